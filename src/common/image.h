@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Enclave image parsing: validates an x86-64 static-pie ELF and extracts its .cella properties. */
+#ifndef CELLA_COMMON_IMAGE_H
+#define CELLA_COMMON_IMAGE_H
+
+#include <cella/abi/properties.h>
+#include <cella/result.h>
+
+#define CELLA_IMAGE_MAX_SEGMENTS 16u       /* PT_LOAD entries; a static-pie has 4 or 5 */
+#define CELLA_IMAGE_MAX_BYTES (1ull << 36) /* image_bytes limit (64 GiB of address space) */
+
+/* A PT_LOAD segment as validated by cella_image_parse. */
+struct cella_image_segment {
+	uint64_t vaddr;  /* RVA of the first byte */
+	uint64_t memsz;  /* > 0 */
+	uint64_t offset; /* file offset of the first byte */
+	uint64_t filesz; /* <= memsz; [offset, offset + filesz) lies inside the file */
+	uint32_t flags;  /* CELLA_SECINFO_R/W/X (converted from PF_*) */
+};
+
+/*
+ * A parsed enclave image. Fixed size, no heap: the caller owns it. `data` is borrowed from the caller of
+ * cella_image_parse and must outlive every use of the image (cella_layout_build copies what it needs).
+ */
+struct cella_image {
+	const uint8_t *data;
+	size_t size;
+	struct cella_abi_properties props; /* copy of the .cella section */
+	uint64_t props_offset;             /* file offset of the .cella section */
+	uint64_t props_rva;                /* RVA of the .cella section */
+	uint64_t entry_rva;                /* e_entry; inside an executable segment */
+	uint64_t image_bytes;              /* round_up_4k(max(p_vaddr + p_memsz)) over PT_LOAD */
+	size_t nsegments;                  /* PT_LOAD segments with p_memsz > 0, ascending vaddr, disjoint */
+	struct cella_image_segment segments[CELLA_IMAGE_MAX_SEGMENTS];
+};
+
+/*
+ * What was wrong, for a log line. `what` is a static English phrase (never NULL after a failed parse);
+ * `offset`/`value` carry the numbers it names, valid when the matching has_* flag is set.
+ * Example: what = "relocation type is not R_X86_64_RELATIVE", offset = r_offset, value = type.
+ */
+struct cella_image_diag {
+	const char *what;
+	uint64_t offset;
+	uint64_t value;
+	bool has_offset;
+	bool has_value;
+};
+
+/*
+ * Parses and validates the enclave image data[0..size) (borrowed; see struct cella_image). On success fills
+ * *out; on failure *out is untouched.
+ * Errors: CELLA_ERR_IMAGE_NOT_ELF (magic, ELFCLASS64, little-endian, version), CELLA_ERR_IMAGE_MACHINE,
+ * CELLA_ERR_IMAGE_NOT_PIE (not ET_DYN, PT_INTERP or DT_NEEDED), CELLA_ERR_TRUNCATED (a header, table,
+ * segment or section extends past the end of the file), CELLA_ERR_IMAGE_SEGMENTS (malformed, overlapping
+ * or unsorted PT_LOAD, bad table entry sizes, entry point outside executable code), CELLA_ERR_IMAGE_TOO_LARGE,
+ * CELLA_ERR_IMAGE_TEXTREL (DT_TEXTREL, DF_TEXTREL, or a relocation targeting a non-writable segment),
+ * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every
+ * segment), CELLA_ERR_IMAGE_NO_PROPERTIES, CELLA_ERR_IMAGE_PROPERTIES (wrong size, magic, ABI version, end
+ * marker or reserved fields; not file-backed inside a PT_LOAD; or sizes cella_layout_regions() refuses).
+ */
+CELLA_MUST_USE cella_result cella_image_parse(const uint8_t *data, size_t size, struct cella_image *out);
+
+/* As cella_image_parse; additionally fills *diag (out, may be NULL) on failure. */
+CELLA_MUST_USE cella_result cella_image_parse_diag(const uint8_t *data, size_t size, struct cella_image *out,
+						   struct cella_image_diag *diag);
+
+/*
+ * Formats `diag` for error code `r` into buf[0..n) as one line without a newline, e.g.
+ * "relocation type is not R_X86_64_RELATIVE (type 1 at offset 0x2010)". Always NUL-terminates (n > 0).
+ */
+void cella_image_diag_format(cella_result r, const struct cella_image_diag *diag, char *buf, size_t n);
+
+/*
+ * Reads the whole file at `path` into a new heap buffer: *data (out, caller frees) and *size.
+ * Errors: CELLA_ERR_NO_FILE (ENOENT), CELLA_ERR_TOO_LARGE (larger than CELLA_IMAGE_MAX_BYTES),
+ * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_IO (anything else).
+ */
+CELLA_MUST_USE cella_result cella_image_read_file(const char *path, uint8_t **data, size_t *size);
+
+#endif

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+# Tests of the image parser, layout, measurement, SIGSTRUCT and cella-sign.
+add_library(cella_sign_testelf STATIC ${CMAKE_CURRENT_SOURCE_DIR}/unit/sign_testelf.c)
+cella_host_target(cella_sign_testelf)
+target_link_libraries(cella_sign_testelf PUBLIC cella_testlib)
+
+cella_unit_test(image_test SOURCES unit/image_test.c LIBS cella_common cella_sign_testelf)
+cella_unit_test(layout_test SOURCES unit/layout_test.c LIBS cella_common cella_sign_testelf)
+cella_unit_test(measure_test SOURCES unit/measure_test.c LIBS cella_common cella_sign_testelf)
+
+# Keys for the signing tests, generated at build time with the openssl command line (never committed).
+set(CELLA_SIGN_KEYS ${CMAKE_CURRENT_BINARY_DIR}/sign-keys)
+find_program(CELLA_OPENSSL openssl REQUIRED)
+set(_keys)
+foreach(spec "key3072e3:3072:3" "key2048e3:2048:3" "key4096e3:4096:3" "key3072e65537:3072:65537")
+  string(REPLACE ":" ";" spec "${spec}")
+  list(GET spec 0 name)
+  list(GET spec 1 bits)
+  list(GET spec 2 exp)
+  add_custom_command(OUTPUT ${CELLA_SIGN_KEYS}/${name}.pem
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CELLA_SIGN_KEYS}
+    COMMAND ${CELLA_OPENSSL} genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${bits}
+            -pkeyopt rsa_keygen_pubexp:${exp} -out ${CELLA_SIGN_KEYS}/${name}.pem
+    COMMENT "test key ${name}" VERBATIM)
+  list(APPEND _keys ${CELLA_SIGN_KEYS}/${name}.pem)
+endforeach()
+add_custom_command(OUTPUT ${CELLA_SIGN_KEYS}/key3072e3.pub.pem
+  COMMAND ${CELLA_OPENSSL} pkey -in ${CELLA_SIGN_KEYS}/key3072e3.pem -pubout -out ${CELLA_SIGN_KEYS}/key3072e3.pub.pem
+  DEPENDS ${CELLA_SIGN_KEYS}/key3072e3.pem VERBATIM)
+add_custom_command(OUTPUT ${CELLA_SIGN_KEYS}/keyec.pem
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CELLA_SIGN_KEYS}
+  COMMAND ${CELLA_OPENSSL} genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${CELLA_SIGN_KEYS}/keyec.pem
+  VERBATIM)
+list(APPEND _keys ${CELLA_SIGN_KEYS}/key3072e3.pub.pem ${CELLA_SIGN_KEYS}/keyec.pem)
+add_custom_target(cella_sign_testkeys ALL DEPENDS ${_keys})
+
+cella_unit_test(sigstruct_test SOURCES unit/sigstruct_test.c LIBS cella_common cella_sign_testelf
+                ARGS ${CELLA_SIGN_KEYS})
+add_dependencies(sigstruct_test cella_sign_testkeys)
+
+cella_unit_test(sign_test SOURCES unit/sign_test.c LIBS cella_signtool cella_sign_testelf
+                ARGS $<TARGET_FILE:cella-sign> ${CELLA_OPENSSL} ${CELLA_SIGN_KEYS})
+add_dependencies(sign_test cella_sign_testkeys cella-sign)
