@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench/calls: ecall/ocall round trips, [in] marshalling and enclave creation on the sandbox backend, each
+ * next to a reference measured in the same run (a raw cross-process futex ping-pong, memcpy). Prints medians
+ * and ratios. A program, not a test: timing never decides a test.
+ *   bench-calls ENCLAVE [--spin] [--iterations N]
+ */
+#include <cella/host.h>
+#include <linux/futex.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_calls.h"
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void futex_wait(uint32_t *a, uint32_t v)
+{
+	syscall(SYS_futex, a, FUTEX_WAIT, v, NULL, NULL, 0);
+}
+
+static void futex_wake(uint32_t *a)
+{
+	syscall(SYS_futex, a, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* Reference: round trip between two processes through a shared futex word (wake + wait on each side). */
+static double futex_pingpong(size_t n, bool spin)
+{
+	uint32_t *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double *t = malloc(n * sizeof(*t)), m;
+	pid_t pid;
+	if (w == MAP_FAILED || !t)
+		exit(1);
+	*w = 0;
+	pid = fork();
+	if (pid == 0) {
+		for (size_t i = 0; i < n; i++) {
+			while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 1)
+				if (!spin)
+					futex_wait(w, 0);
+			__atomic_store_n(w, 0, __ATOMIC_RELEASE);
+			if (!spin)
+				futex_wake(w);
+		}
+		_exit(0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		double t0 = now_ns();
+		__atomic_store_n(w, 1, __ATOMIC_RELEASE);
+		if (!spin)
+			futex_wake(w);
+		while (__atomic_load_n(w, __ATOMIC_ACQUIRE) != 0)
+			if (!spin)
+				futex_wait(w, 1);
+		t[i] = now_ns() - t0;
+	}
+	waitpid(pid, NULL, 0);
+	m = median(t, n);
+	free(t);
+	munmap(w, 4096);
+	return m;
+}
+
+static double memcpy_ns(size_t bytes, size_t n)
+{
+	uint8_t *a = malloc(bytes), *b = malloc(bytes);
+	double *t = malloc(n * sizeof(*t)), m;
+	memset(a, 1, bytes);
+	memset(b, 2, bytes);
+	for (size_t i = 0; i < n; i++) {
+		double t0 = now_ns();
+		memcpy(b, a, bytes);
+		__asm__ __volatile__("" : : "r"(b) : "memory");
+		t[i] = now_ns() - t0;
+	}
+	m = median(t, n);
+	free(a);
+	free(b);
+	free(t);
+	return m;
+}
+
+static cella_result o_empty(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)e, (void)in, (void)n, (void)out, (void)on, (void)w;
+	return CELLA_OK;
+}
+
+static const cella_ocall_fn ocalls[] = {[B_O_EMPTY] = o_empty};
+
+static struct cella_enclave *create(const char *image, uint32_t flags)
+{
+	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 1};
+	struct cella_enclave *e = NULL;
+	cella_result r = cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG | flags, &s, &e);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "create: %s\n", cella_result_str(r));
+		exit(1);
+	}
+	return e;
+}
+
+static double ecall_ns(struct cella_enclave *e, uint32_t fn, const void *in, size_t in_bytes, size_t n)
+{
+	double *t = malloc(n * sizeof(*t)), m;
+	for (size_t i = 0; i < n; i++) {
+		double t0 = now_ns();
+		if (cella_enclave_call(e, fn, in, in_bytes, NULL, 0, NULL) != CELLA_OK)
+			exit(1);
+		t[i] = now_ns() - t0;
+	}
+	m = median(t, n);
+	free(t);
+	return m;
+}
+
+/* Median per-ocall cost: time of an ecall making `per` ocalls, minus an empty ecall, divided by `per`. */
+static double ocall_ns(struct cella_enclave *e, size_t batches, double empty)
+{
+	uint64_t per = 1000;
+	double *t = malloc(batches * sizeof(*t)), m;
+	for (size_t i = 0; i < batches; i++) {
+		double t0 = now_ns();
+		if (cella_enclave_call(e, B_OCALL_LOOP, &per, sizeof(per), NULL, 0, NULL) != CELLA_OK)
+			exit(1);
+		t[i] = (now_ns() - t0 - empty) / (double)per;
+	}
+	m = median(t, batches);
+	free(t);
+	return m;
+}
+
+int main(int argc, char **argv)
+{
+	const char *image = NULL;
+	bool spin = false;
+	size_t n = 20000;
+	double ref_futex, ref_spin, ref_1k, ref_1m, empty, ocall, in1k, in1m, creates[20];
+	struct cella_enclave *e;
+	uint8_t *buf;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--spin"))
+			spin = true;
+		else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
+			n = (size_t)atol(argv[++i]);
+		else
+			image = argv[i];
+	}
+	if (!image || n < 10) {
+		fprintf(stderr, "usage: %s ENCLAVE [--spin] [--iterations N]\n", argv[0]);
+		return 2;
+	}
+	buf = malloc(1 << 20);
+	memset(buf, 0x3c, 1 << 20);
+
+	ref_futex = futex_pingpong(n, false);
+	ref_spin = futex_pingpong(n, true);
+	ref_1k = memcpy_ns(1024, n);
+	ref_1m = memcpy_ns(1 << 20, n / 20);
+
+	e = create(image, spin ? CELLA_ENCLAVE_FLAG_SPIN : 0);
+	ecall_ns(e, B_EMPTY, NULL, 0, n / 10); /* warm up */
+	empty = ecall_ns(e, B_EMPTY, NULL, 0, n);
+	ocall = ocall_ns(e, n / 1000 > 20 ? n / 1000 : 20, empty);
+	in1k = ecall_ns(e, B_IN, buf, 1024, n);
+	in1m = ecall_ns(e, B_IN, buf, 1 << 20, n / 20);
+	(void)cella_enclave_terminate(e);
+
+	for (int i = 0; i < 20; i++) {
+		double t0 = now_ns();
+		e = create(image, 0);
+		creates[i] = now_ns() - t0;
+		(void)cella_enclave_terminate(e);
+	}
+
+	printf("bench/calls (%s waits, %zu iterations; medians)\n", spin ? "spinning" : "spin-then-futex", n);
+	printf("  reference: cross-process futex ping-pong   %8.0f ns\n", ref_futex);
+	printf("  reference: cross-process spin ping-pong    %8.0f ns\n", ref_spin);
+	printf("  reference: memcpy 1 KiB                    %8.0f ns\n", ref_1k);
+	printf("  reference: memcpy 1 MiB                    %8.0f ns  (%.2f GB/s)\n", ref_1m, (1 << 20) / ref_1m);
+	printf("  empty ecall                                %8.0f ns  = %.2fx futex ping-pong (target <= 1.3x)\n",
+	       empty, empty / ref_futex);
+	printf("  empty ocall                                %8.0f ns  = %.2fx futex ping-pong (target <= 1.3x)\n",
+	       ocall, ocall / ref_futex);
+	printf("  ecall, 1 KiB [in]                          %8.0f ns\n", in1k);
+	printf("  ecall, 1 MiB [in]                          %8.0f ns  (%.2f GB/s = %.0f%% of memcpy, target >= 50%%)\n",
+	       in1m, (1 << 20) / in1m, 100.0 * ref_1m / in1m);
+	printf("  enclave create (+terminate not counted)    %8.2f ms  (target <= 20 ms)\n", median(creates, 20) / 1e6);
+	free(buf);
+	return 0;
+}

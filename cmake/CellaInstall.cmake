@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# Installation: headers, libraries, tools, the monitor, pkg-config files and the CMake package, so that
+# find_package(Cella) gives cella_add_enclave() and the Cella:: targets.
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY include/cella DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS cella_host cella_host_static cella_common EXPORT CellaTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS cella_enclave EXPORT CellaTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}/cella/enclave)
+install(TARGETS cella-monitor RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/cella)
+if(TARGET cella-sign)
+  install(TARGETS cella-sign RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+install(EXPORT CellaTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+install(FILES cmake/CellaEnclave.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+
+configure_package_config_file(cmake/CellaConfig.cmake.in ${CMAKE_BINARY_DIR}/CellaConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR CMAKE_INSTALL_BINDIR)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/CellaConfig.cmake ${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+
+foreach(pc cella-host cella-enclave)
+  configure_file(cmake/${pc}.pc.in ${CMAKE_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* The shared window: the only memory the host and a sandbox enclave both see (call slots and buffers). */
+#ifndef CELLA_ABI_WINDOW_H
+#define CELLA_ABI_WINDOW_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Window layout (all offsets from the window base, which both processes map at different addresses):
+ *   [0, 4096)                 struct cella_abi_window (header)
+ *   [slots_off, +tcs*64)      struct cella_abi_slot, one per TCS
+ *   [bufs_off, +tcs*slot_buf) per-TCS call buffers: nested call frames are stacked here
+ *   [arena_off, window_bytes) host-managed arena: large call buffers and cella_host_malloc memory
+ * The host writes the header before the enclave starts; the enclave copies it once at boot and checks it
+ * against its own properties. Nothing in the window is trusted by the enclave.
+ */
+#define CELLA_WINDOW_MAGIC 0x574c4c4543ull /* "CELLW" */
+#define CELLA_WINDOW_ABI_VERSION 1u
+#define CELLA_WINDOW_ALIGN 16u
+
+enum cella_window_state {
+	CELLA_WINDOW_BOOTING = 0,
+	CELLA_WINDOW_READY = 1,
+	CELLA_WINDOW_LOST = 2, /* written by the monitor when the enclave process is gone */
+};
+
+struct cella_abi_window {
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t tcs_count;
+	uint64_t window_bytes;
+	uint64_t slots_off;
+	uint64_t bufs_off;
+	uint64_t slot_buf_bytes;
+	uint64_t arena_off;
+	uint64_t arena_bytes;
+	uint32_t state;        /* enum cella_window_state */
+	uint32_t reserved0;
+	uint64_t reserved[6];
+};
+_Static_assert(sizeof(struct cella_abi_window) == 120, "ABI: cella_abi_window");
+
+/* Slot states; the state word is also the futex both sides wait on. */
+enum cella_slot_state {
+	CELLA_SLOT_IDLE = 0,
+	CELLA_SLOT_ECALL = 1,      /* host -> enclave: request ready */
+	CELLA_SLOT_ECALL_DONE = 2, /* enclave -> host: reply ready */
+	CELLA_SLOT_OCALL = 3,      /* enclave -> host: ocall request ready */
+	CELLA_SLOT_OCALL_DONE = 4, /* host -> enclave: ocall reply ready */
+};
+
+/* waiters bits: a side sets its bit before sleeping on the futex; the other side wakes only if it is set. */
+#define CELLA_SLOT_HOST_SLEEPS 1u
+#define CELLA_SLOT_ENCLAVE_SLEEPS 2u
+
+/*
+ * One call slot per TCS (one cache line). A call buffer is [in_bytes of input][pad to 16][out_bytes of output]
+ * at buf_off. The callee copies the input into its own memory before reading it, and writes the output and
+ * out_written last.
+ */
+struct cella_abi_slot {
+	uint32_t state;        /* enum cella_slot_state; futex word */
+	uint32_t waiters;      /* CELLA_SLOT_*_SLEEPS */
+	uint32_t fn;           /* ecall or ocall id */
+	uint32_t status;       /* cella_result of the call */
+	uint64_t buf_off;
+	uint64_t in_bytes;
+	uint64_t out_bytes;
+	uint64_t out_written;
+	uint64_t reserved[2];
+};
+_Static_assert(sizeof(struct cella_abi_slot) == 64, "ABI: cella_abi_slot");
+
+/* Built-in ocalls served by the host library itself (ids with the top bit set). */
+#define CELLA_OCALL_BUILTIN 0x80000000u
+enum cella_builtin_ocall {
+	CELLA_OCALL_WRITE = CELLA_OCALL_BUILTIN | 1,  /* in: u32 fd (1 or 2), bytes; out: u64 written */
+	CELLA_OCALL_TIME = CELLA_OCALL_BUILTIN | 2,   /* in: u32 clockid; out: i64 sec, i64 nsec (UNTRUSTED) */
+	CELLA_OCALL_SLEEP = CELLA_OCALL_BUILTIN | 3,  /* in: i64 sec, i64 nsec */
+	CELLA_OCALL_MALLOC = CELLA_OCALL_BUILTIN | 4, /* in: u64 size; out: u64 window offset (0 = none) */
+	CELLA_OCALL_FREE = CELLA_OCALL_BUILTIN | 5,   /* in: u64 window offset */
+};
+
+/* Registers the loader passes to the enclave entry point on TCS 0 (all untrusted): */
+/*   rdi = window address, rsi = window bytes, rdx = monitor socket fd, rcx = 0 (reserved). */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

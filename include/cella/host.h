@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* The host-side API: create an enclave, call into it, serve its ocalls, terminate it. */
+#ifndef CELLA_HOST_H
+#define CELLA_HOST_H
+
+#ifdef CELLA_ENCLAVE_H
+#error "cella/enclave.h and cella/host.h cannot be included in one translation unit"
+#endif
+
+#include <cella/result.h>
+#include <cella/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cella_enclave; /* opaque */
+
+/* cella_enclave_create() flags */
+#define CELLA_ENCLAVE_FLAG_DEBUG 0x1u   /* run a debug enclave (its properties must say DEBUG) */
+#define CELLA_ENCLAVE_FLAG_SANDBOX 0x2u /* force the sandbox backend (same as CELLA_BACKEND=sandbox) */
+#define CELLA_ENCLAVE_FLAG_SGX 0x4u     /* force the SGX backend (same as CELLA_BACKEND=sgx) */
+#define CELLA_ENCLAVE_FLAG_SPIN 0x8u    /* callers spin instead of sleeping while waiting (lowest latency) */
+
+enum cella_log_level {
+	CELLA_LOG_ERROR = 1,
+	CELLA_LOG_WARNING = 2,
+	CELLA_LOG_INFO = 3,
+	CELLA_LOG_DEBUG = 4,
+};
+
+/* Receives the library's log messages (one line, no trailing newline). May be called from any thread. */
+typedef void (*cella_log_fn)(void *ctx, enum cella_log_level level, const char *msg);
+
+/*
+ * An ocall handler. `in` and `out` point into the shared window (memory the enclave can also change at any
+ * time: copy before you validate). Write at most out_bytes to `out` and set *out_written.
+ */
+typedef cella_result (*cella_ocall_fn)(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				       size_t out_bytes, size_t *out_written);
+
+/* Receives what the enclave writes to its stdout (fd 1) and stderr (fd 2). Default: the host's own fd 1/2. */
+typedef void (*cella_output_fn)(void *ctx, int fd, const char *bytes, size_t n);
+
+struct cella_enclave_settings {
+	uint32_t size;                  /* sizeof(struct cella_enclave_settings) */
+	uint32_t ocall_count;
+	const cella_ocall_fn *ocall_table; /* borrowed; must outlive the enclave */
+	cella_log_fn log;               /* NULL: warnings and errors go to stderr (CELLA_LOG_LEVEL=0..4 adjusts) */
+	void *log_ctx;
+	cella_output_fn output;         /* NULL: the host's stdout/stderr */
+	void *output_ctx;
+	uint64_t call_buffer_bytes;     /* per-TCS window area for nested call frames; 0 = 4 MiB */
+	uint64_t arena_bytes;           /* window arena for large buffers and cella_host_malloc; 0 = 16 MiB */
+	void *user;                     /* returned by cella_enclave_user() */
+};
+
+/*
+ * Loads the enclave image at `path` and starts it. Backend: sgx when /dev/sgx_enclave exists, else sandbox;
+ * CELLA_BACKEND=sandbox|sgx or the FLAG_SANDBOX/FLAG_SGX flags override. The backend measures the image
+ * itself and refuses it unless it satisfies the EINIT rules.
+ * Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO, CELLA_ERR_IMAGE_* (the log names what is wrong), CELLA_ERR_SIGNATURE,
+ * CELLA_ERR_MEASUREMENT, CELLA_ERR_NOT_SIGNED, CELLA_ERR_DEBUG_MISMATCH, CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND,
+ * CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG.
+ * `settings` may be NULL (no ocalls, defaults). On success *enclave is set; on failure nothing is left running.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uint32_t flags,
+							   const struct cella_enclave_settings *settings,
+							   struct cella_enclave **enclave) CELLA_NONNULL(1, 4);
+
+/*
+ * Stops the enclave and frees every resource it held (processes, fds, mappings). No call may be in flight.
+ * NULL is a no-op. Returns CELLA_OK, or CELLA_ERR_ENCLAVE_LOST if it had crashed (resources are freed anyway).
+ */
+CELLA_API cella_result cella_enclave_terminate(struct cella_enclave *enclave);
+
+/*
+ * Calls ecall `fn`: copies in_bytes from `in` into the shared window, runs the call on a free TCS (or, from
+ * inside an ocall handler, on the TCS that made the ocall) and copies the reply (at most out_bytes) to `out`.
+ * Errors: CELLA_ERR_ENCLAVE_LOST (now and for every later call), CELLA_ERR_OUT_OF_TCS, CELLA_ERR_INVALID_FUNCTION,
+ * CELLA_ERR_ECALL_NOT_ALLOWED, CELLA_ERR_OUT_OF_MEMORY (window too small), CELLA_ERR_MARSHAL, or the ecall's own
+ * result. Threads: any; concurrent calls run on different TCSs.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void *in,
+							 size_t in_bytes, void *out, size_t out_bytes,
+							 size_t *out_written) CELLA_NONNULL(1);
+
+/*
+ * Zero-copy form for generated stubs: cella_call_prepare() binds a TCS and reserves a window buffer with room
+ * for in_bytes of input (write it at c->in) and out_bytes of output; cella_call_invoke() runs the ecall, after
+ * which c->out/c->out_written (<= out_bytes, checked) describe the reply in window memory; cella_call_release()
+ * frees the buffer and the TCS. Release is required after a successful prepare, whatever invoke returned.
+ */
+struct cella_call {
+	void *in;                /* window memory, in_bytes */
+	const void *out;         /* window memory, out_bytes; valid after invoke until release */
+	size_t in_bytes;
+	size_t out_bytes;
+	size_t out_written;
+	/* private */
+	struct cella_call *prev;
+	struct cella_enclave *e;
+	uint64_t buf_off;
+	uint64_t frame_end;
+	uint32_t slot;
+	uint32_t owns_slot;
+	uint32_t arena;
+	uint32_t reserved;
+};
+CELLA_API CELLA_MUST_USE cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t out_bytes,
+							 struct cella_call *c) CELLA_NONNULL(1, 4);
+CELLA_API CELLA_MUST_USE cella_result cella_call_invoke(struct cella_call *c, uint32_t fn) CELLA_NONNULL(1);
+CELLA_API void cella_call_release(struct cella_call *c);
+
+/* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full. */
+CELLA_API void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n);
+CELLA_API void cella_enclave_host_free(struct cella_enclave *e, void *p);
+
+/* Identity of the running enclave, as the backend measured it. */
+CELLA_API CELLA_MUST_USE cella_result cella_enclave_identity(struct cella_enclave *e, struct cella_hash *mrenclave,
+							     struct cella_hash *mrsigner);
+/* "sandbox" or "sgx". */
+CELLA_API const char *cella_enclave_backend(struct cella_enclave *e);
+/* settings->user. */
+CELLA_API void *cella_enclave_user(struct cella_enclave *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

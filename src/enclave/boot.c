@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/* First entry on TCS 0: sanitise machine state, relocate, install the syscall layer, start musl. */
+#include "rt.h"
+
+#include <elf.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+RT_HIDDEN struct rt_state rt;
+RT_HIDDEN _Thread_local struct rt_thread *rt_cur;
+
+extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+extern Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
+extern const struct cella_abi_properties cella_properties;
+
+int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv);
+void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd) __attribute__((noreturn, used));
+
+/*
+ * Known-good machine state (the ABI tier of reference/security.md): DF clear (string ops go forward), AC clear
+ * (no alignment-check traps steered by the host), MXCSR and the x87 control word at their power-on defaults.
+ */
+void rt_sanitize_state(void)
+{
+	static const uint32_t mxcsr = 0x1f80;
+	static const uint16_t fcw = 0x037f;
+	__asm__ __volatile__("cld\n\t"
+			     "pushfq\n\t"
+			     "andq $~0x40000, (%%rsp)\n\t"
+			     "popfq\n\t"
+			     "ldmxcsr %0\n\t"
+			     "fldcw %1\n\t"
+			     :
+			     : "m"(mxcsr), "m"(fcw)
+			     : "cc", "memory");
+}
+
+/*
+ * Applies R_X86_64_RELATIVE relocations. Runs before anything that reads a relocated pointer, so it only uses
+ * PC-relative addresses and locals. The image measured by the loader is the unrelocated one.
+ */
+static void relocate(uint8_t *base)
+{
+	const Elf64_Rela *rela = 0;
+	uint64_t relasz = 0, relaent = sizeof(Elf64_Rela);
+
+	for (Elf64_Dyn *d = _DYNAMIC; d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_RELA)
+			rela = (const Elf64_Rela *)(base + d->d_un.d_ptr);
+		else if (d->d_tag == DT_RELASZ)
+			relasz = d->d_un.d_val;
+		else if (d->d_tag == DT_RELAENT)
+			relaent = d->d_un.d_val;
+	}
+	if (!rela || relaent != sizeof(Elf64_Rela))
+		return;
+	for (uint64_t i = 0; i < relasz / relaent; i++) {
+		/* The loader refused any other type; a different one here means the image changed under us. */
+		if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_RELATIVE)
+			__builtin_trap();
+		*(uint64_t *)(base + rela[i].r_offset) = (uint64_t)base + (uint64_t)rela[i].r_addend;
+	}
+}
+
+/* Copies and checks the window header the host wrote (untrusted). */
+static bool window_ok(uint64_t win, uint64_t win_bytes)
+{
+	struct cella_abi_window h;
+	uint64_t slots_end, bufs_end, arena_end, tcs = rt.regions.tcs_count;
+
+	if (win == 0 || win % CELLA_PAGE_BYTES || win_bytes < CELLA_PAGE_BYTES || win + win_bytes < win ||
+	    !cella_is_outside_enclave((void *)win, win_bytes))
+		return false;
+	memcpy(&h, (const void *)win, sizeof(h)); /* the single fetch */
+	if (h.magic != CELLA_WINDOW_MAGIC || h.abi_version != CELLA_WINDOW_ABI_VERSION || h.tcs_count != tcs ||
+	    h.window_bytes != win_bytes)
+		return false;
+	if (h.slots_off < sizeof(h) || h.slots_off % 64 || h.bufs_off % CELLA_PAGE_BYTES ||
+	    h.slot_buf_bytes % CELLA_PAGE_BYTES || h.slot_buf_bytes == 0 || h.arena_off % CELLA_PAGE_BYTES)
+		return false;
+	if (h.slot_buf_bytes > win_bytes || h.arena_bytes > win_bytes || h.slots_off > win_bytes)
+		return false;
+	slots_end = h.slots_off + tcs * sizeof(struct cella_abi_slot);
+	bufs_end = h.bufs_off + tcs * h.slot_buf_bytes; /* tcs <= 256 and sizes <= win_bytes: no wrap */
+	arena_end = h.arena_off + h.arena_bytes;
+	if (slots_end > h.bufs_off || bufs_end > h.arena_off || arena_end > win_bytes || arena_end < h.arena_off)
+		return false;
+	rt.win = (uint8_t *)win;
+	rt.hdr = h;
+	return true;
+}
+
+static int rt_main(int argc, char **argv, char **envp);
+
+/*
+ * The enclave base, taken through asm so the compiler cannot treat it as a pointer into the const ELF header
+ * object (clang otherwise drops the relocation stores as writes to a const object).
+ */
+static uint8_t *enclave_base(void)
+{
+	uintptr_t b;
+	__asm__("lea __ehdr_start(%%rip), %0" : "=r"(b));
+	return (uint8_t *)b;
+}
+
+void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
+{
+	uint8_t *base = enclave_base();
+	uint64_t image_bytes = 0, random[2];
+	const Elf64_Phdr *ph;
+	char *argv[2] = {"enclave", 0};
+	char *envp_auxv[32];
+	size_t i = 0;
+
+	rt_sanitize_state();
+	relocate(base);
+
+	rt.base = base;
+	rt.mon_fd = (int)mon_fd;
+	ph = (const Elf64_Phdr *)(base + __ehdr_start.e_phoff);
+	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
+		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
+			image_bytes = ph[k].p_vaddr + ph[k].p_memsz;
+	image_bytes = (image_bytes + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
+	if (cella_layout_regions(&cella_properties, image_bytes, &rt.regions) != CELLA_OK)
+		__builtin_trap();
+	rt.size = rt.regions.enclave_size;
+
+	rt_install_handlers();
+	rt_heap_init();
+	if (!window_ok(win, win_bytes))
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "window header invalid");
+
+	/* musl's startup reads auxv after envp: phdrs for TLS, AT_RANDOM for the stack-protector canary. */
+	if (!rt_rdrand64(&random[0]) || !rt_rdrand64(&random[1]))
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_CRYPTO, 0, 0, "RDRAND failed");
+	envp_auxv[i++] = 0; /* envp terminator: an empty environment */
+#define AUX(k, v)                                   \
+	do {                                        \
+		envp_auxv[i++] = (char *)(uintptr_t)(k); \
+		envp_auxv[i++] = (char *)(uintptr_t)(v); \
+	} while (0)
+	AUX(AT_PHDR, base + __ehdr_start.e_phoff);
+	AUX(AT_PHENT, sizeof(Elf64_Phdr));
+	AUX(AT_PHNUM, __ehdr_start.e_phnum);
+	AUX(AT_PAGESZ, CELLA_PAGE_BYTES);
+	AUX(AT_RANDOM, random);
+	AUX(AT_UID, 0);
+	AUX(AT_EUID, 0);
+	AUX(AT_GID, 0);
+	AUX(AT_EGID, 0);
+	AUX(AT_SECURE, 0);
+	AUX(AT_NULL, 0);
+#undef AUX
+	{
+		/* argv[0], NULL, then envp/auxv must be contiguous: build that block on this (never-returning) frame. */
+		char *block[2 + sizeof(envp_auxv) / sizeof(envp_auxv[0])];
+		block[0] = argv[0];
+		block[1] = 0;
+		memcpy(&block[2], envp_auxv, i * sizeof(char *));
+		__libc_start_main(rt_main, 1, block);
+	}
+	__builtin_trap();
+}
+
+static volatile uint32_t started;
+
+static void *tcs_thread(void *arg)
+{
+	struct rt_thread *t = arg;
+	rt_cur = t;
+	rt_sanitize_state();
+	rt_thread_signals(t);
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+	rt_serve(t);
+}
+
+static int rt_main(int argc, char **argv, char **envp)
+{
+	struct cella_enclave_msg m = {.type = CELLA_EMSG_BOOTED};
+	uint64_t tcs = rt.regions.tcs_count;
+	(void)argc, (void)argv, (void)envp;
+
+	rt.threads = calloc(tcs, sizeof(*rt.threads));
+	if (!rt.threads)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_OUT_OF_MEMORY, 0, 0, "no heap for thread state");
+	for (uint64_t i = 0; i < tcs; i++) {
+		struct rt_thread *t = &rt.threads[i];
+		struct cella_layout_tcs lt;
+		if (cella_layout_tcs(&rt.regions, i, &lt) != CELLA_OK)
+			rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_UNEXPECTED, 0, 0, "layout");
+		t->tcs = (uint32_t)i;
+		t->slot = (struct cella_abi_slot *)(rt.win + rt.hdr.slots_off) + i;
+		t->buf_lo = rt.hdr.bufs_off + i * rt.hdr.slot_buf_bytes;
+		t->buf_hi = t->buf_lo + rt.hdr.slot_buf_bytes;
+		t->ocall = ~0u;
+		t->stack_lo = (uint64_t)rt.base + lt.stack_lo;
+		t->stack_hi = (uint64_t)rt.base + lt.stack_hi;
+	}
+	rt_cur = &rt.threads[0];
+	rt.tls_ready = 1;
+	rt_thread_signals(&rt.threads[0]);
+
+	for (uint64_t i = 1; i < tcs; i++) {
+		pthread_attr_t a;
+		pthread_t th;
+		struct rt_thread *t = &rt.threads[i];
+		if (pthread_attr_init(&a) ||
+		    pthread_attr_setstack(&a, (void *)t->stack_lo, t->stack_hi - t->stack_lo) ||
+		    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) || pthread_create(&th, &a, tcs_thread, t))
+			rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "cannot start TCS thread");
+		pthread_attr_destroy(&a);
+	}
+	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) != tcs - 1)
+		rt_sys(SYS_sched_yield, 0, 0, 0);
+	if (rt_install_late_filter() != CELLA_OK)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "cannot tighten seccomp filter");
+
+	m.status = CELLA_OK;
+	rt_send_monitor(&m);
+	rt_serve(&rt.threads[0]);
+}
+
+/* see cella/enclave.h */
+const struct cella_abi_properties *cella_enclave_properties(void)
+{
+	return &cella_properties;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Ecall dispatch and ocalls over the shared window. Every request is read from the slot once, its buffer
+ * range checked to lie inside the window, and the whole input copied into enclave memory before any of it is
+ * used. Replies are written to the window last, then the state word is released.
+ */
+#include "rt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define SPIN_ITERATIONS 4000
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+
+void rt_futex_wait(uint32_t *addr, uint32_t val)
+{
+	rt_syscall6(SYS_futex, (long)addr, FUTEX_WAIT, val, 0, 0, 0);
+}
+
+void rt_futex_wake(uint32_t *addr)
+{
+	rt_syscall6(SYS_futex, (long)addr, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+static void publish(struct cella_abi_slot *s, uint32_t state)
+{
+	__atomic_store_n(&s->state, state, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST) & CELLA_SLOT_HOST_SLEEPS)
+		rt_futex_wake(&s->state);
+}
+
+/* Waits until the slot state is `a` or `b`; returns it. Spins briefly, then sleeps on the futex. */
+static uint32_t wait_state(struct cella_abi_slot *s, uint32_t a, uint32_t b)
+{
+	for (;;) {
+		uint32_t st;
+		for (int i = 0; i < SPIN_ITERATIONS; i++) {
+			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+			if (st == a || st == b)
+				return st;
+			__builtin_ia32_pause();
+		}
+		__atomic_or_fetch(&s->waiters, CELLA_SLOT_ENCLAVE_SLEEPS, __ATOMIC_SEQ_CST);
+		st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+		if (st != a && st != b)
+			rt_futex_wait(&s->state, st);
+		__atomic_and_fetch(&s->waiters, ~CELLA_SLOT_ENCLAVE_SLEEPS, __ATOMIC_SEQ_CST);
+	}
+}
+
+/* True iff [off, off+len) lies in the window's buffer area (slot buffers and arena). */
+static bool window_range_ok(uint64_t off, uint64_t len)
+{
+	uint64_t lo = rt.hdr.bufs_off, hi = rt.hdr.window_bytes;
+	return off >= lo && off <= hi && len <= hi - off;
+}
+
+static uint8_t *scratch(struct rt_thread *t, size_t n)
+{
+	struct rt_scratch *s;
+	if (t->depth > RT_MAX_NEST)
+		return NULL;
+	s = &t->scratch[t->depth - 1];
+	if (s->cap < n) {
+		uint8_t *p = realloc(s->p, n);
+		if (!p)
+			return NULL;
+		s->p = p;
+		s->cap = n;
+	}
+	return s->p;
+}
+
+static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uint64_t in_bytes, uint64_t out_bytes,
+			     uint64_t *written)
+{
+	uint64_t in_pad, total;
+	uint8_t *buf;
+	size_t w = 0;
+	cella_result r;
+
+	if (fn >= cella_ecall_count || !cella_ecall_table[fn].fn)
+		return CELLA_ERR_INVALID_FUNCTION;
+	if (!(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC) &&
+	    (t->ocall == ~0u || !cella_ecall_allowed(t->ocall, fn)))
+		return CELLA_ERR_ECALL_NOT_ALLOWED;
+	in_pad = RT_ALIGN16(in_bytes);
+	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||
+	    !window_range_ok(off, total))
+		return CELLA_ERR_MARSHAL;
+	buf = scratch(t, total ? total : 1);
+	if (!buf)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memcpy(buf, rt.win + off, in_bytes); /* the single copy-in */
+	memset(buf + in_pad, 0, out_bytes);
+	__builtin_ia32_lfence(); /* no speculation past the checks above */
+
+	/* Ocalls made during this ecall stack their frames after this buffer when it is in our slot area. */
+	t->frame_next = (off >= t->buf_lo && off + total <= t->buf_hi) ? RT_ALIGN16(off + total) : t->buf_lo;
+	r = cella_ecall_table[fn].fn(buf, in_bytes, buf + in_pad, out_bytes, &w);
+	if (w > out_bytes)
+		cella_abort("ecall reported more output than its buffer holds");
+	memcpy(rt.win + off + in_pad, buf + in_pad, w);
+	*written = w;
+	return r;
+}
+
+/* Serves the ECALL now in t's slot. `t->ocall` says which ocall (if any) it is nested in. */
+static void handle_ecall(struct rt_thread *t)
+{
+	struct cella_abi_slot *s = t->slot;
+	uint32_t fn = __atomic_load_n(&s->fn, __ATOMIC_RELAXED);
+	uint64_t off = __atomic_load_n(&s->buf_off, __ATOMIC_RELAXED);
+	uint64_t in_bytes = __atomic_load_n(&s->in_bytes, __ATOMIC_RELAXED);
+	uint64_t out_bytes = __atomic_load_n(&s->out_bytes, __ATOMIC_RELAXED);
+	uint64_t saved_next = t->frame_next, written = 0;
+	cella_result r;
+
+	rt_sanitize_state();
+	t->depth++;
+	r = dispatch(t, fn, off, in_bytes, out_bytes, &written);
+	t->depth--;
+	t->frame_next = saved_next;
+	__atomic_store_n(&s->out_written, r == CELLA_OK ? written : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->status, (uint32_t)r, __ATOMIC_RELAXED);
+	publish(s, CELLA_SLOT_ECALL_DONE);
+}
+
+void rt_serve(struct rt_thread *t)
+{
+	for (;;) {
+		wait_state(t->slot, CELLA_SLOT_ECALL, CELLA_SLOT_ECALL);
+		handle_ecall(t);
+	}
+}
+
+/* see cella/enclave.h */
+cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out, size_t out_bytes,
+			 size_t *out_written)
+{
+	struct rt_thread *t = rt_self();
+	struct cella_abi_slot *s;
+	uint64_t off, in_pad, total, end, written, saved_next;
+	uint32_t saved_ocall, st;
+	cella_result r;
+
+	*out_written = 0;
+	if (!t || t->depth == 0)
+		return CELLA_ERR_REENTRANT;
+	if ((in_bytes && !in) || (out_bytes && !out))
+		return CELLA_ERR_INVALID_ARG;
+	s = t->slot;
+	off = t->frame_next;
+	in_pad = RT_ALIGN16(in_bytes);
+	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, out_bytes, &total) ||
+	    __builtin_add_overflow(off, total, &end) || end > t->buf_hi)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memcpy(rt.win + off, in, in_bytes);
+
+	saved_next = t->frame_next;
+	saved_ocall = t->ocall;
+	t->frame_next = RT_ALIGN16(end) <= t->buf_hi ? RT_ALIGN16(end) : t->buf_hi;
+	t->ocall = fn;
+	__atomic_store_n(&s->fn, fn, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->buf_off, off, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->in_bytes, in_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->out_bytes, out_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
+	publish(s, CELLA_SLOT_OCALL);
+	for (;;) {
+		st = wait_state(s, CELLA_SLOT_OCALL_DONE, CELLA_SLOT_ECALL);
+		if (st == CELLA_SLOT_OCALL_DONE)
+			break;
+		handle_ecall(t); /* an ecall nested in this ocall */
+	}
+	t->ocall = saved_ocall;
+	t->frame_next = saved_next;
+	r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
+	written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
+	rt_sanitize_state();
+	if (r != CELLA_OK)
+		return r;
+	if (written > out_bytes)
+		return CELLA_ERR_MARSHAL;
+	memcpy(out, rt.win + off + in_pad, written);
+	*out_written = written;
+	return CELLA_OK;
+}
+
+__attribute__((weak)) bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall)
+{
+	(void)ocall, (void)ecall;
+	return false;
+}

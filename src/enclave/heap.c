@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The enclave heap: a page allocator over the layout's heap region behind the syscall layer's mmap/munmap
+ * (musl's malloc sits on top). A bitmap at the start of the heap marks used pages; one spinlock guards it
+ * because the syscall layer runs in signal context on any TCS thread.
+ */
+#include "rt.h"
+
+#include <errno.h>
+#include <string.h>
+
+static struct {
+	uint64_t *bits;   /* 1 = page in use */
+	uint64_t first;   /* first allocatable page (after the bitmap) */
+	uint64_t pages;   /* heap pages */
+	uint64_t hint;    /* next-fit start */
+	uint8_t *start;
+	volatile int lock;
+} heap;
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&heap.lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE);
+}
+
+static bool used(uint64_t p)
+{
+	return heap.bits[p / 64] >> (p % 64) & 1;
+}
+
+static void mark(uint64_t p, uint64_t n, bool on)
+{
+	for (uint64_t i = p; i < p + n; i++) {
+		if (on)
+			heap.bits[i / 64] |= 1ull << (i % 64);
+		else
+			heap.bits[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+void rt_heap_init(void)
+{
+	uint64_t pages = rt.regions.heap_bytes / CELLA_PAGE_BYTES;
+	uint64_t bitmap_pages = (pages / 8 + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
+
+	heap.start = rt.base + rt.regions.heap_rva;
+	heap.pages = pages;
+	heap.bits = (uint64_t *)heap.start; /* the heap is zero when the enclave starts */
+	heap.first = bitmap_pages;
+	heap.hint = bitmap_pages;
+	if (pages > bitmap_pages)
+		mark(0, bitmap_pages, true);
+	else
+		heap.pages = 0;
+}
+
+/* First fit from `from` to `to`; returns the first page or ~0. */
+static uint64_t find(uint64_t from, uint64_t to, uint64_t n)
+{
+	uint64_t run = 0;
+	for (uint64_t p = from; p < to; p++) {
+		if ((p % 64) == 0 && heap.bits[p / 64] == ~0ull && p + 64 <= to) {
+			run = 0;
+			p += 63;
+			continue;
+		}
+		if (used(p)) {
+			run = 0;
+			continue;
+		}
+		if (++run == n)
+			return p + 1 - n;
+	}
+	return ~0ull;
+}
+
+long rt_heap_mmap(uint64_t len)
+{
+	uint64_t n, p;
+	if (len == 0)
+		return -EINVAL;
+	if (len > rt.regions.heap_bytes)
+		return -ENOMEM;
+	n = (len + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
+	lock();
+	p = find(heap.hint, heap.pages, n);
+	if (p == ~0ull)
+		p = find(heap.first, heap.pages, n);
+	if (p != ~0ull) {
+		mark(p, n, true);
+		heap.hint = p + n;
+	}
+	unlock();
+	if (p == ~0ull)
+		return -ENOMEM;
+	/* Freed pages are zeroed in munmap, so fresh ones already read as zero (mmap's contract). */
+	return (long)(heap.start + p * CELLA_PAGE_BYTES);
+}
+
+bool rt_heap_contains(uint64_t addr, uint64_t len)
+{
+	uint64_t lo = (uint64_t)heap.start + heap.first * CELLA_PAGE_BYTES;
+	uint64_t hi = (uint64_t)heap.start + heap.pages * CELLA_PAGE_BYTES;
+	return addr >= lo && addr <= hi && len <= hi - addr;
+}
+
+long rt_heap_munmap(uint64_t addr, uint64_t len)
+{
+	uint64_t p, n;
+	if (addr % CELLA_PAGE_BYTES || len == 0)
+		return -EINVAL;
+	len = (len + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
+	if (!rt_heap_contains(addr, len))
+		return -EINVAL;
+	p = (addr - (uint64_t)heap.start) / CELLA_PAGE_BYTES;
+	n = len / CELLA_PAGE_BYTES;
+	memset((void *)addr, 0, len);
+	lock();
+	mark(p, n, false);
+	if (p < heap.hint)
+		heap.hint = p;
+	unlock();
+	return 0;
+}

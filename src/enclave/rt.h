@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Enclave runtime internals shared by its files. */
+#ifndef CELLA_RT_H
+#define CELLA_RT_H
+
+#include <cella/abi/monitor.h>
+#include <cella/abi/window.h>
+#include <cella/enclave.h>
+
+#include "layout.h"
+
+#define RT_HIDDEN __attribute__((visibility("hidden")))
+#define RT_ALIGN16(x) (((x) + 15u) & ~(uint64_t)15u)
+#define RT_MAX_NEST 8
+
+struct rt_scratch {
+	uint8_t *p;
+	size_t cap;
+};
+
+/* Per-TCS state; lives in enclave memory (rt_threads[]), reached through the TLS pointer rt_cur. */
+struct rt_thread {
+	uint32_t tcs;
+	uint32_t depth;          /* ecall nesting depth on this TCS */
+	struct cella_abi_slot *slot;
+	uint64_t buf_lo, buf_hi; /* this slot's window buffer, offsets */
+	uint64_t frame_next;     /* window offset where the next ocall frame goes */
+	uint32_t ocall;          /* ocall in progress (for allow lists), ~0 if none */
+	uint64_t stack_lo, stack_hi;
+	struct rt_scratch scratch[RT_MAX_NEST];
+	void *altstack;
+};
+
+/* Boot-time facts, written once by TCS 0 before any other thread exists, read-only afterwards. */
+struct rt_state {
+	uint8_t *base;           /* enclave base */
+	uint64_t size;           /* enclave size (power of two) */
+	struct cella_layout_regions regions;
+	uint8_t *win;            /* window base (host memory) */
+	struct cella_abi_window hdr; /* enclave-private copy of the validated header */
+	int mon_fd;
+	struct rt_thread *threads;
+	volatile int tls_ready;  /* musl TLS is set up on TCS 0 (other threads always have it) */
+};
+
+extern RT_HIDDEN struct rt_state rt;
+extern RT_HIDDEN _Thread_local struct rt_thread *rt_cur;
+
+/* Current thread's state, or NULL before TLS exists / outside a TCS thread. */
+static inline struct rt_thread *rt_self(void)
+{
+	return rt.tls_ready ? rt_cur : 0;
+}
+
+/* raw syscalls (only those the seccomp filter allows reach the kernel; the rest trap to rt_syscall) */
+RT_HIDDEN long rt_syscall6(long n, long a, long b, long c, long d, long e, long f);
+#define rt_sys(n, a, b, c) rt_syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+
+RT_HIDDEN void rt_futex_wait(uint32_t *addr, uint32_t val);
+RT_HIDDEN void rt_futex_wake(uint32_t *addr);
+
+RT_HIDDEN void rt_sanitize_state(void);
+RT_HIDDEN void rt_install_handlers(void);
+RT_HIDDEN void rt_thread_signals(struct rt_thread *t);
+RT_HIDDEN cella_result rt_install_late_filter(void);
+
+RT_HIDDEN void rt_heap_init(void);
+RT_HIDDEN long rt_heap_mmap(uint64_t len);
+RT_HIDDEN long rt_heap_munmap(uint64_t addr, uint64_t len);
+RT_HIDDEN bool rt_heap_contains(uint64_t addr, uint64_t len);
+
+RT_HIDDEN void rt_serve(struct rt_thread *t) __attribute__((noreturn));
+RT_HIDDEN void rt_send_monitor(const struct cella_enclave_msg *m);
+RT_HIDDEN void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
+	__attribute__((noreturn));
+RT_HIDDEN bool rt_rdrand64(uint64_t *v);
+
+#endif

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The syscall layer. In the sandbox every syscall the seccomp filter does not allow traps (SIGSYS) and lands
+ * here; on SGX the same function serves #UD on SYSCALL. Memory, randomness, time, console output and exit are
+ * implemented; everything else fails with ENOSYS. Runs in signal context: no malloc, no locks musl might hold.
+ */
+#include "rt.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+
+#define K_SA_RESTORER 0x04000000
+#define K_TIOCGWINSZ 0x5413
+
+struct k_sigaction {
+	void (*handler)(int, siginfo_t *, void *);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+void cella_rt_restorer(void) __attribute__((visibility("hidden")));
+
+static long write_host(int fd, const uint8_t *p, size_t n)
+{
+	struct rt_thread *t = rt_self();
+	uint8_t buf[4096];
+	size_t done = 0;
+
+	/* Output outside an ecall has no host thread to receive it: it is dropped, as on a detached console. */
+	if (!t || t->depth == 0)
+		return (long)n;
+	while (done < n) {
+		size_t k = n - done > sizeof(buf) - 8 ? sizeof(buf) - 8 : n - done;
+		uint64_t written = 0;
+		size_t wl = 0;
+		uint32_t ufd = (uint32_t)fd;
+		memcpy(buf, &ufd, 4);
+		memset(buf + 4, 0, 4);
+		memcpy(buf + 8, p + done, k);
+		if (cella_ocall(CELLA_OCALL_WRITE, buf, 8 + k, &written, sizeof(written), &wl) != CELLA_OK ||
+		    wl != sizeof(written) || written > k)
+			return done ? (long)done : -EIO;
+		done += k;
+	}
+	return (long)n;
+}
+
+static long sys_writev(int fd, const struct iovec *iov, int cnt)
+{
+	long total = 0;
+	if (cnt < 0 || cnt > 1024)
+		return -EINVAL;
+	for (int i = 0; i < cnt; i++) {
+		long r;
+		if (iov[i].iov_len == 0)
+			continue;
+		if (!cella_is_within_enclave(iov[i].iov_base, iov[i].iov_len))
+			return -EFAULT;
+		r = write_host(fd, iov[i].iov_base, iov[i].iov_len);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+	}
+	return total;
+}
+
+static long sys_clock_gettime(long clk, struct timespec *ts)
+{
+	int64_t reply[2];
+	uint32_t c = (uint32_t)clk;
+	size_t wl = 0;
+	if (!cella_is_within_enclave(ts, sizeof(*ts)))
+		return -EFAULT;
+	if (!rt_self() || rt_self()->depth == 0)
+		return -ENOSYS;
+	if (cella_ocall(CELLA_OCALL_TIME, &c, sizeof(c), reply, sizeof(reply), &wl) != CELLA_OK || wl != sizeof(reply))
+		return -EINVAL;
+	/* UNTRUSTED: the host chooses the time; only the shape is checked. */
+	if (reply[1] < 0 || reply[1] >= 1000000000)
+		return -EINVAL;
+	ts->tv_sec = reply[0];
+	ts->tv_nsec = reply[1];
+	return 0;
+}
+
+static long sys_nanosleep(const struct timespec *req)
+{
+	int64_t in[2];
+	size_t wl = 0;
+	if (!cella_is_within_enclave(req, sizeof(*req)))
+		return -EFAULT;
+	if (req->tv_nsec < 0 || req->tv_nsec >= 1000000000 || req->tv_sec < 0)
+		return -EINVAL;
+	if (!rt_self() || rt_self()->depth == 0)
+		return -ENOSYS;
+	in[0] = req->tv_sec;
+	in[1] = req->tv_nsec;
+	return cella_ocall(CELLA_OCALL_SLEEP, in, sizeof(in), 0, 0, &wl) == CELLA_OK ? 0 : -EINTR;
+}
+
+static long sys_getrandom(uint8_t *buf, size_t n)
+{
+	if (n > 33554431)
+		n = 33554431;
+	if (!cella_is_within_enclave(buf, n))
+		return -EFAULT;
+	return cella_random(buf, n) == CELLA_OK ? (long)n : -EIO;
+}
+
+static long sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd)
+{
+	(void)addr;
+	if (!(flags & MAP_ANONYMOUS) || fd != -1)
+		return -ENODEV; /* no files in an enclave */
+	if (flags & MAP_FIXED)
+		return -EINVAL;
+	if (prot & PROT_EXEC)
+		return -EACCES; /* enclave memory added at run time is never executable */
+	return rt_heap_mmap(len);
+}
+
+static uint32_t current_tcs(void)
+{
+	struct rt_thread *t = rt_self();
+	return t ? t->tcs : 0;
+}
+
+/* The dispatcher; returns the value for RAX (negative errno on failure, as the kernel does). */
+static long rt_syscall(long nr, long a, long b, long c, long d, long e)
+{
+	(void)d;
+	switch (nr) {
+	case SYS_write:
+		if (a != 1 && a != 2)
+			return -ENOSYS;
+		if (c == 0)
+			return 0;
+		if (!cella_is_within_enclave((void *)b, (size_t)c))
+			return -EFAULT;
+		return write_host((int)a, (const uint8_t *)b, (size_t)c);
+	case SYS_writev:
+		if (a != 1 && a != 2)
+			return -ENOSYS;
+		if (!cella_is_within_enclave((void *)b, (size_t)c * sizeof(struct iovec)))
+			return -EFAULT;
+		return sys_writev((int)a, (const struct iovec *)b, (int)c);
+	case SYS_ioctl:
+		/* stdout/stderr behave as a terminal so stdio line-buffers them */
+		if ((a == 1 || a == 2) && b == K_TIOCGWINSZ && cella_is_within_enclave((void *)c, 8)) {
+			memset((void *)c, 0, 8);
+			return 0;
+		}
+		return -ENOTTY;
+	case SYS_brk:
+		return 0; /* no brk: musl's malloc falls back to mmap */
+	case SYS_mmap:
+		return sys_mmap((uint64_t)a, (uint64_t)b, c, d, e);
+	case SYS_munmap:
+		return rt_heap_munmap((uint64_t)a, (uint64_t)b);
+	case SYS_mprotect:
+		return rt_heap_contains((uint64_t)a, (uint64_t)b) && !(c & PROT_EXEC) ? 0 : -EACCES;
+	case SYS_madvise:
+		return 0;
+	case SYS_mremap:
+		return -ENOMEM; /* musl's realloc then allocates and copies */
+	case SYS_getrandom:
+		return sys_getrandom((uint8_t *)a, (size_t)b);
+	case SYS_clock_gettime:
+		return sys_clock_gettime(a, (struct timespec *)b);
+	case SYS_nanosleep:
+		return sys_nanosleep((const struct timespec *)a);
+	case SYS_clock_nanosleep:
+		return c ? -EINVAL : sys_nanosleep((const struct timespec *)c);
+	case SYS_rt_sigprocmask:
+		if (d == 8 && c && cella_is_within_enclave((void *)c, 8))
+			memset((void *)c, 0, 8);
+		return 0; /* signals are the runtime's; masks are a no-op */
+	case SYS_gettid:
+	case SYS_set_tid_address:
+		return 1000 + current_tcs();
+	case SYS_getpid:
+		return 1000;
+	case SYS_tkill:
+	case SYS_tgkill:
+	case SYS_kill: {
+		int sig = (int)(nr == SYS_tgkill ? c : b);
+		if (sig == 0)
+			return 0;
+		rt_fatal(CELLA_FAULT_ABORT, sig, 0, 0, 0, sig == SIGABRT ? "abort()" : "raise()");
+	}
+	case SYS_exit:
+	case SYS_exit_group:
+		rt_fatal(CELLA_FAULT_EXIT, 0, (int)a, 0, 0, "exit()");
+	default:
+		return -ENOSYS;
+	}
+}
+
+static void on_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	greg_t *g = uc->uc_mcontext.gregs;
+	(void)sig;
+	g[REG_RAX] = rt_syscall(si->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8]);
+}
+
+static uint64_t rva_or_none(uint64_t a)
+{
+	return a - (uint64_t)rt.base < rt.size ? a - (uint64_t)rt.base : ~0ull;
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	rt_fatal(CELLA_FAULT_SIGNAL, sig, si->si_code, (uint64_t)si->si_addr, rip, "fault");
+}
+
+void rt_install_handlers(void)
+{
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+	struct k_sigaction k = {on_sigsys, SA_SIGINFO | K_SA_RESTORER, cella_rt_restorer, 0};
+	rt_syscall6(SYS_rt_sigaction, SIGSYS, (long)&k, 0, 8, 0, 0);
+	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		struct k_sigaction f = {on_fault, SA_SIGINFO | K_SA_RESTORER | SA_ONSTACK, cella_rt_restorer, 0};
+		rt_syscall6(SYS_rt_sigaction, faults[i], (long)&f, 0, 8, 0, 0);
+	}
+}
+
+#define ALTSTACK_BYTES 65536
+
+void rt_thread_signals(struct rt_thread *t)
+{
+	stack_t ss;
+	t->altstack = malloc(ALTSTACK_BYTES);
+	if (!t->altstack)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_OUT_OF_MEMORY, 0, 0, "no memory for signal stack");
+	ss.ss_sp = t->altstack;
+	ss.ss_size = ALTSTACK_BYTES;
+	ss.ss_flags = 0;
+	rt_sys(SYS_sigaltstack, &ss, 0, 0);
+}
+
+void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
+{
+	struct cella_enclave_msg m = {.type = CELLA_EMSG_FAULT};
+	size_t n = strlen(text);
+	m.kind = kind;
+	m.signal = sig;
+	m.code = code;
+	m.tcs = current_tcs();
+	m.addr = addr;
+	m.addr_rva = addr ? rva_or_none(addr) : ~0ull;
+	m.rip_rva = rip ? rva_or_none(rip) : ~0ull;
+	if (n >= sizeof(m.text))
+		n = sizeof(m.text) - 1;
+	memcpy(m.text, text, n);
+	rt_send_monitor(&m);
+	for (;;)
+		rt_sys(SYS_exit_group, CELLA_MONITOR_EXIT_MAGIC, 0, 0);
+}
+
+void rt_send_monitor(const struct cella_enclave_msg *m)
+{
+	rt_sys(SYS_write, rt.mon_fd, m, sizeof(*m));
+}
+
+/* see cella/enclave.h */
+void cella_abort(const char *why)
+{
+	rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_UNEXPECTED, 0, 0, why ? why : "cella_abort");
+}
+

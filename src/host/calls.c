@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host side of the call path: TCS binding, window buffers, ecall invocation and ocall service. Everything
+ * the enclave writes into the window is read once and range-checked before the host acts on it.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPIN_ITERATIONS 4000
+#define ALIGN16(x) (((x) + 15u) & ~(uint64_t)15u)
+
+/* Innermost call frame of this thread (any enclave); frames link through c->prev. */
+static __thread struct cella_call *tl_top;
+
+static void futex_wake(uint32_t *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static void publish(struct cella_abi_slot *s, uint32_t state)
+{
+	__atomic_store_n(&s->state, state, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST) & CELLA_SLOT_ENCLAVE_SLEEPS)
+		futex_wake(&s->state);
+}
+
+/* Waits for state a or b; returns it, or ~0u if the enclave was lost meanwhile. */
+static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, uint32_t a, uint32_t b)
+{
+	const struct timespec tick = {0, 50 * 1000 * 1000};
+	bool spin_only = e->flags & CELLA_ENCLAVE_FLAG_SPIN;
+	for (;;) {
+		uint32_t st;
+		for (int i = 0; i < SPIN_ITERATIONS || spin_only; i++) {
+			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+			if (st == a || st == b)
+				return st;
+			__builtin_ia32_pause();
+			if (spin_only && (i & 0xfffff) == 0xfffff && cella_sandbox_check_lost(e))
+				return ~0u;
+		}
+		__atomic_or_fetch(&s->waiters, CELLA_SLOT_HOST_SLEEPS, __ATOMIC_SEQ_CST);
+		st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+		if (st != a && st != b)
+			syscall(SYS_futex, &s->state, FUTEX_WAIT, st, &tick, NULL, 0);
+		__atomic_and_fetch(&s->waiters, ~CELLA_SLOT_HOST_SLEEPS, __ATOMIC_SEQ_CST);
+		st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		if (st == a || st == b)
+			return st;
+		if (cella_sandbox_check_lost(e))
+			return ~0u;
+	}
+}
+
+static struct cella_call *innermost(struct cella_enclave *e)
+{
+	for (struct cella_call *c = tl_top; c; c = c->prev)
+		if (c->e == e)
+			return c;
+	return NULL;
+}
+
+static uint64_t slot_buf_lo(struct cella_enclave *e, uint32_t slot)
+{
+	return e->hdr->bufs_off + (uint64_t)slot * e->hdr->slot_buf_bytes;
+}
+
+/* see cella/host.h */
+cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t out_bytes, struct cella_call *c)
+{
+	struct cella_call *outer;
+	uint64_t total, in_pad = ALIGN16((uint64_t)in_bytes), lo, hi, start;
+	uint32_t slot = 0;
+	bool own = false;
+
+	memset(c, 0, sizeof(*c));
+	if (e->lost)
+		return CELLA_ERR_ENCLAVE_LOST;
+	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, (uint64_t)out_bytes, &total))
+		return CELLA_ERR_OVERFLOW;
+	outer = innermost(e);
+	if (outer) {
+		slot = outer->slot; /* an ecall from inside an ocall runs on the TCS that made the ocall */
+		start = outer->frame_end;
+	} else {
+		for (slot = 0; slot < e->tcs_count; slot++) {
+			uint32_t zero = 0;
+			if (__atomic_compare_exchange_n(&e->slot_busy[slot], &zero, 1, false, __ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				break;
+		}
+		if (slot == e->tcs_count)
+			return CELLA_ERR_OUT_OF_TCS;
+		own = true;
+		start = slot_buf_lo(e, slot);
+	}
+	lo = slot_buf_lo(e, slot);
+	hi = lo + e->hdr->slot_buf_bytes;
+	if (start >= lo && start <= hi && total <= hi - start) {
+		c->buf_off = start;
+	} else {
+		c->buf_off = cella_arena_alloc(&e->arena, total ? total : 16);
+		if (c->buf_off == 0) {
+			if (own)
+				__atomic_store_n(&e->slot_busy[slot], 0, __ATOMIC_RELEASE);
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+		c->arena = 1;
+	}
+	c->e = e;
+	c->slot = slot;
+	c->owns_slot = own;
+	c->in = e->win + c->buf_off;
+	c->in_bytes = in_bytes;
+	c->out_bytes = out_bytes;
+	c->frame_end = c->arena ? (outer ? outer->frame_end : lo) : ALIGN16(c->buf_off + total);
+	c->prev = tl_top;
+	tl_top = c;
+	return CELLA_OK;
+}
+
+/* see cella/host.h */
+void cella_call_release(struct cella_call *c)
+{
+	struct cella_call **pp;
+	if (!c || !c->e)
+		return;
+	for (pp = &tl_top; *pp; pp = &(*pp)->prev)
+		if (*pp == c) {
+			*pp = c->prev;
+			break;
+		}
+	if (c->arena)
+		cella_arena_free(&c->e->arena, c->buf_off);
+	if (c->owns_slot)
+		__atomic_store_n(&c->e->slot_busy[c->slot], 0, __ATOMIC_RELEASE);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
+{
+	uint64_t lo = e->hdr->bufs_off, hi = e->win_bytes;
+	return off >= lo && off <= hi && len <= hi - off;
+}
+
+static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
+				  uint8_t *out, size_t out_bytes, size_t *written)
+{
+	switch (fn) {
+	case CELLA_OCALL_WRITE: {
+		uint32_t fd;
+		uint64_t n;
+		if (in_bytes < 8 || out_bytes < 8)
+			return CELLA_ERR_MARSHAL;
+		memcpy(&fd, in, 4);
+		if (fd != 1 && fd != 2)
+			return CELLA_ERR_INVALID_ARG;
+		n = in_bytes - 8;
+		if (e->s.output) {
+			e->s.output(e->s.output_ctx, (int)fd, (const char *)in + 8, n);
+		} else {
+			const uint8_t *p = in + 8;
+			uint64_t left = n;
+			while (left) {
+				ssize_t k = write((int)fd, p, left);
+				if (k < 0 && errno == EINTR)
+					continue;
+				if (k <= 0)
+					break;
+				p += k;
+				left -= (uint64_t)k;
+			}
+		}
+		memcpy(out, &n, 8);
+		*written = 8;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_TIME: {
+		uint32_t clk;
+		struct timespec ts;
+		int64_t r[2];
+		if (in_bytes != 4 || out_bytes < 16)
+			return CELLA_ERR_MARSHAL;
+		memcpy(&clk, in, 4);
+		if (clock_gettime((clockid_t)clk, &ts) != 0)
+			return CELLA_ERR_INVALID_ARG;
+		r[0] = ts.tv_sec;
+		r[1] = ts.tv_nsec;
+		memcpy(out, r, 16);
+		*written = 16;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_SLEEP: {
+		int64_t t[2];
+		struct timespec ts;
+		if (in_bytes != 16)
+			return CELLA_ERR_MARSHAL;
+		memcpy(t, in, 16);
+		if (t[0] < 0 || t[1] < 0 || t[1] >= 1000000000)
+			return CELLA_ERR_INVALID_ARG;
+		ts.tv_sec = t[0];
+		ts.tv_nsec = t[1];
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		*written = 0;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_MALLOC: {
+		uint64_t n, off;
+		if (in_bytes != 8 || out_bytes < 8)
+			return CELLA_ERR_MARSHAL;
+		memcpy(&n, in, 8);
+		off = cella_arena_alloc(&e->arena, n);
+		memcpy(out, &off, 8);
+		*written = 8;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_FREE: {
+		uint64_t off;
+		if (in_bytes != 8)
+			return CELLA_ERR_MARSHAL;
+		memcpy(&off, in, 8);
+		cella_arena_free(&e->arena, off);
+		*written = 0;
+		return CELLA_OK;
+	}
+	default:
+		return CELLA_ERR_INVALID_FUNCTION;
+	}
+}
+
+/* Serves the OCALL now in c's slot, then releases the slot back to the enclave. */
+static void serve_ocall(struct cella_call *c)
+{
+	struct cella_enclave *e = c->e;
+	struct cella_abi_slot *s = &e->slots[c->slot];
+	uint32_t fn = __atomic_load_n(&s->fn, __ATOMIC_RELAXED);
+	uint64_t off = __atomic_load_n(&s->buf_off, __ATOMIC_RELAXED);
+	uint64_t in_bytes = __atomic_load_n(&s->in_bytes, __ATOMIC_RELAXED);
+	uint64_t out_bytes = __atomic_load_n(&s->out_bytes, __ATOMIC_RELAXED);
+	uint64_t in_pad = ALIGN16(in_bytes), total, saved_end = c->frame_end, lo = slot_buf_lo(e, c->slot);
+	size_t written = 0;
+	cella_result r;
+
+	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, out_bytes, &total) || off % CELLA_WINDOW_ALIGN ||
+	    !range_ok(e, off, total)) {
+		r = CELLA_ERR_MARSHAL;
+		cella_log(e, CELLA_LOG_WARNING, "enclave made an ocall with an invalid buffer (offset %#llx, %llu+%llu bytes)",
+			  (unsigned long long)off, (unsigned long long)in_bytes, (unsigned long long)out_bytes);
+		goto done;
+	}
+	/* nested ecalls made by the handler stack their frames after this ocall's buffer */
+	if (off >= lo && off + total <= lo + e->hdr->slot_buf_bytes)
+		c->frame_end = ALIGN16(off + total);
+	if (fn & CELLA_OCALL_BUILTIN)
+		r = builtin_ocall(e, fn, e->win + off, in_bytes, e->win + off + in_pad, out_bytes, &written);
+	else if (fn < e->s.ocall_count && e->s.ocall_table && e->s.ocall_table[fn])
+		r = e->s.ocall_table[fn](e, e->win + off, in_bytes, e->win + off + in_pad, out_bytes, &written);
+	else
+		r = CELLA_ERR_INVALID_FUNCTION;
+	if (written > out_bytes) {
+		cella_log(e, CELLA_LOG_ERROR, "ocall %u handler wrote %zu bytes into a %llu-byte buffer", fn, written,
+			  (unsigned long long)out_bytes);
+		abort(); /* the handler already overran window memory: a host bug, not enclave input */
+	}
+	c->frame_end = saved_end;
+done:
+	__atomic_store_n(&s->out_written, r == CELLA_OK ? written : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->status, (uint32_t)r, __ATOMIC_RELAXED);
+	publish(s, CELLA_SLOT_OCALL_DONE);
+}
+
+/* see cella/host.h */
+cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
+{
+	struct cella_enclave *e = c->e;
+	struct cella_abi_slot *s;
+	uint64_t written;
+	uint32_t st;
+	cella_result r;
+
+	if (!e)
+		return CELLA_ERR_INVALID_ARG;
+	if (e->lost)
+		return CELLA_ERR_ENCLAVE_LOST;
+	s = &e->slots[c->slot];
+	__atomic_store_n(&s->fn, fn, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->buf_off, c->buf_off, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->in_bytes, c->in_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->out_bytes, c->out_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
+	publish(s, CELLA_SLOT_ECALL);
+	for (;;) {
+		st = wait_state(e, s, CELLA_SLOT_ECALL_DONE, CELLA_SLOT_OCALL);
+		if (st == ~0u)
+			return CELLA_ERR_ENCLAVE_LOST;
+		if (st == CELLA_SLOT_ECALL_DONE)
+			break;
+		serve_ocall(c);
+	}
+	r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
+	written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
+	if (written > c->out_bytes)
+		return CELLA_ERR_MARSHAL;
+	c->out = e->win + c->buf_off + ALIGN16((uint64_t)c->in_bytes);
+	c->out_written = written;
+	return r;
+}
+
+/* see cella/host.h */
+cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void *in, size_t in_bytes, void *out,
+				size_t out_bytes, size_t *out_written)
+{
+	struct cella_call c;
+	cella_result r;
+
+	if (out_written)
+		*out_written = 0;
+	if ((in_bytes && !in) || (out_bytes && !out))
+		return CELLA_ERR_INVALID_ARG;
+	r = cella_call_prepare(e, in_bytes, out_bytes, &c);
+	if (r != CELLA_OK)
+		return r;
+	if (in_bytes)
+		memcpy(c.in, in, in_bytes);
+	r = cella_call_invoke(&c, fn);
+	if (r == CELLA_OK) {
+		if (c.out_written)
+			memcpy(out, c.out, c.out_written);
+		if (out_written)
+			*out_written = c.out_written;
+	}
+	cella_call_release(&c);
+	return r;
+}
+
+/* see cella/host.h */
+void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n)
+{
+	uint64_t off = cella_arena_alloc(&e->arena, n);
+	return off ? e->win + off : NULL;
+}
+
+/* see cella/host.h */
+void cella_enclave_host_free(struct cella_enclave *e, void *p)
+{
+	if (p && (uint8_t *)p >= e->win && (uint8_t *)p < e->win + e->win_bytes)
+		cella_arena_free(&e->arena, (uint64_t)((uint8_t *)p - e->win));
+}

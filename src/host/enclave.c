@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/* Enclave lifecycle: backend selection, create, terminate, identity. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *sgx_device(void)
+{
+	if (access("/dev/sgx_enclave", F_OK) == 0)
+		return "/dev/sgx_enclave";
+	if (access("/dev/sgx/enclave", F_OK) == 0)
+		return "/dev/sgx/enclave";
+	return NULL;
+}
+
+/* Chooses the backend; CELLA_OK with *sgx set, or an error naming why nothing fits. */
+static cella_result choose_backend(struct cella_enclave *e, bool *sgx)
+{
+	const char *env = getenv("CELLA_BACKEND");
+	bool want_sgx = e->flags & CELLA_ENCLAVE_FLAG_SGX, want_sandbox = e->flags & CELLA_ENCLAVE_FLAG_SANDBOX;
+
+	if (want_sgx && want_sandbox) {
+		cella_log(e, CELLA_LOG_ERROR, "flags ask for both the SGX and the sandbox backend");
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (!want_sgx && !want_sandbox && env && *env) {
+		if (strcmp(env, "sgx") == 0)
+			want_sgx = true;
+		else if (strcmp(env, "sandbox") == 0)
+			want_sandbox = true;
+		else {
+			cella_log(e, CELLA_LOG_ERROR, "CELLA_BACKEND=%s: expected 'sandbox' or 'sgx'", env);
+			return CELLA_ERR_INVALID_ARG;
+		}
+	}
+	if (want_sgx) {
+		if (!sgx_device()) {
+			cella_log(e, CELLA_LOG_ERROR,
+				  "SGX backend requested but neither /dev/sgx_enclave nor /dev/sgx/enclave exists");
+			return CELLA_ERR_NO_DEVICE;
+		}
+		cella_log(e, CELLA_LOG_ERROR, "the SGX backend is not part of this build yet; use the sandbox backend");
+		return CELLA_ERR_UNSUPPORTED;
+	}
+	if (!want_sandbox && sgx_device())
+		cella_log(e, CELLA_LOG_WARNING, "%s exists but the SGX backend is not part of this build yet; "
+			  "running on the sandbox backend", sgx_device());
+	*sgx = false;
+	return CELLA_OK;
+}
+
+/* see cella/host.h */
+cella_result cella_enclave_create(const char *path, uint32_t flags, const struct cella_enclave_settings *settings,
+				  struct cella_enclave **enclave)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	struct cella_enclave *e = NULL;
+	bool sgx = false;
+
+	*enclave = NULL;
+	if (flags & ~(uint32_t)(CELLA_ENCLAVE_FLAG_DEBUG | CELLA_ENCLAVE_FLAG_SANDBOX | CELLA_ENCLAVE_FLAG_SGX |
+				CELLA_ENCLAVE_FLAG_SPIN)) {
+		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: unknown flags %#x", flags);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (settings && settings->size != sizeof(*settings)) {
+		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: settings->size is %u, expected %zu",
+			  settings->size, sizeof(*settings));
+		return CELLA_ERR_INVALID_ARG;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	e->flags = flags;
+	e->ctl = e->monitor_pidfd = -1;
+	if (settings)
+		e->s = *settings;
+	e->s.size = sizeof(e->s);
+	if (!e->s.call_buffer_bytes)
+		e->s.call_buffer_bytes = 4u << 20;
+	if (!e->s.arena_bytes)
+		e->s.arena_bytes = 16u << 20;
+	if (e->s.call_buffer_bytes > (1ull << 32) || e->s.arena_bytes > (1ull << 36) ||
+	    (e->s.ocall_count && !e->s.ocall_table)) {
+		cella_log(e, CELLA_LOG_ERROR, "cella_enclave_create: settings out of range");
+		CELLA_FAIL(CELLA_ERR_INVALID_ARG);
+	}
+	e->s.call_buffer_bytes = (e->s.call_buffer_bytes + 4095) & ~4095ull;
+	e->s.arena_bytes = (e->s.arena_bytes + 4095) & ~4095ull;
+	cella_log_default(&e->s, &e->log_level);
+	CELLA_CHECK(choose_backend(e, &sgx));
+	CELLA_CHECK(cella_sandbox_create(e, path));
+	*enclave = e;
+	e = NULL;
+	r = CELLA_OK;
+out:
+	if (e) {
+		(void)cella_sandbox_terminate(e);
+		free(e);
+	}
+	return r;
+}
+
+/* see cella/host.h */
+cella_result cella_enclave_terminate(struct cella_enclave *e)
+{
+	cella_result r;
+	if (!e)
+		return CELLA_OK;
+	r = cella_sandbox_terminate(e);
+	free(e);
+	return r;
+}
+
+/* see cella/host.h */
+cella_result cella_enclave_identity(struct cella_enclave *e, struct cella_hash *mrenclave, struct cella_hash *mrsigner)
+{
+	if (mrenclave)
+		*mrenclave = e->mrenclave;
+	if (mrsigner)
+		*mrsigner = e->mrsigner;
+	return CELLA_OK;
+}
+
+/* see cella/host.h */
+const char *cella_enclave_backend(struct cella_enclave *e)
+{
+	(void)e;
+	return "sandbox";
+}
+
+/* see cella/host.h */
+void *cella_enclave_user(struct cella_enclave *e)
+{
+	return e->s.user;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Host library internals. */
+#ifndef CELLA_HOST_INTERNAL_H
+#define CELLA_HOST_INTERNAL_H
+
+#include <cella/abi/window.h>
+#include <cella/host.h>
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+struct cella_arena {
+	pthread_mutex_t lock;
+	uint64_t lo, hi;        /* window offsets */
+	struct cella_extent {
+		uint64_t off, len;
+	} *free_list, *used;    /* host-private metadata, sorted by offset */
+	size_t nfree, nused, cap_free, cap_used;
+};
+
+struct cella_enclave {
+	uint32_t flags;
+	struct cella_enclave_settings s;
+	pid_t monitor;
+	int monitor_pidfd;
+	int ctl;                 /* control socket to the monitor */
+	uint8_t *win;
+	uint64_t win_bytes;
+	struct cella_abi_window *hdr;
+	struct cella_abi_slot *slots;
+	uint32_t tcs_count;
+	uint32_t *slot_busy;     /* host-private: 1 while a host thread owns the slot */
+	volatile int lost;
+	struct cella_arena arena;
+	struct cella_hash mrenclave, mrsigner;
+	int log_level;
+};
+
+void cella_log(const struct cella_enclave *e, enum cella_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cella_log_default(const struct cella_enclave_settings *s, int *level);
+
+cella_result cella_arena_init(struct cella_arena *a, uint64_t lo, uint64_t hi);
+void cella_arena_fini(struct cella_arena *a);
+/* Returns a 16-aligned window offset, or 0 when full. */
+uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n);
+/* Frees an offset returned by cella_arena_alloc; unknown offsets are ignored (returns false). */
+bool cella_arena_free(struct cella_arena *a, uint64_t off);
+
+cella_result cella_sandbox_create(struct cella_enclave *e, const char *path);
+cella_result cella_sandbox_terminate(struct cella_enclave *e);
+/* Reads pending monitor messages without blocking and logs them. */
+void cella_sandbox_drain(struct cella_enclave *e);
+/* True if the enclave is gone (window marked lost or monitor dead); latches e->lost. */
+bool cella_sandbox_check_lost(struct cella_enclave *e);
+
+#endif

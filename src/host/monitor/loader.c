@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/* The enclave process: map the measured page list, confine, enter. */
+#include "monitor.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef ARCH_SET_FS
+#define ARCH_SET_FS 0x1002
+#endif
+
+static int prot_of(uint64_t secinfo)
+{
+	int p = PROT_NONE;
+	if ((secinfo & 0xff00) == CELLA_SECINFO_PT_TCS)
+		return PROT_READ; /* TCS pages are the hardware's; the sandbox never writes them */
+	if (secinfo & CELLA_SECINFO_R)
+		p |= PROT_READ;
+	if (secinfo & CELLA_SECINFO_W)
+		p |= PROT_WRITE;
+	if (secinfo & CELLA_SECINFO_X)
+		p |= PROT_EXEC;
+	return p;
+}
+
+/* Reserves `size` bytes aligned to `size` (SGX requires a naturally aligned ELRANGE; the sandbox keeps it). */
+static uint8_t *reserve(uint64_t size)
+{
+	uint8_t *p = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *base;
+	if (p == MAP_FAILED)
+		return NULL;
+	base = (uint8_t *)(((uint64_t)p + size - 1) & ~(size - 1));
+	if (base > p)
+		munmap(p, (size_t)(base - p));
+	if (base + size < p + 2 * size)
+		munmap(base + size, (size_t)(p + 2 * size - (base + size)));
+	return base;
+}
+
+static cella_result map_pages(const struct cella_layout *l, uint8_t *base)
+{
+	size_t i = 0;
+	if (mprotect(base, l->r.used_bytes, PROT_READ | PROT_WRITE) != 0)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (i = 0; i < l->npages; i++)
+		if (l->pages[i].data)
+			memcpy(base + l->pages[i].rva, l->pages[i].data, CELLA_PAGE_BYTES);
+	/* Holes (guard pages, gaps) become inaccessible; runs of equal permissions share one mprotect. */
+	if (mprotect(base, l->r.used_bytes, PROT_NONE) != 0)
+		return CELLA_ERR_UNEXPECTED;
+	i = 0;
+	while (i < l->npages) {
+		size_t j = i + 1;
+		int prot = prot_of(l->pages[i].secinfo);
+		while (j < l->npages && l->pages[j].rva == l->pages[j - 1].rva + CELLA_PAGE_BYTES &&
+		       prot_of(l->pages[j].secinfo) == prot)
+			j++;
+		if (mprotect(base + l->pages[i].rva, (j - i) * CELLA_PAGE_BYTES, prot) != 0)
+			return CELLA_ERR_UNEXPECTED;
+		i = j;
+	}
+	return CELLA_OK;
+}
+
+/* Argument 0 compared with `op` (SCMP_A0 leaves fields to the compiler's defaults, which clang warns about). */
+static struct scmp_arg_cmp a0(enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c = {.arg = 0, .op = op, .datum_a = a, .datum_b = b};
+	return c;
+}
+
+static cella_result confine(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	int rc = 0;
+	if (!ctx)
+		return CELLA_ERR_BACKEND;
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_yield), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
+	/* start-up only: the runtime traps these itself once its TCS threads run (src/enclave/filter.c) */
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 0);
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(arch_prctl), 1, a0(SCMP_CMP_EQ, ARCH_SET_FS, 0));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			       a0(SCMP_CMP_MASKED_EQ, CLONE_VM | CLONE_THREAD, CLONE_VM | CLONE_THREAD));
+	/* the enclave's only ways out: its monitor socket, and dying with the agreed status */
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+			       a0(SCMP_CMP_EQ, CELLA_MONITOR_ENCLAVE_FD, 0));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, a0(SCMP_CMP_EQ, CELLA_MONITOR_ENCLAVE_FD, 0));
+	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 1,
+			       a0(SCMP_CMP_EQ, CELLA_MONITOR_EXIT_MAGIC, 0));
+	if (rc == 0)
+		rc = seccomp_load(ctx); /* also sets no_new_privs */
+	seccomp_release(ctx);
+	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
+}
+
+cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, int enclave_sock)
+{
+	struct cella_layout_tcs t0;
+	uint8_t *base, *win;
+	uint64_t entry, stack_top;
+	sigset_t all;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || prctl(PR_SET_DUMPABLE, 0) != 0)
+		return CELLA_ERR_BACKEND;
+	if (cella_layout_tcs(&l->r, 0, &t0) != CELLA_OK)
+		return CELLA_ERR_UNEXPECTED;
+	base = reserve(l->r.enclave_size);
+	if (!base)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (map_pages(l, base) != CELLA_OK)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	win = mmap(NULL, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, window_fd, 0);
+	if (win == MAP_FAILED)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (dup2(enclave_sock, CELLA_MONITOR_ENCLAVE_FD) < 0)
+		return CELLA_ERR_BACKEND;
+	/* Nothing but the monitor socket stays open (stderr kept only for the loader's own last words). */
+	close(0);
+	close(1);
+	syscall(SYS_close_range, CELLA_MONITOR_ENCLAVE_FD + 1, ~0u, 0);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (confine() != CELLA_OK)
+		return CELLA_ERR_BACKEND;
+	entry = (uint64_t)base + l->entry_rva;
+	stack_top = (uint64_t)base + t0.stack_hi;
+	__asm__ __volatile__("mov %0, %%rsp\n\t"
+			     "xor %%ebp, %%ebp\n\t"
+			     "jmp *%1\n\t"
+			     :
+			     : "r"(stack_top), "r"(entry), "D"((uint64_t)win), "S"(window_bytes),
+			       "d"((uint64_t)CELLA_MONITOR_ENCLAVE_FD), "c"(0ull)
+			     : "memory");
+	__builtin_unreachable();
+}

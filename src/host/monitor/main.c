@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella-monitor: the trusted software platform of the sandbox backend. It measures the enclave image itself
+ * (never trusting the host's word about what was loaded), applies the EINIT rules, runs the enclave process
+ * and reports its faults. One monitor per enclave; it exits when the host asks or goes away.
+ */
+#include "monitor.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "proto.h"
+#include "sigstruct.h"
+
+#define CTL CELLA_MONITOR_CONTROL_FD
+
+static struct cella_pmsg msg;
+
+static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...)
+{
+	struct cella_pmsg m;
+	va_list ap;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.status = status;
+	m.level = status == CELLA_OK ? 3 : 1;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(m.text, sizeof(m.text), fmt, ap);
+		va_end(ap);
+	}
+	(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+static void log_host(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_host(int level, const char *fmt, ...)
+{
+	struct cella_pmsg m;
+	va_list ap;
+	memset(&m, 0, sizeof(m));
+	m.type = CELLA_PMSG_LOG;
+	m.level = (uint32_t)level;
+	va_start(ap, fmt);
+	vsnprintf(m.text, sizeof(m.text), fmt, ap);
+	va_end(ap);
+	(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* Receives one control message (and an fd if one came along). false on EOF or garbage. */
+static bool recv_ctl(struct cella_pmsg *m, int *fd)
+{
+	struct msghdr mh = {0};
+	struct iovec iov = {m, sizeof(*m)};
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	ssize_t k;
+
+	if (fd)
+		*fd = -1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	do
+		k = recvmsg(CTL, &mh, MSG_CMSG_CLOEXEC);
+	while (k < 0 && errno == EINTR);
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm), sizeof(int));
+			if (fd && *fd < 0)
+				*fd = got;
+			else
+				close(got);
+		}
+	}
+	if (k != (ssize_t)sizeof(*m))
+		return false;
+	m->text[sizeof(m->text) - 1] = 0;
+	return true;
+}
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGSEGV:
+		return "SIGSEGV";
+	case SIGBUS:
+		return "SIGBUS";
+	case SIGILL:
+		return "SIGILL";
+	case SIGFPE:
+		return "SIGFPE";
+	case SIGTRAP:
+		return "SIGTRAP";
+	case SIGABRT:
+		return "SIGABRT";
+	case SIGSYS:
+		return "SIGSYS";
+	case SIGKILL:
+		return "SIGKILL";
+	default:
+		return "signal";
+	}
+}
+
+struct enclave_proc {
+	const struct cella_image *img;
+	const struct cella_layout *layout;
+	pid_t pid;
+	int pidfd;
+	int sock;
+	uint8_t *win;
+	uint64_t win_bytes;
+	bool reported;
+	bool dead;
+};
+
+/* Names a fault address: a guard page below/above a TCS stack is a stack overflow. */
+static const char *where(const struct enclave_proc *p, uint64_t rva)
+{
+	for (uint64_t i = 0; i < p->layout->r.tcs_count; i++) {
+		struct cella_layout_tcs t;
+		if (cella_layout_tcs(&p->layout->r, i, &t) != CELLA_OK)
+			break;
+		if (rva >= t.block_rva && rva < t.stack_lo)
+			return " (stack overflow: guard page below a TCS stack)";
+	}
+	return "";
+}
+
+static void report_fault(struct enclave_proc *p, const struct cella_enclave_msg *em)
+{
+	char sym[256] = "";
+	char ripbuf[320] = "outside the enclave image";
+
+	if (em->rip_rva != ~0ull) {
+		cella_symbolize(p->img, em->rip_rva, sym, sizeof(sym));
+		snprintf(ripbuf, sizeof(ripbuf), "enclave+%#llx%s%s%s", (unsigned long long)em->rip_rva, sym[0] ? " <" : "",
+			 sym, sym[0] ? ">" : "");
+	}
+	switch (em->kind) {
+	case CELLA_FAULT_SIGNAL:
+		log_host(1, "enclave lost: %s (code %d) at address %#llx%s on TCS %u, instruction %s",
+			 signame(em->signal), em->code, (unsigned long long)em->addr,
+			 em->addr_rva != ~0ull ? where(p, em->addr_rva) : "", em->tcs, ripbuf);
+		break;
+	case CELLA_FAULT_ABORT:
+		log_host(1, "enclave lost: %s (%s) on TCS %u", em->text[0] ? em->text : "abort", signame(em->signal), em->tcs);
+		break;
+	case CELLA_FAULT_EXIT:
+		log_host(1, "enclave lost: it called exit(%d) on TCS %u", em->code, em->tcs);
+		break;
+	default:
+		log_host(1, "enclave lost: runtime error: %.*s (%s) on TCS %u", (int)sizeof(em->text), em->text,
+			 cella_result_str((cella_result)em->code), em->tcs);
+		break;
+	}
+	p->reported = true;
+}
+
+static void mark_lost(struct enclave_proc *p)
+{
+	struct cella_abi_window *h = (struct cella_abi_window *)p->win;
+	uint32_t tcs = (uint32_t)p->layout->r.tcs_count;
+	__atomic_store_n(&h->state, CELLA_WINDOW_LOST, __ATOMIC_SEQ_CST);
+	/* Slots are at the offset the monitor's own layout of the window gives, not the host-written header. */
+	for (uint32_t i = 0; i < tcs; i++) {
+		uint32_t *state = (uint32_t *)(p->win + 4096 + (uint64_t)i * sizeof(struct cella_abi_slot));
+		if ((uint8_t *)(state + 1) <= p->win + p->win_bytes)
+			syscall(SYS_futex, state, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	}
+}
+
+static void reap(struct enclave_proc *p)
+{
+	int st = 0;
+	if (p->dead)
+		return;
+	kill(p->pid, SIGKILL);
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	p->dead = true;
+}
+
+/* The enclave process exited or reported a fault. */
+static void on_enclave_gone(struct enclave_proc *p)
+{
+	int st = 0;
+	if (!p->dead && waitpid(p->pid, &st, WNOHANG) == p->pid) {
+		p->dead = true;
+		if (!p->reported) {
+			if (WIFSIGNALED(st))
+				log_host(1, "enclave lost: the enclave process was killed by %s (%d)", signame(WTERMSIG(st)),
+					 WTERMSIG(st));
+			else
+				log_host(1, "enclave lost: the enclave process exited with status %d", WEXITSTATUS(st));
+			p->reported = true;
+		}
+	}
+	reap(p);
+	mark_lost(p);
+}
+
+static int run(void)
+{
+	struct cella_image img;
+	struct cella_layout layout;
+	struct cella_hash mrenclave;
+	struct cella_einit_info einit;
+	struct cella_image_diag diag = {0};
+	struct enclave_proc p = {0};
+	uint8_t *data = NULL;
+	size_t size = 0;
+	cella_result r;
+	int winfd = -1, sv[2];
+	bool debug;
+	char detail[512];
+
+	memset(&layout, 0, sizeof(layout));
+	if (!recv_ctl(&msg, NULL) || msg.type != CELLA_PMSG_OPEN)
+		return 1;
+	debug = msg.flags & 1u;
+	r = cella_image_read_file(msg.text, &data, &size);
+	if (r != CELLA_OK) {
+		send_pmsg(CELLA_PMSG_OPENED, r, "cannot read the enclave image: %s", cella_result_str(r));
+		return 1;
+	}
+	r = cella_image_parse_diag(data, size, &img, &diag);
+	if (r != CELLA_OK) {
+		cella_image_diag_format(r, &diag, detail, sizeof(detail));
+		send_pmsg(CELLA_PMSG_OPENED, r, "%s", detail);
+		return 1;
+	}
+	r = cella_layout_build(&img, &layout);
+	if (r == CELLA_OK)
+		r = cella_measure(&layout, &mrenclave);
+	if (r != CELLA_OK) {
+		send_pmsg(CELLA_PMSG_OPENED, r, "cannot lay out the enclave: %s", cella_result_str(r));
+		return 1;
+	}
+	r = cella_einit_check(&img, &mrenclave, debug, &einit);
+	if (r != CELLA_OK) {
+		send_pmsg(CELLA_PMSG_OPENED, r, "refused at EINIT: %s", cella_result_str(r));
+		return 1;
+	}
+	if (einit.debug_signed_at_load)
+		log_host(2, "%s is not signed; running it as a debug enclave signed with the well-known debug key",
+			 msg.text);
+	{
+		struct cella_pmsg m;
+		memset(&m, 0, sizeof(m));
+		m.type = CELLA_PMSG_OPENED;
+		m.status = CELLA_OK;
+		m.tcs_count = (uint32_t)layout.r.tcs_count;
+		m.mrenclave = mrenclave;
+		m.mrsigner = einit.mrsigner;
+		m.a = layout.r.enclave_size;
+		(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+	}
+
+	if (!recv_ctl(&msg, &winfd) || msg.type != CELLA_PMSG_WINDOW || winfd < 0)
+		return 1;
+	{
+		struct stat stt;
+		if (fstat(winfd, &stt) != 0 || (uint64_t)stt.st_size < msg.a || msg.a < 2 * 4096) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size does not match its file");
+			return 1;
+		}
+	}
+	p.win_bytes = msg.a;
+	p.win = mmap(NULL, p.win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, winfd, 0);
+	if (p.win == MAP_FAILED || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot map the window: %s", strerror(errno));
+		return 1;
+	}
+	p.img = &img;
+	p.layout = &layout;
+	p.pid = fork();
+	if (p.pid < 0) {
+		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot fork the enclave process: %s", strerror(errno));
+		return 1;
+	}
+	if (p.pid == 0) {
+		close(sv[0]);
+		close(CTL);
+		r = cella_loader_run(&layout, winfd, p.win_bytes, sv[1]);
+		_exit(100 + (int)(r & 0x3f));
+	}
+	close(sv[1]);
+	close(winfd);
+	p.sock = sv[0];
+	p.pidfd = (int)syscall(SYS_pidfd_open, p.pid, 0);
+
+	/* Boot: wait for BOOTED, a fault, or death. */
+	{
+		struct pollfd pf[2] = {{p.sock, POLLIN, 0}, {p.pidfd, POLLIN, 0}};
+		struct cella_enclave_msg em;
+		int pr = poll(pf, 2, 30000);
+		ssize_t k = pr > 0 && (pf[0].revents & POLLIN) ? recv(p.sock, &em, sizeof(em), 0) : -1;
+		if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_BOOTED && em.status == CELLA_OK) {
+			__atomic_store_n(&((struct cella_abi_window *)p.win)->state, CELLA_WINDOW_READY, __ATOMIC_SEQ_CST);
+			send_pmsg(CELLA_PMSG_READY, CELLA_OK, NULL);
+		} else {
+			if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_FAULT) {
+				em.text[sizeof(em.text) - 1] = 0;
+				report_fault(&p, &em);
+			}
+			on_enclave_gone(&p);
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_ENCLAVE_LOST,
+				  pr == 0 ? "the enclave did not start within 30 s" : "the enclave died while starting");
+		}
+	}
+
+	for (;;) {
+		struct pollfd pf[3] = {{CTL, POLLIN, 0}, {p.sock, POLLIN, 0}, {p.pidfd, POLLIN, 0}};
+		int n = p.dead ? 1 : 3;
+		if (poll(pf, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents) {
+			if (!recv_ctl(&msg, NULL) || msg.type == CELLA_PMSG_TERMINATE) {
+				bool was_lost = p.dead;
+				reap(&p);
+				send_pmsg(CELLA_PMSG_BYE, was_lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK, NULL);
+				break;
+			}
+			continue;
+		}
+		if (n > 1 && (pf[1].revents & POLLIN)) {
+			struct cella_enclave_msg em;
+			ssize_t k = recv(p.sock, &em, sizeof(em), MSG_DONTWAIT);
+			if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_FAULT) {
+				em.text[sizeof(em.text) - 1] = 0;
+				report_fault(&p, &em);
+				on_enclave_gone(&p);
+			} else if (k <= 0) {
+				on_enclave_gone(&p);
+			}
+			continue;
+		}
+		if (n > 1 && (pf[2].revents || (pf[1].revents & (POLLHUP | POLLERR))))
+			on_enclave_gone(&p);
+	}
+	cella_layout_fini(&layout);
+	free(data);
+	return 0;
+}
+
+int main(void)
+{
+	struct stat st;
+	/* The monitor holds the platform's secrets: not even its own user may read its memory. */
+	prctl(PR_SET_DUMPABLE, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (fstat(CTL, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+		fprintf(stderr, "cella-monitor: started by the Cella host library, not by hand\n");
+		return 2;
+	}
+	syscall(SYS_close_range, CTL + 1, ~0u, 0);
+	return run();
+}

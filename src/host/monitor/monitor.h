@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* cella-monitor internals: the software platform behind the sandbox backend. */
+#ifndef CELLA_MONITOR_H
+#define CELLA_MONITOR_H
+
+#include <cella/abi/monitor.h>
+#include <cella/abi/window.h>
+#include <cella/result.h>
+
+#include "image.h"
+#include "layout.h"
+
+/*
+ * Runs in the freshly forked enclave process: maps the layout at a random, naturally aligned base, maps the
+ * window, confines the process (non-dumpable, seccomp) and jumps to the enclave entry on TCS 0. Returns only
+ * on failure (the caller exits the child).
+ */
+cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, int enclave_sock);
+
+/* Formats "name+0x12" for an RVA from the image's .symtab, or "" if unknown. */
+void cella_symbolize(const struct cella_image *img, uint64_t rva, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The sandbox backend, host side: starts cella-monitor (which measures the image and runs the enclave process),
+ * creates the shared window, and talks to the monitor over a private socket.
+ */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CELLA_MONITOR_INSTALL_PATH
+#define CELLA_MONITOR_INSTALL_PATH "/usr/local/libexec/cella/cella-monitor"
+#endif
+#define BOOT_TIMEOUT_MS 30000
+
+extern char **environ;
+
+/* CELLA_MONITOR, else <dir of this library or program>/../libexec/cella/cella-monitor, else the install path. */
+static void monitor_path(char *buf, size_t n)
+{
+	const char *env = getenv("CELLA_MONITOR");
+	Dl_info info;
+	char self[PATH_MAX - 64];
+	ssize_t k;
+
+	if (env && *env) {
+		snprintf(buf, n, "%s", env);
+		return;
+	}
+	if (dladdr((void *)cella_enclave_create, &info) && info.dli_fname && strchr(info.dli_fname, '/')) {
+		char *slash;
+		snprintf(self, sizeof(self), "%s", info.dli_fname);
+		slash = strrchr(self, '/');
+		*slash = 0;
+		if ((size_t)snprintf(buf, n, "%s/../libexec/cella/cella-monitor", self) < n && access(buf, X_OK) == 0)
+			return;
+	}
+	k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (k > 0) {
+		char *slash;
+		self[k] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			if ((size_t)snprintf(buf, n, "%s/../libexec/cella/cella-monitor", self) < n &&
+			    access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(buf, n, "%s", CELLA_MONITOR_INSTALL_PATH);
+}
+
+static cella_result send_msg(struct cella_enclave *e, const struct cella_pmsg *m, int fd)
+{
+	struct msghdr mh = {0};
+	struct iovec iov = {(void *)m, sizeof(*m)};
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	ssize_t k;
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	do
+		k = sendmsg(e->ctl, &mh, MSG_NOSIGNAL);
+	while (k < 0 && errno == EINTR);
+	return k == (ssize_t)sizeof(*m) ? CELLA_OK : CELLA_ERR_BACKEND;
+}
+
+static void log_monitor_message(struct cella_enclave *e, const struct cella_pmsg *m)
+{
+	enum cella_log_level lvl = m->level >= CELLA_LOG_ERROR && m->level <= CELLA_LOG_DEBUG ? m->level : CELLA_LOG_INFO;
+	cella_log(e, lvl, "%.*s", (int)strnlen(m->text, sizeof(m->text)), m->text);
+}
+
+/*
+ * Receives the next message that is not a LOG (LOGs are logged on the way), waiting up to timeout_ms
+ * (-1 = forever). CELLA_ERR_BACKEND if the monitor went away or sent garbage.
+ */
+static cella_result recv_msg(struct cella_enclave *e, struct cella_pmsg *m, int timeout_ms)
+{
+	for (;;) {
+		struct pollfd p = {e->ctl, POLLIN, 0};
+		ssize_t k;
+		int pr = poll(&p, 1, timeout_ms);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			return CELLA_ERR_BACKEND;
+		k = recv(e->ctl, m, sizeof(*m), 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k != (ssize_t)sizeof(*m))
+			return CELLA_ERR_BACKEND;
+		m->text[sizeof(m->text) - 1] = 0;
+		if (m->type != CELLA_PMSG_LOG)
+			return CELLA_OK;
+		log_monitor_message(e, m);
+	}
+}
+
+void cella_sandbox_drain(struct cella_enclave *e)
+{
+	struct cella_pmsg *m;
+	if (e->ctl < 0)
+		return;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return;
+	for (;;) {
+		ssize_t k = recv(e->ctl, m, sizeof(*m), MSG_DONTWAIT);
+		if (k != (ssize_t)sizeof(*m))
+			break;
+		m->text[sizeof(m->text) - 1] = 0;
+		if (m->type == CELLA_PMSG_LOG)
+			log_monitor_message(e, m);
+	}
+	free(m);
+}
+
+bool cella_sandbox_check_lost(struct cella_enclave *e)
+{
+	struct pollfd p = {e->monitor_pidfd, POLLIN, 0};
+	if (e->lost)
+		return true;
+	if ((e->hdr && __atomic_load_n(&e->hdr->state, __ATOMIC_ACQUIRE) == CELLA_WINDOW_LOST) ||
+	    (e->monitor_pidfd >= 0 && poll(&p, 1, 0) > 0)) {
+		e->lost = 1;
+		cella_sandbox_drain(e);
+		return true;
+	}
+	return false;
+}
+
+static cella_result spawn_monitor(struct cella_enclave *e)
+{
+	posix_spawn_file_actions_t fa;
+	char path[PATH_MAX];
+	char *argv[2];
+	int sv[2] = {-1, -1};
+	pid_t pid;
+	int err;
+
+	monitor_path(path, sizeof(path));
+	if (access(path, X_OK) != 0) {
+		cella_log(e, CELLA_LOG_ERROR, "cannot run the sandbox monitor %s: %s (set CELLA_MONITOR to its path)", path,
+			  strerror(errno));
+		return CELLA_ERR_BACKEND;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return CELLA_ERR_BACKEND;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], CELLA_MONITOR_CONTROL_FD);
+	argv[0] = path;
+	argv[1] = NULL;
+	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(sv[1]);
+	if (err != 0) {
+		close(sv[0]);
+		cella_log(e, CELLA_LOG_ERROR, "cannot start the sandbox monitor %s: %s", path, strerror(err));
+		return CELLA_ERR_BACKEND;
+	}
+	e->ctl = sv[0];
+	e->monitor = pid;
+	e->monitor_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	return CELLA_OK;
+}
+
+static cella_result make_window(struct cella_enclave *e, int *memfd)
+{
+	uint64_t slots_bytes = ((uint64_t)e->tcs_count * sizeof(struct cella_abi_slot) + 4095) & ~4095ull;
+	uint64_t bufs_off = 4096 + slots_bytes;
+	uint64_t arena_off = bufs_off + (uint64_t)e->tcs_count * e->s.call_buffer_bytes;
+	uint64_t bytes = arena_off + e->s.arena_bytes;
+	struct cella_abi_window *h;
+	int fd;
+
+	fd = memfd_create("cella-window", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0) {
+		cella_log(e, CELLA_LOG_ERROR, "cannot create the shared window (%llu bytes): %s", (unsigned long long)bytes,
+			  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	e->win = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (e->win == MAP_FAILED) {
+		e->win = NULL;
+		close(fd);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	e->win_bytes = bytes;
+	h = e->hdr = (struct cella_abi_window *)e->win;
+	h->magic = CELLA_WINDOW_MAGIC;
+	h->abi_version = CELLA_WINDOW_ABI_VERSION;
+	h->tcs_count = e->tcs_count;
+	h->window_bytes = bytes;
+	h->slots_off = 4096;
+	h->bufs_off = bufs_off;
+	h->slot_buf_bytes = e->s.call_buffer_bytes;
+	h->arena_off = arena_off;
+	h->arena_bytes = e->s.arena_bytes;
+	h->state = CELLA_WINDOW_BOOTING;
+	e->slots = (struct cella_abi_slot *)(e->win + 4096);
+	*memfd = fd;
+	return cella_arena_init(&e->arena, arena_off, bytes);
+}
+
+cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	struct cella_pmsg *m = NULL;
+	int memfd = -1;
+
+	if (strlen(path) >= CELLA_PMSG_TEXT_BYTES) {
+		cella_log(e, CELLA_LOG_ERROR, "enclave path is too long");
+		return CELLA_ERR_INVALID_ARG;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	CELLA_CHECK(spawn_monitor(e));
+
+	m->type = CELLA_PMSG_OPEN;
+	m->flags = e->flags;
+	memcpy(m->text, path, strlen(path) + 1);
+	CELLA_CHECK(send_msg(e, m, -1));
+	if (recv_msg(e, m, BOOT_TIMEOUT_MS) != CELLA_OK || m->type != CELLA_PMSG_OPENED) {
+		cella_log(e, CELLA_LOG_ERROR, "the sandbox monitor did not answer");
+		CELLA_FAIL(CELLA_ERR_BACKEND);
+	}
+	if (m->status != CELLA_OK) {
+		cella_log(e, CELLA_LOG_ERROR, "%s: %s", path, m->text);
+		CELLA_FAIL((cella_result)m->status);
+	}
+	if (m->tcs_count < 1 || m->tcs_count > 256)
+		CELLA_FAIL(CELLA_ERR_BACKEND);
+	e->tcs_count = m->tcs_count;
+	e->mrenclave = m->mrenclave;
+	e->mrsigner = m->mrsigner;
+	e->slot_busy = calloc(e->tcs_count, sizeof(*e->slot_busy));
+	if (!e->slot_busy)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	CELLA_CHECK(make_window(e, &memfd));
+
+	memset(m, 0, sizeof(*m));
+	m->type = CELLA_PMSG_WINDOW;
+	m->a = e->win_bytes;
+	CELLA_CHECK(send_msg(e, m, memfd));
+	if (recv_msg(e, m, BOOT_TIMEOUT_MS) != CELLA_OK || m->type != CELLA_PMSG_READY) {
+		cella_log(e, CELLA_LOG_ERROR, "the sandbox monitor did not report the enclave's start");
+		CELLA_FAIL(CELLA_ERR_BACKEND);
+	}
+	if (m->status != CELLA_OK) {
+		cella_log(e, CELLA_LOG_ERROR, "%s: enclave failed to start: %s", path, m->text);
+		CELLA_FAIL((cella_result)m->status);
+	}
+	r = CELLA_OK;
+out:
+	if (memfd >= 0)
+		close(memfd);
+	free(m);
+	return r;
+}
+
+cella_result cella_sandbox_terminate(struct cella_enclave *e)
+{
+	cella_result r = e->lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
+	if (e->ctl >= 0) {
+		struct cella_pmsg *m = calloc(1, sizeof(*m));
+		if (m) {
+			m->type = CELLA_PMSG_TERMINATE;
+			if (send_msg(e, m, -1) == CELLA_OK && recv_msg(e, m, 5000) == CELLA_OK &&
+			    m->type == CELLA_PMSG_BYE && m->status == CELLA_ERR_ENCLAVE_LOST)
+				r = CELLA_ERR_ENCLAVE_LOST;
+			free(m);
+		}
+		close(e->ctl);
+		e->ctl = -1;
+	}
+	if (e->monitor > 0) {
+		int st;
+		/* The monitor exits after BYE (or on EOF); make sure, then reap it. */
+		if (waitpid(e->monitor, &st, WNOHANG) == 0) {
+			struct pollfd p = {e->monitor_pidfd, POLLIN, 0};
+			if (e->monitor_pidfd < 0 || poll(&p, 1, 2000) <= 0)
+				kill(e->monitor, SIGKILL);
+			while (waitpid(e->monitor, &st, 0) < 0 && errno == EINTR)
+				;
+		}
+		e->monitor = 0;
+	}
+	if (e->monitor_pidfd >= 0)
+		close(e->monitor_pidfd);
+	e->monitor_pidfd = -1;
+	if (e->win)
+		munmap(e->win, e->win_bytes);
+	e->win = NULL;
+	e->hdr = NULL;
+	cella_arena_fini(&e->arena);
+	free(e->slot_busy);
+	e->slot_busy = NULL;
+	return r;
+}

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+/* An enclave that calls a function nobody defines: the link must fail and name it. */
+#include <cella/enclave.h>
+
+void cella_missing_function(void);
+
+static cella_result f(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	cella_missing_function();
+	return CELLA_OK;
+}
+
+const struct cella_ecall_entry cella_ecall_table[] = {{f, CELLA_ECALL_PUBLIC}};
+const uint32_t cella_ecall_count = 1;

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# Sandbox backend integration tests (label: integration).
+set(B ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic)
+cella_add_enclave(test_basic_enclave SOURCES ${B}/enclave.c HEAP_PAGES 1024 STACK_PAGES 16 TCS 2 DEBUG)
+target_include_directories(test_basic_enclave PRIVATE ${B})
+
+cella_unit_test(sandbox_test SOURCES ${B}/sandbox_test.c LIBS cella_host_static LABELS integration
+                ARGS calls $<TARGET_FILE:test_basic_enclave>)
+add_dependencies(sandbox_test test_basic_enclave)
+set_tests_properties(sandbox_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS calls")
+foreach(c ocalls concurrent abort null stack exit heap confine cleanup memread)
+  add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
+endforeach()
+# The same read attempt from an unprivileged user must fail (root can always read; see docs/sandbox.md).
+add_test(NAME sandbox_memread_unprivileged
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic/as-nobody.sh $<TARGET_FILE:sandbox_test> memread
+                 $<TARGET_FILE:test_basic_enclave>)
+set_tests_properties(sandbox_memread_unprivileged PROPERTIES LABELS integration SKIP_RETURN_CODE 77
+                     PASS_REGULAR_EXPRESSION "PASS memread-unprivileged-cannot")
+
+add_executable(nonpie_fixture ${B}/nonpie.c)
+target_link_options(nonpie_fixture PRIVATE -static -no-pie)
+target_compile_options(nonpie_fixture PRIVATE -fno-pie)
+cella_unit_test(badimage_test SOURCES ${B}/badimage_test.c LIBS cella_host_static LABELS integration
+                ARGS $<TARGET_FILE:test_basic_enclave> $<TARGET_FILE:nonpie_fixture> ${CMAKE_CURRENT_BINARY_DIR})
+add_dependencies(badimage_test test_basic_enclave nonpie_fixture)
+
+# The installed SDK builds and runs helloworld out of tree (not in sanitizer builds: the installed libraries
+# would need the sanitizer runtime in the out-of-tree link too).
+if(NOT CELLA_SANITIZE)
+add_test(NAME install_out_of_tree COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/install/install_test.sh ${CMAKE_BINARY_DIR}
+         ${CMAKE_SOURCE_DIR})
+set_tests_properties(install_out_of_tree PROPERTIES LABELS integration PASS_REGULAR_EXPRESSION "install test: PASS")
+endif()
+
+# The enclave build itself refuses unresolved symbols, text relocations and non-RELATIVE relocations.
+if(TARGET cella-sign)
+  add_test(NAME enclave_build_fails_clearly
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/buildfail/build_fail_test.sh ${CMAKE_SOURCE_DIR}
+                   $<TARGET_FILE:cella_enclave> $<TARGET_FILE:cella-sign> ${CMAKE_C_COMPILER})
+  set_tests_properties(enclave_build_fails_clearly PROPERTIES LABELS integration PASS_REGULAR_EXPRESSION "^.*0 failed")
+endif()
+
+# Reproducible measurement: two builds of the same sources, and one with a one-byte code change.
+set(M ${CMAKE_CURRENT_SOURCE_DIR}/integration/measure)
+cella_add_enclave(test_measure_a SOURCES ${M}/enclave.c TCS 1 DEBUG)
+cella_add_enclave(test_measure_a2 SOURCES ${M}/enclave.c TCS 1 DEBUG)
+cella_add_enclave(test_measure_b SOURCES ${M}/enclave.c TCS 1 DEBUG)
+target_compile_definitions(test_measure_b PRIVATE CELLA_TEST_VARIANT)
+cella_unit_test(measure_integration_test SOURCES ${M}/measure_test.c LIBS cella_host_static LABELS integration
+                ARGS $<TARGET_FILE:test_measure_a> $<TARGET_FILE:test_measure_a2> $<TARGET_FILE:test_measure_b>)
+add_dependencies(measure_integration_test test_measure_a test_measure_a2 test_measure_b)

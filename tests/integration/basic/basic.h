@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Call ids of the test enclave used by the sandbox integration tests. */
+#ifndef CELLA_TEST_BASIC_H
+#define CELLA_TEST_BASIC_H
+
+enum {
+	E_ADD = 0,          /* in: 2 x u64; out: u64 sum */
+	E_OCALL_TWICE = 1,  /* in: u64 x; calls O_TWICE(x) and returns its reply + 1 */
+	E_NESTED = 2,       /* in: u64 x; calls O_REENTER(x), which calls E_PRIVATE_MUL; returns that */
+	E_PRIVATE_MUL = 3,  /* private: in: u64 x; out: x * 3 (allowed only inside O_REENTER) */
+	E_ABORT = 4,
+	E_NULL_DEREF = 5,
+	E_STACK_OVERFLOW = 6,
+	E_HEAP_EXHAUST = 7, /* out: u64 allocations of 64 KiB until malloc returned NULL, then frees them */
+	E_CONFINE = 8,      /* in: path string; out: 5 x i32 errno from open/socket/execve/ptrace/fork */
+	E_EMPTY = 9,        /* no input or output */
+	E_CHECKSUM = 10,    /* in: bytes; out: u64 sum of bytes */
+	E_EXIT = 11,        /* calls exit(3) */
+	E_PRINT = 12,       /* printf()s its string input to stdout */
+	E_SELFTEST = 13,    /* out: u32 bitmask of failed in-enclave checks (0 = all passed) */
+	E_ECHO = 14,        /* out: the input, byte for byte */
+	E_COUNT
+};
+
+enum {
+	O_TWICE = 0,   /* in: u64; out: u64 2x */
+	O_REENTER = 1, /* in: u64; calls E_PRIVATE_MUL from the host; out: its u64 result */
+	O_EMPTY = 2,
+	O_COUNT
+};
+
+#endif

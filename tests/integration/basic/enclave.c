@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/* Test enclave for the sandbox integration tests: calls, nesting, faults, heap, confinement. */
+#include <cella/enclave.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "basic.h"
+
+static cella_result get_u64(const uint8_t *in, size_t n, uint64_t *v)
+{
+	if (n != sizeof(*v))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(v, in, sizeof(*v));
+	return CELLA_OK;
+}
+
+static cella_result put_u64(uint8_t *out, size_t n, size_t *w, uint64_t v)
+{
+	if (n < sizeof(v))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &v, sizeof(v));
+	*w = sizeof(v);
+	return CELLA_OK;
+}
+
+static cella_result e_add(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t a[2];
+	if (n != sizeof(a))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(a, in, sizeof(a));
+	return put_u64(out, on, w, a[0] + a[1]);
+}
+
+static cella_result e_ocall_twice(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x, y = 0;
+	size_t got = 0;
+	cella_result r = get_u64(in, n, &x);
+	if (r == CELLA_OK)
+		r = cella_ocall(O_TWICE, &x, sizeof(x), &y, sizeof(y), &got);
+	if (r != CELLA_OK)
+		return r;
+	if (got != sizeof(y))
+		return CELLA_ERR_MARSHAL;
+	return put_u64(out, on, w, y + 1);
+}
+
+static cella_result e_nested(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x, y = 0;
+	size_t got = 0;
+	cella_result r = get_u64(in, n, &x);
+	if (r == CELLA_OK)
+		r = cella_ocall(O_REENTER, &x, sizeof(x), &y, sizeof(y), &got);
+	if (r != CELLA_OK)
+		return r;
+	return got == sizeof(y) ? put_u64(out, on, w, y) : CELLA_ERR_MARSHAL;
+}
+
+static cella_result e_private_mul(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x;
+	cella_result r = get_u64(in, n, &x);
+	return r == CELLA_OK ? put_u64(out, on, w, x * 3) : r;
+}
+
+static cella_result e_abort(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	abort();
+}
+
+static cella_result e_null(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	volatile int *p = NULL;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	return (cella_result)*p;
+}
+
+static volatile uint64_t recursion_limit = ~0ull; /* never reached: the stack runs out first */
+
+static __attribute__((noinline)) uint64_t recurse(uint64_t depth)
+{
+	volatile uint8_t pad[512];
+	pad[0] = (uint8_t)depth;
+	if (depth >= recursion_limit)
+		return pad[0];
+	return recurse(depth + 1) + pad[0];
+}
+
+static cella_result e_stack(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n;
+	return put_u64(out, on, w, recurse(0));
+}
+
+static cella_result e_heap(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	void **v = NULL;
+	uint64_t count = 0, cap = 0;
+	(void)in, (void)n;
+	for (;;) {
+		void *p = malloc(64 * 1024);
+		if (!p)
+			break;
+		memset(p, 0xa5, 64 * 1024);
+		if (count == cap) {
+			void **nv = realloc(v, (cap ? cap * 2 : 64) * sizeof(*v));
+			if (!nv) {
+				free(p);
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 64;
+		}
+		v[count++] = p;
+	}
+	for (uint64_t i = 0; i < count; i++)
+		free(v[i]);
+	free(v);
+	/* after freeing, allocation works again */
+	{
+		void *p = malloc(64 * 1024);
+		if (!p)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		free(p);
+	}
+	return put_u64(out, on, w, count);
+}
+
+static cella_result e_confine(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	int32_t err[5];
+	char path[256];
+	char *const argv[] = {"/bin/true", NULL};
+	if (n == 0 || n > sizeof(path) || in[n - 1] != 0 || on < sizeof(err))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(path, in, n);
+	errno = 0;
+	err[0] = open(path, O_CREAT | O_WRONLY, 0644) < 0 ? errno : 0;
+	errno = 0;
+	err[1] = socket(AF_INET, SOCK_STREAM, 0) < 0 ? errno : 0;
+	errno = 0;
+	err[2] = execve("/bin/true", argv, NULL) < 0 ? errno : 0;
+	errno = 0;
+	err[3] = ptrace(PTRACE_TRACEME, 0, 0, 0) < 0 ? errno : 0;
+	errno = 0;
+	err[4] = fork() < 0 ? errno : 0;
+	memcpy(out, err, sizeof(err));
+	*w = sizeof(err);
+	return CELLA_OK;
+}
+
+static cella_result e_empty(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	return CELLA_OK;
+}
+
+static cella_result e_checksum(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += in[i];
+	return put_u64(out, on, w, s);
+}
+
+static cella_result e_exit(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	exit(3);
+}
+
+static cella_result e_print(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)out, (void)on, (void)w;
+	if (n == 0 || in[n - 1] != 0)
+		return CELLA_ERR_BAD_STRING;
+	printf("%s\n", (const char *)in);
+	fflush(stdout);
+	return CELLA_OK;
+}
+
+static int marker;
+
+static cella_result e_selftest(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t failed = 0;
+	uint8_t rnd[64] = {0}, zero[64] = {0};
+	struct timespec ts;
+	(void)in, (void)n;
+	if (!cella_is_within_enclave(&marker, sizeof(marker)) || cella_is_outside_enclave(&marker, sizeof(marker)))
+		failed |= 1u << 0;
+	if (cella_is_within_enclave(NULL, 1) || cella_is_outside_enclave(NULL, 1))
+		failed |= 1u << 1;
+	if (cella_is_within_enclave((void *)~(uintptr_t)0, 2)) /* wraps */
+		failed |= 1u << 2;
+	if (cella_random(rnd, sizeof(rnd)) != CELLA_OK || memcmp(rnd, zero, sizeof(rnd)) == 0)
+		failed |= 1u << 3;
+	{
+		uint8_t *h = cella_host_malloc(4096);
+		if (!h || !cella_is_outside_enclave(h, 4096) || !cella_is_within_window(h, 4096))
+			failed |= 1u << 4;
+		if (h) {
+			memset(h, 0x5a, 4096);
+			cella_host_free(h);
+		}
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 1700000000)
+		failed |= 1u << 5;
+	if (cella_enclave_properties()->magic != CELLA_PROPERTIES_MAGIC || cella_enclave_properties()->tcs_count != 2)
+		failed |= 1u << 6;
+	{
+		/* musl TLS works per TCS and the heap hands out zeroed pages through calloc */
+		static _Thread_local int tl = 7;
+		uint8_t *z = calloc(1, 1 << 20);
+		if (tl != 7 || !z || z[12345] != 0)
+			failed |= 1u << 7;
+		free(z);
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		failed |= 1u << 8;
+	if (on < sizeof(failed))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &failed, sizeof(failed));
+	*w = sizeof(failed);
+	return CELLA_OK;
+}
+
+static cella_result e_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	if (on < n)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, in, n);
+	*w = n;
+	return CELLA_OK;
+}
+
+const struct cella_ecall_entry cella_ecall_table[] = {
+	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
+	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
+	[E_NESTED] = {e_nested, CELLA_ECALL_PUBLIC},
+	[E_PRIVATE_MUL] = {e_private_mul, 0},
+	[E_ABORT] = {e_abort, CELLA_ECALL_PUBLIC},
+	[E_NULL_DEREF] = {e_null, CELLA_ECALL_PUBLIC},
+	[E_STACK_OVERFLOW] = {e_stack, CELLA_ECALL_PUBLIC},
+	[E_HEAP_EXHAUST] = {e_heap, CELLA_ECALL_PUBLIC},
+	[E_CONFINE] = {e_confine, CELLA_ECALL_PUBLIC},
+	[E_EMPTY] = {e_empty, CELLA_ECALL_PUBLIC},
+	[E_CHECKSUM] = {e_checksum, CELLA_ECALL_PUBLIC},
+	[E_EXIT] = {e_exit, CELLA_ECALL_PUBLIC},
+	[E_PRINT] = {e_print, CELLA_ECALL_PUBLIC},
+	[E_SELFTEST] = {e_selftest, CELLA_ECALL_PUBLIC},
+	[E_ECHO] = {e_echo, CELLA_ECALL_PUBLIC},
+};
+const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
+
+/* The EDL allow list: E_PRIVATE_MUL may be entered only while O_REENTER runs. */
+bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall)
+{
+	return ocall == O_REENTER && ecall == E_PRIVATE_MUL;
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+/* Sandbox backend integration tests: sandbox_test <case> <enclave image> [extra]. */
+#include <cella/host.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "basic.h"
+#include "cella_test.h"
+
+static const char *image;
+static char logbuf[16384];
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void capture_log(void *ctx, enum cella_log_level level, const char *msg)
+{
+	(void)ctx;
+	pthread_mutex_lock(&log_lock);
+	size_t n = strlen(logbuf);
+	snprintf(logbuf + n, sizeof(logbuf) - n, "[%d] %s\n", (int)level, msg);
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* ---- ocalls ---- */
+static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static int holding, release_holders;
+
+static cella_result o_twice(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x;
+	(void)e;
+	if (n != 8 || on < 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&x, in, 8);
+	if (x == 999) { /* park inside the ocall, holding this TCS, until told to go on */
+		pthread_mutex_lock(&hold_lock);
+		holding++;
+		pthread_cond_broadcast(&hold_cond);
+		while (!release_holders)
+			pthread_cond_wait(&hold_cond, &hold_lock);
+		pthread_mutex_unlock(&hold_lock);
+	}
+	x *= 2;
+	memcpy(out, &x, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
+static cella_result o_reenter(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x, y = 0;
+	size_t got = 0;
+	cella_result r;
+	if (n != 8 || on < 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&x, in, 8);
+	r = cella_enclave_call(e, E_PRIVATE_MUL, &x, 8, &y, 8, &got);
+	if (r != CELLA_OK)
+		return r;
+	memcpy(out, &y, 8);
+	*w = got;
+	return CELLA_OK;
+}
+
+static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter};
+
+static uint64_t call_buffer_bytes; /* 0 = default */
+
+static struct cella_enclave *create(void)
+{
+	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = O_COUNT,
+					   .log = capture_log, .call_buffer_bytes = call_buffer_bytes};
+	struct cella_enclave *e = NULL;
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
+	CT_ASSERT(e != NULL);
+	return e;
+}
+
+static uint64_t call_u64(struct cella_enclave *e, uint32_t fn, uint64_t x, cella_result want)
+{
+	uint64_t y = 0;
+	size_t w = 0;
+	CT_RESULT(cella_enclave_call(e, fn, &x, 8, &y, 8, &w), want);
+	if (want == CELLA_OK)
+		CT_EQ(w, 8);
+	return y;
+}
+
+/* Processes whose parent is this one (the monitor, and nothing else, while an enclave runs). */
+static int children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+	CT_ASSERT(d);
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int ppid;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && sscanf(p + 2, "%*c %d", &ppid) == 1 &&
+		    ppid == getpid())
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+static int count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+	CT_ASSERT(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Lines of /proc/self/maps that name the shared window. */
+static int window_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	int n = 0;
+	CT_ASSERT(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "cella-window") != NULL;
+	fclose(f);
+	return n;
+}
+
+static void t_calls(void)
+{
+	struct cella_enclave *e;
+	call_buffer_bytes = 64 * 1024; /* calls above 64 KiB take the arena path */
+	e = create();
+	uint64_t ab[2] = {40, 2}, sum = 0;
+	uint32_t failed = 99;
+	size_t w = 0;
+	struct cella_hash mre, mrs, zero = {{0}};
+
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &sum, sizeof(sum), &w), CELLA_OK);
+	CT_EQ(sum, 42);
+	CT_EQ(w, 8);
+	CT_RESULT(cella_enclave_call(e, E_SELFTEST, NULL, 0, &failed, sizeof(failed), &w), CELLA_OK);
+	CT_EQ(failed, 0);
+	/* echo through the per-TCS buffer and, above its size, through the arena */
+	for (size_t n = 0; n <= (1u << 20); n = n ? n * 4 : 1) {
+		uint8_t *in = malloc(n + 1), *out = malloc(n + 1);
+		CT_ASSERT(in && out);
+		for (size_t i = 0; i < n; i++)
+			in[i] = (uint8_t)(i * 7 + n);
+		memset(out, 0xee, n + 1);
+		CT_RESULT(cella_enclave_call(e, E_ECHO, in, n, out, n, &w), CELLA_OK);
+		CT_EQ(w, n);
+		CT_ASSERT(memcmp(in, out, n) == 0);
+		CT_EQ(out[n], 0xee); /* nothing written past the reply */
+		free(in);
+		free(out);
+	}
+	/* a reply larger than the caller's buffer is refused by the ecall itself */
+	CT_RESULT(cella_enclave_call(e, E_ECHO, "abcdef", 6, &sum, 4, &w), CELLA_ERR_BUFFER_TOO_SMALL);
+	CT_RESULT(cella_enclave_call(e, 99, NULL, 0, NULL, 0, NULL), CELLA_ERR_INVALID_FUNCTION);
+	CT_RESULT(cella_enclave_call(e, E_PRIVATE_MUL, &sum, 8, &sum, 8, &w), CELLA_ERR_ECALL_NOT_ALLOWED);
+	CT_RESULT(cella_enclave_call(e, E_ADD, NULL, 16, NULL, 0, NULL), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_enclave_identity(e, &mre, &mrs), CELLA_OK);
+	CT_ASSERT(memcmp(&mre, &zero, sizeof(zero)) != 0);
+	CT_ASSERT(strcmp(cella_enclave_backend(e), "sandbox") == 0);
+	CT_RESULT(cella_enclave_call(e, E_PRINT, "printed by the enclave", 23, NULL, 0, NULL), CELLA_OK);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("calls");
+}
+
+static void t_ocalls(void)
+{
+	struct cella_enclave *e = create();
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 21, CELLA_OK), 43);
+	CT_EQ(call_u64(e, E_NESTED, 5, CELLA_OK), 15);
+	for (uint64_t i = 0; i < 200; i++)
+		CT_EQ(call_u64(e, E_NESTED, i, CELLA_OK), i * 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("ocalls");
+}
+
+struct worker {
+	struct cella_enclave *e;
+	uint64_t base;
+	int bad;
+	uint64_t arg;
+	cella_result r;
+};
+
+static void *adder(void *p)
+{
+	struct worker *w = p;
+	for (uint64_t i = 0; i < 500; i++) {
+		uint64_t ab[2] = {w->base + i, i}, s = 0;
+		size_t n = 0;
+		if (cella_enclave_call(w->e, E_ADD, ab, sizeof(ab), &s, 8, &n) != CELLA_OK || s != w->base + 2 * i)
+			w->bad++;
+	}
+	return NULL;
+}
+
+static void *holder(void *p)
+{
+	struct worker *w = p;
+	uint64_t y = 0;
+	size_t n = 0;
+	w->r = cella_enclave_call(w->e, E_OCALL_TWICE, &w->arg, 8, &y, 8, &n);
+	if (w->r == CELLA_OK && y != 2 * w->arg + 1)
+		w->bad++;
+	return NULL;
+}
+
+static void t_concurrent(void)
+{
+	struct cella_enclave *e = create();
+	pthread_t th[2];
+	struct worker w[2] = {{e, 1000000, 0, 0, 0}, {e, 2000000, 0, 0, 0}};
+
+	for (int i = 0; i < 2; i++)
+		CT_EQ(pthread_create(&th[i], NULL, adder, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		CT_EQ(pthread_join(th[i], NULL), 0);
+	CT_EQ(w[0].bad + w[1].bad, 0);
+
+	/* two threads park inside ocalls, holding both TCSs: a third call finds none free */
+	w[0].arg = w[1].arg = 999;
+	for (int i = 0; i < 2; i++)
+		CT_EQ(pthread_create(&th[i], NULL, holder, &w[i]), 0);
+	pthread_mutex_lock(&hold_lock);
+	while (holding < 2)
+		pthread_cond_wait(&hold_cond, &hold_lock);
+	pthread_mutex_unlock(&hold_lock);
+	call_u64(e, E_ADD, 1, CELLA_ERR_OUT_OF_TCS);
+	pthread_mutex_lock(&hold_lock);
+	release_holders = 1;
+	pthread_cond_broadcast(&hold_cond);
+	pthread_mutex_unlock(&hold_lock);
+	for (int i = 0; i < 2; i++) {
+		CT_EQ(pthread_join(th[i], NULL), 0);
+		CT_RESULT(w[i].r, CELLA_OK);
+	}
+	CT_EQ(w[0].bad + w[1].bad, 0);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("concurrent");
+}
+
+static void t_crash(uint32_t fn, const char *expect_in_log)
+{
+	struct cella_enclave *e = create();
+	uint64_t ab[2] = {1, 2}, s = 0;
+	size_t w;
+	CT_EQ(children(), 1);
+	CT_RESULT(cella_enclave_call(e, fn, NULL, 0, NULL, 0, NULL), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	if (!strstr(logbuf, expect_in_log))
+		cella_test_fail(__FILE__, __LINE__, "log lacks '%s':\n%s", expect_in_log, logbuf);
+	CT_EQ(children(), 0);
+	/* the host keeps running and can start a new enclave */
+	e = create();
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_OK);
+	CT_EQ(s, 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	CT_EQ(children(), 0);
+	printf("log:\n%s", logbuf);
+	cella_test_pass("crash");
+}
+
+static void t_heap(void)
+{
+	struct cella_enclave *e = create();
+	uint64_t count = call_u64(e, E_HEAP_EXHAUST, 0, CELLA_OK);
+	/* the test enclave has 1024 heap pages (4 MiB): a few dozen 64 KiB blocks, never more than 64 */
+	CT_ASSERT(count > 10 && count < 64);
+	CT_EQ(call_u64(e, E_HEAP_EXHAUST, 0, CELLA_OK), count); /* everything was given back */
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("heap");
+}
+
+static void t_confine(const char *dir)
+{
+	struct cella_enclave *e = create();
+	char path[512];
+	int32_t err[5] = {0};
+	size_t w = 0;
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/confine-%d", dir, getpid());
+	unlink(path);
+	CT_RESULT(cella_enclave_call(e, E_CONFINE, path, strlen(path) + 1, err, sizeof(err), &w), CELLA_OK);
+	CT_EQ(w, sizeof(err));
+	for (int i = 0; i < 5; i++)
+		CT_EQ(err[i], ENOSYS);
+	CT_ASSERT(stat(path, &st) != 0 && errno == ENOENT); /* nothing happened on the host */
+	CT_EQ(children(), 1);                                /* no fork either */
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("confine");
+}
+
+static void t_cleanup(void)
+{
+	int fds = count_dir("/proc/self/fd");
+	CT_EQ(window_mappings(), 0);
+	for (int i = 0; i < 3; i++) {
+		struct cella_enclave *e = create();
+		CT_EQ(window_mappings(), 1);
+		CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+		CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	}
+	CT_EQ(children(), 0);
+	CT_EQ(count_dir("/proc/self/fd"), fds);
+	CT_EQ(window_mappings(), 0);
+	CT_RESULT(cella_enclave_terminate(NULL), CELLA_OK);
+	cella_test_pass("cleanup");
+}
+
+/* Reads an enclave process's memory from outside: it must fail unless we are root. */
+static void t_memread(void)
+{
+	struct cella_enclave *e = create();
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int found = 0, readable = 0;
+	CT_ASSERT(d);
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int pid, ppid, gp = 0;
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		pid = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		if (!(f = fopen(path, "r")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && sscanf(p + 2, "%*c %d", &ppid) == 1) {
+			FILE *g;
+			snprintf(path, sizeof(path), "/proc/%d/stat", ppid);
+			if ((g = fopen(path, "r"))) {
+				if (fgets(buf, sizeof(buf), g) && (p = strrchr(buf, ')')))
+					sscanf(p + 2, "%*c %d", &gp);
+				fclose(g);
+			}
+		}
+		fclose(f);
+		if (gp != getpid())
+			continue;
+		/* pid is the enclave process (child of our monitor): try to read its lowest mapping */
+		found++;
+		{
+			char maps[300], line[512];
+			unsigned long lo = 0;
+			uint8_t byte;
+			struct iovec local = {&byte, 1}, remote;
+			int fd;
+			snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
+			if ((f = fopen(maps, "r"))) {
+				if (fgets(line, sizeof(line), f))
+					sscanf(line, "%lx", &lo);
+				fclose(f);
+			}
+			if (lo == 0)
+				lo = 0x400000; /* maps unreadable too: any address will do for the attempt */
+			remote.iov_base = (void *)lo;
+			remote.iov_len = 1;
+			snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+			fd = open(path, O_RDONLY);
+			if (fd >= 0 && pread(fd, &byte, 1, (off_t)lo) == 1)
+				readable++;
+			if (fd >= 0)
+				close(fd);
+			if (process_vm_readv(pid, &local, 1, &remote, 1, 0) == 1)
+				readable++;
+		}
+	}
+	closedir(d);
+	CT_EQ(found, 1);
+	if (getuid() == 0)
+		CT_EQ(readable, 2); /* root can always read it: documented, and the reason SGX exists */
+	else
+		CT_EQ(readable, 0);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass(getuid() == 0 ? "memread-root-can" : "memread-unprivileged-cannot");
+}
+
+int main(int argc, char **argv)
+{
+	const char *c;
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s CASE IMAGE [ARG]\n", argv[0]);
+		return 2;
+	}
+	c = argv[1];
+	image = argv[2];
+	if (!strcmp(c, "calls"))
+		t_calls();
+	else if (!strcmp(c, "ocalls"))
+		t_ocalls();
+	else if (!strcmp(c, "concurrent"))
+		t_concurrent();
+	else if (!strcmp(c, "abort"))
+		t_crash(E_ABORT, "abort()");
+	else if (!strcmp(c, "null"))
+		t_crash(E_NULL_DEREF, "SIGSEGV (code 1) at address 0");
+	else if (!strcmp(c, "stack"))
+		t_crash(E_STACK_OVERFLOW, "stack overflow");
+	else if (!strcmp(c, "exit"))
+		t_crash(E_EXIT, "called exit(3)");
+	else if (!strcmp(c, "heap"))
+		t_heap();
+	else if (!strcmp(c, "confine"))
+		t_confine(argc > 3 ? argv[3] : "/tmp");
+	else if (!strcmp(c, "cleanup"))
+		t_cleanup();
+	else if (!strcmp(c, "memread"))
+		t_memread();
+	else {
+		fprintf(stderr, "unknown case %s\n", c);
+		return 2;
+	}
+	return 0;
+}
