@@ -15,6 +15,12 @@ foreach(f crti.o crtn.o libc.a)
     message(FATAL_ERROR "Cella: ${CELLA_MUSL_LIBDIR}/${f} not found; install musl-dev (scripts/install-deps.sh)")
   endif()
 endforeach()
+# BearSSL: the enclave's crypto (static, no malloc, constant-time; Debian's libbearssl-dev).
+set(CELLA_BEARSSL_INCLUDE /usr/include/bearssl)
+set(CELLA_BEARSSL_LIB /usr/lib/x86_64-linux-gnu/libbearssl.a)
+if(NOT EXISTS ${CELLA_BEARSSL_LIB})
+  message(FATAL_ERROR "Cella: ${CELLA_BEARSSL_LIB} not found; install libbearssl-dev (scripts/install-deps.sh)")
+endif()
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include OUTPUT_VARIABLE CELLA_CC_INCLUDE
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-libgcc-file-name OUTPUT_VARIABLE CELLA_LIBGCC
@@ -74,7 +80,8 @@ CELLA_ENCLAVE_PROPERTIES(${E_HEAP_PAGES}, ${E_STACK_PAGES}, ${E_TCS}, ${E_PRODUC
   target_include_directories(${name} PRIVATE ${CELLA_INCLUDE_DIR})
   target_link_options(${name} PRIVATE ${CELLA_ENCLAVE_LINK_FLAGS})
   # Order matters for a static link: runtime, user libs, libc, libgcc, then crtn.o last.
-  target_link_libraries(${name} PRIVATE ${E_LIBS} ${CELLA_ENCLAVE_RUNTIME} ${CELLA_MUSL_LIBDIR}/libc.a
+  target_include_directories(${name} PRIVATE ${CELLA_BEARSSL_INCLUDE})
+  target_link_libraries(${name} PRIVATE ${E_LIBS} ${CELLA_ENCLAVE_RUNTIME} ${CELLA_BEARSSL_LIB} ${CELLA_MUSL_LIBDIR}/libc.a
                         ${CELLA_LIBGCC} ${CELLA_MUSL_LIBDIR}/crtn.o)
   if(CELLA_SIGN_TOOL)
     add_custom_command(TARGET ${name} POST_BUILD

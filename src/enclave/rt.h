@@ -74,5 +74,7 @@ RT_HIDDEN void rt_send_monitor(const struct cella_enclave_msg *m);
 RT_HIDDEN void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
 	__attribute__((noreturn));
 RT_HIDDEN bool rt_rdrand64(uint64_t *v);
+/* Backend transport of the platform services (EREPORT/EGETKEY/quote); platform_sandbox.c on the sandbox. */
+RT_HIDDEN cella_result rt_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got);
 
 #endif

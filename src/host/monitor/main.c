@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "measure.h"
+#include "platform.h"
 #include "proto.h"
 #include "sigstruct.h"
 
@@ -120,6 +121,8 @@ static const char *signame(int sig)
 }
 
 struct enclave_proc {
+	struct cella_identity id;
+	struct cella_platform *platform;
 	const struct cella_image *img;
 	const struct cella_layout *layout;
 	pid_t pid;
@@ -172,6 +175,78 @@ static void report_fault(struct enclave_proc *p, const struct cella_enclave_msg 
 		break;
 	}
 	p->reported = true;
+}
+
+/* The platform is opened on the first identity request, in the monitor (never in the enclave process). */
+static cella_result platform(struct enclave_proc *p)
+{
+	char why[512] = "";
+	cella_result r;
+	if (p->platform)
+		return CELLA_OK;
+	r = cella_platform_open(NULL, &p->platform, why, sizeof(why));
+	if (r != CELLA_OK)
+		log_host(1, "software platform unavailable: %s", why);
+	return r;
+}
+
+/* Serves one identity request from the enclave; the reply always carries the request's type and a result. */
+static void serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
+{
+	uint32_t type;
+	memcpy(&type, buf, 4);
+	if (type == CELLA_EMSG_REPORT && n == sizeof(struct cella_emsg_report_req)) {
+		struct cella_emsg_report_req req;
+		struct cella_emsg_report_rep rep = {.type = type};
+		struct cella_target_info ti;
+		struct cella_report rp;
+		memcpy(&req, buf, sizeof(req));
+		memcpy(&ti, req.target_info, sizeof(ti));
+		rep.status = platform(p);
+		if (rep.status == CELLA_OK)
+			rep.status = cella_platform_report(p->platform, &p->id, req.has_target ? &ti : NULL,
+							   req.report_data, &rp);
+		if (rep.status == CELLA_OK)
+			memcpy(rep.report, &rp, sizeof(rp));
+		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+	} else if (type == CELLA_EMSG_GETKEY && n == sizeof(struct cella_emsg_getkey_req)) {
+		struct cella_emsg_getkey_req req;
+		struct cella_emsg_getkey_rep rep = {.type = type};
+		struct cella_key_request kr;
+		memcpy(&req, buf, sizeof(req));
+		memcpy(&kr, req.key_request, sizeof(kr));
+		rep.status = platform(p);
+		if (rep.status == CELLA_OK)
+			rep.status = cella_platform_getkey(p->platform, &p->id, &kr, rep.key);
+		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+		explicit_bzero(&rep, sizeof(rep));
+	} else if (type == CELLA_EMSG_QUOTE && n == sizeof(struct cella_emsg_quote_req)) {
+		struct cella_emsg_quote_req req;
+		struct cella_emsg_quote_rep rep = {.type = type};
+		uint8_t *q = NULL, *msg;
+		size_t len = 0;
+		memcpy(&req, buf, sizeof(req));
+		rep.status = platform(p);
+		if (rep.status == CELLA_OK)
+			rep.status = cella_platform_quote(p->platform, &p->id, req.report_data, &q, &len);
+		if (rep.status == CELLA_OK && len > CELLA_QUOTE_MAX_BYTES)
+			rep.status = CELLA_ERR_TOO_LARGE;
+		rep.quote_bytes = rep.status == CELLA_OK ? (uint32_t)len : 0;
+		msg = malloc(sizeof(rep) + rep.quote_bytes);
+		if (msg) {
+			memcpy(msg, &rep, sizeof(rep));
+			if (rep.quote_bytes)
+				memcpy(msg + sizeof(rep), q, rep.quote_bytes);
+			(void)send(p->sock, msg, sizeof(rep) + rep.quote_bytes, MSG_NOSIGNAL);
+			free(msg);
+		}
+		free(q);
+	} else {
+		/* A malformed request: the enclave's own bug. Answer so it does not hang, and say so. */
+		struct cella_emsg_getkey_rep rep = {.type = type, .status = CELLA_ERR_INVALID_ARG};
+		log_host(2, "enclave sent a malformed platform request (type %u, %zu bytes)", type, n);
+		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+	}
 }
 
 static void mark_lost(struct enclave_proc *p)
@@ -259,6 +334,15 @@ static int run(void)
 		send_pmsg(CELLA_PMSG_OPENED, r, "refused at EINIT: %s", cella_result_str(r));
 		return 1;
 	}
+	memcpy(p.id.mr_enclave, mrenclave.b, 32);
+	memcpy(p.id.mr_signer, einit.mrsigner.b, 32);
+	p.id.attributes.flags = einit.attributes.flags | CELLA_ATTR_INIT;
+	p.id.attributes.xfrm = einit.attributes.xfrm;
+	p.id.misc_select = einit.misc_select;
+	p.id.isv_prod_id = einit.isv_prod_id;
+	p.id.isv_svn = einit.isv_svn;
+	memcpy(p.id.isv_family_id, einit.isv_family_id, 16);
+	memcpy(p.id.isv_ext_prod_id, einit.isv_ext_prod_id, 16);
 	if (einit.debug_signed_at_load)
 		log_host(2, "%s is not signed; running it as a debug enclave signed with the well-known debug key",
 			 msg.text);
@@ -345,13 +429,22 @@ static int run(void)
 			continue;
 		}
 		if (n > 1 && (pf[1].revents & POLLIN)) {
-			struct cella_enclave_msg em;
-			ssize_t k = recv(p.sock, &em, sizeof(em), MSG_DONTWAIT);
-			if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_FAULT) {
+			uint8_t buf[1024];
+			uint32_t type = 0;
+			ssize_t k = recv(p.sock, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+			if (k >= 4)
+				memcpy(&type, buf, 4);
+			if (k == (ssize_t)sizeof(struct cella_enclave_msg) && type == CELLA_EMSG_FAULT) {
+				struct cella_enclave_msg em;
+				memcpy(&em, buf, sizeof(em));
 				em.text[sizeof(em.text) - 1] = 0;
 				report_fault(&p, &em);
 				on_enclave_gone(&p);
-			} else if (k <= 0) {
+			} else if (k >= 4 && (size_t)k <= sizeof(buf)) {
+				serve_identity(&p, buf, (size_t)k);
+			} else if (k > 0) {
+				serve_identity(&p, (const uint8_t *)"\0\0\0\0", 4); /* oversized: refuse */
+			} else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
 				on_enclave_gone(&p);
 			}
 			continue;
@@ -360,6 +453,7 @@ static int run(void)
 			on_enclave_gone(&p);
 	}
 	cella_layout_fini(&layout);
+	cella_platform_close(p.platform);
 	free(data);
 	return 0;
 }

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Enclave identity over the platform services (rt_platform_call): reports, report verification, keys and
+ * evidence. Replies from the platform are length- and type-checked before use.
+ */
+#include "rt.h"
+
+#include <bearssl.h>
+#include <cella/attest.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SGX SDK defaults for seal keys: security-relevant attribute bits (INIT, DEBUG, bit 3, the top byte). */
+#define SEAL_FLAGS_MASK 0xff0000000000000bull
+#define SEAL_MISC_MASK 0xf0000000u
+
+static void wipe(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* Doubling in GF(2^128) for CMAC subkeys. */
+static void dbl(uint8_t b[16])
+{
+	uint8_t carry = b[0] >> 7;
+	for (int i = 0; i < 15; i++)
+		b[i] = (uint8_t)(b[i] << 1 | b[i + 1] >> 7);
+	b[15] = (uint8_t)(b[15] << 1) ^ (uint8_t)(0x87 & -carry);
+}
+
+/* CT: key and msg secret; time depends on len only. see cella/attest.h */
+void cella_cmac_aes128(const uint8_t key[16], const void *msg, size_t len, uint8_t mac[16])
+{
+	const br_block_cbcenc_class *vt = br_aes_x86ni_cbcenc_get_vtable();
+	br_aes_gen_cbcenc_keys ctx;
+	uint8_t k1[16] = {0}, iv[16] = {0}, last[16], x[16] = {0};
+	const uint8_t *m = msg;
+	size_t full = len ? (len - 1) / 16 : 0, rem = len - full * 16;
+
+	if (!vt)
+		vt = &br_aes_ct64_cbcenc_vtable;
+	vt->init(&ctx.vtable, key, 16);
+	vt->run(&ctx.vtable, iv, k1, 16); /* L = AES(K, 0) */
+	dbl(k1);
+	memset(last, 0, sizeof(last));
+	memcpy(last, m + full * 16, rem);
+	if (rem < 16) { /* incomplete (or empty) last block: pad with 10..0 and use K2 */
+		last[rem] = 0x80;
+		dbl(k1);
+	}
+	for (int i = 0; i < 16; i++)
+		last[i] ^= k1[i];
+	memset(iv, 0, sizeof(iv));
+	for (size_t b = 0; b < full; b++) {
+		memcpy(x, m + b * 16, 16);
+		vt->run(&ctx.vtable, iv, x, 16); /* iv carries the chaining value */
+	}
+	vt->run(&ctx.vtable, iv, last, 16);
+	memcpy(mac, last, 16);
+	wipe(&ctx, sizeof(ctx));
+	wipe(k1, sizeof(k1));
+	wipe(last, sizeof(last));
+	wipe(x, sizeof(x));
+	wipe(iv, sizeof(iv));
+}
+
+/* see cella/attest.h */
+cella_result cella_get_report(const struct cella_target_info *target, const uint8_t *report_data,
+			      struct cella_report *out)
+{
+	struct cella_emsg_report_req req;
+	struct cella_emsg_report_rep rep;
+	size_t got = 0;
+	cella_result r;
+
+	memset(&req, 0, sizeof(req));
+	req.type = CELLA_EMSG_REPORT;
+	if (target) {
+		req.has_target = 1;
+		memcpy(req.target_info, target, sizeof(*target));
+	}
+	if (report_data)
+		memcpy(req.report_data, report_data, 64);
+	r = rt_platform_call(&req, sizeof(req), &rep, sizeof(rep), &got);
+	if (r != CELLA_OK)
+		return r;
+	if (got != sizeof(rep) || rep.type != CELLA_EMSG_REPORT)
+		return CELLA_ERR_BACKEND;
+	if (rep.status != CELLA_OK)
+		return (cella_result)rep.status;
+	memcpy(out, rep.report, sizeof(*out));
+	return CELLA_OK;
+}
+
+/* see cella/attest.h */
+cella_result cella_get_target_info(struct cella_target_info *out)
+{
+	struct cella_report self;
+	cella_result r = cella_get_report(NULL, NULL, &self);
+	if (r != CELLA_OK)
+		return r;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->mr_enclave, self.body.mr_enclave, 32);
+	out->attributes = self.body.attributes;
+	out->misc_select = self.body.misc_select;
+	out->config_svn = self.body.config_svn;
+	memcpy(out->config_id, self.body.config_id, 64);
+	return CELLA_OK;
+}
+
+/* see cella/attest.h */
+cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELLA_KEY_BYTES])
+{
+	struct cella_emsg_getkey_req q;
+	struct cella_emsg_getkey_rep rep;
+	size_t got = 0;
+	cella_result r;
+
+	memset(&q, 0, sizeof(q));
+	q.type = CELLA_EMSG_GETKEY;
+	memcpy(q.key_request, req, sizeof(*req));
+	r = rt_platform_call(&q, sizeof(q), &rep, sizeof(rep), &got);
+	if (r == CELLA_OK && (got != sizeof(rep) || rep.type != CELLA_EMSG_GETKEY))
+		r = CELLA_ERR_BACKEND;
+	if (r == CELLA_OK)
+		r = (cella_result)rep.status;
+	if (r == CELLA_OK)
+		memcpy(key, rep.key, CELLA_KEY_BYTES);
+	wipe(&rep, sizeof(rep));
+	return r;
+}
+
+/* see cella/attest.h */
+cella_result cella_verify_report(const struct cella_report *report)
+{
+	struct cella_report rp;
+	struct cella_key_request kr;
+	uint8_t key[16], mac[16];
+	uint32_t diff = 0;
+	cella_result r;
+
+	memcpy(&rp, report, sizeof(rp)); /* the report may live in host memory: one copy, then work on it */
+	memset(&kr, 0, sizeof(kr));
+	kr.key_name = CELLA_KEYNAME_REPORT;
+	memcpy(kr.key_id, rp.key_id, sizeof(kr.key_id));
+	r = cella_get_key(&kr, key);
+	if (r == CELLA_OK) {
+		cella_cmac_aes128(key, &rp.body, sizeof(rp.body), mac);
+		for (int i = 0; i < 16; i++)
+			diff |= (uint32_t)(mac[i] ^ rp.mac[i]);
+		r = diff == 0 ? CELLA_OK : CELLA_ERR_MAC_MISMATCH;
+	}
+	wipe(key, sizeof(key));
+	wipe(mac, sizeof(mac));
+	return r;
+}
+
+/* see cella/attest.h */
+cella_result cella_seal_key_request(uint16_t policy, struct cella_key_request *out)
+{
+	struct cella_report self;
+	cella_result r;
+
+	if (policy != CELLA_KEYPOLICY_MRENCLAVE && policy != CELLA_KEYPOLICY_MRSIGNER)
+		return CELLA_ERR_INVALID_ARG;
+	r = cella_get_report(NULL, NULL, &self);
+	if (r != CELLA_OK)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->key_name = CELLA_KEYNAME_SEAL;
+	out->key_policy = policy;
+	out->isv_svn = self.body.isv_svn;
+	memcpy(out->cpu_svn, self.body.cpu_svn, 16);
+	out->attribute_mask.flags = SEAL_FLAGS_MASK;
+	out->attribute_mask.xfrm = 0;
+	out->misc_mask = SEAL_MISC_MASK;
+	return cella_random(out->key_id, sizeof(out->key_id));
+}
+
+/* see cella/attest.h */
+cella_result cella_get_evidence(const uint8_t *report_data, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct cella_emsg_quote_req req;
+	struct cella_emsg_quote_rep rep;
+	uint8_t *reply;
+	size_t got = 0, reply_cap = sizeof(rep) + CELLA_QUOTE_MAX_BYTES;
+	cella_result r;
+
+	*len = 0;
+	memset(&req, 0, sizeof(req));
+	req.type = CELLA_EMSG_QUOTE;
+	if (report_data)
+		memcpy(req.report_data, report_data, 64);
+	reply = malloc(reply_cap);
+	if (!reply)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	r = rt_platform_call(&req, sizeof(req), reply, reply_cap, &got);
+	if (r == CELLA_OK) {
+		memcpy(&rep, reply, sizeof(rep));
+		if (got < sizeof(rep) || rep.type != CELLA_EMSG_QUOTE || rep.quote_bytes > CELLA_QUOTE_MAX_BYTES ||
+		    got != sizeof(rep) + rep.quote_bytes)
+			r = CELLA_ERR_BACKEND;
+		else if (rep.status != CELLA_OK)
+			r = (cella_result)rep.status;
+		else if (rep.quote_bytes > cap || !buf) {
+			*len = rep.quote_bytes;
+			r = CELLA_ERR_BUFFER_TOO_SMALL;
+		} else {
+			memcpy(buf, reply + sizeof(rep), rep.quote_bytes);
+			*len = rep.quote_bytes;
+		}
+	}
+	free(reply);
+	return r;
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Platform services on the sandbox backend: EREPORT, EGETKEY and quotes are requests to the monitor over the
+ * enclave's socket (fd 3, the only fd its seccomp filter lets it use). One request at a time per enclave.
+ */
+#include "rt.h"
+
+#include <cella/attest.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+static volatile int lock;
+
+/* Sends req and receives the reply datagram into rep (cap bytes); *got is its size. */
+cella_result rt_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got)
+{
+	long k;
+	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+		rt_sys(SYS_sched_yield, 0, 0, 0);
+	k = rt_sys(SYS_write, rt.mon_fd, req, req_len);
+	if (k == (long)req_len)
+		k = rt_sys(SYS_read, rt.mon_fd, rep, cap);
+	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+	if (k < 8)
+		return CELLA_ERR_BACKEND;
+	*got = (size_t)k;
+	return CELLA_OK;
+}

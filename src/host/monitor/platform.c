@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The sandbox's software platform. It plays the parts of the CPU (EREPORT, EGETKEY: keys derived from one
+ * root secret with SGX's derivation inputs) and of Intel's quoting enclave and PCK infrastructure (a software
+ * CA hierarchy whose root verifiers must be told to trust). Secrets never enter the enclave process: the monitor
+ * opens the platform only after forking it.
+ */
+#include "platform.h"
+
+#include <cella/abi/properties.h>
+
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509v3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SECRET_BYTES 32
+
+struct cella_platform {
+	uint8_t secret[SECRET_BYTES];
+	EVP_PKEY *pck_key;
+	EVP_PKEY *attest_key;
+	uint8_t attest_pub[64];
+	char *chain_pem; /* PCK certificate, platform CA, root CA */
+	size_t chain_len;
+};
+
+/* The sandbox's CPU security version: fixed; raising it would model a microcode update. */
+static const uint8_t cpu_svn[16] = {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+
+void cella_platform_cpu_svn(uint8_t out[16])
+{
+	memcpy(out, cpu_svn, 16);
+}
+
+static void why_f(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void why_f(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	if (!why || !n)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+}
+
+void cella_platform_default_dir(char *buf, size_t n)
+{
+	const char *env = getenv("CELLA_PLATFORM_DIR"), *home = getenv("HOME");
+	if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else if (geteuid() == 0 || !home || !*home)
+		snprintf(buf, n, "/var/lib/cella/platform");
+	else
+		snprintf(buf, n, "%s/.local/state/cella/platform", home);
+}
+
+static int mkdirs(const char *path, mode_t mode)
+{
+	char tmp[4096];
+	size_t len = strlen(path);
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char *path_in(const char *dir, const char *name, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", dir, name);
+	return buf;
+}
+
+static bool write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[4200];
+	int fd;
+	bool ok;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return false;
+	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	return ok && rename(tmp, path) == 0;
+}
+
+static EVP_PKEY *new_p256(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
+static bool add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ext)
+		return false;
+	X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return true;
+}
+
+/* A certificate for `key` named `cn`, issued by issuer/issuer_key (NULL: self-signed), valid `days` from now. */
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, long days, bool ca)
+{
+	X509 *c = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	uint8_t serial[16];
+	BIGNUM *bn = NULL;
+	bool ok = c && name && RAND_bytes(serial, sizeof(serial)) == 1;
+
+	serial[0] &= 0x7f;
+	ok = ok && (bn = BN_bin2bn(serial, sizeof(serial), NULL)) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c));
+	ok = ok && X509_set_version(c, 2) &&
+	     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"Cella software TEE (NOT INTEL SGX)", -1, -1, 0) &&
+	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) &&
+	     X509_set_subject_name(c, name) && X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name) &&
+	     X509_gmtime_adj(X509_getm_notBefore(c), -3600) && X509_gmtime_adj(X509_getm_notAfter(c), days * 86400L) &&
+	     X509_set_pubkey(c, key);
+	ok = ok && add_ext(c, issuer ? issuer : c, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE") &&
+	     add_ext(c, issuer ? issuer : c, NID_key_usage,
+		     ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation") &&
+	     add_ext(c, issuer ? issuer : c, NID_subject_key_identifier, "hash");
+	ok = ok && X509_sign(c, issuer_key ? issuer_key : key, EVP_sha256()) > 0;
+	BN_free(bn);
+	X509_NAME_free(name);
+	if (!ok) {
+		X509_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static char *pem_of(X509 *c, EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+	if (!b)
+		return NULL;
+	if ((c && PEM_write_bio_X509(b, c)) || (k && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL))) {
+		n = BIO_get_mem_data(b, &data);
+		out = malloc((size_t)n + 1);
+		if (out) {
+			memcpy(out, data, (size_t)n);
+			out[n] = 0;
+		}
+	}
+	BIO_free(b);
+	return out;
+}
+
+static bool write_pem(const char *dir, const char *name, X509 *c, EVP_PKEY *k, mode_t mode)
+{
+	char path[4096];
+	char *pem = pem_of(c, k);
+	bool ok = pem && write_file(path_in(dir, name, path, sizeof(path)), pem, strlen(pem), mode);
+	if (pem) {
+		OPENSSL_cleanse(pem, strlen(pem));
+		free(pem);
+	}
+	return ok;
+}
+
+/* First use: the root secret and the software CA hierarchy. */
+static cella_result create_platform(const char *dir, char *why, size_t n)
+{
+	uint8_t secret[SECRET_BYTES];
+	EVP_PKEY *root_key = new_p256(), *ca_key = new_p256(), *pck_key = new_p256(), *att_key = new_p256();
+	X509 *root = NULL, *ca = NULL, *pck = NULL;
+	char path[4096];
+	cella_result r = CELLA_ERR_CRYPTO;
+
+	if (!root_key || !ca_key || !pck_key || !att_key || RAND_priv_bytes(secret, sizeof(secret)) != 1)
+		goto out;
+	root = make_cert(root_key, "Cella Software TEE Root CA", NULL, NULL, 20 * 365, true);
+	ca = root ? make_cert(ca_key, "Cella Software TEE Platform CA", root, root_key, 10 * 365, true) : NULL;
+	pck = ca ? make_cert(pck_key, "Cella Software TEE PCK Certificate", ca, ca_key, 5 * 365, false) : NULL;
+	if (!pck)
+		goto out;
+	r = CELLA_ERR_IO;
+	/* Keys first, the root secret last: its presence marks a complete platform. */
+	if (!write_pem(dir, "root-ca.pem", root, NULL, 0644) || !write_pem(dir, "platform-ca.pem", ca, NULL, 0644) ||
+	    !write_pem(dir, "pck.pem", pck, NULL, 0644) || !write_pem(dir, "pck.key", NULL, pck_key, 0600) ||
+	    !write_pem(dir, "attest.key", NULL, att_key, 0600) ||
+	    !write_file(path_in(dir, "platform.secret", path, sizeof(path)), secret, sizeof(secret), 0600)) {
+		why_f(why, n, "cannot write the platform state in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	r = CELLA_OK;
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	EVP_PKEY_free(root_key);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(pck_key);
+	EVP_PKEY_free(att_key);
+	X509_free(root);
+	X509_free(ca);
+	X509_free(pck);
+	if (r == CELLA_ERR_CRYPTO)
+		why_f(why, n, "cannot create the software platform keys");
+	return r;
+}
+
+static char *read_text(const char *dir, const char *name, size_t *len)
+{
+	char path[4096];
+	FILE *f = fopen(path_in(dir, name, path, sizeof(path)), "rb");
+	char *buf = NULL;
+	long sz;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > 0 && sz < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)sz + 1)) && fread(buf, 1, (size_t)sz, f) == (size_t)sz) {
+		buf[sz] = 0;
+		*len = (size_t)sz;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static EVP_PKEY *read_key(const char *dir, const char *name)
+{
+	size_t len = 0;
+	char *pem = read_text(dir, name, &len);
+	BIO *b = pem ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	BIO_free(b);
+	if (pem) {
+		OPENSSL_cleanse(pem, len);
+		free(pem);
+	}
+	return k;
+}
+
+static bool pub64(EVP_PKEY *k, uint8_t out[64])
+{
+	uint8_t buf[65];
+	size_t n = 0;
+	if (!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof(buf), &n) || n != 65 ||
+	    buf[0] != 4)
+		return false;
+	memcpy(out, buf + 1, 64);
+	return true;
+}
+
+cella_result cella_platform_open(const char *dir_in, struct cella_platform **out, char *why, size_t n)
+{
+	char dir[4000], path[4096];
+	struct cella_platform *p = NULL;
+	cella_result r = CELLA_ERR_IO;
+	size_t len = 0;
+	int lock = -1, fd = -1;
+	char *a = NULL, *b = NULL, *c = NULL;
+	size_t la = 0, lb = 0, lc = 0;
+
+	*out = NULL;
+	if (dir_in)
+		snprintf(dir, sizeof(dir), "%s", dir_in);
+	else
+		cella_platform_default_dir(dir, sizeof(dir));
+	if (mkdirs(dir, 0700) != 0) {
+		why_f(why, n, "cannot create the platform directory %s: %s", dir, strerror(errno));
+		return CELLA_ERR_IO;
+	}
+	lock = open(path_in(dir, ".lock", path, sizeof(path)), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+		why_f(why, n, "cannot lock %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (access(path_in(dir, "platform.secret", path, sizeof(path)), F_OK) != 0) {
+		r = create_platform(dir, why, n);
+		if (r != CELLA_OK)
+			goto out;
+	}
+	r = CELLA_ERR_IO;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		r = CELLA_ERR_OUT_OF_MEMORY;
+		goto out;
+	}
+	fd = open(path_in(dir, "platform.secret", path, sizeof(path)), O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, p->secret, SECRET_BYTES) != SECRET_BYTES) {
+		why_f(why, n, "cannot read the platform secret %s", path);
+		goto out;
+	}
+	p->pck_key = read_key(dir, "pck.key");
+	p->attest_key = read_key(dir, "attest.key");
+	a = read_text(dir, "pck.pem", &la);
+	b = read_text(dir, "platform-ca.pem", &lb);
+	c = read_text(dir, "root-ca.pem", &lc);
+	if (!p->pck_key || !p->attest_key || !a || !b || !c || !pub64(p->attest_key, p->attest_pub)) {
+		why_f(why, n, "the platform state in %s is incomplete or damaged (remove it to start a new platform)", dir);
+		r = CELLA_ERR_BAD_FORMAT;
+		goto out;
+	}
+	len = la + lb + lc;
+	p->chain_pem = malloc(len + 1);
+	if (!p->chain_pem) {
+		r = CELLA_ERR_OUT_OF_MEMORY;
+		goto out;
+	}
+	memcpy(p->chain_pem, a, la);
+	memcpy(p->chain_pem + la, b, lb);
+	memcpy(p->chain_pem + la + lb, c, lc);
+	p->chain_pem[len] = 0;
+	p->chain_len = len;
+	*out = p;
+	p = NULL;
+	r = CELLA_OK;
+out:
+	free(a);
+	free(b);
+	free(c);
+	if (fd >= 0)
+		close(fd);
+	if (lock >= 0)
+		close(lock);
+	cella_platform_close(p);
+	return r;
+}
+
+void cella_platform_close(struct cella_platform *p)
+{
+	if (!p)
+		return;
+	OPENSSL_cleanse(p->secret, sizeof(p->secret));
+	EVP_PKEY_free(p->pck_key);
+	EVP_PKEY_free(p->attest_key);
+	free(p->chain_pem);
+	free(p);
+}
+
+/*
+ * The inputs EGETKEY mixes into a key (Intel SDM 38.17, "Key Derivation"): fields a policy does not select are
+ * zero. The key is HMAC-SHA-256(root secret, label || inputs), truncated to 128 bits.
+ */
+struct derivation {
+	uint16_t key_name;
+	uint16_t key_policy;
+	uint16_t isv_prod_id;
+	uint16_t isv_svn;
+	uint16_t config_svn;
+	uint16_t reserved0;
+	uint32_t misc_select;
+	struct cella_sgx_attributes attributes;
+	uint8_t mr_enclave[32];
+	uint8_t mr_signer[32];
+	uint8_t key_id[32];
+	uint8_t cpu_svn[16];
+	uint8_t config_id[64];
+	uint8_t isv_family_id[16];
+	uint8_t isv_ext_prod_id[16];
+};
+
+static cella_result derive(const struct cella_platform *p, const struct derivation *d, uint8_t key[16])
+{
+	static const char label[] = "CELLA-SANDBOX-EGETKEY-v1";
+	uint8_t mac[32];
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+			       OSSL_PARAM_construct_end()};
+	size_t outl = 0;
+	bool ok = ctx && EVP_MAC_init(ctx, p->secret, sizeof(p->secret), params) &&
+		  EVP_MAC_update(ctx, (const uint8_t *)label, sizeof(label)) &&
+		  EVP_MAC_update(ctx, (const uint8_t *)d, sizeof(*d)) && EVP_MAC_final(ctx, mac, &outl, sizeof(mac));
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(m);
+	if (!ok || outl != sizeof(mac))
+		return CELLA_ERR_CRYPTO;
+	memcpy(key, mac, 16);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return CELLA_OK;
+}
+
+static cella_result cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t out[16])
+{
+	size_t outl = 0;
+	if (!EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, key, 16, msg, len, out, 16, &outl) || outl != 16)
+		return CELLA_ERR_CRYPTO;
+	return CELLA_OK;
+}
+
+/* The report key of the enclave described by a TARGETINFO (EREPORT) or by the caller's own SECS (EGETKEY). */
+static cella_result report_key(const struct cella_platform *p, const uint8_t mr_enclave[32],
+			       const struct cella_sgx_attributes *attr, uint32_t misc, uint16_t config_svn,
+			       const uint8_t config_id[64], const uint8_t key_id[32], uint8_t key[16])
+{
+	struct derivation d;
+	cella_result r;
+	memset(&d, 0, sizeof(d));
+	d.key_name = CELLA_KEYNAME_REPORT;
+	memcpy(d.mr_enclave, mr_enclave, 32);
+	d.attributes = *attr;
+	d.misc_select = misc;
+	d.config_svn = config_svn;
+	memcpy(d.config_id, config_id, 64);
+	memcpy(d.key_id, key_id, 32);
+	memcpy(d.cpu_svn, cpu_svn, 16);
+	r = derive(p, &d, key);
+	OPENSSL_cleanse(&d, sizeof(d));
+	return r;
+}
+
+cella_result cella_platform_report(struct cella_platform *p, const struct cella_identity *id,
+				   const struct cella_target_info *target, const uint8_t report_data[64],
+				   struct cella_report *out)
+{
+	struct cella_report rep;
+	uint8_t key[16];
+	cella_result r;
+
+	memset(&rep, 0, sizeof(rep));
+	memcpy(rep.body.cpu_svn, cpu_svn, 16);
+	rep.body.misc_select = id->misc_select;
+	memcpy(rep.body.isv_ext_prod_id, id->isv_ext_prod_id, 16);
+	rep.body.attributes = id->attributes;
+	memcpy(rep.body.mr_enclave, id->mr_enclave, 32);
+	memcpy(rep.body.mr_signer, id->mr_signer, 32);
+	memcpy(rep.body.config_id, id->config_id, 64);
+	rep.body.isv_prod_id = id->isv_prod_id;
+	rep.body.isv_svn = id->isv_svn;
+	rep.body.config_svn = id->config_svn;
+	memcpy(rep.body.isv_family_id, id->isv_family_id, 16);
+	memcpy(rep.body.report_data, report_data, 64);
+	if (RAND_bytes(rep.key_id, sizeof(rep.key_id)) != 1)
+		return CELLA_ERR_CRYPTO;
+	if (target)
+		r = report_key(p, target->mr_enclave, &target->attributes, target->misc_select, target->config_svn,
+			       target->config_id, rep.key_id, key);
+	else
+		r = report_key(p, id->mr_enclave, &id->attributes, id->misc_select, id->config_svn, id->config_id,
+			       rep.key_id, key);
+	if (r == CELLA_OK)
+		r = cmac(key, &rep.body, sizeof(rep.body), rep.mac);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (r == CELLA_OK)
+		*out = rep;
+	return r;
+}
+
+/* SVN a <= b, component by component (CPUSVN is 16 one-byte components). */
+static bool svn_le(const uint8_t a[16], const uint8_t b[16])
+{
+	for (int i = 0; i < 16; i++)
+		if (a[i] > b[i])
+			return false;
+	return true;
+}
+
+cella_result cella_platform_getkey(struct cella_platform *p, const struct cella_identity *id,
+				   const struct cella_key_request *req, uint8_t key[16])
+{
+	struct derivation d;
+	cella_result r;
+	static const uint8_t zero[434];
+
+	if (req->key_policy & ~0x3fu || req->reserved1 || memcmp(req->reserved2, zero, sizeof(zero)) != 0)
+		return CELLA_ERR_INVALID_ARG;
+	if (req->key_name == CELLA_KEYNAME_REPORT)
+		return report_key(p, id->mr_enclave, &id->attributes, id->misc_select, id->config_svn, id->config_id,
+				  req->key_id, key);
+	if (req->key_name == CELLA_KEYNAME_PROVISION || req->key_name == CELLA_KEYNAME_PROVISION_SEAL) {
+		if (!(id->attributes.flags & CELLA_ATTR_PROVISIONKEY))
+			return CELLA_ERR_INVALID_KEYNAME;
+	} else if (req->key_name != CELLA_KEYNAME_SEAL) {
+		return CELLA_ERR_INVALID_KEYNAME; /* EINITTOKEN needs the launch enclave's attribute; none here */
+	}
+	if (req->isv_svn > id->isv_svn)
+		return CELLA_ERR_INVALID_ISVSVN;
+	if (!svn_le(req->cpu_svn, cpu_svn))
+		return CELLA_ERR_INVALID_CPUSVN;
+	memset(&d, 0, sizeof(d));
+	d.key_name = req->key_name;
+	d.key_policy = req->key_policy;
+	if (req->key_policy & CELLA_KEYPOLICY_MRENCLAVE)
+		memcpy(d.mr_enclave, id->mr_enclave, 32);
+	if (req->key_policy & CELLA_KEYPOLICY_MRSIGNER)
+		memcpy(d.mr_signer, id->mr_signer, 32);
+	if (!(req->key_policy & CELLA_KEYPOLICY_NOISVPRODID))
+		d.isv_prod_id = id->isv_prod_id;
+	if (req->key_policy & CELLA_KEYPOLICY_CONFIGID) {
+		memcpy(d.config_id, id->config_id, 64);
+		d.config_svn = req->config_svn;
+	}
+	if (req->key_policy & CELLA_KEYPOLICY_ISVFAMILYID)
+		memcpy(d.isv_family_id, id->isv_family_id, 16);
+	if (req->key_policy & CELLA_KEYPOLICY_ISVEXTPRODID)
+		memcpy(d.isv_ext_prod_id, id->isv_ext_prod_id, 16);
+	d.isv_svn = req->isv_svn;
+	memcpy(d.cpu_svn, req->cpu_svn, 16);
+	/* SGX always mixes in INIT and DEBUG, whatever the mask says: a debug enclave never gets a production key. */
+	d.attributes.flags = id->attributes.flags & (req->attribute_mask.flags | CELLA_ATTR_INIT | CELLA_ATTR_DEBUG);
+	d.attributes.xfrm = id->attributes.xfrm & req->attribute_mask.xfrm;
+	d.misc_select = id->misc_select & req->misc_mask;
+	memcpy(d.key_id, req->key_id, 32);
+	r = derive(p, &d, key);
+	OPENSSL_cleanse(&d, sizeof(d));
+	return r;
+}
+
+/* ECDSA-P256-SHA256 over msg, as the raw r || s (32 bytes each, big-endian) quotes carry. */
+static cella_result sign_raw(EVP_PKEY *k, const void *msg, size_t len, uint8_t out[64])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t der[80];
+	size_t dl = sizeof(der);
+	const uint8_t *pp = der;
+	ECDSA_SIG *sig = NULL;
+	const BIGNUM *r, *s;
+	cella_result res = CELLA_ERR_CRYPTO;
+
+	if (md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+	    EVP_DigestSign(md, der, &dl, msg, len) == 1 && (sig = d2i_ECDSA_SIG(NULL, &pp, (long)dl))) {
+		ECDSA_SIG_get0(sig, &r, &s);
+		if (BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(s, out + 32, 32) == 32)
+			res = CELLA_OK;
+	}
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(md);
+	return res;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+cella_result cella_platform_quote(struct cella_platform *p, const struct cella_identity *id,
+				  const uint8_t report_data[64], uint8_t **quote, size_t *len)
+{
+	static const char auth[] = "Cella software quoting component";
+	static const char qe_name[] = "Cella software quoting component v1";
+	struct cella_quote_header h;
+	struct cella_report isv;
+	struct cella_report_body qe;
+	uint8_t *q = NULL, *w;
+	size_t auth_len = sizeof(auth) - 1, sig_len, total;
+	uint8_t digest_in[64 + sizeof(auth)];
+	cella_result r;
+
+	*quote = NULL;
+	*len = 0;
+	r = cella_platform_report(p, id, NULL, report_data, &isv);
+	if (r != CELLA_OK)
+		return r;
+	memset(&h, 0, sizeof(h));
+	h.version = CELLA_QUOTE_V3;
+	h.att_key_type = CELLA_QUOTE_ATT_KEY_ECDSA_P256;
+	memcpy(h.qe_vendor_id, CELLA_SOFTWARE_QE_VENDOR_ID, 16);
+
+	/* The quoting component's own report: binds the attestation key (report data = SHA-256(key || auth)). */
+	memset(&qe, 0, sizeof(qe));
+	memcpy(qe.cpu_svn, cpu_svn, 16);
+	qe.attributes.flags = CELLA_ATTR_INIT | CELLA_ATTR_MODE64BIT;
+	qe.attributes.xfrm = 3;
+	SHA256((const uint8_t *)qe_name, sizeof(qe_name) - 1, qe.mr_enclave);
+	SHA256((const uint8_t *)p->chain_pem, p->chain_len, qe.mr_signer);
+	qe.isv_prod_id = 1;
+	memcpy(digest_in, p->attest_pub, 64);
+	memcpy(digest_in + 64, auth, auth_len);
+	SHA256(digest_in, 64 + auth_len, qe.report_data);
+
+	sig_len = 64 + 64 + sizeof(qe) + 64 + 2 + auth_len + 2 + 4 + p->chain_len;
+	total = sizeof(h) + sizeof(isv.body) + 4 + sig_len;
+	q = calloc(1, total);
+	if (!q)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	w = q;
+	memcpy(w, &h, sizeof(h));
+	w += sizeof(h);
+	memcpy(w, &isv.body, sizeof(isv.body));
+	w += sizeof(isv.body);
+	put32(w, (uint32_t)sig_len);
+	w += 4;
+	r = sign_raw(p->attest_key, q, sizeof(h) + sizeof(isv.body), w); /* quote signature over header || body */
+	w += 64;
+	memcpy(w, p->attest_pub, 64);
+	w += 64;
+	memcpy(w, &qe, sizeof(qe));
+	if (r == CELLA_OK)
+		r = sign_raw(p->pck_key, w, sizeof(qe), w + sizeof(qe)); /* QE report signature by the PCK key */
+	w += sizeof(qe) + 64;
+	put16(w, (uint16_t)auth_len);
+	memcpy(w + 2, auth, auth_len);
+	w += 2 + auth_len;
+	put16(w, 5); /* certification data type 5: PCK certificate chain, PEM */
+	put32(w + 2, (uint32_t)p->chain_len);
+	memcpy(w + 6, p->chain_pem, p->chain_len);
+	if (r != CELLA_OK) {
+		free(q);
+		return r;
+	}
+	*quote = q;
+	*len = total;
+	return CELLA_OK;
+}
