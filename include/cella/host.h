@@ -69,8 +69,11 @@ CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uin
 							   struct cella_enclave **enclave) CELLA_NONNULL(1, 4);
 
 /*
- * Stops the enclave and frees every resource it held (processes, fds, mappings). No call may be in flight.
- * NULL is a no-op. Returns CELLA_OK, or CELLA_ERR_ENCLAVE_LOST if it had crashed (resources are freed anyway).
+ * Stops the enclave and frees every resource it held (processes, fds, mappings). NULL is a no-op. Calls other
+ * threads still have in flight end with CELLA_ERR_ENCLAVE_LOST, and terminate returns once they have; new calls
+ * made meanwhile fail with CELLA_ERR_INVALID_STATE (after it returns, the handle is gone). Returns CELLA_OK,
+ * CELLA_ERR_ENCLAVE_LOST if the enclave had crashed (resources are freed anyway), or CELLA_ERR_INVALID_STATE
+ * (and does nothing) when called from an ocall handler of the same enclave.
  */
 CELLA_API cella_result cella_enclave_terminate(struct cella_enclave *enclave);
 

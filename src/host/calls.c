@@ -69,6 +69,11 @@ static struct cella_call *innermost(struct cella_enclave *e)
 	return NULL;
 }
 
+bool cella_calls_in_this_thread(struct cella_enclave *e)
+{
+	return innermost(e) != NULL;
+}
+
 static uint64_t slot_buf_lo(struct cella_enclave *e, uint32_t slot)
 {
 	return e->hdr->bufs_off + (uint64_t)slot * e->hdr->slot_buf_bytes;
@@ -83,10 +88,18 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 	bool own = false;
 
 	memset(c, 0, sizeof(*c));
-	if (e->lost)
-		return CELLA_ERR_ENCLAVE_LOST;
 	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, (uint64_t)out_bytes, &total))
 		return CELLA_ERR_OVERFLOW;
+	/* Counted before the closing check, so terminate either sees this call or this call sees closing. */
+	__atomic_add_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST)) {
+		__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
+		return CELLA_ERR_INVALID_STATE;
+	}
+	if (e->lost) {
+		__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
+		return CELLA_ERR_ENCLAVE_LOST;
+	}
 	outer = innermost(e);
 	if (outer) {
 		slot = outer->slot; /* an ecall from inside an ocall runs on the TCS that made the ocall */
@@ -98,8 +111,10 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 							__ATOMIC_RELAXED))
 				break;
 		}
-		if (slot == e->tcs_count)
+		if (slot == e->tcs_count) {
+			__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
 			return CELLA_ERR_OUT_OF_TCS;
+		}
 		own = true;
 		start = slot_buf_lo(e, slot);
 	}
@@ -112,6 +127,7 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 		if (c->buf_off == 0) {
 			if (own)
 				__atomic_store_n(&e->slot_busy[slot], 0, __ATOMIC_RELEASE);
+			__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
 			return CELLA_ERR_OUT_OF_MEMORY;
 		}
 		c->arena = 1;
@@ -143,6 +159,7 @@ void cella_call_release(struct cella_call *c)
 		cella_arena_free(&c->e->arena, c->buf_off);
 	if (c->owns_slot)
 		__atomic_store_n(&c->e->slot_busy[c->slot], 0, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&c->e->active, 1, __ATOMIC_SEQ_CST);
 	memset(c, 0, sizeof(*c));
 }
 

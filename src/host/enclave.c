@@ -110,6 +110,16 @@ cella_result cella_enclave_terminate(struct cella_enclave *e)
 	cella_result r;
 	if (!e)
 		return CELLA_OK;
+	if (cella_calls_in_this_thread(e)) {
+		cella_log(e, CELLA_LOG_ERROR, "cella_enclave_terminate called from inside a call into the same enclave");
+		return CELLA_ERR_INVALID_STATE;
+	}
+	/*
+	 * Refuse new calls, stop the enclave (the monitor marks the window lost, which ends every call still
+	 * waiting on it with CELLA_ERR_ENCLAVE_LOST), then wait until those calls have been released before any
+	 * memory they use is freed.
+	 */
+	__atomic_store_n(&e->closing, 1, __ATOMIC_SEQ_CST);
 	r = cella_sandbox_terminate(e);
 	free(e);
 	return r;

@@ -33,6 +33,8 @@ struct cella_enclave {
 	uint32_t tcs_count;
 	uint32_t *slot_busy;     /* host-private: 1 while a host thread owns the slot */
 	volatile int lost;
+	int active;              /* calls between prepare and release (atomic) */
+	int closing;             /* terminate has begun: new calls are refused (atomic) */
 	struct cella_arena arena;
 	struct cella_hash mrenclave, mrsigner;
 	int log_level;
@@ -48,6 +50,9 @@ void cella_arena_fini(struct cella_arena *a);
 uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n);
 /* Frees an offset returned by cella_arena_alloc; unknown offsets are ignored (returns false). */
 bool cella_arena_free(struct cella_arena *a, uint64_t off);
+
+/* True if this thread is inside a call into `e` (an ocall handler runs on it). */
+bool cella_calls_in_this_thread(struct cella_enclave *e);
 
 cella_result cella_sandbox_create(struct cella_enclave *e, const char *path);
 cella_result cella_sandbox_terminate(struct cella_enclave *e);

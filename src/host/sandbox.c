@@ -290,6 +290,7 @@ out:
 cella_result cella_sandbox_terminate(struct cella_enclave *e)
 {
 	cella_result r = e->lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
+	bool inflight = __atomic_load_n(&e->active, __ATOMIC_SEQ_CST) != 0;
 	if (e->ctl >= 0) {
 		struct cella_pmsg *m = calloc(1, sizeof(*m));
 		if (m) {
@@ -299,6 +300,19 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 				r = CELLA_ERR_ENCLAVE_LOST;
 			free(m);
 		}
+	}
+	/* Calls still in flight end with CELLA_ERR_ENCLAVE_LOST now; wait for their release. */
+	while (__atomic_load_n(&e->active, __ATOMIC_SEQ_CST) != 0) {
+		const struct timespec ms = {0, 1000000};
+		if (e->hdr)
+			__atomic_store_n(&e->hdr->state, CELLA_WINDOW_LOST, __ATOMIC_SEQ_CST);
+		for (uint32_t i = 0; e->slots && i < e->tcs_count; i++)
+			syscall(SYS_futex, &e->slots[i].state, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+		nanosleep(&ms, NULL);
+	}
+	if (inflight && r == CELLA_ERR_ENCLAVE_LOST && !e->lost)
+		r = CELLA_OK; /* lost only because we stopped it under those calls */
+	if (e->ctl >= 0) {
 		close(e->ctl);
 		e->ctl = -1;
 	}

@@ -423,6 +423,7 @@ static int run(void)
 			if (!recv_ctl(&msg, NULL) || msg.type == CELLA_PMSG_TERMINATE) {
 				bool was_lost = p.dead;
 				reap(&p);
+				mark_lost(&p); /* calls still waiting in the window end now */
 				send_pmsg(CELLA_PMSG_BYE, was_lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK, NULL);
 				break;
 			}

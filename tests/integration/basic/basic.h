@@ -19,6 +19,8 @@ enum {
 	E_PRINT = 12,       /* printf()s its string input to stdout */
 	E_SELFTEST = 13,    /* out: u32 bitmask of failed in-enclave checks (0 = all passed) */
 	E_ECHO = 14,        /* out: the input, byte for byte */
+	E_SPIN = 15,        /* spins (practically) forever: for terminate-while-in-flight */
+	E_OCALL_EMPTY = 16, /* calls O_EMPTY and returns its result */
 	E_COUNT
 };
 

@@ -245,6 +245,22 @@ static cella_result e_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+static cella_result e_spin(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	volatile uint64_t i = 0;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	while (i < ~0ull)
+		i++;
+	return CELLA_OK;
+}
+
+static cella_result e_ocall_empty(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	size_t got = 0;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	return cella_ocall(O_EMPTY, NULL, 0, NULL, 0, &got);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -261,6 +277,8 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_PRINT] = {e_print, CELLA_ECALL_PUBLIC},
 	[E_SELFTEST] = {e_selftest, CELLA_ECALL_PUBLIC},
 	[E_ECHO] = {e_echo, CELLA_ECALL_PUBLIC},
+	[E_SPIN] = {e_spin, CELLA_ECALL_PUBLIC},
+	[E_OCALL_EMPTY] = {e_ocall_empty, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -71,7 +71,14 @@ static cella_result o_reenter(struct cella_enclave *e, const uint8_t *in, size_t
 	return CELLA_OK;
 }
 
-static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter};
+static cella_result o_empty(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	/* terminating one's own enclave from inside its ocall is refused, and changes nothing */
+	return cella_enclave_terminate(e) == CELLA_ERR_INVALID_STATE ? CELLA_OK : CELLA_ERR_UNEXPECTED;
+}
+
+static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter, [O_EMPTY] = o_empty};
 
 static uint64_t call_buffer_bytes; /* 0 = default */
 
@@ -192,6 +199,7 @@ static void t_ocalls(void)
 	struct cella_enclave *e = create();
 	CT_EQ(call_u64(e, E_OCALL_TWICE, 21, CELLA_OK), 43);
 	CT_EQ(call_u64(e, E_NESTED, 5, CELLA_OK), 15);
+	CT_RESULT(cella_enclave_call(e, E_OCALL_EMPTY, NULL, 0, NULL, 0, NULL), CELLA_OK);
 	for (uint64_t i = 0; i < 200; i++)
 		CT_EQ(call_u64(e, E_NESTED, i, CELLA_OK), i * 3);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
@@ -333,6 +341,32 @@ static void t_cleanup(void)
 	cella_test_pass("cleanup");
 }
 
+static void *spinner(void *p)
+{
+	struct worker *w = p;
+	w->r = cella_enclave_call(w->e, E_SPIN, NULL, 0, NULL, 0, NULL);
+	return NULL;
+}
+
+/* Terminate while other threads are inside calls: they end with ENCLAVE_LOST, nothing is used after free. */
+static void t_terminate_inflight(void)
+{
+	struct cella_enclave *e = create();
+	pthread_t th[2];
+	struct worker w[2] = {{e, 0, 0, 0, CELLA_OK}, {e, 0, 0, 0, CELLA_OK}};
+	const struct timespec ms50 = {0, 50 * 1000 * 1000};
+	for (int i = 0; i < 2; i++)
+		CT_EQ(pthread_create(&th[i], NULL, spinner, &w[i]), 0);
+	nanosleep(&ms50, NULL); /* both TCSs are now busy spinning */
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	for (int i = 0; i < 2; i++) {
+		CT_EQ(pthread_join(th[i], NULL), 0);
+		CT_RESULT(w[i].r, CELLA_ERR_ENCLAVE_LOST);
+	}
+	CT_EQ(children(), 0);
+	cella_test_pass("terminate-inflight");
+}
+
 /* Reads an enclave process's memory from outside: it must fail unless we are root. */
 static void t_memread(void)
 {
@@ -430,6 +464,8 @@ int main(int argc, char **argv)
 		t_confine(argc > 3 ? argv[3] : "/tmp");
 	else if (!strcmp(c, "cleanup"))
 		t_cleanup();
+	else if (!strcmp(c, "terminate_inflight"))
+		t_terminate_inflight();
 	else if (!strcmp(c, "memread"))
 		t_memread();
 	else {
