@@ -2,6 +2,8 @@
 /* cella-sign's library: config files, the shared sign/digest/catsig steps, key generation. */
 #include "signtool.h"
 
+#include "hex.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -41,17 +43,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Does the span s[0..n) spell `word`? (tools/sign uses no library comparison functions: CT grep.) */
 static bool span_is(const char *s, size_t n, const char *word)
 {
@@ -73,7 +64,7 @@ static bool parse_u64(const char *s, size_t n, uint64_t *out)
 	if (i == n)
 		return false;
 	for (; i < n; i++) {
-		int d = base == 16 ? hex_digit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		int d = base == 16 ? cella_hex_value(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0 || __builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, (uint64_t)d, &v))
 			return false;
 	}
@@ -90,7 +81,7 @@ static bool parse_u128(const char *s, size_t n, uint8_t out[16])
 	if (n == 0 || n > 32)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int d = hex_digit(s[n - 1 - i]); /* i-th least significant digit */
+		int d = cella_hex_value(s[n - 1 - i]); /* i-th least significant digit */
 		if (d < 0)
 			return false;
 		v[i / 2] |= (uint8_t)(d << (4 * (i % 2)));
