@@ -7,7 +7,7 @@ PKGS="build-essential gcc clang cmake ninja-build pkg-config make git file binut
 musl-dev musl-tools libbearssl-dev libssl-dev openssl libseccomp-dev
 libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
-libclang-rt-14-dev valgrind wrk ca-certificates"
+libclang-rt-14-dev valgrind wrk ca-certificates python3"
 
 missing=""
 for p in $PKGS; do

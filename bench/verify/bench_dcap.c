@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/* bench-dcap: DCAP quote verifications per second on one core, cold (whole chain: collateral parsed and verified
+ * each time) and warm (verified collateral cached), next to @phala/dcap-qvl on the same inputs in the same run. */
+#include <cella/verify.h>
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const vectors[] = {"dcapqvl_sgx_v3", "automata_quotev3_0825_tcbv3",
+				      "openenclave_attestation_plugin_2022", "dcapqvl_tdx_v4"};
+#define NV (sizeof(vectors) / sizeof(vectors[0]))
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *slurp(const char *dir, const char *name, const char *file, size_t *len)
+{
+	char p[1024];
+	FILE *f;
+	char *b;
+	long n;
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, name, file);
+	f = fopen(p, "rb");
+	if (!f) {
+		fprintf(stderr, "bench-dcap: cannot open %s\n", p);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
+		exit(1);
+	b[n] = 0;
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static int64_t verify_time(const char *dir, const char *name)
+{
+	size_t n;
+	char *e = slurp(dir, name, "expected.json", &n), *p = strstr(e, "\"verify_time\""), t[40];
+	int64_t v = 0;
+	if (!p || sscanf(p, "\"verify_time\": \"%39[^\"]\"", t) != 1 || cella_time_parse(t, &v) != CELLA_OK) {
+		fprintf(stderr, "bench-dcap: %s/expected.json: no verify_time\n", name);
+		exit(1);
+	}
+	free(e);
+	return v;
+}
+
+/* One verification; cold builds and verifies the collateral from its JSON text too. */
+static void once(const uint8_t *qb, size_t ql, const char *cj, size_t cl, struct cella_collateral *warm, int64_t at)
+{
+	struct cella_quote q;
+	struct cella_collateral *c = warm;
+	struct cella_verify_result res;
+	cella_result r = cella_quote_parse(qb, ql, &q, NULL);
+	if (r == CELLA_OK && !c)
+		r = cella_collateral_new_json(cj, cl, &c, NULL);
+	if (r == CELLA_OK)
+		r = cella_quote_verify(&q, c, at, &res);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "bench-dcap: verification failed: %s\n", cella_result_name(r));
+		exit(1);
+	}
+	if (!warm)
+		cella_collateral_free(c);
+}
+
+static double rate(const uint8_t *qb, size_t ql, const char *cj, size_t cl, struct cella_collateral *warm, int64_t at,
+		   double secs)
+{
+	double t0 = now(), t;
+	long n = 0;
+	do {
+		for (int i = 0; i < 16; i++)
+			once(qb, ql, cj, cl, warm, at);
+		n += 16;
+		t = now();
+	} while (t - t0 < secs);
+	return (double)n / (t - t0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = BENCH_VECTORS_DIR, *npm = BENCH_NPM_DIR;
+	double secs = 2.0, cold[NV], warm[NV], peer[NV];
+	int use_peer = 1, cpu = 0;
+	char cmd[4096], line[512];
+	FILE *p;
+	cpu_set_t set;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--vectors") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			secs = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--npm") && i + 1 < argc)
+			npm = argv[++i];
+		else if (!strcmp(argv[i], "--no-peer"))
+			use_peer = 0;
+		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
+			cpu = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: bench-dcap [--vectors DIR] [--seconds S] [--npm DIR] [--no-peer] [--cpu N]\n");
+			return 64;
+		}
+	}
+	/* one core, for us and (inherited) for the peer */
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		fprintf(stderr, "bench-dcap: cannot pin to CPU %d; numbers are for an unpinned process\n", cpu);
+
+	for (size_t v = 0; v < NV; v++) {
+		size_t ql, cl;
+		uint8_t *qb = (uint8_t *)slurp(dir, vectors[v], "quote.bin", &ql);
+		char *cj = slurp(dir, vectors[v], "collateral.json", &cl);
+		int64_t at = verify_time(dir, vectors[v]);
+		struct cella_collateral *c = NULL;
+		if (cella_collateral_new_json(cj, cl, &c, NULL) != CELLA_OK)
+			return 1;
+		once(qb, ql, cj, cl, c, at); /* fill the cache */
+		cold[v] = rate(qb, ql, cj, cl, NULL, at, secs);
+		warm[v] = rate(qb, ql, cj, cl, c, at, secs);
+		peer[v] = -1;
+		cella_collateral_free(c);
+		free(qb);
+		free(cj);
+	}
+
+	if (use_peer) {
+		snprintf(cmd, sizeof(cmd), "test -f '%s/node_modules/@phala/dcap-qvl/package.json' || "
+					   "(mkdir -p '%s' && cd '%s' && npm install --no-audit --no-fund --silent "
+					   "@phala/dcap-qvl@0.3.9 >/dev/null 2>&1)",
+			 npm, npm, npm);
+		if (system(cmd) != 0) {
+			fprintf(stderr, "bench-dcap: @phala/dcap-qvl not available (npm unreachable?); peer skipped\n");
+			use_peer = 0;
+		}
+	}
+	if (use_peer) {
+		int k = snprintf(cmd, sizeof(cmd), "node '%s' '%s' '%s' %g", BENCH_PEER_SCRIPT, npm, dir, secs);
+		for (size_t v = 0; v < NV; v++)
+			k += snprintf(cmd + k, sizeof(cmd) - (size_t)k, " %s", vectors[v]);
+		p = popen(cmd, "r");
+		while (p && fgets(line, sizeof(line), p)) {
+			char name[128], val[256];
+			if (sscanf(line, "%127s %255s", name, val) != 2)
+				continue;
+			for (size_t v = 0; v < NV; v++)
+				if (!strcmp(name, vectors[v]) && strcmp(val, "undecided") != 0)
+					peer[v] = atof(val);
+		}
+		if (p)
+			pclose(p);
+	}
+
+	printf("DCAP quote verification, verifications/s on one core (CPU %d), %.1f s per figure\n", cpu, secs);
+	printf("%-38s %10s %10s %12s %10s %10s\n", "vector", "cella cold", "cella warm", "dcap-qvl", "cold/peer",
+	       "warm/peer");
+	double mincold = 1e18, minwarm = 1e18, mincr = 1e18;
+	for (size_t v = 0; v < NV; v++) {
+		char ps[32] = "undecided", cr[16] = "-", wr[16] = "-";
+		if (peer[v] > 0) {
+			snprintf(ps, sizeof(ps), "%.1f", peer[v]);
+			snprintf(cr, sizeof(cr), "%.0fx", cold[v] / peer[v]);
+			snprintf(wr, sizeof(wr), "%.0fx", warm[v] / peer[v]);
+			if (cold[v] / peer[v] < mincr)
+				mincr = cold[v] / peer[v];
+		} else if (!use_peer) {
+			snprintf(ps, sizeof(ps), "n/a");
+		}
+		printf("%-38s %10.0f %10.0f %12s %10s %10s\n", vectors[v], cold[v], warm[v], ps, cr, wr);
+		mincold = cold[v] < mincold ? cold[v] : mincold;
+		minwarm = warm[v] < minwarm ? warm[v] : minwarm;
+	}
+	printf("targets: warm >= 2000/s per core: %s (min %.0f); >= 20x peer: %s (min cold/peer %s)\n",
+	       minwarm >= 2000 ? "met" : "NOT met", minwarm,
+	       mincr >= 1e17 ? "no peer figures" : mincr >= 20 ? "met" : "NOT met",
+	       mincr >= 1e17 ? "-" : (snprintf(line, sizeof(line), "%.0fx", mincr), line));
+	(void)mincold;
+	return 0;
+}

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+/* Collateral: loading (JSON layout of the DCAP vectors), serialising, and the time-independent checks. */
+#include "verify_internal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *dup_text(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = 0;
+	}
+	return p;
+}
+
+static uint8_t *dup_bytes(const uint8_t *s, size_t n)
+{
+	uint8_t *p = malloc(n ? n : 1);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+cella_result cella_vfy_collateral_new_parts(const struct vfy_parts *p, struct cella_collateral **out)
+{
+	struct cella_collateral *c = calloc(1, sizeof(*c));
+	if (!c)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	pthread_mutex_init(&c->lock, NULL);
+	c->pck_crl_chain = dup_text(p->pck_crl_chain, p->pck_crl_chain_len);
+	c->pck_crl_chain_len = p->pck_crl_chain_len;
+	c->root_crl = dup_bytes(p->root_crl, p->root_crl_len);
+	c->root_crl_len = p->root_crl_len;
+	c->pck_crl = dup_bytes(p->pck_crl, p->pck_crl_len);
+	c->pck_crl_len = p->pck_crl_len;
+	c->tcb_chain = dup_text(p->tcb_chain, p->tcb_chain_len);
+	c->tcb_chain_len = p->tcb_chain_len;
+	c->tcb_info = dup_text(p->tcb_info, p->tcb_info_len);
+	c->tcb_info_len = p->tcb_info_len;
+	memcpy(c->tcb_sig, p->tcb_sig, 64);
+	c->qe_chain = dup_text(p->qe_chain, p->qe_chain_len);
+	c->qe_chain_len = p->qe_chain_len;
+	c->qe_identity = dup_text(p->qe_identity, p->qe_identity_len);
+	c->qe_identity_len = p->qe_identity_len;
+	memcpy(c->qe_sig, p->qe_sig, 64);
+	if (!c->pck_crl_chain || !c->root_crl || !c->pck_crl || !c->tcb_chain || !c->tcb_info || !c->qe_chain ||
+	    !c->qe_identity) {
+		cella_collateral_free(c);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	*out = c;
+	return CELLA_OK;
+}
+
+static void prepared_free(struct vfy_prepared *p)
+{
+	if (!p)
+		return;
+	X509_free(p->root);
+	X509_free(p->pck_ca);
+	X509_CRL_free(p->root_crl);
+	X509_CRL_free(p->pck_crl);
+	cella_vfy_tcb_info_fini(&p->tcb);
+	cella_vfy_qe_identity_fini(&p->qe);
+	for (unsigned i = 0; i < VFY_PCK_CACHE_SLOTS; i++)
+		EVP_PKEY_free(p->pck[i].leaf_key);
+	cella_vfy_pool_fini(&p->pool);
+	free(p);
+}
+
+/* see cella/verify.h */
+void cella_collateral_free(struct cella_collateral *c)
+{
+	if (!c)
+		return;
+	prepared_free(c->prep);
+	free(c->pck_crl_chain);
+	free(c->root_crl);
+	free(c->pck_crl);
+	free(c->tcb_chain);
+	free(c->tcb_info);
+	free(c->qe_chain);
+	free(c->qe_identity);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* A CRL given as hex DER or as PEM "X509 CRL" into new DER. */
+static uint8_t *crl_der(const char *s, size_t n, size_t *len)
+{
+	uint8_t *der = NULL;
+	if (n > 11 && memcmp(s, "-----BEGIN ", 11) == 0)
+		return cella_vfy_pem_block(s, n, "X509 CRL", &der, len, NULL) == CELLA_OK ? der : NULL;
+	return cella_vfy_hex_alloc(s, n, len);
+}
+
+static json_t *member(json_t *root, const char *k, struct cella_detail *d, cella_result *r)
+{
+	json_t *v = json_object_get(root, k);
+	if (!json_is_string(v) || json_string_length(v) == 0) {
+		*r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "collateral member \"%s\" missing or not a string", k);
+		return NULL;
+	}
+	return v;
+}
+
+/* A signed document: `text` + hex `sig`, or (no sig member) a PCS body {"<inner>":{...},"signature":"..."}. */
+static int signed_doc(json_t *root, const char *tk, const char *sk, const char *inner, const char **text,
+		      size_t *tlen, uint8_t *sig)
+{
+	json_t *t = json_object_get(root, tk), *s = json_object_get(root, sk);
+	const char *sv;
+	size_t sl;
+	if (!json_is_string(t))
+		return -1;
+	*text = json_string_value(t);
+	*tlen = json_string_length(t);
+	if (json_is_string(s))
+		return cella_vfy_hex_exact(json_string_value(s), json_string_length(s), sig, 64);
+	if (cella_vfy_json_member_raw(*text, *tlen, "signature", &sv, &sl) || sl != 130 ||
+	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
+		return -1;
+	return cella_vfy_json_member_raw(json_string_value(t), json_string_length(t), inner, text, tlen);
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
+				       struct cella_detail *d)
+{
+	json_error_t err;
+	json_t *root = NULL, *pcc, *rcrl, *pcrl, *tch, *qch;
+	struct vfy_parts p;
+	uint8_t *rder = NULL, *pder = NULL, tsig[64], qsig[64];
+	cella_result r = CELLA_ERR_UNEXPECTED;
+
+	memset(&p, 0, sizeof(p));
+	if (len > VFY_MAX_COLLATERAL_BYTES)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "collateral larger than %u bytes",
+					  VFY_MAX_COLLATERAL_BYTES));
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(root))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "collateral is not a JSON object (line %d: %s)",
+					  err.line, root ? "not an object" : err.text));
+	if (!(pcc = member(root, "pck_crl_issuer_chain", d, &r)) || !(rcrl = member(root, "root_ca_crl", d, &r)) ||
+	    !(pcrl = member(root, "pck_crl", d, &r)) || !(tch = member(root, "tcb_info_issuer_chain", d, &r)) ||
+	    !(qch = member(root, "qe_identity_issuer_chain", d, &r)))
+		goto out;
+	rder = crl_der(json_string_value(rcrl), json_string_length(rcrl), &p.root_crl_len);
+	pder = crl_der(json_string_value(pcrl), json_string_length(pcrl), &p.pck_crl_len);
+	if (!rder || !pder)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "%s is neither hex DER nor PEM",
+					  rder ? "pck_crl" : "root_ca_crl"));
+	if (signed_doc(root, "tcb_info", "tcb_info_signature", "tcbInfo", &p.tcb_info, &p.tcb_info_len, tsig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "tcb_info / tcb_info_signature missing or malformed"));
+	if (signed_doc(root, "qe_identity", "qe_identity_signature", "enclaveIdentity", &p.qe_identity,
+		       &p.qe_identity_len, qsig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL,
+					  "qe_identity / qe_identity_signature missing or malformed"));
+	p.pck_crl_chain = json_string_value(pcc);
+	p.pck_crl_chain_len = json_string_length(pcc);
+	p.root_crl = rder;
+	p.pck_crl = pder;
+	p.tcb_chain = json_string_value(tch);
+	p.tcb_chain_len = json_string_length(tch);
+	p.tcb_sig = tsig;
+	p.qe_chain = json_string_value(qch);
+	p.qe_chain_len = json_string_length(qch);
+	p.qe_sig = qsig;
+	r = cella_vfy_collateral_new_parts(&p, out);
+out:
+	free(rder);
+	free(pder);
+	json_decref(root);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_load_file(const char *path, struct cella_collateral **out, struct cella_detail *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	struct stat st;
+	if (!f)
+		return cella_vfy_fail(d, errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO, "cannot open %s: %s",
+				      path, strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_IO, "%s is not a regular file", path));
+	if ((uint64_t)st.st_size > VFY_MAX_COLLATERAL_BYTES)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "%s is larger than %u bytes", path,
+					  VFY_MAX_COLLATERAL_BYTES));
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (n != (size_t)st.st_size)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_IO, "short read on %s", path));
+	r = cella_collateral_new_json(buf, n, out, d);
+out:
+	free(buf);
+	fclose(f);
+	return r;
+}
+
+static char *to_hex(const uint8_t *b, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		snprintf(s + 2 * i, 3, "%02x", b[i]);
+	return s;
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json, size_t *out_len)
+{
+	json_t *o = json_object();
+	char *rc = to_hex(c->root_crl, c->root_crl_len), *pc = to_hex(c->pck_crl, c->pck_crl_len);
+	char *ts = to_hex(c->tcb_sig, 64), *qs = to_hex(c->qe_sig, 64), *s = NULL;
+	cella_result r = CELLA_ERR_OUT_OF_MEMORY;
+	if (!o || !rc || !pc || !ts || !qs)
+		goto out;
+	if (json_object_set_new(o, "pck_crl_issuer_chain", json_stringn(c->pck_crl_chain, c->pck_crl_chain_len)) ||
+	    json_object_set_new(o, "root_ca_crl", json_string(rc)) || json_object_set_new(o, "pck_crl", json_string(pc)) ||
+	    json_object_set_new(o, "tcb_info_issuer_chain", json_stringn(c->tcb_chain, c->tcb_chain_len)) ||
+	    json_object_set_new(o, "tcb_info", json_stringn(c->tcb_info, c->tcb_info_len)) ||
+	    json_object_set_new(o, "tcb_info_signature", json_string(ts)) ||
+	    json_object_set_new(o, "qe_identity_issuer_chain", json_stringn(c->qe_chain, c->qe_chain_len)) ||
+	    json_object_set_new(o, "qe_identity", json_stringn(c->qe_identity, c->qe_identity_len)) ||
+	    json_object_set_new(o, "qe_identity_signature", json_string(qs)))
+		goto out;
+	s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (!s)
+		goto out;
+	*out_json = s;
+	*out_len = strlen(s);
+	r = CELLA_OK;
+out:
+	json_decref(o);
+	free(rc);
+	free(pc);
+	free(ts);
+	free(qs);
+	return r;
+}
+
+static int crl_next(const uint8_t *der, size_t len, int64_t *t)
+{
+	const uint8_t *p = der;
+	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+	int rc = crl ? cella_vfy_asn1_time(X509_CRL_get0_nextUpdate(crl), t) : -1;
+	X509_CRL_free(crl);
+	return rc;
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_next_update(const struct cella_collateral *c, int64_t *out)
+{
+	const char *v;
+	size_t n;
+	int64_t best = INT64_MAX, t;
+	char buf[40];
+	const char *docs[2] = {c->tcb_info, c->qe_identity};
+	size_t lens[2] = {c->tcb_info_len, c->qe_identity_len};
+	for (int i = 0; i < 2; i++) {
+		if (cella_vfy_json_member_raw(docs[i], lens[i], "nextUpdate", &v, &n) || n < 3 || n - 2 >= sizeof(buf))
+			return CELLA_ERR_COLLATERAL;
+		memcpy(buf, v + 1, n - 2);
+		buf[n - 2] = 0;
+		if (cella_time_parse(buf, &t) != CELLA_OK)
+			return CELLA_ERR_COLLATERAL;
+		best = t < best ? t : best;
+	}
+	if (crl_next(c->root_crl, c->root_crl_len, &t))
+		return CELLA_ERR_CRL;
+	best = t < best ? t : best;
+	if (crl_next(c->pck_crl, c->pck_crl_len, &t))
+		return CELLA_ERR_CRL;
+	*out = t < best ? t : best;
+	return CELLA_OK;
+}
+
+/* ---- the time-independent checks ---- */
+
+struct window {
+	int64_t from, until;
+	int bad;
+};
+
+static void win(struct window *w, const ASN1_TIME *from, const ASN1_TIME *until)
+{
+	int64_t f, u;
+	if (cella_vfy_asn1_time(from, &f) || cella_vfy_asn1_time(until, &u)) {
+		w->bad = 1;
+		return;
+	}
+	if (f > w->from)
+		w->from = f;
+	if (u < w->until)
+		w->until = u;
+}
+
+static void win_cert(struct window *w, X509 *x)
+{
+	win(w, X509_get0_notBefore(x), X509_get0_notAfter(x));
+}
+
+static void win_crl(struct window *w, X509_CRL *c)
+{
+	win(w, X509_CRL_get0_lastUpdate(c), X509_CRL_get0_nextUpdate(c));
+}
+
+static void win_doc(struct window *w, int64_t from, int64_t until)
+{
+	if (from > w->from)
+		w->from = from;
+	if (until < w->until)
+		w->until = until;
+}
+
+/* A chain root: carries the trusted key, is self-issued, self-signed and a CA. */
+static int pool_find(struct vfy_pool *pool, X509 *x)
+{
+	for (size_t i = 0; pool && i < pool->n; i++)
+		if (pool->e[i].x == x)
+			return (int)i;
+	return -1;
+}
+
+cella_result cella_vfy_check_root(X509 *root, const uint8_t *point, const char *what, struct vfy_pool *pool,
+				  struct cella_detail *d)
+{
+	uint8_t pt[65];
+	int i = pool_find(pool, root);
+	if (i >= 0 && pool->e[i].root_ok)
+		return CELLA_OK;
+	if (cella_vfy_key_point(X509_get0_pubkey(root), pt) != 0 || memcmp(pt, point, 65) != 0)
+		return cella_vfy_fail(d, CELLA_ERR_UNTRUSTED_ROOT, "%s ends in a root whose key is not trusted", what);
+	if (X509_NAME_cmp(X509_get_subject_name(root), X509_get_issuer_name(root)) != 0 ||
+	    X509_verify(root, X509_get0_pubkey(root)) != 1 || X509_check_ca(root) < 1)
+		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "%s root certificate is not a valid self-signed CA",
+				      what);
+	if (!cella_vfy_cn_contains(X509_get_subject_name(root), "SGX Root CA"))
+		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "%s root CN is not an SGX Root CA", what);
+	if (i >= 0)
+		pool->e[i].root_ok = true;
+	return CELLA_OK;
+}
+
+/* child is issued and signed by parent, and its CN contains cn. */
+cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, struct vfy_pool *pool,
+				    struct cella_detail *d)
+{
+	int i = pool_find(pool, child);
+	if (i >= 0 && pool->e[i].parent_ok == parent && parent)
+		return CELLA_OK;
+	if (!cella_vfy_cn_contains(X509_get_subject_name(child), cn))
+		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "certificate CN does not contain \"%s\"", cn);
+	if (X509_check_ca(parent) < 1 ||
+	    X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0 ||
+	    X509_verify(child, X509_get0_pubkey(parent)) != 1)
+		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "\"%s\" certificate is not signed by its issuer", cn);
+	if (i >= 0 && pool_find(pool, parent) >= 0)
+		pool->e[i].parent_ok = parent;
+	return CELLA_OK;
+}
+
+/* The CRL is issued and signed by ca and carries CRL Number and AKI (as Intel's QVL requires). */
+static cella_result check_crl(X509_CRL *crl, X509 *ca, const char *what, struct cella_detail *d)
+{
+	int crit = 0;
+	ASN1_INTEGER *num;
+	AUTHORITY_KEYID *aki;
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0)
+		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s is not issued by the expected CA", what);
+	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
+		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s signature does not verify", what);
+	num = X509_CRL_get_ext_d2i(crl, NID_crl_number, &crit, NULL);
+	aki = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);
+	ASN1_INTEGER_free(num);
+	AUTHORITY_KEYID_free(aki);
+	if (!num || !aki)
+		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s lacks CRL Number or Authority Key Identifier", what);
+	if (!X509_CRL_get0_nextUpdate(crl))
+		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s has no nextUpdate", what);
+	return CELLA_OK;
+}
+
+cella_result cella_vfy_check_not_revoked(X509_CRL *crl, X509 *x, const char *what, struct cella_detail *d)
+{
+	X509_REVOKED *rev = NULL;
+	if (X509_CRL_get0_by_cert(crl, &rev, x) == 1) {
+		char hex[80] = "";
+		const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+		for (int i = 0; i < sn->length && i < 39; i++)
+			snprintf(hex + 2 * i, 3, "%02x", sn->data[i]);
+		return cella_vfy_fail(d, CELLA_ERR_REVOKED, "%s revoked (serial %s)", what, hex);
+	}
+	return CELLA_OK;
+}
+
+/* A signing chain [signer, root] for a collateral document. */
+static cella_result signing_chain(const char *pem, size_t len, const uint8_t *point, X509_CRL *root_crl,
+				  const char *what, X509 **signer, struct window *w, struct vfy_pool *pool,
+				  struct cella_detail *d)
+{
+	X509 *ch[2] = {NULL, NULL};
+	size_t n = 0;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	char ctx[96];
+	snprintf(ctx, sizeof(ctx), "%s issuer chain", what);
+	CELLA_CHECK(cella_vfy_pem_chain(pem, len, ch, 2, 2, &n, pool, d));
+	CELLA_CHECK(cella_vfy_check_root(ch[1], point, ctx, pool, d));
+	CELLA_CHECK(cella_vfy_check_issued(ch[0], ch[1], "SGX TCB Signing", pool, d));
+	if (X509_NAME_cmp(X509_CRL_get_issuer(root_crl), X509_get_subject_name(ch[1])) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "root CA CRL is not issued by the %s root", what));
+	snprintf(ctx, sizeof(ctx), "%s signing certificate", what);
+	CELLA_CHECK(cella_vfy_check_not_revoked(root_crl, ch[0], ctx, d));
+	win_cert(w, ch[0]);
+	win_cert(w, ch[1]);
+	*signer = ch[0];
+	ch[0] = NULL;
+	r = CELLA_OK;
+out:
+	X509_free(ch[0]);
+	X509_free(ch[1]);
+	return r;
+}
+
+static cella_result prepare(struct cella_collateral *c, struct vfy_prepared *p, struct cella_detail *d)
+{
+	const uint8_t *q;
+	X509 *ch[2] = {NULL, NULL}, *tcb_signer = NULL, *qe_signer = NULL;
+	size_t n = 0;
+	struct window w = {INT64_MIN, INT64_MAX, 0};
+	cella_result r = CELLA_ERR_UNEXPECTED;
+
+	q = c->root_crl;
+	p->root_crl = d2i_X509_CRL(NULL, &q, (long)c->root_crl_len);
+	if (!p->root_crl || q != c->root_crl + c->root_crl_len)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "root CA CRL is not valid DER"));
+	q = c->pck_crl;
+	p->pck_crl = d2i_X509_CRL(NULL, &q, (long)c->pck_crl_len);
+	if (!p->pck_crl || q != c->pck_crl + c->pck_crl_len)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "PCK CRL is not valid DER"));
+
+	/* PCK CRL issuer chain [PCK CA, root], and the root CRL under that root */
+	CELLA_CHECK(cella_vfy_pem_chain(c->pck_crl_chain, c->pck_crl_chain_len, ch, 2, 2, &n, &p->pool, d));
+	p->pck_ca = ch[0];
+	p->root = ch[1];
+	CELLA_CHECK(cella_vfy_check_root(p->root, p->root_point, "PCK CRL issuer chain", &p->pool, d));
+	CELLA_CHECK(check_crl(p->root_crl, p->root, "root CA CRL", d));
+	CELLA_CHECK(cella_vfy_check_issued(p->pck_ca, p->root, "CA", &p->pool, d));
+	CELLA_CHECK(cella_vfy_check_not_revoked(p->root_crl, p->pck_ca, "PCK CA certificate", d));
+	CELLA_CHECK(check_crl(p->pck_crl, p->pck_ca, "PCK CRL", d));
+	win_cert(&w, p->pck_ca);
+	win_cert(&w, p->root);
+	win_crl(&w, p->root_crl);
+	win_crl(&w, p->pck_crl);
+
+	/* TCB Info and QE Identity: chains, then signatures over the exact text */
+	CELLA_CHECK(signing_chain(c->tcb_chain, c->tcb_chain_len, p->root_point, p->root_crl, "TCB Info", &tcb_signer,
+				  &w, &p->pool, d));
+	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(tcb_signer), (const uint8_t *)c->tcb_info, c->tcb_info_len,
+				    c->tcb_sig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "TCB Info signature does not verify"));
+	CELLA_CHECK(signing_chain(c->qe_chain, c->qe_chain_len, p->root_point, p->root_crl, "QE Identity", &qe_signer,
+				  &w, &p->pool, d));
+	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(qe_signer), (const uint8_t *)c->qe_identity,
+				    c->qe_identity_len, c->qe_sig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "QE Identity signature does not verify"));
+	CELLA_CHECK(cella_vfy_tcb_info_parse(c->tcb_info, c->tcb_info_len, &p->tcb, d));
+	CELLA_CHECK(cella_vfy_qe_identity_parse(c->qe_identity, c->qe_identity_len, &p->qe, d));
+	win_doc(&w, p->tcb.issue_date, p->tcb.next_update);
+	win_doc(&w, p->qe.issue_date, p->qe.next_update);
+	if (w.bad)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "a validity time in the collateral is malformed"));
+	p->from = w.from;
+	p->until = w.until;
+	r = CELLA_OK;
+out:
+	X509_free(tcb_signer);
+	X509_free(qe_signer);
+	return r;
+}
+
+cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_point, struct vfy_prepared **out)
+{
+	struct vfy_prepared *p = c->prep;
+	if (p && memcmp(p->root_point, root_point, 65) == 0) {
+		*out = p;
+		return CELLA_OK;
+	}
+	prepared_free(p);
+	c->prep = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memcpy(p->root_point, root_point, 65);
+	p->r = prepare(c, p, &p->detail);
+	c->prep = p;
+	*out = p;
+	return CELLA_OK;
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/* ECDSA P-256 helpers: raw keys and raw r||s signatures as DCAP encodes them, checked with OpenSSL. */
+#include "verify_internal.h"
+
+#include <openssl/core_names.h>
+#include <string.h>
+
+/* SubjectPublicKeyInfo prefix for an uncompressed P-256 point (id-ecPublicKey, prime256v1). */
+static const uint8_t spki_p256_prefix[27] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+					     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+					     0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+
+EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy)
+{
+	uint8_t der[sizeof(spki_p256_prefix) + 64];
+	const uint8_t *p = der;
+	memcpy(der, spki_p256_prefix, sizeof(spki_p256_prefix));
+	memcpy(der + sizeof(spki_p256_prefix), xy, 64);
+	/* d2i_PUBKEY checks that the point lies on the curve. */
+	return d2i_PUBKEY(NULL, &p, (long)sizeof(der));
+}
+
+int cella_vfy_key_point(EVP_PKEY *key, uint8_t *out)
+{
+	char group[32];
+	size_t n = 0;
+	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+		return -1;
+	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) != 1 ||
+	    strcmp(group, "prime256v1") != 0)
+		return -1;
+	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, 65, &n) != 1 || n != 65 ||
+	    out[0] != 0x04)
+		return -1;
+	return 0;
+}
+
+/* DER INTEGER of a 32-byte big-endian unsigned value; returns bytes written (at most 35). */
+static size_t der_uint(uint8_t *out, const uint8_t *v)
+{
+	size_t skip = 0, n;
+	while (skip < 31 && v[skip] == 0)
+		skip++;
+	n = 32 - skip;
+	out[0] = 0x02;
+	if (v[skip] & 0x80) {
+		out[1] = (uint8_t)(n + 1);
+		out[2] = 0;
+		memcpy(out + 3, v + skip, n);
+		return n + 3;
+	}
+	out[1] = (uint8_t)n;
+	memcpy(out + 2, v + skip, n);
+	return n + 2;
+}
+
+int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig)
+{
+	uint8_t der[2 + 35 + 35];
+	size_t n;
+	EVP_MD_CTX *ctx;
+	int ok = 0;
+	if (!key)
+		return 0;
+	n = der_uint(der + 2, sig);
+	n += der_uint(der + 2 + n, sig + 32);
+	der[0] = 0x30;
+	der[1] = (uint8_t)n;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return 0;
+	if (EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestVerify(ctx, der, n + 2, msg, len) == 1)
+		ok = 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned n = 0;
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(ctx, a, alen) == 1 &&
+		 EVP_DigestUpdate(ctx, b, blen) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/* Collateral over HTTP(S) from a PCCS or Intel PCS v4 (libcurl), with an on-disk cache honouring nextUpdate. */
+#include "verify_internal.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define FETCH_MAX_BODY (2u << 20)
+
+struct body {
+	uint8_t *p;
+	size_t n;
+	int overflow;
+};
+
+struct hdr {
+	const char *const *names; /* accepted header names, NULL-terminated */
+	char *value;              /* URL-decoded value of the first match */
+	CURL *curl;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct body *b = arg;
+	size_t n = size * nmemb;
+	uint8_t *p;
+	if (b->n + n > FETCH_MAX_BODY) {
+		b->overflow = 1;
+		return 0;
+	}
+	p = realloc(b->p, b->n + n + 1);
+	if (!p)
+		return 0;
+	memcpy(p + b->n, data, n);
+	b->p = p;
+	b->n += n;
+	b->p[b->n] = 0;
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct hdr *h = arg;
+	size_t n = size * nmemb;
+	for (const char *const *name = h->names; name && *name && !h->value; name++) {
+		size_t k = strlen(*name);
+		if (n > k + 1 && strncasecmp(data, *name, k) == 0 && data[k] == ':') {
+			size_t s = k + 1, e = n;
+			int outlen = 0;
+			while (s < e && (data[s] == ' ' || data[s] == '\t'))
+				s++;
+			while (e > s && (data[e - 1] == '\r' || data[e - 1] == '\n' || data[e - 1] == ' '))
+				e--;
+			char *v = curl_easy_unescape(h->curl, data + s, (int)(e - s), &outlen);
+			if (v) {
+				h->value = malloc((size_t)outlen + 1);
+				if (h->value) {
+					memcpy(h->value, v, (size_t)outlen);
+					h->value[outlen] = 0;
+				}
+				curl_free(v);
+			}
+		}
+	}
+	return n;
+}
+
+static cella_result http_get(const struct cella_fetch_options *o, const char *url, struct body *b, struct hdr *h,
+			     struct cella_detail *d)
+{
+	CURL *c = curl_easy_init();
+	long status = 0;
+	CURLcode cc;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	if (!c)
+		return cella_vfy_fail(d, CELLA_ERR_FETCH, "curl_easy_init failed");
+	if (h)
+		h->curl = c;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 15000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	if (h) {
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	}
+	if (o->insecure_tls) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	cc = curl_easy_perform(c);
+	if (cc != CURLE_OK)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: %s%s", url, curl_easy_strerror(cc),
+					  b->overflow ? " (response too large)" : ""));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: HTTP status %ld", url, status));
+	if (h && !h->value)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: no %s header", url, h->names[0]));
+	r = CELLA_OK;
+out:
+	curl_easy_cleanup(c);
+	return r;
+}
+
+/* A CRL body: DER, hex DER or PEM, into new DER. */
+static uint8_t *crl_body(const struct body *b, size_t *len)
+{
+	size_t n = b->n, i;
+	uint8_t *der = NULL;
+	while (n > 0 && (b->p[n - 1] == '\n' || b->p[n - 1] == '\r'))
+		n--;
+	if (n > 11 && memcmp(b->p, "-----BEGIN ", 11) == 0)
+		return cella_vfy_pem_block((const char *)b->p, n, "X509 CRL", &der, len, NULL) == CELLA_OK ? der : NULL;
+	for (i = 0; i < n && strchr("0123456789abcdefABCDEF", b->p[i]) && b->p[i]; i++)
+		;
+	if (i == n && n > 0)
+		return cella_vfy_hex_alloc((const char *)b->p, n, len);
+	der = malloc(b->n ? b->n : 1);
+	if (der) {
+		memcpy(der, b->p, b->n);
+		*len = b->n;
+	}
+	return der;
+}
+
+/* {"<inner>": {...}, "signature": "<hex>"} into the raw inner text and the signature bytes. */
+static int signed_body(const struct body *b, const char *inner, const char **text, size_t *tlen, uint8_t *sig)
+{
+	const char *sv;
+	size_t sl;
+	if (!b->p || cella_vfy_json_member_raw((const char *)b->p, b->n, "signature", &sv, &sl) || sl != 130 ||
+	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
+		return -1;
+	return cella_vfy_json_member_raw((const char *)b->p, b->n, inner, text, tlen);
+}
+
+static char *base_url(const char *url)
+{
+	size_t n = strlen(url);
+	char *b;
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	for (int i = 0; i < 2; i++) {
+		const char *suf = i ? "/tdx/certification/v4" : "/sgx/certification/v4";
+		size_t k = strlen(suf);
+		if (n >= k && memcmp(url + n - k, suf, k) == 0) {
+			n -= k;
+			break;
+		}
+	}
+	b = malloc(n + 1);
+	if (b) {
+		memcpy(b, url, n);
+		b[n] = 0;
+	}
+	return b;
+}
+
+static cella_result write_cache(const char *path, const struct cella_collateral *c)
+{
+	char *json = NULL, tmp[4200];
+	size_t len = 0;
+	FILE *f;
+	cella_result r = cella_collateral_to_json(c, &json, &len);
+	if (r != CELLA_OK)
+		return r;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	f = fopen(tmp, "wb");
+	if (!f) {
+		free(json);
+		return CELLA_ERR_IO;
+	}
+	if (fwrite(json, 1, len, f) != len || fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		r = CELLA_ERR_IO;
+	}
+	free(json);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const struct cella_quote *q, int64_t now,
+				    struct cella_collateral **out, struct cella_detail *d)
+{
+	static const char *const crl_hdr[] = {"SGX-PCK-CRL-Issuer-Chain", NULL};
+	static const char *const tcb_hdr[] = {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain", NULL};
+	static const char *const qe_hdr[] = {"SGX-Enclave-Identity-Issuer-Chain", "Enclave-Identity-Issuer-Chain", NULL};
+	struct cella_pck_info pck;
+	struct body bc = {0}, bt = {0}, bq = {0}, br = {0};
+	struct hdr hc = {crl_hdr, NULL, NULL}, ht = {tcb_hdr, NULL, NULL}, hq = {qe_hdr, NULL, NULL};
+	struct vfy_parts p;
+	char *base = NULL, url[4096], path[4096] = "", fmspc[13];
+	const char *tee = q->tee_type == CELLA_QUOTE_TEE_TDX ? "tdx" : "sgx", *ca;
+	uint8_t *pck_der = NULL, *root_der = NULL, tsig[64], qsig[64];
+	struct cella_collateral *c = NULL;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+
+	memset(&p, 0, sizeof(p));
+	pthread_once(&curl_once, curl_init);
+	CELLA_CHECK(cella_quote_pck_info(q, &pck, d));
+	if (pck.ca == CELLA_PCK_CA_UNKNOWN)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK certificate issuer is neither Processor nor Platform CA"));
+	ca = pck.ca == CELLA_PCK_CA_PROCESSOR ? "processor" : "platform";
+	for (int i = 0; i < 6; i++)
+		snprintf(fmspc + 2 * i, 3, "%02X", pck.fmspc[i]);
+	if (o->cache_dir) {
+		int64_t next;
+		snprintf(path, sizeof(path), "%s/%s-%s-%s.json", o->cache_dir, tee, fmspc, ca);
+		if (access(path, R_OK) == 0 && cella_collateral_load_file(path, &c, NULL) == CELLA_OK &&
+		    cella_collateral_next_update(c, &next) == CELLA_OK && now < next) {
+			*out = c;
+			return CELLA_OK;
+		}
+		cella_collateral_free(c);
+		c = NULL;
+	}
+	base = base_url(o->base_url);
+	if (!base)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+
+	snprintf(url, sizeof(url), "%s/sgx/certification/v4/pckcrl?ca=%s&encoding=der", base, ca);
+	CELLA_CHECK(http_get(o, url, &bc, &hc, d));
+	snprintf(url, sizeof(url), "%s/%s/certification/v4/tcb?fmspc=%s", base, tee, fmspc);
+	CELLA_CHECK(http_get(o, url, &bt, &ht, d));
+	snprintf(url, sizeof(url), "%s/%s/certification/v4/qe/identity", base, tee);
+	CELLA_CHECK(http_get(o, url, &bq, &hq, d));
+	if (o->root_crl_url)
+		snprintf(url, sizeof(url), "%s", o->root_crl_url);
+	else if (strstr(base, "api.trustedservices.intel.com"))
+		snprintf(url, sizeof(url), "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der");
+	else
+		snprintf(url, sizeof(url), "%s/sgx/certification/v4/rootcacrl", base);
+	CELLA_CHECK(http_get(o, url, &br, NULL, d));
+
+	pck_der = crl_body(&bc, &p.pck_crl_len);
+	root_der = crl_body(&br, &p.root_crl_len);
+	if (!pck_der || !root_der)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "%s CRL response is not DER, hex or PEM",
+					  pck_der ? "root CA" : "PCK"));
+	if (signed_body(&bt, "tcbInfo", &p.tcb_info, &p.tcb_info_len, tsig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TCB Info response is not {tcbInfo, signature}"));
+	if (signed_body(&bq, "enclaveIdentity", &p.qe_identity, &p.qe_identity_len, qsig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL,
+					  "QE Identity response is not {enclaveIdentity, signature}"));
+	p.pck_crl = pck_der;
+	p.root_crl = root_der;
+	p.pck_crl_chain = hc.value;
+	p.pck_crl_chain_len = strlen(hc.value);
+	p.tcb_chain = ht.value;
+	p.tcb_chain_len = strlen(ht.value);
+	p.qe_chain = hq.value;
+	p.qe_chain_len = strlen(hq.value);
+	p.tcb_sig = tsig;
+	p.qe_sig = qsig;
+	CELLA_CHECK(cella_vfy_collateral_new_parts(&p, &c));
+	if (o->cache_dir)
+		(void)write_cache(path, c); /* a cache that cannot be written only costs a refetch */
+	*out = c;
+	r = CELLA_OK;
+out:
+	free(base);
+	free(bc.p);
+	free(bt.p);
+	free(bq.p);
+	free(br.p);
+	free(hc.value);
+	free(ht.value);
+	free(hq.value);
+	free(pck_der);
+	free(root_der);
+	return r;
+}

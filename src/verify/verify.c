@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/* Quote verification: PCK chain, QE report, attestation-key binding, quote signature, TCB status. */
+#include "verify_internal.h"
+
+#include <openssl/sha.h>
+#include <string.h>
+
+/* Intel's QE vendor ID (QVL QuoteConstants INTEL_QE_VENDOR_ID). */
+static const uint8_t intel_qe_vendor_id[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
+					       0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
+
+/* Builds (uncached) the PCK chain entry for one chain text. */
+static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q, struct vfy_pck_entry *e)
+{
+	X509 *ch[3] = {NULL, NULL, NULL};
+	size_t n = 0;
+	struct cella_detail *d = &e->detail;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	int64_t f, u;
+
+	e->from = INT64_MIN;
+	e->until = INT64_MAX;
+	CELLA_CHECK(cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 3, 3, &n, &p->pool, d));
+	CELLA_CHECK(cella_vfy_check_root(ch[2], p->root_point, "PCK certificate chain", &p->pool, d));
+	if (!cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Processor CA") &&
+	    !cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Platform CA"))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK intermediate is neither Processor nor Platform CA"));
+	CELLA_CHECK(cella_vfy_check_issued(ch[1], ch[2], "CA", &p->pool, d));
+	CELLA_CHECK(cella_vfy_check_issued(ch[0], ch[1], "SGX PCK Certificate", &p->pool, d));
+	CELLA_CHECK(cella_vfy_pck_ext(ch[0], &e->info, d));
+	/* The CRLs of the collateral must be the ones for this chain. */
+	if (X509_NAME_cmp(X509_CRL_get_issuer(p->root_crl), X509_get_subject_name(ch[2])) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "root CA CRL is not issued by the PCK chain's root"));
+	if (X509_NAME_cmp(X509_get_subject_name(ch[1]), X509_get_subject_name(p->pck_ca)) != 0 ||
+	    EVP_PKEY_eq(X509_get0_pubkey(ch[1]), X509_get0_pubkey(p->pck_ca)) != 1)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL,
+					  "PCK CRL is issued by a different CA than the quote's PCK certificate"));
+	CELLA_CHECK(cella_vfy_check_not_revoked(p->root_crl, ch[1], "PCK CA certificate", d));
+	CELLA_CHECK(cella_vfy_check_not_revoked(p->pck_crl, ch[0], "PCK certificate", d));
+	for (int i = 0; i < 3; i++) {
+		if (cella_vfy_asn1_time(X509_get0_notBefore(ch[i]), &f) ||
+		    cella_vfy_asn1_time(X509_get0_notAfter(ch[i]), &u))
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK chain certificate %d has a bad validity",
+						  i + 1));
+		e->from = f > e->from ? f : e->from;
+		e->until = u < e->until ? u : e->until;
+	}
+	e->leaf_key = X509_get0_pubkey(ch[0]);
+	if (!e->leaf_key || EVP_PKEY_up_ref(e->leaf_key) != 1) {
+		e->leaf_key = NULL;
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRYPTO, "PCK certificate key unusable"));
+	}
+	r = CELLA_OK;
+out:
+	e->r = r;
+	for (int i = 0; i < 3; i++)
+		X509_free(ch[i]);
+}
+
+/* The cached PCK chain entry for the quote's chain text (built on a miss). */
+static const struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struct cella_quote *q)
+{
+	uint8_t h[32];
+	struct vfy_pck_entry *e;
+	SHA256((const uint8_t *)q->pck_chain, q->pck_chain_len, h);
+	for (unsigned i = 0; i < VFY_PCK_CACHE_SLOTS; i++)
+		if (p->pck[i].used && memcmp(p->pck[i].hash, h, 32) == 0)
+			return &p->pck[i];
+	e = &p->pck[p->next_slot];
+	p->next_slot = (p->next_slot + 1) % VFY_PCK_CACHE_SLOTS;
+	EVP_PKEY_free(e->leaf_key);
+	memset(e, 0, sizeof(*e));
+	memcpy(e->hash, h, 32);
+	pck_entry_build(p, q, e);
+	e->used = true;
+	return e;
+}
+
+static void add_advisories(struct cella_verify_result *res, const struct vfy_level *l)
+{
+	for (size_t i = 0; l && i < l->advisory_count; i++) {
+		size_t j;
+		for (j = 0; j < res->advisory_count; j++)
+			if (strcmp(res->advisory_ids[j], l->advisory_ids[i]) == 0)
+				break;
+		if (j == res->advisory_count && res->advisory_count < CELLA_VERIFY_MAX_ADVISORIES)
+			memcpy(res->advisory_ids[res->advisory_count++], l->advisory_ids[i], CELLA_ADVISORY_ID_BYTES);
+	}
+}
+
+static int masked_eq(const uint8_t *v, const uint8_t *mask, const uint8_t *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((v[i] & mask[i]) != want[i])
+			return 0;
+	return 1;
+}
+
+static cella_result tdx_module(const struct vfy_tcb_info *t, const struct cella_tdx_report *td,
+			       cella_tcb_status *status, struct cella_detail *d)
+{
+	const struct vfy_tdx_module *m = &t->module;
+	char id[16];
+	*status = CELLA_TCB_UP_TO_DATE;
+	if (td->tee_tcb_svn[1] > 0 && t->module_id_count > 0) {
+		snprintf(id, sizeof(id), "TDX_%02X", td->tee_tcb_svn[1]);
+		m = NULL;
+		for (size_t i = 0; i < t->module_id_count; i++)
+			if (strcmp(t->module_ids[i].id, id) == 0)
+				m = &t->module_ids[i];
+		if (!m)
+			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "no TDX module identity %s in the TCB Info", id);
+	}
+	if (memcmp(m->mrsigner, td->mr_signer_seam, 48) != 0)
+		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TDX module MRSIGNER does not match the TCB Info");
+	if (!masked_eq(td->seam_attributes, m->attributes_mask, m->attributes, 8))
+		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TDX module attributes do not match the TCB Info");
+	if (m->level_count) {
+		const struct vfy_level *l = cella_vfy_isv_match(m->levels, m->level_count, td->tee_tcb_svn[0]);
+		if (!l)
+			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "TDX module SVN %u below every level of %s",
+					      td->tee_tcb_svn[0], m->id);
+		*status = l->status;
+	}
+	return CELLA_OK;
+}
+
+/* see cella/verify.h */
+cella_result cella_quote_verify_trust(const struct cella_trust *trust, const struct cella_quote *q,
+				      struct cella_collateral *c, int64_t at, struct cella_verify_result *res)
+{
+	struct vfy_prepared *p = NULL;
+	const struct vfy_pck_entry *e;
+	struct cella_detail *d = &res->detail;
+	struct cella_quote_claims *cl = &res->claims;
+	const struct vfy_level *plat = NULL, *qel = NULL;
+	cella_tcb_status module_status = CELLA_TCB_UP_TO_DATE;
+	uint8_t h[32];
+	EVP_PKEY *ak = NULL;
+	bool tdx = q->tee_type == CELLA_QUOTE_TEE_TDX;
+	char t1[32], t2[32], t3[32];
+	cella_result r = CELLA_ERR_UNEXPECTED;
+
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&c->lock);
+	cl->quote_version = q->version;
+	cl->tee_type = q->tee_type;
+	if (tdx) {
+		cella_tdx_report_decode(q->body, &cl->tdx);
+		cl->is_debug = cl->tdx.td_attributes[0] & CELLA_TDX_TD_ATTRIBUTES_DEBUG;
+	} else {
+		cella_sgx_report_decode(q->body, &cl->sgx);
+		cl->is_debug = cl->sgx.flags & CELLA_SGX_FLAGS_DEBUG;
+	}
+	cella_sgx_report_decode(q->qe_report, &cl->qe);
+	if (memcmp(q->qe_vendor_id, intel_qe_vendor_id, 16) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT, "QE vendor ID is not Intel's"));
+
+	/* 1. collateral: chains, CRLs, signatures (cached per trust anchor) */
+	CELLA_CHECK(cella_vfy_prepare(c, trust->point, &p));
+	if (p->r != CELLA_OK) {
+		*d = p->detail;
+		CELLA_FAIL(p->r);
+	}
+	/* 2. the quote's PCK chain (cached per chain text) */
+	e = pck_entry(p, q);
+	cl->pck = e->info;
+	if (e->r != CELLA_OK) {
+		*d = e->detail;
+		if (e->r == CELLA_ERR_REVOKED)
+			res->status = res->platform_status = CELLA_TCB_REVOKED;
+		CELLA_FAIL(e->r);
+	}
+	/* 3. time: every certificate, CRL and document valid at `at` */
+	res->valid_from = p->from > e->from ? p->from : e->from;
+	res->valid_until = p->until < e->until ? p->until : e->until;
+	if (at < res->valid_from || at > res->valid_until)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_EXPIRED, "collateral not valid at %s (valid %s to %s)",
+					  cella_time_format(at, t1, sizeof(t1)),
+					  cella_time_format(res->valid_from, t2, sizeof(t2)),
+					  cella_time_format(res->valid_until, t3, sizeof(t3))));
+	/* 4. the collateral describes this platform and TEE */
+	if (p->tcb.tdx != tdx)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TCB Info is for %s, the quote is %s",
+					  p->tcb.tdx ? "TDX" : "SGX", tdx ? "TDX" : "SGX"));
+	if (memcmp(p->tcb.fmspc, e->info.fmspc, 6) != 0 || memcmp(p->tcb.pce_id, e->info.pce_id, 2) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TCB Info FMSPC/PCE-ID differ from the PCK certificate's"));
+	if (strcmp(p->qe.id, tdx ? "TD_QE" : "QE") != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "QE Identity id \"%s\" does not fit a %s quote", p->qe.id,
+					  tdx ? "TDX" : "SGX"));
+	/* 5. QE report: signed by the PCK key, binds the attestation key, matches the QE Identity */
+	if (!cella_vfy_ecdsa_verify(e->leaf_key, q->qe_report, CELLA_SGX_REPORT_BODY_BYTES, q->qe_report_sig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE report signature does not verify with the PCK key"));
+	if (cella_vfy_sha256_2(q->attest_key, CELLA_QUOTE_KEY_BYTES, q->qe_auth, q->qe_auth_len, h) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRYPTO, "SHA-256 failed"));
+	if (memcmp(h, cl->qe.report_data, 32) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT,
+					  "QE report data does not bind the attestation key (SHA-256(key || auth data))"));
+	if (!masked_eq(cl->qe.misc_select, p->qe.miscselect_mask, p->qe.miscselect, 4))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE MISCSELECT does not match the QE Identity"));
+	if (!masked_eq(cl->qe.attributes, p->qe.attributes_mask, p->qe.attributes, 16))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE ATTRIBUTES do not match the QE Identity"));
+	if (memcmp(cl->qe.mr_signer, p->qe.mrsigner, 32) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE MRSIGNER does not match the QE Identity"));
+	if (cl->qe.isv_prod_id != p->qe.isv_prod_id)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE ISVPRODID %u, QE Identity says %u",
+					  cl->qe.isv_prod_id, p->qe.isv_prod_id));
+	qel = cella_vfy_isv_match(p->qe.levels, p->qe.level_count, cl->qe.isv_svn);
+	if (!qel)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "QE ISVSVN %u is below every QE Identity level",
+					  cl->qe.isv_svn));
+	res->qe_status = qel->status;
+	/* 6. the quote signature by the attestation key over header and body */
+	ak = cella_vfy_key_from_xy(q->attest_key);
+	if (!ak)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_SIGNATURE, "attestation key is not a P-256 point"));
+	if (!cella_vfy_ecdsa_verify(ak, q->bytes, q->signed_len, q->signature))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_SIGNATURE, "quote signature does not verify"));
+	/* 7. TCB level and status */
+	plat = cella_vfy_tcb_match(&p->tcb, &e->info, tdx ? &cl->tdx : NULL);
+	if (!plat)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "platform TCB is below every TCB Info level"));
+	res->platform_status = plat->status;
+	if (tdx && p->tcb.has_module)
+		CELLA_CHECK(tdx_module(&p->tcb, &cl->tdx, &module_status, d));
+	res->status = cella_vfy_converge(cella_vfy_converge(plat->status, module_status), qel->status);
+	add_advisories(res, plat);
+	if (qel->status != CELLA_TCB_UP_TO_DATE)
+		add_advisories(res, qel);
+	cl->tcb_evaluation_data_number = p->tcb.eval_number;
+	cl->tcb_date = plat->tcb_date;
+	if (res->status == CELLA_TCB_REVOKED)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_REVOKED, "TCB level is Revoked"));
+	r = CELLA_OK;
+out:
+	pthread_mutex_unlock(&c->lock);
+	EVP_PKEY_free(ak);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_quote_verify(const struct cella_quote *q, struct cella_collateral *c, int64_t at,
+				struct cella_verify_result *res)
+{
+	struct cella_trust t;
+	struct cella_trust *tp = NULL;
+	if (cella_trust_new_intel(&tp) != CELLA_OK) {
+		memset(res, 0, sizeof(*res));
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	t = *tp;
+	cella_trust_free(tp);
+	return cella_quote_verify_trust(&t, q, c, at, res);
+}
+
+/* see cella/verify.h */
+cella_result cella_quote_pck_info(const struct cella_quote *q, struct cella_pck_info *out, struct cella_detail *d)
+{
+	X509 *ch[4] = {NULL, NULL, NULL, NULL};
+	size_t n = 0;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	CELLA_CHECK(cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 4, 0, &n, NULL, d));
+	r = cella_vfy_pck_ext(ch[0], out, d);
+out:
+	for (int i = 0; i < 4; i++)
+		X509_free(ch[i]);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_quote_check_signatures(const struct cella_quote *q, struct cella_detail *d)
+{
+	X509 *ch[4] = {NULL, NULL, NULL, NULL};
+	size_t n = 0;
+	uint8_t h[32];
+	EVP_PKEY *ak = NULL;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	struct cella_sgx_report qe;
+
+	cella_sgx_report_decode(q->qe_report, &qe);
+	if (cella_vfy_sha256_2(q->attest_key, CELLA_QUOTE_KEY_BYTES, q->qe_auth, q->qe_auth_len, h) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRYPTO, "SHA-256 failed"));
+	if (memcmp(h, qe.report_data, 32) != 0)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE report data does not bind the attestation key"));
+	ak = cella_vfy_key_from_xy(q->attest_key);
+	if (!ak || !cella_vfy_ecdsa_verify(ak, q->bytes, q->signed_len, q->signature))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_SIGNATURE, "quote signature does not verify"));
+	CELLA_CHECK(cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 4, 0, &n, NULL, d));
+	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(ch[0]), q->qe_report, CELLA_SGX_REPORT_BODY_BYTES,
+				    q->qe_report_sig))
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE report signature does not verify with the PCK key"));
+	r = CELLA_OK;
+out:
+	EVP_PKEY_free(ak);
+	for (int i = 0; i < 4; i++)
+		X509_free(ch[i]);
+	return r;
+}

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces of libcella-verify, shared by its files and its unit tests. */
+#ifndef CELLA_VERIFY_INTERNAL_H
+#define CELLA_VERIFY_INTERNAL_H
+
+#include <cella/verify.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+
+#define VFY_MAX_LEVELS 128u          /* TCB levels in one TCB Info / QE Identity */
+#define VFY_MAX_COLLATERAL_BYTES (4u << 20)
+#define VFY_PCK_CACHE_SLOTS 16u
+
+/* ---- util.c ---- */
+/* Writes a formatted detail (if d) and returns r. */
+cella_result cella_vfy_fail(struct cella_detail *d, cella_result r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Exactly 2*n hex digits (either case) into n bytes. Returns 0 on success. */
+int cella_vfy_hex_exact(const char *s, size_t slen, uint8_t *out, size_t n);
+/* Hex text into a new buffer (caller frees). Returns NULL on bad hex or allocation failure. */
+uint8_t *cella_vfy_hex_alloc(const char *s, size_t slen, size_t *out_len);
+int64_t cella_vfy_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* ASN1_TIME to Unix seconds; 0 on success. */
+int cella_vfy_asn1_time(const ASN1_TIME *t, int64_t *out);
+uint16_t cella_vfy_le16(const uint8_t *p);
+uint32_t cella_vfy_le32(const uint8_t *p);
+uint64_t cella_vfy_le64(const uint8_t *p);
+
+/* ---- crypto.c ---- */
+/* EVP_PKEY for a raw P-256 point X||Y (64 bytes). NULL on failure. */
+EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy);
+/* 1 if sig (r||s, 64 bytes) is a valid ECDSA-P256-SHA256 signature by key over msg, else 0. */
+int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig);
+/* The uncompressed P-256 point of key into out[65]; 0 on success, -1 if key is not P-256. */
+int cella_vfy_key_point(EVP_PKEY *key, uint8_t *out);
+
+/* SHA-256(a || b) into out[32]; 0 on success. */
+int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
+
+/* ---- pem.c ---- */
+/* Certificates already parsed (and checked) for one prepared collateral: each distinct DER is parsed and its
+ * signature verified once, however many chains repeat it (the root appears in all four). */
+#define VFY_POOL_SLOTS 12u
+struct vfy_pool {
+	size_t n;
+	struct {
+		uint8_t hash[32];
+		X509 *x;
+		X509 *parent_ok;   /* issuer already verified (CN, name, signature) */
+		bool root_ok;      /* already verified as a trusted root */
+	} e[VFY_POOL_SLOTS];
+};
+void cella_vfy_pool_fini(struct vfy_pool *pool);
+
+/*
+ * Strict PEM chain: only CERTIFICATE blocks, base64 in canonical form (no stray characters, zero pad bits),
+ * lines ended by LF or CRLF, nothing but line ends between blocks, and trailing NULs tolerated. Exactly
+ * `want` certificates (0: 1..max). out[i] are new X509 objects (caller frees with X509_free).
+ */
+cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t max, size_t want, size_t *n,
+				 struct vfy_pool *pool, struct cella_detail *d);
+/* Strict PEM of a single block with the given label ("X509 CRL") into new DER (caller frees). */
+cella_result cella_vfy_pem_block(const char *pem, size_t len, const char *label, uint8_t **der, size_t *der_len,
+				 struct cella_detail *d);
+
+/* ---- pck.c ---- */
+/* 1 if the subject/issuer CN of x contains `needle`. */
+int cella_vfy_cn_contains(const X509_NAME *name, const char *needle);
+/* Reads the SGX extension and the CA kind (from the issuer CN). */
+cella_result cella_vfy_pck_ext(X509 *leaf, struct cella_pck_info *out, struct cella_detail *d);
+
+/* ---- json.c: collateral JSON documents ---- */
+struct vfy_level {
+	uint8_t sgx_svn[16];
+	uint16_t pce_svn;
+	uint8_t tdx_svn[16];
+	uint16_t isv_svn;            /* QE Identity / TDX module levels */
+	int64_t tcb_date;
+	cella_tcb_status status;
+	size_t advisory_count;
+	char advisory_ids[CELLA_VERIFY_MAX_ADVISORIES][CELLA_ADVISORY_ID_BYTES];
+};
+
+struct vfy_tdx_module {
+	char id[16];                 /* "TDX_03"; empty for the tdxModule default */
+	uint8_t mrsigner[48];
+	uint8_t attributes[8];
+	uint8_t attributes_mask[8];
+	size_t level_count;
+	struct vfy_level *levels;    /* sorted by isv_svn, descending */
+};
+
+struct vfy_tcb_info {
+	int version;                 /* 2 or 3 */
+	bool tdx;                    /* id "TDX" */
+	uint8_t fmspc[CELLA_FMSPC_BYTES];
+	uint8_t pce_id[2];
+	int64_t issue_date;
+	int64_t next_update;
+	uint32_t eval_number;
+	size_t level_count;
+	struct vfy_level *levels;    /* sorted descending as Intel's QVL orders them */
+	bool has_module;
+	struct vfy_tdx_module module;
+	size_t module_id_count;
+	struct vfy_tdx_module *module_ids;
+};
+
+struct vfy_qe_identity {
+	char id[8];                  /* "QE" or "TD_QE" */
+	int version;
+	int64_t issue_date;
+	int64_t next_update;
+	uint32_t eval_number;
+	uint8_t miscselect[4], miscselect_mask[4];
+	uint8_t attributes[16], attributes_mask[16];
+	uint8_t mrsigner[32];
+	uint16_t isv_prod_id;
+	size_t level_count;
+	struct vfy_level *levels;    /* sorted by isv_svn, descending */
+};
+
+cella_result cella_vfy_tcb_info_parse(const char *text, size_t len, struct vfy_tcb_info *out, struct cella_detail *d);
+void cella_vfy_tcb_info_fini(struct vfy_tcb_info *t);
+cella_result cella_vfy_qe_identity_parse(const char *text, size_t len, struct vfy_qe_identity *out,
+					 struct cella_detail *d);
+void cella_vfy_qe_identity_fini(struct vfy_qe_identity *q);
+/* The raw text of member `key` of the top-level JSON object (the exact bytes a PCS signature covers). */
+int cella_vfy_json_member_raw(const char *json, size_t len, const char *key, const char **val, size_t *vlen);
+
+/* ---- tcb.c ---- */
+/* First level (in the given descending order) the platform meets; NULL if none. tdx: NULL for SGX. */
+const struct vfy_level *cella_vfy_tcb_match(const struct vfy_tcb_info *t, const struct cella_pck_info *pck,
+					    const struct cella_tdx_report *tdx);
+/* First QE/module level with isv_svn <= svn; NULL if none. */
+const struct vfy_level *cella_vfy_isv_match(const struct vfy_level *levels, size_t n, uint16_t svn);
+/* Intel QVL's convergence of the platform status with the QE (or TDX module) status. */
+cella_tcb_status cella_vfy_converge(cella_tcb_status platform, cella_tcb_status qe);
+
+/* ---- collateral.c ---- */
+struct vfy_pck_entry {
+	bool used;
+	uint8_t hash[32];            /* SHA-256 of the PEM chain text */
+	cella_result r;
+	struct cella_detail detail;
+	EVP_PKEY *leaf_key;
+	struct cella_pck_info info;
+	int64_t from, until;
+};
+
+/* Collateral verified against one trust anchor, kept for the warm path. */
+struct vfy_prepared {
+	uint8_t root_point[65];
+	cella_result r;              /* outcome of the time-independent checks */
+	struct cella_detail detail;
+	X509 *root;                  /* from the PCK CRL issuer chain */
+	X509 *pck_ca;
+	X509_CRL *root_crl;
+	X509_CRL *pck_crl;
+	struct vfy_tcb_info tcb;
+	struct vfy_qe_identity qe;
+	int64_t from, until;
+	unsigned next_slot;
+	struct vfy_pck_entry pck[VFY_PCK_CACHE_SLOTS];
+	struct vfy_pool pool;
+};
+
+struct cella_collateral {
+	char *pck_crl_chain;
+	size_t pck_crl_chain_len;
+	uint8_t *root_crl;           /* DER */
+	size_t root_crl_len;
+	uint8_t *pck_crl;            /* DER */
+	size_t pck_crl_len;
+	char *tcb_chain;
+	size_t tcb_chain_len;
+	char *tcb_info;              /* exact signed text */
+	size_t tcb_info_len;
+	uint8_t tcb_sig[64];
+	char *qe_chain;
+	size_t qe_chain_len;
+	char *qe_identity;
+	size_t qe_identity_len;
+	uint8_t qe_sig[64];
+	pthread_mutex_t lock;
+	struct vfy_prepared *prep;
+};
+
+/* Raw pieces of collateral (all borrowed). */
+struct vfy_parts {
+	const char *pck_crl_chain; size_t pck_crl_chain_len;
+	const uint8_t *root_crl; size_t root_crl_len;       /* DER */
+	const uint8_t *pck_crl; size_t pck_crl_len;         /* DER */
+	const char *tcb_chain; size_t tcb_chain_len;
+	const char *tcb_info; size_t tcb_info_len;
+	const uint8_t *tcb_sig;                              /* 64 */
+	const char *qe_chain; size_t qe_chain_len;
+	const char *qe_identity; size_t qe_identity_len;
+	const uint8_t *qe_sig;                               /* 64 */
+};
+cella_result cella_vfy_collateral_new_parts(const struct vfy_parts *p, struct cella_collateral **out);
+cella_result cella_vfy_check_root(X509 *root, const uint8_t *point, const char *what, struct vfy_pool *pool,
+				  struct cella_detail *d);
+cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, struct vfy_pool *pool,
+				    struct cella_detail *d);
+cella_result cella_vfy_check_not_revoked(X509_CRL *crl, X509 *x, const char *what, struct cella_detail *d);
+/* Signature, chain and CRL checks and parsing: the time-independent half of verification (cached); the
+ * outcome is in (*out)->r. Errors only for allocation failure. Caller holds c->lock. */
+cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_point, struct vfy_prepared **out);
+
+/* ---- trust.c ---- */
+struct cella_trust {
+	uint8_t point[65];           /* uncompressed P-256 public point of the root */
+};
+
+#endif

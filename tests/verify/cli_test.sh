@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# cella-quote dump / verify: verdicts, exit codes, JSON output. Usage: cli_test.sh CELLA_QUOTE VECTORS_DIR
+set -u
+cq=$1 vec=$2
+[ -d "$vec" ] || { echo "FAIL: vectors not found at $vec"; exit 1; }
+fail() { echo "FAIL: $*"; exit 1; }
+expect() { # expect RC CMD...
+	ewant=$1
+	shift
+	"$@" >/tmp/cella-cli.$$ 2>&1
+	got=$?
+	[ "$got" -eq "$ewant" ] || { cat /tmp/cella-cli.$$; rm -f /tmp/cella-cli.$$; fail "exit $got (want $ewant): $*"; }
+	rm -f /tmp/cella-cli.$$
+}
+
+for v in dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plugin_2022 dcapqvl_tdx_v4; do
+	q=$vec/$v/quote.bin c=$vec/$v/collateral.json
+	at=$(sed -n 's/.*"verify_time": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
+	status=$(sed -n 's/.*"status": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
+	want=2
+	[ "$status" = UpToDate ] && want=0
+	expect $want "$cq" verify "$q" --collateral "$c" --at "$at"
+	out=$("$cq" verify "$q" --collateral "$c" --at "$at" --json)
+	echo "$out" | grep -q "\"status\": \"$status\"" || fail "$v: JSON status is not $status"
+	echo "$out" | grep -q '"mrenclave"\|"mr_td"' || fail "$v: JSON lacks claims"
+	expect 1 "$cq" verify "$q" --collateral "$c" --at 2035-01-01T00:00:00Z
+	expect 1 "$cq" verify "$q" --collateral "$c" --at "$at" --root "$vec/intel_qvl_synthetic/trustedRootCaCert.pem"
+	expect $want "$cq" verify "$q" --collateral "$c" --at "$at" --root "$vec/IntelSGXRootCA_2033variant.pem"
+	expect 0 "$cq" dump "$q"
+	expect 0 "$cq" dump "$q" --json
+	echo "PASS $v"
+done
+for f in "$vec"/quotes_only/*.bin; do
+	case $f in *quotev5*) expect 1 "$cq" dump "$f" ;; *) expect 0 "$cq" dump "$f" ;; esac
+done
+echo "PASS dump of every quote (v5 refused)"
+expect 1 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral /nonexistent.json
+expect 1 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral "$vec/dcapqvl_tdx_v4/collateral.json" \
+	--at 2025-06-19T11:56:11Z
+expect 1 "$cq" dump "$vec/intel_qvl_synthetic/quote.dat"
+expect 64 "$cq"
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin"
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --pccs b
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at yesterday
+expect 64 "$cq" frobnicate "$vec/dcapqvl_sgx_v3/quote.bin"
+echo "PASS errors and usage"

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/* Helpers for the verify tests: DCAP vectors, quote rebuilding, and a generated test CA. */
+#include "testutil.h"
+
+#include "cella_test.h"
+
+#include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *tv_root(int argc, char **argv)
+{
+	const char *r = argc > 1 ? argv[1] : getenv("CELLA_VECTORS_DIR");
+	char p[600];
+	FILE *f;
+	if (!r || !*r)
+		cella_test_fail(__FILE__, __LINE__, "no vectors directory: pass it as argv[1] or set CELLA_VECTORS_DIR");
+	snprintf(p, sizeof(p), "%s/README.md", r);
+	f = fopen(p, "r");
+	if (!f)
+		cella_test_fail(__FILE__, __LINE__,
+				"DCAP vectors not found at %s (set -DCELLA_VECTORS_DIR=/path/to/vectors/dcap)", r);
+	fclose(f);
+	return r;
+}
+
+uint8_t *tv_read(const char *root, const char *rel, size_t *len)
+{
+	char p[700];
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return cella_test_read_file(p, len);
+}
+
+void tv_load(const char *root, const char *name, struct tv *t)
+{
+	char rel[300];
+	size_t n;
+	char *exp;
+	json_t *j, *a, *v;
+	json_error_t err;
+	size_t i;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->dir, sizeof(t->dir), "%s/%s", root, name);
+	snprintf(rel, sizeof(rel), "%s/quote.bin", name);
+	t->quote = tv_read(root, rel, &t->quote_len);
+	snprintf(rel, sizeof(rel), "%s/collateral.json", name);
+	t->collateral = (char *)tv_read(root, rel, &t->collateral_len);
+	snprintf(rel, sizeof(rel), "%s/expected.json", name);
+	exp = (char *)tv_read(root, rel, &n);
+	j = json_loadb(exp, n, 0, &err);
+	if (!j)
+		cella_test_fail(__FILE__, __LINE__, "%s: %s", rel, err.text);
+	if (cella_time_parse(json_string_value(json_object_get(j, "verify_time")), &t->verify_time) ||
+	    cella_time_parse(json_string_value(json_array_get(json_object_get(j, "valid_window"), 0)), &t->from) ||
+	    cella_time_parse(json_string_value(json_array_get(json_object_get(j, "valid_window"), 1)), &t->until) ||
+	    cella_tcb_status_parse(json_string_value(json_object_get(j, "status")), &t->status))
+		cella_test_fail(__FILE__, __LINE__, "%s: bad verify_time/valid_window/status", rel);
+	a = json_object_get(j, "advisory_ids");
+	json_array_foreach(a, i, v) {
+		CT_ASSERT(i < 8);
+		snprintf(t->advisories[i], CELLA_ADVISORY_ID_BYTES, "%s", json_string_value(v));
+		t->advisory_count = i + 1;
+	}
+	json_decref(j);
+	free(exp);
+}
+
+void tv_free(struct tv *t)
+{
+	free(t->quote);
+	free(t->collateral);
+	memset(t, 0, sizeof(*t));
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint8_t *tv_rebuild_quote(const uint8_t *b, size_t len, const char *pem, size_t pem_len, size_t *out_len)
+{
+	uint16_t version = (uint16_t)(b[0] | b[1] << 8);
+	uint8_t *o;
+	size_t n;
+	if (version == 3) {
+		size_t auth = (size_t)(b[1012] | b[1013] << 8), head = 1014 + auth;
+		CT_ASSERT(len >= head);
+		n = head + 6 + pem_len + 1;
+		o = calloc(1, n);
+		memcpy(o, b, head);
+		put16(o + head, 5);
+		put32(o + head + 2, (uint32_t)(pem_len + 1));
+		memcpy(o + head + 6, pem, pem_len);
+		put32(o + 432, (uint32_t)(n - 436));
+	} else {
+		struct cella_quote q;
+		size_t pre, inner;
+		CT_RESULT(cella_quote_parse(b, len, &q, NULL), CELLA_OK);
+		pre = q.signed_len + 4 + 128;
+		inner = 384 + 64 + 2 + q.qe_auth_len + 6 + pem_len + 1;
+		n = pre + 6 + inner;
+		o = calloc(1, n);
+		memcpy(o, b, pre);
+		put16(o + pre, 6);
+		put32(o + pre + 2, (uint32_t)inner);
+		memcpy(o + pre + 6, q.qe_report, 384 + 64);
+		put16(o + pre + 6 + 448, (uint16_t)q.qe_auth_len);
+		memcpy(o + pre + 6 + 450, q.qe_auth, q.qe_auth_len);
+		put16(o + pre + 6 + 450 + q.qe_auth_len, 5);
+		put32(o + pre + 6 + 452 + q.qe_auth_len, (uint32_t)(pem_len + 1));
+		memcpy(o + pre + 6 + 456 + q.qe_auth_len, pem, pem_len);
+		put32(o + q.signed_len, (uint32_t)(n - q.signed_len - 4));
+	}
+	*out_len = n;
+	return o;
+}
+
+EVP_PKEY *tca_key(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	CT_ASSERT(k);
+	return k;
+}
+
+static X509_NAME *name(const char *cn)
+{
+	X509_NAME *n = X509_NAME_new();
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Intel Corporation", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "L", MBSTRING_ASC, (const unsigned char *)"Santa Clara", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "ST", MBSTRING_ASC, (const unsigned char *)"CA", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0);
+	return n;
+}
+
+static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	CT_ASSERT(e);
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+}
+
+X509 *tca_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long serial, int64_t nb,
+	       int64_t na, int is_ca, X509_EXTENSION *ext)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = name(cn);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	X509_NAME_free(n);
+	ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb);
+	ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na);
+	X509_set_pubkey(x, key);
+	add_ext(x, issuer, NID_subject_key_identifier, "hash");
+	if (issuer || is_ca)
+		add_ext(x, issuer, NID_authority_key_identifier, "keyid:always");
+	add_ext(x, issuer, NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	add_ext(x, issuer, NID_key_usage, is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+	if (ext)
+		X509_add_ext(x, ext, -1);
+	CT_ASSERT(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+	return x;
+}
+
+uint8_t *tca_crl(X509 *issuer, EVP_PKEY *key, const long *serials, size_t count, int64_t tu, int64_t nu,
+		 size_t *der_len)
+{
+	X509_CRL *c = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_new();
+	ASN1_INTEGER *num = ASN1_INTEGER_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	uint8_t *der = NULL;
+	int n;
+	X509_CRL_set_version(c, 1);
+	X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer));
+	ASN1_TIME_set(t, (time_t)tu);
+	X509_CRL_set1_lastUpdate(c, t);
+	ASN1_TIME_set(t, (time_t)nu);
+	X509_CRL_set1_nextUpdate(c, t);
+	for (size_t i = 0; i < count; i++) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *sn = ASN1_INTEGER_new();
+		ASN1_INTEGER_set(sn, serials[i]);
+		X509_REVOKED_set_serialNumber(r, sn);
+		ASN1_TIME_set(t, (time_t)tu);
+		X509_REVOKED_set_revocationDate(r, t);
+		X509_CRL_add0_revoked(c, r);
+		ASN1_INTEGER_free(sn);
+	}
+	ASN1_INTEGER_set(num, 1);
+	X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0);
+	X509V3_set_ctx(&ctx, issuer, NULL, NULL, c, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier, "keyid:always");
+	CT_ASSERT(e);
+	X509_CRL_add_ext(c, e, -1);
+	X509_EXTENSION_free(e);
+	X509_CRL_sort(c);
+	CT_ASSERT(X509_CRL_sign(c, key, EVP_sha256()) > 0);
+	n = i2d_X509_CRL(c, &der);
+	CT_ASSERT(n > 0);
+	*der_len = (size_t)n;
+	ASN1_TIME_free(t);
+	ASN1_INTEGER_free(num);
+	X509_CRL_free(c);
+	return der;
+}
+
+void tca_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t *sig64)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t der[80];
+	size_t n = sizeof(der);
+	const uint8_t *p = der;
+	ECDSA_SIG *s;
+	const BIGNUM *r, *ss;
+	CT_ASSERT(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1);
+	CT_ASSERT(EVP_DigestSign(ctx, der, &n, msg, len) == 1);
+	s = d2i_ECDSA_SIG(NULL, &p, (long)n);
+	CT_ASSERT(s);
+	ECDSA_SIG_get0(s, &r, &ss);
+	CT_ASSERT(BN_bn2binpad(r, sig64, 32) == 32 && BN_bn2binpad(ss, sig64 + 32, 32) == 32);
+	ECDSA_SIG_free(s);
+	EVP_MD_CTX_free(ctx);
+}
+
+char *tca_pem(X509 *const *certs, size_t n, size_t *len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long l;
+	for (size_t i = 0; i < n; i++)
+		PEM_write_bio_X509(b, certs[i]);
+	l = BIO_get_mem_data(b, &data);
+	out = malloc((size_t)l + 1);
+	memcpy(out, data, (size_t)l);
+	out[l] = 0;
+	*len = (size_t)l;
+	BIO_free(b);
+	return out;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers for the verify tests: DCAP vectors, quote rebuilding, and a generated test CA (OpenSSL). */
+#ifndef CELLA_VERIFY_TESTUTIL_H
+#define CELLA_VERIFY_TESTUTIL_H
+
+#include <cella/verify.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+struct tv {
+	char dir[512];
+	uint8_t *quote;
+	size_t quote_len;
+	char *collateral;
+	size_t collateral_len;
+	int64_t verify_time, from, until;
+	cella_tcb_status status;
+	size_t advisory_count;
+	char advisories[8][CELLA_ADVISORY_ID_BYTES];
+};
+
+/* The vectors directory: argv[1], else $CELLA_VECTORS_DIR. Fails the test (never skips) when missing. */
+const char *tv_root(int argc, char **argv);
+/* Loads <root>/<name>/{quote.bin,collateral.json,expected.json}; fails the test when anything is missing. */
+void tv_load(const char *root, const char *name, struct tv *out);
+void tv_free(struct tv *t);
+/* "<root>/<rel>" read whole (test fails if missing). */
+uint8_t *tv_read(const char *root, const char *rel, size_t *len);
+
+/* A copy of q's bytes with the certification data replaced by the PEM chain `pem` (type 5; type 6 wrapper kept
+ * for v4). For v3 the layout is read from raw offsets, so any v3 certification data type may be replaced. */
+uint8_t *tv_rebuild_quote(const uint8_t *quote, size_t len, const char *pem, size_t pem_len, size_t *out_len);
+
+/* Generated CA */
+EVP_PKEY *tca_key(void);
+/* A certificate for `key` named "CN=<cn>, O=Intel Corporation, ..." issued by (issuer, issuer_key) or
+ * self-signed when issuer is NULL. ext: an extension to copy in (the PCK SGX extension), may be NULL. */
+X509 *tca_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, long serial, int64_t not_before,
+	       int64_t not_after, int is_ca, X509_EXTENSION *ext);
+/* A CRL by (issuer, key) revoking the given serials (count may be 0), with CRL Number and AKI. */
+uint8_t *tca_crl(X509 *issuer, EVP_PKEY *key, const long *serials, size_t count, int64_t this_update,
+		 int64_t next_update, size_t *der_len);
+/* ECDSA-P256-SHA256 of msg as raw r||s. */
+void tca_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t *sig64);
+/* PEM text of certs (caller frees). */
+char *tca_pem(X509 *const *certs, size_t n, size_t *len);
+
+#endif
