@@ -51,6 +51,15 @@ bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall);
 CELLA_API CELLA_MUST_USE cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out,
 						  size_t out_bytes, size_t *out_written);
 
+/*
+ * Boundary violations: calls whose buffer lies outside the window or whose sizes are impossible, and ocall
+ * replies longer than asked for. Each is refused with CELLA_ERR_MARSHAL. An enclave that defines
+ *   const uint32_t cella_violation_limit = N;   (N > 0)
+ * is ended (CELLA_ERR_ENCLAVE_LOST for the host) at the N-th violation instead of answering further probes.
+ */
+extern const uint32_t cella_violation_limit;
+CELLA_API uint32_t cella_violation_count(void);
+
 /* True iff [p, p+n) lies wholly inside the enclave (n = 0 is treated as 1; NULL and wrap-around are false). */
 CELLA_API bool cella_is_within_enclave(const void *p, size_t n);
 /* True iff [p, p+n) lies wholly outside the enclave (same conventions). */

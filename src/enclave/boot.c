@@ -21,20 +21,21 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd) __attribut
 
 /*
  * Known-good machine state (the ABI tier of reference/security.md): DF clear (string ops go forward), AC clear
- * (no alignment-check traps steered by the host), MXCSR and the x87 control word at their power-on defaults.
+ * (no alignment-check traps steered by the host), MXCSR at its reset value, and a reset x87 unit (FNINIT: control
+ * word 0x037F, empty register stack, so stale MMX use or a full x87 stack cannot corrupt enclave arithmetic).
+ * Called only where no x87 value is live (function-call boundaries, where the SysV ABI keeps the stack empty).
  */
 void rt_sanitize_state(void)
 {
 	static const uint32_t mxcsr = 0x1f80;
-	static const uint16_t fcw = 0x037f;
 	__asm__ __volatile__("cld\n\t"
 			     "pushfq\n\t"
 			     "andq $~0x40000, (%%rsp)\n\t"
 			     "popfq\n\t"
+			     "fninit\n\t"
 			     "ldmxcsr %0\n\t"
-			     "fldcw %1\n\t"
 			     :
-			     : "m"(mxcsr), "m"(fcw)
+			     : "m"(mxcsr)
 			     : "cc", "memory");
 }
 

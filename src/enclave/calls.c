@@ -50,6 +50,29 @@ static uint32_t wait_state(struct cella_abi_slot *s, uint32_t a, uint32_t b)
 	}
 }
 
+/* see cella/enclave.h; an undefined weak reference (address 0) means no limit. Not a weak definition: compilers
+ * may fold a weak definition's initialiser into this file's code. */
+extern const uint32_t cella_violation_limit __attribute__((weak));
+static uint32_t violations;
+
+/* The host broke the call ABI (a buffer outside the window, an impossible size...): count it, and once the
+ * application's limit is reached, end the enclave rather than keep answering an attacker's probes. */
+static cella_result violation(void)
+{
+	uint32_t n = __atomic_add_fetch(&violations, 1, __ATOMIC_SEQ_CST);
+	const uint32_t *limit = &cella_violation_limit;
+	__asm__("" : "+r"(limit)); /* the address is decided by the linker, not by this file */
+	if (limit && *limit && n >= *limit)
+		cella_abort("the host violated the call ABI too often; enclave poisoned");
+	return CELLA_ERR_MARSHAL;
+}
+
+/* see cella/enclave.h */
+uint32_t cella_violation_count(void)
+{
+	return __atomic_load_n(&violations, __ATOMIC_SEQ_CST);
+}
+
 /* True iff [off, off+len) lies in the window's buffer area (slot buffers and arena). */
 static bool window_range_ok(uint64_t off, uint64_t len)
 {
@@ -89,7 +112,7 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	in_pad = RT_ALIGN16(in_bytes);
 	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||
 	    !window_range_ok(off, total))
-		return CELLA_ERR_MARSHAL;
+		return violation();
 	buf = scratch(t, total ? total : 1);
 	if (!buf)
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -100,6 +123,7 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	/* Ocalls made during this ecall stack their frames after this buffer when it is in our slot area. */
 	t->frame_next = (off >= t->buf_lo && off + total <= t->buf_hi) ? RT_ALIGN16(off + total) : t->buf_lo;
 	r = cella_ecall_table[fn].fn(buf, in_bytes, buf + in_pad, out_bytes, &w);
+	rt_sanitize_state(); /* whatever state the handler left (DF, AC, MXCSR, x87), the runtime's copies need sane state */
 	if (w > out_bytes)
 		cella_abort("ecall reported more output than its buffer holds");
 	memcpy(rt.win + off + in_pad, buf + in_pad, w);
@@ -183,7 +207,7 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	if (r != CELLA_OK)
 		return r;
 	if (written > out_bytes)
-		return CELLA_ERR_MARSHAL;
+		return violation();
 	memcpy(out, rt.win + off + in_pad, written);
 	*out_written = written;
 	return CELLA_OK;

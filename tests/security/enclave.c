@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/* Test enclave for the hostile-host suite (tests/security). */
+#include <cella/enclave.h>
+#include <string.h>
+
+#include "security.h"
+
+#ifndef CELLA_TEST_NO_LIMIT
+/* Poisoned after 3 boundary violations: the C7 item. */
+const uint32_t cella_violation_limit = 3;
+#endif
+
+static const char secret[64] = "enclave secret: must never reach the host";
+
+static cella_result s_state(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct sec_state st;
+	uint8_t fx[512] __attribute__((aligned(16)));
+	(void)in, (void)n;
+	memset(&st, 0, sizeof(st));
+	/* read the state first, before anything else could change it */
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(st.rflags));
+	__asm__ __volatile__("stmxcsr %0" : "=m"(st.mxcsr));
+	__asm__ __volatile__("fnstcw %0" : "=m"(st.fcw));
+	__asm__ __volatile__("fnstsw %0" : "=m"(st.fsw));
+	__asm__ __volatile__("fxsave %0" : "=m"(fx));
+	st.ftw = fx[4];
+	if (on < sizeof(st))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &st, sizeof(st));
+	*w = sizeof(st);
+	return CELLA_OK;
+}
+
+static cella_result s_poison(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static const uint32_t mxcsr = 0xe040;
+	static const uint16_t fcw = 0x0c40;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	__asm__ __volatile__("fld1; fld1; fld1; fld1; fld1; fld1; fld1; fld1\n\t"
+			     "fldcw %1\n\t"
+			     "ldmxcsr %0\n\t"
+			     "pushfq; orq $0x40400, (%%rsp); popfq\n\t" /* AC and DF */
+			     :
+			     : "m"(mxcsr), "m"(fcw)
+			     : "memory", "cc");
+	return CELLA_OK;
+}
+
+static cella_result s_float(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	volatile float f = 1.0f;
+	volatile double d = 1.0;
+	volatile long double ld = 1.0L;
+	uint64_t r[3] = {0, 0, 0};
+	(void)in, (void)n;
+	for (int i = 0; i < 10; i++) {
+		f = f / 3.0f + 0.1f;
+		d = d / 3.0 + 0.1;
+		ld = ld / 3.0L + 0.1L;
+	}
+	{
+		float fv = f;
+		double dv = d;
+		long double lv = ld;
+		memcpy(&r[0], &fv, sizeof(fv));
+		memcpy(&r[1], &dv, sizeof(dv));
+		memcpy(&r[2], &lv, 8); /* the 64-bit mantissa */
+	}
+	if (on < sizeof(r))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
+static cella_result s_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	if (on < n)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, in, n);
+	*w = n;
+	return CELLA_OK;
+}
+
+static cella_result s_ocall(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t want, got64;
+	uint8_t buf[256], guard[16];
+	size_t got = 0;
+	cella_result r;
+	if (n != 8 || on < 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&want, in, 8);
+	if (want > sizeof(buf))
+		return CELLA_ERR_INVALID_ARG;
+	memset(guard, 0x77, sizeof(guard));
+	r = cella_ocall(O_FILL, &want, 8, buf, want, &got);
+	for (size_t i = 0; i < sizeof(guard); i++)
+		if (guard[i] != 0x77)
+			cella_abort("ocall reply overran its buffer"); /* never reached if the runtime holds */
+	if (r != CELLA_OK)
+		return r;
+	got64 = got;
+	memcpy(out, &got64, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
+static cella_result s_secret(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t a = (uint64_t)(uintptr_t)secret;
+	(void)in, (void)n;
+	if (on < 8)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &a, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
+static cella_result s_count(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t c = cella_violation_count();
+	(void)in, (void)n;
+	if (on < 4)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &c, 4);
+	*w = 4;
+	return CELLA_OK;
+}
+
+static cella_result s_private(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	return CELLA_OK;
+}
+
+static cella_result s_ocall_pad(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct sec_padded p;
+	size_t got;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	/* what a careful enclave does (and generated stubs do): zero the whole struct, padding included */
+	memset(&p, 0, sizeof(p));
+	p.a = 1;
+	p.b = 2;
+	return cella_ocall(O_PAD, &p, sizeof(p), NULL, 0, &got);
+}
+
+const struct cella_ecall_entry cella_ecall_table[] = {
+	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
+	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
+	[S_OCALL] = {s_ocall, CELLA_ECALL_PUBLIC},     [S_SECRET] = {s_secret, CELLA_ECALL_PUBLIC},
+	[S_COUNT_VIOL] = {s_count, CELLA_ECALL_PUBLIC}, [S_PRIVATE] = {s_private, 0},
+	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC},
+};
+const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Call ids of the hostile-host test enclave. */
+#ifndef CELLA_TEST_SECURITY_H
+#define CELLA_TEST_SECURITY_H
+#include <stdint.h>
+
+enum {
+	S_STATE = 0,      /* out: struct sec_state, the machine state the handler started with */
+	S_POISON = 1,     /* leaves DF=1, AC=1, MXCSR=0xE040, FCW=0x0C40 and a full x87 stack behind */
+	S_FLOAT = 2,      /* out: 3 x u64: bit patterns of a float, double and long double computation */
+	S_ECHO = 3,       /* out: the input */
+	S_OCALL = 4,      /* in: u64 n; calls O_FILL asking for n bytes; out: u64 bytes received, or the error */
+	S_SECRET = 5,     /* out: u64 address of an enclave secret (for "pointer into the enclave" tests) */
+	S_COUNT_VIOL = 6, /* out: u32 cella_violation_count() */
+	S_PRIVATE = 7,    /* private, allowed from no ocall */
+	S_OCALL_PAD = 8,  /* makes O_PAD with a struct whose padding the enclave never wrote */
+	S_COUNT
+};
+
+enum { O_FILL = 0, O_PAD = 1 };
+
+struct sec_state {
+	uint64_t rflags;
+	uint32_t mxcsr;
+	uint16_t fcw;
+	uint16_t fsw;
+	uint16_t ftw; /* abridged x87 tag word from FXSAVE: 0 = all empty */
+	uint16_t reserved[3];
+};
+
+/* Sent by S_OCALL_PAD: 1 + 7 padding bytes + 8. */
+struct sec_padded {
+	uint8_t a;
+	uint64_t b;
+};
+#endif
