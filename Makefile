@@ -21,13 +21,16 @@ build: configure
 demo: build
 	@./scripts/demo.sh $(BUILD)
 
+# Every test of the normal build (unit, integration, security, valgrind, fuzz, conformance...), then the
+# ASan+UBSan gate over the host side.
 check: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@$(MAKE) --no-print-directory check-asan
 
 check-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCELLA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|integration'
+	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|integration|security'
 
 bench: build
 	@./scripts/bench.sh $(BUILD)
