@@ -41,3 +41,13 @@ add_dependencies(sigstruct_test cella_sign_testkeys)
 cella_unit_test(sign_test SOURCES unit/sign_test.c LIBS cella_signtool cella_sign_testelf
                 ARGS $<TARGET_FILE:cella-sign> ${CELLA_OPENSSL} ${CELLA_SIGN_KEYS})
 add_dependencies(sign_test cella_sign_testkeys cella-sign)
+
+# A production enclave signed by the build (cella_add_enclave SIGN), loaded through the sandbox loader.
+set(SG ${CMAKE_CURRENT_SOURCE_DIR}/integration/signed)
+cella_add_enclave(test_signed_enclave SOURCES ${SG}/enclave.c TCS 1 PRODUCT_ID 42 SECURITY_VERSION 5
+                  SIGN KEY ${CELLA_SIGN_KEYS}/key3072e3.pem)
+cella_unit_test(signed_test SOURCES ${SG}/signed_test.c LIBS cella_host_static OpenSSL::Crypto LABELS integration
+                ARGS ${CMAKE_CURRENT_BINARY_DIR}/test_signed_enclave.signed $<TARGET_FILE:test_signed_enclave>
+                     ${CELLA_SIGN_KEYS}/key3072e3.pem ${CMAKE_CURRENT_BINARY_DIR}
+                ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-signed)
+add_dependencies(signed_test test_signed_enclave_signed)
