@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Enclave lifecycle: backend selection, create, terminate, identity. */
 #include "internal.h"
+#include "sgx/sgx_backend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,8 +17,11 @@ static const char *sgx_device(void)
 	return NULL;
 }
 
-/* Chooses the backend; CELLA_OK with *sgx set, or an error naming why nothing fits. */
-static cella_result choose_backend(struct cella_enclave *e, bool *sgx)
+/*
+ * Chooses the backend; CELLA_OK with *sgx set (*forced: by the flags or CELLA_BACKEND, so no fallback), or an
+ * error naming why nothing fits.
+ */
+static cella_result choose_backend(struct cella_enclave *e, bool *sgx, bool *forced)
 {
 	const char *env = getenv("CELLA_BACKEND");
 	bool want_sgx = e->flags & CELLA_ENCLAVE_FLAG_SGX, want_sandbox = e->flags & CELLA_ENCLAVE_FLAG_SANDBOX;
@@ -36,19 +40,15 @@ static cella_result choose_backend(struct cella_enclave *e, bool *sgx)
 			return CELLA_ERR_INVALID_ARG;
 		}
 	}
-	if (want_sgx) {
-		if (!sgx_device()) {
-			cella_log(e, CELLA_LOG_ERROR,
-				  "SGX backend requested but neither /dev/sgx_enclave nor /dev/sgx/enclave exists");
-			return CELLA_ERR_NO_DEVICE;
-		}
-		cella_log(e, CELLA_LOG_ERROR, "the SGX backend is not part of this build yet; use the sandbox backend");
-		return CELLA_ERR_UNSUPPORTED;
+	*forced = want_sgx || want_sandbox;
+	if (want_sgx && !sgx_device()) {
+		cella_log(e, CELLA_LOG_ERROR,
+			  "SGX backend requested but neither /dev/sgx_enclave nor /dev/sgx/enclave exists");
+		return CELLA_ERR_NO_DEVICE;
 	}
-	if (!want_sandbox && sgx_device())
-		cella_log(e, CELLA_LOG_WARNING, "%s exists but the SGX backend is not part of this build yet; "
-			  "running on the sandbox backend", sgx_device());
-	*sgx = false;
+	*sgx = want_sgx || (!want_sandbox && sgx_device());
+	if (*sgx)
+		cella_log(e, CELLA_LOG_INFO, "backend: sgx (%s%s)", sgx_device(), want_sgx ? ", requested" : "");
 	return CELLA_OK;
 }
 
@@ -58,7 +58,7 @@ cella_result cella_enclave_create(const char *path, uint32_t flags, const struct
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	struct cella_enclave *e = NULL;
-	bool sgx = false;
+	bool sgx = false, forced = false;
 
 	*enclave = NULL;
 	if (flags & ~(uint32_t)(CELLA_ENCLAVE_FLAG_DEBUG | CELLA_ENCLAVE_FLAG_SANDBOX | CELLA_ENCLAVE_FLAG_SGX |
@@ -91,14 +91,25 @@ cella_result cella_enclave_create(const char *path, uint32_t flags, const struct
 	e->s.call_buffer_bytes = (e->s.call_buffer_bytes + 4095) & ~4095ull;
 	e->s.arena_bytes = (e->s.arena_bytes + 4095) & ~4095ull;
 	cella_log_default(&e->s, &e->log_level);
-	CELLA_CHECK(choose_backend(e, &sgx));
-	CELLA_CHECK(cella_sandbox_create(e, path));
+	CELLA_CHECK(choose_backend(e, &sgx, &forced));
+	if (sgx) {
+		r = cella_sgx_create(e, path);
+		if (r == CELLA_ERR_UNSUPPORTED && !forced) {
+			cella_log(e, CELLA_LOG_WARNING, "%s: running on the sandbox backend instead of SGX", path);
+			sgx = false;
+		} else if (r != CELLA_OK) {
+			goto out;
+		}
+	}
+	if (!sgx)
+		CELLA_CHECK(cella_sandbox_create(e, path));
 	*enclave = e;
 	e = NULL;
 	r = CELLA_OK;
 out:
 	if (e) {
-		(void)cella_sandbox_terminate(e);
+		if (!sgx) /* a failed cella_sgx_create has already released everything */
+			(void)cella_sandbox_terminate(e);
 		free(e);
 	}
 	return r;
@@ -120,7 +131,7 @@ cella_result cella_enclave_terminate(struct cella_enclave *e)
 	 * memory they use is freed.
 	 */
 	__atomic_store_n(&e->closing, 1, __ATOMIC_SEQ_CST);
-	r = cella_sandbox_terminate(e);
+	r = cella_sgx_owns(e) ? cella_sgx_terminate(e) : cella_sandbox_terminate(e);
 	free(e);
 	return r;
 }
@@ -138,8 +149,7 @@ cella_result cella_enclave_identity(struct cella_enclave *e, struct cella_hash *
 /* see cella/host.h */
 const char *cella_enclave_backend(struct cella_enclave *e)
 {
-	(void)e;
-	return "sandbox";
+	return cella_sgx_owns(e) ? "sgx" : "sandbox";
 }
 
 /* see cella/host.h */

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ENCLU[EREPORT] and ENCLU[EGETKEY] (SDM 38.x) for the identity API. Operands are copied into aligned
+ * enclave-stack buffers (the instructions fault on misalignment), and key material is wiped on every path.
+ */
+#include "sgx_rt.h"
+
+#include <string.h>
+
+static void wipe(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* see sgx_rt.h */
+cella_result rt_sgx_ereport(const struct cella_sgx_targetinfo *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
+			    struct cella_sgx_report *out)
+{
+	struct cella_sgx_targetinfo t __attribute__((aligned(512)));
+	uint8_t rd[CELLA_SGX_REPORT_DATA_BYTES] __attribute__((aligned(128)));
+	struct cella_sgx_report rep __attribute__((aligned(512)));
+	uint64_t leaf = CELLA_ENCLU_EREPORT;
+
+	if (!out || !data)
+		return CELLA_ERR_INVALID_ARG;
+	if (ti)
+		memcpy(&t, ti, sizeof(t));
+	else
+		memset(&t, 0, sizeof(t)); /* all-zero TARGETINFO: a report only this enclave can verify */
+	memcpy(rd, data, sizeof(rd));
+	__asm__ __volatile__("enclu"
+			     : "+a"(leaf)
+			     : "b"(&t), "c"(rd), "d"(&rep)
+			     : "memory", "cc");
+	memcpy(out, &rep, sizeof(rep));
+	wipe(&rep, sizeof(rep));
+	return CELLA_OK;
+}
+
+/* see sgx_rt.h. CT: the derived key is secret; only EGETKEY's status decides a branch. */
+cella_result rt_sgx_egetkey(const struct cella_sgx_keyrequest *req, uint8_t key[CELLA_SGX_KEY_BYTES])
+{
+	struct cella_sgx_keyrequest kr __attribute__((aligned(512)));
+	uint8_t k[CELLA_SGX_KEY_BYTES] __attribute__((aligned(16)));
+	uint64_t status = CELLA_ENCLU_EGETKEY;
+	cella_result r;
+
+	if (!req || !key)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&kr, req, sizeof(kr));
+	__asm__ __volatile__("enclu"
+			     : "+a"(status)
+			     : "b"(&kr), "c"(k)
+			     : "memory", "cc");
+	r = rt_sgx_status_result(status);
+	if (r == CELLA_OK)
+		memcpy(key, k, sizeof(k));
+	wipe(k, sizeof(k));
+	wipe(&kr, sizeof(kr));
+	return r;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The decisions of the SGX entry code that need no ENCLU: TCS geometry, the exception-entry checks (SmashEx),
+ * the phase-1 redirect, SYSCALL emulation and status mapping. Pure functions of their arguments, so the host
+ * unit tests run the very code the enclave runs.
+ */
+#include "sgx_rt.h"
+
+#include <cella/abi/properties.h>
+
+#define PAGE 4096ull
+
+_Static_assert(CELLA_SSA_FRAME_PAGES == 1, "GPRSGX offset below assumes one page per SSA frame");
+_Static_assert(__builtin_offsetof(struct cella_abi_properties, stack_pages) == RT_SGX_PROPS_STACK_PAGES,
+	       "sgx_entry.S reads stack_pages at this offset");
+
+/* see sgx_rt.h; layout.h: stack, guard, TCS, SSA frames are adjacent in every TCS block */
+void rt_sgx_tcs_geom(uint64_t tcs, uint64_t stack_pages, struct rt_sgx_tcs_geom *g)
+{
+	g->tcs = tcs;
+	g->stack_hi = tcs - PAGE;
+	g->stack_lo = g->stack_hi - stack_pages * PAGE;
+	g->ssa0 = tcs + PAGE;
+	g->gprsgx0 = g->ssa0 + CELLA_SSA_FRAME_PAGES * PAGE - CELLA_SGX_GPRSGX_BYTES;
+	g->td = g->ssa0 + (uint64_t)CELLA_SSA_FRAMES * CELLA_SSA_FRAME_PAGES * PAGE + PAGE + CELLA_TLS_PAGES * PAGE;
+}
+
+/* see sgx_rt.h */
+int64_t rt_sgx_tcs_index(uint64_t base, const struct cella_layout_regions *r, uint64_t tcs)
+{
+	uint64_t off, first_tcs;
+	struct cella_layout_tcs t0;
+
+	if (cella_layout_tcs(r, 0, &t0) != CELLA_OK || tcs < base)
+		return -1;
+	off = tcs - base;
+	first_tcs = t0.tcs_rva;
+	if (off < first_tcs || (off - first_tcs) % r->tcs_block_bytes != 0)
+		return -1;
+	if ((off - first_tcs) / r->tcs_block_bytes >= r->tcs_count)
+		return -1;
+	return (int64_t)((off - first_tcs) / r->tcs_block_bytes);
+}
+
+/* see sgx_rt.h */
+cella_result rt_sgx_exception_check(uint64_t cssa, const struct rt_sgx_td *td, const struct rt_sgx_tcs_geom *g,
+				    const struct cella_sgx_gprsgx *ssa0)
+{
+	uint64_t rsp = ssa0->rsp;
+
+	if (cssa != 1)
+		return CELLA_ERR_REENTRANT; /* 0: nothing was interrupted; > 1: an exception inside the handler */
+	if (td->depth == 0 || td->depth > RT_SGX_MAX_DEPTH)
+		return CELLA_ERR_REENTRANT; /* no call was running on this TCS */
+	if (!td->stack_live || td->in_handler)
+		return CELLA_ERR_REENTRANT; /* interrupted inside the entry/exit code, before/after the stack switch */
+	if (g->stack_hi - g->stack_lo < RT_SGX_PHASE1_ROOM || rsp > g->stack_hi ||
+	    rsp < g->stack_lo + RT_SGX_PHASE1_ROOM)
+		return CELLA_ERR_REENTRANT; /* the saved RSP is not on this TCS's trusted stack */
+	if (!(ssa0->exitinfo & CELLA_SGX_EXITINFO_VALID))
+		return CELLA_ERR_REENTRANT; /* no exception the hardware vouches for (an interrupt, or #PF/#GP
+					       without MISCSELECT.EXINFO): nothing to handle */
+	return CELLA_OK;
+}
+
+/* see sgx_rt.h */
+uint64_t rt_sgx_ctx_addr(uint64_t interrupted_rsp)
+{
+	return (interrupted_rsp - RT_SGX_RED_ZONE - RT_SGX_CTX_BYTES) & ~63ull;
+}
+
+/* see sgx_rt.h */
+void rt_sgx_redirect(struct cella_sgx_gprsgx *ssa0, struct rt_sgx_ctx *ctx, uint64_t phase2_rip)
+{
+	*ctx = (struct rt_sgx_ctx){
+		.rax = ssa0->rax, .rcx = ssa0->rcx, .rdx = ssa0->rdx, .rbx = ssa0->rbx,
+		.rsp = ssa0->rsp, .rbp = ssa0->rbp, .rsi = ssa0->rsi, .rdi = ssa0->rdi,
+		.r8 = ssa0->r8, .r9 = ssa0->r9, .r10 = ssa0->r10, .r11 = ssa0->r11,
+		.r12 = ssa0->r12, .r13 = ssa0->r13, .r14 = ssa0->r14, .r15 = ssa0->r15,
+		.rflags = ssa0->rflags, .rip = ssa0->rip,
+	};
+	/* ERESUME continues at the trampoline, on the context, with interrupts as they were. */
+	ssa0->rsp = (uint64_t)(uintptr_t)ctx;
+	ssa0->rip = phase2_rip;
+	ssa0->rdi = (uint64_t)(uintptr_t)ctx;
+}
+
+/* see sgx_rt.h */
+bool rt_sgx_is_syscall(const uint8_t *code, uint64_t n)
+{
+	return n >= 2 && code[0] == 0x0f && code[1] == 0x05;
+}
+
+/* see sgx_rt.h */
+void rt_sgx_emulate_syscall(struct rt_sgx_ctx *ctx, rt_sgx_syscall_fn fn)
+{
+	long r = fn((long)ctx->rax, (long)ctx->rdi, (long)ctx->rsi, (long)ctx->rdx, (long)ctx->r10, (long)ctx->r8,
+		    (long)ctx->r9);
+	ctx->rax = (uint64_t)r;
+	ctx->rip += 2;
+	ctx->rcx = ctx->rip;
+	ctx->r11 = ctx->rflags;
+}
+
+/* see sgx_rt.h */
+cella_result rt_sgx_status_result(uint64_t status)
+{
+	switch (status) {
+	case 0:
+		return CELLA_OK;
+	case CELLA_SGX_INVALID_ATTRIBUTE:
+		return CELLA_ERR_INVALID_ARG;
+	case CELLA_SGX_INVALID_CPUSVN:
+		return CELLA_ERR_INVALID_CPUSVN;
+	case CELLA_SGX_INVALID_ISVSVN:
+		return CELLA_ERR_INVALID_ISVSVN;
+	case CELLA_SGX_INVALID_KEYNAME:
+		return CELLA_ERR_INVALID_KEYNAME;
+	default:
+		return CELLA_ERR_UNEXPECTED;
+	}
+}
+
+/* see sgx_rt.h; SDM 35.17: the fields EREPORT uses to derive the target's report key */
+void rt_sgx_targetinfo_from_report(const struct cella_sgx_report *self, struct cella_sgx_targetinfo *ti)
+{
+	*ti = (struct cella_sgx_targetinfo){0};
+	for (unsigned i = 0; i < 32; i++)
+		ti->mr_enclave[i] = self->body.mr_enclave[i];
+	ti->attributes = self->body.attributes;
+	ti->config_svn = self->body.config_svn;
+	ti->misc_select = self->body.misc_select;
+	for (unsigned i = 0; i < 64; i++)
+		ti->config_id[i] = self->body.config_id[i];
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The C side of the SGX entry: op dispatch for call entries, the first-phase exception handler (CSSA 1) and
+ * the second phase (the syscall layer for #UD on SYSCALL, user handlers, else abort). Runs only inside an SGX
+ * enclave; the decisions it takes are the pure functions of sgx_logic.c.
+ */
+#include "sgx_rt.h"
+
+#include <elf.h>
+
+#include "sgx_abi.h"
+
+#define PAGE 4096ull
+#define MAX_HANDLERS 8
+
+extern const struct cella_abi_properties cella_properties;
+extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
+
+static uint32_t booted;                      /* OP_BOOT ran (it runs once, on TCS 0) */
+static rt_sgx_exception_fn handlers[MAX_HANDLERS];
+static uint32_t nhandlers;
+
+static uint64_t enclave_base(void)
+{
+	uintptr_t b;
+	__asm__("lea __ehdr_start(%%rip), %0" : "=r"(b));
+	return b;
+}
+
+/* The layout the loader used, recomputed from the measured program headers and properties. */
+static cella_result own_regions(struct cella_layout_regions *r)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(enclave_base() + __ehdr_start.e_phoff);
+	uint64_t image_bytes = 0;
+
+	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
+		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
+			image_bytes = ph[k].p_vaddr + ph[k].p_memsz;
+	image_bytes = (image_bytes + PAGE - 1) & ~(PAGE - 1);
+	return cella_layout_regions(&cella_properties, image_bytes, r);
+}
+
+/* see sgx_rt.h */
+struct rt_sgx_exit rt_sgx_main(uint64_t op, uint64_t a1, uint64_t a2, uint64_t tcs)
+{
+	struct cella_layout_regions r;
+	struct rt_sgx_exit x = {CELLA_SGX_EXIT_DONE, CELLA_OK};
+	int64_t idx;
+
+	if (own_regions(&r) != CELLA_OK || (idx = rt_sgx_tcs_index(enclave_base(), &r, tcs)) < 0)
+		rt_sgx_exit_lost(CELLA_ERR_UNEXPECTED); /* RBX is hardware's: this cannot happen */
+	switch (op) {
+	case CELLA_SGX_OP_BOOT:
+		/* Exactly once, on TCS 0, before anything else: the window is validated by the boot code. */
+		if (idx != 0 || __atomic_exchange_n(&booted, 1, __ATOMIC_SEQ_CST) != 0) {
+			x.value = CELLA_ERR_REENTRANT;
+			break;
+		}
+		x.value = rt_sgx_boot(a1, a2);
+		if (x.value != CELLA_OK)
+			rt_sgx_exit_lost(x.value);
+		break;
+	case CELLA_SGX_OP_ECALL:
+		if (!__atomic_load_n(&booted, __ATOMIC_ACQUIRE)) {
+			x.value = CELLA_ERR_INVALID_STATE;
+			break;
+		}
+		x.value = rt_sgx_ecall((uint32_t)idx);
+		break;
+	default:
+		x.value = CELLA_ERR_INVALID_FUNCTION;
+		break;
+	}
+	return x;
+}
+
+/* see sgx_rt.h: runs at CSSA 1 on the interrupted stack, below the context record */
+struct rt_sgx_exit rt_sgx_phase1(uint64_t tcs, struct rt_sgx_ctx *ctx)
+{
+	struct rt_sgx_exit x = {CELLA_SGX_EXIT_LOST, CELLA_ERR_ENCLAVE_LOST};
+	struct rt_sgx_tcs_geom g;
+	struct cella_sgx_gprsgx *ssa0;
+
+	rt_sgx_tcs_geom(tcs, cella_properties.stack_pages, &g);
+	ssa0 = (struct cella_sgx_gprsgx *)(uintptr_t)g.gprsgx0;
+	if (rt_sgx_exception_check(1, (const struct rt_sgx_td *)(uintptr_t)(g.td + RT_SGX_TD_OFF), &g, ssa0) != CELLA_OK ||
+	    (uint64_t)(uintptr_t)ctx != rt_sgx_ctx_addr(ssa0->rsp)) {
+		__atomic_store_n(&rt_sgx_crashed, 1u, __ATOMIC_SEQ_CST);
+		return x;
+	}
+	rt_sgx_redirect(ssa0, ctx, (uint64_t)(uintptr_t)cella_sgx_phase2);
+	x.reason = CELLA_SGX_EXIT_EXCEPTION;
+	x.value = CELLA_SGX_EXITINFO_VECTOR(ssa0->exitinfo);
+	ctx->reserved[0] = ssa0->exitinfo; /* phase 2 reads the vector from here, not from the host */
+	return x;
+}
+
+/* see sgx_rt.h: ordinary enclave code at CSSA 0, inside the interrupted call */
+void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
+{
+	uint32_t info = (uint32_t)ctx->reserved[0], vector = CELLA_SGX_EXITINFO_VECTOR(info);
+	uint64_t base = enclave_base(), rip = ctx->rip;
+	struct cella_layout_regions r;
+
+	if (own_regions(&r) != CELLA_OK)
+		rt_sgx_exit_lost(CELLA_ERR_UNEXPECTED);
+	/* #UD on SYSCALL is how musl's system calls reach the runtime on SGX. RIP is the enclave's own saved RIP;
+	 * the two bytes are read only if they lie in the image. */
+	if (vector == CELLA_X86_VECTOR_UD && rip >= base && rip - base < r.image_bytes - 1 &&
+	    rt_sgx_is_syscall((const uint8_t *)(uintptr_t)rip, r.image_bytes - (rip - base))) {
+		rt_sgx_emulate_syscall(ctx, rt_syscall_dispatch);
+		return;
+	}
+	for (uint32_t i = 0; i < __atomic_load_n(&nhandlers, __ATOMIC_ACQUIRE); i++)
+		if (handlers[i](vector, ctx))
+			return;
+	rt_sgx_exit_lost(CELLA_ERR_ENCLAVE_LOST);
+}
+
+/* see sgx_rt.h */
+cella_result rt_sgx_exception_handler_add(rt_sgx_exception_fn fn)
+{
+	uint32_t n = __atomic_load_n(&nhandlers, __ATOMIC_ACQUIRE);
+	if (!fn)
+		return CELLA_ERR_INVALID_ARG;
+	if (n >= MAX_HANDLERS)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	handlers[n] = fn;
+	__atomic_store_n(&nhandlers, n + 1, __ATOMIC_RELEASE);
+	return CELLA_OK;
+}

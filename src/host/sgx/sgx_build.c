@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+/* SECS, SECINFO and page permissions from the shared layout and the EINIT outcome (Intel SDM Vol. 3D ch. 35). */
+#include "sgx_internal.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sgx_arch.h"
+
+/* XSAVE feature groups that must be enabled or disabled together, in the order they are given up. */
+static const uint64_t xfrm_groups[] = {
+	(1ull << 17) | (1ull << 18),             /* AMX TILECFG, TILEDATA */
+	1ull << 9,                               /* PKRU */
+	(1ull << 5) | (1ull << 6) | (1ull << 7), /* AVX-512 opmask, ZMM_Hi256, Hi16_ZMM */
+	(1ull << 3) | (1ull << 4),               /* MPX BNDREGS, BNDCSR */
+	1ull << 2,                               /* AVX */
+};
+
+static bool fits(const struct cella_sgx_platform *p, uint64_t xfrm, uint32_t pages, bool exinfo)
+{
+	uint64_t need = cella_sgx_xsave_bytes(p, xfrm) + CELLA_SGX_GPRSGX_BYTES + (exinfo ? CELLA_SGX_EXINFO_BYTES : 0);
+	return need <= (uint64_t)pages * CELLA_PAGE_BYTES;
+}
+
+/* see sgx_internal.h */
+cella_result cella_sgx_choose_xfrm(const struct cella_sgx_platform *p, uint64_t signed_xfrm, uint64_t signed_mask,
+				   uint32_t ssa_frame_pages, bool exinfo, uint64_t *out)
+{
+	uint64_t avail = p->xcr0 & p->xfrm;
+	uint64_t fixed = signed_xfrm & signed_mask;
+	uint64_t xfrm;
+
+	if ((fixed & ~avail) != 0 || (signed_mask & 3 & ~signed_xfrm) != 0)
+		return CELLA_ERR_ATTRIBUTES; /* the signer requires features this platform does not enable */
+	xfrm = fixed | 3 | (avail & ~signed_mask);
+	/* A group is all-or-nothing in XCR0, and so in XFRM. */
+	for (size_t g = 0; g < sizeof(xfrm_groups) / sizeof(xfrm_groups[0]); g++)
+		if ((xfrm & xfrm_groups[g]) != 0 && (xfrm & xfrm_groups[g]) != xfrm_groups[g] &&
+		    !(fixed & xfrm_groups[g]))
+			xfrm &= ~xfrm_groups[g];
+	for (size_t g = 0; g < sizeof(xfrm_groups) / sizeof(xfrm_groups[0]) && !fits(p, xfrm, ssa_frame_pages, exinfo);
+	     g++)
+		if (!(fixed & xfrm_groups[g]))
+			xfrm &= ~xfrm_groups[g];
+	if (!fits(p, xfrm, ssa_frame_pages, exinfo) || (xfrm & ~avail) != 0)
+		return CELLA_ERR_ATTRIBUTES;
+	*out = xfrm;
+	return CELLA_OK;
+}
+
+/* see sgx_internal.h */
+cella_result cella_sgx_secs_build(const struct cella_layout *l, const struct cella_einit_info *ei,
+				  const struct cella_sgx_platform *p, uint64_t base, struct cella_sgx_secs *out,
+				  const char **detail)
+{
+	struct cella_sgx_secs s;
+	uint64_t size = l->r.enclave_size, flags = ei->attributes.flags & ~CELLA_ATTR_INIT;
+	const char *why = NULL;
+	cella_result r = CELLA_OK;
+	bool exinfo = (ei->misc_select & 1) != 0;
+
+	if (size < 2 * CELLA_PAGE_BYTES || (size & (size - 1)) != 0 || base == 0 || (base & (size - 1)) != 0) {
+		why = "ELRANGE is not a naturally aligned power of two";
+		r = CELLA_ERR_INVALID_ARG;
+	} else if (p->max_enclave_log2_64 < 64 && size > (1ull << p->max_enclave_log2_64)) {
+		why = "enclave is larger than this CPU supports (CPUID.(12H,0):EDX)";
+		r = CELLA_ERR_IMAGE_TOO_LARGE;
+	} else if ((ei->misc_select & ~p->misc_select) != 0) {
+		why = "signed MISCSELECT has bits this CPU does not support";
+		r = CELLA_ERR_ATTRIBUTES;
+	} else if ((flags & ~p->attributes) != 0 || !(flags & CELLA_ATTR_MODE64BIT)) {
+		why = "ATTRIBUTES has flags this CPU does not support, or lacks MODE64BIT";
+		r = CELLA_ERR_ATTRIBUTES;
+	}
+	memset(&s, 0, sizeof(s));
+	if (r == CELLA_OK) {
+		r = cella_sgx_choose_xfrm(p, ei->sigstruct.attributes.xfrm, ei->sigstruct.attribute_mask.xfrm,
+					  CELLA_SSA_FRAME_PAGES, exinfo, &s.attributes.xfrm);
+		if (r != CELLA_OK)
+			why = "no XFRM satisfies the signed XFRM mask on this platform within one SSA frame";
+	}
+	if (r != CELLA_OK) {
+		if (detail)
+			*detail = why;
+		return r;
+	}
+	s.size = size;
+	s.base_addr = base;
+	s.ssa_frame_size = CELLA_SSA_FRAME_PAGES; /* also in the ECREATE measurement record */
+	s.misc_select = ei->misc_select;
+	s.attributes.flags = flags;
+	*out = s;
+	return CELLA_OK;
+}
+
+/* see sgx_internal.h */
+void cella_sgx_secinfo(uint64_t flags, struct cella_sgx_secinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->flags = flags & (0xff00ull | CELLA_SECINFO_R | CELLA_SECINFO_W | CELLA_SECINFO_X);
+}
+
+/* see sgx_internal.h */
+int cella_sgx_page_prot(uint64_t secinfo)
+{
+	int prot = PROT_NONE;
+	if ((secinfo & 0xff00) == CELLA_SECINFO_PT_TCS)
+		return PROT_READ | PROT_WRITE;
+	if (secinfo & CELLA_SECINFO_R)
+		prot |= PROT_READ;
+	if (secinfo & CELLA_SECINFO_W)
+		prot |= PROT_WRITE;
+	if (secinfo & CELLA_SECINFO_X)
+		prot |= PROT_EXEC;
+	return prot;
+}

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: MIT
+# SGX backend tests. Everything that does not execute ENCLU runs here without SGX hardware; the tests that need
+# /dev/sgx_enclave exit 77 (skipped) without it and carry the sgx-hw label.
+set(CELLA_SGX_TEST_INCLUDES ${CMAKE_SOURCE_DIR}/src/host/sgx ${CMAKE_SOURCE_DIR}/src/enclave/sgx
+    ${CMAKE_SOURCE_DIR}/src/common)
+function(cella_sgx_test name)
+  cella_unit_test(${name} ${ARGN})
+  target_include_directories(${name} PRIVATE ${CELLA_SGX_TEST_INCLUDES})
+endfunction()
+
+cella_sgx_test(sgx_arch_test SOURCES unit/sgx_arch_test.c LIBS cella_host_static cella_sign_testelf)
+cella_sgx_test(sgx_uapi_test SOURCES unit/sgx_uapi_test.c)
+cella_sgx_test(sgx_vdso_test SOURCES unit/sgx_vdso_test.c LIBS cella_host_static)
+# The enclave side's decisions (SmashEx checks, redirect, SYSCALL emulation), compiled for the host.
+cella_sgx_test(sgx_rt_test SOURCES unit/sgx_rt_test.c ${CMAKE_SOURCE_DIR}/src/enclave/sgx/sgx_logic.c
+               LIBS cella_common)
+
+# A stand-in for Intel's DCAP libraries, to drive the quote path's success and status handling.
+add_library(cella_sgx_fake_dcap SHARED unit/sgx_fake_dcap.c)
+set_target_properties(cella_sgx_fake_dcap PROPERTIES OUTPUT_NAME sgx_fake_dcap
+                      LIBRARY_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/sgx-fake)
+cella_sgx_test(sgx_quote_test SOURCES unit/sgx_quote_test.c LIBS cella_host_static
+               ARGS $<TARGET_FILE:cella_sgx_fake_dcap> ${CMAKE_CURRENT_BINARY_DIR})
+add_dependencies(sgx_quote_test cella_sgx_fake_dcap)
+
+if(NOT CELLA_DEV_AREA)
+  # Dry-run load of every sample image through the recorder: the recorded ECREATE/EADD/EEXTEND stream must
+  # hash to what the sandbox backend reports for the same image.
+  set(_imgs $<TARGET_FILE:helloworld_enclave> $<TARGET_FILE:test_basic_enclave> $<TARGET_FILE:bench_calls_enclave>)
+  cella_sgx_test(sgx_load_test SOURCES unit/sgx_load_test.c LIBS cella_host_static
+                 LABELS unit integration ARGS ${_imgs})
+  add_dependencies(sgx_load_test helloworld_enclave test_basic_enclave bench_calls_enclave)
+  cella_sgx_test(sgx_backend_test SOURCES unit/sgx_backend_test.c LIBS cella_host_static
+                 LABELS unit integration ARGS $<TARGET_FILE:helloworld_enclave> ${CMAKE_CURRENT_BINARY_DIR})
+  add_dependencies(sgx_backend_test helloworld_enclave)
+  # Real hardware: skipped (77) without /dev/sgx_enclave.
+  cella_sgx_test(sgx_hw_test SOURCES unit/sgx_hw_test.c LIBS cella_host_static
+                 LABELS integration sgx-hw ARGS $<TARGET_FILE:helloworld_enclave>)
+  add_dependencies(sgx_hw_test helloworld_enclave)
+  if(TARGET cella-info)
+    add_test(NAME sgx_info_cli COMMAND cella-info)
+    set_tests_properties(sgx_info_cli PROPERTIES LABELS unit
+                         PASS_REGULAR_EXPRESSION "backend: (sandbox|sgx) \\(")
+    add_test(NAME sgx_info_dryrun COMMAND cella-info --dry-run $<TARGET_FILE:helloworld_enclave>)
+    set_tests_properties(sgx_info_dryrun PROPERTIES LABELS unit PASS_REGULAR_EXPRESSION "MRENCLAVE [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]")
+  endif()
+endif()

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SGX entry code's decisions, run on the host: TCS geometry against the layout, the SmashEx checks of an
+ * exception entry, the phase-1 redirect, SYSCALL emulation and ENCLU status mapping.
+ */
+#include <string.h>
+
+#include "cella_test.h"
+#include "layout.h"
+#include "sgx_abi.h"
+#include "sgx_rt.h"
+
+static struct cella_abi_properties props(uint64_t tcs, uint64_t stack)
+{
+	struct cella_abi_properties p;
+	memset(&p, 0, sizeof(p));
+	p.heap_pages = 16;
+	p.stack_pages = stack;
+	p.tcs_count = tcs;
+	return p;
+}
+
+static void test_geometry(void)
+{
+	const uint64_t base = 0x7f0000000000ull;
+	for (uint64_t stack = 2; stack <= 64; stack *= 2) {
+		struct cella_abi_properties p = props(3, stack);
+		struct cella_layout_regions r;
+		CT_RESULT(cella_layout_regions(&p, 0x10000, &r), CELLA_OK);
+		for (uint64_t i = 0; i < 3; i++) {
+			struct cella_layout_tcs t;
+			struct rt_sgx_tcs_geom g;
+			CT_RESULT(cella_layout_tcs(&r, i, &t), CELLA_OK);
+			rt_sgx_tcs_geom(base + t.tcs_rva, stack, &g);
+			CT_EQ(g.stack_hi, base + t.stack_hi);
+			CT_EQ(g.stack_lo, base + t.stack_lo);
+			CT_EQ(g.ssa0, base + t.ssa_rva);
+			CT_EQ(g.gprsgx0, base + t.ssa_rva + 4096 - 184);
+			CT_EQ(g.td, base + t.td_rva);
+			CT_EQ(rt_sgx_tcs_index(base, &r, base + t.tcs_rva), (int64_t)i);
+			CT_EQ(rt_sgx_tcs_index(base, &r, base + t.tcs_rva + 8), -1);
+			CT_EQ(rt_sgx_tcs_index(base, &r, base + t.stack_lo), -1);
+		}
+		{
+			struct cella_layout_tcs last;
+			CT_RESULT(cella_layout_tcs(&r, 2, &last), CELLA_OK);
+			CT_EQ(rt_sgx_tcs_index(base, &r, base + last.tcs_rva + r.tcs_block_bytes), -1);
+			CT_EQ(rt_sgx_tcs_index(base, &r, 0x1000), -1);
+		}
+	}
+	cella_test_pass("TCS geometry matches the layout");
+}
+
+static void good(struct rt_sgx_td *td, struct rt_sgx_tcs_geom *g, struct cella_sgx_gprsgx *ssa)
+{
+	memset(td, 0, sizeof(*td));
+	memset(ssa, 0, sizeof(*ssa));
+	td->depth = 1;
+	td->stack_live = 1;
+	rt_sgx_tcs_geom(0x7f0000100000ull, 16, g);
+	ssa->rsp = g->stack_hi - 256;
+	ssa->rip = 0x7f0000001234ull;
+	ssa->exitinfo = CELLA_SGX_EXITINFO_VALID | (CELLA_SGX_EXIT_TYPE_HW << 8) | CELLA_X86_VECTOR_UD;
+}
+
+static void test_exception_check(void)
+{
+	struct rt_sgx_td td;
+	struct rt_sgx_tcs_geom g;
+	struct cella_sgx_gprsgx ssa;
+
+	good(&td, &g, &ssa);
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
+	/* B1: no exception pending (CSSA 0), or nested beyond the frames we have */
+	CT_RESULT(rt_sgx_exception_check(0, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	CT_RESULT(rt_sgx_exception_check(2, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	/* no call in progress on this TCS */
+	good(&td, &g, &ssa);
+	td.depth = 0;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	/* B2 (SmashEx): interrupted inside the entry or exit code, before the stack switch */
+	good(&td, &g, &ssa);
+	td.stack_live = 0;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	/* B2: the saved RSP is the host's (outside the stack), above the top, or too low to work below */
+	good(&td, &g, &ssa);
+	ssa.rsp = 0x00007ffffff00000ull;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	ssa.rsp = g.stack_hi + 8;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	ssa.rsp = g.stack_lo + RT_SGX_PHASE1_ROOM - 8;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	ssa.rsp = g.stack_lo + RT_SGX_PHASE1_ROOM;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
+	ssa.rsp = g.stack_hi;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
+	/* a first-phase handler is already running */
+	good(&td, &g, &ssa);
+	td.in_handler = 1;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	/* B3: no exception the hardware vouches for (an interrupt AEX the host dresses up as a fault) */
+	good(&td, &g, &ssa);
+	ssa.exitinfo = CELLA_X86_VECTOR_UD;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	/* a stack too small for any handler */
+	good(&td, &g, &ssa);
+	rt_sgx_tcs_geom(0x7f0000100000ull, 1, &g);
+	ssa.rsp = g.stack_hi - 64;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	cella_test_pass("exception entry checks (SmashEx)");
+}
+
+static long fake_syscall(long nr, long a, long b, long c, long d, long e, long f)
+{
+	return nr == 1 ? a + b + c + d + e + f : -38;
+}
+
+static void test_redirect_and_syscall(void)
+{
+	struct rt_sgx_td td;
+	struct rt_sgx_tcs_geom g;
+	struct cella_sgx_gprsgx ssa;
+	struct rt_sgx_ctx ctx;
+	uint64_t at;
+	static const uint8_t sys[] = {0x0f, 0x05}, ud2[] = {0x0f, 0x0b};
+
+	good(&td, &g, &ssa);
+	ssa.rax = 1;
+	ssa.rdi = 1;
+	ssa.rsi = 2;
+	ssa.rdx = 3;
+	ssa.r10 = 4;
+	ssa.r8 = 5;
+	ssa.r9 = 6;
+	ssa.rcx = 0x1111;
+	ssa.r11 = 0x2222;
+	ssa.rflags = 0x246;
+	ssa.r15 = 0x1515;
+	at = rt_sgx_ctx_addr(ssa.rsp);
+	CT_EQ(at % 64, 0);
+	CT_ASSERT(at + RT_SGX_CTX_BYTES <= ssa.rsp - RT_SGX_RED_ZONE); /* never in the red zone */
+	CT_ASSERT(at + RT_SGX_CTX_BYTES + 64 > ssa.rsp - RT_SGX_RED_ZONE);
+	{
+		uint64_t rsp = ssa.rsp, rip = ssa.rip;
+		rt_sgx_redirect(&ssa, &ctx, 0x7f00000055aaull);
+		CT_EQ(ctx.rsp, rsp);
+		CT_EQ(ctx.rip, rip);
+		CT_EQ(ctx.r15, 0x1515);
+		CT_EQ(ctx.rflags, 0x246);
+		CT_EQ(ssa.rip, 0x7f00000055aaull);
+		CT_EQ(ssa.rsp, (uint64_t)(uintptr_t)&ctx);
+		CT_EQ(ssa.rdi, (uint64_t)(uintptr_t)&ctx);
+	}
+	CT_ASSERT(rt_sgx_is_syscall(sys, 2));
+	CT_ASSERT(!rt_sgx_is_syscall(sys, 1));
+	CT_ASSERT(!rt_sgx_is_syscall(ud2, 2));
+	{
+		uint64_t rip = ctx.rip;
+		rt_sgx_emulate_syscall(&ctx, fake_syscall);
+		CT_EQ(ctx.rax, 21);
+		CT_EQ(ctx.rip, rip + 2);
+		CT_EQ(ctx.rcx, rip + 2); /* as SYSCALL leaves them */
+		CT_EQ(ctx.r11, 0x246);
+		ctx.rax = 999;
+		rt_sgx_emulate_syscall(&ctx, fake_syscall);
+		CT_EQ((int64_t)ctx.rax, -38);
+	}
+	cella_test_pass("phase-1 redirect and SYSCALL emulation");
+}
+
+static void test_status_and_targetinfo(void)
+{
+	struct cella_sgx_report rep;
+	struct cella_sgx_targetinfo ti;
+
+	CT_RESULT(rt_sgx_status_result(0), CELLA_OK);
+	CT_RESULT(rt_sgx_status_result(CELLA_SGX_INVALID_CPUSVN), CELLA_ERR_INVALID_CPUSVN);
+	CT_RESULT(rt_sgx_status_result(CELLA_SGX_INVALID_ISVSVN), CELLA_ERR_INVALID_ISVSVN);
+	CT_RESULT(rt_sgx_status_result(CELLA_SGX_INVALID_KEYNAME), CELLA_ERR_INVALID_KEYNAME);
+	CT_RESULT(rt_sgx_status_result(CELLA_SGX_INVALID_ATTRIBUTE), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(rt_sgx_status_result(12345), CELLA_ERR_UNEXPECTED);
+	memset(&rep, 0xa5, sizeof(rep));
+	rep.body.misc_select = 1;
+	rep.body.config_svn = 7;
+	rt_sgx_targetinfo_from_report(&rep, &ti);
+	CT_EQ_MEM(ti.mr_enclave, rep.body.mr_enclave, 32);
+	CT_EQ_MEM(&ti.attributes, &rep.body.attributes, 16);
+	CT_EQ(ti.misc_select, 1);
+	CT_EQ(ti.config_svn, 7);
+	CT_EQ_MEM(ti.config_id, rep.body.config_id, 64);
+	for (size_t i = 0; i < sizeof(ti.reserved3); i++)
+		CT_EQ(ti.reserved3[i], 0);
+	CT_EQ(ti.reserved1[0] | ti.reserved1[1], 0);
+	cella_test_pass("ENCLU status mapping and TARGETINFO");
+}
+
+int main(void)
+{
+	/* the entry ABI numbers are part of the host/enclave contract */
+	CT_EQ(CELLA_SGX_OP_BOOT, 1);
+	CT_EQ(CELLA_SGX_OP_ECALL, 2);
+	CT_EQ(CELLA_SGX_OP_OCALL_RETURN, 3);
+	CT_EQ(CELLA_SGX_EXIT_LOST, 4);
+	test_geometry();
+	test_exception_check();
+	test_redirect_and_syscall();
+	test_status_and_targetinfo();
+	return 0;
+}
