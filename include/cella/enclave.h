@@ -17,7 +17,8 @@ extern "C" {
 
 /*
  * An ecall handler. `in` is an enclave-private copy of the caller's input (already copied out of host memory
- * before this runs); `out` is enclave-private, zeroed, out_bytes long. Set *out_written (<= out_bytes) to the
+ * before this runs; it is the runtime's scratch, so a handler may also write to it — generated stubs patch
+ * pointers in place); `out` is enclave-private, zeroed, out_bytes long. Set *out_written (<= out_bytes) to the
  * bytes to return; they are copied to the host after the handler returns.
  */
 typedef cella_result (*cella_ecall_fn)(const uint8_t *in, size_t in_bytes, uint8_t *out, size_t out_bytes,
@@ -66,6 +67,12 @@ CELLA_API bool cella_is_within_enclave(const void *p, size_t n);
 CELLA_API bool cella_is_outside_enclave(const void *p, size_t n);
 /* True iff [p, p+n) lies wholly inside the shared window (the only host memory the enclave may touch). */
 CELLA_API bool cella_is_within_window(const void *p, size_t n);
+
+/*
+ * True iff [p, p+n) is host memory the enclave may read and write, e.g. a [user_check] buffer: on the sandbox
+ * the shared window (mapped at the same address in host and enclave), on SGX anything outside the enclave.
+ */
+CELLA_API bool cella_is_host_memory(const void *p, size_t n);
 
 /*
  * Host memory in the shared window, for [user_check] buffers shared with the host. NULL when the host refuses

@@ -3,6 +3,7 @@
 #ifndef CELLA_VERIFY_H
 #define CELLA_VERIFY_H
 
+#include <cella/abi/report.h>
 #include <cella/result.h>
 #include <cella/types.h>
 
@@ -31,7 +32,6 @@ extern "C" {
 #define CELLA_SGX_REPORT_BODY_BYTES 384u
 #define CELLA_TDX_REPORT_BODY_BYTES 584u
 #define CELLA_QUOTE_HEADER_BYTES 48u
-#define CELLA_REPORT_DATA_BYTES 64u
 #define CELLA_FMSPC_BYTES 6u
 #define CELLA_TDX_MR_BYTES 48u
 #define CELLA_VERIFY_MAX_ADVISORIES 32u

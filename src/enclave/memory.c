@@ -34,6 +34,13 @@ bool cella_is_within_window(const void *p, size_t n)
 }
 
 /* see cella/enclave.h */
+bool cella_is_host_memory(const void *p, size_t n)
+{
+	/* the sandbox's only host memory; the SGX world relaxes this to cella_is_outside_enclave */
+	return cella_is_within_window(p, n) && cella_is_outside_enclave(p, n);
+}
+
+/* see cella/enclave.h */
 void *cella_host_malloc(size_t n)
 {
 	uint64_t size = n, off = 0;

@@ -11,7 +11,7 @@
 enum cella_pmsg_type {
 	CELLA_PMSG_OPEN = 1,      /* host -> monitor: text = image path, flags */
 	CELLA_PMSG_OPENED = 2,    /* monitor -> host: status, tcs_count, identity; text = error detail */
-	CELLA_PMSG_WINDOW = 3,    /* host -> monitor: window fd (SCM_RIGHTS), a = window bytes */
+	CELLA_PMSG_WINDOW = 3,    /* host -> monitor: window fd (SCM_RIGHTS), a = window bytes, b = host address */
 	CELLA_PMSG_READY = 4,     /* monitor -> host: status (the enclave booted, or why not) */
 	CELLA_PMSG_LOG = 5,       /* monitor -> host: level, text */
 	CELLA_PMSG_TERMINATE = 6, /* host -> monitor */

@@ -270,6 +270,7 @@ cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
 	memset(m, 0, sizeof(*m));
 	m->type = CELLA_PMSG_WINDOW;
 	m->a = e->win_bytes;
+	m->b = (uint64_t)(uintptr_t)e->win; /* the enclave maps the window at this same address */
 	CELLA_CHECK(send_msg(e, m, memfd));
 	if (recv_msg(e, m, BOOT_TIMEOUT_MS) != CELLA_OK || m->type != CELLA_PMSG_READY) {
 		cella_log(e, CELLA_LOG_ERROR, "the sandbox monitor did not report the enclave's start");

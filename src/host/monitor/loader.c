@@ -106,7 +106,8 @@ static cella_result confine(void)
 	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
 }
 
-cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, int enclave_sock)
+cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, uint64_t window_addr,
+			      int enclave_sock)
 {
 	struct cella_layout_tcs t0;
 	uint8_t *base, *win;
@@ -117,13 +118,15 @@ cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint6
 		return CELLA_ERR_BACKEND;
 	if (cella_layout_tcs(&l->r, 0, &t0) != CELLA_OK)
 		return CELLA_ERR_UNEXPECTED;
+	/* The window first, at the host's address (this fresh process rarely has anything there), then the enclave. */
+	win = mmap((void *)window_addr, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		   window_fd, 0);
+	if (win == MAP_FAILED || (uint64_t)win != window_addr)
+		return CELLA_ERR_BACKEND;
 	base = reserve(l->r.enclave_size);
 	if (!base)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (map_pages(l, base) != CELLA_OK)
-		return CELLA_ERR_OUT_OF_MEMORY;
-	win = mmap(NULL, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, window_fd, 0);
-	if (win == MAP_FAILED)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (dup2(enclave_sock, CELLA_MONITOR_ENCLAVE_FD) < 0)
 		return CELLA_ERR_BACKEND;

@@ -368,6 +368,10 @@ static int run(void)
 		}
 	}
 	p.win_bytes = msg.a;
+	if (msg.b == 0 || msg.b % 4096) {
+		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window address is not page aligned");
+		return 1;
+	}
 	p.win = mmap(NULL, p.win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, winfd, 0);
 	if (p.win == MAP_FAILED || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot map the window: %s", strerror(errno));
@@ -383,7 +387,7 @@ static int run(void)
 	if (p.pid == 0) {
 		close(sv[0]);
 		close(CTL);
-		r = cella_loader_run(&layout, winfd, p.win_bytes, sv[1]);
+		r = cella_loader_run(&layout, winfd, p.win_bytes, msg.b, sv[1]);
 		_exit(100 + (int)(r & 0x3f));
 	}
 	close(sv[1]);

@@ -11,11 +11,13 @@
 #include "layout.h"
 
 /*
- * Runs in the freshly forked enclave process: maps the layout at a random, naturally aligned base, maps the
- * window, confines the process (non-dumpable, seccomp) and jumps to the enclave entry on TCS 0. Returns only
+ * Runs in the freshly forked enclave process: maps the window at window_addr (the host's address for it, so a
+ * window pointer means the same in both processes, as all memory does on SGX), maps the layout at a random,
+ * naturally aligned base, confines the process (non-dumpable, seccomp) and jumps to the enclave entry on TCS 0. Returns only
  * on failure (the caller exits the child).
  */
-cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, int enclave_sock);
+cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, uint64_t window_addr,
+			      int enclave_sock);
 
 /* Formats "name+0x12" for an RVA from the image's .symtab, or "" if unknown. */
 void cella_symbolize(const struct cella_image *img, uint64_t rva, char *buf, size_t n);

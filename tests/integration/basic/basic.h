@@ -21,6 +21,7 @@ enum {
 	E_ECHO = 14,        /* out: the input, byte for byte */
 	E_SPIN = 15,        /* spins (practically) forever: for terminate-while-in-flight */
 	E_OCALL_EMPTY = 16, /* calls O_EMPTY and returns its result */
+	E_PEEK = 17,        /* in: u64 host pointer; out: its first 16 bytes if cella_is_host_memory() agrees */
 	E_COUNT
 };
 

@@ -261,6 +261,19 @@ static cella_result e_ocall_empty(const uint8_t *in, size_t n, uint8_t *out, siz
 	return cella_ocall(O_EMPTY, NULL, 0, NULL, 0, &got);
 }
 
+static cella_result e_peek(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t p;
+	if (n != 8 || on < 16)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&p, in, 8);
+	if (!cella_is_host_memory((const void *)(uintptr_t)p, 16))
+		return CELLA_ERR_HOST_POINTER;
+	memcpy(out, (const void *)(uintptr_t)p, 16); /* a [user_check] read: the same address as the host's */
+	*w = 16;
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -279,6 +292,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ECHO] = {e_echo, CELLA_ECALL_PUBLIC},
 	[E_SPIN] = {e_spin, CELLA_ECALL_PUBLIC},
 	[E_OCALL_EMPTY] = {e_ocall_empty, CELLA_ECALL_PUBLIC},
+	[E_PEEK] = {e_peek, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -190,6 +190,17 @@ static void t_calls(void)
 	CT_ASSERT(memcmp(&mre, &zero, sizeof(zero)) != 0);
 	CT_ASSERT(strcmp(cella_enclave_backend(e), "sandbox") == 0);
 	CT_RESULT(cella_enclave_call(e, E_PRINT, "printed by the enclave", 23, NULL, 0, NULL), CELLA_OK);
+	{
+		/* window memory has one address for both sides ([user_check] pointers work as on SGX) */
+		uint8_t *shared = cella_enclave_host_malloc(e, 64), got[16];
+		uint64_t p = (uint64_t)(uintptr_t)shared, bad = (uint64_t)(uintptr_t)got;
+		CT_ASSERT(shared);
+		memcpy(shared, "same address!!!!", 16);
+		CT_RESULT(cella_enclave_call(e, E_PEEK, &p, 8, got, 16, &w), CELLA_OK);
+		CT_ASSERT(memcmp(got, "same address!!!!", 16) == 0);
+		CT_RESULT(cella_enclave_call(e, E_PEEK, &bad, 8, got, 16, &w), CELLA_ERR_HOST_POINTER); /* not window */
+		cella_enclave_host_free(e, shared);
+	}
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("calls");
 }
