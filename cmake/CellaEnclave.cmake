@@ -103,3 +103,4 @@ CELLA_ENCLAVE_PROPERTIES(${E_HEAP_PAGES}, ${E_STACK_PAGES}, ${E_TCS}, ${E_PRODUC
     add_custom_target(${name}_signed ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${name}.signed)
   endif()
 endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/CellaEdl.cmake)

@@ -15,6 +15,11 @@ if(TARGET cella-sign)
 endif()
 install(EXPORT CellaTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 install(FILES cmake/CellaEnclave.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+# The EDL compiler and cella_edl() (CellaEnclave.cmake includes CellaEdl.cmake from its own directory).
+if(TARGET cella-edger8r)
+  install(TARGETS cella-edger8r RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES cmake/CellaEdl.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+endif()
 
 configure_package_config_file(cmake/CellaConfig.cmake.in ${CMAKE_BINARY_DIR}/CellaConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella

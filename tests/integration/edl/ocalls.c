@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/* Host side of the EDL tests: the ocall implementations, each checking what the enclave sent. */
+#include <errno.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "edltest_host.h"
+
+struct cella_enclave *g_enclave;
+uint64_t g_secret_addr;
+int g_switchless_calls;
+
+int32_t o_scalars(char c, short s, long long ll, float f, double d, long double ld, bool b, wchar_t w, size_t z,
+		  uint64_t u64, enum mode m, struct pair p)
+{
+	int32_t bad = 0;
+	bad |= (c != 'A') << 0;
+	bad |= (s != -1234) << 1;
+	bad |= (ll != -9000000000000000LL) << 2;
+	bad |= (f != 1.5f) << 3;
+	bad |= (d != -2.25) << 4;
+	bad |= (ld != 1.0L / 3.0L) << 5;
+	bad |= (b != true) << 6;
+	bad |= (w != 0x3a9) << 7;
+	bad |= (z != SIZE_MAX - 1) << 8;
+	bad |= (u64 != UINT64_MAX) << 9;
+	bad |= (m != MODE_B) << 10;
+	bad |= (p.a != 1 || p.b != 2 || p.c != 3) << 11;
+	return bad;
+}
+
+void o_ptrs(const int32_t *in, int32_t *out, int32_t *io, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (in && in[k] != (int32_t)k + 1)
+			return;
+		if (out)
+			out[k] = 50 + (int32_t)k;
+		if (io)
+			io[k] = -(int32_t)k;
+	}
+}
+
+size_t o_strings(const char *s, char *ios, const wchar_t *ws)
+{
+	if (strcmp(ios, "abc") || wcscmp(ws, L"w"))
+		return 0;
+	memcpy(ios, "DEF", 4);
+	return strlen(s);
+}
+
+int o_structs(const struct pair *p, struct pair *q, struct rec *r)
+{
+	if (p->a != 1 || p->b != 2 || p->c != 3 || q->a || q->b || q->c)
+		return 1;
+	*q = (struct pair){4, 5, 6};
+	if (r->n != 2 || r->vals[0] != 7 || r->vals[1] != 8 || r->blen != 1 || r->bytes[0] != 9 || strcmp(r->tag, "tt"))
+		return 2;
+	r->vals[0]++;
+	r->vals[1]++;
+	r->bytes[0] ^= 1;
+	memcpy(r->tag, "uu", 3);
+	r->n = 99; /* ignored: the enclave keeps its own size */
+	return 0;
+}
+
+int o_errno(int e)
+{
+	errno = e;
+	return -1;
+}
+
+int o_reenter(int x)
+{
+	int r = -1;
+	/* a private ecall, allowed only while this ocall runs */
+	if (e_private(edltest_ocall_enclave(), &r, x) != CELLA_OK)
+		return -3;
+	return r;
+}
+
+uint8_t *o_ptr(int kind)
+{
+	if (kind == 1)
+		return (uint8_t *)(uintptr_t)0x1000;
+	if (kind == 2)
+		return (uint8_t *)(uintptr_t)g_secret_addr;
+	return NULL;
+}
+
+void o_switchless(void)
+{
+	g_switchless_calls++;
+}
+
+uint64_t o_big(uint8_t *buf, size_t n)
+{
+	uint64_t s = 0;
+	for (size_t k = 0; k < n; k++) {
+		s += buf[k];
+		buf[k] = (uint8_t)~k;
+	}
+	return s;
+}
+
+int o_imported(int x)
+{
+	return x + 10;
+}
