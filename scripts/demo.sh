@@ -12,3 +12,75 @@ echo "== MRENCLAVE of the helloworld enclave, as the loader measures it"
 if [ -x "$bin/cella-sign" ]; then
 	"$bin/cella-sign" digest "$bin/helloworld_enclave"
 fi
+
+echo
+echo "== data-sealing: seal in one process, unseal in a new one; another enclave cannot"
+blob=$(mktemp)
+"$bin/data-sealing_host" seal "$bin/data-sealing_enclave" "$blob" unique "the launch codes are 0000"
+"$bin/data-sealing_host" unseal "$bin/data-sealing_enclave" "$blob"
+if "$bin/data-sealing_host" unseal "$bin/data-sealing_enclave_other" "$blob"; then
+	echo "demo: another enclave unsealed MRENCLAVE-sealed data" >&2
+	exit 1
+fi
+rm -f "$blob"
+
+echo
+echo "== local-attestation: two enclaves exchange reports and derive a shared key"
+"$bin/local-attestation_host" "$bin/local-attestation_a" "$bin/local-attestation_b"
+
+if [ -x "$bin/remote-attestation_host" ]; then
+	echo
+	echo "== remote-attestation: evidence verified by the host verifier"
+	"$bin/remote-attestation_host" "$bin/remote-attestation_enclave"
+fi
+
+if [ -x "$bin/attested-tls_host" ] && [ -x "$bin/cella-tls-client" ]; then
+	echo
+	echo "== attested-tls: TLS server in the enclave, cella-tls-client verifies its evidence"
+	ready=$(mktemp)
+	rm -f "$ready"
+	"$bin/attested-tls_host" "$bin/attested-tls_enclave" --connections 1 --ready "$ready" &
+	server=$!
+	i=0
+	while [ ! -s "$ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	read -r port mrenclave < "$ready"
+	if [ -n "${CELLA_PLATFORM_DIR:-}" ]; then pdir=$CELLA_PLATFORM_DIR
+	elif [ "$(id -u)" = 0 ] || [ -z "${HOME:-}" ]; then pdir=/var/lib/cella/platform
+	else pdir=$HOME/.local/state/cella/platform; fi
+	"$bin/cella-tls-client" --connect "127.0.0.1:$port" --root "$pdir/root-ca.pem" --mrenclave "$mrenclave" \
+		--allow-debug --allow-software-tee --send "hello from the demo"
+	wait "$server"
+	rm -f "$ready"
+fi
+
+# ---- cella-attestd: an Azure Attestation compatible service (services/attestd, docs/attestd.md)
+if [ -x "$bin/cella-attestd" ] && [ -x "$bin/attestation_service_host" ]; then
+	echo
+	echo "== cella-attestd: the enclave (sandbox) gets a token for its evidence, the host verifies the token"
+	adir=$(mktemp -d /tmp/cella-attestd-demo.XXXXXX)
+	CELLA_PLATFORM_DIR=${CELLA_PLATFORM_DIR:-$adir/platform}
+	export CELLA_PLATFORM_DIR
+	if [ ! -f "$CELLA_PLATFORM_DIR/root-ca.pem" ]; then # the first evidence request creates the software platform
+		"$bin/attestation_service_host" "$bin/attestation_service_enclave" http://127.0.0.1:9 >/dev/null 2>&1 || true
+	fi
+	# the embedded default configuration (HTTPS, RS256 tokens, MAA's default policies), on an ephemeral
+	# loopback port, trusting this machine's software-TEE root for /attest/CellaEnclave
+	"$bin/cella-attestd" --listen 127.0.0.1:0 --db "$adir/attestd.db" --port-file "$adir/port" \
+		--tls-cert-out "$adir/tls.pem" --cella-root "$CELLA_PLATFORM_DIR/root-ca.pem" 2>"$adir/attestd.log" &
+	apid=$!
+	i=0
+	while [ ! -s "$adir/port" ] && [ $i -lt 100 ] && kill -0 $apid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	if [ -s "$adir/port" ]; then
+		aurl=https://127.0.0.1:$(cat "$adir/port")
+		echo "cella-attestd listening on $aurl"
+		"$bin/attestation_service_host" "$bin/attestation_service_enclave" "$aurl" "$adir/tls.pem" 2>&1 |
+			grep -v "is not signed" || echo "attestation sample failed"
+	else
+		echo "cella-attestd did not start:"
+		cat "$adir/attestd.log"
+	fi
+	kill $apid 2>/dev/null || true
+	wait $apid 2>/dev/null || true
+	echo "cella-attestd stopped"
+	rm -rf "$adir"
+fi

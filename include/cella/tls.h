@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Attested TLS, enclave side (cella_attest_enclave, BearSSL): P-256 keys, self-signed certificates carrying the
+ * enclave's evidence, a TLS 1.2 server whose socket I/O is done by host ocalls, and a BearSSL X.509 verifier
+ * that accepts a peer by its evidence. The host side (ocall handlers, OpenSSL verifier) is cella/tls_host.h.
+ */
+#ifndef CELLA_TLS_H
+#define CELLA_TLS_H
+
+#include <cella/evidence.h>
+#include <cella/result.h>
+#include <cella/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------------
+ * Keys and certificates
+ */
+
+#define CELLA_TLS_SPKI_BYTES 91u          /* DER SubjectPublicKeyInfo of a P-256 key */
+#define CELLA_ATTEST_CERT_MAX_BYTES 20480u /* room for the largest certificate cella_attest_cert writes */
+
+/* A P-256 key pair, caller-owned. Wipe with cella_tls_key_fini(). */
+struct cella_tls_key {
+	uint8_t secret[32]; /* big-endian scalar */
+	uint8_t pub[65];    /* uncompressed point 0x04 || X || Y */
+};
+
+/* A fresh key from the enclave's RDRAND (HMAC-DRBG seeded with 48 bytes). Errors: CELLA_ERR_CRYPTO. */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_key_generate(struct cella_tls_key *key) CELLA_NONNULL(1);
+/* Zeroes the key (a repeated call is a no-op). */
+CELLA_API void cella_tls_key_fini(struct cella_tls_key *key);
+/* The key's DER SubjectPublicKeyInfo (id-ecPublicKey, prime256v1). */
+CELLA_API void cella_tls_key_spki(const struct cella_tls_key *key, uint8_t spki[CELLA_TLS_SPKI_BYTES])
+	CELLA_NONNULL(1, 2);
+
+/*
+ * cella_attest_cert: a self-signed X.509 v3 certificate (DER) for `key`: subject and issuer CN=common_name
+ * (NULL: "Cella attested enclave"), a random serial, fixed validity 2024-01-01 to 2049-12-31 (no trusted clock
+ * in enclaves: relying parties judge freshness by the evidence and the handshake), ecdsa-with-SHA256, and the
+ * non-critical extension 1.2.840.113556.10.1.2 (Open Enclave's evidence OID) holding OE's evidence envelope:
+ * format SGX_ECDSA, then this enclave's quote with report_data = SHA-256(SubjectPublicKeyInfo) || 32 zero bytes,
+ * then the SubjectPublicKeyInfo as the custom claims buffer. *len gets the size (also on BUFFER_TOO_SMALL).
+ * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name longer than 64), evidence errors
+ * (cella_get_evidence), CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name,
+							uint8_t *cert, size_t cap, size_t *len) CELLA_NONNULL(1, 5);
+
+/* As cella_attest_cert with caller-supplied extension contents (any bytes: for tests and other evidence). */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_cert_build(const struct cella_tls_key *key, const char *common_name,
+							   const uint8_t *extension, size_t extension_len,
+							   uint8_t *cert, size_t cap, size_t *len)
+	CELLA_NONNULL(1, 3, 7);
+
+/* ---------------------------------------------------------------------------------------------------
+ * Host socket ocalls: the enclave cannot open sockets; the host serves these four ocalls (cella/tls_host.h
+ * has ready-made handlers) at indices the application chooses. Wire format, little-endian:
+ *   accept: in struct cella_tls_accept_in          out: u64 connection handle
+ *   recv:   in struct cella_tls_recv_in            out: up to max bytes (0 bytes: the peer closed)
+ *   send:   in struct cella_tls_send_in || data    out: u32 bytes sent (1..len)
+ *   close:  in struct cella_tls_close_in           out: nothing
+ * Every reply is checked in the enclave (lengths within what was asked, exact sizes).
+ */
+struct cella_tls_accept_in {
+	uint64_t listener; /* host listening socket handle */
+	uint32_t timeout_ms; /* 0: wait forever */
+	uint32_t reserved;
+};
+struct cella_tls_recv_in {
+	uint64_t conn;
+	uint32_t max;
+	uint32_t reserved;
+};
+struct cella_tls_send_in {
+	uint64_t conn;
+};
+struct cella_tls_close_in {
+	uint64_t conn;
+};
+
+struct cella_tls_ocalls {
+	uint32_t accept, recv, send, close; /* the host's ocall indices */
+};
+
+/* ---------------------------------------------------------------------------------------------------
+ * TLS 1.2 server inside the enclave (BearSSL, ECDHE-ECDSA with AES-GCM / ChaCha20-Poly1305), one connection
+ * at a time.
+ */
+struct cella_tls_server;
+
+/*
+ * key, cert: borrowed for the call (copied). ocalls: the host's ocall indices. out: takes ownership; free with
+ * cella_tls_server_free(). Errors: CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_INVALID_ARG (cert larger than the limit).
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_server_new(const struct cella_tls_key *key, const uint8_t *cert,
+							   size_t cert_len, const struct cella_tls_ocalls *ocalls,
+							   struct cella_tls_server **out) CELLA_NONNULL(1, 2, 4, 5);
+/* Closes any connection, wipes the keys and frees. NULL is a no-op. */
+CELLA_API void cella_tls_server_free(struct cella_tls_server *s);
+/*
+ * Accepts one connection on the host's listener (timeout_ms, 0 = forever) and completes the TLS handshake.
+ * Errors: CELLA_ERR_INVALID_STATE (a connection is open), CELLA_ERR_IO (the host's socket failed or the peer
+ * went away), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in the log), CELLA_ERR_MARSHAL (host reply
+ * malformed), ocall errors.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener,
+							      uint32_t timeout_ms) CELLA_NONNULL(1);
+/* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed. Errors: as accept. */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
+							    size_t *n) CELLA_NONNULL(1, 2, 4);
+/* Writes all of buf and flushes. Errors: as accept. */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
+	CELLA_NONNULL(1);
+/* Sends close_notify (best effort) and closes the host connection. No-op without a connection. */
+CELLA_API cella_result cella_tls_server_close(struct cella_tls_server *s) CELLA_NONNULL(1);
+
+/* ---------------------------------------------------------------------------------------------------
+ * BearSSL verification callback: an X.509 engine (br_x509_class) for br_ssl_engine_set_x509() that accepts the
+ * peer's attested certificate by cella_verify_attest_cert() under a policy, ignoring CA chains.
+ */
+struct br_x509_class_;
+struct cella_tls_verifier;
+
+/* policy: copied (its roots and pinned values stay borrowed). out: takes ownership. */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_verifier_new(const struct cella_evidence_policy *policy,
+							     struct cella_tls_verifier **out) CELLA_NONNULL(1, 2);
+CELLA_API void cella_tls_verifier_free(struct cella_tls_verifier *v);
+/* The engine to pass to br_ssl_engine_set_x509(&cc.eng, cella_tls_verifier_x509(v)). */
+CELLA_API const struct br_x509_class_ **cella_tls_verifier_x509(struct cella_tls_verifier *v) CELLA_NONNULL(1);
+/* The outcome of the last verification and, on CELLA_OK, the peer's claims. */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_verifier_result(const struct cella_tls_verifier *v,
+								struct cella_claims *claims) CELLA_NONNULL(1);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Attested TLS, host side (libcella-attest): the socket ocalls an enclave TLS server needs, and an OpenSSL
+ * verification callback that accepts a peer by the evidence in its certificate (cella/evidence.h).
+ */
+#ifndef CELLA_TLS_HOST_H
+#define CELLA_TLS_HOST_H
+
+#include <cella/evidence.h>
+#include <cella/result.h>
+#include <cella/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cella_enclave;
+struct ssl_ctx_st;         /* OpenSSL's SSL_CTX */
+struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
+
+/*
+ * A TCP listener for an enclave server: binds ip ("127.0.0.1"; NULL = loopback) and port (0 = ephemeral),
+ * *bound_port gets the port. The handle is registered: the ocall handlers below only touch sockets this
+ * process registered (listeners) or accepted, so an enclave cannot make the host act on its other fds.
+ * Errors: CELLA_ERR_IO (errno in the log), CELLA_ERR_OUT_OF_MEMORY (too many handles).
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle,
+							    uint16_t *bound_port) CELLA_NONNULL(3);
+/* Closes and unregisters a listener. */
+CELLA_API void cella_tls_host_unlisten(uint64_t handle);
+
+/*
+ * ocall handlers (cella_ocall_fn) for the wire format in cella/tls.h; put them in the enclave's ocall table at
+ * the indices given to cella_tls_server_new(). Accepted connections get 30 s send/receive timeouts.
+ * Errors: CELLA_ERR_MARSHAL (malformed request), CELLA_ERR_PERMISSION (unknown handle), CELLA_ERR_IO.
+ */
+CELLA_API cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, size_t in_bytes,
+					     uint8_t *out, size_t out_bytes, size_t *written);
+CELLA_API cella_result cella_tls_host_recv(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+					   size_t out_bytes, size_t *written);
+CELLA_API cella_result cella_tls_host_send(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+					   size_t out_bytes, size_t *written);
+CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, size_t in_bytes,
+					    uint8_t *out, size_t out_bytes, size_t *written);
+
+/*
+ * OpenSSL verification: cella_tls_openssl_configure() makes `ctx` require a peer certificate and replaces
+ * OpenSSL's chain verification with cella_verify_attest_cert() under v->policy. After a handshake, v->result
+ * and v->claims say what was verified. One verifier per concurrent handshake.
+ */
+struct cella_tls_openssl_verifier {
+	struct cella_evidence_policy policy; /* set by the caller */
+	cella_result result;                 /* out: the last verification */
+	struct cella_claims claims;          /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */
+};
+CELLA_API void cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struct cella_tls_openssl_verifier *v)
+	CELLA_NONNULL(1, 2);
+/* The callback itself (SSL_CTX_set_cert_verify_callback form; arg = struct cella_tls_openssl_verifier *). */
+CELLA_API int cella_tls_openssl_verify_cb(struct x509_store_ctx_st *ctx, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces of the evidence verifier: common code (both worlds) and its world-specific back ends. */
+#ifndef CELLA_ATTEST_INTERNAL_H
+#define CELLA_ATTEST_INTERNAL_H
+
+#include <cella/evidence.h>
+
+#define AT_QUOTE_HEADER_BYTES 48u
+#define AT_REPORT_BODY_BYTES 384u
+#define AT_QUOTE_MIN_BYTES (48u + 384u + 4u)
+#define AT_SOFTWARE_QE_VENDOR "CELLA-SOFTWARE-Q"
+
+/* Report body offsets (SGX REPORTBODY, SDM 38.15). */
+#define AT_RB_CPU_SVN 0
+#define AT_RB_MISC_SELECT 16
+#define AT_RB_EXT_PROD_ID 32
+#define AT_RB_FLAGS 48
+#define AT_RB_MRENCLAVE 64
+#define AT_RB_MRSIGNER 128
+#define AT_RB_CONFIG_ID 192
+#define AT_RB_PROD_ID 256
+#define AT_RB_SVN 258
+#define AT_RB_CONFIG_SVN 260
+#define AT_RB_FAMILY_ID 304
+#define AT_RB_REPORT_DATA 320
+
+/* What the world-specific quote verifier established. */
+struct at_quote_result {
+	uint8_t body[AT_REPORT_BODY_BYTES]; /* the ISV enclave's report body (a copy) */
+	bool software;                      /* Cella software quoting component */
+	uint32_t tcb_status;                /* CELLA_EVIDENCE_TCB_* */
+	int64_t valid_from, valid_until;
+};
+
+/* ---- world-specific (evidence_openssl.c on hosts, evidence_bearssl.c in enclaves) ---- */
+/* Verifies one quote of exactly len bytes (signatures, binding, chain or collateral at policy->time). */
+cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
+			     const struct cella_evidence_policy *policy, struct at_quote_result *out);
+void at_sha256(const void *data, size_t len, uint8_t out[32]);
+/* 1 if sig (DER ECDSA) is a valid ECDSA-P256-SHA256 signature over msg by the uncompressed point pub[65]. */
+int at_p256_verify_der(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len);
+/* Where the evidence is copied before parsing (enclaves: enclave heap). Returns NULL on allocation failure. */
+uint8_t *at_copy_in(const uint8_t *p, size_t len);
+void at_free(void *p);
+
+/* ---- common ---- */
+/* Length of the v3 quote at the start of p (from its signature_data_len); 0 if malformed or longer than len. */
+size_t at_quote_len(const uint8_t *p, size_t len);
+uint16_t at_le16(const uint8_t *p);
+uint32_t at_le32(const uint8_t *p);
+uint64_t at_le64(const uint8_t *p);
+/* Unix seconds of a civil date (proleptic Gregorian, UTC). */
+int64_t at_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success. */
+cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,
+				   const struct cella_evidence_policy *policy, struct cella_claims *claims,
+				   uint8_t point[65]);
+
+/* DER encodings (tag, length, value) of the object identifiers attested certificates use. */
+#define AT_OID_EC_PUBLIC_KEY {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01}
+#define AT_OID_P256 {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}
+#define AT_OID_ECDSA_SHA256 {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}
+#define AT_OID_OE_EVIDENCE {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x14, 0x0a, 0x01, 0x02}
+#define AT_OID_BASIC_CONSTRAINTS {0x06, 0x03, 0x55, 0x1d, 0x13}
+#define AT_OID_COMMON_NAME {0x06, 0x03, 0x55, 0x04, 0x03}
+
+/* DER reader (strict: definite, minimal lengths; single-byte tags). */
+struct at_der {
+	const uint8_t *p;
+	size_t n;
+};
+/* Reads the next TLV of `tag` from *in: *content its value, *whole the full TLV; advances in. 0 on success. */
+int at_der_next(struct at_der *in, uint8_t tag, struct at_der *content, struct at_der *whole);
+/* 1 if the next TLV has this tag. */
+int at_der_peek(const struct at_der *in, uint8_t tag);
+
+#endif

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/* Host side of attested TLS: socket ocalls for enclave servers, and the OpenSSL verification callback. */
+#include <cella/tls_host.h>
+
+#include <arpa/inet.h>
+#include <cella/tls.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define MAX_HANDLES 256
+
+enum { H_FREE = 0, H_LISTENER = 1, H_CONN = 2 };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int fd;
+	int kind;
+} handles[MAX_HANDLES];
+
+static int reg(int fd, int kind)
+{
+	int ok = -1;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_HANDLES; i++)
+		if (handles[i].kind == H_FREE) {
+			handles[i].fd = fd;
+			handles[i].kind = kind;
+			ok = 0;
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+static bool known(uint64_t h, int kind)
+{
+	bool found = false;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_HANDLES; i++)
+		if (handles[i].kind == kind && (uint64_t)handles[i].fd == h)
+			found = true;
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+static bool unreg(uint64_t h, int kind)
+{
+	bool found = false;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_HANDLES; i++)
+		if (handles[i].kind == kind && (uint64_t)handles[i].fd == h) {
+			handles[i].kind = H_FREE;
+			found = true;
+		}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle, uint16_t *bound_port)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return CELLA_ERR_IO;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	if (inet_pton(AF_INET, ip ? ip : "127.0.0.1", &a.sin_addr) != 1) {
+		close(fd);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 16) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
+		close(fd);
+		return CELLA_ERR_IO;
+	}
+	if (reg(fd, H_LISTENER) != 0) {
+		close(fd);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	*handle = (uint64_t)fd;
+	if (bound_port)
+		*bound_port = ntohs(a.sin_port);
+	return CELLA_OK;
+}
+
+/* see cella/tls_host.h */
+void cella_tls_host_unlisten(uint64_t handle)
+{
+	if (unreg(handle, H_LISTENER))
+		close((int)handle);
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				   size_t out_bytes, size_t *written)
+{
+	struct cella_tls_accept_in req;
+	struct pollfd p;
+	struct timeval tv = {30, 0};
+	uint64_t conn;
+	int fd, one = 1;
+	(void)e;
+	if (in_bytes != sizeof(req) || out_bytes < sizeof(conn))
+		return CELLA_ERR_MARSHAL;
+	memcpy(&req, in, sizeof(req)); /* window memory: one copy, then validate */
+	if (!known(req.listener, H_LISTENER))
+		return CELLA_ERR_PERMISSION;
+	p.fd = (int)req.listener;
+	p.events = POLLIN;
+	if (poll(&p, 1, req.timeout_ms ? (int)(req.timeout_ms > 0x7fffffff ? 0x7fffffff : req.timeout_ms) : -1) != 1)
+		return CELLA_ERR_IO;
+	fd = accept4((int)req.listener, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return CELLA_ERR_IO;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* the enclave already sends whole TLS records: Nagle would only hold handshake flights back */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (reg(fd, H_CONN) != 0) {
+		close(fd);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	conn = (uint64_t)fd;
+	memcpy(out, &conn, sizeof(conn));
+	*written = sizeof(conn);
+	return CELLA_OK;
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_host_recv(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				 size_t out_bytes, size_t *written)
+{
+	struct cella_tls_recv_in req;
+	size_t max;
+	ssize_t n;
+	(void)e;
+	if (in_bytes != sizeof(req))
+		return CELLA_ERR_MARSHAL;
+	memcpy(&req, in, sizeof(req));
+	if (!known(req.conn, H_CONN))
+		return CELLA_ERR_PERMISSION;
+	max = req.max < out_bytes ? req.max : out_bytes;
+	do
+		n = recv((int)req.conn, out, max, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return CELLA_ERR_IO;
+	*written = (size_t)n;
+	return CELLA_OK;
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_host_send(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				 size_t out_bytes, size_t *written)
+{
+	struct cella_tls_send_in req;
+	uint32_t sent;
+	ssize_t n;
+	(void)e;
+	if (in_bytes <= sizeof(req) || out_bytes < sizeof(sent))
+		return CELLA_ERR_MARSHAL;
+	memcpy(&req, in, sizeof(req));
+	if (!known(req.conn, H_CONN))
+		return CELLA_ERR_PERMISSION;
+	do
+		n = send((int)req.conn, in + sizeof(req), in_bytes - sizeof(req), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return CELLA_ERR_IO;
+	sent = (uint32_t)n;
+	memcpy(out, &sent, sizeof(sent));
+	*written = sizeof(sent);
+	return CELLA_OK;
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				  size_t out_bytes, size_t *written)
+{
+	struct cella_tls_close_in req;
+	(void)e, (void)out, (void)out_bytes;
+	if (in_bytes != sizeof(req))
+		return CELLA_ERR_MARSHAL;
+	memcpy(&req, in, sizeof(req));
+	if (!unreg(req.conn, H_CONN))
+		return CELLA_ERR_PERMISSION;
+	close((int)req.conn);
+	*written = 0;
+	return CELLA_OK;
+}
+
+/* see cella/tls_host.h */
+int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
+{
+	struct cella_tls_openssl_verifier *v = arg;
+	X509 *peer = X509_STORE_CTX_get0_cert(ctx);
+	unsigned char *der = NULL;
+	int len;
+	v->result = CELLA_ERR_NOT_FOUND;
+	if (!peer || (len = i2d_X509(peer, &der)) <= 0) {
+		X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
+		return 0;
+	}
+	v->result = cella_verify_attest_cert(der, (size_t)len, NULL, 0, &v->policy, &v->claims);
+	OPENSSL_free(der);
+	if (v->result != CELLA_OK) {
+		X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
+		return 0;
+	}
+	return 1;
+}
+
+/* see cella/tls_host.h */
+void cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier *v)
+{
+	v->result = CELLA_ERR_NOT_FOUND;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_cert_verify_callback(ctx, cella_tls_openssl_verify_cb, v);
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TLS 1.2 server inside the enclave: a BearSSL server engine whose records travel through host ocalls
+ * (accept / recv / send / close on a host socket). Every ocall reply is length-checked before use; the host
+ * only ever sees TLS records.
+ */
+#include <cella/tls.h>
+
+#include <bearssl.h>
+#include <cella/enclave.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Records are batched so bulk data costs one send ocall per OUT_BYTES, not one per 16 KiB record. */
+#define OUT_BYTES (256u * 1024u)
+
+struct cella_tls_server {
+	br_ssl_server_context sc;
+	unsigned char iobuf[BR_SSL_BUFSIZE_BIDI];
+	br_x509_certificate chain;
+	br_ec_private_key sk;
+	uint8_t secret[32];
+	uint8_t *cert;
+	size_t cert_len;
+	struct cella_tls_ocalls oc;
+	uint64_t conn;
+	bool open;
+	bool broken; /* the host socket failed mid-record */
+	bool batching; /* inside cella_tls_server_write: keep batching until the end */
+	size_t out_len; /* encrypted records waiting in out[] for one send ocall */
+	uint8_t out[OUT_BYTES];
+};
+
+static void wipe(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* see cella/tls.h */
+cella_result cella_tls_server_new(const struct cella_tls_key *key, const uint8_t *cert, size_t cert_len,
+				  const struct cella_tls_ocalls *ocalls, struct cella_tls_server **out)
+{
+	struct cella_tls_server *s;
+	if (cert_len == 0 || cert_len > CELLA_ATTEST_CERT_MAX_BYTES)
+		return CELLA_ERR_INVALID_ARG;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	s->cert = malloc(cert_len);
+	if (!s->cert) {
+		free(s);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	memcpy(s->cert, cert, cert_len);
+	s->cert_len = cert_len;
+	memcpy(s->secret, key->secret, 32);
+	s->sk.curve = BR_EC_secp256r1;
+	s->sk.x = s->secret;
+	s->sk.xlen = 32;
+	s->chain.data = s->cert;
+	s->chain.data_len = cert_len;
+	s->oc = *ocalls;
+	*out = s;
+	return CELLA_OK;
+}
+
+static cella_result host_close(struct cella_tls_server *s)
+{
+	struct cella_tls_close_in in = {s->conn};
+	size_t w = 0;
+	s->open = false;
+	return cella_ocall(s->oc.close, &in, sizeof(in), NULL, 0, &w);
+}
+
+/* see cella/tls.h */
+void cella_tls_server_free(struct cella_tls_server *s)
+{
+	if (!s)
+		return;
+	if (s->open)
+		(void)host_close(s);
+	free(s->cert);
+	wipe(s, sizeof(*s));
+	free(s);
+}
+
+/* Sends one record buffer; the host reports how much it took (1..len). */
+static cella_result send_some(struct cella_tls_server *s, const uint8_t *buf, size_t len, size_t *sent)
+{
+	uint8_t *msg = malloc(sizeof(struct cella_tls_send_in) + len);
+	struct cella_tls_send_in in = {s->conn};
+	uint32_t n = 0;
+	size_t w = 0;
+	cella_result r;
+	if (!msg)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memcpy(msg, &in, sizeof(in));
+	memcpy(msg + sizeof(in), buf, len);
+	r = cella_ocall(s->oc.send, msg, sizeof(in) + len, &n, sizeof(n), &w);
+	free(msg);
+	if (r != CELLA_OK)
+		return r;
+	if (w != sizeof(n) || n == 0 || n > len)
+		return CELLA_ERR_MARSHAL; /* the host claims more than it was given, or nothing */
+	*sent = n;
+	return CELLA_OK;
+}
+
+/* Sends every batched record. */
+static cella_result flush_out(struct cella_tls_server *s)
+{
+	size_t off = 0;
+	while (off < s->out_len) {
+		size_t sent = 0;
+		cella_result r = send_some(s, s->out + off, s->out_len - off, &sent);
+		if (r != CELLA_OK) {
+			s->broken = true;
+			s->out_len = 0;
+			return r;
+		}
+		off += sent;
+	}
+	s->out_len = 0;
+	return CELLA_OK;
+}
+
+static cella_result recv_some(struct cella_tls_server *s, uint8_t *buf, size_t len, size_t *got)
+{
+	struct cella_tls_recv_in in = {s->conn, (uint32_t)(len > 0x100000 ? 0x100000 : len), 0};
+	size_t w = 0;
+	cella_result r = cella_ocall(s->oc.recv, &in, sizeof(in), buf, in.max, &w);
+	if (r != CELLA_OK)
+		return r;
+	if (w > in.max)
+		return CELLA_ERR_MARSHAL;
+	*got = w;
+	return CELLA_OK;
+}
+
+/* Runs the engine until one of `target` states (BR_SSL_SENDAPP / BR_SSL_RECVAPP) is reached. */
+static cella_result run_until(struct cella_tls_server *s, unsigned target)
+{
+	br_ssl_engine_context *eng = &s->sc.eng;
+	if (s->broken)
+		return CELLA_ERR_IO; /* a socket failed: the engine's state is unknown, only close is left */
+	for (;;) {
+		unsigned st = br_ssl_engine_current_state(eng);
+		cella_result r;
+		if (st & BR_SSL_CLOSED) {
+			int err = br_ssl_engine_last_error(eng);
+			if (err != BR_ERR_OK && err != BR_ERR_IO)
+				fprintf(stderr, "cella tls: BearSSL error %d\n", err);
+			return err == BR_ERR_OK ? CELLA_ERR_IO : CELLA_ERR_CRYPTO;
+		}
+		if (st & BR_SSL_SENDREC) {
+			size_t len = 0;
+			unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+			if (len > OUT_BYTES - s->out_len && (r = flush_out(s)) != CELLA_OK)
+				return r;
+			if (len > OUT_BYTES - s->out_len)
+				len = OUT_BYTES - s->out_len;
+			memcpy(s->out + s->out_len, buf, len);
+			s->out_len += len;
+			br_ssl_engine_sendrec_ack(eng, len);
+			continue;
+		}
+		if (st & target) {
+			/* handing control back: the peer may be waiting for what we batched, unless we will write more */
+			if (!(target & BR_SSL_SENDAPP) || !s->batching)
+				return flush_out(s);
+			return CELLA_OK;
+		}
+		if (st & BR_SSL_RECVAPP)
+			return CELLA_ERR_INVALID_STATE; /* data arrived while we wanted to write; caller reads first */
+		if (st & BR_SSL_RECVREC) {
+			size_t len = 0, got = 0;
+			if ((r = flush_out(s)) != CELLA_OK) /* never wait for the peer while holding its records */
+				return r;
+			unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
+			r = recv_some(s, buf, len, &got);
+			if (r != CELLA_OK) {
+				s->broken = true;
+				return r;
+			}
+			if (got == 0) { /* peer closed the socket without close_notify */
+				s->broken = true;
+				return CELLA_ERR_IO;
+			}
+			br_ssl_engine_recvrec_ack(eng, got);
+			continue;
+		}
+		br_ssl_engine_flush(eng, 0);
+	}
+}
+
+/* see cella/tls.h */
+cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener, uint32_t timeout_ms)
+{
+	struct cella_tls_accept_in in = {listener, timeout_ms, 0};
+	uint8_t seed[32];
+	uint64_t conn = 0;
+	size_t w = 0;
+	cella_result r;
+
+	if (s->open)
+		return CELLA_ERR_INVALID_STATE;
+	r = cella_ocall(s->oc.accept, &in, sizeof(in), &conn, sizeof(conn), &w);
+	if (r != CELLA_OK)
+		return r;
+	if (w != sizeof(conn))
+		return CELLA_ERR_MARSHAL;
+	s->conn = conn;
+	s->open = true;
+	s->broken = false;
+	s->batching = false;
+	s->out_len = 0;
+	br_ssl_server_init_full_ec(&s->sc, &s->chain, 1, BR_KEYTYPE_EC, &s->sk);
+	br_ssl_engine_set_versions(&s->sc.eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_buffer(&s->sc.eng, s->iobuf, sizeof(s->iobuf), 1);
+	r = cella_random(seed, sizeof(seed));
+	if (r == CELLA_OK) {
+		br_ssl_engine_inject_entropy(&s->sc.eng, seed, sizeof(seed));
+		if (!br_ssl_server_reset(&s->sc))
+			r = CELLA_ERR_CRYPTO;
+	}
+	wipe(seed, sizeof(seed));
+	if (r == CELLA_OK)
+		r = run_until(s, BR_SSL_SENDAPP); /* the handshake */
+	if (r != CELLA_OK)
+		(void)host_close(s);
+	return r;
+}
+
+/* see cella/tls.h */
+cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap, size_t *n)
+{
+	br_ssl_engine_context *eng = &s->sc.eng;
+	unsigned char *app;
+	size_t len = 0;
+	cella_result r;
+
+	*n = 0;
+	if (!s->open)
+		return CELLA_ERR_INVALID_STATE;
+	if (cap == 0)
+		return CELLA_OK;
+	r = run_until(s, BR_SSL_RECVAPP);
+	if (r == CELLA_ERR_IO && br_ssl_engine_last_error(eng) == BR_ERR_OK)
+		return CELLA_OK; /* close_notify: end of data */
+	if (r != CELLA_OK)
+		return r;
+	app = br_ssl_engine_recvapp_buf(eng, &len);
+	if (len > cap)
+		len = cap;
+	memcpy(buf, app, len);
+	br_ssl_engine_recvapp_ack(eng, len);
+	*n = len;
+	return CELLA_OK;
+}
+
+/* see cella/tls.h */
+cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
+{
+	br_ssl_engine_context *eng = &s->sc.eng;
+	const uint8_t *p = buf;
+	cella_result r;
+
+	if (!s->open)
+		return CELLA_ERR_INVALID_STATE;
+	s->batching = true;
+	while (len > 0) {
+		size_t room = 0;
+		unsigned char *app;
+		r = run_until(s, BR_SSL_SENDAPP);
+		if (r != CELLA_OK) {
+			s->batching = false;
+			return r;
+		}
+		app = br_ssl_engine_sendapp_buf(eng, &room);
+		if (room > len)
+			room = len;
+		memcpy(app, p, room);
+		br_ssl_engine_sendapp_ack(eng, room);
+		p += room;
+		len -= room;
+	}
+	br_ssl_engine_flush(eng, 0);
+	/* push the flushed records out: run until the engine wants application data again, then send the batch */
+	s->batching = false;
+	return run_until(s, BR_SSL_SENDAPP);
+}
+
+/* see cella/tls.h */
+cella_result cella_tls_server_close(struct cella_tls_server *s)
+{
+	br_ssl_engine_context *eng = &s->sc.eng;
+	if (!s->open)
+		return CELLA_OK;
+	if (s->broken)
+		return host_close(s);
+	br_ssl_engine_close(eng);
+	/* send our close_notify; do not wait for the peer's (it may already be gone) */
+	for (int i = 0; i < 4 && (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC); i++) {
+		size_t len = 0;
+		unsigned char *b = br_ssl_engine_sendrec_buf(eng, &len);
+		if (len > OUT_BYTES - s->out_len)
+			len = OUT_BYTES - s->out_len;
+		memcpy(s->out + s->out_len, b, len);
+		s->out_len += len;
+		br_ssl_engine_sendrec_ack(eng, len);
+	}
+	(void)flush_out(s);
+	return host_close(s);
+}

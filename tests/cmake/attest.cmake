@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# The evidence verification API, host library and in-enclave (label: integration).
+if(TARGET cella_attest AND TARGET cella_attest_enclave)
+  set(A ${CMAKE_CURRENT_SOURCE_DIR}/integration/attest)
+  cella_add_enclave(test_attest_a SOURCES ${A}/enclave.c TCS 1 SECURITY_VERSION 3 PRODUCT_ID 7 DEBUG
+                    LIBS cella_attest_enclave)
+  cella_add_enclave(test_attest_verifier SOURCES ${A}/enclave.c HEAP_PAGES 1024 TCS 1 SECURITY_VERSION 1 PRODUCT_ID 9
+                    DEBUG LIBS cella_attest_enclave)
+  target_compile_definitions(test_attest_verifier PRIVATE CELLA_TEST_VARIANT=2)
+  foreach(t test_attest_a test_attest_verifier)
+    target_include_directories(${t} PRIVATE ${A})
+  endforeach()
+  cella_unit_test(attest_test SOURCES ${A}/attest_test.c LIBS cella_host cella_attest OpenSSL::Crypto
+                  LABELS integration
+                  ARGS $<TARGET_FILE:test_attest_a> $<TARGET_FILE:test_attest_verifier>
+                  ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-attest)
+  target_include_directories(attest_test PRIVATE ${A})
+  add_dependencies(attest_test test_attest_a test_attest_verifier)
+endif()

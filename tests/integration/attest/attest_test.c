@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The evidence verification API on the sandbox backend, in both worlds: the host library (OpenSSL +
+ * libcella-verify) and an enclave verifying another enclave's evidence (BearSSL). Every case runs in both and
+ * must give the same answer.
+ *   attest_test ENCLAVE_A ENCLAVE_B     (A: SVN 3, product 7, debug; B: another enclave, the in-enclave verifier)
+ */
+#include <cella/evidence.h>
+#include <cella/host.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attest_ids.h"
+#include "cella_test.h"
+
+static struct cella_enclave *verifier;
+static uint8_t *root_pem, *other_root;
+static size_t root_len, other_len;
+
+static struct cella_enclave *open_enclave(const char *path)
+{
+	struct cella_enclave *e = NULL;
+	CT_RESULT(cella_enclave_create(path, CELLA_ENCLAVE_FLAG_DEBUG, NULL, &e), CELLA_OK);
+	return e;
+}
+
+static cella_result host_verify(const struct a_verify_in *a, const uint8_t *root, const uint8_t *ev, size_t len,
+				struct cella_claims *c)
+{
+	struct cella_evidence_root r = {root, a->root_len};
+	struct cella_evidence_policy p;
+	memset(&p, 0, sizeof(p));
+	p.time = a->time;
+	p.roots = a->root_len ? &r : NULL;
+	p.root_count = a->root_len ? 1 : 0;
+	p.allow_software_tee = a->flags & A_F_SOFTWARE;
+	p.allow_debug = a->flags & A_F_DEBUG;
+	p.any_identity = a->flags & A_F_ANY;
+	p.mrenclave = (a->flags & A_F_MRENCLAVE) ? a->mrenclave : NULL;
+	p.mrsigner = (a->flags & A_F_MRSIGNER) ? a->mrsigner : NULL;
+	p.check_product_id = a->flags & A_F_PRODUCT;
+	p.product_id = a->product_id;
+	p.min_svn = a->min_svn;
+	p.report_data = a->report_data_len ? a->report_data : NULL;
+	p.report_data_len = a->report_data_len;
+	if (a->flags & A_F_CERT)
+		return cella_verify_attest_cert(ev, len, NULL, 0, &p, c);
+	return cella_verify_evidence(ev, len, NULL, 0, &p, c);
+}
+
+static cella_result enclave_verify(const struct a_verify_in *a0, const uint8_t *root, const uint8_t *ev, size_t len,
+				   struct a_verify_out *o)
+{
+	struct a_verify_in a = *a0;
+	size_t n = sizeof(a) + a.root_len + len, w = 0;
+	uint8_t *in = malloc(n);
+	CT_ASSERT(in);
+	a.evidence_len = (uint32_t)len;
+	memcpy(in, &a, sizeof(a));
+	memcpy(in + sizeof(a), root, a.root_len);
+	memcpy(in + sizeof(a) + a.root_len, ev, len);
+	CT_RESULT(cella_enclave_call(verifier, A_VERIFY, in, n, o, sizeof(*o), &w), CELLA_OK);
+	CT_EQ(w, sizeof(*o));
+	free(in);
+	return (cella_result)o->result;
+}
+
+/* Runs one case in both worlds; both must return `want`. */
+static void both(const char *what, const struct a_verify_in *a, const uint8_t *root, const uint8_t *ev, size_t len,
+		 cella_result want, bool in_enclave)
+{
+	struct cella_claims c;
+	struct a_verify_out o;
+	cella_result h = host_verify(a, root, ev, len, &c), e;
+	if (h != want)
+		cella_test_fail(__FILE__, __LINE__, "%s: host verifier says %s, expected %s", what, cella_result_name(h),
+				cella_result_name(want));
+	if (!in_enclave)
+		return;
+	e = enclave_verify(a, root, ev, len, &o);
+	if (e != want)
+		cella_test_fail(__FILE__, __LINE__, "%s: enclave verifier says %s, expected %s", what,
+				cella_result_name(e), cella_result_name(want));
+	if (want == CELLA_OK) {
+		CT_ASSERT(memcmp(o.unique_id, c.unique_id, 32) == 0);
+		CT_ASSERT(memcmp(o.report_data, c.sgx_report_data, 64) == 0);
+		CT_EQ(o.attributes, c.attributes);
+	}
+}
+
+/* A self-signed P-256 root nobody trusts, valid now. */
+static uint8_t *make_other_root(size_t *len)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	uint8_t *out;
+	long l;
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"Cella Software TEE Root CA", -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, k);
+	X509_sign(x, k, EVP_sha256());
+	PEM_write_bio_X509(b, x);
+	l = BIO_get_mem_data(b, &data);
+	out = malloc((size_t)l);
+	memcpy(out, data, (size_t)l);
+	*len = (size_t)l;
+	BIO_free(b);
+	X509_NAME_free(n);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return out;
+}
+
+/* notBefore of the platform's root, Unix seconds. */
+static int64_t root_not_before(void)
+{
+	BIO *b = BIO_new_mem_buf(root_pem, (int)root_len);
+	X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	struct tm tm;
+	CT_ASSERT(x && ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) == 1);
+	X509_free(x);
+	BIO_free(b);
+	return (int64_t)timegm(&tm);
+}
+
+int main(int argc, char **argv)
+{
+	struct cella_enclave *a;
+	struct cella_hash mr, ms;
+	struct cella_claims c;
+	struct a_verify_in pol, t;
+	uint8_t rd[64], *quote = malloc(16384), *env = malloc(20000);
+	const uint8_t *v;
+	size_t qlen = 0, elen = 0, vs;
+	char path[4096];
+	const char *dir = getenv("CELLA_PLATFORM_DIR");
+	int64_t now = (int64_t)time(NULL);
+	static const char claims_text[] = "custom claims: nonce 42";
+
+	if (argc != 3 || !dir)
+		return 2;
+	a = open_enclave(argv[1]);
+	verifier = open_enclave(argv[2]);
+	CT_RESULT(cella_enclave_identity(a, &mr, &ms), CELLA_OK);
+	for (int i = 0; i < 64; i++)
+		rd[i] = (uint8_t)(0xa0 ^ i);
+	CT_RESULT(cella_enclave_call(a, A_EVIDENCE, rd, 64, quote, 16384, &qlen), CELLA_OK);
+	snprintf(path, sizeof(path), "%s/root-ca.pem", dir);
+	root_pem = cella_test_read_file(path, &root_len);
+	other_root = make_other_root(&other_len);
+
+	/* the accepting policy: this enclave, debug and software TEE explicitly allowed */
+	memset(&pol, 0, sizeof(pol));
+	pol.time = now;
+	pol.flags = A_F_SOFTWARE | A_F_DEBUG | A_F_MRENCLAVE | A_F_MRSIGNER | A_F_PRODUCT;
+	memcpy(pol.mrenclave, mr.b, 32);
+	memcpy(pol.mrsigner, ms.b, 32);
+	pol.product_id = 7;
+	pol.min_svn = 3;
+	pol.report_data_len = 64;
+	memcpy(pol.report_data, rd, 64);
+	pol.root_len = (uint32_t)root_len;
+
+	both("accepting policy", &pol, root_pem, quote, qlen, CELLA_OK, true);
+	CT_RESULT(host_verify(&pol, root_pem, quote, qlen, &c), CELLA_OK);
+	CT_ASSERT(memcmp(c.unique_id, mr.b, 32) == 0 && memcmp(c.signer_id, ms.b, 32) == 0);
+	CT_EQ(c.security_version, 3);
+	CT_EQ(c.product_id[0], 7);
+	CT_EQ(c.attributes, CELLA_EVIDENCE_ATTR_DEBUG | CELLA_EVIDENCE_ATTR_REMOTE);
+	CT_EQ(c.tcb_status, CELLA_EVIDENCE_TCB_SOFTWARE);
+	CT_EQ(c.software_tee, 1);
+	CT_ASSERT(memcmp(c.sgx_report_data, rd, 64) == 0);
+	CT_ASSERT(c.validity_from < now && c.validity_until > now);
+	CT_RESULT(cella_claims_find(&c, "unique_id", &v, &vs), CELLA_OK);
+	CT_ASSERT(vs == 32 && memcmp(v, mr.b, 32) == 0);
+	CT_RESULT(cella_claims_find(&c, "security_version", &v, &vs), CELLA_OK);
+	CT_ASSERT(vs == 4 && v[0] == 3);
+	CT_RESULT(cella_claims_find(&c, "sgx_report_data", &v, &vs), CELLA_OK);
+	CT_ASSERT(vs == 64 && memcmp(v, rd, 64) == 0);
+	CT_RESULT(cella_claims_find(&c, "no_such_claim", &v, &vs), CELLA_ERR_NOT_FOUND);
+	cella_test_pass("software evidence verifies in both worlds; OE-named claims");
+
+	/* policy refusals: the evidence is genuine, the policy says no */
+	t = pol, t.flags &= ~A_F_SOFTWARE;
+	both("software TEE not allowed", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.flags &= ~A_F_DEBUG;
+	both("debug enclave under a non-debug policy", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.flags &= ~(A_F_MRENCLAVE | A_F_MRSIGNER);
+	both("no identity pinned", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t.flags |= A_F_ANY;
+	both("any identity, explicitly", &t, root_pem, quote, qlen, CELLA_OK, true);
+	t = pol, t.mrenclave[5] ^= 1;
+	both("other MRENCLAVE", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.mrsigner[0] ^= 1;
+	both("other MRSIGNER", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.product_id = 8;
+	both("other product", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.min_svn = 4;
+	both("SVN below the minimum", &t, root_pem, quote, qlen, CELLA_ERR_POLICY, true);
+	t = pol, t.report_data[63] ^= 1;
+	both("report_data mismatch", &t, root_pem, quote, qlen, CELLA_ERR_REPORT_DATA, true);
+	cella_test_pass("policy refusals: software TEE, debug, identity, product, SVN, report data");
+
+	/* trust and time */
+	t = pol, t.root_len = (uint32_t)other_len;
+	both("untrusted software root", &t, other_root, quote, qlen, CELLA_ERR_UNTRUSTED_ROOT, true);
+	t = pol, t.root_len = 0;
+	both("no trusted root", &t, root_pem, quote, qlen, CELLA_ERR_UNTRUSTED_ROOT, true);
+	t = pol, t.time = now + 30LL * 365 * 86400;
+	both("root expired (30 years on)", &t, root_pem, quote, qlen, CELLA_ERR_EXPIRED, true);
+	t = pol, t.time = root_not_before() - 86400;
+	both("root not yet valid", &t, root_pem, quote, qlen, CELLA_ERR_EXPIRED, true);
+	t = pol, t.time = 0;
+	both("no verification time", &t, root_pem, quote, qlen, CELLA_ERR_INVALID_ARG, true);
+	cella_test_pass("untrusted, missing, expired and not-yet-valid software roots are refused");
+
+	/* one flipped bit anywhere in the quote: every byte on the host, every 13th in the enclave */
+	for (size_t i = 0; i < qlen; i++) {
+		struct cella_claims cc;
+		cella_result r;
+		quote[i] ^= (uint8_t)(1u << (i % 8));
+		r = host_verify(&pol, root_pem, quote, qlen, &cc);
+		if (r == CELLA_OK)
+			cella_test_fail(__FILE__, __LINE__, "host accepts the quote with byte %zu changed", i);
+		if (i % 13 == 0) {
+			struct a_verify_out o;
+			r = enclave_verify(&pol, root_pem, quote, qlen, &o);
+			if (r == CELLA_OK)
+				cella_test_fail(__FILE__, __LINE__, "enclave accepts the quote with byte %zu changed", i);
+		}
+		quote[i] ^= (uint8_t)(1u << (i % 8));
+	}
+	both("restored quote", &pol, root_pem, quote, qlen, CELLA_OK, true);
+	for (size_t n = 0; n < qlen; n += 97)
+		both("truncated quote", &pol, root_pem, quote, n, n == 0 ? CELLA_ERR_INVALID_ARG : CELLA_ERR_QUOTE_FORMAT,
+		     n % 3 == 0);
+	cella_test_pass("one flipped bit anywhere in a quote, or a truncated quote, is refused");
+
+	/* OE envelope: report data = SHA-256(custom claims) */
+	CT_RESULT(cella_enclave_call(a, A_ENVELOPE, claims_text, sizeof(claims_text), env, 20000, &elen), CELLA_OK);
+	t = pol, t.report_data_len = 0;
+	both("OE envelope", &t, root_pem, env, elen, CELLA_OK, true);
+	CT_RESULT(host_verify(&t, root_pem, env, elen, &c), CELLA_OK);
+	CT_EQ(c.custom_claims_len, sizeof(claims_text));
+	CT_ASSERT(memcmp(c.custom_claims, claims_text, sizeof(claims_text)) == 0);
+	env[elen - 3] ^= 1;
+	both("OE envelope, custom claims changed", &t, root_pem, env, elen, CELLA_ERR_REPORT_DATA, true);
+	env[elen - 3] ^= 1;
+	env[21] ^= 1; /* data size */
+	both("OE envelope, bad size", &t, root_pem, env, elen, CELLA_ERR_QUOTE_FORMAT, true);
+	cella_test_pass("Open Enclave evidence envelope with custom claims");
+
+	free(quote);
+	free(env);
+	free(root_pem);
+	free(other_root);
+	CT_RESULT(cella_enclave_terminate(a), CELLA_OK);
+	CT_RESULT(cella_enclave_terminate(verifier), CELLA_OK);
+	return 0;
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/* Test enclave for attested TLS: certificates, a TLS server over host ocalls, the BearSSL verifier. */
+#include <bearssl.h>
+#include <cella/attest.h>
+#include <cella/enclave.h>
+#include <cella/tls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_ids.h"
+
+static struct cella_tls_key key;
+static uint8_t cert[CELLA_ATTEST_CERT_MAX_BYTES];
+static size_t cert_len;
+
+static cella_result ensure_cert(void)
+{
+	if (cert_len)
+		return CELLA_OK;
+	cella_result r = cella_tls_key_generate(&key);
+	if (r == CELLA_OK)
+		r = cella_attest_cert(&key, "cella test server", cert, sizeof(cert), &cert_len);
+	return r;
+}
+
+static cella_result get_cert(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	cella_result r = ensure_cert();
+	(void)in, (void)n;
+	if (r != CELLA_OK)
+		return r;
+	if (on < cert_len)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, cert, cert_len);
+	*w = cert_len;
+	return CELLA_OK;
+}
+
+/* Evidence naming key2 in a certificate of key1: the binding check must refuse it. */
+static cella_result bad_cert(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
+	struct cella_tls_key k1, k2;
+	uint8_t spki[CELLA_TLS_SPKI_BYTES], rd[64] = {0};
+	uint8_t *env = malloc(CELLA_ATTEST_CERT_MAX_BYTES);
+	uint32_t version = CELLA_EVIDENCE_HEADER_VERSION;
+	uint64_t size;
+	size_t qlen = 0;
+	br_sha256_context h;
+	cella_result r;
+	(void)in, (void)n;
+	if (!env)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	r = cella_tls_key_generate(&k1);
+	if (r == CELLA_OK)
+		r = cella_tls_key_generate(&k2);
+	cella_tls_key_spki(&k2, spki);
+	br_sha256_init(&h);
+	br_sha256_update(&h, spki, sizeof(spki));
+	br_sha256_out(&h, rd);
+	if (r == CELLA_OK)
+		r = cella_get_evidence(rd, env + CELLA_EVIDENCE_HEADER_BYTES, 16384, &qlen);
+	if (r == CELLA_OK) {
+		memcpy(env + CELLA_EVIDENCE_HEADER_BYTES + qlen, spki, sizeof(spki));
+		size = qlen + sizeof(spki);
+		memcpy(env, &version, 4);
+		memcpy(env + 4, uuid, 16);
+		memcpy(env + 20, &size, 8);
+		r = cella_tls_cert_build(&k1, NULL, env, CELLA_EVIDENCE_HEADER_BYTES + (size_t)size, out, on, w);
+	}
+	cella_tls_key_fini(&k1);
+	cella_tls_key_fini(&k2);
+	free(env);
+	return r;
+}
+
+static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
+	struct t_serve_in a;
+	struct cella_tls_server *s = NULL;
+	uint32_t ok = 0;
+	static uint8_t buf[1u << 16];
+	cella_result r;
+
+	if (n != sizeof(a) || on < 4)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&a, in, sizeof(a));
+	r = ensure_cert();
+	if (r == CELLA_OK)
+		r = cella_tls_server_new(&key, cert, cert_len, &oc, &s);
+	if (r != CELLA_OK)
+		return r;
+	for (uint32_t c = 0; c < a.connections; c++) {
+		size_t got = 0, len = 0;
+		unsigned long long bulk = 0;
+		r = cella_tls_server_accept(s, a.listener, a.timeout_ms);
+		if (r != CELLA_OK)
+			continue; /* a refused handshake (the client did not like our evidence) */
+		ok++;
+		/* read one line */
+		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
+			if (cella_tls_server_read(s, buf + len, 1024 - len, &got) != CELLA_OK || got == 0)
+				break;
+			len += got;
+		}
+		if (len > 5 && memcmp(buf, "BULK ", 5) == 0) {
+			buf[len - 1] = 0;
+			bulk = strtoull((const char *)buf + 5, NULL, 10);
+			memset(buf, 'x', sizeof(buf));
+			while (bulk > 0) {
+				size_t k = bulk < sizeof(buf) ? (size_t)bulk : sizeof(buf);
+				if (cella_tls_server_write(s, buf, k) != CELLA_OK)
+					break;
+				bulk -= k;
+			}
+		} else if (len > 0) {
+			static const char pre[] = "enclave: ";
+			if (cella_tls_server_write(s, pre, sizeof(pre) - 1) != CELLA_OK ||
+			    cella_tls_server_write(s, buf, len) != CELLA_OK)
+				ok--; /* counted as a failed session */
+		}
+		(void)cella_tls_server_close(s);
+	}
+	cella_tls_server_free(s);
+	memcpy(out, &ok, 4);
+	*w = 4;
+	return CELLA_OK;
+}
+
+/* Drives the BearSSL X.509 engine by hand, as a TLS client engine would with the server's chain. */
+static cella_result verify(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct cella_evidence_policy p;
+	struct cella_evidence_root root;
+	struct cella_tls_verifier *v = NULL;
+	const br_x509_class **x;
+	int64_t t;
+	uint32_t flags, rl, res;
+	cella_result r;
+	if (n < 16 || on < 4)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&t, in, 8);
+	memcpy(&flags, in + 8, 4);
+	memcpy(&rl, in + 12, 4);
+	if (rl > n - 16)
+		return CELLA_ERR_INVALID_ARG;
+	memset(&p, 0, sizeof(p));
+	root.cert = in + 16;
+	root.len = rl;
+	p.time = t;
+	p.roots = &root;
+	p.root_count = 1;
+	p.allow_software_tee = true;
+	p.allow_debug = true;
+	p.any_identity = flags & 1;
+	r = cella_tls_verifier_new(&p, &v);
+	if (r != CELLA_OK)
+		return r;
+	x = (const br_x509_class **)cella_tls_verifier_x509(v);
+	(*x)->start_chain(x, "ignored.example");
+	(*x)->start_cert(x, (uint32_t)(n - 16 - rl));
+	(*x)->append(x, in + 16 + rl, n - 16 - rl);
+	(*x)->end_cert(x);
+	res = (*x)->end_chain(x);
+	r = cella_tls_verifier_result(v, NULL);
+	if ((res == 0) != (r == CELLA_OK) || (r == CELLA_OK && !(*x)->get_pkey(x, NULL)))
+		r = CELLA_ERR_UNEXPECTED;
+	cella_tls_verifier_free(v);
+	res = (uint32_t)r;
+	memcpy(out, &res, 4);
+	*w = 4;
+	return CELLA_OK;
+}
+
+const struct cella_ecall_entry cella_ecall_table[] = {
+	[T_CERT] = {get_cert, CELLA_ECALL_PUBLIC},
+	[T_BAD_CERT] = {bad_cert, CELLA_ECALL_PUBLIC},
+	[T_SERVE] = {serve, CELLA_ECALL_PUBLIC},
+	[T_VERIFY] = {verify, CELLA_ECALL_PUBLIC},
+};
+const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Attested TLS on the sandbox backend: the enclave's certificate parsed and checked with OpenSSL, the evidence
+ * binding refused when key and evidence differ, the BearSSL and OpenSSL verification callbacks, and a TLS 1.2
+ * server inside the enclave serving an OpenSSL client on 127.0.0.1 (ephemeral port, bounded timeouts).
+ *   tls_test ENCLAVE
+ */
+#include <arpa/inet.h>
+#include <cella/host.h>
+#include <cella/tls.h>
+#include <cella/tls_host.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cella_test.h"
+#include "tls_ids.h"
+
+static struct cella_enclave *e;
+static uint8_t *root_pem;
+static size_t root_len;
+
+struct server_run {
+	struct t_serve_in in;
+	cella_result r;
+	uint32_t ok;
+};
+
+static void *server_thread(void *arg)
+{
+	struct server_run *s = arg;
+	size_t w = 0;
+	s->r = cella_enclave_call(e, T_SERVE, &s->in, sizeof(s->in), &s->ok, 4, &w);
+	return NULL;
+}
+
+static int tcp_connect(uint16_t port)
+{
+	struct sockaddr_in a;
+	struct timeval tv = {20, 0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CT_ASSERT(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* One TLS client session: handshake under `v`, send a line, read the reply. Returns the handshake outcome. */
+static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const char *line, char *reply, size_t cap)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	int fd = tcp_connect(port), n, total = 0;
+	bool ok;
+	CT_ASSERT(ctx);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	cella_tls_openssl_configure(ctx, v);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	ok = SSL_connect(ssl) == 1;
+	if (ok) {
+		CT_ASSERT(SSL_write(ssl, line, (int)strlen(line)) == (int)strlen(line));
+		while (total < (int)cap - 1 && (n = SSL_read(ssl, reply + total, (int)cap - 1 - total)) > 0)
+			total += n;
+		reply[total] = 0;
+		SSL_shutdown(ssl);
+	}
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	return ok;
+}
+
+static void policy_for(struct cella_evidence_policy *p, struct cella_evidence_root *root, const struct cella_hash *mr)
+{
+	memset(p, 0, sizeof(*p));
+	root->cert = root_pem;
+	root->len = root_len;
+	p->time = (int64_t)time(NULL);
+	p->roots = root;
+	p->root_count = 1;
+	p->allow_software_tee = true;
+	p->allow_debug = true;
+	p->mrenclave = mr->b;
+}
+
+static cella_result enclave_verify(const uint8_t *cert, size_t len, uint32_t flags)
+{
+	int64_t t = (int64_t)time(NULL);
+	uint32_t rl = (uint32_t)root_len, res = 0;
+	size_t n = 16 + root_len + len, w = 0;
+	uint8_t *in = malloc(n);
+	memcpy(in, &t, 8);
+	memcpy(in + 8, &flags, 4);
+	memcpy(in + 12, &rl, 4);
+	memcpy(in + 16, root_pem, root_len);
+	memcpy(in + 16 + root_len, cert, len);
+	CT_RESULT(cella_enclave_call(e, T_VERIFY, in, n, &res, 4, &w), CELLA_OK);
+	free(in);
+	return (cella_result)res;
+}
+
+int main(int argc, char **argv)
+{
+	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = cella_tls_host_accept, [T_O_RECV] = cella_tls_host_recv,
+						[T_O_SEND] = cella_tls_host_send, [T_O_CLOSE] = cella_tls_host_close};
+	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 4};
+	struct cella_hash mr, ms;
+	struct cella_evidence_policy p;
+	struct cella_evidence_root root;
+	struct cella_claims c;
+	struct cella_tls_openssl_verifier v;
+	struct server_run run;
+	pthread_t th;
+	uint8_t *cert = malloc(20480), *bad = malloc(20480);
+	size_t cl = 0, bl = 0;
+	const unsigned char *pp;
+	X509 *x;
+	char path[4096], reply[256];
+	const char *dir = getenv("CELLA_PLATFORM_DIR");
+	uint64_t listener;
+	uint16_t port;
+
+	if (argc != 2 || !dir)
+		return 2;
+	CT_RESULT(cella_enclave_create(argv[1], CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
+	CT_RESULT(cella_enclave_identity(e, &mr, &ms), CELLA_OK);
+	/* the certificate, read by OpenSSL: strict DER, self-signed, our extension, key bound to the evidence */
+	CT_RESULT(cella_enclave_call(e, T_CERT, NULL, 0, cert, 20480, &cl), CELLA_OK);
+	snprintf(path, sizeof(path), "%s/root-ca.pem", dir); /* exists once the platform has made evidence */
+	root_pem = cella_test_read_file(path, &root_len);
+	pp = cert;
+	x = d2i_X509(NULL, &pp, (long)cl);
+	CT_ASSERT(x && pp == cert + cl);
+	{
+		unsigned char *re = NULL;
+		int rl = i2d_re_X509_tbs(x, &re); /* re-encoding the TBS from the parsed fields gives the same bytes */
+		const unsigned char *t = cert + 4;
+		CT_ASSERT(rl > 0 && memcmp(re, t, (size_t)rl) == 0);
+		OPENSSL_free(re);
+	}
+	CT_EQ(X509_get_version(x), 2);
+	CT_EQ(X509_verify(x, X509_get0_pubkey(x)), 1);
+	CT_EQ(X509_check_issued(x, x), X509_V_OK);
+	CT_EQ(EVP_PKEY_get_base_id(X509_get0_pubkey(x)), EVP_PKEY_EC);
+	{
+		ASN1_OBJECT *oid = OBJ_txt2obj("1.2.840.113556.10.1.2", 1);
+		int i = X509_get_ext_by_OBJ(x, oid, -1);
+		X509_EXTENSION *ext;
+		const ASN1_OCTET_STRING *val;
+		unsigned char *spki = NULL, h[32];
+		int sl = i2d_PUBKEY(X509_get0_pubkey(x), &spki);
+		CT_ASSERT(i >= 0 && X509_get_ext_by_OBJ(x, oid, i) < 0);
+		ext = X509_get_ext(x, i);
+		CT_ASSERT(!X509_EXTENSION_get_critical(ext));
+		val = X509_EXTENSION_get_data(ext);
+		SHA256(spki, (size_t)sl, h);
+		/* envelope header (28) + quote: report data at 48 + 320 */
+		CT_ASSERT(ASN1_STRING_length(val) > 28 + 48 + 384);
+		CT_ASSERT(memcmp(ASN1_STRING_get0_data(val) + 28 + 48 + 320, h, 32) == 0);
+		/* the custom claims buffer at the end is the SubjectPublicKeyInfo itself */
+		CT_ASSERT(memcmp(ASN1_STRING_get0_data(val) + ASN1_STRING_length(val) - sl, spki, (size_t)sl) == 0);
+		OPENSSL_free(spki);
+		ASN1_OBJECT_free(oid);
+	}
+	{
+		char cn[128];
+		CT_ASSERT(X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn)) > 0);
+		CT_ASSERT(strcmp(cn, "cella test server") == 0);
+	}
+	X509_free(x);
+	cella_test_pass("attested certificate parses with OpenSSL: DER, self-signature, evidence extension, key binding");
+
+	policy_for(&p, &root, &mr);
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_OK);
+	CT_ASSERT(memcmp(c.unique_id, mr.b, 32) == 0);
+	CT_RESULT(enclave_verify(cert, cl, 1), CELLA_OK);
+	CT_RESULT(cella_enclave_call(e, T_BAD_CERT, NULL, 0, bad, 20480, &bl), CELLA_OK);
+	CT_RESULT(cella_verify_attest_cert(bad, bl, NULL, 0, &p, &c), CELLA_ERR_REPORT_DATA);
+	CT_RESULT(enclave_verify(bad, bl, 1), CELLA_ERR_REPORT_DATA);
+	cert[cl - 5] ^= 0x10; /* the signature */
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_CERT_CHAIN);
+	CT_RESULT(enclave_verify(cert, cl, 1), CELLA_ERR_CERT_CHAIN);
+	cert[cl - 5] ^= 0x10;
+	cert[200] ^= 0x01; /* inside the signed part */
+	CT_ASSERT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c) != CELLA_OK);
+	CT_ASSERT(enclave_verify(cert, cl, 1) != CELLA_OK);
+	cert[200] ^= 0x01;
+	CT_RESULT(cella_verify_attest_cert(cert, cl - 1, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
+	CT_RESULT(enclave_verify(cert, cl - 1, 1), CELLA_ERR_BAD_FORMAT);
+	p.time += 40LL * 365 * 86400;
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_EXPIRED);
+	cella_test_pass("a certificate whose key does not match its evidence is refused (host and BearSSL callbacks)");
+
+	/* TLS: two connections to the enclave server; the second client pins another MRENCLAVE */
+	CT_RESULT(cella_tls_host_listen("127.0.0.1", 0, &listener, &port), CELLA_OK);
+	run.in.listener = listener;
+	run.in.connections = 2;
+	run.in.timeout_ms = 20000;
+	CT_ASSERT(pthread_create(&th, NULL, server_thread, &run) == 0);
+	memset(&v, 0, sizeof(v));
+	policy_for(&v.policy, &root, &mr);
+	CT_ASSERT(session(port, &v, "ping\n", reply, sizeof(reply)));
+	CT_RESULT(v.result, CELLA_OK);
+	CT_ASSERT(memcmp(v.claims.unique_id, mr.b, 32) == 0);
+	CT_ASSERT(strcmp(reply, "enclave: ping\n") == 0);
+	cella_test_pass("OpenSSL client verifies the enclave's evidence and talks TLS 1.2 to the in-enclave server");
+	{
+		struct cella_hash other = mr;
+		other.b[0] ^= 1;
+		policy_for(&v.policy, &root, &other);
+		CT_ASSERT(!session(port, &v, "ping\n", reply, sizeof(reply)));
+		CT_RESULT(v.result, CELLA_ERR_POLICY);
+	}
+	CT_ASSERT(pthread_join(th, NULL) == 0);
+	CT_RESULT(run.r, CELLA_OK);
+	CT_EQ(run.ok, 1);
+	cella_test_pass("a client pinning another MRENCLAVE refuses the handshake");
+
+	/* the host's socket ocalls refuse handles they did not create */
+	{
+		struct cella_tls_close_in ci = {0};
+		size_t w = 0;
+		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
+		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, 3, NULL, 0, &w), CELLA_ERR_MARSHAL);
+	}
+	cella_tls_host_unlisten(listener);
+	free(cert);
+	free(bad);
+	free(root_pem);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	return 0;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella-tls-client: connects to an attested-TLS server (OpenSSL, TLS 1.2+), verifies the evidence in its
+ * certificate, pins MRENCLAVE or MRSIGNER + product + minimum SVN, then sends a line and prints the reply.
+ */
+#include <cella/tls_host.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: cella-tls-client --connect HOST:PORT --root ROOT.pem\n"
+		"         (--mrenclave HEX | --mrsigner HEX --product N [--min-svn N])\n"
+		"         [--allow-debug] [--allow-software-tee] [--send TEXT] [--time UNIX] [--timeout SECONDS]\n"
+		"  ROOT.pem: the software-TEE root to trust (a sandbox platform's root-ca.pem).\n"
+		"  --allow-debug and --allow-software-tee are INSECURE outside development.\n"
+		"exit status: 0 verified (and the exchange worked), 1 refused or failed, 2 usage\n");
+	exit(2);
+}
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static void hex(const char *name, const uint8_t *p, size_t n)
+{
+	printf("  %-18s ", name);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	long n;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
+	    (b = malloc((size_t)n)) && fread(b, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	else {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+static int tcp_connect(const char *hostport, int timeout)
+{
+	char host[256];
+	const char *colon = strrchr(hostport, ':');
+	struct addrinfo hints = {0}, *res = NULL;
+	struct timeval tv = {timeout, 0};
+	int fd = -1;
+	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
+		return -1;
+	memcpy(host, hostport, (size_t)(colon - hostport));
+	host[colon - hostport] = 0;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+		return -1;
+	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+		if (fd >= 0) {
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+			if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+				close(fd);
+				fd = -1;
+			}
+		}
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	const char *connect_to = NULL, *root_path = NULL, *send_text = "hello from cella-tls-client\n";
+	uint8_t mrenclave[32], mrsigner[32], *root = NULL;
+	size_t root_len = 0;
+	struct cella_evidence_root r;
+	struct cella_tls_openssl_verifier v;
+	SSL_CTX *ctx = NULL;
+	SSL *ssl = NULL;
+	int fd = -1, timeout = 10, status = 1;
+	char buf[4096];
+
+	memset(&v, 0, sizeof(v));
+	v.policy.time = (int64_t)time(NULL);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--allow-debug"))
+			v.policy.allow_debug = true;
+		else if (!strcmp(a, "--allow-software-tee"))
+			v.policy.allow_software_tee = true;
+		else if (!val)
+			usage();
+		else if (!strcmp(a, "--connect"))
+			connect_to = val, i++;
+		else if (!strcmp(a, "--root"))
+			root_path = val, i++;
+		else if (!strcmp(a, "--send"))
+			send_text = val, i++;
+		else if (!strcmp(a, "--time"))
+			v.policy.time = strtoll(val, NULL, 10), i++;
+		else if (!strcmp(a, "--timeout"))
+			timeout = atoi(val), i++;
+		else if (!strcmp(a, "--mrenclave")) {
+			if (unhex(val, mrenclave, 32))
+				usage();
+			v.policy.mrenclave = mrenclave, i++;
+		} else if (!strcmp(a, "--mrsigner")) {
+			if (unhex(val, mrsigner, 32))
+				usage();
+			v.policy.mrsigner = mrsigner, i++;
+		} else if (!strcmp(a, "--product")) {
+			v.policy.check_product_id = true;
+			v.policy.product_id = (uint16_t)atoi(val), i++;
+		} else if (!strcmp(a, "--min-svn"))
+			v.policy.min_svn = (uint16_t)atoi(val), i++;
+		else
+			usage();
+	}
+	if (!connect_to || !root_path || (!v.policy.mrenclave && !v.policy.mrsigner) ||
+	    (v.policy.mrsigner && !v.policy.mrenclave && !v.policy.check_product_id))
+		usage(); /* MRSIGNER alone would accept every product of that signer */
+	root = read_file(root_path, &root_len);
+	if (!root) {
+		fprintf(stderr, "cella-tls-client: cannot read %s\n", root_path);
+		return 1;
+	}
+	r.cert = root;
+	r.len = root_len;
+	v.policy.roots = &r;
+	v.policy.root_count = 1;
+
+	fd = tcp_connect(connect_to, timeout);
+	if (fd < 0) {
+		fprintf(stderr, "cella-tls-client: cannot connect to %s\n", connect_to);
+		goto out;
+	}
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		goto out;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	cella_tls_openssl_configure(ctx, &v);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1) {
+		fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n", cella_result_name(v.result),
+			cella_result_str(v.result));
+		goto out;
+	}
+	printf("verified attested TLS peer (%s, %s)\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
+	hex("unique_id", v.claims.unique_id, 32);
+	hex("signer_id", v.claims.signer_id, 32);
+	printf("  %-18s %u\n  %-18s %u\n", "product_id", v.claims.product_id[0] | v.claims.product_id[1] << 8,
+	       "security_version", v.claims.security_version);
+	printf("  %-18s %s%s\n", "attributes", (v.claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
+	       v.claims.software_tee ? "SOFTWARE-TEE" : "SGX");
+	if (SSL_write(ssl, send_text, (int)strlen(send_text)) != (int)strlen(send_text))
+		goto out;
+	for (int n; (n = SSL_read(ssl, buf, sizeof(buf) - 1)) > 0;) {
+		buf[n] = 0;
+		fputs(buf, stdout);
+	}
+	status = 0;
+out:
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	if (fd >= 0)
+		close(fd);
+	free(root);
+	return status;
+}
