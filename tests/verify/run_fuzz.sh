@@ -30,7 +30,7 @@ jlibs=$(pkg-config --libs jansson)
 	-Wall -Wextra -Werror -I"$src/include" -I"$v" -I"$src/src/common" $jcflags \
 	"$src/tests/fuzz/verify/verify_fuzz.c" \
 	"$v/collateral.c" "$v/crypto.c" "$v/json.c" "$v/pck.c" "$v/pem.c" "$v/quote.c" "$v/tcb.c" "$v/trust.c" \
-	"$v/util.c" "$v/verify.c" "$src/src/common/result.c" \
+	"$v/util.c" "$v/verify.c" "$src/src/common/result.c" "$src/src/common/hex.c" \
 	-o "$out/verify_fuzz" -lcrypto $jlibs -lpthread
 
 rm -rf "$out/corpus"
