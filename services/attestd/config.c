@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/* cella-attestd configuration: an embedded default, overlaid by a JSON file and then by command-line options. */
+#include "attestd_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char default_json[] =
+	"{\n"
+	"  \"listen\": \"127.0.0.1:8443\",\n"
+	"  \"tls\": true,\n"
+	"  \"database\": \"cella-attestd.db\",\n"
+	"  \"token_alg\": \"RS256\",\n"
+	"  \"token_lifetime_seconds\": 28800,\n"
+	"  \"max_body_bytes\": 1048576,\n"
+	"  \"request_timeout_seconds\": 10,\n"
+	"  \"connection_limit\": 1024,\n"
+	"  \"policy_mode\": \"aad\",\n"
+	"  \"test_mode\": false\n"
+	"}\n";
+
+const char *attestd_config_default_json(void)
+{
+	return default_json;
+}
+
+static bool set_str(char **dst, json_t *v)
+{
+	if (!json_is_string(v))
+		return false;
+	free(*dst);
+	*dst = strdup(json_string_value(v));
+	return *dst != NULL;
+}
+
+static bool set_list(char ***dst, size_t *n, json_t *v)
+{
+	size_t i;
+	json_t *x;
+	if (!json_is_array(v))
+		return false;
+	for (i = 0; i < *n; i++)
+		free((*dst)[i]);
+	free(*dst);
+	*dst = calloc(json_array_size(v) + 1, sizeof(char *));
+	*n = 0;
+	if (!*dst)
+		return false;
+	json_array_foreach(v, i, x)
+	{
+		if (!json_is_string(x) || !((*dst)[i] = strdup(json_string_value(x))))
+			return false;
+		(*n)++;
+	}
+	return true;
+}
+
+static bool set_uint(unsigned *dst, json_t *v, unsigned min, unsigned max)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return false;
+	*dst = (unsigned)json_integer_value(v);
+	return true;
+}
+
+static bool set_listen(struct attestd_config *c, json_t *v)
+{
+	const char *s = json_string_value(v), *colon;
+	char *end;
+	long port;
+	if (!s || !(colon = strrchr(s, ':')))
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || colon == s)
+		return false;
+	free(c->listen_host);
+	c->listen_host = strndup(s, (size_t)(colon - s));
+	c->port = (unsigned)port;
+	return c->listen_host != NULL;
+}
+
+cella_result attestd_config_apply_json(struct attestd_config *c, const char *text, size_t len,
+				       char err[ATTESTD_ERR_BYTES])
+{
+	json_error_t je;
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je), *v;
+	const char *k;
+	bool ok = true;
+	if (!json_is_object(j)) {
+		snprintf(err, ATTESTD_ERR_BYTES, "configuration is not a JSON object (line %d: %s)", je.line, je.text);
+		json_decref(j);
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	if (c->threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
+	json_object_foreach(j, k, v)
+	{
+		if (strcmp(k, "listen") == 0)
+			ok = set_listen(c, v);
+		else if (strcmp(k, "tls") == 0)
+			ok = json_is_boolean(v) && ((c->tls = json_is_true(v)), true);
+		else if (strcmp(k, "tls_cert") == 0)
+			ok = set_str(&c->tls_cert, v);
+		else if (strcmp(k, "tls_key") == 0)
+			ok = set_str(&c->tls_key, v);
+		else if (strcmp(k, "database") == 0)
+			ok = set_str(&c->db, v);
+		else if (strcmp(k, "issuer") == 0)
+			ok = set_str(&c->issuer, v);
+		else if (strcmp(k, "token_alg") == 0)
+			ok = (c->token_alg = attestd_alg_parse(json_string_value(v))) != ATTESTD_ALG_NONE;
+		else if (strcmp(k, "token_lifetime_seconds") == 0)
+			ok = json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= 366 * 86400 &&
+			     ((c->token_lifetime = json_integer_value(v)), true);
+		else if (strcmp(k, "max_body_bytes") == 0)
+			ok = json_is_integer(v) && json_integer_value(v) >= 1024 && json_integer_value(v) <= (1 << 28) &&
+			     ((c->max_body = (size_t)json_integer_value(v)), true);
+		else if (strcmp(k, "threads") == 0)
+			ok = set_uint(&c->threads, v, 1, 64);
+		else if (strcmp(k, "request_timeout_seconds") == 0)
+			ok = set_uint(&c->request_timeout, v, 1, 3600);
+		else if (strcmp(k, "connection_limit") == 0)
+			ok = set_uint(&c->connection_limit, v, 4, 65536);
+		else if (strcmp(k, "admin_token") == 0)
+			ok = set_str(&c->admin_token, v);
+		else if (strcmp(k, "admin_token_file") == 0) {
+			char *t = NULL;
+			size_t n;
+			ok = json_is_string(v) && attestd_read_file(json_string_value(v), 4096, &t, &n) == CELLA_OK;
+			if (ok) {
+				while (n && (t[n - 1] == '\n' || t[n - 1] == '\r'))
+					t[--n] = 0;
+				free(c->admin_token);
+				c->admin_token = t;
+			}
+		} else if (strcmp(k, "admin_client_ca") == 0)
+			ok = set_str(&c->admin_client_ca, v);
+		else if (strcmp(k, "policy_mode") == 0) {
+			const char *m = json_string_value(v);
+			ok = m && (strcmp(m, "aad") == 0 || strcmp(m, "isolated") == 0);
+			c->isolated = ok && strcmp(m, "isolated") == 0;
+		} else if (strcmp(k, "policy_signers") == 0)
+			ok = set_list(&c->policy_signers, &c->n_policy_signers, v);
+		else if (strcmp(k, "collateral_files") == 0)
+			ok = set_list(&c->collateral_files, &c->n_collateral_files, v);
+		else if (strcmp(k, "pccs_url") == 0)
+			ok = set_str(&c->pccs_url, v);
+		else if (strcmp(k, "collateral_cache_dir") == 0)
+			ok = set_str(&c->collateral_cache_dir, v);
+		else if (strcmp(k, "pccs_insecure_tls") == 0)
+			ok = json_is_boolean(v) && ((c->pccs_insecure_tls = json_is_true(v)), true);
+		else if (strcmp(k, "cella_enclave_root") == 0)
+			ok = set_str(&c->cella_root, v);
+		else if (strcmp(k, "test_mode") == 0)
+			ok = json_is_boolean(v) && ((c->test_mode = json_is_true(v)), true);
+		else if (strcmp(k, "verify_time") == 0) {
+			ok = json_is_integer(v) && ((c->verify_time = json_integer_value(v)), true);
+		} else {
+			snprintf(err, ATTESTD_ERR_BYTES, "unknown configuration key \"%s\"", k);
+			json_decref(j);
+			return CELLA_ERR_BAD_FORMAT;
+		}
+		if (!ok) {
+			snprintf(err, ATTESTD_ERR_BYTES, "invalid value for configuration key \"%s\"", k);
+			json_decref(j);
+			return CELLA_ERR_BAD_FORMAT;
+		}
+	}
+	json_decref(j);
+	return CELLA_OK;
+}
+
+void attestd_config_fini(struct attestd_config *c)
+{
+	free(c->listen_host);
+	free(c->tls_cert);
+	free(c->tls_key);
+	free(c->db);
+	free(c->issuer);
+	if (c->admin_token) {
+		memset(c->admin_token, 0, strlen(c->admin_token));
+		free(c->admin_token);
+	}
+	free(c->admin_client_ca);
+	for (size_t i = 0; i < c->n_policy_signers; i++)
+		free(c->policy_signers[i]);
+	free(c->policy_signers);
+	for (size_t i = 0; i < c->n_collateral_files; i++)
+		free(c->collateral_files[i]);
+	free(c->collateral_files);
+	free(c->pccs_url);
+	free(c->collateral_cache_dir);
+	free(c->cella_root);
+	memset(c, 0, sizeof(*c));
+}

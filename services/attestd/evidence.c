@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Evidence for cella-attestd: Intel DCAP quotes (libcella-verify, collateral preloaded or fetched from a PCCS
+ * with its on-disk cache, kept verified in memory), Open Enclave remote reports (oe_report_header_t + quote) and
+ * Cella software-TEE quotes (quote signatures plus the PCK chain to the configured software root; software
+ * quotes have no TCB collateral). Claims get Azure Attestation's names.
+ */
+#include "attestd_internal.h"
+
+#include <cella/verify.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* CELLA_SOFTWARE_QE_VENDOR_ID of <cella/abi/report.h> (which cannot be included beside <cella/verify.h>:
+ * both define CELLA_REPORT_DATA_BYTES) */
+static const uint8_t software_qe_vendor[16] = {'C', 'E', 'L', 'L', 'A', '-', 'S', 'O', 'F', 'T', 'W', 'A', 'R', 'E', '-', 'Q'};
+
+#define MAX_COLLATERAL 64
+#define SW_CHAIN_CACHE 16
+
+struct coll_entry {
+	uint32_t tee;
+	uint8_t fmspc[CELLA_FMSPC_BYTES];
+	cella_pck_ca ca;
+	struct cella_collateral *c;
+	json_t *hashes;          /* x-ms-sgx-collateral without quotehash */
+	int64_t next_update;
+	bool preloaded;
+};
+
+struct sw_chain {
+	uint8_t key[32];         /* SHA-256 of the PEM chain text */
+	int64_t not_before, not_after;
+	bool used;
+};
+
+struct pck_cache {
+	uint8_t key[32];         /* SHA-256 of the quote's PEM chain text */
+	struct cella_pck_info info;
+	bool used;
+};
+#define PCK_CACHE 32
+
+struct attestd_evidence_ctx {
+	struct pck_cache pck[PCK_CACHE];  /* reading the PCK certificate costs more than verifying the quote */
+	unsigned pck_next;
+	struct cella_trust *intel;
+	pthread_mutex_t mu;
+	struct coll_entry coll[MAX_COLLATERAL];
+	size_t n_coll;
+	struct cella_fetch_options fetch;
+	bool can_fetch;
+	X509 *sw_root;
+	struct sw_chain sw[SW_CHAIN_CACHE];
+	unsigned sw_next;
+};
+
+static void errf(char err[ATTESTD_ERR_BYTES], const char *fmt, const char *a)
+{
+	snprintf(err, ATTESTD_ERR_BYTES, fmt, a);
+}
+
+static bool hex_decode(const char *s, uint8_t **out, size_t *len)
+{
+	size_t n = strlen(s);
+	uint8_t *b;
+	if (n == 0 || n % 2)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	b = malloc(n / 2);
+	if (!b)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v;
+		sscanf(s + 2 * i, "%2x", &v);
+		b[i] = (uint8_t)v;
+	}
+	*out = b;
+	*len = n / 2;
+	return true;
+}
+
+static json_t *sha_hex_json(const void *d, size_t n)
+{
+	uint8_t h[32];
+	char hex[65];
+	attestd_sha256(d, n, h);
+	attestd_hex(h, 32, hex);
+	return json_string(hex);
+}
+
+/* hash of a CRL member: of its DER when given as hex, else of the text */
+static json_t *crl_hash(const char *s)
+{
+	uint8_t *der;
+	size_t n;
+	json_t *j;
+	if (hex_decode(s, &der, &n)) {
+		j = sha_hex_json(der, n);
+		free(der);
+		return j;
+	}
+	return sha_hex_json(s, strlen(s));
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The MAA collateral hashes, and (for preloaded files) the FMSPC, TEE and PCK CA the collateral is for. */
+static cella_result describe(struct cella_collateral *c, struct coll_entry *e, char err[ATTESTD_ERR_BYTES])
+{
+	char *js = NULL;
+	size_t jl;
+	json_t *j = NULL, *ti = NULL, *inner;
+	cella_result r = cella_collateral_to_json(c, &js, &jl);
+	if (r != CELLA_OK)
+		return r;
+	r = CELLA_ERR_COLLATERAL;
+	if (!(j = json_loadb(js, jl, 0, NULL)))
+		goto out;
+	e->hashes = json_object();
+	json_object_set_new(e->hashes, "qeidcertshash", sha_hex_json(jstr(j, "qe_identity_issuer_chain"),
+								     strlen(jstr(j, "qe_identity_issuer_chain"))));
+	json_object_set_new(e->hashes, "qeidcrlhash", crl_hash(jstr(j, "root_ca_crl")));
+	json_object_set_new(e->hashes, "qeidhash", sha_hex_json(jstr(j, "qe_identity"), strlen(jstr(j, "qe_identity"))));
+	json_object_set_new(e->hashes, "tcbinfocertshash", sha_hex_json(jstr(j, "tcb_info_issuer_chain"),
+									strlen(jstr(j, "tcb_info_issuer_chain"))));
+	json_object_set_new(e->hashes, "tcbinfocrlhash", crl_hash(jstr(j, "root_ca_crl")));
+	json_object_set_new(e->hashes, "tcbinfohash", sha_hex_json(jstr(j, "tcb_info"), strlen(jstr(j, "tcb_info"))));
+	/* which platform: tcb_info's fmspc and id; the PCK CRL issuer's name says Processor or Platform CA */
+	if (!(ti = json_loads(jstr(j, "tcb_info"), 0, NULL))) {
+		errf(err, "collateral %s: tcb_info is not JSON", "");
+		goto out;
+	}
+	inner = json_object_get(ti, "tcbInfo") ? json_object_get(ti, "tcbInfo") : ti;
+	{
+		const char *fm = jstr(inner, "fmspc"), *id = jstr(inner, "id");
+		uint8_t *b = NULL;
+		size_t n = 0;
+		if (!hex_decode(fm, &b, &n) || n != CELLA_FMSPC_BYTES) {
+			free(b);
+			errf(err, "collateral: tcb_info has no fmspc%s", "");
+			goto out;
+		}
+		memcpy(e->fmspc, b, n);
+		free(b);
+		e->tee = strcmp(id, "TDX") == 0 ? CELLA_QUOTE_TEE_TDX : CELLA_QUOTE_TEE_SGX;
+	}
+	{
+		BIO *bio = BIO_new_mem_buf(jstr(j, "pck_crl_issuer_chain"), -1);
+		X509 *ca = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+		char cn[256] = "";
+		if (ca)
+			X509_NAME_get_text_by_NID(X509_get_subject_name(ca), NID_commonName, cn, sizeof(cn));
+		e->ca = strstr(cn, "Platform") ? CELLA_PCK_CA_PLATFORM : strstr(cn, "Processor") ? CELLA_PCK_CA_PROCESSOR
+												 : CELLA_PCK_CA_UNKNOWN;
+		X509_free(ca);
+		BIO_free(bio);
+	}
+	if (cella_collateral_next_update(c, &e->next_update) != CELLA_OK)
+		e->next_update = INT64_MAX;
+	r = CELLA_OK;
+out:
+	if (r != CELLA_OK) {
+		json_decref(e->hashes);
+		e->hashes = NULL;
+	}
+	json_decref(ti);
+	json_decref(j);
+	free(js);
+	return r;
+}
+
+cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attestd_evidence_ctx **out,
+				  char err[ATTESTD_ERR_BYTES])
+{
+	struct attestd_evidence_ctx *e = calloc(1, sizeof(*e));
+	struct cella_detail d;
+	cella_result r;
+	if (!e)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	pthread_mutex_init(&e->mu, NULL);
+	r = cella_trust_new_intel(&e->intel);
+	if (r != CELLA_OK) {
+		errf(err, "cannot load the Intel SGX root key%s", "");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->n_collateral_files; i++) {
+		struct coll_entry *ce;
+		if (e->n_coll == MAX_COLLATERAL) {
+			errf(err, "too many collateral files (max 64)%s", "");
+			r = CELLA_ERR_TOO_LARGE;
+			goto fail;
+		}
+		ce = &e->coll[e->n_coll];
+		memset(&d, 0, sizeof(d));
+		r = cella_collateral_load_file(cfg->collateral_files[i], &ce->c, &d);
+		if (r != CELLA_OK) {
+			snprintf(err, ATTESTD_ERR_BYTES, "collateral %s: %.180s", cfg->collateral_files[i], d.text);
+			goto fail;
+		}
+		r = describe(ce->c, ce, err);
+		if (r != CELLA_OK) {
+			cella_collateral_free(ce->c);
+			goto fail;
+		}
+		ce->preloaded = true;
+		e->n_coll++;
+	}
+	if (cfg->pccs_url) {
+		e->fetch.base_url = cfg->pccs_url;
+		e->fetch.cache_dir = cfg->collateral_cache_dir;
+		e->fetch.insecure_tls = cfg->pccs_insecure_tls;
+		e->can_fetch = true;
+	}
+	if (cfg->cella_root) {
+		FILE *f = fopen(cfg->cella_root, "r");
+		e->sw_root = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (f)
+			fclose(f);
+		if (!e->sw_root) {
+			errf(err, "cannot read the software-TEE root certificate %s", cfg->cella_root);
+			r = CELLA_ERR_CERT_CHAIN;
+			goto fail;
+		}
+	}
+	*out = e;
+	return CELLA_OK;
+fail:
+	attestd_evidence_free(e);
+	return r;
+}
+
+void attestd_evidence_free(struct attestd_evidence_ctx *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_coll; i++) {
+		cella_collateral_free(e->coll[i].c);
+		json_decref(e->coll[i].hashes);
+	}
+	cella_trust_free(e->intel);
+	X509_free(e->sw_root);
+	pthread_mutex_destroy(&e->mu);
+	free(e);
+}
+
+/* The collateral for a quote: a preloaded file, else the in-memory fetched copy while fresh, else a fetch. */
+static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct cella_quote *q,
+				   const struct cella_pck_info *pck, int64_t at, struct coll_entry *out,
+				   char err[ATTESTD_ERR_BYTES])
+{
+	struct cella_collateral *c = NULL;
+	struct coll_entry ne;
+	struct cella_detail d;
+	cella_result r;
+	pthread_mutex_lock(&e->mu);
+	for (size_t i = 0; i < e->n_coll; i++) {
+		struct coll_entry *ce = &e->coll[i];
+		if (ce->tee == q->tee_type && memcmp(ce->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0 &&
+		    (ce->ca == pck->ca || ce->ca == CELLA_PCK_CA_UNKNOWN) &&
+		    (ce->preloaded || !e->can_fetch || at < ce->next_update)) {
+			*out = *ce;
+			pthread_mutex_unlock(&e->mu);
+			return CELLA_OK;
+		}
+	}
+	pthread_mutex_unlock(&e->mu);
+	if (!e->can_fetch) {
+		char fm[13];
+		attestd_hex(pck->fmspc, CELLA_FMSPC_BYTES, fm);
+		errf(err, "no collateral for FMSPC %s (configure collateral files or a PCCS)", fm);
+		return CELLA_ERR_FETCH;
+	}
+	memset(&d, 0, sizeof(d));
+	r = cella_collateral_fetch(&e->fetch, q, at, &c, &d);
+	if (r != CELLA_OK) {
+		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d.text);
+		return r;
+	}
+	memset(&ne, 0, sizeof(ne));
+	ne.c = c;
+	r = describe(c, &ne, err);
+	if (r != CELLA_OK) {
+		cella_collateral_free(c);
+		return r;
+	}
+	pthread_mutex_lock(&e->mu);
+	/* replace a stale fetched entry for the same platform, else append; old collateral stays alive (a request
+	 * may still be using it) until shutdown: bounded by MAX_COLLATERAL refreshes of distinct platforms */
+	for (size_t i = 0; i < e->n_coll; i++) {
+		struct coll_entry *ce = &e->coll[i];
+		if (!ce->preloaded && ce->tee == ne.tee && memcmp(ce->fmspc, ne.fmspc, CELLA_FMSPC_BYTES) == 0 &&
+		    ce->ca == ne.ca && e->n_coll < MAX_COLLATERAL) {
+			ce->next_update = INT64_MIN; /* superseded */
+		}
+	}
+	if (e->n_coll < MAX_COLLATERAL) {
+		e->coll[e->n_coll++] = ne;
+		*out = ne;
+		pthread_mutex_unlock(&e->mu);
+		return CELLA_OK;
+	}
+	pthread_mutex_unlock(&e->mu);
+	errf(err, "collateral cache full%s", "");
+	cella_collateral_free(c);
+	json_decref(ne.hashes);
+	return CELLA_ERR_TOO_LARGE;
+}
+
+static cella_result put_report_claims(const struct cella_sgx_report *rep, const char *att_type,
+				      struct attestd_claims *in, json_t *svc)
+{
+	char mre[65], mrs[65], rd[129], cfg[129], ext[33], fam[33];
+	bool dbg = (rep->flags & CELLA_SGX_FLAGS_DEBUG) != 0, kss = (rep->flags & CELLA_SGX_FLAGS_KSS) != 0;
+	cella_result r = CELLA_OK;
+	attestd_hex(rep->mr_enclave, 32, mre);
+	attestd_hex(rep->mr_signer, 32, mrs);
+	attestd_hex(rep->report_data, 64, rd);
+	attestd_hex(rep->config_id, 64, cfg);
+	attestd_hex(rep->isv_ext_prod_id, 16, ext);
+	attestd_hex(rep->isv_family_id, 16, fam);
+
+#define ADD(x)                          \
+	do {                            \
+		if (r == CELLA_OK)      \
+			r = (x);        \
+	} while (0)
+	ADD(attestd_claims_add_bool(in, "x-ms-sgx-is-debuggable", dbg));
+	ADD(attestd_claims_add_str(in, "x-ms-sgx-mrenclave", mre));
+	ADD(attestd_claims_add_str(in, "x-ms-sgx-mrsigner", mrs));
+	ADD(attestd_claims_add_int(in, "x-ms-sgx-product-id", rep->isv_prod_id));
+	ADD(attestd_claims_add_int(in, "x-ms-sgx-svn", rep->isv_svn));
+	ADD(attestd_claims_add_str(in, "x-ms-sgx-report-data", rd));
+	ADD(attestd_claims_add_str(in, "x-ms-attestation-type", att_type));
+	if (kss) {
+		ADD(attestd_claims_add_str(in, "x-ms-sgx-config-id", cfg));
+		ADD(attestd_claims_add_int(in, "x-ms-sgx-config-svn", rep->config_svn));
+		ADD(attestd_claims_add_str(in, "x-ms-sgx-isv-extended-product-id", ext));
+		ADD(attestd_claims_add_str(in, "x-ms-sgx-isv-family-id", fam));
+	}
+	/* the deprecated "$" names that older policies use */
+	ADD(attestd_claims_add_bool(in, "$is-debuggable", dbg));
+	ADD(attestd_claims_add_str(in, "$sgx-mrsigner", mrs));
+	ADD(attestd_claims_add_str(in, "$sgx-mrenclave", mre));
+	ADD(attestd_claims_add_int(in, "$product-id", rep->isv_prod_id));
+	ADD(attestd_claims_add_int(in, "$svn", rep->isv_svn));
+	ADD(attestd_claims_add_str(in, "$tee", att_type));
+#undef ADD
+	if (r != CELLA_OK)
+		return r;
+	json_object_set_new(svc, "x-ms-sgx-is-debuggable", json_boolean(dbg));
+	json_object_set_new(svc, "x-ms-sgx-mrenclave", json_string(mre));
+	json_object_set_new(svc, "x-ms-sgx-mrsigner", json_string(mrs));
+	json_object_set_new(svc, "x-ms-sgx-product-id", json_integer(rep->isv_prod_id));
+	json_object_set_new(svc, "x-ms-sgx-svn", json_integer(rep->isv_svn));
+	json_object_set_new(svc, "x-ms-sgx-report-data", json_string(rd));
+	json_object_set_new(svc, "x-ms-attestation-type", json_string(att_type));
+	if (kss) {
+		json_object_set_new(svc, "x-ms-sgx-config-id", json_string(cfg));
+		json_object_set_new(svc, "x-ms-sgx-config-svn", json_integer(rep->config_svn));
+		json_object_set_new(svc, "x-ms-sgx-isv-extended-product-id", json_string(ext));
+		json_object_set_new(svc, "x-ms-sgx-isv-family-id", json_string(fam));
+	}
+	return CELLA_OK;
+}
+
+/* PCK chain of a software quote to the configured software root, at `at`; verified chains are cached. */
+static cella_result sw_chain_ok(struct attestd_evidence_ctx *e, const struct cella_quote *q, int64_t at,
+				char err[ATTESTD_ERR_BYTES])
+{
+	uint8_t key[32];
+	BIO *b = NULL;
+	X509 *leaf = NULL, *c;
+	STACK_OF(X509) *rest = NULL;
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	cella_result r = CELLA_ERR_CERT_CHAIN;
+	attestd_sha256(q->pck_chain, q->pck_chain_len, key);
+	pthread_mutex_lock(&e->mu);
+	for (unsigned i = 0; i < SW_CHAIN_CACHE; i++)
+		if (e->sw[i].used && memcmp(e->sw[i].key, key, 32) == 0 && at >= e->sw[i].not_before &&
+		    at <= e->sw[i].not_after) {
+			pthread_mutex_unlock(&e->mu);
+			return CELLA_OK;
+		}
+	pthread_mutex_unlock(&e->mu);
+
+	if (!(b = BIO_new_mem_buf(q->pck_chain, (int)q->pck_chain_len)) || !(rest = sk_X509_new_null()) ||
+	    !(leaf = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+		errf(err, "the quote's PCK certificate chain does not parse%s", "");
+		goto out;
+	}
+	while ((c = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
+		if (!sk_X509_push(rest, c)) {
+			X509_free(c);
+			goto out;
+		}
+	if (!(store = X509_STORE_new()) || X509_STORE_add_cert(store, e->sw_root) != 1 || !(ctx = X509_STORE_CTX_new()) ||
+	    X509_STORE_CTX_init(ctx, store, leaf, rest) != 1)
+		goto out;
+	X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
+	if (X509_verify_cert(ctx) != 1) {
+		int ec = X509_STORE_CTX_get_error(ctx);
+		errf(err, "the software PCK chain does not lead to the configured software root: %s",
+		     X509_verify_cert_error_string(ec));
+		r = ec == X509_V_ERR_CERT_HAS_EXPIRED || ec == X509_V_ERR_CERT_NOT_YET_VALID ? CELLA_ERR_EXPIRED
+											    : CELLA_ERR_UNTRUSTED_ROOT;
+		goto out;
+	}
+	{
+		/* cache the window in which every certificate of the built chain is valid */
+		STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+		int64_t nb = INT64_MIN, na = INT64_MAX;
+		for (int i = 0; i < sk_X509_num(chain); i++) {
+			struct tm tm;
+			X509 *x = sk_X509_value(chain, i);
+			if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) == 1 && timegm(&tm) > nb)
+				nb = timegm(&tm);
+			if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1 && timegm(&tm) < na)
+				na = timegm(&tm);
+		}
+		pthread_mutex_lock(&e->mu);
+		memcpy(e->sw[e->sw_next].key, key, 32);
+		e->sw[e->sw_next].not_before = nb;
+		e->sw[e->sw_next].not_after = na;
+		e->sw[e->sw_next].used = true;
+		e->sw_next = (e->sw_next + 1) % SW_CHAIN_CACHE;
+		pthread_mutex_unlock(&e->mu);
+	}
+	r = CELLA_OK;
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	sk_X509_pop_free(rest, X509_free);
+	X509_free(leaf);
+	BIO_free(b);
+	return r;
+}
+
+/* FMSPC / CA of the quote's PCK certificate (unverified: it only chooses the collateral), cached by chain text. */
+static cella_result pck_info_cached(struct attestd_evidence_ctx *e, const struct cella_quote *q,
+				    struct cella_pck_info *out, struct cella_detail *d)
+{
+	uint8_t key[32];
+	cella_result r;
+	attestd_sha256(q->pck_chain, q->pck_chain_len, key);
+	pthread_mutex_lock(&e->mu);
+	for (unsigned i = 0; i < PCK_CACHE; i++)
+		if (e->pck[i].used && memcmp(e->pck[i].key, key, 32) == 0) {
+			*out = e->pck[i].info;
+			pthread_mutex_unlock(&e->mu);
+			return CELLA_OK;
+		}
+	pthread_mutex_unlock(&e->mu);
+	r = cella_quote_pck_info(q, out, d);
+	if (r != CELLA_OK)
+		return r;
+	pthread_mutex_lock(&e->mu);
+	memcpy(e->pck[e->pck_next].key, key, 32);
+	e->pck[e->pck_next].info = *out;
+	e->pck[e->pck_next].used = true;
+	e->pck_next = (e->pck_next + 1) % PCK_CACHE;
+	pthread_mutex_unlock(&e->mu);
+	return CELLA_OK;
+}
+
+cella_result attestd_evidence_verify(struct attestd_evidence_ctx *e, attestd_evidence_kind kind, const uint8_t *ev,
+				     size_t len, int64_t at, uint8_t rd[64], uint8_t config_id[64], bool *kss,
+				     struct attestd_claims *incoming, json_t *service, char err[ATTESTD_ERR_BYTES])
+{
+	struct cella_quote q;
+	struct cella_detail d;
+	struct cella_sgx_report rep;
+	cella_result r;
+	bool software;
+
+	memset(&d, 0, sizeof(d));
+	if (kind == ATTESTD_EVIDENCE_OPEN_ENCLAVE) {
+		/* oe_report_header_t: u32 version (1), u32 report_type (2 = SGX remote), u64 report_size */
+		uint32_t ver, type;
+		uint64_t size;
+		if (len < 16) {
+			errf(err, "the OpenEnclave report is shorter than its header%s", "");
+			return CELLA_ERR_BAD_FORMAT;
+		}
+		memcpy(&ver, ev, 4);
+		memcpy(&type, ev + 4, 4);
+		memcpy(&size, ev + 8, 8);
+		if (ver != 1 || type != 2 || size != len - 16) {
+			errf(err, "not an OpenEnclave remote report (oe_report_header_t version 1, type 2, size)%s", "");
+			return CELLA_ERR_BAD_FORMAT;
+		}
+		ev += 16;
+		len -= 16;
+	}
+	r = cella_quote_parse(ev, len, &q, &d);
+	if (r != CELLA_OK) {
+		snprintf(err, ATTESTD_ERR_BYTES, "the quote does not parse: %.180s", d.text);
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	if (q.tee_type != CELLA_QUOTE_TEE_SGX) {
+		errf(err, "not an SGX enclave quote (TDX quotes are not accepted here)%s", "");
+		return CELLA_ERR_UNSUPPORTED;
+	}
+	software = memcmp(q.qe_vendor_id, software_qe_vendor, 16) == 0;
+	if (software != (kind == ATTESTD_EVIDENCE_CELLA)) {
+		errf(err, "%s", software ? "a Cella software-TEE quote: send it to /attest/CellaEnclave"
+					 : "not a Cella software-TEE quote (QE vendor id is not CELLA-SOFTWARE-Q)");
+		return CELLA_ERR_UNSUPPORTED;
+	}
+	cella_sgx_report_decode(q.body, &rep);
+
+	if (software) {
+		if (!e->sw_root) {
+			errf(err, "software-TEE evidence is not enabled%s", "");
+			return CELLA_ERR_UNSUPPORTED;
+		}
+		r = cella_quote_check_signatures(&q, &d);
+		if (r != CELLA_OK) {
+			snprintf(err, ATTESTD_ERR_BYTES, "software quote: %.180s", d.text);
+			return r;
+		}
+		r = sw_chain_ok(e, &q, at, err);
+		if (r != CELLA_OK)
+			return r;
+		r = put_report_claims(&rep, "cella-software", incoming, service);
+		if (r == CELLA_OK)
+			r = attestd_claims_add_str(incoming, "x-cella-tcb-status", "SoftwareTEE");
+		json_object_set_new(service, "x-cella-tcb-status", json_string("SoftwareTEE"));
+	} else {
+		struct cella_pck_info pck;
+		struct coll_entry ce;
+		struct cella_verify_result res;
+		json_t *coll, *adv;
+		char advs[CELLA_VERIFY_MAX_ADVISORIES * CELLA_ADVISORY_ID_BYTES] = "";
+		r = pck_info_cached(e, &q, &pck, &d);
+		if (r != CELLA_OK) {
+			snprintf(err, ATTESTD_ERR_BYTES, "the quote's PCK certificate: %.180s", d.text);
+			return r;
+		}
+		r = collateral_for(e, &q, &pck, at, &ce, err);
+		if (r != CELLA_OK)
+			return r;
+		r = cella_quote_verify_trust(e->intel, &q, ce.c, at, &res);
+		if (r != CELLA_OK) {
+			snprintf(err, ATTESTD_ERR_BYTES, "quote verification failed: %.180s", res.detail.text);
+			return r;
+		}
+		r = put_report_claims(&rep, "sgx", incoming, service);
+		coll = json_deep_copy(ce.hashes);
+		json_object_set_new(coll, "quotehash", sha_hex_json(q.bytes, q.len));
+		json_object_set_new(service, "x-ms-sgx-collateral", coll);
+		json_object_set(service, "maa-attestationcollateral", coll);
+		adv = json_array();
+		for (size_t i = 0; i < res.advisory_count; i++) {
+			json_array_append_new(adv, json_string(res.advisory_ids[i]));
+			if (i)
+				strcat(advs, ",");
+			strcat(advs, res.advisory_ids[i]);
+		}
+		json_object_set_new(service, "x-cella-tcb-status", json_string(cella_tcb_status_name(res.status)));
+		json_object_set_new(service, "x-cella-advisory-ids", adv);
+		if (r == CELLA_OK)
+			r = attestd_claims_add_str(incoming, "x-cella-tcb-status", cella_tcb_status_name(res.status));
+		if (r == CELLA_OK)
+			r = attestd_claims_add_str(incoming, "x-cella-advisory-ids", advs);
+	}
+	if (r != CELLA_OK) {
+		errf(err, "%s", cella_result_str(r));
+		return r;
+	}
+	memcpy(rd, rep.report_data, 64);
+	memcpy(config_id, rep.config_id, 64);
+	*kss = (rep.flags & CELLA_SGX_FLAGS_KSS) != 0;
+	return CELLA_OK;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: MIT
+/* Token signing keys and compact JWS (RFC 7515): RS256 and ES256 with OpenSSL, "none" for drafts. */
+#include "attestd_internal.h"
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+attestd_alg attestd_alg_parse(const char *name)
+{
+	if (name && strcmp(name, "RS256") == 0)
+		return ATTESTD_ALG_RS256;
+	if (name && strcmp(name, "ES256") == 0)
+		return ATTESTD_ALG_ES256;
+	return ATTESTD_ALG_NONE;
+}
+
+const char *attestd_alg_name(attestd_alg a)
+{
+	return a == ATTESTD_ALG_RS256 ? "RS256" : a == ATTESTD_ALG_ES256 ? "ES256" : "none";
+}
+
+static char *pem_cert(X509 *c)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+	if (b && PEM_write_bio_X509(b, c) == 1 && (n = BIO_get_mem_data(b, &data)) > 0 && (out = malloc((size_t)n + 1))) {
+		memcpy(out, data, (size_t)n);
+		out[n] = 0;
+	}
+	BIO_free(b);
+	return out;
+}
+
+static char *pem_key(EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+	if (b && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1 && (n = BIO_get_mem_data(b, &data)) > 0 &&
+	    (out = malloc((size_t)n + 1))) {
+		memcpy(out, data, (size_t)n);
+		out[n] = 0;
+	}
+	if (b) {
+		BIO_reset(b);
+		BIO_free(b);
+	}
+	return out;
+}
+
+/* kid and x5c from the certificate. */
+static cella_result key_finish(struct attestd_key *k)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(k->cert, &der);
+	uint8_t h[32];
+	char *kid;
+	if (n <= 0)
+		return CELLA_ERR_CRYPTO;
+	attestd_sha256(der, (size_t)n, h);
+	kid = attestd_b64_encode(h, 32, false);
+	k->x5c = attestd_b64_encode(der, (size_t)n, false);
+	OPENSSL_free(der);
+	if (!kid || !k->x5c) {
+		free(kid);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	snprintf(k->kid, sizeof(k->kid), "%s", kid);
+	free(kid);
+	return CELLA_OK;
+}
+
+cella_result attestd_key_generate(attestd_alg alg, const char *cn, struct attestd_key *out)
+{
+	cella_result r = CELLA_ERR_CRYPTO;
+	EVP_PKEY *key = alg == ATTESTD_ALG_ES256 ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
+	X509 *c = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	uint8_t serial[16];
+	BIGNUM *bn = NULL;
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!key || !c || !name || RAND_bytes(serial, sizeof(serial)) != 1)
+		goto out;
+	serial[0] &= 0x7f;
+	if (!(bn = BN_bin2bn(serial, sizeof(serial), NULL)) || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c)) ||
+	    X509_set_version(c, 2) != 1 ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) != 1 ||
+	    X509_set_subject_name(c, name) != 1 || X509_set_issuer_name(c, name) != 1 ||
+	    !X509_gmtime_adj(X509_getm_notBefore(c), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(c), 10L * 366 * 86400) || X509_set_pubkey(c, key) != 1)
+		goto out;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, c, c, NULL, NULL, 0);
+	if (!(ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, "critical,digitalSignature")) ||
+	    X509_add_ext(c, ext, -1) != 1)
+		goto out;
+	if (X509_sign(c, key, EVP_sha256()) <= 0)
+		goto out;
+	out->alg = alg == ATTESTD_ALG_ES256 ? ATTESTD_ALG_ES256 : ATTESTD_ALG_RS256;
+	out->pkey = key;
+	out->cert = c;
+	key = NULL;
+	c = NULL;
+	out->key_pem = pem_key(out->pkey);
+	out->cert_pem = pem_cert(out->cert);
+	r = out->key_pem && out->cert_pem ? key_finish(out) : CELLA_ERR_OUT_OF_MEMORY;
+	if (r != CELLA_OK)
+		attestd_key_fini(out);
+out:
+	X509_EXTENSION_free(ext);
+	BN_free(bn);
+	X509_NAME_free(name);
+	X509_free(c);
+	EVP_PKEY_free(key);
+	return r;
+}
+
+cella_result attestd_key_load(const char *key_pem, const char *cert_pem, struct attestd_key *out)
+{
+	BIO *kb = BIO_new_mem_buf(key_pem, -1), *cb = BIO_new_mem_buf(cert_pem, -1);
+	cella_result r = CELLA_ERR_BAD_FORMAT;
+	memset(out, 0, sizeof(*out));
+	if (!kb || !cb)
+		goto out;
+	out->pkey = PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL);
+	out->cert = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+	if (!out->pkey || !out->cert || X509_check_private_key(out->cert, out->pkey) != 1)
+		goto fail;
+	out->alg = EVP_PKEY_is_a(out->pkey, "EC") ? ATTESTD_ALG_ES256 : ATTESTD_ALG_RS256;
+	out->key_pem = strdup(key_pem);
+	out->cert_pem = strdup(cert_pem);
+	r = out->key_pem && out->cert_pem ? key_finish(out) : CELLA_ERR_OUT_OF_MEMORY;
+	if (r == CELLA_OK)
+		goto out;
+fail:
+	attestd_key_fini(out);
+out:
+	BIO_free(kb);
+	BIO_free(cb);
+	return r;
+}
+
+void attestd_key_fini(struct attestd_key *k)
+{
+	EVP_PKEY_free(k->pkey);
+	X509_free(k->cert);
+	free(k->x5c);
+	if (k->key_pem) {
+		OPENSSL_cleanse(k->key_pem, strlen(k->key_pem));
+		free(k->key_pem);
+	}
+	free(k->cert_pem);
+	memset(k, 0, sizeof(*k));
+}
+
+/* ECDSA DER signature -> JWS r||s (RFC 7518 §3.4). */
+static bool ecdsa_der_to_raw(const uint8_t *der, size_t len, uint8_t out[64])
+{
+	const unsigned char *p = der;
+	ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	const BIGNUM *r, *ss;
+	bool ok;
+	if (!s)
+		return false;
+	ECDSA_SIG_get0(s, &r, &ss);
+	ok = BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(ss, out + 32, 32) == 32;
+	ECDSA_SIG_free(s);
+	return ok;
+}
+
+static int ecdsa_raw_to_der(const uint8_t *raw, uint8_t *der, size_t cap)
+{
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(raw, 32, NULL), *ss = BN_bin2bn(raw + 32, 32, NULL);
+	unsigned char *p = der;
+	int n = -1;
+	if (s && r && ss && ECDSA_SIG_set0(s, r, ss) == 1) {
+		r = ss = NULL;
+		if (i2d_ECDSA_SIG(s, NULL) <= (int)cap)
+			n = i2d_ECDSA_SIG(s, &p);
+	}
+	BN_free(r);
+	BN_free(ss);
+	ECDSA_SIG_free(s);
+	return n;
+}
+
+char *attestd_jws_sign(const struct attestd_key *key, const char *jku, json_t *payload)
+{
+	json_t *h = json_object();
+	char *hs = NULL, *ps = NULL, *hb = NULL, *pb = NULL, *sb = NULL, *out = NULL;
+	uint8_t sig[512], raw[64];
+	size_t slen = sizeof(sig), hl, pl, sl;
+	EVP_MD_CTX *md = NULL;
+
+	if (!h)
+		return NULL;
+	json_object_set_new(h, "alg", json_string(key ? attestd_alg_name(key->alg) : "none"));
+	if (key) {
+		if (jku)
+			json_object_set_new(h, "jku", json_string(jku));
+		json_object_set_new(h, "kid", json_string(key->kid));
+		json_object_set_new(h, "typ", json_string("JWT"));
+	}
+	hs = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS);
+	ps = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!hs || !ps)
+		goto out;
+	hb = attestd_b64_encode(hs, strlen(hs), true);
+	pb = attestd_b64_encode(ps, strlen(ps), true);
+	if (!hb || !pb)
+		goto out;
+	hl = strlen(hb);
+	pl = strlen(pb);
+	if (!(out = malloc(hl + pl + 2 + 700)))
+		goto out;
+	memcpy(out, hb, hl);
+	out[hl] = '.';
+	memcpy(out + hl + 1, pb, pl);
+	out[hl + 1 + pl] = '.';
+	out[hl + pl + 2] = 0;
+	if (!key)
+		goto out;
+	md = EVP_MD_CTX_new();
+	if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key->pkey) != 1 ||
+	    EVP_DigestSign(md, sig, &slen, (const uint8_t *)out, hl + pl + 1) != 1)
+		goto fail;
+	if (key->alg == ATTESTD_ALG_ES256) {
+		if (!ecdsa_der_to_raw(sig, slen, raw))
+			goto fail;
+		sb = attestd_b64_encode(raw, 64, true);
+	} else {
+		sb = attestd_b64_encode(sig, slen, true);
+	}
+	if (!sb || (sl = strlen(sb)) > 699)
+		goto fail;
+	memcpy(out + hl + pl + 2, sb, sl + 1);
+	goto out;
+fail:
+	free(out);
+	out = NULL;
+out:
+	EVP_MD_CTX_free(md);
+	json_decref(h);
+	free(hs);
+	free(ps);
+	free(hb);
+	free(pb);
+	free(sb);
+	return out;
+}
+
+static void errf(char err[ATTESTD_ERR_BYTES], const char *msg)
+{
+	if (err)
+		snprintf(err, ATTESTD_ERR_BYTES, "%s", msg);
+}
+
+cella_result attestd_jws_parse(const char *token, size_t len, struct attestd_jws *out, char err[ATTESTD_ERR_BYTES])
+{
+	const char *d1 = memchr(token, '.', len), *d2;
+	uint8_t *hdr = NULL;
+	size_t hlen;
+	json_t *alg;
+	memset(out, 0, sizeof(*out));
+	if (!d1 || !(d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - token))) ||
+	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token))) {
+		errf(err, "not a compact JWS (three base64url parts separated by '.')");
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	if (attestd_b64_decode(token, (size_t)(d1 - token), &hdr, &hlen) != CELLA_OK ||
+	    attestd_b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &out->payload, &out->payload_len) != CELLA_OK ||
+	    attestd_b64_decode(d2 + 1, len - (size_t)(d2 + 1 - token), &out->sig, &out->sig_len) != CELLA_OK) {
+		free(hdr);
+		attestd_jws_fini(out);
+		errf(err, "JWS part is not valid base64url");
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	out->header = json_loadb((const char *)hdr, hlen, JSON_REJECT_DUPLICATES, NULL);
+	free(hdr);
+	alg = json_object_get(out->header, "alg");
+	if (!json_is_object(out->header) || !json_is_string(alg)) {
+		attestd_jws_fini(out);
+		errf(err, "JWS header is not a JSON object with \"alg\"");
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	if (strcmp(json_string_value(alg), "none") == 0)
+		out->alg = ATTESTD_ALG_NONE;
+	else if ((out->alg = attestd_alg_parse(json_string_value(alg))) == ATTESTD_ALG_NONE) {
+		attestd_jws_fini(out);
+		errf(err, "JWS algorithm not supported (none, RS256, ES256)");
+		return CELLA_ERR_UNSUPPORTED;
+	}
+	if (out->alg == ATTESTD_ALG_NONE && out->sig_len != 0) {
+		attestd_jws_fini(out);
+		errf(err, "unsecured JWS (alg none) must have an empty signature");
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	out->signed_len = (size_t)(d2 - token);
+	return CELLA_OK;
+}
+
+void attestd_jws_fini(struct attestd_jws *j)
+{
+	json_decref(j->header);
+	free(j->payload);
+	free(j->sig);
+	memset(j, 0, sizeof(*j));
+}
+
+cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws *j, void **cert_out,
+				    char err[ATTESTD_ERR_BYTES])
+{
+	json_t *x5c = json_object_get(j->header, "x5c");
+	uint8_t *der = NULL, derbuf[160];
+	const uint8_t *sig = j->sig;
+	size_t dlen, slen = j->sig_len;
+	const unsigned char *p;
+	X509 *cert = NULL;
+	EVP_PKEY *pk = NULL;
+	EVP_MD_CTX *md = NULL;
+	cella_result r = CELLA_ERR_CERT_CHAIN;
+
+	if (cert_out)
+		*cert_out = NULL;
+	if (j->alg == ATTESTD_ALG_NONE) {
+		errf(err, "the JWS is not signed");
+		return CELLA_ERR_SIGNATURE;
+	}
+	if (!json_is_array(x5c) || !json_is_string(json_array_get(x5c, 0)) ||
+	    attestd_b64_decode(json_string_value(json_array_get(x5c, 0)), json_string_length(json_array_get(x5c, 0)),
+			       &der, &dlen) != CELLA_OK) {
+		errf(err, "the JWS header has no usable x5c certificate");
+		goto out;
+	}
+	p = der;
+	if (!(cert = d2i_X509(NULL, &p, (long)dlen)) || p != der + dlen || !(pk = X509_get_pubkey(cert))) {
+		errf(err, "the JWS header's x5c[0] is not a certificate");
+		goto out;
+	}
+	r = CELLA_ERR_UNSUPPORTED;
+	if ((j->alg == ATTESTD_ALG_RS256) != (EVP_PKEY_is_a(pk, "RSA") == 1)) {
+		errf(err, "the JWS algorithm does not match the certificate's key");
+		goto out;
+	}
+	if (j->alg == ATTESTD_ALG_ES256) {
+		int n;
+		if (slen != 64 || (n = ecdsa_raw_to_der(j->sig, derbuf, sizeof(derbuf))) <= 0) {
+			r = CELLA_ERR_SIGNATURE;
+			errf(err, "ES256 signature must be 64 bytes r||s");
+			goto out;
+		}
+		sig = derbuf;
+		slen = (size_t)n;
+	}
+	r = CELLA_ERR_SIGNATURE;
+	md = EVP_MD_CTX_new();
+	if (!md || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
+	    EVP_DigestVerify(md, sig, slen, (const uint8_t *)token, j->signed_len) != 1) {
+		errf(err, "the JWS signature does not verify with its x5c certificate");
+		goto out;
+	}
+	r = CELLA_OK;
+	if (cert_out) {
+		*cert_out = cert;
+		cert = NULL;
+	}
+out:
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(pk);
+	X509_free(cert);
+	free(der);
+	return r;
+}
+
+json_t *attestd_cert_jwk(void *cert)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(cert, &der);
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	char *b;
+	json_t *j;
+	if (n <= 0)
+		return NULL;
+	b = attestd_b64_encode(der, (size_t)n, false);
+	OPENSSL_free(der);
+	if (!b)
+		return NULL;
+	j = json_pack("{s:s, s:[s]}", "kty", pk && EVP_PKEY_is_a(pk, "EC") ? "EC" : "RSA", "x5c", b);
+	free(b);
+	return j;
+}

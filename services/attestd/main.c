@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella-attestd: the HTTP(S) front end (libmicrohttpd, epoll, a pool of worker threads; slow clients cost a
+ * connection slot, never a worker) and the command line.
+ */
+#include "attestd_internal.h"
+
+#include <cella/verify.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct attestd_store *attestd_service_store(struct attestd_service *s);
+
+struct server {
+	struct attestd_config *cfg;
+	struct attestd_service *svc;
+	X509_STORE *admin_ca;
+};
+
+struct conn {
+	struct timespec start;
+	char *body;
+	size_t len, cap;
+	bool too_large;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct attestd_response *r)
+{
+	struct MHD_Response *mr = MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+	if (!mr) {
+		attestd_response_fini(r);
+		return MHD_NO;
+	}
+	r->body = NULL;
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	MHD_add_response_header(mr, "x-ms-maa-service-version", "cella-attestd/1");
+	ret = MHD_queue_response(c, r->status, mr);
+	MHD_destroy_response(mr);
+	return ret;
+}
+
+static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg)
+{
+	struct attestd_response r;
+	memset(&r, 0, sizeof(r));
+	attestd_service_error(s->svc, status, code, msg, &r);
+	return send_resp(c, &r);
+}
+
+/* Does the TLS client present a certificate issued by the configured administrator CA? */
+static bool client_cert_admin(struct server *s, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *peers;
+	unsigned n = 0;
+	const unsigned char *p;
+	X509 *leaf = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	bool ok = false;
+	if (!s->admin_ca || !(ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION)) || !ci->tls_session)
+		return false;
+	peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
+	if (!peers || n == 0)
+		return false;
+	p = peers[0].data;
+	leaf = d2i_X509(NULL, &p, (long)peers[0].size);
+	/* the TLS layer proved possession of the leaf's key; here: was it issued by the admin CA, and valid now? */
+	if (leaf && (ctx = X509_STORE_CTX_new()) && X509_STORE_CTX_init(ctx, s->admin_ca, leaf, NULL) == 1)
+		ok = X509_verify_cert(ctx) == 1;
+	X509_STORE_CTX_free(ctx);
+	X509_free(leaf);
+	if (ok)
+		attestd_service_count(s->svc, "tls_client_cert");
+	return ok;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct conn *cc = *con_cls;
+	struct attestd_request req;
+	struct attestd_response resp;
+	(void)version;
+
+	if (!cc) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cc = calloc(1, sizeof(*cc));
+		if (!cc)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &cc->start);
+		*con_cls = cc;
+		if (cl) {
+			char *end;
+			unsigned long long v = strtoull(cl, &end, 10);
+			if (*end || v > s->cfg->max_body) {
+				char msg[128];
+				snprintf(msg, sizeof(msg), "request body larger than the limit of %zu bytes",
+					 s->cfg->max_body);
+				return send_error(s, c, 413, "RequestEntityTooLarge", msg);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (elapsed(&cc->start) > s->cfg->request_timeout) {
+			/* a client trickling its body: drop it rather than let it hold a connection slot */
+			attestd_service_count(s->svc, "slow_client");
+			return MHD_NO;
+		}
+		if (cc->too_large || cc->len + *upload_size > s->cfg->max_body) {
+			cc->too_large = true;
+		} else {
+			if (cc->len + *upload_size + 1 > cc->cap) {
+				size_t cap = cc->cap ? cc->cap : 4096;
+				char *nb;
+				while (cap < cc->len + *upload_size + 1)
+					cap *= 2;
+				if (!(nb = realloc(cc->body, cap)))
+					return MHD_NO;
+				cc->body = nb;
+				cc->cap = cap;
+			}
+			memcpy(cc->body + cc->len, upload, *upload_size);
+			cc->len += *upload_size;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (cc->too_large) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "request body larger than the limit of %zu bytes", s->cfg->max_body);
+		return send_error(s, c, 413, "RequestEntityTooLarge", msg);
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.api_version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api-version");
+	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	req.test_time = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-cella-test-time");
+	req.body = (const uint8_t *)(cc->body ? cc->body : "");
+	req.body_len = cc->len;
+	if (s->admin_ca && strncmp(url, "/policies/", 10) == 0)
+		req.client_cert_admin = client_cert_admin(s, c);
+	attestd_service_handle(s->svc, &req, &resp);
+	return send_resp(c, &resp);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cc = *con_cls;
+	(void)cls, (void)c, (void)toe;
+	if (cc) {
+		free(cc->body);
+		free(cc);
+		*con_cls = NULL;
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cella-attestd [options]\n"
+		"  --config FILE          JSON configuration over the embedded default (--print-default-config)\n"
+		"  --listen HOST:PORT     listen address (default 127.0.0.1:8443; port 0 = ephemeral)\n"
+		"  --db FILE              SQLite state file (keys, certificates, policies)\n"
+		"  --no-tls               plain HTTP (loopback benchmarks and tests only)\n"
+		"  --issuer URL           token issuer (default https://HOST:PORT)\n"
+		"  --admin-token TOKEN    bearer token that authorizes policy management\n"
+		"  --collateral FILE      DCAP collateral JSON to preload (repeatable)\n"
+		"  --pccs URL             fetch collateral from this PCCS / Intel PCS (--collateral-cache DIR)\n"
+		"  --cella-root PEM       enable /attest/CellaEnclave, trusting this software-TEE root\n"
+		"  --token-alg RS256|ES256\n"
+		"  --threads N            worker threads (default: CPUs)\n"
+		"  --max-body BYTES       request body limit (413 above)\n"
+		"  --test-mode            accept the x-cella-test-time header (verification time)\n"
+		"  --verify-time T        test mode: verify evidence at T (Unix seconds or RFC 3339)\n"
+		"  --port-file FILE       write the bound port here once listening\n"
+		"  --tls-cert-out FILE    write the TLS certificate (PEM) here\n"
+		"  --print-default-config print the embedded default configuration and exit\n");
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static bool write_text(const char *path, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	if (fclose(f) != 0)
+		return false;
+	return rename(tmp, path) == 0;
+}
+
+static bool add_list(char ***list, size_t *n, const char *v)
+{
+	char **nl = realloc(*list, (*n + 2) * sizeof(char *));
+	if (!nl)
+		return false;
+	*list = nl;
+	nl[*n] = strdup(v);
+	if (!nl[*n])
+		return false;
+	(*n)++;
+	return true;
+}
+
+/* sets a string option from the command line */
+static bool set_opt(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst != NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct attestd_config cfg;
+	struct server srv;
+	char err[ATTESTD_ERR_BYTES] = "";
+	char *port_file = NULL, *cert_out = NULL, *tls_key = NULL, *tls_cert = NULL, *trust = NULL;
+	struct MHD_Daemon *d = NULL;
+	struct sockaddr_in sa4;
+	struct sockaddr_in6 sa6;
+	struct sockaddr *sa;
+	const union MHD_DaemonInfo *di;
+	unsigned flags, port;
+	int rc = 1;
+	cella_result r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&srv, 0, sizeof(srv));
+	if (attestd_config_apply_json(&cfg, attestd_config_default_json(), strlen(attestd_config_default_json()), err) !=
+	    CELLA_OK) {
+		fprintf(stderr, "cella-attestd: embedded configuration: %s\n", err);
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = true, takes = true;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--print-default-config") == 0) {
+			fputs(attestd_config_default_json(), stdout);
+			return 0;
+		} else if (strcmp(a, "--no-tls") == 0) {
+			cfg.tls = false;
+			takes = false;
+		} else if (strcmp(a, "--test-mode") == 0) {
+			cfg.test_mode = true;
+			takes = false;
+		} else if (!v) {
+			ok = false;
+		} else if (strcmp(a, "--config") == 0) {
+			char *text = NULL;
+			size_t n;
+			r = attestd_read_file(v, 1 << 20, &text, &n);
+			if (r != CELLA_OK) {
+				fprintf(stderr, "cella-attestd: %s: %s\n", v, cella_result_str(r));
+				goto out;
+			}
+			r = attestd_config_apply_json(&cfg, text, n, err);
+			free(text);
+			if (r != CELLA_OK) {
+				fprintf(stderr, "cella-attestd: %s: %s\n", v, err);
+				goto out;
+			}
+		} else if (strcmp(a, "--listen") == 0) {
+			char js[600];
+			json_t *s = json_string(v);
+			char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+			snprintf(js, sizeof(js), "{\"listen\": %s}", q ? q : "null");
+			free(q);
+			json_decref(s);
+			ok = attestd_config_apply_json(&cfg, js, strlen(js), err) == CELLA_OK;
+		} else if (strcmp(a, "--db") == 0) {
+			ok = set_opt(&cfg.db, v);
+		} else if (strcmp(a, "--issuer") == 0) {
+			ok = set_opt(&cfg.issuer, v);
+		} else if (strcmp(a, "--admin-token") == 0) {
+			ok = set_opt(&cfg.admin_token, v);
+		} else if (strcmp(a, "--collateral") == 0) {
+			ok = add_list(&cfg.collateral_files, &cfg.n_collateral_files, v);
+		} else if (strcmp(a, "--pccs") == 0) {
+			ok = set_opt(&cfg.pccs_url, v);
+		} else if (strcmp(a, "--collateral-cache") == 0) {
+			ok = set_opt(&cfg.collateral_cache_dir, v);
+		} else if (strcmp(a, "--cella-root") == 0) {
+			ok = set_opt(&cfg.cella_root, v);
+		} else if (strcmp(a, "--token-alg") == 0) {
+			ok = (cfg.token_alg = attestd_alg_parse(v)) != ATTESTD_ALG_NONE;
+		} else if (strcmp(a, "--threads") == 0) {
+			cfg.threads = (unsigned)atoi(v);
+			ok = cfg.threads >= 1 && cfg.threads <= 64;
+		} else if (strcmp(a, "--max-body") == 0) {
+			cfg.max_body = (size_t)strtoull(v, NULL, 10);
+			ok = cfg.max_body >= 1024;
+		} else if (strcmp(a, "--verify-time") == 0) {
+			ok = cella_time_parse(v, &cfg.verify_time) == CELLA_OK;
+		} else if (strcmp(a, "--port-file") == 0) {
+			ok = set_opt(&port_file, v);
+		} else if (strcmp(a, "--tls-cert-out") == 0) {
+			ok = set_opt(&cert_out, v);
+		} else {
+			fprintf(stderr, "cella-attestd: unknown option %s\n", a);
+			usage(stderr);
+			goto out;
+		}
+		if (!ok) {
+			fprintf(stderr, "cella-attestd: bad or missing value for %s%s%s\n", a, err[0] ? ": " : "", err);
+			goto out;
+		}
+		if (takes)
+			i++;
+	}
+	if (cfg.verify_time && !cfg.test_mode) {
+		fprintf(stderr, "cella-attestd: --verify-time / verify_time needs test mode\n");
+		goto out;
+	}
+
+	r = attestd_service_new(&cfg, &srv.svc, err);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-attestd: %s\n", err[0] ? err : cella_result_str(r));
+		goto out;
+	}
+	srv.cfg = &cfg;
+	if (cfg.admin_client_ca) {
+		FILE *f = fopen(cfg.admin_client_ca, "r");
+		X509 *ca = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+		if (f)
+			fclose(f);
+		if (!ca || !(srv.admin_ca = X509_STORE_new()) || X509_STORE_add_cert(srv.admin_ca, ca) != 1) {
+			X509_free(ca);
+			fprintf(stderr, "cella-attestd: cannot read admin_client_ca %s\n", cfg.admin_client_ca);
+			goto out;
+		}
+		X509_free(ca);
+		if (!cfg.tls) {
+			fprintf(stderr, "cella-attestd: admin_client_ca needs TLS\n");
+			goto out;
+		}
+		r = attestd_read_file(cfg.admin_client_ca, 1 << 20, &trust, NULL);
+		if (r != CELLA_OK)
+			goto out;
+	}
+	if (cfg.tls) {
+		if (cfg.tls_cert && cfg.tls_key) {
+			if (attestd_read_file(cfg.tls_cert, 1 << 20, &tls_cert, NULL) != CELLA_OK ||
+			    attestd_read_file(cfg.tls_key, 1 << 20, &tls_key, NULL) != CELLA_OK) {
+				fprintf(stderr, "cella-attestd: cannot read tls_cert / tls_key\n");
+				goto out;
+			}
+		} else if (attestd_store_tls(attestd_service_store(srv.svc), &tls_key, &tls_cert) != CELLA_OK) {
+			fprintf(stderr, "cella-attestd: cannot create the TLS certificate\n");
+			goto out;
+		}
+		if (cert_out && !write_text(cert_out, tls_cert)) {
+			fprintf(stderr, "cella-attestd: cannot write %s\n", cert_out);
+			goto out;
+		}
+	}
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+	if (cfg.tls)
+		flags |= MHD_USE_TLS;
+	memset(&sa4, 0, sizeof(sa4));
+	memset(&sa6, 0, sizeof(sa6));
+	if (inet_pton(AF_INET, cfg.listen_host, &sa4.sin_addr) == 1) {
+		sa4.sin_family = AF_INET;
+		sa4.sin_port = htons((uint16_t)cfg.port);
+		sa = (struct sockaddr *)&sa4;
+	} else if (inet_pton(AF_INET6, cfg.listen_host[0] == '[' ? cfg.listen_host + 1 : cfg.listen_host,
+			     &sa6.sin6_addr) == 1 ||
+		   (strchr(cfg.listen_host, ']') && (*strchr(cfg.listen_host, ']') = 0,
+						   inet_pton(AF_INET6, cfg.listen_host + 1, &sa6.sin6_addr) == 1))) {
+		sa6.sin6_family = AF_INET6;
+		sa6.sin6_port = htons((uint16_t)cfg.port);
+		sa = (struct sockaddr *)&sa6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		fprintf(stderr, "cella-attestd: listen host must be a numeric address (got %s)\n", cfg.listen_host);
+		goto out;
+	}
+	{
+		struct MHD_OptionItem ops[16];
+		int n = 0;
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, sa};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg.threads, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg.request_timeout, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg.connection_limit, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
+		if (cfg.tls) {
+			ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key};
+			ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert};
+			if (trust)
+				ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, trust};
+		}
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+		d = MHD_start_daemon(flags, 0, NULL, NULL, handler, &srv, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+	}
+	if (!d) {
+		fprintf(stderr, "cella-attestd: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.port, strerror(errno));
+		goto out;
+	}
+	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = di ? di->port : cfg.port;
+	if (!cfg.issuer) {
+		char iss[300];
+		snprintf(iss, sizeof(iss), "%s://%s%s%s:%u", cfg.tls ? "https" : "http", sa == (struct sockaddr *)&sa6 ? "[" : "",
+			 cfg.listen_host, sa == (struct sockaddr *)&sa6 ? "]" : "", port);
+		attestd_service_set_issuer(srv.svc, iss);
+	}
+	if (port_file) {
+		char ps[16];
+		snprintf(ps, sizeof(ps), "%u\n", port);
+		if (!write_text(port_file, ps)) {
+			fprintf(stderr, "cella-attestd: cannot write %s\n", port_file);
+			goto out;
+		}
+	}
+	fprintf(stderr, "cella-attestd: listening on %s://%s:%u (%u threads, database %s%s)\n", cfg.tls ? "https" : "http",
+		cfg.listen_host, port, cfg.threads, cfg.db, cfg.test_mode ? ", TEST MODE" : "");
+	{
+		struct sigaction act;
+		memset(&act, 0, sizeof(act));
+		act.sa_handler = on_signal;
+		sigaction(SIGINT, &act, NULL);
+		sigaction(SIGTERM, &act, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
+	while (!stop)
+		usleep(100000);
+	fprintf(stderr, "cella-attestd: stopping\n");
+	rc = 0;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	attestd_service_free(srv.svc);
+	X509_STORE_free(srv.admin_ca);
+	attestd_config_fini(&cfg);
+	free(port_file);
+	free(cert_out);
+	if (tls_key) {
+		memset(tls_key, 0, strlen(tls_key));
+		free(tls_key);
+	}
+	free(tls_cert);
+	free(trust);
+	return rc;
+}

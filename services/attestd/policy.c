@@ -1,0 +1,1283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Azure Attestation policy language (versions 1.0-1.2): a hand-written lexer and recursive-descent parser
+ * into a small AST, and an evaluator over claim sets. Grammar (docs/attestd.md has the prose):
+ *   policy   := "version" "=" INT "." INT ";" [section]...        sections in the order configurationrules,
+ *   section  := NAME "{" rule* "}" [";"]                           authorizationrules, issuancerules
+ *   rule     := [or] "=>" action ";"
+ *   or       := and ("||" and)*          and := unary ("&&" unary)*
+ *   unary    := "!" unary | "(" or ")" | [IDENT ":"] "[" pcond (("," | "&&") pcond)* "]"
+ *   pcond    := ("type" | "value" | "issuer" | "valueType") ("==" | "=" | "!=" | "<" | "<=" | ">" | ">=") expr
+ *   action   := "permit" "(" ")" | "deny" "(" ")" | ("issue" | "add" | "issueproperty") "(" args ")"
+ *   args     := "claim" "=" IDENT | "type" "=" expr "," "value" "=" expr ["," "valueType" "=" expr]
+ *   expr     := STRING | INT | "true" | "false" | IDENT "." PROP | FUNC "(" [expr ("," expr)*] ")"
+ * A condition [..] holds when at least one claim matches every property condition; "c:" binds the matching
+ * claim(s) for later use in the rule, and an action runs once per matching binding.
+ */
+#include "attestd_internal.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_IDENTS 16
+#define MAX_DEPTH 48
+#define MAX_ARGS 8
+#define MAX_STEPS 200000
+#define MAX_ACTIONS_PER_RULE 256
+
+/* ---- arena: everything a compiled policy holds ---- */
+
+struct block {
+	struct block *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+enum tk {
+	T_EOF, T_IDENT, T_STRING, T_INT, T_ASSIGN, T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_ARROW, T_AND, T_OR, T_NOT,
+	T_SEMI, T_LBRACE, T_RBRACE, T_LBRACK, T_RBRACK, T_LPAREN, T_RPAREN, T_COMMA, T_COLON, T_DOT,
+};
+
+enum prop { P_TYPE, P_VALUE, P_ISSUER, P_VALUETYPE };
+enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
+enum ek { E_STR, E_INT, E_BOOL, E_REF, E_FUNC };
+enum fn { F_APPENDSTRING, F_NEGATEBOOL, F_JSONTOCLAIMVALUE, F_JMESPATH, F_ISSUBSETOF, F_CONTAINSONLYVALUE };
+enum ck { C_MATCH, C_NOT, C_AND, C_OR };
+enum ak { A_PERMIT, A_DENY, A_ISSUE, A_ADD, A_ISSUEPROPERTY };
+enum sec { S_CONFIG, S_AUTHZ, S_ISSUANCE, S_COUNT };
+
+struct expr {
+	enum ek k;
+	int line, col;
+	char *s;
+	int64_t i;
+	bool b;
+	int ident;
+	enum prop prop;
+	enum fn fn;
+	struct expr *args[MAX_ARGS];
+	int nargs;
+};
+
+struct pcond {
+	enum prop prop;
+	enum op op;
+	struct expr *e;
+};
+
+struct cond {
+	enum ck k;
+	int bind;                /* identifier index or -1 */
+	struct pcond *pc;
+	int npc;
+	struct cond *a, *b;
+};
+
+struct action {
+	enum ak k;
+	int claim;               /* claim=IDENT, or -1 */
+	struct expr *type, *value, *vtype;
+};
+
+struct rule {
+	struct cond *c;          /* NULL: unconditional */
+	struct action a;
+	int line;
+};
+
+struct section {
+	struct rule *rules;
+	int n, cap;
+	bool present;
+};
+
+struct attestd_policy {
+	struct block *arena;
+	int major, minor;
+	struct section sec[S_COUNT];
+};
+
+struct tok {
+	enum tk k;
+	const char *p;
+	size_t len;
+	int line, col;
+	int64_t ival;
+	char *sval;
+};
+
+struct parser {
+	struct attestd_policy *pol;
+	const char *s;
+	size_t len, pos;
+	int line, col;
+	struct tok t;
+	char *err;
+	jmp_buf jb;
+	char idents[MAX_IDENTS][48];
+	int nidents;
+	int depth;
+	enum sec cur;
+};
+
+static void *palloc(struct attestd_policy *p, size_t n, jmp_buf *jb)
+{
+	struct block *b = p->arena;
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 16384 ? n : 16384;
+		b = malloc(sizeof(*b) + cap);
+		if (!b) {
+			if (jb)
+				longjmp(*jb, 2);
+			return NULL;
+		}
+		b->next = p->arena;
+		b->used = 0;
+		b->cap = cap;
+		p->arena = b;
+	}
+	void *r = (char *)b->data + b->used;
+	b->used += n;
+	memset(r, 0, n);
+	return r;
+}
+
+static void perr(struct parser *ps, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5), noreturn));
+static void perr(struct parser *ps, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(ps->err, ATTESTD_ERR_BYTES, "line %d, column %d: ", line, col);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < ATTESTD_ERR_BYTES)
+		vsnprintf(ps->err + n, ATTESTD_ERR_BYTES - (size_t)n, fmt, ap);
+	va_end(ap);
+	longjmp(ps->jb, 1);
+}
+
+static const char *tk_name(enum tk k)
+{
+	static const char *n[] = {"end of policy", "identifier", "string", "integer", "'='", "'=='", "'!='", "'<'",
+				  "'<='", "'>'", "'>='", "'=>'", "'&&'", "'||'", "'!'", "';'", "'{'", "'}'", "'['",
+				  "']'", "'('", "')'", "','", "':'", "'.'"};
+	return n[k];
+}
+
+static void describe(const struct tok *t, char *buf, size_t n)
+{
+	if (t->k == T_IDENT || t->k == T_INT)
+		snprintf(buf, n, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->p);
+	else if (t->k == T_STRING)
+		snprintf(buf, n, "a string");
+	else
+		snprintf(buf, n, "%s", tk_name(t->k));
+}
+
+static void advance_char(struct parser *ps)
+{
+	if (ps->s[ps->pos] == '\n') {
+		ps->line++;
+		ps->col = 1;
+	} else {
+		ps->col++;
+	}
+	ps->pos++;
+}
+
+static void next(struct parser *ps)
+{
+	struct tok *t = &ps->t;
+	const char *s = ps->s;
+	for (;;) {
+		while (ps->pos < ps->len && (s[ps->pos] == ' ' || s[ps->pos] == '\t' || s[ps->pos] == '\r' ||
+					     s[ps->pos] == '\n'))
+			advance_char(ps);
+		/* comments: "//" to end of line and C-style blocks (a Cella convenience; MAA has none) */
+		if (ps->pos + 1 < ps->len && s[ps->pos] == '/' && s[ps->pos + 1] == '/') {
+			while (ps->pos < ps->len && s[ps->pos] != '\n')
+				advance_char(ps);
+			continue;
+		}
+		if (ps->pos + 1 < ps->len && s[ps->pos] == '/' && s[ps->pos + 1] == '*') {
+			int l = ps->line, c = ps->col;
+			advance_char(ps);
+			advance_char(ps);
+			while (ps->pos + 1 < ps->len && !(s[ps->pos] == '*' && s[ps->pos + 1] == '/'))
+				advance_char(ps);
+			if (ps->pos + 1 >= ps->len)
+				perr(ps, l, c, "unterminated comment");
+			advance_char(ps);
+			advance_char(ps);
+			continue;
+		}
+		break;
+	}
+	memset(t, 0, sizeof(*t));
+	t->line = ps->line;
+	t->col = ps->col;
+	t->p = s + ps->pos;
+	if (ps->pos >= ps->len) {
+		t->k = T_EOF;
+		return;
+	}
+	char c = s[ps->pos];
+	char d = ps->pos + 1 < ps->len ? s[ps->pos + 1] : 0;
+	if (isalpha((unsigned char)c) || c == '_' || c == '$') {
+		size_t st = ps->pos;
+		while (ps->pos < ps->len && (isalnum((unsigned char)s[ps->pos]) || s[ps->pos] == '_' || s[ps->pos] == '$'))
+			advance_char(ps);
+		t->k = T_IDENT;
+		t->len = ps->pos - st;
+		if (t->len > 40)
+			perr(ps, t->line, t->col, "identifier too long");
+		return;
+	}
+	if (isdigit((unsigned char)c) || (c == '-' && isdigit((unsigned char)d))) {
+		size_t st = ps->pos;
+		bool neg = c == '-';
+		uint64_t v = 0;
+		if (neg)
+			advance_char(ps);
+		while (ps->pos < ps->len && isdigit((unsigned char)s[ps->pos])) {
+			unsigned dg = (unsigned)(s[ps->pos] - '0');
+			if (v > ((uint64_t)INT64_MAX + (neg ? 1u : 0u) - dg) / 10)
+				perr(ps, t->line, t->col, "integer out of range");
+			v = v * 10 + dg;
+			advance_char(ps);
+		}
+		t->k = T_INT;
+		t->len = ps->pos - st;
+		t->ival = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+		return;
+	}
+	if (c == '"') {
+		size_t cap = 64, n = 0;
+		char *buf = malloc(cap);
+		json_t *check;
+		if (!buf)
+			longjmp(ps->jb, 2);
+		advance_char(ps);
+		for (;;) {
+			if (ps->pos >= ps->len) {
+				free(buf);
+				perr(ps, t->line, t->col, "unterminated string");
+			}
+			char ch = s[ps->pos];
+			if (ch == '"')
+				break;
+			if (ch == 0) {
+				free(buf);
+				perr(ps, ps->line, ps->col, "NUL byte in a string");
+			}
+			if (ch == '\\' && ps->pos + 1 < ps->len) {
+				advance_char(ps);
+				ch = s[ps->pos];
+				ch = ch == 'n' ? '\n' : ch == 't' ? '\t' : ch;
+			}
+			if (n + 2 > cap) {
+				char *nb = realloc(buf, cap * 2);
+				if (!nb) {
+					free(buf);
+					longjmp(ps->jb, 2);
+				}
+				buf = nb;
+				cap *= 2;
+			}
+			buf[n++] = ch;
+			advance_char(ps);
+		}
+		advance_char(ps);
+		buf[n] = 0;
+		check = json_stringn(buf, n); /* claim values end up in JSON tokens: they must be UTF-8 */
+		if (!check) {
+			free(buf);
+			perr(ps, t->line, t->col, "string is not valid UTF-8");
+		}
+		json_decref(check);
+		t->sval = palloc(ps->pol, n + 1, NULL);
+		if (!t->sval) {
+			free(buf);
+			longjmp(ps->jb, 2);
+		}
+		memcpy(t->sval, buf, n + 1);
+		free(buf);
+		t->k = T_STRING;
+		t->len = n;
+		return;
+	}
+	static const struct {
+		const char *s;
+		enum tk k;
+	} ops[] = {{"=>", T_ARROW}, {"==", T_EQ}, {"!=", T_NE}, {"<=", T_LE}, {">=", T_GE},
+				{"&&", T_AND},   {"||", T_OR}, {"=", T_ASSIGN}, {"<", T_LT},  {">", T_GT},
+				{"!", T_NOT},    {";", T_SEMI}, {"{", T_LBRACE}, {"}", T_RBRACE}, {"[", T_LBRACK},
+				{"]", T_RBRACK}, {"(", T_LPAREN}, {")", T_RPAREN}, {",", T_COMMA}, {":", T_COLON},
+				{".", T_DOT}};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t l = strlen(ops[i].s);
+		if (ps->pos + l <= ps->len && memcmp(s + ps->pos, ops[i].s, l) == 0) {
+			for (size_t j = 0; j < l; j++)
+				advance_char(ps);
+			t->k = ops[i].k;
+			t->len = l;
+			return;
+		}
+	}
+	if ((unsigned char)c >= 0x80)
+		perr(ps, t->line, t->col, "unexpected non-ASCII character (typographic quotes? use \")");
+	perr(ps, t->line, t->col, "unexpected character '%c'", isprint((unsigned char)c) ? c : '?');
+}
+
+static bool is_word(const struct tok *t, const char *w)
+{
+	return t->k == T_IDENT && strlen(w) == t->len && strncasecmp(t->p, w, t->len) == 0;
+}
+
+static void expect(struct parser *ps, enum tk k, const char *context)
+{
+	char got[64];
+	if (ps->t.k != k) {
+		describe(&ps->t, got, sizeof(got));
+		perr(ps, ps->t.line, ps->t.col, "expected %s %s, found %s", tk_name(k), context, got);
+	}
+	next(ps);
+}
+
+static int find_ident(struct parser *ps, const struct tok *t)
+{
+	for (int i = 0; i < ps->nidents; i++)
+		if (strlen(ps->idents[i]) == t->len && memcmp(ps->idents[i], t->p, t->len) == 0)
+			return i;
+	return -1;
+}
+
+static int bind_ident(struct parser *ps, const struct tok *t)
+{
+	int i = find_ident(ps, t);
+	if (i >= 0)
+		return i;
+	if (ps->nidents >= MAX_IDENTS)
+		perr(ps, t->line, t->col, "too many identifiers in one rule");
+	memcpy(ps->idents[ps->nidents], t->p, t->len);
+	ps->idents[ps->nidents][t->len] = 0;
+	return ps->nidents++;
+}
+
+static bool parse_prop(const struct tok *t, enum prop *out)
+{
+	if (is_word(t, "type"))
+		*out = P_TYPE;
+	else if (is_word(t, "value"))
+		*out = P_VALUE;
+	else if (is_word(t, "issuer"))
+		*out = P_ISSUER;
+	else if (is_word(t, "valueType"))
+		*out = P_VALUETYPE;
+	else
+		return false;
+	return true;
+}
+
+static const struct {
+	const char *name;
+	enum fn fn;
+	int nargs;
+} fns[] = {{"AppendString", F_APPENDSTRING, 2},         {"NegateBool", F_NEGATEBOOL, 1},
+	   {"JsonToClaimValue", F_JSONTOCLAIMVALUE, 1}, {"JmesPath", F_JMESPATH, 2},
+	   {"IsSubsetOf", F_ISSUBSETOF, 2},             {"ContainsOnlyValue", F_CONTAINSONLYVALUE, 2}};
+
+static struct expr *parse_expr(struct parser *ps)
+{
+	struct expr *e = palloc(ps->pol, sizeof(*e), &ps->jb);
+	struct tok t = ps->t;
+	char got[64];
+	e->line = t.line;
+	e->col = t.col;
+	e->ident = -1;
+	if (++ps->depth > MAX_DEPTH)
+		perr(ps, t.line, t.col, "expression nested too deeply");
+	if (t.k == T_STRING) {
+		e->k = E_STR;
+		e->s = t.sval;
+		next(ps);
+	} else if (t.k == T_INT) {
+		e->k = E_INT;
+		e->i = t.ival;
+		next(ps);
+	} else if (is_word(&t, "true") || is_word(&t, "false")) {
+		e->k = E_BOOL;
+		e->b = is_word(&t, "true");
+		next(ps);
+	} else if (t.k == T_IDENT) {
+		next(ps);
+		if (ps->t.k == T_DOT) {
+			next(ps);
+			e->k = E_REF;
+			e->ident = find_ident(ps, &t);
+			if (e->ident < 0)
+				perr(ps, t.line, t.col, "unknown identifier '%.*s' (bind it with %.*s:[...] first)",
+				     (int)t.len, t.p, (int)t.len, t.p);
+			if (!parse_prop(&ps->t, &e->prop))
+				perr(ps, ps->t.line, ps->t.col, "expected type, value, issuer or valueType after '.'");
+			next(ps);
+		} else if (ps->t.k == T_LPAREN) {
+			size_t i;
+			for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+				if (is_word(&t, fns[i].name))
+					break;
+			if (i == sizeof(fns) / sizeof(fns[0]))
+				perr(ps, t.line, t.col, "unknown function '%.*s'", (int)t.len, t.p);
+			if (ps->pol->major == 1 && ps->pol->minor < 2)
+				perr(ps, t.line, t.col, "function %s needs policy version 1.2", fns[i].name);
+			e->k = E_FUNC;
+			e->fn = fns[i].fn;
+			next(ps);
+			while (ps->t.k != T_RPAREN) {
+				if (e->nargs == MAX_ARGS)
+					perr(ps, ps->t.line, ps->t.col, "too many arguments");
+				e->args[e->nargs++] = parse_expr(ps);
+				if (ps->t.k != T_COMMA)
+					break;
+				next(ps);
+			}
+			expect(ps, T_RPAREN, "after the function arguments");
+			if (e->nargs != fns[i].nargs)
+				perr(ps, t.line, t.col, "%s takes %d argument(s), not %d", fns[i].name, fns[i].nargs,
+				     e->nargs);
+		} else {
+			perr(ps, t.line, t.col, "'%.*s' is not a value (a string, integer, true, false, c.value or a "
+			     "function call)", (int)t.len, t.p);
+		}
+	} else {
+		describe(&t, got, sizeof(got));
+		perr(ps, t.line, t.col, "expected a value, found %s", got);
+	}
+	ps->depth--;
+	return e;
+}
+
+static struct cond *parse_or(struct parser *ps);
+
+static struct cond *parse_match(struct parser *ps)
+{
+	struct cond *c = palloc(ps->pol, sizeof(*c), &ps->jb);
+	int cap = 0;
+	c->k = C_MATCH;
+	c->bind = -1;
+	if (ps->t.k == T_IDENT) {
+		struct tok id = ps->t;
+		next(ps);
+		if (ps->t.k != T_COLON)
+			perr(ps, ps->t.line, ps->t.col, "expected ':' after identifier '%.*s'", (int)id.len, id.p);
+		next(ps);
+		c->bind = bind_ident(ps, &id);
+	}
+	expect(ps, T_LBRACK, "to start a claim condition");
+	for (;;) {
+		struct pcond *pc;
+		struct tok pt = ps->t;
+		enum prop prop;
+		if (!parse_prop(&pt, &prop)) {
+			char got[64];
+			describe(&pt, got, sizeof(got));
+			perr(ps, pt.line, pt.col, "expected type, value, issuer or valueType, found %s", got);
+		}
+		if (c->npc == cap) {
+			struct pcond *n = palloc(ps->pol, sizeof(*n) * (size_t)(cap ? cap * 2 : 4), &ps->jb);
+			if (cap)
+				memcpy(n, c->pc, sizeof(*n) * (size_t)cap);
+			c->pc = n;
+			cap = cap ? cap * 2 : 4;
+		}
+		pc = &c->pc[c->npc++];
+		pc->prop = prop;
+		next(ps);
+		switch (ps->t.k) {
+		case T_EQ:
+		case T_ASSIGN:
+			pc->op = OP_EQ;
+			break;
+		case T_NE:
+			pc->op = OP_NE;
+			break;
+		case T_LT:
+			pc->op = OP_LT;
+			break;
+		case T_LE:
+			pc->op = OP_LE;
+			break;
+		case T_GT:
+			pc->op = OP_GT;
+			break;
+		case T_GE:
+			pc->op = OP_GE;
+			break;
+		default: {
+			char got[64];
+			describe(&ps->t, got, sizeof(got));
+			perr(ps, ps->t.line, ps->t.col, "expected a comparison operator, found %s", got);
+		}
+		}
+		struct tok opt = ps->t;
+		next(ps);
+		pc->e = parse_expr(ps);
+		if (pc->op != OP_EQ && pc->op != OP_NE &&
+		    (prop != P_VALUE || pc->e->k == E_STR || pc->e->k == E_BOOL))
+			perr(ps, opt.line, opt.col, "%s compares integers only", tk_name(opt.k));
+		if (prop != P_VALUE && pc->e->k != E_STR && pc->e->k != E_REF && pc->e->k != E_FUNC)
+			perr(ps, pc->e->line, pc->e->col, "a claim's %s is a string",
+			     prop == P_TYPE ? "type" : prop == P_ISSUER ? "issuer" : "valueType");
+		if (ps->t.k == T_COMMA || ps->t.k == T_AND) {
+			next(ps);
+			continue;
+		}
+		break;
+	}
+	expect(ps, T_RBRACK, "to end the claim condition");
+	return c;
+}
+
+static struct cond *parse_unary(struct parser *ps)
+{
+	struct cond *c;
+	struct tok t = ps->t;
+	if (++ps->depth > MAX_DEPTH)
+		perr(ps, t.line, t.col, "conditions nested too deeply");
+	if (t.k == T_NOT) {
+		if (ps->pol->minor < 2)
+			perr(ps, t.line, t.col, "'!' (absence of a claim) needs policy version 1.2");
+		next(ps);
+		c = palloc(ps->pol, sizeof(*c), &ps->jb);
+		c->k = C_NOT;
+		c->bind = -1;
+		c->a = parse_unary(ps);
+	} else if (t.k == T_LPAREN) {
+		next(ps);
+		c = parse_or(ps);
+		expect(ps, T_RPAREN, "to close the parenthesis");
+	} else {
+		c = parse_match(ps);
+	}
+	ps->depth--;
+	return c;
+}
+
+static struct cond *parse_bin(struct parser *ps, enum tk op, enum ck k)
+{
+	struct cond *l = k == C_OR ? parse_bin(ps, T_AND, C_AND) : parse_unary(ps);
+	while (ps->t.k == op) {
+		struct cond *c = palloc(ps->pol, sizeof(*c), &ps->jb);
+		next(ps);
+		c->k = k;
+		c->bind = -1;
+		c->a = l;
+		c->b = k == C_OR ? parse_bin(ps, T_AND, C_AND) : parse_unary(ps);
+		l = c;
+	}
+	return l;
+}
+
+static struct cond *parse_or(struct parser *ps)
+{
+	return parse_bin(ps, T_OR, C_OR);
+}
+
+static void parse_action(struct parser *ps, struct action *a)
+{
+	struct tok t = ps->t;
+	a->claim = -1;
+	if (is_word(&t, "permit"))
+		a->k = A_PERMIT;
+	else if (is_word(&t, "deny"))
+		a->k = A_DENY;
+	else if (is_word(&t, "issue"))
+		a->k = A_ISSUE;
+	else if (is_word(&t, "add"))
+		a->k = A_ADD;
+	else if (is_word(&t, "issueproperty"))
+		a->k = A_ISSUEPROPERTY;
+	else {
+		char got[64];
+		describe(&t, got, sizeof(got));
+		perr(ps, t.line, t.col, "expected an action (permit, deny, issue, add, issueproperty), found %s", got);
+	}
+	if ((a->k == A_PERMIT || a->k == A_DENY) && ps->cur != S_AUTHZ)
+		perr(ps, t.line, t.col, "%.*s() is allowed in authorizationrules only", (int)t.len, t.p);
+	if (a->k == A_ISSUE && ps->cur != S_ISSUANCE)
+		perr(ps, t.line, t.col, "issue() is allowed in issuancerules only");
+	if (a->k == A_ADD && ps->cur == S_CONFIG)
+		perr(ps, t.line, t.col, "add() is not allowed in configurationrules");
+	if (a->k == A_ISSUEPROPERTY && ps->cur != S_CONFIG)
+		perr(ps, t.line, t.col, "issueproperty() is allowed in configurationrules only");
+	next(ps);
+	expect(ps, T_LPAREN, "after the action");
+	if (a->k == A_PERMIT || a->k == A_DENY) {
+		expect(ps, T_RPAREN, "(permit and deny take no arguments)");
+		return;
+	}
+	while (ps->t.k == T_IDENT) {
+		struct tok n = ps->t;
+		next(ps);
+		expect(ps, T_ASSIGN, "after the argument name");
+		if (is_word(&n, "claim")) {
+			if (ps->t.k != T_IDENT || (a->claim = find_ident(ps, &ps->t)) < 0)
+				perr(ps, ps->t.line, ps->t.col, "claim= needs an identifier bound in this rule's conditions");
+			next(ps);
+		} else if (is_word(&n, "type")) {
+			a->type = parse_expr(ps);
+		} else if (is_word(&n, "value")) {
+			a->value = parse_expr(ps);
+		} else if (is_word(&n, "valueType")) {
+			a->vtype = parse_expr(ps);
+		} else {
+			perr(ps, n.line, n.col, "unknown argument '%.*s' (claim, type, value or valueType)", (int)n.len,
+			     n.p);
+		}
+		if (ps->t.k != T_COMMA)
+			break;
+		next(ps);
+	}
+	if (a->claim < 0 && (!a->type || !a->value))
+		perr(ps, t.line, t.col, "%.*s() needs claim=IDENT or both type= and value=", (int)t.len, t.p);
+	if (a->claim >= 0 && (a->type || a->value))
+		perr(ps, t.line, t.col, "%.*s(): claim= cannot be combined with type= or value=", (int)t.len, t.p);
+	if (a->type && a->type->k != E_STR && a->type->k != E_REF && a->type->k != E_FUNC)
+		perr(ps, a->type->line, a->type->col, "a claim type is a string");
+	expect(ps, T_RPAREN, "to end the action's arguments");
+}
+
+static void parse_section(struct parser *ps, struct section *sec)
+{
+	expect(ps, T_LBRACE, "after the section name");
+	while (ps->t.k != T_RBRACE) {
+		struct rule *r;
+		if (ps->t.k == T_EOF)
+			perr(ps, ps->t.line, ps->t.col, "missing '}' at the end of the section");
+		if (sec->n == sec->cap) {
+			int cap = sec->cap ? sec->cap * 2 : 8;
+			struct rule *nr = palloc(ps->pol, sizeof(*nr) * (size_t)cap, &ps->jb);
+			if (sec->n)
+				memcpy(nr, sec->rules, sizeof(*nr) * (size_t)sec->n);
+			sec->rules = nr;
+			sec->cap = cap;
+		}
+		r = &sec->rules[sec->n++];
+		memset(r, 0, sizeof(*r));
+		r->line = ps->t.line;
+		ps->nidents = 0;
+		ps->depth = 0;
+		if (ps->t.k != T_ARROW)
+			r->c = parse_or(ps);
+		expect(ps, T_ARROW, "between the conditions and the action");
+		parse_action(ps, &r->a);
+		expect(ps, T_SEMI, "after the rule");
+	}
+	next(ps);
+	if (ps->t.k == T_SEMI)
+		next(ps);
+}
+
+cella_result attestd_policy_compile(const char *text, size_t len, struct attestd_policy **out,
+				    char err[ATTESTD_ERR_BYTES])
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	struct attestd_policy *pol = calloc(1, sizeof(*pol));
+	int jr;
+	err[0] = 0;
+	if (!ps || !pol) {
+		free(ps);
+		free(pol);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	ps->pol = pol;
+	ps->s = text;
+	ps->len = len;
+	ps->line = 1;
+	ps->col = 1;
+	ps->err = err;
+	jr = setjmp(ps->jb);
+	if (jr != 0) {
+		free(ps);
+		attestd_policy_free(pol);
+		if (jr == 2) {
+			snprintf(err, ATTESTD_ERR_BYTES, "out of memory");
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+		return CELLA_ERR_BAD_FORMAT;
+	}
+	next(ps);
+	if (!is_word(&ps->t, "version"))
+		perr(ps, ps->t.line, ps->t.col, "a policy starts with 'version=1.0;' (1.0, 1.1 or 1.2)");
+	next(ps);
+	expect(ps, T_ASSIGN, "after 'version'");
+	{
+		struct tok maj = ps->t, mnr;
+		expect(ps, T_INT, "(major version)");
+		expect(ps, T_DOT, "in the version");
+		mnr = ps->t;
+		expect(ps, T_INT, "(minor version)");
+		if (maj.ival != 1 || mnr.ival < 0 || mnr.ival > 2 || mnr.len != 1)
+			perr(ps, maj.line, maj.col, "unsupported policy version %.*s.%.*s (1.0, 1.1 or 1.2)",
+			     (int)maj.len, maj.p, (int)mnr.len, mnr.p);
+		pol->major = 1;
+		pol->minor = (int)mnr.ival;
+	}
+	expect(ps, T_SEMI, "after the version");
+	{
+		int last = -1;
+		while (ps->t.k != T_EOF) {
+			struct tok t = ps->t;
+			enum sec s;
+			if (is_word(&t, "configurationrules"))
+				s = S_CONFIG;
+			else if (is_word(&t, "authorizationrules"))
+				s = S_AUTHZ;
+			else if (is_word(&t, "issuancerules"))
+				s = S_ISSUANCE;
+			else {
+				char got[64];
+				describe(&t, got, sizeof(got));
+				perr(ps, t.line, t.col, "expected configurationrules, authorizationrules or "
+				     "issuancerules, found %s", got);
+			}
+			if (s == S_CONFIG && pol->minor < 1)
+				perr(ps, t.line, t.col, "configurationrules needs policy version 1.1 or later");
+			if (pol->sec[s].present)
+				perr(ps, t.line, t.col, "section %.*s appears twice", (int)t.len, t.p);
+			if ((int)s < last)
+				perr(ps, t.line, t.col, "sections must come in the order configurationrules, "
+				     "authorizationrules, issuancerules");
+			last = (int)s;
+			pol->sec[s].present = true;
+			ps->cur = s;
+			next(ps);
+			parse_section(ps, &pol->sec[s]);
+		}
+		if (!pol->sec[S_AUTHZ].present)
+			perr(ps, ps->t.line, ps->t.col, "the policy has no authorizationrules section");
+	}
+	free(ps);
+	*out = pol;
+	return CELLA_OK;
+}
+
+void attestd_policy_free(struct attestd_policy *p)
+{
+	if (!p)
+		return;
+	while (p->arena) {
+		struct block *n = p->arena->next;
+		free(p->arena);
+		p->arena = n;
+	}
+	free(p);
+}
+
+const char *attestd_policy_version(const struct attestd_policy *p)
+{
+	return p->minor == 0 ? "1.0" : p->minor == 1 ? "1.1" : "1.2";
+}
+
+/* ---- evaluation ---- */
+
+struct ev {
+	const struct attestd_policy *p;
+	struct attestd_claims *in, *out, *props;
+	enum sec sec;
+	long steps;
+	int actions;
+	int verdict;             /* 0 none, 1 permit, 2 deny */
+	cella_result r;
+	char *err;
+	const struct rule *rule;
+};
+
+typedef bool (*kfn)(struct ev *ev, int *env, void *arg);
+
+static void val_fini(struct attestd_value *v)
+{
+	if (v->vt == ATTESTD_V_STRING)
+		free(v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+static bool val_str(struct attestd_value *v, const char *s)
+{
+	v->vt = ATTESTD_V_STRING;
+	v->s = strdup(s);
+	return v->s != NULL;
+}
+
+static const char *vt_name(attestd_vt vt)
+{
+	return vt == ATTESTD_V_INTEGER ? "Integer" : vt == ATTESTD_V_BOOLEAN ? "Boolean" : "String";
+}
+
+static json_t *val_to_json(const struct attestd_value *v)
+{
+	return attestd_value_json(v);
+}
+
+static bool json_to_val(json_t *j, struct attestd_value *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (json_is_integer(j)) {
+		out->vt = ATTESTD_V_INTEGER;
+		out->i = json_integer_value(j);
+		return true;
+	}
+	if (json_is_boolean(j)) {
+		out->vt = ATTESTD_V_BOOLEAN;
+		out->b = json_is_true(j);
+		return true;
+	}
+	if (json_is_string(j))
+		return val_str(out, json_string_value(j));
+	return false;
+}
+
+/* A JMESPath subset: dotted field names (bare or quoted) and [index]. */
+static json_t *jmes(json_t *root, const char *q)
+{
+	json_t *cur = root;
+	const char *p = q;
+	while (*p && cur) {
+		if (*p == '.') {
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			char *end;
+			long idx = strtol(p + 1, &end, 10);
+			if (*end != ']' || end == p + 1 || !json_is_array(cur))
+				return NULL;
+			cur = json_array_get(cur, idx < 0 ? json_array_size(cur) + (size_t)idx : (size_t)idx);
+			p = end + 1;
+			continue;
+		}
+		char name[256];
+		size_t n = 0;
+		if (*p == '"') {
+			p++;
+			while (*p && *p != '"' && n < sizeof(name) - 1)
+				name[n++] = *p++;
+			if (*p != '"')
+				return NULL;
+			p++;
+		} else {
+			while (*p && *p != '.' && *p != '[' && n < sizeof(name) - 1)
+				name[n++] = *p++;
+		}
+		name[n] = 0;
+		if (!json_is_object(cur))
+			return NULL;
+		cur = json_object_get(cur, name);
+	}
+	return cur;
+}
+
+static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out);
+
+static bool func(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
+{
+	struct attestd_value a[MAX_ARGS];
+	bool ok = false;
+	json_t *j = NULL, *k = NULL;
+	int n = 0;
+	memset(a, 0, sizeof(a));
+	for (; n < e->nargs; n++)
+		if (!eval_expr(ev, e->args[n], env, &a[n]))
+			goto out;
+	switch (e->fn) {
+	case F_APPENDSTRING:
+		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING) {
+			size_t l0 = strlen(a[0].s), l1 = strlen(a[1].s);
+			out->vt = ATTESTD_V_STRING;
+			out->s = malloc(l0 + l1 + 1);
+			if (out->s) {
+				memcpy(out->s, a[0].s, l0);
+				memcpy(out->s + l0, a[1].s, l1 + 1);
+				ok = true;
+			}
+		}
+		break;
+	case F_NEGATEBOOL:
+		if (a[0].vt == ATTESTD_V_BOOLEAN) {
+			out->vt = ATTESTD_V_BOOLEAN;
+			out->b = !a[0].b;
+			ok = true;
+		}
+		break;
+	case F_JSONTOCLAIMVALUE:
+		if (a[0].vt == ATTESTD_V_STRING && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)))
+			ok = json_to_val(j, out);
+		break;
+	case F_JMESPATH:
+		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
+		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
+			json_t *r = jmes(j, a[1].s);
+			char *s = r ? json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+			if (s) {
+				out->vt = ATTESTD_V_STRING;
+				out->s = s;
+				ok = true;
+			}
+		}
+		break;
+	case F_ISSUBSETOF:
+		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
+		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) && (k = json_loads(a[1].s, JSON_DECODE_ANY, NULL)) &&
+		    json_is_array(j) && json_is_array(k)) {
+			size_t i, m;
+			json_t *x, *y;
+			out->vt = ATTESTD_V_BOOLEAN;
+			out->b = true;
+			json_array_foreach(j, i, x)
+			{
+				bool found = false;
+				json_array_foreach(k, m, y) if (json_equal(x, y)) found = true;
+				if (!found)
+					out->b = false;
+			}
+			ok = true;
+		}
+		break;
+	case F_CONTAINSONLYVALUE:
+		if (a[0].vt == ATTESTD_V_STRING && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) &&
+		    json_is_array(j) && (k = val_to_json(&a[1]))) {
+			size_t i;
+			json_t *x;
+			out->vt = ATTESTD_V_BOOLEAN;
+			out->b = json_array_size(j) > 0;
+			json_array_foreach(j, i, x) if (!json_equal(x, k)) out->b = false;
+			ok = true;
+		}
+		break;
+	}
+out:
+	json_decref(j);
+	json_decref(k);
+	for (int i = 0; i < n; i++)
+		val_fini(&a[i]);
+	return ok;
+}
+
+/* Evaluates an expression into a fresh value (strings malloc'd). False: it has no value (unbound, type error). */
+static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (e->k) {
+	case E_STR:
+		return val_str(out, e->s);
+	case E_INT:
+		out->vt = ATTESTD_V_INTEGER;
+		out->i = e->i;
+		return true;
+	case E_BOOL:
+		out->vt = ATTESTD_V_BOOLEAN;
+		out->b = e->b;
+		return true;
+	case E_REF: {
+		const struct attestd_claim *c;
+		if (e->ident < 0 || env[e->ident] < 0)
+			return false;
+		c = &ev->in->v[env[e->ident]];
+		switch (e->prop) {
+		case P_TYPE:
+			return val_str(out, c->type);
+		case P_ISSUER:
+			return val_str(out, c->issuer);
+		case P_VALUETYPE:
+			return val_str(out, vt_name(c->v.vt));
+		case P_VALUE:
+			if (c->v.vt == ATTESTD_V_STRING)
+				return val_str(out, c->v.s);
+			*out = c->v;
+			return true;
+		}
+		return false;
+	}
+	case E_FUNC:
+		return func(ev, e, env, out);
+	}
+	return false;
+}
+
+static bool compare(const struct attestd_value *a, enum op op, const struct attestd_value *b)
+{
+	int c;
+	if (a->vt != b->vt)
+		return op == OP_NE;
+	if (a->vt == ATTESTD_V_STRING)
+		c = strcmp(a->s, b->s);
+	else if (a->vt == ATTESTD_V_BOOLEAN)
+		c = (int)a->b - (int)b->b;
+	else
+		c = a->i < b->i ? -1 : a->i > b->i;
+	if (a->vt != ATTESTD_V_INTEGER && op != OP_EQ && op != OP_NE)
+		return false;
+	switch (op) {
+	case OP_EQ:
+		return c == 0;
+	case OP_NE:
+		return c != 0;
+	case OP_LT:
+		return c < 0;
+	case OP_LE:
+		return c <= 0;
+	case OP_GT:
+		return c > 0;
+	case OP_GE:
+		return c >= 0;
+	}
+	return false;
+}
+
+static bool pcond_ok(struct ev *ev, const struct pcond *pc, const struct attestd_claim *cl, const int *env)
+{
+	struct attestd_value want, have;
+	bool ok;
+	if (!eval_expr(ev, pc->e, env, &want))
+		return false;
+	memset(&have, 0, sizeof(have));
+	switch (pc->prop) {
+	case P_TYPE:
+		have.vt = ATTESTD_V_STRING;
+		have.s = cl->type;
+		break;
+	case P_ISSUER:
+		have.vt = ATTESTD_V_STRING;
+		have.s = cl->issuer;
+		break;
+	case P_VALUETYPE:
+		have.vt = ATTESTD_V_STRING;
+		have.s = (char *)vt_name(cl->v.vt);
+		break;
+	case P_VALUE:
+		have = cl->v;
+		break;
+	}
+	ok = compare(&have, pc->op, &want);
+	val_fini(&want);
+	return ok;
+}
+
+static bool budget(struct ev *ev)
+{
+	if (++ev->steps > MAX_STEPS) {
+		if (ev->r == CELLA_OK) {
+			ev->r = CELLA_ERR_TOO_LARGE;
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "policy evaluation exceeded its work bound (rule at line %d)",
+				 ev->rule ? ev->rule->line : 0);
+		}
+		return false;
+	}
+	return true;
+}
+
+struct andk {
+	const struct cond *b;
+	kfn k;
+	void *karg;
+};
+
+static bool eval_cond(struct ev *ev, const struct cond *c, int *env, kfn k, void *karg);
+
+static bool and_k(struct ev *ev, int *env, void *arg)
+{
+	struct andk *a = arg;
+	return eval_cond(ev, a->b, env, a->k, a->karg);
+}
+
+static bool probe_k(struct ev *ev, int *env, void *arg)
+{
+	(void)ev, (void)env;
+	*(bool *)arg = true;
+	return true;
+}
+
+/* Calls k once per binding environment that satisfies c; returns true when evaluation must stop. */
+static bool eval_cond(struct ev *ev, const struct cond *c, int *env, kfn k, void *karg)
+{
+	switch (c->k) {
+	case C_AND: {
+		struct andk a = {c->b, k, karg};
+		return eval_cond(ev, c->a, env, and_k, &a);
+	}
+	case C_OR:
+		if (eval_cond(ev, c->a, env, k, karg))
+			return true;
+		return eval_cond(ev, c->b, env, k, karg);
+	case C_NOT: {
+		bool found = false;
+		int saved[MAX_IDENTS];
+		memcpy(saved, env, sizeof(saved));
+		eval_cond(ev, c->a, env, probe_k, &found);
+		memcpy(env, saved, sizeof(saved));
+		if (ev->r != CELLA_OK)
+			return true;
+		return found ? false : k(ev, env, karg);
+	}
+	case C_MATCH: {
+		size_t n = ev->in->n;
+		for (size_t i = 0; i < n; i++) {
+			int old = c->bind >= 0 ? env[c->bind] : -1;
+			bool ok = true;
+			if (!budget(ev))
+				return true;
+			if (c->bind >= 0)
+				env[c->bind] = (int)i;
+			for (int j = 0; j < c->npc && ok; j++)
+				ok = pcond_ok(ev, &c->pc[j], &ev->in->v[i], env);
+			if (ok && k(ev, env, karg)) {
+				if (c->bind >= 0)
+					env[c->bind] = old;
+				return true;
+			}
+			if (c->bind >= 0)
+				env[c->bind] = old;
+		}
+		return false;
+	}
+	}
+	return false;
+}
+
+static bool run_action(struct ev *ev, int *env, void *arg)
+{
+	const struct action *a = arg;
+	struct attestd_value type, value, vtype;
+	struct attestd_claims *dst[2] = {NULL, NULL};
+	cella_result r = CELLA_OK;
+
+	if (++ev->actions > MAX_ACTIONS_PER_RULE) {
+		ev->r = CELLA_ERR_TOO_LARGE;
+		snprintf(ev->err, ATTESTD_ERR_BYTES, "rule at line %d fires more than %d times", ev->rule->line,
+			 MAX_ACTIONS_PER_RULE);
+		return true;
+	}
+	switch (a->k) {
+	case A_PERMIT:
+		ev->verdict = 1;
+		return true;
+	case A_DENY:
+		ev->verdict = 2;
+		return true;
+	case A_ISSUE:
+		dst[0] = ev->in;
+		dst[1] = ev->out;
+		break;
+	case A_ADD:
+		dst[0] = ev->in;
+		break;
+	case A_ISSUEPROPERTY:
+		dst[0] = ev->props;
+		break;
+	}
+	memset(&type, 0, sizeof(type));
+	memset(&value, 0, sizeof(value));
+	memset(&vtype, 0, sizeof(vtype));
+	if (a->claim >= 0) {
+		const struct attestd_claim *c;
+		if (env[a->claim] < 0)
+			return false;
+		c = &ev->in->v[env[a->claim]];
+		if (!val_str(&type, c->type)) {
+			r = CELLA_ERR_OUT_OF_MEMORY;
+			goto out;
+		}
+		value = c->v;
+		if (value.vt == ATTESTD_V_STRING && !(value.s = strdup(c->v.s))) {
+			r = CELLA_ERR_OUT_OF_MEMORY;
+			goto out;
+		}
+	} else {
+		/* an unbound reference or a failed function makes this binding issue nothing */
+		if (!eval_expr(ev, a->type, env, &type) || type.vt != ATTESTD_V_STRING ||
+		    !eval_expr(ev, a->value, env, &value))
+			goto out;
+		if (a->vtype && eval_expr(ev, a->vtype, env, &vtype) && vtype.vt == ATTESTD_V_STRING &&
+		    value.vt == ATTESTD_V_STRING) {
+			/* valueType="Integer"/"Boolean" converts a string value */
+			if (strcasecmp(vtype.s, "Integer") == 0) {
+				char *end;
+				long long n = strtoll(value.s, &end, 10);
+				if (*value.s && !*end) {
+					free(value.s);
+					value.s = NULL;
+					value.vt = ATTESTD_V_INTEGER;
+					value.i = n;
+				}
+			} else if (strcasecmp(vtype.s, "Boolean") == 0 &&
+				   (strcmp(value.s, "true") == 0 || strcmp(value.s, "false") == 0)) {
+				bool b = strcmp(value.s, "true") == 0;
+				free(value.s);
+				value.s = NULL;
+				value.vt = ATTESTD_V_BOOLEAN;
+				value.b = b;
+			}
+		}
+	}
+	for (int i = 0; i < 2 && r == CELLA_OK; i++)
+		if (dst[i])
+			r = attestd_claims_add(dst[i], type.s, "AttestationPolicy", &value);
+out:
+	val_fini(&type);
+	val_fini(&value);
+	val_fini(&vtype);
+	if (r != CELLA_OK) {
+		ev->r = r;
+		snprintf(ev->err, ATTESTD_ERR_BYTES, "rule at line %d: %s", ev->rule->line, cella_result_str(r));
+		return true;
+	}
+	return false;
+}
+
+cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct attestd_claims *incoming,
+				     struct attestd_claims *outgoing, struct attestd_claims *props,
+				     char err[ATTESTD_ERR_BYTES])
+{
+	struct ev ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.p = p;
+	ev.in = incoming;
+	ev.out = outgoing;
+	ev.props = props;
+	ev.err = err;
+	err[0] = 0;
+	for (int s = 0; s < S_COUNT; s++) {
+		const struct section *sec = &p->sec[s];
+		ev.sec = (enum sec)s;
+		for (int i = 0; i < sec->n; i++) {
+			int env[MAX_IDENTS];
+			for (int j = 0; j < MAX_IDENTS; j++)
+				env[j] = -1;
+			ev.rule = &sec->rules[i];
+			ev.actions = 0;
+			if (sec->rules[i].c)
+				eval_cond(&ev, sec->rules[i].c, env, run_action, (void *)&sec->rules[i].a);
+			else
+				run_action(&ev, env, (void *)&sec->rules[i].a);
+			if (ev.r != CELLA_OK)
+				return ev.r;
+			if (s == S_AUTHZ && ev.verdict == 2) {
+				snprintf(err, ATTESTD_ERR_BYTES, "denied by the policy's authorization rule at line %d",
+					 sec->rules[i].line);
+				return CELLA_ERR_POLICY;
+			}
+			if (s == S_AUTHZ && ev.verdict == 1)
+				break;
+		}
+		if (s == S_AUTHZ && ev.verdict != 1) {
+			snprintf(err, ATTESTD_ERR_BYTES, "no authorization rule of the policy permits this evidence");
+			return CELLA_ERR_POLICY;
+		}
+	}
+	return CELLA_OK;
+}

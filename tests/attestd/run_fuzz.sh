@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds the cella-attestd libFuzzer harness with clang (ASan+UBSan+libFuzzer) into the build tree and runs it
+# over a copy of the committed corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
+# Exit 77 (skip) only when clang or libFuzzer is missing.
+set -eu
+src=$1
+out=$2/fuzz-attestd
+secs=${3:-60}
+. "$src/tests/fuzz/lib.sh"
+fuzz_probe attestd
+a=$src/services/attestd
+v=$src/src/verify
+# shellcheck disable=SC2046,SC2086
+$FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-config --cflags jansson sqlite3) \
+	"$src/tests/fuzz/attestd/attestd_fuzz.c" \
+	"$a/util.c" "$a/policy.c" "$a/jws.c" "$a/store.c" "$a/evidence.c" "$a/config.c" "$a/service.c" \
+	"$v"/*.c "$src/src/common/result.c" "$src/src/common/hex.c" \
+	-o "$out/attestd_fuzz" -lcrypto -lcurl $(pkg-config --libs jansson sqlite3) -lpthread
+fuzz_run "$out/attestd_fuzz" "$src/tests/fuzz/attestd/corpus" 16384

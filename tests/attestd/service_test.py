@@ -1,0 +1,439 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""cella-attestd end to end on loopback: the DCAP vectors over HTTPS, MAA error shapes, policy management with
+authentication, persistence across restarts, two instances on one database, slow clients, metrics.
+
+service_test.py ATTESTD VECTORS_DIR WORK_DIR   (standard library + the openssl command only)
+"""
+import base64
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ATTESTD, VEC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+VECTORS = ["dcapqvl_sgx_v3", "automata_quotev3_0825_tcbv3", "openenclave_attestation_plugin_2022"]
+TOKEN = "attestd-test-admin-token"
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if cond:
+        print("PASS", what)
+    else:
+        failures += 1
+        print("FAIL", what)
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def unb64u(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def vtime(v):
+    e = json.load(open(os.path.join(VEC, v, "expected.json")))
+    return int(datetime.datetime.fromisoformat(e["verify_time"].replace("Z", "+00:00")).timestamp())
+
+
+def quote(v):
+    return open(os.path.join(VEC, v, "quote.bin"), "rb").read()
+
+
+class Server:
+    def __init__(self, name, tls=True, extra=(), config=None):
+        self.name = name
+        self.dir = os.path.join(WORK, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.tls = tls
+        args = [ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(WORK, "shared.db"), "--test-mode",
+                "--admin-token", TOKEN, "--port-file", os.path.join(self.dir, "port"),
+                "--tls-cert-out", os.path.join(self.dir, "tls.pem")]
+        if config:
+            p = os.path.join(self.dir, "config.json")
+            json.dump(config, open(p, "w"))
+            args += ["--config", p]
+        if not tls:
+            args.append("--no-tls")
+        for v in VECTORS:
+            args += ["--collateral", os.path.join(VEC, v, "collateral.json")]
+        args += list(extra)
+        try:
+            os.unlink(os.path.join(self.dir, "port"))
+        except FileNotFoundError:
+            pass
+        self.log = open(os.path.join(self.dir, "log"), "a")
+        self.p = subprocess.Popen(args, stderr=self.log)
+        for _ in range(200):
+            if os.path.exists(os.path.join(self.dir, "port")) or self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        if self.p.poll() is not None:
+            raise SystemExit("cella-attestd %s did not start: see %s/log" % (name, self.dir))
+        self.port = int(open(os.path.join(self.dir, "port")).read())
+        self.base = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
+        self.ctx = ssl.create_default_context(cafile=os.path.join(self.dir, "tls.pem")) if tls else None
+
+    def req(self, method, path, body=None, headers=None, raw=False):
+        h = dict(headers or {})
+        data = body
+        if body is not None and not isinstance(body, (bytes, str)):
+            data = json.dumps(body)
+            h.setdefault("Content-Type", "application/json")
+        if isinstance(data, str):
+            data = data.encode()
+        r = urllib.request.Request(self.base + path, data=data, headers=h, method=method)
+        try:
+            resp = urllib.request.urlopen(r, context=self.ctx, timeout=30)
+            status, out = resp.status, resp.read()
+        except urllib.error.HTTPError as e:
+            status, out = e.code, e.read()
+        return status, (out if raw else (json.loads(out) if out[:1] in (b"{", b"[") else out))
+
+    def attest(self, v, at=None, kind="SgxEnclave", extra=None, api="2022-08-01"):
+        ev = quote(v)
+        body = {"quote": b64u(ev)}
+        if kind == "OpenEnclave":
+            body = {"report": b64u(b"\x01\0\0\0\x02\0\0\0" + len(ev).to_bytes(8, "little") + ev)}
+        body.update(extra or {})
+        return self.req("POST", "/attest/%s?api-version=%s" % (kind, api), body,
+                        {"x-cella-test-time": str(at if at is not None else vtime(v))})
+
+    def stop(self):
+        self.p.terminate()
+        try:
+            self.p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
+def claims(tok):
+    h, p, s = tok.split(".")
+    return json.loads(unb64u(h)), json.loads(unb64u(p))
+
+
+def verify_token(srv, tok):
+    """RS256 signature with the /certs key whose kid the header names (the openssl command verifies)."""
+    h, _ = claims(tok)
+    st, jwks = srv.req("GET", "/certs")
+    keys = [k for k in jwks["keys"] if k["kid"] == h["kid"]]
+    if st != 200 or len(keys) != 1 or h["alg"] != "RS256":
+        return False
+    d = tempfile.mkdtemp(dir=WORK)
+    der = base64.b64decode(keys[0]["x5c"][0])
+    open(os.path.join(d, "c.der"), "wb").write(der)
+    subprocess.run(["openssl", "x509", "-inform", "DER", "-in", os.path.join(d, "c.der"), "-pubkey", "-noout",
+                    "-out", os.path.join(d, "k.pem")], check=True)
+    hp, s = tok.rsplit(".", 1)
+    open(os.path.join(d, "m"), "wb").write(hp.encode())
+    open(os.path.join(d, "s"), "wb").write(unb64u(s))
+    r = subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(d, "k.pem"), "-signature",
+                        os.path.join(d, "s"), os.path.join(d, "m")], capture_output=True)
+    shutil.rmtree(d)
+    return r.returncode == 0
+
+
+def is_error(st, body, status, code):
+    return (st == status and isinstance(body, dict) and isinstance(body.get("error"), dict)
+            and body["error"].get("code") == code and isinstance(body["error"].get("message"), str))
+
+
+def policy_jws(text):
+    hdr = b64u(json.dumps({"alg": "none"}).encode())
+    return "%s.%s." % (hdr, b64u(json.dumps({"AttestationPolicy": b64u(text.encode())}).encode()))
+
+
+AUTH = {"Authorization": "Bearer " + TOKEN}
+DENY_DEBUG = ("version= 1.0;\nauthorizationrules {\n  [type==\"x-ms-sgx-is-debuggable\", value==true] => deny();\n"
+              "  => permit();\n};\nissuancerules {\n  c:[type==\"x-ms-sgx-mrsigner\"] => issue(type=\"signer\", value=c.value);\n};")
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    a = Server("a")
+    try:
+        run(a)
+    finally:
+        a.stop()
+    return 1 if failures else 0
+
+
+def run(a):
+    st, h = a.req("GET", "/health")
+    check(st == 200 and h == {"status": "ok"}, "health over HTTPS")
+    st, jwks = a.req("GET", "/certs")
+    check(st == 200 and jwks["keys"][0]["kty"] == "RSA" and len(jwks["keys"][0]["x5c"]) == 1, "/certs JWKS with x5c")
+    kid = jwks["keys"][0]["kid"]
+    st, oid = a.req("GET", "/.well-known/openid-configuration")
+    check(st == 200 and oid["issuer"] == a.base and oid["jwks_uri"] == a.base + "/certs", "openid-configuration")
+
+    # --- the real SGX vectors
+    for v in VECTORS:
+        for api in ("2020-10-01", "2022-08-01"):
+            st, r = a.attest(v, api=api)
+            ok = st == 200 and verify_token(a, r["token"])
+            if ok:
+                h, c = claims(r["token"])
+                exp = json.load(open(os.path.join(VEC, v, "expected.json")))
+                body = quote(v)[48:432]
+                ok = (h["kid"] == kid and c["iss"] == a.base and c["x-ms-ver"] == "1.0" and
+                      c["x-ms-attestation-type"] == "sgx" and c["tee"] == "sgx" and
+                      c["x-ms-sgx-mrenclave"] == body[64:96].hex() and c["x-ms-sgx-mrsigner"] == body[128:160].hex() and
+                      c["x-ms-sgx-product-id"] == int.from_bytes(body[256:258], "little") and
+                      c["x-ms-sgx-svn"] == int.from_bytes(body[258:260], "little") and
+                      c["x-ms-sgx-report-data"] == body[320:384].hex() and
+                      c["x-ms-sgx-is-debuggable"] == bool(body[48] & 2) and
+                      c["x-ms-policy-hash"] == "ViVGS4BYl70X8eUrgryHg0TtbEk9WtIc6DtTBEFxaWc" and
+                      c["x-ms-sgx-tcbidentifier"] == "azuredefault" and
+                      c["x-ms-sgx-collateral"]["quotehash"] == hashlib.sha256(quote(v)).hexdigest() and
+                      c["x-ms-policy"]["sgx-mrenclave"] == c["x-ms-sgx-mrenclave"] and
+                      c["x-cella-tcb-status"] == exp["status"] and c["x-cella-advisory-ids"] == exp["advisory_ids"] and
+                      c["exp"] - c["iat"] == 28800 and c["nbf"] == c["iat"] and len(c["jti"]) == 64)
+            check(ok, "attest %s (api-version %s): signed token with MAA claims" % (v, api))
+        st, r = a.attest(v, at=vtime(v) + 400 * 86400)
+        check(is_error(st, r, 400, "EvidenceExpired"), "%s refused long after its collateral expired" % v)
+    st, r = a.attest("openenclave_attestation_plugin_2022", kind="OpenEnclave")
+    check(st == 200 and claims(r["token"])[1]["x-ms-sgx-svn"] == 1, "attest OpenEnclave report (oe_report_header_t)")
+    # report data of that vector is SHA-256("") || zeros: runtimeData "" binds, anything else does not
+    st, r = a.attest("openenclave_attestation_plugin_2022", extra={"runtimeData": {"data": "", "dataType": "Binary"},
+                                                                    "nonce": "n-123"})
+    c = claims(r["token"])[1] if st == 200 else {}
+    check(st == 200 and c.get("x-ms-sgx-ehd") == "" and c.get("maa-ehd") == "" and c.get("nonce") == "n-123",
+          "runtimeData (Binary) bound to report_data, x-ms-sgx-ehd and nonce in the token")
+    st, r = a.attest("openenclave_attestation_plugin_2022", extra={"runtimeData": {"data": b64u(b"x"), "dataType": "Binary"}})
+    check(is_error(st, r, 400, "InvalidParameter") and "runtimeData" in r["error"]["message"],
+          "runtimeData whose SHA-256 differs from report_data refused")
+    st, r = a.attest("dcapqvl_sgx_v3", extra={"runtimeData": {"data": b64u(b'{"a":1}'), "dataType": "JSON"}})
+    check(is_error(st, r, 400, "InvalidParameter"), "JSON runtimeData not matching report_data refused")
+    st, r = a.attest("dcapqvl_sgx_v3", kind="OpenEnclave")
+    check(st == 200, "OpenEnclave endpoint with a second vector")
+    st, r = a.attest("dcapqvl_sgx_v3", extra={"draftPolicyForAttestation": DENY_DEBUG})
+    h, c = claims(r["token"]) if st == 200 else ({}, {})
+    check(st == 200 and h.get("alg") == "none" and c.get("signer") and r["token"].endswith("."),
+          "draftPolicyForAttestation: unsigned token from the draft policy")
+    st, r = a.attest("openenclave_attestation_plugin_2022", extra={"draftPolicyForAttestation": DENY_DEBUG})
+    check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
+
+    # --- malformed requests: MAA's error shape, never a crash
+    q = b64u(quote("dcapqvl_sgx_v3"))
+    cases = [
+        ("malformed JSON", "/attest/SgxEnclave?api-version=2022-08-01", b'{"quote": "abc"', 400, "InvalidRequestBody"),
+        ("JSON array body", "/attest/SgxEnclave?api-version=2022-08-01", b"[1,2]", 400, "InvalidRequestBody"),
+        ("empty body", "/attest/SgxEnclave?api-version=2022-08-01", b"", 400, "InvalidRequestBody"),
+        ("bad base64url", "/attest/SgxEnclave?api-version=2022-08-01", json.dumps({"quote": "@@@@"}).encode(), 400,
+         "InvalidParameter"),
+        ("bad runtimeData base64", "/attest/SgxEnclave?api-version=2022-08-01",
+         json.dumps({"quote": q, "runtimeData": {"data": "a", "dataType": "Binary"}}).encode(), 400, "InvalidParameter"),
+        ("bad dataType", "/attest/SgxEnclave?api-version=2022-08-01",
+         json.dumps({"quote": q, "runtimeData": {"data": "", "dataType": "XML"}}).encode(), 400, "InvalidParameter"),
+        ("garbage quote", "/attest/SgxEnclave?api-version=2022-08-01", json.dumps({"quote": b64u(b"x" * 600)}).encode(),
+         400, "InvalidParameter"),
+        ("unknown api-version", "/attest/SgxEnclave?api-version=2019-01-01", json.dumps({"quote": q}).encode(), 400,
+         "UnsupportedApiVersion"),
+        ("missing api-version", "/attest/SgxEnclave", json.dumps({"quote": q}).encode(), 400,
+         "MissingApiVersionParameter"),
+        ("unknown attestation type", "/attest/Tpm?api-version=2022-08-01", b"{}", 400, "InvalidAttestationType"),
+        ("CellaEnclave not configured", "/attest/CellaEnclave?api-version=2022-08-01", b"{}", 400,
+         "InvalidAttestationType"),
+        ("unknown path", "/nothing", b"{}", 404, "NotFound"),
+    ]
+    for what, path, body, status, code in cases:
+        st, r = a.req("POST", path, body, {"Content-Type": "application/json", "x-cella-test-time": "1750334171"})
+        check(is_error(st, r, status, code), "%s -> %d %s" % (what, status, code))
+    # announce 2 MiB, send a little: the 413 comes before the body is read (and the connection is closed)
+    st, r = raw_post(a, "/attest/SgxEnclave?api-version=2022-08-01", b"Content-Length: 2097152\r\n", b'{"quote":"AAAA')
+    check(st == 413 and json.loads(r)["error"]["code"] == "RequestEntityTooLarge", "oversized body (Content-Length) -> 413")
+    st, r = chunked_post(a, "/attest/SgxEnclave?api-version=2022-08-01", [b"{" + b" " * 65536] * 20 + [b"}"])
+    check(st == 413 and json.loads(r)["error"]["code"] == "RequestEntityTooLarge", "oversized chunked body -> 413")
+
+    # --- policy management
+    st, r = a.req("GET", "/policies/SgxEnclave?api-version=2022-08-01")
+    check(is_error(st, r, 401, "Unauthorized"), "GET policy without credentials -> 401")
+    st, r = a.req("GET", "/policies/SgxEnclave?api-version=2022-08-01", headers={"Authorization": "Bearer wrong"})
+    check(is_error(st, r, 401, "Unauthorized"), "GET policy with a wrong bearer token -> 401")
+    st, r = a.req("GET", "/policies/SgxEnclave?api-version=2022-08-01", headers=AUTH)
+    pol = json.loads(unb64u(claims(r["token"])[1]["x-ms-policy"].split(".")[1])) if st == 200 else {}
+    check(st == 200 and verify_token(a, r["token"]) and unb64u(pol["AttestationPolicy"]).decode().startswith("version= 1.1;"),
+          "GET policy (default) as a signed token")
+    bad = policy_jws("version=1.0;\nauthorizationrules {\n  => permit()\n};")
+    st, r = a.req("PUT", "/policies/SgxEnclave?api-version=2022-08-01", bad, dict(AUTH, **{"Content-Type": "text/plain"}))
+    check(is_error(st, r, 400, "InvalidPolicy") and "line 4, column 1" in r["error"]["message"],
+          "policy syntax error reported with line and column")
+    st, r = a.req("PUT", "/policies/SgxEnclave?api-version=2022-08-01", policy_jws(DENY_DEBUG),
+                  {"Content-Type": "text/plain"})
+    check(is_error(st, r, 401, "Unauthorized"), "PUT policy without credentials -> 401")
+    body = policy_jws(DENY_DEBUG)
+    st, r = a.req("PUT", "/policies/SgxEnclave?api-version=2022-08-01", body, dict(AUTH, **{"Content-Type": "text/plain"}))
+    c = claims(r["token"])[1] if st == 200 else {}
+    check(st == 200 and c["x-ms-policy-result"] == "Updated" and
+          c["x-ms-policy-token-hash"] == b64u(hashlib.sha256(body.encode()).digest()), "PUT policy (unsigned JWS)")
+    st, r = a.attest("openenclave_attestation_plugin_2022")
+    check(is_error(st, r, 400, "PolicyEvaluationError"), "the new policy denies the debug enclave")
+    st, r = a.attest("dcapqvl_sgx_v3")
+    c = claims(r["token"])[1] if st == 200 else {}
+    want_hash = b64u(hashlib.sha256(b64u(DENY_DEBUG.encode()).encode()).digest())
+    check(st == 200 and c["x-ms-policy"] == {"signer": c["x-ms-sgx-mrsigner"]} and c["x-ms-policy-hash"] == want_hash,
+          "the new policy issues its claims and hash")
+
+    # --- a second instance on the same database (plain HTTP) agrees; a restart keeps everything
+    b = Server("b", tls=False, config={"request_timeout_seconds": 2})
+    try:
+        st, jb = b.req("GET", "/certs")
+        check(st == 200 and jb["keys"][0]["kid"] == kid, "second instance serves the same signing key")
+        st, r = b.attest("openenclave_attestation_plugin_2022")
+        check(is_error(st, r, 400, "PolicyEvaluationError"), "second instance applies the policy set on the first")
+        st, r = b.req("POST", "/policies/SgxEnclave:reset?api-version=2022-08-01", "eyJhbGciOiJub25lIn0..",
+                      dict(AUTH, **{"Content-Type": "text/plain"}))
+        check(st == 200 and claims(r["token"])[1]["x-ms-policy-result"] == "Removed", "reset policy on the second")
+        st, r = a.attest("openenclave_attestation_plugin_2022")
+        check(st == 200 and claims(r["token"])[1]["x-ms-policy-hash"] == "ViVGS4BYl70X8eUrgryHg0TtbEk9WtIc6DtTBEFxaWc",
+              "first instance sees the reset (default policy again)")
+        slow_clients(b)
+        st, m = b.req("GET", "/metrics", raw=True)
+        m = m.decode()
+        check(st == 200 and 'cella_attestd_requests_total{endpoint="attest_sgx",code="4xx"}' in m and
+              "cella_attestd_attest_duration_seconds_bucket" in m and "cella_attestd_slow_clients_total" in m,
+              "/metrics in Prometheus text format")
+    finally:
+        b.stop()
+    st, r = a.req("PUT", "/policies/OpenEnclave?api-version=2022-08-01", policy_jws(DENY_DEBUG),
+                  dict(AUTH, **{"Content-Type": "text/plain"}))
+    a.stop()
+    a.__init__("a")
+    st, ja = a.req("GET", "/certs")
+    check(st == 200 and ja["keys"][0]["kid"] == kid, "restart keeps the signing key")
+    st, r = a.attest("openenclave_attestation_plugin_2022", kind="OpenEnclave")
+    check(is_error(st, r, 400, "PolicyEvaluationError"), "restart keeps the OpenEnclave policy")
+    st, r = a.attest("openenclave_attestation_plugin_2022")
+    check(st == 200, "SgxEnclave policy still the default after restart")
+
+
+def read_response(s):
+    data = b""
+    s.settimeout(10)
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+            if b"\r\n\r\n" in data:
+                head, _, rest = data.partition(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:") and len(rest) >= int(line.split(b":")[1]):
+                        raise StopIteration
+    except (StopIteration, socket.timeout, OSError):
+        pass
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head else 0
+    return status, rest
+
+
+def raw_post(srv, path, headers, body):
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    if srv.tls:
+        s = srv.ctx.wrap_socket(s, server_hostname="127.0.0.1")
+    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" % path).encode() + headers +
+              b"\r\n" + body)
+    return read_response(s)
+
+
+def chunked_post(srv, path, chunks):
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    if srv.tls:
+        s = srv.ctx.wrap_socket(s, server_hostname="127.0.0.1")
+    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+               % path).encode())
+    try:
+        for c in chunks:
+            s.sendall(b"%x\r\n%s\r\n" % (len(c), c))
+        s.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass
+    data = b""
+    s.settimeout(10)
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+            if b"\r\n\r\n" in data:
+                head, _, rest = data.partition(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:") and len(rest) >= int(line.split(b":")[1]):
+                        raise StopIteration
+    except (StopIteration, socket.timeout, OSError):
+        pass
+    s.close()
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1]) if head else 0
+    return status, rest
+
+
+def slow_clients(srv):
+    """40 clients trickle bytes; normal requests still get through fast, and tricklers are cut off."""
+    socks = []
+    for i in range(40):
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        if i % 2:
+            s.sendall(b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\nHost: x\r\n")  # headers pending
+        else:
+            s.sendall(b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: 100000\r\n\r\n{")  # body pending
+        socks.append(s)
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.is_set():
+            for s in socks:
+                try:
+                    s.send(b" ")
+                except OSError:
+                    pass
+            time.sleep(0.5)
+    t = threading.Thread(target=trickle, daemon=True)
+    t.start()
+    t0 = time.time()
+    ok = 0
+    for _ in range(20):
+        st, _ = srv.attest("dcapqvl_sgx_v3")
+        ok += st == 200
+    took = time.time() - t0
+    check(ok == 20 and took < 10, "20 attestations among 40 trickling clients (%.2fs)" % took)
+    time.sleep(3.5)  # request_timeout_seconds is 2 for this instance
+    stop.set()
+    t.join()
+    closed = 0
+    for s in socks[::2]:  # the body tricklers
+        s.settimeout(2)
+        try:
+            closed += s.recv(100) == b""
+        except socket.timeout:
+            pass
+        except OSError:
+            closed += 1
+        s.close()
+    for s in socks[1::2]:
+        s.close()
+    check(closed == 20, "body tricklers cut off after the request timeout (%d/20)" % closed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/* cella-attestd encodings and JWS: base64/base64url edge cases, RS256/ES256 tokens, refusals. */
+#include "attestd_internal.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cella_test.h"
+
+static void test_b64(void)
+{
+	static const struct {
+		const char *in;
+		const char *out; /* NULL: must be refused */
+	} v[] = {{"", ""},           {"Zg", "f"},       {"Zg==", "f"},      {"Zm8", "fo"},  {"Zm8=", "fo"},
+		 {"Zm9v", "foo"},    {"-_8", "\xfb\xff"}, {"+/8=", "\xfb\xff"}, {"Z", NULL},  {"Zg=", NULL},
+		 {"Zh==", NULL},     {"Zm9v\n", NULL},  {"Zm 9", NULL},     {"Zg===", NULL}, {"=Zg=", NULL},
+		 {"Zm9v!A", NULL}};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint8_t *out = NULL;
+		size_t n = 0;
+		cella_result r = attestd_b64_decode(v[i].in, strlen(v[i].in), &out, &n);
+		if (!v[i].out) {
+			if (r != CELLA_ERR_BAD_FORMAT)
+				cella_test_fail(__FILE__, __LINE__, "'%s' accepted", v[i].in);
+			continue;
+		}
+		if (r != CELLA_OK || n != strlen(v[i].out) || memcmp(out, v[i].out, n) != 0)
+			cella_test_fail(__FILE__, __LINE__, "'%s' decoded wrongly", v[i].in);
+		free(out);
+	}
+	for (size_t len = 0; len < 40; len++) {
+		uint8_t buf[40], *back = NULL;
+		size_t n;
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)(i * 37 + len);
+		for (int url = 0; url < 2; url++) {
+			char *e = attestd_b64_encode(buf, len, url);
+			CT_ASSERT(e && (url ? !strchr(e, '=') : strlen(e) % 4 == 0));
+			CT_RESULT(attestd_b64_decode(e, strlen(e), &back, &n), CELLA_OK);
+			CT_EQ(n, len);
+			CT_EQ_MEM(back, buf, len);
+			free(back);
+			free(e);
+		}
+	}
+	CT_ASSERT(attestd_ct_streq("abc", 3, "abc", 3) && !attestd_ct_streq("abc", 3, "abd", 3) &&
+		  !attestd_ct_streq("abc", 3, "ab", 2));
+	cella_test_pass("base64 / base64url");
+}
+
+static void test_jws(attestd_alg alg)
+{
+	struct attestd_key k, k2;
+	struct attestd_jws j;
+	char err[ATTESTD_ERR_BYTES];
+	json_t *payload = json_pack("{s:s, s:i}", "x-ms-ver", "1.0", "iat", 1);
+	char *tok, *signed_tok;
+	void *cert = NULL;
+
+	CT_RESULT(attestd_key_generate(alg, "https://attestd.test", &k), CELLA_OK);
+	CT_EQ(k.alg, alg);
+	CT_EQ(strlen(k.kid), 44); /* base64 of 32 bytes, as MAA's kids */
+	CT_RESULT(attestd_key_load(k.key_pem, k.cert_pem, &k2), CELLA_OK);
+	CT_ASSERT(strcmp(k.kid, k2.kid) == 0);
+	tok = attestd_jws_sign(&k, "https://attestd.test/certs", payload);
+	CT_ASSERT(tok);
+	CT_RESULT(attestd_jws_parse(tok, strlen(tok), &j, err), CELLA_OK);
+	CT_EQ(j.alg, alg);
+	CT_ASSERT(strcmp(json_string_value(json_object_get(j.header, "kid")), k.kid) == 0);
+	CT_ASSERT(strstr((const char *)j.payload, "\"x-ms-ver\":\"1.0\""));
+	/* our verifier needs x5c in the header: put the certificate there, as policy signers do */
+	json_object_set_new(j.header, "x5c", json_pack("[s]", k.x5c));
+	{
+		char *hs = json_dumps(j.header, JSON_COMPACT), *hb = attestd_b64_encode(hs, strlen(hs), true);
+		const char *dot = strchr(tok, '.');
+		size_t hl = strlen(hb);
+		signed_tok = malloc(hl + strlen(dot) + 1);
+		memcpy(signed_tok, hb, hl);
+		strcpy(signed_tok + hl, dot);
+		free(hs);
+		free(hb);
+	}
+	attestd_jws_fini(&j);
+	/* the header changed, so the signature no longer covers it */
+	CT_RESULT(attestd_jws_parse(signed_tok, strlen(signed_tok), &j, err), CELLA_OK);
+	CT_RESULT(attestd_jws_verify_x5c(signed_tok, &j, &cert, err), CELLA_ERR_SIGNATURE);
+	attestd_jws_fini(&j);
+	free(signed_tok);
+	free(tok);
+
+	/* sign with the x5c header in place, as the Azure clients sign policies (RS256 via OpenSSL directly) */
+	if (alg == ATTESTD_ALG_RS256) {
+		json_t *h = json_pack("{s:s, s:[s]}", "alg", "RS256", "x5c", k.x5c);
+		char *hs = json_dumps(h, JSON_COMPACT), *hb = attestd_b64_encode(hs, strlen(hs), true);
+		const char *pb = "eyJBdHRlc3RhdGlvblBvbGljeSI6IiJ9";
+		char *msg = malloc(strlen(hb) + strlen(pb) + 2), *sb, *full;
+		uint8_t sig[512];
+		size_t sl = sizeof(sig);
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		sprintf(msg, "%s.%s", hb, pb);
+		CT_ASSERT(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k.pkey) == 1 &&
+			  EVP_DigestSign(md, sig, &sl, (const uint8_t *)msg, strlen(msg)) == 1);
+		sb = attestd_b64_encode(sig, sl, true);
+		full = malloc(strlen(msg) + strlen(sb) + 2);
+		sprintf(full, "%s.%s", msg, sb);
+		CT_RESULT(attestd_jws_parse(full, strlen(full), &j, err), CELLA_OK);
+		CT_RESULT(attestd_jws_verify_x5c(full, &j, &cert, err), CELLA_OK);
+		CT_ASSERT(cert && X509_cmp(cert, k.cert) == 0);
+		X509_free(cert);
+		cert = NULL;
+		attestd_jws_fini(&j);
+		/* a changed signature: swap one base64url character for another valid one (a flipped bit could
+		 * make it invalid base64url, which would test parsing instead of the signature) */
+		full[strlen(full) - 3] = full[strlen(full) - 3] == 'A' ? 'B' : 'A';
+		CT_RESULT(attestd_jws_parse(full, strlen(full), &j, err), CELLA_OK);
+		CT_ASSERT(attestd_jws_verify_x5c(full, &j, &cert, err) != CELLA_OK);
+		attestd_jws_fini(&j);
+		EVP_MD_CTX_free(md);
+		json_decref(h);
+		free(hs);
+		free(hb);
+		free(msg);
+		free(sb);
+		free(full);
+	}
+	attestd_key_fini(&k);
+	attestd_key_fini(&k2);
+
+	/* unsigned JWS */
+	tok = attestd_jws_sign(NULL, NULL, payload);
+	CT_ASSERT(tok && tok[strlen(tok) - 1] == '.' && strncmp(tok, "eyJhbGciOiJub25lIn0.", 20) == 0);
+	CT_RESULT(attestd_jws_parse(tok, strlen(tok), &j, err), CELLA_OK);
+	CT_EQ(j.alg, ATTESTD_ALG_NONE);
+	CT_RESULT(attestd_jws_verify_x5c(tok, &j, &cert, err), CELLA_ERR_SIGNATURE);
+	attestd_jws_fini(&j);
+	free(tok);
+	json_decref(payload);
+}
+
+static void test_jws_refusals(void)
+{
+	struct attestd_jws j;
+	char err[ATTESTD_ERR_BYTES];
+	static const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "eyJhbGciOiJub25lIn0.e30.AAAA" /* none with a sig */,
+				    "e30.e30." /* no alg */, "eyJhbGciOiJIUzI1NiJ9.e30.AAAA" /* HS256 */,
+				    "eyJhbGciOiJub25lIn0.e3!.", "bnVsbA.e30."};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = attestd_jws_parse(bad[i], strlen(bad[i]), &j, err);
+		if (r == CELLA_OK)
+			cella_test_fail(__FILE__, __LINE__, "JWS '%s' accepted", bad[i]);
+	}
+	cella_test_pass("JWS refusals");
+}
+
+int main(void)
+{
+	test_b64();
+	test_jws(ATTESTD_ALG_RS256);
+	cella_test_pass("RS256 sign / parse / unsigned");
+	test_jws(ATTESTD_ALG_ES256);
+	cella_test_pass("ES256 sign / parse / unsigned");
+	test_jws_refusals();
+	return 0;
+}

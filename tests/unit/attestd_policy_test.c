@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The MAA policy language of cella-attestd: the real default policies (and their x-ms-policy-hash), the documented
+ * examples, every section/action rule, boolean combinations, 1.2 functions, syntax errors with line and column.
+ * attestd_policy_test VECTORS_DIR
+ */
+#include "attestd_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cella_test.h"
+
+static const char *vec;
+
+static struct attestd_policy *compile_ok(const char *text)
+{
+	struct attestd_policy *p = NULL;
+	char err[ATTESTD_ERR_BYTES];
+	cella_result r = attestd_policy_compile(text, strlen(text), &p, err);
+	if (r != CELLA_OK)
+		cella_test_fail(__FILE__, __LINE__, "policy does not compile: %s\n%s", err, text);
+	return p;
+}
+
+/* Compiles text expecting an error message containing `want` (e.g. "line 3, column 5"). */
+static void compile_err(const char *text, const char *want)
+{
+	struct attestd_policy *p = NULL;
+	char err[ATTESTD_ERR_BYTES];
+	cella_result r = attestd_policy_compile(text, strlen(text), &p, err);
+	if (r == CELLA_OK)
+		cella_test_fail(__FILE__, __LINE__, "policy compiled but should not: %s", text);
+	CT_RESULT(r, CELLA_ERR_BAD_FORMAT);
+	if (!strstr(err, want))
+		cella_test_fail(__FILE__, __LINE__, "error '%s' does not contain '%s'", err, want);
+}
+
+static void sgx_claims(struct attestd_claims *c, bool debug, int svn)
+{
+	attestd_claims_init(c);
+	CT_RESULT(attestd_claims_add_bool(c, "x-ms-sgx-is-debuggable", debug), CELLA_OK);
+	CT_RESULT(attestd_claims_add_str(c, "x-ms-sgx-mrsigner", "4aea5f9a0ed04b11f889aadfe6a1d376213a29a95a85ce7337ae6f7fece6610c"),
+		  CELLA_OK);
+	CT_RESULT(attestd_claims_add_str(c, "x-ms-sgx-mrenclave", "292a1f4b519e46627eb2478a3d9851405653c5b4b0a6925de843834d9216850e"),
+		  CELLA_OK);
+	CT_RESULT(attestd_claims_add_int(c, "x-ms-sgx-product-id", 1), CELLA_OK);
+	CT_RESULT(attestd_claims_add_int(c, "x-ms-sgx-svn", svn), CELLA_OK);
+	CT_RESULT(attestd_claims_add_str(c, "x-ms-attestation-type", "sgx"), CELLA_OK);
+	CT_RESULT(attestd_claims_add_bool(c, "$is-debuggable", debug), CELLA_OK);
+}
+
+/* Runs text over SGX claims; returns the result, leaves out/props for inspection. */
+static cella_result run(const char *text, bool debug, int svn, struct attestd_claims *out, struct attestd_claims *props,
+			char err[ATTESTD_ERR_BYTES])
+{
+	struct attestd_claims in;
+	struct attestd_policy *p = compile_ok(text);
+	cella_result r;
+	sgx_claims(&in, debug, svn);
+	attestd_claims_init(out);
+	attestd_claims_init(props);
+	r = attestd_policy_evaluate(p, &in, out, props, err);
+	attestd_claims_fini(&in);
+	attestd_policy_free(p);
+	return r;
+}
+
+static char *read_text(const char *name)
+{
+	char path[4096];
+	size_t n;
+	char *t;
+	snprintf(path, sizeof(path), "%s/maa/%s", vec, name);
+	t = (char *)cella_test_read_file(path, &n);
+	t = realloc(t, n + 1);
+	t[n] = 0;
+	/* the vector files end with a newline the service's stored text does not have */
+	while (n && (t[n - 1] == '\n' || t[n - 1] == '\r'))
+		t[--n] = 0;
+	return t;
+}
+
+static void test_defaults(void)
+{
+	char hash[44], err[ATTESTD_ERR_BYTES];
+	struct attestd_claims out, props;
+	char *t11 = read_text("default_sgx_policy_v1.1_azuredefault.txt");
+	char *t10 = read_text("default_sgx_policy_shared_2022.txt");
+	const struct attestd_claim *c;
+
+	/* the hash of the real token (token_sgx_runtimejson_shared_2022-11-17.jwt) */
+	attestd_policy_hash(t11, strlen(t11), hash);
+	CT_ASSERT(strcmp(hash, "ViVGS4BYl70X8eUrgryHg0TtbEk9WtIc6DtTBEFxaWc") == 0);
+
+	CT_RESULT(run(t11, true, 1, &out, &props, err), CELLA_OK);
+	CT_EQ(out.n, 6);
+	CT_ASSERT((c = attestd_claims_find(&out, "is-debuggable")) && c->v.vt == ATTESTD_V_BOOLEAN && c->v.b);
+	CT_ASSERT((c = attestd_claims_find(&out, "svn")) && c->v.vt == ATTESTD_V_INTEGER && c->v.i == 1);
+	CT_ASSERT((c = attestd_claims_find(&out, "tee")) && strcmp(c->v.s, "sgx") == 0);
+	CT_ASSERT((c = attestd_claims_find(&out, "sgx-mrenclave")) && strncmp(c->v.s, "292a1f4b", 8) == 0);
+	CT_ASSERT(strcmp(attestd_claims_find(&out, "product-id")->issuer, "AttestationPolicy") == 0);
+	CT_ASSERT((c = attestd_claims_find(&props, "x-ms-sgx-tcbidentifier")) && strcmp(c->v.s, "azuredefault") == 0);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+
+	CT_RESULT(run(t10, false, 3, &out, &props, err), CELLA_OK);
+	CT_EQ(out.n, 6);
+	CT_EQ(props.n, 0);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	free(t10);
+	free(t11);
+	cella_test_pass("default policies and x-ms-policy-hash");
+}
+
+static void test_documented_examples(void)
+{
+	char err[ATTESTD_ERR_BYTES];
+	struct attestd_claims out, props;
+	static const char sample[] =
+		"version= 1.0;\nauthorizationrules\n{\n       [ type==\"x-ms-sgx-is-debuggable\", value==false ]\n"
+		"        && [ type==\"x-ms-sgx-product-id\", value==1 ]\n        && [ type==\"x-ms-sgx-svn\", value>= 0 ]\n"
+		"        && [ type==\"x-ms-sgx-mrsigner\", value==\"4aea5f9a0ed04b11f889aadfe6a1d376213a29a95a85ce7337ae6f7fece6610c\"]\n"
+		"    => permit();\n};\nissuancerules {\nc:[type==\"x-ms-sgx-mrsigner\"] => issue(type=\"custom-name\", value=c.value);\n};";
+	static const char rotation[] =
+		"version= 1.0;\nauthorizationrules\n{\n[ type==\"x-ms-sgx-is-debuggable\", value==false]&&\n"
+		"[ type==\"x-ms-sgx-mrsigner\", value==\"mrsigner1\"] => permit();\n[ type==\"x-ms-sgx-is-debuggable\", value==false ]&&\n"
+		"[ type==\"x-ms-sgx-mrsigner\", value==\"4aea5f9a0ed04b11f889aadfe6a1d376213a29a95a85ce7337ae6f7fece6610c\"] => permit();\n};";
+	static const char legacy[] =
+		"version=1.0;authorizationrules {c:[type==\"$is-debuggable\"] && [value==true] => deny();=> permit();};"
+		"issuancerules {    c:[type==\"$is-debuggable\"] => issue(type=\"NotDebuggable\", value=c.value);};";
+	static const char custom_tcb[] =
+		"version = 1.1; configurationrules { => issueproperty ( type = \"x-ms-sgx-tcbidentifier\", value = \"11\" ); }; "
+		"authorizationrules { => permit(); }; Issuancerules { c:[type==\"x-ms-sgx-svn\"] => issue(type=\"svn\", value=c.value); };";
+
+	CT_RESULT(run(sample, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT(attestd_claims_find(&out, "custom-name"));
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(sample, true, 2, &out, &props, err), CELLA_ERR_POLICY); /* debuggable: no rule permits */
+	CT_ASSERT(strstr(err, "no authorization rule"));
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(rotation, false, 2, &out, &props, err), CELLA_OK);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(legacy, true, 2, &out, &props, err), CELLA_ERR_POLICY);
+	CT_ASSERT(strstr(err, "line 1"));
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(legacy, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT(attestd_claims_find(&out, "NotDebuggable"));
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(custom_tcb, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT(strcmp(attestd_claims_find(&props, "x-ms-sgx-tcbidentifier")->v.s, "11") == 0);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	cella_test_pass("documented examples");
+}
+
+static void test_semantics(void)
+{
+	char err[ATTESTD_ERR_BYTES];
+	struct attestd_claims out, props;
+	/* integer comparisons, ||, parentheses, add() feeding later rules, issue(claim=c), valueType conversion */
+	static const char p1[] =
+		"version=1.0;authorizationrules{\n"
+		"  ([type==\"x-ms-sgx-svn\", value > 5] || [type==\"x-ms-sgx-svn\", value == 2]) => add(type=\"ok\", value=true);\n"
+		"  [type==\"ok\", value==true, issuer==\"AttestationPolicy\"] => permit();\n};\n"
+		"issuancerules{ c:[type==\"x-ms-sgx-svn\"] => issue(claim=c);\n"
+		"  => issue(type=\"n\", value=\"42\", valueType=\"Integer\");\n"
+		"  c:[type==\"x-ms-sgx-product-id\", valueType==\"Integer\"] => issue(type=\"pid-type\", value=c.valueType);\n};";
+	/* deny before permit wins; rules after permit are not evaluated */
+	static const char p2[] = "version=1.0;authorizationrules{[type==\"x-ms-sgx-svn\", value<=1] => deny(); => permit(); "
+				 "=> deny();};";
+	/* 1.2: absence and functions */
+	static const char p3[] =
+		"version=1.2;authorizationrules{ ![type==\"no-such-claim\"] && c:[type==\"x-ms-attestation-type\"] => permit(); };"
+		"issuancerules{ c:[type==\"x-ms-attestation-type\"] => issue(type=\"a\", value=AppendString(c.value, \"-x\"));"
+		" c:[type==\"x-ms-sgx-is-debuggable\"] => issue(type=\"nd\", value=NegateBool(c.value));"
+		" => issue(type=\"j\", value=JsonToClaimValue(JmesPath(\"{\\\"a\\\":{\\\"b\\\":[1,7]}}\", \"a.b[1]\")));"
+		" => issue(type=\"s\", value=IsSubsetOf(\"[1,2]\", \"[3,2,1]\"));"
+		" => issue(type=\"o\", value=ContainsOnlyValue(\"[true,true]\", true)); };";
+	const struct attestd_claim *c;
+
+	CT_RESULT(run(p1, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT((c = attestd_claims_find(&out, "x-ms-sgx-svn")) && c->v.i == 2);
+	CT_ASSERT((c = attestd_claims_find(&out, "n")) && c->v.vt == ATTESTD_V_INTEGER && c->v.i == 42);
+	CT_ASSERT((c = attestd_claims_find(&out, "pid-type")) && strcmp(c->v.s, "Integer") == 0);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(p1, false, 3, &out, &props, err), CELLA_ERR_POLICY);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(p1, false, 9, &out, &props, err), CELLA_OK);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(p2, false, 1, &out, &props, err), CELLA_ERR_POLICY);
+	CT_ASSERT(strstr(err, "denied"));
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(p2, false, 2, &out, &props, err), CELLA_OK);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	CT_RESULT(run(p3, true, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT((c = attestd_claims_find(&out, "a")) && strcmp(c->v.s, "sgx-x") == 0);
+	CT_ASSERT((c = attestd_claims_find(&out, "nd")) && c->v.vt == ATTESTD_V_BOOLEAN && !c->v.b);
+	CT_ASSERT((c = attestd_claims_find(&out, "j")) && c->v.vt == ATTESTD_V_INTEGER && c->v.i == 7);
+	CT_ASSERT((c = attestd_claims_find(&out, "s")) && c->v.b);
+	CT_ASSERT((c = attestd_claims_find(&out, "o")) && c->v.b);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	cella_test_pass("semantics: ||, (), add, claim=, valueType, deny order, 1.2 functions and !");
+}
+
+static void test_errors(void)
+{
+	compile_err("", "line 1, column 1: a policy starts with");
+	compile_err("version=2.0;authorizationrules{=>permit();};", "unsupported policy version 2.0");
+	compile_err("version=1.0;\nauthorizationrules{\n  => permit()\n};", "line 4, column 1: expected ';' after the rule");
+	compile_err("version=1.0;authorizationrules{=> permit();};\nissuancerules{\n c:[type==\"a\"] => issue(type=\"b\", value=d.value);};",
+		    "line 3, column 41: unknown identifier 'd'");
+	compile_err("version=1.0;configurationrules{=> issueproperty(type=\"a\", value=1);};authorizationrules{=>permit();};",
+		    "configurationrules needs policy version 1.1");
+	compile_err("version=1.1;authorizationrules{=> issue(type=\"a\", value=1);};", "issue() is allowed in issuancerules only");
+	compile_err("version=1.1;authorizationrules{=>permit();};issuancerules{=> permit();};", "authorizationrules only");
+	compile_err("version=1.0;issuancerules{};", "no authorizationrules section");
+	compile_err("version=1.0;issuancerules{};authorizationrules{=>permit();};", "sections must come in the order");
+	compile_err("version=1.0;authorizationrules{[type==\"a\", value<\"x\"] => permit();};", "compares integers only");
+	compile_err("version=1.0;authorizationrules{![type==\"a\"] => permit();};", "needs policy version 1.2");
+	compile_err("version=1.1;authorizationrules{=> permit(NegateBool(true));};", "permit and deny take no arguments");
+	compile_err("version=1.1;authorizationrules{=>permit();};issuancerules{=> issue(type=\"a\", value=Foo(1));};",
+		    "unknown function 'Foo'");
+	compile_err("version=1.0;authorizationrules{[type==\"unterminated] => permit();};", "unterminated string");
+	compile_err("version=1.0;authorizationrules{[type=\xe2\x80\x9c" "a\xe2\x80\x9d] => permit();};", "non-ASCII");
+	compile_err("version=1.0;authorizationrules{[type==\"a\", value==99999999999999999999] => permit();};",
+		    "integer out of range");
+	{
+		/* deep nesting is refused, not a stack overflow */
+		char deep[4096] = "version=1.0;authorizationrules{";
+		for (int i = 0; i < 200; i++)
+			strcat(deep, "(");
+		strcat(deep, "[type==\"a\"]");
+		compile_err(deep, "nested too deeply");
+	}
+	cella_test_pass("syntax and semantic errors with line and column");
+}
+
+static void test_bounds(void)
+{
+	/* a rule binding many identifiers over many claims hits the work bound instead of running for ages */
+	static const char p[] = "version=1.0;authorizationrules{=>permit();};issuancerules{"
+				"a:[type==\"x\"] && b:[type==\"x\"] && c:[type==\"x\"] && d:[type==\"x\"] => issue(type=\"y\", value=1);};";
+	struct attestd_claims in, out, props;
+	struct attestd_policy *pol = compile_ok(p);
+	char err[ATTESTD_ERR_BYTES];
+	attestd_claims_init(&in);
+	attestd_claims_init(&out);
+	attestd_claims_init(&props);
+	for (int i = 0; i < 60; i++)
+		CT_RESULT(attestd_claims_add_int(&in, "x", i), CELLA_OK);
+	CT_RESULT(attestd_policy_evaluate(pol, &in, &out, &props, err), CELLA_ERR_TOO_LARGE);
+	attestd_claims_fini(&in);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	attestd_policy_free(pol);
+	cella_test_pass("evaluation work bound");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		cella_test_fail(__FILE__, __LINE__, "usage: attestd_policy_test VECTORS_DIR");
+	vec = argv[1];
+	test_defaults();
+	test_documented_examples();
+	test_semantics();
+	test_errors();
+	test_bounds();
+	return 0;
+}
