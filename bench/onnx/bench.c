@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+/* cella-onnx-bench: single-thread latency and memory of one model on a given input (raw float32 file).
+ * usage: cella-onnx-bench MODEL DIMS INPUT.bin [ITERS] [--portable | --threads N] */
+#include <cella/onnx.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	struct cella_onnx_options o = { 0 };
+	struct cella_onnx_tensor in, out[8];
+	struct cella_onnx_model *m = NULL;
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable]\n", argv[0]);
+		return 2;
+	}
+	int iters = argc > 4 ? atoi(argv[4]) : 20;
+	if (argc > 5 && !strcmp(argv[5], "--portable"))
+		o.cpu_disable = ~0u;
+	if (argc > 6 && !strcmp(argv[5], "--threads"))
+		o.threads = (uint32_t)atoi(argv[6]);
+	memset(&in, 0, sizeof(in));
+	in.dtype = CELLA_ONNX_FLOAT;
+	for (const char *s = argv[2]; *s && in.rank < CELLA_ONNX_MAX_RANK;) {
+		char *end;
+		in.dims[in.rank++] = strtoll(s, &end, 10);
+		s = *end == 'x' ? end + 1 : end;
+	}
+	FILE *f = fopen(argv[3], "rb");
+	size_t want = (size_t)cella_onnx_tensor_count(&in) * 4;
+	in.data = malloc(want);
+	if (!f || !in.data || fread(in.data, 1, want, f) != want) {
+		fprintf(stderr, "cannot read %s\n", argv[3]);
+		return 1;
+	}
+	fclose(f);
+	in.bytes = want;
+	double t0 = now_ms();
+	cella_result r = cella_onnx_model_load_file(argv[1], &o, &m);
+	double load = now_ms() - t0;
+	if (r != CELLA_OK || cella_onnx_model_output_count(m) > 8) {
+		fprintf(stderr, "load: %s\n", cella_result_str(r));
+		return 1;
+	}
+	size_t nout = cella_onnx_model_output_count(m);
+	double *t = calloc((size_t)iters + 1, sizeof(double));
+	for (int i = -2; i < iters; i++) { /* two warm-up runs */
+		double a = now_ms();
+		if ((r = cella_onnx_model_run(m, &in, 1, out, nout)) != CELLA_OK) {
+			fprintf(stderr, "run: %s\n", cella_result_str(r));
+			return 1;
+		}
+		if (i >= 0)
+			t[i] = now_ms() - a;
+	}
+	qsort(t, (size_t)iters, sizeof(double), cmp);
+	struct cella_onnx_stats st;
+	cella_onnx_model_stats(m, &st);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("cella median_ms %.3f min_ms %.3f load_ms %.1f weights_mb %.1f arena_peak_mb %.1f maxrss_mb %.1f\n",
+	       t[iters / 2], t[0], load, (double)st.weight_bytes / 1048576.0, (double)st.arena_peak_bytes / 1048576.0,
+	       (double)ru.ru_maxrss / 1024.0);
+	free(t);
+	free(in.data);
+	cella_onnx_model_free(m);
+	return 0;
+}

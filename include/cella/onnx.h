@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* ONNX inference engine: load a model from bytes, run it on caller tensors. Host and enclave alike. */
+#ifndef CELLA_ONNX_H
+#define CELLA_ONNX_H
+
+#include <cella/result.h>
+#include <cella/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Element types; values are ONNX TensorProto.DataType. */
+typedef enum cella_onnx_dtype {
+	CELLA_ONNX_UNDEFINED = 0,
+	CELLA_ONNX_FLOAT = 1,
+	CELLA_ONNX_UINT8 = 2,
+	CELLA_ONNX_INT8 = 3,
+	CELLA_ONNX_UINT16 = 4,
+	CELLA_ONNX_INT16 = 5,
+	CELLA_ONNX_INT32 = 6,
+	CELLA_ONNX_INT64 = 7,
+	CELLA_ONNX_STRING = 8,   /* not supported: reported as CELLA_ERR_MODEL_UNSUPPORTED */
+	CELLA_ONNX_BOOL = 9,     /* one byte per element, 0 or 1 */
+	CELLA_ONNX_FLOAT16 = 10, /* not supported */
+	CELLA_ONNX_DOUBLE = 11,
+	CELLA_ONNX_UINT32 = 12,
+	CELLA_ONNX_UINT64 = 13,
+} cella_onnx_dtype;
+
+#define CELLA_ONNX_MAX_RANK 8
+
+/*
+ * A dense, row-major tensor. dims[i] == -1 in model info means "dynamic". data points to
+ * element_count * cella_onnx_dtype_size(dtype) bytes, little-endian.
+ */
+struct cella_onnx_tensor {
+	cella_onnx_dtype dtype;
+	uint32_t rank;
+	int64_t dims[CELLA_ONNX_MAX_RANK];
+	void *data;
+	size_t bytes;
+};
+
+/* Kernel families that cella_onnx_options.cpu_disable can switch off (the portable C path always exists). */
+#define CELLA_ONNX_CPU_AVX2 0x1u   /* AVX2 + FMA micro-kernels */
+#define CELLA_ONNX_CPU_AVX512 0x2u /* AVX-512F micro-kernels */
+
+/* Load options; an all-zero struct (or NULL) gives the defaults. */
+struct cella_onnx_options {
+	/* Called with one line of text for load errors (unsupported operator names, bad shapes...). Optional. */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
+	/* Kernel families not to use even when the CPU has them (CELLA_ONNX_CPU_*). Use the same value in
+	 * every world whose outputs must be bit-identical. */
+	uint32_t cpu_disable;
+	/* Worker threads for host builds with thread support; 0 or 1 = single-threaded (the enclave default). */
+	uint32_t threads;
+	/* Largest single tensor the engine will allocate, in bytes; 0 = 1 GiB. */
+	uint64_t max_tensor_bytes;
+};
+
+struct cella_onnx_model; /* opaque */
+
+/* Memory figures of a loaded model. */
+struct cella_onnx_stats {
+	uint64_t weight_bytes;     /* constants and pre-packed weights */
+	uint64_t arena_bytes;      /* activation buffers currently held for reuse */
+	uint64_t arena_peak_bytes; /* most activation bytes held at once since load */
+	uint32_t nodes;            /* executable nodes after constant folding and fusion */
+};
+
+/*
+ * Parses and prepares a model (IR 3..9, default-domain opsets 1..18): decodes the protobuf, checks every
+ * operator and opset, sorts the graph, folds constants, infers static shapes, pre-packs weights.
+ * bytes: borrowed, only during the call. opt: borrowed, may be NULL. out: written only on success.
+ * Errors: CELLA_ERR_INVALID_ARG, CELLA_ERR_MODEL (malformed protobuf or graph, cycles, dangling names),
+ * CELLA_ERR_MODEL_UNSUPPORTED (operator, domain, opset or type; its name is logged),
+ * CELLA_ERR_MODEL_SHAPE (statically inconsistent shapes), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE.
+ * Thread-safety: a model is used by one thread at a time; distinct models are independent.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_new(const void *bytes, size_t len,
+							    const struct cella_onnx_options *opt,
+							    struct cella_onnx_model **out) CELLA_NONNULL(4);
+/* Frees a model; NULL is a no-op. Output tensors returned by cella_onnx_model_run become invalid. */
+CELLA_API void cella_onnx_model_free(struct cella_onnx_model *m);
+
+/* Number of graph inputs the caller must supply (initializers excluded) and of graph outputs. */
+CELLA_API size_t cella_onnx_model_input_count(const struct cella_onnx_model *m) CELLA_NONNULL(1);
+CELLA_API size_t cella_onnx_model_output_count(const struct cella_onnx_model *m) CELLA_NONNULL(1);
+/* Name (static for the model's lifetime) and declared type/shape (dims -1 = dynamic, data NULL) of input or
+ * output i. Errors: CELLA_ERR_NOT_FOUND if i is out of range. */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_input_info(const struct cella_onnx_model *m, size_t i,
+								   const char **name,
+								   struct cella_onnx_tensor *info)
+	CELLA_NONNULL(1, 3, 4);
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct cella_onnx_model *m, size_t i,
+								    const char **name,
+								    struct cella_onnx_tensor *info)
+	CELLA_NONNULL(1, 3, 4);
+
+/*
+ * Runs the model. inputs[i] corresponds to input i (borrowed; must match the declared type and any fixed dims).
+ * outputs: n_out slots (out), filled with views of engine-owned memory that stay valid until the next run or
+ * cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
+ * CELLA_ERR_MODEL_SHAPE (shapes that the graph cannot combine), CELLA_ERR_MODEL (out-of-range indices in the
+ * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE. A failed run leaves the model usable.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run(struct cella_onnx_model *m,
+							    const struct cella_onnx_tensor *inputs, size_t n_in,
+							    struct cella_onnx_tensor *outputs, size_t n_out)
+	CELLA_NONNULL(1);
+
+CELLA_API void cella_onnx_model_stats(const struct cella_onnx_model *m, struct cella_onnx_stats *out)
+	CELLA_NONNULL(1, 2);
+
+/*
+ * Decodes a serialized onnx.TensorProto (raw_data or typed fields, packed or unpacked dims).
+ * out: on success holds heap data the caller releases with cella_onnx_tensor_fini.
+ * Errors: CELLA_ERR_MODEL (malformed), CELLA_ERR_MODEL_UNSUPPORTED (type), CELLA_ERR_OUT_OF_MEMORY.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_decode(const void *bytes, size_t len,
+								struct cella_onnx_tensor *out) CELLA_NONNULL(3);
+/* Frees data from cella_onnx_tensor_decode and zeroes the struct; repeated calls are no-ops. */
+CELLA_API void cella_onnx_tensor_fini(struct cella_onnx_tensor *t);
+
+/* Bytes per element (0 for unsupported types) and the ONNX name ("float", "int64"...). */
+CELLA_API size_t cella_onnx_dtype_size(cella_onnx_dtype t);
+CELLA_API const char *cella_onnx_dtype_name(cella_onnx_dtype t);
+/* Product of dims; 0 for a tensor with a zero dim, 1 for rank 0. */
+CELLA_API uint64_t cella_onnx_tensor_count(const struct cella_onnx_tensor *t) CELLA_NONNULL(1);
+
+/* Host builds only (src/onnx/model_file.c): reads a file, then cella_onnx_model_new. CELLA_ERR_NO_FILE,
+ * CELLA_ERR_IO besides the errors above. */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_load_file(const char *path,
+								  const struct cella_onnx_options *opt,
+								  struct cella_onnx_model **out) CELLA_NONNULL(1, 3);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1668 @@
+// SPDX-License-Identifier: MIT
+/* Model loading (protobuf → graph), topological order, constant folding, shape pass, arena and execution. */
+#include <cella/onnx.h>
+
+#include "onnx.pb-c.h"
+#include "onnx_internal.h"
+#include "pb_check.h"
+#include "threads.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_TENSOR ((uint64_t)1 << 30)
+
+void onnx_log(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->msg, sizeof(m->msg), fmt, ap);
+	va_end(ap);
+	if (m->opt.log)
+		m->opt.log(m->opt.log_ctx, m->msg);
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s ? s : "");
+	char *d = malloc(n + 1);
+	if (d)
+		memcpy(d, s ? s : "", n + 1);
+	return d;
+}
+
+/* ------------------------------------------------------------------ arena */
+
+static cella_result arena_alloc(struct model *m, size_t bytes, int *slot)
+{
+	int best = -1, biggest = -1;
+	size_t need = (bytes + 63) & ~(size_t)63;
+	if (need == 0)
+		need = 64;
+	for (int i = 0; i < m->n_bufs; i++) {
+		struct arena_buf *b = &m->bufs[i];
+		if (b->used)
+			continue;
+		if (b->cap >= need && (best < 0 || b->cap < m->bufs[best].cap))
+			best = i;
+		if (biggest < 0 || b->cap > m->bufs[biggest].cap)
+			biggest = i;
+	}
+	if (best < 0) {
+		void *p = aligned_alloc(64, need);
+		if (!p)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		if (biggest >= 0) { /* grow the largest free buffer rather than adding one */
+			best = biggest;
+			m->arena_bytes -= m->bufs[best].cap;
+			free(m->bufs[best].p);
+		} else {
+			if (m->n_bufs == m->cap_bufs) {
+				int nc = m->cap_bufs ? m->cap_bufs * 2 : 32;
+				struct arena_buf *nb = realloc(m->bufs, (size_t)nc * sizeof(*nb));
+				if (!nb) {
+					free(p);
+					return CELLA_ERR_OUT_OF_MEMORY;
+				}
+				m->bufs = nb;
+				m->cap_bufs = nc;
+			}
+			best = m->n_bufs++;
+		}
+		m->bufs[best].p = p;
+		m->bufs[best].cap = need;
+		m->arena_bytes += need;
+		if (m->arena_bytes > m->arena_peak)
+			m->arena_peak = m->arena_bytes;
+	}
+	m->bufs[best].used = 1;
+	*slot = best;
+	return CELLA_OK;
+}
+
+static void tensor_release(struct model *m, struct tensor *t)
+{
+	if (t->buf >= 0) {
+		m->bufs[t->buf].used = 0;
+		t->buf = -1;
+		t->data = NULL;
+	}
+}
+
+void *onnx_op_scratch(struct exec *x, int slot, size_t bytes)
+{
+	struct model *m = x->m;
+	if (bytes > m->scratch_cap[slot]) {
+		size_t need = (bytes + 4095) & ~(size_t)4095;
+		free(m->scratch[slot]);
+		m->scratch[slot] = aligned_alloc(64, need);
+		m->scratch_cap[slot] = m->scratch[slot] ? need : 0;
+	}
+	return m->scratch[slot];
+}
+
+/* ------------------------------------------------------------------ parallel GEMM */
+
+struct gemm_split {
+	const struct gemm_kernel *gk;
+	const struct sgemm *s;
+	float *const *scr;
+	size_t chunk;
+};
+
+static void gemm_task(void *vctx, unsigned t)
+{
+	const struct gemm_split *g = vctx;
+	struct sgemm part = *g->s;
+	size_t j0 = (size_t)t * g->chunk;
+	if (j0 >= g->s->N)
+		return;
+	part.N = g->s->N - j0 < g->chunk ? g->s->N - j0 : g->chunk;
+	part.C += j0;
+	if (part.B && !part.pack_b)
+		part.B += (ptrdiff_t)j0 * part.b_cs;
+	if (part.bias_n)
+		part.bias_n += j0;
+	part.j_off += j0;
+	onnx_sgemm_run(g->gk, &part, g->scr[t]);
+}
+
+void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch)
+{
+	struct model *m = x->m;
+	size_t nr = (size_t)m->gk.nr, T = m->n_tasks;
+	/* worth splitting only when every task gets a few panels and there is real work */
+	if (!m->pool || T < 2 || s->N < 4 * nr * T || (double)s->M * (double)s->N * (double)s->K < 2e6) {
+		onnx_sgemm_run(&m->gk, s, scratch);
+		return;
+	}
+	float *scr[65];
+	scr[0] = scratch;
+	for (size_t t = 1; t < T; t++)
+		scr[t] = m->task_scratch[t];
+	size_t chunk = (s->N + T - 1) / T;
+	chunk = (chunk + nr - 1) / nr * nr;
+	struct gemm_split g = { &m->gk, s, scr, chunk };
+	onnx_pool_run(m->pool, (unsigned)T, gemm_task, &g);
+}
+
+/* ------------------------------------------------------------------ op helpers */
+
+int onnx_op_dry(const struct exec *x) { return x->mode == MODE_DRY; }
+
+struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i)
+{
+	if (i >= n->n_in || n->in[i] < 0)
+		return NULL;
+	return &x->g->values[n->in[i]].t;
+}
+
+int onnx_op_has_out(const struct node *n, int i) { return i < n->n_out && n->out[i] >= 0; }
+
+cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
+		    struct tensor **out)
+{
+	struct tensor *sink = &x->m->sink; /* absent optional outputs: per model, so models stay independent */
+	size_t es = onnx_dtype_size(dtype);
+	uint64_t count = 1, maxb = x->m->opt.max_tensor_bytes ? x->m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
+	if (rank < 0 || rank > MAXR || es == 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	for (int d = 0; d < rank; d++) {
+		if (dims[d] < 0)
+			return CELLA_ERR_MODEL_SHAPE;
+		if (dims[d] && count > maxb / (uint64_t)dims[d])
+			return CELLA_ERR_TOO_LARGE;
+		count *= (uint64_t)dims[d];
+	}
+	if (count > maxb / es)
+		return CELLA_ERR_TOO_LARGE;
+	if (!onnx_op_has_out(n, i)) {
+		memset(sink, 0, sizeof(*sink));
+		if (x->mode != MODE_DRY) {
+			/* computed but unused: still needs memory for kernels that write every output */
+			sink->data = onnx_op_scratch(x, 2, (size_t)(count * es) + 64);
+			if (!sink->data)
+				return CELLA_ERR_OUT_OF_MEMORY;
+		}
+		sink->dtype = dtype;
+		sink->rank = rank;
+		sink->bytes = (size_t)count * es;
+		sink->buf = -1;
+		*out = sink;
+		return CELLA_OK;
+	}
+	struct value *v = &x->g->values[n->out[i]];
+	struct tensor *t = &v->t;
+	t->dtype = dtype;
+	t->rank = rank;
+	for (int d = 0; d < rank; d++)
+		t->dims[d] = dims[d];
+	t->bytes = (size_t)(count * es);
+	t->known = 1;
+	if (x->mode == MODE_DRY) {
+		t->data = NULL;
+	} else if (x->mode == MODE_FOLD) {
+		free(v->const_mem);
+		v->const_mem = malloc(t->bytes ? t->bytes : 1);
+		if (!v->const_mem)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		memset(v->const_mem, 0, t->bytes ? t->bytes : 1);
+		t->data = v->const_mem;
+		t->is_const = 1;
+		t->buf = -1;
+	} else {
+		tensor_release(x->m, t);
+		if (i == 0 && n->op->inplace) {
+			/* reuse a dying input's buffer: elementwise kernels read element k before writing it */
+			for (int k = 0; k < 2 && k < n->n_in; k++) {
+				int iv = n->in[k];
+				if (iv < 0)
+					continue;
+				struct value *src = &x->g->values[iv];
+				if (src->t.buf >= 0 && src->last_use == x->cur && !src->is_output && src->t.bytes == t->bytes &&
+				    (k == 0 || n->in[0] != iv)) {
+					t->buf = src->t.buf;
+					t->data = src->t.data;
+					src->t.buf = -1; /* src keeps its data pointer for the kernel to read */
+					*out = t;
+					return CELLA_OK;
+				}
+			}
+		}
+		int slot;
+		cella_result r = arena_alloc(x->m, t->bytes, &slot);
+		if (r != CELLA_OK)
+			return r;
+		t->buf = slot;
+		t->data = x->m->bufs[slot].p;
+	}
+	*out = t;
+	return CELLA_OK;
+}
+
+cella_result onnx_op_need(struct exec *x, const struct tensor *t)
+{
+	(void)x;
+	if (t && (t->data || (t->known && onnx_tensor_count(t) == 0)))
+		return CELLA_OK;
+	return CELLA_ERR_NOT_FOUND;
+}
+
+cella_result onnx_op_read_ints(struct exec *x, const struct tensor *t, int64_t *v, int max, int *n)
+{
+	cella_result r = onnx_op_need(x, t);
+	if (r != CELLA_OK)
+		return r;
+	size_t c = onnx_tensor_count(t);
+	if (c > (size_t)max)
+		return CELLA_ERR_MODEL_SHAPE;
+	for (size_t i = 0; i < c; i++) {
+		if (t->dtype == CELLA_ONNX_INT64)
+			v[i] = ((const int64_t *)t->data)[i];
+		else if (t->dtype == CELLA_ONNX_INT32)
+			v[i] = ((const int32_t *)t->data)[i];
+		else
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	*n = (int)c;
+	return CELLA_OK;
+}
+
+const struct attr *onnx_attr_get(const struct node *n, const char *name)
+{
+	for (int i = 0; i < n->n_attr; i++)
+		if (strcmp(n->attr[i].name, name) == 0)
+			return &n->attr[i];
+	return NULL;
+}
+
+int64_t onnx_attr_i(const struct node *n, const char *name, int64_t def)
+{
+	const struct attr *a = onnx_attr_get(n, name);
+	return a && a->type == ATTR_INT ? a->i : def;
+}
+
+float onnx_attr_f(const struct node *n, const char *name, float def)
+{
+	const struct attr *a = onnx_attr_get(n, name);
+	return a && a->type == ATTR_FLOAT ? a->f : a && a->type == ATTR_INT ? (float)a->i : def;
+}
+
+const char *onnx_attr_s(const struct node *n, const char *name, const char *def)
+{
+	const struct attr *a = onnx_attr_get(n, name);
+	return a && a->type == ATTR_STRING ? a->s : def;
+}
+
+size_t onnx_attr_ints(const struct node *n, const char *name, const int64_t **v)
+{
+	static const int64_t none[1];
+	const struct attr *a = onnx_attr_get(n, name);
+	if (!a || a->type != ATTR_INTS || !a->n_ints) {
+		*v = none; /* never NULL, so memcpy(dst, v, 0) stays defined */
+		return 0;
+	}
+	*v = a->ints;
+	return a->n_ints;
+}
+
+int onnx_normalize_axis(int64_t axis, int rank, int *out)
+{
+	if (axis < -(int64_t)rank || axis >= rank)
+		return -1;
+	*out = (int)(axis < 0 ? axis + rank : axis);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ graph building */
+
+struct build {
+	struct build *parent;
+	struct graph *g;
+	int *hash;      /* value index + 1, 0 = empty */
+	size_t hcap;
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int lookup_local(const struct build *b, const char *name)
+{
+	for (size_t i = hash_str(name) & (b->hcap - 1);; i = (i + 1) & (b->hcap - 1)) {
+		int e = b->hash[i];
+		if (e == 0)
+			return -1;
+		if (strcmp(b->g->values[e - 1].name, name) == 0)
+			return e - 1;
+	}
+}
+
+static cella_result hash_put(struct build *b, int idx)
+{
+	const char *name = b->g->values[idx].name;
+	for (size_t i = hash_str(name) & (b->hcap - 1);; i = (i + 1) & (b->hcap - 1)) {
+		if (b->hash[i] == 0) {
+			b->hash[i] = idx + 1;
+			return CELLA_OK;
+		}
+		if (strcmp(b->g->values[b->hash[i] - 1].name, name) == 0)
+			return CELLA_ERR_MODEL; /* a name defined twice: not SSA */
+	}
+}
+
+static cella_result new_value(struct build *b, const char *name, int *idx)
+{
+	struct graph *g = b->g;
+	if ((size_t)g->n_values * 2 + 2 > b->hcap)
+		return CELLA_ERR_UNEXPECTED; /* hcap is sized up front */
+	if (g->n_values == g->cap_values) {
+		int nc = g->cap_values ? g->cap_values * 2 : 16;
+		struct value *nv = realloc(g->values, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		g->values = nv;
+		g->cap_values = nc;
+	}
+	struct value *v = &g->values[g->n_values];
+	memset(v, 0, sizeof(*v));
+	v->producer = -1;
+	v->last_use = -1;
+	v->outer = -1;
+	v->t.buf = -1;
+	v->name = xstrdup(name);
+	if (!v->name)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	g->n_values++;
+	*idx = g->n_values - 1;
+	if (name[0] == '\0')
+		return CELLA_OK;
+	return hash_put(b, *idx);
+}
+
+/* Resolves a name in this graph or, for subgraphs, in enclosing scopes (creating capture values). */
+static cella_result resolve(struct build *b, const char *name, int *idx)
+{
+	int i = lookup_local(b, name);
+	if (i >= 0) {
+		*idx = i;
+		return CELLA_OK;
+	}
+	if (!b->parent)
+		return CELLA_ERR_MODEL;
+	int outer;
+	cella_result r = resolve(b->parent, name, &outer);
+	if (r != CELLA_OK)
+		return r;
+	if ((size_t)b->g->n_values * 2 + 2 > b->hcap) {
+		/* grow the hash for captures discovered late */
+		size_t nc = b->hcap * 2;
+		int *nh = calloc(nc, sizeof(int));
+		if (!nh)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		free(b->hash);
+		b->hash = nh;
+		b->hcap = nc;
+		for (int k = 0; k < b->g->n_values; k++)
+			if (b->g->values[k].name[0] && (r = hash_put(b, k)) != CELLA_OK)
+				return r;
+	}
+	if ((r = new_value(b, name, &i)) != CELLA_OK)
+		return r;
+	b->g->values[i].outer = outer;
+	*idx = i;
+	return CELLA_OK;
+}
+
+static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need)
+{
+	const Onnx__TypeProto *tp = vi->type;
+	if (!tp) {
+		if (need) {
+			onnx_log(m, "graph input/output '%s' has no type", vi->name ? vi->name : "");
+			return CELLA_ERR_MODEL;
+		}
+		return CELLA_OK;
+	}
+	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
+		onnx_log(m, "unsupported non-tensor type of '%s'", vi->name ? vi->name : "");
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
+	int dt = tt->has_elem_type ? tt->elem_type : 0;
+	if (onnx_dtype_size(dt) == 0) {
+		onnx_log(m, "unsupported element type %s of '%s'", cella_onnx_dtype_name((cella_onnx_dtype)dt),
+			 vi->name ? vi->name : "");
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	t->dtype = dt;
+	t->rank = -1;
+	if (tt->shape) {
+		if (tt->shape->n_dim > MAXR) {
+			onnx_log(m, "rank %zu of '%s' exceeds %d", tt->shape->n_dim, vi->name ? vi->name : "", MAXR);
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		}
+		t->rank = (int)tt->shape->n_dim;
+		for (size_t d = 0; d < tt->shape->n_dim; d++) {
+			const Onnx__TensorShapeProto__Dimension *dim = tt->shape->dim[d];
+			t->dims[d] = dim && dim->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+					     dim->dim_value >= 0
+				     ? dim->dim_value
+				     : -1;
+		}
+	}
+	return CELLA_OK;
+}
+
+static void attr_free(struct attr *a)
+{
+	free(a->name);
+	free(a->s);
+	free(a->floats);
+	free(a->ints);
+	for (size_t i = 0; i < a->n_strings; i++)
+		free(a->strings[i]);
+	free(a->strings);
+	if (a->t) {
+		free(a->t->data);
+		free(a->t);
+	}
+}
+
+static void graph_free(struct graph *g);
+
+static void node_free(struct node *n)
+{
+	free(n->name);
+	free(n->in);
+	free(n->out);
+	free(n->cap);
+	for (int i = 0; i < n->n_attr; i++) {
+		if (n->attr[i].g)
+			graph_free(n->attr[i].g);
+		attr_free(&n->attr[i]);
+	}
+	free(n->attr);
+	if (n->priv_free)
+		n->priv_free(n->priv);
+}
+
+static void graph_free(struct graph *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < g->n_nodes; i++)
+		node_free(&g->nodes[i]);
+	free(g->nodes);
+	for (int i = 0; i < g->n_values; i++) {
+		free(g->values[i].name);
+		free(g->values[i].const_mem);
+	}
+	free(g->values);
+	free(g->inputs);
+	free(g->outputs);
+	free(g);
+}
+
+static cella_result build_graph(struct model *m, struct build *parent, const Onnx__GraphProto *gp, int depth,
+				struct graph **out);
+
+static cella_result copy_attr(struct model *m, struct build *b, const Onnx__AttributeProto *ap, struct attr *a,
+			      int depth)
+{
+	a->name = xstrdup(ap->name);
+	if (!a->name)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (ap->ref_attr_name && ap->ref_attr_name[0])
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	a->type = ap->has_type ? (int)ap->type : 0;
+	if (!a->type) /* some exporters leave the type out: infer it from the field that is set */
+		a->type = ap->g ? ATTR_GRAPH : ap->t ? ATTR_TENSOR : ap->n_floats ? ATTR_FLOATS : ap->n_ints ? ATTR_INTS
+			: ap->n_strings ? ATTR_STRINGS : ap->has_s ? ATTR_STRING : ap->has_f ? ATTR_FLOAT
+			: ap->has_i ? ATTR_INT : 0;
+	a->f = ap->f;
+	a->i = ap->i;
+	if (a->type == ATTR_STRING) {
+		a->s = malloc(ap->s.len + 1);
+		if (!a->s)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		if (ap->s.len)
+			memcpy(a->s, ap->s.data, ap->s.len);
+		a->s[ap->s.len] = '\0';
+	}
+	if (ap->n_floats) {
+		a->floats = malloc(ap->n_floats * sizeof(float));
+		if (!a->floats)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		memcpy(a->floats, ap->floats, ap->n_floats * sizeof(float));
+		a->n_floats = ap->n_floats;
+	}
+	if (ap->n_ints) {
+		a->ints = malloc(ap->n_ints * sizeof(int64_t));
+		if (!a->ints)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		memcpy(a->ints, ap->ints, ap->n_ints * sizeof(int64_t));
+		a->n_ints = ap->n_ints;
+	}
+	if (ap->n_strings) {
+		a->strings = calloc(ap->n_strings, sizeof(char *));
+		if (!a->strings)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		a->n_strings = ap->n_strings;
+		for (size_t i = 0; i < ap->n_strings; i++) {
+			a->strings[i] = malloc(ap->strings[i].len + 1);
+			if (!a->strings[i])
+				return CELLA_ERR_OUT_OF_MEMORY;
+			if (ap->strings[i].len)
+				memcpy(a->strings[i], ap->strings[i].data, ap->strings[i].len);
+			a->strings[i][ap->strings[i].len] = '\0';
+		}
+	}
+	if (a->type == ATTR_TENSOR) {
+		if (!ap->t)
+			return CELLA_ERR_MODEL;
+		a->t = calloc(1, sizeof(*a->t));
+		if (!a->t)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		void *mem;
+		cella_result r = onnx_tensor_from_proto(ap->t, a->t, &mem);
+		if (r != CELLA_OK) {
+			free(a->t);
+			a->t = NULL;
+			onnx_log(m, "attribute '%s': tensor cannot be decoded", a->name);
+			return r;
+		}
+	}
+	if (a->type == ATTR_GRAPH) {
+		if (!ap->g)
+			return CELLA_ERR_MODEL;
+		return build_graph(m, b, ap->g, depth + 1, &a->g);
+	}
+	return CELLA_OK;
+}
+
+static int node_is_dead(const struct node *n) { return n->op == NULL; }
+
+/* Kahn's algorithm over value producers; a leftover node means a cycle (or an input nobody produces). */
+static cella_result topo_sort(struct model *m, struct graph *g)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	int n = g->n_nodes;
+	int *pending = calloc((size_t)n + 1, sizeof(int)), *order = calloc((size_t)n + 1, sizeof(int));
+	int *cons_cnt = calloc((size_t)g->n_values + 1, sizeof(int)), *cons_off = NULL, *cons = NULL;
+	struct node *sorted = NULL;
+	int total = 0, head = 0, tail = 0;
+	if (!pending || !order || !cons_cnt)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	for (int i = 0; i < n; i++) {
+		struct node *nd = &g->nodes[i];
+		for (int k = 0; k < nd->n_in + nd->n_cap; k++) {
+			int v = k < nd->n_in ? nd->in[k] : nd->cap[k - nd->n_in];
+			if (v >= 0 && g->values[v].producer >= 0) {
+				pending[i]++;
+				cons_cnt[v]++;
+				total++;
+			}
+		}
+	}
+	cons_off = calloc((size_t)g->n_values + 1, sizeof(int));
+	cons = calloc((size_t)total + 1, sizeof(int));
+	if (!cons_off || !cons)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	for (int v = 0, acc = 0; v < g->n_values; v++) {
+		cons_off[v] = acc;
+		acc += cons_cnt[v];
+		cons_cnt[v] = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		struct node *nd = &g->nodes[i];
+		for (int k = 0; k < nd->n_in + nd->n_cap; k++) {
+			int v = k < nd->n_in ? nd->in[k] : nd->cap[k - nd->n_in];
+			if (v >= 0 && g->values[v].producer >= 0)
+				cons[cons_off[v] + cons_cnt[v]++] = i;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (pending[i] == 0)
+			order[tail++] = i;
+	while (head < tail) {
+		int i = order[head++];
+		struct node *nd = &g->nodes[i];
+		for (int k = 0; k < nd->n_out; k++) {
+			int v = nd->out[k];
+			if (v < 0)
+				continue;
+			for (int c = 0; c < cons_cnt[v]; c++)
+				if (--pending[cons[cons_off[v] + c]] == 0)
+					order[tail++] = cons[cons_off[v] + c];
+		}
+	}
+	if (tail != n) {
+		onnx_log(m, "graph has a cycle (%d of %d nodes cannot be ordered)", n - tail, n);
+		CELLA_FAIL(CELLA_ERR_MODEL);
+	}
+	sorted = malloc(((size_t)n + 1) * sizeof(*sorted));
+	if (!sorted)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	for (int i = 0; i < n; i++)
+		sorted[i] = g->nodes[order[i]];
+	free(g->nodes);
+	g->nodes = sorted;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < g->nodes[i].n_out; k++)
+			if (g->nodes[i].out[k] >= 0)
+				g->values[g->nodes[i].out[k]].producer = i;
+	r = CELLA_OK;
+out:
+	free(pending);
+	free(order);
+	free(cons_cnt);
+	free(cons_off);
+	free(cons);
+	return r;
+}
+
+static cella_result build_graph(struct model *m, struct build *parent, const Onnx__GraphProto *gp, int depth,
+				struct graph **out)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	struct build b = { parent, NULL, NULL, 0 };
+	struct graph *g = NULL;
+	size_t want = 16;
+	if (depth > ONNX_MAX_GRAPH_DEPTH) {
+		onnx_log(m, "subgraphs nested deeper than %d", ONNX_MAX_GRAPH_DEPTH);
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	}
+	if (gp->n_sparse_initializer) {
+		onnx_log(m, "sparse initializers are not supported");
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	}
+	if (gp->n_node > (1u << 20) || gp->n_initializer > (1u << 20) || gp->n_input > (1u << 16) ||
+	    gp->n_output > (1u << 16))
+		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	g->m = m;
+	g->depth = depth;
+	g->parent = parent ? parent->g : NULL;
+	b.g = g;
+	want += gp->n_initializer + gp->n_input + gp->n_output;
+	for (size_t i = 0; i < gp->n_node; i++)
+		want += gp->node[i]->n_output + gp->node[i]->n_input;
+	b.hcap = 64;
+	while (b.hcap < want * 2 + 2)
+		b.hcap *= 2;
+	b.hash = calloc(b.hcap, sizeof(int));
+	g->inputs = calloc(gp->n_input + 1, sizeof(int));
+	g->outputs = calloc(gp->n_output + 1, sizeof(int));
+	g->nodes = calloc(gp->n_node + 1, sizeof(struct node));
+	if (!b.hash || !g->inputs || !g->outputs || !g->nodes)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+
+	for (size_t i = 0; i < gp->n_initializer; i++) {
+		int idx;
+		const Onnx__TensorProto *tp = gp->initializer[i];
+		if (!tp->name || !tp->name[0])
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		r = new_value(&b, tp->name, &idx);
+		if (r != CELLA_OK) {
+			onnx_log(m, "initializer '%s' defined twice", tp->name);
+			goto out;
+		}
+		r = onnx_tensor_from_proto(tp, &g->values[idx].t, &g->values[idx].const_mem);
+		if (r != CELLA_OK) {
+			onnx_log(m, "initializer '%s' cannot be decoded (%s)", tp->name, cella_result_name(r));
+			goto out;
+		}
+		m->weight_bytes += g->values[idx].t.bytes;
+	}
+	for (size_t i = 0; i < gp->n_input; i++) {
+		const Onnx__ValueInfoProto *vi = gp->input[i];
+		if (!vi->name || !vi->name[0])
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		int idx = lookup_local(&b, vi->name);
+		if (idx >= 0 && g->values[idx].t.is_const)
+			continue; /* an initializer listed as input (IR < 4): a constant here */
+		if (idx >= 0) {
+			onnx_log(m, "input '%s' listed twice", vi->name);
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
+		CELLA_CHECK(new_value(&b, vi->name, &idx));
+		struct tensor *t = &g->values[idx].t;
+		CELLA_CHECK(type_from_proto(m, vi, t, depth == 0));
+		t->known = t->rank >= 0;
+		for (int d = 0; d < t->rank; d++)
+			if (t->dims[d] < 0)
+				t->known = 0;
+		g->values[idx].decl_dtype = t->dtype;
+		g->values[idx].decl_rank = t->rank;
+		memcpy(g->values[idx].decl_dims, t->dims, sizeof(t->dims));
+		g->values[idx].is_input = 1;
+		g->inputs[g->n_inputs++] = idx;
+	}
+	/* node outputs first, so inputs can refer to nodes listed later (order is fixed by topo_sort) */
+	for (size_t i = 0; i < gp->n_node; i++) {
+		const Onnx__NodeProto *np = gp->node[i];
+		struct node *n = &g->nodes[i];
+		g->n_nodes = (int)i + 1;
+		n->name = xstrdup(np->name ? np->name : "");
+		n->out = calloc(np->n_output + 1, sizeof(int));
+		n->in = calloc(np->n_input + 1, sizeof(int));
+		if (!n->name || !n->out || !n->in)
+			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+		const char *dom = np->domain ? np->domain : "";
+		const char *opname = np->op_type ? np->op_type : "";
+		if (dom[0] && strcmp(dom, "ai.onnx") != 0) {
+			onnx_log(m, "unsupported operator '%s' in domain '%s' (node '%s')", opname, dom, n->name);
+			CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+		}
+		n->opset = m->opset;
+		n->op = onnx_op_lookup(opname, m->opset);
+		if (!n->op) {
+			onnx_log(m, "unsupported operator '%s' (opset %d, node '%s')", opname, m->opset, n->name);
+			CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+		}
+		if (np->n_output > 64 || np->n_input > 4096)
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		for (size_t k = 0; k < np->n_output; k++) {
+			const char *on = np->output[k] ? np->output[k] : "";
+			n->out[k] = -1;
+			if (!on[0])
+				continue;
+			r = new_value(&b, on, &n->out[k]);
+			if (r != CELLA_OK) {
+				onnx_log(m, "value '%s' is produced twice", on);
+				goto out;
+			}
+			g->values[n->out[k]].producer = (int)i;
+		}
+		n->n_out = (int)np->n_output;
+	}
+	for (size_t i = 0; i < gp->n_node; i++) {
+		const Onnx__NodeProto *np = gp->node[i];
+		struct node *n = &g->nodes[i];
+		for (size_t k = 0; k < np->n_input; k++) {
+			const char *in = np->input[k] ? np->input[k] : "";
+			n->in[k] = -1;
+			if (!in[0])
+				continue;
+			r = resolve(&b, in, &n->in[k]);
+			if (r != CELLA_OK) {
+				onnx_log(m, "node '%s' (%s) reads undefined value '%s'", n->name, n->op->name, in);
+				goto out;
+			}
+		}
+		n->n_in = (int)np->n_input;
+		if (np->n_attribute > 4096)
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		n->attr = calloc(np->n_attribute + 1, sizeof(struct attr));
+		if (!n->attr)
+			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+		for (size_t k = 0; k < np->n_attribute; k++) {
+			n->n_attr = (int)k + 1;
+			r = copy_attr(m, &b, np->attribute[k], &n->attr[k], depth);
+			if (r != CELLA_OK) {
+				if (r == CELLA_ERR_MODEL_UNSUPPORTED && !m->msg[0])
+					onnx_log(m, "node '%s': unsupported attribute '%s'", n->name,
+						 np->attribute[k]->name ? np->attribute[k]->name : "");
+				goto out;
+			}
+		}
+		/* outer values read by subgraphs keep their producers ordered before, and alive until, this node */
+		int ncap = 0;
+		for (int k = 0; k < n->n_attr; k++)
+			if (n->attr[k].g)
+				for (int v = 0; v < n->attr[k].g->n_values; v++)
+					ncap += n->attr[k].g->values[v].outer >= 0;
+		if (ncap) {
+			n->cap = calloc((size_t)ncap, sizeof(int));
+			if (!n->cap)
+				CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+			for (int k = 0; k < n->n_attr; k++)
+				if (n->attr[k].g)
+					for (int v = 0; v < n->attr[k].g->n_values; v++)
+						if (n->attr[k].g->values[v].outer >= 0)
+							n->cap[n->n_cap++] = n->attr[k].g->values[v].outer;
+		}
+	}
+	for (size_t i = 0; i < gp->n_output; i++) {
+		const Onnx__ValueInfoProto *vi = gp->output[i];
+		int idx;
+		if (!vi->name || !vi->name[0])
+			CELLA_FAIL(CELLA_ERR_MODEL);
+		r = resolve(&b, vi->name, &idx);
+		if (r != CELLA_OK) {
+			onnx_log(m, "graph output '%s' is not produced", vi->name);
+			goto out;
+		}
+		if (depth == 0 && !g->values[idx].is_input) {
+			struct tensor decl;
+			memset(&decl, 0, sizeof(decl));
+			decl.rank = -1;
+			CELLA_CHECK(type_from_proto(m, vi, &decl, 0));
+			g->values[idx].decl_dtype = decl.dtype;
+			g->values[idx].decl_rank = decl.rank;
+			memcpy(g->values[idx].decl_dims, decl.dims, sizeof(decl.dims));
+		}
+		g->values[idx].is_output = 1;
+		g->outputs[g->n_outputs++] = idx;
+	}
+	CELLA_CHECK(topo_sort(m, g));
+	*out = g;
+	g = NULL;
+	r = CELLA_OK;
+out:
+	free(b.hash);
+	graph_free(g);
+	return r;
+}
+
+/* ------------------------------------------------------------------ passes */
+
+static int value_single_consumer(const struct graph *g, int v, int *consumer)
+{
+	int cnt = 0;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		if (node_is_dead(n))
+			continue;
+		for (int k = 0; k < n->n_in + n->n_cap; k++) {
+			int u = k < n->n_in ? n->in[k] : n->cap[k - n->n_in];
+			if (u == v) {
+				cnt++;
+				*consumer = i;
+			}
+		}
+	}
+	return cnt == 1;
+}
+
+static int add_const_value(struct graph *g, const char *name, const struct tensor *t, void *mem)
+{
+	if (g->n_values == g->cap_values) {
+		int nc = g->cap_values * 2 + 4;
+		struct value *nv = realloc(g->values, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		g->values = nv;
+		g->cap_values = nc;
+	}
+	struct value *v = &g->values[g->n_values];
+	memset(v, 0, sizeof(*v));
+	v->name = xstrdup(name);
+	if (!v->name)
+		return -1;
+	v->producer = -1;
+	v->outer = -1;
+	v->t = *t;
+	v->t.data = mem;
+	v->t.is_const = 1;
+	v->t.known = 1;
+	v->t.buf = -1;
+	v->const_mem = mem;
+	return g->n_values++;
+}
+
+static const struct tensor *const_f32(const struct graph *g, int v, size_t count)
+{
+	if (v < 0 || g->values[v].outer >= 0)
+		return NULL;
+	const struct tensor *t = &g->values[v].t;
+	return t->is_const && t->dtype == CELLA_ONNX_FLOAT && (count == 0 || onnx_tensor_count(t) == count) ? t : NULL;
+}
+
+/* Conv followed by inference BatchNormalization with constant parameters: fold the BN into new weights. */
+static void fold_batchnorm(struct model *m, struct graph *g)
+{
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *p = &g->nodes[i];
+		if (node_is_dead(p) || strcmp(p->op->name, "Conv") || p->n_out != 1 || p->out[0] < 0 || p->n_in < 2)
+			continue;
+		int v = p->out[0], c;
+		if (g->values[v].is_output || !value_single_consumer(g, v, &c))
+			continue;
+		struct node *a = &g->nodes[c];
+		if (strcmp(a->op->name, "BatchNormalization") || a->n_in < 5 || a->in[0] != v || a->out[0] < 0 ||
+		    onnx_attr_i(a, "training_mode", 0))
+			continue;
+		int extra = 0;
+		for (int k = 1; k < a->n_out; k++)
+			extra |= a->out[k] >= 0;
+		const struct tensor *wp = const_f32(g, p->in[1], 0);
+		if (extra || !wp || wp->rank < 3)
+			continue;
+		const struct tensor wt = *wp, *w = &wt; /* g->values may move when values are added */
+		int64_t M = w->dims[0];
+		size_t per = onnx_tensor_count(w) / (size_t)(M ? M : 1);
+		const struct tensor *b = p->n_in > 2 ? const_f32(g, p->in[2], (size_t)M) : NULL;
+		const struct tensor *sc = const_f32(g, a->in[1], (size_t)M), *bi = const_f32(g, a->in[2], (size_t)M),
+				    *mn = const_f32(g, a->in[3], (size_t)M), *vr = const_f32(g, a->in[4], (size_t)M);
+		if ((p->n_in > 2 && p->in[2] >= 0 && !b) || !sc || !bi || !mn || !vr || M <= 0)
+			continue;
+		float eps = onnx_attr_f(a, "epsilon", 1e-5f);
+		float *nw = malloc(w->bytes), *nb = malloc((size_t)M * sizeof(float));
+		int *nin = realloc(p->in, 3 * sizeof(int));
+		if (!nw || !nb || !nin) {
+			free(nw);
+			free(nb);
+			if (nin)
+				p->in = nin;
+			continue;
+		}
+		p->in = nin;
+		for (int64_t o = 0; o < M; o++) {
+			float k = ((const float *)sc->data)[o] / sqrtf(((const float *)vr->data)[o] + eps);
+			for (size_t j = 0; j < per; j++)
+				nw[(size_t)o * per + j] = ((const float *)w->data)[(size_t)o * per + j] * k;
+			float b0 = b ? ((const float *)b->data)[o] : 0.0f;
+			nb[o] = (b0 - ((const float *)mn->data)[o]) * k + ((const float *)bi->data)[o];
+		}
+		struct tensor tb = *sc;
+		tb.rank = 1;
+		tb.dims[0] = M;
+		tb.bytes = (size_t)M * sizeof(float);
+		int iw = add_const_value(g, "bn_folded_w", &wt, nw);
+		if (iw < 0) {
+			free(nw);
+			free(nb);
+			continue;
+		}
+		int ib = add_const_value(g, "bn_folded_b", &tb, nb);
+		if (ib < 0) {
+			free(nb);
+			continue;
+		}
+		m->weight_bytes += w->bytes + tb.bytes;
+		p = &g->nodes[i]; /* values moved, nodes did not; indices stay valid */
+		p->in[1] = iw;
+		p->in[2] = ib;
+		p->n_in = 3;
+		p->out[0] = a->out[0];
+		g->values[a->out[0]].producer = i;
+		a->op = NULL;
+	}
+}
+
+/* Per-output-channel view of a constant operand of a Conv result of rank `rank` with M channels:
+ * 0 = not foldable, 1 = scalar, 2 = one value per channel. */
+static int channel_const(const struct graph *g, int v, int64_t M, int rank, const float **data)
+{
+	const struct tensor *t = const_f32(g, v, 0);
+	if (!t)
+		return 0;
+	size_t c = onnx_tensor_count(t);
+	*data = t->data;
+	if (c == 1 && t->rank <= rank)
+		return 1;
+	if ((int64_t)c != M || t->rank > rank || t->rank < rank - 1)
+		return 0;
+	int ch = t->rank == rank ? 1 : 0; /* index of the channel dim inside t */
+	for (int d = 0; d < t->rank; d++)
+		if (d != ch && t->dims[d] != 1)
+			return 0;
+	return t->dims[ch] == M ? 2 : 0;
+}
+
+/* Conv followed by Mul/Add with a scalar or per-channel constant: folded into the Conv's weights and bias. */
+static void fold_affine(struct model *m, struct graph *g)
+{
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *p = &g->nodes[i];
+		if (node_is_dead(p) || strcmp(p->op->name, "Conv") || p->n_out != 1 || p->out[0] < 0 || p->n_in < 2)
+			continue;
+		for (;;) {
+			int v = p->out[0], c;
+			if (g->values[v].is_output || !value_single_consumer(g, v, &c))
+				break;
+			struct node *a = &g->nodes[c];
+			int is_mul = !strcmp(a->op->name, "Mul"), is_add = !strcmp(a->op->name, "Add");
+			if ((!is_mul && !is_add) || a->n_in != 2 || a->out[0] < 0 || (a->in[0] != v && a->in[1] != v))
+				break;
+			const struct tensor *wp = const_f32(g, p->in[1], 0);
+			if (!wp || wp->rank < 3)
+				break;
+			const struct tensor wt = *wp;
+			int64_t M = wt.dims[0];
+			const float *k, *bias = NULL;
+			int kind = channel_const(g, a->in[0] == v ? a->in[1] : a->in[0], M, wt.rank, &k);
+			if (!kind)
+				break;
+			if (p->n_in > 2 && p->in[2] >= 0) {
+				const struct tensor *bt = const_f32(g, p->in[2], (size_t)M);
+				if (!bt)
+					break;
+				bias = bt->data;
+			}
+			size_t per = onnx_tensor_count(&wt) / (size_t)(M ? M : 1);
+			float *nw = is_mul ? malloc(wt.bytes ? wt.bytes : 1) : NULL, *nb = malloc((size_t)M * sizeof(float));
+			int *nin = realloc(p->in, 3 * sizeof(int));
+			if ((is_mul && !nw) || !nb || !nin) {
+				free(nw);
+				free(nb);
+				if (nin)
+					p->in = nin;
+				break;
+			}
+			p->in = nin;
+			for (int64_t o = 0; o < M; o++) {
+				float s = k[kind == 1 ? 0 : o], b0 = bias ? bias[o] : 0.0f;
+				if (is_mul)
+					for (size_t j = 0; j < per; j++)
+						nw[(size_t)o * per + j] = ((const float *)wt.data)[(size_t)o * per + j] * s;
+				nb[o] = is_mul ? b0 * s : b0 + s;
+			}
+			struct tensor tb = wt;
+			tb.rank = 1;
+			tb.dims[0] = M;
+			tb.bytes = (size_t)M * sizeof(float);
+			int iw = p->in[1];
+			if (is_mul && (iw = add_const_value(g, "affine_folded_w", &wt, nw)) < 0) {
+				free(nw);
+				free(nb);
+				break;
+			}
+			int ib = add_const_value(g, "affine_folded_b", &tb, nb);
+			if (ib < 0) {
+				free(nb);
+				break;
+			}
+			m->weight_bytes += (is_mul ? wt.bytes : 0) + tb.bytes;
+			p = &g->nodes[i];
+			p->in[1] = iw;
+			p->in[2] = ib;
+			p->n_in = 3;
+			p->out[0] = a->out[0];
+			g->values[a->out[0]].producer = i;
+			a->op = NULL;
+		}
+	}
+}
+
+/* Scalar value of a constant float input (or -1 if it is not one). */
+static int const_scalar(const struct graph *g, int v, float *out)
+{
+	const struct tensor *t = const_f32(g, v, 1);
+	if (!t)
+		return -1;
+	*out = *(const float *)t->data;
+	return 0;
+}
+
+static struct node *producer_of(struct graph *g, int v, const char *op)
+{
+	if (v < 0 || g->values[v].producer < 0 || g->values[v].is_output)
+		return NULL;
+	struct node *p = &g->nodes[g->values[v].producer];
+	int c;
+	if (node_is_dead(p) || strcmp(p->op->name, op) || !value_single_consumer(g, v, &c))
+		return NULL;
+	return p;
+}
+
+/* Clip(x + 3, 0, 6) whose result feeds only the HardSwish pattern; returns the Add and Clip nodes or NULL. */
+static struct node *hswish_clip(struct graph *g, int cv, int xv, struct node **add)
+{
+	float lo = -1, hi = -1, k;
+	struct node *cl = producer_of(g, cv, "Clip"), *ad;
+	if (!cl)
+		return NULL;
+	if (cl->opset < 11) {
+		lo = onnx_attr_f(cl, "min", -1);
+		hi = onnx_attr_f(cl, "max", -1);
+	} else if (cl->n_in < 3 || const_scalar(g, cl->in[1], &lo) || const_scalar(g, cl->in[2], &hi)) {
+		return NULL;
+	}
+	if (lo != 0.0f || hi != 6.0f || !(ad = producer_of(g, cl->in[0], "Add")) || ad->n_in != 2)
+		return NULL;
+	if (!((ad->in[0] == xv && !const_scalar(g, ad->in[1], &k) && k == 3.0f) ||
+	      (ad->in[1] == xv && !const_scalar(g, ad->in[0], &k) && k == 3.0f)))
+		return NULL;
+	*add = ad;
+	return cl;
+}
+
+/* x * Clip(x + 3, 0, 6) / 6 in either association (how Paddle exports HardSwish) becomes one HardSwish node. */
+static void fuse_hardswish(struct graph *g)
+{
+	const struct op_def *hs = onnx_op_lookup("HardSwish", ONNX_MAX_OPSET);
+	float k = 0;
+	if (!hs)
+		return;
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *root = &g->nodes[i], *ad, *cl, *mid;
+		if (node_is_dead(root) || root->n_in != 2 || root->n_out < 1 || root->out[0] < 0)
+			continue;
+		if (!strcmp(root->op->name, "Div") && !const_scalar(g, root->in[1], &k) && k == 6.0f &&
+		    (mid = producer_of(g, root->in[0], "Mul")) != NULL && mid->n_in == 2) {
+			/* Div(Mul(x, Clip(Add(x, 3))), 6) */
+			for (int side = 0; side < 2; side++) {
+				int xv = mid->in[side];
+				if ((cl = hswish_clip(g, mid->in[1 - side], xv, &ad)) != NULL) {
+					ad->op = cl->op = mid->op = NULL;
+					root->op = hs;
+					root->in[0] = xv;
+					root->n_in = 1;
+					break;
+				}
+			}
+		} else if (!strcmp(root->op->name, "Mul")) {
+			/* Mul(x, Div(Clip(Add(x, 3)), 6)) */
+			for (int side = 0; side < 2; side++) {
+				int xv = root->in[side];
+				mid = producer_of(g, root->in[1 - side], "Div");
+				if (!mid || mid->n_in != 2 || const_scalar(g, mid->in[1], &k) || k != 6.0f ||
+				    !(cl = hswish_clip(g, mid->in[0], xv, &ad)))
+					continue;
+				ad->op = cl->op = mid->op = NULL;
+				root->op = hs;
+				root->in[0] = xv;
+				root->n_in = 1;
+				break;
+			}
+		}
+	}
+}
+
+/* Conv/Gemm/MatMul followed by a cheap activation: the producer writes the activation's output directly. */
+static void fuse_activations(struct graph *g)
+{
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *p = &g->nodes[i];
+		if (node_is_dead(p) || p->n_out < 1 || p->out[0] < 0 || p->act)
+			continue;
+		if (strcmp(p->op->name, "Conv") && strcmp(p->op->name, "Gemm") && strcmp(p->op->name, "ConvTranspose"))
+			continue;
+		int v = p->out[0], c;
+		if (g->values[v].is_output || !value_single_consumer(g, v, &c))
+			continue;
+		struct node *a = &g->nodes[c];
+		if (a->n_in < 1 || a->in[0] != v || a->n_out < 1 || a->out[0] < 0)
+			continue;
+		const char *an = a->op->name;
+		if (!strcmp(an, "Relu")) {
+			p->act = ACT_RELU;
+		} else if (!strcmp(an, "LeakyRelu")) {
+			p->act = ACT_LEAKY;
+			p->act_a = onnx_attr_f(a, "alpha", 0.01f);
+		} else if (!strcmp(an, "HardSigmoid")) {
+			p->act = ACT_HSIGMOID;
+			p->act_a = onnx_attr_f(a, "alpha", 0.2f);
+			p->act_b = onnx_attr_f(a, "beta", 0.5f);
+		} else if (!strcmp(an, "HardSwish")) {
+			p->act = ACT_HSWISH;
+		} else if (!strcmp(an, "Clip")) {
+			float lo = -INFINITY, hi = INFINITY;
+			if (a->opset < 11) {
+				lo = onnx_attr_f(a, "min", -INFINITY);
+				hi = onnx_attr_f(a, "max", INFINITY);
+			} else {
+				for (int k = 1; k < 3 && k < a->n_in; k++) {
+					if (a->in[k] < 0)
+						continue;
+					const struct tensor *t = &g->values[a->in[k]].t;
+					if (!t->is_const || t->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(t) != 1)
+						goto next;
+					if (k == 1)
+						lo = *(const float *)t->data;
+					else
+						hi = *(const float *)t->data;
+				}
+			}
+			p->act = ACT_CLIP;
+			p->act_a = lo;
+			p->act_b = hi;
+		} else {
+			continue;
+		}
+		p->out[0] = a->out[0];
+		g->values[a->out[0]].producer = i;
+		a->op = NULL; /* dead */
+	next:;
+	}
+}
+
+/* Constants that no live node reads any more (replaced by folded copies) release their memory. */
+static void drop_dead_constants(struct model *m, struct graph *g)
+{
+	char *used = calloc((size_t)g->n_values + 1, 1);
+	if (!used)
+		return;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		if (node_is_dead(n) || n->folded)
+			continue;
+		for (int k = 0; k < n->n_in + n->n_cap; k++) {
+			int v = k < n->n_in ? n->in[k] : n->cap[k - n->n_in];
+			if (v >= 0)
+				used[v] = 1;
+		}
+	}
+	for (int v = 0; v < g->n_values; v++) {
+		struct value *val = &g->values[v];
+		if (used[v] || val->is_output || !val->const_mem)
+			continue;
+		m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
+		free(val->const_mem);
+		val->const_mem = NULL;
+		val->t.data = NULL;
+	}
+	free(used);
+}
+
+static void compute_liveness(struct graph *g)
+{
+	for (int v = 0; v < g->n_values; v++)
+		g->values[v].last_use = g->values[v].is_output ? g->n_nodes : g->values[v].producer;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		if (node_is_dead(n))
+			continue;
+		for (int k = 0; k < n->n_in + n->n_cap; k++) {
+			int v = k < n->n_in ? n->in[k] : n->cap[k - n->n_in];
+			if (v >= 0 && g->values[v].last_use < i)
+				g->values[v].last_use = i;
+		}
+	}
+}
+
+static int node_has_subgraph(const struct node *n)
+{
+	for (int k = 0; k < n->n_attr; k++)
+		if (n->attr[k].g)
+			return 1;
+	return 0;
+}
+
+/* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
+static cella_result shape_pass(struct model *m, struct graph *g)
+{
+	struct exec x = { m, g, MODE_DRY, 0 };
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *n = &g->nodes[i];
+		if (node_is_dead(n))
+			continue;
+		int all_known = 1, all_const = 1;
+		for (int k = 0; k < n->n_in; k++) {
+			if (n->in[k] < 0)
+				continue;
+			const struct tensor *t = &g->values[n->in[k]].t;
+			all_known &= t->known && g->values[n->in[k]].outer < 0;
+			all_const &= t->is_const && g->values[n->in[k]].outer < 0;
+		}
+		if (node_has_subgraph(n) || n->n_cap)
+			all_const = all_known = 0;
+		if (!all_known)
+			continue;
+		x.mode = all_const ? MODE_FOLD : MODE_DRY;
+		cella_result r = n->op->run(&x, n);
+		if (r == CELLA_OK && all_const) {
+			n->folded = 1;
+			for (int k = 0; k < n->n_out; k++)
+				if (n->out[k] >= 0)
+					m->weight_bytes += g->values[n->out[k]].t.bytes;
+		} else if (r == CELLA_ERR_NOT_FOUND) {
+			for (int k = 0; k < n->n_out; k++)
+				if (n->out[k] >= 0)
+					g->values[n->out[k]].t.known = 0;
+		} else if (r != CELLA_OK) {
+			onnx_log(m, "node '%s' (%s): %s at load", n->name, n->op->name, cella_result_str(r));
+			return r;
+		}
+	}
+	/* shapes from the dry pass are re-derived at run time: only constants stay "known" */
+	for (int v = 0; v < g->n_values; v++) {
+		struct tensor *t = &g->values[v].t;
+		if (!t->is_const && !g->values[v].is_input)
+			t->known = 0;
+	}
+	return CELLA_OK;
+}
+
+static cella_result prepare_pass(struct model *m, struct graph *g)
+{
+	struct exec x = { m, g, MODE_RUN, 0 };
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *n = &g->nodes[i];
+		if (node_is_dead(n) || n->folded)
+			continue;
+		for (int k = 0; k < n->n_attr; k++)
+			if (n->attr[k].g) {
+				cella_result r = prepare_pass(m, n->attr[k].g);
+				if (r != CELLA_OK)
+					return r;
+			}
+		if (n->op->prepare) {
+			cella_result r = n->op->prepare(&x, n);
+			if (r != CELLA_OK) {
+				onnx_log(m, "node '%s' (%s): %s", n->name, n->op->name, cella_result_str(r));
+				return r;
+			}
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result optimize_graph(struct model *m, struct graph *g)
+{
+	cella_result r;
+	for (int i = 0; i < g->n_nodes; i++)
+		for (int k = 0; k < g->nodes[i].n_attr; k++)
+			if (g->nodes[i].attr[k].g && (r = optimize_graph(m, g->nodes[i].attr[k].g)) != CELLA_OK)
+				return r;
+	if ((r = shape_pass(m, g)) != CELLA_OK)
+		return r;
+	fold_batchnorm(m, g);
+	fold_affine(m, g);
+	fuse_hardswish(g);
+	fuse_activations(g);
+	drop_dead_constants(m, g); /* values read by subgraphs count as used through node->cap */
+	compute_liveness(g);
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ public: load */
+
+cella_result cella_onnx_model_new(const void *bytes, size_t len, const struct cella_onnx_options *opt,
+				  struct cella_onnx_model **out) /* see cella/onnx.h */
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	Onnx__ModelProto *mp = NULL;
+	struct model *m = NULL;
+	if (!bytes && len)
+		return CELLA_ERR_INVALID_ARG;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (opt)
+		m->opt = *opt;
+	onnx_gemm_select(&m->gk, m->opt.cpu_disable);
+	m->n_tasks = 1;
+	if (m->opt.threads > 1) {
+		unsigned t = m->opt.threads > 64 ? 64 : m->opt.threads;
+		CELLA_CHECK(onnx_pool_new(t - 1, &m->pool));
+		if (m->pool) {
+			m->task_scratch = calloc(t, sizeof(float *));
+			if (!m->task_scratch)
+				CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+			m->n_task_scratch = t;
+			size_t bytes = (onnx_sgemm_scratch_floats(&m->gk) * sizeof(float) + 63) & ~(size_t)63;
+			for (unsigned i = 1; i < t; i++)
+				if (!(m->task_scratch[i] = aligned_alloc(64, bytes)))
+					CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+			m->n_tasks = t;
+		}
+	}
+	if (onnx_pb_check_model(bytes, len) != CELLA_OK) {
+		onnx_log(m, "model bytes are not a well-formed protobuf (or nest too deeply)");
+		CELLA_FAIL(CELLA_ERR_MODEL);
+	}
+	mp = onnx__model_proto__unpack(NULL, len, bytes);
+	if (!mp) {
+		onnx_log(m, "model bytes do not decode as onnx.ModelProto");
+		CELLA_FAIL(CELLA_ERR_MODEL);
+	}
+	if (!mp->graph) {
+		onnx_log(m, "model has no graph");
+		CELLA_FAIL(CELLA_ERR_MODEL);
+	}
+	if (!mp->has_ir_version || mp->ir_version < ONNX_MIN_IR || mp->ir_version > ONNX_MAX_IR) {
+		onnx_log(m, "unsupported IR version %lld (supported %d..%d)", (long long)mp->ir_version, ONNX_MIN_IR,
+			 ONNX_MAX_IR);
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	}
+	m->opset = 0;
+	for (size_t i = 0; i < mp->n_opset_import; i++) {
+		const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
+		const char *d = os->domain ? os->domain : "";
+		if (!d[0] || !strcmp(d, "ai.onnx"))
+			m->opset = os->has_version ? (int)(os->version > INT_MAX ? INT_MAX : os->version) : 0;
+	}
+	if (m->opset == 0 && mp->n_opset_import == 0)
+		m->opset = 1; /* IR 3 models without opset_import use opset 1 */
+	if (m->opset < 1 || m->opset > ONNX_MAX_OPSET) {
+		onnx_log(m, "unsupported default-domain opset %d (supported 1..%d)", m->opset, ONNX_MAX_OPSET);
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	}
+	m->msg[0] = '\0';
+	CELLA_CHECK(build_graph(m, NULL, mp->graph, 0, &m->g));
+	onnx__model_proto__free_unpacked(mp, NULL);
+	mp = NULL;
+	CELLA_CHECK(optimize_graph(m, m->g));
+	CELLA_CHECK(prepare_pass(m, m->g));
+	*out = (struct cella_onnx_model *)m;
+	m = NULL;
+	r = CELLA_OK;
+out:
+	if (mp)
+		onnx__model_proto__free_unpacked(mp, NULL);
+	cella_onnx_model_free((struct cella_onnx_model *)m);
+	return r;
+}
+
+void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
+{
+	struct model *m = (struct model *)cm;
+	if (!m)
+		return;
+	graph_free(m->g);
+	for (int i = 0; i < m->n_bufs; i++)
+		free(m->bufs[i].p);
+	free(m->bufs);
+	for (int i = 0; i < 3; i++)
+		free(m->scratch[i]);
+	onnx_pool_free(m->pool);
+	for (unsigned i = 0; i < m->n_task_scratch; i++)
+		free(m->task_scratch[i]);
+	free(m->task_scratch);
+	free(m);
+}
+
+size_t cella_onnx_model_input_count(const struct cella_onnx_model *cm) /* see cella/onnx.h */
+{
+	return (size_t)((const struct model *)cm)->g->n_inputs;
+}
+
+size_t cella_onnx_model_output_count(const struct cella_onnx_model *cm) /* see cella/onnx.h */
+{
+	return (size_t)((const struct model *)cm)->g->n_outputs;
+}
+
+static void info_from(const struct value *v, struct cella_onnx_tensor *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->dtype = (cella_onnx_dtype)v->t.dtype;
+	info->rank = v->t.rank < 0 ? 0 : (uint32_t)v->t.rank;
+	for (int d = 0; d < v->t.rank; d++)
+		info->dims[d] = v->t.dims[d];
+	if (v->t.is_const) {
+		info->data = v->t.data;
+		info->bytes = v->t.bytes;
+	}
+}
+
+cella_result cella_onnx_model_input_info(const struct cella_onnx_model *cm, size_t i, const char **name,
+					 struct cella_onnx_tensor *info) /* see cella/onnx.h */
+{
+	const struct model *m = (const struct model *)cm;
+	if (i >= (size_t)m->g->n_inputs)
+		return CELLA_ERR_NOT_FOUND;
+	const struct value *v = &m->g->values[m->g->inputs[i]];
+	*name = v->name;
+	memset(info, 0, sizeof(*info));
+	info->dtype = (cella_onnx_dtype)v->t.dtype;
+	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
+	for (int d = 0; d < v->decl_rank; d++)
+		info->dims[d] = v->decl_dims[d];
+	return CELLA_OK;
+}
+
+cella_result cella_onnx_model_output_info(const struct cella_onnx_model *cm, size_t i, const char **name,
+					  struct cella_onnx_tensor *info) /* see cella/onnx.h */
+{
+	const struct model *m = (const struct model *)cm;
+	if (i >= (size_t)m->g->n_outputs)
+		return CELLA_ERR_NOT_FOUND;
+	const struct value *v = &m->g->values[m->g->outputs[i]];
+	*name = v->name;
+	if (v->t.is_const || v->is_input) {
+		info_from(v, info);
+		info->data = NULL;
+		if (v->is_input) {
+			info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
+			for (int d = 0; d < v->decl_rank; d++)
+				info->dims[d] = v->decl_dims[d];
+		}
+		return CELLA_OK;
+	}
+	memset(info, 0, sizeof(*info));
+	info->dtype = (cella_onnx_dtype)v->decl_dtype;
+	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
+	for (int d = 0; d < v->decl_rank; d++)
+		info->dims[d] = v->decl_dims[d];
+	return CELLA_OK;
+}
+
+void cella_onnx_model_stats(const struct cella_onnx_model *cm, struct cella_onnx_stats *st) /* see cella/onnx.h */
+{
+	const struct model *m = (const struct model *)cm;
+	uint32_t nodes = 0;
+	for (int i = 0; i < m->g->n_nodes; i++)
+		nodes += !node_is_dead(&m->g->nodes[i]) && !m->g->nodes[i].folded;
+	memset(st, 0, sizeof(*st));
+	st->weight_bytes = m->weight_bytes;
+	st->arena_bytes = m->arena_bytes;
+	st->arena_peak_bytes = m->arena_peak;
+	st->nodes = nodes;
+	for (int i = 0; i < 3; i++)
+		st->arena_bytes += m->scratch_cap[i];
+}
+
+/* ------------------------------------------------------------------ execution */
+
+static void graph_release_all(struct model *m, struct graph *g)
+{
+	for (int v = 0; v < g->n_values; v++) {
+		struct tensor *t = &g->values[v].t;
+		if (t->buf >= 0)
+			tensor_release(m, t);
+		if (!t->is_const && !g->values[v].is_input) {
+			t->data = NULL;
+			t->known = 0;
+		}
+	}
+}
+
+static cella_result graph_exec(struct exec *x)
+{
+	struct graph *g = x->g;
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct node *n = &g->nodes[i];
+		if (node_is_dead(n) || n->folded)
+			continue;
+		for (int k = 0; k < n->n_in; k++)
+			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
+				return CELLA_ERR_UNEXPECTED;
+		x->cur = i;
+		cella_result r = n->op->run(x, n);
+		if (r != CELLA_OK) {
+			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): %s", n->name, n->op->name,
+				 cella_result_str(r));
+			return r;
+		}
+		for (int k = 0; k < n->n_in + n->n_cap + n->n_out; k++) {
+			int v = k < n->n_in ? n->in[k] : k < n->n_in + n->n_cap ? n->cap[k - n->n_in]
+										: n->out[k - n->n_in - n->n_cap];
+			if (v >= 0 && g->values[v].last_use <= i && !g->values[v].is_output)
+				tensor_release(x->m, &g->values[v].t);
+		}
+	}
+	return CELLA_OK;
+}
+
+cella_result onnx_graph_run(struct exec *parent, struct graph *g)
+{
+	struct exec x = { parent->m, g, MODE_RUN, 0 };
+	for (int v = 0; v < g->n_values; v++) {
+		struct value *val = &g->values[v];
+		if (val->outer >= 0) {
+			val->t = parent->g->values[val->outer].t;
+			val->t.buf = -1; /* borrowed from the enclosing graph */
+		}
+	}
+	cella_result r = graph_exec(&x);
+	if (r != CELLA_OK)
+		graph_release_all(x.m, g);
+	return r;
+}
+
+void onnx_graph_done(struct model *m, struct graph *g) { graph_release_all(m, g); }
+
+cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cella_onnx_tensor *inputs, size_t n_in,
+				  struct cella_onnx_tensor *outputs, size_t n_out) /* see cella/onnx.h */
+{
+	struct model *m = (struct model *)cm;
+	struct graph *g = m->g;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	if (n_in != (size_t)g->n_inputs || n_out != (size_t)g->n_outputs || (n_in && !inputs) ||
+	    (n_out && !outputs))
+		return CELLA_ERR_INVALID_ARG;
+	graph_release_all(m, g);
+	for (size_t i = 0; i < n_in; i++) {
+		const struct cella_onnx_tensor *u = &inputs[i];
+		const struct value *iv = &g->values[g->inputs[i]];
+		const struct tensor *t = &iv->t;
+		if ((int)u->dtype != t->dtype || u->rank > MAXR || (iv->decl_rank >= 0 && (int)u->rank != iv->decl_rank)) {
+			snprintf(m->msg, sizeof(m->msg), "input %zu ('%s'): type or rank mismatch", i,
+				 g->values[g->inputs[i]].name);
+			return CELLA_ERR_INVALID_ARG;
+		}
+		uint64_t count = 1;
+		for (uint32_t d = 0; d < u->rank; d++) {
+			if (u->dims[d] < 0 || (iv->decl_rank >= 0 && iv->decl_dims[d] >= 0 && iv->decl_dims[d] != u->dims[d]))
+				return CELLA_ERR_INVALID_ARG;
+			if (u->dims[d] && count > (UINT64_MAX >> 1) / (uint64_t)u->dims[d])
+				return CELLA_ERR_INVALID_ARG;
+			count *= (uint64_t)u->dims[d];
+		}
+		if (count > SIZE_MAX / onnx_dtype_size(t->dtype) || u->bytes < count * onnx_dtype_size(t->dtype) ||
+		    (count && !u->data))
+			return CELLA_ERR_INVALID_ARG;
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		const struct cella_onnx_tensor *u = &inputs[i];
+		struct tensor *t = &g->values[g->inputs[i]].t;
+		t->rank = (int)u->rank;
+		for (uint32_t d = 0; d < u->rank; d++)
+			t->dims[d] = u->dims[d];
+		t->data = u->data;
+		t->bytes = (size_t)cella_onnx_tensor_count(u) * onnx_dtype_size(t->dtype);
+		t->known = 1;
+		t->buf = -1;
+	}
+	struct exec x = { m, g, MODE_RUN, 0 };
+	r = graph_exec(&x);
+	if (r != CELLA_OK) {
+		graph_release_all(m, g);
+		return r;
+	}
+	for (size_t i = 0; i < n_out; i++) {
+		const struct tensor *t = &g->values[g->outputs[i]].t;
+		memset(&outputs[i], 0, sizeof(outputs[i]));
+		outputs[i].dtype = (cella_onnx_dtype)t->dtype;
+		outputs[i].rank = (uint32_t)t->rank;
+		for (int d = 0; d < t->rank; d++)
+			outputs[i].dims[d] = t->dims[d];
+		outputs[i].data = t->data;
+		outputs[i].bytes = t->bytes;
+	}
+	return CELLA_OK;
+}

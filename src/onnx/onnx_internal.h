@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal structures of the ONNX engine: graph, values, nodes, operator table, execution helpers. */
+#ifndef CELLA_ONNX_INTERNAL_H
+#define CELLA_ONNX_INTERNAL_H
+
+#include <cella/onnx.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAXR CELLA_ONNX_MAX_RANK
+#define ONNX_MAX_OPSET 18
+#define ONNX_MIN_IR 3
+#define ONNX_MAX_IR 9
+#define ONNX_MAX_GRAPH_DEPTH 16
+
+/* A value's tensor: shape, type and where its elements live. */
+struct tensor {
+	int dtype;
+	int rank;
+	int64_t dims[MAXR];
+	void *data;      /* NULL while unknown (load-time shape pass) */
+	size_t bytes;    /* element count * element size */
+	int known;       /* shape and dtype known */
+	int is_const;    /* data is fixed for the model's lifetime */
+	int buf;         /* arena slot holding data, or -1 */
+};
+
+/* ONNX AttributeProto.AttributeType values used here. */
+enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6,
+       ATTR_INTS = 7, ATTR_STRINGS = 8 };
+
+struct graph;
+
+struct attr {
+	char *name;
+	int type;
+	float f;
+	int64_t i;
+	char *s;
+	size_t n_floats, n_ints, n_strings;
+	float *floats;
+	int64_t *ints;
+	char **strings;
+	struct tensor *t;   /* data owned by t->data */
+	struct graph *g;
+};
+
+struct value {
+	char *name;
+	struct tensor t;
+	int producer;   /* node index, -1 for inputs, constants and captures */
+	int last_use;   /* last consuming node index; n_nodes for graph outputs */
+	int outer;      /* index of the captured value in the parent graph, -1 if local */
+	int is_input, is_output;
+	int decl_dtype; /* declared type and shape of a graph input/output (-1 rank = unknown, -1 dim = dynamic) */
+	int decl_rank;
+	int64_t decl_dims[MAXR];
+	void *const_mem;
+};
+
+/* Fused epilogue activations. */
+enum { ACT_NONE = 0, ACT_RELU, ACT_CLIP, ACT_LEAKY, ACT_HSIGMOID, ACT_HSWISH, ACT_SIGMOID };
+
+struct node;
+struct exec;
+typedef cella_result (*op_fn)(struct exec *x, struct node *n);
+
+struct op_def {
+	const char *name;
+	op_fn run;
+	op_fn prepare;      /* optional: after constant folding (e.g. pre-pack weights) */
+	int min_opset;      /* first opset in which this definition applies */
+	int inplace;        /* output 0 may take over the buffer of a same-sized input 0/1 that dies here */
+};
+
+struct node {
+	const struct op_def *op;
+	char *name;
+	int opset;
+	int n_in, n_out;
+	int *in, *out;      /* value indices; -1 = absent optional */
+	int n_attr;
+	struct attr *attr;
+	int n_cap;
+	int *cap;           /* parent-graph values read by subgraphs (extends their lifetime) */
+	void *priv;
+	void (*priv_free)(void *);
+	int act;
+	float act_a, act_b;
+	int folded;         /* outputs computed at load */
+};
+
+struct graph {
+	struct graph *parent;
+	struct model *m;
+	int n_values, cap_values;
+	struct value *values;
+	int n_nodes;
+	struct node *nodes; /* topological order */
+	int n_inputs, n_outputs;
+	int *inputs, *outputs;
+	int depth;
+};
+
+struct gemm_kernel {
+	int mr, nr, kc, mc, nc;
+	void (*ukr)(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
+	const char *name;
+	int dw_avx2;        /* depthwise kernel may use AVX2 */
+};
+
+struct arena_buf {
+	void *p;
+	size_t cap;
+	int used;
+};
+
+struct model {
+	struct graph *g;
+	struct cella_onnx_options opt;
+	int opset;
+	struct gemm_kernel gk;
+	struct arena_buf *bufs;
+	int n_bufs, cap_bufs;
+	uint64_t arena_bytes, arena_peak;
+	uint64_t weight_bytes;
+	void *scratch[3];
+	size_t scratch_cap[3];
+	struct onnx_pool *pool;   /* host worker threads, or NULL */
+	unsigned n_tasks;         /* parallel tasks per region (workers + 1) */
+	float **task_scratch;     /* GEMM packing buffers for tasks 1.. (task 0 uses scratch[0]) */
+	unsigned n_task_scratch;
+	struct tensor sink;       /* stands in for absent optional outputs */
+	char msg[256];
+};
+
+enum { MODE_RUN = 0, MODE_DRY, MODE_FOLD };
+
+struct exec {
+	struct model *m;
+	struct graph *g;
+	int mode;
+	int cur;            /* index of the node being run */
+};
+
+/* ---- helpers (engine.c) ---- */
+void onnx_log(struct model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);
+int onnx_op_has_out(const struct node *n, int i);
+CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
+				   struct tensor **out);
+/* Returns the slot's scratch memory of at least bytes (64-byte aligned); NULL on failure. */
+void *onnx_op_scratch(struct exec *x, int slot, size_t bytes);
+struct sgemm;
+/* sgemm_run, split by columns across the model's worker pool when there is one and the product is large. */
+void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch);
+/* Data of a tensor whose values decide shapes; CELLA_ERR_NOT_FOUND during the shape pass if unknown. */
+CELLA_MUST_USE cella_result onnx_op_need(struct exec *x, const struct tensor *t);
+CELLA_MUST_USE cella_result onnx_op_read_ints(struct exec *x, const struct tensor *t, int64_t *v, int max, int *n);
+int onnx_op_dry(const struct exec *x);
+
+const struct attr *onnx_attr_get(const struct node *n, const char *name);
+int64_t onnx_attr_i(const struct node *n, const char *name, int64_t def);
+float onnx_attr_f(const struct node *n, const char *name, float def);
+const char *onnx_attr_s(const struct node *n, const char *name, const char *def);
+/* Returns the count (0 if absent). */
+size_t onnx_attr_ints(const struct node *n, const char *name, const int64_t **v);
+
+size_t onnx_tensor_count(const struct tensor *t);
+size_t onnx_dtype_size(int dtype);
+int onnx_normalize_axis(int64_t axis, int rank, int *out);
+
+/* Pointer to the graph value slot. */
+static inline struct value *gval(struct graph *g, int i) { return &g->values[i]; }
+
+/* ---- tensor decode (tensor_decode.c) ---- */
+struct Onnx__TensorProto;
+CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProto *p, struct tensor *t, void **mem);
+
+/* ---- subgraph execution (engine.c) ---- */
+CELLA_MUST_USE cella_result onnx_graph_run(struct exec *parent, struct graph *g);
+/* Releases a subgraph's remaining buffers once its outputs have been copied out. */
+void onnx_graph_done(struct model *m, struct graph *g);
+
+/* ---- op table (ops_*.c) ---- */
+const struct op_def *onnx_op_lookup(const char *name, int opset);
+extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[];
+
+/* ---- kernels ---- */
+struct sgemm {
+	size_t M, N, K;
+	const float *A;
+	ptrdiff_t a_rs, a_cs;
+	const float *B;
+	ptrdiff_t b_rs, b_cs;
+	float *C;
+	size_t ldc;
+	float alpha;
+	int accumulate;        /* C = alpha*A*B + C instead of alpha*A*B */
+	const float *bias_m;   /* per row */
+	const float *bias_n;   /* per column */
+	const float *packed_a; /* from sgemm_pack_a with the same kernel, or NULL */
+	/* Optional B packer (e.g. im2col straight into panels): rows [k0, k0+kc), cols [j0, j0+nc), NR-wide
+	 * panels of kc x nr floats, zero-padded. B, b_rs and b_cs are ignored when set. */
+	void (*pack_b)(const void *ctx, size_t k0, size_t kc, size_t j0, size_t nc, int nr, float *dst);
+	const void *pack_ctx;
+	size_t j_off;          /* column offset passed to pack_b (set by the parallel splitter) */
+	int act;
+	float act_a, act_b;
+};
+void onnx_gemm_select(struct gemm_kernel *gk, uint32_t disable);
+size_t onnx_sgemm_packed_a_floats(const struct gemm_kernel *gk, size_t M, size_t K);
+void onnx_sgemm_pack_a(const struct gemm_kernel *gk, size_t M, size_t K, const float *A, ptrdiff_t rs, ptrdiff_t cs,
+		  float alpha, float *dst);
+size_t onnx_sgemm_scratch_floats(const struct gemm_kernel *gk);
+void onnx_sgemm_run(const struct gemm_kernel *gk, const struct sgemm *s, float *scratch);
+void onnx_act_apply(float *p, size_t n, int act, float a, float b);
+/* y = act(x); x and y may be the same buffer. */
+void onnx_act_map(const float *x, float *y, size_t n, int act, float a, float b);
+
+/* CPU feature probe (cpu_x86.c): bit 0 AVX2+FMA usable, bit 1 AVX-512F usable. */
+uint32_t onnx_cpu_features(void);
+void onnx_ukr_avx2(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
+void onnx_ukr_avx512(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
+
+/* Deterministic math shared by every world (mathf.c), so enclave and host builds agree bit for bit. */
+float onnx_expf(float x);
+float onnx_tanhf(float x);
+float onnx_sigmoidf(float x);
+
+#endif

@@ -1,0 +1,940 @@
+// SPDX-License-Identifier: MIT
+/* Elementwise operators: unary math and activations, NumPy-broadcast binary/variadic ops, Where, Clip, Cast. */
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ broadcasting */
+
+struct bplan {
+	int rank;
+	int64_t dims[MAXR];
+	int64_t st[3][MAXR];
+};
+
+static cella_result bcast_shape(int n, struct tensor *const *ts, int *rank, int64_t *dims)
+{
+	int r = 0;
+	for (int k = 0; k < n; k++)
+		if (ts[k]->rank > r)
+			r = ts[k]->rank;
+	for (int d = 0; d < r; d++) {
+		int64_t v = 1;
+		for (int k = 0; k < n; k++) {
+			int off = d - (r - ts[k]->rank);
+			if (off < 0)
+				continue;
+			int64_t e = ts[k]->dims[off];
+			if (e == v || e == 1)
+				continue;
+			if (v != 1)
+				return CELLA_ERR_MODEL_SHAPE;
+			v = e;
+		}
+		dims[d] = v;
+	}
+	*rank = r;
+	return CELLA_OK;
+}
+
+/* Strides of each input in output index space (0 where broadcast), with dims merged where possible. */
+static void bplan_make(struct bplan *p, int n, struct tensor *const *ts, int orank, const int64_t *odims)
+{
+	int64_t st[3][MAXR];
+	for (int k = 0; k < n; k++) {
+		int64_t s = 1;
+		for (int d = orank - 1; d >= 0; d--) {
+			int off = d - (orank - ts[k]->rank);
+			int64_t e = off >= 0 ? ts[k]->dims[off] : 1;
+			st[k][d] = (e == 1) ? 0 : s;
+			s *= e;
+		}
+	}
+	p->rank = 0;
+	for (int d = 0; d < orank; d++) {
+		if (odims[d] == 1)
+			continue;
+		int merge = p->rank > 0;
+		for (int k = 0; k < n && merge; k++)
+			merge = p->st[k][p->rank - 1] == st[k][d] * odims[d];
+		if (merge) {
+			p->dims[p->rank - 1] *= odims[d];
+			for (int k = 0; k < n; k++)
+				p->st[k][p->rank - 1] = st[k][d];
+		} else {
+			p->dims[p->rank] = odims[d];
+			for (int k = 0; k < n; k++)
+				p->st[k][p->rank] = st[k][d];
+			p->rank++;
+		}
+	}
+	if (p->rank == 0) {
+		p->rank = 1;
+		p->dims[0] = 1;
+		for (int k = 0; k < n; k++)
+			p->st[k][0] = 0;
+	}
+}
+
+typedef void (*row_fn)(void *o, const void *a, const void *b, const void *c, size_t n, ptrdiff_t sa, ptrdiff_t sb,
+		       ptrdiff_t sc);
+
+/* Calls fn once per innermost row. Offsets are in elements; es are element sizes. */
+static void bplan_rows(const struct bplan *p, void *o, size_t oes, const void *a, size_t aes, const void *b,
+		       size_t bes, const void *c, size_t ces, row_fn fn)
+{
+	int r = p->rank;
+	int64_t idx[MAXR] = { 0 };
+	size_t inner = (size_t)p->dims[r - 1];
+	size_t outer = 1;
+	for (int d = 0; d < r - 1; d++)
+		outer *= (size_t)p->dims[d];
+	if (inner == 0)
+		return;
+	ptrdiff_t oa = 0, ob = 0, oc = 0;
+	for (size_t i = 0; i < outer; i++) {
+		fn((char *)o + i * inner * oes, (const char *)a + oa * (ptrdiff_t)aes,
+		   b ? (const char *)b + ob * (ptrdiff_t)bes : NULL, c ? (const char *)c + oc * (ptrdiff_t)ces : NULL,
+		   inner, p->st[0][r - 1], p->st[1][r - 1], p->st[2][r - 1]);
+		for (int d = r - 2; d >= 0; d--) {
+			idx[d]++;
+			oa += p->st[0][d];
+			ob += p->st[1][d];
+			oc += p->st[2][d];
+			if (idx[d] < p->dims[d])
+				break;
+			oa -= p->st[0][d] * p->dims[d];
+			ob -= p->st[1][d] * p->dims[d];
+			oc -= p->st[2][d] * p->dims[d];
+			idx[d] = 0;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ binary ops */
+
+#define BIN_ROW(NAME, T, TO, EXPR)                                                                               \
+	static void NAME(void *o_, const void *a_, const void *b_, const void *c_, size_t n, ptrdiff_t sa,       \
+			 ptrdiff_t sb, ptrdiff_t sc)                                                             \
+	{                                                                                                        \
+		TO *o = o_;                                                                                      \
+		const T *A = a_, *B = b_;                                                                        \
+		(void)c_;                                                                                        \
+		(void)sc;                                                                                        \
+		if (sa == 1 && sb == 1) {                                                                        \
+			for (size_t i = 0; i < n; i++) {                                                         \
+				T x = A[i], y = B[i];                                                            \
+				o[i] = (EXPR);                                                                   \
+			}                                                                                        \
+		} else if (sa == 1 && sb == 0) {                                                                 \
+			T y = B[0];                                                                              \
+			for (size_t i = 0; i < n; i++) {                                                         \
+				T x = A[i];                                                                      \
+				o[i] = (EXPR);                                                                   \
+			}                                                                                        \
+		} else if (sa == 0 && sb == 1) {                                                                 \
+			T x = A[0];                                                                              \
+			for (size_t i = 0; i < n; i++) {                                                         \
+				T y = B[i];                                                                      \
+				o[i] = (EXPR);                                                                   \
+			}                                                                                        \
+		} else {                                                                                         \
+			for (size_t i = 0; i < n; i++) {                                                         \
+				T x = A[(ptrdiff_t)i * sa], y = B[(ptrdiff_t)i * sb];                            \
+				o[i] = (EXPR);                                                                   \
+			}                                                                                        \
+		}                                                                                                \
+	}
+
+/* Integer division and modulo that never trap (x/0 gives 0; INT_MIN/-1 wraps). */
+#define IDIV(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)(0 - (x)) : (T)((x) / (y))))
+#define IMOD(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)0 : (T)((x) % (y))))
+#define IFMOD(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)0 : (T)((((x) % (y)) + (y)) % (y))))
+
+/* Python-style modulo (sign of divisor) for fmod=0 with signed ints. */
+
+#define FOR_NUM_TYPES(M, OP, EXPR_F, EXPR_I)                                                                     \
+	M(OP##_f32, float, float, EXPR_F)                                                                        \
+	M(OP##_f64, double, double, EXPR_F)                                                                      \
+	M(OP##_i8, int8_t, int8_t, EXPR_I(int8_t))                                                                \
+	M(OP##_u8, uint8_t, uint8_t, EXPR_I(uint8_t))                                                             \
+	M(OP##_i16, int16_t, int16_t, EXPR_I(int16_t))                                                            \
+	M(OP##_u16, uint16_t, uint16_t, EXPR_I(uint16_t))                                                         \
+	M(OP##_i32, int32_t, int32_t, EXPR_I(int32_t))                                                            \
+	M(OP##_u32, uint32_t, uint32_t, EXPR_I(uint32_t))                                                         \
+	M(OP##_i64, int64_t, int64_t, EXPR_I(int64_t))                                                            \
+	M(OP##_u64, uint64_t, uint64_t, EXPR_I(uint64_t))
+
+#define TABLE(OP)                                                                                                \
+	static const row_fn OP##_tab[14] = { [CELLA_ONNX_FLOAT] = OP##_f32, [CELLA_ONNX_DOUBLE] = OP##_f64,       \
+					     [CELLA_ONNX_INT8] = OP##_i8,    [CELLA_ONNX_UINT8] = OP##_u8,        \
+					     [CELLA_ONNX_INT16] = OP##_i16,  [CELLA_ONNX_UINT16] = OP##_u16,      \
+					     [CELLA_ONNX_INT32] = OP##_i32,  [CELLA_ONNX_UINT32] = OP##_u32,      \
+					     [CELLA_ONNX_INT64] = OP##_i64,  [CELLA_ONNX_UINT64] = OP##_u64 };
+
+#define E_ADD(T) (T)(x + y)
+#define E_SUB(T) (T)(x - y)
+#define E_MUL(T) (T)(x * y)
+#define E_DIV(T) IDIV(T, x, y)
+#define E_MAX(T) (x > y ? x : y)
+#define E_MIN(T) (x < y ? x : y)
+#define E_MODI(T) IFMOD(T, x, y)
+#define E_FMODI(T) IMOD(T, x, y)
+
+/* Unsigned arithmetic wraps as ONNX expects; signed ints go through the unsigned type to avoid UB. */
+#define E_ADDS(T) (T)((uint64_t)x + (uint64_t)y)
+#define E_SUBS(T) (T)((uint64_t)x - (uint64_t)y)
+#define E_MULS(T) (T)((uint64_t)x * (uint64_t)y)
+
+FOR_NUM_TYPES(BIN_ROW, add, x + y, E_ADDS)
+FOR_NUM_TYPES(BIN_ROW, sub, x - y, E_SUBS)
+FOR_NUM_TYPES(BIN_ROW, mul, x *y, E_MULS)
+FOR_NUM_TYPES(BIN_ROW, div, x / y, E_DIV)
+FOR_NUM_TYPES(BIN_ROW, max, (x > y || x != x) ? x : y, E_MAX)
+FOR_NUM_TYPES(BIN_ROW, min, (x < y || x != x) ? x : y, E_MIN)
+FOR_NUM_TYPES(BIN_ROW, mod, fmod(x, y) + ((fmod(x, y) != 0 && ((fmod(x, y) < 0) != (y < 0))) ? y : 0), E_MODI)
+FOR_NUM_TYPES(BIN_ROW, fmod, fmod(x, y), E_FMODI)
+TABLE(add)
+TABLE(sub)
+TABLE(mul)
+TABLE(div)
+TABLE(max)
+TABLE(min)
+TABLE(mod)
+TABLE(fmod)
+
+#define CMP_ROWS(OP, EXPR)                                                                                        \
+	BIN_ROW(OP##_f32, float, uint8_t, EXPR)                                                                  \
+	BIN_ROW(OP##_f64, double, uint8_t, EXPR)                                                                 \
+	BIN_ROW(OP##_i8, int8_t, uint8_t, EXPR)                                                                  \
+	BIN_ROW(OP##_u8, uint8_t, uint8_t, EXPR)                                                                 \
+	BIN_ROW(OP##_i16, int16_t, uint8_t, EXPR)                                                                \
+	BIN_ROW(OP##_u16, uint16_t, uint8_t, EXPR)                                                               \
+	BIN_ROW(OP##_i32, int32_t, uint8_t, EXPR)                                                                \
+	BIN_ROW(OP##_u32, uint32_t, uint8_t, EXPR)                                                               \
+	BIN_ROW(OP##_i64, int64_t, uint8_t, EXPR)                                                                \
+	BIN_ROW(OP##_u64, uint64_t, uint8_t, EXPR)                                                               \
+	TABLE(OP)
+CMP_ROWS(eq, x == y)
+CMP_ROWS(lt, x < y)
+CMP_ROWS(gt, x > y)
+CMP_ROWS(le, x <= y)
+CMP_ROWS(ge, x >= y)
+
+BIN_ROW(and_b, uint8_t, uint8_t, (x && y))
+BIN_ROW(or_b, uint8_t, uint8_t, (x || y))
+BIN_ROW(xor_b, uint8_t, uint8_t, ((!x) != (!y)))
+BIN_ROW(prelu_f32, float, float, x < 0 ? x * y : x)
+BIN_ROW(pow_f32, float, float, powf(x, y))
+BIN_ROW(pow_f64, double, double, pow(x, y))
+
+static cella_result bin_generic(struct exec *x, struct node *n, const row_fn *tab, int out_bool)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
+	struct tensor *ts[2] = { a, b };
+	int64_t dims[MAXR];
+	int rank;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != b->dtype || a->dtype >= 14 || !tab[a->dtype])
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = bcast_shape(2, ts, &rank, dims)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, out_bool ? CELLA_ONNX_BOOL : a->dtype, rank, dims, &o)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x) || o->bytes == 0)
+		return CELLA_OK;
+	struct bplan p;
+	memset(&p, 0, sizeof(p));
+	bplan_make(&p, 2, ts, rank, dims);
+	bplan_rows(&p, o->data, onnx_dtype_size(o->dtype), a->data, onnx_dtype_size(a->dtype), b->data, onnx_dtype_size(b->dtype),
+		   NULL, 0, tab[a->dtype]);
+	return CELLA_OK;
+}
+
+#define BIN_OP(fname, tab, isbool) \
+	static cella_result fname(struct exec *x, struct node *n) { return bin_generic(x, n, tab, isbool); }
+BIN_OP(op_add, add_tab, 0)
+BIN_OP(op_sub, sub_tab, 0)
+BIN_OP(op_mul, mul_tab, 0)
+BIN_OP(op_div, div_tab, 0)
+BIN_OP(op_equal, eq_tab, 1)
+BIN_OP(op_less, lt_tab, 1)
+BIN_OP(op_greater, gt_tab, 1)
+BIN_OP(op_less_eq, le_tab, 1)
+BIN_OP(op_greater_eq, ge_tab, 1)
+
+static const row_fn and_tab[14] = { [CELLA_ONNX_BOOL] = and_b };
+static const row_fn or_tab[14] = { [CELLA_ONNX_BOOL] = or_b };
+static const row_fn xor_tab[14] = { [CELLA_ONNX_BOOL] = xor_b };
+static const row_fn prelu_tab[14] = { [CELLA_ONNX_FLOAT] = prelu_f32 };
+static const row_fn eqb_tab[14] = { [CELLA_ONNX_BOOL] = eq_u8 };
+BIN_OP(op_and, and_tab, 1)
+BIN_OP(op_or, or_tab, 1)
+BIN_OP(op_xor, xor_tab, 1)
+
+static cella_result op_equal_any(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0);
+	if (a && a->dtype == CELLA_ONNX_BOOL)
+		return bin_generic(x, n, eqb_tab, 1);
+	return op_equal(x, n);
+}
+
+static cella_result op_mod(struct exec *x, struct node *n)
+{
+	return bin_generic(x, n, onnx_attr_i(n, "fmod", 0) ? fmod_tab : mod_tab, 0);
+}
+
+static cella_result op_prelu(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *s = onnx_op_in(x, n, 1);
+	if (!a || !s)
+		return CELLA_ERR_MODEL;
+	/* opset < 7 allowed a per-channel slope of shape [C] against [N, C, ...]: align it to axis 1 */
+	if (s->rank == 1 && a->rank >= 2 && s->dims[0] == a->dims[1] && s->dims[0] != a->dims[a->rank - 1]) {
+		struct tensor sv = *s;
+		sv.rank = a->rank - 1;
+		sv.dims[0] = s->dims[0];
+		for (int d = 1; d < sv.rank; d++)
+			sv.dims[d] = 1;
+		struct tensor *ts[2] = { a, &sv }, *o;
+		cella_result r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o);
+		if (r != CELLA_OK || onnx_op_dry(x))
+			return r;
+		if (a->dtype != CELLA_ONNX_FLOAT || s->dtype != CELLA_ONNX_FLOAT)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		struct bplan p;
+		memset(&p, 0, sizeof(p));
+		bplan_make(&p, 2, ts, a->rank, a->dims);
+		bplan_rows(&p, o->data, 4, a->data, 4, s->data, 4, NULL, 0, prelu_f32);
+		return CELLA_OK;
+	}
+	return bin_generic(x, n, prelu_tab, 0);
+}
+
+static double get_num(const void *p, int dt, size_t i);
+
+static cella_result op_pow(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
+	struct tensor *ts[2] = { a, b };
+	int64_t dims[MAXR];
+	int rank;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if ((r = bcast_shape(2, ts, &rank, dims)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, rank, dims, &o)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x) || o->bytes == 0)
+		return CELLA_OK;
+	struct bplan p;
+	memset(&p, 0, sizeof(p));
+	bplan_make(&p, 2, ts, rank, dims);
+	if (a->dtype == CELLA_ONNX_FLOAT && b->dtype == CELLA_ONNX_FLOAT) {
+		bplan_rows(&p, o->data, 4, a->data, 4, b->data, 4, NULL, 0, pow_f32);
+		return CELLA_OK;
+	}
+	if (a->dtype == CELLA_ONNX_DOUBLE && b->dtype == CELLA_ONNX_DOUBLE) {
+		bplan_rows(&p, o->data, 8, a->data, 8, b->data, 8, NULL, 0, pow_f64);
+		return CELLA_OK;
+	}
+	/* mixed types (opset 12+): element by element through double */
+	if (onnx_dtype_size(b->dtype) == 0 || onnx_dtype_size(a->dtype) == 0 || a->dtype == CELLA_ONNX_BOOL)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int64_t idx[MAXR] = { 0 };
+	size_t total = onnx_tensor_count(o);
+	for (size_t i = 0; i < total; i++) {
+		ptrdiff_t ia = 0, ib = 0;
+		for (int d = 0; d < p.rank; d++) {
+			ia += idx[d] * p.st[0][d];
+			ib += idx[d] * p.st[1][d];
+		}
+		double v = pow(get_num(a->data, a->dtype, (size_t)ia), get_num(b->data, b->dtype, (size_t)ib));
+		switch (o->dtype) {
+		case CELLA_ONNX_FLOAT: ((float *)o->data)[i] = (float)v; break;
+		case CELLA_ONNX_DOUBLE: ((double *)o->data)[i] = v; break;
+		case CELLA_ONNX_INT32: ((int32_t *)o->data)[i] = (int32_t)(v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v); break;
+		case CELLA_ONNX_INT64: ((int64_t *)o->data)[i] = (int64_t)(v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v); break;
+		default: return CELLA_ERR_MODEL_UNSUPPORTED;
+		}
+		for (int d = p.rank - 1; d >= 0; d--) {
+			if (++idx[d] < p.dims[d])
+				break;
+			idx[d] = 0;
+		}
+	}
+	return CELLA_OK;
+}
+
+/* Max, Min, Sum, Mean: fold left over the broadcast of all inputs. */
+static cella_result variadic(struct exec *x, struct node *n, const row_fn *tab, int mean)
+{
+	struct tensor *ts[64], *o;
+	int k = 0, rank;
+	int64_t dims[MAXR];
+	cella_result r;
+	for (int i = 0; i < n->n_in && k < 64; i++)
+		if ((ts[k] = onnx_op_in(x, n, i)) != NULL)
+			k++;
+	if (k == 0 || k != n->n_in)
+		return CELLA_ERR_MODEL;
+	for (int i = 1; i < k; i++)
+		if (ts[i]->dtype != ts[0]->dtype)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (ts[0]->dtype >= 14 || !tab[ts[0]->dtype])
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	r = CELLA_OK;
+	rank = 0;
+	{
+		/* broadcast pairwise so that n > 3 inputs are fine */
+		struct tensor acc = *ts[0];
+		for (int i = 1; i < k; i++) {
+			struct tensor *pair[2] = { &acc, ts[i] };
+			if ((r = bcast_shape(2, pair, &acc.rank, acc.dims)) != CELLA_OK)
+				return r;
+		}
+		rank = acc.rank;
+		memcpy(dims, acc.dims, sizeof(dims));
+	}
+	if ((r = onnx_op_out(x, n, 0, ts[0]->dtype, rank, dims, &o)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x) || o->bytes == 0)
+		return CELLA_OK;
+	size_t es = onnx_dtype_size(o->dtype);
+	struct bplan p;
+	if (k == 1) {
+		memcpy(o->data, ts[0]->data, o->bytes);
+	} else {
+		struct tensor *pair[2] = { ts[0], ts[1] };
+		memset(&p, 0, sizeof(p));
+		bplan_make(&p, 2, pair, rank, dims);
+		bplan_rows(&p, o->data, es, ts[0]->data, es, ts[1]->data, es, NULL, 0, tab[o->dtype]);
+		for (int i = 2; i < k; i++) {
+			struct tensor *pr[2] = { o, ts[i] };
+			memset(&p, 0, sizeof(p));
+			bplan_make(&p, 2, pr, rank, dims);
+			bplan_rows(&p, o->data, es, o->data, es, ts[i]->data, es, NULL, 0, tab[o->dtype]);
+		}
+	}
+	if (mean) {
+		size_t c = onnx_tensor_count(o);
+		if (o->dtype == CELLA_ONNX_FLOAT)
+			for (size_t i = 0; i < c; i++)
+				((float *)o->data)[i] /= (float)k;
+		else if (o->dtype == CELLA_ONNX_DOUBLE)
+			for (size_t i = 0; i < c; i++)
+				((double *)o->data)[i] /= (double)k;
+		else
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_max(struct exec *x, struct node *n) { return variadic(x, n, max_tab, 0); }
+static cella_result op_min(struct exec *x, struct node *n) { return variadic(x, n, min_tab, 0); }
+static cella_result op_sum(struct exec *x, struct node *n) { return variadic(x, n, add_tab, 0); }
+static cella_result op_mean(struct exec *x, struct node *n) { return variadic(x, n, add_tab, 1); }
+
+/* ------------------------------------------------------------------ Where */
+
+#define WHERE_ROW(NAME, T)                                                                                       \
+	static void NAME(void *o_, const void *c_, const void *a_, const void *b_, size_t n, ptrdiff_t sc,       \
+			 ptrdiff_t sa, ptrdiff_t sb)                                                             \
+	{                                                                                                        \
+		T *o = o_;                                                                                       \
+		const uint8_t *C = c_;                                                                           \
+		const T *A = a_, *B = b_;                                                                        \
+		for (size_t i = 0; i < n; i++)                                                                   \
+			o[i] = C[(ptrdiff_t)i * sc] ? A[(ptrdiff_t)i * sa] : B[(ptrdiff_t)i * sb];               \
+	}
+WHERE_ROW(where1, uint8_t)
+WHERE_ROW(where2, uint16_t)
+WHERE_ROW(where4, uint32_t)
+WHERE_ROW(where8, uint64_t)
+
+static cella_result op_where(struct exec *x, struct node *n)
+{
+	struct tensor *c = onnx_op_in(x, n, 0), *a = onnx_op_in(x, n, 1), *b = onnx_op_in(x, n, 2), *o;
+	int64_t dims[MAXR];
+	int rank;
+	cella_result r;
+	if (!c || !a || !b)
+		return CELLA_ERR_MODEL;
+	if (c->dtype != CELLA_ONNX_BOOL || a->dtype != b->dtype)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	struct tensor *ts[3] = { c, a, b };
+	if ((r = bcast_shape(3, ts, &rank, dims)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, rank, dims, &o)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x) || o->bytes == 0)
+		return CELLA_OK;
+	size_t es = onnx_dtype_size(a->dtype);
+	row_fn f = es == 1 ? where1 : es == 2 ? where2 : es == 4 ? where4 : where8;
+	struct bplan p;
+	memset(&p, 0, sizeof(p));
+	bplan_make(&p, 3, ts, rank, dims);
+	bplan_rows(&p, o->data, es, c->data, 1, a->data, es, b->data, es, f);
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ unary */
+
+enum {
+	U_RELU, U_LEAKY, U_SIGMOID, U_TANH, U_HSIGMOID, U_HSWISH, U_ELU, U_SELU, U_SOFTPLUS, U_ERF, U_GELU, U_SQRT,
+	U_EXP, U_LOG, U_ABS, U_NEG, U_RECIP, U_FLOOR, U_CEIL, U_ROUND, U_SIGN, U_SIN, U_COS, U_TAN, U_ASIN, U_ACOS,
+	U_ATAN, U_SINH, U_COSH, U_ASINH, U_ACOSH, U_ATANH, U_SOFTSIGN, U_THRELU, U_CELU, U_MISH, U_SHRINK, U_IDENTITY
+};
+
+static float gelu_tanh(float v)
+{
+	return 0.5f * v * (1.0f + onnx_tanhf(0.7978845608f * (v + 0.044715f * v * v * v)));
+}
+
+static void unary_f32(int code, const struct node *n, const float *X, float *Y, size_t c)
+{
+	float al, be;
+#define LOOP(EXPR)                                   \
+	for (size_t i = 0; i < c; i++) {             \
+		float v = X[i];                      \
+		Y[i] = (EXPR);                       \
+	}                                            \
+	break;
+	switch (code) {
+	case U_RELU: onnx_act_map(X, Y, c, ACT_RELU, 0, 0); break;
+	case U_LEAKY: al = onnx_attr_f(n, "alpha", 0.01f); LOOP(v < 0 ? v * al : v)
+	case U_SIGMOID: LOOP(onnx_sigmoidf(v))
+	case U_TANH: LOOP(onnx_tanhf(v))
+	case U_HSIGMOID:
+		onnx_act_map(X, Y, c, ACT_HSIGMOID, onnx_attr_f(n, "alpha", 0.2f), onnx_attr_f(n, "beta", 0.5f));
+		break;
+	case U_HSWISH: onnx_act_map(X, Y, c, ACT_HSWISH, 0, 0); break;
+	case U_ELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP(v < 0 ? al * (onnx_expf(v) - 1.0f) : v)
+	case U_SELU:
+		al = onnx_attr_f(n, "alpha", 1.67326319217681884765625f);
+		be = onnx_attr_f(n, "gamma", 1.05070102214813232421875f);
+		LOOP(v <= 0 ? be * (al * onnx_expf(v) - al) : be * v)
+	case U_SOFTPLUS: LOOP(v > 20.0f ? v : log1pf(onnx_expf(v)))
+	case U_ERF: LOOP(erff(v))
+	case U_GELU:
+		if (!strcmp(onnx_attr_s(n, "approximate", "none"), "tanh")) {
+			LOOP(gelu_tanh(v))
+		}
+		LOOP(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)))
+	case U_SQRT: LOOP(sqrtf(v))
+	case U_EXP: LOOP(onnx_expf(v))
+	case U_LOG: LOOP(logf(v))
+	case U_ABS: LOOP(fabsf(v))
+	case U_NEG: LOOP(-v)
+	case U_RECIP: LOOP(1.0f / v)
+	case U_FLOOR: LOOP(floorf(v))
+	case U_CEIL: LOOP(ceilf(v))
+	case U_ROUND: LOOP(nearbyintf(v))
+	case U_SIGN: LOOP(v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f)
+	case U_SIN: LOOP(sinf(v))
+	case U_COS: LOOP(cosf(v))
+	case U_TAN: LOOP(tanf(v))
+	case U_ASIN: LOOP(asinf(v))
+	case U_ACOS: LOOP(acosf(v))
+	case U_ATAN: LOOP(atanf(v))
+	case U_SINH: LOOP(sinhf(v))
+	case U_COSH: LOOP(coshf(v))
+	case U_ASINH: LOOP(asinhf(v))
+	case U_ACOSH: LOOP(acoshf(v))
+	case U_ATANH: LOOP(atanhf(v))
+	case U_SOFTSIGN: LOOP(v / (1.0f + fabsf(v)))
+	case U_THRELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP(v > al ? v : 0.0f)
+	case U_CELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP((v > 0.0f ? v : 0.0f) + (v < 0.0f ? al * (onnx_expf(v / al) - 1.0f) : 0.0f))
+	case U_MISH: LOOP(v * onnx_tanhf(v > 20.0f ? v : log1pf(onnx_expf(v))))
+	case U_SHRINK:
+		al = onnx_attr_f(n, "lambd", 0.5f);
+		be = onnx_attr_f(n, "bias", 0.0f);
+		LOOP(v < -al ? v + be : v > al ? v - be : 0.0f)
+	default: LOOP(v)
+	}
+#undef LOOP
+}
+
+static cella_result unary(struct exec *x, struct node *n, int code)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	size_t c = onnx_tensor_count(a);
+	if (a->dtype == CELLA_ONNX_FLOAT) {
+		unary_f32(code, n, a->data, o->data, c);
+		return CELLA_OK;
+	}
+	if (code == U_IDENTITY) {
+		if (o->data != a->data)
+			memcpy(o->data, a->data, a->bytes);
+		return CELLA_OK;
+	}
+#define ILOOP(T, NEG)                                                                                  \
+	{                                                                                              \
+		const T *X = a->data;                                                                  \
+		T *Y = o->data;                                                                        \
+		for (size_t i = 0; i < c; i++) {                                                       \
+			T v = X[i];                                                                    \
+			int neg = NEG;                                                                 \
+			if (code == U_ABS)                                                             \
+				Y[i] = (T)(neg ? (T)(0 - (uint64_t)v) : v);                            \
+			else if (code == U_NEG)                                                        \
+				Y[i] = (T)(0 - (uint64_t)v);                                           \
+			else if (code == U_RELU)                                                       \
+				Y[i] = neg ? 0 : v;                                                    \
+			else                                                                           \
+				Y[i] = (T)(neg ? -1 : v != 0);                                         \
+		}                                                                                      \
+		return CELLA_OK;                                                                       \
+	}
+	if (code == U_ABS || code == U_NEG || code == U_SIGN || code == U_RELU) {
+		switch (a->dtype) {
+		case CELLA_ONNX_INT8: ILOOP(int8_t, v < 0)
+		case CELLA_ONNX_INT16: ILOOP(int16_t, v < 0)
+		case CELLA_ONNX_INT32: ILOOP(int32_t, v < 0)
+		case CELLA_ONNX_INT64: ILOOP(int64_t, v < 0)
+		case CELLA_ONNX_UINT8: ILOOP(uint8_t, 0)
+		case CELLA_ONNX_UINT16: ILOOP(uint16_t, 0)
+		case CELLA_ONNX_UINT32: ILOOP(uint32_t, 0)
+		case CELLA_ONNX_UINT64: ILOOP(uint64_t, 0)
+		default: break;
+		}
+	}
+#undef ILOOP
+	if (a->dtype == CELLA_ONNX_DOUBLE) {
+		const double *X = a->data;
+		double *Y = o->data;
+		for (size_t i = 0; i < c; i++) {
+			double v = X[i];
+			switch (code) {
+			case U_ABS: Y[i] = fabs(v); break;
+			case U_NEG: Y[i] = -v; break;
+			case U_SQRT: Y[i] = sqrt(v); break;
+			case U_EXP: Y[i] = exp(v); break;
+			case U_LOG: Y[i] = log(v); break;
+			case U_RECIP: Y[i] = 1.0 / v; break;
+			case U_FLOOR: Y[i] = floor(v); break;
+			case U_CEIL: Y[i] = ceil(v); break;
+			case U_RELU: Y[i] = v > 0 ? v : 0; break;
+			case U_SIGN: Y[i] = v > 0 ? 1 : v < 0 ? -1 : 0; break;
+			case U_SIGMOID: Y[i] = 1.0 / (1.0 + exp(-v)); break;
+			case U_TANH: Y[i] = tanh(v); break;
+			default: return CELLA_ERR_MODEL_UNSUPPORTED;
+			}
+		}
+		return CELLA_OK;
+	}
+	return CELLA_ERR_MODEL_UNSUPPORTED;
+}
+
+#define UN_OP(fname, code) \
+	static cella_result fname(struct exec *x, struct node *n) { return unary(x, n, code); }
+UN_OP(op_relu, U_RELU)
+UN_OP(op_leaky, U_LEAKY)
+UN_OP(op_sigmoid, U_SIGMOID)
+UN_OP(op_tanh, U_TANH)
+UN_OP(op_hsigmoid, U_HSIGMOID)
+UN_OP(op_hswish, U_HSWISH)
+UN_OP(op_elu, U_ELU)
+UN_OP(op_selu, U_SELU)
+UN_OP(op_softplus, U_SOFTPLUS)
+UN_OP(op_erf, U_ERF)
+UN_OP(op_gelu, U_GELU)
+UN_OP(op_sqrt, U_SQRT)
+UN_OP(op_exp, U_EXP)
+UN_OP(op_log, U_LOG)
+UN_OP(op_abs, U_ABS)
+UN_OP(op_neg, U_NEG)
+UN_OP(op_recip, U_RECIP)
+UN_OP(op_floor, U_FLOOR)
+UN_OP(op_ceil, U_CEIL)
+UN_OP(op_round, U_ROUND)
+UN_OP(op_sign, U_SIGN)
+UN_OP(op_sin, U_SIN)
+UN_OP(op_cos, U_COS)
+UN_OP(op_tan, U_TAN)
+UN_OP(op_asin, U_ASIN)
+UN_OP(op_acos, U_ACOS)
+UN_OP(op_atan, U_ATAN)
+UN_OP(op_sinh, U_SINH)
+UN_OP(op_cosh, U_COSH)
+UN_OP(op_asinh, U_ASINH)
+UN_OP(op_acosh, U_ACOSH)
+UN_OP(op_atanh, U_ATANH)
+UN_OP(op_softsign, U_SOFTSIGN)
+UN_OP(op_threlu, U_THRELU)
+UN_OP(op_celu, U_CELU)
+UN_OP(op_mish, U_MISH)
+UN_OP(op_shrink, U_SHRINK)
+
+static cella_result op_not(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != CELLA_ONNX_BOOL)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_BOOL, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	for (size_t i = 0; i < a->bytes; i++)
+		((uint8_t *)o->data)[i] = !((const uint8_t *)a->data)[i];
+	return CELLA_OK;
+}
+
+static cella_result is_special(struct exec *x, struct node *n, int inf)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_BOOL, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int pos = (int)onnx_attr_i(n, "detect_positive", 1), neg = (int)onnx_attr_i(n, "detect_negative", 1);
+	size_t c = onnx_tensor_count(a);
+	for (size_t i = 0; i < c; i++) {
+		double v = a->dtype == CELLA_ONNX_FLOAT ? ((const float *)a->data)[i] : ((const double *)a->data)[i];
+		((uint8_t *)o->data)[i] = inf ? ((isinf(v) && v > 0 && pos) || (isinf(v) && v < 0 && neg)) : isnan(v);
+	}
+	return CELLA_OK;
+}
+static cella_result op_isnan(struct exec *x, struct node *n) { return is_special(x, n, 0); }
+static cella_result op_isinf(struct exec *x, struct node *n) { return is_special(x, n, 1); }
+
+/* ------------------------------------------------------------------ Clip */
+
+static cella_result op_clip(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
+		return r;
+	struct tensor *tmin = onnx_op_in(x, n, 1), *tmax = onnx_op_in(x, n, 2);
+	if ((tmin && (r = onnx_op_need(x, tmin)) != CELLA_OK) || (tmax && (r = onnx_op_need(x, tmax)) != CELLA_OK))
+		return onnx_op_dry(x) ? CELLA_OK : r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	size_t c = onnx_tensor_count(a);
+	if ((tmin && (tmin->dtype != a->dtype || onnx_tensor_count(tmin) != 1)) ||
+	    (tmax && (tmax->dtype != a->dtype || onnx_tensor_count(tmax) != 1)))
+		return CELLA_ERR_MODEL_SHAPE;
+	switch (a->dtype) {
+	case CELLA_ONNX_FLOAT: {
+		float lo = n->opset < 11 ? onnx_attr_f(n, "min", -INFINITY) : tmin ? *(float *)tmin->data : -INFINITY;
+		float hi = n->opset < 11 ? onnx_attr_f(n, "max", INFINITY) : tmax ? *(float *)tmax->data : INFINITY;
+		onnx_act_map(a->data, o->data, c, ACT_CLIP, lo, hi);
+		return CELLA_OK;
+	}
+#define CLIPI(T, LO, HI)                                                             \
+	{                                                                            \
+		T lo = tmin ? *(T *)tmin->data : LO, hi = tmax ? *(T *)tmax->data : HI; \
+		const T *X = a->data;                                                \
+		T *Y = o->data;                                                      \
+		for (size_t i = 0; i < c; i++)                                       \
+			Y[i] = X[i] < lo ? lo : X[i] > hi ? hi : X[i];               \
+		return CELLA_OK;                                                     \
+	}
+	case CELLA_ONNX_DOUBLE: CLIPI(double, -INFINITY, INFINITY)
+	case CELLA_ONNX_INT8: CLIPI(int8_t, INT8_MIN, INT8_MAX)
+	case CELLA_ONNX_UINT8: CLIPI(uint8_t, 0, UINT8_MAX)
+	case CELLA_ONNX_INT32: CLIPI(int32_t, INT32_MIN, INT32_MAX)
+	case CELLA_ONNX_INT64: CLIPI(int64_t, INT64_MIN, INT64_MAX)
+	case CELLA_ONNX_UINT32: CLIPI(uint32_t, 0, UINT32_MAX)
+	case CELLA_ONNX_UINT64: CLIPI(uint64_t, 0, UINT64_MAX)
+#undef CLIPI
+	default: return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+}
+
+/* ------------------------------------------------------------------ Cast */
+
+static double get_num(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
+	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
+	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
+	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
+	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
+	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
+	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
+	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
+	default: return 0;
+	}
+}
+
+static int is_int_type(int dt)
+{
+	return dt != CELLA_ONNX_FLOAT && dt != CELLA_ONNX_DOUBLE;
+}
+
+static int64_t get_i64(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT64: return ((const int64_t *)p)[i];
+	case CELLA_ONNX_UINT64: return (int64_t)((const uint64_t *)p)[i];
+	default: return (int64_t)get_num(p, dt, i);
+	}
+}
+
+static int64_t sat_i64(double v)
+{
+	if (v != v)
+		return 0;
+	if (v >= 9223372036854775807.0)
+		return INT64_MAX;
+	if (v <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
+static void put_from_int(void *p, int dt, size_t i, int64_t v)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
+	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = (double)v; break;
+	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
+	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
+	case CELLA_ONNX_INT16: ((int16_t *)p)[i] = (int16_t)v; break;
+	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
+	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
+	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
+	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = v; break;
+	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
+	default: break;
+	}
+}
+
+static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, int to)
+{
+	struct tensor *o;
+	cella_result r;
+	if (onnx_dtype_size(to) == 0 || onnx_dtype_size(a->dtype) == 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, to, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t c = onnx_tensor_count(a);
+	if (to == a->dtype) {
+		if (o->data != a->data)
+			memcpy(o->data, a->data, a->bytes);
+		return CELLA_OK;
+	}
+	for (size_t i = 0; i < c; i++) {
+		if (!is_int_type(a->dtype) && to == CELLA_ONNX_FLOAT)
+			((float *)o->data)[i] = (float)get_num(a->data, a->dtype, i);
+		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_DOUBLE)
+			((double *)o->data)[i] = get_num(a->data, a->dtype, i);
+		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_BOOL)
+			((uint8_t *)o->data)[i] = get_num(a->data, a->dtype, i) != 0;
+		else if (!is_int_type(a->dtype))
+			put_from_int(o->data, to, i, sat_i64(get_num(a->data, a->dtype, i)));
+		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_FLOAT)
+			((float *)o->data)[i] = (float)((const uint64_t *)a->data)[i];
+		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_DOUBLE)
+			((double *)o->data)[i] = (double)((const uint64_t *)a->data)[i];
+		else
+			put_from_int(o->data, to, i, get_i64(a->data, a->dtype, i));
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_cast(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0);
+	if (!a)
+		return CELLA_ERR_MODEL;
+	return cast_to(x, n, a, (int)onnx_attr_i(n, "to", 0));
+}
+
+static cella_result op_castlike(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1);
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	return cast_to(x, n, a, b->dtype);
+}
+
+const struct op_def onnx_ops_elementwise[] = {
+	{ "Add", op_add, NULL, 1, 1 },
+	{ "Sub", op_sub, NULL, 1, 1 },
+	{ "Mul", op_mul, NULL, 1, 1 },
+	{ "Div", op_div, NULL, 1, 1 },
+	{ "Pow", op_pow, NULL, 1, 1 },
+	{ "Mod", op_mod, NULL, 10, 1 },
+	{ "Equal", op_equal_any, NULL, 1, 0 },
+	{ "Less", op_less, NULL, 1, 0 },
+	{ "Greater", op_greater, NULL, 1, 0 },
+	{ "LessOrEqual", op_less_eq, NULL, 12, 0 },
+	{ "GreaterOrEqual", op_greater_eq, NULL, 12, 0 },
+	{ "And", op_and, NULL, 1, 0 },
+	{ "Or", op_or, NULL, 1, 0 },
+	{ "Xor", op_xor, NULL, 1, 0 },
+	{ "Not", op_not, NULL, 1, 0 },
+	{ "PRelu", op_prelu, NULL, 1, 1 },
+	{ "Max", op_max, NULL, 1, 0 },
+	{ "Min", op_min, NULL, 1, 0 },
+	{ "Sum", op_sum, NULL, 1, 0 },
+	{ "Mean", op_mean, NULL, 1, 0 },
+	{ "Where", op_where, NULL, 9, 1 },
+	{ "Relu", op_relu, NULL, 1, 1 },
+	{ "LeakyRelu", op_leaky, NULL, 1, 1 },
+	{ "Sigmoid", op_sigmoid, NULL, 1, 1 },
+	{ "Tanh", op_tanh, NULL, 1, 1 },
+	{ "HardSigmoid", op_hsigmoid, NULL, 1, 1 },
+	{ "HardSwish", op_hswish, NULL, 14, 1 },
+	{ "Elu", op_elu, NULL, 1, 1 },
+	{ "Selu", op_selu, NULL, 1, 1 },
+	{ "Softplus", op_softplus, NULL, 1, 1 },
+	{ "Erf", op_erf, NULL, 9, 1 },
+	{ "Gelu", op_gelu, NULL, 1, 1 },
+	{ "Sqrt", op_sqrt, NULL, 1, 1 },
+	{ "Exp", op_exp, NULL, 1, 1 },
+	{ "Log", op_log, NULL, 1, 1 },
+	{ "Abs", op_abs, NULL, 1, 1 },
+	{ "Neg", op_neg, NULL, 1, 1 },
+	{ "Reciprocal", op_recip, NULL, 1, 1 },
+	{ "Floor", op_floor, NULL, 1, 1 },
+	{ "Ceil", op_ceil, NULL, 1, 1 },
+	{ "Round", op_round, NULL, 11, 1 },
+	{ "Sign", op_sign, NULL, 9, 1 },
+	{ "Sin", op_sin, NULL, 7, 1 },
+	{ "Cos", op_cos, NULL, 7, 1 },
+	{ "Tan", op_tan, NULL, 7, 1 },
+	{ "Asin", op_asin, NULL, 7, 1 },
+	{ "Acos", op_acos, NULL, 7, 1 },
+	{ "Atan", op_atan, NULL, 7, 1 },
+	{ "Sinh", op_sinh, NULL, 9, 1 },
+	{ "Cosh", op_cosh, NULL, 9, 1 },
+	{ "Asinh", op_asinh, NULL, 9, 1 },
+	{ "Acosh", op_acosh, NULL, 9, 1 },
+	{ "Atanh", op_atanh, NULL, 9, 1 },
+	{ "Softsign", op_softsign, NULL, 1, 1 },
+	{ "ThresholdedRelu", op_threlu, NULL, 10, 1 },
+	{ "Celu", op_celu, NULL, 12, 1 },
+	{ "Mish", op_mish, NULL, 18, 1 },
+	{ "Shrink", op_shrink, NULL, 9, 1 },
+	{ "IsNaN", op_isnan, NULL, 9, 0 },
+	{ "IsInf", op_isinf, NULL, 10, 0 },
+	{ "Clip", op_clip, NULL, 1, 1 },
+	{ "Cast", op_cast, NULL, 1, 1 },
+	{ "CastLike", op_castlike, NULL, 15, 1 },
+	{ NULL, NULL, NULL, 0, 0 },
+};

@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: MIT
+/* Less common operators: losses, Trilu, BitShift, EyeLike, OneHot, scatter/gather variants, NonZero, Compress,
+ * MeanVarianceNormalization, ReverseSequence. Written for correctness first. */
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t prodx(const int64_t *d, int n)
+{
+	int64_t p = 1;
+	for (int i = 0; i < n; i++)
+		p *= d[i];
+	return p;
+}
+
+static double getd(const struct tensor *t, size_t i)
+{
+	switch (t->dtype) {
+	case CELLA_ONNX_FLOAT: return ((const float *)t->data)[i];
+	case CELLA_ONNX_DOUBLE: return ((const double *)t->data)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)t->data)[i];
+	case CELLA_ONNX_INT64: return (double)((const int64_t *)t->data)[i];
+	case CELLA_ONNX_INT8: return ((const int8_t *)t->data)[i];
+	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)t->data)[i];
+	default: return 0;
+	}
+}
+
+static int64_t geti(const struct tensor *t, size_t i)
+{
+	if (t->dtype == CELLA_ONNX_INT64)
+		return ((const int64_t *)t->data)[i];
+	if (t->dtype == CELLA_ONNX_INT32)
+		return ((const int32_t *)t->data)[i];
+	return (int64_t)getd(t, i);
+}
+
+static void putd(struct tensor *t, size_t i, double v)
+{
+	switch (t->dtype) {
+	case CELLA_ONNX_FLOAT: ((float *)t->data)[i] = (float)v; break;
+	case CELLA_ONNX_DOUBLE: ((double *)t->data)[i] = v; break;
+	case CELLA_ONNX_INT32: ((int32_t *)t->data)[i] = (int32_t)v; break;
+	case CELLA_ONNX_INT64: ((int64_t *)t->data)[i] = (int64_t)v; break;
+	case CELLA_ONNX_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+	case CELLA_ONNX_BOOL: ((uint8_t *)t->data)[i] = v != 0; break;
+	default: break;
+	}
+}
+
+static int is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }
+static int is_idx(int dt) { return dt == CELLA_ONNX_INT32 || dt == CELLA_ONNX_INT64; }
+
+/* ------------------------------------------------------------------ losses */
+
+/* NLL over logp [N, C, d...] (any float type) and targets [N, d...]; writes loss (reduced or per element). */
+static cella_result nll(struct exec *x, struct node *n, const struct tensor *lp, const double *lpd,
+			const struct tensor *tg, const struct tensor *wt, int out_idx)
+{
+	struct tensor *o;
+	cella_result r;
+	const char *red = onnx_attr_s(n, "reduction", "mean");
+	int mode = !strcmp(red, "none") ? 0 : !strcmp(red, "sum") ? 1 : !strcmp(red, "mean") ? 2 : -1;
+	const struct attr *ia = onnx_attr_get(n, "ignore_index");
+	int64_t ign = ia ? ia->i : INT64_MIN;
+	if (mode < 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (lp->rank < 2 || tg->rank != lp->rank - 1 || tg->dims[0] != lp->dims[0])
+		return CELLA_ERR_MODEL_SHAPE;
+	for (int d = 2; d < lp->rank; d++)
+		if (tg->dims[d - 1] != lp->dims[d])
+			return CELLA_ERR_MODEL_SHAPE;
+	int64_t N = lp->dims[0], C = lp->dims[1], D = prodx(lp->dims + 2, lp->rank - 2);
+	if (wt && (wt->rank != 1 || wt->dims[0] != C || wt->dtype != lp->dtype))
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, out_idx, lp->dtype, mode ? 0 : tg->rank, tg->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	double sum = 0, wsum = 0;
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t d = 0; d < D; d++) {
+			int64_t t = geti(tg, (size_t)(b * D + d));
+			double l = 0, w = 0;
+			if (t != ign) {
+				if (t < 0 || t >= C)
+					return CELLA_ERR_MODEL;
+				w = wt ? getd(wt, (size_t)t) : 1.0;
+				double v = lpd ? lpd[(b * C + t) * D + d] : getd(lp, (size_t)((b * C + t) * D + d));
+				l = -v * w;
+			}
+			if (mode == 0)
+				putd(o, (size_t)(b * D + d), l);
+			sum += l;
+			wsum += w;
+		}
+	if (mode == 1)
+		putd(o, 0, sum);
+	else if (mode == 2)
+		putd(o, 0, wsum != 0 ? sum / wsum : (sum == 0 ? 0 : NAN));
+	return CELLA_OK;
+}
+
+static cella_result op_nll(struct exec *x, struct node *n)
+{
+	struct tensor *lp = onnx_op_in(x, n, 0), *tg = onnx_op_in(x, n, 1), *wt = onnx_op_in(x, n, 2);
+	if (!lp || !tg)
+		return CELLA_ERR_MODEL;
+	if (!is_fp(lp->dtype) || !is_idx(tg->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	return nll(x, n, lp, NULL, tg, wt, 0);
+}
+
+static cella_result op_sce(struct exec *x, struct node *n)
+{
+	struct tensor *sc = onnx_op_in(x, n, 0), *tg = onnx_op_in(x, n, 1), *wt = onnx_op_in(x, n, 2), *lpo = NULL;
+	cella_result r;
+	if (!sc || !tg)
+		return CELLA_ERR_MODEL;
+	if (!is_fp(sc->dtype) || !is_idx(tg->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (sc->rank < 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	if (onnx_op_has_out(n, 1) && (r = onnx_op_out(x, n, 1, sc->dtype, sc->rank, sc->dims, &lpo)) != CELLA_OK)
+		return r;
+	int64_t N = sc->dims[0], C = sc->dims[1], D = prodx(sc->dims + 2, sc->rank - 2);
+	double *lp = NULL;
+	if (!onnx_op_dry(x)) {
+		lp = onnx_op_scratch(x, 1, (size_t)(N * C * D + 1) * sizeof(double));
+		if (!lp)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (int64_t b = 0; b < N; b++)
+			for (int64_t d = 0; d < D; d++) {
+				double mx = -INFINITY, s = 0;
+				for (int64_t c = 0; c < C; c++)
+					mx = fmax(mx, getd(sc, (size_t)((b * C + c) * D + d)));
+				for (int64_t c = 0; c < C; c++)
+					s += exp(getd(sc, (size_t)((b * C + c) * D + d)) - mx);
+				for (int64_t c = 0; c < C; c++) {
+					size_t i = (size_t)((b * C + c) * D + d);
+					lp[i] = getd(sc, i) - mx - log(s);
+					if (lpo && lpo->data)
+						putd(lpo, i, lp[i]);
+				}
+			}
+	}
+	return nll(x, n, sc, lp, tg, wt, 0);
+}
+
+/* ------------------------------------------------------------------ Trilu, BitShift, EyeLike, OneHot */
+
+static cella_result op_trilu(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *tk = onnx_op_in(x, n, 1), *o;
+	int64_t k = 0, kv[1];
+	int nk;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->rank < 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
+		return r;
+	if (tk) {
+		if ((r = onnx_op_read_ints(x, tk, kv, 1, &nk)) != CELLA_OK)
+			return onnx_op_dry(x) ? CELLA_OK : r;
+		if (nk != 1)
+			return CELLA_ERR_MODEL_SHAPE;
+		k = kv[0];
+	}
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	int upper = (int)onnx_attr_i(n, "upper", 1);
+	int64_t R = a->dims[a->rank - 2], C = a->dims[a->rank - 1], B = prodx(a->dims, a->rank - 2);
+	size_t es = onnx_dtype_size(a->dtype);
+	for (int64_t b = 0; b < B; b++)
+		for (int64_t i = 0; i < R; i++)
+			for (int64_t j = 0; j < C; j++) {
+				size_t off = (size_t)((b * R + i) * C + j) * es;
+				int keep = upper ? j - i >= k : j - i <= k;
+				if (keep)
+					memcpy((char *)o->data + off, (const char *)a->data + off, es);
+				else
+					memset((char *)o->data + off, 0, es);
+			}
+	return CELLA_OK;
+}
+
+static cella_result op_bitshift(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != b->dtype || (a->dtype != CELLA_ONNX_UINT8 && a->dtype != CELLA_ONNX_UINT16 &&
+				     a->dtype != CELLA_ONNX_UINT32 && a->dtype != CELLA_ONNX_UINT64))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	/* broadcast: same shape or scalar/trailing-1 shift */
+	size_t na = onnx_tensor_count(a), nb = onnx_tensor_count(b);
+	const struct tensor *big = na >= nb ? a : b;
+	if (na != nb && nb != 1 && na != 1)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, big->rank, big->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int left = !strcmp(onnx_attr_s(n, "direction", ""), "LEFT");
+	size_t es = onnx_dtype_size(a->dtype), cnt = onnx_tensor_count(o);
+	for (size_t i = 0; i < cnt; i++) {
+		uint64_t v = 0, s = 0;
+		memcpy(&v, (const char *)a->data + (na == 1 ? 0 : i) * es, es);
+		memcpy(&s, (const char *)b->data + (nb == 1 ? 0 : i) * es, es);
+		uint64_t res = s >= es * 8 ? 0 : left ? v << s : v >> s;
+		memcpy((char *)o->data + i * es, &res, es);
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_eyelike(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->rank != 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int dt = (int)onnx_attr_i(n, "dtype", a->dtype);
+	if ((r = onnx_op_out(x, n, 0, dt, 2, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t k = onnx_attr_i(n, "k", 0);
+	memset(o->data, 0, o->bytes);
+	for (int64_t i = 0; i < a->dims[0]; i++) {
+		int64_t j = i + k;
+		if (j >= 0 && j < a->dims[1])
+			putd(o, (size_t)(i * a->dims[1] + j), 1);
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_onehot(struct exec *x, struct node *n)
+{
+	struct tensor *ix = onnx_op_in(x, n, 0), *dp = onnx_op_in(x, n, 1), *vals = onnx_op_in(x, n, 2), *o;
+	int axis;
+	cella_result r;
+	if (!ix || !dp || !vals)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_op_need(x, dp)) != CELLA_OK)
+		return r;
+	if (onnx_tensor_count(dp) != 1 || onnx_tensor_count(vals) != 2 || ix->rank + 1 > MAXR)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t depth = (int64_t)getd(dp, 0);
+	if (depth < 0 || depth > (1 << 24))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), ix->rank + 1, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t od[MAXR];
+	for (int d = 0, k = 0; d < ix->rank + 1; d++)
+		od[d] = d == axis ? depth : ix->dims[k++];
+	if ((r = onnx_op_out(x, n, 0, vals->dtype, ix->rank + 1, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t outer = prodx(ix->dims, axis), inner = prodx(ix->dims + axis, ix->rank - axis);
+	size_t es = onnx_dtype_size(vals->dtype);
+	for (int64_t a = 0; a < outer; a++)
+		for (int64_t d = 0; d < depth; d++)
+			for (int64_t i = 0; i < inner; i++) {
+				int64_t v = (int64_t)getd(ix, (size_t)(a * inner + i));
+				if (v < 0)
+					v += depth;
+				memcpy((char *)o->data + (size_t)((a * depth + d) * inner + i) * es,
+				       (const char *)vals->data + (v == d ? es : 0), es);
+			}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ scatter / gather variants */
+
+static cella_result op_scatter_elements(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *ix = onnx_op_in(x, n, 1), *up = onnx_op_in(x, n, 2), *o;
+	int axis;
+	cella_result r;
+	if (!a || !ix || !up)
+		return CELLA_ERR_MODEL;
+	if (!is_idx(ix->dtype) || up->dtype != a->dtype)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", 0), a->rank, &axis) || ix->rank != a->rank || up->rank != a->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	for (int d = 0; d < a->rank; d++)
+		if (ix->dims[d] != up->dims[d] || ix->dims[d] > a->dims[d])
+			return CELLA_ERR_MODEL_SHAPE;
+	const char *red = onnx_attr_s(n, "reduction", "none");
+	int mode = !strcmp(red, "none") ? 0 : !strcmp(red, "add") ? 1 : !strcmp(red, "mul") ? 2
+		 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
+	if (mode < 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	if (o->data != a->data)
+		memcpy(o->data, a->data, a->bytes);
+	size_t es = onnx_dtype_size(a->dtype), cnt = onnx_tensor_count(ix);
+	int64_t st[MAXR], idx[MAXR] = { 0 }, v = 1;
+	for (int d = a->rank - 1; d >= 0; d--) {
+		st[d] = v;
+		v *= a->dims[d];
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		int64_t j = geti(ix, i);
+		if (j < -a->dims[axis] || j >= a->dims[axis])
+			return CELLA_ERR_MODEL;
+		if (j < 0)
+			j += a->dims[axis];
+		int64_t off = 0;
+		for (int d = 0; d < a->rank; d++)
+			off += (d == axis ? j : idx[d]) * st[d];
+		if (mode == 0) {
+			memcpy((char *)o->data + (size_t)off * es, (const char *)up->data + i * es, es);
+		} else {
+			double cur = getd(o, (size_t)off), u = getd(up, i);
+			putd(o, (size_t)off, mode == 1 ? cur + u : mode == 2 ? cur * u : mode == 3 ? fmax(cur, u) : fmin(cur, u));
+		}
+		for (int d = ix->rank - 1; d >= 0; d--) {
+			if (++idx[d] < ix->dims[d])
+				break;
+			idx[d] = 0;
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_gather_nd(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *ix = onnx_op_in(x, n, 1), *o;
+	cella_result r;
+	if (!a || !ix)
+		return CELLA_ERR_MODEL;
+	if (!is_idx(ix->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int64_t bd = onnx_attr_i(n, "batch_dims", 0);
+	if (ix->rank < 1 || bd < 0 || bd >= ix->rank || bd >= a->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t last = ix->dims[ix->rank - 1];
+	if (last < 1 || last > a->rank - bd)
+		return CELLA_ERR_MODEL_SHAPE;
+	for (int d = 0; d < bd; d++)
+		if (a->dims[d] != ix->dims[d])
+			return CELLA_ERR_MODEL_SHAPE;
+	int64_t od[MAXR];
+	int orank = 0;
+	for (int d = 0; d < ix->rank - 1; d++)
+		od[orank++] = ix->dims[d];
+	for (int d = (int)(bd + last); d < a->rank; d++) {
+		if (orank >= MAXR)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		od[orank++] = a->dims[d];
+	}
+	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t es = onnx_dtype_size(a->dtype);
+	int64_t B = prodx(a->dims, (int)bd), slice = prodx(a->dims + bd + last, a->rank - (int)(bd + last));
+	int64_t per_batch = prodx(ix->dims + bd, ix->rank - 1 - (int)bd), abatch = prodx(a->dims + bd, a->rank - (int)bd);
+	for (int64_t b = 0; b < B; b++)
+		for (int64_t q = 0; q < per_batch; q++) {
+			int64_t off = 0;
+			for (int64_t k = 0; k < last; k++) {
+				int64_t dim = a->dims[bd + k], v = geti(ix, (size_t)((b * per_batch + q) * last + k));
+				if (v < -dim || v >= dim)
+					return CELLA_ERR_MODEL;
+				if (v < 0)
+					v += dim;
+				off = off * dim + v;
+			}
+			memcpy((char *)o->data + (size_t)((b * per_batch + q) * slice) * es,
+			       (const char *)a->data + (size_t)(b * abatch + off * slice) * es, (size_t)slice * es);
+		}
+	return CELLA_OK;
+}
+
+static cella_result op_scatter_nd(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *ix = onnx_op_in(x, n, 1), *up = onnx_op_in(x, n, 2), *o;
+	cella_result r;
+	if (!a || !ix || !up)
+		return CELLA_ERR_MODEL;
+	if (!is_idx(ix->dtype) || up->dtype != a->dtype)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (ix->rank < 1)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t last = ix->dims[ix->rank - 1];
+	if (last < 1 || last > a->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	const char *red = onnx_attr_s(n, "reduction", "none");
+	int mode = !strcmp(red, "none") ? 0 : !strcmp(red, "add") ? 1 : !strcmp(red, "mul") ? 2
+		 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
+	if (mode < 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int64_t nq = prodx(ix->dims, ix->rank - 1), slice = prodx(a->dims + last, a->rank - (int)last);
+	if ((int64_t)onnx_tensor_count(up) != nq * slice)
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	if (o->data != a->data)
+		memcpy(o->data, a->data, a->bytes);
+	size_t es = onnx_dtype_size(a->dtype);
+	for (int64_t q = 0; q < nq; q++) {
+		int64_t off = 0;
+		for (int64_t k = 0; k < last; k++) {
+			int64_t dim = a->dims[k], v = geti(ix, (size_t)(q * last + k));
+			if (v < -dim || v >= dim)
+				return CELLA_ERR_MODEL;
+			if (v < 0)
+				v += dim;
+			off = off * dim + v;
+		}
+		for (int64_t s = 0; s < slice; s++) {
+			size_t di = (size_t)(off * slice + s), si = (size_t)(q * slice + s);
+			if (mode == 0) {
+				memcpy((char *)o->data + di * es, (const char *)up->data + si * es, es);
+			} else {
+				double cur = getd(o, di), u = getd(up, si);
+				putd(o, di, mode == 1 ? cur + u : mode == 2 ? cur * u : mode == 3 ? fmax(cur, u) : fmin(cur, u));
+			}
+		}
+	}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ NonZero, Compress */
+
+static cella_result op_nonzero(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* output size depends on the data */
+	size_t cnt = onnx_tensor_count(a), nz = 0, es = onnx_dtype_size(a->dtype);
+	static const uint8_t zero[8];
+	for (size_t i = 0; i < cnt; i++)
+		nz += memcmp((const char *)a->data + i * es, zero, es) != 0;
+	int64_t od[2] = { a->rank, (int64_t)nz };
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT64, 2, od, &o)) != CELLA_OK)
+		return r;
+	int64_t idx[MAXR] = { 0 };
+	size_t k = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		if (memcmp((const char *)a->data + i * es, zero, es) != 0) {
+			for (int d = 0; d < a->rank; d++)
+				((int64_t *)o->data)[(size_t)d * nz + k] = idx[d];
+			k++;
+		}
+		for (int d = a->rank - 1; d >= 0; d--) {
+			if (++idx[d] < a->dims[d])
+				break;
+			idx[d] = 0;
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_compress(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *c = onnx_op_in(x, n, 1), *o;
+	cella_result r;
+	if (!a || !c)
+		return CELLA_ERR_MODEL;
+	if (c->dtype != CELLA_ONNX_BOOL)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_need(x, c)) != CELLA_OK)
+		return r;
+	const struct attr *ax = onnx_attr_get(n, "axis");
+	int axis = 0;
+	int64_t len = ax ? 0 : (int64_t)onnx_tensor_count(a);
+	if (ax) {
+		if (onnx_normalize_axis(ax->i, a->rank, &axis))
+			return CELLA_ERR_MODEL_SHAPE;
+		len = a->dims[axis];
+	}
+	size_t nc = onnx_tensor_count(c), keep = 0;
+	for (size_t i = 0; i < nc && (int64_t)i < len; i++)
+		keep += ((const uint8_t *)c->data)[i] != 0;
+	int64_t od[MAXR];
+	int orank = ax ? a->rank : 1;
+	if (ax) {
+		memcpy(od, a->dims, sizeof(od));
+		od[axis] = (int64_t)keep;
+	} else {
+		od[0] = (int64_t)keep;
+	}
+	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t es = onnx_dtype_size(a->dtype);
+	int64_t outer = ax ? prodx(a->dims, axis) : 1, inner = ax ? prodx(a->dims + axis + 1, a->rank - axis - 1) : 1;
+	size_t k = 0;
+	for (int64_t b = 0; b < outer; b++)
+		for (int64_t i = 0; i < len; i++)
+			if ((size_t)i < nc && ((const uint8_t *)c->data)[i]) {
+				memcpy((char *)o->data + k * (size_t)inner * es,
+				       (const char *)a->data + (size_t)((b * len + i) * inner) * es, (size_t)inner * es);
+				k++;
+			}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ MVN, ReverseSequence */
+
+static cella_result op_mvn(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	const int64_t *axv;
+	size_t na = onnx_attr_ints(n, "axes", &axv);
+	static const int64_t defaxes[3] = { 0, 2, 3 };
+	if (!na) {
+		axv = defaxes;
+		na = 3;
+	}
+	int red[MAXR] = { 0 };
+	for (size_t i = 0; i < na; i++) {
+		int d;
+		if (onnx_normalize_axis(axv[i], a->rank, &d))
+			return CELLA_ERR_MODEL_SHAPE;
+		red[d] = 1;
+	}
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t cnt = onnx_tensor_count(a);
+	int64_t ost[MAXR], v = 1;
+	for (int d = a->rank - 1; d >= 0; d--) {
+		ost[d] = red[d] ? 0 : v;
+		v *= red[d] ? 1 : a->dims[d];
+	}
+	size_t groups = (size_t)v;
+	double *acc = onnx_op_scratch(x, 1, (groups * 2 + 2) * sizeof(double));
+	if (!acc)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memset(acc, 0, (groups * 2 + 2) * sizeof(double));
+	for (int pass = 0; pass < 3; pass++) {
+		int64_t idx[MAXR] = { 0 };
+		for (size_t i = 0; i < cnt; i++) {
+			size_t g = 0;
+			for (int d = 0; d < a->rank; d++)
+				g += (size_t)(idx[d] * ost[d]);
+			float xv = ((const float *)a->data)[i];
+			double per = (double)cnt / (double)groups;
+			if (pass == 0)
+				acc[g] += xv / per;
+			else if (pass == 1)
+				acc[groups + g] += (xv - acc[g]) * (xv - acc[g]) / per;
+			else
+				((float *)o->data)[i] = (float)((xv - acc[g]) / sqrt(acc[groups + g] + 1e-9));
+			for (int d = a->rank - 1; d >= 0; d--) {
+				if (++idx[d] < a->dims[d])
+					break;
+				idx[d] = 0;
+			}
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_reverse_sequence(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *sl = onnx_op_in(x, n, 1), *o;
+	cella_result r;
+	if (!a || !sl)
+		return CELLA_ERR_MODEL;
+	int ta = (int)onnx_attr_i(n, "time_axis", 0), ba = (int)onnx_attr_i(n, "batch_axis", 1);
+	if (a->rank < 2 || (ta != 0 && ta != 1) || (ba != 0 && ba != 1) || ta == ba || !is_idx(sl->dtype) ||
+	    (int64_t)onnx_tensor_count(sl) != a->dims[ba])
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t es = onnx_dtype_size(a->dtype);
+	int64_t T = a->dims[ta], B = a->dims[ba], inner = prodx(a->dims + 2, a->rank - 2);
+	for (int64_t t = 0; t < T; t++)
+		for (int64_t b = 0; b < B; b++) {
+			int64_t len = geti(sl, (size_t)b);
+			if (len < 0 || len > T)
+				return CELLA_ERR_MODEL;
+			int64_t st = t < len ? len - 1 - t : t;
+			int64_t src = ta == 0 ? st * B + b : b * T + st, dst = ta == 0 ? t * B + b : b * T + t;
+			memcpy((char *)o->data + (size_t)(dst * inner) * es, (const char *)a->data + (size_t)(src * inner) * es,
+			       (size_t)inner * es);
+		}
+	return CELLA_OK;
+}
+
+const struct op_def onnx_ops_extra[] = {
+	{ "NegativeLogLikelihoodLoss", op_nll, NULL, 12, 0 },
+	{ "SoftmaxCrossEntropyLoss", op_sce, NULL, 12, 0 },
+	{ "Trilu", op_trilu, NULL, 14, 0 },
+	{ "BitShift", op_bitshift, NULL, 11, 0 },
+	{ "EyeLike", op_eyelike, NULL, 9, 0 },
+	{ "OneHot", op_onehot, NULL, 9, 0 },
+	{ "ScatterElements", op_scatter_elements, NULL, 11, 0 },
+	{ "Scatter", op_scatter_elements, NULL, 9, 0 },
+	{ "GatherND", op_gather_nd, NULL, 11, 0 },
+	{ "ScatterND", op_scatter_nd, NULL, 11, 0 },
+	{ "NonZero", op_nonzero, NULL, 9, 0 },
+	{ "Compress", op_compress, NULL, 9, 0 },
+	{ "MeanVarianceNormalization", op_mvn, NULL, 9, 0 },
+	{ "ReverseSequence", op_reverse_sequence, NULL, 10, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};

@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: MIT
+/* Reductions, ArgMax/ArgMin, TopK, CumSum, recurrent layers (RNN, GRU, LSTM), If, and the operator table. */
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t prodm(const int64_t *d, int n)
+{
+	int64_t p = 1;
+	for (int i = 0; i < n; i++)
+		p *= d[i];
+	return p;
+}
+
+static double rd(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
+	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
+	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
+	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
+	default: return 0;
+	}
+}
+
+static void wr(void *p, int dt, size_t i, double v)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
+	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
+	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
+	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = (int64_t)v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
+	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
+	default: break;
+	}
+}
+
+static int num_type_ok(int dt)
+{
+	return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE || dt == CELLA_ONNX_INT32 || dt == CELLA_ONNX_INT64 ||
+	       dt == CELLA_ONNX_UINT8 || dt == CELLA_ONNX_INT8;
+}
+
+/* ------------------------------------------------------------------ reductions */
+
+enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD, R_L1, R_L2, R_LOGSUM, R_LOGSUMEXP, R_SUMSQ };
+
+static cella_result reduce(struct exec *x, struct node *n, int kind)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	int64_t ax[MAXR];
+	int na = 0, red[MAXR] = { 0 };
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (!num_type_ok(a->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int axes_input = (kind == R_SUM && n->opset >= 13) || n->opset >= 18;
+	if (axes_input) {
+		struct tensor *t = onnx_op_in(x, n, 1);
+		if (t && (r = onnx_op_read_ints(x, t, ax, MAXR, &na)) != CELLA_OK)
+			return r;
+	} else {
+		const int64_t *v;
+		size_t c = onnx_attr_ints(n, "axes", &v);
+		if (c > MAXR)
+			return CELLA_ERR_MODEL_SHAPE;
+		memcpy(ax, v, c * 8);
+		na = (int)c;
+	}
+	int keep = (int)onnx_attr_i(n, "keepdims", 1);
+	if (na == 0 && onnx_attr_i(n, "noop_with_empty_axes", 0)) {
+		struct tensor *oo;
+		if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &oo)) != CELLA_OK || onnx_op_dry(x))
+			return r;
+		memcpy(oo->data, a->data, a->bytes);
+		return CELLA_OK;
+	}
+	for (int i = 0; i < na; i++) {
+		int d;
+		if (onnx_normalize_axis(ax[i], a->rank, &d))
+			return CELLA_ERR_MODEL_SHAPE;
+		red[d] = 1;
+	}
+	if (na == 0)
+		for (int d = 0; d < a->rank; d++)
+			red[d] = 1;
+	int64_t od[MAXR];
+	int orank = 0;
+	for (int d = 0; d < a->rank; d++) {
+		if (!red[d])
+			od[orank++] = a->dims[d];
+		else if (keep)
+			od[orank++] = 1;
+	}
+	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t oc = onnx_tensor_count(o), ic = onnx_tensor_count(a);
+	double *acc = onnx_op_scratch(x, 1, (oc + 1) * sizeof(double));
+	if (!acc)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	double init = kind == R_MAX ? -INFINITY : kind == R_MIN ? INFINITY : kind == R_PROD ? 1.0 : 0.0;
+	for (size_t i = 0; i < oc; i++)
+		acc[i] = init;
+	double *mx = NULL;
+	if (kind == R_LOGSUMEXP) {
+		/* subtract the per-output max first so exp cannot overflow */
+		mx = onnx_op_scratch(x, 2, (oc + 1) * sizeof(double));
+		if (!mx)
+			return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	int64_t ost[MAXR], idx[MAXR] = { 0 }, v = 1;
+	for (int d = a->rank - 1; d >= 0; d--) {
+		ost[d] = red[d] ? 0 : v;
+		v *= red[d] ? 1 : a->dims[d];
+	}
+	for (int pass = kind == R_LOGSUMEXP ? 0 : 1; pass < 2; pass++) {
+		if (pass == 0)
+			for (size_t i = 0; i < oc; i++)
+				mx[i] = -INFINITY;
+		memset(idx, 0, sizeof(idx));
+		int64_t off = 0;
+		for (size_t i = 0; i < ic; i++) {
+			double e = rd(a->data, a->dtype, i);
+			double *p = &acc[off];
+			if (pass == 0) {
+				if (e > mx[off])
+					mx[off] = e;
+			} else {
+				switch (kind) {
+				case R_SUM: case R_MEAN: case R_LOGSUM: *p += e; break;
+				case R_MAX: *p = e > *p || e != e ? e : *p; break;
+				case R_MIN: *p = e < *p || e != e ? e : *p; break;
+				case R_PROD: *p *= e; break;
+				case R_L1: *p += fabs(e); break;
+				case R_L2: case R_SUMSQ: *p += e * e; break;
+				case R_LOGSUMEXP: *p += exp(e - mx[off]); break;
+				}
+			}
+			for (int d = a->rank - 1; d >= 0; d--) {
+				idx[d]++;
+				off += ost[d];
+				if (idx[d] < a->dims[d])
+					break;
+				off -= ost[d] * a->dims[d];
+				idx[d] = 0;
+			}
+		}
+	}
+	double cnt = oc ? (double)ic / (double)oc : 0;
+	for (size_t i = 0; i < oc; i++) {
+		double q = acc[i];
+		switch (kind) {
+		case R_MEAN: q = cnt ? q / cnt : NAN; break;
+		case R_L2: q = sqrt(q); break;
+		case R_LOGSUM: q = log(q); break;
+		case R_LOGSUMEXP: q = (ic ? mx[i] : 0) + log(q); break;
+		default: break;
+		}
+		if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE && (q != q || isinf(q)))
+			q = 0;
+		wr(o->data, a->dtype, i, q);
+	}
+	return CELLA_OK;
+}
+
+#define RED(fname, k) \
+	static cella_result fname(struct exec *x, struct node *n) { return reduce(x, n, k); }
+RED(op_rsum, R_SUM)
+RED(op_rmean, R_MEAN)
+RED(op_rmax, R_MAX)
+RED(op_rmin, R_MIN)
+RED(op_rprod, R_PROD)
+RED(op_rl1, R_L1)
+RED(op_rl2, R_L2)
+RED(op_rlogsum, R_LOGSUM)
+RED(op_rlogsumexp, R_LOGSUMEXP)
+RED(op_rsumsq, R_SUMSQ)
+
+/* ------------------------------------------------------------------ ArgMax / ArgMin */
+
+static cella_result argext(struct exec *x, struct node *n, int is_max)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	int axis;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (!num_type_ok(a->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", 0), a->rank, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	int keep = (int)onnx_attr_i(n, "keepdims", 1), last = (int)onnx_attr_i(n, "select_last_index", 0);
+	int64_t od[MAXR];
+	int orank = 0;
+	for (int d = 0; d < a->rank; d++)
+		if (d != axis)
+			od[orank++] = a->dims[d];
+		else if (keep)
+			od[orank++] = 1;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT64, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	if (len == 0)
+		return onnx_tensor_count(o) ? CELLA_ERR_MODEL_SHAPE : CELLA_OK;
+	for (int64_t ou = 0; ou < outer; ou++)
+		for (int64_t in = 0; in < inner; in++) {
+			int64_t best = 0;
+			double bv = rd(a->data, a->dtype, (size_t)(ou * len * inner + in));
+			for (int64_t i = 1; i < len; i++) {
+				double v = rd(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
+				if (is_max ? (v > bv || (last && v == bv)) : (v < bv || (last && v == bv))) {
+					bv = v;
+					best = i;
+				}
+			}
+			((int64_t *)o->data)[ou * inner + in] = best;
+		}
+	return CELLA_OK;
+}
+
+static cella_result op_argmax(struct exec *x, struct node *n) { return argext(x, n, 1); }
+static cella_result op_argmin(struct exec *x, struct node *n) { return argext(x, n, 0); }
+
+/* ------------------------------------------------------------------ TopK */
+
+struct kv {
+	double v;
+	int64_t i;
+};
+
+/* true if a goes before b: by value (largest or smallest first), ties by smaller index */
+static int kv_before(const struct kv *a, const struct kv *b, int largest)
+{
+	if (a->v != b->v)
+		return largest ? a->v > b->v : a->v < b->v;
+	return a->i < b->i;
+}
+
+static void kv_sort(struct kv *p, struct kv *tmp, size_t n, int largest)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	kv_sort(p, tmp, h, largest);
+	kv_sort(p + h, tmp, n - h, largest);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = kv_before(&p[j], &p[i], largest) ? p[j++] : p[i++];
+	while (i < h)
+		tmp[k++] = p[i++];
+	while (j < n)
+		tmp[k++] = p[j++];
+	memcpy(p, tmp, n * sizeof(*p));
+}
+
+static cella_result op_topk(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o, *oi;
+	int axis;
+	int64_t k;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (!num_type_ok(a->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (n->opset < 10) {
+		k = onnx_attr_i(n, "k", -1);
+	} else {
+		struct tensor *tk = onnx_op_in(x, n, 1);
+		int64_t kv[1];
+		int nk;
+		if (!tk)
+			return CELLA_ERR_MODEL;
+		if ((r = onnx_op_read_ints(x, tk, kv, 1, &nk)) != CELLA_OK)
+			return r;
+		if (nk != 1)
+			return CELLA_ERR_MODEL_SHAPE;
+		k = kv[0];
+	}
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), a->rank, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (k < 0 || k > a->dims[axis])
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t od[MAXR];
+	memcpy(od, a->dims, sizeof(od));
+	od[axis] = k;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, od, &o)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, a->rank, od, &oi)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int largest = (int)onnx_attr_i(n, "largest", 1);
+	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	struct kv *buf = onnx_op_scratch(x, 1, (size_t)(2 * len + 2) * sizeof(struct kv));
+	if (!buf)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t ou = 0; ou < outer; ou++)
+		for (int64_t in = 0; in < inner; in++) {
+			for (int64_t i = 0; i < len; i++) {
+				buf[i].v = rd(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
+				buf[i].i = i;
+			}
+			kv_sort(buf, buf + len, (size_t)len, largest);
+			for (int64_t i = 0; i < k; i++) {
+				size_t oo = (size_t)((ou * k + i) * inner + in);
+				if (o->data)
+					memcpy((char *)o->data + oo * onnx_dtype_size(a->dtype),
+					       (const char *)a->data + (size_t)((ou * len + buf[i].i) * inner + in) *
+									onnx_dtype_size(a->dtype),
+					       onnx_dtype_size(a->dtype));
+				if (oi->data)
+					((int64_t *)oi->data)[oo] = buf[i].i;
+			}
+		}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ CumSum */
+
+static cella_result op_cumsum(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *ta = onnx_op_in(x, n, 1), *o;
+	int64_t axv[1];
+	int na, axis;
+	cella_result r;
+	if (!a || !ta)
+		return CELLA_ERR_MODEL;
+	if (!num_type_ok(a->dtype))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_read_ints(x, ta, axv, 1, &na)) != CELLA_OK)
+		return onnx_op_dry(x) ? CELLA_OK : r;
+	if (na != 1 || onnx_normalize_axis(axv[0], a->rank, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	int excl = (int)onnx_attr_i(n, "exclusive", 0), rev = (int)onnx_attr_i(n, "reverse", 0);
+	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	for (int64_t ou = 0; ou < outer; ou++)
+		for (int64_t in = 0; in < inner; in++) {
+			double s = 0;
+			for (int64_t j = 0; j < len; j++) {
+				int64_t i = rev ? len - 1 - j : j;
+				size_t p = (size_t)((ou * len + i) * inner + in);
+				double v = rd(a->data, a->dtype, p);
+				if (excl) {
+					wr(o->data, a->dtype, p, s);
+					s += v;
+				} else {
+					s += v;
+					wr(o->data, a->dtype, p, s);
+				}
+			}
+		}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ RNN / GRU / LSTM */
+
+enum { A_SIGMOID, A_TANH, A_RELU, A_AFFINE, A_LEAKY, A_THRELU, A_STANH, A_HSIG, A_ELU, A_SOFTSIGN, A_SOFTPLUS };
+
+struct actf {
+	int k;
+	float a, b;
+};
+
+static float act_eval(const struct actf *f, float v)
+{
+	switch (f->k) {
+	case A_SIGMOID: return onnx_sigmoidf(v);
+	case A_TANH: return onnx_tanhf(v);
+	case A_RELU: return v > 0 ? v : 0;
+	case A_AFFINE: return f->a * v + f->b;
+	case A_LEAKY: return v < 0 ? f->a * v : v;
+	case A_THRELU: return v > f->a ? v : 0;
+	case A_STANH: return f->a * onnx_tanhf(f->b * v);
+	case A_HSIG: { float t = f->a * v + f->b; return t < 0 ? 0 : t > 1 ? 1 : t; }
+	case A_ELU: return v < 0 ? f->a * (onnx_expf(v) - 1) : v;
+	case A_SOFTSIGN: return v / (1 + fabsf(v));
+	case A_SOFTPLUS: return logf(1 + onnx_expf(v));
+	default: return v;
+	}
+}
+
+static cella_result parse_acts(const struct node *n, int per_dir, int dirs, struct actf *out)
+{
+	static const char *defs[3][3] = { { "Tanh" }, { "Sigmoid", "Tanh" }, { "Sigmoid", "Tanh", "Tanh" } };
+	const struct attr *al = onnx_attr_get(n, "activations"), *aa = onnx_attr_get(n, "activation_alpha"),
+			  *ab = onnx_attr_get(n, "activation_beta");
+	for (int i = 0; i < per_dir * dirs; i++) {
+		const char *name = defs[per_dir - 1][i % per_dir];
+		if (al && al->n_strings) {
+			if ((size_t)i >= al->n_strings)
+				return CELLA_ERR_MODEL;
+			name = al->strings[i];
+		}
+		struct actf *f = &out[i];
+		static const struct {
+			const char *n;
+			int k;
+			float a, b;
+		} tab[] = { { "Sigmoid", A_SIGMOID, 0, 0 },   { "Tanh", A_TANH, 0, 0 },         { "Relu", A_RELU, 0, 0 },
+			    { "Affine", A_AFFINE, 1, 0 },     { "LeakyRelu", A_LEAKY, 0.01f, 0 }, { "ThresholdedRelu", A_THRELU, 1, 0 },
+			    { "ScaledTanh", A_STANH, 1, 1 },  { "HardSigmoid", A_HSIG, 0.2f, 0.5f }, { "Elu", A_ELU, 1, 0 },
+			    { "Softsign", A_SOFTSIGN, 0, 0 }, { "Softplus", A_SOFTPLUS, 0, 0 } };
+		int found = 0;
+		for (size_t k = 0; k < sizeof(tab) / sizeof(tab[0]); k++)
+			if (!strcmp(tab[k].n, name)) {
+				f->k = tab[k].k;
+				f->a = tab[k].a;
+				f->b = tab[k].b;
+				found = 1;
+			}
+		if (!found)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		if (aa && (size_t)i < aa->n_floats)
+			f->a = aa->floats[i];
+		if (ab && (size_t)i < ab->n_floats)
+			f->b = ab->floats[i];
+	}
+	return CELLA_OK;
+}
+
+enum { K_RNN = 1, K_GRU = 3, K_LSTM = 4 };
+
+static cella_result recurrent(struct exec *x, struct node *n, int ng)
+{
+	struct tensor *X = onnx_op_in(x, n, 0), *W = onnx_op_in(x, n, 1), *R = onnx_op_in(x, n, 2), *B = onnx_op_in(x, n, 3),
+		      *SL = onnx_op_in(x, n, 4), *H0 = onnx_op_in(x, n, 5), *C0 = ng == K_LSTM ? onnx_op_in(x, n, 6) : NULL,
+		      *P = ng == K_LSTM ? onnx_op_in(x, n, 7) : NULL;
+	struct tensor *Y = NULL, *YH = NULL, *YC = NULL;
+	cella_result r;
+	if (!X || !W || !R)
+		return CELLA_ERR_MODEL;
+	if (X->dtype != CELLA_ONNX_FLOAT || W->dtype != CELLA_ONNX_FLOAT || R->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	const char *dir = onnx_attr_s(n, "direction", "forward");
+	int dirs = !strcmp(dir, "bidirectional") ? 2 : 1, rev_only = !strcmp(dir, "reverse");
+	int layout = (int)onnx_attr_i(n, "layout", 0), lbr = (int)onnx_attr_i(n, "linear_before_reset", 0);
+	int per_dir = ng == K_RNN ? 1 : ng == K_GRU ? 2 : 3;
+	float clip = onnx_attr_f(n, "clip", 0.0f);
+	int coupled = (int)onnx_attr_i(n, "input_forget", 0);
+	if (X->rank != 3 || W->rank != 3 || R->rank != 3)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t S = layout ? X->dims[1] : X->dims[0], Bt = layout ? X->dims[0] : X->dims[1], I = X->dims[2];
+	int64_t Hd = onnx_attr_i(n, "hidden_size", R->dims[2]);
+	if (Hd <= 0 || W->dims[0] != dirs || R->dims[0] != dirs || W->dims[1] != ng * Hd || W->dims[2] != I ||
+	    R->dims[1] != ng * Hd || R->dims[2] != Hd)
+		return CELLA_ERR_MODEL_SHAPE;
+	if (B && (B->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(B) != (size_t)(dirs * 2 * ng * Hd)))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (H0 && (H0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(H0) != (size_t)(dirs * Bt * Hd)))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (C0 && (C0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(C0) != (size_t)(dirs * Bt * Hd)))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (P && (P->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(P) != (size_t)(dirs * 3 * Hd)))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (SL && ((SL->dtype != CELLA_ONNX_INT32 && SL->dtype != CELLA_ONNX_INT64) ||
+		   onnx_tensor_count(SL) != (size_t)Bt))
+		return CELLA_ERR_MODEL_SHAPE;
+	struct actf acts[6];
+	if ((r = parse_acts(n, per_dir, dirs, acts)) != CELLA_OK)
+		return r;
+	int64_t yd[4], hd[3];
+	if (layout) {
+		yd[0] = Bt; yd[1] = S; yd[2] = dirs; yd[3] = Hd;
+		hd[0] = Bt; hd[1] = dirs; hd[2] = Hd;
+	} else {
+		yd[0] = S; yd[1] = dirs; yd[2] = Bt; yd[3] = Hd;
+		hd[0] = dirs; hd[1] = Bt; hd[2] = Hd;
+	}
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, 4, yd, &Y)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_FLOAT, 3, hd, &YH)) != CELLA_OK)
+		return r;
+	if (ng == K_LSTM && (r = onnx_op_out(x, n, 2, CELLA_ONNX_FLOAT, 3, hd, &YC)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	int64_t G = ng * Hd;
+	size_t need = (size_t)(S * Bt * G + Bt * G * 2 + Bt * Hd * 4 + 64) * sizeof(float);
+	if ((uint64_t)S * (uint64_t)Bt * (uint64_t)G > ((uint64_t)1 << 30))
+		return CELLA_ERR_TOO_LARGE;
+	float *mem = onnx_op_scratch(x, 1, need);
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!mem || !scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	float *XW = mem, *HR = XW + S * Bt * G, *T = HR + Bt * G, *Hs = T + Bt * G, *Cs = Hs + Bt * Hd,
+	      *RH = Cs + Bt * Hd, *Zs = RH + Bt * Hd;
+	float *Yd = Y->data;
+	memset(Yd, 0, Y->bytes);
+	for (int d = 0; d < dirs; d++) {
+		int rev = rev_only || d == 1;
+		const float *Wd = (const float *)W->data + d * G * I, *Rd = (const float *)R->data + d * G * Hd;
+		const float *wb = B ? (const float *)B->data + d * 2 * G : NULL, *rb = wb ? wb + G : NULL;
+		const float *pp = P ? (const float *)P->data + d * 3 * Hd : NULL;
+		const struct actf *f = &acts[d * per_dir], *g = per_dir > 1 ? &acts[d * per_dir + 1] : f,
+				  *h = per_dir > 2 ? &acts[d * per_dir + 2] : f;
+		struct sgemm s = { 0 };
+		s.M = (size_t)(S * Bt);
+		s.N = (size_t)G;
+		s.K = (size_t)I;
+		s.A = X->data;
+		s.a_rs = I;
+		s.a_cs = 1;
+		s.B = Wd;
+		s.b_rs = 1;
+		s.b_cs = I;
+		s.C = XW;
+		s.ldc = (size_t)G;
+		s.alpha = 1.0f;
+		onnx_op_sgemm(x, &s, scr);
+		for (int64_t b = 0; b < Bt; b++)
+			for (int64_t j = 0; j < Hd; j++) {
+				Hs[b * Hd + j] = H0 ? ((const float *)H0->data)[(d * Bt + b) * Hd + j] : 0.0f;
+				Cs[b * Hd + j] = C0 ? ((const float *)C0->data)[(d * Bt + b) * Hd + j] : 0.0f;
+			}
+		for (int64_t st = 0; st < S; st++) {
+			struct sgemm q = { 0 };
+			q.M = (size_t)Bt;
+			q.N = (size_t)G;
+			q.K = (size_t)Hd;
+			q.A = Hs;
+			q.a_rs = Hd;
+			q.a_cs = 1;
+			q.B = Rd;
+			q.b_rs = 1;
+			q.b_cs = Hd;
+			q.C = HR;
+			q.ldc = (size_t)G;
+			q.alpha = 1.0f;
+			onnx_op_sgemm(x, &q, scr);
+			for (int64_t b = 0; b < Bt; b++) {
+				int64_t len = S;
+				if (SL)
+					len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
+									    : ((const int64_t *)SL->data)[b];
+				if (len < 0 || len > S)
+					return CELLA_ERR_MODEL_SHAPE;
+				if (st >= len)
+					continue;
+				int64_t t = rev ? len - 1 - st : st;
+				const float *xw = XW + (layout ? b * S + t : t * Bt + b) * G, *hr = HR + b * G;
+				float *hs = Hs + b * Hd, *cs = Cs + b * Hd, *gt = T + b * G;
+				for (int64_t j = 0; j < G; j++) {
+					float v = xw[j] + (wb ? wb[j] : 0.0f);
+					if (!(ng == K_GRU && !lbr && j >= 2 * Hd))
+						v += hr[j] + (rb ? rb[j] : 0.0f);
+					gt[j] = v;
+				}
+#define CLIPV(v) (clip > 0 ? ((v) < -clip ? -clip : (v) > clip ? clip : (v)) : (v))
+				if (ng == K_RNN) {
+					for (int64_t j = 0; j < Hd; j++)
+						hs[j] = act_eval(f, CLIPV(gt[j]));
+				} else if (ng == K_LSTM) {
+					for (int64_t j = 0; j < Hd; j++) {
+						float c = cs[j];
+						float ig = act_eval(f, CLIPV(gt[j] + (pp ? pp[j] * c : 0)));
+						float fg = coupled ? 1.0f - ig
+								   : act_eval(f, CLIPV(gt[2 * Hd + j] +
+										       (pp ? pp[2 * Hd + j] * c : 0)));
+						float cg = act_eval(g, CLIPV(gt[3 * Hd + j]));
+						float cn = fg * c + ig * cg;
+						float og = act_eval(f, CLIPV(gt[Hd + j] + (pp ? pp[Hd + j] * cn : 0)));
+						cs[j] = cn;
+						hs[j] = og * act_eval(h, cn);
+					}
+				} else {
+					float *z = Zs + b * Hd;
+					for (int64_t j = 0; j < Hd; j++) {
+						z[j] = act_eval(f, CLIPV(gt[j]));
+						float rg = act_eval(f, CLIPV(gt[Hd + j]));
+						if (lbr)
+							gt[2 * Hd + j] = xw[2 * Hd + j] + (wb ? wb[2 * Hd + j] : 0.0f) +
+									 rg * (hr[2 * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f));
+						else
+							RH[b * Hd + j] = rg * hs[j];
+					}
+				}
+			}
+			if (ng == K_GRU) {
+				if (!lbr) {
+					/* (r ⊙ H) Rh^T needs every batch row's r first */
+					struct sgemm u = { 0 };
+					u.M = (size_t)Bt;
+					u.N = (size_t)Hd;
+					u.K = (size_t)Hd;
+					u.A = RH;
+					u.a_rs = Hd;
+					u.a_cs = 1;
+					u.B = Rd + 2 * Hd * Hd;
+					u.b_rs = 1;
+					u.b_cs = Hd;
+					u.C = HR;
+					u.ldc = (size_t)Hd;
+					u.alpha = 1.0f;
+					onnx_op_sgemm(x, &u, scr);
+				}
+				for (int64_t b = 0; b < Bt; b++) {
+					int64_t len = S;
+					if (SL)
+						len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
+										    : ((const int64_t *)SL->data)[b];
+					if (st >= len)
+						continue;
+					float *gt = T + b * G, *hs = Hs + b * Hd, *z = Zs + b * Hd;
+					for (int64_t j = 0; j < Hd; j++) {
+						float pre = lbr ? gt[2 * Hd + j]
+								: gt[2 * Hd + j] + HR[b * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f);
+						float hh = act_eval(g, CLIPV(pre));
+						hs[j] = (1 - z[j]) * hh + z[j] * hs[j];
+					}
+				}
+			}
+#undef CLIPV
+			for (int64_t b = 0; b < Bt; b++) {
+				int64_t len = S;
+				if (SL)
+					len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
+									    : ((const int64_t *)SL->data)[b];
+				if (st >= len)
+					continue;
+				int64_t t = rev ? len - 1 - st : st;
+				float *yo = Yd + (layout ? ((b * S + t) * dirs + d) * Hd : ((t * dirs + d) * Bt + b) * Hd);
+				memcpy(yo, Hs + b * Hd, (size_t)Hd * sizeof(float));
+			}
+		}
+		for (int64_t b = 0; b < Bt; b++) {
+			size_t off = (size_t)(layout ? (b * dirs + d) * Hd : (d * Bt + b) * Hd);
+			if (YH && YH->data)
+				memcpy((float *)YH->data + off, Hs + b * Hd, (size_t)Hd * sizeof(float));
+			if (YC && YC->data)
+				memcpy((float *)YC->data + off, Cs + b * Hd, (size_t)Hd * sizeof(float));
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_rnn(struct exec *x, struct node *n) { return recurrent(x, n, K_RNN); }
+static cella_result op_gru(struct exec *x, struct node *n) { return recurrent(x, n, K_GRU); }
+static cella_result op_lstm(struct exec *x, struct node *n) { return recurrent(x, n, K_LSTM); }
+
+/* ------------------------------------------------------------------ If */
+
+static cella_result op_if(struct exec *x, struct node *n)
+{
+	struct tensor *c = onnx_op_in(x, n, 0);
+	cella_result r;
+	if (!c)
+		return CELLA_ERR_MODEL;
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* output shapes depend on the branch taken */
+	if (c->dtype != CELLA_ONNX_BOOL || onnx_tensor_count(c) != 1)
+		return CELLA_ERR_MODEL_SHAPE;
+	const struct attr *br = onnx_attr_get(n, *(const uint8_t *)c->data ? "then_branch" : "else_branch");
+	if (!br || !br->g)
+		return CELLA_ERR_MODEL;
+	struct graph *g = br->g;
+	if (g->n_outputs != n->n_out)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_graph_run(x, g)) != CELLA_OK)
+		return r;
+	for (int i = 0; i < n->n_out; i++) {
+		struct tensor *src = &g->values[g->outputs[i]].t, *o;
+		if ((r = onnx_op_out(x, n, i, src->dtype, src->rank, src->dims, &o)) != CELLA_OK)
+			break;
+		if (src->bytes && o->data)
+			memcpy(o->data, src->data, src->bytes);
+	}
+	onnx_graph_done(x->m, g);
+	return r;
+}
+
+const struct op_def onnx_ops_misc[] = {
+	{ "ReduceSum", op_rsum, NULL, 1, 0 },
+	{ "ReduceMean", op_rmean, NULL, 1, 0 },
+	{ "ReduceMax", op_rmax, NULL, 1, 0 },
+	{ "ReduceMin", op_rmin, NULL, 1, 0 },
+	{ "ReduceProd", op_rprod, NULL, 1, 0 },
+	{ "ReduceL1", op_rl1, NULL, 1, 0 },
+	{ "ReduceL2", op_rl2, NULL, 1, 0 },
+	{ "ReduceLogSum", op_rlogsum, NULL, 1, 0 },
+	{ "ReduceLogSumExp", op_rlogsumexp, NULL, 1, 0 },
+	{ "ReduceSumSquare", op_rsumsq, NULL, 1, 0 },
+	{ "ArgMax", op_argmax, NULL, 1, 0 },
+	{ "ArgMin", op_argmin, NULL, 1, 0 },
+	{ "TopK", op_topk, NULL, 1, 0 },
+	{ "CumSum", op_cumsum, NULL, 11, 0 },
+	{ "RNN", op_rnn, NULL, 7, 0 },
+	{ "GRU", op_gru, NULL, 7, 0 },
+	{ "LSTM", op_lstm, NULL, 7, 0 },
+	{ "If", op_if, NULL, 1, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
+
+const struct op_def *onnx_op_lookup(const char *name, int opset)
+{
+	static const struct op_def *const tables[] = { onnx_ops_elementwise, onnx_ops_nn, onnx_ops_shape,
+						       onnx_ops_misc, onnx_ops_extra };
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct op_def *d = tables[t]; d->name; d++)
+			if (!strcmp(d->name, name))
+				return d->min_opset <= opset ? d : NULL;
+	return NULL;
+}

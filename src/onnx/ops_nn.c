@@ -1,0 +1,1250 @@
+// SPDX-License-Identifier: MIT
+/* Neural-network operators: Conv, ConvTranspose, Gemm, MatMul, pooling, normalisations, Softmax family. */
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXSP 3 /* spatial dims handled by Conv/Pool */
+
+#include "conv_dw.h"
+
+/* ------------------------------------------------------------------ window geometry */
+
+struct win {
+	int nsp;
+	int64_t in[MAXSP], out[MAXSP], k[MAXSP], s[MAXSP], d[MAXSP], pb[MAXSP], pe[MAXSP];
+};
+
+/* Fills strides/dilations/pads and output size from the ONNX attributes (Conv and pooling rules). */
+static cella_result win_make(const struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
+			     int ceil_mode, struct win *w)
+{
+	const int64_t *v;
+	size_t c;
+	if (nsp < 1 || nsp > MAXSP)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	memset(w, 0, sizeof(*w));
+	w->nsp = nsp;
+	for (int i = 0; i < nsp; i++) {
+		w->in[i] = xt->dims[2 + i];
+		w->k[i] = kernel[i];
+		w->s[i] = 1;
+		w->d[i] = 1;
+		if (w->k[i] < 1 || w->k[i] > (1 << 20))
+			return CELLA_ERR_MODEL_SHAPE;
+	}
+	if ((c = onnx_attr_ints(n, "strides", &v)) != 0) {
+		if (c != (size_t)nsp)
+			return CELLA_ERR_MODEL_SHAPE;
+		for (int i = 0; i < nsp; i++)
+			w->s[i] = v[i];
+	}
+	if ((c = onnx_attr_ints(n, "dilations", &v)) != 0) {
+		if (c != (size_t)nsp)
+			return CELLA_ERR_MODEL_SHAPE;
+		for (int i = 0; i < nsp; i++)
+			w->d[i] = v[i];
+	}
+	if ((c = onnx_attr_ints(n, "pads", &v)) != 0) {
+		if (c != (size_t)nsp * 2)
+			return CELLA_ERR_MODEL_SHAPE;
+		for (int i = 0; i < nsp; i++) {
+			w->pb[i] = v[i];
+			w->pe[i] = v[i + nsp];
+		}
+	}
+	for (int i = 0; i < nsp; i++)
+		if (w->s[i] < 1 || w->d[i] < 1 || w->s[i] > (1 << 20) || w->d[i] > (1 << 20) || w->pb[i] < 0 ||
+		    w->pe[i] < 0 || w->pb[i] > (1 << 24) || w->pe[i] > (1 << 24))
+			return CELLA_ERR_MODEL_SHAPE;
+	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
+	int same = !strcmp(ap, "SAME_UPPER") ? 1 : !strcmp(ap, "SAME_LOWER") ? 2 : 0;
+	for (int i = 0; i < nsp; i++) {
+		int64_t ek = (w->k[i] - 1) * w->d[i] + 1;
+		if (same) {
+			int64_t o = (w->in[i] + w->s[i] - 1) / w->s[i];
+			int64_t tot = (o - 1) * w->s[i] + ek - w->in[i];
+			if (tot < 0)
+				tot = 0;
+			w->pb[i] = same == 1 ? tot / 2 : tot - tot / 2;
+			w->pe[i] = tot - w->pb[i];
+			w->out[i] = o;
+		} else {
+			if (!strcmp(ap, "VALID"))
+				w->pb[i] = w->pe[i] = 0;
+			int64_t span = w->in[i] + w->pb[i] + w->pe[i] - ek;
+			if (span < 0)
+				return CELLA_ERR_MODEL_SHAPE;
+			w->out[i] = ceil_mode ? (span + w->s[i] - 1) / w->s[i] + 1 : span / w->s[i] + 1;
+			if (ceil_mode && (w->out[i] - 1) * w->s[i] >= w->in[i] + w->pb[i])
+				w->out[i]--;
+		}
+	}
+	return CELLA_OK;
+}
+
+static int64_t prod(const int64_t *d, int n)
+{
+	int64_t p = 1;
+	for (int i = 0; i < n; i++)
+		p *= d[i];
+	return p;
+}
+
+/* im2col for one group: rows = (c, kernel offset), cols = output positions. */
+static void im2col(const struct win *w, const float *x, int64_t cg, float *col)
+{
+	int64_t insp = prod(w->in, w->nsp), outsp = prod(w->out, w->nsp), ksp = prod(w->k, w->nsp);
+	if (w->nsp == 2) {
+		int64_t H = w->in[0], W = w->in[1], OH = w->out[0], OW = w->out[1];
+		for (int64_t c = 0; c < cg; c++)
+			for (int64_t ki = 0; ki < w->k[0]; ki++)
+				for (int64_t kj = 0; kj < w->k[1]; kj++) {
+					float *dst = col + ((c * w->k[0] + ki) * w->k[1] + kj) * outsp;
+					const float *src = x + c * insp;
+					for (int64_t oy = 0; oy < OH; oy++) {
+						int64_t iy = oy * w->s[0] - w->pb[0] + ki * w->d[0];
+						float *drow = dst + oy * OW;
+						if (iy < 0 || iy >= H) {
+							memset(drow, 0, (size_t)OW * sizeof(float));
+							continue;
+						}
+						const float *srow = src + iy * W;
+						int64_t x0 = -w->pb[1] + kj * w->d[1], sx = w->s[1];
+						if (sx == 1 && x0 >= 0 && x0 + OW <= W) {
+							memcpy(drow, srow + x0, (size_t)OW * sizeof(float));
+							continue;
+						}
+						for (int64_t ox = 0; ox < OW; ox++) {
+							int64_t ix = x0 + ox * sx;
+							drow[ox] = (ix >= 0 && ix < W) ? srow[ix] : 0.0f;
+						}
+					}
+				}
+		return;
+	}
+	for (int64_t r = 0; r < cg * ksp; r++) {
+		int64_t c = r / ksp, kr = r % ksp, ko[MAXSP] = { 0 };
+		for (int i = w->nsp - 1; i >= 0; i--) {
+			ko[i] = kr % w->k[i];
+			kr /= w->k[i];
+		}
+		for (int64_t p = 0; p < outsp; p++) {
+			int64_t pr = p, off = 0, ok = 1, mul = 1;
+			for (int i = w->nsp - 1; i >= 0; i--) {
+				int64_t o = pr % w->out[i];
+				pr /= w->out[i];
+				int64_t ii = o * w->s[i] - w->pb[i] + ko[i] * w->d[i];
+				if (ii < 0 || ii >= w->in[i])
+					ok = 0;
+				off += ii * mul;
+				mul *= w->in[i];
+			}
+			col[r * outsp + p] = ok ? x[c * insp + off] : 0.0f;
+		}
+	}
+}
+
+/* im2col fused into GEMM B-panel packing for 2-D convolutions: no column buffer. */
+struct im2col_ctx {
+	const struct win *w;
+	const float *x;
+	int64_t ksp;
+};
+
+static void conv_pack_b(const void *vctx, size_t k0, size_t kc, size_t j0, size_t nc, int nr, float *dst)
+{
+	const struct im2col_ctx *cx = vctx;
+	const struct win *w = cx->w;
+	int64_t H = w->in[0], W = w->in[1], OW = w->out[1], KW = w->k[1];
+	int64_t sy = w->s[0], sx = w->s[1], dy = w->d[0], dx = w->d[1];
+	int64_t iy0[64], ix0[64];
+	for (size_t jr = 0; jr < nc; jr += (size_t)nr) {
+		size_t cols = nc - jr < (size_t)nr ? nc - jr : (size_t)nr;
+		for (size_t j = 0; j < cols; j++) {
+			int64_t p = (int64_t)(j0 + jr + j), oy = p / OW, ox = p % OW;
+			iy0[j] = oy * sy - w->pb[0];
+			ix0[j] = ox * sx - w->pb[1];
+		}
+		int same_row = cols == (size_t)nr && iy0[0] == iy0[cols - 1];
+		for (size_t k = k0; k < k0 + kc; k++) {
+			int64_t c = (int64_t)k / cx->ksp, r = (int64_t)k % cx->ksp, ki = r / KW, kj = r % KW;
+			const float *xc = cx->x + c * H * W;
+			int64_t oyo = ki * dy, oxo = kj * dx;
+			if (same_row) {
+				int64_t iy = iy0[0] + oyo, ixs = ix0[0] + oxo;
+				if (iy < 0 || iy >= H) {
+					memset(dst, 0, sizeof(float) * (size_t)nr);
+					dst += nr;
+					continue;
+				}
+				const float *row = xc + iy * W;
+				if (ixs >= 0 && ixs + (int64_t)(nr - 1) * sx < W) {
+					if (sx == 1)
+						memcpy(dst, row + ixs, sizeof(float) * (size_t)nr);
+					else
+						for (int j = 0; j < nr; j++)
+							dst[j] = row[ixs + j * sx];
+				} else {
+					for (int j = 0; j < nr; j++) {
+						int64_t ix = ixs + j * sx;
+						dst[j] = ix >= 0 && ix < W ? row[ix] : 0.0f;
+					}
+				}
+				dst += nr;
+				continue;
+			}
+			size_t j = 0;
+			for (; j < cols; j++) {
+				int64_t iy = iy0[j] + oyo, ix = ix0[j] + oxo;
+				dst[j] = (iy >= 0 && iy < H && ix >= 0 && ix < W) ? xc[iy * W + ix] : 0.0f;
+			}
+			for (; j < (size_t)nr; j++)
+				dst[j] = 0.0f;
+			dst += nr;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ Conv */
+
+struct conv_priv {
+	float *packed; /* per group, sgemm_packed_a_floats each */
+	size_t per_group;
+};
+
+static void conv_priv_free(void *p)
+{
+	struct conv_priv *c = p;
+	if (!c)
+		return;
+	free(c->packed);
+	free(c);
+}
+
+static cella_result conv_kernel_shape(const struct node *n, const struct tensor *wt, int64_t *k, int *nsp)
+{
+	const int64_t *v;
+	size_t c = onnx_attr_ints(n, "kernel_shape", &v);
+	*nsp = wt->rank - 2;
+	if (*nsp < 1 || *nsp > MAXSP)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (c && c != (size_t)*nsp)
+		return CELLA_ERR_MODEL_SHAPE;
+	for (int i = 0; i < *nsp; i++) {
+		k[i] = wt->dims[2 + i];
+		if (c && v[i] != k[i])
+			return CELLA_ERR_MODEL_SHAPE;
+	}
+	return CELLA_OK;
+}
+
+static cella_result conv_prepare(struct exec *x, struct node *n)
+{
+	struct tensor *wt = onnx_op_in(x, n, 1);
+	if (!wt || !wt->is_const || wt->dtype != CELLA_ONNX_FLOAT || wt->rank < 3)
+		return CELLA_OK;
+	int64_t g = onnx_attr_i(n, "group", 1);
+	if (g < 1 || wt->dims[0] % g)
+		return CELLA_OK;
+	int64_t mg = wt->dims[0] / g, kk = prod(wt->dims + 1, wt->rank - 1);
+	if (wt->dims[1] == 1 && mg == 1 && g > 1)
+		return CELLA_OK; /* depthwise: direct kernel reads W as is */
+	struct conv_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	p->per_group = onnx_sgemm_packed_a_floats(&x->m->gk, (size_t)mg, (size_t)kk);
+	p->packed = aligned_alloc(64, ((p->per_group * (size_t)g * sizeof(float)) + 63) & ~(size_t)63);
+	if (!p->packed) {
+		free(p);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	for (int64_t gi = 0; gi < g; gi++)
+		onnx_sgemm_pack_a(&x->m->gk, (size_t)mg, (size_t)kk, (const float *)wt->data + gi * mg * kk, kk, 1, 1.0f,
+			     p->packed + (size_t)gi * p->per_group);
+	x->m->weight_bytes += p->per_group * (size_t)g * sizeof(float);
+	n->priv = p;
+	n->priv_free = conv_priv_free;
+	return CELLA_OK;
+}
+
+/* Size of the zero-padded copy that lets every tap of a depthwise conv read in bounds. */
+static void dw_padded_dims(const struct win *w, int64_t *hp, int64_t *wp)
+{
+	*hp = (w->out[0] - 1) * w->s[0] + (w->k[0] - 1) * w->d[0] + 1;
+	*wp = (w->out[1] - 1) * w->s[1] + (w->k[1] - 1) * w->d[1] + 1;
+	if (*hp < 1)
+		*hp = 1;
+	if (*wp < 1)
+		*wp = 1;
+}
+
+static void depthwise2d(const struct win *w, const float *x, const float *k, float bias, float *y, int act,
+			float aa, float ab, int avx2, float *tmp)
+{
+	struct dw_args a = { w->in[0], w->in[1], w->out[0], w->out[1], w->k[0], w->k[1], w->s[0], w->s[1],
+			     w->d[0], w->d[1], w->pb[0], w->pb[1], act, aa, ab, 0 }; /* activation fused in the kernel */
+	int64_t hp, wp;
+	dw_padded_dims(w, &hp, &wp);
+	if (w->pb[0] || w->pb[1] || hp > w->in[0] || wp > w->in[1] || w->out[1] % 8) {
+		/* copy into a zero border once so the kernel never takes its bounds-checked path, with slack
+		 * after the plane so partial 8-wide blocks may over-read */
+		float *pad = tmp;
+		tmp += hp * wp + 64;
+		a.slack = 1;
+		memset(pad, 0, (size_t)(hp * wp) * sizeof(float));
+		for (int64_t iy = 0; iy < w->in[0]; iy++) {
+			int64_t py = iy + w->pb[0];
+			if (py >= hp)
+				break;
+			int64_t n = w->in[1] + w->pb[1] <= wp ? w->in[1] : wp - w->pb[1];
+			if (n > 0)
+				memcpy(pad + py * wp + w->pb[1], x + iy * w->in[1], (size_t)n * sizeof(float));
+		}
+		x = pad;
+		a.H = hp;
+		a.W = wp;
+		a.py = a.px = 0;
+	}
+	if (avx2)
+		onnx_dw2d_avx2(&a, x, k, bias, y, tmp);
+	else
+		onnx_dw2d_portable(&a, x, k, bias, y, tmp);
+}
+
+static cella_result op_conv(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *wt = onnx_op_in(x, n, 1), *bt = onnx_op_in(x, n, 2), *yt;
+	struct win w;
+	int64_t k[MAXSP], odims[MAXR];
+	int nsp;
+	cella_result r;
+	if (!xt || !wt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT || (bt && bt->dtype != CELLA_ONNX_FLOAT))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+		return r;
+	if (xt->rank != wt->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M = wt->dims[0];
+	if (g < 1 || C % g || M % g || wt->dims[1] != C / g || (bt && (bt->rank != 1 || bt->dims[0] != M)))
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = win_make(n, xt, k, nsp, 0, &w)) != CELLA_OK)
+		return r;
+	odims[0] = N;
+	odims[1] = M;
+	for (int i = 0; i < nsp; i++)
+		odims[2 + i] = w.out[i];
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, odims, &yt)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t cg = C / g, mg = M / g, insp = prod(w.in, nsp), outsp = prod(w.out, nsp), ksp = prod(w.k, nsp);
+	int64_t kk = cg * ksp;
+	const float *X = xt->data, *Wd = wt->data, *B = bt ? bt->data : NULL;
+	float *Y = yt->data;
+	struct conv_priv *pv = n->priv;
+	if (outsp == 0 || N == 0 || M == 0)
+		return CELLA_OK;
+	if (cg == 1 && mg == 1 && g > 1 && nsp == 2) {
+		int64_t hp, wp;
+		dw_padded_dims(&w, &hp, &wp);
+		if (w.k[0] > 64 || (uint64_t)hp * (uint64_t)wp > ((uint64_t)1 << 30))
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		int64_t wmax = wp > w.in[1] ? wp : w.in[1];
+		float *tmp = onnx_op_scratch(x, 1, (size_t)(hp * wp + w.k[0] * (wmax + 2) + 160) * sizeof(float));
+		if (!tmp)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (int64_t b = 0; b < N; b++)
+			for (int64_t c = 0; c < C; c++)
+				depthwise2d(&w, X + (b * C + c) * insp, Wd + c * ksp, B ? B[c] : 0.0f,
+					    Y + (b * M + c) * outsp, n->act, n->act_a, n->act_b, x->m->gk.dw_avx2, tmp);
+		return CELLA_OK;
+	}
+	int pointwise = 1;
+	for (int i = 0; i < nsp; i++)
+		pointwise &= w.k[i] == 1 && w.s[i] == 1 && w.pb[i] == 0 && w.pe[i] == 0;
+	float *col = NULL;
+	if (!pointwise && nsp != 2) {
+		if ((uint64_t)kk * (uint64_t)outsp > ((uint64_t)1 << 32))
+			return CELLA_ERR_TOO_LARGE;
+		col = onnx_op_scratch(x, 1, (size_t)(kk * outsp) * sizeof(float));
+		if (!col)
+			return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t gi = 0; gi < g; gi++) {
+			const float *xg = X + (b * C + gi * cg) * insp;
+			struct im2col_ctx icx = { &w, xg, ksp };
+			if (!pointwise && nsp != 2)
+				im2col(&w, xg, cg, col);
+			struct sgemm s = { 0 };
+			s.M = (size_t)mg;
+			s.N = (size_t)outsp;
+			s.K = (size_t)kk;
+			s.A = Wd + gi * mg * kk;
+			s.a_rs = kk;
+			s.a_cs = 1;
+			s.B = pointwise ? xg : col;
+			s.b_rs = outsp;
+			s.b_cs = 1;
+			s.C = Y + (b * M + gi * mg) * outsp;
+			s.ldc = (size_t)outsp;
+			s.alpha = 1.0f;
+			s.bias_m = B ? B + gi * mg : NULL;
+			s.packed_a = pv ? pv->packed + (size_t)gi * pv->per_group : NULL;
+			s.act = n->act;
+			s.act_a = n->act_a;
+			s.act_b = n->act_b;
+			if (!pointwise && nsp == 2) {
+				s.pack_b = conv_pack_b;
+				s.pack_ctx = &icx;
+			}
+			onnx_op_sgemm(x, &s, scr);
+		}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ ConvTranspose */
+
+static cella_result op_conv_transpose(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *wt = onnx_op_in(x, n, 1), *bt = onnx_op_in(x, n, 2), *yt;
+	int64_t k[MAXSP], odims[MAXR], outp[MAXSP] = { 0 }, pb[MAXSP] = { 0 }, pe[MAXSP] = { 0 };
+	int64_t s[MAXSP], d[MAXSP];
+	int nsp;
+	cella_result r;
+	const int64_t *v;
+	size_t c;
+	if (!xt || !wt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+		return r;
+	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1];
+	if (xt->rank != wt->rank || g < 1 || C % g || wt->dims[0] != C)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t mg = wt->dims[1], M = mg * g, cg = C / g;
+	if (bt && (bt->rank != 1 || bt->dims[0] != M))
+		return CELLA_ERR_MODEL_SHAPE;
+	for (int i = 0; i < nsp; i++)
+		s[i] = d[i] = 1;
+	if ((c = onnx_attr_ints(n, "strides", &v)) == (size_t)nsp)
+		memcpy(s, v, sizeof(int64_t) * (size_t)nsp);
+	if ((c = onnx_attr_ints(n, "dilations", &v)) == (size_t)nsp)
+		memcpy(d, v, sizeof(int64_t) * (size_t)nsp);
+	if ((c = onnx_attr_ints(n, "output_padding", &v)) == (size_t)nsp)
+		memcpy(outp, v, sizeof(int64_t) * (size_t)nsp);
+	if ((c = onnx_attr_ints(n, "pads", &v)) == (size_t)nsp * 2)
+		for (int i = 0; i < nsp; i++) {
+			pb[i] = v[i];
+			pe[i] = v[i + nsp];
+		}
+	for (int i = 0; i < nsp; i++)
+		if (s[i] < 1 || d[i] < 1 || s[i] > 4096 || d[i] > 4096 || pb[i] < 0 || pe[i] < 0 || outp[i] < 0 ||
+		    pb[i] > (1 << 20) || pe[i] > (1 << 20) || outp[i] > 4096)
+			return CELLA_ERR_MODEL_SHAPE;
+	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
+	size_t nos = onnx_attr_ints(n, "output_shape", &v);
+	odims[0] = N;
+	odims[1] = M;
+	for (int i = 0; i < nsp; i++) {
+		int64_t in = xt->dims[2 + i], ek = (k[i] - 1) * d[i] + 1, full = s[i] * (in - 1) + outp[i] + ek;
+		int64_t want = -1;
+		if (nos)
+			want = v[nos - (size_t)nsp + (size_t)i];
+		else if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER"))
+			want = in * s[i];
+		if (want >= 0) {
+			/* may be negative: the output then extends past the scattered input (bias only there) */
+			int64_t tot = full - want, half = tot >= 0 ? tot / 2 : -((-tot + 1) / 2); /* floor(tot/2) */
+			if (want > (1 << 24))
+				return CELLA_ERR_MODEL_SHAPE;
+			if (!strcmp(ap, "SAME_UPPER")) {
+				pb[i] = half;
+				pe[i] = tot - half;
+			} else {
+				pb[i] = tot - half;
+				pe[i] = half;
+			}
+		}
+		odims[2 + i] = full - pb[i] - pe[i];
+		if (odims[2 + i] < 0)
+			return CELLA_ERR_MODEL_SHAPE;
+	}
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, odims, &yt)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t insp = prod(xt->dims + 2, nsp), outsp = prod(odims + 2, nsp), ksp = prod(k, nsp);
+	int64_t rows = mg * ksp;
+	if ((uint64_t)rows * (uint64_t)insp > ((uint64_t)1 << 32))
+		return CELLA_ERR_TOO_LARGE;
+	float *col = onnx_op_scratch(x, 1, (size_t)(rows * insp) * sizeof(float) + 64);
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!col || !scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	const float *X = xt->data, *Wd = wt->data, *B = bt ? bt->data : NULL;
+	float *Y = yt->data;
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t gi = 0; gi < g; gi++) {
+			/* col[mg*ksp][insp] = W_g^T (W_g is [cg][mg*ksp]) x X_g [cg][insp] */
+			struct sgemm sg = { 0 };
+			sg.M = (size_t)rows;
+			sg.N = (size_t)insp;
+			sg.K = (size_t)cg;
+			sg.A = Wd + gi * cg * rows;
+			sg.a_rs = 1;
+			sg.a_cs = rows;
+			sg.B = X + (b * C + gi * cg) * insp;
+			sg.b_rs = insp;
+			sg.b_cs = 1;
+			sg.C = col;
+			sg.ldc = (size_t)insp;
+			sg.alpha = 1.0f;
+			onnx_op_sgemm(x, &sg, scr);
+			for (int64_t m = 0; m < mg; m++) {
+				float *yo = Y + (b * M + gi * mg + m) * outsp;
+				float bias = B ? B[gi * mg + m] : 0.0f;
+				for (int64_t p = 0; p < outsp; p++)
+					yo[p] = bias;
+				if (nsp == 2) {
+					int64_t IH = xt->dims[2], IW = xt->dims[3], OH = odims[2], OW = odims[3];
+					for (int64_t kr = 0; kr < ksp; kr++) {
+						int64_t ki = kr / k[1], kj = kr % k[1];
+						const float *cr = col + (m * ksp + kr) * insp;
+						for (int64_t iy = 0; iy < IH; iy++) {
+							int64_t oy = iy * s[0] - pb[0] + ki * d[0];
+							if (oy < 0 || oy >= OH)
+								continue;
+							float *yrow = yo + oy * OW;
+							const float *crow = cr + iy * IW;
+							for (int64_t ix = 0; ix < IW; ix++) {
+								int64_t ox = ix * s[1] - pb[1] + kj * d[1];
+								if (ox >= 0 && ox < OW)
+									yrow[ox] += crow[ix];
+							}
+						}
+					}
+					onnx_act_apply(yo, (size_t)outsp, n->act, n->act_a, n->act_b);
+					continue;
+				}
+				for (int64_t kr = 0; kr < ksp; kr++) {
+					int64_t ko[MAXSP] = { 0 }, t = kr;
+					for (int i = nsp - 1; i >= 0; i--) {
+						ko[i] = t % k[i];
+						t /= k[i];
+					}
+					const float *cr = col + (m * ksp + kr) * insp;
+					for (int64_t p = 0; p < insp; p++) {
+						int64_t pr = p, off = 0, mul = 1, ok = 1;
+						for (int i = nsp - 1; i >= 0; i--) {
+							int64_t ii = pr % xt->dims[2 + i];
+							pr /= xt->dims[2 + i];
+							int64_t o = ii * s[i] - pb[i] + ko[i] * d[i];
+							if (o < 0 || o >= odims[2 + i])
+								ok = 0;
+							off += o * mul;
+							mul *= odims[2 + i];
+						}
+						if (ok)
+							yo[off] += cr[p];
+					}
+				}
+				onnx_act_apply(yo, (size_t)outsp, n->act, n->act_a, n->act_b);
+			}
+		}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ Gemm / MatMul */
+
+static cella_result op_gemm(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *c = onnx_op_in(x, n, 2), *y;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != CELLA_ONNX_FLOAT || b->dtype != CELLA_ONNX_FLOAT || (c && c->dtype != CELLA_ONNX_FLOAT))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (a->rank != 2 || b->rank != 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int ta = (int)onnx_attr_i(n, "transA", 0), tb = (int)onnx_attr_i(n, "transB", 0);
+	float alpha = onnx_attr_f(n, "alpha", 1.0f), beta = onnx_attr_f(n, "beta", 1.0f);
+	int64_t M = ta ? a->dims[1] : a->dims[0], K = ta ? a->dims[0] : a->dims[1];
+	int64_t K2 = tb ? b->dims[1] : b->dims[0], N = tb ? b->dims[0] : b->dims[1];
+	if (K != K2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t od[2] = { M, N };
+	if (c) {
+		if (c->rank > 2)
+			return CELLA_ERR_MODEL_SHAPE;
+		int64_t cm = c->rank == 2 ? c->dims[0] : 1, cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
+		if ((cm != 1 && cm != M) || (cn != 1 && cn != N))
+			return CELLA_ERR_MODEL_SHAPE;
+	}
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, 2, od, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	float *Y = y->data;
+	struct sgemm s = { 0 };
+	s.M = (size_t)M;
+	s.N = (size_t)N;
+	s.K = (size_t)K;
+	s.A = a->data;
+	s.a_rs = ta ? 1 : a->dims[1];
+	s.a_cs = ta ? a->dims[1] : 1;
+	s.B = b->data;
+	s.b_rs = tb ? 1 : b->dims[1];
+	s.b_cs = tb ? b->dims[1] : 1;
+	s.C = Y;
+	s.ldc = (size_t)N;
+	s.alpha = alpha;
+	s.act = n->act;
+	s.act_a = n->act_a;
+	s.act_b = n->act_b;
+	if (c && beta != 0.0f) {
+		int64_t cm = c->rank == 2 ? c->dims[0] : 1, cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
+		const float *C = c->data;
+		if (cm == 1 && cn == N && beta == 1.0f) {
+			s.bias_n = C;
+		} else {
+			for (int64_t i = 0; i < M; i++)
+				for (int64_t j = 0; j < N; j++)
+					Y[i * N + j] = beta * C[(cm == 1 ? 0 : i) * cn + (cn == 1 ? 0 : j)];
+			s.accumulate = 1;
+		}
+	}
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	onnx_op_sgemm(x, &s, scr);
+	return CELLA_OK;
+}
+
+static cella_result op_matmul(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *y;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != b->dtype)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_INT32 && a->dtype != CELLA_ONNX_INT64 &&
+	    a->dtype != CELLA_ONNX_DOUBLE)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (a->rank < 1 || b->rank < 1)
+		return CELLA_ERR_MODEL_SHAPE;
+	/* promote 1-D operands, broadcast batch dims */
+	int ar = a->rank < 2 ? 2 : a->rank, br = b->rank < 2 ? 2 : b->rank;
+	int64_t ad[MAXR], bd[MAXR];
+	if (a->rank == 1) {
+		ad[0] = 1;
+		ad[1] = a->dims[0];
+	} else
+		memcpy(ad, a->dims, sizeof(int64_t) * (size_t)a->rank);
+	if (b->rank == 1) {
+		bd[0] = b->dims[0];
+		bd[1] = 1;
+	} else
+		memcpy(bd, b->dims, sizeof(int64_t) * (size_t)b->rank);
+	int64_t M = ad[ar - 2], K = ad[ar - 1], N = bd[br - 1];
+	if (bd[br - 2] != K)
+		return CELLA_ERR_MODEL_SHAPE;
+	int orank = (ar > br ? ar : br);
+	int64_t od[MAXR], ast[MAXR] = { 0 }, bst[MAXR] = { 0 };
+	int nb = orank - 2;
+	for (int i = 0; i < nb; i++) {
+		int ia = i - (orank - ar), ib = i - (orank - br);
+		int64_t ea = ia >= 0 ? ad[ia] : 1, eb = ib >= 0 ? bd[ib] : 1;
+		if (ea != eb && ea != 1 && eb != 1)
+			return CELLA_ERR_MODEL_SHAPE;
+		od[i] = ea == 1 ? eb : ea;
+	}
+	od[nb] = M;
+	od[nb + 1] = N;
+	/* batch strides in units of matrices */
+	{
+		int64_t sa = 1, sb = 1;
+		for (int i = nb - 1; i >= 0; i--) {
+			int ia = i - (orank - ar), ib = i - (orank - br);
+			int64_t ea = ia >= 0 ? ad[ia] : 1, eb = ib >= 0 ? bd[ib] : 1;
+			ast[i] = ea == 1 ? 0 : sa;
+			bst[i] = eb == 1 ? 0 : sb;
+			sa *= ea;
+			sb *= eb;
+		}
+	}
+	/* output shape drops the promoted dims */
+	int64_t outd[MAXR];
+	int outr = 0;
+	for (int i = 0; i < nb; i++)
+		outd[outr++] = od[i];
+	if (a->rank >= 2)
+		outd[outr++] = M;
+	if (b->rank >= 2)
+		outd[outr++] = N;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, outr, outd, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t batches = prod(od, nb);
+	if (a->dtype != CELLA_ONNX_FLOAT) {
+		int64_t idx[MAXR] = { 0 };
+		for (int64_t bi = 0; bi < batches; bi++) {
+			int64_t oa = 0, ob = 0;
+			for (int i = 0; i < nb; i++) {
+				oa += idx[i] * ast[i];
+				ob += idx[i] * bst[i];
+			}
+			for (int64_t i = 0; i < M; i++)
+				for (int64_t j = 0; j < N; j++) {
+					size_t yo = (size_t)((bi * M + i) * N + j);
+					if (a->dtype == CELLA_ONNX_DOUBLE) {
+						double acc = 0;
+						for (int64_t kx = 0; kx < K; kx++)
+							acc += ((const double *)a->data)[oa * M * K + i * K + kx] *
+							       ((const double *)b->data)[ob * K * N + kx * N + j];
+						((double *)y->data)[yo] = acc;
+					} else {
+						uint64_t acc = 0;
+						for (int64_t kx = 0; kx < K; kx++) {
+							int64_t va = a->dtype == CELLA_ONNX_INT32
+									     ? ((const int32_t *)a->data)[oa * M * K + i * K + kx]
+									     : ((const int64_t *)a->data)[oa * M * K + i * K + kx];
+							int64_t vb = a->dtype == CELLA_ONNX_INT32
+									     ? ((const int32_t *)b->data)[ob * K * N + kx * N + j]
+									     : ((const int64_t *)b->data)[ob * K * N + kx * N + j];
+							acc += (uint64_t)va * (uint64_t)vb;
+						}
+						if (a->dtype == CELLA_ONNX_INT32)
+							((int32_t *)y->data)[yo] = (int32_t)acc;
+						else
+							((int64_t *)y->data)[yo] = (int64_t)acc;
+					}
+				}
+			for (int i = nb - 1; i >= 0; i--) {
+				if (++idx[i] < od[i])
+					break;
+				idx[i] = 0;
+			}
+		}
+		return CELLA_OK;
+	}
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	const float *A = a->data, *B = b->data;
+	float *Y = y->data;
+	struct sgemm s = { 0 };
+	s.K = (size_t)K;
+	s.N = (size_t)N;
+	s.a_rs = K;
+	s.a_cs = 1;
+	s.b_rs = N;
+	s.b_cs = 1;
+	s.ldc = (size_t)N;
+	s.alpha = 1.0f;
+	/* B shared by every batch and A batches contiguous: one tall GEMM */
+	int b_shared = 1, a_contig = 1;
+	for (int i = 0; i < nb; i++) {
+		b_shared &= bst[i] == 0;
+	}
+	{
+		int64_t expect = 1;
+		for (int i = nb - 1; i >= 0; i--) {
+			if (od[i] != 1 && ast[i] != expect)
+				a_contig = 0;
+			expect *= od[i];
+		}
+	}
+	if (b_shared && a_contig) {
+		s.M = (size_t)(M * batches);
+		s.A = A;
+		s.B = B;
+		s.C = Y;
+		if (s.M && s.N)
+			onnx_op_sgemm(x, &s, scr);
+		return CELLA_OK;
+	}
+	int64_t idx[MAXR] = { 0 };
+	s.M = (size_t)M;
+	for (int64_t bi = 0; bi < batches; bi++) {
+		int64_t oa = 0, ob = 0;
+		for (int i = 0; i < nb; i++) {
+			oa += idx[i] * ast[i];
+			ob += idx[i] * bst[i];
+		}
+		s.A = A + oa * M * K;
+		s.B = B + ob * K * N;
+		s.C = Y + bi * M * N;
+		if (s.M && s.N)
+			onnx_op_sgemm(x, &s, scr);
+		for (int i = nb - 1; i >= 0; i--) {
+			if (++idx[i] < od[i])
+				break;
+			idx[i] = 0;
+		}
+	}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ normalisation */
+
+static cella_result op_batchnorm(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *mn = onnx_op_in(x, n, 3),
+		      *vr = onnx_op_in(x, n, 4), *y;
+	cella_result r;
+	if (!xt || !sc || !bi || !mn || !vr)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT || sc->dtype != CELLA_ONNX_FLOAT || bi->dtype != CELLA_ONNX_FLOAT ||
+	    mn->dtype != CELLA_ONNX_FLOAT || vr->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (xt->rank < 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t C = xt->dims[1];
+	if (onnx_tensor_count(sc) != (size_t)C || onnx_tensor_count(bi) != (size_t)C || onnx_tensor_count(mn) != (size_t)C ||
+	    onnx_tensor_count(vr) != (size_t)C)
+		return CELLA_ERR_MODEL_SHAPE;
+	int training = (int)onnx_attr_i(n, "training_mode", 0);
+	struct tensor *rm = NULL, *rv = NULL;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK)
+		return r;
+	if (training && onnx_op_has_out(n, 1) && (r = onnx_op_out(x, n, 1, CELLA_ONNX_FLOAT, 1, &C, &rm)) != CELLA_OK)
+		return r;
+	if (training && onnx_op_has_out(n, 2) && (r = onnx_op_out(x, n, 2, CELLA_ONNX_FLOAT, 1, &C, &rv)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
+	int64_t N = xt->dims[0], sp = prod(xt->dims + 2, xt->rank - 2);
+	const float *X = xt->data, *S = sc->data, *B = bi->data, *Mn = mn->data, *V = vr->data;
+	float *Y = y->data;
+	if (training) {
+		/* batch statistics; running estimates blended with momentum */
+		float mom = onnx_attr_f(n, "momentum", 0.9f);
+		for (int64_t c = 0; c < C; c++) {
+			double s = 0, s2 = 0, cnt = (double)(N * sp);
+			for (int64_t b = 0; b < N; b++)
+				for (int64_t i = 0; i < sp; i++)
+					s += X[(b * C + c) * sp + i];
+			double mean = cnt ? s / cnt : 0;
+			for (int64_t b = 0; b < N; b++)
+				for (int64_t i = 0; i < sp; i++) {
+					double d = X[(b * C + c) * sp + i] - mean;
+					s2 += d * d;
+				}
+			double var = cnt ? s2 / cnt : 0;
+			float k = S[c] / sqrtf((float)var + eps);
+			for (int64_t b = 0; b < N; b++)
+				for (int64_t i = 0; i < sp; i++)
+					Y[(b * C + c) * sp + i] = (float)(X[(b * C + c) * sp + i] - mean) * k + B[c];
+			if (rm && rm->data)
+				((float *)rm->data)[c] = Mn[c] * mom + (float)mean * (1 - mom);
+			if (rv && rv->data)
+				((float *)rv->data)[c] = V[c] * mom + (float)var * (1 - mom);
+		}
+		return CELLA_OK;
+	}
+	for (int64_t c = 0; c < C; c++) {
+		float k = S[c] / sqrtf(V[c] + eps), o = B[c] - Mn[c] * k;
+		for (int64_t b = 0; b < N; b++) {
+			const float *xp = X + (b * C + c) * sp;
+			float *yp = Y + (b * C + c) * sp;
+			for (int64_t i = 0; i < sp; i++)
+				yp[i] = xp[i] * k + o;
+		}
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_instancenorm(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *y;
+	cella_result r;
+	if (!xt || !sc || !bi)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT || sc->dtype != CELLA_ONNX_FLOAT || bi->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (xt->rank < 2 || onnx_tensor_count(sc) != (size_t)xt->dims[1] || onnx_tensor_count(bi) != (size_t)xt->dims[1])
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
+	int64_t N = xt->dims[0], C = xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t c = 0; c < C; c++) {
+			const float *xp = (const float *)xt->data + (b * C + c) * sp;
+			float *yp = (float *)y->data + (b * C + c) * sp;
+			double s = 0, s2 = 0;
+			for (int64_t i = 0; i < sp; i++)
+				s += xp[i];
+			double mean = sp ? s / (double)sp : 0;
+			for (int64_t i = 0; i < sp; i++)
+				s2 += (xp[i] - mean) * (xp[i] - mean);
+			double var = sp ? s2 / (double)sp : 0;
+			float k = ((const float *)sc->data)[c] / (float)sqrt(var + eps);
+			for (int64_t i = 0; i < sp; i++)
+				yp[i] = (float)(xp[i] - mean) * k + ((const float *)bi->data)[c];
+		}
+	return CELLA_OK;
+}
+
+static cella_result op_layernorm(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *y, *mo = NULL, *io = NULL;
+	cella_result r;
+	int axis;
+	if (!xt || !sc)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT || sc->dtype != CELLA_ONNX_FLOAT || (bi && bi->dtype != CELLA_ONNX_FLOAT))
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), xt->rank, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t outer = prod(xt->dims, axis), inner = prod(xt->dims + axis, xt->rank - axis);
+	/* scale and bias broadcast to the normalised shape: accept trailing-aligned shapes */
+	if (sc->rank > xt->rank - axis || (bi && bi->rank > xt->rank - axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t sdims[MAXR];
+	for (int i = 0; i < xt->rank; i++)
+		sdims[i] = i < axis ? xt->dims[i] : 1;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK)
+		return r;
+	if (n->n_out > 1 && (r = onnx_op_out(x, n, 1, CELLA_ONNX_FLOAT, xt->rank, sdims, &mo)) != CELLA_OK)
+		return r;
+	if (n->n_out > 2 && (r = onnx_op_out(x, n, 2, CELLA_ONNX_FLOAT, xt->rank, sdims, &io)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	size_t sn = onnx_tensor_count(sc), bn = bi ? onnx_tensor_count(bi) : 0;
+	if (inner > 0 && (sn == 0 || inner % (int64_t)sn || (bi && (bn == 0 || inner % (int64_t)bn))))
+		return CELLA_ERR_MODEL_SHAPE;
+	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
+	for (int64_t o = 0; o < outer; o++) {
+		const float *xp = (const float *)xt->data + o * inner;
+		float *yp = (float *)y->data + o * inner;
+		float s = 0, s2 = 0;
+		for (int64_t i = 0; i < inner; i++)
+			s += xp[i];
+		float mean = inner ? s / (float)inner : 0;
+		for (int64_t i = 0; i < inner; i++)
+			s2 += (xp[i] - mean) * (xp[i] - mean);
+		float inv = 1.0f / sqrtf((inner ? s2 / (float)inner : 0) + eps);
+		const float *S = sc->data, *B = bi ? bi->data : NULL;
+		for (int64_t i = 0; i < inner; i++)
+			yp[i] = (xp[i] - mean) * inv * S[(size_t)i % sn] + (B ? B[(size_t)i % bn] : 0.0f);
+		if (mo && mo->data)
+			((float *)mo->data)[o] = mean;
+		if (io && io->data)
+			((float *)io->data)[o] = inv;
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_lrn(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *y;
+	cella_result r;
+	if (!xt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (xt->rank < 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t size = onnx_attr_i(n, "size", 0);
+	if (size < 1)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	float alpha = onnx_attr_f(n, "alpha", 1e-4f), beta = onnx_attr_f(n, "beta", 0.75f), bias = onnx_attr_f(n, "bias", 1.0f);
+	int64_t N = xt->dims[0], C = xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+	const float *X = xt->data;
+	float *Y = y->data;
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t c = 0; c < C; c++)
+			for (int64_t i = 0; i < sp; i++) {
+				float s = 0;
+				for (int64_t cc = c - lo; cc <= c + hi; cc++)
+					if (cc >= 0 && cc < C) {
+						float v = X[(b * C + cc) * sp + i];
+						s += v * v;
+					}
+				Y[(b * C + c) * sp + i] =
+					X[(b * C + c) * sp + i] / powf(bias + alpha / (float)size * s, beta);
+			}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ pooling */
+
+static cella_result pool(struct exec *x, struct node *n, int is_max)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *y, *yi = NULL;
+	const int64_t *ks;
+	cella_result r;
+	struct win w;
+	if (!xt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int nsp = xt->rank - 2;
+	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
+	if (nsp < 1 || (size_t)nsp != nk)
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = win_make(n, xt, ks, nsp, (int)onnx_attr_i(n, "ceil_mode", 0), &w)) != CELLA_OK)
+		return r;
+	int64_t od[MAXR];
+	od[0] = xt->dims[0];
+	od[1] = xt->dims[1];
+	for (int i = 0; i < nsp; i++)
+		od[2 + i] = w.out[i];
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, od, &y)) != CELLA_OK)
+		return r;
+	if (is_max && n->n_out > 1 && (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, xt->rank, od, &yi)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_OK;
+	int cip = (int)onnx_attr_i(n, "count_include_pad", 0), col_major = (int)onnx_attr_i(n, "storage_order", 0);
+	int64_t NC = xt->dims[0] * xt->dims[1], insp = prod(w.in, nsp), outsp = prod(w.out, nsp);
+	int64_t ksp = prod(w.k, nsp);
+	const float *X = xt->data;
+	float *Y = y->data;
+	if (nsp == 2 && !col_major) {
+		int64_t H = w.in[0], W = w.in[1], OH = w.out[0], OW = w.out[1];
+		for (int64_t ch = 0; ch < NC; ch++) {
+			const float *xc = X + ch * insp;
+			for (int64_t oy = 0; oy < OH; oy++)
+				for (int64_t ox = 0; ox < OW; ox++) {
+					int64_t y0 = oy * w.s[0] - w.pb[0], x0 = ox * w.s[1] - w.pb[1];
+					float acc = is_max ? -INFINITY : 0.0f;
+					int64_t best = -1, cy = 0, cx = 0, vy = 0, vx = 0;
+					for (int64_t kx = 0; kx < w.k[1]; kx++) {
+						int64_t ix = x0 + kx * w.d[1];
+						cx += ix >= -w.pb[1] && ix < W + w.pe[1];
+						vx += ix >= 0 && ix < W;
+					}
+					for (int64_t ky = 0; ky < w.k[0]; ky++) {
+						int64_t iy = y0 + ky * w.d[0];
+						cy += iy >= -w.pb[0] && iy < H + w.pe[0];
+						if (iy < 0 || iy >= H)
+							continue;
+						vy++;
+						const float *row = xc + iy * W;
+						for (int64_t kx = 0; kx < w.k[1]; kx++) {
+							int64_t ix = x0 + kx * w.d[1];
+							if (ix < 0 || ix >= W)
+								continue;
+							float v = row[ix];
+							if (!is_max)
+								acc += v;
+							else if (v > acc || best < 0) {
+								acc = v;
+								best = ch * insp + iy * W + ix;
+							}
+						}
+					}
+					if (!is_max) {
+						int64_t cnt = cip ? cy * cx : vy * vx;
+						acc = cnt ? acc / (float)cnt : 0.0f;
+					}
+					Y[ch * outsp + oy * OW + ox] = acc;
+					if (yi && yi->data)
+						((int64_t *)yi->data)[ch * outsp + oy * OW + ox] = best;
+				}
+		}
+		return CELLA_OK;
+	}
+	for (int64_t ch = 0; ch < NC; ch++)
+		for (int64_t p = 0; p < outsp; p++) {
+			int64_t o[MAXSP] = { 0 }, pr = p;
+			for (int i = nsp - 1; i >= 0; i--) {
+				o[i] = pr % w.out[i];
+				pr /= w.out[i];
+			}
+			float acc = is_max ? -INFINITY : 0.0f;
+			int64_t cnt = 0, padcnt = 0, best = -1;
+			for (int64_t kr = 0; kr < ksp; kr++) {
+				int64_t t = kr, off = 0, mul = 1, ok = 1, inpad = 1, coff = 0, cmul = 1;
+				for (int i = nsp - 1; i >= 0; i--) {
+					int64_t kk = t % w.k[i];
+					t /= w.k[i];
+					int64_t ii = o[i] * w.s[i] - w.pb[i] + kk * w.d[i];
+					if (ii < 0 || ii >= w.in[i])
+						ok = 0;
+					if (ii < -w.pb[i] || ii >= w.in[i] + w.pe[i])
+						inpad = 0;
+					off += ii * mul;
+					mul *= w.in[i];
+				}
+				if (col_major && ok) {
+					/* column-major index: reverse the dims */
+					int64_t rem = off;
+					int64_t idx[MAXSP];
+					for (int i = nsp - 1; i >= 0; i--) {
+						idx[i] = rem % w.in[i];
+						rem /= w.in[i];
+					}
+					for (int i = 0; i < nsp; i++) {
+						coff += idx[i] * cmul;
+						cmul *= w.in[i];
+					}
+				}
+				padcnt += inpad;
+				if (!ok)
+					continue;
+				float v = X[ch * insp + off];
+				cnt++;
+				if (is_max) {
+					if (v > acc || best < 0) {
+						acc = v > acc || best < 0 ? v : acc;
+						best = col_major ? ch * insp + coff : ch * insp + off;
+					}
+				} else {
+					acc += v;
+				}
+			}
+			if (!is_max)
+				acc = (cip ? padcnt : cnt) ? acc / (float)(cip ? padcnt : cnt) : 0.0f;
+			Y[ch * outsp + p] = acc;
+			if (yi && yi->data)
+				((int64_t *)yi->data)[ch * outsp + p] = best;
+		}
+	return CELLA_OK;
+}
+
+static cella_result op_maxpool(struct exec *x, struct node *n) { return pool(x, n, 1); }
+static cella_result op_avgpool(struct exec *x, struct node *n) { return pool(x, n, 0); }
+
+static cella_result global_pool(struct exec *x, struct node *n, int is_max)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *y;
+	cella_result r;
+	if (!xt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (xt->rank < 2)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t od[MAXR];
+	for (int i = 0; i < xt->rank; i++)
+		od[i] = i < 2 ? xt->dims[i] : 1;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, od, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t NC = xt->dims[0] * xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	const float *X = xt->data;
+	for (int64_t c = 0; c < NC; c++) {
+		const float *p = X + c * sp;
+		float part[8];
+		for (int k = 0; k < 8; k++)
+			part[k] = is_max ? -INFINITY : 0.0f;
+		int64_t i = 0;
+		/* eight independent lanes: vectorisable, and a fixed order so every build agrees */
+		if (is_max)
+			for (; i + 8 <= sp; i += 8)
+				for (int k = 0; k < 8; k++)
+					part[k] = p[i + k] > part[k] ? p[i + k] : part[k];
+		else
+			for (; i + 8 <= sp; i += 8)
+				for (int k = 0; k < 8; k++)
+					part[k] += p[i + k];
+		for (; i < sp; i++)
+			part[0] = is_max ? (p[i] > part[0] ? p[i] : part[0]) : part[0] + p[i];
+		float acc = part[0];
+		for (int k = 1; k < 8; k++)
+			acc = is_max ? (part[k] > acc ? part[k] : acc) : acc + part[k];
+		((float *)y->data)[c] = is_max ? acc : (sp ? acc / (float)sp : 0.0f);
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_gap(struct exec *x, struct node *n) { return global_pool(x, n, 0); }
+static cella_result op_gmp(struct exec *x, struct node *n) { return global_pool(x, n, 1); }
+
+/* ------------------------------------------------------------------ Softmax family */
+
+enum { SM_SOFTMAX, SM_LOG, SM_HARD };
+
+static cella_result softmax(struct exec *x, struct node *n, int kind)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *y;
+	cella_result r;
+	int axis;
+	if (!xt)
+		return CELLA_ERR_MODEL;
+	if (xt->dtype != CELLA_ONNX_FLOAT)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int legacy = n->opset < 13;
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", legacy ? 1 : -1), xt->rank ? xt->rank : 1, &axis))
+		return CELLA_ERR_MODEL_SHAPE;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t outer = prod(xt->dims, axis), len, inner;
+	if (legacy) {
+		len = prod(xt->dims + axis, xt->rank - axis);
+		inner = 1;
+	} else {
+		len = xt->rank ? xt->dims[axis] : 1;
+		inner = prod(xt->dims + axis + 1, xt->rank - axis - 1);
+	}
+	const float *X = xt->data;
+	float *Y = y->data;
+	for (int64_t o = 0; o < outer; o++)
+		for (int64_t in = 0; in < inner; in++) {
+			const float *xp = X + o * len * inner + in;
+			float *yp = Y + o * len * inner + in;
+			float mx = -INFINITY;
+			int64_t arg = 0;
+			for (int64_t i = 0; i < len; i++)
+				if (xp[i * inner] > mx) {
+					mx = xp[i * inner];
+					arg = i;
+				}
+			if (kind == SM_HARD) {
+				for (int64_t i = 0; i < len; i++)
+					yp[i * inner] = i == arg ? 1.0f : 0.0f;
+				continue;
+			}
+			float s = 0;
+			for (int64_t i = 0; i < len; i++) {
+				float e = onnx_expf(xp[i * inner] - mx);
+				if (kind == SM_SOFTMAX)
+					yp[i * inner] = e;
+				s += e;
+			}
+			if (kind == SM_SOFTMAX) {
+				float inv = 1.0f / s;
+				for (int64_t i = 0; i < len; i++)
+					yp[i * inner] *= inv;
+			} else {
+				float ls = logf(s);
+				for (int64_t i = 0; i < len; i++)
+					yp[i * inner] = xp[i * inner] - mx - ls;
+			}
+		}
+	return CELLA_OK;
+}
+
+static cella_result op_softmax(struct exec *x, struct node *n) { return softmax(x, n, SM_SOFTMAX); }
+static cella_result op_logsoftmax(struct exec *x, struct node *n) { return softmax(x, n, SM_LOG); }
+static cella_result op_hardmax(struct exec *x, struct node *n) { return softmax(x, n, SM_HARD); }
+
+const struct op_def onnx_ops_nn[] = {
+	{ "Conv", op_conv, conv_prepare, 1, 0 },
+	{ "ConvTranspose", op_conv_transpose, NULL, 1, 0 },
+	{ "Gemm", op_gemm, NULL, 1, 0 },
+	{ "MatMul", op_matmul, NULL, 1, 0 },
+	{ "BatchNormalization", op_batchnorm, NULL, 1, 0 },
+	{ "InstanceNormalization", op_instancenorm, NULL, 1, 0 },
+	{ "LayerNormalization", op_layernorm, NULL, 17, 0 },
+	{ "LRN", op_lrn, NULL, 1, 0 },
+	{ "MaxPool", op_maxpool, NULL, 1, 0 },
+	{ "AveragePool", op_avgpool, NULL, 1, 0 },
+	{ "GlobalAveragePool", op_gap, NULL, 1, 0 },
+	{ "GlobalMaxPool", op_gmp, NULL, 1, 0 },
+	{ "Softmax", op_softmax, NULL, 1, 0 },
+	{ "LogSoftmax", op_logsoftmax, NULL, 1, 0 },
+	{ "Hardmax", op_hardmax, NULL, 1, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};

