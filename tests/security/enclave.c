@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Test enclave for the hostile-host suite (tests/security). */
 #include <cella/enclave.h>
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "security.h"
 
@@ -147,11 +149,56 @@ static cella_result s_ocall_pad(const uint8_t *in, size_t n, uint8_t *out, size_
 	return cella_ocall(O_PAD, &p, sizeof(p), NULL, 0, &got);
 }
 
+static cella_result s_slow_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t zero = 0;
+	size_t got = 0;
+	uint8_t sink[8];
+	if (on < n)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	/* tell the host we are in the handler (its input already copied), then give it time to rewrite the input */
+	if (cella_ocall(O_FILL, &zero, 8, sink, 0, &got) != CELLA_OK)
+		return CELLA_ERR_UNEXPECTED;
+	for (volatile uint64_t i = 0; i < 100000000ull; i++)
+		;
+	memcpy(out, in, n);
+	*w = n;
+	return CELLA_OK;
+}
+
+static cella_result s_host_malloc(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	void *p = cella_host_malloc(64);
+	uint64_t v = (uint64_t)(uintptr_t)p;
+	(void)in, (void)n;
+	if (on < 8)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &v, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
+static cella_result s_time(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct timespec ts;
+	int64_t r[2];
+	(void)in, (void)n;
+	errno = 0;
+	r[0] = clock_gettime(CLOCK_REALTIME, &ts);
+	r[1] = errno;
+	if (on < sizeof(r))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
 	[S_OCALL] = {s_ocall, CELLA_ECALL_PUBLIC},     [S_SECRET] = {s_secret, CELLA_ECALL_PUBLIC},
 	[S_COUNT_VIOL] = {s_count, CELLA_ECALL_PUBLIC}, [S_PRIVATE] = {s_private, 0},
-	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC},
+	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC}, [S_SLOW_ECHO] = {s_slow_echo, CELLA_ECALL_PUBLIC},
+	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -14,6 +14,9 @@ enum {
 	S_COUNT_VIOL = 6, /* out: u32 cella_violation_count() */
 	S_PRIVATE = 7,    /* private, allowed from no ocall */
 	S_OCALL_PAD = 8,  /* makes O_PAD with a struct whose padding the enclave never wrote */
+	S_SLOW_ECHO = 9,  /* waits ~100 ms, then echoes its input: the host rewrites the window meanwhile */
+	S_HOST_MALLOC = 10, /* out: u64 cella_host_malloc(64) result (0 = refused) */
+	S_TIME = 11,      /* out: i64 clock_gettime result, then errno */
 	S_COUNT
 };
 

@@ -408,6 +408,120 @@ static void t_order(void)
 	cella_test_pass("H1/H3 call order and nested allow lists");
 }
 
+struct rewriter {
+	struct hostile *h;
+	volatile int stop;
+	uint64_t rewrites;
+	pthread_t th;
+};
+
+static void *rewrite(void *p)
+{
+	struct rewriter *r = p;
+	while (!r->stop) {
+		memset(r->h->win + r->h->buf, 0xbd, 64); /* the input, rewritten again and again */
+		r->rewrites++;
+	}
+	return NULL;
+}
+
+static void start_rewriting(struct hostile *h, void *ctx)
+{
+	struct rewriter *r = ctx;
+	/* the enclave is inside the handler: its input was copied before this ocall */
+	CT_EQ(pthread_create(&r->th, NULL, rewrite, r), 0);
+	while (__atomic_load_n(&r->rewrites, __ATOMIC_RELAXED) < 1000)
+		;
+	h->s->out_written = 0;
+	h->s->status = CELLA_OK;
+}
+
+/* E2: single fetch. While the handler runs, after its input was copied in, another host thread rewrites the
+ * window input continuously: the handler's reply still carries the original bytes. */
+static void t_single_fetch(void)
+{
+	struct cella_enclave *e = create(image);
+	struct hostile h;
+	struct rewriter r = {&h, 0, 0, 0};
+	uint64_t w = 0, during;
+	uint8_t want[64];
+	hostile_bind(&h, e, 0);
+	for (int i = 0; i < 64; i++)
+		want[i] = h.win[h.buf + i] = (uint8_t)(i + 1);
+	CT_EQ(hostile_ecall(&h, S_SLOW_ECHO, h.buf, 64, 64, &w, start_rewriting, &r, 30000), CELLA_OK);
+	during = r.rewrites;
+	r.stop = 1;
+	pthread_join(r.th, NULL);
+	CT_EQ(w, 64);
+	CT_ASSERT(memcmp(h.win + h.buf + 64, want, 64) == 0);
+	printf("E2: %llu rewrites of the input while the handler ran\n", (unsigned long long)during);
+	CT_ASSERT(during > 1000);
+	hostile_unbind(&h);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("E2 single fetch");
+}
+
+static uint64_t malloc_reply;
+static int64_t time_reply[2];
+
+static void builtin_liar(struct hostile *h, void *ctx)
+{
+	(void)ctx;
+	if (h->s->fn == CELLA_OCALL_MALLOC) {
+		memcpy(h->win + h->s->buf_off + 16, &malloc_reply, 8);
+		h->s->out_written = 8;
+	} else if (h->s->fn == CELLA_OCALL_TIME) {
+		memcpy(h->win + h->s->buf_off + 16, time_reply, 16);
+		h->s->out_written = 16;
+	} else {
+		h->s->out_written = 0;
+	}
+	h->s->status = CELLA_OK;
+}
+
+/* C6: the runtime's built-in ocalls get lying replies: host memory outside the window or the arena, misaligned,
+ * straddling the arena's end; a time with nanoseconds out of range. Each is refused inside the enclave. */
+static void t_builtins(void)
+{
+	struct cella_enclave *e = create(image);
+	struct hostile h;
+	uint64_t got = 1, w = 0, secret = 0;
+	int64_t tr[2];
+	size_t n;
+	CT_RESULT(cella_enclave_call(e, S_SECRET, NULL, 0, &secret, 8, &n), CELLA_OK);
+	hostile_bind(&h, e, 0);
+	{
+		uint64_t bad[] = {secret - (uint64_t)(uintptr_t)h.win, /* would be enclave memory */
+				  16,                                   /* the window header */
+				  h.buf,                                /* a call buffer, not the arena */
+				  h.win_bytes - 32,                     /* 64 bytes would straddle the end */
+				  h.win_bytes + 4096, (uint64_t)-4096};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			malloc_reply = bad[i];
+			CT_EQ(hostile_ecall(&h, S_HOST_MALLOC, h.buf, 0, 8, &w, builtin_liar, NULL, 5000), CELLA_OK);
+			memcpy(&got, h.win + h.buf, 8);
+			if (got != 0)
+				cella_test_fail(__FILE__, __LINE__, "host_malloc accepted offset %#llx", (unsigned long long)bad[i]);
+		}
+	}
+	time_reply[0] = 1700000000;
+	time_reply[1] = 2000000000; /* nanoseconds out of range */
+	CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, builtin_liar, NULL, 5000), CELLA_OK);
+	memcpy(tr, h.win + h.buf, 16);
+	CT_EQ(tr[0], -1);
+	time_reply[1] = -1;
+	CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, builtin_liar, NULL, 5000), CELLA_OK);
+	memcpy(tr, h.win + h.buf, 16);
+	CT_EQ(tr[0], -1);
+	time_reply[1] = 5;
+	CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, builtin_liar, NULL, 5000), CELLA_OK);
+	memcpy(tr, h.win + h.buf, 16);
+	CT_EQ(tr[0], 0); /* a well-formed (if untrusted) time is accepted */
+	hostile_unbind(&h);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("C6 built-in ocall replies validated");
+}
+
 static void t_hw_only(const char *item, const char *why)
 {
 	if (access("/dev/sgx_enclave", F_OK) != 0 && access("/dev/sgx/enclave", F_OK) != 0) {
@@ -447,6 +561,10 @@ int main(int argc, char **argv)
 		t_ocall_padding();
 	else if (!strcmp(c, "H1-H3"))
 		t_order();
+	else if (!strcmp(c, "E2"))
+		t_single_fetch();
+	else if (!strcmp(c, "C6"))
+		t_builtins();
 	else if (!strcmp(c, "B1"))
 		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
 	else if (!strcmp(c, "B2"))
