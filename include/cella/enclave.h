@@ -81,6 +81,18 @@ CELLA_API bool cella_is_host_memory(const void *p, size_t n);
 CELLA_API void *cella_host_malloc(size_t n);
 CELLA_API void cella_host_free(void *p);
 
+/* The enclave heap as the runtime's page allocator sees it (musl's malloc sits on top). */
+struct cella_heap_stats {
+	uint64_t heap_bytes;      /* allocatable bytes */
+	uint64_t used_bytes;      /* pages currently handed out */
+	uint64_t peak_used_bytes;
+	uint64_t map_calls;       /* page allocations (malloc's mmap) */
+	uint64_t unmap_calls;
+	uint64_t zeroed_bytes;    /* freed pages are zeroed before reuse */
+	uint64_t failed_maps;     /* allocations refused for lack of space */
+};
+CELLA_API void cella_heap_stats(struct cella_heap_stats *out);
+
 /* Fills buf with n bytes from the CPU's RDRAND (retried; CELLA_ERR_CRYPTO if the DRNG keeps failing). */
 CELLA_API CELLA_MUST_USE cella_result cella_random(void *buf, size_t n);
 

@@ -16,6 +16,7 @@ static struct {
 	uint64_t hint;    /* next-fit start */
 	uint8_t *start;
 	volatile int lock;
+	struct cella_heap_stats st; /* under lock */
 } heap;
 
 static void lock(void)
@@ -95,12 +96,27 @@ long rt_heap_mmap(uint64_t len)
 	if (p != ~0ull) {
 		mark(p, n, true);
 		heap.hint = p + n;
+		heap.st.map_calls++;
+		heap.st.used_bytes += n * CELLA_PAGE_BYTES;
+		if (heap.st.used_bytes > heap.st.peak_used_bytes)
+			heap.st.peak_used_bytes = heap.st.used_bytes;
+	} else {
+		heap.st.failed_maps++;
 	}
 	unlock();
 	if (p == ~0ull)
 		return -ENOMEM;
 	/* Freed pages are zeroed in munmap, so fresh ones already read as zero (mmap's contract). */
 	return (long)(heap.start + p * CELLA_PAGE_BYTES);
+}
+
+/* see cella/enclave.h */
+void cella_heap_stats(struct cella_heap_stats *out)
+{
+	lock();
+	*out = heap.st;
+	out->heap_bytes = (heap.pages - heap.first) * CELLA_PAGE_BYTES;
+	unlock();
 }
 
 bool rt_heap_contains(uint64_t addr, uint64_t len)
@@ -125,6 +141,9 @@ long rt_heap_munmap(uint64_t addr, uint64_t len)
 	mark(p, n, false);
 	if (p < heap.hint)
 		heap.hint = p;
+	heap.st.unmap_calls++;
+	heap.st.zeroed_bytes += len;
+	heap.st.used_bytes -= len < heap.st.used_bytes ? len : heap.st.used_bytes;
 	unlock();
 	return 0;
 }

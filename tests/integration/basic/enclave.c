@@ -3,6 +3,7 @@
 #include <cella/enclave.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,44 @@ static cella_result e_print(const uint8_t *in, size_t n, uint8_t *out, size_t on
 
 static int marker;
 
+/* The runtime's memcpy/memset/memmove against byte loops: every size to 4200, every alignment mod 16. */
+static bool string_ops_ok(void)
+{
+	static uint8_t src[4300], dst[4300], ref[4300];
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 131 + 7);
+	for (size_t n = 0; n <= 4200; n += (n < 300 ? 1 : 97)) {
+		for (size_t a = 0; a < 16; a += 5) {
+			for (size_t b = 0; b < 16; b += 3) {
+				memset(dst, 0xee, sizeof(dst));
+				memcpy(dst + a, src + b, n);
+				for (size_t i = 0; i < sizeof(dst); i++)
+					ref[i] = (i >= a && i < a + n) ? src[b + i - a] : 0xee;
+				if (memcmp(dst, ref, sizeof(dst)) != 0)
+					return false;
+				memset(dst + a, b, n);
+				for (size_t i = a; i < a + n; i++)
+					if (dst[i] != (uint8_t)b)
+						return false;
+				if (a + n < sizeof(dst) && dst[a + n] != ref[a + n])
+					return false;
+			}
+		}
+		/* overlapping moves both ways */
+		memcpy(dst, src, sizeof(dst));
+		memmove(dst + 3, dst, n < 4000 ? n : 4000);
+		for (size_t i = 0; i < (n < 4000 ? n : 4000); i++)
+			if (dst[3 + i] != src[i])
+				return false;
+		memcpy(dst, src, sizeof(dst));
+		memmove(dst, dst + 5, n < 4000 ? n : 4000);
+		for (size_t i = 0; i < (n < 4000 ? n : 4000); i++)
+			if (dst[i] != src[5 + i])
+				return false;
+	}
+	return true;
+}
+
 static cella_result e_selftest(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	uint32_t failed = 0;
@@ -229,6 +268,8 @@ static cella_result e_selftest(const uint8_t *in, size_t n, uint8_t *out, size_t
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		failed |= 1u << 8;
+	if (!string_ops_ok())
+		failed |= 1u << 9;
 	if (on < sizeof(failed))
 		return CELLA_ERR_BUFFER_TOO_SMALL;
 	memcpy(out, &failed, sizeof(failed));
