@@ -27,9 +27,16 @@ while read -r model dims; do
   cms=$(echo "$cl" | sed -n 's/^cella median_ms \([0-9.]*\).*/\1/p')
   crss=$(echo "$cl" | sed -n 's/.*maxrss_mb \([0-9.]*\).*/\1/p')
   ratio=$(awk -v a="$cms" -v b="$ortms" 'BEGIN { printf "%.2f", a / b }')
+  encl=n/a
+  if [ -x "$build/bin/cella-onnx-enclave-bench" ]; then
+    el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$ocr/$model.onnx" "$dims" \
+         "$out/input_0.bin" "$iters" 2>/dev/null || true)
+    encl=$(echo "$el" | awk '/inside median_ms/ { printf "%s (outside %s, %+.1f %%)", $6, $3, $8 }')
+    [ -n "$encl" ] || encl=failed
+  fi
   ortmb=$(awk -v k="$ortrss" 'BEGIN { printf "%.1f", k / 1024 }')
-  printf '| %s | %s | %s | %s | %s | %s | %s | n/a (sandbox backend pending) |\n' "$model" "$dims" "$cms" "$ortms" \
-    "$ratio" "$crss" "$ortmb"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$model" "$dims" "$cms" "$ortms" \
+    "$ratio" "$crss" "$ortmb" "$encl"
 done <<EOT
 ch_ppocr_mobile_v2.0_cls_infer 1x3x48x192
 ch_PP-OCRv4_rec_infer 1x3x48x320
