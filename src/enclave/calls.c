@@ -123,7 +123,9 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	/* Ocalls made during this ecall stack their frames after this buffer when it is in our slot area. */
 	t->frame_next = (off >= t->buf_lo && off + total <= t->buf_hi) ? RT_ALIGN16(off + total) : t->buf_lo;
 	r = cella_ecall_table[fn].fn(buf, in_bytes, buf + in_pad, out_bytes, &w);
-	rt_sanitize_state(); /* whatever state the handler left (DF, AC, MXCSR, x87), the runtime's copies need sane state */
+	/* The handler may have left DF set (an ABI violation of its own): the runtime's rep movsb copies need it
+	 * clear. The rest of the state is reset on the next entry. */
+	__asm__ __volatile__("cld" ::: "cc");
 	if (w > out_bytes)
 		cella_abort("ecall reported more output than its buffer holds");
 	memcpy(rt.win + off + in_pad, buf + in_pad, w);
