@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor t, res;
 	uint8_t *model, *req, *out;
-	size_t mlen, ilen, w = 0;
+	size_t mlen, ilen, w = 0, out_bytes = 0;
 	int iters;
 	double *te, *th;
 	cella_result r;
@@ -90,15 +90,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setup: %s\n", cella_result_str(r));
 		return 1;
 	}
-	/* warm both, then interleave so both see the same machine conditions */
-	if (cella_enclave_call(e, 1, req, 72 + ilen, out, 16u << 20, &w) != CELLA_OK ||
-	    cella_onnx_model_run(m, &t, 1, &res, 1) != CELLA_OK || w != res.bytes || memcmp(out, res.data, w) != 0) {
+	/*
+	 * Warm both, then interleave so both see the same machine conditions. The ecall's output buffer is exactly
+	 * the output's size, as an interface (EDL [out, size=...]) declares it: the runtime zeroes the whole output
+	 * buffer before each call, so an oversized one would be measured too.
+	 */
+	if (cella_onnx_model_run(m, &t, 1, &res, 1) != CELLA_OK) {
+		fprintf(stderr, "host run failed\n");
+		return 1;
+	}
+	out_bytes = res.bytes;
+	if (cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w) != CELLA_OK || w != res.bytes ||
+	    memcmp(out, res.data, w) != 0) {
 		fprintf(stderr, "inside and outside disagree\n");
 		return 1;
 	}
 	for (int i = 0; i < iters; i++) {
 		double t0 = now_ms();
-		r = cella_enclave_call(e, 1, req, 72 + ilen, out, 16u << 20, &w);
+		r = cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w);
 		te[i] = now_ms() - t0;
 		t0 = now_ms();
 		if (r != CELLA_OK || cella_onnx_model_run(m, &t, 1, &res, 1) != CELLA_OK) {
