@@ -75,6 +75,33 @@ static void t_ptrs(void)
 	cella_test_pass("pointers");
 }
 
+/* Checklist E5: one host buffer passed as both an [in] and an [out] parameter. Defined semantics: every input
+ * is copied in before the call (the enclave sees the input in one and a zeroed buffer in the other), every
+ * output is copied out after it (the host's buffer ends up holding the output). */
+static void t_aliasing(void)
+{
+	int32_t one = 11, io1 = 33, ioc[5];
+	int32_t shared[5];
+	uint8_t ins[37], outs[37], ios[37];
+	for (int k = 0; k < 5; k++) {
+		shared[k] = k * 3 + 1;
+		ioc[k] = k * 7;
+	}
+	for (int k = 0; k < 37; k++) {
+		ins[k] = (uint8_t)(k ^ 0x5a);
+		ios[k] = (uint8_t)k;
+	}
+	(void)outs;
+	OK(e_ptrs(g_enclave, &one, &one, &io1, shared, shared, ioc, 5, ins, ins, ios, 37));
+	status_clear("e_ptrs with aliased [in] and [out] buffers"); /* the enclave saw 11 and 0, inputs and zeros */
+	CT_EQ(one, 22);
+	for (int k = 0; k < 5; k++)
+		CT_EQ(shared[k], k * 5);
+	for (int k = 0; k < 37; k++)
+		CT_EQ(ins[k], (uint8_t)(k ^ 0xa5));
+	cella_test_pass("aliased [in] and [out] buffers");
+}
+
 static void t_sizecount(void)
 {
 	uint8_t buf[3 * 4];
@@ -286,6 +313,7 @@ int main(int argc, char **argv)
 	OK(cella_enclave_create(argv[1], CELLA_ENCLAVE_FLAG_DEBUG, &s, &g_enclave));
 	t_scalars();
 	t_ptrs();
+	t_aliasing();
 	t_sizecount();
 	t_strings();
 	t_arrays();
