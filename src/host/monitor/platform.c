@@ -32,6 +32,8 @@
 
 struct cella_platform {
 	uint8_t secret[SECRET_BYTES];
+	EVP_MAC_CTX *hmac;  /* HMAC-SHA-256 keyed with the secret; duplicated per derivation */
+	EVP_MAC *cmac;      /* fetched once: OpenSSL 3's algorithm fetches take global locks */
 	EVP_PKEY *pck_key;
 	EVP_PKEY *attest_key;
 	uint8_t attest_pub[64];
@@ -228,6 +230,8 @@ out:
 	return r;
 }
 
+static bool prepare_macs(struct cella_platform *p);
+
 static char *read_text(const char *dir, const char *name, size_t *len)
 {
 	char path[4096];
@@ -313,6 +317,11 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		why_f(why, n, "cannot read the platform secret %s", path);
 		goto out;
 	}
+	if (!prepare_macs(p)) {
+		why_f(why, n, "OpenSSL has no HMAC-SHA-256 or AES-CMAC");
+		r = CELLA_ERR_CRYPTO;
+		goto out;
+	}
 	p->pck_key = read_key(dir, "pck.key");
 	p->attest_key = read_key(dir, "attest.key");
 	a = read_text(dir, "pck.pem", &la);
@@ -354,6 +363,8 @@ void cella_platform_close(struct cella_platform *p)
 	if (!p)
 		return;
 	OPENSSL_cleanse(p->secret, sizeof(p->secret));
+	EVP_MAC_CTX_free(p->hmac);
+	EVP_MAC_free(p->cmac);
 	EVP_PKEY_free(p->pck_key);
 	EVP_PKEY_free(p->attest_key);
 	free(p->chain_pem);
@@ -382,20 +393,27 @@ struct derivation {
 	uint8_t isv_ext_prod_id[16];
 };
 
+/* The keyed HMAC and the CMAC algorithm, prepared once per platform. */
+static bool prepare_macs(struct cella_platform *p)
+{
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+			       OSSL_PARAM_construct_end()};
+	p->hmac = m ? EVP_MAC_CTX_new(m) : NULL;
+	EVP_MAC_free(m); /* the context keeps its own reference */
+	p->cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
+	return p->hmac && p->cmac && EVP_MAC_init(p->hmac, p->secret, sizeof(p->secret), params);
+}
+
 static cella_result derive(const struct cella_platform *p, const struct derivation *d, uint8_t key[16])
 {
 	static const char label[] = "CELLA-SANDBOX-EGETKEY-v1";
 	uint8_t mac[32];
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-			       OSSL_PARAM_construct_end()};
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(p->hmac);
 	size_t outl = 0;
-	bool ok = ctx && EVP_MAC_init(ctx, p->secret, sizeof(p->secret), params) &&
-		  EVP_MAC_update(ctx, (const uint8_t *)label, sizeof(label)) &&
+	bool ok = ctx && EVP_MAC_update(ctx, (const uint8_t *)label, sizeof(label)) &&
 		  EVP_MAC_update(ctx, (const uint8_t *)d, sizeof(*d)) && EVP_MAC_final(ctx, mac, &outl, sizeof(mac));
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
 	if (!ok || outl != sizeof(mac))
 		return CELLA_ERR_CRYPTO;
 	memcpy(key, mac, 16);
@@ -403,12 +421,17 @@ static cella_result derive(const struct cella_platform *p, const struct derivati
 	return CELLA_OK;
 }
 
-static cella_result cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t out[16])
+static cella_result cmac(const struct cella_platform *p, const uint8_t key[16], const void *msg, size_t len,
+			 uint8_t out[16])
 {
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)"AES-128-CBC", 0),
+			       OSSL_PARAM_construct_end()};
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(p->cmac);
 	size_t outl = 0;
-	if (!EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, key, 16, msg, len, out, 16, &outl) || outl != 16)
-		return CELLA_ERR_CRYPTO;
-	return CELLA_OK;
+	bool ok = ctx && EVP_MAC_init(ctx, key, 16, params) && EVP_MAC_update(ctx, msg, len) &&
+		  EVP_MAC_final(ctx, out, &outl, 16);
+	EVP_MAC_CTX_free(ctx);
+	return ok && outl == 16 ? CELLA_OK : CELLA_ERR_CRYPTO;
 }
 
 /* The report key of the enclave described by a TARGETINFO (EREPORT) or by the caller's own SECS (EGETKEY). */
@@ -462,7 +485,7 @@ cella_result cella_platform_report(struct cella_platform *p, const struct cella_
 		r = report_key(p, id->mr_enclave, &id->attributes, id->misc_select, id->config_svn, id->config_id,
 			       rep.key_id, key);
 	if (r == CELLA_OK)
-		r = cmac(key, &rep.body, sizeof(rep.body), rep.mac);
+		r = cmac(p, key, &rep.body, sizeof(rep.body), rep.mac);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (r == CELLA_OK)
 		*out = rep;
