@@ -2,6 +2,8 @@
 /* Enclave layout: where image, heap and TCS blocks go, and (host side) the ordered EADD page list. */
 #include "layout.h"
 
+#include <elf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +137,26 @@ static void add_image_pages(struct cella_layout *l, const struct cella_image *im
 		uint64_t lo = e->rva > z0 ? e->rva : z0;
 		uint64_t hi = e->rva + PAGE < z1 ? e->rva + PAGE : z1;
 		memset(l->image + (e->data - l->image) + (lo - e->rva), 0, hi - lo);
+	}
+	/*
+	 * The section-header fields of the ELF header (e_shoff, e_shnum, e_shstrndx) describe the file, not the
+	 * enclave: e_shoff moves whenever debug information changes size (a build directory's name is enough).
+	 * Where the header is loaded they are zeroed, so MRENCLAVE depends on what runs, not on debug info.
+	 */
+	for (size_t i = 0; i < img->nsegments; i++) {
+		const struct cella_image_segment *s = &img->segments[i];
+		struct cella_page *e = NULL;
+		if (s->offset != 0 || s->filesz < sizeof(Elf64_Ehdr))
+			continue;
+		for (size_t k = 0; k < l->npages; k++)
+			if (l->pages[k].rva == s->vaddr / PAGE * PAGE)
+				e = &l->pages[k];
+		if (e && e->data) {
+			uint8_t *h = l->image + (e->data - l->image) + (s->vaddr % PAGE);
+			memset(h + offsetof(Elf64_Ehdr, e_shoff), 0, sizeof(((Elf64_Ehdr *)0)->e_shoff));
+			memset(h + offsetof(Elf64_Ehdr, e_shnum), 0, sizeof(((Elf64_Ehdr *)0)->e_shnum));
+			memset(h + offsetof(Elf64_Ehdr, e_shstrndx), 0, sizeof(((Elf64_Ehdr *)0)->e_shstrndx));
+		}
 	}
 }
 

@@ -48,6 +48,10 @@ cella_add_enclave(test_measure_a SOURCES ${M}/enclave.c TCS 1 DEBUG)
 cella_add_enclave(test_measure_a2 SOURCES ${M}/enclave.c TCS 1 DEBUG)
 cella_add_enclave(test_measure_b SOURCES ${M}/enclave.c TCS 1 DEBUG)
 target_compile_definitions(test_measure_b PRIVATE CELLA_TEST_VARIANT)
+# the same code without debug information: section headers move, MRENCLAVE must not
+cella_add_enclave(test_measure_nodebug SOURCES ${M}/enclave.c TCS 1 DEBUG)
+target_compile_options(test_measure_nodebug PRIVATE -g0)
 cella_unit_test(measure_integration_test SOURCES ${M}/measure_test.c LIBS cella_host_static LABELS integration
-                ARGS $<TARGET_FILE:test_measure_a> $<TARGET_FILE:test_measure_a2> $<TARGET_FILE:test_measure_b>)
-add_dependencies(measure_integration_test test_measure_a test_measure_a2 test_measure_b)
+                ARGS $<TARGET_FILE:test_measure_a> $<TARGET_FILE:test_measure_a2> $<TARGET_FILE:test_measure_b>
+                     $<TARGET_FILE:test_measure_nodebug>)
+add_dependencies(measure_integration_test test_measure_a test_measure_a2 test_measure_b test_measure_nodebug)
