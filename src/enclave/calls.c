@@ -96,6 +96,33 @@ static uint8_t *scratch(struct rt_thread *t, size_t n)
 	return s->p;
 }
 
+/*
+ * Copies the call's input into enclave memory as the host makes it ready (in_ready): every byte is read from
+ * the window exactly once. false if in_ready exceeds in_bytes or goes backwards (a violation).
+ */
+static bool copy_in(struct cella_abi_slot *s, uint8_t *dst, const uint8_t *src, uint64_t in_bytes)
+{
+	uint64_t copied = 0;
+	unsigned idle = 0;
+	while (copied < in_bytes) {
+		uint64_t ready = __atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE);
+		if (ready > in_bytes || ready < copied)
+			return false;
+		if (ready == copied) {
+			/* the host is still writing: wait for it without burning a core forever */
+			if (++idle > 4096)
+				rt_sys(SYS_sched_yield, 0, 0, 0);
+			else
+				__builtin_ia32_pause();
+			continue;
+		}
+		idle = 0;
+		memcpy(dst + copied, src + copied, ready - copied);
+		copied = ready;
+	}
+	return true;
+}
+
 static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uint64_t in_bytes, uint64_t out_bytes,
 			     uint64_t *written)
 {
@@ -116,7 +143,8 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	buf = scratch(t, total ? total : 1);
 	if (!buf)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	memcpy(buf, rt.win + off, in_bytes); /* the single copy-in */
+	if (!copy_in(t->slot, buf, rt.win + off, in_bytes)) /* the single copy-in */
+		return violation();
 	memset(buf + in_pad, 0, out_bytes);
 	__builtin_ia32_lfence(); /* no speculation past the checks above */
 

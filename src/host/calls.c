@@ -296,8 +296,14 @@ done:
 	publish(s, CELLA_SLOT_OCALL_DONE);
 }
 
-/* see cella/host.h */
-cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
+#define STREAM_MIN_BYTES (128u * 1024)
+#define STREAM_CHUNK_BYTES (32u * 1024)
+
+/*
+ * Runs the ecall; with `src` set, releases it first and then copies in_bytes from src into the window in chunks,
+ * advancing in_ready, so the enclave copies chunk k while the host writes chunk k+1.
+ */
+static cella_result invoke(struct cella_call *c, uint32_t fn, const uint8_t *src)
 {
 	struct cella_enclave *e = c->e;
 	struct cella_abi_slot *s;
@@ -315,7 +321,17 @@ cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
 	__atomic_store_n(&s->in_bytes, c->in_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_bytes, c->out_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->in_ready, src ? 0 : c->in_bytes, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_ECALL);
+	if (src) {
+		uint8_t *dst = c->in;
+		for (size_t done = 0; done < c->in_bytes;) {
+			size_t k = c->in_bytes - done < STREAM_CHUNK_BYTES ? c->in_bytes - done : STREAM_CHUNK_BYTES;
+			memcpy(dst + done, src + done, k);
+			done += k;
+			__atomic_store_n(&s->in_ready, done, __ATOMIC_RELEASE);
+		}
+	}
 	for (;;) {
 		st = wait_state(e, s, CELLA_SLOT_ECALL_DONE, CELLA_SLOT_OCALL);
 		if (st == ~0u)
@@ -334,6 +350,12 @@ cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
 }
 
 /* see cella/host.h */
+cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
+{
+	return invoke(c, fn, NULL);
+}
+
+/* see cella/host.h */
 cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void *in, size_t in_bytes, void *out,
 				size_t out_bytes, size_t *out_written)
 {
@@ -347,9 +369,13 @@ cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void
 	r = cella_call_prepare(e, in_bytes, out_bytes, &c);
 	if (r != CELLA_OK)
 		return r;
-	if (in_bytes)
-		memcpy(c.in, in, in_bytes);
-	r = cella_call_invoke(&c, fn);
+	if (in_bytes >= STREAM_MIN_BYTES) {
+		r = invoke(&c, fn, in); /* large input: streamed behind the released call */
+	} else {
+		if (in_bytes)
+			memcpy(c.in, in, in_bytes);
+		r = invoke(&c, fn, NULL);
+	}
 	if (r == CELLA_OK) {
 		if (c.out_written)
 			memcpy(out, c.out, c.out_written);

@@ -60,6 +60,7 @@ uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in
 	h->s->in_bytes = in_bytes;
 	h->s->out_bytes = out_bytes;
 	h->s->out_written = 0;
+	h->s->in_ready = in_bytes; /* the whole input is in place */
 	hostile_poke_state(h, CELLA_SLOT_ECALL);
 	for (;;) {
 		uint32_t st = __atomic_load_n(&h->s->state, __ATOMIC_ACQUIRE);

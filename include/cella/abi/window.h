@@ -19,7 +19,7 @@ extern "C" {
  * against its own properties. Nothing in the window is trusted by the enclave.
  */
 #define CELLA_WINDOW_MAGIC 0x574c4c4543ull /* "CELLW" */
-#define CELLA_WINDOW_ABI_VERSION 1u
+#define CELLA_WINDOW_ABI_VERSION 2u
 #define CELLA_WINDOW_ALIGN 16u
 
 enum cella_window_state {
@@ -60,7 +60,10 @@ enum cella_slot_state {
 /*
  * One call slot per TCS (one cache line). A call buffer is [in_bytes of input][pad to 16][out_bytes of output]
  * at buf_off. The callee copies the input into its own memory before reading it, and writes the output and
- * out_written last.
+ * out_written last. in_ready (ecalls only) says how many input bytes the host has written so far: a host may
+ * release a large call before its input is complete and stream the input behind it, so the two copies (into the
+ * window, into the enclave) overlap; the enclave copies each byte once, as soon as in_ready covers it, and
+ * refuses an in_ready above in_bytes or going backwards.
  */
 struct cella_abi_slot {
 	uint32_t state;        /* enum cella_slot_state; futex word */
@@ -71,7 +74,8 @@ struct cella_abi_slot {
 	uint64_t in_bytes;
 	uint64_t out_bytes;
 	uint64_t out_written;
-	uint64_t reserved[2];
+	uint64_t in_ready;
+	uint64_t reserved;
 };
 _Static_assert(sizeof(struct cella_abi_slot) == 64, "ABI: cella_abi_slot");
 
