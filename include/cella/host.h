@@ -113,6 +113,14 @@ struct cella_call {
 CELLA_API CELLA_MUST_USE cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t out_bytes,
 							 struct cella_call *c) CELLA_NONNULL(1, 4);
 CELLA_API CELLA_MUST_USE cella_result cella_call_invoke(struct cella_call *c, uint32_t fn) CELLA_NONNULL(1);
+/*
+ * As cella_call_invoke, with bytes [0, at) of c->in already written and [at, at + len) taken from src (borrowed,
+ * read during the call): large inputs are streamed into the window behind the released call, so their copy
+ * into the window overlaps the enclave's copy out of it. Bytes after at + len are sent as they are.
+ * Errors: as cella_call_invoke, and CELLA_ERR_INVALID_ARG if [at, at + len) is not inside the input.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_call_invoke_stream(struct cella_call *c, uint32_t fn, size_t at,
+								const void *src, size_t len) CELLA_NONNULL(1);
 CELLA_API void cella_call_release(struct cella_call *c);
 
 /* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full. */

@@ -297,13 +297,14 @@ done:
 }
 
 #define STREAM_MIN_BYTES (128u * 1024)
-#define STREAM_CHUNK_BYTES (32u * 1024)
+#define STREAM_CHUNK_BYTES (128u * 1024)
 
 /*
- * Runs the ecall; with `src` set, releases it first and then copies in_bytes from src into the window in chunks,
- * advancing in_ready, so the enclave copies chunk k while the host writes chunk k+1.
+ * Runs the ecall. With `src`, bytes [0, at) of the input are already in the window: the call is released first
+ * and [at, at + len) is then copied from src in chunks, advancing in_ready, so the enclave copies chunk k while
+ * the host writes chunk k + 1; the rest of the input (padding) is released last.
  */
-static cella_result invoke(struct cella_call *c, uint32_t fn, const uint8_t *src)
+static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const uint8_t *src, size_t len)
 {
 	struct cella_enclave *e = c->e;
 	struct cella_abi_slot *s;
@@ -321,16 +322,17 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, const uint8_t *src
 	__atomic_store_n(&s->in_bytes, c->in_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_bytes, c->out_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->in_ready, src ? 0 : c->in_bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->in_ready, src ? at : c->in_bytes, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_ECALL);
 	if (src) {
-		uint8_t *dst = c->in;
-		for (size_t done = 0; done < c->in_bytes;) {
-			size_t k = c->in_bytes - done < STREAM_CHUNK_BYTES ? c->in_bytes - done : STREAM_CHUNK_BYTES;
+		uint8_t *dst = (uint8_t *)c->in + at;
+		for (size_t done = 0; done < len;) {
+			size_t k = len - done < STREAM_CHUNK_BYTES ? len - done : STREAM_CHUNK_BYTES;
 			memcpy(dst + done, src + done, k);
 			done += k;
-			__atomic_store_n(&s->in_ready, done, __ATOMIC_RELEASE);
+			__atomic_store_n(&s->in_ready, at + done, __ATOMIC_RELEASE);
 		}
+		__atomic_store_n(&s->in_ready, c->in_bytes, __ATOMIC_RELEASE);
 	}
 	for (;;) {
 		st = wait_state(e, s, CELLA_SLOT_ECALL_DONE, CELLA_SLOT_OCALL);
@@ -352,7 +354,20 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, const uint8_t *src
 /* see cella/host.h */
 cella_result cella_call_invoke(struct cella_call *c, uint32_t fn)
 {
-	return invoke(c, fn, NULL);
+	return invoke(c, fn, 0, NULL, 0);
+}
+
+/* see cella/host.h */
+cella_result cella_call_invoke_stream(struct cella_call *c, uint32_t fn, size_t at, const void *src, size_t len)
+{
+	if (!c->e || at > c->in_bytes || len > c->in_bytes - at || (len && !src))
+		return CELLA_ERR_INVALID_ARG;
+	if (len < STREAM_MIN_BYTES) {
+		if (len)
+			memcpy((uint8_t *)c->in + at, src, len);
+		return invoke(c, fn, 0, NULL, 0);
+	}
+	return invoke(c, fn, at, src, len);
 }
 
 /* see cella/host.h */
@@ -369,13 +384,7 @@ cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void
 	r = cella_call_prepare(e, in_bytes, out_bytes, &c);
 	if (r != CELLA_OK)
 		return r;
-	if (in_bytes >= STREAM_MIN_BYTES) {
-		r = invoke(&c, fn, in); /* large input: streamed behind the released call */
-	} else {
-		if (in_bytes)
-			memcpy(c.in, in, in_bytes);
-		r = invoke(&c, fn, NULL);
-	}
+	r = cella_call_invoke_stream(&c, fn, 0, in, in_bytes); /* large inputs stream behind the released call */
 	if (r == CELLA_OK) {
 		if (c.out_written)
 			memcpy(out, c.out, c.out_written);

@@ -440,6 +440,9 @@ static void t_order(void)
 	CT_RESULT(cella_call_invoke(&c, S_ECHO), CELLA_ERR_INVALID_ARG); /* invoke without prepare */
 	cella_call_release(&c);                                         /* release without prepare: no-op */
 	CT_RESULT(cella_call_prepare(e, 4, 4, &c), CELLA_OK);
+	CT_RESULT(cella_call_invoke_stream(&c, S_ECHO, 3, "ab", 2), CELLA_ERR_INVALID_ARG); /* past the input */
+	CT_RESULT(cella_call_invoke_stream(&c, S_ECHO, 5, "", 0), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_call_invoke_stream(&c, S_ECHO, 0, NULL, 4), CELLA_ERR_INVALID_ARG);
 	cella_call_release(&c);
 	cella_call_release(&c); /* twice: no-op */
 	hostile_bind(&h, e, 0);

@@ -468,10 +468,20 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		if (enc)
 			P("\tmemset(cella_ib + sizeof(cella_h), 0, cella_edl_align16(sizeof(cella_h)) - sizeof(cella_h));\n");
 	}
+	/* On the host, the last [in] buffer (if it needs no deep copy) is streamed by cella_call_invoke_stream: its
+	 * region is the last one reserved, so everything before it is written first. */
+	size_t stream = n;
+	for (size_t i = 0; i < n; i++) {
+		struct edl_decl *d = fn->params.v[i];
+		if (d->kind == EDL_P_BUF && d->in)
+			stream = i;
+	}
+	if (enc || stream == n || is_deep((const struct edl_decl *)fn->params.v[stream]))
+		stream = n;
 	for (size_t i = 0; i < n; i++) {
 		struct edl_decl *d = fn->params.v[i];
 		struct edl_struct *es = elem_struct(d);
-		if (d->kind != EDL_P_BUF || !d->in)
+		if (d->kind != EDL_P_BUF || !d->in || i == stream)
 			continue;
 		P("\tif (%s != NULL) {\n", d->name);
 		P("\t\tmemcpy(cella_ib + cella_at[%zu], %s, cella_len[%zu]);\n", i, d->name, i);
@@ -498,7 +508,13 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\tif (cella_r != CELLA_OK)\n\t\tgoto cella_done;\n");
 		P("\tif (cella_w != cella_outpos) {\n\t\tcella_r = CELLA_ERR_MARSHAL;\n\t\tgoto cella_done;\n\t}\n");
 	} else {
-		P("\tcella_r = cella_call_invoke(&cella_c, %d);\n", fn->id);
+		if (stream < n) {
+			const struct edl_decl *sd = fn->params.v[stream];
+			P("\tcella_r = %s != NULL ? cella_call_invoke_stream(&cella_c, %d, cella_at[%zu], %s, cella_len[%zu])\n"
+			  "\t\t\t\t : cella_call_invoke(&cella_c, %d);\n",
+			  sd->name, fn->id, stream, sd->name, stream, fn->id);
+		} else
+			P("\tcella_r = cella_call_invoke(&cella_c, %d);\n", fn->id);
 		P("\tif (cella_r != CELLA_OK)\n\t\tgoto cella_done;\n");
 		P("\tif (cella_c.out_written != cella_outpos) {\n\t\tcella_r = CELLA_ERR_MARSHAL;\n\t\tgoto cella_done;\n\t}\n");
 		P("\tcella_ob = (uint8_t *)(uintptr_t)cella_c.out;\n");
