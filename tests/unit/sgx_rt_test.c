@@ -170,8 +170,8 @@ static void test_redirect_and_syscall(void)
 
 static void test_status_and_targetinfo(void)
 {
-	struct cella_sgx_report rep;
-	struct cella_sgx_targetinfo ti;
+	struct cella_report rep;
+	struct cella_target_info ti;
 
 	CT_RESULT(rt_sgx_status_result(0), CELLA_OK);
 	CT_RESULT(rt_sgx_status_result(CELLA_SGX_INVALID_CPUSVN), CELLA_ERR_INVALID_CPUSVN);
@@ -190,7 +190,7 @@ static void test_status_and_targetinfo(void)
 	CT_EQ_MEM(ti.config_id, rep.body.config_id, 64);
 	for (size_t i = 0; i < sizeof(ti.reserved3); i++)
 		CT_EQ(ti.reserved3[i], 0);
-	CT_EQ(ti.reserved1[0] | ti.reserved1[1], 0);
+	CT_EQ(ti.cet_attributes | ti.reserved1, 0);
 	cella_test_pass("ENCLU status mapping and TARGETINFO");
 }
 

@@ -17,14 +17,14 @@ static cella_result report(const void *req, size_t len, void *rep, size_t cap, s
 {
 	struct cella_emsg_report_req q;
 	struct cella_emsg_report_rep r;
-	struct cella_sgx_report out;
+	struct cella_report out;
 
 	if (len != sizeof(q) || cap < sizeof(r))
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(&q, req, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	r.type = CELLA_EMSG_REPORT;
-	r.status = rt_sgx_ereport(q.has_target ? (const struct cella_sgx_targetinfo *)(const void *)q.target_info : NULL,
+	r.status = rt_sgx_ereport(q.has_target ? (const struct cella_target_info *)(const void *)q.target_info : NULL,
 				  q.report_data, &out);
 	memcpy(r.report, &out, sizeof(r.report));
 	memcpy(rep, &r, sizeof(r));
@@ -42,7 +42,7 @@ static cella_result getkey(const void *req, size_t len, void *rep, size_t cap, s
 	memcpy(&q, req, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	r.type = CELLA_EMSG_GETKEY;
-	r.status = rt_sgx_egetkey((const struct cella_sgx_keyrequest *)(const void *)q.key_request, r.key);
+	r.status = rt_sgx_egetkey((const struct cella_key_request *)(const void *)q.key_request, r.key);
 	memcpy(rep, &r, sizeof(r));
 	memset(&r, 0, sizeof(r));
 	__asm__ __volatile__("" : : "r"(&r) : "memory");
@@ -54,8 +54,8 @@ static cella_result quote(const void *req, size_t len, uint8_t *rep, size_t cap,
 {
 	struct cella_emsg_quote_req q;
 	struct cella_emsg_quote_rep r;
-	struct cella_sgx_targetinfo qe;
-	struct cella_sgx_report app;
+	struct cella_target_info qe;
+	struct cella_report app;
 	size_t w = 0;
 	cella_result st;
 

@@ -3,6 +3,7 @@
 #ifndef CELLA_SGX_ARCH_H
 #define CELLA_SGX_ARCH_H
 
+#include <cella/abi/report.h>
 #include <cella/abi/sgx.h>
 #include <stdint.h>
 
@@ -75,75 +76,16 @@ struct cella_sgx_pageinfo {
 	uint64_t secs;    /* 24: address of the SECS page */
 };
 
-/* REPORT (SDM 35.15): 432 bytes, 512-byte aligned when ENCLU[EREPORT] writes it. */
+/*
+ * REPORT (SDM 35.15; 512-byte aligned when ENCLU[EREPORT] writes it), TARGETINFO (35.17) and KEYREQUEST (35.18)
+ * are struct cella_report, cella_target_info and cella_key_request of cella/abi/report.h, shared with the sandbox.
+ */
 #define CELLA_SGX_REPORT_BYTES 432u
 #define CELLA_SGX_REPORT_DATA_BYTES 64u
 #define CELLA_SGX_TARGETINFO_BYTES 512u
 #define CELLA_SGX_KEYREQUEST_BYTES 512u
 #define CELLA_SGX_KEY_BYTES 16u
 
-struct cella_sgx_report_body {
-	uint8_t cpu_svn[16];            /* 0 */
-	uint32_t misc_select;           /* 16 */
-	uint8_t reserved1[12];          /* 20 */
-	uint8_t isv_ext_prod_id[16];    /* 32 */
-	struct cella_sgx_attributes attributes; /* 48 */
-	uint8_t mr_enclave[32];         /* 64 */
-	uint8_t reserved2[32];          /* 96 */
-	uint8_t mr_signer[32];          /* 128 */
-	uint8_t reserved3[32];          /* 160 */
-	uint8_t config_id[64];          /* 192 */
-	uint16_t isv_prod_id;           /* 256 */
-	uint16_t isv_svn;               /* 258 */
-	uint16_t config_svn;            /* 260 */
-	uint8_t reserved4[42];          /* 262 */
-	uint8_t isv_family_id[16];      /* 304 */
-	uint8_t report_data[64];        /* 320 */
-};
-
-struct cella_sgx_report {
-	struct cella_sgx_report_body body; /* 0: the MACed part, 384 bytes */
-	uint8_t key_id[32];                /* 384 */
-	uint8_t mac[16];                   /* 416: AES-128-CMAC with the report key */
-};
-
-/* TARGETINFO (SDM 35.17) */
-struct cella_sgx_targetinfo {
-	uint8_t mr_enclave[32];                 /* 0 */
-	struct cella_sgx_attributes attributes; /* 32 */
-	uint8_t reserved1[2];                   /* 48 */
-	uint16_t config_svn;                    /* 50 */
-	uint32_t misc_select;                   /* 52 */
-	uint8_t reserved2[8];                   /* 56 */
-	uint8_t config_id[64];                  /* 64 */
-	uint8_t reserved3[384];                 /* 128 */
-};
-
-/* KEYREQUEST (SDM 35.18) */
-#define CELLA_SGX_KEYNAME_EINITTOKEN 0u
-#define CELLA_SGX_KEYNAME_PROVISION 1u
-#define CELLA_SGX_KEYNAME_PROVISION_SEAL 2u
-#define CELLA_SGX_KEYNAME_REPORT 3u
-#define CELLA_SGX_KEYNAME_SEAL 4u
-#define CELLA_SGX_KEYPOLICY_MRENCLAVE 0x1u
-#define CELLA_SGX_KEYPOLICY_MRSIGNER 0x2u
-#define CELLA_SGX_KEYPOLICY_NOISVPRODID 0x4u
-#define CELLA_SGX_KEYPOLICY_CONFIGID 0x8u
-#define CELLA_SGX_KEYPOLICY_ISVFAMILYID 0x10u
-#define CELLA_SGX_KEYPOLICY_ISVEXTPRODID 0x20u
-
-struct cella_sgx_keyrequest {
-	uint16_t key_name;                          /* 0 */
-	uint16_t key_policy;                        /* 2 */
-	uint16_t isv_svn;                           /* 4 */
-	uint16_t reserved1;                         /* 6 */
-	uint8_t cpu_svn[16];                        /* 8 */
-	struct cella_sgx_attributes attribute_mask; /* 24 */
-	uint8_t key_id[32];                         /* 40 */
-	uint32_t misc_mask;                         /* 72 */
-	uint16_t config_svn;                        /* 76 */
-	uint8_t reserved2[434];                     /* 78 */
-};
 
 /* ENCLU status codes returned in EAX by EREPORT/EGETKEY and by the kernel for EINIT (SDM 40.1.x). */
 #define CELLA_SGX_INVALID_SIG_STRUCT 1u
@@ -166,23 +108,23 @@ _Static_assert(CELLA_SGX_OFF(cella_sgx_gprsgx, exitinfo) == 160, "SDM: GPRSGX");
 _Static_assert(CELLA_SGX_OFF(cella_sgx_gprsgx, fsbase) == 168, "SDM: GPRSGX");
 _Static_assert(sizeof(struct cella_sgx_exinfo) == CELLA_SGX_EXINFO_BYTES, "SDM: EXINFO");
 _Static_assert(sizeof(struct cella_sgx_pageinfo) == 32, "SDM: PAGEINFO");
-_Static_assert(sizeof(struct cella_sgx_report_body) == 384, "SDM: REPORTBODY");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report_body, attributes) == 48, "SDM: REPORT");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report_body, mr_signer) == 128, "SDM: REPORT");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report_body, isv_prod_id) == 256, "SDM: REPORT");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report_body, isv_family_id) == 304, "SDM: REPORT");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report_body, report_data) == 320, "SDM: REPORT");
-_Static_assert(sizeof(struct cella_sgx_report) == CELLA_SGX_REPORT_BYTES, "SDM: REPORT");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_report, mac) == 416, "SDM: REPORT");
-_Static_assert(sizeof(struct cella_sgx_targetinfo) == CELLA_SGX_TARGETINFO_BYTES, "SDM: TARGETINFO");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_targetinfo, misc_select) == 52, "SDM: TARGETINFO");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_targetinfo, config_id) == 64, "SDM: TARGETINFO");
-_Static_assert(sizeof(struct cella_sgx_keyrequest) == CELLA_SGX_KEYREQUEST_BYTES, "SDM: KEYREQUEST");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_keyrequest, cpu_svn) == 8, "SDM: KEYREQUEST");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_keyrequest, attribute_mask) == 24, "SDM: KEYREQUEST");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_keyrequest, key_id) == 40, "SDM: KEYREQUEST");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_keyrequest, misc_mask) == 72, "SDM: KEYREQUEST");
-_Static_assert(CELLA_SGX_OFF(cella_sgx_keyrequest, config_svn) == 76, "SDM: KEYREQUEST");
+_Static_assert(sizeof(struct cella_report_body) == 384, "SDM: REPORTBODY");
+_Static_assert(CELLA_SGX_OFF(cella_report_body, attributes) == 48, "SDM: REPORT");
+_Static_assert(CELLA_SGX_OFF(cella_report_body, mr_signer) == 128, "SDM: REPORT");
+_Static_assert(CELLA_SGX_OFF(cella_report_body, isv_prod_id) == 256, "SDM: REPORT");
+_Static_assert(CELLA_SGX_OFF(cella_report_body, isv_family_id) == 304, "SDM: REPORT");
+_Static_assert(CELLA_SGX_OFF(cella_report_body, report_data) == 320, "SDM: REPORT");
+_Static_assert(sizeof(struct cella_report) == CELLA_SGX_REPORT_BYTES, "SDM: REPORT");
+_Static_assert(CELLA_SGX_OFF(cella_report, mac) == 416, "SDM: REPORT");
+_Static_assert(sizeof(struct cella_target_info) == CELLA_SGX_TARGETINFO_BYTES, "SDM: TARGETINFO");
+_Static_assert(CELLA_SGX_OFF(cella_target_info, misc_select) == 52, "SDM: TARGETINFO");
+_Static_assert(CELLA_SGX_OFF(cella_target_info, config_id) == 64, "SDM: TARGETINFO");
+_Static_assert(sizeof(struct cella_key_request) == CELLA_SGX_KEYREQUEST_BYTES, "SDM: KEYREQUEST");
+_Static_assert(CELLA_SGX_OFF(cella_key_request, cpu_svn) == 8, "SDM: KEYREQUEST");
+_Static_assert(CELLA_SGX_OFF(cella_key_request, attribute_mask) == 24, "SDM: KEYREQUEST");
+_Static_assert(CELLA_SGX_OFF(cella_key_request, key_id) == 40, "SDM: KEYREQUEST");
+_Static_assert(CELLA_SGX_OFF(cella_key_request, misc_mask) == 72, "SDM: KEYREQUEST");
+_Static_assert(CELLA_SGX_OFF(cella_key_request, config_svn) == 76, "SDM: KEYREQUEST");
 #undef CELLA_SGX_OFF
 
 #endif

@@ -14,12 +14,12 @@ static void wipe(void *p, size_t n)
 }
 
 /* see sgx_rt.h */
-cella_result rt_sgx_ereport(const struct cella_sgx_targetinfo *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
-			    struct cella_sgx_report *out)
+cella_result rt_sgx_ereport(const struct cella_target_info *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
+			    struct cella_report *out)
 {
-	struct cella_sgx_targetinfo t __attribute__((aligned(512)));
+	struct cella_target_info t __attribute__((aligned(512)));
 	uint8_t rd[CELLA_SGX_REPORT_DATA_BYTES] __attribute__((aligned(128)));
-	struct cella_sgx_report rep __attribute__((aligned(512)));
+	struct cella_report rep __attribute__((aligned(512)));
 	uint64_t leaf = CELLA_ENCLU_EREPORT;
 
 	if (!out || !data)
@@ -39,9 +39,9 @@ cella_result rt_sgx_ereport(const struct cella_sgx_targetinfo *ti, const uint8_t
 }
 
 /* see sgx_rt.h. CT: the derived key is secret; only EGETKEY's status decides a branch. */
-cella_result rt_sgx_egetkey(const struct cella_sgx_keyrequest *req, uint8_t key[CELLA_SGX_KEY_BYTES])
+cella_result rt_sgx_egetkey(const struct cella_key_request *req, uint8_t key[CELLA_SGX_KEY_BYTES])
 {
-	struct cella_sgx_keyrequest kr __attribute__((aligned(512)));
+	struct cella_key_request kr __attribute__((aligned(512)));
 	uint8_t k[CELLA_SGX_KEY_BYTES] __attribute__((aligned(16)));
 	uint64_t status = CELLA_ENCLU_EGETKEY;
 	cella_result r;

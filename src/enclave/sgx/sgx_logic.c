@@ -122,9 +122,9 @@ cella_result rt_sgx_status_result(uint64_t status)
 }
 
 /* see sgx_rt.h; SDM 35.17: the fields EREPORT uses to derive the target's report key */
-void rt_sgx_targetinfo_from_report(const struct cella_sgx_report *self, struct cella_sgx_targetinfo *ti)
+void rt_sgx_targetinfo_from_report(const struct cella_report *self, struct cella_target_info *ti)
 {
-	*ti = (struct cella_sgx_targetinfo){0};
+	*ti = (struct cella_target_info){0};
 	for (unsigned i = 0; i < 32; i++)
 		ti->mr_enclave[i] = self->body.mr_enclave[i];
 	ti->attributes = self->body.attributes;

@@ -143,7 +143,7 @@ void rt_sgx_emulate_syscall(struct rt_sgx_ctx *ctx, rt_sgx_syscall_fn fn);
 cella_result rt_sgx_status_result(uint64_t status);
 
 /* TARGETINFO that makes a REPORT verifiable by the enclave that produced `self` (local attestation). */
-void rt_sgx_targetinfo_from_report(const struct cella_sgx_report *self, struct cella_sgx_targetinfo *ti);
+void rt_sgx_targetinfo_from_report(const struct cella_report *self, struct cella_target_info *ti);
 
 /*
  * ---- The SGX glue (sgx_main.c, sgx_identity.c, sgx_entry.S): runs only inside an SGX enclave. ----
@@ -162,10 +162,10 @@ RT_SGX_HIDDEN void cella_sgx_phase2(void);                        /* phase-2 tra
 extern RT_SGX_HIDDEN uint32_t rt_sgx_crashed;                     /* set once, never cleared */
 
 /* ENCLU wrappers (sgx_identity.c). `ti` NULL = a report for this enclave itself. */
-RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_ereport(const struct cella_sgx_targetinfo *ti,
+RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_ereport(const struct cella_target_info *ti,
 							 const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
-							 struct cella_sgx_report *out);
-RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_egetkey(const struct cella_sgx_keyrequest *req,
+							 struct cella_report *out);
+RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_egetkey(const struct cella_key_request *req,
 							 uint8_t key[CELLA_SGX_KEY_BYTES]);
 
 /* User exception handlers (phase 2). Return true if handled (ctx may be changed), false to pass it on. */
