@@ -450,7 +450,10 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		    pb[i] > (1 << 20) || pe[i] > (1 << 20) || outp[i] > 4096)
 			return CELLA_ERR_MODEL_SHAPE;
 	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
+	/* output_shape names the spatial dims, optionally preceded by N and C: the last nsp values count */
 	size_t nos = onnx_attr_ints(n, "output_shape", &v);
+	if (nos && (nos < (size_t)nsp || nos > (size_t)nsp + 2))
+		return CELLA_ERR_MODEL_SHAPE;
 	odims[0] = N;
 	odims[1] = M;
 	for (int i = 0; i < nsp; i++) {

@@ -111,17 +111,30 @@ static Onnx__NodeProto *mb_node(struct mb *b, const char *op, const char *i0, co
 	return n;
 }
 
-static void mb_attr_i(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t v)
+static Onnx__AttributeProto *mb_attr(struct mb *b, Onnx__NodeProto *n, const char *name, int type)
 {
 	size_t k = (size_t)(n - b->nodes);
 	Onnx__AttributeProto *a = &b->attrs[k][n->n_attribute];
 	onnx__attribute_proto__init(a);
 	a->name = (char *)name;
 	a->has_type = 1;
-	a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	a->type = type;
+	b->ap[k][n->n_attribute++] = a;
+	return a;
+}
+
+static void mb_attr_i(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t v)
+{
+	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
 	a->has_i = 1;
 	a->i = v;
-	b->ap[k][n->n_attribute++] = a;
+}
+
+static void mb_attr_ints(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t *v, size_t count)
+{
+	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
+	a->n_ints = count;
+	a->ints = v;
 }
 
 static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t *dims, const int64_t *vals, size_t n)
@@ -372,6 +385,21 @@ static void test_shapes(void)
 	mb_init_i64(&b, "shape", 1, wd, sv, 2);
 	mb_node(&b, "Reshape", "x", "shape", "y");
 	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	/* ConvTranspose whose output_shape is shorter than its spatial rank (found by fuzz_model_load):
+	 * refused, not read before the attribute's start; the well-formed attribute loads */
+	int64_t xd[4] = { 1, 1, 3, 3 }, wdims[4] = { 1, 2, 3, 3 }, os1[1] = { 7 }, os2[2] = { 10, 8 };
+	int64_t os5[5] = { 1, 2, 1, 10, 8 };
+	for (int t = 0; t < 3; t++) {
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+		mb_io(&b, 0, "w", CELLA_ONNX_FLOAT, 4, wdims);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		Onnx__NodeProto *ct = mb_node(&b, "ConvTranspose", "x", "w", "y");
+		mb_attr_ints(&b, ct, "output_shape", t == 0 ? os1 : t == 1 ? os5 : os2, t == 0 ? 1 : t == 1 ? 5 : 2);
+		m = NULL;
+		CT_RESULT(load(&b, &m), t < 2 ? CELLA_ERR_MODEL_SHAPE : CELLA_OK);
+		cella_onnx_model_free(m);
+	}
 	cella_test_pass("shapes");
 }
 
