@@ -174,6 +174,16 @@ int onnx_normalize_axis(int64_t axis, int rank, int *out);
 /* Pointer to the graph value slot. */
 static inline struct value *gval(struct graph *g, int i) { return &g->values[i]; }
 
+/* Steps a row-major multi-index over dims (last axis fastest), wrapping to all zeros after the last element. */
+static inline void onnx_index_next(int64_t *idx, const int64_t *dims, int rank)
+{
+	for (int d = rank - 1; d >= 0; d--) {
+		if (++idx[d] < dims[d])
+			return;
+		idx[d] = 0;
+	}
+}
+
 /* ---- tensor decode (tensor_decode.c) ---- */
 struct Onnx__TensorProto;
 CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProto *p, struct tensor *t, void **mem);

@@ -362,11 +362,7 @@ static cella_result op_pow(struct exec *x, struct node *n)
 		case CELLA_ONNX_INT64: ((int64_t *)o->data)[i] = (int64_t)(v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v); break;
 		default: return CELLA_ERR_MODEL_UNSUPPORTED;
 		}
-		for (int d = p.rank - 1; d >= 0; d--) {
-			if (++idx[d] < p.dims[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, p.dims, p.rank);
 	}
 	return CELLA_OK;
 }

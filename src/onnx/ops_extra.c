@@ -317,11 +317,7 @@ static cella_result op_scatter_elements(struct exec *x, struct node *n)
 			double cur = getd(o, (size_t)off), u = getd(up, i);
 			putd(o, (size_t)off, mode == 1 ? cur + u : mode == 2 ? cur * u : mode == 3 ? fmax(cur, u) : fmin(cur, u));
 		}
-		for (int d = ix->rank - 1; d >= 0; d--) {
-			if (++idx[d] < ix->dims[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, ix->dims, ix->rank);
 	}
 	return CELLA_OK;
 }
@@ -448,11 +444,7 @@ static cella_result op_nonzero(struct exec *x, struct node *n)
 				((int64_t *)o->data)[(size_t)d * nz + k] = idx[d];
 			k++;
 		}
-		for (int d = a->rank - 1; d >= 0; d--) {
-			if (++idx[d] < a->dims[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, a->dims, a->rank);
 	}
 	return CELLA_OK;
 }
@@ -552,11 +544,7 @@ static cella_result op_mvn(struct exec *x, struct node *n)
 				acc[groups + g] += (xv - acc[g]) * (xv - acc[g]) / per;
 			else
 				((float *)o->data)[i] = (float)((xv - acc[g]) / sqrt(acc[groups + g] + 1e-9));
-			for (int d = a->rank - 1; d >= 0; d--) {
-				if (++idx[d] < a->dims[d])
-					break;
-				idx[d] = 0;
-			}
+			onnx_index_next(idx, a->dims, a->rank);
 		}
 	}
 	return CELLA_OK;

@@ -558,11 +558,7 @@ static cella_result op_gather_elements(struct exec *x, struct node *n)
 			off += (d == axis ? j : idx[d]) * ist[d];
 		}
 		memcpy((char *)o->data + i * es, (const char *)a->data + (size_t)off * es, es);
-		for (int d = ix->rank - 1; d >= 0; d--) {
-			if (++idx[d] < ix->dims[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, ix->dims, ix->rank);
 	}
 	return CELLA_OK;
 }
@@ -684,11 +680,7 @@ static cella_result op_pad(struct exec *x, struct node *n)
 			memcpy((char *)o->data + i * es, (const char *)a->data + (size_t)off * es, es);
 		else
 			memcpy((char *)o->data + i * es, cbytes, es);
-		for (int d = a->rank - 1; d >= 0; d--) {
-			if (++idx[d] < od[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, od, a->rank);
 	}
 	return CELLA_OK;
 }
@@ -730,11 +722,7 @@ static cella_result op_expand(struct exec *x, struct node *n)
 		for (int d = 0; d < orank; d++)
 			off += idx[d] * st[d];
 		memcpy((char *)o->data + i * es, (const char *)a->data + (size_t)off * es, es);
-		for (int d = orank - 1; d >= 0; d--) {
-			if (++idx[d] < od[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, od, orank);
 	}
 	return CELLA_OK;
 }
@@ -769,11 +757,7 @@ static cella_result op_tile(struct exec *x, struct node *n)
 		for (int d = 0; d < a->rank; d++)
 			off += (idx[d] % a->dims[d]) * ist[d];
 		memcpy((char *)o->data + i * es, (const char *)a->data + (size_t)off * es, es);
-		for (int d = a->rank - 1; d >= 0; d--) {
-			if (++idx[d] < od[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, od, a->rank);
 	}
 	return CELLA_OK;
 }
@@ -1176,11 +1160,7 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 			}
 			Y[i] = acc;
 		}
-		for (int d = R - 1; d >= 0; d--) {
-			if (++idx[d] < od[d])
-				break;
-			idx[d] = 0;
-		}
+		onnx_index_next(idx, od, R);
 	}
 	free(tab);
 	return CELLA_OK;
