@@ -428,6 +428,14 @@ static cella_result parse_acts(const struct node *n, int per_dir, int dirs, stru
 
 enum { K_RNN = 1, K_GRU = 3, K_LSTM = 4 };
 
+/* Sequence length of batch row b: sequence_lens[b] when the input is given, else the full S. */
+static int64_t seq_len(const struct tensor *SL, int64_t b, int64_t S)
+{
+	if (!SL)
+		return S;
+	return SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b] : ((const int64_t *)SL->data)[b];
+}
+
 static cella_result recurrent(struct exec *x, struct node *n, int ng)
 {
 	struct tensor *X = onnx_op_in(x, n, 0), *W = onnx_op_in(x, n, 1), *R = onnx_op_in(x, n, 2), *B = onnx_op_in(x, n, 3),
@@ -481,6 +489,11 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 		return r;
 	if (onnx_op_dry(x))
 		return CELLA_OK;
+	for (int64_t b = 0; b < Bt; b++) { /* checked once here; the step loops below read them unchecked */
+		int64_t len = seq_len(SL, b, S);
+		if (len < 0 || len > S)
+			return CELLA_ERR_MODEL_SHAPE;
+	}
 	int64_t G = ng * Hd;
 	size_t need = (size_t)(S * Bt * G + Bt * G * 2 + Bt * Hd * 4 + 64) * sizeof(float);
 	if ((uint64_t)S * (uint64_t)Bt * (uint64_t)G > ((uint64_t)1 << 30))
@@ -535,12 +548,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			q.alpha = 1.0f;
 			onnx_op_sgemm(x, &q, scr);
 			for (int64_t b = 0; b < Bt; b++) {
-				int64_t len = S;
-				if (SL)
-					len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
-									    : ((const int64_t *)SL->data)[b];
-				if (len < 0 || len > S)
-					return CELLA_ERR_MODEL_SHAPE;
+				int64_t len = seq_len(SL, b, S);
 				if (st >= len)
 					continue;
 				int64_t t = rev ? len - 1 - st : st;
@@ -601,10 +609,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 					onnx_op_sgemm(x, &u, scr);
 				}
 				for (int64_t b = 0; b < Bt; b++) {
-					int64_t len = S;
-					if (SL)
-						len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
-										    : ((const int64_t *)SL->data)[b];
+					int64_t len = seq_len(SL, b, S);
 					if (st >= len)
 						continue;
 					float *gt = T + b * G, *hs = Hs + b * Hd, *z = Zs + b * Hd;
@@ -618,10 +623,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			}
 #undef CLIPV
 			for (int64_t b = 0; b < Bt; b++) {
-				int64_t len = S;
-				if (SL)
-					len = SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b]
-									    : ((const int64_t *)SL->data)[b];
+				int64_t len = seq_len(SL, b, S);
 				if (st >= len)
 					continue;
 				int64_t t = rev ? len - 1 - st : st;
