@@ -114,6 +114,7 @@ struct edl_struct {
 	struct edl_vec enumerators; /* struct edl_enumerator* (enum) */
 	bool deep;          /* has pointer members with size/count: copied deeply */
 	int id;             /* index for generated descriptors */
+	unsigned seen;      /* sema's walk stamp: visited in the current by-value walk */
 	const char *file;
 };
 

@@ -429,15 +429,25 @@ static void order_struct(struct edl_ctx *c, struct edl_struct *s, int depth)
 	edl_vec_push(&c->arena, &c->deep_types, s);
 }
 
-/* True if struct s contains itself by value (directly or through other structs). */
-static bool contains_by_value(struct edl_struct *s, struct edl_struct *target, int depth)
+/*
+ * True if target is reachable from s through by-value members (or the nesting passes 64 levels). Each struct is
+ * walked at most once per stamp, so shared members cost linear, not exponential, time.
+ */
+static bool contains_by_value(struct edl_struct *s, struct edl_struct *target, unsigned stamp, int depth)
 {
 	if (depth > 64)
 		return true;
 	for (size_t i = 0; i < s->members.n; i++) {
 		struct edl_decl *d = s->members.v[i];
-		if (d->type.def && d->type.ptr == 0 && d->type.def->kind != EDL_ENUM &&
-		    (d->type.def == target || contains_by_value(d->type.def, target, depth + 1)))
+		struct edl_struct *m = d->type.def;
+		if (!m || d->type.ptr != 0 || m->kind == EDL_ENUM)
+			continue;
+		if (m == target)
+			return true;
+		if (m->seen == stamp)
+			continue;
+		m->seen = stamp;
+		if (contains_by_value(m, target, stamp, depth + 1))
 			return true;
 	}
 	return false;
@@ -478,7 +488,7 @@ int edl_check(struct edl_ctx *c)
 	}
 	for (size_t i = 0; i < f->types.n; i++) {
 		struct edl_struct *s = f->types.v[i];
-		if (s->kind != EDL_ENUM && contains_by_value(s, s, 0))
+		if (s->kind != EDL_ENUM && contains_by_value(s, s, (unsigned)i + 1, 0))
 			edl_error(c, s->loc, "'%s' contains itself by value", s->name);
 	}
 	if (c->errors != before)
