@@ -1,12 +1,35 @@
 // SPDX-License-Identifier: MIT
-/* Collateral documents and TCB logic: JSON parsing and refusal, level selection, status convergence, and
- * Intel's synthetic QVL sample (test root) verified under that root and refused under Intel's. */
+/* Raw P-256 points; collateral documents and TCB logic: JSON parsing and refusal, level selection, status
+ * convergence, and Intel's synthetic QVL sample (test root) verified under that root and refused under Intel's. */
 #include "cella_test.h"
 #include "testutil.h"
 #include "verify_internal.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* Raw P-256 points (the quote's attestation key): a real point imports, one off the curve does not. */
+static void raw_points(void)
+{
+	EVP_PKEY *gen = EVP_EC_gen("P-256"), *k;
+	uint8_t pt[65], back[65], xy[64];
+	CT_ASSERT(gen != NULL);
+	CT_EQ(cella_vfy_key_point(gen, pt), 0);
+	memcpy(xy, pt + 1, 64);
+	k = cella_vfy_key_from_xy(xy);
+	CT_ASSERT(k != NULL);
+	CT_EQ(cella_vfy_key_point(k, back), 0);
+	CT_ASSERT(memcmp(pt, back, 65) == 0);
+	CT_ASSERT(EVP_PKEY_eq(k, gen) == 1);
+	EVP_PKEY_free(k);
+	xy[63] ^= 1; /* y changed: not on the curve */
+	CT_ASSERT(cella_vfy_key_from_xy(xy) == NULL);
+	memset(xy, 0, sizeof(xy));
+	CT_ASSERT(cella_vfy_key_from_xy(xy) == NULL);
+	memset(xy, 0xff, sizeof(xy)); /* coordinates above the field prime */
+	CT_ASSERT(cella_vfy_key_from_xy(xy) == NULL);
+	EVP_PKEY_free(gen);
+}
 
 static void convergence(void)
 {
@@ -185,6 +208,7 @@ static void synthetic(const char *root)
 int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
+	raw_points();
 	convergence();
 	tcb_info_docs();
 	raw_members();
