@@ -119,12 +119,17 @@ static bool scan_int(const char **pp, const char *end, uint64_t *out)
 
 /* ---- #if expressions ---- */
 
+/* Macro expansions one #if expression may make: nesting is capped at 16, but a macro naming the next one
+ * several times expands exponentially within that cap. */
+#define PP_MAX_EXPANSIONS 4096
+
 struct pp_expr {
 	struct edl_lexer *l;
 	const char *p, *end;
 	struct edl_loc loc;
 	bool bad;
 	int depth;
+	unsigned *expansions;    /* shared by the whole expression */
 };
 
 static void pp_skip(struct pp_expr *e)
@@ -159,7 +164,7 @@ static int64_t pp_macro_value(struct pp_expr *e, const char *name, size_t n)
 	int64_t v;
 	if (!d || !d->value)
 		return 0;
-	if (e->depth > 16) {
+	if (e->depth > 16 || ++*e->expansions > PP_MAX_EXPANSIONS) {
 		e->bad = true;
 		return 0;
 	}
@@ -301,9 +306,14 @@ static int64_t pp_cond(struct pp_expr *e)
 
 static bool pp_eval(struct edl_lexer *l, struct edl_loc loc, const char *s, const char *end)
 {
-	struct pp_expr e = {l, s, end, loc, false, 0};
+	unsigned expansions = 0;
+	struct pp_expr e = {l, s, end, loc, false, 0, &expansions};
 	int64_t v = pp_cond(&e);
 	pp_skip(&e);
+	if (expansions > PP_MAX_EXPANSIONS) {
+		edl_error(l->c, loc, "this #if expression expands more than %d macros", PP_MAX_EXPANSIONS);
+		return false;
+	}
 	if (e.bad || e.p != e.end) {
 		edl_error(l->c, loc, "cannot evaluate this #if expression (use --preprocess for the full C preprocessor)");
 		return false;
@@ -354,13 +364,14 @@ static const char *word(const char **pp)
 	return buf;
 }
 
-static void push_pending(struct edl_lexer *l, struct edl_tok t)
+static bool push_pending(struct edl_lexer *l, struct edl_tok t)
 {
 	if (l->npending >= (int)(sizeof(l->pending) / sizeof(l->pending[0]))) {
 		edl_error(l->c, t.loc, "macro expansion too long");
-		return;
+		return false;
 	}
 	l->pending[l->npending++] = t;
+	return true;
 }
 
 static void directive(struct edl_lexer *l)
@@ -483,10 +494,10 @@ static void directive(struct edl_lexer *l)
 			edl_error(l->c, loc, "#include expects \"file\" or <file>");
 			return;
 		}
-		push_pending(l, t);
+		(void)push_pending(l, t);
 		t.kind = EDL_T_STR;
 		t.text = edl_strndup(&l->c->arena, p, (size_t)(q - p) + 1);
-		push_pending(l, t);
+		(void)push_pending(l, t);
 		return;
 	}
 	if (!strcmp(name, "line")) {
@@ -525,15 +536,16 @@ static void directive(struct edl_lexer *l)
 
 static struct edl_tok raw_token(struct edl_lexer *l);
 
-/* Expands macro `d` used at loc into the pending queue (recursively). */
-static void expand(struct edl_lexer *l, struct edl_define *d, struct edl_loc loc, int depth)
+/* Expands macro `d` used at loc into the pending queue (recursively); false once an error ends the expansion
+ * (a full queue bounds the work, however many times each macro names the next). */
+static bool expand(struct edl_lexer *l, struct edl_define *d, struct edl_loc loc, int depth)
 {
 	struct edl_lexer sub;
 	if (!d->value)
-		return; /* defined empty: expands to nothing */
+		return true; /* defined empty: expands to nothing */
 	if (depth > 16) {
 		edl_error(l->c, loc, "macro '%s' expands recursively", d->name);
-		return;
+		return false;
 	}
 	memset(&sub, 0, sizeof(sub));
 	sub.c = l->c;
@@ -549,15 +561,18 @@ static void expand(struct edl_lexer *l, struct edl_define *d, struct edl_loc loc
 			break;
 		t.loc = loc;
 		if (t.kind == EDL_T_ID && (m = find_macro(l, t.text, strlen(t.text))) && m != d) {
-			expand(l, m, loc, depth + 1);
+			if (!expand(l, m, loc, depth + 1))
+				return false;
 			continue;
 		}
 		if (t.kind == EDL_T_ID && m == d) {
 			edl_error(l->c, loc, "macro '%s' expands recursively", d->name);
-			return;
+			return false;
 		}
-		push_pending(l, t);
+		if (!push_pending(l, t))
+			return false;
 	}
+	return true;
 }
 
 /* Next token from the source text, directives handled, inactive regions skipped, no macro expansion. */
@@ -705,7 +720,7 @@ struct edl_tok edl_lex_next(struct edl_lexer *l)
 			return t;
 		}
 		if (t.kind == EDL_T_ID && (m = find_macro(l, t.text, strlen(t.text)))) {
-			expand(l, m, t.loc, 0);
+			(void)expand(l, m, t.loc, 0); /* an error stops this expansion; the parse goes on */
 			continue;
 		}
 		return t;
