@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * cella-attestd: the HTTP(S) front end (libmicrohttpd, epoll, a pool of worker threads; slow clients cost a
- * connection slot, never a worker) and the command line.
+ * cella-attestd: the HTTP front end (libmicrohttpd, epoll, a pool of worker threads; slow clients cost a
+ * connection slot, never a worker), TLS by OpenSSL in front of it (front.c), and the command line.
  */
 #include "attestd_internal.h"
+#include "front.h"
 
 #include <cella/verify.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +25,7 @@ struct attestd_store *attestd_service_store(struct attestd_service *s);
 struct server {
 	struct attestd_config *cfg;
 	struct attestd_service *svc;
-	X509_STORE *admin_ca;
+	struct attestd_front *front;
 };
 
 struct conn {
@@ -69,31 +67,11 @@ static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, un
 	return send_resp(c, &r);
 }
 
-/* Does the TLS client present a certificate issued by the configured administrator CA? */
+/* Did the TLS client present a certificate issued by the configured administrator CA? */
 static bool client_cert_admin(struct server *s, struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci;
-	const gnutls_datum_t *peers;
-	unsigned n = 0;
-	const unsigned char *p;
-	X509 *leaf = NULL;
-	X509_STORE_CTX *ctx = NULL;
-	bool ok = false;
-	if (!s->admin_ca || !(ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION)) || !ci->tls_session)
-		return false;
-	peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n);
-	if (!peers || n == 0)
-		return false;
-	p = peers[0].data;
-	leaf = d2i_X509(NULL, &p, (long)peers[0].size);
-	/* the TLS layer proved possession of the leaf's key; here: was it issued by the admin CA, and valid now? */
-	if (leaf && (ctx = X509_STORE_CTX_new()) && X509_STORE_CTX_init(ctx, s->admin_ca, leaf, NULL) == 1)
-		ok = X509_verify_cert(ctx) == 1;
-	X509_STORE_CTX_free(ctx);
-	X509_free(leaf);
-	if (ok)
-		attestd_service_count(s->svc, "tls_client_cert");
-	return ok;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci && attestd_front_admin(s->front, ci->connect_fd);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -162,7 +140,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	req.test_time = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-cella-test-time");
 	req.body = (const uint8_t *)(cc->body ? cc->body : "");
 	req.body_len = cc->len;
-	if (s->admin_ca && strncmp(url, "/policies/", 10) == 0)
+	if (s->cfg->tls && strncmp(url, "/policies/", 10) == 0)
 		req.client_cert_admin = client_cert_admin(s, c);
 	attestd_service_handle(s->svc, &req, &resp);
 	return send_resp(c, &resp);
@@ -177,6 +155,18 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 		free(cc);
 		*con_cls = NULL;
 	}
+}
+
+/* libmicrohttpd's log. Behind the TLS front end its sockets are AF_UNIX pairs, on which it tries and fails to set
+ * TCP options once per response (harmless: a socketpair has no Nagle delay); those lines are dropped. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *s = cls;
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (s->cfg->tls && (strstr(line, "TCP_NODELAY") || strstr(line, "TCP_CORK") || strstr(line, "push the data")))
+		return;
+	fputs(line, stderr);
 }
 
 static void usage(FILE *f)
@@ -250,11 +240,11 @@ int main(int argc, char **argv)
 	struct server srv;
 	char err[ATTESTD_ERR_BYTES] = "";
 	char *port_file = NULL, *cert_out = NULL, *tls_key = NULL, *tls_cert = NULL, *trust = NULL;
-	struct MHD_Daemon *d = NULL;
+	struct MHD_Daemon *d[64] = {NULL};
+	unsigned nd = 0;
 	struct sockaddr_in sa4;
 	struct sockaddr_in6 sa6;
 	struct sockaddr *sa;
-	const union MHD_DaemonInfo *di;
 	unsigned flags, port;
 	int rc = 1;
 	cella_result r;
@@ -357,23 +347,14 @@ int main(int argc, char **argv)
 	}
 	srv.cfg = &cfg;
 	if (cfg.admin_client_ca) {
-		FILE *f = fopen(cfg.admin_client_ca, "r");
-		X509 *ca = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-		if (f)
-			fclose(f);
-		if (!ca || !(srv.admin_ca = X509_STORE_new()) || X509_STORE_add_cert(srv.admin_ca, ca) != 1) {
-			X509_free(ca);
-			fprintf(stderr, "cella-attestd: cannot read admin_client_ca %s\n", cfg.admin_client_ca);
-			goto out;
-		}
-		X509_free(ca);
 		if (!cfg.tls) {
 			fprintf(stderr, "cella-attestd: admin_client_ca needs TLS\n");
 			goto out;
 		}
-		r = attestd_read_file(cfg.admin_client_ca, 1 << 20, &trust, NULL);
-		if (r != CELLA_OK)
+		if (attestd_read_file(cfg.admin_client_ca, 1 << 20, &trust, NULL) != CELLA_OK) {
+			fprintf(stderr, "cella-attestd: cannot read admin_client_ca %s\n", cfg.admin_client_ca);
 			goto out;
+		}
 	}
 	if (cfg.tls) {
 		if (cfg.tls_cert && cfg.tls_key) {
@@ -392,9 +373,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG;
-	if (cfg.tls)
-		flags |= MHD_USE_TLS;
+	/* the front end listens and hands connections over (front.c) */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+		MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
 	memset(&sa4, 0, sizeof(sa4));
 	memset(&sa6, 0, sizeof(sa6));
 	if (inet_pton(AF_INET, cfg.listen_host, &sa4.sin_addr) == 1) {
@@ -408,40 +389,50 @@ int main(int argc, char **argv)
 		sa6.sin6_family = AF_INET6;
 		sa6.sin6_port = htons((uint16_t)cfg.port);
 		sa = (struct sockaddr *)&sa6;
-		flags |= MHD_USE_IPv6;
 	} else {
 		fprintf(stderr, "cella-attestd: listen host must be a numeric address (got %s)\n", cfg.listen_host);
 		goto out;
 	}
 	{
-		struct MHD_OptionItem ops[16];
+		struct MHD_OptionItem ops[8];
 		int n = 0;
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, sa};
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg.threads, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg.request_timeout, NULL};
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg.connection_limit, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+						   (intptr_t)((cfg.connection_limit + cfg.threads - 1) / cfg.threads), NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL};
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL};
-		if (cfg.tls) {
-			ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key};
-			ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls_cert};
-			if (trust)
-				ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, trust};
-		}
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-		d = MHD_start_daemon(flags, 0, NULL, NULL, handler, &srv, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+		for (; nd < cfg.threads; nd++)
+			if (!(d[nd] = MHD_start_daemon(flags, 0, NULL, NULL, handler, &srv, MHD_OPTION_ARRAY, ops,
+						       MHD_OPTION_END))) {
+				fprintf(stderr, "cella-attestd: cannot start the HTTP daemons: %s\n", strerror(errno));
+				goto out;
+			}
 	}
-	if (!d) {
-		fprintf(stderr, "cella-attestd: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.port, strerror(errno));
-		goto out;
+	{
+		struct attestd_front_config fc = {
+			.addr = sa,
+			.addr_len = sa == (struct sockaddr *)&sa6 ? sizeof(sa6) : sizeof(sa4),
+			.cert_pem = cfg.tls ? tls_cert : NULL,
+			.key_pem = tls_key,
+			.admin_ca_pem = trust,
+			.mhd = d,
+			.n_mhd = nd,
+			.svc = srv.svc,
+			.threads = cfg.threads,
+			.timeout = cfg.request_timeout,
+			.connection_limit = cfg.connection_limit,
+		};
+		if (attestd_front_start(&fc, &srv.front, &port, err) != CELLA_OK) {
+			fprintf(stderr, "cella-attestd: %s:%u: %s\n", cfg.listen_host, cfg.port, err);
+			goto out;
+		}
 	}
-	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	port = di ? di->port : cfg.port;
 	if (!cfg.issuer) {
 		char iss[300];
 		snprintf(iss, sizeof(iss), "%s://%s%s%s:%u", cfg.tls ? "https" : "http", sa == (struct sockaddr *)&sa6 ? "[" : "",
-			 cfg.listen_host, sa == (struct sockaddr *)&sa6 ? "]" : "", port);
+			 cfg.listen_host + (cfg.listen_host[0] == '['), sa == (struct sockaddr *)&sa6 ? "]" : "", port);
 		attestd_service_set_issuer(srv.svc, iss);
 	}
 	if (port_file) {
@@ -452,8 +443,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	fprintf(stderr, "cella-attestd: listening on %s://%s:%u (%u threads, database %s%s)\n", cfg.tls ? "https" : "http",
-		cfg.listen_host, port, cfg.threads, cfg.db, cfg.test_mode ? ", TEST MODE" : "");
+	fprintf(stderr, "cella-attestd: listening on %s://%s%s%s:%u (%u threads, database %s%s)\n",
+		cfg.tls ? "https" : "http", sa == (struct sockaddr *)&sa6 ? "[" : "",
+		cfg.listen_host + (cfg.listen_host[0] == '['), sa == (struct sockaddr *)&sa6 ? "]" : "", port, cfg.threads,
+		cfg.db, cfg.test_mode ? ", TEST MODE" : "");
 	{
 		struct sigaction act;
 		memset(&act, 0, sizeof(act));
@@ -467,10 +460,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "cella-attestd: stopping\n");
 	rc = 0;
 out:
-	if (d)
-		MHD_stop_daemon(d);
+	attestd_front_stop(srv.front);
+	for (unsigned i = 0; i < nd; i++)
+		MHD_stop_daemon(d[i]);
 	attestd_service_free(srv.svc);
-	X509_STORE_free(srv.admin_ca);
 	attestd_config_fini(&cfg);
 	free(port_file);
 	free(cert_out);

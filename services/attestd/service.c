@@ -919,6 +919,8 @@ static void handle_metrics(struct attestd_service *s, struct attestd_response *r
 	  atomic_load(&s->policy_changes));
 	P("# TYPE cella_attestd_slow_clients_total counter\ncella_attestd_slow_clients_total %lu\n",
 	  atomic_load(&s->slow_clients));
+	P("# TYPE cella_attestd_tls_client_certs_total counter\ncella_attestd_tls_client_certs_total %lu\n",
+	  atomic_load(&s->tls_client_certs));
 	P("# TYPE cella_attestd_uptime_seconds gauge\ncella_attestd_uptime_seconds %lld\n",
 	  (long long)(time(NULL) - s->started));
 #undef P

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """cella-attestd end to end on loopback: the DCAP vectors over HTTPS, MAA error shapes, policy management with
-authentication, persistence across restarts, two instances on one database, slow clients, metrics.
+authentication (bearer token, TLS client certificate), isolated mode (signed policies only), persistence across
+restarts, two instances on one database, slow clients over HTTP and HTTPS, metrics.
 
 service_test.py ATTESTD VECTORS_DIR WORK_DIR   (standard library + the openssl command only)
 """
@@ -54,12 +55,12 @@ def quote(v):
 
 
 class Server:
-    def __init__(self, name, tls=True, extra=(), config=None):
+    def __init__(self, name, tls=True, extra=(), config=None, db="shared.db", host="127.0.0.1"):
         self.name = name
         self.dir = os.path.join(WORK, name)
         os.makedirs(self.dir, exist_ok=True)
         self.tls = tls
-        args = [ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(WORK, "shared.db"), "--test-mode",
+        args = [ATTESTD, "--listen", ("[%s]:0" if ":" in host else "%s:0") % host, "--db", os.path.join(WORK, db), "--test-mode",
                 "--admin-token", TOKEN, "--port-file", os.path.join(self.dir, "port"),
                 "--tls-cert-out", os.path.join(self.dir, "tls.pem")]
         if config:
@@ -84,10 +85,10 @@ class Server:
         if self.p.poll() is not None:
             raise SystemExit("cella-attestd %s did not start: see %s/log" % (name, self.dir))
         self.port = int(open(os.path.join(self.dir, "port")).read())
-        self.base = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
+        self.base = "%s://%s:%d" % ("https" if tls else "http", "[%s]" % host if ":" in host else host, self.port)
         self.ctx = ssl.create_default_context(cafile=os.path.join(self.dir, "tls.pem")) if tls else None
 
-    def req(self, method, path, body=None, headers=None, raw=False):
+    def req(self, method, path, body=None, headers=None, raw=False, ctx=None):
         h = dict(headers or {})
         data = body
         if body is not None and not isinstance(body, (bytes, str)):
@@ -97,7 +98,7 @@ class Server:
             data = data.encode()
         r = urllib.request.Request(self.base + path, data=data, headers=h, method=method)
         try:
-            resp = urllib.request.urlopen(r, context=self.ctx, timeout=30)
+            resp = urllib.request.urlopen(r, context=ctx or self.ctx, timeout=30)
             status, out = resp.status, resp.read()
         except urllib.error.HTTPError as e:
             status, out = e.code, e.read()
@@ -170,7 +171,160 @@ def main():
         run(a)
     finally:
         a.stop()
+    c = Server("c", db="c.db", config={"request_timeout_seconds": 2, "admin_client_ca": pki()["ca"],
+                                       "policy_mode": "isolated", "policy_signers": [pki()["signer"]]})
+    try:
+        client_certificates(c)
+        isolated_mode(c)
+        tls_slow_clients(c)
+    finally:
+        c.stop()
+    ipv6()
     return 1 if failures else 0
+
+
+def ipv6():
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError:
+        print("SKIP IPv6 listen: no ::1 on this machine")
+        return
+    d = Server("v6", tls=False, db="v6.db", host="::1")
+    try:
+        st, oid = d.req("GET", "/.well-known/openid-configuration")
+        check(st == 200 and oid["issuer"] == "http://[::1]:%d" % d.port, "IPv6 listen address, issuer in brackets")
+    finally:
+        d.stop()
+
+
+_PKI = {}
+
+
+def pki():
+    """An administrator CA and a client certificate it issued, a self-signed impostor, a policy signer and a second
+    signer nobody configured (the openssl command)."""
+    if _PKI:
+        return _PKI
+    d = os.path.join(WORK, "pki")
+    os.makedirs(d, exist_ok=True)
+
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+    def selfsigned(name, cn):
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", os.path.join(d, name + ".key"), "-out",
+            os.path.join(d, name + ".pem"), "-days", "2", "-subj", "/CN=" + cn)
+        _PKI[name] = os.path.join(d, name + ".pem")
+        _PKI[name + "_key"] = os.path.join(d, name + ".key")
+
+    selfsigned("ca", "attestd test admin CA")
+    selfsigned("impostor", "attestd test admin")
+    selfsigned("signer", "attestd test policy signer")
+    selfsigned("stranger", "attestd test unknown signer")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", os.path.join(d, "admin.key"), "-out",
+        os.path.join(d, "admin.csr"), "-subj", "/CN=attestd test admin")
+    run("x509", "-req", "-in", os.path.join(d, "admin.csr"), "-CA", _PKI["ca"], "-CAkey", _PKI["ca_key"],
+        "-CAcreateserial", "-days", "2", "-out", os.path.join(d, "admin.pem"))
+    _PKI["admin"], _PKI["admin_key"] = os.path.join(d, "admin.pem"), os.path.join(d, "admin.key")
+    return _PKI
+
+
+def client_ctx(srv, name):
+    ctx = ssl.create_default_context(cafile=os.path.join(srv.dir, "tls.pem"))
+    ctx.load_cert_chain(pki()[name], pki()[name + "_key"])
+    return ctx
+
+
+def client_certificates(c):
+    path = "/policies/SgxEnclave?api-version=2022-08-01"
+    st, r = c.req("GET", path, ctx=client_ctx(c, "admin"))
+    check(st == 200 and verify_token(c, r["token"]), "TLS client certificate from the admin CA authorizes GET policy")
+    st, r = c.req("GET", path, ctx=client_ctx(c, "impostor"))
+    check(is_error(st, r, 401, "Unauthorized"), "self-signed client certificate with the admin's name -> 401")
+    st, r = c.req("GET", path)
+    check(is_error(st, r, 401, "Unauthorized"), "no client certificate, no bearer token -> 401")
+    st, r = c.req("GET", path, headers=AUTH)
+    check(st == 200, "bearer token still authorizes next to client certificates")
+    st, m = c.req("GET", "/metrics", raw=True)
+    check(st == 200 and "cella_attestd_tls_client_certs_total 1" in m.decode(),
+          "/metrics counts the one connection that presented a client certificate of the admin CA")
+
+
+def signed_policy(text, name, tamper=False):
+    """RS256 JWS with x5c, as Azure's policy tooling makes it; the openssl command signs."""
+    der = subprocess.run(["openssl", "x509", "-in", pki()[name], "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    hdr = b64u(json.dumps({"alg": "RS256", "x5c": [base64.b64encode(der).decode()]}).encode())
+    body = b64u(json.dumps({"AttestationPolicy": b64u(text.encode())}).encode())
+    sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", pki()[name + "_key"]],
+                         input=("%s.%s" % (hdr, body)).encode(), check=True, capture_output=True).stdout
+    if tamper:
+        sig = bytes([sig[0] ^ 1]) + sig[1:]
+    return "%s.%s.%s" % (hdr, body, b64u(sig))
+
+
+def isolated_mode(c):
+    path = "/policies/SgxEnclave?api-version=2022-08-01"
+    h = dict(AUTH, **{"Content-Type": "text/plain"})
+    st, r = c.req("PUT", path, policy_jws(DENY_DEBUG), h)
+    check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: unsigned policy refused")
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG, "stranger"), h)
+    check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: policy signed by an unknown key refused")
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG, "signer", tamper=True), h)
+    check(is_error(st, r, 400, "InvalidPolicySignature"), "isolated mode: policy with a broken signature refused")
+    st, r = c.attest("openenclave_attestation_plugin_2022")
+    check(st == 200, "isolated mode: the refused policies changed nothing")
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG, "signer"), h)
+    check(st == 200 and claims(r["token"])[1]["x-ms-policy-result"] == "Updated",
+          "isolated mode: policy signed by the configured signer accepted")
+    st, r = c.attest("openenclave_attestation_plugin_2022")
+    check(is_error(st, r, 400, "PolicyEvaluationError"), "isolated mode: the signed policy is in force")
+    st, r = c.req("POST", "/policies/SgxEnclave:reset?api-version=2022-08-01", "eyJhbGciOiJub25lIn0..", h)
+    check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: unsigned reset refused")
+
+
+def tls_slow_clients(c):
+    """Over TLS: clients that never finish the handshake and clients that trickle the request body are cut off
+    after the request timeout (2 s here); attestations among them go through."""
+    stalled = []
+    for _ in range(10):  # a TLS record header announcing 16 KiB, then one byte at a time
+        s = socket.create_connection(("127.0.0.1", c.port))
+        s.sendall(b"\x16\x03\x01\x40\x00")
+        stalled.append(s)
+    tricklers = []
+    for _ in range(10):
+        s = c.ctx.wrap_socket(socket.create_connection(("127.0.0.1", c.port)), server_hostname="127.0.0.1")
+        s.sendall(b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Length: 100000\r\n\r\n{")
+        tricklers.append(s)
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.is_set():
+            for s in stalled + tricklers:
+                try:
+                    s.send(b"\x01" if s in stalled else b" ")
+                except OSError:
+                    pass
+            time.sleep(0.3)
+    t = threading.Thread(target=trickle, daemon=True)
+    t.start()
+    ok = sum(c.attest("dcapqvl_sgx_v3")[0] == 200 for _ in range(10))
+    check(ok == 10, "HTTPS: 10 attestations among 20 trickling TLS clients")
+    time.sleep(4)
+    stop.set()
+    t.join()
+    closed = 0
+    for s in stalled + tricklers:
+        s.settimeout(2)
+        try:
+            closed += s.recv(100) == b""
+        except (socket.timeout, ssl.SSLWantReadError):
+            pass
+        except OSError:
+            closed += 1
+        s.close()
+    check(closed == 20, "HTTPS: stalled handshakes and body tricklers cut off after the timeout (%d/20)" % closed)
 
 
 def run(a):

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella-attestd's front end: it listens and accepts; OpenSSL terminates TLS, libmicrohttpd speaks HTTP.
+ *
+ * Connections go to `threads` single-threaded libmicrohttpd daemons in turn. (A libmicrohttpd thread pool on one
+ * listening socket lets whichever worker wakes first accept a burst of connections, and a pool fed with
+ * MHD_add_connection picks the worker by descriptor parity: both put a benchmark's 16 connections on one core.)
+ * Plain HTTP stops there: the accepted socket is libmicrohttpd's.
+ *
+ * libmicrohttpd can only do TLS through GnuTLS, and the service's keys, certificates and client-certificate checks
+ * are OpenSSL's. So TLS ends here: a few threads, each with its own epoll set, accept on the public socket (the
+ * kernel wakes one of them per connection), run the handshake without blocking, and hand every connection whose
+ * handshake completed to libmicrohttpd as one end of a socketpair (MHD_add_connection). The thread then pumps bytes
+ * between the TLS session and its end of the pair, 16 KiB at a time in each direction, reading from one side only
+ * while the other can take the bytes (back-pressure, bounded memory per connection).
+ *
+ * Slow clients: a handshake must finish within the request timeout of its accept, and an established connection
+ * that moves no byte in either direction for that long is closed. libmicrohttpd applies its own request timeout to
+ * the plaintext side, so a client trickling its request is cut off there; its end of the pair closes and this side
+ * closes the TLS connection.
+ *
+ * Administrator client certificates: the TLS layer asks for a client certificate (optional) issued by the admin CA
+ * and records, per plaintext descriptor, whether the client presented one that chains to it. The record is written
+ * before libmicrohttpd sees the descriptor, and a descriptor number cannot be reused while libmicrohttpd holds it,
+ * so a request always reads the record of its own connection.
+ */
+#include "attestd_internal.h"
+#include "front.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PUMP_BYTES 16384
+#define MAX_THREADS 64
+
+struct tconn;
+struct endpoint {
+	struct tconn *c;
+	bool app;            /* the plaintext side (socketpair), else the network side */
+};
+
+struct tconn {
+	struct endpoint ep_net, ep_app;
+	int net, app;        /* app: -1 until the handshake completed */
+	SSL *ssl;
+	struct worker *w;
+	struct tconn *prev, *next;
+	time_t accepted, active;
+	uint32_t net_events, app_events; /* registered epoll interest */
+	bool want_net_read, want_net_write; /* what the last stalled SSL call waits for */
+	bool net_eof, app_eof;
+	size_t up_off, up_len;           /* client -> service */
+	size_t down_off, down_len;       /* service -> client */
+	unsigned char up[PUMP_BYTES], down[PUMP_BYTES];
+};
+
+struct worker {
+	struct attestd_front *f;
+	pthread_t thread;
+	int epfd;
+	struct tconn *conns;
+	bool started;
+};
+
+struct attestd_front {
+	SSL_CTX *ctx;
+	struct MHD_Daemon *mhd[MAX_THREADS];
+	unsigned n_mhd;
+	atomic_uint next_mhd;
+	struct attestd_service *svc;
+	int listen_fd;
+	unsigned timeout, limit;
+	atomic_uint active;
+	atomic_bool stop;
+	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate */
+	size_t n_admin;
+	unsigned n_workers;
+	struct worker workers[MAX_THREADS];
+};
+
+static time_t now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+static void conn_free(struct tconn *c)
+{
+	struct worker *w = c->w;
+	if (c->ssl) {
+		if (c->app >= 0 && !c->net_eof)
+			(void)SSL_shutdown(c->ssl); /* best effort close_notify; never waits */
+		SSL_free(c->ssl);
+	}
+	close(c->net);
+	if (c->app >= 0)
+		close(c->app);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	atomic_fetch_sub(&w->f->active, 1);
+	free(c);
+}
+
+static bool set_interest(struct tconn *c, int fd, struct endpoint *ep, uint32_t *have, uint32_t want)
+{
+	struct epoll_event ev;
+	if (*have == want)
+		return true;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = want;
+	ev.data.ptr = ep;
+	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
+		return false;
+	*have = want;
+	return true;
+}
+
+/* Classifies a stalled or failed SSL call: true = wait (want_* set), false = the connection is over. */
+static bool ssl_wait(struct tconn *c, int ret)
+{
+	switch (SSL_get_error(c->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		c->want_net_read = true;
+		return true;
+	case SSL_ERROR_WANT_WRITE:
+		c->want_net_write = true;
+		return true;
+	default:
+		ERR_clear_error();
+		return false;
+	}
+}
+
+static struct MHD_Daemon *next_daemon(struct attestd_front *f)
+{
+	return f->mhd[atomic_fetch_add(&f->next_mhd, 1) % f->n_mhd];
+}
+
+/* The handshake completed: create the plaintext pair and give one end to libmicrohttpd. */
+static bool hand_over(struct tconn *c)
+{
+	struct attestd_front *f = c->w->f;
+	struct sockaddr_un local = {.sun_family = AF_UNIX};
+	struct epoll_event ev;
+	int sv[2];
+	bool admin = false;
+	X509 *cert;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
+		return false;
+	if ((size_t)sv[1] >= f->n_admin) {
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	cert = SSL_get0_peer_certificate(c->ssl);
+	if (cert && SSL_get_verify_result(c->ssl) == X509_V_OK) {
+		admin = true;
+		attestd_service_count(f->svc, "tls_client_cert");
+	}
+	atomic_store(&f->admin[sv[1]], admin ? 1 : 0);
+	c->app = sv[0];
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.ptr = &c->ep_app;
+	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->app, &ev) != 0) {
+		close(sv[1]);
+		return false;
+	}
+	c->app_events = EPOLLIN;
+	/* libmicrohttpd owns sv[1] from here, also when it refuses it; an AF_UNIX address tells it the socket has no
+	 * TCP options to set */
+	return MHD_add_connection(next_daemon(f), sv[1], (const struct sockaddr *)&local, sizeof(sa_family_t)) == MHD_YES;
+}
+
+/* Moves whatever can move; false when the connection is finished (the caller frees it). */
+static bool pump(struct tconn *c)
+{
+	bool progress;
+	int ret;
+
+	if (c->app < 0) {
+		c->want_net_read = c->want_net_write = false;
+		ret = SSL_do_handshake(c->ssl);
+		if (ret != 1)
+			return ssl_wait(c, ret);
+		if (!hand_over(c))
+			return false;
+	}
+	do {
+		size_t n;
+		ssize_t k;
+		progress = false;
+		c->want_net_read = c->want_net_write = false;
+		/* client -> service */
+		if (c->up_len == 0 && !c->net_eof) {
+			ret = SSL_read_ex(c->ssl, c->up, sizeof(c->up), &n);
+			if (ret == 1) {
+				c->up_off = 0;
+				c->up_len = n;
+				progress = true;
+			} else if (!ssl_wait(c, ret)) {
+				c->net_eof = true; /* close_notify, reset or a TLS error: nothing more comes */
+				progress = true;
+			}
+		}
+		if (c->up_len) {
+			k = write(c->app, c->up + c->up_off, c->up_len - c->up_off);
+			if (k > 0) {
+				c->up_off += (size_t)k;
+				if (c->up_off == c->up_len)
+					c->up_off = c->up_len = 0;
+				progress = true;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+				return false;
+			}
+		}
+		/* service -> client */
+		if (c->down_len == 0 && !c->app_eof) {
+			k = read(c->app, c->down, sizeof(c->down));
+			if (k > 0) {
+				c->down_off = 0;
+				c->down_len = (size_t)k;
+				progress = true;
+			} else if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+				c->app_eof = true;
+				progress = true;
+			}
+		}
+		if (c->down_len) {
+			ret = SSL_write_ex(c->ssl, c->down + c->down_off, c->down_len - c->down_off, &n);
+			if (ret == 1) {
+				c->down_off = c->down_len = 0; /* whole writes (no partial-write mode) */
+				progress = true;
+			} else if (!ssl_wait(c, ret)) {
+				return false;
+			}
+		}
+		if (progress)
+			c->active = now_s();
+	} while (progress);
+	/* the service closed and everything it said went out; or the client is gone and the service has it all */
+	if ((c->app_eof && c->down_len == 0) || (c->net_eof && c->up_len == 0))
+		return false;
+	return true;
+}
+
+static void serve(struct tconn *c)
+{
+	uint32_t net = 0, app = 0;
+	if (!pump(c)) {
+		conn_free(c);
+		return;
+	}
+	if (c->want_net_read || (c->app >= 0 && c->up_len == 0 && !c->net_eof))
+		net |= EPOLLIN;
+	if (c->want_net_write)
+		net |= EPOLLOUT;
+	if (c->app >= 0) {
+		if (c->down_len == 0 && !c->app_eof)
+			app |= EPOLLIN;
+		if (c->up_len)
+			app |= EPOLLOUT;
+	}
+	if (!set_interest(c, c->net, &c->ep_net, &c->net_events, net) ||
+	    (c->app >= 0 && !set_interest(c, c->app, &c->ep_app, &c->app_events, app)))
+		conn_free(c);
+}
+
+static void accept_all(struct worker *w)
+{
+	struct attestd_front *f = w->f;
+	for (;;) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int fd = accept4(f->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct tconn *c;
+		struct epoll_event ev;
+		if (fd < 0)
+			return; /* EAGAIN: another worker took it, or nothing left; errors: retried on the next wake */
+		if (!f->ctx) { /* plain HTTP: libmicrohttpd takes the socket itself (and applies its limits) */
+			(void)MHD_add_connection(next_daemon(f), fd, (struct sockaddr *)&peer, plen);
+			continue;
+		}
+		if (atomic_fetch_add(&f->active, 1) >= f->limit || !(c = calloc(1, sizeof(*c)))) {
+			atomic_fetch_sub(&f->active, 1);
+			close(fd);
+			continue;
+		}
+		c->net = fd;
+		c->app = -1;
+		c->w = w;
+		c->ep_net = (struct endpoint){c, false};
+		c->ep_app = (struct endpoint){c, true};
+		c->accepted = c->active = now_s();
+		c->next = w->conns;
+		if (w->conns)
+			w->conns->prev = c;
+		w->conns = c;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = &c->ep_net;
+		if (!(c->ssl = SSL_new(f->ctx)) || SSL_set_fd(c->ssl, fd) != 1 ||
+		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			conn_free(c);
+			continue;
+		}
+		c->net_events = EPOLLIN;
+		SSL_set_accept_state(c->ssl);
+		serve(c);
+	}
+}
+
+/* Closes handshakes older than the timeout and connections idle for as long. */
+static void sweep(struct worker *w)
+{
+	time_t t = now_s();
+	unsigned limit = w->f->timeout;
+	struct tconn *c = w->conns, *next;
+	for (; c; c = next) {
+		next = c->next;
+		if ((c->app < 0 && t - c->accepted >= (time_t)limit) || t - c->active >= (time_t)limit) {
+			if (c->app < 0)
+				attestd_service_count(w->f->svc, "slow_client");
+			conn_free(c);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	static struct endpoint skip;
+	struct worker *w = arg;
+	struct epoll_event evs[64];
+	time_t last_sweep = now_s();
+	while (!atomic_load(&w->f->stop)) {
+		int n = epoll_wait(w->epfd, evs, 64, 250);
+		for (int i = 0; i < n; i++) {
+			struct endpoint *ep = evs[i].data.ptr;
+			if (!ep) {
+				accept_all(w);
+				continue;
+			}
+			if (ep == &skip)
+				continue;
+			/* serve() moves both directions and may free the connection: drop its other event in this batch */
+			for (int j = i + 1; j < n; j++) {
+				struct endpoint *o = evs[j].data.ptr;
+				if (o && o != &skip && o->c == ep->c)
+					evs[j].data.ptr = &skip;
+			}
+			serve(ep->c);
+		}
+		if (now_s() != last_sweep) {
+			last_sweep = now_s();
+			sweep(w);
+		}
+	}
+	while (w->conns)
+		conn_free(w->conns);
+	return NULL;
+}
+
+static int accept_any_client_cert(int ok, X509_STORE_CTX *x)
+{
+	/* a certificate from elsewhere is not an error, only not an administrator: the result is read after */
+	(void)ok, (void)x;
+	return 1;
+}
+
+static cella_result ctx_new(const struct attestd_front_config *fc, SSL_CTX **out, char *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	BIO *b = NULL;
+	X509 *x = NULL;
+	EVP_PKEY *key = NULL;
+	cella_result r = CELLA_ERR_BAD_FORMAT;
+
+	if (!ctx) {
+		snprintf(err, ATTESTD_ERR_BYTES, "TLS: cannot create the OpenSSL context");
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (!(b = BIO_new_mem_buf(fc->cert_pem, -1)) || !(x = PEM_read_bio_X509(b, NULL, NULL, NULL)) ||
+	    SSL_CTX_use_certificate(ctx, x) != 1) {
+		snprintf(err, ATTESTD_ERR_BYTES, "TLS: the server certificate is not a PEM certificate");
+		goto out;
+	}
+	X509_free(x);
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+		if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
+			snprintf(err, ATTESTD_ERR_BYTES, "TLS: cannot use a chain certificate");
+			goto out;
+		}
+	}
+	x = NULL;
+	BIO_free(b);
+	if (!(b = BIO_new_mem_buf(fc->key_pem, -1)) || !(key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)) ||
+	    SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, ATTESTD_ERR_BYTES, "TLS: the private key is not PEM or does not match the certificate");
+		goto out;
+	}
+	if (fc->admin_ca_pem) {
+		X509_STORE *st = X509_STORE_new();
+		unsigned n = 0;
+		BIO_free(b);
+		if (!st || !(b = BIO_new_mem_buf(fc->admin_ca_pem, -1))) {
+			X509_STORE_free(st);
+			r = CELLA_ERR_OUT_OF_MEMORY;
+			goto out;
+		}
+		while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+			if (X509_STORE_add_cert(st, x) != 1 || SSL_CTX_add_client_CA(ctx, x) != 1) {
+				X509_STORE_free(st);
+				snprintf(err, ATTESTD_ERR_BYTES, "TLS: cannot use an admin_client_ca certificate");
+				goto out;
+			}
+			X509_free(x);
+			n++;
+		}
+		x = NULL;
+		if (n == 0) {
+			X509_STORE_free(st);
+			snprintf(err, ATTESTD_ERR_BYTES, "TLS: admin_client_ca holds no PEM certificate");
+			goto out;
+		}
+		SSL_CTX_set0_verify_cert_store(ctx, st);
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client_cert);
+	}
+	*out = ctx;
+	ctx = NULL;
+	r = CELLA_OK;
+out:
+	ERR_clear_error();
+	X509_free(x);
+	EVP_PKEY_free(key);
+	BIO_free(b);
+	SSL_CTX_free(ctx);
+	return r;
+}
+
+cella_result attestd_front_start(const struct attestd_front_config *fc, struct attestd_front **out,
+				     unsigned *port, char err[ATTESTD_ERR_BYTES])
+{
+	struct attestd_front *f = calloc(1, sizeof(*f));
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct rlimit rl;
+	struct epoll_event ev;
+	int one = 1;
+	cella_result r;
+
+	*out = NULL;
+	if (!f)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	f->listen_fd = -1;
+	f->n_mhd = fc->n_mhd < 1 ? 1 : fc->n_mhd > MAX_THREADS ? MAX_THREADS : fc->n_mhd;
+	memcpy(f->mhd, fc->mhd, f->n_mhd * sizeof(f->mhd[0]));
+	f->svc = fc->svc;
+	f->timeout = fc->timeout;
+	f->limit = fc->connection_limit;
+	f->n_admin = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20)
+			     ? (size_t)rl.rlim_cur
+			     : (size_t)1 << 20;
+	if (!(f->admin = calloc(f->n_admin, 1))) {
+		attestd_front_stop(f);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	if (fc->cert_pem && (r = ctx_new(fc, &f->ctx, err)) != CELLA_OK) {
+		attestd_front_stop(f);
+		return r;
+	}
+	f->listen_fd = socket(fc->addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (f->listen_fd < 0 || setsockopt(f->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(f->listen_fd, fc->addr, fc->addr_len) != 0 || listen(f->listen_fd, 1024) != 0 ||
+	    getsockname(f->listen_fd, (struct sockaddr *)&ss, &sl) != 0) {
+		snprintf(err, ATTESTD_ERR_BYTES, "cannot listen: %s", strerror(errno));
+		attestd_front_stop(f);
+		return CELLA_ERR_IO;
+	}
+	*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					       : ((struct sockaddr_in *)&ss)->sin_port);
+	f->n_workers = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
+	*out = f; /* before the threads start: a request may ask attestd_front_admin(*out, ...) at once */
+	for (unsigned i = 0; i < f->n_workers; i++) {
+		struct worker *w = &f->workers[i];
+		w->f = f;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE; /* one worker woken per connection */
+		ev.data.ptr = NULL;
+		if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, f->listen_fd, &ev) != 0 ||
+		    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			snprintf(err, ATTESTD_ERR_BYTES, "cannot start the TLS threads: %s", strerror(errno));
+			*out = NULL;
+			attestd_front_stop(f);
+			return CELLA_ERR_IO;
+		}
+		w->started = true;
+	}
+	return CELLA_OK;
+}
+
+bool attestd_front_admin(struct attestd_front *f, int fd)
+{
+	return f && fd >= 0 && (size_t)fd < f->n_admin && atomic_load(&f->admin[fd]) == 1;
+}
+
+void attestd_front_stop(struct attestd_front *f)
+{
+	if (!f)
+		return;
+	atomic_store(&f->stop, true);
+	for (unsigned i = 0; i < f->n_workers; i++) {
+		if (f->workers[i].started)
+			pthread_join(f->workers[i].thread, NULL);
+		if (f->workers[i].epfd > 0)
+			close(f->workers[i].epfd);
+	}
+	if (f->listen_fd >= 0)
+		close(f->listen_fd);
+	SSL_CTX_free(f->ctx);
+	free((void *)f->admin);
+	free(f);
+}

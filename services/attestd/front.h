@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+/* cella-attestd's OpenSSL TLS front end for libmicrohttpd (tls_front.c). */
+#ifndef CELLA_ATTESTD_FRONT_H
+#define CELLA_ATTESTD_FRONT_H
+
+#include "attestd_internal.h"
+
+#include <microhttpd.h>
+#include <sys/socket.h>
+
+struct attestd_front;
+
+struct attestd_front_config {
+	const struct sockaddr *addr;     /* where to listen (port 0: ephemeral) */
+	socklen_t addr_len;
+	const char *cert_pem;            /* server certificate, then its chain; NULL: plain HTTP */
+	const char *key_pem;
+	const char *admin_ca_pem;        /* NULL: no client certificates requested */
+	struct MHD_Daemon *const *mhd;   /* started with MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC, fed in turn */
+	unsigned n_mhd;
+	struct attestd_service *svc;     /* for the connection counters in /metrics */
+	unsigned threads, timeout, connection_limit;
+};
+
+/* Listens and starts the threads. *port: the bound port. Errors: CELLA_ERR_BAD_FORMAT (certificate, key or CA
+ * unusable), CELLA_ERR_IO (socket, bind, listen, threads); err says which. */
+CELLA_MUST_USE cella_result attestd_front_start(const struct attestd_front_config *cfg,
+						    struct attestd_front **out, unsigned *port,
+						    char err[ATTESTD_ERR_BYTES]);
+/* Did the client of the plaintext descriptor fd (MHD_CONNECTION_INFO_CONNECTION_FD) present a certificate issued by
+ * the admin CA, valid now? */
+bool attestd_front_admin(struct attestd_front *f, int fd);
+/* Stops accepting, closes every connection, frees f. NULL is fine. */
+void attestd_front_stop(struct attestd_front *f);
+
+#endif
