@@ -29,9 +29,12 @@ while read -r model dims; do
   ratio=$(awk -v a="$cms" -v b="$ortms" 'BEGIN { printf "%.2f", a / b }')
   encl=n/a
   if [ -x "$build/bin/cella-onnx-enclave-bench" ]; then
+    # at least ~2 s of runs per side: short models need many runs for a stable median on a shared machine
+    eiters=$(awk -v ms="$cms" -v n="$iters" 'BEGIN { k = int(2000 / ms); print (k > n ? k : n) }')
     el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$ocr/$model.onnx" "$dims" \
-         "$out/input_0.bin" "$iters" 2>/dev/null || true)
-    encl=$(echo "$el" | awk '/inside median_ms/ { printf "%s (outside %s, %+.1f %%)", $6, $3, $8 }')
+         "$out/input_0.bin" "$eiters" 2>/dev/null || true)
+    encl=$(echo "$el" | awk '/^outside median_ms/ { printf "%s (outside %s, %+.1f %%", $6, $3, $8 }
+                              /^after idle/ { printf "; after idle %s", $5 } END { printf ")" }')
     [ -n "$encl" ] || encl=failed
   fi
   ortmb=$(awk -v k="$ortrss" 'BEGIN { printf "%.1f", k / 1024 }')
