@@ -193,6 +193,39 @@ static cella_result s_time(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+static cella_result s_ocall_data(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t want;
+	uint8_t buf[256];
+	size_t got = 0;
+	cella_result r;
+	if (n != 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&want, in, 8);
+	if (want > sizeof(buf) || want > on)
+		return CELLA_ERR_INVALID_ARG;
+	r = cella_ocall(O_FILL, &want, 8, buf, want, &got);
+	if (r != CELLA_OK)
+		return r;
+	memcpy(out, buf, got);
+	*w = got;
+	return CELLA_OK;
+}
+
+static uint64_t bumps;
+
+static cella_result s_bump(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t v;
+	(void)in;
+	if (on < 8)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	v = n ? __atomic_add_fetch(&bumps, 1, __ATOMIC_SEQ_CST) : __atomic_load_n(&bumps, __ATOMIC_SEQ_CST);
+	memcpy(out, &v, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -200,5 +233,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_COUNT_VIOL] = {s_count, CELLA_ECALL_PUBLIC}, [S_PRIVATE] = {s_private, 0},
 	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC}, [S_SLOW_ECHO] = {s_slow_echo, CELLA_ECALL_PUBLIC},
 	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
+	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

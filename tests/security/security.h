@@ -17,6 +17,8 @@ enum {
 	S_SLOW_ECHO = 9,  /* waits ~100 ms, then echoes its input: the host rewrites the window meanwhile */
 	S_HOST_MALLOC = 10, /* out: u64 cella_host_malloc(64) result (0 = refused) */
 	S_TIME = 11,      /* out: i64 clock_gettime result, then errno */
+	S_OCALL_DATA = 12, /* in: u64 n; calls O_FILL asking for n bytes; out: the bytes received */
+	S_BUMP = 13,      /* in: 1 byte: count one more call; empty: just read; out: u64 the count */
 	S_COUNT
 };
 

@@ -507,6 +507,129 @@ static void t_single_fetch(void)
 	cella_test_pass("E2 single fetch");
 }
 
+/* F6: the host answers an ocall honestly, then rewrites the frame the enclave wrote: its [in] bytes and every
+ * request field (function, buffer offset, sizes). */
+struct frame_forgery {
+	uint64_t forged_off;
+};
+
+static void forge_frame(struct hostile *h, void *ctx)
+{
+	struct frame_forgery *f = ctx;
+	uint64_t off = h->s->buf_off, want;
+	memcpy(&want, h->win + off, 8);
+	if (want > 256)
+		want = 256;
+	memset(h->win + off + 16, 0x5a, want); /* the reply, where the enclave asked for it */
+	memset(h->win + off, 0xee, 16);
+	h->s->fn = 0xdead;
+	h->s->buf_off = f->forged_off;
+	h->s->in_bytes = ~0ull;
+	h->s->out_bytes = ~0ull;
+	h->s->out_written = want;
+	h->s->status = CELLA_OK;
+}
+
+/* F6: the enclave takes the reply from the frame it wrote, as long as it asked for, whatever the frame says now;
+ * it writes nothing at the place the forged frame names. */
+static void t_ocall_frame(void)
+{
+	struct cella_enclave *e = create(image_nolimit);
+	struct hostile h;
+	struct frame_forgery f;
+	uint64_t want = 64, w = 0, decoy, viol = 0;
+	size_t n = 0;
+	hostile_bind(&h, e, 0);
+	CT_ASSERT(h.buf_len >= 8192);
+	decoy = h.buf + h.buf_len / 2;
+	{
+		uint64_t forged[] = {decoy, 16 /* the window header */, h.win_bytes + 4096, ~0ull - 8};
+		for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+			memset(h.win + decoy, 0x99, 256);
+			memcpy(h.win + h.buf, &want, 8);
+			memset(h.win + h.buf + 16, 0, 64);
+			f.forged_off = forged[i];
+			CT_EQ(hostile_ecall(&h, S_OCALL_DATA, h.buf, 8, 64, &w, forge_frame, &f, 5000), CELLA_OK);
+			CT_EQ(w, 64);
+			for (int k = 0; k < 64; k++)
+				CT_EQ(h.win[h.buf + 16 + k], 0x5a);
+			for (int k = 0; k < 256; k++)
+				CT_EQ(h.win[decoy + k], 0x99);
+		}
+	}
+	hostile_unbind(&h);
+	CT_RESULT(cella_enclave_call(e, S_COUNT_VIOL, NULL, 0, &viol, 8, &n), CELLA_OK);
+	CT_EQ(viol & 0xffffffffu, 0); /* an honest reply in a rewritten frame is not a violation */
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("F6 rewritten ocall frames are never read back");
+}
+
+/* A10: a second request written into a TCS's slot while that TCS runs an ecall (no ocall outstanding). */
+struct second_entry {
+	struct hostile *h;
+	pthread_t th;
+	int written;
+};
+
+static void *enter_again(void *p)
+{
+	struct second_entry *se = p;
+	struct hostile *h = se->h;
+	usleep(5000); /* the handler is in its ~100 ms loop by now, no ocall outstanding */
+	h->s->fn = S_BUMP;
+	h->s->buf_off = h->buf + 4096;
+	h->s->in_bytes = 1;
+	h->s->out_bytes = 8;
+	h->s->in_ready = 1;
+	hostile_poke_state(h, CELLA_SLOT_ECALL);
+	__atomic_store_n(&se->written, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void start_second_entry(struct hostile *h, void *ctx)
+{
+	struct second_entry *se = ctx;
+	CT_EQ(pthread_create(&se->th, NULL, enter_again, se), 0);
+	h->s->out_written = 0;
+	h->s->status = CELLA_OK;
+}
+
+/* A10: the first call completes with its own input and output; the second request is never run (not then, not
+ * later); the TCS serves normally afterwards. */
+static void t_busy_tcs(void)
+{
+	struct cella_enclave *e = create(image);
+	struct hostile h;
+	struct second_entry se = {&h, 0, 0};
+	uint64_t w = 0, count = 1;
+	uint8_t want[64], one = 1;
+	int written_before_done;
+	size_t n = 0;
+	hostile_bind(&h, e, 0);
+	for (int i = 0; i < 64; i++)
+		want[i] = h.win[h.buf + i] = (uint8_t)(0x30 + i);
+	CT_EQ(hostile_ecall(&h, S_SLOW_ECHO, h.buf, 64, 64, &w, start_second_entry, &se, 30000), CELLA_OK);
+	written_before_done = __atomic_load_n(&se.written, __ATOMIC_SEQ_CST);
+	pthread_join(se.th, NULL);
+	if (!written_before_done)
+		cella_test_fail(__FILE__, __LINE__, "the second request was written only after the first call ended");
+	CT_EQ(w, 64);
+	CT_ASSERT(memcmp(h.win + h.buf + 64, want, 64) == 0);
+	/* the slot is idle again and the second request was dropped: the counter never moved */
+	usleep(20000);
+	CT_RESULT(cella_enclave_call(e, S_BUMP, NULL, 0, &count, 8, &n), CELLA_OK);
+	CT_EQ(count, 0);
+	/* the TCS still works, and the counter can move */
+	memcpy(h.win + h.buf, &one, 1);
+	CT_EQ(hostile_ecall(&h, S_BUMP, h.buf, 1, 8, &w, NULL, NULL, 5000), CELLA_OK);
+	CT_EQ(w, 8);
+	memcpy(&count, h.win + h.buf + 16, 8);
+	CT_EQ(count, 1);
+	hostile_unbind(&h);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("A10 a second entry into a busy TCS is not run; the first completes");
+}
+
 static uint64_t malloc_reply;
 static int64_t time_reply[2];
 
@@ -613,6 +736,10 @@ int main(int argc, char **argv)
 		t_single_fetch();
 	else if (!strcmp(c, "C6"))
 		t_builtins();
+	else if (!strcmp(c, "F6"))
+		t_ocall_frame();
+	else if (!strcmp(c, "A10"))
+		t_busy_tcs();
 	else if (!strcmp(c, "B1"))
 		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
 	else if (!strcmp(c, "B2"))

@@ -80,11 +80,11 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
 	struct t_serve_in a;
 	struct cella_tls_server *s = NULL;
-	uint32_t ok = 0;
+	struct t_serve_out res = {0, 0};
 	static uint8_t buf[1u << 16];
 	cella_result r;
 
-	if (n != sizeof(a) || on < 4)
+	if (n != sizeof(a) || on < sizeof(res))
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(&a, in, sizeof(a));
 	r = ensure_cert();
@@ -96,9 +96,11 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		size_t got = 0, len = 0;
 		unsigned long long bulk = 0;
 		r = cella_tls_server_accept(s, a.listener, a.timeout_ms);
-		if (r != CELLA_OK)
-			continue; /* a refused handshake (the client did not like our evidence) */
-		ok++;
+		if (r != CELLA_OK) {
+			res.last_error = (uint32_t)r; /* a refused handshake, or a lying host socket */
+			continue;
+		}
+		res.ok++;
 		/* read one line */
 		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
 			if (cella_tls_server_read(s, buf + len, 1024 - len, &got) != CELLA_OK || got == 0)
@@ -119,13 +121,13 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			static const char pre[] = "enclave: ";
 			if (cella_tls_server_write(s, pre, sizeof(pre) - 1) != CELLA_OK ||
 			    cella_tls_server_write(s, buf, len) != CELLA_OK)
-				ok--; /* counted as a failed session */
+				res.ok--; /* counted as a failed session */
 		}
 		(void)cella_tls_server_close(s);
 	}
 	cella_tls_server_free(s);
-	memcpy(out, &ok, 4);
-	*w = 4;
+	memcpy(out, &res, sizeof(res));
+	*w = sizeof(res);
 	return CELLA_OK;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,15 +36,84 @@ static size_t root_len;
 struct server_run {
 	struct t_serve_in in;
 	cella_result r;
-	uint32_t ok;
+	struct t_serve_out out;
 };
 
 static void *server_thread(void *arg)
 {
 	struct server_run *s = arg;
 	size_t w = 0;
-	s->r = cella_enclave_call(e, T_SERVE, &s->in, sizeof(s->in), &s->ok, 4, &w);
+	s->r = cella_enclave_call(e, T_SERVE, &s->in, sizeof(s->in), &s->out, sizeof(s->out), &w);
 	return NULL;
+}
+
+static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const char *line, char *reply, size_t cap);
+
+/* F5: socket ocalls that lie about lengths. The host library's own handlers run, then the answer is bent. */
+enum lie { LIE_NONE, LIE_SEND_MORE, LIE_SEND_ZERO, LIE_SEND_SHORT_REPLY, LIE_ACCEPT_SHORT_REPLY };
+static enum lie lie;
+
+static cella_result lying_send(struct cella_enclave *en, const uint8_t *in, size_t in_bytes, uint8_t *out,
+			       size_t out_bytes, size_t *written)
+{
+	cella_result r = cella_tls_host_send(en, in, in_bytes, out, out_bytes, written);
+	uint32_t n;
+	if (r != CELLA_OK || *written != 4)
+		return r;
+	if (lie == LIE_SEND_MORE) { /* more than the enclave gave: the TLS record bytes plus one */
+		n = (uint32_t)(in_bytes - sizeof(struct cella_tls_send_in) + 1);
+		memcpy(out, &n, 4);
+	} else if (lie == LIE_SEND_ZERO) {
+		n = 0;
+		memcpy(out, &n, 4);
+	} else if (lie == LIE_SEND_SHORT_REPLY) {
+		*written = 2; /* half a length */
+	}
+	return r;
+}
+
+static cella_result lying_accept(struct cella_enclave *en, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				 size_t out_bytes, size_t *written)
+{
+	cella_result r = cella_tls_host_accept(en, in, in_bytes, out, out_bytes, written);
+	if (r == CELLA_OK && lie == LIE_ACCEPT_SHORT_REPLY && *written == 8) {
+		struct cella_tls_close_in ci;
+		size_t w = 0;
+		memset(&ci, 0, sizeof(ci));
+		memcpy(&ci.conn, out, 8);
+		(void)cella_tls_host_close(en, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w); /* no client waits */
+		*written = 4; /* half a connection handle */
+	}
+	return r;
+}
+
+/* Each lie ends the handshake inside the enclave with CELLA_ERR_MARSHAL; the client sees the connection fail;
+ * an honest session afterwards works. */
+static void lying_sockets(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
+{
+	static const enum lie lies[] = {LIE_SEND_MORE, LIE_SEND_ZERO, LIE_SEND_SHORT_REPLY, LIE_ACCEPT_SHORT_REPLY};
+	char reply[256];
+	for (size_t i = 0; i <= sizeof(lies) / sizeof(lies[0]); i++) {
+		struct server_run run;
+		pthread_t th;
+		memset(&run, 0, sizeof(run));
+		lie = i < sizeof(lies) / sizeof(lies[0]) ? lies[i] : LIE_NONE;
+		run.in.listener = listener;
+		run.in.connections = 1;
+		run.in.timeout_ms = 20000;
+		CT_ASSERT(pthread_create(&th, NULL, server_thread, &run) == 0);
+		if (lie == LIE_NONE) {
+			CT_ASSERT(session(port, v, "after the lies\n", reply, sizeof(reply)));
+			CT_ASSERT(strcmp(reply, "enclave: after the lies\n") == 0);
+		} else {
+			CT_ASSERT(!session(port, v, "ping\n", reply, sizeof(reply)));
+		}
+		CT_ASSERT(pthread_join(th, NULL) == 0);
+		CT_RESULT(run.r, CELLA_OK);
+		CT_EQ(run.out.ok, lie == LIE_NONE ? 1 : 0);
+		CT_EQ(run.out.last_error, lie == LIE_NONE ? 0 : (uint32_t)CELLA_ERR_MARSHAL);
+	}
+	lie = LIE_NONE;
 }
 
 static int tcp_connect(uint16_t port)
@@ -119,8 +189,8 @@ static cella_result enclave_verify(const uint8_t *cert, size_t len, uint32_t fla
 
 int main(int argc, char **argv)
 {
-	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = cella_tls_host_accept, [T_O_RECV] = cella_tls_host_recv,
-						[T_O_SEND] = cella_tls_host_send, [T_O_CLOSE] = cella_tls_host_close};
+	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = lying_accept, [T_O_RECV] = cella_tls_host_recv,
+						[T_O_SEND] = lying_send, [T_O_CLOSE] = cella_tls_host_close};
 	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 4};
 	struct cella_hash mr, ms;
 	struct cella_evidence_policy p;
@@ -140,6 +210,7 @@ int main(int argc, char **argv)
 
 	if (argc != 2 || !dir)
 		return 2;
+	signal(SIGPIPE, SIG_IGN); /* the test's own TLS client writes to connections a lying host made the server drop */
 	CT_RESULT(cella_enclave_create(argv[1], CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
 	CT_RESULT(cella_enclave_identity(e, &mr, &ms), CELLA_OK);
 	/* the certificate, read by OpenSSL: strict DER, self-signed, our extension, key bound to the evidence */
@@ -231,8 +302,12 @@ int main(int argc, char **argv)
 	}
 	CT_ASSERT(pthread_join(th, NULL) == 0);
 	CT_RESULT(run.r, CELLA_OK);
-	CT_EQ(run.ok, 1);
+	CT_EQ(run.out.ok, 1);
 	cella_test_pass("a client pinning another MRENCLAVE refuses the handshake");
+
+	policy_for(&v.policy, &root, &mr);
+	lying_sockets(port, listener, &v);
+	cella_test_pass("F5 socket ocalls lying about lengths end the handshake with CELLA_ERR_MARSHAL; no harm after");
 
 	/* the host's socket ocalls refuse handles they did not create */
 	{
