@@ -214,6 +214,24 @@ int main(int argc, char **argv)
 	both("report_data mismatch", &t, root_pem, quote, qlen, CELLA_ERR_REPORT_DATA, true);
 	cella_test_pass("policy refusals: software TEE, debug, identity, product, SVN, report data");
 
+	/* L2: a relying party's second session asks for evidence over a fresh nonce; the first session's evidence,
+	 * replayed, carries the old nonce and is refused, while the enclave's fresh evidence passes */
+	{
+		uint8_t rd2[64], *q2 = malloc(16384);
+		size_t q2len = 0;
+		CT_ASSERT(q2 != NULL);
+		for (int i = 0; i < 64; i++)
+			rd2[i] = (uint8_t)(0x5c ^ (i * 7));
+		CT_RESULT(cella_enclave_call(a, A_EVIDENCE, rd2, 64, q2, 16384, &q2len), CELLA_OK);
+		t = pol;
+		memcpy(t.report_data, rd2, 64);
+		both("second session, fresh evidence", &t, root_pem, q2, q2len, CELLA_OK, true);
+		both("second session, first session's evidence replayed", &t, root_pem, quote, qlen,
+		     CELLA_ERR_REPORT_DATA, true);
+		free(q2);
+	}
+	cella_test_pass("L2 evidence replayed from an earlier session (old nonce) is refused");
+
 	/* trust and time */
 	t = pol, t.root_len = (uint32_t)other_len;
 	both("untrusted software root", &t, other_root, quote, qlen, CELLA_ERR_UNTRUSTED_ROOT, true);
