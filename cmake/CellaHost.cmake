@@ -5,9 +5,12 @@ find_package(OpenSSL 3.0 REQUIRED)
 find_package(Threads REQUIRED)
 
 set(CELLA_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+set(CELLA_TSAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
 
-# cella_host_target(<target>): hidden visibility, the public include dir, sanitizers when CELLA_SANITIZE.
+# cella_host_target(<target> [NO_TSAN]): hidden visibility, the public include dir, sanitizers when CELLA_SANITIZE
+# or CELLA_SANITIZE_THREAD (NO_TSAN: never ThreadSanitizer).
 function(cella_host_target t)
+  cmake_parse_arguments(A "NO_TSAN" "" "" ${ARGN})
   target_include_directories(${t} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
@@ -16,5 +19,8 @@ function(cella_host_target t)
   if(CELLA_SANITIZE)
     target_compile_options(${t} PRIVATE ${CELLA_SANITIZE_FLAGS})
     target_link_options(${t} PRIVATE ${CELLA_SANITIZE_FLAGS})
+  elseif(CELLA_SANITIZE_THREAD AND NOT A_NO_TSAN)
+    target_compile_options(${t} PRIVATE ${CELLA_TSAN_FLAGS})
+    target_link_options(${t} PRIVATE ${CELLA_TSAN_FLAGS})
   endif()
 endfunction()

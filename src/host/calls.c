@@ -96,7 +96,7 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 		__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
 		return CELLA_ERR_INVALID_STATE;
 	}
-	if (e->lost) {
+	if (cella_enclave_lost(e)) {
 		__atomic_sub_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
 		return CELLA_ERR_ENCLAVE_LOST;
 	}
@@ -314,7 +314,7 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 
 	if (!e)
 		return CELLA_ERR_INVALID_ARG;
-	if (e->lost)
+	if (cella_enclave_lost(e))
 		return CELLA_ERR_ENCLAVE_LOST;
 	s = &e->slots[c->slot];
 	__atomic_store_n(&s->fn, fn, __ATOMIC_RELAXED);

@@ -32,7 +32,7 @@ struct cella_enclave {
 	struct cella_abi_slot *slots;
 	uint32_t tcs_count;
 	uint32_t *slot_busy;     /* host-private: 1 while a host thread owns the slot */
-	volatile int lost;
+	int lost;                /* latched once the enclave is gone; any thread (atomic: cella_enclave_lost) */
 	int active;              /* calls between prepare and release (atomic) */
 	int closing;             /* terminate has begun: new calls are refused (atomic) */
 	struct cella_arena arena;
@@ -58,6 +58,16 @@ cella_result cella_sandbox_create(struct cella_enclave *e, const char *path);
 cella_result cella_sandbox_terminate(struct cella_enclave *e);
 /* Reads pending monitor messages without blocking and logs them. */
 void cella_sandbox_drain(struct cella_enclave *e);
+/* e->lost, read from any thread. */
+static inline bool cella_enclave_lost(struct cella_enclave *e)
+{
+	return __atomic_load_n(&e->lost, __ATOMIC_ACQUIRE) != 0;
+}
+/* Latches e->lost; true for the one caller that latched it. */
+static inline bool cella_enclave_mark_lost(struct cella_enclave *e)
+{
+	return __atomic_exchange_n(&e->lost, 1, __ATOMIC_ACQ_REL) == 0;
+}
 /* True if the enclave is gone (window marked lost or monitor dead); latches e->lost. */
 bool cella_sandbox_check_lost(struct cella_enclave *e);
 

@@ -144,12 +144,12 @@ void cella_sandbox_drain(struct cella_enclave *e)
 bool cella_sandbox_check_lost(struct cella_enclave *e)
 {
 	struct pollfd p = {e->monitor_pidfd, POLLIN, 0};
-	if (e->lost)
+	if (cella_enclave_lost(e))
 		return true;
 	if ((e->hdr && __atomic_load_n(&e->hdr->state, __ATOMIC_ACQUIRE) == CELLA_WINDOW_LOST) ||
 	    (e->monitor_pidfd >= 0 && poll(&p, 1, 0) > 0)) {
-		e->lost = 1;
-		cella_sandbox_drain(e);
+		if (cella_enclave_mark_lost(e))
+			cella_sandbox_drain(e); /* once, by the thread that noticed */
 		return true;
 	}
 	return false;
@@ -290,7 +290,7 @@ out:
 
 cella_result cella_sandbox_terminate(struct cella_enclave *e)
 {
-	cella_result r = e->lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
+	cella_result r = cella_enclave_lost(e) ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
 	bool inflight = __atomic_load_n(&e->active, __ATOMIC_SEQ_CST) != 0;
 	if (e->ctl >= 0) {
 		struct cella_pmsg *m = calloc(1, sizeof(*m));
@@ -311,7 +311,7 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 			syscall(SYS_futex, &e->slots[i].state, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 		nanosleep(&ms, NULL);
 	}
-	if (inflight && r == CELLA_ERR_ENCLAVE_LOST && !e->lost)
+	if (inflight && r == CELLA_ERR_ENCLAVE_LOST && !cella_enclave_lost(e))
 		r = CELLA_OK; /* lost only because we stopped it under those calls */
 	if (e->ctl >= 0) {
 		close(e->ctl);

@@ -90,9 +90,8 @@ int cella_sgx_vdso_call(cella_sgx_enter_fn fn, unsigned long rdi, unsigned long 
 
 static cella_result lose(struct cella_enclave *e, const char *why, long code)
 {
-	if (!e->lost)
+	if (cella_enclave_mark_lost(e))
 		cella_log(e, CELLA_LOG_ERROR, "enclave lost: %s (%#lx)", why, (unsigned long)code);
-	e->lost = 1;
 	return CELLA_ERR_ENCLAVE_LOST;
 }
 
@@ -107,7 +106,7 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 
 	if (!s || tcs >= s->ld.tcs_count)
 		return CELLA_ERR_INVALID_ARG;
-	if (e->lost)
+	if (cella_enclave_lost(e))
 		return CELLA_ERR_ENCLAVE_LOST;
 	/*
 	 * One call site for every EENTER and ERESUME of this entry: the enclave returns to the RSP/RBP of the
@@ -335,7 +334,7 @@ out:
 /* see sgx_backend.h */
 cella_result cella_sgx_terminate(struct cella_enclave *e)
 {
-	cella_result r = e->lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
+	cella_result r = cella_enclave_lost(e) ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
 	destroy(e, find(e));
 	return r;
 }
