@@ -73,6 +73,8 @@ typedef enum cella_result {
 	CELLA_ERR_INVALID_ISVSVN = 0x403,
 	CELLA_ERR_SEALED_BLOB = 0x404,
 	CELLA_ERR_REPORT_DATA = 0x405,
+	CELLA_ERR_STALE = 0x406,                /* sealed blob is authentic but older than the caller's minimum version */
+	CELLA_ERR_SEAL_BACKEND = 0x407,         /* sealed blob names another backend (sandbox vs SGX) */
 
 	/* 0x500 verification: quotes, collateral, certificates, policy */
 	CELLA_ERR_QUOTE_FORMAT = 0x500,         /* quote bytes malformed */

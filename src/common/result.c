@@ -57,6 +57,8 @@ static const struct {
 	R(CELLA_ERR_INVALID_ISVSVN, "ISVSVN is newer than the enclave's"),
 	R(CELLA_ERR_SEALED_BLOB, "sealed blob is malformed"),
 	R(CELLA_ERR_REPORT_DATA, "report data does not match"),
+	R(CELLA_ERR_STALE, "sealed blob is older than the minimum version"),
+	R(CELLA_ERR_SEAL_BACKEND, "sealed blob was sealed by another backend"),
 	R(CELLA_ERR_QUOTE_FORMAT, "quote is malformed"),
 	R(CELLA_ERR_QUOTE_VERSION, "quote version or type not supported"),
 	R(CELLA_ERR_CERT_DATA_TYPE, "certification data type not supported"),

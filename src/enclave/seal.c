@@ -12,15 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define OFF_BACKEND 6
 #define OFF_AAD_LEN 8
 #define OFF_PT_LEN 12
 #define OFF_KEYREQ 16
 #define OFF_IV 528
 #define IV_BYTES 12
+#define OFF_FRESH 540
 #define CHUNK 16384 /* bounce buffer for output outside the enclave; a multiple of 16 */
 
 _Static_assert(OFF_KEYREQ + sizeof(struct cella_key_request) == OFF_IV, "seal header layout");
-_Static_assert(OFF_IV + IV_BYTES == CELLA_SEAL_HEADER_BYTES, "seal header layout");
+_Static_assert(OFF_IV + IV_BYTES == OFF_FRESH, "seal header layout");
+_Static_assert(OFF_FRESH + 8 == CELLA_SEAL_HEADER_BYTES, "seal header layout");
 
 struct seal_gcm {
 	br_aes_x86ni_ctr_keys x86;
@@ -45,6 +48,27 @@ static void put32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * The backend whose keys this runtime seals under. The runtime's platform transport, rt_platform_call, is the
+ * sandbox monitor's (platform_sandbox.c); the SGX world's rt_sgx_platform_call is not wired into the shared
+ * runtime yet (sgx/sgx_rt.h, "Runtime integration"). When it is, this must answer the world the runtime booted in.
+ */
+static uint8_t seal_backend(void)
+{
+	return CELLA_SEAL_BACKEND_SANDBOX;
 }
 
 /* CT: egetkey secret. AES-256 key = HKDF-SHA-256(egetkey, salt, "cella seal aes-256-gcm" || KEYREQUEST). */
@@ -104,6 +128,13 @@ static cella_result seal_key(const struct cella_key_request *kr, uint8_t key[32]
 cella_result cella_seal(uint16_t policy, const void *aad, size_t aad_len, const void *pt, size_t pt_len, uint8_t *blob,
 			size_t cap, size_t *blob_len)
 {
+	return cella_seal_versioned(policy, 0, aad, aad_len, pt, pt_len, blob, cap, blob_len);
+}
+
+/* see cella/seal.h */
+cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void *aad, size_t aad_len, const void *pt,
+				  size_t pt_len, uint8_t *blob, size_t cap, size_t *blob_len)
+{
 	struct cella_key_request kr;
 	struct seal_gcm *g = NULL;
 	uint8_t hdr[CELLA_SEAL_HEADER_BYTES], key[32], tag[CELLA_SEAL_TAG_BYTES];
@@ -134,10 +165,12 @@ cella_result cella_seal(uint16_t policy, const void *aad, size_t aad_len, const 
 	memset(hdr, 0, sizeof(hdr));
 	memcpy(hdr, CELLA_SEAL_MAGIC, 4);
 	hdr[4] = CELLA_SEAL_VERSION;
+	hdr[OFF_BACKEND] = seal_backend();
 	put32(hdr + OFF_AAD_LEN, (uint32_t)aad_len);
 	put32(hdr + OFF_PT_LEN, (uint32_t)pt_len);
 	memcpy(hdr + OFF_KEYREQ, &kr, sizeof(kr));
 	CELLA_CHECK(cella_random(hdr + OFF_IV, IV_BYTES));
+	put64(hdr + OFF_FRESH, version);
 	CELLA_CHECK(seal_key(&kr, key));
 
 	gcm_init(g, key);
@@ -190,7 +223,8 @@ static cella_result parse_header(const uint8_t hdr[CELLA_SEAL_HEADER_BYTES], siz
 	size_t a, p;
 	/* public bytes, compared plainly (no memcmp in enclave code: see STYLE.md 5) */
 	if (hdr[0] != 'C' || hdr[1] != 'S' || hdr[2] != 'L' || hdr[3] != '1' || hdr[4] != CELLA_SEAL_VERSION ||
-	    hdr[5] || hdr[6] || hdr[7])
+	    hdr[5] || (hdr[OFF_BACKEND] != CELLA_SEAL_BACKEND_SANDBOX && hdr[OFF_BACKEND] != CELLA_SEAL_BACKEND_SGX) ||
+	    hdr[7])
 		return CELLA_ERR_SEALED_BLOB;
 	a = get32(hdr + OFF_AAD_LEN);
 	p = get32(hdr + OFF_PT_LEN);
@@ -219,6 +253,13 @@ cella_result cella_sealed_lengths(const uint8_t *blob, size_t blob_len, size_t *
 cella_result cella_unseal(const uint8_t *blob, size_t blob_len, void *pt, size_t pt_cap, size_t *pt_len, void *aad,
 			  size_t aad_cap, size_t *aad_len)
 {
+	return cella_unseal_fresh(0, blob, blob_len, pt, pt_cap, pt_len, aad, aad_cap, aad_len);
+}
+
+/* see cella/seal.h */
+cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_t blob_len, void *pt, size_t pt_cap,
+				size_t *pt_len, void *aad, size_t aad_cap, size_t *aad_len)
+{
 	struct cella_key_request kr;
 	struct seal_gcm *g = NULL;
 	uint8_t hdr[CELLA_SEAL_HEADER_BYTES], key[32], tag[CELLA_SEAL_TAG_BYTES];
@@ -240,6 +281,9 @@ cella_result cella_unseal(const uint8_t *blob, size_t blob_len, void *pt, size_t
 	}
 	if (p && !cella_is_within_enclave(pt, p))
 		CELLA_FAIL(CELLA_ERR_INVALID_ARG);
+	/* another backend's blob: its key cannot be derived here (the field is authenticated with the header too) */
+	if (hdr[OFF_BACKEND] != seal_backend())
+		CELLA_FAIL(CELLA_ERR_SEAL_BACKEND);
 	memcpy(&kr, hdr + OFF_KEYREQ, sizeof(kr));
 	/* Only requests cella_seal writes: seal keys, one identity policy, INIT and DEBUG always in the mask. */
 	if (kr.key_name != CELLA_KEYNAME_SEAL ||
@@ -270,6 +314,9 @@ cella_result cella_unseal(const uint8_t *blob, size_t blob_len, void *pt, size_t
 	br_gcm_run(&g->gcm, 0, pt, p);
 	if (!br_gcm_check_tag(&g->gcm, tag))
 		CELLA_FAIL(CELLA_ERR_SEALED_BLOB);
+	/* the version is public and now authentic: a plain comparison; pt is wiped at out */
+	if (get64(hdr + OFF_FRESH) < min_version)
+		CELLA_FAIL(CELLA_ERR_STALE);
 	if (a)
 		memcpy(aad, aad_copy, a);
 	*pt_len = p;
