@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* First entry on TCS 0: sanitise machine state, relocate, install the syscall layer, start musl. */
 #include "rt.h"
+#include "window.h"
 
 #include <elf.h>
 #include <pthread.h>
@@ -70,24 +71,12 @@ static void relocate(uint8_t *base)
 static bool window_ok(uint64_t win, uint64_t win_bytes)
 {
 	struct cella_abi_window h;
-	uint64_t slots_end, bufs_end, arena_end, tcs = rt.regions.tcs_count;
 
 	if (win == 0 || win % CELLA_PAGE_BYTES || win_bytes < CELLA_PAGE_BYTES || win + win_bytes < win ||
-	    !cella_is_outside_enclave((void *)win, win_bytes))
+	    win_bytes >= (1ull << 62) || !cella_is_outside_enclave((void *)win, win_bytes))
 		return false;
 	memcpy(&h, (const void *)win, sizeof(h)); /* the single fetch */
-	if (h.magic != CELLA_WINDOW_MAGIC || h.abi_version != CELLA_WINDOW_ABI_VERSION || h.tcs_count != tcs ||
-	    h.window_bytes != win_bytes)
-		return false;
-	if (h.slots_off < sizeof(h) || h.slots_off % 64 || h.bufs_off % CELLA_PAGE_BYTES ||
-	    h.slot_buf_bytes % CELLA_PAGE_BYTES || h.slot_buf_bytes == 0 || h.arena_off % CELLA_PAGE_BYTES)
-		return false;
-	if (h.slot_buf_bytes > win_bytes || h.arena_bytes > win_bytes || h.slots_off > win_bytes)
-		return false;
-	slots_end = h.slots_off + tcs * sizeof(struct cella_abi_slot);
-	bufs_end = h.bufs_off + tcs * h.slot_buf_bytes; /* tcs <= 256 and sizes <= win_bytes: no wrap */
-	arena_end = h.arena_off + h.arena_bytes;
-	if (slots_end > h.bufs_off || bufs_end > h.arena_off || arena_end > win_bytes || arena_end < h.arena_off)
+	if (!cella_window_header_ok(&h, win_bytes, rt.regions.tcs_count))
 		return false;
 	rt.win = (uint8_t *)win;
 	rt.hdr = h;

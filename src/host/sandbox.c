@@ -4,6 +4,7 @@
  * creates the shared window, and talks to the monitor over a private socket.
  */
 #include "internal.h"
+#include "window.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -227,6 +228,10 @@ static cella_result make_window(struct cella_enclave *e, int *memfd)
 	h->state = CELLA_WINDOW_BOOTING;
 	e->slots = (struct cella_abi_slot *)(e->win + 4096);
 	*memfd = fd;
+	if (!cella_window_header_ok(h, bytes, e->tcs_count)) { /* what the enclave will check at boot */
+		cella_log(e, CELLA_LOG_ERROR, "the window layout for %u TCS does not pass its own check", e->tcs_count);
+		return CELLA_ERR_UNEXPECTED;
+	}
 	return cella_arena_init(&e->arena, arena_off, bytes);
 }
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Tests of the image parser, layout, measurement, SIGSTRUCT and cella-sign.
+# Tests of the image parser, layout, measurement, SIGSTRUCT, cella-sign and the shared window header check.
 add_library(cella_sign_testelf STATIC ${CMAKE_CURRENT_SOURCE_DIR}/unit/sign_testelf.c)
 cella_host_target(cella_sign_testelf)
 target_link_libraries(cella_sign_testelf PUBLIC cella_testlib)
@@ -51,3 +51,6 @@ cella_unit_test(signed_test SOURCES ${SG}/signed_test.c LIBS cella_host_static O
                      ${CELLA_SIGN_KEYS}/key3072e3.pem ${CMAKE_CURRENT_BINARY_DIR}
                 ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-signed)
 add_dependencies(signed_test test_signed_enclave_signed)
+
+# The shared window's header check (src/common/window.c), used by the enclave at boot and the host after building it.
+cella_unit_test(window_test SOURCES unit/window_test.c LIBS cella_common)
