@@ -75,7 +75,7 @@ static bool window_ok(uint64_t win, uint64_t win_bytes)
 	if (win == 0 || win % CELLA_PAGE_BYTES || win_bytes < CELLA_PAGE_BYTES || win + win_bytes < win ||
 	    win_bytes >= (1ull << 62) || !cella_is_outside_enclave((void *)win, win_bytes))
 		return false;
-	memcpy(&h, (const void *)win, sizeof(h)); /* the single fetch */
+	rt_boundary_copy(&h, (const void *)win, sizeof(h)); /* the single fetch */
 	if (!cella_window_header_ok(&h, win_bytes, rt.regions.tcs_count))
 		return false;
 	rt.win = (uint8_t *)win;

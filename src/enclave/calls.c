@@ -96,6 +96,27 @@ static uint8_t *scratch(struct rt_thread *t, size_t n)
 	return s->p;
 }
 
+#ifdef CELLA_RT_BOUNDARY_STATS
+/* Test builds only (tests/edl/static/): how many copies and bytes crossed the window through rt_boundary_copy. */
+uint64_t cella_rt_boundary_copies, cella_rt_boundary_bytes;
+#endif
+
+/*
+ * The boundary-copy primitive (rt.h): every byte the runtime copies to or from the window goes through here, and
+ * generated code never sees a window address (it works on the private copies). It calls string.c's rt_copy (the
+ * same code as memcpy under another name), so a test enclave linked with --wrap=memcpy,--wrap=memmove,
+ * --wrap=memset sees every other copy and can assert that none touches host memory (tests/edl/static/g4_*).
+ */
+void *rt_copy(void *restrict d, const void *restrict s, size_t n) __attribute__((visibility("hidden")));
+void rt_boundary_copy(void *dst, const void *src, size_t n)
+{
+#ifdef CELLA_RT_BOUNDARY_STATS
+	__atomic_add_fetch(&cella_rt_boundary_copies, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&cella_rt_boundary_bytes, n, __ATOMIC_RELAXED);
+#endif
+	rt_copy(dst, src, n);
+}
+
 /*
  * Copies the call's input into enclave memory as the host makes it ready (in_ready): every byte is read from
  * the window exactly once. false if in_ready exceeds in_bytes or goes backwards (a violation).
@@ -117,7 +138,7 @@ static bool copy_in(struct cella_abi_slot *s, uint8_t *dst, const uint8_t *src, 
 			continue;
 		}
 		idle = 0;
-		memcpy(dst + copied, src + copied, ready - copied);
+		rt_boundary_copy(dst + copied, src + copied, ready - copied);
 		copied = ready;
 	}
 	return true;
@@ -156,7 +177,7 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	__asm__ __volatile__("cld" ::: "cc");
 	if (w > out_bytes)
 		cella_abort("ecall reported more output than its buffer holds");
-	memcpy(rt.win + off + in_pad, buf + in_pad, w);
+	rt_boundary_copy(rt.win + off + in_pad, buf + in_pad, w);
 	*written = w;
 	return r;
 }
@@ -211,7 +232,7 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, out_bytes, &total) ||
 	    __builtin_add_overflow(off, total, &end) || end > t->buf_hi)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	memcpy(rt.win + off, in, in_bytes);
+	rt_boundary_copy(rt.win + off, in, in_bytes);
 
 	saved_next = t->frame_next;
 	saved_ocall = t->ocall;
@@ -238,7 +259,8 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 		return r;
 	if (written > out_bytes)
 		return violation();
-	memcpy(out, rt.win + off + in_pad, written);
+	__builtin_ia32_lfence(); /* the copy's length is the host's: no speculation past the check above */
+	rt_boundary_copy(out, rt.win + off + in_pad, written);
 	*out_written = written;
 	return CELLA_OK;
 }

@@ -74,6 +74,8 @@ RT_HIDDEN void rt_send_monitor(const struct cella_enclave_msg *m);
 RT_HIDDEN void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
 	__attribute__((noreturn));
 RT_HIDDEN bool rt_rdrand64(uint64_t *v);
+/* The boundary-copy primitive: every copy to or from the shared window (calls.c, boot.c) goes through it. */
+RT_HIDDEN void rt_boundary_copy(void *dst, const void *src, size_t n);
 /* Backend transport of the platform services (EREPORT/EGETKEY/quote); platform_sandbox.c on the sandbox. */
 RT_HIDDEN cella_result rt_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got);
 

@@ -49,3 +49,57 @@ set_tests_properties(edl_hostile_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS i
 # libFuzzer over the front end (lexer, preprocessor, parser, checks), 60 s, built with clang by the script.
 add_test(NAME edl_fuzz COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/edl/run_fuzz.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR} 60)
 set_tests_properties(edl_fuzz PROPERTIES LABELS fuzz TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# Security checklist I2 (static): in every generated trusted bridge, host-provided bytes are read only after
+# their range checks and an lfence, and used only after the last barrier; the script also feeds mutated copies of
+# the generated code to its checker and requires each to be refused (tests/edl/static/i2_check.py).
+find_package(Python3 COMPONENTS Interpreter QUIET)
+if(Python3_Interpreter_FOUND)
+  file(GLOB CELLA_EDL_I2_CORPUS CONFIGURE_DEPENDS ${EDLT}/valid/*.edl)
+  add_test(NAME edl_static_i2
+           COMMAND ${Python3_EXECUTABLE} ${EDLT}/static/i2_check.py --search-path=${EDLT}/lib
+                   $<TARGET_FILE:cella-edger8r> ${CMAKE_CURRENT_BINARY_DIR}/edl-static-i2 ${CELLA_EDL_I2_CORPUS}
+                   ${CMAKE_CURRENT_SOURCE_DIR}/integration/edl/edltest.edl)
+  set_tests_properties(edl_static_i2 PROPERTIES LABELS "security;unit;edl"
+                       PASS_REGULAR_EXPRESSION "i2 static test: [0-9]+ ecall bridges, [0-9]+ ocall callers: PASS")
+endif()
+
+# Security checklist G4 (instrumented): the runtime again, built with CELLA_RT_BOUNDARY_STATS (calls.c counts the
+# copies of its boundary-copy primitive) and with memcpy/memmove/memset as real calls, and an enclave linked with
+# --wrap for the three, whose wrappers count every call that touches memory outside the enclave. The host drives
+# every parameter kind both ways, then requires no such call, many boundary copies, and that raw copies made on
+# purpose are seen (tests/edl/static/g4_*.c).
+get_target_property(g4_srcs ${CELLA_ENCLAVE_RUNTIME} SOURCES)
+get_target_property(g4_dir ${CELLA_ENCLAVE_RUNTIME} SOURCE_DIR)
+set(g4_abs)
+foreach(s ${g4_srcs})
+  if(IS_ABSOLUTE ${s})
+    list(APPEND g4_abs ${s})
+  else()
+    list(APPEND g4_abs ${g4_dir}/${s})
+  endif()
+endforeach()
+add_library(cella_enclave_g4 STATIC EXCLUDE_FROM_ALL ${g4_abs})
+foreach(p INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS)
+  get_target_property(v ${CELLA_ENCLAVE_RUNTIME} ${p})
+  if(v)
+    set_property(TARGET cella_enclave_g4 PROPERTY ${p} "${v}")
+  endif()
+endforeach()
+set_target_properties(cella_enclave_g4 PROPERTIES POSITION_INDEPENDENT_CODE ON)
+target_compile_definitions(cella_enclave_g4 PRIVATE CELLA_RT_BOUNDARY_STATS)
+set(g4_nobuiltin -fno-builtin-memcpy -fno-builtin-memmove -fno-builtin-memset
+    $<$<C_COMPILER_ID:GNU>:-fno-tree-loop-distribute-patterns>)
+target_compile_options(cella_enclave_g4 PRIVATE ${g4_nobuiltin})
+cella_edl(TARGET g4 EDL ${EDLT}/static/g4.edl)
+set(CELLA_ENCLAVE_RUNTIME cella_enclave_g4) # this enclave only; the cache value is visible again below
+cella_add_enclave(test_edl_g4_enclave SOURCES ${EDLT}/static/g4_enclave.c ${g4_TRUSTED_SOURCES} HEAP_PAGES 1024
+                  STACK_PAGES 16 TCS 2 DEBUG LIBS g4_edl_t)
+unset(CELLA_ENCLAVE_RUNTIME)
+target_compile_options(test_edl_g4_enclave PRIVATE ${g4_nobuiltin})
+target_link_options(test_edl_g4_enclave PRIVATE -Wl,--wrap=memcpy,--wrap=memmove,--wrap=memset)
+cella_unit_test(edl_static_g4_test SOURCES ${EDLT}/static/g4_host.c ${g4_UNTRUSTED_SOURCES}
+                LIBS cella_host_static g4_edl_u Threads::Threads LABELS "security;integration;edl"
+                ARGS $<TARGET_FILE:test_edl_g4_enclave>)
+add_dependencies(edl_static_g4_test test_edl_g4_enclave)
+set_tests_properties(edl_static_g4_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS g4\n")

@@ -507,6 +507,13 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\tcella_r = cella_ocall(%d, cella_ib, cella_pos, cella_ob, cella_outpos, &cella_w);\n", fn->id);
 		P("\tif (cella_r != CELLA_OK)\n\t\tgoto cella_done;\n");
 		P("\tif (cella_w != cella_outpos) {\n\t\tcella_r = CELLA_ERR_MARSHAL;\n\t\tgoto cella_done;\n\t}\n");
+		bool reply = hout; /* anything to read back: a return value, errno or an [out] buffer */
+		for (size_t i = 0; i < n; i++) {
+			const struct edl_decl *d = fn->params.v[i];
+			reply |= d->kind == EDL_P_BUF && d->out;
+		}
+		if (reply)
+			P("\t__builtin_ia32_lfence(); /* the reply is read only past the check above */\n");
 	} else {
 		if (stream < n) {
 			const struct edl_decl *sd = fn->params.v[stream];
@@ -523,7 +530,8 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\tmemcpy(&cella_o, cella_ob, sizeof(cella_o));\n");
 		if (enc && fn->ret.ptr)
 			P("\tif (cella_o.cella_retval != NULL && !cella_is_outside_enclave((const void *)cella_o.cella_retval, 1)) {\n"
-			  "\t\tcella_r = CELLA_ERR_HOST_POINTER;\n\t\tgoto cella_done;\n\t}\n");
+			  "\t\tcella_r = CELLA_ERR_HOST_POINTER;\n\t\tgoto cella_done;\n\t}\n"
+			  "\t__builtin_ia32_lfence(); /* the pointer reaches the caller only past the check above */\n");
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct edl_decl *d = fn->params.v[i];
@@ -622,6 +630,8 @@ static void emit_callee(struct gen *G, struct edl_func *fn)
 	}
 	if (hin) {
 		P("\tif (cella_in_bytes < sizeof(cella_h))\n\t\tgoto cella_done;\n");
+		if (enc)
+			P("\t__builtin_ia32_lfence(); /* no speculative read past the check above */\n");
 		P("\tmemcpy(&cella_h, cella_in, sizeof(cella_h));\n");
 	} else {
 		P("\tif (cella_in_bytes != 0)\n\t\tgoto cella_done;\n");
@@ -664,6 +674,9 @@ static void emit_callee(struct gen *G, struct edl_func *fn)
 			P("\t\tif (cella_h.cella_off_%s != cella_pos || !cella_edl_fits(cella_pos, cella_len[%zu], cella_in_bytes))\n"
 			  "\t\t\tgoto cella_done;\n",
 			  d->name, i);
+			/* the checks below read the payload: not before its range is known to be good */
+			if (enc && (d->string || d->wstring || is_deep(d)))
+				P("\t\t__builtin_ia32_lfence(); /* no speculative read past the check above */\n");
 			if (d->string)
 				P("\t\tif (!cella_edl_str_ok(cella_in + cella_pos, cella_len[%zu])) {\n"
 				  "\t\t\tcella_r = CELLA_ERR_BAD_STRING;\n\t\t\tgoto cella_done;\n\t\t}\n",
