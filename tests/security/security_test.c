@@ -564,6 +564,60 @@ static void t_ocall_frame(void)
 	cella_test_pass("F6 rewritten ocall frames are never read back");
 }
 
+/* A6 (sentinels.S): callee-saved registers set to sentinels before a call must hold them after it. */
+unsigned sentinel_run(void (*fn)(void *), void *ctx);
+void sentinel_clobber_r13(void *ctx);
+
+struct sentinel_call {
+	struct cella_enclave *e;
+	uint32_t fn;
+	uint64_t in, out;
+	size_t written;
+	cella_result r;
+};
+
+static void sentinel_ecall(void *p)
+{
+	struct sentinel_call *c = p;
+	c->r = cella_enclave_call(c->e, c->fn, &c->in, sizeof(c->in), &c->out, sizeof(c->out), &c->written);
+}
+
+/* A6: the host's callee-saved registers, MXCSR and x87 control word survive an ecall, an ecall that makes an
+ * ocall (the round trip through the host's handler), and a failing ecall. */
+static void t_host_registers(void)
+{
+	struct cella_enclave *e = create(image);
+	struct sentinel_call c = {e, S_OCALL, 32, 0, 0, CELLA_OK};
+	uint32_t mxcsr = 0x3f80 | (1u << 15); /* round toward zero, flush to zero, all masked */
+	uint32_t got_mxcsr;
+	uint16_t fcw = 0x0e7f, got_fcw;       /* round toward zero, 64-bit precision, all masked */
+
+	CT_EQ(sentinel_run(sentinel_clobber_r13, NULL), 8); /* the check sees a clobbered register */
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	__asm__ volatile("fldcw %0" : : "m"(fcw));
+	CT_EQ(sentinel_run(sentinel_ecall, &c), 0);
+	CT_RESULT(c.r, CELLA_OK);
+	CT_EQ(c.out, 32); /* the ocall delivered */
+	c.fn = S_ECHO;
+	c.in = 0x1234;
+	CT_EQ(sentinel_run(sentinel_ecall, &c), 0);
+	CT_RESULT(c.r, CELLA_OK);
+	CT_EQ(c.out, 0x1234);
+	c.fn = S_COUNT; /* no such ecall */
+	CT_EQ(sentinel_run(sentinel_ecall, &c), 0);
+	CT_ASSERT(c.r != CELLA_OK);
+	__asm__ volatile("stmxcsr %0" : "=m"(got_mxcsr));
+	__asm__ volatile("fnstcw %0" : "=m"(got_fcw));
+	mxcsr = 0x1f80;
+	fcw = 0x037f;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+	__asm__ volatile("fldcw %0" : : "m"(fcw));
+	CT_EQ(got_mxcsr & 0xffc0, 0x3f80 | (1u << 15)); /* control bits (exception flags may have been raised) */
+	CT_EQ(got_fcw, 0x0e7f);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("A6 host callee-saved registers, MXCSR and FCW preserved across ecalls and ocall round trips");
+}
+
 /* A10: a second request written into a TCS's slot while that TCS runs an ecall (no ocall outstanding). */
 struct second_entry {
 	struct hostile *h;
@@ -740,6 +794,8 @@ int main(int argc, char **argv)
 		t_ocall_frame();
 	else if (!strcmp(c, "A10"))
 		t_busy_tcs();
+	else if (!strcmp(c, "A6"))
+		t_host_registers();
 	else if (!strcmp(c, "B1"))
 		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
 	else if (!strcmp(c, "B2"))
