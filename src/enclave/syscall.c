@@ -204,11 +204,21 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	}
 }
 
+/*
+ * Signals carry siginfo the sender chose when another process (the host, as the same user) queues them with
+ * rt_tgsigqueueinfo; the kernel only forces such codes to be <= 0. A trap of our own seccomp filter has
+ * si_code SYS_SECCOMP and a hardware fault a positive code: anything else did not happen in this thread and
+ * is ignored (checklist B3), so a forged "trapped syscall" never writes a register.
+ */
+#define AUDIT_ARCH_X86_64_VALUE 0xc000003eu
+
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	greg_t *g = uc->uc_mcontext.gregs;
 	(void)sig;
+	if (si->si_code != SYS_SECCOMP || si->si_arch != AUDIT_ARCH_X86_64_VALUE)
+		return;
 	g[REG_RAX] = rt_syscall(si->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8]);
 }
 
@@ -221,6 +231,8 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (si->si_code <= 0)
+		return; /* sent by a process (kill, sigqueue), not raised by an instruction: see on_sigsys */
 	rt_fatal(CELLA_FAULT_SIGNAL, sig, si->si_code, (uint64_t)si->si_addr, rip, "fault");
 }
 

@@ -226,6 +226,32 @@ static cella_result s_bump(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+/* B3: a register the loop never changes; a forged signal whose handler writes RAX would show here. */
+static cella_result s_rax_watch(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t left, rax, r[2];
+	if (n != 8 || on < sizeof(r))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&left, in, 8);
+	if (left == 0)
+		return CELLA_ERR_INVALID_ARG;
+	__asm__ volatile("xor %%eax, %%eax\n"
+			 "1: test %%rax, %%rax\n"
+			 "jnz 2f\n"
+			 "pause\n"
+			 "dec %1\n"
+			 "jnz 1b\n"
+			 "2:\n"
+			 : "=&a"(rax), "+r"(left)
+			 :
+			 : "cc");
+	r[0] = rax;
+	r[1] = left;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -234,5 +260,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC}, [S_SLOW_ECHO] = {s_slow_echo, CELLA_ECALL_PUBLIC},
 	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
 	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
+	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

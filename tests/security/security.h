@@ -19,6 +19,7 @@ enum {
 	S_TIME = 11,      /* out: i64 clock_gettime result, then errno */
 	S_OCALL_DATA = 12, /* in: u64 n; calls O_FILL asking for n bytes; out: the bytes received */
 	S_BUMP = 13,      /* in: 1 byte: count one more call; empty: just read; out: u64 the count */
+	S_RAX_WATCH = 14, /* in: u64 n; spins n times while RAX holds 0; out: u64 RAX at the end, u64 spins left */
 	S_COUNT
 };
 

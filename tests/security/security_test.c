@@ -5,7 +5,10 @@
  * exit 77 with the reason when /dev/sgx_enclave is absent.
  */
 #include <cella/host.h>
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 
 #include "cella_test.h"
 #include "hostile.h"
+#include "internal.h"
 #include "security.h"
 
 static const char *image, *image_nolimit;
@@ -618,6 +622,92 @@ static void t_host_registers(void)
 	cella_test_pass("A6 host callee-saved registers, MXCSR and FCW preserved across ecalls and ocall round trips");
 }
 
+/* B3: the host queues signals with forged siginfo at every thread of the enclave process while an ecall runs:
+ * SIGSYS claiming a trapped getpid (whose emulation would write RAX), and SIGSEGV/SIGILL/SIGBUS claiming faults.
+ * None is taken for a real trap or fault: the enclave's registers are untouched and the call completes. */
+struct forger {
+	pid_t pid;
+	volatile int stop;
+	unsigned sent;
+	pthread_t th;
+};
+
+static void forge_all(struct forger *f, int sig)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)f->pid);
+	if (!(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		siginfo_t si;
+		int tid = atoi(de->d_name);
+		if (tid <= 0)
+			continue;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_QUEUE; /* the kernel lets another process send only negative codes */
+		if (sig == SIGSYS) {
+			si.si_syscall = SYS_getpid;
+			si.si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
+		} else {
+			si.si_addr = (void *)0x1000;
+		}
+		if (syscall(SYS_rt_tgsigqueueinfo, (int)f->pid, tid, sig, &si) == 0)
+			f->sent++;
+	}
+	closedir(d);
+}
+
+static void *forge(void *p)
+{
+	static const int sigs[] = {SIGSYS, SIGSYS, SIGSEGV, SIGSYS, SIGILL, SIGSYS, SIGBUS};
+	struct forger *f = p;
+	for (unsigned i = 0; !f->stop; i++) {
+		forge_all(f, sigs[i % (sizeof(sigs) / sizeof(sigs[0]))]);
+		usleep(200);
+	}
+	return NULL;
+}
+
+/* The enclave process: the monitor's child (the monitor itself has no handlers; the host may kill it anyway). */
+static pid_t enclave_pid(pid_t monitor)
+{
+	char path[64];
+	int child = 0;
+	FILE *fp;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)monitor, (int)monitor);
+	fp = fopen(path, "r");
+	CT_ASSERT(fp != NULL);
+	CT_EQ(fscanf(fp, "%d", &child), 1);
+	fclose(fp);
+	return (pid_t)child;
+}
+
+static void t_forged_signals(void)
+{
+	struct cella_enclave *e = create(image);
+	struct forger f = {enclave_pid(e->monitor), 0, 0, 0};
+	uint64_t n = 20000000, r[2] = {1, 1};
+	size_t w = 0;
+	cella_result res;
+	CT_EQ(pthread_create(&f.th, NULL, forge, &f), 0);
+	while (__atomic_load_n(&f.sent, __ATOMIC_RELAXED) < 8)
+		usleep(100);
+	res = cella_enclave_call(e, S_RAX_WATCH, &n, 8, r, sizeof(r), &w);
+	f.stop = 1;
+	pthread_join(f.th, NULL);
+	printf("B3: %u forged signals queued\n", f.sent);
+	CT_RESULT(res, CELLA_OK);
+	CT_EQ(r[0], 0); /* RAX never changed under the loop */
+	CT_EQ(r[1], 0); /* the loop ran to the end */
+	CT_RESULT(cella_enclave_call(e, S_ECHO, &n, 8, r, 8, &w), CELLA_OK);
+	CT_EQ(r[0], n);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("B3 forged SIGSYS/SIGSEGV/SIGILL/SIGBUS from the host are not taken for traps or faults");
+}
+
 /* A10: a second request written into a TCS's slot while that TCS runs an ecall (no ocall outstanding). */
 struct second_entry {
 	struct hostile *h;
@@ -796,6 +886,8 @@ int main(int argc, char **argv)
 		t_busy_tcs();
 	else if (!strcmp(c, "A6"))
 		t_host_registers();
+	else if (!strcmp(c, "B3"))
+		t_forged_signals();
 	else if (!strcmp(c, "B1"))
 		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
 	else if (!strcmp(c, "B2"))
