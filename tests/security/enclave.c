@@ -2,6 +2,7 @@
 /* Test enclave for the hostile-host suite (tests/security). */
 #include <cella/enclave.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -252,6 +253,39 @@ static cella_result s_rax_watch(const uint8_t *in, size_t n, uint8_t *out, size_
 	return CELLA_OK;
 }
 
+/* F2: a size query, a buffer of that size, then the fill: what the host claims in the second phase cannot
+ * exceed what the first phase made the enclave allocate. */
+static cella_result s_two_phase(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t size = 0, got64;
+	uint8_t *buf, guard[16];
+	size_t got = 0;
+	cella_result r;
+	(void)in, (void)n;
+	if (on < 8)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	r = cella_ocall(O_SIZE, NULL, 0, &size, 8, &got);
+	if (r != CELLA_OK)
+		return r;
+	if (got != 8 || size > 256)
+		return CELLA_ERR_MARSHAL;
+	buf = malloc(size + sizeof(guard));
+	if (!buf)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	memset(buf + size, 0x77, sizeof(guard));
+	memcpy(guard, buf + size, sizeof(guard));
+	r = cella_ocall(O_FILL, &size, 8, buf, size, &got);
+	if (memcmp(buf + size, guard, sizeof(guard)) != 0)
+		cella_abort("two-phase ocall reply overran its buffer"); /* never reached if the runtime holds */
+	free(buf);
+	if (r != CELLA_OK)
+		return r;
+	got64 = got;
+	memcpy(out, &got64, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -260,6 +294,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_OCALL_PAD] = {s_ocall_pad, CELLA_ECALL_PUBLIC}, [S_SLOW_ECHO] = {s_slow_echo, CELLA_ECALL_PUBLIC},
 	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
 	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
-	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC},
+	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC}, [S_TWO_PHASE] = {s_two_phase, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -20,10 +20,11 @@ enum {
 	S_OCALL_DATA = 12, /* in: u64 n; calls O_FILL asking for n bytes; out: the bytes received */
 	S_BUMP = 13,      /* in: 1 byte: count one more call; empty: just read; out: u64 the count */
 	S_RAX_WATCH = 14, /* in: u64 n; spins n times while RAX holds 0; out: u64 RAX at the end, u64 spins left */
+	S_TWO_PHASE = 15, /* asks O_SIZE for a size (<= 256), then O_FILL for that many bytes; out: u64 bytes */
 	S_COUNT
 };
 
-enum { O_FILL = 0, O_PAD = 1 };
+enum { O_FILL = 0, O_PAD = 1, O_SIZE = 2 /* out: u64 a size */ };
 
 struct sec_state {
 	uint64_t rflags;

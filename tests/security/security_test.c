@@ -46,11 +46,22 @@ static cella_result o_pad(struct cella_enclave *e, const uint8_t *in, size_t n, 
 	return CELLA_OK;
 }
 
-static const cella_ocall_fn ocalls[] = {[O_FILL] = o_fill, [O_PAD] = o_pad};
+static cella_result o_size(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t size = 32;
+	(void)e, (void)in, (void)n;
+	if (on != 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(out, &size, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
+static const cella_ocall_fn ocalls[] = {[O_FILL] = o_fill, [O_PAD] = o_pad, [O_SIZE] = o_size};
 
 static struct cella_enclave *create(const char *path)
 {
-	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 2};
+	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 3};
 	struct cella_enclave *e = NULL;
 	CT_RESULT(cella_enclave_create(path, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
 	return e;
@@ -708,6 +719,49 @@ static void t_forged_signals(void)
 	cella_test_pass("B3 forged SIGSYS/SIGSEGV/SIGILL/SIGBUS from the host are not taken for traps or faults");
 }
 
+/* F2: the host answers the size query with 16, then the fill with more than 16 bytes. */
+static uint64_t grown_reply;
+
+static void grow_on_fill(struct hostile *h, void *ctx)
+{
+	uint64_t size = 16;
+	(void)ctx;
+	if (h->s->fn == O_SIZE) {
+		memcpy(h->win + h->s->buf_off, &size, 8); /* no input: the reply starts at the frame */
+		h->s->out_written = 8;
+	} else {
+		memset(h->win + h->s->buf_off + 16, 0x42, 256);
+		h->s->out_written = grown_reply;
+	}
+	h->s->status = CELLA_OK;
+}
+
+/* F2: the enclave keeps the size it allocated for; a second phase claiming more is refused, nothing overruns;
+ * the same reply at the size agreed is taken. */
+static void t_two_phase(void)
+{
+	struct cella_enclave *e = create(image_nolimit);
+	struct hostile h;
+	uint64_t w = 0, got = 0, grown[] = {17, 32, 256, 1u << 20};
+	size_t n = 0;
+	hostile_bind(&h, e, 0);
+	for (size_t i = 0; i < sizeof(grown) / sizeof(grown[0]); i++) {
+		grown_reply = grown[i];
+		CT_EQ(hostile_ecall(&h, S_TWO_PHASE, h.buf, 0, 8, &w, grow_on_fill, NULL, 5000), CELLA_ERR_MARSHAL);
+		CT_EQ(w, 0);
+	}
+	grown_reply = 16;
+	CT_EQ(hostile_ecall(&h, S_TWO_PHASE, h.buf, 0, 8, &w, grow_on_fill, NULL, 5000), CELLA_OK);
+	memcpy(&got, h.win + h.buf, 8);
+	CT_EQ(got, 16);
+	hostile_unbind(&h);
+	/* the honest host library: 32, then 32 */
+	CT_RESULT(cella_enclave_call(e, S_TWO_PHASE, NULL, 0, &got, 8, &n), CELLA_OK);
+	CT_EQ(got, 32);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("F2 a second phase larger than the first is refused");
+}
+
 /* A10: a second request written into a TCS's slot while that TCS runs an ecall (no ocall outstanding). */
 struct second_entry {
 	struct hostile *h;
@@ -888,6 +942,8 @@ int main(int argc, char **argv)
 		t_host_registers();
 	else if (!strcmp(c, "B3"))
 		t_forged_signals();
+	else if (!strcmp(c, "F2"))
+		t_two_phase();
 	else if (!strcmp(c, "B1"))
 		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
 	else if (!strcmp(c, "B2"))
