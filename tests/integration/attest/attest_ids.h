@@ -2,12 +2,16 @@
 /* ecalls of the evidence test enclave. */
 #ifndef CELLA_TEST_ATTEST_IDS_H
 #define CELLA_TEST_ATTEST_IDS_H
+#include <cella/evidence.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
 	A_EVIDENCE = 0,     /* in: 64 bytes report data; out: quote */
 	A_ENVELOPE = 1,     /* in: custom claims; out: OE envelope (SGX_ECDSA) with report data = SHA-256(claims) */
 	A_VERIFY = 2,       /* in: struct a_verify_in || root PEM || evidence; out: struct a_verify_out */
+	A_VERIFY_HOST = 3,  /* in: struct a_verify_in || root PEM || u64 address of the evidence in host memory
+			     * (evidence_len bytes): the verifier reads it there itself; out: struct a_verify_out */
 };
 
 /* A policy flattened for the enclave (pointers cannot cross). */
@@ -42,4 +46,25 @@ struct a_verify_out {
 	uint64_t attributes;
 	uint8_t report_data[64];
 };
+/* The policy a_verify_in flattens, for both verifiers (host and enclave); root is filled to point at root_pem. */
+static inline void a_policy(const struct a_verify_in *a, const uint8_t *root_pem, struct cella_evidence_root *root,
+			    struct cella_evidence_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	root->cert = root_pem;
+	root->len = a->root_len;
+	p->time = a->time;
+	p->roots = a->root_len ? root : NULL;
+	p->root_count = a->root_len ? 1 : 0;
+	p->allow_software_tee = a->flags & A_F_SOFTWARE;
+	p->allow_debug = a->flags & A_F_DEBUG;
+	p->any_identity = a->flags & A_F_ANY;
+	p->mrenclave = (a->flags & A_F_MRENCLAVE) ? a->mrenclave : NULL;
+	p->mrsigner = (a->flags & A_F_MRSIGNER) ? a->mrsigner : NULL;
+	p->check_product_id = a->flags & A_F_PRODUCT;
+	p->product_id = a->product_id;
+	p->min_svn = a->min_svn;
+	p->report_data = a->report_data_len ? a->report_data : NULL;
+	p->report_data_len = a->report_data_len;
+}
 #endif

@@ -10,10 +10,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attest_ids.h"
 #include "cella_test.h"
@@ -32,22 +34,9 @@ static struct cella_enclave *open_enclave(const char *path)
 static cella_result host_verify(const struct a_verify_in *a, const uint8_t *root, const uint8_t *ev, size_t len,
 				struct cella_claims *c)
 {
-	struct cella_evidence_root r = {root, a->root_len};
+	struct cella_evidence_root r;
 	struct cella_evidence_policy p;
-	memset(&p, 0, sizeof(p));
-	p.time = a->time;
-	p.roots = a->root_len ? &r : NULL;
-	p.root_count = a->root_len ? 1 : 0;
-	p.allow_software_tee = a->flags & A_F_SOFTWARE;
-	p.allow_debug = a->flags & A_F_DEBUG;
-	p.any_identity = a->flags & A_F_ANY;
-	p.mrenclave = (a->flags & A_F_MRENCLAVE) ? a->mrenclave : NULL;
-	p.mrsigner = (a->flags & A_F_MRSIGNER) ? a->mrsigner : NULL;
-	p.check_product_id = a->flags & A_F_PRODUCT;
-	p.product_id = a->product_id;
-	p.min_svn = a->min_svn;
-	p.report_data = a->report_data_len ? a->report_data : NULL;
-	p.report_data_len = a->report_data_len;
+	a_policy(a, root, &r, &p);
 	if (a->flags & A_F_CERT)
 		return cella_verify_attest_cert(ev, len, NULL, 0, &p, c);
 	return cella_verify_evidence(ev, len, NULL, 0, &p, c);
@@ -91,6 +80,89 @@ static void both(const char *what, const struct a_verify_in *a, const uint8_t *r
 		CT_ASSERT(memcmp(o.report_data, c.sgx_report_data, 64) == 0);
 		CT_EQ(o.attributes, c.attributes);
 	}
+}
+
+/* L6: evidence in host memory, rewritten while the in-enclave verifier reads it. */
+struct l6_mutator {
+	uint8_t *buf;
+	const uint8_t *a, *b; /* the genuine quote, and a copy with other report data (its signature fails) */
+	size_t len;
+	volatile int stop;
+	pthread_t th;
+};
+
+static void *l6_mutate(void *p)
+{
+	struct l6_mutator *m = p;
+	for (unsigned round = 0; !m->stop; round++) {
+		const uint8_t *src = round & 1 ? m->b : m->a;
+		for (size_t off = 0; off < m->len && !m->stop; off += 61) {
+			size_t k = m->len - off < 61 ? m->len - off : 61;
+			memcpy(m->buf + off, src + off, k);
+			if ((off / 61) % 16 == 0)
+				usleep(20);
+		}
+	}
+	return NULL;
+}
+
+/* L6: the verifier copies the evidence into the enclave once and works on that copy: with a host thread
+ * rewriting the evidence between the genuine quote and one whose report data was changed, every verification is
+ * either CELLA_OK with the genuine quote's report data or a refusal, never CELLA_OK with the other's. */
+static void l6_host_memory(const struct a_verify_in *pol, const uint8_t *root, const uint8_t *quote, size_t qlen)
+{
+	struct l6_mutator m;
+	struct a_verify_in a = *pol;
+	uint8_t *b = malloc(qlen), *in;
+	size_t n = sizeof(a) + a.root_len + 8, w = 0;
+	unsigned ok = 0, refused = 0;
+	uint64_t addr;
+	CT_ASSERT(b != NULL && qlen > 432);
+	memcpy(b, quote, qlen);
+	for (int i = 0; i < 64; i++)
+		b[368 + i] ^= 0x5a; /* report data (quote body at 48, report data at 320 in it) */
+	memset(&m, 0, sizeof(m));
+	m.buf = cella_enclave_host_malloc(verifier, qlen);
+	CT_ASSERT(m.buf != NULL);
+	memcpy(m.buf, quote, qlen);
+	m.a = quote;
+	m.b = b;
+	m.len = qlen;
+	a.report_data_len = 0; /* report data is not pinned: only the signature tells the two apart */
+	a.evidence_len = (uint32_t)qlen;
+	addr = (uint64_t)(uintptr_t)m.buf;
+	in = malloc(n);
+	CT_ASSERT(in != NULL);
+	memcpy(in, &a, sizeof(a));
+	memcpy(in + sizeof(a), root, a.root_len);
+	memcpy(in + sizeof(a) + a.root_len, &addr, 8);
+	{ /* unmutated first: the path works */
+		struct a_verify_out o;
+		CT_RESULT(cella_enclave_call(verifier, A_VERIFY_HOST, in, n, &o, sizeof(o), &w), CELLA_OK);
+		CT_RESULT((cella_result)o.result, CELLA_OK);
+		CT_ASSERT(memcmp(o.report_data, quote + 368, 64) == 0);
+	}
+	CT_EQ(pthread_create(&m.th, NULL, l6_mutate, &m), 0);
+	for (int i = 0; i < 300 || ok == 0 || refused == 0; i++) {
+		struct a_verify_out o;
+		CT_RESULT(cella_enclave_call(verifier, A_VERIFY_HOST, in, n, &o, sizeof(o), &w), CELLA_OK);
+		if (o.result == CELLA_OK) {
+			if (memcmp(o.report_data, quote + 368, 64) != 0)
+				cella_test_fail(__FILE__, __LINE__, "verification %d passed with report data it did not check", i);
+			ok++;
+		} else {
+			refused++;
+		}
+		if (i > 20000)
+			cella_test_fail(__FILE__, __LINE__, "no mix of outcomes after %d verifications (%u ok)", i, ok);
+	}
+	m.stop = 1;
+	pthread_join(m.th, NULL);
+	printf("L6: %u verifications passed with the genuine report data, %u refused\n", ok, refused);
+	cella_enclave_host_free(verifier, m.buf);
+	free(in);
+	free(b);
+	cella_test_pass("L6 evidence mutated in host memory during in-enclave verification: one copy, consistent result");
 }
 
 /* A self-signed P-256 root nobody trusts, valid now. */
@@ -266,6 +338,8 @@ int main(int argc, char **argv)
 		both("truncated quote", &pol, root_pem, quote, n, n == 0 ? CELLA_ERR_INVALID_ARG : CELLA_ERR_QUOTE_FORMAT,
 		     n % 3 == 0);
 	cella_test_pass("one flipped bit anywhere in a quote, or a truncated quote, is refused");
+
+	l6_host_memory(&pol, root_pem, quote, qlen);
 
 	/* OE envelope: report data = SHA-256(custom claims) */
 	CT_RESULT(cella_enclave_call(a, A_ENVELOPE, claims_text, sizeof(claims_text), env, 20000, &elen), CELLA_OK);

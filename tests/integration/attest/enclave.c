@@ -4,6 +4,7 @@
 #include <cella/attest.h>
 #include <cella/enclave.h>
 #include <cella/evidence.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,67 +43,75 @@ static cella_result envelope(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	return CELLA_OK;
 }
 
-static cella_result verify(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+/* Verifies ev (enclave or host memory) under the flattened policy a; fills o. */
+static void run_verify(const struct a_verify_in *a, const uint8_t *root_pem, const uint8_t *ev, struct cella_claims *c,
+		       struct a_verify_out *o)
+{
+	struct cella_evidence_policy p;
+	struct cella_evidence_root root;
+	cella_result r;
+	a_policy(a, root_pem, &root, &p);
+	memset(c, 0, sizeof(*c));
+	if (a->flags & A_F_CERT)
+		r = cella_verify_attest_cert(ev, a->evidence_len, NULL, 0, &p, c);
+	else
+		r = cella_verify_evidence(ev, a->evidence_len, NULL, 0, &p, c);
+	memset(o, 0, sizeof(*o));
+	o->result = (uint32_t)r;
+	memcpy(o->unique_id, c->unique_id, 32);
+	memcpy(o->signer_id, c->signer_id, 32);
+	o->security_version = c->security_version;
+	o->tcb_status = c->tcb_status;
+	o->attributes = c->attributes;
+	memcpy(o->report_data, c->sgx_report_data, 64);
+}
+
+/* A_VERIFY and A_VERIFY_HOST: the evidence follows the root in the input, or lies in host memory. */
+static cella_result verify_common(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w, bool host)
 {
 	struct a_verify_in a;
 	struct a_verify_out o;
-	struct cella_evidence_policy p;
-	struct cella_evidence_root root;
-	struct cella_claims *c = malloc(sizeof(*c));
+	struct cella_claims *c;
 	const uint8_t *ev;
-	cella_result r;
+	uint64_t addr;
 
-	if (!c)
-		return CELLA_ERR_OUT_OF_MEMORY;
-	if (n < sizeof(a) || on < sizeof(o)) {
-		free(c);
+	if (n < sizeof(a) || on < sizeof(o))
 		return CELLA_ERR_INVALID_ARG;
-	}
 	memcpy(&a, in, sizeof(a));
-	if ((uint64_t)a.root_len + a.evidence_len != n - sizeof(a) || a.report_data_len > 64) {
-		free(c);
+	if (a.report_data_len > 64 || (uint64_t)a.root_len + (host ? 8 : a.evidence_len) != n - sizeof(a))
 		return CELLA_ERR_INVALID_ARG;
+	if (host) {
+		memcpy(&addr, in + sizeof(a) + a.root_len, 8);
+		ev = (const uint8_t *)(uintptr_t)addr;
+		if (!a.evidence_len || !cella_is_outside_enclave(ev, a.evidence_len))
+			return CELLA_ERR_INVALID_ARG;
+	} else {
+		ev = in + sizeof(a) + a.root_len;
 	}
-	memset(&p, 0, sizeof(p));
-	root.cert = in + sizeof(a);
-	root.len = a.root_len;
-	ev = in + sizeof(a) + a.root_len;
-	p.time = a.time;
-	p.roots = a.root_len ? &root : NULL;
-	p.root_count = a.root_len ? 1 : 0;
-	p.allow_software_tee = a.flags & A_F_SOFTWARE;
-	p.allow_debug = a.flags & A_F_DEBUG;
-	p.any_identity = a.flags & A_F_ANY;
-	p.mrenclave = (a.flags & A_F_MRENCLAVE) ? a.mrenclave : NULL;
-	p.mrsigner = (a.flags & A_F_MRSIGNER) ? a.mrsigner : NULL;
-	p.check_product_id = a.flags & A_F_PRODUCT;
-	p.product_id = a.product_id;
-	p.min_svn = a.min_svn;
-	p.report_data = a.report_data_len ? a.report_data : NULL;
-	p.report_data_len = a.report_data_len;
-	memset(c, 0, sizeof(*c));
-	if (a.flags & A_F_CERT)
-		r = cella_verify_attest_cert(ev, a.evidence_len, NULL, 0, &p, c);
-	else
-		r = cella_verify_evidence(ev, a.evidence_len, NULL, 0, &p, c);
-	memset(&o, 0, sizeof(o));
-	o.result = (uint32_t)r;
-	memcpy(o.unique_id, c->unique_id, 32);
-	memcpy(o.signer_id, c->signer_id, 32);
-	o.security_version = c->security_version;
-	o.tcb_status = c->tcb_status;
-	o.attributes = c->attributes;
-	memcpy(o.report_data, c->sgx_report_data, 64);
+	if (!(c = malloc(sizeof(*c))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	run_verify(&a, in + sizeof(a), ev, c, &o);
 	memcpy(out, &o, sizeof(o));
 	*w = sizeof(o);
 	free(c);
 	return CELLA_OK; /* the verification result travels in o.result */
 }
 
+static cella_result verify(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	return verify_common(in, n, out, on, w, false);
+}
+
+static cella_result verify_host(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	return verify_common(in, n, out, on, w, true);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[A_EVIDENCE] = {evidence, CELLA_ECALL_PUBLIC},
 	[A_ENVELOPE] = {envelope, CELLA_ECALL_PUBLIC},
 	[A_VERIFY] = {verify, CELLA_ECALL_PUBLIC},
+	[A_VERIFY_HOST] = {verify_host, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
