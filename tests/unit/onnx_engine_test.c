@@ -26,7 +26,7 @@ struct mb {
 	Onnx__TensorShapeProto__Dimension dims[4][4], *dimp[4][4];
 	Onnx__TensorProto inits[4], *ip[4];
 	Onnx__AttributeProto attrs[MAXN][2], *ap[MAXN][2];
-	char *nin[MAXN][3], *nout[MAXN][2];
+	char *nin[MAXN][6], *nout[MAXN][2];
 };
 
 static void mb_init(struct mb *b, int64_t ir, int64_t opset)
@@ -109,6 +109,16 @@ static Onnx__NodeProto *mb_node(struct mb *b, const char *op, const char *i0, co
 	n->attribute = b->ap[k];
 	b->np[k] = n;
 	return n;
+}
+
+/* Sets a node's inputs past the two mb_node takes ("" = an omitted optional input); at most 6. */
+static void mb_inputs(struct mb *b, Onnx__NodeProto *n, size_t count, const char *const *names)
+{
+	size_t k = (size_t)(n - b->nodes);
+	CT_ASSERT(count <= 6);
+	for (size_t i = 0; i < count; i++)
+		b->nin[k][i] = (char *)names[i];
+	n->n_input = count;
 }
 
 static Onnx__AttributeProto *mb_attr(struct mb *b, Onnx__NodeProto *n, const char *name, int type)
@@ -246,6 +256,55 @@ static void test_run_dynamic(void)
 	cella_onnx_model_free(m);
 	cella_onnx_model_free(NULL);
 	cella_test_pass("run_dynamic");
+}
+
+/* RNN sequence_lens: each batch entry's length must lie in [0, seq_length]; inside it the run is exact. */
+static void test_rnn_sequence_lens(void)
+{
+	static const char *const ins[] = {"x", "w", "r", "", "sl"};
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	int64_t xd[3] = {2, 1, 1}, wd[3] = {1, 1, 1}, sd[1] = {1}, bad_lens[] = {3, -1, INT64_MAX, INT64_MIN};
+	float x[2] = {1.0f, 2.0f}, w[1] = {0.5f}, r[1] = {0.0f};
+	Onnx__NodeProto *n;
+	mb_init(&b, 8, 14);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 3, xd);
+	mb_io(&b, 0, "w", CELLA_ONNX_FLOAT, 3, wd);
+	mb_io(&b, 0, "r", CELLA_ONNX_FLOAT, 3, wd);
+	mb_io(&b, 0, "sl", CELLA_ONNX_INT64, 1, sd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	n = mb_node(&b, "RNN", "x", "w", "y");
+	mb_inputs(&b, n, 5, ins);
+	mb_attr_i(&b, n, "hidden_size", 1);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	for (int64_t len = 0; len <= 2; len++) {
+		struct cella_onnx_tensor in[4] = {ftensor(x, 3, xd), ftensor(w, 3, wd), ftensor(r, 3, wd)}, out;
+		memset(&in[3], 0, sizeof(in[3]));
+		in[3].dtype = CELLA_ONNX_INT64;
+		in[3].rank = 1;
+		in[3].dims[0] = 1;
+		in[3].data = &len;
+		in[3].bytes = 8;
+		CT_RESULT(cella_onnx_model_run(m, in, 4, &out, 1), CELLA_OK);
+		CT_EQ(out.rank, 4);
+		CT_EQ(out.dims[0], 2);
+		for (int t = 0; t < 2; t++) { /* h_t = tanh(0.5 x_t) (R = 0); steps past the length are 0 */
+			float want = t < len ? tanhf(0.5f * x[t]) : 0.0f, got = ((float *)out.data)[t];
+			CT_ASSERT(fabsf(got - want) <= 1e-6f);
+		}
+	}
+	for (size_t i = 0; i < sizeof(bad_lens) / sizeof(bad_lens[0]); i++) {
+		struct cella_onnx_tensor in[4] = {ftensor(x, 3, xd), ftensor(w, 3, wd), ftensor(r, 3, wd)}, out;
+		memset(&in[3], 0, sizeof(in[3]));
+		in[3].dtype = CELLA_ONNX_INT64;
+		in[3].rank = 1;
+		in[3].dims[0] = 1;
+		in[3].data = &bad_lens[i];
+		in[3].bytes = 8;
+		CT_RESULT(cella_onnx_model_run(m, in, 4, &out, 1), CELLA_ERR_MODEL_SHAPE);
+	}
+	cella_onnx_model_free(m);
+	cella_test_pass("rnn_sequence_lens");
 }
 
 static void test_unsupported(void)
@@ -570,6 +629,7 @@ static void test_threads(void)
 
 int main(void)
 {
+	test_rnn_sequence_lens();
 	test_run_dynamic();
 	test_unsupported();
 	test_graph_errors();
