@@ -180,7 +180,32 @@ def main():
     finally:
         c.stop()
     ipv6()
+    connection_limit()
     return 1 if failures else 0
+
+
+def connection_limit():
+    """Over TLS the front end holds at most connection_limit connections: one more is closed at once, and a slot
+    freed is usable again."""
+    d = Server("limit", db="limit.db", config={"connection_limit": 4, "request_timeout_seconds": 30})
+    try:
+        held = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(4)]  # no handshake: they wait
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", d.port))
+        extra.settimeout(5)
+        try:
+            closed = extra.recv(1) == b""
+        except (socket.timeout, OSError) as e:
+            closed = not isinstance(e, socket.timeout)
+        extra.close()
+        check(closed, "TLS front end: a connection beyond connection_limit (4) is closed at once")
+        for s in held:
+            s.close()
+        time.sleep(0.5)
+        st, h = d.req("GET", "/health")
+        check(st == 200 and h == {"status": "ok"}, "TLS front end: freed slots serve again")
+    finally:
+        d.stop()
 
 
 def ipv6():
