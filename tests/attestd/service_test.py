@@ -181,7 +181,29 @@ def main():
         c.stop()
     ipv6()
     connection_limit()
+    tls_config_errors()
     return 1 if failures else 0
+
+
+def tls_config_errors():
+    """Unusable TLS material stops the service at start with a message naming what is wrong."""
+    d = os.path.join(WORK, "tlsbad")
+    os.makedirs(d, exist_ok=True)
+    junk = os.path.join(d, "junk.pem")
+    open(junk, "w").write("not a certificate\n")
+    p = pki()
+    cases = [
+        ("a certificate file that is not PEM", {"tls_cert": junk, "tls_key": p["ca_key"]}, "server certificate"),
+        ("a key that does not match the certificate", {"tls_cert": p["ca"], "tls_key": p["signer_key"]},
+         "does not match"),
+        ("an admin CA file without a certificate", {"admin_client_ca": junk}, "admin_client_ca holds no PEM"),
+    ]
+    for what, cfg, text in cases:
+        path = os.path.join(d, "config.json")
+        json.dump(dict(cfg, listen="127.0.0.1:0"), open(path, "w"))
+        r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(d, "db")], capture_output=True,
+                           text=True, timeout=30)
+        check(r.returncode != 0 and text in r.stderr, "TLS start refused: %s (%s)" % (what, r.stderr.strip()[-80:]))
 
 
 def connection_limit():
