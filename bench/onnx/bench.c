@@ -9,18 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -38,11 +27,7 @@ int main(int argc, char **argv)
 		o.threads = (uint32_t)atoi(argv[6]);
 	memset(&in, 0, sizeof(in));
 	in.dtype = CELLA_ONNX_FLOAT;
-	for (const char *s = argv[2]; *s && in.rank < CELLA_ONNX_MAX_RANK;) {
-		char *end;
-		in.dims[in.rank++] = strtoll(s, &end, 10);
-		s = *end == 'x' ? end + 1 : end;
-	}
+	parse_dims(argv[2], &in);
 	FILE *f = fopen(argv[3], "rb");
 	size_t want = (size_t)cella_onnx_tensor_count(&in) * 4;
 	in.data = malloc(want);
@@ -70,7 +55,7 @@ int main(int argc, char **argv)
 		if (i >= 0)
 			t[i] = now_ms() - a;
 	}
-	qsort(t, (size_t)iters, sizeof(double), cmp);
+	qsort(t, (size_t)iters, sizeof(double), cmp_double);
 	struct cella_onnx_stats st;
 	cella_onnx_model_stats(m, &st);
 	struct rusage ru;

@@ -18,18 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 static uint8_t *slurp(const char *path, size_t *n)
 {
@@ -71,11 +60,7 @@ int main(int argc, char **argv)
 		block = 2;
 	memset(&t, 0, sizeof(t));
 	t.dtype = CELLA_ONNX_FLOAT;
-	for (const char *p = argv[3]; *p && t.rank < 8;) {
-		char *end;
-		t.dims[t.rank++] = strtoll(p, &end, 10);
-		p = *end == 'x' ? end + 1 : end;
-	}
+	parse_dims(argv[3], &t);
 	model = slurp(argv[2], &mlen);
 	{
 		uint8_t *raw = slurp(argv[4], &ilen);
@@ -144,9 +129,9 @@ int main(int argc, char **argv)
 			       (double)st[2] / 1048576.0, (unsigned long long)st[3], (unsigned long long)st[4],
 			       (double)st[5] / 1048576.0, iters + 1);
 	}
-	qsort(te, (size_t)iters, sizeof(double), cmp);
-	qsort(th, (size_t)iters, sizeof(double), cmp);
-	qsort(tidle, (size_t)nidle, sizeof(double), cmp);
+	qsort(te, (size_t)iters, sizeof(double), cmp_double);
+	qsort(th, (size_t)iters, sizeof(double), cmp_double);
+	qsort(tidle, (size_t)nidle, sizeof(double), cmp_double);
 	printf("outside median_ms %.3f inside median_ms %.3f overhead_pct %.1f (target <= 5)\n", th[iters / 2],
 	       te[iters / 2], 100.0 * (te[iters / 2] - th[iters / 2]) / th[iters / 2]);
 	if (nidle)

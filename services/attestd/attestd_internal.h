@@ -177,7 +177,7 @@ int64_t attestd_store_version(struct attestd_store *s);
  */
 
 struct attestd_config {
-	char *listen_host;               /* "127.0.0.1" */
+	char *listen_host;               /* "127.0.0.1", "::1" (brackets of "[::1]:port" removed) */
 	unsigned port;                   /* 0: ephemeral */
 	bool tls;
 	char *tls_cert, *tls_key;        /* PEM files; NULL: generated and kept in the database */

@@ -67,16 +67,25 @@ static bool set_uint(unsigned *dst, json_t *v, unsigned min, unsigned max)
 
 static bool set_listen(struct attestd_config *c, json_t *v)
 {
-	const char *s = json_string_value(v), *colon;
+	const char *s = json_string_value(v), *colon, *host;
 	char *end;
 	long port;
+	size_t n;
 	if (!s || !(colon = strrchr(s, ':')))
 		return false;
 	port = strtol(colon + 1, &end, 10);
 	if (*end || port < 0 || port > 65535 || colon == s)
 		return false;
+	host = s;
+	n = (size_t)(colon - s);
+	if (s[0] == '[') { /* "[v6-address]:port": the address without its brackets */
+		if (n < 3 || colon[-1] != ']')
+			return false;
+		host++;
+		n -= 2;
+	}
 	free(c->listen_host);
-	c->listen_host = strndup(s, (size_t)(colon - s));
+	c->listen_host = strndup(host, n);
 	c->port = (unsigned)port;
 	return c->listen_host != NULL;
 }

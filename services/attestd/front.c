@@ -48,14 +48,9 @@
 #define PUMP_BYTES 16384
 #define MAX_THREADS 64
 
-struct tconn;
-struct endpoint {
-	struct tconn *c;
-	bool app;            /* the plaintext side (socketpair), else the network side */
-};
-
+/* One connection; both of its descriptors are registered in the worker's epoll set with the tconn itself as data
+ * (serve() moves both directions whichever one fired). */
 struct tconn {
-	struct endpoint ep_net, ep_app;
 	int net, app;        /* app: -1 until the handshake completed */
 	SSL *ssl;
 	struct worker *w;
@@ -87,7 +82,7 @@ struct attestd_front {
 	unsigned timeout, limit;
 	atomic_uint active;
 	atomic_bool stop;
-	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate */
+	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate; NULL: none asked for */
 	size_t n_admin;
 	unsigned n_workers;
 	struct worker workers[MAX_THREADS];
@@ -121,14 +116,14 @@ static void conn_free(struct tconn *c)
 	free(c);
 }
 
-static bool set_interest(struct tconn *c, int fd, struct endpoint *ep, uint32_t *have, uint32_t want)
+static bool set_interest(struct tconn *c, int fd, uint32_t *have, uint32_t want)
 {
 	struct epoll_event ev;
 	if (*have == want)
 		return true;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = want;
-	ev.data.ptr = ep;
+	ev.data.ptr = c;
 	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
 		return false;
 	*have = want;
@@ -168,21 +163,23 @@ static bool hand_over(struct tconn *c)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
 		return false;
-	if ((size_t)sv[1] >= f->n_admin) {
-		close(sv[0]);
-		close(sv[1]);
-		return false;
+	if (f->admin) { /* client certificates are requested */
+		if ((size_t)sv[1] >= f->n_admin) {
+			close(sv[0]);
+			close(sv[1]);
+			return false;
+		}
+		cert = SSL_get0_peer_certificate(c->ssl);
+		if (cert && SSL_get_verify_result(c->ssl) == X509_V_OK) {
+			admin = true;
+			attestd_service_count(f->svc, "tls_client_cert");
+		}
+		atomic_store(&f->admin[sv[1]], admin ? 1 : 0);
 	}
-	cert = SSL_get0_peer_certificate(c->ssl);
-	if (cert && SSL_get_verify_result(c->ssl) == X509_V_OK) {
-		admin = true;
-		attestd_service_count(f->svc, "tls_client_cert");
-	}
-	atomic_store(&f->admin[sv[1]], admin ? 1 : 0);
 	c->app = sv[0];
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
-	ev.data.ptr = &c->ep_app;
+	ev.data.ptr = c;
 	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->app, &ev) != 0) {
 		close(sv[1]);
 		return false;
@@ -282,8 +279,8 @@ static void serve(struct tconn *c)
 		if (c->up_len)
 			app |= EPOLLOUT;
 	}
-	if (!set_interest(c, c->net, &c->ep_net, &c->net_events, net) ||
-	    (c->app >= 0 && !set_interest(c, c->app, &c->ep_app, &c->app_events, app)))
+	if (!set_interest(c, c->net, &c->net_events, net) ||
+	    (c->app >= 0 && !set_interest(c, c->app, &c->app_events, app)))
 		conn_free(c);
 }
 
@@ -310,8 +307,6 @@ static void accept_all(struct worker *w)
 		c->net = fd;
 		c->app = -1;
 		c->w = w;
-		c->ep_net = (struct endpoint){c, false};
-		c->ep_app = (struct endpoint){c, true};
 		c->accepted = c->active = now_s();
 		c->next = w->conns;
 		if (w->conns)
@@ -319,7 +314,7 @@ static void accept_all(struct worker *w)
 		w->conns = c;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
-		ev.data.ptr = &c->ep_net;
+		ev.data.ptr = c;
 		if (!(c->ssl = SSL_new(f->ctx)) || SSL_set_fd(c->ssl, fd) != 1 ||
 		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 			conn_free(c);
@@ -349,27 +344,25 @@ static void sweep(struct worker *w)
 
 static void *worker_main(void *arg)
 {
-	static struct endpoint skip;
+	static char skip; /* an event of a connection already served in this batch */
 	struct worker *w = arg;
 	struct epoll_event evs[64];
 	time_t last_sweep = now_s();
 	while (!atomic_load(&w->f->stop)) {
 		int n = epoll_wait(w->epfd, evs, 64, 250);
 		for (int i = 0; i < n; i++) {
-			struct endpoint *ep = evs[i].data.ptr;
-			if (!ep) {
+			struct tconn *c = evs[i].data.ptr;
+			if (!c) {
 				accept_all(w);
 				continue;
 			}
-			if (ep == &skip)
+			if ((void *)c == &skip)
 				continue;
 			/* serve() moves both directions and may free the connection: drop its other event in this batch */
-			for (int j = i + 1; j < n; j++) {
-				struct endpoint *o = evs[j].data.ptr;
-				if (o && o != &skip && o->c == ep->c)
+			for (int j = i + 1; j < n; j++)
+				if (evs[j].data.ptr == c)
 					evs[j].data.ptr = &skip;
-			}
-			serve(ep->c);
+			serve(c);
 		}
 		if (now_s() != last_sweep) {
 			last_sweep = now_s();
@@ -480,12 +473,13 @@ cella_result attestd_front_start(const struct attestd_front_config *fc, struct a
 	f->svc = fc->svc;
 	f->timeout = fc->timeout;
 	f->limit = fc->connection_limit;
-	f->n_admin = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1u << 20)
-			     ? (size_t)rl.rlim_cur
-			     : (size_t)1 << 20;
-	if (!(f->admin = calloc(f->n_admin, 1))) {
-		attestd_front_stop(f);
-		return CELLA_ERR_OUT_OF_MEMORY;
+	if (fc->cert_pem && fc->admin_ca_pem) { /* one byte per descriptor the process may open */
+		bool bounded = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20);
+		f->n_admin = bounded ? (size_t)rl.rlim_cur : (size_t)1 << 20;
+		if (!(f->admin = calloc(f->n_admin, 1))) {
+			attestd_front_stop(f);
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
 	}
 	if (fc->cert_pem && (r = ctx_new(fc, &f->ctx, err)) != CELLA_OK) {
 		attestd_front_stop(f);
@@ -524,7 +518,7 @@ cella_result attestd_front_start(const struct attestd_front_config *fc, struct a
 
 bool attestd_front_admin(struct attestd_front *f, int fd)
 {
-	return f && fd >= 0 && (size_t)fd < f->n_admin && atomic_load(&f->admin[fd]) == 1;
+	return f && f->admin && fd >= 0 && (size_t)fd < f->n_admin && atomic_load(&f->admin[fd]) == 1;
 }
 
 void attestd_front_stop(struct attestd_front *f)

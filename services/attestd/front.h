@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* cella-attestd's OpenSSL TLS front end for libmicrohttpd (tls_front.c). */
+/* cella-attestd's front end: listening, OpenSSL TLS, connections spread over libmicrohttpd daemons (front.c). */
 #ifndef CELLA_ATTESTD_FRONT_H
 #define CELLA_ATTESTD_FRONT_H
 

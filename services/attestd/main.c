@@ -246,6 +246,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 sa6;
 	struct sockaddr *sa;
 	unsigned flags, port;
+	char where[INET6_ADDRSTRLEN + 2];
 	int rc = 1;
 	cella_result r;
 
@@ -382,10 +383,7 @@ int main(int argc, char **argv)
 		sa4.sin_family = AF_INET;
 		sa4.sin_port = htons((uint16_t)cfg.port);
 		sa = (struct sockaddr *)&sa4;
-	} else if (inet_pton(AF_INET6, cfg.listen_host[0] == '[' ? cfg.listen_host + 1 : cfg.listen_host,
-			     &sa6.sin6_addr) == 1 ||
-		   (strchr(cfg.listen_host, ']') && (*strchr(cfg.listen_host, ']') = 0,
-						   inet_pton(AF_INET6, cfg.listen_host + 1, &sa6.sin6_addr) == 1))) {
+	} else if (inet_pton(AF_INET6, cfg.listen_host, &sa6.sin6_addr) == 1) {
 		sa6.sin6_family = AF_INET6;
 		sa6.sin6_port = htons((uint16_t)cfg.port);
 		sa = (struct sockaddr *)&sa6;
@@ -393,6 +391,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cella-attestd: listen host must be a numeric address (got %s)\n", cfg.listen_host);
 		goto out;
 	}
+	/* the host as URLs write it: IPv6 in brackets */
+	snprintf(where, sizeof(where), sa == (struct sockaddr *)&sa6 ? "[%s]" : "%s", cfg.listen_host);
 	{
 		struct MHD_OptionItem ops[8];
 		int n = 0;
@@ -431,8 +431,7 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.issuer) {
 		char iss[300];
-		snprintf(iss, sizeof(iss), "%s://%s%s%s:%u", cfg.tls ? "https" : "http", sa == (struct sockaddr *)&sa6 ? "[" : "",
-			 cfg.listen_host + (cfg.listen_host[0] == '['), sa == (struct sockaddr *)&sa6 ? "]" : "", port);
+		snprintf(iss, sizeof(iss), "%s://%s:%u", cfg.tls ? "https" : "http", where, port);
 		attestd_service_set_issuer(srv.svc, iss);
 	}
 	if (port_file) {
@@ -443,10 +442,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	fprintf(stderr, "cella-attestd: listening on %s://%s%s%s:%u (%u threads, database %s%s)\n",
-		cfg.tls ? "https" : "http", sa == (struct sockaddr *)&sa6 ? "[" : "",
-		cfg.listen_host + (cfg.listen_host[0] == '['), sa == (struct sockaddr *)&sa6 ? "]" : "", port, cfg.threads,
-		cfg.db, cfg.test_mode ? ", TEST MODE" : "");
+	fprintf(stderr, "cella-attestd: listening on %s://%s:%u (%u threads, database %s%s)\n", cfg.tls ? "https" : "http",
+		where, port, cfg.threads, cfg.db, cfg.test_mode ? ", TEST MODE" : "");
 	{
 		struct sigaction act;
 		memset(&act, 0, sizeof(act));

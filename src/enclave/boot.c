@@ -73,7 +73,7 @@ static bool window_ok(uint64_t win, uint64_t win_bytes)
 	struct cella_abi_window h;
 
 	if (win == 0 || win % CELLA_PAGE_BYTES || win_bytes < CELLA_PAGE_BYTES || win + win_bytes < win ||
-	    win_bytes >= (1ull << 62) || !cella_is_outside_enclave((void *)win, win_bytes))
+	    !cella_is_outside_enclave((void *)win, win_bytes))
 		return false;
 	rt_boundary_copy(&h, (const void *)win, sizeof(h)); /* the single fetch */
 	if (!cella_window_header_ok(&h, win_bytes, rt.regions.tcs_count))

@@ -102,22 +102,6 @@ uint64_t cella_rt_boundary_copies, cella_rt_boundary_bytes;
 #endif
 
 /*
- * The boundary-copy primitive (rt.h): every byte the runtime copies to or from the window goes through here, and
- * generated code never sees a window address (it works on the private copies). It calls string.c's rt_copy (the
- * same code as memcpy under another name), so a test enclave linked with --wrap=memcpy,--wrap=memmove,
- * --wrap=memset sees every other copy and can assert that none touches host memory (tests/edl/static/g4_*).
- */
-void *rt_copy(void *restrict d, const void *restrict s, size_t n) __attribute__((visibility("hidden")));
-void rt_boundary_copy(void *dst, const void *src, size_t n)
-{
-#ifdef CELLA_RT_BOUNDARY_STATS
-	__atomic_add_fetch(&cella_rt_boundary_copies, 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&cella_rt_boundary_bytes, n, __ATOMIC_RELAXED);
-#endif
-	rt_copy(dst, src, n);
-}
-
-/*
  * Copies the call's input into enclave memory as the host makes it ready (in_ready): every byte is read from
  * the window exactly once. false if in_ready exceeds in_bytes or goes backwards (a violation).
  */

@@ -7,6 +7,7 @@
 #include "rt.h"
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,14 +211,12 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
  * si_code SYS_SECCOMP and a hardware fault a positive code: anything else did not happen in this thread and
  * is ignored (checklist B3), so a forged "trapped syscall" never writes a register.
  */
-#define AUDIT_ARCH_X86_64_VALUE 0xc000003eu
-
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	greg_t *g = uc->uc_mcontext.gregs;
 	(void)sig;
-	if (si->si_code != SYS_SECCOMP || si->si_arch != AUDIT_ARCH_X86_64_VALUE)
+	if (si->si_code != SYS_SECCOMP || si->si_arch != AUDIT_ARCH_X86_64)
 		return;
 	g[REG_RAX] = rt_syscall(si->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8]);
 }

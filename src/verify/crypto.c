@@ -12,11 +12,10 @@
  */
 EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy)
 {
-	static OSSL_LIB_CTX *const libctx = NULL;
 	char group[] = "prime256v1";
 	uint8_t point[65];
 	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", NULL);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
 	EVP_PKEY *key = NULL;
 	point[0] = 0x04; /* uncompressed */
 	memcpy(point + 1, xy, 64);

@@ -86,9 +86,19 @@ static cella_result s_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+/* Replies one u64. */
+static cella_result reply_u64(uint64_t v, uint8_t *out, size_t on, size_t *w)
+{
+	if (on < 8)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, &v, 8);
+	*w = 8;
+	return CELLA_OK;
+}
+
 static cella_result s_ocall(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	uint64_t want, got64;
+	uint64_t want;
 	uint8_t buf[256], guard[16];
 	size_t got = 0;
 	cella_result r;
@@ -104,21 +114,13 @@ static cella_result s_ocall(const uint8_t *in, size_t n, uint8_t *out, size_t on
 			cella_abort("ocall reply overran its buffer"); /* never reached if the runtime holds */
 	if (r != CELLA_OK)
 		return r;
-	got64 = got;
-	memcpy(out, &got64, 8);
-	*w = 8;
-	return CELLA_OK;
+	return reply_u64(got, out, on, w);
 }
 
 static cella_result s_secret(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	uint64_t a = (uint64_t)(uintptr_t)secret;
 	(void)in, (void)n;
-	if (on < 8)
-		return CELLA_ERR_BUFFER_TOO_SMALL;
-	memcpy(out, &a, 8);
-	*w = 8;
-	return CELLA_OK;
+	return reply_u64((uint64_t)(uintptr_t)secret, out, on, w);
 }
 
 static cella_result s_count(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
@@ -169,14 +171,8 @@ static cella_result s_slow_echo(const uint8_t *in, size_t n, uint8_t *out, size_
 
 static cella_result s_host_malloc(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	void *p = cella_host_malloc(64);
-	uint64_t v = (uint64_t)(uintptr_t)p;
 	(void)in, (void)n;
-	if (on < 8)
-		return CELLA_ERR_BUFFER_TOO_SMALL;
-	memcpy(out, &v, 8);
-	*w = 8;
-	return CELLA_OK;
+	return reply_u64((uint64_t)(uintptr_t)cella_host_malloc(64), out, on, w);
 }
 
 static cella_result s_time(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
@@ -222,9 +218,7 @@ static cella_result s_bump(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	if (on < 8)
 		return CELLA_ERR_BUFFER_TOO_SMALL;
 	v = n ? __atomic_add_fetch(&bumps, 1, __ATOMIC_SEQ_CST) : __atomic_load_n(&bumps, __ATOMIC_SEQ_CST);
-	memcpy(out, &v, 8);
-	*w = 8;
-	return CELLA_OK;
+	return reply_u64(v, out, on, w);
 }
 
 /* B3: a register the loop never changes; a forged signal whose handler writes RAX would show here. */
@@ -257,7 +251,7 @@ static cella_result s_rax_watch(const uint8_t *in, size_t n, uint8_t *out, size_
  * exceed what the first phase made the enclave allocate. */
 static cella_result s_two_phase(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	uint64_t size = 0, got64;
+	uint64_t size = 0;
 	uint8_t *buf, guard[16];
 	size_t got = 0;
 	cella_result r;
@@ -280,10 +274,7 @@ static cella_result s_two_phase(const uint8_t *in, size_t n, uint8_t *out, size_
 	free(buf);
 	if (r != CELLA_OK)
 		return r;
-	got64 = got;
-	memcpy(out, &got64, 8);
-	*w = 8;
-	return CELLA_OK;
+	return reply_u64(got, out, on, w);
 }
 
 const struct cella_ecall_entry cella_ecall_table[] = {

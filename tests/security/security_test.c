@@ -6,6 +6,7 @@
  */
 #include <cella/host.h>
 #include <dirent.h>
+#include <linux/audit.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -661,7 +662,7 @@ static void forge_all(struct forger *f, int sig)
 		si.si_code = SI_QUEUE; /* the kernel lets another process send only negative codes */
 		if (sig == SIGSYS) {
 			si.si_syscall = SYS_getpid;
-			si.si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
+			si.si_arch = AUDIT_ARCH_X86_64;
 		} else {
 			si.si_addr = (void *)0x1000;
 		}

@@ -34,8 +34,10 @@ struct cella_report_body {
 	uint8_t report_data[CELLA_REPORT_DATA_BYTES];
 };
 _Static_assert(sizeof(struct cella_report_body) == 384, "ABI: REPORTBODY");
+_Static_assert(__builtin_offsetof(struct cella_report_body, attributes) == 48, "ABI: REPORTBODY.ATTRIBUTES");
 _Static_assert(__builtin_offsetof(struct cella_report_body, mr_signer) == 128, "ABI: REPORTBODY.MRSIGNER");
 _Static_assert(__builtin_offsetof(struct cella_report_body, isv_prod_id) == 256, "ABI: REPORTBODY.ISVPRODID");
+_Static_assert(__builtin_offsetof(struct cella_report_body, isv_family_id) == 304, "ABI: REPORTBODY.ISVFAMILYID");
 _Static_assert(__builtin_offsetof(struct cella_report_body, report_data) == 320, "ABI: REPORTBODY.REPORTDATA");
 
 /* REPORT: body, the key id the MAC key was derived with, and AES-128-CMAC(report key, body). */
@@ -45,6 +47,7 @@ struct cella_report {
 	uint8_t mac[16];
 };
 _Static_assert(sizeof(struct cella_report) == 432, "ABI: REPORT");
+_Static_assert(__builtin_offsetof(struct cella_report, mac) == 416, "ABI: REPORT.MAC");
 
 /* TARGETINFO: the enclave a report is meant for. */
 struct cella_target_info {
@@ -59,6 +62,8 @@ struct cella_target_info {
 	uint8_t reserved3[384];
 };
 _Static_assert(sizeof(struct cella_target_info) == 512, "ABI: TARGETINFO");
+_Static_assert(__builtin_offsetof(struct cella_target_info, misc_select) == 52, "ABI: TARGETINFO.MISCSELECT");
+_Static_assert(__builtin_offsetof(struct cella_target_info, config_id) == 64, "ABI: TARGETINFO.CONFIGID");
 
 /* KEYREQUEST (EGETKEY input). */
 #define CELLA_KEYNAME_EINITTOKEN 0
@@ -87,7 +92,11 @@ struct cella_key_request {
 	uint8_t reserved2[434];
 };
 _Static_assert(sizeof(struct cella_key_request) == 512, "ABI: KEYREQUEST");
+_Static_assert(__builtin_offsetof(struct cella_key_request, cpu_svn) == 8, "ABI: KEYREQUEST.CPUSVN");
+_Static_assert(__builtin_offsetof(struct cella_key_request, attribute_mask) == 24, "ABI: KEYREQUEST.ATTRIBUTEMASK");
 _Static_assert(__builtin_offsetof(struct cella_key_request, key_id) == 40, "ABI: KEYREQUEST.KEYID");
+_Static_assert(__builtin_offsetof(struct cella_key_request, misc_mask) == 72, "ABI: KEYREQUEST.MISCMASK");
+_Static_assert(__builtin_offsetof(struct cella_key_request, config_svn) == 76, "ABI: KEYREQUEST.CONFIGSVN");
 
 /* DCAP quote v3 header (Intel SGX ECDSA Quote Library Reference, "Quote Header"). */
 #define CELLA_QUOTE_V3 3
