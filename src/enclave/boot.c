@@ -4,20 +4,19 @@
 #include "window.h"
 
 #include <elf.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
 RT_HIDDEN struct rt_state rt;
-RT_HIDDEN _Thread_local struct rt_thread *rt_cur;
+/* 16-byte aligned: the TLS alignment musl places thread descriptors with (thread.c) */
+RT_HIDDEN _Alignas(16) _Thread_local struct rt_thread *rt_cur;
 
 extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
 extern Elf64_Dyn _DYNAMIC[] __attribute__((visibility("hidden")));
 extern const struct cella_abi_properties cella_properties;
 
-int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv);
 void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd) __attribute__((noreturn, used));
 
 /*
@@ -83,7 +82,7 @@ static bool window_ok(uint64_t win, uint64_t win_bytes)
 	return true;
 }
 
-static int rt_main(int argc, char **argv, char **envp);
+static void rt_main(void) __attribute__((noreturn));
 
 /*
  * The enclave base, taken through asm so the compiler cannot treat it as a pointer into the const ELF header
@@ -99,10 +98,10 @@ static uint8_t *enclave_base(void)
 void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 {
 	uint8_t *base = enclave_base();
-	uint64_t image_bytes = 0, random[2];
+	uint64_t image_bytes = 0;
 	const Elf64_Phdr *ph;
-	char *argv[2] = {"enclave", 0};
-	char *envp_auxv[32];
+	static char *block[32];
+	static uint64_t random[2];
 	size_t i = 0;
 
 	rt_sanitize_state();
@@ -124,14 +123,17 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 	if (!window_ok(win, win_bytes))
 		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "window header invalid");
 
-	/* musl's startup reads auxv after envp: phdrs for TLS, AT_RANDOM for the stack-protector canary. */
+	/* musl's start-up reads argv[0], envp, then auxv after envp's NULL: phdrs for TLS, AT_RANDOM for the
+	 * stack-protector canary. musl keeps pointers into the block, so it outlives this frame. */
 	if (!rt_rdrand64(&random[0]) || !rt_rdrand64(&random[1]))
 		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_CRYPTO, 0, 0, "RDRAND failed");
-	envp_auxv[i++] = 0; /* envp terminator: an empty environment */
-#define AUX(k, v)                                   \
-	do {                                        \
-		envp_auxv[i++] = (char *)(uintptr_t)(k); \
-		envp_auxv[i++] = (char *)(uintptr_t)(v); \
+	block[i++] = "enclave";
+	block[i++] = 0; /* argv terminator */
+	block[i++] = 0; /* envp terminator: an empty environment */
+#define AUX(k, v)                                \
+	do {                                     \
+		block[i++] = (char *)(uintptr_t)(k); \
+		block[i++] = (char *)(uintptr_t)(v); \
 	} while (0)
 	AUX(AT_PHDR, base + __ehdr_start.e_phoff);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
@@ -145,20 +147,13 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 	AUX(AT_SECURE, 0);
 	AUX(AT_NULL, 0);
 #undef AUX
-	{
-		/* argv[0], NULL, then envp/auxv must be contiguous: build that block on this (never-returning) frame. */
-		char *block[2 + sizeof(envp_auxv) / sizeof(envp_auxv[0])];
-		block[0] = argv[0];
-		block[1] = 0;
-		memcpy(&block[2], envp_auxv, i * sizeof(char *));
-		__libc_start_main(rt_main, 1, block);
-	}
-	__builtin_trap();
+	rt_thread_boot_libc(block);
+	rt_main();
 }
 
 static volatile uint32_t started;
 
-static void *tcs_thread(void *arg)
+static void tcs_serve(void *arg)
 {
 	struct rt_thread *t = arg;
 	rt_cur = t;
@@ -168,11 +163,17 @@ static void *tcs_thread(void *arg)
 	rt_serve(t);
 }
 
-static int rt_main(int argc, char **argv, char **envp)
+/* Runs on the small stack pthread_create set up in the TLS page: moves to the TCS's own stack at once. */
+static void *tcs_thread(void *arg)
+{
+	struct rt_thread *t = arg;
+	rt_run_on_stack(t->stack_hi, tcs_serve, t);
+}
+
+static void rt_main(void)
 {
 	struct cella_enclave_msg m = {.type = CELLA_EMSG_BOOTED};
 	uint64_t tcs = rt.regions.tcs_count;
-	(void)argc, (void)argv, (void)envp;
 
 	rt.threads = calloc(tcs, sizeof(*rt.threads));
 	if (!rt.threads)
@@ -194,16 +195,8 @@ static int rt_main(int argc, char **argv, char **envp)
 	rt.tls_ready = 1;
 	rt_thread_signals(&rt.threads[0]);
 
-	for (uint64_t i = 1; i < tcs; i++) {
-		pthread_attr_t a;
-		pthread_t th;
-		struct rt_thread *t = &rt.threads[i];
-		if (pthread_attr_init(&a) ||
-		    pthread_attr_setstack(&a, (void *)t->stack_lo, t->stack_hi - t->stack_lo) ||
-		    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) || pthread_create(&th, &a, tcs_thread, t))
-			rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "cannot start TCS thread");
-		pthread_attr_destroy(&a);
-	}
+	for (uint64_t i = 1; i < tcs; i++)
+		rt_thread_place((uint32_t)i, tcs_thread, &rt.threads[i]);
 	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) != tcs - 1)
 		rt_sys(SYS_sched_yield, 0, 0, 0);
 	if (rt_install_late_filter() != CELLA_OK)

@@ -10,6 +10,19 @@ cella_rt_entry:
 	hlt
 	.size cella_rt_entry, .-cella_rt_entry
 
+/* void rt_run_on_stack(uint64_t top, void (*fn)(void *), void *arg): calls fn(arg) on the stack below top. */
+	.globl rt_run_on_stack
+	.hidden rt_run_on_stack
+	.type rt_run_on_stack,@function
+rt_run_on_stack:
+	mov %rdi, %rsp
+	and $-16, %rsp
+	xor %ebp, %ebp
+	mov %rdx, %rdi
+	call *%rsi
+	hlt
+	.size rt_run_on_stack, .-rt_run_on_stack
+
 /* Signal restorer: rt_sigreturn. */
 	.globl cella_rt_restorer
 	.hidden cella_rt_restorer

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * After boot the runtime tightens the monitor's seccomp filter: the syscalls it needed to start its TCS threads
- * (clone, signal set-up, arch_prctl, seccomp itself) now trap into the syscall layer too, so enclave code cannot
- * create threads beyond its TCS count or replace the runtime's signal handlers. Filters only ever add
- * restrictions; the monitor's filter still applies underneath.
+ * (clone, signal set-up and masks, arch_prctl, seccomp itself) now trap into the syscall layer too, so enclave
+ * code cannot create threads beyond its TCS count or replace the runtime's signal handlers. Filters only ever
+ * add restrictions; the monitor's filter still applies underneath.
  */
 #include "rt.h"
 
@@ -26,6 +26,7 @@ cella_result rt_install_late_filter(void)
 		TRAP_NR(SYS_clone3),
 		TRAP_NR(SYS_rt_sigaction),
 		TRAP_NR(SYS_sigaltstack),
+		TRAP_NR(SYS_rt_sigprocmask),
 		TRAP_NR(SYS_arch_prctl),
 		TRAP_NR(SYS_seccomp),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),

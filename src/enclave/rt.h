@@ -70,6 +70,17 @@ RT_HIDDEN long rt_heap_munmap(uint64_t addr, uint64_t len);
 RT_HIDDEN bool rt_heap_contains(uint64_t addr, uint64_t len);
 
 RT_HIDDEN void rt_serve(struct rt_thread *t) __attribute__((noreturn));
+RT_HIDDEN void rt_run_on_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));
+
+/* Thread descriptors at the thread-data pages (thread.c). */
+RT_HIDDEN uint8_t *rt_td_page(uint32_t tcs);
+RT_HIDDEN uint64_t rt_td_musl_bytes(void);
+/* musl's start-up on the boot thread, ending with TCS 0's descriptor at its thread-data page and constructors
+ * run; `block` = argv[0], NULL, envp..., NULL, auxv... (kept for good: musl keeps pointers into it). */
+RT_HIDDEN void rt_thread_boot_libc(char **block);
+/* pthread_create for TCS `tcs` with its descriptor at its thread-data page; fn runs on a small stack in the
+ * TLS page and must switch stacks (rt_run_on_stack) before doing real work. */
+RT_HIDDEN void rt_thread_place(uint32_t tcs, void *(*fn)(void *), void *arg);
 RT_HIDDEN void rt_send_monitor(const struct cella_enclave_msg *m);
 RT_HIDDEN void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
 	__attribute__((noreturn));

@@ -3,6 +3,8 @@
 #ifndef CELLA_TEST_BASIC_H
 #define CELLA_TEST_BASIC_H
 
+#include <stdint.h>
+
 enum {
 	E_ADD = 0,          /* in: 2 x u64; out: u64 sum */
 	E_OCALL_TWICE = 1,  /* in: u64 x; calls O_TWICE(x) and returns its reply + 1 */
@@ -22,11 +24,22 @@ enum {
 	E_SPIN = 15,        /* spins (practically) forever: for terminate-while-in-flight */
 	E_OCALL_EMPTY = 16, /* calls O_EMPTY and returns its result */
 	E_PEEK = 17,        /* in: u64 host pointer; out: its first 16 bytes if cella_is_host_memory() agrees */
+	E_THREAD_FACTS = 18, /* out: struct thread_facts of the calling TCS's thread */
 	E_COUNT
 };
 
+/* Where this TCS's thread pointer, musl descriptor and TLS are (RVAs from the enclave base). */
+struct thread_facts {
+	uint64_t tp_rva;        /* %fs:0, the thread pointer */
+	uint64_t self_is_tp;    /* pthread_self() == the thread pointer */
+	uint64_t errno_rva;     /* &errno: a field of musl's descriptor */
+	uint64_t tls_rva;       /* a _Thread_local variable */
+	uint64_t tls_value;     /* its value, then incremented: 0x5eed on a thread's first call */
+	uint64_t canary_set;    /* %fs:0x28, the stack-protector canary, is not zero */
+};
+
 enum {
-	O_TWICE = 0,   /* in: u64; out: u64 2x */
+	O_TWICE = 0,   /* in: u64; out: u64 2x (777: also gathers thread facts from both TCSs, see sandbox_test.c) */
 	O_REENTER = 1, /* in: u64; calls E_PRIVATE_MUL from the host; out: its u64 result */
 	O_EMPTY = 2,
 	O_COUNT

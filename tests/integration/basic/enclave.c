@@ -3,6 +3,7 @@
 #include <cella/enclave.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,28 @@ static cella_result e_peek(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+static _Thread_local uint64_t tls_probe = 0x5eed;
+
+static cella_result e_thread_facts(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct thread_facts f;
+	uint64_t base = (uint64_t)(uintptr_t)__ehdr_start, tp, canary;
+	(void)in, (void)n;
+	if (on < sizeof(f))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	__asm__ __volatile__("mov %%fs:0, %0\n\tmov %%fs:0x28, %1" : "=r"(tp), "=r"(canary));
+	f.tp_rva = tp - base;
+	f.self_is_tp = (uint64_t)(uintptr_t)pthread_self() == tp;
+	f.errno_rva = (uint64_t)(uintptr_t)&errno - base;
+	f.tls_rva = (uint64_t)(uintptr_t)&tls_probe - base;
+	f.tls_value = tls_probe++;
+	f.canary_set = canary != 0;
+	memcpy(out, &f, sizeof(f));
+	*w = sizeof(f);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -334,6 +357,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_SPIN] = {e_spin, CELLA_ECALL_PUBLIC},
 	[E_OCALL_EMPTY] = {e_ocall_empty, CELLA_ECALL_PUBLIC},
 	[E_PEEK] = {e_peek, CELLA_ECALL_PUBLIC},
+	[E_THREAD_FACTS] = {e_thread_facts, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -15,6 +15,8 @@
 
 #include "basic.h"
 #include "cella_test.h"
+#include "image.h"
+#include "layout.h"
 
 static const char *image;
 static char logbuf[16384];
@@ -34,6 +36,23 @@ static pthread_mutex_t hold_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
 static int holding, release_holders;
 
+/* Thread facts from the TCS an ocall is parked on (a nested call) and from the other one (another thread). */
+static struct thread_facts facts[2];
+static cella_result facts_r[2] = {CELLA_ERR_UNEXPECTED, CELLA_ERR_UNEXPECTED};
+
+static cella_result get_facts(struct cella_enclave *e, struct thread_facts *f)
+{
+	size_t w = 0;
+	cella_result r = cella_enclave_call(e, E_THREAD_FACTS, NULL, 0, f, sizeof(*f), &w);
+	return r == CELLA_OK && w != sizeof(*f) ? CELLA_ERR_MARSHAL : r;
+}
+
+static void *facts_worker(void *arg)
+{
+	facts_r[1] = get_facts(arg, &facts[1]);
+	return NULL;
+}
+
 static cella_result o_twice(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	uint64_t x;
@@ -48,6 +67,12 @@ static cella_result o_twice(struct cella_enclave *e, const uint8_t *in, size_t n
 		while (!release_holders)
 			pthread_cond_wait(&hold_cond, &hold_lock);
 		pthread_mutex_unlock(&hold_lock);
+	}
+	if (x == 777) { /* this TCS is busy in this ocall: another host thread must get the other one */
+		pthread_t th;
+		facts_r[0] = get_facts(e, &facts[0]);
+		if (pthread_create(&th, NULL, facts_worker, e) || pthread_join(th, NULL))
+			return CELLA_ERR_UNEXPECTED;
 	}
 	x *= 2;
 	memcpy(out, &x, 8);
@@ -282,6 +307,49 @@ static void t_concurrent(void)
 	cella_test_pass("concurrent");
 }
 
+/*
+ * Each TCS's thread runs with its musl descriptor at the TCS's thread-data page, the FS base SGX hardware loads
+ * from TCS.OFSBASE on every entry (the same image runs there), and its TLS in the TLS page below it.
+ */
+static void t_threads(void)
+{
+	struct cella_enclave *e = create();
+	struct cella_image img;
+	struct cella_layout l;
+	struct thread_facts again;
+	uint8_t *data = NULL;
+	size_t size = 0;
+	uint64_t ofs[2];
+
+	CT_RESULT(cella_image_read_file(image, &data, &size), CELLA_OK);
+	CT_RESULT(cella_image_parse(data, size, &img), CELLA_OK);
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_OK);
+	CT_EQ(l.r.tcs_count, 2);
+	for (int i = 0; i < 2; i++)
+		memcpy(&ofs[i], l.tcs_pages + i * 4096 + 48, 8); /* TCS.OFSBASE (Intel SDM 35.8) */
+	cella_layout_fini(&l);
+	free(data);
+	CT_ASSERT(ofs[0] != ofs[1]);
+
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 777, CELLA_OK), 1555);
+	for (int i = 0; i < 2; i++) {
+		struct thread_facts *f = &facts[i];
+		CT_RESULT(facts_r[i], CELLA_OK);
+		CT_ASSERT(f->tp_rva == ofs[0] || f->tp_rva == ofs[1]);
+		CT_EQ(f->self_is_tp, 1);
+		CT_ASSERT(f->errno_rva > f->tp_rva && f->errno_rva < f->tp_rva + 0xe00);
+		CT_ASSERT(f->tls_rva < f->tp_rva && f->tls_rva >= f->tp_rva - 4096);
+		CT_EQ(f->tls_value, 0x5eed);
+		CT_EQ(f->canary_set, 1);
+	}
+	CT_ASSERT(facts[0].tp_rva != facts[1].tp_rva); /* one thread per TCS, each at its own page */
+	/* TLS persists per thread across calls: whichever TCS serves this, it is its second call */
+	CT_RESULT(get_facts(e, &again), CELLA_OK);
+	CT_EQ(again.tls_value, 0x5eed + 1);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("threads");
+}
+
 static void t_crash(uint32_t fn, const char *expect_in_log)
 {
 	struct cella_enclave *e = create();
@@ -461,6 +529,8 @@ int main(int argc, char **argv)
 		t_ocalls();
 	else if (!strcmp(c, "concurrent"))
 		t_concurrent();
+	else if (!strcmp(c, "threads"))
+		t_threads();
 	else if (!strcmp(c, "abort"))
 		t_crash(E_ABORT, "abort()");
 	else if (!strcmp(c, "null"))
