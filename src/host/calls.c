@@ -4,6 +4,8 @@
  * the enclave writes into the window is read once and range-checked before the host acts on it.
  */
 #include "internal.h"
+#include "sgx_abi.h"
+#include "sgx/sgx_backend.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -251,6 +253,9 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		return CELLA_OK;
 	}
 	default:
+		/* the quoting-enclave ocalls exist only on SGX */
+		if (e->sgx)
+			return cella_sgx_serve_builtin(e, fn, in, in_bytes, out, out_bytes, written);
 		return CELLA_ERR_INVALID_FUNCTION;
 	}
 }
@@ -296,8 +301,31 @@ done:
 	publish(s, CELLA_SLOT_OCALL_DONE);
 }
 
+/* cella_sgx_enter's ocall service: the enclave exited with an OCALL in this call's slot. */
+static cella_result sgx_serve(struct cella_enclave *e, uint32_t tcs, void *ctx)
+{
+	struct cella_call *c = ctx;
+	(void)e;
+	if (tcs != c->slot || __atomic_load_n(&e->slots[tcs].state, __ATOMIC_ACQUIRE) != CELLA_SLOT_OCALL)
+		return CELLA_ERR_MARSHAL;
+	serve_ocall(c);
+	return CELLA_OK;
+}
+
 #define STREAM_MIN_BYTES (128u * 1024)
 #define STREAM_CHUNK_BYTES (128u * 1024)
+
+/* The ecall's result from its slot, written by the enclave: read once, checked. */
+static cella_result finish(struct cella_call *c, struct cella_abi_slot *s)
+{
+	cella_result r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
+	uint64_t written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
+	if (written > c->out_bytes)
+		return CELLA_ERR_MARSHAL;
+	c->out = c->e->win + c->buf_off + ALIGN16((uint64_t)c->in_bytes);
+	c->out_written = written;
+	return r;
+}
 
 /*
  * Runs the ecall. With `src`, bytes [0, at) of the input are already in the window: the call is released first
@@ -308,7 +336,6 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 {
 	struct cella_enclave *e = c->e;
 	struct cella_abi_slot *s;
-	uint64_t written;
 	uint32_t st;
 	cella_result r;
 
@@ -322,6 +349,20 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 	__atomic_store_n(&s->in_bytes, c->in_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_bytes, c->out_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
+	if (e->sgx) {
+		/* This thread runs the call itself (EENTER): the input is complete before it enters. */
+		uint64_t value = 0;
+		if (src)
+			memcpy((uint8_t *)c->in + at, src, len);
+		__atomic_store_n(&s->in_ready, c->in_bytes, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->state, CELLA_SLOT_ECALL, __ATOMIC_RELEASE);
+		r = cella_sgx_enter(e, c->slot, CELLA_SGX_OP_ECALL, 0, 0, sgx_serve, c, &value);
+		if (r != CELLA_OK)
+			return r;
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != CELLA_SLOT_ECALL_DONE)
+			return value != CELLA_OK ? (cella_result)value : CELLA_ERR_MARSHAL; /* refused before the slot */
+		return finish(c, s);
+	}
 	__atomic_store_n(&s->in_ready, src ? at : c->in_bytes, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_ECALL);
 	if (src) {
@@ -342,13 +383,7 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 			break;
 		serve_ocall(c);
 	}
-	r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
-	written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
-	if (written > c->out_bytes)
-		return CELLA_ERR_MARSHAL;
-	c->out = e->win + c->buf_off + ALIGN16((uint64_t)c->in_bytes);
-	c->out_written = written;
-	return r;
+	return finish(c, s);
 }
 
 /* see cella/host.h */

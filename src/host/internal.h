@@ -20,8 +20,11 @@ struct cella_arena {
 	size_t nfree, nused, cap_free, cap_used;
 };
 
+struct cella_sgx_enclave; /* the SGX backend's state (sgx/sgx_backend.c) */
+
 struct cella_enclave {
 	uint32_t flags;
+	struct cella_sgx_enclave *sgx; /* NULL on the sandbox backend */
 	struct cella_enclave_settings s;
 	pid_t monitor;
 	int monitor_pidfd;

@@ -19,8 +19,6 @@
 #include "sgx_internal.h"
 
 struct cella_sgx_enclave {
-	struct cella_sgx_enclave *next;
-	const struct cella_enclave *owner;
 	struct cella_sgx_device dev;
 	struct cella_sgx_loaded ld;
 	cella_sgx_enter_fn enter;
@@ -29,38 +27,10 @@ struct cella_sgx_enclave {
 	bool quoter_open;
 };
 
-/*
- * Until struct cella_enclave has a backend pointer, SGX state is found through this registry. Lookups are
- * per call entry, not per instruction, and the list holds one node per live SGX enclave.
- */
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cella_sgx_enclave *reg_head;
-
-static struct cella_sgx_enclave *find(const struct cella_enclave *e)
-{
-	struct cella_sgx_enclave *s;
-	pthread_mutex_lock(&reg_lock);
-	for (s = reg_head; s && s->owner != e; s = s->next)
-		;
-	pthread_mutex_unlock(&reg_lock);
-	return s;
-}
-
-static void unregister(struct cella_sgx_enclave *s)
-{
-	pthread_mutex_lock(&reg_lock);
-	for (struct cella_sgx_enclave **p = &reg_head; *p; p = &(*p)->next)
-		if (*p == s) {
-			*p = s->next;
-			break;
-		}
-	pthread_mutex_unlock(&reg_lock);
-}
-
 /* see sgx_backend.h */
 bool cella_sgx_owns(const struct cella_enclave *e)
 {
-	return find(e) != NULL;
+	return e->sgx != NULL;
 }
 
 /* see sgx_internal.h: the image's entry begins with cella_enclave_entry's "test %rcx,%rcx; jne +5; jmp" */
@@ -99,7 +69,7 @@ static cella_result lose(struct cella_enclave *e, const char *why, long code)
 cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op, uint64_t a1, uint64_t a2,
 			     cella_sgx_serve_fn serve, void *ctx, uint64_t *value)
 {
-	struct cella_sgx_enclave *s = find(e);
+	struct cella_sgx_enclave *s = e->sgx;
 	struct cella_sgx_enclave_run run;
 	unsigned int leaf = CELLA_ENCLU_EENTER;
 	long regs[2];
@@ -188,7 +158,7 @@ static cella_result make_window(struct cella_enclave *e)
 static void destroy(struct cella_enclave *e, struct cella_sgx_enclave *s)
 {
 	if (s) {
-		unregister(s);
+		e->sgx = NULL;
 		if (s->quoter_open)
 			cella_sgx_quote_close(&s->quoter);
 		pthread_mutex_destroy(&s->quote_lock);
@@ -272,7 +242,6 @@ cella_result cella_sgx_create(struct cella_enclave *e, const char *path)
 		s = NULL;
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 	}
-	s->owner = e;
 	s->dev.fd = s->dev.provision_fd = -1;
 	pthread_mutex_init(&s->quote_lock, NULL);
 	r = cella_sgx_device_open(cella_sgx_device_paths, &s->dev, why, sizeof(why));
@@ -298,11 +267,7 @@ cella_result cella_sgx_create(struct cella_enclave *e, const char *path)
 			  cella_result_str(r));
 		CELLA_FAIL(r);
 	}
-	pthread_mutex_lock(&reg_lock);
-	s->next = reg_head;
-	reg_head = s;
-	pthread_mutex_unlock(&reg_lock);
-
+	e->sgx = s;
 	e->tcs_count = s->ld.tcs_count;
 	e->mrenclave = ei->mrenclave;
 	e->mrsigner = ei->mrsigner;
@@ -335,7 +300,7 @@ out:
 cella_result cella_sgx_terminate(struct cella_enclave *e)
 {
 	cella_result r = cella_enclave_lost(e) ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
-	destroy(e, find(e));
+	destroy(e, e->sgx);
 	return r;
 }
 
@@ -343,7 +308,7 @@ cella_result cella_sgx_terminate(struct cella_enclave *e)
 cella_result cella_sgx_serve_builtin(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
 				     uint8_t *out, size_t out_bytes, size_t *written)
 {
-	struct cella_sgx_enclave *s = find(e);
+	struct cella_sgx_enclave *s = e->sgx;
 	struct cella_sgx_quote_env env;
 	cella_result r = CELLA_OK;
 	char why[512];
