@@ -37,7 +37,7 @@ endif()
 
 set(CELLA_ENCLAVE_C_FLAGS -nostdinc "SHELL:-isystem ${CELLA_MUSL_INCLUDE}" "SHELL:-isystem ${CELLA_CC_INCLUDE}"
     "SHELL:-idirafter ${CELLA_ENCLAVE_KHDRS}" -fPIE -fno-plt -fvisibility=hidden -mrdrnd -D_GNU_SOURCE)
-set(CELLA_ENCLAVE_LINK_FLAGS -static-pie -nostdlib -Wl,-e,cella_rt_entry -Wl,-z,text -Wl,-z,noexecstack
+set(CELLA_ENCLAVE_LINK_FLAGS -static-pie -nostdlib -Wl,-e,cella_enclave_entry -Wl,-z,text -Wl,-z,noexecstack
     -Wl,-z,separate-code -Wl,-z,max-page-size=4096 -Wl,--no-undefined -Wl,--build-id=none
     ${CELLA_MUSL_LIBDIR}/crti.o)
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* First entry on TCS 0: sanitise machine state, relocate, install the syscall layer, start musl. */
 #include "rt.h"
+#include "sgx/sgx_rt.h"
 #include "window.h"
 
 #include <elf.h>
@@ -82,8 +83,6 @@ static bool window_ok(uint64_t win, uint64_t win_bytes)
 	return true;
 }
 
-static void rt_main(void) __attribute__((noreturn));
-
 /*
  * The enclave base, taken through asm so the compiler cannot treat it as a pointer into the const ELF header
  * object (clang otherwise drops the relocation stores as writes to a const object).
@@ -95,10 +94,15 @@ static uint8_t *enclave_base(void)
 	return (uint8_t *)b;
 }
 
-void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
+/*
+ * What both worlds do on TCS 0 before the first call: relocate, compute the regions, validate the window, start
+ * musl with TCS 0's descriptor at its thread-data page, and set up the per-TCS state. Threads for the other
+ * TCSs are the caller's (real ones in the sandbox; descriptors only on SGX).
+ */
+static void boot_common(uint64_t win, uint64_t win_bytes)
 {
 	uint8_t *base = enclave_base();
-	uint64_t image_bytes = 0;
+	uint64_t image_bytes = 0, tcs;
 	const Elf64_Phdr *ph;
 	static char *block[32];
 	static uint64_t random[2];
@@ -108,7 +112,6 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 	relocate(base);
 
 	rt.base = base;
-	rt.mon_fd = (int)mon_fd;
 	ph = (const Elf64_Phdr *)(base + __ehdr_start.e_phoff);
 	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
 		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
@@ -118,7 +121,8 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 		__builtin_trap();
 	rt.size = rt.regions.enclave_size;
 
-	rt_install_handlers();
+	if (!rt_sgx())
+		rt_install_handlers(); /* on SGX, faults and syscalls arrive as exceptions (sgx/sgx_main.c) */
 	rt_heap_init();
 	if (!window_ok(win, win_bytes))
 		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "window header invalid");
@@ -148,7 +152,26 @@ void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 	AUX(AT_NULL, 0);
 #undef AUX
 	rt_thread_boot_libc(block);
-	rt_main();
+
+	tcs = rt.regions.tcs_count;
+	rt.threads = calloc(tcs, sizeof(*rt.threads));
+	if (!rt.threads)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_OUT_OF_MEMORY, 0, 0, "no heap for thread state");
+	for (uint64_t k = 0; k < tcs; k++) {
+		struct rt_thread *t = &rt.threads[k];
+		struct cella_layout_tcs lt;
+		if (cella_layout_tcs(&rt.regions, k, &lt) != CELLA_OK)
+			rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_UNEXPECTED, 0, 0, "layout");
+		t->tcs = (uint32_t)k;
+		t->slot = (struct cella_abi_slot *)(rt.win + rt.hdr.slots_off) + k;
+		t->buf_lo = rt.hdr.bufs_off + k * rt.hdr.slot_buf_bytes;
+		t->buf_hi = t->buf_lo + rt.hdr.slot_buf_bytes;
+		t->ocall = ~0u;
+		t->stack_lo = (uint64_t)rt.base + lt.stack_lo;
+		t->stack_hi = (uint64_t)rt.base + lt.stack_hi;
+	}
+	rt_cur = &rt.threads[0];
+	rt.tls_ready = 1;
 }
 
 static volatile uint32_t started;
@@ -170,41 +193,56 @@ static void *tcs_thread(void *arg)
 	rt_run_on_stack(t->stack_hi, tcs_serve, t);
 }
 
-static void rt_main(void)
+/* The sandbox loader's entry (entry.S): boots, starts one thread per further TCS, then serves TCS 0. */
+void cella_rt_boot(uint64_t win, uint64_t win_bytes, uint64_t mon_fd)
 {
 	struct cella_enclave_msg m = {.type = CELLA_EMSG_BOOTED};
-	uint64_t tcs = rt.regions.tcs_count;
+	uint64_t tcs;
 
-	rt.threads = calloc(tcs, sizeof(*rt.threads));
-	if (!rt.threads)
-		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_OUT_OF_MEMORY, 0, 0, "no heap for thread state");
-	for (uint64_t i = 0; i < tcs; i++) {
-		struct rt_thread *t = &rt.threads[i];
-		struct cella_layout_tcs lt;
-		if (cella_layout_tcs(&rt.regions, i, &lt) != CELLA_OK)
-			rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_UNEXPECTED, 0, 0, "layout");
-		t->tcs = (uint32_t)i;
-		t->slot = (struct cella_abi_slot *)(rt.win + rt.hdr.slots_off) + i;
-		t->buf_lo = rt.hdr.bufs_off + i * rt.hdr.slot_buf_bytes;
-		t->buf_hi = t->buf_lo + rt.hdr.slot_buf_bytes;
-		t->ocall = ~0u;
-		t->stack_lo = (uint64_t)rt.base + lt.stack_lo;
-		t->stack_hi = (uint64_t)rt.base + lt.stack_hi;
-	}
-	rt_cur = &rt.threads[0];
-	rt.tls_ready = 1;
+	rt.world = RT_WORLD_SANDBOX;
+	rt.mon_fd = (int)mon_fd;
+	boot_common(win, win_bytes);
 	rt_thread_signals(&rt.threads[0]);
-
+	tcs = rt.regions.tcs_count;
 	for (uint64_t i = 1; i < tcs; i++)
 		rt_thread_place((uint32_t)i, tcs_thread, &rt.threads[i]);
 	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) != tcs - 1)
 		rt_sys(SYS_sched_yield, 0, 0, 0);
 	if (rt_install_late_filter() != CELLA_OK)
 		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "cannot tighten seccomp filter");
+	rt.booted = 1;
 
 	m.status = CELLA_OK;
 	rt_send_monitor(&m);
 	rt_serve(&rt.threads[0]);
+}
+
+/* On SGX no TCS thread runs on its own: host threads enter the TCSs. Never called (the clone is emulated). */
+static void *tcs_unused(void *arg)
+{
+	return arg;
+}
+
+/* see sgx/sgx_rt.h: OP_BOOT on TCS 0, through rt_sgx_main */
+cella_result rt_sgx_boot(uint64_t window, uint64_t window_bytes)
+{
+	rt.world = RT_WORLD_SGX;
+	rt.mon_fd = -1;
+	boot_common(window, window_bytes);
+	/* musl's descriptor for each further TCS, at its thread-data page (syscall.c emulates the clone) */
+	for (uint32_t i = 1; i < rt.regions.tcs_count; i++) {
+		rt.next_tcs = i;
+		rt_thread_place(i, tcs_unused, &rt.threads[i]);
+	}
+	__atomic_store_n(&rt.booted, 1, __ATOMIC_SEQ_CST);
+	return CELLA_OK;
+}
+
+/* see sgx/sgx_rt.h: one ecall from TCS `tcs`'s slot, entered by a host thread */
+cella_result rt_sgx_ecall(uint32_t tcs)
+{
+	rt_cur = &rt.threads[tcs]; /* this TCS's TLS, at its thread-data page */
+	return rt_handle_ecall(rt_cur);
 }
 
 /* see cella/enclave.h */

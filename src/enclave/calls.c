@@ -3,8 +3,14 @@
  * Ecall dispatch and ocalls over the shared window. Every request is read from the slot once, its buffer
  * range checked to lie inside the window, and the whole input copied into enclave memory before any of it is
  * used. Replies are written to the window last, then the state word is released.
+ *
+ * Two transports carry the same slots. Sandbox: the host and the enclave are separate processes that hand the
+ * slot back and forth through its state word (spin, then futex). SGX: the host thread itself runs the call
+ * (EENTER); an ocall is an EEXIT and its answer a re-entry (sgx/sgx_entry.S), so the state word only records
+ * where the call is, and a nested ecall arrives as a separate entry rather than through the ocall's wait loop.
  */
 #include "rt.h"
+#include "sgx/sgx_rt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +33,7 @@ void rt_futex_wake(uint32_t *addr)
 static void publish(struct cella_abi_slot *s, uint32_t state)
 {
 	__atomic_store_n(&s->state, state, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST) & CELLA_SLOT_HOST_SLEEPS)
+	if (!rt_sgx() && (__atomic_load_n(&s->waiters, __ATOMIC_SEQ_CST) & CELLA_SLOT_HOST_SLEEPS))
 		rt_futex_wake(&s->state);
 }
 
@@ -109,6 +115,9 @@ static bool copy_in(struct cella_abi_slot *s, uint8_t *dst, const uint8_t *src, 
 {
 	uint64_t copied = 0;
 	unsigned idle = 0;
+	/* On SGX the host thread that wrote the input is the one running this call: it is all there, or never. */
+	if (rt_sgx() && __atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE) != in_bytes)
+		return false;
 	while (copied < in_bytes) {
 		uint64_t ready = __atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE);
 		if (ready > in_bytes || ready < copied)
@@ -166,8 +175,8 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	return r;
 }
 
-/* Serves the ECALL now in t's slot. `t->ocall` says which ocall (if any) it is nested in. */
-static void handle_ecall(struct rt_thread *t)
+/* see rt.h. `t->ocall` says which ocall (if any) the call is nested in. */
+cella_result rt_handle_ecall(struct rt_thread *t)
 {
 	struct cella_abi_slot *s = t->slot;
 	uint32_t fn = __atomic_load_n(&s->fn, __ATOMIC_RELAXED);
@@ -185,13 +194,31 @@ static void handle_ecall(struct rt_thread *t)
 	__atomic_store_n(&s->out_written, r == CELLA_OK ? written : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->status, (uint32_t)r, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_ECALL_DONE);
+	return r;
 }
 
 void rt_serve(struct rt_thread *t)
 {
 	for (;;) {
 		wait_state(t->slot, CELLA_SLOT_ECALL, CELLA_SLOT_ECALL);
-		handle_ecall(t);
+		(void)rt_handle_ecall(t);
+	}
+}
+
+/* Hands the OCALL now in t's slot to the host and returns once it is answered; false if the host broke the
+ * protocol. Sandbox: ecalls nested in the ocall are served from here. SGX: they are separate entries. */
+static bool ocall_transport(struct rt_thread *t, struct cella_abi_slot *s)
+{
+	if (rt_sgx()) {
+		publish(s, CELLA_SLOT_OCALL);
+		(void)rt_sgx_ocall_exit();
+		return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == CELLA_SLOT_OCALL_DONE;
+	}
+	publish(s, CELLA_SLOT_OCALL);
+	for (;;) {
+		if (wait_state(s, CELLA_SLOT_OCALL_DONE, CELLA_SLOT_ECALL) == CELLA_SLOT_OCALL_DONE)
+			return true;
+		(void)rt_handle_ecall(t); /* an ecall nested in this ocall */
 	}
 }
 
@@ -202,7 +229,8 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	struct rt_thread *t = rt_self();
 	struct cella_abi_slot *s;
 	uint64_t off, in_pad, total, end, written, saved_next;
-	uint32_t saved_ocall, st;
+	uint32_t saved_ocall;
+	bool answered;
 	cella_result r;
 
 	*out_written = 0;
@@ -227,15 +255,11 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	__atomic_store_n(&s->in_bytes, in_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_bytes, out_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
-	publish(s, CELLA_SLOT_OCALL);
-	for (;;) {
-		st = wait_state(s, CELLA_SLOT_OCALL_DONE, CELLA_SLOT_ECALL);
-		if (st == CELLA_SLOT_OCALL_DONE)
-			break;
-		handle_ecall(t); /* an ecall nested in this ocall */
-	}
+	answered = ocall_transport(t, s);
 	t->ocall = saved_ocall;
 	t->frame_next = saved_next;
+	if (!answered)
+		return violation();
 	r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
 	written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
 	rt_sanitize_state();

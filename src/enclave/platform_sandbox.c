@@ -2,8 +2,10 @@
 /*
  * Platform services on the sandbox backend: EREPORT, EGETKEY and quotes are requests to the monitor over the
  * enclave's socket (fd 3, the only fd its seccomp filter lets it use). One request at a time per enclave.
+ * On SGX the same messages go to the CPU and the host's quoting enclave instead (sgx/platform_sgx.c).
  */
 #include "rt.h"
+#include "sgx/sgx_rt.h"
 
 #include <cella/attest.h>
 #include <string.h>
@@ -15,6 +17,8 @@ static volatile int lock;
 cella_result rt_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got)
 {
 	long k;
+	if (rt_sgx())
+		return rt_sgx_platform_call(req, req_len, rep, cap, got);
 	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
 		rt_sys(SYS_sched_yield, 0, 0, 0);
 	k = rt_sys(SYS_write, rt.mon_fd, req, req_len);

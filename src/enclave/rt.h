@@ -31,8 +31,17 @@ struct rt_thread {
 	void *altstack;
 };
 
+/* The backend the image runs on: known only at run time (one signed image runs on both). */
+enum rt_world {
+	RT_WORLD_SANDBOX = 0, /* entered through cella_rt_entry by the sandbox loader */
+	RT_WORLD_SGX = 1,     /* entered through the SGX entry (sgx/sgx_entry.S, rt_sgx_main) */
+};
+
 /* Boot-time facts, written once by TCS 0 before any other thread exists, read-only afterwards. */
 struct rt_state {
+	uint32_t world;          /* enum rt_world, set first thing at entry */
+	volatile int booted;     /* boot is over: start-up-only emulations (clone, ARCH_SET_FS) refuse */
+	uint32_t next_tcs;       /* SGX boot: the TCS whose thread the next emulated clone creates */
 	uint8_t *base;           /* enclave base */
 	uint64_t size;           /* enclave size (power of two) */
 	struct cella_layout_regions regions;
@@ -45,6 +54,11 @@ struct rt_state {
 
 extern RT_HIDDEN struct rt_state rt;
 extern RT_HIDDEN _Thread_local struct rt_thread *rt_cur;
+
+static inline bool rt_sgx(void)
+{
+	return rt.world == RT_WORLD_SGX;
+}
 
 /* Current thread's state, or NULL before TLS exists / outside a TCS thread. */
 static inline struct rt_thread *rt_self(void)
@@ -70,6 +84,8 @@ RT_HIDDEN long rt_heap_munmap(uint64_t addr, uint64_t len);
 RT_HIDDEN bool rt_heap_contains(uint64_t addr, uint64_t len);
 
 RT_HIDDEN void rt_serve(struct rt_thread *t) __attribute__((noreturn));
+/* Serves the ECALL now in t's slot (both worlds); returns its status, also published in the slot. */
+RT_HIDDEN cella_result rt_handle_ecall(struct rt_thread *t);
 RT_HIDDEN void rt_run_on_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));
 
 /* Thread descriptors at the thread-data pages (thread.c). */

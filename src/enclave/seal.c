@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt.h"
+
 #define OFF_BACKEND 6
 #define OFF_AAD_LEN 8
 #define OFF_PT_LEN 12
@@ -61,14 +63,11 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
-/*
- * The backend whose keys this runtime seals under. The runtime's platform transport, rt_platform_call, is the
- * sandbox monitor's (platform_sandbox.c); the SGX world's rt_sgx_platform_call is not wired into the shared
- * runtime yet (sgx/sgx_rt.h, "Runtime integration"). When it is, this must answer the world the runtime booted in.
- */
+/* The backend whose keys this runtime seals under: the world it booted in (EGETKEY goes to that world's
+ * platform, rt_platform_call). */
 static uint8_t seal_backend(void)
 {
-	return CELLA_SEAL_BACKEND_SANDBOX;
+	return rt_sgx() ? CELLA_SEAL_BACKEND_SGX : CELLA_SEAL_BACKEND_SANDBOX;
 }
 
 /* CT: egetkey secret. AES-256 key = HKDF-SHA-256(egetkey, salt, "cella seal aes-256-gcm" || KEYREQUEST). */

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The syscall layer. In the sandbox every syscall the seccomp filter does not allow traps (SIGSYS) and lands
- * here; on SGX the same function serves #UD on SYSCALL. Memory, randomness, time, console output and exit are
- * implemented; everything else fails with ENOSYS. Runs in signal context: no malloc, no locks musl might hold.
+ * here; on SGX the same function serves #UD on SYSCALL (sgx/sgx_main.c, the exception's second phase).
+ * Memory, randomness, time, console output and exit are implemented; everything else fails with ENOSYS. On
+ * SGX, where nothing reaches a kernel, it also stands in for what the sandbox lets through to the kernel:
+ * futexes, and at boot the thread set-up (sgx/sgx_logic.c decides). Runs in signal context: no malloc, no
+ * locks musl might hold.
  */
 #include "rt.h"
+#include "sgx/sgx_rt.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -19,6 +23,7 @@
 
 #define K_SA_RESTORER 0x04000000
 #define K_TIOCGWINSZ 0x5413
+#define ARCH_SET_FS_NR 0x1002
 
 struct k_sigaction {
 	void (*handler)(int, siginfo_t *, void *);
@@ -134,10 +139,63 @@ static uint32_t current_tcs(void)
 	return t ? t->tcs : 0;
 }
 
+/*
+ * SGX only: the calls the sandbox's seccomp filter passes to the kernel, which SGX has no way to reach.
+ * Returns true with *ret set if `nr` is one of them.
+ */
+static bool sgx_kernel_stand_in(long nr, long a, long b, long c, long d, long e, long *ret)
+{
+	switch (nr) {
+	case SYS_futex:
+		/* No host thread can sleep on enclave memory: a wait returns at once (a spurious wake-up, which every
+		 * futex user re-checks), a wake has no sleeper to wake. */
+		if (!cella_is_within_enclave((void *)a, 4)) {
+			*ret = -EFAULT;
+			return true;
+		}
+		*ret = rt_sgx_futex(b, __atomic_load_n((const uint32_t *)a, __ATOMIC_SEQ_CST) == (uint32_t)c);
+		return true;
+	case SYS_sched_yield:
+		*ret = 0;
+		return true;
+	case SYS_arch_prctl:
+		/* musl's start-up points the thread pointer at its descriptor; FS itself is the TCS's thread-data
+		 * page (TCS.OFSBASE), so the descriptor's address goes where %fs:0 is read. Boot only. */
+		if (rt.booted || a != ARCH_SET_FS_NR || !cella_is_within_enclave((void *)b, 8)) {
+			*ret = -EPERM;
+			return true;
+		}
+		__asm__ __volatile__("mov %0, %%fs:0" : : "r"(b) : "memory");
+		*ret = 0;
+		return true;
+	case SYS_clone: {
+		/* pthread_create for the next TCS at boot (boot.c): its descriptor is ready, no thread runs */
+		uint64_t want = rt.booted || rt.next_tcs == 0 || rt.next_tcs >= rt.regions.tcs_count
+					? 0
+					: (uint64_t)rt_td_page(rt.next_tcs);
+		*ret = rt_sgx_clone_check((uint64_t)a, (uint64_t)e, want);
+		if (*ret == 0) {
+			if (!cella_is_within_enclave((void *)c, 4)) {
+				*ret = -EFAULT;
+				return true;
+			}
+			*ret = 1000 + rt.next_tcs; /* the tid gettid() reports on that TCS */
+			*(volatile int *)c = (int)*ret; /* CLONE_PARENT_SETTID */
+		}
+		(void)d;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
 /* The dispatcher; returns the value for RAX (negative errno on failure, as the kernel does). */
 static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 {
-	(void)d;
+	long ret;
+	if (rt_sgx() && sgx_kernel_stand_in(nr, a, b, c, d, e, &ret))
+		return ret;
 	switch (nr) {
 	case SYS_write:
 		if (a != 1 && a != 2)
@@ -211,6 +269,13 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
  * si_code SYS_SECCOMP and a hardware fault a positive code: anything else did not happen in this thread and
  * is ignored (checklist B3), so a forged "trapped syscall" never writes a register.
  */
+/* see sgx/sgx_rt.h: the same dispatcher, for #UD on SYSCALL on SGX (the sixth argument is never used) */
+long rt_syscall_dispatch(long nr, long a, long b, long c, long d, long e, long f)
+{
+	(void)f;
+	return rt_syscall(nr, a, b, c, d, e);
+}
+
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -274,6 +339,9 @@ void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, con
 	if (n >= sizeof(m.text))
 		n = sizeof(m.text) - 1;
 	memcpy(m.text, text, n);
+	/* SGX has no monitor: the enclave is crashed for good and the host sees the result on every entry */
+	if (rt_sgx())
+		rt_sgx_exit_lost(kind == CELLA_FAULT_RUNTIME && code > 0 ? (uint64_t)code : CELLA_ERR_ENCLAVE_LOST);
 	rt_send_monitor(&m);
 	for (;;)
 		rt_sys(SYS_exit_group, CELLA_MONITOR_EXIT_MAGIC, 0, 0);
@@ -281,7 +349,8 @@ void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, con
 
 void rt_send_monitor(const struct cella_enclave_msg *m)
 {
-	rt_sys(SYS_write, rt.mon_fd, m, sizeof(*m));
+	if (!rt_sgx())
+		rt_sys(SYS_write, rt.mon_fd, m, sizeof(*m));
 }
 
 /* see cella/enclave.h */

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The SGX entry code's decisions, run on the host: TCS geometry against the layout, the SmashEx checks of an
- * exception entry, the phase-1 redirect, SYSCALL emulation and ENCLU status mapping.
+ * exception entry, the phase-1 redirect, SYSCALL emulation, ENCLU status mapping and the futex/clone stand-ins.
  */
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cella_test.h"
@@ -168,6 +172,30 @@ static void test_redirect_and_syscall(void)
 	cella_test_pass("phase-1 redirect and SYSCALL emulation");
 }
 
+/* The SGX stand-ins for the kernel calls the sandbox passes through, against the Linux UAPI's numbers. */
+static void test_kernel_stand_ins(void)
+{
+	const uint64_t musl_thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+				     CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED;
+	const uint64_t page = 0x7f0000042000ull;
+
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT, true), 0); /* a spurious wake-up: the caller re-checks */
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT | FUTEX_PRIVATE_FLAG, false), -EAGAIN);
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME, true), 0);
+	CT_EQ(rt_sgx_futex(FUTEX_WAKE | FUTEX_PRIVATE_FLAG, true), 0);
+	CT_EQ(rt_sgx_futex(FUTEX_REQUEUE, false), 0);
+	CT_EQ(rt_sgx_futex(FUTEX_CMP_REQUEUE_PI, true), -ENOSYS);
+	CT_EQ(rt_sgx_futex(FUTEX_LOCK_PI, true), -ENOSYS);
+
+	CT_EQ(rt_sgx_clone_check(musl_thread, page, page), 0);
+	CT_EQ(rt_sgx_clone_check(musl_thread, page + 4096, page), -EPERM);  /* not the next TCS's page */
+	CT_EQ(rt_sgx_clone_check(musl_thread, page, 0), -EPERM);            /* no clone expected (after boot) */
+	CT_EQ(rt_sgx_clone_check(SIGCHLD, page, page), -EPERM);             /* fork */
+	CT_EQ(rt_sgx_clone_check(musl_thread & ~(uint64_t)CLONE_SETTLS, page, page), -EPERM);
+	CT_EQ(rt_sgx_clone_check(musl_thread & ~(uint64_t)CLONE_PARENT_SETTID, page, page), -EPERM);
+	cella_test_pass("futex and clone stand-ins");
+}
+
 static void test_status_and_targetinfo(void)
 {
 	struct cella_report rep;
@@ -205,5 +233,6 @@ int main(void)
 	test_exception_check();
 	test_redirect_and_syscall();
 	test_status_and_targetinfo();
+	test_kernel_stand_ins();
 	return 0;
 }

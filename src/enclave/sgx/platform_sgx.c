@@ -81,9 +81,7 @@ static cella_result quote(const void *req, size_t len, uint8_t *rep, size_t cap,
 	return CELLA_OK;
 }
 
-/* The SGX counterpart of rt_platform_call (platform_sandbox.c); the runtime picks one per world. */
-RT_SGX_HIDDEN cella_result rt_sgx_platform_call(const void *req, size_t req_len, void *rep, size_t cap,
-						size_t *got);
+/* see sgx_rt.h */
 cella_result rt_sgx_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got)
 {
 	uint32_t type;

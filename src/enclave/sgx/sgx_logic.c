@@ -133,3 +133,46 @@ void rt_sgx_targetinfo_from_report(const struct cella_report *self, struct cella
 	for (unsigned i = 0; i < 64; i++)
 		ti->config_id[i] = self->body.config_id[i];
 }
+
+#define K_EAGAIN 11
+#define K_EPERM 1
+#define K_ENOSYS 38
+#define K_FUTEX_CMD(op) ((op) & 127) /* without FUTEX_PRIVATE_FLAG (128) and FUTEX_CLOCK_REALTIME (256) */
+#define K_FUTEX_WAIT 0
+#define K_FUTEX_WAKE 1
+#define K_FUTEX_REQUEUE 3
+#define K_FUTEX_CMP_REQUEUE 4
+#define K_FUTEX_WAKE_OP 5
+#define K_FUTEX_WAIT_BITSET 9
+#define K_FUTEX_WAKE_BITSET 10
+#define K_CLONE_VM 0x100ull
+#define K_CLONE_THREAD 0x10000ull
+#define K_CLONE_SETTLS 0x80000ull
+#define K_CLONE_PARENT_SETTID 0x100000ull
+
+/* see sgx_rt.h */
+long rt_sgx_futex(long op, bool word_matches)
+{
+	switch (K_FUTEX_CMD(op)) {
+	case K_FUTEX_WAIT:
+	case K_FUTEX_WAIT_BITSET:
+		return word_matches ? 0 : -K_EAGAIN;
+	case K_FUTEX_WAKE:
+	case K_FUTEX_REQUEUE:
+	case K_FUTEX_CMP_REQUEUE:
+	case K_FUTEX_WAKE_OP:
+	case K_FUTEX_WAKE_BITSET:
+		return 0;
+	default:
+		return -K_ENOSYS;
+	}
+}
+
+/* see sgx_rt.h */
+long rt_sgx_clone_check(uint64_t flags, uint64_t tls, uint64_t want)
+{
+	const uint64_t need = K_CLONE_VM | K_CLONE_THREAD | K_CLONE_SETTLS | K_CLONE_PARENT_SETTID;
+	if (want == 0 || (flags & need) != need || tls != want)
+		return -K_EPERM;
+	return 0;
+}

@@ -139,6 +139,16 @@ typedef long (*rt_sgx_syscall_fn)(long nr, long a, long b, long c, long d, long 
  * rax; rcx = next rip, r11 = rflags, as the instruction itself leaves them) and steps over it. */
 void rt_sgx_emulate_syscall(struct rt_sgx_ctx *ctx, rt_sgx_syscall_fn fn);
 
+/*
+ * SGX stand-ins for what the sandbox lets through to the kernel (syscall.c). Futex: nothing can sleep on
+ * enclave memory, so FUTEX_WAIT returns -EAGAIN if the word changed and 0 (a spurious wake-up) if not; wakes
+ * and requeues wake nobody (0); other operations -ENOSYS. Clone at boot: 0 if `flags` ask for a thread of
+ * this process with its thread pointer (CLONE_VM, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID) and `tls`
+ * is `want`, the next TCS's thread-data page (0 = no clone expected); otherwise -EPERM.
+ */
+long rt_sgx_futex(long op, bool word_matches);
+long rt_sgx_clone_check(uint64_t flags, uint64_t tls, uint64_t want);
+
 /* Result of an ENCLU status code from EGETKEY. */
 cella_result rt_sgx_status_result(uint64_t status);
 
@@ -167,6 +177,10 @@ RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_ereport(const struct cella_targ
 							 struct cella_report *out);
 RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_egetkey(const struct cella_key_request *req,
 							 uint8_t key[CELLA_SGX_KEY_BYTES]);
+
+/* The SGX counterpart of rt_platform_call (platform_sandbox.c), which hands requests here on SGX. */
+RT_SGX_HIDDEN cella_result rt_sgx_platform_call(const void *req, size_t req_len, void *rep, size_t cap,
+						size_t *got);
 
 /* User exception handlers (phase 2). Return true if handled (ctx may be changed), false to pass it on. */
 typedef bool (*rt_sgx_exception_fn)(uint32_t vector, struct rt_sgx_ctx *ctx);
