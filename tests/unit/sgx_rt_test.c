@@ -61,6 +61,7 @@ static void good(struct rt_sgx_td *td, struct rt_sgx_tcs_geom *g, struct cella_s
 	memset(ssa, 0, sizeof(*ssa));
 	td->depth = 1;
 	td->stack_live = 1;
+	td->in_handler = 1; /* claimed by the entry code before the check runs */
 	rt_sgx_tcs_geom(0x7f0000100000ull, 16, g);
 	ssa->rsp = g->stack_hi - 256;
 	ssa->rip = 0x7f0000001234ull;
@@ -98,9 +99,11 @@ static void test_exception_check(void)
 	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
 	ssa.rsp = g.stack_hi;
 	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
-	/* a first-phase handler is already running */
+	/* not entered through the entry code's claim of the first phase (a second handler, or a stray call) */
 	good(&td, &g, &ssa);
-	td.in_handler = 1;
+	td.in_handler = 0;
+	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+	td.in_handler = 2;
 	CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
 	/* B3: no exception the hardware vouches for (an interrupt AEX the host dresses up as a fault) */
 	good(&td, &g, &ssa);

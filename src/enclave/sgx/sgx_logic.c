@@ -52,8 +52,10 @@ cella_result rt_sgx_exception_check(uint64_t cssa, const struct rt_sgx_td *td, c
 		return CELLA_ERR_REENTRANT; /* 0: nothing was interrupted; > 1: an exception inside the handler */
 	if (td->depth == 0 || td->depth > RT_SGX_MAX_DEPTH)
 		return CELLA_ERR_REENTRANT; /* no call was running on this TCS */
-	if (!td->stack_live || td->in_handler)
+	if (!td->stack_live)
 		return CELLA_ERR_REENTRANT; /* interrupted inside the entry/exit code, before/after the stack switch */
+	if (td->in_handler != 1)
+		return CELLA_ERR_REENTRANT; /* not reached through the entry code, which claims the handler first */
 	if (g->stack_hi - g->stack_lo < RT_SGX_PHASE1_ROOM || rsp > g->stack_hi ||
 	    rsp < g->stack_lo + RT_SGX_PHASE1_ROOM)
 		return CELLA_ERR_REENTRANT; /* the saved RSP is not on this TCS's trusted stack */

@@ -118,8 +118,9 @@ int64_t rt_sgx_tcs_index(uint64_t base, const struct cella_layout_regions *r, ui
  * The first-phase checks (SmashEx, CCS'21): an exception entry is accepted only if exactly one SSA frame is
  * in use (cssa == 1), a call is in progress on this TCS (depth > 0), the interrupted code ran on its trusted
  * stack (stack_live, and the saved RSP inside [stack_lo + RT_SGX_PHASE1_ROOM, stack_hi]), no first-phase
- * handler is already running, and the hardware reported a valid exception in EXITINFO. Returns CELLA_OK or
- * CELLA_ERR_REENTRANT (the entry is an attack or a fault inside the entry/exit code: the enclave is lost).
+ * handler was running before this entry claimed it (the entry code refuses that case and sets in_handler to 1
+ * before calling here, so the check is in_handler == 1), and the hardware reported a valid exception in
+ * EXITINFO. Returns CELLA_OK or CELLA_ERR_REENTRANT (the entry is an attack or a fault inside the entry/exit code: the enclave is lost).
  */
 CELLA_MUST_USE cella_result rt_sgx_exception_check(uint64_t cssa, const struct rt_sgx_td *td,
 						   const struct rt_sgx_tcs_geom *g,
