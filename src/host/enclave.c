@@ -2,6 +2,7 @@
 /* Enclave lifecycle: backend selection, create, terminate, identity. */
 #include "internal.h"
 #include "sgx/sgx_backend.h"
+#include "sgx/sgx_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 static const char *sgx_device(void)
 {
+	if (cella_sgx_stand_in)
+		return cella_sgx_stand_in->name;
 	if (access("/dev/sgx_enclave", F_OK) == 0)
 		return "/dev/sgx_enclave";
 	if (access("/dev/sgx/enclave", F_OK) == 0)

@@ -33,6 +33,23 @@ if(NOT CELLA_DEV_AREA)
   cella_sgx_test(sgx_backend_test SOURCES unit/sgx_backend_test.c LIBS cella_host_static
                  LABELS unit integration ARGS $<TARGET_FILE:helloworld_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   add_dependencies(sgx_backend_test helloworld_enclave)
+  # The SGX world run for real on a software stand-in for the hardware (tests/sgxsim): the sandbox cases that
+  # do not depend on the sandbox's process model, through the SGX backend, the entry code and the runtime's
+  # SGX paths. Skipped (77) without user-mode FSGSBASE.
+  add_library(cella_sgxsim STATIC sgxsim/sgxsim.c sgxsim/sgxsim_entry.S)
+  cella_host_target(cella_sgxsim)
+  target_include_directories(cella_sgxsim PRIVATE ${CELLA_SGX_TEST_INCLUDES})
+  target_link_libraries(cella_sgxsim PRIVATE cella_host_static)
+  cella_sgx_test(sgxsim_test SOURCES integration/basic/sandbox_test.c LIBS cella_sgxsim cella_host_static
+                 LABELS integration ARGS calls $<TARGET_FILE:test_basic_enclave>)
+  target_compile_definitions(sgxsim_test PRIVATE CELLA_TEST_SGXSIM)
+  target_include_directories(sgxsim_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim
+                             ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic)
+  add_dependencies(sgxsim_test test_basic_enclave)
+  foreach(c ocalls concurrent threads abort null exit heap stack)
+    add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
+    set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
+  endforeach()
   # Real hardware: skipped (77) without /dev/sgx_enclave.
   cella_sgx_test(sgx_hw_test SOURCES unit/sgx_hw_test.c LIBS cella_host_static
                  LABELS integration sgx-hw ARGS $<TARGET_FILE:helloworld_enclave>)

@@ -20,12 +20,16 @@
 
 struct cella_sgx_enclave {
 	struct cella_sgx_device dev;
+	void *stand_in_ctx;          /* the stand-in's enclave, when cella_sgx_stand_in is set (tests) */
 	struct cella_sgx_loaded ld;
 	cella_sgx_enter_fn enter;
 	pthread_mutex_t quote_lock;
 	struct cella_sgx_quoter quoter;
 	bool quoter_open;
 };
+
+/* see sgx_internal.h */
+const struct cella_sgx_stand_in *cella_sgx_stand_in;
 
 /* see sgx_backend.h */
 bool cella_sgx_owns(const struct cella_enclave *e)
@@ -162,6 +166,8 @@ static void destroy(struct cella_enclave *e, struct cella_sgx_enclave *s)
 		if (s->quoter_open)
 			cella_sgx_quote_close(&s->quoter);
 		pthread_mutex_destroy(&s->quote_lock);
+		if (s->stand_in_ctx)
+			cella_sgx_stand_in->close(s->stand_in_ctx);
 		cella_sgx_device_close(&s->dev);
 		free(s);
 	}
@@ -234,6 +240,8 @@ cella_result cella_sgx_create(struct cella_enclave *e, const char *path)
 	const char *detail = NULL;
 	char why[512];
 	uint64_t value = 0;
+	const struct cella_sgx_ops *ops = &cella_sgx_device_ops;
+	void *ops_ctx;
 
 	s = calloc(1, sizeof(*s));
 	ei = malloc(sizeof(*ei));
@@ -243,25 +251,39 @@ cella_result cella_sgx_create(struct cella_enclave *e, const char *path)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 	}
 	s->dev.fd = s->dev.provision_fd = -1;
+	ops_ctx = &s->dev;
 	pthread_mutex_init(&s->quote_lock, NULL);
-	r = cella_sgx_device_open(cella_sgx_device_paths, &s->dev, why, sizeof(why));
-	if (r != CELLA_OK) {
-		cella_log(e, CELLA_LOG_ERROR, "SGX backend: no usable enclave device: %s", why);
-		CELLA_FAIL(r);
+	if (cella_sgx_stand_in) {
+		s->stand_in_ctx = cella_sgx_stand_in->open();
+		if (!s->stand_in_ctx)
+			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+		ops = cella_sgx_stand_in->ops;
+		ops_ctx = s->stand_in_ctx;
+	} else {
+		r = cella_sgx_device_open(cella_sgx_device_paths, &s->dev, why, sizeof(why));
+		if (r != CELLA_OK) {
+			cella_log(e, CELLA_LOG_ERROR, "SGX backend: no usable enclave device: %s", why);
+			CELLA_FAIL(r);
+		}
 	}
 	CELLA_CHECK(prepare(e, path, &data, &img, &l, ei));
-	cella_sgx_platform_probe(&plat);
+	if (cella_sgx_stand_in)
+		plat = cella_sgx_stand_in->platform;
+	else
+		cella_sgx_platform_probe(&plat);
 	if (!plat.sgx) {
 		cella_log(e, CELLA_LOG_ERROR, "SGX backend: %s exists but CPUID reports no usable SGX (disabled in "
 			  "the BIOS, or hidden from this VM)", s->dev.path);
 		CELLA_FAIL(CELLA_ERR_NO_DEVICE);
 	}
-	if (cella_sgx_vdso_enter(&s->enter) != CELLA_OK) {
+	if (cella_sgx_stand_in)
+		s->enter = cella_sgx_stand_in->enter;
+	else if (cella_sgx_vdso_enter(&s->enter) != CELLA_OK) {
 		cella_log(e, CELLA_LOG_ERROR, "SGX backend: the kernel's vDSO has no %s (Linux >= 5.11 with "
 			  "CONFIG_X86_SGX)", CELLA_SGX_VDSO_ENTER_SYMBOL);
 		CELLA_FAIL(CELLA_ERR_BACKEND);
 	}
-	r = cella_sgx_load(&cella_sgx_device_ops, &s->dev, &l, ei, &plat, &s->ld, &detail);
+	r = cella_sgx_load(ops, ops_ctx, &l, ei, &plat, &s->ld, &detail);
 	if (r != CELLA_OK) {
 		cella_log(e, CELLA_LOG_ERROR, "%s: SGX load failed: %s (%s)", path, detail ? detail : "?",
 			  cella_result_str(r));

@@ -192,6 +192,21 @@ CELLA_MUST_USE cella_result cella_sgx_vdso_find(const uint8_t *img, size_t size,
 /* __vdso_sgx_enter_enclave of this process (AT_SYSINFO_EHDR). Errors: CELLA_ERR_NOT_FOUND (kernel without SGX). */
 CELLA_MUST_USE cella_result cella_sgx_vdso_enter(cella_sgx_enter_fn *out);
 
+/*
+ * A stand-in for the SGX hardware, driver and vDSO, for tests only (tests/sgxsim): when set, the SGX backend
+ * loads through `ops` (ctx from `open`, released by `close`), takes `platform` for CPUID and enters through
+ * `enter` instead of __vdso_sgx_enter_enclave. Everything above those three seams is the production code.
+ */
+struct cella_sgx_stand_in {
+	const char *name;
+	const struct cella_sgx_ops *ops;
+	void *(*open)(void);
+	void (*close)(void *ctx);
+	struct cella_sgx_platform platform;
+	cella_sgx_enter_fn enter;
+};
+extern const struct cella_sgx_stand_in *cella_sgx_stand_in;
+
 /* ------------------------------------------------------------------------------------------------------
  * Quotes through Intel's DCAP libraries, loaded at run time (sgx_quote.c).
  */
