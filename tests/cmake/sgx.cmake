@@ -36,10 +36,11 @@ if(NOT CELLA_DEV_AREA)
   # The SGX world run for real on a software stand-in for the hardware (tests/sgxsim): the sandbox cases that
   # do not depend on the sandbox's process model, through the SGX backend, the entry code and the runtime's
   # SGX paths. Skipped (77) without user-mode FSGSBASE.
-  add_library(cella_sgxsim STATIC sgxsim/sgxsim.c sgxsim/sgxsim_entry.S)
+  # EREPORT and EGETKEY answer from the sandbox's software platform (the monitor's platform.c).
+  add_library(cella_sgxsim STATIC sgxsim/sgxsim.c sgxsim/sgxsim_entry.S ${CMAKE_SOURCE_DIR}/src/host/monitor/platform.c)
   cella_host_target(cella_sgxsim)
-  target_include_directories(cella_sgxsim PRIVATE ${CELLA_SGX_TEST_INCLUDES})
-  target_link_libraries(cella_sgxsim PRIVATE cella_host_static)
+  target_include_directories(cella_sgxsim PRIVATE ${CELLA_SGX_TEST_INCLUDES} ${CMAKE_SOURCE_DIR}/src/host/monitor)
+  target_link_libraries(cella_sgxsim PRIVATE cella_host_static OpenSSL::Crypto)
   cella_sgx_test(sgxsim_test SOURCES integration/basic/sandbox_test.c LIBS cella_sgxsim cella_host_static
                  LABELS integration ARGS calls $<TARGET_FILE:test_basic_enclave>)
   target_compile_definitions(sgxsim_test PRIVATE CELLA_TEST_SGXSIM)
@@ -50,6 +51,16 @@ if(NOT CELLA_DEV_AREA)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
+  if(TARGET seal_test)
+    set(S ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
+    cella_sgx_test(sgxsim_seal_test SOURCES ${S}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
+                   ARGS $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant> $<TARGET_FILE:test_seal_svn4>
+                        $<TARGET_FILE:test_seal_prod8>
+                   ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxsim-seal)
+    target_compile_definitions(sgxsim_seal_test PRIVATE CELLA_TEST_SGXSIM)
+    target_include_directories(sgxsim_seal_test PRIVATE ${S} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
+    add_dependencies(sgxsim_seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
+  endif()
   # Real hardware: skipped (77) without /dev/sgx_enclave.
   cella_sgx_test(sgx_hw_test SOURCES unit/sgx_hw_test.c LIBS cella_host_static
                  LABELS integration sgx-hw ARGS $<TARGET_FILE:helloworld_enclave>)

@@ -19,7 +19,9 @@
  *                   SYSCALL there, which a seccomp filter on the enclave's address range turns into SIGSYS and
  *                   this file into #UD at the SYSCALL: the context goes to SSA frame CSSA with EXITINFO, CSSA
  *                   grows, and the host resumes at the AEP with RSP/RBP from EENTER and the synthetic RAX = 3.
- * EREPORT and EGETKEY are not emulated (they raise #UD in the enclave, which ends it).
+ *   EREPORT, EGETKEY  ENCLU with EAX = 0 or 1: answered by the sandbox's software platform (the monitor's
+ *                   platform.c, CELLA_PLATFORM_DIR) for the identity EINIT established: MRENCLAVE as signed,
+ *                   MRSIGNER, product, SVN, and the SECS attributes.
  *
  * Signals arrive while FS is the enclave's thread-data page, so the handler's first instructions
  * (sgxsim_signal_entry) restore the host thread's FS, found through the GS base, before any C runs.
@@ -42,6 +44,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
+#include "platform.h"
 #include "sgx_arch.h"
 #include "sgx_internal.h"
 #include "sgx_uapi.h"
@@ -60,6 +65,7 @@ struct sim_tcs {
 struct sim_enclave {
 	uint64_t base, size;
 	uint32_t ssa_frame_pages;
+	struct cella_identity id; /* what EINIT established: EREPORT reports it, EGETKEY derives from it */
 	uint32_t ntcs;
 	struct sim_tcs tcs[CELLA_MAX_TCS];
 	int slot; /* index in registry, -1 before EINIT */
@@ -237,6 +243,9 @@ static cella_result sim_create(void *ctx, const struct cella_sgx_secs *secs)
 	if (secs->base_addr != e->base || secs->size != e->size || secs->ssa_frame_size == 0)
 		return CELLA_ERR_INVALID_ARG;
 	e->ssa_frame_pages = secs->ssa_frame_size;
+	e->id.attributes = secs->attributes;
+	e->id.attributes.flags |= CELLA_ATTR_INIT;
+	e->id.misc_select = secs->misc_select;
 	return CELLA_OK;
 }
 
@@ -281,7 +290,12 @@ static void install_filter(uint64_t base, uint64_t size);
 static cella_result sim_init(void *ctx, const struct cella_sgx_sigstruct *sig)
 {
 	struct sim_enclave *e = ctx;
-	(void)sig;
+	memcpy(e->id.mr_enclave, sig->enclave_hash, 32);
+	SHA256(sig->modulus, sizeof(sig->modulus), e->id.mr_signer);
+	e->id.isv_prod_id = sig->isv_prod_id;
+	e->id.isv_svn = sig->isv_svn;
+	memcpy(e->id.isv_family_id, sig->isv_family_id, 16);
+	memcpy(e->id.isv_ext_prod_id, sig->isv_ext_prod_id, 16);
 	install_filter(e->base, e->size);
 	pthread_mutex_lock(&registry_lock);
 	for (int i = 0; i < MAX_ENCLAVES; i++)
@@ -545,6 +559,50 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc)
 	wrgsbase(t->host_gs);
 }
 
+/* The sandbox's software platform, shared by every simulated enclave of this process. */
+static struct cella_platform *platform(void)
+{
+	static struct cella_platform *p;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	char why[256];
+	pthread_mutex_lock(&lock);
+	if (!p && cella_platform_open(getenv("CELLA_PLATFORM_DIR"), &p, why, sizeof(why)) != CELLA_OK)
+		die(why);
+	pthread_mutex_unlock(&lock);
+	return p;
+}
+
+/* EREPORT (RBX TARGETINFO, RCX REPORTDATA, RDX REPORT) or EGETKEY (RBX KEYREQUEST, RCX key; RAX status). */
+static void do_identity(struct sim_tcs *t, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct sim_enclave *e = enclave_of(t->tcs);
+	cella_result r;
+
+	if ((uint64_t)g[REG_RAX] == CELLA_ENCLU_EREPORT) {
+		struct cella_report rep;
+		r = cella_platform_report(platform(), &e->id, (const struct cella_target_info *)(uintptr_t)g[REG_RBX],
+					  (const uint8_t *)(uintptr_t)g[REG_RCX], &rep);
+		if (r != CELLA_OK)
+			die("EREPORT failed in the software platform");
+		memcpy((void *)(uintptr_t)g[REG_RDX], &rep, sizeof(rep));
+	} else {
+		uint8_t key[16];
+		r = cella_platform_getkey(platform(), &e->id, (const struct cella_key_request *)(uintptr_t)g[REG_RBX],
+					  key);
+		if (r == CELLA_OK)
+			memcpy((void *)(uintptr_t)g[REG_RCX], key, sizeof(key));
+		memset(key, 0, sizeof(key));
+		g[REG_RAX] = r == CELLA_OK			  ? 0
+			     : r == CELLA_ERR_INVALID_ISVSVN  ? CELLA_SGX_INVALID_ISVSVN
+			     : r == CELLA_ERR_INVALID_CPUSVN  ? CELLA_SGX_INVALID_CPUSVN
+			     : r == CELLA_ERR_INVALID_KEYNAME ? CELLA_SGX_INVALID_KEYNAME
+							      : CELLA_SGX_INVALID_ATTRIBUTE;
+	}
+	g[REG_RIP] += 3;
+	wrfsbase(t->td); /* back into the enclave */
+}
+
 static void chain(int sig, siginfo_t *si, void *ctx)
 {
 	struct sigaction *p = &previous[sig];
@@ -575,10 +633,18 @@ void sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 		chain(sig, si, ctx);
 		return;
 	}
-	if (sig == SIGILL && memcmp((const void *)(uintptr_t)rip, "\x0f\x01\xd7", 3) == 0 &&
-	    (uint64_t)g[REG_RAX] == CELLA_ENCLU_EEXIT) {
-		do_eexit(t, uc);
-		return;
+	if (sig == SIGILL && memcmp((const void *)(uintptr_t)rip, "\x0f\x01\xd7", 3) == 0) {
+		switch ((uint64_t)g[REG_RAX]) {
+		case CELLA_ENCLU_EEXIT:
+			do_eexit(t, uc);
+			return;
+		case CELLA_ENCLU_EREPORT:
+		case CELLA_ENCLU_EGETKEY:
+			do_identity(t, uc);
+			return;
+		default:
+			break; /* #UD, as for any leaf SGX1 does not have */
+		}
 	}
 	do_aex(t, sig, si, uc);
 }

@@ -17,6 +17,14 @@
 
 #include "cella_test.h"
 #include "seal_ids.h"
+#ifdef CELLA_TEST_SGXSIM
+#include "sgxsim.h" /* the same checks on the SGX backend, on its software stand-in (sealed under SGX) */
+#define OWN_BACKEND CELLA_SEAL_BACKEND_SGX
+#define OTHER_BACKEND CELLA_SEAL_BACKEND_SANDBOX
+#else
+#define OWN_BACKEND CELLA_SEAL_BACKEND_SANDBOX
+#define OTHER_BACKEND CELLA_SEAL_BACKEND_SGX
+#endif
 
 #define OUT_CAP (2u << 20)
 
@@ -126,9 +134,9 @@ static void t_backend(const char *image, struct cella_enclave *a2, const uint8_t
 	CT_ASSERT(blob && dir_a && *dir_a);
 	dir_a = strdup(dir_a);
 	memcpy(blob, by_signer, ls);
-	CT_EQ(blob[6], CELLA_SEAL_BACKEND_SANDBOX);
+	CT_EQ(blob[6], OWN_BACKEND);
 	CT_EQ(tag_ok(a2, blob, ls), 1); /* the independent check agrees with seal.c on an untouched blob */
-	blob[6] = CELLA_SEAL_BACKEND_SGX;
+	blob[6] = OTHER_BACKEND;
 	CT_RESULT(unseal(a2, blob, ls, "", secret, sn), CELLA_ERR_SEAL_BACKEND);
 	CT_EQ(tag_ok(a2, blob, ls), 0); /* and the relabelled header no longer matches the tag: authenticated */
 	for (unsigned v = 0; v < 256; v++) {
@@ -137,10 +145,30 @@ static void t_backend(const char *image, struct cella_enclave *a2, const uint8_t
 		blob[6] = (uint8_t)v;
 		CT_RESULT(unseal(a2, blob, ls, "", secret, sn), CELLA_ERR_SEALED_BLOB);
 	}
-	blob[6] = CELLA_SEAL_BACKEND_SANDBOX;
+	blob[6] = OWN_BACKEND;
 	CT_RESULT(unseal(a2, blob, ls, "", secret, sn), CELLA_OK);
-	cella_test_pass("K8 backend byte: SGX gives CELLA_ERR_SEAL_BACKEND, unknown values CELLA_ERR_SEALED_BLOB, "
-			"and the byte is under the GCM tag");
+	cella_test_pass("K8 backend byte: the other backend gives CELLA_ERR_SEAL_BACKEND, unknown values "
+			"CELLA_ERR_SEALED_BLOB, and the byte is under the GCM tag");
+#ifdef CELLA_TEST_SGXSIM
+	/* The same image on the sandbox, on the same platform root: only the backend byte tells the blobs apart. */
+	{
+		struct cella_enclave *sb = NULL;
+		uint8_t *by_sb;
+		size_t lsb;
+		CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG | CELLA_ENCLAVE_FLAG_SANDBOX, NULL, &sb),
+			  CELLA_OK);
+		CT_ASSERT(strcmp(cella_enclave_backend(sb), "sandbox") == 0);
+		CT_RESULT(unseal(sb, by_signer, ls, "", secret, sn), CELLA_ERR_SEAL_BACKEND);
+		by_sb = seal(sb, CELLA_SEAL_POLICY_MRSIGNER, "", secret, sn, &lsb);
+		CT_EQ(by_sb[6], CELLA_SEAL_BACKEND_SANDBOX);
+		CT_RESULT(unseal(a2, by_sb, lsb, "", secret, sn), CELLA_ERR_SEAL_BACKEND);
+		CT_RESULT(cella_enclave_terminate(sb), CELLA_OK);
+		free(by_sb);
+		free(blob);
+		cella_test_pass("a blob sealed on SGX is refused on the sandbox, and the other way round");
+		return;
+	}
+#endif
 
 	/* the same enclave on a platform with a new root secret */
 	CT_ASSERT(mkdtemp(dir_b) != NULL);
@@ -355,6 +383,11 @@ int main(int argc, char **argv)
 
 	if (argc != 5)
 		return 2;
+#ifdef CELLA_TEST_SGXSIM
+	if (!cella_sgxsim_install())
+		cella_test_skip("the kernel does not offer user-mode FSGSBASE, which the SGX stand-in needs");
+	setenv("CELLA_BACKEND", "sgx", 1);
+#endif
 	CT_ASSERT(strcmp(cella_result_name(CELLA_ERR_STALE), "CELLA_ERR_STALE") == 0);
 	CT_ASSERT(strcmp(cella_result_name(CELLA_ERR_SEAL_BACKEND), "CELLA_ERR_SEAL_BACKEND") == 0);
 	CT_ASSERT(strcmp(cella_result_str(CELLA_ERR_STALE), "unknown result") != 0);
