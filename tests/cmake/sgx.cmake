@@ -52,13 +52,13 @@ if(NOT CELLA_DEV_AREA)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
   if(TARGET seal_test)
-    set(S ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
-    cella_sgx_test(sgxsim_seal_test SOURCES ${S}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
+    set(_seal ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
+    cella_sgx_test(sgxsim_seal_test SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
                    ARGS $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant> $<TARGET_FILE:test_seal_svn4>
                         $<TARGET_FILE:test_seal_prod8>
                    ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxsim-seal)
     target_compile_definitions(sgxsim_seal_test PRIVATE CELLA_TEST_SGXSIM)
-    target_include_directories(sgxsim_seal_test PRIVATE ${S} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
+    target_include_directories(sgxsim_seal_test PRIVATE ${_seal} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
     add_dependencies(sgxsim_seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
   endif()
   # Real hardware: skipped (77) without /dev/sgx_enclave.
