@@ -61,6 +61,38 @@ CELLA_API CELLA_MUST_USE cella_result cella_ocall(uint32_t fn, const void *in, s
 extern const uint32_t cella_violation_limit;
 CELLA_API uint32_t cella_violation_count(void);
 
+/*
+ * Exceptions. The interrupted thread's general-purpose registers (the order of SGX's GPRSGX), as a handler
+ * sees them and may change them; execution continues from them when a handler returns true.
+ */
+struct cella_exception_context {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rflags, rip;
+};
+
+/* x86 exception vectors a handler may see */
+#define CELLA_EXCEPTION_DE 0u  /* divide error */
+#define CELLA_EXCEPTION_DB 1u  /* debug */
+#define CELLA_EXCEPTION_BP 3u  /* breakpoint (INT3) */
+#define CELLA_EXCEPTION_UD 6u  /* invalid opcode */
+#define CELLA_EXCEPTION_GP 13u /* general protection: on SGX only when the platform reports it (MISCSELECT.EXINFO) */
+#define CELLA_EXCEPTION_PF 14u /* page fault: likewise */
+#define CELLA_EXCEPTION_AC 17u /* alignment check */
+#define CELLA_EXCEPTION_XM 19u /* SIMD floating point */
+
+/*
+ * A handler for an exception raised by enclave code inside an ecall: return true if it dealt with it (the
+ * thread resumes at ctx->rip with the registers in *ctx), false to pass it to the next handler. When no handler
+ * takes it, the enclave is lost (CELLA_ERR_ENCLAVE_LOST for the host). Handlers run on the faulting thread, in
+ * the order they were added, in a context like a signal handler's: no locks the interrupted code may hold, no
+ * malloc. System calls are never exceptions here (the runtime serves them), and a fault that leaves no room
+ * to run a handler (a stack overflow into the guard page) ends the enclave.
+ */
+typedef bool (*cella_exception_handler)(uint32_t vector, struct cella_exception_context *ctx);
+
+/* Adds a handler (at most 8). Errors: CELLA_ERR_INVALID_ARG (NULL), CELLA_ERR_OUT_OF_MEMORY (table full). */
+CELLA_API CELLA_MUST_USE cella_result cella_exception_handler_add(cella_exception_handler fn);
+
 /* True iff [p, p+n) lies wholly inside the enclave (n = 0 is treated as 1; NULL and wrap-around are false). */
 CELLA_API bool cella_is_within_enclave(const void *p, size_t n);
 /* True iff [p, p+n) lies wholly outside the enclave (same conventions). */

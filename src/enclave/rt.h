@@ -119,6 +119,9 @@ static inline void rt_boundary_copy(void *dst, const void *src, size_t n)
 #endif
 	rt_copy(dst, src, n);
 }
+/* Offers an exception to the application's handlers (exception.c); true if one took it (ctx may be changed). */
+RT_HIDDEN bool rt_exception_dispatch(uint32_t vector, struct cella_exception_context *ctx);
+
 /* Backend transport of the platform services (EREPORT/EGETKEY/quote); platform_sandbox.c on the sandbox. */
 RT_HIDDEN cella_result rt_platform_call(const void *req, size_t req_len, void *rep, size_t cap, size_t *got);
 

@@ -291,12 +291,59 @@ static uint64_t rva_or_none(uint64_t a)
 	return a - (uint64_t)rt.base < rt.size ? a - (uint64_t)rt.base : ~0ull;
 }
 
+/* The x86 vector behind a fault signal, as SGX would report it (cella/enclave.h). */
+static uint32_t fault_vector(int sig, const siginfo_t *si)
+{
+	switch (sig) {
+	case SIGILL:
+		return CELLA_EXCEPTION_UD;
+	case SIGFPE:
+		return si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF ? CELLA_EXCEPTION_DE : CELLA_EXCEPTION_XM;
+	case SIGTRAP:
+		return si->si_code == TRAP_BRKPT || si->si_code == SI_KERNEL ? CELLA_EXCEPTION_BP : CELLA_EXCEPTION_DB;
+	case SIGBUS:
+		return si->si_code == BUS_ADRALN ? CELLA_EXCEPTION_AC : CELLA_EXCEPTION_PF;
+	default:
+		return si->si_code == SI_KERNEL ? CELLA_EXCEPTION_GP : CELLA_EXCEPTION_PF;
+	}
+}
+
+/* The registers a handler sees, in cella_exception_context's order, and their ucontext slots. */
+static const int context_regs[] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI, REG_R8,
+				   REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_EFL, REG_RIP};
+_Static_assert(sizeof(context_regs) / sizeof(context_regs[0]) * 8 == sizeof(struct cella_exception_context),
+	       "one slot per register");
+
+/*
+ * Inside an ecall, the application's handlers get the fault first, except one that leaves no stack to run
+ * on (RSP within a page of the stack's end: the same room SGX's first phase needs), as on SGX.
+ */
+static bool offer_to_handlers(int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	struct rt_thread *t = rt_self();
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct cella_exception_context c;
+	uint64_t *r = (uint64_t *)&c;
+
+	if (!t || t->depth == 0 || (uint64_t)g[REG_RSP] < t->stack_lo + 8192 || (uint64_t)g[REG_RSP] > t->stack_hi)
+		return false;
+	for (unsigned i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]); i++)
+		r[i] = (uint64_t)g[context_regs[i]];
+	if (!rt_exception_dispatch(fault_vector(sig, si), &c))
+		return false;
+	for (unsigned i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]); i++)
+		g[context_regs[i]] = (greg_t)r[i];
+	return true;
+}
+
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	if (si->si_code <= 0)
 		return; /* sent by a process (kill, sigqueue), not raised by an instruction: see on_sigsys */
+	if (offer_to_handlers(sig, si, uc))
+		return;
 	rt_fatal(CELLA_FAULT_SIGNAL, sig, si->si_code, (uint64_t)si->si_addr, rip, "fault");
 }
 

@@ -537,7 +537,11 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc)
 	gp->r15 = (uint64_t)g[REG_R15];
 	gp->rflags = (uint64_t)g[REG_EFL];
 	gp->rip = rip;
-	gp->exitinfo = vector | type << 8 | CELLA_SGX_EXITINFO_VALID;
+	/* SDM: #PF and #GP are reported in EXITINFO only when MISCSELECT.EXINFO is set; the AEX happens anyway */
+	if ((vector == CELLA_X86_VECTOR_PF || vector == CELLA_X86_VECTOR_GP) && !(e->id.misc_select & 1))
+		gp->exitinfo = 0;
+	else
+		gp->exitinfo = vector | type << 8 | CELLA_SGX_EXITINFO_VALID;
 	if (getenv("SGXSIM_TRACE"))
 		fprintf(stderr, "sgxsim: AEX sig %d vector %u rip %#lx (rva %#lx) rsp = tcs - %#lx, cssa %u\n", sig, vector,
 			(unsigned long)rip, (unsigned long)(rip - e->base), (unsigned long)(t->tcs - gp->rsp), t->cssa);

@@ -6,19 +6,18 @@
  */
 #include "sgx_rt.h"
 
+#include <cella/enclave.h>
+
 #include <elf.h>
 
 #include "sgx_abi.h"
 
 #define PAGE 4096ull
-#define MAX_HANDLERS 8
 
 extern const struct cella_abi_properties cella_properties;
 extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
 
 static uint32_t booted;                      /* OP_BOOT ran (it runs once, on TCS 0) */
-static rt_sgx_exception_fn handlers[MAX_HANDLERS];
-static uint32_t nhandlers;
 
 static uint64_t enclave_base(void)
 {
@@ -111,21 +110,12 @@ void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 		rt_sgx_emulate_syscall(ctx, rt_syscall_dispatch);
 		return;
 	}
-	for (uint32_t i = 0; i < __atomic_load_n(&nhandlers, __ATOMIC_ACQUIRE); i++)
-		if (handlers[i](vector, ctx))
-			return;
+	if (rt_exception_dispatch(vector, (struct cella_exception_context *)ctx))
+		return;
 	rt_sgx_exit_lost(CELLA_ERR_ENCLAVE_LOST);
 }
 
-/* see sgx_rt.h */
-cella_result rt_sgx_exception_handler_add(rt_sgx_exception_fn fn)
-{
-	uint32_t n = __atomic_load_n(&nhandlers, __ATOMIC_ACQUIRE);
-	if (!fn)
-		return CELLA_ERR_INVALID_ARG;
-	if (n >= MAX_HANDLERS)
-		return CELLA_ERR_OUT_OF_MEMORY;
-	handlers[n] = fn;
-	__atomic_store_n(&nhandlers, n + 1, __ATOMIC_RELEASE);
-	return CELLA_OK;
-}
+/* The application's handlers see the context record as cella_exception_context: the same registers in order. */
+_Static_assert(sizeof(struct cella_exception_context) == RT_SGX_CTX_RIP + 8, "exception context layout");
+_Static_assert(__builtin_offsetof(struct cella_exception_context, rflags) == RT_SGX_CTX_RFLAGS, "layout");
+_Static_assert(__builtin_offsetof(struct cella_exception_context, r11) == RT_SGX_CTX_R11, "layout");

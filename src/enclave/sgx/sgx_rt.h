@@ -183,9 +183,10 @@ RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_egetkey(const struct cella_key_
 RT_SGX_HIDDEN cella_result rt_sgx_platform_call(const void *req, size_t req_len, void *rep, size_t cap,
 						size_t *got);
 
-/* User exception handlers (phase 2). Return true if handled (ctx may be changed), false to pass it on. */
-typedef bool (*rt_sgx_exception_fn)(uint32_t vector, struct rt_sgx_ctx *ctx);
-RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_exception_handler_add(rt_sgx_exception_fn fn);
+/* Offers an exception to the application's handlers (src/enclave/exception.c; the record is their
+ * cella_exception_context). */
+struct cella_exception_context;
+RT_SGX_HIDDEN bool rt_exception_dispatch(uint32_t vector, struct cella_exception_context *ctx);
 
 /*
  * Provided by the shared runtime once src/enclave/calls.c and boot.c are split by transport (docs/sgx.md,

@@ -338,6 +338,48 @@ static cella_result e_thread_facts(const uint8_t *in, size_t n, uint8_t *out, si
 	return CELLA_OK;
 }
 
+/* Exception handlers: the first declines everything (and counts), the second takes a UD2 and skips it. */
+static uint64_t declined;
+
+static bool decline(uint32_t vector, struct cella_exception_context *c)
+{
+	(void)vector, (void)c;
+	__atomic_add_fetch(&declined, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+static bool skip_ud2(uint32_t vector, struct cella_exception_context *c)
+{
+	if (vector != CELLA_EXCEPTION_UD || !cella_is_within_enclave((const void *)(uintptr_t)c->rip, 2) ||
+	    memcmp((const void *)(uintptr_t)c->rip, "\x0f\x0b", 2) != 0)
+		return false;
+	c->rip += 2;
+	c->rax = 0xfeedface;
+	return true;
+}
+
+static cella_result e_exception(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static int added;
+	uint64_t r[2] = {0, 0};
+	uint32_t mode;
+	if (n != 4 || on < sizeof(r))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&mode, in, 4);
+	if (!__atomic_exchange_n(&added, 1, __ATOMIC_SEQ_CST) &&
+	    (cella_exception_handler_add(decline) != CELLA_OK || cella_exception_handler_add(skip_ud2) != CELLA_OK ||
+	     cella_exception_handler_add(NULL) != CELLA_ERR_INVALID_ARG))
+		return CELLA_ERR_UNEXPECTED;
+	if (mode == 0)
+		__asm__ __volatile__("xor %%eax, %%eax\n\tud2\n\tmov %%rax, %0" : "=r"(r[0]) : : "rax", "memory");
+	else
+		__asm__ __volatile__("int3" ::: "memory");
+	r[1] = __atomic_load_n(&declined, __ATOMIC_RELAXED);
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -358,6 +400,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_OCALL_EMPTY] = {e_ocall_empty, CELLA_ECALL_PUBLIC},
 	[E_PEEK] = {e_peek, CELLA_ECALL_PUBLIC},
 	[E_THREAD_FACTS] = {e_thread_facts, CELLA_ECALL_PUBLIC},
+	[E_EXCEPTION] = {e_exception, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

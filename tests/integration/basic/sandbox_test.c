@@ -363,6 +363,27 @@ static void t_threads(void)
 	cella_test_pass("threads");
 }
 
+/* Application exception handlers: run in order, change registers, resume; an exception none takes ends it. */
+static void t_exception(const char *expect_in_log)
+{
+	struct cella_enclave *e = create();
+	uint64_t r[2] = {0, 0};
+	uint32_t mode = 0;
+	size_t w = 0;
+	for (int i = 1; i <= 2; i++) {
+		CT_RESULT(cella_enclave_call(e, E_EXCEPTION, &mode, 4, r, sizeof(r), &w), CELLA_OK);
+		CT_EQ(w, sizeof(r));
+		CT_EQ(r[0], 0xfeedface); /* the handler's RAX, after the UD2 it skipped */
+		CT_EQ(r[1], i);          /* the first handler saw it and declined */
+	}
+	mode = 1; /* INT3: no handler takes it */
+	CT_RESULT(cella_enclave_call(e, E_EXCEPTION, &mode, 4, r, sizeof(r), &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	if (!strstr(logbuf, expect_in_log))
+		cella_test_fail(__FILE__, __LINE__, "log lacks '%s':\n%s", expect_in_log, logbuf);
+	cella_test_pass("exception handlers");
+}
+
 static void t_crash(uint32_t fn, const char *expect_in_log)
 {
 	struct cella_enclave *e = create();
@@ -550,6 +571,8 @@ int main(int argc, char **argv)
 		t_concurrent();
 	else if (!strcmp(c, "threads"))
 		t_threads();
+	else if (!strcmp(c, "exception"))
+		t_exception(CRASH_LOG("SIGTRAP", "exception vector 3"));
 	else if (!strcmp(c, "abort"))
 		t_crash(E_ABORT, CRASH_LOG("abort()", "enclave lost"));
 	else if (!strcmp(c, "null"))
