@@ -13,21 +13,16 @@ static void wipe(void *p, size_t n)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-/* see sgx_rt.h */
-cella_result rt_sgx_ereport(const struct cella_target_info *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
-			    struct cella_report *out)
+/* One EREPORT of the operands as given: TARGETINFO, REPORTDATA and REPORT aligned as the instruction needs. */
+static void ereport(const struct cella_target_info *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
+		    struct cella_report *out)
 {
 	struct cella_target_info t __attribute__((aligned(512)));
 	uint8_t rd[CELLA_SGX_REPORT_DATA_BYTES] __attribute__((aligned(128)));
 	struct cella_report rep __attribute__((aligned(512)));
 	uint64_t leaf = CELLA_ENCLU_EREPORT;
 
-	if (!out || !data)
-		return CELLA_ERR_INVALID_ARG;
-	if (ti)
-		memcpy(&t, ti, sizeof(t));
-	else
-		memset(&t, 0, sizeof(t)); /* all-zero TARGETINFO: a report only this enclave can verify */
+	memcpy(&t, ti, sizeof(t));
 	memcpy(rd, data, sizeof(rd));
 	__asm__ __volatile__("enclu"
 			     : "+a"(leaf)
@@ -35,6 +30,28 @@ cella_result rt_sgx_ereport(const struct cella_target_info *ti, const uint8_t da
 			     : "memory", "cc");
 	memcpy(out, &rep, sizeof(rep));
 	wipe(&rep, sizeof(rep));
+}
+
+/*
+ * see sgx_rt.h. A report for this enclave itself (ti NULL) must be MACed with this enclave's own report key,
+ * which EREPORT uses only when TARGETINFO names this enclave: a first report (to an all-zero target) tells the
+ * enclave its identity, from which the second one's TARGETINFO is made.
+ */
+cella_result rt_sgx_ereport(const struct cella_target_info *ti, const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
+			    struct cella_report *out)
+{
+	struct cella_target_info self;
+	struct cella_report probe;
+
+	if (!out || !data)
+		return CELLA_ERR_INVALID_ARG;
+	if (!ti) {
+		memset(&self, 0, sizeof(self));
+		ereport(&self, data, &probe);
+		rt_sgx_targetinfo_from_report(&probe, &self);
+		ti = &self;
+	}
+	ereport(ti, data, out);
 	return CELLA_OK;
 }
 
