@@ -51,16 +51,23 @@ if(NOT CELLA_DEV_AREA)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
-  if(TARGET seal_test)
-    set(_seal ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
-    cella_sgx_test(sgxsim_seal_test SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
-                   ARGS $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant> $<TARGET_FILE:test_seal_svn4>
-                        $<TARGET_FILE:test_seal_prod8>
-                   ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxsim-seal)
-    target_compile_definitions(sgxsim_seal_test PRIVATE CELLA_TEST_SGXSIM)
-    target_include_directories(sgxsim_seal_test PRIVATE ${_seal} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
-    add_dependencies(sgxsim_seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
-  endif()
+  # Whole test programs on the stand-in: linked with sgxsim_auto.c, they run on it under CELLA_SGXSIM=1.
+  add_library(cella_sgxsim_auto OBJECT sgxsim/sgxsim_auto.c)
+  cella_host_target(cella_sgxsim_auto)
+  # cella_sgxsim_program(<name> <source> [LIBS ...] [ARGS ...] [DEPENDS ...] [INCLUDES ...]): each with its own
+  # software platform directory.
+  function(cella_sgxsim_program name source)
+    cmake_parse_arguments(P "" "" "LIBS;ARGS;DEPENDS;INCLUDES" ${ARGN})
+    cella_sgx_test(${name} SOURCES ${source} $<TARGET_OBJECTS:cella_sgxsim_auto>
+                   LIBS cella_sgxsim cella_host_static ${P_LIBS} LABELS integration ARGS ${P_ARGS}
+                   ENV CELLA_SGXSIM=1 CELLA_BACKEND=sgx CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-${name})
+    target_include_directories(${name} PRIVATE ${P_INCLUDES})
+    if(P_DEPENDS)
+      add_dependencies(${name} ${P_DEPENDS})
+    endif()
+  endfunction()
+  # Registered once every test area has been read: the programs come from areas listed after this one.
+  cmake_language(DEFER CALL cella_sgxsim_programs)
   # Real hardware: skipped (77) without /dev/sgx_enclave.
   cella_sgx_test(sgx_hw_test SOURCES unit/sgx_hw_test.c LIBS cella_host_static
                  LABELS integration sgx-hw ARGS $<TARGET_FILE:helloworld_enclave>)
@@ -73,3 +80,46 @@ if(NOT CELLA_DEV_AREA)
     set_tests_properties(sgx_info_dryrun PROPERTIES LABELS unit PASS_REGULAR_EXPRESSION "MRENCLAVE [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]")
   endif()
 endif()
+
+function(cella_sgxsim_programs)
+  if(TARGET identity_test)
+    set(_id ${CMAKE_CURRENT_SOURCE_DIR}/integration/identity)
+    cella_sgxsim_program(sgxsim_identity_test ${_id}/identity_test.c LIBS OpenSSL::Crypto INCLUDES ${_id}
+                         ARGS $<TARGET_FILE:test_identity_a> $<TARGET_FILE:test_identity_b>
+                         DEPENDS test_identity_a test_identity_b)
+  endif()
+  if(TARGET onnx_enclave_test)
+    set(_oe ${CMAKE_CURRENT_SOURCE_DIR}/integration/onnx)
+    cella_sgxsim_program(sgxsim_onnx_enclave_test ${_oe}/onnx_enclave_test.c LIBS cella_onnx INCLUDES ${_oe}
+                         ARGS $<TARGET_FILE:test_onnx_enclave> ${CELLA_ONNX_TESTDATA} DEPENDS test_onnx_enclave)
+  endif()
+  if(TARGET edl_roundtrip_test)
+    set(_edl ${CMAKE_CURRENT_SOURCE_DIR}/integration/edl)
+    cella_sgxsim_program(sgxsim_edl_roundtrip_test ${_edl}/host.c LIBS edltest_edl_u Threads::Threads
+                         INCLUDES ${_edl} ARGS $<TARGET_FILE:test_edl_enclave> DEPENDS test_edl_enclave)
+    target_sources(sgxsim_edl_roundtrip_test PRIVATE ${_edl}/ocalls.c ${edltest_UNTRUSTED_SOURCES})
+    set_tests_properties(sgxsim_edl_roundtrip_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS no-leak")
+  endif()
+  if(TARGET tls_test)
+    set(_tl ${CMAKE_CURRENT_SOURCE_DIR}/integration/tls)
+    cella_sgxsim_program(sgxsim_tls_test ${_tl}/tls_test.c LIBS cella_attest OpenSSL::SSL OpenSSL::Crypto
+                         Threads::Threads INCLUDES ${_tl} ARGS $<TARGET_FILE:test_tls_enclave> DEPENDS test_tls_enclave)
+    set_tests_properties(sgxsim_tls_test PROPERTIES TIMEOUT 120)
+  endif()
+  if(TARGET attest_test)
+    set(_at ${CMAKE_CURRENT_SOURCE_DIR}/integration/attest)
+    cella_sgxsim_program(sgxsim_attest_test ${_at}/attest_test.c LIBS cella_attest OpenSSL::Crypto INCLUDES ${_at}
+                         ARGS $<TARGET_FILE:test_attest_a> $<TARGET_FILE:test_attest_verifier>
+                         DEPENDS test_attest_a test_attest_verifier)
+  endif()
+  if(TARGET seal_test)
+    set(_seal ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
+    cella_sgx_test(sgxsim_seal_test SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
+                   ARGS $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant> $<TARGET_FILE:test_seal_svn4>
+                        $<TARGET_FILE:test_seal_prod8>
+                   ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxsim-seal)
+    target_compile_definitions(sgxsim_seal_test PRIVATE CELLA_TEST_SGXSIM)
+    target_include_directories(sgxsim_seal_test PRIVATE ${_seal} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
+    add_dependencies(sgxsim_seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
+  endif()
+endfunction()

@@ -44,6 +44,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "platform.h"
@@ -607,6 +609,76 @@ static void do_identity(struct sim_tcs *t, ucontext_t *uc)
 	wrfsbase(t->td); /* back into the enclave */
 }
 
+/* ---- the quoting enclave ---- */
+
+static void qe_identity(struct cella_identity *qe)
+{
+	static const char name[] = "sgxsim quoting enclave";
+	memset(qe, 0, sizeof(*qe));
+	SHA256((const uint8_t *)name, sizeof(name) - 1, qe->mr_enclave);
+	qe->attributes.flags = CELLA_ATTR_INIT | CELLA_ATTR_MODE64BIT;
+	qe->attributes.xfrm = 3;
+}
+
+static cella_result qe_target_info(uint8_t out[CELLA_SGX_TARGETINFO_BYTES])
+{
+	struct cella_identity qe;
+	struct cella_target_info ti;
+	qe_identity(&qe);
+	memset(&ti, 0, sizeof(ti));
+	memcpy(ti.mr_enclave, qe.mr_enclave, 32);
+	ti.attributes = qe.attributes;
+	memcpy(out, &ti, sizeof(ti));
+	return CELLA_OK;
+}
+
+static bool cmac_ok(const uint8_t key[16], const void *msg, size_t n, const uint8_t want[16])
+{
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "CMAC", NULL);
+	EVP_MAC_CTX *c = m ? EVP_MAC_CTX_new(m) : NULL;
+	OSSL_PARAM prm[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)"AES-128-CBC", 0),
+			    OSSL_PARAM_construct_end()};
+	uint8_t got[16];
+	size_t gl = 0;
+	bool ok = c && EVP_MAC_init(c, key, 16, prm) == 1 && EVP_MAC_update(c, msg, n) == 1 &&
+		  EVP_MAC_final(c, got, &gl, sizeof(got)) == 1 && gl == 16 && memcmp(got, want, 16) == 0;
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(m);
+	return ok;
+}
+
+static cella_result qe_quote(const uint8_t in[CELLA_SGX_REPORT_BYTES], uint8_t **quote, size_t *len)
+{
+	struct cella_report rep;
+	struct cella_identity qe, app;
+	struct cella_key_request kr;
+	uint8_t key[16];
+	cella_result r;
+
+	memcpy(&rep, in, sizeof(rep));
+	qe_identity(&qe);
+	memset(&kr, 0, sizeof(kr));
+	kr.key_name = CELLA_KEYNAME_REPORT;
+	memcpy(kr.key_id, rep.key_id, sizeof(kr.key_id));
+	r = cella_platform_getkey(platform(), &qe, &kr, key);
+	if (r != CELLA_OK)
+		return r;
+	if (!cmac_ok(key, &rep.body, sizeof(rep.body), rep.mac))
+		return CELLA_ERR_MAC_MISMATCH; /* not a report for this quoting enclave, or changed on the way */
+	memset(&app, 0, sizeof(app));
+	memcpy(app.mr_enclave, rep.body.mr_enclave, 32);
+	memcpy(app.mr_signer, rep.body.mr_signer, 32);
+	app.attributes = rep.body.attributes;
+	app.misc_select = rep.body.misc_select;
+	app.isv_prod_id = rep.body.isv_prod_id;
+	app.isv_svn = rep.body.isv_svn;
+	app.config_svn = rep.body.config_svn;
+	memcpy(app.config_id, rep.body.config_id, 64);
+	memcpy(app.isv_family_id, rep.body.isv_family_id, 16);
+	memcpy(app.isv_ext_prod_id, rep.body.isv_ext_prod_id, 16);
+	return cella_platform_quote(platform(), &app, rep.body.report_data, quote, len);
+}
+
 static void chain(int sig, siginfo_t *si, void *ctx)
 {
 	struct sigaction *p = &previous[sig];
@@ -680,6 +752,8 @@ bool cella_sgxsim_install(void)
 	sim.close = sim_close;
 	sim.platform = p;
 	sim.enter = sgxsim_enter;
+	sim.qe_target_info = qe_target_info;
+	sim.quote = qe_quote;
 	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));

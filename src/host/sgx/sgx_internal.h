@@ -204,6 +204,10 @@ struct cella_sgx_stand_in {
 	void (*close)(void *ctx);
 	struct cella_sgx_platform platform;
 	cella_sgx_enter_fn enter;
+	/* The quoting enclave, in place of Intel's libraries: its TARGETINFO (512 bytes), and a quote (malloc'd)
+	 * for a REPORT (432 bytes) targeted at it. */
+	cella_result (*qe_target_info)(uint8_t ti[512]);
+	cella_result (*quote)(const uint8_t report[432], uint8_t **quote, size_t *len);
 };
 extern const struct cella_sgx_stand_in *cella_sgx_stand_in;
 
