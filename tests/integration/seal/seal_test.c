@@ -165,6 +165,7 @@ static void t_backend(const char *image, struct cella_enclave *a2, const uint8_t
 		CT_RESULT(cella_enclave_terminate(sb), CELLA_OK);
 		free(by_sb);
 		free(blob);
+		free(dir_a);
 		cella_test_pass("a blob sealed on SGX is refused on the sandbox, and the other way round");
 		return;
 	}
