@@ -945,10 +945,6 @@ int main(int argc, char **argv)
 		t_forged_signals();
 	else if (!strcmp(c, "F2"))
 		t_two_phase();
-	else if (!strcmp(c, "B1"))
-		t_hw_only("B1", "entering the exception handler with CSSA == 0 is an ENCLU path");
-	else if (!strcmp(c, "B2"))
-		t_hw_only("B2", "an AEX inside the entry stub before the trusted stack is live");
 	else if (!strcmp(c, "A7"))
 		t_hw_only("A7", "the untrusted stack pointer saved by EENTER");
 	else

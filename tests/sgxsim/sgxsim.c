@@ -85,6 +85,8 @@ struct sim_thread {
 	uint16_t vector, error_code;
 	uint64_t addr;
 	void *altstack; /* this thread's signal stack, released when the thread ends */
+	unsigned inject_steps; /* cella_sgxsim_aex_after */
+	bool inject_interrupt;
 };
 static __thread struct sim_thread me;
 static pthread_key_t altstack_key;
@@ -449,6 +451,8 @@ static void do_entry(ucontext_t *uc)
 		g[REG_R8] = (greg_t)me.r8;
 		g[REG_R9] = (greg_t)me.r9;
 		g[REG_RIP] = (greg_t)t->oentry;
+		if (me.inject_steps)
+			g[REG_EFL] |= 0x100; /* TF: a SIGTRAP after each instruction until the count runs out */
 	} else {
 		if (t->cssa == 0)
 			die("ERESUME with nothing to resume");
@@ -482,11 +486,12 @@ static void do_eexit(struct sim_tcs *t, ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	g[REG_RIP] = g[REG_RBX];
+	me.inject_steps = 0; /* an injection the entry's POPF outran ends with the entry */
 	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
 	wrgsbase(t->host_gs);
 }
 
-static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc)
+static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc, bool interrupt)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	struct sim_enclave *e = enclave_of(t->tcs);
@@ -507,8 +512,12 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc)
 		vector = CELLA_X86_VECTOR_DE;
 		break;
 	case SIGTRAP:
-		vector = 3;
-		type = 6; /* software exception */
+		if (si->si_code == TRAP_TRACE) {
+			vector = 1; /* #DB from single-stepping */
+		} else {
+			vector = 3;
+			type = 6; /* software exception (INT3) */
+		}
 		break;
 	case SIGSEGV:
 		vector = si->si_code == SI_KERNEL ? CELLA_X86_VECTOR_GP : CELLA_X86_VECTOR_PF;
@@ -540,7 +549,7 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc)
 	gp->rflags = (uint64_t)g[REG_EFL];
 	gp->rip = rip;
 	/* SDM: #PF and #GP are reported in EXITINFO only when MISCSELECT.EXINFO is set; the AEX happens anyway */
-	if ((vector == CELLA_X86_VECTOR_PF || vector == CELLA_X86_VECTOR_GP) && !(e->id.misc_select & 1))
+	if (interrupt || ((vector == CELLA_X86_VECTOR_PF || vector == CELLA_X86_VECTOR_GP) && !(e->id.misc_select & 1)))
 		gp->exitinfo = 0;
 	else
 		gp->exitinfo = vector | type << 8 | CELLA_SGX_EXITINFO_VALID;
@@ -722,7 +731,23 @@ void sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 			break; /* #UD, as for any leaf SGX1 does not have */
 		}
 	}
-	do_aex(t, sig, si, uc);
+	if (sig == SIGTRAP && si->si_code == TRAP_TRACE && me.inject_steps) {
+		if (--me.inject_steps) { /* not yet: step on (TF stays set in the context) */
+			wrfsbase(t->td);
+			return;
+		}
+		g[REG_EFL] &= ~(greg_t)0x100;
+		do_aex(t, sig, si, uc, me.inject_interrupt);
+		return;
+	}
+	do_aex(t, sig, si, uc, false);
+}
+
+/* see sgxsim.h */
+void cella_sgxsim_aex_after(unsigned steps, bool interrupt)
+{
+	me.inject_steps = steps;
+	me.inject_interrupt = interrupt;
 }
 
 static struct cella_sgx_stand_in sim;

@@ -380,6 +380,18 @@ static cella_result e_exception(const uint8_t *in, size_t n, uint8_t *out, size_
 	return CELLA_OK;
 }
 
+static bool take_all(uint32_t vector, struct cella_exception_context *c)
+{
+	(void)vector, (void)c;
+	return true;
+}
+
+static cella_result e_catch_all(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	return cella_exception_handler_add(take_all);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -401,6 +413,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_PEEK] = {e_peek, CELLA_ECALL_PUBLIC},
 	[E_THREAD_FACTS] = {e_thread_facts, CELLA_ECALL_PUBLIC},
 	[E_EXCEPTION] = {e_exception, CELLA_ECALL_PUBLIC},
+	[E_CATCH_ALL] = {e_catch_all, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

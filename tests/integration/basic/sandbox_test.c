@@ -384,6 +384,55 @@ static void t_exception(const char *expect_in_log)
 	cella_test_pass("exception handlers");
 }
 
+#ifdef CELLA_TEST_SGXSIM
+/*
+ * B1/B2 on the SGX entry code (sgxsim's fault injection): an AEX taken inside the entry stub, before the
+ * trusted stack is live (SmashEx), and an interrupt AEX the host then enters as an exception, must lose the
+ * enclave without running any handler; the same AEX as a real exception once the stack is live is handled.
+ * The enclave has a handler that takes everything, so an accepted entry would let the call succeed.
+ */
+static cella_result call_after_aex(unsigned steps, bool interrupt)
+{
+	struct cella_enclave *e = create();
+	uint64_t ab[2] = {20, 22}, s = 0;
+	size_t w = 0;
+	cella_result r;
+	CT_RESULT(cella_enclave_call(e, E_CATCH_ALL, NULL, 0, NULL, 0, NULL), CELLA_OK);
+	cella_sgxsim_aex_after(steps, interrupt);
+	r = cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w);
+	if (r == CELLA_OK)
+		CT_EQ(s, 42);
+	else /* lost for good */
+		CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	(void)cella_enclave_terminate(e);
+	return r;
+}
+
+/*
+ * Instructions of the call entry (cella_enclave_entry, then sgx_entry.S) after which an AEX must be refused:
+ * everything up to and including `incl DEPTH`'s predecessor, `movl $1, STACK_LIVE` (22 instructions); after
+ * `incl DEPTH` (23) a call runs on the live trusted stack, so after 24 an exception is a real one.
+ */
+#define ENTRY_STEPS_BEFORE_STACK 22
+#define ENTRY_STEP_STACK_LIVE 24
+
+static void t_smashex(void)
+{
+	for (unsigned k = 1; k <= ENTRY_STEPS_BEFORE_STACK; k++)
+		if (call_after_aex(k, false) != CELLA_ERR_ENCLAVE_LOST)
+			cella_test_fail(__FILE__, __LINE__, "an AEX at entry instruction %u was accepted", k);
+	CT_RESULT(call_after_aex(ENTRY_STEP_STACK_LIVE, false), CELLA_OK); /* the control: a real #DB, handled */
+	cella_test_pass("B2 an AEX inside the entry stub loses the enclave; the same #DB on the live stack is handled");
+}
+
+static void t_fake_exception(void)
+{
+	CT_RESULT(call_after_aex(ENTRY_STEP_STACK_LIVE, true), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(call_after_aex(ENTRY_STEP_STACK_LIVE, false), CELLA_OK);
+	cella_test_pass("B1 an interrupt AEX entered as an exception loses the enclave; a real exception is handled");
+}
+#endif
+
 static void t_crash(uint32_t fn, const char *expect_in_log)
 {
 	struct cella_enclave *e = create();
@@ -571,6 +620,12 @@ int main(int argc, char **argv)
 		t_concurrent();
 	else if (!strcmp(c, "threads"))
 		t_threads();
+#ifdef CELLA_TEST_SGXSIM
+	else if (!strcmp(c, "smashex"))
+		t_smashex();
+	else if (!strcmp(c, "fake_exception"))
+		t_fake_exception();
+#endif
 	else if (!strcmp(c, "exception"))
 		t_exception(CRASH_LOG("SIGTRAP", "exception vector 3"));
 	else if (!strcmp(c, "abort"))
