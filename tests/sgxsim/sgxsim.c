@@ -87,6 +87,7 @@ struct sim_thread {
 	void *altstack; /* this thread's signal stack, released when the thread ends */
 	unsigned inject_steps; /* cella_sgxsim_aex_after */
 	bool inject_interrupt;
+	uint64_t fake_rsp, real_rsp, exit_rsp; /* cella_sgxsim_host_rsp_in_enclave */
 };
 static __thread struct sim_thread me;
 static pthread_key_t altstack_key;
@@ -437,10 +438,14 @@ static void do_entry(ucontext_t *uc)
 	t->ursp = (uint64_t)g[REG_RSP];
 	t->urbp = (uint64_t)g[REG_RBP];
 	if (me.leaf == CELLA_ENCLU_EENTER) {
+		if (me.fake_rsp) { /* the enclave sees this RSP; the stand-in lands on the real one */
+			me.real_rsp = t->ursp;
+			g[REG_RSP] = (greg_t)me.fake_rsp;
+		}
 		if (t->cssa >= t->nssa)
 			die("EENTER with no free SSA frame");
 		gp = gprsgx(t, t->cssa);
-		gp->ursp = t->ursp;
+		gp->ursp = (uint64_t)g[REG_RSP];
 		gp->urbp = t->urbp;
 		g[REG_RAX] = t->cssa;
 		g[REG_RBX] = (greg_t)t->tcs;
@@ -487,6 +492,11 @@ static void do_eexit(struct sim_tcs *t, ucontext_t *uc)
 	greg_t *g = uc->uc_mcontext.gregs;
 	g[REG_RIP] = g[REG_RBX];
 	me.inject_steps = 0; /* an injection the entry's POPF outran ends with the entry */
+	if (me.fake_rsp) {
+		me.exit_rsp = (uint64_t)g[REG_RSP];
+		g[REG_RSP] = (greg_t)me.real_rsp;
+		me.fake_rsp = 0;
+	}
 	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
 	wrgsbase(t->host_gs);
 }
@@ -741,6 +751,23 @@ void sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 		return;
 	}
 	do_aex(t, sig, si, uc, false);
+}
+
+/* see sgxsim.h */
+uint64_t cella_sgxsim_host_rsp_in_enclave(void)
+{
+	struct sim_enclave *e = NULL;
+	for (int i = 0; i < MAX_ENCLAVES && !e; i++)
+		e = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
+	me.fake_rsp = e ? e->base + 0x1800 : 0; /* in the first code page after the ELF header page */
+	me.exit_rsp = 0;
+	return me.fake_rsp;
+}
+
+/* see sgxsim.h */
+uint64_t cella_sgxsim_exit_rsp(void)
+{
+	return me.exit_rsp;
 }
 
 /* see sgxsim.h */

@@ -4,6 +4,7 @@
 #define CELLA_TEST_SGXSIM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Makes the SGX backend of this process load and enter enclaves through the simulator (sgxsim.c) and installs
@@ -18,5 +19,14 @@ bool cella_sgxsim_install(void);
  * AEX. Stepping ends where the entry code clears RFLAGS (its POPF), so only the entry stub can be hit. 0 = off.
  */
 void cella_sgxsim_aex_after(unsigned steps, bool interrupt);
+
+/*
+ * The hostile host of checklist item A7: the next EENTER on this thread runs with RSP pointing into the
+ * enclave's own read-only code, so any write through it faults (and loses the enclave). On the EEXIT the
+ * stand-in records the RSP the enclave handed back (cella_sgxsim_exit_rsp) and returns with the real one.
+ * Returns the address used (0 if no enclave is loaded).
+ */
+uint64_t cella_sgxsim_host_rsp_in_enclave(void);
+uint64_t cella_sgxsim_exit_rsp(void);
 
 #endif

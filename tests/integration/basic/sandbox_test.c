@@ -425,6 +425,23 @@ static void t_smashex(void)
 	cella_test_pass("B2 an AEX inside the entry stub loses the enclave; the same #DB on the live stack is handled");
 }
 
+/* A7: the host enters with RSP inside the enclave (its read-only code): the enclave keeps it as a value only. */
+static void t_host_sp(void)
+{
+	struct cella_enclave *e = create();
+	uint64_t ab[2] = {40, 2}, s = 0, fake;
+	size_t w = 0;
+	CT_EQ(call_u64(e, E_ADD, 1, CELLA_ERR_INVALID_ARG), 0); /* booted and answering */
+	fake = cella_sgxsim_host_rsp_in_enclave();
+	CT_ASSERT(fake != 0);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_OK);
+	CT_EQ(s, 42);
+	CT_EQ(cella_sgxsim_exit_rsp(), fake); /* handed back untouched, never written through (it would fault) */
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 5, CELLA_OK), 11);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("A7 a host RSP inside the enclave is kept as a value and handed back");
+}
+
 static void t_fake_exception(void)
 {
 	CT_RESULT(call_after_aex(ENTRY_STEP_STACK_LIVE, true), CELLA_ERR_ENCLAVE_LOST);
@@ -625,6 +642,8 @@ int main(int argc, char **argv)
 		t_smashex();
 	else if (!strcmp(c, "fake_exception"))
 		t_fake_exception();
+	else if (!strcmp(c, "host_sp"))
+		t_host_sp();
 #endif
 	else if (!strcmp(c, "exception"))
 		t_exception(CRASH_LOG("SIGTRAP", "exception vector 3"));
