@@ -51,6 +51,12 @@ if(NOT CELLA_DEV_AREA)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
+  # The same programs on real SGX hardware (label sgx-hw; skipped here): CELLA_SGX_HW=1 bypasses the stand-in.
+  foreach(c calls ocalls concurrent threads exception abort null exit heap stack)
+    add_test(NAME sgxhw_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
+    set_tests_properties(sgxhw_${c} PROPERTIES LABELS "integration;sgx-hw" SKIP_RETURN_CODE 77
+                         ENVIRONMENT CELLA_SGX_HW=1)
+  endforeach()
   # Whole test programs on the stand-in: linked with sgxsim_auto.c, they run on it under CELLA_SGXSIM=1.
   add_library(cella_sgxsim_auto OBJECT sgxsim/sgxsim_auto.c)
   cella_host_target(cella_sgxsim_auto)
@@ -62,6 +68,10 @@ if(NOT CELLA_DEV_AREA)
                    LIBS cella_sgxsim cella_host_static ${P_LIBS} LABELS integration ARGS ${P_ARGS}
                    ENV CELLA_SGXSIM=1 CELLA_BACKEND=sgx CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-${name})
     target_include_directories(${name} PRIVATE ${P_INCLUDES})
+    string(REPLACE "sgxsim_" "sgxhw_" hw ${name})
+    add_test(NAME ${hw} COMMAND ${name} ${P_ARGS})
+    set_tests_properties(${hw} PROPERTIES LABELS "integration;sgx-hw" SKIP_RETURN_CODE 77 ENVIRONMENT
+                         "CELLA_SGXSIM=1;CELLA_SGX_HW=1;CELLA_BACKEND=sgx;CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-${hw}")
     if(P_DEPENDS)
       add_dependencies(${name} ${P_DEPENDS})
     endif()
@@ -121,5 +131,9 @@ function(cella_sgxsim_programs)
     target_compile_definitions(sgxsim_seal_test PRIVATE CELLA_TEST_SGXSIM)
     target_include_directories(sgxsim_seal_test PRIVATE ${_seal} ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim)
     add_dependencies(sgxsim_seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
+    add_test(NAME sgxhw_seal_test COMMAND sgxsim_seal_test $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant>
+             $<TARGET_FILE:test_seal_svn4> $<TARGET_FILE:test_seal_prod8>)
+    set_tests_properties(sgxhw_seal_test PROPERTIES LABELS "integration;sgx-hw" SKIP_RETURN_CODE 77 ENVIRONMENT
+                         "CELLA_SGX_HW=1;CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxhw-seal")
   endif()
 endfunction()

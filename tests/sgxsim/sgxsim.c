@@ -754,6 +754,28 @@ void sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 }
 
 /* see sgxsim.h */
+void cella_sgxsim_select(bool needs_injection)
+{
+	const char *hw = getenv("CELLA_SGX_HW");
+	if (hw && strcmp(hw, "1") == 0) {
+		if (access("/dev/sgx_enclave", F_OK) != 0 && access("/dev/sgx/enclave", F_OK) != 0) {
+			printf("SKIP no /dev/sgx_enclave or /dev/sgx/enclave: this run needs SGX hardware\n");
+			exit(77);
+		}
+		if (needs_injection) {
+			printf("SKIP this case injects faults through the SGX stand-in, which hardware does not offer\n");
+			exit(77);
+		}
+	} else if (!cella_sgxsim_install()) {
+		printf("SKIP the kernel does not offer user-mode FSGSBASE, which the SGX stand-in needs\n");
+		exit(77);
+	} else {
+		printf("sgxsim: this program's enclaves run on the SGX backend's software stand-in\n");
+	}
+	setenv("CELLA_BACKEND", "sgx", 1);
+}
+
+/* see sgxsim.h */
 uint64_t cella_sgxsim_host_rsp_in_enclave(void)
 {
 	struct sim_enclave *e = NULL;

@@ -13,6 +13,13 @@
 bool cella_sgxsim_install(void);
 
 /*
+ * Chooses where a test program's SGX-world run goes and sets CELLA_BACKEND=sgx: real SGX hardware when
+ * CELLA_SGX_HW=1 (exit 77 without /dev/sgx_enclave, or when the case needs the stand-in's fault injection),
+ * otherwise the stand-in (exit 77 without user-mode FSGSBASE).
+ */
+void cella_sgxsim_select(bool needs_injection);
+
+/*
  * Fault injection (the hostile host of checklist items B1/B2): the next EENTER on this thread single-steps the
  * enclave and takes an AEX after `steps` instructions, as if an exception (#DB, with EXITINFO) or, with
  * `interrupt`, an interrupt (no EXITINFO) arrived there; the host then enters the exception path as for any
