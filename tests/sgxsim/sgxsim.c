@@ -114,7 +114,7 @@ int sgxsim_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, unsign
 void sgxsim_signal_entry(int sig, siginfo_t *si, void *ctx);
 /* called from sgxsim_entry.S */
 uint64_t sgxsim_host_fs_for(uint64_t gs);
-void sgxsim_signal(int sig, siginfo_t *si, void *ctx);
+uint64_t sgxsim_signal(int sig, siginfo_t *si, void *ctx);
 int sgxsim_request(unsigned long rdi, unsigned long rsi, unsigned long rdx, unsigned int leaf, unsigned long r8,
 		   unsigned long r9, struct cella_sgx_enclave_run *run);
 int sgxsim_landed(long rdi, long rsi, long rdx, unsigned leaf, long r8, long r9);
@@ -131,11 +131,6 @@ static uint64_t rdgsbase(void)
 	uint64_t v;
 	__asm__ __volatile__("rdgsbase %0" : "=r"(v));
 	return v;
-}
-
-static void wrfsbase(uint64_t v)
-{
-	__asm__ __volatile__("wrfsbase %0" : : "r"(v) : "memory");
 }
 
 static void wrgsbase(uint64_t v)
@@ -425,7 +420,8 @@ static void restore_xsave(ucontext_t *uc, const uint8_t *frame)
 		memcpy(fx + 512, frame + 512, n - 512);
 }
 
-static void do_entry(ucontext_t *uc)
+/* Returns the FS base the interrupted context must run with: the TCS's thread-data page. */
+static uint64_t do_entry(ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	struct sim_tcs *t = me.t;
@@ -484,7 +480,7 @@ static void do_entry(ucontext_t *uc)
 		restore_xsave(uc, ssa_frame(t, t->cssa));
 	}
 	wrgsbase(t->td);
-	wrfsbase(t->td); /* last: from here on this thread's TLS is the enclave's until sigreturn */
+	return t->td;
 }
 
 static void do_eexit(struct sim_tcs *t, ucontext_t *uc)
@@ -598,7 +594,7 @@ static struct cella_platform *platform(void)
 }
 
 /* EREPORT (RBX TARGETINFO, RCX REPORTDATA, RDX REPORT) or EGETKEY (RBX KEYREQUEST, RCX key; RAX status). */
-static void do_identity(struct sim_tcs *t, ucontext_t *uc)
+static uint64_t do_identity(struct sim_tcs *t, ucontext_t *uc)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 	struct sim_enclave *e = enclave_of(t->tcs);
@@ -625,7 +621,7 @@ static void do_identity(struct sim_tcs *t, ucontext_t *uc)
 							      : CELLA_SGX_INVALID_ATTRIBUTE;
 	}
 	g[REG_RIP] += 3;
-	wrfsbase(t->td); /* back into the enclave */
+	return t->td; /* back into the enclave */
 }
 
 /* ---- the quoting enclave ---- */
@@ -712,45 +708,45 @@ static void chain(int sig, siginfo_t *si, void *ctx)
 	signal(sig, SIG_DFL); /* the instruction faults again, with the default action */
 }
 
-void sgxsim_signal(int sig, siginfo_t *si, void *ctx)
+/*
+ * The C side of every signal (FS is the host's while it runs). Returns the FS base to install just before the
+ * signal returns (sgxsim_signal_entry does it, after all C code), or 0 to leave the host's.
+ */
+uint64_t sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uint64_t rip = (uint64_t)g[REG_RIP];
 	struct sim_tcs *t;
 
-	if (sig == SIGILL && rip == (uint64_t)(uintptr_t)sgxsim_enter_ud2) {
-		do_entry(uc);
-		return;
-	}
+	if (sig == SIGILL && rip == (uint64_t)(uintptr_t)sgxsim_enter_ud2)
+		return do_entry(uc);
 	t = busy_tcs(rdgsbase());
 	if (!t || !enclave_of(rip)) {
 		chain(sig, si, ctx);
-		return;
+		return 0;
 	}
 	if (sig == SIGILL && memcmp((const void *)(uintptr_t)rip, "\x0f\x01\xd7", 3) == 0) {
 		switch ((uint64_t)g[REG_RAX]) {
 		case CELLA_ENCLU_EEXIT:
 			do_eexit(t, uc);
-			return;
+			return 0;
 		case CELLA_ENCLU_EREPORT:
 		case CELLA_ENCLU_EGETKEY:
-			do_identity(t, uc);
-			return;
+			return do_identity(t, uc);
 		default:
 			break; /* #UD, as for any leaf SGX1 does not have */
 		}
 	}
 	if (sig == SIGTRAP && si->si_code == TRAP_TRACE && me.inject_steps) {
-		if (--me.inject_steps) { /* not yet: step on (TF stays set in the context) */
-			wrfsbase(t->td);
-			return;
-		}
+		if (--me.inject_steps) /* not yet: step on (TF stays set in the context) */
+			return t->td;
 		g[REG_EFL] &= ~(greg_t)0x100;
 		do_aex(t, sig, si, uc, me.inject_interrupt);
-		return;
+		return 0;
 	}
 	do_aex(t, sig, si, uc, false);
+	return 0;
 }
 
 /* see sgxsim.h */

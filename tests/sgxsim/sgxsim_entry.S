@@ -52,7 +52,8 @@ sgxsim_aep:
 /*
  * Signal entry: the interrupted code may be enclave code running with the enclave's FS and GS bases. Before
  * any C code (which may use thread-local storage) runs, FS goes back to the host thread's, found by the GS
- * base, which inside the enclave is the TCS's thread-data page.
+ * base, which inside the enclave is the TCS's thread-data page. The FS base the interrupted context resumes
+ * with, when it is the enclave's, is installed here too, after the C code has returned.
  */
 	.globl sgxsim_signal_entry
 	.hidden sgxsim_signal_entry
@@ -69,7 +70,13 @@ sgxsim_signal_entry:
 1:	pop %rdx
 	pop %rsi
 	pop %rdi
-	jmp sgxsim_signal
+	sub $8, %rsp                  /* 16-aligned for the call (three pushes popped: entry alignment again) */
+	call sgxsim_signal
+	add $8, %rsp
+	test %rax, %rax
+	jz 2f
+	wrfsbase %rax
+2:	ret
 	.size sgxsim_signal_entry, .-sgxsim_signal_entry
 
 	.section .note.GNU-stack,"",@progbits
