@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* First entry on TCS 0: sanitise machine state, relocate, install the syscall layer, start musl. */
+/* Boot on TCS 0, both worlds: sanitise machine state, relocate, install the syscall layer, start musl, set up
+ * the TCS threads; then serve (sandbox) or return to the host (SGX, rt_sgx_boot). */
 #include "rt.h"
 #include "sgx/sgx_rt.h"
 #include "window.h"
