@@ -9,8 +9,13 @@ echo "== bench/calls (spin, then futex)"
 echo "== bench/calls (spin only)"
 "$bin/bench-calls" "$bin/bench_calls_enclave" --spin
 for b in "$bin"/bench-*; do
-	case "$b" in */bench-calls) continue ;; esac
+	case "$b" in
+	*/bench-calls) continue ;;
+	*/bench-identity) set -- "$bin/bench_identity_enclave" ;;
+	*/bench-marshal) set -- "$bin/bench_marshal_enclave" "$bin/bench_marshal_raw_enclave" ;;
+	*) set -- ;;
+	esac
 	[ -x "$b" ] || continue
 	echo "== $(basename "$b")"
-	"$b" || echo "$(basename "$b") failed (exit $?)"
+	"$b" "$@" || echo "$(basename "$b") failed (exit $?)"
 done
