@@ -39,8 +39,10 @@ static void publish(struct cella_abi_slot *s, uint32_t state)
 /*
  * How long a waiting host thread keeps checking the slot (yielding the CPU between checks) before it sleeps on
  * the futex. Waking a sleeping thread costs tens of microseconds on virtual machines (an IPI to a halted vCPU):
- * 5 % of a 1 ms call. Calls up to this long therefore end without that cost; longer ones pay it once, under 2 %.
- * sched_yield keeps the wait from taking the CPU from an enclave thread that shares it.
+ * 5 % of a 1 ms call. Calls up to this long therefore end without that cost. sched_yield keeps the wait from
+ * taking the CPU from an enclave thread that shares it. Where calls take longer (e->call_ns, a running average
+ * of this enclave's ecalls), the window would only burn CPU, and the thread sleeps at once: the wake-up is
+ * then under 2 % of the call.
  */
 #define YIELD_WAIT_NS 2000000
 
@@ -56,6 +58,7 @@ static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, ui
 {
 	const struct timespec tick = {0, 50 * 1000 * 1000};
 	bool spin_only = e->flags & CELLA_ENCLAVE_FLAG_SPIN;
+	bool yield = __atomic_load_n(&e->call_ns, __ATOMIC_RELAXED) <= YIELD_WAIT_NS;
 	uint64_t yield_until = 0;
 	for (;;) {
 		uint32_t st;
@@ -67,9 +70,9 @@ static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, ui
 			if (spin_only && (i & 0xfffff) == 0xfffff && cella_sandbox_check_lost(e))
 				return ~0u;
 		}
-		if (yield_until == 0)
+		if (yield && yield_until == 0)
 			yield_until = now_ns() + YIELD_WAIT_NS;
-		if (now_ns() < yield_until) {
+		if (yield && now_ns() < yield_until) {
 			sched_yield();
 			continue;
 		}
@@ -359,6 +362,7 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 {
 	struct cella_enclave *e = c->e;
 	struct cella_abi_slot *s;
+	uint64_t t0;
 	uint32_t st;
 	cella_result r;
 
@@ -386,6 +390,7 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 			return value != CELLA_OK ? (cella_result)value : CELLA_ERR_MARSHAL; /* refused before the slot */
 		return finish(c, s);
 	}
+	t0 = now_ns();
 	__atomic_store_n(&s->in_ready, src ? at : c->in_bytes, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_ECALL);
 	if (src) {
@@ -405,6 +410,11 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 		if (st == CELLA_SLOT_ECALL_DONE)
 			break;
 		serve_ocall(c);
+	}
+	{
+		/* an eighth of the new call's duration into the running average (races only blur it) */
+		uint64_t avg = __atomic_load_n(&e->call_ns, __ATOMIC_RELAXED), took = now_ns() - t0;
+		__atomic_store_n(&e->call_ns, avg - avg / 8 + took / 8, __ATOMIC_RELAXED);
 	}
 	return finish(c, s);
 }

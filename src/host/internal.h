@@ -38,6 +38,7 @@ struct cella_enclave {
 	int lost;                /* latched once the enclave is gone; any thread (atomic: cella_enclave_lost) */
 	int active;              /* calls between prepare and release (atomic) */
 	int closing;             /* terminate has begun: new calls are refused (atomic) */
+	uint64_t call_ns;        /* running average of ecall durations, sandbox (atomic; calls.c's wait policy) */
 	struct cella_arena arena;
 	struct cella_hash mrenclave, mrsigner;
 	int log_level;
