@@ -9,16 +9,58 @@
  * sees it; the first inside run of each block follows a pause as long as a block of outside runs, and their
  * median is printed apart ("after idle"): on the sandbox backend the enclave's thread has gone to sleep by then
  * and the call pays a futex wake-up, which SGX (the caller's own thread enters) does not have.
+ *
+ * Both sides run the model on the same CPU: the enclave process's threads are pinned to the last CPU, and this
+ * thread to it for the outside runs and to the other CPUs for the inside ones. On virtual machines the vCPUs'
+ * speeds differ by several percent from moment to moment; unpinned, the comparison measured which vCPU each
+ * side landed on as much as the enclave.
  * usage: cella-onnx-enclave-bench ENCLAVE MODEL DIMS INPUT.bin [ITERS] [BLOCK]
  */
 #include <cella/host.h>
 #include <cella/onnx.h>
+#include <dirent.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench_util.h"
+
+/* The first child of process `pid` (Linux's /proc/PID/task/PID/children), or -1. */
+static pid_t first_child(pid_t pid)
+{
+	char path[64];
+	long c = -1;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &c) != 1)
+		c = -1;
+	fclose(f);
+	return (pid_t)c;
+}
+
+/* Pins every thread of process `pid` to `set`; false if any could not be. */
+static bool pin_process(pid_t pid, const cpu_set_t *set)
+{
+	char path[64];
+	struct dirent *d;
+	bool ok = true;
+	DIR *dir;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] != '.' && sched_setaffinity((pid_t)atoi(d->d_name), sizeof(*set), set) != 0)
+			ok = false;
+	closedir(dir);
+	return ok;
+}
 
 static uint8_t *slurp(const char *path, size_t *n)
 {
@@ -46,6 +88,8 @@ int main(int argc, char **argv)
 	int iters;
 	double *te, *th, *tidle;
 	int block, nidle = 0;
+	cpu_set_t on_model_cpu, off_model_cpu;
+	bool pinned = false;
 	cella_result r;
 
 	if (argc < 5) {
@@ -86,6 +130,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setup: %s\n", cella_result_str(r));
 		return 1;
 	}
+	{
+		/* the enclave process is the monitor's child; the monitor is ours (docs/sandbox.md) */
+		pid_t mon = first_child(getpid()), encl = mon > 0 ? first_child(mon) : -1;
+		int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+		if (ncpu >= 2 && encl > 0) {
+			CPU_ZERO(&on_model_cpu);
+			CPU_SET(ncpu - 1, &on_model_cpu);
+			CPU_ZERO(&off_model_cpu);
+			for (int c = 0; c < ncpu - 1; c++)
+				CPU_SET(c, &off_model_cpu);
+			pinned = pin_process(encl, &on_model_cpu);
+		}
+		if (pinned)
+			printf("model runs pinned to CPU %d on both sides (enclave process %d)\n", ncpu - 1, (int)encl);
+		else
+			printf("model runs not pinned (no second CPU, or the enclave process was not found)\n");
+	}
 	/*
 	 * Warm both, then interleave so both see the same machine conditions. The ecall's output buffer is exactly
 	 * the output's size, as an interface (EDL [out, size=...]) declares it: the runtime zeroes the whole output
@@ -103,6 +164,8 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < iters; i += block) {
 		int n = iters - i < block ? iters - i : block;
+		if (pinned)
+			sched_setaffinity(0, sizeof(off_model_cpu), &off_model_cpu);
 		for (int k = 0; k < n; k++) {
 			double t0 = now_ms();
 			if (cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w) != CELLA_OK) {
@@ -113,6 +176,11 @@ int main(int argc, char **argv)
 		}
 		if (i > 0)
 			tidle[nidle++] = te[i];
+		if (pinned) {
+			sched_setaffinity(0, sizeof(on_model_cpu), &on_model_cpu);
+			/* untimed: the enclave's thread, now idle on this CPU, stops spinning and sleeps */
+			usleep(1000);
+		}
 		for (int k = 0; k < n; k++) {
 			double t0 = now_ms();
 			if (cella_onnx_model_run(m, &t, 1, &res, 1) != CELLA_OK) {
