@@ -24,6 +24,8 @@
 #define K_SA_RESTORER 0x04000000
 #define K_TIOCGWINSZ 0x5413
 #define ARCH_SET_FS_NR 0x1002
+#define FUTEX_WAIT_NR 0
+#define FUTEX_SLEEP_MAX_NS 1000000u /* the host caps a sleep there too */
 
 struct k_sigaction {
 	void (*handler)(int, siginfo_t *, void *);
@@ -140,6 +142,38 @@ static uint32_t current_tcs(void)
 }
 
 /*
+ * Futexes on SGX: a wait whose word still matches sleeps on the host by the word's key, at most 1 ms at a time;
+ * a wake wakes the key's sleepers. Outside an ecall there is no host thread to sleep on: the wait returns at
+ * once (a spurious wake-up) and the wake is dropped, which a sleeper's timeout covers.
+ */
+static void sgx_futex(long addr, long op, long val, long timeout, long *ret)
+{
+	struct rt_thread *t = rt_self();
+	uint64_t in[2] = {(uint64_t)addr - (uint64_t)rt.base, FUTEX_SLEEP_MAX_NS};
+	size_t wl = 0;
+	cella_result r;
+	enum rt_sgx_futex_step step =
+		rt_sgx_futex(op, __atomic_load_n((const uint32_t *)addr, __ATOMIC_SEQ_CST) == (uint32_t)val, ret);
+
+	if (step == RT_SGX_FUTEX_DONE || !t || t->depth == 0)
+		return;
+	if (step == RT_SGX_FUTEX_WAKE) {
+		r = cella_ocall(CELLA_OCALL_FUTEX_WAKE, in, 8, NULL, 0, &wl);
+	} else {
+		/* FUTEX_WAIT's timeout is relative; WAIT_BITSET's is absolute and simply capped like the rest */
+		if (timeout && (op & 127) == FUTEX_WAIT_NR &&
+		    cella_is_within_enclave((void *)timeout, sizeof(struct timespec))) {
+			struct timespec ts;
+			memcpy(&ts, (const void *)timeout, sizeof(ts));
+			if (ts.tv_sec == 0 && ts.tv_nsec >= 0 && (uint64_t)ts.tv_nsec < in[1])
+				in[1] = (uint64_t)ts.tv_nsec;
+		}
+		r = cella_ocall(CELLA_OCALL_FUTEX_WAIT, in, sizeof(in), NULL, 0, &wl);
+	}
+	(void)r; /* a failed wait ends at once (a spurious wake-up); a lost wake is covered by the timeouts */
+}
+
+/*
  * SGX only: the calls the sandbox's seccomp filter passes to the kernel, which SGX has no way to reach.
  * Returns true with *ret set if `nr` is one of them.
  */
@@ -147,13 +181,11 @@ static bool sgx_kernel_stand_in(long nr, long a, long b, long c, long d, long e,
 {
 	switch (nr) {
 	case SYS_futex:
-		/* No host thread can sleep on enclave memory: a wait returns at once (a spurious wake-up, which every
-		 * futex user re-checks), a wake has no sleeper to wake. */
 		if (!cella_is_within_enclave((void *)a, 4)) {
 			*ret = -EFAULT;
 			return true;
 		}
-		*ret = rt_sgx_futex(b, __atomic_load_n((const uint32_t *)a, __ATOMIC_SEQ_CST) == (uint32_t)c);
+		sgx_futex(a, b, c, d, ret);
 		return true;
 	case SYS_sched_yield:
 		*ret = 0;

@@ -197,6 +197,18 @@ static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
 	return off >= lo && off <= hi && len <= hi - off;
 }
 
+/*
+ * SGX's futex stand-in: keys hash into 64 wake counters; a waiter sleeps on its bucket's counter as it found it,
+ * a wake bumps the counter and wakes the bucket. Collisions only wake too many (waiters re-check their word);
+ * a wake between the enclave's check and the host's read of the counter is found by the timeout, at most 1 ms.
+ */
+#define FUTEX_WAIT_MAX_NS 1000000u
+
+static unsigned futex_bucket(uint64_t key)
+{
+	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
 static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
 				  uint8_t *out, size_t out_bytes, size_t *written)
 {
@@ -275,6 +287,36 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 			return CELLA_ERR_MARSHAL;
 		memcpy(&off, in, 8);
 		cella_arena_free(&e->arena, off);
+		*written = 0;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_FUTEX_WAIT: {
+		uint64_t in2[2];
+		struct timespec ts;
+		uint32_t *w, seen;
+		if (in_bytes != 16)
+			return CELLA_ERR_MARSHAL;
+		memcpy(in2, in, 16);
+		w = &e->futex_seq[futex_bucket(in2[0])];
+		seen = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+		if (in2[1] > FUTEX_WAIT_MAX_NS)
+			in2[1] = FUTEX_WAIT_MAX_NS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)in2[1];
+		__atomic_add_fetch(&e->futex_sleeps, 1, __ATOMIC_RELAXED);
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+		*written = 0;
+		return CELLA_OK;
+	}
+	case CELLA_OCALL_FUTEX_WAKE: {
+		uint64_t key;
+		uint32_t *w;
+		if (in_bytes != 8)
+			return CELLA_ERR_MARSHAL;
+		memcpy(&key, in, 8);
+		w = &e->futex_seq[futex_bucket(key)];
+		__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 		*written = 0;
 		return CELLA_OK;
 	}

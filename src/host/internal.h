@@ -39,6 +39,8 @@ struct cella_enclave {
 	int active;              /* calls between prepare and release (atomic) */
 	int closing;             /* terminate has begun: new calls are refused (atomic) */
 	uint64_t call_ns;        /* running average of ecall durations, sandbox (atomic; calls.c's wait policy) */
+	uint32_t futex_seq[64];  /* SGX futex stand-in: a wake count per key bucket (atomic; calls.c) */
+	uint64_t futex_sleeps;   /* CELLA_OCALL_FUTEX_WAITs served (atomic; tests read it) */
 	struct cella_arena arena;
 	struct cella_hash mrenclave, mrsigner;
 	int log_level;

@@ -45,14 +45,14 @@ if(NOT CELLA_DEV_AREA)
                  LABELS integration ARGS calls $<TARGET_FILE:test_basic_enclave>)
   target_compile_definitions(sgxsim_test PRIVATE CELLA_TEST_SGXSIM)
   target_include_directories(sgxsim_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim
-                             ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic)
+                             ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic ${CMAKE_SOURCE_DIR}/src/host)
   add_dependencies(sgxsim_test test_basic_enclave)
-  foreach(c ocalls concurrent threads exception smashex fake_exception host_sp abort null exit heap stack)
+  foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp abort null exit heap stack)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
   # The same programs on real SGX hardware (label sgx-hw; skipped here): CELLA_SGX_HW=1 bypasses the stand-in.
-  foreach(c calls ocalls concurrent threads exception abort null exit heap stack)
+  foreach(c calls ocalls concurrent threads pingpong exception abort null exit heap stack)
     add_test(NAME sgxhw_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxhw_${c} PROPERTIES LABELS "integration;sgx-hw" SKIP_RETURN_CODE 77
                          ENVIRONMENT CELLA_SGX_HW=1)

@@ -182,13 +182,20 @@ static void test_kernel_stand_ins(void)
 				     CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED;
 	const uint64_t page = 0x7f0000042000ull;
 
-	CT_EQ(rt_sgx_futex(FUTEX_WAIT, true), 0); /* a spurious wake-up: the caller re-checks */
-	CT_EQ(rt_sgx_futex(FUTEX_WAIT | FUTEX_PRIVATE_FLAG, false), -EAGAIN);
-	CT_EQ(rt_sgx_futex(FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME, true), 0);
-	CT_EQ(rt_sgx_futex(FUTEX_WAKE | FUTEX_PRIVATE_FLAG, true), 0);
-	CT_EQ(rt_sgx_futex(FUTEX_REQUEUE, false), 0);
-	CT_EQ(rt_sgx_futex(FUTEX_CMP_REQUEUE_PI, true), -ENOSYS);
-	CT_EQ(rt_sgx_futex(FUTEX_LOCK_PI, true), -ENOSYS);
+	long r = 99;
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT, true, &r), RT_SGX_FUTEX_SLEEP); /* sleeps on the host; may end early */
+	CT_EQ(r, 0);
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT | FUTEX_PRIVATE_FLAG, false, &r), RT_SGX_FUTEX_DONE);
+	CT_EQ(r, -EAGAIN);
+	CT_EQ(rt_sgx_futex(FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME, true, &r),
+	      RT_SGX_FUTEX_SLEEP);
+	CT_EQ(rt_sgx_futex(FUTEX_WAKE | FUTEX_PRIVATE_FLAG, true, &r), RT_SGX_FUTEX_WAKE);
+	CT_EQ(r, 0);
+	CT_EQ(rt_sgx_futex(FUTEX_REQUEUE, false, &r), RT_SGX_FUTEX_WAKE);
+	CT_EQ(rt_sgx_futex(FUTEX_CMP_REQUEUE_PI, true, &r), RT_SGX_FUTEX_DONE);
+	CT_EQ(r, -ENOSYS);
+	CT_EQ(rt_sgx_futex(FUTEX_LOCK_PI, true, &r), RT_SGX_FUTEX_DONE);
+	CT_EQ(r, -ENOSYS);
 
 	CT_EQ(rt_sgx_clone_check(musl_thread, page, page), 0);
 	CT_EQ(rt_sgx_clone_check(musl_thread, page + 4096, page), -EPERM);  /* not the next TCS's page */

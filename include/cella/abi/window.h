@@ -87,6 +87,10 @@ enum cella_builtin_ocall {
 	CELLA_OCALL_SLEEP = CELLA_OCALL_BUILTIN | 3,  /* in: i64 sec, i64 nsec */
 	CELLA_OCALL_MALLOC = CELLA_OCALL_BUILTIN | 4, /* in: u64 size; out: u64 window offset (0 = none) */
 	CELLA_OCALL_FREE = CELLA_OCALL_BUILTIN | 5,   /* in: u64 window offset */
+	/* SGX's futexes (the sandbox's reach the kernel): the enclave checks the word, then the host sleeps on a
+	 * key (the word's offset in the enclave) until a wake on it or the timeout; lost races cost a timeout. */
+	CELLA_OCALL_FUTEX_WAIT = CELLA_OCALL_BUILTIN | 6, /* in: u64 key, u64 timeout ns (host caps it at 1 ms) */
+	CELLA_OCALL_FUTEX_WAKE = CELLA_OCALL_BUILTIN | 7, /* in: u64 key */
 };
 
 /* Registers the loader passes to the enclave entry point on TCS 0 (all untrusted): */

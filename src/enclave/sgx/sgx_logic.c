@@ -153,20 +153,25 @@ void rt_sgx_targetinfo_from_report(const struct cella_report *self, struct cella
 #define K_CLONE_PARENT_SETTID 0x100000ull
 
 /* see sgx_rt.h */
-long rt_sgx_futex(long op, bool word_matches)
+enum rt_sgx_futex_step rt_sgx_futex(long op, bool word_matches, long *ret)
 {
+	*ret = 0;
 	switch (K_FUTEX_CMD(op)) {
 	case K_FUTEX_WAIT:
 	case K_FUTEX_WAIT_BITSET:
-		return word_matches ? 0 : -K_EAGAIN;
+		if (word_matches)
+			return RT_SGX_FUTEX_SLEEP;
+		*ret = -K_EAGAIN;
+		return RT_SGX_FUTEX_DONE;
 	case K_FUTEX_WAKE:
 	case K_FUTEX_REQUEUE:
 	case K_FUTEX_CMP_REQUEUE:
 	case K_FUTEX_WAKE_OP:
 	case K_FUTEX_WAKE_BITSET:
-		return 0;
+		return RT_SGX_FUTEX_WAKE;
 	default:
-		return -K_ENOSYS;
+		*ret = -K_ENOSYS;
+		return RT_SGX_FUTEX_DONE;
 	}
 }
 

@@ -141,13 +141,16 @@ typedef long (*rt_sgx_syscall_fn)(long nr, long a, long b, long c, long d, long 
 void rt_sgx_emulate_syscall(struct rt_sgx_ctx *ctx, rt_sgx_syscall_fn fn);
 
 /*
- * SGX stand-ins for what the sandbox lets through to the kernel (syscall.c). Futex: nothing can sleep on
- * enclave memory, so FUTEX_WAIT returns -EAGAIN if the word changed and 0 (a spurious wake-up) if not; wakes
- * and requeues wake nobody (0); other operations -ENOSYS. Clone at boot: 0 if `flags` ask for a thread of
- * this process with its thread pointer (CLONE_VM, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID) and `tls`
- * is `want`, the next TCS's thread-data page (0 = no clone expected); otherwise -EPERM.
+ * SGX stand-ins for what the sandbox lets through to the kernel (syscall.c). Futex: no host thread can sleep on
+ * enclave memory, so a wait whose word still matches sleeps on the host by key (CELLA_OCALL_FUTEX_WAIT), and a
+ * wake or requeue wakes that key's sleepers (CELLA_OCALL_FUTEX_WAKE). rt_sgx_futex says which: DONE with *ret
+ * (-EAGAIN: the word changed; -ENOSYS: an operation not offered), SLEEP or WAKE with *ret = 0 (a wait may end
+ * early: every futex user re-checks its word). Clone at boot: 0 if `flags` ask for a thread of this process
+ * with its thread pointer (CLONE_VM, CLONE_THREAD, CLONE_SETTLS, CLONE_PARENT_SETTID) and `tls` is `want`, the
+ * next TCS's thread-data page (0 = no clone expected); otherwise -EPERM.
  */
-long rt_sgx_futex(long op, bool word_matches);
+enum rt_sgx_futex_step { RT_SGX_FUTEX_DONE, RT_SGX_FUTEX_SLEEP, RT_SGX_FUTEX_WAKE };
+enum rt_sgx_futex_step rt_sgx_futex(long op, bool word_matches, long *ret);
 long rt_sgx_clone_check(uint64_t flags, uint64_t tls, uint64_t want);
 
 /* Result of an ENCLU status code from EGETKEY. */

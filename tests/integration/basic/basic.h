@@ -27,6 +27,7 @@ enum {
 	E_THREAD_FACTS = 18, /* out: struct thread_facts of the calling TCS's thread */
 	E_EXCEPTION = 19,   /* in: u32 0 = UD2 a handler skips (out: u64 RAX it set, u64 declines), 1 = INT3 */
 	E_CATCH_ALL = 20,   /* adds a handler that takes every exception and changes nothing */
+	E_PINGPONG = 21,    /* in: u32 role (0/1), u32 rounds: takes turns with the other role on a condition variable */
 	E_COUNT
 };
 

@@ -392,6 +392,30 @@ static cella_result e_catch_all(const uint8_t *in, size_t n, uint8_t *out, size_
 	return cella_exception_handler_add(take_all);
 }
 
+static pthread_mutex_t pp_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pp_cond = PTHREAD_COND_INITIALIZER;
+static uint32_t pp_turn;
+
+static cella_result e_pingpong(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t a[2];
+	(void)out, (void)on, (void)w;
+	if (n != sizeof(a))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(a, in, sizeof(a));
+	if (a[0] > 1)
+		return CELLA_ERR_INVALID_ARG;
+	for (uint32_t i = 0; i < a[1]; i++) {
+		pthread_mutex_lock(&pp_lock);
+		while (pp_turn != a[0])
+			pthread_cond_wait(&pp_cond, &pp_lock);
+		pp_turn = 1 - a[0];
+		pthread_cond_broadcast(&pp_cond);
+		pthread_mutex_unlock(&pp_lock);
+	}
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -414,6 +438,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_THREAD_FACTS] = {e_thread_facts, CELLA_ECALL_PUBLIC},
 	[E_EXCEPTION] = {e_exception, CELLA_ECALL_PUBLIC},
 	[E_CATCH_ALL] = {e_catch_all, CELLA_ECALL_PUBLIC},
+	[E_PINGPONG] = {e_pingpong, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
