@@ -53,7 +53,13 @@ struct cella_enclave_settings {
 	uint64_t call_buffer_bytes;     /* per-TCS window area for nested call frames; 0 = 4 MiB */
 	uint64_t arena_bytes;           /* window arena for large buffers and cella_host_malloc; 0 = 16 MiB */
 	void *user;                     /* returned by cella_enclave_user() */
+	/* Sandbox: how long a waiting caller keeps checking for the reply, yielding the CPU in between, before it
+	 * sleeps: 0 = 2000 µs (on virtual machines waking a sleeping thread costs tens of µs), at most 1000000;
+	 * CELLA_WAIT_NO_YIELD sleeps right after a short spin (bare metal with idle cores). A newer field: a
+	 * settings struct without it (size = offsetof(..., wait_yield_us)) is accepted and means 0. */
+	uint32_t wait_yield_us;
 };
+#define CELLA_WAIT_NO_YIELD 0xffffffffu
 
 /*
  * Loads the enclave image at `path` and starts it. Backend: sgx when /dev/sgx_enclave exists, else sandbox;

@@ -38,13 +38,12 @@ static void publish(struct cella_abi_slot *s, uint32_t state)
 
 /*
  * How long a waiting host thread keeps checking the slot (yielding the CPU between checks) before it sleeps on
- * the futex. Waking a sleeping thread costs tens of microseconds on virtual machines (an IPI to a halted vCPU):
- * 5 % of a 1 ms call. Calls up to this long therefore end without that cost. sched_yield keeps the wait from
- * taking the CPU from an enclave thread that shares it. Where calls take longer (e->call_ns, a running average
- * of this enclave's ecalls), the window would only burn CPU, and the thread sleeps at once: the wake-up is
- * then under 2 % of the call.
+ * the futex: settings.wait_yield_us, 2 ms by default. Waking a sleeping thread costs tens of microseconds on
+ * virtual machines (an IPI to a halted vCPU): 5 % of a 1 ms call. Calls up to that long therefore end without
+ * that cost. sched_yield keeps the wait from taking the CPU from an enclave thread that shares it. Where calls
+ * take longer (e->call_ns, a running average of this enclave's ecalls), the window would only burn CPU, and the
+ * thread sleeps at once: the wake-up is then a small part of the call.
  */
-#define YIELD_WAIT_NS 2000000
 
 static uint64_t now_ns(void)
 {
@@ -58,7 +57,8 @@ static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, ui
 {
 	const struct timespec tick = {0, 50 * 1000 * 1000};
 	bool spin_only = e->flags & CELLA_ENCLAVE_FLAG_SPIN;
-	bool yield = __atomic_load_n(&e->call_ns, __ATOMIC_RELAXED) <= YIELD_WAIT_NS;
+	uint64_t window = e->s.wait_yield_us == CELLA_WAIT_NO_YIELD ? 0 : (uint64_t)e->s.wait_yield_us * 1000u;
+	bool yield = window && __atomic_load_n(&e->call_ns, __ATOMIC_RELAXED) <= window;
 	uint64_t yield_until = 0;
 	for (;;) {
 		uint32_t st;
@@ -71,7 +71,7 @@ static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, ui
 				return ~0u;
 		}
 		if (yield && yield_until == 0)
-			yield_until = now_ns() + YIELD_WAIT_NS;
+			yield_until = now_ns() + window;
 		if (yield && now_ns() < yield_until) {
 			sched_yield();
 			continue;

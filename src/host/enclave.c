@@ -5,6 +5,7 @@
 #include "sgx/sgx_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,9 +70,10 @@ cella_result cella_enclave_create(const char *path, uint32_t flags, const struct
 		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: unknown flags %#x", flags);
 		return CELLA_ERR_INVALID_ARG;
 	}
-	if (settings && settings->size != sizeof(*settings)) {
-		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: settings->size is %u, expected %zu",
-			  settings->size, sizeof(*settings));
+	if (settings && settings->size != sizeof(*settings) &&
+	    settings->size != offsetof(struct cella_enclave_settings, wait_yield_us)) {
+		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: settings->size is %u, expected %zu (or %zu)",
+			  settings->size, sizeof(*settings), offsetof(struct cella_enclave_settings, wait_yield_us));
 		return CELLA_ERR_INVALID_ARG;
 	}
 	e = calloc(1, sizeof(*e));
@@ -80,14 +82,17 @@ cella_result cella_enclave_create(const char *path, uint32_t flags, const struct
 	e->flags = flags;
 	e->ctl = e->monitor_pidfd = -1;
 	if (settings)
-		e->s = *settings;
+		memcpy(&e->s, settings, settings->size); /* an older, shorter struct leaves the rest zero */
 	e->s.size = sizeof(e->s);
+	if (!e->s.wait_yield_us)
+		e->s.wait_yield_us = 2000;
 	if (!e->s.call_buffer_bytes)
 		e->s.call_buffer_bytes = 4u << 20;
 	if (!e->s.arena_bytes)
 		e->s.arena_bytes = 16u << 20;
 	if (e->s.call_buffer_bytes > (1ull << 32) || e->s.arena_bytes > (1ull << 36) ||
-	    (e->s.ocall_count && !e->s.ocall_table)) {
+	    (e->s.ocall_count && !e->s.ocall_table) ||
+	    (e->s.wait_yield_us > 1000000 && e->s.wait_yield_us != CELLA_WAIT_NO_YIELD)) {
 		cella_log(e, CELLA_LOG_ERROR, "cella_enclave_create: settings out of range");
 		CELLA_FAIL(CELLA_ERR_INVALID_ARG);
 	}

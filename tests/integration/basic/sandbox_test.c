@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,37 @@ static void t_concurrent(void)
 	CT_EQ(w[0].bad + w[1].bad, 0);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("concurrent");
+}
+
+/* Settings: the struct's size is checked (the current one, or the one before wait_yield_us), and its ranges. */
+static void t_settings(void)
+{
+	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = O_COUNT,
+					   .log = capture_log};
+	struct cella_enclave *e = NULL;
+	s.size = sizeof(s) + 8;
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(e == NULL);
+	s.size = 8;
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_ERR_INVALID_ARG);
+	s.size = sizeof(s);
+	s.wait_yield_us = 1000001;
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(logbuf, "settings out of range"));
+	/* the previous layout, without wait_yield_us: accepted, default wait */
+	s.wait_yield_us = 2000000; /* out of range, but beyond the size given: not read */
+	s.size = (uint32_t)offsetof(struct cella_enclave_settings, wait_yield_us);
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 4, CELLA_OK), 9);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	s.size = sizeof(s);
+	for (unsigned i = 0; i < 2; i++) {
+		s.wait_yield_us = i ? CELLA_WAIT_NO_YIELD : 1;
+		CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_OK);
+		CT_EQ(call_u64(e, E_OCALL_TWICE, 4, CELLA_OK), 9);
+		CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	}
+	cella_test_pass("settings");
 }
 
 /* Two TCSs take turns on a condition variable: waits block and wakes reach them, on either backend. */
@@ -671,6 +703,8 @@ int main(int argc, char **argv)
 		t_threads();
 	else if (!strcmp(c, "pingpong"))
 		t_pingpong();
+	else if (!strcmp(c, "settings"))
+		t_settings();
 #ifdef CELLA_TEST_SGXSIM
 	else if (!strcmp(c, "smashex"))
 		t_smashex();
