@@ -85,14 +85,35 @@ static bool window_ok(uint64_t win, uint64_t win_bytes)
 }
 
 /*
- * The enclave base, taken through asm so the compiler cannot treat it as a pointer into the const ELF header
- * object (clang otherwise drops the relocation stores as writes to a const object).
+ * see sgx/sgx_rt.h. The enclave base, taken through asm so the compiler cannot treat it as a pointer into the
+ * const ELF header object (clang otherwise drops the relocation stores as writes to a const object).
  */
-static uint8_t *enclave_base(void)
+uint8_t *rt_enclave_base(void)
 {
 	uintptr_t b;
 	__asm__("lea __ehdr_start(%%rip), %0" : "=r"(b));
 	return (uint8_t *)b;
+}
+
+/* The layout the loader used, from the measured program headers and properties. Needs no relocation. */
+static cella_result own_regions(struct cella_layout_regions *r)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(rt_enclave_base() + __ehdr_start.e_phoff);
+	uint64_t image_bytes = 0;
+
+	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
+		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
+			image_bytes = ph[k].p_vaddr + ph[k].p_memsz;
+	image_bytes = (image_bytes + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
+	return cella_layout_regions(&cella_properties, image_bytes, r);
+}
+
+/* see sgx/sgx_rt.h */
+const struct cella_layout_regions *rt_layout(struct cella_layout_regions *scratch)
+{
+	if (__atomic_load_n(&rt.booted, __ATOMIC_ACQUIRE))
+		return &rt.regions;
+	return own_regions(scratch) == CELLA_OK ? scratch : NULL;
 }
 
 /*
@@ -102,9 +123,8 @@ static uint8_t *enclave_base(void)
  */
 static void boot_common(uint64_t win, uint64_t win_bytes)
 {
-	uint8_t *base = enclave_base();
-	uint64_t image_bytes = 0, tcs;
-	const Elf64_Phdr *ph;
+	uint8_t *base = rt_enclave_base();
+	uint64_t tcs;
 	static char *block[32];
 	static uint64_t random[2];
 	size_t i = 0;
@@ -113,12 +133,7 @@ static void boot_common(uint64_t win, uint64_t win_bytes)
 	relocate(base);
 
 	rt.base = base;
-	ph = (const Elf64_Phdr *)(base + __ehdr_start.e_phoff);
-	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
-		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
-			image_bytes = ph[k].p_vaddr + ph[k].p_memsz;
-	image_bytes = (image_bytes + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
-	if (cella_layout_regions(&cella_properties, image_bytes, &rt.regions) != CELLA_OK)
+	if (own_regions(&rt.regions) != CELLA_OK)
 		__builtin_trap();
 	rt.size = rt.regions.enclave_size;
 

@@ -115,9 +115,14 @@ static bool copy_in(struct cella_abi_slot *s, uint8_t *dst, const uint8_t *src, 
 {
 	uint64_t copied = 0;
 	unsigned idle = 0;
-	/* On SGX the host thread that wrote the input is the one running this call: it is all there, or never. */
-	if (rt_sgx() && __atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE) != in_bytes)
-		return false;
+	/* On SGX the host thread that wrote the input is the one running this call: it is all there, or never,
+	 * and one read of in_ready decides. */
+	if (rt_sgx()) {
+		if (__atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE) != in_bytes)
+			return false;
+		rt_boundary_copy(dst, src, in_bytes);
+		return true;
+	}
 	while (copied < in_bytes) {
 		uint64_t ready = __atomic_load_n(&s->in_ready, __ATOMIC_ACQUIRE);
 		if (ready > in_bytes || ready < copied)
@@ -209,12 +214,11 @@ void rt_serve(struct rt_thread *t)
  * protocol. Sandbox: ecalls nested in the ocall are served from here. SGX: they are separate entries. */
 static bool ocall_transport(struct rt_thread *t, struct cella_abi_slot *s)
 {
+	publish(s, CELLA_SLOT_OCALL);
 	if (rt_sgx()) {
-		publish(s, CELLA_SLOT_OCALL);
 		(void)rt_sgx_ocall_exit();
 		return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == CELLA_SLOT_OCALL_DONE;
 	}
-	publish(s, CELLA_SLOT_OCALL);
 	for (;;) {
 		if (wait_state(s, CELLA_SLOT_OCALL_DONE, CELLA_SLOT_ECALL) == CELLA_SLOT_OCALL_DONE)
 			return true;

@@ -214,7 +214,6 @@ static bool sgx_kernel_stand_in(long nr, long a, long b, long c, long d, long e,
 			*ret = 1000 + rt.next_tcs; /* the tid gettid() reports on that TCS */
 			*(volatile int *)c = (int)*ret; /* CLONE_PARENT_SETTID */
 		}
-		(void)d;
 		return true;
 	}
 	default:
@@ -295,12 +294,6 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	}
 }
 
-/*
- * Signals carry siginfo the sender chose when another process (the host, as the same user) queues them with
- * rt_tgsigqueueinfo; the kernel only forces such codes to be <= 0. A trap of our own seccomp filter has
- * si_code SYS_SECCOMP and a hardware fault a positive code: anything else did not happen in this thread and
- * is ignored (checklist B3), so a forged "trapped syscall" never writes a register.
- */
 /* see sgx/sgx_rt.h: the same dispatcher, for #UD on SYSCALL on SGX (the sixth argument is never used) */
 long rt_syscall_dispatch(long nr, long a, long b, long c, long d, long e, long f)
 {
@@ -308,6 +301,12 @@ long rt_syscall_dispatch(long nr, long a, long b, long c, long d, long e, long f
 	return rt_syscall(nr, a, b, c, d, e);
 }
 
+/*
+ * Signals carry siginfo the sender chose when another process (the host, as the same user) queues them with
+ * rt_tgsigqueueinfo; the kernel only forces such codes to be <= 0. A trap of our own seccomp filter has
+ * si_code SYS_SECCOMP and a hardware fault a positive code: anything else did not happen in this thread and
+ * is ignored (checklist B3), so a forged "trapped syscall" never writes a register.
+ */
 static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 {
 	ucontext_t *uc = ctx;
@@ -348,7 +347,7 @@ _Static_assert(sizeof(context_regs) / sizeof(context_regs[0]) * 8 == sizeof(stru
 
 /*
  * Inside an ecall, the application's handlers get the fault first, except one that leaves no stack to run
- * on (RSP within a page of the stack's end: the same room SGX's first phase needs), as on SGX.
+ * on (RSP within RT_SGX_PHASE1_ROOM of the stack's end: the room SGX's first phase needs), as on SGX.
  */
 static bool offer_to_handlers(int sig, const siginfo_t *si, ucontext_t *uc)
 {
@@ -357,7 +356,7 @@ static bool offer_to_handlers(int sig, const siginfo_t *si, ucontext_t *uc)
 	struct cella_exception_context c;
 	uint64_t *r = (uint64_t *)&c;
 
-	if (!t || t->depth == 0 || (uint64_t)g[REG_RSP] < t->stack_lo + 8192 || (uint64_t)g[REG_RSP] > t->stack_hi)
+	if (!t || t->depth == 0 || (uint64_t)g[REG_RSP] < t->stack_lo + RT_SGX_PHASE1_ROOM || (uint64_t)g[REG_RSP] > t->stack_hi)
 		return false;
 	for (unsigned i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]); i++)
 		r[i] = (uint64_t)g[context_regs[i]];

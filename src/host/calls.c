@@ -10,11 +10,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,15 +36,6 @@ static void publish(struct cella_abi_slot *s, uint32_t state)
 		futex_wake(&s->state);
 }
 
-/*
- * How long a waiting host thread keeps checking the slot (yielding the CPU between checks) before it sleeps on
- * the futex: settings.wait_yield_us, 2 ms by default. Waking a sleeping thread costs tens of microseconds on
- * virtual machines (an IPI to a halted vCPU): 5 % of a 1 ms call. Calls up to that long therefore end without
- * that cost. sched_yield keeps the wait from taking the CPU from an enclave thread that shares it. Where calls
- * take longer (e->call_ns, a running average of this enclave's ecalls), the window would only burn CPU, and the
- * thread sleeps at once: the wake-up is then a small part of the call.
- */
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -52,7 +43,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Waits for state a or b; returns it, or ~0u if the enclave was lost meanwhile. */
+/*
+ * How long a waiting host thread keeps checking the slot (yielding the CPU between checks) before it sleeps on
+ * the futex: settings.wait_yield_us, 2 ms by default. Waking a sleeping thread costs tens of microseconds on
+ * virtual machines (an IPI to a halted vCPU): 5 % of a 1 ms call. Calls up to that long therefore end without
+ * that cost. sched_yield keeps the wait from taking the CPU from an enclave thread that shares it. Where calls
+ * take longer (e->call_ns, a running average of this enclave's ecalls), the window would only burn CPU, and the
+ * thread sleeps at once: the wake-up is then a small part of the call.
+ *
+ * Returns state a or b once the slot holds it, or ~0u if the enclave was lost meanwhile.
+ */
 static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, uint32_t a, uint32_t b)
 {
 	const struct timespec tick = {0, 50 * 1000 * 1000};
@@ -373,7 +373,6 @@ done:
 static cella_result sgx_serve(struct cella_enclave *e, uint32_t tcs, void *ctx)
 {
 	struct cella_call *c = ctx;
-	(void)e;
 	if (tcs != c->slot || __atomic_load_n(&e->slots[tcs].state, __ATOMIC_ACQUIRE) != CELLA_SLOT_OCALL)
 		return CELLA_ERR_MARSHAL;
 	serve_ocall(c);

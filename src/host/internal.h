@@ -57,6 +57,13 @@ uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n);
 /* Frees an offset returned by cella_arena_alloc; unknown offsets are ignored (returns false). */
 bool cella_arena_free(struct cella_arena *a, uint64_t off);
 
+/*
+ * The window for e's TCS count and settings (window.c, cella/abi/window.h): its size, and its layout written
+ * into `mem` (that many bytes, zeroed; sets e->win, hdr, slots, arena), checked as the enclave checks it at boot.
+ */
+uint64_t cella_window_bytes(const struct cella_enclave *e);
+cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_t bytes);
+
 /* True if this thread is inside a call into `e` (an ocall handler runs on it). */
 bool cella_calls_in_this_thread(struct cella_enclave *e);
 

@@ -4,7 +4,6 @@
  * creates the shared window, and talks to the monitor over a private socket.
  */
 #include "internal.h"
-#include "window.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -193,11 +192,8 @@ static cella_result spawn_monitor(struct cella_enclave *e)
 
 static cella_result make_window(struct cella_enclave *e, int *memfd)
 {
-	uint64_t slots_bytes = ((uint64_t)e->tcs_count * sizeof(struct cella_abi_slot) + 4095) & ~4095ull;
-	uint64_t bufs_off = 4096 + slots_bytes;
-	uint64_t arena_off = bufs_off + (uint64_t)e->tcs_count * e->s.call_buffer_bytes;
-	uint64_t bytes = arena_off + e->s.arena_bytes;
-	struct cella_abi_window *h;
+	uint64_t bytes = cella_window_bytes(e);
+	uint8_t *p;
 	int fd;
 
 	fd = memfd_create("cella-window", MFD_CLOEXEC);
@@ -208,31 +204,13 @@ static cella_result make_window(struct cella_enclave *e, int *memfd)
 			close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	e->win = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (e->win == MAP_FAILED) {
-		e->win = NULL;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
 		close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	e->win_bytes = bytes;
-	h = e->hdr = (struct cella_abi_window *)e->win;
-	h->magic = CELLA_WINDOW_MAGIC;
-	h->abi_version = CELLA_WINDOW_ABI_VERSION;
-	h->tcs_count = e->tcs_count;
-	h->window_bytes = bytes;
-	h->slots_off = 4096;
-	h->bufs_off = bufs_off;
-	h->slot_buf_bytes = e->s.call_buffer_bytes;
-	h->arena_off = arena_off;
-	h->arena_bytes = e->s.arena_bytes;
-	h->state = CELLA_WINDOW_BOOTING;
-	e->slots = (struct cella_abi_slot *)(e->win + 4096);
 	*memfd = fd;
-	if (!cella_window_header_ok(h, bytes, e->tcs_count)) { /* what the enclave will check at boot */
-		cella_log(e, CELLA_LOG_ERROR, "the window layout for %u TCS does not pass its own check", e->tcs_count);
-		return CELLA_ERR_UNEXPECTED;
-	}
-	return cella_arena_init(&e->arena, arena_off, bytes);
+	return cella_window_lay_out(e, p, bytes);
 }
 
 cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)

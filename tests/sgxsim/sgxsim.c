@@ -191,6 +191,12 @@ static uint8_t *ssa_frame(const struct sim_tcs *t, uint32_t n)
 	return (uint8_t *)(uintptr_t)(t->ssa + (uint64_t)n * e->ssa_frame_pages * PAGE);
 }
 
+/* GPRSGX's first 18 fields (rax .. r15, rflags, rip, SDM order) and their ucontext slots. */
+static const int gpr_slot[] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI, REG_R8,
+			       REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_EFL, REG_RIP};
+#define GPR_COUNT (sizeof(gpr_slot) / sizeof(gpr_slot[0]))
+_Static_assert(__builtin_offsetof(struct cella_sgx_gprsgx, rip) == (GPR_COUNT - 1) * 8, "GPRSGX order");
+
 static struct cella_sgx_gprsgx *gprsgx(const struct sim_tcs *t, uint32_t n)
 {
 	struct sim_enclave *e = enclave_of(t->tcs);
@@ -459,24 +465,8 @@ static uint64_t do_entry(ucontext_t *uc)
 			die("ERESUME with nothing to resume");
 		t->cssa--;
 		gp = gprsgx(t, t->cssa);
-		g[REG_RAX] = (greg_t)gp->rax;
-		g[REG_RCX] = (greg_t)gp->rcx;
-		g[REG_RDX] = (greg_t)gp->rdx;
-		g[REG_RBX] = (greg_t)gp->rbx;
-		g[REG_RSP] = (greg_t)gp->rsp;
-		g[REG_RBP] = (greg_t)gp->rbp;
-		g[REG_RSI] = (greg_t)gp->rsi;
-		g[REG_RDI] = (greg_t)gp->rdi;
-		g[REG_R8] = (greg_t)gp->r8;
-		g[REG_R9] = (greg_t)gp->r9;
-		g[REG_R10] = (greg_t)gp->r10;
-		g[REG_R11] = (greg_t)gp->r11;
-		g[REG_R12] = (greg_t)gp->r12;
-		g[REG_R13] = (greg_t)gp->r13;
-		g[REG_R14] = (greg_t)gp->r14;
-		g[REG_R15] = (greg_t)gp->r15;
-		g[REG_EFL] = (greg_t)gp->rflags;
-		g[REG_RIP] = (greg_t)gp->rip;
+		for (unsigned i = 0; i < GPR_COUNT; i++)
+			g[gpr_slot[i]] = (greg_t)((const uint64_t *)(void *)gp)[i];
 		restore_xsave(uc, ssa_frame(t, t->cssa));
 	}
 	wrgsbase(t->td);
@@ -536,23 +526,9 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc, bo
 		die("an exception with every SSA frame in use");
 	gp = gprsgx(t, t->cssa);
 	save_xsave(uc, ssa_frame(t, t->cssa), e->ssa_frame_pages * PAGE - CELLA_SGX_GPRSGX_BYTES);
-	gp->rax = rax;
-	gp->rcx = (uint64_t)g[REG_RCX];
-	gp->rdx = (uint64_t)g[REG_RDX];
-	gp->rbx = (uint64_t)g[REG_RBX];
-	gp->rsp = (uint64_t)g[REG_RSP];
-	gp->rbp = (uint64_t)g[REG_RBP];
-	gp->rsi = (uint64_t)g[REG_RSI];
-	gp->rdi = (uint64_t)g[REG_RDI];
-	gp->r8 = (uint64_t)g[REG_R8];
-	gp->r9 = (uint64_t)g[REG_R9];
-	gp->r10 = (uint64_t)g[REG_R10];
-	gp->r11 = (uint64_t)g[REG_R11];
-	gp->r12 = (uint64_t)g[REG_R12];
-	gp->r13 = (uint64_t)g[REG_R13];
-	gp->r14 = (uint64_t)g[REG_R14];
-	gp->r15 = (uint64_t)g[REG_R15];
-	gp->rflags = (uint64_t)g[REG_EFL];
+	for (unsigned i = 0; i < GPR_COUNT; i++)
+		((uint64_t *)(void *)gp)[i] = (uint64_t)g[gpr_slot[i]];
+	gp->rax = rax; /* a SYSCALL's number, not the kernel's -ENOSYS */
 	gp->rip = rip;
 	/* SDM: #PF and #GP are reported in EXITINFO only when MISCSELECT.EXINFO is set; the AEX happens anyway */
 	if (interrupt || ((vector == CELLA_X86_VECTOR_PF || vector == CELLA_X86_VECTOR_GP) && !(e->id.misc_select & 1)))

@@ -8,45 +8,21 @@
 
 #include <cella/enclave.h>
 
-#include <elf.h>
-
 #include "sgx_abi.h"
 
-#define PAGE 4096ull
-
 extern const struct cella_abi_properties cella_properties;
-extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
 
 static uint32_t booted;                      /* OP_BOOT ran (it runs once, on TCS 0) */
-
-static uint64_t enclave_base(void)
-{
-	uintptr_t b;
-	__asm__("lea __ehdr_start(%%rip), %0" : "=r"(b));
-	return b;
-}
-
-/* The layout the loader used, recomputed from the measured program headers and properties. */
-static cella_result own_regions(struct cella_layout_regions *r)
-{
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(enclave_base() + __ehdr_start.e_phoff);
-	uint64_t image_bytes = 0;
-
-	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
-		if (ph[k].p_type == PT_LOAD && ph[k].p_vaddr + ph[k].p_memsz > image_bytes)
-			image_bytes = ph[k].p_vaddr + ph[k].p_memsz;
-	image_bytes = (image_bytes + PAGE - 1) & ~(PAGE - 1);
-	return cella_layout_regions(&cella_properties, image_bytes, r);
-}
 
 /* see sgx_rt.h */
 struct rt_sgx_exit rt_sgx_main(uint64_t op, uint64_t a1, uint64_t a2, uint64_t tcs)
 {
-	struct cella_layout_regions r;
+	struct cella_layout_regions scratch;
+	const struct cella_layout_regions *r = rt_layout(&scratch);
 	struct rt_sgx_exit x = {CELLA_SGX_EXIT_DONE, CELLA_OK};
 	int64_t idx;
 
-	if (own_regions(&r) != CELLA_OK || (idx = rt_sgx_tcs_index(enclave_base(), &r, tcs)) < 0)
+	if (!r || (idx = rt_sgx_tcs_index((uint64_t)(uintptr_t)rt_enclave_base(), r, tcs)) < 0)
 		rt_sgx_exit_lost(CELLA_ERR_UNEXPECTED); /* RBX is hardware's: this cannot happen */
 	switch (op) {
 	case CELLA_SGX_OP_BOOT:
@@ -98,15 +74,16 @@ struct rt_sgx_exit rt_sgx_phase1(uint64_t tcs, struct rt_sgx_ctx *ctx)
 void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 {
 	uint32_t info = (uint32_t)ctx->reserved[0], vector = CELLA_SGX_EXITINFO_VECTOR(info);
-	uint64_t base = enclave_base(), rip = ctx->rip;
-	struct cella_layout_regions r;
+	uint64_t base = (uint64_t)(uintptr_t)rt_enclave_base(), rip = ctx->rip;
+	struct cella_layout_regions scratch;
+	const struct cella_layout_regions *r = rt_layout(&scratch);
 
-	if (own_regions(&r) != CELLA_OK)
+	if (!r)
 		rt_sgx_exit_lost(CELLA_ERR_UNEXPECTED);
 	/* #UD on SYSCALL is how musl's system calls reach the runtime on SGX. RIP is the enclave's own saved RIP;
 	 * the two bytes are read only if they lie in the image. */
-	if (vector == CELLA_X86_VECTOR_UD && rip >= base && rip - base < r.image_bytes - 1 &&
-	    rt_sgx_is_syscall((const uint8_t *)(uintptr_t)rip, r.image_bytes - (rip - base))) {
+	if (vector == CELLA_X86_VECTOR_UD && rip >= base && rip - base < r->image_bytes - 1 &&
+	    rt_sgx_is_syscall((const uint8_t *)(uintptr_t)rip, r->image_bytes - (rip - base))) {
 		rt_sgx_emulate_syscall(ctx, rt_syscall_dispatch);
 		return;
 	}

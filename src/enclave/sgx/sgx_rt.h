@@ -197,6 +197,10 @@ RT_SGX_HIDDEN bool rt_exception_dispatch(uint32_t vector, struct cella_exception
  * syscall dispatcher syscall.c already has (today `static long rt_syscall`).
  */
 RT_SGX_HIDDEN cella_result rt_sgx_boot(uint64_t window, uint64_t window_bytes);
+/* The enclave's base, and the layout the loader used (boot.c): the runtime's once booted (no work on the call
+ * path), before that recomputed into *scratch from the measured program headers; NULL if they are absurd. */
+RT_SGX_HIDDEN uint8_t *rt_enclave_base(void);
+RT_SGX_HIDDEN const struct cella_layout_regions *rt_layout(struct cella_layout_regions *scratch);
 RT_SGX_HIDDEN cella_result rt_sgx_ecall(uint32_t tcs);
 RT_SGX_HIDDEN long rt_syscall_dispatch(long nr, long a, long b, long c, long d, long e, long f);
 

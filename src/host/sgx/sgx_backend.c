@@ -130,11 +130,7 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 /* The window, as the sandbox lays it out (cella/abi/window.h); here plain memory of this process. */
 static cella_result make_window(struct cella_enclave *e)
 {
-	uint64_t slots_bytes = ((uint64_t)e->tcs_count * sizeof(struct cella_abi_slot) + 4095) & ~4095ull;
-	uint64_t bufs_off = 4096 + slots_bytes;
-	uint64_t arena_off = bufs_off + (uint64_t)e->tcs_count * e->s.call_buffer_bytes;
-	uint64_t bytes = arena_off + e->s.arena_bytes;
-	struct cella_abi_window *h;
+	uint64_t bytes = cella_window_bytes(e);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
@@ -142,21 +138,7 @@ static cella_result make_window(struct cella_enclave *e)
 			  strerror(errno));
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	e->win = p;
-	e->win_bytes = bytes;
-	h = e->hdr = p;
-	h->magic = CELLA_WINDOW_MAGIC;
-	h->abi_version = CELLA_WINDOW_ABI_VERSION;
-	h->tcs_count = e->tcs_count;
-	h->window_bytes = bytes;
-	h->slots_off = 4096;
-	h->bufs_off = bufs_off;
-	h->slot_buf_bytes = e->s.call_buffer_bytes;
-	h->arena_off = arena_off;
-	h->arena_bytes = e->s.arena_bytes;
-	h->state = CELLA_WINDOW_BOOTING;
-	e->slots = (struct cella_abi_slot *)(e->win + 4096);
-	return cella_arena_init(&e->arena, arena_off, bytes);
+	return cella_window_lay_out(e, p, bytes);
 }
 
 static void destroy(struct cella_enclave *e, struct cella_sgx_enclave *s)
@@ -326,35 +308,6 @@ cella_result cella_sgx_terminate(struct cella_enclave *e)
 	return r;
 }
 
-/* The builtin quote ocalls answered by the stand-in (tests), with the checks the real path makes. */
-static cella_result stand_in_quote(uint32_t fn, const uint8_t *in, size_t in_bytes, uint8_t *out, size_t out_bytes,
-				   size_t *written)
-{
-	uint8_t *q = NULL;
-	size_t len = 0;
-	cella_result r;
-
-	if (fn == CELLA_SGX_OCALL_QE_TARGET_INFO) {
-		if (out_bytes < CELLA_SGX_TARGETINFO_BYTES || in_bytes != 0)
-			return CELLA_ERR_MARSHAL;
-		r = cella_sgx_stand_in->qe_target_info(out);
-		if (r == CELLA_OK)
-			*written = CELLA_SGX_TARGETINFO_BYTES;
-		return r;
-	}
-	if (in_bytes != CELLA_SGX_REPORT_BYTES)
-		return CELLA_ERR_MARSHAL;
-	r = cella_sgx_stand_in->quote(in, &q, &len);
-	if (r == CELLA_OK && len > out_bytes)
-		r = CELLA_ERR_BUFFER_TOO_SMALL;
-	if (r == CELLA_OK) {
-		memcpy(out, q, len);
-		*written = len;
-	}
-	free(q);
-	return r;
-}
-
 /* see sgx_backend.h */
 cella_result cella_sgx_serve_builtin(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
 				     uint8_t *out, size_t out_bytes, size_t *written)
@@ -362,15 +315,13 @@ cella_result cella_sgx_serve_builtin(struct cella_enclave *e, uint32_t fn, const
 	struct cella_sgx_enclave *s = e->sgx;
 	struct cella_sgx_quote_env env;
 	cella_result r = CELLA_OK;
-	char why[512];
+	char why[512] = "";
 
 	*written = 0;
 	if (!s || (fn != CELLA_SGX_OCALL_QE_TARGET_INFO && fn != CELLA_SGX_OCALL_QUOTE))
 		return CELLA_ERR_INVALID_FUNCTION;
-	if (s->stand_in_ctx)
-		return stand_in_quote(fn, in, in_bytes, out, out_bytes, written);
 	pthread_mutex_lock(&s->quote_lock);
-	if (!s->quoter_open) {
+	if (!s->quoter_open && !s->stand_in_ctx) { /* the stand-in (tests) replaces Intel's libraries */
 		cella_sgx_quote_env_default(&env);
 		r = cella_sgx_quote_open(&env, &s->quoter, why, sizeof(why));
 		if (r != CELLA_OK)
@@ -380,14 +331,16 @@ cella_result cella_sgx_serve_builtin(struct cella_enclave *e, uint32_t fn, const
 	if (r == CELLA_OK && fn == CELLA_SGX_OCALL_QE_TARGET_INFO) {
 		if (out_bytes < CELLA_SGX_TARGETINFO_BYTES || in_bytes != 0)
 			r = CELLA_ERR_MARSHAL;
-		else if ((r = cella_sgx_quote_target_info(&s->quoter, out, why, sizeof(why))) == CELLA_OK)
+		else if ((r = s->stand_in_ctx ? cella_sgx_stand_in->qe_target_info(out)
+					      : cella_sgx_quote_target_info(&s->quoter, out, why, sizeof(why))) == CELLA_OK)
 			*written = CELLA_SGX_TARGETINFO_BYTES;
 	} else if (r == CELLA_OK) {
 		uint8_t *q = NULL;
 		size_t len = 0;
 		if (in_bytes != CELLA_SGX_REPORT_BYTES)
 			r = CELLA_ERR_MARSHAL;
-		else if ((r = cella_sgx_quote_get(&s->quoter, in, &q, &len, why, sizeof(why))) == CELLA_OK) {
+		else if ((r = s->stand_in_ctx ? cella_sgx_stand_in->quote(in, &q, &len)
+					      : cella_sgx_quote_get(&s->quoter, in, &q, &len, why, sizeof(why))) == CELLA_OK) {
 			if (len > out_bytes)
 				r = CELLA_ERR_BUFFER_TOO_SMALL;
 			else {
