@@ -339,14 +339,14 @@ static int pool_find(struct vfy_pool *pool, X509 *x)
 cella_result cella_vfy_check_root(X509 *root, const uint8_t *point, const char *what, struct vfy_pool *pool,
 				  struct cella_detail *d)
 {
-	uint8_t pt[65];
+	const uint8_t *pt = cella_vfy_cert_point(root);
 	int i = pool_find(pool, root);
 	if (i >= 0 && pool->e[i].root_ok)
 		return CELLA_OK;
-	if (cella_vfy_key_point(X509_get0_pubkey(root), pt) != 0 || memcmp(pt, point, 65) != 0)
+	if (!pt || memcmp(pt, point, 65) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_UNTRUSTED_ROOT, "%s ends in a root whose key is not trusted", what);
 	if (X509_NAME_cmp(X509_get_subject_name(root), X509_get_issuer_name(root)) != 0 ||
-	    X509_verify(root, X509_get0_pubkey(root)) != 1 || X509_check_ca(root) < 1)
+	    !cella_vfy_cert_signed_by(root, cella_vfy_cert_key(root)) || X509_check_ca(root) < 1)
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "%s root certificate is not a valid self-signed CA",
 				      what);
 	if (!cella_vfy_cn_contains(X509_get_subject_name(root), "SGX Root CA"))
@@ -367,7 +367,7 @@ cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, s
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "certificate CN does not contain \"%s\"", cn);
 	if (X509_check_ca(parent) < 1 ||
 	    X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0 ||
-	    X509_verify(child, X509_get0_pubkey(parent)) != 1)
+	    !cella_vfy_cert_signed_by(child, cella_vfy_cert_key(parent)))
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "\"%s\" certificate is not signed by its issuer", cn);
 	if (i >= 0 && pool_find(pool, parent) >= 0)
 		pool->e[i].parent_ok = parent;
@@ -382,7 +382,7 @@ static cella_result check_crl(X509_CRL *crl, X509 *ca, const char *what, struct 
 	AUTHORITY_KEYID *aki;
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s is not issued by the expected CA", what);
-	if (X509_CRL_verify(crl, X509_get0_pubkey(ca)) != 1)
+	if (!cella_vfy_cert_key(ca) || X509_CRL_verify(crl, cella_vfy_cert_key(ca)) != 1)
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s signature does not verify", what);
 	num = X509_CRL_get_ext_d2i(crl, NID_crl_number, &crit, NULL);
 	aki = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);
@@ -470,12 +470,12 @@ static cella_result prepare(struct cella_collateral *c, struct vfy_prepared *p, 
 	/* TCB Info and QE Identity: chains, then signatures over the exact text */
 	CELLA_CHECK(signing_chain(c->tcb_chain, c->tcb_chain_len, p->root_point, p->root_crl, "TCB Info", &tcb_signer,
 				  &w, &p->pool, d));
-	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(tcb_signer), (const uint8_t *)c->tcb_info, c->tcb_info_len,
+	if (!cella_vfy_ecdsa_verify(cella_vfy_cert_key(tcb_signer), (const uint8_t *)c->tcb_info, c->tcb_info_len,
 				    c->tcb_sig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "TCB Info signature does not verify"));
 	CELLA_CHECK(signing_chain(c->qe_chain, c->qe_chain_len, p->root_point, p->root_crl, "QE Identity", &qe_signer,
 				  &w, &p->pool, d));
-	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(qe_signer), (const uint8_t *)c->qe_identity,
+	if (!cella_vfy_ecdsa_verify(cella_vfy_cert_key(qe_signer), (const uint8_t *)c->qe_identity,
 				    c->qe_identity_len, c->qe_sig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "QE Identity signature does not verify"));
 	CELLA_CHECK(cella_vfy_tcb_info_parse(c->tcb_info, c->tcb_info_len, &p->tcb, d));

@@ -3,6 +3,7 @@
 #include "verify_internal.h"
 
 #include <openssl/core_names.h>
+#include <openssl/sha.h>
 #include <string.h>
 
 /*
@@ -62,26 +63,30 @@ static size_t der_uint(uint8_t *out, const uint8_t *v)
 	return n + 2;
 }
 
-int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig)
+int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const uint8_t *der_sig, size_t der_len)
 {
-	uint8_t der[2 + 35 + 35];
-	size_t n;
-	EVP_MD_CTX *ctx;
-	int ok = 0;
+	EVP_PKEY_CTX *ctx;
+	int ok;
 	if (!key)
 		return 0;
+	ctx = EVP_PKEY_CTX_new(key, NULL);
+	ok = ctx && EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+	     EVP_PKEY_verify(ctx, der_sig, der_len, digest, 32) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig)
+{
+	uint8_t der[2 + 35 + 35], digest[32];
+	size_t n;
 	n = der_uint(der + 2, sig);
 	n += der_uint(der + 2 + n, sig + 32);
 	der[0] = 0x30;
 	der[1] = (uint8_t)n;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
+	if (!SHA256(msg, len, digest))
 		return 0;
-	if (EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, der, n + 2, msg, len) == 1)
-		ok = 1;
-	EVP_MD_CTX_free(ctx);
-	return ok;
+	return cella_vfy_ecdsa_verify_digest(key, digest, der, n + 2);
 }
 
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out)

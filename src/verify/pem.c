@@ -150,7 +150,6 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 	while (p < end) {
 		uint8_t *der = NULL;
 		size_t der_len = 0;
-		const uint8_t *q;
 		X509 *x;
 		if (count == max)
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PEM chain has more than %zu certificates",
@@ -173,19 +172,16 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 					p += eol(p, end);
 				continue;
 			}
-			q = der;
-			x = d2i_X509(NULL, &q, (long)der_len);
-			if (x && q == der + der_len && pool->n < VFY_POOL_SLOTS && X509_up_ref(x) == 1) {
+			x = cella_vfy_cert_d2i(der, der_len);
+			if (x && pool->n < VFY_POOL_SLOTS && X509_up_ref(x) == 1) {
 				memset(&pool->e[pool->n], 0, sizeof(pool->e[0]));
 				memcpy(pool->e[pool->n].hash, h, 32);
 				pool->e[pool->n++].x = x;
 			}
 		} else {
-			q = der;
-			x = d2i_X509(NULL, &q, (long)der_len);
+			x = cella_vfy_cert_d2i(der, der_len);
 		}
-		if (!x || q != der + der_len) {
-			X509_free(x);
+		if (!x) {
 			free(der);
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "certificate %zu of the chain is not valid DER",
 						  count + 1));

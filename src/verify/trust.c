@@ -41,16 +41,16 @@ cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_
 		for (size_t i = 1; i < n; i++)
 			X509_free(chain[i]);
 	} else {
-		const uint8_t *p = cert;
-		x = d2i_X509(NULL, &p, (long)len);
+		x = cella_vfy_cert_d2i(cert, len);
 		if (!x)
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "trusted root is not a DER or PEM certificate"));
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-	if (cella_vfy_key_point(X509_get0_pubkey(x), t->point) != 0)
+	if (!cella_vfy_cert_point(x))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_UNSUPPORTED, "trusted root key is not ECDSA P-256"));
+	memcpy(t->point, cella_vfy_cert_point(x), sizeof(t->point));
 	*out = t;
 	t = NULL;
 	r = CELLA_OK;

@@ -32,7 +32,8 @@ static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q,
 	if (X509_NAME_cmp(X509_CRL_get_issuer(p->root_crl), X509_get_subject_name(ch[2])) != 0)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "root CA CRL is not issued by the PCK chain's root"));
 	if (X509_NAME_cmp(X509_get_subject_name(ch[1]), X509_get_subject_name(p->pck_ca)) != 0 ||
-	    EVP_PKEY_eq(X509_get0_pubkey(ch[1]), X509_get0_pubkey(p->pck_ca)) != 1)
+	    !cella_vfy_cert_point(ch[1]) || !cella_vfy_cert_point(p->pck_ca) ||
+	    memcmp(cella_vfy_cert_point(ch[1]), cella_vfy_cert_point(p->pck_ca), 65) != 0)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL,
 					  "PCK CRL is issued by a different CA than the quote's PCK certificate"));
 	CELLA_CHECK(cella_vfy_check_not_revoked(p->root_crl, ch[1], "PCK CA certificate", d));
@@ -45,7 +46,7 @@ static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q,
 		e->from = f > e->from ? f : e->from;
 		e->until = u < e->until ? u : e->until;
 	}
-	e->leaf_key = X509_get0_pubkey(ch[0]);
+	e->leaf_key = cella_vfy_cert_key(ch[0]);
 	if (!e->leaf_key || EVP_PKEY_up_ref(e->leaf_key) != 1) {
 		e->leaf_key = NULL;
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRYPTO, "PCK certificate key unusable"));
@@ -286,7 +287,7 @@ cella_result cella_quote_check_signatures(const struct cella_quote *q, struct ce
 	if (!ak || !cella_vfy_ecdsa_verify(ak, q->bytes, q->signed_len, q->signature))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_SIGNATURE, "quote signature does not verify"));
 	CELLA_CHECK(cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 4, 0, &n, NULL, d));
-	if (!cella_vfy_ecdsa_verify(X509_get0_pubkey(ch[0]), q->qe_report, CELLA_SGX_REPORT_BODY_BYTES,
+	if (!cella_vfy_ecdsa_verify(cella_vfy_cert_key(ch[0]), q->qe_report, CELLA_SGX_REPORT_BODY_BYTES,
 				    q->qe_report_sig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QE_REPORT, "QE report signature does not verify with the PCK key"));
 	r = CELLA_OK;

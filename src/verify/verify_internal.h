@@ -33,11 +33,28 @@ uint64_t cella_vfy_le64(const uint8_t *p);
 EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy);
 /* 1 if sig (r||s, 64 bytes) is a valid ECDSA-P256-SHA256 signature by key over msg, else 0. */
 int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig);
+/* 1 if der_sig (ECDSA-Sig-Value) is a valid signature by key over the SHA-256 digest (32 bytes), else 0. */
+int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const uint8_t *der_sig, size_t der_len);
 /* The uncompressed P-256 point of key into out[65]; 0 on success, -1 if key is not P-256. */
 int cella_vfy_key_point(EVP_PKEY *key, uint8_t *out);
 
 /* SHA-256(a || b) into out[32]; 0 on success. */
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
+
+/* ---- cert.c ---- */
+/*
+ * A certificate from exactly `len` bytes of DER, parsed without OpenSSL 3.0's key decoders (see cert.c), with its
+ * ECDSA P-256 key and the SHA-256 of its TBSCertificate attached. NULL if it is not one DER certificate. Only
+ * the functions below give its key: X509_get0_pubkey returns NULL for it.
+ */
+X509 *cella_vfy_cert_d2i(const uint8_t *der, size_t len);
+/* The certificate's P-256 key (owned by the certificate), or NULL when its key is anything else. */
+EVP_PKEY *cella_vfy_cert_key(const X509 *x);
+/* Its uncompressed point (65 bytes), or NULL as above. */
+const uint8_t *cella_vfy_cert_point(const X509 *x);
+/* 1 if x (from cella_vfy_cert_d2i) carries a valid ecdsa-with-SHA256 signature by key, as X509_verify would
+ * decide; 0 otherwise, including for any other signature algorithm. */
+int cella_vfy_cert_signed_by(const X509 *x, EVP_PKEY *key);
 
 /* ---- pem.c ---- */
 /* Certificates already parsed (and checked) for one prepared collateral: each distinct DER is parsed and its
