@@ -7,25 +7,40 @@
 #include <string.h>
 
 /*
- * An EVP_PKEY for a raw P-256 point x||y. EVP_PKEY_fromdata imports the point straight into the EC key manager,
- * which refuses a point that is not on the curve; going through a DER SubjectPublicKeyInfo and d2i_PUBKEY does
- * the same check but runs OpenSSL 3's decoder search, about ten times the cost, once per quote.
+ * An EVP_PKEY for a raw P-256 point x||y: a copy of a parameters-only P-256 key, made once, with the point set on
+ * it. Setting the point decodes it with EC_POINT_oct2point, which refuses a point that is not on the curve.
+ * Building the key from OSSL_PARAMs instead (EVP_PKEY_fromdata) constructs the curve's group again on every call,
+ * four times the cost; going through DER and d2i_PUBKEY runs OpenSSL 3's decoder search, twenty times.
  */
-EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy)
+static pthread_once_t p256_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *p256_params;
+
+static void p256_init(void)
 {
 	char group[] = "prime256v1";
-	uint8_t point[65];
-	OSSL_PARAM params[3];
+	OSSL_PARAM params[2];
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *key = NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &p256_params, EVP_PKEY_KEY_PARAMETERS, params) != 1)
+		p256_params = NULL;
+	EVP_PKEY_CTX_free(ctx);
+}
+
+EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy)
+{
+	uint8_t point[65];
+	EVP_PKEY *key;
+	pthread_once(&p256_once, p256_init);
+	if (!p256_params || !(key = EVP_PKEY_dup(p256_params)))
+		return NULL;
 	point[0] = 0x04; /* uncompressed */
 	memcpy(point + 1, xy, 64);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point));
-	params[2] = OSSL_PARAM_construct_end();
-	if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		key = NULL;
-	EVP_PKEY_CTX_free(ctx);
+	if (EVP_PKEY_set1_encoded_public_key(key, point, sizeof(point)) != 1) {
+		EVP_PKEY_free(key);
+		return NULL;
+	}
 	return key;
 }
 
