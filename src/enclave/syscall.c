@@ -143,13 +143,18 @@ static uint32_t current_tcs(void)
 
 /*
  * Futexes on SGX: a wait whose word still matches sleeps on the host by the word's key, at most 1 ms at a time;
- * a wake wakes the key's sleepers. Outside an ecall there is no host thread to sleep on: the wait returns at
- * once (a spurious wake-up) and the wake is dropped, which a sleeper's timeout covers.
+ * a wake wakes the key's sleepers. The key's wake counter in the window is read before the word is checked and
+ * sent with the wait, so the host does not sleep through a wake that came in between (cella/abi/window.h,
+ * CELLA_WINDOW_FUTEX_OFF). Outside an ecall there is no host thread to sleep on: the wait returns at once (a
+ * spurious wake-up) and the wake is dropped, which a sleeper's timeout covers.
  */
 static void sgx_futex(long addr, long op, long val, long timeout, long *ret)
 {
 	struct rt_thread *t = rt_self();
-	uint64_t in[2] = {(uint64_t)addr - (uint64_t)rt.base, FUTEX_SLEEP_MAX_NS};
+	uint64_t key = (uint64_t)addr - (uint64_t)rt.base;
+	/* host memory, read once and never trusted: it only goes back to the host with the wait */
+	const uint32_t *counter = (const uint32_t *)(rt.win + CELLA_WINDOW_FUTEX_OFF) + cella_window_futex_bucket(key);
+	uint64_t in[3] = {key, FUTEX_SLEEP_MAX_NS, __atomic_load_n(counter, __ATOMIC_SEQ_CST)};
 	size_t wl = 0;
 	cella_result r;
 	enum rt_sgx_futex_step step =
@@ -170,7 +175,7 @@ static void sgx_futex(long addr, long op, long val, long timeout, long *ret)
 		}
 		r = cella_ocall(CELLA_OCALL_FUTEX_WAIT, in, sizeof(in), NULL, 0, &wl);
 	}
-	(void)r; /* a failed wait ends at once (a spurious wake-up); a lost wake is covered by the timeouts */
+	(void)r; /* a failed wait or wake: the wait ends at once (a spurious wake-up), a sleeper's timeout covers the wake */
 }
 
 /*

@@ -204,9 +204,38 @@ static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
  */
 #define FUTEX_WAIT_MAX_NS 1000000u
 
-static unsigned futex_bucket(uint64_t key)
+static uint32_t *futex_counter(struct cella_enclave *e, uint64_t key)
 {
-	return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 58);
+	return (uint32_t *)(e->win + CELLA_WINDOW_FUTEX_OFF) + cella_window_futex_bucket(key);
+}
+
+/* see internal.h */
+cella_result cella_futex_wait(struct cella_enclave *e, const uint8_t *in, size_t in_bytes)
+{
+	uint64_t v[3];
+	struct timespec ts;
+	if (in_bytes != sizeof(v))
+		return CELLA_ERR_MARSHAL;
+	memcpy(v, in, sizeof(v));
+	if (v[2] > UINT32_MAX)
+		return CELLA_ERR_MARSHAL;
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(v[1] < FUTEX_WAIT_MAX_NS ? v[1] : FUTEX_WAIT_MAX_NS);
+	/* the kernel compares the counter with what the enclave read, and sleeps only if they are equal */
+	if (syscall(SYS_futex, futex_counter(e, v[0]), FUTEX_WAIT_PRIVATE, (uint32_t)v[2], &ts, NULL, 0) != 0 &&
+	    errno == EAGAIN)
+		__atomic_add_fetch(&e->futex_stale, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&e->futex_sleeps, 1, __ATOMIC_RELAXED);
+	return CELLA_OK;
+}
+
+/* see internal.h */
+void cella_futex_wake(struct cella_enclave *e, uint64_t key)
+{
+	uint32_t *w = futex_counter(e, key);
+	__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
@@ -290,33 +319,15 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		*written = 0;
 		return CELLA_OK;
 	}
-	case CELLA_OCALL_FUTEX_WAIT: {
-		uint64_t in2[2];
-		struct timespec ts;
-		uint32_t *w, seen;
-		if (in_bytes != 16)
-			return CELLA_ERR_MARSHAL;
-		memcpy(in2, in, 16);
-		w = &e->futex_seq[futex_bucket(in2[0])];
-		seen = __atomic_load_n(w, __ATOMIC_SEQ_CST);
-		if (in2[1] > FUTEX_WAIT_MAX_NS)
-			in2[1] = FUTEX_WAIT_MAX_NS;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)in2[1];
-		__atomic_add_fetch(&e->futex_sleeps, 1, __ATOMIC_RELAXED);
-		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+	case CELLA_OCALL_FUTEX_WAIT:
 		*written = 0;
-		return CELLA_OK;
-	}
+		return cella_futex_wait(e, in, in_bytes);
 	case CELLA_OCALL_FUTEX_WAKE: {
 		uint64_t key;
-		uint32_t *w;
 		if (in_bytes != 8)
 			return CELLA_ERR_MARSHAL;
 		memcpy(&key, in, 8);
-		w = &e->futex_seq[futex_bucket(key)];
-		__atomic_add_fetch(w, 1, __ATOMIC_SEQ_CST);
-		syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+		cella_futex_wake(e, key);
 		*written = 0;
 		return CELLA_OK;
 	}

@@ -39,8 +39,8 @@ struct cella_enclave {
 	int active;              /* calls between prepare and release (atomic) */
 	int closing;             /* terminate has begun: new calls are refused (atomic) */
 	uint64_t call_ns;        /* running average of ecall durations, sandbox (atomic; calls.c's wait policy) */
-	uint32_t futex_seq[64];  /* SGX futex stand-in: a wake count per key bucket (atomic; calls.c) */
-	uint64_t futex_sleeps;   /* CELLA_OCALL_FUTEX_WAITs served (atomic; tests read it) */
+	uint64_t futex_sleeps;   /* CELLA_OCALL_FUTEX_WAITs that slept (atomic; tests read it) */
+	uint64_t futex_stale;    /* ... that returned at once: a wake came after the enclave's check (atomic) */
 	struct cella_arena arena;
 	struct cella_hash mrenclave, mrsigner;
 	int log_level;
@@ -63,6 +63,15 @@ bool cella_arena_free(struct cella_arena *a, uint64_t off);
  */
 uint64_t cella_window_bytes(const struct cella_enclave *e);
 cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_t bytes);
+
+/*
+ * SGX's futex stand-in (calls.c; cella/abi/window.h, CELLA_WINDOW_FUTEX_OFF): a CELLA_OCALL_FUTEX_WAIT input
+ * (key, timeout ns, counter as the enclave read it) served: sleeps while the key's counter holds that value, at
+ * most the timeout capped at 1 ms. CELLA_ERR_MARSHAL for a malformed input. The wake adds one to the key's
+ * counter and wakes its sleepers.
+ */
+cella_result cella_futex_wait(struct cella_enclave *e, const uint8_t *in, size_t in_bytes);
+void cella_futex_wake(struct cella_enclave *e, uint64_t key);
 
 /* True if this thread is inside a call into `e` (an ocall handler runs on it). */
 bool cella_calls_in_this_thread(struct cella_enclave *e);

@@ -11,7 +11,7 @@ extern "C" {
 
 /*
  * Window layout (all offsets from the window base, which both processes map at different addresses):
- *   [0, 4096)                 struct cella_abi_window (header)
+ *   [0, 4096)                 struct cella_abi_window (header), and at CELLA_WINDOW_FUTEX_OFF the futex counters
  *   [slots_off, +tcs*64)      struct cella_abi_slot, one per TCS
  *   [bufs_off, +tcs*slot_buf) per-TCS call buffers: nested call frames are stacked here
  *   [arena_off, window_bytes) host-managed arena: large call buffers and cella_host_malloc memory
@@ -19,7 +19,7 @@ extern "C" {
  * against its own properties. Nothing in the window is trusted by the enclave.
  */
 #define CELLA_WINDOW_MAGIC 0x574c4c4543ull /* "CELLW" */
-#define CELLA_WINDOW_ABI_VERSION 2u
+#define CELLA_WINDOW_ABI_VERSION 3u
 #define CELLA_WINDOW_ALIGN 16u
 
 enum cella_window_state {
@@ -43,6 +43,24 @@ struct cella_abi_window {
 	uint64_t reserved[6];
 };
 _Static_assert(sizeof(struct cella_abi_window) == 120, "ABI: cella_abi_window");
+
+/*
+ * SGX's futex stand-in (CELLA_OCALL_FUTEX_WAIT/WAKE): one wake counter per key bucket, in the header page. The
+ * host adds one to a bucket's counter on every wake of a key in it. A waiting enclave reads the counter before it
+ * checks its futex word and sends what it read with the wait; the host sleeps only while the counter still holds
+ * that value, so a wake that falls between the enclave's check and the host's sleep is never lost. Like all of
+ * the window the counters are untrusted: a host that changes them can make a wait end early or last until its
+ * timeout, which it can do anyway.
+ */
+#define CELLA_WINDOW_FUTEX_OFF 2048u
+#define CELLA_WINDOW_FUTEX_BUCKETS 64u
+_Static_assert(CELLA_WINDOW_FUTEX_OFF >= sizeof(struct cella_abi_window) &&
+		       CELLA_WINDOW_FUTEX_OFF + 4 * CELLA_WINDOW_FUTEX_BUCKETS <= 4096,
+	       "ABI: the futex counters lie in the header page, after the header");
+static inline uint32_t cella_window_futex_bucket(uint64_t key)
+{
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 58); /* 64 buckets */
+}
 
 /* Slot states; the state word is also the futex both sides wait on. */
 enum cella_slot_state {
@@ -87,9 +105,11 @@ enum cella_builtin_ocall {
 	CELLA_OCALL_SLEEP = CELLA_OCALL_BUILTIN | 3,  /* in: i64 sec, i64 nsec */
 	CELLA_OCALL_MALLOC = CELLA_OCALL_BUILTIN | 4, /* in: u64 size; out: u64 window offset (0 = none) */
 	CELLA_OCALL_FREE = CELLA_OCALL_BUILTIN | 5,   /* in: u64 window offset */
-	/* SGX's futexes (the sandbox's reach the kernel): the enclave checks the word, then the host sleeps on a
-	 * key (the word's offset in the enclave) until a wake on it or the timeout; lost races cost a timeout. */
-	CELLA_OCALL_FUTEX_WAIT = CELLA_OCALL_BUILTIN | 6, /* in: u64 key, u64 timeout ns (host caps it at 1 ms) */
+	/* SGX's futexes (the sandbox's reach the kernel): the enclave reads the key's wake counter, checks the
+	 * word, then the host sleeps on the key (the word's offset in the enclave) while the counter is unchanged,
+	 * until a wake on it or the timeout (see CELLA_WINDOW_FUTEX_OFF). */
+	CELLA_OCALL_FUTEX_WAIT = CELLA_OCALL_BUILTIN | 6, /* in: u64 key, u64 timeout ns (host caps it at 1 ms),
+							   * u64 the counter as read (< 2^32) */
 	CELLA_OCALL_FUTEX_WAKE = CELLA_OCALL_BUILTIN | 7, /* in: u64 key */
 };
 

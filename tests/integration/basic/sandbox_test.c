@@ -17,9 +17,9 @@
 #include "basic.h"
 #include "cella_test.h"
 #include "image.h"
+#include "internal.h" /* struct cella_enclave and the futex stand-in: the host library's own counts */
 #include "layout.h"
 #ifdef CELLA_TEST_SGXSIM
-#include "internal.h" /* struct cella_enclave: the host library's futex-sleep count */
 #include "sgxsim.h"
 #define EXPECTED_BACKEND "sgx"
 #define PROCESSES 0 /* SGX: the enclave lives in this process */
@@ -387,6 +387,45 @@ static void t_pingpong(void)
 }
 
 /*
+ * SGX's futex stand-in on the host (the sandbox's window has the same counters): a wait sent with the counter as
+ * it was before a wake returns at once, one with the current value sleeps (here until its timeout, as nothing
+ * wakes it); a wake moves only its key's bucket; malformed waits are refused and change nothing.
+ */
+static void t_futex(void)
+{
+	struct cella_enclave *e = create();
+	const uint64_t key = 0x1234, other = key + 64; /* another bucket: */
+	uint32_t *ctr = (uint32_t *)(e->win + CELLA_WINDOW_FUTEX_OFF);
+	uint32_t before = __atomic_load_n(&ctr[cella_window_futex_bucket(key)], __ATOMIC_SEQ_CST);
+	uint32_t before_other = __atomic_load_n(&ctr[cella_window_futex_bucket(other)], __ATOMIC_SEQ_CST);
+	uint64_t in[3] = {key, 1000000, before};
+	CT_ASSERT(cella_window_futex_bucket(key) != cella_window_futex_bucket(other));
+	CT_ASSERT(cella_window_futex_bucket(key) < CELLA_WINDOW_FUTEX_BUCKETS);
+
+	cella_futex_wake(e, key);
+	CT_EQ(ctr[cella_window_futex_bucket(key)], before + 1);
+	CT_EQ(ctr[cella_window_futex_bucket(other)], before_other);
+	/* the enclave read the counter, then the wake came, then the host got the wait: it must not sleep */
+	CT_RESULT(cella_futex_wait(e, (const uint8_t *)in, sizeof(in)), CELLA_OK);
+	CT_EQ(e->futex_stale, 1);
+	CT_EQ(e->futex_sleeps, 0);
+	/* nothing came in between: it sleeps */
+	in[1] = 1000;
+	in[2] = before + 1;
+	CT_RESULT(cella_futex_wait(e, (const uint8_t *)in, sizeof(in)), CELLA_OK);
+	CT_EQ(e->futex_stale, 1);
+	CT_EQ(e->futex_sleeps, 1);
+	/* malformed: the old two-word input, a counter above 32 bits */
+	CT_RESULT(cella_futex_wait(e, (const uint8_t *)in, 16), CELLA_ERR_MARSHAL);
+	in[2] = 1ull << 32;
+	CT_RESULT(cella_futex_wait(e, (const uint8_t *)in, sizeof(in)), CELLA_ERR_MARSHAL);
+	CT_EQ(e->futex_stale + e->futex_sleeps, 2);
+	CT_EQ(ctr[cella_window_futex_bucket(key)], before + 1);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("futex stand-in: no sleep through a wake, buckets, malformed waits");
+}
+
+/*
  * Each TCS's thread runs with its musl descriptor at the TCS's thread-data page, the FS base SGX hardware loads
  * from TCS.OFSBASE on every entry (the same image runs there), and its TLS in the TLS page below it.
  */
@@ -703,6 +742,8 @@ int main(int argc, char **argv)
 		t_threads();
 	else if (!strcmp(c, "pingpong"))
 		t_pingpong();
+	else if (!strcmp(c, "futex"))
+		t_futex();
 	else if (!strcmp(c, "settings"))
 		t_settings();
 #ifdef CELLA_TEST_SGXSIM
