@@ -63,6 +63,10 @@ bool cella_arena_free(struct cella_arena *a, uint64_t off);
  */
 uint64_t cella_window_bytes(const struct cella_enclave *e);
 cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_t bytes);
+/* One message to cella-monitor on `sock`, with fd attached if >= 0 (proto.h). */
+cella_result cella_pmsg_send(int sock, const struct cella_pmsg *m, int fd);
+/* The laid-out window, now mapped at `mem` instead (the same memory: the contents stay). */
+void cella_window_rebase(struct cella_enclave *e, uint8_t *mem);
 
 /*
  * SGX's futex stand-in (calls.c; cella/abi/window.h, CELLA_WINDOW_FUTEX_OFF): a CELLA_OCALL_FUTEX_WAIT input

@@ -16,7 +16,17 @@ enum cella_pmsg_type {
 	CELLA_PMSG_LOG = 5,       /* monitor -> host: level, text */
 	CELLA_PMSG_TERMINATE = 6, /* host -> monitor */
 	CELLA_PMSG_BYE = 7,       /* monitor -> host: status (CELLA_ERR_ENCLAVE_LOST if it had died) */
+	CELLA_PMSG_WINDOW_AT = 8, /* monitor -> host: the window's address is taken here; b = a free range to move to,
+				   * then WINDOW again (at most CELLA_WINDOW_ROUNDS WINDOW messages in all) */
 };
+
+/*
+ * The window lies at the same address in the host and in the enclave process (enclave code hands pointers into it
+ * to the host). The enclave process is forked from the monitor, so that range must be free in both: when the
+ * host's address is taken in the monitor, the monitor reserves a range of its own and offers it, and the host
+ * moves its window there (or, if that range is taken in the host, anywhere else) and asks again.
+ */
+#define CELLA_WINDOW_ROUNDS 8
 
 struct cella_pmsg {
 	uint32_t type;

@@ -64,7 +64,8 @@ static void monitor_path(char *buf, size_t n)
 	snprintf(buf, n, "%s", CELLA_MONITOR_INSTALL_PATH);
 }
 
-static cella_result send_msg(struct cella_enclave *e, const struct cella_pmsg *m, int fd)
+/* see internal.h */
+cella_result cella_pmsg_send(int sock, const struct cella_pmsg *m, int fd)
 {
 	struct msghdr mh = {0};
 	struct iovec iov = {(void *)m, sizeof(*m)};
@@ -85,7 +86,7 @@ static cella_result send_msg(struct cella_enclave *e, const struct cella_pmsg *m
 		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	}
 	do
-		k = sendmsg(e->ctl, &mh, MSG_NOSIGNAL);
+		k = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (k < 0 && errno == EINTR);
 	return k == (ssize_t)sizeof(*m) ? CELLA_OK : CELLA_ERR_BACKEND;
 }
@@ -213,11 +214,33 @@ static cella_result make_window(struct cella_enclave *e, int *memfd)
 	return cella_window_lay_out(e, p, bytes);
 }
 
+/* The monitor found the window's address taken (proto.h): move it to `addr`, or anywhere else if addr is taken
+ * here. The contents stay (they live in the memfd). */
+static cella_result move_window(struct cella_enclave *e, int memfd, uint64_t addr)
+{
+	void *want = (void *)(uintptr_t)addr;
+	uint8_t *q = mmap(want, e->win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, memfd, 0);
+	if (q != MAP_FAILED && q != want) {
+		munmap(q, e->win_bytes); /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+		q = MAP_FAILED;
+	}
+	if (q == MAP_FAILED) /* while the old mapping stays, this lands elsewhere; the monitor checks it again */
+		q = mmap(NULL, e->win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (q == MAP_FAILED)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	cella_log(e, CELLA_LOG_DEBUG, "window moved from %p to %p (%s)", (void *)e->win, (void *)q,
+		  q == want ? "the monitor's offer" : "the offer is taken here");
+	munmap(e->win, e->win_bytes);
+	cella_window_rebase(e, q);
+	return CELLA_OK;
+}
+
 cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	struct cella_pmsg *m = NULL;
 	int memfd = -1;
+	cella_result got;
 
 	if (strlen(path) >= CELLA_PMSG_TEXT_BYTES) {
 		cella_log(e, CELLA_LOG_ERROR, "enclave path is too long");
@@ -231,7 +254,7 @@ cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
 	m->type = CELLA_PMSG_OPEN;
 	m->flags = e->flags;
 	memcpy(m->text, path, strlen(path) + 1);
-	CELLA_CHECK(send_msg(e, m, -1));
+	CELLA_CHECK(cella_pmsg_send(e->ctl, m, -1));
 	if (recv_msg(e, m, BOOT_TIMEOUT_MS) != CELLA_OK || m->type != CELLA_PMSG_OPENED) {
 		cella_log(e, CELLA_LOG_ERROR, "the sandbox monitor did not answer");
 		CELLA_FAIL(CELLA_ERR_BACKEND);
@@ -250,12 +273,20 @@ cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 	CELLA_CHECK(make_window(e, &memfd));
 
-	memset(m, 0, sizeof(*m));
-	m->type = CELLA_PMSG_WINDOW;
-	m->a = e->win_bytes;
-	m->b = (uint64_t)(uintptr_t)e->win; /* the enclave maps the window at this same address */
-	CELLA_CHECK(send_msg(e, m, memfd));
-	if (recv_msg(e, m, BOOT_TIMEOUT_MS) != CELLA_OK || m->type != CELLA_PMSG_READY) {
+	for (unsigned round = 0;; round++) {
+		got = CELLA_ERR_BACKEND;
+		memset(m, 0, sizeof(*m));
+		m->type = CELLA_PMSG_WINDOW;
+		m->a = e->win_bytes;
+		m->b = (uint64_t)(uintptr_t)e->win; /* the enclave maps the window at this same address */
+		CELLA_CHECK(cella_pmsg_send(e->ctl, m, memfd));
+		got = recv_msg(e, m, BOOT_TIMEOUT_MS);
+		if (got != CELLA_OK || m->type != CELLA_PMSG_WINDOW_AT || round + 1 >= CELLA_WINDOW_ROUNDS ||
+		    m->a != e->win_bytes)
+			break;
+		CELLA_CHECK(move_window(e, memfd, m->b));
+	}
+	if (got != CELLA_OK || m->type != CELLA_PMSG_READY) {
 		cella_log(e, CELLA_LOG_ERROR, "the sandbox monitor did not report the enclave's start");
 		CELLA_FAIL(CELLA_ERR_BACKEND);
 	}
@@ -279,7 +310,7 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 		struct cella_pmsg *m = calloc(1, sizeof(*m));
 		if (m) {
 			m->type = CELLA_PMSG_TERMINATE;
-			if (send_msg(e, m, -1) == CELLA_OK && recv_msg(e, m, 5000) == CELLA_OK &&
+			if (cella_pmsg_send(e->ctl, m, -1) == CELLA_OK && recv_msg(e, m, 5000) == CELLA_OK &&
 			    m->type == CELLA_PMSG_BYE && m->status == CELLA_ERR_ENCLAVE_LOST)
 				r = CELLA_ERR_ENCLAVE_LOST;
 			free(m);

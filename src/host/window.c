@@ -3,6 +3,8 @@
 #include "internal.h"
 #include "window.h"
 
+#define SLOTS_OFF 4096u /* the header page, then the slots */
+
 /* see internal.h */
 uint64_t cella_window_bytes(const struct cella_enclave *e)
 {
@@ -23,7 +25,7 @@ cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_
 	h->abi_version = CELLA_WINDOW_ABI_VERSION;
 	h->tcs_count = e->tcs_count;
 	h->window_bytes = bytes;
-	h->slots_off = 4096;
+	h->slots_off = SLOTS_OFF;
 	h->bufs_off = arena_off - (uint64_t)e->tcs_count * e->s.call_buffer_bytes;
 	h->slot_buf_bytes = e->s.call_buffer_bytes;
 	h->arena_off = arena_off;
@@ -35,4 +37,12 @@ cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_
 		return CELLA_ERR_UNEXPECTED;
 	}
 	return cella_arena_init(&e->arena, arena_off, bytes);
+}
+
+/* see internal.h */
+void cella_window_rebase(struct cella_enclave *e, uint8_t *mem)
+{
+	e->win = mem;
+	e->hdr = (struct cella_abi_window *)mem;
+	e->slots = (struct cella_abi_slot *)(mem + SLOTS_OFF);
 }

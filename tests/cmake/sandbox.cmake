@@ -13,6 +13,16 @@ foreach(c ocalls concurrent threads pingpong futex settings exception abort null
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()
+# The window's placement between host and monitor, from a fake host (src/host/proto.h, CELLA_WINDOW_ROUNDS).
+cella_unit_test(monitor_window_test SOURCES ${B}/monitor_window_test.c LIBS cella_host_static LABELS integration
+                ARGS $<TARGET_FILE:cella-monitor> $<TARGET_FILE:test_basic_enclave>)
+add_dependencies(monitor_window_test test_basic_enclave)
+target_include_directories(monitor_window_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
+# Without address-space randomisation (as under gdb) the host and the monitor lay out their memory alike.
+add_test(NAME sandbox_no_aslr COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic/no-aslr.sh
+         $<TARGET_FILE:sandbox_test> calls $<TARGET_FILE:test_basic_enclave>)
+set_tests_properties(sandbox_no_aslr PROPERTIES LABELS integration SKIP_RETURN_CODE 77
+                     PASS_REGULAR_EXPRESSION "PASS calls")
 # The same read attempt from an unprivileged user must fail (root can always read; see docs/sandbox.md).
 add_test(NAME sandbox_memread_unprivileged
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic/as-nobody.sh $<TARGET_FILE:sandbox_test> memread

@@ -121,9 +121,9 @@ cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint6
 		return CELLA_ERR_BACKEND;
 	if (cella_layout_tcs(&l->r, 0, &t0) != CELLA_OK)
 		return CELLA_ERR_UNEXPECTED;
-	/* The window first, at the host's address (this fresh process rarely has anything there), then the enclave. */
-	win = mmap((void *)window_addr, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		   window_fd, 0);
+	/* The window at the host's address: the monitor mapped it there before the fork (proto.h), so the range holds
+	 * exactly that mapping, which this one replaces. Then the enclave. */
+	win = mmap((void *)window_addr, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, window_fd, 0);
 	if (win == MAP_FAILED || (uint64_t)win != window_addr)
 		return CELLA_ERR_BACKEND;
 	base = reserve(l->r.enclave_size);

@@ -63,6 +63,78 @@ static void log_host(int level, const char *fmt, ...)
 	(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
+static bool recv_ctl(struct cella_pmsg *m, int *fd);
+
+/*
+ * Maps the window here at the host's address (proto.h, CELLA_WINDOW_ROUNDS): msg is the host's first WINDOW
+ * message and *winfd its fd. The enclave process inherits the mapping. NULL (the host told why) if no round
+ * finds an address free in both processes or the host stops answering.
+ */
+static uint8_t *place_window(struct cella_pmsg *msg, int *winfd, uint64_t *bytes)
+{
+	void *offers[CELLA_WINDOW_ROUNDS] = {0};
+	uint8_t *win = NULL;
+	for (unsigned round = 0; round < CELLA_WINDOW_ROUNDS; round++) {
+		struct stat st;
+		void *want = (void *)(uintptr_t)msg->b, *m, *offer;
+		bool ours = false;
+		if (fstat(*winfd, &st) != 0 || (uint64_t)st.st_size < msg->a || msg->a < 2 * 4096 || msg->a % 4096) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size does not match its file");
+			break;
+		}
+		if (msg->b == 0 || msg->b % 4096) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window address is not page aligned");
+			break;
+		}
+		if (round > 0 && msg->a != *bytes) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size changed while it moved");
+			break;
+		}
+		*bytes = msg->a;
+		for (unsigned i = 0; i < round; i++)
+			if (offers[i] == want) {
+				ours = true; /* the range this monitor reserved for it: replace the reservation */
+				offers[i] = NULL;
+			}
+		m = mmap(want, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED | (ours ? MAP_FIXED : MAP_FIXED_NOREPLACE),
+			 *winfd, 0);
+		if (m == want) {
+			win = m;
+			break;
+		}
+		if (m != MAP_FAILED)
+			munmap(m, *bytes); /* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+		if (round + 1 == CELLA_WINDOW_ROUNDS) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND,
+				  "no address is free for the window in both the host and the enclave process (%u tries)",
+				  CELLA_WINDOW_ROUNDS);
+			break;
+		}
+		offer = mmap(NULL, *bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (offer == MAP_FAILED) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot reserve room for the window: %s",
+				  strerror(errno));
+			break;
+		}
+		offers[round] = offer;
+		{
+			struct cella_pmsg at;
+			memset(&at, 0, sizeof(at));
+			at.type = CELLA_PMSG_WINDOW_AT;
+			at.a = *bytes;
+			at.b = (uint64_t)(uintptr_t)offer;
+			(void)send(CTL, &at, sizeof(at), MSG_NOSIGNAL);
+		}
+		close(*winfd);
+		if (!recv_ctl(msg, winfd) || msg->type != CELLA_PMSG_WINDOW || *winfd < 0)
+			break;
+	}
+	for (unsigned i = 0; i < CELLA_WINDOW_ROUNDS; i++)
+		if (offers[i])
+			munmap(offers[i], *bytes);
+	return win;
+}
+
 /* Receives one control message (and an fd if one came along). false on EOF or garbage. */
 static bool recv_ctl(struct cella_pmsg *m, int *fd)
 {
@@ -360,21 +432,11 @@ static int run(void)
 
 	if (!recv_ctl(&msg, &winfd) || msg.type != CELLA_PMSG_WINDOW || winfd < 0)
 		return 1;
-	{
-		struct stat stt;
-		if (fstat(winfd, &stt) != 0 || (uint64_t)stt.st_size < msg.a || msg.a < 2 * 4096) {
-			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size does not match its file");
-			return 1;
-		}
-	}
-	p.win_bytes = msg.a;
-	if (msg.b == 0 || msg.b % 4096) {
-		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window address is not page aligned");
+	p.win = place_window(&msg, &winfd, &p.win_bytes);
+	if (!p.win)
 		return 1;
-	}
-	p.win = mmap(NULL, p.win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, winfd, 0);
-	if (p.win == MAP_FAILED || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot map the window: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot create the enclave socket: %s", strerror(errno));
 		return 1;
 	}
 	p.img = &img;
@@ -387,7 +449,7 @@ static int run(void)
 	if (p.pid == 0) {
 		close(sv[0]);
 		close(CTL);
-		r = cella_loader_run(&layout, winfd, p.win_bytes, msg.b, sv[1]);
+		r = cella_loader_run(&layout, winfd, p.win_bytes, (uint64_t)(uintptr_t)p.win, sv[1]);
 		_exit(100 + (int)(r & 0x3f));
 	}
 	close(sv[1]);

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The window's placement between the host library and cella-monitor (src/host/proto.h, CELLA_WINDOW_ROUNDS),
+ * driven from a fake host so that the host's address can be one the monitor certainly has taken: the start of a
+ * mapping read from the monitor's /proc/<pid>/maps. The monitor must offer a range of its own, accept the window
+ * there and boot the enclave; refuse after CELLA_WINDOW_ROUNDS taken addresses; refuse a size that changes.
+ *
+ * usage: monitor_window_test CELLA_MONITOR ENCLAVE_IMAGE
+ */
+#include "cella_test.h"
+#include "internal.h"
+#include "proto.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct session {
+	pid_t pid;
+	int ctl;
+	struct cella_enclave e; /* only what the window's layout needs */
+	int memfd;
+};
+
+static void send_m(struct session *s, struct cella_pmsg *m, int fd)
+{
+	CT_RESULT(cella_pmsg_send(s->ctl, m, fd), CELLA_OK);
+}
+
+/* The next message that is not a LOG. */
+static void recv_m(struct session *s, struct cella_pmsg *m)
+{
+	for (;;) {
+		CT_EQ(recv(s->ctl, m, sizeof(*m), 0), (ssize_t)sizeof(*m));
+		m->text[sizeof(m->text) - 1] = 0;
+		if (m->type != CELLA_PMSG_LOG)
+			return;
+	}
+}
+
+/* A monitor with the image open and a window laid out for it (not yet sent). */
+static void start(struct session *s, const char *monitor, const char *image)
+{
+	int sv[2];
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)monitor, NULL};
+	struct cella_pmsg m;
+	uint64_t bytes;
+	uint8_t *p;
+
+	memset(s, 0, sizeof(*s));
+	CT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	CT_EQ(posix_spawn_file_actions_init(&fa), 0);
+	CT_EQ(posix_spawn_file_actions_adddup2(&fa, sv[1], CELLA_MONITOR_CONTROL_FD), 0);
+	CT_EQ(posix_spawn(&s->pid, monitor, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(sv[1]);
+	s->ctl = sv[0];
+
+	memset(&m, 0, sizeof(m));
+	m.type = CELLA_PMSG_OPEN;
+	m.flags = CELLA_ENCLAVE_FLAG_DEBUG;
+	snprintf(m.text, sizeof(m.text), "%s", image);
+	send_m(s, &m, -1);
+	recv_m(s, &m);
+	CT_EQ(m.type, CELLA_PMSG_OPENED);
+	CT_RESULT((cella_result)m.status, CELLA_OK);
+
+	s->e.tcs_count = m.tcs_count;
+	s->e.s.call_buffer_bytes = 64u << 10;
+	s->e.s.arena_bytes = 1u << 20;
+	s->e.log_level = 1;
+	bytes = cella_window_bytes(&s->e);
+	s->memfd = memfd_create("test-window", MFD_CLOEXEC);
+	CT_ASSERT(s->memfd >= 0);
+	CT_EQ(ftruncate(s->memfd, (off_t)bytes), 0);
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
+	CT_ASSERT(p != MAP_FAILED);
+	CT_RESULT(cella_window_lay_out(&s->e, p, bytes), CELLA_OK);
+}
+
+static void finish(struct session *s, bool booted)
+{
+	struct cella_pmsg m;
+	int status = 0;
+	if (booted) {
+		memset(&m, 0, sizeof(m));
+		m.type = CELLA_PMSG_TERMINATE;
+		send_m(s, &m, -1);
+		recv_m(s, &m);
+		CT_EQ(m.type, CELLA_PMSG_BYE);
+	}
+	close(s->ctl);
+	CT_EQ(waitpid(s->pid, &status, 0), s->pid);
+	munmap(s->e.win, s->e.win_bytes);
+	cella_arena_fini(&s->e.arena);
+	close(s->memfd);
+}
+
+/* The start of a mapping the monitor holds (its first line in /proc/<pid>/maps). */
+static uint64_t taken_in(pid_t pid)
+{
+	char path[64];
+	unsigned long lo = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	CT_ASSERT(f != NULL);
+	CT_EQ(fscanf(f, "%lx-", &lo), 1);
+	fclose(f);
+	CT_ASSERT(lo != 0 && lo % 4096 == 0);
+	return lo;
+}
+
+/* True if the monitor has a mapping starting exactly at addr. */
+static bool mapped_in(pid_t pid, uint64_t addr)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	CT_ASSERT(f != NULL);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strtoull(line, NULL, 16) == addr;
+	fclose(f);
+	return found;
+}
+
+static void window_msg(struct session *s, uint64_t bytes, uint64_t addr)
+{
+	struct cella_pmsg m;
+	memset(&m, 0, sizeof(m));
+	m.type = CELLA_PMSG_WINDOW;
+	m.a = bytes;
+	m.b = addr;
+	send_m(s, &m, s->memfd);
+}
+
+/* The host's address is taken in the monitor: it offers one of its own, and the enclave boots there. */
+static void moves(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	uint64_t taken;
+	uint8_t *q;
+	start(&s, monitor, image);
+	taken = taken_in(s.pid);
+	window_msg(&s, s.e.win_bytes, taken);
+	recv_m(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_WINDOW_AT);
+	CT_EQ(m.a, s.e.win_bytes);
+	CT_ASSERT(m.b != taken && m.b % 4096 == 0);
+	CT_ASSERT(mapped_in(s.pid, m.b)); /* reserved there */
+	q = mmap((void *)(uintptr_t)m.b, s.e.win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		 s.memfd, 0);
+	CT_ASSERT(q == (uint8_t *)(uintptr_t)m.b); /* free here: any other outcome is the host library's next round */
+	munmap(s.e.win, s.e.win_bytes);
+	cella_window_rebase(&s.e, q);
+	window_msg(&s, s.e.win_bytes, m.b);
+	recv_m(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m.status, CELLA_OK);
+	CT_EQ(__atomic_load_n(&s.e.hdr->state, __ATOMIC_SEQ_CST), CELLA_WINDOW_READY);
+	finish(&s, true);
+	cella_test_pass("a window address taken in the monitor: it offers its own, the enclave boots there");
+}
+
+/* A host that keeps sending taken addresses is refused after CELLA_WINDOW_ROUNDS of them. */
+static void gives_up(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	unsigned offers = 0;
+	start(&s, monitor, image);
+	for (;;) {
+		window_msg(&s, s.e.win_bytes, taken_in(s.pid));
+		recv_m(&s, &m);
+		if (m.type != CELLA_PMSG_WINDOW_AT)
+			break;
+		offers++;
+	}
+	CT_EQ(offers, CELLA_WINDOW_ROUNDS - 1);
+	CT_EQ(m.type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m.status, CELLA_ERR_BACKEND);
+	CT_ASSERT(strstr(m.text, "no address is free for the window") != NULL);
+	finish(&s, false);
+	cella_test_pass("refused after CELLA_WINDOW_ROUNDS taken addresses, with the reason");
+}
+
+/* The size may not change between rounds; nor may the address be unaligned. */
+static void refusals(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	start(&s, monitor, image);
+	window_msg(&s, s.e.win_bytes, taken_in(s.pid));
+	recv_m(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_WINDOW_AT);
+	window_msg(&s, s.e.win_bytes - 4096, m.b);
+	recv_m(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m.status, CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(m.text, "window size changed") != NULL);
+	finish(&s, false);
+
+	start(&s, monitor, image);
+	window_msg(&s, s.e.win_bytes, (uint64_t)(uintptr_t)s.e.win + 8);
+	recv_m(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m.status, CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(m.text, "not page aligned") != NULL);
+	finish(&s, false);
+	cella_test_pass("a size that changes while the window moves, an unaligned address: refused");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CELLA_MONITOR ENCLAVE_IMAGE\n", argv[0]);
+		return 2;
+	}
+	moves(argv[1], argv[2]);
+	gives_up(argv[1], argv[2]);
+	refusals(argv[1], argv[2]);
+	return 0;
+}
