@@ -222,6 +222,22 @@ CMP_ROWS(gt, x > y)
 CMP_ROWS(le, x <= y)
 CMP_ROWS(ge, x >= y)
 
+/* BitShift: unsigned types only; a shift by the width or more gives 0 (as onnxruntime) */
+#define E_SHL(T) ((uint64_t)y >= sizeof(T) * 8 ? (T)0 : (T)((uint64_t)x << y))
+#define E_SHR(T) ((uint64_t)y >= sizeof(T) * 8 ? (T)0 : (T)((uint64_t)x >> y))
+BIN_ROW(shl_u8, uint8_t, uint8_t, E_SHL(uint8_t))
+BIN_ROW(shl_u16, uint16_t, uint16_t, E_SHL(uint16_t))
+BIN_ROW(shl_u32, uint32_t, uint32_t, E_SHL(uint32_t))
+BIN_ROW(shl_u64, uint64_t, uint64_t, E_SHL(uint64_t))
+BIN_ROW(shr_u8, uint8_t, uint8_t, E_SHR(uint8_t))
+BIN_ROW(shr_u16, uint16_t, uint16_t, E_SHR(uint16_t))
+BIN_ROW(shr_u32, uint32_t, uint32_t, E_SHR(uint32_t))
+BIN_ROW(shr_u64, uint64_t, uint64_t, E_SHR(uint64_t))
+static const row_fn shl_tab[14] = { [CELLA_ONNX_UINT8] = shl_u8, [CELLA_ONNX_UINT16] = shl_u16,
+				    [CELLA_ONNX_UINT32] = shl_u32, [CELLA_ONNX_UINT64] = shl_u64 };
+static const row_fn shr_tab[14] = { [CELLA_ONNX_UINT8] = shr_u8, [CELLA_ONNX_UINT16] = shr_u16,
+				    [CELLA_ONNX_UINT32] = shr_u32, [CELLA_ONNX_UINT64] = shr_u64 };
+
 BIN_ROW(and_b, uint8_t, uint8_t, (x && y))
 BIN_ROW(or_b, uint8_t, uint8_t, (x || y))
 BIN_ROW(xor_b, uint8_t, uint8_t, ((!x) != (!y)))
@@ -252,6 +268,17 @@ static cella_result bin_generic(struct exec *x, struct node *n, const row_fn *ta
 	bplan_rows(&p, o->data, onnx_dtype_size(o->dtype), a->data, onnx_dtype_size(a->dtype), b->data, onnx_dtype_size(b->dtype),
 		   NULL, 0, tab[a->dtype]);
 	return CELLA_OK;
+}
+
+/* BitShift: NumPy broadcasting like the other binary ops; direction is required, "LEFT" or "RIGHT". */
+static cella_result op_bitshift(struct exec *x, struct node *n)
+{
+	const char *dir = onnx_attr_s(n, "direction", "");
+	if (!strcmp(dir, "LEFT"))
+		return bin_generic(x, n, shl_tab, 0);
+	if (!strcmp(dir, "RIGHT"))
+		return bin_generic(x, n, shr_tab, 0);
+	return CELLA_ERR_MODEL;
 }
 
 #define BIN_OP(fname, tab, isbool) \
@@ -875,6 +902,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Div", op_div, NULL, 1, 1 },
 	{ "Pow", op_pow, NULL, 1, 1 },
 	{ "Mod", op_mod, NULL, 10, 1 },
+	{ "BitShift", op_bitshift, NULL, 11, 0 },
 	{ "Equal", op_equal_any, NULL, 1, 0 },
 	{ "Less", op_less, NULL, 1, 0 },
 	{ "Greater", op_greater, NULL, 1, 0 },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Less common operators: losses, Trilu, BitShift, EyeLike, OneHot, scatter/gather variants, NonZero, Compress,
+/* Less common operators: losses, Trilu, EyeLike, OneHot, scatter/gather variants, NonZero, Compress,
  * MeanVarianceNormalization, ReverseSequence. Written for correctness first. */
 #include "onnx_internal.h"
 
@@ -148,7 +148,7 @@ static cella_result op_sce(struct exec *x, struct node *n)
 	return nll(x, n, sc, lp, tg, wt, 0);
 }
 
-/* ------------------------------------------------------------------ Trilu, BitShift, EyeLike, OneHot */
+/* ------------------------------------------------------------------ Trilu, EyeLike, OneHot */
 
 static cella_result op_trilu(struct exec *x, struct node *n)
 {
@@ -184,34 +184,6 @@ static cella_result op_trilu(struct exec *x, struct node *n)
 				else
 					memset((char *)o->data + off, 0, es);
 			}
-	return CELLA_OK;
-}
-
-static cella_result op_bitshift(struct exec *x, struct node *n)
-{
-	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
-	cella_result r;
-	if (!a || !b)
-		return CELLA_ERR_MODEL;
-	if (a->dtype != b->dtype || (a->dtype != CELLA_ONNX_UINT8 && a->dtype != CELLA_ONNX_UINT16 &&
-				     a->dtype != CELLA_ONNX_UINT32 && a->dtype != CELLA_ONNX_UINT64))
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	/* broadcast: same shape or scalar/trailing-1 shift */
-	size_t na = onnx_tensor_count(a), nb = onnx_tensor_count(b);
-	const struct tensor *big = na >= nb ? a : b;
-	if (na != nb && nb != 1 && na != 1)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = onnx_op_out(x, n, 0, a->dtype, big->rank, big->dims, &o)) != CELLA_OK || onnx_op_dry(x))
-		return r;
-	int left = !strcmp(onnx_attr_s(n, "direction", ""), "LEFT");
-	size_t es = onnx_dtype_size(a->dtype), cnt = onnx_tensor_count(o);
-	for (size_t i = 0; i < cnt; i++) {
-		uint64_t v = 0, s = 0;
-		memcpy(&v, (const char *)a->data + (na == 1 ? 0 : i) * es, es);
-		memcpy(&s, (const char *)b->data + (nb == 1 ? 0 : i) * es, es);
-		uint64_t res = s >= es * 8 ? 0 : left ? v << s : v >> s;
-		memcpy((char *)o->data + i * es, &res, es);
-	}
 	return CELLA_OK;
 }
 
@@ -581,7 +553,6 @@ const struct op_def onnx_ops_extra[] = {
 	{ "NegativeLogLikelihoodLoss", op_nll, NULL, 12, 0 },
 	{ "SoftmaxCrossEntropyLoss", op_sce, NULL, 12, 0 },
 	{ "Trilu", op_trilu, NULL, 14, 0 },
-	{ "BitShift", op_bitshift, NULL, 11, 0 },
 	{ "EyeLike", op_eyelike, NULL, 9, 0 },
 	{ "OneHot", op_onehot, NULL, 9, 0 },
 	{ "ScatterElements", op_scatter_elements, NULL, 11, 0 },

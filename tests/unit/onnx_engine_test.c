@@ -140,6 +140,14 @@ static void mb_attr_i(struct mb *b, Onnx__NodeProto *n, const char *name, int64_
 	a->i = v;
 }
 
+static void mb_attr_s(struct mb *b, Onnx__NodeProto *n, const char *name, const char *v)
+{
+	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
+	a->has_s = 1;
+	a->s.data = (uint8_t *)v;
+	a->s.len = strlen(v);
+}
+
 static void mb_attr_ints(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t *v, size_t count)
 {
 	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
@@ -305,6 +313,91 @@ static void test_rnn_sequence_lens(void)
 	}
 	cella_onnx_model_free(m);
 	cella_test_pass("rnn_sequence_lens");
+}
+
+static struct cella_onnx_tensor u32tensor(uint32_t *data, int rank, const int64_t *dims)
+{
+	struct cella_onnx_tensor t = ftensor((float *)data, rank, dims);
+	t.dtype = CELLA_ONNX_UINT32;
+	return t;
+}
+
+/* z = BitShift(x, y) with x and y as given; returns the load result (and *m when it loads). */
+static cella_result bitshift_model(const char *direction, int dtype, int xr, const int64_t *xd, int yr,
+				   const int64_t *yd, struct cella_onnx_model **m)
+{
+	struct mb b;
+	Onnx__NodeProto *n;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", dtype, xr, xd);
+	mb_io(&b, 0, "y", dtype, yr, yd);
+	mb_io(&b, 1, "z", dtype, -1, NULL);
+	n = mb_node(&b, "BitShift", "x", "y", "z");
+	if (direction)
+		mb_attr_s(&b, n, "direction", direction);
+	return load(&b, m);
+}
+
+/*
+ * BitShift broadcasts like every binary operator. The fuzzer found the earlier hand-rolled version reading past
+ * an empty input broadcast against a scalar (and giving the scalar's shape); shifts by the width or more give 0.
+ */
+static void test_bitshift(void)
+{
+	struct cella_onnx_model *m = NULL;
+	const int64_t d23[2] = { 2, 3 }, d3[1] = { 3 }, d32[2] = { 3, 2 }, d0[1] = { 0 };
+	uint32_t x[6] = { 1, 2, 3, 0x80000001u, 5, 6 }, y[3] = { 0, 1, 32 }, two = 2, none[1] = { 7 };
+	struct cella_onnx_tensor in[2], out;
+
+	CT_RESULT(bitshift_model("LEFT", CELLA_ONNX_UINT32, 2, d23, 1, d3, &m), CELLA_OK);
+	in[0] = u32tensor(x, 2, d23);
+	in[1] = u32tensor(y, 1, d3);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	CT_EQ(out.rank, 2);
+	CT_EQ(out.dims[0], 2);
+	CT_EQ(out.dims[1], 3);
+	{
+		const uint32_t want[6] = { 1, 4, 0, 0x80000001u, 10, 0 };
+		CT_EQ_MEM(out.data, want, sizeof(want));
+	}
+	cella_onnx_model_free(m);
+
+	CT_RESULT(bitshift_model("RIGHT", CELLA_ONNX_UINT32, 2, d23, 0, NULL, &m), CELLA_OK);
+	in[1] = u32tensor(&two, 0, NULL);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	{
+		const uint32_t want[6] = { 0, 0, 0, 0x20000000u, 1, 1 };
+		CT_EQ(out.rank, 2);
+		CT_EQ_MEM(out.data, want, sizeof(want));
+	}
+	cella_onnx_model_free(m);
+
+	/* an empty x against a scalar y: the result is empty, [0] */
+	CT_RESULT(bitshift_model("LEFT", CELLA_ONNX_UINT32, 1, d0, 0, NULL, &m), CELLA_OK);
+	in[0] = u32tensor(none, 1, d0);
+	in[1] = u32tensor(&two, 0, NULL);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	CT_EQ(out.rank, 1);
+	CT_EQ(out.dims[0], 0);
+	CT_EQ(out.bytes, 0);
+	cella_onnx_model_free(m);
+
+	/* shapes that do not broadcast (the same element count): refused at load when the shapes are known... */
+	CT_RESULT(bitshift_model("LEFT", CELLA_ONNX_UINT32, 2, d23, 2, d32, &m), CELLA_ERR_MODEL_SHAPE);
+	/* ... and at run when they are not */
+	{
+		const int64_t dyn[2] = { -1, -1 };
+		CT_RESULT(bitshift_model("LEFT", CELLA_ONNX_UINT32, 2, dyn, 2, dyn, &m), CELLA_OK);
+		in[0] = u32tensor(x, 2, d23);
+		in[1] = u32tensor(x, 2, d32);
+		CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL_SHAPE);
+		cella_onnx_model_free(m);
+	}
+	/* a direction other than LEFT or RIGHT, none at all, a signed type */
+	CT_RESULT(bitshift_model("UP", CELLA_ONNX_UINT32, 2, d23, 1, d3, &m), CELLA_ERR_MODEL);
+	CT_RESULT(bitshift_model(NULL, CELLA_ONNX_UINT32, 2, d23, 1, d3, &m), CELLA_ERR_MODEL);
+	CT_RESULT(bitshift_model("LEFT", CELLA_ONNX_INT32, 2, d23, 1, d3, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	cella_test_pass("bitshift: broadcasting, empty inputs, shifts past the width, refusals");
 }
 
 static void test_unsupported(void)
@@ -632,6 +725,7 @@ int main(void)
 	test_rnn_sequence_lens();
 	test_run_dynamic();
 	test_unsupported();
+	test_bitshift();
 	test_graph_errors();
 	test_shapes();
 	test_gather_range();
