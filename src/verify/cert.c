@@ -123,6 +123,7 @@ X509 *cella_vfy_cert_d2i(const uint8_t *der, size_t len)
 
 static const struct cert_extra *extra(const X509 *x)
 {
+	pthread_once(&once, init);
 	return x && extra_index >= 0 ? X509_get_ex_data(x, extra_index) : NULL;
 }
 

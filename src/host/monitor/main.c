@@ -77,7 +77,7 @@ static uint8_t *place_window(struct cella_pmsg *msg, int *winfd, uint64_t *bytes
 	for (unsigned round = 0; round < CELLA_WINDOW_ROUNDS; round++) {
 		struct stat st;
 		void *want = (void *)(uintptr_t)msg->b, *m, *offer;
-		bool ours = false;
+		int ours = -1;
 		if (fstat(*winfd, &st) != 0 || (uint64_t)st.st_size < msg->a || msg->a < 2 * 4096 || msg->a % 4096) {
 			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size does not match its file");
 			break;
@@ -92,13 +92,13 @@ static uint8_t *place_window(struct cella_pmsg *msg, int *winfd, uint64_t *bytes
 		}
 		*bytes = msg->a;
 		for (unsigned i = 0; i < round; i++)
-			if (offers[i] == want) {
-				ours = true; /* the range this monitor reserved for it: replace the reservation */
-				offers[i] = NULL;
-			}
-		m = mmap(want, *bytes, PROT_READ | PROT_WRITE, MAP_SHARED | (ours ? MAP_FIXED : MAP_FIXED_NOREPLACE),
-			 *winfd, 0);
+			if (offers[i] == want)
+				ours = (int)i; /* the range this monitor reserved for it: replace the reservation */
+		m = mmap(want, *bytes, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | (ours >= 0 ? MAP_FIXED : MAP_FIXED_NOREPLACE), *winfd, 0);
 		if (m == want) {
+			if (ours >= 0)
+				offers[ours] = NULL; /* it is the window now */
 			win = m;
 			break;
 		}
