@@ -68,20 +68,22 @@ static void relocate(uint8_t *base)
 	}
 }
 
-/* Copies and checks the window header the host wrote (untrusted). */
-static bool window_ok(uint64_t win, uint64_t win_bytes)
+/* Copies and checks the window header the host wrote (untrusted); NULL if it passes, else why not. */
+static const char *window_refused(uint64_t win, uint64_t win_bytes)
 {
 	struct cella_abi_window h;
 
 	if (win == 0 || win % CELLA_PAGE_BYTES || win_bytes < CELLA_PAGE_BYTES || win + win_bytes < win ||
 	    !cella_is_outside_enclave((void *)win, win_bytes))
-		return false;
+		return "window header invalid";
 	rt_boundary_copy(&h, (const void *)win, sizeof(h)); /* the single fetch */
+	if (h.magic == CELLA_WINDOW_MAGIC && h.abi_version != CELLA_WINDOW_ABI_VERSION)
+		return "host uses another window ABI: rebuild with its Cella"; /* 63 bytes at most */
 	if (!cella_window_header_ok(&h, win_bytes, rt.regions.tcs_count))
-		return false;
+		return "window header invalid";
 	rt.win = (uint8_t *)win;
 	rt.hdr = h;
-	return true;
+	return NULL;
 }
 
 /*
@@ -128,6 +130,7 @@ static void boot_common(uint64_t win, uint64_t win_bytes)
 	static char *block[32];
 	static uint64_t random[2];
 	size_t i = 0;
+	const char *why;
 
 	rt_sanitize_state();
 	relocate(base);
@@ -140,8 +143,8 @@ static void boot_common(uint64_t win, uint64_t win_bytes)
 	if (!rt_sgx())
 		rt_install_handlers(); /* on SGX, faults and syscalls arrive as exceptions (sgx/sgx_main.c) */
 	rt_heap_init();
-	if (!window_ok(win, win_bytes))
-		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, "window header invalid");
+	if ((why = window_refused(win, win_bytes)) != NULL)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, why);
 
 	/* musl's start-up reads argv[0], envp, then auxv after envp's NULL: phdrs for TLS, AT_RANDOM for the
 	 * stack-protector canary. musl keeps pointers into the block, so it outlives this frame. */

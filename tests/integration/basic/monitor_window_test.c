@@ -3,7 +3,8 @@
  * The window's placement between the host library and cella-monitor (src/host/proto.h, CELLA_WINDOW_ROUNDS),
  * driven from a fake host so that the host's address can be one the monitor certainly has taken: the start of a
  * mapping read from the monitor's /proc/<pid>/maps. The monitor must offer a range of its own, accept the window
- * there and boot the enclave; refuse after CELLA_WINDOW_ROUNDS taken addresses; refuse a size that changes.
+ * there and boot the enclave; refuse after CELLA_WINDOW_ROUNDS taken addresses; refuse a size that changes. And
+ * an enclave refuses a window of another ABI version, saying so.
  *
  * usage: monitor_window_test CELLA_MONITOR ENCLAVE_IMAGE
  */
@@ -28,6 +29,7 @@ struct session {
 	int ctl;
 	struct cella_enclave e; /* only what the window's layout needs */
 	int memfd;
+	char logs[8192];        /* the monitor's LOG texts so far */
 };
 
 static void send_m(struct session *s, struct cella_pmsg *m, int fd)
@@ -43,6 +45,7 @@ static void recv_m(struct session *s, struct cella_pmsg *m)
 		m->text[sizeof(m->text) - 1] = 0;
 		if (m->type != CELLA_PMSG_LOG)
 			return;
+		strncat(s->logs, m->text, sizeof(s->logs) - strlen(s->logs) - 1);
 	}
 }
 
@@ -145,13 +148,22 @@ static void window_msg(struct session *s, uint64_t bytes, uint64_t addr)
 	send_m(s, &m, s->memfd);
 }
 
+/* Moves the window to the monitor's offer (free here too: any other outcome is the host library's next round). */
+static void move_to(struct session *s, uint64_t addr)
+{
+	uint8_t *q = mmap((void *)(uintptr_t)addr, s->e.win_bytes, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_FIXED_NOREPLACE, s->memfd, 0);
+	CT_ASSERT(q == (uint8_t *)(uintptr_t)addr);
+	munmap(s->e.win, s->e.win_bytes);
+	cella_window_rebase(&s->e, q);
+}
+
 /* The host's address is taken in the monitor: it offers one of its own, and the enclave boots there. */
 static void moves(const char *monitor, const char *image)
 {
 	struct session s;
 	struct cella_pmsg m;
 	uint64_t taken;
-	uint8_t *q;
 	start(&s, monitor, image);
 	taken = taken_in(s.pid);
 	window_msg(&s, s.e.win_bytes, taken);
@@ -160,11 +172,7 @@ static void moves(const char *monitor, const char *image)
 	CT_EQ(m.a, s.e.win_bytes);
 	CT_ASSERT(m.b != taken && m.b % 4096 == 0);
 	CT_ASSERT(mapped_in(s.pid, m.b)); /* reserved there */
-	q = mmap((void *)(uintptr_t)m.b, s.e.win_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		 s.memfd, 0);
-	CT_ASSERT(q == (uint8_t *)(uintptr_t)m.b); /* free here: any other outcome is the host library's next round */
-	munmap(s.e.win, s.e.win_bytes);
-	cella_window_rebase(&s.e, q);
+	move_to(&s, m.b);
 	window_msg(&s, s.e.win_bytes, m.b);
 	recv_m(&s, &m);
 	CT_EQ(m.type, CELLA_PMSG_READY);
@@ -222,6 +230,33 @@ static void refusals(const char *monitor, const char *image)
 	cella_test_pass("a size that changes while the window moves, an unaligned address: refused");
 }
 
+/* Sends the window at its own address, moving it as the host library does when the monitor offers another. */
+static void place(struct session *s, struct cella_pmsg *m)
+{
+	for (unsigned round = 0; round < CELLA_WINDOW_ROUNDS; round++) {
+		window_msg(s, s->e.win_bytes, (uint64_t)(uintptr_t)s->e.win);
+		recv_m(s, m);
+		if (m->type != CELLA_PMSG_WINDOW_AT)
+			return;
+		move_to(s, m->b);
+	}
+}
+
+/* A window from a host library of another window ABI: the enclave refuses it and says why. */
+static void stale_abi(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	start(&s, monitor, image);
+	s.e.hdr->abi_version = CELLA_WINDOW_ABI_VERSION - 1;
+	place(&s, &m);
+	CT_EQ(m.type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m.status, CELLA_ERR_ENCLAVE_LOST);
+	CT_ASSERT(strstr(s.logs, "host uses another window ABI: rebuild with its Cella") != NULL);
+	finish(&s, false);
+	cella_test_pass("a window of another ABI version: the enclave refuses it, naming the cause");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -231,5 +266,6 @@ int main(int argc, char **argv)
 	moves(argv[1], argv[2]);
 	gives_up(argv[1], argv[2]);
 	refusals(argv[1], argv[2]);
+	stale_abi(argv[1], argv[2]);
 	return 0;
 }
