@@ -74,6 +74,8 @@ void DW_NAME(const struct dw_args *a, const float *x, const float *k, float bias
 	int64_t hi = W - 1 - span + a->px >= 0 ? (W - 1 - span + a->px) / sx + 1 : 0;
 	if (hi > OW)
 		hi = OW;
+	if (lo > OW)
+		lo = OW; /* padding wider than the output row: every output is a border */
 	if (hi < lo)
 		hi = lo;
 	if (sx > 2)

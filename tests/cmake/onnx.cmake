@@ -9,6 +9,8 @@ target_include_directories(onnx_engine_test PRIVATE ${CMAKE_BINARY_DIR}/src/onnx
 add_dependencies(onnx_engine_test cella_onnx_proto)  # the test builds models with the generated protobuf-c code
 cella_unit_test(onnx_gemm_test SOURCES unit/onnx_gemm_test.c LIBS cella_onnx)
 target_include_directories(onnx_gemm_test PRIVATE ${CMAKE_SOURCE_DIR}/src/onnx)
+cella_unit_test(onnx_dw_test SOURCES unit/onnx_dw_test.c LIBS cella_onnx)
+target_include_directories(onnx_dw_test PRIVATE ${CMAKE_SOURCE_DIR}/src/onnx)
 
 # Conformance over Debian's libonnx-testdata; fails if a suite drops below the committed floor.
 add_test(NAME onnx_conformance
