@@ -148,6 +148,29 @@ void DW_NAME(const struct dw_args *a, const float *x, const float *k, float bias
 					}
 					tw[t] = k[kis[r] * KW + kj];
 				}
+			/* four blocks at a time: four independent accumulator chains keep the FMA units busy
+			 * (one chain waits out each multiply-add's latency); each lane sums its taps in the same
+			 * order as the single block below, so the results are the same bits */
+			for (; ox + 32 <= hi; ox += 32) {
+				float acc[4][8];
+				for (int b = 0; b < 4; b++)
+					for (int l = 0; l < 8; l++)
+						acc[b][l] = bias;
+				for (int q = 0; q < t; q++) {
+					const float *src = tp[q] + ox;
+					float kv = tw[q];
+					for (int l = 0; l < 8; l++)
+						acc[0][l] += kv * src[l];
+					for (int l = 0; l < 8; l++)
+						acc[1][l] += kv * src[8 + l];
+					for (int l = 0; l < 8; l++)
+						acc[2][l] += kv * src[16 + l];
+					for (int l = 0; l < 8; l++)
+						acc[3][l] += kv * src[24 + l];
+				}
+				for (int b = 0; b < 4; b++)
+					DW_STORE8(yr + ox + 8 * b, acc[b], a);
+			}
 			for (; ox + 8 <= hi; ox += 8) {
 				float acc[8];
 				for (int l = 0; l < 8; l++)
