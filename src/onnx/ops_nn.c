@@ -1023,6 +1023,26 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 					int64_t y0 = oy * w.s[0] - w.pb[0], x0 = ox * w.s[1] - w.pb[1];
 					float acc = is_max ? -INFINITY : 0.0f;
 					int64_t best = -1, cy = 0, cx = 0, vy = 0, vx = 0;
+					if (!yi && y0 >= 0 && x0 >= 0 && y0 + (w.k[0] - 1) * w.d[0] < H &&
+					    x0 + (w.k[1] - 1) * w.d[1] < W) {
+						/* the window lies inside: no bounds to check and every count is the
+						 * window's size; the same elements in the same order as below */
+						const float *p0 = xc + y0 * W + x0;
+						if (is_max)
+							acc = p0[0];
+						for (int64_t ky = 0; ky < w.k[0]; ky++) {
+							const float *row = p0 + ky * w.d[0] * W;
+							for (int64_t kx = 0; kx < w.k[1]; kx++) {
+								float v = row[kx * w.d[1]];
+								if (!is_max)
+									acc += v;
+								else if (v > acc)
+									acc = v;
+							}
+						}
+						Y[ch * outsp + oy * OW + ox] = is_max ? acc : acc / (float)ksp;
+						continue;
+					}
 					for (int64_t kx = 0; kx < w.k[1]; kx++) {
 						int64_t ix = x0 + kx * w.d[1];
 						cx += ix >= -w.pb[1] && ix < W + w.pe[1];
