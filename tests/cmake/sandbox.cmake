@@ -31,7 +31,7 @@ set_tests_properties(sandbox_memread_unprivileged PROPERTIES LABELS integration 
                      PASS_REGULAR_EXPRESSION "PASS memread-unprivileged-cannot")
 
 add_executable(nonpie_fixture ${B}/nonpie.c)
-target_link_options(nonpie_fixture PRIVATE -static -no-pie)
+target_link_options(nonpie_fixture PRIVATE -static) # -static alone links a non-PIE executable (-static-pie would not)
 target_compile_options(nonpie_fixture PRIVATE -fno-pie)
 cella_unit_test(badimage_test SOURCES ${B}/badimage_test.c LIBS cella_host_static LABELS integration
                 ARGS $<TARGET_FILE:test_basic_enclave> $<TARGET_FILE:nonpie_fixture> ${CMAKE_CURRENT_BINARY_DIR})
