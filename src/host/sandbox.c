@@ -274,7 +274,6 @@ cella_result cella_sandbox_create(struct cella_enclave *e, const char *path)
 	CELLA_CHECK(make_window(e, &memfd));
 
 	for (unsigned round = 0;; round++) {
-		got = CELLA_ERR_BACKEND;
 		memset(m, 0, sizeof(*m));
 		m->type = CELLA_PMSG_WINDOW;
 		m->a = e->win_bytes;

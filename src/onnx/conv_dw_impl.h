@@ -148,53 +148,40 @@ void DW_NAME(const struct dw_args *a, const float *x, const float *k, float bias
 					}
 					tw[t] = k[kis[r] * KW + kj];
 				}
+/* acc[b][l] = bias + the taps' sum for output ox + 8b + l, b < NB (a constant): every lane adds its taps in the
+ * same order whatever NB is, so the results are the same bits. The block loop must be unrolled (the pragma): left
+ * a loop, GCC keeps the accumulators in memory and the classifier took 0.88 ms instead of 0.61. */
+#define DW_TAPS(NB, acc)                                                                                 \
+	do {                                                                                             \
+		for (int b_ = 0; b_ < (NB); b_++)                                                        \
+			for (int l_ = 0; l_ < 8; l_++)                                                   \
+				(acc)[b_][l_] = bias;                                                    \
+		for (int q_ = 0; q_ < t; q_++) {                                                         \
+			const float *src_ = tp[q_] + ox;                                                 \
+			float kv_ = tw[q_];                                                              \
+			_Pragma("GCC unroll 4") for (int b_ = 0; b_ < (NB); b_++)                        \
+				for (int l_ = 0; l_ < 8; l_++)                                           \
+					(acc)[b_][l_] += kv_ * src_[8 * b_ + l_];                        \
+		}                                                                                        \
+	} while (0)
 			/* four blocks at a time: four independent accumulator chains keep the FMA units busy
-			 * (one chain waits out each multiply-add's latency); each lane sums its taps in the same
-			 * order as the single block below, so the results are the same bits */
+			 * (one chain waits out each multiply-add's latency) */
 			for (; ox + 32 <= hi; ox += 32) {
 				float acc[4][8];
-				for (int b = 0; b < 4; b++)
-					for (int l = 0; l < 8; l++)
-						acc[b][l] = bias;
-				for (int q = 0; q < t; q++) {
-					const float *src = tp[q] + ox;
-					float kv = tw[q];
-					for (int l = 0; l < 8; l++)
-						acc[0][l] += kv * src[l];
-					for (int l = 0; l < 8; l++)
-						acc[1][l] += kv * src[8 + l];
-					for (int l = 0; l < 8; l++)
-						acc[2][l] += kv * src[16 + l];
-					for (int l = 0; l < 8; l++)
-						acc[3][l] += kv * src[24 + l];
-				}
+				DW_TAPS(4, acc);
 				for (int b = 0; b < 4; b++)
 					DW_STORE8(yr + ox + 8 * b, acc[b], a);
 			}
 			for (; ox + 8 <= hi; ox += 8) {
-				float acc[8];
-				for (int l = 0; l < 8; l++)
-					acc[l] = bias;
-				for (int q = 0; q < t; q++) {
-					const float *src = tp[q] + ox;
-					float kv = tw[q];
-					for (int l = 0; l < 8; l++)
-						acc[l] += kv * src[l];
-				}
-				DW_STORE8(yr + ox, acc, a);
+				float acc[1][8];
+				DW_TAPS(1, acc);
+				DW_STORE8(yr + ox, acc[0], a);
 			}
 			if (a->slack && ox < hi) {
 				/* partial block: compute 8 lanes (over-reading into slack), keep the valid ones */
-				float acc[8], outv[8];
-				for (int l = 0; l < 8; l++)
-					acc[l] = bias;
-				for (int q = 0; q < t; q++) {
-					const float *src = tp[q] + ox;
-					float kv = tw[q];
-					for (int l = 0; l < 8; l++)
-						acc[l] += kv * src[l];
-				}
-				DW_STORE8(outv, acc, a);
+				float acc[1][8], outv[8];
+				DW_TAPS(1, acc);
+				DW_STORE8(outv, acc[0], a);
 				for (int64_t l = 0; ox + l < hi; l++)
 					yr[ox + l] = outv[l];
 				ox = hi;
@@ -203,6 +190,7 @@ void DW_NAME(const struct dw_args *a, const float *x, const float *k, float bias
 			DW_BLOCKS(KW)
 		}
 #undef DW_BLOCKS
+#undef DW_TAPS
 		/* interior tail: same order of operations, no bounds checks needed */
 		int64_t tail = ox;
 		for (int l = 0; ox + l < hi; l++) {

@@ -7,7 +7,7 @@
  * searches every decoder of every provider on each call: about 70 of the 82 us a DCAP certificate takes to parse
  * on the development VM, and four certificates per cold verification. Parsing in a library context that holds
  * only the "null" provider makes that opportunistic decode fail at once (OpenSSL clears its errors); the key is
- * then imported from the certificate's raw point with EVP_PKEY_fromdata, and the signature is checked over the
+ * then imported from the certificate's raw point (cella_vfy_key_from_xy), and the signature is checked over the
  * TBSCertificate bytes exactly as they appear in the DER, never over a re-encoding.
  */
 #include "verify_internal.h"

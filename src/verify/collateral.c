@@ -380,9 +380,10 @@ static cella_result check_crl(X509_CRL *crl, X509 *ca, const char *what, struct 
 	int crit = 0;
 	ASN1_INTEGER *num;
 	AUTHORITY_KEYID *aki;
+	EVP_PKEY *key = cella_vfy_cert_key(ca);
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s is not issued by the expected CA", what);
-	if (!cella_vfy_cert_key(ca) || X509_CRL_verify(crl, cella_vfy_cert_key(ca)) != 1)
+	if (!key || X509_CRL_verify(crl, key) != 1)
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s signature does not verify", what);
 	num = X509_CRL_get_ext_d2i(crl, NID_crl_number, &crit, NULL);
 	aki = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);

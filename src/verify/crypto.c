@@ -44,21 +44,6 @@ EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy)
 	return key;
 }
 
-int cella_vfy_key_point(EVP_PKEY *key, uint8_t *out)
-{
-	char group[32];
-	size_t n = 0;
-	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
-		return -1;
-	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) != 1 ||
-	    strcmp(group, "prime256v1") != 0)
-		return -1;
-	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, 65, &n) != 1 || n != 65 ||
-	    out[0] != 0x04)
-		return -1;
-	return 0;
-}
-
 /* DER INTEGER of a 32-byte big-endian unsigned value; returns bytes written (at most 35). */
 static size_t der_uint(uint8_t *out, const uint8_t *v)
 {

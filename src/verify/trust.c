@@ -31,6 +31,7 @@ cella_result cella_trust_new_intel(struct cella_trust **out)
 cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_trust **out, struct cella_detail *d)
 {
 	X509 *x = NULL;
+	const uint8_t *pt;
 	struct cella_trust *t = NULL;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	size_t n = 0;
@@ -48,9 +49,9 @@ cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-	if (!cella_vfy_cert_point(x))
+	if (!(pt = cella_vfy_cert_point(x)))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_UNSUPPORTED, "trusted root key is not ECDSA P-256"));
-	memcpy(t->point, cella_vfy_cert_point(x), sizeof(t->point));
+	memcpy(t->point, pt, sizeof(t->point));
 	*out = t;
 	t = NULL;
 	r = CELLA_OK;

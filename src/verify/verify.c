@@ -17,6 +17,7 @@ static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q,
 	struct cella_detail *d = &e->detail;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	int64_t f, u;
+	const uint8_t *ca_pt, *crl_ca_pt;
 
 	e->from = INT64_MIN;
 	e->until = INT64_MAX;
@@ -31,9 +32,10 @@ static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q,
 	/* The CRLs of the collateral must be the ones for this chain. */
 	if (X509_NAME_cmp(X509_CRL_get_issuer(p->root_crl), X509_get_subject_name(ch[2])) != 0)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "root CA CRL is not issued by the PCK chain's root"));
-	if (X509_NAME_cmp(X509_get_subject_name(ch[1]), X509_get_subject_name(p->pck_ca)) != 0 ||
-	    !cella_vfy_cert_point(ch[1]) || !cella_vfy_cert_point(p->pck_ca) ||
-	    memcmp(cella_vfy_cert_point(ch[1]), cella_vfy_cert_point(p->pck_ca), 65) != 0)
+	ca_pt = cella_vfy_cert_point(ch[1]);
+	crl_ca_pt = cella_vfy_cert_point(p->pck_ca);
+	if (X509_NAME_cmp(X509_get_subject_name(ch[1]), X509_get_subject_name(p->pck_ca)) != 0 || !ca_pt ||
+	    !crl_ca_pt || memcmp(ca_pt, crl_ca_pt, 65) != 0)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL,
 					  "PCK CRL is issued by a different CA than the quote's PCK certificate"));
 	CELLA_CHECK(cella_vfy_check_not_revoked(p->root_crl, ch[1], "PCK CA certificate", d));

@@ -35,8 +35,6 @@ EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy);
 int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig);
 /* 1 if der_sig (ECDSA-Sig-Value) is a valid signature by key over the SHA-256 digest (32 bytes), else 0. */
 int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const uint8_t *der_sig, size_t der_len);
-/* The uncompressed P-256 point of key into out[65]; 0 on success, -1 if key is not P-256. */
-int cella_vfy_key_point(EVP_PKEY *key, uint8_t *out);
 
 /* SHA-256(a || b) into out[32]; 0 on success. */
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out);

@@ -62,7 +62,7 @@ static void agree(const uint8_t *der, size_t len, const uint8_t *issuer_der, siz
 	if (!a)
 		goto out;
 	parsed_both++;
-	has_b = cella_vfy_key_point(X509_get0_pubkey(b), pb) == 0;
+	has_b = tv_key_point(X509_get0_pubkey(b), pb) == 0;
 	CT_EQ(cella_vfy_cert_point(a) != NULL, has_b);
 	CT_EQ(cella_vfy_cert_key(a) != NULL, has_b);
 	if (has_b)

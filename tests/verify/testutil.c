@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -255,4 +256,20 @@ char *tca_pem(X509 *const *certs, size_t n, size_t *len)
 	*len = (size_t)l;
 	BIO_free(b);
 	return out;
+}
+
+/* see testutil.h */
+int tv_key_point(EVP_PKEY *key, uint8_t *out)
+{
+	char group[32];
+	size_t n = 0;
+	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+		return -1;
+	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) != 1 ||
+	    strcmp(group, "prime256v1") != 0)
+		return -1;
+	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, 65, &n) != 1 || n != 65 ||
+	    out[0] != 0x04)
+		return -1;
+	return 0;
 }

@@ -40,6 +40,9 @@ X509 *tca_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key
 /* A CRL by (issuer, key) revoking the given serials (count may be 0), with CRL Number and AKI. */
 uint8_t *tca_crl(X509 *issuer, EVP_PKEY *key, const long *serials, size_t count, int64_t this_update,
 		 int64_t next_update, size_t *der_len);
+/* The uncompressed P-256 point of an OpenSSL key into out[65] (read through OpenSSL's own key parameters, the
+ * reference the verifier's own key handling is compared with); 0, or -1 if the key is not P-256. */
+int tv_key_point(EVP_PKEY *key, uint8_t *out);
 /* ECDSA-P256-SHA256 of msg as raw r||s. */
 void tca_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t *sig64);
 /* PEM text of certs (caller frees). */

@@ -109,11 +109,11 @@ static cella_result confine(void)
 	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
 }
 
-cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint64_t window_bytes, uint64_t window_addr,
+cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_bytes, uint64_t window_addr,
 			      int enclave_sock)
 {
 	struct cella_layout_tcs t0;
-	uint8_t *base, *win;
+	uint8_t *base;
 	uint64_t entry, stack_top;
 	sigset_t all;
 
@@ -121,11 +121,7 @@ cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint6
 		return CELLA_ERR_BACKEND;
 	if (cella_layout_tcs(&l->r, 0, &t0) != CELLA_OK)
 		return CELLA_ERR_UNEXPECTED;
-	/* The window at the host's address: the monitor mapped it there before the fork (proto.h), so the range holds
-	 * exactly that mapping, which this one replaces. Then the enclave. */
-	win = mmap((void *)window_addr, window_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, window_fd, 0);
-	if (win == MAP_FAILED || (uint64_t)win != window_addr)
-		return CELLA_ERR_BACKEND;
+	/* The window is already here, at the host's address: the monitor mapped it before the fork (proto.h). */
 	base = reserve(l->r.enclave_size);
 	if (!base)
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -147,7 +143,7 @@ cella_result cella_loader_run(const struct cella_layout *l, int window_fd, uint6
 			     "xor %%ebp, %%ebp\n\t"
 			     "jmp *%1\n\t"
 			     :
-			     : "r"(stack_top), "r"(entry), "D"((uint64_t)win), "S"(window_bytes),
+			     : "r"(stack_top), "r"(entry), "D"(window_addr), "S"(window_bytes),
 			       "d"((uint64_t)CELLA_MONITOR_ENCLAVE_FD), "c"(0ull)
 			     : "memory");
 	__builtin_unreachable();

@@ -449,7 +449,7 @@ static int run(void)
 	if (p.pid == 0) {
 		close(sv[0]);
 		close(CTL);
-		r = cella_loader_run(&layout, winfd, p.win_bytes, (uint64_t)(uintptr_t)p.win, sv[1]);
+		r = cella_loader_run(&layout, p.win_bytes, (uint64_t)(uintptr_t)p.win, sv[1]);
 		_exit(100 + (int)(r & 0x3f));
 	}
 	close(sv[1]);
