@@ -5,6 +5,8 @@
 
 #include <cella/evidence.h>
 
+#include "bytes.h"
+
 #define AT_QUOTE_HEADER_BYTES 48u
 #define AT_REPORT_BODY_BYTES 384u
 #define AT_QUOTE_MIN_BYTES (48u + 384u + 4u)
@@ -46,11 +48,6 @@ void at_free(void *p);
 /* ---- common ---- */
 /* Length of the v3 quote at the start of p (from its signature_data_len); 0 if malformed or longer than len. */
 size_t at_quote_len(const uint8_t *p, size_t len);
-uint16_t at_le16(const uint8_t *p);
-uint32_t at_le32(const uint8_t *p);
-uint64_t at_le64(const uint8_t *p);
-/* Unix seconds of a civil date (proleptic Gregorian, UTC). */
-int64_t at_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success. */
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,

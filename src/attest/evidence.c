@@ -14,9 +14,9 @@ static const uint8_t uuid_raw_quote[16] = CELLA_FORMAT_UUID_RAW_SGX_QUOTE_ECDSA;
 size_t at_quote_len(const uint8_t *p, size_t len)
 {
 	uint32_t sig_len;
-	if (len < AT_QUOTE_MIN_BYTES || at_le16(p) != 3)
+	if (len < AT_QUOTE_MIN_BYTES || cella_le16(p) != 3)
 		return 0;
-	sig_len = at_le32(p + AT_QUOTE_HEADER_BYTES + AT_REPORT_BODY_BYTES);
+	sig_len = cella_le32(p + AT_QUOTE_HEADER_BYTES + AT_REPORT_BODY_BYTES);
 	if (sig_len > len - AT_QUOTE_MIN_BYTES)
 		return 0;
 	return AT_QUOTE_MIN_BYTES + sig_len;
@@ -25,10 +25,10 @@ size_t at_quote_len(const uint8_t *p, size_t len)
 static void fill_claims(const struct at_quote_result *q, const uint8_t uuid[16], struct cella_claims *c)
 {
 	const uint8_t *b = q->body;
-	uint64_t flags = at_le64(b + AT_RB_FLAGS);
+	uint64_t flags = cella_le64(b + AT_RB_FLAGS);
 	memset(c, 0, sizeof(*c));
 	c->id_version = 0;
-	c->security_version = at_le16(b + AT_RB_SVN);
+	c->security_version = cella_le16(b + AT_RB_SVN);
 	c->attributes = CELLA_EVIDENCE_ATTR_REMOTE | ((flags & 0x2) ? CELLA_EVIDENCE_ATTR_DEBUG : 0);
 	memcpy(c->unique_id, b + AT_RB_MRENCLAVE, 32);
 	memcpy(c->signer_id, b + AT_RB_MRSIGNER, 32);
@@ -40,20 +40,20 @@ static void fill_claims(const struct at_quote_result *q, const uint8_t uuid[16],
 	memcpy(c->sgx_report_data, b + AT_RB_REPORT_DATA, 64);
 	memcpy(c->sgx_cpu_svn, b + AT_RB_CPU_SVN, 16);
 	memcpy(c->sgx_config_id, b + AT_RB_CONFIG_ID, 64);
-	c->sgx_config_svn = at_le16(b + AT_RB_CONFIG_SVN);
+	c->sgx_config_svn = cella_le16(b + AT_RB_CONFIG_SVN);
 	memcpy(c->sgx_isv_family_id, b + AT_RB_FAMILY_ID, 16);
 	memcpy(c->sgx_isv_extended_product_id, b + AT_RB_EXT_PROD_ID, 16);
 	c->sgx_is_mode64bit = (flags & 0x04) != 0;
 	c->sgx_has_provision_key = (flags & 0x10) != 0;
 	c->sgx_has_einittoken_key = (flags & 0x20) != 0;
 	c->sgx_uses_kss = (flags & 0x80) != 0;
-	c->sgx_pf_gp_exit_info_enabled = (at_le32(b + AT_RB_MISC_SELECT) & 0x1) != 0;
+	c->sgx_pf_gp_exit_info_enabled = (cella_le32(b + AT_RB_MISC_SELECT) & 0x1) != 0;
 	c->software_tee = q->software;
 }
 
 static cella_result apply_policy(const struct cella_evidence_policy *p, const struct cella_claims *c)
 {
-	uint16_t prod = at_le16(c->product_id);
+	uint16_t prod = cella_le16(c->product_id);
 	uint32_t allowed = p->allowed_tcb ? p->allowed_tcb : CELLA_EVIDENCE_TCB_BIT(CELLA_EVIDENCE_TCB_UP_TO_DATE);
 	if (c->software_tee) {
 		if (!p->allow_software_tee)
@@ -97,8 +97,8 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 	if (!ev || (endorsements_len && !en))
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 
-	if (len >= CELLA_EVIDENCE_HEADER_BYTES && at_le32(ev) == CELLA_EVIDENCE_HEADER_VERSION) {
-		uint64_t data_size = at_le64(ev + 20);
+	if (len >= CELLA_EVIDENCE_HEADER_BYTES && cella_le32(ev) == CELLA_EVIDENCE_HEADER_VERSION) {
+		uint64_t data_size = cella_le64(ev + 20);
 		if (data_size != len - CELLA_EVIDENCE_HEADER_BYTES)
 			CELLA_FAIL(CELLA_ERR_QUOTE_FORMAT);
 		quote = ev + CELLA_EVIDENCE_HEADER_BYTES;
@@ -116,7 +116,7 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 		quote = ev;
 		qlen = at_quote_len(quote, len);
 		if (qlen == 0 || qlen != len)
-			CELLA_FAIL(len >= 2 && at_le16(ev) != 3 ? CELLA_ERR_QUOTE_VERSION : CELLA_ERR_QUOTE_FORMAT);
+			CELLA_FAIL(len >= 2 && cella_le16(ev) != 3 ? CELLA_ERR_QUOTE_VERSION : CELLA_ERR_QUOTE_FORMAT);
 	}
 	CELLA_CHECK(at_quote_verify(quote, qlen, en, endorsements_len, policy, &q));
 	fill_claims(&q, uuid, &c);

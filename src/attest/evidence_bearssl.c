@@ -300,7 +300,7 @@ cella_result at_quote_verify(const uint8_t *q, size_t len, const uint8_t *endors
 	memset(out, 0, sizeof(*out));
 	if (len < AT_QUOTE_MIN_BYTES + 64 + 64 + 384 + 64 + 2 + 2 + 4)
 		return CELLA_ERR_QUOTE_FORMAT;
-	if (at_le16(q) != 3 || at_le16(q + 2) != 2 || at_le32(q + 4) != 0)
+	if (cella_le16(q) != 3 || cella_le16(q + 2) != 2 || cella_le32(q + 4) != 0)
 		return CELLA_ERR_QUOTE_VERSION;
 	if (memcmp(q + 12, AT_SOFTWARE_QE_VENDOR, 16) != 0)
 		return CELLA_ERR_UNSUPPORTED; /* Intel quotes: DCAP collateral verification is host-only */
@@ -309,13 +309,13 @@ cella_result at_quote_verify(const uint8_t *q, size_t len, const uint8_t *endors
 	att = sig + 64;
 	qe = att + 64;
 	qe_sig = qe + 384;
-	auth_len = at_le16(qe_sig + 64);
+	auth_len = cella_le16(qe_sig + 64);
 	auth = qe_sig + 66;
 	off = (size_t)(auth - q);
 	if (auth_len > 512 || len - off < (size_t)auth_len + 6)
 		return CELLA_ERR_QUOTE_FORMAT;
-	cert_type = at_le16(auth + auth_len);
-	cert_len = at_le32(auth + auth_len + 2);
+	cert_type = cella_le16(auth + auth_len);
+	cert_len = cella_le32(auth + auth_len + 2);
 	cert = auth + auth_len + 6;
 	if (cert_type != 5)
 		return CELLA_ERR_CERT_DATA_TYPE;

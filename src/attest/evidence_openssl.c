@@ -66,7 +66,7 @@ static int64_t asn1_unix(const ASN1_TIME *t)
 	struct tm tm;
 	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
 		return 0;
-	return at_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) +
+	return cella_civil_to_unix(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) +
 	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 

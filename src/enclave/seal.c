@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "rt.h"
 
 #define OFF_BACKEND 6
@@ -37,30 +38,6 @@ static void wipe(void *p, size_t n)
 {
 	memset(p, 0, n);
 	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* The backend whose keys this runtime seals under: the world it booted in (EGETKEY goes to that world's
@@ -165,11 +142,11 @@ cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void 
 	memcpy(hdr, CELLA_SEAL_MAGIC, 4);
 	hdr[4] = CELLA_SEAL_VERSION;
 	hdr[OFF_BACKEND] = seal_backend();
-	put32(hdr + OFF_AAD_LEN, (uint32_t)aad_len);
-	put32(hdr + OFF_PT_LEN, (uint32_t)pt_len);
+	cella_put_le32(hdr + OFF_AAD_LEN, (uint32_t)aad_len);
+	cella_put_le32(hdr + OFF_PT_LEN, (uint32_t)pt_len);
 	memcpy(hdr + OFF_KEYREQ, &kr, sizeof(kr));
 	CELLA_CHECK(cella_random(hdr + OFF_IV, IV_BYTES));
-	put64(hdr + OFF_FRESH, version);
+	cella_put_le64(hdr + OFF_FRESH, version);
 	CELLA_CHECK(seal_key(&kr, key));
 
 	gcm_init(g, key);
@@ -225,8 +202,8 @@ static cella_result parse_header(const uint8_t hdr[CELLA_SEAL_HEADER_BYTES], siz
 	    hdr[5] || (hdr[OFF_BACKEND] != CELLA_SEAL_BACKEND_SANDBOX && hdr[OFF_BACKEND] != CELLA_SEAL_BACKEND_SGX) ||
 	    hdr[7])
 		return CELLA_ERR_SEALED_BLOB;
-	a = get32(hdr + OFF_AAD_LEN);
-	p = get32(hdr + OFF_PT_LEN);
+	a = cella_le32(hdr + OFF_AAD_LEN);
+	p = cella_le32(hdr + OFF_PT_LEN);
 	if (a > CELLA_SEAL_MAX_BYTES || p > CELLA_SEAL_MAX_BYTES)
 		return CELLA_ERR_SEALED_BLOB;
 	if (blob_len < cella_sealed_size(a, p))
@@ -314,7 +291,7 @@ cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_
 	if (!br_gcm_check_tag(&g->gcm, tag))
 		CELLA_FAIL(CELLA_ERR_SEALED_BLOB);
 	/* the version is public and now authentic: a plain comparison; pt is wiped at out */
-	if (get64(hdr + OFF_FRESH) < min_version)
+	if (cella_le64(hdr + OFF_FRESH) < min_version)
 		CELLA_FAIL(CELLA_ERR_STALE);
 	if (a)
 		memcpy(aad, aad_copy, a);

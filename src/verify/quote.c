@@ -27,7 +27,7 @@ static int take16(struct cur *c, uint16_t *v)
 	const uint8_t *p;
 	if (take(c, 2, &p))
 		return -1;
-	*v = cella_vfy_le16(p);
+	*v = cella_le16(p);
 	return 0;
 }
 
@@ -36,7 +36,7 @@ static int take32(struct cur *c, uint32_t *v)
 	const uint8_t *p;
 	if (take(c, 4, &p))
 		return -1;
-	*v = cella_vfy_le32(p);
+	*v = cella_le32(p);
 	return 0;
 }
 
@@ -96,11 +96,11 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 	if (take(&c, CELLA_QUOTE_HEADER_BYTES, &hdr))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED, "quote shorter than its 48-byte header"));
 	q.bytes = bytes;
-	q.version = cella_vfy_le16(hdr);
-	q.att_key_type = cella_vfy_le16(hdr + 2);
-	v32 = cella_vfy_le32(hdr + 4);
-	q.qe_svn = cella_vfy_le16(hdr + 8);
-	q.pce_svn = cella_vfy_le16(hdr + 10);
+	q.version = cella_le16(hdr);
+	q.att_key_type = cella_le16(hdr + 2);
+	v32 = cella_le32(hdr + 4);
+	q.qe_svn = cella_le16(hdr + 8);
+	q.pce_svn = cella_le16(hdr + 10);
 	q.qe_vendor_id = hdr + 12;
 	q.user_data = hdr + 28;
 	if (q.version != 3 && q.version != 4)
@@ -175,14 +175,14 @@ void cella_sgx_report_decode(const uint8_t *b, struct cella_sgx_report *o)
 	memcpy(o->misc_select, b + 16, 4);
 	memcpy(o->isv_ext_prod_id, b + 32, 16);
 	memcpy(o->attributes, b + 48, 16);
-	o->flags = cella_vfy_le64(b + 48);
-	o->xfrm = cella_vfy_le64(b + 56);
+	o->flags = cella_le64(b + 48);
+	o->xfrm = cella_le64(b + 56);
 	memcpy(o->mr_enclave, b + 64, 32);
 	memcpy(o->mr_signer, b + 128, 32);
 	memcpy(o->config_id, b + 192, 64);
-	o->isv_prod_id = cella_vfy_le16(b + 256);
-	o->isv_svn = cella_vfy_le16(b + 258);
-	o->config_svn = cella_vfy_le16(b + 260);
+	o->isv_prod_id = cella_le16(b + 256);
+	o->isv_svn = cella_le16(b + 258);
+	o->config_svn = cella_le16(b + 260);
 	memcpy(o->isv_family_id, b + 304, 16);
 	memcpy(o->report_data, b + 320, 64);
 }

@@ -50,39 +50,12 @@ uint8_t *cella_vfy_hex_alloc(const char *s, size_t slen, size_t *out_len)
 	return b;
 }
 
-uint16_t cella_vfy_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-uint32_t cella_vfy_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-uint64_t cella_vfy_le64(const uint8_t *p)
-{
-	return (uint64_t)cella_vfy_le32(p) | (uint64_t)cella_vfy_le32(p + 4) << 32;
-}
-
-/* Howard Hinnant's days_from_civil: proleptic Gregorian date to days since 1970-01-01. */
-int64_t cella_vfy_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 int cella_vfy_asn1_time(const ASN1_TIME *t, int64_t *out)
 {
 	struct tm tm;
 	if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
 		return -1;
-	*out = cella_vfy_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) *
-		       86400 +
+	*out = cella_civil_to_unix((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday) +
 	       tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }
@@ -128,7 +101,7 @@ cella_result cella_time_parse(const char *s, int64_t *out)
 	static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
 		return CELLA_ERR_BAD_FORMAT;
-	*out = cella_vfy_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = cella_civil_to_unix(y, mo, d) + h * 3600 + mi * 60 + sec;
 	return CELLA_OK;
 }
 

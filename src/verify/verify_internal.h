@@ -5,6 +5,8 @@
 
 #include <cella/verify.h>
 
+#include "bytes.h"
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <pthread.h>
@@ -21,12 +23,8 @@ cella_result cella_vfy_fail(struct cella_detail *d, cella_result r, const char *
 int cella_vfy_hex_exact(const char *s, size_t slen, uint8_t *out, size_t n);
 /* Hex text into a new buffer (caller frees). Returns NULL on bad hex or allocation failure. */
 uint8_t *cella_vfy_hex_alloc(const char *s, size_t slen, size_t *out_len);
-int64_t cella_vfy_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* ASN1_TIME to Unix seconds; 0 on success. */
 int cella_vfy_asn1_time(const ASN1_TIME *t, int64_t *out);
-uint16_t cella_vfy_le16(const uint8_t *p);
-uint32_t cella_vfy_le32(const uint8_t *p);
-uint64_t cella_vfy_le64(const uint8_t *p);
 
 /* ---- crypto.c ---- */
 /* EVP_PKEY for a raw P-256 point X||Y (64 bytes). NULL on failure. */

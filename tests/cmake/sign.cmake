@@ -54,3 +54,6 @@ add_dependencies(signed_test test_signed_enclave_signed)
 
 # The shared window's header check (src/common/window.c), used by the enclave at boot and the host after building it.
 cella_unit_test(window_test SOURCES unit/window_test.c LIBS cella_common)
+
+# Little-endian helpers and civil dates (src/common/bytes.h), shared by the enclave runtime and both verifiers.
+cella_unit_test(bytes_test SOURCES unit/bytes_test.c LIBS cella_common)
