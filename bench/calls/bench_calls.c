@@ -18,25 +18,7 @@
 #include <unistd.h>
 
 #include "bench_calls.h"
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+#include "bench.h"
 
 static void futex_wait(uint32_t *a, uint32_t v)
 {
@@ -86,15 +68,15 @@ static double pingpong(size_t n, unsigned spin_budget)
 		_exit(0);
 	}
 	for (size_t i = 0; i < n; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		__atomic_store_n(w, 1, __ATOMIC_RELEASE);
 		if (spin_budget != ~0u)
 			futex_wake(w);
 		await(w, 0, 1, spin_budget);
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
 	waitpid(pid, NULL, 0);
-	m = median(t, n);
+	m = bench_median(t, n);
 	free(t);
 	munmap(w, 4096);
 	return m;
@@ -107,12 +89,12 @@ static double memcpy_ns(size_t bytes, size_t n)
 	memset(a, 1, bytes);
 	memset(b, 2, bytes);
 	for (size_t i = 0; i < n; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		memcpy(b, a, bytes);
 		__asm__ __volatile__("" : : "r"(b) : "memory");
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
-	m = median(t, n);
+	m = bench_median(t, n);
 	free(a);
 	free(b);
 	free(t);
@@ -143,12 +125,12 @@ static double ecall_ns(struct cella_enclave *e, uint32_t fn, const void *in, siz
 {
 	double *t = malloc(n * sizeof(*t)), m;
 	for (size_t i = 0; i < n; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		if (cella_enclave_call(e, fn, in, in_bytes, NULL, 0, NULL) != CELLA_OK)
 			exit(1);
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
-	m = median(t, n);
+	m = bench_median(t, n);
 	free(t);
 	return m;
 }
@@ -159,12 +141,12 @@ static double ocall_ns(struct cella_enclave *e, size_t batches, double empty)
 	uint64_t per = 1000;
 	double *t = malloc(batches * sizeof(*t)), m;
 	for (size_t i = 0; i < batches; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		if (cella_enclave_call(e, B_OCALL_LOOP, &per, sizeof(per), NULL, 0, NULL) != CELLA_OK)
 			exit(1);
-		t[i] = (now_ns() - t0 - empty) / (double)per;
+		t[i] = (bench_now_ns() - t0 - empty) / (double)per;
 	}
-	m = median(t, batches);
+	m = bench_median(t, batches);
 	free(t);
 	return m;
 }
@@ -208,9 +190,9 @@ int main(int argc, char **argv)
 	(void)cella_enclave_terminate(e);
 
 	for (int i = 0; i < 20; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		e = create(image, 0);
-		creates[i] = now_ns() - t0;
+		creates[i] = bench_now_ns() - t0;
 		(void)cella_enclave_terminate(e);
 	}
 
@@ -227,7 +209,7 @@ int main(int argc, char **argv)
 	printf("  ecall, 1 KiB [in]                          %8.0f ns\n", in1k);
 	printf("  ecall, 1 MiB [in]                          %8.0f ns  (%.2f GB/s = %.0f%% of memcpy, target >= 50%%)\n",
 	       in1m, (1 << 20) / in1m, 100.0 * ref_1m / in1m);
-	printf("  enclave create (+terminate not counted)    %8.2f ms  (target <= 20 ms)\n", median(creates, 20) / 1e6);
+	printf("  enclave create (+terminate not counted)    %8.2f ms  (target <= 20 ms)\n", bench_median(creates, 20) / 1e6);
 	free(buf);
 	return 0;
 }

@@ -21,28 +21,10 @@
 #include <unistd.h>
 
 #include "bench_identity.h"
+#include "bench.h"
 
 static struct cella_enclave *e;
 static int reps = 11;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Median seconds per operation of an ecall that loops `it` times. */
 static double ecall_loop(uint32_t fn, const void *in, size_t n, uint32_t it, void *out, size_t on)
@@ -50,15 +32,15 @@ static double ecall_loop(uint32_t fn, const void *in, size_t n, uint32_t it, voi
 	double t[64];
 	size_t w = 0;
 	for (int i = 0; i < reps; i++) {
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		cella_result r = cella_enclave_call(e, fn, in, n, out, on, &w);
-		t[i] = (now_s() - t0) / it;
+		t[i] = (bench_now_s() - t0) / it;
 		if (r != CELLA_OK) {
 			fprintf(stderr, "ecall %u: %s\n", fn, cella_result_name(r));
 			exit(1);
 		}
 	}
-	return median(t, reps);
+	return bench_median(t, reps);
 }
 
 /* Reference: OpenSSL AES-256-GCM encryption of `size` bytes on the host. */
@@ -69,7 +51,7 @@ static double openssl_gcm(size_t size, uint32_t it, int decrypt)
 	double t[64];
 	int l = 0;
 	for (int i = 0; i < reps; i++) {
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		for (uint32_t k = 0; k < it; k++) {
 			EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 			EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv, !decrypt);
@@ -81,11 +63,11 @@ static double openssl_gcm(size_t size, uint32_t it, int decrypt)
 				EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
 			EVP_CIPHER_CTX_free(c);
 		}
-		t[i] = (now_s() - t0) / it;
+		t[i] = (bench_now_s() - t0) / it;
 	}
 	free(a);
 	free(b);
-	return median(t, reps);
+	return bench_median(t, reps);
 }
 
 /* ---- TLS ---- */
@@ -179,21 +161,21 @@ static void client(uint16_t port, struct cella_tls_openssl_verifier *v, unsigned
 	ssl = SSL_new(ctx);
 	fd = connect_port(port);
 	SSL_set_fd(ssl, fd);
-	t0 = now_s();
+	t0 = bench_now_s();
 	if (SSL_connect(ssl) != 1) {
 		fprintf(stderr, "handshake failed%s%s\n", v ? ": " : "", v ? cella_result_name(v->result) : "");
 		exit(1);
 	}
-	*hs = now_s() - t0;
+	*hs = bench_now_s() - t0;
 	snprintf(req, sizeof(req), bulk ? "BULK %llu\n" : "ping\n", bulk);
-	t0 = now_s();
+	t0 = bench_now_s();
 	SSL_write(ssl, req, (int)strlen(req));
 	while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) {
 		got += (unsigned long long)n;
 		if (!bulk || got >= bulk)
 			break;
 	}
-	*xfer = now_s() - t0;
+	*xfer = bench_now_s() - t0;
 	SSL_shutdown(ssl);
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
@@ -291,13 +273,13 @@ int main(int argc, char **argv)
 		p.allow_software_tee = p.allow_debug = true;
 		p.mrenclave = mr.b;
 		for (int i = 0; i < reps; i++) {
-			double t0 = now_s();
+			double t0 = bench_now_s();
 			for (int k = 0; k < 20; k++)
 				if (cella_verify_evidence(ev, evlen, NULL, 0, &p, &c) != CELLA_OK)
 					return 1;
-			t[i] = (now_s() - t0) / 20;
+			t[i] = (bench_now_s() - t0) / 20;
 		}
-		printf("verify_evidence (host, OpenSSL)    %9.2f us\n", median(t, reps) * 1e6);
+		printf("verify_evidence (host, OpenSSL)    %9.2f us\n", bench_median(t, reps) * 1e6);
 
 		/* TLS: handshakes and bulk against the enclave, then against an OpenSSL server on the host */
 		{
@@ -339,7 +321,7 @@ int main(int argc, char **argv)
 			SSL_CTX_free(ra.ctx);
 			printf("TLS 1.2 handshake + evidence check %9.2f us %12s %11.2f us %12s  (OpenSSL host server, no "
 			       "evidence)\n",
-			       median(hs, hs_n) * 1e6, "", median(hsr, hs_n) * 1e6, "");
+			       bench_median(hs, hs_n) * 1e6, "", bench_median(hsr, hs_n) * 1e6, "");
 			printf("%-4llu MiB through the enclave server  %9.2f s  %9.2f GB/s %11.2f s  %9.2f GB/s  (same cipher, "
 			       "ECDHE-ECDSA-AES256-GCM)\n",
 			       bulk >> 20, x, (double)bulk / x / 1e9, xr, (double)bulk / xr / 1e9);

@@ -11,26 +11,8 @@
 #include <time.h>
 
 #include "bench_marshal.h"
+#include "bench.h"
 #include "marshal_u.h"
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 enum kind { K_EMPTY, K_SCALARS, K_IN, K_OUT, K_INOUT };
 static const char *kind_name[] = {"0 args", "8 scalars", "[in]", "[out]", "[in,out]"};
@@ -104,11 +86,11 @@ static double measure(void (*fn)(enum kind, size_t), enum kind k, size_t n, size
 	for (size_t i = 0; i < iters / 10 + 1; i++) /* warm up */
 		fn(k, n);
 	for (size_t i = 0; i < iters; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		fn(k, n);
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
-	m = median(t, iters);
+	m = bench_median(t, iters);
 	free(t);
 	return m;
 }
@@ -119,12 +101,12 @@ static double measure_memcpy(size_t n, size_t iters)
 	if (!t)
 		exit(1);
 	for (size_t i = 0; i < iters; i++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		memcpy(buf_b, buf_a, n);
 		__asm__ __volatile__("" : : "r"(buf_b) : "memory");
-		t[i] = now_ns() - t0;
+		t[i] = bench_now_ns() - t0;
 	}
-	m = median(t, iters);
+	m = bench_median(t, iters);
 	free(t);
 	return m;
 }

@@ -37,9 +37,9 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	in.bytes = want;
-	double t0 = now_ms();
+	double t0 = bench_now_ms();
 	cella_result r = cella_onnx_model_load_file(argv[1], &o, &m);
-	double load = now_ms() - t0;
+	double load = bench_now_ms() - t0;
 	if (r != CELLA_OK || cella_onnx_model_output_count(m) > 8) {
 		fprintf(stderr, "load: %s\n", cella_result_str(r));
 		return 1;
@@ -47,15 +47,15 @@ int main(int argc, char **argv)
 	size_t nout = cella_onnx_model_output_count(m);
 	double *t = calloc((size_t)iters + 1, sizeof(double));
 	for (int i = -2; i < iters; i++) { /* two warm-up runs */
-		double a = now_ms();
+		double a = bench_now_ms();
 		if ((r = cella_onnx_model_run(m, &in, 1, out, nout)) != CELLA_OK) {
 			fprintf(stderr, "run: %s\n", cella_result_str(r));
 			return 1;
 		}
 		if (i >= 0)
-			t[i] = now_ms() - a;
+			t[i] = bench_now_ms() - a;
 	}
-	qsort(t, (size_t)iters, sizeof(double), cmp_double);
+	qsort(t, (size_t)iters, sizeof(double), bench_cmp_double);
 	struct cella_onnx_stats st;
 	cella_onnx_model_stats(m, &st);
 	struct rusage ru;

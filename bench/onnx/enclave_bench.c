@@ -167,12 +167,12 @@ int main(int argc, char **argv)
 		if (pinned)
 			sched_setaffinity(0, sizeof(off_model_cpu), &off_model_cpu);
 		for (int k = 0; k < n; k++) {
-			double t0 = now_ms();
+			double t0 = bench_now_ms();
 			if (cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w) != CELLA_OK) {
 				fprintf(stderr, "inside run failed\n");
 				return 1;
 			}
-			te[i + k] = now_ms() - t0;
+			te[i + k] = bench_now_ms() - t0;
 		}
 		if (i > 0)
 			tidle[nidle++] = te[i];
@@ -182,12 +182,12 @@ int main(int argc, char **argv)
 			usleep(1000);
 		}
 		for (int k = 0; k < n; k++) {
-			double t0 = now_ms();
+			double t0 = bench_now_ms();
 			if (cella_onnx_model_run(m, &t, 1, &res, 1) != CELLA_OK) {
 				fprintf(stderr, "outside run failed\n");
 				return 1;
 			}
-			th[i + k] = now_ms() - t0;
+			th[i + k] = bench_now_ms() - t0;
 		}
 	}
 	{
@@ -197,9 +197,9 @@ int main(int argc, char **argv)
 			       (double)st[2] / 1048576.0, (unsigned long long)st[3], (unsigned long long)st[4],
 			       (double)st[5] / 1048576.0, iters + 1);
 	}
-	qsort(te, (size_t)iters, sizeof(double), cmp_double);
-	qsort(th, (size_t)iters, sizeof(double), cmp_double);
-	qsort(tidle, (size_t)nidle, sizeof(double), cmp_double);
+	qsort(te, (size_t)iters, sizeof(double), bench_cmp_double);
+	qsort(th, (size_t)iters, sizeof(double), bench_cmp_double);
+	qsort(tidle, (size_t)nidle, sizeof(double), bench_cmp_double);
 	printf("outside median_ms %.3f inside median_ms %.3f overhead_pct %.1f (target <= 5)\n", th[iters / 2],
 	       te[iters / 2], 100.0 * (te[iters / 2] - th[iters / 2]) / th[iters / 2]);
 	if (nidle)

@@ -11,16 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 static const char *const vectors[] = {"dcapqvl_sgx_v3", "automata_quotev3_0825_tcbv3",
 				      "openenclave_attestation_plugin_2022", "dcapqvl_tdx_v4"};
 #define NV (sizeof(vectors) / sizeof(vectors[0]))
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *slurp(const char *dir, const char *name, const char *file, size_t *len)
 {
@@ -81,13 +76,13 @@ static void once(const uint8_t *qb, size_t ql, const char *cj, size_t cl, struct
 static double rate(const uint8_t *qb, size_t ql, const char *cj, size_t cl, struct cella_collateral *warm, int64_t at,
 		   double secs)
 {
-	double t0 = now(), t;
+	double t0 = bench_now_s(), t;
 	long n = 0;
 	do {
 		for (int i = 0; i < 16; i++)
 			once(qb, ql, cj, cl, warm, at);
 		n += 16;
-		t = now();
+		t = bench_now_s();
 	} while (t - t0 < secs);
 	return (double)n / (t - t0);
 }
@@ -111,14 +106,14 @@ static double ecdsa_rate(double secs)
 	if (!k || !md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
 	    EVP_DigestSign(md, sig, &sl, msg, sizeof(msg)) != 1)
 		goto out;
-	t0 = now();
+	t0 = bench_now_s();
 	do {
 		for (int i = 0; i < 16; i++)
 			if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) != 1 ||
 			    EVP_DigestVerify(md, sig, sl, msg, sizeof(msg)) != 1)
 				goto out;
 		n += 16;
-		t = now();
+		t = bench_now_s();
 	} while (t - t0 < secs);
 	r = (double)n / (t - t0);
 out:
