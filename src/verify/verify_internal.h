@@ -227,5 +227,7 @@ cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_p
 struct cella_trust {
 	uint8_t point[65];           /* uncompressed P-256 public point of the root */
 };
+/* 1 if der_sha256 is the SHA-256 of the DER of one of the Intel SGX Root CA certificates. */
+int cella_vfy_root_pinned(const uint8_t der_sha256[32]);
 
 #endif

@@ -3,7 +3,8 @@
  * The verifier's certificate parser (src/verify/cert.c) against OpenSSL's own d2i_X509 + X509_verify: on every
  * certificate of the vectors, and on every single-bit change (two bits per byte) of a PCK leaf and of the root,
  * both sides must agree on "parses", the P-256 point, X509_check_ca and "signed by the issuer". Then the cases
- * where they are meant to differ or refuse: keys other than P-256, ecdsa-with-SHA384, bytes around the DER.
+ * where they are meant to differ or refuse: keys other than P-256, ecdsa-with-SHA384, bytes around the DER. Last,
+ * the pinned Intel root certificates, whose self-signature the verifier takes as known.
  */
 #include "cella_test.h"
 #include "testutil.h"
@@ -11,6 +12,7 @@
 
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,11 +237,121 @@ static void refusals(void)
 	cella_test_pass("RSA and P-384 keys give no key, ecdsa-with-SHA384 is refused, exact DER framing required");
 }
 
+/* PEM file under the vectors as one X509, by OpenSSL's reader. */
+static X509 *read_pem(const char *root, const char *rel)
+{
+	size_t len;
+	uint8_t *pem = tv_read(root, rel, &len);
+	BIO *b = BIO_new_mem_buf(pem, (int)len);
+	X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	CT_ASSERT(x != NULL);
+	BIO_free(b);
+	free(pem);
+	return x;
+}
+
+static int pinned(X509 *x)
+{
+	uint8_t h[32], *der = NULL;
+	int n = i2d_X509(x, &der);
+	CT_ASSERT(n > 0);
+	SHA256(der, (size_t)n, h);
+	OPENSSL_free(der);
+	return cella_vfy_root_pinned(h);
+}
+
+/*
+ * The root certificates whose self-signature cella_vfy_check_root takes as known (src/verify/trust.c): both Intel
+ * SGX Root CA variants are pinned, each verifies under its own key by OpenSSL's X509_verify and carries the pinned
+ * Intel key; a hash one bit away and the synthetic test root (same subject, another key) are not pinned.
+ */
+static void pinned_roots(const char *root)
+{
+	static const char *const files[] = {"IntelSGXRootCA.pem", "IntelSGXRootCA_2033variant.pem"};
+	struct cella_trust *intel;
+	CT_RESULT(cella_trust_new_intel(&intel), CELLA_OK);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		X509 *x = read_pem(root, files[i]);
+		uint8_t point[65];
+		CT_ASSERT(pinned(x));
+		CT_EQ(X509_verify(x, X509_get0_pubkey(x)), 1);
+		CT_EQ(X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)), 0);
+		CT_ASSERT(tv_key_point(X509_get0_pubkey(x), point) == 0);
+		CT_EQ_MEM(point, intel->point, 65);
+		X509_free(x);
+	}
+	{
+		X509 *x = read_pem(root, "IntelSGXRootCA.pem");
+		uint8_t h[32], *der = NULL;
+		int n = i2d_X509(x, &der);
+		SHA256(der, (size_t)n, h);
+		for (int bit = 0; bit < 256; bit++) {
+			h[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			CT_ASSERT(!cella_vfy_root_pinned(h));
+			h[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+	{
+		X509 *x = read_pem(root, "intel_qvl_synthetic/trustedRootCaCert.pem");
+		CT_ASSERT(!pinned(x));
+		X509_free(x);
+	}
+	cella_trust_free(intel);
+	cella_test_pass("both Intel root variants are pinned, self-signed under the Intel key; nothing else is");
+}
+
+/* cella_vfy_check_root on a one-certificate PEM chain made from der, through a certificate pool as in use. */
+static cella_result check_root_der(const uint8_t *der, size_t len, const uint8_t *point)
+{
+	const uint8_t *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len), *ch[1] = {NULL};
+	BIO *b = BIO_new(BIO_s_mem());
+	struct vfy_pool pool;
+	char *pem;
+	size_t n = 0;
+	cella_result r;
+	CT_ASSERT(x && b && PEM_write_bio_X509(b, x) == 1);
+	long pl = BIO_get_mem_data(b, &pem);
+	memset(&pool, 0, sizeof(pool));
+	CT_RESULT(cella_vfy_pem_chain(pem, (size_t)pl, ch, 1, 1, &n, &pool, NULL), CELLA_OK);
+	r = cella_vfy_check_root(ch[0], point, "test root", &pool, NULL);
+	X509_free(ch[0]);
+	cella_vfy_pool_fini(&pool);
+	BIO_free(b);
+	X509_free(x);
+	return r;
+}
+
+/*
+ * The pinned root passes cella_vfy_check_root; the same certificate with one byte of its signature changed still
+ * parses and still carries the Intel key, but is no longer pinned, so its self-signature is checked and fails.
+ */
+static void root_signature_still_checked(const char *root)
+{
+	struct cella_trust *intel;
+	X509 *x = read_pem(root, "IntelSGXRootCA.pem");
+	uint8_t *der = NULL;
+	int n = i2d_X509(x, &der);
+	CT_ASSERT(n > 0);
+	CT_RESULT(cella_trust_new_intel(&intel), CELLA_OK);
+	CT_RESULT(check_root_der(der, (size_t)n, intel->point), CELLA_OK);
+	der[n - 1] ^= 0x01; /* the last byte of the signature's s */
+	CT_RESULT(check_root_der(der, (size_t)n, intel->point), CELLA_ERR_CERT_CHAIN);
+	OPENSSL_free(der);
+	X509_free(x);
+	cella_trust_free(intel);
+	cella_test_pass("an Intel-keyed root with a changed signature is not pinned and is refused");
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
 	vectors(root);
 	bit_flips(root);
 	refusals();
+	pinned_roots(root);
+	root_signature_still_checked(root);
 	return 0;
 }
