@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	printf("verified attested TLS peer (%s, %s)\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
 	hex("unique_id", v.claims.unique_id, 32);
 	hex("signer_id", v.claims.signer_id, 32);
-	printf("  %-18s %u\n  %-18s %u\n", "product_id", v.claims.product_id[0] | v.claims.product_id[1] << 8,
+	printf("  %-18s %u\n  %-18s %u\n", "product_id", (unsigned)(v.claims.product_id[0] | v.claims.product_id[1] << 8),
 	       "security_version", v.claims.security_version);
 	printf("  %-18s %s%s\n", "attributes", (v.claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
 	       v.claims.software_tee ? "SOFTWARE-TEE" : "SGX");
