@@ -52,12 +52,20 @@ struct edl_type {
 
 /* size=/count= and array dimensions: a small integer expression */
 enum edl_expr_kind { EDL_E_INT, EDL_E_ID, EDL_E_BIN, EDL_E_SIZEOF, EDL_E_NEG };
+/* Nesting allowed in one expression, of EDL or of #if: the parser, the checks, the generator and the #if
+ * evaluator all recurse over expressions, so a pathological one is refused rather than overflowing their stacks.
+ * C11 5.2.4.1 asks compilers for 63 levels of parentheses in a full expression; this allows four times that. */
+#define EDL_MAX_NESTING 256
+#define EDL_STRINGIFY_(x) #x
+#define EDL_STRINGIFY(x) EDL_STRINGIFY_(x)
+
 struct edl_expr {
 	enum edl_expr_kind kind;
 	uint64_t value;
 	const char *id;
 	char op; /* + - * / */
 	struct edl_expr *l, *r;
+	unsigned height; /* of the tree below and including this node, at most EDL_MAX_NESTING */
 	struct edl_type *type; /* sizeof(type) */
 	struct edl_loc loc;
 	/* resolved: the parameter (or struct member) an identifier names, else NULL (a constant) */

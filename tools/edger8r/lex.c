@@ -130,6 +130,8 @@ struct pp_expr {
 	bool bad;
 	int depth;
 	unsigned *expansions;    /* shared by the whole expression */
+	int *nesting;            /* operands open now, shared likewise */
+	int *deepest;
 };
 
 static void pp_skip(struct pp_expr *e)
@@ -179,7 +181,29 @@ static int64_t pp_macro_value(struct pp_expr *e, const char *name, size_t n)
 	return v;
 }
 
+static int64_t pp_operand(struct pp_expr *e);
+
+/* f(e), counted against EDL_MAX_NESTING while it runs: every recursion of the evaluator goes through here, so a
+ * long run of "(", "!" or "1 ?" (through macros too) is refused instead of overflowing the stack. */
+static int64_t pp_nested(struct pp_expr *e, int64_t (*f)(struct pp_expr *))
+{
+	int64_t v = 0;
+	if (++*e->nesting > *e->deepest)
+		*e->deepest = *e->nesting;
+	if (*e->nesting > EDL_MAX_NESTING)
+		e->bad = true;
+	else
+		v = f(e);
+	--*e->nesting;
+	return v;
+}
+
 static int64_t pp_primary(struct pp_expr *e)
+{
+	return pp_nested(e, pp_operand);
+}
+
+static int64_t pp_operand(struct pp_expr *e)
 {
 	pp_skip(e);
 	if (e->p >= e->end) {
@@ -295,10 +319,10 @@ static int64_t pp_cond(struct pp_expr *e)
 {
 	int64_t c = pp_bin(e, 0);
 	if (pp_accept(e, "?")) {
-		int64_t a = pp_cond(e), b;
+		int64_t a = pp_nested(e, pp_cond), b;
 		if (!pp_accept(e, ":"))
 			e->bad = true;
-		b = pp_cond(e);
+		b = pp_nested(e, pp_cond);
 		return c ? a : b;
 	}
 	return c;
@@ -307,11 +331,16 @@ static int64_t pp_cond(struct pp_expr *e)
 static bool pp_eval(struct edl_lexer *l, struct edl_loc loc, const char *s, const char *end)
 {
 	unsigned expansions = 0;
-	struct pp_expr e = {l, s, end, loc, false, 0, &expansions};
+	int nesting = 0, deepest = 0;
+	struct pp_expr e = {l, s, end, loc, false, 0, &expansions, &nesting, &deepest};
 	int64_t v = pp_cond(&e);
 	pp_skip(&e);
 	if (expansions > PP_MAX_EXPANSIONS) {
 		edl_error(l->c, loc, "this #if expression expands more than %d macros", PP_MAX_EXPANSIONS);
+		return false;
+	}
+	if (deepest > EDL_MAX_NESTING) {
+		edl_error(l->c, loc, "this #if expression nests more than %d operands", EDL_MAX_NESTING);
 		return false;
 	}
 	if (e.bad || e.p != e.end) {

@@ -28,6 +28,7 @@ struct parser {
 	jmp_buf jb;
 	struct edl_file *f;
 	const char *dir; /* directory of this file, for imports */
+	unsigned nesting; /* parentheses and unary minus open in the expression being parsed */
 };
 
 static void advance(struct parser *p)
@@ -220,6 +221,21 @@ static struct edl_expr *new_expr(struct parser *p, enum edl_expr_kind k, struct 
 	struct edl_expr *e = edl_alloc(&p->c->arena, sizeof(*e));
 	e->kind = k;
 	e->loc = loc;
+	e->height = 1;
+	return e;
+}
+
+/* e over its operands l (and r): its height, refused past EDL_MAX_NESTING. */
+static struct edl_expr *expr_join(struct parser *p, struct edl_expr *e, struct edl_expr *l, struct edl_expr *r)
+{
+	unsigned h = l->height;
+	if (r && r->height > h)
+		h = r->height;
+	e->l = l;
+	e->r = r;
+	e->height = h + 1;
+	if (e->height > EDL_MAX_NESTING)
+		fail_at(p, e->loc, "this expression nests more than %s operations", EDL_STRINGIFY(EDL_MAX_NESTING));
 	return e;
 }
 
@@ -227,14 +243,19 @@ static struct edl_expr *parse_primary(struct parser *p)
 {
 	struct edl_expr *e;
 	struct edl_loc loc = p->tok.loc;
-	if (accept_punct(p, '-')) {
-		e = new_expr(p, EDL_E_NEG, loc);
-		e->l = parse_primary(p);
-		return e;
-	}
-	if (accept_punct(p, '(')) {
-		e = parse_expr(p);
-		expect_punct(p, ')');
+	if (is_punct(&p->tok, '-') || is_punct(&p->tok, '(')) {
+		if (++p->nesting > EDL_MAX_NESTING)
+			fail_at(p, loc, "this expression nests more than %s parentheses or signs",
+				EDL_STRINGIFY(EDL_MAX_NESTING));
+		if (accept_punct(p, '-')) {
+			e = new_expr(p, EDL_E_NEG, loc);
+			e = expr_join(p, e, parse_primary(p), NULL);
+		} else {
+			advance(p);
+			e = parse_expr(p);
+			expect_punct(p, ')');
+		}
+		p->nesting--;
 		return e;
 	}
 	if (p->tok.kind == EDL_T_INT) {
@@ -269,9 +290,7 @@ static struct edl_expr *parse_term(struct parser *p)
 		struct edl_expr *e = new_expr(p, EDL_E_BIN, p->tok.loc);
 		e->op = p->tok.text[0];
 		advance(p);
-		e->l = l;
-		e->r = parse_primary(p);
-		l = e;
+		l = expr_join(p, e, l, parse_primary(p));
 	}
 	return l;
 }
@@ -283,9 +302,7 @@ static struct edl_expr *parse_expr(struct parser *p)
 		struct edl_expr *e = new_expr(p, EDL_E_BIN, p->tok.loc);
 		e->op = p->tok.text[0];
 		advance(p);
-		e->l = l;
-		e->r = parse_term(p);
-		l = e;
+		l = expr_join(p, e, l, parse_term(p));
 	}
 	return l;
 }
