@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "layout.h"
 #include "measure.h"
 #include "sigstruct.h"
@@ -362,7 +363,7 @@ static int cmd_catsig(int argc, char **argv)
 		return report(o.data, CELLA_ERR_BAD_FORMAT, "not the 256-byte output of cella-sign digest -o");
 	}
 	/* the DATE comes from the signed data (SIGSTRUCT header bytes 20..23) */
-	date = (uint32_t)data[20] | (uint32_t)data[21] << 8 | (uint32_t)data[22] << 16 | (uint32_t)data[23] << 24;
+	date = cella_le32(data + 20);
 	if (prepare(&o, date, &p)) {
 		free(data);
 		return 1;
