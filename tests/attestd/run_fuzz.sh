@@ -4,11 +4,8 @@
 # over a copy of the committed corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
 # Exit 77 (skip) only when clang or libFuzzer is missing.
 set -eu
-src=$1
-out=$2/fuzz-attestd
-secs=${3:-60}
-. "$src/tests/fuzz/lib.sh"
-fuzz_probe attestd
+. "$1/tests/fuzz/lib.sh"
+fuzz_setup attestd "$@"
 a=$src/services/attestd
 v=$src/src/verify
 # shellcheck disable=SC2046,SC2086

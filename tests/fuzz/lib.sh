@@ -1,12 +1,20 @@
 # SPDX-License-Identifier: MIT
-# Shared by every tests/.../run_fuzz.sh: probe for clang's libFuzzer, then run a harness over a copy of its
-# committed corpus. Usage, after setting src, out, secs:
-#   . "$src/tests/fuzz/lib.sh"
-#   fuzz_probe NAME                         # exits 77 (skip) if clang or libFuzzer is missing
+# Shared by every tests/.../run_fuzz.sh (arguments SOURCE_DIR BUILD_DIR [SECONDS]): probe for clang's libFuzzer,
+# then run a harness over a copy of its committed corpus. Usage:
+#   . "$1/tests/fuzz/lib.sh"
+#   fuzz_setup NAME "$@"                    # sets src, out (BUILD_DIR/fuzz-NAME) and secs (default 60); exits 77
+#                                           # (skip) if clang or libFuzzer is missing
 #   $FUZZ_CC $FUZZ_CFLAGS ... -o "$out/bin"  # compile the harness
 #   fuzz_run "$out/bin" CORPUS_DIR MAX_LEN [extra libFuzzer args...]
 FUZZ_CC=${CLANG:-clang}
 FUZZ_CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror"
+
+fuzz_setup() {
+	src=$2
+	out=$3/fuzz-$1
+	secs=${4:-60}
+	fuzz_probe "$1"
+}
 
 fuzz_probe() {
 	mkdir -p "$out"

@@ -4,11 +4,8 @@
 # copy of the committed corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
 # Exit 77 (skip) only when clang or libFuzzer is missing.
 set -eu
-src=$1
-out=$2/fuzz-verify
-secs=${3:-60}
-. "$src/tests/fuzz/lib.sh"
-fuzz_probe verify
+. "$1/tests/fuzz/lib.sh"
+fuzz_setup verify "$@"
 v=$src/src/verify
 # shellcheck disable=SC2086
 $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$v" -I"$src/src/common" $(pkg-config --cflags jansson) \

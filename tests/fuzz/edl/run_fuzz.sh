@@ -4,11 +4,8 @@
 # over a copy of the committed corpus plus the conformance corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
 # Exit 77 (skip) only when clang or libFuzzer is missing.
 set -eu
-src=$1
-out=$2/fuzz-edl
-secs=${3:-60}
-. "$src/tests/fuzz/lib.sh"
-fuzz_probe EDL
+. "$1/tests/fuzz/lib.sh"
+fuzz_setup edl "$@"
 e=$src/tools/edger8r
 # shellcheck disable=SC2086
 $FUZZ_CC $FUZZ_CFLAGS -I"$e" "$src/tests/fuzz/edl/edl_fuzz.c" \
