@@ -49,7 +49,8 @@ static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 		return CELLA_ERR_BAD_FORMAT;
 	o->point = key.p + 1;
 	while (at_der_peek(&t, 0x81) || at_der_peek(&t, 0x82)) /* issuer/subject unique ids */
-		(void)at_der_next(&t, t.p[0], NULL, NULL);
+		if (at_der_next(&t, t.p[0], NULL, NULL))
+			return CELLA_ERR_BAD_FORMAT; /* a malformed one: t would not advance */
 	if (t.n == 0)
 		return CELLA_ERR_NOT_FOUND;
 	if (at_der_next(&t, 0xa3, &exts, NULL) || t.n != 0 || at_der_next(&exts, 0x30, &list, NULL) || exts.n != 0)

@@ -17,3 +17,16 @@ if(TARGET cella_attest AND TARGET cella_attest_enclave)
   target_include_directories(attest_test PRIVATE ${A})
   add_dependencies(attest_test test_attest_a test_attest_verifier)
 endif()
+
+# The attested-certificate parser on the attest fuzzer's seed, and on malformed fields the fuzzer found
+if(TARGET cella_attest)
+  cella_unit_test(attest_cert_test SOURCES unit/attest_cert_test.c LIBS cella_attest LABELS unit
+                  ARGS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/attest/corpus/cert-sandbox
+                       ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/attest/root-ca.pem)
+  set_tests_properties(attest_cert_test PROPERTIES TIMEOUT 60) # the bug it guards against was a hang
+endif()
+
+# libFuzzer over the evidence verifier, with the enclave's back end (BearSSL) and the host's (OpenSSL), 60 s
+add_test(NAME attest_fuzz COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/attest/run_fuzz.sh ${CMAKE_SOURCE_DIR}
+                                     ${CMAKE_BINARY_DIR} 60)
+set_tests_properties(attest_fuzz PROPERTIES LABELS fuzz TIMEOUT 300 SKIP_RETURN_CODE 77)
