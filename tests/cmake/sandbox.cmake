@@ -37,6 +37,12 @@ cella_unit_test(badimage_test SOURCES ${B}/badimage_test.c LIBS cella_host_stati
                 ARGS $<TARGET_FILE:test_basic_enclave> $<TARGET_FILE:nonpie_fixture> ${CMAKE_CURRENT_BINARY_DIR})
 add_dependencies(badimage_test test_basic_enclave nonpie_fixture)
 
+# libFuzzer over the image parser, layout, measurement and EINIT rules, seeded with those two images, 60 s
+add_test(NAME image_fuzz COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/image/run_fuzz.sh ${CMAKE_SOURCE_DIR}
+                                    ${CMAKE_BINARY_DIR} 60 $<TARGET_FILE:test_basic_enclave>
+                                    $<TARGET_FILE:nonpie_fixture>)
+set_tests_properties(image_fuzz PROPERTIES LABELS fuzz TIMEOUT 300 SKIP_RETURN_CODE 77)
+
 # The installed SDK builds and runs helloworld out of tree (not in sanitizer builds: the installed libraries
 # would need the sanitizer runtime in the out-of-tree link too).
 if(NOT CELLA_SANITIZE)
