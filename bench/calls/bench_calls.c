@@ -181,7 +181,7 @@ static void streamer_stop(struct streamer *st)
 	free(st->src);
 }
 
-/* n [in] ecalls of `bytes` and n streaming references, in alternate blocks of 50; the medians of each. */
+/* n [in] ecalls of `bytes` and n streaming references, in alternate blocks of 100 (a few ms); the medians of each. */
 static void in_vs_stream(struct cella_enclave *e, const uint8_t *in, size_t bytes, size_t n, double *ecall,
 			 double *stream)
 {
@@ -190,14 +190,14 @@ static void in_vs_stream(struct cella_enclave *e, const uint8_t *in, size_t byte
 	if (!te || !ts)
 		exit(1);
 	streamer_start(&st, bytes);
-	for (size_t i = 0; i < n; i += 50) {
-		for (size_t k = i; k < n && k < i + 50; k++) {
+	for (size_t i = 0; i < n; i += 100) {
+		for (size_t k = i; k < n && k < i + 100; k++) {
 			double t0 = bench_now_ns();
 			if (cella_enclave_call(e, B_IN, in, bytes, NULL, 0, NULL) != CELLA_OK)
 				exit(1);
 			te[k] = bench_now_ns() - t0;
 		}
-		for (size_t k = i; k < n && k < i + 50; k++)
+		for (size_t k = i; k < n && k < i + 100; k++)
 			ts[k] = streamer_once(&st);
 	}
 	streamer_stop(&st);

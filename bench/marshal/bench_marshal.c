@@ -78,21 +78,40 @@ static void raw_call(enum kind k, size_t n)
 		fail("raw call", r);
 }
 
-static double measure(void (*fn)(enum kind, size_t), enum kind k, size_t n, size_t iters)
+/*
+ * Median ns of the stub call and of the raw call of one kind and size, measured in alternate blocks of at least
+ * 2 ms each, so that both medians cover the same moments (the development VM's copy speed changes in phases of
+ * seconds) while an enclave left idle has stopped spinning long before the end of the other's block.
+ */
+static void measure_pair(enum kind k, size_t n, size_t iters, double *stub, double *raw)
 {
-	double *t = malloc(iters * sizeof(*t)), m;
-	if (!t)
+	double *ts = malloc(iters * sizeof(*ts)), *tr = malloc(iters * sizeof(*tr)), t0, per;
+	size_t warm = iters / 10 + 1, block;
+	if (!ts || !tr)
 		exit(1);
-	for (size_t i = 0; i < iters / 10 + 1; i++) /* warm up */
-		fn(k, n);
-	for (size_t i = 0; i < iters; i++) {
-		double t0 = bench_now_ns();
-		fn(k, n);
-		t[i] = bench_now_ns() - t0;
+	t0 = bench_now_ns();
+	for (size_t i = 0; i < warm; i++) {
+		stub_call(k, n);
+		raw_call(k, n);
 	}
-	m = bench_median(t, iters);
-	free(t);
-	return m;
+	per = (bench_now_ns() - t0) / (2.0 * (double)warm);
+	block = per > 0 && 2e6 / per > 50 ? (size_t)(2e6 / per) : 50;
+	for (size_t i = 0; i < iters; i += block) {
+		for (size_t j = i; j < iters && j < i + block; j++) {
+			t0 = bench_now_ns();
+			stub_call(k, n);
+			ts[j] = bench_now_ns() - t0;
+		}
+		for (size_t j = i; j < iters && j < i + block; j++) {
+			t0 = bench_now_ns();
+			raw_call(k, n);
+			tr[j] = bench_now_ns() - t0;
+		}
+	}
+	*stub = bench_median(ts, iters);
+	*raw = bench_median(tr, iters);
+	free(ts);
+	free(tr);
 }
 
 static double measure_memcpy(size_t n, size_t iters)
@@ -150,13 +169,15 @@ int main(int argc, char **argv)
 	       "stubs MB/s", "memcpy MB/s", "/memcpy");
 	for (int k = K_EMPTY; k <= K_SCALARS; k++) {
 		size_t it = quick ? 2000 : 20000;
-		double ts = measure(stub_call, (enum kind)k, 0, it), tr = measure(raw_call, (enum kind)k, 0, it);
+		double ts, tr;
+		measure_pair((enum kind)k, 0, it, &ts, &tr);
 		printf("%-10s %9s %12.0f %12.0f %8.2f %12s %12s %8s\n", kind_name[k], "-", ts, tr, ts / tr, "-", "-", "-");
 	}
 	for (int k = K_IN; k <= K_INOUT; k++) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			size_t n = sizes[i], it = n >= (1u << 20) ? (quick ? 50 : 300) : (quick ? 500 : 5000);
-			double ts = measure(stub_call, (enum kind)k, n, it), tr = measure(raw_call, (enum kind)k, n, it);
+			double ts, tr;
+			measure_pair((enum kind)k, n, it, &ts, &tr);
 			double tm = measure_memcpy(n, it);
 			double bw = (double)n / ts * 1e3, bm = (double)n / tm * 1e3; /* MB/s = bytes/ns * 1e3 */
 			printf("%-10s %9zu %12.0f %12.0f %8.2f %12.0f %12.0f %7.0f%%\n", kind_name[k], n, ts, tr, ts / tr, bw,
