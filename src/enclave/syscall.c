@@ -25,7 +25,6 @@
 #define K_TIOCGWINSZ 0x5413
 #define ARCH_SET_FS_NR 0x1002
 #define FUTEX_WAIT_NR 0
-#define FUTEX_SLEEP_MAX_NS 1000000u /* the host caps a sleep there too */
 
 struct k_sigaction {
 	void (*handler)(int, siginfo_t *, void *);
@@ -154,7 +153,7 @@ static void sgx_futex(long addr, long op, long val, long timeout, long *ret)
 	uint64_t key = (uint64_t)addr - (uint64_t)rt.base;
 	/* host memory, read once and never trusted: it only goes back to the host with the wait */
 	const uint32_t *counter = (const uint32_t *)(rt.win + CELLA_WINDOW_FUTEX_OFF) + cella_window_futex_bucket(key);
-	uint64_t in[3] = {key, FUTEX_SLEEP_MAX_NS, __atomic_load_n(counter, __ATOMIC_SEQ_CST)};
+	uint64_t in[3] = {key, CELLA_WINDOW_FUTEX_MAX_NS, __atomic_load_n(counter, __ATOMIC_SEQ_CST)};
 	size_t wl = 0;
 	cella_result r;
 	enum rt_sgx_futex_step step =

@@ -198,11 +198,10 @@ static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
 }
 
 /*
- * SGX's futex stand-in: keys hash into 64 wake counters; a waiter sleeps on its bucket's counter as it found it,
- * a wake bumps the counter and wakes the bucket. Collisions only wake too many (waiters re-check their word);
- * a wake between the enclave's check and the host's read of the counter is found by the timeout, at most 1 ms.
+ * SGX's futex stand-in: keys hash into 64 wake counters; a waiter sleeps on its bucket's counter as the enclave
+ * read it before checking its word, a wake bumps the counter and wakes the bucket, so a wake in between makes the
+ * sleep return at once. Collisions only wake too many (waiters re-check their word).
  */
-#define FUTEX_WAIT_MAX_NS 1000000u
 
 static uint32_t *futex_counter(struct cella_enclave *e, uint64_t key)
 {
@@ -220,7 +219,7 @@ cella_result cella_futex_wait(struct cella_enclave *e, const uint8_t *in, size_t
 	if (v[2] > UINT32_MAX)
 		return CELLA_ERR_MARSHAL;
 	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(v[1] < FUTEX_WAIT_MAX_NS ? v[1] : FUTEX_WAIT_MAX_NS);
+	ts.tv_nsec = (long)(v[1] < CELLA_WINDOW_FUTEX_MAX_NS ? v[1] : CELLA_WINDOW_FUTEX_MAX_NS);
 	/* the kernel compares the counter with what the enclave read, and sleeps only if they are equal */
 	if (syscall(SYS_futex, futex_counter(e, v[0]), FUTEX_WAIT_PRIVATE, (uint32_t)v[2], &ts, NULL, 0) != 0 &&
 	    errno == EAGAIN)

@@ -131,7 +131,7 @@ struct pp_expr {
 	int depth;
 	unsigned *expansions;    /* shared by the whole expression */
 	int *nesting;            /* operands open now, shared likewise */
-	int *deepest;
+	bool *too_deep;          /* nesting went past EDL_MAX_NESTING, shared likewise */
 };
 
 static void pp_skip(struct pp_expr *e)
@@ -188,10 +188,8 @@ static int64_t pp_operand(struct pp_expr *e);
 static int64_t pp_nested(struct pp_expr *e, int64_t (*f)(struct pp_expr *))
 {
 	int64_t v = 0;
-	if (++*e->nesting > *e->deepest)
-		*e->deepest = *e->nesting;
-	if (*e->nesting > EDL_MAX_NESTING)
-		e->bad = true;
+	if (++*e->nesting > EDL_MAX_NESTING)
+		e->bad = *e->too_deep = true;
 	else
 		v = f(e);
 	--*e->nesting;
@@ -331,15 +329,16 @@ static int64_t pp_cond(struct pp_expr *e)
 static bool pp_eval(struct edl_lexer *l, struct edl_loc loc, const char *s, const char *end)
 {
 	unsigned expansions = 0;
-	int nesting = 0, deepest = 0;
-	struct pp_expr e = {l, s, end, loc, false, 0, &expansions, &nesting, &deepest};
+	int nesting = 0;
+	bool too_deep = false;
+	struct pp_expr e = {l, s, end, loc, false, 0, &expansions, &nesting, &too_deep};
 	int64_t v = pp_cond(&e);
 	pp_skip(&e);
 	if (expansions > PP_MAX_EXPANSIONS) {
 		edl_error(l->c, loc, "this #if expression expands more than %d macros", PP_MAX_EXPANSIONS);
 		return false;
 	}
-	if (deepest > EDL_MAX_NESTING) {
+	if (too_deep) {
 		edl_error(l->c, loc, "this #if expression nests more than %d operands", EDL_MAX_NESTING);
 		return false;
 	}

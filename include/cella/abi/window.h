@@ -54,6 +54,7 @@ _Static_assert(sizeof(struct cella_abi_window) == 120, "ABI: cella_abi_window");
  */
 #define CELLA_WINDOW_FUTEX_OFF 2048u
 #define CELLA_WINDOW_FUTEX_BUCKETS 64u
+#define CELLA_WINDOW_FUTEX_MAX_NS 1000000u /* the longest one wait sleeps on the host; the enclave asks no more */
 _Static_assert(CELLA_WINDOW_FUTEX_OFF >= sizeof(struct cella_abi_window) &&
 		       CELLA_WINDOW_FUTEX_OFF + 4 * CELLA_WINDOW_FUTEX_BUCKETS <= 4096,
 	       "ABI: the futex counters lie in the header page, after the header");
@@ -108,7 +109,8 @@ enum cella_builtin_ocall {
 	/* SGX's futexes (the sandbox's reach the kernel): the enclave reads the key's wake counter, checks the
 	 * word, then the host sleeps on the key (the word's offset in the enclave) while the counter is unchanged,
 	 * until a wake on it or the timeout (see CELLA_WINDOW_FUTEX_OFF). */
-	CELLA_OCALL_FUTEX_WAIT = CELLA_OCALL_BUILTIN | 6, /* in: u64 key, u64 timeout ns (host caps it at 1 ms),
+	CELLA_OCALL_FUTEX_WAIT = CELLA_OCALL_BUILTIN | 6, /* in: u64 key, u64 timeout ns (host caps it at
+							   * CELLA_WINDOW_FUTEX_MAX_NS),
 							   * u64 the counter as read (< 2^32) */
 	CELLA_OCALL_FUTEX_WAKE = CELLA_OCALL_BUILTIN | 7, /* in: u64 key */
 };

@@ -148,6 +148,15 @@ static void window_msg(struct session *s, uint64_t bytes, uint64_t addr)
 	send_m(s, &m, s->memfd);
 }
 
+/* m is the monitor's READY answer with status `want` and, if `why`, a reason containing it. */
+static void expect_ready(const struct cella_pmsg *m, cella_result want, const char *why)
+{
+	CT_EQ(m->type, CELLA_PMSG_READY);
+	CT_RESULT((cella_result)m->status, want);
+	if (why)
+		CT_ASSERT(strstr(m->text, why) != NULL);
+}
+
 /* Moves the window to the monitor's offer (free here too: any other outcome is the host library's next round). */
 static void move_to(struct session *s, uint64_t addr)
 {
@@ -175,8 +184,7 @@ static void moves(const char *monitor, const char *image)
 	move_to(&s, m.b);
 	window_msg(&s, s.e.win_bytes, m.b);
 	recv_m(&s, &m);
-	CT_EQ(m.type, CELLA_PMSG_READY);
-	CT_RESULT((cella_result)m.status, CELLA_OK);
+	expect_ready(&m, CELLA_OK, NULL);
 	CT_EQ(__atomic_load_n(&s.e.hdr->state, __ATOMIC_SEQ_CST), CELLA_WINDOW_READY);
 	finish(&s, true);
 	cella_test_pass("a window address taken in the monitor: it offers its own, the enclave boots there");
@@ -197,9 +205,7 @@ static void gives_up(const char *monitor, const char *image)
 		offers++;
 	}
 	CT_EQ(offers, CELLA_WINDOW_ROUNDS - 1);
-	CT_EQ(m.type, CELLA_PMSG_READY);
-	CT_RESULT((cella_result)m.status, CELLA_ERR_BACKEND);
-	CT_ASSERT(strstr(m.text, "no address is free for the window") != NULL);
+	expect_ready(&m, CELLA_ERR_BACKEND, "no address is free for the window");
 	finish(&s, false);
 	cella_test_pass("refused after CELLA_WINDOW_ROUNDS taken addresses, with the reason");
 }
@@ -215,17 +221,13 @@ static void refusals(const char *monitor, const char *image)
 	CT_EQ(m.type, CELLA_PMSG_WINDOW_AT);
 	window_msg(&s, s.e.win_bytes - 4096, m.b);
 	recv_m(&s, &m);
-	CT_EQ(m.type, CELLA_PMSG_READY);
-	CT_RESULT((cella_result)m.status, CELLA_ERR_INVALID_ARG);
-	CT_ASSERT(strstr(m.text, "window size changed") != NULL);
+	expect_ready(&m, CELLA_ERR_INVALID_ARG, "window size changed");
 	finish(&s, false);
 
 	start(&s, monitor, image);
 	window_msg(&s, s.e.win_bytes, (uint64_t)(uintptr_t)s.e.win + 8);
 	recv_m(&s, &m);
-	CT_EQ(m.type, CELLA_PMSG_READY);
-	CT_RESULT((cella_result)m.status, CELLA_ERR_INVALID_ARG);
-	CT_ASSERT(strstr(m.text, "not page aligned") != NULL);
+	expect_ready(&m, CELLA_ERR_INVALID_ARG, "not page aligned");
 	finish(&s, false);
 	cella_test_pass("a size that changes while the window moves, an unaligned address: refused");
 }
@@ -250,8 +252,7 @@ static void stale_abi(const char *monitor, const char *image)
 	start(&s, monitor, image);
 	s.e.hdr->abi_version = CELLA_WINDOW_ABI_VERSION - 1;
 	place(&s, &m);
-	CT_EQ(m.type, CELLA_PMSG_READY);
-	CT_RESULT((cella_result)m.status, CELLA_ERR_ENCLAVE_LOST);
+	expect_ready(&m, CELLA_ERR_ENCLAVE_LOST, NULL);
 	CT_ASSERT(strstr(s.logs, "host uses another window ABI: rebuild with its Cella") != NULL);
 	finish(&s, false);
 	cella_test_pass("a window of another ABI version: the enclave refuses it, naming the cause");
