@@ -3,6 +3,8 @@
 find_package(PkgConfig REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(Threads REQUIRED)
+# jansson writes and reads JSON in tools and services; libcella-verify parses Intel's documents with cJSON.
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET GLOBAL jansson)
 
 set(CELLA_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 set(CELLA_TSAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)

@@ -199,7 +199,10 @@ struct cella_collateral;
  * (hex DER or PEM), pck_crl (hex DER or PEM), tcb_info_issuer_chain (PEM), tcb_info (the exact signed JSON
  * text), tcb_info_signature (hex r||s), qe_identity_issuer_chain, qe_identity, qe_identity_signature.
  * Nothing is verified yet (cella_quote_verify does that, and caches the outcome). out: takes ownership.
- * Errors: CELLA_ERR_COLLATERAL (missing or malformed member), CELLA_ERR_OUT_OF_MEMORY.
+ * The JSON here, in TCB Info and in QE Identity must be strict: valid UTF-8, no control character or \u0000
+ * in a string, integers only (-?(0|[1-9][0-9]*)), no repeated key, nothing after the value.
+ * Errors: CELLA_ERR_COLLATERAL (outside that profile, or a missing or malformed member), CELLA_ERR_TOO_LARGE,
+ * CELLA_ERR_OUT_OF_MEMORY.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_new_json(const char *json, size_t len,
 								struct cella_collateral **out,
@@ -207,7 +210,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_collateral_new_json(const char *json
 /* As cella_collateral_new_json, from a file. Errors add CELLA_ERR_NO_FILE, CELLA_ERR_IO, CELLA_ERR_TOO_LARGE. */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_load_file(const char *path, struct cella_collateral **out,
 								 struct cella_detail *detail) CELLA_NONNULL(1, 2);
-/* Serialises to the JSON layout above. out_json: takes ownership (free()), NUL-terminated. */
+/* Serialises to the JSON layout above. out_json: takes ownership (free()), NUL-terminated.
+ * Errors: CELLA_ERR_COLLATERAL (a text holds a NUL byte or invalid UTF-8), CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json,
 							       size_t *out_len) CELLA_NONNULL(1, 2, 3);
 /* The earliest nextUpdate of the TCB Info, QE Identity and both CRLs (unverified; for cache freshness). */

@@ -3,7 +3,7 @@
 #include "verify_internal.h"
 
 #include <errno.h>
-#include <jansson.h>
+#include <cjson/cJSON.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,41 +101,47 @@ static uint8_t *crl_der(const char *s, size_t n, size_t *len)
 	return cella_vfy_hex_alloc(s, n, len);
 }
 
-static json_t *member(json_t *root, const char *k, struct cella_detail *d, cella_result *r)
+/* A non-empty string member: its text and length, or NULL. */
+static const char *str(const cJSON *root, const char *k, size_t *len)
 {
-	json_t *v = json_object_get(root, k);
-	if (!json_is_string(v) || json_string_length(v) == 0) {
-		*r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "collateral member \"%s\" missing or not a string", k);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, k);
+	if (!cJSON_IsString(v))
 		return NULL;
-	}
-	return v;
+	*len = strlen(v->valuestring);
+	return *len ? v->valuestring : NULL;
+}
+
+static const char *member(const cJSON *root, const char *k, size_t *len, struct cella_detail *d, cella_result *r)
+{
+	const char *s = str(root, k, len);
+	if (!s)
+		*r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "collateral member \"%s\" missing or not a string", k);
+	return s;
 }
 
 /* A signed document: `text` + hex `sig`, or (no sig member) a PCS body {"<inner>":{...},"signature":"..."}. */
-static int signed_doc(json_t *root, const char *tk, const char *sk, const char *inner, const char **text,
+static int signed_doc(const cJSON *root, const char *tk, const char *sk, const char *inner, const char **text,
 		      size_t *tlen, uint8_t *sig)
 {
-	json_t *t = json_object_get(root, tk), *s = json_object_get(root, sk);
-	const char *sv;
-	size_t sl;
-	if (!json_is_string(t))
+	const char *sv, *body;
+	size_t sl, bl;
+	if (!(body = str(root, tk, &bl)))
 		return -1;
-	*text = json_string_value(t);
-	*tlen = json_string_length(t);
-	if (json_is_string(s))
-		return cella_vfy_hex_exact(json_string_value(s), json_string_length(s), sig, 64);
-	if (cella_vfy_json_member_raw(*text, *tlen, "signature", &sv, &sl) || sl != 130 ||
+	if ((sv = str(root, sk, &sl)))
+		return *text = body, *tlen = bl, cella_vfy_hex_exact(sv, sl, sig, 64);
+	if (cella_vfy_json_member_raw(body, bl, "signature", &sv, &sl) || sl != 130 ||
 	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
 		return -1;
-	return cella_vfy_json_member_raw(json_string_value(t), json_string_length(t), inner, text, tlen);
+	return cella_vfy_json_member_raw(body, bl, inner, text, tlen);
 }
 
 /* see cella/verify.h */
 cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
 				       struct cella_detail *d)
 {
-	json_error_t err;
-	json_t *root = NULL, *pcc, *rcrl, *pcrl, *tch, *qch;
+	cJSON *root = NULL;
+	const char *rcrl, *pcrl;
+	size_t rl, pl;
 	struct vfy_parts p;
 	uint8_t *rder = NULL, *pder = NULL, tsig[64], qsig[64];
 	cella_result r = CELLA_ERR_UNEXPECTED;
@@ -144,16 +150,15 @@ cella_result cella_collateral_new_json(const char *json, size_t len, struct cell
 	if (len > VFY_MAX_COLLATERAL_BYTES)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "collateral larger than %u bytes",
 					  VFY_MAX_COLLATERAL_BYTES));
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
-	if (!json_is_object(root))
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "collateral is not a JSON object (line %d: %s)",
-					  err.line, root ? "not an object" : err.text));
-	if (!(pcc = member(root, "pck_crl_issuer_chain", d, &r)) || !(rcrl = member(root, "root_ca_crl", d, &r)) ||
-	    !(pcrl = member(root, "pck_crl", d, &r)) || !(tch = member(root, "tcb_info_issuer_chain", d, &r)) ||
-	    !(qch = member(root, "qe_identity_issuer_chain", d, &r)))
+	if ((r = cella_vfy_json_load(json, len, "collateral", d, &root)) != CELLA_OK)
 		goto out;
-	rder = crl_der(json_string_value(rcrl), json_string_length(rcrl), &p.root_crl_len);
-	pder = crl_der(json_string_value(pcrl), json_string_length(pcrl), &p.pck_crl_len);
+	if (!(p.pck_crl_chain = member(root, "pck_crl_issuer_chain", &p.pck_crl_chain_len, d, &r)) ||
+	    !(rcrl = member(root, "root_ca_crl", &rl, d, &r)) || !(pcrl = member(root, "pck_crl", &pl, d, &r)) ||
+	    !(p.tcb_chain = member(root, "tcb_info_issuer_chain", &p.tcb_chain_len, d, &r)) ||
+	    !(p.qe_chain = member(root, "qe_identity_issuer_chain", &p.qe_chain_len, d, &r)))
+		goto out;
+	rder = crl_der(rcrl, rl, &p.root_crl_len);
+	pder = crl_der(pcrl, pl, &p.pck_crl_len);
 	if (!rder || !pder)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "%s is neither hex DER nor PEM",
 					  rder ? "pck_crl" : "root_ca_crl"));
@@ -163,21 +168,15 @@ cella_result cella_collateral_new_json(const char *json, size_t len, struct cell
 		       &p.qe_identity_len, qsig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL,
 					  "qe_identity / qe_identity_signature missing or malformed"));
-	p.pck_crl_chain = json_string_value(pcc);
-	p.pck_crl_chain_len = json_string_length(pcc);
 	p.root_crl = rder;
 	p.pck_crl = pder;
-	p.tcb_chain = json_string_value(tch);
-	p.tcb_chain_len = json_string_length(tch);
 	p.tcb_sig = tsig;
-	p.qe_chain = json_string_value(qch);
-	p.qe_chain_len = json_string_length(qch);
 	p.qe_sig = qsig;
 	r = cella_vfy_collateral_new_parts(&p, out);
 out:
 	free(rder);
 	free(pder);
-	json_decref(root);
+	cJSON_Delete(root);
 	return r;
 }
 
@@ -223,29 +222,34 @@ static char *to_hex(const uint8_t *b, size_t n)
 /* see cella/verify.h */
 cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json, size_t *out_len)
 {
-	json_t *o = json_object();
+	cJSON *o = cJSON_CreateObject();
 	char *rc = to_hex(c->root_crl, c->root_crl_len), *pc = to_hex(c->pck_crl, c->pck_crl_len);
 	char *ts = to_hex(c->tcb_sig, 64), *qs = to_hex(c->qe_sig, 64), *s = NULL;
 	cella_result r = CELLA_ERR_OUT_OF_MEMORY;
-	if (!o || !rc || !pc || !ts || !qs)
+	/* Only what cella_collateral_new_json reads back: a text with a NUL or invalid UTF-8 (only a fetched body can
+	 * have one, and it fails verification) is not written. */
+	if (!cella_vfy_json_string_ok(c->pck_crl_chain, c->pck_crl_chain_len) ||
+	    !cella_vfy_json_string_ok(c->tcb_chain, c->tcb_chain_len) ||
+	    !cella_vfy_json_string_ok(c->tcb_info, c->tcb_info_len) ||
+	    !cella_vfy_json_string_ok(c->qe_chain, c->qe_chain_len) ||
+	    !cella_vfy_json_string_ok(c->qe_identity, c->qe_identity_len)) {
+		r = CELLA_ERR_COLLATERAL;
 		goto out;
-	if (json_object_set_new(o, "pck_crl_issuer_chain", json_stringn(c->pck_crl_chain, c->pck_crl_chain_len)) ||
-	    json_object_set_new(o, "root_ca_crl", json_string(rc)) || json_object_set_new(o, "pck_crl", json_string(pc)) ||
-	    json_object_set_new(o, "tcb_info_issuer_chain", json_stringn(c->tcb_chain, c->tcb_chain_len)) ||
-	    json_object_set_new(o, "tcb_info", json_stringn(c->tcb_info, c->tcb_info_len)) ||
-	    json_object_set_new(o, "tcb_info_signature", json_string(ts)) ||
-	    json_object_set_new(o, "qe_identity_issuer_chain", json_stringn(c->qe_chain, c->qe_chain_len)) ||
-	    json_object_set_new(o, "qe_identity", json_stringn(c->qe_identity, c->qe_identity_len)) ||
-	    json_object_set_new(o, "qe_identity_signature", json_string(qs)))
-		goto out;
-	s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	if (!s)
+	}
+	if (!o || !rc || !pc || !ts || !qs || !cJSON_AddStringToObject(o, "pck_crl_issuer_chain", c->pck_crl_chain) ||
+	    !cJSON_AddStringToObject(o, "root_ca_crl", rc) || !cJSON_AddStringToObject(o, "pck_crl", pc) ||
+	    !cJSON_AddStringToObject(o, "tcb_info_issuer_chain", c->tcb_chain) ||
+	    !cJSON_AddStringToObject(o, "tcb_info", c->tcb_info) ||
+	    !cJSON_AddStringToObject(o, "tcb_info_signature", ts) ||
+	    !cJSON_AddStringToObject(o, "qe_identity_issuer_chain", c->qe_chain) ||
+	    !cJSON_AddStringToObject(o, "qe_identity", c->qe_identity) ||
+	    !cJSON_AddStringToObject(o, "qe_identity_signature", qs) || !(s = cJSON_Print(o)))
 		goto out;
 	*out_json = s;
 	*out_len = strlen(s);
 	r = CELLA_OK;
 out:
-	json_decref(o);
+	cJSON_Delete(o);
 	free(rc);
 	free(pc);
 	free(ts);

@@ -142,6 +142,12 @@ cella_result cella_vfy_qe_identity_parse(const char *text, size_t len, struct vf
 void cella_vfy_qe_identity_fini(struct vfy_qe_identity *q);
 /* The raw text of member `key` of the top-level JSON object (the exact bytes a PCS signature covers). */
 int cella_vfy_json_member_raw(const char *json, size_t len, const char *key, const char **val, size_t *vlen);
+/* 1 if text can be a string in such a document once escaped: valid UTF-8 without NUL. */
+bool cella_vfy_json_string_ok(const char *text, size_t n);
+/* Parses a JSON object under the profile of Intel's documents (see json.c); `what` names it in errors. */
+struct cJSON;
+cella_result cella_vfy_json_load(const char *text, size_t len, const char *what, struct cella_detail *d,
+				 struct cJSON **out);
 
 /* ---- tcb.c ---- */
 /* First level (in the given descending order) the platform meets; NULL if none. tdx: NULL for SGX. */

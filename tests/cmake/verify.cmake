@@ -12,7 +12,7 @@ set(VU ${CMAKE_SOURCE_DIR}/tests/unit)
 add_library(cella_verify_testutil STATIC ${VT}/testutil.c)
 cella_host_target(cella_verify_testutil)
 target_include_directories(cella_verify_testutil PUBLIC ${VT} ${CMAKE_SOURCE_DIR}/src/verify)
-target_link_libraries(cella_verify_testutil PUBLIC cella_testlib cella_verify)
+target_link_libraries(cella_verify_testutil PUBLIC cella_testlib cella_verify PkgConfig::JANSSON)
 
 foreach(v ${CELLA_VERIFY_VECTORS})
   cella_unit_test(verify_vectors_${v} SOURCES ${VU}/verify_vectors_test.c LIBS cella_verify_testutil

@@ -5,7 +5,9 @@
 #include "testutil.h"
 #include "verify_internal.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Raw P-256 points (the quote's attestation key): a real point imports, one off the curve does not. */
@@ -102,7 +104,8 @@ static void tcb_info_docs(void)
 		{"\"tcbType\":0", "\"tcbType\":1"},      {"\"UpToDate\"", "\"Fine\""},
 		{"\"sgxtcbcomp16svn\":0,\"pcesvn\":7", "\"pcesvn\":7"},
 		{"\"pcesvn\":7", "\"pcesvn\":70000"},    {"\"nextUpdate\":\"2020-02-01T00:00:00Z\"", "\"nextUpdate\":\"soon\""},
-		{"\"version\":2", "\"version\":2,\"version\":2"},
+		{"\"version\":2", "\"version\":2,\"version\":2"}, {"\"pcesvn\":7", "\"pcesvn\":7.0"},
+		{"\"UpToDate\"", "\"UpToDate\\u0000\""},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char buf[4096];
@@ -131,6 +134,101 @@ static void raw_members(void)
 	cella_test_pass("raw JSON members");
 }
 
+/* The strict profile in front of cJSON (json.c): each rule has a text that breaks only it. */
+static void json_profile(void)
+{
+	static const struct {
+		const char *text;
+		size_t len; /* 0: strlen */
+		const char *why; /* NULL: accepted */
+	} cases[] = {
+		{"{\"a\":[1,-2,0,-0],\"b\":\"x\\u00e9\\n\",\"c\":{\"d\":true,\"e\":null,\"f\":false}}", 0, NULL},
+		{"{\"a\":\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"} \r\n\t", 0, NULL}, /* 2-, 3-, 4-byte UTF-8 */
+		{"{\"a\":{\"a\":1},\"b\":[{\"a\":1},{\"a\":2}]}", 0, NULL},          /* a key again, elsewhere */
+		{"{\"a\":\"\\\\u0000\"}", 0, NULL}, /* an escaped backslash, then the letters u0000 */
+		{"{\"a\":1.0}", 0, "not a plain integer"},
+		{"{\"a\":1e0}", 0, "not a plain integer"},
+		{"{\"a\":10E2}", 0, "not a plain integer"},
+		{"{\"a\":01}", 0, "not a plain integer"},
+		{"{\"a\":1-1}", 0, "not a plain integer"},
+		{"{\"a\":+1}", 0, "malformed number"},
+		{"{\"a\":.5}", 0, "malformed number"},
+		{"{\"a\":-}", 0, "malformed number"},
+		{"{\"a\":\"x\\u0000y\"}", 0, "\\u0000"},
+		{"{\"a\":\"x\\uncnBy\"}", 0, "malformed \\u escape"}, /* cJSON: U+0000, found by verify_fuzz */
+		{"{\"a\":\"x\\u12\"}", 0, "malformed \\u escape"},
+		{"{\"a\":\"x\\u", 0, "malformed \\u escape"},
+		{"{\"a\":\"\\ud83d\\ude00 \\u00E9 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}", 0, NULL}, /* every escape JSON has */
+		{"{\"a\":\"x\ty\"}", 0, "control character"},
+		{"{\"a\":\"\xc3\"}", 0, "invalid UTF-8"},             /* truncated */
+		{"{\"a\":\"\xc0\xaf\"}", 0, "invalid UTF-8"},         /* overlong */
+		{"{\"a\":\"\xe0\x80\xaf\"}", 0, "invalid UTF-8"},     /* overlong, 3 bytes */
+		{"{\"a\":\"\xed\xa0\x80\"}", 0, "invalid UTF-8"},     /* a surrogate */
+		{"{\"a\":\"\xf4\x90\x80\x80\"}", 0, "invalid UTF-8"}, /* above U+10FFFF */
+		{"{\"a\":\"\xe2\x28\xa1\"}", 0, "invalid UTF-8"},     /* a bad continuation byte */
+		{"\xef\xbb\xbf{}", 0, "outside a string"},               /* a byte-order mark */
+		{"{}\0", 3, "outside a string"},
+		{"{\"a\":1,\x01\"b\":2}", 0, "outside a string"}, /* cJSON would take it for whitespace */
+		{"{\"a\":1,\f\"b\":2}", 0, "outside a string"},
+		{"{\"a\":1,\"a\":1}", 0, "repeats a key"},
+		{"{\"x\":[{\"b\":1,\"a\":2,\"b\":3}]}", 0, "repeats a key"},
+		{"{\"a\":1} x", 0, "text after the JSON value at byte 8"},
+		{"{\"a\":1}{}", 0, "text after the JSON value"},
+		{"[1]", 0, "not a JSON object"},
+		{"\"s\"", 0, "not a JSON object"},
+		{"{\"a\":}", 0, "not valid JSON"},
+		{"{\"a\":\"x", 0, "not valid JSON"},
+		{"{\"a\":\"\\x\"}", 0, "unknown escape"},
+		{"{\"a\":\"\\ud800\"}", 0, "not valid JSON"}, /* a lone surrogate escape */
+		{"", 0, "not valid JSON"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cJSON *root = NULL;
+		struct cella_detail d;
+		size_t n = cases[i].len ? cases[i].len : strlen(cases[i].text);
+		memset(&d, 0, sizeof(d));
+		cella_result r = cella_vfy_json_load(cases[i].text, n, "doc", &d, &root);
+		if (!cases[i].why) {
+			CT_RESULT(r, CELLA_OK);
+			CT_ASSERT(root != NULL);
+			cJSON_Delete(root);
+			continue;
+		}
+		CT_RESULT(r, CELLA_ERR_COLLATERAL);
+		CT_ASSERT(root == NULL);
+		if (!strstr(d.text, cases[i].why) || strncmp(d.text, "doc", 3) != 0) {
+			fprintf(stderr, "case %zu: \"%s\" does not say \"%s\"\n", i, d.text, cases[i].why);
+			CT_ASSERT(0);
+		}
+	}
+
+	/* Objects too large to compare pairwise: 5,000 distinct keys pass; the same with the first key repeated last,
+	 * or a repeat inside a nested object, does not. */
+	for (int variant = 0; variant < 3; variant++) {
+		size_t cap = 5000 * 16 + 64, n = 0;
+		char *big = malloc(cap);
+		struct cella_detail d;
+		struct cJSON *r = NULL;
+		CT_ASSERT(big != NULL);
+		n += (size_t)snprintf(big + n, cap - n, variant == 2 ? "{\"x\":[{" : "{");
+		for (int k = 0; k < 5000; k++)
+			n += (size_t)snprintf(big + n, cap - n, "%s\"k%d\":%d", k ? "," : "",
+					      variant && k == 4999 ? 0 : (k * 7919) % 5000, k);
+		n += (size_t)snprintf(big + n, cap - n, variant == 2 ? "}]}" : "}");
+		CT_RESULT(cella_vfy_json_load(big, n, "big", &d, &r), variant ? CELLA_ERR_COLLATERAL : CELLA_OK);
+		CT_ASSERT(variant ? strstr(d.text, "repeats a key") != NULL : r != NULL);
+		cJSON_Delete(r);
+		free(big);
+	}
+
+	/* The value cJSON gives for the escaped backslash case is the six characters, not a cut string. */
+	struct cJSON *root = NULL;
+	CT_RESULT(cella_vfy_json_load("{\"a\":\"\\\\u0000\"}", 15, "doc", NULL, &root), CELLA_OK);
+	CT_ASSERT(strcmp(cJSON_GetObjectItemCaseSensitive(root, "a")->valuestring, "\\u0000") == 0);
+	cJSON_Delete(root);
+	cella_test_pass("strict JSON profile");
+}
+
 static void collateral_json(void)
 {
 	struct cella_collateral *c = NULL;
@@ -139,6 +237,37 @@ static void collateral_json(void)
 	CT_ASSERT(strstr(d.text, "pck_crl_issuer_chain") != NULL);
 	CT_RESULT(cella_collateral_new_json("nope", 4, &c, NULL), CELLA_ERR_COLLATERAL);
 	CT_RESULT(cella_collateral_load_file("/nonexistent/collateral.json", &c, &d), CELLA_ERR_NO_FILE);
+
+	/* A text with a NUL inside (a fetched body can carry one) is not written out cut short. */
+	static const uint8_t der[1] = {0x30}, sig[64];
+	struct vfy_parts p = {.pck_crl_chain = "x", .pck_crl_chain_len = 1, .root_crl = der, .root_crl_len = 1,
+			      .pck_crl = der, .pck_crl_len = 1, .tcb_chain = "x", .tcb_chain_len = 1,
+			      .tcb_info = "{}\0{}", .tcb_info_len = 5, .tcb_sig = sig, .qe_chain = "x", .qe_chain_len = 1,
+			      .qe_identity = "{}", .qe_identity_len = 2, .qe_sig = sig};
+	char *json = NULL;
+	size_t n = 0;
+	CT_RESULT(cella_vfy_collateral_new_parts(&p, &c), CELLA_OK);
+	CT_RESULT(cella_collateral_to_json(c, &json, &n), CELLA_ERR_COLLATERAL);
+	CT_ASSERT(json == NULL);
+	cella_collateral_free(c);
+	p.tcb_info_len = 2;
+	p.qe_chain = "\xc3(";
+	p.qe_chain_len = 2; /* invalid UTF-8 */
+	CT_RESULT(cella_vfy_collateral_new_parts(&p, &c), CELLA_OK);
+	CT_RESULT(cella_collateral_to_json(c, &json, &n), CELLA_ERR_COLLATERAL);
+	cella_collateral_free(c);
+	p.qe_chain = "x\xc3\xa9\n";
+	p.qe_chain_len = 4; /* without either: written, and read back as it was */
+	CT_RESULT(cella_vfy_collateral_new_parts(&p, &c), CELLA_OK);
+	CT_RESULT(cella_collateral_to_json(c, &json, &n), CELLA_OK);
+	cella_collateral_free(c);
+	CT_ASSERT(json && n == strlen(json));
+	CT_RESULT(cella_collateral_new_json(json, n, &c, &d), CELLA_OK);
+	CT_ASSERT(c->qe_chain_len == 4 && memcmp(c->qe_chain, "x\xc3\xa9\n", 4) == 0);
+	CT_ASSERT(c->tcb_info_len == 2 && memcmp(c->tcb_info, "{}", 2) == 0);
+	CT_ASSERT(c->root_crl_len == 1 && c->root_crl[0] == 0x30);
+	cella_collateral_free(c);
+	free(json);
 	cella_collateral_free(NULL);
 	cella_trust_free(NULL);
 	cella_test_pass("collateral JSON refusals");
@@ -212,6 +341,7 @@ int main(int argc, char **argv)
 	convergence();
 	tcb_info_docs();
 	raw_members();
+	json_profile();
 	collateral_json();
 	synthetic(root);
 	return 0;

@@ -15,9 +15,9 @@ common="$h/attest_fuzz.c $a/der.c $a/evidence.c $a/cert.c $src/src/common/result
 $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$src/src/common" -I/usr/include/bearssl $common \
 	"$a/evidence_bearssl.c" -o "$out/attest_fuzz_bearssl" -lbearssl
 # shellcheck disable=SC2046,SC2086
-$FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-config --cflags jansson) $common \
+$FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-config --cflags libcjson) $common \
 	"$a/evidence_openssl.c" "$v"/*.c "$src/src/common/hex.c" \
-	-o "$out/attest_fuzz_openssl" -lcrypto -lcurl $(pkg-config --libs jansson) -lpthread
+	-o "$out/attest_fuzz_openssl" -lcrypto -lcurl $(pkg-config --libs libcjson) -lpthread
 # the root certificate the seeds chain to (a sandbox platform's, public part only)
 export CELLA_FUZZ_ROOT="$h/root-ca.pem"
 half=$(( (secs + 1) / 2 ))
