@@ -34,13 +34,13 @@ check-asan: deps
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|integration|security'
 
-# The host library's thread safety (checklist H2): the sandbox tests that call from several threads at once,
-# with the host side under ThreadSanitizer.
+# Thread safety under ThreadSanitizer: the host library's (checklist H2), through the sandbox tests that call from
+# several threads at once, and libcella-verify's, through verifications from several threads on shared collateral.
 check-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCELLA_SANITIZE_THREAD=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target sandbox_test cella-monitor
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target sandbox_test cella-monitor verify_threads_test
 	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
-		-R '^sandbox_(test|ocalls|concurrent|terminate_inflight|abort|cleanup)$$'
+		-R '^(sandbox_(test|ocalls|concurrent|terminate_inflight|abort|cleanup)|verify_threads_test)$$'
 
 bench: build
 	@./scripts/bench.sh $(BUILD)

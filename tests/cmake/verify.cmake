@@ -30,6 +30,8 @@ cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_ver
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_collateral_test SOURCES ${VU}/verify_collateral_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+cella_unit_test(verify_threads_test SOURCES ${VU}/verify_threads_test.c LIBS cella_verify_testutil
+                ARGS ${CELLA_VECTORS_DIR} ${CELLA_VERIFY_VECTORS})
 
 # libFuzzer over the parsers, 60 s (built with clang by the script, whatever compiler builds the rest)
 add_test(NAME verify_fuzz COMMAND sh ${VT}/run_fuzz.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR} 60)
