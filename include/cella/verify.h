@@ -30,7 +30,8 @@ extern "C" {
 #define CELLA_QUOTE_SIG_BYTES 64u          /* ECDSA P-256 r||s, big-endian */
 #define CELLA_QUOTE_KEY_BYTES 64u          /* P-256 public point X||Y, big-endian, no 0x04 prefix */
 #define CELLA_SGX_REPORT_BODY_BYTES 384u
-#define CELLA_TDX_REPORT_BODY_BYTES 584u
+#define CELLA_TDX_REPORT_BODY_BYTES 584u    /* TD report 1.0 */
+#define CELLA_TDX15_REPORT_BODY_BYTES 648u  /* TD report 1.5 (quote v5 body type 3) */
 #define CELLA_QUOTE_HEADER_BYTES 48u
 #define CELLA_FMSPC_BYTES 6u
 #define CELLA_TDX_MR_BYTES 48u
@@ -38,6 +39,10 @@ extern "C" {
 #define CELLA_ADVISORY_ID_BYTES 32u        /* "INTEL-SA-00615" plus NUL, with room */
 
 #define CELLA_QUOTE_TEE_SGX 0x00000000u
+/* Report body types (the v5 body descriptor's; v3 and v4 carry them implicitly). */
+#define CELLA_QUOTE_BODY_SGX 1u             /* SGX enclave report, CELLA_SGX_REPORT_BODY_BYTES */
+#define CELLA_QUOTE_BODY_TD10 2u            /* TD report 1.0, CELLA_TDX_REPORT_BODY_BYTES */
+#define CELLA_QUOTE_BODY_TD15 3u            /* TD report 1.5, CELLA_TDX15_REPORT_BODY_BYTES */
 #define CELLA_QUOTE_TEE_TDX 0x00000081u
 
 #define CELLA_SGX_FLAGS_INITTED 0x01u
@@ -58,31 +63,32 @@ struct cella_detail {
  */
 
 /*
- * A parsed quote v3 (SGX) or v4 (SGX or TDX). Every pointer is a borrowed view into the buffer given to
- * cella_quote_parse(), which must outlive the struct. Lengths are taken from the quote's own length
- * fields (signature_data_len first), never from the buffer size: bytes after the signature data (TDX
- * padding) are ignored.
+ * A parsed quote v3 (SGX), v4 (SGX or TDX) or v5 (SGX, TDX 1.0 or TDX 1.5). Every pointer is a borrowed view
+ * into the buffer given to cella_quote_parse(), which must outlive the struct. Lengths are taken from the
+ * quote's own length fields (signature_data_len first), never from the buffer size: bytes after the signature
+ * data (TDX padding) are ignored.
  */
 struct cella_quote {
 	const uint8_t *bytes;           /* start of the quote */
 	size_t len;                     /* bytes actually used: header + body + 4 + signature_data_len */
-	uint16_t version;               /* 3 or 4 */
+	uint16_t version;               /* 3, 4 or 5 */
 	uint16_t att_key_type;          /* 2 = ECDSA-256-with-P-256 (the only one accepted) */
 	uint32_t tee_type;              /* CELLA_QUOTE_TEE_SGX or CELLA_QUOTE_TEE_TDX */
 	uint16_t qe_svn;                /* header bytes 8..11 (v3; reserved in v4) */
 	uint16_t pce_svn;
 	const uint8_t *qe_vendor_id;    /* 16 bytes */
 	const uint8_t *user_data;       /* 20 bytes */
+	uint16_t body_type;             /* CELLA_QUOTE_BODY_*: from the v5 body descriptor, else from the TEE type */
 	const uint8_t *body;            /* the ISV/TD report body */
-	size_t body_len;                /* CELLA_SGX_REPORT_BODY_BYTES or CELLA_TDX_REPORT_BODY_BYTES */
-	size_t signed_len;              /* header + body: the bytes the quote signature covers */
+	size_t body_len;                /* the body type's size */
+	size_t signed_len;              /* header (+ v5 body descriptor) + body: what the quote signature covers */
 	const uint8_t *signature;       /* 64 bytes */
 	const uint8_t *attest_key;      /* 64 bytes */
 	const uint8_t *qe_report;       /* CELLA_SGX_REPORT_BODY_BYTES */
 	const uint8_t *qe_report_sig;   /* 64 bytes, by the PCK key */
 	const uint8_t *qe_auth;         /* QE authentication data */
 	size_t qe_auth_len;
-	uint16_t cert_type;             /* outer certification data type: 5 (v3) or 6 (v4 / QE report cert data) */
+	uint16_t cert_type;             /* outer certification data type: 5 (v3) or 6 (v4, v5: QE report cert data) */
 	const char *pck_chain;          /* PEM "leaf, intermediate, root" from the type-5 data, trailing NULs dropped */
 	size_t pck_chain_len;
 };
@@ -105,7 +111,7 @@ struct cella_sgx_report {
 	uint8_t report_data[CELLA_REPORT_DATA_BYTES];
 };
 
-/* sgx_report2_body_t (TDX TD report 1.0), decoded. */
+/* A TDX TD report body (1.0, or 1.5 with two more fields), decoded. */
 struct cella_tdx_report {
 	uint8_t tee_tcb_svn[16];
 	uint8_t mr_seam[CELLA_TDX_MR_BYTES];
@@ -119,6 +125,9 @@ struct cella_tdx_report {
 	uint8_t mr_owner_config[CELLA_TDX_MR_BYTES];
 	uint8_t rtmr[4][CELLA_TDX_MR_BYTES];
 	uint8_t report_data[CELLA_REPORT_DATA_BYTES];
+	bool td15;                      /* a TD report 1.5: the two fields below are filled in (zero otherwise) */
+	uint8_t tee_tcb_svn2[16];
+	uint8_t mr_servicetd[CELLA_TDX_MR_BYTES];
 };
 
 typedef enum cella_pck_ca {
@@ -141,10 +150,12 @@ struct cella_pck_info {
 
 /*
  * Parses a quote. bytes: borrowed; the result points into it. len: the buffer size (may exceed the quote).
- * Accepts v3 (SGX, certification data type 5) and v4 (SGX or TDX, type 6 wrapping type 5); a trailing NUL
+ * Accepts v3 (SGX, certification data type 5), v4 (SGX or TDX, type 6 wrapping type 5) and v5 (a body
+ * descriptor: SGX report, TD report 1.0 or TD report 1.5, matching the TEE type; then as v4); a trailing NUL
  * after the PEM chain is tolerated. Errors: CELLA_ERR_TRUNCATED (a length points past the buffer),
- * CELLA_ERR_QUOTE_FORMAT (inconsistent lengths or structure), CELLA_ERR_QUOTE_VERSION (version, TEE type
- * or key type), CELLA_ERR_CERT_DATA_TYPE (certification data type other than 5, or 6 in v4).
+ * CELLA_ERR_QUOTE_FORMAT (inconsistent lengths or structure, a v5 body type or size that is not the TEE's),
+ * CELLA_ERR_QUOTE_VERSION (version, TEE type or key type), CELLA_ERR_CERT_DATA_TYPE (certification data type
+ * other than 5, or 6 in v4 and v5).
  * detail: optional (may be NULL). out is written only on success.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_quote *out,
@@ -152,8 +163,12 @@ CELLA_API CELLA_MUST_USE cella_result cella_quote_parse(const uint8_t *bytes, si
 
 /* Decodes a 384-byte SGX report body (the ISV report of an SGX quote, or the QE report). */
 CELLA_API void cella_sgx_report_decode(const uint8_t *raw, struct cella_sgx_report *out) CELLA_NONNULL(1, 2);
-/* Decodes a 584-byte TDX report body. */
+/* Decodes a 584-byte TD report 1.0 body (td15 false). */
 CELLA_API void cella_tdx_report_decode(const uint8_t *raw, struct cella_tdx_report *out) CELLA_NONNULL(1, 2);
+/* Decodes a TDX quote's report body by its body type: TD report 1.0, or 1.5 (td15, tee_tcb_svn2, mr_servicetd).
+ * The quote must be a parsed TDX quote. */
+CELLA_API void cella_quote_tdx_report(const struct cella_quote *quote, struct cella_tdx_report *out)
+	CELLA_NONNULL(1, 2);
 
 /*
  * Reads the PCK leaf certificate of the quote's chain (not verified: for display and for choosing collateral).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Quote v3/v4 parsing, driven by the quote's own length fields (Intel DCAP sgx_quote_3.h / sgx_quote_4.h). */
+/* Quote v3/v4/v5 parsing, driven by the quote's own length fields (Intel DCAP sgx_quote_3.h, sgx_quote_4.h,
+ * sgx_quote_5.h). */
 #include "verify_internal.h"
 
 #include <string.h>
@@ -103,8 +104,8 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 	q.pce_svn = cella_le16(hdr + 10);
 	q.qe_vendor_id = hdr + 12;
 	q.user_data = hdr + 28;
-	if (q.version != 3 && q.version != 4)
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_VERSION, "quote version %u not supported (3 or 4)",
+	if (q.version < 3 || q.version > 5)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_VERSION, "quote version %u not supported (3, 4 or 5)",
 					  q.version));
 	if (q.att_key_type != QUOTE_ATT_KEY_ECDSA_P256)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_VERSION,
@@ -119,11 +120,38 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_VERSION, "TEE type %#x not supported", v32));
 		q.tee_type = v32;
 	}
-	q.body_len = q.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_TDX_REPORT_BODY_BYTES : CELLA_SGX_REPORT_BODY_BYTES;
+	q.body_type = q.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX;
+	if (q.version == 5) {
+		/* body descriptor: type u16, size u32; the type must be one the TEE produces, at its size */
+		uint32_t size;
+		bool tdx_body;
+		if (take16(&c, &q.body_type) || take32(&c, &size))
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED,
+						  "quote v5 ends inside its body descriptor"));
+		if (q.body_type < CELLA_QUOTE_BODY_SGX || q.body_type > CELLA_QUOTE_BODY_TD15)
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
+						  "quote v5 body type %u not supported (1 SGX, 2 TD 1.0, 3 TD 1.5)",
+						  q.body_type));
+		tdx_body = q.body_type != CELLA_QUOTE_BODY_SGX;
+		if (tdx_body != (q.tee_type == CELLA_QUOTE_TEE_TDX))
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
+						  "quote v5 body type %u in a quote of TEE type %#x", q.body_type,
+						  q.tee_type));
+		q.body_len = q.body_type == CELLA_QUOTE_BODY_SGX    ? CELLA_SGX_REPORT_BODY_BYTES
+			     : q.body_type == CELLA_QUOTE_BODY_TD10 ? CELLA_TDX_REPORT_BODY_BYTES
+								    : CELLA_TDX15_REPORT_BODY_BYTES;
+		if (size != q.body_len)
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
+						  "quote v5 body type %u has size %u, not %zu", q.body_type, size,
+						  q.body_len));
+	} else {
+		q.body_len = q.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_TDX_REPORT_BODY_BYTES
+							       : CELLA_SGX_REPORT_BODY_BYTES;
+	}
+	q.signed_len = (size_t)(c.p - bytes) + q.body_len;
 	if (take(&c, q.body_len, &q.body))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED, "quote shorter than its %zu-byte report body",
 					  q.body_len));
-	q.signed_len = CELLA_QUOTE_HEADER_BYTES + q.body_len;
 	if (take32(&c, &sig_len))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED, "quote ends before signature_data_len"));
 	if (take(&c, sig_len, &sig_data))
@@ -146,9 +174,9 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT, "certification data header truncated"));
 		if (type != CERT_TYPE_QE_REPORT)
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_DATA_TYPE,
-						  "quote v4 certification data type %u not supported (need 6, QE report "
-						  "certification data)",
-						  type));
+						  "quote v%u certification data type %u not supported (need 6, QE "
+						  "report certification data)",
+						  q.version, type));
 		ic.p = sc.p;
 		if (take(&sc, size, &ic.end))
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
@@ -204,4 +232,15 @@ void cella_tdx_report_decode(const uint8_t *b, struct cella_tdx_report *o)
 	for (int i = 0; i < 4; i++)
 		memcpy(o->rtmr[i], b + 328 + 48 * i, 48);
 	memcpy(o->report_data, b + 520, 64);
+}
+
+/* see cella/verify.h */
+void cella_quote_tdx_report(const struct cella_quote *q, struct cella_tdx_report *o)
+{
+	cella_tdx_report_decode(q->body, o);
+	if (q->body_type == CELLA_QUOTE_BODY_TD15) {
+		o->td15 = true;
+		memcpy(o->tee_tcb_svn2, q->body + CELLA_TDX_REPORT_BODY_BYTES, 16);
+		memcpy(o->mr_servicetd, q->body + CELLA_TDX_REPORT_BODY_BYTES + 16, CELLA_TDX_MR_BYTES);
+	}
 }

@@ -149,7 +149,7 @@ cella_result cella_quote_verify_trust(const struct cella_trust *trust, const str
 	cl->quote_version = q->version;
 	cl->tee_type = q->tee_type;
 	if (tdx) {
-		cella_tdx_report_decode(q->body, &cl->tdx);
+		cella_quote_tdx_report(q, &cl->tdx);
 		cl->is_debug = cl->tdx.td_attributes[0] & CELLA_TDX_TD_ATTRIBUTES_DEBUG;
 	} else {
 		cella_sgx_report_decode(q->body, &cl->sgx);

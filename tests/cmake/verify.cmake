@@ -30,6 +30,10 @@ cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_ver
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_collateral_test SOURCES ${VU}/verify_collateral_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+foreach(v dcapqvl_sgx_v3 dcapqvl_tdx_v4)
+  cella_unit_test(verify_v5_${v} SOURCES ${VU}/verify_v5_test.c LIBS cella_verify_testutil
+                  ARGS ${CELLA_VECTORS_DIR} ${v})
+endforeach()
 cella_unit_test(verify_threads_test SOURCES ${VU}/verify_threads_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR} ${CELLA_VERIFY_VECTORS})
 

@@ -3,12 +3,14 @@
 #include "testutil.h"
 
 #include "cella_test.h"
+#include "verify_internal.h"
 
 #include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
@@ -272,4 +274,114 @@ int tv_key_point(EVP_PKEY *key, uint8_t *out)
 	    out[0] != 0x04)
 		return -1;
 	return 0;
+}
+
+uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t body_type, const uint8_t *td15_extra,
+			EVP_PKEY *ak, EVP_PKEY *pck_key, const char *pem, size_t pem_len, size_t *out_len)
+{
+	size_t body = body_type == CELLA_QUOTE_BODY_SGX ? 384 : body_type == CELLA_QUOTE_BODY_TD10 ? 584 : 648;
+	size_t head = version == 5 ? 54 : 48, inner = 384 + 64 + 2 + q->qe_auth_len + 6 + pem_len;
+	size_t sig = 128 + 6 + inner, n = head + body + 4 + sig, at;
+	uint8_t *o = calloc(1, n), point[65], *qe;
+	CT_ASSERT(o && (version == 4 || version == 5) && q->body_len == (body == 648 ? 584 : body));
+	memcpy(o, q->bytes, 48);
+	put16(o, version);
+	if (version == 5) {
+		put16(o + 48, body_type);
+		put32(o + 50, (uint32_t)body);
+	}
+	memcpy(o + head, q->body, q->body_len);
+	if (body == 648)
+		memcpy(o + head + 584, td15_extra, 64);
+	at = head + body;
+	put32(o + at, (uint32_t)sig);
+	CT_EQ(tv_key_point(ak, point), 0);
+	memcpy(o + at + 4 + 64, point + 1, 64);
+	put16(o + at + 132, 6);
+	put32(o + at + 134, (uint32_t)inner);
+	qe = o + at + 138;
+	memcpy(qe, q->qe_report, 384);
+	/* the QE report binds the new key: SHA-256(key || auth data), then 32 zero bytes; re-signed by the PCK key */
+	{
+		uint8_t *m = malloc(64 + q->qe_auth_len);
+		CT_ASSERT(m);
+		memcpy(m, point + 1, 64);
+		memcpy(m + 64, q->qe_auth, q->qe_auth_len);
+		SHA256(m, 64 + q->qe_auth_len, qe + 320);
+		memset(qe + 352, 0, 32);
+		free(m);
+	}
+	tca_sign_raw(pck_key, qe, 384, qe + 384);
+	put16(qe + 448, (uint16_t)q->qe_auth_len);
+	memcpy(qe + 450, q->qe_auth, q->qe_auth_len);
+	put16(qe + 450 + q->qe_auth_len, 5);
+	put32(qe + 452 + q->qe_auth_len, (uint32_t)pem_len);
+	memcpy(qe + 456 + q->qe_auth_len, pem, pem_len);
+	tca_sign_raw(ak, o, head + body, o + at + 4);
+	*out_len = n;
+	return o;
+}
+
+void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *ca_cn, int64_t at)
+{
+	X509 *chain[3] = {NULL, NULL, NULL};
+	ASN1_OBJECT *oid = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+	X509_EXTENSION *ext;
+	uint8_t der[2048], *dp = der;
+	size_t n = 0;
+	int len;
+	int64_t nb = at - 86400 * 365, na = at + 86400 * 365 * 5;
+	CT_RESULT(cella_vfy_pem_chain(real->pck_chain, real->pck_chain_len, chain, 3, 3, &n, NULL, NULL), CELLA_OK);
+	ext = X509_get_ext(chain[0], X509_get_ext_by_OBJ(chain[0], oid, -1));
+	CT_ASSERT(ext);
+	p->k_root = tca_key();
+	p->k_ca = tca_key();
+	p->k_leaf = tca_key();
+	p->k_signer = tca_key();
+	p->root = tca_cert("Intel SGX Root CA", p->k_root, NULL, NULL, 1, nb, na, 1, NULL);
+	p->ca = tca_cert(ca_cn, p->k_ca, p->root, p->k_root, 2, nb, na, 1, NULL);
+	p->leaf = tca_cert("Intel SGX PCK Certificate", p->k_leaf, p->ca, p->k_ca, 3, nb, na, 0, ext);
+	p->signer = tca_cert("Intel SGX TCB Signing", p->k_signer, p->root, p->k_root, 4, nb, na, 0, NULL);
+	len = i2d_X509(p->root, &dp);
+	CT_ASSERT(len > 0);
+	CT_RESULT(cella_trust_new_cert(der, (size_t)len, &p->trust, NULL), CELLA_OK);
+	for (size_t i = 0; i < n; i++)
+		X509_free(chain[i]);
+	ASN1_OBJECT_free(oid);
+}
+
+struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const struct cella_collateral *real, int64_t at)
+{
+	X509 *crl_chain[2] = {p->ca, p->root}, *sig_chain[2] = {p->signer, p->root};
+	size_t crl_chain_len, sig_chain_len, rlen, plen;
+	char *crlc = tca_pem(crl_chain, 2, &crl_chain_len), *sigc = tca_pem(sig_chain, 2, &sig_chain_len);
+	uint8_t *rcrl = tca_crl(p->root, p->k_root, NULL, 0, at - 3600, at + 86400, &rlen);
+	uint8_t *pcrl = tca_crl(p->ca, p->k_ca, NULL, 0, at - 3600, at + 86400, &plen);
+	uint8_t tsig[64], qsig[64];
+	struct cella_collateral *c = NULL;
+	struct vfy_parts parts = {crlc, crl_chain_len, rcrl, rlen, pcrl, plen, sigc, sig_chain_len, real->tcb_info,
+				  real->tcb_info_len, tsig, sigc, sig_chain_len, real->qe_identity,
+				  real->qe_identity_len, qsig};
+	tca_sign_raw(p->k_signer, real->tcb_info, real->tcb_info_len, tsig);
+	tca_sign_raw(p->k_signer, real->qe_identity, real->qe_identity_len, qsig);
+	CT_RESULT(cella_vfy_collateral_new_parts(&parts, &c), CELLA_OK);
+	free(crlc);
+	free(sigc);
+	free(rcrl);
+	free(pcrl);
+	return c;
+}
+
+void tca_pki_free(struct tca_pki *p)
+{
+	EVP_PKEY_free(p->k_root);
+	EVP_PKEY_free(p->k_ca);
+	EVP_PKEY_free(p->k_leaf);
+	EVP_PKEY_free(p->k_signer);
+	X509_free(p->root);
+	X509_free(p->ca);
+	X509_free(p->leaf);
+	X509_free(p->signer);
+	cella_trust_free(p->trust);
+	memset(p, 0, sizeof(*p));
 }

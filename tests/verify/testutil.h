@@ -48,4 +48,24 @@ void tca_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t *sig64);
 /* PEM text of certs (caller frees). */
 char *tca_pem(X509 *const *certs, size_t n, size_t *len);
 
+/* A quote v4 or v5 (body_type CELLA_QUOTE_BODY_*) built from the parsed real quote q: its header fields and
+ * report body (a TD report 1.5 is q's TD 1.0 body followed by td15_extra[64]: tee_tcb_svn2, mr_servicetd),
+ * signed by the new attestation key ak; the QE report is q's with its report data bound to ak, re-signed by
+ * pck_key; the certification data is type 6 wrapping the PEM chain. Caller frees. */
+uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t body_type, const uint8_t *td15_extra,
+			EVP_PKEY *ak, EVP_PKEY *pck_key, const char *pem, size_t pem_len, size_t *out_len);
+
+/* A generated hierarchy shaped like Intel's: root, PCK CA (named ca_cn), a PCK leaf carrying the SGX extension
+ * of the real quote's PCK certificate, a TCB signing certificate; trust = the root. Valid a year around `at`. */
+struct tca_pki {
+	EVP_PKEY *k_root, *k_ca, *k_leaf, *k_signer;
+	X509 *root, *ca, *leaf, *signer;
+	struct cella_trust *trust;
+};
+void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *ca_cn, int64_t at);
+/* Collateral from the hierarchy: the real collateral's TCB Info and QE Identity texts re-signed by the signer,
+ * empty CRLs valid around `at`, the issuer chains. */
+struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const struct cella_collateral *real, int64_t at);
+void tca_pki_free(struct tca_pki *p);
+
 #endif

@@ -114,6 +114,10 @@ static json_t *tdx_json(const struct cella_tdx_report *r)
 		json_array_append_new(rt, jhex(r->rtmr[i], 48));
 	json_object_set_new(o, "rtmr", rt);
 	json_object_set_new(o, "report_data", jhex(r->report_data, 64));
+	if (r->td15) {
+		json_object_set_new(o, "tee_tcb_svn2", jhex(r->tee_tcb_svn2, 16));
+		json_object_set_new(o, "mr_servicetd", jhex(r->mr_servicetd, 48));
+	}
 	json_object_set_new(o, "debug", json_boolean(r->td_attributes[0] & CELLA_TDX_TD_ATTRIBUTES_DEBUG));
 	return o;
 }
@@ -165,6 +169,10 @@ static void print_tdx(const struct cella_tdx_report *r)
 	       r->td_attributes[0] & CELLA_TDX_TD_ATTRIBUTES_DEBUG ? " (DEBUG)" : "");
 	for (int i = 0; i < 4; i++)
 		printf("  rtmr%d        %s\n", i, hex(r->rtmr[i], 48, b));
+	if (r->td15) {
+		printf("  tee_tcb_svn2 %s\n", hex(r->tee_tcb_svn2, 16, b));
+		printf("  mr_servicetd %s\n", hex(r->mr_servicetd, 48, b));
+	}
 	printf("  report_data  %s\n", hex(r->report_data, 64, b));
 }
 
@@ -195,7 +203,7 @@ static int cmd_dump(const struct cella_quote *q, bool as_json)
 	char b[160];
 	cella_sgx_report_decode(q->qe_report, &qe);
 	if (q->tee_type == CELLA_QUOTE_TEE_TDX)
-		cella_tdx_report_decode(q->body, &tdx);
+		cella_quote_tdx_report(q, &tdx);
 	else
 		cella_sgx_report_decode(q->body, &sgx);
 	if (as_json) {

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Quote v5 end to end. The vectors hold no v5 quote with collateral, so a vector's quote is rebuilt as v4 (the
+ * control) and as v5 with each body type its TEE has (SGX: enclave report; TDX: TD report 1.0 and 1.5), signed
+ * by a new attestation key, its QE report re-bound and re-signed under a generated hierarchy, and verified with
+ * the vector's TCB Info and QE Identity re-signed under that hierarchy: the vector's status and advisories must
+ * come out, and the TD 1.5 fields as claims. Then the descriptor and the 1.5 fields are changed, one at a time.
+ */
+#include "cella_test.h"
+#include "testutil.h"
+#include "verify_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct tv t;
+static struct tca_pki pki;
+static EVP_PKEY *ak;
+static char *pem;
+static size_t pem_len;
+static struct cella_collateral *col;
+
+static uint8_t *build(const struct cella_quote *real, uint16_t version, uint16_t type, const uint8_t *extra,
+		      size_t *n)
+{
+	return tv_build_quote(real, version, type, extra, ak, pki.k_leaf, pem, pem_len, n);
+}
+
+static cella_result verify(const uint8_t *b, size_t n, struct cella_verify_result *res)
+{
+	struct cella_quote q;
+	cella_result r = cella_quote_parse(b, n, &q, &res->detail);
+	return r != CELLA_OK ? r : cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, res);
+}
+
+static void expect_vector_verdict(const struct cella_verify_result *res)
+{
+	CT_EQ(res->status, t.status);
+	CT_EQ(res->advisory_count, t.advisory_count);
+	for (size_t i = 0; i < t.advisory_count && i < res->advisory_count; i++)
+		CT_ASSERT(strcmp(res->advisory_ids[i], t.advisories[i]) == 0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *root = tv_root(argc, argv);
+	struct cella_quote real;
+	struct cella_collateral *vec_col = NULL;
+	struct cella_pck_info pck;
+	X509 *chain[3];
+	uint8_t extra[64];
+	bool tdx;
+
+	CT_ASSERT(argc > 2);
+	tv_load(root, argv[2], &t);
+	CT_RESULT(cella_quote_parse(t.quote, t.quote_len, &real, NULL), CELLA_OK);
+	CT_RESULT(cella_collateral_new_json(t.collateral, t.collateral_len, &vec_col, NULL), CELLA_OK);
+	CT_RESULT(cella_quote_pck_info(&real, &pck, NULL), CELLA_OK);
+	tca_pki_new(&pki, &real,
+		    pck.ca == CELLA_PCK_CA_PROCESSOR ? "Intel SGX PCK Processor CA" : "Intel SGX PCK Platform CA",
+		    t.verify_time);
+	chain[0] = pki.leaf;
+	chain[1] = pki.ca;
+	chain[2] = pki.root;
+	pem = tca_pem(chain, 3, &pem_len);
+	ak = tca_key();
+	col = tca_pki_collateral(&pki, vec_col, t.verify_time);
+	tdx = real.tee_type == CELLA_QUOTE_TEE_TDX;
+	memcpy(extra, real.body, 16); /* tee_tcb_svn2: as tee_tcb_svn */
+	for (int i = 16; i < 64; i++)
+		extra[i] = (uint8_t)(0xa0 + i); /* mr_servicetd */
+
+	/* v4 (the control: the rebuilding and the hierarchy are right) and v5 with each body type of the TEE */
+	static const struct {
+		uint16_t version, type;
+		bool tdx;
+	} forms[] = {
+		{4, CELLA_QUOTE_BODY_SGX, false},  {5, CELLA_QUOTE_BODY_SGX, false},
+		{4, CELLA_QUOTE_BODY_TD10, true},  {5, CELLA_QUOTE_BODY_TD10, true},
+		{5, CELLA_QUOTE_BODY_TD15, true},
+	};
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		struct cella_verify_result res;
+		struct cella_quote q;
+		size_t n, head = forms[f].version == 5 ? 54 : 48;
+		uint8_t *b;
+		if (forms[f].tdx != tdx)
+			continue;
+		b = build(&real, forms[f].version, forms[f].type, extra, &n);
+		CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+		CT_EQ(q.version, forms[f].version);
+		CT_EQ(q.body_type, forms[f].type);
+		CT_ASSERT(q.body == b + head);
+		CT_EQ(q.signed_len, head + q.body_len);
+		CT_EQ(q.len, n);
+		CT_RESULT(cella_quote_check_signatures(&q, NULL), CELLA_OK);
+		memset(&res, 0, sizeof(res));
+		if (verify(b, n, &res) != CELLA_OK)
+			cella_test_fail(__FILE__, __LINE__, "v%u body type %u: %s", forms[f].version, forms[f].type,
+					res.detail.text);
+		expect_vector_verdict(&res);
+		CT_EQ(res.claims.quote_version, forms[f].version);
+		if (tdx) {
+			bool td15 = forms[f].type == CELLA_QUOTE_BODY_TD15;
+			uint8_t zero[48] = {0};
+			CT_EQ(res.claims.tdx.td15, td15);
+			CT_EQ_MEM(res.claims.tdx.mr_td, real.body + 136, 48);
+			CT_EQ_MEM(res.claims.tdx.tee_tcb_svn2, td15 ? extra : zero, 16);
+			CT_EQ_MEM(res.claims.tdx.mr_servicetd, td15 ? extra + 16 : zero, 48);
+		} else {
+			CT_EQ_MEM(res.claims.sgx.mr_enclave, real.body + 64, 32);
+		}
+
+		/* v5 only: the descriptor must name the TEE's body at its size, and the signature covers it all */
+		if (forms[f].version == 5) {
+			static const uint16_t other_types[] = {0, 1, 2, 3, 4, 0xffff};
+			uint32_t size = (uint32_t)q.body_len;
+			cella_result r;
+			for (size_t k = 0; k < sizeof(other_types) / sizeof(other_types[0]); k++) {
+				if (other_types[k] == forms[f].type)
+					continue;
+				b[48] = (uint8_t)other_types[k];
+				b[49] = (uint8_t)(other_types[k] >> 8);
+				memset(&res, 0, sizeof(res));
+				r = verify(b, n, &res);
+				if (r != CELLA_ERR_QUOTE_FORMAT && r != CELLA_ERR_TRUNCATED)
+					cella_test_fail(__FILE__, __LINE__, "body type %u read as %u: %s",
+							forms[f].type, other_types[k], cella_result_name(r));
+				CT_ASSERT(strstr(res.detail.text, "body type") != NULL ||
+					  strstr(res.detail.text, "shorter") != NULL ||
+					  strstr(res.detail.text, "exceeds") != NULL);
+			}
+			b[48] = (uint8_t)forms[f].type;
+			b[49] = 0;
+			for (int delta = -1; delta <= 1; delta += 2) {
+				b[50] = (uint8_t)(size + (uint32_t)delta);
+				b[51] = (uint8_t)((size + (uint32_t)delta) >> 8);
+				memset(&res, 0, sizeof(res));
+				CT_RESULT(verify(b, n, &res), CELLA_ERR_QUOTE_FORMAT);
+				CT_ASSERT(strstr(res.detail.text, "has size") != NULL);
+			}
+			b[50] = (uint8_t)size;
+			b[51] = (uint8_t)(size >> 8);
+			CT_RESULT(verify(b, n, &res), CELLA_OK);
+			/* one bit in each of the last 64 body bytes (for TD 1.5: tee_tcb_svn2 and mr_servicetd) */
+			for (size_t off = head + q.body_len - 64; off < head + q.body_len; off++) {
+				b[off] ^= 0x01;
+				CT_RESULT(verify(b, n, &res), CELLA_ERR_QUOTE_SIGNATURE);
+				b[off] ^= 0x01;
+			}
+			CT_RESULT(verify(b, n, &res), CELLA_OK);
+		}
+		free(b);
+	}
+	cella_test_pass(tdx ? "TDX quote v4, v5 TD 1.0 and v5 TD 1.5 verify; descriptor and 1.5 fields are covered"
+			    : "SGX quote v4 and v5 verify; the descriptor and the body are covered");
+
+	cella_collateral_free(col);
+	cella_collateral_free(vec_col);
+	EVP_PKEY_free(ak);
+	free(pem);
+	tca_pki_free(&pki);
+	tv_free(&t);
+	return 0;
+}
