@@ -10,13 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { SN_ROOT = 1, SN_PCK_CA = 2, SN_LEAF = 3, SN_SIGNER = 4, SN_OTHER = 99 };
+enum { SN_OTHER = 99 };
 
 static struct tv t;
 static struct cella_quote orig;
-static EVP_PKEY *k_root, *k_ca, *k_leaf, *k_signer, *k_rogue;
-static X509 *c_root, *c_ca, *c_leaf, *c_signer;
-static struct cella_trust *trust;
+static struct tca_pki pki; /* root, PCK Processor CA, PCK leaf, TCB signer: serials TCA_SN_* */
+static EVP_PKEY *k_rogue;
 static const struct cella_collateral *real;
 
 struct setup {
@@ -27,21 +26,22 @@ struct setup {
 	EVP_PKEY *pck_crl_key;      /* NULL: the PCK CA's */
 	const char *tcb_info;       /* NULL: the vector's */
 	const char *qe_identity;
-	X509 *leaf;                 /* NULL: c_leaf */
+	X509 *leaf;                 /* NULL: pki.leaf */
 };
 
 /* Builds quote bytes + collateral from the generated hierarchy, verifies, returns the result. */
 static cella_result run(const struct setup *s, struct cella_verify_result *res)
 {
-	X509 *leaf = s->leaf ? s->leaf : c_leaf;
-	X509 *chain[3] = {leaf, c_ca, c_root}, *crl_chain[2] = {c_ca, c_root}, *sig_chain[2] = {c_signer, c_root};
+	X509 *leaf = s->leaf ? s->leaf : pki.leaf;
+	X509 *chain[3] = {leaf, pki.ca, pki.root}, *crl_chain[2] = {pki.ca, pki.root};
+	X509 *sig_chain[2] = {pki.signer, pki.root};
 	size_t pem_len, crl_chain_len, sig_chain_len, qlen, rlen, plen;
 	char *pem = tca_pem(chain, 3, &pem_len), *crlc = tca_pem(crl_chain, 2, &crl_chain_len);
 	char *sigc = tca_pem(sig_chain, 2, &sig_chain_len);
 	uint8_t *qb = tv_rebuild_quote(t.quote, t.quote_len, pem, pem_len, &qlen);
-	uint8_t *rcrl = tca_crl(c_root, k_root, s->root_revoked, s->n_root, t.verify_time - 3600, t.verify_time + 86400,
-				&rlen);
-	uint8_t *pcrl = tca_crl(c_ca, s->pck_crl_key ? s->pck_crl_key : k_ca, s->pck_revoked, s->n_pck,
+	uint8_t *rcrl = tca_crl(pki.root, pki.k_root, s->root_revoked, s->n_root, t.verify_time - 3600,
+				t.verify_time + 86400, &rlen);
+	uint8_t *pcrl = tca_crl(pki.ca, s->pck_crl_key ? s->pck_crl_key : pki.k_ca, s->pck_revoked, s->n_pck,
 				t.verify_time - 3600, t.verify_time + 86400, &plen);
 	const char *ti = s->tcb_info ? s->tcb_info : real->tcb_info;
 	const char *qi = s->qe_identity ? s->qe_identity : real->qe_identity;
@@ -54,15 +54,15 @@ static cella_result run(const struct setup *s, struct cella_verify_result *res)
 
 	CT_RESULT(cella_quote_parse(qb, qlen, &q, NULL), CELLA_OK);
 	/* the QE report, re-signed by the generated PCK key (the report itself, and so the key binding, unchanged) */
-	tca_sign_raw(k_leaf, q.qe_report, 384, (uint8_t *)q.qe_report_sig);
-	tca_sign_raw(k_signer, ti, strlen(ti), tsig);
-	tca_sign_raw(k_signer, qi, strlen(qi), qsig);
+	tca_sign_raw(pki.k_leaf, q.qe_report, 384, (uint8_t *)q.qe_report_sig);
+	tca_sign_raw(pki.k_signer, ti, strlen(ti), tsig);
+	tca_sign_raw(pki.k_signer, qi, strlen(qi), qsig);
 	CT_RESULT(cella_vfy_collateral_new_parts(&p, &c), CELLA_OK);
-	r = cella_quote_verify_trust(trust, &q, c, t.verify_time, res);
+	r = cella_quote_verify_trust(pki.trust, &q, c, t.verify_time, res);
 	/* a second, warm run gives the same answer */
 	{
 		struct cella_verify_result res2;
-		CT_EQ(cella_quote_verify_trust(trust, &q, c, t.verify_time, &res2), r);
+		CT_EQ(cella_quote_verify_trust(pki.trust, &q, c, t.verify_time, &res2), r);
 		CT_EQ(res2.status, res->status);
 	}
 	cella_collateral_free(c);
@@ -106,8 +106,6 @@ int main(int argc, char **argv)
 	ASN1_OBJECT *oid;
 	size_t n = 0;
 	int64_t nb, na;
-	uint8_t root_der_buf[2048], *rp = root_der_buf;
-	int root_der_len;
 	cella_result r;
 
 	tv_load(root, "dcapqvl_sgx_v3", &t);
@@ -121,18 +119,8 @@ int main(int argc, char **argv)
 
 	nb = t.verify_time - 86400 * 365;
 	na = t.verify_time + 86400 * 365 * 5;
-	k_root = tca_key();
-	k_ca = tca_key();
-	k_leaf = tca_key();
-	k_signer = tca_key();
+	tca_pki_new(&pki, &orig, "Intel SGX PCK Processor CA", t.verify_time);
 	k_rogue = tca_key();
-	c_root = tca_cert("Intel SGX Root CA", k_root, NULL, NULL, SN_ROOT, nb, na, 1, NULL);
-	c_ca = tca_cert("Intel SGX PCK Processor CA", k_ca, c_root, k_root, SN_PCK_CA, nb, na, 1, NULL);
-	c_leaf = tca_cert("Intel SGX PCK Certificate", k_leaf, c_ca, k_ca, SN_LEAF, nb, na, 0, sgx_ext);
-	c_signer = tca_cert("Intel SGX TCB Signing", k_signer, c_root, k_root, SN_SIGNER, nb, na, 0, NULL);
-	root_der_len = i2d_X509(c_root, &rp);
-	CT_ASSERT(root_der_len > 0);
-	CT_RESULT(cella_trust_new_cert(root_der_buf, (size_t)root_der_len, &trust, NULL), CELLA_OK);
 
 	{
 		struct setup s = {0};
@@ -149,7 +137,7 @@ int main(int argc, char **argv)
 		cella_test_pass("CRLs listing other serials");
 	}
 	{
-		static const long leaf[] = {SN_OTHER, SN_LEAF};
+		static const long leaf[] = {SN_OTHER, TCA_SN_LEAF};
 		struct setup s = {.pck_revoked = leaf, .n_pck = 2};
 		CT_RESULT(run(&s, &res), CELLA_ERR_REVOKED);
 		CT_EQ(res.status, CELLA_TCB_REVOKED);
@@ -159,14 +147,14 @@ int main(int argc, char **argv)
 		cella_test_pass("PCK certificate revoked by the PCK CRL");
 	}
 	{
-		static const long ca[] = {SN_PCK_CA};
+		static const long ca[] = {TCA_SN_PCK_CA};
 		struct setup s = {.root_revoked = ca, .n_root = 1};
 		CT_RESULT(run(&s, &res), CELLA_ERR_REVOKED);
 		CT_ASSERT(strstr(res.detail.text, "PCK CA") != NULL);
 		cella_test_pass("PCK CA revoked by the root CRL");
 	}
 	{
-		static const long sg[] = {SN_SIGNER};
+		static const long sg[] = {TCA_SN_SIGNER};
 		struct setup s = {.root_revoked = sg, .n_root = 1};
 		CT_RESULT(run(&s, &res), CELLA_ERR_REVOKED);
 		CT_ASSERT(strstr(res.detail.text, "signing certificate") != NULL);
@@ -178,15 +166,16 @@ int main(int argc, char **argv)
 		cella_test_pass("PCK CRL signed by another key");
 	}
 	{
-		X509 *old = tca_cert("Intel SGX PCK Certificate", k_leaf, c_ca, k_ca, SN_LEAF, nb, t.verify_time - 1, 0,
-				     sgx_ext);
+		X509 *old = tca_cert("Intel SGX PCK Certificate", pki.k_leaf, pki.ca, pki.k_ca, TCA_SN_LEAF, nb,
+				     t.verify_time - 1, 0, sgx_ext);
 		struct setup s = {.leaf = old};
 		CT_RESULT(run(&s, &res), CELLA_ERR_EXPIRED);
 		X509_free(old);
 		cella_test_pass("expired PCK certificate");
 	}
 	{
-		X509 *noext = tca_cert("Intel SGX PCK Certificate", k_leaf, c_ca, k_ca, SN_LEAF, nb, na, 0, NULL);
+		X509 *noext = tca_cert("Intel SGX PCK Certificate", pki.k_leaf, pki.ca, pki.k_ca, TCA_SN_LEAF, nb,
+				       na, 0, NULL);
 		struct setup s = {.leaf = noext};
 		CT_RESULT(run(&s, &res), CELLA_ERR_PCK_EXTENSION);
 		X509_free(noext);
@@ -217,27 +206,19 @@ int main(int argc, char **argv)
 	{
 		/* the generated hierarchy is refused under Intel's pinned key */
 		struct setup s = {0};
-		struct cella_trust *saved = trust;
-		CT_RESULT(cella_trust_new_intel(&trust), CELLA_OK);
+		struct cella_trust *saved = pki.trust;
+		CT_RESULT(cella_trust_new_intel(&pki.trust), CELLA_OK);
 		CT_RESULT(run(&s, &res), CELLA_ERR_UNTRUSTED_ROOT);
-		cella_trust_free(trust);
-		trust = saved;
+		cella_trust_free(pki.trust);
+		pki.trust = saved;
 		cella_test_pass("generated root refused under the Intel key");
 	}
 
 	for (int i = 0; i < 3; i++)
 		X509_free(real_chain[i]);
 	ASN1_OBJECT_free(oid);
-	X509_free(c_root);
-	X509_free(c_ca);
-	X509_free(c_leaf);
-	X509_free(c_signer);
-	EVP_PKEY_free(k_root);
-	EVP_PKEY_free(k_ca);
-	EVP_PKEY_free(k_leaf);
-	EVP_PKEY_free(k_signer);
 	EVP_PKEY_free(k_rogue);
-	cella_trust_free(trust);
+	tca_pki_free(&pki);
 	cella_collateral_free(col);
 	tv_free(&t);
 	return 0;

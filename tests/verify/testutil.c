@@ -338,10 +338,10 @@ void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *
 	p->k_ca = tca_key();
 	p->k_leaf = tca_key();
 	p->k_signer = tca_key();
-	p->root = tca_cert("Intel SGX Root CA", p->k_root, NULL, NULL, 1, nb, na, 1, NULL);
-	p->ca = tca_cert(ca_cn, p->k_ca, p->root, p->k_root, 2, nb, na, 1, NULL);
-	p->leaf = tca_cert("Intel SGX PCK Certificate", p->k_leaf, p->ca, p->k_ca, 3, nb, na, 0, ext);
-	p->signer = tca_cert("Intel SGX TCB Signing", p->k_signer, p->root, p->k_root, 4, nb, na, 0, NULL);
+	p->root = tca_cert("Intel SGX Root CA", p->k_root, NULL, NULL, TCA_SN_ROOT, nb, na, 1, NULL);
+	p->ca = tca_cert(ca_cn, p->k_ca, p->root, p->k_root, TCA_SN_PCK_CA, nb, na, 1, NULL);
+	p->leaf = tca_cert("Intel SGX PCK Certificate", p->k_leaf, p->ca, p->k_ca, TCA_SN_LEAF, nb, na, 0, ext);
+	p->signer = tca_cert("Intel SGX TCB Signing", p->k_signer, p->root, p->k_root, TCA_SN_SIGNER, nb, na, 0, NULL);
 	len = i2d_X509(p->root, &dp);
 	CT_ASSERT(len > 0);
 	CT_RESULT(cella_trust_new_cert(der, (size_t)len, &p->trust, NULL), CELLA_OK);

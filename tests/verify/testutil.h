@@ -57,6 +57,7 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 
 /* A generated hierarchy shaped like Intel's: root, PCK CA (named ca_cn), a PCK leaf carrying the SGX extension
  * of the real quote's PCK certificate, a TCB signing certificate; trust = the root. Valid a year around `at`. */
+enum { TCA_SN_ROOT = 1, TCA_SN_PCK_CA = 2, TCA_SN_LEAF = 3, TCA_SN_SIGNER = 4 }; /* their serial numbers */
 struct tca_pki {
 	EVP_PKEY *k_root, *k_ca, *k_leaf, *k_signer;
 	X509 *root, *ca, *leaf, *signer;
