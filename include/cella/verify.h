@@ -261,7 +261,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_collateral_fetch(const struct cella_
  * Verification
  */
 
-/* TCB status, Intel's names (cella_tcb_status_name gives "UpToDate", ...). Values are stable. */
+/* TCB status, Intel's names (cella_tcb_status_name gives "UpToDate", ...). Values are stable. The last two are
+ * never in a TCB Info: the verifier derives them for a TD report 1.5 (Intel's TD relaunch check, docs/dcap.md). */
 typedef enum cella_tcb_status {
 	CELLA_TCB_UNKNOWN = 0,
 	CELLA_TCB_UP_TO_DATE = 1,
@@ -271,11 +272,14 @@ typedef enum cella_tcb_status {
 	CELLA_TCB_OUT_OF_DATE = 5,
 	CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED = 6,
 	CELLA_TCB_REVOKED = 7,
+	CELLA_TCB_TD_RELAUNCH_ADVISED = 8,
+	CELLA_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED = 9,
 } cella_tcb_status;
 
 /* "UpToDate", "SWHardeningNeeded", ...; "Unknown" for anything else. Static, never NULL. */
 CELLA_API const char *cella_tcb_status_name(cella_tcb_status s);
-/* Inverse of cella_tcb_status_name. Errors: CELLA_ERR_NOT_FOUND. */
+/* Inverse of cella_tcb_status_name for the statuses a TCB Info or QE Identity may carry (UpToDate .. Revoked).
+ * Errors: CELLA_ERR_NOT_FOUND. */
 CELLA_API CELLA_MUST_USE cella_result cella_tcb_status_parse(const char *name, cella_tcb_status *out)
 	CELLA_NONNULL(1, 2);
 
@@ -293,7 +297,7 @@ struct cella_quote_claims {
 };
 
 struct cella_verify_result {
-	cella_tcb_status status;        /* combined platform + QE (+ TDX module) status, see docs/dcap.md */
+	cella_tcb_status status;        /* platform + QE (+ TDX module, TD relaunch) combined, see docs/dcap.md */
 	cella_tcb_status platform_status;
 	cella_tcb_status qe_status;
 	size_t advisory_count;

@@ -13,6 +13,8 @@ static const char *const status_names[] = {
 	[CELLA_TCB_OUT_OF_DATE] = "OutOfDate",
 	[CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED] = "OutOfDateConfigurationNeeded",
 	[CELLA_TCB_REVOKED] = "Revoked",
+	[CELLA_TCB_TD_RELAUNCH_ADVISED] = "TDRelaunchAdvised",
+	[CELLA_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED] = "TDRelaunchAdvisedConfigurationNeeded",
 };
 
 /* see cella/verify.h */
@@ -26,7 +28,7 @@ const char *cella_tcb_status_name(cella_tcb_status s)
 /* see cella/verify.h */
 cella_result cella_tcb_status_parse(const char *name, cella_tcb_status *out)
 {
-	for (unsigned i = 1; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+	for (unsigned i = CELLA_TCB_UP_TO_DATE; i <= CELLA_TCB_REVOKED; i++) /* the derived ones are never read */
 		if (strcmp(name, status_names[i]) == 0) {
 			*out = (cella_tcb_status)i;
 			return CELLA_OK;

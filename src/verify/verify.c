@@ -99,20 +99,27 @@ static int masked_eq(const uint8_t *v, const uint8_t *mask, const uint8_t *want,
 	return 1;
 }
 
+/* The tdxModuleIdentities entry "TDX_<version>" (two hex digits), or NULL. */
+static const struct vfy_tdx_module *module_identity(const struct vfy_tcb_info *t, uint8_t version)
+{
+	char id[16];
+	snprintf(id, sizeof(id), "TDX_%02X", version);
+	for (size_t i = 0; i < t->module_id_count; i++)
+		if (strcmp(t->module_ids[i].id, id) == 0)
+			return &t->module_ids[i];
+	return NULL;
+}
+
 static cella_result tdx_module(const struct vfy_tcb_info *t, const struct cella_tdx_report *td,
 			       cella_tcb_status *status, struct cella_detail *d)
 {
 	const struct vfy_tdx_module *m = &t->module;
-	char id[16];
 	*status = CELLA_TCB_UP_TO_DATE;
 	if (td->tee_tcb_svn[1] > 0 && t->module_id_count > 0) {
-		snprintf(id, sizeof(id), "TDX_%02X", td->tee_tcb_svn[1]);
-		m = NULL;
-		for (size_t i = 0; i < t->module_id_count; i++)
-			if (strcmp(t->module_ids[i].id, id) == 0)
-				m = &t->module_ids[i];
+		m = module_identity(t, td->tee_tcb_svn[1]);
 		if (!m)
-			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "no TDX module identity %s in the TCB Info", id);
+			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "no TDX module identity TDX_%02X in the TCB Info",
+					      td->tee_tcb_svn[1]);
 	}
 	if (memcmp(m->mrsigner, td->mr_signer_seam, 48) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TDX module MRSIGNER does not match the TCB Info");
@@ -125,6 +132,49 @@ static cella_result tdx_module(const struct vfy_tcb_info *t, const struct cella_
 					      td->tee_tcb_svn[0], m->id);
 		*status = l->status;
 	}
+	return CELLA_OK;
+}
+
+static bool configuration_needed(cella_tcb_status s)
+{
+	return s == CELLA_TCB_CONFIGURATION_NEEDED || s == CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ||
+	       s == CELLA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED ||
+	       s == CELLA_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED;
+}
+
+/*
+ * Intel QVL's TD relaunch check (TDRelaunchCheck), for a TD report 1.5. When the QE is current, the platform's SGX
+ * part is current (up to date, or needing only configuration or SW hardening), and its TDX part is out of date
+ * because the TDX module is, a TD launched anew would run on the module that tee_tcb_svn2 describes. If that meets
+ * the latest TCB level (its TDX component 0, or with a module version in tee_tcb_svn2[1] the latest level of that
+ * module identity, and its TDX component 2), the status becomes TDRelaunchAdvised (or ...ConfigurationNeeded).
+ * *status: the TDX status so far (platform converged with module), replaced when the check applies.
+ */
+static cella_result td_relaunch(const struct vfy_tcb_info *t, const struct cella_tdx_report *td, cella_tcb_status sgx,
+				cella_tcb_status module, cella_tcb_status qe, cella_tcb_status *status,
+				struct cella_detail *d)
+{
+	const struct vfy_level *latest = &t->levels[0]; /* levels are sorted, latest first */
+	const uint8_t *svn2 = td->tee_tcb_svn2;
+	unsigned need0 = latest->tdx_svn[0];
+	if (!td->td15 || qe == CELLA_TCB_OUT_OF_DATE || qe == CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ||
+	    qe == CELLA_TCB_REVOKED || module != CELLA_TCB_OUT_OF_DATE ||
+	    (*status != CELLA_TCB_OUT_OF_DATE && *status != CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) ||
+	    (sgx != CELLA_TCB_UP_TO_DATE && sgx != CELLA_TCB_SW_HARDENING_NEEDED &&
+	     sgx != CELLA_TCB_CONFIGURATION_NEEDED && sgx != CELLA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED))
+		return CELLA_OK;
+	if (svn2[1] != 0) {
+		const struct vfy_tdx_module *m = module_identity(t, svn2[1]);
+		if (!m || m->level_count == 0)
+			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL,
+					      "TCB Info has no TDX module identity TDX_%02X (tee_tcb_svn2) with levels",
+					      svn2[1]);
+		need0 = m->levels[0].isv_svn;
+	}
+	if (svn2[0] >= need0 && svn2[2] >= latest->tdx_svn[2])
+		*status = configuration_needed(sgx) || configuration_needed(*status)
+				  ? CELLA_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED
+				  : CELLA_TCB_TD_RELAUNCH_ADVISED;
 	return CELLA_OK;
 }
 
@@ -224,9 +274,14 @@ cella_result cella_quote_verify_trust(const struct cella_trust *trust, const str
 	if (!plat)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "platform TCB is below every TCB Info level"));
 	res->platform_status = plat->status;
-	if (tdx && p->tcb.has_module)
+	res->status = plat->status;
+	if (tdx && p->tcb.has_module) {
+		const struct vfy_level *sgx = cella_vfy_tcb_match(&p->tcb, &e->info, NULL); /* SGX part alone */
 		CELLA_CHECK(tdx_module(&p->tcb, &cl->tdx, &module_status, d));
-	res->status = cella_vfy_converge(cella_vfy_converge(plat->status, module_status), qel->status);
+		res->status = cella_vfy_converge(plat->status, module_status);
+		CELLA_CHECK(td_relaunch(&p->tcb, &cl->tdx, sgx->status, module_status, qel->status, &res->status, d));
+	}
+	res->status = cella_vfy_converge(res->status, qel->status);
 	add_advisories(res, plat);
 	if (qel->status != CELLA_TCB_UP_TO_DATE)
 		add_advisories(res, qel);

@@ -11,6 +11,7 @@
 #include "verify_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct tv t;
@@ -31,6 +32,102 @@ static cella_result verify(const uint8_t *b, size_t n, struct cella_verify_resul
 	struct cella_quote q;
 	cella_result r = cella_quote_parse(b, n, &q, &res->detail);
 	return r != CELLA_OK ? r : cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, res);
+}
+
+/* s with the first `from` at or after `after` replaced by `to` (caller frees). */
+static char *replace_after(const char *s, const char *after, const char *from, const char *to)
+{
+	const char *a = strstr(s, after), *m = a ? strstr(a, from) : NULL;
+	char *o;
+	CT_ASSERT(m != NULL);
+	o = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
+	CT_ASSERT(o != NULL);
+	sprintf(o, "%.*s%s%s", (int)(m - s), s, to, m + strlen(from));
+	return o;
+}
+
+/*
+ * Intel's TD relaunch rule (docs/dcap.md), on the TDX vector: its quote (tee_tcb_svn 06 01 03: module TDX_01 at
+ * SVN 6) with the module SVN lowered to 3, which the vector's TCB Info rates OutOfDate (TDX_01 levels: 4 UpToDate,
+ * 2 OutOfDate), rebuilt as TD 1.5 with each tee_tcb_svn2 below. The expected statuses come from the rule: the TD
+ * would relaunch on a current module when tee_tcb_svn2 meets TDX_01's latest level (4), or with no module version
+ * the latest TCB level's TDX component 0 (5), and component 2 (2).
+ */
+static void relaunch(const struct cella_quote *real, const struct cella_collateral *vec_col)
+{
+	enum { PLAIN, PLATFORM_CONFIG, QE_OUT_OF_DATE };
+	static const struct {
+		uint8_t svn2[3];
+		int variant;
+		cella_result r;
+		cella_tcb_status want;
+	} cases[] = {
+		{{6, 1, 3}, PLAIN, CELLA_OK, CELLA_TCB_TD_RELAUNCH_ADVISED},
+		{{4, 1, 2}, PLAIN, CELLA_OK, CELLA_TCB_TD_RELAUNCH_ADVISED},  /* exactly the latest */
+		{{3, 1, 3}, PLAIN, CELLA_OK, CELLA_TCB_OUT_OF_DATE},          /* the module it would get is old too */
+		{{6, 1, 1}, PLAIN, CELLA_OK, CELLA_TCB_OUT_OF_DATE},          /* component 2 below the latest level */
+		{{5, 0, 2}, PLAIN, CELLA_OK, CELLA_TCB_TD_RELAUNCH_ADVISED},  /* no module version: level component 0 */
+		{{4, 0, 2}, PLAIN, CELLA_OK, CELLA_TCB_OUT_OF_DATE},
+		{{6, 7, 3}, PLAIN, CELLA_ERR_TCB_LEVEL, CELLA_TCB_UNKNOWN},   /* TDX_07: not in the TCB Info */
+		{{6, 1, 3}, PLATFORM_CONFIG, CELLA_OK, CELLA_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED},
+		{{6, 1, 3}, QE_OUT_OF_DATE, CELLA_OK, CELLA_TCB_OUT_OF_DATE}, /* no advice while the QE is old */
+	};
+	struct cella_quote old = *real;
+	uint8_t body[CELLA_TDX_REPORT_BODY_BYTES], extra[64] = {0};
+	char *cfg_tcb = replace_after(vec_col->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"",
+				      "\"tcbStatus\":\"ConfigurationNeeded\"");
+	char *old_qe = replace_after(vec_col->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"",
+				     "\"tcbStatus\":\"OutOfDate\"");
+	struct cella_collateral *cols[3] = {
+		col,
+		tca_pki_collateral(&pki, cfg_tcb, vec_col->qe_identity, t.verify_time),
+		tca_pki_collateral(&pki, vec_col->tcb_info, old_qe, t.verify_time),
+	};
+	struct cella_verify_result res;
+	struct cella_quote q;
+	uint8_t *b;
+	size_t n;
+
+	CT_ASSERT(real->body[0] == 6 && real->body[1] == 1 && real->body[2] == 3); /* what the cases assume */
+	memcpy(body, real->body, sizeof(body));
+	body[0] = 3;
+	old.body = body;
+	/* the controls: the lowered module alone makes the quote OutOfDate (v4, v5 TD 1.0) */
+	for (uint16_t version = 4; version <= 5; version++) {
+		b = build(&old, version, CELLA_QUOTE_BODY_TD10, NULL, &n);
+		CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+		CT_RESULT(cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, &res), CELLA_OK);
+		CT_EQ(res.status, CELLA_TCB_OUT_OF_DATE);
+		free(b);
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(extra, cases[i].svn2, 3);
+		b = build(&old, 5, CELLA_QUOTE_BODY_TD15, extra, &n);
+		CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+		memset(&res, 0, sizeof(res));
+		cella_result r = cella_quote_verify_trust(pki.trust, &q, cols[cases[i].variant], t.verify_time, &res);
+		if (r != cases[i].r || (r == CELLA_OK && res.status != cases[i].want))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, status %s (%s)", i, cella_result_name(r),
+					cella_tcb_status_name(res.status), res.detail.text);
+		if (r != CELLA_OK)
+			CT_ASSERT(strstr(res.detail.text, "TDX_07") != NULL);
+		free(b);
+	}
+	/* a current module: no advice, whatever tee_tcb_svn2 says */
+	memcpy(extra, (const uint8_t[]){6, 1, 3}, 3);
+	b = build(real, 5, CELLA_QUOTE_BODY_TD15, extra, &n);
+	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+	CT_RESULT(cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, &res), CELLA_OK);
+	CT_EQ(res.status, CELLA_TCB_UP_TO_DATE);
+	free(b);
+	CT_ASSERT(strcmp(cella_tcb_status_name(CELLA_TCB_TD_RELAUNCH_ADVISED), "TDRelaunchAdvised") == 0);
+	cella_tcb_status parsed;
+	CT_RESULT(cella_tcb_status_parse("TDRelaunchAdvised", &parsed), CELLA_ERR_NOT_FOUND); /* never from a TCB Info */
+	cella_collateral_free(cols[1]);
+	cella_collateral_free(cols[2]);
+	free(cfg_tcb);
+	free(old_qe);
+	cella_test_pass("TD relaunch advice for a TD report 1.5, by Intel's rule");
 }
 
 static void expect_vector_verdict(const struct cella_verify_result *res)
@@ -64,7 +161,7 @@ int main(int argc, char **argv)
 	chain[2] = pki.root;
 	pem = tca_pem(chain, 3, &pem_len);
 	ak = tca_key();
-	col = tca_pki_collateral(&pki, vec_col, t.verify_time);
+	col = tca_pki_collateral(&pki, vec_col->tcb_info, vec_col->qe_identity, t.verify_time);
 	tdx = real.tee_type == CELLA_QUOTE_TEE_TDX;
 	memcpy(extra, real.body, 16); /* tee_tcb_svn2: as tee_tcb_svn */
 	for (int i = 16; i < 64; i++)
@@ -154,6 +251,8 @@ int main(int argc, char **argv)
 	}
 	cella_test_pass(tdx ? "TDX quote v4, v5 TD 1.0 and v5 TD 1.5 verify; descriptor and 1.5 fields are covered"
 			    : "SGX quote v4 and v5 verify; the descriptor and the body are covered");
+	if (tdx)
+		relaunch(&real, vec_col);
 
 	cella_collateral_free(col);
 	cella_collateral_free(vec_col);

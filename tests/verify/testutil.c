@@ -350,7 +350,8 @@ void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *
 	ASN1_OBJECT_free(oid);
 }
 
-struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const struct cella_collateral *real, int64_t at)
+struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const char *tcb_info, const char *qe_identity,
+					    int64_t at)
 {
 	X509 *crl_chain[2] = {p->ca, p->root}, *sig_chain[2] = {p->signer, p->root};
 	size_t crl_chain_len, sig_chain_len, rlen, plen;
@@ -359,11 +360,10 @@ struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const struc
 	uint8_t *pcrl = tca_crl(p->ca, p->k_ca, NULL, 0, at - 3600, at + 86400, &plen);
 	uint8_t tsig[64], qsig[64];
 	struct cella_collateral *c = NULL;
-	struct vfy_parts parts = {crlc, crl_chain_len, rcrl, rlen, pcrl, plen, sigc, sig_chain_len, real->tcb_info,
-				  real->tcb_info_len, tsig, sigc, sig_chain_len, real->qe_identity,
-				  real->qe_identity_len, qsig};
-	tca_sign_raw(p->k_signer, real->tcb_info, real->tcb_info_len, tsig);
-	tca_sign_raw(p->k_signer, real->qe_identity, real->qe_identity_len, qsig);
+	struct vfy_parts parts = {crlc, crl_chain_len, rcrl, rlen, pcrl, plen, sigc, sig_chain_len, tcb_info,
+				  strlen(tcb_info), tsig, sigc, sig_chain_len, qe_identity, strlen(qe_identity), qsig};
+	tca_sign_raw(p->k_signer, tcb_info, strlen(tcb_info), tsig);
+	tca_sign_raw(p->k_signer, qe_identity, strlen(qe_identity), qsig);
 	CT_RESULT(cella_vfy_collateral_new_parts(&parts, &c), CELLA_OK);
 	free(crlc);
 	free(sigc);

@@ -64,9 +64,10 @@ struct tca_pki {
 	struct cella_trust *trust;
 };
 void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *ca_cn, int64_t at);
-/* Collateral from the hierarchy: the real collateral's TCB Info and QE Identity texts re-signed by the signer,
- * empty CRLs valid around `at`, the issuer chains. */
-struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const struct cella_collateral *real, int64_t at);
+/* Collateral from the hierarchy: the TCB Info and QE Identity texts given, signed by the signer; empty CRLs valid
+ * around `at`; the issuer chains. */
+struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const char *tcb_info, const char *qe_identity,
+					    int64_t at);
 void tca_pki_free(struct tca_pki *p);
 
 #endif
