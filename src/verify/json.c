@@ -98,12 +98,14 @@ int cella_vfy_json_member_raw(const char *s, size_t n, const char *key, const ch
 
 /*
  * cJSON is an order of magnitude faster than jansson on these documents (14 KB of collateral: 9 against 123 µs),
- * but more lenient. Before it runs, one pass over the text enforces what it does not: strings are valid UTF-8
- * without control characters, unknown escapes, or \u0000 (a C string would end there; cJSON also reads a \u
- * with a non-hex digit as U+0000), the only control characters between tokens
- * are JSON's whitespace (cJSON skips every byte below 0x20), and every number is an integer written
- * -?(0|[1-9][0-9]*) (Intel's documents have no other kind; cJSON would take "1.0", "1e0", "01" and "+1" as 1).
- * After it, no object may repeat a key, and nothing but whitespace may follow the value.
+ * but more lenient. Before it runs, one pass over the text enforces what it does not:
+ *  - strings are valid UTF-8 without control characters, unknown escapes or \u0000 (a C string would end there;
+ *    cJSON also reads a \u with a non-hex digit as U+0000);
+ *  - the only control characters between tokens are JSON's whitespace (cJSON skips every byte below 0x20);
+ *  - every number is an integer written -?(0|[1-9][0-9]*) (Intel's documents have no other kind; cJSON would
+ *    take "1.0", "1e0", "01" and "+1" as 1).
+ * After it, no object may repeat a key, and nothing but whitespace may follow the value. verify_fuzz holds the
+ * whole to jansson.
  */
 
 /* Length of the UTF-8 sequence at s[0..n), or 0 if it is not a valid, shortest-form scalar value. */
