@@ -2,8 +2,7 @@
 /*
  * bench/calls: ecall/ocall round trips, [in] marshalling and enclave creation on the sandbox backend, each
  * next to a reference measured in the same run (a raw cross-process futex ping-pong, memcpy, streaming between
- * two processes). Prints medians
- * and ratios. A program, not a test: timing never decides a test.
+ * two processes). Prints medians and ratios. A program, not a test: timing never decides a test.
  *   bench-calls ENCLAVE [--spin] [--iterations N]
  */
 #include <cella/host.h>

@@ -123,12 +123,13 @@ static const char *member(const cJSON *root, const char *k, size_t *len, struct 
 static int signed_doc(const cJSON *root, const char *tk, const char *sk, const char *inner, const char **text,
 		      size_t *tlen, uint8_t *sig)
 {
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, sk);
 	const char *sv, *body;
 	size_t sl, bl;
 	if (!(body = str(root, tk, &bl)))
 		return -1;
-	if ((sv = str(root, sk, &sl)))
-		return *text = body, *tlen = bl, cella_vfy_hex_exact(sv, sl, sig, 64);
+	if (cJSON_IsString(s)) /* a signature member, empty or not, is the signature */
+		return *text = body, *tlen = bl, cella_vfy_hex_exact(s->valuestring, strlen(s->valuestring), sig, 64);
 	if (cella_vfy_json_member_raw(body, bl, "signature", &sv, &sl) || sl != 130 ||
 	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
 		return -1;

@@ -162,7 +162,7 @@ static int profile_check(const char *text, size_t n, size_t *at, const char **wh
 				if (s[i] < 0x20)
 					return *why = "control character in a string", -1;
 				if (s[i] == '\\') {
-					/* cJSON reads a \u with a non-hex digit as U+0000, which would cut the string */
+					/* cJSON reads a \u with a non-hex digit as U+0000: it would cut the string */
 					if (i + 1 < n && s[i + 1] == 'u') {
 						if (i + 5 >= n || !hex4(s + i + 2))
 							return *why = "malformed \\u escape in a string", -1;
@@ -303,6 +303,12 @@ static int get_uint(const cJSON *o, const char *k, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* The elements of v if it is an array (cJSON walks the list to count them), else 0. */
+static size_t elements(const cJSON *v)
+{
+	return cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 0;
+}
+
 static const char *get_string(const cJSON *o, const char *k)
 {
 	const cJSON *v = get(o, k);
@@ -333,7 +339,7 @@ static int get_advisories(const cJSON *o, struct vfy_level *l)
 	size_t i = 0;
 	if (!a)
 		return 0;
-	if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) > CELLA_VERIFY_MAX_ADVISORIES)
+	if (!cJSON_IsArray(a) || elements(a) > CELLA_VERIFY_MAX_ADVISORIES)
 		return -1;
 	cJSON_ArrayForEach(v, a) {
 		size_t n = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
@@ -351,7 +357,7 @@ static int get_components(const cJSON *tcb, const char *k, uint8_t *out)
 	const cJSON *a = get(tcb, k), *v;
 	size_t i = 0;
 	int64_t x;
-	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 16)
+	if (elements(a) != 16)
 		return -1;
 	cJSON_ArrayForEach(v, a) {
 		if (!cJSON_IsObject(v) || get_uint(v, "svn", 255, &x))
@@ -397,7 +403,7 @@ static int isv_levels(const cJSON *arr, struct vfy_level **out, size_t *count)
 	size_t i = 0, n;
 	int64_t x;
 	struct vfy_level *l;
-	if (!cJSON_IsArray(arr) || (n = (size_t)cJSON_GetArraySize(arr)) == 0 || n > VFY_MAX_LEVELS)
+	if ((n = elements(arr)) == 0 || n > VFY_MAX_LEVELS)
 		return -1;
 	l = calloc(n, sizeof(*l));
 	if (!l)
@@ -420,8 +426,8 @@ static int isv_levels(const cJSON *arr, struct vfy_level **out, size_t *count)
 static int module_parse(const cJSON *m, struct vfy_tdx_module *o, bool with_levels)
 {
 	const char *id = get_string(m, "id");
-	if (!cJSON_IsObject(m) || get_hex(m, "mrsigner", o->mrsigner, 48) || get_hex(m, "attributes", o->attributes, 8) ||
-	    get_hex(m, "attributesMask", o->attributes_mask, 8))
+	if (!cJSON_IsObject(m) || get_hex(m, "mrsigner", o->mrsigner, 48) ||
+	    get_hex(m, "attributes", o->attributes, 8) || get_hex(m, "attributesMask", o->attributes_mask, 8))
 		return -1;
 	if (with_levels) {
 		if (!id || strlen(id) >= sizeof(o->id))
@@ -467,9 +473,9 @@ cella_result cella_vfy_tcb_info_parse(const char *text, size_t len, struct vfy_t
 		JFAIL("TCB Info tcbEvaluationDataNumber missing");
 	t.eval_number = (uint32_t)x;
 	levels = get(root, "tcbLevels");
-	if (!cJSON_IsArray(levels) || cJSON_GetArraySize(levels) == 0 || (size_t)cJSON_GetArraySize(levels) > VFY_MAX_LEVELS)
+	t.level_count = elements(levels);
+	if (t.level_count == 0 || t.level_count > VFY_MAX_LEVELS)
 		JFAIL("TCB Info tcbLevels missing, empty or too long");
-	t.level_count = (size_t)cJSON_GetArraySize(levels);
 	t.levels = calloc(t.level_count, sizeof(*t.levels));
 	if (!t.levels)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
@@ -509,9 +515,10 @@ cella_result cella_vfy_tcb_info_parse(const char *text, size_t len, struct vfy_t
 			JFAIL("TCB Info tdxModule missing or malformed");
 		t.has_module = true;
 		if (ids) {
-			if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > 64)
+			size_t n = elements(ids);
+			if (!cJSON_IsArray(ids) || n > 64)
 				JFAIL("TCB Info tdxModuleIdentities malformed");
-			t.module_ids = calloc((size_t)cJSON_GetArraySize(ids) + 1, sizeof(*t.module_ids));
+			t.module_ids = calloc(n + 1, sizeof(*t.module_ids));
 			if (!t.module_ids)
 				CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 			i = 0;

@@ -148,20 +148,26 @@ static bool configuration_needed(cella_tcb_status s)
  * because the TDX module is, a TD launched anew would run on the module that tee_tcb_svn2 describes. If that meets
  * the latest TCB level (its TDX component 0, or with a module version in tee_tcb_svn2[1] the latest level of that
  * module identity, and its TDX component 2), the status becomes TDRelaunchAdvised (or ...ConfigurationNeeded).
- * *status: the TDX status so far (platform converged with module), replaced when the check applies.
+ * *status: the TDX status so far (platform converged with module), replaced when the check applies. The SGX part's
+ * own level is looked up only then, so other verifications pay nothing for it.
  */
-static cella_result td_relaunch(const struct vfy_tcb_info *t, const struct cella_tdx_report *td, cella_tcb_status sgx,
-				cella_tcb_status module, cella_tcb_status qe, cella_tcb_status *status,
-				struct cella_detail *d)
+static cella_result td_relaunch(const struct vfy_tcb_info *t, const struct cella_pck_info *pck,
+				const struct cella_tdx_report *td, cella_tcb_status module, cella_tcb_status qe,
+				cella_tcb_status *status, struct cella_detail *d)
 {
-	const struct vfy_level *latest = &t->levels[0]; /* levels are sorted, latest first */
+	const struct vfy_level *latest = &t->levels[0], *sgx_level; /* levels are sorted, latest first */
 	const uint8_t *svn2 = td->tee_tcb_svn2;
 	unsigned need0 = latest->tdx_svn[0];
+	cella_tcb_status sgx;
 	if (!td->td15 || qe == CELLA_TCB_OUT_OF_DATE || qe == CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ||
 	    qe == CELLA_TCB_REVOKED || module != CELLA_TCB_OUT_OF_DATE ||
-	    (*status != CELLA_TCB_OUT_OF_DATE && *status != CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) ||
-	    (sgx != CELLA_TCB_UP_TO_DATE && sgx != CELLA_TCB_SW_HARDENING_NEEDED &&
-	     sgx != CELLA_TCB_CONFIGURATION_NEEDED && sgx != CELLA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED))
+	    (*status != CELLA_TCB_OUT_OF_DATE && *status != CELLA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED))
+		return CELLA_OK;
+	/* the SGX part alone: it matched with the TDX components too, so it matches without them */
+	sgx_level = cella_vfy_tcb_match(t, pck, NULL);
+	sgx = sgx_level ? sgx_level->status : CELLA_TCB_UNKNOWN;
+	if (sgx != CELLA_TCB_UP_TO_DATE && sgx != CELLA_TCB_SW_HARDENING_NEEDED &&
+	    sgx != CELLA_TCB_CONFIGURATION_NEEDED && sgx != CELLA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
 		return CELLA_OK;
 	if (svn2[1] != 0) {
 		const struct vfy_tdx_module *m = module_identity(t, svn2[1]);
@@ -276,10 +282,9 @@ cella_result cella_quote_verify_trust(const struct cella_trust *trust, const str
 	res->platform_status = plat->status;
 	res->status = plat->status;
 	if (tdx && p->tcb.has_module) {
-		const struct vfy_level *sgx = cella_vfy_tcb_match(&p->tcb, &e->info, NULL); /* SGX part alone */
 		CELLA_CHECK(tdx_module(&p->tcb, &cl->tdx, &module_status, d));
 		res->status = cella_vfy_converge(plat->status, module_status);
-		CELLA_CHECK(td_relaunch(&p->tcb, &cl->tdx, sgx->status, module_status, qel->status, &res->status, d));
+		CELLA_CHECK(td_relaunch(&p->tcb, &e->info, &cl->tdx, module_status, qel->status, &res->status, d));
 	}
 	res->status = cella_vfy_converge(res->status, qel->status);
 	add_advisories(res, plat);

@@ -91,6 +91,29 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Bytes of type-6 certification data (QE report certification data) for q's QE auth data and a PEM chain of
+ * pem_bytes, header included. */
+static size_t qe_cert_data_len(const struct cella_quote *q, size_t pem_bytes)
+{
+	return 6 + 384 + 64 + 2 + q->qe_auth_len + 6 + pem_bytes;
+}
+
+/* Writes that data at o (zeroed, qe_cert_data_len bytes): type 6, q's QE report and its signature, q's QE auth
+ * data, then type 5 with the PEM chain, pem_bytes long (pem_len, or one more for a trailing NUL). */
+static void put_qe_cert_data(uint8_t *o, const struct cella_quote *q, const char *pem, size_t pem_len,
+			     size_t pem_bytes)
+{
+	size_t auth = q->qe_auth_len;
+	put16(o, 6);
+	put32(o + 2, (uint32_t)(qe_cert_data_len(q, pem_bytes) - 6));
+	memcpy(o + 6, q->qe_report, 384 + 64); /* the report and, right after it in the quote, its signature */
+	put16(o + 6 + 448, (uint16_t)auth);
+	memcpy(o + 6 + 450, q->qe_auth, auth);
+	put16(o + 6 + 450 + auth, 5);
+	put32(o + 6 + 452 + auth, (uint32_t)pem_bytes);
+	memcpy(o + 6 + 456 + auth, pem, pem_len);
+}
+
 uint8_t *tv_rebuild_quote(const uint8_t *b, size_t len, const char *pem, size_t pem_len, size_t *out_len)
 {
 	uint16_t version = (uint16_t)(b[0] | b[1] << 8);
@@ -108,21 +131,14 @@ uint8_t *tv_rebuild_quote(const uint8_t *b, size_t len, const char *pem, size_t 
 		put32(o + 432, (uint32_t)(n - 436));
 	} else {
 		struct cella_quote q;
-		size_t pre, inner;
+		size_t pre;
 		CT_RESULT(cella_quote_parse(b, len, &q, NULL), CELLA_OK);
 		pre = q.signed_len + 4 + 128;
-		inner = 384 + 64 + 2 + q.qe_auth_len + 6 + pem_len + 1;
-		n = pre + 6 + inner;
+		n = pre + qe_cert_data_len(&q, pem_len + 1);
 		o = calloc(1, n);
+		CT_ASSERT(o);
 		memcpy(o, b, pre);
-		put16(o + pre, 6);
-		put32(o + pre + 2, (uint32_t)inner);
-		memcpy(o + pre + 6, q.qe_report, 384 + 64);
-		put16(o + pre + 6 + 448, (uint16_t)q.qe_auth_len);
-		memcpy(o + pre + 6 + 450, q.qe_auth, q.qe_auth_len);
-		put16(o + pre + 6 + 450 + q.qe_auth_len, 5);
-		put32(o + pre + 6 + 452 + q.qe_auth_len, (uint32_t)(pem_len + 1));
-		memcpy(o + pre + 6 + 456 + q.qe_auth_len, pem, pem_len);
+		put_qe_cert_data(o + pre, &q, pem, pem_len, pem_len + 1);
 		put32(o + q.signed_len, (uint32_t)(n - q.signed_len - 4));
 	}
 	*out_len = n;
@@ -280,8 +296,7 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 			EVP_PKEY *ak, EVP_PKEY *pck_key, const char *pem, size_t pem_len, size_t *out_len)
 {
 	size_t body = body_type == CELLA_QUOTE_BODY_SGX ? 384 : body_type == CELLA_QUOTE_BODY_TD10 ? 584 : 648;
-	size_t head = version == 5 ? 54 : 48, inner = 384 + 64 + 2 + q->qe_auth_len + 6 + pem_len;
-	size_t sig = 128 + 6 + inner, n = head + body + 4 + sig, at;
+	size_t head = version == 5 ? 54 : 48, sig = 128 + qe_cert_data_len(q, pem_len), n = head + body + 4 + sig, at;
 	uint8_t *o = calloc(1, n), point[65], *qe;
 	CT_ASSERT(o && (version == 4 || version == 5) && q->body_len == (body == 648 ? 584 : body));
 	memcpy(o, q->bytes, 48);
@@ -297,10 +312,8 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 	put32(o + at, (uint32_t)sig);
 	CT_EQ(tv_key_point(ak, point), 0);
 	memcpy(o + at + 4 + 64, point + 1, 64);
-	put16(o + at + 132, 6);
-	put32(o + at + 134, (uint32_t)inner);
+	put_qe_cert_data(o + at + 132, q, pem, pem_len, pem_len);
 	qe = o + at + 138;
-	memcpy(qe, q->qe_report, 384);
 	/* the QE report binds the new key: SHA-256(key || auth data), then 32 zero bytes; re-signed by the PCK key */
 	{
 		uint8_t *m = malloc(64 + q->qe_auth_len);
@@ -312,11 +325,6 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 		free(m);
 	}
 	tca_sign_raw(pck_key, qe, 384, qe + 384);
-	put16(qe + 448, (uint16_t)q->qe_auth_len);
-	memcpy(qe + 450, q->qe_auth, q->qe_auth_len);
-	put16(qe + 450 + q->qe_auth_len, 5);
-	put32(qe + 452 + q->qe_auth_len, (uint32_t)pem_len);
-	memcpy(qe + 456 + q->qe_auth_len, pem, pem_len);
 	tca_sign_raw(ak, o, head + body, o + at + 4);
 	*out_len = n;
 	return o;

@@ -13,9 +13,8 @@
 /*
  * Runs in the freshly forked enclave process, which inherits the window from the monitor at window_addr (the
  * host's address for it, so a window pointer means the same in both processes, as all memory does on SGX); maps
- * the layout at a random,
- * naturally aligned base, confines the process (non-dumpable, seccomp) and jumps to the enclave entry on TCS 0. Returns only
- * on failure (the caller exits the child).
+ * the layout at a random, naturally aligned base, confines the process (non-dumpable, seccomp) and jumps to the
+ * enclave entry on TCS 0. Returns only on failure (the caller exits the child).
  */
 cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_bytes, uint64_t window_addr,
 			      int enclave_sock);
