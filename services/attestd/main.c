@@ -4,6 +4,7 @@
  * connection slot, never a worker), TLS by OpenSSL in front of it (front.c), and the command line.
  */
 #include "attestd_internal.h"
+#include "file.h"
 #include "front.h"
 
 #include <cella/verify.h>
@@ -199,18 +200,12 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* false with errno set */
 static bool write_text(const char *path, const char *text)
 {
-	char tmp[4096];
-	FILE *f;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return false;
-	fputs(text, f);
-	if (fclose(f) != 0)
-		return false;
-	return rename(tmp, path) == 0;
+	int err = cella_file_write_atomic(path, text, strlen(text), 0644);
+	errno = err;
+	return err == 0;
 }
 
 static bool add_list(char ***list, size_t *n, const char *v)
@@ -369,7 +364,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (cert_out && !write_text(cert_out, tls_cert)) {
-			fprintf(stderr, "cella-attestd: cannot write %s\n", cert_out);
+			fprintf(stderr, "cella-attestd: cannot write %s: %s\n", cert_out, strerror(errno));
 			goto out;
 		}
 	}
@@ -438,7 +433,7 @@ int main(int argc, char **argv)
 		char ps[16];
 		snprintf(ps, sizeof(ps), "%u\n", port);
 		if (!write_text(port_file, ps)) {
-			fprintf(stderr, "cella-attestd: cannot write %s\n", port_file);
+			fprintf(stderr, "cella-attestd: cannot write %s: %s\n", port_file, strerror(errno));
 			goto out;
 		}
 	}

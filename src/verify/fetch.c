@@ -2,6 +2,8 @@
 /* Collateral over HTTP(S) from a PCCS or Intel PCS v4 (libcurl), with an on-disk cache honouring nextUpdate. */
 #include "verify_internal.h"
 
+#include "file.h"
+
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,22 +173,11 @@ static char *base_url(const char *url)
 
 static cella_result write_cache(const char *path, const struct cella_collateral *c)
 {
-	char *json = NULL, tmp[4200];
+	char *json = NULL;
 	size_t len = 0;
-	FILE *f;
 	cella_result r = cella_collateral_to_json(c, &json, &len);
-	if (r != CELLA_OK)
-		return r;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	f = fopen(tmp, "wb");
-	if (!f) {
-		free(json);
-		return CELLA_ERR_IO;
-	}
-	if (fwrite(json, 1, len, f) != len || fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
+	if (r == CELLA_OK && cella_file_write_atomic(path, json, len, 0644) != 0)
 		r = CELLA_ERR_IO;
-	}
 	free(json);
 	return r;
 }

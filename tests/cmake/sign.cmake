@@ -57,3 +57,6 @@ cella_unit_test(window_test SOURCES unit/window_test.c LIBS cella_common)
 
 # Little-endian helpers and civil dates (src/common/bytes.h), shared by the enclave runtime and both verifiers.
 cella_unit_test(bytes_test SOURCES unit/bytes_test.c LIBS cella_common)
+
+# Files written whole or not at all (src/common/file.h), for the collateral cache, the tools and the services.
+cella_unit_test(file_test SOURCES unit/file_test.c LIBS cella_common)

@@ -30,6 +30,11 @@ for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
 	grep -q "\"status\": \"$status\"" "$work/out.json" || fail "$v: status is not $status"
 	ls "$work/cache"/*.json >/dev/null 2>&1 || fail "$v: nothing cached"
 	"$cq" fetch "$vec/$v/quote.bin" --pccs "$url" -o "$work/fetched.json" || fail "$v: fetch -o"
+	# -o into a directory that does not exist: exit 1, the reason named, nothing left behind
+	"$cq" fetch "$vec/$v/quote.bin" --pccs "$url" -o "$work/none/fetched.json" >"$work/err.txt" 2>&1
+	[ $? -eq 1 ] || fail "$v: fetch -o into a missing directory did not exit 1"
+	grep -q "cannot write $work/none/fetched.json: No such file or directory" "$work/err.txt" ||
+		fail "$v: fetch -o error does not name the cause: $(cat "$work/err.txt")"
 	"$cq" verify "$vec/$v/quote.bin" --collateral "$work/fetched.json" --at "$at" >/dev/null
 	[ $? -le 2 ] || fail "$v: fetched collateral file does not verify"
 	kill "$pid"

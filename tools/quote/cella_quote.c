@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "file.h"
+
 /* Exit codes: the verdict. */
 enum {
 	EXIT_UP_TO_DATE = 0,  /* verified, TCB UpToDate */
@@ -401,13 +403,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "fetch")) {
 		char *json = NULL;
 		size_t n = 0;
-		FILE *f;
-		if (cella_collateral_to_json(col, &json, &n) != CELLA_OK || !(f = fopen(out_path, "wb"))) {
-			fprintf(stderr, "cella-quote: cannot write %s\n", out_path);
-			free(json);
-			goto out;
-		}
-		rc = fwrite(json, 1, n, f) == n && fclose(f) == 0 ? 0 : EXIT_INVALID;
+		int err;
+		r = cella_collateral_to_json(col, &json, &n);
+		if (r != CELLA_OK)
+			fprintf(stderr, "cella-quote: %s: the collateral cannot be written as JSON: %s\n", out_path,
+				cella_result_name(r));
+		else if ((err = cella_file_write_atomic(out_path, json, n, 0644)) != 0)
+			fprintf(stderr, "cella-quote: cannot write %s: %s\n", out_path, strerror(err));
+		else
+			rc = 0;
 		free(json);
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "file.h"
 #include "layout.h"
 #include "measure.h"
 #include "sigstruct.h"
@@ -190,43 +191,11 @@ static int load_config(const char *path, struct cella_sign_config *cfg)
 	return 0;
 }
 
-/* Writes data[0..n) to `path` atomically (temporary file + rename), with `mode`. */
+/* Writes data[0..n) to `path` atomically (src/common/file.h), with `mode`; prints and returns 1 on error. */
 static int write_file(const char *path, const void *data, size_t n, mode_t mode)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + 16);
-	int fd = -1, ok = 0;
-
-	if (!tmp)
-		return report(path, CELLA_ERR_OUT_OF_MEMORY, NULL);
-	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd >= 0 && fchmod(fd, mode) == 0) {
-		size_t done = 0;
-		while (done < n) {
-			ssize_t k = write(fd, (const uint8_t *)data + done, n - done);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k <= 0)
-				break;
-			done += (size_t)k;
-		}
-		ok = done == n;
-	}
-	if (fd >= 0 && close(fd) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
-		int e = errno;
-		if (fd >= 0)
-			unlink(tmp);
-		free(tmp);
-		errno = e;
-		return report(path, CELLA_ERR_IO, strerror(e));
-	}
-	free(tmp);
-	return 0;
+	int err = cella_file_write_atomic(path, data, n, mode);
+	return err ? report(path, err == ENOMEM ? CELLA_ERR_OUT_OF_MEMORY : CELLA_ERR_IO, strerror(err)) : 0;
 }
 
 static void print_hex(FILE *f, const void *p, size_t n)

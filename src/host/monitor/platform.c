@@ -7,6 +7,8 @@
  */
 #include "platform.h"
 
+#include "file.h"
+
 #include <cella/abi/properties.h>
 
 
@@ -95,18 +97,12 @@ static char *path_in(const char *dir, const char *name, char *buf, size_t n)
 	return buf;
 }
 
+/* false with errno set, for the caller's message */
 static bool write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char tmp[4200];
-	int fd;
-	bool ok;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return false;
-	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
-	return ok && rename(tmp, path) == 0;
+	int err = cella_file_write_atomic(path, data, len, mode);
+	errno = err;
+	return err == 0;
 }
 
 static EVP_PKEY *new_p256(void)

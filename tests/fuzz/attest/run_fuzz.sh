@@ -16,7 +16,7 @@ $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$src/src/common" -I/usr/include
 	"$a/evidence_bearssl.c" -o "$out/attest_fuzz_bearssl" -lbearssl
 # shellcheck disable=SC2046,SC2086
 $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-config --cflags libcjson) $common \
-	"$a/evidence_openssl.c" "$v"/*.c "$src/src/common/hex.c" \
+	"$a/evidence_openssl.c" "$v"/*.c "$src/src/common/hex.c" "$src/src/common/file.c" \
 	-o "$out/attest_fuzz_openssl" -lcrypto -lcurl $(pkg-config --libs libcjson) -lpthread
 # the root certificate the seeds chain to (a sandbox platform's, public part only)
 export CELLA_FUZZ_ROOT="$h/root-ca.pem"
