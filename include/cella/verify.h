@@ -239,18 +239,25 @@ struct cella_fetch_options {
 	const char *base_url;    /* PCCS or Intel PCS, e.g. "https://api.trustedservices.intel.com" or
 				    "https://pccs.example:8081"; a trailing "/sgx/certification/v4" is accepted */
 	const char *cache_dir;   /* NULL: no cache. Else files "<tee>-<FMSPC>-<ca>.json", reused until the
-				    earliest nextUpdate in them */
+				    earliest nextUpdate in them while they still verify under `trust` */
 	const char *root_crl_url; /* NULL: Intel's certificates.trustedservices.intel.com for Intel PCS,
 				     else "<base>/sgx/certification/v4/rootcacrl" */
 	long timeout_ms;          /* 0: 15000 */
 	bool insecure_tls;        /* skip TLS peer verification (a PCCS with a self-signed certificate); safe
 				     for integrity because every piece of collateral is signature-checked */
+	const struct cella_trust *trust; /* NULL: Intel's pinned root. The anchor fetched collateral must chain to */
 };
 
 /*
  * Collateral for a quote (its FMSPC, PCK CA and TEE type), from the cache when fresh at `now` (Unix seconds),
- * else over HTTP(S) with libcurl (then written to the cache). Errors: CELLA_ERR_FETCH (transport or HTTP
- * status), CELLA_ERR_COLLATERAL, CELLA_ERR_CERT_CHAIN / CELLA_ERR_PCK_EXTENSION (reading the quote's PCK cert).
+ * else over HTTP(S) with libcurl. Only collateral that passes the time-independent checks under opt->trust
+ * (chains to the anchor, CRL and document signatures, revocation of the signing certificates) is returned,
+ * taken from the cache or written to it: a response that fails them is an error and never cached, and a cache
+ * file that fails them (or cannot be read) is fetched again, so a forged or damaged response cannot pin a failure
+ * until its unverified nextUpdate. Errors: CELLA_ERR_FETCH (transport or HTTP status), CELLA_ERR_INVALID_ARG (a
+ * URL or cache path too long), CELLA_ERR_COLLATERAL, CELLA_ERR_CERT_CHAIN / CELLA_ERR_PCK_EXTENSION (reading the
+ * quote's PCK cert), and for a response that does not verify its reason (CELLA_ERR_UNTRUSTED_ROOT,
+ * CELLA_ERR_CERT_CHAIN, CELLA_ERR_CRL, CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_COLLATERAL).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_fetch(const struct cella_fetch_options *opt,
 							     const struct cella_quote *quote, int64_t now,

@@ -171,6 +171,25 @@ static char *base_url(const char *url)
 	return b;
 }
 
+/*
+ * The time-independent checks of c under the trust anchor `point` (chains, CRLs, signatures; cella_vfy_prepare):
+ * CELLA_OK or their error with its detail. Their outcome stays cached in c for the verification that follows.
+ */
+static cella_result checked(struct cella_collateral *c, const uint8_t *point, struct cella_detail *d)
+{
+	struct vfy_prepared *p = NULL;
+	cella_result r;
+	pthread_mutex_lock(&c->lock);
+	r = cella_vfy_prepare(c, point, &p);
+	if (r == CELLA_OK && p->r != CELLA_OK) {
+		r = p->r;
+		if (d)
+			*d = p->detail;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
 static cella_result write_cache(const char *path, const struct cella_collateral *c)
 {
 	char *json = NULL;
@@ -195,12 +214,17 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	struct vfy_parts p;
 	char *base = NULL, url[4096], path[4096] = "", fmspc[13];
 	const char *tee = q->tee_type == CELLA_QUOTE_TEE_TDX ? "tdx" : "sgx", *ca;
+	const uint8_t *anchor = o->trust ? o->trust->point : cella_vfy_intel_root_point;
 	uint8_t *pck_der = NULL, *root_der = NULL, tsig[64], qsig[64];
 	struct cella_collateral *c = NULL;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	memset(&p, 0, sizeof(p));
 	pthread_once(&curl_once, curl_init);
+	/* 128 bytes spare for the longest path and query appended */
+	if (strlen(o->base_url) > sizeof(url) - 128 || (o->root_crl_url && strlen(o->root_crl_url) > sizeof(url) - 128))
+		return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "PCCS or root CRL URL longer than %zu bytes",
+				      sizeof(url) - 128);
 	CELLA_CHECK(cella_quote_pck_info(q, &pck, d));
 	if (pck.ca == CELLA_PCK_CA_UNKNOWN)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK certificate issuer is neither Processor nor Platform CA"));
@@ -209,9 +233,13 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 		snprintf(fmspc + 2 * i, 3, "%02X", pck.fmspc[i]);
 	if (o->cache_dir) {
 		int64_t next;
-		snprintf(path, sizeof(path), "%s/%s-%s-%s.json", o->cache_dir, tee, fmspc, ca);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s-%s.json", o->cache_dir, tee, fmspc, ca) >= sizeof(path))
+			return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "collateral cache directory path too long (%zu bytes)",
+					      strlen(o->cache_dir));
+		/* a file that is unreadable, does not verify or is stale is a miss; a good fetch replaces it */
 		if (access(path, R_OK) == 0 && cella_collateral_load_file(path, &c, NULL) == CELLA_OK &&
-		    cella_collateral_next_update(c, &next) == CELLA_OK && now < next) {
+		    checked(c, anchor, NULL) == CELLA_OK && cella_collateral_next_update(c, &next) == CELLA_OK &&
+		    now < next) {
 			*out = c;
 			return CELLA_OK;
 		}
@@ -257,11 +285,20 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	p.tcb_sig = tsig;
 	p.qe_sig = qsig;
 	CELLA_CHECK(cella_vfy_collateral_new_parts(&p, &c));
+	if ((r = checked(c, anchor, d)) == CELLA_ERR_OUT_OF_MEMORY)
+		CELLA_FAIL(r);
+	if (r != CELLA_OK) {
+		char why[sizeof(d->text)];
+		snprintf(why, sizeof(why), "%s", d ? d->text : "");
+		CELLA_FAIL(cella_vfy_fail(d, r, "collateral fetched from %s does not verify: %s", base, why));
+	}
 	if (o->cache_dir)
 		(void)write_cache(path, c); /* a cache that cannot be written only costs a refetch */
 	*out = c;
 	r = CELLA_OK;
 out:
+	if (r != CELLA_OK)
+		cella_collateral_free(c);
 	free(base);
 	free(bc.p);
 	free(bt.p);

@@ -10,7 +10,7 @@
  * Public point of the Intel SGX Root CA (CN=Intel SGX Root CA, serial 22650cd6...06ac). Both certificate
  * variants (valid to 2033 and to 2049) carry this key; pinning the key accepts either.
  */
-static const uint8_t intel_root_point[65] = {
+const uint8_t cella_vfy_intel_root_point[65] = {
 	0x04, 0x0b, 0xa9, 0xc4, 0xc0, 0xc0, 0xc8, 0x61, 0x93, 0xa3, 0xfe, 0x23, 0xd6, 0xb0, 0x2c, 0xda, 0x10,
 	0xa8, 0xbb, 0xd4, 0xe8, 0x8e, 0x48, 0xb4, 0x45, 0x85, 0x61, 0xa3, 0x6e, 0x70, 0x55, 0x25, 0xf5, 0x67,
 	0x91, 0x8e, 0x2e, 0xdc, 0x88, 0xe4, 0x0d, 0x86, 0x0b, 0xd0, 0xcc, 0x4e, 0xe2, 0x6a, 0xac, 0xc9, 0x88,
@@ -18,7 +18,7 @@ static const uint8_t intel_root_point[65] = {
 
 /*
  * SHA-256 of the DER of the two Intel SGX Root CA certificates, the variant valid to 2049 and the one valid to 2033,
- * both self-signed under intel_root_point (tests/unit/verify_cert_test.c checks both facts on the certificates).
+ * both self-signed under cella_vfy_intel_root_point (tests/unit/verify_cert_test.c checks both facts on the certificates).
  * A chain root byte-identical to one of them is the trust anchor itself, so its self-signature needs no check:
  * Intel's QVL likewise accepts only the exact signature bytes of the root it ships.
  */
@@ -42,7 +42,7 @@ cella_result cella_trust_new_intel(struct cella_trust **out)
 	struct cella_trust *t = calloc(1, sizeof(*t));
 	if (!t)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	memcpy(t->point, intel_root_point, sizeof(t->point));
+	memcpy(t->point, cella_vfy_intel_root_point, sizeof(t->point));
 	*out = t;
 	return CELLA_OK;
 }

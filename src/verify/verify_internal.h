@@ -233,6 +233,8 @@ cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_p
 struct cella_trust {
 	uint8_t point[65];           /* uncompressed P-256 public point of the root */
 };
+/* The Intel SGX Root CA's public point, the default trust anchor. */
+extern const uint8_t cella_vfy_intel_root_point[65];
 /* 1 if der_sha256 is the SHA-256 of the DER of one of the Intel SGX Root CA certificates. */
 int cella_vfy_root_pinned(const uint8_t der_sha256[32]);
 

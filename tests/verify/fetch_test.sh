@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# cella-quote verify --pccs against a local mock PCCS: fetch, cache by FMSPC/CA, reuse until nextUpdate.
-# Usage: fetch_test.sh CELLA_QUOTE VECTORS_DIR WORK_DIR SCRIPT_DIR
+# cella-quote verify --pccs against a local mock PCCS: fetch, cache by FMSPC/CA, reuse until nextUpdate; only
+# collateral that chains to the trust anchor is returned or cached, and a cache file that does not verify is
+# fetched again. Usage: fetch_test.sh CELLA_QUOTE VECTORS_DIR WORK_DIR SCRIPT_DIR
 set -u
 cq=$1 vec=$2 work=$3/fetch-test here=$4
 if ! command -v python3 >/dev/null 2>&1; then
@@ -11,42 +12,113 @@ fi
 [ -d "$vec" ] || { echo "FAIL: vectors not found at $vec"; exit 1; }
 rm -rf "$work"
 mkdir -p "$work/cache"
-fail() { echo "FAIL: $*"; kill "$pid" 2>/dev/null; exit 1; }
+pid=
+fail() { echo "FAIL: $*"; [ -n "$pid" ] && kill "$pid" 2>/dev/null; exit 1; }
 
-for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
-	at=$(sed -n 's/.*"verify_time": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
-	status=$(sed -n 's/.*"status": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
-	python3 "$here/mock_pccs.py" "$vec/$v/collateral.json" "$work/port" &
+# start_pccs COLLATERAL [MODE]: a mock PCCS in the background; sets pid and url
+start_pccs() {
+	rm -f "$work/port"
+	python3 "$here/mock_pccs.py" "$1" "$work/port" ${2:+"$2"} &
 	pid=$!
 	i=0
 	while [ ! -f "$work/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	[ -f "$work/port" ] || fail "mock PCCS did not start"
 	url="http://127.0.0.1:$(cat "$work/port")/sgx/certification/v4/"
-	rm -f "$work/port"
-	"$cq" verify "$vec/$v/quote.bin" --pccs "$url" --cache "$work/cache" --at "$at" --json >"$work/out.json"
+}
+stop_pccs() {
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	pid=
+}
+# forge FILE: move the cached TCB Info's nextUpdate to 2099, leaving its signature as it was
+forge() {
+	python3 - "$1" <<'EOF' || fail "cannot forge $1"
+import json, re, sys
+c = json.load(open(sys.argv[1]))
+c['tcb_info'], n = re.subn(r'"nextUpdate":"[^"]*"', '"nextUpdate":"2099-01-01T00:00:00Z"', c['tcb_info'])
+assert n == 1
+json.dump(c, open(sys.argv[1], 'w'))
+EOF
+}
+# expect_refusal RESULT WHAT ARGS...: cella-quote exits 1 and names RESULT
+expect_refusal() {
+	want=$1 what=$2
+	shift 2
+	"$cq" "$@" >"$work/err.txt" 2>&1
+	rc=$?
+	[ $rc -eq 1 ] || fail "$what: exit $rc, expected 1: $(cat "$work/err.txt")"
+	grep -q "$want" "$work/err.txt" || fail "$what: no $want in: $(cat "$work/err.txt")"
+}
+
+for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
+	at=$(sed -n 's/.*"verify_time": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
+	status=$(sed -n 's/.*"status": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
+	q=$vec/$v/quote.bin
+	rm -rf "$work/cache" && mkdir -p "$work/cache"
+	start_pccs "$vec/$v/collateral.json"
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" --json >"$work/out.json"
 	rc=$?
 	[ $rc -le 2 ] || fail "$v: fetch+verify exit $rc"
 	grep -q "\"verified\": true" "$work/out.json" || fail "$v: not verified: $(cat "$work/out.json")"
 	grep -q "\"status\": \"$status\"" "$work/out.json" || fail "$v: status is not $status"
-	ls "$work/cache"/*.json >/dev/null 2>&1 || fail "$v: nothing cached"
-	"$cq" fetch "$vec/$v/quote.bin" --pccs "$url" -o "$work/fetched.json" || fail "$v: fetch -o"
+	set -- "$work/cache"/*.json
+	[ $# -eq 1 ] && [ -f "$1" ] || fail "$v: not exactly one file cached: $(ls "$work/cache")"
+	cached=$1
+	cp "$cached" "$work/good.json"
+	"$cq" fetch "$q" --pccs "$url" -o "$work/fetched.json" || fail "$v: fetch -o"
+	"$cq" verify "$q" --collateral "$work/fetched.json" --at "$at" >/dev/null
+	[ $? -le 2 ] || fail "$v: fetched collateral file does not verify"
 	# -o into a directory that does not exist: exit 1, the reason named, nothing left behind
-	"$cq" fetch "$vec/$v/quote.bin" --pccs "$url" -o "$work/none/fetched.json" >"$work/err.txt" 2>&1
+	"$cq" fetch "$q" --pccs "$url" -o "$work/none/fetched.json" >"$work/err.txt" 2>&1
 	[ $? -eq 1 ] || fail "$v: fetch -o into a missing directory did not exit 1"
 	grep -q "cannot write $work/none/fetched.json: No such file or directory" "$work/err.txt" ||
 		fail "$v: fetch -o error does not name the cause: $(cat "$work/err.txt")"
-	"$cq" verify "$vec/$v/quote.bin" --collateral "$work/fetched.json" --at "$at" >/dev/null
-	[ $? -le 2 ] || fail "$v: fetched collateral file does not verify"
-	kill "$pid"
-	wait "$pid" 2>/dev/null
+	# a cache file that does not verify (a forged nextUpdate) is fetched again and replaced by what verifies
+	forge "$cached"
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
+	[ $? -le 2 ] || fail "$v: a forged cache file was not replaced by a fresh fetch"
+	cmp -s "$cached" "$work/good.json" || fail "$v: the forged cache file was not rewritten"
+	printf '{"not": "collateral"' >"$cached"
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
+	[ $? -le 2 ] || fail "$v: a damaged cache file was not replaced by a fresh fetch"
+	cmp -s "$cached" "$work/good.json" || fail "$v: the damaged cache file was not rewritten"
+	# collateral that chains to another root is refused and not cached
+	rm -f "$work/cache"/*
+	expect_refusal CELLA_ERR_UNTRUSTED_ROOT "$v: fetch under another root" verify "$q" --pccs "$url" \
+		--cache "$work/cache" --at "$at" --root "$vec/intel_qvl_synthetic/trustedRootCaCert.pem"
+	grep -q "does not verify" "$work/err.txt" || fail "$v: the refusal does not say the fetch failed to verify"
+	[ -z "$(ls "$work/cache")" ] || fail "$v: collateral under another root was cached"
+	stop_pccs
 	# server gone: the cache answers while fresh ...
-	"$cq" verify "$vec/$v/quote.bin" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
+	cp "$work/good.json" "$cached"
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
 	[ $? -le 2 ] || fail "$v: cached collateral not used"
 	# ... and is not used past its nextUpdate (a refetch is attempted and fails)
-	"$cq" verify "$vec/$v/quote.bin" --pccs "$url" --cache "$work/cache" --at "2030-01-01T00:00:00Z" \
-		>"$work/err.txt" 2>&1
-	[ $? -eq 1 ] || fail "$v: stale cache accepted"
-	grep -q "CELLA_ERR_FETCH" "$work/err.txt" || fail "$v: stale cache did not trigger a fetch: $(cat "$work/err.txt")"
-	echo "PASS $v via PCCS, cache and refetch"
+	expect_refusal CELLA_ERR_FETCH "$v: stale cache" verify "$q" --pccs "$url" --cache "$work/cache" \
+		--at "2030-01-01T00:00:00Z"
+	# ... nor when it does not verify, however fresh it claims to be
+	forge "$cached"
+	expect_refusal CELLA_ERR_FETCH "$v: forged cache file with the server gone" verify "$q" --pccs "$url" \
+		--cache "$work/cache" --at "$at"
+	# a PCCS that serves a forged TCB Info: the fetch fails with the signature error, nothing is cached
+	rm -f "$work/cache"/*
+	start_pccs "$vec/$v/collateral.json" forged-tcb
+	expect_refusal CELLA_ERR_COLLATERAL_SIGNATURE "$v: forged TCB Info" verify "$q" --pccs "$url" \
+		--cache "$work/cache" --at "$at"
+	grep -q "TCB Info signature does not verify" "$work/err.txt" || fail "$v: forged TCB Info: $(cat "$work/err.txt")"
+	[ -z "$(ls "$work/cache")" ] || fail "$v: a forged TCB Info was cached"
+	expect_refusal CELLA_ERR_COLLATERAL_SIGNATURE "$v: fetch -o of a forged TCB Info" fetch "$q" --pccs "$url" \
+		-o "$work/forged.json"
+	[ ! -e "$work/forged.json" ] || fail "$v: fetch -o wrote collateral that does not verify"
+	stop_pccs
+	echo "PASS $v via PCCS, cache and refetch; forged, damaged and foreign collateral neither used nor cached"
 done
-echo "cache files: $(ls "$work/cache")"
+
+# a cache directory too long for a path: refused before any request
+long=$(python3 -c 'print("/tmp/" + "d" * 4100)')
+expect_refusal CELLA_ERR_INVALID_ARG "over-long cache directory" verify "$vec/dcapqvl_sgx_v3/quote.bin" \
+	--pccs "http://127.0.0.1:9/" --cache "$long" --at "2025-06-19T11:56:11Z"
+grep -q "cache directory path too long" "$work/err.txt" || fail "over-long cache directory: $(cat "$work/err.txt")"
+expect_refusal CELLA_ERR_INVALID_ARG "over-long PCCS URL" verify "$vec/dcapqvl_sgx_v3/quote.bin" \
+	--pccs "http://127.0.0.1:9/$(python3 -c 'print("p" * 4000)')" --at "2025-06-19T11:56:11Z"
+echo "PASS over-long cache directory and PCCS URL refused (CELLA_ERR_INVALID_ARG)"

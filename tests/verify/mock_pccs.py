@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# A minimal PCCS (v4 API) serving one collateral.json, for the fetch test. Usage: mock_pccs.py COLLATERAL PORTFILE
+# A minimal PCCS (v4 API) serving one collateral.json, for the fetch test.
+# Usage: mock_pccs.py COLLATERAL PORTFILE [forged-tcb]
+# forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
 import http.server, json, sys, urllib.parse
 
 col = json.load(open(sys.argv[1]))
+if len(sys.argv) > 3 and sys.argv[3] == 'forged-tcb':
+    import re
+    col['tcb_info'], n = re.subn(r'"nextUpdate":"[^"]*"', '"nextUpdate":"2099-01-01T00:00:00Z"', col['tcb_info'])
+    assert n == 1, 'no nextUpdate in tcb_info'
+elif len(sys.argv) > 3:
+    sys.exit('unknown mode ' + sys.argv[3])
 enc = lambda pem: urllib.parse.quote(pem, safe='')
 
 class H(http.server.BaseHTTPRequestHandler):

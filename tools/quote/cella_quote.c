@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: cella-quote dump QUOTE [--json]\n"
 		   "       cella-quote verify QUOTE [--collateral FILE | --pccs URL] [--at TIME] [--json]\n"
 		   "                         [--root CERT] [--cache DIR] [--insecure-tls]\n"
-		   "       cella-quote fetch QUOTE --pccs URL [--cache DIR] [--insecure-tls] -o FILE\n"
+		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--insecure-tls] -o FILE\n"
 		   "TIME is RFC 3339 (2025-06-19T11:56:11Z) or Unix seconds; default now.\n"
 		   "verify exits 0 when the quote verifies with TCB status UpToDate, 2 when it verifies with\n"
 		   "another status (SWHardeningNeeded, OutOfDate, ...: a policy decision), 1 when it does not verify\n"
@@ -390,10 +390,23 @@ int main(int argc, char **argv)
 		rc = cmd_dump(&q, as_json);
 		goto out;
 	}
+	if (root_path) {
+		rbuf = read_file(root_path, &rlen);
+		if (!rbuf)
+			goto out;
+		r = cella_trust_new_cert(rbuf, rlen, &trust, &d);
+	} else {
+		r = cella_trust_new_intel(&trust);
+	}
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-quote: trust anchor: %s: %s\n", cella_result_name(r), d.text);
+		goto out;
+	}
 	if (col_path) {
 		r = cella_collateral_load_file(col_path, &col, &d);
 	} else {
-		struct cella_fetch_options fo = {.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure};
+		struct cella_fetch_options fo = {
+			.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure, .trust = trust};
 		r = cella_collateral_fetch(&fo, &q, at, &col, &d);
 	}
 	if (r != CELLA_OK) {
@@ -413,18 +426,6 @@ int main(int argc, char **argv)
 		else
 			rc = 0;
 		free(json);
-		goto out;
-	}
-	if (root_path) {
-		rbuf = read_file(root_path, &rlen);
-		if (!rbuf)
-			goto out;
-		r = cella_trust_new_cert(rbuf, rlen, &trust, &d);
-	} else {
-		r = cella_trust_new_intel(&trust);
-	}
-	if (r != CELLA_OK) {
-		fprintf(stderr, "cella-quote: trust anchor: %s: %s\n", cella_result_name(r), d.text);
 		goto out;
 	}
 	r = cella_quote_verify_trust(trust, &q, col, at, &res);
