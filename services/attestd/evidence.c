@@ -285,8 +285,10 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 	memset(&d, 0, sizeof(d));
 	r = cella_collateral_fetch(&e->fetch, q, at, &c, &d);
 	if (r != CELLA_OK) {
+		/* The quote's PCK certificate was read before: what fails here (transport, a response that does not
+		 * verify) is the collateral service's fault, not the evidence's: 503 CollateralUnavailable. */
 		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d.text);
-		return r;
+		return CELLA_ERR_FETCH;
 	}
 	memset(&ne, 0, sizeof(ne));
 	ne.c = c;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """cella-attestd end to end on loopback: the DCAP vectors over HTTPS, MAA error shapes, policy management with
 authentication (bearer token, TLS client certificate), isolated mode (signed policies only), persistence across
-restarts, two instances on one database, slow clients over HTTP and HTTPS, metrics.
+restarts, two instances on one database, slow clients over HTTP and HTTPS, metrics, collateral from a mock PCCS.
 
 service_test.py ATTESTD VECTORS_DIR WORK_DIR   (standard library + the openssl command only)
 """
@@ -55,7 +55,7 @@ def quote(v):
 
 
 class Server:
-    def __init__(self, name, tls=True, extra=(), config=None, db="shared.db", host="127.0.0.1"):
+    def __init__(self, name, tls=True, extra=(), config=None, db="shared.db", host="127.0.0.1", preload=True):
         self.name = name
         self.dir = os.path.join(WORK, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -69,7 +69,7 @@ class Server:
             args += ["--config", p]
         if not tls:
             args.append("--no-tls")
-        for v in VECTORS:
+        for v in VECTORS if preload else ():
             args += ["--collateral", os.path.join(VEC, v, "collateral.json")]
         args += list(extra)
         try:
@@ -180,9 +180,77 @@ def main():
     finally:
         c.stop()
     ipv6()
+    pccs_fetch()
     connection_limit()
     tls_config_errors()
     return 1 if failures else 0
+
+
+class Pccs:
+    """The mock PCCS of the libcella-verify fetch test, serving one vector's collateral (mode: forged-tcb)."""
+
+    def __init__(self, v, mode=None):
+        self.portfile = os.path.join(WORK, "pccs-port")
+        if os.path.exists(self.portfile):
+            os.unlink(self.portfile)
+        mock = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "verify", "mock_pccs.py")
+        self.p = subprocess.Popen([sys.executable, mock, os.path.join(VEC, v, "collateral.json"), self.portfile]
+                                  + ([mode] if mode else []))
+        for _ in range(200):
+            if os.path.exists(self.portfile) or self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        if self.p.poll() is not None:
+            raise SystemExit("mock PCCS did not start")
+        self.url = "http://127.0.0.1:%d/sgx/certification/v4/" % int(open(self.portfile).read())
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait()
+
+
+def pccs_fetch():
+    """Collateral fetched from a PCCS: kept in memory and on disk; a PCCS that is down or serves collateral that
+    does not verify gives 503 CollateralUnavailable, and nothing it served is kept."""
+    v = "dcapqvl_sgx_v3"
+    cache = os.path.join(WORK, "pccs-cache")
+    os.makedirs(cache, exist_ok=True)
+    pccs = Pccs(v)
+    s = Server("pccs", db="pccs.db", preload=False, config={"pccs_url": pccs.url, "collateral_cache_dir": cache})
+    try:
+        st, body = s.attest(v)
+        check(st == 200 and "token" in body, "PCCS: collateral fetched, token issued (%s)" % st)
+        check(len(os.listdir(cache)) == 1, "PCCS: the fetched collateral is cached on disk")
+        pccs.stop()
+        st, body = s.attest(v)
+        check(st == 200 and "token" in body, "PCCS down: collateral kept in memory is used (%s)" % st)
+    finally:
+        s.stop()
+    s = Server("pccs2", db="pccs.db", preload=False, config={"pccs_url": pccs.url, "collateral_cache_dir": cache})
+    try:
+        st, body = s.attest(v)
+        check(st == 200 and "token" in body, "PCCS down, new instance: collateral from the disk cache (%s)" % st)
+    finally:
+        s.stop()
+    shutil.rmtree(cache)
+    os.makedirs(cache)
+    s = Server("pccs3", db="pccs.db", preload=False, config={"pccs_url": pccs.url, "collateral_cache_dir": cache})
+    try:
+        st, body = s.attest(v)
+        check(is_error(st, body, 503, "CollateralUnavailable") and "collateral fetch failed" in
+              body["error"]["message"], "PCCS down, nothing cached: 503 CollateralUnavailable (%s %s)" % (st, body))
+    finally:
+        s.stop()
+    forged = Pccs(v, "forged-tcb")
+    s = Server("pccs4", db="pccs.db", preload=False, config={"pccs_url": forged.url, "collateral_cache_dir": cache})
+    try:
+        st, body = s.attest(v)
+        check(is_error(st, body, 503, "CollateralUnavailable") and "TCB Info signature does not verify" in
+              body["error"]["message"], "PCCS serving a forged TCB Info: 503 naming the signature (%s %s)" % (st, body))
+        check(os.listdir(cache) == [], "PCCS serving a forged TCB Info: nothing cached on disk")
+    finally:
+        s.stop()
+        forged.stop()
 
 
 def tls_config_errors():
