@@ -18,6 +18,11 @@ add_test(NAME onnx_conformance
                  --table ${CMAKE_BINARY_DIR}/onnx-conformance.md --failures ${CMAKE_BINARY_DIR}/onnx-conformance-failures.txt)
 set_tests_properties(onnx_conformance PROPERTIES LABELS "conformance" TIMEOUT 300)
 
+# cella-onnx run's option parsing: every malformed option refused with exit 2 and its name; a real model runs.
+add_test(NAME onnx_cli COMMAND sh ${onnx_dir}/cli_test.sh $<TARGET_FILE:cella-onnx> ${CELLA_ONNX_TESTDATA}
+                               ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(onnx_cli PROPERTIES LABELS "unit" TIMEOUT 60)
+
 # The engine core built for the enclave world (musl, static-pie), run natively: results identical to glibc.
 add_executable(onnx_smoke_glibc ${onnx_dir}/musl_smoke.c)
 cella_host_target(onnx_smoke_glibc)

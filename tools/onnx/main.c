@@ -59,13 +59,58 @@ double tool_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The whole of s as a decimal integer in [lo, hi]; else a message naming the option, and exit 2. */
+static long int_arg(const char *opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "cella-onnx: %s %s: not an integer from %ld to %ld\n", opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+/* The whole of s as a finite number >= 0; else a message naming the option, and exit 2. */
+static double tol_arg(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0) {
+		fprintf(stderr, "cella-onnx: %s %s: not a finite number >= 0\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* "IDX<sep>..." with IDX 0..15: the index, and *rest just past the separator; else exit 2 naming the option. */
+static int index_arg(const char *opt, char *spec, char sep, char **rest)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (errno || end == spec || *end != sep || v < 0 || v > 15) {
+		fprintf(stderr, "cella-onnx: %s %s: expected IDX%c... with IDX from 0 to 15\n", opt, spec, sep);
+		exit(2);
+	}
+	*rest = end + 1;
+	return (int)v;
+}
+
 static int parse_dims(const char *s, struct cella_onnx_tensor *t)
 {
 	t->rank = 0;
 	while (*s && *s != ':') {
 		char *end;
-		long long v = strtoll(s, &end, 10);
-		if (end == s || v < 0 || t->rank >= CELLA_ONNX_MAX_RANK)
+		long long v;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno || end == s || v < 0 || t->rank >= CELLA_ONNX_MAX_RANK || (*end != 'x' && *end != ':'))
 			return -1;
 		t->dims[t->rank++] = v;
 		s = end;
@@ -125,46 +170,57 @@ static int cmd_run(int argc, char **argv)
 	size_t pbi = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
-			char *spec = argv[++i], *eq = strchr(spec, '='), *colon = strchr(spec, ':');
-			long idx = eq ? strtol(spec, NULL, 10) : 0;
-			if (!eq || !colon || idx < 0 || idx >= 16 || parse_dims(eq + 1, &in[idx])) {
-				usage();
-				return 2;
+			char *spec = argv[++i], *dims, *colon;
+			int idx = index_arg("--input", spec, '=', &dims);
+			colon = strchr(dims, ':');
+			if (!colon || parse_dims(dims, &in[idx])) {
+				fprintf(stderr, "cella-onnx: --input %s: expected IDX=DIMS:FILE with DIMS like 1x3x224x224\n",
+					spec);
+				rc = 2;
+				goto out;
+			}
+			if (have[idx]) {
+				fprintf(stderr, "cella-onnx: --input %s: input %d given twice\n", spec, idx);
+				rc = 2;
+				goto out;
 			}
 			in[idx].dtype = CELLA_ONNX_FLOAT;
 			in[idx].data = tool_read_file(colon + 1, &in[idx].bytes);
 			if (!in[idx].data) {
 				fprintf(stderr, "cella-onnx: cannot read %s\n", colon + 1);
-				return 1;
+				rc = 1;
+				goto out;
 			}
 			have[idx] = 1;
 		} else if (!strcmp(argv[i], "--input-pb") && i + 1 < argc && pbi < 16) {
 			size_t len;
-			uint8_t *b = tool_read_file(argv[++i], &len);
+			uint8_t *b;
+			if (have[pbi]) {
+				fprintf(stderr, "cella-onnx: --input-pb %s: input %zu given twice\n", argv[i + 1], pbi);
+				rc = 2;
+				goto out;
+			}
+			b = tool_read_file(argv[++i], &len);
 			if (!b || cella_onnx_tensor_decode(b, len, &in[pbi]) != CELLA_OK) {
 				fprintf(stderr, "cella-onnx: cannot decode %s\n", argv[i]);
 				free(b);
-				return 1;
+				rc = 1;
+				goto out;
 			}
 			free(b);
 			have[pbi++] = 1;
 		} else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
-			char *spec = argv[++i];
-			long idx = strtol(spec, NULL, 10);
-			char *colon = strchr(spec, ':');
-			if (!colon || idx < 0 || idx >= 16) {
-				usage();
-				return 2;
-			}
-			expect[idx] = colon + 1;
+			char *file;
+			int idx = index_arg("--expect", argv[++i], ':', &file);
+			expect[idx] = file;
 		} else if (!strcmp(argv[i], "--rtol") && i + 1 < argc) {
-			rtol = atof(argv[++i]);
+			rtol = tol_arg("--rtol", argv[++i]);
 		} else if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
-			atol = atof(argv[++i]);
+			atol = tol_arg("--atol", argv[++i]);
 		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
-			iters = atoi(argv[++i]);
+			iters = (int)int_arg("--iters", argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			o.threads = (uint32_t)atoi(argv[++i]);
+			o.threads = (uint32_t)int_arg("--threads", argv[++i], 0, 64);
 		} else if (!strcmp(argv[i], "--portable")) {
 			o.cpu_disable = ~0u;
 		} else if (!strcmp(argv[i], "--random")) {
@@ -173,13 +229,14 @@ static int cmd_run(int argc, char **argv)
 			save = argv[++i];
 		} else {
 			usage();
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
 	cella_result r = cella_onnx_model_load_file(model, &o, &m);
 	if (r != CELLA_OK) {
 		fprintf(stderr, "cella-onnx: %s: %s\n", model, cella_result_str(r));
-		return 1;
+		goto out;
 	}
 	size_t nin = cella_onnx_model_input_count(m), nout = cella_onnx_model_output_count(m);
 	if (nin > 16 || nout > 16)
@@ -208,6 +265,10 @@ static int cmd_run(int argc, char **argv)
 		have[i] = 1;
 	}
 	double *times = calloc((size_t)(iters > 0 ? iters : 1), sizeof(double));
+	if (!times) {
+		fprintf(stderr, "cella-onnx: out of memory for %d timings\n", iters);
+		goto out;
+	}
 	for (int it = 0; it < (iters > 0 ? iters : 1); it++) {
 		double t0 = tool_now_ms();
 		r = cella_onnx_model_run(m, in, nin, out, nout);

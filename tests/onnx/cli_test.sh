@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# cella-onnx run: every malformed option is refused with exit 2 and a message naming it, before any model is
+# read; well-formed options pass. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
+set -u
+co=$1 td=$2 work=$3/onnx-cli
+rm -rf "$work" && mkdir -p "$work"
+fails=0
+# expect RC "what" "text the output must hold" ARGS...: cella-onnx ARGS exits RC and says the text
+expect() {
+	want_rc=$1 what=$2 want=$3
+	shift 3
+	"$co" "$@" >"$work/out" 2>&1
+	rc=$?
+	if [ $rc -eq "$want_rc" ] && grep -qF -- "$want" "$work/out"; then
+		echo "PASS $what"
+	else
+		echo "FAIL $what: exit $rc, expected $want_rc with \"$want\": $(cat "$work/out")"
+		fails=$((fails + 1))
+	fi
+}
+# refuse "what" "expected message" ARGS...: `run` of a model that does not exist, refused for an option (exit 2)
+refuse() {
+	what=$1 want=$2
+	shift 2
+	expect 2 "refused: $what" "$want" run "$work/missing.onnx" "$@"
+}
+refuse "--iters 0" "--iters 0: not an integer from 1 to 1000000" --iters 0
+refuse "--iters abc" "--iters abc: not an integer" --iters abc
+refuse "--iters 10x" "--iters 10x: not an integer" --iters 10x
+refuse "--iters beyond long" "not an integer" --iters 99999999999999999999999
+refuse "--threads 65" "--threads 65: not an integer from 0 to 64" --threads 65
+refuse "--threads -1" "--threads -1: not an integer" --threads -1
+refuse "--rtol nan" "--rtol nan: not a finite number >= 0" --rtol nan
+refuse "--rtol -1" "--rtol -1: not a finite number" --rtol -1
+refuse "--atol 1e999" "--atol 1e999: not a finite number" --atol 1e999
+refuse "--atol empty" "--atol : not a finite number" --atol ""
+refuse "--input without an index" "--input x=1:/dev/null: expected IDX=..." --input x=1:/dev/null
+refuse "--input index 16" "with IDX from 0 to 15" --input 16=1:/dev/null
+refuse "--input bad dims" "expected IDX=DIMS:FILE" --input 0=1y2:/dev/null
+refuse "--input no file" "expected IDX=DIMS:FILE" --input 0=12
+refuse "--input twice" "input 0 given twice" --input 0=1:/dev/null --input 0=2:/dev/null
+refuse "--expect without a file" "--expect 3: expected IDX:..." --expect 3
+refuse "--expect negative index" "with IDX from 0 to 15" --expect -1:/dev/null
+refuse "an unknown option" "usage:" --frobnicate
+
+# well-formed options are accepted: the missing model is what fails (exit 1) ...
+expect 1 "well-formed options accepted; the missing model named" "missing.onnx" run "$work/missing.onnx" \
+	--iters 5 --threads 2 --rtol 0.01 --atol 1e-5 --input 0=1x3:/dev/null --expect 0:/dev/null
+# ... and a real model runs
+m=$td/node/test_abs
+[ -f "$m/model.onnx" ] || { echo "FAIL $m/model.onnx missing (scripts/install-deps.sh installs libonnx-testdata)"; exit 1; }
+expect 0 "test_abs runs with --iters 3 --threads 2" "(3 runs)" run "$m/model.onnx" \
+	--input-pb "$m/test_data_set_0/input_0.pb" --iters 3 --threads 2
+[ $fails -eq 0 ]
