@@ -5,6 +5,7 @@
  */
 #include "attestd_internal.h"
 #include "file.h"
+#include "parse.h"
 #include "front.h"
 
 #include <cella/verify.h>
@@ -308,11 +309,17 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--token-alg") == 0) {
 			ok = (cfg.token_alg = attestd_alg_parse(v)) != ATTESTD_ALG_NONE;
 		} else if (strcmp(a, "--threads") == 0) {
-			cfg.threads = (unsigned)atoi(v);
-			ok = cfg.threads >= 1 && cfg.threads <= 64;
+			long long n = 0;
+			ok = cella_parse_int(v, 1, 64, &n) == 0;
+			cfg.threads = (unsigned)n;
+			if (!ok)
+				snprintf(err, sizeof(err), "an integer from 1 to 64");
 		} else if (strcmp(a, "--max-body") == 0) {
-			cfg.max_body = (size_t)strtoull(v, NULL, 10);
-			ok = cfg.max_body >= 1024;
+			long long n = 0;
+			ok = cella_parse_int(v, 1024, 1 << 28, &n) == 0; /* as max_body_bytes in the configuration */
+			cfg.max_body = (size_t)n;
+			if (!ok)
+				snprintf(err, sizeof(err), "bytes, an integer from 1024 to 268435456");
 		} else if (strcmp(a, "--verify-time") == 0) {
 			ok = cella_time_parse(v, &cfg.verify_time) == CELLA_OK;
 		} else if (strcmp(a, "--port-file") == 0) {

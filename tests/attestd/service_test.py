@@ -183,6 +183,7 @@ def main():
     pccs_fetch()
     connection_limit()
     tls_config_errors()
+    option_errors()
     return 1 if failures else 0
 
 
@@ -272,6 +273,21 @@ def tls_config_errors():
         r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(d, "db")], capture_output=True,
                            text=True, timeout=30)
         check(r.returncode != 0 and text in r.stderr, "TLS start refused: %s (%s)" % (what, r.stderr.strip()[-80:]))
+
+
+def option_errors():
+    """Numeric options are parsed whole: a malformed value stops the service at start, naming the option."""
+    d = os.path.join(WORK, "optbad")
+    os.makedirs(d, exist_ok=True)
+    cases = [("--threads", "4x", "an integer from 1 to 64"), ("--threads", "0", "an integer from 1 to 64"),
+             ("--threads", " 4", "an integer from 1 to 64"), ("--max-body", "1023", "from 1024 to 268435456"),
+             ("--max-body", "99999999999999999999", "from 1024 to 268435456"),
+             ("--max-body", "2m", "from 1024 to 268435456")]
+    for opt, val, text in cases:
+        r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(d, "db"), opt, val],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and ("bad or missing value for %s: " % opt) in r.stderr and text in r.stderr,
+              "start refused: %s %r (%s)" % (opt, val, r.stderr.strip()[-90:]))
 
 
 def connection_limit():

@@ -18,6 +18,14 @@ if(TARGET cella_attest AND TARGET cella_attest_enclave)
   add_dependencies(attest_test test_attest_a test_attest_verifier)
 endif()
 
+# cella-tls-client against the attested-tls sample on the sandbox backend: pinning, refusals, malformed options
+if(TARGET cella-tls-client AND TARGET attested-tls_host)
+  add_test(NAME tls_client_cli
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/tls/client_cli_test.sh $<TARGET_FILE:cella-tls-client>
+                   $<TARGET_FILE:attested-tls_host> $<TARGET_FILE:attested-tls_enclave> ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(tls_client_cli PROPERTIES LABELS integration TIMEOUT 120)
+endif()
+
 # The attested-certificate parser on the attest fuzzer's seed, and on malformed fields the fuzzer found
 if(TARGET cella_attest)
   cella_unit_test(attest_cert_test SOURCES unit/attest_cert_test.c LIBS cella_attest LABELS unit

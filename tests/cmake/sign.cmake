@@ -60,3 +60,6 @@ cella_unit_test(bytes_test SOURCES unit/bytes_test.c LIBS cella_common)
 
 # Files written whole or not at all (src/common/file.h), for the collateral cache, the tools and the services.
 cella_unit_test(file_test SOURCES unit/file_test.c LIBS cella_common)
+
+# Numbers on command lines and in configuration parsed whole (src/common/parse.h).
+cella_unit_test(parse_test SOURCES unit/parse_test.c LIBS cella_common)

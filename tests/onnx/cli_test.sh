@@ -5,20 +5,8 @@
 set -u
 co=$1 td=$2 work=$3/onnx-cli
 rm -rf "$work" && mkdir -p "$work"
-fails=0
-# expect RC "what" "text the output must hold" ARGS...: cella-onnx ARGS exits RC and says the text
-expect() {
-	want_rc=$1 what=$2 want=$3
-	shift 3
-	"$co" "$@" >"$work/out" 2>&1
-	rc=$?
-	if [ $rc -eq "$want_rc" ] && grep -qF -- "$want" "$work/out"; then
-		echo "PASS $what"
-	else
-		echo "FAIL $what: exit $rc, expected $want_rc with \"$want\": $(cat "$work/out")"
-		fails=$((fails + 1))
-	fi
-}
+cmd=$co
+. "$(dirname "$0")/../testlib/expect.sh"
 # refuse "what" "expected message" ARGS...: `run` of a model that does not exist, refused for an option (exit 2)
 refuse() {
 	what=$1 want=$2

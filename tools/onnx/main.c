@@ -3,6 +3,7 @@
 #include <cella/onnx.h>
 
 #include "onnx_tool.h"
+#include "parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -59,20 +60,6 @@ double tool_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The whole of s as a decimal integer in [lo, hi]; else a message naming the option, and exit 2. */
-static long int_arg(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "cella-onnx: %s %s: not an integer from %ld to %ld\n", opt, s, lo, hi);
-		exit(2);
-	}
-	return v;
-}
-
 /* The whole of s as a finite number >= 0; else a message naming the option, and exit 2. */
 static double tol_arg(const char *opt, const char *s)
 {
@@ -94,7 +81,7 @@ static int index_arg(const char *opt, char *spec, char sep, char **rest)
 	long v;
 	errno = 0;
 	v = strtol(spec, &end, 10);
-	if (errno || end == spec || *end != sep || v < 0 || v > 15) {
+	if (*spec < '0' || *spec > '9' || errno || *end != sep || v > 15) {
 		fprintf(stderr, "cella-onnx: %s %s: expected IDX%c... with IDX from 0 to 15\n", opt, spec, sep);
 		exit(2);
 	}
@@ -218,9 +205,9 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
 			atol = tol_arg("--atol", argv[++i]);
 		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
-			iters = (int)int_arg("--iters", argv[++i], 1, 1000000);
+			iters = (int)cella_cli_int("cella-onnx", "--iters", argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-			o.threads = (uint32_t)int_arg("--threads", argv[++i], 0, 64);
+			o.threads = (uint32_t)cella_cli_int("cella-onnx", "--threads", argv[++i], 0, 64);
 		} else if (!strcmp(argv[i], "--portable")) {
 			o.cpu_disable = ~0u;
 		} else if (!strcmp(argv[i], "--random")) {

@@ -4,6 +4,7 @@
  * certificate, pins MRENCLAVE or MRSIGNER + product + minimum SVN, then sends a line and prints the reply.
  */
 #include <cella/tls_host.h>
+#include <errno.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -14,6 +15,9 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "hex.h"
+#include "parse.h"
 
 static void usage(void)
 {
@@ -27,17 +31,20 @@ static void usage(void)
 	exit(2);
 }
 
-static int unhex(const char *s, uint8_t *out, size_t n)
+/* Exactly 2n hex digits into out[n]; else a message naming the option, and exit 2. */
+static void hex_arg(const char *opt, const char *s, uint8_t *out, size_t n)
 {
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len && len == 2 * n; i += 2) {
+		int hi = cella_hex_value(s[i]), lo = cella_hex_value(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			break;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+		if (i + 2 == len)
+			return;
 	}
-	return 0;
+	fprintf(stderr, "cella-tls-client: %s %s: not %zu hex digits\n", opt, s, 2 * n);
+	exit(2);
 }
 
 static void hex(const char *name, const uint8_t *p, size_t n)
@@ -66,32 +73,40 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return b;
 }
 
+/* A connected socket, or -1 with errno the last connect's error (0: not HOST:PORT, or no address). */
 static int tcp_connect(const char *hostport, int timeout)
 {
 	char host[256];
 	const char *colon = strrchr(hostport, ':');
 	struct addrinfo hints = {0}, *res = NULL;
 	struct timeval tv = {timeout, 0};
-	int fd = -1;
+	int fd = -1, err = 0;
+	errno = 0;
 	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
 		return -1;
 	memcpy(host, hostport, (size_t)(colon - hostport));
 	host[colon - hostport] = 0;
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+		errno = 0;
 		return -1;
+	}
 	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
 		if (fd >= 0) {
 			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 			if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+				err = errno;
 				close(fd);
 				fd = -1;
 			}
+		} else {
+			err = errno;
 		}
 	}
 	freeaddrinfo(res);
+	errno = err;
 	return fd;
 }
 
@@ -124,31 +139,31 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--send"))
 			send_text = val, i++;
 		else if (!strcmp(a, "--time"))
-			v.policy.time = strtoll(val, NULL, 10), i++;
+			v.policy.time = cella_cli_int("cella-tls-client", a, val, 1, INT64_MAX), i++;
 		else if (!strcmp(a, "--timeout"))
-			timeout = atoi(val), i++;
+			timeout = (int)cella_cli_int("cella-tls-client", a, val, 1, 3600), i++;
 		else if (!strcmp(a, "--mrenclave")) {
-			if (unhex(val, mrenclave, 32))
-				usage();
+			hex_arg(a, val, mrenclave, 32);
 			v.policy.mrenclave = mrenclave, i++;
 		} else if (!strcmp(a, "--mrsigner")) {
-			if (unhex(val, mrsigner, 32))
-				usage();
+			hex_arg(a, val, mrsigner, 32);
 			v.policy.mrsigner = mrsigner, i++;
 		} else if (!strcmp(a, "--product")) {
 			v.policy.check_product_id = true;
-			v.policy.product_id = (uint16_t)atoi(val), i++;
+			v.policy.product_id = (uint16_t)cella_cli_int("cella-tls-client", a, val, 0, 65535), i++;
 		} else if (!strcmp(a, "--min-svn"))
-			v.policy.min_svn = (uint16_t)atoi(val), i++;
-		else
+			v.policy.min_svn = (uint16_t)cella_cli_int("cella-tls-client", a, val, 0, 65535), i++;
+		else {
+			fprintf(stderr, "cella-tls-client: unknown option %s\n", a);
 			usage();
+		}
 	}
 	if (!connect_to || !root_path || (!v.policy.mrenclave && !v.policy.mrsigner) ||
 	    (v.policy.mrsigner && !v.policy.mrenclave && !v.policy.check_product_id))
 		usage(); /* MRSIGNER alone would accept every product of that signer */
 	root = read_file(root_path, &root_len);
 	if (!root) {
-		fprintf(stderr, "cella-tls-client: cannot read %s\n", root_path);
+		fprintf(stderr, "cella-tls-client: cannot read %s (missing, empty or over 1 MiB)\n", root_path);
 		return 1;
 	}
 	r.cert = root;
@@ -158,7 +173,8 @@ int main(int argc, char **argv)
 
 	fd = tcp_connect(connect_to, timeout);
 	if (fd < 0) {
-		fprintf(stderr, "cella-tls-client: cannot connect to %s\n", connect_to);
+		fprintf(stderr, "cella-tls-client: cannot connect to %s: %s\n", connect_to,
+			errno ? strerror(errno) : "not HOST:PORT, or the name does not resolve");
 		goto out;
 	}
 	ctx = SSL_CTX_new(TLS_client_method());
@@ -180,8 +196,10 @@ int main(int argc, char **argv)
 	       "security_version", v.claims.security_version);
 	printf("  %-18s %s%s\n", "attributes", (v.claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
 	       v.claims.software_tee ? "SOFTWARE-TEE" : "SGX");
-	if (SSL_write(ssl, send_text, (int)strlen(send_text)) != (int)strlen(send_text))
+	if (SSL_write(ssl, send_text, (int)strlen(send_text)) != (int)strlen(send_text)) {
+		fprintf(stderr, "cella-tls-client: the peer was verified, but sending to it failed\n");
 		goto out;
+	}
 	for (int n; (n = SSL_read(ssl, buf, sizeof(buf) - 1)) > 0;) {
 		buf[n] = 0;
 		fputs(buf, stdout);

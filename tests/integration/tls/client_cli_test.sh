@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# cella-tls-client against the attested-tls sample (a TLS server inside a sandbox enclave): a pinned MRENCLAVE or
+# MRSIGNER + product + minimum SVN verifies and the line comes back; a wrong measurement, product or SVN, or a
+# software TEE not allowed, is refused (exit 1); malformed options exit 2 naming the option, before connecting.
+# Usage: client_cli_test.sh CELLA_TLS_CLIENT SAMPLE_HOST SAMPLE_ENCLAVE WORK_DIR
+set -u
+client=$1 host=$2 enclave=$3 work=$4/tls-client-cli
+rm -rf "$work" && mkdir -p "$work"
+CELLA_PLATFORM_DIR=$work/platform
+export CELLA_PLATFORM_DIR
+cmd=$client
+. "$(dirname "$0")/../../testlib/expect.sh"
+zero=0000000000000000000000000000000000000000000000000000000000000000
+
+# malformed options: exit 2, named, nothing connects (port 9 would refuse anyway)
+c="--connect 127.0.0.1:9 --root /dev/null"
+expect 2 "--mrenclave too short" "--mrenclave 00: not 64 hex digits" $c --mrenclave 00
+expect 2 "--mrenclave not hex" "not 64 hex digits" $c --mrenclave "$(echo $zero | sed 's/^0/g/')"
+expect 2 "--mrsigner with spaces" "not 64 hex digits" $c --mrsigner " $(echo $zero | cut -c2-)"
+expect 2 "--product beyond 16 bits" "--product 70000: not an integer from 0 to 65535" $c --mrsigner $zero --product 70000
+expect 2 "--product not a number" "--product abc: not an integer" $c --mrsigner $zero --product abc
+expect 2 "--min-svn negative" "--min-svn -1: not an integer" $c --mrenclave $zero --min-svn -1
+expect 2 "--timeout 0" "--timeout 0: not an integer from 1 to 3600" $c --mrenclave $zero --timeout 0
+expect 2 "--time with trailing text" "--time 12x: not an integer" $c --mrenclave $zero --time 12x
+expect 2 "an unknown option" "unknown option --frob" $c --mrenclave $zero --frob x
+expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
+
+"$host" "$enclave" --connections 6 --ready "$work/ready" >"$work/server.log" 2>&1 &
+server=$!
+i=0
+while [ ! -s "$work/ready" ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+[ -s "$work/ready" ] || { echo "FAIL the sample server did not start: $(cat "$work/server.log")"; exit 1; }
+read -r port mr <"$work/ready"
+root=$work/platform/root-ca.pem
+c="--connect 127.0.0.1:$port --root $root"
+dev="--allow-debug --allow-software-tee"
+# 1..6: one connection each
+expect 0 "pinned MRENCLAVE verifies, the line comes back" 'you said "ping" over attested TLS' $c --mrenclave "$mr" \
+	$dev --send ping
+grep -q "SOFTWARE-TEE" "$work/out" || { echo "FAIL the claims do not say SOFTWARE-TEE"; fails=$((fails + 1)); }
+signer=$(sed -n 's/^ *signer_id *\([0-9a-f]*\)$/\1/p' "$work/out")
+[ ${#signer} -eq 64 ] || { echo "FAIL no signer_id in the claims: $(cat "$work/out")"; exit 1; }
+expect 1 "a wrong MRENCLAVE is refused" "handshake refused" $c --mrenclave $zero $dev
+expect 1 "a software TEE is refused unless allowed" "handshake refused" $c --mrenclave "$mr" --allow-debug
+expect 0 "MRSIGNER + product 4 + minimum SVN 1 verifies" "verified attested TLS peer" $c --mrsigner "$signer" \
+	--product 4 --min-svn 1 $dev
+expect 1 "minimum SVN 2 is refused (the enclave has 1)" "handshake refused" $c --mrsigner "$signer" --product 4 \
+	--min-svn 2 $dev
+expect 1 "product 5 is refused (the enclave has 4)" "handshake refused" $c --mrsigner "$signer" --product 5 $dev
+wait $server
+st=$?
+grep -q "served 2 session" "$work/server.log" && [ $st -eq 0 ] ||
+	{ echo "FAIL the server did not serve exactly the two verified sessions: $(cat "$work/server.log")"; fails=$((fails + 1)); }
+expect 1 "the server gone: the reason is named" "Connection refused" $c --mrenclave "$mr" $dev
+[ $fails -eq 0 ]

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# Sourced by the command-line tests. `expect RC "what" "text" ARGS...` runs "$cmd" ARGS with its output in
+# "$work/out", prints PASS when it exits RC and the output holds the text (fixed string), else FAIL with both,
+# and counts failures in $fails. The caller sets cmd and work, and ends with [ $fails -eq 0 ].
+fails=0
+expect() {
+	want_rc=$1 what=$2 want=$3
+	shift 3
+	"$cmd" "$@" >"$work/out" 2>&1
+	rc=$?
+	if [ $rc -eq "$want_rc" ] && grep -qF -- "$want" "$work/out"; then
+		echo "PASS $what"
+	else
+		echo "FAIL $what: exit $rc, expected $want_rc with \"$want\": $(cat "$work/out")"
+		fails=$((fails + 1))
+	fi
+}
