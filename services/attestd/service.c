@@ -5,11 +5,13 @@
  * Every failure is answered in Azure Attestation's error shape {"error":{"code":...,"message":...}}.
  */
 #include "attestd_internal.h"
+#include "parse.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,12 +511,10 @@ static bool verify_time(struct attestd_service *s, const struct attestd_request 
 	if (s->cfg->verify_time)
 		*at = s->cfg->verify_time;
 	if (req->test_time) {
-		char *end;
-		long long v = strtoll(req->test_time, &end, 10);
-		if (*req->test_time && !*end)
-			*at = v;
-		else
-			return false;
+		long long v;
+		if (cella_parse_int(req->test_time, LLONG_MIN, LLONG_MAX, &v) != 0)
+			return false; /* not whole, or beyond 64 bits */
+		*at = v;
 	}
 	return true;
 }

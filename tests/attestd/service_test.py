@@ -492,6 +492,10 @@ def run(a):
             check(ok, "attest %s (api-version %s): signed token with MAA claims" % (v, api))
         st, r = a.attest(v, at=vtime(v) + 400 * 86400)
         check(is_error(st, r, 400, "EvidenceExpired"), "%s refused long after its collateral expired" % v)
+    for bad in ("17x", "1e9", "+1750334171", "99999999999999999999", ""):
+        st, r = a.attest("dcapqvl_sgx_v3", at=bad)
+        check(is_error(st, r, 400, "InvalidParameter") and "x-cella-test-time" in r["error"]["message"],
+              "x-cella-test-time %r refused (%s)" % (bad, st))
     st, r = a.attest("openenclave_attestation_plugin_2022", kind="OpenEnclave")
     check(st == 200 and claims(r["token"])[1]["x-ms-sgx-svn"] == 1, "attest OpenEnclave report (oe_report_header_t)")
     # report data of that vector is SHA-256("") || zeros: runtimeData "" binds, anything else does not
