@@ -246,6 +246,9 @@ struct cella_fetch_options {
 	bool insecure_tls;        /* skip TLS peer verification (a PCCS with a self-signed certificate); safe
 				     for integrity because every piece of collateral is signature-checked */
 	const struct cella_trust *trust; /* NULL: Intel's pinned root. The anchor fetched collateral must chain to */
+	const char *update;       /* NULL or "standard": the service's standard TCB Info and QE Identity; "early":
+				     Intel PCS v4's update=early, the newest TCB recovery data before its standard
+				     rollout (cached apart, as "<tee>-<FMSPC>-<ca>-early.json") */
 };
 
 /*
@@ -255,7 +258,7 @@ struct cella_fetch_options {
  * taken from the cache or written to it: a response that fails them is an error and never cached, and a cache
  * file that fails them (or cannot be read) is fetched again, so a forged or damaged response cannot pin a failure
  * until its unverified nextUpdate. Errors: CELLA_ERR_FETCH (transport or HTTP status), CELLA_ERR_INVALID_ARG (a
- * URL or cache path too long), CELLA_ERR_COLLATERAL, CELLA_ERR_CERT_CHAIN / CELLA_ERR_PCK_EXTENSION (reading the
+ * URL or cache path too long, an update other than "early" or "standard"), CELLA_ERR_COLLATERAL, CELLA_ERR_CERT_CHAIN / CELLA_ERR_PCK_EXTENSION (reading the
  * quote's PCK cert), and for a response that does not verify its reason (CELLA_ERR_UNTRUSTED_ROOT,
  * CELLA_ERR_CERT_CHAIN, CELLA_ERR_CRL, CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_COLLATERAL).
  */

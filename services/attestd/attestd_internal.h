@@ -196,7 +196,7 @@ struct attestd_config {
 	size_t n_policy_signers;
 	char **collateral_files;         /* DCAP collateral JSON files (layout of the vectors), preloaded */
 	size_t n_collateral_files;
-	char *pccs_url, *collateral_cache_dir;
+	char *pccs_url, *collateral_cache_dir, *pccs_update; /* pccs_update: NULL, "early" or "standard" */
 	bool pccs_insecure_tls;
 	char *cella_root;                /* software-TEE root CA (PEM): enables /attest/CellaEnclave */
 	bool test_mode;                  /* allow the x-cella-test-time header and --verify-time */

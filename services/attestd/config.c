@@ -160,6 +160,10 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 			ok = set_str(&c->pccs_url, v);
 		else if (strcmp(k, "collateral_cache_dir") == 0)
 			ok = set_str(&c->collateral_cache_dir, v);
+		else if (strcmp(k, "pccs_update") == 0)
+			ok = json_is_string(v) &&
+			     (!strcmp(json_string_value(v), "early") || !strcmp(json_string_value(v), "standard")) &&
+			     set_str(&c->pccs_update, v);
 		else if (strcmp(k, "pccs_insecure_tls") == 0)
 			ok = json_is_boolean(v) && ((c->pccs_insecure_tls = json_is_true(v)), true);
 		else if (strcmp(k, "cella_enclave_root") == 0)
@@ -202,6 +206,7 @@ void attestd_config_fini(struct attestd_config *c)
 		free(c->collateral_files[i]);
 	free(c->collateral_files);
 	free(c->pccs_url);
+	free(c->pccs_update);
 	free(c->collateral_cache_dir);
 	free(c->cella_root);
 	memset(c, 0, sizeof(*c));

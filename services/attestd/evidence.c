@@ -220,6 +220,7 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 		e->fetch.base_url = cfg->pccs_url;
 		e->fetch.cache_dir = cfg->collateral_cache_dir;
 		e->fetch.insecure_tls = cfg->pccs_insecure_tls;
+		e->fetch.update = cfg->pccs_update;
 		e->fetch.trust = e->intel; /* only collateral that chains to Intel's root is kept */
 		e->can_fetch = true;
 	}

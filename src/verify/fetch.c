@@ -215,12 +215,16 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	char *base = NULL, url[4096], path[4096] = "", fmspc[13];
 	const char *tee = q->tee_type == CELLA_QUOTE_TEE_TDX ? "tdx" : "sgx", *ca;
 	const uint8_t *anchor = o->trust ? o->trust->point : cella_vfy_intel_root_point;
+	bool early = o->update && !strcmp(o->update, "early"); /* "standard" is what the services give by default */
 	uint8_t *pck_der = NULL, *root_der = NULL, tsig[64], qsig[64];
 	struct cella_collateral *c = NULL;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	memset(&p, 0, sizeof(p));
 	pthread_once(&curl_once, curl_init);
+	if (o->update && strcmp(o->update, "early") && strcmp(o->update, "standard"))
+		return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "update \"%.40s\" is neither \"early\" nor \"standard\"",
+				      o->update);
 	/* 128 bytes spare for the longest path and query appended */
 	if (strlen(o->base_url) > sizeof(url) - 128 || (o->root_crl_url && strlen(o->root_crl_url) > sizeof(url) - 128))
 		return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "PCCS or root CRL URL longer than %zu bytes",
@@ -233,7 +237,8 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 		snprintf(fmspc + 2 * i, 3, "%02X", pck.fmspc[i]);
 	if (o->cache_dir) {
 		int64_t next;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s-%s.json", o->cache_dir, tee, fmspc, ca) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s-%s%s.json", o->cache_dir, tee, fmspc, ca,
+				     early ? "-early" : "") >= sizeof(path))
 			return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "collateral cache directory path too long (%zu bytes)",
 					      strlen(o->cache_dir));
 		/* a file that is unreadable, does not verify or is stale is a miss; a good fetch replaces it */
@@ -252,9 +257,10 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 
 	snprintf(url, sizeof(url), "%s/sgx/certification/v4/pckcrl?ca=%s&encoding=der", base, ca);
 	CELLA_CHECK(http_get(o, url, &bc, &hc, d));
-	snprintf(url, sizeof(url), "%s/%s/certification/v4/tcb?fmspc=%s", base, tee, fmspc);
+	snprintf(url, sizeof(url), "%s/%s/certification/v4/tcb?fmspc=%s%s", base, tee, fmspc,
+		 early ? "&update=early" : "");
 	CELLA_CHECK(http_get(o, url, &bt, &ht, d));
-	snprintf(url, sizeof(url), "%s/%s/certification/v4/qe/identity", base, tee);
+	snprintf(url, sizeof(url), "%s/%s/certification/v4/qe/identity%s", base, tee, early ? "?update=early" : "");
 	CELLA_CHECK(http_get(o, url, &bq, &hq, d));
 	if (o->root_crl_url)
 		snprintf(url, sizeof(url), "%s", o->root_crl_url);

@@ -252,6 +252,23 @@ def pccs_fetch():
     finally:
         s.stop()
         forged.stop()
+    early = Pccs(v, "early-only")
+    s = Server("pccs5", db="pccs.db", preload=False,
+               config={"pccs_url": early.url, "collateral_cache_dir": cache, "pccs_update": "early"})
+    try:
+        st, body = s.attest(v)
+        check(st == 200 and "token" in body and len(os.listdir(cache)) == 1 and
+              os.listdir(cache)[0].endswith("-early.json"), "pccs_update early: fetched with update=early (%s)" % st)
+    finally:
+        s.stop()
+        early.stop()
+    for bad in ("sometimes", 5):
+        path = os.path.join(WORK, "pccs-bad.json")
+        json.dump({"pccs_url": "http://127.0.0.1:9/", "pccs_update": bad, "listen": "127.0.0.1:0"}, open(path, "w"))
+        r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(WORK, "pccs-bad.db")],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and 'invalid value for configuration key "pccs_update"' in r.stderr,
+              "pccs_update %r refused at start" % (bad,))
 
 
 def tls_config_errors():

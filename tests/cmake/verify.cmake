@@ -26,6 +26,8 @@ cella_unit_test(verify_revocation_test SOURCES ${VU}/verify_revocation_test.c LI
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_quote_test SOURCES ${VU}/verify_quote_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+cella_unit_test(verify_fetch_args_test SOURCES ${VU}/verify_fetch_args_test.c LIBS cella_verify_testutil
+                ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_collateral_test SOURCES ${VU}/verify_collateral_test.c LIBS cella_verify_testutil

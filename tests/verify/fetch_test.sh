@@ -111,8 +111,29 @@ for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
 		-o "$work/forged.json"
 	[ ! -e "$work/forged.json" ] || fail "$v: fetch -o wrote collateral that does not verify"
 	stop_pccs
-	echo "PASS $v via PCCS, cache and refetch; forged, damaged and foreign collateral neither used nor cached"
+	# update=early: asked for on both documents, cached apart from the standard collateral
+	rm -f "$work/cache"/*
+	start_pccs "$vec/$v/collateral.json" early-only
+	expect_refusal CELLA_ERR_FETCH "$v: standard collateral from an early-only PCCS" verify "$q" --pccs "$url" \
+		--cache "$work/cache" --at "$at"
+	grep -q "HTTP status 404" "$work/err.txt" || fail "$v: early-only PCCS: $(cat "$work/err.txt")"
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" --update early >/dev/null
+	[ $? -le 2 ] || fail "$v: --update early did not fetch and verify"
+	set -- "$work/cache"/*
+	[ $# -eq 1 ] && case $1 in *-early.json) true ;; *) false ;; esac ||
+		fail "$v: --update early cached as $(ls "$work/cache"), not as one *-early.json"
+	stop_pccs
+	"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" --update early >/dev/null
+	[ $? -le 2 ] || fail "$v: the early cache file was not used with the server gone"
+	expect_refusal CELLA_ERR_FETCH "$v: standard collateral is not taken from the early cache" verify "$q" \
+		--pccs "$url" --cache "$work/cache" --at "$at" --update standard
+	echo "PASS $v via PCCS, cache and refetch; forged, damaged and foreign collateral neither used nor cached;" \
+		"update=early fetched and cached apart"
 done
+"$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --pccs "http://127.0.0.1:9/" --update sometimes >"$work/err.txt" 2>&1
+[ $? -eq 64 ] && grep -q -- "--update sometimes: neither early nor standard" "$work/err.txt" ||
+	fail "--update sometimes: $(cat "$work/err.txt")"
+echo "PASS --update other than early or standard is a usage error"
 
 # a cache directory too long for a path: refused before any request
 long=$(python3 -c 'print("/tmp/" + "d" * 4100)')

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # A minimal PCCS (v4 API) serving one collateral.json, for the fetch test.
-# Usage: mock_pccs.py COLLATERAL PORTFILE [forged-tcb]
+# Usage: mock_pccs.py COLLATERAL PORTFILE [forged-tcb | early-only]
 # forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
+# early-only: TCB Info and QE Identity only for update=early (404 otherwise). Any other update value is a 400.
 import http.server, json, sys, urllib.parse
 
 col = json.load(open(sys.argv[1]))
@@ -10,8 +11,9 @@ if len(sys.argv) > 3 and sys.argv[3] == 'forged-tcb':
     import re
     col['tcb_info'], n = re.subn(r'"nextUpdate":"[^"]*"', '"nextUpdate":"2099-01-01T00:00:00Z"', col['tcb_info'])
     assert n == 1, 'no nextUpdate in tcb_info'
-elif len(sys.argv) > 3:
+elif len(sys.argv) > 3 and sys.argv[3] != 'early-only':
     sys.exit('unknown mode ' + sys.argv[3])
+early_only = len(sys.argv) > 3 and sys.argv[3] == 'early-only'
 enc = lambda pem: urllib.parse.quote(pem, safe='')
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -30,6 +32,13 @@ class H(http.server.BaseHTTPRequestHandler):
         u = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(u.query)
         p = u.path
+        update = q.get('update', [None])[0]
+        if update not in (None, 'early', 'standard'):
+            self.send_error(400)
+            return
+        if early_only and (p.endswith('/tcb') or p.endswith('/qe/identity')) and update != 'early':
+            self.send_error(404)
+            return
         if p == '/sgx/certification/v4/pckcrl' and q.get('ca', [''])[0] in ('processor', 'platform'):
             self.send(bytes.fromhex(col['pck_crl']), [('SGX-PCK-CRL-Issuer-Chain', enc(col['pck_crl_issuer_chain']))])
         elif p in ('/sgx/certification/v4/tcb', '/tdx/certification/v4/tcb') and 'fmspc' in q:

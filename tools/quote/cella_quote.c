@@ -23,8 +23,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: cella-quote dump QUOTE [--json]\n"
 		   "       cella-quote verify QUOTE [--collateral FILE | --pccs URL] [--at TIME] [--json]\n"
-		   "                         [--root CERT] [--cache DIR] [--insecure-tls]\n"
-		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--insecure-tls] -o FILE\n"
+		   "                         [--root CERT] [--cache DIR] [--update early|standard] [--insecure-tls]\n"
+		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--update early|standard]\n"
+		   "                         [--insecure-tls] -o FILE\n"
 		   "TIME is RFC 3339 (2025-06-19T11:56:11Z) or Unix seconds; default now.\n"
 		   "verify exits 0 when the quote verifies with TCB status UpToDate, 2 when it verifies with\n"
 		   "another status (SWHardeningNeeded, OutOfDate, ...: a policy decision), 1 when it does not verify\n"
@@ -308,7 +309,7 @@ static void report(cella_result r, const struct cella_verify_result *res, bool a
 int main(int argc, char **argv)
 {
 	const char *cmd, *quote_path = NULL, *col_path = NULL, *pccs = NULL, *at_s = NULL, *root_path = NULL;
-	const char *cache = NULL, *out_path = NULL;
+	const char *cache = NULL, *out_path = NULL, *update = NULL;
 	bool as_json = false, insecure = false;
 	uint8_t *qbuf = NULL, *rbuf = NULL;
 	size_t qlen = 0, rlen = 0;
@@ -344,6 +345,8 @@ int main(int argc, char **argv)
 			slot = &root_path;
 		else if (!strcmp(a, "--cache"))
 			slot = &cache;
+		else if (!strcmp(a, "--update"))
+			slot = &update;
 		else if (!strcmp(a, "-o"))
 			slot = &out_path;
 		else if (a[0] == '-' || quote_path) {
@@ -370,6 +373,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "fetch") && (!pccs || !out_path)) {
 		fprintf(stderr, "cella-quote: fetch needs --pccs URL and -o FILE\n");
+		return EXIT_USAGE;
+	}
+	if (update && strcmp(update, "early") && strcmp(update, "standard")) {
+		fprintf(stderr, "cella-quote: --update %s: neither early nor standard\n", update);
 		return EXIT_USAGE;
 	}
 	if (at_s && cella_time_parse(at_s, &at) != CELLA_OK) {
@@ -406,7 +413,7 @@ int main(int argc, char **argv)
 		r = cella_collateral_load_file(col_path, &col, &d);
 	} else {
 		struct cella_fetch_options fo = {
-			.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure, .trust = trust};
+			.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure, .trust = trust, .update = update};
 		r = cella_collateral_fetch(&fo, &q, at, &col, &d);
 	}
 	if (r != CELLA_OK) {
