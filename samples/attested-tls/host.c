@@ -8,11 +8,26 @@
  */
 #include <cella/host.h>
 #include <cella/tls_host.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attested_tls.h"
+
+/* The whole of s as a decimal number in [lo, hi], or exit 2 naming the option. */
+static unsigned long number(const char *opt, const char *s, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v < lo || v > hi) {
+		fprintf(stderr, "host: %s %s: not a number from %lu to %lu\n", opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
 
 int main(int argc, char **argv)
 {
@@ -33,13 +48,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s ENCLAVE [--port N] [--connections N] [--ready FILE]\n", argv[0]);
 		return 2;
 	}
-	for (int i = 2; i + 1 < argc; i += 2) {
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 == argc) {
+			fprintf(stderr, "host: %s needs a value\n", argv[i]);
+			return 2;
+		}
 		if (!strcmp(argv[i], "--port"))
-			port = (uint16_t)atoi(argv[i + 1]);
+			port = (uint16_t)number(argv[i], argv[i + 1], 0, 65535);
 		else if (!strcmp(argv[i], "--connections"))
-			in.connections = (uint32_t)atoi(argv[i + 1]);
+			in.connections = (uint32_t)number(argv[i], argv[i + 1], 1, 1000000);
 		else if (!strcmp(argv[i], "--ready"))
 			ready = argv[i + 1];
+		else {
+			fprintf(stderr, "host: unknown option %s\n", argv[i]);
+			return 2;
+		}
 	}
 	r = cella_enclave_create(argv[1], CELLA_ENCLAVE_FLAG_DEBUG, &s, &e);
 	if (r != CELLA_OK || cella_enclave_identity(e, &mr, &ms) != CELLA_OK) {

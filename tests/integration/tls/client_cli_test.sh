@@ -26,6 +26,13 @@ expect 2 "--time with trailing text" "--time 12x: not an integer" $c --mrenclave
 expect 2 "an unknown option" "unknown option --frob" $c --mrenclave $zero --frob x
 expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
 
+# the sample server's own options are checked too (exit 2, named)
+cmd=$host
+expect 2 "sample host: --port 70000" "--port 70000: not a number from 0 to 65535" "$enclave" --port 70000
+expect 2 "sample host: --connections 0" "--connections 0: not a number from 1" "$enclave" --connections 0
+expect 2 "sample host: an option without a value" "--ready needs a value" "$enclave" --ready
+cmd=$client
+
 "$host" "$enclave" --connections 6 --ready "$work/ready" >"$work/server.log" 2>&1 &
 server=$!
 i=0
