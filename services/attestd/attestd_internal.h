@@ -176,6 +176,8 @@ int64_t attestd_store_version(struct attestd_store *s);
  * Configuration (config.c)
  */
 
+#define ATTESTD_DEFAULT_FETCHED 64 /* fetched collaterals kept in memory (platforms), least recently used out */
+
 struct attestd_config {
 	char *listen_host;               /* "127.0.0.1", "::1" (brackets of "[::1]:port" removed) */
 	unsigned port;                   /* 0: ephemeral */
@@ -197,6 +199,7 @@ struct attestd_config {
 	char **collateral_files;         /* DCAP collateral JSON files (layout of the vectors), preloaded */
 	size_t n_collateral_files;
 	char *pccs_url, *collateral_cache_dir, *pccs_update; /* pccs_update: NULL, "early" or "standard" */
+	unsigned collateral_cache_entries; /* fetched collaterals kept in memory, 1..256; 0: ATTESTD_DEFAULT_FETCHED */
 	bool pccs_insecure_tls;
 	char *cella_root;                /* software-TEE root CA (PEM): enables /attest/CellaEnclave */
 	bool test_mode;                  /* allow the x-cella-test-time header and --verify-time */

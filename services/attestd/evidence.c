@@ -19,9 +19,15 @@
  * both define CELLA_REPORT_DATA_BYTES) */
 static const uint8_t software_qe_vendor[16] = {'C', 'E', 'L', 'L', 'A', '-', 'S', 'O', 'F', 'T', 'W', 'A', 'R', 'E', '-', 'Q'};
 
-#define MAX_COLLATERAL 64
+#define MAX_PRELOADED 64  /* collateral files */
+#define MAX_FETCHED 256   /* collateral_cache_entries at most; default ATTESTD_DEFAULT_FETCHED */
 #define SW_CHAIN_CACHE 16
 
+/*
+ * One collateral and what it is for. Entries are shared by the table and the requests verifying with them: refs
+ * counts the table's reference (while listed) and one per request in flight, under the context's mutex, and the
+ * last one out frees the entry. So the table can drop an entry (superseded, or evicted when full) at any time.
+ */
 struct coll_entry {
 	uint32_t tee;
 	uint8_t fmspc[CELLA_FMSPC_BYTES];
@@ -30,6 +36,8 @@ struct coll_entry {
 	json_t *hashes;          /* x-ms-sgx-collateral without quotehash */
 	int64_t next_update;
 	bool preloaded;
+	unsigned refs;
+	uint64_t last_used;      /* for evicting the least recently used fetched entry */
 };
 
 struct sw_chain {
@@ -50,8 +58,10 @@ struct attestd_evidence_ctx {
 	unsigned pck_next;
 	struct cella_trust *intel;
 	pthread_mutex_t mu;
-	struct coll_entry coll[MAX_COLLATERAL];
+	struct coll_entry *coll[MAX_PRELOADED + MAX_FETCHED]; /* preloaded files, and fetched collateral */
 	size_t n_coll;
+	size_t max_fetched;                      /* fetched entries kept; more evict the least recently used */
+	uint64_t tick;
 	struct cella_fetch_options fetch;
 	bool can_fetch;
 	X509 *sw_root;
@@ -196,26 +206,36 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 	}
 	for (size_t i = 0; i < cfg->n_collateral_files; i++) {
 		struct coll_entry *ce;
-		if (e->n_coll == MAX_COLLATERAL) {
+		if (e->n_coll == MAX_PRELOADED) {
 			errf(err, "too many collateral files (max 64)%s", "");
 			r = CELLA_ERR_TOO_LARGE;
 			goto fail;
 		}
-		ce = &e->coll[e->n_coll];
+		ce = calloc(1, sizeof(*ce));
+		if (!ce) {
+			r = CELLA_ERR_OUT_OF_MEMORY;
+			goto fail;
+		}
 		memset(&d, 0, sizeof(d));
 		r = cella_collateral_load_file(cfg->collateral_files[i], &ce->c, &d);
 		if (r != CELLA_OK) {
 			snprintf(err, ATTESTD_ERR_BYTES, "collateral %s: %.180s", cfg->collateral_files[i], d.text);
+			free(ce);
 			goto fail;
 		}
 		r = describe(ce->c, ce, err);
 		if (r != CELLA_OK) {
 			cella_collateral_free(ce->c);
+			free(ce);
 			goto fail;
 		}
 		ce->preloaded = true;
-		e->n_coll++;
+		ce->refs = 1;
+		e->coll[e->n_coll++] = ce;
 	}
+	e->max_fetched = cfg->collateral_cache_entries ? cfg->collateral_cache_entries : ATTESTD_DEFAULT_FETCHED;
+	if (e->max_fetched > MAX_FETCHED)
+		e->max_fetched = MAX_FETCHED; /* the configuration refuses more */
 	if (cfg->pccs_url) {
 		e->fetch.base_url = cfg->pccs_url;
 		e->fetch.cache_dir = cfg->collateral_cache_dir;
@@ -242,36 +262,59 @@ fail:
 	return r;
 }
 
+/* Drops one reference to ce (caller holds the context's mutex, or is the only user); the last frees it. */
+static void coll_put(struct coll_entry *ce)
+{
+	if (ce && --ce->refs == 0) {
+		cella_collateral_free(ce->c);
+		json_decref(ce->hashes);
+		free(ce);
+	}
+}
+
+/* Removes table slot i, dropping the table's reference (caller holds the mutex). */
+static void coll_unlist(struct attestd_evidence_ctx *e, size_t i)
+{
+	coll_put(e->coll[i]);
+	memmove(&e->coll[i], &e->coll[i + 1], (e->n_coll - i - 1) * sizeof(e->coll[0]));
+	e->n_coll--;
+}
+
 void attestd_evidence_free(struct attestd_evidence_ctx *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; i < e->n_coll; i++) {
-		cella_collateral_free(e->coll[i].c);
-		json_decref(e->coll[i].hashes);
-	}
+	for (size_t i = 0; i < e->n_coll; i++)
+		coll_put(e->coll[i]); /* requests have ended: these are the last references */
 	cella_trust_free(e->intel);
 	X509_free(e->sw_root);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
 
-/* The collateral for a quote: a preloaded file, else the in-memory fetched copy while fresh, else a fetch. */
+/*
+ * The collateral for a quote: a preloaded file, else the in-memory fetched copy while fresh, else a fetch, which
+ * replaces the platform's stale copy and, with max_fetched copies kept already, the least recently used one. The
+ * caller holds a reference to *out and gives it back with release_collateral.
+ */
 static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct cella_quote *q,
-				   const struct cella_pck_info *pck, int64_t at, struct coll_entry *out,
+				   const struct cella_pck_info *pck, int64_t at, struct coll_entry **out,
 				   char err[ATTESTD_ERR_BYTES])
 {
 	struct cella_collateral *c = NULL;
-	struct coll_entry ne;
+	struct coll_entry *ne;
 	struct cella_detail d;
+	size_t fetched = 0, lru = SIZE_MAX;
 	cella_result r;
 	pthread_mutex_lock(&e->mu);
 	for (size_t i = 0; i < e->n_coll; i++) {
-		struct coll_entry *ce = &e->coll[i];
+		struct coll_entry *ce = e->coll[i];
 		if (ce->tee == q->tee_type && memcmp(ce->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0 &&
 		    (ce->ca == pck->ca || ce->ca == CELLA_PCK_CA_UNKNOWN) &&
 		    (ce->preloaded || !e->can_fetch || at < ce->next_update)) {
-			*out = *ce;
+			ce->refs++;
+			ce->last_used = ++e->tick;
+			*out = ce;
 			pthread_mutex_unlock(&e->mu);
 			return CELLA_OK;
 		}
@@ -291,34 +334,48 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d.text);
 		return CELLA_ERR_FETCH;
 	}
-	memset(&ne, 0, sizeof(ne));
-	ne.c = c;
-	r = describe(c, &ne, err);
+	ne = calloc(1, sizeof(*ne));
+	if (!ne) {
+		cella_collateral_free(c);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	ne->c = c;
+	r = describe(c, ne, err);
 	if (r != CELLA_OK) {
 		cella_collateral_free(c);
+		free(ne);
 		return r;
 	}
 	pthread_mutex_lock(&e->mu);
-	/* replace a stale fetched entry for the same platform, else append; old collateral stays alive (a request
-	 * may still be using it) until shutdown: bounded by MAX_COLLATERAL refreshes of distinct platforms */
-	for (size_t i = 0; i < e->n_coll; i++) {
-		struct coll_entry *ce = &e->coll[i];
-		if (!ce->preloaded && ce->tee == ne.tee && memcmp(ce->fmspc, ne.fmspc, CELLA_FMSPC_BYTES) == 0 &&
-		    ce->ca == ne.ca && e->n_coll < MAX_COLLATERAL) {
-			ce->next_update = INT64_MIN; /* superseded */
+	/* the platform's older copies leave the table (a request still using one keeps it alive) */
+	for (size_t i = e->n_coll; i-- > 0;)
+		if (!e->coll[i]->preloaded && e->coll[i]->tee == ne->tee &&
+		    memcmp(e->coll[i]->fmspc, ne->fmspc, CELLA_FMSPC_BYTES) == 0 && e->coll[i]->ca == ne->ca)
+			coll_unlist(e, i);
+	for (size_t i = 0; i < e->n_coll; i++)
+		if (!e->coll[i]->preloaded) {
+			fetched++;
+			if (lru == SIZE_MAX || e->coll[i]->last_used < e->coll[lru]->last_used)
+				lru = i;
 		}
-	}
-	if (e->n_coll < MAX_COLLATERAL) {
+	if (fetched >= e->max_fetched && lru != SIZE_MAX)
+		coll_unlist(e, lru);
+	ne->refs = 1; /* the request's */
+	ne->last_used = ++e->tick;
+	if (e->n_coll < MAX_PRELOADED + MAX_FETCHED) { /* always, with the eviction above */
 		e->coll[e->n_coll++] = ne;
-		*out = ne;
-		pthread_mutex_unlock(&e->mu);
-		return CELLA_OK;
+		ne->refs++; /* the table's */
 	}
 	pthread_mutex_unlock(&e->mu);
-	errf(err, "collateral cache full%s", "");
-	cella_collateral_free(c);
-	json_decref(ne.hashes);
-	return CELLA_ERR_TOO_LARGE;
+	*out = ne;
+	return CELLA_OK;
+}
+
+static void release_collateral(struct attestd_evidence_ctx *e, struct coll_entry *ce)
+{
+	pthread_mutex_lock(&e->mu);
+	coll_put(ce);
+	pthread_mutex_unlock(&e->mu);
 }
 
 static cella_result put_report_claims(const struct cella_sgx_report *rep, const char *att_type,
@@ -543,7 +600,7 @@ cella_result attestd_evidence_verify(struct attestd_evidence_ctx *e, attestd_evi
 		json_object_set_new(service, "x-cella-tcb-status", json_string("SoftwareTEE"));
 	} else {
 		struct cella_pck_info pck;
-		struct coll_entry ce;
+		struct coll_entry *ce = NULL;
 		struct cella_verify_result res;
 		json_t *coll, *adv;
 		char advs[CELLA_VERIFY_MAX_ADVISORIES * CELLA_ADVISORY_ID_BYTES] = "";
@@ -555,13 +612,15 @@ cella_result attestd_evidence_verify(struct attestd_evidence_ctx *e, attestd_evi
 		r = collateral_for(e, &q, &pck, at, &ce, err);
 		if (r != CELLA_OK)
 			return r;
-		r = cella_quote_verify_trust(e->intel, &q, ce.c, at, &res);
+		r = cella_quote_verify_trust(e->intel, &q, ce->c, at, &res);
 		if (r != CELLA_OK) {
+			release_collateral(e, ce);
 			snprintf(err, ATTESTD_ERR_BYTES, "quote verification failed: %.180s", res.detail.text);
 			return r;
 		}
 		r = put_report_claims(&rep, "sgx", incoming, service);
-		coll = json_deep_copy(ce.hashes);
+		coll = json_deep_copy(ce->hashes);
+		release_collateral(e, ce);
 		json_object_set_new(coll, "quotehash", sha_hex_json(q.bytes, q.len));
 		json_object_set_new(service, "x-ms-sgx-collateral", coll);
 		json_object_set(service, "maa-attestationcollateral", coll);

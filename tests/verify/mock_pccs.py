@@ -1,20 +1,33 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-# A minimal PCCS (v4 API) serving one collateral.json, for the fetch test.
-# Usage: mock_pccs.py COLLATERAL PORTFILE [forged-tcb | early-only]
+# A minimal PCCS (v4 API) serving DCAP collateral files, for the fetch tests.
+# Usage: mock_pccs.py COLLATERAL[,COLLATERAL...] PORTFILE [forged-tcb | early-only]
+# With one file, it is served for every request. With several: the PCK CRL is the one of the file whose PCK CRL issuer is the requested CA (processor or
+# platform); TCB Info the one of the file whose fmspc is requested; QE Identity and the root CA CRL come from the
+# file of the last TCB Info served (a fetch asks for them in that order).
 # forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
 # early-only: TCB Info and QE Identity only for update=early (404 otherwise). Any other update value is a 400.
-import http.server, json, sys, urllib.parse
+# $MOCK_PCCS_LOG, when set, names a file that gets one line per request: its path and query.
+import http.server, json, os, re, subprocess, sys, urllib.parse
 
-col = json.load(open(sys.argv[1]))
-if len(sys.argv) > 3 and sys.argv[3] == 'forged-tcb':
-    import re
-    col['tcb_info'], n = re.subn(r'"nextUpdate":"[^"]*"', '"nextUpdate":"2099-01-01T00:00:00Z"', col['tcb_info'])
-    assert n == 1, 'no nextUpdate in tcb_info'
-elif len(sys.argv) > 3 and sys.argv[3] != 'early-only':
-    sys.exit('unknown mode ' + sys.argv[3])
-early_only = len(sys.argv) > 3 and sys.argv[3] == 'early-only'
+mode = sys.argv[3] if len(sys.argv) > 3 else None
+if mode not in (None, 'forged-tcb', 'early-only'):
+    sys.exit('unknown mode ' + mode)
+cols = []
+for path in sys.argv[1].split(','):
+    col = json.load(open(path))
+    if mode == 'forged-tcb':
+        col['tcb_info'], n = re.subn(r'"nextUpdate":"[^"]*"', '"nextUpdate":"2099-01-01T00:00:00Z"', col['tcb_info'])
+        assert n == 1, 'no nextUpdate in tcb_info'
+    subject = subprocess.run(['openssl', 'x509', '-noout', '-subject'], input=col['pck_crl_issuer_chain'],
+                             capture_output=True, text=True, check=True).stdout
+    col['ca'] = 'platform' if 'Platform' in subject else 'processor'
+    col['fmspc'] = json.loads(col['tcb_info'])['fmspc'].lower()
+    cols.append(col)
+current = cols[0]
 enc = lambda pem: urllib.parse.quote(pem, safe='')
+log = os.environ.get('MOCK_PCCS_LOG')
+
 
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
@@ -29,6 +42,10 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        global current
+        if log:
+            with open(log, 'a') as f:
+                f.write(self.path + '\n')
         u = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(u.query)
         p = u.path
@@ -36,25 +53,37 @@ class H(http.server.BaseHTTPRequestHandler):
         if update not in (None, 'early', 'standard'):
             self.send_error(400)
             return
-        if early_only and (p.endswith('/tcb') or p.endswith('/qe/identity')) and update != 'early':
+        if mode == 'early-only' and (p.endswith('/tcb') or p.endswith('/qe/identity')) and update != 'early':
             self.send_error(404)
             return
-        if p == '/sgx/certification/v4/pckcrl' and q.get('ca', [''])[0] in ('processor', 'platform'):
-            self.send(bytes.fromhex(col['pck_crl']), [('SGX-PCK-CRL-Issuer-Chain', enc(col['pck_crl_issuer_chain']))])
+        if p == '/sgx/certification/v4/pckcrl':
+            ca = q.get('ca', [''])[0]
+            col = [c for c in cols if c['ca'] == ca] if len(cols) > 1 else cols
+            if not col or ca not in ('processor', 'platform'):
+                self.send_error(404)
+                return
+            self.send(bytes.fromhex(col[0]['pck_crl']),
+                      [('SGX-PCK-CRL-Issuer-Chain', enc(col[0]['pck_crl_issuer_chain']))])
         elif p in ('/sgx/certification/v4/tcb', '/tdx/certification/v4/tcb') and 'fmspc' in q:
-            body = '{"tcbInfo":' + col['tcb_info'] + ',"signature":"' + col['tcb_info_signature'] + '"}'
-            self.send(body.encode(), [('TCB-Info-Issuer-Chain', enc(col['tcb_info_issuer_chain']))])
+            col = [c for c in cols if c['fmspc'] == q['fmspc'][0].lower()] if len(cols) > 1 else cols
+            if not col:
+                self.send_error(404)
+                return
+            current = col[0]
+            body = '{"tcbInfo":' + current['tcb_info'] + ',"signature":"' + current['tcb_info_signature'] + '"}'
+            self.send(body.encode(), [('TCB-Info-Issuer-Chain', enc(current['tcb_info_issuer_chain']))])
         elif p in ('/sgx/certification/v4/qe/identity', '/tdx/certification/v4/qe/identity'):
-            body = '{"enclaveIdentity":' + col['qe_identity'] + ',"signature":"' + col['qe_identity_signature'] + '"}'
-            self.send(body.encode(), [('SGX-Enclave-Identity-Issuer-Chain', enc(col['qe_identity_issuer_chain']))])
+            body = ('{"enclaveIdentity":' + current['qe_identity'] + ',"signature":"' +
+                    current['qe_identity_signature'] + '"}')
+            self.send(body.encode(), [('SGX-Enclave-Identity-Issuer-Chain', enc(current['qe_identity_issuer_chain']))])
         elif p == '/sgx/certification/v4/rootcacrl':
-            self.send(col['root_ca_crl'].encode())
+            self.send(current['root_ca_crl'].encode())
         else:
             self.send_error(404)
 
-srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
 with open(sys.argv[2] + '.tmp', 'w') as f:
     f.write(str(srv.server_address[1]))
-import os
 os.rename(sys.argv[2] + '.tmp', sys.argv[2])
 srv.serve_forever()
