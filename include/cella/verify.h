@@ -203,6 +203,18 @@ CELLA_API CELLA_MUST_USE cella_result cella_trust_new_cert(const uint8_t *cert, 
 							   struct cella_detail *detail) CELLA_NONNULL(1, 3);
 CELLA_API void cella_trust_free(struct cella_trust *trust);
 
+/*
+ * As cella_quote_pck_info, after checking the quote's chain is [PCK certificate, PCK Processor or Platform CA,
+ * root], each link signed by the next and the root carrying the anchor's key. Validity times and revocation are
+ * not checked (they need collateral). A service calls this before fetching collateral for a quote, so that only
+ * chains the anchor's CA issued can make it fetch. Errors: CELLA_ERR_CERT_CHAIN, CELLA_ERR_UNTRUSTED_ROOT,
+ * CELLA_ERR_PCK_EXTENSION.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_quote_pck_info_trusted(const struct cella_trust *trust,
+								   const struct cella_quote *quote,
+								   struct cella_pck_info *out, struct cella_detail *detail)
+	CELLA_NONNULL(1, 2, 3);
+
 /* ---------------------------------------------------------------------------------------------------
  * Collateral
  */

@@ -47,7 +47,7 @@ struct sw_chain {
 };
 
 struct pck_cache {
-	uint8_t key[32];         /* SHA-256 of the quote's PEM chain text */
+	uint8_t key[32];         /* SHA-256 of the quote's PEM chain text, which chains to Intel's root */
 	struct cella_pck_info info;
 	bool used;
 };
@@ -523,7 +523,9 @@ static cella_result pck_info_cached(struct attestd_evidence_ctx *e, const struct
 			return CELLA_OK;
 		}
 	pthread_mutex_unlock(&e->mu);
-	r = cella_quote_pck_info(q, out, d);
+	/* signed up to Intel's root before anything is fetched for it: only platforms Intel certified make the
+	 * service ask its PCCS (the full verification, with time and revocation, follows) */
+	r = cella_quote_pck_info_trusted(e->intel, q, out, d);
 	if (r != CELLA_OK)
 		return r;
 	pthread_mutex_lock(&e->mu);

@@ -9,11 +9,30 @@
 static const uint8_t intel_qe_vendor_id[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
 					       0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
 
+/*
+ * The quote's chain [leaf, PCK CA, root] into ch (the caller frees it, on failure too): the root carries the
+ * anchor's key, the intermediate is a Processor or Platform CA, and each link is signed by the next.
+ */
+static cella_result pck_chain(const struct cella_quote *q, const uint8_t *point, struct vfy_pool *pool, X509 *ch[3],
+			      struct cella_detail *d)
+{
+	size_t n = 0;
+	cella_result r;
+	if ((r = cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 3, 3, &n, pool, d)) != CELLA_OK ||
+	    (r = cella_vfy_check_root(ch[2], point, "PCK certificate chain", pool, d)) != CELLA_OK)
+		return r;
+	if (!cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Processor CA") &&
+	    !cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Platform CA"))
+		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK intermediate is neither Processor nor Platform CA");
+	if ((r = cella_vfy_check_issued(ch[1], ch[2], "CA", pool, d)) != CELLA_OK)
+		return r;
+	return cella_vfy_check_issued(ch[0], ch[1], "SGX PCK Certificate", pool, d);
+}
+
 /* Builds (uncached) the PCK chain entry for one chain text. */
 static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q, struct vfy_pck_entry *e)
 {
 	X509 *ch[3] = {NULL, NULL, NULL};
-	size_t n = 0;
 	struct cella_detail *d = &e->detail;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	int64_t f, u;
@@ -21,13 +40,7 @@ static void pck_entry_build(struct vfy_prepared *p, const struct cella_quote *q,
 
 	e->from = INT64_MIN;
 	e->until = INT64_MAX;
-	CELLA_CHECK(cella_vfy_pem_chain(q->pck_chain, q->pck_chain_len, ch, 3, 3, &n, &p->pool, d));
-	CELLA_CHECK(cella_vfy_check_root(ch[2], p->root_point, "PCK certificate chain", &p->pool, d));
-	if (!cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Processor CA") &&
-	    !cella_vfy_cn_contains(X509_get_subject_name(ch[1]), "SGX PCK Platform CA"))
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PCK intermediate is neither Processor nor Platform CA"));
-	CELLA_CHECK(cella_vfy_check_issued(ch[1], ch[2], "CA", &p->pool, d));
-	CELLA_CHECK(cella_vfy_check_issued(ch[0], ch[1], "SGX PCK Certificate", &p->pool, d));
+	CELLA_CHECK(pck_chain(q, p->root_point, &p->pool, ch, d));
 	CELLA_CHECK(cella_vfy_pck_ext(ch[0], &e->info, d));
 	/* The CRLs of the collateral must be the ones for this chain. */
 	if (X509_NAME_cmp(X509_CRL_get_issuer(p->root_crl), X509_get_subject_name(ch[2])) != 0)
@@ -326,6 +339,19 @@ cella_result cella_quote_pck_info(const struct cella_quote *q, struct cella_pck_
 	r = cella_vfy_pck_ext(ch[0], out, d);
 out:
 	for (int i = 0; i < 4; i++)
+		X509_free(ch[i]);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_quote_pck_info_trusted(const struct cella_trust *trust, const struct cella_quote *q,
+					  struct cella_pck_info *out, struct cella_detail *d)
+{
+	X509 *ch[3] = {NULL, NULL, NULL};
+	cella_result r = pck_chain(q, trust->point, NULL, ch, d);
+	if (r == CELLA_OK)
+		r = cella_vfy_pck_ext(ch[0], out, d);
+	for (int i = 0; i < 3; i++)
 		X509_free(ch[i]);
 	return r;
 }

@@ -104,8 +104,8 @@ class Server:
             status, out = e.code, e.read()
         return status, (out if raw else (json.loads(out) if out[:1] in (b"{", b"[") else out))
 
-    def attest(self, v, at=None, kind="SgxEnclave", extra=None, api="2022-08-01"):
-        ev = quote(v)
+    def attest(self, v, at=None, kind="SgxEnclave", extra=None, api="2022-08-01", quote_bytes=None):
+        ev = quote_bytes or quote(v)
         body = {"quote": b64u(ev)}
         if kind == "OpenEnclave":
             body = {"report": b64u(b"\x01\0\0\0\x02\0\0\0" + len(ev).to_bytes(8, "little") + ev)}
@@ -277,6 +277,23 @@ def pccs_fetch():
               "pccs_update %r refused at start" % (bad,))
 
 
+def foreign_chain_quote(v):
+    """Vector v's quote (v3, certification data type 5) with the root of its PCK chain replaced by a self-signed
+    certificate from pki(): the signature data and certification data lengths adjusted, nothing else changed."""
+    q = quote(v)
+    begin = b"-----BEGIN CERTIFICATE-----"
+    starts = [i for i in range(len(q)) if q.startswith(begin, i)]
+    assert int.from_bytes(q[0:2], "little") == 3 and len(starts) == 3 and int.from_bytes(q[starts[0] - 6:starts[0] - 4], "little") == 5
+    end = q.index(b"-----END CERTIFICATE-----", starts[2]) + len(b"-----END CERTIFICATE-----")
+    new = q[:starts[2]] + open(pki()["ca"], "rb").read().strip() + q[end:]
+    delta = len(new) - len(q)
+    size_at, sig_at = starts[0] - 4, 48 + 384
+    new = (new[:sig_at] + (int.from_bytes(q[sig_at:sig_at + 4], "little") + delta).to_bytes(4, "little") +
+           new[sig_at + 4:size_at] + (int.from_bytes(q[size_at:size_at + 4], "little") + delta).to_bytes(4, "little") +
+           new[size_at + 4:])
+    return new
+
+
 def pccs_memory_bound():
     """Fetched collateral kept in memory is bounded (collateral_cache_entries) with the least recently used copy
     going first; a copy dropped while requests still verify with it stays alive until they finish."""
@@ -295,6 +312,18 @@ def pccs_memory_bound():
         finally:
             s.stop()
             pccs.stop()
+    # a chain Intel did not issue makes no request to the PCCS: the quote's own PCK chain, signed by a throwaway root
+    log = os.path.join(WORK, "pccs-requests-foreign.log")
+    pccs = Pccs(a, log=log)
+    s = Server("pccs-foreign", db="pccs.db", preload=False, config={"pccs_url": pccs.url})
+    try:
+        st, r = s.attest(a, quote_bytes=foreign_chain_quote(a))
+        check(is_error(st, r, 400, "EvidenceVerificationFailed") and "PCK certificate" in r["error"]["message"]
+              and not os.path.exists(log), "a PCK chain to another root: 400 before any PCCS request (%s %s)" %
+              (st, r))
+    finally:
+        s.stop()
+        pccs.stop()
     # requests verifying with a's copy while others, asking past its nextUpdate, fetch it again and drop it
     pccs = Pccs(a)
     s = Server("pccs-bound-race", db="pccs.db", preload=False,

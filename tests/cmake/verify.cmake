@@ -28,6 +28,8 @@ cella_unit_test(verify_quote_test SOURCES ${VU}/verify_quote_test.c LIBS cella_v
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_fetch_args_test SOURCES ${VU}/verify_fetch_args_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+cella_unit_test(verify_pck_trusted_test SOURCES ${VU}/verify_pck_trusted_test.c LIBS cella_verify_testutil
+                ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_collateral_test SOURCES ${VU}/verify_collateral_test.c LIBS cella_verify_testutil
