@@ -6,6 +6,7 @@
  * quotes have no TCB collateral). Claims get Azure Attestation's names.
  */
 #include "attestd_internal.h"
+#include "hex.h"
 
 #include <cella/verify.h>
 #include <openssl/pem.h>
@@ -74,22 +75,20 @@ static void errf(char err[ATTESTD_ERR_BYTES], const char *fmt, const char *a)
 	snprintf(err, ATTESTD_ERR_BYTES, fmt, a);
 }
 
+/* Non-empty hex text into new bytes; false for anything else. */
 static bool hex_decode(const char *s, uint8_t **out, size_t *len)
 {
 	size_t n = strlen(s);
 	uint8_t *b;
-	if (n == 0 || n % 2)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	b = malloc(n / 2);
-	if (!b)
+	if (n == 0 || n % 2 || !(b = malloc(n / 2)))
 		return false;
 	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		sscanf(s + 2 * i, "%2x", &v);
-		b[i] = (uint8_t)v;
+		int hi = cella_hex_value(s[2 * i]), lo = cella_hex_value(s[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(b);
+			return false;
+		}
+		b[i] = (uint8_t)(hi << 4 | lo);
 	}
 	*out = b;
 	*len = n / 2;
