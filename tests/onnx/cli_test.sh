@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # cella-onnx run: every malformed option is refused with exit 2 and a message naming it, before any model is
-# read; well-formed options pass. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
+# read; well-formed options pass. cella-onnx conformance: a missing data directory is named, empty suites count 0. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
 set -u
 co=$1 td=$2 work=$3/onnx-cli
 rm -rf "$work" && mkdir -p "$work"
@@ -40,4 +40,8 @@ m=$td/node/test_abs
 [ -f "$m/model.onnx" ] || { echo "FAIL $m/model.onnx missing (scripts/install-deps.sh installs libonnx-testdata)"; exit 1; }
 expect 0 "test_abs runs with --iters 3 --threads 2" "(3 runs)" run "$m/model.onnx" \
 	--input-pb "$m/test_data_set_0/input_0.pb" --iters 3 --threads 2
+# conformance over suites that do not exist, and over empty ones (a table of zeros, not an error)
+expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
+for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done
+expect 0 "conformance: empty suites give a table of zeros" "| total | 0 | 0 | 0 | 0 |" conformance "$work/empty"
 [ $fails -eq 0 ]

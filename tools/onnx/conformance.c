@@ -90,15 +90,26 @@ static int names_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* Sorted subdirectory names (or files with prefix when prefix != NULL). */
 static char **list_dir(const char *path, const char *prefix, size_t *n)
 {
 	DIR *d = opendir(path);
-	char **v = NULL;
-	size_t cap = 0;
+	char **v = malloc(64 * sizeof(char *)); /* an empty directory is an empty list, not a failure */
+	size_t cap = 64;
 	*n = 0;
-	if (!d)
+	if (!d || !v) {
+		if (d)
+			closedir(d);
+		free(v);
 		return NULL;
+	}
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -106,25 +117,24 @@ static char **list_dir(const char *path, const char *prefix, size_t *n)
 		if (prefix && strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
 		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof(char *));
+			char **nv = realloc(v, cap * 2 * sizeof(char *));
 			if (!nv)
 				break;
 			v = nv;
+			cap *= 2;
 		}
-		v[(*n)++] = strdup(e->d_name);
+		if (!(v[*n] = strdup(e->d_name)))
+			break;
+		(*n)++;
 	}
 	closedir(d);
-	if (v)
-		qsort(v, *n, sizeof(char *), names_cmp);
+	if (e) { /* stopped for want of memory: no partial list */
+		free_list(v, *n);
+		*n = 0;
+		return NULL;
+	}
+	qsort(v, *n, sizeof(char *), names_cmp);
 	return v;
-}
-
-static void free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 static int close_enough(const struct cella_onnx_tensor *a, const struct cella_onnx_tensor *e, char *why, size_t wl)
