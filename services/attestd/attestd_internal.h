@@ -177,6 +177,7 @@ int64_t attestd_store_version(struct attestd_store *s);
  */
 
 #define ATTESTD_DEFAULT_FETCHED 64 /* fetched collaterals kept in memory (platforms), least recently used out */
+#define ATTESTD_DEFAULT_RETRY_SECONDS 30 /* after a failed fetch, the platform's requests fail at once this long */
 
 struct attestd_config {
 	char *listen_host;               /* "127.0.0.1", "::1" (brackets of "[::1]:port" removed) */
@@ -200,6 +201,8 @@ struct attestd_config {
 	size_t n_collateral_files;
 	char *pccs_url, *collateral_cache_dir, *pccs_update; /* pccs_update: NULL, "early" or "standard" */
 	unsigned collateral_cache_entries; /* fetched collaterals kept in memory, 1..256; 0: ATTESTD_DEFAULT_FETCHED */
+	unsigned collateral_retry_seconds; /* 0..3600, when collateral_retry_set; else ATTESTD_DEFAULT_RETRY_SECONDS */
+	bool collateral_retry_set;
 	bool pccs_insecure_tls;
 	char *cella_root;                /* software-TEE root CA (PEM): enables /attest/CellaEnclave */
 	bool test_mode;                  /* allow the x-cella-test-time header and --verify-time */

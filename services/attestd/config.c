@@ -160,6 +160,8 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 			ok = set_str(&c->pccs_url, v);
 		else if (strcmp(k, "collateral_cache_dir") == 0)
 			ok = set_str(&c->collateral_cache_dir, v);
+		else if (strcmp(k, "collateral_retry_seconds") == 0)
+			ok = set_uint(&c->collateral_retry_seconds, v, 0, 3600) && (c->collateral_retry_set = true);
 		else if (strcmp(k, "collateral_cache_entries") == 0)
 			ok = set_uint(&c->collateral_cache_entries, v, 1, 256);
 		else if (strcmp(k, "pccs_update") == 0)

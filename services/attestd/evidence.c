@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* CELLA_SOFTWARE_QE_VENDOR_ID of <cella/abi/report.h> (which cannot be included beside <cella/verify.h>:
  * both define CELLA_REPORT_DATA_BYTES) */
@@ -23,6 +24,7 @@ static const uint8_t software_qe_vendor[16] = {'C', 'E', 'L', 'L', 'A', '-', 'S'
 #define MAX_PRELOADED 64  /* collateral files */
 #define MAX_FETCHED 256   /* collateral_cache_entries at most; default ATTESTD_DEFAULT_FETCHED */
 #define SW_CHAIN_CACHE 16
+#define FAILED_FETCHES 64  /* platforms whose last fetch failed, remembered for collateral_retry_seconds */
 
 /*
  * One collateral and what it is for. Entries are shared by the table and the requests verifying with them: refs
@@ -47,6 +49,16 @@ struct sw_chain {
 	bool used;
 };
 
+/* A platform whose last fetch failed: requests for it until `until` (monotonic seconds) get that error at once
+ * instead of each waiting on a PCCS that is down or lacks its collateral. */
+struct failed_fetch {
+	uint32_t tee;
+	uint8_t fmspc[CELLA_FMSPC_BYTES];
+	cella_pck_ca ca;
+	int64_t until;
+	char why[160];
+};
+
 struct pck_cache {
 	uint8_t key[32];         /* SHA-256 of the quote's PEM chain text, which chains to Intel's root */
 	struct cella_pck_info info;
@@ -63,6 +75,9 @@ struct attestd_evidence_ctx {
 	size_t n_coll;
 	size_t max_fetched;                      /* fetched entries kept; more evict the least recently used */
 	uint64_t tick;
+	struct failed_fetch failed[FAILED_FETCHES];
+	unsigned failed_next;
+	unsigned retry_seconds;                  /* 0: every request may fetch */
 	struct cella_fetch_options fetch;
 	bool can_fetch;
 	X509 *sw_root;
@@ -232,6 +247,7 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 		ce->refs = 1;
 		e->coll[e->n_coll++] = ce;
 	}
+	e->retry_seconds = cfg->collateral_retry_set ? cfg->collateral_retry_seconds : ATTESTD_DEFAULT_RETRY_SECONDS;
 	e->max_fetched = cfg->collateral_cache_entries ? cfg->collateral_cache_entries : ATTESTD_DEFAULT_FETCHED;
 	if (e->max_fetched > MAX_FETCHED)
 		e->max_fetched = MAX_FETCHED; /* the configuration refuses more */
@@ -259,6 +275,13 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 fail:
 	attestd_evidence_free(e);
 	return r;
+}
+
+static int64_t mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec;
 }
 
 /* Drops one reference to ce (caller holds the context's mutex, or is the only user); the last frees it. */
@@ -318,6 +341,17 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 			return CELLA_OK;
 		}
 	}
+	for (size_t i = 0; e->retry_seconds && i < FAILED_FETCHES; i++) {
+		struct failed_fetch *f = &e->failed[i];
+		int64_t now = mono_s();
+		if (f->until > now && f->tee == q->tee_type && f->ca == pck->ca &&
+		    memcmp(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0) {
+			snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed; next attempt in %lld s: %.150s",
+				 (long long)(f->until - now), f->why);
+			pthread_mutex_unlock(&e->mu);
+			return CELLA_ERR_FETCH;
+		}
+	}
 	pthread_mutex_unlock(&e->mu);
 	if (!e->can_fetch) {
 		char fm[13];
@@ -331,6 +365,17 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 		/* The quote's PCK certificate was read before: what fails here (transport, a response that does not
 		 * verify) is the collateral service's fault, not the evidence's: 503 CollateralUnavailable. */
 		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d.text);
+		if (e->retry_seconds) {
+			pthread_mutex_lock(&e->mu);
+			struct failed_fetch *f = &e->failed[e->failed_next];
+			e->failed_next = (e->failed_next + 1) % FAILED_FETCHES;
+			f->tee = q->tee_type;
+			memcpy(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES);
+			f->ca = pck->ca;
+			f->until = mono_s() + e->retry_seconds;
+			snprintf(f->why, sizeof(f->why), "%.150s", d.text);
+			pthread_mutex_unlock(&e->mu);
+		}
 		return CELLA_ERR_FETCH;
 	}
 	ne = calloc(1, sizeof(*ne));

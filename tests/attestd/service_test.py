@@ -268,13 +268,15 @@ def pccs_fetch():
         s.stop()
         early.stop()
     pccs_memory_bound()
-    for bad in ("sometimes", 5):
+    for key, bad in (("pccs_update", "sometimes"), ("pccs_update", 5), ("collateral_retry_seconds", 3601),
+                     ("collateral_retry_seconds", -1), ("collateral_cache_entries", 0),
+                     ("collateral_cache_entries", 257)):
         path = os.path.join(WORK, "pccs-bad.json")
-        json.dump({"pccs_url": "http://127.0.0.1:9/", "pccs_update": bad, "listen": "127.0.0.1:0"}, open(path, "w"))
+        json.dump({"pccs_url": "http://127.0.0.1:9/", key: bad, "listen": "127.0.0.1:0"}, open(path, "w"))
         r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(WORK, "pccs-bad.db")],
                            capture_output=True, text=True, timeout=30)
-        check(r.returncode != 0 and 'invalid value for configuration key "pccs_update"' in r.stderr,
-              "pccs_update %r refused at start" % (bad,))
+        check(r.returncode != 0 and ('invalid value for configuration key "%s"' % key) in r.stderr,
+              "%s %r refused at start" % (key, bad))
 
 
 def foreign_chain_quote(v):
@@ -324,6 +326,26 @@ def pccs_memory_bound():
     finally:
         s.stop()
         pccs.stop()
+    # a failed fetch is remembered for collateral_retry_seconds: the platform's next requests fail at once
+    for retry, lines in ((None, 2), (0, 4)):
+        log = os.path.join(WORK, "pccs-requests-retry-%s.log" % retry)
+        pccs = Pccs(a, "early-only", log=log)  # TCB Info is 404 without update=early: every fetch fails
+        cfg = {"pccs_url": pccs.url}
+        if retry is not None:
+            cfg["collateral_retry_seconds"] = retry
+        s = Server("pccs-retry-%s" % retry, db="pccs.db", preload=False, config=cfg)
+        try:
+            st1, r1 = s.attest(a)
+            st2, r2 = s.attest(a)
+            n = sum(1 for _ in open(log))
+            second = r2["error"]["message"] if isinstance(r2, dict) and "error" in r2 else ""
+            check(is_error(st1, r1, 503, "CollateralUnavailable") and is_error(st2, r2, 503, "CollateralUnavailable")
+                  and n == lines and (("next attempt in" in second) == (retry is None)),
+                  "collateral_retry_seconds %s: two requests, %d PCCS requests (expected %d): %s" %
+                  ("default" if retry is None else retry, n, lines, second[:90]))
+        finally:
+            s.stop()
+            pccs.stop()
     # requests verifying with a's copy while others, asking past its nextUpdate, fetch it again and drop it
     pccs = Pccs(a)
     s = Server("pccs-bound-race", db="pccs.db", preload=False,
