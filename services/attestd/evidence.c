@@ -25,6 +25,7 @@ static const uint8_t software_qe_vendor[16] = {'C', 'E', 'L', 'L', 'A', '-', 'S'
 #define MAX_FETCHED 256   /* collateral_cache_entries at most; default ATTESTD_DEFAULT_FETCHED */
 #define SW_CHAIN_CACHE 16
 #define FAILED_FETCHES 64  /* platforms whose last fetch failed, remembered for collateral_retry_seconds */
+#define IN_FLIGHT 16       /* platforms being fetched, whose other requests wait for that fetch */
 
 /*
  * One collateral and what it is for. Entries are shared by the table and the requests verifying with them: refs
@@ -77,6 +78,13 @@ struct attestd_evidence_ctx {
 	uint64_t tick;
 	struct failed_fetch failed[FAILED_FETCHES];
 	unsigned failed_next;
+	struct {
+		bool used;
+		uint32_t tee;
+		uint8_t fmspc[CELLA_FMSPC_BYTES];
+		cella_pck_ca ca;
+	} in_flight[IN_FLIGHT];
+	pthread_cond_t fetched;                  /* broadcast when a fetch ends */
 	unsigned retry_seconds;                  /* 0: every request may fetch */
 	struct cella_fetch_options fetch;
 	bool can_fetch;
@@ -213,6 +221,7 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 	if (!e)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	pthread_mutex_init(&e->mu, NULL);
+	pthread_cond_init(&e->fetched, NULL);
 	r = cella_trust_new_intel(&e->intel);
 	if (r != CELLA_OK) {
 		errf(err, "cannot load the Intel SGX root key%s", "");
@@ -310,25 +319,86 @@ void attestd_evidence_free(struct attestd_evidence_ctx *e)
 		coll_put(e->coll[i]); /* requests have ended: these are the last references */
 	cella_trust_free(e->intel);
 	X509_free(e->sw_root);
+	pthread_cond_destroy(&e->fetched);
 	pthread_mutex_destroy(&e->mu);
 	free(e);
 }
 
+/* A fetched collateral as a new table entry (refs 0), or the reason it could not be had. */
+static cella_result fetch_entry(struct attestd_evidence_ctx *e, const struct cella_quote *q, int64_t at,
+				struct coll_entry **out, struct cella_detail *d, char err[ATTESTD_ERR_BYTES])
+{
+	struct cella_collateral *c = NULL;
+	struct coll_entry *ne;
+	cella_result r = cella_collateral_fetch(&e->fetch, q, at, &c, d);
+	if (r != CELLA_OK) {
+		/* The quote's PCK certificate was read before: what fails here (transport, a response that does not
+		 * verify) is the collateral service's fault, not the evidence's: 503 CollateralUnavailable. */
+		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d->text);
+		return CELLA_ERR_FETCH;
+	}
+	ne = calloc(1, sizeof(*ne));
+	if (!ne) {
+		cella_collateral_free(c);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	ne->c = c;
+	r = describe(c, ne, err);
+	if (r != CELLA_OK) {
+		cella_collateral_free(c);
+		free(ne);
+		return r;
+	}
+	*out = ne;
+	return CELLA_OK;
+}
+
+/* Lists ne (caller holds the mutex): the platform's older copies leave the table (a request still using one keeps
+ * it alive), and with max_fetched copies kept already the least recently used one goes too. */
+static void coll_list(struct attestd_evidence_ctx *e, struct coll_entry *ne)
+{
+	size_t fetched = 0, lru = SIZE_MAX;
+	for (size_t i = e->n_coll; i-- > 0;)
+		if (!e->coll[i]->preloaded && e->coll[i]->tee == ne->tee &&
+		    memcmp(e->coll[i]->fmspc, ne->fmspc, CELLA_FMSPC_BYTES) == 0 && e->coll[i]->ca == ne->ca)
+			coll_unlist(e, i);
+	for (size_t i = 0; i < e->n_coll; i++)
+		if (!e->coll[i]->preloaded) {
+			fetched++;
+			if (lru == SIZE_MAX || e->coll[i]->last_used < e->coll[lru]->last_used)
+				lru = i;
+		}
+	if (fetched >= e->max_fetched && lru != SIZE_MAX)
+		coll_unlist(e, lru);
+	ne->last_used = ++e->tick;
+	if (e->n_coll < MAX_PRELOADED + MAX_FETCHED) { /* always, with the eviction above */
+		e->coll[e->n_coll++] = ne;
+		ne->refs++; /* the table's */
+	}
+}
+
+static bool same_platform(uint32_t tee, const uint8_t *fmspc, cella_pck_ca ca, const struct cella_quote *q,
+			  const struct cella_pck_info *pck)
+{
+	return tee == q->tee_type && ca == pck->ca && memcmp(fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0;
+}
+
 /*
- * The collateral for a quote: a preloaded file, else the in-memory fetched copy while fresh, else a fetch, which
- * replaces the platform's stale copy and, with max_fetched copies kept already, the least recently used one. The
- * caller holds a reference to *out and gives it back with release_collateral.
+ * The collateral for a quote: a preloaded file, else the in-memory fetched copy while fresh, else a fetch. One
+ * fetch per platform at a time: requests for a platform being fetched wait for it and then look again. A failed
+ * fetch answers the platform's requests for retry_seconds. The caller holds a reference to *out and gives it
+ * back with release_collateral.
  */
 static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct cella_quote *q,
 				   const struct cella_pck_info *pck, int64_t at, struct coll_entry **out,
 				   char err[ATTESTD_ERR_BYTES])
 {
-	struct cella_collateral *c = NULL;
-	struct coll_entry *ne;
+	struct coll_entry *ne = NULL;
 	struct cella_detail d;
-	size_t fetched = 0, lru = SIZE_MAX;
+	int slot = -1;
 	cella_result r;
 	pthread_mutex_lock(&e->mu);
+again:
 	for (size_t i = 0; i < e->n_coll; i++) {
 		struct coll_entry *ce = e->coll[i];
 		if (ce->tee == q->tee_type && memcmp(ce->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0 &&
@@ -344,75 +414,59 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 	for (size_t i = 0; e->retry_seconds && i < FAILED_FETCHES; i++) {
 		struct failed_fetch *f = &e->failed[i];
 		int64_t now = mono_s();
-		if (f->until > now && f->tee == q->tee_type && f->ca == pck->ca &&
-		    memcmp(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0) {
+		if (f->until > now && same_platform(f->tee, f->fmspc, f->ca, q, pck)) {
 			snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed; next attempt in %lld s: %.150s",
 				 (long long)(f->until - now), f->why);
 			pthread_mutex_unlock(&e->mu);
 			return CELLA_ERR_FETCH;
 		}
 	}
-	pthread_mutex_unlock(&e->mu);
 	if (!e->can_fetch) {
 		char fm[13];
+		pthread_mutex_unlock(&e->mu);
 		attestd_hex(pck->fmspc, CELLA_FMSPC_BYTES, fm);
 		errf(err, "no collateral for FMSPC %s (configure collateral files or a PCCS)", fm);
 		return CELLA_ERR_FETCH;
 	}
-	memset(&d, 0, sizeof(d));
-	r = cella_collateral_fetch(&e->fetch, q, at, &c, &d);
-	if (r != CELLA_OK) {
-		/* The quote's PCK certificate was read before: what fails here (transport, a response that does not
-		 * verify) is the collateral service's fault, not the evidence's: 503 CollateralUnavailable. */
-		snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed: %.180s", d.text);
-		if (e->retry_seconds) {
-			pthread_mutex_lock(&e->mu);
-			struct failed_fetch *f = &e->failed[e->failed_next];
-			e->failed_next = (e->failed_next + 1) % FAILED_FETCHES;
-			f->tee = q->tee_type;
-			memcpy(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES);
-			f->ca = pck->ca;
-			f->until = mono_s() + e->retry_seconds;
-			snprintf(f->why, sizeof(f->why), "%.150s", d.text);
-			pthread_mutex_unlock(&e->mu);
+	for (int i = 0; i < IN_FLIGHT; i++)
+		if (e->in_flight[i].used && same_platform(e->in_flight[i].tee, e->in_flight[i].fmspc,
+							  e->in_flight[i].ca, q, pck)) {
+			pthread_cond_wait(&e->fetched, &e->mu); /* then look again: it is listed, or it failed */
+			goto again;
 		}
-		return CELLA_ERR_FETCH;
-	}
-	ne = calloc(1, sizeof(*ne));
-	if (!ne) {
-		cella_collateral_free(c);
-		return CELLA_ERR_OUT_OF_MEMORY;
-	}
-	ne->c = c;
-	r = describe(c, ne, err);
-	if (r != CELLA_OK) {
-		cella_collateral_free(c);
-		free(ne);
-		return r;
-	}
-	pthread_mutex_lock(&e->mu);
-	/* the platform's older copies leave the table (a request still using one keeps it alive) */
-	for (size_t i = e->n_coll; i-- > 0;)
-		if (!e->coll[i]->preloaded && e->coll[i]->tee == ne->tee &&
-		    memcmp(e->coll[i]->fmspc, ne->fmspc, CELLA_FMSPC_BYTES) == 0 && e->coll[i]->ca == ne->ca)
-			coll_unlist(e, i);
-	for (size_t i = 0; i < e->n_coll; i++)
-		if (!e->coll[i]->preloaded) {
-			fetched++;
-			if (lru == SIZE_MAX || e->coll[i]->last_used < e->coll[lru]->last_used)
-				lru = i;
-		}
-	if (fetched >= e->max_fetched && lru != SIZE_MAX)
-		coll_unlist(e, lru);
-	ne->refs = 1; /* the request's */
-	ne->last_used = ++e->tick;
-	if (e->n_coll < MAX_PRELOADED + MAX_FETCHED) { /* always, with the eviction above */
-		e->coll[e->n_coll++] = ne;
-		ne->refs++; /* the table's */
+	for (int i = 0; i < IN_FLIGHT && slot < 0; i++)
+		if (!e->in_flight[i].used)
+			slot = i; /* none free: fetch unannounced */
+	if (slot >= 0) {
+		e->in_flight[slot].used = true;
+		e->in_flight[slot].tee = q->tee_type;
+		memcpy(e->in_flight[slot].fmspc, pck->fmspc, CELLA_FMSPC_BYTES);
+		e->in_flight[slot].ca = pck->ca;
 	}
 	pthread_mutex_unlock(&e->mu);
-	*out = ne;
-	return CELLA_OK;
+
+	memset(&d, 0, sizeof(d));
+	r = fetch_entry(e, q, at, &ne, &d, err);
+
+	pthread_mutex_lock(&e->mu);
+	if (slot >= 0)
+		e->in_flight[slot].used = false;
+	if (r == CELLA_OK) {
+		ne->refs = 1; /* the request's */
+		coll_list(e, ne);
+		*out = ne;
+	} else if (r == CELLA_ERR_FETCH && e->retry_seconds) {
+		struct failed_fetch *f = &e->failed[e->failed_next];
+		e->failed_next = (e->failed_next + 1) % FAILED_FETCHES;
+		f->tee = q->tee_type;
+		memcpy(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES);
+		f->ca = pck->ca;
+		f->until = mono_s() + e->retry_seconds;
+		snprintf(f->why, sizeof(f->why), "%.150s", d.text);
+	}
+	pthread_cond_broadcast(&e->fetched);
+	pthread_mutex_unlock(&e->mu);
+	return r;
 }
 
 static void release_collateral(struct attestd_evidence_ctx *e, struct coll_entry *ce)

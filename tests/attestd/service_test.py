@@ -194,13 +194,17 @@ def main():
 class Pccs:
     """The mock PCCS of the libcella-verify fetch test, serving one vector's collateral (mode: forged-tcb)."""
 
-    def __init__(self, v, mode=None, log=None):
+    def __init__(self, v, mode=None, log=None, delay=None):
         self.portfile = os.path.join(WORK, "pccs-port")
         if os.path.exists(self.portfile):
             os.unlink(self.portfile)
         mock = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "verify", "mock_pccs.py")
         files = ",".join(os.path.join(VEC, x, "collateral.json") for x in ([v] if isinstance(v, str) else v))
-        env = dict(os.environ, MOCK_PCCS_LOG=log) if log else None
+        env = dict(os.environ)
+        if log:
+            env["MOCK_PCCS_LOG"] = log
+        if delay:
+            env["MOCK_PCCS_DELAY"] = str(delay)
         self.p = subprocess.Popen([sys.executable, mock, files, self.portfile] + ([mode] if mode else []), env=env)
         for _ in range(200):
             if os.path.exists(self.portfile) or self.p.poll() is not None:
@@ -323,6 +327,22 @@ def pccs_memory_bound():
         check(is_error(st, r, 400, "EvidenceVerificationFailed") and "PCK certificate" in r["error"]["message"]
               and not os.path.exists(log), "a PCK chain to another root: 400 before any PCCS request (%s %s)" %
               (st, r))
+    finally:
+        s.stop()
+        pccs.stop()
+    # one fetch per platform at a time: eight requests arriving while a slow PCCS answers the first share its fetch
+    log = os.path.join(WORK, "pccs-requests-flight.log")
+    pccs = Pccs(a, log=log, delay=0.3)
+    s = Server("pccs-flight", db="pccs.db", preload=False, config={"pccs_url": pccs.url})
+    try:
+        res = []
+        ts = [threading.Thread(target=lambda: res.append(s.attest(a)[0])) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        n = sum(1 for line in open(log) if "/certification/v4/tcb?" in line)
+        check(res == [200] * 8 and n == 1, "8 concurrent first requests for a platform: %s with %d fetch(es)" % (res, n))
     finally:
         s.stop()
         pccs.stop()

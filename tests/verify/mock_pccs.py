@@ -8,6 +8,7 @@
 # forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
 # early-only: TCB Info and QE Identity only for update=early (404 otherwise). Any other update value is a 400.
 # $MOCK_PCCS_LOG, when set, names a file that gets one line per request: its path and query.
+# $MOCK_PCCS_DELAY, when set, is a number of seconds every answer waits (a slow PCCS).
 import http.server, json, os, re, subprocess, sys, urllib.parse
 
 mode = sys.argv[3] if len(sys.argv) > 3 else None
@@ -27,6 +28,7 @@ for path in sys.argv[1].split(','):
 current = cols[0]
 enc = lambda pem: urllib.parse.quote(pem, safe='')
 log = os.environ.get('MOCK_PCCS_LOG')
+delay = float(os.environ.get('MOCK_PCCS_DELAY', '0'))
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -43,6 +45,9 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         global current
+        if delay:
+            import time
+            time.sleep(delay)
         if log:
             with open(log, 'a') as f:
                 f.write(self.path + '\n')
