@@ -32,5 +32,5 @@ if [ -z "$(ls -A "$out/corpus")" ]; then
     [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 4096 ] && cp "$f" "$out/corpus/$(basename "$d").onnx"
   done
 fi
-exec "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -timeout=20 \
+exec "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -timeout=60 \
   -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$out/corpus"
