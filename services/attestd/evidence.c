@@ -98,26 +98,6 @@ static void errf(char err[ATTESTD_ERR_BYTES], const char *fmt, const char *a)
 	snprintf(err, ATTESTD_ERR_BYTES, fmt, a);
 }
 
-/* Non-empty hex text into new bytes; false for anything else. */
-static bool hex_decode(const char *s, uint8_t **out, size_t *len)
-{
-	size_t n = strlen(s);
-	uint8_t *b;
-	if (n == 0 || n % 2 || !(b = malloc(n / 2)))
-		return false;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = cella_hex_value(s[2 * i]), lo = cella_hex_value(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			free(b);
-			return false;
-		}
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*out = b;
-	*len = n / 2;
-	return true;
-}
-
 static json_t *sha_hex_json(const void *d, size_t n)
 {
 	uint8_t h[32];
@@ -133,7 +113,7 @@ static json_t *crl_hash(const char *s)
 	uint8_t *der;
 	size_t n;
 	json_t *j;
-	if (hex_decode(s, &der, &n)) {
+	if ((der = cella_hex_decode_alloc(s, strlen(s), &n))) {
 		j = sha_hex_json(der, n);
 		free(der);
 		return j;
@@ -178,7 +158,7 @@ static cella_result describe(struct cella_collateral *c, struct coll_entry *e, c
 		const char *fm = jstr(inner, "fmspc"), *id = jstr(inner, "id");
 		uint8_t *b = NULL;
 		size_t n = 0;
-		if (!hex_decode(fm, &b, &n) || n != CELLA_FMSPC_BYTES) {
+		if (!(b = cella_hex_decode_alloc(fm, strlen(fm), &n)) || n != CELLA_FMSPC_BYTES) {
 			free(b);
 			errf(err, "collateral: tcb_info has no fmspc%s", "");
 			goto out;
@@ -395,6 +375,7 @@ static cella_result collateral_for(struct attestd_evidence_ctx *e, const struct 
 {
 	struct coll_entry *ne = NULL;
 	struct cella_detail d;
+	int64_t now;
 	int slot = -1;
 	cella_result r;
 	pthread_mutex_lock(&e->mu);
@@ -411,9 +392,9 @@ again:
 			return CELLA_OK;
 		}
 	}
+	now = mono_s();
 	for (size_t i = 0; e->retry_seconds && i < FAILED_FETCHES; i++) {
 		struct failed_fetch *f = &e->failed[i];
-		int64_t now = mono_s();
 		if (f->until > now && same_platform(f->tee, f->fmspc, f->ca, q, pck)) {
 			snprintf(err, ATTESTD_ERR_BYTES, "collateral fetch failed; next attempt in %lld s: %.150s",
 				 (long long)(f->until - now), f->why);

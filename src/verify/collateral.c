@@ -98,7 +98,7 @@ static uint8_t *crl_der(const char *s, size_t n, size_t *len)
 	uint8_t *der = NULL;
 	if (n > 11 && memcmp(s, "-----BEGIN ", 11) == 0)
 		return cella_vfy_pem_block(s, n, "X509 CRL", &der, len, NULL) == CELLA_OK ? der : NULL;
-	return cella_vfy_hex_alloc(s, n, len);
+	return cella_hex_decode_alloc(s, n, len);
 }
 
 /* A non-empty string member: its text and length, or NULL. */
@@ -129,9 +129,9 @@ static int signed_doc(const cJSON *root, const char *tk, const char *sk, const c
 	if (!(body = str(root, tk, &bl)))
 		return -1;
 	if (cJSON_IsString(s)) /* a signature member, empty or not, is the signature */
-		return *text = body, *tlen = bl, cella_vfy_hex_exact(s->valuestring, strlen(s->valuestring), sig, 64);
+		return *text = body, *tlen = bl, cella_hex_decode(s->valuestring, strlen(s->valuestring), sig, 64);
 	if (cella_vfy_json_member_raw(body, bl, "signature", &sv, &sl) || sl != 130 ||
-	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
+	    cella_hex_decode(sv + 1, 128, sig, 64))
 		return -1;
 	return cella_vfy_json_member_raw(body, bl, inner, text, tlen);
 }

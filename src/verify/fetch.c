@@ -129,7 +129,7 @@ static uint8_t *crl_body(const struct body *b, size_t *len)
 	for (i = 0; i < n && strchr("0123456789abcdefABCDEF", b->p[i]) && b->p[i]; i++)
 		;
 	if (i == n && n > 0)
-		return cella_vfy_hex_alloc((const char *)b->p, n, len);
+		return cella_hex_decode_alloc((const char *)b->p, n, len);
 	der = malloc(b->n ? b->n : 1);
 	if (der) {
 		memcpy(der, b->p, b->n);
@@ -144,7 +144,7 @@ static int signed_body(const struct body *b, const char *inner, const char **tex
 	const char *sv;
 	size_t sl;
 	if (!b->p || cella_vfy_json_member_raw((const char *)b->p, b->n, "signature", &sv, &sl) || sl != 130 ||
-	    cella_vfy_hex_exact(sv + 1, 128, sig, 64))
+	    cella_hex_decode(sv + 1, 128, sig, 64))
 		return -1;
 	return cella_vfy_json_member_raw((const char *)b->p, b->n, inner, text, tlen);
 }

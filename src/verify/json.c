@@ -324,7 +324,7 @@ static int get_time(const cJSON *o, const char *k, int64_t *out)
 static int get_hex(const cJSON *o, const char *k, uint8_t *out, size_t n)
 {
 	const char *s = get_string(o, k);
-	return s ? cella_vfy_hex_exact(s, strlen(s), out, n) : -1;
+	return s ? cella_hex_decode(s, strlen(s), out, n) : -1;
 }
 
 static int get_status(const cJSON *o, cella_tcb_status *out)

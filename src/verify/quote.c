@@ -90,7 +90,7 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 	struct cella_quote q;
 	struct cur c = {bytes, bytes + len}, sc;
 	const uint8_t *hdr, *sig_data;
-	uint32_t sig_len, v32;
+	uint32_t sig_len, v32, body_size = 0;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	memset(&q, 0, sizeof(q));
@@ -123,9 +123,8 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 	q.body_type = q.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX;
 	if (q.version == 5) {
 		/* body descriptor: type u16, size u32; the type must be one the TEE produces, at its size */
-		uint32_t size;
 		bool tdx_body;
-		if (take16(&c, &q.body_type) || take32(&c, &size))
+		if (take16(&c, &q.body_type) || take32(&c, &body_size))
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED,
 						  "quote v5 ends inside its body descriptor"));
 		if (q.body_type < CELLA_QUOTE_BODY_SGX || q.body_type > CELLA_QUOTE_BODY_TD15)
@@ -137,17 +136,13 @@ cella_result cella_quote_parse(const uint8_t *bytes, size_t len, struct cella_qu
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
 						  "quote v5 body type %u in a quote of TEE type %#x", q.body_type,
 						  q.tee_type));
-		q.body_len = q.body_type == CELLA_QUOTE_BODY_SGX    ? CELLA_SGX_REPORT_BODY_BYTES
-			     : q.body_type == CELLA_QUOTE_BODY_TD10 ? CELLA_TDX_REPORT_BODY_BYTES
-								    : CELLA_TDX15_REPORT_BODY_BYTES;
-		if (size != q.body_len)
-			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT,
-						  "quote v5 body type %u has size %u, not %zu", q.body_type, size,
-						  q.body_len));
-	} else {
-		q.body_len = q.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_TDX_REPORT_BODY_BYTES
-							       : CELLA_SGX_REPORT_BODY_BYTES;
 	}
+	q.body_len = q.body_type == CELLA_QUOTE_BODY_SGX    ? CELLA_SGX_REPORT_BODY_BYTES
+		     : q.body_type == CELLA_QUOTE_BODY_TD10 ? CELLA_TDX_REPORT_BODY_BYTES
+							    : CELLA_TDX15_REPORT_BODY_BYTES;
+	if (q.version == 5 && body_size != q.body_len)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT, "quote v5 body type %u has size %u, not %zu",
+					  q.body_type, body_size, q.body_len));
 	q.signed_len = (size_t)(c.p - bytes) + q.body_len;
 	if (take(&c, q.body_len, &q.body))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TRUNCATED, "quote shorter than its %zu-byte report body",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Small helpers of libcella-verify: detail strings, hex, little-endian reads, time conversion. */
+/* Small helpers of libcella-verify: detail strings, little-endian reads, time conversion. */
 #include "verify_internal.h"
 
 #include "hex.h"
@@ -19,35 +19,6 @@ cella_result cella_vfy_fail(struct cella_detail *d, cella_result r, const char *
 		va_end(ap);
 	}
 	return r;
-}
-
-int cella_vfy_hex_exact(const char *s, size_t slen, uint8_t *out, size_t n)
-{
-	if (slen != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = cella_hex_value(s[2 * i]), lo = cella_hex_value(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-uint8_t *cella_vfy_hex_alloc(const char *s, size_t slen, size_t *out_len)
-{
-	uint8_t *b;
-	if (slen % 2 != 0 || slen == 0)
-		return NULL;
-	b = malloc(slen / 2);
-	if (!b)
-		return NULL;
-	if (cella_vfy_hex_exact(s, slen, b, slen / 2) != 0) {
-		free(b);
-		return NULL;
-	}
-	*out_len = slen / 2;
-	return b;
 }
 
 int cella_vfy_asn1_time(const ASN1_TIME *t, int64_t *out)

@@ -6,6 +6,7 @@
 #include <cella/verify.h>
 
 #include "bytes.h"
+#include "hex.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -19,10 +20,6 @@
 /* Writes a formatted detail (if d) and returns r. */
 cella_result cella_vfy_fail(struct cella_detail *d, cella_result r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Exactly 2*n hex digits (either case) into n bytes. Returns 0 on success. */
-int cella_vfy_hex_exact(const char *s, size_t slen, uint8_t *out, size_t n);
-/* Hex text into a new buffer (caller frees). Returns NULL on bad hex or allocation failure. */
-uint8_t *cella_vfy_hex_alloc(const char *s, size_t slen, size_t *out_len);
 /* ASN1_TIME to Unix seconds; 0 on success. */
 int cella_vfy_asn1_time(const ASN1_TIME *t, int64_t *out);
 

@@ -34,15 +34,8 @@ static void usage(void)
 /* Exactly 2n hex digits into out[n]; else a message naming the option, and exit 2. */
 static void hex_arg(const char *opt, const char *s, uint8_t *out, size_t n)
 {
-	size_t len = strlen(s);
-	for (size_t i = 0; i < len && len == 2 * n; i += 2) {
-		int hi = cella_hex_value(s[i]), lo = cella_hex_value(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			break;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-		if (i + 2 == len)
-			return;
-	}
+	if (cella_hex_decode(s, strlen(s), out, n) == 0)
+		return;
 	fprintf(stderr, "cella-tls-client: %s %s: not %zu hex digits\n", opt, s, 2 * n);
 	exit(2);
 }
