@@ -243,8 +243,9 @@ struct attestd_response {
 CELLA_MUST_USE cella_result attestd_service_new(const struct attestd_config *cfg, struct attestd_service **out,
 						char err[ATTESTD_ERR_BYTES]);
 void attestd_service_free(struct attestd_service *s);
-/* Sets the issuer once the port is known (when the configuration left it empty). */
-void attestd_service_set_issuer(struct attestd_service *s, const char *issuer);
+/* Sets the issuer once the port is known (when the configuration left it empty), before any request is served.
+ * CELLA_ERR_OUT_OF_MEMORY: the bodies naming it could not be built. */
+CELLA_MUST_USE cella_result attestd_service_set_issuer(struct attestd_service *s, const char *issuer);
 /* Handles one request; always fills resp (JSON, MAA error shape on failure). Threads: any. */
 void attestd_service_handle(struct attestd_service *s, const struct attestd_request *req,
 			    struct attestd_response *resp);

@@ -84,7 +84,8 @@ struct attestd_front {
 	atomic_bool stop;
 	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate; NULL: none asked for */
 	size_t n_admin;
-	unsigned n_workers;
+	unsigned threads;   /* to start */
+	unsigned n_workers; /* workers[0..n_workers) set up (their epfd open; started: thread running) */
 	struct worker workers[MAX_THREADS];
 };
 
@@ -453,14 +454,13 @@ out:
 	return r;
 }
 
-cella_result attestd_front_start(const struct attestd_front_config *fc, struct attestd_front **out,
-				     unsigned *port, char err[ATTESTD_ERR_BYTES])
+cella_result attestd_front_listen(const struct attestd_front_config *fc, struct attestd_front **out,
+				      unsigned *port, char err[ATTESTD_ERR_BYTES])
 {
 	struct attestd_front *f = calloc(1, sizeof(*f));
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct rlimit rl;
-	struct epoll_event ev;
 	int one = 1;
 	cella_result r;
 
@@ -495,11 +495,20 @@ cella_result attestd_front_start(const struct attestd_front_config *fc, struct a
 	}
 	*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 					       : ((struct sockaddr_in *)&ss)->sin_port);
-	f->n_workers = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
-	*out = f; /* before the threads start: a request may ask attestd_front_admin(*out, ...) at once */
-	for (unsigned i = 0; i < f->n_workers; i++) {
+	f->threads = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
+	*out = f;
+	return CELLA_OK;
+}
+
+cella_result attestd_front_run(struct attestd_front *f, char err[ATTESTD_ERR_BYTES])
+{
+	struct epoll_event ev;
+
+	for (unsigned i = 0; i < f->threads; i++) {
 		struct worker *w = &f->workers[i];
 		w->f = f;
+		w->epfd = -1;
+		f->n_workers = i + 1;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE; /* one worker woken per connection */
 		ev.data.ptr = NULL;
@@ -507,8 +516,6 @@ cella_result attestd_front_start(const struct attestd_front_config *fc, struct a
 		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, f->listen_fd, &ev) != 0 ||
 		    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, ATTESTD_ERR_BYTES, "cannot start the TLS threads: %s", strerror(errno));
-			*out = NULL;
-			attestd_front_stop(f);
 			return CELLA_ERR_IO;
 		}
 		w->started = true;
@@ -529,7 +536,7 @@ void attestd_front_stop(struct attestd_front *f)
 	for (unsigned i = 0; i < f->n_workers; i++) {
 		if (f->workers[i].started)
 			pthread_join(f->workers[i].thread, NULL);
-		if (f->workers[i].epfd > 0)
+		if (f->workers[i].epfd >= 0)
 			close(f->workers[i].epfd);
 	}
 	if (f->listen_fd >= 0)

@@ -22,11 +22,15 @@ struct attestd_front_config {
 	unsigned threads, timeout, connection_limit;
 };
 
-/* Listens and starts the threads. *port: the bound port. Errors: CELLA_ERR_BAD_FORMAT (certificate, key or CA
- * unusable), CELLA_ERR_IO (socket, bind, listen, threads); err says which. */
-CELLA_MUST_USE cella_result attestd_front_start(const struct attestd_front_config *cfg,
-						    struct attestd_front **out, unsigned *port,
-						    char err[ATTESTD_ERR_BYTES]);
+/* Binds and listens; no thread yet, so the caller can finish what requests read (the issuer names *port) before
+ * attestd_front_run. *port: the bound port. Errors: CELLA_ERR_BAD_FORMAT (certificate, key or CA unusable),
+ * CELLA_ERR_IO (socket, bind, listen); err says which. */
+CELLA_MUST_USE cella_result attestd_front_listen(const struct attestd_front_config *cfg,
+						     struct attestd_front **out, unsigned *port,
+						     char err[ATTESTD_ERR_BYTES]);
+/* Starts the threads that accept and serve. CELLA_ERR_IO if one cannot start; attestd_front_stop still frees f and
+ * joins those that did. */
+CELLA_MUST_USE cella_result attestd_front_run(struct attestd_front *f, char err[ATTESTD_ERR_BYTES]);
 /* Did the client of the plaintext descriptor fd (MHD_CONNECTION_INFO_CONNECTION_FD) present a certificate issued by
  * the admin CA, valid now? */
 bool attestd_front_admin(struct attestd_front *f, int fd);

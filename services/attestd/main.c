@@ -426,15 +426,23 @@ int main(int argc, char **argv)
 			.timeout = cfg.request_timeout,
 			.connection_limit = cfg.connection_limit,
 		};
-		if (attestd_front_start(&fc, &srv.front, &port, err) != CELLA_OK) {
+		if (attestd_front_listen(&fc, &srv.front, &port, err) != CELLA_OK) {
 			fprintf(stderr, "cella-attestd: %s:%u: %s\n", cfg.listen_host, cfg.port, err);
 			goto out;
 		}
 	}
+	/* set before any request can read it: the front's threads start only after */
 	if (!cfg.issuer) {
 		char iss[300];
 		snprintf(iss, sizeof(iss), "%s://%s:%u", cfg.tls ? "https" : "http", where, port);
-		attestd_service_set_issuer(srv.svc, iss);
+		if (attestd_service_set_issuer(srv.svc, iss) != CELLA_OK) {
+			fprintf(stderr, "cella-attestd: out of memory\n");
+			goto out;
+		}
+	}
+	if (attestd_front_run(srv.front, err) != CELLA_OK) {
+		fprintf(stderr, "cella-attestd: %s\n", err);
+		goto out;
 	}
 	if (port_file) {
 		char ps[16];

@@ -210,9 +210,14 @@ static void build_static_bodies(struct attestd_service *s)
 	s->certs_body = json_dumps(keys, JSON_COMPACT);
 	json_decref(keys);
 	{
-		char revoke[600];
+		size_t n = strlen(s->issuer) + sizeof("/revoke");
+		char *revoke = malloc(n);
 		json_t *o;
-		snprintf(revoke, sizeof(revoke), "%s/revoke", s->issuer);
+		if (!revoke) {
+			s->openid_body = NULL;
+			return;
+		}
+		snprintf(revoke, n, "%s/revoke", s->issuer);
 		o = json_pack("{s:[s,s], s:[s], s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]}",
 			      "response_types_supported", "token", "none", "id_token_signing_alg_values_supported",
 			      attestd_alg_name(s->key.alg), "revocation_endpoint", revoke, "issuer", s->issuer, "jwks_uri",
@@ -222,23 +227,26 @@ static void build_static_bodies(struct attestd_service *s)
 			      "sgx-mrsigner", "sgx-mrenclave", "product-id", "svn", "tee", "x-ms-runtime", "x-ms-inittime");
 		s->openid_body = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
+		free(revoke);
 	}
 }
 
-void attestd_service_set_issuer(struct attestd_service *s, const char *issuer)
+cella_result attestd_service_set_issuer(struct attestd_service *s, const char *issuer)
 {
-	char *i = strdup(issuer), *j = malloc(strlen(issuer) + 8);
+	size_t n = strlen(issuer) + sizeof("/certs");
+	char *i = strdup(issuer), *j = malloc(n);
 	if (!i || !j) {
 		free(i);
 		free(j);
-		return;
+		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	sprintf(j, "%s/certs", issuer);
+	snprintf(j, n, "%s/certs", issuer);
 	free(s->issuer);
 	free(s->jku);
 	s->issuer = i;
 	s->jku = j;
 	build_static_bodies(s);
+	return s->certs_body && s->openid_body ? CELLA_OK : CELLA_ERR_OUT_OF_MEMORY;
 }
 
 cella_result attestd_service_new(const struct attestd_config *cfg, struct attestd_service **out,
@@ -288,11 +296,9 @@ cella_result attestd_service_new(const struct attestd_config *cfg, struct attest
 		snprintf(err, ATTESTD_ERR_BYTES, "cannot load the stored policies: %s", cella_result_str(r));
 		goto fail;
 	}
-	attestd_service_set_issuer(s, cfg->issuer ? cfg->issuer : "https://127.0.0.1");
-	if (!s->certs_body || !s->openid_body) {
-		r = CELLA_ERR_OUT_OF_MEMORY;
+	r = attestd_service_set_issuer(s, cfg->issuer ? cfg->issuer : "https://127.0.0.1");
+	if (r != CELLA_OK)
 		goto fail;
-	}
 	*out = s;
 	return CELLA_OK;
 fail:
