@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "parse.h"
 
 static const char *const vectors[] = {"dcapqvl_sgx_v3", "automata_quotev3_0825_tcbv3",
 				      "openenclave_attestation_plugin_2022", "dcapqvl_tdx_v4"};
@@ -135,13 +136,13 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--vectors") && i + 1 < argc)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
-			secs = atof(argv[++i]);
+			secs = cella_cli_double("bench-dcap", "--seconds", argv[++i], 0.01, 3600);
 		else if (!strcmp(argv[i], "--npm") && i + 1 < argc)
 			npm = argv[++i];
 		else if (!strcmp(argv[i], "--no-peer"))
 			use_peer = 0;
 		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc)
-			cpu = atoi(argv[++i]);
+			cpu = (int)cella_cli_int("bench-dcap", "--cpu", argv[++i], 0, CPU_SETSIZE - 1);
 		else {
 			fprintf(stderr, "usage: bench-dcap [--vectors DIR] [--seconds S] [--npm DIR] [--no-peer] [--cpu N]\n");
 			return 64;
@@ -187,8 +188,9 @@ int main(int argc, char **argv)
 			if (sscanf(line, "%127s %255s", name, val) != 2)
 				continue;
 			for (size_t v = 0; v < NV; v++)
-				if (!strcmp(name, vectors[v]) && strcmp(val, "undecided") != 0)
-					peer[v] = atof(val);
+				if (!strcmp(name, vectors[v]) && cella_parse_double(val, 0, 1e12, &peer[v]) != 0 &&
+				    strcmp(val, "undecided") != 0)
+					fprintf(stderr, "bench-dcap: the peer's figure for %s is not a number: %s\n", name, val);
 		}
 		if (p)
 			pclose(p);

@@ -20,14 +20,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable]\n", argv[0]);
 		return 2;
 	}
-	int iters = argc > 4 ? atoi(argv[4]) : 20;
+	int iters = argc > 4 ? (int)cella_cli_int(argv[0], "ITERS", argv[4], 1, 1000000) : 20;
 	if (argc > 5 && !strcmp(argv[5], "--portable"))
 		o.cpu_disable = ~0u;
 	if (argc > 6 && !strcmp(argv[5], "--threads"))
-		o.threads = (uint32_t)atoi(argv[6]);
+		o.threads = (uint32_t)cella_cli_int(argv[0], "--threads", argv[6], 0, 64);
 	memset(&in, 0, sizeof(in));
 	in.dtype = CELLA_ONNX_FLOAT;
-	parse_dims(argv[2], &in);
+	parse_dims(argv[0], argv[2], &in);
 	FILE *f = fopen(argv[3], "rb");
 	size_t want = (size_t)cella_onnx_tensor_count(&in) * 4;
 	in.data = malloc(want);

@@ -4,17 +4,18 @@
 #define CELLA_BENCH_ONNX_UTIL_H
 
 #include <cella/onnx.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench.h"
+#include "parse.h"
 
-/* "1x3x48x192" into t->rank and t->dims. */
-static inline void parse_dims(const char *s, struct cella_onnx_tensor *t)
+/* "1x3x48x192" into t->rank and t->dims, or a message and exit 2. */
+static inline void parse_dims(const char *prog, const char *s, struct cella_onnx_tensor *t)
 {
-	while (*s && t->rank < CELLA_ONNX_MAX_RANK) {
-		char *end;
-		t->dims[t->rank++] = strtoll(s, &end, 10);
-		s = *end == 'x' ? end + 1 : end;
+	if (cella_parse_dims(s, '\0', t->dims, CELLA_ONNX_MAX_RANK, &t->rank) != 0) {
+		fprintf(stderr, "%s: DIMS %s: expected dimensions like 1x3x224x224\n", prog, s);
+		exit(2);
 	}
 }
 

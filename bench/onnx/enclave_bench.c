@@ -93,18 +93,14 @@ int main(int argc, char **argv)
 	cella_result r;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s ENCLAVE MODEL DIMS INPUT.bin [ITERS]\n", argv[0]);
+		fprintf(stderr, "usage: %s ENCLAVE MODEL DIMS INPUT.bin [ITERS [BLOCK]]\n", argv[0]);
 		return 2;
 	}
-	iters = argc > 5 ? atoi(argv[5]) : 20;
-	block = argc > 6 ? atoi(argv[6]) : 8;
-	if (iters < 1)
-		iters = 1;
-	if (block < 2)
-		block = 2;
+	iters = argc > 5 ? (int)cella_cli_int(argv[0], "ITERS", argv[5], 1, 1000000) : 20;
+	block = argc > 6 ? (int)cella_cli_int(argv[0], "BLOCK", argv[6], 2, 100000) : 8;
 	memset(&t, 0, sizeof(t));
 	t.dtype = CELLA_ONNX_FLOAT;
-	parse_dims(argv[3], &t);
+	parse_dims(argv[0], argv[3], &t);
 	model = slurp(argv[2], &mlen);
 	{
 		uint8_t *raw = slurp(argv[4], &ilen);

@@ -27,6 +27,8 @@ refuse "--input without an index" "--input x=1:/dev/null: expected IDX=..." --in
 refuse "--input index 16" "with IDX from 0 to 15" --input 16=1:/dev/null
 refuse "--input bad dims" "expected IDX=DIMS:FILE" --input 0=1y2:/dev/null
 refuse "--input no file" "expected IDX=DIMS:FILE" --input 0=12
+refuse "--input dangling x" "expected IDX=DIMS:FILE" --input 0=1x:/dev/null
+refuse "--input dims over 2^62" "expected IDX=DIMS:FILE" --input 0=4611686018427387905:/dev/null
 refuse "--input twice" "input 0 given twice" --input 0=1:/dev/null --input 0=2:/dev/null
 refuse "--expect without a file" "--expect 3: expected IDX:..." --expect 3
 refuse "--expect negative index" "with IDX from 0 to 15" --expect -1:/dev/null

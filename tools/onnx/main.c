@@ -60,20 +60,6 @@ double tool_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The whole of s as a finite number >= 0; else a message naming the option, and exit 2. */
-static double tol_arg(const char *opt, const char *s)
-{
-	char *end;
-	double v;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0) {
-		fprintf(stderr, "cella-onnx: %s %s: not a finite number >= 0\n", opt, s);
-		exit(2);
-	}
-	return v;
-}
-
 /* "IDX<sep>..." with IDX 0..15: the index, and *rest just past the separator; else exit 2 naming the option. */
 static int index_arg(const char *opt, char *spec, char sep, char **rest)
 {
@@ -87,24 +73,6 @@ static int index_arg(const char *opt, char *spec, char sep, char **rest)
 	}
 	*rest = end + 1;
 	return (int)v;
-}
-
-static int parse_dims(const char *s, struct cella_onnx_tensor *t)
-{
-	t->rank = 0;
-	while (*s && *s != ':') {
-		char *end;
-		long long v;
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (errno || end == s || v < 0 || t->rank >= CELLA_ONNX_MAX_RANK || (*end != 'x' && *end != ':'))
-			return -1;
-		t->dims[t->rank++] = v;
-		s = end;
-		if (*s == 'x')
-			s++;
-	}
-	return 0;
 }
 
 static int cmd_info(const char *path)
@@ -160,7 +128,7 @@ static int cmd_run(int argc, char **argv)
 			char *spec = argv[++i], *dims, *colon;
 			int idx = index_arg("--input", spec, '=', &dims);
 			colon = strchr(dims, ':');
-			if (!colon || parse_dims(dims, &in[idx])) {
+			if (!colon || cella_parse_dims(dims, ':', in[idx].dims, CELLA_ONNX_MAX_RANK, &in[idx].rank)) {
 				fprintf(stderr, "cella-onnx: --input %s: expected IDX=DIMS:FILE with DIMS like 1x3x224x224\n",
 					spec);
 				rc = 2;
@@ -201,9 +169,9 @@ static int cmd_run(int argc, char **argv)
 			int idx = index_arg("--expect", argv[++i], ':', &file);
 			expect[idx] = file;
 		} else if (!strcmp(argv[i], "--rtol") && i + 1 < argc) {
-			rtol = tol_arg("--rtol", argv[++i]);
+			rtol = cella_cli_double("cella-onnx", "--rtol", argv[++i], 0, INFINITY);
 		} else if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
-			atol = tol_arg("--atol", argv[++i]);
+			atol = cella_cli_double("cella-onnx", "--atol", argv[++i], 0, INFINITY);
 		} else if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
 			iters = (int)cella_cli_int("cella-onnx", "--iters", argv[++i], 1, 1000000);
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
