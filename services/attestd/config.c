@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cella-attestd configuration: an embedded default, overlaid by a JSON file and then by command-line options. */
 #include "attestd_internal.h"
+#include "parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,13 +69,11 @@ static bool set_uint(unsigned *dst, json_t *v, unsigned min, unsigned max)
 static bool set_listen(struct attestd_config *c, json_t *v)
 {
 	const char *s = json_string_value(v), *colon, *host;
-	char *end;
-	long port;
+	long long port;
 	size_t n;
 	if (!s || !(colon = strrchr(s, ':')))
 		return false;
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || colon == s)
+	if (cella_parse_int(colon + 1, 0, 65535, &port) != 0 || colon == s)
 		return false;
 	host = s;
 	n = (size_t)(colon - s);

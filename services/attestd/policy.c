@@ -15,6 +15,7 @@
  * claim(s) for later use in the rule, and an action runs once per matching binding.
  */
 #include "attestd_internal.h"
+#include "parse.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -1206,9 +1207,8 @@ static bool run_action(struct ev *ev, int *env, void *arg)
 		    value.vt == ATTESTD_V_STRING) {
 			/* valueType="Integer"/"Boolean" converts a string value */
 			if (strcasecmp(vtype.s, "Integer") == 0) {
-				char *end;
-				long long n = strtoll(value.s, &end, 10);
-				if (*value.s && !*end) {
+				long long n;
+				if (cella_parse_int(value.s, LLONG_MIN, LLONG_MAX, &n) == 0) {
 					free(value.s);
 					value.s = NULL;
 					value.vt = ATTESTD_V_INTEGER;

@@ -420,7 +420,11 @@ def option_errors():
     cases = [("--threads", "4x", "an integer from 1 to 64"), ("--threads", "0", "an integer from 1 to 64"),
              ("--threads", " 4", "an integer from 1 to 64"), ("--max-body", "1023", "from 1024 to 268435456"),
              ("--max-body", "99999999999999999999", "from 1024 to 268435456"),
-             ("--max-body", "2m", "from 1024 to 268435456")]
+             ("--max-body", "2m", "from 1024 to 268435456"),
+             ("--listen", "127.0.0.1:", 'configuration key "listen"'),
+             ("--listen", "127.0.0.1:+80", 'configuration key "listen"'),
+             ("--listen", "127.0.0.1: 80", 'configuration key "listen"'),
+             ("--listen", "127.0.0.1:65536", 'configuration key "listen"')]
     for opt, val, text in cases:
         r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(d, "db"), opt, val],
                            capture_output=True, text=True, timeout=30)

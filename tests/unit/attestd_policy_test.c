@@ -171,6 +171,8 @@ static void test_semantics(void)
 		"  [type==\"ok\", value==true, issuer==\"AttestationPolicy\"] => permit();\n};\n"
 		"issuancerules{ c:[type==\"x-ms-sgx-svn\"] => issue(claim=c);\n"
 		"  => issue(type=\"n\", value=\"42\", valueType=\"Integer\");\n"
+		"  => issue(type=\"big\", value=\"99999999999999999999\", valueType=\"Integer\");\n"
+		"  => issue(type=\"spaced\", value=\" 7\", valueType=\"Integer\");\n"
 		"  c:[type==\"x-ms-sgx-product-id\", valueType==\"Integer\"] => issue(type=\"pid-type\", value=c.valueType);\n};";
 	/* deny before permit wins; rules after permit are not evaluated */
 	static const char p2[] = "version=1.0;authorizationrules{[type==\"x-ms-sgx-svn\", value<=1] => deny(); => permit(); "
@@ -188,6 +190,10 @@ static void test_semantics(void)
 	CT_RESULT(run(p1, false, 2, &out, &props, err), CELLA_OK);
 	CT_ASSERT((c = attestd_claims_find(&out, "x-ms-sgx-svn")) && c->v.i == 2);
 	CT_ASSERT((c = attestd_claims_find(&out, "n")) && c->v.vt == ATTESTD_V_INTEGER && c->v.i == 42);
+	/* not an integer as a whole (overflow, a space): left as the string, not clamped or trimmed */
+	CT_ASSERT((c = attestd_claims_find(&out, "big")) && c->v.vt == ATTESTD_V_STRING &&
+		  strcmp(c->v.s, "99999999999999999999") == 0);
+	CT_ASSERT((c = attestd_claims_find(&out, "spaced")) && c->v.vt == ATTESTD_V_STRING && strcmp(c->v.s, " 7") == 0);
 	CT_ASSERT((c = attestd_claims_find(&out, "pid-type")) && strcmp(c->v.s, "Integer") == 0);
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);

@@ -421,6 +421,23 @@ static void test_cli_sign(void)
 	expect_output("CELLA_ERR_IMAGE_PROPERTIES");
 	CT_EQ(run("%s sign %s", tool, path_of("app.elf")), 2);
 	CT_EQ(run("%s sign --key k --date 2024 %s", tool, path_of("app.elf")), 2);
+	/* SOURCE_DATE_EPOCH: 2024-02-29 12:00 UTC gives that day; anything but plain digits is a usage error */
+	snprintf(key, sizeof(key), "%s/key3072e3.pem", keys);
+	CT_EQ(run("SOURCE_DATE_EPOCH=1709208000 %s sign --key %s %s -o %s", tool, key, path_of("app.elf"),
+		  path_of("epoch.signed")),
+	      0);
+	CT_EQ(run("%s dump %s", tool, path_of("epoch.signed")), 0);
+	expect_output("sigstruct.date: 0x20240229\n");
+	{
+		static const char *const bad[] = {"' 1709208000'", "+1709208000", "1709208000x", "-1",
+						  "99999999999999999999"};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CT_EQ(run("SOURCE_DATE_EPOCH=%s %s sign --key %s %s -o %s", bad[i], tool, key,
+				  path_of("app.elf"), path_of("x")),
+			      2);
+			expect_output("SOURCE_DATE_EPOCH is not a number of seconds");
+		}
+	}
 	CT_ASSERT(access(path_of("x"), F_OK) != 0); /* nothing written on failure */
 	cella_test_pass("cli: sign with config, dump, openssl verifies the dumped fields");
 }

@@ -2,6 +2,7 @@
 /* cella-sign: check, sign, digest/catsig (two-step signing), dump and genkey for Cella enclave images. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "file.h"
 #include "layout.h"
 #include "measure.h"
+#include "parse.h"
 #include "sigstruct.h"
 #include "signtool.h"
 
@@ -155,10 +157,8 @@ static uint32_t sign_date(const char *arg)
 		return cella_sigstruct_date(y, m, d);
 	}
 	if (sde && *sde) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(sde, &end, 10);
-		if (errno || *end || v < 0)
+		long long v;
+		if (cella_parse_int(sde, 0, LLONG_MAX, &v) != 0)
 			usage_error("SOURCE_DATE_EPOCH is not a number of seconds: %s", sde);
 		t = (time_t)v;
 	}
