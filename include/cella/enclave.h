@@ -108,7 +108,8 @@ CELLA_API bool cella_is_host_memory(const void *p, size_t n);
 
 /*
  * Host memory in the shared window, for [user_check] buffers shared with the host. NULL when the host refuses
- * or returns a pointer outside the window. The host can read and change it at any time.
+ * or returns a pointer outside the window. The host can read and change it at any time. cella_host_free frees only
+ * what cella_host_malloc returned: the host ignores (and logs) a free of its own blocks or of a call's buffer.
  */
 CELLA_API void *cella_host_malloc(size_t n);
 CELLA_API void cella_host_free(void *p);

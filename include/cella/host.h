@@ -129,7 +129,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_call_invoke_stream(struct cella_call
 								const void *src, size_t len) CELLA_NONNULL(1);
 CELLA_API void cella_call_release(struct cella_call *c);
 
-/* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full. */
+/* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full. The enclave
+ * cannot free these blocks; cella_enclave_host_free frees them and those the enclave's cella_host_malloc made. */
 CELLA_API void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n);
 CELLA_API void cella_enclave_host_free(struct cella_enclave *e, void *p);
 

@@ -15,7 +15,8 @@ bool cella_window_header_ok(const struct cella_abi_window *h, uint64_t win_bytes
 	if (h->magic != CELLA_WINDOW_MAGIC || h->abi_version != CELLA_WINDOW_ABI_VERSION || h->tcs_count != tcs ||
 	    h->window_bytes != win_bytes)
 		return false;
-	if (h->slots_off < sizeof(*h) || h->slots_off % 64 || h->bufs_off % CELLA_PAGE_BYTES ||
+	/* the header page holds the header and the futex counters (cella/abi/window.h): the slots come after it */
+	if (h->slots_off < CELLA_PAGE_BYTES || h->slots_off % 64 || h->bufs_off % CELLA_PAGE_BYTES ||
 	    h->slot_buf_bytes % CELLA_PAGE_BYTES || h->slot_buf_bytes == 0 || h->arena_off % CELLA_PAGE_BYTES)
 		return false;
 	if (h->slot_buf_bytes > win_bytes || h->arena_bytes > win_bytes || h->slots_off > win_bytes ||

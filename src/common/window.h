@@ -9,7 +9,7 @@
 /*
  * Checks a window header already copied out of shared memory against the window's real size and the enclave's
  * TCS count: magic and ABI version; tcs_count and window_bytes equal to what the caller knows; the slots after
- * the header and 64-byte aligned; buffers and arena page aligned; slots, buffers and arena in that order, without
+ * the header page (header and futex counters) and 64-byte aligned; buffers and arena page aligned; slots, buffers and arena in that order, without
  * overlap, inside the window, without any sum wrapping. tcs must be at most 256 (the layout's limit) and the
  * window below 2^48 bytes.
  */

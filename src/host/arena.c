@@ -25,7 +25,7 @@ cella_result cella_arena_init(struct cella_arena *a, uint64_t lo, uint64_t hi)
 			return CELLA_ERR_OUT_OF_MEMORY;
 		}
 		a->cap_free = a->cap_used = 16;
-		a->free_list[0] = (struct cella_extent){lo, hi - lo};
+		a->free_list[0] = (struct cella_extent){lo, hi - lo, 0};
 		a->nfree = 1;
 	}
 	return CELLA_OK;
@@ -61,7 +61,7 @@ static void erase(struct cella_extent *v, size_t *n, size_t at)
 	(*n)--;
 }
 
-uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n)
+uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n, enum cella_arena_owner owner)
 {
 	uint64_t off = 0;
 	size_t i, j;
@@ -78,7 +78,7 @@ uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n)
 	off = a->free_list[i].off;
 	for (j = 0; j < a->nused && a->used[j].off < off; j++)
 		;
-	if (!insert(&a->used, &a->nused, &a->cap_used, j, (struct cella_extent){off, n})) {
+	if (!insert(&a->used, &a->nused, &a->cap_used, j, (struct cella_extent){off, n, owner})) {
 		off = 0;
 		goto out;
 	}
@@ -91,7 +91,7 @@ out:
 	return off;
 }
 
-bool cella_arena_free(struct cella_arena *a, uint64_t off)
+bool cella_arena_free(struct cella_arena *a, uint64_t off, unsigned owners)
 {
 	size_t lo = 0, hi, i;
 	struct cella_extent x;
@@ -106,9 +106,10 @@ bool cella_arena_free(struct cella_arena *a, uint64_t off)
 		else
 			hi = mid;
 	}
-	if (lo == a->nused || a->used[lo].off != off)
+	if (lo == a->nused || a->used[lo].off != off || !(a->used[lo].owner & owners))
 		goto out;
 	x = a->used[lo];
+	x.owner = 0;
 	erase(a->used, &a->nused, lo);
 	for (i = 0; i < a->nfree && a->free_list[i].off < x.off; i++)
 		;

@@ -104,7 +104,7 @@ bool cella_calls_in_this_thread(struct cella_enclave *e)
 
 static uint64_t slot_buf_lo(struct cella_enclave *e, uint32_t slot)
 {
-	return e->hdr->bufs_off + (uint64_t)slot * e->hdr->slot_buf_bytes;
+	return e->bufs_off + (uint64_t)slot * e->slot_buf_bytes;
 }
 
 /* see cella/host.h */
@@ -147,11 +147,11 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 		start = slot_buf_lo(e, slot);
 	}
 	lo = slot_buf_lo(e, slot);
-	hi = lo + e->hdr->slot_buf_bytes;
+	hi = lo + e->slot_buf_bytes;
 	if (start >= lo && start <= hi && total <= hi - start) {
 		c->buf_off = start;
 	} else {
-		c->buf_off = cella_arena_alloc(&e->arena, total ? total : 16);
+		c->buf_off = cella_arena_alloc(&e->arena, total ? total : 16, CELLA_ARENA_CALL);
 		if (c->buf_off == 0) {
 			if (own)
 				__atomic_store_n(&e->slot_busy[slot], 0, __ATOMIC_RELEASE);
@@ -184,7 +184,7 @@ void cella_call_release(struct cella_call *c)
 			break;
 		}
 	if (c->arena)
-		cella_arena_free(&c->e->arena, c->buf_off);
+		cella_arena_free(&c->e->arena, c->buf_off, CELLA_ARENA_CALL);
 	if (c->owns_slot)
 		__atomic_store_n(&c->e->slot_busy[c->slot], 0, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&c->e->active, 1, __ATOMIC_SEQ_CST);
@@ -193,7 +193,7 @@ void cella_call_release(struct cella_call *c)
 
 static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
 {
-	uint64_t lo = e->hdr->bufs_off, hi = e->win_bytes;
+	uint64_t lo = e->bufs_off, hi = e->win_bytes;
 	return off >= lo && off <= hi && len <= hi - off;
 }
 
@@ -304,7 +304,7 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		if (in_bytes != 8 || out_bytes < 8)
 			return CELLA_ERR_MARSHAL;
 		memcpy(&n, in, 8);
-		off = cella_arena_alloc(&e->arena, n);
+		off = cella_arena_alloc(&e->arena, n, CELLA_ARENA_ENCLAVE);
 		memcpy(out, &off, 8);
 		*written = 8;
 		return CELLA_OK;
@@ -314,7 +314,10 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		if (in_bytes != 8)
 			return CELLA_ERR_MARSHAL;
 		memcpy(&off, in, 8);
-		cella_arena_free(&e->arena, off);
+		/* only what the enclave allocated: not a call's buffer in flight, nor the host application's blocks */
+		if (!cella_arena_free(&e->arena, off, CELLA_ARENA_ENCLAVE))
+			cella_log(e, CELLA_LOG_WARNING, "enclave freed window memory it did not allocate (offset %#llx)",
+				  (unsigned long long)off);
 		*written = 0;
 		return CELLA_OK;
 	}
@@ -359,7 +362,7 @@ static void serve_ocall(struct cella_call *c)
 		goto done;
 	}
 	/* nested ecalls made by the handler stack their frames after this ocall's buffer */
-	if (off >= lo && off + total <= lo + e->hdr->slot_buf_bytes)
+	if (off >= lo && off + total <= lo + e->slot_buf_bytes)
 		c->frame_end = ALIGN16(off + total);
 	if (fn & CELLA_OCALL_BUILTIN)
 		r = builtin_ocall(e, fn, e->win + off, in_bytes, e->win + off + in_pad, out_bytes, &written);
@@ -517,7 +520,7 @@ cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void
 /* see cella/host.h */
 void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n)
 {
-	uint64_t off = cella_arena_alloc(&e->arena, n);
+	uint64_t off = cella_arena_alloc(&e->arena, n, CELLA_ARENA_HOST);
 	return off ? e->win + off : NULL;
 }
 
@@ -525,5 +528,5 @@ void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n)
 void cella_enclave_host_free(struct cella_enclave *e, void *p)
 {
 	if (p && (uint8_t *)p >= e->win && (uint8_t *)p < e->win + e->win_bytes)
-		cella_arena_free(&e->arena, (uint64_t)((uint8_t *)p - e->win));
+		cella_arena_free(&e->arena, (uint64_t)((uint8_t *)p - e->win), CELLA_ARENA_HOST | CELLA_ARENA_ENCLAVE);
 }

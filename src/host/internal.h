@@ -16,6 +16,7 @@ struct cella_arena {
 	uint64_t lo, hi;        /* window offsets */
 	struct cella_extent {
 		uint64_t off, len;
+		uint32_t owner; /* used extents: enum cella_arena_owner */
 	} *free_list, *used;    /* host-private metadata, sorted by offset */
 	size_t nfree, nused, cap_free, cap_used;
 };
@@ -31,7 +32,9 @@ struct cella_enclave {
 	int ctl;                 /* control socket to the monitor */
 	uint8_t *win;
 	uint64_t win_bytes;
-	struct cella_abi_window *hdr;
+	struct cella_abi_window *hdr;  /* the enclave can write it: the host reads only its state word */
+	uint64_t bufs_off;             /* host-private copies of the layout the header announces */
+	uint64_t slot_buf_bytes;
 	struct cella_abi_slot *slots;
 	uint32_t tcs_count;
 	uint32_t *slot_busy;     /* host-private: 1 while a host thread owns the slot */
@@ -52,10 +55,17 @@ void cella_log_default(const struct cella_enclave_settings *s, int *level);
 
 cella_result cella_arena_init(struct cella_arena *a, uint64_t lo, uint64_t hi);
 void cella_arena_fini(struct cella_arena *a);
+/* Who made an arena block, and so who may free it (a bit each, for cella_arena_free's mask). */
+enum cella_arena_owner {
+	CELLA_ARENA_CALL = 1,    /* an ecall's buffer: freed only when the call is released */
+	CELLA_ARENA_HOST = 2,    /* cella_enclave_host_malloc */
+	CELLA_ARENA_ENCLAVE = 4, /* the enclave's CELLA_OCALL_MALLOC (cella_host_malloc) */
+};
 /* Returns a 16-aligned window offset, or 0 when full. */
-uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n);
-/* Frees an offset returned by cella_arena_alloc; unknown offsets are ignored (returns false). */
-bool cella_arena_free(struct cella_arena *a, uint64_t off);
+uint64_t cella_arena_alloc(struct cella_arena *a, uint64_t n, enum cella_arena_owner owner);
+/* Frees an offset returned by cella_arena_alloc if its owner is in `owners` (a mask of enum cella_arena_owner);
+ * unknown offsets and other owners' blocks are left alone (returns false). */
+bool cella_arena_free(struct cella_arena *a, uint64_t off, unsigned owners);
 
 /*
  * The window for e's TCS count and settings (window.c, cella/abi/window.h): its size, and its layout written

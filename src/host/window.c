@@ -32,6 +32,8 @@ cella_result cella_window_lay_out(struct cella_enclave *e, uint8_t *mem, uint64_
 	h->arena_bytes = e->s.arena_bytes;
 	h->state = CELLA_WINDOW_BOOTING;
 	e->slots = (struct cella_abi_slot *)(mem + h->slots_off);
+	e->bufs_off = h->bufs_off;
+	e->slot_buf_bytes = h->slot_buf_bytes;
 	if (!cella_window_header_ok(h, bytes, e->tcs_count)) { /* what the enclave will check at boot */
 		cella_log(e, CELLA_LOG_ERROR, "the window layout for %u TCS does not pass its own check", e->tcs_count);
 		return CELLA_ERR_UNEXPECTED;

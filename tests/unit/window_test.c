@@ -64,6 +64,8 @@ static void refused(void)
 	BAD("window size differs from the mapping", bn = n + PAGE);
 	BAD("header field window_bytes lies", b.window_bytes = n - PAGE);
 	BAD("slots inside the header", b.slots_off = 64);
+	BAD("slots over the futex counters in the header page", b.slots_off = 128);
+	BAD("slots in the header page's last line", b.slots_off = PAGE - 64);
 	BAD("slots misaligned", b.slots_off = PAGE + 8);
 	BAD("buffers misaligned", b.bufs_off += 64);
 	BAD("buffer size misaligned", b.slot_buf_bytes += 1);

@@ -316,6 +316,31 @@ static cella_result e_peek(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+/* What a compromised enclave can do to the window: write anything the host can see, header included. */
+static cella_result e_poke(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t p;
+	(void)out, (void)on, (void)w;
+	if (n < 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&p, in, 8);
+	if (!cella_is_host_memory((const void *)(uintptr_t)p, n - 8))
+		return CELLA_ERR_HOST_POINTER;
+	memcpy((void *)(uintptr_t)p, in + 8, n - 8);
+	return CELLA_OK;
+}
+
+static cella_result e_host_free(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t p;
+	(void)out, (void)on, (void)w;
+	if (n != 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&p, in, 8);
+	cella_host_free((void *)(uintptr_t)p);
+	return CELLA_OK;
+}
+
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 static _Thread_local uint64_t tls_probe = 0x5eed;
 
@@ -439,6 +464,8 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_EXCEPTION] = {e_exception, CELLA_ECALL_PUBLIC},
 	[E_CATCH_ALL] = {e_catch_all, CELLA_ECALL_PUBLIC},
 	[E_PINGPONG] = {e_pingpong, CELLA_ECALL_PUBLIC},
+	[E_POKE] = {e_poke, CELLA_ECALL_PUBLIC},
+	[E_HOST_FREE] = {e_host_free, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

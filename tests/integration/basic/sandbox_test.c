@@ -719,6 +719,53 @@ static void t_memread(void)
 	cella_test_pass(getuid() == 0 ? "memread-root-can" : "memread-unprivileged-cannot");
 }
 
+/* An enclave that rewrites the window header and frees what it did not allocate must not steer the host. */
+static void t_hostile_window(void)
+{
+	struct cella_enclave *e = create();
+	static uint8_t in[64 * 1024], out[64 * 1024];
+	uint8_t poke[16];
+	uint64_t v, win_bytes = e->win_bytes;
+	size_t w = 0;
+
+	/* the buffers "start" 1 MiB past the window and are 2^40 bytes each: were the host to believe that, the
+	 * next large call's input would be copied out there */
+	v = (uint64_t)(uintptr_t)&e->hdr->bufs_off;
+	memcpy(poke, &v, 8);
+	v = win_bytes + (1u << 20);
+	memcpy(poke + 8, &v, 8);
+	CT_RESULT(cella_enclave_call(e, E_POKE, poke, sizeof(poke), NULL, 0, NULL), CELLA_OK);
+	v = (uint64_t)(uintptr_t)&e->hdr->slot_buf_bytes;
+	memcpy(poke, &v, 8);
+	v = 1ull << 40;
+	memcpy(poke + 8, &v, 8);
+	CT_RESULT(cella_enclave_call(e, E_POKE, poke, sizeof(poke), NULL, 0, NULL), CELLA_OK);
+	CT_EQ(e->hdr->slot_buf_bytes, 1ull << 40); /* the write went through: the host's own copy must not change */
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 1);
+	CT_RESULT(cella_enclave_call(e, E_ECHO, in, sizeof(in), out, sizeof(out), &w), CELLA_OK);
+	CT_EQ(w, sizeof(in));
+	CT_ASSERT(memcmp(in, out, sizeof(in)) == 0);
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 21, CELLA_OK), 43); /* ocalls are still checked against the real layout */
+
+	/* a block of the host application's, freed by the enclave, stays the application's */
+	{
+		uint8_t *p = cella_enclave_host_malloc(e, 256), *q;
+		CT_ASSERT(p);
+		v = (uint64_t)(uintptr_t)p;
+		CT_RESULT(cella_enclave_call(e, E_HOST_FREE, &v, 8, NULL, 0, NULL), CELLA_OK);
+		q = cella_enclave_host_malloc(e, 256);
+		CT_ASSERT(q && q != p);
+		cella_enclave_host_free(e, q);
+		cella_enclave_host_free(e, p);
+		q = cella_enclave_host_malloc(e, 256); /* freed by its owner, the block is reused */
+		CT_ASSERT(q == p);
+		cella_enclave_host_free(e, q);
+	}
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("hostile window: rewritten header sizes and a free of the host's block do not steer the host");
+}
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -774,6 +821,8 @@ int main(int argc, char **argv)
 		t_terminate_inflight();
 	else if (!strcmp(c, "memread"))
 		t_memread();
+	else if (!strcmp(c, "hostile_window"))
+		t_hostile_window();
 	else {
 		fprintf(stderr, "unknown case %s\n", c);
 		return 2;
