@@ -201,7 +201,7 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 {
 	struct chain_work *w = calloc(1, sizeof(*w));
 	const uint8_t *der[MAX_CERTS];
-	size_t der_len[MAX_CERTS], nroots = 0;
+	size_t der_len[MAX_CERTS], nroots = 0, k = 0;
 	int n;
 	unsigned err;
 	uint32_t days = (uint32_t)(UNIX_EPOCH_DAYS + (uint64_t)p->time / 86400);
@@ -238,16 +238,18 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 	/* the chain must end in a configured root, byte for byte (as on hosts: no byte of a quote may change) */
 	if (decode_cert(der[n - 1], der_len[n - 1], &w->tmp))
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
-	{
-		size_t k = 0;
-		while (k < nroots && (w->root_len[k] != der_len[n - 1] ||
-				      memcmp(w->root_ptr[k], der[n - 1], der_len[n - 1]) != 0))
-			k++;
-		if (k == nroots)
-			CELLA_FAIL(CELLA_ERR_UNTRUSTED_ROOT);
-	}
+	while (k < nroots &&
+	       (w->root_len[k] != der_len[n - 1] || memcmp(w->root_ptr[k], der[n - 1], der_len[n - 1]) != 0))
+		k++;
+	if (k == nroots)
+		CELLA_FAIL(CELLA_ERR_UNTRUSTED_ROOT);
+	/* that root, and it alone, anchors the chain: BearSSL stops at the first certificate a trust anchor signed, so
+	 * with every configured root as an anchor, an intermediate signed by another (say expired) root would do,
+	 * whatever followed it. Trust anchors carry no dates: the root's own are checked here. */
+	if (p->time < w->roots[k].not_before || p->time > w->roots[k].not_after)
+		CELLA_FAIL(CELLA_ERR_EXPIRED);
 
-	br_x509_minimal_init(&w->xc, &br_sha256_vtable, w->ta, nroots);
+	br_x509_minimal_init(&w->xc, &br_sha256_vtable, &w->ta[k], 1);
 	br_x509_minimal_set_hash(&w->xc, br_sha256_ID, &br_sha256_vtable);
 	br_x509_minimal_set_ecdsa(&w->xc, br_ec_get_default(), br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_set_time(&w->xc, days, (uint32_t)((uint64_t)p->time % 86400));
@@ -260,7 +262,7 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 	err = w->xc.vtable->end_chain(&w->xc.vtable);
 	if (err == BR_ERR_X509_EXPIRED)
 		CELLA_FAIL(CELLA_ERR_EXPIRED);
-	if (err == BR_ERR_X509_NOT_TRUSTED)
+	if (err == BR_ERR_X509_NOT_TRUSTED || err == BR_ERR_X509_DN_MISMATCH) /* no path to that root (as on hosts) */
 		CELLA_FAIL(CELLA_ERR_UNTRUSTED_ROOT);
 	if (err != 0)
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
@@ -271,11 +273,6 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 	for (int i = 0; i < n; i++) {
 		if (decode_cert(der[i], der_len[i], &w->tmp))
 			CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
-		/* the root the chain names: its dates count too (an expired software root is refused) */
-		for (size_t k = 0; k < nroots; k++)
-			if (memcmp(w->tmp.q, w->roots[k].q, 65) == 0 && (p->time < w->roots[k].not_before ||
-									 p->time > w->roots[k].not_after))
-				CELLA_FAIL(CELLA_ERR_EXPIRED);
 		if (w->tmp.not_before > out->valid_from)
 			out->valid_from = w->tmp.not_before;
 		if (w->tmp.not_after < out->valid_until)

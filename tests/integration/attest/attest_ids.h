@@ -26,7 +26,7 @@ struct a_verify_in {
 	uint32_t report_data_len;
 	uint32_t root_len;
 	uint32_t evidence_len;
-	uint32_t reserved;
+	uint32_t root_split; /* 0: the root PEM is one root; else its first root_split bytes are one, the rest another */
 };
 #define A_F_SOFTWARE 0x1u
 #define A_F_DEBUG 0x2u
@@ -47,15 +47,17 @@ struct a_verify_out {
 	uint8_t report_data[64];
 };
 /* The policy a_verify_in flattens, for both verifiers (host and enclave); root is filled to point at root_pem. */
-static inline void a_policy(const struct a_verify_in *a, const uint8_t *root_pem, struct cella_evidence_root *root,
+static inline void a_policy(const struct a_verify_in *a, const uint8_t *root_pem, struct cella_evidence_root root[2],
 			    struct cella_evidence_policy *p)
 {
 	memset(p, 0, sizeof(*p));
-	root->cert = root_pem;
-	root->len = a->root_len;
+	root[0].cert = root_pem;
+	root[0].len = a->root_split && a->root_split < a->root_len ? a->root_split : a->root_len;
+	root[1].cert = root_pem + root[0].len;
+	root[1].len = a->root_len - root[0].len;
 	p->time = a->time;
 	p->roots = a->root_len ? root : NULL;
-	p->root_count = a->root_len ? 1 : 0;
+	p->root_count = !a->root_len ? 0 : root[1].len ? 2 : 1;
 	p->allow_software_tee = a->flags & A_F_SOFTWARE;
 	p->allow_debug = a->flags & A_F_DEBUG;
 	p->any_identity = a->flags & A_F_ANY;

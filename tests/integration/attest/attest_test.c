@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,9 @@ static struct cella_enclave *open_enclave(const char *path)
 static cella_result host_verify(const struct a_verify_in *a, const uint8_t *root, const uint8_t *ev, size_t len,
 				struct cella_claims *c)
 {
-	struct cella_evidence_root r;
+	struct cella_evidence_root r[2];
 	struct cella_evidence_policy p;
-	a_policy(a, root, &r, &p);
+	a_policy(a, root, r, &p);
 	if (a->flags & A_F_CERT)
 		return cella_verify_attest_cert(ev, len, NULL, 0, &p, c);
 	return cella_verify_evidence(ev, len, NULL, 0, &p, c);
@@ -196,6 +197,144 @@ static uint8_t *make_other_root(size_t *len)
 	return out;
 }
 
+/* A P-256 certificate for key k named cn, issued by issuer_cn with issuer_key, valid from now+from to now+until
+ * (seconds), a CA or not; appended to the PEM text at *pem (realloc'd, *len updated). */
+static void append_cert(uint8_t **pem, size_t *len, EVP_PKEY *k, const char *cn, EVP_PKEY *issuer_key,
+			const char *issuer_cn, long from, long until, bool ca)
+{
+	X509 *x = X509_new();
+	X509_NAME *sn = X509_NAME_new(), *in = X509_NAME_new();
+	X509_EXTENSION *bc;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long l;
+	CT_ASSERT(x && sn && in && b);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 11);
+	X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
+	X509_set_subject_name(x, sn);
+	X509_set_issuer_name(x, in);
+	X509_gmtime_adj(X509_getm_notBefore(x), from);
+	X509_gmtime_adj(X509_getm_notAfter(x), until);
+	X509_set_pubkey(x, k);
+	bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	CT_ASSERT(bc && X509_add_ext(x, bc, -1) == 1);
+	CT_ASSERT(X509_sign(x, issuer_key, EVP_sha256()) > 0);
+	CT_ASSERT(PEM_write_bio_X509(b, x) == 1);
+	l = BIO_get_mem_data(b, &data);
+	*pem = realloc(*pem, *len + (size_t)l);
+	CT_ASSERT(*pem);
+	memcpy(*pem + *len, data, (size_t)l);
+	*len += (size_t)l;
+	X509_EXTENSION_free(bc);
+	BIO_free(b);
+	X509_NAME_free(in);
+	X509_NAME_free(sn);
+	X509_free(x);
+}
+
+/* The platform's quote q with its QE report re-signed by pck and its certification data replaced by chain (type
+ * 5): the quote body, attestation key and its binding stay as the platform made them. */
+static uint8_t *requote(const uint8_t *q, size_t qlen, EVP_PKEY *pck, const uint8_t *chain, size_t chain_len,
+			size_t *out_len)
+{
+	const size_t qe_off = 436 + 128, qe_sig_off = qe_off + 384, auth_off = qe_sig_off + 66;
+	size_t auth_len, head, n, siglen = 0;
+	uint8_t *o, der[80];
+	const uint8_t *dp = der;
+	ECDSA_SIG *es;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint32_t u;
+	CT_ASSERT(qlen > auth_off && md);
+	auth_len = (size_t)q[qe_sig_off + 64] | (size_t)q[qe_sig_off + 65] << 8;
+	head = auth_off + auth_len;
+	CT_ASSERT(qlen >= head + 6 && q[head] == 5 && q[head + 1] == 0);
+	n = head + 6 + chain_len;
+	o = malloc(n);
+	CT_ASSERT(o);
+	memcpy(o, q, head + 2);
+	u = (uint32_t)chain_len;
+	memcpy(o + head + 2, &u, 4);
+	memcpy(o + head + 6, chain, chain_len);
+	u = (uint32_t)(n - 436);
+	memcpy(o + 432, &u, 4); /* signature data length */
+	siglen = sizeof(der);
+	CT_ASSERT(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pck) == 1 &&
+		  EVP_DigestSign(md, der, &siglen, q + qe_off, 384) == 1);
+	CT_ASSERT((es = d2i_ECDSA_SIG(NULL, &dp, (long)siglen)) != NULL);
+	CT_ASSERT(BN_bn2binpad(ECDSA_SIG_get0_r(es), o + qe_sig_off, 32) == 32 &&
+		  BN_bn2binpad(ECDSA_SIG_get0_s(es), o + qe_sig_off + 32, 32) == 32);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	*out_len = n;
+	return o;
+}
+
+/* Two configured roots, R1 valid and R2 expired. A chain must rest on the root it ends in: leaf, intermediate
+ * issued by R2, then R1 appended (the byte-for-byte root match is with R1) is refused in both worlds; the honest
+ * chain to R2 is expired; leaf, intermediate issued by R1, R1 verifies (the re-signed quote itself is sound). */
+static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *quote, size_t qlen)
+{
+	EVP_PKEY *k1 = EVP_EC_gen("P-256"), *k2 = EVP_EC_gen("P-256"), *ki = EVP_EC_gen("P-256"),
+		 *kl = EVP_EC_gen("P-256");
+	uint8_t *r1 = NULL, *roots = NULL, *leaf_i2 = NULL, *i1 = NULL, *chain, *q;
+	size_t r1_len = 0, roots_len = 0, leaf_i2_len = 0, i1_len = 0, n, ql;
+	struct a_verify_in t = *pol;
+	CT_ASSERT(k1 && k2 && ki && kl);
+	append_cert(&r1, &r1_len, k1, "Root One", k1, "Root One", -3600, 86400, true);
+	roots = malloc(r1_len); /* the same certificate as r1, byte for byte, then R2 */
+	CT_ASSERT(roots);
+	memcpy(roots, r1, r1_len);
+	roots_len = r1_len;
+	append_cert(&roots, &roots_len, k2, "Root Two", k2, "Root Two", -2 * 86400, -86400, true);
+	append_cert(&leaf_i2, &leaf_i2_len, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
+	append_cert(&leaf_i2, &leaf_i2_len, ki, "Inter", k2, "Root Two", -3600, 86400, true);
+	t.root_len = (uint32_t)roots_len;
+	t.root_split = (uint32_t)r1_len;
+
+	/* leaf, I (by R2), R1 */
+	chain = malloc(leaf_i2_len + r1_len);
+	CT_ASSERT(chain);
+	memcpy(chain, leaf_i2, leaf_i2_len);
+	memcpy(chain + leaf_i2_len, r1, r1_len);
+	q = requote(quote, qlen, kl, chain, leaf_i2_len + r1_len, &ql);
+	both("chain anchored at the expired R2, with R1 appended", &t, roots, q, ql, CELLA_ERR_UNTRUSTED_ROOT, true);
+	free(q);
+	free(chain);
+
+	/* leaf, I (by R2), R2: the honest chain to the expired root */
+	n = leaf_i2_len + (roots_len - r1_len);
+	chain = malloc(n);
+	CT_ASSERT(chain);
+	memcpy(chain, leaf_i2, leaf_i2_len);
+	memcpy(chain + leaf_i2_len, roots + r1_len, roots_len - r1_len);
+	q = requote(quote, qlen, kl, chain, n, &ql);
+	both("honest chain to the expired R2", &t, roots, q, ql, CELLA_ERR_EXPIRED, true);
+	free(q);
+	free(chain);
+
+	/* leaf, I (by R1), R1: accepted */
+	append_cert(&i1, &i1_len, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
+	append_cert(&i1, &i1_len, ki, "Inter", k1, "Root One", -3600, 86400, true);
+	i1 = realloc(i1, i1_len + r1_len);
+	CT_ASSERT(i1);
+	memcpy(i1 + i1_len, r1, r1_len);
+	q = requote(quote, qlen, kl, i1, i1_len + r1_len, &ql);
+	both("chain to R1 under {R1, R2}", &t, roots, q, ql, CELLA_OK, true);
+	free(q);
+
+	free(i1);
+	free(leaf_i2);
+	free(roots);
+	free(r1);
+	EVP_PKEY_free(kl);
+	EVP_PKEY_free(ki);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(k1);
+	cella_test_pass("a chain rests on the configured root it ends in: not on another (expired) one it passes through");
+}
+
 /* notBefore of the platform's root, Unix seconds. */
 static int64_t root_not_before(void)
 {
@@ -316,6 +455,7 @@ int main(int argc, char **argv)
 	t = pol, t.time = 0;
 	both("no verification time", &t, root_pem, quote, qlen, CELLA_ERR_INVALID_ARG, true);
 	cella_test_pass("untrusted, missing, expired and not-yet-valid software roots are refused");
+	anchored_at_the_tail(&pol, quote, qlen);
 
 	/* one flipped bit anywhere in the quote: every byte on the host, every 13th in the enclave */
 	for (size_t i = 0; i < qlen; i++) {

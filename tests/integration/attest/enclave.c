@@ -48,9 +48,9 @@ static void run_verify(const struct a_verify_in *a, const uint8_t *root_pem, con
 		       struct a_verify_out *o)
 {
 	struct cella_evidence_policy p;
-	struct cella_evidence_root root;
+	struct cella_evidence_root root[2];
 	cella_result r;
-	a_policy(a, root_pem, &root, &p);
+	a_policy(a, root_pem, root, &p);
 	memset(c, 0, sizeof(*c));
 	if (a->flags & A_F_CERT)
 		r = cella_verify_attest_cert(ev, a->evidence_len, NULL, 0, &p, c);
