@@ -44,9 +44,12 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
 					    uint8_t *out, size_t out_bytes, size_t *written);
 
 /*
- * OpenSSL verification: cella_tls_openssl_configure() makes `ctx` require a peer certificate and replaces
- * OpenSSL's chain verification with cella_verify_attest_cert() under v->policy. After a handshake, v->result
- * and v->claims say what was verified. One verifier per concurrent handshake.
+ * OpenSSL verification: cella_tls_openssl_configure() makes `ctx` require a peer certificate (a server fails the
+ * handshake of a client that sends none) and replaces OpenSSL's chain verification with cella_verify_attest_cert()
+ * under v->policy. It also turns off session resumption (no session cache, no tickets): a resumed session would
+ * skip the verification, so do not resume one with SSL_set_session either. After a successful handshake, v->result
+ * and v->claims say what was verified; after a failed one, v->result may be an earlier handshake's. One verifier
+ * per concurrent handshake.
  */
 struct cella_tls_openssl_verifier {
 	struct cella_evidence_policy policy; /* set by the caller */

@@ -228,6 +228,11 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 void cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier *v)
 {
 	v->result = CELLA_ERR_NOT_FOUND;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* a server asks for the client's certificate and fails the handshake without one (SSL_VERIFY_PEER alone
+	 * lets a client that sends none through, with the callback never run); clients ignore the second flag */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, cella_tls_openssl_verify_cb, v);
+	/* a resumed session skips the callback: every handshake here is a full one, its evidence checked now */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 }

@@ -10,7 +10,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "attest_ids.h"
 #include "cella_test.h"
+#include "cella_test_x509.h"
 
 static struct cella_enclave *verifier;
 static uint8_t *root_pem, *other_root;
@@ -166,72 +166,23 @@ static void l6_host_memory(const struct a_verify_in *pol, const uint8_t *root, c
 	cella_test_pass("L6 evidence mutated in host memory during in-enclave verification: one copy, consistent result");
 }
 
-/* A self-signed P-256 root nobody trusts, valid now. */
-static uint8_t *make_other_root(size_t *len)
-{
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
-	X509_NAME *n = X509_NAME_new();
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	uint8_t *out;
-	long l;
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"Cella Software TEE Root CA", -1, -1, 0);
-	X509_set_subject_name(x, n);
-	X509_set_issuer_name(x, n);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_set_pubkey(x, k);
-	X509_sign(x, k, EVP_sha256());
-	PEM_write_bio_X509(b, x);
-	l = BIO_get_mem_data(b, &data);
-	out = malloc((size_t)l);
-	memcpy(out, data, (size_t)l);
-	*len = (size_t)l;
-	BIO_free(b);
-	X509_NAME_free(n);
-	X509_free(x);
-	EVP_PKEY_free(k);
-	return out;
-}
-
-/* A P-256 certificate for key k named cn, issued by issuer_cn with issuer_key, valid from now+from to now+until
- * (seconds), a CA or not; appended to the PEM text at *pem (realloc'd, *len updated). */
+/* cella_test_cert's certificate, as PEM appended to *pem. */
 static void append_cert(uint8_t **pem, size_t *len, EVP_PKEY *k, const char *cn, EVP_PKEY *issuer_key,
 			const char *issuer_cn, long from, long until, bool ca)
 {
-	X509 *x = X509_new();
-	X509_NAME *sn = X509_NAME_new(), *in = X509_NAME_new();
-	X509_EXTENSION *bc;
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	long l;
-	CT_ASSERT(x && sn && in && b);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 11);
-	X509_NAME_add_entry_by_txt(sn, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_NAME_add_entry_by_txt(in, "CN", MBSTRING_ASC, (const unsigned char *)issuer_cn, -1, -1, 0);
-	X509_set_subject_name(x, sn);
-	X509_set_issuer_name(x, in);
-	X509_gmtime_adj(X509_getm_notBefore(x), from);
-	X509_gmtime_adj(X509_getm_notAfter(x), until);
-	X509_set_pubkey(x, k);
-	bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	CT_ASSERT(bc && X509_add_ext(x, bc, -1) == 1);
-	CT_ASSERT(X509_sign(x, issuer_key, EVP_sha256()) > 0);
-	CT_ASSERT(PEM_write_bio_X509(b, x) == 1);
-	l = BIO_get_mem_data(b, &data);
-	*pem = realloc(*pem, *len + (size_t)l);
-	CT_ASSERT(*pem);
-	memcpy(*pem + *len, data, (size_t)l);
-	*len += (size_t)l;
-	X509_EXTENSION_free(bc);
-	BIO_free(b);
-	X509_NAME_free(in);
-	X509_NAME_free(sn);
-	X509_free(x);
+	cella_test_cert_append_pem(pem, len, cella_test_cert(k, cn, issuer_key, issuer_cn, from, until, ca));
+}
+
+/* A self-signed P-256 root nobody trusts, valid now, named like the platform's. */
+static uint8_t *make_other_root(size_t *len)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	uint8_t *out = NULL;
+	CT_ASSERT(k);
+	*len = 0;
+	append_cert(&out, len, k, "Cella Software TEE Root CA", k, "Cella Software TEE Root CA", -3600, 86400, true);
+	EVP_PKEY_free(k);
+	return out;
 }
 
 /* The platform's quote q with its QE report re-signed by pck and its certification data replaced by chain (type

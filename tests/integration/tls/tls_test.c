@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cella_test.h"
+#include "cella_test_x509.h"
 #include "tls_ids.h"
 
 static struct cella_enclave *e;
@@ -156,6 +157,52 @@ static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const c
 	SSL_CTX_free(ctx);
 	close(fd);
 	return ok;
+}
+
+/* An OpenSSL server configured with cella_tls_openssl_configure, and a client that sends no certificate: the
+ * handshake must fail (with SSL_VERIFY_PEER alone it completed, the verification callback never run, and the
+ * verifier still held an earlier handshake's CELLA_OK). */
+static void server_requires_client_certificate(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x;
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method()), *cctx = SSL_CTX_new(TLS_client_method());
+	SSL *ss, *cs;
+	BIO *b1 = NULL, *b2 = NULL;
+	struct cella_tls_openssl_verifier v;
+	int rs = 0, rc = 0;
+	CT_ASSERT(k && sctx && cctx);
+	x = cella_test_cert(k, "server", k, "server", -3600, 86400, false);
+	CT_ASSERT(SSL_CTX_use_certificate(sctx, x) == 1 && SSL_CTX_use_PrivateKey(sctx, k) == 1);
+	memset(&v, 0, sizeof(v));
+	v.policy.time = time(NULL);
+	v.policy.any_identity = true;
+	cella_tls_openssl_configure(sctx, &v);
+	v.result = CELLA_OK; /* as an earlier, verified handshake on this verifier left it */
+	SSL_CTX_set_verify(cctx, SSL_VERIFY_NONE, NULL);
+	ss = SSL_new(sctx);
+	cs = SSL_new(cctx);
+	CT_ASSERT(ss && cs && BIO_new_bio_pair(&b1, 0, &b2, 0) == 1);
+	SSL_set_bio(ss, b1, b1);
+	SSL_set_bio(cs, b2, b2);
+	SSL_set_accept_state(ss);
+	SSL_set_connect_state(cs);
+	for (int i = 0; i < 50 && !(rs == 1 && rc == 1); i++) {
+		rs = SSL_do_handshake(ss);
+		rc = SSL_do_handshake(cs);
+		if (rs <= 0 && SSL_get_error(ss, rs) != SSL_ERROR_WANT_READ && SSL_get_error(ss, rs) != SSL_ERROR_WANT_WRITE)
+			break;
+	}
+	CT_ASSERT(rs != 1);
+	CT_ASSERT(SSL_get0_peer_certificate(ss) == NULL);
+	ERR_clear_error();
+	SSL_free(cs);
+	SSL_free(ss);
+	SSL_CTX_free(cctx);
+	SSL_CTX_free(sctx);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	cella_test_pass("an OpenSSL server configured for attested TLS refuses a client without a certificate");
 }
 
 static void policy_for(struct cella_evidence_policy *p, struct cella_evidence_root *root, const struct cella_hash *mr)
@@ -316,6 +363,7 @@ int main(int argc, char **argv)
 		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
 		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, 3, NULL, 0, &w), CELLA_ERR_MARSHAL);
 	}
+	server_requires_client_certificate();
 	cella_tls_host_unlisten(listener);
 	free(cert);
 	free(bad);
