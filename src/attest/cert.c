@@ -9,6 +9,18 @@
 
 static const uint8_t oid_ec[] = AT_OID_EC_PUBLIC_KEY, oid_p256[] = AT_OID_P256;
 static const uint8_t oid_sig[] = AT_OID_ECDSA_SHA256, oid_ev[] = AT_OID_OE_EVIDENCE;
+/* The extensions a critical flag may sit on (RFC 5280 4.2: a certificate with a critical extension the verifier
+ * does not recognise is refused): ours, and the two an end-entity certificate commonly marks critical, which
+ * say nothing this verifier relies on (it checks the self-signature and the evidence, not a path). The values are
+ * the OIDs' contents (the definitions above include tag and length). */
+static const uint8_t oid_basic_constraints[] = {0x55, 0x1d, 0x13}, oid_key_usage[] = {0x55, 0x1d, 0x0f};
+
+#define MAX_EXTENSIONS 32
+
+static bool oid_is(const struct at_der *id, const uint8_t *oid, size_t n)
+{
+	return id->n == n && memcmp(id->p, oid, n) == 0;
+}
 
 struct parsed {
 	struct at_der tbs, spki, sig, ext;
@@ -25,7 +37,9 @@ static int is_ecdsa_sha256(struct at_der *in)
 
 static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 {
-	struct at_der all = {der, len}, cert, tbs, t, skip, spki, alg, key, exts, list, ext, id, val, sig;
+	struct at_der all = {der, len}, cert, tbs, t, skip, spki, alg, key, exts, list, ext, id, val, sig, crit;
+	struct at_der seen[MAX_EXTENSIONS];
+	size_t n_seen = 0;
 	memset(o, 0, sizeof(*o));
 	if (at_der_next(&all, 0x30, &cert, NULL) || all.n != 0)
 		return CELLA_ERR_BAD_FORMAT;
@@ -36,7 +50,10 @@ static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 	o->sig.p = sig.p + 1; /* BIT STRING: 0 unused bits, then the DER Ecdsa-Sig-Value */
 	o->sig.n = sig.n - 1;
 	t = tbs;
-	if (at_der_next(&t, 0xa0, &skip, NULL) || at_der_next(&t, 0x02, &skip, NULL) || !is_ecdsa_sha256(&t) ||
+	/* version v3 (INTEGER 2): the only version with extensions, and the evidence is one */
+	if (at_der_next(&t, 0xa0, &skip, NULL) || skip.n != 3 || memcmp(skip.p, "\x02\x01\x02", 3) != 0)
+		return CELLA_ERR_BAD_FORMAT;
+	if (at_der_next(&t, 0x02, &skip, NULL) || !is_ecdsa_sha256(&t) ||
 	    at_der_next(&t, 0x30, NULL, NULL) /* issuer */ || at_der_next(&t, 0x30, NULL, NULL) /* validity */ ||
 	    at_der_next(&t, 0x30, NULL, NULL) /* subject */ || at_der_next(&t, 0x30, &spki, &o->spki))
 		return CELLA_ERR_BAD_FORMAT;
@@ -56,17 +73,30 @@ static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 	if (at_der_next(&t, 0xa3, &exts, NULL) || t.n != 0 || at_der_next(&exts, 0x30, &list, NULL) || exts.n != 0)
 		return CELLA_ERR_BAD_FORMAT;
 	while (list.n) {
-		if (at_der_next(&list, 0x30, &ext, NULL) || at_der_next(&ext, 0x06, NULL, &id))
+		bool critical = false;
+		struct at_der oid;
+		if (at_der_next(&list, 0x30, &ext, NULL) || at_der_next(&ext, 0x06, &oid, &id))
 			return CELLA_ERR_BAD_FORMAT;
-		if (at_der_peek(&ext, 0x01) && at_der_next(&ext, 0x01, NULL, NULL))
-			return CELLA_ERR_BAD_FORMAT;
+		if (at_der_peek(&ext, 0x01)) {
+			/* DER: TRUE is 0xff, and FALSE, the default, is left out */
+			if (at_der_next(&ext, 0x01, &crit, NULL) || crit.n != 1 || crit.p[0] != 0xff)
+				return CELLA_ERR_BAD_FORMAT;
+			critical = true;
+		}
 		if (at_der_next(&ext, 0x04, &val, NULL) || ext.n != 0)
 			return CELLA_ERR_BAD_FORMAT;
-		if (id.n == sizeof(oid_ev) && memcmp(id.p, oid_ev, sizeof(oid_ev)) == 0) {
-			if (o->ext.p)
-				return CELLA_ERR_BAD_FORMAT; /* two evidence extensions: which one would count? */
+		/* one of each at most (RFC 5280 4.2): two evidence extensions, say, and which one would count? */
+		if (n_seen == MAX_EXTENSIONS)
+			return CELLA_ERR_BAD_FORMAT;
+		for (size_t i = 0; i < n_seen; i++)
+			if (seen[i].n == id.n && memcmp(seen[i].p, id.p, id.n) == 0)
+				return CELLA_ERR_BAD_FORMAT;
+		seen[n_seen++] = id;
+		if (id.n == sizeof(oid_ev) && memcmp(id.p, oid_ev, sizeof(oid_ev)) == 0)
 			o->ext = val;
-		}
+		else if (critical && !oid_is(&oid, oid_basic_constraints, sizeof(oid_basic_constraints)) &&
+			 !oid_is(&oid, oid_key_usage, sizeof(oid_key_usage)))
+			return CELLA_ERR_UNSUPPORTED; /* a critical extension this verifier does not know */
 	}
 	return o->ext.p ? CELLA_OK : CELLA_ERR_NOT_FOUND;
 }

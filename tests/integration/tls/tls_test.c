@@ -234,6 +234,128 @@ static cella_result enclave_verify(const uint8_t *cert, size_t len, uint32_t fla
 	return (cella_result)res;
 }
 
+/* The enclave's certificate, read by OpenSSL, changed by `edit` and written again: the TBS is re-encoded, so the
+ * self-signature no longer matches and a certificate that parses fails with CELLA_ERR_CERT_CHAIN. Returns the
+ * DER (malloc'd). */
+static uint8_t *edited(const uint8_t *cert, size_t cl, void (*edit)(X509 *), size_t *len)
+{
+	const unsigned char *pp = cert;
+	X509 *x = d2i_X509(NULL, &pp, (long)cl);
+	unsigned char *der = NULL;
+	uint8_t *out;
+	int n;
+	CT_ASSERT(x);
+	edit(x);
+	CT_ASSERT(i2d_re_X509_tbs(x, &der) > 0); /* drops the TBS encoding OpenSSL kept from parsing */
+	OPENSSL_free(der);
+	der = NULL;
+	n = i2d_X509(x, &der);
+	CT_ASSERT(n > 0 && (out = malloc((size_t)n)) != NULL);
+	memcpy(out, der, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(der);
+	X509_free(x);
+	return out;
+}
+
+static void add_unknown(X509 *x, int critical)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+	ASN1_OCTET_STRING *v = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *ext;
+	CT_ASSERT(oid && v && ASN1_OCTET_STRING_set(v, (const unsigned char *)"\x05\x00", 2) == 1);
+	ext = X509_EXTENSION_create_by_OBJ(NULL, oid, critical, v);
+	CT_ASSERT(ext && X509_add_ext(x, ext, -1) == 1);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(v);
+	ASN1_OBJECT_free(oid);
+}
+static void add_unknown_critical(X509 *x)
+{
+	add_unknown(x, 1);
+}
+static void add_unknown_noncritical(X509 *x)
+{
+	add_unknown(x, 0);
+}
+/* basicConstraints made critical (the enclave writes it non-critical) */
+static void critical_basic_constraints(X509 *x)
+{
+	X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:FALSE");
+	X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, NID_basic_constraints, -1)));
+	CT_ASSERT(bc && X509_add_ext(x, bc, -1) == 1);
+	X509_EXTENSION_free(bc);
+}
+static void second_basic_constraints(X509 *x)
+{
+	X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	CT_ASSERT(bc && X509_add_ext(x, bc, -1) == 1);
+	X509_EXTENSION_free(bc);
+}
+
+/* The first occurrence of pat in d, or fail. */
+static size_t find(const uint8_t *d, size_t n, const uint8_t *pat, size_t pn)
+{
+	for (size_t i = 0; i + pn <= n; i++)
+		if (memcmp(d + i, pat, pn) == 0)
+			return i;
+	cella_test_fail(__FILE__, __LINE__, "pattern not found");
+	return 0;
+}
+
+/* Certificate structure the verifiers refuse before any signature, in both worlds (RFC 5280 4.2: an unknown
+ * critical extension; strict DER: a critical flag other than 01 01 ff, a version other than 3, an extension twice),
+ * and the controls that parse (then fail on the signature the edit broke). */
+static void certificate_structure(const uint8_t *cert, size_t cl, const struct cella_evidence_policy *p)
+{
+	static const struct {
+		const char *what;
+		void (*edit)(X509 *);
+		cella_result want;
+	} cases[] = {
+		{"unknown critical extension", add_unknown_critical, CELLA_ERR_UNSUPPORTED},
+		{"unknown non-critical extension (control)", add_unknown_noncritical, CELLA_ERR_CERT_CHAIN},
+		{"critical basicConstraints (control)", critical_basic_constraints, CELLA_ERR_CERT_CHAIN},
+		{"basicConstraints twice", second_basic_constraints, CELLA_ERR_BAD_FORMAT},
+	};
+	struct cella_claims c;
+	uint8_t *d;
+	size_t n, at;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cella_result h, en;
+		d = edited(cert, cl, cases[i].edit, &n);
+		h = cella_verify_attest_cert(d, n, NULL, 0, p, &c);
+		en = enclave_verify(d, n, 1);
+		if (h != cases[i].want || en != cases[i].want)
+			cella_test_fail(__FILE__, __LINE__, "%s: host %s, enclave %s, expected %s", cases[i].what,
+					cella_result_name(h), cella_result_name(en), cella_result_name(cases[i].want));
+		free(d);
+	}
+	/* the critical flag in non-DER forms: FALSE spelt out, TRUE as 01 */
+	d = edited(cert, cl, critical_basic_constraints, &n);
+	at = find(d, n, (const uint8_t *)"\x06\x03\x55\x1d\x13\x01\x01\xff", 8) + 7;
+	d[at] = 0x00;
+	CT_RESULT(cella_verify_attest_cert(d, n, NULL, 0, p, &c), CELLA_ERR_BAD_FORMAT);
+	CT_RESULT(enclave_verify(d, n, 1), CELLA_ERR_BAD_FORMAT);
+	d[at] = 0x01;
+	CT_RESULT(cella_verify_attest_cert(d, n, NULL, 0, p, &c), CELLA_ERR_BAD_FORMAT);
+	CT_RESULT(enclave_verify(d, n, 1), CELLA_ERR_BAD_FORMAT);
+	free(d);
+	/* version 1 and 2 with extensions, in the unchanged certificate (whose signature then breaks too) */
+	d = malloc(cl);
+	CT_ASSERT(d);
+	memcpy(d, cert, cl);
+	at = find(d, cl, (const uint8_t *)"\xa0\x03\x02\x01\x02", 5) + 4;
+	for (uint8_t v = 0; v < 2; v++) {
+		d[at] = v;
+		CT_RESULT(cella_verify_attest_cert(d, cl, NULL, 0, p, &c), CELLA_ERR_BAD_FORMAT);
+		CT_RESULT(enclave_verify(d, cl, 1), CELLA_ERR_BAD_FORMAT);
+	}
+	free(d);
+	cella_test_pass("unknown critical extensions, non-DER critical flags, versions 1 and 2 and a repeated extension are "
+			"refused in both worlds");
+}
+
 int main(int argc, char **argv)
 {
 	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = lying_accept, [T_O_RECV] = cella_tls_host_recv,
@@ -323,6 +445,7 @@ int main(int argc, char **argv)
 	cert[200] ^= 0x01;
 	CT_RESULT(cella_verify_attest_cert(cert, cl - 1, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
 	CT_RESULT(enclave_verify(cert, cl - 1, 1), CELLA_ERR_BAD_FORMAT);
+	certificate_structure(cert, cl, &p);
 	p.time += 40LL * 365 * 86400;
 	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_EXPIRED);
 	cella_test_pass("a certificate whose key does not match its evidence is refused (host and BearSSL callbacks)");
