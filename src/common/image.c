@@ -214,21 +214,31 @@ static cella_result check_relocs(struct ctx *c, const struct cella_image *img, u
 	return CELLA_OK;
 }
 
-/* Reads the dynamic table: refuses TEXTREL, DT_NEEDED and DT_RELR, checks every relocation table. */
+/*
+ * Reads the dynamic table: refuses TEXTREL, DT_NEEDED, and relocations the runtime does not apply (it applies
+ * DT_RELA only: DT_REL, DT_JMPREL and DT_RELR tables with entries are refused), checks the RELA table. The table
+ * read is the one the enclave reads (_DYNAMIC, at p_vaddr): p_offset must be where that address loads from.
+ */
 static cella_result parse_dynamic(struct ctx *c, const Elf64_Phdr *dyn, const struct cella_image *img)
 {
-	uint64_t rela = 0, relasz = 0, relaent = sizeof(Elf64_Rela), rel = 0, relsz = 0, relent = sizeof(Elf64_Rel);
-	uint64_t jmprel = 0, pltrelsz = 0, pltrel = DT_RELA;
-	bool has_rela = false, has_rel = false, has_jmprel = false;
-	cella_result r;
+	uint64_t rela = 0, relasz = 0, relaent = sizeof(Elf64_Rela), relsz = 0, relent = sizeof(Elf64_Rel);
+	uint64_t pltrelsz = 0, pltrel = DT_RELA;
+	bool has_rela = false, terminated = false;
+	const struct cella_image_segment *s;
 
 	if (!in_file(c, dyn->p_offset, dyn->p_filesz))
 		return fail_at(c, CELLA_ERR_TRUNCATED, "PT_DYNAMIC extends past the end of the file", dyn->p_offset);
+	s = segment_of(img, dyn->p_vaddr, dyn->p_filesz, true);
+	if (!s || dyn->p_offset != s->offset + (dyn->p_vaddr - s->vaddr))
+		return fail_val(c, CELLA_ERR_IMAGE_SEGMENTS,
+				"PT_DYNAMIC is not the file bytes a PT_LOAD segment loads at its address", dyn->p_vaddr,
+				dyn->p_offset);
 	for (uint64_t i = 0; i < dyn->p_filesz / sizeof(Elf64_Dyn); i++) {
 		Elf64_Dyn d;
 		memcpy(&d, c->data + dyn->p_offset + i * sizeof(d), sizeof(d));
 		switch (d.d_tag) {
 		case DT_NULL:
+			terminated = true;
 			goto done;
 		case DT_NEEDED:
 			return fail(c, CELLA_ERR_IMAGE_NOT_PIE, "DT_NEEDED present (links a shared library)");
@@ -241,10 +251,8 @@ static cella_result parse_dynamic(struct ctx *c, const Elf64_Phdr *dyn, const st
 		case DT_RELA: rela = d.d_un.d_ptr; has_rela = true; break;
 		case DT_RELASZ: relasz = d.d_un.d_val; break;
 		case DT_RELAENT: relaent = d.d_un.d_val; break;
-		case DT_REL: rel = d.d_un.d_ptr; has_rel = true; break;
 		case DT_RELSZ: relsz = d.d_un.d_val; break;
 		case DT_RELENT: relent = d.d_un.d_val; break;
-		case DT_JMPREL: jmprel = d.d_un.d_ptr; has_jmprel = true; break;
 		case DT_PLTRELSZ: pltrelsz = d.d_un.d_val; break;
 		case DT_PLTREL: pltrel = d.d_un.d_val; break;
 		case 36: /* DT_RELR: packed relative relocations; the runtime applies RELA only */
@@ -254,18 +262,19 @@ static cella_result parse_dynamic(struct ctx *c, const Elf64_Phdr *dyn, const st
 		}
 	}
 done:
+	if (!terminated) /* the enclave reads up to DT_NULL */
+		return fail_at(c, CELLA_ERR_IMAGE_SEGMENTS, "PT_DYNAMIC has no DT_NULL", dyn->p_vaddr);
 	if (relaent != sizeof(Elf64_Rela) || relent != sizeof(Elf64_Rel) || (pltrel != DT_RELA && pltrel != DT_REL))
 		return fail(c, CELLA_ERR_IMAGE_SEGMENTS, "bad DT_RELAENT, DT_RELENT or DT_PLTREL");
-	if (has_rela && (r = check_relocs(c, img, rela, relasz, sizeof(Elf64_Rela),
-					  "DT_RELASZ is not a multiple of the entry size")) != CELLA_OK)
-		return r;
-	if (has_rel && (r = check_relocs(c, img, rel, relsz, sizeof(Elf64_Rel),
-					 "DT_RELSZ is not a multiple of the entry size")) != CELLA_OK)
-		return r;
-	if (has_jmprel &&
-	    (r = check_relocs(c, img, jmprel, pltrelsz, pltrel == DT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel),
-			      "DT_PLTRELSZ is not a multiple of the entry size")) != CELLA_OK)
-		return r;
+	if (relsz != 0)
+		return fail(c, CELLA_ERR_IMAGE_RELOCATION,
+			    "DT_REL relocations are not supported (the runtime applies DT_RELA only)");
+	if (pltrelsz != 0)
+		return fail(c, CELLA_ERR_IMAGE_RELOCATION,
+			    "DT_JMPREL (PLT) relocations are not supported (the runtime applies DT_RELA only)");
+	if (has_rela)
+		return check_relocs(c, img, rela, relasz, sizeof(Elf64_Rela),
+				    "DT_RELASZ is not a multiple of the entry size");
 	return CELLA_OK;
 }
 

@@ -323,22 +323,52 @@ static void test_relocations(void)
 	expect(&t, t.size, CELLA_ERR_IMAGE_TEXTREL);
 	set_dyn(&t, 3, 36 /* DT_RELR */, 0);
 	expect(&t, t.size, CELLA_ERR_IMAGE_RELOCATION);
-	/* DT_REL and DT_JMPREL tables are checked too: point them at the RELA table (its entries reinterpret) */
+	/* the runtime applies DT_RELA only: a DT_JMPREL or DT_REL table with entries, even RELATIVE ones (here the
+	 * RELA table again), would be left unapplied, so it is refused; empty ones are harmless */
 	set_dyn(&t, 3, DT_JMPREL, t.rela_off - t.data_off + t.data_va);
 	set_dyn(&t, 4, DT_PLTRELSZ, sizeof(Elf64_Rela));
 	set_dyn(&t, 5, DT_NULL, 0);
-	expect(&t, t.size, CELLA_OK);
-	t.data[t.rela_off + 8] = R_X86_64_JUMP_SLOT; /* first RELA entry's type: now refused via both tables */
 	expect(&t, t.size, CELLA_ERR_IMAGE_RELOCATION);
-	t.data[t.rela_off + 8] = R_X86_64_RELATIVE;
-	set_dyn(&t, 4, DT_PLTRELSZ, 7); /* not a multiple of 24 */
-	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
-	set_dyn(&t, 3, DT_REL, 0x9000); /* a table outside every segment */
+	set_dyn(&t, 4, DT_PLTRELSZ, 0);
+	expect(&t, t.size, CELLA_OK);
+	set_dyn(&t, 3, DT_REL, t.rela_off - t.data_off + t.data_va);
 	set_dyn(&t, 4, DT_RELSZ, 16);
-	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	expect(&t, t.size, CELLA_ERR_IMAGE_RELOCATION);
+	set_dyn(&t, 4, DT_RELSZ, 0);
+	expect(&t, t.size, CELLA_OK);
 	set_dyn(&t, 3, DT_RELAENT, 16);
 	set_dyn(&t, 4, DT_NULL, 0);
 	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	testelf_free(&t);
+
+	/* a table without DT_NULL: the enclave would read past it */
+	build(&t, NULL);
+	{
+		Elf64_Phdr p = get_ph(&t, 2);
+		for (uint64_t i = 0; i < p.p_filesz / sizeof(Elf64_Dyn); i++) {
+			Elf64_Dyn d;
+			memcpy(&d, t.data + t.dyn_off + i * sizeof(d), sizeof(d));
+			if (d.d_tag == DT_NULL)
+				set_dyn(&t, (int)i, DT_RELAENT, sizeof(Elf64_Rela));
+		}
+		expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	}
+	testelf_free(&t);
+
+	/* PT_DYNAMIC's file offset must be where its address loads: moved to another (harmless) table while the
+	 * address, which the enclave reads, still names the real one */
+	build(&t, NULL);
+	{
+		Elf64_Phdr p = get_ph(&t, 2);
+		expect(&t, t.size, CELLA_OK);
+		p.p_offset += sizeof(Elf64_Dyn);
+		p.p_filesz -= sizeof(Elf64_Dyn);
+		set_ph(&t, 2, &p);
+		expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+		p.p_vaddr += sizeof(Elf64_Dyn); /* both moved together: consistent again */
+		set_ph(&t, 2, &p);
+		expect(&t, t.size, CELLA_OK);
+	}
 	testelf_free(&t);
 
 	/* a dynamic table that runs past the end of the file */
