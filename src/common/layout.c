@@ -23,8 +23,8 @@ cella_result cella_layout_regions(const struct cella_abi_properties *p, uint64_t
 	struct cella_layout_regions r = {0};
 	uint64_t size = 2 * PAGE;
 
-	if (p->tcs_count < 1 || p->tcs_count > CELLA_MAX_TCS || p->heap_pages > CELLA_MAX_HEAP_PAGES ||
-	    p->stack_pages < 1 || p->stack_pages > CELLA_MAX_STACK_PAGES)
+	if (p->tcs_count < 1 || p->tcs_count > CELLA_MAX_TCS || p->heap_pages < CELLA_MIN_HEAP_PAGES ||
+	    p->heap_pages > CELLA_MAX_HEAP_PAGES || p->stack_pages < 1 || p->stack_pages > CELLA_MAX_STACK_PAGES)
 		return CELLA_ERR_IMAGE_PROPERTIES;
 	if (image_bytes % PAGE != 0 || image_bytes == 0 || image_bytes > MAX_ENCLAVE_BYTES)
 		return CELLA_ERR_IMAGE_TOO_LARGE;

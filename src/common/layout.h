@@ -50,8 +50,8 @@ struct cella_layout_tcs {
 };
 
 /*
- * Validates the sizes in `props` (1 <= tcs_count <= CELLA_MAX_TCS, heap/stack within their maxima, no
- * overflow) and computes the regions for an image of `image_bytes` (page multiple). Pure arithmetic:
+ * Validates the sizes in `props` (1 <= tcs_count <= CELLA_MAX_TCS, CELLA_MIN_HEAP_PAGES <= heap_pages <=
+ * CELLA_MAX_HEAP_PAGES, stack within its maximum, no overflow) and computes the regions for an image of `image_bytes` (page multiple). Pure arithmetic:
  * compiled into the enclave runtime too, so both worlds agree on where the heap and stacks are.
  * Errors: CELLA_ERR_IMAGE_PROPERTIES (absurd sizes), CELLA_ERR_IMAGE_TOO_LARGE (enclave > 2^46 bytes).
  */

@@ -142,7 +142,8 @@ static void boot_common(uint64_t win, uint64_t win_bytes)
 
 	if (!rt_sgx())
 		rt_install_handlers(); /* on SGX, faults and syscalls arrive as exceptions (sgx/sgx_main.c) */
-	rt_heap_init();
+	if (rt_heap_init() != CELLA_OK)
+		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_IMAGE_PROPERTIES, 0, 0, "heap has no page beyond its bitmap");
 	if ((why = window_refused(win, win_bytes)) != NULL)
 		rt_fatal(CELLA_FAULT_RUNTIME, 0, CELLA_ERR_BACKEND, 0, 0, why);
 

@@ -45,20 +45,26 @@ static void mark(uint64_t p, uint64_t n, bool on)
 	}
 }
 
-void rt_heap_init(void)
+/* see rt.h */
+cella_result rt_heap_init(void)
 {
 	uint64_t pages = rt.regions.heap_bytes / CELLA_PAGE_BYTES;
-	uint64_t bitmap_pages = (pages / 8 + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
+	/* The bitmap is read and written in whole 64-bit words: its last word, too, lies in the pages kept back. */
+	uint64_t bitmap_bytes = (pages + 63) / 64 * 8;
+	uint64_t bitmap_pages = (bitmap_bytes + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
 
 	heap.start = rt.base + rt.regions.heap_rva;
-	heap.pages = pages;
 	heap.bits = (uint64_t *)heap.start; /* the heap is zero when the enclave starts */
 	heap.first = bitmap_pages;
 	heap.hint = bitmap_pages;
-	if (pages > bitmap_pages)
-		mark(0, bitmap_pages, true);
-	else
-		heap.pages = 0;
+	if (pages <= bitmap_pages) {
+		/* no page left after the bitmap (the layout refuses such heaps): an empty heap, every map fails */
+		heap.pages = heap.first = heap.hint = 0;
+		return CELLA_ERR_IMAGE_PROPERTIES;
+	}
+	heap.pages = pages;
+	mark(0, bitmap_pages, true);
+	return CELLA_OK;
 }
 
 /* First fit from `from` to `to`; returns the first page or ~0. */

@@ -78,7 +78,9 @@ RT_HIDDEN void rt_install_handlers(void);
 RT_HIDDEN void rt_thread_signals(struct rt_thread *t);
 RT_HIDDEN cella_result rt_install_late_filter(void);
 
-RT_HIDDEN void rt_heap_init(void);
+/* Sets the heap up over the layout's heap region; CELLA_ERR_IMAGE_PROPERTIES (and an empty heap) if the region
+ * has no page left after the allocator's bitmap. */
+CELLA_MUST_USE RT_HIDDEN cella_result rt_heap_init(void);
 RT_HIDDEN long rt_heap_mmap(uint64_t len);
 RT_HIDDEN long rt_heap_munmap(uint64_t addr, uint64_t len);
 RT_HIDDEN bool rt_heap_contains(uint64_t addr, uint64_t len);

@@ -42,6 +42,11 @@ static void test_regions(void)
 	CT_RESULT(cella_layout_regions(&p, 0x6000, &r), CELLA_ERR_IMAGE_PROPERTIES);
 	p.tcs_count = 1;
 	CT_RESULT(cella_layout_regions(&p, 0x6001, &r), CELLA_ERR_IMAGE_TOO_LARGE);
+	/* the runtime's page bitmap takes the heap's first page: a heap needs one more to be of any use */
+	for (p.heap_pages = 0; p.heap_pages < CELLA_MIN_HEAP_PAGES; p.heap_pages++)
+		CT_RESULT(cella_layout_regions(&p, 0x6000, &r), CELLA_ERR_IMAGE_PROPERTIES);
+	CT_RESULT(cella_layout_regions(&p, 0x6000, &r), CELLA_OK);
+	CT_EQ(r.heap_bytes, 2 * PAGE);
 	cella_test_pass("regions and TCS blocks");
 }
 

@@ -129,6 +129,16 @@ static void test_prepare(void)
 	CT_RESULT(parse_cfg("NumTCS=0\n", &c, &line), CELLA_OK);
 	CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0, &img, &h1, &s, &d), CELLA_ERR_IMAGE_PROPERTIES);
 	CT_ASSERT(d.what != NULL);
+	/* a heap with no page beyond the runtime's bitmap (a refused override stays in the bytes: build afresh) */
+	for (unsigned pages = 1; pages <= 2; pages++) {
+		char cfg[32];
+		testelf_free(&t);
+		testelf_build(&o, &t);
+		snprintf(cfg, sizeof(cfg), "NumHeapPages=%u\n", pages);
+		CT_RESULT(parse_cfg(cfg, &c, &line), CELLA_OK);
+		CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0, &img, &h1, &s, &d),
+			  pages < CELLA_MIN_HEAP_PAGES ? CELLA_ERR_IMAGE_PROPERTIES : CELLA_OK);
+	}
 	testelf_free(&t);
 	o.reloc_type[0] = 1; /* R_X86_64_64 */
 	testelf_build(&o, &t);

@@ -25,6 +25,7 @@ extern "C" {
 
 /* Limits the loader enforces on properties (absurd values are refused, never rounded). */
 #define CELLA_MAX_TCS 256u
+#define CELLA_MIN_HEAP_PAGES 2u           /* the runtime's page bitmap, and at least one page to hand out */
 #define CELLA_MAX_HEAP_PAGES (1ull << 20)  /* 4 GiB */
 #define CELLA_MAX_STACK_PAGES (1ull << 14) /* 64 MiB per TCS */
 #define CELLA_SSA_FRAME_PAGES 1u           /* SECS.SSAFRAMESIZE */
