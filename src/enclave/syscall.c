@@ -113,6 +113,40 @@ static long sys_nanosleep(const struct timespec *req)
 	return cella_ocall(CELLA_OCALL_SLEEP, in, sizeof(in), 0, 0, &wl) == CELLA_OK ? 0 : -EINTR;
 }
 
+/*
+ * clock_nanosleep on the clocks the host's clock_gettime and sleep cover. TIMER_ABSTIME reads the clock once
+ * (CELLA_OCALL_TIME) and sleeps the difference: a later change of CLOCK_REALTIME does not move the wake-up, and
+ * the host chooses both the time and the sleep, so neither bounds anything. rem is never written: a sleep is
+ * not interrupted (a failed ocall is EINTR with the whole request still to go).
+ */
+static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req)
+{
+	struct timespec t, now;
+	long r;
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
+		return -EINVAL; /* CPU-time clocks, and clocks Linux cannot sleep on */
+	if (flags & ~(long)TIMER_ABSTIME)
+		return -EINVAL;
+	if (!(flags & TIMER_ABSTIME))
+		return sys_nanosleep(req);
+	if (!cella_is_within_enclave(req, sizeof(*req)))
+		return -EFAULT;
+	t = *req;
+	if (t.tv_nsec < 0 || t.tv_nsec >= 1000000000 || t.tv_sec < 0)
+		return -EINVAL;
+	if ((r = sys_clock_gettime(clk, &now)) != 0)
+		return r;
+	if (t.tv_sec < now.tv_sec || (t.tv_sec == now.tv_sec && t.tv_nsec <= now.tv_nsec))
+		return 0; /* already past */
+	t.tv_sec -= now.tv_sec;
+	t.tv_nsec -= now.tv_nsec;
+	if (t.tv_nsec < 0) {
+		t.tv_sec--;
+		t.tv_nsec += 1000000000;
+	}
+	return sys_nanosleep(&t);
+}
+
 static long sys_getrandom(uint8_t *buf, size_t n)
 {
 	if (n > 33554431)
@@ -272,7 +306,7 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_nanosleep:
 		return sys_nanosleep((const struct timespec *)a);
 	case SYS_clock_nanosleep:
-		return c ? -EINVAL : sys_nanosleep((const struct timespec *)c);
+		return sys_clock_nanosleep(a, b, (const struct timespec *)c);
 	case SYS_rt_sigprocmask:
 		if (d == 8 && c && cella_is_within_enclave((void *)c, 8))
 			memset((void *)c, 0, 8);

@@ -30,6 +30,7 @@ enum {
 	E_PINGPONG = 21,    /* in: u32 role (0/1), u32 rounds: takes turns with the other role on a condition variable */
 	E_POKE = 22,        /* in: u64 host pointer, then bytes: writes them there if cella_is_host_memory() agrees */
 	E_HOST_FREE = 23,   /* in: u64 host pointer: cella_host_free() on it */
+	E_SLEEP = 24,       /* out: struct sleep_facts (clock_nanosleep, relative and absolute, and its refusals) */
 	E_COUNT
 };
 
@@ -41,6 +42,25 @@ struct thread_facts {
 	uint64_t tls_rva;       /* a _Thread_local variable */
 	uint64_t tls_value;     /* its value, then incremented: 0x5eed on a thread's first call */
 	uint64_t canary_set;    /* %fs:0x28, the stack-protector canary, is not zero */
+};
+
+/* clock_nanosleep as enclave code sees it: return values (0 or an errno) and times from CLOCK_MONOTONIC. */
+struct sleep_facts {
+	int32_t rel;          /* clock_nanosleep(CLOCK_MONOTONIC, 0, 1 ms) */
+	int32_t abs;          /* CLOCK_MONOTONIC, TIMER_ABSTIME, now + 2 ms */
+	int32_t abs_past;     /* CLOCK_MONOTONIC, TIMER_ABSTIME, 10 s ago */
+	int32_t abs_realtime; /* CLOCK_REALTIME, TIMER_ABSTIME, now + 1 ms */
+	int32_t rel_boottime; /* CLOCK_BOOTTIME, 0, 1 ms */
+	/* the raw syscall (musl passes these through): errno */
+	int32_t bad_clock;    /* CLOCK_PROCESS_CPUTIME_ID */
+	int32_t bad_flags;    /* flags 2 (not TIMER_ABSTIME) */
+	int32_t bad_nsec;     /* relative, tv_nsec = 10^9 */
+	int32_t bad_abs_nsec; /* TIMER_ABSTIME, tv_nsec = -1 */
+	int32_t null_rel;     /* relative, request NULL */
+	int32_t null_abs;     /* TIMER_ABSTIME, request NULL */
+	int64_t rel_ns;       /* how long the relative sleep took */
+	int64_t abs_late_ns;  /* the clock after the absolute sleep, minus its deadline */
+	int64_t past_ns;      /* how long the call with a past deadline took */
 };
 
 enum {

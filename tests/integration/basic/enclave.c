@@ -11,6 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,6 +442,68 @@ static cella_result e_pingpong(const uint8_t *in, size_t n, uint8_t *out, size_t
 	return CELLA_OK;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static struct timespec ts_of(int64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+	return ts;
+}
+
+/* The raw syscall's errno, 0 on success. */
+static int32_t raw_clock_nanosleep(long clk, long flags, const struct timespec *req)
+{
+	errno = 0;
+	return syscall(SYS_clock_nanosleep, clk, flags, req, NULL) == 0 ? 0 : errno;
+}
+
+static cella_result e_sleep(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct sleep_facts f;
+	struct timespec ms1 = {0, 1000000}, t;
+	struct timespec wall;
+	int64_t t0, deadline;
+	(void)in, (void)n;
+	if (on < sizeof(f))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memset(&f, 0, sizeof(f));
+	t0 = mono_ns();
+	f.rel = clock_nanosleep(CLOCK_MONOTONIC, 0, &ms1, NULL);
+	f.rel_ns = mono_ns() - t0;
+	deadline = mono_ns() + 2000000;
+	t = ts_of(deadline);
+	f.abs = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+	f.abs_late_ns = mono_ns() - deadline;
+	t0 = mono_ns();
+	t = ts_of(t0 - 10ll * 1000000000);
+	f.abs_past = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL);
+	f.past_ns = mono_ns() - t0;
+	if (clock_gettime(CLOCK_REALTIME, &wall) != 0)
+		return CELLA_ERR_UNEXPECTED;
+	t = ts_of((int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec + 1000000);
+	f.abs_realtime = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &t, NULL);
+	f.rel_boottime = clock_nanosleep(CLOCK_BOOTTIME, 0, &ms1, NULL);
+	f.bad_clock = raw_clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &ms1);
+	f.bad_flags = raw_clock_nanosleep(CLOCK_MONOTONIC, 2, &ms1);
+	t.tv_sec = 0;
+	t.tv_nsec = 1000000000;
+	f.bad_nsec = raw_clock_nanosleep(CLOCK_MONOTONIC, 0, &t);
+	t = ts_of(mono_ns());
+	t.tv_nsec = -1;
+	f.bad_abs_nsec = raw_clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t);
+	f.null_rel = raw_clock_nanosleep(CLOCK_MONOTONIC, 0, NULL);
+	f.null_abs = raw_clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, NULL);
+	memcpy(out, &f, sizeof(f));
+	*w = sizeof(f);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -466,6 +529,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_PINGPONG] = {e_pingpong, CELLA_ECALL_PUBLIC},
 	[E_POKE] = {e_poke, CELLA_ECALL_PUBLIC},
 	[E_HOST_FREE] = {e_host_free, CELLA_ECALL_PUBLIC},
+	[E_SLEEP] = {e_sleep, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

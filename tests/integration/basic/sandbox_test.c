@@ -589,6 +589,32 @@ static void t_heap(void)
 	cella_test_pass("heap");
 }
 
+/* clock_nanosleep inside the enclave: relative and TIMER_ABSTIME sleeps on the clocks it serves, and refusals. */
+static void t_sleep(void)
+{
+	struct cella_enclave *e = create();
+	struct sleep_facts f;
+	size_t w = 0;
+	CT_RESULT(cella_enclave_call(e, E_SLEEP, NULL, 0, &f, sizeof(f), &w), CELLA_OK);
+	CT_EQ(w, sizeof(f));
+	CT_EQ(f.rel, 0);
+	CT_ASSERT(f.rel_ns >= 1000000);
+	CT_EQ(f.abs, 0);
+	CT_ASSERT(f.abs_late_ns >= 0); /* not woken before the deadline */
+	CT_EQ(f.abs_past, 0);
+	CT_ASSERT(f.past_ns >= 0 && f.past_ns < 5000000000ll); /* a deadline 10 s ago returns at once */
+	CT_EQ(f.abs_realtime, 0);
+	CT_EQ(f.rel_boottime, 0);
+	CT_EQ(f.bad_clock, EINVAL);
+	CT_EQ(f.bad_flags, EINVAL);
+	CT_EQ(f.bad_nsec, EINVAL);
+	CT_EQ(f.bad_abs_nsec, EINVAL);
+	CT_EQ(f.null_rel, EFAULT);
+	CT_EQ(f.null_abs, EFAULT);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("sleep");
+}
+
 static void t_confine(const char *dir)
 {
 	struct cella_enclave *e = create();
@@ -813,6 +839,8 @@ int main(int argc, char **argv)
 		t_crash(E_EXIT, CRASH_LOG("called exit(3)", "enclave lost"));
 	else if (!strcmp(c, "heap"))
 		t_heap();
+	else if (!strcmp(c, "sleep"))
+		t_sleep();
 	else if (!strcmp(c, "confine"))
 		t_confine(argc > 3 ? argv[3] : "/tmp");
 	else if (!strcmp(c, "cleanup"))
