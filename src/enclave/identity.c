@@ -14,12 +14,6 @@
 #define SEAL_FLAGS_MASK 0xff0000000000000bull
 #define SEAL_MISC_MASK 0xf0000000u
 
-static void wipe(void *p, size_t n)
-{
-	memset(p, 0, n);
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
 /* Doubling in GF(2^128) for CMAC subkeys. */
 static void dbl(uint8_t b[16])
 {
@@ -58,11 +52,11 @@ void cella_cmac_aes128(const uint8_t key[16], const void *msg, size_t len, uint8
 	}
 	vt->run(&ctx.vtable, iv, last, 16);
 	memcpy(mac, last, 16);
-	wipe(&ctx, sizeof(ctx));
-	wipe(k1, sizeof(k1));
-	wipe(last, sizeof(last));
-	wipe(x, sizeof(x));
-	wipe(iv, sizeof(iv));
+	rt_wipe(&ctx, sizeof(ctx));
+	rt_wipe(k1, sizeof(k1));
+	rt_wipe(last, sizeof(last));
+	rt_wipe(x, sizeof(x));
+	rt_wipe(iv, sizeof(iv));
 }
 
 /* see cella/attest.h */
@@ -127,7 +121,7 @@ cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELL
 		r = (cella_result)rep.status;
 	if (r == CELLA_OK)
 		memcpy(key, rep.key, CELLA_KEY_BYTES);
-	wipe(&rep, sizeof(rep));
+	rt_wipe(&rep, sizeof(rep));
 	return r;
 }
 
@@ -151,8 +145,8 @@ cella_result cella_verify_report(const struct cella_report *report)
 			diff |= (uint32_t)(mac[i] ^ rp.mac[i]);
 		r = diff == 0 ? CELLA_OK : CELLA_ERR_MAC_MISMATCH;
 	}
-	wipe(key, sizeof(key));
-	wipe(mac, sizeof(mac));
+	rt_wipe(key, sizeof(key));
+	rt_wipe(mac, sizeof(mac));
 	return r;
 }
 

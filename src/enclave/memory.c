@@ -67,33 +67,44 @@ void cella_host_free(void *p)
 		return; /* the host keeps the block; nothing the enclave can do about it */
 }
 
+/* see rt.h */
+void rt_wipe(void *p, size_t n)
+{
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* see rt.h */
 bool rt_rdrand64(uint64_t *v)
 {
-	for (int i = 0; i < 100; i++) {
-		unsigned long long x;
-		if (__builtin_ia32_rdrand64_step(&x)) {
-			*v = x;
-			return true;
-		}
-	}
-	return false;
+	unsigned long long x = 0;
+	bool ok = false;
+	for (int i = 0; i < 100 && !ok; i++)
+		ok = __builtin_ia32_rdrand64_step(&x) != 0;
+	if (ok)
+		*v = x;
+	rt_wipe(&x, sizeof(x));
+	return ok;
 }
 
 /* see cella/enclave.h */
 cella_result cella_random(void *buf, size_t n)
 {
+	cella_result r = CELLA_ERR_UNEXPECTED;
 	uint8_t *p = buf;
+	uint64_t v = 0; /* the value being handed out: wiped on every path */
 	while (n) {
-		uint64_t v;
 		size_t k = n < 8 ? n : 8;
 		if (!rt_rdrand64(&v))
-			return CELLA_ERR_CRYPTO;
+			CELLA_FAIL(CELLA_ERR_CRYPTO);
 		memcpy(p, &v, k);
 		p += k;
 		n -= k;
-		v = 0;
 	}
-	return CELLA_OK;
+	r = CELLA_OK;
+out:
+	rt_wipe(&v, sizeof(v));
+	return r;
 }
 
 /* Fortified entry points Debian's BearSSL calls; musl has none. Check the destination size, then copy. */

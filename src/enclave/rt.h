@@ -102,7 +102,11 @@ RT_HIDDEN void rt_thread_place(uint32_t tcs, void *(*fn)(void *), void *arg);
 RT_HIDDEN void rt_send_monitor(const struct cella_enclave_msg *m);
 RT_HIDDEN void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, const char *text)
 	__attribute__((noreturn));
+/* One 64-bit RDRAND value (retried); false if the DRNG keeps failing. No copy of it is left behind. */
 RT_HIDDEN bool rt_rdrand64(uint64_t *v);
+/* Zeroes [p, p+n) for good: a compiler barrier keeps the stores even when nothing reads the memory again (the
+ * runtime's wipe of secrets and of random values it has handed on; memset_explicit() once C23 is required). */
+RT_HIDDEN void rt_wipe(void *p, size_t n);
 /*
  * The boundary-copy primitive: every byte the runtime copies to or from the shared window (calls.c, boot.c) goes
  * through here, and generated code never sees a window address (it works on the private copies). rt_copy is

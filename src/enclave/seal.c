@@ -34,12 +34,6 @@ struct seal_gcm {
 	br_gcm_context gcm;
 };
 
-static void wipe(void *p, size_t n)
-{
-	memset(p, 0, n);
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
 /* The backend whose keys this runtime seals under: the world it booted in (EGETKEY goes to that world's
  * platform, rt_platform_call). */
 static uint8_t seal_backend(void)
@@ -61,9 +55,9 @@ static void derive(const uint8_t egetkey[CELLA_KEY_BYTES], const struct cella_ke
 		memcpy(buf, info, sizeof(info) - 1);
 		memcpy(buf + sizeof(info) - 1, kr, sizeof(*kr));
 		br_hkdf_produce(&h, buf, sizeof(buf), key, 32);
-		wipe(buf, sizeof(buf));
+		rt_wipe(buf, sizeof(buf));
 	}
-	wipe(&h, sizeof(h));
+	rt_wipe(&h, sizeof(h));
 }
 
 /* CT: key secret. AES-NI when the CPU has it (it does on every SGX part), else BearSSL's constant-time ct64. */
@@ -96,7 +90,7 @@ static cella_result seal_key(const struct cella_key_request *kr, uint8_t key[32]
 		else
 			derive(k, kr, key);
 	}
-	wipe(k, sizeof(k));
+	rt_wipe(k, sizeof(k));
 	return r;
 }
 
@@ -180,13 +174,13 @@ cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void 
 	memcpy(blob, hdr, sizeof(hdr));
 	r = CELLA_OK;
 out:
-	wipe(key, sizeof(key));
+	rt_wipe(key, sizeof(key));
 	if (g) {
-		wipe(g, sizeof(*g));
+		rt_wipe(g, sizeof(*g));
 		free(g);
 	}
 	if (bounce) {
-		wipe(bounce, CHUNK);
+		rt_wipe(bounce, CHUNK);
 		free(bounce);
 	}
 	return r;
@@ -301,10 +295,10 @@ cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_
 	r = CELLA_OK;
 out:
 	if (pt_dirty)
-		wipe(pt, p);
-	wipe(key, sizeof(key));
+		rt_wipe(pt, p);
+	rt_wipe(key, sizeof(key));
 	if (g) {
-		wipe(g, sizeof(*g));
+		rt_wipe(g, sizeof(*g));
 		free(g);
 	}
 	free(aad_copy);

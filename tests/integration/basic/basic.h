@@ -31,6 +31,7 @@ enum {
 	E_POKE = 22,        /* in: u64 host pointer, then bytes: writes them there if cella_is_host_memory() agrees */
 	E_HOST_FREE = 23,   /* in: u64 host pointer: cella_host_free() on it */
 	E_SLEEP = 24,       /* out: struct sleep_facts (clock_nanosleep, relative and absolute, and its refusals) */
+	E_RANDOM_RESIDUE = 25, /* out: u64 stack words below the caller still holding cella_random's last value */
 	E_COUNT
 };
 

@@ -504,6 +504,32 @@ static cella_result e_sleep(const uint8_t *in, size_t n, uint8_t *out, size_t on
 	return CELLA_OK;
 }
 
+/*
+ * What cella_random leaves in the stack it ran on: after it returns, the 8-byte words just below the caller's
+ * stack pointer (its frame and the red zone it may use) are scanned for the last 8 bytes it handed out, which
+ * its own copy (and RDRAND's) held last. 0 when it wiped them; a chance match is 2^-64 a word.
+ */
+#define RESIDUE_SCAN_BYTES 2048
+
+static __attribute__((noinline)) uint64_t random_residue(void)
+{
+	uint8_t buf[24]; /* three RDRAND values: the last one is the copy to look for */
+	uint64_t last, sp, found = 0;
+	if (cella_random(buf, sizeof(buf)) != CELLA_OK)
+		return ~0ull;
+	__asm__ __volatile__("mov %%rsp, %0" : "=r"(sp));
+	memcpy(&last, buf + 16, sizeof(last));
+	for (uint64_t a = (sp & ~7ull) - RESIDUE_SCAN_BYTES; a < (sp & ~7ull); a += 8)
+		found += *(const volatile uint64_t *)(uintptr_t)a == last;
+	return found;
+}
+
+static cella_result e_random_residue(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)in, (void)n;
+	return put_u64(out, on, w, random_residue());
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -530,6 +556,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_POKE] = {e_poke, CELLA_ECALL_PUBLIC},
 	[E_HOST_FREE] = {e_host_free, CELLA_ECALL_PUBLIC},
 	[E_SLEEP] = {e_sleep, CELLA_ECALL_PUBLIC},
+	[E_RANDOM_RESIDUE] = {e_random_residue, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
