@@ -167,8 +167,16 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	memset(buf + in_pad, 0, out_bytes);
 	__builtin_ia32_lfence(); /* no speculation past the checks above */
 
-	/* Ocalls made during this ecall stack their frames after this buffer when it is in our slot area. */
-	t->frame_next = (off >= t->buf_lo && off + total <= t->buf_hi) ? RT_ALIGN16(off + total) : t->buf_lo;
+	/*
+	 * Ocalls made during this ecall stack their frames after this buffer when it is in our slot area. A buffer
+	 * elsewhere (the arena: it did not fit) leaves the slot area as it was: empty for an outermost call, and for
+	 * a nested one in use up to the end of the ocall it is nested in, whose host handler is still running and
+	 * may already have written that ocall's output (the host stacks the same way: src/host/calls.c).
+	 */
+	if (off >= t->buf_lo && off + total <= t->buf_hi)
+		t->frame_next = RT_ALIGN16(off + total);
+	else if (t->depth == 1)
+		t->frame_next = t->buf_lo;
 	r = cella_ecall_table[fn].fn(buf, in_bytes, buf + in_pad, out_bytes, &w);
 	/* The handler may have left DF set (an ABI violation of its own): the runtime's rep movsb copies need it
 	 * clear. The rest of the state is reset on the next entry. */

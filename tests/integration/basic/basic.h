@@ -32,6 +32,8 @@ enum {
 	E_HOST_FREE = 23,   /* in: u64 host pointer: cella_host_free() on it */
 	E_SLEEP = 24,       /* out: struct sleep_facts (clock_nanosleep, relative and absolute, and its refusals) */
 	E_RANDOM_RESIDUE = 25, /* out: u64 stack words below the caller still holding cella_random's last value */
+	E_NEST_BIG = 26,    /* calls O_NEST_BIG (out: NEST_OUT_BYTES); out: the reply it got, byte for byte */
+	E_BIG_OCALL = 27,   /* private (only inside O_NEST_BIG): in: any bytes; calls O_SINK with NEST_SINK_BYTES */
 	E_COUNT
 };
 
@@ -44,6 +46,11 @@ struct thread_facts {
 	uint64_t tls_value;     /* its value, then incremented: 0x5eed on a thread's first call */
 	uint64_t canary_set;    /* %fs:0x28, the stack-protector canary, is not zero */
 };
+
+/* Sizes for a nested ecall too big for an 8 KiB call buffer, made from inside an ocall, that makes an ocall. */
+#define NEST_OUT_BYTES 1024
+#define NEST_BIG_BYTES (16 * 1024)
+#define NEST_SINK_BYTES 4096
 
 /* clock_nanosleep as enclave code sees it: return values (0 or an errno) and times from CLOCK_MONOTONIC. */
 struct sleep_facts {
@@ -68,6 +75,8 @@ enum {
 	O_TWICE = 0,   /* in: u64; out: u64 2x (777: also gathers thread facts from both TCSs, see sandbox_test.c) */
 	O_REENTER = 1, /* in: u64; calls E_PRIVATE_MUL from the host; out: its u64 result */
 	O_EMPTY = 2,
+	O_NEST_BIG = 3, /* in: u64 seed; writes its NEST_OUT_BYTES reply, then calls E_BIG_OCALL with NEST_BIG_BYTES */
+	O_SINK = 4,     /* in: any bytes, ignored */
 	O_COUNT
 };
 

@@ -530,6 +530,29 @@ static cella_result e_random_residue(const uint8_t *in, size_t n, uint8_t *out, 
 	return put_u64(out, on, w, random_residue());
 }
 
+static cella_result e_nest_big(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t seed = 0x5eed;
+	size_t got = 0;
+	cella_result r;
+	(void)in, (void)n;
+	if (on < NEST_OUT_BYTES)
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	r = cella_ocall(O_NEST_BIG, &seed, sizeof(seed), out, NEST_OUT_BYTES, &got);
+	if (r == CELLA_OK)
+		*w = got;
+	return r;
+}
+
+static cella_result e_big_ocall(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static uint8_t sink[NEST_SINK_BYTES];
+	size_t got = 0;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	memset(sink, 0xee, sizeof(sink));
+	return cella_ocall(O_SINK, sink, sizeof(sink), NULL, 0, &got);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -557,11 +580,13 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_HOST_FREE] = {e_host_free, CELLA_ECALL_PUBLIC},
 	[E_SLEEP] = {e_sleep, CELLA_ECALL_PUBLIC},
 	[E_RANDOM_RESIDUE] = {e_random_residue, CELLA_ECALL_PUBLIC},
+	[E_NEST_BIG] = {e_nest_big, CELLA_ECALL_PUBLIC},
+	[E_BIG_OCALL] = {e_big_ocall, 0},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
-/* The EDL allow list: E_PRIVATE_MUL may be entered only while O_REENTER runs. */
+/* The EDL allow list: E_PRIVATE_MUL may be entered only while O_REENTER runs, E_BIG_OCALL while O_NEST_BIG. */
 bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall)
 {
-	return ocall == O_REENTER && ecall == E_PRIVATE_MUL;
+	return (ocall == O_REENTER && ecall == E_PRIVATE_MUL) || (ocall == O_NEST_BIG && ecall == E_BIG_OCALL);
 }

@@ -118,7 +118,41 @@ static cella_result o_empty(struct cella_enclave *e, const uint8_t *in, size_t n
 	return cella_enclave_terminate(e) == CELLA_ERR_INVALID_STATE ? CELLA_OK : CELLA_ERR_UNEXPECTED;
 }
 
-static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter, [O_EMPTY] = o_empty};
+static uint8_t nest_byte(uint64_t seed, size_t i)
+{
+	return (uint8_t)(seed * 31 + i * 7 + 1);
+}
+
+static cella_result nest_big_r = CELLA_ERR_UNEXPECTED; /* the nested call's result, as O_NEST_BIG saw it */
+
+/* Writes its reply into the window first, then makes a nested ecall that goes to the arena and makes an ocall. */
+static cella_result o_nest_big(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on,
+			       size_t *w)
+{
+	uint64_t seed;
+	uint8_t *big;
+	if (n != 8 || on != NEST_OUT_BYTES)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&seed, in, 8);
+	for (size_t i = 0; i < on; i++)
+		out[i] = nest_byte(seed, i);
+	big = calloc(1, NEST_BIG_BYTES);
+	if (!big)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	nest_big_r = cella_enclave_call(e, E_BIG_OCALL, big, NEST_BIG_BYTES, NULL, 0, NULL);
+	free(big);
+	*w = on;
+	return CELLA_OK;
+}
+
+static cella_result o_sink(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	(void)e, (void)in, (void)out, (void)on, (void)w;
+	return n == NEST_SINK_BYTES ? CELLA_OK : CELLA_ERR_INVALID_ARG;
+}
+
+static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter, [O_EMPTY] = o_empty,
+					       [O_NEST_BIG] = o_nest_big, [O_SINK] = o_sink};
 
 static uint64_t call_buffer_bytes; /* 0 = default */
 
@@ -591,6 +625,30 @@ static void t_heap(void)
 	cella_test_pass("heap");
 }
 
+/*
+ * An ocall's reply survives a nested ecall made by its handler: with 8 KiB call buffers the 16 KiB nested call
+ * goes to the arena, and the 4 KiB ocall it makes must stack after the outer ocall's frame, not over it.
+ */
+static void t_nest_big(void)
+{
+	struct cella_enclave *e;
+	uint8_t got[NEST_OUT_BYTES];
+	size_t w = 0, bad = 0;
+	call_buffer_bytes = 8 * 1024;
+	e = create();
+	memset(got, 0, sizeof(got));
+	CT_RESULT(cella_enclave_call(e, E_NEST_BIG, NULL, 0, got, sizeof(got), &w), CELLA_OK);
+	CT_RESULT(nest_big_r, CELLA_OK);
+	CT_EQ(w, sizeof(got));
+	for (size_t i = 0; i < sizeof(got); i++)
+		bad += got[i] != nest_byte(0x5eed, i);
+	CT_EQ(bad, 0);
+	/* the private ecall is refused outside its ocall */
+	CT_RESULT(cella_enclave_call(e, E_BIG_OCALL, NULL, 0, NULL, 0, NULL), CELLA_ERR_ECALL_NOT_ALLOWED);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("nested ecall in the arena keeps the outer ocall's reply");
+}
+
 /* clock_nanosleep inside the enclave: relative and TIMER_ABSTIME sleeps on the clocks it serves, and refusals. */
 static void t_sleep(void)
 {
@@ -841,6 +899,8 @@ int main(int argc, char **argv)
 		t_crash(E_EXIT, CRASH_LOG("called exit(3)", "enclave lost"));
 	else if (!strcmp(c, "heap"))
 		t_heap();
+	else if (!strcmp(c, "nest_big"))
+		t_nest_big();
 	else if (!strcmp(c, "sleep"))
 		t_sleep();
 	else if (!strcmp(c, "confine"))
