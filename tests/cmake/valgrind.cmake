@@ -5,7 +5,7 @@ find_program(CELLA_VALGRIND valgrind)
 if(CELLA_VALGRIND AND NOT CELLA_SANITIZE)
   set(VG ${CELLA_VALGRIND} -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
       --show-leak-kinds=definite)
-  foreach(c calls ocalls concurrent abort null stack heap confine cleanup terminate_inflight)
+  foreach(c calls ocalls concurrent abort null stack heap confine cleanup terminate_inflight hostile_window nest_big)
     add_test(NAME valgrind_sandbox_${c} COMMAND ${VG} $<TARGET_FILE:sandbox_test> ${c}
              $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
     set_tests_properties(valgrind_sandbox_${c} PROPERTIES LABELS valgrind)
