@@ -31,11 +31,16 @@ enum {
 	E_POKE = 22,        /* in: u64 host pointer, then bytes: writes them there if cella_is_host_memory() agrees */
 	E_HOST_FREE = 23,   /* in: u64 host pointer: cella_host_free() on it */
 	E_SLEEP = 24,       /* out: struct sleep_facts (clock_nanosleep, relative and absolute, and its refusals) */
-	E_RANDOM_RESIDUE = 25, /* out: u64 stack words below the caller still holding cella_random's last value */
+	E_RANDOM_RESIDUE = 25, /* out: u64 stack words below the caller still holding cella_random's last value, or
+				* RESIDUE_UNOPTIMIZED */
 	E_NEST_BIG = 26,    /* calls O_NEST_BIG (out: NEST_OUT_BYTES); out: the reply it got, byte for byte */
 	E_BIG_OCALL = 27,   /* private (only inside O_NEST_BIG): in: any bytes; calls O_SINK with NEST_SINK_BYTES */
 	E_COUNT
 };
+
+/* E_RANDOM_RESIDUE's answer from an enclave built without optimisation: at -O0 the compiler keeps temporaries of
+ * its own (RDRAND's result among them) in stack slots no wipe in C can name, so the count says nothing there. */
+#define RESIDUE_UNOPTIMIZED 0xfffffffffffffffeull
 
 /* Where this TCS's thread pointer, musl descriptor and TLS are (RVAs from the enclave base). */
 struct thread_facts {

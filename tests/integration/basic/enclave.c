@@ -511,7 +511,7 @@ static cella_result e_sleep(const uint8_t *in, size_t n, uint8_t *out, size_t on
  */
 #define RESIDUE_SCAN_BYTES 2048
 
-static __attribute__((noinline)) uint64_t random_residue(void)
+static __attribute__((noinline, unused)) uint64_t random_residue(void)
 {
 	uint8_t buf[24]; /* three RDRAND values: the last one is the copy to look for */
 	uint64_t last, sp, found = 0;
@@ -527,7 +527,11 @@ static __attribute__((noinline)) uint64_t random_residue(void)
 static cella_result e_random_residue(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	(void)in, (void)n;
+#ifdef __OPTIMIZE__
 	return put_u64(out, on, w, random_residue());
+#else
+	return put_u64(out, on, w, RESIDUE_UNOPTIMIZED);
+#endif
 }
 
 static cella_result e_nest_big(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)

@@ -241,8 +241,14 @@ static void t_calls(void)
 	CT_EQ(w, 8);
 	CT_RESULT(cella_enclave_call(e, E_SELFTEST, NULL, 0, &failed, sizeof(failed), &w), CELLA_OK);
 	CT_EQ(failed, 0);
-	/* cella_random leaves no copy of the bytes it handed out in the stack it used */
-	CT_EQ(call_u64(e, E_RANDOM_RESIDUE, 0, CELLA_OK), 0);
+	/* cella_random leaves no copy of the bytes it handed out in the stack it used (in an optimised build) */
+	{
+		uint64_t residue = call_u64(e, E_RANDOM_RESIDUE, 0, CELLA_OK);
+		if (residue == RESIDUE_UNOPTIMIZED)
+			printf("NOTE cella_random's stack residue is not measured in an unoptimised enclave build\n");
+		else
+			CT_EQ(residue, 0);
+	}
 	/* echo through the per-TCS buffer and, above its size, through the arena */
 	for (size_t n = 0; n <= (1u << 20); n = n ? n * 4 : 1) {
 		uint8_t *in = malloc(n + 1), *out = malloc(n + 1);
