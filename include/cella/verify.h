@@ -35,7 +35,7 @@ extern "C" {
 #define CELLA_QUOTE_HEADER_BYTES 48u
 #define CELLA_FMSPC_BYTES 6u
 #define CELLA_TDX_MR_BYTES 48u
-#define CELLA_VERIFY_MAX_ADVISORIES 32u
+#define CELLA_VERIFY_MAX_ADVISORIES 64u       /* in a result (a TCB Info level may list any number) */
 #define CELLA_ADVISORY_ID_BYTES 32u        /* "INTEL-SA-00615" plus NUL, with room */
 
 #define CELLA_QUOTE_TEE_SGX 0x00000000u
@@ -241,7 +241,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_collateral_load_file(const char *pat
  * Errors: CELLA_ERR_COLLATERAL (a text holds a NUL byte or invalid UTF-8), CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json,
 							       size_t *out_len) CELLA_NONNULL(1, 2, 3);
-/* The earliest nextUpdate of the TCB Info, QE Identity and both CRLs (unverified; for cache freshness). */
+/* When the collateral stops being usable: the earliest nextUpdate of the TCB Info, QE Identity and both CRLs and
+ * notAfter of the certificates of its chains (unverified; for cache freshness). Errors: CELLA_ERR_COLLATERAL,
+ * CELLA_ERR_CRL, CELLA_ERR_CERT_CHAIN (a date or certificate that cannot be read). */
 CELLA_API CELLA_MUST_USE cella_result cella_collateral_next_update(const struct cella_collateral *c,
 								   int64_t *out) CELLA_NONNULL(1, 2);
 CELLA_API void cella_collateral_free(struct cella_collateral *c);

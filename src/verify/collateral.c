@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <cjson/cJSON.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,28 @@ static int crl_next(const uint8_t *der, size_t len, int64_t *t)
 	return rc;
 }
 
+/* The earliest notAfter of the certificates in a PEM chain into *best; -1 if a certificate is unreadable. */
+static int chain_not_after(const char *pem, size_t len, int64_t *best)
+{
+	BIO *b = BIO_new_mem_buf(pem, (int)len);
+	X509 *x;
+	int64_t t;
+	int n = 0, rc = 0;
+	if (!b)
+		return -1;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (cella_vfy_asn1_time(X509_get0_notAfter(x), &t))
+			rc = -1;
+		else if (t < *best)
+			*best = t;
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error(); /* the end of the text */
+	BIO_free(b);
+	return n == 0 ? -1 : rc;
+}
+
 /* see cella/verify.h */
 cella_result cella_collateral_next_update(const struct cella_collateral *c, int64_t *out)
 {
@@ -290,7 +314,13 @@ cella_result cella_collateral_next_update(const struct cella_collateral *c, int6
 	best = t < best ? t : best;
 	if (crl_next(c->pck_crl, c->pck_crl_len, &t))
 		return CELLA_ERR_CRL;
-	*out = t < best ? t : best;
+	best = t < best ? t : best;
+	/* an expired signing or CA certificate ends the collateral's use as surely as a nextUpdate does */
+	if (chain_not_after(c->tcb_chain, c->tcb_chain_len, &best) ||
+	    chain_not_after(c->qe_chain, c->qe_chain_len, &best) ||
+	    chain_not_after(c->pck_crl_chain, c->pck_crl_chain_len, &best))
+		return CELLA_ERR_CERT_CHAIN;
+	*out = best;
 	return CELLA_OK;
 }
 

@@ -333,22 +333,34 @@ static int get_status(const cJSON *o, cella_tcb_status *out)
 	return s && cella_tcb_status_parse(s, out) == CELLA_OK ? 0 : -1;
 }
 
+/* advisoryIDs: any number (an old TCB level accumulates them), each a non-empty string that fits. */
 static int get_advisories(const cJSON *o, struct vfy_level *l)
 {
 	const cJSON *a = get(o, "advisoryIDs"), *v;
-	size_t i = 0;
+	size_t i = 0, count;
 	if (!a)
 		return 0;
-	if (!cJSON_IsArray(a) || elements(a) > CELLA_VERIFY_MAX_ADVISORIES)
+	if (!cJSON_IsArray(a))
+		return -1;
+	if ((count = elements(a)) == 0)
+		return 0;
+	if (!(l->advisory_ids = calloc(count, sizeof(*l->advisory_ids))))
 		return -1;
 	cJSON_ArrayForEach(v, a) {
 		size_t n = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
 		if (n == 0 || n >= CELLA_ADVISORY_ID_BYTES)
-			return -1;
+			return -1; /* the caller frees the level */
 		memcpy(l->advisory_ids[i++], v->valuestring, n + 1);
 	}
 	l->advisory_count = i;
 	return 0;
+}
+
+void cella_vfy_levels_free(struct vfy_level *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		free(l[i].advisory_ids);
+	free(l);
 }
 
 /* 16 components [{svn: n, ...}] */
@@ -412,7 +424,7 @@ static int isv_levels(const cJSON *arr, struct vfy_level **out, size_t *count)
 		const cJSON *tcb = get(v, "tcb");
 		if (!cJSON_IsObject(v) || !cJSON_IsObject(tcb) || get_uint(tcb, "isvsvn", 65535, &x) ||
 		    get_time(v, "tcbDate", &l[i].tcb_date) || get_status(v, &l[i].status) || get_advisories(v, &l[i])) {
-			free(l);
+			cella_vfy_levels_free(l, n);
 			return -1;
 		}
 		l[i++].isv_svn = (uint16_t)x;
@@ -540,9 +552,9 @@ out:
 
 void cella_vfy_tcb_info_fini(struct vfy_tcb_info *t)
 {
-	free(t->levels);
+	cella_vfy_levels_free(t->levels, t->level_count);
 	for (size_t i = 0; i < t->module_id_count; i++)
-		free(t->module_ids[i].levels);
+		cella_vfy_levels_free(t->module_ids[i].levels, t->module_ids[i].level_count);
 	free(t->module_ids);
 	memset(t, 0, sizeof(*t));
 }
@@ -592,6 +604,6 @@ out:
 
 void cella_vfy_qe_identity_fini(struct vfy_qe_identity *q)
 {
-	free(q->levels);
+	cella_vfy_levels_free(q->levels, q->level_count);
 	memset(q, 0, sizeof(*q));
 }

@@ -72,6 +72,13 @@ const struct vfy_level *cella_vfy_isv_match(const struct vfy_level *levels, size
  * current platform to OutOfDate (or OutOfDateConfigurationNeeded when the platform needs configuration);
  * a revoked QE makes everything Revoked; otherwise the platform's status stands.
  */
+/* The QE's level status as QVL's EnclaveReportVerifier (4.1.2.9.9) reports it: UpToDate and Revoked stand, any
+ * other (SWHardeningNeeded, ConfigurationNeeded, ...) is ISVSVN_OUT_OF_DATE. */
+cella_tcb_status cella_vfy_qe_status(cella_tcb_status level)
+{
+	return level == CELLA_TCB_UP_TO_DATE || level == CELLA_TCB_REVOKED ? level : CELLA_TCB_OUT_OF_DATE;
+}
+
 cella_tcb_status cella_vfy_converge(cella_tcb_status platform, cella_tcb_status qe)
 {
 	if (qe == CELLA_TCB_REVOKED)

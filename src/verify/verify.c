@@ -92,16 +92,24 @@ static const struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struc
 	return e;
 }
 
-static void add_advisories(struct cella_verify_result *res, const struct vfy_level *l)
+/* Adds l's advisory IDs not already listed. A result that cannot hold them all is an error, never a silent cut:
+ * a policy may deny on any one of them. */
+static cella_result add_advisories(struct cella_verify_result *res, const struct vfy_level *l,
+				   struct cella_detail *d)
 {
 	for (size_t i = 0; l && i < l->advisory_count; i++) {
 		size_t j;
 		for (j = 0; j < res->advisory_count; j++)
 			if (strcmp(res->advisory_ids[j], l->advisory_ids[i]) == 0)
 				break;
-		if (j == res->advisory_count && res->advisory_count < CELLA_VERIFY_MAX_ADVISORIES)
-			memcpy(res->advisory_ids[res->advisory_count++], l->advisory_ids[i], CELLA_ADVISORY_ID_BYTES);
+		if (j < res->advisory_count)
+			continue;
+		if (res->advisory_count == CELLA_VERIFY_MAX_ADVISORIES)
+			return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "more than %u advisory IDs apply: a result holds %u",
+					      CELLA_VERIFY_MAX_ADVISORIES, CELLA_VERIFY_MAX_ADVISORIES);
+		memcpy(res->advisory_ids[res->advisory_count++], l->advisory_ids[i], CELLA_ADVISORY_ID_BYTES);
 	}
+	return CELLA_OK;
 }
 
 static int masked_eq(const uint8_t *v, const uint8_t *mask, const uint8_t *want, size_t n)
@@ -123,12 +131,24 @@ static const struct vfy_tdx_module *module_identity(const struct vfy_tcb_info *t
 	return NULL;
 }
 
+/*
+ * Intel QVL (QuoteVerifier.cpp 4.1.2.4.11): with a TDX module version in TEE_TCB_SVN[1], the TCB Info must carry
+ * tdxModuleIdentities and one for that version (its MRSIGNER, attributes and levels replace tdxModule's); a module
+ * SVN is then never judged by nothing. SEAMATTRIBUTES must be zero and equal the identity's attributes: the mask
+ * is not applied.
+ */
 static cella_result tdx_module(const struct vfy_tcb_info *t, const struct cella_tdx_report *td,
 			       cella_tcb_status *status, struct cella_detail *d)
 {
+	static const uint8_t zero[8];
 	const struct vfy_tdx_module *m = &t->module;
 	*status = CELLA_TCB_UP_TO_DATE;
-	if (td->tee_tcb_svn[1] > 0 && t->module_id_count > 0) {
+	if (td->tee_tcb_svn[1] > 0) {
+		if (t->module_id_count == 0)
+			return cella_vfy_fail(d, CELLA_ERR_COLLATERAL,
+					      "the quote names TDX module version %u but the TCB Info has no "
+					      "tdxModuleIdentities",
+					      td->tee_tcb_svn[1]);
 		m = module_identity(t, td->tee_tcb_svn[1]);
 		if (!m)
 			return cella_vfy_fail(d, CELLA_ERR_TCB_LEVEL, "no TDX module identity TDX_%02X in the TCB Info",
@@ -136,8 +156,9 @@ static cella_result tdx_module(const struct vfy_tcb_info *t, const struct cella_
 	}
 	if (memcmp(m->mrsigner, td->mr_signer_seam, 48) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TDX module MRSIGNER does not match the TCB Info");
-	if (!masked_eq(td->seam_attributes, m->attributes_mask, m->attributes, 8))
-		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "TDX module attributes do not match the TCB Info");
+	if (memcmp(td->seam_attributes, zero, 8) != 0 || memcmp(td->seam_attributes, m->attributes, 8) != 0)
+		return cella_vfy_fail(d, CELLA_ERR_COLLATERAL,
+				      "TDX module attributes (SEAMATTRIBUTES) are not zero and equal to the TCB Info's");
 	if (m->level_count) {
 		const struct vfy_level *l = cella_vfy_isv_match(m->levels, m->level_count, td->tee_tcb_svn[0]);
 		if (!l)
@@ -297,18 +318,22 @@ cella_result cella_quote_verify_trust(const struct cella_trust *trust, const str
 	if (tdx && p->tcb.has_module) {
 		CELLA_CHECK(tdx_module(&p->tcb, &cl->tdx, &module_status, d));
 		res->status = cella_vfy_converge(plat->status, module_status);
-		CELLA_CHECK(td_relaunch(&p->tcb, &e->info, &cl->tdx, module_status, qel->status, &res->status, d));
+		CELLA_CHECK(td_relaunch(&p->tcb, &e->info, &cl->tdx, module_status, cella_vfy_qe_status(qel->status),
+					&res->status, d));
 	}
-	res->status = cella_vfy_converge(res->status, qel->status);
-	add_advisories(res, plat);
+	res->status = cella_vfy_converge(res->status, cella_vfy_qe_status(qel->status));
+	CELLA_CHECK(add_advisories(res, plat, d));
 	if (qel->status != CELLA_TCB_UP_TO_DATE)
-		add_advisories(res, qel);
+		CELLA_CHECK(add_advisories(res, qel, d));
 	cl->tcb_evaluation_data_number = p->tcb.eval_number;
 	cl->tcb_date = plat->tcb_date;
 	if (res->status == CELLA_TCB_REVOKED)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_REVOKED, "TCB level is Revoked"));
 	r = CELLA_OK;
 out:
+	/* a failed verification has no TCB status (a revoked one has: Revoked), whatever was set on the way */
+	if (r != CELLA_OK && r != CELLA_ERR_REVOKED)
+		res->status = CELLA_TCB_UNKNOWN;
 	pthread_mutex_unlock(&c->lock);
 	EVP_PKEY_free(ak);
 	return r;

@@ -90,7 +90,7 @@ struct vfy_level {
 	int64_t tcb_date;
 	cella_tcb_status status;
 	size_t advisory_count;
-	char advisory_ids[CELLA_VERIFY_MAX_ADVISORIES][CELLA_ADVISORY_ID_BYTES];
+	char (*advisory_ids)[CELLA_ADVISORY_ID_BYTES]; /* advisory_count of them (malloc'd; vfy_levels_free) */
 };
 
 struct vfy_tdx_module {
@@ -134,6 +134,8 @@ struct vfy_qe_identity {
 
 cella_result cella_vfy_tcb_info_parse(const char *text, size_t len, struct vfy_tcb_info *out, struct cella_detail *d);
 void cella_vfy_tcb_info_fini(struct vfy_tcb_info *t);
+/* Frees n levels and their advisory lists. */
+void cella_vfy_levels_free(struct vfy_level *l, size_t n);
 cella_result cella_vfy_qe_identity_parse(const char *text, size_t len, struct vfy_qe_identity *out,
 					 struct cella_detail *d);
 void cella_vfy_qe_identity_fini(struct vfy_qe_identity *q);
@@ -153,6 +155,7 @@ const struct vfy_level *cella_vfy_tcb_match(const struct vfy_tcb_info *t, const 
 /* First QE/module level with isv_svn <= svn; NULL if none. */
 const struct vfy_level *cella_vfy_isv_match(const struct vfy_level *levels, size_t n, uint16_t svn);
 /* Intel QVL's convergence of the platform status with the QE (or TDX module) status. */
+cella_tcb_status cella_vfy_qe_status(cella_tcb_status level);
 cella_tcb_status cella_vfy_converge(cella_tcb_status platform, cella_tcb_status qe);
 
 /* ---- collateral.c ---- */

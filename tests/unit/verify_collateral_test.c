@@ -51,6 +51,14 @@ static void convergence(void)
 	CT_EQ(cella_vfy_converge(O, O), O);
 	CT_EQ(cella_vfy_converge(OC, O), OC);
 	CT_EQ(cella_vfy_converge(R, O), R);
+	/* a QE level that is neither UpToDate nor Revoked counts as out of date (QVL's ISVSVN_OUT_OF_DATE) */
+	CT_EQ(cella_vfy_qe_status(U), U);
+	CT_EQ(cella_vfy_qe_status(R), R);
+	for (int q = 1; q <= 5; q++) { /* S, C, CS, O, OC as the QE level's status */
+		CT_EQ(cella_vfy_qe_status(all[q]), O);
+		CT_EQ(cella_vfy_converge(U, cella_vfy_qe_status(all[q])), O);
+		CT_EQ(cella_vfy_converge(CS, cella_vfy_qe_status(all[q])), OC);
+	}
 	for (int i = 0; i < 7; i++) {
 		cella_tcb_status s;
 		CT_RESULT(cella_tcb_status_parse(cella_tcb_status_name(all[i]), &s), CELLA_OK);

@@ -130,6 +130,115 @@ static void relaunch(const struct cella_quote *real, const struct cella_collater
 	cella_test_pass("TD relaunch advice for a TD report 1.5, by Intel's rule");
 }
 
+/* The real quote (v4) under the vector's TCB Info and QE Identity, each with one text replaced (NULL: as is). */
+static cella_result verify_with(const struct cella_quote *real, const uint8_t *body, const struct cella_collateral *vc,
+				const char *tcb_info, const char *qe_identity, struct cella_verify_result *res)
+{
+	struct cella_collateral *c = tca_pki_collateral(&pki, tcb_info ? tcb_info : vc->tcb_info,
+						       qe_identity ? qe_identity : vc->qe_identity, t.verify_time);
+	struct cella_quote q, rq = *real;
+	uint8_t *b;
+	size_t n;
+	cella_result r;
+	if (body)
+		rq.body = body;
+	b = build(&rq, 4, CELLA_QUOTE_BODY_TD10, NULL, &n);
+	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+	memset(res, 0, sizeof(*res));
+	res->status = CELLA_TCB_UP_TO_DATE; /* a failure must not leave a status behind */
+	r = cella_quote_verify_trust(pki.trust, &q, c, t.verify_time, res);
+	free(b);
+	cella_collateral_free(c);
+	return r;
+}
+
+/*
+ * Intel QVL's rules on the TDX module and the QE's own status, on the TDX vector (module TDX_01 at SVN 6): with a
+ * module version in the quote, a TCB Info without tdxModuleIdentities is refused (there would be nothing to judge
+ * the module's SVN by); SEAMATTRIBUTES must be zero whatever the identity's mask says; a QE level marked
+ * SWHardeningNeeded or ConfigurationNeeded counts as out of date. And any number of advisory IDs on a level.
+ */
+static void qvl_rules(const struct cella_quote *real, const struct cella_collateral *vc)
+{
+	struct cella_verify_result res;
+	uint8_t body[CELLA_TDX_REPORT_BODY_BYTES];
+	char *tcb, *qe, ids[64 * 24 + 64];
+	size_t k = 0;
+	cella_result r;
+
+	CT_RESULT(verify_with(real, NULL, vc, NULL, NULL, &res), CELLA_OK); /* the control */
+	CT_EQ(res.status, CELLA_TCB_UP_TO_DATE);
+
+	tcb = replace_after(vc->tcb_info, "", "\"tdxModuleIdentities\"", "\"tdxModuleIdentitiez\"");
+	r = verify_with(real, NULL, vc, tcb, NULL, &res);
+	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "tdxModuleIdentities"))
+		cella_test_fail(__FILE__, __LINE__, "no module identities: %s (%s)", cella_result_name(r), res.detail.text);
+	CT_EQ(res.status, CELLA_TCB_UNKNOWN);
+	free(tcb);
+
+	/* SEAMATTRIBUTES bit 0 set, and TDX_01's mask told to ignore it */
+	memcpy(body, real->body, sizeof(body));
+	body[112] |= 0x01;
+	tcb = replace_after(vc->tcb_info, "\"id\":\"TDX_01\"", "\"attributesMask\":\"FFFFFFFFFFFFFFFF\"",
+			    "\"attributesMask\":\"FEFFFFFFFFFFFFFF\"");
+	r = verify_with(real, body, vc, tcb, NULL, &res);
+	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "SEAMATTRIBUTES"))
+		cella_test_fail(__FILE__, __LINE__, "SEAMATTRIBUTES: %s (%s)", cella_result_name(r), res.detail.text);
+	free(tcb);
+
+	static const char *const qe_statuses[] = {"SWHardeningNeeded", "ConfigurationNeeded",
+						  "ConfigurationAndSWHardeningNeeded", "OutOfDate"};
+	for (size_t i = 0; i < sizeof(qe_statuses) / sizeof(qe_statuses[0]); i++) {
+		char to[80];
+		snprintf(to, sizeof(to), "\"tcbStatus\":\"%s\"", qe_statuses[i]);
+		qe = replace_after(vc->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"", to);
+		CT_RESULT(verify_with(real, NULL, vc, NULL, qe, &res), CELLA_OK);
+		if (res.status != CELLA_TCB_OUT_OF_DATE)
+			cella_test_fail(__FILE__, __LINE__, "QE level %s: status %s, expected OutOfDate", qe_statuses[i],
+					cella_tcb_status_name(res.status));
+		free(qe);
+	}
+
+	/* 64 advisory IDs on the matched level are all reported; 65 cannot be, and say so */
+	k = (size_t)snprintf(ids, sizeof(ids), "\"tcbStatus\":\"UpToDate\",\"advisoryIDs\":[");
+	for (int i = 0; i < 65; i++)
+		k += (size_t)snprintf(ids + k, sizeof(ids) - k, "%s\"INTEL-SA-%05d\"", i ? "," : "", 1000 + i);
+	snprintf(ids + k, sizeof(ids) - k, "]");
+	tcb = replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
+	r = verify_with(real, NULL, vc, tcb, NULL, &res);
+	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "advisory IDs"))
+		cella_test_fail(__FILE__, __LINE__, "65 advisories: %s (%s)", cella_result_name(r), res.detail.text);
+	free(tcb);
+	*strstr(ids, ",\"INTEL-SA-01064\"") = 0; /* the first 64 */
+	strcat(ids, "]");
+	tcb = replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
+	CT_RESULT(verify_with(real, NULL, vc, tcb, NULL, &res), CELLA_OK);
+	CT_EQ(res.advisory_count, 64);
+	CT_ASSERT(strcmp(res.advisory_ids[0], "INTEL-SA-01000") == 0 && strcmp(res.advisory_ids[63], "INTEL-SA-01063") == 0);
+	free(tcb);
+	/* the collateral's expiry counts its certificates: a TCB signing certificate ending in ten minutes, before
+	 * the CRLs' nextUpdate (a day) and the documents' */
+	{
+		struct tca_pki p2 = pki;
+		struct cella_collateral *c;
+		int64_t next = 0;
+		p2.signer = tca_cert("Intel SGX TCB Signing", pki.k_signer, pki.root, pki.k_root, TCA_SN_SIGNER,
+				     t.verify_time - 86400, t.verify_time + 600, 0, NULL);
+		c = tca_pki_collateral(&p2, vc->tcb_info, vc->qe_identity, t.verify_time);
+		CT_RESULT(cella_collateral_next_update(c, &next), CELLA_OK);
+		CT_EQ(next, t.verify_time + 600);
+		cella_collateral_free(c);
+		X509_free(p2.signer);
+		c = tca_pki_collateral(&pki, vc->tcb_info, vc->qe_identity, t.verify_time);
+		CT_RESULT(cella_collateral_next_update(c, &next), CELLA_OK);
+		CT_EQ(next, t.verify_time + 86400); /* the control: the CRLs */
+		cella_collateral_free(c);
+	}
+	cella_test_pass("Intel QVL's rules: module identities required with a module version, SEAMATTRIBUTES zero, "
+			"any QE status but UpToDate or Revoked is out of date, 64 advisories reported and 65 refused; the "
+			"collateral's expiry counts its certificates");
+}
+
 static void expect_vector_verdict(const struct cella_verify_result *res)
 {
 	CT_EQ(res->status, t.status);
@@ -251,8 +360,10 @@ int main(int argc, char **argv)
 	}
 	cella_test_pass(tdx ? "TDX quote v4, v5 TD 1.0 and v5 TD 1.5 verify; descriptor and 1.5 fields are covered"
 			    : "SGX quote v4 and v5 verify; the descriptor and the body are covered");
-	if (tdx)
+	if (tdx) {
 		relaunch(&real, vec_col);
+		qvl_rules(&real, vec_col);
+	}
 
 	cella_collateral_free(col);
 	cella_collateral_free(vec_col);
