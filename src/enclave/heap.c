@@ -14,6 +14,7 @@ static struct {
 	uint64_t first;   /* first allocatable page (after the bitmap) */
 	uint64_t pages;   /* heap pages */
 	uint64_t hint;    /* next-fit start */
+	uint64_t fresh;   /* pages from here on were never handed out: on SGX their contents are the host's */
 	uint8_t *start;
 	volatile int lock;
 	struct cella_heap_stats st; /* under lock */
@@ -54,15 +55,22 @@ cella_result rt_heap_init(void)
 	uint64_t bitmap_pages = (bitmap_bytes + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
 
 	heap.start = rt.base + rt.regions.heap_rva;
-	heap.bits = (uint64_t *)heap.start; /* the heap is zero when the enclave starts */
+	heap.bits = (uint64_t *)heap.start;
 	heap.first = bitmap_pages;
 	heap.hint = bitmap_pages;
+	heap.fresh = bitmap_pages;
 	if (pages <= bitmap_pages) {
 		/* no page left after the bitmap (the layout refuses such heaps): an empty heap, every map fails */
-		heap.pages = heap.first = heap.hint = 0;
+		heap.pages = heap.first = heap.hint = heap.fresh = 0;
 		return CELLA_ERR_IMAGE_PROPERTIES;
 	}
 	heap.pages = pages;
+	/*
+	 * The heap is added to the enclave unmeasured (EADD without EEXTEND): on SGX the host chose its bytes and
+	 * MRENCLAVE does not show them. Nothing is read from it before it is written: the bitmap is cleared here,
+	 * each page the first time it is handed out (rt_heap_mmap), and every page again when it is freed.
+	 */
+	memset(heap.bits, 0, bitmap_pages * CELLA_PAGE_BYTES);
 	mark(0, bitmap_pages, true);
 	return CELLA_OK;
 }
@@ -89,7 +97,7 @@ static uint64_t find(uint64_t from, uint64_t to, uint64_t n)
 
 long rt_heap_mmap(uint64_t len)
 {
-	uint64_t n, p;
+	uint64_t n, p, z = 0, zn = 0;
 	if (len == 0)
 		return -EINVAL;
 	if (len > rt.regions.heap_bytes)
@@ -102,6 +110,11 @@ long rt_heap_mmap(uint64_t len)
 	if (p != ~0ull) {
 		mark(p, n, true);
 		heap.hint = p + n;
+		if (p + n > heap.fresh) {
+			z = p > heap.fresh ? p : heap.fresh;
+			zn = p + n - z;
+			heap.fresh = p + n;
+		}
 		heap.st.map_calls++;
 		heap.st.used_bytes += n * CELLA_PAGE_BYTES;
 		if (heap.st.used_bytes > heap.st.peak_used_bytes)
@@ -112,7 +125,10 @@ long rt_heap_mmap(uint64_t len)
 	unlock();
 	if (p == ~0ull)
 		return -ENOMEM;
-	/* Freed pages are zeroed in munmap, so fresh ones already read as zero (mmap's contract). */
+	/* mmap's contract is zeroed memory: freed pages were zeroed in munmap, never-used ones are zeroed now (theirs
+	 * alone: the pages are marked used, so no other thread can be given them meanwhile) */
+	if (zn)
+		memset(heap.start + z * CELLA_PAGE_BYTES, 0, zn * CELLA_PAGE_BYTES);
 	return (long)(heap.start + p * CELLA_PAGE_BYTES);
 }
 

@@ -52,6 +52,10 @@ if(NOT CELLA_DEV_AREA)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
+  # A hostile loader fills the heap pages, which are added unmeasured: the heap must still hand out zeroed memory.
+  add_test(NAME sgxsim_dirty_heap COMMAND sgxsim_test heap $<TARGET_FILE:test_basic_enclave>)
+  set_tests_properties(sgxsim_dirty_heap PROPERTIES LABELS integration SKIP_RETURN_CODE 77
+                       ENVIRONMENT SGXSIM_DIRTY_UNMEASURED=1)
   # The same programs on real SGX hardware (label sgx-hw; skipped here): CELLA_SGX_HW=1 bypasses the stand-in.
   foreach(c calls ocalls concurrent threads pingpong exception abort null exit heap stack)
     add_test(NAME sgxhw_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)

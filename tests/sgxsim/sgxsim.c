@@ -260,12 +260,15 @@ static cella_result sim_add(void *ctx, uint64_t offset, const uint8_t *src, uint
 {
 	struct sim_enclave *e = ctx;
 	uint8_t *dst = (uint8_t *)(uintptr_t)(e->base + offset);
-	(void)flags;
 	if (offset % PAGE || length % PAGE || offset + length > e->size)
 		return CELLA_ERR_INVALID_ARG;
 	if (mprotect(dst, length, PROT_READ | PROT_WRITE) != 0)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	memcpy(dst, src, length);
+	/* SGXSIM_DIRTY_UNMEASURED: a hostile loader's choice of bytes for pages added without EEXTEND, which
+	 * MRENCLAVE does not cover (on hardware the host can pass any source page) */
+	if (!(flags & CELLA_SGX_PAGE_MEASURE) && getenv("SGXSIM_DIRTY_UNMEASURED"))
+		memset(dst, 0xa5, length);
 	if ((secinfo->flags & 0xff00) == CELLA_SECINFO_PT_TCS) {
 		for (uint64_t off = 0; off < length; off += PAGE) {
 			const struct cella_sgx_tcs *tcs = (const void *)(src + off);

@@ -35,6 +35,7 @@ enum {
 				* RESIDUE_UNOPTIMIZED */
 	E_NEST_BIG = 26,    /* calls O_NEST_BIG (out: NEST_OUT_BYTES); out: the reply it got, byte for byte */
 	E_BIG_OCALL = 27,   /* private (only inside O_NEST_BIG): in: any bytes; calls O_SINK with NEST_SINK_BYTES */
+	E_ZEROED = 28,      /* out: u64 non-zero bytes in 1 MiB from calloc and 1 MiB from mmap (each checked whole) */
 	E_COUNT
 };
 

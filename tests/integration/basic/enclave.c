@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -557,6 +558,22 @@ static cella_result e_big_ocall(const uint8_t *in, size_t n, uint8_t *out, size_
 	return cella_ocall(O_SINK, sink, sizeof(sink), NULL, 0, &got);
 }
 
+/* Memory the heap hands out reads as zero: calloc's (which trusts fresh pages to be zero) and mmap's. */
+static cella_result e_zeroed(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	const size_t sz = 1u << 20;
+	uint8_t *a = calloc(1, sz), *b = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t bad = 0;
+	(void)in, (void)n;
+	if (!a || b == MAP_FAILED)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (size_t i = 0; i < sz; i++)
+		bad += (a[i] != 0) + (b[i] != 0);
+	free(a);
+	munmap(b, sz);
+	return put_u64(out, on, w, bad);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -586,6 +603,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_RANDOM_RESIDUE] = {e_random_residue, CELLA_ECALL_PUBLIC},
 	[E_NEST_BIG] = {e_nest_big, CELLA_ECALL_PUBLIC},
 	[E_BIG_OCALL] = {e_big_ocall, 0},
+	[E_ZEROED] = {e_zeroed, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -627,6 +627,9 @@ static void t_heap(void)
 	CT_ASSERT(count > 10 && count < 64);
 	CT_EQ(call_u64(e, E_HEAP_EXHAUST, 0, CELLA_OK), count); /* everything was given back */
 	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	/* new memory reads as zero, on sgxsim also when the loader filled the unmeasured heap pages (ctest
+	 * sgxsim_dirty_heap sets SGXSIM_DIRTY_UNMEASURED) */
+	CT_EQ(call_u64(e, E_ZEROED, 0, CELLA_OK), 0);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("heap");
 }
