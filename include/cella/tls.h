@@ -108,7 +108,9 @@ CELLA_API void cella_tls_server_free(struct cella_tls_server *s);
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener,
 							      uint32_t timeout_ms) CELLA_NONNULL(1);
-/* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed. Errors: as accept. */
+/* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed with close_notify. A connection that ends
+ * without close_notify (the socket closed or failed) is CELLA_ERR_IO: the host can cut the stream anywhere, so
+ * the data read so far may be incomplete. Errors: as accept. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
 							    size_t *n) CELLA_NONNULL(1, 2, 4);
 /* Writes all of buf and flushes. Errors: as accept. */

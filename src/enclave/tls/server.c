@@ -247,8 +247,12 @@ cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t
 	if (cap == 0)
 		return CELLA_OK;
 	r = run_until(s, BR_SSL_RECVAPP);
-	if (r == CELLA_ERR_IO && br_ssl_engine_last_error(eng) == BR_ERR_OK)
-		return CELLA_OK; /* close_notify: end of data */
+	/* End of data only on the peer's close_notify: the engine closed cleanly, no socket failed. A connection
+	 * that ends without one (the host's recv says 0, or fails) may have been cut anywhere by the host, so the
+	 * data read so far may be incomplete: that is an error, not an end. */
+	if (r == CELLA_ERR_IO && !s->broken && (br_ssl_engine_current_state(eng) & BR_SSL_CLOSED) &&
+	    br_ssl_engine_last_error(eng) == BR_ERR_OK)
+		return CELLA_OK;
 	if (r != CELLA_OK)
 		return r;
 	app = br_ssl_engine_recvapp_buf(eng, &len);

@@ -80,7 +80,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
 	struct t_serve_in a;
 	struct cella_tls_server *s = NULL;
-	struct t_serve_out res = {0, 0};
+	struct t_serve_out res = {0, 0, 0, 0};
 	static uint8_t buf[1u << 16];
 	cella_result r;
 
@@ -102,10 +102,18 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		}
 		res.ok++;
 		/* read one line */
+		res.read_result = CELLA_OK;
 		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
-			if (cella_tls_server_read(s, buf + len, 1024 - len, &got) != CELLA_OK || got == 0)
+			cella_result rr = cella_tls_server_read(s, buf + len, 1024 - len, &got);
+			if (rr != CELLA_OK || got == 0) {
+				res.read_result = (uint32_t)rr;
 				break;
+			}
 			len += got;
+		}
+		if (res.read_result != CELLA_OK) { /* cut short: nothing to answer */
+			(void)cella_tls_server_close(s);
+			continue;
 		}
 		if (len > 5 && memcmp(buf, "BULK ", 5) == 0) {
 			buf[len - 1] = 0;

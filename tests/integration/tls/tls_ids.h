@@ -18,6 +18,8 @@ struct t_serve_in {
 struct t_serve_out {
 	uint32_t ok;         /* handshakes that succeeded (and sessions answered) */
 	uint32_t last_error; /* the cella_result of the last failed accept, 0 if none failed */
+	uint32_t read_result; /* the cella_result of the last session's last read (0: a line, or the peer's end) */
+	uint32_t reserved;
 };
 /* Protocol: the client sends a line; "BULK <n>\n" makes the server send n bytes of data; anything else is echoed
  * back prefixed with "enclave: ". */
