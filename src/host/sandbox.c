@@ -156,11 +156,36 @@ bool cella_sandbox_check_lost(struct cella_enclave *e)
 	return false;
 }
 
+/*
+ * The environment the monitor starts with: what it reads (CELLA_*, HOME for the default platform directory) and
+ * the sanitizers' settings, nothing else. The enclave process is forked from the monitor and can read all of
+ * its memory, the initial environment included; the host's other variables (tokens, passwords) stay out of it.
+ */
+static char **monitor_environment(void)
+{
+	static const char *const keep[] = {"CELLA_", "HOME=", "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
+					   "TSAN_OPTIONS="};
+	size_t n = 0, k = 0;
+	char **out;
+	for (char **v = environ; v && *v; v++)
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (char **v = environ; v && *v; v++)
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (strncmp(*v, keep[i], strlen(keep[i])) == 0) {
+				out[k++] = *v;
+				break;
+			}
+	return out;
+}
+
 static cella_result spawn_monitor(struct cella_enclave *e)
 {
 	posix_spawn_file_actions_t fa;
 	char path[PATH_MAX];
-	char *argv[2];
+	char *argv[2], **envp;
 	int sv[2] = {-1, -1};
 	pid_t pid;
 	int err;
@@ -173,12 +198,18 @@ static cella_result spawn_monitor(struct cella_enclave *e)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return CELLA_ERR_BACKEND;
+	if (!(envp = monitor_environment())) {
+		close(sv[0]);
+		close(sv[1]);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], CELLA_MONITOR_CONTROL_FD);
 	argv[0] = path;
 	argv[1] = NULL;
-	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	err = posix_spawn(&pid, path, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
 	close(sv[1]);
 	if (err != 0) {
 		close(sv[0]);

@@ -10,7 +10,7 @@ add_dependencies(sandbox_test test_basic_enclave)
 target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 set_tests_properties(sandbox_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS calls")
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
-          memread terminate_inflight hostile_window nest_big)
+          memread terminate_inflight hostile_window nest_big environment)
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +33,16 @@
 #define CTL CELLA_MONITOR_CONTROL_FD
 
 static struct cella_pmsg msg;
+
+/* Every OpenSSL random generator of this process reseeded from the kernel, with prediction resistance. */
+static bool reseed_random(void)
+{
+	EVP_RAND_CTX *g[3] = {RAND_get0_primary(NULL), RAND_get0_public(NULL), RAND_get0_private(NULL)};
+	for (int i = 0; i < 3; i++)
+		if (!g[i] || EVP_RAND_reseed(g[i], 1, NULL, 0, NULL, 0) != 1)
+			return false;
+	return true;
+}
 
 static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...)
@@ -454,6 +466,15 @@ static int run(void)
 	}
 	close(sv[1]);
 	close(winfd);
+	/* The enclave process holds a copy of this process's memory as it was at the fork, OpenSSL's random
+	 * generators included (the debug signing above may have instantiated them): reseed them from the kernel
+	 * before anything here draws from them again (the platform's keys and secret, report key ids), or the
+	 * enclave could compute what they give. */
+	if (!reseed_random()) {
+		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_CRYPTO, "cannot reseed the random generators after the fork");
+		kill(p.pid, SIGKILL);
+		return 1;
+	}
 	p.sock = sv[0];
 	p.pidfd = (int)syscall(SYS_pidfd_open, p.pid, 0);
 

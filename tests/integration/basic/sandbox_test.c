@@ -861,6 +861,37 @@ static void t_hostile_window(void)
 	cella_test_pass("hostile window: rewritten header sizes and a free of the host's block do not steer the host");
 }
 
+/* The monitor, and so the enclave process forked from it, starts without the host's other environment
+ * variables: a secret the host keeps there is not in memory the enclave can read. */
+static void t_environment(void)
+{
+	struct cella_enclave *e;
+	char path[64], buf[65536];
+	size_t n = 0;
+	ssize_t k;
+	int fd;
+	bool marker = false, cella = false;
+	CT_ASSERT(setenv("HOST_SECRET_MARKER", "hunter2-not-for-enclaves", 1) == 0);
+	CT_ASSERT(setenv("CELLA_TEST_KEPT", "1", 1) == 0);
+	e = create();
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)e->monitor);
+	CT_ASSERT((fd = open(path, O_RDONLY)) >= 0);
+	while (n < sizeof(buf) && (k = read(fd, buf + n, sizeof(buf) - n)) > 0)
+		n += (size_t)k;
+	close(fd);
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+		marker |= strncmp(buf + i, "HOST_SECRET_MARKER=", 19) == 0;
+		cella |= strcmp(buf + i, "CELLA_TEST_KEPT=1") == 0;
+	}
+	CT_ASSERT(!marker);
+	CT_ASSERT(cella); /* the monitor's own settings still reach it */
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	unsetenv("HOST_SECRET_MARKER");
+	unsetenv("CELLA_TEST_KEPT");
+	cella_test_pass("the monitor starts with the CELLA_ variables and without the host's others");
+}
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -922,6 +953,8 @@ int main(int argc, char **argv)
 		t_memread();
 	else if (!strcmp(c, "hostile_window"))
 		t_hostile_window();
+	else if (!strcmp(c, "environment"))
+		t_environment();
 	else {
 		fprintf(stderr, "unknown case %s\n", c);
 		return 2;
