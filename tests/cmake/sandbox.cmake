@@ -3,14 +3,19 @@
 set(B ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic)
 cella_add_enclave(test_basic_enclave SOURCES ${B}/enclave.c HEAP_PAGES 1024 STACK_PAGES 16 TCS 2 DEBUG)
 target_include_directories(test_basic_enclave PRIVATE ${B})
+# The same enclave with a constructor that starts a thread beyond its TCS (sandbox_rogue_thread).
+cella_add_enclave(test_rogue_enclave SOURCES ${B}/enclave.c ${B}/rogue.c HEAP_PAGES 1024 STACK_PAGES 16 TCS 2 DEBUG)
+target_include_directories(test_rogue_enclave PRIVATE ${B})
 
 cella_unit_test(sandbox_test SOURCES ${B}/sandbox_test.c LIBS cella_host_static LABELS integration
                 ARGS calls $<TARGET_FILE:test_basic_enclave>)
-add_dependencies(sandbox_test test_basic_enclave)
+add_dependencies(sandbox_test test_basic_enclave test_rogue_enclave)
+add_test(NAME sandbox_rogue_thread COMMAND sandbox_test rogue_thread $<TARGET_FILE:test_rogue_enclave>)
+set_tests_properties(sandbox_rogue_thread PROPERTIES LABELS integration)
 target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 set_tests_properties(sandbox_test PROPERTIES PASS_REGULAR_EXPRESSION "PASS calls")
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
-          memread terminate_inflight hostile_window nest_big environment)
+          memread terminate_inflight hostile_window nest_big environment futex_ops)
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()

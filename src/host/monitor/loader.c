@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <linux/futex.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -78,13 +79,29 @@ static struct scmp_arg_cmp a0(enum scmp_compare op, uint64_t a, uint64_t b)
 	return c;
 }
 
+/* futex operations the runtime and musl use: wait and wake, with or without a bitset, and the requeues. The
+ * priority-inheritance ones (a long history of kernel bugs, and locks naming thread ids) trap like any other
+ * refused syscall. */
+static int allow_futex(scmp_filter_ctx ctx)
+{
+	static const uint64_t ops[] = {FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAIT_BITSET,
+				       FUTEX_WAKE_BITSET};
+	const uint64_t mask = 0xffffffffu & ~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct scmp_arg_cmp c = {.arg = 1, .op = SCMP_CMP_MASKED_EQ, .datum_a = mask, .datum_b = ops[i]};
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 1, c);
+	}
+	return rc;
+}
+
 static cella_result confine(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	int rc = 0;
 	if (!ctx)
 		return CELLA_ERR_BACKEND;
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+	rc |= allow_futex(ctx);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_yield), 0);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
 	/* start-up only: the runtime traps these itself once its TCS threads run (src/enclave/filter.c) */

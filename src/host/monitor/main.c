@@ -357,6 +357,37 @@ static void reap(struct enclave_proc *p)
 	p->dead = true;
 }
 
+/*
+ * The enclave process as its runtime leaves it at BOOTED: one thread per TCS and the runtime's own seccomp filter
+ * stacked on the monitor's. The monitor's filter lets threads be created (the runtime starts its TCS threads),
+ * and only the runtime's filter stops more; code that ran before it (an image's constructors) could have started
+ * others. NULL if it is so, else what is wrong.
+ */
+static const char *confinement_wrong(const struct enclave_proc *p, char *why, size_t cap)
+{
+	char path[64], line[256];
+	long threads = -1, filters = -1;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)p->pid);
+	if (!(f = fopen(path, "r")))
+		return "its /proc status cannot be read";
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Threads:", 8) == 0)
+			threads = strtol(line + 8, NULL, 10);
+		else if (strncmp(line, "Seccomp_filters:", 16) == 0)
+			filters = strtol(line + 16, NULL, 10);
+	}
+	fclose(f);
+	if (threads != (long)p->layout->r.tcs_count) {
+		snprintf(why, cap, "it runs %ld threads for %llu TCS", threads,
+			 (unsigned long long)p->layout->r.tcs_count);
+		return why;
+	}
+	if (filters < 2)
+		return "its runtime did not install its seccomp filter";
+	return NULL;
+}
+
 /* The enclave process exited or reported a fault. */
 static void on_enclave_gone(struct enclave_proc *p)
 {
@@ -484,9 +515,18 @@ static int run(void)
 		struct cella_enclave_msg em;
 		int pr = poll(pf, 2, 30000);
 		ssize_t k = pr > 0 && (pf[0].revents & POLLIN) ? recv(p.sock, &em, sizeof(em), 0) : -1;
-		if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_BOOTED && em.status == CELLA_OK) {
+		char why[96];
+		const char *wrong = NULL;
+		if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_BOOTED && em.status == CELLA_OK &&
+		    !(wrong = confinement_wrong(&p, why, sizeof(why)))) {
 			__atomic_store_n(&((struct cella_abi_window *)p.win)->state, CELLA_WINDOW_READY, __ATOMIC_SEQ_CST);
 			send_pmsg(CELLA_PMSG_READY, CELLA_OK, NULL);
+		} else if (wrong) {
+			log_host(1, "enclave refused at start: %s", wrong);
+			p.reported = true;
+			reap(&p);
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_ENCLAVE_LOST, "the enclave broke its confinement at start: %s",
+				  wrong);
 		} else {
 			if (k == (ssize_t)sizeof(em) && em.type == CELLA_EMSG_FAULT) {
 				em.text[sizeof(em.text) - 1] = 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/random.h>
@@ -574,6 +575,23 @@ static cella_result e_zeroed(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	return put_u64(out, on, w, bad);
 }
 
+static cella_result e_futex_ops(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static volatile int word;
+	uint64_t errs[2];
+	(void)in, (void)n;
+	if (on < sizeof(errs))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	errno = 0;
+	errs[0] = syscall(SYS_futex, &word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0) < 0 ? (uint64_t)errno : 0;
+	errno = 0;
+	errs[1] = syscall(SYS_futex, &word, FUTEX_LOCK_PI | FUTEX_PRIVATE_FLAG, 0, NULL, NULL, 0) < 0 ? (uint64_t)errno
+												      : 0;
+	memcpy(out, errs, sizeof(errs));
+	*w = sizeof(errs);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -604,6 +622,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_NEST_BIG] = {e_nest_big, CELLA_ECALL_PUBLIC},
 	[E_BIG_OCALL] = {e_big_ocall, 0},
 	[E_ZEROED] = {e_zeroed, CELLA_ECALL_PUBLIC},
+	[E_FUTEX_OPS] = {e_futex_ops, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -892,6 +892,31 @@ static void t_environment(void)
 	cella_test_pass("the monitor starts with the CELLA_ variables and without the host's others");
 }
 
+/* An image whose constructor starts a thread beyond its TCS count is refused when it reports BOOTED. */
+static void t_rogue_thread(void)
+{
+	struct cella_enclave *e = NULL;
+	struct cella_enclave_settings s = {.size = sizeof(s)};
+	CT_RESULT(cella_enclave_create(image, CELLA_ENCLAVE_FLAG_DEBUG, &s, &e), CELLA_ERR_ENCLAVE_LOST);
+	CT_ASSERT(e == NULL);
+	cella_test_pass("an enclave that starts a thread beyond its TCS before its runtime's filter is refused");
+}
+
+/* futex operations beyond wait, wake and requeue trap in the enclave instead of reaching the kernel. */
+static void t_futex_ops(void)
+{
+	struct cella_enclave *e = create();
+	uint64_t errs[2];
+	size_t w = 0;
+	CT_RESULT(cella_enclave_call(e, E_FUTEX_OPS, NULL, 0, errs, sizeof(errs), &w), CELLA_OK);
+	CT_EQ(w, sizeof(errs));
+	CT_EQ(errs[0], 0);      /* FUTEX_WAKE: allowed, nobody to wake */
+	CT_EQ(errs[1], ENOSYS); /* FUTEX_LOCK_PI: refused */
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("futex: wake is allowed, lock-PI is not");
+}
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -955,6 +980,10 @@ int main(int argc, char **argv)
 		t_hostile_window();
 	else if (!strcmp(c, "environment"))
 		t_environment();
+	else if (!strcmp(c, "rogue_thread"))
+		t_rogue_thread();
+	else if (!strcmp(c, "futex_ops"))
+		t_futex_ops();
 	else {
 		fprintf(stderr, "unknown case %s\n", c);
 		return 2;
