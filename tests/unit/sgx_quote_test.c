@@ -180,6 +180,11 @@ int main(int argc, char **argv)
 	test_calls(false);
 	test_calls(true);
 	CT_ASSERT(strstr(cella_sgx_quote_status_str(0xe011), "PCK"));
+	/* quote3_error_t (sgx_ql_lib_common.h): 0xE001 UNEXPECTED, 0xE002 INVALID_PARAMETER, 0xE003 OUT_OF_MEMORY */
+	CT_ASSERT(strcmp(cella_sgx_quote_status_str(0xe001), "SGX_QL_ERROR_UNEXPECTED") == 0);
+	CT_ASSERT(strcmp(cella_sgx_quote_status_str(0xe002), "SGX_QL_ERROR_INVALID_PARAMETER") == 0);
+	CT_ASSERT(strcmp(cella_sgx_quote_status_str(0xe003), "SGX_QL_ERROR_OUT_OF_MEMORY") == 0);
+	CT_ASSERT(strcmp(cella_sgx_quote_status_str(0xe004), "SGX_QL_ERROR_ECDSA_ID_MISMATCH") == 0);
 	unlink(conf);
 	unlink(sock);
 	unlink(regular);

@@ -37,12 +37,16 @@ const char *cella_sgx_quote_status_str(uint32_t status)
 	switch (status) {
 	case 0:
 		return "success";
-	case 0xe002:
+	case 0xe001:
 		return "SGX_QL_ERROR_UNEXPECTED";
-	case 0xe003:
+	case 0xe002:
 		return "SGX_QL_ERROR_INVALID_PARAMETER";
-	case 0xe004:
+	case 0xe003:
 		return "SGX_QL_ERROR_OUT_OF_MEMORY";
+	case 0xe004:
+		return "SGX_QL_ERROR_ECDSA_ID_MISMATCH";
+	case 0xe012:
+		return "SGX_QL_OUT_OF_EPC: not enough EPC to load the quoting enclave";
 	case 0xe011:
 		return "SGX_QL_NO_PLATFORM_CERT_DATA: the PCCS has no PCK certificate for this platform (register "
 		       "it, or on Azure set pccs_url to https://global.acccache.azure.net/sgx/certification/v4/)";
