@@ -6,6 +6,7 @@
 #include <cella/host.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -131,7 +132,27 @@ static void test_einit_status(void)
 		(void)cella_sgx_einit_result(CELLA_SGX_INVALID_EINITTOKEN, &why);
 		CT_ASSERT(strstr(why, "Flexible Launch Control"));
 	}
-	cella_test_pass("EINIT status codes");
+	/* the ioctl's outcome: the in-tree driver says EPERM for any EINIT status (not a device permission) */
+	{
+		static const struct {
+			int rc, err;
+			cella_result r;
+			const char *says;
+		} u[] = {{0, 0, CELLA_OK, NULL},
+			 {CELLA_SGX_INVALID_SIGNATURE, 0, CELLA_ERR_SIGNATURE, "SGX_INVALID_SIGNATURE"},
+			 {-1, EPERM, CELLA_ERR_BACKEND, "launch control"},
+			 {-1, EACCES, CELLA_ERR_ATTRIBUTES, "PROVISIONKEY"},
+			 {-1, EINVAL, CELLA_ERR_SIGSTRUCT, "vendor"},
+			 {-1, EIO, CELLA_ERR_ENCLAVE_LOST, "power transition"},
+			 {-1, ENOMEM, CELLA_ERR_BACKEND, "SGX_IOC_ENCLAVE_INIT"}};
+		for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+			const char *why = "unset";
+			CT_RESULT(cella_sgx_einit_ioctl_result(u[i].rc, u[i].err, &why), u[i].r);
+			if (u[i].says ? !why || !strstr(why, u[i].says) : why != NULL)
+				cella_test_fail(__FILE__, __LINE__, "case %zu: %s", i, why ? why : "(none)");
+		}
+	}
+	cella_test_pass("EINIT status codes, and the ioctl's errno from the in-tree driver");
 }
 
 static void test_entry_check(const char *image)

@@ -267,8 +267,9 @@ cella_result cella_sgx_create(struct cella_enclave *e, const char *path)
 	}
 	r = cella_sgx_load(ops, ops_ctx, &l, ei, &plat, &s->ld, &detail);
 	if (r != CELLA_OK) {
-		cella_log(e, CELLA_LOG_ERROR, "%s: SGX load failed: %s (%s)", path, detail ? detail : "?",
-			  cella_result_str(r));
+		cella_log(e, CELLA_LOG_ERROR, "%s: SGX load failed: %s (%s)%s%s", path, detail ? detail : "?",
+			  cella_result_str(r), !cella_sgx_stand_in && s->dev.einit_detail ? ": " : "",
+			  !cella_sgx_stand_in && s->dev.einit_detail ? s->dev.einit_detail : "");
 		CELLA_FAIL(r);
 	}
 	e->sgx = s;

@@ -179,19 +179,58 @@ cella_result cella_sgx_einit_result(int status, const char **detail)
 	return r;
 }
 
+/* see sgx_internal.h */
+cella_result cella_sgx_einit_ioctl_result(int rc, int err, const char **detail)
+{
+	const char *why;
+	cella_result r;
+	if (rc >= 0) /* 0, or the legacy driver's ENCLS[EINIT] status */
+		return cella_sgx_einit_result(rc, detail);
+	/* the in-tree driver (arch/x86/kernel/cpu/sgx/ioctl.c) turns every EINIT status into EPERM */
+	switch (err) {
+	case EPERM:
+		why = "EINIT refused by the CPU (the driver says EPERM; it logs the SGX status only with dynamic debug "
+		      "on for arch/x86/kernel/cpu/sgx/ioctl.c). The image passed Cella's own signature, measurement "
+		      "and attribute checks, so launch control is the likely cause: Flexible Launch Control "
+		      "(CPUID.(7,0):ECX[30]) disabled in the BIOS, or its key hash locked to another signer";
+		r = CELLA_ERR_BACKEND;
+		break;
+	case EACCES:
+		why = "EINIT: the enclave asks for an attribute the driver has not allowed (PROVISIONKEY needs "
+		      "SGX_IOC_ENCLAVE_PROVISION with /dev/sgx_provision)";
+		r = CELLA_ERR_ATTRIBUTES;
+		break;
+	case EINVAL:
+		why = "EINIT: the driver refused the SIGSTRUCT (a vendor other than 0 or 0x8086, or reserved "
+		      "ATTRIBUTES, MISCSELECT or XFRM bits required)";
+		r = CELLA_ERR_SIGSTRUCT;
+		break;
+	case EIO:
+		why = "EINIT: the enclave's EPC pages were lost (a power transition)";
+		r = CELLA_ERR_ENCLAVE_LOST;
+		break;
+	default:
+		why = "EINIT (SGX_IOC_ENCLAVE_INIT) failed";
+		r = CELLA_ERR_BACKEND;
+		break;
+	}
+	if (detail)
+		*detail = why;
+	return r;
+}
+
 static cella_result dev_init(void *ctx, const struct cella_sgx_sigstruct *sig)
 {
 	struct cella_sgx_device *d = ctx;
 	struct cella_sgx_enclave_init in = {.sigstruct = (uint64_t)(uintptr_t)sig};
 	int rc = -1;
+	/* the in-tree driver retries SGX_UNMASKED_EVENT itself; the legacy one returns it */
 	for (int tries = 0; tries < 8; tries++) {
 		rc = ioctl(d->fd, CELLA_SGX_IOC_ENCLAVE_INIT, &in);
 		if (!(rc < 0 && errno == EINTR) && rc != (int)CELLA_SGX_UNMASKED_EVENT)
 			break;
 	}
-	if (rc < 0)
-		return errno == EPERM ? CELLA_ERR_PERMISSION : CELLA_ERR_BACKEND;
-	return cella_sgx_einit_result(rc, NULL); /* a positive return is the ENCLS[EINIT] status */
+	return cella_sgx_einit_ioctl_result(rc, rc < 0 ? errno : 0, &d->einit_detail);
 }
 
 static cella_result dev_map(void *ctx, uint64_t offset, uint64_t length, int prot)

@@ -163,6 +163,7 @@ struct cella_sgx_device {
 	uint8_t *base;
 	uint64_t size;
 	char path[64];
+	const char *einit_detail; /* why the last EINIT failed (static text), or NULL */
 };
 /* Device nodes tried in order: the in-tree driver's, then the legacy (out-of-tree DCAP driver) name. */
 extern const char *const cella_sgx_device_paths[];
@@ -178,6 +179,9 @@ void cella_sgx_device_close(struct cella_sgx_device *d); /* unmaps, closes; repe
 extern const struct cella_sgx_ops cella_sgx_device_ops;  /* ctx: struct cella_sgx_device */
 /* What an EINIT status code (the ioctl's positive return) means, and the cella_result for it. */
 cella_result cella_sgx_einit_result(int status, const char **detail);
+/* What SGX_IOC_ENCLAVE_INIT's outcome means: rc >= 0 as cella_sgx_einit_result (the legacy driver returns the
+ * status), rc < 0 by errno err (the in-tree driver: EPERM for any EINIT status, EACCES, EINVAL, EIO). */
+cella_result cella_sgx_einit_ioctl_result(int rc, int err, const char **detail);
 
 /* ------------------------------------------------------------------------------------------------------
  * The vDSO (sgx_vdso.c).
