@@ -32,7 +32,9 @@ cella_result cella_sgx_choose_xfrm(const struct cella_sgx_platform *p, uint64_t 
 
 	if ((fixed & ~avail) != 0 || (signed_mask & 3 & ~signed_xfrm) != 0)
 		return CELLA_ERR_ATTRIBUTES; /* the signer requires features this platform does not enable */
-	xfrm = fixed | 3 | (avail & ~signed_mask);
+	/* PKRU only when the signer requires it: the runtime resets every XFRM component before it exits the
+	 * enclave (XSTATE_INIT), which for PKRU would leave the host thread with PKRU 0, every protection key open */
+	xfrm = fixed | 3 | (avail & ~signed_mask & ~(1ull << 9));
 	/* A group is all-or-nothing in XCR0, and so in XFRM. */
 	for (size_t g = 0; g < sizeof(xfrm_groups) / sizeof(xfrm_groups[0]); g++)
 		if ((xfrm & xfrm_groups[g]) != 0 && (xfrm & xfrm_groups[g]) != xfrm_groups[g] &&
