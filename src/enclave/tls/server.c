@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const uint16_t suites[] = {BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+				  BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+				  BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256};
+
 /* Records are batched so bulk data costs one send ocall per OUT_BYTES, not one per 16 KiB record. */
 #define OUT_BYTES (256u * 1024u)
 
@@ -71,6 +75,11 @@ static cella_result host_close(struct cella_tls_server *s)
 	struct cella_tls_close_in in = {s->conn};
 	size_t w = 0;
 	s->open = false;
+	/* the connection's keys (in the engine) and plaintext (in its buffer) end with it; the next accept sets the
+	 * engine up afresh */
+	wipe(&s->sc, sizeof(s->sc));
+	wipe(s->iobuf, sizeof(s->iobuf));
+	s->out_len = 0;
 	return cella_ocall(s->oc.close, &in, sizeof(in), NULL, 0, &w);
 }
 
@@ -218,6 +227,10 @@ cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listen
 	s->out_len = 0;
 	br_ssl_server_init_full_ec(&s->sc, &s->chain, 1, BR_KEYTYPE_EC, &s->sk);
 	br_ssl_engine_set_versions(&s->sc.eng, BR_TLS12, BR_TLS12);
+	/* forward secrecy and AEAD only (the "full EC" profile also offers static ECDH, CBC and 3DES suites), and
+	 * no renegotiation */
+	br_ssl_engine_set_suites(&s->sc.eng, suites, sizeof(suites) / sizeof(suites[0]));
+	br_ssl_engine_add_flags(&s->sc.eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(&s->sc.eng, s->iobuf, sizeof(s->iobuf), 1);
 	r = cella_random(seed, sizeof(seed));
 	if (r == CELLA_OK) {

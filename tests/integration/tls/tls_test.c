@@ -50,6 +50,16 @@ static void *server_thread(void *arg)
 
 static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const char *line, char *reply, size_t cap);
 
+/* Starts the enclave's server on a thread for one connection on listener. */
+static void serve_one(struct server_run *run, pthread_t *th, uint64_t listener)
+{
+	memset(run, 0, sizeof(*run));
+	run->in.listener = listener;
+	run->in.connections = 1;
+	run->in.timeout_ms = 20000;
+	CT_ASSERT(pthread_create(th, NULL, server_thread, run) == 0);
+}
+
 /* F5: socket ocalls that lie about lengths. The host library's own handlers run, then the answer is bent. */
 enum lie { LIE_NONE, LIE_SEND_MORE, LIE_SEND_ZERO, LIE_SEND_SHORT_REPLY, LIE_ACCEPT_SHORT_REPLY };
 static enum lie lie;
@@ -97,12 +107,8 @@ static void lying_sockets(uint16_t port, uint64_t listener, struct cella_tls_ope
 	for (size_t i = 0; i <= sizeof(lies) / sizeof(lies[0]); i++) {
 		struct server_run run;
 		pthread_t th;
-		memset(&run, 0, sizeof(run));
 		lie = i < sizeof(lies) / sizeof(lies[0]) ? lies[i] : LIE_NONE;
-		run.in.listener = listener;
-		run.in.connections = 1;
-		run.in.timeout_ms = 20000;
-		CT_ASSERT(pthread_create(&th, NULL, server_thread, &run) == 0);
+		serve_one(&run, &th, listener);
 		if (lie == LIE_NONE) {
 			CT_ASSERT(session(port, v, "after the lies\n", reply, sizeof(reply)));
 			CT_ASSERT(strcmp(reply, "enclave: after the lies\n") == 0);
@@ -177,11 +183,7 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		SSL_CTX *ctx;
 		SSL *ssl;
 		int fd;
-		memset(&run, 0, sizeof(run));
-		run.in.listener = listener;
-		run.in.connections = 1;
-		run.in.timeout_ms = 20000;
-		CT_ASSERT(pthread_create(&th, NULL, server_thread, &run) == 0);
+		serve_one(&run, &th, listener);
 		ssl = client(port, v, &ctx, &fd);
 		CT_ASSERT(SSL_connect(ssl) == 1);
 		CT_ASSERT(SSL_write(ssl, "half a li", 9) == 9);
@@ -199,6 +201,50 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 			CT_EQ(run.out.read_result, (uint32_t)CELLA_ERR_IO);
 	}
 	cella_test_pass("a connection ended without close_notify is an error in the enclave's read, not the end of data");
+}
+
+/* The enclave's server takes ECDHE-ECDSA suites with AEAD only: a client offering only CBC suites (or only
+ * static ECDH, which OpenSSL no longer offers) fails the handshake; one offering AES-GCM or ChaCha20 succeeds. */
+static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
+{
+	static const struct {
+		const char *list;
+		bool ok;
+	} c[] = {{"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384", false},
+		 {"ECDHE-ECDSA-AES128-GCM-SHA256", true},
+		 {"ECDHE-ECDSA-CHACHA20-POLY1305", true}};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct server_run run;
+		pthread_t th;
+		SSL_CTX *ctx;
+		SSL *ssl;
+		int fd;
+		bool ok;
+		serve_one(&run, &th, listener);
+		ssl = client(port, v, &ctx, &fd);
+		CT_ASSERT(SSL_set_cipher_list(ssl, c[i].list) == 1);
+		ok = SSL_connect(ssl) == 1;
+		if (ok) {
+			char reply[64];
+			int n, total = 0;
+			CT_ASSERT(SSL_write(ssl, "suite\n", 6) == 6);
+			while (total < (int)sizeof(reply) - 1 &&
+			       (n = SSL_read(ssl, reply + total, (int)sizeof(reply) - 1 - total)) > 0)
+				total += n;
+			reply[total] = 0;
+			CT_ASSERT(strcmp(reply, "enclave: suite\n") == 0);
+			SSL_shutdown(ssl);
+		}
+		ERR_clear_error();
+		SSL_free(ssl);
+		SSL_CTX_free(ctx);
+		close(fd);
+		CT_ASSERT(pthread_join(th, NULL) == 0);
+		if (ok != c[i].ok)
+			cella_test_fail(__FILE__, __LINE__, "%s: handshake %s", c[i].list, ok ? "succeeded" : "failed");
+		CT_EQ(run.out.ok, c[i].ok ? 1u : 0u);
+	}
+	cella_test_pass("the enclave's TLS server takes ECDHE-ECDSA with AES-GCM or ChaCha20, not CBC");
 }
 
 /* An OpenSSL server configured with cella_tls_openssl_configure, and a client that sends no certificate: the
@@ -519,6 +565,7 @@ int main(int argc, char **argv)
 
 	policy_for(&v.policy, &root, &mr);
 	truncation(port, listener, &v);
+	suites(port, listener, &v);
 	lying_sockets(port, listener, &v);
 	cella_test_pass("F5 socket ocalls lying about lengths end the handshake with CELLA_ERR_MARSHAL; no harm after");
 
