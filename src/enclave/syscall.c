@@ -11,6 +11,7 @@
 #include "sgx/sgx_rt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -138,7 +139,9 @@ static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req
 		return r;
 	if (t.tv_sec < now.tv_sec || (t.tv_sec == now.tv_sec && t.tv_nsec <= now.tv_nsec))
 		return 0; /* already past */
-	t.tv_sec -= now.tv_sec;
+	/* the host's clock may say anything, a time before 1970 included: no overflow, just a long sleep */
+	if (__builtin_sub_overflow(t.tv_sec, now.tv_sec, &t.tv_sec))
+		t.tv_sec = LONG_MAX - 1;
 	t.tv_nsec -= now.tv_nsec;
 	if (t.tv_nsec < 0) {
 		t.tv_sec--;
