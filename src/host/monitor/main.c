@@ -152,7 +152,7 @@ static bool recv_ctl(struct cella_pmsg *m, int *fd)
 {
 	struct msghdr mh = {0};
 	struct iovec iov = {m, sizeof(*m)};
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(4 * sizeof(int))];
 	ssize_t k;
 
 	if (fd)
@@ -164,18 +164,26 @@ static bool recv_ctl(struct cella_pmsg *m, int *fd)
 	do
 		k = recvmsg(CTL, &mh, MSG_CMSG_CLOEXEC);
 	while (k < 0 && errno == EINTR);
+	/* every descriptor received is kept (the first, when one is wanted) or closed: none may pile up here */
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
 			int got;
-			memcpy(&got, CMSG_DATA(cm), sizeof(int));
-			if (fd && *fd < 0)
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (fd && *fd < 0 && !(mh.msg_flags & MSG_CTRUNC))
 				*fd = got;
 			else
 				close(got);
 		}
 	}
-	if (k != (ssize_t)sizeof(*m))
+	if (k != (ssize_t)sizeof(*m) || (mh.msg_flags & MSG_CTRUNC)) {
+		if (fd && *fd >= 0) {
+			close(*fd);
+			*fd = -1;
+		}
 		return false;
+	}
 	m->text[sizeof(m->text) - 1] = 0;
 	return true;
 }

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -258,6 +260,65 @@ static void stale_abi(const char *monitor, const char *image)
 	cella_test_pass("a window of another ABI version: the enclave refuses it, naming the cause");
 }
 
+/* A WINDOW message carrying a second descriptor: the monitor uses the first, closes the other, and boots. */
+static void extra_fd(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	int pfd[2], fds[2];
+	char cbuf[CMSG_SPACE(sizeof(fds))], path[64], link[128], want[64];
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	bool held = false;
+
+	start(&s, monitor, image);
+	CT_EQ(pipe(pfd), 0);
+	CT_EQ(fstat(pfd[0], &st), 0);
+	snprintf(want, sizeof(want), "pipe:[%llu]", (unsigned long long)st.st_ino);
+	memset(&m, 0, sizeof(m));
+	m.type = CELLA_PMSG_WINDOW;
+	m.a = s.e.win_bytes;
+	m.b = (uint64_t)(uintptr_t)s.e.win;
+	fds[0] = s.memfd;
+	fds[1] = pfd[0];
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	CT_EQ(sendmsg(s.ctl, &mh, 0), (ssize_t)sizeof(m));
+	recv_m(&s, &m);
+	while (m.type == CELLA_PMSG_WINDOW_AT) { /* the host's address was taken there: move as the library does */
+		move_to(&s, m.b);
+		window_msg(&s, s.e.win_bytes, m.b);
+		recv_m(&s, &m);
+	}
+	expect_ready(&m, CELLA_OK, NULL);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)s.pid);
+	CT_ASSERT((d = opendir(path)) != NULL);
+	while ((de = readdir(d)) != NULL) {
+		char fp[384];
+		ssize_t n;
+		snprintf(fp, sizeof(fp), "%s/%s", path, de->d_name);
+		n = readlink(fp, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = 0;
+			held |= strcmp(link, want) == 0;
+		}
+	}
+	closedir(d);
+	CT_ASSERT(!held);
+	close(pfd[0]);
+	close(pfd[1]);
+	finish(&s, true);
+	cella_test_pass("a second descriptor with the window is closed by the monitor, which boots the enclave");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -268,5 +329,6 @@ int main(int argc, char **argv)
 	gives_up(argv[1], argv[2]);
 	refusals(argv[1], argv[2]);
 	stale_abi(argv[1], argv[2]);
+	extra_fd(argv[1], argv[2]);
 	return 0;
 }
