@@ -78,3 +78,7 @@ cella_unit_test(measure_integration_test SOURCES ${M}/measure_test.c LIBS cella_
                 ARGS $<TARGET_FILE:test_measure_a> $<TARGET_FILE:test_measure_a2> $<TARGET_FILE:test_measure_b>
                      $<TARGET_FILE:test_measure_nodebug>)
 add_dependencies(measure_integration_test test_measure_a test_measure_a2 test_measure_b test_measure_nodebug)
+# The software platform's state directory and secret: created once, refused when they could be someone else's.
+cella_unit_test(platform_test SOURCES unit/platform_test.c ${CMAKE_SOURCE_DIR}/src/host/monitor/platform.c
+                LIBS cella_host_static OpenSSL::Crypto ARGS ${CMAKE_CURRENT_BINARY_DIR})
+target_include_directories(platform_test PRIVATE ${CMAKE_SOURCE_DIR}/src/host/monitor ${CMAKE_SOURCE_DIR}/src/common)

@@ -282,6 +282,7 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 	int lock = -1, fd = -1;
 	char *a = NULL, *b = NULL, *c = NULL;
 	size_t la = 0, lb = 0, lc = 0;
+	struct stat st;
 
 	*out = NULL;
 	if (dir_in)
@@ -291,6 +292,14 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 	if (mkdirs(dir, 0700) != 0) {
 		why_f(why, n, "cannot create the platform directory %s: %s", dir, strerror(errno));
 		return CELLA_ERR_IO;
+	}
+	/* The platform secret derives every key of the platform: a directory someone else owns or can write
+	 * (where they could have placed a secret of their choosing, or replace ours) is not ours to use. */
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		why_f(why, n, "the platform directory %s must be a directory owned by uid %u that no one else can write "
+			      "(chmod go-w, or choose another with CELLA_PLATFORM_DIR)",
+		      dir, (unsigned)geteuid());
+		return CELLA_ERR_PERMISSION;
 	}
 	lock = open(path_in(dir, ".lock", path, sizeof(path)), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
@@ -308,7 +317,14 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		r = CELLA_ERR_OUT_OF_MEMORY;
 		goto out;
 	}
-	fd = open(path_in(dir, "platform.secret", path, sizeof(path)), O_RDONLY | O_CLOEXEC);
+	fd = open(path_in(dir, "platform.secret", path, sizeof(path)), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))) {
+		why_f(why, n, "the platform secret %s must be a file owned by uid %u that only its owner can read or "
+			      "write (chmod 600)",
+		      path, (unsigned)geteuid());
+		r = CELLA_ERR_PERMISSION;
+		goto out;
+	}
 	if (fd < 0 || read(fd, p->secret, SECRET_BYTES) != SECRET_BYTES) {
 		why_f(why, n, "cannot read the platform secret %s", path);
 		goto out;
