@@ -277,6 +277,8 @@ static void emit_descriptors(struct gen *G)
 			if (d->type.ptr && d->a.flags) {
 				kind = "CELLA_EDL_M_DEEP";
 				elem = d->type.base == EDL_VOID ? "1" : fmt(c, "sizeof(*((%s *)0)->%s)", st, d->name);
+				if (d->type.base == EDL_LDOUBLE && d->type.ptr == 1)
+					n = "1"; /* elements are long double: their padding is scrubbed */
 			} else if (d->type.ptr) {
 				kind = "CELLA_EDL_M_PTR";
 				sub = NULL;
@@ -433,9 +435,9 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\t\tcella_h.cella_len_%s = cella_len[%zu];\n\t\tcella_reg[%zu] = cella_len[%zu];\n", d->name, i, i, i);
 		if (is_deep(d))
 			P("\t\tcella_reg[%zu] = cella_edl_align16(cella_len[%zu]);\n"
-			  "\t\tcella_r = cella_edl_deep_size(&cella_edl_d_%s, (const uint8_t *)%s, cella_len[%zu] / sizeof(struct %s), &cella_reg[%zu], 0);\n"
+			  "\t\tcella_r = cella_edl_deep_size(&cella_edl_d_%s, (const uint8_t *)%s, cella_len[%zu] / sizeof(struct %s), &cella_reg[%zu], %s, 0);\n"
 			  "\t\tif (cella_r != CELLA_OK)\n\t\t\tgoto cella_done;\n",
-			  i, i, es->name, d->name, i, es->name, i);
+			  i, i, es->name, d->name, i, es->name, i, enc ? "cella_is_within_enclave" : "NULL");
 		if (d->in)
 			P("\t\tif (!cella_edl_reserve(&cella_pos, cella_reg[%zu], &cella_at[%zu])) {\n"
 			  "\t\t\tcella_r = CELLA_ERR_OVERFLOW;\n\t\t\tgoto cella_done;\n\t\t}\n"
@@ -456,6 +458,14 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\tcella_buf = cella_total <= sizeof(cella_stack) ? cella_stack : malloc(cella_total);\n");
 		P("\tif (!cella_buf) {\n\t\tcella_r = CELLA_ERR_OUT_OF_MEMORY;\n\t\tgoto cella_done;\n\t}\n");
 		P("\tcella_ib = cella_buf;\n\tcella_ob = cella_buf + cella_pos;\n");
+		for (size_t i = 0; i < n; i++)
+			if (is_deep((const struct edl_decl *)fn->params.v[i]) &&
+			    ((const struct edl_decl *)fn->params.v[i])->in) {
+				/* deep data is written in a second pass over the caller's structs: nothing unwritten may
+				 * carry old enclave bytes out */
+				P("\tmemset(cella_buf, 0, cella_pos);\n");
+				break;
+			}
 		if (!hin)
 			P("\tcella_ib = NULL; /* no input */\n");
 	} else {
@@ -499,6 +509,9 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 			P("\t\t{\n\t\t\tuint64_t cella_rel = cella_edl_align16(cella_len[%zu]);\n", i);
 			P("\t\t\tcella_r = cella_edl_deep_write(&cella_edl_d_%s, (const uint8_t *)%s, cella_len[%zu] / sizeof(struct %s), cella_ib + cella_at[%zu], cella_reg[%zu], &cella_rel, %d, 0);\n",
 			  es->name, d->name, i, es->name, i, i, enc ? 1 : 0);
+			P("\t\t\tif (cella_r == CELLA_OK && cella_rel != cella_reg[%zu])\n"
+			  "\t\t\t\tcella_r = CELLA_ERR_INVALID_ARG; /* the structs changed between the two passes */\n",
+			  i);
 			P("\t\t\tif (cella_r != CELLA_OK)\n\t\t\t\tgoto cella_done;\n\t\t}\n");
 		}
 		P("\t}\n");

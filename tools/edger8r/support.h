@@ -18,7 +18,7 @@ struct cella_edl_sdesc;
 struct cella_edl_member {
 	uint32_t off, size;     /* offset and byte size of the member (arrays: the whole array) */
 	uint32_t elem_size;     /* DEEP: sizeof(*member) (void: 1); STRUCT/LDOUBLE: sizeof one element */
-	uint32_t n;             /* STRUCT/LDOUBLE: number of elements */
+	uint32_t n;             /* STRUCT/LDOUBLE: number of elements; DEEP: 1 if the elements are long double */
 	uint8_t kind, has_size, has_count, is_len;
 	uint8_t size_bytes, size_signed, count_bytes, count_signed;
 	uint32_t size_off, count_off; /* offsets of the members size=/count= name, or UINT32_MAX for a constant */
@@ -223,10 +223,13 @@ static CELLA_EDL_UNUSED cella_result cella_edl_member_len(const struct cella_edl
 
 /*
  * Sender side, pass 1: adds to *pos the regions the deep members of n structs at arr need (16-aligned each),
- * depth first. Pass 2 (cella_edl_deep_write) lays them out in the same order.
+ * depth first. Pass 2 (cella_edl_deep_write) lays them out in the same order. `inside` (the enclave's
+ * cella_is_within_enclave, NULL on the host): every nested buffer an ocall sends must lie in the enclave, as the
+ * top-level one must.
  */
 static CELLA_EDL_UNUSED cella_result cella_edl_deep_size(const struct cella_edl_sdesc *d, const uint8_t *arr,
-							 uint64_t n, uint64_t *pos, int depth)
+							 uint64_t n, uint64_t *pos,
+							 bool (*inside)(const void *, size_t), int depth)
 {
 	cella_result r;
 	if (depth >= CELLA_EDL_MAX_DEPTH)
@@ -246,9 +249,12 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_size(const struct cella_edl_
 				return r;
 			if (m->sub && len % m->sub->size)
 				return CELLA_ERR_INVALID_ARG;
+			if (inside && (len > SIZE_MAX || !inside(q, (size_t)len)))
+				return CELLA_ERR_INVALID_ARG;
 			if (!cella_edl_reserve(pos, len, &at))
 				return CELLA_ERR_OVERFLOW;
-			if (m->sub && (r = cella_edl_deep_size(m->sub, q, len / m->sub->size, pos, depth + 1)) != CELLA_OK)
+			if (m->sub &&
+			    (r = cella_edl_deep_size(m->sub, q, len / m->sub->size, pos, inside, depth + 1)) != CELLA_OK)
 				return r;
 		}
 	}
@@ -283,6 +289,8 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_write(const struct cella_edl
 				return CELLA_ERR_INVALID_ARG;
 			memcpy(dst + at, q, len);
 			memset(dst + at + len, 0, cella_edl_align16(len) - len);
+			if (scrub && !m->sub && m->n == 1)
+				cella_edl_scrub_ld(dst + at, len / sizeof(long double));
 			if (m->sub) {
 				if (scrub)
 					cella_edl_scrub_n(m->sub, dst + at, len / m->sub->size, CELLA_EDL_PTR_PRESENCE);
@@ -368,6 +376,8 @@ static CELLA_EDL_UNUSED void cella_edl_deep_fix(const struct cella_edl_sdesc *d,
 			memcpy(&q, se + m->off, sizeof(q));
 			if (!q || cella_edl_member_len(m, se, &len) != CELLA_OK || !cella_edl_reserve(pos, len, &at))
 				continue;
+			if (!m->sub && m->n == 1)
+				cella_edl_scrub_ld(dst + at, len / sizeof(long double));
 			if (m->sub)
 				cella_edl_deep_fix(m->sub, at, len / m->sub->size, src, dst, pos, depth + 1);
 		}

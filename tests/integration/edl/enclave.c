@@ -439,3 +439,40 @@ uint32_t e_ocalls(int32_t x)
 		return 0xffffffffu;
 	}
 }
+
+/* x * k computed on the x87 unit and stored as it stores long doubles: 10 bytes, the slot's padding untouched */
+static __attribute__((noinline)) void ld_store(long double *out, long double x, int k)
+{
+	volatile long double t = x;
+	*out = t * (long double)k;
+}
+
+/*
+ * Deep copies in ocalls: bit 0 set if the padding of long doubles nested in a struct reached the host (the enclave
+ * fills it with 0xaa first), bit 1 if an ocall whose struct nests a pointer to host memory was sent (the nested
+ * buffer, like the top-level one, must lie in the enclave: the host could change it between the two passes that
+ * size and copy it), bit 2 if the control (the same call on enclave memory) failed.
+ */
+uint64_t e_deep_ocalls(void)
+{
+	long double v[3], *host = cella_host_malloc(sizeof(v));
+	struct ldvec lv = {3, v};
+	uint64_t dirty = 1, r = 0;
+	memset(v, 0xaa, sizeof(v));
+	for (int i = 0; i < 3; i++)
+		ld_store(&v[i], 1.0L / 3.0L, i + 1);
+	if (o_ldvec(&dirty, &lv) != CELLA_OK || dirty != 0)
+		r |= 1;
+	if (!host)
+		return r | 2;
+	memset(host, 0, sizeof(v));
+	lv.v = host;
+	if (o_ldvec(&dirty, &lv) != CELLA_ERR_INVALID_ARG)
+		r |= 2;
+	cella_host_free(host);
+	lv.v = v;
+	memset(v, 0, sizeof(v));
+	if (o_ldvec(&dirty, &lv) != CELLA_OK || dirty != 0)
+		r |= 4;
+	return r;
+}

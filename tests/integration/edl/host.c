@@ -320,6 +320,14 @@ static void t_leak(void)
 	cella_test_pass("no-leak");
 }
 
+static void t_deep_ocalls(void)
+{
+	uint64_t r = 99;
+	OK(e_deep_ocalls(g_enclave, &r));
+	CT_EQ(r, 0);
+	cella_test_pass("ocall deep copies: nested long double padding zeroed, nested buffers in host memory refused");
+}
+
 int main(int argc, char **argv)
 {
 	struct cella_enclave_settings s = {.size = sizeof(s)};
@@ -340,6 +348,7 @@ int main(int argc, char **argv)
 	t_misc();
 	t_ocalls();
 	t_leak();
+	t_deep_ocalls();
 	OK(cella_enclave_terminate(g_enclave));
 	return 0;
 }

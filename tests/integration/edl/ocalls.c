@@ -107,3 +107,14 @@ int o_imported(int x)
 {
 	return x + 10;
 }
+
+/* The long doubles an ocall's deep copy brings: how many of their padding bytes (6 of each 16) are not zero. */
+uint64_t o_ldvec(const struct ldvec *lv)
+{
+	uint64_t dirty = 0;
+	const uint8_t *b = (const uint8_t *)lv->v;
+	for (uint32_t i = 0; i < lv->n; i++)
+		for (size_t k = 10; k < sizeof(long double); k++)
+			dirty += b[i * sizeof(long double) + k] != 0;
+	return dirty;
+}
