@@ -30,6 +30,8 @@
 #define MAX_DEPTH 48
 #define MAX_ARGS 8
 #define MAX_STEPS 200000
+#define STEP_BYTES 64              /* a step of work per this many bytes copied, parsed or compared */
+#define MAX_VALUE_BYTES (64 * 1024) /* the longest string a policy function makes */
 #define MAX_ACTIONS_PER_RULE 256
 
 /* ---- arena: everything a compiled policy holds ---- */
@@ -884,6 +886,28 @@ static json_t *jmes(json_t *root, const char *q)
 }
 
 static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out);
+static bool budget(struct ev *ev);
+
+/* Charges `units` steps of work (at least one); false once the evaluation's bound is spent. */
+static bool charge(struct ev *ev, size_t units)
+{
+	ev->steps += (long)(units < (size_t)MAX_STEPS ? units : (size_t)MAX_STEPS);
+	return budget(ev);
+}
+
+/* A function result longer than MAX_VALUE_BYTES ends the evaluation (CELLA_ERR_TOO_LARGE). */
+static bool value_fits(struct ev *ev, size_t len)
+{
+	if (len <= MAX_VALUE_BYTES)
+		return true;
+	if (ev->r == CELLA_OK) {
+		ev->r = CELLA_ERR_TOO_LARGE;
+		snprintf(ev->err, ATTESTD_ERR_BYTES, "a policy function made a string of %zu bytes, over the %d-byte "
+						     "limit (rule at line %d)",
+			 len, MAX_VALUE_BYTES, ev->rule ? ev->rule->line : 0);
+	}
+	return false;
+}
 
 static bool func(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
 {
@@ -899,6 +923,8 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 	case F_APPENDSTRING:
 		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING) {
 			size_t l0 = strlen(a[0].s), l1 = strlen(a[1].s);
+			if (!value_fits(ev, l0 + l1) || !charge(ev, (l0 + l1) / STEP_BYTES))
+				break;
 			out->vt = ATTESTD_V_STRING;
 			out->s = malloc(l0 + l1 + 1);
 			if (out->s) {
@@ -916,25 +942,29 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		}
 		break;
 	case F_JSONTOCLAIMVALUE:
-		if (a[0].vt == ATTESTD_V_STRING && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)))
+		if (a[0].vt == ATTESTD_V_STRING && charge(ev, strlen(a[0].s) / STEP_BYTES) &&
+		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)))
 			ok = json_to_val(j, out);
 		break;
 	case F_JMESPATH:
 		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
-		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
+		    charge(ev, strlen(a[0].s) / STEP_BYTES) && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
 			json_t *r = jmes(j, a[1].s);
 			char *s = r ? json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-			if (s) {
+			if (s && value_fits(ev, strlen(s))) {
 				out->vt = ATTESTD_V_STRING;
 				out->s = s;
 				ok = true;
+			} else {
+				free(s);
 			}
 		}
 		break;
 	case F_ISSUBSETOF:
 		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
+		    charge(ev, (strlen(a[0].s) + strlen(a[1].s)) / STEP_BYTES) &&
 		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) && (k = json_loads(a[1].s, JSON_DECODE_ANY, NULL)) &&
-		    json_is_array(j) && json_is_array(k)) {
+		    json_is_array(j) && json_is_array(k) && charge(ev, json_array_size(j) * json_array_size(k))) {
 			size_t i, m;
 			json_t *x, *y;
 			out->vt = ATTESTD_V_BOOLEAN;
@@ -950,7 +980,8 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		}
 		break;
 	case F_CONTAINSONLYVALUE:
-		if (a[0].vt == ATTESTD_V_STRING && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) &&
+		if (a[0].vt == ATTESTD_V_STRING && charge(ev, strlen(a[0].s) / STEP_BYTES) &&
+		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) &&
 		    json_is_array(j) && (k = val_to_json(&a[1]))) {
 			size_t i;
 			json_t *x;
@@ -973,6 +1004,8 @@ out:
 static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!budget(ev)) /* every node evaluated is a step */
+		return false;
 	switch (e->k) {
 	case E_STR:
 		return val_str(out, e->s);
@@ -998,7 +1031,7 @@ static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struc
 			return val_str(out, vt_name(c->v.vt));
 		case P_VALUE:
 			if (c->v.vt == ATTESTD_V_STRING)
-				return val_str(out, c->v.s);
+				return charge(ev, strlen(c->v.s) / STEP_BYTES) && val_str(out, c->v.s);
 			*out = c->v;
 			return true;
 		}

@@ -275,6 +275,57 @@ static void test_bounds(void)
 	cella_test_pass("evaluation work bound");
 }
 
+/* Strings and expressions count too: a chain of rules doubling a string stops at the value limit (it once took
+ * gigabytes), and an expression of many nodes over a small join stops at the work bound. */
+static void test_value_bounds(void)
+{
+	char *p = malloc(8192), *q;
+	size_t k = 0;
+	struct attestd_claims in, out, props;
+	struct attestd_policy *pol;
+	char err[ATTESTD_ERR_BYTES];
+	CT_ASSERT(p);
+	k += (size_t)snprintf(p + k, 8192 - k, "version=1.2;authorizationrules{=> add(type=\"s0\", value=\"0123456789abcdef\");");
+	for (int i = 0; i < 30; i++)
+		k += (size_t)snprintf(p + k, 8192 - k,
+				      "c:[type==\"s%d\"] => add(type=\"s%d\", value=AppendString(c.value, c.value));", i,
+				      i + 1);
+	snprintf(p + k, 8192 - k, "=> permit();};");
+	pol = compile_ok(p);
+	attestd_claims_init(&in);
+	attestd_claims_init(&out);
+	attestd_claims_init(&props);
+	CT_RESULT(attestd_policy_evaluate(pol, &in, &out, &props, err), CELLA_ERR_TOO_LARGE);
+	CT_ASSERT(strstr(err, "65536-byte limit") != NULL);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	attestd_policy_free(pol);
+
+	/* 20 claims, a three-way join (8,000 bindings), and a comparison with a 40-deep expression in each */
+	k = (size_t)snprintf(p, 8192, "version=1.2;authorizationrules{a:[type==\"x\"] && b:[type==\"x\"] && "
+				      "c:[type==\"x\", value==");
+	for (int i = 0; i < 40; i++)
+		k += (size_t)snprintf(p + k, 8192 - k, "AppendString(");
+	k += (size_t)snprintf(p + k, 8192 - k, "a.value");
+	for (int i = 0; i < 40; i++)
+		k += (size_t)snprintf(p + k, 8192 - k, ", b.value)");
+	snprintf(p + k, 8192 - k, "] => permit();};");
+	q = p;
+	pol = compile_ok(q);
+	for (int i = 0; i < 20; i++)
+		CT_RESULT(attestd_claims_add_str(&in, "x", "v"), CELLA_OK);
+	attestd_claims_init(&out);
+	attestd_claims_init(&props);
+	CT_RESULT(attestd_policy_evaluate(pol, &in, &out, &props, err), CELLA_ERR_TOO_LARGE);
+	CT_ASSERT(strstr(err, "work bound") != NULL);
+	attestd_claims_fini(&in);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	attestd_policy_free(pol);
+	free(p);
+	cella_test_pass("policy strings are bounded (64 KiB) and every expression node counts toward the work bound");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -285,5 +336,6 @@ int main(int argc, char **argv)
 	test_semantics();
 	test_errors();
 	test_bounds();
+	test_value_bounds();
 	return 0;
 }
