@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* The shortest admin token accepted: a short one is guessable, an empty one matches an empty header. */
+#define ATTESTD_ADMIN_TOKEN_MIN 16
 #define ATTESTD_ERR_BYTES 256u
 #define ATTESTD_KID_BYTES 64u
 

@@ -134,7 +134,7 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 		else if (strcmp(k, "connection_limit") == 0)
 			ok = set_uint(&c->connection_limit, v, 4, 65536);
 		else if (strcmp(k, "admin_token") == 0)
-			ok = set_str(&c->admin_token, v);
+			ok = set_str(&c->admin_token, v) && strlen(c->admin_token) >= ATTESTD_ADMIN_TOKEN_MIN;
 		else if (strcmp(k, "admin_token_file") == 0) {
 			char *t = NULL;
 			size_t n;
@@ -144,6 +144,7 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 					t[--n] = 0;
 				free(c->admin_token);
 				c->admin_token = t;
+				ok = n >= ATTESTD_ADMIN_TOKEN_MIN; /* an empty token would let anyone in */
 			}
 		} else if (strcmp(k, "admin_client_ca") == 0)
 			ok = set_str(&c->admin_client_ca, v);

@@ -441,6 +441,9 @@ static cella_result ctx_new(const struct attestd_front_config *fc, SSL_CTX **out
 		}
 		SSL_CTX_set0_verify_cert_store(ctx, st);
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_client_cert);
+		/* with client certificates asked for, OpenSSL resumes a session only within a context: without one,
+		 * every resumption (clients that cache sessions) fails with an internal_error alert */
+		SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"cella-attestd", 13);
 	}
 	*out = ctx;
 	ctx = NULL;

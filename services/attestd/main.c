@@ -297,7 +297,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--issuer") == 0) {
 			ok = set_opt(&cfg.issuer, v);
 		} else if (strcmp(a, "--admin-token") == 0) {
-			ok = set_opt(&cfg.admin_token, v);
+			ok = v && strlen(v) >= ATTESTD_ADMIN_TOKEN_MIN && set_opt(&cfg.admin_token, v);
+			if (!ok)
+				snprintf(err, sizeof(err), "at least %d characters", ATTESTD_ADMIN_TOKEN_MIN);
 		} else if (strcmp(a, "--collateral") == 0) {
 			ok = add_list(&cfg.collateral_files, &cfg.n_collateral_files, v);
 		} else if (strcmp(a, "--pccs") == 0) {

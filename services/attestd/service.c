@@ -748,12 +748,12 @@ static bool is_admin(struct attestd_service *s, const struct attestd_request *re
 	const char *a = req->authorization;
 	if (req->client_cert_admin)
 		return true;
-	if (!s->cfg->admin_token || !a || strncasecmp(a, "Bearer ", 7) != 0)
+	if (!s->cfg->admin_token || !*s->cfg->admin_token || !a || strncasecmp(a, "Bearer ", 7) != 0)
 		return false;
 	a += 7;
 	while (*a == ' ')
 		a++;
-	return attestd_ct_streq(a, strlen(a), s->cfg->admin_token, strlen(s->cfg->admin_token));
+	return *a && attestd_ct_streq(a, strlen(a), s->cfg->admin_token, strlen(s->cfg->admin_token));
 }
 
 static bool signer_trusted(struct attestd_service *s, X509 *cert)
@@ -842,6 +842,12 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 	}
 	if (attestd_policy_jws_text(&j, &text, &tlen, err) != CELLA_OK) {
 		fail(resp, 400, "InvalidPolicy", "%s", err);
+		goto out;
+	}
+	/* a reset is a JWS over an empty document: a signed policy (say the stored one, which GET returns) is not a
+	 * signer's consent to remove it */
+	if (reset && text) {
+		fail(resp, 400, "InvalidPolicy", "a reset takes a JWS with an empty document, not an AttestationPolicy");
 		goto out;
 	}
 	if (!reset) {

@@ -424,12 +424,24 @@ def option_errors():
              ("--listen", "127.0.0.1:", 'configuration key "listen"'),
              ("--listen", "127.0.0.1:+80", 'configuration key "listen"'),
              ("--listen", "127.0.0.1: 80", 'configuration key "listen"'),
-             ("--listen", "127.0.0.1:65536", 'configuration key "listen"')]
+             ("--listen", "127.0.0.1:65536", 'configuration key "listen"'),
+             ("--admin-token", "", "at least 16 characters"), ("--admin-token", "short", "at least 16 characters")]
     for opt, val, text in cases:
         r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(d, "db"), opt, val],
                            capture_output=True, text=True, timeout=30)
         check(r.returncode != 0 and ("bad or missing value for %s: " % opt) in r.stderr and text in r.stderr,
               "start refused: %s %r (%s)" % (opt, val, r.stderr.strip()[-90:]))
+    # an empty admin token (which an empty Authorization header would match) from a configuration file
+    tok = os.path.join(d, "token")
+    open(tok, "w").write("\n")
+    for cfg in ({"admin_token": ""}, {"admin_token_file": tok}, {"admin_token": "fifteen-chars.."}):
+        path = os.path.join(d, "config.json")
+        json.dump(dict(cfg, listen="127.0.0.1:0"), open(path, "w"))
+        r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(d, "db")], capture_output=True,
+                           text=True, timeout=30)
+        key = "admin_token_file" if "admin_token_file" in cfg else "admin_token"
+        check(r.returncode != 0 and ('configuration key "%s"' % key) in r.stderr,
+              "start refused: %s (%s)" % (cfg, r.stderr.strip()[-80:]))
 
 
 def connection_limit():
@@ -554,6 +566,31 @@ def isolated_mode(c):
     check(is_error(st, r, 400, "PolicyEvaluationError"), "isolated mode: the signed policy is in force")
     st, r = c.req("POST", "/policies/SgxEnclave:reset?api-version=2022-08-01", "eyJhbGciOiJub25lIn0..", h)
     check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: unsigned reset refused")
+    # the stored policy's JWS (signed by the configured signer, and returned by GET) is not a signed reset
+    st, r = c.req("GET", path, headers=AUTH)
+    stored = claims(r["token"])[1]["x-ms-policy"] if st == 200 else ""
+    st, r = c.req("POST", "/policies/SgxEnclave:reset?api-version=2022-08-01", stored, h)
+    check(stored and is_error(st, r, 400, "InvalidPolicy"), "isolated mode: a signed policy replayed as a reset refused")
+    st, r = c.attest("openenclave_attestation_plugin_2022")
+    check(is_error(st, r, 400, "PolicyEvaluationError"), "isolated mode: the signed policy is still in force")
+    # with client certificates asked for, a resumed TLS session works (it failed with internal_error)
+    ctx = ssl.create_default_context(cafile=os.path.join(c.dir, "tls.pem"))
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # the session is known right after the handshake
+    s1 = ctx.wrap_socket(socket.create_connection(("127.0.0.1", c.port)), server_hostname="127.0.0.1")
+    s1.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    first = s1.recv(100)
+    sess = s1.session
+    s1.close()
+    try:
+        s2 = ctx.wrap_socket(socket.create_connection(("127.0.0.1", c.port)), server_hostname="127.0.0.1",
+                             session=sess)
+        s2.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        second, reused = s2.recv(100), s2.session_reused
+        s2.close()
+    except (ssl.SSLError, OSError) as e:
+        second, reused = str(e).encode(), False
+    check(first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200") and reused,
+          "admin CA configured: a resumed TLS session is served (%r, reused %s)" % (second[:40], reused))
 
 
 def tls_slow_clients(c):
