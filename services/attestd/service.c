@@ -60,6 +60,7 @@ struct attestd_service {
 	char *issuer, *jku;
 	char *certs_body, *openid_body;
 	pthread_rwlock_t plock;
+	pthread_mutex_t reload;  /* one policy reload at a time: a slower reload never swaps in older texts */
 	struct policy_slot pol[PT_COUNT];
 	int64_t store_ver;
 	X509 **signers;
@@ -167,23 +168,40 @@ static cella_result slot_load(struct attestd_service *s, enum ptype t, struct po
 	return CELLA_OK;
 }
 
-/* Reloads every policy when the database changed under us (another instance committed). */
+static bool policies_current(struct attestd_service *s, int64_t v)
+{
+	bool same;
+	pthread_rwlock_rdlock(&s->plock);
+	same = v == s->store_ver && s->pol[0].compiled;
+	pthread_rwlock_unlock(&s->plock);
+	return same;
+}
+
+/*
+ * Reloads every policy when the database changed under us (another instance committed), or (force) after this
+ * instance's own change, which does not move the database's version. Reloads run one at a time and each reads
+ * the database as it is then: two PUTs racing leave the later text in force, never the earlier one.
+ */
 static cella_result policies_refresh(struct attestd_service *s, bool force)
 {
-	int64_t v = attestd_store_version(s->store);
 	struct policy_slot fresh[PT_COUNT];
 	cella_result r = CELLA_OK;
-	pthread_rwlock_rdlock(&s->plock);
-	bool same = !force && v == s->store_ver && s->pol[0].compiled;
-	pthread_rwlock_unlock(&s->plock);
-	if (same)
+	int64_t v;
+	if (!force && policies_current(s, attestd_store_version(s->store)))
 		return CELLA_OK;
+	pthread_mutex_lock(&s->reload);
+	v = attestd_store_version(s->store);
+	if (!force && policies_current(s, v)) { /* another thread reloaded meanwhile */
+		pthread_mutex_unlock(&s->reload);
+		return CELLA_OK;
+	}
 	memset(fresh, 0, sizeof(fresh));
 	for (int t = 0; t < PT_COUNT && r == CELLA_OK; t++)
 		r = slot_load(s, (enum ptype)t, &fresh[t]);
 	if (r != CELLA_OK) {
 		for (int t = 0; t < PT_COUNT; t++)
 			slot_fini(&fresh[t]);
+		pthread_mutex_unlock(&s->reload);
 		return r;
 	}
 	pthread_rwlock_wrlock(&s->plock);
@@ -193,6 +211,7 @@ static cella_result policies_refresh(struct attestd_service *s, bool force)
 	}
 	s->store_ver = v;
 	pthread_rwlock_unlock(&s->plock);
+	pthread_mutex_unlock(&s->reload);
 	return CELLA_OK;
 }
 
@@ -259,6 +278,7 @@ cella_result attestd_service_new(const struct attestd_config *cfg, struct attest
 	s->cfg = cfg;
 	s->started = time(NULL);
 	pthread_rwlock_init(&s->plock, NULL);
+	pthread_mutex_init(&s->reload, NULL);
 	r = attestd_store_open(cfg->db, &s->store, err);
 	if (r != CELLA_OK)
 		goto fail;
@@ -330,6 +350,7 @@ void attestd_service_free(struct attestd_service *s)
 	free(s->certs_body);
 	free(s->openid_body);
 	pthread_rwlock_destroy(&s->plock);
+	pthread_mutex_destroy(&s->reload);
 	free(s);
 }
 

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -188,7 +189,37 @@ def main():
     connection_limit()
     tls_config_errors()
     option_errors()
+    policy_put_race()
     return 1 if failures else 0
+
+
+def policy_put_race():
+    """Policy PUTs racing on one instance: the policy in force afterwards is the one in the database (a slower
+    reload used to swap in an older text, which the instance then kept)."""
+    d = Server("race", tls=False, db="race.db", config={"threads": 8})
+    h = dict(AUTH, **{"Content-Type": "text/plain"})
+    path = "/policies/SgxEnclave?api-version=2022-08-01"
+    mismatched = 0
+    try:
+        for rnd in range(40):
+            texts = ["version=1.0;\nauthorizationrules { => permit(); };\nissuancerules { => issue(type=\"v\", "
+                     "value=%d); };" % (rnd * 10 + k) for k in range(4)]
+            ts = [threading.Thread(target=d.req, args=("PUT", path, policy_jws(t), h)) for t in texts]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            st, r = d.req("GET", path, headers=AUTH)
+            served = unb64u(json.loads(unb64u(claims(r["token"])[1]["x-ms-policy"].split(".")[1]))
+                            ["AttestationPolicy"]).decode() if st == 200 else None
+            db = sqlite3.connect(os.path.join(WORK, "race.db"))
+            stored = db.execute("SELECT text FROM policies WHERE type = 'SgxEnclave'").fetchone()[0]
+            db.close()
+            mismatched += served != stored
+    finally:
+        d.stop()
+    check(mismatched == 0, "40 rounds of 4 racing policy PUTs: the policy in force is the stored one (%d differ)"
+          % mismatched)
 
 
 class Pccs:
