@@ -4,6 +4,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -358,6 +359,14 @@ cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws 
 	}
 	if (j->alg == ATTESTD_ALG_ES256) {
 		int n;
+		char curve[32] = "";
+		/* ES256 is ECDSA on P-256 with SHA-256 (RFC 7518 3.4): a key on another curve is not an ES256 key */
+		if (!EVP_PKEY_is_a(pk, "EC") ||
+		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) != 1 ||
+		    strcmp(curve, "prime256v1") != 0) {
+			errf(err, "the JWS says ES256 but the certificate's key is not on P-256");
+			goto out;
+		}
 		if (slen != 64 || (n = ecdsa_raw_to_der(j->sig, derbuf, sizeof(derbuf))) <= 0) {
 			r = CELLA_ERR_SIGNATURE;
 			errf(err, "ES256 signature must be 64 bytes r||s");

@@ -2,6 +2,8 @@
 /* cella-attestd encodings and JWS: base64/base64url edge cases, RS256/ES256 tokens, refusals. */
 #include "attestd_internal.h"
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -155,6 +157,73 @@ static void test_jws_refusals(void)
 	cella_test_pass("JWS refusals");
 }
 
+/* An ES256 JWS over a tiny payload, signed with key, whose header carries cert as x5c; verified as attestd does. */
+static cella_result es256_verify(EVP_PKEY *key, X509 *cert, char err[ATTESTD_ERR_BYTES])
+{
+	unsigned char *der = NULL, sig[80];
+	const unsigned char *sp = sig;
+	int dl = i2d_X509(cert, &der);
+	char *x5c = attestd_b64_encode(der, (size_t)dl, false), hdr[8192], *hb, *msg, *sb, *full;
+	const char *pb = "eyJBdHRlc3RhdGlvblBvbGljeSI6IiJ9";
+	uint8_t raw[64];
+	size_t sl = sizeof(sig);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *es;
+	struct attestd_jws j;
+	void *signer = NULL;
+	cella_result r;
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"x5c\":[\"%s\"]}", x5c);
+	hb = attestd_b64_encode(hdr, strlen(hdr), true);
+	msg = malloc(strlen(hb) + strlen(pb) + 2);
+	sprintf(msg, "%s.%s", hb, pb);
+	CT_ASSERT(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+		  EVP_DigestSign(md, sig, &sl, (const uint8_t *)msg, strlen(msg)) == 1);
+	CT_ASSERT((es = d2i_ECDSA_SIG(NULL, &sp, (long)sl)) != NULL);
+	CT_ASSERT(BN_bn2binpad(ECDSA_SIG_get0_r(es), raw, 32) == 32 && BN_bn2binpad(ECDSA_SIG_get0_s(es), raw + 32, 32) == 32);
+	sb = attestd_b64_encode(raw, 64, true);
+	full = malloc(strlen(msg) + strlen(sb) + 2);
+	sprintf(full, "%s.%s", msg, sb);
+	CT_RESULT(attestd_jws_parse(full, strlen(full), &j, err), CELLA_OK);
+	r = attestd_jws_verify_x5c(full, &j, &signer, err);
+	X509_free(signer);
+	attestd_jws_fini(&j);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	OPENSSL_free(der);
+	free(x5c);
+	free(hb);
+	free(msg);
+	free(sb);
+	free(full);
+	return r;
+}
+
+/* ES256 is P-256 only: the same JWS signed on secp256k1 is refused (it was accepted), on P-256 it verifies. */
+static void test_es256_curve(void)
+{
+	static const char *const curves[] = {"P-256", "secp256k1"};
+	char err[ATTESTD_ERR_BYTES];
+	for (int i = 0; i < 2; i++) {
+		EVP_PKEY *k = EVP_EC_gen(curves[i]);
+		X509 *x = X509_new();
+		CT_ASSERT(k && x);
+		X509_set_version(x, 2);
+		X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+		X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+		X509_set_pubkey(x, k);
+		CT_ASSERT(X509_sign(x, k, EVP_sha256()) > 0);
+		if (i == 0) {
+			CT_RESULT(es256_verify(k, x, err), CELLA_OK);
+		} else {
+			CT_RESULT(es256_verify(k, x, err), CELLA_ERR_UNSUPPORTED);
+			CT_ASSERT(strstr(err, "P-256") != NULL);
+		}
+		X509_free(x);
+		EVP_PKEY_free(k);
+	}
+	cella_test_pass("ES256 policy signatures: P-256 keys only");
+}
+
 int main(void)
 {
 	test_b64();
@@ -163,5 +232,6 @@ int main(void)
 	test_jws(ATTESTD_ALG_ES256);
 	cella_test_pass("ES256 sign / parse / unsigned");
 	test_jws_refusals();
+	test_es256_curve();
 	return 0;
 }
