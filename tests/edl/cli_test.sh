@@ -69,6 +69,12 @@ check "--depfile lists every imported file" sh -c "grep -q 'lib/math.edl' '$tmp/
 check "warnings pass by default" run 0 --trusted-dir "$tmp/x" --untrusted-dir "$tmp/x" "$src/valid/wild.edl"
 check "warnings are printed" grep -q "warning: pointer parameter 'handle' has no direction" "$tmp/log"
 check "-Werror makes them errors" run 1 -Werror --trusted-dir "$tmp/x" --untrusted-dir "$tmp/x" "$src/valid/wild.edl"
+printf 'enclave { struct req { size_t len; uint8_t *buf; }; trusted { public void e([in] const struct req *r); }; };\n' \
+	>"$tmp/x/rawmember.edl"
+check "a pointer member without size=/count= is accepted" run 0 --trusted-dir "$tmp/x" --untrusted-dir "$tmp/x" \
+	"$tmp/x/rawmember.edl"
+check "... with a warning that its address crosses unchecked" \
+	grep -q "warning: pointer member 'buf' of 'req' has no size= or count=" "$tmp/log"
 check "unknown option" run 2 --bogus "$src/valid/basic.edl"
 check "no input file" run 2
 check "two input files" run 2 "$src/valid/basic.edl" "$src/valid/types.edl"

@@ -378,18 +378,17 @@ static char *strip_comments(struct edl_lexer *l, const char *s, const char *e)
 	return out;
 }
 
-static const char *word(const char **pp)
+/* The identifier at *pp (after blanks), whole, in the arena; "" if there is none. */
+static const char *word(struct edl_lexer *l, const char **pp)
 {
-	static char buf[128];
-	const char *p = *pp;
-	size_t n = 0;
+	const char *p = *pp, *start;
 	while (*p == ' ' || *p == '\t')
 		p++;
-	while (is_id_char((unsigned char)*p) && n < sizeof(buf) - 1)
-		buf[n++] = *p++;
-	buf[n] = 0;
+	start = p;
+	while (is_id_char((unsigned char)*p))
+		p++;
 	*pp = p;
-	return buf;
+	return edl_strndup(&l->c->arena, start, (size_t)(p - start));
 }
 
 static bool push_pending(struct edl_lexer *l, struct edl_tok t)
@@ -429,11 +428,11 @@ static void directive(struct edl_lexer *l)
 	if (isdigit((unsigned char)*p)) { /* line marker: # N "file" flags */
 		name = "line";
 	} else {
-		name = edl_strdup(&l->c->arena, word(&p)); /* word() reuses its buffer */
+		name = word(l, &p);
 	}
 
 	if (!strcmp(name, "ifdef") || !strcmp(name, "ifndef")) {
-		const char *m = word(&p);
+		const char *m = word(l, &p);
 		bool def = find_macro(l, m, strlen(m)) != NULL, parent = active(l);
 		if (!*m)
 			edl_error(l->c, loc, "#%s needs a macro name", name);
@@ -490,7 +489,7 @@ static void directive(struct edl_lexer *l)
 	if (!active(l))
 		return;
 	if (!strcmp(name, "define")) {
-		const char *m = word(&p);
+		const char *m = word(l, &p);
 		struct edl_define *d;
 		if (!*m) {
 			edl_error(l->c, loc, "#define needs a macro name");
@@ -509,7 +508,7 @@ static void directive(struct edl_lexer *l)
 		return;
 	}
 	if (!strcmp(name, "undef")) {
-		undef_macro(l, word(&p));
+		undef_macro(l, word(l, &p));
 		return;
 	}
 	if (!strcmp(name, "include")) {

@@ -133,6 +133,8 @@ static void parse_type(struct parser *p, struct edl_type *t)
 	if (is_word(&p->tok, "struct") || is_word(&p->tok, "union") || is_word(&p->tok, "enum")) {
 		t->base = p->tok.text[0] == 's' ? EDL_STRUCT : p->tok.text[0] == 'u' ? EDL_UNION : EDL_ENUM;
 		advance(p);
+		if (p->tok.kind == EDL_T_ID && edl_is_c_keyword(p->tok.text))
+			fail_at(p, p->tok.loc, "'%s' is a C keyword, not a tag name", p->tok.text);
 		t->name = expect_id(p, "a type name");
 		any = true;
 	} else {
@@ -205,7 +207,8 @@ static void parse_type(struct parser *p, struct edl_type *t)
 		advance(p);
 	}
 	while (is_punct(&p->tok, '*')) {
-		t->ptr++;
+		if (++t->ptr > 8) /* the generated code spells the type out; deeper than this is a mistake */
+			fail_at(p, p->tok.loc, "%s", "more than 8 levels of pointer");
 		advance(p);
 		while (is_word(&p->tok, "const")) /* const pointer: no effect on marshalling */
 			advance(p);

@@ -197,8 +197,15 @@ static void check_struct(struct edl_ctx *c, struct edl_struct *s)
 			edl_error(c, d->loc,
 				  "'%s' deep-copies its pointer members and cannot be nested by value in '%s' (use a pointer)",
 				  d->type.def->name, s->name);
-		if (!d->a.flags)
+		if (!d->a.flags) {
+			if (d->type.ptr)
+				edl_warning(c, d->loc,
+					    "pointer member '%s' of '%s' has no size= or count=: its raw address crosses the "
+					    "boundary unchecked (in an ecall, check it with cella_is_outside_enclave before "
+					    "using it)",
+					    d->name, s->name);
 			continue;
+		}
 		if (s->kind == EDL_UNION) {
 			edl_error(c, d->a.loc, "union members cannot have size= or count= ('%s')", d->name);
 			continue;
