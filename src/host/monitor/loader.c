@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,8 +127,21 @@ static cella_result confine(void)
 	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
 }
 
+/* see monitor.h */
+void cella_close_from(int lo)
+{
+	struct rlimit rl;
+	int hi;
+	if (syscall(SYS_close_range, (unsigned)lo, ~0u, 0) == 0)
+		return;
+	/* kernels before 5.9: one at a time, up to the descriptor limit */
+	hi = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (int)rl.rlim_cur : 1 << 20;
+	for (int fd = lo; fd < hi; fd++)
+		close(fd);
+}
+
 cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_bytes, uint64_t window_addr,
-			      int enclave_sock)
+			      int enclave_sock, pid_t monitor)
 {
 	struct cella_layout_tcs t0;
 	uint8_t *base;
@@ -135,6 +149,8 @@ cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_byte
 	sigset_t all;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || prctl(PR_SET_DUMPABLE, 0) != 0)
+		return CELLA_ERR_BACKEND;
+	if (getppid() != monitor) /* the monitor died before the death signal was set: nobody would end us */
 		return CELLA_ERR_BACKEND;
 	if (cella_layout_tcs(&l->r, 0, &t0) != CELLA_OK)
 		return CELLA_ERR_UNEXPECTED;
@@ -149,7 +165,7 @@ cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_byte
 	/* Nothing but the monitor socket stays open (stderr kept only for the loader's own last words). */
 	close(0);
 	close(1);
-	syscall(SYS_close_range, CELLA_MONITOR_ENCLAVE_FD + 1, ~0u, 0);
+	cella_close_from(CELLA_MONITOR_ENCLAVE_FD + 1);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (confine() != CELLA_OK)

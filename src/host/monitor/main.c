@@ -427,6 +427,7 @@ static int run(void)
 	size_t size = 0;
 	cella_result r;
 	int winfd = -1, sv[2];
+	pid_t parent;
 	bool debug;
 	char detail[512];
 
@@ -492,6 +493,7 @@ static int run(void)
 	}
 	p.img = &img;
 	p.layout = &layout;
+	parent = getpid();
 	p.pid = fork();
 	if (p.pid < 0) {
 		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_BACKEND, "cannot fork the enclave process: %s", strerror(errno));
@@ -500,7 +502,7 @@ static int run(void)
 	if (p.pid == 0) {
 		close(sv[0]);
 		close(CTL);
-		r = cella_loader_run(&layout, p.win_bytes, (uint64_t)(uintptr_t)p.win, sv[1]);
+		r = cella_loader_run(&layout, p.win_bytes, (uint64_t)(uintptr_t)p.win, sv[1], parent);
 		_exit(100 + (int)(r & 0x3f));
 	}
 	close(sv[1]);
@@ -604,6 +606,6 @@ int main(void)
 		fprintf(stderr, "cella-monitor: started by the Cella host library, not by hand\n");
 		return 2;
 	}
-	syscall(SYS_close_range, CTL + 1, ~0u, 0);
+	cella_close_from(CTL + 1);
 	return run();
 }

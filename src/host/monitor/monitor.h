@@ -6,6 +6,7 @@
 #include <cella/abi/monitor.h>
 #include <cella/abi/window.h>
 #include <cella/result.h>
+#include <sys/types.h>
 
 #include "image.h"
 #include "layout.h"
@@ -16,8 +17,11 @@
  * the layout at a random, naturally aligned base, confines the process (non-dumpable, seccomp) and jumps to the
  * enclave entry on TCS 0. Returns only on failure (the caller exits the child).
  */
+/* Closes every descriptor from lo up (close_range, or one by one where the kernel lacks it). */
+void cella_close_from(int lo);
+
 cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_bytes, uint64_t window_addr,
-			      int enclave_sock);
+			      int enclave_sock, pid_t monitor);
 
 /* Formats "name+0x12" for an RVA from the image's .symtab, or "" if unknown. */
 void cella_symbolize(const struct cella_image *img, uint64_t rva, char *buf, size_t n);
