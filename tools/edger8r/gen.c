@@ -198,8 +198,21 @@ static const char *len_expr(struct gen *G, const struct edl_expr *e, const char 
 	case EDL_E_SIZEOF:
 		return fmt(c, "(uint64_t)sizeof(%s)", type_text(c, e->type, true, e->type->ptr));
 	case EDL_E_NEG:
+		/* lengths are never negative, so the arithmetic is unsigned: a negation survives only where it
+		 * cannot be rewritten (--x is x; a + -b and -b + a are a - b, below), and then fails unless 0 */
+		if (e->l->kind == EDL_E_NEG)
+			return len_expr(G, e->l->l, src);
 		return fmt(c, "cella_edl_neg(&cella_bad, %s)", len_expr(G, e->l, src));
 	case EDL_E_BIN:
+		if (e->op == '+' && e->r->kind == EDL_E_NEG && e->r->l->kind != EDL_E_NEG)
+			return fmt(c, "cella_edl_sub(&cella_bad, %s, %s)", len_expr(G, e->l, src),
+				   len_expr(G, e->r->l, src));
+		if (e->op == '+' && e->l->kind == EDL_E_NEG && e->l->l->kind != EDL_E_NEG)
+			return fmt(c, "cella_edl_sub(&cella_bad, %s, %s)", len_expr(G, e->r, src),
+				   len_expr(G, e->l->l, src));
+		if (e->op == '-' && e->r->kind == EDL_E_NEG)
+			return fmt(c, "cella_edl_add(&cella_bad, %s, %s)", len_expr(G, e->l, src),
+				   len_expr(G, e->r->l, src));
 		return fmt(c, "cella_edl_%s(&cella_bad, %s, %s)",
 			   e->op == '*' ? "mul" : e->op == '+' ? "add" : e->op == '-' ? "sub" : "div",
 			   len_expr(G, e->l, src), len_expr(G, e->r, src));

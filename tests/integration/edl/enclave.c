@@ -476,3 +476,14 @@ uint64_t e_deep_ocalls(void)
 		r |= 4;
 	return r;
 }
+
+/* count=-1 + n and count=- -m + 1: the sum of a's n - 1 and b's m + 1 elements */
+int64_t e_negexpr(const int32_t *a, const int32_t *b, size_t n, size_t m)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		sum += a[i];
+	for (size_t i = 0; i < m + 1; i++)
+		sum += b[i];
+	return sum;
+}

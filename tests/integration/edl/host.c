@@ -320,6 +320,17 @@ static void t_leak(void)
 	cella_test_pass("no-leak");
 }
 
+/* Size expressions with unary minus: -1 + n is n - 1, - -m + 1 is m + 1 (both once failed for any n, m > 0). */
+static void t_negexpr(void)
+{
+	int32_t a[3] = {1, 2, 3}, b[3] = {10, 20, 30};
+	int64_t sum = 0;
+	OK(e_negexpr(g_enclave, &sum, a, b, 4, 2));
+	CT_EQ(sum, 1 + 2 + 3 + 10 + 20 + 30);
+	CT_RESULT(e_negexpr(g_enclave, &sum, a, b, 0, 2), CELLA_ERR_INVALID_ARG); /* -1 + 0 is negative */
+	cella_test_pass("size expressions with unary minus");
+}
+
 static void t_deep_ocalls(void)
 {
 	uint64_t r = 99;
@@ -349,6 +360,7 @@ int main(int argc, char **argv)
 	t_ocalls();
 	t_leak();
 	t_deep_ocalls();
+	t_negexpr();
 	OK(cella_enclave_terminate(g_enclave));
 	return 0;
 }
