@@ -54,6 +54,7 @@ cella_result rt_heap_init(void)
 	uint64_t bitmap_bytes = (pages + 63) / 64 * 8;
 	uint64_t bitmap_pages = (bitmap_bytes + CELLA_PAGE_BYTES - 1) / CELLA_PAGE_BYTES;
 
+	memset(&heap.st, 0, sizeof(heap.st));
 	heap.start = rt.base + rt.regions.heap_rva;
 	heap.bits = (uint64_t *)heap.start;
 	heap.first = bitmap_pages;
@@ -160,12 +161,16 @@ long rt_heap_munmap(uint64_t addr, uint64_t len)
 	n = len / CELLA_PAGE_BYTES;
 	memset((void *)addr, 0, len);
 	lock();
+	/* as on Linux, a range may include pages that were not mapped: only those that were count as freed */
+	for (uint64_t i = p; i < p + n; i++)
+		if (used(i)) {
+			heap.st.used_bytes -= CELLA_PAGE_BYTES;
+			heap.st.zeroed_bytes += CELLA_PAGE_BYTES;
+		}
 	mark(p, n, false);
 	if (p < heap.hint)
 		heap.hint = p;
 	heap.st.unmap_calls++;
-	heap.st.zeroed_bytes += len;
-	heap.st.used_bytes -= len < heap.st.used_bytes ? len : heap.st.used_bytes;
 	unlock();
 	return 0;
 }

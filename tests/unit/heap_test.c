@@ -123,6 +123,30 @@ static void bad_args(void)
 	CT_EQ(munmap(base, 16 * PAGE), 0);
 }
 
+/* Unmapping a range that includes free pages (as Linux allows) frees, and counts, only the used ones. */
+static void partial_unmap(void)
+{
+	uint8_t *base = heap_over(16);
+	struct cella_heap_stats st;
+	long a, b;
+	CT_RESULT(rt_heap_init(), CELLA_OK);
+	a = rt_heap_mmap(2 * PAGE);
+	b = rt_heap_mmap(2 * PAGE);
+	CT_ASSERT(a > 0 && b == a + 2 * (long)PAGE);
+	CT_EQ(rt_heap_munmap((uint64_t)a, 2 * PAGE), 0);
+	cella_heap_stats(&st);
+	CT_EQ(st.used_bytes, 2 * PAGE);
+	CT_EQ(rt_heap_munmap((uint64_t)a, 4 * PAGE), 0); /* two pages already free, two in use */
+	cella_heap_stats(&st);
+	CT_EQ(st.used_bytes, 0);
+	CT_EQ(st.zeroed_bytes, 4 * PAGE);
+	b = rt_heap_mmap(PAGE); /* still works, and its used count is one page */
+	cella_heap_stats(&st);
+	CT_ASSERT(b > 0);
+	CT_EQ(st.used_bytes, PAGE);
+	CT_EQ(munmap(base, 16 * PAGE), 0);
+}
+
 int main(void)
 {
 	/* around the sizes where the bitmap's last word starts a new page (32768 pages fill one bitmap page) */
@@ -135,5 +159,7 @@ int main(void)
 	cella_test_pass("a heap with no page beyond its bitmap is refused");
 	bad_args();
 	cella_test_pass("bad lengths and addresses are refused");
+	partial_unmap();
+	cella_test_pass("an unmap over free and used pages counts the used ones");
 	return 0;
 }
