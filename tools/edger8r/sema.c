@@ -121,6 +121,19 @@ static void check_name(struct edl_ctx *c, const char *name, struct edl_loc loc, 
 }
 
 /* Resolves identifiers in a size/count expression against `scope` (parameters or members). */
+/* The first identifier in e that names a parameter (after check_expr resolved them), or NULL. */
+static const struct edl_expr *param_in(const struct edl_expr *e)
+{
+	const struct edl_expr *p;
+	if (!e)
+		return NULL;
+	if (e->kind == EDL_E_ID)
+		return e->ref ? e : NULL;
+	if (e->kind != EDL_E_NEG && e->kind != EDL_E_BIN)
+		return NULL;
+	return (p = param_in(e->l)) ? p : param_in(e->r);
+}
+
 static void check_expr(struct edl_ctx *c, struct edl_expr *e, struct edl_vec *scope, const char *owner,
 		       bool member, const char *attr)
 {
@@ -377,12 +390,13 @@ static void check_param(struct edl_ctx *c, struct edl_func *fn, struct edl_decl 
 	check_expr(c, d->a.count, &fn->params, fn->name, false, "count");
 	for (int i = 0; i < d->ndims; i++)
 		check_expr(c, d->dims[i], &fn->params, fn->name, false, "dimension");
-	for (int i = 0; i < d->ndims; i++)
-		if (d->dims[i]->kind == EDL_E_ID && d->dims[i]->ref) {
-			edl_error(c, d->dims[i]->loc, "array dimension '%s' must be a constant, not a parameter",
-				  d->dims[i]->id);
+	for (int i = 0; i < d->ndims; i++) {
+		const struct edl_expr *p = param_in(d->dims[i]);
+		if (p) {
+			edl_error(c, p->loc, "array dimension '%s' must be a constant, not a parameter", p->id);
 			return;
 		}
+	}
 	if (f & EDL_A_USER_CHECK) {
 		d->kind = EDL_P_USER_CHECK;
 		return;
