@@ -111,6 +111,21 @@ static void resolve_type(struct edl_ctx *c, struct edl_type *t)
 	t->def = s;
 }
 
+/* Names the generated C uses itself (library functions and macros, the standard integer types): an EDL name
+ * equal to one of them is accepted by nothing downstream. */
+static bool used_by_generated_code(const char *name)
+{
+	static const char *const names[] = {
+		"errno",    "NULL",     "memcpy",    "memmove",   "memset",    "malloc",   "calloc",   "free",
+		"strlen",   "wcslen",   "offsetof",  "bool",      "true",      "false",    "size_t",   "wchar_t",
+		"int8_t",   "int16_t",  "int32_t",   "int64_t",   "uint8_t",   "uint16_t", "uint32_t", "uint64_t",
+		"intptr_t", "uintptr_t", "SIZE_MAX", "UINT32_MAX", "UINT64_MAX", "UINT64_C", "INT64_MAX"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 static void check_name(struct edl_ctx *c, const char *name, struct edl_loc loc, const char *what)
 {
 	if (!strncmp(name, "cella_", 6) || !strncmp(name, "CELLA_", 6))
@@ -118,9 +133,11 @@ static void check_name(struct edl_ctx *c, const char *name, struct edl_loc loc, 
 			  name);
 	else if (edl_is_c_keyword(name))
 		edl_error(c, loc, "%s name '%s' is a C keyword", what, name);
+	else if (used_by_generated_code(name))
+		edl_error(c, loc, "%s name '%s' is a name the generated C uses (a library function, macro or type)",
+			  what, name);
 }
 
-/* Resolves identifiers in a size/count expression against `scope` (parameters or members). */
 /* The first identifier in e that names a parameter (after check_expr resolved them), or NULL. */
 static const struct edl_expr *param_in(const struct edl_expr *e)
 {
@@ -134,6 +151,7 @@ static const struct edl_expr *param_in(const struct edl_expr *e)
 	return (p = param_in(e->l)) ? p : param_in(e->r);
 }
 
+/* Resolves identifiers in a size/count expression against `scope` (parameters or members). */
 static void check_expr(struct edl_ctx *c, struct edl_expr *e, struct edl_vec *scope, const char *owner,
 		       bool member, const char *attr)
 {
