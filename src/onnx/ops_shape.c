@@ -970,6 +970,8 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 		}
 		if (od[d] < 0)
 			return CELLA_ERR_MODEL_SHAPE;
+		if (a->dims[d] == 0 && od[d] > 0) /* nothing to read an output element from */
+			return CELLA_ERR_MODEL_SHAPE;
 	}
 	if (a->dtype != CELLA_ONNX_FLOAT)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
@@ -1091,9 +1093,11 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 			}
 		}
 	}
+	/* the plane loop below walks the input's outer planes as the output's: only when the outer dims are kept
+	 * as they are (a nearest tap is one tap too, but it may map several outputs to one input, or skip some) */
 	int outer_ident = 1;
 	for (int d = 0; d + 2 < R; d++)
-		outer_ident &= nt[d] == 1;
+		outer_ident &= nt[d] == 1 && od[d] == a->dims[d] && scale[d] == 1.0f && !crop;
 	if (R >= 2 && outer_ident) {
 		/* planes of the last two dims: the common NCHW image case */
 		int64_t H = a->dims[R - 2], W = a->dims[R - 1], OH = od[R - 2], OW = od[R - 1];

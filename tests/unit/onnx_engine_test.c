@@ -583,6 +583,58 @@ static void test_gather_range(void)
 	cella_test_pass("gather_range");
 }
 
+/* Resize to `sizes` (nearest, defaults: half_pixel, round_prefer_floor) of x with the given dims; runs it. */
+static cella_result resize_run(int rank, const int64_t *xd, const int64_t *sizes, const char *mode, float *x,
+			       struct cella_onnx_tensor *out, struct cella_onnx_model **m)
+{
+	struct mb b;
+	static const char *const ins[4] = {"x", "", "", "sizes"};
+	int64_t sd[1] = {rank};
+	cella_result r;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, rank, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "sizes", 1, sd, sizes, (size_t)rank);
+	Onnx__NodeProto *n = mb_node(&b, "Resize", "x", NULL, "y");
+	mb_inputs(&b, n, 4, ins);
+	mb_attr_s(&b, n, "mode", mode);
+	if ((r = load(&b, m)) != CELLA_OK)
+		return r;
+	struct cella_onnx_tensor in = ftensor(x, rank, xd);
+	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
+/* Resize over outer dims (batch): nearest kept the input's planes whatever the output's count was, writing past
+ * a smaller output or leaving a larger one unwritten; an empty dim resized to a non-empty one read index -1. */
+static void test_resize_outer(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	float x[4 * 16], one[4] = {1, 2, 3, 4};
+	int64_t xd[4] = {4, 1, 4, 4}, shrink[4] = {1, 1, 4, 4}, gd[4] = {1, 1, 2, 2}, grow[4] = {4, 1, 2, 2};
+	for (int i = 0; i < 64; i++)
+		x[i] = (float)(i + 1);
+	CT_RESULT(resize_run(4, xd, shrink, "nearest", x, &out, &m), CELLA_OK);
+	CT_ASSERT(out.rank == 4 && out.dims[0] == 1 && out.dims[2] == 4 && out.dims[3] == 4);
+	/* output batch 0 at half_pixel: (0 + 0.5) / 0.25 - 0.5 = 1.5, rounded down: input batch 1 */
+	CT_ASSERT(memcmp(out.data, x + 16, 16 * sizeof(float)) == 0);
+	cella_onnx_model_free(m);
+	CT_RESULT(resize_run(4, gd, grow, "nearest", one, &out, &m), CELLA_OK);
+	CT_ASSERT(out.dims[0] == 4);
+	for (int p = 0; p < 4; p++) /* every output batch reads input batch 0 */
+		CT_ASSERT(memcmp((const float *)out.data + 4 * p, one, sizeof(one)) == 0);
+	cella_onnx_model_free(m);
+	m = NULL;
+	{
+		int64_t ed[1] = {0}, es[1] = {8};
+		cella_result r = resize_run(1, ed, es, "linear", one, &out, &m);
+		CT_ASSERT(r == CELLA_ERR_MODEL_SHAPE || r == CELLA_ERR_MODEL);
+		cella_onnx_model_free(m);
+		m = NULL;
+	}
+	cella_test_pass("resize over outer dims: nearest batch 4 -> 1 and 1 -> 4; an empty dim cannot grow");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -729,6 +781,7 @@ int main(void)
 	test_graph_errors();
 	test_shapes();
 	test_gather_range();
+	test_resize_outer();
 	test_malformed();
 	test_file();
 	test_threads();
