@@ -166,7 +166,7 @@ int onnx_op_has_out(const struct node *n, int i) { return i < n->n_out && n->out
 cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
 		    struct tensor **out)
 {
-	struct tensor *sink = &x->m->sink; /* absent optional outputs: per model, so models stay independent */
+	struct tensor *sink;
 	size_t es = onnx_dtype_size(dtype);
 	uint64_t count = 1, maxb = x->m->opt.max_tensor_bytes ? x->m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
 	if (rank < 0 || rank > MAXR || es == 0)
@@ -181,15 +181,28 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	if (count > maxb / es)
 		return CELLA_ERR_TOO_LARGE;
 	if (!onnx_op_has_out(n, i)) {
+		struct model *m = x->m;
+		if (i < 0 || i >= ONNX_MAX_SINKS)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		sink = &m->sink[i];
 		memset(sink, 0, sizeof(*sink));
 		if (x->mode != MODE_DRY) {
 			/* computed but unused: still needs memory for kernels that write every output */
-			sink->data = onnx_op_scratch(x, 2, (size_t)(count * es) + 64);
-			if (!sink->data)
-				return CELLA_ERR_OUT_OF_MEMORY;
+			size_t need = (size_t)(count * es) + 64;
+			if (need > m->sink_cap[i]) {
+				void *p = malloc(need);
+				if (!p)
+					return CELLA_ERR_OUT_OF_MEMORY;
+				free(m->sink_mem[i]);
+				m->sink_mem[i] = p;
+				m->sink_cap[i] = need;
+			}
+			sink->data = m->sink_mem[i];
 		}
 		sink->dtype = dtype;
 		sink->rank = rank;
+		for (int d = 0; d < rank; d++)
+			sink->dims[d] = dims[d];
 		sink->bytes = (size_t)count * es;
 		sink->buf = -1;
 		*out = sink;
@@ -1459,6 +1472,8 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 	free(m->bufs);
 	for (int i = 0; i < 3; i++)
 		free(m->scratch[i]);
+	for (int i = 0; i < ONNX_MAX_SINKS; i++)
+		free(m->sink_mem[i]);
 	onnx_pool_free(m->pool);
 	for (unsigned i = 0; i < m->n_task_scratch; i++)
 		free(m->task_scratch[i]);

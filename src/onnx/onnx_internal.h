@@ -116,6 +116,8 @@ struct arena_buf {
 	int used;
 };
 
+#define ONNX_MAX_SINKS 16 /* output indexes of a node that may be absent */
+
 struct model {
 	struct graph *g;
 	struct cella_onnx_options opt;
@@ -131,7 +133,11 @@ struct model {
 	unsigned n_tasks;         /* parallel tasks per region (workers + 1) */
 	float **task_scratch;     /* GEMM packing buffers for tasks 1.. (task 0 uses scratch[0]) */
 	unsigned n_task_scratch;
-	struct tensor sink;       /* stands in for absent optional outputs */
+	/* absent optional outputs: one stand-in per output index, each with a buffer of its own (kernels still write
+	 * them), so no two outputs of a node and no scratch slot share memory */
+	struct tensor sink[ONNX_MAX_SINKS];
+	void *sink_mem[ONNX_MAX_SINKS];
+	size_t sink_cap[ONNX_MAX_SINKS];
 	char msg[256];
 };
 

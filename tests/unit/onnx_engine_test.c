@@ -635,6 +635,33 @@ static void test_resize_outer(void)
 	cella_test_pass("resize over outer dims: nearest batch 4 -> 1 and 1 -> 4; an empty dim cannot grow");
 }
 
+/* A Reduce whose output nobody reads (output name ""): it still runs, into a stand-in sized from its real dims
+ * (the stand-in had no dims, so the accumulator was sized for 0 outputs and written for 1024: heap overflow). */
+static void test_absent_output(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in, out;
+	int64_t xd[2] = {1024, 2}, axes[1] = {1};
+	static float x[2048];
+	for (int i = 0; i < 2048; i++)
+		x[i] = (float)(i % 7);
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	Onnx__NodeProto *r = mb_node(&b, "ReduceLogSumExp", "x", NULL, "");
+	mb_attr_ints(&b, r, "axes", axes, 1);
+	mb_node(&b, "Identity", "x", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	in = ftensor(x, 2, xd);
+	for (int k = 0; k < 2; k++) { /* twice: the stand-in's buffer is reused */
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.dims[0] == 1024 && memcmp(out.data, x, sizeof(x)) == 0);
+	}
+	cella_onnx_model_free(m);
+	cella_test_pass("absent optional output: computed into its own buffer of its real size");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -782,6 +809,7 @@ int main(void)
 	test_shapes();
 	test_gather_range();
 	test_resize_outer();
+	test_absent_output();
 	test_malformed();
 	test_file();
 	test_threads();
