@@ -190,6 +190,37 @@ static cella_result checked(struct cella_collateral *c, const uint8_t *point, st
 	return r;
 }
 
+/*
+ * checked(), and the collateral is for the platform asked about: its TCB Info names the quote's FMSPC and PCE-ID
+ * and TEE, its QE Identity the TEE's QE, and its PCK CRL comes from the CA that issued the quote's PCK
+ * certificate. Genuine collateral for another platform passes every signature check, yet would fail every quote
+ * it is cached for until its nextUpdate.
+ */
+static cella_result fits(struct cella_collateral *c, const uint8_t *point, const struct cella_pck_info *pck,
+			 bool tdx, struct cella_detail *d)
+{
+	struct vfy_prepared *p = NULL;
+	cella_result r = checked(c, point, d);
+	if (r != CELLA_OK)
+		return r;
+	pthread_mutex_lock(&c->lock);
+	r = cella_vfy_prepare(c, point, &p);
+	if (r == CELLA_OK) {
+		const char *cn = pck->ca == CELLA_PCK_CA_PROCESSOR ? "Processor" : "Platform";
+		if (p->tcb.tdx != tdx || memcmp(p->tcb.fmspc, pck->fmspc, 6) != 0 ||
+		    memcmp(p->tcb.pce_id, pck->pce_id, 2) != 0)
+			r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "the TCB Info is for another platform than the quote's");
+		else if (strcmp(p->qe.id, tdx ? "TD_QE" : "QE") != 0)
+			r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "the QE Identity is for another TEE than the quote's");
+		else if (!cella_vfy_cn_contains(X509_get_subject_name(p->pck_ca), cn))
+			r = cella_vfy_fail(d, CELLA_ERR_COLLATERAL, "the PCK CRL is not from the %s CA that issued the "
+								   "quote's PCK certificate",
+					   cn);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
 static cella_result write_cache(const char *path, const struct cella_collateral *c)
 {
 	char *json = NULL;
@@ -243,8 +274,8 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 					      strlen(o->cache_dir));
 		/* a file that is unreadable, does not verify or is stale is a miss; a good fetch replaces it */
 		if (access(path, R_OK) == 0 && cella_collateral_load_file(path, &c, NULL) == CELLA_OK &&
-		    checked(c, anchor, NULL) == CELLA_OK && cella_collateral_next_update(c, &next) == CELLA_OK &&
-		    now < next) {
+		    fits(c, anchor, &pck, q->tee_type == CELLA_QUOTE_TEE_TDX, NULL) == CELLA_OK &&
+		    cella_collateral_next_update(c, &next) == CELLA_OK && now < next) {
 			*out = c;
 			return CELLA_OK;
 		}
@@ -291,7 +322,7 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	p.tcb_sig = tsig;
 	p.qe_sig = qsig;
 	CELLA_CHECK(cella_vfy_collateral_new_parts(&p, &c));
-	if ((r = checked(c, anchor, d)) == CELLA_ERR_OUT_OF_MEMORY)
+	if ((r = fits(c, anchor, &pck, q->tee_type == CELLA_QUOTE_TEE_TDX, d)) == CELLA_ERR_OUT_OF_MEMORY)
 		CELLA_FAIL(r);
 	if (r != CELLA_OK) {
 		char why[sizeof(d->text)];

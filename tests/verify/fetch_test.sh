@@ -143,3 +143,21 @@ grep -q "cache directory path too long" "$work/err.txt" || fail "over-long cache
 expect_refusal CELLA_ERR_INVALID_ARG "over-long PCCS URL" verify "$vec/dcapqvl_sgx_v3/quote.bin" \
 	--pccs "http://127.0.0.1:9/$(python3 -c 'print("p" * 4000)')" --at "2025-06-19T11:56:11Z"
 echo "PASS over-long cache directory and PCCS URL refused (CELLA_ERR_INVALID_ARG)"
+
+# genuine collateral for another platform (the TDX vector's, for the SGX quote): it verifies, but is not the
+# quote's, so it is refused and not cached; the honest PCCS afterwards is used at once
+rm -rf "$work/cache" && mkdir -p "$work/cache"
+q=$vec/dcapqvl_sgx_v3/quote.bin
+at=$(sed -n 's/.*"verify_time": *"\([^"]*\)".*/\1/p' "$vec/dcapqvl_sgx_v3/expected.json")
+start_pccs "$vec/dcapqvl_tdx_v4/collateral.json"
+expect_refusal CELLA_ERR_COLLATERAL "another platform's collateral" verify "$q" --pccs "$url" --cache "$work/cache" \
+	--at "$at"
+grep -q "another platform" "$work/err.txt" || fail "another platform's collateral: $(cat "$work/err.txt")"
+stop_pccs
+[ -z "$(ls "$work/cache")" ] || fail "another platform's collateral was cached: $(ls "$work/cache")"
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json"
+"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" --json >"$work/out.json" 2>&1
+[ $? -le 2 ] && grep -q "\"verified\": true" "$work/out.json" ||
+	fail "the honest PCCS after another platform's collateral: $(cat "$work/out.json")"
+stop_pccs
+echo "PASS another platform's genuine collateral is refused and not cached"
