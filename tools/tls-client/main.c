@@ -6,6 +6,7 @@
 #include <cella/tls_host.h>
 #include <errno.h>
 #include <netdb.h>
+#include <signal.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
 	int fd = -1, timeout = 10, status = 1;
 	char buf[4096];
 
+	signal(SIGPIPE, SIG_IGN); /* a peer that closes early is an error to report, not a reason to die */
 	memset(&v, 0, sizeof(v));
 	v.policy.time = (int64_t)time(NULL);
 	for (int i = 1; i < argc; i++) {
@@ -178,8 +180,13 @@ int main(int argc, char **argv)
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
 	if (SSL_connect(ssl) != 1) {
-		fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n", cella_result_name(v.result),
-			cella_result_str(v.result));
+		unsigned long e = ERR_peek_last_error();
+		if (SSL_get_verify_result(ssl) == X509_V_ERR_APPLICATION_VERIFICATION) /* the evidence was refused */
+			fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n", cella_result_name(v.result),
+				cella_result_str(v.result));
+		else
+			fprintf(stderr, "cella-tls-client: handshake failed: %s\n",
+				e ? ERR_reason_error_string(e) : "the peer closed the connection");
 		goto out;
 	}
 	printf("verified attested TLS peer (%s, %s)\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
@@ -193,9 +200,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cella-tls-client: the peer was verified, but sending to it failed\n");
 		goto out;
 	}
-	for (int n; (n = SSL_read(ssl, buf, sizeof(buf) - 1)) > 0;) {
-		buf[n] = 0;
-		fputs(buf, stdout);
+	for (;;) {
+		int n = SSL_read(ssl, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			continue;
+		}
+		/* the reply is whole only when the peer ended it with close_notify */
+		if (SSL_get_error(ssl, n) != SSL_ERROR_ZERO_RETURN) {
+			fflush(stdout);
+			fprintf(stderr, "cella-tls-client: the peer was verified, but its reply did not end cleanly "
+					"(connection cut, reset or timed out)\n");
+			goto out;
+		}
+		break;
 	}
 	status = 0;
 out:

@@ -60,4 +60,22 @@ st=$?
 grep -q "served 2 session" "$work/server.log" && [ $st -eq 0 ] ||
 	{ echo "FAIL the server did not serve exactly the two verified sessions: $(cat "$work/server.log")"; fails=$((fails + 1)); }
 expect 1 "the server gone: the reason is named" "Connection refused" $c --mrenclave "$mr" $dev
+# a peer that accepts and closes at once: a failed handshake named as such (not an evidence refusal), exit 1
+# (the client used to be killed by SIGPIPE, status 141, or to blame the evidence)
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+for _ in range(4):
+    c, _a = s.accept(); c.close()
+' "$work/closer" &
+closer=$!
+i=0
+while [ ! -s "$work/closer" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+for k in 1 2 3 4; do
+	expect 1 "a peer that closes at once ($k)" "handshake failed" --connect "127.0.0.1:$(cat "$work/closer")" \
+		--root "$root" --mrenclave "$mr" $dev
+done
+kill $closer 2>/dev/null
+wait $closer 2>/dev/null
 [ $fails -eq 0 ]
