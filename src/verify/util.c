@@ -51,7 +51,8 @@ cella_result cella_time_parse(const char *s, int64_t *out)
 	if (n > 0 && n <= 19 && strspn(s, "0123456789") == n) {
 		int64_t v = 0;
 		for (i = 0; i < n; i++)
-			v = v * 10 + (s[i] - '0');
+			if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s[i] - '0', &v))
+				return CELLA_ERR_BAD_FORMAT; /* past 2^63 - 1 seconds */
 		*out = v;
 		return CELLA_OK;
 	}
@@ -69,8 +70,9 @@ cella_result cella_time_parse(const char *s, int64_t *out)
 	}
 	if (!((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == 0) && strcmp(s + i, "+00:00") != 0)
 		return CELLA_ERR_BAD_FORMAT;
-	static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
+	static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || sec > 60)
 		return CELLA_ERR_BAD_FORMAT;
 	*out = cella_civil_to_unix(y, mo, d) + h * 3600 + mi * 60 + sec;
 	return CELLA_OK;

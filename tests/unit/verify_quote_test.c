@@ -263,6 +263,12 @@ int main(int argc, char **argv)
 		CT_RESULT(cella_time_parse("2024-02-29T00:00:00Z", &tt), CELLA_OK);
 		CT_ASSERT(strcmp(cella_time_format(tt, buf, sizeof(buf)), "2024-02-29T00:00:00Z") == 0);
 		CT_RESULT(cella_time_parse("2025-13-01T00:00:00Z", &tt), CELLA_ERR_BAD_FORMAT);
+		CT_RESULT(cella_time_parse("2025-02-29T00:00:00Z", &tt), CELLA_ERR_BAD_FORMAT); /* not a leap year */
+		CT_RESULT(cella_time_parse("2100-02-29T00:00:00Z", &tt), CELLA_ERR_BAD_FORMAT);
+		CT_RESULT(cella_time_parse("2000-02-29T00:00:00Z", &tt), CELLA_OK);
+		CT_RESULT(cella_time_parse("9223372036854775807", &tt), CELLA_OK);
+		CT_EQ(tt, INT64_MAX);
+		CT_RESULT(cella_time_parse("9999999999999999999", &tt), CELLA_ERR_BAD_FORMAT); /* over 2^63 - 1 */
 		CT_RESULT(cella_time_parse("2025-06-19T11:56:11+02:00", &tt), CELLA_ERR_BAD_FORMAT);
 		CT_RESULT(cella_time_parse("2025-06-19", &tt), CELLA_ERR_BAD_FORMAT);
 		CT_RESULT(cella_time_parse("", &tt), CELLA_ERR_BAD_FORMAT);
