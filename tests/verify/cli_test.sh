@@ -49,4 +49,13 @@ expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin"
 expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --pccs b
 expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at yesterday
 expect 64 "$cq" frobnicate "$vec/dcapqvl_sgx_v3/quote.bin"
+# fetch copies collateral from a PCCS: --collateral there used to copy that file out unverified with exit 0
+expect 64 "$cq" fetch "$vec/dcapqvl_sgx_v3/quote.bin" --pccs http://127.0.0.1:9/ \
+	--collateral "$vec/dcapqvl_sgx_v3/collateral.json" -o /dev/null
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral "$vec/dcapqvl_sgx_v3/collateral.json" \
+	--cache /tmp
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral "$vec/dcapqvl_sgx_v3/collateral.json" \
+	--insecure-tls
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at 9999999999999999999
+expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at 2025-02-29T00:00:00Z
 echo "PASS errors and usage"

@@ -375,6 +375,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cella-quote: fetch needs --pccs URL and -o FILE\n");
 		return EXIT_USAGE;
 	}
+	/* options that only mean something to another mode: a fetch given --collateral would have copied that file
+	 * out unverified, and --pccs settings beside --collateral would be silently ignored */
+	if (!strcmp(cmd, "fetch") && col_path) {
+		fprintf(stderr, "cella-quote: fetch takes no --collateral (it fetches from --pccs)\n");
+		return EXIT_USAGE;
+	}
+	if (col_path && (cache || update || insecure)) {
+		fprintf(stderr, "cella-quote: --cache, --update and --insecure-tls go with --pccs, not --collateral\n");
+		return EXIT_USAGE;
+	}
 	if (update && strcmp(update, "early") && strcmp(update, "standard")) {
 		fprintf(stderr, "cella-quote: --update %s: neither early nor standard\n", update);
 		return EXIT_USAGE;
