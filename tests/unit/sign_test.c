@@ -506,7 +506,21 @@ static void test_cli_genkey(void)
 	CT_EQ(run("%s sign --key %s %s -o %s", tool, path_of("new.pem"), path_of("good.elf"), path_of("new.signed")), 0);
 	CT_RESULT(einit_file(path_of("new.signed"), true), CELLA_OK);
 	CT_EQ(run("%s genkey", tool), 2);
-	cella_test_pass("cli: genkey makes an RSA-3072 e=3 key, mode 0600, never overwrites by accident");
+	/* --force replaces the path itself: a symbolic link there is replaced, its target left as it was */
+	{
+		char *before;
+		size_t blen;
+		write_text("target.txt", "not a key\n");
+		CT_EQ(symlink(path_of("target.txt"), path_of("link.pem")), 0);
+		CT_EQ(run("%s genkey --force -o %s", tool, path_of("link.pem")), 0);
+		CT_ASSERT(lstat(path_of("link.pem"), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+		before = (char *)cella_test_read_file(path_of("target.txt"), &blen);
+		CT_ASSERT(strcmp(before, "not a key\n") == 0);
+		free(before);
+		CT_ASSERT(stat(path_of("target.txt"), &st) == 0 && (st.st_mode & 0777) != 0600);
+	}
+	cella_test_pass("cli: genkey makes an RSA-3072 e=3 key, mode 0600, never overwrites by accident, and --force "
+			"replaces a link rather than writing through it");
 }
 
 int main(int argc, char **argv)

@@ -233,32 +233,48 @@ cella_result cella_sign_genkey(const char *path, bool overwrite)
 	BIGNUM *e = NULL;
 	BIO *bio = NULL;
 	int fd = -1;
+	char tmp[4096];
 
+	/* a temporary file beside the key (mode 0600 from mkstemp), put in place whole: an existing key, or what a
+	 * symbolic link at the path points to, is never truncated or written through */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		return CELLA_ERR_INVALID_ARG;
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
 	e = BN_new();
 	if (!ctx || !e || !BN_set_word(e, CELLA_SIGSTRUCT_EXPONENT) || EVP_PKEY_keygen_init(ctx) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 8 * CELLA_SGX_MODULUS_BYTES) != 1 ||
 	    EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e) != 1 || EVP_PKEY_generate(ctx, &k) != 1)
 		CELLA_FAIL(CELLA_ERR_CRYPTO);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL), 0600);
-	if (fd < 0)
+	if (!overwrite && access(path, F_OK) == 0) {
+		errno = EEXIST;
 		CELLA_FAIL(CELLA_ERR_IO);
-	if (overwrite && fchmod(fd, 0600) != 0)
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		CELLA_FAIL(CELLA_ERR_IO);
 	/* straight to the file descriptor: no copy of the private key in a buffer of ours */
 	bio = BIO_new_fd(fd, BIO_NOCLOSE);
 	if (!bio || PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) != 1 || BIO_flush(bio) != 1)
 		CELLA_FAIL(CELLA_ERR_IO);
-	if (fsync(fd) != 0)
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		CELLA_FAIL(CELLA_ERR_IO);
+	}
+	fd = -1;
+	/* without --force, link() refuses an existing path atomically; with it, rename() replaces the entry itself */
+	if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
 		CELLA_FAIL(CELLA_ERR_IO);
 	r = CELLA_OK;
 out:
 	ERR_clear_error();
 	BIO_free(bio);
-	if (fd >= 0 && close(fd) != 0 && r == CELLA_OK)
-		r = CELLA_ERR_IO;
-	if (r != CELLA_OK && fd >= 0)
-		unlink(path);
+	if (fd >= 0)
+		close(fd);
+	if (r != CELLA_OK || !overwrite) {
+		int saved = errno;
+		unlink(tmp); /* the temporary name (after link() the key stays under path) */
+		errno = saved;
+	}
 	EVP_PKEY_free(k);
 	BN_free(e);
 	EVP_PKEY_CTX_free(ctx);
