@@ -199,6 +199,11 @@ static cella_result op_eyelike(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, dt, 2, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	int64_t k = onnx_attr_i(n, "k", 0);
+	/* a diagonal beyond either side is empty: clamped, i + k cannot overflow */
+	if (k > a->dims[1])
+		k = a->dims[1];
+	else if (k < -a->dims[0])
+		k = -a->dims[0];
 	memset(o->data, 0, o->bytes);
 	for (int64_t i = 0; i < a->dims[0]; i++) {
 		int64_t j = i + k;

@@ -425,6 +425,12 @@ static cella_result op_slice(struct exec *x, struct node *n)
 		int64_t step = nsp ? sp[i] : 1, dim = a->dims[d];
 		if (step == 0)
 			return CELLA_ERR_MODEL_SHAPE;
+		/* a step longer than the dim takes one element at most: shortened, the arithmetic below cannot overflow
+		 * (INT64_MAX + lo, or -INT64_MIN) */
+		if (step > dim)
+			step = dim > 0 ? dim : 1;
+		else if (step < -dim)
+			step = dim > 0 ? -dim : -1;
 		int64_t lo = st[i], hi = en[i];
 		if (lo < 0)
 			lo += dim;
@@ -901,6 +907,8 @@ static cella_result op_range(struct exec *x, struct node *n)
 		if (d == 0)
 			return CELLA_ERR_MODEL_SHAPE;
 		double c = ceil(((double)l - (double)s) / (double)d);
+		if (c > 1e12) /* compared before the cast, which would be undefined past 2^63 */
+			return CELLA_ERR_TOO_LARGE;
 		cnt = c > 0 ? (int64_t)c : 0;
 	} else {
 		double s = scalar_d(ts), l = scalar_d(tl), d = scalar_d(td);

@@ -662,6 +662,51 @@ static void test_absent_output(void)
 	cella_test_pass("absent optional output: computed into its own buffer of its real size");
 }
 
+/* Attributes at the ends of int64: Slice steps of INT64_MAX and INT64_MIN take one element, EyeLike with
+ * k = INT64_MAX is all zeros (the arithmetic on them overflowed, undefined behaviour). */
+static void test_int64_extremes(void)
+{
+	static const int64_t one[1] = {1}, d5[1] = {5}, d33[2] = {3, 3};
+	static const int64_t starts[1] = {0}, ends_up[1] = {INT64_MAX}, ends_down[1] = {INT64_MIN},
+			     starts_down[1] = {-1}, axes[1] = {0}, up[1] = {INT64_MAX}, down[1] = {INT64_MIN};
+	float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in, out;
+	for (int dir = 0; dir < 2; dir++) {
+		struct mb b;
+		static const char *const ins[5] = {"x", "starts", "ends", "axes", "steps"};
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d5);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_init_i64(&b, "starts", 1, one, dir ? starts_down : starts, 1);
+		mb_init_i64(&b, "ends", 1, one, dir ? ends_down : ends_up, 1);
+		mb_init_i64(&b, "axes", 1, one, axes, 1);
+		mb_init_i64(&b, "steps", 1, one, dir ? down : up, 1);
+		Onnx__NodeProto *n = mb_node(&b, "Slice", "x", NULL, "y");
+		mb_inputs(&b, n, 5, ins);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		in = ftensor(x, 1, d5);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.dims[0] == 1 && ((float *)out.data)[0] == (dir ? 5.0f : 1.0f));
+		cella_onnx_model_free(m);
+	}
+	{
+		struct mb b;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d33);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		Onnx__NodeProto *n = mb_node(&b, "EyeLike", "x", NULL, "y");
+		mb_attr_i(&b, n, "k", INT64_MAX);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		in = ftensor(x, 2, d33);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		for (int i = 0; i < 9; i++)
+			CT_ASSERT(((float *)out.data)[i] == 0.0f);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Slice steps and EyeLike k at the ends of int64");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -810,6 +855,7 @@ int main(void)
 	test_gather_range();
 	test_resize_outer();
 	test_absent_output();
+	test_int64_extremes();
 	test_malformed();
 	test_file();
 	test_threads();
