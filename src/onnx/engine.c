@@ -96,6 +96,11 @@ static void tensor_release(struct model *m, struct tensor *t)
 void *onnx_op_scratch(struct exec *x, int slot, size_t bytes)
 {
 	struct model *m = x->m;
+	uint64_t maxb = m->opt.max_tensor_bytes ? m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
+	if (bytes > maxb) { /* a kernel's working memory is bounded as its tensors are */
+		x->refused = 1;
+		return NULL;
+	}
 	if (bytes > m->scratch_cap[slot]) {
 		size_t need = (bytes + 4095) & ~(size_t)4095;
 		free(m->scratch[slot]);
@@ -1298,7 +1303,7 @@ static int node_has_subgraph(const struct node *n)
 /* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
 static cella_result shape_pass(struct model *m, struct graph *g)
 {
-	struct exec x = { m, g, MODE_DRY, 0 };
+	struct exec x = { m, g, MODE_DRY, 0, 0 };
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n))
@@ -1316,7 +1321,10 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (!all_known)
 			continue;
 		x.mode = all_const ? MODE_FOLD : MODE_DRY;
+		x.refused = 0;
 		cella_result r = n->op->run(&x, n);
+		if (r == CELLA_ERR_OUT_OF_MEMORY && x.refused)
+			r = CELLA_ERR_TOO_LARGE;
 		if (r == CELLA_OK && all_const) {
 			n->folded = 1;
 			for (int k = 0; k < n->n_out; k++)
@@ -1342,7 +1350,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 
 static cella_result prepare_pass(struct model *m, struct graph *g)
 {
-	struct exec x = { m, g, MODE_RUN, 0 };
+	struct exec x = { m, g, MODE_RUN, 0, 0 };
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n) || n->folded)
@@ -1587,7 +1595,10 @@ static cella_result graph_exec(struct exec *x)
 			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
 				return CELLA_ERR_UNEXPECTED;
 		x->cur = i;
+		x->refused = 0;
 		cella_result r = n->op->run(x, n);
+		if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
+			r = CELLA_ERR_TOO_LARGE;
 		if (r != CELLA_OK) {
 			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): %s", n->name, n->op->name,
 				 cella_result_str(r));
@@ -1605,7 +1616,7 @@ static cella_result graph_exec(struct exec *x)
 
 cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 {
-	struct exec x = { parent->m, g, MODE_RUN, 0 };
+	struct exec x = { parent->m, g, MODE_RUN, 0, 0 };
 	for (int v = 0; v < g->n_values; v++) {
 		struct value *val = &g->values[v];
 		if (val->outer >= 0) {
@@ -1663,7 +1674,7 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 		t->known = 1;
 		t->buf = -1;
 	}
-	struct exec x = { m, g, MODE_RUN, 0 };
+	struct exec x = { m, g, MODE_RUN, 0, 0 };
 	r = graph_exec(&x);
 	if (r != CELLA_OK) {
 		graph_release_all(m, g);

@@ -148,6 +148,7 @@ struct exec {
 	struct graph *g;
 	int mode;
 	int cur;            /* index of the node being run */
+	int refused;        /* a scratch request above max_tensor_bytes was refused in the node being run */
 };
 
 /* ---- helpers (engine.c) ---- */
@@ -156,7 +157,8 @@ struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);
 int onnx_op_has_out(const struct node *n, int i);
 CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
 				   struct tensor **out);
-/* Returns the slot's scratch memory of at least bytes (64-byte aligned); NULL on failure. */
+/* Returns the slot's scratch memory of at least bytes (64-byte aligned); NULL on failure, and for a request above
+ * max_tensor_bytes (the node then fails with CELLA_ERR_TOO_LARGE, not CELLA_ERR_OUT_OF_MEMORY). */
 void *onnx_op_scratch(struct exec *x, int slot, size_t bytes);
 struct sgemm;
 /* sgemm_run, split by columns across the model's worker pool when there is one and the product is large. */

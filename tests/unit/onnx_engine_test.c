@@ -707,6 +707,51 @@ static void test_int64_extremes(void)
 	cella_test_pass("Slice steps and EyeLike k at the ends of int64");
 }
 
+/* A kernel's working memory is bounded as tensors are: a 2-D Conv whose im2col buffer (2.4 MB) is over a 1 MiB
+ * max_tensor_bytes, with every tensor under it, is CELLA_ERR_TOO_LARGE (it was allocated without a bound). */
+static void test_scratch_bound(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_options o = { .log = logcb, .max_tensor_bytes = 1u << 20 };
+	struct cella_onnx_tensor in, out;
+	static const int64_t xd[4] = {1, 1, 64, 64}, wd[4] = {1, 1, 16, 16};
+	static float x[64 * 64], w[256];
+	Onnx__TensorProto *t;
+	size_t len;
+	uint8_t *buf;
+	for (int i = 0; i < 256; i++)
+		w[i] = 1.0f / 256;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	t = &b.inits[b.g.n_initializer];
+	onnx__tensor_proto__init(t);
+	t->name = "w";
+	t->has_data_type = 1;
+	t->data_type = CELLA_ONNX_FLOAT;
+	t->n_dims = 4;
+	t->dims = (int64_t *)wd;
+	t->n_float_data = 256;
+	t->float_data = w;
+	b.ip[b.g.n_initializer++] = t;
+	mb_node(&b, "Conv", "x", "w", "y");
+	buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+	free(buf);
+	in = ftensor(x, 4, xd);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_TOO_LARGE);
+	cella_onnx_model_free(m);
+	o.max_tensor_bytes = 0; /* the default, 1 GiB: it runs */
+	buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+	free(buf);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	CT_ASSERT(out.dims[2] == 49 && out.dims[3] == 49);
+	cella_onnx_model_free(m);
+	cella_test_pass("kernel scratch memory bounded by max_tensor_bytes");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -856,6 +901,7 @@ int main(void)
 	test_resize_outer();
 	test_absent_output();
 	test_int64_extremes();
+	test_scratch_bound();
 	test_malformed();
 	test_file();
 	test_threads();
