@@ -1326,10 +1326,26 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (r == CELLA_ERR_OUT_OF_MEMORY && x.refused)
 			r = CELLA_ERR_TOO_LARGE;
 		if (r == CELLA_OK && all_const) {
-			n->folded = 1;
+			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes ? m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)
-					m->weight_bytes += g->values[n->out[k]].t.bytes;
+					bytes += g->values[n->out[k]].t.bytes;
+			if (m->folded_bytes + bytes > budget) {
+				/* folding at load is bounded in total too (a few bytes of ConstantOfShape could otherwise ask
+				 * for gigabytes): past the budget the node stays in the graph and runs like any other */
+				for (int k = 0; k < n->n_out; k++)
+					if (n->out[k] >= 0) {
+						struct value *v = &g->values[n->out[k]];
+						free(v->const_mem);
+						v->const_mem = NULL;
+						v->t.data = NULL;
+						v->t.is_const = 0;
+					}
+				continue;
+			}
+			m->folded_bytes += bytes;
+			m->weight_bytes += bytes;
+			n->folded = 1;
 		} else if (r == CELLA_ERR_NOT_FOUND) {
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)

@@ -127,6 +127,7 @@ struct model {
 	int n_bufs, cap_bufs;
 	uint64_t arena_bytes, arena_peak;
 	uint64_t weight_bytes;
+	uint64_t folded_bytes;    /* outputs folded at load, at most max_tensor_bytes in all */
 	void *scratch[3];
 	size_t scratch_cap[3];
 	struct onnx_pool *pool;   /* host worker threads, or NULL */

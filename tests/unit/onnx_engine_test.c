@@ -752,6 +752,38 @@ static void test_scratch_bound(void)
 	cella_test_pass("kernel scratch memory bounded by max_tensor_bytes");
 }
 
+/* Folding at load is bounded in total: three 512 KiB ConstantOfShape under a 1 MiB max_tensor_bytes fold two,
+ * the third and the Sum over them run (all were folded, whatever their total). */
+static void test_fold_budget(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_options o = { .log = logcb, .max_tensor_bytes = 1u << 20 };
+	struct cella_onnx_stats st;
+	struct cella_onnx_tensor out;
+	static const int64_t one[1] = {1}, n[1] = {131072};
+	static const char *const ins[3] = {"c1", "c2", "c3"};
+	size_t len;
+	uint8_t *buf;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, one, n, 1);
+	mb_node(&b, "ConstantOfShape", "shape", NULL, "c1");
+	mb_node(&b, "ConstantOfShape", "shape", NULL, "c2");
+	mb_node(&b, "ConstantOfShape", "shape", NULL, "c3");
+	mb_inputs(&b, mb_node(&b, "Sum", "c1", "c2", "y"), 3, ins);
+	buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+	free(buf);
+	cella_onnx_model_stats(m, &st);
+	CT_EQ(st.nodes, 2); /* the third ConstantOfShape and the Sum */
+	CT_ASSERT(st.weight_bytes <= (1u << 20) + 8); /* two folded outputs and the shape initializer */
+	CT_RESULT(cella_onnx_model_run(m, NULL, 0, &out, 1), CELLA_OK);
+	CT_ASSERT(out.rank == 1 && out.dims[0] == 131072 && ((float *)out.data)[131071] == 0.0f);
+	cella_onnx_model_free(m);
+	cella_test_pass("constant folding at load bounded in total by max_tensor_bytes");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -902,6 +934,7 @@ int main(void)
 	test_absent_output();
 	test_int64_extremes();
 	test_scratch_bound();
+	test_fold_budget();
 	test_malformed();
 	test_file();
 	test_threads();
