@@ -420,11 +420,16 @@ cella_result cella_image_read_file(const char *path, uint8_t **data, size_t *siz
 
 	if (!path || !data || !size)
 		CELLA_FAIL(CELLA_ERR_INVALID_ARG);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at the path opens at once (and is refused below) instead of waiting for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		CELLA_FAIL(errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO);
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) != 0)
 		CELLA_FAIL(CELLA_ERR_IO);
+	if (!S_ISREG(st.st_mode)) { /* errno names it for the caller's message */
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		CELLA_FAIL(CELLA_ERR_IO);
+	}
 	if ((uint64_t)st.st_size > CELLA_IMAGE_MAX_BYTES)
 		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
 	len = (size_t)st.st_size;
@@ -435,8 +440,10 @@ cella_result cella_image_read_file(const char *path, uint8_t **data, size_t *siz
 		ssize_t k = read(fd, buf + done, len - done);
 		if (k < 0 && errno == EINTR)
 			continue;
+		if (k == 0)
+			errno = ENODATA; /* the file shrank while it was read */
 		if (k <= 0)
-			CELLA_FAIL(CELLA_ERR_IO); /* error, or the file shrank under us */
+			CELLA_FAIL(CELLA_ERR_IO);
 		done += (size_t)k;
 	}
 	*data = buf;

@@ -506,6 +506,12 @@ static void test_cli_genkey(void)
 	CT_EQ(run("%s sign --key %s %s -o %s", tool, path_of("new.pem"), path_of("good.elf"), path_of("new.signed")), 0);
 	CT_RESULT(einit_file(path_of("new.signed"), true), CELLA_OK);
 	CT_EQ(run("%s genkey", tool), 2);
+	/* inputs that are not regular files: named, not "Success", and a FIFO does not block the tool */
+	CT_EQ(run("%s dump %s", tool, dir), 1);
+	expect_output("Is a directory (CELLA_ERR_IO)");
+	CT_EQ(mkfifo(path_of("fifo"), 0600), 0);
+	CT_EQ(run("timeout 20 %s dump %s", tool, path_of("fifo")), 1);
+	expect_output("Invalid argument (CELLA_ERR_IO)");
 	/* --force replaces the path itself: a symbolic link there is replaced, its target left as it was */
 	{
 		char *before;
