@@ -152,6 +152,42 @@ struct exec {
 	int refused;        /* a scratch request above max_tensor_bytes was refused in the node being run */
 };
 
+/* Element i of a tensor's data as a double, and written from one, for every numeric type (float16 and strings
+ * read as 0 and are not written: no kernel that uses these takes them). */
+static inline double onnx_get_d(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
+	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
+	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
+	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
+	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
+	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
+	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
+	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
+	default: return 0;
+	}
+}
+static inline void onnx_put_d(void *p, int dt, size_t i, double v)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
+	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
+	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
+	case CELLA_ONNX_INT16: ((int16_t *)p)[i] = (int16_t)v; break;
+	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
+	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = (int64_t)v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
+	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
+	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
+	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
+	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
+	default: break;
+	}
+}
+
 /* ---- helpers (engine.c) ---- */
 void onnx_log(struct model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);

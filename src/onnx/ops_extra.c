@@ -17,15 +17,7 @@ static int64_t prodx(const int64_t *d, int n)
 
 static double getd(const struct tensor *t, size_t i)
 {
-	switch (t->dtype) {
-	case CELLA_ONNX_FLOAT: return ((const float *)t->data)[i];
-	case CELLA_ONNX_DOUBLE: return ((const double *)t->data)[i];
-	case CELLA_ONNX_INT32: return ((const int32_t *)t->data)[i];
-	case CELLA_ONNX_INT64: return (double)((const int64_t *)t->data)[i];
-	case CELLA_ONNX_INT8: return ((const int8_t *)t->data)[i];
-	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)t->data)[i];
-	default: return 0;
-	}
+	return onnx_get_d(t->data, t->dtype, i);
 }
 
 static int64_t geti(const struct tensor *t, size_t i)
@@ -39,16 +31,7 @@ static int64_t geti(const struct tensor *t, size_t i)
 
 static void putd(struct tensor *t, size_t i, double v)
 {
-	switch (t->dtype) {
-	case CELLA_ONNX_FLOAT: ((float *)t->data)[i] = (float)v; break;
-	case CELLA_ONNX_DOUBLE: ((double *)t->data)[i] = v; break;
-	case CELLA_ONNX_INT32: ((int32_t *)t->data)[i] = (int32_t)v; break;
-	case CELLA_ONNX_INT64: ((int64_t *)t->data)[i] = (int64_t)v; break;
-	case CELLA_ONNX_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
-	case CELLA_ONNX_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
-	case CELLA_ONNX_BOOL: ((uint8_t *)t->data)[i] = v != 0; break;
-	default: break;
-	}
+	onnx_put_d(t->data, t->dtype, i, v);
 }
 
 static int is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }

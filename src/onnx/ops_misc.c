@@ -16,28 +16,12 @@ static int64_t prodm(const int64_t *d, int n)
 
 static double rd(const void *p, int dt, size_t i)
 {
-	switch (dt) {
-	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
-	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
-	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
-	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
-	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
-	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
-	default: return 0;
-	}
+	return onnx_get_d(p, dt, i);
 }
 
 static void wr(void *p, int dt, size_t i, double v)
 {
-	switch (dt) {
-	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
-	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
-	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
-	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = (int64_t)v; break;
-	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
-	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
-	default: break;
-	}
+	onnx_put_d(p, dt, i, v);
 }
 
 static int num_type_ok(int dt)

@@ -704,7 +704,33 @@ static void test_int64_extremes(void)
 			CT_ASSERT(((float *)out.data)[i] == 0.0f);
 		cella_onnx_model_free(m);
 	}
-	cella_test_pass("Slice steps and EyeLike k at the ends of int64");
+	/* EyeLike to each integer type: the ones on the diagonal are written (uint16/int16/uint32/uint64 were not) */
+	{
+		static const int types[] = {CELLA_ONNX_INT16, CELLA_ONNX_UINT16, CELLA_ONNX_UINT32, CELLA_ONNX_UINT64};
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			struct mb b;
+			mb_init(&b, 8, 13);
+			mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d33);
+			mb_io(&b, 1, "y", types[t], -1, NULL);
+			Onnx__NodeProto *n = mb_node(&b, "EyeLike", "x", NULL, "y");
+			mb_attr_i(&b, n, "dtype", types[t]);
+			CT_RESULT(load(&b, &m), CELLA_OK);
+			in = ftensor(x, 2, d33);
+			CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+			CT_EQ(out.dtype, types[t]);
+			for (int i = 0; i < 3; i++)
+				for (int j = 0; j < 3; j++) {
+					size_t k = (size_t)(i * 3 + j), es = out.bytes / 9;
+					uint64_t v = 0;
+					memcpy(&v, (const uint8_t *)out.data + k * es, es);
+					if (v != (uint64_t)(i == j))
+						cella_test_fail(__FILE__, __LINE__, "type %d: element %zu is %llu", types[t], k,
+								(unsigned long long)v);
+				}
+			cella_onnx_model_free(m);
+		}
+	}
+	cella_test_pass("Slice steps and EyeLike k at the ends of int64; EyeLike of every integer type");
 }
 
 /* A kernel's working memory is bounded as tensors are: a 2-D Conv whose im2col buffer (2.4 MB) is over a 1 MiB
