@@ -1216,6 +1216,9 @@ static cella_result op_resize(struct exec *x, struct node *n)
 		if (nax) {
 			if (onnx_normalize_axis(axes[i], a->rank, &map[i]))
 				return CELLA_ERR_MODEL_SHAPE;
+			for (int j = 0; j < i; j++)
+				if (map[j] == map[i]) /* an axis named twice: which size or scale would it take? */
+					return CELLA_ERR_MODEL_SHAPE;
 		} else {
 			map[i] = i;
 		}

@@ -632,7 +632,22 @@ static void test_resize_outer(void)
 		cella_onnx_model_free(m);
 		m = NULL;
 	}
-	cella_test_pass("resize over outer dims: nearest batch 4 -> 1 and 1 -> 4; an empty dim cannot grow");
+	{
+		/* an axis named twice in axes (opset 18): refused at load */
+		struct mb b;
+		static const char *const ins[4] = {"x", "", "", "sizes"};
+		static const int64_t two[1] = {2}, sz[2] = {8, 8}, dup[2] = {1, -1}, d2[2] = {4, 4};
+		mb_init(&b, 8, 18);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d2);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_init_i64(&b, "sizes", 1, two, sz, 2);
+		Onnx__NodeProto *n = mb_node(&b, "Resize", "x", NULL, "y");
+		mb_inputs(&b, n, 4, ins);
+		mb_attr_ints(&b, n, "axes", (int64_t *)dup, 2);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+	}
+	cella_test_pass("resize over outer dims: nearest batch 4 -> 1 and 1 -> 4; an empty dim cannot grow; an axis "
+			"named twice is refused");
 }
 
 /* A Reduce whose output nobody reads (output name ""): it still runs, into a stand-in sized from its real dims
