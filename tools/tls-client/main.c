@@ -80,6 +80,13 @@ static int tcp_connect(const char *hostport, int timeout)
 		return -1;
 	memcpy(host, hostport, (size_t)(colon - hostport));
 	host[colon - hostport] = 0;
+	if (host[0] == '[') { /* an IPv6 address as URLs write it: [::1]:8443 */
+		size_t n = strlen(host);
+		if (n < 3 || host[n - 1] != ']')
+			return -1;
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = 0;
+	}
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
 		errno = 0;

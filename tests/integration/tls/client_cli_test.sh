@@ -78,4 +78,13 @@ for k in 1 2 3 4; do
 done
 kill $closer 2>/dev/null
 wait $closer 2>/dev/null
+# an IPv6 address in brackets is an address, not an unresolvable name (nothing listens on port 9)
+"$client" --connect "[::1]:9" --root "$root" --mrenclave "$mr" $dev >"$work/out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "cannot connect to \[::1\]:9" "$work/out" && ! grep -q "not HOST:PORT" "$work/out"; then
+	echo "PASS [::1]:9 is taken as an IPv6 address"
+else
+	echo "FAIL [::1]:9: exit $rc: $(cat "$work/out")"
+	fails=$((fails + 1))
+fi
 [ $fails -eq 0 ]
