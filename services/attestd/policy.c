@@ -876,6 +876,8 @@ static json_t *jmes(json_t *root, const char *q)
 		} else {
 			while (*p && *p != '.' && *p != '[' && n < sizeof(name) - 1)
 				name[n++] = *p++;
+			if (*p && *p != '.' && *p != '[')
+				return NULL; /* a name longer than 255 bytes: no value, rather than two path segments */
 		}
 		name[n] = 0;
 		if (!json_is_object(cur))

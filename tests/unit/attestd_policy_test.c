@@ -275,6 +275,27 @@ static void test_bounds(void)
 	cella_test_pass("evaluation work bound");
 }
 
+/* JmesPath names over 255 bytes have no value: "A...A" (255) then "B" as one 256-byte name used to be read as two
+ * path segments, finding {"A...A": {"B": 5}}. */
+static void test_jmespath_long_name(void)
+{
+	char a[256], pol[2048], err[ATTESTD_ERR_BYTES];
+	struct attestd_claims out, props;
+	memset(a, 'A', 255);
+	a[255] = 0;
+	snprintf(pol, sizeof(pol),
+		 "version=1.2;authorizationrules{=> permit();};issuancerules{"
+		 "=> issue(type=\"long\", value=JsonToClaimValue(JmesPath(\"{\\\"%s\\\":{\\\"B\\\":5}}\", \"%sB\")));"
+		 "=> issue(type=\"short\", value=JsonToClaimValue(JmesPath(\"{\\\"%s\\\":{\\\"B\\\":5}}\", \"%s.B\")));};",
+		 a, a, a, a);
+	CT_RESULT(run(pol, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT(attestd_claims_find(&out, "long") == NULL);
+	CT_ASSERT(attestd_claims_find(&out, "short") != NULL); /* the control: the real path finds it */
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	cella_test_pass("JmesPath: a name over 255 bytes has no value (not two path segments)");
+}
+
 /* Strings and expressions count too: a chain of rules doubling a string stops at the value limit (it once took
  * gigabytes), and an expression of many nodes over a small join stops at the work bound. */
 static void test_value_bounds(void)
@@ -337,5 +358,6 @@ int main(int argc, char **argv)
 	test_errors();
 	test_bounds();
 	test_value_bounds();
+	test_jmespath_long_name();
 	return 0;
 }
