@@ -530,6 +530,41 @@ static void token_response(struct attestd_service *s, json_t *payload, bool sign
 	free(tok);
 }
 
+/*
+ * Names only the service writes at a token's top level: the claims it measured (already in the payload) and these.
+ * A policy may issue any of them, but its value then appears only inside x-ms-policy, so a policy cannot make a
+ * token claim an enclave identity, runtime data, TCB status, nonce or lifetime the evidence did not show.
+ */
+static bool service_owned(const char *name)
+{
+	static const char *const names[] = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "nonce", "cnf"};
+	static const char *const prefixes[] = {"x-ms-", "x-cella-", "maa-", "aas-"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The policy's claims at the top level of the token (the last of one name wins), except the service's names. */
+static cella_result policy_claims_to_top(const struct attestd_claims *c, json_t *payload)
+{
+	json_t *svc = json_copy(payload); /* the service's names, before any policy claim */
+	cella_result r = svc ? CELLA_OK : CELLA_ERR_OUT_OF_MEMORY;
+	for (size_t i = 0; i < c->n && r == CELLA_OK; i++) {
+		json_t *j;
+		if (service_owned(c->v[i].type) || json_object_get(svc, c->v[i].type))
+			continue;
+		j = attestd_value_json(&c->v[i].v);
+		if (!j || json_object_set_new(payload, c->v[i].type, j) != 0)
+			r = CELLA_ERR_OUT_OF_MEMORY;
+	}
+	json_decref(svc);
+	return r;
+}
+
 static bool verify_time(struct attestd_service *s, const struct attestd_request *req, int64_t *at)
 {
 	*at = now_s();
@@ -724,7 +759,7 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 	payload = svc;
 	svc = NULL;
 	xpol = json_object();
-	if (!xpol || attestd_claims_to_json(&out, xpol) != CELLA_OK || attestd_claims_to_json(&out, payload) != CELLA_OK) {
+	if (!xpol || attestd_claims_to_json(&out, xpol) != CELLA_OK || policy_claims_to_top(&out, payload) != CELLA_OK) {
 		fail(resp, 500, "InternalError", "out of memory");
 		goto out;
 	}

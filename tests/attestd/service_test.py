@@ -727,6 +727,22 @@ def run(a):
           "draftPolicyForAttestation: unsigned token from the draft policy")
     st, r = a.attest("openenclave_attestation_plugin_2022", extra={"draftPolicyForAttestation": DENY_DEBUG})
     check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
+    # a policy cannot overwrite what the service measured or owns: its value stays inside x-ms-policy only
+    forge = ("version=1.0;\nauthorizationrules { => permit(); };\nissuancerules {\n"
+             " => issue(type=\"x-ms-sgx-mrenclave\", value=\"00\");\n => issue(type=\"x-cella-tcb-status\", value=\"UpToDate\");\n"
+             " => issue(type=\"x-ms-sgx-ehd\", value=\"forged\");\n => issue(type=\"nonce\", value=\"n-1\");\n"
+             " => issue(type=\"exp\", value=4102444800);\n => issue(type=\"iss\", value=\"evil\");\n"
+             " => issue(type=\"custom\", value=\"a\");\n => issue(type=\"custom\", value=\"b\");\n};")
+    st, r = a.attest("automata_quotev3_0825_tcbv3", extra={"draftPolicyForAttestation": forge})
+    c = claims(r["token"])[1] if st == 200 else {}
+    body = quote("automata_quotev3_0825_tcbv3")[48:432]
+    check(st == 200 and c["x-ms-sgx-mrenclave"] == body[64:96].hex() and c["x-cella-tcb-status"] != "UpToDate" and
+          "x-ms-sgx-ehd" not in c and "nonce" not in c and c["exp"] - c["iat"] == 28800 and c["iss"] == a.base and
+          c["custom"] == "b" and c["x-ms-policy"] == {"x-ms-sgx-mrenclave": "00", "x-cella-tcb-status": "UpToDate",
+                                                      "x-ms-sgx-ehd": "forged", "nonce": "n-1", "exp": 4102444800,
+                                                      "iss": "evil", "custom": "b"},
+          "policy claims named like the service's stay inside x-ms-policy (%s)" % {k: c.get(k) for k in
+                                                                                   ("x-ms-sgx-mrenclave", "x-cella-tcb-status", "nonce", "custom")})
 
     # --- malformed requests: MAA's error shape, never a crash
     q = b64u(quote("dcapqvl_sgx_v3"))
