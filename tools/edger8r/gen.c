@@ -1073,10 +1073,87 @@ static int write_file(struct gen *G, const char *dir, const char *fname, void (*
 	return 0;
 }
 
+static void push_name(struct edl_ctx *c, struct edl_vec *v, const char *name)
+{
+	edl_vec_push(&c->arena, v, (void *)name);
+}
+
+/* The file-scope names the generated C declares, derived from the EDL file's name (n). */
+static void generated_names(struct edl_ctx *c, const struct edl_gen_opts *g, struct edl_vec *out)
+{
+	const char *n = g->name;
+	push_name(c, out, fmt(c, "%s_ocall_enclave", n));
+	push_name(c, out, fmt(c, "%s_ocall_table", n));
+	push_name(c, out, fmt(c, "%s_ocall_count", n));
+	push_name(c, out, fmt(c, "%s_set_ocalls", n));
+	push_name(c, out, upper(c, fmt(c, "%s_t_H", n)));
+	push_name(c, out, upper(c, fmt(c, "%s_u_H", n)));
+	for (size_t i = 0; i < c->ecalls.n; i++) {
+		struct edl_func *fn = c->ecalls.v[i];
+		push_name(c, out, fmt(c, "%s_ecall_id_%s", n, fn->name));
+		if (g->use_prefix)
+			push_name(c, out, fmt(c, "%s_%s", n, fn->name));
+	}
+	for (size_t i = 0; i < c->ocalls.n; i++)
+		push_name(c, out, fmt(c, "%s_ocall_id_%s", n, ((struct edl_func *)c->ocalls.v[i])->name));
+}
+
+static void check_generated(struct edl_ctx *c, const struct edl_vec *gen, const char *name, struct edl_loc loc,
+			    const char *what)
+{
+	for (size_t i = 0; i < gen->n; i++)
+		if (!strcmp(name, gen->v[i])) {
+			edl_error(c, loc, "%s name '%s' is also a name the code generated for '%s' declares; rename one", what,
+				  name, c->top->path);
+			return;
+		}
+}
+
+/*
+ * An EDL name equal to a generated one (say an ocall named <edl>_set_ocalls, or an ecall set_ocalls with
+ * --use-prefix) is refused here, with its location, rather than left to fail in the C compiler.
+ */
+static int check_collisions(struct edl_ctx *c, const struct edl_gen_opts *g)
+{
+	struct edl_vec gen = {0};
+	int before = c->errors;
+	generated_names(c, g, &gen);
+	for (size_t i = 0; i < c->ecalls.n; i++) {
+		struct edl_func *fn = c->ecalls.v[i];
+		check_generated(c, &gen, fn->name, fn->loc, "ecall");
+		if (g->use_prefix) { /* its host stub <n>_<name>, in gen once, against the other generated names */
+			const char *stub = fmt(c, "%s_%s", g->name, fn->name);
+			size_t seen = 0;
+			for (size_t k = 0; k < gen.n; k++)
+				seen += strcmp(gen.v[k], stub) == 0;
+			if (seen > 1)
+				edl_error(c, fn->loc, "ecall name '%s' gives the host stub '%s' (--use-prefix), which the "
+						      "generated code also declares; rename the ecall",
+					  fn->name, stub);
+		}
+	}
+	for (size_t i = 0; i < c->ocalls.n; i++) {
+		struct edl_func *fn = c->ocalls.v[i];
+		check_generated(c, &gen, fn->name, fn->loc, "ocall");
+	}
+	for (size_t i = 0; i < c->top->types.n; i++) {
+		struct edl_struct *s = c->top->types.v[i];
+		if (s->name)
+			check_generated(c, &gen, s->name, s->loc, "type");
+		for (size_t k = 0; s->kind == EDL_ENUM && k < s->enumerators.n; k++) {
+			struct edl_enumerator *en = s->enumerators.v[k];
+			check_generated(c, &gen, en->name, en->loc, "enumerator");
+		}
+	}
+	return c->errors == before ? 0 : -1;
+}
+
 int edl_generate(struct edl_ctx *c, const struct edl_gen_opts *g)
 {
 	struct gen G = {c, g, NULL, false};
 	const char *n = g->name;
+	if (check_collisions(c, g) != 0)
+		return -1;
 	if (g->trusted) {
 		G.enclave = true;
 		if (write_file(&G, g->trusted_dir, fmt(c, "%s_t.h", n), emit_t_h) ||
