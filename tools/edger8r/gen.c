@@ -149,6 +149,24 @@ static bool elem_is_ldouble(const struct edl_decl *d)
 	       (d->type.ptr == 1 || (d->type.ptr == 0 && d->ndims));
 }
 
+static bool is_deep(const struct edl_decl *d);
+
+static bool elem_is_bool(const struct edl_decl *d)
+{
+	return d->type.base == EDL_BOOL && !(d->a.flags & (EDL_A_ISPTR | EDL_A_ISARY)) &&
+	       (d->type.ptr == 1 || (d->type.ptr == 0 && d->ndims));
+}
+
+/* Received bytes that hold bool values (elements of a buffer, members of EDL structs) made 0 or 1. */
+static void emit_norm(struct gen *G, const struct edl_decl *d, const char *ptr, const char *len, const char *ind)
+{
+	struct edl_struct *es = elem_struct(d);
+	if (elem_is_bool(d))
+		P("%scella_edl_bools(%s, %s);\n", ind, ptr, len);
+	else if (es && !is_deep(d))
+		P("%scella_edl_norm_n(&cella_edl_d_%s, %s, %s / sizeof(struct %s));\n", ind, es->name, ptr, len, es->name);
+}
+
 static bool is_deep(const struct edl_decl *d)
 {
 	struct edl_struct *s = elem_struct(d);
@@ -292,6 +310,8 @@ static void emit_descriptors(struct gen *G)
 				elem = d->type.base == EDL_VOID ? "1" : fmt(c, "sizeof(*((%s *)0)->%s)", st, d->name);
 				if (d->type.base == EDL_LDOUBLE && d->type.ptr == 1)
 					n = "1"; /* elements are long double: their padding is scrubbed */
+				if (d->type.base == EDL_BOOL && d->type.ptr == 1)
+					n = "2"; /* elements are bool: the receiver makes them 0 or 1 */
 			} else if (d->type.ptr) {
 				kind = "CELLA_EDL_M_PTR";
 				sub = NULL;
@@ -299,6 +319,10 @@ static void emit_descriptors(struct gen *G)
 				kind = "CELLA_EDL_M_STRUCT";
 				elem = fmt(c, "sizeof(struct %s)", sub->name);
 				n = fmt(c, "sizeof(((%s *)0)->%s) / sizeof(struct %s)", st, d->name, sub->name);
+			} else if (d->type.base == EDL_BOOL) {
+				kind = "CELLA_EDL_M_BOOL";
+				elem = "1";
+				n = fmt(c, "sizeof(((%s *)0)->%s)", st, d->name);
 			} else if (d->type.base == EDL_LDOUBLE) {
 				kind = "CELLA_EDL_M_LDOUBLE";
 				elem = "sizeof(long double)";
@@ -572,6 +596,7 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 			P("\t\tif (cella_r != CELLA_OK)\n\t\t\tgoto cella_done;\n");
 		} else {
 			P("\t\tmemcpy(%s, cella_ob + cella_oat[%zu], cella_len[%zu]);\n", d->name, i, i);
+			emit_norm(G, d, fmt(c, "(void *)%s", d->name), fmt(c, "cella_len[%zu]", i), "\t\t");
 		}
 		if (d->string)
 			P("\t\tif (memchr(%s, 0, cella_len[%zu]) == NULL) {\n\t\t\t%s[cella_len[%zu] - 1] = 0;\n"
@@ -585,6 +610,9 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\t}\n");
 	}
 	if (hout) {
+		if (!is_void(&fn->ret) && !fn->ret.ptr && edl_struct_of(&fn->ret))
+			P("\tcella_edl_norm(&cella_edl_d_%s, (uint8_t *)&cella_o.cella_retval, 0);\n",
+			  edl_struct_of(&fn->ret)->name);
 		if (!is_void(&fn->ret)) {
 			P("\tif (cella_retval)\n");
 			if (fn->ret.base == EDL_BOOL && !fn->ret.ptr)
@@ -748,6 +776,8 @@ static void emit_callee(struct gen *G, struct edl_func *fn)
 			P("\t\tmemcpy(cella_out + cella_oat[%zu], cella_in + cella_at[%zu], cella_len[%zu]);\n", i, i, i);
 			P("\t\tcella_p[%zu] = cella_out + cella_oat[%zu];\n", i, i);
 		}
+		if (d->in)
+			emit_norm(G, d, fmt(c, "cella_p[%zu]", i), fmt(c, "cella_len[%zu]", i), "\t\t");
 		if (is_deep(d)) {
 			P("\t\tuint64_t cella_rel = cella_edl_align16(cella_len[%zu]);\n", i);
 			P("\t\tcella_r = cella_edl_deep_in(&cella_edl_d_%s, 0, cella_len[%zu] / sizeof(struct %s), cella_inw + cella_at[%zu], cella_reg[%zu], %s, &cella_rel, %d, 0);\n",
@@ -758,6 +788,12 @@ static void emit_callee(struct gen *G, struct edl_func *fn)
 		P("\t}\n");
 	}
 
+	for (size_t i = 0; i < n; i++) {
+		struct edl_decl *d = fn->params.v[i];
+		if (d->kind == EDL_P_VALUE && !d->type.ptr && edl_struct_of(&d->type))
+			P("\tcella_edl_norm(&cella_edl_d_%s, (uint8_t *)&cella_h.%s, 0);\n", edl_struct_of(&d->type)->name,
+			  d->name);
+	}
 	call = "";
 	for (size_t i = 0; i < n; i++) {
 		struct edl_decl *d = fn->params.v[i];

@@ -9,6 +9,7 @@
 #define CELLA_EDL_M_STRUCT 2u  /* an EDL struct by value (or an array of them) */
 #define CELLA_EDL_M_PTR 3u     /* a pointer without size=/count=: passed as a raw value */
 #define CELLA_EDL_M_DEEP 4u    /* a pointer with size=/count=: its buffer is deep-copied */
+#define CELLA_EDL_M_BOOL 5u    /* bool (or an array of them): the receiver reads each byte as 0 or 1 */
 
 /* Scrub modes for deep pointer members of data that leaves this side. */
 #define CELLA_EDL_PTR_ZERO 0     /* pointer becomes NULL */
@@ -18,7 +19,7 @@ struct cella_edl_sdesc;
 struct cella_edl_member {
 	uint32_t off, size;     /* offset and byte size of the member (arrays: the whole array) */
 	uint32_t elem_size;     /* DEEP: sizeof(*member) (void: 1); STRUCT/LDOUBLE: sizeof one element */
-	uint32_t n;             /* STRUCT/LDOUBLE: number of elements; DEEP: 1 if the elements are long double */
+	uint32_t n; /* STRUCT/LDOUBLE: number of elements; DEEP: 1 if the elements are long double, 2 if bool */
 	uint8_t kind, has_size, has_count, is_len;
 	uint8_t size_bytes, size_signed, count_bytes, count_signed;
 	uint32_t size_off, count_off; /* offsets of the members size=/count= name, or UINT32_MAX for a constant */
@@ -171,6 +172,36 @@ static CELLA_EDL_UNUSED void cella_edl_scrub_n(const struct cella_edl_sdesc *d, 
 		cella_edl_scrub(d, (uint8_t *)p + i * d->size, mode, 0);
 }
 
+/*
+ * Received bool bytes become 0 or 1 before anything reads them as bool: the sender chooses every byte, and a bool
+ * holding another value is undefined behaviour (an index such as table[b] may then read out of bounds).
+ */
+static CELLA_EDL_UNUSED void cella_edl_bools(void *p, uint64_t n)
+{
+	uint8_t *b = p;
+	for (uint64_t i = 0; i < n; i++)
+		b[i] = b[i] != 0;
+}
+
+/* The same for the bool members of a received EDL struct, nested structs included (unions are left as sent). */
+static CELLA_EDL_UNUSED void cella_edl_norm(const struct cella_edl_sdesc *d, uint8_t *p, int depth)
+{
+	for (uint32_t i = 0; i < d->nmembers; i++) {
+		const struct cella_edl_member *m = &d->m[i];
+		if (m->kind == CELLA_EDL_M_BOOL)
+			cella_edl_bools(p + m->off, m->size);
+		else if (m->kind == CELLA_EDL_M_STRUCT && depth < CELLA_EDL_MAX_DEPTH)
+			for (uint32_t k = 0; k < m->n; k++)
+				cella_edl_norm(m->sub, p + m->off + (uint64_t)k * m->elem_size, depth + 1);
+	}
+}
+
+static CELLA_EDL_UNUSED void cella_edl_norm_n(const struct cella_edl_sdesc *d, void *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		cella_edl_norm(d, (uint8_t *)p + i * d->size, 0);
+}
+
 /* Reads a size=/count= member (1, 2, 4 or 8 bytes) of element e; false if negative. */
 static CELLA_EDL_UNUSED bool cella_edl_read_len(const uint8_t *e, uint32_t off, uint8_t bytes, uint8_t is_signed,
 						uint64_t konst, uint64_t *v)
@@ -319,6 +350,8 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_in(const struct cella_edl_sd
 	for (uint64_t i = 0; i < n; i++) {
 		uint8_t *se = src + arr_at + i * d->size;
 		uint8_t *te = mode == 2 ? dst + arr_at + i * d->size : se;
+		if (mode)
+			cella_edl_norm(d, te, 0);
 		for (uint32_t k = 0; k < d->nmembers; k++) {
 			const struct cella_edl_member *m = &d->m[k];
 			void *q;
@@ -339,6 +372,8 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_in(const struct cella_edl_sd
 			if (mode) {
 				q = (mode == 2 ? dst : src) + at;
 				memcpy(te + m->off, &q, sizeof(q));
+				if (!m->sub && m->n == 2)
+					cella_edl_bools(q, len);
 			}
 			if (m->sub) {
 				r = cella_edl_deep_in(m->sub, at, len / m->sub->size, src, cap, dst, pos, mode, depth + 1);
@@ -404,6 +439,7 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_back(const struct cella_edl_
 		for (uint32_t k = 0; k < d->nmembers; k++)
 			if (d->m[k].kind != CELLA_EDL_M_DEEP && !d->m[k].is_len)
 				memcpy(e + d->m[k].off, se + d->m[k].off, d->m[k].size);
+		cella_edl_norm(d, e, 0);
 		for (uint32_t k = 0; k < d->nmembers; k++) {
 			const struct cella_edl_member *m = &d->m[k];
 			uint8_t *q;
@@ -417,10 +453,13 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_back(const struct cella_edl_
 				return r;
 			if (!cella_edl_reserve(pos, len, &at) || !cella_edl_fits(at, len, cap))
 				return CELLA_ERR_MARSHAL;
-			if (m->sub)
+			if (m->sub) {
 				r = cella_edl_deep_back(m->sub, q, len / m->sub->size, src, cap, at, pos, depth + 1);
-			else
+			} else {
 				memcpy(q, src + at, len);
+				if (m->n == 2)
+					cella_edl_bools(q, len);
+			}
 			if (r != CELLA_OK)
 				return r;
 		}

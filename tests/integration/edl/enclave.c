@@ -243,6 +243,43 @@ bool e_bool(bool b)
 	return !b;
 }
 
+/* The bool bytes the enclave sees, read as bytes: 1000 per byte that is neither 0 nor 1, plus the bytes that are 1. */
+static uint32_t bool_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint32_t r = 0;
+	for (size_t i = 0; i < n; i++)
+		r += b[i] > 1 ? 1000 : b[i];
+	return r;
+}
+
+static uint32_t flag_bytes(const struct flags *f)
+{
+	return bool_bytes(&f->on, 1) + bool_bytes(f->bits, sizeof(f->bits));
+}
+
+uint32_t e_bools(const bool *a, size_t n, struct flags s, struct flags *io, const struct flagvec *fv)
+{
+	if (!a || !io || !fv || !fv->v || !fv->f)
+		return UINT32_MAX;
+	return bool_bytes(a, n) + flag_bytes(&s) + flag_bytes(io) + bool_bytes(fv->v, fv->n) + flag_bytes(fv->f);
+}
+
+uint32_t e_bool_ocalls(void)
+{
+	bool a[4], v[2];
+	struct flags io, f, ret;
+	struct flagvec fv = {2, v, &f};
+	memset(a, 0, sizeof(a));
+	memset(v, 0, sizeof(v));
+	memset(&io, 0, sizeof(io));
+	memset(&f, 0, sizeof(f));
+	memset(&ret, 0, sizeof(ret));
+	if (o_bools(&ret, a, &io, &fv) != CELLA_OK || fv.v != v || fv.f != &f)
+		return UINT32_MAX;
+	return bool_bytes(a, sizeof(a)) + flag_bytes(&io) + flag_bytes(&ret) + bool_bytes(v, sizeof(v)) + flag_bytes(&f);
+}
+
 int e_private(int x)
 {
 	return x * 3;

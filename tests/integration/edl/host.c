@@ -331,6 +331,38 @@ static void t_negexpr(void)
 	cella_test_pass("size expressions with unary minus");
 }
 
+/* Bool bytes other than 0 and 1 from the host reach the enclave as 1, in buffers, by-value structs, [in, out]
+ * structs and deep copies, and in what ocalls return (bool_bytes in enclave.c counts 1000 per other value). */
+static void t_bools(void)
+{
+	bool a[5], v[3];
+	struct flags s, io, f;
+	struct flagvec fv;
+	uint32_t r = 0;
+	unsigned char b;
+	memset(a, 0, sizeof(a));
+	memset(&a[1], 2, 1);
+	memset(&a[2], 0xff, 1);
+	memset(&a[3], 1, 1);
+	memset(&a[4], 0x80, 1);
+	memset(&s, 0, sizeof(s));
+	memset(&s.on, 7, 1);
+	memset(&s.bits[1], 0x10, 1);
+	io = s;
+	f = s;
+	memset(v, 0x55, sizeof(v));
+	fv.n = 3;
+	fv.v = v;
+	fv.f = &f;
+	OK(e_bools(g_enclave, &r, a, 5, s, &io, &fv));
+	CT_EQ(r, 4 + 2 + 2 + 3 + 2);
+	memcpy(&b, &io.on, 1);
+	CT_EQ(b, 1); /* the [in, out] struct comes back as the enclave saw it */
+	OK(e_bool_ocalls(g_enclave, &r));
+	CT_EQ(r, 4 + 4 + 2 + 2 + 1);
+	cella_test_pass("bool bytes other than 0 and 1 become 1 on the receiving side, both directions");
+}
+
 static void t_deep_ocalls(void)
 {
 	uint64_t r = 99;
@@ -361,6 +393,7 @@ int main(int argc, char **argv)
 	t_leak();
 	t_deep_ocalls();
 	t_negexpr();
+	t_bools();
 	OK(cella_enclave_terminate(g_enclave));
 	return 0;
 }

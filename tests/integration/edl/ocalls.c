@@ -118,3 +118,23 @@ uint64_t o_ldvec(const struct ldvec *lv)
 			dirty += b[i * sizeof(long double) + k] != 0;
 	return dirty;
 }
+
+/* Bool bytes other than 0 and 1 (a lying host): the enclave must see them as 1. */
+struct flags o_bools(bool *a, struct flags *io, struct flagvec *fv)
+{
+	struct flags r;
+	memset(&r, 0, sizeof(r));
+	memset(&r.on, 0x80, 1);
+	memset(&r.bits[2], 9, 1);
+	if (a)
+		memset(a, 0x22, 4);
+	if (io) {
+		memset(&io->on, 0x33, 1);
+		memset(io->bits, 0x44, sizeof(io->bits));
+	}
+	if (fv && fv->n == 2 && fv->v && fv->f) {
+		memset(fv->v, 0xfe, 2);
+		memset(&fv->f->on, 3, 1);
+	}
+	return r;
+}
