@@ -14,20 +14,37 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 struct attestd_store *attestd_service_store(struct attestd_service *s);
 
+/*
+ * One open HTTP connection, from libmicrohttpd's connection notifications. Its request headers must all arrive
+ * within request_timeout_seconds of the request's start (the connection's, or the previous response's end):
+ * libmicrohttpd's own timeout is an idle one, which a client sending a header line now and then never meets.
+ */
+struct hconn {
+	struct hconn *prev, *next;
+	int fd;
+	struct timespec start;
+	bool in_request; /* headers complete: the body deadline (handler) applies instead */
+	bool cut;
+};
+
 struct server {
 	struct attestd_config *cfg;
 	struct attestd_service *svc;
 	struct attestd_front *front;
+	pthread_mutex_t hlock;
+	struct hconn *conns;
 };
 
 struct conn {
@@ -42,6 +59,75 @@ static double elapsed(const struct timespec *t0)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static struct hconn *hconn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Marks the connection's request as having its headers (true) or as done, which starts the next one (false). */
+static void hconn_mark(struct server *s, struct MHD_Connection *c, bool in_request)
+{
+	struct hconn *h = hconn_of(c);
+	if (!h)
+		return;
+	pthread_mutex_lock(&s->hlock);
+	h->in_request = in_request;
+	if (!in_request)
+		clock_gettime(CLOCK_MONOTONIC, &h->start);
+	pthread_mutex_unlock(&s->hlock);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	struct server *s = cls;
+	struct hconn *h = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(h = calloc(1, sizeof(*h))))
+			return; /* not tracked: only the idle timeout applies to it */
+		h->fd = ci->connect_fd;
+		clock_gettime(CLOCK_MONOTONIC, &h->start);
+		pthread_mutex_lock(&s->hlock);
+		h->next = s->conns;
+		if (s->conns)
+			s->conns->prev = h;
+		s->conns = h;
+		pthread_mutex_unlock(&s->hlock);
+		*socket_context = h;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && h) {
+		/* before libmicrohttpd closes the socket, so a sweep never shuts down a reused descriptor */
+		pthread_mutex_lock(&s->hlock);
+		if (h->prev)
+			h->prev->next = h->next;
+		else
+			s->conns = h->next;
+		if (h->next)
+			h->next->prev = h->prev;
+		pthread_mutex_unlock(&s->hlock);
+		free(h);
+		*socket_context = NULL;
+	}
+}
+
+/* Cuts off connections whose request headers took longer than the request timeout; returns how many. */
+static unsigned sweep_header_deadline(struct server *s)
+{
+	unsigned n = 0;
+	pthread_mutex_lock(&s->hlock);
+	for (struct hconn *h = s->conns; h; h = h->next)
+		if (!h->in_request && !h->cut && elapsed(&h->start) > s->cfg->request_timeout) {
+			shutdown(h->fd, SHUT_RDWR); /* libmicrohttpd sees the end and closes it */
+			h->cut = true;
+			n++;
+		}
+	pthread_mutex_unlock(&s->hlock);
+	for (unsigned i = 0; i < n; i++)
+		attestd_service_count(s->svc, "slow_client");
+	return n;
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct attestd_response *r)
@@ -92,6 +178,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &cc->start);
 		*con_cls = cc;
+		hconn_mark(s, c, true);
 		if (cl) {
 			char *end;
 			unsigned long long v = strtoull(cl, &end, 10);
@@ -151,7 +238,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct conn *cc = *con_cls;
-	(void)cls, (void)c, (void)toe;
+	(void)toe;
+	hconn_mark(cls, c, false);
 	if (cc) {
 		free(cc->body);
 		free(cc);
@@ -248,6 +336,7 @@ int main(int argc, char **argv)
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&srv, 0, sizeof(srv));
+	pthread_mutex_init(&srv.hlock, NULL);
 	if (attestd_config_apply_json(&cfg, attestd_config_default_json(), strlen(attestd_config_default_json()), err) !=
 	    CELLA_OK) {
 		fprintf(stderr, "cella-attestd: embedded configuration: %s\n", err);
@@ -398,14 +487,15 @@ int main(int argc, char **argv)
 	/* the host as URLs write it: IPv6 in brackets */
 	snprintf(where, sizeof(where), sa == (struct sockaddr *)&sa6 ? "[%s]" : "%s", cfg.listen_host);
 	{
-		struct MHD_OptionItem ops[8];
+		struct MHD_OptionItem ops[9];
 		int n = 0;
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg.request_timeout, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
 						   (intptr_t)((cfg.connection_limit + cfg.threads - 1) / cfg.threads), NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, &srv};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 		for (; nd < cfg.threads; nd++)
 			if (!(d[nd] = MHD_start_daemon(flags, 0, NULL, NULL, handler, &srv, MHD_OPTION_ARRAY, ops,
@@ -464,14 +554,18 @@ int main(int argc, char **argv)
 		sigaction(SIGTERM, &act, NULL);
 		signal(SIGPIPE, SIG_IGN);
 	}
-	while (!stop)
+	for (unsigned tick = 0; !stop; tick++) {
 		usleep(100000);
+		if (tick % 5 == 0)
+			sweep_header_deadline(&srv);
+	}
 	fprintf(stderr, "cella-attestd: stopping\n");
 	rc = 0;
 out:
 	attestd_front_stop(srv.front);
 	for (unsigned i = 0; i < nd; i++)
-		MHD_stop_daemon(d[i]);
+		MHD_stop_daemon(d[i]); /* closes every connection: the list is empty after */
+	pthread_mutex_destroy(&srv.hlock);
 	attestd_service_free(srv.svc);
 	attestd_config_fini(&cfg);
 	free(port_file);

@@ -187,6 +187,7 @@ def main():
     ipv6()
     pccs_fetch()
     connection_limit()
+    header_tricklers()
     tls_config_errors()
     option_errors()
     policy_put_race()
@@ -495,6 +496,48 @@ def connection_limit():
         time.sleep(0.5)
         st, h = d.req("GET", "/health")
         check(st == 200 and h == {"status": "ok"}, "TLS front end: freed slots serve again")
+    finally:
+        d.stop()
+
+
+def header_tricklers():
+    """Plain HTTP: clients sending a request's header lines one at a time, each well within the idle timeout, are
+    cut off once the headers have taken longer than request_timeout_seconds (2 s here), on a fresh connection and
+    after a first request on a kept-alive one; requests among them are served."""
+    d = Server("hdr", tls=False, db="hdr.db", config={"request_timeout_seconds": 2})
+    try:
+        fresh = [socket.create_connection(("127.0.0.1", d.port)) for _ in range(5)]
+        for s in fresh:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        kept = socket.create_connection(("127.0.0.1", d.port))
+        kept.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.settimeout(5)
+        first = kept.recv(4096)
+        kept.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        socks = fresh + [kept]
+        closed = set()
+        served = 0
+        end = time.time() + 8
+        while time.time() < end and len(closed) < len(socks):
+            for i, s in enumerate(socks):
+                if i in closed:
+                    continue
+                try:
+                    s.sendall(b"X-Slow: 1\r\n")
+                    s.settimeout(0.01)
+                    if s.recv(4096) == b"":
+                        closed.add(i)
+                except socket.timeout:
+                    pass
+                except OSError:
+                    closed.add(i)
+            served += d.req("GET", "/health")[0] == 200
+            time.sleep(0.3)
+        for s in socks:
+            s.close()
+        check(first.startswith(b"HTTP/1.1 200") and len(closed) == len(socks) and served > 0,
+              "plain HTTP: header tricklers cut off after the request timeout (%d/%d), requests served among them"
+              % (len(closed), len(socks)))
     finally:
         d.stop()
 
