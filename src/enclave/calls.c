@@ -181,6 +181,8 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	/* The handler may have left DF set (an ABI violation of its own): the runtime's rep movsb copies need it
 	 * clear. The rest of the state is reset on the next entry. */
 	__asm__ __volatile__("cld" ::: "cc");
+	if (r != CELLA_OK)
+		w = 0; /* a failed call writes nothing, whatever its handler left in w (a size query sets it first) */
 	if (w > out_bytes)
 		cella_abort("ecall reported more output than its buffer holds");
 	rt_boundary_copy(rt.win + off + in_pad, buf + in_pad, w);

@@ -77,13 +77,18 @@ static cella_result s_float(const uint8_t *in, size_t n, uint8_t *out, size_t on
 	return CELLA_OK;
 }
 
+/* Fails as size queries do, after filling what fits and setting *w to the size needed (or, for input starting
+ * with '!', after writing it all): the runtime must write nothing back and keep the enclave. */
 static cella_result s_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	if (on < n)
+	if (on < n) {
+		memcpy(out, in, on);
+		*w = n;
 		return CELLA_ERR_BUFFER_TOO_SMALL;
+	}
 	memcpy(out, in, n);
 	*w = n;
-	return CELLA_OK;
+	return n && in[0] == '!' ? CELLA_ERR_INVALID_ARG : CELLA_OK;
 }
 
 /* Replies one u64. */

@@ -413,6 +413,16 @@ static void t_out_untouched(void)
 	CT_EQ(w, 0);
 	for (int i = 0; i < 64; i++)
 		CT_EQ(h.win[h.buf + 16 + i], 0xee);
+	/* ... also when the handler wrote its whole output and set its length before failing */
+	memcpy(h.win + h.buf, "!bcd", 4);
+	CT_EQ(hostile_ecall(&h, S_ECHO, h.buf, 4, 64, &w, NULL, NULL, 5000), CELLA_ERR_INVALID_ARG);
+	CT_EQ(w, 0);
+	for (int i = 0; i < 64; i++)
+		CT_EQ(h.win[h.buf + 16 + i], 0xee);
+	/* and the enclave lives on */
+	memcpy(h.win + h.buf, "abcd", 4);
+	CT_EQ(hostile_ecall(&h, S_ECHO, h.buf, 4, 64, &w, NULL, NULL, 5000), CELLA_OK);
+	CT_EQ(w, 4);
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("G2 no bytes beyond the reply");
