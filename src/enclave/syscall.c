@@ -80,6 +80,36 @@ static long sys_writev(int fd, const struct iovec *iov, int cnt)
 	return total;
 }
 
+/*
+ * The latest reading of each clock that must not go back (Linux clock ids 1 CLOCK_MONOTONIC, 4 _RAW, 6 _COARSE,
+ * 7 CLOCK_BOOTTIME), as seconds and nanoseconds: a host answering with an earlier time gets this one instead.
+ * CLOCK_REALTIME may step back (settimeofday) and is passed through.
+ */
+static struct {
+	int64_t sec, nsec;
+} mono_last[8];
+static volatile char mono_lock;
+
+static bool clock_is_monotonic(uint32_t c)
+{
+	return c == 1 || c == 4 || c == 6 || c == 7;
+}
+
+/* In place: t becomes max(t, the clock's last reading), which it then is. */
+static void mono_clamp(uint32_t c, int64_t t[2])
+{
+	while (__atomic_test_and_set(&mono_lock, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	if (t[0] < mono_last[c].sec || (t[0] == mono_last[c].sec && t[1] < mono_last[c].nsec)) {
+		t[0] = mono_last[c].sec;
+		t[1] = mono_last[c].nsec;
+	} else {
+		mono_last[c].sec = t[0];
+		mono_last[c].nsec = t[1];
+	}
+	__atomic_clear(&mono_lock, __ATOMIC_RELEASE);
+}
+
 static long sys_clock_gettime(long clk, struct timespec *ts)
 {
 	int64_t reply[2];
@@ -91,9 +121,12 @@ static long sys_clock_gettime(long clk, struct timespec *ts)
 		return -ENOSYS;
 	if (cella_ocall(CELLA_OCALL_TIME, &c, sizeof(c), reply, sizeof(reply), &wl) != CELLA_OK || wl != sizeof(reply))
 		return -EINVAL;
-	/* UNTRUSTED: the host chooses the time; only the shape is checked. */
-	if (reply[1] < 0 || reply[1] >= 1000000000)
+	/* UNTRUSTED: the host chooses the time; its shape is checked (no time before 1970 on any Linux clock), and
+	 * the monotonic clocks never go back */
+	if (reply[0] < 0 || reply[1] < 0 || reply[1] >= 1000000000)
 		return -EINVAL;
+	if (clock_is_monotonic(c))
+		mono_clamp(c, reply);
 	ts->tv_sec = reply[0];
 	ts->tv_nsec = reply[1];
 	return 0;

@@ -180,18 +180,22 @@ static cella_result s_host_malloc(const uint8_t *in, size_t n, uint8_t *out, siz
 	return reply_u64((uint64_t)(uintptr_t)cella_host_malloc(64), out, on, w);
 }
 
+/* in: optional u32 clock id (default CLOCK_REALTIME); out: clock_gettime's result, errno, and (with room) tv_sec. */
 static cella_result s_time(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	struct timespec ts;
-	int64_t r[2];
-	(void)in, (void)n;
+	struct timespec ts = {0, 0};
+	int64_t r[3];
+	uint32_t clk = CLOCK_REALTIME;
+	if (n >= 4)
+		memcpy(&clk, in, 4);
 	errno = 0;
-	r[0] = clock_gettime(CLOCK_REALTIME, &ts);
+	r[0] = clock_gettime((clockid_t)clk, &ts);
 	r[1] = errno;
-	if (on < sizeof(r))
+	r[2] = ts.tv_sec;
+	if (on < 16)
 		return CELLA_ERR_BUFFER_TOO_SMALL;
-	memcpy(out, r, sizeof(r));
-	*w = sizeof(r);
+	*w = on < sizeof(r) ? 16 : sizeof(r);
+	memcpy(out, r, *w);
 	return CELLA_OK;
 }
 

@@ -858,7 +858,8 @@ static void builtin_liar(struct hostile *h, void *ctx)
 }
 
 /* C6: the runtime's built-in ocalls get lying replies: host memory outside the window or the arena, misaligned,
- * straddling the arena's end; a time with nanoseconds out of range. Each is refused inside the enclave. */
+ * straddling the arena's end; a time with nanoseconds out of range or before 1970, a monotonic time going back.
+ * Each is refused (or, for the monotonic clock, held at its last reading) inside the enclave. */
 static void t_builtins(void)
 {
 	struct cella_enclave *e = create(image);
@@ -895,6 +896,27 @@ static void t_builtins(void)
 	CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, builtin_liar, NULL, 5000), CELLA_OK);
 	memcpy(tr, h.win + h.buf, 16);
 	CT_EQ(tr[0], 0); /* a well-formed (if untrusted) time is accepted */
+	time_reply[0] = -5; /* before 1970 */
+	time_reply[1] = 0;
+	CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, builtin_liar, NULL, 5000), CELLA_OK);
+	memcpy(tr, h.win + h.buf, 16);
+	CT_EQ(tr[0], -1);
+	{
+		/* CLOCK_MONOTONIC never goes back, whatever the host answers */
+		const int64_t says[] = {1000, 500, 2000, 0};
+		const int64_t sees[] = {1000, 1000, 2000, 2000};
+		uint32_t clk = 1;
+		int64_t t3[3];
+		for (int i = 0; i < 4; i++) {
+			time_reply[0] = says[i];
+			time_reply[1] = 7;
+			memcpy(h.win + h.buf, &clk, 4);
+			CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 4, 24, &w, builtin_liar, NULL, 5000), CELLA_OK);
+			memcpy(t3, h.win + h.buf + 16, 24);
+			CT_EQ(t3[0], 0);
+			CT_EQ(t3[2], sees[i]);
+		}
+	}
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("C6 built-in ocall replies validated");
