@@ -32,15 +32,17 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_report(const struct cella_rep
 /*
  * EGETKEY: the 128-bit key described by `req`. Errors as the hardware gives them: CELLA_ERR_INVALID_ISVSVN
  * (req->isv_svn above this enclave's), CELLA_ERR_INVALID_CPUSVN (above the platform's), CELLA_ERR_INVALID_KEYNAME
- * (a key this enclave may not have, e.g. PROVISION without the attribute), CELLA_ERR_INVALID_ARG (reserved bits).
- * The caller must wipe `key` after use.
+ * (a key this enclave may not have, e.g. PROVISION without the attribute, or an unknown key name: one code on
+ * both backends), CELLA_ERR_INVALID_ARG (reserved bits or KEYPOLICY bits above ISVEXTPRODID, refused before
+ * EGETKEY, which would fault on them). The caller must wipe `key` after use.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELLA_KEY_BYTES])
 	CELLA_NONNULL(1, 2);
 
 /*
  * The key request of this enclave's seal key for `policy` (CELLA_KEYPOLICY_MRENCLAVE or _MRSIGNER) at this
- * enclave's ISVSVN and the platform's current CPUSVN, with a fresh random KEYID and SGX's default masks. Store
+ * enclave's ISVSVN and the platform's current CPUSVN, with a fresh random KEYID and SGX's default masks; a KSS
+ * enclave's policy adds CONFIGID, ISVFAMILYID and ISVEXTPRODID (with its CONFIGSVN), as the Intel SDK seals. Store
  * the request next to the sealed data; cella_get_key() on it gives the same key later.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_seal_key_request(uint16_t policy, struct cella_key_request *out)

@@ -103,17 +103,33 @@ cella_result cella_get_target_info(struct cella_target_info *out)
 	return CELLA_OK;
 }
 
+/*
+ * SGX's EGETKEY raises #GP for a set reserved bit (KEYREQUEST.RESERVED, KEYPOLICY bits above ISVEXTPRODID), which
+ * would end the enclave: such a request is refused here, in both worlds, before any platform sees it.
+ */
+static bool key_request_reserved_clear(const struct cella_key_request *kr)
+{
+	uint8_t acc = kr->reserved1;
+	for (size_t i = 0; i < sizeof(kr->reserved2); i++)
+		acc |= kr->reserved2[i];
+	return acc == 0 && !(kr->key_policy & ~0x3fu);
+}
+
 /* see cella/attest.h */
 cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELLA_KEY_BYTES])
 {
 	struct cella_emsg_getkey_req q;
 	struct cella_emsg_getkey_rep rep;
+	struct cella_key_request kr;
 	size_t got = 0;
 	cella_result r;
 
 	memset(&q, 0, sizeof(q));
 	q.type = CELLA_EMSG_GETKEY;
-	memcpy(q.key_request, req, sizeof(*req));
+	memcpy(&kr, req, sizeof(kr)); /* the request may be host memory: checked and used from this copy */
+	if (!key_request_reserved_clear(&kr))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(q.key_request, &kr, sizeof(kr));
 	r = rt_platform_call(&q, sizeof(q), &rep, sizeof(rep), &got);
 	if (r == CELLA_OK && (got != sizeof(rep) || rep.type != CELLA_EMSG_GETKEY))
 		r = CELLA_ERR_BACKEND;
@@ -169,6 +185,12 @@ cella_result cella_seal_key_request(uint16_t policy, struct cella_key_request *o
 	out->attribute_mask.flags = SEAL_FLAGS_MASK;
 	out->attribute_mask.xfrm = 0;
 	out->misc_mask = SEAL_MISC_MASK;
+	if (self.body.attributes.flags & CELLA_ATTR_KSS) {
+		/* as the Intel SDK seals: a KSS enclave's key also binds its CONFIGID (and CONFIGSVN), ISVFAMILYID and
+		 * ISVEXTPRODID, so products of one signer that differ only there cannot open each other's data */
+		out->key_policy |= CELLA_KEYPOLICY_CONFIGID | CELLA_KEYPOLICY_ISVFAMILYID | CELLA_KEYPOLICY_ISVEXTPRODID;
+		out->config_svn = self.body.config_svn;
+	}
 	return cella_random(out->key_id, sizeof(out->key_id));
 }
 

@@ -108,7 +108,7 @@ cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void 
 	struct cella_key_request kr;
 	struct seal_gcm *g = NULL;
 	uint8_t hdr[CELLA_SEAL_HEADER_BYTES], key[32], tag[CELLA_SEAL_TAG_BYTES];
-	uint8_t *bounce = NULL, *ct;
+	uint8_t *bounce = NULL, *ct, *aad_copy = NULL;
 	size_t total;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
@@ -132,6 +132,13 @@ cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void 
 	g = malloc(sizeof(*g));
 	if (!g)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	if (aad_len && !cella_is_within_enclave(aad, aad_len)) {
+		/* host memory: read once, so the AAD the tag covers is the AAD the blob carries */
+		if (!(aad_copy = malloc(aad_len)))
+			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+		memcpy(aad_copy, aad, aad_len);
+		aad = aad_copy;
+	}
 	memset(hdr, 0, sizeof(hdr));
 	memcpy(hdr, CELLA_SEAL_MAGIC, 4);
 	hdr[4] = CELLA_SEAL_VERSION;
@@ -183,6 +190,7 @@ out:
 		rt_wipe(bounce, CHUNK);
 		free(bounce);
 	}
+	free(aad_copy);
 	return r;
 }
 
@@ -226,6 +234,32 @@ cella_result cella_unseal(const uint8_t *blob, size_t blob_len, void *pt, size_t
 	return cella_unseal_fresh(0, blob, blob_len, pt, pt_cap, pt_len, aad, aad_cap, aad_len);
 }
 
+/*
+ * Only a request cella_seal writes for this enclave is used to derive a key: a seal key, this enclave's policy
+ * (with the KSS bits when it has KSS), the same masks, zero reserved bytes. Everything else in it a host may have
+ * changed (reserved bits would make SGX's EGETKEY fault); ISVSVN and CPUSVN above ours are refused by EGETKEY.
+ */
+static cella_result request_is_ours(const struct cella_key_request *kr)
+{
+	struct cella_key_request want;
+	uint16_t identity = kr->key_policy & (CELLA_SEAL_POLICY_MRENCLAVE | CELLA_SEAL_POLICY_MRSIGNER);
+	uint8_t acc = 0;
+	cella_result r;
+	if (kr->key_name != CELLA_KEYNAME_SEAL ||
+	    (identity != CELLA_SEAL_POLICY_MRENCLAVE && identity != CELLA_SEAL_POLICY_MRSIGNER))
+		return CELLA_ERR_SEALED_BLOB;
+	if ((r = cella_seal_key_request(identity, &want)) != CELLA_OK)
+		return r;
+	for (size_t i = 0; i < sizeof(kr->reserved2); i++)
+		acc |= kr->reserved2[i];
+	if (kr->key_policy != want.key_policy || kr->cet_attributes_mask != want.cet_attributes_mask ||
+	    kr->reserved1 || acc || kr->attribute_mask.flags != want.attribute_mask.flags ||
+	    kr->attribute_mask.xfrm != want.attribute_mask.xfrm || kr->misc_mask != want.misc_mask ||
+	    kr->config_svn > want.config_svn)
+		return CELLA_ERR_SEALED_BLOB;
+	return CELLA_OK;
+}
+
 /* see cella/seal.h */
 cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_t blob_len, void *pt, size_t pt_cap,
 				size_t *pt_len, void *aad, size_t aad_cap, size_t *aad_len)
@@ -255,11 +289,7 @@ cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_
 	if (hdr[OFF_BACKEND] != seal_backend())
 		CELLA_FAIL(CELLA_ERR_SEAL_BACKEND);
 	memcpy(&kr, hdr + OFF_KEYREQ, sizeof(kr));
-	/* Only requests cella_seal writes: seal keys, one identity policy, INIT and DEBUG always in the mask. */
-	if (kr.key_name != CELLA_KEYNAME_SEAL ||
-	    (kr.key_policy != CELLA_SEAL_POLICY_MRENCLAVE && kr.key_policy != CELLA_SEAL_POLICY_MRSIGNER) ||
-	    (kr.attribute_mask.flags & (CELLA_ATTR_INIT | CELLA_ATTR_DEBUG)) != (CELLA_ATTR_INIT | CELLA_ATTR_DEBUG))
-		CELLA_FAIL(CELLA_ERR_SEALED_BLOB);
+	CELLA_CHECK(request_is_ours(&kr));
 	r = seal_key(&kr, key); /* a higher ISVSVN/CPUSVN than ours is refused here by EGETKEY */
 	if (r == CELLA_ERR_INVALID_ARG || r == CELLA_ERR_INVALID_KEYNAME)
 		r = CELLA_ERR_SEALED_BLOB; /* reserved bits set: not a request cella_seal wrote */

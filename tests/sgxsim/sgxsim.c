@@ -587,16 +587,22 @@ static uint64_t do_identity(struct sim_tcs *t, ucontext_t *uc)
 			die("EREPORT failed in the software platform");
 		memcpy((void *)(uintptr_t)g[REG_RDX], &rep, sizeof(rep));
 	} else {
-		uint8_t key[16];
-		r = cella_platform_getkey(platform(), &e->id, (const struct cella_key_request *)(uintptr_t)g[REG_RBX],
-					  key);
+		const struct cella_key_request *kr = (const struct cella_key_request *)(uintptr_t)g[REG_RBX];
+		uint8_t key[16], acc = kr->reserved1;
+		for (size_t i = 0; i < sizeof(kr->reserved2); i++)
+			acc |= kr->reserved2[i];
+		if (acc || (kr->key_policy & ~0x3fu))
+			die("EGETKEY with reserved KEYREQUEST bits set: #GP(0) on SGX"); /* as the hardware ends it */
+		r = cella_platform_getkey(platform(), &e->id, kr, key);
 		if (r == CELLA_OK)
 			memcpy((void *)(uintptr_t)g[REG_RCX], key, sizeof(key));
 		memset(key, 0, sizeof(key));
 		g[REG_RAX] = r == CELLA_OK			  ? 0
 			     : r == CELLA_ERR_INVALID_ISVSVN  ? CELLA_SGX_INVALID_ISVSVN
 			     : r == CELLA_ERR_INVALID_CPUSVN  ? CELLA_SGX_INVALID_CPUSVN
-			     : r == CELLA_ERR_INVALID_KEYNAME ? CELLA_SGX_INVALID_KEYNAME
+			     /* SDM: an unknown KEYNAME is SGX_INVALID_KEYNAME, a key the enclave may not have
+			      * SGX_INVALID_ATTRIBUTE */
+			     : r == CELLA_ERR_INVALID_KEYNAME && kr->key_name > CELLA_KEYNAME_SEAL ? CELLA_SGX_INVALID_KEYNAME
 							      : CELLA_SGX_INVALID_ATTRIBUTE;
 	}
 	g[REG_RIP] += 3;

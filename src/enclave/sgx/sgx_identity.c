@@ -70,7 +70,9 @@ cella_result rt_sgx_egetkey(const struct cella_key_request *req, uint8_t key[CEL
 			     : "+a"(status)
 			     : "b"(&kr), "c"(k)
 			     : "memory", "cc");
-	r = rt_sgx_status_result(status);
+	/* EGETKEY's SGX_INVALID_ATTRIBUTE is a key this enclave may not have (PROVISION without the attribute, ...):
+	 * CELLA_ERR_INVALID_KEYNAME, as the sandbox says (reserved bits never get here: cella_get_key refuses them) */
+	r = status == CELLA_SGX_INVALID_ATTRIBUTE ? CELLA_ERR_INVALID_KEYNAME : rt_sgx_status_result(status);
 	if (r == CELLA_OK)
 		memcpy(key, k, sizeof(k));
 	wipe(k, sizeof(k));
