@@ -132,28 +132,35 @@ static long sys_clock_gettime(long clk, struct timespec *ts)
 	return 0;
 }
 
-static long sys_nanosleep(const struct timespec *req)
+/* A sleep is never cut short: it sleeps all of req, or (a failed ocall) is EINTR with all of it in *rem. */
+static long sys_nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	int64_t in[2];
 	size_t wl = 0;
-	if (!cella_is_within_enclave(req, sizeof(*req)))
+	if (!cella_is_within_enclave(req, sizeof(*req)) || (rem && !cella_is_within_enclave(rem, sizeof(*rem))))
 		return -EFAULT;
-	if (req->tv_nsec < 0 || req->tv_nsec >= 1000000000 || req->tv_sec < 0)
+	in[0] = req->tv_sec;
+	in[1] = req->tv_nsec;
+	if (in[1] < 0 || in[1] >= 1000000000 || in[0] < 0)
 		return -EINVAL;
 	if (!rt_self() || rt_self()->depth == 0)
 		return -ENOSYS;
-	in[0] = req->tv_sec;
-	in[1] = req->tv_nsec;
-	return cella_ocall(CELLA_OCALL_SLEEP, in, sizeof(in), 0, 0, &wl) == CELLA_OK ? 0 : -EINTR;
+	if (cella_ocall(CELLA_OCALL_SLEEP, in, sizeof(in), 0, 0, &wl) == CELLA_OK)
+		return 0;
+	if (rem) { /* a caller looping on EINTR sleeps this again, not whatever its rem held */
+		rem->tv_sec = in[0];
+		rem->tv_nsec = in[1];
+	}
+	return -EINTR;
 }
 
 /*
  * clock_nanosleep on the clocks the host's clock_gettime and sleep cover. TIMER_ABSTIME reads the clock once
  * (CELLA_OCALL_TIME) and sleeps the difference: a later change of CLOCK_REALTIME does not move the wake-up, and
- * the host chooses both the time and the sleep, so neither bounds anything. rem is never written: a sleep is
- * not interrupted (a failed ocall is EINTR with the whole request still to go).
+ * the host chooses both the time and the sleep, so neither bounds anything. A relative sleep is never cut short:
+ * a failed ocall is EINTR with the whole request in rem (which an absolute sleep, as on Linux, leaves alone).
  */
-static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req)
+static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req, struct timespec *rem)
 {
 	struct timespec t, now;
 	long r;
@@ -162,7 +169,7 @@ static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req
 	if (flags & ~(long)TIMER_ABSTIME)
 		return -EINVAL;
 	if (!(flags & TIMER_ABSTIME))
-		return sys_nanosleep(req);
+		return sys_nanosleep(req, rem);
 	if (!cella_is_within_enclave(req, sizeof(*req)))
 		return -EFAULT;
 	t = *req;
@@ -180,7 +187,7 @@ static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req
 		t.tv_sec--;
 		t.tv_nsec += 1000000000;
 	}
-	return sys_nanosleep(&t);
+	return sys_nanosleep(&t, NULL);
 }
 
 static long sys_getrandom(uint8_t *buf, size_t n)
@@ -340,9 +347,9 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_clock_gettime:
 		return sys_clock_gettime(a, (struct timespec *)b);
 	case SYS_nanosleep:
-		return sys_nanosleep((const struct timespec *)a);
+		return sys_nanosleep((const struct timespec *)a, (struct timespec *)b);
 	case SYS_clock_nanosleep:
-		return sys_clock_nanosleep(a, b, (const struct timespec *)c);
+		return sys_clock_nanosleep(a, b, (const struct timespec *)c, (struct timespec *)d);
 	case SYS_rt_sigprocmask:
 		if (d == 8 && c && cella_is_within_enclave((void *)c, 8))
 			memset((void *)c, 0, 8);

@@ -180,6 +180,23 @@ static cella_result s_host_malloc(const uint8_t *in, size_t n, uint8_t *out, siz
 	return reply_u64((uint64_t)(uintptr_t)cella_host_malloc(64), out, on, w);
 }
 
+static cella_result s_sleep(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct timespec req = {5, 7}, rem = {-1, -1};
+	int64_t r[4];
+	(void)in, (void)n;
+	errno = 0;
+	r[0] = nanosleep(&req, &rem);
+	r[1] = errno;
+	r[2] = rem.tv_sec;
+	r[3] = rem.tv_nsec;
+	if (on < sizeof(r))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 /* in: optional u32 clock id (default CLOCK_REALTIME); out: clock_gettime's result, errno, and (with room) tv_sec. */
 static cella_result s_time(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
@@ -295,5 +312,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
 	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
 	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC}, [S_TWO_PHASE] = {s_two_phase, CELLA_ECALL_PUBLIC},
+	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -841,6 +842,7 @@ static void t_busy_tcs(void)
 
 static uint64_t malloc_reply;
 static int64_t time_reply[2];
+static uint32_t sleep_status = CELLA_OK;
 
 static void builtin_liar(struct hostile *h, void *ctx)
 {
@@ -851,6 +853,10 @@ static void builtin_liar(struct hostile *h, void *ctx)
 	} else if (h->s->fn == CELLA_OCALL_TIME) {
 		memcpy(h->win + h->s->buf_off + 16, time_reply, 16);
 		h->s->out_written = 16;
+	} else if (h->s->fn == CELLA_OCALL_SLEEP) {
+		h->s->out_written = 0;
+		h->s->status = sleep_status; /* a host that does not sleep */
+		return;
 	} else {
 		h->s->out_written = 0;
 	}
@@ -916,6 +922,22 @@ static void t_builtins(void)
 			CT_EQ(t3[0], 0);
 			CT_EQ(t3[2], sees[i]);
 		}
+	}
+	{
+		/* a failed sleep ocall: EINTR with the whole request in rem (a caller loops on it), not rem's old bytes */
+		int64_t s4[4];
+		sleep_status = CELLA_ERR_BACKEND;
+		CT_EQ(hostile_ecall(&h, S_SLEEP, h.buf, 0, 32, &w, builtin_liar, NULL, 5000), CELLA_OK);
+		memcpy(s4, h.win + h.buf, 32);
+		CT_EQ(s4[0], -1);
+		CT_EQ(s4[1], EINTR);
+		CT_EQ(s4[2], 5);
+		CT_EQ(s4[3], 7);
+		sleep_status = CELLA_OK;
+		CT_EQ(hostile_ecall(&h, S_SLEEP, h.buf, 0, 32, &w, builtin_liar, NULL, 5000), CELLA_OK);
+		memcpy(s4, h.win + h.buf, 32);
+		CT_EQ(s4[0], 0);
+		CT_EQ(s4[2], -1); /* a completed sleep leaves rem alone, as Linux does */
 	}
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
