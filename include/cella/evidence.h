@@ -150,8 +150,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * SubjectPublicKeyInfo and whose report data starts with SHA-256 of it; then cella_verify_evidence() with policy
  * (policy->report_data is ignored: the key is the report data). Validity dates of the certificate itself are not
  * used (enclaves have no trusted clock; freshness comes from the TLS handshake proving the key).
- * Errors: as cella_verify_evidence, plus CELLA_ERR_BAD_FORMAT (not such a certificate), CELLA_ERR_NOT_FOUND (no
- * evidence extension), CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence differ).
+ * Errors: as cella_verify_evidence, plus CELLA_ERR_BAD_FORMAT (not such a certificate, or not in DER: this includes
+ * a signature that is not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject),
+ * CELLA_ERR_NOT_FOUND (no evidence extension), CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key
+ * and evidence differ).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,

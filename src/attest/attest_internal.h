@@ -39,8 +39,9 @@ struct at_quote_result {
 cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
 			     const struct cella_evidence_policy *policy, struct at_quote_result *out);
 void at_sha256(const void *data, size_t len, uint8_t out[32]);
-/* 1 if sig (DER ECDSA) is a valid ECDSA-P256-SHA256 signature over msg by the uncompressed point pub[65]. */
-int at_p256_verify_der(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len);
+/* 1 if sig (r || s, 32 bytes each, big-endian) is a valid ECDSA-P256-SHA256 signature over msg by the uncompressed
+ * point pub[65]. Raw, not DER: the certificate parser decodes the encoding once, for both worlds (cert.c). */
+int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64]);
 /* Where the evidence is copied before parsing (enclaves: enclave heap). Returns NULL on allocation failure. */
 uint8_t *at_copy_in(const uint8_t *p, size_t len);
 void at_free(void *p);

@@ -23,8 +23,9 @@ static bool oid_is(const struct at_der *id, const uint8_t *oid, size_t n)
 }
 
 struct parsed {
-	struct at_der tbs, spki, sig, ext;
+	struct at_der tbs, spki, ext;
 	const uint8_t *point; /* 65 bytes, 0x04 || X || Y */
+	uint8_t sig[64];      /* r || s, big-endian */
 };
 
 /* AlgorithmIdentifier ecdsa-with-SHA256 (no parameters, RFC 5758 3.2). */
@@ -33,6 +34,102 @@ static int is_ecdsa_sha256(struct at_der *in)
 	struct at_der alg;
 	return at_der_next(in, 0x30, &alg, NULL) == 0 && alg.n == sizeof(oid_sig) &&
 	       memcmp(alg.p, oid_sig, sizeof(oid_sig)) == 0;
+}
+
+/* The content of a DER INTEGER that is positive (X.690 8.3.2: at least one byte, the first nine bits not all
+ * equal; a set top bit makes it negative; zero is not positive). */
+static bool positive_int(const struct at_der *v)
+{
+	if (v->n == 0 || v->p[0] & 0x80)
+		return false;
+	if (v->n > 1 && v->p[0] == 0 && !(v->p[1] & 0x80))
+		return false; /* a needless leading zero */
+	return v->n > 1 || v->p[0] != 0;
+}
+
+/* Ecdsa-Sig-Value (RFC 5480 2.2.3) in DER: SEQUENCE { r, s } of two minimal positive INTEGERs below 2^256, nothing
+ * after either, to raw r || s. Both worlds then verify the same 64 bytes; handing the encoding to each world's ASN.1
+ * decoder let BearSSL's (lax: any leading zeros, long-form lengths) accept what OpenSSL's (DER) refused. */
+static int ecdsa_sig_raw(struct at_der in, uint8_t out[64])
+{
+	struct at_der seq, v;
+	if (at_der_next(&in, 0x30, &seq, NULL) || in.n != 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		if (at_der_next(&seq, 0x02, &v, NULL) || !positive_int(&v))
+			return -1;
+		if (v.p[0] == 0) { /* the zero that keeps a value with its top bit set positive */
+			v.p++;
+			v.n--;
+		}
+		if (v.n > 32)
+			return -1; /* 2^256 or more: no P-256 scalar */
+		memset(out + 32 * i, 0, 32 - v.n);
+		memcpy(out + 32 * i + 32 - v.n, v.p, v.n);
+	}
+	return seq.n == 0 ? 0 : -1;
+}
+
+/* CertificateSerialNumber (RFC 5280 4.1.2.2): a positive INTEGER of at most 20 octets. Zero and negative serials,
+ * which the RFC asks users to tolerate from non-conforming CAs, are refused: an attested certificate is self-signed,
+ * not issued by a CA, and Cella's writer makes a random positive one of 16 octets. */
+static int serial_ok(struct at_der *t)
+{
+	struct at_der v;
+	return at_der_next(t, 0x02, &v, NULL) == 0 && positive_int(&v) && v.n <= 20 ? 0 : -1;
+}
+
+/* Time (RFC 5280 4.1.2.5.1, 4.1.2.5.2): UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ, the only DER forms
+ * RFC 5280 allows. Only the form is checked: the dates are not used (cella/evidence.h). */
+static int time_ok(struct at_der *t)
+{
+	struct at_der v;
+	size_t digits;
+	if (at_der_peek(t, 0x17))
+		digits = 12;
+	else if (at_der_peek(t, 0x18))
+		digits = 14;
+	else
+		return -1;
+	if (at_der_next(t, t->p[0], &v, NULL) || v.n != digits + 1 || v.p[digits] != 'Z')
+		return -1;
+	for (size_t i = 0; i < digits; i++)
+		if (v.p[i] < '0' || v.p[i] > '9')
+			return -1;
+	return 0;
+}
+
+/* Validity: SEQUENCE { notBefore Time, notAfter Time } and nothing else. */
+static int validity_ok(struct at_der *t)
+{
+	struct at_der v;
+	return at_der_next(t, 0x30, &v, NULL) == 0 && time_ok(&v) == 0 && time_ok(&v) == 0 && v.n == 0 ? 0 : -1;
+}
+
+/* Name (RFC 5280 4.1.2.4): RDNSequence, a SEQUENCE OF RelativeDistinguishedName, each a non-empty SET OF
+ * AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }. The sequence must not be empty: the
+ * issuer MUST NOT be (4.1.2.4), and the subject of a self-signed certificate is its issuer (an empty subject would
+ * also need a critical subjectAltName, 4.1.2.6). Values are any one TLV with a single-byte tag; their strings are
+ * not checked. */
+static int name_ok(struct at_der *t)
+{
+	struct at_der name, rdn, atv, oid;
+	if (at_der_next(t, 0x30, &name, NULL) || name.n == 0)
+		return -1;
+	while (name.n) {
+		if (at_der_next(&name, 0x31, &rdn, NULL) || rdn.n == 0)
+			return -1;
+		while (rdn.n) {
+			if (at_der_next(&rdn, 0x30, &atv, NULL) || at_der_next(&atv, 0x06, &oid, NULL) || oid.n == 0 ||
+			    oid.p[oid.n - 1] & 0x80 || atv.n == 0 || (atv.p[0] & 0x1f) == 0x1f ||
+			    at_der_next(&atv, atv.p[0], NULL, NULL) || atv.n != 0)
+				return -1;
+			for (size_t i = 0; i < oid.n; i++)
+				if (oid.p[i] == 0x80 && (i == 0 || !(oid.p[i - 1] & 0x80)))
+					return -1; /* a subidentifier with a leading zero group (X.690 8.19.2) */
+		}
+	}
+	return 0;
 }
 
 static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
@@ -47,15 +144,16 @@ static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 		return CELLA_ERR_BAD_FORMAT;
 	if (!is_ecdsa_sha256(&cert) || at_der_next(&cert, 0x03, &sig, NULL) || cert.n != 0 || sig.n < 9 || sig.p[0])
 		return CELLA_ERR_BAD_FORMAT;
-	o->sig.p = sig.p + 1; /* BIT STRING: 0 unused bits, then the DER Ecdsa-Sig-Value */
-	o->sig.n = sig.n - 1;
+	sig.p++; /* BIT STRING: 0 unused bits, then the DER Ecdsa-Sig-Value */
+	sig.n--;
+	if (ecdsa_sig_raw(sig, o->sig))
+		return CELLA_ERR_BAD_FORMAT;
 	t = tbs;
 	/* version v3 (INTEGER 2): the only version with extensions, and the evidence is one */
 	if (at_der_next(&t, 0xa0, &skip, NULL) || skip.n != 3 || memcmp(skip.p, "\x02\x01\x02", 3) != 0)
 		return CELLA_ERR_BAD_FORMAT;
-	if (at_der_next(&t, 0x02, &skip, NULL) || !is_ecdsa_sha256(&t) ||
-	    at_der_next(&t, 0x30, NULL, NULL) /* issuer */ || at_der_next(&t, 0x30, NULL, NULL) /* validity */ ||
-	    at_der_next(&t, 0x30, NULL, NULL) /* subject */ || at_der_next(&t, 0x30, &spki, &o->spki))
+	if (serial_ok(&t) || !is_ecdsa_sha256(&t) || name_ok(&t) /* issuer */ || validity_ok(&t) ||
+	    name_ok(&t) /* subject */ || at_der_next(&t, 0x30, &spki, &o->spki))
 		return CELLA_ERR_BAD_FORMAT;
 	if (at_der_next(&spki, 0x30, &alg, NULL) || at_der_next(&spki, 0x03, &key, NULL) || spki.n != 0)
 		return CELLA_ERR_BAD_FORMAT;
@@ -125,7 +223,7 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 	if (!copy)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	CELLA_CHECK(parse(copy, len, &c));
-	if (!at_p256_verify_der(c.point, c.tbs.p, c.tbs.n, c.sig.p, c.sig.n))
+	if (!at_p256_verify(c.point, c.tbs.p, c.tbs.n, c.sig))
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
 	/* the binding: report data starts with SHA-256 of the SubjectPublicKeyInfo this certificate carries */
 	at_sha256(c.spki.p, c.spki.n, h);

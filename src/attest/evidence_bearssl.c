@@ -35,12 +35,12 @@ void at_free(void *p)
 	free(p);
 }
 
-int at_p256_verify_der(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len)
+int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
 	br_ec_public_key pk = {BR_EC_secp256r1, (unsigned char *)pub, 65};
 	uint8_t h[32];
 	at_sha256(msg, len, h);
-	return br_ecdsa_i31_vrfy_asn1(br_ec_get_default(), h, 32, &pk, sig, sig_len) == 1;
+	return br_ecdsa_i31_vrfy_raw(br_ec_get_default(), h, 32, &pk, sig, 64) == 1;
 }
 
 static int p256_verify_raw(const uint8_t xy[64], const uint8_t *msg, size_t len, const uint8_t sig[64])

@@ -7,6 +7,7 @@
 
 #include <cella/verify.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -50,12 +51,25 @@ static EVP_PKEY *p256_key(const uint8_t pub[65])
 	return k;
 }
 
-int at_p256_verify_der(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t *sig, size_t sig_len)
+int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
 	EVP_PKEY *k = p256_key(pub);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
-		 EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *s = BN_bin2bn(sig + 32, 32, NULL);
+	unsigned char *der = NULL;
+	int der_len = -1, ok = 0;
+	/* OpenSSL verifies DER: re-encode r || s (EVP_DigestVerify then checks 1 <= r, s < n as BearSSL does) */
+	if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
+		r = s = NULL; /* es owns them */
+		der_len = i2d_ECDSA_SIG(es, &der);
+	}
+	ok = k && md && der_len > 0 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+	     EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;
+	OPENSSL_free(der);
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
 	return ok;

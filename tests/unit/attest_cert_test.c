@@ -3,6 +3,9 @@
  * cella_verify_attest_cert on a real sandbox certificate (the attest fuzzer's seed) and on that certificate with
  * a malformed issuer/subject unique ID where its extensions begin: each is refused with CELLA_ERR_BAD_FORMAT.
  * The parser once looped forever on such a field (found by attest_fuzz): a TLS peer could hang an enclave.
+ * Then the seed with a malformed serial, validity, issuer or subject (once skipped unread), or with its genuine
+ * signature re-encoded in BER rather than DER (once accepted by the enclave's verifier): CELLA_ERR_BAD_FORMAT too.
+ * attest_test runs such cases in both worlds, on certificates it signs.
  *   attest_cert_test CERT_DER ROOT_PEM
  */
 #include <cella/evidence.h>
@@ -14,6 +17,8 @@
 #include "cella_test.h"
 
 #define EXTS_AT 230 /* where the seed's TBSCertificate has its [3] extensions, right after the key */
+#define SERIAL_AT 13 /* its serialNumber: 02 10, then 16 bytes */
+#define ALG_BYTES 12 /* AlgorithmIdentifier ecdsa-with-SHA256 */
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -23,6 +28,51 @@ static uint8_t *slurp(const char *path, size_t *len)
 	*len = fread(b, 1, 65536, f);
 	fclose(f);
 	return b;
+}
+
+/* The certificate with its Ecdsa-Sig-Value (the same r and s) written by `form`: 0 as found (DER), 1 r with a
+ * needless leading zero, 2 the SEQUENCE's length in the long form, 3 two bytes after the SEQUENCE. The seed's outer
+ * length is in the 82 form, its BIT STRING and signature SEQUENCE lengths in the short form. */
+static uint8_t *sig_reencoded(const uint8_t *cert, size_t n, int form, size_t *out_len)
+{
+	size_t bits = 4 + 4 + ((size_t)cert[6] << 8 | cert[7]) + ALG_BYTES, k = 0, seq, lr;
+	uint8_t v[80], *o = malloc(n + 8);
+	const uint8_t *r;
+	CT_ASSERT(o != NULL && cert[1] == 0x82 && bits + 3 < n && cert[bits] == 0x03 && cert[bits + 3] == 0x30);
+	seq = bits + 3;
+	r = cert + seq + 2;
+	lr = r[1];
+	CT_ASSERT(r[0] == 0x02 && cert[bits + 1] == n - bits - 2 && cert[seq + 1] == n - seq - 2);
+	if (form == 2) {
+		v[k++] = 0x81;
+		v[k++] = cert[seq + 1];
+	} else {
+		v[k++] = (uint8_t)(cert[seq + 1] + (form == 1));
+	}
+	if (form == 1) {
+		v[k++] = 0x02;
+		v[k++] = (uint8_t)(lr + 1);
+		v[k++] = 0x00;
+		memcpy(v + k, r + 2, n - seq - 4); /* r's content, then s */
+		k += n - seq - 4;
+	} else {
+		memcpy(v + k, r, n - seq - 2);
+		k += n - seq - 2;
+	}
+	if (form == 3) {
+		v[k++] = 0;
+		v[k++] = 0;
+	}
+	memcpy(o, cert, bits);
+	o[bits] = 0x03;
+	o[bits + 1] = (uint8_t)(k + 2);
+	o[bits + 2] = 0x00;
+	o[bits + 3] = 0x30;
+	memcpy(o + bits + 4, v, k);
+	*out_len = bits + 4 + k;
+	o[2] = (uint8_t)((*out_len - 4) >> 8);
+	o[3] = (uint8_t)(*out_len - 4);
+	return o;
 }
 
 int main(int argc, char **argv)
@@ -66,6 +116,57 @@ int main(int argc, char **argv)
 			cella_test_fail(__FILE__, __LINE__, "%s: not refused as CELLA_ERR_BAD_FORMAT", bad[i].what);
 	}
 	cella_test_pass("malformed unique IDs where the extensions start are refused, not looped over");
+
+	/* fields the parser used to skip: same-length edits of the seed (its signature then fails as well, so
+	 * CELLA_ERR_CERT_CHAIN would mean the field went unchecked) */
+	{
+		size_t issuer = SERIAL_AT + 2 + 16 + ALG_BYTES, validity, subject;
+		CT_ASSERT(cert[SERIAL_AT] == 0x02 && cert[SERIAL_AT + 1] == 16 && cert[issuer] == 0x30);
+		validity = issuer + 2 + cert[issuer + 1];
+		subject = validity + 2 + cert[validity + 1];
+		/* validity: 30 1e 17 0d YYMMDDHHMMSSZ 17 0d ...
+		 * names: 30 len 31 len 30 len 06 03 55 04 03 0c len CN */
+		CT_ASSERT(cert[validity] == 0x30 && cert[validity + 2] == 0x17 && cert[validity + 3] == 13);
+		CT_ASSERT(cert[subject] == 0x30 && cert[subject + 2] == 0x31 && cert[subject + 6] == 0x06);
+		const struct {
+			size_t at;
+			uint8_t and_mask, or_mask;
+			const char *what;
+		} edits[][2] = {
+			{{SERIAL_AT + 2, 0xff, 0x80, "serial negative"}},
+			{{SERIAL_AT + 2, 0x00, 0x00, "serial 00 01: not minimal"}, {SERIAL_AT + 3, 0x00, 0x01, ""}},
+			{{validity + 2, 0x00, 0x04, "notBefore an OCTET STRING"}},
+			{{validity + 4 + 12, 0x00, '0', "notBefore without its Z"}},
+			{{validity + 4 + 3, 0x00, 'A', "notBefore with a letter"}},
+			{{issuer + 2, 0x00, 0x30, "issuer RDN a SEQUENCE"}},
+			{{issuer + 6, 0x00, 0x04, "issuer attribute type an OCTET STRING"}},
+			{{subject + 8, 0x00, 0x80, "subject OID with a leading 80 group"}},
+			{{subject + 11, 0x00, 0x1f, "subject value with a multi-byte tag"}},
+		};
+		for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+			memcpy(mut, cert, n);
+			for (size_t j = 0; j < 2 && edits[i][j].what; j++) {
+				uint8_t *b = mut + edits[i][j].at;
+				*b = (uint8_t)((*b & edits[i][j].and_mask) | edits[i][j].or_mask);
+			}
+			CT_ASSERT(memcmp(mut, cert, n) != 0);
+			if (cella_verify_attest_cert(mut, n, NULL, 0, &p, &c) != CELLA_ERR_BAD_FORMAT)
+				cella_test_fail(__FILE__, __LINE__, "%s: not refused as CELLA_ERR_BAD_FORMAT",
+						edits[i][0].what);
+		}
+	}
+	cella_test_pass("malformed serial numbers, validity times and names are refused");
+
+	for (int form = 0; form < 4; form++) {
+		size_t m;
+		uint8_t *re = sig_reencoded(cert, n, form, &m);
+		cella_result want = form == 0 ? CELLA_OK : CELLA_ERR_BAD_FORMAT;
+		CT_ASSERT(form != 0 || (m == n && memcmp(re, cert, n) == 0));
+		if (cella_verify_attest_cert(re, m, NULL, 0, &p, &c) != want)
+			cella_test_fail(__FILE__, __LINE__, "signature form %d: not %s", form, cella_result_name(want));
+		free(re);
+	}
+	cella_test_pass("the genuine signature in BER (r padded, long-form length, bytes after it) is refused");
 	free(mut);
 	free(cert);
 	free((void *)root.cert);

@@ -7,6 +7,8 @@
  */
 #include <cella/evidence.h>
 #include <cella/host.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -286,6 +288,324 @@ static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *q
 	cella_test_pass("a chain rests on the configured root it ends in: not on another (expired) one it passes through");
 }
 
+/* ---- attested certificates written here, varying what Cella's writer (src/enclave/tls/cert.c) never does ---- */
+
+struct bytes {
+	const uint8_t *p;
+	size_t n;
+};
+#define B(lit) {(const uint8_t *)(lit), sizeof(lit) - 1}
+
+/* How the Ecdsa-Sig-Value (RFC 5480 2.2.3) is written: DER, or one way of not being DER or not fitting P-256. */
+enum sig_form {
+	SIG_DER,
+	SIG_R_PADDED,       /* r with two extra leading 00 bytes */
+	SIG_SEQ_LONG_LEN,   /* the SEQUENCE's length in the long form (30 81 xx) */
+	SIG_S_LONG_LEN,     /* s's length in the long form (02 81 xx) */
+	SIG_TRAILING_IN,    /* a NULL after s, inside the SEQUENCE */
+	SIG_TRAILING_AFTER, /* 00 00 after the SEQUENCE, inside the BIT STRING */
+	SIG_ONLY_R,
+	SIG_R_NEGATIVE,     /* r = -1 */
+	SIG_R_ZERO,
+	SIG_R_TOO_BIG,      /* r + 2^256: 33 content bytes, the first 01 */
+	SIG_R_ORDER,        /* r = n, the group order: DER, but no scalar (the crypto refuses it) */
+};
+
+struct cert_fields {
+	struct bytes serial, issuer, validity, subject; /* whole TLVs; {NULL, 0}: the writer's */
+	enum sig_form sig;
+};
+
+struct der {
+	uint8_t *p;
+	size_t n;
+};
+
+static void der_raw(struct der *d, const void *p, size_t n)
+{
+	d->p = realloc(d->p, d->n + n + 1);
+	CT_ASSERT(d->p != NULL);
+	if (n)
+		memcpy(d->p + d->n, p, n);
+	d->n += n;
+}
+
+/* tag, the DER length of n, the n bytes at p */
+static void der_tlv(struct der *d, uint8_t tag, const void *p, size_t n)
+{
+	uint8_t h[4] = {tag};
+	size_t k = 1;
+	CT_ASSERT(n < 0x10000);
+	if (n >= 0x100) {
+		h[k++] = 0x82;
+		h[k++] = (uint8_t)(n >> 8);
+	} else if (n >= 0x80) {
+		h[k++] = 0x81;
+	}
+	h[k++] = (uint8_t)n;
+	der_raw(d, h, k);
+	der_raw(d, p, n);
+}
+
+/* INTEGER holding the unsigned big-endian v[32]: minimal, plus `pad` needless leading zeros */
+static void der_uint(struct der *d, const uint8_t v[32], size_t pad)
+{
+	uint8_t c[40] = {0};
+	size_t i = 0, k;
+	while (i < 31 && v[i] == 0)
+		i++;
+	k = pad + (v[i] >> 7);
+	memcpy(c + k, v + i, 32 - i);
+	der_tlv(d, 0x02, c, k + 32 - i);
+}
+
+/* The BIT STRING content (no unused bits, then the Ecdsa-Sig-Value) for the signature r || s. */
+static void sig_value(struct der *out, const uint8_t rs[64], enum sig_form form)
+{
+	static const uint8_t order[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+					  0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+	struct der seq = {NULL, 0};
+	uint8_t big[33] = {0x01};
+	der_raw(out, "", 1);
+	switch (form) {
+	case SIG_R_PADDED:
+		der_uint(&seq, rs, 2);
+		break;
+	case SIG_R_NEGATIVE:
+		der_tlv(&seq, 0x02, "\xff", 1);
+		break;
+	case SIG_R_ZERO:
+		der_tlv(&seq, 0x02, "\x00", 1);
+		break;
+	case SIG_R_TOO_BIG:
+		memcpy(big + 1, rs, 32);
+		der_tlv(&seq, 0x02, big, 33);
+		break;
+	case SIG_R_ORDER:
+		der_uint(&seq, order, 0);
+		break;
+	default:
+		der_uint(&seq, rs, 0);
+	}
+	if (form == SIG_S_LONG_LEN) {
+		struct der s = {NULL, 0};
+		der_uint(&s, rs + 32, 0);
+		der_raw(&seq, "\x02\x81", 2);
+		der_raw(&seq, s.p + 1, s.n - 1); /* the short length byte, then the content */
+		free(s.p);
+	} else if (form != SIG_ONLY_R) {
+		der_uint(&seq, rs + 32, 0);
+	}
+	if (form == SIG_TRAILING_IN)
+		der_raw(&seq, "\x05\x00", 2);
+	if (form == SIG_SEQ_LONG_LEN) {
+		uint8_t h[3] = {0x30, 0x81, (uint8_t)seq.n};
+		der_raw(out, h, 3);
+		der_raw(out, seq.p, seq.n);
+	} else {
+		der_tlv(out, 0x30, seq.p, seq.n);
+	}
+	if (form == SIG_TRAILING_AFTER)
+		der_raw(out, "\x00\x00", 2);
+	free(seq.p);
+}
+
+/* A self-signed attested certificate for key k, laid out as the writer lays it out, with f's fields; the
+ * evidence env (OE envelope whose custom claims are k's SubjectPublicKeyInfo) its only extension. */
+static uint8_t *attested_cert(EVP_PKEY *k, const uint8_t *env, size_t env_len, const struct cert_fields *f,
+			      size_t *len)
+{
+	static const uint8_t alg[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02},
+			     oid_ev[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x14, 0x0a, 0x01, 0x02};
+	static const struct bytes serial = B("\x02\x10\x41\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+					     "\x00\x00\x00"),
+				  name = B("\x30\x15\x31\x13\x30\x11\x06\x03\x55\x04\x03\x0c\x0a" "AttestTest"),
+				  validity = B("\x30\x1e\x17\x0d" "240101000000Z" "\x17\x0d" "491231235959Z");
+	const struct bytes *fields[4] = {f->serial.p ? &f->serial : &serial, f->issuer.p ? &f->issuer : &name,
+					 f->validity.p ? &f->validity : &validity, f->subject.p ? &f->subject : &name};
+	struct der tbs = {NULL, 0}, body = {NULL, 0}, ext = {NULL, 0}, t = {NULL, 0}, cert = {NULL, 0};
+	unsigned char *spki = NULL, der[80], rs[64];
+	const unsigned char *dp = der;
+	size_t siglen = sizeof(der);
+	int sl = i2d_PUBKEY(k, &spki);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ECDSA_SIG *es;
+
+	CT_ASSERT(sl == 91 && md != NULL);
+	der_raw(&body, "\xa0\x03\x02\x01\x02", 5); /* version 3 */
+	der_raw(&body, fields[0]->p, fields[0]->n);
+	der_raw(&body, alg, sizeof(alg));
+	for (int i = 1; i < 4; i++)
+		der_raw(&body, fields[i]->p, fields[i]->n);
+	der_raw(&body, spki, (size_t)sl);
+	der_raw(&t, oid_ev, sizeof(oid_ev)); /* Extension { extnID, extnValue } */
+	der_tlv(&t, 0x04, env, env_len);
+	der_tlv(&ext, 0x30, t.p, t.n);
+	t.n = 0;
+	der_tlv(&t, 0x30, ext.p, ext.n); /* Extensions */
+	der_tlv(&body, 0xa3, t.p, t.n);
+	der_tlv(&tbs, 0x30, body.p, body.n);
+
+	CT_ASSERT(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+		  EVP_DigestSign(md, der, &siglen, tbs.p, tbs.n) == 1);
+	CT_ASSERT((es = d2i_ECDSA_SIG(NULL, &dp, (long)siglen)) != NULL);
+	CT_ASSERT(BN_bn2binpad(ECDSA_SIG_get0_r(es), rs, 32) == 32 &&
+		  BN_bn2binpad(ECDSA_SIG_get0_s(es), rs + 32, 32) == 32);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+
+	body.n = 0;
+	der_raw(&body, tbs.p, tbs.n);
+	der_raw(&body, alg, sizeof(alg));
+	t.n = 0;
+	sig_value(&t, rs, f->sig);
+	der_tlv(&body, 0x03, t.p, t.n);
+	der_tlv(&cert, 0x30, body.p, body.n);
+	OPENSSL_free(spki);
+	free(tbs.p);
+	free(body.p);
+	free(ext.p);
+	free(t.p);
+	*len = cert.n;
+	return cert.p;
+}
+
+/* Attested certificates in both worlds: the Ecdsa-Sig-Value must be DER (the in-enclave verifier once passed it to
+ * BearSSL's lax decoder and accepted re-encodings the host refused), and the serial number, validity, issuer and
+ * subject must be well-formed (they were once skipped unread), each refused as CELLA_ERR_BAD_FORMAT; the controls
+ * are forms RFC 5280 allows, and a validity long past (dates are not checked, cella/evidence.h). */
+static void certificate_fields(struct cella_enclave *a, const struct a_verify_in *pol)
+{
+	static const struct {
+		const char *what;
+		struct cert_fields f;
+		cella_result want;
+	} cases[] = {
+		{"the writer's layout (control)", {.sig = SIG_DER}, CELLA_OK},
+		/* the signature */
+		{"signature: r with extra leading zeros", {.sig = SIG_R_PADDED}, CELLA_ERR_BAD_FORMAT},
+		{"signature: SEQUENCE length in the long form", {.sig = SIG_SEQ_LONG_LEN}, CELLA_ERR_BAD_FORMAT},
+		{"signature: s length in the long form", {.sig = SIG_S_LONG_LEN}, CELLA_ERR_BAD_FORMAT},
+		{"signature: NULL after s", {.sig = SIG_TRAILING_IN}, CELLA_ERR_BAD_FORMAT},
+		{"signature: bytes after the SEQUENCE", {.sig = SIG_TRAILING_AFTER}, CELLA_ERR_BAD_FORMAT},
+		{"signature: r alone", {.sig = SIG_ONLY_R}, CELLA_ERR_BAD_FORMAT},
+		{"signature: r negative", {.sig = SIG_R_NEGATIVE}, CELLA_ERR_BAD_FORMAT},
+		{"signature: r zero", {.sig = SIG_R_ZERO}, CELLA_ERR_BAD_FORMAT},
+		{"signature: r of 33 bytes", {.sig = SIG_R_TOO_BIG}, CELLA_ERR_BAD_FORMAT},
+		{"signature: r = n, DER (control: the crypto refuses it)", {.sig = SIG_R_ORDER}, CELLA_ERR_CERT_CHAIN},
+		/* serialNumber (RFC 5280 4.1.2.2) */
+		{"serial 1 (control)", {.serial = B("\x02\x01\x01")}, CELLA_OK},
+		{"serial of 20 bytes (control)",
+		 {.serial = B("\x02\x14\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f"
+			      "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f")},
+		 CELLA_OK},
+		{"serial empty", {.serial = B("\x02\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"serial 00 01 (not minimal)", {.serial = B("\x02\x02\x00\x01")}, CELLA_ERR_BAD_FORMAT},
+		{"serial negative", {.serial = B("\x02\x01\xff")}, CELLA_ERR_BAD_FORMAT},
+		{"serial zero", {.serial = B("\x02\x01\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"serial of 21 bytes",
+		 {.serial = B("\x02\x15\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+			      "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"serial of 21 bytes, 20 and the sign byte",
+		 {.serial = B("\x02\x15\x00\x80\x80\x80\x80\x80\x80\x80\x80"
+			      "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"serial of 40 bytes",
+		 {.serial = B("\x02\x28\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+			      "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01")},
+		 CELLA_ERR_BAD_FORMAT},
+		/* validity (RFC 5280 4.1.2.5) */
+		{"validity in GeneralizedTime (control)",
+		 {.validity = B("\x30\x22\x18\x0f" "20240101000000Z" "\x18\x0f" "20491231235959Z")}, CELLA_OK},
+		{"validity UTCTime to GeneralizedTime (control)",
+		 {.validity = B("\x30\x20\x17\x0d" "240101000000Z" "\x18\x0f" "20500101000000Z")}, CELLA_OK},
+		{"validity 1980 to 1990 (control: dates unchecked)",
+		 {.validity = B("\x30\x1e\x17\x0d" "800101000000Z" "\x17\x0d" "900101000000Z")}, CELLA_OK},
+		{"validity empty", {.validity = B("\x30\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"validity { INTEGER, NULL }", {.validity = B("\x30\x05\x02\x01\x01\x05\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"validity with one time", {.validity = B("\x30\x0f\x17\x0d" "240101000000Z")}, CELLA_ERR_BAD_FORMAT},
+		{"validity with three times",
+		 {.validity = B("\x30\x2d\x17\x0d" "240101000000Z" "\x17\x0d" "491231235959Z"
+				"\x17\x0d" "491231235959Z")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"UTCTime without seconds",
+		 {.validity = B("\x30\x1c\x17\x0b" "2401010000Z" "\x17\x0d" "491231235959Z")}, CELLA_ERR_BAD_FORMAT},
+		{"UTCTime with an offset",
+		 {.validity = B("\x30\x22\x17\x11" "240101000000+0000" "\x17\x0d" "491231235959Z")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"GeneralizedTime with a fraction",
+		 {.validity = B("\x30\x24\x18\x11" "20240101000000.5Z" "\x18\x0f" "20491231235959Z")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"UTCTime with a letter",
+		 {.validity = B("\x30\x1e\x17\x0d" "240101000000Z" "\x17\x0d" "49123123595AZ")}, CELLA_ERR_BAD_FORMAT},
+		{"UTCTime without the Z",
+		 {.validity = B("\x30\x1e\x17\x0d" "2401010000000" "\x17\x0d" "491231235959Z")}, CELLA_ERR_BAD_FORMAT},
+		{"OCTET STRING for a time",
+		 {.validity = B("\x30\x1e\x04\x0d" "240101000000Z" "\x17\x0d" "491231235959Z")}, CELLA_ERR_BAD_FORMAT},
+		/* issuer and subject (RFC 5280 4.1.2.4, 4.1.2.6) */
+		{"names of three RDNs, one with two attributes (control)",
+		 {.issuer = B("\x30\x30\x31\x0b\x30\x09\x06\x03\x55\x04\x06\x13\x02\x55\x53\x31\x21"
+			      "\x30\x11\x06\x03\x55\x04\x03\x0c\x0a" "AttestTest"
+			      "\x30\x0c\x06\x03\x55\x04\x0a\x13\x05" "Cella"),
+		  .subject = B("\x30\x30\x31\x0b\x30\x09\x06\x03\x55\x04\x06\x13\x02\x55\x53\x31\x21"
+			       "\x30\x11\x06\x03\x55\x04\x03\x0c\x0a" "AttestTest"
+			       "\x30\x0c\x06\x03\x55\x04\x0a\x13\x05" "Cella")},
+		 CELLA_OK},
+		{"issuer empty", {.issuer = B("\x30\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"subject empty", {.subject = B("\x30\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"issuer of arbitrary bytes", {.issuer = B("\x30\x04\xde\xad\xbe\xef")}, CELLA_ERR_BAD_FORMAT},
+		{"subject of arbitrary bytes", {.subject = B("\x30\x02\x01\x02")}, CELLA_ERR_BAD_FORMAT},
+		{"issuer with an empty RDN", {.issuer = B("\x30\x02\x31\x00")}, CELLA_ERR_BAD_FORMAT},
+		{"subject RDN a SEQUENCE, not a SET",
+		 {.subject = B("\x30\x15\x30\x13\x30\x11\x06\x03\x55\x04\x03\x0c\x0a" "AttestTest")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"issuer attribute without a value", {.issuer = B("\x30\x09\x31\x07\x30\x05\x06\x03\x55\x04\x03")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"subject attribute with two values",
+		 {.subject = B("\x30\x0f\x31\x0d\x30\x0b\x06\x03\x55\x04\x03\x0c\x01\x61\x0c\x01\x62")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"issuer attribute type not an OID",
+		 {.issuer = B("\x30\x15\x31\x13\x30\x11\x04\x03\x55\x04\x03\x0c\x0a" "AttestTest")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"subject attribute type an empty OID",
+		 {.subject = B("\x30\x12\x31\x10\x30\x0e\x06\x00\x0c\x0a" "AttestTest")}, CELLA_ERR_BAD_FORMAT},
+		{"issuer OID with a leading 80 group",
+		 {.issuer = B("\x30\x16\x31\x14\x30\x12\x06\x04\x55\x80\x04\x03\x0c\x0a" "AttestTest")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"subject OID ending inside a subidentifier",
+		 {.subject = B("\x30\x15\x31\x13\x30\x11\x06\x03\x55\x04\x83\x0c\x0a" "AttestTest")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"issuer value with a multi-byte tag",
+		 {.issuer = B("\x30\x0d\x31\x0b\x30\x09\x06\x03\x55\x04\x03\x1f\x0c\x01\x61")}, CELLA_ERR_BAD_FORMAT},
+	};
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	unsigned char *spki = NULL;
+	uint8_t *env = malloc(20000), *cert;
+	size_t elen = 0, n;
+	struct a_verify_in t = *pol;
+	int sl;
+
+	CT_ASSERT(k != NULL && env != NULL);
+	sl = i2d_PUBKEY(k, &spki);
+	CT_ASSERT(sl > 0);
+	/* as the writer does: the envelope's custom claims are the key, so report data = SHA-256(SPKI) || 0 */
+	CT_RESULT(cella_enclave_call(a, A_ENVELOPE, spki, (size_t)sl, env, 20000, &elen), CELLA_OK);
+	t.flags |= A_F_CERT;
+	t.report_data_len = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cert = attested_cert(k, env, elen, &cases[i].f, &n);
+		both(cases[i].what, &t, root_pem, cert, n, cases[i].want, true);
+		free(cert);
+	}
+	OPENSSL_free(spki);
+	free(env);
+	EVP_PKEY_free(k);
+	cella_test_pass("attested certificates: a non-DER signature, a malformed serial, validity, issuer or subject "
+			"are refused in both worlds");
+}
+
 /* notBefore of the platform's root, Unix seconds. */
 static int64_t root_not_before(void)
 {
@@ -445,6 +765,8 @@ int main(int argc, char **argv)
 	env[21] ^= 1; /* data size */
 	both("OE envelope, bad size", &t, root_pem, env, elen, CELLA_ERR_QUOTE_FORMAT, true);
 	cella_test_pass("Open Enclave evidence envelope with custom claims");
+
+	certificate_fields(a, &pol);
 
 	free(quote);
 	free(env);
