@@ -30,6 +30,7 @@ static cella_result fail(struct ctx *c, cella_result r, const char *what)
 		c->diag->what = what;
 		c->diag->has_offset = false;
 		c->diag->has_value = false;
+		c->diag->has_index = false;
 	}
 	return r;
 }
@@ -50,6 +51,17 @@ static cella_result fail_val(struct ctx *c, cella_result r, const char *what, ui
 	if (c->diag) {
 		c->diag->value = value;
 		c->diag->has_value = true;
+	}
+	return r;
+}
+
+/* As fail_at, naming program header `index`. */
+static cella_result fail_phdr(struct ctx *c, cella_result r, const char *what, uint16_t index, uint64_t offset)
+{
+	fail_at(c, r, what, offset);
+	if (c->diag) {
+		c->diag->index = index;
+		c->diag->has_index = true;
 	}
 	return r;
 }
@@ -151,6 +163,12 @@ static cella_result parse_segments(struct ctx *c, const Elf64_Ehdr *eh, struct c
 					ph.p_vaddr, ph.p_offset);
 		if (ph.p_memsz == 0)
 			continue;
+		/* SECINFO with W but not R is reserved: EADD faults and the Linux driver refuses it
+		 * (sgx_validate_secinfo), so such an image could be signed but never loaded */
+		if ((ph.p_flags & PF_W) && !(ph.p_flags & PF_R))
+			return fail_phdr(c, CELLA_ERR_IMAGE_SEGMENTS,
+					 "PT_LOAD is writable but not readable (SGX refuses W without R)", i,
+					 ph.p_vaddr);
 		if (__builtin_add_overflow(ph.p_vaddr, ph.p_memsz, &end) || end > CELLA_IMAGE_MAX_BYTES)
 			return fail_val(c, CELLA_ERR_IMAGE_TOO_LARGE, "PT_LOAD ends beyond the maximum image size",
 					ph.p_vaddr, ph.p_memsz);
@@ -296,6 +314,7 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 	const struct cella_image_segment *s;
 	Elf64_Shdr strtab, sh, found = {0};
 	bool have = false;
+	uint64_t at;
 	cella_result r;
 
 	memcpy(&strtab, c->data + eh->e_shoff + (uint64_t)eh->e_shstrndx * sizeof(sh), sizeof(sh));
@@ -342,6 +361,22 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 		return fail(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella end marker is wrong");
 	if (p->reserved0 != 0 || !all_zero(p->reserved1, sizeof(p->reserved1)))
 		return fail(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella reserved fields are not zero");
+	/* What ECREATE takes (SDM Vol. 3D ECREATE; the Linux driver's sgx_validate_secs): the image would be
+	 * signed, but no SGX backend could create it */
+	at = found.sh_offset + __builtin_offsetof(struct cella_abi_properties, attributes);
+	if (p->attributes & CELLA_ATTR_INIT)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
+				".cella attributes has INIT (bit 0) set: only EINIT sets it, ECREATE refuses it", at,
+				p->attributes);
+	if (p->attributes & ~CELLA_IMAGE_ATTRIBUTES_KNOWN)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella attributes has reserved bits set", at,
+				p->attributes & ~CELLA_IMAGE_ATTRIBUTES_KNOWN);
+	if (!(p->attributes & CELLA_ATTR_MODE64BIT))
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
+				".cella attributes lacks MODE64BIT (bit 2): enclaves are 64-bit", at, p->attributes);
+	if (p->xfrm != 0 && (p->xfrm & CELLA_IMAGE_XFRM_REQUIRED) != CELLA_IMAGE_XFRM_REQUIRED)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella xfrm lacks x87 or SSE (bits 0 and 1)",
+				found.sh_offset + __builtin_offsetof(struct cella_abi_properties, xfrm), p->xfrm);
 	r = cella_layout_regions(p, img->image_bytes, &regions);
 	if (r == CELLA_ERR_IMAGE_PROPERTIES)
 		return fail(c, r, ".cella sizes are out of range (heap/stack pages, TCS count)");
@@ -400,7 +435,10 @@ void cella_image_diag_format(cella_result r, const struct cella_image_diag *d, c
 
 	if (n == 0)
 		return;
-	if (d && d->has_offset && d->has_value)
+	if (d && d->has_index && d->has_offset)
+		snprintf(buf, n, "%s (program header %llu at offset 0x%llx)", what, (unsigned long long)d->index,
+			 (unsigned long long)d->offset);
+	else if (d && d->has_offset && d->has_value)
 		snprintf(buf, n, "%s (0x%llx at offset 0x%llx)", what, (unsigned long long)d->value,
 			 (unsigned long long)d->offset);
 	else if (d && d->has_offset)

@@ -9,6 +9,16 @@
 #define CELLA_IMAGE_MAX_SEGMENTS 16u       /* PT_LOAD entries; a static-pie has 4 or 5 */
 #define CELLA_IMAGE_MAX_BYTES (1ull << 36) /* image_bytes limit (64 GiB of address space) */
 
+/*
+ * ATTRIBUTES.FLAGS bits an image may request: DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKENKEY, KSS and AEX-Notify
+ * (bit 10). INIT is EINIT's to set; bits 3, 6 (CET), 8, 9 and 11..63 are reserved, as in the Linux driver.
+ */
+#define CELLA_IMAGE_ATTR_AEXNOTIFY 0x400ull
+#define CELLA_IMAGE_ATTRIBUTES_KNOWN                                                                           \
+	(CELLA_ATTR_DEBUG | CELLA_ATTR_MODE64BIT | CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_EINITTOKENKEY |        \
+	 CELLA_ATTR_KSS | CELLA_IMAGE_ATTR_AEXNOTIFY)
+#define CELLA_IMAGE_XFRM_REQUIRED 0x3ull /* x87 | SSE: every XFRM ECREATE accepts has both */
+
 /* A PT_LOAD segment as validated by cella_image_parse. */
 struct cella_image_segment {
 	uint64_t vaddr;  /* RVA of the first byte */
@@ -43,8 +53,10 @@ struct cella_image_diag {
 	const char *what;
 	uint64_t offset;
 	uint64_t value;
+	uint64_t index;  /* the program header `what` is about */
 	bool has_offset;
 	bool has_value;
+	bool has_index;
 };
 
 /*
@@ -53,11 +65,14 @@ struct cella_image_diag {
  * Errors: CELLA_ERR_IMAGE_NOT_ELF (magic, ELFCLASS64, little-endian, version), CELLA_ERR_IMAGE_MACHINE,
  * CELLA_ERR_IMAGE_NOT_PIE (not ET_DYN, PT_INTERP or DT_NEEDED), CELLA_ERR_TRUNCATED (a header, table,
  * segment or section extends past the end of the file), CELLA_ERR_IMAGE_SEGMENTS (malformed, overlapping
- * or unsorted PT_LOAD, bad table entry sizes, entry point outside executable code), CELLA_ERR_IMAGE_TOO_LARGE,
+ * or unsorted PT_LOAD, a PT_LOAD with PF_W but not PF_R, bad table entry sizes, entry point outside executable
+ * code), CELLA_ERR_IMAGE_TOO_LARGE,
  * CELLA_ERR_IMAGE_TEXTREL (DT_TEXTREL, DF_TEXTREL, or a relocation targeting a non-writable segment),
  * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every
  * segment), CELLA_ERR_IMAGE_NO_PROPERTIES, CELLA_ERR_IMAGE_PROPERTIES (wrong size, magic, ABI version, end
- * marker or reserved fields; not file-backed inside a PT_LOAD; or sizes cella_layout_regions() refuses).
+ * marker or reserved fields; not file-backed inside a PT_LOAD; attributes with INIT, with a bit outside
+ * CELLA_IMAGE_ATTRIBUTES_KNOWN or without MODE64BIT; a nonzero xfrm without CELLA_IMAGE_XFRM_REQUIRED; or
+ * sizes cella_layout_regions() refuses).
  */
 CELLA_MUST_USE cella_result cella_image_parse(const uint8_t *data, size_t size, struct cella_image *out);
 

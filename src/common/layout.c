@@ -208,6 +208,11 @@ cella_result cella_layout_build(const struct cella_image *img, struct cella_layo
 	add_image_pages(&l, img);
 	if (l.npages != nimg)
 		CELLA_FAIL(CELLA_ERR_UNEXPECTED);
+	/* The parser refuses W without R per segment; hold the merged pages to it too, since EADD and the Linux
+	 * driver (sgx_validate_secinfo) refuse such a SECINFO and a page list with one could never load. */
+	for (size_t i = 0; i < l.npages; i++)
+		if ((l.pages[i].secinfo & CELLA_SECINFO_W) && !(l.pages[i].secinfo & CELLA_SECINFO_R))
+			CELLA_FAIL(CELLA_ERR_IMAGE_SEGMENTS);
 	for (uint64_t i = 0; i < l.r.heap_bytes / PAGE; i++)
 		add_page(&l, l.r.heap_rva + i * PAGE, rw, NULL, false);
 	for (uint64_t i = 0; i < l.r.tcs_count; i++) {

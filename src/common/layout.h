@@ -106,6 +106,7 @@ struct cella_layout {
  * Properties are taken from img->props (validated again with cella_layout_regions).
  * On failure *out is zeroed (cella_layout_fini on it is a no-op).
  * Errors: CELLA_ERR_INVALID_ARG, CELLA_ERR_IMAGE_PROPERTIES, CELLA_ERR_IMAGE_TOO_LARGE,
+ * CELLA_ERR_IMAGE_SEGMENTS (an image page would be writable but not readable, which SGX refuses),
  * CELLA_ERR_OUT_OF_MEMORY.
  */
 CELLA_MUST_USE cella_result cella_layout_build(const struct cella_image *img, struct cella_layout *out);

@@ -92,15 +92,28 @@ static bool bytes_zero(const void *a, size_t n)
 	return acc == 0;
 }
 
-/* see sigstruct.h */
-uint32_t cella_sigstruct_date(unsigned year, unsigned month, unsigned day)
+/* Days in `month` (1..12) of the proleptic Gregorian `year`. */
+static unsigned days_in_month(unsigned year, unsigned month)
 {
+	static const uint8_t days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return days[month - 1] + (month == 2 && leap);
+}
+
+/* see sigstruct.h */
+cella_result cella_sigstruct_date(unsigned year, unsigned month, unsigned day, uint32_t *out)
+{
+	/* DATE holds four BCD year digits: a fifth would be dropped, so a date past 9999 is refused, never cut */
+	if (year < CELLA_SIGSTRUCT_MIN_YEAR || year > CELLA_SIGSTRUCT_MAX_YEAR || month < 1 || month > 12 ||
+	    day < 1 || day > days_in_month(year, month))
+		return CELLA_ERR_INVALID_ARG;
 	unsigned digits[8] = {year / 1000 % 10, year / 100 % 10, year / 10 % 10, year % 10,
 			      month / 10 % 10,  month % 10,      day / 10 % 10,  day % 10};
 	uint32_t v = 0;
 	for (int i = 0; i < 8; i++)
 		v = v << 4 | digits[i];
-	return v;
+	*out = v;
+	return CELLA_OK;
 }
 
 /* see sigstruct.h */
@@ -120,7 +133,10 @@ void cella_sigstruct_init(const struct cella_abi_properties *p, const struct cel
 	memcpy(s->isv_family_id, p->isv_family_id, sizeof(s->isv_family_id));
 	s->attributes.flags = p->attributes;
 	s->attributes.xfrm = p->xfrm ? p->xfrm : CELLA_SIGSTRUCT_XFRM_LEGACY;
-	s->attribute_mask.flags = p->attributes_mask ? p->attributes_mask : ~0ull;
+	/* EINIT compares only the bits under ATTRIBUTEMASK: a requested bit left out of it would let the host
+	 * ECREATE without it (KSS off: ISVFAMILYID/ISVEXTPRODID drop out of key derivation), so those are forced in */
+	s->attribute_mask.flags =
+		(p->attributes_mask ? p->attributes_mask : ~0ull) | (p->attributes & CELLA_SIGSTRUCT_ENFORCED_FLAGS);
 	s->attribute_mask.xfrm = p->xfrm_mask ? p->xfrm_mask : (p->xfrm ? ~0ull : CELLA_SIGSTRUCT_XFRM_LEGACY);
 	memcpy(s->enclave_hash, mrenclave->b, sizeof(s->enclave_hash));
 	memcpy(s->isv_ext_prod_id, p->isv_ext_prod_id, sizeof(s->isv_ext_prod_id));
@@ -444,8 +460,12 @@ cella_result cella_einit_check_diag(const struct cella_image *img, const struct 
 		set_detail(detail, "SIGSTRUCT ENCLAVEHASH differs from the computed MRENCLAVE");
 		CELLA_FAIL(CELLA_ERR_MEASUREMENT);
 	}
-	/* SECS as the loader creates it: the image's attributes with DEBUG as requested (SDM 38.x EINIT). */
-	secs.flags = (p->attributes & ~CELLA_ATTR_DEBUG) | (debug_requested ? CELLA_ATTR_DEBUG : 0);
+	/*
+	 * SECS as EINIT sees it: the image's attributes with DEBUG as requested and INIT clear, since ECREATE refuses
+	 * INIT (#GP) and only a successful EINIT sets it; a SIGSTRUCT with INIT under its mask can never pass
+	 * (SDM Vol. 3D, ECREATE and EINIT).
+	 */
+	secs.flags = (p->attributes & ~(CELLA_ATTR_DEBUG | CELLA_ATTR_INIT)) | (debug_requested ? CELLA_ATTR_DEBUG : 0);
 	secs.xfrm = p->xfrm ? p->xfrm : CELLA_SIGSTRUCT_XFRM_LEGACY;
 	if ((s->attribute_mask.flags & CELLA_ATTR_DEBUG) && ((s->attributes.flags ^ secs.flags) & CELLA_ATTR_DEBUG)) {
 		set_detail(detail, debug_requested ? "debug mode requested but the enclave is signed for production"

@@ -14,7 +14,9 @@
  * How properties become SIGSTRUCT fields (cella_sigstruct_init) and SECS fields (cella_einit_check):
  *   ATTRIBUTES.FLAGS = props.attributes; ATTRIBUTES.XFRM = props.xfrm, or CELLA_SIGSTRUCT_XFRM_LEGACY (x87|SSE)
  *     when props.xfrm is 0 ("platform XCR0");
- *   ATTRIBUTEMASK.FLAGS = props.attributes_mask, or ~0 (every flag must match, DEBUG included) when 0;
+ *   ATTRIBUTEMASK.FLAGS = props.attributes_mask, or ~0 (every flag must match, DEBUG included) when 0, always
+ *     with the CELLA_SIGSTRUCT_ENFORCED_FLAGS that props.attributes requests (MODE64BIT, KSS) added, so that
+ *     EINIT refuses a SECS created without them (as Intel's sgx_sign does);
  *   ATTRIBUTEMASK.XFRM = props.xfrm_mask, or (props.xfrm ? ~0 : CELLA_SIGSTRUCT_XFRM_LEGACY) when 0;
  *   MISCSELECT = props.misc_select; MISCMASK = props.misc_mask, or 0xffffffff when 0;
  *   ISVPRODID, ISVSVN, ISVFAMILYID, ISVEXTPRODID from props; ENCLAVEHASH = MRENCLAVE; TYPE = VENDOR = 0.
@@ -22,13 +24,20 @@
  */
 #define CELLA_SIGSTRUCT_XFRM_LEGACY 0x3ull /* x87 | SSE: always enabled */
 #define CELLA_SIGSTRUCT_DEBUG_DATE 0x20240101u /* DATE of load-time debug signatures (deterministic) */
+#define CELLA_SIGSTRUCT_ENFORCED_FLAGS (CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS) /* in ATTRIBUTEMASK when requested */
+#define CELLA_SIGSTRUCT_MIN_YEAR 1970u /* DATE years cella-sign accepts: four BCD digits, not before Unix time */
+#define CELLA_SIGSTRUCT_MAX_YEAR 9999u
 
 /* Fills *out (every byte) from the properties, MRENCLAVE and DATE (BCD yyyymmdd); key fields stay zero. */
 void cella_sigstruct_init(const struct cella_abi_properties *props, const struct cella_hash *mrenclave,
 			  uint32_t date_bcd, struct cella_sgx_sigstruct *out);
 
-/* BCD yyyymmdd for a UTC calendar date (e.g. 2024, 1, 31 -> 0x20240131). */
-uint32_t cella_sigstruct_date(unsigned year, unsigned month, unsigned day);
+/*
+ * BCD yyyymmdd for a UTC calendar date into *out (e.g. 2024, 1, 31 -> 0x20240131).
+ * Errors: CELLA_ERR_INVALID_ARG (year outside CELLA_SIGSTRUCT_MIN_YEAR..CELLA_SIGSTRUCT_MAX_YEAR, month outside
+ * 1..12, or no such day in that month: February 29 only in leap years); *out is then untouched.
+ */
+CELLA_MUST_USE cella_result cella_sigstruct_date(unsigned year, unsigned month, unsigned day, uint32_t *out);
 
 /* The signed message: header (bytes 0..127) || body (bytes 900..1027) -> out (256 bytes). */
 void cella_sigstruct_signed_data(const struct cella_sgx_sigstruct *s, uint8_t out[CELLA_SIGSTRUCT_SIGNED_BYTES]);
@@ -91,7 +100,8 @@ struct cella_einit_info {
  *   - cella_sigstruct_verify (CELLA_ERR_SIGSTRUCT, CELLA_ERR_SIGNATURE);
  *   - ENCLAVEHASH == *mrenclave (CELLA_ERR_MEASUREMENT);
  *   - DEBUG requested vs signed, when ATTRIBUTEMASK covers DEBUG (CELLA_ERR_DEBUG_MISMATCH);
- *   - SECS attributes / MISCSELECT equal the signed ones under the signed masks (CELLA_ERR_ATTRIBUTES).
+ *   - SECS attributes / MISCSELECT equal the signed ones under the signed masks (CELLA_ERR_ATTRIBUTES); the
+ *     SECS is modelled as hardware has it at EINIT: props.attributes with DEBUG as requested and INIT clear.
  * Fills *out (out) only on success. *detail (out, may be NULL): a static phrase on failure.
  */
 CELLA_MUST_USE cella_result cella_einit_check(const struct cella_image *img, const struct cella_hash *mrenclave,

@@ -3,6 +3,7 @@
 #include "image.h"
 
 #include <elf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -284,6 +285,56 @@ static void test_segments(void)
 	cella_test_pass("malformed segments");
 }
 
+/* SGX refuses SECINFO with W but not R (EADD, and the Linux driver's sgx_validate_secinfo): such a PT_LOAD is
+ * refused at parse time, naming the program header. */
+static void test_write_only_segment(void)
+{
+	struct testelf t;
+	struct cella_image img;
+	struct cella_image_diag d;
+	char msg[256];
+	Elf64_Phdr p;
+
+	build(&t, NULL);
+	p = get_ph(&t, 1);
+	CT_EQ(p.p_flags, PF_R | PF_W);
+	p.p_flags = PF_W;
+	set_ph(&t, 1, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	CT_RESULT(cella_image_parse_diag(t.data, t.size, &img, &d), CELLA_ERR_IMAGE_SEGMENTS);
+	CT_ASSERT(d.has_index && d.index == 1);
+	CT_ASSERT(d.has_offset && d.offset == t.data_va);
+	cella_image_diag_format(CELLA_ERR_IMAGE_SEGMENTS, &d, msg, sizeof(msg));
+	if (!strstr(msg, "PT_LOAD is writable but not readable") || !strstr(msg, "program header 1"))
+		cella_test_fail(__FILE__, __LINE__, "message does not name the segment and the rule: %s", msg);
+	p.p_flags = PF_W | PF_X;
+	set_ph(&t, 1, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	p.p_flags = PF_R | PF_W;
+	set_ph(&t, 1, &p);
+	expect(&t, t.size, CELLA_OK);
+	p.p_flags = PF_R; /* read-only data is fine (the relocations then target it: TEXTREL) */
+	set_ph(&t, 1, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_TEXTREL);
+	testelf_free(&t);
+	/* the text segment, and the single RWX segment made write+execute only */
+	build(&t, NULL);
+	p = get_ph(&t, 0);
+	p.p_flags = PF_W | PF_X;
+	set_ph(&t, 0, &p);
+	CT_RESULT(cella_image_parse_diag(t.data, t.size, &img, &d), CELLA_ERR_IMAGE_SEGMENTS);
+	CT_ASSERT(d.has_index && d.index == 0);
+	testelf_free(&t);
+	build(&t, one_seg);
+	p = get_ph(&t, 0);
+	CT_EQ(p.p_flags, PF_R | PF_W | PF_X);
+	p.p_flags = PF_W | PF_X;
+	set_ph(&t, 0, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	testelf_free(&t);
+	cella_test_pass("PT_LOAD writable but not readable refused, naming the program header");
+}
+
 static void reloc64(struct testelf_opts *o) { o->reloc_type[1] = R_X86_64_64; }
 static void globdat(struct testelf_opts *o) { o->reloc_type[0] = R_X86_64_GLOB_DAT; }
 static void textrel(struct testelf_opts *o) { o->textrel = true; }
@@ -391,6 +442,65 @@ static void bad_version(struct testelf_opts *o) { o->props.abi_version = 2; }
 static void bad_size(struct testelf_opts *o) { o->props.size = 2000; }
 static void bad_marker(struct testelf_opts *o) { o->props.end_marker = 0; }
 static void bad_reserved(struct testelf_opts *o) { o->props.reserved1[3] = 1; }
+static void attr_init(struct testelf_opts *o) { o->props.attributes |= CELLA_ATTR_INIT; }
+static void attr_bit3(struct testelf_opts *o) { o->props.attributes |= 1ull << 3; }
+static void attr_cet(struct testelf_opts *o) { o->props.attributes |= 1ull << 6; }
+static void attr_bit9(struct testelf_opts *o) { o->props.attributes |= 1ull << 9; }
+static void attr_bit63(struct testelf_opts *o) { o->props.attributes |= 1ull << 63; }
+static void attr_32bit(struct testelf_opts *o) { o->props.attributes &= ~CELLA_ATTR_MODE64BIT; }
+static void xfrm_x87(struct testelf_opts *o) { o->props.xfrm = 0x1; }
+static void xfrm_sse(struct testelf_opts *o) { o->props.xfrm = 0x2; }
+static void xfrm_avx(struct testelf_opts *o) { o->props.xfrm = 0xe4; }
+static void attr_all_known(struct testelf_opts *o)
+{
+	o->props.attributes |=
+		CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_EINITTOKENKEY | CELLA_ATTR_KSS | CELLA_IMAGE_ATTR_AEXNOTIFY;
+	o->props.xfrm = 0xe7;
+}
+
+/* Attributes and XFRM that ECREATE refuses, each refused by the parser with a message naming the field. */
+static void test_attributes(void)
+{
+	static const struct {
+		void (*tweak)(struct testelf_opts *);
+		const char *needle;
+		uint64_t value;
+	} bad[] = {
+		{attr_init, "INIT (bit 0)", CELLA_ATTR_INIT | CELLA_ATTR_MODE64BIT | CELLA_ATTR_DEBUG},
+		{attr_bit3, "reserved bits", 1ull << 3},
+		{attr_cet, "reserved bits", 1ull << 6},
+		{attr_bit9, "reserved bits", 1ull << 9},
+		{attr_bit63, "reserved bits", 1ull << 63},
+		{attr_32bit, "lacks MODE64BIT", CELLA_ATTR_DEBUG},
+		{xfrm_x87, "xfrm lacks x87 or SSE", 0x1},
+		{xfrm_sse, "xfrm lacks x87 or SSE", 0x2},
+		{xfrm_avx, "xfrm lacks x87 or SSE", 0xe4},
+	};
+	struct testelf t;
+	struct cella_image img;
+	struct cella_image_diag d;
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build(&t, bad[i].tweak);
+		expect(&t, t.size, CELLA_ERR_IMAGE_PROPERTIES);
+		CT_RESULT(cella_image_parse_diag(t.data, t.size, &img, &d), CELLA_ERR_IMAGE_PROPERTIES);
+		cella_image_diag_format(CELLA_ERR_IMAGE_PROPERTIES, &d, msg, sizeof(msg));
+		if (!strstr(msg, bad[i].needle) || !d.has_value || d.value != bad[i].value)
+			cella_test_fail(__FILE__, __LINE__, "case %zu: '%s' (value 0x%llx), expected '%s' (0x%llx)", i,
+					msg, (unsigned long long)d.value, bad[i].needle,
+					(unsigned long long)bad[i].value);
+		CT_ASSERT(d.has_offset &&
+			  d.offset == t.cella_off + (strstr(bad[i].needle, "xfrm")
+							     ? offsetof(struct cella_abi_properties, xfrm)
+							     : offsetof(struct cella_abi_properties, attributes)));
+		testelf_free(&t);
+	}
+	build(&t, attr_all_known);
+	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
+	testelf_free(&t);
+	cella_test_pass("attributes: INIT, reserved bits, no MODE64BIT, XFRM without x87/SSE refused; known bits pass");
+}
 
 static void test_properties(void)
 {
@@ -506,6 +616,8 @@ int main(void)
 	test_segments();
 	test_relocations();
 	test_properties();
+	test_attributes();
+	test_write_only_segment();
 	test_corruption();
 	test_read_file();
 	return 0;

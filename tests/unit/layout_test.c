@@ -235,11 +235,51 @@ static void test_errors(void)
 	cella_test_pass("layout_build refusals");
 }
 
+/* EADD refuses SECINFO with W but not R: a page list holding one is refused, whoever built the image. */
+static void test_write_only(void)
+{
+	struct testelf_opts o;
+	struct testelf t;
+	struct cella_image img;
+	struct cella_layout l;
+
+	testelf_default_opts(&o);
+	parse(&t, &o, &img);
+	img.segments[1].flags = CELLA_SECINFO_W; /* past the parser, which refuses it per segment */
+	memset(&l, 0x5a, sizeof(l));
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_ERR_IMAGE_SEGMENTS);
+	CT_ASSERT(l.pages == NULL && l.npages == 0);
+	img.segments[1].flags = CELLA_SECINFO_W | CELLA_SECINFO_X;
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_ERR_IMAGE_SEGMENTS);
+	img.segments[1].flags = CELLA_SECINFO_R | CELLA_SECINFO_W;
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_OK);
+	cella_layout_fini(&l);
+	testelf_free(&t);
+
+	/* two segments sharing a page: the merged SECINFO is what counts. A readable neighbour makes the shared
+	 * page readable, but the write-only segment's own pages still are not. */
+	o.shared_page = true;
+	parse(&t, &o, &img);
+	img.segments[0].flags = CELLA_SECINFO_W | CELLA_SECINFO_X;
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_ERR_IMAGE_SEGMENTS);
+	img.segments[0].flags = CELLA_SECINFO_R | CELLA_SECINFO_X;
+	img.segments[1].flags = CELLA_SECINFO_W;
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_ERR_IMAGE_SEGMENTS);
+	img.segments[1].flags = CELLA_SECINFO_R | CELLA_SECINFO_W;
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_OK);
+	for (size_t i = 0; i < l.npages; i++)
+		CT_ASSERT(!(l.pages[i].secinfo & CELLA_SECINFO_W) || (l.pages[i].secinfo & CELLA_SECINFO_R));
+	cella_layout_fini(&l);
+	testelf_free(&t);
+	cella_test_pass("layout_build refuses pages writable but not readable");
+}
+
 int main(void)
 {
 	test_regions();
 	test_pages();
 	test_shared_page();
 	test_errors();
+	test_write_only();
 	return 0;
 }

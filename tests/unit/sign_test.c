@@ -6,6 +6,7 @@
  */
 #include "signtool.h"
 
+#include <elf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,39 @@ static void test_config(void)
 		if (parse_cfg(bad[i].text, &c, &line) != CELLA_ERR_BAD_FORMAT || line != bad[i].line)
 			cella_test_fail(__FILE__, __LINE__, "config '%s' accepted or wrong line %u", bad[i].text, line);
 	}
+	/* sizes outside what the image parser accepts are refused here, at FILE:LINE, naming the setting and its
+	 * range; the limits themselves are accepted */
+	static const struct {
+		const char *text;
+		const char *detail;
+	} range[] = {
+		{"NumTCS=0", "NumTCS must be a number from 1 to 256"},
+		{"NumTCS=257", "NumTCS must be a number from 1 to 256"},
+		{"NumTCS=zero", "NumTCS must be a number from 1 to 256"},
+		{"NumHeapPages=1", "NumHeapPages must be a number from 2 to 1048576 (2^20)"},
+		{"NumHeapPages=0x100001", "NumHeapPages must be a number from 2 to 1048576 (2^20)"},
+		{"NumStackPages=0", "NumStackPages must be a number from 1 to 16384 (2^14)"},
+		{"NumStackPages=16385", "NumStackPages must be a number from 1 to 16384 (2^14)"},
+		{"NumStackPages=18446744073709551615", "NumStackPages must be a number from 1 to 16384 (2^14)"},
+		{"Debug=2", "Debug must be 0 or 1"},
+		{"ProductID=65536", "ProductID must be a number from 0 to 65535"},
+		{"FamilyID=0x", "FamilyID must be a 128-bit hexadecimal value"},
+	};
+	for (size_t i = 0; i < sizeof(range) / sizeof(range[0]); i++) {
+		const char *detail = NULL;
+		line = 0;
+		if (cella_sign_config_parse(range[i].text, strlen(range[i].text), &c, &line, &detail) !=
+			    CELLA_ERR_BAD_FORMAT ||
+		    line != 1 || !detail || !strstr(detail, range[i].detail))
+			cella_test_fail(__FILE__, __LINE__, "config '%s': line %u, detail '%s'", range[i].text, line,
+					detail ? detail : "(none)");
+	}
+	CT_RESULT(parse_cfg("NumTCS=1\nNumHeapPages=2\nNumStackPages=1\n", &c, &line), CELLA_OK);
+	CT_RESULT(parse_cfg("NumTCS=256\nNumHeapPages=1048576\nNumStackPages=16384\n", &c, &line), CELLA_OK);
+	cella_sign_config_apply(&c, &p);
+	CT_EQ(p.tcs_count, CELLA_MAX_TCS);
+	CT_EQ(p.heap_pages, CELLA_MAX_HEAP_PAGES);
+	CT_EQ(p.stack_pages, CELLA_MAX_STACK_PAGES);
 	const char nul[] = "Debug=1\nNumTCS=1\0\n";
 	const char *detail;
 	CT_RESULT(cella_sign_config_parse(nul, sizeof(nul) - 1, &c, &line, &detail), CELLA_ERR_BAD_FORMAT);
@@ -125,20 +159,46 @@ static void test_prepare(void)
 	cella_sign_store(t.data, &img, &s);
 	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
 	CT_EQ_MEM(img.props.sigstruct, &s, sizeof(s));
-	/* overrides that make the properties invalid are refused by the parser */
-	CT_RESULT(parse_cfg("NumTCS=0\n", &c, &line), CELLA_OK);
-	CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0, &img, &h1, &s, &d), CELLA_ERR_IMAGE_PROPERTIES);
+	/* sizes the layout refuses no longer get this far: the config parser names them (test_config) */
+	CT_RESULT(parse_cfg("NumTCS=0\n", &c, &line), CELLA_ERR_BAD_FORMAT);
+	CT_RESULT(parse_cfg("NumHeapPages=1\n", &c, &line), CELLA_ERR_BAD_FORMAT);
+	CT_RESULT(parse_cfg("NumHeapPages=2\n", &c, &line), CELLA_OK);
+	CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0, &img, &h1, &s, &d), CELLA_OK);
+	CT_EQ(img.props.heap_pages, CELLA_MIN_HEAP_PAGES);
+	testelf_free(&t);
+	/* an image whose own properties are invalid is still refused by the image parser */
+	o.props.tcs_count = 0;
+	testelf_build(&o, &t);
+	CT_RESULT(cella_sign_prepare(t.data, t.size, NULL, 0, &img, &h1, &s, &d), CELLA_ERR_IMAGE_PROPERTIES);
 	CT_ASSERT(d.what != NULL);
-	/* a heap with no page beyond the runtime's bitmap (a refused override stays in the bytes: build afresh) */
-	for (unsigned pages = 1; pages <= 2; pages++) {
-		char cfg[32];
-		testelf_free(&t);
-		testelf_build(&o, &t);
-		snprintf(cfg, sizeof(cfg), "NumHeapPages=%u\n", pages);
-		CT_RESULT(parse_cfg(cfg, &c, &line), CELLA_OK);
-		CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0, &img, &h1, &s, &d),
-			  pages < CELLA_MIN_HEAP_PAGES ? CELLA_ERR_IMAGE_PROPERTIES : CELLA_OK);
+	o.props.tcs_count = 2;
+	testelf_free(&t);
+
+	/* FamilyID turns KSS on: in ATTRIBUTES and, so that EINIT enforces it, in ATTRIBUTEMASK, even with
+	 * CELLA_ENCLAVE_PROPERTIES' default mask (which leaves KSS and MODE64BIT out) */
+	o.props.attributes_mask = 0xffffffffffffff7bull;
+	testelf_build(&o, &t);
+	CT_RESULT(parse_cfg("Debug=0\nFamilyID=0x0102030405060708090a0b0c0d0e0f10\n", &c, &line), CELLA_OK);
+	CT_RESULT(cella_sign_prepare(t.data, t.size, &c, 0x20240101, &img, &h1, &s, &d), CELLA_OK);
+	CT_EQ(s.attributes.flags, CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS);
+	CT_EQ(s.attribute_mask.flags & CELLA_ATTR_KSS, CELLA_ATTR_KSS);
+	CT_EQ(s.attribute_mask.flags & CELLA_ATTR_MODE64BIT, CELLA_ATTR_MODE64BIT);
+	CT_EQ(img.props.attributes_mask, 0xffffffffffffff7bull); /* the measured properties are as configured */
+	{
+		size_t klen;
+		char kpath[512];
+		struct cella_einit_info info;
+		snprintf(kpath, sizeof(kpath), "%s/key3072e3.pem", keys);
+		char *pem = (char *)cella_test_read_file(kpath, &klen);
+		CT_RESULT(cella_sigstruct_sign(&s, pem, klen, NULL), CELLA_OK);
+		cella_sign_store(t.data, &img, &s);
+		CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
+		CT_RESULT(cella_einit_check(&img, &h1, false, &info), CELLA_OK);
+		img.props.attributes &= ~CELLA_ATTR_KSS; /* a host that creates the enclave without KSS */
+		CT_RESULT(cella_einit_check(&img, &h1, false, &info), CELLA_ERR_ATTRIBUTES);
+		free(pem);
 	}
+	o.props.attributes_mask = 0;
 	testelf_free(&t);
 	o.reloc_type[0] = 1; /* R_X86_64_64 */
 	testelf_build(&o, &t);
@@ -425,10 +485,15 @@ static void test_cli_sign(void)
 	CT_EQ(run("%s sign --key %s --config %s %s -o %s", tool, key, path_of("bad.conf"), path_of("app.elf"),
 		  path_of("x")),
 	      1);
-	expect_output("bad.conf:2: expected an unsigned number in range");
+	expect_output("bad.conf:2: NumTCS must be a number from 1 to 256");
 	write_text("zero.conf", "NumTCS=0\n");
 	CT_EQ(run("%s digest --config %s %s", tool, path_of("zero.conf"), path_of("app.elf")), 1);
-	expect_output("CELLA_ERR_IMAGE_PROPERTIES");
+	expect_output("zero.conf:1: NumTCS must be a number from 1 to 256");
+	write_text("heap.conf", "Debug=0\n\nNumHeapPages=2097152\n");
+	CT_EQ(run("%s sign --key %s --config %s %s -o %s", tool, key, path_of("heap.conf"), path_of("app.elf"),
+		  path_of("x")),
+	      1);
+	expect_output("heap.conf:3: NumHeapPages must be a number from 2 to 1048576 (2^20)");
 	CT_EQ(run("%s sign %s", tool, path_of("app.elf")), 2);
 	CT_EQ(run("%s sign --key k --date 2024 %s", tool, path_of("app.elf")), 2);
 	/* SOURCE_DATE_EPOCH: 2024-02-29 12:00 UTC gives that day; anything but plain digits is a usage error */
@@ -448,8 +513,103 @@ static void test_cli_sign(void)
 			expect_output("SOURCE_DATE_EPOCH is not a number of seconds");
 		}
 	}
+	/* DATE has four BCD year digits: dates past 9999, before 1970 or not on the calendar are usage errors that
+	 * name the value, never truncated or signed as given */
+	{
+		static const struct {
+			const char *arg, *msg;
+		} bad[] = {
+			{"20240231", "--date 20240231 is not a calendar date"},
+			{"20230229", "--date 20230229 is not a calendar date"},
+			{"21000229", "--date 21000229 is not a calendar date"},
+			{"20240431", "--date 20240431 is not a calendar date"},
+			{"20241301", "--date 20241301 is not a calendar date"},
+			{"20240100", "--date 20240100 is not a calendar date"},
+			{"19691231", "--date 19691231: the year must be 1970 to 9999"},
+			{"00000101", "--date 00000101: the year must be 1970 to 9999"},
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CT_EQ(run("%s sign --key %s --date %s %s -o %s", tool, key, bad[i].arg, path_of("app.elf"),
+				  path_of("x")),
+			      2);
+			expect_output(bad[i].msg);
+			CT_EQ(run("%s digest --date %s %s", tool, bad[i].arg, path_of("app.elf")), 2);
+			expect_output(bad[i].msg);
+		}
+	}
+	CT_EQ(run("SOURCE_DATE_EPOCH=253402300800 %s sign --key %s %s -o %s", tool, key, path_of("app.elf"),
+		  path_of("x")),
+	      2);
+	expect_output("SOURCE_DATE_EPOCH 253402300800 is after 9999-12-31");
+	CT_EQ(run("SOURCE_DATE_EPOCH=9223372036854775807 %s sign --key %s %s -o %s", tool, key, path_of("app.elf"),
+		  path_of("x")),
+	      2);
+	expect_output("SOURCE_DATE_EPOCH 9223372036854775807 is after 9999-12-31");
+	CT_EQ(run("SOURCE_DATE_EPOCH=253402300799 %s sign --key %s %s -o %s", tool, key, path_of("app.elf"),
+		  path_of("last.signed")),
+	      0);
+	CT_EQ(run("%s dump %s", tool, path_of("last.signed")), 0);
+	expect_output("sigstruct.date: 0x99991231\n");
+	CT_EQ(run("%s sign --key %s --date 19700101 %s -o %s", tool, key, path_of("app.elf"), path_of("first.signed")),
+	      0);
+	CT_EQ(run("%s dump %s", tool, path_of("first.signed")), 0);
+	expect_output("sigstruct.date: 0x19700101\n");
 	CT_ASSERT(access(path_of("x"), F_OK) != 0); /* nothing written on failure */
 	cella_test_pass("cli: sign with config, dump, openssl verifies the dumped fields");
+}
+
+static void default_mask(struct testelf_opts *o) { o->props.attributes_mask = 0xffffffffffffff7bull; }
+static void init_attr(struct testelf_opts *o) { o->props.attributes |= CELLA_ATTR_INIT; }
+
+static void test_cli_kss_and_refusals(void)
+{
+	char key[512];
+	snprintf(key, sizeof(key), "%s/key3072e3.pem", keys);
+	/* FamilyID: the signed ATTRIBUTEMASK covers KSS (and MODE64BIT) though the image's mask leaves them out */
+	write_image("kss.elf", default_mask);
+	write_text("kss.conf", "Debug=0\nFamilyID=0x11223344556677889900aabbccddeeff\n");
+	CT_EQ(run("%s sign --key %s --config %s --date 20240301 -o %s %s", tool, key, path_of("kss.conf"),
+		  path_of("kss.signed"), path_of("kss.elf")),
+	      0);
+	CT_EQ(run("%s dump %s", tool, path_of("kss.signed")), 0);
+	expect_output("properties.attributes_mask: 0xffffffffffffff7b\n");
+	expect_output("sigstruct.attributes.flags: 0x0000000000000084\n");
+	expect_output("sigstruct.attribute_mask.flags: 0xffffffffffffffff\n");
+	CT_RESULT(einit_file(path_of("kss.signed"), false), CELLA_OK);
+	/* without FamilyID the mask gains MODE64BIT only: KSS, not requested, stays outside it */
+	write_text("nokss.conf", "Debug=0\n");
+	CT_EQ(run("%s sign --key %s --config %s --date 20240301 -o %s %s", tool, key, path_of("nokss.conf"),
+		  path_of("nokss.signed"), path_of("kss.elf")),
+	      0);
+	CT_EQ(run("%s dump %s", tool, path_of("nokss.signed")), 0);
+	expect_output("sigstruct.attribute_mask.flags: 0xffffffffffffff7f\n");
+
+	/* an image SGX cannot load is refused by check and sign, naming what is wrong */
+	{
+		struct testelf_opts o;
+		struct testelf t;
+		Elf64_Phdr ph;
+		testelf_default_opts(&o);
+		testelf_build(&o, &t);
+		memcpy(&ph, t.data + t.phoff + sizeof(ph), sizeof(ph));
+		CT_EQ(ph.p_flags, PF_R | PF_W);
+		ph.p_flags = PF_W;
+		memcpy(t.data + t.phoff + sizeof(ph), &ph, sizeof(ph));
+		testelf_write(&t, path_of("wonly.elf"));
+		testelf_free(&t);
+	}
+	CT_EQ(run("%s check %s", tool, path_of("wonly.elf")), 1);
+	expect_output("wonly.elf: PT_LOAD is writable but not readable (SGX refuses W without R) (program header 1 at "
+		      "offset 0x3000) (CELLA_ERR_IMAGE_SEGMENTS)");
+	CT_EQ(run("%s sign --key %s %s -o %s", tool, key, path_of("wonly.elf"), path_of("z")), 1);
+	expect_output("PT_LOAD is writable but not readable");
+	write_image("init.elf", init_attr);
+	CT_EQ(run("%s check %s", tool, path_of("init.elf")), 1);
+	expect_output("init.elf: .cella attributes has INIT (bit 0) set");
+	expect_output("(CELLA_ERR_IMAGE_PROPERTIES)");
+	CT_EQ(run("%s sign --key %s %s -o %s", tool, key, path_of("init.elf"), path_of("z")), 1);
+	CT_ASSERT(access(path_of("z"), F_OK) != 0);
+	cella_test_pass("cli: KSS enforced in ATTRIBUTEMASK; W-without-R segments and INIT refused");
 }
 
 static void test_cli_two_step(void)
@@ -541,6 +701,7 @@ int main(int argc, char **argv)
 	test_prepare();
 	test_cli_check();
 	test_cli_sign();
+	test_cli_kss_and_refusals();
 	test_cli_two_step();
 	test_cli_genkey();
 	run("rm -rf %s", dir);

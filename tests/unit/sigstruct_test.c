@@ -112,8 +112,10 @@ static void test_fields(void)
 	p.xfrm_mask = 0xff;
 	for (int i = 0; i < 16; i++)
 		p.isv_family_id[i] = (uint8_t)(0x10 + i), p.isv_ext_prod_id[i] = (uint8_t)(0x40 + i);
+	uint32_t date = 0;
+	CT_RESULT(cella_sigstruct_date(2024, 1, 31, &date), CELLA_OK);
 	memset(&s, 0xee, sizeof(s));
-	cella_sigstruct_init(&p, &h, cella_sigstruct_date(2024, 1, 31), &s);
+	cella_sigstruct_init(&p, &h, date, &s);
 
 	CT_EQ_MEM(raw, hdr, 12);
 	CT_EQ(le(raw + 12, 4), 0);          /* TYPE */
@@ -149,12 +151,75 @@ static void test_fields(void)
 	CT_EQ((unsigned long long)le(raw + 944, 8), ~0ull);
 	CT_EQ(le(raw + 936, 8), 3);
 	CT_EQ(le(raw + 952, 8), 3);
-	CT_EQ(cella_sigstruct_date(1999, 12, 7), 0x19991207);
 	uint8_t msg[256];
 	cella_sigstruct_signed_data(&s, msg);
 	CT_EQ_MEM(msg, raw, 128);
 	CT_EQ_MEM(msg + 128, raw + 900, 128);
 	cella_test_pass("known-answer SIGSTRUCT fields at their SDM byte offsets");
+}
+
+/* Requested MODE64BIT and KSS are always under ATTRIBUTEMASK, whatever mask the properties give; bits not
+ * requested stay as the signer's mask has them. */
+static void test_enforced_mask(void)
+{
+	struct cella_abi_properties p = {0};
+	struct cella_hash h = {{0}};
+	struct cella_sgx_sigstruct s;
+	const uint8_t *raw = (const uint8_t *)&s;
+
+	p.attributes_mask = 0xffffffffffffff7bull; /* CELLA_ENCLAVE_PROPERTIES' default: without KSS and MODE64BIT */
+	p.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS;
+	cella_sigstruct_init(&p, &h, 0, &s);
+	CT_EQ((unsigned long long)le(raw + 944, 8), 0xffffffffffffffffull);
+	CT_EQ(le(raw + 928, 8), CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS);
+	p.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_DEBUG;
+	cella_sigstruct_init(&p, &h, 0, &s);
+	CT_EQ((unsigned long long)le(raw + 944, 8), 0xffffffffffffff7full); /* MODE64BIT in; KSS not asked for */
+	p.attributes_mask = 1; /* an explicit, tiny mask */
+	p.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS | CELLA_ATTR_PROVISIONKEY;
+	cella_sigstruct_init(&p, &h, 0, &s);
+	CT_EQ(le(raw + 944, 8), 1 | CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS);
+	cella_test_pass("ATTRIBUTEMASK always covers requested MODE64BIT and KSS");
+}
+
+static void test_date(void)
+{
+	static const struct {
+		unsigned y, m, d;
+		uint32_t bcd; /* 0: refused */
+	} cases[] = {
+		{1999, 12, 7, 0x19991207},
+		{2024, 2, 29, 0x20240229},  /* leap year */
+		{2000, 2, 29, 0x20000229},  /* divisible by 400: leap */
+		{1970, 1, 1, 0x19700101},   /* first year accepted */
+		{9999, 12, 31, 0x99991231}, /* last day with four year digits */
+		{2023, 2, 29, 0},           /* not a leap year */
+		{2100, 2, 29, 0},           /* divisible by 100, not 400: not leap */
+		{2024, 2, 30, 0},  {2024, 4, 31, 0}, {2024, 6, 31, 0}, {2024, 9, 31, 0}, {2024, 11, 31, 0},
+		{2024, 1, 32, 0},  {2024, 1, 0, 0},  {2024, 0, 10, 0}, {2024, 13, 1, 0},
+		{1969, 12, 31, 0},          /* before Unix time */
+		{10000, 1, 1, 0},           /* would have been truncated to 0x00000101 */
+		{0, 1, 1, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t out = 0x5a5a5a5a;
+		cella_result r = cella_sigstruct_date(cases[i].y, cases[i].m, cases[i].d, &out);
+		uint32_t want = cases[i].bcd ? cases[i].bcd : 0x5a5a5a5a; /* untouched on failure */
+		if (r != (cases[i].bcd ? CELLA_OK : CELLA_ERR_INVALID_ARG) || out != want)
+			cella_test_fail(__FILE__, __LINE__, "%u-%u-%u: %s, 0x%08x", cases[i].y, cases[i].m, cases[i].d,
+					cella_result_name(r), out);
+	}
+	/* every day of 2024 and 2023 accepted, and nothing past each month's end */
+	for (unsigned y = 2023; y <= 2024; y++) {
+		unsigned total = 0;
+		for (unsigned m = 1; m <= 12; m++)
+			for (unsigned d = 1; d <= 31; d++) {
+				uint32_t out;
+				total += cella_sigstruct_date(y, m, d, &out) == CELLA_OK;
+			}
+		CT_EQ(total, y == 2024 ? 366 : 365);
+	}
+	cella_test_pass("DATE: BCD, leap years, impossible days and years outside 1970..9999 refused");
 }
 
 static void test_sign_and_verify(void)
@@ -416,6 +481,87 @@ static void want_xfrm(struct cella_sgx_sigstruct *s) { s->attributes.xfrm = 0x7;
 static void want_misc(struct cella_sgx_sigstruct *s) { s->misc_select = 1; }
 static void other_hash(struct cella_sgx_sigstruct *s) { s->enclave_hash[31] ^= 1; }
 
+/* EINIT on an already-parsed image whose properties the test has edited in memory (as a host controls SECS). */
+static cella_result einit_img(const struct cella_image *img, const struct cella_hash *h, bool debug)
+{
+	struct cella_einit_info info;
+	const char *detail = NULL;
+	cella_result r = cella_einit_check_diag(img, h, debug, &info, &detail);
+	CT_ASSERT((r == CELLA_OK) == (detail == NULL));
+	return r;
+}
+
+/*
+ * KSS and MODE64BIT, once signed, must be enforced at EINIT even when the properties' ATTRIBUTEMASK (here
+ * CELLA_ENCLAVE_PROPERTIES' default, which leaves both out) does not cover them: a host that creates the
+ * enclave without KSS would otherwise drop ISVFAMILYID/ISVEXTPRODID from its keys and still pass EINIT.
+ */
+static void test_einit_enforced(void)
+{
+	struct testelf_opts o;
+	struct testelf t;
+	struct cella_image img;
+	struct cella_hash h;
+	size_t len;
+	char *pem = read_key("key3072e3.pem", &len);
+
+	testelf_default_opts(&o);
+	o.props.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS;
+	o.props.attributes_mask = 0xffffffffffffff7bull;
+	for (int i = 0; i < 16; i++)
+		o.props.isv_family_id[i] = (uint8_t)(0x11 * i);
+	testelf_build(&o, &t);
+	sign_image(&t, pem, len, NULL);
+	image_mrenclave(&t, &img, &h);
+	CT_EQ(le(img.props.sigstruct + 944, 8) & (CELLA_ATTR_KSS | CELLA_ATTR_MODE64BIT),
+	      CELLA_ATTR_KSS | CELLA_ATTR_MODE64BIT);
+	CT_RESULT(einit_img(&img, &h, false), CELLA_OK);
+	img.props.attributes &= ~CELLA_ATTR_KSS; /* SECS created without KSS */
+	CT_RESULT(einit_img(&img, &h, false), CELLA_ERR_ATTRIBUTES);
+	img.props.attributes = CELLA_ATTR_KSS; /* ... or without MODE64BIT */
+	CT_RESULT(einit_img(&img, &h, false), CELLA_ERR_ATTRIBUTES);
+	testelf_free(&t);
+	free(pem);
+	cella_test_pass("EINIT: signed KSS and MODE64BIT enforced whatever the properties' mask");
+}
+
+/*
+ * ECREATE refuses ATTRIBUTES.INIT and only EINIT sets it, so at EINIT the SECS never has INIT: a SIGSTRUCT that
+ * asks for INIT under its mask can never load. The check must say so, not compare against INIT=1.
+ */
+static void test_einit_init_clear(void)
+{
+	struct testelf t;
+	struct cella_image img;
+	struct cella_hash h;
+	struct cella_sgx_sigstruct s;
+	size_t len;
+	char *pem = read_key("key3072e3.pem", &len);
+
+	build(&t, false);
+	image_mrenclave(&t, &img, &h);
+	img.props.attributes |= CELLA_ATTR_INIT; /* past the parser, which refuses it */
+	cella_sigstruct_init(&img.props, &h, 0x20240301, &s);
+	CT_EQ(s.attributes.flags & CELLA_ATTR_INIT, CELLA_ATTR_INIT);
+	CT_RESULT(cella_sigstruct_sign(&s, pem, len, NULL), CELLA_OK);
+	memcpy(img.props.sigstruct, &s, sizeof(s));
+	CT_RESULT(einit_img(&img, &h, false), CELLA_ERR_ATTRIBUTES);
+	/* the same SIGSTRUCT with INIT outside its mask is what hardware accepts */
+	s.attribute_mask.flags &= ~CELLA_ATTR_INIT;
+	CT_RESULT(cella_sigstruct_sign(&s, pem, len, NULL), CELLA_OK);
+	memcpy(img.props.sigstruct, &s, sizeof(s));
+	CT_RESULT(einit_img(&img, &h, false), CELLA_OK);
+	/* an unsigned debug image asking for INIT gets a debug signature EINIT would refuse: refused too */
+	testelf_free(&t);
+	build(&t, true);
+	image_mrenclave(&t, &img, &h);
+	img.props.attributes |= CELLA_ATTR_INIT;
+	CT_RESULT(einit_img(&img, &h, true), CELLA_ERR_ATTRIBUTES);
+	testelf_free(&t);
+	free(pem);
+	cella_test_pass("EINIT: the SECS has INIT clear, so a SIGSTRUCT requiring INIT is refused");
+}
+
 static void test_einit_rules(void)
 {
 	struct testelf t;
@@ -479,10 +625,14 @@ int main(int argc, char **argv)
 		cella_test_fail(__FILE__, __LINE__, "usage: sigstruct_test KEY_DIR");
 	key_dir = argv[1];
 	test_fields();
+	test_enforced_mask();
+	test_date();
 	test_sign_and_verify();
 	test_bad_keys();
 	test_attach();
 	test_einit_matrix();
 	test_einit_rules();
+	test_einit_enforced();
+	test_einit_init_clear();
 	return 0;
 }

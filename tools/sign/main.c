@@ -135,26 +135,32 @@ static void parse_args(int argc, char **argv, struct opts *o, const char *allowe
 		usage_error("%s needs an IMAGE", argv[1]);
 }
 
-/* The SIGSTRUCT date: --date YYYYMMDD, else $SOURCE_DATE_EPOCH, else now; all UTC. */
+/* The SIGSTRUCT date: --date YYYYMMDD, else $SOURCE_DATE_EPOCH, else now; all UTC. Four BCD year digits: a year
+ * outside CELLA_SIGSTRUCT_MIN_YEAR..MAX_YEAR or a day the calendar lacks is refused, never truncated. */
 static uint32_t sign_date(const char *arg)
 {
 	struct tm tm;
 	time_t t = time(NULL);
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	uint32_t bcd = 0;
 	if (arg) {
 		unsigned y = 0, m = 0, d = 0;
 		size_t n = strlen(arg);
 		for (size_t i = 0; i < n; i++)
 			if (arg[i] < '0' || arg[i] > '9')
 				n = 0;
-		if (n == 8)
-			y = (unsigned)(arg[0] - '0') * 1000 + (unsigned)(arg[1] - '0') * 100 +
-			    (unsigned)(arg[2] - '0') * 10 + (unsigned)(arg[3] - '0'),
-			m = (unsigned)(arg[4] - '0') * 10 + (unsigned)(arg[5] - '0'),
-			d = (unsigned)(arg[6] - '0') * 10 + (unsigned)(arg[7] - '0');
-		if (n != 8 || m < 1 || m > 12 || d < 1 || d > 31)
+		if (n != 8)
 			usage_error("--date wants YYYYMMDD, got %s", arg);
-		return cella_sigstruct_date(y, m, d);
+		y = (unsigned)(arg[0] - '0') * 1000 + (unsigned)(arg[1] - '0') * 100 + (unsigned)(arg[2] - '0') * 10 +
+		    (unsigned)(arg[3] - '0');
+		m = (unsigned)(arg[4] - '0') * 10 + (unsigned)(arg[5] - '0');
+		d = (unsigned)(arg[6] - '0') * 10 + (unsigned)(arg[7] - '0');
+		if (y < CELLA_SIGSTRUCT_MIN_YEAR)
+			usage_error("--date %s: the year must be %u to %u", arg, CELLA_SIGSTRUCT_MIN_YEAR,
+				    CELLA_SIGSTRUCT_MAX_YEAR);
+		if (cella_sigstruct_date(y, m, d, &bcd) != CELLA_OK)
+			usage_error("--date %s is not a calendar date (YYYYMMDD)", arg);
+		return bcd;
 	}
 	if (sde && *sde) {
 		long long v;
@@ -162,9 +168,15 @@ static uint32_t sign_date(const char *arg)
 			usage_error("SOURCE_DATE_EPOCH is not a number of seconds: %s", sde);
 		t = (time_t)v;
 	}
-	if (!gmtime_r(&t, &tm))
-		usage_error("cannot convert the date");
-	return cella_sigstruct_date((unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+	if (!gmtime_r(&t, &tm) || tm.tm_year > (int)CELLA_SIGSTRUCT_MAX_YEAR - 1900 ||
+	    cella_sigstruct_date((unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, &bcd) !=
+		    CELLA_OK) {
+		if (sde && *sde)
+			usage_error("SOURCE_DATE_EPOCH %s is after %u-12-31 (SIGSTRUCT DATE has four year digits)", sde,
+				    CELLA_SIGSTRUCT_MAX_YEAR);
+		usage_error("the clock's date is outside %u to %u", CELLA_SIGSTRUCT_MIN_YEAR, CELLA_SIGSTRUCT_MAX_YEAR);
+	}
+	return bcd;
 }
 
 /* Reads and parses --config (if any) into *cfg; prints and returns 1 on error. */

@@ -21,22 +21,35 @@
 #include "measure.h"
 #include "sigstruct.h"
 
+/*
+ * Each setting with its range and the message for a value outside it (or not a number). The sizes are the limits
+ * cella_layout_regions() enforces (cella/abi/properties.h), so a config file never yields properties the image
+ * parser refuses, and a mistake is reported at its FILE:LINE naming the setting.
+ */
 static const struct {
 	const char *name;
-	uint64_t max; /* 0: a 128-bit ID */
+	uint64_t min, max; /* max 0: a 128-bit ID */
+	const char *range;
 } keys[CELLA_SIGN_KEY_COUNT] = {
-	[CELLA_SIGN_DEBUG] = {"Debug", 1},
-	[CELLA_SIGN_NUM_HEAP_PAGES] = {"NumHeapPages", UINT64_MAX},
-	[CELLA_SIGN_NUM_STACK_PAGES] = {"NumStackPages", UINT64_MAX},
-	[CELLA_SIGN_NUM_TCS] = {"NumTCS", UINT64_MAX},
-	[CELLA_SIGN_PRODUCT_ID] = {"ProductID", UINT16_MAX},
-	[CELLA_SIGN_SECURITY_VERSION] = {"SecurityVersion", UINT16_MAX},
-	[CELLA_SIGN_FAMILY_ID] = {"FamilyID", 0},
-	[CELLA_SIGN_EXTENDED_PRODUCT_ID] = {"ExtendedProductID", 0},
-	[CELLA_SIGN_MISC_SELECT] = {"MiscSelect", UINT32_MAX},
-	[CELLA_SIGN_MISC_MASK] = {"MiscMask", UINT32_MAX},
-	[CELLA_SIGN_ATTRIBUTES_MASK] = {"AttributesMask", UINT64_MAX},
+	[CELLA_SIGN_DEBUG] = {"Debug", 0, 1, "Debug must be 0 or 1"},
+	[CELLA_SIGN_NUM_HEAP_PAGES] = {"NumHeapPages", CELLA_MIN_HEAP_PAGES, CELLA_MAX_HEAP_PAGES,
+				       "NumHeapPages must be a number from 2 to 1048576 (2^20)"},
+	[CELLA_SIGN_NUM_STACK_PAGES] = {"NumStackPages", 1, CELLA_MAX_STACK_PAGES,
+					"NumStackPages must be a number from 1 to 16384 (2^14)"},
+	[CELLA_SIGN_NUM_TCS] = {"NumTCS", 1, CELLA_MAX_TCS, "NumTCS must be a number from 1 to 256"},
+	[CELLA_SIGN_PRODUCT_ID] = {"ProductID", 0, UINT16_MAX, "ProductID must be a number from 0 to 65535"},
+	[CELLA_SIGN_SECURITY_VERSION] = {"SecurityVersion", 0, UINT16_MAX,
+					 "SecurityVersion must be a number from 0 to 65535"},
+	[CELLA_SIGN_FAMILY_ID] = {"FamilyID", 0, 0, "FamilyID must be a 128-bit hexadecimal value (up to 32 digits)"},
+	[CELLA_SIGN_EXTENDED_PRODUCT_ID] = {"ExtendedProductID", 0, 0,
+					    "ExtendedProductID must be a 128-bit hexadecimal value (up to 32 digits)"},
+	[CELLA_SIGN_MISC_SELECT] = {"MiscSelect", 0, UINT32_MAX, "MiscSelect must be a 32-bit number"},
+	[CELLA_SIGN_MISC_MASK] = {"MiscMask", 0, UINT32_MAX, "MiscMask must be a 32-bit number"},
+	[CELLA_SIGN_ATTRIBUTES_MASK] = {"AttributesMask", 0, UINT64_MAX, "AttributesMask must be a 64-bit number"},
 };
+_Static_assert(CELLA_MIN_HEAP_PAGES == 2 && CELLA_MAX_HEAP_PAGES == 1048576 && CELLA_MAX_STACK_PAGES == 16384 &&
+		       CELLA_MAX_TCS == 256,
+	       "the range messages above spell these limits out");
 
 static bool is_space(char c)
 {
@@ -143,11 +156,12 @@ cella_result cella_sign_config_parse(const char *text, size_t len, struct cella_
 		if (keys[k].max == 0) {
 			uint8_t *dst = k == CELLA_SIGN_FAMILY_ID ? c.family_id : c.ext_product_id;
 			if (!parse_u128(text + vs, b - vs, dst)) {
-				*detail = "expected a 128-bit hexadecimal value (up to 32 digits)";
+				*detail = keys[k].range;
 				CELLA_FAIL(CELLA_ERR_BAD_FORMAT);
 			}
-		} else if (!parse_u64(text + vs, b - vs, &c.value[k]) || c.value[k] > keys[k].max) {
-			*detail = keys[k].max == 1 ? "expected 0 or 1" : "expected an unsigned number in range";
+		} else if (!parse_u64(text + vs, b - vs, &c.value[k]) || c.value[k] < keys[k].min ||
+			   c.value[k] > keys[k].max) {
+			*detail = keys[k].range;
 			CELLA_FAIL(CELLA_ERR_BAD_FORMAT);
 		}
 	}

@@ -34,8 +34,11 @@ struct cella_sign_config {
 /*
  * Parses a config file's text (text[0..len), borrowed): lines `Name=Value`, `#` comments, blank lines,
  * whitespace around names and values ignored. Integers are decimal or 0x-hex; 128-bit IDs are hex (0x optional,
- * up to 32 digits). Unknown names, duplicates, bad numbers and out-of-range values are errors.
- * On failure *line (out) is the 1-based line number and *detail a static phrase.
+ * up to 32 digits). Unknown names, duplicates, bad numbers and out-of-range values are errors; the sizes must
+ * lie within the limits the image parser enforces (NumHeapPages CELLA_MIN_HEAP_PAGES..CELLA_MAX_HEAP_PAGES,
+ * NumStackPages 1..CELLA_MAX_STACK_PAGES, NumTCS 1..CELLA_MAX_TCS).
+ * On failure *line (out) is the 1-based line number and *detail a static phrase (naming the setting when the
+ * value is wrong, e.g. "NumTCS must be a number from 1 to 256").
  * Errors: CELLA_ERR_BAD_FORMAT.
  */
 CELLA_MUST_USE cella_result cella_sign_config_parse(const char *text, size_t len, struct cella_sign_config *out,

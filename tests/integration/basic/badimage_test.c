@@ -115,6 +115,29 @@ int main(int argc, char **argv)
 		p->tcs_count = 0;
 		write_file(path, b, n);
 		expect("zero TCS", path, CELLA_ERR_IMAGE_PROPERTIES, NULL);
+		/* ECREATE refuses ATTRIBUTES.INIT (only EINIT sets it): refused before any backend sees it */
+		memcpy(b, good, n);
+		p = (struct cella_abi_properties *)(b + section(b, ".cella")->sh_offset);
+		p->attributes |= CELLA_ATTR_INIT;
+		write_file(path, b, n);
+		expect("ATTRIBUTES.INIT requested", path, CELLA_ERR_IMAGE_PROPERTIES, "INIT (bit 0)");
+	}
+	{
+		/* the writable PT_LOAD made write-only: SGX refuses SECINFO W without R */
+		Elf64_Ehdr *eh;
+		Elf64_Phdr *ph = NULL;
+		memcpy(b, good, n);
+		eh = (Elf64_Ehdr *)b;
+		for (int i = 0; i < eh->e_phnum && !ph; i++) {
+			Elf64_Phdr *q = (Elf64_Phdr *)(b + eh->e_phoff + (size_t)i * sizeof(*q));
+			if (q->p_type == PT_LOAD && q->p_flags == (PF_R | PF_W))
+				ph = q;
+		}
+		CT_ASSERT(ph != NULL);
+		ph->p_flags = PF_W;
+		snprintf(path, sizeof(path), "%s/wonly-%d", dir, getpid());
+		write_file(path, b, n);
+		expect("write-only PT_LOAD", path, CELLA_ERR_IMAGE_SEGMENTS, "writable but not readable");
 	}
 	{
 		Elf64_Rela *r;
