@@ -298,29 +298,41 @@ const struct attr *onnx_attr_get(const struct node *n, const char *name)
 	return NULL;
 }
 
-int64_t onnx_attr_i(const struct node *n, const char *name, int64_t def)
+/* Looks the attribute up for a typed getter: NULL if absent, or if present with neither type (recorded). A type of
+ * 0 is an attribute with no type and no value set (an empty list whose exporter left the type out): absent. */
+static const struct attr *attr_typed(struct node *n, const char *name, int type, int type2)
 {
 	const struct attr *a = onnx_attr_get(n, name);
-	return a && a->type == ATTR_INT ? a->i : def;
+	if (!a || a->type == type || a->type == type2)
+		return a;
+	if (a->type != 0 && !n->attr_bad)
+		n->attr_bad = a->name;
+	return NULL;
 }
 
-float onnx_attr_f(const struct node *n, const char *name, float def)
+int64_t onnx_attr_i(struct node *n, const char *name, int64_t def)
 {
-	const struct attr *a = onnx_attr_get(n, name);
-	return a && a->type == ATTR_FLOAT ? a->f : a && a->type == ATTR_INT ? (float)a->i : def;
+	const struct attr *a = attr_typed(n, name, ATTR_INT, ATTR_INT);
+	return a ? a->i : def;
 }
 
-const char *onnx_attr_s(const struct node *n, const char *name, const char *def)
+float onnx_attr_f(struct node *n, const char *name, float def)
 {
-	const struct attr *a = onnx_attr_get(n, name);
-	return a && a->type == ATTR_STRING ? a->s : def;
+	const struct attr *a = attr_typed(n, name, ATTR_FLOAT, ATTR_INT);
+	return !a ? def : a->type == ATTR_FLOAT ? a->f : (float)a->i;
 }
 
-size_t onnx_attr_ints(const struct node *n, const char *name, const int64_t **v)
+const char *onnx_attr_s(struct node *n, const char *name, const char *def)
+{
+	const struct attr *a = attr_typed(n, name, ATTR_STRING, ATTR_STRING);
+	return a ? a->s : def;
+}
+
+size_t onnx_attr_ints(struct node *n, const char *name, const int64_t **v)
 {
 	static const int64_t none[1];
-	const struct attr *a = onnx_attr_get(n, name);
-	if (!a || a->type != ATTR_INTS || !a->n_ints) {
+	const struct attr *a = attr_typed(n, name, ATTR_INTS, ATTR_INTS);
+	if (!a || !a->n_ints) {
 		*v = none; /* never NULL, so memcpy(dst, v, 0) stays defined */
 		return 0;
 	}
@@ -834,6 +846,12 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 						 np->attribute[k]->name ? np->attribute[k]->name : "");
 				goto out;
 			}
+			if (n->attr[k].g && n->attr[k].g->n_inputs && !strcmp(n->op->name, "If")) {
+				/* If's branches take no inputs (they read outer values by name): a declared one would
+				 * have no producer, and its buffer would be returned unwritten */
+				onnx_log(m, "node '%s' (If): branch '%s' declares inputs", n->name, n->attr[k].name);
+				CELLA_FAIL(CELLA_ERR_MODEL);
+			}
 		}
 		/* outer values read by subgraphs keep their producers ordered before, and alive until, this node */
 		int ncap = 0;
@@ -949,9 +967,12 @@ static void fold_batchnorm(struct model *m, struct graph *g)
 		if (g->values[v].is_output || !value_single_consumer(g, v, &c))
 			continue;
 		struct node *a = &g->nodes[c];
-		if (strcmp(a->op->name, "BatchNormalization") || a->n_in < 5 || a->in[0] != v || a->out[0] < 0 ||
-		    onnx_attr_i(a, "training_mode", 0))
+		if (strcmp(a->op->name, "BatchNormalization") || a->n_in < 5 || a->in[0] != v || a->out[0] < 0)
 			continue;
+		a->attr_bad = NULL;
+		float eps = onnx_attr_f(a, "epsilon", 1e-5f);
+		if (onnx_attr_i(a, "training_mode", 0) || a->attr_bad)
+			continue; /* a mistyped attribute: the node stays, to fail when it runs */
 		int extra = 0;
 		for (int k = 1; k < a->n_out; k++)
 			extra |= a->out[k] >= 0;
@@ -966,7 +987,6 @@ static void fold_batchnorm(struct model *m, struct graph *g)
 				    *mn = const_f32(g, a->in[3], (size_t)M), *vr = const_f32(g, a->in[4], (size_t)M);
 		if ((p->n_in > 2 && p->in[2] >= 0 && !b) || !sc || !bi || !mn || !vr || M <= 0)
 			continue;
-		float eps = onnx_attr_f(a, "epsilon", 1e-5f);
 		float *nw = malloc(w->bytes), *nb = malloc((size_t)M * sizeof(float));
 		int *nin = realloc(p->in, 3 * sizeof(int));
 		if (!nw || !nb || !nin) {
@@ -1105,13 +1125,25 @@ static void fold_affine(struct model *m, struct graph *g)
 	}
 }
 
-/* Scalar value of a constant float input (or -1 if it is not one). */
-static int const_scalar(const struct graph *g, int v, float *out)
+/* Scalar value of a constant float input of at most max_rank dims (or -1 if it is not one). */
+static int const_scalar(const struct graph *g, int v, int max_rank, float *out)
 {
 	const struct tensor *t = const_f32(g, v, 1);
-	if (!t)
+	if (!t || t->rank > max_rank)
 		return -1;
 	*out = *(const float *)t->data;
+	return 0;
+}
+
+/* Rank of a value known before any run: constants and declared graph inputs; 0 (so only scalars combine with it
+ * without changing its rank) otherwise. */
+static int static_rank(const struct graph *g, int v)
+{
+	if (v < 0) /* an absent optional input */
+		return 0;
+	const struct value *val = &g->values[v];
+	if (val->outer < 0 && (val->t.is_const || (val->is_input && val->decl_rank >= 0)))
+		return val->t.is_const ? val->t.rank : val->decl_rank;
 	return 0;
 }
 
@@ -1127,28 +1159,35 @@ static struct node *producer_of(struct graph *g, int v, const char *op)
 }
 
 /* Clip(x + 3, 0, 6) whose result feeds only the HardSwish pattern; returns the Add and Clip nodes or NULL. */
-static struct node *hswish_clip(struct graph *g, int cv, int xv, struct node **add)
+static struct node *hswish_clip(struct graph *g, int cv, int xv, int xr, struct node **add)
 {
 	float lo = -1, hi = -1, k;
 	struct node *cl = producer_of(g, cv, "Clip"), *ad;
 	if (!cl)
 		return NULL;
 	if (cl->opset < 11) {
+		cl->attr_bad = NULL;
 		lo = onnx_attr_f(cl, "min", -1);
 		hi = onnx_attr_f(cl, "max", -1);
-	} else if (cl->n_in < 3 || const_scalar(g, cl->in[1], &lo) || const_scalar(g, cl->in[2], &hi)) {
-		return NULL;
+		if (cl->attr_bad)
+			return NULL; /* the Clip stays, to fail when it runs */
+	} else if (cl->n_in < 3 || const_scalar(g, cl->in[1], MAXR, &lo) || const_scalar(g, cl->in[2], MAXR, &hi)) {
+		return NULL; /* Clip's bounds do not broadcast: its output has x + 3's shape */
 	}
 	if (lo != 0.0f || hi != 6.0f || !(ad = producer_of(g, cl->in[0], "Add")) || ad->n_in != 2)
 		return NULL;
-	if (!((ad->in[0] == xv && !const_scalar(g, ad->in[1], &k) && k == 3.0f) ||
-	      (ad->in[1] == xv && !const_scalar(g, ad->in[0], &k) && k == 3.0f)))
+	if (!((ad->in[0] == xv && !const_scalar(g, ad->in[1], xr, &k) && k == 3.0f) ||
+	      (ad->in[1] == xv && !const_scalar(g, ad->in[0], xr, &k) && k == 3.0f)))
 		return NULL;
 	*add = ad;
 	return cl;
 }
 
-/* x * Clip(x + 3, 0, 6) / 6 in either association (how Paddle exports HardSwish) becomes one HardSwish node. */
+/*
+ * x * Clip(x + 3, 0, 6) / 6 in either association (how Paddle exports HardSwish) becomes one HardSwish node, whose
+ * output has x's shape: only while no constant has more dims than x (a [1, 1] constant would broadcast a [4] x to
+ * [1, 4]; its one element says nothing about its rank).
+ */
 static void fuse_hardswish(struct graph *g)
 {
 	const struct op_def *hs = onnx_op_lookup("HardSwish", ONNX_MAX_OPSET);
@@ -1159,12 +1198,13 @@ static void fuse_hardswish(struct graph *g)
 		struct node *root = &g->nodes[i], *ad, *cl, *mid;
 		if (node_is_dead(root) || root->n_in != 2 || root->n_out < 1 || root->out[0] < 0)
 			continue;
-		if (!strcmp(root->op->name, "Div") && !const_scalar(g, root->in[1], &k) && k == 6.0f &&
-		    (mid = producer_of(g, root->in[0], "Mul")) != NULL && mid->n_in == 2) {
+		if (!strcmp(root->op->name, "Div") && (mid = producer_of(g, root->in[0], "Mul")) != NULL &&
+		    mid->n_in == 2) {
 			/* Div(Mul(x, Clip(Add(x, 3))), 6) */
 			for (int side = 0; side < 2; side++) {
-				int xv = mid->in[side];
-				if ((cl = hswish_clip(g, mid->in[1 - side], xv, &ad)) != NULL) {
+				int xv = mid->in[side], xr = static_rank(g, xv);
+				if (!const_scalar(g, root->in[1], xr, &k) && k == 6.0f &&
+				    (cl = hswish_clip(g, mid->in[1 - side], xv, xr, &ad)) != NULL) {
 					ad->op = cl->op = mid->op = NULL;
 					root->op = hs;
 					root->in[0] = xv;
@@ -1175,10 +1215,10 @@ static void fuse_hardswish(struct graph *g)
 		} else if (!strcmp(root->op->name, "Mul")) {
 			/* Mul(x, Div(Clip(Add(x, 3)), 6)) */
 			for (int side = 0; side < 2; side++) {
-				int xv = root->in[side];
+				int xv = root->in[side], xr = static_rank(g, xv);
 				mid = producer_of(g, root->in[1 - side], "Div");
-				if (!mid || mid->n_in != 2 || const_scalar(g, mid->in[1], &k) || k != 6.0f ||
-				    !(cl = hswish_clip(g, mid->in[0], xv, &ad)))
+				if (!mid || mid->n_in != 2 || const_scalar(g, mid->in[1], xr, &k) || k != 6.0f ||
+				    !(cl = hswish_clip(g, mid->in[0], xv, xr, &ad)))
 					continue;
 				ad->op = cl->op = mid->op = NULL;
 				root->op = hs;
@@ -1206,6 +1246,7 @@ static void fuse_activations(struct graph *g)
 		if (a->n_in < 1 || a->in[0] != v || a->n_out < 1 || a->out[0] < 0)
 			continue;
 		const char *an = a->op->name;
+		a->attr_bad = NULL;
 		if (!strcmp(an, "Relu")) {
 			p->act = ACT_RELU;
 		} else if (!strcmp(an, "LeakyRelu")) {
@@ -1239,6 +1280,11 @@ static void fuse_activations(struct graph *g)
 			p->act_a = lo;
 			p->act_b = hi;
 		} else {
+			continue;
+		}
+		if (a->attr_bad) { /* a mistyped attribute: not fused, the node fails when it runs */
+			p->act = ACT_NONE;
+			p->act_a = p->act_b = 0;
 			continue;
 		}
 		p->out[0] = a->out[0];
@@ -1300,6 +1346,27 @@ static int node_has_subgraph(const struct node *n)
 	return 0;
 }
 
+/* Runs one of a node's op functions (run or prepare): a mistyped attribute it read fails the node, whatever else
+ * the op found, with a message (passed to the log callback at load, kept for the caller at run). */
+static cella_result op_call(struct exec *x, struct node *n, op_fn fn, int at_load)
+{
+	n->attr_bad = NULL;
+	x->refused = 0;
+	cella_result r = fn(x, n);
+	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
+		r = CELLA_ERR_TOO_LARGE;
+	if (n->attr_bad) {
+		if (at_load)
+			onnx_log(x->m, "node '%s' (%s): attribute '%s' has the wrong type", n->name, n->op->name,
+				 n->attr_bad);
+		else
+			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): attribute '%s' has the wrong type",
+				 n->name, n->op->name, n->attr_bad);
+		r = CELLA_ERR_MODEL;
+	}
+	return r;
+}
+
 /* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
 static cella_result shape_pass(struct model *m, struct graph *g)
 {
@@ -1321,10 +1388,9 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (!all_known)
 			continue;
 		x.mode = all_const ? MODE_FOLD : MODE_DRY;
-		x.refused = 0;
-		cella_result r = n->op->run(&x, n);
-		if (r == CELLA_ERR_OUT_OF_MEMORY && x.refused)
-			r = CELLA_ERR_TOO_LARGE;
+		cella_result r = op_call(&x, n, n->op->run, 1);
+		if (r == CELLA_ERR_MODEL && n->attr_bad)
+			return r;
 		if (r == CELLA_OK && all_const) {
 			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes ? m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
 			for (int k = 0; k < n->n_out; k++)
@@ -1378,7 +1444,9 @@ static cella_result prepare_pass(struct model *m, struct graph *g)
 					return r;
 			}
 		if (n->op->prepare) {
-			cella_result r = n->op->prepare(&x, n);
+			cella_result r = op_call(&x, n, n->op->prepare, 1);
+			if (r == CELLA_ERR_MODEL && n->attr_bad)
+				return r;
 			if (r != CELLA_OK) {
 				onnx_log(m, "node '%s' (%s): %s", n->name, n->op->name, cella_result_str(r));
 				return r;
@@ -1611,10 +1679,9 @@ static cella_result graph_exec(struct exec *x)
 			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
 				return CELLA_ERR_UNEXPECTED;
 		x->cur = i;
-		x->refused = 0;
-		cella_result r = n->op->run(x, n);
-		if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
-			r = CELLA_ERR_TOO_LARGE;
+		cella_result r = op_call(x, n, n->op->run, 0);
+		if (r == CELLA_ERR_MODEL && n->attr_bad)
+			return r; /* op_call wrote the message */
 		if (r != CELLA_OK) {
 			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): %s", n->name, n->op->name,
 				 cella_result_str(r));

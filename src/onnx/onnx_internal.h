@@ -89,6 +89,8 @@ struct node {
 	int act;
 	float act_a, act_b;
 	int folded;         /* outputs computed at load */
+	const char *attr_bad; /* the first attribute an onnx_attr_* getter found of the wrong type, else NULL; reset
+			       * before and checked after each run of the op (which then fails with CELLA_ERR_MODEL) */
 };
 
 struct graph {
@@ -205,12 +207,16 @@ CELLA_MUST_USE cella_result onnx_op_need(struct exec *x, const struct tensor *t)
 CELLA_MUST_USE cella_result onnx_op_read_ints(struct exec *x, const struct tensor *t, int64_t *v, int max, int *n);
 int onnx_op_dry(const struct exec *x);
 
+/* The attribute as it is, whatever its type (the caller checks it), or NULL. */
 const struct attr *onnx_attr_get(const struct node *n, const char *name);
-int64_t onnx_attr_i(const struct node *n, const char *name, int64_t def);
-float onnx_attr_f(const struct node *n, const char *name, float def);
-const char *onnx_attr_s(const struct node *n, const char *name, const char *def);
+/* Typed getters: the default when the attribute is absent. One present with another type (onnx_attr_f also takes an
+ * INT) gives the default too and is recorded in n->attr_bad, so the node fails with CELLA_ERR_MODEL rather than
+ * running with a value the model did not give. */
+int64_t onnx_attr_i(struct node *n, const char *name, int64_t def);
+float onnx_attr_f(struct node *n, const char *name, float def);
+const char *onnx_attr_s(struct node *n, const char *name, const char *def);
 /* Returns the count (0 if absent). */
-size_t onnx_attr_ints(const struct node *n, const char *name, const int64_t **v);
+size_t onnx_attr_ints(struct node *n, const char *name, const int64_t **v);
 
 size_t onnx_tensor_count(const struct tensor *t);
 size_t onnx_dtype_size(int dtype);

@@ -147,12 +147,36 @@ static void bplan_rows(const struct bplan *p, void *o, size_t oes, const void *a
 		}                                                                                                \
 	}
 
-/* Integer division and modulo that never trap (x/0 gives 0; INT_MIN/-1 wraps). */
-#define IDIV(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)(0 - (x)) : (T)((x) / (y))))
-#define IMOD(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)0 : (T)((x) % (y))))
-#define IFMOD(T, x, y) ((y) == 0 ? (T)0 : ((y) == (T)-1 ? (T)0 : (T)((((x) % (y)) + (y)) % (y))))
-
-/* Python-style modulo (sign of divisor) for fmod=0 with signed ints. */
+/*
+ * Integer division and modulo that never trap: x/0 and x%0 give 0. For signed types INT_MIN/-1 wraps to INT_MIN
+ * (negated through the unsigned type: 0 - INT_MIN overflows) and x%-1 is 0 (INT_MIN%-1 overflows too); unsigned
+ * types have no -1, so (T)-1 is their largest value and divides normally. Mod with fmod=0 takes the sign of the
+ * divisor (Python's %): a remainder of the other sign is moved by y, which cannot overflow as r and y then have
+ * opposite signs. fmod=1 is C's %, the sign of the dividend.
+ */
+#define INT_DIVMOD_SIGNED(T)                                                                                     \
+	static inline T idiv_##T(T x, T y)                                                                       \
+	{                                                                                                        \
+		return y == 0 ? (T)0 : y == -1 ? (T)(0 - (uint64_t)x) : (T)(x / y);                             \
+	}                                                                                                        \
+	static inline T ifmod_##T(T x, T y) { return y == 0 || y == -1 ? (T)0 : (T)(x % y); }                  \
+	static inline T imod_##T(T x, T y)                                                                       \
+	{                                                                                                        \
+		T r = ifmod_##T(x, y);                                                                           \
+		return r != 0 && ((r < 0) != (y < 0)) ? (T)(r + y) : r;                                          \
+	}
+#define INT_DIVMOD_UNSIGNED(T)                                                                                   \
+	static inline T idiv_##T(T x, T y) { return y == 0 ? (T)0 : (T)(x / y); }                               \
+	static inline T ifmod_##T(T x, T y) { return y == 0 ? (T)0 : (T)(x % y); }                              \
+	static inline T imod_##T(T x, T y) { return ifmod_##T(x, y); }
+INT_DIVMOD_SIGNED(int8_t)
+INT_DIVMOD_SIGNED(int16_t)
+INT_DIVMOD_SIGNED(int32_t)
+INT_DIVMOD_SIGNED(int64_t)
+INT_DIVMOD_UNSIGNED(uint8_t)
+INT_DIVMOD_UNSIGNED(uint16_t)
+INT_DIVMOD_UNSIGNED(uint32_t)
+INT_DIVMOD_UNSIGNED(uint64_t)
 
 #define FOR_NUM_TYPES(M, OP, EXPR_F, EXPR_I)                                                                     \
 	M(OP##_f32, float, float, EXPR_F)                                                                        \
@@ -176,11 +200,11 @@ static void bplan_rows(const struct bplan *p, void *o, size_t oes, const void *a
 #define E_ADD(T) (T)(x + y)
 #define E_SUB(T) (T)(x - y)
 #define E_MUL(T) (T)(x * y)
-#define E_DIV(T) IDIV(T, x, y)
+#define E_DIV(T) idiv_##T(x, y)
 #define E_MAX(T) (x > y ? x : y)
 #define E_MIN(T) (x < y ? x : y)
-#define E_MODI(T) IFMOD(T, x, y)
-#define E_FMODI(T) IMOD(T, x, y)
+#define E_MODI(T) imod_##T(x, y)
+#define E_FMODI(T) ifmod_##T(x, y)
 
 /* Unsigned arithmetic wraps as ONNX expects; signed ints go through the unsigned type to avoid UB. */
 #define E_ADDS(T) (T)((uint64_t)x + (uint64_t)y)
@@ -519,7 +543,7 @@ static float gelu_tanh(float v)
 	return 0.5f * v * (1.0f + onnx_tanhf(0.7978845608f * (v + 0.044715f * v * v * v)));
 }
 
-static void unary_f32(int code, const struct node *n, const float *X, float *Y, size_t c)
+static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t c)
 {
 	float al, be;
 #define LOOP(EXPR)                                   \
@@ -828,6 +852,17 @@ static int64_t sat_i64(double v)
 	return (int64_t)v;
 }
 
+/* A float to uint64: values from 2^63 up convert directly (sat_i64 would stop them at INT64_MAX), at and above
+ * 2^64 saturate to UINT64_MAX as the int64 path saturates; below 2^63 as every other integer target. */
+static uint64_t sat_u64(double v)
+{
+	if (v >= 18446744073709551616.0)
+		return UINT64_MAX;
+	if (v >= 9223372036854775808.0)
+		return (uint64_t)v;
+	return (uint64_t)sat_i64(v);
+}
+
 static void put_from_int(void *p, int dt, size_t i, int64_t v)
 {
 	switch (dt) {
@@ -867,6 +902,8 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 			((double *)o->data)[i] = get_num(a->data, a->dtype, i);
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_BOOL)
 			((uint8_t *)o->data)[i] = get_num(a->data, a->dtype, i) != 0;
+		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_UINT64)
+			((uint64_t *)o->data)[i] = sat_u64(get_num(a->data, a->dtype, i));
 		else if (!is_int_type(a->dtype))
 			put_from_int(o->data, to, i, sat_i64(get_num(a->data, a->dtype, i)));
 		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_FLOAT)
@@ -928,7 +965,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Selu", op_selu, NULL, 1, 1 },
 	{ "Softplus", op_softplus, NULL, 1, 1 },
 	{ "Erf", op_erf, NULL, 9, 1 },
-	{ "Gelu", op_gelu, NULL, 1, 1 },
+	{ "Gelu", op_gelu, NULL, 20, 1 },
 	{ "Sqrt", op_sqrt, NULL, 1, 1 },
 	{ "Exp", op_exp, NULL, 1, 1 },
 	{ "Log", op_log, NULL, 1, 1 },

@@ -89,8 +89,15 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	if (!acc)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	double init = kind == R_MAX ? -INFINITY : kind == R_MIN ? INFINITY : kind == R_PROD ? 1.0 : 0.0;
-	for (size_t i = 0; i < oc; i++)
-		acc[i] = init;
+	/* int64 sums and extremes are exact in int64 (a double rounds above 2^53); sums wrap like Add */
+	int exact = a->dtype == CELLA_ONNX_INT64 && (kind == R_SUM || kind == R_MAX || kind == R_MIN);
+	int64_t *acc64 = (int64_t *)acc, init64 = kind == R_MAX ? INT64_MIN : kind == R_MIN ? INT64_MAX : 0;
+	for (size_t i = 0; i < oc; i++) {
+		if (exact)
+			acc64[i] = init64;
+		else
+			acc[i] = init;
+	}
 	double *mx = NULL;
 	if (kind == R_LOGSUMEXP) {
 		/* subtract the per-output max first so exp cannot overflow */
@@ -110,9 +117,13 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		memset(idx, 0, sizeof(idx));
 		int64_t off = 0;
 		for (size_t i = 0; i < ic; i++) {
-			double e = rd(a->data, a->dtype, i);
+			double e = exact ? 0 : rd(a->data, a->dtype, i);
 			double *p = &acc[off];
-			if (pass == 0) {
+			if (exact) {
+				int64_t ei = ((const int64_t *)a->data)[i], *q = &acc64[off];
+				*q = kind == R_SUM ? (int64_t)((uint64_t)*q + (uint64_t)ei)
+				   : kind == R_MAX ? (ei > *q ? ei : *q) : (ei < *q ? ei : *q);
+			} else if (pass == 0) {
 				if (e > mx[off])
 					mx[off] = e;
 			} else {
@@ -135,6 +146,11 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 				idx[d] = 0;
 			}
 		}
+	}
+	if (exact) {
+		for (size_t i = 0; i < oc; i++) /* an empty reduction gives 0, as on the double path */
+			((int64_t *)o->data)[i] = ic ? acc64[i] : 0;
+		return CELLA_OK;
 	}
 	double cnt = oc ? (double)ic / (double)oc : 0;
 	for (size_t i = 0; i < oc; i++) {
@@ -195,6 +211,19 @@ static cella_result argext(struct exec *x, struct node *n, int is_max)
 	for (int64_t ou = 0; ou < outer; ou++)
 		for (int64_t in = 0; in < inner; in++) {
 			int64_t best = 0;
+			if (a->dtype == CELLA_ONNX_INT64) { /* exact: a double would tie values above 2^53 */
+				const int64_t *p = (const int64_t *)a->data + ou * len * inner + in;
+				int64_t bv = p[0];
+				for (int64_t i = 1; i < len; i++) {
+					int64_t v = p[i * inner];
+					if (is_max ? (v > bv || (last && v == bv)) : (v < bv || (last && v == bv))) {
+						bv = v;
+						best = i;
+					}
+				}
+				((int64_t *)o->data)[ou * inner + in] = best;
+				continue;
+			}
 			double bv = rd(a->data, a->dtype, (size_t)(ou * len * inner + in));
 			for (int64_t i = 1; i < len; i++) {
 				double v = rd(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
@@ -215,6 +244,7 @@ static cella_result op_argmin(struct exec *x, struct node *n) { return argext(x,
 
 struct kv {
 	double v;
+	int64_t iv; /* the value itself for int64 (exact where v rounds, above 2^53), else 0 */
 	int64_t i;
 };
 
@@ -223,6 +253,8 @@ static int kv_before(const struct kv *a, const struct kv *b, int largest)
 {
 	if (a->v != b->v)
 		return largest ? a->v > b->v : a->v < b->v;
+	if (a->iv != b->iv)
+		return largest ? a->iv > b->iv : a->iv < b->iv;
 	return a->i < b->i;
 }
 
@@ -285,7 +317,9 @@ static cella_result op_topk(struct exec *x, struct node *n)
 	for (int64_t ou = 0; ou < outer; ou++)
 		for (int64_t in = 0; in < inner; in++) {
 			for (int64_t i = 0; i < len; i++) {
-				buf[i].v = rd(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
+				size_t e = (size_t)((ou * len + i) * inner + in);
+				buf[i].v = rd(a->data, a->dtype, e);
+				buf[i].iv = a->dtype == CELLA_ONNX_INT64 ? ((const int64_t *)a->data)[e] : 0;
 				buf[i].i = i;
 			}
 			kv_sort(buf, buf + len, (size_t)len, largest);
@@ -371,7 +405,7 @@ static float act_eval(const struct actf *f, float v)
 	}
 }
 
-static cella_result parse_acts(const struct node *n, int per_dir, int dirs, struct actf *out)
+static cella_result parse_acts(struct node *n, int per_dir, int dirs, struct actf *out)
 {
 	static const char *defs[3][3] = { { "Tanh" }, { "Sigmoid", "Tanh" }, { "Sigmoid", "Tanh", "Tanh" } };
 	const struct attr *al = onnx_attr_get(n, "activations"), *aa = onnx_attr_get(n, "activation_alpha"),
@@ -652,10 +686,14 @@ static cella_result op_if(struct exec *x, struct node *n)
 		return r;
 	for (int i = 0; i < n->n_out; i++) {
 		struct tensor *src = &g->values[g->outputs[i]].t, *o;
+		if (src->rank < 0 || (!src->data && onnx_tensor_count(src) != 0 && onnx_dtype_size(src->dtype) != 0)) {
+			r = CELLA_ERR_MODEL; /* an output the branch never computed: there is nothing to copy */
+			break;
+		}
 		if ((r = onnx_op_out(x, n, i, src->dtype, src->rank, src->dims, &o)) != CELLA_OK)
 			break;
-		if (src->bytes && o->data)
-			memcpy(o->data, src->data, src->bytes);
+		if (o->bytes && o->data)
+			memcpy(o->data, src->data, o->bytes);
 	}
 	onnx_graph_done(x->m, g);
 	return r;

@@ -18,7 +18,7 @@ struct win {
 };
 
 /* Fills strides/dilations/pads and output size from the ONNX attributes (Conv and pooling rules). */
-static cella_result win_make(const struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
+static cella_result win_make(struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
 			     int ceil_mode, struct win *w)
 {
 	const int64_t *v;
@@ -224,7 +224,7 @@ static void conv_priv_free(void *p)
 	free(c);
 }
 
-static cella_result conv_kernel_shape(const struct node *n, const struct tensor *wt, int64_t *k, int *nsp)
+static cella_result conv_kernel_shape(struct node *n, const struct tensor *wt, int64_t *k, int *nsp)
 {
 	const int64_t *v;
 	size_t c = onnx_attr_ints(n, "kernel_shape", &v);
@@ -247,7 +247,7 @@ static cella_result conv_prepare(struct exec *x, struct node *n)
 	if (!wt || !wt->is_const || wt->dtype != CELLA_ONNX_FLOAT || wt->rank < 3)
 		return CELLA_OK;
 	int64_t g = onnx_attr_i(n, "group", 1);
-	if (g < 1 || wt->dims[0] % g)
+	if (g < 1 || wt->dims[0] % g || wt->dims[0] == 0) /* no output channels: nothing to pack, group unbounded */
 		return CELLA_OK;
 	int64_t mg = wt->dims[0] / g, kk = prod(wt->dims + 1, wt->rank - 1);
 	if (wt->dims[1] == 1 && mg == 1 && g > 1)
@@ -426,10 +426,13 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
 		return r;
-	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1];
-	if (xt->rank != wt->rank || g < 1 || C % g || wt->dims[0] != C)
+	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M;
+	/* every group has at least one input channel when there are channels (C % g alone let group = 2^62 through
+	 * with C = 0), and the output channel count mg*g must exist */
+	if (xt->rank != wt->rank || g < 1 || (C > 0 && g > C) || C % g || wt->dims[0] != C ||
+	    __builtin_mul_overflow(wt->dims[1], g, &M))
 		return CELLA_ERR_MODEL_SHAPE;
-	int64_t mg = wt->dims[1], M = mg * g, cg = C / g;
+	int64_t mg = wt->dims[1], cg = C / g;
 	if (bt && (bt->rank != 1 || bt->dims[0] != M))
 		return CELLA_ERR_MODEL_SHAPE;
 	for (int i = 0; i < nsp; i++)
@@ -482,6 +485,8 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 	}
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, odims, &yt)) != CELLA_OK || onnx_op_dry(x))
 		return r;
+	if (onnx_tensor_count(yt) == 0) /* nothing to write: the loops below run N * group times all the same */
+		return CELLA_OK;
 	int64_t insp = prod(xt->dims + 2, nsp), outsp = prod(odims + 2, nsp), ksp = prod(k, nsp);
 	int64_t rows = mg * ksp;
 	if ((uint64_t)rows * (uint64_t)insp > ((uint64_t)1 << 32))
@@ -968,12 +973,13 @@ static cella_result op_lrn(struct exec *x, struct node *n)
 	for (int64_t b = 0; b < N; b++)
 		for (int64_t c = 0; c < C; c++)
 			for (int64_t i = 0; i < sp; i++) {
+				/* only the channels that exist: size is an attribute, and may be 2^40 */
+				int64_t c0 = c - lo < 0 ? 0 : c - lo, c1 = hi > C - 1 - c ? C - 1 : c + hi;
 				float s = 0;
-				for (int64_t cc = c - lo; cc <= c + hi; cc++)
-					if (cc >= 0 && cc < C) {
-						float v = X[(b * C + cc) * sp + i];
-						s += v * v;
-					}
+				for (int64_t cc = c0; cc <= c1; cc++) {
+					float v = X[(b * C + cc) * sp + i];
+					s += v * v;
+				}
 				Y[(b * C + c) * sp + i] =
 					X[(b * C + c) * sp + i] / powf(bias + alpha / (float)size * s, beta);
 			}
@@ -981,6 +987,21 @@ static cella_result op_lrn(struct exec *x, struct node *n)
 }
 
 /* ------------------------------------------------------------------ pooling */
+
+/*
+ * The taps kk of a k-tap window starting at base with dilation d whose position base + kk*d lies in [lo, hi):
+ * [*k0, *k1), empty when *k0 >= *k1. Pooling walks only these, so its work per output is bounded by the
+ * elements it reads, not by kernel_shape (an attribute: 2^20 taps per dim over a 1x1 input hung the load).
+ */
+static void win_range(int64_t base, int64_t k, int64_t d, int64_t lo, int64_t hi, int64_t *k0, int64_t *k1)
+{
+	int64_t a = lo - base, b = hi - 1 - base; /* a <= kk*d <= b */
+	int64_t last = b < 0 ? -1 : b / d;
+	*k0 = a <= 0 ? 0 : (a + d - 1) / d;
+	*k1 = last + 1 < k ? last + 1 : k;
+	if (*k1 < *k0)
+		*k1 = *k0;
+}
 
 static cella_result pool(struct exec *x, struct node *n, int is_max)
 {
@@ -1043,28 +1064,24 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 						Y[ch * outsp + oy * OW + ox] = is_max ? acc : acc / (float)ksp;
 						continue;
 					}
-					for (int64_t kx = 0; kx < w.k[1]; kx++) {
-						int64_t ix = x0 + kx * w.d[1];
-						cx += ix >= -w.pb[1] && ix < W + w.pe[1];
-						vx += ix >= 0 && ix < W;
-					}
-					for (int64_t ky = 0; ky < w.k[0]; ky++) {
-						int64_t iy = y0 + ky * w.d[0];
-						cy += iy >= -w.pb[0] && iy < H + w.pe[0];
-						if (iy < 0 || iy >= H)
-							continue;
-						vy++;
-						const float *row = xc + iy * W;
-						for (int64_t kx = 0; kx < w.k[1]; kx++) {
-							int64_t ix = x0 + kx * w.d[1];
-							if (ix < 0 || ix >= W)
-								continue;
-							float v = row[ix];
+					int64_t ky0, ky1, kx0, kx1, t0, t1;
+					win_range(y0, w.k[0], w.d[0], -w.pb[0], H + w.pe[0], &t0, &t1);
+					cy = t1 - t0;
+					win_range(x0, w.k[1], w.d[1], -w.pb[1], W + w.pe[1], &t0, &t1);
+					cx = t1 - t0;
+					win_range(y0, w.k[0], w.d[0], 0, H, &ky0, &ky1);
+					win_range(x0, w.k[1], w.d[1], 0, W, &kx0, &kx1);
+					vy = ky1 - ky0;
+					vx = kx1 - kx0;
+					for (int64_t ky = ky0; ky < ky1; ky++) {
+						const float *row = xc + (y0 + ky * w.d[0]) * W;
+						for (int64_t kx = kx0; kx < kx1; kx++) {
+							float v = row[x0 + kx * w.d[1]];
 							if (!is_max)
 								acc += v;
 							else if (v > acc || best < 0) {
 								acc = v;
-								best = ch * insp + iy * W + ix;
+								best = ch * insp + (y0 + ky * w.d[0]) * W + x0 + kx * w.d[1];
 							}
 						}
 					}
@@ -1081,51 +1098,43 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	}
 	for (int64_t ch = 0; ch < NC; ch++)
 		for (int64_t p = 0; p < outsp; p++) {
-			int64_t o[MAXSP] = { 0 }, pr = p;
+			int64_t base[MAXSP] = { 0 }, k0[MAXSP], k1[MAXSP], kk[MAXSP], pr = p, cnt = 1, padcnt = 1;
 			for (int i = nsp - 1; i >= 0; i--) {
-				o[i] = pr % w.out[i];
+				int64_t t0, t1;
+				base[i] = pr % w.out[i] * w.s[i] - w.pb[i];
 				pr /= w.out[i];
+				win_range(base[i], w.k[i], w.d[i], -w.pb[i], w.in[i] + w.pe[i], &t0, &t1);
+				padcnt *= t1 - t0;
+				win_range(base[i], w.k[i], w.d[i], 0, w.in[i], &k0[i], &k1[i]);
+				cnt *= k1[i] - k0[i];
+				kk[i] = k0[i];
 			}
 			float acc = is_max ? -INFINITY : 0.0f;
-			int64_t cnt = 0, padcnt = 0, best = -1;
-			for (int64_t kr = 0; kr < ksp; kr++) {
-				int64_t t = kr, off = 0, mul = 1, ok = 1, inpad = 1, coff = 0, cmul = 1;
+			int64_t best = -1;
+			/* the taps inside the input, in the kernel's row-major order (last dim fastest) */
+			for (int64_t t = 0; t < cnt; t++) {
+				int64_t off = 0, mul = 1, coff = 0, cmul = 1;
 				for (int i = nsp - 1; i >= 0; i--) {
-					int64_t kk = t % w.k[i];
-					t /= w.k[i];
-					int64_t ii = o[i] * w.s[i] - w.pb[i] + kk * w.d[i];
-					if (ii < 0 || ii >= w.in[i])
-						ok = 0;
-					if (ii < -w.pb[i] || ii >= w.in[i] + w.pe[i])
-						inpad = 0;
-					off += ii * mul;
+					off += (base[i] + kk[i] * w.d[i]) * mul;
 					mul *= w.in[i];
 				}
-				if (col_major && ok) {
-					/* column-major index: reverse the dims */
-					int64_t rem = off;
-					int64_t idx[MAXSP];
-					for (int i = nsp - 1; i >= 0; i--) {
-						idx[i] = rem % w.in[i];
-						rem /= w.in[i];
-					}
-					for (int i = 0; i < nsp; i++) {
-						coff += idx[i] * cmul;
-						cmul *= w.in[i];
-					}
+				for (int i = 0; i < nsp; i++) { /* storage_order=1: the column-major index */
+					coff += (base[i] + kk[i] * w.d[i]) * cmul;
+					cmul *= w.in[i];
 				}
-				padcnt += inpad;
-				if (!ok)
-					continue;
 				float v = X[ch * insp + off];
-				cnt++;
 				if (is_max) {
 					if (v > acc || best < 0) {
-						acc = v > acc || best < 0 ? v : acc;
-						best = col_major ? ch * insp + coff : ch * insp + off;
+						acc = v;
+						best = ch * insp + (col_major ? coff : off);
 					}
 				} else {
 					acc += v;
+				}
+				for (int i = nsp - 1; i >= 0; i--) {
+					if (++kk[i] < k1[i])
+						break;
+					kk[i] = k0[i];
 				}
 			}
 			if (!is_max)

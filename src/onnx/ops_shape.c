@@ -341,9 +341,8 @@ static cella_result op_split(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t sum = 0;
 	for (int i = 0; i < ns; i++) {
-		if (sp[i] < 0)
+		if (sp[i] < 0 || __builtin_add_overflow(sum, sp[i], &sum))
 			return CELLA_ERR_MODEL_SHAPE;
-		sum += sp[i];
 	}
 	if (sum != len)
 		return CELLA_ERR_MODEL_SHAPE;
@@ -440,10 +439,15 @@ static cella_result op_slice(struct exec *x, struct node *n)
 			lo = lo < 0 ? 0 : lo > dim ? dim : lo;
 			hi = hi < 0 ? 0 : hi > dim ? dim : hi;
 			od[d] = hi > lo ? (hi - lo + step - 1) / step : 0;
-		} else {
-			lo = lo < -1 ? -1 : lo > dim - 1 ? dim - 1 : lo;
+		} else if (dim > 0) {
+			/* the spec clamps start to [0, dim-1] for negative stepping (not numpy's -1, which is empty):
+			 * a start before the first element still takes it; end to [-1, dim-1] */
+			lo = lo < 0 ? 0 : lo > dim - 1 ? dim - 1 : lo;
 			hi = hi < -1 ? -1 : hi > dim - 1 ? dim - 1 : hi;
 			od[d] = lo > hi ? (lo - hi + (-step) - 1) / (-step) : 0;
+		} else {
+			lo = 0;
+			od[d] = 0;
 		}
 		b[d] = lo;
 		s[d] = step;
@@ -631,8 +635,11 @@ static cella_result op_pad(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	int64_t od[MAXR];
 	for (int d = 0; d < a->rank; d++) {
+		/* bounded before the sum (a pad of INT64_MIN overflowed it): a negative pad removes at most the dim */
+		if (pb[d] < -a->dims[d] || pe[d] < -a->dims[d] || pb[d] > (1 << 24) || pe[d] > (1 << 24))
+			return CELLA_ERR_MODEL_SHAPE;
 		od[d] = a->dims[d] + pb[d] + pe[d];
-		if (od[d] < 0 || pb[d] > (1 << 24) || pe[d] > (1 << 24))
+		if (od[d] < 0)
 			return CELLA_ERR_MODEL_SHAPE;
 		if (m && od[d] > 0 && a->dims[d] == 0)
 			return CELLA_ERR_MODEL_SHAPE;
@@ -1038,13 +1045,17 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 				xo = od[d] > 1 ? s0 * (float)(in - 1) + (float)oi * (e0 - s0) * (float)(in - 1) /
 										 (float)(od[d] - 1)
 					       : 0.5f * (s0 + e0) * (float)(in - 1);
-				if (xo < 0 || xo > (float)(in - 1))
+				/* a huge roi can still make the coordinate infinite, or NaN from inf - inf */
+				if (!isfinite(xo) || xo < 0 || xo > (float)(in - 1))
 					t->out = 1;
 			} else if (!strcmp(ctm, "tf_half_pixel_for_nn"))
 				xo = ((float)oi + 0.5f) / sc;
 			else /* half_pixel */
 				xo = ((float)oi + 0.5f) / sc - 0.5f;
-			if (m == 0) {
+			if (t->out) {
+				/* extrapolated: no tap is read, and the coordinate may not convert to an index */
+				t->w[0] = 1;
+			} else if (m == 0) {
 				float f;
 				if (!strcmp(nmode, "floor"))
 					f = floorf(xo);
@@ -1058,7 +1069,7 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 				t->i[0] = i < 0 ? 0 : i >= in ? in - 1 : i;
 				t->w[0] = 1;
 			} else if (m == 1) {
-				float c = xo < 0 ? 0 : xo > (float)(in - 1) ? (float)(in - 1) : xo;
+				float c = !(xo > 0) ? 0 : xo > (float)(in - 1) ? (float)(in - 1) : xo;
 				int64_t i0 = (int64_t)floorf(c);
 				int64_t i1 = i0 + 1 < in ? i0 + 1 : in - 1;
 				float f = c - (float)i0;
@@ -1067,8 +1078,11 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 				t->w[0] = 1 - f;
 				t->w[1] = f;
 			} else {
-				int64_t i0 = (int64_t)floorf(xo);
-				float f = xo - (float)i0, ws = 0;
+				/* outside [-2, in+1] every tap clamps to an edge: the coordinate is bounded first so that
+				 * it converts to an index at all */
+				float xc = !(xo > -2.0f) ? -2.0f : xo > (float)in + 1.0f ? (float)in + 1.0f : xo;
+				int64_t i0 = (int64_t)floorf(xc);
+				float f = xc - (float)i0, ws = 0;
 				for (int k = 0; k < 4; k++) {
 					int64_t ii = i0 - 1 + k;
 					float w = cubic_w(f - (float)(k - 1), cubic_a);
@@ -1265,6 +1279,12 @@ static cella_result op_resize(struct exec *x, struct node *n)
 		have_roi = 1;
 	}
 	const char *ctm = n->opset < 11 ? "asymmetric" : onnx_attr_s(n, "coordinate_transformation_mode", "half_pixel");
+	if (have_roi && !strcmp(ctm, "tf_crop_and_resize")) {
+		/* a NaN or infinite box has no source coordinates (a NaN one passed every range check) */
+		for (int d = 0; d < 2 * a->rank; d++)
+			if (!isfinite(roi[d]))
+				return CELLA_ERR_MODEL_SHAPE;
+	}
 	const char *nm = n->opset < 11 ? "floor" : onnx_attr_s(n, "nearest_mode", "round_prefer_floor");
 	r = resize_core(x, n, a, scales, have_sizes ? sizes : NULL, have_roi ? roi : NULL,
 			onnx_attr_s(n, "mode", "nearest"), ctm, nm);

@@ -7,6 +7,9 @@ cella_unit_test(onnx_engine_test SOURCES unit/onnx_engine_test.c LIBS cella_onnx
                 ENV CELLA_ONNX_TESTDATA=${CELLA_ONNX_TESTDATA})
 target_include_directories(onnx_engine_test PRIVATE ${CMAKE_BINARY_DIR}/src/onnx/gen)
 add_dependencies(onnx_engine_test cella_onnx_proto)  # the test builds models with the generated protobuf-c code
+cella_unit_test(onnx_ops_test SOURCES unit/onnx_ops_test.c LIBS cella_onnx)
+target_include_directories(onnx_ops_test PRIVATE ${CMAKE_BINARY_DIR}/src/onnx/gen)
+add_dependencies(onnx_ops_test cella_onnx_proto)  # models built with the generated protobuf-c code
 cella_unit_test(onnx_gemm_test SOURCES unit/onnx_gemm_test.c LIBS cella_onnx)
 target_include_directories(onnx_gemm_test PRIVATE ${CMAKE_SOURCE_DIR}/src/onnx)
 cella_unit_test(onnx_dw_test SOURCES unit/onnx_dw_test.c LIBS cella_onnx)

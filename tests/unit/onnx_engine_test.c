@@ -4,6 +4,7 @@
 
 #include "cella_test.h"
 #include "onnx.pb-c.h"
+#include "onnx_testkit.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,18 +33,8 @@ struct mb {
 static void mb_init(struct mb *b, int64_t ir, int64_t opset)
 {
 	memset(b, 0, sizeof(*b));
-	onnx__model_proto__init(&b->m);
 	onnx__graph_proto__init(&b->g);
-	onnx__operator_set_id_proto__init(&b->os);
-	b->m.has_ir_version = 1;
-	b->m.ir_version = ir;
-	b->os.has_version = 1;
-	b->os.version = opset;
-	b->os.domain = "";
-	b->osp[0] = &b->os;
-	b->m.n_opset_import = 1;
-	b->m.opset_import = b->osp;
-	b->m.graph = &b->g;
+	tk_model(&b->m, &b->os, b->osp, ir, opset, &b->g);
 	b->g.name = "t";
 	b->g.node = b->np;
 	b->g.input = b->vip;
@@ -55,41 +46,13 @@ static void mb_init(struct mb *b, int64_t ir, int64_t opset)
 static void mb_io(struct mb *b, int out, const char *name, int dtype, int rank, const int64_t *dims)
 {
 	size_t i = out ? b->g.n_output : b->g.n_input;
-	Onnx__ValueInfoProto *v = out ? &b->vout[i] : &b->vin[i];
-	Onnx__TypeProto *t = out ? &b->tout[i] : &b->tin[i];
-	Onnx__TypeProto__Tensor *tt = out ? &b->ttout[i] : &b->ttin[i];
-	onnx__value_info_proto__init(v);
-	onnx__type_proto__init(t);
-	onnx__type_proto__tensor__init(tt);
-	v->name = (char *)name;
-	v->type = t;
-	t->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-	t->tensor_type = tt;
-	tt->has_elem_type = 1;
-	tt->elem_type = dtype;
-	if (!out && rank >= 0) {
-		Onnx__TensorShapeProto *s = &b->sin[i];
-		onnx__tensor_shape_proto__init(s);
-		for (int d = 0; d < rank; d++) {
-			Onnx__TensorShapeProto__Dimension *dm = &b->dims[i][d];
-			onnx__tensor_shape_proto__dimension__init(dm);
-			if (dims[d] >= 0) {
-				dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-				dm->dim_value = dims[d];
-			} else {
-				dm->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-				dm->dim_param = "N";
-			}
-			b->dimp[i][d] = dm;
-		}
-		s->n_dim = (size_t)rank;
-		s->dim = b->dimp[i];
-		tt->shape = s;
-	}
+	struct tk_vi w = {out ? &b->vout[i] : &b->vin[i], out ? &b->tout[i] : &b->tin[i], out ? &b->ttout[i] : &b->ttin[i],
+			  &b->sin[i], b->dims[i], b->dimp[i]};
+	tk_value_info(&w, name, dtype, !out, rank, dims);
 	if (out)
-		b->vop[b->g.n_output++] = v;
+		b->vop[b->g.n_output++] = w.v;
 	else
-		b->vip[b->g.n_input++] = v;
+		b->vip[b->g.n_input++] = w.v;
 }
 
 static Onnx__NodeProto *mb_node(struct mb *b, const char *op, const char *i0, const char *i1, const char *o0)
@@ -124,35 +87,24 @@ static void mb_inputs(struct mb *b, Onnx__NodeProto *n, size_t count, const char
 static Onnx__AttributeProto *mb_attr(struct mb *b, Onnx__NodeProto *n, const char *name, int type)
 {
 	size_t k = (size_t)(n - b->nodes);
-	Onnx__AttributeProto *a = &b->attrs[k][n->n_attribute];
-	onnx__attribute_proto__init(a);
-	a->name = (char *)name;
-	a->has_type = 1;
-	a->type = type;
+	Onnx__AttributeProto *a = tk_attr(&b->attrs[k][n->n_attribute], name, type);
 	b->ap[k][n->n_attribute++] = a;
 	return a;
 }
 
 static void mb_attr_i(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t v)
 {
-	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT);
-	a->has_i = 1;
-	a->i = v;
+	tk_set_i(mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT), v);
 }
 
 static void mb_attr_s(struct mb *b, Onnx__NodeProto *n, const char *name, const char *v)
 {
-	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING);
-	a->has_s = 1;
-	a->s.data = (uint8_t *)v;
-	a->s.len = strlen(v);
+	tk_set_s(mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING), v);
 }
 
 static void mb_attr_ints(struct mb *b, Onnx__NodeProto *n, const char *name, int64_t *v, size_t count)
 {
-	Onnx__AttributeProto *a = mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS);
-	a->n_ints = count;
-	a->ints = v;
+	tk_set_ints(mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS), v, count);
 }
 
 static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t *dims, const int64_t *vals, size_t n)
@@ -178,38 +130,9 @@ static uint8_t *mb_pack(struct mb *b, size_t *len)
 	return buf;
 }
 
-static char last_log[512];
-static void logcb(void *ctx, const char *msg)
-{
-	(void)ctx;
-	snprintf(last_log, sizeof(last_log), "%s", msg);
-}
-
 static cella_result load(struct mb *b, struct cella_onnx_model **m)
 {
-	size_t len;
-	uint8_t *buf = mb_pack(b, &len);
-	struct cella_onnx_options o = { .log = logcb };
-	last_log[0] = '\0';
-	cella_result r = cella_onnx_model_new(buf, len, &o, m);
-	free(buf);
-	return r;
-}
-
-static struct cella_onnx_tensor ftensor(float *data, int rank, const int64_t *dims)
-{
-	struct cella_onnx_tensor t;
-	memset(&t, 0, sizeof(t));
-	t.dtype = CELLA_ONNX_FLOAT;
-	t.rank = (uint32_t)rank;
-	size_t c = 1;
-	for (int i = 0; i < rank; i++) {
-		t.dims[i] = dims[i];
-		c *= (size_t)dims[i];
-	}
-	t.data = data;
-	t.bytes = c * 4;
-	return t;
+	return tk_load(&b->m, m);
 }
 
 /* y = Relu(x + x) with a dynamic leading dim: runs twice with different shapes. */

@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: MIT
+/* ONNX operators on hostile attributes and values: each case is a small model built here, checked for the exact
+ * result or the exact refusal (loads that once hung or read out of bounds must now complete or be refused). */
+#include <cella/onnx.h>
+
+#include "cella_test.h"
+#include "onnx.pb-c.h"
+#include "onnx_testkit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a model builder over the protobuf-c structs: constants as raw_data initializers, any attribute type ---- */
+
+#define NN 8 /* nodes, initializers, inputs, outputs, attributes per node */
+
+struct gb {
+	Onnx__GraphProto g;
+	Onnx__NodeProto nodes[NN], *np[NN];
+	Onnx__ValueInfoProto vin[NN], vout[NN], *vip[NN], *vop[NN];
+	Onnx__TypeProto tin[NN], tout[NN];
+	Onnx__TypeProto__Tensor ttin[NN], ttout[NN];
+	Onnx__TensorShapeProto sin[NN];
+	Onnx__TensorShapeProto__Dimension dims[NN][CELLA_ONNX_MAX_RANK], *dimp[NN][CELLA_ONNX_MAX_RANK];
+	Onnx__TensorProto inits[NN], *ip[NN];
+	int64_t init_dims[NN][CELLA_ONNX_MAX_RANK];
+	uint8_t init_raw[NN][64];
+	Onnx__AttributeProto attrs[NN][NN], *ap[NN][NN];
+	char *nin[NN][NN], *nout[NN][NN];
+};
+
+struct mb {
+	Onnx__ModelProto m;
+	Onnx__OperatorSetIdProto os, *osp[1];
+	struct gb g;
+};
+
+static void gb_init(struct gb *b, const char *name)
+{
+	memset(b, 0, sizeof(*b));
+	onnx__graph_proto__init(&b->g);
+	b->g.name = (char *)name;
+	b->g.node = b->np;
+	b->g.input = b->vip;
+	b->g.output = b->vop;
+	b->g.initializer = b->ip;
+}
+
+static void mb_init(struct mb *b, int64_t opset)
+{
+	memset(b, 0, sizeof(*b));
+	gb_init(&b->g, "t");
+	tk_model(&b->m, &b->os, b->osp, 8, opset, &b->g.g);
+}
+
+/* A graph input (rank >= 0: with dims, -1 = dynamic) or output (no shape). */
+static void gb_io(struct gb *b, int out, const char *name, int dtype, int rank, const int64_t *dims)
+{
+	size_t i = out ? b->g.n_output : b->g.n_input;
+	struct tk_vi w = {out ? &b->vout[i] : &b->vin[i], out ? &b->tout[i] : &b->tin[i], out ? &b->ttout[i] : &b->ttin[i],
+			  &b->sin[i], b->dims[i], b->dimp[i]};
+	CT_ASSERT(i < NN);
+	tk_value_info(&w, name, dtype, !out, rank, dims);
+	if (out)
+		b->vop[b->g.n_output++] = w.v;
+	else
+		b->vip[b->g.n_input++] = w.v;
+}
+
+/* A constant of any numeric type from its little-endian bytes (at most 64). */
+static void gb_const(struct gb *b, const char *name, int dtype, int rank, const int64_t *dims, const void *data,
+		     size_t bytes)
+{
+	size_t k = b->g.n_initializer;
+	Onnx__TensorProto *t = &b->inits[k];
+	CT_ASSERT(k < NN && bytes <= sizeof(b->init_raw[k]) && rank <= CELLA_ONNX_MAX_RANK);
+	onnx__tensor_proto__init(t);
+	t->name = (char *)name;
+	t->has_data_type = 1;
+	t->data_type = dtype;
+	if (rank)
+		memcpy(b->init_dims[k], dims, (size_t)rank * sizeof(int64_t));
+	t->n_dims = (size_t)rank;
+	t->dims = b->init_dims[k];
+	if (bytes)
+		memcpy(b->init_raw[k], data, bytes);
+	t->has_raw_data = 1;
+	t->raw_data.data = b->init_raw[k];
+	t->raw_data.len = bytes;
+	b->ip[b->g.n_initializer++] = t;
+}
+
+/* A node reading ins (NULL-terminated, "" = an omitted optional input) and writing outs (NULL-terminated). */
+static Onnx__NodeProto *gb_node(struct gb *b, const char *op, const char *const *ins, const char *const *outs)
+{
+	size_t k = b->g.n_node++;
+	Onnx__NodeProto *n = &b->nodes[k];
+	CT_ASSERT(k < NN);
+	onnx__node_proto__init(n);
+	n->op_type = (char *)op;
+	n->name = (char *)op;
+	for (n->n_input = 0; ins[n->n_input]; n->n_input++)
+		b->nin[k][n->n_input] = (char *)ins[n->n_input];
+	for (n->n_output = 0; outs[n->n_output]; n->n_output++)
+		b->nout[k][n->n_output] = (char *)outs[n->n_output];
+	n->input = b->nin[k];
+	n->output = b->nout[k];
+	n->attribute = b->ap[k];
+	b->np[k] = n;
+	return n;
+}
+
+static Onnx__AttributeProto *gb_attr(struct gb *b, Onnx__NodeProto *n, const char *name, int type)
+{
+	size_t k = (size_t)(n - b->nodes);
+	CT_ASSERT(n->n_attribute < NN);
+	Onnx__AttributeProto *a = tk_attr(&b->attrs[k][n->n_attribute], name, type);
+	b->ap[k][n->n_attribute++] = a;
+	return a;
+}
+
+static void attr_i(struct gb *b, Onnx__NodeProto *n, const char *name, int64_t v)
+{
+	tk_set_i(gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT), v);
+}
+
+static void attr_f(struct gb *b, Onnx__NodeProto *n, const char *name, float v)
+{
+	Onnx__AttributeProto *a = gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+	a->has_f = 1;
+	a->f = v;
+}
+
+static void attr_s(struct gb *b, Onnx__NodeProto *n, const char *name, const char *v)
+{
+	tk_set_s(gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING), v);
+}
+
+static void attr_ints(struct gb *b, Onnx__NodeProto *n, const char *name, const int64_t *v, size_t count)
+{
+	tk_set_ints(gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS), v, count);
+}
+
+static void attr_g(struct gb *b, Onnx__NodeProto *n, const char *name, struct gb *sub)
+{
+	Onnx__AttributeProto *a = gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH);
+	a->g = &sub->g;
+}
+
+static cella_result load(struct mb *b, struct cella_onnx_model **m)
+{
+	return tk_load(&b->m, m);
+}
+
+/* Loads a model without graph inputs and runs it: the result of the run, out valid until *m is freed. */
+static cella_result load_run(struct mb *b, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	cella_result r = load(b, m);
+	if (r != CELLA_OK)
+		return r;
+	return cella_onnx_model_run(*m, NULL, 0, out, 1);
+}
+
+static const char *const Y[] = { "y", NULL };
+
+/* One node over constant inputs c0..c2 (the node reads them in that order), one output y. */
+static Onnx__NodeProto *single(struct mb *b, int64_t opset, const char *op, int nin, int ydtype)
+{
+	static const char *const ins[4][4] = { { NULL }, { "c0", NULL }, { "c0", "c1", NULL }, { "c0", "c1", "c2", NULL } };
+	mb_init(b, opset);
+	gb_io(&b->g, 1, "y", ydtype, -1, NULL);
+	return gb_node(&b->g, op, ins[nin], Y);
+}
+
+/* ---- Resize: tf_crop_and_resize with a box that gives no coordinates ---- */
+
+static cella_result crop_model(struct mb *b, const float *roi, const char *mode)
+{
+	static const int64_t xd[4] = { 1, 1, 4, 4 }, rd[1] = { 8 }, sd[1] = { 4 }, sizes[4] = { 1, 1, 3, 3 };
+	static const char *const ins[] = { "x", "roi", "", "sizes", NULL };
+	mb_init(b, 13);
+	gb_io(&b->g, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+	gb_io(&b->g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b->g, "roi", CELLA_ONNX_FLOAT, 1, rd, roi, 8 * sizeof(float));
+	gb_const(&b->g, "sizes", CELLA_ONNX_INT64, 1, sd, sizes, sizeof(sizes));
+	Onnx__NodeProto *n = gb_node(&b->g, "Resize", ins, Y);
+	attr_s(&b->g, n, "mode", mode);
+	attr_s(&b->g, n, "coordinate_transformation_mode", "tf_crop_and_resize");
+	attr_f(&b->g, n, "extrapolation_value", -7.0f);
+	struct cella_onnx_model *m = NULL;
+	cella_result r = load(b, &m);
+	cella_onnx_model_free(r == CELLA_OK ? m : NULL);
+	return r;
+}
+
+/*
+ * A NaN or infinite roi is refused (a NaN coordinate passed the "outside" test and became index INT64_MIN: a read
+ * out of bounds, a crash at load). A finite box whose coordinates overflow (-3e38 .. 3e38: inf - inf is NaN)
+ * extrapolates where there is no coordinate instead of reading anywhere, for linear, cubic and nearest.
+ */
+static void test_resize_crop_nonfinite(void)
+{
+	static const char *const modes[3] = { "linear", "cubic", "nearest" };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	float x[16];
+	int64_t xd[4] = { 1, 1, 4, 4 };
+	for (int i = 0; i < 16; i++)
+		x[i] = (float)i;
+	for (int md = 0; md < 3; md++) {
+		float nan_roi[8] = { 0, 0, NAN, 0, 1, 1, 1, 1 }, inf_roi[8] = { 0, 0, 0, 0, 1, 1, 1, INFINITY };
+		float ninf_roi[8] = { 0, 0, -INFINITY, 0, 1, 1, 1, 1 };
+		CT_RESULT(crop_model(&b, nan_roi, modes[md]), CELLA_ERR_MODEL_SHAPE);
+		CT_RESULT(crop_model(&b, inf_roi, modes[md]), CELLA_ERR_MODEL_SHAPE);
+		CT_RESULT(crop_model(&b, ninf_roi, modes[md]), CELLA_ERR_MODEL_SHAPE);
+		/* a finite box over the rows, whose coordinates are -inf, NaN and inf: every output extrapolates */
+		float huge[8] = { 0, 0, -3e38f, 0, 1, 1, 3e38f, 1 };
+		CT_RESULT(crop_model(&b, huge, modes[md]), CELLA_OK);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		struct cella_onnx_tensor in = ftensor(x, 4, xd), out;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[2] == 3 && out.dims[3] == 3);
+		for (int i = 0; i < 9; i++)
+			CT_ASSERT(((const float *)out.data)[i] == -7.0f);
+		cella_onnx_model_free(m);
+		/* the ordinary box still reads the input: the centre row of rows [0, 1] is row 1.5 */
+		float box[8] = { 0, 0, 0, 0, 1, 1, 1, 1 };
+		CT_RESULT(crop_model(&b, box, modes[md]), CELLA_OK);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(((const float *)out.data)[0] == 0.0f && ((const float *)out.data)[8] == 15.0f);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Resize tf_crop_and_resize: NaN/inf roi refused, overflowing coordinates extrapolate");
+}
+
+/* ---- attribute-sized loops: bounded by the data, not the attribute ---- */
+
+/* LRN with size 2^40 sums the channels that exist (it looped over all 2^40 per element at load). */
+static void test_lrn_huge_size(void)
+{
+	static const int64_t xd[4] = { 1, 3, 1, 1 };
+	static const float xv[3] = { 1, 2, 3 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *n = single(&b, 13, "LRN", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 4, xd, xv, sizeof(xv));
+	attr_i(&b.g, n, "size", (int64_t)1 << 40);
+	attr_f(&b.g, n, "alpha", 1099511627776.0f); /* alpha / size = 1 */
+	attr_f(&b.g, n, "beta", 1.0f);
+	attr_f(&b.g, n, "bias", 0.0f);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	/* every window covers all 3 channels: y = x / (1 + 4 + 9) */
+	for (int i = 0; i < 3; i++)
+		CT_ASSERT(fabsf(((const float *)out.data)[i] - xv[i] / 14.0f) < 1e-6f);
+	cella_onnx_model_free(m);
+	/* size 0 stays refused */
+	n = single(&b, 13, "LRN", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 4, xd, xv, sizeof(xv));
+	attr_i(&b.g, n, "size", 0);
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	cella_test_pass("LRN with size 2^40 reads only the channels that exist");
+}
+
+/*
+ * Pooling windows of 2^20 taps per dim over a one-element input (pads and strides to match): 2-D MaxPool with
+ * storage_order=1 and 3-D Max/AveragePool walked every tap (2^40 and 2^60) per output at load. Each window holds
+ * the one element; count_include_pad counts the 2^20 taps per dim that fall in the padded input.
+ */
+static void test_pool_huge_kernel(void)
+{
+	static const int64_t k = (int64_t)1 << 20, half = (int64_t)1 << 19;
+	static const int64_t ks[3] = { k, k, k }, pads[6] = { half, half, half, half, half, half }, st[3] = { k, k, k };
+	static const int64_t xd[5] = { 1, 1, 1, 1, 1 };
+	static const float xv[1] = { 5.0f };
+	static const char *const ins[] = { "c0", NULL }, *const outs[] = { "y", "idx", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[2];
+	for (int nsp = 2; nsp <= 3; nsp++) {
+		/* MaxPool with Indices */
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_io(&b.g, 1, "idx", CELLA_ONNX_INT64, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2 + nsp, xd, xv, sizeof(xv));
+		Onnx__NodeProto *n = gb_node(&b.g, "MaxPool", ins, outs);
+		attr_ints(&b.g, n, "kernel_shape", ks, (size_t)nsp);
+		attr_ints(&b.g, n, "pads", pads, 2 * (size_t)nsp);
+		attr_ints(&b.g, n, "strides", st, (size_t)nsp);
+		attr_i(&b.g, n, "storage_order", 1);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, NULL, 0, out, 2), CELLA_OK);
+		CT_EQ(out[0].rank, 2 + nsp);
+		for (int d = 0; d < 2 + nsp; d++)
+			CT_EQ(out[0].dims[d], 1);
+		CT_ASSERT(((const float *)out[0].data)[0] == 5.0f);
+		CT_EQ(((const int64_t *)out[1].data)[0], 0);
+		cella_onnx_model_free(m);
+		for (int cip = 0; cip < 2; cip++) {
+			n = single(&b, 13, "AveragePool", 1, CELLA_ONNX_FLOAT);
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2 + nsp, xd, xv, sizeof(xv));
+			attr_ints(&b.g, n, "kernel_shape", ks, (size_t)nsp);
+			attr_ints(&b.g, n, "pads", pads, 2 * (size_t)nsp);
+			attr_ints(&b.g, n, "strides", st, (size_t)nsp);
+			attr_i(&b.g, n, "count_include_pad", cip);
+			CT_RESULT(load_run(&b, &m, out), CELLA_OK);
+			/* with the pads counted: 5 / 2^(20 nsp) (a power of two, exact) */
+			float want = cip ? 5.0f / (float)((uint64_t)1 << (20 * nsp)) : 5.0f;
+			CT_ASSERT(((const float *)out[0].data)[0] == want);
+			cella_onnx_model_free(m);
+		}
+	}
+	cella_test_pass("pooling windows of 2^20 taps per dim over one element");
+}
+
+/* A small 3-D MaxPool against a direct computation: dilation, padding, strides, Indices in both storage orders. */
+static void test_pool_generic_small(void)
+{
+	static const int64_t xd[5] = { 1, 1, 3, 4, 5 }, ks[3] = { 2, 2, 3 }, pads[6] = { 1, 0, 2, 0, 1, 1 };
+	static const int64_t dl[3] = { 2, 1, 2 }, st[3] = { 1, 2, 1 };
+	static const char *const ins[] = { "x", NULL }, *const outs[] = { "y", "idx", NULL };
+	float x[60];
+	for (int i = 0; i < 60; i++)
+		x[i] = (float)((i * 37) % 61) - 30.0f;
+	for (int order = 0; order < 2; order++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in = ftensor(x, 5, xd), out[2];
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 5, xd);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_io(&b.g, 1, "idx", CELLA_ONNX_INT64, -1, NULL);
+		Onnx__NodeProto *n = gb_node(&b.g, "MaxPool", ins, outs);
+		attr_ints(&b.g, n, "kernel_shape", ks, 3);
+		attr_ints(&b.g, n, "pads", pads, 6);
+		attr_ints(&b.g, n, "dilations", dl, 3);
+		attr_ints(&b.g, n, "strides", st, 3);
+		attr_i(&b.g, n, "storage_order", order);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, out, 2), CELLA_OK);
+		int64_t od[3];
+		for (int i = 0; i < 3; i++) {
+			od[i] = (xd[2 + i] + pads[i] + pads[i + 3] - ((ks[i] - 1) * dl[i] + 1)) / st[i] + 1;
+			CT_EQ(out[0].dims[2 + i], od[i]);
+		}
+		size_t o = 0;
+		for (int64_t a = 0; a < od[0]; a++)
+			for (int64_t bb = 0; bb < od[1]; bb++)
+				for (int64_t c = 0; c < od[2]; c++, o++) {
+					float best = -INFINITY;
+					int64_t bi = -1;
+					for (int64_t i = 0; i < ks[0]; i++)
+						for (int64_t j = 0; j < ks[1]; j++)
+							for (int64_t l = 0; l < ks[2]; l++) {
+								int64_t p = a * st[0] - pads[0] + i * dl[0];
+								int64_t q = bb * st[1] - pads[1] + j * dl[1];
+								int64_t r = c * st[2] - pads[2] + l * dl[2];
+								if (p < 0 || p >= 3 || q < 0 || q >= 4 || r < 0 || r >= 5)
+									continue;
+								float v = x[(p * 4 + q) * 5 + r];
+								if (bi < 0 || v > best) {
+									best = v;
+									bi = order ? p + 3 * (q + 4 * r) : (p * 4 + q) * 5 + r;
+								}
+							}
+					CT_ASSERT(((const float *)out[0].data)[o] == best);
+					CT_EQ(((const int64_t *)out[1].data)[o], bi);
+				}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("3-D MaxPool with dilations, pads and strides, Indices in both storage orders");
+}
+
+/* ConvTranspose and Conv without channels accept any group, but the work is bounded by the output (empty): a
+ * group of 2^62 called the GEMM 2^62 times (ConvTranspose) or packed 2^62 weight groups (Conv) at load. */
+static void test_conv_group_no_channels(void)
+{
+	static const int64_t xd[4] = { 1, 0, 1, 1 }, w00[4] = { 0, 0, 1, 1 }, w02[4] = { 0, 2, 1, 1 };
+	static const float none[1] = { 0 };
+	static const char *const ins[] = { "x", "w", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int op = 0; op < 2; op++) {
+		Onnx__NodeProto *n = single(&b, 13, op ? "Conv" : "ConvTranspose", 0, CELLA_ONNX_FLOAT);
+		b.g.nodes[0].n_input = 2;
+		b.g.nin[0][0] = (char *)ins[0];
+		b.g.nin[0][1] = (char *)ins[1];
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd); /* an input: Conv's weights are packed at load */
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, w00, none, 0);
+		attr_i(&b.g, n, "group", (int64_t)1 << 62);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		struct cella_onnx_tensor in = ftensor(NULL, 4, xd);
+		in.data = (void *)none;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[0] == 1 && out.dims[1] == 0 && out.bytes == 0);
+		cella_onnx_model_free(m);
+	}
+	/* ConvTranspose: 2 output channels per group times 2^62 groups does not exist */
+	Onnx__NodeProto *n = single(&b, 13, "ConvTranspose", 0, CELLA_ONNX_FLOAT);
+	b.g.nodes[0].n_input = 2;
+	b.g.nin[0][0] = (char *)ins[0];
+	b.g.nin[0][1] = (char *)ins[1];
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+	gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, w02, none, 0);
+	attr_i(&b.g, n, "group", (int64_t)1 << 62);
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+	cella_test_pass("Conv/ConvTranspose without channels: group 2^62 loads and runs to an empty output");
+}
+
+/* ---- If: branches take no inputs ---- */
+
+static void test_if_branch_inputs(void)
+{
+	static const int64_t one[1] = { 1 };
+	static const uint8_t t = 1;
+	static const float c = 2.0f;
+	static const char *const ins[] = { "cond", NULL }, *const bo[] = { "bout", NULL }, *const ident[] = { "c", NULL };
+	for (int declare = 0; declare < 2; declare++) {
+		struct mb b;
+		struct gb br[2];
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "cond", CELLA_ONNX_BOOL, 0, NULL, &t, 1);
+		gb_const(&b.g, "c", CELLA_ONNX_FLOAT, 1, one, &c, sizeof(c));
+		Onnx__NodeProto *n = gb_node(&b.g, "If", ins, Y);
+		for (int k = 0; k < 2; k++) {
+			gb_init(&br[k], k ? "else" : "then");
+			if (declare && k == 0) {
+				/* a branch input: nothing produces it, its output would be whatever the arena held */
+				gb_io(&br[k], 0, "bin", CELLA_ONNX_FLOAT, 1, one);
+				static const char *const bi[] = { "bin", NULL };
+				gb_node(&br[k], "Identity", bi, bo);
+			} else {
+				gb_node(&br[k], "Identity", ident, bo);
+			}
+			gb_io(&br[k], 1, "bout", CELLA_ONNX_FLOAT, -1, NULL);
+			attr_g(&b.g, n, k ? "else_branch" : "then_branch", &br[k]);
+		}
+		if (declare) {
+			CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+			CT_ASSERT(strstr(last_log, "declares inputs") != NULL);
+			continue;
+		}
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 1 && ((const float *)out.data)[0] == 2.0f);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("If: a branch that declares inputs is refused; one reading outer values runs");
+}
+
+/* ---- integer Div and Mod ---- */
+
+/* y = op(a, b) over constants of one integer type (n elements of es bytes each); returns y's bytes in want's size */
+static void int_binop(const char *op, int fmod, int dtype, size_t es, const void *a, const void *b, size_t n,
+		      const void *want)
+{
+	int64_t d[1] = { (int64_t)n };
+	struct mb mb;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *nd = single(&mb, 13, op, 2, dtype);
+	gb_const(&mb.g, "c0", dtype, 1, d, a, n * es);
+	gb_const(&mb.g, "c1", dtype, 1, d, b, n * es);
+	if (fmod >= 0)
+		attr_i(&mb.g, nd, "fmod", fmod);
+	CT_RESULT(load_run(&mb, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, dtype);
+	CT_EQ(out.bytes, n * es);
+	if (memcmp(out.data, want, n * es) != 0)
+		cella_test_fail(__FILE__, __LINE__, "%s(fmod=%d) of type %d: got %s", op, fmod, dtype,
+				cella_test_hex(out.data, n * es));
+	cella_onnx_model_free(m);
+}
+
+static void test_int_div_mod(void)
+{
+	/* unsigned: 255 is not -1 */
+	static const uint8_t u8a[4] = { 200, 255, 7, 0 }, u8b[4] = { 255, 255, 0, 255 };
+	static const uint8_t u8div[4] = { 0, 1, 0, 0 }, u8mod[4] = { 200, 0, 0, 0 };
+	int_binop("Div", -1, CELLA_ONNX_UINT8, 1, u8a, u8b, 4, u8div);
+	int_binop("Mod", 0, CELLA_ONNX_UINT8, 1, u8a, u8b, 4, u8mod);
+	int_binop("Mod", 1, CELLA_ONNX_UINT8, 1, u8a, u8b, 4, u8mod);
+	static const uint32_t u32a[3] = { 5, 0xffffffffu, 0xfffffffeu }, u32b[3] = { 0xffffffffu, 7, 0xffffffffu };
+	static const uint32_t u32div[3] = { 0, 613566756u, 0 }, u32mod[3] = { 5, 3, 0xfffffffeu };
+	int_binop("Div", -1, CELLA_ONNX_UINT32, 4, u32a, u32b, 3, u32div);
+	int_binop("Mod", 0, CELLA_ONNX_UINT32, 4, u32a, u32b, 3, u32mod);
+	static const uint64_t u64a[2] = { UINT64_MAX, 10 }, u64b[2] = { UINT64_MAX, UINT64_MAX };
+	static const uint64_t u64div[2] = { 1, 0 }, u64mod[2] = { 0, 10 };
+	int_binop("Div", -1, CELLA_ONNX_UINT64, 8, u64a, u64b, 2, u64div);
+	int_binop("Mod", 0, CELLA_ONNX_UINT64, 8, u64a, u64b, 2, u64mod);
+	/* signed: INT_MIN / -1 wraps, x / 0 is 0; the remainder takes the divisor's sign without overflowing */
+	static const int32_t i32a[8] = { INT32_MIN, 7, 5, -1, -7, 7, INT32_MIN, INT32_MAX };
+	static const int32_t i32b[8] = { -1, 0, INT32_MAX, INT32_MIN, 3, -3, -1, INT32_MIN };
+	static const int32_t i32div[8] = { INT32_MIN, 0, 0, 0, -2, -2, INT32_MIN, 0 };
+	static const int32_t i32mod[8] = { 0, 0, 5, -1, 2, -2, 0, -1 };
+	static const int32_t i32fmod[8] = { 0, 0, 5, -1, -1, 1, 0, INT32_MAX };
+	int_binop("Div", -1, CELLA_ONNX_INT32, 4, i32a, i32b, 8, i32div);
+	int_binop("Mod", 0, CELLA_ONNX_INT32, 4, i32a, i32b, 8, i32mod);
+	int_binop("Mod", 1, CELLA_ONNX_INT32, 4, i32a, i32b, 8, i32fmod);
+	static const int64_t i64a[4] = { INT64_MIN, -1, INT64_MAX, -9 }, i64b[4] = { -1, INT64_MIN, 2, 4 };
+	static const int64_t i64div[4] = { INT64_MIN, 0, INT64_MAX / 2, -2 }, i64mod[4] = { 0, -1, 1, 3 };
+	int_binop("Div", -1, CELLA_ONNX_INT64, 8, i64a, i64b, 4, i64div);
+	int_binop("Mod", 0, CELLA_ONNX_INT64, 8, i64a, i64b, 4, i64mod);
+	static const int8_t i8a[3] = { -128, -128, 100 }, i8b[3] = { -1, 127, -128 };
+	static const int8_t i8div[3] = { -128, -1, 0 }, i8mod[3] = { 0, 126, -28 };
+	int_binop("Div", -1, CELLA_ONNX_INT8, 1, i8a, i8b, 3, i8div);
+	int_binop("Mod", 0, CELLA_ONNX_INT8, 1, i8a, i8b, 3, i8mod);
+	cella_test_pass("integer Div and Mod: unsigned, signed extremes, both fmod modes");
+}
+
+/* ---- Slice with a negative step ---- */
+
+static void slice_run(const int64_t *data, int64_t dim, int64_t start, int64_t end, int64_t step, int64_t want_n,
+		      const int64_t *want)
+{
+	static const int64_t one[1] = { 1 };
+	static const char *const ins[] = { "c0", "s", "e", "a", "st", NULL };
+	const int64_t d[1] = { dim }, zero = 0;
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_INT64, -1, NULL);
+	gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, d, data, (size_t)dim * 8);
+	gb_const(&b.g, "s", CELLA_ONNX_INT64, 1, one, &start, 8);
+	gb_const(&b.g, "e", CELLA_ONNX_INT64, 1, one, &end, 8);
+	gb_const(&b.g, "a", CELLA_ONNX_INT64, 1, one, &zero, 8);
+	gb_const(&b.g, "st", CELLA_ONNX_INT64, 1, one, &step, 8);
+	gb_node(&b.g, "Slice", ins, Y);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.rank, 1);
+	if (out.dims[0] != want_n || (want_n && memcmp(out.data, want, (size_t)want_n * 8) != 0))
+		cella_test_fail(__FILE__, __LINE__, "Slice [%lld:%lld:%lld] of %lld elements gave %lld",
+				(long long)start, (long long)end, (long long)step, (long long)dim, (long long)out.dims[0]);
+	cella_onnx_model_free(m);
+}
+
+/* The spec clamps a negative step's start into [0, dim-1] (numpy would make a start before the data empty) and
+ * its end into [-1, dim-1]. */
+static void test_slice_negative_step(void)
+{
+	static const int64_t x[4] = { 0, 1, 2, 3 }, r0[1] = { 0 }, r10[2] = { 1, 0 }, r3210[4] = { 3, 2, 1, 0 };
+	static const int64_t r31[2] = { 3, 1 };
+	slice_run(x, 4, -10, -20, -1, 1, r0);
+	slice_run(x, 4, -10, -5, -1, 1, r0);
+	slice_run(x, 4, 1, -20, -1, 2, r10);
+	slice_run(x, 4, 100, -100, -1, 4, r3210);
+	slice_run(x, 4, 3, 0, -2, 2, r31);
+	slice_run(x, 4, 0, 0, -1, 0, NULL);
+	slice_run(x, 4, -10, -20, 1, 0, NULL);
+	slice_run(x, 0, -10, -20, -1, 0, NULL); /* nothing to take from an empty dim */
+	slice_run(x, 0, 0, -1, -1, 0, NULL);
+	cella_test_pass("Slice with negative steps clamps start into [0, dim-1]");
+}
+
+/* ---- HardSwish fusion keeps broadcasting's rank ---- */
+
+/* y = x * Clip(x + 3, 0, 6) / 6 with the 3 and the 6 of rank crank (one element); x is [2]. */
+static void hswish_case(int crank, int want_rank)
+{
+	static const int64_t xd[1] = { 2 }, ones[2] = { 1, 1 };
+	static const float three = 3, zero = 0, six = 6;
+	static const char *const add[] = { "x", "three", NULL }, *const clip[] = { "a", "zero", "six", NULL };
+	static const char *const mul[] = { "x", "c", NULL }, *const dv[] = { "p", "six_r", NULL };
+	static const char *const ao[] = { "a", NULL }, *const co[] = { "c", NULL }, *const po[] = { "p", NULL };
+	float x[2] = { -1.0f, 1.0f };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in = ftensor(x, 1, xd), out;
+	mb_init(&b, 13);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "three", CELLA_ONNX_FLOAT, crank, ones, &three, 4);
+	gb_const(&b.g, "zero", CELLA_ONNX_FLOAT, 0, NULL, &zero, 4);
+	gb_const(&b.g, "six", CELLA_ONNX_FLOAT, 0, NULL, &six, 4);
+	gb_const(&b.g, "six_r", CELLA_ONNX_FLOAT, crank, ones, &six, 4);
+	gb_node(&b.g, "Add", add, ao);
+	gb_node(&b.g, "Clip", clip, co);
+	gb_node(&b.g, "Mul", mul, po);
+	gb_node(&b.g, "Div", dv, Y);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	CT_EQ(out.rank, want_rank);
+	for (int d = 0; d + 1 < want_rank; d++)
+		CT_EQ(out.dims[d], 1);
+	CT_EQ(out.dims[want_rank - 1], 2);
+	/* -1 * 2 / 6 and 1 * 4 / 6 */
+	CT_ASSERT(fabsf(((const float *)out.data)[0] + 1.0f / 3.0f) < 1e-6f);
+	CT_ASSERT(fabsf(((const float *)out.data)[1] - 2.0f / 3.0f) < 1e-6f);
+	struct cella_onnx_stats st;
+	cella_onnx_model_stats(m, &st);
+	if (crank <= 1)
+		CT_EQ(st.nodes, 1); /* fused: same shape either way */
+	cella_onnx_model_free(m);
+}
+
+static void test_hardswish_rank(void)
+{
+	hswish_case(0, 1);
+	hswish_case(1, 1);
+	hswish_case(2, 2); /* [1, 1] constants broadcast x to [1, 2]: not one HardSwish of x */
+	{
+		/* a Mul with an absent input ("") is looked at as a root of the pattern (found by fuzz_model_load: the
+		 * rank check read the value before index 0) and refused like any Mul without its operands */
+		static const int64_t xd[1] = { 2 };
+		static const float six = 6;
+		static const char *const dv[] = { "x", "six", NULL }, *const mul[] = { "", "d", NULL };
+		static const char *const dout[] = { "d", NULL };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "six", CELLA_ONNX_FLOAT, 0, NULL, &six, 4);
+		gb_node(&b.g, "Div", dv, dout);
+		gb_node(&b.g, "Mul", mul, Y);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	}
+	cella_test_pass("HardSwish fusion only where the constants do not add dims");
+}
+
+/* ---- attributes of the wrong type ---- */
+
+static void test_attr_types(void)
+{
+	static const int64_t d2[2] = { 2, 1 }, dyn[2] = { -1, 1 };
+	static const float v[2] = { 1, 2 };
+	static const char *const cat[] = { "c0", "c1", NULL }, *const cat_in[] = { "x", "x", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	/* Concat's axis as a FLOAT: refused at load (it concatenated on the default axis 0) */
+	Onnx__NodeProto *n = single(&b, 13, "Concat", 0, CELLA_ONNX_FLOAT);
+	b.g.nodes[0].n_input = 2;
+	b.g.nin[0][0] = (char *)cat[0];
+	b.g.nin[0][1] = (char *)cat[1];
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
+	gb_const(&b.g, "c1", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
+	attr_f(&b.g, n, "axis", 1.0f);
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "'axis'") != NULL && strstr(last_log, "wrong type") != NULL);
+	/* the INT it should be works */
+	b.g.attrs[0][0].type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+	b.g.attrs[0][0].has_i = 1;
+	b.g.attrs[0][0].i = 1;
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[0] == 2 && out.dims[1] == 2);
+	cella_onnx_model_free(m);
+	/* with a dynamic input the node first runs at run time: refused there, with the same code */
+	mb_init(&b, 13);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 2, dyn);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	n = gb_node(&b.g, "Concat", cat_in, Y);
+	attr_s(&b.g, n, "axis", "1");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	{
+		float x[2] = { 1, 2 };
+		struct cella_onnx_tensor in = ftensor(x, 2, d2);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_MODEL);
+	}
+	cella_onnx_model_free(m);
+	/* an INTS where a STRING belongs, and a STRING where INTS belong */
+	n = single(&b, 10, "Pad", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
+	{
+		static const int64_t pads[4] = { 0, 0, 0, 0 };
+		attr_ints(&b.g, n, "pads", pads, 4);
+		attr_ints(&b.g, n, "mode", pads, 1);
+	}
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	n = single(&b, 13, "Transpose", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
+	attr_s(&b.g, n, "perm", "1,0");
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	cella_test_pass("attributes of the wrong type refused (at load, or at run when the node first runs then)");
+}
+
+/* A fused activation's attribute of the wrong type: not fused away with a default, refused like any other. */
+static void test_attr_types_fused(void)
+{
+	static const int64_t xd[4] = { 1, 1, 2, 2 }, wd[4] = { 1, 1, 1, 1 }, dyn[4] = { 1, 1, -1, -1 };
+	static const float w = 1.0f;
+	static const char *const ins[] = { "x", "w", NULL }, *const co[] = { "c", NULL }, *const li[] = { "c", NULL };
+	for (int bad = 0; bad < 2; bad++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		float x[4] = { -1, 2, -3, 4 };
+		struct cella_onnx_tensor in = ftensor(x, 4, xd);
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, dyn);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, wd, &w, 4);
+		gb_node(&b.g, "Conv", ins, co);
+		Onnx__NodeProto *n = gb_node(&b.g, "LeakyRelu", li, Y);
+		if (bad)
+			attr_s(&b.g, n, "alpha", "0.5");
+		else
+			attr_f(&b.g, n, "alpha", 0.5f);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), bad ? CELLA_ERR_MODEL : CELLA_OK);
+		if (!bad)
+			CT_ASSERT(((const float *)out.data)[0] == -0.5f && ((const float *)out.data)[3] == 4.0f);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("a fused activation's mistyped attribute is refused, not replaced by its default");
+}
+
+/* ---- Pad, Split, Cast, Gelu ---- */
+
+static void test_pad_split_bounds(void)
+{
+	static const int64_t d4[1] = { 4 }, two[1] = { 2 }, three[1] = { 3 };
+	static const float v[4] = { 1, 2, 3, 4 };
+	static const char *const pin[] = { "c0", "pads", NULL };
+	static const char *const sin[] = { "c0", "split", NULL }, *const souts[] = { "y", "y1", "y2", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	/* pads that would overflow dim + begin + end, and pads that remove more than the dim */
+	static const int64_t bad[][2] = { { INT64_MIN, -1 }, { -1, INT64_MIN }, { INT64_MIN, INT64_MIN }, { -5, 0 },
+					  { 0, -5 }, { -3, -2 } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d4, v, sizeof(v));
+		gb_const(&b.g, "pads", CELLA_ONNX_INT64, 1, two, bad[i], sizeof(bad[i]));
+		gb_node(&b.g, "Pad", pin, Y);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+	}
+	/* a negative pad inside the dim crops */
+	{
+		static const int64_t crop[2] = { -1, -2 };
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d4, v, sizeof(v));
+		gb_const(&b.g, "pads", CELLA_ONNX_INT64, 1, two, crop, sizeof(crop));
+		gb_node(&b.g, "Pad", pin, Y);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dims[0] == 1 && ((const float *)out.data)[0] == 2.0f);
+		cella_onnx_model_free(m);
+	}
+	/* split sizes whose sum wraps around to the dim (INT64_MAX + INT64_MAX + 6 = 4 in two's complement) */
+	static const int64_t wrap[3] = { INT64_MAX, INT64_MAX, 6 }, fine[3] = { 1, 0, 3 };
+	for (int ok = 0; ok < 2; ok++) {
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_io(&b.g, 1, "y1", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_io(&b.g, 1, "y2", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d4, v, sizeof(v));
+		gb_const(&b.g, "split", CELLA_ONNX_INT64, 1, three, ok ? fine : wrap, sizeof(wrap));
+		gb_node(&b.g, "Split", sin, souts);
+		CT_RESULT(load(&b, &m), ok ? CELLA_OK : CELLA_ERR_MODEL_SHAPE);
+		if (ok) {
+			struct cella_onnx_tensor o3[3];
+			CT_RESULT(cella_onnx_model_run(m, NULL, 0, o3, 3), CELLA_OK);
+			CT_ASSERT(o3[0].dims[0] == 1 && o3[1].dims[0] == 0 && o3[2].dims[0] == 3);
+			CT_ASSERT(((const float *)o3[2].data)[2] == 4.0f);
+			cella_onnx_model_free(m);
+		}
+	}
+	cella_test_pass("Pad bounds its pads before adding them; Split sums its sizes without overflow");
+}
+
+static void test_cast_u64_gelu(void)
+{
+	static const int64_t d[1] = { 6 };
+	static const double v[6] = { 1e19, 1e20, 9223372036854775808.0, 18446744073709549568.0, NAN, 42.9 };
+	/* from float: 1e19 is 9999999980506447872, 2^64 - 2048 rounds to 2^64 (out of range, saturated) */
+	static const uint64_t want[2][6] = {
+		{ 10000000000000000000u, UINT64_MAX, 9223372036854775808u, 18446744073709549568u, 0, 42 },
+		{ 9999999980506447872u, UINT64_MAX, 9223372036854775808u, UINT64_MAX, 0, 42 } };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int src = 0; src < 2; src++) {
+		Onnx__NodeProto *n = single(&b, 13, "Cast", 1, CELLA_ONNX_UINT64);
+		if (src) {
+			float f[6];
+			for (int i = 0; i < 6; i++)
+				f[i] = (float)v[i];
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d, f, sizeof(f));
+		} else {
+			gb_const(&b.g, "c0", CELLA_ONNX_DOUBLE, 1, d, v, sizeof(v));
+		}
+		attr_i(&b.g, n, "to", CELLA_ONNX_UINT64);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.dtype, CELLA_ONNX_UINT64);
+		for (int i = 0; i < 6; i++) {
+			if (((const uint64_t *)out.data)[i] != want[src][i])
+				cella_test_fail(__FILE__, __LINE__, "Cast %s %g to uint64 gave %llu", src ? "float" : "double",
+						v[i], (unsigned long long)((const uint64_t *)out.data)[i]);
+		}
+		cella_onnx_model_free(m);
+	}
+	/* Gelu is an opset-20 operator */
+	{
+		static const int64_t one[1] = { 1 };
+		static const float x = 1.0f;
+		single(&b, 13, "Gelu", 1, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, one, &x, 4);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+		CT_ASSERT(strstr(last_log, "Gelu") != NULL);
+	}
+	cella_test_pass("Cast to uint64 above INT64_MAX; Gelu refused before opset 20");
+}
+
+/* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
+
+static void test_int64_exact(void)
+{
+	static const int64_t p53 = (int64_t)1 << 53, d4[1] = { 4 }, one[1] = { 1 };
+	static const int64_t v[4] = { ((int64_t)1 << 53) + 1, (int64_t)1 << 53, ((int64_t)1 << 53) + 3,
+				      ((int64_t)1 << 53) + 2 };
+	static const struct { const char *op; int64_t want; } red[] = {
+		{ "ReduceSum", 4 * ((int64_t)1 << 53) + 6 }, { "ReduceMax", ((int64_t)1 << 53) + 3 },
+		{ "ReduceMin", (int64_t)1 << 53 }, { "ArgMax", 2 }, { "ArgMin", 1 } };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (size_t i = 0; i < sizeof(red) / sizeof(red[0]); i++) {
+		Onnx__NodeProto *n = single(&b, 13, red[i].op, 1, CELLA_ONNX_INT64);
+		gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, d4, v, sizeof(v));
+		attr_i(&b.g, n, "keepdims", 0);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.rank, 0);
+		if (((const int64_t *)out.data)[0] != red[i].want)
+			cella_test_fail(__FILE__, __LINE__, "%s gave %lld, expected %lld", red[i].op,
+					(long long)((const int64_t *)out.data)[0], (long long)red[i].want);
+		cella_onnx_model_free(m);
+	}
+	/* a sum that wraps, like Add */
+	{
+		static const int64_t w[2] = { INT64_MAX, 2 }, d2[1] = { 2 };
+		Onnx__NodeProto *n = single(&b, 13, "ReduceSum", 1, CELLA_ONNX_INT64);
+		gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, d2, w, sizeof(w));
+		attr_i(&b.g, n, "keepdims", 0);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(((const int64_t *)out.data)[0], INT64_MIN + 1);
+		cella_onnx_model_free(m);
+	}
+	/* TopK: the two largest in order, with their indices */
+	for (int largest = 0; largest < 2; largest++) {
+		static const char *const ins[] = { "c0", "k", NULL }, *const outs[] = { "y", "i", NULL };
+		const int64_t k = 2;
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_INT64, -1, NULL);
+		gb_io(&b.g, 1, "i", CELLA_ONNX_INT64, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, d4, v, sizeof(v));
+		gb_const(&b.g, "k", CELLA_ONNX_INT64, 1, one, &k, 8);
+		Onnx__NodeProto *n = gb_node(&b.g, "TopK", ins, outs);
+		attr_i(&b.g, n, "largest", largest);
+		struct cella_onnx_tensor o2[2];
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, NULL, 0, o2, 2), CELLA_OK);
+		const int64_t *y = o2[0].data, *ix = o2[1].data;
+		if (largest)
+			CT_ASSERT(y[0] == p53 + 3 && y[1] == p53 + 2 && ix[0] == 2 && ix[1] == 3);
+		else
+			CT_ASSERT(y[0] == p53 && y[1] == p53 + 1 && ix[0] == 1 && ix[1] == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("int64 ReduceSum/Max/Min, ArgMax/ArgMin and TopK exact above 2^53");
+}
+
+/* With an argument, runs only the tests whose name contains it. */
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; void (*fn)(void); } tests[] = {
+		{ "resize_crop_nonfinite", test_resize_crop_nonfinite },
+		{ "lrn_huge_size", test_lrn_huge_size },
+		{ "pool_huge_kernel", test_pool_huge_kernel },
+		{ "pool_generic_small", test_pool_generic_small },
+		{ "conv_group_no_channels", test_conv_group_no_channels },
+		{ "if_branch_inputs", test_if_branch_inputs },
+		{ "int_div_mod", test_int_div_mod },
+		{ "slice_negative_step", test_slice_negative_step },
+		{ "hardswish_rank", test_hardswish_rank },
+		{ "attr_types", test_attr_types },
+		{ "attr_types_fused", test_attr_types_fused },
+		{ "pad_split_bounds", test_pad_split_bounds },
+		{ "cast_u64_gelu", test_cast_u64_gelu },
+		{ "int64_exact", test_int64_exact },
+	};
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (argc < 2 || strstr(tests[i].name, argv[1]))
+			tests[i].fn();
+	return 0;
+}
