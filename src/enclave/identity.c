@@ -14,6 +14,13 @@
 #define SEAL_FLAGS_MASK 0xff0000000000000bull
 #define SEAL_MISC_MASK 0xf0000000u
 
+/* The next platform request's number (cella/abi/monitor.h): a reply is taken only if it echoes it. */
+static uint32_t next_seq(void)
+{
+	static uint32_t seq;
+	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+}
+
 /* Doubling in GF(2^128) for CMAC subkeys. */
 static void dbl(uint8_t b[16])
 {
@@ -70,6 +77,7 @@ cella_result cella_get_report(const struct cella_target_info *target, const uint
 
 	memset(&req, 0, sizeof(req));
 	req.type = CELLA_EMSG_REPORT;
+	req.seq = next_seq();
 	if (target) {
 		req.has_target = 1;
 		memcpy(req.target_info, target, sizeof(*target));
@@ -79,7 +87,7 @@ cella_result cella_get_report(const struct cella_target_info *target, const uint
 	r = rt_platform_call(&req, sizeof(req), &rep, sizeof(rep), &got);
 	if (r != CELLA_OK)
 		return r;
-	if (got != sizeof(rep) || rep.type != CELLA_EMSG_REPORT)
+	if (got != sizeof(rep) || rep.type != CELLA_EMSG_REPORT || rep.seq != req.seq)
 		return CELLA_ERR_BACKEND;
 	if (rep.status != CELLA_OK)
 		return (cella_result)rep.status;
@@ -126,12 +134,13 @@ cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELL
 
 	memset(&q, 0, sizeof(q));
 	q.type = CELLA_EMSG_GETKEY;
+	q.seq = next_seq();
 	memcpy(&kr, req, sizeof(kr)); /* the request may be host memory: checked and used from this copy */
 	if (!key_request_reserved_clear(&kr))
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(q.key_request, &kr, sizeof(kr));
 	r = rt_platform_call(&q, sizeof(q), &rep, sizeof(rep), &got);
-	if (r == CELLA_OK && (got != sizeof(rep) || rep.type != CELLA_EMSG_GETKEY))
+	if (r == CELLA_OK && (got != sizeof(rep) || rep.type != CELLA_EMSG_GETKEY || rep.seq != q.seq))
 		r = CELLA_ERR_BACKEND;
 	if (r == CELLA_OK)
 		r = (cella_result)rep.status;
@@ -206,6 +215,7 @@ cella_result cella_get_evidence(const uint8_t *report_data, uint8_t *buf, size_t
 	*len = 0;
 	memset(&req, 0, sizeof(req));
 	req.type = CELLA_EMSG_QUOTE;
+	req.seq = next_seq();
 	if (report_data)
 		memcpy(req.report_data, report_data, 64);
 	reply = malloc(reply_cap);
@@ -214,7 +224,8 @@ cella_result cella_get_evidence(const uint8_t *report_data, uint8_t *buf, size_t
 	r = rt_platform_call(&req, sizeof(req), reply, reply_cap, &got);
 	if (r == CELLA_OK) {
 		memcpy(&rep, reply, sizeof(rep));
-		if (got < sizeof(rep) || rep.type != CELLA_EMSG_QUOTE || rep.quote_bytes > CELLA_QUOTE_MAX_BYTES ||
+		if (got < sizeof(rep) || rep.type != CELLA_EMSG_QUOTE || rep.seq != req.seq ||
+		    rep.quote_bytes > CELLA_QUOTE_MAX_BYTES ||
 		    got != sizeof(rep) + rep.quote_bytes)
 			r = CELLA_ERR_BACKEND;
 		else if (rep.status != CELLA_OK)

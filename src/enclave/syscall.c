@@ -508,8 +508,12 @@ void rt_fatal(uint32_t kind, int sig, int code, uint64_t addr, uint64_t rip, con
 
 void rt_send_monitor(const struct cella_enclave_msg *m)
 {
-	if (!rt_sgx())
-		rt_sys(SYS_write, rt.mon_fd, m, sizeof(*m));
+	long k;
+	if (rt_sgx())
+		return;
+	do /* the runtime's handlers do not restart syscalls: a host's signal must not lose the message */
+		k = rt_sys(SYS_write, rt.mon_fd, m, sizeof(*m));
+	while (k == -EINTR);
 }
 
 /* see cella/enclave.h */

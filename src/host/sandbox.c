@@ -184,6 +184,8 @@ static char **monitor_environment(void)
 static cella_result spawn_monitor(struct cella_enclave *e)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
 	char path[PATH_MAX];
 	char *argv[2], **envp;
 	int sv[2] = {-1, -1};
@@ -205,9 +207,23 @@ static cella_result spawn_monitor(struct cella_enclave *e)
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], CELLA_MONITOR_CONTROL_FD);
+	/* The monitor starts with every signal at its default and none blocked, whatever this program set: with
+	 * SIGCHLD ignored here (as daemons often have it) the kernel would reap the enclave process behind the
+	 * monitor's waitpid, and blocked signals would pass on to the enclave process. */
+	sigfillset(&all);
+	sigemptyset(&none);
+	err = posix_spawnattr_init(&at);
+	if (err == 0)
+		err = posix_spawnattr_setsigdefault(&at, &all);
+	if (err == 0)
+		err = posix_spawnattr_setsigmask(&at, &none);
+	if (err == 0)
+		err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	argv[0] = path;
 	argv[1] = NULL;
-	err = posix_spawn(&pid, path, &fa, NULL, argv, envp);
+	if (err == 0)
+		err = posix_spawn(&pid, path, &fa, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	close(sv[1]);
@@ -228,8 +244,11 @@ static cella_result make_window(struct cella_enclave *e, int *memfd)
 	uint8_t *p;
 	int fd;
 
-	fd = memfd_create("cella-window", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0) {
+	/* Sealed at its size before the monitor gets it: a window that shrank under the monitor would kill it with
+	 * SIGBUS on its next write there (the monitor refuses a window without F_SEAL_SHRINK). */
+	fd = memfd_create("cella-window", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)bytes) != 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
 		cella_log(e, CELLA_LOG_ERROR, "cannot create the shared window (%llu bytes): %s", (unsigned long long)bytes,
 			  strerror(errno));
 		if (fd >= 0)
@@ -366,8 +385,12 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 		/* The monitor exits after BYE (or on EOF); make sure, then reap it. */
 		if (waitpid(e->monitor, &st, WNOHANG) == 0) {
 			struct pollfd p = {e->monitor_pidfd, POLLIN, 0};
-			if (e->monitor_pidfd < 0 || poll(&p, 1, 2000) <= 0)
+			/* through the pidfd: where this program ignores SIGCHLD the monitor is reaped as it exits, and
+			 * its pid may name another process by now */
+			if (e->monitor_pidfd < 0)
 				kill(e->monitor, SIGKILL);
+			else if (poll(&p, 1, 2000) <= 0)
+				(void)syscall(SYS_pidfd_send_signal, e->monitor_pidfd, SIGKILL, NULL, 0);
 			while (waitpid(e->monitor, &st, 0) < 0 && errno == EINTR)
 				;
 		}

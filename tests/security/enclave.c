@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Test enclave for the hostile-host suite (tests/security). */
+#include <cella/attest.h>
 #include <cella/enclave.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -303,6 +304,19 @@ static cella_result s_two_phase(const uint8_t *in, size_t n, uint8_t *out, size_
 	return reply_u64(got, out, on, w);
 }
 
+static cella_result s_key(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct cella_key_request kr;
+	cella_result r;
+	if (n != sizeof(kr) || on < CELLA_KEY_BYTES)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&kr, in, sizeof(kr));
+	r = cella_get_key(&kr, out);
+	if (r == CELLA_OK)
+		*w = CELLA_KEY_BYTES;
+	return r;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -312,6 +326,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_HOST_MALLOC] = {s_host_malloc, CELLA_ECALL_PUBLIC}, [S_TIME] = {s_time, CELLA_ECALL_PUBLIC},
 	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
 	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC}, [S_TWO_PHASE] = {s_two_phase, CELLA_ECALL_PUBLIC},
-	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},
+	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},         [S_KEY] = {s_key, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

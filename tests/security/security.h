@@ -22,6 +22,7 @@ enum {
 	S_RAX_WATCH = 14, /* in: u64 n; spins n times while RAX holds 0; out: u64 RAX at the end, u64 spins left */
 	S_TWO_PHASE = 15, /* asks O_SIZE for a size (<= 256), then O_FILL for that many bytes; out: u64 bytes */
 	S_SLEEP = 16,     /* nanosleep({5, 7}, &rem), rem filled with -1 first; out: i64 result, errno, rem sec, nsec */
+	S_KEY = 17,       /* in: struct cella_key_request; out: its 16-byte key (TEST ONLY: never export keys) */
 	S_COUNT
 };
 

@@ -4,6 +4,7 @@
  * backend: security_test <ITEM> <enclave> [<enclave without violation limit>]. The SGX entry items (A7, B1,
  * B2) run on the SGX backend's software stand-in instead (sgxsim_test, tests/cmake/security.cmake).
  */
+#include <cella/abi/report.h>
 #include <cella/host.h>
 #include <dirent.h>
 #include <linux/audit.h>
@@ -653,6 +654,7 @@ struct forger {
 	volatile int stop;
 	unsigned sent;
 	pthread_t th;
+	unsigned pause_us; /* between rounds (0: none) */
 };
 
 static void forge_all(struct forger *f, int sig)
@@ -689,7 +691,8 @@ static void *forge(void *p)
 	struct forger *f = p;
 	for (unsigned i = 0; !f->stop; i++) {
 		forge_all(f, sigs[i % (sizeof(sigs) / sizeof(sigs[0]))]);
-		usleep(200);
+		if (f->pause_us)
+			usleep(f->pause_us);
 	}
 	return NULL;
 }
@@ -711,7 +714,7 @@ static pid_t enclave_pid(pid_t monitor)
 static void t_forged_signals(void)
 {
 	struct cella_enclave *e = create(image);
-	struct forger f = {enclave_pid(e->monitor), 0, 0, 0};
+	struct forger f = {enclave_pid(e->monitor), 0, 0, 0, 200};
 	uint64_t n = 20000000, r[2] = {1, 1};
 	size_t w = 0;
 	cella_result res;
@@ -729,6 +732,60 @@ static void t_forged_signals(void)
 	CT_EQ(r[0], n);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("B3 forged SIGSYS/SIGSEGV/SIGILL/SIGBUS from the host are not taken for traps or faults");
+}
+
+/* B3, platform requests: the same forged signals while the enclave asks its platform for keys. A signal that
+ * interrupts the enclave's wait for the monitor's reply must not leave that reply behind for the next request:
+ * each key is the one for its own request (four requests that give four different keys, taken in turn), as
+ * fetched without signals, and no request fails. */
+static void t_forged_signals_keys(void)
+{
+	enum { KINDS = 4, CALLS = 4000 };
+	static const uint16_t name[KINDS] = {CELLA_KEYNAME_SEAL, CELLA_KEYNAME_SEAL, CELLA_KEYNAME_REPORT,
+					     CELLA_KEYNAME_SEAL};
+	static const uint16_t policy[KINDS] = {CELLA_KEYPOLICY_MRENCLAVE, CELLA_KEYPOLICY_MRSIGNER, 0,
+					       CELLA_KEYPOLICY_MRENCLAVE | CELLA_KEYPOLICY_MRSIGNER};
+	struct cella_key_request kr[KINDS];
+	uint8_t want[KINDS][CELLA_KEY_BYTES], got[CELLA_KEY_BYTES];
+	struct cella_enclave *e = create(image);
+	struct forger f = {enclave_pid(e->monitor), 0, 0, 0, 0};
+	unsigned wrong = 0, failed = 0;
+	size_t w = 0;
+
+	for (unsigned k = 0; k < KINDS; k++) {
+		memset(&kr[k], 0, sizeof(kr[k]));
+		kr[k].key_name = name[k];
+		kr[k].key_policy = policy[k];
+		memset(kr[k].key_id, 0x10 + (int)k, sizeof(kr[k].key_id));
+		CT_RESULT(cella_enclave_call(e, S_KEY, &kr[k], sizeof(kr[k]), want[k], sizeof(want[k]), &w), CELLA_OK);
+		CT_EQ(w, CELLA_KEY_BYTES);
+		for (unsigned j = 0; j < k; j++)
+			CT_ASSERT(memcmp(want[j], want[k], CELLA_KEY_BYTES) != 0);
+	}
+	CT_EQ(pthread_create(&f.th, NULL, forge, &f), 0);
+	for (unsigned i = 0; i < CALLS; i++) {
+		unsigned k = i % KINDS;
+		cella_result r;
+		memset(got, 0, sizeof(got));
+		r = cella_enclave_call(e, S_KEY, &kr[k], sizeof(kr[k]), got, sizeof(got), &w);
+		if (r != CELLA_OK)
+			failed++;
+		else if (memcmp(got, want[k], CELLA_KEY_BYTES) != 0)
+			wrong++;
+	}
+	f.stop = 1;
+	pthread_join(f.th, NULL);
+	printf("B3-keys: %u forged signals queued over %u key requests: %u failed, %u answered with another's key\n",
+	       f.sent, (unsigned)CALLS, failed, wrong);
+	CT_ASSERT(f.sent > 0);
+	CT_EQ(failed, 0);
+	CT_EQ(wrong, 0);
+	for (unsigned k = 0; k < KINDS; k++) { /* and nothing is left behind for the requests after the storm */
+		CT_RESULT(cella_enclave_call(e, S_KEY, &kr[k], sizeof(kr[k]), got, sizeof(got), &w), CELLA_OK);
+		CT_ASSERT(memcmp(got, want[k], CELLA_KEY_BYTES) == 0);
+	}
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("B3-keys forged signals during platform requests: every key answers its own request");
 }
 
 /* F2: the host answers the size query with 16, then the fill with more than 16 bytes. */
@@ -988,6 +1045,8 @@ int main(int argc, char **argv)
 		t_host_registers();
 	else if (!strcmp(c, "B3"))
 		t_forged_signals();
+	else if (!strcmp(c, "B3-keys"))
+		t_forged_signals_keys();
 	else if (!strcmp(c, "F2"))
 		t_two_phase();
 	else

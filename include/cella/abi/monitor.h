@@ -44,46 +44,63 @@ _Static_assert(sizeof(struct cella_enclave_msg) == 112, "ABI: cella_enclave_msg"
 
 /*
  * Identity requests: the enclave writes one request datagram and reads one reply datagram on its monitor
- * socket (one request at a time per enclave). Replies start with the request type and a cella_result.
+ * socket (one request at a time per enclave). Replies start with the request type and a cella_result, and
+ * carry the request's seq back: the enclave numbers its requests and takes a reply only for the request it
+ * is waiting on, so a reply left behind (a read that failed) can never answer a later request.
+ * seq took the place of a reserved field, or was appended: a report request or reply, or a key reply, of a
+ * runtime from before it is 8 bytes shorter, and the monitor refuses requests of the wrong size.
  */
+
 struct cella_emsg_report_req {
 	uint32_t type; /* CELLA_EMSG_REPORT */
 	uint32_t has_target;
 	uint8_t target_info[512]; /* struct cella_target_info; ignored unless has_target (then: the caller) */
 	uint8_t report_data[64];
+	uint32_t seq;
+	uint32_t reserved;
 };
+_Static_assert(sizeof(struct cella_emsg_report_req) == 592, "ABI: cella_emsg_report_req");
 
 struct cella_emsg_report_rep {
 	uint32_t type;
 	uint32_t status;
 	uint8_t report[432]; /* struct cella_report */
+	uint32_t seq;        /* the request's */
+	uint32_t reserved;
 };
+_Static_assert(sizeof(struct cella_emsg_report_rep) == 448, "ABI: cella_emsg_report_rep");
 
 struct cella_emsg_getkey_req {
 	uint32_t type; /* CELLA_EMSG_GETKEY */
-	uint32_t reserved;
+	uint32_t seq;
 	uint8_t key_request[512]; /* struct cella_key_request */
 };
+_Static_assert(sizeof(struct cella_emsg_getkey_req) == 520, "ABI: cella_emsg_getkey_req");
 
 struct cella_emsg_getkey_rep {
 	uint32_t type;
 	uint32_t status;
 	uint8_t key[16];
+	uint32_t seq; /* the request's */
+	uint32_t reserved;
 };
+_Static_assert(sizeof(struct cella_emsg_getkey_rep) == 32, "ABI: cella_emsg_getkey_rep");
 
 struct cella_emsg_quote_req {
 	uint32_t type; /* CELLA_EMSG_QUOTE */
-	uint32_t reserved;
+	uint32_t seq;
 	uint8_t report_data[64];
 };
+_Static_assert(sizeof(struct cella_emsg_quote_req) == 72, "ABI: cella_emsg_quote_req");
 
 #define CELLA_QUOTE_MAX_BYTES 16384
 struct cella_emsg_quote_rep {
 	uint32_t type;
 	uint32_t status;
 	uint32_t quote_bytes; /* followed by that many bytes */
-	uint32_t reserved;
+	uint32_t seq;         /* the request's */
 };
+_Static_assert(sizeof(struct cella_emsg_quote_rep) == 16, "ABI: cella_emsg_quote_rep");
 
 #ifdef __cplusplus
 }

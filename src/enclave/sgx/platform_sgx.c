@@ -24,6 +24,7 @@ static cella_result report(const void *req, size_t len, void *rep, size_t cap, s
 	memcpy(&q, req, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	r.type = CELLA_EMSG_REPORT;
+	r.seq = q.seq;
 	r.status = rt_sgx_ereport(q.has_target ? (const struct cella_target_info *)(const void *)q.target_info : NULL,
 				  q.report_data, &out);
 	memcpy(r.report, &out, sizeof(r.report));
@@ -42,6 +43,7 @@ static cella_result getkey(const void *req, size_t len, void *rep, size_t cap, s
 	memcpy(&q, req, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	r.type = CELLA_EMSG_GETKEY;
+	r.seq = q.seq;
 	r.status = rt_sgx_egetkey((const struct cella_key_request *)(const void *)q.key_request, r.key);
 	memcpy(rep, &r, sizeof(r));
 	memset(&r, 0, sizeof(r));
@@ -64,6 +66,7 @@ static cella_result quote(const void *req, size_t len, uint8_t *rep, size_t cap,
 	memcpy(&q, req, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	r.type = CELLA_EMSG_QUOTE;
+	r.seq = q.seq;
 	st = cella_ocall(CELLA_SGX_OCALL_QE_TARGET_INFO, NULL, 0, &qe, sizeof(qe), &w);
 	if (st == CELLA_OK && w != sizeof(qe))
 		st = CELLA_ERR_MARSHAL;

@@ -7,6 +7,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <openssl/evp.h>
@@ -89,7 +90,15 @@ static uint8_t *place_window(struct cella_pmsg *msg, int *winfd, uint64_t *bytes
 	for (unsigned round = 0; round < CELLA_WINDOW_ROUNDS; round++) {
 		struct stat st;
 		void *want = (void *)(uintptr_t)msg->b, *m, *offer;
-		int ours = -1;
+		int ours = -1, seals = fcntl(*winfd, F_GET_SEALS);
+		/* The window must not shrink under this monitor and the enclave process: a write to a page past the
+		 * end of its file would kill the monitor with SIGBUS. The host library seals it so; a window that is
+		 * not sealed is refused, before its size is read (a sealed size cannot shrink after the check). */
+		if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG,
+				  "the window's file is not sealed against shrinking (F_SEAL_SHRINK)");
+			break;
+		}
 		if (fstat(*winfd, &st) != 0 || (uint64_t)st.st_size < msg->a || msg->a < 2 * 4096 || msg->a % 4096) {
 			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_INVALID_ARG, "window size does not match its file");
 			break;
@@ -224,6 +233,8 @@ struct enclave_proc {
 	uint64_t win_bytes;
 	bool reported;
 	bool dead;
+	bool stalled;        /* a reply found the enclave's socket full */
+	bool told_malformed; /* the host was told of a malformed request */
 };
 
 /* Names a fault address: a guard page below/above a TCS stack is a stack overflow. */
@@ -282,10 +293,28 @@ static cella_result platform(struct enclave_proc *p)
 	return r;
 }
 
-/* Serves one identity request from the enclave; the reply always carries the request's type and a result. */
-static void serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
+/*
+ * A reply to the enclave. Never blocking: an enclave that sends requests and reads no replies fills its socket,
+ * and would otherwise hold this monitor (and with it the host's control channel) in send() for good. false if
+ * the reply could not go out whole: the enclave is not reading, or gone, and is to be treated as lost.
+ */
+static bool send_enclave(struct enclave_proc *p, const void *m, size_t n)
+{
+	ssize_t k;
+	do
+		k = send(p->sock, m, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (k < 0 && errno == EINTR);
+	if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		p->stalled = true;
+	return k == (ssize_t)n;
+}
+
+/* Serves one identity request from the enclave; the reply always carries the request's type, seq and a result.
+ * false if the reply could not be sent (send_enclave). */
+static bool serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
 {
 	uint32_t type;
+	bool sent = false;
 	memcpy(&type, buf, 4);
 	if (type == CELLA_EMSG_REPORT && n == sizeof(struct cella_emsg_report_req)) {
 		struct cella_emsg_report_req req;
@@ -294,23 +323,25 @@ static void serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
 		struct cella_report rp;
 		memcpy(&req, buf, sizeof(req));
 		memcpy(&ti, req.target_info, sizeof(ti));
+		rep.seq = req.seq;
 		rep.status = platform(p);
 		if (rep.status == CELLA_OK)
 			rep.status = cella_platform_report(p->platform, &p->id, req.has_target ? &ti : NULL,
 							   req.report_data, &rp);
 		if (rep.status == CELLA_OK)
 			memcpy(rep.report, &rp, sizeof(rp));
-		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+		sent = send_enclave(p, &rep, sizeof(rep));
 	} else if (type == CELLA_EMSG_GETKEY && n == sizeof(struct cella_emsg_getkey_req)) {
 		struct cella_emsg_getkey_req req;
 		struct cella_emsg_getkey_rep rep = {.type = type};
 		struct cella_key_request kr;
 		memcpy(&req, buf, sizeof(req));
 		memcpy(&kr, req.key_request, sizeof(kr));
+		rep.seq = req.seq;
 		rep.status = platform(p);
 		if (rep.status == CELLA_OK)
 			rep.status = cella_platform_getkey(p->platform, &p->id, &kr, rep.key);
-		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+		sent = send_enclave(p, &rep, sizeof(rep));
 		explicit_bzero(&rep, sizeof(rep));
 	} else if (type == CELLA_EMSG_QUOTE && n == sizeof(struct cella_emsg_quote_req)) {
 		struct cella_emsg_quote_req req;
@@ -318,6 +349,7 @@ static void serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
 		uint8_t *q = NULL, *msg;
 		size_t len = 0;
 		memcpy(&req, buf, sizeof(req));
+		rep.seq = req.seq;
 		rep.status = platform(p);
 		if (rep.status == CELLA_OK)
 			rep.status = cella_platform_quote(p->platform, &p->id, req.report_data, &q, &len);
@@ -329,16 +361,24 @@ static void serve_identity(struct enclave_proc *p, const uint8_t *buf, size_t n)
 			memcpy(msg, &rep, sizeof(rep));
 			if (rep.quote_bytes)
 				memcpy(msg + sizeof(rep), q, rep.quote_bytes);
-			(void)send(p->sock, msg, sizeof(rep) + rep.quote_bytes, MSG_NOSIGNAL);
+			sent = send_enclave(p, msg, sizeof(rep) + rep.quote_bytes);
 			free(msg);
+		} else {
+			rep.status = CELLA_ERR_OUT_OF_MEMORY;
+			rep.quote_bytes = 0;
+			sent = send_enclave(p, &rep, sizeof(rep));
 		}
 		free(q);
 	} else {
-		/* A malformed request: the enclave's own bug. Answer so it does not hang, and say so. */
+		/* A malformed request: the enclave's own bug. Answer so it does not hang, and say so (once: a log line
+		 * per request would let the enclave fill the host's control socket, where a log blocks). */
 		struct cella_emsg_getkey_rep rep = {.type = type, .status = CELLA_ERR_INVALID_ARG};
-		log_host(2, "enclave sent a malformed platform request (type %u, %zu bytes)", type, n);
-		(void)send(p->sock, &rep, sizeof(rep), MSG_NOSIGNAL);
+		if (!p->told_malformed)
+			log_host(2, "enclave sent a malformed platform request (type %u, %zu bytes)", type, n);
+		p->told_malformed = true;
+		sent = send_enclave(p, &rep, sizeof(rep));
 	}
+	return sent;
 }
 
 static void mark_lost(struct enclave_proc *p)
@@ -354,12 +394,22 @@ static void mark_lost(struct enclave_proc *p)
 	}
 }
 
+/* SIGKILL to the enclave process through its pidfd where there is one: its pid alone could name another
+ * process by now, had it been reaped behind this monitor's back. By pid only where there is no pidfd (kernels
+ * before 5.3, where nothing else reaps it either: SIGCHLD is not ignored here, see main). */
+static void kill_enclave(const struct enclave_proc *p)
+{
+	if (p->pidfd >= 0 && (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) == 0 || errno != ENOSYS))
+		return;
+	kill(p->pid, SIGKILL);
+}
+
 static void reap(struct enclave_proc *p)
 {
 	int st = 0;
 	if (p->dead)
 		return;
-	kill(p->pid, SIGKILL);
+	kill_enclave(p);
 	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	p->dead = true;
@@ -513,7 +563,7 @@ static int run(void)
 	 * enclave could compute what they give. */
 	if (!reseed_random()) {
 		send_pmsg(CELLA_PMSG_READY, CELLA_ERR_CRYPTO, "cannot reseed the random generators after the fork");
-		kill(p.pid, SIGKILL);
+		kill(p.pid, SIGKILL); /* not reaped yet, and SIGCHLD is not ignored here (main): the pid is its own */
 		return 1;
 	}
 	p.sock = sv[0];
@@ -578,10 +628,16 @@ static int run(void)
 				em.text[sizeof(em.text) - 1] = 0;
 				report_fault(&p, &em);
 				on_enclave_gone(&p);
-			} else if (k >= 4 && (size_t)k <= sizeof(buf)) {
-				serve_identity(&p, buf, (size_t)k);
 			} else if (k > 0) {
-				serve_identity(&p, (const uint8_t *)"\0\0\0\0", 4); /* oversized: refuse */
+				bool whole = k >= 4 && (size_t)k <= sizeof(buf); /* else malformed: refused */
+				if (!serve_identity(&p, whole ? buf : (const uint8_t *)"\0\0\0\0", whole ? (size_t)k : 4)) {
+					if (p.stalled) {
+						log_host(1, "enclave lost: it sends platform requests and does not read the "
+							    "replies (its socket is full)");
+						p.reported = true;
+					}
+					on_enclave_gone(&p);
+				}
 			} else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
 				on_enclave_gone(&p);
 			}
@@ -600,7 +656,14 @@ int main(void)
 {
 	struct stat st;
 	/* The monitor holds the platform's secrets: not even its own user may read its memory. */
+	sigset_t none;
 	prctl(PR_SET_DUMPABLE, 0);
+	/* Whatever the starter left (the host library resets both, another starter might not): SIGCHLD ignored
+	 * would have the kernel reap the enclave process behind waitpid, and a blocked signal would reach the
+	 * enclave process as blocked too. */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (fstat(CTL, &st) != 0 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "cella-monitor: started by the Cella host library, not by hand\n");

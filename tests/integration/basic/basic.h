@@ -37,6 +37,8 @@ enum {
 	E_BIG_OCALL = 27,   /* private (only inside O_NEST_BIG): in: any bytes; calls O_SINK with NEST_SINK_BYTES */
 	E_ZEROED = 28,      /* out: u64 non-zero bytes in 1 MiB from calloc and 1 MiB from mmap (each checked whole) */
 	E_FUTEX_OPS = 29,   /* out: u64 errno of FUTEX_WAKE, u64 errno of FUTEX_LOCK_PI (0: it succeeded) */
+	E_FLOOD_MONITOR = 30, /* rogue: sends key requests to the monitor (a raw write on its socket) and reads no
+			       * reply, for ever: the monitor must give the enclave up, not block */
 	E_COUNT
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Test enclave for the sandbox integration tests: calls, nesting, faults, heap, confinement. */
+#include <cella/abi/monitor.h>
 #include <cella/enclave.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -592,6 +593,23 @@ static cella_result e_futex_ops(const uint8_t *in, size_t n, uint8_t *out, size_
 	return CELLA_OK;
 }
 
+static cella_result e_flood_monitor(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct cella_emsg_getkey_req req;
+	(void)in, (void)n, (void)out, (void)on, (void)w;
+	memset(&req, 0, sizeof(req));
+	req.type = CELLA_EMSG_GETKEY; /* key name 0: the monitor answers with an error, and logs nothing */
+	for (;;) {
+		long r;
+		__asm__ __volatile__("syscall"
+				     : "=a"(r)
+				     : "0"((long)SYS_write), "D"((long)CELLA_MONITOR_ENCLAVE_FD), "S"(&req), "d"(sizeof(req))
+				     : "rcx", "r11", "memory");
+		(void)r;
+	}
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -623,6 +641,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_BIG_OCALL] = {e_big_ocall, 0},
 	[E_ZEROED] = {e_zeroed, CELLA_ECALL_PUBLIC},
 	[E_FUTEX_OPS] = {e_futex_ops, CELLA_ECALL_PUBLIC},
+	[E_FLOOD_MONITOR] = {e_flood_monitor, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -4,7 +4,8 @@
  * driven from a fake host so that the host's address can be one the monitor certainly has taken: the start of a
  * mapping read from the monitor's /proc/<pid>/maps. The monitor must offer a range of its own, accept the window
  * there and boot the enclave; refuse after CELLA_WINDOW_ROUNDS taken addresses; refuse a size that changes. And
- * an enclave refuses a window of another ABI version, saying so.
+ * an enclave refuses a window of another ABI version, saying so; a window that is not sealed against shrinking
+ * is refused, and a sealed one cannot shrink under the monitor.
  *
  * usage: monitor_window_test CELLA_MONITOR ENCLAVE_IMAGE
  */
@@ -13,6 +14,8 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +54,9 @@ static void recv_m(struct session *s, struct cella_pmsg *m)
 	}
 }
 
-/* A monitor with the image open and a window laid out for it (not yet sent). */
-static void start(struct session *s, const char *monitor, const char *image)
+/* A monitor with the image open and a window laid out for it (not yet sent), sealed at its size as the host
+ * library seals it unless `unsealed`. */
+static void start_window(struct session *s, const char *monitor, const char *image, bool unsealed)
 {
 	int sv[2];
 	posix_spawn_file_actions_t fa;
@@ -84,14 +88,22 @@ static void start(struct session *s, const char *monitor, const char *image)
 	s->e.s.arena_bytes = 1u << 20;
 	s->e.log_level = 1;
 	bytes = cella_window_bytes(&s->e);
-	s->memfd = memfd_create("test-window", MFD_CLOEXEC);
+	s->memfd = memfd_create("test-window", MFD_CLOEXEC | (unsealed ? 0 : MFD_ALLOW_SEALING));
 	CT_ASSERT(s->memfd >= 0);
 	CT_EQ(ftruncate(s->memfd, (off_t)bytes), 0);
+	if (!unsealed)
+		CT_EQ(fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
 	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
 	CT_ASSERT(p != MAP_FAILED);
 	CT_RESULT(cella_window_lay_out(&s->e, p, bytes), CELLA_OK);
 }
 
+static void start(struct session *s, const char *monitor, const char *image)
+{
+	start_window(s, monitor, image, false);
+}
+
+/* Ends the session; the monitor must exit on its own, with status 0 (not killed by a signal). */
 static void finish(struct session *s, bool booted)
 {
 	struct cella_pmsg m;
@@ -105,6 +117,7 @@ static void finish(struct session *s, bool booted)
 	}
 	close(s->ctl);
 	CT_EQ(waitpid(s->pid, &status, 0), s->pid);
+	CT_ASSERT(WIFEXITED(status));
 	munmap(s->e.win, s->e.win_bytes);
 	cella_arena_fini(&s->e.arena);
 	close(s->memfd);
@@ -319,6 +332,68 @@ static void extra_fd(const char *monitor, const char *image)
 	cella_test_pass("a second descriptor with the window is closed by the monitor, which boots the enclave");
 }
 
+/* A window whose file could shrink is refused (the monitor's writes past a shrunk end would kill it with SIGBUS);
+ * a sealed one cannot shrink or grow under the running enclave, and the monitor outlives the attempt. */
+static void sealing(const char *monitor, const char *image)
+{
+	struct session s;
+	struct cella_pmsg m;
+	start_window(&s, monitor, image, true);
+	window_msg(&s, s.e.win_bytes, (uint64_t)(uintptr_t)s.e.win);
+	recv_m(&s, &m);
+	expect_ready(&m, CELLA_ERR_INVALID_ARG, "not sealed against shrinking");
+	finish(&s, false);
+
+	start(&s, monitor, image);
+	place(&s, &m);
+	expect_ready(&m, CELLA_OK, NULL);
+	errno = 0;
+	CT_EQ(ftruncate(s.memfd, 0), -1);
+	CT_EQ(errno, EPERM);
+	errno = 0;
+	CT_EQ(ftruncate(s.memfd, (off_t)s.e.win_bytes * 2), -1);
+	CT_EQ(errno, EPERM);
+	CT_EQ(fcntl(s.memfd, F_ADD_SEALS, F_SEAL_WRITE), -1); /* F_SEAL_SEAL: no further seals */
+	finish(&s, true); /* TERMINATE marks the window lost (a write into it) and says BYE; exit 0 */
+	cella_test_pass("an unsealed window is refused; a sealed one cannot shrink under the monitor");
+}
+
+/* A starter that ignores SIGCHLD and blocks SIGTERM, and does not reset them for the monitor as the host library
+ * does: the monitor resets them itself (else the kernel would reap its enclave process behind its waitpid). */
+static void inherited_signals(const char *monitor, const char *image)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigset_t term, old_mask;
+	unsigned long long sig_ign = ~0ull, sig_blk = ~0ull;
+	struct session s;
+	struct cella_pmsg m;
+	char path[64], line[256];
+	FILE *f;
+
+	CT_EQ(sigaction(SIGCHLD, &ign, &old), 0);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	CT_EQ(sigprocmask(SIG_BLOCK, &term, &old_mask), 0);
+	start(&s, monitor, image); /* the monitor has run its main: it answered OPEN */
+	CT_EQ(sigprocmask(SIG_SETMASK, &old_mask, NULL), 0);
+	CT_EQ(sigaction(SIGCHLD, &old, NULL), 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)s.pid);
+	CT_ASSERT((f = fopen(path, "r")) != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "SigIgn:", 7) == 0)
+			sig_ign = strtoull(line + 7, NULL, 16);
+		else if (strncmp(line, "SigBlk:", 7) == 0)
+			sig_blk = strtoull(line + 7, NULL, 16);
+	}
+	fclose(f);
+	CT_EQ(sig_blk, 0);
+	CT_EQ(sig_ign & (1ull << (SIGCHLD - 1)), 0);
+	place(&s, &m);
+	expect_ready(&m, CELLA_OK, NULL);
+	finish(&s, true);
+	cella_test_pass("a monitor started with SIGCHLD ignored and SIGTERM blocked resets both");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -330,5 +405,7 @@ int main(int argc, char **argv)
 	refusals(argv[1], argv[2]);
 	stale_abi(argv[1], argv[2]);
 	extra_fd(argv[1], argv[2]);
+	sealing(argv[1], argv[2]);
+	inherited_signals(argv[1], argv[2]);
 	return 0;
 }

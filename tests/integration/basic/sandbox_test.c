@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -917,6 +918,77 @@ static void t_futex_ops(void)
 	cella_test_pass("futex: wake is allowed, lock-PI is not");
 }
 
+#ifndef CELLA_TEST_SGXSIM
+/* The monitor's SigIgn and SigBlk masks from its /proc status. */
+static void monitor_signals(const struct cella_enclave *e, unsigned long long *ign, unsigned long long *blk)
+{
+	char path[64], line[256];
+	FILE *f;
+	*ign = *blk = ~0ull;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)e->monitor);
+	CT_ASSERT((f = fopen(path, "r")) != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "SigIgn:", 7) == 0)
+			*ign = strtoull(line + 7, NULL, 16);
+		else if (strncmp(line, "SigBlk:", 7) == 0)
+			*blk = strtoull(line + 7, NULL, 16);
+	}
+	fclose(f);
+}
+
+/* A host that ignores SIGCHLD and SIGUSR1 and blocks SIGTERM, as daemons may: the monitor starts with every
+ * signal at its default (it ignores only SIGPIPE, itself) and none blocked, and an enclave process killed from
+ * outside is the enclave's loss, for the call after it and for terminate. */
+static void t_host_signals(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_chld, old_usr1;
+	sigset_t term, old_mask;
+	struct cella_enclave *e;
+	unsigned long long sig_ign, sig_blk;
+	uint64_t ab[2] = {1, 2}, sum = 0;
+	size_t w = 0;
+	char path[64];
+	int enclave = 0;
+	FILE *f;
+
+	CT_EQ(sigaction(SIGCHLD, &ign, &old_chld), 0);
+	CT_EQ(sigaction(SIGUSR1, &ign, &old_usr1), 0);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	CT_EQ(pthread_sigmask(SIG_BLOCK, &term, &old_mask), 0);
+	e = create();
+	monitor_signals(e, &sig_ign, &sig_blk);
+	CT_EQ(sig_blk, 0);
+	/* the standard signals (glibc's sigfillset leaves out the real-time ones it keeps for itself, which a
+	 * starter of this program may have left ignored) */
+	CT_EQ(sig_ign & 0x7fffffffull, 1ull << (SIGPIPE - 1));
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)e->monitor, (int)e->monitor);
+	CT_ASSERT((f = fopen(path, "r")) != NULL);
+	CT_EQ(fscanf(f, "%d", &enclave), 1);
+	fclose(f);
+	CT_EQ(kill(enclave, SIGKILL), 0);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &sum, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	CT_EQ(pthread_sigmask(SIG_SETMASK, &old_mask, NULL), 0);
+	CT_EQ(sigaction(SIGUSR1, &old_usr1, NULL), 0);
+	CT_EQ(sigaction(SIGCHLD, &old_chld, NULL), 0);
+	cella_test_pass("a host that ignores SIGCHLD and blocks SIGTERM: the monitor starts with default signals");
+}
+
+/* An enclave that floods its monitor with platform requests and reads no reply is given up (its socket fills and
+ * the monitor's reply would block): the call ends as the enclave's loss, and the monitor says why. */
+static void t_flood(void)
+{
+	struct cella_enclave *e = create();
+	CT_RESULT(cella_enclave_call(e, E_FLOOD_MONITOR, NULL, 0, NULL, 0, NULL), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	if (!strstr(logbuf, "does not read the replies"))
+		cella_test_fail(__FILE__, __LINE__, "log lacks the reason:\n%s", logbuf);
+	cella_test_pass("an enclave that floods its monitor and reads no reply is given up");
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -984,6 +1056,12 @@ int main(int argc, char **argv)
 		t_rogue_thread();
 	else if (!strcmp(c, "futex_ops"))
 		t_futex_ops();
+#ifndef CELLA_TEST_SGXSIM
+	else if (!strcmp(c, "host_signals"))
+		t_host_signals();
+	else if (!strcmp(c, "flood"))
+		t_flood();
+#endif
 	else {
 		fprintf(stderr, "unknown case %s\n", c);
 		return 2;
