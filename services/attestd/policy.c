@@ -28,6 +28,7 @@
 
 #define MAX_IDENTS 16
 #define MAX_DEPTH 48
+#define MAX_TERMS 256 /* && and || operands in one rule: evaluation recurses once per operand */
 #define MAX_ARGS 8
 #define MAX_STEPS 200000
 #define STEP_BYTES 64              /* a step of work per this many bytes copied, parsed or compared */
@@ -126,6 +127,7 @@ struct parser {
 	char idents[MAX_IDENTS][48];
 	int nidents;
 	int depth;
+	int terms; /* && and || operators in the current rule */
 	enum sec cur;
 };
 
@@ -575,7 +577,10 @@ static struct cond *parse_bin(struct parser *ps, enum tk op, enum ck k)
 {
 	struct cond *l = k == C_OR ? parse_bin(ps, T_AND, C_AND) : parse_unary(ps);
 	while (ps->t.k == op) {
-		struct cond *c = palloc(ps->pol, sizeof(*c), &ps->jb);
+		struct cond *c;
+		if (++ps->terms >= MAX_TERMS)
+			perr(ps, ps->t.line, ps->t.col, "more than %d conditions joined by && and || in one rule", MAX_TERMS);
+		c = palloc(ps->pol, sizeof(*c), &ps->jb);
 		next(ps);
 		c->k = k;
 		c->bind = -1;
@@ -675,6 +680,7 @@ static void parse_section(struct parser *ps, struct section *sec)
 		r->line = ps->t.line;
 		ps->nidents = 0;
 		ps->depth = 0;
+		ps->terms = 0;
 		if (ps->t.k != T_ARROW)
 			r->c = parse_or(ps);
 		expect(ps, T_ARROW, "between the conditions and the action");
@@ -945,8 +951,21 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		break;
 	case F_JSONTOCLAIMVALUE:
 		if (a[0].vt == ATTESTD_V_STRING && charge(ev, strlen(a[0].s) / STEP_BYTES) &&
-		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)))
+		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
 			ok = json_to_val(j, out);
+			/* MAA: null gives no value; a fraction, an object or an array holding either is an error. An
+			 * array of primitives is a set of claims there, which this engine cannot make: an error too,
+			 * so a deny() rule written for one of them is never silently skipped. */
+			if (!ok && !json_is_null(j) && ev->r == CELLA_OK) {
+				ev->r = CELLA_ERR_BAD_FORMAT;
+				snprintf(ev->err, ATTESTD_ERR_BYTES,
+					 "JsonToClaimValue: a JSON %s is not a claim value (rule at line %d)",
+					 json_is_real(j)	 ? "fraction"
+					 : json_is_object(j) ? "object"
+							     : "array",
+					 ev->rule ? ev->rule->line : 0);
+			}
+		}
 		break;
 	case F_JMESPATH:
 		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&

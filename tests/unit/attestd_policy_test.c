@@ -7,6 +7,7 @@
 #include "attestd_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cella_test.h"
@@ -218,6 +219,30 @@ static void test_semantics(void)
 	CT_ASSERT((c = attestd_claims_find(&out, "o")) && c->v.b);
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);
+	{
+		/* JsonToClaimValue: a fraction, an object or an array is an error (MAA: an error, or for a primitive
+		 * array a set of claims this engine cannot make), never a silently skipped deny(); null is no value */
+		static const char *const bad[] = {"1.5", "{}", "[\\\"revoked\\\",\\\"ok\\\"]", "[[1]]"};
+		static const char *const what[] = {"fraction", "object", "array", "array"};
+		char pol[512];
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(pol, sizeof(pol),
+				 "version=1.2;authorizationrules{=> add(type=\"ids\", value=JsonToClaimValue(\"%s\"));"
+				 " [type==\"ids\", value==\"revoked\"] => deny(); => permit();};",
+				 bad[i]);
+			CT_RESULT(run(pol, false, 2, &out, &props, err), CELLA_ERR_BAD_FORMAT);
+			if (!strstr(err, what[i]) || !strstr(err, "JsonToClaimValue"))
+				cella_test_fail(__FILE__, __LINE__, "error for %s: %s", bad[i], err);
+			attestd_claims_fini(&out);
+			attestd_claims_fini(&props);
+		}
+		CT_RESULT(run("version=1.2;authorizationrules{=> add(type=\"n\", value=JsonToClaimValue(\"null\"));"
+			      " [type==\"n\"] => deny(); => permit();};",
+			      false, 2, &out, &props, err),
+			  CELLA_OK);
+		attestd_claims_fini(&out);
+		attestd_claims_fini(&props);
+	}
 	cella_test_pass("semantics: ||, (), add, claim=, valueType, deny order, 1.2 functions and !");
 }
 
@@ -250,6 +275,28 @@ static void test_errors(void)
 			strcat(deep, "(");
 		strcat(deep, "[type==\"a\"]");
 		compile_err(deep, "nested too deeply");
+	}
+	{
+		/* long && and || chains: evaluation recursed once per operand, and 40,000 of them (a 480 KB draft
+		 * policy anyone may send) overflowed a worker's stack; 256 operands compile, more do not */
+		static const char *const ops[] = {" && ", " || "};
+		for (int o = 0; o < 2; o++) {
+			size_t cap = 64 + 100000 * 16;
+			char *t = malloc(cap), *w = t;
+			struct attestd_policy *pol;
+			w += sprintf(w, "version=1.0;authorizationrules{[type==\"a\"]");
+			for (int i = 1; i < 255; i++)
+				w += sprintf(w, "%s[type==\"a\"]", ops[o]);
+			strcpy(w, " => permit();};");
+			pol = compile_ok(t);
+			attestd_policy_free(pol);
+			w = t + strlen("version=1.0;authorizationrules{[type==\"a\"]");
+			for (int i = 1; i < 100000; i++)
+				w += sprintf(w, "%s[type==\"a\"]", ops[o]);
+			strcpy(w, " => permit();};");
+			compile_err(t, "more than 256 conditions joined by && and || in one rule");
+			free(t);
+		}
 	}
 	cella_test_pass("syntax and semantic errors with line and column");
 }
