@@ -270,6 +270,17 @@ static void errf(char err[ATTESTD_ERR_BYTES], const char *msg)
 		snprintf(err, ATTESTD_ERR_BYTES, "%s", msg);
 }
 
+/* A JWS part: base64url without padding (RFC 7515 2), so one signed content has one spelling. */
+static cella_result b64url_part(const char *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return CELLA_ERR_BAD_FORMAT;
+	}
+	return attestd_b64_decode(in, len, out, out_len);
+}
+
 cella_result attestd_jws_parse(const char *token, size_t len, struct attestd_jws *out, char err[ATTESTD_ERR_BYTES])
 {
 	const char *d1 = memchr(token, '.', len), *d2;
@@ -282,12 +293,12 @@ cella_result attestd_jws_parse(const char *token, size_t len, struct attestd_jws
 		errf(err, "not a compact JWS (three base64url parts separated by '.')");
 		return CELLA_ERR_BAD_FORMAT;
 	}
-	if (attestd_b64_decode(token, (size_t)(d1 - token), &hdr, &hlen) != CELLA_OK ||
-	    attestd_b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), &out->payload, &out->payload_len) != CELLA_OK ||
-	    attestd_b64_decode(d2 + 1, len - (size_t)(d2 + 1 - token), &out->sig, &out->sig_len) != CELLA_OK) {
+	if (b64url_part(token, (size_t)(d1 - token), &hdr, &hlen) != CELLA_OK ||
+	    b64url_part(d1 + 1, (size_t)(d2 - d1 - 1), &out->payload, &out->payload_len) != CELLA_OK ||
+	    b64url_part(d2 + 1, len - (size_t)(d2 + 1 - token), &out->sig, &out->sig_len) != CELLA_OK) {
 		free(hdr);
 		attestd_jws_fini(out);
-		errf(err, "JWS part is not valid base64url");
+		errf(err, "JWS part is not base64url without padding");
 		return CELLA_ERR_BAD_FORMAT;
 	}
 	out->header = json_loadb((const char *)hdr, hlen, JSON_REJECT_DUPLICATES, NULL);
@@ -297,6 +308,13 @@ cella_result attestd_jws_parse(const char *token, size_t len, struct attestd_jws
 		attestd_jws_fini(out);
 		errf(err, "JWS header is not a JSON object with \"alg\"");
 		return CELLA_ERR_BAD_FORMAT;
+	}
+	/* RFC 7515 4.1.11: extensions listed in crit must be understood, and none is here; b64 (RFC 7797) would
+	 * change which bytes the signature covers */
+	if (json_object_get(out->header, "crit") || json_object_get(out->header, "b64")) {
+		attestd_jws_fini(out);
+		errf(err, "JWS header extensions (crit, b64) are not supported");
+		return CELLA_ERR_UNSUPPORTED;
 	}
 	if (strcmp(json_string_value(alg), "none") == 0)
 		out->alg = ATTESTD_ALG_NONE;

@@ -148,12 +148,22 @@ static void test_jws_refusals(void)
 	char err[ATTESTD_ERR_BYTES];
 	static const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "eyJhbGciOiJub25lIn0.e30.AAAA" /* none with a sig */,
 				    "e30.e30." /* no alg */, "eyJhbGciOiJIUzI1NiJ9.e30.AAAA" /* HS256 */,
-				    "eyJhbGciOiJub25lIn0.e3!.", "bnVsbA.e30."};
+				    "eyJhbGciOiJub25lIn0.e3!.", "bnVsbA.e30.",
+				    /* crit extensions and b64 (RFC 7515 4.1.11, RFC 7797) */
+				    "eyJhbGciOiJub25lIiwiY3JpdCI6WyJ1cm46eCJdfQ.e30.",
+				    "eyJhbGciOiJub25lIiwiYjY0IjpmYWxzZSwiY3JpdCI6WyJiNjQiXX0.e30.",
+				    "eyJhbGciOiJub25lIiwiYjY0Ijp0cnVlfQ.e30.",
+				    /* base64url only, no padding (RFC 7515 2) */
+				    "eyJhbGciOiJub25lIn0=.e30.", "eyJhbGciOiJub25lIn0.e30=.", "eyJhbGciOiJub25lIn0.+/8."};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cella_result r = attestd_jws_parse(bad[i], strlen(bad[i]), &j, err);
 		if (r == CELLA_OK)
 			cella_test_fail(__FILE__, __LINE__, "JWS '%s' accepted", bad[i]);
 	}
+	/* the same in base64url is fine */
+	CT_RESULT(attestd_jws_parse("eyJhbGciOiJub25lIn0.-_8.", 24, &j, err), CELLA_OK);
+	CT_EQ(j.payload_len, 2);
+	attestd_jws_fini(&j);
 	cella_test_pass("JWS refusals");
 }
 
