@@ -152,6 +152,14 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 
 	if (fn >= cella_ecall_count || !cella_ecall_table[fn].fn)
 		return CELLA_ERR_INVALID_FUNCTION;
+	__builtin_ia32_lfence(); /* the table is read at fn only past the check above */
+	/*
+	 * The runtime's own ocalls (write, time, sleep, futex, host memory) allow no nested ecall, as in the Intel
+	 * SDK: most are made from the SIGSYS handler with SIGSYS blocked, where the nested call's first trapped
+	 * syscall would end the process, and none is a point an application could guard.
+	 */
+	if (t->ocall != ~0u && (t->ocall & CELLA_OCALL_BUILTIN))
+		return CELLA_ERR_ECALL_NOT_ALLOWED;
 	if (!(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC) &&
 	    (t->ocall == ~0u || !cella_ecall_allowed(t->ocall, fn)))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
@@ -159,6 +167,7 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||
 	    !window_range_ok(off, total))
 		return violation();
+	__builtin_ia32_lfence(); /* the window is read at off only past the check above */
 	buf = scratch(t, total ? total : 1);
 	if (!buf)
 		return CELLA_ERR_OUT_OF_MEMORY;

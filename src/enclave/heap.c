@@ -152,8 +152,8 @@ bool rt_heap_contains(uint64_t addr, uint64_t len)
 long rt_heap_munmap(uint64_t addr, uint64_t len)
 {
 	uint64_t p, n;
-	if (addr % CELLA_PAGE_BYTES || len == 0)
-		return -EINVAL;
+	if (addr % CELLA_PAGE_BYTES || len == 0 || len > UINT64_MAX - (CELLA_PAGE_BYTES - 1))
+		return -EINVAL; /* a length within a page of 2^64 would round to 0 and free nothing */
 	len = (len + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
 	if (!rt_heap_contains(addr, len))
 		return -EINVAL;

@@ -456,6 +456,37 @@ static void nested_private(struct hostile *h, void *ctx)
 	h->s->status = CELLA_OK;
 }
 
+/* While the enclave waits in its built-in time ocall (made from the SIGSYS handler), enter the public S_TIME on the
+ * same TCS: its own time syscall would have ended the process there (SIGSYS blocked); now it is refused. */
+static void nested_in_builtin(struct hostile *h, void *ctx)
+{
+	uint32_t *result = ctx;
+	int64_t t[2] = {1700000000, 5};
+	uint64_t off = h->s->buf_off; /* the time ocall's frame: its reply goes 16 bytes in */
+	if (h->s->fn != CELLA_OCALL_TIME) {
+		h->s->out_written = 0;
+		h->s->status = CELLA_ERR_INVALID_ARG;
+		return;
+	}
+	h->s->fn = S_TIME;
+	h->s->buf_off = h->buf + 4096;
+	h->s->in_bytes = 0;
+	h->s->out_bytes = 16;
+	hostile_poke_state(h, CELLA_SLOT_ECALL);
+	for (long spins = 0; __atomic_load_n(&h->s->state, __ATOMIC_ACQUIRE) != CELLA_SLOT_ECALL_DONE; spins++)
+		if (spins > 50000) { /* the enclave died in the nested call (it did, before the fix) */
+			*result = HOSTILE_LOST;
+			return;
+		} else {
+			usleep(100);
+		}
+	*result = h->s->status;
+	/* then answer the time ocall (its frame is where the enclave put it: the outer call's buffer area) */
+	memcpy(h->win + off + 16, t, 16);
+	h->s->out_written = 16;
+	h->s->status = CELLA_OK;
+}
+
 /* H1, H3: calls out of order are refused; a nested ecall outside the allow list is refused. */
 static void t_order(void)
 {
@@ -477,9 +508,19 @@ static void t_order(void)
 	memcpy(h.win + h.buf, &want, 8);
 	CT_EQ(hostile_ecall(&h, S_OCALL, h.buf, 8, 16, &w, nested_private, &nested, 5000), CELLA_OK);
 	CT_EQ(nested, CELLA_ERR_ECALL_NOT_ALLOWED);
+	{
+		/* no ecall at all, public ones included, during the runtime's own ocalls; the outer call completes */
+		int64_t tr[2];
+		nested = 0;
+		CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 0, 16, &w, nested_in_builtin, &nested, 5000), CELLA_OK);
+		CT_EQ(nested, CELLA_ERR_ECALL_NOT_ALLOWED);
+		memcpy(tr, h.win + h.buf, 16);
+		CT_EQ(tr[0], 0);
+		CT_EQ(hostile_ecall(&h, S_ECHO, h.buf, 0, 0, &w, NULL, NULL, 5000), CELLA_OK); /* alive */
+	}
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
-	cella_test_pass("H1/H3 call order and nested allow lists");
+	cella_test_pass("H1/H3 call order, nested allow lists, no ecall inside the runtime's own ocalls");
 }
 
 struct rewriter {

@@ -119,6 +119,8 @@ static void bad_args(void)
 	CT_EQ(rt_heap_munmap((uint64_t)a + 1, PAGE), -EINVAL);  /* unaligned */
 	CT_EQ(rt_heap_munmap((uint64_t)a, 0), -EINVAL);         /* empty */
 	CT_EQ(rt_heap_munmap((uint64_t)a, 16 * PAGE), -EINVAL); /* runs past the heap */
+	CT_EQ(rt_heap_munmap((uint64_t)a, UINT64_MAX), -EINVAL); /* would round to 0 and free nothing */
+	CT_EQ(rt_heap_munmap((uint64_t)a, UINT64_MAX - PAGE + 2), -EINVAL);
 	CT_EQ(rt_heap_munmap((uint64_t)a, 15 * PAGE), 0);
 	CT_EQ(munmap(base, 16 * PAGE), 0);
 }
