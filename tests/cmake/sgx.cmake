@@ -47,8 +47,8 @@ if(NOT CELLA_DEV_AREA)
   target_include_directories(sgxsim_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim
                              ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic ${CMAKE_SOURCE_DIR}/src/host)
   add_dependencies(sgxsim_test test_basic_enclave)
-  foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp abort null exit heap sleep stack
-           nest_big)
+  foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp boot_race exception_replay abort
+           null exit heap sleep stack nest_big)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()

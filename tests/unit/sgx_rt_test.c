@@ -157,6 +157,16 @@ static void test_redirect_and_syscall(void)
 		CT_EQ(ssa.rip, 0x7f00000055aaull);
 		CT_EQ(ssa.rsp, (uint64_t)(uintptr_t)&ctx);
 		CT_EQ(ssa.rdi, (uint64_t)(uintptr_t)&ctx);
+		/* the exit information moves into the context: a host entering at CSSA 1 again instead of resuming
+		 * finds no exception the hardware vouches for, so one exception is never handled twice */
+		CT_EQ(ctx.reserved[0], CELLA_SGX_EXITINFO_VALID | (CELLA_SGX_EXIT_TYPE_HW << 8) | CELLA_X86_VECTOR_UD);
+		CT_EQ(ssa.exitinfo, 0);
+		td.in_handler = 1;
+		ssa.rsp = g.stack_hi - 256; /* as if the record were on the enclave stack: only EXITINFO differs */
+		CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_ERR_REENTRANT);
+		ssa.exitinfo = (uint32_t)ctx.reserved[0]; /* control: with it, the same entry would be taken */
+		CT_RESULT(rt_sgx_exception_check(1, &td, &g, &ssa), CELLA_OK);
+		ssa.rsp = (uint64_t)(uintptr_t)&ctx;
 	}
 	CT_ASSERT(rt_sgx_is_syscall(sys, 2));
 	CT_ASSERT(!rt_sgx_is_syscall(sys, 1));

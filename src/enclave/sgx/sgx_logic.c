@@ -81,6 +81,11 @@ void rt_sgx_redirect(struct cella_sgx_gprsgx *ssa0, struct rt_sgx_ctx *ctx, uint
 		.r12 = ssa0->r12, .r13 = ssa0->r13, .r14 = ssa0->r14, .r15 = ssa0->r15,
 		.rflags = ssa0->rflags, .rip = ssa0->rip,
 	};
+	/* The exception is taken once: EEXIT leaves CSSA at 1 and the SSA as it is, so a host entering at CSSA 1
+	 * again instead of resuming would otherwise replay it as a new one (the Intel SDK clears VALID too). The
+	 * second phase reads the exit information from the context, not from the SSA. */
+	ctx->reserved[0] = ssa0->exitinfo;
+	ssa0->exitinfo = 0;
 	/* ERESUME continues at the trampoline, on the context, with interrupts as they were. */
 	ssa0->rsp = (uint64_t)(uintptr_t)ctx;
 	ssa0->rip = phase2_rip;

@@ -12,7 +12,8 @@
 
 extern const struct cella_abi_properties cella_properties;
 
-static uint32_t booted;                      /* OP_BOOT ran (it runs once, on TCS 0) */
+static uint32_t booted;    /* OP_BOOT started (it runs once, on TCS 0) */
+static uint32_t boot_done; /* OP_BOOT finished: the runtime is set up and ecalls may run, on any TCS */
 
 /* see sgx_rt.h */
 struct rt_sgx_exit rt_sgx_main(uint64_t op, uint64_t a1, uint64_t a2, uint64_t tcs)
@@ -34,9 +35,12 @@ struct rt_sgx_exit rt_sgx_main(uint64_t op, uint64_t a1, uint64_t a2, uint64_t t
 		x.value = rt_sgx_boot(a1, a2);
 		if (x.value != CELLA_OK)
 			rt_sgx_exit_lost(x.value);
+		__atomic_store_n(&boot_done, 1, __ATOMIC_RELEASE);
 		break;
 	case CELLA_SGX_OP_ECALL:
-		if (!__atomic_load_n(&booted, __ATOMIC_ACQUIRE)) {
+		/* not while TCS 0 is still booting: the host can stop it there (each syscall of musl's start-up exits)
+		 * and enter another TCS, whose call would find no thread table */
+		if (!__atomic_load_n(&boot_done, __ATOMIC_ACQUIRE)) {
 			x.value = CELLA_ERR_INVALID_STATE;
 			break;
 		}
@@ -63,10 +67,9 @@ struct rt_sgx_exit rt_sgx_phase1(uint64_t tcs, struct rt_sgx_ctx *ctx)
 		__atomic_store_n(&rt_sgx_crashed, 1u, __ATOMIC_SEQ_CST);
 		return x;
 	}
-	rt_sgx_redirect(ssa0, ctx, (uint64_t)(uintptr_t)cella_sgx_phase2);
+	rt_sgx_redirect(ssa0, ctx, (uint64_t)(uintptr_t)cella_sgx_phase2); /* takes EXITINFO into the context */
 	x.reason = CELLA_SGX_EXIT_EXCEPTION;
-	x.value = CELLA_SGX_EXITINFO_VECTOR(ssa0->exitinfo);
-	ctx->reserved[0] = ssa0->exitinfo; /* phase 2 reads the vector from here, not from the host */
+	x.value = CELLA_SGX_EXITINFO_VECTOR(ctx->reserved[0]);
 	return x;
 }
 

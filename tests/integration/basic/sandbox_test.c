@@ -21,6 +21,9 @@
 #include "internal.h" /* struct cella_enclave and the futex stand-in: the host library's own counts */
 #include "layout.h"
 #ifdef CELLA_TEST_SGXSIM
+#include "sgx_abi.h"
+#include "sgx_arch.h"
+#include "sgx_internal.h"
 #include "sgxsim.h"
 #define EXPECTED_BACKEND "sgx"
 #define PROCESSES 0 /* SGX: the enclave lives in this process */
@@ -590,6 +593,114 @@ static void t_host_sp(void)
 	cella_test_pass("A7 a host RSP inside the enclave is kept as a value and handed back");
 }
 
+/*
+ * A hostile host around the stand-in's ENCLU (the vDSO call): B6 enters TCS 1 with an ecall while TCS 0 is stopped
+ * in its boot; B7 enters a TCS at CSSA 1 once more after an exception was taken over, instead of resuming it.
+ */
+static cella_sgx_enter_fn real_enter;
+static int hostile_case; /* 6 or 7 */
+static int booting, raced, replay_armed;
+static uint64_t tcs_block_bytes;
+static long race_regs[2], replay_reason;
+static unsigned race_function;
+
+static int grab_regs(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct cella_sgx_enclave_run *run)
+{
+	long *regs = (long *)(uintptr_t)run->user_data;
+	(void)rdx, (void)rsp, (void)r8, (void)r9;
+	regs[0] = rdi;
+	regs[1] = rsi;
+	return 0;
+}
+
+static int hostile_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, unsigned int leaf, unsigned long r8,
+			 unsigned long r9, struct cella_sgx_enclave_run *run)
+{
+	int rc;
+	if (hostile_case == 6 && leaf == CELLA_ENCLU_EENTER && rdi == CELLA_SGX_OP_BOOT)
+		booting = 1;
+	if (hostile_case == 7 && leaf == CELLA_ENCLU_ERESUME && replay_armed) {
+		long *regs = (long *)(uintptr_t)run->user_data;
+		replay_armed = 0;
+		run->function = 0;
+		(void)real_enter(rdi, rsi, rdx, CELLA_ENCLU_EENTER, r8, r9, run); /* CSSA is still 1 */
+		replay_reason = regs[0];
+	}
+	rc = real_enter(rdi, rsi, rdx, leaf, r8, r9, run);
+	if (booting && !raced && run->function == CELLA_ENCLU_ERESUME) { /* TCS 0 stopped by an exit in its boot */
+		struct cella_sgx_enclave_run r1;
+		memset(&r1, 0, sizeof(r1));
+		raced = 1;
+		r1.tcs = run->tcs + tcs_block_bytes;
+		r1.user_handler = (uint64_t)(uintptr_t)grab_regs;
+		r1.user_data = (uint64_t)(uintptr_t)race_regs;
+		(void)real_enter(CELLA_SGX_OP_ECALL, 0, 0, CELLA_ENCLU_EENTER, 0, 0, &r1);
+		race_function = r1.function;
+	}
+	return rc;
+}
+
+static void hostile_install(int which)
+{
+	static struct cella_sgx_stand_in mine;
+	struct cella_image img;
+	struct cella_layout l;
+	uint8_t *data = NULL;
+	size_t size = 0;
+	CT_RESULT(cella_image_read_file(image, &data, &size), CELLA_OK);
+	CT_RESULT(cella_image_parse(data, size, &img), CELLA_OK);
+	CT_RESULT(cella_layout_build(&img, &l), CELLA_OK);
+	CT_ASSERT(l.r.tcs_count >= 2);
+	tcs_block_bytes = l.r.tcs_block_bytes;
+	cella_layout_fini(&l);
+	free(data);
+	mine = *cella_sgx_stand_in;
+	real_enter = mine.enter;
+	mine.enter = hostile_enter;
+	cella_sgx_stand_in = &mine;
+	hostile_case = which;
+}
+
+static void t_boot_race(void)
+{
+	struct cella_enclave *e;
+	uint64_t ab[2] = {40, 2}, s = 0;
+	size_t w = 0;
+	hostile_install(6);
+	e = create();
+	CT_ASSERT(raced);
+	CT_EQ(race_function, CELLA_ENCLU_EEXIT); /* answered, not a fault on a thread table not yet there */
+	CT_EQ(race_regs[0], CELLA_SGX_EXIT_DONE);
+	CT_EQ(race_regs[1], CELLA_ERR_INVALID_STATE);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_OK); /* boot went on */
+	CT_EQ(s, 42);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("B6 an ecall on another TCS while TCS 0 boots is refused (CELLA_ERR_INVALID_STATE)");
+}
+
+static void t_exception_replay(void)
+{
+	struct cella_enclave *e;
+	uint64_t ab[2] = {20, 22}, s = 0;
+	size_t w = 0;
+	cella_result r;
+	hostile_install(7);
+	e = create();
+	CT_RESULT(cella_enclave_call(e, E_CATCH_ALL, NULL, 0, NULL, 0, NULL), CELLA_OK);
+	replay_armed = 1;
+	cella_sgxsim_aex_after(ENTRY_STEP_STACK_LIVE, false); /* a real #DB: EXITINFO valid */
+	/* the second entry finds no exception to take and is refused (the enclave marks itself crashed); the #DB itself
+	 * was taken once and the call it interrupted still ends as the resumed code decides */
+	r = cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w);
+	CT_EQ(replay_armed, 0);
+	CT_EQ(replay_reason, CELLA_SGX_EXIT_LOST);
+	if (r == CELLA_OK)
+		CT_EQ(s, 42);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_ERR_ENCLAVE_LOST); /* for good */
+	(void)!cella_enclave_terminate(e);
+	cella_test_pass("B7 an exception entered twice (EENTER at CSSA 1 instead of ERESUME) is not taken twice");
+}
+
 static void t_fake_exception(void)
 {
 	CT_RESULT(call_after_aex(ENTRY_STEP_STACK_LIVE, true), CELLA_ERR_ENCLAVE_LOST);
@@ -1000,7 +1111,8 @@ int main(int argc, char **argv)
 	image = argv[2];
 #ifdef CELLA_TEST_SGXSIM
 	/* the same cases through the SGX backend, on the software stand-in for SGX hardware (or on hardware) */
-	cella_sgxsim_select(!strcmp(c, "smashex") || !strcmp(c, "fake_exception") || !strcmp(c, "host_sp"));
+	cella_sgxsim_select(!strcmp(c, "smashex") || !strcmp(c, "fake_exception") || !strcmp(c, "host_sp") ||
+			    !strcmp(c, "boot_race") || !strcmp(c, "exception_replay"));
 #endif
 	if (!strcmp(c, "calls"))
 		t_calls();
@@ -1023,6 +1135,10 @@ int main(int argc, char **argv)
 		t_fake_exception();
 	else if (!strcmp(c, "host_sp"))
 		t_host_sp();
+	else if (!strcmp(c, "boot_race"))
+		t_boot_race();
+	else if (!strcmp(c, "exception_replay"))
+		t_exception_replay();
 #endif
 	else if (!strcmp(c, "exception"))
 		t_exception(CRASH_LOG("SIGTRAP", "exception vector 3"));
