@@ -259,11 +259,14 @@ void attestd_response_fini(struct attestd_response *r);
 void attestd_service_count(struct attestd_service *s, const char *what);
 
 /* Parsed attestation request (service.c; exposed for the fuzzer and unit tests). */
+#define ATTESTD_NONCE_MAX 1024 /* bytes of the nonce echoed into the token */
+
 struct attestd_data {
 	uint8_t *data;
 	size_t len;
 	bool json;                       /* dataType "JSON" */
 	bool present;
+	json_t *value;                   /* dataType "JSON": the one parse of data, for the policy and the token */
 };
 struct attestd_attest_request {
 	uint8_t *evidence;               /* quote or OE report, decoded */

@@ -650,6 +650,12 @@ cella_result attestd_evidence_verify(struct attestd_evidence_ctx *e, attestd_evi
 		snprintf(err, ATTESTD_ERR_BYTES, "the quote does not parse: %.180s", d.text);
 		return CELLA_ERR_BAD_FORMAT;
 	}
+	/* the evidence is the quote and nothing else (Open Enclave refuses trailing bytes too): the token's
+	 * quotehash is then the hash of what was sent */
+	if (q.len != len) {
+		snprintf(err, ATTESTD_ERR_BYTES, "%zu bytes after the quote", len - q.len);
+		return CELLA_ERR_BAD_FORMAT;
+	}
 	if (q.tee_type != CELLA_QUOTE_TEE_SGX) {
 		errf(err, "not an SGX enclave quote (TDX quotes are not accepted here)%s", "");
 		return CELLA_ERR_UNSUPPORTED;

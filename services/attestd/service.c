@@ -361,6 +361,8 @@ void attestd_attest_request_fini(struct attestd_attest_request *r)
 	free(r->evidence);
 	free(r->runtime.data);
 	free(r->inittime.data);
+	json_decref(r->runtime.value);
+	json_decref(r->inittime.value);
 	free(r->draft_policy);
 	free(r->nonce);
 	memset(r, 0, sizeof(*r));
@@ -397,17 +399,18 @@ static cella_result parse_data(json_t *o, const char *name, struct attestd_data 
 	out->json = strcasecmp(type, "JSON") == 0;
 	out->present = true;
 	if (out->json) {
-		/* JSON text, possibly NUL-terminated (Open Enclave's samples hash the terminator too) */
+		/* JSON text, possibly with one terminating NUL (Open Enclave's samples hash the terminator too); no
+		 * name twice, so every parser reads the attested bytes alike (RFC 7493 2.3), and parsed once: the
+		 * token and the policy see this parse */
 		size_t n = out->len;
-		json_t *chk;
-		while (n && out->data[n - 1] == 0)
+		if (n && out->data[n - 1] == 0)
 			n--;
-		chk = json_loadb((const char *)out->data, n, JSON_DECODE_ANY, NULL);
-		if (!chk) {
-			snprintf(err, ATTESTD_ERR_BYTES, "%s has dataType JSON but its data is not JSON", name);
+		out->value = json_loadb((const char *)out->data, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+		if (!out->value) {
+			snprintf(err, ATTESTD_ERR_BYTES,
+				 "%s has dataType JSON but its data is not JSON (one object name twice is refused)", name);
 			return CELLA_ERR_BAD_FORMAT;
 		}
-		json_decref(chk);
 	}
 	return CELLA_OK;
 }
@@ -455,8 +458,12 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 	}
 	v = json_object_get(j, "nonce");
 	if (v && !json_is_null(v)) {
-		if (!json_is_string(v) || !(out->nonce = strdup(json_string_value(v)))) {
-			snprintf(err, ATTESTD_ERR_BYTES, "nonce must be a string");
+		if (!json_is_string(v) || json_string_length(v) > ATTESTD_NONCE_MAX) {
+			snprintf(err, ATTESTD_ERR_BYTES, "nonce must be a string of at most %d bytes", ATTESTD_NONCE_MAX);
+			goto out;
+		}
+		if (!(out->nonce = strdup(json_string_value(v)))) {
+			snprintf(err, ATTESTD_ERR_BYTES, "out of memory");
 			goto out;
 		}
 	}
@@ -664,19 +671,12 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 		if (!d->present)
 			continue;
 		if (d->json) {
-			size_t n = d->len;
-			json_t *jv;
-			char *txt;
-			while (n && d->data[n - 1] == 0)
-				n--;
-			jv = json_loadb((const char *)d->data, n, JSON_DECODE_ANY, NULL);
-			txt = jv ? json_dumps(jv, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+			char *txt = json_dumps(d->value, JSON_COMPACT | JSON_ENCODE_ANY);
 			if (!txt) {
-				json_decref(jv);
 				r = CELLA_ERR_OUT_OF_MEMORY;
 				break;
 			}
-			json_object_set_new(svc, which ? "x-ms-inittime" : "x-ms-runtime", jv);
+			json_object_set(svc, which ? "x-ms-inittime" : "x-ms-runtime", d->value);
 			r = attestd_claims_add_str(&in, which ? "x-ms-inittime" : "x-ms-runtime", txt);
 			free(txt);
 		} else {

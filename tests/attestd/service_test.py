@@ -813,6 +813,22 @@ def run(a):
     for what, path, body, status, code in cases:
         st, r = a.req("POST", path, body, {"Content-Type": "application/json", "x-cella-test-time": "1750334171"})
         check(is_error(st, r, status, code), "%s -> %d %s" % (what, status, code))
+    # the evidence is the quote and nothing else: quotehash is then the hash of what was sent
+    for kind in ("SgxEnclave", "OpenEnclave"):
+        st, r = a.attest("openenclave_attestation_plugin_2022", kind=kind,
+                         quote_bytes=quote("openenclave_attestation_plugin_2022") + b"\xaa" * 1000)
+        check(is_error(st, r, 400, "InvalidParameter") and "1000 bytes after the quote" in r["error"]["message"],
+              "%s: bytes after the quote refused" % kind)
+    # JSON runtime data: one name twice, or more than one terminating NUL, is not JSON here (it used to reach the
+    # token as whichever value the service's parser kept); the nonce is at most 1 KiB
+    for data, what in ((b'{"role":"user","role":"admin"}', "a name twice"), (b'{"a":1}\0\0', "two NULs")):
+        st, r = a.attest("dcapqvl_sgx_v3", extra={"runtimeData": {"data": b64u(data), "dataType": "JSON"}})
+        check(is_error(st, r, 400, "InvalidParameter") and "is not JSON" in r["error"]["message"],
+              "JSON runtimeData with %s refused" % what)
+    st, r = a.attest("dcapqvl_sgx_v3", extra={"nonce": "n" * 1025})
+    check(is_error(st, r, 400, "InvalidParameter") and "nonce" in r["error"]["message"], "a nonce over 1 KiB refused")
+    st, r = a.attest("dcapqvl_sgx_v3", extra={"nonce": "n" * 1024})
+    check(st == 200 and claims(r["token"])[1]["nonce"] == "n" * 1024, "a 1 KiB nonce is echoed")
     # announce 2 MiB, send a little: the 413 comes before the body is read (and the connection is closed)
     st, r = raw_post(a, "/attest/SgxEnclave?api-version=2022-08-01", b"Content-Length: 2097152\r\n", b'{"quote":"AAAA')
     check(st == 413 and json.loads(r)["error"]["code"] == "RequestEntityTooLarge", "oversized body (Content-Length) -> 413")
