@@ -79,7 +79,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uin
  * threads still have in flight end with CELLA_ERR_ENCLAVE_LOST, and terminate returns once they have; new calls
  * made meanwhile fail with CELLA_ERR_INVALID_STATE (after it returns, the handle is gone). Returns CELLA_OK,
  * CELLA_ERR_ENCLAVE_LOST if the enclave had crashed (resources are freed anyway), or CELLA_ERR_INVALID_STATE
- * (and does nothing) when called from an ocall handler of the same enclave.
+ * (and does nothing) when called from an ocall handler of the same enclave. A call sleeping in the enclave (the
+ * host's sleep ocall) is woken within 50 ms. On the sandbox a call spinning in the enclave is stopped with its
+ * process; on SGX nothing outside can stop an enclave thread that never exits, so terminate waits for it.
  */
 CELLA_API cella_result cella_enclave_terminate(struct cella_enclave *enclave);
 

@@ -292,10 +292,22 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		memcpy(t, in, 16);
 		if (t[0] < 0 || t[1] < 0 || t[1] >= 1000000000)
 			return CELLA_ERR_INVALID_ARG;
-		ts.tv_sec = t[0];
-		ts.tv_nsec = t[1];
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		/* The enclave chooses how long (up to 2^63 s): sleep in slices, so that terminate, which waits for the
+		 * calls in flight, is never held up by one; the enclave sees the cut-short sleep as EINTR. */
+		while (t[0] > 0 || t[1] > 0) {
+			int64_t slice_ns = t[0] > 0 ? 50000000 : (t[1] < 50000000 ? t[1] : 50000000);
+			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST) || cella_enclave_lost(e))
+				return CELLA_ERR_ENCLAVE_LOST;
+			ts.tv_sec = 0;
+			ts.tv_nsec = slice_ns;
+			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+				;
+			t[1] -= slice_ns;
+			if (t[1] < 0) {
+				t[0]--;
+				t[1] += 1000000000;
+			}
+		}
 		*written = 0;
 		return CELLA_OK;
 	}

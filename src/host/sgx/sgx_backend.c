@@ -110,13 +110,19 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 			*value = (uint64_t)regs[1];
 			return CELLA_OK;
 		case CELLA_SGX_EXIT_OCALL:
+			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
+				return lose(e, "terminated during the call", 0);
 			if (!serve || serve(e, tcs, ctx) != CELLA_OK)
 				return lose(e, "cannot serve the enclave's ocall", 0);
+			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
+				return lose(e, "terminated during the call", 0);
 			op = CELLA_SGX_OP_OCALL_RETURN;
 			a1 = a2 = 0;
 			leaf = CELLA_ENCLU_EENTER;
 			continue;
 		case CELLA_SGX_EXIT_EXCEPTION:
+			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
+				return lose(e, "terminated during the call", 0);
 			leaf = CELLA_ENCLU_ERESUME;
 			continue;
 		case CELLA_SGX_EXIT_LOST:
@@ -305,6 +311,16 @@ out:
 cella_result cella_sgx_terminate(struct cella_enclave *e)
 {
 	cella_result r = cella_enclave_lost(e) ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK;
+	/*
+	 * Calls in flight end at their next exit from the enclave (an ocall, an exception): with closing set, the
+	 * enter loop gives them CELLA_ERR_ENCLAVE_LOST there (and the host's sleep ocall wakes for it). The memory
+	 * they run on is unmapped only once they have been released. An ecall that never leaves the enclave holds
+	 * terminate until it returns: no one can stop an enclave thread on SGX.
+	 */
+	while (__atomic_load_n(&e->active, __ATOMIC_SEQ_CST) != 0) {
+		const struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+	}
 	destroy(e, e->sgx);
 	return r;
 }

@@ -39,6 +39,7 @@ enum {
 	E_FUTEX_OPS = 29,   /* out: u64 errno of FUTEX_WAKE, u64 errno of FUTEX_LOCK_PI (0: it succeeded) */
 	E_FLOOD_MONITOR = 30, /* rogue: sends key requests to the monitor (a raw write on its socket) and reads no
 			       * reply, for ever: the monitor must give the enclave up, not block */
+	E_SLEEP_LONG = 31,  /* nanosleep for an hour; out: i64 its result, i64 errno (terminate must not wait for it) */
 	E_COUNT
 };
 
@@ -86,6 +87,7 @@ enum {
 	O_EMPTY = 2,
 	O_NEST_BIG = 3, /* in: u64 seed; writes its NEST_OUT_BYTES reply, then calls E_BIG_OCALL with NEST_BIG_BYTES */
 	O_SINK = 4,     /* in: any bytes, ignored */
+	O_ENTERED = 5,  /* counts the calls that have reached the enclave (E_SPIN, E_SLEEP_LONG make it first) */
 	O_COUNT
 };
 

@@ -294,9 +294,30 @@ static cella_result e_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 static cella_result e_spin(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	volatile uint64_t i = 0;
+	size_t got = 0;
 	(void)in, (void)n, (void)out, (void)on, (void)w;
+	if (cella_ocall(O_ENTERED, NULL, 0, NULL, 0, &got) != CELLA_OK)
+		return CELLA_ERR_UNEXPECTED;
 	while (i < ~0ull)
 		i++;
+	return CELLA_OK;
+}
+
+static cella_result e_sleep_long(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct timespec ts = {3600, 0};
+	int64_t r[2];
+	size_t got = 0;
+	(void)in, (void)n;
+	if (cella_ocall(O_ENTERED, NULL, 0, NULL, 0, &got) != CELLA_OK)
+		return CELLA_ERR_UNEXPECTED;
+	errno = 0;
+	r[0] = nanosleep(&ts, NULL);
+	r[1] = errno;
+	if (on < sizeof(r))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
 	return CELLA_OK;
 }
 
@@ -627,6 +648,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_SELFTEST] = {e_selftest, CELLA_ECALL_PUBLIC},
 	[E_ECHO] = {e_echo, CELLA_ECALL_PUBLIC},
 	[E_SPIN] = {e_spin, CELLA_ECALL_PUBLIC},
+	[E_SLEEP_LONG] = {e_sleep_long, CELLA_ECALL_PUBLIC},
 	[E_OCALL_EMPTY] = {e_ocall_empty, CELLA_ECALL_PUBLIC},
 	[E_PEEK] = {e_peek, CELLA_ECALL_PUBLIC},
 	[E_THREAD_FACTS] = {e_thread_facts, CELLA_ECALL_PUBLIC},
