@@ -79,7 +79,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uin
  * threads still have in flight end with CELLA_ERR_ENCLAVE_LOST, and terminate returns once they have; new calls
  * made meanwhile fail with CELLA_ERR_INVALID_STATE (after it returns, the handle is gone). Returns CELLA_OK,
  * CELLA_ERR_ENCLAVE_LOST if the enclave had crashed (resources are freed anyway), or CELLA_ERR_INVALID_STATE
- * (and does nothing) when called from an ocall handler of the same enclave. A call sleeping in the enclave (the
+ * (and does nothing) when called from an ocall handler of the same enclave. In a process forked after the
+ * enclave was created, terminate frees only that process's copies of its fds and mappings and returns CELLA_OK:
+ * the enclave, still the parent's, keeps running. A call sleeping in the enclave (the
  * host's sleep ocall) is woken within 50 ms. On the sandbox a call spinning in the enclave is stopped with its
  * process; on SGX nothing outside can stop an enclave thread that never exits, so terminate waits for it.
  */
@@ -89,8 +91,10 @@ CELLA_API cella_result cella_enclave_terminate(struct cella_enclave *enclave);
  * Calls ecall `fn`: copies in_bytes from `in` into the shared window, runs the call on a free TCS (or, from
  * inside an ocall handler, on the TCS that made the ocall) and copies the reply (at most out_bytes) to `out`.
  * Errors: CELLA_ERR_ENCLAVE_LOST (now and for every later call), CELLA_ERR_OUT_OF_TCS, CELLA_ERR_INVALID_FUNCTION,
- * CELLA_ERR_ECALL_NOT_ALLOWED, CELLA_ERR_OUT_OF_MEMORY (window too small), CELLA_ERR_MARSHAL, or the ecall's own
- * result. Threads: any; concurrent calls run on different TCSs.
+ * CELLA_ERR_ECALL_NOT_ALLOWED, CELLA_ERR_OUT_OF_MEMORY (window too small), CELLA_ERR_MARSHAL, CELLA_ERR_OVERFLOW
+ * (in_bytes + out_bytes overflows), CELLA_ERR_INVALID_ARG (a NULL buffer with a non-zero size),
+ * CELLA_ERR_INVALID_STATE (terminate has begun, or this process was forked after create: only the process that
+ * created an enclave can call it), or the ecall's own result. Threads: any; concurrent calls run on different TCSs.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void *in,
 							 size_t in_bytes, void *out, size_t out_bytes,
@@ -101,6 +105,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_enclave_call(struct cella_enclave *e
  * for in_bytes of input (write it at c->in) and out_bytes of output; cella_call_invoke() runs the ecall, after
  * which c->out/c->out_written (<= out_bytes, checked) describe the reply in window memory; cella_call_release()
  * frees the buffer and the TCS. Release is required after a successful prepare, whatever invoke returned.
+ * A call belongs to the thread that prepared it: invoke and release on another thread return
+ * CELLA_ERR_INVALID_STATE and change nothing. Prepare errors: CELLA_ERR_OVERFLOW, CELLA_ERR_INVALID_STATE,
+ * CELLA_ERR_ENCLAVE_LOST, CELLA_ERR_OUT_OF_TCS, CELLA_ERR_OUT_OF_MEMORY (as cella_enclave_call's).
  */
 struct cella_call {
 	void *in;                /* window memory, in_bytes */
@@ -129,10 +136,11 @@ CELLA_API CELLA_MUST_USE cella_result cella_call_invoke(struct cella_call *c, ui
  */
 CELLA_API CELLA_MUST_USE cella_result cella_call_invoke_stream(struct cella_call *c, uint32_t fn, size_t at,
 								const void *src, size_t len) CELLA_NONNULL(1);
-CELLA_API void cella_call_release(struct cella_call *c);
+CELLA_API cella_result cella_call_release(struct cella_call *c);
 
-/* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full. The enclave
- * cannot free these blocks; cella_enclave_host_free frees them and those the enclave's cella_host_malloc made. */
+/* Window memory shared with the enclave (what the enclave's cella_host_malloc returns); NULL if full (and always
+ * in a process forked after create). The enclave cannot free these blocks; cella_enclave_host_free frees them and
+ * those the enclave's cella_host_malloc made. */
 CELLA_API void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n);
 CELLA_API void cella_enclave_host_free(struct cella_enclave *e, void *p);
 

@@ -62,7 +62,7 @@ static uint32_t wait_state(struct cella_enclave *e, struct cella_abi_slot *s, ui
 	uint64_t yield_until = 0;
 	for (;;) {
 		uint32_t st;
-		for (int i = 0; i < SPIN_ITERATIONS || spin_only; i++) {
+		for (uint32_t i = 0; i < SPIN_ITERATIONS || spin_only; i++) { /* wraps when spin_only: defined */
 			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 			if (st == a || st == b)
 				return st;
@@ -102,6 +102,15 @@ bool cella_calls_in_this_thread(struct cella_enclave *e)
 	return innermost(e) != NULL;
 }
 
+/* True if c was prepared by this thread and not yet released: a call is used on the thread that prepared it. */
+static bool prepared_here(const struct cella_call *c)
+{
+	for (const struct cella_call *t = tl_top; t; t = t->prev)
+		if (t == c)
+			return true;
+	return false;
+}
+
 static uint64_t slot_buf_lo(struct cella_enclave *e, uint32_t slot)
 {
 	return e->bufs_off + (uint64_t)slot * e->slot_buf_bytes;
@@ -118,6 +127,11 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 	memset(c, 0, sizeof(*c));
 	if (in_pad < in_bytes || __builtin_add_overflow(in_pad, (uint64_t)out_bytes, &total))
 		return CELLA_ERR_OVERFLOW;
+	if (cella_enclave_forked(e)) {
+		cella_log(e, CELLA_LOG_ERROR, "call refused: this process was forked from the one that created the "
+					      "enclave, which alone can call it");
+		return CELLA_ERR_INVALID_STATE;
+	}
 	/* Counted before the closing check, so terminate either sees this call or this call sees closing. */
 	__atomic_add_fetch(&e->active, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST)) {
@@ -173,11 +187,15 @@ cella_result cella_call_prepare(struct cella_enclave *e, size_t in_bytes, size_t
 }
 
 /* see cella/host.h */
-void cella_call_release(struct cella_call *c)
+cella_result cella_call_release(struct cella_call *c)
 {
 	struct cella_call **pp;
 	if (!c || !c->e)
-		return;
+		return CELLA_OK;
+	if (!prepared_here(c)) {
+		cella_log(c->e, CELLA_LOG_ERROR, "cella_call_release: the call was prepared by another thread");
+		return CELLA_ERR_INVALID_STATE;
+	}
 	for (pp = &tl_top; *pp; pp = &(*pp)->prev)
 		if (*pp == c) {
 			*pp = c->prev;
@@ -189,6 +207,7 @@ void cella_call_release(struct cella_call *c)
 		__atomic_store_n(&c->e->slot_busy[c->slot], 0, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&c->e->active, 1, __ATOMIC_SEQ_CST);
 	memset(c, 0, sizeof(*c));
+	return CELLA_OK;
 }
 
 static bool range_ok(struct cella_enclave *e, uint64_t off, uint64_t len)
@@ -434,6 +453,10 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 
 	if (!e)
 		return CELLA_ERR_INVALID_ARG;
+	if (!prepared_here(c)) {
+		cella_log(e, CELLA_LOG_ERROR, "call refused: it was prepared by another thread");
+		return CELLA_ERR_INVALID_STATE;
+	}
 	if (cella_enclave_lost(e))
 		return CELLA_ERR_ENCLAVE_LOST;
 	s = &e->slots[c->slot];
@@ -532,13 +555,16 @@ cella_result cella_enclave_call(struct cella_enclave *e, uint32_t fn, const void
 /* see cella/host.h */
 void *cella_enclave_host_malloc(struct cella_enclave *e, size_t n)
 {
-	uint64_t off = cella_arena_alloc(&e->arena, n, CELLA_ARENA_HOST);
+	uint64_t off;
+	if (cella_enclave_forked(e))
+		return NULL; /* the window is shared with the parent, whose arena this copy no longer tracks */
+	off = cella_arena_alloc(&e->arena, n, CELLA_ARENA_HOST);
 	return off ? e->win + off : NULL;
 }
 
 /* see cella/host.h */
 void cella_enclave_host_free(struct cella_enclave *e, void *p)
 {
-	if (p && (uint8_t *)p >= e->win && (uint8_t *)p < e->win + e->win_bytes)
+	if (p && !cella_enclave_forked(e) && (uint8_t *)p >= e->win && (uint8_t *)p < e->win + e->win_bytes)
 		cella_arena_free(&e->arena, (uint64_t)((uint8_t *)p - e->win), CELLA_ARENA_HOST | CELLA_ARENA_ENCLAVE);
 }

@@ -5,10 +5,32 @@
 #include "sgx/sgx_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Forks this process has been through (atomic): a child's count is one more than its parent's was. */
+static uint64_t fork_generation;
+static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
+static int fork_watch_error;
+
+static void count_fork(void)
+{
+	__atomic_add_fetch(&fork_generation, 1, __ATOMIC_RELAXED);
+}
+
+static void watch_forks(void)
+{
+	fork_watch_error = pthread_atfork(NULL, NULL, count_fork);
+}
+
+/* see internal.h */
+bool cella_enclave_forked(const struct cella_enclave *e)
+{
+	return __atomic_load_n(&fork_generation, __ATOMIC_RELAXED) != e->fork_generation;
+}
 
 static const char *sgx_device(void)
 {
@@ -76,9 +98,14 @@ cella_result cella_enclave_create(const char *path, uint32_t flags, const struct
 			  settings->size, sizeof(*settings), offsetof(struct cella_enclave_settings, wait_yield_us));
 		return CELLA_ERR_INVALID_ARG;
 	}
+	if (pthread_once(&fork_watch_once, watch_forks) != 0 || fork_watch_error != 0) {
+		cella_log(NULL, CELLA_LOG_ERROR, "cella_enclave_create: cannot register a fork handler");
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return CELLA_ERR_OUT_OF_MEMORY;
+	e->fork_generation = __atomic_load_n(&fork_generation, __ATOMIC_RELAXED);
 	e->flags = flags;
 	e->ctl = e->monitor_pidfd = -1;
 	if (settings)
@@ -129,6 +156,15 @@ cella_result cella_enclave_terminate(struct cella_enclave *e)
 	cella_result r;
 	if (!e)
 		return CELLA_OK;
+	if (cella_enclave_forked(e)) {
+		/* The enclave is the parent's: free this process's copies of its fds and mappings, stop nothing. */
+		if (cella_sgx_owns(e))
+			cella_sgx_forget(e);
+		else
+			cella_sandbox_forget(e);
+		free(e);
+		return CELLA_OK;
+	}
 	if (cella_calls_in_this_thread(e)) {
 		cella_log(e, CELLA_LOG_ERROR, "cella_enclave_terminate called from inside a call into the same enclave");
 		return CELLA_ERR_INVALID_STATE;

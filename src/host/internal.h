@@ -47,6 +47,7 @@ struct cella_enclave {
 	struct cella_arena arena;
 	struct cella_hash mrenclave, mrsigner;
 	int log_level;
+	uint64_t fork_generation; /* the process's fork generation at create (cella_enclave_forked) */
 };
 
 void cella_log(const struct cella_enclave *e, enum cella_log_level level, const char *fmt, ...)
@@ -90,8 +91,16 @@ void cella_futex_wake(struct cella_enclave *e, uint64_t key);
 /* True if this thread is inside a call into `e` (an ocall handler runs on it). */
 bool cella_calls_in_this_thread(struct cella_enclave *e);
 
+/*
+ * True in a process forked after `e` was created: the enclave, its monitor and its window belong to the parent,
+ * so the child may not call it, allocate in its window or stop it (enclave.c counts forks with pthread_atfork).
+ */
+bool cella_enclave_forked(const struct cella_enclave *e);
+
 cella_result cella_sandbox_create(struct cella_enclave *e, const char *path);
 cella_result cella_sandbox_terminate(struct cella_enclave *e);
+/* Frees what this process holds of the enclave (fds, mappings, memory) without touching the enclave itself. */
+void cella_sandbox_forget(struct cella_enclave *e);
 /* Reads pending monitor messages without blocking and logs them. */
 void cella_sandbox_drain(struct cella_enclave *e);
 /* e->lost, read from any thread. */

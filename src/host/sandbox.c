@@ -396,6 +396,17 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 		}
 		e->monitor = 0;
 	}
+	cella_sandbox_forget(e);
+	return r;
+}
+
+/* see internal.h */
+void cella_sandbox_forget(struct cella_enclave *e)
+{
+	if (e->ctl >= 0)
+		close(e->ctl);
+	e->ctl = -1;
+	e->monitor = 0;
 	if (e->monitor_pidfd >= 0)
 		close(e->monitor_pidfd);
 	e->monitor_pidfd = -1;
@@ -406,5 +417,4 @@ cella_result cella_sandbox_terminate(struct cella_enclave *e)
 	cella_arena_fini(&e->arena);
 	free(e->slot_busy);
 	e->slot_busy = NULL;
-	return r;
 }

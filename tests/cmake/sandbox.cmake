@@ -14,7 +14,7 @@ add_test(NAME sandbox_rogue_thread COMMAND sandbox_test rogue_thread $<TARGET_FI
 set_tests_properties(sandbox_rogue_thread PROPERTIES LABELS integration)
 target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
-          memread terminate_inflight hostile_window nest_big environment futex_ops host_signals flood)
+          memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood)
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()

@@ -48,7 +48,8 @@ if(NOT CELLA_DEV_AREA)
                              ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic ${CMAKE_SOURCE_DIR}/src/host)
   add_dependencies(sgxsim_test test_basic_enclave)
   foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp boot_race exception_replay abort
-           null exit heap sleep stack nest_big terminate_inflight)
+           null exit heap sleep stack nest_big terminate_inflight
+           call_thread forked)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()

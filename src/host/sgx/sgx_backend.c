@@ -326,6 +326,12 @@ cella_result cella_sgx_terminate(struct cella_enclave *e)
 }
 
 /* see sgx_backend.h */
+void cella_sgx_forget(struct cella_enclave *e)
+{
+	destroy(e, e->sgx);
+}
+
+/* see sgx_backend.h */
 cella_result cella_sgx_serve_builtin(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
 				     uint8_t *out, size_t out_bytes, size_t *written)
 {

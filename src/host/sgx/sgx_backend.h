@@ -14,6 +14,8 @@
 cella_result cella_sgx_create(struct cella_enclave *e, const char *path);
 /* Tears it down (EPC freed with the fd and the mapping). CELLA_ERR_ENCLAVE_LOST if it had crashed. */
 cella_result cella_sgx_terminate(struct cella_enclave *e);
+/* Frees what this process holds of it (the forked child's copy) without waiting for or stopping any call. */
+void cella_sgx_forget(struct cella_enclave *e);
 /* True if `e` runs on the SGX backend. */
 bool cella_sgx_owns(const struct cella_enclave *e);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "basic.h"
@@ -890,6 +891,83 @@ static void t_terminate_inflight(void)
 	cella_test_pass("terminate-inflight");
 }
 
+struct foreign {
+	struct cella_call *c;
+	cella_result invoke, release;
+};
+
+static void *use_foreign_call(void *p)
+{
+	struct foreign *f = p;
+	f->invoke = cella_call_invoke(f->c, E_ECHO);
+	f->release = cella_call_release(f->c);
+	return NULL;
+}
+
+/* A prepared call belongs to its thread: another thread can neither run nor release it; its own thread can. */
+static void t_call_thread(void)
+{
+	struct cella_enclave *e = create();
+	struct cella_call c;
+	struct foreign f = {&c, CELLA_OK, CELLA_OK};
+	pthread_t th;
+	CT_RESULT(cella_call_prepare(e, 4, 4, &c), CELLA_OK);
+	memcpy(c.in, "abcd", 4);
+	CT_EQ(pthread_create(&th, NULL, use_foreign_call, &f), 0);
+	CT_EQ(pthread_join(th, NULL), 0);
+	CT_RESULT(f.invoke, CELLA_ERR_INVALID_STATE);
+	CT_RESULT(f.release, CELLA_ERR_INVALID_STATE);
+	CT_EQ(c.e, e); /* untouched */
+	CT_EQ(__atomic_load_n(&e->active, __ATOMIC_SEQ_CST), 1);
+	CT_RESULT(cella_call_invoke(&c, E_ECHO), CELLA_OK);
+	CT_EQ(c.out_written, 4);
+	CT_EQ(memcmp(c.out, "abcd", 4), 0);
+	CT_RESULT(cella_call_release(&c), CELLA_OK);
+	CT_RESULT(cella_call_release(&c), CELLA_OK); /* twice: nothing left to release */
+	CT_EQ(__atomic_load_n(&e->active, __ATOMIC_SEQ_CST), 0);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("call-thread");
+}
+
+/*
+ * A process forked after create holds copies of the enclave's fds and window but not the enclave: its calls and
+ * window allocations are refused, and its terminate frees its copies without stopping the parent's enclave.
+ */
+static void t_forked(void)
+{
+	struct cella_enclave *e = create();
+	char out[4];
+	size_t n = 0;
+	int st = 0;
+	pid_t pid;
+	void *p;
+	CT_RESULT(cella_enclave_call(e, E_ECHO, "abcd", 4, out, 4, &n), CELLA_OK);
+	pid = fork();
+	CT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		int bad = 0;
+		if (cella_enclave_call(e, E_ECHO, "wxyz", 4, out, 4, &n) != CELLA_ERR_INVALID_STATE)
+			bad |= 1;
+		if (cella_enclave_host_malloc(e, 64) != NULL)
+			bad |= 2;
+		if (cella_enclave_terminate(e) != CELLA_OK)
+			bad |= 4;
+		_exit(bad);
+	}
+	CT_EQ(waitpid(pid, &st, 0), pid);
+	CT_ASSERT(WIFEXITED(st));
+	CT_EQ(WEXITSTATUS(st), 0);
+	memset(out, 0, sizeof(out));
+	CT_RESULT(cella_enclave_call(e, E_ECHO, "efgh", 4, out, 4, &n), CELLA_OK); /* still the parent's */
+	CT_EQ(n, 4);
+	CT_EQ(memcmp(out, "efgh", 4), 0);
+	CT_ASSERT((p = cella_enclave_host_malloc(e, 64)) != NULL);
+	cella_enclave_host_free(e, p);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	CT_EQ(children(), 0);
+	cella_test_pass("forked");
+}
+
 /* Reads an enclave process's memory from outside: it must fail unless we are root. */
 static void t_memread(void)
 {
@@ -1196,6 +1274,10 @@ int main(int argc, char **argv)
 		t_terminate_inflight();
 	else if (!strcmp(c, "memread"))
 		t_memread();
+	else if (!strcmp(c, "call_thread"))
+		t_call_thread();
+	else if (!strcmp(c, "forked"))
+		t_forked();
 	else if (!strcmp(c, "hostile_window"))
 		t_hostile_window();
 	else if (!strcmp(c, "environment"))
