@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static struct {
 	uint64_t *bits;   /* 1 = page in use */
@@ -149,11 +150,24 @@ bool rt_heap_contains(uint64_t addr, uint64_t len)
 	return addr >= lo && addr <= hi && len <= hi - addr;
 }
 
+/* Linux's argument check for munmap and mprotect: a length within a page of 2^64 would round to 0. */
+static bool page_args_ok(uint64_t addr, uint64_t len)
+{
+	return addr % CELLA_PAGE_BYTES == 0 && len != 0 && len <= UINT64_MAX - (CELLA_PAGE_BYTES - 1);
+}
+
+long rt_heap_mprotect(uint64_t addr, uint64_t len, long prot)
+{
+	if (!page_args_ok(addr, len))
+		return -EINVAL;
+	return rt_heap_contains(addr, len) && !(prot & PROT_EXEC) ? 0 : -EACCES;
+}
+
 long rt_heap_munmap(uint64_t addr, uint64_t len)
 {
 	uint64_t p, n;
-	if (addr % CELLA_PAGE_BYTES || len == 0 || len > UINT64_MAX - (CELLA_PAGE_BYTES - 1))
-		return -EINVAL; /* a length within a page of 2^64 would round to 0 and free nothing */
+	if (!page_args_ok(addr, len))
+		return -EINVAL;
 	len = (len + CELLA_PAGE_BYTES - 1) & ~(uint64_t)(CELLA_PAGE_BYTES - 1);
 	if (!rt_heap_contains(addr, len))
 		return -EINVAL;

@@ -84,6 +84,10 @@ CELLA_MUST_USE RT_HIDDEN cella_result rt_heap_init(void);
 RT_HIDDEN long rt_heap_mmap(uint64_t len);
 RT_HIDDEN long rt_heap_munmap(uint64_t addr, uint64_t len);
 RT_HIDDEN bool rt_heap_contains(uint64_t addr, uint64_t len);
+/* mprotect over the heap: -EINVAL for the arguments Linux refuses (unaligned, empty, a length that rounds past
+ * 2^64), -EACCES outside the heap or for PROT_EXEC; 0 otherwise, and heap pages stay read-write whatever is
+ * asked (the enclave's pages are fixed at build time). */
+RT_HIDDEN long rt_heap_mprotect(uint64_t addr, uint64_t len, long prot);
 
 RT_HIDDEN void rt_serve(struct rt_thread *t) __attribute__((noreturn));
 /* Serves the ECALL now in t's slot (both worlds); returns its status, also published in the slot. */

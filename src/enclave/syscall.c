@@ -337,10 +337,7 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_munmap:
 		return rt_heap_munmap((uint64_t)a, (uint64_t)b);
 	case SYS_mprotect:
-		/* as Linux for the arguments; heap pages stay read-write whatever is asked, only exec is refused */
-		if ((uint64_t)a % CELLA_PAGE_BYTES || b == 0 || (uint64_t)b > UINT64_MAX - (CELLA_PAGE_BYTES - 1))
-			return -EINVAL;
-		return rt_heap_contains((uint64_t)a, (uint64_t)b) && !(c & PROT_EXEC) ? 0 : -EACCES;
+		return rt_heap_mprotect((uint64_t)a, (uint64_t)b, c);
 	case SYS_madvise:
 		return 0;
 	case SYS_mremap:

@@ -121,6 +121,16 @@ static void bad_args(void)
 	CT_EQ(rt_heap_munmap((uint64_t)a, 16 * PAGE), -EINVAL); /* runs past the heap */
 	CT_EQ(rt_heap_munmap((uint64_t)a, UINT64_MAX), -EINVAL); /* would round to 0 and free nothing */
 	CT_EQ(rt_heap_munmap((uint64_t)a, UINT64_MAX - PAGE + 2), -EINVAL);
+	/* mprotect: Linux's argument errors, then only heap pages, never executable, and nothing changes */
+	CT_EQ(rt_heap_mprotect((uint64_t)a + 1, PAGE, PROT_READ), -EINVAL);
+	CT_EQ(rt_heap_mprotect((uint64_t)a, 0, PROT_READ), -EINVAL);
+	CT_EQ(rt_heap_mprotect((uint64_t)a, UINT64_MAX - PAGE + 2, PROT_READ), -EINVAL);
+	CT_EQ(rt_heap_mprotect((uint64_t)a, UINT64_MAX - PAGE + 1, PROT_READ), -EACCES); /* wraps: past the heap */
+	CT_EQ(rt_heap_mprotect((uint64_t)a, 16 * PAGE, PROT_READ), -EACCES);
+	CT_EQ(rt_heap_mprotect((uint64_t)base, PAGE, PROT_READ), -EACCES); /* the allocator's bitmap */
+	CT_EQ(rt_heap_mprotect((uint64_t)a, PAGE, PROT_READ | PROT_EXEC), -EACCES);
+	CT_EQ(rt_heap_mprotect((uint64_t)a, 15 * PAGE - 1, PROT_NONE), 0);
+	memset((void *)a, 0x5a, 15 * PAGE); /* still writable */
 	CT_EQ(rt_heap_munmap((uint64_t)a, 15 * PAGE), 0);
 	CT_EQ(munmap(base, 16 * PAGE), 0);
 }
