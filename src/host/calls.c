@@ -372,8 +372,12 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 	}
 }
 
-/* Serves the OCALL now in c's slot, then releases the slot back to the enclave. */
-static void serve_ocall(struct cella_call *c)
+/*
+ * Serves the OCALL now in c's slot, then releases the slot back to the enclave; false if terminate began
+ * meanwhile: the reply is then withheld and the call ends with CELLA_ERR_ENCLAVE_LOST (it is not the enclave's
+ * to finish once its host has stopped it, and a sleep cut short by terminate must not look like a completed one).
+ */
+static bool serve_ocall(struct cella_call *c)
 {
 	struct cella_enclave *e = c->e;
 	struct cella_abi_slot *s = &e->slots[c->slot];
@@ -408,9 +412,12 @@ static void serve_ocall(struct cella_call *c)
 	}
 	c->frame_end = saved_end;
 done:
+	if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
+		return false;
 	__atomic_store_n(&s->out_written, r == CELLA_OK ? written : 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->status, (uint32_t)r, __ATOMIC_RELAXED);
 	publish(s, CELLA_SLOT_OCALL_DONE);
+	return true;
 }
 
 /* cella_sgx_enter's ocall service: the enclave exited with an OCALL in this call's slot. */
@@ -419,8 +426,7 @@ static cella_result sgx_serve(struct cella_enclave *e, uint32_t tcs, void *ctx)
 	struct cella_call *c = ctx;
 	if (tcs != c->slot || __atomic_load_n(&e->slots[tcs].state, __ATOMIC_ACQUIRE) != CELLA_SLOT_OCALL)
 		return CELLA_ERR_MARSHAL;
-	serve_ocall(c);
-	return CELLA_OK;
+	return serve_ocall(c) ? CELLA_OK : CELLA_ERR_ENCLAVE_LOST;
 }
 
 #define STREAM_MIN_BYTES (128u * 1024)
@@ -498,7 +504,8 @@ static cella_result invoke(struct cella_call *c, uint32_t fn, size_t at, const u
 			return CELLA_ERR_ENCLAVE_LOST;
 		if (st == CELLA_SLOT_ECALL_DONE)
 			break;
-		serve_ocall(c);
+		if (!serve_ocall(c))
+			return CELLA_ERR_ENCLAVE_LOST;
 	}
 	{
 		/* an eighth of the new call's duration into the running average (races only blur it) */

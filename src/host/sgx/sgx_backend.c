@@ -112,10 +112,11 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 		case CELLA_SGX_EXIT_OCALL:
 			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
 				return lose(e, "terminated during the call", 0);
-			if (!serve || serve(e, tcs, ctx) != CELLA_OK)
-				return lose(e, "cannot serve the enclave's ocall", 0);
-			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
-				return lose(e, "terminated during the call", 0);
+			if (!serve || serve(e, tcs, ctx) != CELLA_OK) /* serve refuses to answer once closing is set */
+				return lose(e, __atomic_load_n(&e->closing, __ATOMIC_SEQ_CST)
+						       ? "terminated during the call"
+						       : "cannot serve the enclave's ocall",
+					    0);
 			op = CELLA_SGX_OP_OCALL_RETURN;
 			a1 = a2 = 0;
 			leaf = CELLA_ENCLU_EENTER;
