@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Builds the cella-attestd libFuzzer harness with clang (ASan+UBSan+libFuzzer) into the build tree and runs it
 # over a copy of the committed corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
-# Exit 77 (skip) only when clang or libFuzzer is missing.
+# Fails (exit 1) when clang or libFuzzer is missing: scripts/install-deps.sh installs both.
 set -eu
 . "$1/tests/fuzz/lib.sh"
 fuzz_setup attestd "$@"

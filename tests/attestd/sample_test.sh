@@ -20,6 +20,7 @@ for root in "$work/platform/root-ca.pem" "$work/other.pem"; do
 	pid=$!
 	i=0
 	while [ ! -s "$work/port" ] && [ $i -lt 100 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$work/port" ] || { echo "FAIL: cella-attestd did not start:"; cat "$work/attestd.log"; kill $pid 2>/dev/null; exit 1; }
 	out=$("$host" "$enclave" "https://127.0.0.1:$(cat "$work/port")" "$work/tls.pem" 2>&1)
 	st=$?
 	kill $pid

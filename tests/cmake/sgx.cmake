@@ -85,7 +85,7 @@ if(NOT CELLA_DEV_AREA)
   # Registered once every test area has been read: the programs come from areas listed after this one.
   cmake_language(DEFER CALL cella_sgxsim_programs)
   # Real hardware: skipped (77) without /dev/sgx_enclave.
-  cella_sgx_test(sgx_hw_test SOURCES unit/sgx_hw_test.c LIBS cella_host_static
+  cella_sgx_test(sgx_hw_test SKIPPABLE SOURCES unit/sgx_hw_test.c LIBS cella_host_static
                  LABELS integration sgx-hw ARGS $<TARGET_FILE:helloworld_enclave>)
   add_dependencies(sgx_hw_test helloworld_enclave)
   if(TARGET cella-info)

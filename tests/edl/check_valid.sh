@@ -24,8 +24,8 @@ done
 n=0
 for cc in gcc clang; do
 	if ! command -v $cc >/dev/null 2>&1; then
-		echo "note: $cc not installed, skipped"
-		continue
+		echo "FAIL: $cc not installed (scripts/install-deps.sh installs gcc and clang)"
+		exit 1
 	fi
 	ccinc=$($cc -print-file-name=include)
 	for opt in -O0 -O2; do

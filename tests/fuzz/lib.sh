@@ -2,8 +2,8 @@
 # Shared by every tests/.../run_fuzz.sh (arguments SOURCE_DIR BUILD_DIR [SECONDS]): probe for clang's libFuzzer,
 # then run a harness over a copy of its committed corpus. Usage:
 #   . "$1/tests/fuzz/lib.sh"
-#   fuzz_setup NAME "$@"                    # sets src, out (BUILD_DIR/fuzz-NAME) and secs (default 60); exits 77
-#                                           # (skip) if clang or libFuzzer is missing
+#   fuzz_setup NAME "$@"                    # sets src, out (BUILD_DIR/fuzz-NAME) and secs (default 60); exits 1
+#                                           # (fails) if clang or libFuzzer is missing
 #   $FUZZ_CC $FUZZ_CFLAGS ... -o "$out/bin"  # compile the harness
 #   fuzz_run "$out/bin" CORPUS_DIR MAX_LEN [extra libFuzzer args...]
 FUZZ_CC=${CLANG:-clang}
@@ -19,15 +19,15 @@ fuzz_setup() {
 fuzz_probe() {
 	mkdir -p "$out"
 	if ! command -v "$FUZZ_CC" >/dev/null 2>&1; then
-		echo "SKIP: $FUZZ_CC not found (install clang and libclang-rt-14-dev to run the $1 fuzzer)"
-		exit 77
+		echo "FAIL: $FUZZ_CC not found (scripts/install-deps.sh installs clang and libclang-rt-14-dev)"
+		exit 1
 	fi
 	printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
 		>"$out/probe.c"
 	if ! "$FUZZ_CC" -fsanitize=fuzzer,address,undefined "$out/probe.c" -o "$out/probe" >"$out/probe.log" 2>&1; then
-		echo "SKIP: $FUZZ_CC cannot link -fsanitize=fuzzer (libFuzzer missing: install libclang-rt-14-dev)"
+		echo "FAIL: $FUZZ_CC cannot link -fsanitize=fuzzer (libFuzzer missing: scripts/install-deps.sh installs libclang-rt-14-dev)"
 		cat "$out/probe.log"
-		exit 77
+		exit 1
 	fi
 }
 

@@ -23,6 +23,7 @@ while read -r model dims rtol atol; do
     echo "onnxruntime-node failed on $model $dims:"; cat "$out.ort.log"; fail=1; continue
   fi
   n=$(grep -c '^ort output' "$out.ort.log")
+  [ "$n" -gt 0 ] || { echo "FAIL $model $dims: onnxruntime-node printed no output to compare with"; fail=1; continue; }
   exp=""
   i=0
   while [ $i -lt "$n" ]; do exp="$exp --expect $i:$out/output_$i.bin"; i=$((i + 1)); done

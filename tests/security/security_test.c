@@ -497,7 +497,14 @@ static void t_order(void)
 	uint64_t want = 0, w = 0;
 	memset(&c, 0, sizeof(c));
 	CT_RESULT(cella_call_invoke(&c, S_ECHO), CELLA_ERR_INVALID_ARG); /* invoke without prepare */
-	cella_call_release(&c);                                         /* release without prepare: no-op */
+	CT_RESULT(cella_call_release(&c), CELLA_OK);                    /* release without prepare: no-op */
+	CT_RESULT(cella_call_prepare(e, SIZE_MAX, 1, &c), CELLA_ERR_OVERFLOW);     /* in + out wraps */
+	CT_RESULT(cella_call_prepare(e, SIZE_MAX - 7, 0, &c), CELLA_ERR_OVERFLOW); /* in rounded to 16 wraps */
+	{
+		uint8_t one = 0;
+		CT_RESULT(cella_enclave_call(e, S_ECHO, &one, SIZE_MAX, &one, 1, NULL), CELLA_ERR_OVERFLOW);
+	}
+	CT_EQ(__atomic_load_n(&e->active, __ATOMIC_SEQ_CST), 0); /* nothing held */
 	CT_RESULT(cella_call_prepare(e, 4, 4, &c), CELLA_OK);
 	CT_RESULT(cella_call_invoke_stream(&c, S_ECHO, 3, "ab", 2), CELLA_ERR_INVALID_ARG); /* past the input */
 	CT_RESULT(cella_call_invoke_stream(&c, S_ECHO, 5, "", 0), CELLA_ERR_INVALID_ARG);

@@ -747,7 +747,7 @@ void cella_sgxsim_select(bool needs_injection)
 			printf("SKIP this case injects faults through the SGX stand-in, which hardware does not offer\n");
 			exit(77);
 		}
-	} else if (!cella_sgxsim_install()) {
+	} else if (!cella_sgxsim_install()) { /* a failure other than missing FSGSBASE has exited 1 */
 		printf("SKIP the kernel does not offer user-mode FSGSBASE, which the SGX stand-in needs\n");
 		exit(77);
 	} else {
@@ -815,8 +815,10 @@ bool cella_sgxsim_install(void)
 		sa.sa_sigaction = sgxsim_signal_entry;
 		sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 		sigemptyset(&sa.sa_mask);
-		if (sigaction(sigs[i], &sa, &previous[sigs[i]]) != 0)
-			return false;
+		if (sigaction(sigs[i], &sa, &previous[sigs[i]]) != 0) {
+			perror("sgxsim: sigaction"); /* not a missing feature: a failure, not a skip */
+			exit(1);
+		}
 	}
 	cella_sgx_stand_in = &sim;
 	return true;

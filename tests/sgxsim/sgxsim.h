@@ -10,7 +10,7 @@
  * Makes the SGX backend of this process load and enter enclaves through the simulator (sgxsim.c) and installs
  * its signal handlers. false if the CPU/kernel lacks user-mode FSGSBASE, which it needs.
  */
-bool cella_sgxsim_install(void);
+bool cella_sgxsim_install(void); /* false only without user-mode FSGSBASE; exits 1 on any other failure */
 
 /*
  * Chooses where a test program's SGX-world run goes and sets CELLA_BACKEND=sgx: real SGX hardware when

@@ -31,8 +31,7 @@ int main(void)
 	cella_sgx_enter_fn enter = NULL;
 	cella_result r;
 
-	if (!vdso)
-		cella_test_skip("no vDSO in this process");
+	CT_ASSERT(vdso != NULL); /* every x86-64 Linux process has one; the SGX backend enters through it */
 	size = vdso_size(vdso);
 	CT_ASSERT(size > 0);
 

@@ -22,6 +22,8 @@ for v in dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plug
 	[ "$status" = UpToDate ] && want=0
 	expect $want "$cq" verify "$q" --collateral "$c" --at "$at"
 	out=$("$cq" verify "$q" --collateral "$c" --at "$at" --json)
+	rc=$?
+	[ $rc -eq $want ] || fail "$v: verify --json exit $rc (want $want)"
 	echo "$out" | grep -q "\"status\": \"$status\"" || fail "$v: JSON status is not $status"
 	echo "$out" | grep -q '"mrenclave"\|"mr_td"' || fail "$v: JSON lacks claims"
 	expect 1 "$cq" verify "$q" --collateral "$c" --at 2035-01-01T00:00:00Z
@@ -36,9 +38,11 @@ for f in "$vec"/quotes_only/*.bin; do
 done
 # the TDX 1.5 quote: its two extra fields, in text and in JSON
 v5="$vec/quotes_only/automata_quotev5_tdx15.bin"
-"$cq" dump "$v5" | grep -q "^quote v5, TDX" || fail "v5 dump: no version line"
-"$cq" dump "$v5" | grep -q "^  mr_servicetd [0-9a-f]\{96\}$" || fail "v5 dump: no mr_servicetd"
-"$cq" dump "$v5" --json | grep -q '"tee_tcb_svn2": "[0-9a-f]\{32\}"' || fail "v5 JSON: no tee_tcb_svn2"
+dump=$("$cq" dump "$v5") || fail "v5 dump: exit $?"
+echo "$dump" | grep -q "^quote v5, TDX" || fail "v5 dump: no version line"
+echo "$dump" | grep -q "^  mr_servicetd [0-9a-f]\{96\}$" || fail "v5 dump: no mr_servicetd"
+dump=$("$cq" dump "$v5" --json) || fail "v5 dump --json: exit $?"
+echo "$dump" | grep -q '"tee_tcb_svn2": "[0-9a-f]\{32\}"' || fail "v5 JSON: no tee_tcb_svn2"
 echo "PASS dump of every quote (v3, v4, v5)"
 expect 1 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral /nonexistent.json
 expect 1 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral "$vec/dcapqvl_tdx_v4/collateral.json" \

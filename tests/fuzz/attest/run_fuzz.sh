@@ -3,7 +3,7 @@
 # Builds the evidence-verifier libFuzzer harness with clang (ASan+UBSan+libFuzzer) twice, with the enclave's
 # back end (BearSSL) and with the host's (OpenSSL + libcella-verify), and runs each for half the time over a
 # copy of the committed corpus. Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS
-# Exit 77 (skip) only when clang or libFuzzer is missing.
+# Fails (exit 1) when clang or libFuzzer is missing: scripts/install-deps.sh installs both.
 set -eu
 . "$1/tests/fuzz/lib.sh"
 fuzz_setup attest "$@"

@@ -3,7 +3,7 @@
 # Builds the enclave-image libFuzzer harness with clang (ASan+UBSan+libFuzzer) into the build tree and runs it
 # seeded with the images given (real ones built by this tree: nothing is committed, they would go stale).
 # Usage: run_fuzz.sh SOURCE_DIR BUILD_DIR SECONDS IMAGE...
-# Exit 77 (skip) only when clang or libFuzzer is missing.
+# Fails (exit 1) when clang or libFuzzer is missing: scripts/install-deps.sh installs both.
 set -eu
 . "$1/tests/fuzz/lib.sh"
 fuzz_setup image "$@"

@@ -4,7 +4,7 @@
 # usage: run_fuzz.sh SOURCE_DIR BUILD_DIR GENERATED_DIR PROTOBUF_C_A TESTDATA_ROOT [SECONDS]
 set -eu
 src=$1 build=$2 gen=$3 pbc=$4 data=$5 secs=${6:-${CELLA_FUZZ_SECONDS:-60}}
-command -v clang >/dev/null 2>&1 || { echo "SKIP: clang not installed"; exit 77; }
+command -v clang >/dev/null 2>&1 || { echo "FAIL: clang not installed (scripts/install-deps.sh installs it)"; exit 1; }
 out=$build/fuzz-onnx
 mkdir -p "$out/corpus" "$out/artifacts"
 bin=$out/fuzz_model_load
