@@ -22,7 +22,8 @@ struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
  * A TCP listener for an enclave server: binds ip ("127.0.0.1"; NULL = loopback) and port (0 = ephemeral),
  * *bound_port gets the port. The handle is registered: the ocall handlers below only touch sockets this
  * process registered (listeners) or accepted, so an enclave cannot make the host act on its other fds.
- * Errors: CELLA_ERR_IO (errno in the log), CELLA_ERR_OUT_OF_MEMORY (too many handles).
+ * Errors: CELLA_ERR_INVALID_ARG (ip is not a dotted IPv4 address), CELLA_ERR_IO (socket, bind or listen failed:
+ * errno says why), CELLA_ERR_OUT_OF_MEMORY (too many handles).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle,
 							    uint16_t *bound_port) CELLA_NONNULL(3);

@@ -444,6 +444,135 @@ static void certificate_structure(const uint8_t *cert, size_t cl, const struct c
 			"refused in both worlds");
 }
 
+/* recv through the host's ocall handler: want bytes, then the reply is checked */
+static cella_result host_recv(uint64_t conn, uint32_t max, uint8_t *out, size_t out_bytes, size_t *w)
+{
+	struct cella_tls_recv_in ri = {conn, max, 0};
+	*w = 0;
+	return cella_tls_host_recv(NULL, (const uint8_t *)&ri, sizeof(ri), out, out_bytes, w);
+}
+
+static cella_result host_send(uint64_t conn, const char *text, uint8_t *out, size_t out_bytes, size_t *w)
+{
+	uint8_t in[64];
+	size_t n = strlen(text);
+	struct cella_tls_send_in si = {conn};
+	memcpy(in, &si, sizeof(si));
+	memcpy(in + sizeof(si), text, n);
+	*w = 0;
+	return cella_tls_host_send(NULL, in, sizeof(si) + n, out, out_bytes, w);
+}
+
+/*
+ * The host's socket ocalls act only on sockets this process registered, each as the kind it is (a listener is
+ * not a connection, and a closed connection is no longer one), and refuse malformed requests; their I/O errors
+ * are CELLA_ERR_IO. An enclave naming any other fd (here a pipe's) gets CELLA_ERR_PERMISSION and the fd is not
+ * touched.
+ */
+static void host_socket_ocalls(uint64_t listener, uint16_t port)
+{
+	struct cella_tls_accept_in ai = {listener, 1, 0};
+	struct cella_tls_close_in ci = {0};
+	struct sockaddr_in a;
+	uint64_t conn = 0, other = 0;
+	uint8_t out[64];
+	uint32_t sent = 0;
+	size_t w = 0;
+	int pipefd[2], client;
+	char got[16];
+
+	CT_EQ(pipe(pipefd), 0);
+	/* nothing pending: the 1 ms accept times out */
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, sizeof(out), &w), CELLA_ERR_IO);
+	client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CT_ASSERT(client >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CT_EQ(connect(client, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* malformed accepts, then a listener that is not one */
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai) - 1, out, sizeof(out), &w),
+		  CELLA_ERR_MARSHAL);
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, 7, &w), CELLA_ERR_MARSHAL);
+	ai.listener = (uint64_t)pipefd[0];
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, sizeof(out), &w),
+		  CELLA_ERR_PERMISSION);
+	ai.listener = listener;
+	ai.timeout_ms = 5000;
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, sizeof(out), &w), CELLA_OK);
+	CT_EQ(w, sizeof(conn));
+	memcpy(&conn, out, sizeof(conn));
+	/* a connection is not a listener */
+	ai.listener = conn;
+	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, sizeof(out), &w),
+		  CELLA_ERR_PERMISSION);
+
+	/* send: malformed (no payload, no room for the count), foreign fds, then the real thing */
+	{
+		struct cella_tls_send_in si = {conn};
+		CT_RESULT(cella_tls_host_send(NULL, (const uint8_t *)&si, sizeof(si), out, sizeof(out), &w),
+			  CELLA_ERR_MARSHAL);
+	}
+	CT_RESULT(host_send(conn, "ping", out, 3, &w), CELLA_ERR_MARSHAL);
+	CT_RESULT(host_send((uint64_t)pipefd[1], "ping", out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_RESULT(host_send(listener, "ping", out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_RESULT(host_send(conn, "ping", out, sizeof(out), &w), CELLA_OK);
+	CT_EQ(w, sizeof(sent));
+	memcpy(&sent, out, sizeof(sent));
+	CT_EQ(sent, 4);
+	CT_EQ(recv(client, got, sizeof(got), 0), 4);
+	CT_EQ(memcmp(got, "ping", 4), 0);
+
+	/* recv: malformed, foreign fds, then bounded by the request's max and by the reply buffer */
+	{
+		struct cella_tls_recv_in ri = {conn, 16, 0};
+		CT_RESULT(cella_tls_host_recv(NULL, (const uint8_t *)&ri, sizeof(ri) + 1, out, sizeof(out), &w),
+			  CELLA_ERR_MARSHAL);
+	}
+	CT_EQ(write(pipefd[1], "x", 1), 1);
+	CT_RESULT(host_recv((uint64_t)pipefd[0], 16, out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_RESULT(host_recv(listener, 16, out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_EQ(read(pipefd[0], got, sizeof(got)), 1); /* the pipe's byte is still there */
+	CT_EQ(send(client, "pong!", 5, 0), 5);
+	CT_RESULT(host_recv(conn, 2, out, sizeof(out), &w), CELLA_OK);
+	CT_EQ(w, 2);
+	CT_EQ(memcmp(out, "po", 2), 0);
+	CT_RESULT(host_recv(conn, 16, out, 1, &w), CELLA_OK);
+	CT_EQ(w, 1);
+	CT_EQ(out[0], 'n');
+	CT_RESULT(host_recv(conn, 16, out, sizeof(out), &w), CELLA_OK);
+	CT_EQ(w, 2);
+	CT_EQ(memcmp(out, "g!", 2), 0);
+
+	/* close: malformed, foreign, then once only; a closed connection is no longer usable */
+	ci.conn = conn;
+	CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, 3, NULL, 0, &w), CELLA_ERR_MARSHAL);
+	ci.conn = listener;
+	CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
+	ci.conn = (uint64_t)pipefd[0];
+	CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
+	CT_EQ(write(pipefd[1], "y", 1), 1);
+	CT_EQ(read(pipefd[0], got, sizeof(got)), 1); /* still open */
+	ci.conn = conn;
+	CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_OK);
+	CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
+	CT_RESULT(host_recv(conn, 16, out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_RESULT(host_send(conn, "late", out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+	CT_EQ(recv(client, got, sizeof(got), 0), 0); /* the client sees the close */
+	close(client);
+
+	/* listen: a bad address, a port in use; unlisten of what is not a listener changes nothing */
+	CT_RESULT(cella_tls_host_listen("127.0.0.300", 0, &other, NULL), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_tls_host_listen("127.0.0.1", port, &other, NULL), CELLA_ERR_IO);
+	cella_tls_host_unlisten((uint64_t)pipefd[0]);
+	CT_EQ(write(pipefd[1], "z", 1), 1);
+	CT_EQ(read(pipefd[0], got, sizeof(got)), 1);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	cella_test_pass("host socket ocalls: only registered sockets of the right kind, malformed requests refused");
+}
+
 int main(int argc, char **argv)
 {
 	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = lying_accept, [T_O_RECV] = cella_tls_host_recv,
@@ -569,13 +698,7 @@ int main(int argc, char **argv)
 	lying_sockets(port, listener, &v);
 	cella_test_pass("F5 socket ocalls lying about lengths end the handshake with CELLA_ERR_MARSHAL; no harm after");
 
-	/* the host's socket ocalls refuse handles they did not create */
-	{
-		struct cella_tls_close_in ci = {0};
-		size_t w = 0;
-		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, sizeof(ci), NULL, 0, &w), CELLA_ERR_PERMISSION);
-		CT_RESULT(cella_tls_host_close(NULL, (const uint8_t *)&ci, 3, NULL, 0, &w), CELLA_ERR_MARSHAL);
-	}
+	host_socket_ocalls(listener, port);
 	server_requires_client_certificate();
 	cella_tls_host_unlisten(listener);
 	free(cert);
