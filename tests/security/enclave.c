@@ -158,21 +158,58 @@ static cella_result s_ocall_pad(const uint8_t *in, size_t n, uint8_t *out, size_
 	return cella_ocall(O_PAD, &p, sizeof(p), NULL, 0, &got);
 }
 
-static cella_result s_slow_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+static int holding, hold_released; /* S_HOLD_ECHO's state, set by it and S_HOLD_CTL (atomic) */
+
+/*
+ * Tells the host it is in the handler (its input already copied in) with an O_FILL ocall, then waits with no
+ * ocall outstanding, ~100 ms (`hold` false) or until S_HOLD_CTL releases it, then echoes its input.
+ */
+static cella_result echo_after_wait(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w, bool hold)
 {
 	uint64_t zero = 0;
 	size_t got = 0;
 	uint8_t sink[8];
 	if (on < n)
 		return CELLA_ERR_BUFFER_TOO_SMALL;
-	/* tell the host we are in the handler (its input already copied), then give it time to rewrite the input */
 	if (cella_ocall(O_FILL, &zero, 8, sink, 0, &got) != CELLA_OK)
 		return CELLA_ERR_UNEXPECTED;
-	for (volatile uint64_t i = 0; i < 100000000ull; i++)
-		;
+	if (!hold) {
+		for (volatile uint64_t i = 0; i < 100000000ull; i++)
+			;
+	} else {
+		__atomic_store_n(&holding, 1, __ATOMIC_SEQ_CST);
+		for (uint64_t i = 0; !__atomic_load_n(&hold_released, __ATOMIC_SEQ_CST); i++) {
+			if (i > (1ull << 36)) /* minutes: the host never released it */
+				return CELLA_ERR_UNEXPECTED;
+			__builtin_ia32_pause();
+		}
+		__atomic_store_n(&holding, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&hold_released, 0, __ATOMIC_SEQ_CST);
+	}
 	memcpy(out, in, n);
 	*w = n;
 	return CELLA_OK;
+}
+
+static cella_result s_slow_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	return echo_after_wait(in, n, out, on, w, false);
+}
+
+static cella_result s_hold_echo(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	return echo_after_wait(in, n, out, on, w, true);
+}
+
+static cella_result s_hold_ctl(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	if (n != 1)
+		return CELLA_ERR_INVALID_ARG;
+	if (in[0] == 1) {
+		__atomic_store_n(&hold_released, 1, __ATOMIC_SEQ_CST);
+		return CELLA_OK;
+	}
+	return reply_u64((uint64_t)__atomic_load_n(&holding, __ATOMIC_SEQ_CST), out, on, w);
 }
 
 static cella_result s_host_malloc(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
@@ -327,5 +364,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_OCALL_DATA] = {s_ocall_data, CELLA_ECALL_PUBLIC},   [S_BUMP] = {s_bump, CELLA_ECALL_PUBLIC},
 	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC}, [S_TWO_PHASE] = {s_two_phase, CELLA_ECALL_PUBLIC},
 	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},         [S_KEY] = {s_key, CELLA_ECALL_PUBLIC},
+	[S_HOLD_ECHO] = {s_hold_echo, CELLA_ECALL_PUBLIC}, [S_HOLD_CTL] = {s_hold_ctl, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -23,6 +23,8 @@ enum {
 	S_TWO_PHASE = 15, /* asks O_SIZE for a size (<= 256), then O_FILL for that many bytes; out: u64 bytes */
 	S_SLEEP = 16,     /* nanosleep({5, 7}, &rem), rem filled with -1 first; out: i64 result, errno, rem sec, nsec */
 	S_KEY = 17,       /* in: struct cella_key_request; out: its 16-byte key (TEST ONLY: never export keys) */
+	S_HOLD_ECHO = 18, /* calls O_FILL, then holds (no ocall outstanding) until S_HOLD_CTL releases it; echoes */
+	S_HOLD_CTL = 19,  /* in: 1 byte, 0: out u64 1 while S_HOLD_ECHO holds; 1: release it */
 	S_COUNT
 };
 

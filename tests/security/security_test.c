@@ -882,15 +882,26 @@ static void t_two_phase(void)
 /* A10: a second request written into a TCS's slot while that TCS runs an ecall (no ocall outstanding). */
 struct second_entry {
 	struct hostile *h;
+	struct cella_enclave *e;
 	pthread_t th;
 	int written;
+	cella_result released;
 };
 
 static void *enter_again(void *p)
 {
 	struct second_entry *se = p;
 	struct hostile *h = se->h;
-	usleep(5000); /* the handler is in its ~100 ms loop by now, no ocall outstanding */
+	uint64_t holding = 0;
+	uint8_t op = 0;
+	size_t n = 0;
+	/* wait (on the other TCS) until the handler holds, its ocall answered and none outstanding */
+	for (int i = 0; holding != 1; i++) {
+		CT_ASSERT(i < 30000); /* 30 s */
+		if (i)
+			usleep(1000);
+		CT_RESULT(cella_enclave_call(se->e, S_HOLD_CTL, &op, 1, &holding, 8, &n), CELLA_OK);
+	}
 	h->s->fn = S_BUMP;
 	h->s->buf_off = h->buf + 4096;
 	h->s->in_bytes = 1;
@@ -898,6 +909,8 @@ static void *enter_again(void *p)
 	h->s->in_ready = 1;
 	hostile_poke_state(h, CELLA_SLOT_ECALL);
 	__atomic_store_n(&se->written, 1, __ATOMIC_SEQ_CST);
+	op = 1;
+	se->released = cella_enclave_call(se->e, S_HOLD_CTL, &op, 1, NULL, 0, NULL);
 	return NULL;
 }
 
@@ -915,7 +928,7 @@ static void t_busy_tcs(void)
 {
 	struct cella_enclave *e = create(image);
 	struct hostile h;
-	struct second_entry se = {&h, 0, 0};
+	struct second_entry se = {&h, e, 0, 0, CELLA_ERR_UNEXPECTED};
 	uint64_t w = 0, count = 1;
 	uint8_t want[64], one = 1;
 	int written_before_done;
@@ -923,9 +936,10 @@ static void t_busy_tcs(void)
 	hostile_bind(&h, e, 0);
 	for (int i = 0; i < 64; i++)
 		want[i] = h.win[h.buf + i] = (uint8_t)(0x30 + i);
-	CT_EQ(hostile_ecall(&h, S_SLOW_ECHO, h.buf, 64, 64, &w, start_second_entry, &se, 30000), CELLA_OK);
+	CT_EQ(hostile_ecall(&h, S_HOLD_ECHO, h.buf, 64, 64, &w, start_second_entry, &se, 60000), CELLA_OK);
 	written_before_done = __atomic_load_n(&se.written, __ATOMIC_SEQ_CST);
 	pthread_join(se.th, NULL);
+	CT_RESULT(se.released, CELLA_OK);
 	if (!written_before_done)
 		cella_test_fail(__FILE__, __LINE__, "the second request was written only after the first call ended");
 	CT_EQ(w, 64);
