@@ -65,9 +65,10 @@ struct cella_enclave_settings {
  * Loads the enclave image at `path` and starts it. Backend: sgx when /dev/sgx_enclave exists, else sandbox;
  * CELLA_BACKEND=sandbox|sgx or the FLAG_SANDBOX/FLAG_SGX flags override. The backend measures the image
  * itself and refuses it unless it satisfies the EINIT rules.
- * Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO, CELLA_ERR_IMAGE_* (the log names what is wrong), CELLA_ERR_SIGNATURE,
- * CELLA_ERR_MEASUREMENT, CELLA_ERR_NOT_SIGNED, CELLA_ERR_DEBUG_MISMATCH, CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND,
- * CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG.
+ * Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO (a directory, or a path that cannot be read: the log names the path and
+ * why), CELLA_ERR_TOO_LARGE (a file over 64 GiB), CELLA_ERR_TRUNCATED, CELLA_ERR_IMAGE_* (the log names what is
+ * wrong), CELLA_ERR_SIGNATURE, CELLA_ERR_MEASUREMENT, CELLA_ERR_NOT_SIGNED, CELLA_ERR_DEBUG_MISMATCH,
+ * CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND, CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG.
  * `settings` may be NULL (no ocalls, defaults). On success *enclave is set; on failure nothing is left running.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uint32_t flags,

@@ -127,6 +127,12 @@ function(cella_sgxsim_programs)
                          ARGS $<TARGET_FILE:test_attest_a> $<TARGET_FILE:test_attest_verifier>
                          DEPENDS test_attest_a test_attest_verifier)
   endif()
+  if(TARGET badimage_test) # the same refusals, and their log lines, from the SGX backend's own image reading
+    set(_b ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic)
+    cella_sgxsim_program(sgxsim_badimage_test ${_b}/badimage_test.c ARGS $<TARGET_FILE:test_basic_enclave>
+                         $<TARGET_FILE:nonpie_fixture> ${CMAKE_CURRENT_BINARY_DIR}
+                         DEPENDS test_basic_enclave nonpie_fixture)
+  endif()
   if(TARGET seal_test)
     set(_seal ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
     cella_sgx_test(sgxsim_seal_test SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration

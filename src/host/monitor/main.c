@@ -486,8 +486,9 @@ static int run(void)
 		return 1;
 	debug = msg.flags & 1u;
 	r = cella_image_read_file(msg.text, &data, &size);
-	if (r != CELLA_OK) {
-		send_pmsg(CELLA_PMSG_OPENED, r, "cannot read the enclave image: %s", cella_result_str(r));
+	if (r != CELLA_OK) { /* for CELLA_ERR_IO errno says why: a directory, a path through a file, a denied read */
+		send_pmsg(CELLA_PMSG_OPENED, r, "cannot read the enclave image: %s",
+			  r == CELLA_ERR_IO ? strerror(errno) : cella_result_str(r));
 		return 1;
 	}
 	r = cella_image_parse_diag(data, size, &img, &diag);

@@ -182,8 +182,9 @@ static cella_result prepare(struct cella_enclave *e, const char *path, uint8_t *
 	cella_result r;
 
 	r = cella_image_read_file(path, data, &size);
-	if (r != CELLA_OK) {
-		cella_log(e, CELLA_LOG_ERROR, "%s: cannot read the enclave image: %s", path, cella_result_str(r));
+	if (r != CELLA_OK) { /* for CELLA_ERR_IO errno says why (see the monitor's open) */
+		cella_log(e, CELLA_LOG_ERROR, "%s: cannot read the enclave image: %s", path,
+			  r == CELLA_ERR_IO ? strerror(errno) : cella_result_str(r));
 		return r;
 	}
 	r = cella_image_parse_diag(*data, size, img, &diag);

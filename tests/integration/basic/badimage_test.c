@@ -84,7 +84,17 @@ int main(int argc, char **argv)
 	CT_ASSERT(b);
 
 	snprintf(path, sizeof(path), "%s/does-not-exist-%d", dir, getpid());
-	expect("missing file", path, CELLA_ERR_NO_FILE, NULL);
+	expect("missing file", path, CELLA_ERR_NO_FILE, path);
+	/* a path that is not a file: the log names the path and why it cannot be read */
+	expect("a directory", dir, CELLA_ERR_IO, dir);
+	CT_ASSERT(strstr(logbuf, "Is a directory"));
+	snprintf(path, sizeof(path), "%s/not-a-dir-%d", dir, getpid());
+	write_file(path, good, 40);
+	strcat(path, "/image");
+	expect("a file taken for a directory", path, CELLA_ERR_IO, path);
+	CT_ASSERT(strstr(logbuf, "Not a directory"));
+	path[strlen(path) - strlen("/image")] = 0;
+	unlink(path);
 
 	snprintf(path, sizeof(path), "%s/truncated-%d", dir, getpid());
 	write_file(path, good, 40);
