@@ -42,9 +42,10 @@ CELLA_API void cella_tls_key_spki(const struct cella_tls_key *key, uint8_t spki[
  * in enclaves: relying parties judge freshness by the evidence and the handshake), ecdsa-with-SHA256, and the
  * non-critical extension 1.2.840.113556.10.1.2 (Open Enclave's evidence OID) holding OE's evidence envelope:
  * format SGX_ECDSA, then this enclave's quote with report_data = SHA-256(SubjectPublicKeyInfo) || 32 zero bytes,
- * then the SubjectPublicKeyInfo as the custom claims buffer. *len gets the size (also on BUFFER_TOO_SMALL).
- * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name longer than 64), evidence errors
- * (cella_get_evidence), CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY.
+ * then the SubjectPublicKeyInfo as the custom claims buffer. *len gets the size; on BUFFER_TOO_SMALL, the most a
+ * retry with the same common name can need (each call signs afresh: the signature's length varies by a few bytes).
+ * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name empty or longer than 64 bytes), evidence
+ * errors (cella_get_evidence), CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name,
 							uint8_t *cert, size_t cap, size_t *len) CELLA_NONNULL(1, 5);
@@ -93,7 +94,8 @@ struct cella_tls_server;
 
 /*
  * key, cert: borrowed for the call (copied). ocalls: the host's ocall indices. out: takes ownership; free with
- * cella_tls_server_free(). Errors: CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_INVALID_ARG (cert larger than the limit).
+ * cella_tls_server_free(). Errors: CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_INVALID_ARG (cert empty or larger than
+ * CELLA_ATTEST_CERT_MAX_BYTES).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_new(const struct cella_tls_key *key, const uint8_t *cert,
 							   size_t cert_len, const struct cella_tls_ocalls *ocalls,

@@ -14,6 +14,7 @@
 #include "attest_internal.h"
 
 #define MAX_CN 64
+#define MAX_SIG 72 /* DER ECDSA P-256 signature: SEQUENCE { INTEGER r, INTEGER s }, each at most 33 bytes */
 
 static const uint8_t oid_ec[] = AT_OID_EC_PUBLIC_KEY, oid_p256[] = AT_OID_P256;
 static const uint8_t oid_sig[] = AT_OID_ECDSA_SHA256, oid_ev[] = AT_OID_OE_EVIDENCE;
@@ -127,7 +128,7 @@ cella_result cella_tls_cert_build(const struct cella_tls_key *key, const char *c
 	const char *cn = common_name ? common_name : "Cella attested enclave";
 	size_t cn_len = strlen(cn), name_len, validity_len, exts_len, ext_ev_len, ext_bc_len, tbs_len, alg_len;
 	size_t sig_len, total, tbs_content;
-	uint8_t serial[16], spki[CELLA_TLS_SPKI_BYTES], hash[32], sig[80];
+	uint8_t serial[16], spki[CELLA_TLS_SPKI_BYTES], hash[32], sig[MAX_SIG];
 	uint8_t *tbs = NULL;
 	br_ec_private_key sk = {BR_EC_secp256r1, NULL, 32};
 	struct w w;
@@ -195,9 +196,12 @@ cella_result cella_tls_cert_build(const struct cella_tls_key *key, const char *c
 	if (sig_len == 0)
 		CELLA_FAIL(CELLA_ERR_CRYPTO);
 	total = tl(tbs_len + alg_len + tl(sig_len + 1));
-	*len = total;
-	if (cap < total)
+	if (cap < total) {
+		/* a retry signs afresh, and the signature's DER length varies by a few bytes: ask for the longest */
+		*len = tl(tbs_len + alg_len + tl(MAX_SIG + 1));
 		CELLA_FAIL(CELLA_ERR_BUFFER_TOO_SMALL);
+	}
+	*len = total;
 	w = (struct w){cert, cap, 0, 0};
 	hdr(&w, 0x30, tbs_len + alg_len + tl(sig_len + 1));
 	raw(&w, tbs, tbs_len);

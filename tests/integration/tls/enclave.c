@@ -101,6 +101,8 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			continue;
 		}
 		res.ok++;
+		if (a.flags & T_SERVE_ACCEPT_AGAIN) /* one connection at a time: refused without asking the host */
+			res.again_result = (uint32_t)cella_tls_server_accept(s, a.listener, 1);
 		/* read one line */
 		res.read_result = CELLA_OK;
 		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
@@ -184,10 +186,60 @@ static cella_result verify(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	return CELLA_OK;
 }
 
+static uint8_t big[CELLA_ATTEST_CERT_MAX_BYTES + 1];
+
+/* cella_tls_server_new's result for a certificate of cert_len bytes (the server is freed at once) */
+static uint32_t server_new(size_t cert_len)
+{
+	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
+	struct cella_tls_server *s = NULL;
+	cella_result r = cella_tls_server_new(&key, big, cert_len, &oc, &s);
+	cella_tls_server_free(s);
+	return (uint32_t)r;
+}
+
+/* cella_attest_cert's and cella_tls_server_new's refusals, with the accepted values next to them. */
+static cella_result limits(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct t_limits_out o;
+	char cn[66];
+	size_t len = 0;
+	cella_result r = ensure_cert();
+	(void)in, (void)n;
+	if (r != CELLA_OK)
+		return r;
+	if (on < sizeof(o))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memset(&o, 0, sizeof(o));
+	o.small = (uint32_t)cella_attest_cert(&key, NULL, big, 16, &len);
+	o.small_len = len;
+	/* the size a too-small buffer reports is enough for the next certificate (its signature's length varies) */
+	for (int i = 0; i < 16; i++) {
+		size_t need = 0;
+		if (cella_attest_cert(&key, NULL, big, 16, &need) != CELLA_ERR_BUFFER_TOO_SMALL ||
+		    cella_attest_cert(&key, NULL, big, need, &len) != CELLA_OK)
+			o.retry_failures++;
+	}
+	memset(cn, 'c', sizeof(cn));
+	cn[64] = 0;
+	o.cn_64 = (uint32_t)cella_attest_cert(&key, cn, big, sizeof(big), &len);
+	cn[64] = 'c';
+	cn[65] = 0;
+	o.cn_65 = (uint32_t)cella_attest_cert(&key, cn, big, sizeof(big), &len);
+	o.cn_empty = (uint32_t)cella_attest_cert(&key, "", big, sizeof(big), &len);
+	o.server_over = server_new(CELLA_ATTEST_CERT_MAX_BYTES + 1);
+	o.server_empty = server_new(0);
+	o.server_max = server_new(CELLA_ATTEST_CERT_MAX_BYTES);
+	memcpy(out, &o, sizeof(o));
+	*w = sizeof(o);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[T_CERT] = {get_cert, CELLA_ECALL_PUBLIC},
 	[T_BAD_CERT] = {bad_cert, CELLA_ECALL_PUBLIC},
 	[T_SERVE] = {serve, CELLA_ECALL_PUBLIC},
 	[T_VERIFY] = {verify, CELLA_ECALL_PUBLIC},
+	[T_LIMITS] = {limits, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -8,18 +8,29 @@ enum {
 	T_BAD_CERT = 1, /* out: a certificate whose key differs from the one its evidence names */
 	T_SERVE = 2,    /* in: struct t_serve_in; serves that many connections; out: struct t_serve_out */
 	T_VERIFY = 3,   /* in: i64 time, u32 flags, u32 root_len, root, cert; out: u32 cella_result (BearSSL verifier) */
+	T_LIMITS = 4,   /* out: struct t_limits_out (the certificate's and server's argument checks) */
 };
 enum { T_O_ACCEPT = 0, T_O_RECV = 1, T_O_SEND = 2, T_O_CLOSE = 3 };
 struct t_serve_in {
 	uint64_t listener;
 	uint32_t connections;
 	uint32_t timeout_ms;
+	uint32_t flags; /* T_SERVE_ACCEPT_AGAIN */
+	uint32_t reserved;
 };
+#define T_SERVE_ACCEPT_AGAIN 1u /* after each handshake, accept once more (1 ms) while the connection is open */
 struct t_serve_out {
 	uint32_t ok;         /* handshakes that succeeded (and sessions answered) */
 	uint32_t last_error; /* the cella_result of the last failed accept, 0 if none failed */
 	uint32_t read_result; /* the cella_result of the last session's last read (0: a line, or the peer's end) */
-	uint32_t reserved;
+	uint32_t again_result; /* T_SERVE_ACCEPT_AGAIN: the cella_result of the last second accept */
+};
+struct t_limits_out {
+	uint64_t small_len;      /* cella_attest_cert's *len with a 16-byte buffer */
+	uint32_t small;          /* its result */
+	uint32_t retry_failures; /* of 16 retries with cap = the *len a too-small buffer reported, those not CELLA_OK */
+	uint32_t cn_64, cn_65, cn_empty; /* cella_attest_cert with common names of 64, 65 and 0 bytes */
+	uint32_t server_over, server_empty, server_max; /* cella_tls_server_new: cert of MAX + 1, 0 and MAX bytes */
 };
 /* Protocol: the client sends a line; "BULK <n>\n" makes the server send n bytes of data; anything else is echoed
  * back prefixed with "enclave: ". */

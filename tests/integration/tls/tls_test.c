@@ -40,6 +40,24 @@ struct server_run {
 	struct t_serve_out out;
 };
 
+/* The enclave's output (its stderr carries the TLS server's BearSSL errors): kept for checks, and passed on. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static char out_text[8192];
+
+static void capture_output(void *ctx, int fd, const char *bytes, size_t n)
+{
+	size_t have;
+	(void)ctx;
+	fwrite(bytes, 1, n, fd == 1 ? stdout : stderr);
+	pthread_mutex_lock(&out_lock);
+	have = strlen(out_text);
+	if (n > sizeof(out_text) - 1 - have)
+		n = sizeof(out_text) - 1 - have;
+	memcpy(out_text + have, bytes, n);
+	out_text[have + n] = 0;
+	pthread_mutex_unlock(&out_lock);
+}
+
 static void *server_thread(void *arg)
 {
 	struct server_run *s = arg;
@@ -50,13 +68,14 @@ static void *server_thread(void *arg)
 
 static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const char *line, char *reply, size_t cap);
 
-/* Starts the enclave's server on a thread for one connection on listener. */
-static void serve_one(struct server_run *run, pthread_t *th, uint64_t listener)
+/* Starts the enclave's server on a thread for one connection on listener (flags: T_SERVE_*). */
+static void serve_one(struct server_run *run, pthread_t *th, uint64_t listener, uint32_t flags)
 {
 	memset(run, 0, sizeof(*run));
 	run->in.listener = listener;
 	run->in.connections = 1;
 	run->in.timeout_ms = 20000;
+	run->in.flags = flags;
 	CT_ASSERT(pthread_create(th, NULL, server_thread, run) == 0);
 }
 
@@ -108,7 +127,7 @@ static void lying_sockets(uint16_t port, uint64_t listener, struct cella_tls_ope
 		struct server_run run;
 		pthread_t th;
 		lie = i < sizeof(lies) / sizeof(lies[0]) ? lies[i] : LIE_NONE;
-		serve_one(&run, &th, listener);
+		serve_one(&run, &th, listener, 0);
 		if (lie == LIE_NONE) {
 			CT_ASSERT(session(port, v, "after the lies\n", reply, sizeof(reply)));
 			CT_ASSERT(strcmp(reply, "enclave: after the lies\n") == 0);
@@ -121,6 +140,27 @@ static void lying_sockets(uint16_t port, uint64_t listener, struct cella_tls_ope
 		CT_EQ(run.out.last_error, lie == LIE_NONE ? 0 : (uint32_t)CELLA_ERR_MARSHAL);
 	}
 	lie = LIE_NONE;
+}
+
+/* The certificate's and server's argument checks, run in the enclave: a buffer too small (its reported size then
+ * enough), a common name over 64 bytes or empty, a certificate over CELLA_ATTEST_CERT_MAX_BYTES or empty. */
+static void limits(void)
+{
+	struct t_limits_out o;
+	size_t w = 0;
+	CT_RESULT(cella_enclave_call(e, T_LIMITS, NULL, 0, &o, sizeof(o), &w), CELLA_OK);
+	CT_EQ(w, sizeof(o));
+	CT_RESULT((cella_result)o.small, CELLA_ERR_BUFFER_TOO_SMALL);
+	CT_ASSERT(o.small_len > 16 && o.small_len <= CELLA_ATTEST_CERT_MAX_BYTES);
+	CT_EQ(o.retry_failures, 0);
+	CT_RESULT((cella_result)o.cn_64, CELLA_OK);
+	CT_RESULT((cella_result)o.cn_65, CELLA_ERR_INVALID_ARG);
+	CT_RESULT((cella_result)o.cn_empty, CELLA_ERR_INVALID_ARG);
+	CT_RESULT((cella_result)o.server_over, CELLA_ERR_INVALID_ARG);
+	CT_RESULT((cella_result)o.server_empty, CELLA_ERR_INVALID_ARG);
+	CT_RESULT((cella_result)o.server_max, CELLA_OK);
+	cella_test_pass("cella_attest_cert: buffer too small (the size it reports suffices), common name of 65 or 0 "
+			"bytes; cella_tls_server_new: certificate over the limit or empty");
 }
 
 static int tcp_connect(uint16_t port)
@@ -183,7 +223,7 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		SSL_CTX *ctx;
 		SSL *ssl;
 		int fd;
-		serve_one(&run, &th, listener);
+		serve_one(&run, &th, listener, 0);
 		ssl = client(port, v, &ctx, &fd);
 		CT_ASSERT(SSL_connect(ssl) == 1);
 		CT_ASSERT(SSL_write(ssl, "half a li", 9) == 9);
@@ -203,6 +243,53 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 	cella_test_pass("a connection ended without close_notify is an error in the enclave's read, not the end of data");
 }
 
+/* A second accept while a connection is open is refused (CELLA_ERR_INVALID_STATE) without asking the host for
+ * another connection, whose 1 ms accept would time out (CELLA_ERR_IO); the open session carries on. */
+static void accept_while_open(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
+{
+	struct server_run run;
+	pthread_t th;
+	char reply[64];
+	serve_one(&run, &th, listener, T_SERVE_ACCEPT_AGAIN);
+	CT_ASSERT(session(port, v, "still open\n", reply, sizeof(reply)));
+	CT_ASSERT(strcmp(reply, "enclave: still open\n") == 0);
+	CT_ASSERT(pthread_join(th, NULL) == 0);
+	CT_RESULT(run.r, CELLA_OK);
+	CT_EQ(run.out.ok, 1);
+	CT_RESULT((cella_result)run.out.again_result, CELLA_ERR_INVALID_STATE);
+	cella_test_pass("cella_tls_server_accept with a connection open is CELLA_ERR_INVALID_STATE");
+}
+
+/* A client that sends bytes that are no TLS record instead of a ClientHello: the enclave's accept fails with
+ * CELLA_ERR_CRYPTO and BearSSL's error in the enclave's output, and the client sees the connection closed. */
+static void junk_client(uint16_t port, uint64_t listener)
+{
+	static const char junk[] = "GET / HTTP/1.1\r\nHost: enclave\r\n\r\n";
+	struct server_run run;
+	pthread_t th;
+	char got[64];
+	int fd;
+	pthread_mutex_lock(&out_lock);
+	out_text[0] = 0;
+	pthread_mutex_unlock(&out_lock);
+	serve_one(&run, &th, listener, 0);
+	fd = tcp_connect(port);
+	CT_EQ(write(fd, junk, sizeof(junk) - 1), (ssize_t)(sizeof(junk) - 1));
+	while (recv(fd, got, sizeof(got), 0) > 0) /* until the server closes (an alert may come first) */
+		;
+	close(fd);
+	CT_ASSERT(pthread_join(th, NULL) == 0);
+	CT_RESULT(run.r, CELLA_OK);
+	CT_EQ(run.out.ok, 0);
+	CT_RESULT((cella_result)run.out.last_error, CELLA_ERR_CRYPTO);
+	pthread_mutex_lock(&out_lock);
+	if (!strstr(out_text, "cella tls: BearSSL error "))
+		cella_test_fail(__FILE__, __LINE__, "the enclave's output lacks BearSSL's error: '%s'", out_text);
+	pthread_mutex_unlock(&out_lock);
+	cella_test_pass("a client sending junk instead of a ClientHello: accept is CELLA_ERR_CRYPTO, BearSSL's error "
+			"logged");
+}
+
 /* The enclave's server takes ECDHE-ECDSA suites with AEAD only: a client offering only CBC suites (or only
  * static ECDH, which OpenSSL no longer offers) fails the handshake; one offering AES-GCM or ChaCha20 succeeds. */
 static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
@@ -220,7 +307,7 @@ static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_ve
 		SSL *ssl;
 		int fd;
 		bool ok;
-		serve_one(&run, &th, listener);
+		serve_one(&run, &th, listener, 0);
 		ssl = client(port, v, &ctx, &fd);
 		CT_ASSERT(SSL_set_cipher_list(ssl, c[i].list) == 1);
 		ok = SSL_connect(ssl) == 1;
@@ -577,7 +664,8 @@ int main(int argc, char **argv)
 {
 	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = lying_accept, [T_O_RECV] = cella_tls_host_recv,
 						[T_O_SEND] = lying_send, [T_O_CLOSE] = cella_tls_host_close};
-	struct cella_enclave_settings s = {.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 4};
+	struct cella_enclave_settings s = {
+		.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 4, .output = capture_output};
 	struct cella_hash mr, ms;
 	struct cella_evidence_policy p;
 	struct cella_evidence_root root;
@@ -666,9 +754,11 @@ int main(int argc, char **argv)
 	p.time += 40LL * 365 * 86400;
 	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_EXPIRED);
 	cella_test_pass("a certificate whose key does not match its evidence is refused (host and BearSSL callbacks)");
+	limits();
 
 	/* TLS: two connections to the enclave server; the second client pins another MRENCLAVE */
 	CT_RESULT(cella_tls_host_listen("127.0.0.1", 0, &listener, &port), CELLA_OK);
+	memset(&run, 0, sizeof(run));
 	run.in.listener = listener;
 	run.in.connections = 2;
 	run.in.timeout_ms = 20000;
@@ -697,6 +787,8 @@ int main(int argc, char **argv)
 	suites(port, listener, &v);
 	lying_sockets(port, listener, &v);
 	cella_test_pass("F5 socket ocalls lying about lengths end the handshake with CELLA_ERR_MARSHAL; no harm after");
+	accept_while_open(port, listener, &v);
+	junk_client(port, listener);
 
 	host_socket_ocalls(listener, port);
 	server_requires_client_certificate();
