@@ -26,7 +26,7 @@ enum {
 	E_PEEK = 17,        /* in: u64 host pointer; out: its first 16 bytes if cella_is_host_memory() agrees */
 	E_THREAD_FACTS = 18, /* out: struct thread_facts of the calling TCS's thread */
 	E_EXCEPTION = 19,   /* in: u32 0 = UD2 a handler skips (out: u64 RAX it set, u64 declines), 1 = INT3 */
-	E_CATCH_ALL = 20,   /* adds a handler that takes every exception and changes nothing */
+	E_CATCH_ALL = 20,   /* adds a handler that takes every exception and changes nothing; returns the add's result */
 	E_PINGPONG = 21,    /* in: u32 role (0/1), u32 rounds: takes turns with the other role on a condition variable */
 	E_POKE = 22,        /* in: u64 host pointer, then bytes: writes them there if cella_is_host_memory() agrees */
 	E_HOST_FREE = 23,   /* in: u64 host pointer: cella_host_free() on it */

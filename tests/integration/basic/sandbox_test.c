@@ -544,6 +544,13 @@ static void t_exception(const char *expect_in_log)
 	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
 	if (!strstr(logbuf, expect_in_log))
 		cella_test_fail(__FILE__, __LINE__, "log lacks '%s':\n%s", expect_in_log, logbuf);
+	/* the table holds 8 handlers: a ninth, and any after it, is refused */
+	e = create();
+	for (int i = 0; i < 8; i++)
+		CT_RESULT(cella_enclave_call(e, E_CATCH_ALL, NULL, 0, NULL, 0, NULL), CELLA_OK);
+	CT_RESULT(cella_enclave_call(e, E_CATCH_ALL, NULL, 0, NULL, 0, NULL), CELLA_ERR_OUT_OF_MEMORY);
+	CT_RESULT(cella_enclave_call(e, E_CATCH_ALL, NULL, 0, NULL, 0, NULL), CELLA_ERR_OUT_OF_MEMORY);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("exception handlers");
 }
 
