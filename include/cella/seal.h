@@ -59,8 +59,9 @@ static inline size_t cella_sealed_size(size_t aad_len, size_t pt_len)
  * Seals `pt` (pt_len bytes, which must lie inside the enclave) with optional clear-text `aad`, under a seal key
  * of `policy` at this enclave's ISVSVN and the platform's CPUSVN, into blob (cap bytes; *blob_len gets the
  * size, also on CELLA_ERR_BUFFER_TOO_SMALL). The blob may be host memory: plaintext never goes there.
- * Errors: CELLA_ERR_INVALID_ARG (policy, plaintext outside the enclave, NULL with a length), CELLA_ERR_TOO_LARGE,
- * CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_BACKEND / key errors from EGETKEY, CELLA_ERR_CRYPTO.
+ * Errors: CELLA_ERR_INVALID_ARG (policy, plaintext outside the enclave, NULL with a length), CELLA_ERR_TOO_LARGE
+ * (aad_len or pt_len over CELLA_SEAL_MAX_BYTES, checked before the pointers), CELLA_ERR_BUFFER_TOO_SMALL,
+ * CELLA_ERR_BACKEND / key errors from EGETKEY, CELLA_ERR_CRYPTO.
  * The blob's freshness version is 0.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_seal(uint16_t policy, const void *aad, size_t aad_len, const void *pt,

@@ -117,13 +117,14 @@ cella_result cella_seal_versioned(uint16_t policy, uint64_t version, const void 
 		policy = CELLA_SEAL_POLICY_MRSIGNER;
 	if (policy != CELLA_SEAL_POLICY_MRENCLAVE && policy != CELLA_SEAL_POLICY_MRSIGNER)
 		return CELLA_ERR_INVALID_ARG;
+	/* sizes first: a plaintext over the limit is too large, not outside an enclave smaller than it */
+	total = cella_sealed_size(aad_len, pt_len);
+	if (total == SIZE_MAX)
+		return CELLA_ERR_TOO_LARGE;
 	if ((aad_len && !aad) || (pt_len && !pt))
 		return CELLA_ERR_INVALID_ARG;
 	if (pt_len && !cella_is_within_enclave(pt, pt_len))
 		return CELLA_ERR_INVALID_ARG; /* the plaintext is a secret: it must come from enclave memory */
-	total = cella_sealed_size(aad_len, pt_len);
-	if (total == SIZE_MAX)
-		return CELLA_ERR_TOO_LARGE;
 	*blob_len = total;
 	if (!blob || cap < total)
 		return CELLA_ERR_BUFFER_TOO_SMALL;

@@ -92,6 +92,25 @@ static cella_result selftest(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	memset(o, 0x55, sizeof(o));
 	if (cella_unseal(blob, len, o, 16, &pl, NULL, 0, &al) != CELLA_ERR_SEAL_BACKEND || pl != 0 || o[0] != 0x55)
 		f |= 1u << 21;
+	/* over CELLA_SEAL_MAX_BYTES: refused before either buffer is read (the AAD may be anywhere, so its pointer
+	 * need not cover the length); at the limit, the blob's size is what is refused */
+	len = 1;
+	if (cella_seal(0, small, CELLA_SEAL_MAX_BYTES + (size_t)1, small, sizeof(small), blob, cap, &len) !=
+		    CELLA_ERR_TOO_LARGE ||
+	    len != 0)
+		f |= 1u << 22; /* AAD */
+	len = 1;
+	if (cella_seal(0, NULL, 0, small, CELLA_SEAL_MAX_BYTES + (size_t)1, blob, cap, &len) != CELLA_ERR_TOO_LARGE ||
+	    len != 0)
+		f |= 1u << 23; /* plaintext */
+	if (cella_seal_versioned(0, 7, small, CELLA_SEAL_MAX_BYTES + (size_t)1, small, 1, blob, cap, &len) !=
+		    CELLA_ERR_TOO_LARGE ||
+	    cella_seal_versioned(0, 7, NULL, 0, small, CELLA_SEAL_MAX_BYTES + (size_t)1, blob, cap, &len) !=
+		    CELLA_ERR_TOO_LARGE)
+		f |= 1u << 24;
+	if (cella_seal(0, small, CELLA_SEAL_MAX_BYTES, NULL, 0, blob, cap, &len) != CELLA_ERR_BUFFER_TOO_SMALL ||
+	    len != cella_sealed_size(CELLA_SEAL_MAX_BYTES, 0))
+		f |= 1u << 25;
 	cella_host_free(hblob);
 	free(blob);
 	memset(big_out, 0, sizeof(big_out));
