@@ -131,7 +131,7 @@ CELLA_API const char *cella_onnx_dtype_name(cella_onnx_dtype t);
 CELLA_API uint64_t cella_onnx_tensor_count(const struct cella_onnx_tensor *t) CELLA_NONNULL(1);
 
 /* Host builds only (src/onnx/model_file.c): reads a file, then cella_onnx_model_new. CELLA_ERR_NO_FILE,
- * CELLA_ERR_IO besides the errors above. */
+ * CELLA_ERR_IO (a directory or other non-regular file, or a path that cannot be read) besides the errors above. */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_load_file(const char *path,
 								  const struct cella_onnx_options *opt,
 								  struct cella_onnx_model **out) CELLA_NONNULL(1, 3);

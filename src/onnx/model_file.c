@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 cella_result cella_onnx_model_load_file(const char *path, const struct cella_onnx_options *opt,
 					struct cella_onnx_model **out) /* see cella/onnx.h */
@@ -12,10 +13,17 @@ cella_result cella_onnx_model_load_file(const char *path, const struct cella_onn
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	FILE *f = NULL;
 	uint8_t *buf = NULL;
+	struct stat st;
 	long len;
 	f = fopen(path, "rb");
 	if (!f)
 		CELLA_FAIL(errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO);
+	if (fstat(fileno(f), &st) != 0)
+		CELLA_FAIL(CELLA_ERR_IO);
+	if (!S_ISREG(st.st_mode)) { /* a directory opens, and the offset its seek gives is no size; errno says why */
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		CELLA_FAIL(CELLA_ERR_IO);
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
 		CELLA_FAIL(CELLA_ERR_IO);
 	if ((unsigned long)len > ((unsigned long)1 << 31))

@@ -156,6 +156,10 @@ static void test_run_dynamic(void)
 	CT_EQ(info.dims[0], -1);
 	CT_EQ(info.dims[1], 3);
 	CT_RESULT(cella_onnx_model_input_info(m, 1, &name, &info), CELLA_ERR_NOT_FOUND);
+	CT_RESULT(cella_onnx_model_output_info(m, 0, &name, &info), CELLA_OK);
+	CT_ASSERT(!strcmp(name, "y"));
+	CT_RESULT(cella_onnx_model_output_info(m, 1, &name, &info), CELLA_ERR_NOT_FOUND);
+	CT_RESULT(cella_onnx_model_output_info(m, SIZE_MAX, &name, &info), CELLA_ERR_NOT_FOUND);
 	for (int64_t rows = 1; rows <= 4; rows += 3) {
 		float x[12];
 		int64_t xd[2] = { rows, 3 };
@@ -832,6 +836,12 @@ static void test_file(void)
 {
 	struct cella_onnx_model *m = NULL;
 	CT_RESULT(cella_onnx_model_load_file("/nonexistent/model.onnx", NULL, &m), CELLA_ERR_NO_FILE);
+	/* paths that name no readable file: a directory, and one that goes through a file */
+	m = (struct cella_onnx_model *)1;
+	CT_RESULT(cella_onnx_model_load_file("/", NULL, &m), CELLA_ERR_IO);
+	CT_ASSERT(m == (struct cella_onnx_model *)1);
+	CT_RESULT(cella_onnx_model_load_file("/proc/self/exe/model.onnx", NULL, &m), CELLA_ERR_IO);
+	m = NULL;
 	const char *root = getenv("CELLA_ONNX_TESTDATA");
 	if (root) {
 		char p[1024];
