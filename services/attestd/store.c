@@ -6,6 +6,8 @@
  */
 #include "attestd_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -13,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct attestd_store {
 	sqlite3 *db;
@@ -28,10 +32,56 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS policies(type TEXT PRIMARY KEY, text TEXT NOT NULL, jws TEXT NOT NULL,"
 	" updated INTEGER NOT NULL);";
 
+/*
+ * The file holds private keys: it is created 0600 (SQLite gives its -wal and -shm files the database's mode) and
+ * an existing file, or journal, that group or others may read is made owner-only, or refused if it cannot be.
+ * A file that does not exist is fine for the journals. Returns false with err set.
+ */
+static bool owner_only(const char *path, bool create, char err[ATTESTD_ERR_BYTES])
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	if (fd < 0) {
+		if (!create && errno == ENOENT)
+			return true;
+		snprintf(err, ATTESTD_ERR_BYTES, "cannot open database %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, ATTESTD_ERR_BYTES, "database %s is not a regular file", path);
+		close(fd);
+		return false;
+	}
+	if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0) {
+		snprintf(err, ATTESTD_ERR_BYTES,
+			 "database %s holds private keys but others may read it (mode %03o) and it cannot be made "
+			 "owner-only: %s",
+			 path, (unsigned)(st.st_mode & 0777), strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 cella_result attestd_store_open(const char *path, struct attestd_store **out, char err[ATTESTD_ERR_BYTES])
 {
-	struct attestd_store *s = calloc(1, sizeof(*s));
+	struct attestd_store *s;
 	char *msg = NULL;
+	if (strcmp(path, ":memory:") != 0) {
+		char journal[4096];
+		if (!owner_only(path, true, err))
+			return CELLA_ERR_IO;
+		for (int i = 0; i < 2; i++) {
+			if ((size_t)snprintf(journal, sizeof(journal), "%s-%s", path, i ? "shm" : "wal") >= sizeof(journal)) {
+				snprintf(err, ATTESTD_ERR_BYTES, "database path too long");
+				return CELLA_ERR_IO;
+			}
+			if (!owner_only(journal, false, err))
+				return CELLA_ERR_IO;
+		}
+	}
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
@@ -43,7 +93,9 @@ cella_result attestd_store_open(const char *path, struct attestd_store **out, ch
 		return CELLA_ERR_IO;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
+	/* FULL: a policy answered "Updated" or a signing key whose tokens are out survives a power loss (writes are
+	 * rare; NORMAL in WAL mode may roll the last commits back) */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, ATTESTD_ERR_BYTES, "cannot initialise database %s: %s", path,
 			 msg ? msg : sqlite3_errmsg(s->db));

@@ -191,7 +191,33 @@ def main():
     tls_config_errors()
     option_errors()
     policy_put_race()
+    db_permissions()
     return 1 if failures else 0
+
+
+def db_permissions():
+    """The database holds the private keys: created owner-only with its journals, an existing file others may read
+    is made owner-only, and a database path that is not a regular file is refused at start, named."""
+    fresh = os.path.join(WORK, "perm-fresh.db")
+    old = os.path.join(WORK, "perm-old.db")
+    open(old, "wb").close()
+    os.chmod(old, 0o644)
+    open(old + "-wal", "wb").close()
+    os.chmod(old + "-wal", 0o664)
+    for db in (fresh, old):
+        d = Server("srv-" + os.path.basename(db), tls=True, db=os.path.basename(db))
+        try:
+            st, h = d.req("GET", "/health")
+            modes = {f: oct(os.stat(f).st_mode & 0o777) for f in (db, db + "-wal", db + "-shm") if os.path.exists(f)}
+            check(st == 200 and len(modes) == 3 and set(modes.values()) == {"0o600"},
+                  "database and journals owner-only (%s)" % modes)
+        finally:
+            d.stop()
+    d = os.path.join(WORK, "perm-dir.db")
+    os.makedirs(d, exist_ok=True)
+    r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", d], capture_output=True, text=True, timeout=30)
+    check(r.returncode != 0 and ("cannot open database %s: Is a directory" % d) in r.stderr,
+          "a database path that is a directory is refused (%s)" % r.stderr.strip()[-80:])
 
 
 def policy_put_race():
