@@ -240,6 +240,7 @@ struct attestd_response {
 	const char *content_type;
 	char *body;                      /* malloc'd */
 	size_t body_len;
+	const char *allow;               /* with 405: the methods the resource takes (the Allow header) */
 };
 
 CELLA_MUST_USE cella_result attestd_service_new(const struct attestd_config *cfg, struct attestd_service **out,

@@ -103,7 +103,7 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 	}
 	if (c->threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		c->threads = n > 0 && n < 64 ? (unsigned)n : 2;
+		c->threads = n <= 0 ? 2 : n < 64 ? (unsigned)n : 64; /* one a CPU, up to the limit of 64 */
 	}
 	json_object_foreach(j, k, v)
 	{
@@ -144,7 +144,8 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 					t[--n] = 0;
 				free(c->admin_token);
 				c->admin_token = t;
-				ok = n >= ATTESTD_ADMIN_TOKEN_MIN; /* an empty token would let anyone in */
+				/* an empty token would let anyone in; a NUL would make it shorter than it was checked */
+				ok = n >= ATTESTD_ADMIN_TOKEN_MIN && strlen(t) == n;
 			}
 		} else if (strcmp(k, "admin_client_ca") == 0)
 			ok = set_str(&c->admin_client_ca, v);

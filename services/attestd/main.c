@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +142,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct attestd_respon
 	r->body = NULL;
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
 	MHD_add_response_header(mr, "x-ms-maa-service-version", "cella-attestd/1");
+	if (r->allow)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, r->allow);
 	ret = MHD_queue_response(c, r->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -162,6 +165,73 @@ static bool client_cert_admin(struct server *s, struct MHD_Connection *c)
 	return ci && attestd_front_admin(s->front, ci->connect_fd);
 }
 
+/* How often the headers that frame a body, and the api-version parameter, occur (RFC 9112 section 6). */
+struct framing {
+	unsigned content_length, transfer_encoding, api_version;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	(void)value;
+	if (kind == MHD_GET_ARGUMENT_KIND)
+		f->api_version += strcmp(key, "api-version") == 0;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->transfer_encoding++;
+	return MHD_YES;
+}
+
+/*
+ * Refuses requests whose body framing is ambiguous (two Content-Lengths, or Content-Length with
+ * Transfer-Encoding: a proxy in front may read the body one way and libmicrohttpd another, which smuggles a
+ * request) and the api-version given twice. The connection is closed after the 400: what follows on it cannot
+ * be trusted to start a request.
+ */
+static bool framing_refused(struct server *s, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+	struct framing f = {0, 0, 0};
+	const char *why = NULL;
+	struct attestd_response r;
+	struct MHD_Response *mr;
+	MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_framing, &f);
+	if (f.content_length > 1)
+		why = "more than one Content-Length header";
+	else if (f.content_length && f.transfer_encoding)
+		why = "both Content-Length and Transfer-Encoding";
+	else if (f.api_version > 1)
+		why = "the api-version query parameter more than once";
+	if (!why)
+		return false;
+	memset(&r, 0, sizeof(r));
+	attestd_service_error(s->svc, 400, "BadRequest", why, &r);
+	mr = MHD_create_response_from_buffer(r.body_len, r.body, MHD_RESPMEM_MUST_FREE);
+	if (!mr) {
+		attestd_response_fini(&r);
+		*ret = MHD_NO;
+		return true;
+	}
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type);
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+	*ret = MHD_queue_response(c, 400, mr);
+	MHD_destroy_response(mr);
+	return true;
+}
+
+/*
+ * Percent-decoding of the path and query (libmicrohttpd's), except that a string holding an encoded NUL is left
+ * as sent: decoded, "/attest/SgxEnclave%00junk" would route as SgxEnclave and "2022-08-01%00x" pass as a
+ * version, since C strings end at the NUL.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls, (void)c;
+	if (strstr(s, "%00"))
+		return strlen(s);
+	return MHD_http_unescape(s);
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -173,6 +243,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 
 	if (!cc) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		enum MHD_Result ret;
+		if (framing_refused(s, c, &ret))
+			return ret;
 		cc = calloc(1, sizeof(*cc));
 		if (!cc)
 			return MHD_NO;
@@ -251,12 +324,38 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
  * TCP options once per response (harmless: a socketpair has no Nagle delay); those lines are dropped. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t second;
+	static unsigned lines, dropped;
 	struct server *s = cls;
 	char line[512];
+	size_t n;
+	time_t now = time(NULL);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (s->cfg->tls && (strstr(line, "TCP_NODELAY") || strstr(line, "TCP_CORK") || strstr(line, "push the data")))
 		return;
-	fputs(line, stderr);
+	/* the lines quote client input (a decoded URL): no control character may forge or break a log line */
+	n = strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[--n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	/* and clients cannot flood it: at most 50 lines a second, the rest counted */
+	pthread_mutex_lock(&lock);
+	if (now != second) {
+		if (dropped)
+			fprintf(stderr, "cella-attestd: %u HTTP log lines dropped (more than 50 a second)\n", dropped);
+		second = now;
+		lines = dropped = 0;
+	}
+	if (lines < 50) {
+		lines++;
+		fprintf(stderr, "%s\n", line);
+	} else {
+		dropped++;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 static void usage(FILE *f)
@@ -337,6 +436,16 @@ int main(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&srv, 0, sizeof(srv));
 	pthread_mutex_init(&srv.hlock, NULL);
+	{
+		/* before any thread starts: a write to a closed peer must not kill the service, nor SIGTERM skip the
+		 * orderly stop */
+		struct sigaction act;
+		memset(&act, 0, sizeof(act));
+		act.sa_handler = on_signal;
+		sigaction(SIGINT, &act, NULL);
+		sigaction(SIGTERM, &act, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
 	if (attestd_config_apply_json(&cfg, attestd_config_default_json(), strlen(attestd_config_default_json()), err) !=
 	    CELLA_OK) {
 		fprintf(stderr, "cella-attestd: embedded configuration: %s\n", err);
@@ -451,10 +560,19 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cfg.tls) {
-		if (cfg.tls_cert && cfg.tls_key) {
-			if (attestd_read_file(cfg.tls_cert, 1 << 20, &tls_cert, NULL) != CELLA_OK ||
-			    attestd_read_file(cfg.tls_key, 1 << 20, &tls_key, NULL) != CELLA_OK) {
-				fprintf(stderr, "cella-attestd: cannot read tls_cert / tls_key\n");
+		if (!cfg.tls_cert != !cfg.tls_key) {
+			fprintf(stderr, "cella-attestd: %s is set but %s is not: give both, or neither for a generated "
+					"certificate\n",
+				cfg.tls_cert ? "tls_cert" : "tls_key", cfg.tls_cert ? "tls_key" : "tls_cert");
+			goto out;
+		}
+		if (cfg.tls_cert) {
+			if (attestd_read_file(cfg.tls_cert, 1 << 20, &tls_cert, NULL) != CELLA_OK) {
+				fprintf(stderr, "cella-attestd: cannot read tls_cert %s: %s\n", cfg.tls_cert, strerror(errno));
+				goto out;
+			}
+			if (attestd_read_file(cfg.tls_key, 1 << 20, &tls_key, NULL) != CELLA_OK) {
+				fprintf(stderr, "cella-attestd: cannot read tls_key %s: %s\n", cfg.tls_key, strerror(errno));
 				goto out;
 			}
 		} else if (attestd_store_tls(attestd_service_store(srv.svc), &tls_key, &tls_cert) != CELLA_OK) {
@@ -496,6 +614,7 @@ int main(int argc, char **argv)
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, &srv};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 		for (; nd < cfg.threads; nd++)
 			if (!(d[nd] = MHD_start_daemon(flags, 0, NULL, NULL, handler, &srv, MHD_OPTION_ARRAY, ops,
@@ -546,14 +665,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "cella-attestd: listening on %s://%s:%u (%u threads, database %s%s)\n", cfg.tls ? "https" : "http",
 		where, port, cfg.threads, cfg.db, cfg.test_mode ? ", TEST MODE" : "");
-	{
-		struct sigaction act;
-		memset(&act, 0, sizeof(act));
-		act.sa_handler = on_signal;
-		sigaction(SIGINT, &act, NULL);
-		sigaction(SIGTERM, &act, NULL);
-		signal(SIGPIPE, SIG_IGN);
-	}
 	for (unsigned tick = 0; !stop; tick++) {
 		usleep(100000);
 		if (tick % 5 == 0)

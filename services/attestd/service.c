@@ -142,9 +142,11 @@ static void slot_fini(struct policy_slot *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static cella_result slot_load(struct attestd_service *s, enum ptype t, struct policy_slot *out)
+/* err: which type's policy failed, and why */
+static cella_result slot_load(struct attestd_service *s, enum ptype t, struct policy_slot *out,
+			      char err[ATTESTD_ERR_BYTES])
 {
-	char err[ATTESTD_ERR_BYTES];
+	char why[ATTESTD_ERR_BYTES] = "";
 	char *text = NULL, *jws = NULL;
 	cella_result r = attestd_store_policy_get(s->store, ptype_name[t], &text, &jws);
 	memset(out, 0, sizeof(*out));
@@ -156,8 +158,11 @@ static cella_result slot_load(struct attestd_service *s, enum ptype t, struct po
 		out->custom = true;
 	}
 	if (r == CELLA_OK)
-		r = attestd_policy_compile(text, strlen(text), &out->compiled, err);
+		r = attestd_policy_compile(text, strlen(text), &out->compiled, why);
 	if (r != CELLA_OK) {
+		snprintf(err, ATTESTD_ERR_BYTES, "the %s policy %s: %s", ptype_name[t],
+			 out->custom ? "stored in the database does not compile" : "cannot be loaded",
+			 why[0] ? why : cella_result_str(r));
 		free(text);
 		free(jws);
 		return r;
@@ -180,10 +185,12 @@ static bool policies_current(struct attestd_service *s, int64_t v)
 /*
  * Reloads every policy when the database changed under us (another instance committed), or (force) after this
  * instance's own change, which does not move the database's version. Reloads run one at a time and each reads
- * the database as it is then: two PUTs racing leave the later text in force, never the earlier one.
+ * the database as it is then: two PUTs racing leave the later text in force, never the earlier one. On failure
+ * err (or, when NULL, the log) says which policy and why; the policies in force stay.
  */
-static cella_result policies_refresh(struct attestd_service *s, bool force)
+static cella_result policies_refresh(struct attestd_service *s, bool force, char *err)
 {
+	char why[ATTESTD_ERR_BYTES] = "";
 	struct policy_slot fresh[PT_COUNT];
 	cella_result r = CELLA_OK;
 	int64_t v;
@@ -197,11 +204,15 @@ static cella_result policies_refresh(struct attestd_service *s, bool force)
 	}
 	memset(fresh, 0, sizeof(fresh));
 	for (int t = 0; t < PT_COUNT && r == CELLA_OK; t++)
-		r = slot_load(s, (enum ptype)t, &fresh[t]);
+		r = slot_load(s, (enum ptype)t, &fresh[t], why);
 	if (r != CELLA_OK) {
 		for (int t = 0; t < PT_COUNT; t++)
 			slot_fini(&fresh[t]);
 		pthread_mutex_unlock(&s->reload);
+		if (err)
+			snprintf(err, ATTESTD_ERR_BYTES, "%s", why);
+		else
+			fprintf(stderr, "cella-attestd: cannot reload the policies: %s\n", why);
 		return r;
 	}
 	pthread_rwlock_wrlock(&s->plock);
@@ -311,11 +322,9 @@ cella_result attestd_service_new(const struct attestd_config *cfg, struct attest
 		r = CELLA_ERR_INVALID_ARG;
 		goto fail;
 	}
-	r = policies_refresh(s, true);
-	if (r != CELLA_OK) {
-		snprintf(err, ATTESTD_ERR_BYTES, "cannot load the stored policies: %s", cella_result_str(r));
+	r = policies_refresh(s, true, err);
+	if (r != CELLA_OK)
 		goto fail;
-	}
 	r = attestd_service_set_issuer(s, cfg->issuer ? cfg->issuer : "https://127.0.0.1");
 	if (r != CELLA_OK)
 		goto fail;
@@ -731,7 +740,7 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 		attestd_policy_hash(txt, tlen, hash);
 		pol = draft;
 	} else {
-		if (policies_refresh(s, false) != CELLA_OK) {
+		if (policies_refresh(s, false, NULL) != CELLA_OK) {
 			fail(resp, 500, "InternalError", "cannot read the policies");
 			goto out;
 		}
@@ -843,7 +852,7 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 		return;
 	}
 	if (strcmp(req->method, "GET") == 0 && !reset) {
-		if (policies_refresh(s, false) != CELLA_OK) {
+		if (policies_refresh(s, false, NULL) != CELLA_OK) {
 			fail(resp, 500, "InternalError", "cannot read the policies");
 			return;
 		}
@@ -857,6 +866,7 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 	}
 	if (!(reset ? strcmp(req->method, "POST") == 0 : strcmp(req->method, "PUT") == 0)) {
 		fail(resp, 405, "MethodNotAllowed", "use GET or PUT on /policies/{type}, POST on /policies/{type}:reset");
+		resp->allow = reset ? "POST" : "GET, PUT";
 		return;
 	}
 	/* the body is the JWS text (text/plain); some clients send it as a JSON string */
@@ -924,7 +934,7 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 		goto out;
 	}
 	atomic_fetch_add(&s->policy_changes, 1);
-	if (policies_refresh(s, true) != CELLA_OK) {
+	if (policies_refresh(s, true, NULL) != CELLA_OK) {
 		fail(resp, 500, "InternalError", "cannot reload the policies");
 		goto out;
 	}
@@ -1025,7 +1035,11 @@ static int type_of(struct attestd_service *s, const char *name, size_t len)
 static enum ep route(struct attestd_service *s, const struct attestd_request *req, struct attestd_response *resp)
 {
 	const char *p = req->path;
-	bool get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
+	/* HEAD is GET without the body (libmicrohttpd leaves it out) */
+	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	bool post = strcmp(req->method, "POST") == 0;
+	bool known = strcmp(p, "/certs") == 0 || strcmp(p, "/health") == 0 || strcmp(p, "/metrics") == 0 ||
+		     strcmp(p, "/.well-known/openid-configuration") == 0;
 
 	if (strncmp(p, "/attest/", 8) == 0) {
 		int t = type_of(s, p + 8, strlen(p + 8));
@@ -1039,6 +1053,7 @@ static enum ep route(struct attestd_service *s, const struct attestd_request *re
 			     s->cfg->cella_root ? ", CellaEnclave" : "");
 		} else if (!post) {
 			fail(resp, 405, "MethodNotAllowed", "attestation requests are POSTs");
+			resp->allow = "POST";
 		} else if (api_version_ok(req, true, resp)) {
 			handle_attest(s, (enum ptype)t, req, resp);
 		}
@@ -1059,9 +1074,12 @@ static enum ep route(struct attestd_service *s, const struct attestd_request *re
 		return EP_POLICY;
 	}
 	if (!get) {
-		fail(resp, strcmp(p, "/certs") == 0 || strcmp(p, "/health") == 0 ? 405 : 404,
-		     strcmp(p, "/certs") == 0 || strcmp(p, "/health") == 0 ? "MethodNotAllowed" : "NotFound",
-		     "no such operation");
+		if (known) {
+			fail(resp, 405, "MethodNotAllowed", "%s takes GET and HEAD only", p);
+			resp->allow = "GET, HEAD";
+		} else {
+			fail(resp, 404, "NotFound", "no such resource");
+		}
 		return EP_OTHER;
 	}
 	if (strcmp(p, "/certs") == 0) {

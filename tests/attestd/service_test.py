@@ -192,7 +192,97 @@ def main():
     option_errors()
     policy_put_race()
     db_permissions()
+    http_framing()
+    broken_stored_policy()
     return 1 if failures else 0
+
+
+def exchange(port, data, timeout=10):
+    """Sends raw bytes on a plain connection; returns everything received and whether the server closed it."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(data)
+    s.settimeout(timeout)
+    out, closed = b"", False
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                closed = True
+                break
+            out += d
+    except (socket.timeout, OSError):
+        pass
+    s.close()
+    return out, closed
+
+
+def http_framing():
+    """Ambiguous body framing (two Content-Lengths; Content-Length with Transfer-Encoding) is a 400 after which the
+    connection closes, so a request hidden behind it is never served; the api-version given twice, or an encoded
+    NUL in the path or the version, is refused rather than read up to the NUL; HEAD works where GET does, and a
+    405 names the methods allowed."""
+    d = Server("framing", tls=False, db="framing.db")
+    try:
+        hidden = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+        cases = [
+            ("two Content-Lengths", b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\nHost: x\r\n"
+             b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n" % len(hidden) + hidden,
+             b"more than one Content-Length"),
+            ("Content-Length with Transfer-Encoding", b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\n"
+             b"Host: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden,
+             b"both Content-Length and Transfer-Encoding"),
+            ("api-version twice", b"GET /certs?api-version=2022-08-01&api-version=2020-10-01 HTTP/1.1\r\nHost: x\r\n"
+             b"\r\n" + hidden, b"api-version query parameter more than once"),
+        ]
+        for what, data, text in cases:
+            out, closed = exchange(d.port, data)
+            check(out.startswith(b"HTTP/1.1 400") and text in out and b"BadRequest" in out and
+                  out.count(b"HTTP/1.1 ") == 1 and closed,
+                  "%s: 400, the connection closed, the request behind it not served (%r)" % (what, out[:60]))
+        body = json.dumps({"quote": b64u(quote(VECTORS[0]))}).encode()
+        post = (b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-cella-test-time: %d\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n")
+        out, _ = exchange(d.port, post % (b"/attest/SgxEnclave%00junk?api-version=2022-08-01", vtime(VECTORS[0]),
+                                          len(body)) + body)
+        check(out.startswith(b"HTTP/1.1 400") and b"InvalidAttestationType" in out and b"SgxEnclave%00junk" in out,
+              "an encoded NUL in the path does not cut it short (%r)" % out[:80])
+        out, _ = exchange(d.port, post % (b"/attest/SgxEnclave?api-version=2022-08-01%00x", vtime(VECTORS[0]),
+                                          len(body)) + body)
+        check(out.startswith(b"HTTP/1.1 400") and b"UnsupportedApiVersion" in out,
+              "an encoded NUL in the api-version does not cut it short (%r)" % out[:80])
+        out, _ = exchange(d.port, b"HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        check(out.startswith(b"HTTP/1.1 200") and out.endswith(b"\r\n\r\n"), "HEAD /health: 200, no body")
+        for method, path, allow in (("POST", "/health", b"GET, HEAD"), ("PUT", "/metrics", b"GET, HEAD"),
+                                    ("POST", "/.well-known/openid-configuration", b"GET, HEAD"),
+                                    ("GET", "/attest/SgxEnclave?api-version=2022-08-01", b"POST")):
+            out, _ = exchange(d.port, b"%s %s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                              % (method.encode(), path.encode()))
+            check(out.startswith(b"HTTP/1.1 405") and (b"\r\nAllow: " + allow + b"\r\n") in out,
+                  "%s %s: 405 with Allow: %s" % (method, path, allow.decode()))
+        st, _ = d.req("GET", "/health")
+        check(st == 200, "the service still answers after the refused requests")
+    finally:
+        d.stop()
+
+
+def broken_stored_policy():
+    """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
+    d = Server("brokenpol", tls=False, db="brokenpol.db")
+    try:
+        st, _ = d.req("PUT", "/policies/SgxEnclave?api-version=2022-08-01", policy_jws(DENY_DEBUG),
+                      dict(AUTH, **{"Content-Type": "text/plain"}))
+        check(st == 200, "policy stored")
+    finally:
+        d.stop()
+    db = sqlite3.connect(os.path.join(WORK, "brokenpol.db"))
+    db.execute("UPDATE policies SET text = 'version= 1.0; authorizationrules { => nonsense(); };' "
+               "WHERE type = 'SgxEnclave'")
+    db.commit()
+    db.close()
+    r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--no-tls", "--db", os.path.join(WORK, "brokenpol.db")],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode != 0 and "the SgxEnclave policy stored in the database does not compile: " in r.stderr,
+          "a stored policy that does not compile is named at start (%s)" % r.stderr.strip()[-120:])
 
 
 def db_permissions():
@@ -462,6 +552,10 @@ def tls_config_errors():
         ("a key that does not match the certificate", {"tls_cert": p["ca"], "tls_key": p["signer_key"]},
          "does not match"),
         ("an admin CA file without a certificate", {"admin_client_ca": junk}, "admin_client_ca holds no PEM"),
+        ("a certificate without its key", {"tls_cert": p["ca"]}, "tls_cert is set but tls_key is not"),
+        ("a key without its certificate", {"tls_key": p["ca_key"]}, "tls_key is set but tls_cert is not"),
+        ("a certificate file that does not exist", {"tls_cert": junk + ".none", "tls_key": p["ca_key"]},
+         "cannot read tls_cert %s.none: No such file" % junk),
     ]
     for what, cfg, text in cases:
         path = os.path.join(d, "config.json")
@@ -492,7 +586,10 @@ def option_errors():
     # an empty admin token (which an empty Authorization header would match) from a configuration file
     tok = os.path.join(d, "token")
     open(tok, "w").write("\n")
-    for cfg in ({"admin_token": ""}, {"admin_token_file": tok}, {"admin_token": "fifteen-chars.."}):
+    nul = os.path.join(d, "token-nul")
+    open(nul, "wb").write(b"ab\0xxxxxxxxxxxxxxxxxxxxxxxx\n")  # 16+ bytes, but "ab" as a C string
+    for cfg in ({"admin_token": ""}, {"admin_token_file": tok}, {"admin_token": "fifteen-chars.."},
+                {"admin_token_file": nul}):
         path = os.path.join(d, "config.json")
         json.dump(dict(cfg, listen="127.0.0.1:0"), open(path, "w"))
         r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(d, "db")], capture_output=True,
