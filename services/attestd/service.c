@@ -160,7 +160,7 @@ static cella_result slot_load(struct attestd_service *s, enum ptype t, struct po
 	if (r == CELLA_OK)
 		r = attestd_policy_compile(text, strlen(text), &out->compiled, why);
 	if (r != CELLA_OK) {
-		snprintf(err, ATTESTD_ERR_BYTES, "the %s policy %s: %s", ptype_name[t],
+		snprintf(err, ATTESTD_ERR_BYTES, "the %s policy %s: %.180s", ptype_name[t],
 			 out->custom ? "stored in the database does not compile" : "cannot be loaded",
 			 why[0] ? why : cella_result_str(r));
 		free(text);
