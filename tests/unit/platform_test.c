@@ -26,6 +26,19 @@ static cella_result open_it(char *why, size_t n)
 	return r;
 }
 
+/* The file at path replaced by a symbolic link to it (right owner and mode): refused; then restored. */
+static void link_refused(const char *path)
+{
+	char real[4300], why[512];
+	snprintf(real, sizeof(real), "%s.real", path);
+	CT_EQ(rename(path, real), 0);
+	CT_EQ(symlink(real, path), 0);
+	CT_RESULT(open_it(why, sizeof(why)), CELLA_ERR_PERMISSION);
+	CT_EQ(unlink(path), 0);
+	CT_EQ(rename(real, path), 0);
+	CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
+}
+
 int main(int argc, char **argv)
 {
 	char why[512];
@@ -53,17 +66,18 @@ int main(int argc, char **argv)
 	CT_EQ(chmod(secret, 0600), 0);
 	CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
 
-	/* a symbolic link in the secret's place (to a file of the right owner and mode) */
-	{
-		char real[4200];
-		snprintf(real, sizeof(real), "%s.real", secret);
-		CT_EQ(rename(secret, real), 0);
-		CT_EQ(symlink(real, secret), 0);
-		CT_ASSERT(open_it(why, sizeof(why)) != CELLA_OK);
-		CT_EQ(unlink(secret), 0);
-		CT_EQ(rename(real, secret), 0);
-		CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
+	/* the keys that sign evidence: readable by others, a symbolic link, not ours (below) */
+	for (int i = 0; i < 2; i++) {
+		char key[4200];
+		snprintf(key, sizeof(key), "%s/%s", dir, i ? "attest.key" : "pck.key");
+		CT_EQ(chmod(key, 0640), 0);
+		CT_RESULT(open_it(why, sizeof(why)), CELLA_ERR_PERMISSION);
+		CT_ASSERT(strstr(why, "attest.key") != NULL && strstr(why, "chmod 600") != NULL);
+		CT_EQ(chmod(key, 0600), 0);
+		link_refused(key);
 	}
+
+	link_refused(secret); /* a symbolic link in the secret's place */
 	if (geteuid() == 0) { /* another owner: root can make one */
 		CT_EQ(chown(dir, 65534, 65534), 0);
 		CT_RESULT(open_it(why, sizeof(why)), CELLA_ERR_PERMISSION);
@@ -71,9 +85,16 @@ int main(int argc, char **argv)
 		CT_EQ(chown(secret, 65534, 65534), 0);
 		CT_RESULT(open_it(why, sizeof(why)), CELLA_ERR_PERMISSION);
 		CT_EQ(chown(secret, 0, 0), 0);
+		for (int i = 0; i < 2; i++) {
+			char key[4200];
+			snprintf(key, sizeof(key), "%s/%s", dir, i ? "attest.key" : "pck.key");
+			CT_EQ(chown(key, 65534, 65534), 0);
+			CT_RESULT(open_it(why, sizeof(why)), CELLA_ERR_PERMISSION);
+			CT_EQ(chown(key, 0, 0), 0);
+		}
 		CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
 	}
 	cella_test_pass("platform state: created once, refused when its directory is writable by others or not ours, "
-			"or its secret is readable by others, not ours or a symbolic link");
+			"or its secret or evidence-signing keys are readable by others, not ours or symbolic links");
 	return 0;
 }

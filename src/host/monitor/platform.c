@@ -228,10 +228,27 @@ out:
 
 static bool prepare_macs(struct cella_platform *p);
 
-static char *read_text(const char *dir, const char *name, size_t *len)
+/*
+ * Opens a file holding a secret of the platform (the root secret, the keys that sign evidence): a regular file,
+ * not a symbolic link, owned by us, that no one else can read or write. Returns the descriptor; -1 (errno set)
+ * if it cannot be opened; -2 if it exists but fails those checks.
+ */
+static int open_private(const char *path)
 {
-	char path[4096];
-	FILE *f = fopen(path_in(dir, name, path, sizeof(path)), "rb");
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ELOOP ? -2 : -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/* The whole of a small file (under 1 MiB), NUL-terminated; closes f. */
+static char *read_stream(FILE *f, size_t *len)
+{
 	char *buf = NULL;
 	long sz;
 	if (!f)
@@ -248,10 +265,25 @@ static char *read_text(const char *dir, const char *name, size_t *len)
 	return buf;
 }
 
-static EVP_PKEY *read_key(const char *dir, const char *name)
+static char *read_text(const char *dir, const char *name, size_t *len)
 {
+	char path[4096];
+	return read_stream(fopen(path_in(dir, name, path, sizeof(path)), "rb"), len);
+}
+
+/* A private key file (open_private's checks); *unsafe is set if it exists but fails them. */
+static EVP_PKEY *read_key(const char *dir, const char *name, bool *unsafe)
+{
+	char path[4096];
 	size_t len = 0;
-	char *pem = read_text(dir, name, &len);
+	int fd = open_private(path_in(dir, name, path, sizeof(path)));
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	char *pem;
+	if (fd == -2)
+		*unsafe = true;
+	if (fd >= 0 && !f)
+		close(fd);
+	pem = read_stream(f, &len);
 	BIO *b = pem ? BIO_new_mem_buf(pem, (int)len) : NULL;
 	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
 	BIO_free(b);
@@ -317,8 +349,8 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		r = CELLA_ERR_OUT_OF_MEMORY;
 		goto out;
 	}
-	fd = open(path_in(dir, "platform.secret", path, sizeof(path)), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))) {
+	fd = open_private(path_in(dir, "platform.secret", path, sizeof(path)));
+	if (fd == -2) {
 		why_f(why, n, "the platform secret %s must be a file owned by uid %u that only its owner can read or "
 			      "write (chmod 600)",
 		      path, (unsigned)geteuid());
@@ -334,8 +366,18 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		r = CELLA_ERR_CRYPTO;
 		goto out;
 	}
-	p->pck_key = read_key(dir, "pck.key");
-	p->attest_key = read_key(dir, "attest.key");
+	{
+		bool unsafe = false;
+		p->pck_key = read_key(dir, "pck.key", &unsafe);
+		p->attest_key = read_key(dir, "attest.key", &unsafe);
+		if (unsafe) { /* they sign the platform's evidence: whoever reads them can forge it */
+			why_f(why, n, "the platform keys %s/pck.key and %s/attest.key must be files owned by uid %u that "
+				      "only their owner can read or write (chmod 600)",
+			      dir, dir, (unsigned)geteuid());
+			r = CELLA_ERR_PERMISSION;
+			goto out;
+		}
+	}
 	a = read_text(dir, "pck.pem", &la);
 	b = read_text(dir, "platform-ca.pem", &lb);
 	c = read_text(dir, "root-ca.pem", &lc);
