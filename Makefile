@@ -41,7 +41,7 @@ check-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCELLA_SANITIZE_THREAD=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target sandbox_test cella-monitor verify_threads_test cella-attestd
 	@cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 900 \
-		-R '^(sandbox_(test|ocalls|concurrent|terminate_inflight|abort|cleanup)|verify_threads_test|attestd_service)$$'
+		-R '^(sandbox_(test|ocalls|concurrent|terminate_inflight|call_thread|abort|cleanup)|verify_threads_test|attestd_service)$$'
 
 bench: build
 	@./scripts/bench.sh $(BUILD)
