@@ -3,6 +3,7 @@
 # `make demo`: runs the samples on the backend this machine has (the sandbox backend without SGX).
 set -eu
 BUILD=${1:-build}
+failed=0
 bin=$BUILD/bin
 
 echo "== helloworld: the host calls the enclave, the enclave calls back to print"
@@ -73,14 +74,23 @@ if [ -x "$bin/cella-attestd" ] && [ -x "$bin/attestation_service_host" ]; then
 	if [ -s "$adir/port" ]; then
 		aurl=https://127.0.0.1:$(cat "$adir/port")
 		echo "cella-attestd listening on $aurl"
-		"$bin/attestation_service_host" "$bin/attestation_service_enclave" "$aurl" "$adir/tls.pem" 2>&1 |
-			grep -v "is not signed" || echo "attestation sample failed"
+		st=0
+		"$bin/attestation_service_host" "$bin/attestation_service_enclave" "$aurl" "$adir/tls.pem" \
+			>"$adir/sample.log" 2>&1 || st=$?
+		grep -v "is not signed" "$adir/sample.log" || true
+		if [ $st -ne 0 ]; then
+			echo "demo: the attestation sample failed (exit $st)" >&2
+			failed=1
+		fi
 	else
-		echo "cella-attestd did not start:"
-		cat "$adir/attestd.log"
+		echo "demo: cella-attestd did not start:" >&2
+		cat "$adir/attestd.log" >&2
+		failed=1
 	fi
 	kill $apid 2>/dev/null || true
 	wait $apid 2>/dev/null || true
 	echo "cella-attestd stopped"
 	rm -rf "$adir"
 fi
+
+exit $failed

@@ -15,6 +15,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# node and npm run the tests that compare Cella with npm packages (scripts/npm-peers.sh); a node installed
+# some other way (with its own npm) serves as well, so they are asked for only when the commands are missing
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

@@ -51,7 +51,7 @@ set_tests_properties(edl_fuzz PROPERTIES LABELS fuzz TIMEOUT 300)
 # Security checklist I2 (static): in every generated trusted bridge, host-provided bytes are read only after
 # their range checks and an lfence, and used only after the last barrier; the script also feeds mutated copies of
 # the generated code to its checker and requires each to be refused (tests/edl/static/i2_check.py).
-find_package(Python3 COMPONENTS Interpreter QUIET)
+find_package(Python3 COMPONENTS Interpreter REQUIRED) # scripts/install-deps.sh installs python3
 if(Python3_Interpreter_FOUND)
   file(GLOB CELLA_EDL_I2_CORPUS CONFIGURE_DEPENDS ${EDLT}/valid/*.edl)
   add_test(NAME edl_static_i2

@@ -15,7 +15,7 @@ add_dependencies(security_test test_security_enclave test_security_enclave_nolim
 foreach(item A1-A4 A5 A6 A8 A9 A10 B3 B3-keys C1-C4 C3-stream C6 C7 E1 E2 F1-F4 F2 F6 G2 G3 H1-H3)
   add_test(NAME security_${item} COMMAND security_test ${item} $<TARGET_FILE:test_security_enclave>
            $<TARGET_FILE:test_security_enclave_nolimit>)
-  set_tests_properties(security_${item} PROPERTIES LABELS "security" SKIP_RETURN_CODE 77)
+  set_tests_properties(security_${item} PROPERTIES LABELS "security")
 endforeach()
 # Its signal storm keeps a core busy: not beside the tests that wait on the enclave with deadlines.
 set_tests_properties(security_B3-keys PROPERTIES RUN_SERIAL TRUE)
@@ -25,8 +25,11 @@ set_tests_properties(security_B3-keys PROPERTIES RUN_SERIAL TRUE)
 # every test area has been read, since those targets are defined later and only in some configurations.
 function(cella_security_item item pattern)
   add_test(NAME security_${item} COMMAND sh ${S}/item.sh "${pattern}" ${ARGN})
-  set_tests_properties(security_${item} PROPERTIES LABELS security SKIP_RETURN_CODE 77
+  set_tests_properties(security_${item} PROPERTIES LABELS security
                        ENVIRONMENT CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-item-${item})
+  if(item MATCHES "^(A7|B1|B2)$") # on sgxsim: skipped (77) on a kernel without user-mode FSGSBASE
+    set_tests_properties(security_${item} PROPERTIES SKIP_RETURN_CODE 77)
+  endif()
 endfunction()
 
 function(cella_security_items)

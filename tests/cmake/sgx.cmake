@@ -41,7 +41,7 @@ if(NOT CELLA_DEV_AREA)
   cella_host_target(cella_sgxsim)
   target_include_directories(cella_sgxsim PRIVATE ${CELLA_SGX_TEST_INCLUDES} ${CMAKE_SOURCE_DIR}/src/host/monitor)
   target_link_libraries(cella_sgxsim PRIVATE cella_host_static OpenSSL::Crypto)
-  cella_sgx_test(sgxsim_test SOURCES integration/basic/sandbox_test.c LIBS cella_sgxsim cella_host_static
+  cella_sgx_test(sgxsim_test SKIPPABLE SOURCES integration/basic/sandbox_test.c LIBS cella_sgxsim cella_host_static
                  LABELS integration ARGS calls $<TARGET_FILE:test_basic_enclave>)
   target_compile_definitions(sgxsim_test PRIVATE CELLA_TEST_SGXSIM)
   target_include_directories(sgxsim_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim
@@ -70,7 +70,7 @@ if(NOT CELLA_DEV_AREA)
   # software platform directory.
   function(cella_sgxsim_program name source)
     cmake_parse_arguments(P "" "" "LIBS;ARGS;DEPENDS;INCLUDES" ${ARGN})
-    cella_sgx_test(${name} SOURCES ${source} $<TARGET_OBJECTS:cella_sgxsim_auto>
+    cella_sgx_test(${name} SKIPPABLE SOURCES ${source} $<TARGET_OBJECTS:cella_sgxsim_auto>
                    LIBS cella_sgxsim cella_host_static ${P_LIBS} LABELS integration ARGS ${P_ARGS}
                    ENV CELLA_SGXSIM=1 CELLA_BACKEND=sgx CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-${name})
     target_include_directories(${name} PRIVATE ${P_INCLUDES})
@@ -135,7 +135,7 @@ function(cella_sgxsim_programs)
   endif()
   if(TARGET seal_test)
     set(_seal ${CMAKE_CURRENT_SOURCE_DIR}/integration/seal)
-    cella_sgx_test(sgxsim_seal_test SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
+    cella_sgx_test(sgxsim_seal_test SKIPPABLE SOURCES ${_seal}/seal_test.c LIBS cella_sgxsim cella_host_static LABELS integration
                    ARGS $<TARGET_FILE:test_seal_a> $<TARGET_FILE:test_seal_variant> $<TARGET_FILE:test_seal_svn4>
                         $<TARGET_FILE:test_seal_prod8>
                    ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-sgxsim-seal)
