@@ -25,7 +25,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_get_report(const struct cella_target
 
 /*
  * Verifies a report addressed to this enclave (its MAC under this enclave's report key), in constant time.
- * Errors: CELLA_ERR_MAC_MISMATCH (tampered, or meant for another enclave or platform).
+ * Errors: CELLA_ERR_MAC_MISMATCH (tampered, or meant for another enclave or platform), or cella_get_key()'s
+ * errors for the report key (CELLA_ERR_BACKEND when the platform does not answer).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_report(const struct cella_report *report) CELLA_NONNULL(1);
 
@@ -34,7 +35,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_report(const struct cella_rep
  * (req->isv_svn above this enclave's), CELLA_ERR_INVALID_CPUSVN (above the platform's), CELLA_ERR_INVALID_KEYNAME
  * (a key this enclave may not have, e.g. PROVISION without the attribute, or an unknown key name: one code on
  * both backends), CELLA_ERR_INVALID_ARG (reserved bits or KEYPOLICY bits above ISVEXTPRODID, refused before
- * EGETKEY, which would fault on them). The caller must wipe `key` after use.
+ * EGETKEY, which would fault on them), CELLA_ERR_BACKEND (the platform did not answer, or answered malformed).
+ * The caller must wipe `key` after use.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELLA_KEY_BYTES])
 	CELLA_NONNULL(1, 2);

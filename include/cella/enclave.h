@@ -45,9 +45,10 @@ bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall);
 /*
  * Calls host function `fn` (index into the host's ocall table). `in` is copied into the shared window, and up
  * to out_bytes of the reply are copied back into `out` (enclave memory); *out_written gets the reply length,
- * checked to be <= out_bytes. Errors: CELLA_ERR_REENTRANT (not inside an ecall), CELLA_ERR_OUT_OF_MEMORY (the
- * call buffer does not fit in this thread's window area), CELLA_ERR_MARSHAL (host replied out of bounds), or
- * the host handler's result. Threads: any enclave thread that is inside an ecall.
+ * checked to be <= out_bytes. Errors: CELLA_ERR_REENTRANT (not inside an ecall), CELLA_ERR_INVALID_ARG (a NULL
+ * `in` or `out` with a non-zero size), CELLA_ERR_OUT_OF_MEMORY (the call buffer does not fit in this thread's
+ * window area), CELLA_ERR_MARSHAL (host replied out of bounds), or the host handler's result. Threads: any
+ * enclave thread that is inside an ecall.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out,
 						  size_t out_bytes, size_t *out_written);

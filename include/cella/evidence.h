@@ -133,11 +133,14 @@ struct cella_claims {
  * the layout of cella_collateral_new_json; host only). Then the policy.
  * evidence and endorsements: borrowed (copied into the verifier's memory before use inside enclaves).
  * claims: written on CELLA_OK, and on CELLA_ERR_POLICY / CELLA_ERR_REPORT_DATA (genuine evidence, refused).
- * Errors: CELLA_ERR_INVALID_ARG (policy time 0), CELLA_ERR_QUOTE_FORMAT / _VERSION / CELLA_ERR_TRUNCATED,
- * CELLA_ERR_QUOTE_SIGNATURE, CELLA_ERR_QE_REPORT, CELLA_ERR_CERT_CHAIN, CELLA_ERR_UNTRUSTED_ROOT (no root of the
- * policy), CELLA_ERR_EXPIRED, CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL, CELLA_ERR_UNSUPPORTED (Intel quotes
- * inside an enclave), CELLA_ERR_REPORT_DATA (report data differs from policy->report_data or from the envelope's
- * custom claims), CELLA_ERR_POLICY (debug, software TEE, identity, product, SVN or TCB status refused).
+ * Errors: CELLA_ERR_INVALID_ARG (policy time 0 or negative, report_data_len over 64 or with a NULL report_data,
+ * root_count with NULL roots, len 0, or a root in policy->roots that does not parse), CELLA_ERR_OUT_OF_MEMORY,
+ * CELLA_ERR_QUOTE_FORMAT / _VERSION / CELLA_ERR_TRUNCATED, CELLA_ERR_CERT_DATA_TYPE (certification data of a type
+ * this verifier does not take: inside an enclave, anything but a PCK chain), CELLA_ERR_QUOTE_SIGNATURE,
+ * CELLA_ERR_QE_REPORT, CELLA_ERR_CERT_CHAIN, CELLA_ERR_UNTRUSTED_ROOT (no root of the policy), CELLA_ERR_EXPIRED,
+ * CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL, CELLA_ERR_UNSUPPORTED (Intel quotes inside an enclave),
+ * CELLA_ERR_REPORT_DATA (report data differs from policy->report_data or from the envelope's custom claims),
+ * CELLA_ERR_POLICY (debug, software TEE, identity, product, SVN or TCB status refused).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evidence, size_t len,
 							    const uint8_t *endorsements, size_t endorsements_len,
@@ -151,9 +154,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * (policy->report_data is ignored: the key is the report data). Validity dates of the certificate itself are not
  * used (enclaves have no trusted clock; freshness comes from the TLS handshake proving the key).
  * Errors: as cella_verify_evidence, plus CELLA_ERR_BAD_FORMAT (not such a certificate, or not in DER: this includes
- * a signature that is not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject),
- * CELLA_ERR_NOT_FOUND (no evidence extension), CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key
- * and evidence differ).
+ * a signature that is not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject; len 0
+ * too), CELLA_ERR_NOT_FOUND (no evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical
+ * extension this verifier does not know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature),
+ * CELLA_ERR_REPORT_DATA (key and evidence differ).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,

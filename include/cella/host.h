@@ -68,7 +68,12 @@ struct cella_enclave_settings {
  * Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO (a directory, or a path that cannot be read: the log names the path and
  * why), CELLA_ERR_TOO_LARGE (a file over 64 GiB), CELLA_ERR_TRUNCATED, CELLA_ERR_IMAGE_* (the log names what is
  * wrong), CELLA_ERR_SIGNATURE, CELLA_ERR_MEASUREMENT, CELLA_ERR_NOT_SIGNED, CELLA_ERR_DEBUG_MISMATCH,
- * CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND, CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG.
+ * CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND, CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG,
+ * CELLA_ERR_OUT_OF_MEMORY (host memory, or EPC on SGX). SGX only: CELLA_ERR_UNSUPPORTED (the image has no SGX
+ * entry point and SGX was forced; unforced, it runs on the sandbox instead), CELLA_ERR_PERMISSION (the enclave
+ * device, or the provisioning device a PROVISIONKEY enclave needs, refuses this user), CELLA_ERR_ATTRIBUTES
+ * (MISCSELECT, ATTRIBUTES or XFRM that this CPU or driver does not allow), CELLA_ERR_SIGSTRUCT (EINIT refused
+ * the SIGSTRUCT).
  * `settings` may be NULL (no ocalls, defaults). On success *enclave is set; on failure nothing is left running.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uint32_t flags,

@@ -117,7 +117,9 @@ CELLA_API void cella_onnx_model_stats(const struct cella_onnx_model *m, struct c
 /*
  * Decodes a serialized onnx.TensorProto (raw_data or typed fields, packed or unpacked dims).
  * out: on success holds heap data the caller releases with cella_onnx_tensor_fini.
- * Errors: CELLA_ERR_MODEL (malformed), CELLA_ERR_MODEL_UNSUPPORTED (type), CELLA_ERR_OUT_OF_MEMORY.
+ * Errors: CELLA_ERR_MODEL (malformed), CELLA_ERR_MODEL_UNSUPPORTED (type, rank over CELLA_ONNX_MAX_RANK, external
+ * data or segments), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (the dims give more than 2^40 bytes of data),
+ * CELLA_ERR_INVALID_ARG (bytes NULL with len not 0).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_decode(const void *bytes, size_t len,
 								struct cella_onnx_tensor *out) CELLA_NONNULL(3);

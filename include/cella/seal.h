@@ -61,7 +61,7 @@ static inline size_t cella_sealed_size(size_t aad_len, size_t pt_len)
  * size, also on CELLA_ERR_BUFFER_TOO_SMALL). The blob may be host memory: plaintext never goes there.
  * Errors: CELLA_ERR_INVALID_ARG (policy, plaintext outside the enclave, NULL with a length), CELLA_ERR_TOO_LARGE
  * (aad_len or pt_len over CELLA_SEAL_MAX_BYTES, checked before the pointers), CELLA_ERR_BUFFER_TOO_SMALL,
- * CELLA_ERR_BACKEND / key errors from EGETKEY, CELLA_ERR_CRYPTO.
+ * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_BACKEND / key errors from EGETKEY, CELLA_ERR_CRYPTO.
  * The blob's freshness version is 0.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_seal(uint16_t policy, const void *aad, size_t aad_len, const void *pt,
@@ -94,7 +94,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_sealed_lengths(const uint8_t *blob, 
  * or the tag does not verify: tampered, or sealed by another enclave / signer / platform / root secret),
  * CELLA_ERR_SEAL_BACKEND (the header names the other backend: checked before any key is derived),
  * CELLA_ERR_INVALID_ISVSVN (sealed at a higher ISVSVN than this enclave's: refused),
- * CELLA_ERR_INVALID_CPUSVN, CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (pt outside the enclave).
+ * CELLA_ERR_INVALID_CPUSVN, CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (pt outside the enclave),
+ * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_BACKEND (the platform did not give the key, or gave an all-zero one).
  * No freshness: any freshness version is accepted, so a replayed older blob unseals (see cella_unseal_fresh).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_unseal(const uint8_t *blob, size_t blob_len, void *pt, size_t pt_cap,

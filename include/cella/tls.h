@@ -112,10 +112,12 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_s
 							      uint32_t timeout_ms) CELLA_NONNULL(1);
 /* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed with close_notify. A connection that ends
  * without close_notify (the socket closed or failed) is CELLA_ERR_IO: the host can cut the stream anywhere, so
- * the data read so far may be incomplete. Errors: as accept. */
+ * the data read so far may be incomplete. Errors: CELLA_ERR_INVALID_STATE (no connection is open), and the
+ * others as accept. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
 							    size_t *n) CELLA_NONNULL(1, 2, 4);
-/* Writes all of buf and flushes. Errors: as accept. */
+/* Writes all of buf and flushes. Errors: CELLA_ERR_INVALID_STATE (no connection is open, or the peer sent
+ * application data that must be read first), and the others as accept. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
 	CELLA_NONNULL(1);
 /* Sends close_notify (best effort) and closes the host connection. No-op without a connection. */

@@ -33,7 +33,8 @@ CELLA_API void cella_tls_host_unlisten(uint64_t handle);
 /*
  * ocall handlers (cella_ocall_fn) for the wire format in cella/tls.h; put them in the enclave's ocall table at
  * the indices given to cella_tls_server_new(). Accepted connections get 30 s send/receive timeouts.
- * Errors: CELLA_ERR_MARSHAL (malformed request), CELLA_ERR_PERMISSION (unknown handle), CELLA_ERR_IO.
+ * Errors: CELLA_ERR_MARSHAL (malformed request), CELLA_ERR_PERMISSION (unknown handle), CELLA_ERR_IO; accept
+ * also CELLA_ERR_OUT_OF_MEMORY (too many handles: the new connection is closed).
  */
 CELLA_API cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, size_t in_bytes,
 					     uint8_t *out, size_t out_bytes, size_t *written);

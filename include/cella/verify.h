@@ -198,7 +198,8 @@ struct cella_trust;
 /* The pinned Intel SGX Root CA key. out: takes ownership; free with cella_trust_free(). */
 CELLA_API CELLA_MUST_USE cella_result cella_trust_new_intel(struct cella_trust **out) CELLA_NONNULL(1);
 /* The key of the first certificate in a PEM or DER buffer (a synthetic test root, a software-TEE root).
- * Errors: CELLA_ERR_CERT_CHAIN (no certificate), CELLA_ERR_UNSUPPORTED (key is not P-256). */
+ * Errors: CELLA_ERR_CERT_CHAIN (no certificate), CELLA_ERR_UNSUPPORTED (key is not P-256),
+ * CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_API CELLA_MUST_USE cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_trust **out,
 							   struct cella_detail *detail) CELLA_NONNULL(1, 3);
 CELLA_API void cella_trust_free(struct cella_trust *trust);
@@ -341,9 +342,10 @@ struct cella_verify_result {
  * TCB level. Returns CELLA_OK when the evidence is genuine and not revoked: the caller must still judge
  * result->status (anything but UpToDate is a policy decision). A revoked certificate or a Revoked TCB level
  * returns CELLA_ERR_REVOKED with status CELLA_TCB_REVOKED and the claims filled in. Other errors:
- * CELLA_ERR_UNTRUSTED_ROOT, CELLA_ERR_CERT_CHAIN, CELLA_ERR_EXPIRED, CELLA_ERR_CRL, CELLA_ERR_COLLATERAL,
- * CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_PCK_EXTENSION, CELLA_ERR_QE_REPORT, CELLA_ERR_QUOTE_SIGNATURE,
- * CELLA_ERR_TCB_LEVEL, CELLA_ERR_CRYPTO. result is always written (detail says what failed).
+ * CELLA_ERR_QUOTE_FORMAT (QE vendor ID is not Intel's), CELLA_ERR_UNTRUSTED_ROOT, CELLA_ERR_CERT_CHAIN,
+ * CELLA_ERR_EXPIRED, CELLA_ERR_CRL, CELLA_ERR_COLLATERAL, CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_PCK_EXTENSION,
+ * CELLA_ERR_QE_REPORT, CELLA_ERR_QUOTE_SIGNATURE, CELLA_ERR_TCB_LEVEL, CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY.
+ * result is always written (detail says what failed).
  * collateral: borrowed; its verification cache is updated.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_quote_verify(const struct cella_quote *quote,
