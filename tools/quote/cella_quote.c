@@ -22,7 +22,7 @@ enum {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cella-quote dump QUOTE [--json]\n"
-		   "       cella-quote verify QUOTE [--collateral FILE | --pccs URL] [--at TIME] [--json]\n"
+		   "       cella-quote verify QUOTE (--collateral FILE | --pccs URL) [--at TIME] [--json]\n"
 		   "                         [--root CERT] [--cache DIR] [--update early|standard] [--insecure-tls]\n"
 		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--update early|standard]\n"
 		   "                         [--insecure-tls] -o FILE\n"

@@ -27,7 +27,7 @@ static const char usage_text[] =
 	"  " PROG " check IMAGE\n"
 	"  " PROG " sign --key KEY.pem [--config FILE] [--date YYYYMMDD] [-o OUT] IMAGE\n"
 	"  " PROG " digest [--config FILE] [--date YYYYMMDD] [-o DATA] IMAGE\n"
-	"  " PROG " catsig --key PUBLIC.pem --sig SIG --data DATA [--config FILE] [-o OUT] IMAGE\n"
+	"  " PROG " catsig --key PUBLIC.pem --sig SIG --data DATA [--config FILE] -o OUT IMAGE\n"
 	"  " PROG " dump [--json] IMAGE\n"
 	"  " PROG " genkey -o KEY.pem [--force]\n"
 	"sign writes IMAGE.signed unless -o is given. digest prints MRENCLAVE and, with -o, writes the 256 bytes\n"
