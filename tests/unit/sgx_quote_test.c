@@ -87,10 +87,16 @@ static void test_errors(void)
 	cella_test_pass("each missing piece is named");
 }
 
-/* Probes `path` as a provisioning device: 0 if it is refused as a permission error that names it. */
+/*
+ * Probes `path` as a provisioning device: 0 if it is refused as a permission error that names it, by the quoting
+ * library's check and by the loader's open (the loader must not report the absent path listed after it).
+ */
 static int refused(const char *path)
 {
-	const char *const prov[] = {path, NULL};
+	const char *const prov[] = {path, missing, NULL}, *const absent[] = {missing, NULL};
+	int fd = -1;
+	if (cella_sgx_open_any(prov, &fd) != CELLA_ERR_PERMISSION || cella_sgx_open_any(absent, &fd) != CELLA_ERR_NO_DEVICE)
+		return 1;
 	struct cella_sgx_quote_env env;
 	struct cella_sgx_quoter q;
 	char why[1024];

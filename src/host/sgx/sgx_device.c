@@ -122,14 +122,27 @@ static cella_result dev_add(void *ctx, uint64_t offset, const uint8_t *src, uint
 	return CELLA_OK;
 }
 
+/* see sgx_internal.h */
+cella_result cella_sgx_open_any(const char *const *paths, int *fd)
+{
+	bool refused = false; /* a path that exists but we may not open: PERMISSION, whatever the later paths say */
+	for (const char *const *path = paths; *path; path++) {
+		*fd = open(*path, O_RDONLY | O_CLOEXEC);
+		if (*fd >= 0)
+			return CELLA_OK;
+		if (errno != ENOENT)
+			refused = true;
+	}
+	return refused ? CELLA_ERR_PERMISSION : CELLA_ERR_NO_DEVICE;
+}
+
 static cella_result dev_provision(void *ctx)
 {
 	struct cella_sgx_device *d = ctx;
 	struct cella_sgx_enclave_provision p;
-	for (const char *const *path = cella_sgx_provision_paths; *path && d->provision_fd < 0; path++)
-		d->provision_fd = open(*path, O_RDONLY | O_CLOEXEC);
-	if (d->provision_fd < 0)
-		return errno == ENOENT ? CELLA_ERR_NO_DEVICE : CELLA_ERR_PERMISSION;
+	cella_result r = d->provision_fd >= 0 ? CELLA_OK : cella_sgx_open_any(cella_sgx_provision_paths, &d->provision_fd);
+	if (r != CELLA_OK)
+		return r;
 	p.fd = (uint64_t)d->provision_fd;
 	return ioctl(d->fd, CELLA_SGX_IOC_ENCLAVE_PROVISION, &p) == 0 ? CELLA_OK : CELLA_ERR_PERMISSION;
 }

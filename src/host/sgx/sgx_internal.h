@@ -168,6 +168,9 @@ struct cella_sgx_device {
 /* Device nodes tried in order: the in-tree driver's, then the legacy (out-of-tree DCAP driver) name. */
 extern const char *const cella_sgx_device_paths[];
 extern const char *const cella_sgx_provision_paths[];
+/* Opens the first of `paths` (NULL-terminated) that opens, read-only, into *fd. CELLA_ERR_NO_DEVICE if none
+ * exists; CELLA_ERR_PERMISSION if none opened and one exists but refused us (even if a later one is absent). */
+cella_result cella_sgx_open_any(const char *const *paths, int *fd);
 /*
  * Opens the first of paths[] (NULL-terminated) that exists, checking it is an SGX enclave device.
  * *why (out) gets one line naming every path tried and what failed. Errors: CELLA_ERR_NO_DEVICE (none exists),
