@@ -48,8 +48,8 @@
 #define PUMP_BYTES 16384
 #define MAX_THREADS 64
 
-/* One connection; both of its descriptors are registered in the worker's epoll set with the tconn itself as data
- * (serve() moves both directions whichever one fired). */
+/* One connection; its descriptors are in the worker's epoll set, while they have something to wait for, with the
+ * tconn itself as data (serve() moves both directions whichever one fired). */
 struct tconn {
 	int net, app;        /* app: -1 until the handshake completed */
 	SSL *ssl;
@@ -117,6 +117,9 @@ static void conn_free(struct tconn *c)
 	free(c);
 }
 
+/* A descriptor with nothing to wait for leaves the set (interest 0 = not registered): epoll reports EPOLLHUP and
+ * EPOLLERR whatever the interest, so a peer that hung up while its side had nothing to do (a client that reset the
+ * connection while the service was not reading) would wake the thread again and again until the connection ended. */
 static bool set_interest(struct tconn *c, int fd, uint32_t *have, uint32_t want)
 {
 	struct epoll_event ev;
@@ -125,7 +128,7 @@ static bool set_interest(struct tconn *c, int fd, uint32_t *have, uint32_t want)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = want;
 	ev.data.ptr = c;
-	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
+	if (epoll_ctl(c->w->epfd, *have == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, fd, &ev) != 0)
 		return false;
 	*have = want;
 	return true;
@@ -157,7 +160,6 @@ static bool hand_over(struct tconn *c)
 {
 	struct attestd_front *f = c->w->f;
 	struct sockaddr_un local = {.sun_family = AF_UNIX};
-	struct epoll_event ev;
 	int sv[2];
 	bool admin = false;
 	X509 *cert;
@@ -178,14 +180,10 @@ static bool hand_over(struct tconn *c)
 		atomic_store(&f->admin[sv[1]], admin ? 1 : 0);
 	}
 	c->app = sv[0];
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.ptr = c;
-	if (epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->app, &ev) != 0) {
+	if (!set_interest(c, c->app, &c->app_events, EPOLLIN)) {
 		close(sv[1]);
 		return false;
 	}
-	c->app_events = EPOLLIN;
 	/* libmicrohttpd owns sv[1] from here, also when it refuses it; an AF_UNIX address tells it the socket has no
 	 * TCP options to set */
 	return MHD_add_connection(next_daemon(f), sv[1], (const struct sockaddr *)&local, sizeof(sa_family_t)) == MHD_YES;
@@ -293,7 +291,6 @@ static void accept_all(struct worker *w)
 		socklen_t plen = sizeof(peer);
 		int fd = accept4(f->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct tconn *c;
-		struct epoll_event ev;
 		if (fd < 0)
 			return; /* EAGAIN: another worker took it, or nothing left; errors: retried on the next wake */
 		if (!f->ctx) { /* plain HTTP: libmicrohttpd takes the socket itself (and applies its limits) */
@@ -313,15 +310,11 @@ static void accept_all(struct worker *w)
 		if (w->conns)
 			w->conns->prev = c;
 		w->conns = c;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.ptr = c;
 		if (!(c->ssl = SSL_new(f->ctx)) || SSL_set_fd(c->ssl, fd) != 1 ||
-		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		    !set_interest(c, fd, &c->net_events, EPOLLIN)) {
 			conn_free(c);
 			continue;
 		}
-		c->net_events = EPOLLIN;
 		SSL_set_accept_state(c->ssl);
 		serve(c);
 	}

@@ -20,6 +20,12 @@ add_test(NAME attestd_service
                  ${CMAKE_CURRENT_BINARY_DIR}/attestd-service)
 set_tests_properties(attestd_service PROPERTIES LABELS integration TIMEOUT 300)
 
+# The front end's handling of connections: hang-ups, limits, descriptors, slow requests, half-close, shutdown
+add_test(NAME attestd_front
+         COMMAND python3 ${AT}/front_test.py $<TARGET_FILE:cella-attestd> ${CELLA_VECTORS_DIR}
+                 ${CMAKE_CURRENT_BINARY_DIR}/attestd-front)
+set_tests_properties(attestd_front PROPERTIES LABELS integration TIMEOUT 300)
+
 # The official Azure Attestation JS client (npm @azure/attestation under ${CMAKE_BINARY_DIR}/npm-attestd)
 add_test(NAME attestd_azure_client
          COMMAND sh ${AT}/client_test.sh $<TARGET_FILE:cella-attestd> ${CELLA_VECTORS_DIR} ${CMAKE_BINARY_DIR} ${AT})

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""cella-attestd's front end (services/attestd/front.c) on loopback: what happens to connections, not to attestations.
+
+front_test.py ATTESTD VECTORS_DIR WORK_DIR [TEST...]   (standard library only; TEST: run only these)
+
+Slow requests come from a PCCS held by the test: the service fetches collateral for a quote (nothing preloaded), the
+PCCS takes the request and answers 404 only when the test releases it, and the service then answers 503
+CollateralUnavailable. Verdicts wait for conditions with generous deadlines; where a test holds a request for a time,
+that time is what the test is about (a request outlasting the request timeout).
+"""
+import base64
+import datetime
+import http.server
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+ATTESTD, VEC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+ONLY = sys.argv[4:]
+VECTOR = "dcapqvl_sgx_v3"
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    failures += not cond
+    print("PASS" if cond else "FAIL", what, flush=True)
+
+
+def wait_for(cond, seconds):
+    """Polls cond until it holds or the deadline passes; returns its last value."""
+    end = time.monotonic() + seconds
+    while True:
+        v = cond()
+        if v or time.monotonic() > end:
+            return v
+        time.sleep(0.05)
+
+
+def attest_request():
+    exp = json.load(open(os.path.join(VEC, VECTOR, "expected.json")))
+    at = int(datetime.datetime.fromisoformat(exp["verify_time"].replace("Z", "+00:00")).timestamp())
+    q = open(os.path.join(VEC, VECTOR, "quote.bin"), "rb").read()
+    body = json.dumps({"quote": base64.urlsafe_b64encode(q).rstrip(b"=").decode()}).encode()
+    return (b"POST /attest/SgxEnclave?api-version=2022-08-01 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"x-cella-test-time: %d\r\nContent-Length: %d\r\n\r\n%s" % (at, len(body), body))
+
+
+def health_request(close=True):
+    return b"GET /health HTTP/1.1\r\nHost: x\r\n%s\r\n" % (b"Connection: close\r\n" if close else b"")
+
+
+class HeldPccs:
+    """A PCCS that holds every request until release(), then answers 404 (the fetch fails: 503 from the service)."""
+
+    def __init__(self):
+        self.arrived, self.go = threading.Event(), threading.Event()
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                outer.arrived.set()
+                outer.go.wait(120)
+                self.send_error(404)
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.srv.daemon_threads = True
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        self.url = "http://127.0.0.1:%d/sgx/certification/v4/" % self.srv.server_address[1]
+
+    def close(self):
+        self.go.set()
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+class Attestd:
+    """One instance on 127.0.0.1:0 with its own database. nofile: (soft, hard) RLIMIT_NOFILE to start it under."""
+
+    def __init__(self, name, tls=True, config=None, args=(), nofile=None):
+        self.name, self.tls = name, tls
+        self.dir = os.path.join(WORK, name)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        port_file, pem = os.path.join(self.dir, "port"), os.path.join(self.dir, "tls.pem")
+        cmd = [ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(self.dir, "db"), "--test-mode",
+               "--port-file", port_file, "--tls-cert-out", pem] + list(args)
+        if config:
+            json.dump(config, open(os.path.join(self.dir, "config.json"), "w"))
+            cmd += ["--config", os.path.join(self.dir, "config.json")]
+        if not tls:
+            cmd.append("--no-tls")
+        self.log_path = os.path.join(self.dir, "log")
+        with open(self.log_path, "w") as log:
+            self.p = subprocess.Popen(cmd, stderr=log, preexec_fn=(
+                lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
+        if not wait_for(lambda: os.path.exists(port_file) or self.p.poll() is not None, 30) or self.p.poll() is not None:
+            raise SystemExit("cella-attestd %s did not start: see %s" % (name, self.log_path))
+        self.port = int(open(port_file).read())
+        self.ctx = ssl.create_default_context(cafile=pem) if tls else None
+
+    def connect(self, timeout=30):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        return self.ctx.wrap_socket(s, server_hostname="127.0.0.1") if self.tls else s
+
+    def exchange(self, request, timeout=30):
+        """One request on a new connection: (status, body), status 0 when no whole response came back."""
+        try:
+            s = self.connect(timeout)
+            s.sendall(request)
+            return read_response(s)
+        except OSError:
+            return 0, b""
+
+    def cpu_seconds(self):
+        f = open("/proc/%d/stat" % self.p.pid).read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+    def log(self):
+        return open(self.log_path, errors="replace").read()
+
+    def stop(self):
+        """SIGTERM; the exit status (None if it had to be killed). Sanitizer reports in the log fail the test."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(60)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            rc = None
+        text = self.log()
+        check("Sanitizer" not in text and "runtime error:" not in text, "%s: no sanitizer report in its log" % self.name)
+        return rc
+
+
+def read_response(s, timeout=30):
+    """Reads one HTTP response (Content-Length framed): (status, body), status 0 if it was cut short."""
+    data = b""
+    s.settimeout(timeout)
+    try:
+        while True:
+            head, sep, rest = data.partition(b"\r\n\r\n")
+            if sep:
+                lengths = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                if lengths and len(rest) >= lengths[0]:
+                    return int(head.split(b" ")[1]), rest[:lengths[0]]
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    except (OSError, ValueError):
+        pass
+    return 0, b""
+
+
+def error_code(body):
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def pccs_server(name, pccs, **kw):
+    config = {"pccs_url": pccs.url, "collateral_retry_seconds": 0}
+    config.update(kw.pop("config", {}))
+    return Attestd(name, config=config, **kw)
+
+
+def hangup_no_spin():
+    """A TLS client pipelines far more than the service reads while it handles a slow request, then resets the
+    connection: the front end must not spin on the hang-up it has no interest in (it used to, at 100% CPU, until
+    the service read again)."""
+    pccs = HeldPccs()
+    d = pccs_server("hangup", pccs)
+    try:
+        s = d.connect()
+        s.sendall(attest_request())
+        wait_for(pccs.arrived.is_set, 30)
+        s.setblocking(False)
+        sent, burst = 0, health_request(close=False) * 256
+        try:
+            while sent < 64 << 20:  # until the service side and both socket buffers are full
+                sent += s.send(burst)
+        except (ssl.SSLWantWriteError, BlockingIOError):
+            pass
+        raw = socket.socket(fileno=os.dup(s.fileno()))
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raw.close()
+        s.close()  # the last descriptor: a reset
+        time.sleep(0.5)
+        t0 = d.cpu_seconds()
+        time.sleep(3)  # the service still waits on the PCCS: the connection cannot end before
+        used = d.cpu_seconds() - t0
+        check(pccs.arrived.is_set() and used < 1.0,
+              "reset while the service is busy: %.2f s of CPU in 3 s (a spinning thread takes about 3)" % used)
+        pccs.go.set()
+        st, _ = d.exchange(health_request())
+        check(st == 200, "the service answers after the reset connection (%s)" % st)
+    finally:
+        pccs.close()
+        d.stop()
+
+
+TESTS = [hangup_no_spin]
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    for t in TESTS:
+        if not ONLY or t.__name__ in ONLY:
+            print("--", t.__name__, flush=True)
+            t()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
