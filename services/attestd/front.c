@@ -7,6 +7,14 @@
  * MHD_add_connection picks the worker by descriptor parity: both put a benchmark's 16 connections on one core.)
  * Plain HTTP stops there: the accepted socket is libmicrohttpd's.
  *
+ * connection_limit is counted here, over all daemons, and the daemons get a limit they cannot reach: libmicrohttpd
+ * 0.9.75 (Debian 12) deadlocks a daemon's thread when an added connection meets its limit in that thread (two
+ * MHD_add_connection calls queued while one slot was left), and a per-daemon share of the limit refused
+ * connections while other daemons had room. A TLS connection is counted from its accept to its close. A plain one
+ * is libmicrohttpd's once handed over, and libmicrohttpd says nothing when it closes one: the front end keeps each
+ * handed-over descriptor's socket (inode), and at the limit counts as gone those whose descriptor is closed or now
+ * names another file (/proc/self/fd).
+ *
  * libmicrohttpd can only do TLS through GnuTLS, and the service's keys, certificates and client-certificate checks
  * are OpenSSL's. So TLS ends here: a few threads, each with its own epoll set, accept on the public socket (the
  * kernel wakes one of them per connection), run the handshake without blocking, and hand every connection whose
@@ -41,12 +49,14 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PUMP_BYTES 16384
 #define MAX_THREADS 64
+#define RECOUNT_MS 10 /* plain HTTP at the limit: how often at most the handed-over descriptors are checked */
 
 /* One connection; its descriptors are in the worker's epoll set, while they have something to wait for, with the
  * tconn itself as data (serve() moves both directions whichever one fired). */
@@ -72,6 +82,12 @@ struct worker {
 	bool started;
 };
 
+/* A plain connection handed to libmicrohttpd: its descriptor, and the socket it named then. */
+struct plain_conn {
+	int fd;
+	ino_t ino;
+};
+
 struct attestd_front {
 	SSL_CTX *ctx;
 	struct MHD_Daemon *mhd[MAX_THREADS];
@@ -80,8 +96,14 @@ struct attestd_front {
 	struct attestd_service *svc;
 	int listen_fd;
 	unsigned timeout, limit;
-	atomic_uint active;
+	atomic_uint active; /* TLS connections */
 	atomic_bool stop;
+	pthread_mutex_t plain_lock; /* plain HTTP: the connections libmicrohttpd may still hold */
+	bool plain_lock_ready;
+	struct plain_conn *plain;
+	unsigned n_plain;
+	long long plain_counted_ms; /* the last recount, and whether it found closed ones */
+	bool plain_recount_freed;
 	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate; NULL: none asked for */
 	size_t n_admin;
 	unsigned threads;   /* to start */
@@ -94,6 +116,13 @@ static time_t now_s(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void conn_free(struct tconn *c)
@@ -187,6 +216,64 @@ static bool hand_over(struct tconn *c)
 	/* libmicrohttpd owns sv[1] from here, also when it refuses it; an AF_UNIX address tells it the socket has no
 	 * TCP options to set */
 	return MHD_add_connection(next_daemon(f), sv[1], (const struct sockaddr *)&local, sizeof(sa_family_t)) == MHD_YES;
+}
+
+/* Does the descriptor still name the socket handed over? /proc says which file it names now without using the
+ * descriptor, which libmicrohttpd may be closing at this moment; a socket's inode number is unique while it exists. */
+static bool plain_open(const struct plain_conn *p)
+{
+	char path[32], now[48], then[48];
+	ssize_t n;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p->fd);
+	snprintf(then, sizeof(then), "socket:[%llu]", (unsigned long long)p->ino);
+	n = readlink(path, now, sizeof(now) - 1);
+	if (n <= 0)
+		return false;
+	now[n] = 0;
+	return strcmp(now, then) == 0;
+}
+
+/* Drops the plain connections libmicrohttpd has closed: their descriptor is closed, or names another file. Called
+ * with plain_lock held. */
+static void plain_recount(struct attestd_front *f)
+{
+	for (unsigned i = 0; i < f->n_plain;) {
+		if (plain_open(&f->plain[i]))
+			i++;
+		else
+			f->plain[i] = f->plain[--f->n_plain];
+	}
+}
+
+/* Plain HTTP: hands the accepted socket to libmicrohttpd if the limit allows, else closes it. A connection a daemon
+ * refuses (it closes it) is dropped from the count by the next recount. */
+static void plain_hand_over(struct attestd_front *f, int fd, const struct sockaddr *peer, socklen_t plen)
+{
+	struct stat st;
+	long long t = now_ms();
+	bool room;
+
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return;
+	}
+	pthread_mutex_lock(&f->plain_lock);
+	/* at the limit, a recount that found every connection open is not repeated for RECOUNT_MS: a flood of
+	 * connections beyond the limit costs a close each, not a look at every descriptor */
+	if (f->n_plain >= f->limit && (f->plain_recount_freed || t - f->plain_counted_ms >= RECOUNT_MS)) {
+		unsigned before = f->n_plain;
+		plain_recount(f);
+		f->plain_counted_ms = t;
+		f->plain_recount_freed = f->n_plain < before;
+	}
+	room = f->n_plain < f->limit;
+	if (room)
+		f->plain[f->n_plain++] = (struct plain_conn){.fd = fd, .ino = st.st_ino};
+	pthread_mutex_unlock(&f->plain_lock);
+	if (!room)
+		close(fd);
+	else
+		(void)MHD_add_connection(next_daemon(f), fd, peer, plen);
 }
 
 /* Moves whatever can move; false when the connection is finished (the caller frees it). */
@@ -293,8 +380,8 @@ static void accept_all(struct worker *w)
 		struct tconn *c;
 		if (fd < 0)
 			return; /* EAGAIN: another worker took it, or nothing left; errors: retried on the next wake */
-		if (!f->ctx) { /* plain HTTP: libmicrohttpd takes the socket itself (and applies its limits) */
-			(void)MHD_add_connection(next_daemon(f), fd, (struct sockaddr *)&peer, plen);
+		if (!f->ctx) { /* plain HTTP: libmicrohttpd takes the socket itself */
+			plain_hand_over(f, fd, (struct sockaddr *)&peer, plen);
 			continue;
 		}
 		if (atomic_fetch_add(&f->active, 1) >= f->limit || !(c = calloc(1, sizeof(*c)))) {
@@ -468,7 +555,14 @@ cella_result attestd_front_listen(const struct attestd_front_config *fc, struct 
 	memcpy(f->mhd, fc->mhd, f->n_mhd * sizeof(f->mhd[0]));
 	f->svc = fc->svc;
 	f->timeout = fc->timeout;
-	f->limit = fc->connection_limit;
+	f->limit = fc->connection_limit < 1 ? 1 : fc->connection_limit;
+	if (!fc->cert_pem) {
+		f->plain_lock_ready = pthread_mutex_init(&f->plain_lock, NULL) == 0;
+		if (!f->plain_lock_ready || !(f->plain = calloc(f->limit, sizeof(f->plain[0])))) {
+			attestd_front_stop(f);
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+	}
 	if (fc->cert_pem && fc->admin_ca_pem) { /* one byte per descriptor the process may open */
 		bool bounded = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20);
 		f->n_admin = bounded ? (size_t)rl.rlim_cur : (size_t)1 << 20;
@@ -539,5 +633,8 @@ void attestd_front_stop(struct attestd_front *f)
 		close(f->listen_fd);
 	SSL_CTX_free(f->ctx);
 	free((void *)f->admin);
+	if (f->plain_lock_ready)
+		pthread_mutex_destroy(&f->plain_lock);
+	free(f->plain);
 	free(f);
 }

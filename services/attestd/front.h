@@ -5,8 +5,14 @@
 
 #include "attestd_internal.h"
 
+#include <limits.h>
 #include <microhttpd.h>
 #include <sys/socket.h>
+
+/* MHD_OPTION_CONNECTION_LIMIT of each daemon: one it cannot reach (more than a process has descriptors).
+ * connection_limit is the front end's, over all daemons (libmicrohttpd 0.9.75 deadlocks a daemon that reaches its
+ * own limit with connections added from another thread). */
+#define ATTESTD_FRONT_DAEMON_LIMIT ((intptr_t)UINT_MAX)
 
 struct attestd_front;
 

@@ -609,8 +609,7 @@ int main(int argc, char **argv)
 		int n = 0;
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg.request_timeout, NULL};
-		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
-						   (intptr_t)((cfg.connection_limit + cfg.threads - 1) / cfg.threads), NULL};
+		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, ATTESTD_FRONT_DAEMON_LIMIT, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, &srv};
 		ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)notify_connection, &srv};

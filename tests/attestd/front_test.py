@@ -215,7 +215,90 @@ def hangup_no_spin():
         d.stop()
 
 
-TESTS = [hangup_no_spin]
+def read_to_end(s):
+    """Reads until the server closes the connection (True), or fails (False)."""
+    s.settimeout(30)
+    try:
+        while s.recv(65536):
+            pass
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def limit_counts():
+    """connection_limit 4 over two daemons, TLS and plain HTTP: four kept-alive connections are all served wherever
+    they land (each daemon had a limit of its own, 2, and the third connection on one was refused with room on the
+    other), a fifth is closed unanswered, and a slot freed serves again."""
+    for tls in (True, False):
+        what = "TLS" if tls else "plain HTTP"
+        d = Attestd("limit-" + what.split()[0].lower(), tls=tls,
+                    config={"connection_limit": 4, "threads": 2, "request_timeout_seconds": 60})
+        kept = []
+        try:
+            served = 0
+            for i in range(4):
+                if i:  # one that ends in between: daemons are taken in turn, so the kept ones share one daemon
+                    s = d.connect()
+                    s.sendall(health_request())
+                    read_response(s)
+                    read_to_end(s)
+                s = d.connect()
+                kept.append(s)
+                s.sendall(health_request(close=False))
+                served += read_response(s)[0] == 200
+            check(served == 4, "%s, connection_limit 4, 2 threads: 4 kept-alive connections served (%d)" % (what, served))
+            st, _ = d.exchange(health_request())
+            check(st == 0, "%s: a fifth connection is closed unanswered (%s)" % (what, st))
+            kept.pop().close()
+            check(wait_for(lambda: d.exchange(health_request())[0] == 200, 30),
+                  "%s: the slot of a closed connection serves again" % what)
+        finally:
+            for s in kept:
+                s.close()
+            d.stop()
+
+
+FLOODER = """
+import resource, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+ss = []
+for _ in range(min(1300, hard - 64)):
+    s = socket.socket()
+    s.setblocking(False)
+    try:
+        s.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError:
+        pass
+    ss.append(s)
+time.sleep(1)
+"""
+
+
+def flood():
+    """Plain HTTP, two daemons, connection_limit 1024: two processes open 1300 connections each at once, then close
+    them. Two connections queued for a daemon with one slot of its share (512) left deadlocked libmicrohttpd 0.9.75:
+    /health then never answered again and SIGTERM hung. The service must answer afterwards, and stop."""
+    d = Attestd("flood", tls=False, args=["--threads", "2"])
+    rounds, healthy = 0, True
+    try:
+        while healthy and rounds < 5:  # one round wedged the old code about two times in three
+            procs = [subprocess.Popen([sys.executable, "-c", FLOODER, str(d.port)]) for _ in range(2)]
+            for p in procs:
+                p.wait(120)
+            rounds += 1
+            # four in a row: connections go to the daemons in turn, and one wedged daemon fails every other one
+            healthy = wait_for(lambda: all(d.exchange(health_request(), timeout=5)[0] == 200 for _ in range(4)), 30)
+        check(healthy, "plain HTTP, 2 x 1300 connections at once, %d times: /health answers, from both daemons" % rounds)
+    finally:
+        rc = d.stop()
+    check(rc == 0, "after the flood SIGTERM stops the service (exit status %s)" % rc)
+
+
+TESTS = [hangup_no_spin, limit_counts, flood]
 
 
 def main():
