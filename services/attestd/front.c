@@ -22,6 +22,11 @@
  * between the TLS session and its end of the pair, 16 KiB at a time in each direction, reading from one side only
  * while the other can take the bytes (back-pressure, bounded memory per connection).
  *
+ * Descriptors: a TLS connection takes three (its socket and the pair), a plain one one. The soft RLIMIT_NOFILE is
+ * raised to the hard one, and connection_limit lowered to what it allows beyond the service's own descriptors. Out
+ * of descriptors all the same, accept fails and the connection stays queued: the listening socket, level-triggered,
+ * would wake the thread again at once, so a thread that sees EMFILE stops watching it for a moment.
+ *
  * Slow clients: a handshake must finish within the request timeout of its accept, and an established connection
  * that moves no byte in either direction for that long is closed. libmicrohttpd applies its own request timeout to
  * the plaintext side, so a client trickling its request is cut off there; its end of the pair closes and this side
@@ -36,7 +41,9 @@
 #include "front.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -56,7 +63,9 @@
 
 #define PUMP_BYTES 16384
 #define MAX_THREADS 64
-#define RECOUNT_MS 10 /* plain HTTP at the limit: how often at most the handed-over descriptors are checked */
+#define RECOUNT_MS 10       /* plain HTTP at the limit: how often at most the handed-over descriptors are checked */
+#define FD_KEEP 32          /* descriptors kept for the service beyond those open at start and a few per thread */
+#define ACCEPT_PAUSE_MS 100 /* out of descriptors: how long a thread leaves the listening socket alone */
 
 /* One connection; its descriptors are in the worker's epoll set, while they have something to wait for, with the
  * tconn itself as data (serve() moves both directions whichever one fired). */
@@ -80,6 +89,8 @@ struct worker {
 	int epfd;
 	struct tconn *conns;
 	bool started;
+	bool listening;      /* the listening socket is in epfd */
+	long long resume_ms; /* when not: when to watch it again */
 };
 
 /* A plain connection handed to libmicrohttpd: its descriptor, and the socket it named then. */
@@ -104,6 +115,7 @@ struct attestd_front {
 	unsigned n_plain;
 	long long plain_counted_ms; /* the last recount, and whether it found closed ones */
 	bool plain_recount_freed;
+	atomic_llong fd_said_ms; /* the last "cannot accept" in the log */
 	_Atomic unsigned char *admin; /* per plaintext descriptor: 1 = admin client certificate; NULL: none asked for */
 	size_t n_admin;
 	unsigned threads;   /* to start */
@@ -370,6 +382,31 @@ static void serve(struct tconn *c)
 		conn_free(c);
 }
 
+/* The listening socket in this thread's set, or out of it (EPOLLEXCLUSIVE interest is added and deleted, never
+ * modified). */
+static void watch_listener(struct worker *w, bool on)
+{
+	struct epoll_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE; /* one worker woken per connection */
+	ev.data.ptr = NULL;
+	if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, w->f->listen_fd, &ev) == 0)
+		w->listening = on;
+}
+
+/* accept failed for want of descriptors or memory: the connection stays queued and the listening socket readable,
+ * which would wake this thread again at once (it spun at 100% CPU). It looks again after ACCEPT_PAUSE_MS. */
+static void pause_accepting(struct worker *w, int err)
+{
+	struct attestd_front *f = w->f;
+	long long t = now_ms(), said = atomic_load(&f->fd_said_ms);
+	watch_listener(w, false);
+	w->resume_ms = t + ACCEPT_PAUSE_MS;
+	if (t - said >= 60000 && atomic_compare_exchange_strong(&f->fd_said_ms, &said, t))
+		fprintf(stderr, "cella-attestd: cannot accept connections (%s): they wait (said once a minute at most)\n",
+			strerror(err));
+}
+
 static void accept_all(struct worker *w)
 {
 	struct attestd_front *f = w->f;
@@ -378,8 +415,11 @@ static void accept_all(struct worker *w)
 		socklen_t plen = sizeof(peer);
 		int fd = accept4(f->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct tconn *c;
-		if (fd < 0)
-			return; /* EAGAIN: another worker took it, or nothing left; errors: retried on the next wake */
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				pause_accepting(w, errno);
+			return; /* EAGAIN: another worker took it, or nothing left; other errors: retried on the next wake */
+		}
 		if (!f->ctx) { /* plain HTTP: libmicrohttpd takes the socket itself */
 			plain_hand_over(f, fd, (struct sockaddr *)&peer, plen);
 			continue;
@@ -430,7 +470,15 @@ static void *worker_main(void *arg)
 	struct epoll_event evs[64];
 	time_t last_sweep = now_s();
 	while (!atomic_load(&w->f->stop)) {
-		int n = epoll_wait(w->epfd, evs, 64, 250);
+		int timeout = 250, n;
+		if (!w->listening) {
+			long long left = w->resume_ms - now_ms();
+			if (left <= 0)
+				watch_listener(w, true);
+			else if (left < timeout)
+				timeout = (int)left;
+		}
+		n = epoll_wait(w->epfd, evs, 64, timeout);
 		for (int i = 0; i < n; i++) {
 			struct tconn *c = evs[i].data.ptr;
 			if (!c) {
@@ -537,6 +585,48 @@ out:
 	return r;
 }
 
+/* Descriptors open now (/proc/self/fd); 64 if that cannot be read. */
+static unsigned open_descriptors(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+	if (!d)
+		return 64;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n > 3 ? n - 3 : 0; /* ".", ".." and the directory's own */
+}
+
+/* Raises the soft RLIMIT_NOFILE to the hard one (under the usual 1024 the default connection_limit could not be
+ * reached over TLS) and lowers f->limit to what the descriptors allow: those open now, FD_KEEP and four per thread
+ * (a collateral fetch's sockets, the threads' epoll sets) stay the service's. */
+static void fit_descriptors(struct attestd_front *f, bool tls)
+{
+	struct rlimit rl;
+	unsigned per = tls ? 3 : 1, lim;
+	unsigned long long have, keep, fit;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t cur = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			rl.rlim_cur = cur;
+	}
+	have = rl.rlim_cur == RLIM_INFINITY ? ULLONG_MAX : (unsigned long long)rl.rlim_cur;
+	keep = open_descriptors() + FD_KEEP + 4ull * (f->n_mhd + f->threads);
+	fit = have > keep ? (have - keep) / per : 0;
+	if (fit >= f->limit)
+		return;
+	lim = fit ? (unsigned)fit : 1;
+	fprintf(stderr,
+		"cella-attestd: connection_limit %u lowered to %u: RLIMIT_NOFILE allows %llu descriptors, %llu are kept for "
+		"the service and a connection takes %u\n",
+		f->limit, lim, have, keep, per);
+	f->limit = lim;
+}
+
 cella_result attestd_front_listen(const struct attestd_front_config *fc, struct attestd_front **out,
 				      unsigned *port, char err[ATTESTD_ERR_BYTES])
 {
@@ -556,6 +646,9 @@ cella_result attestd_front_listen(const struct attestd_front_config *fc, struct 
 	f->svc = fc->svc;
 	f->timeout = fc->timeout;
 	f->limit = fc->connection_limit < 1 ? 1 : fc->connection_limit;
+	f->threads = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
+	atomic_init(&f->fd_said_ms, -60000);
+	fit_descriptors(f, fc->cert_pem != NULL);
 	if (!fc->cert_pem) {
 		f->plain_lock_ready = pthread_mutex_init(&f->plain_lock, NULL) == 0;
 		if (!f->plain_lock_ready || !(f->plain = calloc(f->limit, sizeof(f->plain[0])))) {
@@ -585,26 +678,20 @@ cella_result attestd_front_listen(const struct attestd_front_config *fc, struct 
 	}
 	*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 					       : ((struct sockaddr_in *)&ss)->sin_port);
-	f->threads = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
 	*out = f;
 	return CELLA_OK;
 }
 
 cella_result attestd_front_run(struct attestd_front *f, char err[ATTESTD_ERR_BYTES])
 {
-	struct epoll_event ev;
-
 	for (unsigned i = 0; i < f->threads; i++) {
 		struct worker *w = &f->workers[i];
 		w->f = f;
 		w->epfd = -1;
 		f->n_workers = i + 1;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE; /* one worker woken per connection */
-		ev.data.ptr = NULL;
-		if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, f->listen_fd, &ev) != 0 ||
-		    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0)
+			watch_listener(w, true);
+		if (!w->listening || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, ATTESTD_ERR_BYTES, "cannot start the TLS threads: %s", strerror(errno));
 			return CELLA_ERR_IO;
 		}

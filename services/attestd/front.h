@@ -29,7 +29,8 @@ struct attestd_front_config {
 };
 
 /* Binds and listens; no thread yet, so the caller can finish what requests read (the issuer names *port) before
- * attestd_front_run. *port: the bound port. Errors: CELLA_ERR_BAD_FORMAT (certificate, key or CA unusable),
+ * attestd_front_run. Raises the process's soft RLIMIT_NOFILE to the hard one, and lowers connection_limit to what
+ * the descriptors allow (said on stderr). *port: the bound port. Errors: CELLA_ERR_BAD_FORMAT (certificate, key or CA unusable),
  * CELLA_ERR_IO (socket, bind, listen); err says which. */
 CELLA_MUST_USE cella_result attestd_front_listen(const struct attestd_front_config *cfg,
 						     struct attestd_front **out, unsigned *port,

@@ -298,7 +298,93 @@ def flood():
     check(rc == 0, "after the flood SIGTERM stops the service (exit status %s)" % rc)
 
 
-TESTS = [hangup_no_spin, limit_counts, flood]
+def hold(d, n):
+    """n connections that never start their TLS handshake (each counts from its accept)."""
+    return [socket.create_connection(("127.0.0.1", d.port)) for _ in range(n)]
+
+
+def closed_by_server(s):
+    """Did the server close (or reset) this connection, within a generous deadline?"""
+    s.settimeout(30)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def open_files(pid):
+    line = [l for l in open("/proc/%d/limits" % pid) if l.startswith("Max open files")][0].split()
+    return line[3], line[4]
+
+
+def descriptors():
+    """RLIMIT_NOFILE: under a soft limit of 256 the service raises it to the hard one, so 300 connections do not run
+    it out of descriptors (it used to: accept failed, a thread spun, nothing more was served); under a hard limit of
+    128 it lowers connection_limit to what fits, says so, and closes connections beyond it instead of leaving them
+    queued."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    hard = 8192 if hard == resource.RLIM_INFINITY else min(hard, 8192)
+    if hard < 2048:
+        check(False, "descriptors: this test needs a hard RLIMIT_NOFILE of 2048 at least (%d)" % hard)
+        return
+    d = Attestd("nofile-soft", config={"request_timeout_seconds": 60}, nofile=(256, hard))
+    held = []
+    try:
+        check(open_files(d.p.pid) == (str(hard), str(hard)), "soft RLIMIT_NOFILE 256 raised to the hard %d: %s" %
+              (hard, open_files(d.p.pid)))
+        held = hold(d, 300)
+        st, _ = d.exchange(health_request(), timeout=10)
+        check(st == 200, "300 connections held under a soft limit of 256: /health answers (%s)" % st)
+    finally:
+        for s in held:
+            s.close()
+        d.stop()
+    d = Attestd("nofile-hard", config={"request_timeout_seconds": 60}, nofile=(128, 128))
+    held = []
+    try:
+        said = [l for l in d.log().splitlines() if "connection_limit 1024 lowered to" in l]
+        limit = int(said[0].split("lowered to ")[1].split(":")[0]) if said else 0
+        check(0 < limit < 40, "hard RLIMIT_NOFILE 128: connection_limit lowered, and said (%s)" % said)
+        held = hold(d, limit + 10)
+        extra = sum(closed_by_server(s) for s in held[limit:])
+        check(extra == 10, "connections beyond the lowered limit are closed (%d/10)" % extra)
+        for s in held:
+            s.close()
+        check(wait_for(lambda: d.exchange(health_request(), timeout=10)[0] == 200, 30),
+              "once they are closed /health answers")
+    finally:
+        for s in held:
+            s.close()
+        d.stop()
+
+
+def emfile_no_spin():
+    """Out of descriptors all the same (the soft limit lowered under the running service): connections wait in the
+    queue without a thread spinning on the listening socket (it took a whole CPU), and are served once descriptors
+    are free again."""
+    d = Attestd("emfile")
+    try:
+        limits = resource.prlimit(d.p.pid, resource.RLIMIT_NOFILE)
+        resource.prlimit(d.p.pid, resource.RLIMIT_NOFILE, (len(os.listdir("/proc/%d/fd" % d.p.pid)), limits[1]))
+        queued = hold(d, 4)
+        time.sleep(0.5)
+        t0 = d.cpu_seconds()
+        time.sleep(3)
+        used = d.cpu_seconds() - t0
+        check(used < 1.0, "out of descriptors with 4 connections queued: %.2f s of CPU in 3 s" % used)
+        resource.prlimit(d.p.pid, resource.RLIMIT_NOFILE, limits)
+        st, _ = d.exchange(health_request(), timeout=30)
+        check(st == 200 and "cannot accept connections" in d.log(),
+              "descriptors free again: queued connections are served (%s), and the log said why they waited" % st)
+        for s in queued:
+            s.close()
+    finally:
+        d.stop()
+
+
+TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin]
 
 
 def main():
