@@ -28,9 +28,12 @@
  * would wake the thread again at once, so a thread that sees EMFILE stops watching it for a moment.
  *
  * Slow clients: a handshake must finish within the request timeout of its accept, and an established connection
- * that moves no byte in either direction for that long is closed. libmicrohttpd applies its own request timeout to
- * the plaintext side, so a client trickling its request is cut off there; its end of the pair closes and this side
- * closes the TLS connection.
+ * that moves no byte in either direction for that long is closed, unless the service owes it a response (bytes went
+ * up and none came back since): a request may take the service longer than that (a collateral fetch from a slow
+ * PCCS), and is then waited for OWED_SECONDS (or the request timeout if longer). libmicrohttpd applies its own
+ * timeouts to the plaintext side (the idle one, and in main.c a deadline for the headers and one for the body), so
+ * a client trickling its request is cut off there; its end of the pair closes and this side closes the TLS
+ * connection.
  *
  * Administrator client certificates: the TLS layer asks for a client certificate (optional) issued by the admin CA
  * and records, per plaintext descriptor, whether the client presented one that chains to it. The record is written
@@ -66,6 +69,7 @@
 #define RECOUNT_MS 10       /* plain HTTP at the limit: how often at most the handed-over descriptors are checked */
 #define FD_KEEP 32          /* descriptors kept for the service beyond those open at start and a few per thread */
 #define ACCEPT_PAUSE_MS 100 /* out of descriptors: how long a thread leaves the listening socket alone */
+#define OWED_SECONDS 120    /* the longest a response the service owes is waited for (a collateral fetch: 4 x 15 s) */
 
 /* One connection; its descriptors are in the worker's epoll set, while they have something to wait for, with the
  * tconn itself as data (serve() moves both directions whichever one fired). */
@@ -78,6 +82,7 @@ struct tconn {
 	uint32_t net_events, app_events; /* registered epoll interest */
 	bool want_net_read, want_net_write; /* what the last stalled SSL call waits for */
 	bool net_eof, app_eof;
+	bool owed;                       /* request bytes went to the service and no byte came back since */
 	size_t up_off, up_len;           /* client -> service */
 	size_t down_off, down_len;       /* service -> client */
 	unsigned char up[PUMP_BYTES], down[PUMP_BYTES];
@@ -106,7 +111,7 @@ struct attestd_front {
 	atomic_uint next_mhd;
 	struct attestd_service *svc;
 	int listen_fd;
-	unsigned timeout, limit;
+	unsigned timeout, owed_timeout, limit;
 	atomic_uint active; /* TLS connections */
 	atomic_bool stop;
 	pthread_mutex_t plain_lock; /* plain HTTP: the connections libmicrohttpd may still hold */
@@ -325,6 +330,7 @@ static bool pump(struct tconn *c)
 				c->up_off += (size_t)k;
 				if (c->up_off == c->up_len)
 					c->up_off = c->up_len = 0;
+				c->owed = true;
 				progress = true;
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 				return false;
@@ -336,6 +342,7 @@ static bool pump(struct tconn *c)
 			if (k > 0) {
 				c->down_off = 0;
 				c->down_len = (size_t)k;
+				c->owed = false;
 				progress = true;
 			} else if (k == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 				c->app_eof = true;
@@ -447,15 +454,15 @@ static void accept_all(struct worker *w)
 	}
 }
 
-/* Closes handshakes older than the timeout and connections idle for as long. */
+/* Closes handshakes older than the timeout and connections idle for as long, or as long as a response may take. */
 static void sweep(struct worker *w)
 {
 	time_t t = now_s();
-	unsigned limit = w->f->timeout;
 	struct tconn *c = w->conns, *next;
 	for (; c; c = next) {
 		next = c->next;
-		if ((c->app < 0 && t - c->accepted >= (time_t)limit) || t - c->active >= (time_t)limit) {
+		if (c->app < 0 ? t - c->accepted >= (time_t)w->f->timeout
+			       : t - c->active >= (time_t)(c->owed ? w->f->owed_timeout : w->f->timeout)) {
 			if (c->app < 0)
 				attestd_service_count(w->f->svc, "slow_client");
 			conn_free(c);
@@ -645,6 +652,7 @@ cella_result attestd_front_listen(const struct attestd_front_config *fc, struct 
 	memcpy(f->mhd, fc->mhd, f->n_mhd * sizeof(f->mhd[0]));
 	f->svc = fc->svc;
 	f->timeout = fc->timeout;
+	f->owed_timeout = fc->timeout > OWED_SECONDS ? fc->timeout : OWED_SECONDS;
 	f->limit = fc->connection_limit < 1 ? 1 : fc->connection_limit;
 	f->threads = fc->threads < 1 ? 1 : fc->threads > MAX_THREADS ? MAX_THREADS : fc->threads;
 	atomic_init(&f->fd_said_ms, -60000);

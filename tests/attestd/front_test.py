@@ -384,7 +384,52 @@ def emfile_no_spin():
         d.stop()
 
 
-TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin]
+def cut_off(s, trickle):
+    """Does the server close s within a generous deadline, while the client sends a header line every 0.3 s (trickle)
+    or nothing?"""
+    end = time.monotonic() + 30
+    s.settimeout(0.3)
+    while time.monotonic() < end:
+        try:
+            if trickle:
+                s.sendall(b"X-Slow: 1\r\n")
+            if s.recv(4096) == b"":
+                return True
+        except socket.timeout:
+            pass
+        except OSError:
+            return True
+    return False
+
+
+def slow_request():
+    """Over TLS, a request the service takes longer than request_timeout_seconds (1 s here) to answer gets its answer
+    (the front end closed the connection, unanswered, as idle); clients slow to send their headers, silent or
+    trickling, are still cut off."""
+    pccs = HeldPccs()
+    d = pccs_server("slow", pccs, config={"request_timeout_seconds": 1})
+    try:
+        s = d.connect()
+        s.sendall(attest_request())
+        arrived = wait_for(pccs.arrived.is_set, 30)
+        time.sleep(3)  # three request timeouts, the request in the service all along
+        pccs.go.set()
+        st, body = read_response(s)
+        s.close()
+        check(arrived and st == 503 and error_code(body) == "CollateralUnavailable",
+              "TLS: a request answered after 3 request timeouts gets its answer (%s %s)" % (st, error_code(body)))
+        for trickle in (False, True):
+            s = d.connect()
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            check(cut_off(s, trickle), "TLS: a client %s its headers is cut off" % ("trickling" if trickle else
+                                                                                      "that stops sending"))
+            s.close()
+    finally:
+        pccs.close()
+        d.stop()
+
+
+TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin, slow_request]
 
 
 def main():
