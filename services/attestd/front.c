@@ -81,7 +81,9 @@ struct tconn {
 	time_t accepted, active;
 	uint32_t net_events, app_events; /* registered epoll interest */
 	bool want_net_read, want_net_write; /* what the last stalled SSL call waits for */
-	bool net_eof, app_eof;
+	bool net_eof, app_eof;           /* net_eof: the client's close_notify (it may still read) */
+	bool net_failed;                 /* reset or TLS error: no close_notify may follow (SSL_shutdown(3)) */
+	bool app_shut;                   /* the service was told the request stream ended (shutdown SHUT_WR) */
 	bool owed;                       /* request bytes went to the service and no byte came back since */
 	size_t up_off, up_len;           /* client -> service */
 	size_t down_off, down_len;       /* service -> client */
@@ -146,7 +148,7 @@ static void conn_free(struct tconn *c)
 {
 	struct worker *w = c->w;
 	if (c->ssl) {
-		if (c->app >= 0 && !c->net_eof)
+		if (c->app >= 0 && !c->net_failed)
 			(void)SSL_shutdown(c->ssl); /* best effort close_notify; never waits */
 		SSL_free(c->ssl);
 	}
@@ -180,19 +182,25 @@ static bool set_interest(struct tconn *c, int fd, uint32_t *have, uint32_t want)
 	return true;
 }
 
-/* Classifies a stalled or failed SSL call: true = wait (want_* set), false = the connection is over. */
-static bool ssl_wait(struct tconn *c, int ret)
+enum net_state { NET_WAIT, NET_CLOSED, NET_FAILED };
+
+/* Classifies a stalled or failed SSL call: NET_WAIT (want_* set); NET_CLOSED, the client's close_notify (it sends
+ * nothing more, and may still read); NET_FAILED, a reset or a TLS error (the connection is over). */
+static enum net_state ssl_wait(struct tconn *c, int ret)
 {
 	switch (SSL_get_error(c->ssl, ret)) {
 	case SSL_ERROR_WANT_READ:
 		c->want_net_read = true;
-		return true;
+		return NET_WAIT;
 	case SSL_ERROR_WANT_WRITE:
 		c->want_net_write = true;
-		return true;
+		return NET_WAIT;
+	case SSL_ERROR_ZERO_RETURN:
+		return NET_CLOSED;
 	default:
 		ERR_clear_error();
-		return false;
+		c->net_failed = true;
+		return NET_FAILED;
 	}
 }
 
@@ -303,7 +311,7 @@ static bool pump(struct tconn *c)
 		c->want_net_read = c->want_net_write = false;
 		ret = SSL_do_handshake(c->ssl);
 		if (ret != 1)
-			return ssl_wait(c, ret);
+			return ssl_wait(c, ret) == NET_WAIT;
 		if (!hand_over(c))
 			return false;
 	}
@@ -319,9 +327,14 @@ static bool pump(struct tconn *c)
 				c->up_off = 0;
 				c->up_len = n;
 				progress = true;
-			} else if (!ssl_wait(c, ret)) {
-				c->net_eof = true; /* close_notify, reset or a TLS error: nothing more comes */
-				progress = true;
+			} else {
+				enum net_state st = ssl_wait(c, ret);
+				if (st == NET_FAILED)
+					return false; /* nobody left to answer */
+				if (st == NET_CLOSED) {
+					c->net_eof = true;
+					progress = true;
+				}
 			}
 		}
 		if (c->up_len) {
@@ -335,6 +348,12 @@ static bool pump(struct tconn *c)
 			} else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 				return false;
 			}
+		}
+		/* the client has said all and the service has it: the service sees the request stream end, and what it
+		 * answers still goes out (a client may send its request and close_notify in one flight) */
+		if (c->net_eof && c->up_len == 0 && !c->app_shut) {
+			(void)shutdown(c->app, SHUT_WR);
+			c->app_shut = true;
 		}
 		/* service -> client */
 		if (c->down_len == 0 && !c->app_eof) {
@@ -354,17 +373,15 @@ static bool pump(struct tconn *c)
 			if (ret == 1) {
 				c->down_off = c->down_len = 0; /* whole writes (no partial-write mode) */
 				progress = true;
-			} else if (!ssl_wait(c, ret)) {
+			} else if (ssl_wait(c, ret) != NET_WAIT) {
 				return false;
 			}
 		}
 		if (progress)
 			c->active = now_s();
 	} while (progress);
-	/* the service closed and everything it said went out; or the client is gone and the service has it all */
-	if ((c->app_eof && c->down_len == 0) || (c->net_eof && c->up_len == 0))
-		return false;
-	return true;
+	/* over once the service closed and everything it said went out */
+	return !(c->app_eof && c->down_len == 0);
 }
 
 static void serve(struct tconn *c)

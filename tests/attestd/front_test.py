@@ -81,6 +81,10 @@ class HeldPccs:
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
         self.url = "http://127.0.0.1:%d/sgx/certification/v4/" % self.srv.server_address[1]
 
+    def hold(self):
+        self.arrived.clear()
+        self.go.clear()
+
     def close(self):
         self.go.set()
         self.srv.shutdown()
@@ -147,24 +151,28 @@ class Attestd:
         return rc
 
 
+def parse_response(data):
+    """(status, body) of the HTTP response at the start of data (Content-Length framed), None while incomplete."""
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    lengths = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+    if sep and lengths and len(rest) >= lengths[0]:
+        return int(head.split(b" ")[1]), rest[:lengths[0]]
+    return None
+
+
 def read_response(s, timeout=30):
-    """Reads one HTTP response (Content-Length framed): (status, body), status 0 if it was cut short."""
+    """Reads one HTTP response: (status, body), status 0 if it was cut short."""
     data = b""
     s.settimeout(timeout)
     try:
-        while True:
-            head, sep, rest = data.partition(b"\r\n\r\n")
-            if sep:
-                lengths = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-                if lengths and len(rest) >= lengths[0]:
-                    return int(head.split(b" ")[1]), rest[:lengths[0]]
+        while not parse_response(data):
             d = s.recv(65536)
             if not d:
                 break
             data += d
     except (OSError, ValueError):
         pass
-    return 0, b""
+    return parse_response(data) or (0, b"")
 
 
 def error_code(body):
@@ -429,7 +437,80 @@ def slow_request():
         d.stop()
 
 
-TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin, slow_request]
+def tls_half_close(d, request, pccs=None):
+    """Sends request and close_notify in one flight (TLS records made in memory), releases pccs once the service
+    fetches, and reads on: (status, body) of the answer, status 0 if none came."""
+    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = d.ctx.wrap_bio(inc, out, server_hostname="127.0.0.1")
+    s = socket.create_connection(("127.0.0.1", d.port), timeout=30)
+    data = b""
+    try:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                s.sendall(out.read())
+                inc.write(s.recv(65536) or b"")
+        tls.write(request)
+        try:
+            tls.unwrap()
+        except ssl.SSLWantReadError:  # close_notify sent; the server's not read yet
+            pass
+        s.sendall(out.read())
+        if pccs:
+            wait_for(pccs.arrived.is_set, 30)
+            pccs.go.set()
+        while not parse_response(data):
+            try:
+                data += tls.read(65536)
+            except ssl.SSLWantReadError:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                inc.write(chunk)
+    except (OSError, ssl.SSLError):
+        pass
+    finally:
+        s.close()
+    return parse_response(data) or (0, b"")
+
+
+def half_close():
+    """A client sends its request and says it has nothing more to send, in one flight (TLS: close_notify; plain HTTP:
+    shutdown(SHUT_WR)), then reads: the answer comes, also when the service takes its time (over TLS the front end
+    tore the connection down at the close_notify)."""
+    pccs = HeldPccs()
+    tls = pccs_server("half-tls", pccs)
+    plain = pccs_server("half-plain", pccs, tls=False)
+    try:
+        for d in (tls, plain):
+            what = "TLS" if d.tls else "plain HTTP"
+            for req, slow in ((health_request(close=False), False), (attest_request(), True)):
+                if slow:
+                    pccs.hold()
+                if d.tls:
+                    st, body = tls_half_close(d, req, pccs if slow else None)
+                else:
+                    s = d.connect()
+                    s.sendall(req)
+                    s.shutdown(socket.SHUT_WR)
+                    if slow:
+                        wait_for(pccs.arrived.is_set, 30)
+                        pccs.go.set()
+                    st, body = read_response(s)
+                    s.close()
+                expect = (503, "CollateralUnavailable") if slow else (200, None)
+                check((st, error_code(body)) == expect, "%s, request and end of input in one flight: %s answered "
+                      "(%s %s)" % (what, "an attestation the service takes its time over" if slow else "/health",
+                                   st, error_code(body)))
+    finally:
+        pccs.close()
+        tls.stop()
+        plain.stop()
+
+
+TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin, slow_request, half_close]
 
 
 def main():
