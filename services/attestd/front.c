@@ -35,6 +35,10 @@
  * a client trickling its request is cut off there; its end of the pair closes and this side closes the TLS
  * connection.
  *
+ * Stopping: attestd_front_drain shuts the listening socket down (connections are refused from then on) while the
+ * threads go on pumping, and attestd_front_busy tells the caller when no TLS connection has a request or an answer
+ * in transit; attestd_front_stop then closes what is left.
+ *
  * Administrator client certificates: the TLS layer asks for a client certificate (optional) issued by the admin CA
  * and records, per plaintext descriptor, whether the client presented one that chains to it. The record is written
  * before libmicrohttpd sees the descriptor, and a descriptor number cannot be reused while libmicrohttpd holds it,
@@ -57,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +98,8 @@ struct tconn {
 struct worker {
 	struct attestd_front *f;
 	pthread_t thread;
+	pthread_mutex_t lock; /* the thread holds it while it works on its connections (attestd_front_busy reads them) */
+	bool lock_ready;
 	int epfd;
 	struct tconn *conns;
 	bool started;
@@ -115,7 +122,7 @@ struct attestd_front {
 	int listen_fd;
 	unsigned timeout, owed_timeout, limit;
 	atomic_uint active; /* TLS connections */
-	atomic_bool stop;
+	atomic_bool draining, stop;
 	pthread_mutex_t plain_lock; /* plain HTTP: the connections libmicrohttpd may still hold */
 	bool plain_lock_ready;
 	struct plain_conn *plain;
@@ -495,7 +502,10 @@ static void *worker_main(void *arg)
 	time_t last_sweep = now_s();
 	while (!atomic_load(&w->f->stop)) {
 		int timeout = 250, n;
-		if (!w->listening) {
+		bool draining = atomic_load(&w->f->draining);
+		if (w->listening && draining) /* shut down, the listening socket reports a hang-up: out of the set */
+			watch_listener(w, false);
+		else if (!w->listening && !draining) {
 			long long left = w->resume_ms - now_ms();
 			if (left <= 0)
 				watch_listener(w, true);
@@ -503,10 +513,12 @@ static void *worker_main(void *arg)
 				timeout = (int)left;
 		}
 		n = epoll_wait(w->epfd, evs, 64, timeout);
+		pthread_mutex_lock(&w->lock);
 		for (int i = 0; i < n; i++) {
 			struct tconn *c = evs[i].data.ptr;
 			if (!c) {
-				accept_all(w);
+				if (!draining)
+					accept_all(w);
 				continue;
 			}
 			if ((void *)c == &skip)
@@ -521,9 +533,12 @@ static void *worker_main(void *arg)
 			last_sweep = now_s();
 			sweep(w);
 		}
+		pthread_mutex_unlock(&w->lock);
 	}
+	pthread_mutex_lock(&w->lock);
 	while (w->conns)
 		conn_free(w->conns);
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
@@ -714,7 +729,8 @@ cella_result attestd_front_run(struct attestd_front *f, char err[ATTESTD_ERR_BYT
 		w->f = f;
 		w->epfd = -1;
 		f->n_workers = i + 1;
-		if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0)
+		w->lock_ready = pthread_mutex_init(&w->lock, NULL) == 0;
+		if (w->lock_ready && (w->epfd = epoll_create1(EPOLL_CLOEXEC)) >= 0)
 			watch_listener(w, true);
 		if (!w->listening || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			snprintf(err, ATTESTD_ERR_BYTES, "cannot start the TLS threads: %s", strerror(errno));
@@ -730,6 +746,33 @@ bool attestd_front_admin(struct attestd_front *f, int fd)
 	return f && f->admin && fd >= 0 && (size_t)fd < f->n_admin && atomic_load(&f->admin[fd]) == 1;
 }
 
+void attestd_front_drain(struct attestd_front *f)
+{
+	if (!f)
+		return;
+	atomic_store(&f->draining, true);
+	/* a listening socket shut down refuses connections (the kernel resets those queued, not yet accepted) */
+	(void)shutdown(f->listen_fd, SHUT_RDWR);
+}
+
+bool attestd_front_busy(struct attestd_front *f)
+{
+	bool busy = false;
+	for (unsigned i = 0; f && i < f->n_workers && !busy; i++) {
+		struct worker *w = &f->workers[i];
+		if (!w->started)
+			continue;
+		pthread_mutex_lock(&w->lock);
+		for (struct tconn *c = w->conns; c && !busy; c = c->next) {
+			int queued = 0; /* an answer written into the pair, not read yet */
+			busy = c->app >= 0 && (c->owed || c->up_len || c->down_len ||
+					       (ioctl(c->app, FIONREAD, &queued) == 0 && queued > 0));
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+	return busy;
+}
+
 void attestd_front_stop(struct attestd_front *f)
 {
 	if (!f)
@@ -740,6 +783,8 @@ void attestd_front_stop(struct attestd_front *f)
 			pthread_join(f->workers[i].thread, NULL);
 		if (f->workers[i].epfd >= 0)
 			close(f->workers[i].epfd);
+		if (f->workers[i].lock_ready)
+			pthread_mutex_destroy(&f->workers[i].lock);
 	}
 	if (f->listen_fd >= 0)
 		close(f->listen_fd);

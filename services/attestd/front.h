@@ -41,6 +41,12 @@ CELLA_MUST_USE cella_result attestd_front_run(struct attestd_front *f, char err[
 /* Did the client of the plaintext descriptor fd (MHD_CONNECTION_INFO_CONNECTION_FD) present a certificate issued by
  * the admin CA, valid now? */
 bool attestd_front_admin(struct attestd_front *f, int fd);
+/* Stops accepting: the listening socket is shut down, so connections are refused (and those queued, not accepted
+ * yet, reset); connections already open go on being served. NULL is fine. */
+void attestd_front_drain(struct attestd_front *f);
+/* Has a TLS connection a request or an answer in transit: request bytes not passed up or not answered yet, or answer
+ * bytes not passed on to the client? (Plain HTTP connections are libmicrohttpd's.) NULL: false. */
+bool attestd_front_busy(struct attestd_front *f);
 /* Stops accepting, closes every connection, frees f. NULL is fine. */
 void attestd_front_stop(struct attestd_front *f);
 

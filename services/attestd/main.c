@@ -669,7 +669,27 @@ int main(int argc, char **argv)
 		if (tick % 5 == 0)
 			sweep_header_deadline(&srv);
 	}
-	fprintf(stderr, "cella-attestd: stopping\n");
+	/* no new connection; the requests under way get request_timeout_seconds to finish (their handlers run on: a
+	 * daemon stops once its handler returns), then every connection is closed */
+	fprintf(stderr, "cella-attestd: stopping (requests under way have %u s)\n", cfg.request_timeout);
+	attestd_front_drain(srv.front);
+	{
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (unsigned tick = 0; elapsed(&t0) < cfg.request_timeout; tick++) {
+			bool in_request = false;
+			if (tick % 25 == 0)
+				sweep_header_deadline(&srv);
+			pthread_mutex_lock(&srv.hlock);
+			for (struct hconn *h = srv.conns; h && !in_request; h = h->next)
+				in_request = h->in_request;
+			pthread_mutex_unlock(&srv.hlock);
+			/* in this order: once libmicrohttpd has sent every answer, what is left is in the front end's hands */
+			if (!in_request && !attestd_front_busy(srv.front))
+				break;
+			usleep(20000);
+		}
+	}
 	rc = 0;
 out:
 	attestd_front_stop(srv.front);

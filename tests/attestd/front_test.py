@@ -510,7 +510,66 @@ def half_close():
         plain.stop()
 
 
-TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin, slow_request, half_close]
+def refused(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+    except OSError:
+        return False
+
+
+def sigterm_drain():
+    """SIGTERM while the service holds an attestation (the test's PCCS has it), over TLS and plain HTTP: connections
+    are refused from then on, the request under way gets its answer (the old stop closed every connection at once),
+    an idle kept-alive connection does not hold the exit up, and the exit status is 0. With a request timeout of 1 s
+    the wait is bounded: the held request's TLS connection is closed, unanswered, while the PCCS still holds it."""
+    for tls in (True, False):
+        what = "TLS" if tls else "plain HTTP"
+        pccs = HeldPccs()
+        d = pccs_server("term-" + what.split()[0].lower(), pccs, tls=tls, config={"request_timeout_seconds": 120})
+        try:
+            idle = d.connect()
+            idle.sendall(health_request(close=False))
+            kept = read_response(idle)[0] == 200
+            s = d.connect()
+            s.sendall(attest_request())
+            arrived = wait_for(pccs.arrived.is_set, 30)
+            d.p.send_signal(signal.SIGTERM)
+            gone = wait_for(lambda: refused(d.port), 30)
+            pccs.go.set()
+            st, body = read_response(s)
+            s.close()
+            check(kept and arrived and gone, "%s, SIGTERM with a request under way: new connections refused" % what)
+            check(st == 503 and error_code(body) == "CollateralUnavailable",
+                  "%s: the request under way gets its answer (%s %s)" % (what, st, error_code(body)))
+            # the grace period is 120 s: an exit in 60 s does not wait for the idle connection
+            check(wait_for(lambda: d.p.poll() is not None, 60) and d.p.returncode == 0,
+                  "%s: the service exits, status 0, an idle connection open (%s)" % (what, d.p.returncode))
+            idle.close()
+        finally:
+            pccs.close()
+            d.stop()
+    pccs = HeldPccs()
+    d = pccs_server("term-bound", pccs, config={"request_timeout_seconds": 1})
+    try:
+        s = d.connect()
+        s.sendall(attest_request())
+        wait_for(pccs.arrived.is_set, 30)
+        d.p.send_signal(signal.SIGTERM)
+        st, _ = read_response(s, timeout=60)
+        check(st == 0 and not pccs.go.is_set(), "TLS, request timeout 1 s: a request still under way when that has "
+                                                "passed is closed unanswered (%s)" % st)
+        pccs.go.set()
+        check(wait_for(lambda: d.p.poll() is not None, 60) and d.p.returncode == 0,
+              "the service exits once the held handler returns, status %s" % d.p.returncode)
+    finally:
+        pccs.close()
+        d.stop()
+
+
+TESTS = [hangup_no_spin, limit_counts, flood, descriptors, emfile_no_spin, slow_request, half_close, sigterm_drain]
 
 
 def main():
