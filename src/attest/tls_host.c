@@ -22,12 +22,15 @@
 enum { H_FREE = 0, H_LISTENER = 1, H_CONN = 2 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Registered sockets. A connection belongs to the enclave that accepted it: another enclave of this process
+ * naming it gets CELLA_ERR_PERMISSION. Listeners are the host application's, for any of its enclaves. */
 static struct {
 	int fd;
 	int kind;
+	const struct cella_enclave *owner; /* H_CONN: the enclave whose accept made it */
 } handles[MAX_HANDLES];
 
-static int reg(int fd, int kind)
+static int reg(int fd, int kind, const struct cella_enclave *owner)
 {
 	int ok = -1;
 	pthread_mutex_lock(&lock);
@@ -35,6 +38,7 @@ static int reg(int fd, int kind)
 		if (handles[i].kind == H_FREE) {
 			handles[i].fd = fd;
 			handles[i].kind = kind;
+			handles[i].owner = owner;
 			ok = 0;
 			break;
 		}
@@ -42,23 +46,28 @@ static int reg(int fd, int kind)
 	return ok;
 }
 
-static bool known(uint64_t h, int kind)
+static bool mine(int i, uint64_t h, int kind, const struct cella_enclave *e)
+{
+	return handles[i].kind == kind && (uint64_t)handles[i].fd == h && (kind != H_CONN || handles[i].owner == e);
+}
+
+static bool known(uint64_t h, int kind, const struct cella_enclave *e)
 {
 	bool found = false;
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_HANDLES; i++)
-		if (handles[i].kind == kind && (uint64_t)handles[i].fd == h)
+		if (mine(i, h, kind, e))
 			found = true;
 	pthread_mutex_unlock(&lock);
 	return found;
 }
 
-static bool unreg(uint64_t h, int kind)
+static bool unreg(uint64_t h, int kind, const struct cella_enclave *e)
 {
 	bool found = false;
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < MAX_HANDLES; i++)
-		if (handles[i].kind == kind && (uint64_t)handles[i].fd == h) {
+		if (mine(i, h, kind, e)) {
 			handles[i].kind = H_FREE;
 			found = true;
 		}
@@ -87,7 +96,7 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 		close(fd);
 		return CELLA_ERR_IO;
 	}
-	if (reg(fd, H_LISTENER) != 0) {
+	if (reg(fd, H_LISTENER, NULL) != 0) {
 		close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
@@ -100,7 +109,7 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 /* see cella/tls_host.h */
 void cella_tls_host_unlisten(uint64_t handle)
 {
-	if (unreg(handle, H_LISTENER))
+	if (unreg(handle, H_LISTENER, NULL))
 		close((int)handle);
 }
 
@@ -113,11 +122,10 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 	struct timeval tv = {30, 0};
 	uint64_t conn;
 	int fd, one = 1;
-	(void)e;
 	if (in_bytes != sizeof(req) || out_bytes < sizeof(conn))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req)); /* window memory: one copy, then validate */
-	if (!known(req.listener, H_LISTENER))
+	if (!known(req.listener, H_LISTENER, e))
 		return CELLA_ERR_PERMISSION;
 	p.fd = (int)req.listener;
 	p.events = POLLIN;
@@ -130,7 +138,7 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/* the enclave already sends whole TLS records: Nagle would only hold handshake flights back */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (reg(fd, H_CONN) != 0) {
+	if (reg(fd, H_CONN, e) != 0) {
 		close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
@@ -147,11 +155,10 @@ cella_result cella_tls_host_recv(struct cella_enclave *e, const uint8_t *in, siz
 	struct cella_tls_recv_in req;
 	size_t max;
 	ssize_t n;
-	(void)e;
 	if (in_bytes != sizeof(req))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req));
-	if (!known(req.conn, H_CONN))
+	if (!known(req.conn, H_CONN, e))
 		return CELLA_ERR_PERMISSION;
 	max = req.max < out_bytes ? req.max : out_bytes;
 	do
@@ -170,11 +177,10 @@ cella_result cella_tls_host_send(struct cella_enclave *e, const uint8_t *in, siz
 	struct cella_tls_send_in req;
 	uint32_t sent;
 	ssize_t n;
-	(void)e;
 	if (in_bytes <= sizeof(req) || out_bytes < sizeof(sent))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req));
-	if (!known(req.conn, H_CONN))
+	if (!known(req.conn, H_CONN, e))
 		return CELLA_ERR_PERMISSION;
 	do
 		n = send((int)req.conn, in + sizeof(req), in_bytes - sizeof(req), MSG_NOSIGNAL);
@@ -192,11 +198,11 @@ cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, si
 				  size_t out_bytes, size_t *written)
 {
 	struct cella_tls_close_in req;
-	(void)e, (void)out, (void)out_bytes;
+	(void)out, (void)out_bytes;
 	if (in_bytes != sizeof(req))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req));
-	if (!unreg(req.conn, H_CONN))
+	if (!unreg(req.conn, H_CONN, e))
 		return CELLA_ERR_PERMISSION;
 	close((int)req.conn);
 	*written = 0;

@@ -594,6 +594,20 @@ static void host_socket_ocalls(uint64_t listener, uint16_t port)
 	ai.listener = conn;
 	CT_RESULT(cella_tls_host_accept(NULL, (const uint8_t *)&ai, sizeof(ai), out, sizeof(out), &w),
 		  CELLA_ERR_PERMISSION);
+	/* the connection is the accepting enclave's (here NULL): another enclave of this process cannot use it */
+	{
+		struct cella_enclave *other = (struct cella_enclave *)&a; /* the handlers only compare it */
+		struct cella_tls_recv_in ri = {conn, 16, 0};
+		struct cella_tls_close_in oc = {conn};
+		uint8_t sin[sizeof(struct cella_tls_send_in) + 1];
+		memcpy(sin, &conn, sizeof(conn));
+		sin[sizeof(conn)] = 'x';
+		CT_RESULT(cella_tls_host_recv(other, (const uint8_t *)&ri, sizeof(ri), out, sizeof(out), &w),
+			  CELLA_ERR_PERMISSION);
+		CT_RESULT(cella_tls_host_send(other, sin, sizeof(sin), out, sizeof(out), &w), CELLA_ERR_PERMISSION);
+		CT_RESULT(cella_tls_host_close(other, (const uint8_t *)&oc, sizeof(oc), NULL, 0, &w),
+			  CELLA_ERR_PERMISSION);
+	}
 
 	/* send: malformed (no payload, no room for the count), foreign fds, then the real thing */
 	{
