@@ -241,6 +241,7 @@ struct attestd_response {
 	char *body;                      /* malloc'd */
 	size_t body_len;
 	const char *allow;               /* with 405: the methods the resource takes (the Allow header) */
+	bool close;                      /* close the connection after this response */
 };
 
 CELLA_MUST_USE cella_result attestd_service_new(const struct attestd_config *cfg, struct attestd_service **out,

@@ -144,6 +144,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct attestd_respon
 	MHD_add_response_header(mr, "x-ms-maa-service-version", "cella-attestd/1");
 	if (r->allow)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->close)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(c, r->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -194,7 +196,6 @@ static bool framing_refused(struct server *s, struct MHD_Connection *c, enum MHD
 	struct framing f = {0, 0, 0};
 	const char *why = NULL;
 	struct attestd_response r;
-	struct MHD_Response *mr;
 	MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_framing, &f);
 	if (f.content_length > 1)
 		why = "more than one Content-Length header";
@@ -206,16 +207,8 @@ static bool framing_refused(struct server *s, struct MHD_Connection *c, enum MHD
 		return false;
 	memset(&r, 0, sizeof(r));
 	attestd_service_error(s->svc, 400, "BadRequest", why, &r);
-	mr = MHD_create_response_from_buffer(r.body_len, r.body, MHD_RESPMEM_MUST_FREE);
-	if (!mr) {
-		attestd_response_fini(&r);
-		*ret = MHD_NO;
-		return true;
-	}
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type);
-	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
-	*ret = MHD_queue_response(c, 400, mr);
-	MHD_destroy_response(mr);
+	r.close = true;
+	*ret = send_resp(c, &r);
 	return true;
 }
 

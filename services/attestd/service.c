@@ -190,7 +190,7 @@ static bool policies_current(struct attestd_service *s, int64_t v)
  */
 static cella_result policies_refresh(struct attestd_service *s, bool force, char *err)
 {
-	char why[ATTESTD_ERR_BYTES] = "";
+	char why[ATTESTD_ERR_BYTES] = "", *msg = err ? err : why;
 	struct policy_slot fresh[PT_COUNT];
 	cella_result r = CELLA_OK;
 	int64_t v;
@@ -204,14 +204,12 @@ static cella_result policies_refresh(struct attestd_service *s, bool force, char
 	}
 	memset(fresh, 0, sizeof(fresh));
 	for (int t = 0; t < PT_COUNT && r == CELLA_OK; t++)
-		r = slot_load(s, (enum ptype)t, &fresh[t], why);
+		r = slot_load(s, (enum ptype)t, &fresh[t], msg);
 	if (r != CELLA_OK) {
 		for (int t = 0; t < PT_COUNT; t++)
 			slot_fini(&fresh[t]);
 		pthread_mutex_unlock(&s->reload);
-		if (err)
-			snprintf(err, ATTESTD_ERR_BYTES, "%s", why);
-		else
+		if (!err)
 			fprintf(stderr, "cella-attestd: cannot reload the policies: %s\n", why);
 		return r;
 	}

@@ -192,15 +192,13 @@ cella_result cella_call_release(struct cella_call *c)
 	struct cella_call **pp;
 	if (!c || !c->e)
 		return CELLA_OK;
-	if (!prepared_here(c)) {
+	for (pp = &tl_top; *pp && *pp != c; pp = &(*pp)->prev)
+		;
+	if (!*pp) { /* not in this thread's frames */
 		cella_log(c->e, CELLA_LOG_ERROR, "cella_call_release: the call was prepared by another thread");
 		return CELLA_ERR_INVALID_STATE;
 	}
-	for (pp = &tl_top; *pp; pp = &(*pp)->prev)
-		if (*pp == c) {
-			*pp = c->prev;
-			break;
-		}
+	*pp = c->prev;
 	if (c->arena)
 		cella_arena_free(&c->e->arena, c->buf_off, CELLA_ARENA_CALL);
 	if (c->owns_slot)

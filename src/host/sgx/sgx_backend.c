@@ -50,7 +50,8 @@ bool cella_sgx_image_has_entry(const struct cella_image *img)
 	return false;
 }
 
-static int on_exit_regs(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct cella_sgx_enclave_run *run)
+/* see sgx_internal.h */
+int cella_sgx_exit_regs(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct cella_sgx_enclave_run *run)
 {
 	long *regs = (long *)(uintptr_t)run->user_data;
 	(void)rdx, (void)rsp, (void)r8, (void)r9;
@@ -90,7 +91,7 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 		int rc;
 		memset(&run, 0, sizeof(run));
 		run.tcs = s->ld.tcs[tcs];
-		run.user_handler = (uint64_t)(uintptr_t)on_exit_regs;
+		run.user_handler = (uint64_t)(uintptr_t)cella_sgx_exit_regs;
 		run.user_data = (uint64_t)(uintptr_t)regs;
 		regs[0] = regs[1] = 0;
 		rc = cella_sgx_vdso_call(s->enter, op, a1, a2, leaf, &run);
@@ -109,18 +110,19 @@ cella_result cella_sgx_enter(struct cella_enclave *e, uint32_t tcs, uint64_t op,
 		case CELLA_SGX_EXIT_DONE:
 			*value = (uint64_t)regs[1];
 			return CELLA_OK;
-		case CELLA_SGX_EXIT_OCALL:
-			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
-				return lose(e, "terminated during the call", 0);
-			if (!serve || serve(e, tcs, ctx) != CELLA_OK) /* serve refuses to answer once closing is set */
-				return lose(e, __atomic_load_n(&e->closing, __ATOMIC_SEQ_CST)
-						       ? "terminated during the call"
-						       : "cannot serve the enclave's ocall",
+		case CELLA_SGX_EXIT_OCALL: {
+			/* serve answers nothing once terminate has begun (CELLA_ERR_ENCLAVE_LOST) */
+			cella_result sr = serve ? serve(e, tcs, ctx) : CELLA_ERR_MARSHAL;
+			if (sr != CELLA_OK)
+				return lose(e,
+					    sr == CELLA_ERR_ENCLAVE_LOST ? "terminated during the call"
+									 : "cannot serve the enclave's ocall",
 					    0);
 			op = CELLA_SGX_OP_OCALL_RETURN;
 			a1 = a2 = 0;
 			leaf = CELLA_ENCLU_EENTER;
 			continue;
+		}
 		case CELLA_SGX_EXIT_EXCEPTION:
 			if (__atomic_load_n(&e->closing, __ATOMIC_SEQ_CST))
 				return lose(e, "terminated during the call", 0);

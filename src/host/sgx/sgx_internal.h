@@ -168,6 +168,8 @@ struct cella_sgx_device {
 /* Device nodes tried in order: the in-tree driver's, then the legacy (out-of-tree DCAP driver) name. */
 extern const char *const cella_sgx_device_paths[];
 extern const char *const cella_sgx_provision_paths[];
+/* The vDSO exit handler of every enter: stores RDI and RSI at exit into run->user_data (long[2]). */
+int cella_sgx_exit_regs(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct cella_sgx_enclave_run *run);
 /* Opens the first of `paths` (NULL-terminated) that opens, read-only, into *fd. CELLA_ERR_NO_DEVICE if none
  * exists; CELLA_ERR_PERMISSION if none opened and one exists but refused us (even if a later one is absent). */
 cella_result cella_sgx_open_any(const char *const *paths, int *fd);

@@ -623,15 +623,6 @@ static uint64_t tcs_block_bytes;
 static long race_regs[2], replay_reason;
 static unsigned race_function;
 
-static int grab_regs(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct cella_sgx_enclave_run *run)
-{
-	long *regs = (long *)(uintptr_t)run->user_data;
-	(void)rdx, (void)rsp, (void)r8, (void)r9;
-	regs[0] = rdi;
-	regs[1] = rsi;
-	return 0;
-}
-
 static int hostile_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, unsigned int leaf, unsigned long r8,
 			 unsigned long r9, struct cella_sgx_enclave_run *run)
 {
@@ -651,7 +642,7 @@ static int hostile_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx
 		memset(&r1, 0, sizeof(r1));
 		raced = 1;
 		r1.tcs = run->tcs + tcs_block_bytes;
-		r1.user_handler = (uint64_t)(uintptr_t)grab_regs;
+		r1.user_handler = (uint64_t)(uintptr_t)cella_sgx_exit_regs;
 		r1.user_data = (uint64_t)(uintptr_t)race_regs;
 		(void)real_enter(CELLA_SGX_OP_ECALL, 0, 0, CELLA_ENCLU_EENTER, 0, 0, &r1);
 		race_function = r1.function;

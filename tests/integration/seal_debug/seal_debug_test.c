@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cella_test.h"
-#include "seal_ids.h"
+#include "seal_host.h"
 
 static struct cella_enclave *open_enclave(const char *path, uint32_t flags)
 {
@@ -21,21 +21,7 @@ static struct cella_enclave *open_enclave(const char *path, uint32_t flags)
 
 static uint8_t *seal(struct cella_enclave *e, size_t *len)
 {
-	static const char pt[] = "sealed by one build, opened by another?";
-	uint8_t in[4 + sizeof(pt)], *blob = malloc(4096);
-	uint16_t policy = CELLA_KEYPOLICY_MRSIGNER, aad_len = 0;
-	memcpy(in, &policy, 2);
-	memcpy(in + 2, &aad_len, 2);
-	memcpy(in + 4, pt, sizeof(pt));
-	CT_RESULT(cella_enclave_call(e, S_SEAL, in, sizeof(in), blob, 4096, len), CELLA_OK);
-	return blob;
-}
-
-static cella_result unseal(struct cella_enclave *e, const uint8_t *blob, size_t len)
-{
-	uint8_t out[4096];
-	size_t w = 0;
-	return cella_enclave_call(e, S_UNSEAL, blob, len, out, sizeof(out), &w);
+	return seal_text(e, CELLA_KEYPOLICY_MRSIGNER, "sealed by one build, opened by another?", len);
 }
 
 int main(int argc, char **argv)
@@ -53,10 +39,10 @@ int main(int argc, char **argv)
 	CT_ASSERT(memcmp(&ms_p, &ms_d, sizeof(ms_p)) == 0); /* one signer */
 	from_prod = seal(prod, &lp);
 	from_dbg = seal(dbg, &ld);
-	CT_RESULT(unseal(prod, from_prod, lp), CELLA_OK);
-	CT_RESULT(unseal(dbg, from_dbg, ld), CELLA_OK);
-	CT_RESULT(unseal(prod, from_dbg, ld), CELLA_ERR_SEALED_BLOB); /* the tag does not verify */
-	CT_RESULT(unseal(dbg, from_prod, lp), CELLA_ERR_SEALED_BLOB); /* the tag does not verify */
+	CT_RESULT(unseal_blob(prod, from_prod, lp), CELLA_OK);
+	CT_RESULT(unseal_blob(dbg, from_dbg, ld), CELLA_OK);
+	CT_RESULT(unseal_blob(prod, from_dbg, ld), CELLA_ERR_SEALED_BLOB); /* the tag does not verify */
+	CT_RESULT(unseal_blob(dbg, from_prod, lp), CELLA_ERR_SEALED_BLOB); /* the tag does not verify */
 	free(from_prod);
 	free(from_dbg);
 	CT_RESULT(cella_enclave_terminate(prod), CELLA_OK);

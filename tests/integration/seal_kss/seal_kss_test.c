@@ -10,27 +10,13 @@
 #include <string.h>
 
 #include "cella_test.h"
-#include "seal_ids.h"
+#include "seal_host.h"
 
 #define OFF_KEYREQ 16 /* the blob's KEYREQUEST (src/enclave/seal.c) */
 
 static uint8_t *seal(struct cella_enclave *e, uint16_t policy, size_t *len)
 {
-	static const char pt[] = "sealed by one KSS product, opened by another?";
-	uint8_t in[4 + sizeof(pt)], *blob = malloc(4096);
-	uint16_t aad_len = 0;
-	memcpy(in, &policy, 2);
-	memcpy(in + 2, &aad_len, 2);
-	memcpy(in + 4, pt, sizeof(pt));
-	CT_RESULT(cella_enclave_call(e, S_SEAL, in, sizeof(in), blob, 4096, len), CELLA_OK);
-	return blob;
-}
-
-static cella_result unseal(struct cella_enclave *e, const uint8_t *blob, size_t len)
-{
-	uint8_t out[4096];
-	size_t w = 0;
-	return cella_enclave_call(e, S_UNSEAL, blob, len, out, sizeof(out), &w);
+	return seal_text(e, policy, "sealed by one KSS product, opened by another?", len);
 }
 
 int main(int argc, char **argv)
@@ -48,14 +34,14 @@ int main(int argc, char **argv)
 		memcpy(&kr, from_a + OFF_KEYREQ, sizeof(kr));
 		CT_EQ(kr.key_policy, policies[i] | CELLA_KEYPOLICY_CONFIGID | CELLA_KEYPOLICY_ISVFAMILYID |
 					     CELLA_KEYPOLICY_ISVEXTPRODID);
-		CT_RESULT(unseal(a, from_a, la), CELLA_OK);
-		CT_RESULT(unseal(b, from_b, lb), CELLA_OK);
-		CT_RESULT(unseal(b, from_a, la), CELLA_ERR_SEALED_BLOB); /* another key: the tag does not verify */
-		CT_RESULT(unseal(a, from_b, lb), CELLA_ERR_SEALED_BLOB);
+		CT_RESULT(unseal_blob(a, from_a, la), CELLA_OK);
+		CT_RESULT(unseal_blob(b, from_b, lb), CELLA_OK);
+		CT_RESULT(unseal_blob(b, from_a, la), CELLA_ERR_SEALED_BLOB); /* another key: the tag does not verify */
+		CT_RESULT(unseal_blob(a, from_b, lb), CELLA_ERR_SEALED_BLOB);
 		/* the request rewritten to a plain policy (which would give both products one key) is not A's */
 		kr.key_policy = policies[i];
 		memcpy(from_b + OFF_KEYREQ, &kr, sizeof(kr));
-		CT_RESULT(unseal(a, from_b, lb), CELLA_ERR_SEALED_BLOB);
+		CT_RESULT(unseal_blob(a, from_b, lb), CELLA_ERR_SEALED_BLOB);
 		free(from_a);
 		free(from_b);
 	}
