@@ -20,20 +20,23 @@ struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
 
 /*
  * A TCP listener for an enclave server: binds ip ("127.0.0.1"; NULL = loopback) and port (0 = ephemeral),
- * *bound_port gets the port. The handle is registered: the ocall handlers below only touch sockets this
- * process registered (listeners) or accepted, so an enclave cannot make the host act on its other fds; a
- * connection is the accepting enclave's, and another enclave of the process naming it is refused.
+ * *bound_port gets the port. Handles are opaque (a slot and its generation, not an fd number): the ocall handlers
+ * below only touch sockets this process registered (listeners) or accepted, so an enclave cannot make the host act
+ * on its other fds, and a closed handle stays dead when its fd number is reused. A connection is the accepting
+ * enclave's, and another enclave of the process naming it is refused.
  * Errors: CELLA_ERR_INVALID_ARG (ip is not a dotted IPv4 address), CELLA_ERR_IO (socket, bind or listen failed:
  * errno says why), CELLA_ERR_OUT_OF_MEMORY (too many handles).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle,
 							    uint16_t *bound_port) CELLA_NONNULL(3);
-/* Closes and unregisters a listener. */
+/* Closes and unregisters a listener; an accept waiting on it returns CELLA_ERR_IO. */
 CELLA_API void cella_tls_host_unlisten(uint64_t handle);
 
 /*
  * ocall handlers (cella_ocall_fn) for the wire format in cella/tls.h; put them in the enclave's ocall table at
- * the indices given to cella_tls_server_new(). Accepted connections get 30 s send/receive timeouts.
+ * the indices given to cella_tls_server_new(). Accepted connections get 30 s send/receive timeouts. Closing a
+ * connection while another of its calls is blocked wakes that call (a receive sees end of stream); the socket is
+ * closed when the last call using it returns.
  * Errors: CELLA_ERR_MARSHAL (malformed request), CELLA_ERR_PERMISSION (unknown handle, or a connection another
  * enclave accepted), CELLA_ERR_IO; accept
  * also CELLA_ERR_OUT_OF_MEMORY (too many handles: the new connection is closed).

@@ -21,58 +21,106 @@
 
 enum { H_FREE = 0, H_LISTENER = 1, H_CONN = 2 };
 
+/*
+ * Registered sockets. A handle names a slot and that slot's generation, never an fd number: a closed handle stays
+ * dead when its slot or its fd number is used again, and the enclave learns nothing of the host's descriptors.
+ * A call holds its slot (users) for as long as it uses the fd; closing a handle refuses new users, shuts the
+ * socket down so a call blocked on it returns, and the last user closes the fd, so an fd number is never
+ * reused while a call of this module can still act on it.
+ * A connection belongs to the enclave that accepted it: another enclave of this process naming it gets
+ * CELLA_ERR_PERMISSION. Listeners are the host application's, for any of its enclaves.
+ */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-/* Registered sockets. A connection belongs to the enclave that accepted it: another enclave of this process
- * naming it gets CELLA_ERR_PERMISSION. Listeners are the host application's, for any of its enclaves. */
 static struct {
 	int fd;
 	int kind;
+	uint32_t gen;     /* bumped each time the slot is taken; never 0 in a live handle */
+	uint32_t users;   /* calls using fd now */
+	bool closing;     /* unregistered: no new users; the last one closes fd */
 	const struct cella_enclave *owner; /* H_CONN: the enclave whose accept made it */
 } handles[MAX_HANDLES];
 
-static int reg(int fd, int kind, const struct cella_enclave *owner)
+/* Takes a free slot for fd; 0 when none is left. */
+static uint64_t reg(int fd, int kind, const struct cella_enclave *owner)
 {
-	int ok = -1;
+	uint64_t h = 0;
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_HANDLES; i++)
+	for (uint32_t i = 0; i < MAX_HANDLES; i++)
 		if (handles[i].kind == H_FREE) {
+			if (++handles[i].gen == 0)
+				handles[i].gen = 1;
 			handles[i].fd = fd;
 			handles[i].kind = kind;
+			handles[i].users = 0;
+			handles[i].closing = false;
 			handles[i].owner = owner;
-			ok = 0;
+			h = (uint64_t)handles[i].gen << 32 | (i + 1);
 			break;
 		}
 	pthread_mutex_unlock(&lock);
-	return ok;
+	return h;
 }
 
-static bool mine(int i, uint64_t h, int kind, const struct cella_enclave *e)
+/* The live slot h names for (kind, e), or -1. Called with lock held. */
+static int slot_of(uint64_t h, int kind, const struct cella_enclave *e)
 {
-	return handles[i].kind == kind && (uint64_t)handles[i].fd == h && (kind != H_CONN || handles[i].owner == e);
+	uint64_t i = (h & 0xffffffffu) - 1;
+	if (i >= MAX_HANDLES || handles[i].kind != kind || handles[i].closing || handles[i].gen != (uint32_t)(h >> 32) ||
+	    (kind == H_CONN && handles[i].owner != e))
+		return -1;
+	return (int)i;
 }
 
-static bool known(uint64_t h, int kind, const struct cella_enclave *e)
+/* Frees slot i once unregistered and unused; returns the fd to close, or -1. Called with lock held. */
+static int reap(int i)
 {
-	bool found = false;
+	if (!handles[i].closing || handles[i].users)
+		return -1;
+	handles[i].kind = H_FREE;
+	return handles[i].fd;
+}
+
+/* Starts a call on handle h: the slot index (release it with put()) and *fd, or -1 when h is not a live handle of
+ * this kind for e. */
+static int get(uint64_t h, int kind, const struct cella_enclave *e, int *fd)
+{
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_HANDLES; i++)
-		if (mine(i, h, kind, e))
-			found = true;
+	int i = slot_of(h, kind, e);
+	if (i >= 0) {
+		handles[i].users++;
+		*fd = handles[i].fd;
+	}
 	pthread_mutex_unlock(&lock);
-	return found;
+	return i;
 }
 
+static void put(int i)
+{
+	pthread_mutex_lock(&lock);
+	handles[i].users--;
+	int fd = reap(i);
+	pthread_mutex_unlock(&lock);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Unregisters h; false when it is not a live handle of this kind for e. Calls still using the socket see it shut
+ * down; the last of them closes it. */
 static bool unreg(uint64_t h, int kind, const struct cella_enclave *e)
 {
-	bool found = false;
+	int fd = -1;
 	pthread_mutex_lock(&lock);
-	for (int i = 0; i < MAX_HANDLES; i++)
-		if (mine(i, h, kind, e)) {
-			handles[i].kind = H_FREE;
-			found = true;
-		}
+	int i = slot_of(h, kind, e);
+	if (i >= 0) {
+		handles[i].closing = true;
+		if (handles[i].users)
+			shutdown(handles[i].fd, SHUT_RDWR); /* wakes a poll, accept or recv blocked on it */
+		fd = reap(i);
+	}
 	pthread_mutex_unlock(&lock);
-	return found;
+	if (fd >= 0)
+		close(fd);
+	return i >= 0;
 }
 
 /* see cella/tls_host.h */
@@ -96,11 +144,10 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 		close(fd);
 		return CELLA_ERR_IO;
 	}
-	if (reg(fd, H_LISTENER, NULL) != 0) {
+	if ((*handle = reg(fd, H_LISTENER, NULL)) == 0) {
 		close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	*handle = (uint64_t)fd;
 	if (bound_port)
 		*bound_port = ntohs(a.sin_port);
 	return CELLA_OK;
@@ -109,8 +156,7 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 /* see cella/tls_host.h */
 void cella_tls_host_unlisten(uint64_t handle)
 {
-	if (unreg(handle, H_LISTENER, NULL))
-		close((int)handle);
+	(void)unreg(handle, H_LISTENER, NULL);
 }
 
 /* see cella/tls_host.h */
@@ -121,28 +167,28 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 	struct pollfd p;
 	struct timeval tv = {30, 0};
 	uint64_t conn;
-	int fd, one = 1;
+	int fd, lfd, slot, one = 1;
 	if (in_bytes != sizeof(req) || out_bytes < sizeof(conn))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req)); /* window memory: one copy, then validate */
-	if (!known(req.listener, H_LISTENER, e))
+	if ((slot = get(req.listener, H_LISTENER, e, &lfd)) < 0)
 		return CELLA_ERR_PERMISSION;
-	p.fd = (int)req.listener;
+	p.fd = lfd;
 	p.events = POLLIN;
-	if (poll(&p, 1, req.timeout_ms ? (int)(req.timeout_ms > 0x7fffffff ? 0x7fffffff : req.timeout_ms) : -1) != 1)
-		return CELLA_ERR_IO;
-	fd = accept4((int)req.listener, NULL, NULL, SOCK_CLOEXEC);
+	fd = -1;
+	if (poll(&p, 1, req.timeout_ms ? (int)(req.timeout_ms > 0x7fffffff ? 0x7fffffff : req.timeout_ms) : -1) == 1)
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	put(slot);
 	if (fd < 0)
 		return CELLA_ERR_IO;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	/* the enclave already sends whole TLS records: Nagle would only hold handshake flights back */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (reg(fd, H_CONN, e) != 0) {
+	if ((conn = reg(fd, H_CONN, e)) == 0) {
 		close(fd);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	conn = (uint64_t)fd;
 	memcpy(out, &conn, sizeof(conn));
 	*written = sizeof(conn);
 	return CELLA_OK;
@@ -155,15 +201,17 @@ cella_result cella_tls_host_recv(struct cella_enclave *e, const uint8_t *in, siz
 	struct cella_tls_recv_in req;
 	size_t max;
 	ssize_t n;
+	int fd, slot;
 	if (in_bytes != sizeof(req))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req));
-	if (!known(req.conn, H_CONN, e))
+	if ((slot = get(req.conn, H_CONN, e, &fd)) < 0)
 		return CELLA_ERR_PERMISSION;
 	max = req.max < out_bytes ? req.max : out_bytes;
 	do
-		n = recv((int)req.conn, out, max, 0);
+		n = recv(fd, out, max, 0);
 	while (n < 0 && errno == EINTR);
+	put(slot);
 	if (n < 0)
 		return CELLA_ERR_IO;
 	*written = (size_t)n;
@@ -177,14 +225,16 @@ cella_result cella_tls_host_send(struct cella_enclave *e, const uint8_t *in, siz
 	struct cella_tls_send_in req;
 	uint32_t sent;
 	ssize_t n;
+	int fd, slot;
 	if (in_bytes <= sizeof(req) || out_bytes < sizeof(sent))
 		return CELLA_ERR_MARSHAL;
 	memcpy(&req, in, sizeof(req));
-	if (!known(req.conn, H_CONN, e))
+	if ((slot = get(req.conn, H_CONN, e, &fd)) < 0)
 		return CELLA_ERR_PERMISSION;
 	do
-		n = send((int)req.conn, in + sizeof(req), in_bytes - sizeof(req), MSG_NOSIGNAL);
+		n = send(fd, in + sizeof(req), in_bytes - sizeof(req), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	put(slot);
 	if (n <= 0)
 		return CELLA_ERR_IO;
 	sent = (uint32_t)n;
@@ -204,7 +254,6 @@ cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, si
 	memcpy(&req, in, sizeof(req));
 	if (!unreg(req.conn, H_CONN, e))
 		return CELLA_ERR_PERMISSION;
-	close((int)req.conn);
 	*written = 0;
 	return CELLA_OK;
 }

@@ -34,6 +34,12 @@ if(TARGET cella_attest)
   set_tests_properties(attest_cert_test PROPERTIES TIMEOUT 60) # the bug it guards against was a hang
 endif()
 
+# The host's socket ocalls for enclave TLS servers: handles, ownership, closing under a blocked call
+if(TARGET cella_attest)
+  cella_unit_test(tls_host_test SOURCES unit/tls_host_test.c LIBS cella_attest Threads::Threads LABELS unit)
+  set_tests_properties(tls_host_test PROPERTIES TIMEOUT 120)
+endif()
+
 # libFuzzer over the evidence verifier, with the enclave's back end (BearSSL) and the host's (OpenSSL), 60 s
 add_test(NAME attest_fuzz COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/attest/run_fuzz.sh ${CMAKE_SOURCE_DIR}
                                      ${CMAKE_BINARY_DIR} 60)
