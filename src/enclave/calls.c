@@ -160,8 +160,12 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	 */
 	if (t->ocall != ~0u && (t->ocall & CELLA_OCALL_BUILTIN))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
-	if (!(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC) &&
-	    (t->ocall == ~0u || !cella_ecall_allowed(t->ocall, fn)))
+	/*
+	 * At top level only public ecalls; nested in an ocall, only those the ocall's allow list names, public or
+	 * not, as in the Intel SDK: the host cannot re-enter the enclave through an arbitrary entry point while
+	 * enclave code waits in the middle of an ocall, its state possibly half updated.
+	 */
+	if (t->ocall == ~0u ? !(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC) : !cella_ecall_allowed(t->ocall, fn))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
 	in_pad = RT_ALIGN16(in_bytes);
 	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||

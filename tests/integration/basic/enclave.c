@@ -667,8 +667,12 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
-/* The EDL allow list: E_PRIVATE_MUL may be entered only while O_REENTER runs, E_BIG_OCALL while O_NEST_BIG. */
+/*
+ * The EDL allow lists: E_PRIVATE_MUL may be entered only while O_REENTER runs, E_BIG_OCALL while O_NEST_BIG, and
+ * the public E_THREAD_FACTS while O_TWICE runs. No other ecall nests in an ocall, public or not.
+ */
 bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall)
 {
-	return (ocall == O_REENTER && ecall == E_PRIVATE_MUL) || (ocall == O_NEST_BIG && ecall == E_BIG_OCALL);
+	return (ocall == O_REENTER && ecall == E_PRIVATE_MUL) || (ocall == O_NEST_BIG && ecall == E_BIG_OCALL) ||
+	       (ocall == O_TWICE && ecall == E_THREAD_FACTS);
 }

@@ -109,6 +109,9 @@ static cella_result o_reenter(struct cella_enclave *e, const uint8_t *in, size_t
 	if (n != 8 || on < 8)
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(&x, in, 8);
+	/* a public ecall this ocall's allow list does not name is refused while it runs (E_NESTED then fails) */
+	if (cella_enclave_call(e, E_EMPTY, NULL, 0, NULL, 0, NULL) != CELLA_ERR_ECALL_NOT_ALLOWED)
+		return CELLA_ERR_PERMISSION;
 	r = cella_enclave_call(e, E_PRIVATE_MUL, &x, 8, &y, 8, &got);
 	if (r != CELLA_OK)
 		return r;

@@ -72,10 +72,15 @@ int o_errno(int e)
 
 int o_reenter(int x)
 {
-	int r = -1;
+	int r = -1, twice = 0;
 	/* a private ecall, allowed only while this ocall runs */
 	if (e_private(edltest_ocall_enclave(), &r, x) != CELLA_OK)
 		return -3;
+	/* a public one its allow list names is entered too; one it does not name is refused */
+	if (e_same(edltest_ocall_enclave(), &twice, x) != CELLA_OK || twice != 2 * x)
+		return -4;
+	if (e_void(edltest_ocall_enclave()) != CELLA_ERR_ECALL_NOT_ALLOWED)
+		return -5;
 	return r;
 }
 
