@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -51,6 +52,11 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static bool lost(const struct hostile *h)
+{
+	return __atomic_load_n(&h->e->hdr->state, __ATOMIC_ACQUIRE) == CELLA_WINDOW_LOST;
+}
+
 uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in_bytes, uint64_t out_bytes,
 		       uint64_t *written, hostile_ocall_fn on_ocall, void *ctx, int timeout_ms)
 {
@@ -80,10 +86,29 @@ uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in
 			hostile_poke_state(h, CELLA_SLOT_OCALL_DONE);
 			continue;
 		}
-		if (__atomic_load_n(&h->e->hdr->state, __ATOMIC_ACQUIRE) == CELLA_WINDOW_LOST)
+		if (lost(h))
 			return HOSTILE_LOST;
 		if (now_ms() > end)
 			return HOSTILE_TIMEOUT;
 		__builtin_ia32_pause();
 	}
+}
+
+uint32_t hostile_await_sleep(struct hostile *h, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+	/*
+	 * Any set bit seen from here on is a later read-modify-write than this clear, so the enclave's look at the
+	 * state word that follows it (both sequentially consistent) sees what was stored before this call.
+	 */
+	__atomic_and_fetch(&h->s->waiters, ~CELLA_SLOT_ENCLAVE_SLEEPS, __ATOMIC_SEQ_CST);
+	while (!(__atomic_load_n(&h->s->waiters, __ATOMIC_SEQ_CST) & CELLA_SLOT_ENCLAVE_SLEEPS)) {
+		if (lost(h))
+			return HOSTILE_LOST;
+		if (now_ms() > end)
+			return HOSTILE_TIMEOUT;
+		wake(h); /* again and again: the thread may enter its wait only after an earlier wake */
+		sched_yield();
+	}
+	return 0;
 }

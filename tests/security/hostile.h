@@ -42,4 +42,14 @@ uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in
 /* Sets the slot's state word (and wakes the enclave thread) without any other field. */
 void hostile_poke_state(struct hostile *h, uint32_t state);
 
+/*
+ * Returns 0 once the enclave thread of the slot has looked at the state word after this call began, found
+ * nothing to do and gone to sleep on it; HOSTILE_TIMEOUT / HOSTILE_LOST if it does not within timeout_ms. The
+ * thread sets CELLA_SLOT_ENCLAVE_SLEEPS just before its last look ahead of the futex wait: this clears the bit,
+ * then wakes the thread until it is set again. Called twice in a row, the second return also proves that the
+ * thread went round its wait loop once more after the look the first one saw, so whatever it did on that look
+ * (had it acted) is finished.
+ */
+uint32_t hostile_await_sleep(struct hostile *h, int timeout_ms);
+
 #endif

@@ -152,16 +152,38 @@ static void t_registers(void)
 	cella_test_pass("A5 no enclave register state on the host");
 }
 
-/* A8: a "return from ocall" with no ocall pending is ignored; the TCS keeps working. */
+/*
+ * A8: a "return from ocall" with no ocall pending is ignored. The slot holds a call that counts itself (S_BUMP),
+ * so a thread that ran it would show; the idle thread looks at the stray state, leaves the slot as it is, goes
+ * back to sleep, and serves the next call.
+ */
 static void t_stray_ocall_return(void)
 {
 	struct cella_enclave *e = create(image);
 	struct hostile h;
-	uint64_t w = 0;
+	uint64_t w = 0, count = 1;
+	const uint8_t one = 1;
 	hostile_bind(&h, e, 0);
+	memcpy(h.win + h.buf, &one, 1);
+	h.s->fn = S_BUMP;
+	h.s->buf_off = h.buf;
+	h.s->in_bytes = 1;
+	h.s->out_bytes = 8;
+	h.s->out_written = 0;
+	h.s->in_ready = 1;
+	h.s->status = CELLA_ERR_UNEXPECTED;
 	hostile_poke_state(&h, CELLA_SLOT_OCALL_DONE);
-	usleep(20000);
-	CT_EQ(h.s->state, CELLA_SLOT_OCALL_DONE); /* nobody acted on it */
+	/* it has seen OCALL_DONE and slept on it; then it went round once more, so it acted on nothing it saw */
+	CT_EQ(hostile_await_sleep(&h, 10000), 0);
+	CT_EQ(hostile_await_sleep(&h, 10000), 0);
+	CT_EQ(h.s->state, CELLA_SLOT_OCALL_DONE);
+	CT_EQ(h.s->status, CELLA_ERR_UNEXPECTED);
+	CT_EQ(h.s->out_written, 0);
+	/* the call in the slot never ran: the counter is still 0 */
+	CT_EQ(hostile_ecall(&h, S_BUMP, h.buf, 0, 8, &w, NULL, NULL, 5000), CELLA_OK);
+	CT_EQ(w, 8);
+	memcpy(&count, h.win + h.buf, 8);
+	CT_EQ(count, 0);
 	memcpy(h.win + h.buf, "ping", 4);
 	CT_EQ(hostile_ecall(&h, S_ECHO, h.buf, 4, 16, &w, NULL, NULL, 5000), CELLA_OK);
 	CT_EQ(w, 4);
