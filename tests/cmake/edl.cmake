@@ -67,28 +67,9 @@ endif()
 # --wrap for the three, whose wrappers count every call that touches memory outside the enclave. The host drives
 # every parameter kind both ways, then requires no such call, many boundary copies, and that raw copies made on
 # purpose are seen (tests/edl/static/g4_*.c).
-get_target_property(g4_srcs ${CELLA_ENCLAVE_RUNTIME} SOURCES)
-get_target_property(g4_dir ${CELLA_ENCLAVE_RUNTIME} SOURCE_DIR)
-set(g4_abs)
-foreach(s ${g4_srcs})
-  if(IS_ABSOLUTE ${s})
-    list(APPEND g4_abs ${s})
-  else()
-    list(APPEND g4_abs ${g4_dir}/${s})
-  endif()
-endforeach()
-add_library(cella_enclave_g4 STATIC EXCLUDE_FROM_ALL ${g4_abs})
-foreach(p INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS)
-  get_target_property(v ${CELLA_ENCLAVE_RUNTIME} ${p})
-  if(v)
-    set_property(TARGET cella_enclave_g4 PROPERTY ${p} "${v}")
-  endif()
-endforeach()
-set_target_properties(cella_enclave_g4 PROPERTIES POSITION_INDEPENDENT_CODE ON)
-target_compile_definitions(cella_enclave_g4 PRIVATE CELLA_RT_BOUNDARY_STATS)
 set(g4_nobuiltin -fno-builtin-memcpy -fno-builtin-memmove -fno-builtin-memset
     $<$<C_COMPILER_ID:GNU>:-fno-tree-loop-distribute-patterns>)
-target_compile_options(cella_enclave_g4 PRIVATE ${g4_nobuiltin})
+cella_enclave_runtime_variant(cella_enclave_g4 DEFINITIONS CELLA_RT_BOUNDARY_STATS OPTIONS ${g4_nobuiltin})
 cella_edl(TARGET g4 EDL ${EDLT}/static/g4.edl)
 set(CELLA_ENCLAVE_RUNTIME cella_enclave_g4) # this enclave only; the cache value is visible again below
 cella_add_enclave(test_edl_g4_enclave SOURCES ${EDLT}/static/g4_enclave.c ${g4_TRUSTED_SOURCES} HEAP_PAGES 1024
