@@ -60,7 +60,6 @@ static bool lost(const struct hostile *h)
 uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in_bytes, uint64_t out_bytes,
 		       uint64_t *written, hostile_ocall_fn on_ocall, void *ctx, int timeout_ms)
 {
-	double end = now_ms() + timeout_ms;
 	h->s->fn = fn;
 	h->s->buf_off = off;
 	h->s->in_bytes = in_bytes;
@@ -68,6 +67,12 @@ uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in
 	h->s->out_written = 0;
 	h->s->in_ready = in_bytes; /* the whole input is in place */
 	hostile_poke_state(h, CELLA_SLOT_ECALL);
+	return hostile_wait(h, written, on_ocall, ctx, timeout_ms);
+}
+
+uint32_t hostile_wait(struct hostile *h, uint64_t *written, hostile_ocall_fn on_ocall, void *ctx, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
 	for (;;) {
 		uint32_t st = __atomic_load_n(&h->s->state, __ATOMIC_ACQUIRE);
 		if (st == CELLA_SLOT_ECALL_DONE) {

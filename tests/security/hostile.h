@@ -39,6 +39,9 @@ void hostile_unbind(struct hostile *h);
 uint32_t hostile_ecall(struct hostile *h, uint32_t fn, uint64_t off, uint64_t in_bytes, uint64_t out_bytes,
 		       uint64_t *written, hostile_ocall_fn on_ocall, void *ctx, int timeout_ms);
 
+/* hostile_ecall's second half, for a call the caller released itself: waits, answers ocalls, returns alike. */
+uint32_t hostile_wait(struct hostile *h, uint64_t *written, hostile_ocall_fn on_ocall, void *ctx, int timeout_ms);
+
 /* Sets the slot's state word (and wakes the enclave thread) without any other field. */
 void hostile_poke_state(struct hostile *h, uint32_t state);
 

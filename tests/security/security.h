@@ -25,6 +25,8 @@ enum {
 	S_KEY = 17,       /* in: struct cella_key_request; out: its 16-byte key (TEST ONLY: never export keys) */
 	S_HOLD_ECHO = 18, /* calls O_FILL, then holds (no ocall outstanding) until S_HOLD_CTL releases it; echoes */
 	S_HOLD_CTL = 19,  /* in: 1 byte, 0: out u64 1 while S_HOLD_ECHO holds; 1: release it */
+	S_COPIED = 20,    /* out: u64 bytes the runtime has copied across the boundary (CELLA_RT_BOUNDARY_STATS
+			   * enclave only, else CELLA_ERR_UNSUPPORTED), read before this call's own reply adds 8 */
 	S_COUNT
 };
 
