@@ -990,8 +990,10 @@ static void t_busy_tcs(void)
 		cella_test_fail(__FILE__, __LINE__, "the second request was written only after the first call ended");
 	CT_EQ(w, 64);
 	CT_ASSERT(memcmp(h.win + h.buf + 64, want, 64) == 0);
-	/* the slot is idle again and the second request was dropped: the counter never moved */
-	usleep(20000);
+	/* the slot's thread has slept on the slot and gone round its wait loop once more: had it taken the second
+	 * request up, the counter would have moved */
+	CT_EQ(hostile_await_sleep(&h, 10000), 0);
+	CT_EQ(hostile_await_sleep(&h, 10000), 0);
 	CT_RESULT(cella_enclave_call(e, S_BUMP, NULL, 0, &count, 8, &n), CELLA_OK);
 	CT_EQ(count, 0);
 	/* the TCS still works, and the counter can move */
