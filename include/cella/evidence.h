@@ -153,16 +153,17 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * SubjectPublicKeyInfo and whose report data starts with SHA-256 of it; then cella_verify_evidence() with policy
  * (policy->report_data is ignored: the key is the report data). Validity dates of the certificate itself are not
  * used (enclaves have no trusted clock; freshness comes from the TLS handshake proving the key).
- * Errors: as cella_verify_evidence, plus CELLA_ERR_BAD_FORMAT (not such a certificate, or not in DER: this includes
- * a signature that is not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject; len 0
- * too), CELLA_ERR_NOT_FOUND (no evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical
- * extension this verifier does not know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature),
- * CELLA_ERR_REPORT_DATA (key and evidence differ).
+ * der: borrowed. Errors: as cella_verify_evidence, plus CELLA_ERR_INVALID_ARG (der NULL or len 0: no certificate at
+ * all), CELLA_ERR_BAD_FORMAT (bytes that are not such a certificate, or not in DER: this includes a signature that is
+ * not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject), CELLA_ERR_NOT_FOUND (no
+ * evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does not
+ * know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence
+ * differ).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,
 							       const struct cella_evidence_policy *policy,
-							       struct cella_claims *claims) CELLA_NONNULL(1, 5, 6);
+							       struct cella_claims *claims) CELLA_NONNULL(5, 6);
 
 /*
  * Claim i (0..) by OE name: *name static, *value pointing into claims, *size its length.

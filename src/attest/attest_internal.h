@@ -50,7 +50,8 @@ void at_free(void *p);
 /* Length of the v3 quote at the start of p (from its signature_data_len); 0 if malformed or longer than len. */
 size_t at_quote_len(const uint8_t *p, size_t len);
 
-/* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success. */
+/* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success; len 0 (a peer's
+ * empty certificate) is CELLA_ERR_BAD_FORMAT here. */
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,
 				   const struct cella_evidence_policy *policy, struct cella_claims *claims,
 				   uint8_t point[65]);

@@ -5,7 +5,8 @@
  * The parser once looped forever on such a field (found by attest_fuzz): a TLS peer could hang an enclave.
  * Then the seed with a malformed serial, validity, issuer or subject (once skipped unread), or with its genuine
  * signature re-encoded in BER rather than DER (once accepted by the enclave's verifier): CELLA_ERR_BAD_FORMAT too.
- * attest_test runs such cases in both worlds, on certificates it signs.
+ * attest_test runs such cases in both worlds, on certificates it signs. No certificate at all (NULL, or 0 bytes) is
+ * CELLA_ERR_INVALID_ARG, the caller's mistake, while a single byte of one is malformed input.
  *   attest_cert_test CERT_DER ROOT_PEM
  */
 #include <cella/evidence.h>
@@ -104,6 +105,12 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_verify_attest_cert(cert, n, NULL, 0, &p, &c), CELLA_OK);
 	CT_ASSERT(c.software_tee);
 	cella_test_pass("the sandbox certificate verifies");
+
+	CT_RESULT(cella_verify_attest_cert(cert, 0, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_verify_attest_cert(NULL, 0, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_verify_attest_cert(NULL, n, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_verify_attest_cert(cert, 1, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
+	cella_test_pass("no certificate (NULL or 0 bytes) is an invalid argument; its first byte alone is malformed");
 
 	CT_ASSERT(n > EXTS_AT + 2 && cert[EXTS_AT] == 0xa3);
 	mut = malloc(n);
