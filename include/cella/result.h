@@ -32,6 +32,7 @@ typedef enum cella_result {
 	CELLA_ERR_TRUNCATED = 0x00d,       /* input ends before a structure it announces */
 	CELLA_ERR_CRYPTO = 0x00e,          /* a crypto library call failed */
 	CELLA_ERR_PERMISSION = 0x00f,
+	CELLA_ERR_PEER_CLOSED = 0x010,     /* the peer ended the connection in order (TLS close_notify) */
 
 	/* 0x100 enclave image: ELF, properties, layout */
 	CELLA_ERR_IMAGE_NOT_ELF = 0x100,        /* no ELF magic, or not ELFCLASS64/little-endian */

@@ -112,12 +112,17 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_s
 							      uint32_t timeout_ms) CELLA_NONNULL(1);
 /* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed with close_notify. A connection that ends
  * without close_notify (the socket closed or failed) is CELLA_ERR_IO: the host can cut the stream anywhere, so
- * the data read so far may be incomplete. Errors: CELLA_ERR_INVALID_STATE (no connection is open), and the
- * others as accept. */
+ * the data read so far may be incomplete. Errors: CELLA_ERR_INVALID_STATE (no connection is open: none was
+ * accepted, the last accept failed, or cella_tls_server_close ended it), and the others as accept. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
 							    size_t *n) CELLA_NONNULL(1, 2, 4);
-/* Writes all of buf and flushes. Errors: CELLA_ERR_INVALID_STATE (no connection is open, or the peer sent
- * application data that must be read first), and the others as accept. */
+/*
+ * Writes all of buf and flushes; it never waits for the caller to read what the peer sent. Errors:
+ * CELLA_ERR_INVALID_STATE (no connection is open, as read), CELLA_ERR_PEER_CLOSED (the peer ended the connection
+ * with close_notify, which closes both directions in TLS 1.2, RFC 5246 7.2.1; read reports it as the end of data),
+ * CELLA_ERR_IO (the host's socket failed, or the peer went away without close_notify), CELLA_ERR_CRYPTO (the TLS
+ * engine failed, now or earlier on this connection), CELLA_ERR_MARSHAL (host reply malformed), ocall errors.
+ */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
 	CELLA_NONNULL(1);
 /* Sends close_notify (best effort) and closes the host connection. No-op without a connection. */

@@ -24,6 +24,7 @@ static const struct {
 	R(CELLA_ERR_TRUNCATED, "input is truncated"),
 	R(CELLA_ERR_CRYPTO, "cryptographic operation failed"),
 	R(CELLA_ERR_PERMISSION, "permission denied"),
+	R(CELLA_ERR_PEER_CLOSED, "the peer closed the connection"),
 	R(CELLA_ERR_IMAGE_NOT_ELF, "enclave image is not a 64-bit little-endian ELF file"),
 	R(CELLA_ERR_IMAGE_MACHINE, "enclave image is not for x86-64"),
 	R(CELLA_ERR_IMAGE_NOT_PIE, "enclave image is not a static position-independent executable"),

@@ -161,7 +161,8 @@ static cella_result run_until(struct cella_tls_server *s, unsigned target)
 			int err = br_ssl_engine_last_error(eng);
 			if (err != BR_ERR_OK && err != BR_ERR_IO)
 				fprintf(stderr, "cella tls: BearSSL error %d\n", err);
-			return err == BR_ERR_OK ? CELLA_ERR_IO : CELLA_ERR_CRYPTO;
+			/* closed without error: the peer's close_notify ended the connection (RFC 5246 7.2.1) */
+			return err == BR_ERR_OK ? CELLA_ERR_PEER_CLOSED : CELLA_ERR_CRYPTO;
 		}
 		if (st & BR_SSL_SENDREC) {
 			size_t len = 0;
@@ -181,8 +182,11 @@ static cella_result run_until(struct cella_tls_server *s, unsigned target)
 				return flush_out(s);
 			return CELLA_OK;
 		}
+		/* BearSSL withholds SENDAPP while it has received application data only when it is closing after our
+		 * own close_notify (application_data == 2), which cella_tls_server_close follows at once with the
+		 * host's close: with separate input and output buffers a write never waits for a read */
 		if (st & BR_SSL_RECVAPP)
-			return CELLA_ERR_INVALID_STATE; /* data arrived while we wanted to write; caller reads first */
+			return CELLA_ERR_UNEXPECTED;
 		if (st & BR_SSL_RECVREC) {
 			size_t len = 0, got = 0;
 			if ((r = flush_out(s)) != CELLA_OK) /* never wait for the peer while holding its records */
@@ -241,6 +245,8 @@ cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listen
 	wipe(seed, sizeof(seed));
 	if (r == CELLA_OK)
 		r = run_until(s, BR_SSL_SENDAPP); /* the handshake */
+	if (r == CELLA_ERR_PEER_CLOSED) /* close_notify before the handshake finished: the peer went away */
+		r = CELLA_ERR_IO;
 	if (r != CELLA_OK)
 		(void)host_close(s);
 	return r;
@@ -262,9 +268,8 @@ cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t
 	r = run_until(s, BR_SSL_RECVAPP);
 	/* End of data only on the peer's close_notify: the engine closed cleanly, no socket failed. A connection
 	 * that ends without one (the host's recv says 0, or fails) may have been cut anywhere by the host, so the
-	 * data read so far may be incomplete: that is an error, not an end. */
-	if (r == CELLA_ERR_IO && !s->broken && (br_ssl_engine_current_state(eng) & BR_SSL_CLOSED) &&
-	    br_ssl_engine_last_error(eng) == BR_ERR_OK)
+	 * data read so far may be incomplete: that is an error (CELLA_ERR_IO), not an end. */
+	if (r == CELLA_ERR_PEER_CLOSED)
 		return CELLA_OK;
 	if (r != CELLA_OK)
 		return r;

@@ -80,13 +80,14 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
 	struct t_serve_in a;
 	struct cella_tls_server *s = NULL;
-	struct t_serve_out res = {0, 0, 0, 0};
+	struct t_serve_out res;
 	static uint8_t buf[1u << 16];
 	cella_result r;
 
 	if (n != sizeof(a) || on < sizeof(res))
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(&a, in, sizeof(a));
+	memset(&res, 0, sizeof(res));
 	r = ensure_cert();
 	if (r == CELLA_OK)
 		r = cella_tls_server_new(&key, cert, cert_len, &oc, &s);
@@ -98,6 +99,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		r = cella_tls_server_accept(s, a.listener, a.timeout_ms);
 		if (r != CELLA_OK) {
 			res.last_error = (uint32_t)r; /* a refused handshake, or a lying host socket */
+			res.closed_write = (uint32_t)cella_tls_server_write(s, "x", 1);
 			continue;
 		}
 		res.ok++;
@@ -105,6 +107,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			res.again_result = (uint32_t)cella_tls_server_accept(s, a.listener, 1);
 		/* read one line */
 		res.read_result = CELLA_OK;
+		res.write_result = CELLA_OK;
 		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
 			cella_result rr = cella_tls_server_read(s, buf + len, 1024 - len, &got);
 			if (rr != CELLA_OK || got == 0) {
@@ -113,8 +116,10 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			}
 			len += got;
 		}
-		if (res.read_result != CELLA_OK) { /* cut short: nothing to answer */
+		if (res.read_result != CELLA_OK) { /* cut short: nothing to answer, but a write must fail too */
+			res.write_result = (uint32_t)cella_tls_server_write(s, "x", 1);
 			(void)cella_tls_server_close(s);
+			res.closed_write = (uint32_t)cella_tls_server_write(s, "x", 1);
 			continue;
 		}
 		if (len > 5 && memcmp(buf, "BULK ", 5) == 0) {
@@ -123,17 +128,25 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			memset(buf, 'x', sizeof(buf));
 			while (bulk > 0) {
 				size_t k = bulk < sizeof(buf) ? (size_t)bulk : sizeof(buf);
-				if (cella_tls_server_write(s, buf, k) != CELLA_OK)
+				r = cella_tls_server_write(s, buf, k);
+				if (r != CELLA_OK) {
+					res.write_result = (uint32_t)r;
 					break;
+				}
 				bulk -= k;
 			}
 		} else if (len > 0) {
 			static const char pre[] = "enclave: ";
-			if (cella_tls_server_write(s, pre, sizeof(pre) - 1) != CELLA_OK ||
-			    cella_tls_server_write(s, buf, len) != CELLA_OK)
+			r = cella_tls_server_write(s, pre, sizeof(pre) - 1);
+			if (r == CELLA_OK)
+				r = cella_tls_server_write(s, buf, len);
+			if (r != CELLA_OK) {
+				res.write_result = (uint32_t)r;
 				res.ok--; /* counted as a failed session */
+			}
 		}
 		(void)cella_tls_server_close(s);
+		res.closed_write = (uint32_t)cella_tls_server_write(s, "x", 1);
 	}
 	cella_tls_server_free(s);
 	memcpy(out, &res, sizeof(res));

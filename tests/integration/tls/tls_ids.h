@@ -24,6 +24,9 @@ struct t_serve_out {
 	uint32_t last_error; /* the cella_result of the last failed accept, 0 if none failed */
 	uint32_t read_result; /* the cella_result of the last session's last read (0: a line, or the peer's end) */
 	uint32_t again_result; /* T_SERVE_ACCEPT_AGAIN: the cella_result of the last second accept */
+	uint32_t write_result; /* the last session's failed write (0 if none): its answer, or one byte after a failed
+				* read */
+	uint32_t closed_write; /* a write once the last connection was closed, or its accept failed */
 };
 struct t_limits_out {
 	uint64_t small_len;      /* cella_attest_cert's *len with a 16-byte buffer */

@@ -214,7 +214,9 @@ static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const c
 }
 
 /* A client sends half a line, then ends the connection with close_notify or by closing the socket without
- * it. The enclave's read must tell them apart: the end of data, or an error (the stream may have been cut). */
+ * it. The enclave's read must tell them apart: the end of data, or an error (the stream may have been cut). So
+ * must its write that follows: the peer's orderly close (CELLA_ERR_PEER_CLOSED), or a failed connection
+ * (CELLA_ERR_IO). Once the server has closed the connection, a write finds none (CELLA_ERR_INVALID_STATE). */
 static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
 {
 	for (int notify = 1; notify >= 0; notify--) {
@@ -234,13 +236,48 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		close(fd);
 		CT_ASSERT(pthread_join(th, NULL) == 0);
 		CT_RESULT(run.r, CELLA_OK);
-		CT_EQ(run.out.last_error, 0); /* the handshake passed (the echo of the half line may then fail) */
-		if (notify)
-			CT_EQ(run.out.read_result, (uint32_t)CELLA_OK);
-		else
-			CT_EQ(run.out.read_result, (uint32_t)CELLA_ERR_IO);
+		CT_EQ(run.out.last_error, 0); /* the handshake passed (the echo of the half line then fails) */
+		if (notify) {
+			CT_RESULT((cella_result)run.out.read_result, CELLA_OK);
+			CT_RESULT((cella_result)run.out.write_result, CELLA_ERR_PEER_CLOSED);
+		} else {
+			CT_RESULT((cella_result)run.out.read_result, CELLA_ERR_IO);
+			CT_RESULT((cella_result)run.out.write_result, CELLA_ERR_IO);
+		}
+		CT_RESULT((cella_result)run.out.closed_write, CELLA_ERR_INVALID_STATE);
 	}
-	cella_test_pass("a connection ended without close_notify is an error in the enclave's read, not the end of data");
+	cella_test_pass("a connection ended without close_notify is an error in the enclave's read, not the end of data; "
+			"a write after close_notify is CELLA_ERR_PEER_CLOSED, after a cut CELLA_ERR_IO, after close "
+			"CELLA_ERR_INVALID_STATE");
+}
+
+/* A client completes the handshake, then sends bytes that are no TLS record: the enclave's engine fails, and its
+ * read and the write after it are CELLA_ERR_CRYPTO (not the no-connection or closed-by-peer codes). */
+static void junk_after_handshake(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
+{
+	static const char junk[] = "GET / HTTP/1.1\r\n";
+	struct server_run run;
+	pthread_t th;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	char got[64];
+	int fd;
+	serve_one(&run, &th, listener, 0);
+	ssl = client(port, v, &ctx, &fd);
+	CT_ASSERT(SSL_connect(ssl) == 1);
+	CT_EQ(write(fd, junk, sizeof(junk) - 1), (ssize_t)(sizeof(junk) - 1)); /* beside OpenSSL, not through it */
+	while (recv(fd, got, sizeof(got), 0) > 0) /* until the server closes */
+		;
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	CT_ASSERT(pthread_join(th, NULL) == 0);
+	CT_RESULT(run.r, CELLA_OK);
+	CT_EQ(run.out.last_error, 0);
+	CT_RESULT((cella_result)run.out.read_result, CELLA_ERR_CRYPTO);
+	CT_RESULT((cella_result)run.out.write_result, CELLA_ERR_CRYPTO);
+	CT_RESULT((cella_result)run.out.closed_write, CELLA_ERR_INVALID_STATE);
+	cella_test_pass("junk after the handshake: the enclave's read and the write after it are CELLA_ERR_CRYPTO");
 }
 
 /* A second accept while a connection is open is refused (CELLA_ERR_INVALID_STATE) without asking the host for
@@ -282,6 +319,7 @@ static void junk_client(uint16_t port, uint64_t listener)
 	CT_RESULT(run.r, CELLA_OK);
 	CT_EQ(run.out.ok, 0);
 	CT_RESULT((cella_result)run.out.last_error, CELLA_ERR_CRYPTO);
+	CT_RESULT((cella_result)run.out.closed_write, CELLA_ERR_INVALID_STATE); /* after the failed accept */
 	pthread_mutex_lock(&out_lock);
 	if (!strstr(out_text, "cella tls: BearSSL error "))
 		cella_test_fail(__FILE__, __LINE__, "the enclave's output lacks BearSSL's error: '%s'", out_text);
@@ -798,6 +836,7 @@ int main(int argc, char **argv)
 
 	policy_for(&v.policy, &root, &mr);
 	truncation(port, listener, &v);
+	junk_after_handshake(port, listener, &v);
 	suites(port, listener, &v);
 	lying_sockets(port, listener, &v);
 	cella_test_pass("F5 socket ocalls lying about lengths end the handshake with CELLA_ERR_MARSHAL; no harm after");
