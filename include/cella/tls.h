@@ -105,8 +105,8 @@ CELLA_API void cella_tls_server_free(struct cella_tls_server *s);
 /*
  * Accepts one connection on the host's listener (timeout_ms, 0 = forever) and completes the TLS handshake.
  * Errors: CELLA_ERR_INVALID_STATE (a connection is open), CELLA_ERR_IO (the host's socket failed or the peer
- * went away), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in the log), CELLA_ERR_MARSHAL (host reply
- * malformed), ocall errors.
+ * went away), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in cella_tls_server_detail), CELLA_ERR_MARSHAL
+ * (host reply malformed), ocall errors.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener,
 							      uint32_t timeout_ms) CELLA_NONNULL(1);
@@ -127,6 +127,18 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_write(struct cella_tls_se
 	CELLA_NONNULL(1);
 /* Sends close_notify (best effort) and closes the host connection. No-op without a connection. */
 CELLA_API cella_result cella_tls_server_close(struct cella_tls_server *s) CELLA_NONNULL(1);
+/*
+ * Why the last failed accept, read or write (or close's close_notify) failed, in one line that names what the
+ * server was doing and the cause: BearSSL's error by name and number ("handshake: BearSSL error
+ * BR_ERR_UNSUPPORTED_VERSION (3)"), a fatal alert sent or received ("BR_ERR_SEND_FATAL_ALERT + 40
+ * (handshake_failure)"), the host ocall that failed or answered out of bounds, or the state that refused the call.
+ * A call refused because the socket failed earlier (CELLA_ERR_IO) keeps that failure's detail; one refused because
+ * the engine failed earlier repeats BearSSL's error. An accept that finds no connection open clears it ("").
+ * Never NULL; owned by s, valid until the next call on s. The library prints nothing: the application logs this as
+ * it chooses (enclave code has no host log; what it writes to stdout and stderr reaches the host's output
+ * callback, not its log).
+ */
+CELLA_API const char *cella_tls_server_detail(const struct cella_tls_server *s) CELLA_NONNULL(1);
 
 /* ---------------------------------------------------------------------------------------------------
  * BearSSL verification callback: an X.509 engine (br_x509_class) for br_ssl_engine_set_x509() that accepts the

@@ -8,6 +8,7 @@
 
 #include <bearssl.h>
 #include <cella/enclave.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,68 @@ struct cella_tls_server {
 	bool broken; /* the host socket failed mid-record */
 	bool batching; /* inside cella_tls_server_write: keep batching until the end */
 	size_t out_len; /* encrypted records waiting in out[] for one send ocall */
+	const char *doing; /* what the current call is doing, for the detail */
+	char detail[192];  /* why the last accept, read or write failed (cella_tls_server_detail) */
 	uint8_t out[OUT_BYTES];
 };
+
+/* Records why the current call fails, after what it was doing, and returns r. The library never prints: the
+ * application reads this with cella_tls_server_detail and logs it as it chooses. */
+__attribute__((format(printf, 3, 4))) static cella_result fail(struct cella_tls_server *s, cella_result r,
+							       const char *fmt, ...)
+{
+	va_list ap;
+	int k = snprintf(s->detail, sizeof(s->detail), "%s: ", s->doing);
+	if (k > 0 && (size_t)k < sizeof(s->detail)) {
+		va_start(ap, fmt);
+		vsnprintf(s->detail + k, sizeof(s->detail) - (size_t)k, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+/* BearSSL's error codes (bearssl_ssl.h) by name, and TLS alerts (RFC 5246 7.2, RFC 8446 6) for the fatal-alert
+ * errors, which BearSSL reports as BR_ERR_RECV_FATAL_ALERT or BR_ERR_SEND_FATAL_ALERT plus the alert. */
+#define NAME(e) [e] = #e
+static const char *const br_errors[] = {
+	NAME(BR_ERR_BAD_PARAM),         NAME(BR_ERR_BAD_STATE),      NAME(BR_ERR_UNSUPPORTED_VERSION),
+	NAME(BR_ERR_BAD_VERSION),       NAME(BR_ERR_BAD_LENGTH),     NAME(BR_ERR_TOO_LARGE),
+	NAME(BR_ERR_BAD_MAC),           NAME(BR_ERR_NO_RANDOM),      NAME(BR_ERR_UNKNOWN_TYPE),
+	NAME(BR_ERR_UNEXPECTED),        NAME(BR_ERR_BAD_CCS),        NAME(BR_ERR_BAD_ALERT),
+	NAME(BR_ERR_BAD_HANDSHAKE),     NAME(BR_ERR_OVERSIZED_ID),   NAME(BR_ERR_BAD_CIPHER_SUITE),
+	NAME(BR_ERR_BAD_COMPRESSION),   NAME(BR_ERR_BAD_FRAGLEN),    NAME(BR_ERR_BAD_SECRENEG),
+	NAME(BR_ERR_EXTRA_EXTENSION),   NAME(BR_ERR_BAD_SNI),        NAME(BR_ERR_BAD_HELLO_DONE),
+	NAME(BR_ERR_LIMIT_EXCEEDED),    NAME(BR_ERR_BAD_FINISHED),   NAME(BR_ERR_RESUME_MISMATCH),
+	NAME(BR_ERR_INVALID_ALGORITHM), NAME(BR_ERR_BAD_SIGNATURE),  NAME(BR_ERR_WRONG_KEY_USAGE),
+	NAME(BR_ERR_NO_CLIENT_AUTH),    NAME(BR_ERR_IO),
+};
+#undef NAME
+static const char *const alerts[] = {
+	[0] = "close_notify",           [10] = "unexpected_message",      [20] = "bad_record_mac",
+	[22] = "record_overflow",       [40] = "handshake_failure",       [42] = "bad_certificate",
+	[43] = "unsupported_certificate", [44] = "certificate_revoked",   [45] = "certificate_expired",
+	[46] = "certificate_unknown",   [47] = "illegal_parameter",       [48] = "unknown_ca",
+	[49] = "access_denied",         [50] = "decode_error",            [51] = "decrypt_error",
+	[70] = "protocol_version",      [71] = "insufficient_security",   [80] = "internal_error",
+	[86] = "inappropriate_fallback", [90] = "user_canceled",          [100] = "no_renegotiation",
+	[109] = "missing_extension",    [110] = "unsupported_extension",  [112] = "unrecognized_name",
+};
+
+/* The engine stopped with BearSSL error err (not BR_ERR_OK). */
+static cella_result engine_failed(struct cella_tls_server *s, int err)
+{
+	bool sent = err >= BR_ERR_SEND_FATAL_ALERT;
+	int a = err - (sent ? BR_ERR_SEND_FATAL_ALERT : BR_ERR_RECV_FATAL_ALERT);
+	if (err >= BR_ERR_RECV_FATAL_ALERT) {
+		bool named = (size_t)a < sizeof(alerts) / sizeof(alerts[0]) && alerts[a];
+		return fail(s, CELLA_ERR_CRYPTO, "BearSSL error %s + %d (%s): a fatal alert %s the peer",
+			    sent ? "BR_ERR_SEND_FATAL_ALERT" : "BR_ERR_RECV_FATAL_ALERT", a,
+			    named ? alerts[a] : "an alert not named here", sent ? "sent to" : "received from");
+	}
+	if (err > 0 && (size_t)err < sizeof(br_errors) / sizeof(br_errors[0]) && br_errors[err])
+		return fail(s, CELLA_ERR_CRYPTO, "BearSSL error %s (%d)", br_errors[err], err);
+	return fail(s, CELLA_ERR_CRYPTO, "BearSSL error %d", err); /* X.509 errors (32..63), or a newer BearSSL's */
+}
 
 static void wipe(void *p, size_t n)
 {
@@ -66,6 +127,7 @@ cella_result cella_tls_server_new(const struct cella_tls_key *key, const uint8_t
 	s->chain.data = s->cert;
 	s->chain.data_len = cert_len;
 	s->oc = *ocalls;
+	s->doing = "";
 	*out = s;
 	return CELLA_OK;
 }
@@ -95,6 +157,12 @@ void cella_tls_server_free(struct cella_tls_server *s)
 	free(s);
 }
 
+/* see cella/tls.h */
+const char *cella_tls_server_detail(const struct cella_tls_server *s)
+{
+	return s->detail;
+}
+
 /* Sends one record buffer; the host reports how much it took (1..len). */
 static cella_result send_some(struct cella_tls_server *s, const uint8_t *buf, size_t len, size_t *sent)
 {
@@ -104,15 +172,17 @@ static cella_result send_some(struct cella_tls_server *s, const uint8_t *buf, si
 	size_t w = 0;
 	cella_result r;
 	if (!msg)
-		return CELLA_ERR_OUT_OF_MEMORY;
+		return fail(s, CELLA_ERR_OUT_OF_MEMORY, "no memory for a send ocall of %zu bytes", len);
 	memcpy(msg, &in, sizeof(in));
 	memcpy(msg + sizeof(in), buf, len);
 	r = cella_ocall(s->oc.send, msg, sizeof(in) + len, &n, sizeof(n), &w);
 	free(msg);
 	if (r != CELLA_OK)
-		return r;
-	if (w != sizeof(n) || n == 0 || n > len)
-		return CELLA_ERR_MARSHAL; /* the host claims more than it was given, or nothing */
+		return fail(s, r, "the host's send ocall failed: %s", cella_result_name(r));
+	if (w != sizeof(n))
+		return fail(s, CELLA_ERR_MARSHAL, "the host's send ocall answered %zu bytes, not 4", w);
+	if (n == 0 || n > len) /* the host claims more than it was given, or nothing */
+		return fail(s, CELLA_ERR_MARSHAL, "the host's send ocall reported %u bytes sent of %zu", (unsigned)n, len);
 	*sent = n;
 	return CELLA_OK;
 }
@@ -141,9 +211,10 @@ static cella_result recv_some(struct cella_tls_server *s, uint8_t *buf, size_t l
 	size_t w = 0;
 	cella_result r = cella_ocall(s->oc.recv, &in, sizeof(in), buf, in.max, &w);
 	if (r != CELLA_OK)
-		return r;
+		return fail(s, r, "the host's recv ocall failed: %s", cella_result_name(r));
 	if (w > in.max)
-		return CELLA_ERR_MARSHAL;
+		return fail(s, CELLA_ERR_MARSHAL, "the host's recv ocall answered %zu bytes of the %u asked", w,
+			    (unsigned)in.max);
 	*got = w;
 	return CELLA_OK;
 }
@@ -152,17 +223,16 @@ static cella_result recv_some(struct cella_tls_server *s, uint8_t *buf, size_t l
 static cella_result run_until(struct cella_tls_server *s, unsigned target)
 {
 	br_ssl_engine_context *eng = &s->sc.eng;
-	if (s->broken)
-		return CELLA_ERR_IO; /* a socket failed: the engine's state is unknown, only close is left */
+	if (s->broken) /* a socket failed: the engine's state is unknown, only close is left; the detail says what */
+		return CELLA_ERR_IO;
 	for (;;) {
 		unsigned st = br_ssl_engine_current_state(eng);
 		cella_result r;
 		if (st & BR_SSL_CLOSED) {
 			int err = br_ssl_engine_last_error(eng);
-			if (err != BR_ERR_OK && err != BR_ERR_IO)
-				fprintf(stderr, "cella tls: BearSSL error %d\n", err);
-			/* closed without error: the peer's close_notify ended the connection (RFC 5246 7.2.1) */
-			return err == BR_ERR_OK ? CELLA_ERR_PEER_CLOSED : CELLA_ERR_CRYPTO;
+			/* closed without error: the peer's close_notify ended the connection (RFC 5246 7.2.1); the
+			 * callers say so where it is a failure */
+			return err == BR_ERR_OK ? CELLA_ERR_PEER_CLOSED : engine_failed(s, err);
 		}
 		if (st & BR_SSL_SENDREC) {
 			size_t len = 0;
@@ -186,7 +256,7 @@ static cella_result run_until(struct cella_tls_server *s, unsigned target)
 		 * own close_notify (application_data == 2), which cella_tls_server_close follows at once with the
 		 * host's close: with separate input and output buffers a write never waits for a read */
 		if (st & BR_SSL_RECVAPP)
-			return CELLA_ERR_UNEXPECTED;
+			return fail(s, CELLA_ERR_UNEXPECTED, "BearSSL holds received data and takes none to send");
 		if (st & BR_SSL_RECVREC) {
 			size_t len = 0, got = 0;
 			if ((r = flush_out(s)) != CELLA_OK) /* never wait for the peer while holding its records */
@@ -197,15 +267,23 @@ static cella_result run_until(struct cella_tls_server *s, unsigned target)
 				s->broken = true;
 				return r;
 			}
-			if (got == 0) { /* peer closed the socket without close_notify */
+			if (got == 0) {
 				s->broken = true;
-				return CELLA_ERR_IO;
+				return fail(s, CELLA_ERR_IO, "the peer closed the socket without close_notify");
 			}
 			br_ssl_engine_recvrec_ack(eng, got);
 			continue;
 		}
 		br_ssl_engine_flush(eng, 0);
 	}
+}
+
+/* r from run_until, where the peer's close_notify is a failure: then `as`, with a detail saying so. */
+static cella_result closed_by_peer(struct cella_tls_server *s, cella_result r, cella_result as)
+{
+	if (r == CELLA_ERR_PEER_CLOSED)
+		return fail(s, as, "the peer closed the connection with close_notify");
+	return r;
 }
 
 /* see cella/tls.h */
@@ -217,13 +295,15 @@ cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listen
 	size_t w = 0;
 	cella_result r;
 
+	s->doing = "accept";
 	if (s->open)
-		return CELLA_ERR_INVALID_STATE;
+		return fail(s, CELLA_ERR_INVALID_STATE, "a connection is open already");
+	s->detail[0] = 0;
 	r = cella_ocall(s->oc.accept, &in, sizeof(in), &conn, sizeof(conn), &w);
 	if (r != CELLA_OK)
-		return r;
+		return fail(s, r, "the host's accept ocall failed: %s", cella_result_name(r));
 	if (w != sizeof(conn))
-		return CELLA_ERR_MARSHAL;
+		return fail(s, CELLA_ERR_MARSHAL, "the host's accept ocall answered %zu bytes, not 8", w);
 	s->conn = conn;
 	s->open = true;
 	s->broken = false;
@@ -237,16 +317,18 @@ cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listen
 	br_ssl_engine_add_flags(&s->sc.eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(&s->sc.eng, s->iobuf, sizeof(s->iobuf), 1);
 	r = cella_random(seed, sizeof(seed));
-	if (r == CELLA_OK) {
+	if (r != CELLA_OK) {
+		(void)fail(s, r, "no random seed for the engine: %s", cella_result_name(r));
+	} else {
 		br_ssl_engine_inject_entropy(&s->sc.eng, seed, sizeof(seed));
 		if (!br_ssl_server_reset(&s->sc))
-			r = CELLA_ERR_CRYPTO;
+			r = engine_failed(s, br_ssl_engine_last_error(&s->sc.eng));
 	}
 	wipe(seed, sizeof(seed));
+	s->doing = "handshake";
 	if (r == CELLA_OK)
-		r = run_until(s, BR_SSL_SENDAPP); /* the handshake */
-	if (r == CELLA_ERR_PEER_CLOSED) /* close_notify before the handshake finished: the peer went away */
-		r = CELLA_ERR_IO;
+		r = run_until(s, BR_SSL_SENDAPP);
+	r = closed_by_peer(s, r, CELLA_ERR_IO); /* before the handshake finished: the peer went away */
 	if (r != CELLA_OK)
 		(void)host_close(s);
 	return r;
@@ -261,8 +343,9 @@ cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t
 	cella_result r;
 
 	*n = 0;
+	s->doing = "read";
 	if (!s->open)
-		return CELLA_ERR_INVALID_STATE;
+		return fail(s, CELLA_ERR_INVALID_STATE, "no connection is open");
 	if (cap == 0)
 		return CELLA_OK;
 	r = run_until(s, BR_SSL_RECVAPP);
@@ -289,8 +372,9 @@ cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf,
 	const uint8_t *p = buf;
 	cella_result r;
 
+	s->doing = "write";
 	if (!s->open)
-		return CELLA_ERR_INVALID_STATE;
+		return fail(s, CELLA_ERR_INVALID_STATE, "no connection is open");
 	s->batching = true;
 	while (len > 0) {
 		size_t room = 0;
@@ -298,7 +382,7 @@ cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf,
 		r = run_until(s, BR_SSL_SENDAPP);
 		if (r != CELLA_OK) {
 			s->batching = false;
-			return r;
+			return closed_by_peer(s, r, CELLA_ERR_PEER_CLOSED);
 		}
 		app = br_ssl_engine_sendapp_buf(eng, &room);
 		if (room > len)
@@ -311,7 +395,7 @@ cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf,
 	br_ssl_engine_flush(eng, 0);
 	/* push the flushed records out: run until the engine wants application data again, then send the batch */
 	s->batching = false;
-	return run_until(s, BR_SSL_SENDAPP);
+	return closed_by_peer(s, run_until(s, BR_SSL_SENDAPP), CELLA_ERR_PEER_CLOSED);
 }
 
 /* see cella/tls.h */
@@ -320,6 +404,7 @@ cella_result cella_tls_server_close(struct cella_tls_server *s)
 	br_ssl_engine_context *eng = &s->sc.eng;
 	if (!s->open)
 		return CELLA_OK;
+	s->doing = "close";
 	if (s->broken)
 		return host_close(s);
 	br_ssl_engine_close(eng);

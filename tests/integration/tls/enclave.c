@@ -75,6 +75,16 @@ static cella_result bad_cert(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	return r;
 }
 
+static void copy_detail(struct t_serve_out *res, const struct cella_tls_server *s)
+{
+	const char *d = cella_tls_server_detail(s);
+	size_t n = strlen(d);
+	if (n > sizeof(res->detail) - 1)
+		n = sizeof(res->detail) - 1;
+	memcpy(res->detail, d, n);
+	res->detail[n] = 0;
+}
+
 static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	static const struct cella_tls_ocalls oc = {T_O_ACCEPT, T_O_RECV, T_O_SEND, T_O_CLOSE};
@@ -99,12 +109,15 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		r = cella_tls_server_accept(s, a.listener, a.timeout_ms);
 		if (r != CELLA_OK) {
 			res.last_error = (uint32_t)r; /* a refused handshake, or a lying host socket */
+			copy_detail(&res, s);
 			res.closed_write = (uint32_t)cella_tls_server_write(s, "x", 1);
 			continue;
 		}
 		res.ok++;
-		if (a.flags & T_SERVE_ACCEPT_AGAIN) /* one connection at a time: refused without asking the host */
+		if (a.flags & T_SERVE_ACCEPT_AGAIN) { /* one connection at a time: refused without asking the host */
 			res.again_result = (uint32_t)cella_tls_server_accept(s, a.listener, 1);
+			copy_detail(&res, s);
+		}
 		/* read one line */
 		res.read_result = CELLA_OK;
 		res.write_result = CELLA_OK;
@@ -117,6 +130,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			len += got;
 		}
 		if (res.read_result != CELLA_OK) { /* cut short: nothing to answer, but a write must fail too */
+			copy_detail(&res, s);
 			res.write_result = (uint32_t)cella_tls_server_write(s, "x", 1);
 			(void)cella_tls_server_close(s);
 			res.closed_write = (uint32_t)cella_tls_server_write(s, "x", 1);
@@ -131,6 +145,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 				r = cella_tls_server_write(s, buf, k);
 				if (r != CELLA_OK) {
 					res.write_result = (uint32_t)r;
+					copy_detail(&res, s);
 					break;
 				}
 				bulk -= k;
@@ -142,6 +157,7 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 				r = cella_tls_server_write(s, buf, len);
 			if (r != CELLA_OK) {
 				res.write_result = (uint32_t)r;
+				copy_detail(&res, s);
 				res.ok--; /* counted as a failed session */
 			}
 		}

@@ -27,6 +27,8 @@ struct t_serve_out {
 	uint32_t write_result; /* the last session's failed write (0 if none): its answer, or one byte after a failed
 				* read */
 	uint32_t closed_write; /* a write once the last connection was closed, or its accept failed */
+	char detail[192];      /* cella_tls_server_detail after the last failed accept, read (before the write that
+				* follows it) or write; "" if none failed */
 };
 struct t_limits_out {
 	uint64_t small_len;      /* cella_attest_cert's *len with a 16-byte buffer */
