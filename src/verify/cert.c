@@ -15,7 +15,6 @@
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/provider.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -103,7 +102,8 @@ X509 *cella_vfy_cert_d2i(const uint8_t *der, size_t len)
 	if (!d2i_X509(&x, &q, (long)len)) /* frees x on failure */
 		return NULL;
 	e = calloc(1, sizeof(*e));
-	if (q != der + len || !e || !SHA256(tbs, tbs_len, e->tbs_digest) || !X509_set_ex_data(x, extra_index, e)) {
+	if (q != der + len || !e || cella_vfy_sha256(tbs, tbs_len, e->tbs_digest) != 0 ||
+	    !X509_set_ex_data(x, extra_index, e)) {
 		free(e);
 		X509_free(x);
 		return NULL;

@@ -3,7 +3,6 @@
 #include "verify_internal.h"
 
 #include <openssl/core_names.h>
-#include <openssl/sha.h>
 #include <string.h>
 
 /*
@@ -84,17 +83,41 @@ int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const 
 	n += der_uint(der + 2 + n, sig + 32);
 	der[0] = 0x30;
 	der[1] = (uint8_t)n;
-	if (!SHA256(msg, len, digest))
+	if (cella_vfy_sha256(msg, len, digest) != 0)
 		return 0;
 	return cella_vfy_ecdsa_verify_digest(key, digest, der, n + 2);
 }
 
+/*
+ * SHA-256 fetched once for the process. OpenSSL 3's SHA256() and EVP_sha256() look the algorithm up in the
+ * provider store (name lookup under a lock) on every call; a fetched EVP_MD is immutable and may be shared by
+ * threads (OpenSSL 3 "Performance" guide: prefer explicit fetching). A verification hashes about twenty times.
+ */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_init(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
 	unsigned n = 0;
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(ctx, a, alen) == 1 &&
-		 EVP_DigestUpdate(ctx, b, blen) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+	int ok;
+	pthread_once(&sha256_once, sha256_init);
+	if (!sha256_md || !(ctx = EVP_MD_CTX_new()))
+		return -1;
+	ok = EVP_DigestInit_ex(ctx, sha256_md, NULL) == 1 && EVP_DigestUpdate(ctx, a, alen) == 1 &&
+	     EVP_DigestUpdate(ctx, b, blen) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
+}
+
+int cella_vfy_sha256(const void *data, size_t len, uint8_t *out)
+{
+	unsigned n = 0;
+	pthread_once(&sha256_once, sha256_init);
+	return sha256_md && EVP_Digest(data, len, out, &n, sha256_md, NULL) == 1 && n == 32 ? 0 : -1;
 }

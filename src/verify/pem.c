@@ -2,8 +2,6 @@
 /* A strict PEM reader: one canonical encoding per DER, so any change to a chain's text is a change to its DER. */
 #include "verify_internal.h"
 
-#include <openssl/sha.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +146,7 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 	len = trim_nuls(pem, len);
 	end = pem + len;
 	while (p < end) {
-		uint8_t *der = NULL;
+		uint8_t *der = NULL, h[32];
 		size_t der_len = 0;
 		X509 *x;
 		if (count == max)
@@ -159,9 +157,7 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 						  "PEM chain malformed at byte %zu (certificate %zu)",
 						  (size_t)(p - pem), count + 1));
 		x = NULL;
-		if (pool) {
-			uint8_t h[32];
-			SHA256(der, der_len, h);
+		if (pool && cella_vfy_sha256(der, der_len, h) == 0) {
 			for (size_t i = 0; i < pool->n && !x; i++)
 				if (memcmp(pool->e[i].hash, h, 32) == 0 && X509_up_ref(pool->e[i].x) == 1)
 					x = pool->e[i].x;

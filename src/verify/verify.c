@@ -2,7 +2,6 @@
 /* Quote verification: PCK chain, QE report, attestation-key binding, quote signature, TCB status. */
 #include "verify_internal.h"
 
-#include <openssl/sha.h>
 #include <string.h>
 
 /* Intel's QE vendor ID (QVL QuoteConstants INTEL_QE_VENDOR_ID). */
@@ -78,8 +77,8 @@ static const struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struc
 {
 	uint8_t h[32];
 	struct vfy_pck_entry *e;
-	SHA256((const uint8_t *)q->pck_chain, q->pck_chain_len, h);
-	for (unsigned i = 0; i < VFY_PCK_CACHE_SLOTS; i++)
+	bool hashed = cella_vfy_sha256(q->pck_chain, q->pck_chain_len, h) == 0;
+	for (unsigned i = 0; hashed && i < VFY_PCK_CACHE_SLOTS; i++)
 		if (p->pck[i].used && memcmp(p->pck[i].hash, h, 32) == 0)
 			return &p->pck[i];
 	e = &p->pck[p->next_slot];
@@ -88,7 +87,7 @@ static const struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struc
 	memset(e, 0, sizeof(*e));
 	memcpy(e->hash, h, 32);
 	pck_entry_build(p, q, e);
-	e->used = true;
+	e->used = hashed; /* without a hash the entry serves this verification only */
 	return e;
 }
 

@@ -31,6 +31,8 @@ int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const 
 /* 1 if der_sig (ECDSA-Sig-Value) is a valid signature by key over the SHA-256 digest (32 bytes), else 0. */
 int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const uint8_t *der_sig, size_t der_len);
 
+/* SHA-256(data) into out[32] with an algorithm fetched once per process; 0 on success. */
+int cella_vfy_sha256(const void *data, size_t len, uint8_t *out);
 /* SHA-256(a || b) into out[32]; 0 on success. */
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
 
