@@ -66,9 +66,11 @@ static size_t eol(const char *p, const char *end)
 
 /*
  * Reads one block starting exactly at *pp. On success *pp is past the END line (and its line end, if any),
- * *der is a new buffer. Returns 0, or -1 on any deviation.
+ * *der is a new buffer, and *text_len (if given) the length of the block's text up to the end of its END line's
+ * marker. Returns 0, or -1 on any deviation.
  */
-static int read_block(const char **pp, const char *end, const char *label, uint8_t **der, size_t *der_len)
+static int read_block(const char **pp, const char *end, const char *label, uint8_t **der, size_t *der_len,
+		      size_t *text_len)
 {
 	const char *p = *pp;
 	char begin[64], endl[64];
@@ -104,6 +106,8 @@ static int read_block(const char **pp, const char *end, const char *label, uint8
 		p += eol(p, end);
 	}
 	p += el;
+	if (text_len)
+		*text_len = (size_t)(p - *pp);
 	p += eol(p, end);
 	*der = malloc(n / 4 * 3 + 3);
 	if (!*der)
@@ -132,9 +136,28 @@ static size_t trim_nuls(const char *pem, size_t len)
 
 void cella_vfy_pool_fini(struct vfy_pool *pool)
 {
-	for (size_t i = 0; i < pool->n; i++)
+	for (size_t i = 0; i < pool->n; i++) {
 		X509_free(pool->e[i].x);
+		free(pool->e[i].pem);
+	}
 	memset(pool, 0, sizeof(*pool));
+}
+
+/*
+ * The pool's certificate whose PEM text starts at p, or NULL. A block's text decides its DER (read_block reads
+ * nothing past the END marker), so a block byte-identical to one read before is that certificate: the root repeats
+ * in all four chains and the PCK CA and TCB signing certificates in two, and these need neither base64 decoding nor
+ * hashing again.
+ */
+static X509 *pool_text(const struct vfy_pool *pool, const char *p, const char *end, size_t *text_len)
+{
+	for (size_t i = 0; pool && i < pool->n; i++)
+		if (pool->e[i].pem && (size_t)(end - p) >= pool->e[i].pem_len &&
+		    memcmp(p, pool->e[i].pem, pool->e[i].pem_len) == 0 && X509_up_ref(pool->e[i].x) == 1) {
+			*text_len = pool->e[i].pem_len;
+			return pool->e[i].x;
+		}
+	return NULL;
 }
 
 cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t max, size_t want, size_t *n,
@@ -147,17 +170,25 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 	end = pem + len;
 	while (p < end) {
 		uint8_t *der = NULL, h[32];
-		size_t der_len = 0;
+		size_t der_len = 0, text_len = 0;
+		const char *text = p;
 		X509 *x;
 		if (count == max)
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "PEM chain has more than %zu certificates",
 						  max));
-		if (read_block(&p, end, "CERTIFICATE", &der, &der_len) != 0)
+		if ((x = pool_text(pool, p, end, &text_len)) != NULL) {
+			out[count++] = x;
+			p += text_len;
+			while (eol(p, end))
+				p += eol(p, end);
+			continue;
+		}
+		if (read_block(&p, end, "CERTIFICATE", &der, &der_len, &text_len) != 0)
 			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN,
 						  "PEM chain malformed at byte %zu (certificate %zu)",
 						  (size_t)(p - pem), count + 1));
-		x = NULL;
 		if (pool && cella_vfy_sha256(der, der_len, h) == 0) {
+			/* the same DER in other text (line lengths, line ends) */
 			for (size_t i = 0; i < pool->n && !x; i++)
 				if (memcmp(pool->e[i].hash, h, 32) == 0 && X509_up_ref(pool->e[i].x) == 1)
 					x = pool->e[i].x;
@@ -172,7 +203,13 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 			if (x && pool->n < VFY_POOL_SLOTS && X509_up_ref(x) == 1) {
 				memset(&pool->e[pool->n], 0, sizeof(pool->e[0]));
 				memcpy(pool->e[pool->n].hash, h, 32);
-				pool->e[pool->n++].x = x;
+				pool->e[pool->n].x = x;
+				/* without a copy of the text (out of memory) the entry still serves by its hash */
+				if ((pool->e[pool->n].pem = malloc(text_len)) != NULL) {
+					memcpy(pool->e[pool->n].pem, text, text_len);
+					pool->e[pool->n].pem_len = text_len;
+				}
+				pool->n++;
 			}
 		} else {
 			x = cella_vfy_cert_d2i(der, der_len);
@@ -207,7 +244,7 @@ cella_result cella_vfy_pem_block(const char *pem, size_t len, const char *label,
 	const char *p = pem, *end;
 	len = trim_nuls(pem, len);
 	end = pem + len;
-	if (read_block(&p, end, label, der, der_len) != 0)
+	if (read_block(&p, end, label, der, der_len, NULL) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_BAD_FORMAT, "malformed PEM %s", label);
 	while (eol(p, end))
 		p += eol(p, end);

@@ -58,7 +58,9 @@ int cella_vfy_cert_signed_by(const X509 *x, EVP_PKEY *key);
 struct vfy_pool {
 	size_t n;
 	struct {
-		uint8_t hash[32];
+		uint8_t hash[32];  /* SHA-256 of the DER */
+		char *pem;         /* the PEM text it was read from, BEGIN to END marker (malloc'd; NULL if none) */
+		size_t pem_len;
 		X509 *x;
 		X509 *parent_ok;   /* issuer already verified (CN, name, signature) */
 		bool root_ok;      /* already verified as a trusted root */
