@@ -199,7 +199,8 @@ cella_result cella_vfy_pem_chain(const char *pem, size_t len, X509 **out, size_t
 					p += eol(p, end);
 				continue;
 			}
-			x = cella_vfy_cert_d2i(der, der_len);
+			if (!(x = cella_vfy_root_shared(der, der_len)))
+				x = cella_vfy_cert_d2i(der, der_len);
 			if (x && pool->n < VFY_POOL_SLOTS && X509_up_ref(x) == 1) {
 				memset(&pool->e[pool->n], 0, sizeof(pool->e[0]));
 				memcpy(pool->e[pool->n].hash, h, 32);

@@ -241,5 +241,8 @@ struct cella_trust {
 extern const uint8_t cella_vfy_intel_root_point[65];
 /* 1 if der_sha256 is the SHA-256 of the DER of one of the Intel SGX Root CA certificates. */
 int cella_vfy_root_pinned(const uint8_t der_sha256[32]);
+/* If der is byte for byte the Intel SGX Root CA certificate valid to 2049: a process-wide parsed copy of it (a new
+ * reference, the caller frees it with X509_free; shared between threads, never to be modified); otherwise NULL. */
+X509 *cella_vfy_root_shared(const uint8_t *der, size_t len);
 
 #endif

@@ -4,7 +4,8 @@
  * certificate of the vectors, and on every single-bit change (two bits per byte) of a PCK leaf and of the root,
  * both sides must agree on "parses", the P-256 point, X509_check_ca and "signed by the issuer". Then the cases
  * where they are meant to differ or refuse: keys other than P-256, ecdsa-with-SHA384, bytes around the DER. Last,
- * the pinned Intel root certificates, whose self-signature the verifier takes as known.
+ * the pinned Intel root certificates, whose self-signature the verifier takes as known, and the process-wide
+ * parsed copy of the current one.
  */
 #include "cella_test.h"
 #include "testutil.h"
@@ -345,6 +346,72 @@ static void root_signature_still_checked(const char *root)
 	cella_test_pass("an Intel-keyed root with a changed signature is not pinned and is refused");
 }
 
+/*
+ * The current pinned root as a process-wide parsed certificate (cella_vfy_root_shared): its exact DER gives one
+ * shared object, the same on every call, that re-encodes to that DER and carries the Intel key; a chain read
+ * through a pool takes that object instead of a parse of its own. A byte changed, added or removed, the 2033
+ * variant or another root gives none.
+ */
+static void shared_root(const char *root)
+{
+	static const char *const others[] = {"IntelSGXRootCA_2033variant.pem",
+					     "intel_qvl_synthetic/trustedRootCaCert.pem"};
+	struct cella_trust *intel;
+	X509 *x = read_pem(root, "IntelSGXRootCA.pem"), *shared, *again, *ch[1] = {NULL};
+	uint8_t *der = NULL, *der2 = NULL, *longer;
+	int n = i2d_X509(x, &der), n2;
+	struct vfy_pool pool;
+	size_t count = 0;
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem;
+	CT_RESULT(cella_trust_new_intel(&intel), CELLA_OK);
+	CT_ASSERT(n > 0);
+	shared = cella_vfy_root_shared(der, (size_t)n);
+	CT_ASSERT(shared != NULL);
+	n2 = i2d_X509(shared, &der2);
+	CT_EQ(n2, n);
+	CT_EQ_MEM(der2, der, (size_t)n);
+	CT_ASSERT(cella_vfy_cert_point(shared) != NULL);
+	CT_EQ_MEM(cella_vfy_cert_point(shared), intel->point, 65);
+	again = cella_vfy_root_shared(der, (size_t)n);
+	CT_ASSERT(again == shared);
+	X509_free(again);
+	for (int k = 0; k < n; k++) {
+		der[k] ^= 0x01;
+		CT_ASSERT(cella_vfy_root_shared(der, (size_t)n) == NULL);
+		der[k] ^= 0x01;
+	}
+	CT_ASSERT(cella_vfy_root_shared(der, (size_t)n - 1) == NULL);
+	longer = malloc((size_t)n + 1);
+	CT_ASSERT(longer != NULL);
+	memcpy(longer, der, (size_t)n);
+	longer[n] = 0;
+	CT_ASSERT(cella_vfy_root_shared(longer, (size_t)n + 1) == NULL);
+	free(longer);
+	CT_ASSERT(b && PEM_write_bio_X509(b, x) == 1);
+	long pl = BIO_get_mem_data(b, &pem);
+	memset(&pool, 0, sizeof(pool));
+	CT_RESULT(cella_vfy_pem_chain(pem, (size_t)pl, ch, 1, 1, &count, &pool, NULL), CELLA_OK);
+	CT_ASSERT(ch[0] == shared);
+	X509_free(ch[0]);
+	cella_vfy_pool_fini(&pool);
+	BIO_free(b);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		X509 *o = read_pem(root, others[i]);
+		uint8_t *od = NULL;
+		int on = i2d_X509(o, &od);
+		CT_ASSERT(on > 0 && cella_vfy_root_shared(od, (size_t)on) == NULL);
+		OPENSSL_free(od);
+		X509_free(o);
+	}
+	OPENSSL_free(der);
+	OPENSSL_free(der2);
+	X509_free(shared);
+	X509_free(x);
+	cella_trust_free(intel);
+	cella_test_pass("the current pinned root's DER gives one shared parsed certificate, used by pooled chains");
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
@@ -353,5 +420,6 @@ int main(int argc, char **argv)
 	refusals();
 	pinned_roots(root);
 	root_signature_still_checked(root);
+	shared_root(root);
 	return 0;
 }
