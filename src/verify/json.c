@@ -219,9 +219,10 @@ static int object_repeats(const cJSON *o)
 	for (const cJSON *c = o->child; c; c = c->next)
 		n++;
 	if (n <= PAIRWISE_MAX) {
+		/* keys differ in their first byte nearly always: compare that before calling strcmp */
 		for (const cJSON *c = o->child; c; c = c->next)
 			for (const cJSON *e = c->next; e; e = e->next)
-				if (strcmp(c->string, e->string) == 0)
+				if (c->string[0] == e->string[0] && strcmp(c->string, e->string) == 0)
 					return 1;
 		return 0;
 	}
@@ -293,14 +294,18 @@ static const cJSON *get(const cJSON *o, const char *k)
 	return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static int get_uint(const cJSON *o, const char *k, int64_t max, int64_t *out)
+static int uint_value(const cJSON *v, int64_t max, int64_t *out)
 {
-	const cJSON *v = get(o, k);
 	/* The profile check has made every number an integer; doubles hold them exactly up to 2^53. */
 	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > (double)max)
 		return -1;
 	*out = (int64_t)v->valuedouble;
 	return 0;
+}
+
+static int get_uint(const cJSON *o, const char *k, int64_t max, int64_t *out)
+{
+	return uint_value(get(o, k), max, out);
 }
 
 /* The elements of v if it is an array (cJSON walks the list to count them), else 0. */
@@ -377,6 +382,36 @@ static int get_components(const cJSON *tcb, const char *k, uint8_t *out)
 		out[i++] = (uint8_t)x;
 	}
 	return 0;
+}
+
+/*
+ * TCB Info v2's sgxtcbcomp01svn .. sgxtcbcomp16svn of a level's tcb object, each an integer 0..255, into svn.
+ * Returns -1, or the index of the first component missing or out of range. One pass over the object's members
+ * (json_load has refused repeated keys, so each name stands at most once) instead of sixteen lookups by name, each
+ * a linear scan of the same seventeen members.
+ */
+static int v2_components(const cJSON *tcb, uint8_t *svn)
+{
+	static const char prefix[] = "sgxtcbcomp";
+	const size_t pl = sizeof(prefix) - 1;
+	const cJSON *comp[16] = {NULL};
+	int64_t x;
+	for (const cJSON *m = tcb->child; m; m = m->next) {
+		const char *k = m->string;
+		int c;
+		if (strncmp(k, prefix, pl) != 0 || k[pl] < '0' || k[pl] > '9' || k[pl + 1] < '0' || k[pl + 1] > '9' ||
+		    strcmp(k + pl + 2, "svn") != 0)
+			continue;
+		c = (k[pl] - '0') * 10 + (k[pl + 1] - '0') - 1;
+		if (c >= 0 && c < 16)
+			comp[c] = m;
+	}
+	for (int c = 0; c < 16; c++) {
+		if (uint_value(comp[c], 255, &x))
+			return c;
+		svn[c] = (uint8_t)x;
+	}
+	return -1;
 }
 
 static int cmp_platform(const struct vfy_level *a, const struct vfy_level *b)
@@ -497,13 +532,9 @@ cella_result cella_vfy_tcb_info_parse(const char *text, size_t len, struct vfy_t
 		if (!cJSON_IsObject(v) || !cJSON_IsObject(tcb))
 			JFAIL("TCB Info level %zu has no tcb object", i);
 		if (t.version == 2) {
-			for (int c = 0; c < 16; c++) {
-				char k[20];
-				snprintf(k, sizeof(k), "sgxtcbcomp%02dsvn", c + 1);
-				if (get_uint(tcb, k, 255, &x))
-					JFAIL("TCB Info level %zu lacks %s", i, k);
-				l->sgx_svn[c] = (uint8_t)x;
-			}
+			int c = v2_components(tcb, l->sgx_svn);
+			if (c >= 0)
+				JFAIL("TCB Info level %zu lacks sgxtcbcomp%02dsvn", i, c + 1);
 		} else {
 			if (get_components(tcb, "sgxtcbcomponents", l->sgx_svn))
 				JFAIL("TCB Info level %zu sgxtcbcomponents malformed", i);

@@ -114,6 +114,13 @@ static void tcb_info_docs(void)
 		{"\"pcesvn\":7", "\"pcesvn\":70000"},    {"\"nextUpdate\":\"2020-02-01T00:00:00Z\"", "\"nextUpdate\":\"soon\""},
 		{"\"version\":2", "\"version\":2,\"version\":2"}, {"\"pcesvn\":7", "\"pcesvn\":7.0"},
 		{"\"UpToDate\"", "\"UpToDate\\u0000\""},
+		/* each of the sixteen components by its exact name, an integer 0..255 */
+		{"\"sgxtcbcomp16svn\":0", "\"sgxtcbcomp16svn\":256"},
+		{"\"sgxtcbcomp16svn\":0", "\"sgxtcbcomp16svn\":\"0\""},
+		{"\"sgxtcbcomp16svn\":0", "\"sgxtcbcomp016svn\":0"},
+		{"\"sgxtcbcomp01svn\":2", "\"sgxtcbcomp1svn\":2"},
+		{"\"sgxtcbcomp09svn\":0", "\"sgxtcbcomp09svn\":-1"},
+		{"\"sgxtcbcomp09svn\":0", "\"sgxtcbcomp09svn\":null"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char buf[4096];
@@ -123,6 +130,20 @@ static void tcb_info_docs(void)
 		memset(&d, 0, sizeof(d));
 		CT_RESULT(cella_vfy_tcb_info_parse(buf, strlen(buf), &t, &d), CELLA_ERR_COLLATERAL);
 		CT_ASSERT(strstr(d.text, "TCB Info") != NULL);
+	}
+	{
+		/* members that only look like components are not read */
+		static const char *const extra[] = {"\"sgxtcbcomp17svn\":999,", "\"sgxtcbcomp00svn\":999,",
+						    "\"sgxtcbcomp01svnx\":999,", "\"xsgxtcbcomp01svn\":999,"};
+		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			char buf[4096];
+			const char *m = strstr(V2, "\"sgxtcbcomp01svn\"");
+			CT_ASSERT(m);
+			snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(m - V2), V2, extra[i], m);
+			CT_RESULT(cella_vfy_tcb_info_parse(buf, strlen(buf), &t, NULL), CELLA_OK);
+			CT_EQ(t.levels[0].sgx_svn[0], 3);
+			cella_vfy_tcb_info_fini(&t);
+		}
 	}
 	CT_RESULT(cella_vfy_tcb_info_parse("[]", 2, &t, NULL), CELLA_ERR_COLLATERAL);
 	CT_RESULT(cella_vfy_tcb_info_parse("{", 1, &t, NULL), CELLA_ERR_COLLATERAL);
