@@ -258,6 +258,61 @@ static void json_profile(void)
 	cella_test_pass("strict JSON profile");
 }
 
+/*
+ * The profile inside long strings, where plain bytes are skipped eight at a time: each kind of byte, at every
+ * offset of a 24-byte string, is accepted or refused as a lone byte is, and a refusal names its exact offset.
+ */
+static void json_profile_long_strings(void)
+{
+	static const struct {
+		const char *bytes;
+		const char *why; /* NULL: accepted */
+	} kinds[] = {
+		{"\x01", "control character in a string at byte "}, {"\x1f", "control character in a string at byte "},
+		{"\x7f", NULL},
+		{"\x80", "invalid UTF-8 in a string at byte "},      {"\xff", "invalid UTF-8 in a string at byte "},
+		{"\xc3\xa9", NULL},                                 {"\xe2\x82\xac", NULL},
+		{"\\n", NULL},                                      {"\\\"", NULL},
+		{"\\q", "unknown escape in a string at byte "},    {"\\u00e9", NULL},
+		{" ", NULL},                                        {"~", NULL},
+	};
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t off = 0; off < 24; off++) {
+			char doc[64], want[64];
+			struct cella_detail d;
+			struct cJSON *root = NULL;
+			int n = snprintf(doc, sizeof(doc), "{\"a\":\"%.*s%s%.*s\"}", (int)off,
+					 "aaaaaaaaaaaaaaaaaaaaaaaa", kinds[k].bytes, (int)(24 - off),
+					 "bbbbbbbbbbbbbbbbbbbbbbbb");
+			CT_ASSERT(n > 0 && (size_t)n < sizeof(doc));
+			memset(&d, 0, sizeof(d));
+			cella_result r = cella_vfy_json_load(doc, (size_t)n, "doc", &d, &root);
+			if (!kinds[k].why) {
+				CT_RESULT(r, CELLA_OK);
+				cJSON_Delete(root);
+				continue;
+			}
+			CT_RESULT(r, CELLA_ERR_COLLATERAL);
+			snprintf(want, sizeof(want), "%s%zu", kinds[k].why, 6 + off);
+			if (!strstr(d.text, want)) {
+				fprintf(stderr, "kind %zu at %zu: \"%s\" does not say \"%s\"\n", k, off, d.text, want);
+				CT_ASSERT(0);
+			}
+		}
+	/* Every prefix of a document that stops in a string, after a backslash (an escape past the end: found by
+	 * verify_fuzz), from a buffer of exactly that size so that ASan sees any read past it. */
+	static const char cut[] = "{\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaa\\";
+	for (size_t n = 1; n < sizeof(cut); n++) {
+		char *doc = malloc(n);
+		struct cJSON *root = NULL;
+		CT_ASSERT(doc != NULL);
+		memcpy(doc, cut, n);
+		CT_RESULT(cella_vfy_json_load(doc, n, "doc", NULL, &root), CELLA_ERR_COLLATERAL);
+		free(doc);
+	}
+	cella_test_pass("strict JSON profile inside long strings, at every offset");
+}
+
 static void collateral_json(void)
 {
 	struct cella_collateral *c = NULL;
@@ -371,6 +426,7 @@ int main(int argc, char **argv)
 	tcb_info_docs();
 	raw_members();
 	json_profile();
+	json_profile_long_strings();
 	collateral_json();
 	synthetic(root);
 	return 0;
