@@ -133,6 +133,71 @@ static void vectors(const char *root)
 	cella_test_pass("every vector certificate: same point, CA flag and signature verdict as OpenSSL's parse");
 }
 
+/* cella_vfy_pem_chain on text; *why gets the detail. The certificates read are freed. */
+static cella_result read_chain(const char *text, size_t len, size_t want, char *why, size_t why_len)
+{
+	X509 *ch[4] = {NULL, NULL, NULL, NULL};
+	struct cella_detail d;
+	size_t n = 0;
+	cella_result r;
+	memset(&d, 0, sizeof(d));
+	r = cella_vfy_pem_chain(text, len, ch, 4, want, &n, NULL, &d);
+	snprintf(why, why_len, "%s", d.text);
+	for (int i = 0; i < 4; i++)
+		X509_free(ch[i]);
+	return r;
+}
+
+/*
+ * The strict PEM reader's base64: every byte value put in the middle of a base64 line is read as a digit exactly
+ * when it is one (a digit gives another DER, which may or may not parse; anything else is malformed PEM, '=' too).
+ * And a chain with 5,000 blank lines between its blocks, whose first block then lies in more text than a
+ * certificate's base64 (read_block's heap path), reads as the plain chain does.
+ */
+static void pem_base64(const char *root)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct tv t;
+	struct cella_collateral *c = NULL;
+	char why[256], *text, *second, *spread;
+	size_t len, at, gap = 5000;
+	tv_load(root, "dcapqvl_sgx_v3", &t);
+	CT_RESULT(cella_collateral_new_json(t.collateral, t.collateral_len, &c, NULL), CELLA_OK);
+	len = c->tcb_chain_len;
+	text = malloc(len);
+	CT_ASSERT(text != NULL);
+	memcpy(text, c->tcb_chain, len);
+	CT_RESULT(read_chain(text, len, 2, why, sizeof(why)), CELLA_OK);
+	at = (size_t)(strchr(text, '\n') - text) + 1 + 20; /* the 21st character of the first base64 line */
+	for (int b = 0; b < 256; b++) {
+		char was = text[at];
+		cella_result r;
+		text[at] = (char)b;
+		r = read_chain(text, len, 2, why, sizeof(why));
+		if (b != 0 && strchr(digits, b))
+			CT_ASSERT(r == CELLA_OK || strstr(why, "malformed") == NULL);
+		else
+			CT_ASSERT(r == CELLA_ERR_CERT_CHAIN && strstr(why, "malformed at byte") != NULL);
+		text[at] = was;
+	}
+	second = strstr(text + 1, "-----BEGIN");
+	CT_ASSERT(second != NULL);
+	spread = malloc(len + gap);
+	CT_ASSERT(spread != NULL);
+	memcpy(spread, text, (size_t)(second - text));
+	memset(spread + (second - text), '\n', gap);
+	memcpy(spread + (second - text) + gap, second, len - (size_t)(second - text));
+	CT_RESULT(read_chain(spread, len + gap, 2, why, sizeof(why)), CELLA_OK);
+	spread[(second - text) - 40] = '*'; /* and a bad byte in the first block is still seen there */
+	CT_RESULT(read_chain(spread, len + gap, 2, why, sizeof(why)), CELLA_ERR_CERT_CHAIN);
+	CT_ASSERT(strstr(why, "malformed at byte") != NULL);
+	free(spread);
+	free(text);
+	cella_collateral_free(c);
+	tv_free(&t);
+	cella_test_pass("PEM base64: a byte is a digit exactly when it is one; a block in long text reads the same");
+}
+
 static void bit_flips(const char *root)
 {
 	struct tv t;
@@ -416,6 +481,7 @@ int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
 	vectors(root);
+	pem_base64(root);
 	bit_flips(root);
 	refusals();
 	pinned_roots(root);
