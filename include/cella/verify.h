@@ -317,8 +317,10 @@ struct cella_quote_claims {
 	struct cella_tdx_report tdx;    /* TDX quotes: the TD report (zero for SGX) */
 	struct cella_sgx_report qe;     /* the quoting enclave's report */
 	struct cella_pck_info pck;      /* FMSPC, PCE-ID, TCB SVNs, CA of the platform */
-	uint32_t tcb_evaluation_data_number;
+	uint32_t tcb_evaluation_data_number; /* the TCB Info's tcbEvaluationDataNumber */
 	int64_t tcb_date;               /* tcbDate of the matched platform TCB level */
+	uint32_t qe_tcb_evaluation_data_number; /* the QE Identity's. A policy requiring collateral from a TCB
+						 * recovery on (Intel raises the number at each) checks both. */
 };
 
 struct cella_verify_result {

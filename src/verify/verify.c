@@ -325,6 +325,7 @@ cella_result cella_quote_verify_trust(const struct cella_trust *trust, const str
 	if (qel->status != CELLA_TCB_UP_TO_DATE)
 		CELLA_CHECK(add_advisories(res, qel, d));
 	cl->tcb_evaluation_data_number = p->tcb.eval_number;
+	cl->qe_tcb_evaluation_data_number = p->qe.eval_number;
 	cl->tcb_date = plat->tcb_date;
 	if (res->status == CELLA_TCB_REVOKED)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_REVOKED, "TCB level is Revoked"));

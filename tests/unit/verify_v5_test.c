@@ -247,6 +247,46 @@ static void expect_vector_verdict(const struct cella_verify_result *res)
 		CT_ASSERT(strcmp(res->advisory_ids[i], t.advisories[i]) == 0);
 }
 
+/* The tcbEvaluationDataNumber of a signed document's text (the test's own reading of it). */
+static unsigned eval_number_of(const char *text)
+{
+	const char *k = strstr(text, "\"tcbEvaluationDataNumber\":");
+	CT_ASSERT(k != NULL);
+	return (unsigned)strtoul(k + strlen("\"tcbEvaluationDataNumber\":"), NULL, 10);
+}
+
+/*
+ * The claims carry the TCB Info's and the QE Identity's evaluation numbers apart: the vector's TCB Info with its
+ * QE Identity's number lowered by two (both re-signed) gives each its own.
+ */
+static void evaluation_numbers(const struct cella_quote *real, const struct cella_collateral *vec_col)
+{
+	unsigned tcb_n = eval_number_of(vec_col->tcb_info), qe_n = eval_number_of(vec_col->qe_identity);
+	char from[64], to[64];
+	struct cella_verify_result res;
+	struct cella_collateral *c;
+	struct cella_quote q;
+	uint8_t *b;
+	size_t n;
+	char *qe;
+	CT_ASSERT(qe_n >= 2);
+	snprintf(from, sizeof(from), "\"tcbEvaluationDataNumber\":%u", qe_n);
+	snprintf(to, sizeof(to), "\"tcbEvaluationDataNumber\":%u", qe_n - 2);
+	qe = replace_after(vec_col->qe_identity, "", from, to);
+	c = tca_pki_collateral(&pki, vec_col->tcb_info, qe, t.verify_time);
+	b = build(real, 4, real->tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX, NULL,
+		  &n);
+	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+	memset(&res, 0, sizeof(res));
+	CT_RESULT(cella_quote_verify_trust(pki.trust, &q, c, t.verify_time, &res), CELLA_OK);
+	CT_EQ(res.claims.tcb_evaluation_data_number, tcb_n);
+	CT_EQ(res.claims.qe_tcb_evaluation_data_number, qe_n - 2);
+	free(b);
+	free(qe);
+	cella_collateral_free(c);
+	cella_test_pass("the TCB Info's and the QE Identity's evaluation numbers, each in the claims");
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
@@ -360,6 +400,7 @@ int main(int argc, char **argv)
 	}
 	cella_test_pass(tdx ? "TDX quote v4, v5 TD 1.0 and v5 TD 1.5 verify; descriptor and 1.5 fields are covered"
 			    : "SGX quote v4 and v5 verify; the descriptor and the body are covered");
+	evaluation_numbers(&real, vec_col);
 	if (tdx) {
 		relaunch(&real, vec_col);
 		qvl_rules(&real, vec_col);

@@ -31,6 +31,17 @@ for v in dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plug
 	expect $want "$cq" verify "$q" --collateral "$c" --at "$at" --root "$vec/IntelSGXRootCA_2033variant.pem"
 	expect 0 "$cq" dump "$q"
 	expect 0 "$cq" dump "$q" --json
+	# --min-tcb-eval: met at the collateral's own tcbEvaluationDataNumber (the lower of its TCB Info's and QE
+	# Identity's, read from the file), refused one above it
+	n=$(grep -o 'tcbEvaluationDataNumber\\":[0-9]*' "$c" | sed 's/.*://' | sort -n | head -1)
+	[ -n "$n" ] || fail "$v: no tcbEvaluationDataNumber in $c"
+	echo "$out" | grep -q "\"tcb_evaluation_data_number\": $n," || fail "$v: JSON lacks tcb_evaluation_data_number $n"
+	expect $want "$cq" verify "$q" --collateral "$c" --at "$at" --min-tcb-eval "$n"
+	out=$("$cq" verify "$q" --collateral "$c" --at "$at" --min-tcb-eval $((n + 1)))
+	rc=$?
+	[ $rc -eq 1 ] || fail "$v: --min-tcb-eval $((n + 1)) exit $rc (want 1)"
+	echo "$out" | grep -q "verification FAILED: CELLA_ERR_COLLATERAL: .*below --min-tcb-eval $((n + 1))" ||
+		fail "$v: --min-tcb-eval $((n + 1)) does not say why: $out"
 	echo "PASS $v"
 done
 for f in "$vec"/quotes_only/*.bin; do
@@ -62,4 +73,8 @@ expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral "$vec/dcapqv
 	--insecure-tls
 expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at 9999999999999999999
 expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --at 2025-02-29T00:00:00Z
+for m in abc -1 +1 "" 4294967296 12x; do
+	expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --min-tcb-eval "$m"
+done
+expect 64 "$cq" dump "$vec/dcapqvl_sgx_v3/quote.bin" --min-tcb-eval 1
 echo "PASS errors and usage"

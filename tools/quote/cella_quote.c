@@ -24,12 +24,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: cella-quote dump QUOTE [--json]\n"
 		   "       cella-quote verify QUOTE (--collateral FILE | --pccs URL) [--at TIME] [--json]\n"
 		   "                         [--root CERT] [--cache DIR] [--update early|standard] [--insecure-tls]\n"
+		   "                         [--min-tcb-eval N]\n"
 		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--update early|standard]\n"
 		   "                         [--insecure-tls] -o FILE\n"
 		   "TIME is RFC 3339 (2025-06-19T11:56:11Z) or Unix seconds; default now.\n"
 		   "verify exits 0 when the quote verifies with TCB status UpToDate, 2 when it verifies with\n"
 		   "another status (SWHardeningNeeded, OutOfDate, ...: a policy decision), 1 when it does not verify\n"
-		   "(including revoked), 64 on usage errors.\n");
+		   "(including revoked, or collateral older than --min-tcb-eval: a TCB Info or QE Identity whose\n"
+		   "tcbEvaluationDataNumber is below N), 64 on usage errors.\n");
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -283,6 +285,8 @@ static void report(cella_result r, const struct cella_verify_result *res, bool a
 			json_object_set_new(cl, "enclave", sgx_json(&c->sgx));
 		json_object_set_new(cl, "qe", sgx_json(&c->qe));
 		json_object_set_new(cl, "pck", pck_json(&c->pck));
+		json_object_set_new(cl, "tcb_evaluation_data_number", json_integer(c->tcb_evaluation_data_number));
+		json_object_set_new(cl, "qe_tcb_evaluation_data_number", json_integer(c->qe_tcb_evaluation_data_number));
 		json_object_set_new(o, "claims", cl);
 		print_json(o);
 		return;
@@ -297,6 +301,9 @@ static void report(cella_result r, const struct cella_verify_result *res, bool a
 	for (size_t i = 0; i < res->advisory_count; i++)
 		printf(" %s", res->advisory_ids[i]);
 	printf("%s\n", res->advisory_count ? "" : " none");
+	if (r == CELLA_OK || r == CELLA_ERR_REVOKED)
+		printf("evaluation  %u (TCB Info), %u (QE Identity)\n", c->tcb_evaluation_data_number,
+		       c->qe_tcb_evaluation_data_number);
 	if (res->valid_until)
 		printf("valid       %s .. %s\n", cella_time_format(res->valid_from, t1, sizeof(t1)),
 		       cella_time_format(res->valid_until, t2, sizeof(t2)));
@@ -309,7 +316,8 @@ static void report(cella_result r, const struct cella_verify_result *res, bool a
 int main(int argc, char **argv)
 {
 	const char *cmd, *quote_path = NULL, *col_path = NULL, *pccs = NULL, *at_s = NULL, *root_path = NULL;
-	const char *cache = NULL, *out_path = NULL, *update = NULL;
+	const char *cache = NULL, *out_path = NULL, *update = NULL, *min_eval_s = NULL;
+	unsigned long min_eval = 0;
 	bool as_json = false, insecure = false;
 	uint8_t *qbuf = NULL, *rbuf = NULL;
 	size_t qlen = 0, rlen = 0;
@@ -347,6 +355,8 @@ int main(int argc, char **argv)
 			slot = &cache;
 		else if (!strcmp(a, "--update"))
 			slot = &update;
+		else if (!strcmp(a, "--min-tcb-eval"))
+			slot = &min_eval_s;
 		else if (!strcmp(a, "-o"))
 			slot = &out_path;
 		else if (a[0] == '-' || quote_path) {
@@ -388,6 +398,19 @@ int main(int argc, char **argv)
 	if (update && strcmp(update, "early") && strcmp(update, "standard")) {
 		fprintf(stderr, "cella-quote: --update %s: neither early nor standard\n", update);
 		return EXIT_USAGE;
+	}
+	if (min_eval_s) {
+		char *end;
+		errno = 0;
+		min_eval = strtoul(min_eval_s, &end, 10);
+		if (strcmp(cmd, "verify")) {
+			fprintf(stderr, "cella-quote: --min-tcb-eval goes with verify\n");
+			return EXIT_USAGE;
+		}
+		if (!*min_eval_s || *end || min_eval_s[0] == '-' || min_eval_s[0] == '+' || errno || min_eval > UINT32_MAX) {
+			fprintf(stderr, "cella-quote: --min-tcb-eval %s: not an integer from 0 to 4294967295\n", min_eval_s);
+			return EXIT_USAGE;
+		}
 	}
 	if (at_s && cella_time_parse(at_s, &at) != CELLA_OK) {
 		fprintf(stderr, "cella-quote: --at %s: not RFC 3339 or Unix seconds\n", at_s);
@@ -446,6 +469,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r = cella_quote_verify_trust(trust, &q, col, at, &res);
+	/* genuine, but assessed before the TCB recovery the relying party requires: not accepted */
+	if (r == CELLA_OK && (res.claims.tcb_evaluation_data_number < min_eval ||
+			      res.claims.qe_tcb_evaluation_data_number < min_eval)) {
+		r = CELLA_ERR_COLLATERAL;
+		res.status = CELLA_TCB_UNKNOWN;
+		snprintf(res.detail.text, sizeof(res.detail.text),
+			 "tcbEvaluationDataNumber %u (TCB Info) and %u (QE Identity): below --min-tcb-eval %lu",
+			 res.claims.tcb_evaluation_data_number, res.claims.qe_tcb_evaluation_data_number, min_eval);
+	}
 	report(r, &res, as_json);
 	rc = verdict_exit(r, &res);
 out:
