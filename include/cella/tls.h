@@ -89,6 +89,15 @@ struct cella_tls_ocalls {
 /* ---------------------------------------------------------------------------------------------------
  * TLS 1.2 server inside the enclave (BearSSL, ECDHE-ECDSA with AES-GCM / ChaCha20-Poly1305), one connection
  * at a time.
+ *
+ * When the TLS engine ends the connection, the server first sends the records the engine made last: the fatal
+ * alert that says why a handshake or record failed (RFC 5246 7.2.2; e.g. handshake_failure when the client offers
+ * no suite the server takes), or the close_notify answering the peer's (7.2.1). BearSSL queues either as records to
+ * send (BR_SSL_SENDREC) and reports the engine closed only once they have been taken, so accept, read and write
+ * send them before they return, not at cella_tls_server_close. Best effort: a send that fails is ignored (the peer
+ * may be gone already) and the call reports the engine's outcome, with its detail. Blocking is as before: every
+ * call already sends batched records (a read before it waits for the peer), and this is one more such send, after
+ * which nothing waits for the peer.
  */
 struct cella_tls_server;
 
@@ -103,16 +112,18 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_new(const struct cella_tl
 /* Closes any connection, wipes the keys and frees. NULL is a no-op. */
 CELLA_API void cella_tls_server_free(struct cella_tls_server *s);
 /*
- * Accepts one connection on the host's listener (timeout_ms, 0 = forever) and completes the TLS handshake.
+ * Accepts one connection on the host's listener (timeout_ms, 0 = forever) and completes the TLS handshake. A
+ * handshake the server refuses ends with its fatal alert sent (as above) and the connection closed.
  * Errors: CELLA_ERR_INVALID_STATE (a connection is open), CELLA_ERR_IO (the host's socket failed or the peer
  * went away), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in cella_tls_server_detail), CELLA_ERR_MARSHAL
  * (host reply malformed), ocall errors.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener,
 							      uint32_t timeout_ms) CELLA_NONNULL(1);
-/* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed with close_notify. A connection that ends
- * without close_notify (the socket closed or failed) is CELLA_ERR_IO: the host can cut the stream anywhere, so
- * the data read so far may be incomplete. Errors: CELLA_ERR_INVALID_STATE (no connection is open: none was
+/* Reads application data: *n > 0 bytes, or *n = 0 when the peer closed with close_notify (the server's close_notify
+ * in answer is sent by then, best effort, as above). A connection that ends without close_notify (the socket
+ * closed or failed) is CELLA_ERR_IO: the host can cut the stream anywhere, so the data read so far may be
+ * incomplete. Errors: CELLA_ERR_INVALID_STATE (no connection is open: none was
  * accepted, the last accept failed, or cella_tls_server_close ended it), and the others as accept. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
 							    size_t *n) CELLA_NONNULL(1, 2, 4);

@@ -187,22 +187,40 @@ static cella_result send_some(struct cella_tls_server *s, const uint8_t *buf, si
 	return CELLA_OK;
 }
 
-/* Sends every batched record. */
-static cella_result flush_out(struct cella_tls_server *s)
+/* Sends every batched record until one send fails; the batch is gone either way. */
+static cella_result send_out(struct cella_tls_server *s)
 {
+	cella_result r = CELLA_OK;
 	size_t off = 0;
-	while (off < s->out_len) {
+	while (r == CELLA_OK && off < s->out_len) {
 		size_t sent = 0;
-		cella_result r = send_some(s, s->out + off, s->out_len - off, &sent);
-		if (r != CELLA_OK) {
-			s->broken = true;
-			s->out_len = 0;
-			return r;
-		}
+		r = send_some(s, s->out + off, s->out_len - off, &sent);
 		off += sent;
 	}
 	s->out_len = 0;
-	return CELLA_OK;
+	return r;
+}
+
+/* Sends every batched record; a failed send leaves the connection broken (the peer has part of a record). */
+static cella_result flush_out(struct cella_tls_server *s)
+{
+	cella_result r = send_out(s);
+	if (r != CELLA_OK)
+		s->broken = true;
+	return r;
+}
+
+/* The engine has closed: sends the records it made last, a fatal alert saying why it failed (RFC 5246 7.2.2) or the
+ * close_notify answering the peer's (7.2.1). BearSSL reports BR_SSL_CLOSED only once they have been taken out
+ * (BR_SSL_SENDREC before it), so they are in the batch. Best effort: the engine is finished whatever the socket
+ * does, so a failed send neither marks the connection broken nor replaces the detail, and the caller reports the
+ * engine's outcome. */
+static void flush_last(struct cella_tls_server *s)
+{
+	char detail[sizeof(s->detail)];
+	memcpy(detail, s->detail, sizeof(detail));
+	(void)send_out(s);
+	memcpy(s->detail, detail, sizeof(detail));
 }
 
 static cella_result recv_some(struct cella_tls_server *s, uint8_t *buf, size_t len, size_t *got)
@@ -230,6 +248,7 @@ static cella_result run_until(struct cella_tls_server *s, unsigned target)
 		cella_result r;
 		if (st & BR_SSL_CLOSED) {
 			int err = br_ssl_engine_last_error(eng);
+			flush_last(s);
 			/* closed without error: the peer's close_notify ended the connection (RFC 5246 7.2.1); the
 			 * callers say so where it is a failure */
 			return err == BR_ERR_OK ? CELLA_ERR_PEER_CLOSED : engine_failed(s, err);

@@ -123,6 +123,10 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		res.write_result = CELLA_OK;
 		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
 			cella_result rr = cella_tls_server_read(s, buf + len, 1024 - len, &got);
+			if (rr == CELLA_OK && got == 0) { /* tell the host what the server has sent by now */
+				size_t ow = 0;
+				rr = cella_ocall(T_O_END_OF_DATA, NULL, 0, NULL, 0, &ow);
+			}
 			if (rr != CELLA_OK || got == 0) {
 				res.read_result = (uint32_t)rr;
 				break;

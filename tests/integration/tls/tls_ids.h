@@ -10,7 +10,8 @@ enum {
 	T_VERIFY = 3,   /* in: i64 time, u32 flags, u32 root_len, root, cert; out: u32 cella_result (BearSSL verifier) */
 	T_LIMITS = 4,   /* out: struct t_limits_out (the certificate's and server's argument checks) */
 };
-enum { T_O_ACCEPT = 0, T_O_RECV = 1, T_O_SEND = 2, T_O_CLOSE = 3 };
+/* T_O_END_OF_DATA: no data; T_SERVE calls it when a read reports the end of data, before anything else */
+enum { T_O_ACCEPT = 0, T_O_RECV = 1, T_O_SEND = 2, T_O_CLOSE = 3, T_O_END_OF_DATA = 4 };
 struct t_serve_in {
 	uint64_t listener;
 	uint32_t connections;

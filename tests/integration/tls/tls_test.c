@@ -93,11 +93,28 @@ static void serve_one(struct server_run *run, pthread_t *th, uint64_t listener, 
 enum lie { LIE_NONE, LIE_SEND_MORE, LIE_SEND_ZERO, LIE_SEND_SHORT_REPLY, LIE_ACCEPT_SHORT_REPLY };
 static enum lie lie;
 
+/* Sends the enclave asked for whose data starts with an alert record (TLS content type 21, RFC 5246 6.2.1), and
+ * their count when its read last reported the end of data (T_O_END_OF_DATA). Written on the server's thread, read
+ * after joining it. */
+static unsigned alerts_sent, alerts_at_end;
+
+static cella_result end_of_data(struct cella_enclave *en, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				size_t out_bytes, size_t *written)
+{
+	(void)en, (void)in, (void)in_bytes, (void)out, (void)out_bytes;
+	*written = 0;
+	alerts_at_end = alerts_sent;
+	return CELLA_OK;
+}
+
 static cella_result lying_send(struct cella_enclave *en, const uint8_t *in, size_t in_bytes, uint8_t *out,
 			       size_t out_bytes, size_t *written)
 {
-	cella_result r = cella_tls_host_send(en, in, in_bytes, out, out_bytes, written);
+	cella_result r;
 	uint32_t n;
+	if (in_bytes > sizeof(struct cella_tls_send_in) && in[sizeof(struct cella_tls_send_in)] == 21)
+		alerts_sent++; /* counted whether or not the peer is still there to take it */
+	r = cella_tls_host_send(en, in, in_bytes, out, out_bytes, written);
 	if (r != CELLA_OK || *written != 4)
 		return r;
 	if (lie == LIE_SEND_MORE) { /* more than the enclave gave: the TLS record bytes plus one */
@@ -234,7 +251,8 @@ static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const c
 /* A client sends half a line, then ends the connection with close_notify or by closing the socket without
  * it. The enclave's read must tell them apart: the end of data, or an error (the stream may have been cut). So
  * must its write that follows: the peer's orderly close (CELLA_ERR_PEER_CLOSED), or a failed connection
- * (CELLA_ERR_IO). Once the server has closed the connection, a write finds none (CELLA_ERR_INVALID_STATE). The
+ * (CELLA_ERR_IO). By the time read reports the end of data, the server has sent its close_notify in answer (RFC 5246
+ * 7.2.1), not only at close. Once the server has closed the connection, a write finds none (CELLA_ERR_INVALID_STATE). The
  * server's detail names the failed call and its cause. */
 static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
 {
@@ -245,6 +263,8 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		SSL *ssl;
 		int fd;
 		serve_one(&run, &th, listener, 0);
+		alerts_sent = 0;
+		alerts_at_end = ~0u; /* no end of data seen */
 		ssl = client(port, v, &ctx, &fd);
 		CT_ASSERT(SSL_connect(ssl) == 1);
 		CT_ASSERT(SSL_write(ssl, "half a li", 9) == 9);
@@ -258,6 +278,11 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		CT_EQ(run.out.last_error, 0); /* the handshake passed (the echo of the half line then fails) */
 		if (notify) {
 			CT_RESULT((cella_result)run.out.read_result, CELLA_OK);
+			if (alerts_at_end != 1)
+				cella_test_fail(__FILE__, __LINE__,
+						"when its read reported the end of data the server had sent %u alerts, "
+						"expected its close_notify",
+						alerts_at_end);
 			CT_RESULT((cella_result)run.out.write_result, CELLA_ERR_PEER_CLOSED);
 			expect_detail(&run, "write: the peer closed the connection with close_notify");
 		} else {
@@ -268,8 +293,8 @@ static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openss
 		CT_RESULT((cella_result)run.out.closed_write, CELLA_ERR_INVALID_STATE);
 	}
 	cella_test_pass("a connection ended without close_notify is an error in the enclave's read, not the end of data; "
-			"a write after close_notify is CELLA_ERR_PEER_CLOSED, after a cut CELLA_ERR_IO, after close "
-			"CELLA_ERR_INVALID_STATE");
+			"at the end of data the server has answered close_notify; a write after close_notify is "
+			"CELLA_ERR_PEER_CLOSED, after a cut CELLA_ERR_IO, after close CELLA_ERR_INVALID_STATE");
 }
 
 /* A client completes the handshake, then sends bytes that are no TLS record: the enclave's engine fails, and its
@@ -354,8 +379,19 @@ static void junk_client(uint16_t port, uint64_t listener)
 			"name in the server's detail, nothing printed");
 }
 
+/* The alert the client last received, as OpenSSL's info callback gives it: (level << 8) | description. */
+static int alert_read;
+
+static void note_alert(const SSL *ssl, int where, int ret)
+{
+	(void)ssl;
+	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT) /* SSL_CB_ALERT and SSL_CB_READ: not one it sent */
+		alert_read = ret;
+}
+
 /* The enclave's server takes ECDHE-ECDSA suites with AEAD only: a client offering only CBC suites (or only
- * static ECDH, which OpenSSL no longer offers) fails the handshake; one offering AES-GCM or ChaCha20 succeeds. */
+ * static ECDH, which OpenSSL no longer offers) fails the handshake, told so by a fatal handshake_failure alert
+ * (RFC 5246 7.2.2, 7.4.1.3), not by a bare TCP close; one offering AES-GCM or ChaCha20 succeeds. */
 static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
 {
 	static const struct {
@@ -369,12 +405,26 @@ static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_ve
 		pthread_t th;
 		SSL_CTX *ctx;
 		SSL *ssl;
-		int fd;
+		int fd, rc;
 		bool ok;
 		serve_one(&run, &th, listener, 0);
 		ssl = client(port, v, &ctx, &fd);
 		CT_ASSERT(SSL_set_cipher_list(ssl, c[i].list) == 1);
-		ok = SSL_connect(ssl) == 1;
+		alert_read = -1;
+		SSL_set_info_callback(ssl, note_alert);
+		rc = SSL_connect(ssl);
+		ok = rc == 1;
+		if (!ok && !c[i].ok) {
+			int err = SSL_get_error(ssl, rc);
+			int reason = ERR_GET_REASON(ERR_peek_last_error());
+			if (err != SSL_ERROR_SSL || reason != SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE ||
+			    alert_read != ((SSL3_AL_FATAL << 8) | SSL3_AD_HANDSHAKE_FAILURE))
+				cella_test_fail(__FILE__, __LINE__,
+						"%s: the client got SSL_get_error %d, reason '%s', alert %d; expected "
+						"a fatal handshake_failure alert (%d)",
+						c[i].list, err, ERR_reason_error_string(ERR_peek_last_error()), alert_read,
+						(SSL3_AL_FATAL << 8) | SSL3_AD_HANDSHAKE_FAILURE);
+		}
 		if (ok) {
 			char reply[64];
 			int n, total = 0;
@@ -399,7 +449,8 @@ static void suites(uint16_t port, uint64_t listener, struct cella_tls_openssl_ve
 					    : "handshake: BearSSL error BR_ERR_SEND_FATAL_ALERT + 40 (handshake_failure): "
 					      "a fatal alert sent to the peer");
 	}
-	cella_test_pass("the enclave's TLS server takes ECDHE-ECDSA with AES-GCM or ChaCha20, not CBC");
+	cella_test_pass("the enclave's TLS server takes ECDHE-ECDSA with AES-GCM or ChaCha20, not CBC, and tells a "
+			"client offering CBC only with a fatal handshake_failure alert");
 }
 
 /* An OpenSSL server configured with cella_tls_openssl_configure, and a client that sends no certificate: the
@@ -745,9 +796,12 @@ static void host_socket_ocalls(uint64_t listener, uint16_t port)
 int main(int argc, char **argv)
 {
 	static const cella_ocall_fn ocalls[] = {[T_O_ACCEPT] = lying_accept, [T_O_RECV] = cella_tls_host_recv,
-						[T_O_SEND] = lying_send, [T_O_CLOSE] = cella_tls_host_close};
-	struct cella_enclave_settings s = {
-		.size = sizeof(s), .ocall_table = ocalls, .ocall_count = 4, .output = capture_output};
+						[T_O_SEND] = lying_send, [T_O_CLOSE] = cella_tls_host_close,
+						[T_O_END_OF_DATA] = end_of_data};
+	struct cella_enclave_settings s = {.size = sizeof(s),
+					   .ocall_table = ocalls,
+					   .ocall_count = sizeof(ocalls) / sizeof(ocalls[0]),
+					   .output = capture_output};
 	struct cella_hash mr, ms;
 	struct cella_evidence_policy p;
 	struct cella_evidence_root root;
