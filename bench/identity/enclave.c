@@ -4,6 +4,7 @@
 #include <cella/enclave.h>
 #include <cella/seal.h>
 #include <cella/tls.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,22 +100,25 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 	for (uint32_t c = 0; c < conns; c++) {
 		char line[64];
 		size_t got = 0;
-		if (cella_tls_server_accept(s, listener, 30000) != CELLA_OK)
-			continue;
-		if (cella_tls_server_read(s, line, sizeof(line) - 1, &got) == CELLA_OK && got > 5 &&
-		    memcmp(line, "BULK ", 5) == 0) {
+		r = cella_tls_server_accept(s, listener, 30000);
+		if (r == CELLA_OK)
+			r = cella_tls_server_read(s, line, sizeof(line) - 1, &got);
+		if (r == CELLA_OK && got > 5 && memcmp(line, "BULK ", 5) == 0) {
 			unsigned long long left;
 			line[got] = 0;
 			left = strtoull(line + 5, NULL, 10);
-			while (left > 0) {
+			while (left > 0 && r == CELLA_OK) {
 				size_t k = left < sizeof(buf) ? (size_t)left : sizeof(buf);
-				if (cella_tls_server_write(s, buf, k) != CELLA_OK)
-					break;
+				r = cella_tls_server_write(s, buf, k);
 				left -= k;
 			}
-		} else if (got > 0 && cella_tls_server_write(s, line, got) != CELLA_OK) {
-			continue;
+		} else if (r == CELLA_OK && got > 0) {
+			r = cella_tls_server_write(s, line, got);
 		}
+		/* a failed connection would skew the figures: say why, from the server's detail (it prints nothing) */
+		if (r != CELLA_OK)
+			fprintf(stderr, "enclave: connection %u failed (%s): %s\n", (unsigned)c, cella_result_name(r),
+				cella_tls_server_detail(s));
 		(void)cella_tls_server_close(s);
 	}
 	cella_tls_server_free(s);

@@ -37,17 +37,23 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 		char line[512], reply[600];
 		size_t got = 0;
 		int len;
-		if (cella_tls_server_accept(s, a.listener, a.timeout_ms) != CELLA_OK) {
-			printf("enclave: a client went away during the handshake\n");
+		/* the server prints nothing itself: its detail says why a call failed, for the application to log */
+		r = cella_tls_server_accept(s, a.listener, a.timeout_ms);
+		if (r != CELLA_OK) {
+			printf("enclave: accept failed (%s): %s\n", cella_result_name(r), cella_tls_server_detail(s));
 			continue;
 		}
-		if (cella_tls_server_read(s, line, sizeof(line) - 1, &got) == CELLA_OK && got > 0) {
+		r = cella_tls_server_read(s, line, sizeof(line) - 1, &got);
+		if (r == CELLA_OK && got > 0) {
 			line[got] = 0;
 			line[strcspn(line, "\r\n")] = 0;
 			len = snprintf(reply, sizeof(reply), "enclave: you said \"%s\" over attested TLS\n", line);
-			if (cella_tls_server_write(s, reply, (size_t)len) == CELLA_OK)
+			r = cella_tls_server_write(s, reply, (size_t)len);
+			if (r == CELLA_OK)
 				served++;
 		}
+		if (r != CELLA_OK)
+			printf("enclave: session failed (%s): %s\n", cella_result_name(r), cella_tls_server_detail(s));
 		(void)cella_tls_server_close(s);
 	}
 	cella_tls_server_free(s);

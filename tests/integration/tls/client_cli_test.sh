@@ -59,6 +59,15 @@ wait $server
 st=$?
 grep -q "served 2 session" "$work/server.log" && [ $st -eq 0 ] ||
 	{ echo "FAIL the server did not serve exactly the two verified sessions: $(cat "$work/server.log")"; fails=$((fails + 1)); }
+# the four refused handshakes: the sample prints why, from the server's detail (the client's fatal alert)
+n=$(grep -c "^enclave: accept failed (CELLA_ERR_CRYPTO): handshake: BearSSL error BR_ERR_RECV_FATAL_ALERT + " \
+	"$work/server.log")
+if [ "$n" -eq 4 ]; then
+	echo "PASS the sample names why each of the four refused handshakes failed"
+else
+	echo "FAIL the sample named the client's alert for $n of the four refused handshakes: $(cat "$work/server.log")"
+	fails=$((fails + 1))
+fi
 expect 1 "the server gone: the reason is named" "Connection refused" $c --mrenclave "$mr" $dev
 # a peer that accepts and closes at once: a failed handshake named as such (not an evidence refusal), exit 1
 # (the client used to be killed by SIGPIPE, status 141, or to blame the evidence)
