@@ -133,8 +133,9 @@ struct cella_claims {
  * the layout of cella_collateral_new_json; host only). Then the policy.
  * evidence and endorsements: borrowed (copied into the verifier's memory before use inside enclaves).
  * claims: written on CELLA_OK, and on CELLA_ERR_POLICY / CELLA_ERR_REPORT_DATA (genuine evidence, refused).
- * Errors: CELLA_ERR_INVALID_ARG (policy time 0 or negative, report_data_len over 64 or with a NULL report_data,
- * root_count with NULL roots, len 0, or a root in policy->roots that does not parse), CELLA_ERR_OUT_OF_MEMORY,
+ * Errors: CELLA_ERR_INVALID_ARG (no evidence: evidence NULL or len 0; endorsements NULL with endorsements_len over
+ * 0; policy time 0 or negative, report_data_len over 64 or with a NULL report_data, root_count with NULL roots, a
+ * root with a NULL cert, or a root in policy->roots that does not parse), CELLA_ERR_OUT_OF_MEMORY,
  * CELLA_ERR_QUOTE_FORMAT / _VERSION / CELLA_ERR_TRUNCATED, CELLA_ERR_CERT_DATA_TYPE (certification data of a type
  * this verifier does not take: inside an enclave, anything but a PCK chain), CELLA_ERR_QUOTE_SIGNATURE,
  * CELLA_ERR_QE_REPORT, CELLA_ERR_CERT_CHAIN, CELLA_ERR_UNTRUSTED_ROOT (no root of the policy), CELLA_ERR_EXPIRED,
@@ -145,7 +146,7 @@ struct cella_claims {
 CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evidence, size_t len,
 							    const uint8_t *endorsements, size_t endorsements_len,
 							    const struct cella_evidence_policy *policy,
-							    struct cella_claims *claims) CELLA_NONNULL(1, 5, 6);
+							    struct cella_claims *claims) CELLA_NONNULL(5, 6);
 
 /*
  * Verifies an attested-TLS certificate (DER): well-formed, self-signed with ECDSA P-256 / SHA-256, carrying the
@@ -154,11 +155,11 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * (policy->report_data is ignored: the key is the report data). Validity dates of the certificate itself are not
  * used (enclaves have no trusted clock; freshness comes from the TLS handshake proving the key).
  * der: borrowed. Errors: as cella_verify_evidence, plus CELLA_ERR_INVALID_ARG (der NULL or len 0: no certificate at
- * all), CELLA_ERR_BAD_FORMAT (bytes that are not such a certificate, or not in DER: this includes a signature that is
- * not a DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject), CELLA_ERR_NOT_FOUND (no
- * evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does not
- * know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence
- * differ).
+ * all; endorsements NULL with endorsements_len over 0, refused before the certificate is parsed),
+ * CELLA_ERR_BAD_FORMAT (bytes that are not such a certificate, or not in DER: this includes a signature that is not a
+ * DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject), CELLA_ERR_NOT_FOUND (no evidence
+ * extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does not know),
+ * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence differ).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,

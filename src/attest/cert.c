@@ -205,9 +205,10 @@ cella_result cella_verify_attest_cert(const uint8_t *der, size_t len, const uint
 				      struct cella_claims *claims)
 {
 	uint8_t point[65];
-	/* no certificate at all is the caller's mistake; empty bytes from a TLS peer (at_attest_cert_verify, called
-	 * by the BearSSL verifier) are malformed input */
-	if (!der || len == 0)
+	/* no certificate at all, or endorsements' length without them, is the caller's mistake (checked before the
+	 * parse and signature check); empty bytes from a TLS peer (at_attest_cert_verify, called by the BearSSL
+	 * verifier) are malformed input */
+	if (!der || len == 0 || (endorsements_len && !endorsements))
 		return CELLA_ERR_INVALID_ARG;
 	return at_attest_cert_verify(der, len, endorsements, endorsements_len, policy, claims, point);
 }

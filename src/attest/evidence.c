@@ -88,9 +88,15 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 	size_t qlen, custom_len = 0;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
-	if (policy->time <= 0 || policy->report_data_len > 64 || (policy->report_data_len && !policy->report_data) ||
-	    (policy->root_count && !policy->roots) || len == 0)
+	/* no evidence, a length without its buffer, a root without its certificate: the caller's mistake, not malformed
+	 * input (NULL was copied from before) */
+	if (!evidence || len == 0 || (endorsements_len && !endorsements) || policy->time <= 0 ||
+	    policy->report_data_len > 64 || (policy->report_data_len && !policy->report_data) ||
+	    (policy->root_count && !policy->roots))
 		return CELLA_ERR_INVALID_ARG;
+	for (size_t i = 0; i < policy->root_count; i++)
+		if (!policy->roots[i].cert)
+			return CELLA_ERR_INVALID_ARG;
 	/* one copy of everything before parsing: the caller's buffers may be host memory */
 	ev = at_copy_in(evidence, len);
 	en = endorsements_len ? at_copy_in(endorsements, endorsements_len) : NULL;

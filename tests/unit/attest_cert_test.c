@@ -6,7 +6,9 @@
  * Then the seed with a malformed serial, validity, issuer or subject (once skipped unread), or with its genuine
  * signature re-encoded in BER rather than DER (once accepted by the enclave's verifier): CELLA_ERR_BAD_FORMAT too.
  * attest_test runs such cases in both worlds, on certificates it signs. No certificate at all (NULL, or 0 bytes) is
- * CELLA_ERR_INVALID_ARG, the caller's mistake, while a single byte of one is malformed input.
+ * CELLA_ERR_INVALID_ARG, the caller's mistake, while a single byte of one is malformed input; so is a length
+ * without its buffer (evidence, endorsements, a policy root) for cella_verify_evidence on the certificate's
+ * evidence, which once crashed copying from NULL.
  *   attest_cert_test CERT_DER ROOT_PEM
  */
 #include <cella/evidence.h>
@@ -111,6 +113,37 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_verify_attest_cert(NULL, n, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
 	CT_RESULT(cella_verify_attest_cert(cert, 1, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
 	cella_test_pass("no certificate (NULL or 0 bytes) is an invalid argument; its first byte alone is malformed");
+
+	/* the certificate's evidence (OE envelope: version 3, format SGX_ECDSA, size, quote || claims), verified
+	 * alone; then a length without its buffer anywhere is an invalid argument, not a crash */
+	{
+		static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
+		struct cella_evidence_root bad_root = root;
+		const uint8_t *ev = NULL;
+		size_t elen = 0;
+		uint64_t size = 0;
+		for (size_t i = 4; i + 24 <= n && !ev; i++)
+			if (memcmp(cert + i, uuid, 16) == 0 && cert[i - 4] == CELLA_EVIDENCE_HEADER_VERSION) {
+				ev = cert + i - 4;
+				for (int k = 7; k >= 0; k--) /* little-endian u64 after the format */
+					size = size << 8 | cert[i + 16 + k];
+			}
+		CT_ASSERT(ev && size <= n - (size_t)(ev - cert) - CELLA_EVIDENCE_HEADER_BYTES);
+		elen = CELLA_EVIDENCE_HEADER_BYTES + (size_t)size;
+		CT_RESULT(cella_verify_evidence(ev, elen, NULL, 0, &p, &c), CELLA_OK);
+		CT_RESULT(cella_verify_evidence(NULL, elen, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+		CT_RESULT(cella_verify_evidence(ev, elen, NULL, 1, &p, &c), CELLA_ERR_INVALID_ARG);
+		CT_RESULT(cella_verify_attest_cert(cert, n, NULL, 1, &p, &c), CELLA_ERR_INVALID_ARG);
+		p.roots = &bad_root;
+		bad_root.cert = NULL;
+		CT_RESULT(cella_verify_evidence(ev, elen, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+		p.roots = &root;
+		/* control: bytes that are no evidence are malformed input, not a missing argument */
+		CT_RESULT(cella_verify_evidence(ev, elen - 1, NULL, 0, &p, &c), CELLA_ERR_QUOTE_FORMAT);
+	}
+	cella_test_pass("cella_verify_evidence: NULL evidence, endorsements' length without them, a root's length "
+			"without its bytes are invalid arguments; so are endorsements' length without them in "
+			"cella_verify_attest_cert");
 
 	CT_ASSERT(n > EXTS_AT + 2 && cert[EXTS_AT] == 0xa3);
 	mut = malloc(n);
