@@ -197,6 +197,17 @@ static cella_result parse_segments(struct ctx *c, const Elf64_Ehdr *eh, struct c
 	return CELLA_OK;
 }
 
+/* What a relocation the runtime does not apply stands for, named for the refusal; NULL for any other type. */
+static const char *unapplied(uint64_t type, bool plt)
+{
+	if (type == R_X86_64_IRELATIVE)
+		return plt ? "DT_JMPREL (PLT) relocation R_X86_64_IRELATIVE: a GNU ifunc, which no enclave loader resolves"
+			   : "relocation R_X86_64_IRELATIVE: a GNU ifunc, which no enclave loader resolves";
+	if (type == R_X86_64_JUMP_SLOT && plt)
+		return "DT_JMPREL (PLT) relocation R_X86_64_JUMP_SLOT: the runtime applies DT_RELA only";
+	return NULL;
+}
+
 /* A relocation table at RVA `va` of `sz` bytes with entries of `ent` bytes; every entry must be RELATIVE. */
 static cella_result check_relocs(struct ctx *c, const struct cella_image *img, uint64_t va, uint64_t sz,
 				 uint64_t ent, const char *name)
@@ -218,9 +229,11 @@ static cella_result check_relocs(struct ctx *c, const struct cella_image *img, u
 		const struct cella_image_segment *t;
 		memcpy(&r_offset, c->data + off + i * ent, 8);
 		memcpy(&r_info, c->data + off + i * ent + 8, 8);
-		if (ELF64_R_TYPE(r_info) != R_X86_64_RELATIVE)
-			return fail_val(c, CELLA_ERR_IMAGE_RELOCATION, "relocation type is not R_X86_64_RELATIVE",
+		if (ELF64_R_TYPE(r_info) != R_X86_64_RELATIVE) {
+			const char *why = unapplied(ELF64_R_TYPE(r_info), false);
+			return fail_val(c, CELLA_ERR_IMAGE_RELOCATION, why ? why : "relocation type is not R_X86_64_RELATIVE",
 					r_offset, ELF64_R_TYPE(r_info));
+		}
 		t = segment_of(img, r_offset, 8, false);
 		if (!t)
 			return fail_at(c, CELLA_ERR_IMAGE_RELOCATION, "relocation target is outside every segment",
@@ -240,7 +253,7 @@ static cella_result check_relocs(struct ctx *c, const struct cella_image *img, u
 static cella_result parse_dynamic(struct ctx *c, const Elf64_Phdr *dyn, const struct cella_image *img)
 {
 	uint64_t rela = 0, relasz = 0, relaent = sizeof(Elf64_Rela), relsz = 0, relent = sizeof(Elf64_Rel);
-	uint64_t pltrelsz = 0, pltrel = DT_RELA;
+	uint64_t pltrelsz = 0, pltrel = DT_RELA, jmprel = 0;
 	bool has_rela = false, terminated = false;
 	const struct cella_image_segment *s;
 
@@ -273,6 +286,7 @@ static cella_result parse_dynamic(struct ctx *c, const Elf64_Phdr *dyn, const st
 		case DT_RELENT: relent = d.d_un.d_val; break;
 		case DT_PLTRELSZ: pltrelsz = d.d_un.d_val; break;
 		case DT_PLTREL: pltrel = d.d_un.d_val; break;
+		case DT_JMPREL: jmprel = d.d_un.d_ptr; break;
 		case 36: /* DT_RELR: packed relative relocations; the runtime applies RELA only */
 			return fail(c, CELLA_ERR_IMAGE_RELOCATION, "DT_RELR relocations are not supported");
 		default:
@@ -287,9 +301,18 @@ done:
 	if (relsz != 0)
 		return fail(c, CELLA_ERR_IMAGE_RELOCATION,
 			    "DT_REL relocations are not supported (the runtime applies DT_RELA only)");
-	if (pltrelsz != 0)
+	if (pltrelsz != 0) {
+		/* name the first entry's type when the table is in the file (r_info is at 8 in Elf64_Rel and _Rela) */
+		const struct cella_image_segment *t = segment_of(img, jmprel, 16, true);
+		const char *why = NULL;
+		uint64_t info;
+		if (t) {
+			memcpy(&info, c->data + t->offset + (jmprel - t->vaddr) + 8, 8);
+			why = unapplied(ELF64_R_TYPE(info), true);
+		}
 		return fail(c, CELLA_ERR_IMAGE_RELOCATION,
-			    "DT_JMPREL (PLT) relocations are not supported (the runtime applies DT_RELA only)");
+			    why ? why : "DT_JMPREL (PLT) relocations are not supported (the runtime applies DT_RELA only)");
+	}
 	if (has_rela)
 		return check_relocs(c, img, rela, relasz, sizeof(Elf64_Rela),
 				    "DT_RELASZ is not a multiple of the entry size");

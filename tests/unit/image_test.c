@@ -71,6 +71,17 @@ static void expect(const struct testelf *t, size_t size, cella_result want)
 	CT_RESULT(cella_image_parse(t->data, size, &img), want);
 }
 
+/* As expect, for a refusal whose reason names `needle`. */
+static void expect_what(const struct testelf *t, cella_result want, const char *needle)
+{
+	struct cella_image img;
+	struct cella_image_diag d;
+	expect(t, t->size, want);
+	CT_RESULT(cella_image_parse_diag(t->data, t->size, &img, &d), want);
+	if (!strstr(d.what, needle))
+		cella_test_fail(__FILE__, __LINE__, "the reason '%s' does not name %s", d.what, needle);
+}
+
 static void build(struct testelf *t, void (*tweak)(struct testelf_opts *))
 {
 	struct testelf_opts o;
@@ -379,8 +390,23 @@ static void test_relocations(void)
 	set_dyn(&t, 3, DT_JMPREL, t.rela_off - t.data_off + t.data_va);
 	set_dyn(&t, 4, DT_PLTRELSZ, sizeof(Elf64_Rela));
 	set_dyn(&t, 5, DT_NULL, 0);
-	expect(&t, t.size, CELLA_ERR_IMAGE_RELOCATION);
-	set_dyn(&t, 4, DT_PLTRELSZ, 0);
+	expect_what(&t, CELLA_ERR_IMAGE_RELOCATION, "DT_JMPREL");
+	/* a GNU ifunc (clang puts its R_X86_64_IRELATIVE in the PLT table, gcc in RELA) and a PLT call are named */
+	{
+		uint64_t info;
+		memcpy(&info, t.data + t.rela_off + 8, 8);
+		for (int k = 0; k < 2; k++) {
+			uint64_t type = k ? R_X86_64_JUMP_SLOT : R_X86_64_IRELATIVE;
+			uint64_t bad = ELF64_R_INFO(0, type);
+			memcpy(t.data + t.rela_off + 8, &bad, 8);
+			expect_what(&t, CELLA_ERR_IMAGE_RELOCATION, k ? "R_X86_64_JUMP_SLOT" : "R_X86_64_IRELATIVE: a GNU ifunc");
+		}
+		set_dyn(&t, 4, DT_PLTRELSZ, 0);
+		uint64_t ifunc = ELF64_R_INFO(0, R_X86_64_IRELATIVE);
+		memcpy(t.data + t.rela_off + 8, &ifunc, 8); /* the same entry in RELA */
+		expect_what(&t, CELLA_ERR_IMAGE_RELOCATION, "R_X86_64_IRELATIVE: a GNU ifunc");
+		memcpy(t.data + t.rela_off + 8, &info, 8);
+	}
 	expect(&t, t.size, CELLA_OK);
 	set_dyn(&t, 3, DT_REL, t.rela_off - t.data_off + t.data_va);
 	set_dyn(&t, 4, DT_RELSZ, 16);
