@@ -720,10 +720,21 @@ cella_result attestd_evidence_verify(struct attestd_evidence_ctx *e, attestd_evi
 		}
 		json_object_set_new(service, "x-cella-tcb-status", json_string(cella_tcb_status_name(res.status)));
 		json_object_set_new(service, "x-cella-advisory-ids", adv);
+		/* Intel raises these at each TCB recovery: a policy can refuse assessments made before one */
+		json_object_set_new(service, "x-cella-tcb-evaluation-data-number",
+				    json_integer(res.claims.tcb_evaluation_data_number));
+		json_object_set_new(service, "x-cella-qe-tcb-evaluation-data-number",
+				    json_integer(res.claims.qe_tcb_evaluation_data_number));
 		if (r == CELLA_OK)
 			r = attestd_claims_add_str(incoming, "x-cella-tcb-status", cella_tcb_status_name(res.status));
 		if (r == CELLA_OK)
 			r = attestd_claims_add_str(incoming, "x-cella-advisory-ids", advs);
+		if (r == CELLA_OK)
+			r = attestd_claims_add_int(incoming, "x-cella-tcb-evaluation-data-number",
+						   res.claims.tcb_evaluation_data_number);
+		if (r == CELLA_OK)
+			r = attestd_claims_add_int(incoming, "x-cella-qe-tcb-evaluation-data-number",
+						   res.claims.qe_tcb_evaluation_data_number);
 	}
 	if (r != CELLA_OK) {
 		errf(err, "%s", cella_result_str(r));

@@ -163,6 +163,13 @@ def is_error(st, body, status, code):
             and body["error"].get("code") == code and isinstance(body["error"].get("message"), str))
 
 
+def eval_numbers(v):
+    """The tcbEvaluationDataNumber of a vector's TCB Info and of its QE Identity, read from its collateral file."""
+    col = json.load(open(os.path.join(VEC, v, "collateral.json")))
+    return (json.loads(col["tcb_info"])["tcbEvaluationDataNumber"],
+            json.loads(col["qe_identity"])["tcbEvaluationDataNumber"])
+
+
 def policy_jws(text):
     hdr = b64u(json.dumps({"alg": "none"}).encode())
     return "%s.%s." % (hdr, b64u(json.dumps({"AttestationPolicy": b64u(text.encode())}).encode()))
@@ -908,6 +915,8 @@ def run(a):
                       c["x-ms-sgx-collateral"]["quotehash"] == hashlib.sha256(quote(v)).hexdigest() and
                       c["x-ms-policy"]["sgx-mrenclave"] == c["x-ms-sgx-mrenclave"] and
                       c["x-cella-tcb-status"] == exp["status"] and c["x-cella-advisory-ids"] == exp["advisory_ids"] and
+                      c["x-cella-tcb-evaluation-data-number"] == eval_numbers(v)[0] and
+                      c["x-cella-qe-tcb-evaluation-data-number"] == eval_numbers(v)[1] and
                       c["exp"] - c["iat"] == 28800 and c["nbf"] == c["iat"] and len(c["jti"]) == 64)
             check(ok, "attest %s (api-version %s): signed token with MAA claims" % (v, api))
         st, r = a.attest(v, at=vtime(v) + 400 * 86400)
@@ -937,6 +946,15 @@ def run(a):
           "draftPolicyForAttestation: unsigned token from the draft policy")
     st, r = a.attest("openenclave_attestation_plugin_2022", extra={"draftPolicyForAttestation": DENY_DEBUG})
     check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
+    # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
+    n = min(eval_numbers("dcapqvl_sgx_v3"))
+    for need, want in ((n, 200), (n + 1, 400)):
+        pol = ("version=1.0;\nauthorizationrules {\n [type==\"x-cella-tcb-evaluation-data-number\", value>=%d] &&"
+               " [type==\"x-cella-qe-tcb-evaluation-data-number\", value>=%d] => permit();\n};\n"
+               "issuancerules { };" % (need, need))
+        st, r = a.attest("dcapqvl_sgx_v3", extra={"draftPolicyForAttestation": pol})
+        check(st == want and (want == 200 or is_error(st, r, 400, "PolicyEvaluationError")),
+              "a policy requiring tcbEvaluationDataNumber >= %d (the collateral's is %d): %d" % (need, n, st))
     # a policy cannot overwrite what the service measured or owns: its value stays inside x-ms-policy only
     forge = ("version=1.0;\nauthorizationrules { => permit(); };\nissuancerules {\n"
              " => issue(type=\"x-ms-sgx-mrenclave\", value=\"00\");\n => issue(type=\"x-cella-tcb-status\", value=\"UpToDate\");\n"
