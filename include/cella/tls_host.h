@@ -19,12 +19,13 @@ struct ssl_ctx_st;         /* OpenSSL's SSL_CTX */
 struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
 
 /*
- * A TCP listener for an enclave server: binds ip ("127.0.0.1"; NULL = loopback) and port (0 = ephemeral),
+ * A TCP listener for an enclave server: binds ip (an IPv4 or IPv6 address: "127.0.0.1", "::1", "0.0.0.0", "::"
+ * (IPv6 only); NULL = 127.0.0.1) and port (0 = ephemeral),
  * *bound_port gets the port. Handles are opaque (a slot and its generation, not an fd number): the ocall handlers
  * below only touch sockets this process registered (listeners) or accepted, so an enclave cannot make the host act
  * on its other fds, and a closed handle stays dead when its fd number is reused. A connection is the accepting
  * enclave's, and another enclave of the process naming it is refused.
- * Errors: CELLA_ERR_INVALID_ARG (ip is not a dotted IPv4 address), CELLA_ERR_IO (socket, bind or listen failed:
+ * Errors: CELLA_ERR_INVALID_ARG (ip is not a numeric IPv4 or IPv6 address), CELLA_ERR_IO (socket, bind or listen failed:
  * errno says why), CELLA_ERR_OUT_OF_MEMORY (too many handles).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle,

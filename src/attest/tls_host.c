@@ -126,21 +126,34 @@ static bool unreg(uint64_t h, int kind, const struct cella_enclave *e)
 /* see cella/tls_host.h */
 cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *handle, uint16_t *bound_port)
 {
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return CELLA_ERR_IO;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} a;
+	socklen_t al;
+	int one = 1, fd;
 	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons(port);
-	if (inet_pton(AF_INET, ip ? ip : "127.0.0.1", &a.sin_addr) != 1) {
-		close(fd);
+	if (!ip)
+		ip = "127.0.0.1";
+	if (inet_pton(AF_INET, ip, &a.v4.sin_addr) == 1) {
+		a.v4.sin_family = AF_INET;
+		a.v4.sin_port = htons(port);
+		al = sizeof(a.v4);
+	} else if (inet_pton(AF_INET6, ip, &a.v6.sin6_addr) == 1) {
+		a.v6.sin6_family = AF_INET6;
+		a.v6.sin6_port = htons(port);
+		al = sizeof(a.v6);
+	} else {
 		return CELLA_ERR_INVALID_ARG;
 	}
+	fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return CELLA_ERR_IO;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 16) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &al) != 0) {
+	if (a.sa.sa_family == AF_INET6) /* "::" means IPv6 only, not every IPv4 address as well */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, &a.sa, al) != 0 || listen(fd, 16) != 0 || getsockname(fd, &a.sa, &al) != 0) {
 		close(fd);
 		return CELLA_ERR_IO;
 	}
@@ -149,7 +162,7 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
 	if (bound_port)
-		*bound_port = ntohs(a.sin_port);
+		*bound_port = ntohs(a.sa.sa_family == AF_INET6 ? a.v6.sin6_port : a.v4.sin_port);
 	return CELLA_OK;
 }
 
