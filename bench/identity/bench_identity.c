@@ -329,5 +329,6 @@ int main(int argc, char **argv)
 	}
 	free(ev);
 	(void)cella_enclave_terminate(e);
+	cella_tls_host_forget(e);
 	return 0;
 }

@@ -32,6 +32,13 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_host_listen(const char *ip, uint
 							    uint16_t *bound_port) CELLA_NONNULL(3);
 /* Closes and unregisters a listener; an accept waiting on it returns CELLA_ERR_IO. */
 CELLA_API void cella_tls_host_unlisten(uint64_t handle);
+/*
+ * Closes and unregisters every connection enclave e accepted (a call blocked on one returns, as on close). Call it
+ * after cella_enclave_terminate(e), which does not know these sockets: their fds and slots would stay taken, and
+ * an enclave created later at the same address would be taken for their owner. e is only compared, never
+ * dereferenced, so it may be the pointer terminate has freed. Safe with no connections.
+ */
+CELLA_API void cella_tls_host_forget(const struct cella_enclave *e);
 
 /*
  * ocall handlers (cella_ocall_fn) for the wire format in cella/tls.h; put them in the enclave's ocall table at

@@ -15,9 +15,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_HANDLES 256
+#define GEN_BITS 48 /* a slot is reused after 2^48 registrations at the earliest: no handle lives that long */
 
 enum { H_FREE = 0, H_LISTENER = 1, H_CONN = 2 };
 
@@ -34,7 +36,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int fd;
 	int kind;
-	uint32_t gen;     /* bumped each time the slot is taken; never 0 in a live handle */
+	uint64_t gen;     /* bumped each time the slot is taken (GEN_BITS wide); never 0 in a live handle */
 	uint32_t users;   /* calls using fd now */
 	bool closing;     /* unregistered: no new users; the last one closes fd */
 	const struct cella_enclave *owner; /* H_CONN: the enclave whose accept made it */
@@ -47,14 +49,14 @@ static uint64_t reg(int fd, int kind, const struct cella_enclave *owner)
 	pthread_mutex_lock(&lock);
 	for (uint32_t i = 0; i < MAX_HANDLES; i++)
 		if (handles[i].kind == H_FREE) {
-			if (++handles[i].gen == 0)
+			if (++handles[i].gen >> GEN_BITS)
 				handles[i].gen = 1;
 			handles[i].fd = fd;
 			handles[i].kind = kind;
 			handles[i].users = 0;
 			handles[i].closing = false;
 			handles[i].owner = owner;
-			h = (uint64_t)handles[i].gen << 32 | (i + 1);
+			h = handles[i].gen << 16 | (i + 1);
 			break;
 		}
 	pthread_mutex_unlock(&lock);
@@ -64,8 +66,8 @@ static uint64_t reg(int fd, int kind, const struct cella_enclave *owner)
 /* The live slot h names for (kind, e), or -1. Called with lock held. */
 static int slot_of(uint64_t h, int kind, const struct cella_enclave *e)
 {
-	uint64_t i = (h & 0xffffffffu) - 1;
-	if (i >= MAX_HANDLES || handles[i].kind != kind || handles[i].closing || handles[i].gen != (uint32_t)(h >> 32) ||
+	uint64_t i = (h & 0xffffu) - 1;
+	if (i >= MAX_HANDLES || handles[i].kind != kind || handles[i].closing || handles[i].gen != h >> 16 ||
 	    (kind == H_CONN && handles[i].owner != e))
 		return -1;
 	return (int)i;
@@ -104,23 +106,44 @@ static void put(int i)
 		close(fd);
 }
 
-/* Unregisters h; false when it is not a live handle of this kind for e. Calls still using the socket see it shut
- * down; the last of them closes it. */
+/* Unregisters live slot i: calls still using its socket see it shut down, and the last of them closes it; the fd
+ * to close now, or -1. Called with lock held. */
+static int retire(int i)
+{
+	handles[i].closing = true;
+	if (handles[i].users)
+		shutdown(handles[i].fd, SHUT_RDWR); /* wakes a poll, accept or recv blocked on it */
+	return reap(i);
+}
+
+/* Unregisters h; false when it is not a live handle of this kind for e. */
 static bool unreg(uint64_t h, int kind, const struct cella_enclave *e)
 {
 	int fd = -1;
 	pthread_mutex_lock(&lock);
 	int i = slot_of(h, kind, e);
-	if (i >= 0) {
-		handles[i].closing = true;
-		if (handles[i].users)
-			shutdown(handles[i].fd, SHUT_RDWR); /* wakes a poll, accept or recv blocked on it */
-		fd = reap(i);
-	}
+	if (i >= 0)
+		fd = retire(i);
 	pthread_mutex_unlock(&lock);
 	if (fd >= 0)
 		close(fd);
 	return i >= 0;
+}
+
+/* see cella/tls_host.h */
+void cella_tls_host_forget(const struct cella_enclave *e)
+{
+	int fds[MAX_HANDLES], n = 0;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAX_HANDLES; i++)
+		if (handles[i].kind == H_CONN && !handles[i].closing && handles[i].owner == e) {
+			int fd = retire(i);
+			if (fd >= 0)
+				fds[n++] = fd;
+		}
+	pthread_mutex_unlock(&lock);
+	for (int k = 0; k < n; k++)
+		close(fds[k]);
 }
 
 /* see cella/tls_host.h */
@@ -147,7 +170,9 @@ cella_result cella_tls_host_listen(const char *ip, uint16_t port, uint64_t *hand
 	} else {
 		return CELLA_ERR_INVALID_ARG;
 	}
-	fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: of two threads woken by one pending connection, the loser polls again (within its timeout)
+	 * instead of blocking in accept */
+	fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return CELLA_ERR_IO;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -179,6 +204,8 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 	struct cella_tls_accept_in req;
 	struct pollfd p;
 	struct timeval tv = {30, 0};
+	struct timespec now;
+	int64_t deadline;
 	uint64_t conn;
 	int fd, lfd, slot, one = 1;
 	if (in_bytes != sizeof(req) || out_bytes < sizeof(conn))
@@ -188,9 +215,24 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 		return CELLA_ERR_PERMISSION;
 	p.fd = lfd;
 	p.events = POLLIN;
-	fd = -1;
-	if (poll(&p, 1, req.timeout_ms ? (int)(req.timeout_ms > 0x7fffffff ? 0x7fffffff : req.timeout_ms) : -1) == 1)
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + req.timeout_ms;
+	for (;;) {
+		int wait = -1, k;
+		if (req.timeout_ms) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t left = deadline - (now.tv_sec * 1000 + now.tv_nsec / 1000000);
+			wait = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+		}
+		k = poll(&p, 1, wait);
+		if (k < 0 && errno == EINTR)
+			continue;
+		/* a connection that went away between poll and accept, or another thread's: wait on */
+		fd = k == 1 ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC) : -1;
+		if (fd >= 0 || k != 1 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED &&
+					  errno != EINTR) || wait == 0)
+			break;
+	}
 	put(slot);
 	if (fd < 0)
 		return CELLA_ERR_IO;

@@ -7,7 +7,8 @@
  *   and malformed requests are refused with their codes;
  * - closing a connection while another thread is blocked receiving on it wakes that thread with end of stream
  *   (it used to sleep out its 30 s timeout on an fd number the process could already have reused), and
- *   unlistening wakes an accept that waits forever (it used to hang).
+ *   unlistening wakes an accept that waits forever (it used to hang);
+ * - forgetting an enclave closes its connections (waking a receive blocked on one) and no other enclave's.
  * The blocked calls are observed in the kernel (/proc/self/task/TID/syscall), not guessed from a sleep.
  *   tls_host_test          the above, on 127.0.0.1
  *   tls_host_test ipv6     a listener on ::1 serves an IPv6 client; exits 77 only on a machine without IPv6
@@ -84,22 +85,27 @@ static cella_result do_close(struct cella_enclave *e, uint64_t conn)
 	return cella_tls_host_close(e, (const uint8_t *)&req, sizeof(req), NULL, 0, &w);
 }
 
-/* Waits until thread tid is blocked in one of the given system calls (the first number of its syscall file). */
-static void wait_in_syscall(pid_t tid, long a, long b)
+/* The system call thread tid is blocked in (the first number of its syscall file; "running" gives -2). */
+static long blocked_in(pid_t tid)
 {
 	char path[64], line[256];
+	long nr = -2;
+	FILE *f;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-	for (;;) {
-		FILE *f = fopen(path, "r");
-		long nr = -2;
-		CT_ASSERT(f);
-		if (fgets(line, sizeof(line), f))
-			nr = strtol(line, NULL, 10);
-		fclose(f);
-		if (nr == a || nr == b)
-			return;
+	f = fopen(path, "r");
+	CT_ASSERT(f);
+	if (fgets(line, sizeof(line), f) && line[0] >= '0' && line[0] <= '9')
+		nr = strtol(line, NULL, 10);
+	fclose(f);
+	return nr;
+}
+
+/* Waits until thread tid is blocked in one of the given system calls. */
+static void wait_in_syscall(pid_t tid, long a, long b)
+{
+	long nr;
+	while ((nr = blocked_in(tid)) != a && nr != b)
 		sched_yield();
-	}
 }
 
 struct blocked {
@@ -109,6 +115,7 @@ struct blocked {
 	cella_result r;
 	size_t got;
 	uint64_t conn;
+	uint32_t timeout_ms;
 };
 
 static void *recv_thread(void *arg)
@@ -124,7 +131,7 @@ static void *accept_thread(void *arg)
 {
 	struct blocked *b = arg;
 	__atomic_store_n(&b->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	b->r = do_accept(EA, b->handle, 0, &b->conn);
+	b->r = do_accept(EA, b->handle, b->timeout_ms, &b->conn);
 	return NULL;
 }
 
@@ -255,6 +262,30 @@ int main(int argc, char **argv)
 	close(p2);
 	cella_test_pass("close wakes a blocked receive");
 
+	p3 = dial();
+	CT_RESULT(do_accept(EA, listener, 5000, &c3), CELLA_OK);
+
+	/* forgetting an enclave closes its connections, whatever the host application left open; others stay */
+	uint64_t cb;
+	p1 = dial();
+	CT_RESULT(do_accept(EB, listener, 5000, &cb), CELLA_OK);
+	struct blocked fb = {.handle = c3};
+	CT_ASSERT(pthread_create(&fb.t, NULL, recv_thread, &fb) == 0);
+	wait_in_syscall(started(&fb), SYS_recvfrom, SYS_recvfrom);
+	cella_tls_host_forget(EA);
+	CT_ASSERT(pthread_join(fb.t, NULL) == 0);
+	CT_RESULT(fb.r, CELLA_OK); /* the blocked receive woke with end of stream */
+	CT_EQ(fb.got, 0);
+	CT_RESULT(do_send(EA, c3, "x"), CELLA_ERR_PERMISSION);
+	CT_EQ(read(p3, buf, sizeof(buf)), 0);
+	close(p3);
+	CT_RESULT(do_send(EB, cb, "still"), CELLA_OK);
+	CT_EQ(read(p1, buf, sizeof(buf)), 5);
+	cella_tls_host_forget(EB);
+	CT_EQ(read(p1, buf, sizeof(buf)), 0);
+	close(p1);
+	cella_test_pass("forgetting an enclave closes its connections only");
+
 	/* unlistening wakes an accept waiting forever; the listener is gone after */
 	struct blocked ab = {.handle = listener};
 	CT_ASSERT(pthread_create(&ab.t, NULL, accept_thread, &ab) == 0);
@@ -263,11 +294,6 @@ int main(int argc, char **argv)
 	CT_ASSERT(pthread_join(ab.t, NULL) == 0);
 	CT_RESULT(ab.r, CELLA_ERR_IO);
 	CT_RESULT(do_accept(EA, listener, 1, &c3), CELLA_ERR_PERMISSION);
-	p3 = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CT_ASSERT(connect(p3, (struct sockaddr *)&a, sizeof(a)) != 0); /* nobody listens there any more */
-	close(p3);
 	cella_test_pass("unlisten wakes a blocked accept");
 	return 0;
 }
