@@ -51,7 +51,12 @@ add_test(NAME verify_dcap_qvl_diff
 set_tests_properties(verify_dcap_qvl_diff PROPERTIES LABELS "differential" TIMEOUT 400 SKIP_RETURN_CODE 77
                      RESOURCE_LOCK cella_npm)
 
-add_test(NAME verify_cli COMMAND sh ${VT}/cli_test.sh $<TARGET_FILE:cella-quote> ${CELLA_VECTORS_DIR})
+# a quote whose QE Identity's evaluation number is below its TCB Info's, under a generated root (for --min-tcb-eval)
+add_executable(verify_eval_fixture ${VT}/eval_fixture.c)
+cella_host_target(verify_eval_fixture)
+target_link_libraries(verify_eval_fixture PRIVATE cella_testlib cella_verify_testutil)
+add_test(NAME verify_cli COMMAND sh ${VT}/cli_test.sh $<TARGET_FILE:cella-quote> ${CELLA_VECTORS_DIR}
+                                 $<TARGET_FILE:verify_eval_fixture> ${CMAKE_CURRENT_BINARY_DIR}/verify-cli)
 set_tests_properties(verify_cli PROPERTIES LABELS unit)
 add_test(NAME verify_fetch
          COMMAND sh ${VT}/fetch_test.sh $<TARGET_FILE:cella-quote> ${CELLA_VECTORS_DIR} ${CMAKE_CURRENT_BINARY_DIR} ${VT})

@@ -292,8 +292,6 @@ int main(int argc, char **argv)
 	const char *root = tv_root(argc, argv);
 	struct cella_quote real;
 	struct cella_collateral *vec_col = NULL;
-	struct cella_pck_info pck;
-	X509 *chain[3];
 	uint8_t extra[64];
 	bool tdx;
 
@@ -301,14 +299,7 @@ int main(int argc, char **argv)
 	tv_load(root, argv[2], &t);
 	CT_RESULT(cella_quote_parse(t.quote, t.quote_len, &real, NULL), CELLA_OK);
 	CT_RESULT(cella_collateral_new_json(t.collateral, t.collateral_len, &vec_col, NULL), CELLA_OK);
-	CT_RESULT(cella_quote_pck_info(&real, &pck, NULL), CELLA_OK);
-	tca_pki_new(&pki, &real,
-		    pck.ca == CELLA_PCK_CA_PROCESSOR ? "Intel SGX PCK Processor CA" : "Intel SGX PCK Platform CA",
-		    t.verify_time);
-	chain[0] = pki.leaf;
-	chain[1] = pki.ca;
-	chain[2] = pki.root;
-	pem = tca_pem(chain, 3, &pem_len);
+	tca_pki_like(&pki, &real, t.verify_time, &pem, &pem_len);
 	ak = tca_key();
 	col = tca_pki_collateral(&pki, vec_col->tcb_info, vec_col->qe_identity, t.verify_time);
 	tdx = real.tee_type == CELLA_QUOTE_TEE_TDX;

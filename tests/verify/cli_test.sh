@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# cella-quote dump / verify: verdicts, exit codes, JSON output. Usage: cli_test.sh CELLA_QUOTE VECTORS_DIR
+# cella-quote dump / verify: verdicts, exit codes, JSON output.
+# Usage: cli_test.sh CELLA_QUOTE VECTORS_DIR EVAL_FIXTURE WORK_DIR
 set -u
-cq=$1 vec=$2
+cq=$1 vec=$2 fixture=$3 work=$4
 [ -d "$vec" ] || { echo "FAIL: vectors not found at $vec"; exit 1; }
 fail() { echo "FAIL: $*"; exit 1; }
 expect() { # expect RC CMD...
@@ -78,3 +79,23 @@ for m in abc -1 +1 "" 4294967296 12x; do
 done
 expect 64 "$cq" dump "$vec/dcapqvl_sgx_v3/quote.bin" --min-tcb-eval 1
 echo "PASS errors and usage"
+
+# --min-tcb-eval goes by the lower of the two numbers: a quote whose QE Identity's number is its TCB Info's minus
+# two (re-signed under a generated root by the fixture; no real collateral has them apart)
+for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
+	rm -rf "$work/$v" && mkdir -p "$work/$v" || fail "cannot make $work/$v"
+	"$fixture" "$vec" "$v" "$work/$v" || fail "$v: the fixture failed"
+	set -- "$work/$v/quote.bin" --collateral "$work/$v/collateral.json" --root "$work/$v/root.pem" --at "$(cat "$work/$v/at")"
+	n=$(grep -o 'tcbEvaluationDataNumber\\":[0-9]*' "$vec/$v/collateral.json" | sed 's/.*://' | sort -n | tail -1)
+	status=$(sed -n 's/.*"status": *"\([^"]*\)".*/\1/p' "$vec/$v/expected.json")
+	want=2
+	[ "$status" = UpToDate ] && want=0
+	out=$("$cq" verify "$@")
+	rc=$?
+	[ $rc -eq $want ] || fail "$v fixture: verify exit $rc, want $want ($out)"
+	echo "$out" | grep -q "^evaluation  $n (TCB Info), $((n - 2)) (QE Identity)$" || fail "$v fixture: $out"
+	expect $want "$cq" verify "$@" --min-tcb-eval $((n - 2))
+	expect 1 "$cq" verify "$@" --min-tcb-eval $((n - 1)) # the TCB Info meets it, the QE Identity does not
+	expect 1 "$cq" verify "$@" --min-tcb-eval "$n"
+	echo "PASS $v: --min-tcb-eval checks the QE Identity's number too"
+done

@@ -330,6 +330,19 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 	return o;
 }
 
+void tca_pki_like(struct tca_pki *p, const struct cella_quote *real, int64_t at, char **pem, size_t *pem_len)
+{
+	struct cella_pck_info pck;
+	X509 *chain[3];
+	CT_RESULT(cella_quote_pck_info(real, &pck, NULL), CELLA_OK);
+	tca_pki_new(p, real, pck.ca == CELLA_PCK_CA_PROCESSOR ? "Intel SGX PCK Processor CA" : "Intel SGX PCK Platform CA",
+		    at);
+	chain[0] = p->leaf;
+	chain[1] = p->ca;
+	chain[2] = p->root;
+	*pem = tca_pem(chain, 3, pem_len);
+}
+
 void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *ca_cn, int64_t at)
 {
 	X509 *chain[3] = {NULL, NULL, NULL};

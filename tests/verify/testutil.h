@@ -64,6 +64,9 @@ struct tca_pki {
 	struct cella_trust *trust;
 };
 void tca_pki_new(struct tca_pki *p, const struct cella_quote *real, const char *ca_cn, int64_t at);
+/* tca_pki_new with the PCK CA named as the real quote's (Processor or Platform); *pem gets the PEM chain leaf, CA,
+ * root for tv_build_quote (caller frees). */
+void tca_pki_like(struct tca_pki *p, const struct cella_quote *real, int64_t at, char **pem, size_t *pem_len);
 /* Collateral from the hierarchy: the TCB Info and QE Identity texts given, signed by the signer; empty CRLs valid
  * around `at`; the issuer chains. */
 struct cella_collateral *tca_pki_collateral(const struct tca_pki *p, const char *tcb_info, const char *qe_identity,
