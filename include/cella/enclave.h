@@ -48,7 +48,8 @@ bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall);
  * Calls host function `fn` (index into the host's ocall table). `in` is copied into the shared window, and up
  * to out_bytes of the reply are copied back into `out` (enclave memory); *out_written gets the reply length,
  * checked to be <= out_bytes. Errors: CELLA_ERR_REENTRANT (not inside an ecall), CELLA_ERR_INVALID_ARG (a NULL
- * `in` or `out` with a non-zero size), CELLA_ERR_OUT_OF_MEMORY (the call buffer does not fit in this thread's
+ * `in` or `out` with a non-zero size), CELLA_ERR_INVALID_FUNCTION (fn 0xffffffff, which the runtime reserves),
+ * CELLA_ERR_OUT_OF_MEMORY (the call buffer does not fit in this thread's
  * window area), CELLA_ERR_MARSHAL (host replied out of bounds), or the host handler's result. Threads: any
  * enclave thread that is inside an ecall.
  */

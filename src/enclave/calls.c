@@ -265,6 +265,8 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 		return CELLA_ERR_REENTRANT;
 	if ((in_bytes && !in) || (out_bytes && !out))
 		return CELLA_ERR_INVALID_ARG;
+	if (fn == ~0u) /* t->ocall's "in no ocall": nested ecalls would be judged as top-level ones */
+		return CELLA_ERR_INVALID_FUNCTION;
 	s = t->slot;
 	off = t->frame_next;
 	in_pad = RT_ALIGN16(in_bytes);

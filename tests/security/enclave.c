@@ -370,6 +370,17 @@ static cella_result s_copied(const uint8_t *in, size_t n, uint8_t *out, size_t o
 #endif
 }
 
+static cella_result s_ocall_fn(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t fn;
+	size_t got = 0;
+	(void)out, (void)on, (void)w;
+	if (n != sizeof(fn))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&fn, in, sizeof(fn));
+	return cella_ocall(fn, NULL, 0, NULL, 0, &got);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -381,6 +392,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_RAX_WATCH] = {s_rax_watch, CELLA_ECALL_PUBLIC}, [S_TWO_PHASE] = {s_two_phase, CELLA_ECALL_PUBLIC},
 	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},         [S_KEY] = {s_key, CELLA_ECALL_PUBLIC},
 	[S_HOLD_ECHO] = {s_hold_echo, CELLA_ECALL_PUBLIC}, [S_HOLD_CTL] = {s_hold_ctl, CELLA_ECALL_PUBLIC},
-	[S_COPIED] = {s_copied, CELLA_ECALL_PUBLIC},
+	[S_COPIED] = {s_copied, CELLA_ECALL_PUBLIC},       [S_OCALL_FN] = {s_ocall_fn, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -27,6 +27,7 @@ enum {
 	S_HOLD_CTL = 19,  /* in: 1 byte, 0: out u64 1 while S_HOLD_ECHO holds; 1: release it */
 	S_COPIED = 20,    /* out: u64 bytes the runtime has copied across the boundary (CELLA_RT_BOUNDARY_STATS
 			   * enclave only, else CELLA_ERR_UNSUPPORTED), read before this call's own reply adds 8 */
+	S_OCALL_FN = 21,  /* in: u32 fn; returns cella_ocall(fn) with no data as its status */
 	S_COUNT
 };
 

@@ -533,6 +533,14 @@ static void nested_in_builtin(struct hostile *h, void *ctx)
 	h->s->status = CELLA_OK;
 }
 
+/* Counts the ocalls that reach the host. */
+static void count_ocall(struct hostile *h, void *ctx)
+{
+	++*(int *)ctx;
+	h->s->out_written = 0;
+	h->s->status = CELLA_OK;
+}
+
 /* H1, H3: calls out of order are refused; a nested ecall outside the allow list is refused. */
 static void t_order(void)
 {
@@ -570,6 +578,19 @@ static void t_order(void)
 		memcpy(tr, h.win + h.buf, 16);
 		CT_EQ(tr[0], 0);
 		CT_EQ(hostile_ecall(&h, S_ECHO, h.buf, 0, 0, &w, NULL, NULL, 5000), CELLA_OK); /* alive */
+	}
+	{
+		/* ocall ~0 is the runtime's mark for "in no ocall": while one was pending, a nested ecall was judged as a
+		 * top-level one (any public ecall entered), so enclave code cannot make it; the host never sees it */
+		uint32_t fn = ~0u;
+		int seen = 0;
+		memcpy(h.win + h.buf, &fn, 4);
+		CT_EQ(hostile_ecall(&h, S_OCALL_FN, h.buf, 4, 0, &w, count_ocall, &seen, 5000), CELLA_ERR_INVALID_FUNCTION);
+		CT_EQ(seen, 0);
+		fn = 7; /* an ordinary index reaches the host */
+		memcpy(h.win + h.buf, &fn, 4);
+		CT_EQ(hostile_ecall(&h, S_OCALL_FN, h.buf, 4, 0, &w, count_ocall, &seen, 5000), CELLA_OK);
+		CT_EQ(seen, 1);
 	}
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
