@@ -132,7 +132,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_ser
  * CELLA_ERR_INVALID_STATE (no connection is open, as read), CELLA_ERR_PEER_CLOSED (the peer ended the connection
  * with close_notify, which closes both directions in TLS 1.2, RFC 5246 7.2.1; read reports it as the end of data),
  * CELLA_ERR_IO (the host's socket failed, or the peer went away without close_notify), CELLA_ERR_CRYPTO (the TLS
- * engine failed, now or earlier on this connection), CELLA_ERR_MARSHAL (host reply malformed), ocall errors.
+ * engine failed, now or earlier on this connection), CELLA_ERR_MARSHAL (host reply malformed), ocall errors;
+ * CELLA_ERR_UNEXPECTED for an engine state BearSSL does not produce with this server's buffers (a bug).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
 	CELLA_NONNULL(1);

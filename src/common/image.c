@@ -303,10 +303,10 @@ done:
 			    "DT_REL relocations are not supported (the runtime applies DT_RELA only)");
 	if (pltrelsz != 0) {
 		/* name the first entry's type when the table is in the file (r_info is at 8 in Elf64_Rel and _Rela) */
-		const struct cella_image_segment *t = segment_of(img, jmprel, 16, true);
+		const struct cella_image_segment *t = jmprel ? segment_of(img, jmprel, 16, true) : NULL;
 		const char *why = NULL;
 		uint64_t info;
-		if (t) {
+		if (t && pltrelsz >= 16) {
 			memcpy(&info, c->data + t->offset + (jmprel - t->vaddr) + 8, 8);
 			why = unapplied(ELF64_R_TYPE(info), true);
 		}

@@ -401,6 +401,13 @@ static void test_relocations(void)
 			memcpy(t.data + t.rela_off + 8, &bad, 8);
 			expect_what(&t, CELLA_ERR_IMAGE_RELOCATION, k ? "R_X86_64_JUMP_SLOT" : "R_X86_64_IRELATIVE: a GNU ifunc");
 		}
+		/* a PLT table outside every segment, or no DT_JMPREL at all: refused, the type unread */
+		uint64_t far[] = {0x7fffffff0000ull, 0};
+		for (int k = 0; k < 2; k++) {
+			set_dyn(&t, 3, k ? DT_DEBUG : DT_JMPREL, far[k]);
+			expect_what(&t, CELLA_ERR_IMAGE_RELOCATION, "DT_JMPREL (PLT) relocations are not supported");
+		}
+		set_dyn(&t, 3, DT_JMPREL, t.rela_off - t.data_off + t.data_va);
 		set_dyn(&t, 4, DT_PLTRELSZ, 0);
 		uint64_t ifunc = ELF64_R_INFO(0, R_X86_64_IRELATIVE);
 		memcpy(t.data + t.rela_off + 8, &ifunc, 8); /* the same entry in RELA */
