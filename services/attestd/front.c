@@ -154,6 +154,9 @@ static long long now_ms(void)
 static void conn_free(struct tconn *c)
 {
 	struct worker *w = c->w;
+	/* uncounted before the client can see the close: a client that reconnects at once, at the limit, must find
+	 * the slot free (counted after the close, it was refused now and then) */
+	atomic_fetch_sub(&w->f->active, 1);
 	if (c->ssl) {
 		if (c->app >= 0 && !c->net_failed)
 			(void)SSL_shutdown(c->ssl); /* best effort close_notify; never waits */
@@ -168,7 +171,6 @@ static void conn_free(struct tconn *c)
 		w->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	atomic_fetch_sub(&w->f->active, 1);
 	free(c);
 }
 
