@@ -200,6 +200,20 @@ static void check_expr(struct edl_ctx *c, struct edl_expr *e, struct edl_vec *sc
 	}
 }
 
+/*
+ * A struct descriptor carries a member's size as a number or a member's offset: sizeof(...) would travel as 0 and
+ * both sides would copy nothing where the application expects sizeof(T) bytes. True (and an error) for one.
+ */
+static bool member_sizeof(struct edl_ctx *c, const struct edl_struct *s, const struct edl_decl *d,
+			  const struct edl_expr *e, const char *attr)
+{
+	if (!e || e->kind != EDL_E_SIZEOF)
+		return false;
+	edl_error(c, e->loc, "%s=sizeof(...) on member '%s' of '%s' is not supported: a member's %s= is a number or a "
+		  "member name", attr, d->name, s->name, attr);
+	return true;
+}
+
 static void check_struct(struct edl_ctx *c, struct edl_struct *s)
 {
 	for (size_t i = 0; i < s->members.n; i++) {
@@ -253,6 +267,8 @@ static void check_struct(struct edl_ctx *c, struct edl_struct *s)
 			edl_error(c, d->a.loc, "'void *' member '%s' needs size=", d->name);
 			continue;
 		}
+		if (member_sizeof(c, s, d, d->a.size, "size") || member_sizeof(c, s, d, d->a.count, "count"))
+			continue;
 		check_expr(c, d->a.size, &s->members, s->name, true, "size");
 		check_expr(c, d->a.count, &s->members, s->name, true, "count");
 		d->kind = EDL_P_BUF;
