@@ -21,6 +21,12 @@ add_test(NAME edl_invalid COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh 
                                    ${CMAKE_CURRENT_BINARY_DIR}/edl-invalid)
 set_tests_properties(edl_invalid PROPERTIES LABELS "unit;edl")
 
+# Compile-failure corpus: typedefs the checks cannot see through; the generated code must not compile.
+add_test(NAME edl_compile_fail COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh " 0 failed$" sh ${EDLT}/check_compile_fail.sh
+                                        $<TARGET_FILE:cella-edger8r> ${EDLT}/compile_fail ${CMAKE_CURRENT_BINARY_DIR}/edl-compile-fail
+                                        ${CMAKE_SOURCE_DIR}/include ${CELLA_MUSL_INCLUDE} ${CELLA_ENCLAVE_KHDRS})
+set_tests_properties(edl_compile_fail PROPERTIES LABELS "unit;edl")
+
 # Command-line options (--search-path, --trusted/--untrusted, dirs, --header-only, -D, --preprocess, ...).
 add_test(NAME edl_cli COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh "^cli test: PASS$" sh ${EDLT}/cli_test.sh $<TARGET_FILE:cella-edger8r> ${EDLT} ${CMAKE_CURRENT_BINARY_DIR}/edl-cli)
 set_tests_properties(edl_cli PROPERTIES LABELS "unit;edl")

@@ -1002,6 +1002,34 @@ static void emit_u_h(struct gen *G)
 	emit_header_end(G);
 }
 
+/*
+ * An [isptr] type is a typedef from an included header, which the checks cannot see: if it points to an EDL
+ * struct with size=/count= members, the struct would be copied as bytes, its member pointers raw. The generated
+ * code then refuses to compile. ([isary] cannot reach one: an array typedef needs the struct complete, and the
+ * EDL's structs are defined after the included headers.)
+ */
+static void emit_typedef_asserts(struct gen *G)
+{
+	struct edl_ctx *c = G->c;
+	for (size_t i = 0; i < c->ecalls.n + c->ocalls.n; i++) {
+		const struct edl_func *fn = i < c->ecalls.n ? c->ecalls.v[i] : c->ocalls.v[i - c->ecalls.n];
+		for (size_t k = 0; k < fn->params.n; k++) {
+			const struct edl_decl *d = fn->params.v[k];
+			if (!(d->a.flags & EDL_A_ISPTR) || d->kind != EDL_P_BUF)
+				continue; /* [user_check] crosses as a raw address by design */
+			for (size_t j = 0; j < c->deep_types.n; j++) {
+				const struct edl_struct *s = c->deep_types.v[j];
+				if (!s->deep)
+					continue;
+				P("_Static_assert(!_Generic((%s)0, struct %s *: 1, const struct %s *: 1, default: 0),\n"
+				  "\t       \"[isptr] parameter %s of %s points to struct %s, which has size=/count= pointer "
+				  "members: pass a struct %s pointer with count= instead\");\n",
+				  d->type.name, s->name, s->name, d->name, fn->name, s->name, s->name);
+			}
+		}
+	}
+}
+
 static void emit_c_top(struct gen *G, const char *side)
 {
 	struct edl_ctx *c = G->c;
@@ -1010,6 +1038,7 @@ static void emit_c_top(struct gen *G, const char *side)
 	P("#include <errno.h>\n#include <stdlib.h>\n#include <string.h>\n#include <wchar.h>\n\n");
 	P("%s", edl_support);
 	emit_descriptors(G);
+	emit_typedef_asserts(G);
 	P("\n/* Wire headers: the fixed start of each call's input and reply buffers */\n");
 	for (size_t i = 0; i < c->ecalls.n; i++)
 		emit_wire(G, c->ecalls.v[i]);

@@ -435,6 +435,15 @@ static void check_param(struct edl_ctx *c, struct edl_func *fn, struct edl_decl 
 		d->kind = EDL_P_USER_CHECK;
 		return;
 	}
+	/* the deep copy follows a pointer parameter's elements only: an array's elements would cross with their
+	 * sender's raw member pointers */
+	if (d->ndims && d->type.def && d->type.def->deep) {
+		edl_error(c, d->loc,
+			  "'%s' has size=/count= pointer members and cannot be passed as an array ('%s'); pass a pointer "
+			  "with count= instead",
+			  d->type.def->name, d->name);
+		return;
+	}
 	d->kind = EDL_P_BUF;
 	d->in = f & EDL_A_IN;
 	d->out = f & EDL_A_OUT;
