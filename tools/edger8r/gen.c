@@ -578,10 +578,20 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 	}
 	if (hout) {
 		P("\tmemcpy(&cella_o, cella_ob, sizeof(cella_o));\n");
-		if (enc && fn->ret.ptr)
-			P("\tif (cella_o.cella_retval != NULL && !cella_is_outside_enclave((const void *)cella_o.cella_retval, 1)) {\n"
+		if (enc && fn->ret.ptr) {
+			/* host memory the enclave may touch, as [user_check]: the whole pointee, or one byte where it
+			 * is void or a type from an included header (possibly incomplete) */
+			const struct edl_type *t = &fn->ret;
+			bool opaque = t->ptr == 1 && (t->base == EDL_VOID || (!t->def && (t->base == EDL_STRUCT ||
+										  t->base == EDL_UNION ||
+										  t->base == EDL_FOREIGN)));
+			const char *len = opaque ? "1" : "sizeof(*cella_o.cella_retval)";
+			P("\tif (cella_o.cella_retval != NULL && (!cella_is_outside_enclave((const void *)cella_o.cella_retval, %s) ||"
+			  " !cella_is_within_window((const void *)cella_o.cella_retval, %s))) {\n"
 			  "\t\tcella_r = CELLA_ERR_HOST_POINTER;\n\t\tgoto cella_done;\n\t}\n"
-			  "\t__builtin_ia32_lfence(); /* the pointer reaches the caller only past the check above */\n");
+			  "\t__builtin_ia32_lfence(); /* the pointer reaches the caller only past the check above */\n",
+			  len, len);
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct edl_decl *d = fn->params.v[i];

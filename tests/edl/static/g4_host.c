@@ -18,7 +18,7 @@
 #define ROUNDS 200
 #define BIG (256u * 1024u) /* above the 128 KiB at which the host streams its last [in] buffer */
 
-static uint8_t g_host_static[16];
+static uint64_t g_hostbuf; /* window memory the enclave allocated: what an ocall may return */
 
 int64_t g4_o(const int32_t *a, int32_t *b, int32_t *c, size_t n, const char *s, char *ios, const wchar_t *ws,
 	     struct g4_node *deep)
@@ -45,7 +45,7 @@ int64_t g4_o(const int32_t *a, int32_t *b, int32_t *c, size_t n, const char *s, 
 
 uint8_t *g4_o_ptr(void)
 {
-	return g_host_static;
+	return (uint8_t *)(uintptr_t)g_hostbuf;
 }
 
 /* Return addresses are printed as offsets from g4_enclave.c's note(): `addr2line -e IMAGE` on note + offset. */
@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 	OK(cella_enclave_create(argv[1], CELLA_ENCLAVE_FLAG_DEBUG, &s, &e));
 	OK(g4_hostbuf(e, &hostbuf));
 	CT_ASSERT(hostbuf != 0);
+	g_hostbuf = hostbuf;
 	for (int k = 0; k < 256; k++)
 		((uint8_t *)(uintptr_t)hostbuf)[k] = (uint8_t)k;
 

@@ -405,6 +405,51 @@ void e_leak(struct pair *p, long double *ld, void *raw)
 	memset(raw, 0x11, 10); /* the other 54 bytes stay as the stub gave them: zero */
 }
 
+/*
+ * The largest n for which ok(p, n) holds, given ok(p, 1); ok must hold for every n up to its largest (an address
+ * range that grows from p). Used to find where the enclave starts and where the window ends.
+ */
+static uint64_t largest(bool (*ok)(const void *, size_t), uintptr_t p, bool down)
+{
+	uint64_t lo = 1, hi = down ? p : (uint64_t)1 << 48; /* ok(lo) holds, ok(hi) does not */
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (down ? ok((const void *)(p - mid), 1) : ok((const void *)p, mid))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Pointers an ocall returns are checked over the whole pointee (struct wide, 64 bytes): one whose first byte is
+ * host memory but which reaches past the window's end, or into the enclave's start, fails the call.
+ */
+static uint32_t returned_pointers(void)
+{
+	uint32_t bad = 0;
+	struct wide *w = (struct wide *)1, *host = cella_host_malloc(sizeof(*host));
+	uintptr_t start = (uintptr_t)&g_secret - largest(cella_is_within_enclave, (uintptr_t)&g_secret, true);
+	uintptr_t win_end;
+	if (!host)
+		return 1u << 13;
+	win_end = (uintptr_t)host + largest(cella_is_within_window, (uintptr_t)host, false);
+	if (o_wide(&w, (uint64_t)(uintptr_t)host) != CELLA_OK || w != host)
+		bad |= 1u << 13;
+	if (o_wide(&w, 0) != CELLA_OK || w != NULL)
+		bad |= 1u << 14;
+	w = (struct wide *)1;
+	if (!cella_is_within_window((const void *)(win_end - 8), 8) || cella_is_within_window((const void *)win_end, 1) ||
+	    o_wide(&w, win_end - 8) != CELLA_ERR_HOST_POINTER || w != (struct wide *)1)
+		bad |= 1u << 15;
+	if (!cella_is_outside_enclave((const void *)(start - 8), 8) || !cella_is_within_enclave((const void *)start, 1) ||
+	    o_wide(&w, start - 8) != CELLA_ERR_HOST_POINTER || w != (struct wide *)1)
+		bad |= 1u << 16;
+	cella_host_free(host);
+	return bad;
+}
+
 /* The ocall round trip: every check in one bitmask (0 = all passed). */
 static uint32_t ocall_round_trip(void)
 {
@@ -440,7 +485,8 @@ static uint32_t ocall_round_trip(void)
 		bad |= 1u << 6;
 	if (o_ptr(&ptr, 0) != CELLA_OK || ptr != NULL)
 		bad |= 1u << 7;
-	if (o_ptr(&ptr, 1) != CELLA_OK || ptr != (uint8_t *)(uintptr_t)0x1000)
+	/* a returned pointer must be host memory the enclave may touch, as a [user_check] one: 0x1000 is not */
+	if (o_ptr(&ptr, 1) != CELLA_ERR_HOST_POINTER || ptr != NULL)
 		bad |= 1u << 8;
 	for (size_t k = 0; k < sizeof(big); k++)
 		big[k] = (uint8_t)k;
@@ -454,7 +500,7 @@ static uint32_t ocall_round_trip(void)
 	/* an [in] pointer outside the enclave is refused before anything is sent */
 	if (g_hostbuf && o_ptrs((const int32_t *)g_hostbuf, out, io, 4) != CELLA_ERR_INVALID_ARG)
 		bad |= 1u << 12;
-	return bad;
+	return bad | returned_pointers();
 }
 
 uint32_t e_ocalls(int32_t x)
