@@ -393,6 +393,35 @@ static void emit_wire(struct gen *G, struct edl_func *fn)
 
 /* ---- caller stub: host ecall wrapper / enclave ocall wrapper ---- */
 
+/* Enclave ocall caller with [in, out] deep data: refuses the call before sending anything if two regions the
+ * copy-back writes overlap (see cella_edl_spans). */
+static void emit_copy_back_spans(struct gen *G, const struct edl_func *fn)
+{
+	bool deep_out = false;
+	for (size_t i = 0; i < fn->params.n; i++) {
+		const struct edl_decl *d = fn->params.v[i];
+		deep_out |= d->kind == EDL_P_BUF && d->out && is_deep(d);
+	}
+	if (!deep_out)
+		return;
+	P("\t{\n\t\tstruct cella_edl_spans cella_sp = {NULL, 0, 0, CELLA_OK};\n");
+	P("\t\tfor (int cella_k = 0; cella_k < 2; cella_k++) {\n\t\t\tif (cella_k == 1)\n"
+	  "\t\t\t\tcella_edl_spans_alloc(&cella_sp);\n");
+	for (size_t i = 0; i < fn->params.n; i++) {
+		const struct edl_decl *d = fn->params.v[i];
+		struct edl_struct *es = elem_struct(d);
+		if (d->kind != EDL_P_BUF || !d->out)
+			continue;
+		P("\t\t\tcella_edl_span_add(&cella_sp, %s, cella_len[%zu]);\n", d->name, i);
+		if (is_deep(d))
+			P("\t\t\tif (%s != NULL)\n\t\t\t\tcella_edl_deep_spans(&cella_edl_d_%s, (const uint8_t *)%s, "
+			  "cella_len[%zu] / sizeof(struct %s), &cella_sp, 0);\n",
+			  d->name, es->name, d->name, i, es->name);
+	}
+	P("\t\t}\n\t\tcella_r = cella_edl_spans_disjoint(&cella_sp);\n\t\tif (cella_r != CELLA_OK)\n"
+	  "\t\t\tgoto cella_done;\n\t}\n");
+}
+
 static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 {
 	struct edl_ctx *c = G->c;
@@ -489,6 +518,8 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\t}\n");
 	}
 
+	if (enc)
+		emit_copy_back_spans(G, fn);
 	if (enc) {
 		P("\tif (__builtin_add_overflow(cella_pos, cella_outpos, &cella_total)) {\n\t\tcella_r = CELLA_ERR_OVERFLOW;\n"
 		  "\t\tgoto cella_done;\n\t}\n");

@@ -466,4 +466,99 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_back(const struct cella_edl_
 	}
 	return CELLA_OK;
 }
+
+/*
+ * Where a caller's copy-back writes: an ocall's [in, out] deep data goes back into the enclave's structs and the
+ * buffers they point to, each next pointer and length read from those structs. Were two regions to overlap, the
+ * host's reply written to one could forge the pointer the next write follows. So the enclave caller first lists
+ * every region the copy-back will write (a counting pass, then a recording one, over its own structs only) and
+ * refuses the call if any two overlap.
+ */
+struct cella_edl_span {
+	uintptr_t lo, hi;
+};
+struct cella_edl_spans {
+	struct cella_edl_span *v; /* NULL while counting */
+	uint64_t n, cap;
+	cella_result r; /* the first failure; later calls do nothing */
+};
+
+static CELLA_EDL_UNUSED void cella_edl_span_add(struct cella_edl_spans *s, const void *p, uint64_t len)
+{
+	uintptr_t lo = (uintptr_t)p;
+	if (s->r != CELLA_OK || !p || len == 0)
+		return;
+	if (len > UINTPTR_MAX - lo || (s->v && s->n >= s->cap)) {
+		s->r = CELLA_ERR_INVALID_ARG; /* wraps around, or the structs changed between the two passes */
+		return;
+	}
+	if (s->v)
+		s->v[s->n] = (struct cella_edl_span){lo, lo + (uintptr_t)len};
+	s->n++;
+}
+
+/* Adds the buffers the deep members of n structs at arr point to, depth first. */
+static CELLA_EDL_UNUSED void cella_edl_deep_spans(const struct cella_edl_sdesc *d, const uint8_t *arr, uint64_t n,
+						 struct cella_edl_spans *s, int depth)
+{
+	if (depth >= CELLA_EDL_MAX_DEPTH && s->r == CELLA_OK)
+		s->r = CELLA_ERR_TOO_LARGE;
+	for (uint64_t i = 0; i < n && s->r == CELLA_OK; i++) {
+		const uint8_t *e = arr + i * d->size;
+		for (uint32_t k = 0; k < d->nmembers && s->r == CELLA_OK; k++) {
+			const struct cella_edl_member *m = &d->m[k];
+			const uint8_t *q;
+			uint64_t len;
+			if (m->kind != CELLA_EDL_M_DEEP)
+				continue;
+			memcpy(&q, e + m->off, sizeof(q));
+			if (!q)
+				continue;
+			if ((s->r = cella_edl_member_len(m, e, &len)) != CELLA_OK)
+				return;
+			cella_edl_span_add(s, q, len);
+			if (m->sub)
+				cella_edl_deep_spans(m->sub, q, len / m->sub->size, s, depth + 1);
+		}
+	}
+}
+
+/* Between the counting and the recording pass: room for the regions counted. */
+static CELLA_EDL_UNUSED void cella_edl_spans_alloc(struct cella_edl_spans *s)
+{
+	if (s->r != CELLA_OK)
+		return;
+	if (s->n > SIZE_MAX / sizeof(*s->v)) {
+		s->r = CELLA_ERR_OVERFLOW;
+		return;
+	}
+	s->cap = s->n;
+	s->n = 0;
+	s->v = malloc(s->cap ? (size_t)s->cap * sizeof(*s->v) : 1);
+	if (!s->v)
+		s->r = CELLA_ERR_OUT_OF_MEMORY;
+}
+
+static CELLA_EDL_UNUSED int cella_edl_span_cmp(const void *a, const void *b)
+{
+	const struct cella_edl_span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* After the recording pass: frees the list; CELLA_OK iff both passes agreed and no two regions overlap. */
+static CELLA_EDL_UNUSED cella_result cella_edl_spans_disjoint(struct cella_edl_spans *s)
+{
+	cella_result r = s->r;
+	if (r == CELLA_OK && s->n != s->cap)
+		r = CELLA_ERR_INVALID_ARG;
+	if (r == CELLA_OK) {
+		qsort(s->v, (size_t)s->n, sizeof(*s->v), cella_edl_span_cmp);
+		for (uint64_t i = 1; i < s->n; i++)
+			if (s->v[i].lo < s->v[i - 1].hi)
+				r = CELLA_ERR_INVALID_ARG;
+	}
+	free(s->v);
+	s->v = NULL;
+	return r;
+}
 /* ---- end of support code ---- */

@@ -450,6 +450,36 @@ static uint32_t returned_pointers(void)
 	return bad;
 }
 
+/*
+ * An ocall's [in, out] deep regions that overlap (m[0].data is m[1]) are refused before the host runs: else the
+ * copy-back of m[0].data would write the host's forged m[1], whose pointer the next write follows (to victim).
+ * The control call, with separate buffers, reaches the host once and gets its bytes back.
+ */
+static uint32_t aliased_copy_back(void)
+{
+	uint32_t bad = 0, before = 0, after = 0, none = 0;
+	volatile uint64_t victim = 0x1111;
+	uint8_t tail[16], buf0[sizeof(struct msg)];
+	struct msg m[2], forged = {8, (uint8_t *)(uintptr_t)&victim};
+
+	m[0].len = sizeof(struct msg);
+	m[0].data = buf0;
+	m[1].len = sizeof(tail);
+	m[1].data = tail;
+	if (o_msgs(&before, m, (uint64_t)(uintptr_t)&victim) != CELLA_OK || memcmp(buf0, &forged, sizeof(forged)) ||
+	    tail[0] != 'A' || tail[15] != 'A' || m[1].data != tail)
+		bad |= 1u << 17;
+	m[0].data = (uint8_t *)&m[1];
+	if (o_msgs(&none, m, (uint64_t)(uintptr_t)&victim) != CELLA_ERR_INVALID_ARG || none != 0)
+		bad |= 1u << 18;
+	if (victim != 0x1111 || m[1].data != tail || m[1].len != sizeof(tail))
+		bad |= 1u << 19;
+	m[0].data = buf0;
+	if (o_msgs(&after, m, (uint64_t)(uintptr_t)&victim) != CELLA_OK || after != before + 1)
+		bad |= 1u << 20;
+	return bad;
+}
+
 /* The ocall round trip: every check in one bitmask (0 = all passed). */
 static uint32_t ocall_round_trip(void)
 {
@@ -500,7 +530,7 @@ static uint32_t ocall_round_trip(void)
 	/* an [in] pointer outside the enclave is refused before anything is sent */
 	if (g_hostbuf && o_ptrs((const int32_t *)g_hostbuf, out, io, 4) != CELLA_ERR_INVALID_ARG)
 		bad |= 1u << 12;
-	return bad | returned_pointers();
+	return bad | returned_pointers() | aliased_copy_back();
 }
 
 uint32_t e_ocalls(int32_t x)

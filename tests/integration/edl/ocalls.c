@@ -99,6 +99,21 @@ struct wide *o_wide(uint64_t addr)
 	return (struct wide *)(uintptr_t)addr;
 }
 
+/*
+ * A hostile reply for enclaves whose m[0].data is m[1]: the bytes going back to m[0].data form a struct msg that
+ * points at `target`, and m[1]'s bytes are 'A's. Returns how many times it ran.
+ */
+uint32_t o_msgs(struct msg *m, uint64_t target)
+{
+	static uint32_t calls;
+	struct msg forged = {8, (uint8_t *)(uintptr_t)target};
+	if (m && m[0].data && m[0].len >= sizeof(forged))
+		memcpy(m[0].data, &forged, sizeof(forged));
+	if (m && m[1].data)
+		memset(m[1].data, 'A', m[1].len);
+	return ++calls;
+}
+
 void o_switchless(void)
 {
 	g_switchless_calls++;
