@@ -3,6 +3,7 @@
 #include "verify_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *dup_text(const char *s, size_t n)
 {
@@ -186,16 +188,25 @@ out:
 /* see cella/verify.h */
 cella_result cella_collateral_load_file(const char *path, struct cella_collateral **out, struct cella_detail *d)
 {
-	FILE *f = fopen(path, "rb");
+	/* non-blocking: opening a FIFO (planted in a cache directory, say) must not wait for a writer; the check
+	 * below then refuses it. Reads from a regular file ignore the flag. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *f = NULL;
 	char *buf = NULL;
 	size_t n = 0;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	struct stat st;
-	if (!f)
+	if (fd < 0)
 		return cella_vfy_fail(d, errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO, "cannot open %s: %s",
 				      path, strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_IO, "%s is not a regular file", path));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cella_vfy_fail(d, CELLA_ERR_IO, "%s is not a regular file", path);
+	}
+	if (!(f = fdopen(fd, "rb"))) {
+		close(fd);
+		return cella_vfy_fail(d, CELLA_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+	}
 	if ((uint64_t)st.st_size > VFY_MAX_COLLATERAL_BYTES)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "%s is larger than %u bytes", path,
 					  VFY_MAX_COLLATERAL_BYTES));

@@ -122,6 +122,8 @@ static uint8_t *crl_body(const struct body *b, size_t *len)
 {
 	size_t n = b->n, i;
 	uint8_t *der = NULL;
+	if (n == 0) /* an empty 200 answer is no CRL (and b->p is NULL) */
+		return NULL;
 	while (n > 0 && (b->p[n - 1] == '\n' || b->p[n - 1] == '\r'))
 		n--;
 	if (n > 11 && memcmp(b->p, "-----BEGIN ", 11) == 0)
@@ -130,7 +132,7 @@ static uint8_t *crl_body(const struct body *b, size_t *len)
 		;
 	if (i == n && n > 0)
 		return cella_hex_decode_alloc((const char *)b->p, n, len);
-	der = malloc(b->n ? b->n : 1);
+	der = malloc(b->n);
 	if (der) {
 		memcpy(der, b->p, b->n);
 		*len = b->n;

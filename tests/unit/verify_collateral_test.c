@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Raw P-256 points (the quote's attestation key): a real point imports, one off the curve does not. */
 static void raw_points(void)
@@ -321,6 +323,21 @@ static void collateral_json(void)
 	CT_ASSERT(strstr(d.text, "pck_crl_issuer_chain") != NULL);
 	CT_RESULT(cella_collateral_new_json("nope", 4, &c, NULL), CELLA_ERR_COLLATERAL);
 	CT_RESULT(cella_collateral_load_file("/nonexistent/collateral.json", &c, &d), CELLA_ERR_NO_FILE);
+	{
+		/* a FIFO (planted in a cache directory, say) is refused, not waited on for a writer: opening it used to
+		 * block for ever (the alarm ends the test then) */
+		char dir[] = "/tmp/cella-fifo-XXXXXX", fifo[64];
+		CT_ASSERT(mkdtemp(dir) != NULL);
+		snprintf(fifo, sizeof(fifo), "%s/collateral.json", dir);
+		CT_ASSERT(mkfifo(fifo, 0600) == 0);
+		alarm(60);
+		CT_RESULT(cella_collateral_load_file(fifo, &c, &d), CELLA_ERR_IO);
+		alarm(0);
+		CT_ASSERT(strstr(d.text, "not a regular file") != NULL);
+		CT_RESULT(cella_collateral_load_file(dir, &c, &d), CELLA_ERR_IO); /* a directory */
+		unlink(fifo);
+		rmdir(dir);
+	}
 
 	/* A text with a NUL inside (a fetched body can carry one) is not written out cut short. */
 	static const uint8_t der[1] = {0x30}, sig[64];

@@ -113,6 +113,11 @@ for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
 		-o "$work/forged.json"
 	[ ! -e "$work/forged.json" ] || fail "$v: fetch -o wrote collateral that does not verify"
 	stop_pccs
+	# a PCCS answering 200 with an empty PCK CRL: refused as no CRL (it used to reach memcpy with a NULL source)
+	start_pccs "$vec/$v/collateral.json" empty-crl
+	expect_refusal CELLA_ERR_COLLATERAL "$v: empty PCK CRL" verify "$q" --pccs "$url" --at "$at"
+	grep -q "PCK CRL response is not DER, hex or PEM" "$work/err.txt" || fail "$v: empty PCK CRL: $(cat "$work/err.txt")"
+	stop_pccs
 	# update=early: asked for on both documents, cached apart from the standard collateral
 	rm -f "$work/cache"/*
 	start_pccs "$vec/$v/collateral.json" early-only

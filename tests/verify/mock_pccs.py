@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # A minimal PCCS (v4 API) serving DCAP collateral files, for the fetch tests.
-# Usage: mock_pccs.py COLLATERAL[,COLLATERAL...] PORTFILE [forged-tcb | early-only]
+# Usage: mock_pccs.py COLLATERAL[,COLLATERAL...] PORTFILE [forged-tcb | early-only | empty-crl]
 # With one file, it is served for every request. With several: the PCK CRL is the one of the file whose PCK CRL issuer is the requested CA (processor or
 # platform); TCB Info the one of the file whose fmspc is requested; QE Identity and the root CA CRL come from the
 # file of the last TCB Info served (a fetch asks for them in that order).
 # forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
 # early-only: TCB Info and QE Identity only for update=early (404 otherwise). Any other update value is a 400.
+# empty-crl: the PCK CRL answer is a 200 with its issuer chain and an empty body.
 # $MOCK_PCCS_LOG, when set, names a file that gets one line per request: its path and query.
 # $MOCK_PCCS_DELAY, when set, is a number of seconds every answer waits (a slow PCCS).
 import http.server, json, os, re, subprocess, sys, urllib.parse
 
 mode = sys.argv[3] if len(sys.argv) > 3 else None
-if mode not in (None, 'forged-tcb', 'early-only'):
+if mode not in (None, 'forged-tcb', 'early-only', 'empty-crl'):
     sys.exit('unknown mode ' + mode)
 cols = []
 for path in sys.argv[1].split(','):
@@ -67,7 +68,7 @@ class H(http.server.BaseHTTPRequestHandler):
             if not col or ca not in ('processor', 'platform'):
                 self.send_error(404)
                 return
-            self.send(bytes.fromhex(col[0]['pck_crl']),
+            self.send(b'' if mode == 'empty-crl' else bytes.fromhex(col[0]['pck_crl']),
                       [('SGX-PCK-CRL-Issuer-Chain', enc(col[0]['pck_crl_issuer_chain']))])
         elif p in ('/sgx/certification/v4/tcb', '/tdx/certification/v4/tcb') and 'fmspc' in q:
             col = [c for c in cols if c['fmspc'] == q['fmspc'][0].lower()] if len(cols) > 1 else cols
