@@ -5,7 +5,9 @@
  */
 #include <cella/tls_host.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -13,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,13 +68,77 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return b;
 }
 
-/* A connected socket, or -1 with errno the last connect's error (0: not HOST:PORT, or no address). */
-static int tcp_connect(const char *hostport, int timeout)
+/* Milliseconds left before the CLOCK_MONOTONIC deadline (rounded up), 0 once it has passed. */
+static int ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	int64_t ns;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000 + (deadline->tv_nsec - now.tv_nsec);
+	return ns > 0 ? (int)((ns + 999999) / 1000000) : 0;
+}
+
+/* 0 when fd is ready for events; -1 when poll failed or the deadline passed (errno ETIMEDOUT). */
+static int wait_fd(int fd, short events, const struct timespec *deadline)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = events};
+		int ms = ms_left(deadline), n;
+		if (ms == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = poll(&p, 1, ms);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+#define STEP_AGAIN (-1)   /* the socket is ready: call the SSL function again, with the same arguments */
+#define STEP_TIMEOUT (-2) /* the deadline passed while the SSL function waited for the socket */
+
+/*
+ * After an SSL_connect/SSL_read/SSL_write on the non-blocking fd returned ret: STEP_AGAIN once the socket is
+ * ready for what OpenSSL wants, STEP_TIMEOUT when the deadline passes first, else SSL_get_error's verdict.
+ */
+static int ssl_step(SSL *ssl, int fd, int ret, const struct timespec *deadline)
+{
+	int e = SSL_get_error(ssl, ret);
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+		return e;
+	if (wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline) == 0)
+		return STEP_AGAIN;
+	return errno == ETIMEDOUT ? STEP_TIMEOUT : SSL_ERROR_SYSCALL;
+}
+
+/* Starts a non-blocking connect and waits for it until the deadline: 0 connected, else -1 with errno. */
+static int connect_by(int fd, const struct addrinfo *a, const struct timespec *deadline)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
+		return -1;
+	if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+		return 0;
+	if (errno != EINPROGRESS || wait_fd(fd, POLLOUT, deadline) != 0)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return -1;
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/*
+ * A connected non-blocking socket, or -1 with errno the last connect's error (0: not HOST:PORT, or no address;
+ * ETIMEDOUT: the deadline passed).
+ */
+static int tcp_connect(const char *hostport, const struct timespec *deadline)
 {
 	char host[256];
 	const char *colon = strrchr(hostport, ':');
 	struct addrinfo hints = {0}, *res = NULL;
-	struct timeval tv = {timeout, 0};
 	int fd = -1, err = 0;
 	errno = 0;
 	if (!colon || (size_t)(colon - hostport) >= sizeof(host))
@@ -95,9 +160,7 @@ static int tcp_connect(const char *hostport, int timeout)
 	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
 		if (fd >= 0) {
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-			if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+			if (connect_by(fd, a, deadline) != 0) {
 				err = errno;
 				close(fd);
 				fd = -1;
@@ -120,7 +183,9 @@ int main(int argc, char **argv)
 	struct cella_tls_openssl_verifier v;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
-	int fd = -1, timeout = 10, status = 1;
+	int fd = -1, timeout = 10, status = 1, e = 0, n;
+	size_t got = 0;
+	struct timespec deadline;
 	char buf[4096];
 
 	signal(SIGPIPE, SIG_IGN); /* a peer that closes early is an error to report, not a reason to die */
@@ -173,7 +238,15 @@ int main(int argc, char **argv)
 	v.policy.roots = &r;
 	v.policy.root_count = 1;
 
-	fd = tcp_connect(connect_to, timeout);
+	/* --timeout bounds the whole session, connect to the reply's end: a peer that trickles bytes, or a verified one
+	 * that never stops talking, is cut off (a per-read timeout would wait without limit). */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout;
+	fd = tcp_connect(connect_to, &deadline);
+	if (fd < 0 && errno == ETIMEDOUT && ms_left(&deadline) == 0) {
+		fprintf(stderr, "cella-tls-client: cannot connect to %s: timed out after %d s\n", connect_to, timeout);
+		goto out;
+	}
 	if (fd < 0) {
 		fprintf(stderr, "cella-tls-client: cannot connect to %s: %s\n", connect_to,
 			errno ? strerror(errno) : "not HOST:PORT, or the name does not resolve");
@@ -186,14 +259,21 @@ int main(int argc, char **argv)
 	cella_tls_openssl_configure(ctx, &v);
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
-	if (SSL_connect(ssl) != 1) {
-		unsigned long e = ERR_peek_last_error();
-		if (SSL_get_verify_result(ssl) == X509_V_ERR_APPLICATION_VERIFICATION) /* the evidence was refused */
+	do {
+		errno = 0;
+		n = SSL_connect(ssl);
+	} while (n != 1 && (e = ssl_step(ssl, fd, n, &deadline)) == STEP_AGAIN);
+	if (n != 1) {
+		unsigned long err = ERR_peek_last_error();
+		if (e == STEP_TIMEOUT)
+			fprintf(stderr, "cella-tls-client: handshake failed: timed out after %d s\n", timeout);
+		else if (SSL_get_verify_result(ssl) == X509_V_ERR_APPLICATION_VERIFICATION) /* the evidence was refused */
 			fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n", cella_result_name(v.result),
 				cella_result_str(v.result));
 		else
 			fprintf(stderr, "cella-tls-client: handshake failed: %s\n",
-				e ? ERR_reason_error_string(e) : "the peer closed the connection");
+				err ? ERR_reason_error_string(err)
+				: e == SSL_ERROR_SYSCALL && errno ? strerror(errno) : "the peer closed the connection");
 		goto out;
 	}
 	printf("verified attested TLS peer (%s, %s)\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
@@ -203,21 +283,36 @@ int main(int argc, char **argv)
 	       "security_version", v.claims.security_version);
 	printf("  %-18s %s%s\n", "attributes", (v.claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
 	       v.claims.software_tee ? "SOFTWARE-TEE" : "SGX");
-	if (SSL_write(ssl, send_text, (int)strlen(send_text)) != (int)strlen(send_text)) {
-		fprintf(stderr, "cella-tls-client: the peer was verified, but sending to it failed\n");
+	do
+		n = SSL_write(ssl, send_text, (int)strlen(send_text));
+	while (n <= 0 && (e = ssl_step(ssl, fd, n, &deadline)) == STEP_AGAIN);
+	if (n != (int)strlen(send_text)) {
+		if (n <= 0 && e == STEP_TIMEOUT)
+			fprintf(stderr, "cella-tls-client: the peer was verified, but sending to it failed: timed out after "
+					"%d s\n", timeout);
+		else
+			fprintf(stderr, "cella-tls-client: the peer was verified, but sending to it failed\n");
 		goto out;
 	}
 	for (;;) {
-		int n = SSL_read(ssl, buf, sizeof(buf) - 1);
+		n = SSL_read(ssl, buf, sizeof(buf) - 1);
 		if (n > 0) {
 			fwrite(buf, 1, (size_t)n, stdout);
+			got += (size_t)n;
 			continue;
 		}
+		e = ssl_step(ssl, fd, n, &deadline);
+		if (e == STEP_AGAIN)
+			continue;
 		/* the reply is whole only when the peer ended it with close_notify */
-		if (SSL_get_error(ssl, n) != SSL_ERROR_ZERO_RETURN) {
+		if (e != SSL_ERROR_ZERO_RETURN) {
 			fflush(stdout);
-			fprintf(stderr, "cella-tls-client: the peer was verified, but its reply did not end cleanly "
-					"(connection cut, reset or timed out)\n");
+			if (e == STEP_TIMEOUT)
+				fprintf(stderr, "cella-tls-client: the peer was verified, but its reply did not end within "
+						"--timeout: timed out after %d s (%zu bytes received)\n", timeout, got);
+			else
+				fprintf(stderr, "cella-tls-client: the peer was verified, but its reply did not end cleanly "
+						"(connection cut or reset)\n");
 			goto out;
 		}
 		break;

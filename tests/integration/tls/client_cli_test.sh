@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # cella-tls-client against the attested-tls sample (a TLS server inside a sandbox enclave): a pinned MRENCLAVE or
 # MRSIGNER + product + minimum SVN verifies and the line comes back; a wrong measurement, product or SVN, or a
-# software TEE not allowed, is refused (exit 1); malformed options exit 2 naming the option, before connecting.
+# software TEE not allowed, is refused (exit 1); malformed options exit 2 naming the option, before connecting;
+# --timeout bounds the whole session (a peer trickling or silent in its handshake is cut off, the timeout named).
 # Usage: client_cli_test.sh CELLA_TLS_CLIENT SAMPLE_HOST SAMPLE_ENCLAVE WORK_DIR
 set -u
 client=$1 host=$2 enclave=$3 work=$4/tls-client-cli
@@ -87,6 +88,32 @@ for k in 1 2 3 4; do
 done
 kill $closer 2>/dev/null
 wait $closer 2>/dev/null
+# drip SILENT|TRICKLE INTERVAL COUNT: the client with --timeout 2 against drip_server.py (under `timeout 20`)
+# exits 1 naming the timeout, and the server saw it leave
+drip() {
+	rm -f "$work/drip-port" "$work/drip.log"
+	python3 "$(dirname "$0")/drip_server.py" "$work/drip-port" "$work/drip.log" "$2" "$3" &
+	drip=$!
+	i=0
+	while [ ! -s "$work/drip-port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	timeout 20 "$client" --connect "127.0.0.1:$(cat "$work/drip-port")" --root "$root" --mrenclave "$mr" $dev \
+		--timeout 2 >"$work/out" 2>&1
+	rc=$?
+	wait $drip
+	if [ $rc -eq 1 ] && grep -q "handshake failed: timed out after 2 s" "$work/out" &&
+		grep -q "the client left after" "$work/drip.log"; then
+		echo "PASS $1: cut off at --timeout, the timeout named"
+	else
+		echo "FAIL $1: exit $rc: $(cat "$work/out"); server: $(cat "$work/drip.log" 2>&1)"
+		fails=$((fails + 1))
+	fi
+}
+# --timeout bounds the whole session: a peer that sends its ServerHello one byte every 1.5 s (each read done well
+# within 2 s) is cut off after 2 s, not waited for until the drip ends (the client used to wait for every byte:
+# `timeout 20` killed it, status 124) ...
+drip "a peer that trickles its handshake" 1.5 30
+# ... and a peer that falls silent is said to have timed out (it used to be "the peer closed the connection")
+drip "a peer that falls silent in its handshake" 1 0
 # an IPv6 address in brackets is an address, not an unresolvable name (nothing listens on port 9)
 "$client" --connect "[::1]:9" --root "$root" --mrenclave "$mr" $dev >"$work/out" 2>&1
 rc=$?
