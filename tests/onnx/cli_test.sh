@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # cella-onnx run: every malformed option is refused with exit 2 and a message naming it, before any model is
-# read; well-formed options pass. cella-onnx conformance: a missing data directory is named, empty suites count 0. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
+# read; well-formed options pass; on generated models, --random, --input/--expect indices and --expect references
+# are checked with messages. cella-onnx conformance: a missing data directory is named, empty suites count 0. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
 set -u
 co=$1 td=$2 work=$3/onnx-cli
 rm -rf "$work" && mkdir -p "$work"
@@ -42,6 +43,30 @@ m=$td/node/test_abs
 [ -f "$m/model.onnx" ] || { echo "FAIL $m/model.onnx missing (scripts/install-deps.sh installs libonnx-testdata)"; exit 1; }
 expect 0 "test_abs runs with --iters 3 --threads 2" "(3 runs)" run "$m/model.onnx" \
 	--input-pb "$m/test_data_set_0/input_0.pb" --iters 3 --threads 2
+# run on generated models (y = Abs(x) and unused float inputs): --random refuses an input too large for the engine
+# (1 GiB) by name, exit 1, before the size can wrap (it used to crash, or to wrap to 0 bytes)
+gen() { python3 "$(dirname "$0")/cli_model.py" "$work/$1.onnx" "$2" ${3-} || { echo "FAIL cannot write $1.onnx"; exit 1; }; }
+gen huge 1048576,1048576,16
+gen wraps 4294967296,4294967296
+gen small 2,5
+gen many 1 16
+expect 1 "--random: an input of 2^46 bytes refused by name" "input 1 (unused0) would take over 1073741824 bytes" \
+	run "$work/huge.onnx" --random
+expect 1 "--random: dims whose product wraps refused by name" "input 1 (unused0) would take over 1073741824 bytes" \
+	run "$work/wraps.onnx" --random
+expect 0 "--random: small unused inputs run" "output 0 float [3]" run "$work/small.onnx" --random
+# indices the model does not have are refused (exit 2), not ignored
+expect 2 "--expect for an output the model lacks" "--expect 1: $work/small.onnx has 1 output(s)" \
+	run "$work/small.onnx" --random --expect 1:/dev/null
+expect 2 "--input for an input the model lacks" "input 2: $work/small.onnx has 2 input(s)" \
+	run "$work/small.onnx" --random --input 2=3:/dev/null
+# --expect names what is wrong with the reference (its size used to be printed uninitialised)
+expect 1 "--expect: a missing reference named" "--expect 0: cannot read $work/none.bin" \
+	run "$work/small.onnx" --random --expect 0:"$work/none.bin"
+expect 1 "--expect: a reference of the wrong size named" "--expect 0: /dev/null has 0 bytes, output 0 has 12" \
+	run "$work/small.onnx" --random --expect 0:/dev/null
+expect 1 "a model over 16 inputs is named" "many.onnx has 17 inputs and 1 outputs; run handles at most 16" \
+	run "$work/many.onnx" --random
 # conformance over suites that do not exist, and over empty ones (a table of zeros, not an error)
 expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
 for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done

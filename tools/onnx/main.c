@@ -105,6 +105,31 @@ static int cmd_info(const char *path)
 	return 0;
 }
 
+/* The engine's default max_tensor_bytes (cella/onnx.h): --random makes no input larger than the engine would. */
+#define RANDOM_MAX_BYTES ((uint64_t)1 << 30)
+
+/*
+ * For --random: dynamic dims of t set to 1, and *count its elements; -1 when its data would exceed max_bytes
+ * (checked before any product can wrap).
+ */
+static int random_count(struct cella_onnx_tensor *t, uint64_t max_bytes, uint64_t *count)
+{
+	uint64_t c = 1, lim = max_bytes / (cella_onnx_dtype_size(t->dtype) ? cella_onnx_dtype_size(t->dtype) : 1);
+	int zero = 0, over = 0;
+	for (uint32_t d = 0; d < t->rank; d++) {
+		if (t->dims[d] < 0)
+			t->dims[d] = 1;
+		if (t->dims[d] == 0)
+			zero = 1;
+		else if ((uint64_t)t->dims[d] > lim / c)
+			over = 1;
+		else
+			c *= (uint64_t)t->dims[d];
+	}
+	*count = zero ? 0 : c;
+	return !zero && over ? -1 : 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -194,8 +219,19 @@ static int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	size_t nin = cella_onnx_model_input_count(m), nout = cella_onnx_model_output_count(m);
-	if (nin > 16 || nout > 16)
+	if (nin > 16 || nout > 16) {
+		fprintf(stderr, "cella-onnx: %s has %zu inputs and %zu outputs; run handles at most 16 of each\n", model,
+			nin, nout);
 		goto out;
+	}
+	for (size_t i = 0; i < 16; i++) {
+		if ((have[i] && i >= nin) || (expect[i] && i >= nout)) {
+			fprintf(stderr, "cella-onnx: %s %zu: %s has %zu %s(s)\n", have[i] && i >= nin ? "input" : "--expect",
+				i, model, have[i] && i >= nin ? nin : nout, have[i] && i >= nin ? "input" : "output");
+			rc = 2;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < nin; i++) {
 		if (have[i])
 			continue;
@@ -206,14 +242,20 @@ static int cmd_run(int argc, char **argv)
 			goto out;
 		}
 		in[i] = info;
-		uint64_t c = 1;
-		for (uint32_t d = 0; d < info.rank; d++) {
-			if (in[i].dims[d] < 0)
-				in[i].dims[d] = 1;
-			c *= (uint64_t)in[i].dims[d];
+		in[i].data = NULL; /* freed at out: only once allocated here */
+		uint64_t c, max = o.max_tensor_bytes ? o.max_tensor_bytes : RANDOM_MAX_BYTES;
+		if (random_count(&in[i], max, &c) != 0) {
+			fprintf(stderr, "cella-onnx: --random: input %zu (%s) would take over %llu bytes; give it with --input\n",
+				i, name, (unsigned long long)max);
+			goto out;
 		}
 		in[i].bytes = (size_t)c * cella_onnx_dtype_size(info.dtype);
 		in[i].data = calloc(1, in[i].bytes + 1);
+		if (!in[i].data) {
+			fprintf(stderr, "cella-onnx: --random: out of memory for input %zu (%s), %zu bytes\n", i, name,
+				in[i].bytes);
+			goto out;
+		}
 		if (info.dtype == CELLA_ONNX_FLOAT)
 			for (uint64_t k = 0; k < c; k++)
 				((float *)in[i].data)[k] = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
@@ -261,11 +303,17 @@ static int cmd_run(int argc, char **argv)
 				fclose(f);
 		}
 		if (expect[i]) {
-			size_t len;
+			size_t len = 0;
 			float *ref = (float *)tool_read_file(expect[i], &len);
 			if (!ref || out[i].dtype != CELLA_ONNX_FLOAT || len != out[i].bytes) {
-				fprintf(stderr, "output %zu: reference %s missing or size %zu != %zu\n", i, expect[i],
-					len, out[i].bytes);
+				if (!ref)
+					fprintf(stderr, "cella-onnx: --expect %zu: cannot read %s\n", i, expect[i]);
+				else if (out[i].dtype != CELLA_ONNX_FLOAT)
+					fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; only float is compared\n", i,
+						i, cella_onnx_dtype_name(out[i].dtype));
+				else
+					fprintf(stderr, "cella-onnx: --expect %zu: %s has %zu bytes, output %zu has %zu\n", i,
+						expect[i], len, i, out[i].bytes);
 				rc = 1;
 				free(ref);
 				continue;
