@@ -151,13 +151,21 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct attestd_respon
 	return ret;
 }
 
-static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, unsigned status, const char *code,
-				  const char *msg)
+/* An error response; close: the connection is closed after it. */
+static enum MHD_Result send_error_then(struct server *s, struct MHD_Connection *c, unsigned status, const char *code,
+				       const char *msg, bool close)
 {
 	struct attestd_response r;
 	memset(&r, 0, sizeof(r));
 	attestd_service_error(s->svc, status, code, msg, &r);
+	r.close = close;
 	return send_resp(c, &r);
+}
+
+static enum MHD_Result send_error(struct server *s, struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg)
+{
+	return send_error_then(s, c, status, code, msg, false);
 }
 
 /* Did the TLS client present a certificate issued by the configured administrator CA? */
@@ -195,7 +203,6 @@ static bool framing_refused(struct server *s, struct MHD_Connection *c, enum MHD
 {
 	struct framing f = {0, 0, 0};
 	const char *why = NULL;
-	struct attestd_response r;
 	MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_framing, &f);
 	if (f.content_length > 1)
 		why = "more than one Content-Length header";
@@ -205,10 +212,7 @@ static bool framing_refused(struct server *s, struct MHD_Connection *c, enum MHD
 		why = "the api-version query parameter more than once";
 	if (!why)
 		return false;
-	memset(&r, 0, sizeof(r));
-	attestd_service_error(s->svc, 400, "BadRequest", why, &r);
-	r.close = true;
-	*ret = send_resp(c, &r);
+	*ret = send_error_then(s, c, 400, "BadRequest", why, true);
 	return true;
 }
 

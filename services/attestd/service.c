@@ -63,6 +63,7 @@ struct attestd_service {
 	pthread_mutex_t reload;  /* one policy reload at a time: a slower reload never swaps in older texts */
 	struct policy_slot pol[PT_COUNT];
 	int64_t store_ver;
+	int64_t failed_ver;      /* the store version whose reload failed last (logged once, not on every request) */
 	X509 **signers;
 	size_t n_signers;
 	atomic_ulong req[EP_COUNT][3];  /* 2xx, 4xx, 5xx */
@@ -206,10 +207,12 @@ static cella_result policies_refresh(struct attestd_service *s, bool force, char
 	for (int t = 0; t < PT_COUNT && r == CELLA_OK; t++)
 		r = slot_load(s, (enum ptype)t, &fresh[t], msg);
 	if (r != CELLA_OK) {
+		bool first = v != s->failed_ver;
 		for (int t = 0; t < PT_COUNT; t++)
 			slot_fini(&fresh[t]);
+		s->failed_ver = v;
 		pthread_mutex_unlock(&s->reload);
-		if (!err)
+		if (!err && first) /* every request retries the reload: one line per store version, not per request */
 			fprintf(stderr, "cella-attestd: cannot reload the policies: %s\n", why);
 		return r;
 	}
@@ -285,6 +288,7 @@ cella_result attestd_service_new(const struct attestd_config *cfg, struct attest
 	if (!s)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	s->cfg = cfg;
+	s->failed_ver = INT64_MIN; /* no reload has failed */
 	s->started = time(NULL);
 	pthread_rwlock_init(&s->plock, NULL);
 	pthread_mutex_init(&s->reload, NULL);

@@ -197,6 +197,13 @@ void cella_tls_host_unlisten(uint64_t handle)
 	(void)unreg(handle, H_LISTENER, NULL);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* see cella/tls_host.h */
 cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
 				   size_t out_bytes, size_t *written)
@@ -204,7 +211,6 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 	struct cella_tls_accept_in req;
 	struct pollfd p;
 	struct timeval tv = {30, 0};
-	struct timespec now;
 	int64_t deadline;
 	uint64_t conn;
 	int fd, lfd, slot, one = 1;
@@ -215,13 +221,11 @@ cella_result cella_tls_host_accept(struct cella_enclave *e, const uint8_t *in, s
 		return CELLA_ERR_PERMISSION;
 	p.fd = lfd;
 	p.events = POLLIN;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = now.tv_sec * 1000 + now.tv_nsec / 1000000 + req.timeout_ms;
+	deadline = now_ms() + req.timeout_ms;
 	for (;;) {
 		int wait = -1, k;
 		if (req.timeout_ms) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			int64_t left = deadline - (now.tv_sec * 1000 + now.tv_nsec / 1000000);
+			int64_t left = deadline - now_ms();
 			wait = left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
 		}
 		k = poll(&p, 1, wait);

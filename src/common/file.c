@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Files written whole or not at all. */
+/* Files read and written whole. */
 #include "file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,4 +48,49 @@ int cella_file_write_atomic(const char *path, const void *data, size_t len, mode
 		unlink(tmp);
 	free(tmp);
 	return err;
+}
+
+/* see file.h */
+cella_result cella_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	uint8_t *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		CELLA_FAIL(errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO);
+	if (fstat(fd, &st) != 0)
+		CELLA_FAIL(CELLA_ERR_IO);
+	if (!S_ISREG(st.st_mode)) { /* errno names it for the caller's message */
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		CELLA_FAIL(CELLA_ERR_IO);
+	}
+	if ((uint64_t)st.st_size > max)
+		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
+	n = (size_t)st.st_size;
+	buf = malloc(n + 1);
+	if (!buf)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	for (size_t done = 0; done < n;) {
+		ssize_t k = read(fd, buf + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k == 0)
+			errno = ENODATA; /* the file shrank while it was read */
+		if (k <= 0)
+			CELLA_FAIL(CELLA_ERR_IO);
+		done += (size_t)k;
+	}
+	buf[n] = 0;
+	*data = buf;
+	*len = n;
+	buf = NULL;
+	r = CELLA_OK;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }

@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* Files written whole or not at all, shared by the host libraries, tools and services. */
+/* Files read and written whole, shared by the host libraries, tools and services. */
 #ifndef CELLA_COMMON_FILE_H
 #define CELLA_COMMON_FILE_H
 
+#include <cella/result.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/*
+ * Reads the regular file at `path`, at most `max` bytes, into a new buffer (*data, freed by the caller) with a NUL
+ * after its *len bytes. It is opened non-blocking, so a FIFO at the path is refused at once instead of waiting for
+ * a writer. Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO (errno says why: EISDIR or EINVAL for a directory or another
+ * file that is not regular, ENODATA when the file shrank while it was read), CELLA_ERR_TOO_LARGE,
+ * CELLA_ERR_OUT_OF_MEMORY.
+ */
+CELLA_MUST_USE cella_result cella_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len);
 
 /*
  * Writes data[0..len) to `path` so that a reader sees either the file as it was or the whole new content, never a

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "layout.h"
 
 #define PAGE CELLA_PAGE_BYTES
@@ -473,47 +474,7 @@ void cella_image_diag_format(cella_result r, const struct cella_image_diag *d, c
 /* see image.h */
 cella_result cella_image_read_file(const char *path, uint8_t **data, size_t *size)
 {
-	cella_result r = CELLA_ERR_UNEXPECTED;
-	uint8_t *buf = NULL;
-	struct stat st;
-	size_t len = 0;
-	int fd = -1;
-
 	if (!path || !data || !size)
-		CELLA_FAIL(CELLA_ERR_INVALID_ARG);
-	/* O_NONBLOCK: a FIFO at the path opens at once (and is refused below) instead of waiting for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		CELLA_FAIL(errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO);
-	if (fstat(fd, &st) != 0)
-		CELLA_FAIL(CELLA_ERR_IO);
-	if (!S_ISREG(st.st_mode)) { /* errno names it for the caller's message */
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		CELLA_FAIL(CELLA_ERR_IO);
-	}
-	if ((uint64_t)st.st_size > CELLA_IMAGE_MAX_BYTES)
-		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
-	len = (size_t)st.st_size;
-	buf = malloc(len ? len : 1);
-	if (!buf)
-		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-	for (size_t done = 0; done < len;) {
-		ssize_t k = read(fd, buf + done, len - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k == 0)
-			errno = ENODATA; /* the file shrank while it was read */
-		if (k <= 0)
-			CELLA_FAIL(CELLA_ERR_IO);
-		done += (size_t)k;
-	}
-	*data = buf;
-	*size = len;
-	buf = NULL;
-	r = CELLA_OK;
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return r;
+		return CELLA_ERR_INVALID_ARG;
+	return cella_file_read(path, CELLA_IMAGE_MAX_BYTES, data, size);
 }

@@ -186,7 +186,7 @@ static void boot_common(uint64_t win, uint64_t win_bytes)
 		t->slot = (struct cella_abi_slot *)(rt.win + rt.hdr.slots_off) + k;
 		t->buf_lo = rt.hdr.bufs_off + k * rt.hdr.slot_buf_bytes;
 		t->buf_hi = t->buf_lo + rt.hdr.slot_buf_bytes;
-		t->ocall = ~0u;
+		t->ocall = RT_NO_OCALL;
 		t->stack_lo = (uint64_t)rt.base + lt.stack_lo;
 		t->stack_hi = (uint64_t)rt.base + lt.stack_hi;
 	}

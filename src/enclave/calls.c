@@ -158,14 +158,15 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	 * SDK: most are made from the SIGSYS handler with SIGSYS blocked, where the nested call's first trapped
 	 * syscall would end the process, and none is a point an application could guard.
 	 */
-	if (t->ocall != ~0u && (t->ocall & CELLA_OCALL_BUILTIN))
+	if (t->ocall != RT_NO_OCALL && (t->ocall & CELLA_OCALL_BUILTIN))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
 	/*
 	 * At top level only public ecalls; nested in an ocall, only those the ocall's allow list names, public or
 	 * not, as in the Intel SDK: the host cannot re-enter the enclave through an arbitrary entry point while
 	 * enclave code waits in the middle of an ocall, its state possibly half updated.
 	 */
-	if (t->ocall == ~0u ? !(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC) : !cella_ecall_allowed(t->ocall, fn))
+	if (t->ocall == RT_NO_OCALL ? !(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC)
+				    : !cella_ecall_allowed(t->ocall, fn))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
 	in_pad = RT_ALIGN16(in_bytes);
 	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||
@@ -265,7 +266,7 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 		return CELLA_ERR_REENTRANT;
 	if ((in_bytes && !in) || (out_bytes && !out))
 		return CELLA_ERR_INVALID_ARG;
-	if (fn == ~0u) /* t->ocall's "in no ocall": nested ecalls would be judged as top-level ones */
+	if (fn == RT_NO_OCALL)
 		return CELLA_ERR_INVALID_FUNCTION;
 	s = t->slot;
 	off = t->frame_next;

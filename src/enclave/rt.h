@@ -18,6 +18,10 @@ struct rt_scratch {
 	size_t cap;
 };
 
+/* rt_thread.ocall when the thread is in no ocall: an index no ocall may use (cella_ocall refuses it), or a nested
+ * ecall would be judged as a top-level one */
+#define RT_NO_OCALL 0xffffffffu
+
 /* Per-TCS state; lives in enclave memory (rt_threads[]), reached through the TLS pointer rt_cur. */
 struct rt_thread {
 	uint32_t tcs;
@@ -25,7 +29,7 @@ struct rt_thread {
 	struct cella_abi_slot *slot;
 	uint64_t buf_lo, buf_hi; /* this slot's window buffer, offsets */
 	uint64_t frame_next;     /* window offset where the next ocall frame goes */
-	uint32_t ocall;          /* ocall in progress (for allow lists), ~0 if none */
+	uint32_t ocall;          /* ocall in progress (for allow lists), RT_NO_OCALL if none */
 	uint64_t stack_lo, stack_hi;
 	struct rt_scratch scratch[RT_MAX_NEST];
 	void *altstack;

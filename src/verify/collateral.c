@@ -2,8 +2,9 @@
 /* Collateral: loading (JSON layout of the DCAP vectors), serialising, and the time-independent checks. */
 #include "verify_internal.h"
 
+#include "file.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -11,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static char *dup_text(const char *s, size_t n)
 {
@@ -188,38 +187,19 @@ out:
 /* see cella/verify.h */
 cella_result cella_collateral_load_file(const char *path, struct cella_collateral **out, struct cella_detail *d)
 {
-	/* non-blocking: opening a FIFO (planted in a cache directory, say) must not wait for a writer; the check
-	 * below then refuses it. Reads from a regular file ignore the flag. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	FILE *f = NULL;
-	char *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t n = 0;
-	cella_result r = CELLA_ERR_UNEXPECTED;
-	struct stat st;
-	if (fd < 0)
-		return cella_vfy_fail(d, errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO, "cannot open %s: %s",
-				      path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return cella_vfy_fail(d, CELLA_ERR_IO, "%s is not a regular file", path);
-	}
-	if (!(f = fdopen(fd, "rb"))) {
-		close(fd);
-		return cella_vfy_fail(d, CELLA_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-	}
-	if ((uint64_t)st.st_size > VFY_MAX_COLLATERAL_BYTES)
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "%s is larger than %u bytes", path,
-					  VFY_MAX_COLLATERAL_BYTES));
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	if (n != (size_t)st.st_size)
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_IO, "short read on %s", path));
-	r = cella_collateral_new_json(buf, n, out, d);
-out:
+	cella_result r = cella_file_read(path, VFY_MAX_COLLATERAL_BYTES, &buf, &n);
+	if (r == CELLA_ERR_NO_FILE || (r == CELLA_ERR_IO && errno != EISDIR && errno != EINVAL))
+		return cella_vfy_fail(d, r, "cannot read %s: %s", path, strerror(errno));
+	if (r == CELLA_ERR_IO)
+		return cella_vfy_fail(d, r, "%s is not a regular file", path);
+	if (r == CELLA_ERR_TOO_LARGE)
+		return cella_vfy_fail(d, r, "%s is larger than %u bytes", path, VFY_MAX_COLLATERAL_BYTES);
+	if (r != CELLA_OK)
+		return r;
+	r = cella_collateral_new_json((const char *)buf, n, out, d);
 	free(buf);
-	fclose(f);
 	return r;
 }
 

@@ -78,7 +78,7 @@ static int read_block(const char **pp, const char *end, const char *label, uint8
 	const char *p = *pp;
 	char begin[64], endl[64];
 	size_t bl, el, cap, n = 0;
-	char *b64 = NULL, small[4096]; /* the base64 text of one certificate fits; a larger block goes to the heap */
+	char *b64 = NULL;
 	long dl;
 	snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
 	snprintf(endl, sizeof(endl), "-----END %s-----", label);
@@ -91,7 +91,7 @@ static int read_block(const char **pp, const char *end, const char *label, uint8
 		return -1;
 	p += eol(p, end);
 	cap = (size_t)(end - p);
-	b64 = cap < sizeof(small) ? small : malloc(cap + 1);
+	b64 = malloc(cap + 1);
 	if (!b64)
 		return -1;
 	for (;;) {
@@ -121,14 +121,12 @@ static int read_block(const char **pp, const char *end, const char *label, uint8
 		*der = NULL;
 		goto bad;
 	}
-	if (b64 != small)
-		free(b64);
+	free(b64);
 	*der_len = (size_t)dl;
 	*pp = p;
 	return 0;
 bad:
-	if (b64 != small)
-		free(b64);
+	free(b64);
 	return -1;
 }
 

@@ -115,7 +115,6 @@ struct blocked {
 	cella_result r;
 	size_t got;
 	uint64_t conn;
-	uint32_t timeout_ms;
 };
 
 static void *recv_thread(void *arg)
@@ -131,7 +130,7 @@ static void *accept_thread(void *arg)
 {
 	struct blocked *b = arg;
 	__atomic_store_n(&b->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
-	b->r = do_accept(EA, b->handle, b->timeout_ms, &b->conn);
+	b->r = do_accept(EA, b->handle, 0, &b->conn); /* waits for ever */
 	return NULL;
 }
 

@@ -34,18 +34,6 @@ static cella_result verify(const uint8_t *b, size_t n, struct cella_verify_resul
 	return r != CELLA_OK ? r : cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, res);
 }
 
-/* s with the first `from` at or after `after` replaced by `to` (caller frees). */
-static char *replace_after(const char *s, const char *after, const char *from, const char *to)
-{
-	const char *a = strstr(s, after), *m = a ? strstr(a, from) : NULL;
-	char *o;
-	CT_ASSERT(m != NULL);
-	o = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
-	CT_ASSERT(o != NULL);
-	sprintf(o, "%.*s%s%s", (int)(m - s), s, to, m + strlen(from));
-	return o;
-}
-
 /*
  * Intel's TD relaunch rule (docs/dcap.md), on the TDX vector: its quote (tee_tcb_svn 06 01 03: module TDX_01 at
  * SVN 6) with the module SVN lowered to 3, which the vector's TCB Info rates OutOfDate (TDX_01 levels: 4 UpToDate,
@@ -74,9 +62,9 @@ static void relaunch(const struct cella_quote *real, const struct cella_collater
 	};
 	struct cella_quote old = *real;
 	uint8_t body[CELLA_TDX_REPORT_BODY_BYTES], extra[64] = {0};
-	char *cfg_tcb = replace_after(vec_col->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"",
+	char *cfg_tcb = tv_replace_after(vec_col->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"",
 				      "\"tcbStatus\":\"ConfigurationNeeded\"");
-	char *old_qe = replace_after(vec_col->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"",
+	char *old_qe = tv_replace_after(vec_col->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"",
 				     "\"tcbStatus\":\"OutOfDate\"");
 	struct cella_collateral *cols[3] = {
 		col,
@@ -169,7 +157,7 @@ static void qvl_rules(const struct cella_quote *real, const struct cella_collate
 	CT_RESULT(verify_with(real, NULL, vc, NULL, NULL, &res), CELLA_OK); /* the control */
 	CT_EQ(res.status, CELLA_TCB_UP_TO_DATE);
 
-	tcb = replace_after(vc->tcb_info, "", "\"tdxModuleIdentities\"", "\"tdxModuleIdentitiez\"");
+	tcb = tv_replace_after(vc->tcb_info, "", "\"tdxModuleIdentities\"", "\"tdxModuleIdentitiez\"");
 	r = verify_with(real, NULL, vc, tcb, NULL, &res);
 	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "tdxModuleIdentities"))
 		cella_test_fail(__FILE__, __LINE__, "no module identities: %s (%s)", cella_result_name(r), res.detail.text);
@@ -179,7 +167,7 @@ static void qvl_rules(const struct cella_quote *real, const struct cella_collate
 	/* SEAMATTRIBUTES bit 0 set, and TDX_01's mask told to ignore it */
 	memcpy(body, real->body, sizeof(body));
 	body[112] |= 0x01;
-	tcb = replace_after(vc->tcb_info, "\"id\":\"TDX_01\"", "\"attributesMask\":\"FFFFFFFFFFFFFFFF\"",
+	tcb = tv_replace_after(vc->tcb_info, "\"id\":\"TDX_01\"", "\"attributesMask\":\"FFFFFFFFFFFFFFFF\"",
 			    "\"attributesMask\":\"FEFFFFFFFFFFFFFF\"");
 	r = verify_with(real, body, vc, tcb, NULL, &res);
 	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "SEAMATTRIBUTES"))
@@ -191,7 +179,7 @@ static void qvl_rules(const struct cella_quote *real, const struct cella_collate
 	for (size_t i = 0; i < sizeof(qe_statuses) / sizeof(qe_statuses[0]); i++) {
 		char to[80];
 		snprintf(to, sizeof(to), "\"tcbStatus\":\"%s\"", qe_statuses[i]);
-		qe = replace_after(vc->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"", to);
+		qe = tv_replace_after(vc->qe_identity, "tcbLevels", "\"tcbStatus\":\"UpToDate\"", to);
 		CT_RESULT(verify_with(real, NULL, vc, NULL, qe, &res), CELLA_OK);
 		if (res.status != CELLA_TCB_OUT_OF_DATE)
 			cella_test_fail(__FILE__, __LINE__, "QE level %s: status %s, expected OutOfDate", qe_statuses[i],
@@ -204,14 +192,14 @@ static void qvl_rules(const struct cella_quote *real, const struct cella_collate
 	for (int i = 0; i < 65; i++)
 		k += (size_t)snprintf(ids + k, sizeof(ids) - k, "%s\"INTEL-SA-%05d\"", i ? "," : "", 1000 + i);
 	snprintf(ids + k, sizeof(ids) - k, "]");
-	tcb = replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
+	tcb = tv_replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
 	r = verify_with(real, NULL, vc, tcb, NULL, &res);
 	if (r != CELLA_ERR_COLLATERAL || !strstr(res.detail.text, "advisory IDs"))
 		cella_test_fail(__FILE__, __LINE__, "65 advisories: %s (%s)", cella_result_name(r), res.detail.text);
 	free(tcb);
 	*strstr(ids, ",\"INTEL-SA-01064\"") = 0; /* the first 64 */
 	strcat(ids, "]");
-	tcb = replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
+	tcb = tv_replace_after(vc->tcb_info, "sgxtcbcomponents", "\"tcbStatus\":\"UpToDate\"", ids);
 	CT_RESULT(verify_with(real, NULL, vc, tcb, NULL, &res), CELLA_OK);
 	CT_EQ(res.advisory_count, 64);
 	CT_ASSERT(strcmp(res.advisory_ids[0], "INTEL-SA-01000") == 0 && strcmp(res.advisory_ids[63], "INTEL-SA-01063") == 0);
@@ -247,21 +235,13 @@ static void expect_vector_verdict(const struct cella_verify_result *res)
 		CT_ASSERT(strcmp(res->advisory_ids[i], t.advisories[i]) == 0);
 }
 
-/* The tcbEvaluationDataNumber of a signed document's text (the test's own reading of it). */
-static unsigned eval_number_of(const char *text)
-{
-	const char *k = strstr(text, "\"tcbEvaluationDataNumber\":");
-	CT_ASSERT(k != NULL);
-	return (unsigned)strtoul(k + strlen("\"tcbEvaluationDataNumber\":"), NULL, 10);
-}
-
 /*
  * The claims carry the TCB Info's and the QE Identity's evaluation numbers apart: the vector's TCB Info with its
  * QE Identity's number lowered by two (both re-signed) gives each its own.
  */
 static void evaluation_numbers(const struct cella_quote *real, const struct cella_collateral *vec_col)
 {
-	unsigned tcb_n = eval_number_of(vec_col->tcb_info), qe_n = eval_number_of(vec_col->qe_identity);
+	unsigned tcb_n = tv_eval_number(vec_col->tcb_info), qe_n = tv_eval_number(vec_col->qe_identity);
 	char from[64], to[64];
 	struct cella_verify_result res;
 	struct cella_collateral *c;
@@ -272,7 +252,7 @@ static void evaluation_numbers(const struct cella_quote *real, const struct cell
 	CT_ASSERT(qe_n >= 2);
 	snprintf(from, sizeof(from), "\"tcbEvaluationDataNumber\":%u", qe_n);
 	snprintf(to, sizeof(to), "\"tcbEvaluationDataNumber\":%u", qe_n - 2);
-	qe = replace_after(vec_col->qe_identity, "", from, to);
+	qe = tv_replace_after(vec_col->qe_identity, "", from, to);
 	c = tca_pki_collateral(&pki, vec_col->tcb_info, qe, t.verify_time);
 	b = build(real, 4, real->tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX, NULL,
 		  &n);

@@ -6,6 +6,7 @@
  *   eval_fixture VECTORS_DIR VECTOR OUT_DIR  ->  OUT_DIR/{quote.bin,collateral.json,root.pem,at}
  */
 #include "cella_test.h"
+#include "file.h"
 #include "testutil.h"
 #include "verify_internal.h"
 
@@ -16,10 +17,8 @@
 static void put(const char *dir, const char *name, const void *p, size_t n)
 {
 	char path[1024];
-	FILE *f;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	CT_ASSERT(f && fwrite(p, 1, n, f) == n && fclose(f) == 0);
+	CT_ASSERT(cella_file_write_atomic(path, p, n, 0644) == 0);
 }
 
 int main(int argc, char **argv)
@@ -30,7 +29,6 @@ int main(int argc, char **argv)
 	struct tv t;
 	EVP_PKEY *ak;
 	char *pem, *root, *qe, *json, from[64], to[64], at[32];
-	const char *k;
 	size_t pem_len, root_len, n, json_len;
 	unsigned qe_n;
 	uint8_t *b;
@@ -42,16 +40,11 @@ int main(int argc, char **argv)
 	tca_pki_like(&pki, &real, t.verify_time, &pem, &pem_len);
 	root = tca_pem(&pki.root, 1, &root_len);
 	ak = tca_key();
-	k = strstr(vec_col->qe_identity, "\"tcbEvaluationDataNumber\":");
-	CT_ASSERT(k != NULL);
-	qe_n = (unsigned)strtoul(k + strlen("\"tcbEvaluationDataNumber\":"), NULL, 10);
+	qe_n = tv_eval_number(vec_col->qe_identity);
 	CT_ASSERT(qe_n >= 2);
 	snprintf(from, sizeof(from), "\"tcbEvaluationDataNumber\":%u", qe_n);
 	snprintf(to, sizeof(to), "\"tcbEvaluationDataNumber\":%u", qe_n - 2);
-	qe = malloc(strlen(vec_col->qe_identity) + 1);
-	CT_ASSERT(qe != NULL);
-	n = (size_t)(strstr(vec_col->qe_identity, from) - vec_col->qe_identity);
-	sprintf(qe, "%.*s%s%s", (int)n, vec_col->qe_identity, to, vec_col->qe_identity + n + strlen(from));
+	qe = tv_replace_after(vec_col->qe_identity, "", from, to);
 	col = tca_pki_collateral(&pki, vec_col->tcb_info, qe, t.verify_time);
 	b = tv_build_quote(&real, 4, real.tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX,
 			   NULL, ak, pki.k_leaf, pem, pem_len, &n);

@@ -406,3 +406,21 @@ void tca_pki_free(struct tca_pki *p)
 	cella_trust_free(p->trust);
 	memset(p, 0, sizeof(*p));
 }
+
+char *tv_replace_after(const char *s, const char *after, const char *from, const char *to)
+{
+	const char *a = strstr(s, after), *m = a ? strstr(a, from) : NULL;
+	char *o;
+	CT_ASSERT(m != NULL);
+	o = malloc(strlen(s) - strlen(from) + strlen(to) + 1);
+	CT_ASSERT(o != NULL);
+	sprintf(o, "%.*s%s%s", (int)(m - s), s, to, m + strlen(from));
+	return o;
+}
+
+unsigned tv_eval_number(const char *text)
+{
+	const char *k = strstr(text, "\"tcbEvaluationDataNumber\":");
+	CT_ASSERT(k != NULL);
+	return (unsigned)strtoul(k + strlen("\"tcbEvaluationDataNumber\":"), NULL, 10);
+}

@@ -31,6 +31,11 @@ uint8_t *tv_read(const char *root, const char *rel, size_t *len);
  * for v4). For v3 the layout is read from raw offsets, so any v3 certification data type may be replaced. */
 uint8_t *tv_rebuild_quote(const uint8_t *quote, size_t len, const char *pem, size_t pem_len, size_t *out_len);
 
+/* s with the first `from` at or after `after` replaced by `to` (caller frees); fails the test if there is none. */
+char *tv_replace_after(const char *s, const char *after, const char *from, const char *to);
+/* The tcbEvaluationDataNumber of a signed document's text (the test's own reading of it). */
+unsigned tv_eval_number(const char *text);
+
 /* Generated CA */
 EVP_PKEY *tca_key(void);
 /* A certificate for `key` named "CN=<cn>, O=Intel Corporation, ..." issued by (issuer, issuer_key) or

@@ -246,7 +246,8 @@ static int open_private(const char *path)
 	return fd;
 }
 
-/* The whole of a small file (under 1 MiB), NUL-terminated; closes f. */
+/* The whole of a small file (under 1 MiB), NUL-terminated; closes f. A short read's bytes are wiped before they
+ * are freed: read_key reads private keys through here. */
 static char *read_stream(FILE *f, size_t *len)
 {
 	char *buf = NULL;
@@ -258,6 +259,8 @@ static char *read_stream(FILE *f, size_t *len)
 		buf[sz] = 0;
 		*len = (size_t)sz;
 	} else {
+		if (buf)
+			OPENSSL_cleanse(buf, (size_t)sz);
 		free(buf);
 		buf = NULL;
 	}
