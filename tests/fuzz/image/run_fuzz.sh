@@ -10,7 +10,7 @@ fuzz_setup image "$@"
 c=$src/src/common
 # shellcheck disable=SC2086
 $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$c" "$src/tests/fuzz/image/image_fuzz.c" "$c/image.c" "$c/layout.c" \
-	"$c/measure.c" "$c/sigstruct.c" "$c/result.c" -o "$out/image_fuzz" -lcrypto
+	"$c/measure.c" "$c/sigstruct.c" "$c/result.c" "$c/file.c" -o "$out/image_fuzz" -lcrypto
 seeds=$out/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds"
