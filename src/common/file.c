@@ -94,3 +94,30 @@ out:
 		close(fd);
 	return r;
 }
+
+/* see file.h */
+const char *cella_file_read_why(cella_result r, uint64_t max, char *buf, size_t n)
+{
+	int e = errno;
+	if (r == CELLA_ERR_TOO_LARGE)
+		snprintf(buf, n, "larger than %llu bytes", (unsigned long long)max);
+	else if (r == CELLA_ERR_IO && e == EINVAL)
+		snprintf(buf, n, "not a regular file");
+	else if (r == CELLA_ERR_IO || r == CELLA_ERR_NO_FILE)
+		snprintf(buf, n, "%s", strerror(e));
+	else
+		snprintf(buf, n, "%s", cella_result_name(r));
+	return buf;
+}
+
+/* see file.h */
+uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t *len)
+{
+	uint8_t *data = NULL;
+	char why[96];
+	cella_result r = cella_file_read(path, max, &data, len);
+	if (r == CELLA_OK)
+		return data;
+	fprintf(stderr, "%s: %s: %s\n", prog, path, cella_file_read_why(r, max, why, sizeof(why)));
+	return NULL;
+}

@@ -18,6 +18,16 @@
 CELLA_MUST_USE cella_result cella_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len);
 
 /*
+ * Why cella_file_read(path, max, ...) returned r, for a message that names the path: "not a regular file", "larger
+ * than MAX bytes", or errno's text ("No such file or directory", "Is a directory", ...). Call it before anything
+ * else can change errno. Writes into buf[0..n) and returns buf.
+ */
+const char *cella_file_read_why(cella_result r, uint64_t max, char *buf, size_t n);
+
+/* For command-line tools: cella_file_read's buffer (*len set), or NULL after "PROG: PATH: why" on stderr. */
+uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t *len);
+
+/*
  * Writes data[0..len) to `path` so that a reader sees either the file as it was or the whole new content, never a
  * part of it, even across a crash: the data goes to a new temporary file beside `path` (mkstemp), which gets exactly
  * `mode` (the umask does not apply), is flushed to disk and then renamed over `path`. On failure the temporary file

@@ -190,14 +190,10 @@ cella_result cella_collateral_load_file(const char *path, struct cella_collatera
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	cella_result r = cella_file_read(path, VFY_MAX_COLLATERAL_BYTES, &buf, &n);
-	if (r == CELLA_ERR_NO_FILE || (r == CELLA_ERR_IO && errno != EISDIR && errno != EINVAL))
-		return cella_vfy_fail(d, r, "cannot read %s: %s", path, strerror(errno));
-	if (r == CELLA_ERR_IO)
-		return cella_vfy_fail(d, r, "%s is not a regular file", path);
-	if (r == CELLA_ERR_TOO_LARGE)
-		return cella_vfy_fail(d, r, "%s is larger than %u bytes", path, VFY_MAX_COLLATERAL_BYTES);
+	char why[96];
 	if (r != CELLA_OK)
-		return r;
+		return cella_vfy_fail(d, r, "cannot read %s: %s", path,
+				      cella_file_read_why(r, VFY_MAX_COLLATERAL_BYTES, why, sizeof(why)));
 	r = cella_collateral_new_json((const char *)buf, n, out, d);
 	free(buf);
 	return r;

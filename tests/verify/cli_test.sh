@@ -80,6 +80,26 @@ done
 expect 64 "$cq" dump "$vec/dcapqvl_sgx_v3/quote.bin" --min-tcb-eval 1
 echo "PASS errors and usage"
 
+# input files that cannot be read: named with the reason, exit 1; a FIFO is refused at once (opening it used to wait
+# for a writer, until timeout killed the tool)
+mkdir -p "$work" && rm -f "$work/fifo" && mkfifo "$work/fifo" || fail "cannot make $work/fifo"
+q=$vec/dcapqvl_sgx_v3/quote.bin
+for args in "dump $work/fifo" "dump /nonexistent/quote.bin" "dump $vec" \
+	"verify $q --collateral $vec/dcapqvl_sgx_v3/collateral.json --root $work/fifo"; do
+	case $args in
+	*fifo) why="$work/fifo: not a regular file" ;;
+	*nonexistent*) why="/nonexistent/quote.bin: No such file or directory" ;;
+	*) why="$vec: Is a directory" ;;
+	esac
+	# shellcheck disable=SC2086 # the arguments hold no spaces
+	out=$(timeout 20 "$cq" $args 2>&1)
+	rc=$?
+	[ $rc -eq 1 ] || fail "cella-quote $args: exit $rc (want 1): $out"
+	[ "$out" = "cella-quote: $why" ] || fail "cella-quote $args: says \"$out\", not \"cella-quote: $why\""
+done
+rm -f "$work/fifo"
+echo "PASS unreadable input files"
+
 # --min-tcb-eval goes by the lower of the two numbers: a quote whose QE Identity's number is its TCB Info's minus
 # two (re-signed under a generated root by the fixture; no real collateral has them apart)
 for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "file.h"
+#include "parse.h"
 
 /* Exit codes: the verdict. */
 enum {
@@ -34,39 +35,12 @@ static void usage(FILE *f)
 		   "tcbEvaluationDataNumber is below N), 64 on usage errors.\n");
 }
 
+/* Quotes and certificates are a few KiB; a PEM bundle for --root stays far below this. */
+#define MAX_INPUT_BYTES (16u << 20)
+
 static uint8_t *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	size_t n = 0, cap = 0;
-	if (!f) {
-		fprintf(stderr, "cella-quote: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n == cap) {
-			uint8_t *nb;
-			if (cap >= (16u << 20))
-				break;
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(b, cap);
-			if (!nb)
-				break;
-			b = nb;
-		}
-		size_t got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f) || !feof(f)) {
-		fprintf(stderr, "cella-quote: %s: read failed or too large\n", path);
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = n;
-	return b;
+	return cella_cli_file("cella-quote", path, MAX_INPUT_BYTES, len);
 }
 
 static const char *hex(const uint8_t *p, size_t n, char *buf)
@@ -400,17 +374,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (min_eval_s) {
-		char *end;
-		errno = 0;
-		min_eval = strtoul(min_eval_s, &end, 10);
+		long long v = 0;
 		if (strcmp(cmd, "verify")) {
 			fprintf(stderr, "cella-quote: --min-tcb-eval goes with verify\n");
 			return EXIT_USAGE;
 		}
-		if (!*min_eval_s || *end || min_eval_s[0] == '-' || min_eval_s[0] == '+' || errno || min_eval > UINT32_MAX) {
+		if (cella_parse_int(min_eval_s, 0, UINT32_MAX, &v) != 0) {
 			fprintf(stderr, "cella-quote: --min-tcb-eval %s: not an integer from 0 to 4294967295\n", min_eval_s);
 			return EXIT_USAGE;
 		}
+		min_eval = (unsigned long)v;
 	}
 	if (at_s && cella_time_parse(at_s, &at) != CELLA_OK) {
 		fprintf(stderr, "cella-quote: --at %s: not RFC 3339 or Unix seconds\n", at_s);

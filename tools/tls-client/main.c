@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "hex.h"
 #include "parse.h"
 
@@ -50,23 +51,6 @@ static void hex(const char *name, const uint8_t *p, size_t n)
 	printf("\n");
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n)) && fread(b, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
 
 /* Milliseconds left before the CLOCK_MONOTONIC deadline (rounded up), 0 once it has passed. */
 static int ms_left(const struct timespec *deadline)
@@ -228,9 +212,12 @@ int main(int argc, char **argv)
 	if (!connect_to || !root_path || (!v.policy.mrenclave && !v.policy.mrsigner) ||
 	    (v.policy.mrsigner && !v.policy.mrenclave && !v.policy.check_product_id))
 		usage(); /* MRSIGNER alone would accept every product of that signer */
-	root = read_file(root_path, &root_len);
-	if (!root) {
-		fprintf(stderr, "cella-tls-client: cannot read %s (missing, empty or over 1 MiB)\n", root_path);
+	root = cella_cli_file("cella-tls-client", root_path, 1 << 20, &root_len);
+	if (!root)
+		return 1;
+	if (!root_len) {
+		fprintf(stderr, "cella-tls-client: %s: empty\n", root_path);
+		free(root);
 		return 1;
 	}
 	r.cert = root;

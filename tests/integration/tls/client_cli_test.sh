@@ -27,6 +27,18 @@ expect 2 "--time with trailing text" "--time 12x: not an integer" $c --mrenclave
 expect 2 "an unknown option" "unknown option --frob" $c --mrenclave $zero --frob x
 expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
 
+# a --root that cannot be read: exit 1 with the reason, before connecting; a FIFO is refused at once (opening it used
+# to wait for a writer, until timeout killed the client)
+mkfifo "$work/fifo" && : >"$work/empty"
+expect 1 "--root missing" "$work/none.pem: No such file or directory" --connect 127.0.0.1:9 --root "$work/none.pem" \
+	--mrenclave $zero
+cmd=timeout
+expect 1 "--root a FIFO" "$work/fifo: not a regular file" 20 "$client" --connect 127.0.0.1:9 --root "$work/fifo" \
+	--mrenclave $zero
+cmd=$client
+expect 1 "--root a directory" "$work: Is a directory" --connect 127.0.0.1:9 --root "$work" --mrenclave $zero
+expect 1 "--root empty" "$work/empty: empty" --connect 127.0.0.1:9 --root "$work/empty" --mrenclave $zero
+
 # the sample server's own options are checked too (exit 2, named)
 cmd=$host
 expect 2 "sample host: --port 70000" "--port 70000: not a number from 0 to 65535" "$enclave" --port 70000
