@@ -34,8 +34,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_report(const struct cella_rep
  * EGETKEY: the 128-bit key described by `req`. Errors as the hardware gives them: CELLA_ERR_INVALID_ISVSVN
  * (req->isv_svn above this enclave's), CELLA_ERR_INVALID_CPUSVN (above the platform's), CELLA_ERR_INVALID_KEYNAME
  * (a key this enclave may not have, e.g. PROVISION without the attribute, or an unknown key name: one code on
- * both backends), CELLA_ERR_INVALID_ARG (reserved bits or KEYPOLICY bits above ISVEXTPRODID, refused before
- * EGETKEY, which would fault on them), CELLA_ERR_BACKEND (the platform did not answer, or answered malformed).
+ * both backends), CELLA_ERR_INVALID_ARG (reserved bits or KEYPOLICY bits above ISVEXTPRODID; in an enclave
+ * without ATTRIBUTES.KSS, a CELLA_KEYPOLICY_KSS_ONLY bit or a CONFIGSVN above 0: refused before EGETKEY, which
+ * would fault on them), CELLA_ERR_BACKEND (the platform did not answer, or answered malformed). A seal key's
+ * CONFIGSVN above this enclave's is CELLA_ERR_INVALID_ISVSVN, as EGETKEY says.
  * The caller must wipe `key` after use.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELLA_KEY_BYTES])

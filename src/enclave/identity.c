@@ -112,15 +112,26 @@ cella_result cella_get_target_info(struct cella_target_info *out)
 }
 
 /*
- * SGX's EGETKEY raises #GP for a set reserved bit (KEYREQUEST.RESERVED, KEYPOLICY bits above ISVEXTPRODID), which
- * would end the enclave: such a request is refused here, in both worlds, before any platform sees it.
+ * SGX's EGETKEY raises #GP, which would end the enclave, for a set reserved bit (KEYREQUEST.RESERVED, KEYPOLICY
+ * bits above ISVEXTPRODID), and, in an enclave without ATTRIBUTES.KSS, for the KSS policy bits (NOISVPRODID,
+ * CONFIGID, ISVFAMILYID, ISVEXTPRODID) or a CONFIGSVN above 0. Such a request is refused here, in both worlds,
+ * before any platform sees it. Only a request that uses KSS fields costs a report of this enclave.
  */
-static bool key_request_reserved_clear(const struct cella_key_request *kr)
+static cella_result key_request_check(const struct cella_key_request *kr)
 {
+	struct cella_report self;
+	cella_result r;
 	uint8_t acc = kr->reserved1;
 	for (size_t i = 0; i < sizeof(kr->reserved2); i++)
 		acc |= kr->reserved2[i];
-	return acc == 0 && !(kr->key_policy & ~0x3fu);
+	if (acc != 0 || (kr->key_policy & ~0x3fu))
+		return CELLA_ERR_INVALID_ARG;
+	if (!(kr->key_policy & CELLA_KEYPOLICY_KSS_ONLY) && kr->config_svn == 0)
+		return CELLA_OK;
+	r = cella_get_report(NULL, NULL, &self);
+	if (r == CELLA_OK && !(self.body.attributes.flags & CELLA_ATTR_KSS))
+		r = CELLA_ERR_INVALID_ARG;
+	return r;
 }
 
 /* see cella/attest.h */
@@ -136,8 +147,9 @@ cella_result cella_get_key(const struct cella_key_request *req, uint8_t key[CELL
 	q.type = CELLA_EMSG_GETKEY;
 	q.seq = next_seq();
 	memcpy(&kr, req, sizeof(kr)); /* the request may be host memory: checked and used from this copy */
-	if (!key_request_reserved_clear(&kr))
-		return CELLA_ERR_INVALID_ARG;
+	r = key_request_check(&kr);
+	if (r != CELLA_OK)
+		return r;
 	memcpy(q.key_request, &kr, sizeof(kr));
 	r = rt_platform_call(&q, sizeof(q), &rep, sizeof(rep), &got);
 	if (r == CELLA_OK && (got != sizeof(rep) || rep.type != CELLA_EMSG_GETKEY || rep.seq != q.seq))

@@ -593,6 +593,9 @@ static uint64_t do_identity(struct sim_tcs *t, ucontext_t *uc)
 			acc |= kr->reserved2[i];
 		if (acc || (kr->key_policy & ~0x3fu))
 			die("EGETKEY with reserved KEYREQUEST bits set: #GP(0) on SGX"); /* as the hardware ends it */
+		if (!(e->id.attributes.flags & CELLA_ATTR_KSS) &&
+		    ((kr->key_policy & CELLA_KEYPOLICY_KSS_ONLY) || kr->config_svn))
+			die("EGETKEY with KSS policy bits or a CONFIGSVN in an enclave without KSS: #GP(0) on SGX");
 		r = cella_platform_getkey(platform(), &e->id, kr, key);
 		if (r == CELLA_OK)
 			memcpy((void *)(uintptr_t)g[REG_RCX], key, sizeof(key));

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cella/abi/properties.h>
+
 #include "cella_test.h"
 #include "platform.h"
 
@@ -37,6 +39,53 @@ static void link_refused(const char *path)
 	CT_EQ(unlink(path), 0);
 	CT_EQ(rename(real, path), 0);
 	CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
+}
+
+/* EGETKEY's rules for the KSS fields: without ATTRIBUTES.KSS, the KSS policy bits and a CONFIGSVN are refused
+ * (the hardware faults); a seal key's CONFIGSVN above the enclave's is INVALID_ISVSVN, as the hardware says. */
+static void getkey_kss_rules(void)
+{
+	struct cella_platform *p = NULL;
+	struct cella_identity kss = {.isv_svn = 3, .config_svn = 1}, plain = {.isv_svn = 3};
+	struct cella_key_request kr;
+	uint8_t k1[16], k2[16];
+	char why[512];
+
+	CT_RESULT(cella_platform_open(dir, &p, why, sizeof(why)), CELLA_OK);
+	kss.attributes.flags = CELLA_ATTR_INIT | CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS;
+	plain.attributes.flags = CELLA_ATTR_INIT | CELLA_ATTR_MODE64BIT;
+	memset(&kr, 0, sizeof(kr));
+	kr.key_name = CELLA_KEYNAME_SEAL;
+	kr.key_policy = CELLA_KEYPOLICY_MRSIGNER | CELLA_KEYPOLICY_CONFIGID;
+	kr.isv_svn = 3;
+	kr.config_svn = 1;
+	CT_RESULT(cella_platform_getkey(p, &kss, &kr, k1), CELLA_OK);
+	kr.config_svn = 2; /* a later configuration's key */
+	CT_RESULT(cella_platform_getkey(p, &kss, &kr, k2), CELLA_ERR_INVALID_ISVSVN);
+	kr.config_svn = 0; /* an earlier one's is reachable, and another key */
+	CT_RESULT(cella_platform_getkey(p, &kss, &kr, k2), CELLA_OK);
+	CT_ASSERT(memcmp(k1, k2, 16) != 0);
+
+	CT_RESULT(cella_platform_getkey(p, &plain, &kr, k2), CELLA_ERR_INVALID_ARG); /* CONFIGID without KSS */
+	static const uint16_t kss_bits[] = {CELLA_KEYPOLICY_NOISVPRODID, CELLA_KEYPOLICY_CONFIGID,
+					    CELLA_KEYPOLICY_ISVFAMILYID, CELLA_KEYPOLICY_ISVEXTPRODID};
+	for (unsigned i = 0; i < sizeof(kss_bits) / sizeof(kss_bits[0]); i++) {
+		kr.key_policy = (uint16_t)(CELLA_KEYPOLICY_MRSIGNER | kss_bits[i]);
+		CT_RESULT(cella_platform_getkey(p, &plain, &kr, k2), CELLA_ERR_INVALID_ARG);
+		CT_RESULT(cella_platform_getkey(p, &kss, &kr, k2), CELLA_OK);
+	}
+	kr.key_policy = CELLA_KEYPOLICY_MRSIGNER;
+	kr.config_svn = 1; /* a CONFIGSVN without KSS, whatever the policy */
+	CT_RESULT(cella_platform_getkey(p, &plain, &kr, k2), CELLA_ERR_INVALID_ARG);
+	kr.key_name = CELLA_KEYNAME_REPORT;
+	CT_RESULT(cella_platform_getkey(p, &plain, &kr, k2), CELLA_ERR_INVALID_ARG);
+	kr.key_name = CELLA_KEYNAME_SEAL;
+	kr.config_svn = 0;
+	CT_RESULT(cella_platform_getkey(p, &plain, &kr, k2), CELLA_OK);
+	memset(k1, 0, sizeof(k1));
+	memset(k2, 0, sizeof(k2));
+	cella_platform_close(p);
+	cella_test_pass("EGETKEY: KSS policy bits and CONFIGSVN only for KSS enclaves, no seal key of a later CONFIGSVN");
 }
 
 int main(int argc, char **argv)
@@ -94,6 +143,7 @@ int main(int argc, char **argv)
 		}
 		CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
 	}
+	getkey_kss_rules();
 	cella_test_pass("platform state: created once, refused when its directory is writable by others or not ours, "
 			"or its secret or evidence-signing keys are readable by others, not ours or symbolic links");
 	return 0;

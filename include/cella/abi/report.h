@@ -77,6 +77,8 @@ _Static_assert(__builtin_offsetof(struct cella_target_info, config_id) == 64, "A
 #define CELLA_KEYPOLICY_CONFIGID 0x0008
 #define CELLA_KEYPOLICY_ISVFAMILYID 0x0010
 #define CELLA_KEYPOLICY_ISVEXTPRODID 0x0020
+/* The policy bits (and a non-zero CONFIGSVN) EGETKEY accepts only from an enclave with ATTRIBUTES.KSS: #GP else. */
+#define CELLA_KEYPOLICY_KSS_ONLY 0x003C
 
 struct cella_key_request {
 	uint16_t key_name;

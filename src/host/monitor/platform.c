@@ -567,6 +567,9 @@ cella_result cella_platform_getkey(struct cella_platform *p, const struct cella_
 
 	if (req->key_policy & ~0x3fu || req->reserved1 || memcmp(req->reserved2, zero, sizeof(zero)) != 0)
 		return CELLA_ERR_INVALID_ARG;
+	/* EGETKEY's #GP: the KSS policy bits and CONFIGSVN are for KSS enclaves only */
+	if (!(id->attributes.flags & CELLA_ATTR_KSS) && ((req->key_policy & CELLA_KEYPOLICY_KSS_ONLY) || req->config_svn))
+		return CELLA_ERR_INVALID_ARG;
 	if (req->key_name == CELLA_KEYNAME_REPORT)
 		return report_key(p, id->mr_enclave, &id->attributes, id->misc_select, id->config_svn, id->config_id,
 				  req->key_id, key);
@@ -578,6 +581,8 @@ cella_result cella_platform_getkey(struct cella_platform *p, const struct cella_
 	}
 	if (req->isv_svn > id->isv_svn)
 		return CELLA_ERR_INVALID_ISVSVN;
+	if (req->key_name == CELLA_KEYNAME_SEAL && req->config_svn > id->config_svn)
+		return CELLA_ERR_INVALID_ISVSVN; /* EGETKEY's code for it too: keys of a later configuration stay out */
 	if (!svn_le(req->cpu_svn, cpu_svn))
 		return CELLA_ERR_INVALID_CPUSVN;
 	memset(&d, 0, sizeof(d));

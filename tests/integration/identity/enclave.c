@@ -104,6 +104,18 @@ static cella_result selftest(const uint8_t *in, size_t n, uint8_t *out, size_t o
 		if (cella_get_key(&kr, k2) != CELLA_OK || memcmp(k1, k2, 16) == 0)
 			f |= 1u << 15;
 	}
+	/* this enclave has no KSS: the KSS policy bits and a CONFIGSVN, on which EGETKEY would fault, are refused */
+	kr.isv_svn = self.body.isv_svn;
+	kr.key_policy = CELLA_KEYPOLICY_MRSIGNER | CELLA_KEYPOLICY_NOISVPRODID;
+	if ((self.body.attributes.flags & CELLA_ATTR_KSS) || cella_get_key(&kr, k2) != CELLA_ERR_INVALID_ARG)
+		f |= 1u << 16;
+	kr.key_policy = CELLA_KEYPOLICY_MRSIGNER;
+	kr.config_svn = 1;
+	if (cella_get_key(&kr, k2) != CELLA_ERR_INVALID_ARG)
+		f |= 1u << 17;
+	kr.config_svn = 0;
+	if (cella_get_key(&kr, k2) != CELLA_OK)
+		f |= 1u << 18;
 	memset(k1, 0, 16);
 	memset(k2, 0, 16);
 	if (on < 4)
