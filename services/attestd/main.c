@@ -378,6 +378,19 @@ static void usage(FILE *f)
 		"  --print-default-config print the embedded default configuration and exit\n");
 }
 
+/* The options that take a value (the others: --no-tls, --test-mode, --help, --print-default-config). */
+static bool takes_value(const char *a)
+{
+	static const char *const names[] = {"--config",	     "--listen",     "--db",	      "--issuer",
+					    "--admin-token", "--collateral", "--pccs",	      "--collateral-cache",
+					    "--cella-root",  "--token-alg",  "--threads",    "--max-body",
+					    "--verify-time", "--port-file",  "--tls-cert-out"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(a, names[i]) == 0)
+			return true;
+	return false;
+}
+
 static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
@@ -448,23 +461,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cella-attestd: embedded configuration: %s\n", err);
 		return 1;
 	}
+	/* First the options' shape and the configuration files, in their order; then every other option, so that
+	 * the command line overrides the files wherever it stands. */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool ok = true, takes = true;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
 			return 0;
 		} else if (strcmp(a, "--print-default-config") == 0) {
 			fputs(attestd_config_default_json(), stdout);
 			return 0;
-		} else if (strcmp(a, "--no-tls") == 0) {
-			cfg.tls = false;
-			takes = false;
-		} else if (strcmp(a, "--test-mode") == 0) {
-			cfg.test_mode = true;
-			takes = false;
+		} else if (strcmp(a, "--no-tls") == 0 || strcmp(a, "--test-mode") == 0) {
+			continue;
+		} else if (!takes_value(a)) {
+			fprintf(stderr, "cella-attestd: unknown option %s\n", a);
+			usage(stderr);
+			goto out;
 		} else if (!v) {
-			ok = false;
+			fprintf(stderr, "cella-attestd: %s needs a value\n", a);
+			goto out;
 		} else if (strcmp(a, "--config") == 0) {
 			char *text = NULL;
 			size_t n;
@@ -479,6 +494,20 @@ int main(int argc, char **argv)
 				fprintf(stderr, "cella-attestd: %s: %s\n", v, err);
 				goto out;
 			}
+		}
+		i++;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool ok = true, takes = true;
+		if (strcmp(a, "--no-tls") == 0) {
+			cfg.tls = false;
+			takes = false;
+		} else if (strcmp(a, "--test-mode") == 0) {
+			cfg.test_mode = true;
+			takes = false;
+		} else if (strcmp(a, "--config") == 0) {
+			/* applied above */
 		} else if (strcmp(a, "--listen") == 0) {
 			char js[600];
 			json_t *s = json_string(v);
@@ -523,13 +552,9 @@ int main(int argc, char **argv)
 			ok = set_opt(&port_file, v);
 		} else if (strcmp(a, "--tls-cert-out") == 0) {
 			ok = set_opt(&cert_out, v);
-		} else {
-			fprintf(stderr, "cella-attestd: unknown option %s\n", a);
-			usage(stderr);
-			goto out;
 		}
 		if (!ok) {
-			fprintf(stderr, "cella-attestd: bad or missing value for %s%s%s\n", a, err[0] ? ": " : "", err);
+			fprintf(stderr, "cella-attestd: bad value for %s%s%s\n", a, err[0] ? ": " : "", err);
 			goto out;
 		}
 		if (takes)

@@ -201,6 +201,7 @@ def main():
     header_tricklers()
     tls_config_errors()
     option_errors()
+    option_order()
     policy_put_race()
     db_permissions()
     http_framing()
@@ -592,7 +593,7 @@ def option_errors():
     for opt, val, text in cases:
         r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", os.path.join(d, "db"), opt, val],
                            capture_output=True, text=True, timeout=30)
-        check(r.returncode != 0 and ("bad or missing value for %s: " % opt) in r.stderr and text in r.stderr,
+        check(r.returncode != 0 and ("bad value for %s: " % opt) in r.stderr and text in r.stderr,
               "start refused: %s %r (%s)" % (opt, val, r.stderr.strip()[-90:]))
     # an empty admin token (which an empty Authorization header would match) from a configuration file
     tok = os.path.join(d, "token")
@@ -608,6 +609,27 @@ def option_errors():
         key = "admin_token_file" if "admin_token_file" in cfg else "admin_token"
         check(r.returncode != 0 and ('configuration key "%s"' % key) in r.stderr,
               "start refused: %s (%s)" % (cfg, r.stderr.strip()[-80:]))
+
+
+def option_order():
+    """Command-line options override the configuration file wherever --config stands among them (the file's
+    database, listen address and test_mode used to win when --config came after them), and an option's shape is
+    checked before anything is applied."""
+    cfg_db, cli_db = os.path.join(WORK, "order-cfg.db"), os.path.join(WORK, "order-cli.db")
+    s = Server("order", tls=False, preload=False, db="order-cli.db",
+               config={"database": cfg_db, "listen": "127.0.0.1:1", "test_mode": False, "verify_time": 100})
+    try:
+        check(s.port != 1 and os.path.exists(cli_db) and not os.path.exists(cfg_db),
+              "--listen and --db before --config override it (port %d, %s)" % (s.port, os.listdir(WORK)))
+        st, _ = s.req("GET", "/certs")
+        check(st == 200, "the service started from the command line's settings answers")
+    finally:
+        s.stop()
+    for args, text in (([ "--db", cli_db, "--bogus"], "unknown option --bogus"),
+                       (["--db", cli_db, "--listen"], "--listen needs a value"),
+                       (["--config"], "--config needs a value")):
+        r = subprocess.run([ATTESTD] + args, capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and text in r.stderr, "refused: %s (%s)" % (args, r.stderr.strip()[-80:]))
 
 
 def connection_limit():
