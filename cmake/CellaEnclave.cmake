@@ -5,8 +5,8 @@
 #   cella_add_enclave(<name> SOURCES <src>... [HEAP_PAGES n] [STACK_PAGES n] [TCS n] [PRODUCT_ID n]
 #                     [SECURITY_VERSION n] [DEBUG] [LIBS <lib>...] [SIGN KEY <key.pem> [CONFIG <file>]])
 #
-# Produces <name> (unsigned image). With SIGN, also <name>.signed next to it. After linking, `cella-sign check`
-# refuses images with relocations other than R_X86_64_RELATIVE, text relocations or bad properties.
+# Produces <name> (unsigned image). With SIGN, also <name>.signed in CMAKE_CURRENT_BINARY_DIR. After linking,
+# `cella-sign check` refuses images with relocations other than R_X86_64_RELATIVE, text relocations or bad properties.
 
 set(CELLA_MUSL_INCLUDE /usr/include/x86_64-linux-musl)
 set(CELLA_MUSL_LIBDIR /usr/lib/x86_64-linux-musl)

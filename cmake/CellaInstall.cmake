@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Installation: headers, libraries, tools, the monitor, pkg-config files and the CMake package, so that
-# find_package(Cella) gives cella_add_enclave() and the Cella:: targets.
+# find_package(Cella) gives cella_add_enclave() and the Cella:: targets: cella_host (and _static), cella_enclave,
+# cella_verify (DCAP verification), cella_attest (evidence verification and attested TLS, host) and
+# cella_attest_enclave (the same inside an enclave); each library's own targets (src/verify, src/attest) join the
+# CellaTargets export there.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/cella DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -28,7 +31,7 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake CO
 install(FILES ${CMAKE_BINARY_DIR}/CellaConfig.cmake ${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 
-foreach(pc cella-host cella-enclave)
+foreach(pc cella-host cella-enclave cella-verify cella-attest)
   configure_file(cmake/${pc}.pc.in ${CMAKE_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Installs the SDK under a temporary prefix, builds samples/helloworld out of tree against it with
-# find_package(Cella), and runs it. install_test.sh BUILD_DIR SOURCE_DIR
+# Installs the SDK under a temporary prefix, builds samples/helloworld, samples/remote-attestation (host verifier:
+# Cella::cella_attest over Cella::cella_verify) and samples/attested-tls (Cella::cella_attest_enclave inside the
+# enclave) out of tree against it with find_package(Cella), and runs the first two.
+# install_test.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
 src=$2
@@ -10,10 +12,20 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -x "$tmp/prefix/libexec/cella/cella-monitor"
 test -f "$tmp/prefix/lib/cmake/Cella/CellaConfig.cmake"
 test -f "$tmp/prefix/include/cella/host.h"
-PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --exists cella-host cella-enclave
+PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --exists cella-host cella-enclave cella-verify cella-attest
+test -f "$tmp/prefix/lib/cella/enclave/libcella_attest_enclave.a"
 cmake -S "$src/samples/helloworld" -B "$tmp/hello" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/hello" >/dev/null
 out=$("$tmp/hello/helloworld_host" "$tmp/hello/helloworld_enclave" installed 2>&1)
 echo "$out"
 echo "$out" | grep -q "Hello, installed, from inside the enclave"
+for sample in remote-attestation attested-tls; do
+	cmake -S "$src/samples/$sample" -B "$tmp/$sample" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+	cmake --build "$tmp/$sample" >/dev/null
+	test -x "$tmp/$sample/${sample}_host" && test -f "$tmp/$sample/${sample}_enclave"
+done
+out=$(CELLA_PLATFORM_DIR="$tmp/platform" "$tmp/remote-attestation/remote-attestation_host" \
+	"$tmp/remote-attestation/remote-attestation_enclave" 2>&1)
+echo "$out"
+echo "$out" | grep -q "host: development policy: CELLA_OK"
 echo "install test: PASS"
