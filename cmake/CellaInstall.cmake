@@ -31,6 +31,10 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake CO
 install(FILES ${CMAKE_BINARY_DIR}/CellaConfig.cmake ${CMAKE_BINARY_DIR}/CellaConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 
+# The modules find the prefix from where they are (pkg-config's pcfiledir), so that an SDK installed with
+# `cmake --install --prefix DIR`, or moved, still names its own headers and libraries.
+file(RELATIVE_PATH CELLA_PC_PREFIX ${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" CELLA_PC_PREFIX "${CELLA_PC_PREFIX}")
 foreach(pc cella-host cella-enclave cella-verify cella-attest)
   configure_file(cmake/${pc}.pc.in ${CMAKE_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -14,6 +14,27 @@ test -f "$tmp/prefix/lib/cmake/Cella/CellaConfig.cmake"
 test -f "$tmp/prefix/include/cella/host.h"
 PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --exists cella-host cella-enclave cella-verify cella-attest
 test -f "$tmp/prefix/lib/cella/enclave/libcella_attest_enclave.a"
+# pkg-config alone links a program of the verifier and the attested-TLS host side (the libraries are static: the
+# modules name everything they need)
+cat >"$tmp/pc.c" <<'EOF'
+#include <cella/tls_host.h>
+#include <cella/verify.h>
+#include <stdio.h>
+int main(void)
+{
+	struct cella_quote q;
+	struct cella_detail d;
+	uint64_t h = 0;
+	cella_result r = cella_quote_parse((const unsigned char *)"x", 1, &q, &d);
+	cella_result l = cella_tls_host_listen("not-an-address", 0, &h, NULL);
+	printf("%s %s\n", cella_result_name(r), cella_result_name(l));
+	return 0;
+}
+EOF
+# shellcheck disable=SC2046 # pkg-config's words
+cc -o "$tmp/pc" "$tmp/pc.c" $(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" pkg-config --cflags --libs cella-attest cella-host) \
+	-Wl,-rpath,"$tmp/prefix/lib"
+"$tmp/pc" | grep -q "^CELLA_ERR_TRUNCATED CELLA_ERR_INVALID_ARG$"
 cmake -S "$src/samples/helloworld" -B "$tmp/hello" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/hello" >/dev/null
 out=$("$tmp/hello/helloworld_host" "$tmp/hello/helloworld_enclave" installed 2>&1)
