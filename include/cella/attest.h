@@ -17,7 +17,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_get_target_info(struct cella_target_
 /*
  * EREPORT: a report of this enclave for `target` (NULL: this enclave itself), binding report_data (64 bytes;
  * NULL: zeros). Only the target enclave, on the same platform, can verify its MAC.
- * Errors: CELLA_ERR_BACKEND (the platform did not answer).
+ * Errors: CELLA_ERR_BACKEND (the platform did not answer, or answered malformed); on the sandbox backend, the
+ * monitor's failure to open the platform state (CELLA_PLATFORM_DIR: CELLA_ERR_PERMISSION when it could be someone
+ * else's, CELLA_ERR_IO, CELLA_ERR_BAD_FORMAT, CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY; the monitor logs why).
+ * These "platform" errors apply to every function of this header that asks the platform.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_get_report(const struct cella_target_info *target,
 						       const uint8_t *report_data, struct cella_report *out)
@@ -57,6 +60,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_seal_key_request(uint16_t policy, st
  * On the sandbox backend it is signed by the platform's software quoting component, whose certificate chain
  * leads to the platform's software root CA (verifiers accept it only when told to trust that root).
  * buf/cap: where to write it; *len: its size (also set on CELLA_ERR_BUFFER_TOO_SMALL).
+ * Errors: CELLA_ERR_BUFFER_TOO_SMALL, the platform errors of cella_get_report(); on SGX, the host's quoting
+ * setup (the host logs the missing piece and its remedy): CELLA_ERR_NO_DEVICE or CELLA_ERR_PERMISSION
+ * (/dev/sgx_provision), CELLA_ERR_NOT_FOUND (Intel's quoting or quote-provider library, or its functions),
+ * CELLA_ERR_NO_FILE (the quote provider's configuration, or aesmd's socket when SGX_AESM_ADDR is set).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_get_evidence(const uint8_t *report_data, uint8_t *buf, size_t cap,
 							 size_t *len) CELLA_NONNULL(4);

@@ -139,7 +139,10 @@ struct cella_claims {
  * CELLA_ERR_QUOTE_FORMAT / _VERSION / CELLA_ERR_TRUNCATED, CELLA_ERR_CERT_DATA_TYPE (certification data of a type
  * this verifier does not take: inside an enclave, anything but a PCK chain), CELLA_ERR_QUOTE_SIGNATURE,
  * CELLA_ERR_QE_REPORT, CELLA_ERR_CERT_CHAIN, CELLA_ERR_UNTRUSTED_ROOT (no root of the policy), CELLA_ERR_EXPIRED,
- * CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL, CELLA_ERR_UNSUPPORTED (Intel quotes inside an enclave),
+ * CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL, CELLA_ERR_UNSUPPORTED (Intel quotes inside an enclave); for Intel
+ * quotes also whatever cella_collateral_new_json() and cella_quote_verify() return (cella/verify.h: e.g.
+ * CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_CRL, CELLA_ERR_TCB_LEVEL, CELLA_ERR_PCK_EXTENSION, CELLA_ERR_CRYPTO,
+ * CELLA_ERR_TOO_LARGE),
  * CELLA_ERR_REPORT_DATA (report data differs from policy->report_data or from the envelope's custom claims),
  * CELLA_ERR_POLICY (debug, software TEE, identity, product, SVN or TCB status refused).
  */

@@ -34,7 +34,8 @@ typedef void (*cella_log_fn)(void *ctx, enum cella_log_level level, const char *
 
 /*
  * An ocall handler. `in` and `out` point into the shared window (memory the enclave can also change at any
- * time: copy before you validate). Write at most out_bytes to `out` and set *out_written.
+ * time: copy before you validate). Write at most out_bytes to `out` and set *out_written: a handler that reports
+ * more has already overrun window memory, and the host process aborts.
  */
 typedef cella_result (*cella_ocall_fn)(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
 				       size_t out_bytes, size_t *out_written);
@@ -68,12 +69,15 @@ struct cella_enclave_settings {
  * Errors: CELLA_ERR_NO_FILE, CELLA_ERR_IO (a directory, or a path that cannot be read: the log names the path and
  * why), CELLA_ERR_TOO_LARGE (a file over 64 GiB), CELLA_ERR_TRUNCATED, CELLA_ERR_IMAGE_* (the log names what is
  * wrong), CELLA_ERR_SIGNATURE, CELLA_ERR_MEASUREMENT, CELLA_ERR_NOT_SIGNED, CELLA_ERR_DEBUG_MISMATCH,
- * CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND, CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG,
- * CELLA_ERR_OUT_OF_MEMORY (host memory, or EPC on SGX). SGX only: CELLA_ERR_UNSUPPORTED (the image has no SGX
- * entry point and SGX was forced; unforced, it runs on the sandbox instead), CELLA_ERR_PERMISSION (the enclave
- * device, or the provisioning device a PROVISIONKEY enclave needs, refuses this user), CELLA_ERR_ATTRIBUTES
- * (MISCSELECT, ATTRIBUTES or XFRM that this CPU or driver does not allow), CELLA_ERR_SIGSTRUCT (EINIT refused
- * the SIGSTRUCT).
+ * CELLA_ERR_NO_DEVICE, CELLA_ERR_BACKEND, CELLA_ERR_ENCLAVE_LOST (it crashed while starting), CELLA_ERR_INVALID_ARG
+ * (settings out of range: call_buffer_bytes over 4 GiB, arena_bytes over 64 GiB, wait_yield_us over 1 s and not
+ * CELLA_WAIT_NO_YIELD, ocall_count without ocall_table), CELLA_ERR_OUT_OF_MEMORY (host
+ * memory, or EPC on SGX), CELLA_ERR_SIGSTRUCT (a SIGSTRUCT the EINIT rules refuse: both backends check them),
+ * CELLA_ERR_ATTRIBUTES (MISCSELECT, ATTRIBUTES or XFRM the signature does not allow, or, on SGX, that this CPU or
+ * driver does not allow), CELLA_ERR_CRYPTO (the sandbox monitor could not reseed its random generator). SGX only:
+ * CELLA_ERR_UNSUPPORTED (the image has no SGX entry point and SGX was forced; unforced, it runs on the sandbox
+ * instead), CELLA_ERR_PERMISSION (the enclave device, or the provisioning device a PROVISIONKEY enclave needs,
+ * refuses this user).
  * `settings` may be NULL (no ocalls, defaults). On success *enclave is set; on failure nothing is left running.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_enclave_create(const char *path, uint32_t flags,

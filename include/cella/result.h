@@ -59,7 +59,7 @@ typedef enum cella_result {
 	CELLA_ERR_OUT_OF_TCS = 0x301,           /* every TCS is busy */
 	CELLA_ERR_INVALID_FUNCTION = 0x302,     /* ecall/ocall id out of range or not present */
 	CELLA_ERR_ECALL_NOT_ALLOWED = 0x303,    /* private ecall, or nested ecall not in the ocall's allow list */
-	CELLA_ERR_OCALL_NOT_ALLOWED = 0x304,
+	CELLA_ERR_OCALL_NOT_ALLOWED = 0x304,    /* reserved: no call returns it (an unknown ocall is INVALID_FUNCTION) */
 	CELLA_ERR_BACKEND = 0x305,              /* the backend could not start (monitor, device, ...) */
 	CELLA_ERR_NO_DEVICE = 0x306,            /* SGX requested but no /dev/sgx_enclave */
 	CELLA_ERR_HOST_POINTER = 0x307,         /* a host pointer is not wholly outside the enclave / in the window */
@@ -96,7 +96,7 @@ typedef enum cella_result {
 	CELLA_ERR_POLICY = 0x50f,               /* evidence is valid but the policy refuses it */
 
 	/* 0x600 attestation service */
-	CELLA_ERR_SERVICE = 0x600,
+	CELLA_ERR_SERVICE = 0x600,              /* reserved: cella-attestd answers in HTTP, no call returns it */
 
 	/* 0x700 inference engine */
 	CELLA_ERR_MODEL = 0x700,                /* malformed model */

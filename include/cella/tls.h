@@ -114,8 +114,8 @@ CELLA_API void cella_tls_server_free(struct cella_tls_server *s);
 /*
  * Accepts one connection on the host's listener (timeout_ms, 0 = forever) and completes the TLS handshake. A
  * handshake the server refuses ends with its fatal alert sent (as above) and the connection closed.
- * Errors: CELLA_ERR_INVALID_STATE (a connection is open), CELLA_ERR_IO (the host's socket failed or the peer
- * went away), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in cella_tls_server_detail), CELLA_ERR_MARSHAL
+ * Errors: CELLA_ERR_INVALID_STATE (a connection is open), CELLA_ERR_IO (the host's socket failed, the peer
+ * went away, or no connection came within timeout_ms), CELLA_ERR_CRYPTO (handshake failed; BearSSL's error in cella_tls_server_detail), CELLA_ERR_MARSHAL
  * (host reply malformed), ocall errors.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_server *s, uint64_t listener,

@@ -338,8 +338,9 @@ struct cella_verify_result {
 /*
  * Verifies a quote against collateral as of at_time (Unix seconds), trusting the pinned Intel SGX Root CA key.
  * Checks, in order: collateral (TCB Info and QE Identity signatures over their exact text, their issuer chain,
- * root and PCK CRLs), time (every certificate, CRL and collateral item valid at at_time), the PCK chain from
- * the quote to the root with revocation, FMSPC / PCE-ID against the TCB Info, the QE report signature by the
+ * root and PCK CRLs), the PCK chain from the quote to the root with revocation (so a revoked PCK certificate is
+ * CELLA_ERR_REVOKED even with expired collateral), time (every certificate, CRL and collateral item valid at
+ * at_time), FMSPC / PCE-ID against the TCB Info, the QE report signature by the
  * PCK key, the attestation-key binding, the QE report against the QE Identity, the quote signature, then the
  * TCB level. Returns CELLA_OK when the evidence is genuine and not revoked: the caller must still judge
  * result->status (anything but UpToDate is a policy decision). A revoked certificate or a Revoked TCB level
