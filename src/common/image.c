@@ -398,6 +398,14 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 	if (!(p->attributes & CELLA_ATTR_MODE64BIT))
 		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
 				".cella attributes lacks MODE64BIT (bit 2): enclaves are 64-bit", at, p->attributes);
+	/* EINIT refuses a nonzero ISVFAMILYID for a SECS without KSS (SGX_INVALID_SIG_STRUCT, SDM Vol. 3D EINIT);
+	 * cella-sign adds KSS with FamilyID, but a .cella written otherwise would be signed and never initialise.
+	 * ISVEXTPRODID has no such rule: EINIT copies it to the SECS whatever KSS says. */
+	if (!all_zero(p->isv_family_id, sizeof(p->isv_family_id)) && !(p->attributes & CELLA_ATTR_KSS))
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
+				".cella isv_family_id is set but attributes lacks KSS (bit 7): EINIT refuses ISVFAMILYID "
+				"without KSS",
+				at, p->attributes);
 	if (p->xfrm != 0 && (p->xfrm & CELLA_IMAGE_XFRM_REQUIRED) != CELLA_IMAGE_XFRM_REQUIRED)
 		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella xfrm lacks x87 or SSE (bits 0 and 1)",
 				found.sh_offset + __builtin_offsetof(struct cella_abi_properties, xfrm), p->xfrm);

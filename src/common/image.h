@@ -71,8 +71,8 @@ struct cella_image_diag {
  * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every
  * segment), CELLA_ERR_IMAGE_NO_PROPERTIES, CELLA_ERR_IMAGE_PROPERTIES (wrong size, magic, ABI version, end
  * marker or reserved fields; not file-backed inside a PT_LOAD; attributes with INIT, with a bit outside
- * CELLA_IMAGE_ATTRIBUTES_KNOWN or without MODE64BIT; a nonzero xfrm without CELLA_IMAGE_XFRM_REQUIRED; or
- * sizes cella_layout_regions() refuses).
+ * CELLA_IMAGE_ATTRIBUTES_KNOWN or without MODE64BIT; a nonzero isv_family_id without KSS, which EINIT refuses;
+ * a nonzero xfrm without CELLA_IMAGE_XFRM_REQUIRED; or sizes cella_layout_regions() refuses).
  */
 CELLA_MUST_USE cella_result cella_image_parse(const uint8_t *data, size_t size, struct cella_image *out);
 

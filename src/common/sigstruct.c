@@ -134,7 +134,8 @@ void cella_sigstruct_init(const struct cella_abi_properties *p, const struct cel
 	s->attributes.flags = p->attributes;
 	s->attributes.xfrm = p->xfrm ? p->xfrm : CELLA_SIGSTRUCT_XFRM_LEGACY;
 	/* EINIT compares only the bits under ATTRIBUTEMASK: a requested bit left out of it would let the host
-	 * ECREATE without it (KSS off: ISVFAMILYID/ISVEXTPRODID drop out of key derivation), so those are forced in */
+	 * ECREATE without it (KSS off: ISVEXTPRODID drops out of key derivation; only a nonzero ISVFAMILYID makes
+	 * EINIT itself refuse), so those are forced in */
 	s->attribute_mask.flags =
 		(p->attributes_mask ? p->attributes_mask : ~0ull) | (p->attributes & CELLA_SIGSTRUCT_ENFORCED_FLAGS);
 	s->attribute_mask.xfrm = p->xfrm_mask ? p->xfrm_mask : (p->xfrm ? ~0ull : CELLA_SIGSTRUCT_XFRM_LEGACY);
@@ -456,6 +457,12 @@ cella_result cella_einit_check_diag(const struct cella_image *img, const struct 
 		info->debug_signed_at_load = true;
 	}
 	CELLA_CHECK(cella_sigstruct_verify(s, detail));
+	/* SDM Vol. 3D EINIT: a nonzero ISVFAMILYID with SECS.ATTRIBUTES.KSS clear is SGX_INVALID_SIG_STRUCT (checked
+	 * before MRENCLAVE). ISVEXTPRODID has no such rule. */
+	if (!bytes_zero(s->isv_family_id, sizeof(s->isv_family_id)) && !(p->attributes & CELLA_ATTR_KSS)) {
+		set_detail(detail, "SIGSTRUCT ISVFAMILYID is set but the enclave is created without KSS");
+		CELLA_FAIL(CELLA_ERR_SIGSTRUCT);
+	}
 	if (!bytes_equal(s->enclave_hash, mrenclave->b, CELLA_HASH_BYTES)) {
 		set_detail(detail, "SIGSTRUCT ENCLAVEHASH differs from the computed MRENCLAVE");
 		CELLA_FAIL(CELLA_ERR_MEASUREMENT);

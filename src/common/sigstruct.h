@@ -98,6 +98,7 @@ struct cella_einit_info {
  *   - all-zero SIGSTRUCT: allowed only for a DEBUG image (props.attributes has CELLA_ATTR_DEBUG) created in
  *     debug mode; it is then signed with the debug key (CELLA_ERR_NOT_SIGNED / CELLA_ERR_DEBUG_MISMATCH);
  *   - cella_sigstruct_verify (CELLA_ERR_SIGSTRUCT, CELLA_ERR_SIGNATURE);
+ *   - a nonzero ISVFAMILYID needs KSS in props.attributes (CELLA_ERR_SIGSTRUCT, as EINIT's SGX_INVALID_SIG_STRUCT);
  *   - ENCLAVEHASH == *mrenclave (CELLA_ERR_MEASUREMENT);
  *   - DEBUG requested vs signed, when ATTRIBUTEMASK covers DEBUG (CELLA_ERR_DEBUG_MISMATCH);
  *   - SECS attributes / MISCSELECT equal the signed ones under the signed masks (CELLA_ERR_ATTRIBUTES); the

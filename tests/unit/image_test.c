@@ -484,8 +484,11 @@ static void attr_32bit(struct testelf_opts *o) { o->props.attributes &= ~CELLA_A
 static void xfrm_x87(struct testelf_opts *o) { o->props.xfrm = 0x1; }
 static void xfrm_sse(struct testelf_opts *o) { o->props.xfrm = 0x2; }
 static void xfrm_avx(struct testelf_opts *o) { o->props.xfrm = 0xe4; }
+static void family_no_kss(struct testelf_opts *o) { o->props.isv_family_id[15] = 0x80; }
+static void ext_prod_no_kss(struct testelf_opts *o) { o->props.isv_ext_prod_id[0] = 1; }
 static void attr_all_known(struct testelf_opts *o)
 {
+	o->props.isv_family_id[15] = 0x80; /* with KSS, as EINIT requires */
 	o->props.attributes |=
 		CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_EINITTOKENKEY | CELLA_ATTR_KSS | CELLA_IMAGE_ATTR_AEXNOTIFY;
 	o->props.xfrm = 0xe7;
@@ -508,6 +511,7 @@ static void test_attributes(void)
 		{xfrm_x87, "xfrm lacks x87 or SSE", 0x1},
 		{xfrm_sse, "xfrm lacks x87 or SSE", 0x2},
 		{xfrm_avx, "xfrm lacks x87 or SSE", 0xe4},
+		{family_no_kss, "isv_family_id is set but attributes lacks KSS", CELLA_ATTR_MODE64BIT | CELLA_ATTR_DEBUG},
 	};
 	struct testelf t;
 	struct cella_image img;
@@ -532,7 +536,12 @@ static void test_attributes(void)
 	build(&t, attr_all_known);
 	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
 	testelf_free(&t);
-	cella_test_pass("attributes: INIT, reserved bits, no MODE64BIT, XFRM without x87/SSE refused; known bits pass");
+	/* EINIT has the KSS rule for ISVFAMILYID only: ISVEXTPRODID without KSS is copied, not refused */
+	build(&t, ext_prod_no_kss);
+	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
+	testelf_free(&t);
+	cella_test_pass("attributes: INIT, reserved bits, no MODE64BIT, XFRM without x87/SSE, ISVFAMILYID without KSS "
+			"refused; known bits pass");
 }
 
 static void test_properties(void)

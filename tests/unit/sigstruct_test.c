@@ -508,8 +508,9 @@ static void test_einit_enforced(void)
 	testelf_default_opts(&o);
 	o.props.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS;
 	o.props.attributes_mask = 0xffffffffffffff7bull;
+	/* ISVEXTPRODID, not ISVFAMILYID: EINIT refuses the latter without KSS before it compares attributes */
 	for (int i = 0; i < 16; i++)
-		o.props.isv_family_id[i] = (uint8_t)(0x11 * i);
+		o.props.isv_ext_prod_id[i] = (uint8_t)(0x11 * i);
 	testelf_build(&o, &t);
 	sign_image(&t, pem, len, NULL);
 	image_mrenclave(&t, &img, &h);
@@ -523,6 +524,58 @@ static void test_einit_enforced(void)
 	testelf_free(&t);
 	free(pem);
 	cella_test_pass("EINIT: signed KSS and MODE64BIT enforced whatever the properties' mask");
+}
+
+static void family_id(struct cella_sgx_sigstruct *s) { s->isv_family_id[3] = 0x5a; }
+
+/*
+ * SDM Vol. 3D EINIT: ISVFAMILYID != 0 with SECS.ATTRIBUTES.KSS == 0 is SGX_INVALID_SIG_STRUCT, whatever the
+ * attribute masks say. Whether the family ID came from the properties (past the parser, which refuses it) or
+ * only from a SIGSTRUCT signed by other means, the check must refuse what EINIT refuses.
+ */
+static void test_einit_family_without_kss(void)
+{
+	struct testelf_opts o;
+	struct testelf t;
+	struct cella_image img;
+	struct cella_hash h;
+	struct cella_einit_info info;
+	const char *detail = NULL;
+	size_t len;
+	char *pem = read_key("key3072e3.pem", &len);
+
+	/* a SIGSTRUCT with ISVFAMILYID for an image without KSS: masks and attributes agree, EINIT still refuses */
+	build(&t, false);
+	sign_image(&t, pem, len, family_id);
+	image_mrenclave(&t, &img, &h);
+	CT_RESULT(cella_einit_check_diag(&img, &h, false, &info, &detail), CELLA_ERR_SIGSTRUCT);
+	CT_ASSERT(detail && strstr(detail, "ISVFAMILYID") && strstr(detail, "KSS"));
+	/* the same SIGSTRUCT for a SECS with KSS passes this rule and meets the next: KSS was not signed */
+	img.props.attributes |= CELLA_ATTR_KSS;
+	CT_RESULT(einit_img(&img, &h, false), CELLA_ERR_ATTRIBUTES);
+	testelf_free(&t);
+
+	/* properties with a family ID, KSS on: loads; KSS cleared past the parser: refused, signed or debug-signed */
+	testelf_default_opts(&o);
+	o.props.attributes = CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS;
+	o.props.attributes_mask = 0xffffffffffffff7bull;
+	o.props.isv_family_id[0] = 1;
+	testelf_build(&o, &t);
+	sign_image(&t, pem, len, NULL);
+	image_mrenclave(&t, &img, &h);
+	CT_RESULT(einit_img(&img, &h, false), CELLA_OK);
+	img.props.attributes &= ~CELLA_ATTR_KSS;
+	CT_RESULT(einit_img(&img, &h, false), CELLA_ERR_SIGSTRUCT);
+	testelf_free(&t);
+	o.props.attributes |= CELLA_ATTR_DEBUG;
+	testelf_build(&o, &t); /* unsigned debug image: signed with the debug key at load */
+	image_mrenclave(&t, &img, &h);
+	CT_RESULT(einit_img(&img, &h, true), CELLA_OK);
+	img.props.attributes &= ~CELLA_ATTR_KSS;
+	CT_RESULT(einit_img(&img, &h, true), CELLA_ERR_SIGSTRUCT);
+	testelf_free(&t);
+	free(pem);
+	cella_test_pass("EINIT: ISVFAMILYID without KSS is SGX_INVALID_SIG_STRUCT (CELLA_ERR_SIGSTRUCT)");
 }
 
 /*
@@ -634,5 +687,6 @@ int main(int argc, char **argv)
 	test_einit_rules();
 	test_einit_enforced();
 	test_einit_init_clear();
+	test_einit_family_without_kss();
 	return 0;
 }
