@@ -392,6 +392,18 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
 				".cella attributes has INIT (bit 0) set: only EINIT sets it, ECREATE refuses it", at,
 				p->attributes);
+	/* Defined bits no Linux driver lets an enclave have: the image would be signed, but EINIT (EACCES) or, before
+	 * Linux 6.2, ECREATE refuses it. */
+	if (p->attributes & CELLA_ATTR_EINITTOKENKEY)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
+				".cella attributes has EINITTOKENKEY (bit 5) set: it is for launch enclaves, and the Linux "
+				"driver never grants it (EINIT fails with EACCES)",
+				at, p->attributes);
+	if (p->attributes & CELLA_IMAGE_ATTR_AEXNOTIFY)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES,
+				".cella attributes has AEX-Notify (bit 10) set: the runtime never sets TCS.FLAGS.AEXNOTIFY, "
+				"so it would bring nothing, and Linux before 6.2 refuses it",
+				at, p->attributes);
 	if (p->attributes & ~CELLA_IMAGE_ATTRIBUTES_KNOWN)
 		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella attributes has reserved bits set", at,
 				p->attributes & ~CELLA_IMAGE_ATTRIBUTES_KNOWN);

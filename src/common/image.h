@@ -10,13 +10,16 @@
 #define CELLA_IMAGE_MAX_BYTES (1ull << 36) /* image_bytes limit (64 GiB of address space) */
 
 /*
- * ATTRIBUTES.FLAGS bits an image may request: DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKENKEY, KSS and AEX-Notify
- * (bit 10). INIT is EINIT's to set; bits 3, 6 (CET), 8, 9 and 11..63 are reserved, as in the Linux driver.
+ * ATTRIBUTES.FLAGS bits an image may request: DEBUG, MODE64BIT, PROVISIONKEY and KSS, what the Linux driver lets
+ * an enclave have (sgx_encl_create's SGX_ATTR_UNPRIV_MASK, plus PROVISIONKEY through SGX_IOC_ENCLAVE_PROVISION;
+ * sgx_encl_init refuses anything else with EACCES). INIT is EINIT's to set. EINITTOKENKEY (bit 5) is for launch
+ * enclaves, which the driver never grants; AEX-Notify (bit 10) does nothing unless the runtime sets
+ * TCS.FLAGS.AEXNOTIFY, which it does not, and Linux before 6.2 refuses it. Bits 3, 6 (CET), 8, 9 and 11..63 are
+ * reserved, as in the Linux driver.
  */
 #define CELLA_IMAGE_ATTR_AEXNOTIFY 0x400ull
 #define CELLA_IMAGE_ATTRIBUTES_KNOWN                                                                           \
-	(CELLA_ATTR_DEBUG | CELLA_ATTR_MODE64BIT | CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_EINITTOKENKEY |        \
-	 CELLA_ATTR_KSS | CELLA_IMAGE_ATTR_AEXNOTIFY)
+	(CELLA_ATTR_DEBUG | CELLA_ATTR_MODE64BIT | CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_KSS)
 #define CELLA_IMAGE_XFRM_REQUIRED 0x3ull /* x87 | SSE: every XFRM ECREATE accepts has both */
 
 /* A PT_LOAD segment as validated by cella_image_parse. */
@@ -70,8 +73,8 @@ struct cella_image_diag {
  * CELLA_ERR_IMAGE_TEXTREL (DT_TEXTREL, DF_TEXTREL, or a relocation targeting a non-writable segment),
  * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every
  * segment), CELLA_ERR_IMAGE_NO_PROPERTIES, CELLA_ERR_IMAGE_PROPERTIES (wrong size, magic, ABI version, end
- * marker or reserved fields; not file-backed inside a PT_LOAD; attributes with INIT, with a bit outside
- * CELLA_IMAGE_ATTRIBUTES_KNOWN or without MODE64BIT; a nonzero isv_family_id without KSS, which EINIT refuses;
+ * marker or reserved fields; not file-backed inside a PT_LOAD; attributes with INIT, EINITTOKENKEY or
+ * AEX-Notify, with another bit outside CELLA_IMAGE_ATTRIBUTES_KNOWN, or without MODE64BIT; a nonzero isv_family_id without KSS, which EINIT refuses;
  * a nonzero xfrm without CELLA_IMAGE_XFRM_REQUIRED; or sizes cella_layout_regions() refuses).
  */
 CELLA_MUST_USE cella_result cella_image_parse(const uint8_t *data, size_t size, struct cella_image *out);

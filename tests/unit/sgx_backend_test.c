@@ -141,16 +141,45 @@ static void test_einit_status(void)
 		} u[] = {{0, 0, CELLA_OK, NULL},
 			 {CELLA_SGX_INVALID_SIGNATURE, 0, CELLA_ERR_SIGNATURE, "SGX_INVALID_SIGNATURE"},
 			 {-1, EPERM, CELLA_ERR_BACKEND, "launch control"},
-			 {-1, EACCES, CELLA_ERR_ATTRIBUTES, "PROVISIONKEY"},
+			 {-1, EACCES, CELLA_ERR_ATTRIBUTES, "PROVISIONKEY"}, /* SECS 0x16: PROVISIONKEY not granted */
 			 {-1, EINVAL, CELLA_ERR_SIGSTRUCT, "vendor"},
 			 {-1, EIO, CELLA_ERR_ENCLAVE_LOST, "power transition"},
 			 {-1, ENOMEM, CELLA_ERR_BACKEND, "SGX_IOC_ENCLAVE_INIT"}};
 		for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
 			const char *why = "unset";
-			CT_RESULT(cella_sgx_einit_ioctl_result(u[i].rc, u[i].err, &why), u[i].r);
+			char buf[320];
+			CT_RESULT(cella_sgx_einit_ioctl_result(u[i].rc, u[i].err, 0x16, buf, sizeof(buf), &why), u[i].r);
 			if (u[i].says ? !why || !strstr(why, u[i].says) : why != NULL)
 				cella_test_fail(__FILE__, __LINE__, "case %zu: %s", i, why ? why : "(none)");
 		}
+	}
+	/* EACCES names the SECS attributes the driver refused (what sgx_encl_init compares with its mask) */
+	{
+		static const struct {
+			uint64_t secs;
+			const char *says;
+		} a[] = {
+			{0x26, "does not allow SECS ATTRIBUTES 0x20 (EINITTOKENKEY (bit 5))"},
+			{0x406, "does not allow SECS ATTRIBUTES 0x400 (AEX-Notify (bit 10))"},
+			{0x800000000000c26ull, "0x800000000000c20 (EINITTOKENKEY (bit 5), AEX-Notify (bit 10), bit 11, bit 59)"},
+			{0x96, "refused an attribute it has not allowed (SECS ATTRIBUTES 0x96; PROVISIONKEY needs"},
+		};
+		for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+			char buf[320];
+			const char *why = NULL;
+			CT_RESULT(cella_sgx_einit_ioctl_result(-1, EACCES, a[i].secs, buf, sizeof(buf), &why),
+				  CELLA_ERR_ATTRIBUTES);
+			if (why != buf || !strstr(why, a[i].says))
+				cella_test_fail(__FILE__, __LINE__, "case %zu: %s", i, why ? why : "(none)");
+		}
+		/* a short buffer is cut, never overrun; no buffer: a fixed phrase */
+		char small[24];
+		const char *why = NULL;
+		memset(small, 'x', sizeof(small));
+		CT_RESULT(cella_sgx_einit_ioctl_result(-1, EACCES, 0x26, small, 16, &why), CELLA_ERR_ATTRIBUTES);
+		CT_ASSERT(why == small && strlen(small) == 15 && small[16] == 'x');
+		CT_RESULT(cella_sgx_einit_ioctl_result(-1, EACCES, 0x26, NULL, 0, &why), CELLA_ERR_ATTRIBUTES);
+		CT_ASSERT(why && strstr(why, "has not allowed"));
 	}
 	cella_test_pass("EINIT status codes, and the ioctl's errno from the in-tree driver");
 }

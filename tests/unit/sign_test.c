@@ -563,6 +563,8 @@ static void test_cli_sign(void)
 static void default_mask(struct testelf_opts *o) { o->props.attributes_mask = 0xffffffffffffff7bull; }
 static void init_attr(struct testelf_opts *o) { o->props.attributes |= CELLA_ATTR_INIT; }
 static void family_no_kss(struct testelf_opts *o) { o->props.isv_family_id[0] = 0x11; } /* attributes 0x6 */
+static void einittoken(struct testelf_opts *o) { o->props.attributes |= CELLA_ATTR_EINITTOKENKEY; }
+static void aexnotify(struct testelf_opts *o) { o->props.attributes |= 1ull << 10; }
 
 /* An image whose properties SGX would refuse: check and sign both fail, naming `says`; nothing is written. */
 static void properties_refused(const char *name, void (*tweak)(struct testelf_opts *), const char *key,
@@ -623,8 +625,11 @@ static void test_cli_kss_and_refusals(void)
 	/* a hand-written .cella with family-ID bytes but no KSS: EINIT would say SGX_INVALID_SIG_STRUCT */
 	properties_refused("family.elf", family_no_kss, key,
 			   "family.elf: .cella isv_family_id is set but attributes lacks KSS (bit 7)");
-	cella_test_pass("cli: KSS enforced in ATTRIBUTEMASK; W-without-R segments, INIT and ISVFAMILYID without KSS "
-			"refused");
+	/* what passes check must be creatable: attributes the Linux driver never grants are refused here too */
+	properties_refused("einittoken.elf", einittoken, key, "einittoken.elf: .cella attributes has EINITTOKENKEY (bit 5)");
+	properties_refused("aex.elf", aexnotify, key, "aex.elf: .cella attributes has AEX-Notify (bit 10)");
+	cella_test_pass("cli: KSS enforced in ATTRIBUTEMASK; W-without-R segments, INIT, EINITTOKENKEY, AEX-Notify and "
+			"ISVFAMILYID without KSS refused");
 }
 
 static void test_cli_two_step(void)

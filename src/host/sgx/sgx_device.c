@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -93,6 +94,7 @@ static cella_result dev_create(void *ctx, const struct cella_sgx_secs *secs)
 	struct cella_sgx_enclave_create c = {.src = (uint64_t)(uintptr_t)secs};
 	if (ioctl(d->fd, CELLA_SGX_IOC_ENCLAVE_CREATE, &c) != 0)
 		return errno == ENOMEM ? CELLA_ERR_OUT_OF_MEMORY : CELLA_ERR_BACKEND;
+	d->secs_flags = secs->attributes.flags; /* to name what EINIT's EACCES refused */
 	return CELLA_OK;
 }
 
@@ -192,8 +194,56 @@ cella_result cella_sgx_einit_result(int status, const char **detail)
 	return r;
 }
 
+/* Appends to buf[0..n) at *used (printf-style), keeping it NUL-terminated and *used at most n - 1. */
+static void append(char *buf, size_t n, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t n, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+	if (*used + 1 >= n)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *used, n - *used, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*used = (size_t)k < n - *used ? *used + (size_t)k : n - 1;
+}
+
 /* see sgx_internal.h */
-cella_result cella_sgx_einit_ioctl_result(int rc, int err, const char **detail)
+void cella_sgx_eacces_why(uint64_t secs_flags, char *buf, size_t n)
+{
+	static const char *const names[64] = {[0] = "INIT", [5] = "EINITTOKENKEY", [6] = "CET", [10] = "AEX-Notify"};
+	uint64_t refused = secs_flags & ~CELLA_SGX_DRIVER_ATTRIBUTES;
+	size_t used = 0;
+
+	if (n == 0)
+		return;
+	buf[0] = 0;
+	if (refused == 0) {
+		append(buf, n, &used,
+		       "EINIT: the driver refused an attribute it has not allowed (SECS ATTRIBUTES 0x%llx; PROVISIONKEY "
+		       "needs SGX_IOC_ENCLAVE_PROVISION with /dev/sgx_provision)",
+		       (unsigned long long)secs_flags);
+		return;
+	}
+	append(buf, n, &used, "EINIT: the driver does not allow SECS ATTRIBUTES 0x%llx (", (unsigned long long)refused);
+	for (unsigned bit = 0, first = 1; bit < 64; bit++) {
+		if (!(refused >> bit & 1))
+			continue;
+		if (names[bit])
+			append(buf, n, &used, "%s%s (bit %u)", first ? "" : ", ", names[bit], bit);
+		else
+			append(buf, n, &used, "%sbit %u", first ? "" : ", ", bit);
+		first = 0;
+	}
+	append(buf, n, &used,
+	       "): it grants an enclave DEBUG, MODE64BIT, KSS (AEX-Notify too since Linux 6.2) and, after "
+	       "SGX_IOC_ENCLAVE_PROVISION with /dev/sgx_provision, PROVISIONKEY");
+}
+
+/* see sgx_internal.h */
+cella_result cella_sgx_einit_ioctl_result(int rc, int err, uint64_t secs_flags, char *buf, size_t n,
+					  const char **detail)
 {
 	const char *why;
 	cella_result r;
@@ -203,14 +253,19 @@ cella_result cella_sgx_einit_ioctl_result(int rc, int err, const char **detail)
 	switch (err) {
 	case EPERM:
 		why = "EINIT refused by the CPU (the driver says EPERM; it logs the SGX status only with dynamic debug "
-		      "on for arch/x86/kernel/cpu/sgx/ioctl.c). The image passed Cella's own signature, measurement "
-		      "and attribute checks, so launch control is the likely cause: Flexible Launch Control "
+		      "on for arch/x86/kernel/cpu/sgx/ioctl.c). The image passed Cella's own copy of every other EINIT "
+		      "check (SIGSTRUCT fields and signature, ISVFAMILYID only with KSS, measurement, attributes and "
+		      "MISCSELECT), so launch control is the likely cause: Flexible Launch Control "
 		      "(CPUID.(7,0):ECX[30]) disabled in the BIOS, or its key hash locked to another signer";
 		r = CELLA_ERR_BACKEND;
 		break;
-	case EACCES:
-		why = "EINIT: the enclave asks for an attribute the driver has not allowed (PROVISIONKEY needs "
-		      "SGX_IOC_ENCLAVE_PROVISION with /dev/sgx_provision)";
+	case EACCES: /* sgx_encl_init: SECS attributes outside what the driver allowed this enclave */
+		if (buf && n > 0) {
+			cella_sgx_eacces_why(secs_flags, buf, n);
+			why = buf;
+		} else {
+			why = "EINIT: the enclave asks for an attribute the driver has not allowed";
+		}
 		r = CELLA_ERR_ATTRIBUTES;
 		break;
 	case EINVAL:
@@ -243,7 +298,8 @@ static cella_result dev_init(void *ctx, const struct cella_sgx_sigstruct *sig)
 		if (!(rc < 0 && errno == EINTR) && rc != (int)CELLA_SGX_UNMASKED_EVENT)
 			break;
 	}
-	return cella_sgx_einit_ioctl_result(rc, rc < 0 ? errno : 0, &d->einit_detail);
+	return cella_sgx_einit_ioctl_result(rc, rc < 0 ? errno : 0, d->secs_flags, d->einit_why, sizeof(d->einit_why),
+					    &d->einit_detail);
 }
 
 static cella_result dev_map(void *ctx, uint64_t offset, uint64_t length, int prot)

@@ -163,7 +163,9 @@ struct cella_sgx_device {
 	uint8_t *base;
 	uint64_t size;
 	char path[64];
-	const char *einit_detail; /* why the last EINIT failed (static text), or NULL */
+	const char *einit_detail; /* why the last EINIT failed (static text or einit_why), or NULL */
+	uint64_t secs_flags;      /* SECS.ATTRIBUTES.FLAGS given to ECREATE */
+	char einit_why[320];      /* the EACCES reason, naming the refused bits */
 };
 /* Device nodes tried in order: the in-tree driver's, then the legacy (out-of-tree DCAP driver) name. */
 extern const char *const cella_sgx_device_paths[];
@@ -184,9 +186,21 @@ void cella_sgx_device_close(struct cella_sgx_device *d); /* unmaps, closes; repe
 extern const struct cella_sgx_ops cella_sgx_device_ops;  /* ctx: struct cella_sgx_device */
 /* What an EINIT status code (the ioctl's positive return) means, and the cella_result for it. */
 cella_result cella_sgx_einit_result(int status, const char **detail);
+/*
+ * ATTRIBUTES.FLAGS the in-tree driver lets an enclave have: sgx_encl_create's SGX_ATTR_UNPRIV_MASK (DEBUG,
+ * MODE64BIT, KSS; also AEX-Notify since Linux 6.2, which no image may request) plus PROVISIONKEY, which
+ * SGX_IOC_ENCLAVE_PROVISION adds. sgx_encl_init refuses any other SECS attribute with EACCES.
+ */
+#define CELLA_SGX_DRIVER_ATTRIBUTES                                                                            \
+	(CELLA_ATTR_DEBUG | CELLA_ATTR_MODE64BIT | CELLA_ATTR_KSS | CELLA_ATTR_PROVISIONKEY)
+/* Why EINIT said EACCES for an enclave created with SECS.ATTRIBUTES.FLAGS secs_flags, naming the bits outside
+ * CELLA_SGX_DRIVER_ATTRIBUTES, into buf[0..n) (always NUL-terminated when n > 0). */
+void cella_sgx_eacces_why(uint64_t secs_flags, char *buf, size_t n);
 /* What SGX_IOC_ENCLAVE_INIT's outcome means: rc >= 0 as cella_sgx_einit_result (the legacy driver returns the
- * status), rc < 0 by errno err (the in-tree driver: EPERM for any EINIT status, EACCES, EINVAL, EIO). */
-cella_result cella_sgx_einit_ioctl_result(int rc, int err, const char **detail);
+ * status), rc < 0 by errno err (the in-tree driver: EPERM for any EINIT status, EACCES, EINVAL, EIO). For
+ * EACCES, *detail is buf (n > 0), filled by cella_sgx_eacces_why(secs_flags); otherwise static text. */
+cella_result cella_sgx_einit_ioctl_result(int rc, int err, uint64_t secs_flags, char *buf, size_t n,
+					  const char **detail);
 
 /* ------------------------------------------------------------------------------------------------------
  * The vDSO (sgx_vdso.c).
