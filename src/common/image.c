@@ -162,8 +162,12 @@ static cella_result parse_segments(struct ctx *c, const Elf64_Ehdr *eh, struct c
 		if (ph.p_vaddr % PAGE != ph.p_offset % PAGE)
 			return fail_val(c, CELLA_ERR_IMAGE_SEGMENTS, "PT_LOAD p_vaddr and p_offset differ modulo 4096",
 					ph.p_vaddr, ph.p_offset);
+		/* The enclave runtime sizes the image from every PT_LOAD's p_vaddr + p_memsz (boot.c, own_regions), so
+		 * an empty one past the end would move its heap and TCS blocks away from where the loader put them. */
 		if (ph.p_memsz == 0)
-			continue;
+			return fail_phdr(c, CELLA_ERR_IMAGE_SEGMENTS,
+					 "PT_LOAD is empty (p_memsz 0): the enclave runtime would count it in the image size",
+					 i, ph.p_vaddr);
 		/* SECINFO with W but not R is reserved: EADD faults and the Linux driver refuses it
 		 * (sgx_validate_secinfo), so such an image could be signed but never loaded */
 		if ((ph.p_flags & PF_W) && !(ph.p_flags & PF_R))

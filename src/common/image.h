@@ -43,7 +43,7 @@ struct cella_image {
 	uint64_t props_rva;                /* RVA of the .cella section */
 	uint64_t entry_rva;                /* e_entry; inside an executable segment */
 	uint64_t image_bytes;              /* round_up_4k(max(p_vaddr + p_memsz)) over PT_LOAD */
-	size_t nsegments;                  /* PT_LOAD segments with p_memsz > 0, ascending vaddr, disjoint */
+	size_t nsegments;                  /* PT_LOAD segments (none empty), ascending vaddr, disjoint */
 	struct cella_image_segment segments[CELLA_IMAGE_MAX_SEGMENTS];
 };
 
@@ -67,8 +67,8 @@ struct cella_image_diag {
  * *out; on failure *out is untouched.
  * Errors: CELLA_ERR_IMAGE_NOT_ELF (magic, ELFCLASS64, little-endian, version), CELLA_ERR_IMAGE_MACHINE,
  * CELLA_ERR_IMAGE_NOT_PIE (not ET_DYN, PT_INTERP or DT_NEEDED), CELLA_ERR_TRUNCATED (a header, table,
- * segment or section extends past the end of the file), CELLA_ERR_IMAGE_SEGMENTS (malformed, overlapping
- * or unsorted PT_LOAD, a PT_LOAD with PF_W but not PF_R, bad table entry sizes, entry point outside executable
+ * segment or section extends past the end of the file), CELLA_ERR_IMAGE_SEGMENTS (malformed, empty (p_memsz
+ * 0), overlapping or unsorted PT_LOAD, a PT_LOAD with PF_W but not PF_R, bad table entry sizes, entry point outside executable
  * code), CELLA_ERR_IMAGE_TOO_LARGE,
  * CELLA_ERR_IMAGE_TEXTREL (DT_TEXTREL, DF_TEXTREL, or a relocation targeting a non-writable segment),
  * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every

@@ -346,6 +346,42 @@ static void test_write_only_segment(void)
 	cella_test_pass("PT_LOAD writable but not readable refused, naming the program header");
 }
 
+/*
+ * The enclave runtime counts every PT_LOAD's p_vaddr + p_memsz in the image size (boot.c, own_regions); an empty
+ * PT_LOAD past the end, which the parser used to skip, made loader and runtime disagree about where the heap and
+ * TCS blocks are (the enclave died in __copy_tls). Refused, naming the program header.
+ */
+static void test_empty_segment(void)
+{
+	struct testelf t;
+	struct cella_image img;
+	struct cella_image_diag d;
+	char msg[256];
+	Elf64_Phdr p;
+
+	build(&t, with_interp); /* program headers: LOAD, LOAD, DYNAMIC, INTERP */
+	p = get_ph(&t, 3);
+	CT_EQ(p.p_type, PT_INTERP);
+	p = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R, .p_vaddr = 0x40000, .p_align = 0x1000};
+	set_ph(&t, 3, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	CT_RESULT(cella_image_parse_diag(t.data, t.size, &img, &d), CELLA_ERR_IMAGE_SEGMENTS);
+	CT_ASSERT(d.has_index && d.index == 3 && d.has_offset && d.offset == 0x40000);
+	cella_image_diag_format(CELLA_ERR_IMAGE_SEGMENTS, &d, msg, sizeof(msg));
+	if (!strstr(msg, "PT_LOAD is empty (p_memsz 0)") || !strstr(msg, "program header 3"))
+		cella_test_fail(__FILE__, __LINE__, "message does not name the segment and the rule: %s", msg);
+	/* inside the image too: the runtime would not move, but an empty segment is never what a linker means */
+	p.p_vaddr = 0x2000;
+	set_ph(&t, 3, &p);
+	expect(&t, t.size, CELLA_ERR_IMAGE_SEGMENTS);
+	/* the same header as PT_NOTE is ignored */
+	p.p_type = PT_NOTE;
+	set_ph(&t, 3, &p);
+	expect(&t, t.size, CELLA_OK);
+	testelf_free(&t);
+	cella_test_pass("empty PT_LOAD refused, naming the program header");
+}
+
 static void reloc64(struct testelf_opts *o) { o->reloc_type[1] = R_X86_64_64; }
 static void globdat(struct testelf_opts *o) { o->reloc_type[0] = R_X86_64_GLOB_DAT; }
 static void textrel(struct testelf_opts *o) { o->textrel = true; }
@@ -666,6 +702,7 @@ int main(void)
 	test_properties();
 	test_attributes();
 	test_write_only_segment();
+	test_empty_segment();
 	test_corruption();
 	test_read_file();
 	return 0;
