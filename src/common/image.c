@@ -136,7 +136,7 @@ static cella_result parse_header(struct ctx *c, Elf64_Ehdr *eh)
 static cella_result parse_segments(struct ctx *c, const Elf64_Ehdr *eh, struct cella_image *img,
 				   Elf64_Phdr *dyn, bool *has_dyn)
 {
-	uint64_t end_max = 0, prev_end = 0;
+	uint64_t end_max = 0, prev_end = 0, zero_fill = 0;
 
 	*has_dyn = false;
 	for (uint16_t i = 0; i < eh->e_phnum; i++) {
@@ -177,6 +177,14 @@ static cella_result parse_segments(struct ctx *c, const Elf64_Ehdr *eh, struct c
 		if (__builtin_add_overflow(ph.p_vaddr, ph.p_memsz, &end) || end > CELLA_IMAGE_MAX_BYTES)
 			return fail_val(c, CELLA_ERR_IMAGE_TOO_LARGE, "PT_LOAD ends beyond the maximum image size",
 					ph.p_vaddr, ph.p_memsz);
+		/* Bounded before any page is listed or hashed. Each term is < 2^36 here and the running sum stays
+		 * <= CELLA_IMAGE_MAX_ZERO_FILL_BYTES until it is refused, so it cannot wrap. */
+		zero_fill += ph.p_memsz - ph.p_filesz;
+		if (zero_fill > CELLA_IMAGE_MAX_ZERO_FILL_BYTES)
+			return fail_phdr(c, CELLA_ERR_IMAGE_TOO_LARGE,
+					 "PT_LOAD zero-fill (p_memsz - p_filesz, over all segments) exceeds 1 GiB: use the "
+					 "heap for large zeroed memory",
+					 i, ph.p_vaddr);
 		/* ELF requires PT_LOAD entries sorted by p_vaddr; overlapping bytes would be ambiguous. */
 		if (img->nsegments > 0 && ph.p_vaddr < prev_end)
 			return fail_at(c, CELLA_ERR_IMAGE_SEGMENTS, "PT_LOAD segments overlap or are not sorted",

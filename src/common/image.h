@@ -8,6 +8,13 @@
 
 #define CELLA_IMAGE_MAX_SEGMENTS 16u       /* PT_LOAD entries; a static-pie has 4 or 5 */
 #define CELLA_IMAGE_MAX_BYTES (1ull << 36) /* image_bytes limit (64 GiB of address space) */
+/*
+ * Zero-fill limit: the sum over PT_LOAD segments of p_memsz - p_filesz (.bss and the like). Those pages are
+ * listed and measured (EADD + EEXTEND of zeroes), so without a bound a file of a few hundred bytes could make
+ * cella-sign and the loader list 16M pages and hash 80 GB before refusing anything. 1 GiB is ~300 times the
+ * largest .bss in the tree (3 MiB); large zeroed memory belongs in the heap (heap_pages), which is EADDed only.
+ */
+#define CELLA_IMAGE_MAX_ZERO_FILL_BYTES (1ull << 30)
 
 /*
  * ATTRIBUTES.FLAGS bits an image may request: DEBUG, MODE64BIT, PROVISIONKEY and KSS, what the Linux driver lets
@@ -69,7 +76,8 @@ struct cella_image_diag {
  * CELLA_ERR_IMAGE_NOT_PIE (not ET_DYN, PT_INTERP or DT_NEEDED), CELLA_ERR_TRUNCATED (a header, table,
  * segment or section extends past the end of the file), CELLA_ERR_IMAGE_SEGMENTS (malformed, empty (p_memsz
  * 0), overlapping or unsorted PT_LOAD, a PT_LOAD with PF_W but not PF_R, bad table entry sizes, entry point outside executable
- * code), CELLA_ERR_IMAGE_TOO_LARGE,
+ * code), CELLA_ERR_IMAGE_TOO_LARGE (a PT_LOAD ending past CELLA_IMAGE_MAX_BYTES, zero-fill past
+ * CELLA_IMAGE_MAX_ZERO_FILL_BYTES, or sizes past the maximum enclave size),
  * CELLA_ERR_IMAGE_TEXTREL (DT_TEXTREL, DF_TEXTREL, or a relocation targeting a non-writable segment),
  * CELLA_ERR_IMAGE_RELOCATION (a relocation other than R_X86_64_RELATIVE, DT_RELR, or a target outside every
  * segment), CELLA_ERR_IMAGE_NO_PROPERTIES, CELLA_ERR_IMAGE_PROPERTIES (wrong size, magic, ABI version, end

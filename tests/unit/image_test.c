@@ -382,6 +382,54 @@ static void test_empty_segment(void)
 	cella_test_pass("empty PT_LOAD refused, naming the program header");
 }
 
+/*
+ * A file of a few KiB declaring p_memsz up to 2^36 made the page list ~16M entries and the measurement hash ~80 GB
+ * before anything was refused. Zero-fill (p_memsz - p_filesz, summed over the PT_LOADs) is bounded by
+ * CELLA_IMAGE_MAX_ZERO_FILL_BYTES at parse time; the limit itself is accepted (parsing lists no page).
+ */
+static void test_zero_fill_limit(void)
+{
+	const uint64_t limit = CELLA_IMAGE_MAX_ZERO_FILL_BYTES;
+	struct testelf t;
+	struct cella_image img;
+	struct cella_image_diag d;
+	char msg[256];
+	Elf64_Phdr text, data;
+
+	build(&t, NULL);
+	text = get_ph(&t, 0);
+	data = get_ph(&t, 1);
+	CT_EQ(text.p_memsz, text.p_filesz);
+	data.p_memsz = data.p_filesz + limit; /* all of it in .bss */
+	set_ph(&t, 1, &data);
+	expect(&t, t.size, CELLA_OK);
+	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
+	CT_EQ(img.segments[1].memsz - img.segments[1].filesz, limit);
+	data.p_memsz++;
+	set_ph(&t, 1, &data);
+	expect(&t, t.size, CELLA_ERR_IMAGE_TOO_LARGE);
+	CT_RESULT(cella_image_parse_diag(t.data, t.size, &img, &d), CELLA_ERR_IMAGE_TOO_LARGE);
+	CT_ASSERT(d.has_index && d.index == 1);
+	cella_image_diag_format(CELLA_ERR_IMAGE_TOO_LARGE, &d, msg, sizeof(msg));
+	if (!strstr(msg, "zero-fill") || !strstr(msg, "exceeds 1 GiB") || !strstr(msg, "program header 1"))
+		cella_test_fail(__FILE__, __LINE__, "message does not name the limit and the segment: %s", msg);
+	/* the sum counts: a page of zero-fill in the text segment tips the same data segment over */
+	text.p_memsz += 0x1000;
+	data.p_memsz -= 0x1000;
+	set_ph(&t, 0, &text);
+	set_ph(&t, 1, &data);
+	expect(&t, t.size, CELLA_ERR_IMAGE_TOO_LARGE);
+	data.p_memsz--;
+	set_ph(&t, 1, &data);
+	expect(&t, t.size, CELLA_OK);
+	/* what the audit found: 2^36 - 2^16 bytes of .bss in a 15 KiB file */
+	data.p_memsz = (1ull << 36) - data.p_vaddr - 0x10000;
+	set_ph(&t, 1, &data);
+	expect(&t, t.size, CELLA_ERR_IMAGE_TOO_LARGE);
+	testelf_free(&t);
+	cella_test_pass("zero-fill over all PT_LOADs bounded at 1 GiB before any page is listed");
+}
+
 static void reloc64(struct testelf_opts *o) { o->reloc_type[1] = R_X86_64_64; }
 static void globdat(struct testelf_opts *o) { o->reloc_type[0] = R_X86_64_GLOB_DAT; }
 static void textrel(struct testelf_opts *o) { o->textrel = true; }
@@ -703,6 +751,7 @@ int main(void)
 	test_attributes();
 	test_write_only_segment();
 	test_empty_segment();
+	test_zero_fill_limit();
 	test_corruption();
 	test_read_file();
 	return 0;

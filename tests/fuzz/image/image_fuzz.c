@@ -33,9 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	}
 	if (img.nsegments == 0 || img.nsegments > CELLA_IMAGE_MAX_SEGMENTS || img.image_bytes > CELLA_IMAGE_MAX_BYTES)
 		abort();
-	for (size_t i = 0; i < img.nsegments; i++)
-		if (img.segments[i].offset > n || img.segments[i].filesz > n - img.segments[i].offset)
+	for (size_t i = 0, zero_fill = 0; i < img.nsegments; i++) {
+		const struct cella_image_segment *s = &img.segments[i];
+		if (s->offset > n || s->filesz > n - s->offset)
 			abort(); /* the parser promised file-backed bytes inside the file */
+		if (s->memsz == 0 || s->filesz > s->memsz)
+			abort(); /* ... no empty segment ... */
+		zero_fill += s->memsz - s->filesz;
+		if (zero_fill > CELLA_IMAGE_MAX_ZERO_FILL_BYTES)
+			abort(); /* ... and zero-fill within the bound, so the page list stays small */
+	}
 	if (cella_layout_build(&img, &l) != CELLA_OK)
 		return 0;
 	if (l.npages <= MEASURE_MAX_PAGES && cella_measure(&l, &mr) == CELLA_OK)
