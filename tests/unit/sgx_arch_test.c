@@ -218,6 +218,48 @@ static void test_xfrm(void)
 	cella_test_pass("XFRM within the signed mask and one SSA frame");
 }
 
+/* True if x is a value XSETBV would put in XCR0 (SDM Vol. 1, 13.3), which ECREATE requires of XFRM. */
+static bool legal_xcr0(uint64_t x)
+{
+	uint64_t avx512 = x & 0xe0;
+	return (x & 3) == 3 && (!(x & 4) || (x & 2)) && (avx512 == 0 || (avx512 == 0xe0 && (x & 6) == 6)) &&
+	       ((x >> 3) & 3) != 1 && ((x >> 3) & 3) != 2 && ((x >> 17) & 3) != 1 && ((x >> 17) & 3) != 2;
+}
+
+/*
+ * Groups depend on each other in XCR0: AVX-512 needs AVX, AVX needs SSE. A signer mask that pins AVX off and
+ * leaves AVX-512 to the platform used to build 0xe3, which ECREATE refuses (#GP); AVX-512 now goes with AVX.
+ */
+static void test_xfrm_dependencies(void)
+{
+	struct cella_sgx_platform p = avx512_pkru_amx();
+	uint64_t x = 0;
+
+	/* AVX pinned off (mask x87|SSE|AVX, signed x87|SSE), AVX-512 free */
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 3, 7, 1, false, &x), CELLA_OK);
+	CT_EQ(x, 3);
+	CT_ASSERT(legal_xcr0(x));
+	/* ... with room for AMX, which needs neither */
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 3, 7, 3, false, &x), CELLA_OK);
+	CT_EQ(x, 0x60003);
+	/* AVX free, AVX-512 free: both stay */
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 3, 3, 1, false, &x), CELLA_OK);
+	CT_EQ(x, 0xe7);
+	/* a signer that requires AVX-512 with AVX pinned off, or part of the AVX-512 group: no legal XFRM */
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 0xe3, 0xe7, 3, false, &x), CELLA_ERR_ATTRIBUTES);
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 0x23, 0x63, 3, false, &x), CELLA_ERR_ATTRIBUTES);
+	/* AVX-512 required, AVX free: AVX is kept for it even when the frame is tight */
+	CT_RESULT(cella_sgx_choose_xfrm(&p, 0xe3, 0xe3, 1, false, &x), CELLA_OK);
+	CT_EQ(x, 0xe7);
+	/* every mask over the low 8 bits and both frame sizes: whatever is chosen is a legal XCR0 value */
+	for (uint64_t mask = 0; mask < 0x100; mask++)
+		for (uint32_t pages = 1; pages <= 3; pages += 2)
+			if (cella_sgx_choose_xfrm(&p, 3, mask | 3, pages, false, &x) == CELLA_OK && !legal_xcr0(x))
+				cella_test_fail(__FILE__, __LINE__, "mask 0x%llx, %u pages: XFRM 0x%llx is not a legal XCR0",
+						(unsigned long long)mask, pages, (unsigned long long)x);
+	cella_test_pass("XFRM: a group without its prerequisite is dropped; a signer requiring one is refused");
+}
+
 /* A fake CPU for leaf 0, 7, 0xD and 0x12. */
 struct fake_cpu {
 	bool sgx, sgx1, sgx2, flc;
@@ -298,6 +340,7 @@ int main(void)
 	test_secs();
 	test_tcs_secinfo();
 	test_xfrm();
+	test_xfrm_dependencies();
 	test_platform();
 	return 0;
 }

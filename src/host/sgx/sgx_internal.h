@@ -56,8 +56,11 @@ uint64_t cella_sgx_xsave_bytes(const struct cella_sgx_platform *p, uint64_t xfrm
 /*
  * SECS.ATTRIBUTES.XFRM: the signed value on the bits the signed mask covers; on the other bits whatever XCR0
  * enables and SGX supports, dropping whole feature groups (AMX, PKRU, AVX-512, MPX, AVX: highest first)
- * until XSAVE plus GPRSGX (plus EXINFO when `exinfo`) fits an SSA frame of ssa_frame_pages.
- * Errors: CELLA_ERR_ATTRIBUTES (the signed bits need features the platform lacks, or cannot fit).
+ * until XSAVE plus GPRSGX (plus EXINFO when `exinfo`) fits an SSA frame of ssa_frame_pages. The result is a
+ * legal XCR0 value, as ECREATE requires: a group left without its prerequisite (AVX-512 without AVX, AVX
+ * without SSE) is dropped too.
+ * Errors: CELLA_ERR_ATTRIBUTES (the signed bits need features the platform lacks, part of a group, a group
+ * without its prerequisite, or cannot fit).
  */
 CELLA_MUST_USE cella_result cella_sgx_choose_xfrm(const struct cella_sgx_platform *p, uint64_t signed_xfrm,
 						  uint64_t signed_mask, uint32_t ssa_frame_pages, bool exinfo,
