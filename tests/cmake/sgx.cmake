@@ -94,6 +94,9 @@ if(NOT CELLA_DEV_AREA)
     add_test(NAME sgx_info_dryrun COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh "MRENCLAVE [0-9a-f]{64}"
                                           $<TARGET_FILE:cella-info> --dry-run $<TARGET_FILE:helloworld_enclave>)
     set_tests_properties(sgx_info_dryrun PROPERTIES LABELS unit)
+    add_test(NAME sgx_info_help COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh "^usage: cella-info"
+                                       $<TARGET_FILE:cella-info> --help)
+    set_tests_properties(sgx_info_help PROPERTIES LABELS unit)
   endif()
 endif()
 

@@ -188,8 +188,11 @@ int main(int argc, char **argv)
 		return dry_run(argv[2], true);
 	if (argc == 4 && strcmp(argv[1], "--dry-run") == 0 && strcmp(argv[2], "--release") == 0)
 		return dry_run(argv[3], false);
-	fprintf(stderr, "usage: cella-info               platform, devices, quote libraries, backend\n"
-			"       cella-info --dry-run [--release] <image>\n"
-			"                                 SGX load without hardware: SECS, ioctls, MRENCLAVE\n");
-	return 2;
+	bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	fprintf(help ? stdout : stderr,
+		"usage: cella-info               platform, devices, quote libraries, backend\n"
+		"       cella-info --dry-run [--release] <image>\n"
+		"                                 SGX load without hardware: SECS, ioctls, MRENCLAVE\n"
+		"                                 (--release: an image signed for production)\n");
+	return help ? 0 : 2;
 }

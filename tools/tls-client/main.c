@@ -22,16 +22,21 @@
 #include "hex.h"
 #include "parse.h"
 
-static void usage(void)
+static void usage_to(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: cella-tls-client --connect HOST:PORT --root ROOT.pem\n"
 		"         (--mrenclave HEX | --mrsigner HEX --product N [--min-svn N])\n"
 		"         [--allow-debug] [--allow-software-tee] [--send TEXT] [--time UNIX] [--timeout SECONDS]\n"
 		"  ROOT.pem: the software-TEE root to trust (a sandbox platform's root-ca.pem).\n"
 		"  --allow-debug and --allow-software-tee are INSECURE outside development.\n"
 		"exit status: 0 verified (and the exchange worked), 1 refused or failed, 2 usage\n");
-	exit(2);
+	exit(status);
+}
+
+static void usage(void)
+{
+	usage_to(stderr, 2);
 }
 
 /* Exactly 2n hex digits into out[n]; else a message naming the option, and exit 2. */
@@ -177,7 +182,9 @@ int main(int argc, char **argv)
 	v.policy.time = (int64_t)time(NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--allow-debug"))
+		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			usage_to(stdout, 0);
+		else if (!strcmp(a, "--allow-debug"))
 			v.policy.allow_debug = true;
 		else if (!strcmp(a, "--allow-software-tee"))
 			v.policy.allow_software_tee = true;

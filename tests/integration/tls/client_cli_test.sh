@@ -26,6 +26,7 @@ expect 2 "--timeout 0" "--timeout 0: not an integer from 1 to 3600" $c --mrencla
 expect 2 "--time with trailing text" "--time 12x: not an integer" $c --mrenclave $zero --time 12x
 expect 2 "an unknown option" "unknown option --frob" $c --mrenclave $zero --frob x
 expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
+expect 0 "--help" "usage: cella-tls-client" --help
 
 # a --root that cannot be read: exit 1 with the reason, before connecting; a FIFO is refused at once (opening it used
 # to wait for a writer, until timeout killed the client)
