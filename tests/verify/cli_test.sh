@@ -78,6 +78,12 @@ for m in abc -1 +1 "" 4294967296 12x; do
 	expect 64 "$cq" verify "$vec/dcapqvl_sgx_v3/quote.bin" --collateral a --min-tcb-eval "$m"
 done
 expect 64 "$cq" dump "$vec/dcapqvl_sgx_v3/quote.bin" --min-tcb-eval 1
+# dump ignored verify's and fetch's options: a mistyped `dump ... --collateral F` looked like a verification
+for o in "--collateral $vec/dcapqvl_sgx_v3/collateral.json" "--pccs http://127.0.0.1:9/" "--at 0" "--root /dev/null" \
+	"--cache /tmp" "--update early" --insecure-tls "-o /dev/null"; do
+	# shellcheck disable=SC2086 # option and value
+	expect 64 "$cq" dump "$vec/dcapqvl_sgx_v3/quote.bin" $o
+done
 echo "PASS errors and usage"
 
 # input files that cannot be read: named with the reason, exit 1; a FIFO is refused at once (opening it used to wait

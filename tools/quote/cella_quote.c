@@ -361,6 +361,10 @@ int main(int argc, char **argv)
 	}
 	/* options that only mean something to another mode: a fetch given --collateral would have copied that file
 	 * out unverified, and --pccs settings beside --collateral would be silently ignored */
+	if (!strcmp(cmd, "dump") && (col_path || pccs || at_s || root_path || cache || update || insecure || out_path)) {
+		fprintf(stderr, "cella-quote: dump takes only --json (the other options are verify's and fetch's)\n");
+		return EXIT_USAGE;
+	}
 	if (!strcmp(cmd, "fetch") && col_path) {
 		fprintf(stderr, "cella-quote: fetch takes no --collateral (it fetches from --pccs)\n");
 		return EXIT_USAGE;
