@@ -90,7 +90,15 @@ struct cella_exception_context {
  * takes it, the enclave is lost (CELLA_ERR_ENCLAVE_LOST for the host). Handlers run on the faulting thread, in
  * the order they were added, in a context like a signal handler's: no locks the interrupted code may hold, no
  * malloc. System calls are never exceptions here (the runtime serves them), and a fault that leaves no room
- * to run a handler (a stack overflow into the guard page) ends the enclave.
+ * to run a handler (a stack overflow into the guard page, or less than 8 KiB of the TCS stack left) ends the
+ * enclave.
+ *
+ * Stack budget: on both backends a handler runs on the interrupted thread's own TCS stack (STACK_PAGES of
+ * the enclave's properties), below the interrupted stack pointer's 128-byte red zone and a copy of the
+ * interrupted registers and extended state the runtime keeps there (up to about 5 KiB: 4 KiB of XSAVE area on
+ * SGX, the kernel's signal-frame state on the sandbox). A handler, and whatever it calls (ocalls and the ecalls
+ * nested in them included), has what is left of that stack; one that needs more overflows into the stack's
+ * guard page and the enclave is lost, as any stack overflow: it never runs on memory it could corrupt.
  */
 typedef bool (*cella_exception_handler)(uint32_t vector, struct cella_exception_context *ctx);
 

@@ -33,6 +33,16 @@ cella_rt_restorer:
 	hlt
 	.size cella_rt_restorer, .-cella_rt_restorer
 
+/* void rt_resume_context(const ucontext_t *uc): rt_sigreturn to the context at uc, laid out as in a signal frame
+ * (the kernel reads the frame's ucontext at RSP); the second stage of a fault resumes through it (syscall.c). */
+	.globl rt_resume_context
+	.hidden rt_resume_context
+	.type rt_resume_context,@function
+rt_resume_context:
+	mov %rdi, %rsp
+	jmp cella_rt_restorer
+	.size rt_resume_context, .-rt_resume_context
+
 /* long rt_syscall6(long n, long a, long b, long c, long d, long e, long f) */
 	.globl rt_syscall6
 	.hidden rt_syscall6

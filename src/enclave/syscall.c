@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <linux/audit.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -426,25 +427,109 @@ static const int context_regs[] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, 
 _Static_assert(sizeof(context_regs) / sizeof(context_regs[0]) * 8 == sizeof(struct cella_exception_context),
 	       "one slot per register");
 
-/*
- * Inside an ecall, the application's handlers get the fault first, except one that leaves no stack to run
- * on (RSP within RT_SGX_PHASE1_ROOM of the stack's end: the room SGX's first phase needs), as on SGX.
- */
-static bool offer_to_handlers(int sig, const siginfo_t *si, ucontext_t *uc)
+/* Offers a fault to the application's handlers with the registers in g, which a handler that takes it may change. */
+static bool offer_to_handlers(uint32_t vector, greg_t *g)
 {
-	struct rt_thread *t = rt_self();
-	greg_t *g = uc->uc_mcontext.gregs;
 	struct cella_exception_context c;
 	uint64_t *r = (uint64_t *)&c;
 
-	if (!t || t->depth == 0 || (uint64_t)g[REG_RSP] < t->stack_lo + RT_SGX_PHASE1_ROOM || (uint64_t)g[REG_RSP] > t->stack_hi)
-		return false;
 	for (unsigned i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]); i++)
 		r[i] = (uint64_t)g[context_regs[i]];
-	if (!rt_exception_dispatch(fault_vector(sig, si), &c))
+	if (!rt_exception_dispatch(vector, &c))
 		return false;
 	for (unsigned i = 0; i < sizeof(context_regs) / sizeof(context_regs[0]); i++)
 		g[context_regs[i]] = (greg_t)r[i];
+	return true;
+}
+
+/*
+ * A fault inside an ecall is handled in two stages, as on SGX (sgx/sgx_main.c). The kernel delivers it on the
+ * thread's signal stack (SA_ONSTACK: a fault from an overflowing TCS stack could be delivered nowhere else), and
+ * the first stage there does no work: it copies the interrupted context onto the interrupted TCS stack, below
+ * its red zone, in the layout of the kernel's signal frame, and returns into the second stage on that stack. The
+ * second stage is ordinary code with the fault signals unblocked: it offers the fault to the application's
+ * handlers and resumes the copy (rt_sigreturn). So the handlers, and whatever they call (ocalls, and ecalls
+ * nested in those), run on the TCS stack, whose guard page ends the enclave when they need more than is left;
+ * the signal stack, in heap memory with no guard page, only ever holds the first stage. A fault that leaves less
+ * than RT_SGX_PHASE1_ROOM of the TCS stack (the room SGX's first phase needs) never reaches the handlers.
+ */
+struct fault_record {
+	ucontext_t uc;   /* the interrupted context, as rt_sigreturn reads it: up to the kernel's 8-byte signal mask */
+	uint64_t addr;   /* the fault's address and instruction, for the report if no handler takes it */
+	uint64_t rip;
+	int sig, code;
+	uint32_t vector;
+};
+
+#define KERNEL_UC_BYTES (offsetof(ucontext_t, uc_sigmask) + 8)
+_Static_assert(offsetof(ucontext_t, uc_sigmask) == 296, "ucontext_t is not the kernel's struct ucontext");
+/* The extended state the kernel saves in a signal frame: the 512-byte FXSAVE area, whose software-reserved bytes
+ * (offset 464) say, after FP_XSTATE_MAGIC1, how large the XSAVE area that follows it is (magic2 included). */
+#define FXSAVE_BYTES 512u
+#define FP_SW_BYTES_OFF 464u
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAX_BYTES 65536u
+
+void rt_resume_context(const ucontext_t *uc) __attribute__((visibility("hidden"), noreturn));
+
+static uint64_t fpstate_bytes(const uint8_t *fp)
+{
+	uint32_t magic1, extended;
+	memcpy(&magic1, fp + FP_SW_BYTES_OFF, 4);
+	memcpy(&extended, fp + FP_SW_BYTES_OFF + 4, 4);
+	if (magic1 != FP_XSTATE_MAGIC1 || extended < FXSAVE_BYTES || extended > FP_XSTATE_MAX_BYTES)
+		return FXSAVE_BYTES;
+	return extended;
+}
+
+static __attribute__((noreturn, used)) void fault_second_stage(struct fault_record *f)
+{
+	rt_sanitize_state(); /* the interrupted code's FPU and SSE state is in the copy, restored on resuming */
+	if (offer_to_handlers(f->vector, f->uc.uc_mcontext.gregs))
+		rt_resume_context(&f->uc);
+	rt_fatal(CELLA_FAULT_SIGNAL, f->sig, f->code, f->addr, f->rip, "fault");
+}
+
+/* The first stage: true if the fault now goes to the second stage on the TCS stack (uc is changed for that). */
+static bool to_second_stage(int sig, const siginfo_t *si, ucontext_t *uc)
+{
+	struct rt_thread *t = rt_self();
+	greg_t *g = uc->uc_mcontext.gregs;
+	uint64_t rsp = (uint64_t)g[REG_RSP], lo, fp_bytes = 0;
+	const uint8_t *fp = (const uint8_t *)uc->uc_mcontext.fpregs;
+	uint8_t *fp_copy = NULL;
+	struct fault_record *f;
+
+	if (!t || t->depth == 0 || rsp < t->stack_lo + RT_SGX_PHASE1_ROOM || rsp > t->stack_hi)
+		return false;
+	/* from the top: the red zone, the extended state (XRSTOR's alignment), the record, the return slot */
+	lo = rsp - RT_SGX_RED_ZONE;
+	if (fp) {
+		fp_bytes = fpstate_bytes(fp);
+		lo = (lo - fp_bytes) & ~(uint64_t)63;
+		fp_copy = (uint8_t *)(uintptr_t)lo;
+	}
+	lo = (lo - sizeof(*f)) & ~(uint64_t)63;
+	if (lo - 8 < t->stack_lo)
+		return false;
+	f = (struct fault_record *)(uintptr_t)lo;
+	memcpy(&f->uc, uc, KERNEL_UC_BYTES);
+	if (fp) {
+		memcpy(fp_copy, fp, fp_bytes);
+		f->uc.uc_mcontext.fpregs = (fpregset_t)fp_copy;
+	}
+	f->addr = (uint64_t)(uintptr_t)si->si_addr;
+	f->rip = (uint64_t)g[REG_RIP];
+	f->sig = sig;
+	f->code = si->si_code;
+	f->vector = fault_vector(sig, si);
+	/* return into fault_second_stage(f) as if called, with DF and AC clear; the return address is never used */
+	*(uint64_t *)(uintptr_t)(lo - 8) = 0;
+	g[REG_RSP] = (greg_t)(lo - 8);
+	g[REG_RIP] = (greg_t)(uintptr_t)fault_second_stage;
+	g[REG_RDI] = (greg_t)lo;
+	g[REG_RBP] = 0;
+	g[REG_EFL] &= ~(greg_t)0x40400;
 	return true;
 }
 
@@ -454,7 +539,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	if (si->si_code <= 0)
 		return; /* sent by a process (kill, sigqueue), not raised by an instruction: see on_sigsys */
-	if (offer_to_handlers(sig, si, uc))
+	if (to_second_stage(sig, si, uc))
 		return;
 	rt_fatal(CELLA_FAULT_SIGNAL, sig, si->si_code, (uint64_t)si->si_addr, rip, "fault");
 }
@@ -470,6 +555,7 @@ void rt_install_handlers(void)
 	}
 }
 
+/* The signal stack: the runtime's own handlers only (the first stage of a fault, rt_fatal), never the application's. */
 #define ALTSTACK_BYTES 65536
 
 void rt_thread_signals(struct rt_thread *t)

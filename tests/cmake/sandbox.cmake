@@ -6,12 +6,18 @@ target_include_directories(test_basic_enclave PRIVATE ${B})
 # The same enclave with a constructor that starts a thread beyond its TCS (sandbox_rogue_thread).
 cella_add_enclave(test_rogue_enclave SOURCES ${B}/enclave.c ${B}/rogue.c HEAP_PAGES 1024 STACK_PAGES 16 TCS 2 DEBUG)
 target_include_directories(test_rogue_enclave PRIVATE ${B})
+# The same enclave with a 256 KiB stack per TCS: exception handlers with large frames (sandbox_handler_stack).
+cella_add_enclave(test_bigstack_enclave SOURCES ${B}/enclave.c HEAP_PAGES 1024 STACK_PAGES 64 TCS 1 DEBUG)
+target_include_directories(test_bigstack_enclave PRIVATE ${B})
 
 cella_unit_test(sandbox_test SOURCES ${B}/sandbox_test.c LIBS cella_host_static LABELS integration
                 ARGS calls $<TARGET_FILE:test_basic_enclave>)
-add_dependencies(sandbox_test test_basic_enclave test_rogue_enclave)
+add_dependencies(sandbox_test test_basic_enclave test_rogue_enclave test_bigstack_enclave)
 add_test(NAME sandbox_rogue_thread COMMAND sandbox_test rogue_thread $<TARGET_FILE:test_rogue_enclave>)
 set_tests_properties(sandbox_rogue_thread PROPERTIES LABELS integration)
+add_test(NAME sandbox_handler_stack COMMAND sandbox_test handler_stack $<TARGET_FILE:test_basic_enclave>
+         $<TARGET_FILE:test_bigstack_enclave>)
+set_tests_properties(sandbox_handler_stack PROPERTIES LABELS integration)
 target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
           memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood)

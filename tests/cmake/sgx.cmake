@@ -46,13 +46,16 @@ if(NOT CELLA_DEV_AREA)
   target_compile_definitions(sgxsim_test PRIVATE CELLA_TEST_SGXSIM)
   target_include_directories(sgxsim_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/sgxsim
                              ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic ${CMAKE_SOURCE_DIR}/src/host)
-  add_dependencies(sgxsim_test test_basic_enclave)
+  add_dependencies(sgxsim_test test_basic_enclave test_bigstack_enclave)
   foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp boot_race exception_replay abort
            null exit heap sleep stack nest_big terminate_inflight
            call_thread forked)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
+  add_test(NAME sgxsim_handler_stack COMMAND sgxsim_test handler_stack $<TARGET_FILE:test_basic_enclave>
+           $<TARGET_FILE:test_bigstack_enclave>)
+  set_tests_properties(sgxsim_handler_stack PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   # A hostile loader fills the heap pages, which are added unmeasured: the heap must still hand out zeroed memory.
   add_test(NAME sgxsim_dirty_heap COMMAND sgxsim_test heap $<TARGET_FILE:test_basic_enclave>)
   set_tests_properties(sgxsim_dirty_heap PROPERTIES LABELS integration SKIP_RETURN_CODE 77

@@ -40,6 +40,7 @@ enum {
 	E_FLOOD_MONITOR = 30, /* rogue: sends key requests to the monitor (a raw write on its socket) and reads no
 			       * reply, for ever: the monitor must give the enclave up, not block */
 	E_SLEEP_LONG = 31,  /* nanosleep for an hour; out: i64 its result, i64 errno (terminate must not wait for it) */
+	E_HANDLER_STACK = 32, /* in: u64 n; a UD2 whose handler has an n-byte local array; out: struct handler_stack */
 	E_COUNT
 };
 
@@ -55,6 +56,16 @@ struct thread_facts {
 	uint64_t tls_rva;       /* a _Thread_local variable */
 	uint64_t tls_value;     /* its value, then incremented: 0x5eed on a thread's first call */
 	uint64_t canary_set;    /* %fs:0x28, the stack-protector canary, is not zero */
+};
+
+/* E_HANDLER_STACK's answer: where the handler's array lay, against the stack of the ecall it interrupted. */
+struct handler_stack {
+	uint64_t array_lo, array_hi; /* the handler's local array, lowest and highest byte */
+	uint64_t ecall_local;        /* a local of the interrupted ecall */
+	uint64_t stack_bytes;        /* the enclave's TCS stack size (STACK_PAGES x 4096) */
+	uint64_t sum_ok;             /* 1: the array read back what the handler wrote */
+	uint64_t heap_intact;        /* 1: a heap block written before the UD2 reads back unchanged after it */
+	uint64_t state_kept;         /* 1: XMM7, MXCSR and the x87 control word set before the UD2 hold after it */
 };
 
 /* Sizes for a nested ecall too big for an 8 KiB call buffer, made from inside an ocall, that makes an ocall. */

@@ -442,6 +442,89 @@ static cella_result e_catch_all(const uint8_t *in, size_t n, uint8_t *out, size_
 	return cella_exception_handler_add(take_all);
 }
 
+/*
+ * E_HANDLER_STACK: a handler that needs a large stack frame. It fills its array from the top down, as a deep call
+ * chain would, so a frame larger than the stack it runs on reaches that stack's guard page first.
+ */
+#define HANDLER_STACK_MAGIC 0x57ac4ba5e0ull
+static struct handler_stack hs;
+static uint64_t hs_bytes;
+
+static __attribute__((noinline)) void handler_frame(uint64_t n)
+{
+	volatile uint8_t a[n];
+	uint64_t bad = 0;
+	for (uint64_t i = 0; i < n; i++)
+		a[n - 1 - i] = (uint8_t)(i * 7 + 1);
+	for (uint64_t i = 0; i < n; i++)
+		bad |= a[n - 1 - i] ^ (uint8_t)(i * 7 + 1);
+	hs.array_lo = (uint64_t)(uintptr_t)&a[0];
+	hs.array_hi = (uint64_t)(uintptr_t)&a[n - 1];
+	hs.sum_ok = bad == 0;
+}
+
+static bool big_frame(uint32_t vector, struct cella_exception_context *c)
+{
+	if (vector != CELLA_EXCEPTION_UD || c->rax != HANDLER_STACK_MAGIC)
+		return false;
+	handler_frame(hs_bytes);
+	c->rip += 2; /* past the UD2 */
+	c->rax = 0;
+	return true;
+}
+
+static cella_result e_handler_stack(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static int added;
+	volatile uint64_t local = 0;
+	uint8_t *block = malloc(4096);
+	uint64_t rax = HANDLER_STACK_MAGIC, bad = 0, back[2] = {0, 0};
+	static const uint64_t pattern[2] = {0x0123456789abcdefull, 0xfedcba9876543210ull};
+	static const uint32_t mx_up = 0x5f80, mx_default = 0x1f80; /* round up; the reset value */
+	static const uint16_t cw_up = 0x0b7f, cw_default = 0x037f;
+	uint32_t mx = 0;
+	uint16_t cw = 0;
+	cella_result r;
+	if (!block)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (on < sizeof(hs) || (r = get_u64(in, n, &hs_bytes)) != CELLA_OK || hs_bytes == 0) {
+		free(block);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (!__atomic_exchange_n(&added, 1, __ATOMIC_SEQ_CST) && cella_exception_handler_add(big_frame) != CELLA_OK) {
+		free(block);
+		return CELLA_ERR_UNEXPECTED;
+	}
+	memset(&hs, 0, sizeof(hs));
+	memset(block, 0xa5, 4096);
+	/* around the UD2: a vector register and both rounding modes that the handler's code must not disturb */
+	__asm__ __volatile__("movdqu %[pat], %%xmm7\n\t"
+			     "ldmxcsr %[mx_up]\n\t"
+			     "fldcw %[cw_up]\n\t"
+			     "ud2\n\t"
+			     "movdqu %%xmm7, %[back]\n\t"
+			     "stmxcsr %[mx]\n\t"
+			     "fnstcw %[cw]\n\t"
+			     "ldmxcsr %[mx_default]\n\t"
+			     "fldcw %[cw_default]"
+			     : "+a"(rax), [back] "=m"(back), [mx] "=m"(mx), [cw] "=m"(cw)
+			     : [pat] "m"(pattern), [mx_up] "m"(mx_up), [cw_up] "m"(cw_up), [mx_default] "m"(mx_default),
+			       [cw_default] "m"(cw_default)
+			     : "xmm7", "memory");
+	for (size_t i = 0; i < 4096; i++)
+		bad |= block[i] ^ 0xa5u;
+	free(block);
+	if (rax != 0)
+		return CELLA_ERR_UNEXPECTED; /* the handler did not run */
+	hs.ecall_local = (uint64_t)(uintptr_t)&local;
+	hs.stack_bytes = (uint64_t)cella_enclave_properties()->stack_pages * 4096;
+	hs.heap_intact = bad == 0;
+	hs.state_kept = back[0] == pattern[0] && back[1] == pattern[1] && mx == mx_up && cw == cw_up;
+	memcpy(out, &hs, sizeof(hs));
+	*w = sizeof(hs);
+	return CELLA_OK;
+}
+
 static pthread_mutex_t pp_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pp_cond = PTHREAD_COND_INITIALIZER;
 static uint32_t pp_turn;
@@ -664,6 +747,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ZEROED] = {e_zeroed, CELLA_ECALL_PUBLIC},
 	[E_FUTEX_OPS] = {e_futex_ops, CELLA_ECALL_PUBLIC},
 	[E_FLOOD_MONITOR] = {e_flood_monitor, CELLA_ECALL_PUBLIC},
+	[E_HANDLER_STACK] = {e_handler_stack, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -744,6 +744,57 @@ static void t_crash(uint32_t fn, const char *expect_in_log)
 	cella_test_pass("crash");
 }
 
+/* E_HANDLER_STACK with an n-byte frame in the handler: checks where it ran, returns the call's result. */
+static cella_result handler_stack(struct cella_enclave *e, uint64_t n)
+{
+	struct handler_stack h;
+	size_t w = 0;
+	cella_result r = cella_enclave_call(e, E_HANDLER_STACK, &n, 8, &h, sizeof(h), &w);
+	if (r != CELLA_OK)
+		return r;
+	CT_EQ(w, sizeof(h));
+	CT_EQ(h.sum_ok, 1);
+	CT_EQ(h.heap_intact, 1);
+	CT_EQ(h.state_kept, 1);
+	CT_EQ(h.array_hi - h.array_lo, n - 1);
+	/* on the interrupted TCS stack, below the ecall's frame: not on a separate stack in heap memory */
+	if (h.array_hi >= h.ecall_local || h.ecall_local - h.array_lo >= h.stack_bytes)
+		cella_test_fail(__FILE__, __LINE__, "handler frame [%#llx, %#llx] is not on the stack below %#llx (%llu bytes)",
+				(unsigned long long)h.array_lo, (unsigned long long)h.array_hi,
+				(unsigned long long)h.ecall_local, (unsigned long long)h.stack_bytes);
+	return r;
+}
+
+/*
+ * Exception handlers run on the interrupted thread's own stack: a handler with a large local array works when
+ * the TCS stack has room for it (more than the 64 KiB the sandbox runtime once ran handlers on, in heap memory
+ * a larger frame overwrote), and overflows into the TCS stack's guard page, losing the enclave, when it has not.
+ */
+static void t_handler_stack(const char *big_image)
+{
+	struct cella_enclave *e = create();
+	uint64_t ab[2] = {1, 2}, s = 0;
+	size_t w = 0;
+	CT_RESULT(handler_stack(e, 16 * 1024), CELLA_OK); /* the test enclave has a 64 KiB stack */
+	CT_RESULT(handler_stack(e, 16 * 1024), CELLA_OK);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_OK);
+	CT_EQ(s, 3);
+	CT_RESULT(handler_stack(e, 128 * 1024), CELLA_ERR_ENCLAVE_LOST); /* twice its stack */
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	if (!strstr(logbuf, CRASH_LOG("stack overflow", "exception vector 14")))
+		cella_test_fail(__FILE__, __LINE__, "log lacks the stack overflow:\n%s", logbuf);
+	/* the same image with a 256 KiB stack: a 128 KiB handler frame fits */
+	image = big_image;
+	e = create();
+	CT_RESULT(handler_stack(e, 128 * 1024), CELLA_OK);
+	CT_RESULT(handler_stack(e, 200 * 1024), CELLA_OK);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &s, 8, &w), CELLA_OK);
+	CT_EQ(s, 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("handler stack: on the TCS stack, overflow ends the enclave");
+}
+
 static void t_heap(void)
 {
 	struct cella_enclave *e = create();
@@ -1263,6 +1314,8 @@ int main(int argc, char **argv)
 		t_crash(E_EXIT, CRASH_LOG("called exit(3)", "enclave lost"));
 	else if (!strcmp(c, "heap"))
 		t_heap();
+	else if (!strcmp(c, "handler_stack"))
+		t_handler_stack(argc > 3 ? argv[3] : image);
 	else if (!strcmp(c, "nest_big"))
 		t_nest_big();
 	else if (!strcmp(c, "sleep"))
