@@ -258,6 +258,7 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	struct cella_abi_slot *s;
 	uint64_t off, in_pad, total, end, written, saved_next;
 	uint32_t saved_ocall;
+	struct rt_fp_control fp;
 	bool answered;
 	cella_result r;
 
@@ -285,14 +286,21 @@ cella_result cella_ocall(uint32_t fn, const void *in, size_t in_bytes, void *out
 	__atomic_store_n(&s->in_bytes, in_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_bytes, out_bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->out_written, 0, __ATOMIC_RELAXED);
+	rt_fp_control_save(&fp);
 	answered = ocall_transport(t, s);
+	/*
+	 * Back in enclave code: DF and AC clear and a reset x87 unit whatever ran meanwhile (on the sandbox, ecalls
+	 * nested in this ocall run on this thread; the host itself cannot reach its registers, and SGX's re-entry
+	 * resets them in sgx_entry.S), then the caller's own floating-point control state, which is callee-saved.
+	 */
+	rt_sanitize_state();
+	rt_fp_control_restore(&fp);
 	t->ocall = saved_ocall;
 	t->frame_next = saved_next;
 	if (!answered)
 		return violation();
 	r = (cella_result)__atomic_load_n(&s->status, __ATOMIC_RELAXED);
 	written = __atomic_load_n(&s->out_written, __ATOMIC_RELAXED); /* read once */
-	rt_sanitize_state();
 	if (r != CELLA_OK)
 		return r;
 	if (written > out_bytes)

@@ -78,6 +78,26 @@ RT_HIDDEN void rt_futex_wait(uint32_t *addr, uint32_t val);
 RT_HIDDEN void rt_futex_wake(uint32_t *addr);
 
 RT_HIDDEN void rt_sanitize_state(void);
+
+/*
+ * The floating-point control state the SysV ABI makes callee-saved: MXCSR's control bits (rounding, FTZ, DAZ,
+ * exception masks; its flags are kept with them) and the x87 control word. cella_ocall keeps the caller's across
+ * the ocall, which rt_sanitize_state alone would reset.
+ */
+struct rt_fp_control {
+	uint32_t mxcsr;
+	uint16_t fcw;
+};
+
+static inline void rt_fp_control_save(struct rt_fp_control *c)
+{
+	__asm__ __volatile__("stmxcsr %0\n\tfnstcw %1" : "=m"(c->mxcsr), "=m"(c->fcw));
+}
+
+static inline void rt_fp_control_restore(const struct rt_fp_control *c)
+{
+	__asm__ __volatile__("ldmxcsr %0\n\tfldcw %1" : : "m"(c->mxcsr), "m"(c->fcw) : "memory");
+}
 RT_HIDDEN void rt_install_handlers(void);
 RT_HIDDEN void rt_thread_signals(struct rt_thread *t);
 RT_HIDDEN cella_result rt_install_late_filter(void);

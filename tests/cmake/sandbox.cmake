@@ -20,7 +20,8 @@ add_test(NAME sandbox_handler_stack COMMAND sandbox_test handler_stack $<TARGET_
 set_tests_properties(sandbox_handler_stack PROPERTIES LABELS integration)
 target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
-          memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood)
+          memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood
+          fpenv)
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()

@@ -49,7 +49,7 @@ if(NOT CELLA_DEV_AREA)
   add_dependencies(sgxsim_test test_basic_enclave test_bigstack_enclave)
   foreach(c ocalls concurrent threads pingpong exception smashex fake_exception host_sp boot_race exception_replay abort
            null exit heap sleep stack nest_big terminate_inflight
-           call_thread forked)
+           call_thread forked fpenv)
     add_test(NAME sgxsim_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxsim_${c} PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
   endforeach()
@@ -61,7 +61,7 @@ if(NOT CELLA_DEV_AREA)
   set_tests_properties(sgxsim_dirty_heap PROPERTIES LABELS integration SKIP_RETURN_CODE 77
                        ENVIRONMENT SGXSIM_DIRTY_UNMEASURED=1)
   # The same programs on real SGX hardware (label sgx-hw; skipped here): CELLA_SGX_HW=1 bypasses the stand-in.
-  foreach(c calls ocalls concurrent threads pingpong exception abort null exit heap stack)
+  foreach(c calls ocalls concurrent threads pingpong exception abort null exit heap stack fpenv)
     add_test(NAME sgxhw_${c} COMMAND sgxsim_test ${c} $<TARGET_FILE:test_basic_enclave>)
     set_tests_properties(sgxhw_${c} PROPERTIES LABELS "integration;sgx-hw" SKIP_RETURN_CODE 77
                          ENVIRONMENT CELLA_SGX_HW=1)

@@ -41,6 +41,7 @@ enum {
 			       * reply, for ever: the monitor must give the enclave up, not block */
 	E_SLEEP_LONG = 31,  /* nanosleep for an hour; out: i64 its result, i64 errno (terminate must not wait for it) */
 	E_HANDLER_STACK = 32, /* in: u64 n; a UD2 whose handler has an n-byte local array; out: struct handler_stack */
+	E_FPENV = 33,       /* in: u32 FPENV_*; sets FP control state, calls out; out: struct fpenv_facts */
 	E_COUNT
 };
 
@@ -66,6 +67,23 @@ struct handler_stack {
 	uint64_t sum_ok;             /* 1: the array read back what the handler wrote */
 	uint64_t heap_intact;        /* 1: a heap block written before the UD2 reads back unchanged after it */
 	uint64_t state_kept;         /* 1: XMM7, MXCSR and the x87 control word set before the UD2 hold after it */
+};
+
+/* E_FPENV's ways out of the enclave between setting the floating-point control state and reading it back */
+enum { FPENV_OCALL = 0 /* O_EMPTY */, FPENV_NESTED = 1 /* O_REENTER: an ecall nested in it */,
+       FPENV_SYSCALL = 2 /* clock_gettime: a trapped syscall that makes the time ocall */ };
+
+/* The control state E_FPENV sets: rounding up (SSE and x87), x87 double precision, MXCSR FTZ and DAZ. */
+#define FPENV_MXCSR 0xdfc0u
+#define FPENV_FCW 0x0a7fu
+
+/* E_FPENV's answer: the state after the call out, and 1/3 computed before and after it (bit patterns). */
+struct fpenv_facts {
+	uint32_t status;     /* the call out's result */
+	uint32_t round;      /* fegetround() after it */
+	uint32_t mxcsr;      /* MXCSR after it, status flags masked off */
+	uint32_t fcw;        /* x87 control word after it */
+	uint64_t third_before, third_after;
 };
 
 /* Sizes for a nested ecall too big for an 8 KiB call buffer, made from inside an ocall, that makes an ocall. */

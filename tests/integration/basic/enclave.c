@@ -4,6 +4,7 @@
 #include <cella/enclave.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fenv.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -525,6 +526,54 @@ static cella_result e_handler_stack(const uint8_t *in, size_t n, uint8_t *out, s
 	return CELLA_OK;
 }
 
+/*
+ * E_FPENV: the SysV ABI makes the MXCSR control bits and the x87 control word callee-saved, so the enclave's own
+ * floating-point control state must come back from any call out of the enclave as it went in.
+ */
+static uint64_t third(void)
+{
+	volatile double one = 1.0, three = 3.0;
+	double q = one / three;
+	uint64_t bits;
+	memcpy(&bits, &q, 8);
+	return bits;
+}
+
+static cella_result e_fpenv(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static const uint32_t mx_set = FPENV_MXCSR, mx_reset = 0x1f80;
+	static const uint16_t cw_set = FPENV_FCW, cw_reset = 0x037f;
+	struct fpenv_facts f;
+	struct timespec ts;
+	uint32_t mode, mx = 0;
+	uint16_t cw = 0;
+	uint64_t x = 5, y = 0;
+	size_t got = 0;
+	if (n != 4 || on < sizeof(f))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&mode, in, 4);
+	memset(&f, 0, sizeof(f));
+	if (fesetround(FE_UPWARD) != 0)
+		return CELLA_ERR_UNEXPECTED;
+	__asm__ __volatile__("ldmxcsr %0\n\tfldcw %1" : : "m"(mx_set), "m"(cw_set) : "memory");
+	f.third_before = third();
+	if (mode == FPENV_OCALL)
+		f.status = cella_ocall(O_EMPTY, NULL, 0, NULL, 0, &got);
+	else if (mode == FPENV_NESTED)
+		f.status = cella_ocall(O_REENTER, &x, sizeof(x), &y, sizeof(y), &got);
+	else
+		f.status = clock_gettime(CLOCK_REALTIME, &ts) == 0 ? CELLA_OK : CELLA_ERR_IO;
+	f.round = (uint32_t)fegetround();
+	__asm__ __volatile__("stmxcsr %0\n\tfnstcw %1" : "=m"(mx), "=m"(cw) : : "memory");
+	f.mxcsr = mx & ~0x3fu; /* the exception flags the division raised */
+	f.fcw = cw;
+	f.third_after = third();
+	__asm__ __volatile__("ldmxcsr %0\n\tfldcw %1" : : "m"(mx_reset), "m"(cw_reset) : "memory");
+	memcpy(out, &f, sizeof(f));
+	*w = sizeof(f);
+	return CELLA_OK;
+}
+
 static pthread_mutex_t pp_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pp_cond = PTHREAD_COND_INITIALIZER;
 static uint32_t pp_turn;
@@ -748,6 +797,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_FUTEX_OPS] = {e_futex_ops, CELLA_ECALL_PUBLIC},
 	[E_FLOOD_MONITOR] = {e_flood_monitor, CELLA_ECALL_PUBLIC},
 	[E_HANDLER_STACK] = {e_handler_stack, CELLA_ECALL_PUBLIC},
+	[E_FPENV] = {e_fpenv, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

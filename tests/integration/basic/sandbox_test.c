@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fenv.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -795,6 +796,35 @@ static void t_handler_stack(const char *big_image)
 	cella_test_pass("handler stack: on the TCS stack, overflow ends the enclave");
 }
 
+/*
+ * The enclave's floating-point control state (rounding mode, x87 precision, MXCSR FTZ/DAZ: callee-saved in the
+ * SysV ABI) is its own across an ocall, an ocall with an ecall nested in it, and a syscall served by an ocall.
+ */
+static void t_fpenv(void)
+{
+	struct cella_enclave *e = create();
+	const uint32_t modes[] = {FPENV_OCALL, FPENV_NESTED, FPENV_SYSCALL};
+	const char *names[] = {"an ocall", "an ocall with a nested ecall", "a syscall"};
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			struct fpenv_facts f;
+			size_t w = 0;
+			CT_RESULT(cella_enclave_call(e, E_FPENV, &modes[i], 4, &f, sizeof(f), &w), CELLA_OK);
+			CT_EQ(w, sizeof(f));
+			CT_RESULT((cella_result)f.status, CELLA_OK);
+			if (f.round != FE_UPWARD || f.mxcsr != FPENV_MXCSR || f.fcw != FPENV_FCW ||
+			    f.third_after != f.third_before)
+				cella_test_fail(__FILE__, __LINE__,
+						"after %s: rounding %#x (want %#x), MXCSR %#x (want %#x), FCW %#x (want %#x), "
+						"1/3 %#llx (before %#llx)",
+						names[i], f.round, FE_UPWARD, f.mxcsr, FPENV_MXCSR, f.fcw, FPENV_FCW,
+						(unsigned long long)f.third_after, (unsigned long long)f.third_before);
+		}
+	}
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("fpenv: the enclave's FP control state survives its ocalls");
+}
+
 static void t_heap(void)
 {
 	struct cella_enclave *e = create();
@@ -1314,6 +1344,8 @@ int main(int argc, char **argv)
 		t_crash(E_EXIT, CRASH_LOG("called exit(3)", "enclave lost"));
 	else if (!strcmp(c, "heap"))
 		t_heap();
+	else if (!strcmp(c, "fpenv"))
+		t_fpenv();
 	else if (!strcmp(c, "handler_stack"))
 		t_handler_stack(argc > 3 ? argv[3] : image);
 	else if (!strcmp(c, "nest_big"))
