@@ -111,11 +111,24 @@ static void mono_clamp(uint32_t c, int64_t t[2])
 	__atomic_clear(&mono_lock, __ATOMIC_RELEASE);
 }
 
+/*
+ * The clocks the host's time ocall serves (src/host/calls.c, the same list): the wall clock and the monotonic
+ * ones. Any other id is EINVAL without asking the host, the CPU-time clocks above all: the host's process and
+ * thread clocks measure the host, not the enclave, and a negative id names any process by its pid.
+ */
+static bool clock_is_served(long clk)
+{
+	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
+	       clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
+}
+
 static long sys_clock_gettime(long clk, struct timespec *ts)
 {
 	int64_t reply[2];
 	uint32_t c = (uint32_t)clk;
 	size_t wl = 0;
+	if (!clock_is_served(clk))
+		return -EINVAL;
 	if (!cella_is_within_enclave(ts, sizeof(*ts)))
 		return -EFAULT;
 	if (!rt_self() || rt_self()->depth == 0)

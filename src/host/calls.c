@@ -254,6 +254,38 @@ void cella_futex_wake(struct cella_enclave *e, uint64_t key)
 	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
+/* see internal.h */
+cella_result cella_ocall_time(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+			      size_t out_bytes, size_t *written)
+{
+	uint32_t clk;
+	struct timespec ts;
+	int64_t r[2];
+	if (in_bytes != 4 || out_bytes < 16)
+		return CELLA_ERR_MARSHAL;
+	memcpy(&clk, in, 4);
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		break;
+	default:
+		cella_log(e, CELLA_LOG_WARNING, "time ocall refused: clock id %#x is none of CLOCK_REALTIME, _MONOTONIC, "
+			  "_MONOTONIC_RAW, _REALTIME_COARSE, _MONOTONIC_COARSE, _BOOTTIME", clk);
+		return CELLA_ERR_PERMISSION;
+	}
+	if (clock_gettime((clockid_t)clk, &ts) != 0)
+		return CELLA_ERR_INVALID_ARG;
+	r[0] = ts.tv_sec;
+	r[1] = ts.tv_nsec;
+	memcpy(out, r, 16);
+	*written = 16;
+	return CELLA_OK;
+}
+
 static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const uint8_t *in, size_t in_bytes,
 				  uint8_t *out, size_t out_bytes, size_t *written)
 {
@@ -286,21 +318,8 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 		*written = 8;
 		return CELLA_OK;
 	}
-	case CELLA_OCALL_TIME: {
-		uint32_t clk;
-		struct timespec ts;
-		int64_t r[2];
-		if (in_bytes != 4 || out_bytes < 16)
-			return CELLA_ERR_MARSHAL;
-		memcpy(&clk, in, 4);
-		if (clock_gettime((clockid_t)clk, &ts) != 0)
-			return CELLA_ERR_INVALID_ARG;
-		r[0] = ts.tv_sec;
-		r[1] = ts.tv_nsec;
-		memcpy(out, r, 16);
-		*written = 16;
-		return CELLA_OK;
-	}
+	case CELLA_OCALL_TIME:
+		return cella_ocall_time(e, in, in_bytes, out, out_bytes, written);
 	case CELLA_OCALL_SLEEP: {
 		int64_t t[2];
 		struct timespec ts;

@@ -88,6 +88,16 @@ void cella_window_rebase(struct cella_enclave *e, uint8_t *mem);
 cella_result cella_futex_wait(struct cella_enclave *e, const uint8_t *in, size_t in_bytes);
 void cella_futex_wake(struct cella_enclave *e, uint64_t key);
 
+/*
+ * The built-in CELLA_OCALL_TIME (calls.c; in: u32 clock id, out: i64 seconds, i64 nanoseconds): clock_gettime on
+ * CLOCK_REALTIME, _MONOTONIC, _MONOTONIC_RAW, _REALTIME_COARSE, _MONOTONIC_COARSE or _BOOTTIME, the clocks every
+ * process may read. Any other id, the CPU-time clocks above all (Linux encodes another process's pid in them, and
+ * the host's own would tell the enclave about the host), is CELLA_ERR_PERMISSION, logged with the id, with
+ * nothing written; CELLA_ERR_MARSHAL for malformed sizes.
+ */
+cella_result cella_ocall_time(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+			      size_t out_bytes, size_t *written);
+
 /* True if this thread is inside a call into `e` (an ocall handler runs on it). */
 bool cella_calls_in_this_thread(struct cella_enclave *e);
 

@@ -27,6 +27,9 @@ foreach(c ocalls concurrent threads pingpong futex settings exception abort null
 endforeach()
 # A monitor that blocked on the flooding enclave would hang the call for good: fail in bounded time instead.
 set_tests_properties(sandbox_flood PROPERTIES TIMEOUT 120)
+# The host's built-in time ocall with the clock ids an enclave may send it (src/host/calls.c).
+cella_unit_test(calls_test SOURCES unit/calls_test.c LIBS cella_host_static)
+target_include_directories(calls_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
 # The window's placement between host and monitor, from a fake host (src/host/proto.h, CELLA_WINDOW_ROUNDS).
 cella_unit_test(monitor_window_test SOURCES ${B}/monitor_window_test.c LIBS cella_host_static LABELS integration
                 ARGS $<TARGET_FILE:cella-monitor> $<TARGET_FILE:test_basic_enclave>)

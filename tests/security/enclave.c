@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Test enclave for the hostile-host suite (tests/security). */
+#include <cella/abi/window.h>
 #include <cella/attest.h>
 #include <cella/enclave.h>
 #include <errno.h>
@@ -381,6 +382,25 @@ static cella_result s_ocall_fn(const uint8_t *in, size_t n, uint8_t *out, size_t
 	return cella_ocall(fn, NULL, 0, NULL, 0, &got);
 }
 
+static cella_result s_time_raw(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t clk;
+	int64_t t[2];
+	size_t got = 0;
+	cella_result r;
+	if (n != sizeof(clk) || on < sizeof(t))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&clk, in, sizeof(clk));
+	r = cella_ocall(CELLA_OCALL_TIME, &clk, sizeof(clk), t, sizeof(t), &got);
+	if (r != CELLA_OK)
+		return r;
+	if (got != sizeof(t))
+		return CELLA_ERR_MARSHAL;
+	memcpy(out, t, sizeof(t));
+	*w = sizeof(t);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -393,5 +413,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},         [S_KEY] = {s_key, CELLA_ECALL_PUBLIC},
 	[S_HOLD_ECHO] = {s_hold_echo, CELLA_ECALL_PUBLIC}, [S_HOLD_CTL] = {s_hold_ctl, CELLA_ECALL_PUBLIC},
 	[S_COPIED] = {s_copied, CELLA_ECALL_PUBLIC},       [S_OCALL_FN] = {s_ocall_fn, CELLA_ECALL_PUBLIC},
+	[S_TIME_RAW] = {s_time_raw, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

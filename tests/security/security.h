@@ -28,6 +28,8 @@ enum {
 	S_COPIED = 20,    /* out: u64 bytes the runtime has copied across the boundary (CELLA_RT_BOUNDARY_STATS
 			   * enclave only, else CELLA_ERR_UNSUPPORTED), read before this call's own reply adds 8 */
 	S_OCALL_FN = 21,  /* in: u32 fn; returns cella_ocall(fn) with no data as its status */
+	S_TIME_RAW = 22,  /* in: u32 clock id, sent as is in a CELLA_OCALL_TIME (as a buggy runtime would); returns its
+			   * status, out: i64 sec, nsec on success */
 	S_COUNT
 };
 

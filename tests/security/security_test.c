@@ -1031,6 +1031,7 @@ static void t_busy_tcs(void)
 static uint64_t malloc_reply;
 static int64_t time_reply[2];
 static uint32_t sleep_status = CELLA_OK;
+static unsigned time_asked; /* TIME ocalls builtin_liar has answered */
 
 static void builtin_liar(struct hostile *h, void *ctx)
 {
@@ -1039,6 +1040,7 @@ static void builtin_liar(struct hostile *h, void *ctx)
 		memcpy(h->win + h->s->buf_off + 16, &malloc_reply, 8);
 		h->s->out_written = 8;
 	} else if (h->s->fn == CELLA_OCALL_TIME) {
+		time_asked++;
 		memcpy(h->win + h->s->buf_off + 16, time_reply, 16);
 		h->s->out_written = 16;
 	} else if (h->s->fn == CELLA_OCALL_SLEEP) {
@@ -1053,7 +1055,9 @@ static void builtin_liar(struct hostile *h, void *ctx)
 
 /* C6: the runtime's built-in ocalls get lying replies: host memory outside the window or the arena, misaligned,
  * straddling the arena's end; a time with nanoseconds out of range or before 1970, a monotonic time going back.
- * Each is refused (or, for the monotonic clock, held at its last reading) inside the enclave. */
+ * Each is refused (or, for the monotonic clock, held at its last reading) inside the enclave. And bad inputs the
+ * other way: clock ids the time ocall does not serve (CPU-time clocks, one naming pid 1) are EINVAL inside the
+ * enclave without an ocall, and the honest host library refuses them when an enclave sends one all the same. */
 static void t_builtins(void)
 {
 	struct cella_enclave *e = create(image);
@@ -1127,9 +1131,41 @@ static void t_builtins(void)
 		CT_EQ(s4[0], 0);
 		CT_EQ(s4[2], -1); /* a completed sleep leaves rem alone, as Linux does */
 	}
+	{
+		/* Linux's CPU-time clock of pid 1 (~pid << 3 | CPUCLOCK_SCHED), the process's and the thread's own,
+		 * CLOCK_TAI, CLOCK_BOOTTIME_ALARM, and ids no clock has */
+		const uint32_t refused[] = {(~1u << 3) | 2, 2, 3, 11, 9, 16, 0x80000000u};
+		int64_t r3[3];
+		time_reply[0] = 1700000000;
+		time_reply[1] = 5;
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			unsigned asked = time_asked;
+			memcpy(h.win + h.buf, &refused[i], 4);
+			CT_EQ(hostile_ecall(&h, S_TIME, h.buf, 4, 24, &w, builtin_liar, NULL, 5000), CELLA_OK);
+			memcpy(r3, h.win + h.buf + 16, 24);
+			if (r3[0] != -1 || r3[1] != EINVAL || time_asked != asked)
+				cella_test_fail(__FILE__, __LINE__, "clock id %#x: result %lld, errno %lld, %u time ocall(s)",
+						refused[i], (long long)r3[0], (long long)r3[1], time_asked - asked);
+		}
+	}
 	hostile_unbind(&h);
+	{
+		/* an enclave that sends the ids anyway (a buggy runtime): the honest host library refuses them */
+		const uint32_t refused[] = {(~1u << 3) | 2, (~(uint32_t)getpid() << 3) | 2, 2, 3, 11};
+		uint32_t mono = 1;
+		int64_t t[2] = {-1, -1};
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			cella_result r = cella_enclave_call(e, S_TIME_RAW, &refused[i], 4, t, sizeof(t), &n);
+			if (r != CELLA_ERR_PERMISSION)
+				cella_test_fail(__FILE__, __LINE__, "host served clock id %#x: %s (%lld s)", refused[i],
+						cella_result_str(r), (long long)t[0]);
+		}
+		CT_RESULT(cella_enclave_call(e, S_TIME_RAW, &mono, 4, t, sizeof(t), &n), CELLA_OK);
+		CT_EQ(n, sizeof(t));
+		CT_ASSERT(t[1] >= 0 && t[1] < 1000000000);
+	}
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
-	cella_test_pass("C6 built-in ocall replies validated");
+	cella_test_pass("C6 built-in ocall replies validated; unserved clock ids refused on both sides");
 }
 
 int main(int argc, char **argv)

@@ -102,7 +102,9 @@ _Static_assert(sizeof(struct cella_abi_slot) == 64, "ABI: cella_abi_slot");
 #define CELLA_OCALL_BUILTIN 0x80000000u
 enum cella_builtin_ocall {
 	CELLA_OCALL_WRITE = CELLA_OCALL_BUILTIN | 1,  /* in: u32 fd (1 or 2), bytes; out: u64 written */
-	CELLA_OCALL_TIME = CELLA_OCALL_BUILTIN | 2,   /* in: u32 clockid; out: i64 sec, i64 nsec (UNTRUSTED) */
+	/* in: u32 clockid, one of CLOCK_REALTIME, _MONOTONIC, _MONOTONIC_RAW, _REALTIME_COARSE, _MONOTONIC_COARSE,
+	 * _BOOTTIME (others: CELLA_ERR_PERMISSION); out: i64 sec, i64 nsec (UNTRUSTED) */
+	CELLA_OCALL_TIME = CELLA_OCALL_BUILTIN | 2,
 	CELLA_OCALL_SLEEP = CELLA_OCALL_BUILTIN | 3,  /* in: i64 sec, i64 nsec */
 	CELLA_OCALL_MALLOC = CELLA_OCALL_BUILTIN | 4, /* in: u64 size; out: u64 window offset (0 = none) */
 	CELLA_OCALL_FREE = CELLA_OCALL_BUILTIN | 5,   /* in: u64 window offset */
