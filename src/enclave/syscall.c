@@ -206,6 +206,8 @@ static long sys_clock_nanosleep(long clk, long flags, const struct timespec *req
 
 static long sys_getrandom(uint8_t *buf, size_t n)
 {
+	if (n == 0)
+		return 0; /* as Linux, whatever buf is */
 	if (n > 33554431)
 		n = 33554431;
 	if (!cella_is_within_enclave(buf, n))
@@ -334,6 +336,8 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_writev:
 		if (a != 1 && a != 2)
 			return -ENOSYS;
+		if ((long)(int)c != (long)c || (int)c < 0 || (int)c > 1024)
+			return -EINVAL; /* as Linux: a negative count or one above IOV_MAX, before the vector is looked at */
 		if (!cella_is_within_enclave((void *)b, (size_t)c * sizeof(struct iovec)))
 			return -EFAULT;
 		return sys_writev((int)a, (const struct iovec *)b, (int)c);

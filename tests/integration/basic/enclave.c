@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -276,6 +277,12 @@ static cella_result e_selftest(const uint8_t *in, size_t n, uint8_t *out, size_t
 		failed |= 1u << 8;
 	if (!string_ops_ok())
 		failed |= 1u << 9;
+	/* errors as Linux gives them: no bytes asked is 0 bytes, whatever the buffer; a negative count is EINVAL */
+	errno = 0;
+	if (getrandom(NULL, 0, 0) != 0 || errno != 0)
+		failed |= 1u << 10;
+	if (writev(1, NULL, -1) != -1 || errno != EINVAL)
+		failed |= 1u << 11;
 	if (on < sizeof(failed))
 		return CELLA_ERR_BUFFER_TOO_SMALL;
 	memcpy(out, &failed, sizeof(failed));
