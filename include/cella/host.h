@@ -101,7 +101,8 @@ CELLA_API cella_result cella_enclave_terminate(struct cella_enclave *enclave);
  * Calls ecall `fn`: copies in_bytes from `in` into the shared window, runs the call on a free TCS (or, from
  * inside an ocall handler, on the TCS that made the ocall) and copies the reply (at most out_bytes) to `out`.
  * Errors: CELLA_ERR_ENCLAVE_LOST (now and for every later call), CELLA_ERR_OUT_OF_TCS, CELLA_ERR_INVALID_FUNCTION,
- * CELLA_ERR_ECALL_NOT_ALLOWED, CELLA_ERR_OUT_OF_MEMORY (window too small), CELLA_ERR_MARSHAL, CELLA_ERR_OVERFLOW
+ * CELLA_ERR_ECALL_NOT_ALLOWED, CELLA_ERR_REENTRANT (a nested ecall beyond 8 levels on one TCS: the top-level call
+ * and 7 made from ocall handlers), CELLA_ERR_OUT_OF_MEMORY (window too small), CELLA_ERR_MARSHAL, CELLA_ERR_OVERFLOW
  * (in_bytes + out_bytes overflows), CELLA_ERR_INVALID_ARG (a NULL buffer with a non-zero size),
  * CELLA_ERR_INVALID_STATE (terminate has begun, or this process was forked after create: only the process that
  * created an enclave can call it), or the ecall's own result. Threads: any; concurrent calls run on different TCSs.

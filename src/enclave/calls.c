@@ -168,6 +168,8 @@ static cella_result dispatch(struct rt_thread *t, uint32_t fn, uint64_t off, uin
 	if (t->ocall == RT_NO_OCALL ? !(cella_ecall_table[fn].flags & CELLA_ECALL_PUBLIC)
 				    : !cella_ecall_allowed(t->ocall, fn))
 		return CELLA_ERR_ECALL_NOT_ALLOWED;
+	if (t->depth > RT_MAX_NEST)
+		return CELLA_ERR_REENTRANT; /* nested deeper than RT_MAX_NEST ecalls on this TCS (as on SGX, sgx_entry.S) */
 	in_pad = RT_ALIGN16(in_bytes);
 	if (in_pad < in_bytes || off % CELLA_WINDOW_ALIGN || __builtin_add_overflow(in_pad, out_bytes, &total) ||
 	    !window_range_ok(off, total))

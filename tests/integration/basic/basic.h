@@ -42,6 +42,7 @@ enum {
 	E_SLEEP_LONG = 31,  /* nanosleep for an hour; out: i64 its result, i64 errno (terminate must not wait for it) */
 	E_HANDLER_STACK = 32, /* in: u64 n; a UD2 whose handler has an n-byte local array; out: struct handler_stack */
 	E_FPENV = 33,       /* in: u32 FPENV_*; sets FP control state, calls out; out: struct fpenv_facts */
+	E_DEEP = 34,        /* in: u64 n; n > 0: O_DEEP(n - 1), which enters E_DEEP again; out: u64 levels below it */
 	E_COUNT
 };
 
@@ -117,6 +118,7 @@ enum {
 	O_NEST_BIG = 3, /* in: u64 seed; writes its NEST_OUT_BYTES reply, then calls E_BIG_OCALL with NEST_BIG_BYTES */
 	O_SINK = 4,     /* in: any bytes, ignored */
 	O_ENTERED = 5,  /* counts the calls that have reached the enclave (E_SPIN, E_SLEEP_LONG make it first) */
+	O_DEEP = 6,     /* in: u64 n; calls E_DEEP(n) from the host; out: its u64 result */
 	O_COUNT
 };
 

@@ -74,6 +74,20 @@ static cella_result e_nested(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	return got == sizeof(y) ? put_u64(out, on, w, y) : CELLA_ERR_MARSHAL;
 }
 
+static cella_result e_deep(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x, y = 0;
+	size_t got = 0;
+	cella_result r = get_u64(in, n, &x);
+	if (r != CELLA_OK || x == 0)
+		return r == CELLA_OK ? put_u64(out, on, w, 0) : r;
+	x--;
+	r = cella_ocall(O_DEEP, &x, sizeof(x), &y, sizeof(y), &got);
+	if (r != CELLA_OK)
+		return r;
+	return got == sizeof(y) ? put_u64(out, on, w, y + 1) : CELLA_ERR_MARSHAL;
+}
+
 static cella_result e_private_mul(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	uint64_t x;
@@ -805,15 +819,17 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_FLOOD_MONITOR] = {e_flood_monitor, CELLA_ECALL_PUBLIC},
 	[E_HANDLER_STACK] = {e_handler_stack, CELLA_ECALL_PUBLIC},
 	[E_FPENV] = {e_fpenv, CELLA_ECALL_PUBLIC},
+	[E_DEEP] = {e_deep, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
 /*
  * The EDL allow lists: E_PRIVATE_MUL may be entered only while O_REENTER runs, E_BIG_OCALL while O_NEST_BIG, and
- * the public E_THREAD_FACTS while O_TWICE runs. No other ecall nests in an ocall, public or not.
+ * the public E_THREAD_FACTS while O_TWICE runs, E_DEEP while O_DEEP runs. No other ecall nests in an ocall, public or
+ * not.
  */
 bool cella_ecall_allowed(uint32_t ocall, uint32_t ecall)
 {
 	return (ocall == O_REENTER && ecall == E_PRIVATE_MUL) || (ocall == O_NEST_BIG && ecall == E_BIG_OCALL) ||
-	       (ocall == O_TWICE && ecall == E_THREAD_FACTS);
+	       (ocall == O_TWICE && ecall == E_THREAD_FACTS) || (ocall == O_DEEP && ecall == E_DEEP);
 }

@@ -171,8 +171,18 @@ static cella_result o_sink(struct cella_enclave *e, const uint8_t *in, size_t n,
 	return n == NEST_SINK_BYTES ? CELLA_OK : CELLA_ERR_INVALID_ARG;
 }
 
+static cella_result o_deep(struct cella_enclave *e, const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t x;
+	if (n != 8 || on < 8)
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(&x, in, 8);
+	return cella_enclave_call(e, E_DEEP, &x, 8, out, 8, w);
+}
+
 static const cella_ocall_fn ocalls[O_COUNT] = {[O_TWICE] = o_twice, [O_REENTER] = o_reenter, [O_EMPTY] = o_empty,
-					       [O_NEST_BIG] = o_nest_big, [O_SINK] = o_sink, [O_ENTERED] = o_entered};
+					       [O_NEST_BIG] = o_nest_big, [O_SINK] = o_sink, [O_ENTERED] = o_entered,
+					       [O_DEEP] = o_deep};
 
 static uint64_t call_buffer_bytes; /* 0 = default */
 
@@ -315,6 +325,11 @@ static void t_ocalls(void)
 	CT_RESULT(cella_enclave_call(e, E_OCALL_EMPTY, NULL, 0, NULL, 0, NULL), CELLA_OK);
 	for (uint64_t i = 0; i < 200; i++)
 		CT_EQ(call_u64(e, E_NESTED, i, CELLA_OK), i * 3);
+	/* ecalls nest 8 deep (the top-level one and 7 in ocalls); the 9th is refused, on both backends with
+	 * CELLA_ERR_REENTRANT (the sandbox ran out of scratch buffers: OUT_OF_MEMORY), and the chain unwinds */
+	CT_EQ(call_u64(e, E_DEEP, 7, CELLA_OK), 7);
+	CT_EQ(call_u64(e, E_DEEP, 8, CELLA_ERR_REENTRANT), 0);
+	CT_EQ(call_u64(e, E_DEEP, 3, CELLA_OK), 3);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("ocalls");
 }
