@@ -269,10 +269,49 @@ BIN_ROW(prelu_f32, float, float, x < 0 ? x * y : x)
 BIN_ROW(pow_f32, float, float, powf(x, y))
 BIN_ROW(pow_f64, double, double, pow(x, y))
 
+static const row_fn prelu_tab[14] = { [CELLA_ONNX_FLOAT] = prelu_f32 };
+
+/*
+ * The binary operators that had `broadcast` and `axis` attributes before opset 7 (Add, Sub, Mul, Div, Pow; And,
+ * Or, Xor; Equal, Greater, Less: ONNX Changelog, Add-1 and Add-6): shapes must be equal unless broadcast=1, and
+ * then only B broadcasts, to A's shape: B has one element, or its dims lie over A's from `axis` (absent: the
+ * trailing dims). *bv becomes B with A's rank, its dims at that place and 1 elsewhere, so NumPy broadcasting over
+ * it gives the old result (B (3, 4) at axis 1 over A (2, 3, 4, 5) acts as (1, 3, 4, 1)). A dim of B that is 1
+ * where A's is not is taken as a broadcast too (the old text says that "doesn't work yet"; it has one meaning).
+ */
+static cella_result legacy_bcast(struct node *n, const struct tensor *a, const struct tensor *b, struct tensor *bv)
+{
+	*bv = *b;
+	if (!onnx_attr_i(n, "broadcast", 0)) {
+		if (a->rank != b->rank)
+			return CELLA_ERR_MODEL_SHAPE;
+		for (int d = 0; d < a->rank; d++)
+			if (a->dims[d] != b->dims[d])
+				return CELLA_ERR_MODEL_SHAPE;
+		return CELLA_OK;
+	}
+	if (b->rank > a->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	int64_t axis = a->rank - b->rank;
+	if (onnx_tensor_count(b) == 1)
+		axis = 0; /* one element: any rank up to A's, wherever it is placed */
+	else if (onnx_attr_get(n, "axis"))
+		axis = onnx_attr_i(n, "axis", 0);
+	if (axis < 0 || axis > a->rank - b->rank)
+		return CELLA_ERR_MODEL_SHAPE;
+	bv->rank = a->rank;
+	for (int d = 0; d < a->rank; d++) {
+		int64_t e = d >= axis && d < axis + b->rank ? b->dims[d - axis] : 1;
+		if (e != 1 && e != a->dims[d])
+			return CELLA_ERR_MODEL_SHAPE;
+		bv->dims[d] = e;
+	}
+	return CELLA_OK;
+}
+
 static cella_result bin_generic(struct exec *x, struct node *n, const row_fn *tab, int out_bool)
 {
-	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
-	struct tensor *ts[2] = { a, b };
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o, bl;
 	int64_t dims[MAXR];
 	int rank;
 	cella_result r;
@@ -280,6 +319,13 @@ static cella_result bin_generic(struct exec *x, struct node *n, const row_fn *ta
 		return CELLA_ERR_MODEL;
 	if (a->dtype != b->dtype || a->dtype >= 14 || !tab[a->dtype])
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	/* PRelu before opset 7 had no broadcast attribute (its slope is aligned in op_prelu) */
+	if (n->opset < 7 && tab != prelu_tab) {
+		if ((r = legacy_bcast(n, a, b, &bl)) != CELLA_OK)
+			return r;
+		b = &bl;
+	}
+	struct tensor *ts[2] = { a, b };
 	if ((r = bcast_shape(2, ts, &rank, dims)) != CELLA_OK)
 		return r;
 	if ((r = onnx_op_out(x, n, 0, out_bool ? CELLA_ONNX_BOOL : a->dtype, rank, dims, &o)) != CELLA_OK)
@@ -320,7 +366,6 @@ BIN_OP(op_greater_eq, ge_tab, 1)
 static const row_fn and_tab[14] = { [CELLA_ONNX_BOOL] = and_b };
 static const row_fn or_tab[14] = { [CELLA_ONNX_BOOL] = or_b };
 static const row_fn xor_tab[14] = { [CELLA_ONNX_BOOL] = xor_b };
-static const row_fn prelu_tab[14] = { [CELLA_ONNX_FLOAT] = prelu_f32 };
 static const row_fn eqb_tab[14] = { [CELLA_ONNX_BOOL] = eq_u8 };
 BIN_OP(op_and, and_tab, 1)
 BIN_OP(op_or, or_tab, 1)
@@ -370,13 +415,18 @@ static double get_num(const void *p, int dt, size_t i);
 
 static cella_result op_pow(struct exec *x, struct node *n)
 {
-	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
-	struct tensor *ts[2] = { a, b };
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o, bl;
 	int64_t dims[MAXR];
 	int rank;
 	cella_result r;
 	if (!a || !b)
 		return CELLA_ERR_MODEL;
+	if (n->opset < 7) {
+		if ((r = legacy_bcast(n, a, b, &bl)) != CELLA_OK)
+			return r;
+		b = &bl;
+	}
+	struct tensor *ts[2] = { a, b };
 	if ((r = bcast_shape(2, ts, &rank, dims)) != CELLA_OK)
 		return r;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, rank, dims, &o)) != CELLA_OK)
@@ -433,6 +483,15 @@ static cella_result variadic(struct exec *x, struct node *n, const row_fn *tab, 
 	for (int i = 1; i < k; i++)
 		if (ts[i]->dtype != ts[0]->dtype)
 			return CELLA_ERR_MODEL_UNSUPPORTED;
+	/* before opset 8 Max, Min, Sum and Mean took inputs of one shape (Sum-6: "All inputs must have the same
+	 * shape"): no broadcasting */
+	for (int i = 1; i < k && n->opset < 8; i++) {
+		if (ts[i]->rank != ts[0]->rank)
+			return CELLA_ERR_MODEL_SHAPE;
+		for (int d = 0; d < ts[0]->rank; d++)
+			if (ts[i]->dims[d] != ts[0]->dims[d])
+				return CELLA_ERR_MODEL_SHAPE;
+	}
 	if (ts[0]->dtype >= 14 || !tab[ts[0]->dtype])
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	r = CELLA_OK;

@@ -869,6 +869,132 @@ static void test_int64_exact(void)
 	cella_test_pass("int64 ReduceSum/Max/Min, ArgMax/ArgMin and TopK exact above 2^53");
 }
 
+/* ---- before opset 7: broadcasting only with broadcast=1, B placed at axis ---- */
+
+#define NO_ATTR INT64_MIN
+
+/* y = op(x, c) at the given opset over a float input x and a constant c; bcast/axis NO_ATTR leave the attribute
+ * out. The load's or the run's result; out valid until *m is freed. */
+static cella_result legacy_case(int64_t opset, const char *op, int xrank, const int64_t *xd, float *xv, int crank,
+				const int64_t *cd, const float *cv, size_t cn, int64_t bcast, int64_t axis, int ydtype,
+				struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const char *const ins[] = { "x", "c", NULL };
+	struct mb b;
+	mb_init(&b, opset);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, xrank, xd);
+	gb_io(&b.g, 1, "y", ydtype, -1, NULL);
+	gb_const(&b.g, "c", CELLA_ONNX_FLOAT, crank, cd, cv, cn * sizeof(float));
+	Onnx__NodeProto *n = gb_node(&b.g, op, ins, Y);
+	if (bcast != NO_ATTR)
+		attr_i(&b.g, n, "broadcast", bcast);
+	if (axis != NO_ATTR)
+		attr_i(&b.g, n, "axis", axis);
+	*m = NULL;
+	cella_result r = load(&b, m);
+	if (r != CELLA_OK)
+		return r;
+	struct cella_onnx_tensor in = ftensor(xv, xrank, xd);
+	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
+/* As legacy_case, for a float result that must be want (n elements, shape of x). */
+static void legacy_expect(int64_t opset, const char *op, int xrank, const int64_t *xd, float *xv, int crank,
+			  const int64_t *cd, const float *cv, size_t cn, int64_t bcast, int64_t axis, const float *want,
+			  size_t n)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	CT_RESULT(legacy_case(opset, op, xrank, xd, xv, crank, cd, cv, cn, bcast, axis, CELLA_ONNX_FLOAT, &m, &out),
+		  CELLA_OK);
+	CT_EQ(out.rank, xrank);
+	CT_EQ(out.bytes, n * sizeof(float));
+	for (size_t i = 0; i < n; i++)
+		if (((const float *)out.data)[i] != want[i])
+			cella_test_fail(__FILE__, __LINE__, "%s-%lld element %zu: got %g, want %g", op, (long long)opset,
+					i, (double)((const float *)out.data)[i], (double)want[i]);
+	cella_onnx_model_free(m);
+}
+
+static void test_legacy_broadcast(void)
+{
+	static const int64_t x4[4] = { 1, 3, 1, 3 }, x3[3] = { 2, 3, 2 }, x23[2] = { 2, 3 }, x22[2] = { 2, 2 };
+	static const int64_t c3[1] = { 3 }, c2[1] = { 2 }, c11[2] = { 1, 1 };
+	static const float c102030[3] = { 10, 20, 30 }, c123[3] = { 1, 2, 3 }, c24[2] = { 2, 4 }, c23[2] = { 2, 3 };
+	static const float c5[1] = { 5 };
+	float x[12];
+	for (int i = 0; i < 12; i++)
+		x[i] = (float)i;
+	/* Add-6 with B (3) at axis 1 of A (1, 3, 1, 3): B acts as (1, 3, 1, 1), one value per channel */
+	static const float add_axis[9] = { 10, 11, 12, 23, 24, 25, 36, 37, 38 };
+	legacy_expect(6, "Add", 4, x4, x, 1, c3, c102030, 3, 1, 1, add_axis, 9);
+	/* without axis: B over the trailing dims */
+	static const float add_suffix[9] = { 10, 21, 32, 13, 24, 35, 16, 27, 38 };
+	legacy_expect(6, "Add", 4, x4, x, 1, c3, c102030, 3, 1, NO_ATTR, add_suffix, 9);
+	/* opset 7 has NumPy broadcasting: the same B lies over the last dim */
+	legacy_expect(7, "Add", 4, x4, x, 1, c3, c102030, 3, NO_ATTR, NO_ATTR, add_suffix, 9);
+	/* Sub-6, B (3) at axis 1 of A (2, 3, 2) */
+	static const float sub_axis[12] = { -1, 0, 0, 1, 1, 2, 5, 6, 6, 7, 7, 8 };
+	legacy_expect(6, "Sub", 3, x3, x, 1, c3, c123, 3, 1, 1, sub_axis, 12);
+	/* Div-6, B (2) at axis 0 of A (2, 3): one divisor per row */
+	float xd[6] = { 2, 4, 6, 8, 10, 12 };
+	static const float div_axis[6] = { 1, 2, 3, 2, 2.5f, 3 };
+	legacy_expect(6, "Div", 2, x23, xd, 1, c2, c24, 2, 1, 0, div_axis, 6);
+	/* Pow-1, B (2) at axis 0 of A (2, 2) */
+	float xp[4] = { 1, 2, 3, 4 };
+	static const float pow_axis[4] = { 1, 4, 27, 64 };
+	legacy_expect(6, "Pow", 2, x22, xp, 1, c2, c23, 2, 1, 0, pow_axis, 4);
+	/* one element of any rank up to A's, whatever the axis */
+	static const float mul_one[6] = { 10, 20, 30, 40, 50, 60 };
+	legacy_expect(6, "Mul", 2, x23, xd, 2, c11, c5, 1, 1, 1, mul_one, 6);
+	/* Greater-1 (bool out), B (2) at axis 0 of A (2, 2): row 0 against 2, row 1 against 4 */
+	{
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		float xg[4] = { 1, 5, 3, 4 };
+		static const uint8_t want[4] = { 0, 1, 0, 0 };
+		CT_RESULT(legacy_case(6, "Greater", 2, x22, xg, 1, c2, c24, 2, 1, 0, CELLA_ONNX_BOOL, &m, &out), CELLA_OK);
+		CT_EQ(out.dtype, CELLA_ONNX_BOOL);
+		if (out.bytes != 4 || memcmp(out.data, want, 4) != 0)
+			cella_test_fail(__FILE__, __LINE__, "Greater-1 at axis 0 gave %s", cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	/* refused at load: different shapes without broadcast=1, an axis where B does not fit, a negative axis, a B
+	 * that does not match A's dims, a B of higher rank; Sum-6 does not broadcast at all */
+	struct {
+		const char *op;
+		int crank;
+		const int64_t *cd;
+		const float *cv;
+		size_t cn;
+		int64_t bcast, axis;
+	} bad[] = { { "Mul", 1, c3, c123, 3, NO_ATTR, NO_ATTR }, { "Mul", 1, c3, c123, 3, 0, 1 },
+		    { "Add", 1, c3, c123, 3, 1, 2 },             { "Add", 1, c3, c123, 3, 1, -1 },
+		    { "Add", 1, c2, c24, 2, 1, NO_ATTR },        { "Add", 1, c2, c24, 2, 1, 1 },
+		    { "Sum", 1, c3, c123, 3, NO_ATTR, NO_ATTR } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		cella_result r = legacy_case(6, bad[i].op, 2, x23, xd, bad[i].crank, bad[i].cd, bad[i].cv, bad[i].cn,
+					     bad[i].bcast, bad[i].axis, CELLA_ONNX_FLOAT, &m, &out);
+		if (r != CELLA_ERR_MODEL_SHAPE)
+			cella_test_fail(__FILE__, __LINE__, "case %zu (%s-6): %s, expected CELLA_ERR_MODEL_SHAPE", i,
+					bad[i].op, cella_result_name(r));
+		cella_onnx_model_free(m);
+	}
+	{
+		/* B of higher rank than A */
+		static const int64_t c123d[3] = { 1, 2, 3 };
+		static const float z[6] = { 0 };
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		CT_RESULT(legacy_case(6, "Add", 2, x23, xd, 3, c123d, z, 6, 1, NO_ATTR, CELLA_ONNX_FLOAT, &m, &out),
+			  CELLA_ERR_MODEL_SHAPE);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("opset < 7: broadcast=1 places B at axis (or the trailing dims), other shapes refused");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -887,6 +1013,7 @@ int main(int argc, char **argv)
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "int64_exact", test_int64_exact },
+		{ "legacy_broadcast", test_legacy_broadcast },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
