@@ -545,11 +545,14 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 		s.ldc = (size_t)G;
 		s.alpha = 1.0f;
 		onnx_op_sgemm(x, &s, scr);
-		for (int64_t b = 0; b < Bt; b++)
+		for (int64_t b = 0; b < Bt; b++) {
+			/* initial_h/initial_c are [dirs, B, H], or [B, dirs, H] with layout=1 (as Y_h and Y_c) */
+			int64_t off = layout ? (b * dirs + d) * Hd : (d * Bt + b) * Hd;
 			for (int64_t j = 0; j < Hd; j++) {
-				Hs[b * Hd + j] = H0 ? ((const float *)H0->data)[(d * Bt + b) * Hd + j] : 0.0f;
-				Cs[b * Hd + j] = C0 ? ((const float *)C0->data)[(d * Bt + b) * Hd + j] : 0.0f;
+				Hs[b * Hd + j] = H0 ? ((const float *)H0->data)[off + j] : 0.0f;
+				Cs[b * Hd + j] = C0 ? ((const float *)C0->data)[off + j] : 0.0f;
 			}
+		}
 		for (int64_t st = 0; st < S; st++) {
 			struct sgemm q = { 0 };
 			q.M = (size_t)Bt;

@@ -995,6 +995,55 @@ static void test_legacy_broadcast(void)
 	cella_test_pass("opset < 7: broadcast=1 places B at axis (or the trailing dims), other shapes refused");
 }
 
+/* ---- RNN/LSTM with layout=1 and two directions: initial_h/initial_c are [batch, dirs, hidden] ---- */
+
+static void test_rnn_layout_initial_state(void)
+{
+	static const int64_t xd[3] = { 2, 1, 1 }, sd[3] = { 2, 2, 1 }, w1[3] = { 2, 1, 1 }, w4[3] = { 2, 4, 1 };
+	static const float zeros[8] = { 0 }, ones[2] = { 1, 1 };
+	/* element (b, d) of the state at b * 2 + d: batch 0 forward, batch 0 reverse, batch 1 forward, ... */
+	static const float s0[4] = { 0.1f, 0.2f, 0.3f, 0.4f };
+	for (int lstm = 0; lstm < 2; lstm++) {
+		static const char *const rnn_in[] = { "x", "w", "r", "", "", "h0", NULL };
+		static const char *const lstm_in[] = { "x", "w", "r", "", "", "h0", "c0", NULL };
+		static const char *const rnn_out[] = { "", "yh", NULL }, *const lstm_out[] = { "", "yh", "yc", NULL };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out[2];
+		mb_init(&b, 14);
+		gb_io(&b.g, 1, "yh", CELLA_ONNX_FLOAT, -1, NULL);
+		if (lstm)
+			gb_io(&b.g, 1, "yc", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "x", CELLA_ONNX_FLOAT, 3, xd, zeros, 2 * sizeof(float));
+		/* RNN: W = 0, R = 1, so Y_h = tanh(initial_h); LSTM: W = R = 0, every gate is sigmoid(0) = 1/2 and the
+		 * candidate tanh(0) = 0, so Y_c = initial_c / 2 and Y_h = tanh(Y_c) / 2 */
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 3, lstm ? w4 : w1, zeros, (lstm ? 8 : 2) * sizeof(float));
+		gb_const(&b.g, "r", CELLA_ONNX_FLOAT, 3, lstm ? w4 : w1, lstm ? zeros : ones, (lstm ? 8 : 2) * sizeof(float));
+		gb_const(&b.g, "h0", CELLA_ONNX_FLOAT, 3, sd, s0, sizeof(s0));
+		if (lstm)
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 3, sd, s0, sizeof(s0));
+		Onnx__NodeProto *n = gb_node(&b.g, lstm ? "LSTM" : "RNN", lstm ? lstm_in : rnn_in, lstm ? lstm_out : rnn_out);
+		attr_i(&b.g, n, "hidden_size", 1);
+		attr_s(&b.g, n, "direction", "bidirectional");
+		attr_i(&b.g, n, "layout", 1);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, NULL, 0, out, lstm ? 2 : 1), CELLA_OK);
+		CT_ASSERT(out[0].rank == 3 && out[0].dims[0] == 2 && out[0].dims[1] == 2 && out[0].dims[2] == 1);
+		for (int i = 0; i < 4; i++) {
+			float h = ((const float *)out[0].data)[i];
+			float want = lstm ? 0.5f * tanhf(0.5f * s0[i]) : tanhf(s0[i]);
+			if (fabsf(h - want) > 1e-6f)
+				cella_test_fail(__FILE__, __LINE__, "%s Y_h[%d] = %g, want %g", lstm ? "LSTM" : "RNN", i,
+						(double)h, (double)want);
+			if (lstm && ((const float *)out[1].data)[i] != 0.5f * s0[i])
+				cella_test_fail(__FILE__, __LINE__, "LSTM Y_c[%d] = %g, want %g", i,
+						(double)((const float *)out[1].data)[i], (double)(0.5f * s0[i]));
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("RNN/LSTM layout=1, bidirectional: initial_h/initial_c read as [batch, dirs, hidden]");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1014,6 +1063,7 @@ int main(int argc, char **argv)
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
+		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
