@@ -899,6 +899,26 @@ static cella_result op_instancenorm(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* Strides of t in x's index space for unidirectional broadcasting (t's dims right-aligned to x's, each equal to
+ * x's or 1; 0 where t broadcasts); -1 if t does not broadcast to x. An empty t makes x empty too: its strides are
+ * all 0 (they are never used, and the product of its dims past a zero one could overflow). */
+static int ubcast_strides(const struct tensor *t, const struct tensor *xt, int64_t *st)
+{
+	int64_t s = 1;
+	int empty = onnx_tensor_count(t) == 0;
+	if (t->rank > xt->rank)
+		return -1;
+	for (int d = xt->rank - 1; d >= 0; d--) {
+		int off = d - (xt->rank - t->rank);
+		int64_t e = off >= 0 ? t->dims[off] : 1;
+		if (e != 1 && e != xt->dims[d])
+			return -1;
+		st[d] = e == 1 || empty ? 0 : s;
+		s = empty ? 0 : s * e;
+	}
+	return 0;
+}
+
 static cella_result op_layernorm(struct exec *x, struct node *n)
 {
 	struct tensor *xt = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *y, *mo = NULL, *io = NULL;
@@ -911,8 +931,9 @@ static cella_result op_layernorm(struct exec *x, struct node *n)
 	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), xt->rank, &axis))
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t outer = prod(xt->dims, axis), inner = prod(xt->dims + axis, xt->rank - axis);
-	/* scale and bias broadcast to the normalised shape: accept trailing-aligned shapes */
-	if (sc->rank > xt->rank - axis || (bi && bi->rank > xt->rank - axis))
+	/* Y = Normalized * Scale + B, Scale and B unidirectionally broadcast to X (LayerNormalization-17) */
+	int64_t sst[MAXR], bst[MAXR];
+	if (ubcast_strides(sc, xt, sst) || (bi && ubcast_strides(bi, xt, bst)))
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t sdims[MAXR];
 	for (int i = 0; i < xt->rank; i++)
@@ -925,10 +946,9 @@ static cella_result op_layernorm(struct exec *x, struct node *n)
 		return r;
 	if (onnx_op_dry(x))
 		return CELLA_OK;
-	size_t sn = onnx_tensor_count(sc), bn = bi ? onnx_tensor_count(bi) : 0;
-	if (inner > 0 && (sn == 0 || inner % (int64_t)sn || (bi && (bn == 0 || inner % (int64_t)bn))))
-		return CELLA_ERR_MODEL_SHAPE;
 	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
+	const float *S = sc->data, *B = bi ? bi->data : NULL;
+	int64_t idx[MAXR] = { 0 }, so = 0, bo = 0; /* X's index and Scale's, B's offsets there, row after row */
 	for (int64_t o = 0; o < outer; o++) {
 		const float *xp = (const float *)xt->data + o * inner;
 		float *yp = (float *)y->data + o * inner;
@@ -939,9 +959,18 @@ static cella_result op_layernorm(struct exec *x, struct node *n)
 		for (int64_t i = 0; i < inner; i++)
 			s2 += (xp[i] - mean) * (xp[i] - mean);
 		float inv = 1.0f / sqrtf((inner ? s2 / (float)inner : 0) + eps);
-		const float *S = sc->data, *B = bi ? bi->data : NULL;
-		for (int64_t i = 0; i < inner; i++)
-			yp[i] = (xp[i] - mean) * inv * S[(size_t)i % sn] + (B ? B[(size_t)i % bn] : 0.0f);
+		for (int64_t i = 0; i < inner; i++) {
+			yp[i] = (xp[i] - mean) * inv * S[so] + (B ? B[bo] : 0.0f);
+			for (int d = xt->rank - 1; d >= 0; d--) {
+				so += sst[d];
+				bo += B ? bst[d] : 0;
+				if (++idx[d] < xt->dims[d])
+					break;
+				so -= sst[d] * xt->dims[d];
+				bo -= B ? bst[d] * xt->dims[d] : 0;
+				idx[d] = 0;
+			}
+		}
 		if (mo && mo->data)
 			((float *)mo->data)[o] = mean;
 		if (io && io->data)

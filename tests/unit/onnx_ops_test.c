@@ -869,6 +869,19 @@ static void test_int64_exact(void)
 	cella_test_pass("int64 ReduceSum/Max/Min, ArgMax/ArgMin and TopK exact above 2^53");
 }
 
+/* Loads b and runs it on its one float input x: the load's or the run's result, out valid until *m is freed (*m is
+ * NULL if the load failed). */
+static cella_result load_run_x(struct mb *b, float *xv, int rank, const int64_t *dims, struct cella_onnx_model **m,
+			       struct cella_onnx_tensor *out)
+{
+	*m = NULL;
+	cella_result r = load(b, m);
+	if (r != CELLA_OK)
+		return r;
+	struct cella_onnx_tensor in = ftensor(xv, rank, dims);
+	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
 /* ---- before opset 7: broadcasting only with broadcast=1, B placed at axis ---- */
 
 #define NO_ATTR INT64_MIN
@@ -890,12 +903,7 @@ static cella_result legacy_case(int64_t opset, const char *op, int xrank, const 
 		attr_i(&b.g, n, "broadcast", bcast);
 	if (axis != NO_ATTR)
 		attr_i(&b.g, n, "axis", axis);
-	*m = NULL;
-	cella_result r = load(&b, m);
-	if (r != CELLA_OK)
-		return r;
-	struct cella_onnx_tensor in = ftensor(xv, xrank, xd);
-	return cella_onnx_model_run(*m, &in, 1, out, 1);
+	return load_run_x(&b, xv, xrank, xd, m, out);
 }
 
 /* As legacy_case, for a float result that must be want (n elements, shape of x). */
@@ -1044,6 +1052,70 @@ static void test_rnn_layout_initial_state(void)
 	cella_test_pass("RNN/LSTM layout=1, bidirectional: initial_h/initial_c read as [batch, dirs, hidden]");
 }
 
+/* ---- LayerNormalization: Scale and B broadcast to X as Mul and Add would ---- */
+
+/* LayerNormalization of x (rank xr) at axis with scale s (and bias c when cr >= 0); the load's or run's result. */
+static cella_result layernorm_case(int xr, const int64_t *xd, float *xv, int64_t axis, int sr, const int64_t *sd,
+				   const float *sv, size_t sn, int cr, const int64_t *cd, const float *cv, size_t cn,
+				   struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const char *const in2[] = { "x", "s", NULL }, *const in3[] = { "x", "s", "c", NULL };
+	struct mb b;
+	mb_init(&b, 17);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, xr, xd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "s", CELLA_ONNX_FLOAT, sr, sd, sv, sn * sizeof(float));
+	if (cr >= 0)
+		gb_const(&b.g, "c", CELLA_ONNX_FLOAT, cr, cd, cv, cn * sizeof(float));
+	Onnx__NodeProto *n = gb_node(&b.g, "LayerNormalization", cr >= 0 ? in3 : in2, Y);
+	attr_i(&b.g, n, "axis", axis);
+	return load_run_x(&b, xv, xr, xd, m, out);
+}
+
+/* The float output's n elements are within tol of want. */
+static void expect_near(const struct cella_onnx_tensor *out, const double *want, size_t n, double tol, const char *what)
+{
+	CT_EQ(out->bytes, n * sizeof(float));
+	for (size_t i = 0; i < n; i++)
+		if (fabs(((const float *)out->data)[i] - want[i]) > tol)
+			cella_test_fail(__FILE__, __LINE__, "%s: y[%zu] = %g, want %g", what, i,
+					(double)((const float *)out->data)[i], want[i]);
+}
+
+static void test_layernorm_broadcast(void)
+{
+	static const int64_t x132[3] = { 1, 3, 2 }, x23[2] = { 2, 3 }, d31[2] = { 3, 1 }, d21[2] = { 2, 1 };
+	static const int64_t d2[1] = { 2 }, d6[1] = { 6 };
+	static const float s123[3] = { 1, 2, 3 }, s6[6] = { 1, 1, 1, 1, 1, 1 }, s2[2] = { 1, 2 };
+	float x[6] = { 0, 1, 2, 3, 4, 5 };
+	double want[3][6];
+	for (int i = 0; i < 6; i++) {
+		/* x (1, 3, 2) over axes 1 and 2: mean 2.5, variance 17.5 / 6; Scale (3, 1) and B (3, 1) act as
+		 * (1, 3, 1): one scale and one bias per row of 2 */
+		want[0][i] = (i - 2.5) / sqrt(17.5 / 6 + 1e-5) * s123[i / 2] + s123[i / 2];
+		/* x (2, 3) at axis 1 (rows 0 1 2 and 3 4 5: variance 2/3) with Scale (2, 1): one scale per row */
+		want[1][i] = (i % 3 - 1) / sqrt(2.0 / 3 + 1e-5) * s2[i / 3];
+		/* the trailing case: Scale (2) over x (1, 3, 2) at axis 2 (pairs with variance 1/4) */
+		want[2][i] = (i % 2 ? 0.5 : -0.5) / sqrt(0.25 + 1e-5) * s2[i % 2];
+	}
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	CT_RESULT(layernorm_case(3, x132, x, 1, 2, d31, s123, 3, 2, d31, s123, 3, &m, &out), CELLA_OK);
+	expect_near(&out, want[0], 6, 1e-5, "Scale and B (3, 1) over (1, 3, 2) at axis 1");
+	cella_onnx_model_free(m);
+	CT_RESULT(layernorm_case(2, x23, x, 1, 2, d21, s2, 2, -1, NULL, NULL, 0, &m, &out), CELLA_OK);
+	expect_near(&out, want[1], 6, 1e-5, "Scale (2, 1) over (2, 3) at axis 1");
+	cella_onnx_model_free(m);
+	CT_RESULT(layernorm_case(3, x132, x, 2, 1, d2, s2, 2, -1, NULL, NULL, 0, &m, &out), CELLA_OK);
+	expect_near(&out, want[2], 6, 1e-4, "Scale (2) over (1, 3, 2) at axis 2");
+	cella_onnx_model_free(m);
+	/* shapes that do not broadcast to x's: refused at load, although their element counts divide the row's */
+	CT_RESULT(layernorm_case(3, x132, x, 1, 1, d6, s6, 6, -1, NULL, NULL, 0, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_RESULT(layernorm_case(3, x132, x, 1, 2, d21, s2, 2, -1, NULL, NULL, 0, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_RESULT(layernorm_case(3, x132, x, 1, 1, d2, s2, 2, 2, d21, s2, 2, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	cella_test_pass("LayerNormalization: Scale and B broadcast to x's shape, other shapes refused");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1064,6 +1136,7 @@ int main(int argc, char **argv)
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
+		{ "layernorm_broadcast", test_layernorm_broadcast },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
