@@ -828,6 +828,8 @@ static cella_result op_clip(struct exec *x, struct node *n)
 	cella_result r;
 	if (!a)
 		return CELLA_ERR_MODEL;
+	if (a->dtype == CELLA_ONNX_BOOL || onnx_dtype_size(a->dtype) == 0)
+		return CELLA_ERR_MODEL_UNSUPPORTED; /* every numeric type is handled below: refused at load, not run */
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
 		return r;
 	struct tensor *tmin = onnx_op_in(x, n, 1), *tmax = onnx_op_in(x, n, 2);
@@ -846,18 +848,23 @@ static cella_result op_clip(struct exec *x, struct node *n)
 		onnx_act_map(a->data, o->data, c, ACT_CLIP, lo, hi);
 		return CELLA_OK;
 	}
+/* Min(max, Max(x, min)) as Clip-13 defines it: with min > max every element becomes max */
 #define CLIPI(T, LO, HI)                                                             \
 	{                                                                            \
 		T lo = tmin ? *(T *)tmin->data : LO, hi = tmax ? *(T *)tmax->data : HI; \
 		const T *X = a->data;                                                \
 		T *Y = o->data;                                                      \
-		for (size_t i = 0; i < c; i++)                                       \
-			Y[i] = X[i] < lo ? lo : X[i] > hi ? hi : X[i];               \
+		for (size_t i = 0; i < c; i++) {                                     \
+			T v = X[i] < lo ? lo : X[i];                                 \
+			Y[i] = v > hi ? hi : v;                                      \
+		}                                                                    \
 		return CELLA_OK;                                                     \
 	}
 	case CELLA_ONNX_DOUBLE: CLIPI(double, -INFINITY, INFINITY)
 	case CELLA_ONNX_INT8: CLIPI(int8_t, INT8_MIN, INT8_MAX)
 	case CELLA_ONNX_UINT8: CLIPI(uint8_t, 0, UINT8_MAX)
+	case CELLA_ONNX_INT16: CLIPI(int16_t, INT16_MIN, INT16_MAX)
+	case CELLA_ONNX_UINT16: CLIPI(uint16_t, 0, UINT16_MAX)
 	case CELLA_ONNX_INT32: CLIPI(int32_t, INT32_MIN, INT32_MAX)
 	case CELLA_ONNX_INT64: CLIPI(int64_t, INT64_MIN, INT64_MAX)
 	case CELLA_ONNX_UINT32: CLIPI(uint32_t, 0, UINT32_MAX)

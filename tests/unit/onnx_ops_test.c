@@ -1116,6 +1116,49 @@ static void test_layernorm_broadcast(void)
 	cella_test_pass("LayerNormalization: Scale and B broadcast to x's shape, other shapes refused");
 }
 
+/* ---- Clip: Min(max, Max(x, min)) for every numeric type ---- */
+
+/* Clip-13 of n elements of one type (es bytes each) between the scalars lo and hi: the result must be want. */
+static void clip_case(int dtype, size_t es, const void *xv, size_t n, const void *lo, const void *hi, const void *want)
+{
+	int64_t d[1] = { (int64_t)n };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	single(&b, 13, "Clip", 3, dtype);
+	gb_const(&b.g, "c0", dtype, 1, d, xv, n * es);
+	gb_const(&b.g, "c1", dtype, 0, NULL, lo, es);
+	gb_const(&b.g, "c2", dtype, 0, NULL, hi, es);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, dtype);
+	if (out.bytes != n * es || memcmp(out.data, want, n * es) != 0)
+		cella_test_fail(__FILE__, __LINE__, "Clip of type %d gave %s", dtype, cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+}
+
+static void test_clip_min_above_max(void)
+{
+	/* min 10 above max 3: every element becomes 3, as for float */
+	static const int32_t i32x[3] = { 5, 20, -3 }, i32lo = 10, i32hi = 3, i32want[3] = { 3, 3, 3 };
+	clip_case(CELLA_ONNX_INT32, 4, i32x, 3, &i32lo, &i32hi, i32want);
+	static const uint8_t u8x[3] = { 0, 7, 255 }, u8lo = 200, u8hi = 100, u8want[3] = { 100, 100, 100 };
+	clip_case(CELLA_ONNX_UINT8, 1, u8x, 3, &u8lo, &u8hi, u8want);
+	static const int64_t i64x[2] = { INT64_MIN, INT64_MAX }, i64lo = 1, i64hi = -1, i64want[2] = { -1, -1 };
+	clip_case(CELLA_ONNX_INT64, 8, i64x, 2, &i64lo, &i64hi, i64want);
+	static const double dx[2] = { -1, 4 }, dlo = 2.5, dhi = 0.5, dwant[2] = { 0.5, 0.5 };
+	clip_case(CELLA_ONNX_DOUBLE, 8, dx, 2, &dlo, &dhi, dwant);
+	static const float fx[2] = { -1, 4 }, flo = 2.5f, fhi = 0.5f, fwant[2] = { 0.5f, 0.5f };
+	clip_case(CELLA_ONNX_FLOAT, 4, fx, 2, &flo, &fhi, fwant);
+	/* the ordinary case, and int16/uint16, which Clip-12 and later take */
+	static const int32_t i32lo2 = 0, i32hi2 = 10, i32want2[3] = { 5, 10, 0 };
+	clip_case(CELLA_ONNX_INT32, 4, i32x, 3, &i32lo2, &i32hi2, i32want2);
+	static const int16_t i16x[3] = { -500, 5, 500 }, i16lo = -10, i16hi = 10, i16want[3] = { -10, 5, 10 };
+	clip_case(CELLA_ONNX_INT16, 2, i16x, 3, &i16lo, &i16hi, i16want);
+	static const uint16_t u16x[2] = { 1, 60000 }, u16lo = 2, u16hi = 50000, u16want[2] = { 2, 50000 };
+	clip_case(CELLA_ONNX_UINT16, 2, u16x, 2, &u16lo, &u16hi, u16want);
+	cella_test_pass("Clip: min above max gives max for every type; int16 and uint16 clip");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1137,6 +1180,7 @@ int main(int argc, char **argv)
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
+		{ "clip_min_above_max", test_clip_min_above_max },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
