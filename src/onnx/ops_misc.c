@@ -19,9 +19,56 @@ static double rd(const void *p, int dt, size_t i)
 	return onnx_get_d(p, dt, i);
 }
 
+static int is_float(int dt)
+{
+	return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE;
+}
+
+/* Element i of an integer tensor (int8, uint8, int32, int64: the integer types num_type_ok takes). */
+static int64_t iget(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
+	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
+	default: return ((const int64_t *)p)[i];
+	}
+}
+
+/* Writes v wrapped to the element type, as Add and Mul wrap (the low bits of the two's complement value). */
+static void iput(void *p, int dt, size_t i, int64_t v)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)(uint8_t)(uint64_t)v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)(uint64_t)v; break;
+	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)(uint32_t)(uint64_t)v; break;
+	default: ((int64_t *)p)[i] = v; break;
+	}
+}
+
+/* Writes v: as it is for float types; for integer types truncated toward zero and saturated to the type's range,
+ * NaN as 0 (a double out of an integer type's range has no defined conversion). */
 static void wr(void *p, int dt, size_t i, double v)
 {
-	onnx_put_d(p, dt, i, v);
+	if (is_float(dt)) {
+		onnx_put_d(p, dt, i, v);
+		return;
+	}
+	double lo, hi;
+	switch (dt) {
+	case CELLA_ONNX_INT8: lo = -128.0; hi = 127.0; break;
+	case CELLA_ONNX_UINT8: lo = 0.0; hi = 255.0; break;
+	case CELLA_ONNX_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
+	default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break; /* hi rounds to 2^63 */
+	}
+	if (v != v)
+		iput(p, dt, i, 0);
+	else if (v >= hi) /* for int64 hi is 2^63, itself out of range */
+		iput(p, dt, i, dt == CELLA_ONNX_INT64 ? INT64_MAX : (int64_t)hi);
+	else if (v <= lo)
+		iput(p, dt, i, (int64_t)lo);
+	else
+		iput(p, dt, i, (int64_t)v);
 }
 
 static int num_type_ok(int dt)
@@ -89,9 +136,12 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	if (!acc)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	double init = kind == R_MAX ? -INFINITY : kind == R_MIN ? INFINITY : kind == R_PROD ? 1.0 : 0.0;
-	/* int64 sums and extremes are exact in int64 (a double rounds above 2^53); sums wrap like Add */
-	int exact = a->dtype == CELLA_ONNX_INT64 && (kind == R_SUM || kind == R_MAX || kind == R_MIN);
-	int64_t *acc64 = (int64_t *)acc, init64 = kind == R_MAX ? INT64_MIN : kind == R_MIN ? INT64_MAX : 0;
+	/* integer sums, products and extremes are computed in integers: exact (a double rounds above 2^53), and the
+	 * sums and products wrap to the element type as Add and Mul do (through a double they overflowed the type's
+	 * range and converted with undefined behaviour); the others go through a double and saturate */
+	int exact = !is_float(a->dtype) && kind != R_MEAN && kind != R_L2 && kind != R_LOGSUM && kind != R_LOGSUMEXP;
+	int64_t *acc64 = (int64_t *)acc;
+	int64_t init64 = kind == R_MAX ? INT64_MIN : kind == R_MIN ? INT64_MAX : kind == R_PROD ? 1 : 0;
 	for (size_t i = 0; i < oc; i++) {
 		if (exact)
 			acc64[i] = init64;
@@ -120,9 +170,16 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 			double e = exact ? 0 : rd(a->data, a->dtype, i);
 			double *p = &acc[off];
 			if (exact) {
-				int64_t ei = ((const int64_t *)a->data)[i], *q = &acc64[off];
-				*q = kind == R_SUM ? (int64_t)((uint64_t)*q + (uint64_t)ei)
-				   : kind == R_MAX ? (ei > *q ? ei : *q) : (ei < *q ? ei : *q);
+				int64_t ei = iget(a->data, a->dtype, i), *q = &acc64[off];
+				uint64_t u = (uint64_t)*q, ue = (uint64_t)ei;
+				switch (kind) {
+				case R_SUM: *q = (int64_t)(u + ue); break;
+				case R_PROD: *q = (int64_t)(u * ue); break;
+				case R_L1: *q = (int64_t)(u + (ei < 0 ? 0 - ue : ue)); break;
+				case R_SUMSQ: *q = (int64_t)(u + ue * ue); break;
+				case R_MAX: *q = ei > *q ? ei : *q; break;
+				default: *q = ei < *q ? ei : *q; break;
+				}
 			} else if (pass == 0) {
 				if (e > mx[off])
 					mx[off] = e;
@@ -148,8 +205,9 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		}
 	}
 	if (exact) {
-		for (size_t i = 0; i < oc; i++) /* an empty reduction gives 0, as on the double path */
-			((int64_t *)o->data)[i] = ic ? acc64[i] : 0;
+		/* an empty Max or Min gives 0, as on the double path; an empty product 1 */
+		for (size_t i = 0; i < oc; i++)
+			iput(o->data, a->dtype, i, ic || (kind != R_MAX && kind != R_MIN) ? acc64[i] : 0);
 		return CELLA_OK;
 	}
 	double cnt = oc ? (double)ic / (double)oc : 0;
@@ -162,8 +220,6 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		case R_LOGSUMEXP: q = (ic ? mx[i] : 0) + log(q); break;
 		default: break;
 		}
-		if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE && (q != q || isinf(q)))
-			q = 0;
 		wr(o->data, a->dtype, i, q);
 	}
 	return CELLA_OK;
@@ -359,20 +415,25 @@ static cella_result op_cumsum(struct exec *x, struct node *n)
 		return CELLA_OK;
 	int excl = (int)onnx_attr_i(n, "exclusive", 0), rev = (int)onnx_attr_i(n, "reverse", 0);
 	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	int fl = is_float(a->dtype);
 	for (int64_t ou = 0; ou < outer; ou++)
 		for (int64_t in = 0; in < inner; in++) {
 			double s = 0;
+			uint64_t si = 0; /* integer sums wrap to the element type, as Add does */
 			for (int64_t j = 0; j < len; j++) {
 				int64_t i = rev ? len - 1 - j : j;
 				size_t p = (size_t)((ou * len + i) * inner + in);
-				double v = rd(a->data, a->dtype, p);
-				if (excl) {
-					wr(o->data, a->dtype, p, s);
-					s += v;
-				} else {
-					s += v;
-					wr(o->data, a->dtype, p, s);
+				if (!fl) {
+					uint64_t v = (uint64_t)iget(a->data, a->dtype, p);
+					si += excl ? 0 : v;
+					iput(o->data, a->dtype, p, (int64_t)si);
+					si += excl ? v : 0;
+					continue;
 				}
+				double v = rd(a->data, a->dtype, p);
+				s += excl ? 0 : v;
+				wr(o->data, a->dtype, p, s);
+				s += excl ? v : 0;
 			}
 		}
 	return CELLA_OK;

@@ -1159,6 +1159,61 @@ static void test_clip_min_above_max(void)
 	cella_test_pass("Clip: min above max gives max for every type; int16 and uint16 clip");
 }
 
+/* ---- integer reductions and CumSum: computed in integers, wrapping as Add and Mul do ---- */
+
+/* op over the n integer elements xv of one type (es bytes each); the output's bytes must be want (wn elements).
+ * A Reduce* reduces all axes without keepdims; CumSum runs on axis 0 (exclusive when excl). */
+static void int_reduce_case(const char *op, int excl, int dtype, size_t es, const void *xv, size_t n, const void *want,
+			    size_t wn)
+{
+	static const int64_t axis0 = 0, one[1] = { 1 };
+	int64_t d[1] = { (int64_t)n };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	int cumsum = !strcmp(op, "CumSum");
+	Onnx__NodeProto *nd = single(&b, 13, op, cumsum ? 2 : 1, dtype);
+	gb_const(&b.g, "c0", dtype, 1, d, xv, n * es);
+	if (cumsum) {
+		gb_const(&b.g, "c1", CELLA_ONNX_INT64, 1, one, &axis0, sizeof(axis0));
+		attr_i(&b.g, nd, "exclusive", excl);
+	} else {
+		attr_i(&b.g, nd, "keepdims", 0);
+	}
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, dtype);
+	if (out.bytes != wn * es || memcmp(out.data, want, wn * es) != 0)
+		cella_test_fail(__FILE__, __LINE__, "%s of type %d gave %s", op, dtype, cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+}
+
+static void test_int_reduce_wrap(void)
+{
+	/* 2e9 + 1e9 wraps to 3e9 - 2^32, as Add of the two would (through a double: INT32_MIN) */
+	static const int32_t big[3] = { 2000000000, 1000000000, 1000000000 }, sum2[1] = { -1294967296 };
+	int_reduce_case("ReduceSum", 0, CELLA_ONNX_INT32, 4, big, 2, sum2, 1);
+	static const int32_t cum[3] = { 2000000000, -1294967296, -294967296 }, cumx[3] = { 0, 2000000000, -1294967296 };
+	int_reduce_case("CumSum", 0, CELLA_ONNX_INT32, 4, big, 3, cum, 3);
+	int_reduce_case("CumSum", 1, CELLA_ONNX_INT32, 4, big, 3, cumx, 3);
+	/* 2^16 * 2^16 = 2^32 wraps to 0; 2^62 * 4 = 2^64 too */
+	static const int32_t p16[2] = { 65536, 65536 }, zero32[1] = { 0 };
+	int_reduce_case("ReduceProd", 0, CELLA_ONNX_INT32, 4, p16, 2, zero32, 1);
+	static const int64_t p62[2] = { (int64_t)1 << 62, 4 }, zero64[1] = { 0 };
+	int_reduce_case("ReduceProd", 0, CELLA_ONNX_INT64, 8, p62, 2, zero64, 1);
+	/* |INT32_MIN| wraps to INT32_MIN as Abs gives it; plus 1 */
+	static const int32_t l1[2] = { INT32_MIN, 1 }, l1want[1] = { INT32_MIN + 1 };
+	int_reduce_case("ReduceL1", 0, CELLA_ONNX_INT32, 4, l1, 2, l1want, 1);
+	/* 12 * 12 = 144 wraps to -112 in int8; 200 + 100 to 44 in uint8 */
+	static const int8_t sq[1] = { 12 }, sqwant[1] = { -112 };
+	int_reduce_case("ReduceSumSquare", 0, CELLA_ONNX_INT8, 1, sq, 1, sqwant, 1);
+	static const uint8_t u8[2] = { 200, 100 }, u8want[1] = { 44 };
+	int_reduce_case("ReduceSum", 0, CELLA_ONNX_UINT8, 1, u8, 2, u8want, 1);
+	/* the mean of two INT64_MAX is INT64_MAX (its double, 2^63, is out of range: saturated, not converted) */
+	static const int64_t mx[2] = { INT64_MAX, INT64_MAX }, mxwant[1] = { INT64_MAX };
+	int_reduce_case("ReduceMean", 0, CELLA_ONNX_INT64, 8, mx, 2, mxwant, 1);
+	cella_test_pass("integer ReduceSum/Prod/L1/SumSquare and CumSum wrap like Add; ReduceMean saturates");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1181,6 +1236,7 @@ int main(int argc, char **argv)
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
+		{ "int_reduce_wrap", test_int_reduce_wrap },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
