@@ -347,11 +347,15 @@ static cella_result op_conv(struct exec *x, struct node *n)
 	struct conv_priv *pv = n->priv;
 	if (outsp == 0 || N == 0 || M == 0)
 		return CELLA_OK;
-	if (cg == 1 && mg == 1 && g > 1 && nsp == 2) {
-		int64_t hp, wp;
+	int64_t hp = 0, wp = 0;
+	int dw = cg == 1 && mg == 1 && g > 1 && nsp == 2;
+	if (dw) {
+		/* the direct depthwise kernel holds at most 64 kernel rows and a padded plane of 2^30 floats;
+		 * beyond that the GEMM path below computes the same convolution, one group at a time */
 		dw_padded_dims(&w, &hp, &wp);
-		if (w.k[0] > 64 || (uint64_t)hp * (uint64_t)wp > ((uint64_t)1 << 30))
-			return CELLA_ERR_MODEL_UNSUPPORTED;
+		dw = w.k[0] <= 64 && (uint64_t)hp * (uint64_t)wp <= ((uint64_t)1 << 30);
+	}
+	if (dw) {
 		int64_t wmax = wp > w.in[1] ? wp : w.in[1];
 		float *tmp = onnx_op_scratch(x, 1, (size_t)(hp * wp + w.k[0] * (wmax + 2) + 160) * sizeof(float));
 		if (!tmp)

@@ -1214,6 +1214,47 @@ static void test_int_reduce_wrap(void)
 	cella_test_pass("integer ReduceSum/Prod/L1/SumSquare and CumSum wrap like Add; ReduceMean saturates");
 }
 
+/* ---- depthwise Conv with a kernel taller than the direct kernel takes: the GEMM path runs it ---- */
+
+static void test_depthwise_tall_kernel(void)
+{
+	enum { C = 2, H = 67, W = 2, KH = 65, OH = H - KH + 1 };
+	static const int64_t xd[4] = { 1, C, H, W }, wd[4] = { C, 1, KH, 1 }, dyn[4] = { 1, C, -1, -1 }, bd[1] = { C };
+	static const float bias[C] = { 0.5f, -1.0f };
+	static const char *const ins[] = { "x", "w", "b", NULL };
+	static float x[C * H * W], w[C * KH];
+	for (int i = 0; i < C * H * W; i++)
+		x[i] = (float)(i % 7) - 3.0f;
+	for (int i = 0; i < C * KH; i++)
+		w[i] = (float)(i % 5) - 2.0f;
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in[2] = { ftensor(x, 4, xd), ftensor(w, 4, wd) }, out;
+	mb_init(&b, 13);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, dyn);
+	gb_io(&b.g, 0, "w", CELLA_ONNX_FLOAT, 4, wd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "b", CELLA_ONNX_FLOAT, 1, bd, bias, sizeof(bias));
+	Onnx__NodeProto *n = gb_node(&b.g, "Conv", ins, Y);
+	attr_i(&b.g, n, "group", C);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	CT_ASSERT(out.rank == 4 && out.dims[1] == C && out.dims[2] == OH && out.dims[3] == W);
+	for (int c = 0; c < C; c++)
+		for (int oy = 0; oy < OH; oy++)
+			for (int ox = 0; ox < W; ox++) {
+				float want = bias[c]; /* small integers: exact in any order */
+				for (int k = 0; k < KH; k++)
+					want += x[(c * H + oy + k) * W + ox] * w[c * KH + k];
+				float got = ((const float *)out.data)[(c * OH + oy) * W + ox];
+				if (got != want)
+					cella_test_fail(__FILE__, __LINE__, "y[%d,%d,%d] = %g, want %g", c, oy, ox,
+							(double)got, (double)want);
+			}
+	cella_onnx_model_free(m);
+	cella_test_pass("depthwise Conv with a 65-row kernel runs (on the GEMM path)");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1237,6 +1278,7 @@ int main(int argc, char **argv)
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
+		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
