@@ -17,14 +17,54 @@ struct win {
 	int64_t in[MAXSP], out[MAXSP], k[MAXSP], s[MAXSP], d[MAXSP], pb[MAXSP], pe[MAXSP];
 };
 
+enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
+
+/*
+ * The window attributes of a Conv, ConvTranspose or pooling node over nsp spatial dims: strides and dilations (and
+ * ConvTranspose's output_padding) have nsp values when present, pads 2*nsp, and auto_pad is one of the four names
+ * ONNX defines. Sets *pad_mode; a list of another length or another auto_pad is CELLA_ERR_MODEL, named in the log
+ * when `load` (the log is for load errors; at run the engine's message names the node).
+ */
+static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int load, int *pad_mode)
+{
+	static const char *const lists[4] = { "strides", "dilations", "pads", "output_padding" };
+	static const char *const modes[4] = { [PAD_NOTSET] = "NOTSET", [PAD_SAME_UPPER] = "SAME_UPPER",
+					      [PAD_SAME_LOWER] = "SAME_LOWER", [PAD_VALID] = "VALID" };
+	int nl = strcmp(n->op->name, "ConvTranspose") ? 3 : 4;
+	for (int i = 0; i < nl; i++) {
+		const int64_t *v;
+		size_t c = onnx_attr_ints(n, lists[i], &v), want = (size_t)nsp * (i == 2 ? 2 : 1);
+		if (c && c != want) {
+			if (load)
+				onnx_log(x->m, "node '%s' (%s): attribute '%s' has %zu values, expected %zu", n->name,
+					 n->op->name, lists[i], c, want);
+			return CELLA_ERR_MODEL;
+		}
+	}
+	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(ap, modes[i])) {
+			*pad_mode = i;
+			return CELLA_OK;
+		}
+	if (load)
+		onnx_log(x->m, "node '%s' (%s): attribute 'auto_pad' is '%.64s', not NOTSET, SAME_UPPER, SAME_LOWER or VALID",
+			 n->name, n->op->name, ap);
+	return CELLA_ERR_MODEL;
+}
+
 /* Fills strides/dilations/pads and output size from the ONNX attributes (Conv and pooling rules). */
-static cella_result win_make(struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
+static cella_result win_make(struct exec *x, struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
 			     int ceil_mode, struct win *w)
 {
 	const int64_t *v;
 	size_t c;
+	int mode;
+	cella_result r;
 	if (nsp < 1 || nsp > MAXSP)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = win_attrs(x, n, nsp, x->mode != MODE_RUN, &mode)) != CELLA_OK)
+		return r;
 	memset(w, 0, sizeof(*w));
 	w->nsp = nsp;
 	for (int i = 0; i < nsp; i++) {
@@ -35,32 +75,23 @@ static cella_result win_make(struct node *n, const struct tensor *xt, const int6
 		if (w->k[i] < 1 || w->k[i] > (1 << 20))
 			return CELLA_ERR_MODEL_SHAPE;
 	}
-	if ((c = onnx_attr_ints(n, "strides", &v)) != 0) {
-		if (c != (size_t)nsp)
-			return CELLA_ERR_MODEL_SHAPE;
+	/* win_attrs checked the lengths: each list is absent or complete */
+	if ((c = onnx_attr_ints(n, "strides", &v)) != 0)
 		for (int i = 0; i < nsp; i++)
 			w->s[i] = v[i];
-	}
-	if ((c = onnx_attr_ints(n, "dilations", &v)) != 0) {
-		if (c != (size_t)nsp)
-			return CELLA_ERR_MODEL_SHAPE;
+	if ((c = onnx_attr_ints(n, "dilations", &v)) != 0)
 		for (int i = 0; i < nsp; i++)
 			w->d[i] = v[i];
-	}
-	if ((c = onnx_attr_ints(n, "pads", &v)) != 0) {
-		if (c != (size_t)nsp * 2)
-			return CELLA_ERR_MODEL_SHAPE;
+	if ((c = onnx_attr_ints(n, "pads", &v)) != 0)
 		for (int i = 0; i < nsp; i++) {
 			w->pb[i] = v[i];
 			w->pe[i] = v[i + nsp];
 		}
-	}
 	for (int i = 0; i < nsp; i++)
 		if (w->s[i] < 1 || w->d[i] < 1 || w->s[i] > (1 << 20) || w->d[i] > (1 << 20) || w->pb[i] < 0 ||
 		    w->pe[i] < 0 || w->pb[i] > (1 << 24) || w->pe[i] > (1 << 24))
 			return CELLA_ERR_MODEL_SHAPE;
-	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
-	int same = !strcmp(ap, "SAME_UPPER") ? 1 : !strcmp(ap, "SAME_LOWER") ? 2 : 0;
+	int same = mode == PAD_SAME_UPPER ? 1 : mode == PAD_SAME_LOWER ? 2 : 0;
 	for (int i = 0; i < nsp; i++) {
 		int64_t ek = (w->k[i] - 1) * w->d[i] + 1;
 		if (same) {
@@ -72,7 +103,7 @@ static cella_result win_make(struct node *n, const struct tensor *xt, const int6
 			w->pe[i] = tot - w->pb[i];
 			w->out[i] = o;
 		} else {
-			if (!strcmp(ap, "VALID"))
+			if (mode == PAD_VALID)
 				w->pb[i] = w->pe[i] = 0;
 			int64_t span = w->in[i] + w->pb[i] + w->pe[i] - ek;
 			if (span < 0)
@@ -241,9 +272,28 @@ static cella_result conv_kernel_shape(struct node *n, const struct tensor *wt, i
 	return CELLA_OK;
 }
 
+/* At load, for Conv and ConvTranspose whose weight rank is known: the kernel and window attributes are checked
+ * there even when the input's shape is not (the shape pass could not run the node), so a malformed one is refused
+ * at load, with its name, not at the first run. */
+static cella_result conv_attrs_at_load(struct exec *x, struct node *n)
+{
+	struct tensor *wt = onnx_op_in(x, n, 1);
+	int64_t k[MAXSP];
+	int nsp, mode;
+	cella_result r;
+	if (!wt || !(wt->known || wt->is_const) || wt->rank < 3)
+		return CELLA_OK; /* checked when the node runs */
+	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+		return r;
+	return win_attrs(x, n, nsp, 1, &mode);
+}
+
 static cella_result conv_prepare(struct exec *x, struct node *n)
 {
 	struct tensor *wt = onnx_op_in(x, n, 1);
+	cella_result r = conv_attrs_at_load(x, n);
+	if (r != CELLA_OK)
+		return r;
 	if (!wt || !wt->is_const || wt->dtype != CELLA_ONNX_FLOAT || wt->rank < 3)
 		return CELLA_OK;
 	int64_t g = onnx_attr_i(n, "group", 1);
@@ -332,7 +382,7 @@ static cella_result op_conv(struct exec *x, struct node *n)
 	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M = wt->dims[0];
 	if (g < 1 || C % g || M % g || wt->dims[1] != C / g || (bt && (bt->rank != 1 || bt->dims[0] != M)))
 		return CELLA_ERR_MODEL_SHAPE;
-	if ((r = win_make(n, xt, k, nsp, 0, &w)) != CELLA_OK)
+	if ((r = win_make(x, n, xt, k, nsp, 0, &w)) != CELLA_OK)
 		return r;
 	odims[0] = N;
 	odims[1] = M;
@@ -420,15 +470,15 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 	struct tensor *xt = onnx_op_in(x, n, 0), *wt = onnx_op_in(x, n, 1), *bt = onnx_op_in(x, n, 2), *yt;
 	int64_t k[MAXSP], odims[MAXR], outp[MAXSP] = { 0 }, pb[MAXSP] = { 0 }, pe[MAXSP] = { 0 };
 	int64_t s[MAXSP], d[MAXSP];
-	int nsp;
+	int nsp, mode;
 	cella_result r;
 	const int64_t *v;
-	size_t c;
 	if (!xt || !wt)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK ||
+	    (r = win_attrs(x, n, nsp, x->mode != MODE_RUN, &mode)) != CELLA_OK)
 		return r;
 	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M;
 	/* every group has at least one input channel when there are channels (C % g alone let group = 2^62 through
@@ -441,13 +491,14 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_SHAPE;
 	for (int i = 0; i < nsp; i++)
 		s[i] = d[i] = 1;
-	if ((c = onnx_attr_ints(n, "strides", &v)) == (size_t)nsp)
+	/* win_attrs checked the lengths: each list is absent or complete */
+	if (onnx_attr_ints(n, "strides", &v))
 		memcpy(s, v, sizeof(int64_t) * (size_t)nsp);
-	if ((c = onnx_attr_ints(n, "dilations", &v)) == (size_t)nsp)
+	if (onnx_attr_ints(n, "dilations", &v))
 		memcpy(d, v, sizeof(int64_t) * (size_t)nsp);
-	if ((c = onnx_attr_ints(n, "output_padding", &v)) == (size_t)nsp)
+	if (onnx_attr_ints(n, "output_padding", &v))
 		memcpy(outp, v, sizeof(int64_t) * (size_t)nsp);
-	if ((c = onnx_attr_ints(n, "pads", &v)) == (size_t)nsp * 2)
+	if (mode != PAD_VALID && onnx_attr_ints(n, "pads", &v)) /* VALID: no padding, whatever pads says */
 		for (int i = 0; i < nsp; i++) {
 			pb[i] = v[i];
 			pe[i] = v[i + nsp];
@@ -456,7 +507,6 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		if (s[i] < 1 || d[i] < 1 || s[i] > 4096 || d[i] > 4096 || pb[i] < 0 || pe[i] < 0 || outp[i] < 0 ||
 		    pb[i] > (1 << 20) || pe[i] > (1 << 20) || outp[i] > 4096)
 			return CELLA_ERR_MODEL_SHAPE;
-	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
 	/* output_shape names the spatial dims, optionally preceded by N and C: the last nsp values count */
 	size_t nos = onnx_attr_ints(n, "output_shape", &v);
 	if (nos && (nos < (size_t)nsp || nos > (size_t)nsp + 2))
@@ -468,14 +518,14 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		int64_t want = -1;
 		if (nos)
 			want = v[nos - (size_t)nsp + (size_t)i];
-		else if (!strcmp(ap, "SAME_UPPER") || !strcmp(ap, "SAME_LOWER"))
+		else if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER)
 			want = in * s[i];
 		if (want >= 0) {
 			/* may be negative: the output then extends past the scattered input (bias only there) */
 			int64_t tot = full - want, half = tot >= 0 ? tot / 2 : -((-tot + 1) / 2); /* floor(tot/2) */
 			if (want > (1 << 24))
 				return CELLA_ERR_MODEL_SHAPE;
-			if (!strcmp(ap, "SAME_UPPER")) {
+			if (mode == PAD_SAME_UPPER) {
 				pb[i] = half;
 				pe[i] = tot - half;
 			} else {
@@ -1050,7 +1100,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
 	if (nsp < 1 || (size_t)nsp != nk)
 		return CELLA_ERR_MODEL_SHAPE;
-	if ((r = win_make(n, xt, ks, nsp, (int)onnx_attr_i(n, "ceil_mode", 0), &w)) != CELLA_OK)
+	if ((r = win_make(x, n, xt, ks, nsp, (int)onnx_attr_i(n, "ceil_mode", 0), &w)) != CELLA_OK)
 		return r;
 	int64_t od[MAXR];
 	od[0] = xt->dims[0];
@@ -1297,7 +1347,7 @@ static cella_result op_hardmax(struct exec *x, struct node *n) { return softmax(
 
 const struct op_def onnx_ops_nn[] = {
 	{ "Conv", op_conv, conv_prepare, 1, 0 },
-	{ "ConvTranspose", op_conv_transpose, NULL, 1, 0 },
+	{ "ConvTranspose", op_conv_transpose, conv_attrs_at_load, 1, 0 },
 	{ "Gemm", op_gemm, NULL, 1, 0 },
 	{ "MatMul", op_matmul, NULL, 1, 0 },
 	{ "BatchNormalization", op_batchnorm, NULL, 1, 0 },

@@ -1255,6 +1255,111 @@ static void test_depthwise_tall_kernel(void)
 	cella_test_pass("depthwise Conv with a 65-row kernel runs (on the GEMM path)");
 }
 
+/* ---- Conv/ConvTranspose/pooling window attributes: lengths and auto_pad checked, VALID pads nothing ---- */
+
+static char all_log[2048]; /* every log line of the last load_logged, one a line */
+
+static void log_all(void *ctx, const char *msg)
+{
+	size_t used = strlen(all_log);
+	(void)ctx;
+	snprintf(all_log + used, sizeof(all_log) - used, "%s\n", msg);
+}
+
+/* tk_load with every log line kept in all_log (the engine adds its own line after an operator's). */
+static cella_result load_logged(struct mb *b, struct cella_onnx_model **m)
+{
+	size_t len = onnx__model_proto__get_packed_size(&b->m);
+	uint8_t *buf = malloc(len);
+	struct cella_onnx_options o = { .log = log_all };
+	CT_ASSERT(buf != NULL);
+	onnx__model_proto__pack(&b->m, buf);
+	all_log[0] = '\0';
+	*m = NULL;
+	cella_result r = cella_onnx_model_new(buf, len, &o, m);
+	free(buf);
+	return r;
+}
+
+/* One window node over x (1, 1, 2, 2), declared with its dims or dynamic, and (but for pooling) the 2x2 weight w,
+ * with one INTS attribute (name NULL: none) and auto_pad (NULL: none). */
+static void window_model(struct mb *b, const char *op, int dynamic, const char *attr, const int64_t *v, size_t nv,
+			 const char *auto_pad)
+{
+	static const int64_t xd[4] = { 1, 1, 2, 2 }, dyn[4] = { 1, 1, -1, -1 }, k2[2] = { 2, 2 };
+	static const float w[4] = { 1, 1, 1, 1 };
+	static const char *const ins[] = { "x", "w", NULL }, *const pin[] = { "x", NULL };
+	int pool = !strncmp(op, "MaxPool", 7);
+	mb_init(b, 13);
+	gb_io(&b->g, 0, "x", CELLA_ONNX_FLOAT, 4, dynamic ? dyn : xd);
+	gb_io(&b->g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	if (!pool)
+		gb_const(&b->g, "w", CELLA_ONNX_FLOAT, 4, xd, w, sizeof(w));
+	Onnx__NodeProto *n = gb_node(&b->g, op, pool ? pin : ins, Y);
+	if (pool)
+		attr_ints(&b->g, n, "kernel_shape", k2, 2);
+	if (attr)
+		attr_ints(&b->g, n, attr, v, nv);
+	if (auto_pad)
+		attr_s(&b->g, n, "auto_pad", auto_pad);
+}
+
+static void test_window_attrs(void)
+{
+	static const int64_t one[1] = { 1 }, three[3] = { 1, 1, 1 }, two[2] = { 0, 0 }, pads1[4] = { 1, 1, 1, 1 };
+	static const struct {
+		const char *op, *attr;
+		const int64_t *v;
+		size_t nv;
+		const char *auto_pad, *msg;
+	} bad[] = {
+		{ "ConvTranspose", "strides", three, 3, NULL, "attribute 'strides' has 3 values, expected 2" },
+		{ "ConvTranspose", "dilations", one, 1, NULL, "attribute 'dilations' has 1 values, expected 2" },
+		{ "ConvTranspose", "output_padding", three, 3, NULL, "'output_padding' has 3 values, expected 2" },
+		{ "ConvTranspose", "pads", two, 2, NULL, "attribute 'pads' has 2 values, expected 4" },
+		{ "ConvTranspose", NULL, NULL, 0, "SAME", "attribute 'auto_pad' is 'SAME', not NOTSET" },
+		{ "Conv", NULL, NULL, 0, "valid", "attribute 'auto_pad' is 'valid', not NOTSET" },
+		{ "Conv", "strides", one, 1, NULL, "attribute 'strides' has 1 values, expected 2" },
+		{ "MaxPool", NULL, NULL, 0, "BOGUS", "attribute 'auto_pad' is 'BOGUS', not NOTSET" },
+	};
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (int dynamic = 0; dynamic < 2; dynamic++) {
+			if (dynamic && !strcmp(bad[i].op, "MaxPool"))
+				continue; /* no weight to learn the rank from: checked when the node first runs */
+			window_model(&b, bad[i].op, dynamic, bad[i].attr, bad[i].v, bad[i].nv, bad[i].auto_pad);
+			cella_result r = load_logged(&b, &m);
+			cella_onnx_model_free(m);
+			if (r != CELLA_ERR_MODEL || !strstr(all_log, bad[i].msg) || !strstr(all_log, "node '"))
+				cella_test_fail(__FILE__, __LINE__, "case %zu (%s, %s x): %s, log: %s", i, bad[i].op,
+						dynamic ? "dynamic" : "static", cella_result_name(r), all_log);
+		}
+	/* MaxPool over a dynamic x: refused when it first runs */
+	{
+		float x[4] = { 1, 2, 3, 4 };
+		static const int64_t xd[4] = { 1, 1, 2, 2 };
+		struct cella_onnx_tensor out;
+		window_model(&b, "MaxPool", 1, NULL, NULL, 0, "BOGUS");
+		CT_RESULT(load_run_x(&b, x, 4, xd, &m, &out), CELLA_ERR_MODEL);
+		cella_onnx_model_free(m);
+	}
+	/* ConvTranspose with auto_pad VALID pads nothing, whatever pads says: x 1 2 / 3 4 under a 2x2 kernel of ones
+	 * spreads into 3x3 (with pads 1 it was the 1x1 centre, 10) */
+	{
+		float x[4] = { 1, 2, 3, 4 };
+		static const int64_t xd[4] = { 1, 1, 2, 2 };
+		static const float want[9] = { 1, 3, 2, 4, 10, 6, 3, 7, 4 };
+		struct cella_onnx_tensor out;
+		window_model(&b, "ConvTranspose", 0, "pads", pads1, 4, "VALID");
+		CT_RESULT(load_run_x(&b, x, 4, xd, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[2] == 3 && out.dims[3] == 3);
+		CT_ASSERT(memcmp(out.data, want, sizeof(want)) == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("window attributes of the wrong length or an unknown auto_pad refused by name; VALID pads nothing");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1279,6 +1384,7 @@ int main(int argc, char **argv)
 		{ "clip_min_above_max", test_clip_min_above_max },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
+		{ "window_attrs", test_window_attrs },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
