@@ -262,6 +262,8 @@ static const row_fn shl_tab[14] = { [CELLA_ONNX_UINT8] = shl_u8, [CELLA_ONNX_UIN
 static const row_fn shr_tab[14] = { [CELLA_ONNX_UINT8] = shr_u8, [CELLA_ONNX_UINT16] = shr_u16,
 				    [CELLA_ONNX_UINT32] = shr_u32, [CELLA_ONNX_UINT64] = shr_u64 };
 
+/* bool bytes other than 0 and 1 can arrive (raw_data, run inputs): every bool op takes any nonzero byte as true */
+BIN_ROW(eq_b, uint8_t, uint8_t, (!x == !y))
 BIN_ROW(and_b, uint8_t, uint8_t, (x && y))
 BIN_ROW(or_b, uint8_t, uint8_t, (x || y))
 BIN_ROW(xor_b, uint8_t, uint8_t, ((!x) != (!y)))
@@ -366,7 +368,7 @@ BIN_OP(op_greater_eq, ge_tab, 1)
 static const row_fn and_tab[14] = { [CELLA_ONNX_BOOL] = and_b };
 static const row_fn or_tab[14] = { [CELLA_ONNX_BOOL] = or_b };
 static const row_fn xor_tab[14] = { [CELLA_ONNX_BOOL] = xor_b };
-static const row_fn eqb_tab[14] = { [CELLA_ONNX_BOOL] = eq_u8 };
+static const row_fn eqb_tab[14] = { [CELLA_ONNX_BOOL] = eq_b };
 BIN_OP(op_and, and_tab, 1)
 BIN_OP(op_or, or_tab, 1)
 BIN_OP(op_xor, xor_tab, 1)
@@ -882,7 +884,8 @@ static double get_num(const void *p, int dt, size_t i)
 	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
 	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
 	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
-	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i] != 0; /* any nonzero byte is true, cast as 1 */
 	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
 	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
 	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
@@ -956,7 +959,7 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 	if ((r = onnx_op_out(x, n, 0, to, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t c = onnx_tensor_count(a);
-	if (to == a->dtype) {
+	if (to == a->dtype && to != CELLA_ONNX_BOOL) { /* bool to bool still makes every true byte 1 */
 		if (o->data != a->data)
 			memcpy(o->data, a->data, a->bytes);
 		return CELLA_OK;

@@ -1360,6 +1360,66 @@ static void test_window_attrs(void)
 	cella_test_pass("window attributes of the wrong length or an unknown auto_pad refused by name; VALID pads nothing");
 }
 
+/* ---- bool bytes other than 0 and 1 (raw_data keeps them) are true ---- */
+
+/* op over the bool constant c0 (and c1 when given), n elements each, or Cast of c0 to `to`: out must be want. */
+static void bool_case(const char *op, const uint8_t *a, const uint8_t *b, size_t n, int to, const void *want,
+		      size_t wbytes)
+{
+	int64_t d[1] = { (int64_t)n };
+	struct mb mb;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *nd = single(&mb, 13, op, b ? 2 : 1, to);
+	gb_const(&mb.g, "c0", CELLA_ONNX_BOOL, 1, d, a, n);
+	if (b)
+		gb_const(&mb.g, "c1", CELLA_ONNX_BOOL, 1, d, b, n);
+	else
+		attr_i(&mb.g, nd, "to", to);
+	CT_RESULT(load_run(&mb, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, to);
+	if (out.bytes != wbytes || memcmp(out.data, want, wbytes) != 0)
+		cella_test_fail(__FILE__, __LINE__, "%s to type %d gave %s", op, to, cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+}
+
+static void test_bool_nonzero(void)
+{
+	static const uint8_t a[4] = { 2, 1, 0, 255 }, b[4] = { 1, 1, 0, 0 }, eq[4] = { 1, 1, 1, 0 }, one[4] = { 1, 1, 0, 1 };
+	static const float f[4] = { 1, 1, 0, 1 };
+	static const int32_t i32[4] = { 1, 1, 0, 1 };
+	bool_case("Equal", a, b, 4, CELLA_ONNX_BOOL, eq, 4);
+	bool_case("Cast", a, NULL, 4, CELLA_ONNX_FLOAT, f, sizeof(f));
+	bool_case("Cast", a, NULL, 4, CELLA_ONNX_INT32, i32, sizeof(i32));
+	bool_case("Cast", a, NULL, 4, CELLA_ONNX_BOOL, one, 4);
+	/* a run input's bytes likewise */
+	{
+		static const int64_t d2[1] = { 2 };
+		static const uint8_t t = 1, want[2] = { 1, 0 };
+		static const char *const ins[] = { "x", "t", NULL };
+		uint8_t x[2] = { 7, 0 };
+		struct mb mb;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in, out;
+		mb_init(&mb, 13);
+		gb_io(&mb.g, 0, "x", CELLA_ONNX_BOOL, 1, d2);
+		gb_io(&mb.g, 1, "y", CELLA_ONNX_BOOL, -1, NULL);
+		gb_const(&mb.g, "t", CELLA_ONNX_BOOL, 0, NULL, &t, 1);
+		gb_node(&mb.g, "Equal", ins, Y);
+		CT_RESULT(load(&mb, &m), CELLA_OK);
+		memset(&in, 0, sizeof(in));
+		in.dtype = CELLA_ONNX_BOOL;
+		in.rank = 1;
+		in.dims[0] = 2;
+		in.data = x;
+		in.bytes = 2;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.bytes == 2 && memcmp(out.data, want, 2) == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("bool Equal and Cast take any nonzero byte as true");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1385,6 +1445,7 @@ int main(int argc, char **argv)
 		{ "int_reduce_wrap", test_int_reduce_wrap },
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
 		{ "window_attrs", test_window_attrs },
+		{ "bool_nonzero", test_bool_nonzero },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
