@@ -414,6 +414,7 @@ static cella_result op_prelu(struct exec *x, struct node *n)
 }
 
 static double get_num(const void *p, int dt, size_t i);
+static int64_t sat_i64(double v);
 
 static cella_result op_pow(struct exec *x, struct node *n)
 {
@@ -461,8 +462,9 @@ static cella_result op_pow(struct exec *x, struct node *n)
 		switch (o->dtype) {
 		case CELLA_ONNX_FLOAT: ((float *)o->data)[i] = (float)v; break;
 		case CELLA_ONNX_DOUBLE: ((double *)o->data)[i] = v; break;
-		case CELLA_ONNX_INT32: ((int32_t *)o->data)[i] = (int32_t)(v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v); break;
-		case CELLA_ONNX_INT64: ((int64_t *)o->data)[i] = (int64_t)(v > 9.2e18 ? 9.2e18 : v < -9.2e18 ? -9.2e18 : v); break;
+		/* saturated, NaN (a negative base to a fractional power) as 0, as Cast converts: never out of range */
+		case CELLA_ONNX_INT32: ((int32_t *)o->data)[i] = (int32_t)(v != v ? 0 : v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v); break;
+		case CELLA_ONNX_INT64: ((int64_t *)o->data)[i] = sat_i64(v); break;
 		default: return CELLA_ERR_MODEL_UNSUPPORTED;
 		}
 		onnx_index_next(idx, p.dims, p.rank);

@@ -1420,6 +1420,32 @@ static void test_bool_nonzero(void)
 	cella_test_pass("bool Equal and Cast take any nonzero byte as true");
 }
 
+/* ---- Pow with an integer base and a float exponent: results saturated, NaN as 0 ---- */
+
+static void test_pow_int_nan(void)
+{
+	static const int64_t d3[1] = { 3 };
+	static const float e[3] = { 0.5f, 0.5f, 40.0f };
+	static const int32_t b32[3] = { -8, 4, 10 }, w32[3] = { 0, 2, INT32_MAX };
+	static const int64_t b64[3] = { -8, 4, 10 }, w64[3] = { 0, 2, INT64_MAX };
+	for (int wide = 0; wide < 2; wide++) {
+		int dt = wide ? CELLA_ONNX_INT64 : CELLA_ONNX_INT32;
+		size_t es = wide ? 8 : 4;
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, 13, "Pow", 2, dt);
+		gb_const(&b.g, "c0", dt, 1, d3, wide ? (const void *)b64 : (const void *)b32, 3 * es);
+		gb_const(&b.g, "c1", CELLA_ONNX_FLOAT, 1, d3, e, sizeof(e));
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		/* (-8)^0.5 is NaN: 0, as Cast gives it; 4^0.5 = 2; 10^40 saturates */
+		if (out.bytes != 3 * es || memcmp(out.data, wide ? (const void *)w64 : (const void *)w32, 3 * es) != 0)
+			cella_test_fail(__FILE__, __LINE__, "Pow of type %d gave %s", dt, cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Pow with an integer base: NaN as 0, out of range saturated");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -1446,6 +1472,7 @@ int main(int argc, char **argv)
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
 		{ "window_attrs", test_window_attrs },
 		{ "bool_nonzero", test_bool_nonzero },
+		{ "pow_int_nan", test_pow_int_nan },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
