@@ -45,6 +45,41 @@ static bool reseed_random(void)
 	return true;
 }
 
+/*
+ * One message to the host on the control socket. Replies to the host's requests (OPENED, WINDOW_AT, READY, BYE)
+ * wait for room: the host is reading then. Log lines do not: the host reads its control socket only while it
+ * creates or terminates the enclave or notices its loss, so lines sent while calls run wait there, and a monitor
+ * blocked in send() would serve no request and watch no enclave process. A line that finds the socket full is
+ * dropped and counted, and the count is told with the next line that fits (or before BYE).
+ */
+static bool send_ctl(const struct cella_pmsg *m, bool wait)
+{
+	ssize_t k;
+	do
+		k = send(CTL, m, sizeof(*m), MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
+	while (k < 0 && errno == EINTR);
+	return k == (ssize_t)sizeof(*m);
+}
+
+static unsigned long dropped_logs; /* log lines the full control socket could not take */
+
+/* Tells the host how many log lines were dropped, if any: true once it is told (or nothing was dropped). */
+static bool tell_dropped(bool wait)
+{
+	struct cella_pmsg m;
+	if (!dropped_logs)
+		return true;
+	memset(&m, 0, sizeof(m));
+	m.type = CELLA_PMSG_LOG;
+	m.level = 2;
+	snprintf(m.text, sizeof(m.text), "the monitor dropped %lu log messages: the host did not read them in time",
+		 dropped_logs);
+	if (!send_ctl(&m, wait))
+		return false;
+	dropped_logs = 0;
+	return true;
+}
+
 static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...)
 {
@@ -59,7 +94,7 @@ static void send_pmsg(uint32_t type, uint32_t status, const char *fmt, ...)
 		vsnprintf(m.text, sizeof(m.text), fmt, ap);
 		va_end(ap);
 	}
-	(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+	(void)send_ctl(&m, true);
 }
 
 static void log_host(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -73,7 +108,8 @@ static void log_host(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
-	(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+	if (!tell_dropped(false) || !send_ctl(&m, false))
+		dropped_logs++;
 }
 
 static bool recv_ctl(struct cella_pmsg *m, int *fd);
@@ -144,7 +180,7 @@ static uint8_t *place_window(struct cella_pmsg *msg, int *winfd, uint64_t *bytes
 			at.type = CELLA_PMSG_WINDOW_AT;
 			at.a = *bytes;
 			at.b = (uint64_t)(uintptr_t)offer;
-			(void)send(CTL, &at, sizeof(at), MSG_NOSIGNAL);
+			(void)send_ctl(&at, true);
 		}
 		close(*winfd);
 		if (!recv_ctl(msg, winfd) || msg->type != CELLA_PMSG_WINDOW || *winfd < 0)
@@ -235,6 +271,8 @@ struct enclave_proc {
 	bool dead;
 	bool stalled;        /* a reply found the enclave's socket full */
 	bool told_malformed; /* the host was told of a malformed request */
+	bool told_platform;     /* the host was told why the platform cannot be opened, */
+	char platform_why[512]; /* for this reason */
 };
 
 /* Names a fault address: a guard page below/above a TCS stack is a stack overflow. */
@@ -280,16 +318,24 @@ static void report_fault(struct enclave_proc *p, const struct cella_enclave_msg 
 	p->reported = true;
 }
 
-/* The platform is opened on the first identity request, in the monitor (never in the enclave process). */
+/*
+ * The platform is opened on the first identity request, in the monitor (never in the enclave process). One that
+ * cannot be opened is tried again on each request (it may have been repaired), and its error answers that
+ * request; the host is told why once, and again only if the reason changes: a line per request would be the
+ * enclave's to multiply.
+ */
 static cella_result platform(struct enclave_proc *p)
 {
-	char why[512] = "";
+	char why[sizeof(p->platform_why)] = "";
 	cella_result r;
 	if (p->platform)
 		return CELLA_OK;
 	r = cella_platform_open(NULL, &p->platform, why, sizeof(why));
-	if (r != CELLA_OK)
+	if (r != CELLA_OK && (!p->told_platform || strcmp(why, p->platform_why) != 0)) {
 		log_host(1, "software platform unavailable: %s", why);
+		memcpy(p->platform_why, why, sizeof(why));
+		p->told_platform = true;
+	}
 	return r;
 }
 
@@ -404,15 +450,20 @@ static void kill_enclave(const struct enclave_proc *p)
 	kill(p->pid, SIGKILL);
 }
 
-static void reap(struct enclave_proc *p)
+/* Ends the enclave process (if it has not ended) and waits for it; *status (if not NULL) says how it ended. */
+static void reap(struct enclave_proc *p, int *status)
 {
 	int st = 0;
 	if (p->dead)
 		return;
-	kill_enclave(p);
-	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	if (waitpid(p->pid, &st, WNOHANG) != p->pid) {
+		kill_enclave(p);
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
 	p->dead = true;
+	if (status)
+		*status = st;
 }
 
 /*
@@ -446,12 +497,16 @@ static const char *confinement_wrong(const struct enclave_proc *p, char *why, si
 	return NULL;
 }
 
-/* The enclave process exited or reported a fault. */
+/*
+ * The enclave process exited, closed its socket or reported a fault. Its socket closes as it exits, before it
+ * can be waited for: reaped here (killed first, which changes nothing for a process already exiting), so that
+ * how it ended is known and said whichever the monitor noticed first.
+ */
 static void on_enclave_gone(struct enclave_proc *p)
 {
 	int st = 0;
-	if (!p->dead && waitpid(p->pid, &st, WNOHANG) == p->pid) {
-		p->dead = true;
+	if (!p->dead) {
+		reap(p, &st);
 		if (!p->reported) {
 			if (WIFSIGNALED(st))
 				log_host(1, "enclave lost: the enclave process was killed by %s (%d)", signame(WTERMSIG(st)),
@@ -461,7 +516,6 @@ static void on_enclave_gone(struct enclave_proc *p)
 			p->reported = true;
 		}
 	}
-	reap(p);
 	mark_lost(p);
 }
 
@@ -530,7 +584,7 @@ static int run(void)
 		m.mrenclave = mrenclave;
 		m.mrsigner = einit.mrsigner;
 		m.a = layout.r.enclave_size;
-		(void)send(CTL, &m, sizeof(m), MSG_NOSIGNAL);
+		(void)send_ctl(&m, true);
 	}
 
 	if (!recv_ctl(&msg, &winfd) || msg.type != CELLA_PMSG_WINDOW || winfd < 0)
@@ -585,7 +639,7 @@ static int run(void)
 		} else if (wrong) {
 			log_host(1, "enclave refused at start: %s", wrong);
 			p.reported = true;
-			reap(&p);
+			reap(&p, NULL);
 			send_pmsg(CELLA_PMSG_READY, CELLA_ERR_ENCLAVE_LOST, "the enclave broke its confinement at start: %s",
 				  wrong);
 		} else {
@@ -610,8 +664,9 @@ static int run(void)
 		if (pf[0].revents) {
 			if (!recv_ctl(&msg, NULL) || msg.type == CELLA_PMSG_TERMINATE) {
 				bool was_lost = p.dead;
-				reap(&p);
+				reap(&p, NULL);
 				mark_lost(&p); /* calls still waiting in the window end now */
+				(void)tell_dropped(true);
 				send_pmsg(CELLA_PMSG_BYE, was_lost ? CELLA_ERR_ENCLAVE_LOST : CELLA_OK, NULL);
 				break;
 			}

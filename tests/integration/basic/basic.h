@@ -43,6 +43,7 @@ enum {
 	E_HANDLER_STACK = 32, /* in: u64 n; a UD2 whose handler has an n-byte local array; out: struct handler_stack */
 	E_FPENV = 33,       /* in: u32 FPENV_*; sets FP control state, calls out; out: struct fpenv_facts */
 	E_DEEP = 34,        /* in: u64 n; n > 0: O_DEEP(n - 1), which enters E_DEEP again; out: u64 levels below it */
+	E_GET_KEYS = 35,    /* in: u64 n; cella_get_key (key name 0) n times; out: u64 calls made, i64 the last result */
 	E_COUNT
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Test enclave for the sandbox integration tests: calls, nesting, faults, heap, confinement. */
 #include <cella/abi/monitor.h>
+#include <cella/attest.h>
 #include <cella/enclave.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -784,6 +785,25 @@ static cella_result e_flood_monitor(const uint8_t *in, size_t n, uint8_t *out, s
 	return CELLA_OK;
 }
 
+static cella_result e_get_keys(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct cella_key_request kr;
+	uint8_t key[CELLA_KEY_BYTES];
+	uint64_t count, r[2] = {0, (uint64_t)CELLA_OK};
+	cella_result got = get_u64(in, n, &count);
+	if (got != CELLA_OK)
+		return got;
+	if (on < sizeof(r))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	memset(&kr, 0, sizeof(kr));
+	for (r[0] = 0; r[0] < count; r[0]++)
+		r[1] = (uint64_t)cella_get_key(&kr, key);
+	memset(key, 0, sizeof(key));
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -820,6 +840,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_HANDLER_STACK] = {e_handler_stack, CELLA_ECALL_PUBLIC},
 	[E_FPENV] = {e_fpenv, CELLA_ECALL_PUBLIC},
 	[E_DEEP] = {e_deep, CELLA_ECALL_PUBLIC},
+	[E_GET_KEYS] = {e_get_keys, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

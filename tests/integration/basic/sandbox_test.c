@@ -1254,6 +1254,19 @@ static void monitor_signals(const struct cella_enclave *e, unsigned long long *i
 	fclose(f);
 }
 
+/* The enclave process: the monitor's only child. */
+static pid_t enclave_process(const struct cella_enclave *e)
+{
+	char path[64];
+	int pid = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)e->monitor, (int)e->monitor);
+	CT_ASSERT((f = fopen(path, "r")) != NULL);
+	CT_EQ(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
 /* A host that ignores SIGCHLD and SIGUSR1 and blocks SIGTERM, as daemons may: the monitor starts with every
  * signal at its default (it ignores only SIGPIPE, itself) and none blocked, and an enclave process killed from
  * outside is the enclave's loss, for the call after it and for terminate. */
@@ -1265,9 +1278,6 @@ static void t_host_signals(void)
 	unsigned long long sig_ign, sig_blk;
 	uint64_t ab[2] = {1, 2}, sum = 0;
 	size_t w = 0;
-	char path[64];
-	int enclave = 0;
-	FILE *f;
 
 	CT_EQ(sigaction(SIGCHLD, &ign, &old_chld), 0);
 	CT_EQ(sigaction(SIGUSR1, &ign, &old_usr1), 0);
@@ -1281,11 +1291,7 @@ static void t_host_signals(void)
 	 * starter of this program may have left ignored) */
 	CT_EQ(sig_ign & 0x7fffffffull, 1ull << (SIGPIPE - 1));
 	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)e->monitor, (int)e->monitor);
-	CT_ASSERT((f = fopen(path, "r")) != NULL);
-	CT_EQ(fscanf(f, "%d", &enclave), 1);
-	fclose(f);
-	CT_EQ(kill(enclave, SIGKILL), 0);
+	CT_EQ(kill(enclave_process(e), SIGKILL), 0);
 	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &sum, 8, &w), CELLA_ERR_ENCLAVE_LOST);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
 	CT_EQ(pthread_sigmask(SIG_SETMASK, &old_mask, NULL), 0);
@@ -1304,6 +1310,55 @@ static void t_flood(void)
 	if (!strstr(logbuf, "does not read the replies"))
 		cella_test_fail(__FILE__, __LINE__, "log lacks the reason:\n%s", logbuf);
 	cella_test_pass("an enclave that floods its monitor and reads no reply is given up");
+}
+
+/* How often the log holds `what`. */
+static int log_count(const char *what)
+{
+	int n = 0;
+	for (const char *p = logbuf; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/*
+ * A platform that cannot be opened (its directory is writable by everyone): every identity request gets the
+ * platform's error at once, the monitor says why once and not per request (its log lines wait in the control
+ * socket until the host reads them, at terminate or a loss: a line per request filled it, blocked the monitor in
+ * send() and hung the call for good), the enclave goes on working, and a killed enclave process is still
+ * reported lost. alarm() bounds the hang the old monitor had.
+ */
+static void t_platform_down(const char *workdir)
+{
+	struct cella_enclave *e;
+	char dir[4096];
+	uint64_t n = 200, got[2] = {0, 0}, ab[2] = {1, 2}, sum = 0;
+	size_t w = 0;
+	snprintf(dir, sizeof(dir), "%s/platform-open-%d", workdir, (int)getpid());
+	CT_ASSERT(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	CT_EQ(chmod(dir, 0777), 0);
+	CT_EQ(setenv("CELLA_PLATFORM_DIR", dir, 1), 0);
+	e = create();
+	alarm(60); /* the default SIGALRM ends the test if a call hangs */
+	CT_RESULT(cella_enclave_call(e, E_GET_KEYS, &n, sizeof(n), got, sizeof(got), &w), CELLA_OK);
+	CT_EQ(got[0], n);
+	CT_RESULT((cella_result)got[1], CELLA_ERR_PERMISSION);
+	CT_RESULT(cella_enclave_call(e, E_GET_KEYS, &n, sizeof(n), got, sizeof(got), &w), CELLA_OK);
+	CT_RESULT((cella_result)got[1], CELLA_ERR_PERMISSION);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &sum, 8, &w), CELLA_OK);
+	CT_EQ(sum, 3);
+	CT_EQ(kill(enclave_process(e), SIGKILL), 0);
+	CT_RESULT(cella_enclave_call(e, E_ADD, ab, sizeof(ab), &sum, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	alarm(0);
+	if (log_count("software platform unavailable") != 1 || !strstr(logbuf, "no one else can write") ||
+	    !strstr(logbuf, "killed by SIGKILL") || log_count("dropped") != 0)
+		cella_test_fail(__FILE__, __LINE__, "the log should say once why the platform is unavailable, and the "
+				"loss:\n%s", logbuf);
+	CT_EQ(children(), 0);
+	unsetenv("CELLA_PLATFORM_DIR");
+	CT_EQ(rmdir(dir), 0);
+	cella_test_pass("an unusable platform fails identity requests at once and says why once; the enclave works on");
 }
 #endif
 
@@ -1392,6 +1447,8 @@ int main(int argc, char **argv)
 		t_host_signals();
 	else if (!strcmp(c, "flood"))
 		t_flood();
+	else if (!strcmp(c, "platform_down"))
+		t_platform_down(argc > 3 ? argv[3] : "/tmp");
 #endif
 	else {
 		fprintf(stderr, "unknown case %s\n", c);
