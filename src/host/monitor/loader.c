@@ -102,6 +102,11 @@ static cella_result confine(void)
 	int rc = 0;
 	if (!ctx)
 		return CELLA_ERR_BACKEND;
+	/* A syscall through another ABI (int $0x80, or an x32 number: the x86-64 architecture with
+	 * __X32_SYSCALL_BIT set, which libseccomp's x86-64 filter sends to this same action) ends the whole process.
+	 * libseccomp's default kills only the calling thread: the monitor would not notice, and the call on that
+	 * thread's TCS would hang for good. */
+	rc |= seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	rc |= allow_futex(ctx);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_yield), 0);
 	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);

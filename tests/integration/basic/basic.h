@@ -44,6 +44,8 @@ enum {
 	E_FPENV = 33,       /* in: u32 FPENV_*; sets FP control state, calls out; out: struct fpenv_facts */
 	E_DEEP = 34,        /* in: u64 n; n > 0: O_DEEP(n - 1), which enters E_DEEP again; out: u64 levels below it */
 	E_GET_KEYS = 35,    /* in: u64 n; cella_get_key (key name 0) n times; out: u64 calls made, i64 the last result */
+	E_X32_GETPID = 36,  /* rogue: getpid through the x32 ABI (the syscall instruction with __X32_SYSCALL_BIT in
+			     * the number), which the enclave may not use; out: i64 what it returned */
 	E_COUNT
 };
 

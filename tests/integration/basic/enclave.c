@@ -804,6 +804,14 @@ static cella_result e_get_keys(const uint8_t *in, size_t n, uint8_t *out, size_t
 	return CELLA_OK;
 }
 
+static cella_result e_x32_getpid(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	long r;
+	(void)in, (void)n;
+	__asm__ __volatile__("syscall" : "=a"(r) : "0"(0x40000000L | SYS_getpid) : "rcx", "r11", "memory");
+	return put_u64(out, on, w, (uint64_t)r);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -841,6 +849,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_FPENV] = {e_fpenv, CELLA_ECALL_PUBLIC},
 	[E_DEEP] = {e_deep, CELLA_ECALL_PUBLIC},
 	[E_GET_KEYS] = {e_get_keys, CELLA_ECALL_PUBLIC},
+	[E_X32_GETPID] = {e_x32_getpid, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
