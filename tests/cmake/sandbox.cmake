@@ -32,6 +32,11 @@ set_tests_properties(sandbox_platform_down sandbox_x32_syscall PROPERTIES TIMEOU
 # The host's built-in time ocall with the clock ids an enclave may send it (src/host/calls.c).
 cella_unit_test(calls_test SOURCES unit/calls_test.c LIBS cella_host_static)
 target_include_directories(calls_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
+# With RLIMIT_STACK unlimited, as `ulimit -s unlimited` leaves it, the enclave cannot grow the stack its process
+# inherited from the monitor either (if the hard limit forbids unlimited, the soft one as it is will do).
+add_test(NAME sandbox_stack_limit COMMAND sh -c "ulimit -s unlimited 2>/dev/null; exec \"$@\"" sh
+         $<TARGET_FILE:sandbox_test> stack_limit $<TARGET_FILE:test_basic_enclave>)
+set_tests_properties(sandbox_stack_limit PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
 # The window's placement between host and monitor, from a fake host (src/host/proto.h, CELLA_WINDOW_ROUNDS).
 cella_unit_test(monitor_window_test SOURCES ${B}/monitor_window_test.c LIBS cella_host_static LABELS integration
                 ARGS $<TARGET_FILE:cella-monitor> $<TARGET_FILE:test_basic_enclave>)

@@ -7,6 +7,8 @@
 #include <linux/futex.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -132,6 +134,45 @@ static cella_result confine(void)
 	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
 }
 
+/* Stack the loader may still use between pin_stack() and the jump to the enclave (confine() and libseccomp,
+ * sanitizer frames included), touched in advance so that the stack need not grow. */
+#define LOADER_STACK_ROOM (256 * 1024)
+
+/* A page at a time from just below this frame down, as a stack grows. Through the frame address, not a local
+ * array: a sanitizer may keep locals on a heap "fake stack". Below the stack pointer nothing is live. */
+static __attribute__((noinline, no_sanitize("address"))) void touch_stack_room(void)
+{
+	volatile uint8_t *frame = __builtin_frame_address(0);
+	for (size_t off = 4096; off <= LOADER_STACK_ROOM; off += 4096)
+		frame[-(ptrdiff_t)off] = 0;
+}
+
+/*
+ * The process keeps the monitor's [stack] mapping, on which this loader runs until it jumps to the enclave's own
+ * stack. The kernel grows that mapping on any touch below it, up to RLIMIT_STACK (unlimited: as far as there is
+ * room): memory the enclave could take beyond its size. The stack the loader still needs is touched now and
+ * RLIMIT_STACK set to the mapping's size, so nothing can grow it; a touch below it is a fault. No core files
+ * either (the process is not dumpable already). false if the mapping cannot be found or the limits not set.
+ */
+static bool pin_stack(void)
+{
+	struct rlimit none = {0, 0}, rl;
+	unsigned long lo = 0, hi = 0;
+	char line[512];
+	bool found = false;
+	FILE *f;
+	touch_stack_room();
+	if (!(f = fopen("/proc/self/maps", "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " [stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi > lo;
+	fclose(f);
+	if (!found)
+		return false;
+	rl.rlim_cur = rl.rlim_max = hi - lo;
+	return setrlimit(RLIMIT_STACK, &rl) == 0 && setrlimit(RLIMIT_CORE, &none) == 0;
+}
+
 /* see monitor.h */
 void cella_close_from(int lo)
 {
@@ -173,7 +214,7 @@ cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_byte
 	cella_close_from(CELLA_MONITOR_ENCLAVE_FD + 1);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	if (confine() != CELLA_OK)
+	if (!pin_stack() || confine() != CELLA_OK)
 		return CELLA_ERR_BACKEND;
 	entry = (uint64_t)base + l->entry_rva;
 	stack_top = (uint64_t)base + t0.stack_hi;

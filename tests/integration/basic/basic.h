@@ -46,6 +46,8 @@ enum {
 	E_GET_KEYS = 35,    /* in: u64 n; cella_get_key (key name 0) n times; out: u64 calls made, i64 the last result */
 	E_X32_GETPID = 36,  /* rogue: getpid through the x32 ABI (the syscall instruction with __X32_SYSCALL_BIT in
 			     * the number), which the enclave may not use; out: i64 what it returned */
+	E_TOUCH_BELOW = 37, /* in: u64 address, u64 pages: writes a byte in each of the pages below the address;
+			     * out: u64 pages written */
 	E_COUNT
 };
 

@@ -812,6 +812,19 @@ static cella_result e_x32_getpid(const uint8_t *in, size_t n, uint8_t *out, size
 	return put_u64(out, on, w, (uint64_t)r);
 }
 
+static cella_result e_touch_below(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint64_t a[2], done = 0;
+	if (n != sizeof(a))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(a, in, sizeof(a));
+	for (uint64_t i = 1; i <= a[1]; i++) {
+		*(volatile uint8_t *)(uintptr_t)(a[0] - i * 4096) = 1;
+		done = i;
+	}
+	return put_u64(out, on, w, done);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -850,6 +863,7 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_DEEP] = {e_deep, CELLA_ECALL_PUBLIC},
 	[E_GET_KEYS] = {e_get_keys, CELLA_ECALL_PUBLIC},
 	[E_X32_GETPID] = {e_x32_getpid, CELLA_ECALL_PUBLIC},
+	[E_TOUCH_BELOW] = {e_touch_below, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 

@@ -1383,6 +1383,45 @@ static void t_x32(void)
 	CT_EQ(children(), 0);
 	cella_test_pass("an x32 syscall ends the enclave process, and the call says so");
 }
+
+/*
+ * The enclave process runs its loader on the monitor's stack and keeps that [stack] mapping, which the kernel
+ * grows on a touch below it up to RLIMIT_STACK: memory the enclave could take beyond its size (with
+ * `ulimit -s unlimited`, hundreds of MiB). The loader limits the stack to what is mapped, so a touch below it is
+ * a fault that loses the enclave. The mapping's address comes from the enclave process's /proc maps, which only
+ * root can read (the process is not dumpable): others skip.
+ */
+static void t_stack_limit(void)
+{
+	struct cella_enclave *e = create();
+	char path[64], line[512];
+	unsigned long lo = 0, hi = 0;
+	uint64_t in[2], done = 0;
+	size_t w = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)enclave_process(e));
+	if (!(f = fopen(path, "r")) || !fgets(line, sizeof(line), f)) {
+		if (f)
+			fclose(f);
+		CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+		printf("SKIP: cannot read %s (not root?)\n", path);
+		exit(77);
+	}
+	do
+		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	while (fgets(line, sizeof(line), f));
+	fclose(f);
+	CT_ASSERT(lo != 0 && hi > lo);
+	in[0] = lo;
+	in[1] = 64; /* 256 KiB below it */
+	CT_RESULT(cella_enclave_call(e, E_TOUCH_BELOW, in, sizeof(in), &done, 8, &w), CELLA_ERR_ENCLAVE_LOST);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_ERR_ENCLAVE_LOST);
+	if (!strstr(logbuf, "SIGSEGV"))
+		cella_test_fail(__FILE__, __LINE__, "log lacks the fault:\n%s", logbuf);
+	CT_EQ(children(), 0);
+	cella_test_pass("the enclave cannot grow the stack it inherited from the monitor");
+}
 #endif
 
 int main(int argc, char **argv)
@@ -1472,6 +1511,8 @@ int main(int argc, char **argv)
 		t_flood();
 	else if (!strcmp(c, "x32_syscall"))
 		t_x32();
+	else if (!strcmp(c, "stack_limit"))
+		t_stack_limit();
 	else if (!strcmp(c, "platform_down"))
 		t_platform_down(argc > 3 ? argv[3] : "/tmp");
 #endif
