@@ -41,6 +41,90 @@ static void link_refused(const char *path)
 	CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
 }
 
+static cella_result open_path(const char *path, char *why, size_t n)
+{
+	struct cella_platform *p = NULL;
+	cella_result r = cella_platform_open(path, &p, why, n);
+	CT_ASSERT((r == CELLA_OK) == (p != NULL));
+	cella_platform_close(p);
+	return r;
+}
+
+/* Refused with CELLA_ERR_PERMISSION, and the reason names `named`. */
+static void path_refused(const char *path, const char *named, const char *reason)
+{
+	char why[1024] = "";
+	CT_RESULT(open_path(path, why, sizeof(why)), CELLA_ERR_PERMISSION);
+	if (!strstr(why, named) || !strstr(why, reason))
+		cella_test_fail(__FILE__, __LINE__, "the reason should name %s and say '%s': %s", named, reason, why);
+}
+
+/*
+ * The way to the platform directory: every directory on it must be root's or ours and not writable by others
+ * unless sticky (or whoever can write it can put another directory, or a link, in the platform's place), a
+ * symbolic link on it must be root's or ours, and the platform directory itself must not be a link. The old check
+ * stat()ed the directory alone, through links: a link another user owns, to a directory of ours, was accepted,
+ * and so was a directory under one that everyone can write.
+ */
+static void path_rules(const char *work)
+{
+	char base[4000], a[4100], b[4100], c[4100], why[1024];
+	snprintf(base, sizeof(base), "%s/platform-paths", work);
+	snprintf(a, sizeof(a), "rm -rf '%s'", base);
+	CT_EQ(system(a), 0);
+	CT_EQ(mkdir(base, 0755), 0);
+
+	/* the directory itself a symbolic link (to a good platform directory) */
+	snprintf(a, sizeof(a), "%s/real", base);
+	snprintf(b, sizeof(b), "%s/link", base);
+	CT_RESULT(open_path(a, why, sizeof(why)), CELLA_OK);
+	CT_EQ(symlink(a, b), 0);
+	path_refused(b, b, "symbolic link");
+
+	/* a parent everyone can write: refused, and named; sticky (as /tmp is), allowed */
+	snprintf(a, sizeof(a), "%s/open", base);
+	snprintf(b, sizeof(b), "%s/open/platform", base);
+	CT_EQ(mkdir(a, 0700), 0);
+	CT_EQ(chmod(a, 0777), 0);
+	path_refused(b, a, "not sticky");
+	CT_ASSERT(access(b, F_OK) != 0); /* nothing was made under it */
+	CT_EQ(chmod(a, 01777), 0);
+	CT_RESULT(open_path(b, why, sizeof(why)), CELLA_OK);
+	CT_EQ(chmod(a, 0775), 0); /* group-writable is others too */
+	path_refused(b, a, "not sticky");
+	CT_EQ(chmod(a, 0755), 0);
+	CT_RESULT(open_path(b, why, sizeof(why)), CELLA_OK);
+
+	/* reached through a link of ours whose target lies in a directory everyone can write: the directories above
+	 * the platform directory are the ones it really is in */
+	snprintf(a, sizeof(a), "%s/open2", base);
+	CT_EQ(mkdir(a, 0700), 0);
+	snprintf(b, sizeof(b), "%s/open2/sub", base);
+	CT_EQ(mkdir(b, 0755), 0);
+	CT_EQ(chmod(a, 0777), 0);
+	snprintf(c, sizeof(c), "%s/via", base);
+	CT_EQ(symlink(b, c), 0);
+	snprintf(b, sizeof(b), "%s/via/platform", base);
+	path_refused(b, a, "not sticky");
+	CT_EQ(chmod(a, 0755), 0);
+	CT_RESULT(open_path(b, why, sizeof(why)), CELLA_OK); /* a link of ours on the way is fine */
+
+	if (geteuid() == 0) { /* another owner, on the way: root can make one */
+		CT_EQ(lchown(c, 65534, 65534), 0);
+		path_refused(b, c, "symbolic link");
+		CT_EQ(lchown(c, 0, 0), 0);
+		snprintf(a, sizeof(a), "%s/open2/sub", base);
+		CT_EQ(chown(a, 65534, 65534), 0);
+		path_refused(b, a, "owned by uid 65534");
+		CT_EQ(chown(a, 0, 0), 0);
+		CT_RESULT(open_path(b, why, sizeof(why)), CELLA_OK);
+	}
+	snprintf(a, sizeof(a), "rm -rf '%s'", base);
+	CT_EQ(system(a), 0);
+	cella_test_pass("platform directory: refused when it is a symbolic link, or when a directory or link on the way "
+			"to it is another user's or writable by others (sticky allowed), naming it");
+}
+
 /* EGETKEY's rules for the KSS fields: without ATTRIBUTES.KSS, the KSS policy bits and a CONFIGSVN are refused
  * (the hardware faults); a seal key's CONFIGSVN above the enclave's is INVALID_ISVSVN, as the hardware says. */
 static void getkey_kss_rules(void)
@@ -144,6 +228,7 @@ int main(int argc, char **argv)
 		CT_RESULT(open_it(why, sizeof(why)), CELLA_OK);
 	}
 	getkey_kss_rules();
+	path_rules(argv[1]);
 	cella_test_pass("platform state: created once, refused when its directory is writable by others or not ours, "
 			"or its secret or evidence-signing keys are readable by others, not ours or symbolic links");
 	return 0;

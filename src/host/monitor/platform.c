@@ -7,13 +7,12 @@
  */
 #include "platform.h"
 
-#include "file.h"
-
 #include <cella/abi/properties.h>
 
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -73,34 +72,196 @@ void cella_platform_default_dir(char *buf, size_t n)
 		snprintf(buf, n, "%s/.local/state/cella/platform", home);
 }
 
-static int mkdirs(const char *path, mode_t mode)
+/*
+ * A directory on the way to the platform directory, or above it: root's or ours, and writable by no one else
+ * unless sticky (as /tmp is, where others cannot rename or remove what is ours). Whoever else can write one could
+ * put another directory, or a symbolic link, in the place of the one below it. NULL if it is so, else what is
+ * wrong, in `buf`.
+ */
+static const char *untrusted_dir(const struct stat *st, char *buf, size_t n)
 {
-	char tmp[4096];
-	size_t len = strlen(path);
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, len + 1);
+	if (!S_ISDIR(st->st_mode))
+		return "not a directory";
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(buf, n, "owned by uid %u, neither root nor uid %u", (unsigned)st->st_uid, (unsigned)geteuid());
+		return buf;
+	}
+	if ((st->st_mode & 022) && !(st->st_mode & S_ISVTX))
+		return "writable by group or others and not sticky";
+	return NULL;
+}
+
+static cella_result refuse_above(const char *name, const char *dir, const char *what, char *why, size_t n)
+{
+	why_f(why, n, "%s, on the way to the platform directory %s, is %s: whoever else can write it could put another "
+		      "directory in the platform's place (chmod go-w, or choose another with CELLA_PLATFORM_DIR)",
+	      name, dir, what);
+	return CELLA_ERR_PERMISSION;
+}
+
+/*
+ * Walks the path to the platform directory as it is written, making the directories missing on it (0755), and
+ * checks each before anything is made in it: a symbolic link on the way must be root's or ours, and the directory
+ * each prefix leads to must pass untrusted_dir(). The platform directory itself is left to open_dir().
+ */
+static cella_result make_way(const char *dir, char *why, size_t n)
+{
+	char tmp[4096], what[96];
+	size_t len = strlen(dir);
+	struct stat st;
+	const char *bad;
+	bool link;
+	if (len == 0 || len >= sizeof(tmp)) {
+		why_f(why, n, "the platform directory's path is empty or too long");
+		return CELLA_ERR_INVALID_ARG;
+	}
+	memcpy(tmp, dir, len + 1);
+	while (len > 1 && tmp[len - 1] == '/')
+		tmp[--len] = 0;
 	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
+		if (*p != '/' || p[-1] == '/')
 			continue;
 		*p = 0;
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+			why_f(why, n, "cannot create %s for the platform directory %s: %s", tmp, dir, strerror(errno));
+			return CELLA_ERR_IO;
+		}
+		if (lstat(tmp, &st) != 0 || (S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid())) {
+			snprintf(what, sizeof(what), "a symbolic link owned by uid %u", (unsigned)st.st_uid);
+			return refuse_above(tmp, dir, what, why, n);
+		}
+		link = S_ISLNK(st.st_mode);
+		if (stat(tmp, &st) != 0)
+			return refuse_above(tmp, dir, "a link that leads nowhere", why, n);
+		if ((bad = untrusted_dir(&st, what, sizeof(what)))) {
+			char real[PATH_MAX], shown[sizeof(tmp) + PATH_MAX + 32];
+			if (link && realpath(tmp, real))
+				snprintf(shown, sizeof(shown), "%s (a link to %s)", tmp, real);
+			else
+				snprintf(shown, sizeof(shown), "%s", tmp);
+			return refuse_above(shown, dir, bad, why, n);
+		}
 		*p = '/';
 	}
-	return mkdir(tmp, mode) != 0 && errno != EEXIST ? -1 : 0;
+	return CELLA_OK;
 }
 
-static char *path_in(const char *dir, const char *name, char *buf, size_t n)
+/*
+ * The directories the platform directory really lies in, from its parent up to the root (walked through "..", so
+ * a symbolic link on the way, or a relative path, cannot hide one): each must pass untrusted_dir().
+ */
+static cella_result check_above(int dfd, const char *dir, char *why, size_t n)
 {
-	snprintf(buf, n, "%s/%s", dir, name);
-	return buf;
+	char what[96], name[4096], fdpath[64];
+	struct stat here, up;
+	int cur = dfd, parent = -1;
+	cella_result r = CELLA_ERR_IO;
+	const char *bad;
+	if (fstat(dfd, &here) != 0)
+		goto out;
+	for (unsigned depth = 0; depth < 4096; depth++) {
+		ssize_t k;
+		parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up) != 0)
+			goto out;
+		if ((bad = untrusted_dir(&up, what, sizeof(what)))) {
+			snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", parent);
+			k = readlink(fdpath, name, sizeof(name) - 1);
+			name[k > 0 ? k : 0] = 0;
+			r = refuse_above(k > 0 ? name : "a directory above it", dir, bad, why, n);
+			goto out;
+		}
+		if (up.st_dev == here.st_dev && up.st_ino == here.st_ino) { /* the root: its ".." is itself */
+			r = CELLA_OK;
+			goto out;
+		}
+		if (cur != dfd)
+			close(cur);
+		cur = parent;
+		parent = -1;
+		here = up;
+	}
+out:
+	if (r == CELLA_ERR_IO)
+		why_f(why, n, "cannot check the directories above the platform directory %s: %s", dir, strerror(errno));
+	if (parent >= 0)
+		close(parent);
+	if (cur != dfd)
+		close(cur);
+	return r;
 }
 
-/* false with errno set, for the caller's message */
-static bool write_file(const char *path, const void *data, size_t len, mode_t mode)
+/*
+ * Opens the platform directory (made 0700 if missing) after make_way(): the directory itself, never a symbolic
+ * link (a link could be pointed elsewhere between two runs), ours and writable by no one else, with nothing
+ * above it that others could change (check_above). Every file of the platform is then opened relative to *dfd.
+ */
+static cella_result open_dir(const char *dir, int *dfd, char *why, size_t n)
 {
-	int err = cella_file_write_atomic(path, data, len, mode);
+	struct stat st;
+	cella_result r = make_way(dir, why, n);
+	int fd;
+	if (r != CELLA_OK)
+		return r;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		why_f(why, n, "cannot create the platform directory %s: %s", dir, strerror(errno));
+		return CELLA_ERR_IO;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		bool link = errno == ELOOP || (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode));
+		if (link)
+			why_f(why, n, "the platform directory %s is a symbolic link: name the directory itself (a link could be "
+				      "pointed elsewhere)", dir);
+		else
+			why_f(why, n, "cannot open the platform directory %s: %s", dir, strerror(errno));
+		return link ? CELLA_ERR_PERMISSION : CELLA_ERR_IO;
+	}
+	/* The platform secret derives every key of the platform: a directory someone else owns or can write
+	 * (where they could have placed a secret of their choosing, or replace ours) is not ours to use. */
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		why_f(why, n, "the platform directory %s must be a directory owned by uid %u that no one else can write "
+			      "(chmod go-w, or choose another with CELLA_PLATFORM_DIR)",
+		      dir, (unsigned)geteuid());
+		close(fd);
+		return CELLA_ERR_PERMISSION;
+	}
+	r = check_above(fd, dir, why, n);
+	if (r != CELLA_OK) {
+		close(fd);
+		return r;
+	}
+	*dfd = fd;
+	return CELLA_OK;
+}
+
+/*
+ * Writes `name` in the platform directory so that a reader sees either the file as it was or the whole new
+ * content (as cella_file_write_atomic does, but relative to the directory's descriptor, and never through a
+ * link): a temporary file beside it, exactly `mode`, flushed to disk and renamed over it. The platform lock
+ * keeps other monitors off the temporary name. Unbuffered, so no copy of a secret stays in a stdio buffer.
+ * false with errno set, for the caller's message.
+ */
+static bool write_at(int dfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	char tmp[64];
+	FILE *f = NULL;
+	int fd, err = 0;
+	snprintf(tmp, sizeof(tmp), ".%s.new", name);
+	if (unlinkat(dfd, tmp, 0) != 0 && errno != ENOENT)
+		return false;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	if (fchmod(fd, mode) != 0 || !(f = fdopen(fd, "wb")) || setvbuf(f, NULL, _IONBF, 0) != 0 ||
+	    fwrite(data, 1, len, f) != len || fsync(fd) != 0)
+		err = errno ? errno : EIO;
+	if (f ? fclose(f) != 0 : close(fd) != 0)
+		err = err ? err : errno;
+	if (!err && renameat(dfd, tmp, dfd, name) != 0)
+		err = errno;
+	if (err)
+		unlinkat(dfd, tmp, 0);
 	errno = err;
 	return err == 0;
 }
@@ -174,11 +335,10 @@ static char *pem_of(X509 *c, EVP_PKEY *k)
 	return out;
 }
 
-static bool write_pem(const char *dir, const char *name, X509 *c, EVP_PKEY *k, mode_t mode)
+static bool write_pem(int dfd, const char *name, X509 *c, EVP_PKEY *k, mode_t mode)
 {
-	char path[4096];
 	char *pem = pem_of(c, k);
-	bool ok = pem && write_file(path_in(dir, name, path, sizeof(path)), pem, strlen(pem), mode);
+	bool ok = pem && write_at(dfd, name, pem, strlen(pem), mode);
 	if (pem) {
 		OPENSSL_cleanse(pem, strlen(pem));
 		free(pem);
@@ -186,13 +346,12 @@ static bool write_pem(const char *dir, const char *name, X509 *c, EVP_PKEY *k, m
 	return ok;
 }
 
-/* First use: the root secret and the software CA hierarchy. */
-static cella_result create_platform(const char *dir, char *why, size_t n)
+/* First use: the root secret and the software CA hierarchy, in the directory dfd (named dir in messages). */
+static cella_result create_platform(int dfd, const char *dir, char *why, size_t n)
 {
 	uint8_t secret[SECRET_BYTES];
 	EVP_PKEY *root_key = new_p256(), *ca_key = new_p256(), *pck_key = new_p256(), *att_key = new_p256();
 	X509 *root = NULL, *ca = NULL, *pck = NULL;
-	char path[4096];
 	cella_result r = CELLA_ERR_CRYPTO;
 
 	if (!root_key || !ca_key || !pck_key || !att_key || RAND_priv_bytes(secret, sizeof(secret)) != 1)
@@ -204,10 +363,10 @@ static cella_result create_platform(const char *dir, char *why, size_t n)
 		goto out;
 	r = CELLA_ERR_IO;
 	/* Keys first, the root secret last: its presence marks a complete platform. */
-	if (!write_pem(dir, "root-ca.pem", root, NULL, 0644) || !write_pem(dir, "platform-ca.pem", ca, NULL, 0644) ||
-	    !write_pem(dir, "pck.pem", pck, NULL, 0644) || !write_pem(dir, "pck.key", NULL, pck_key, 0600) ||
-	    !write_pem(dir, "attest.key", NULL, att_key, 0600) ||
-	    !write_file(path_in(dir, "platform.secret", path, sizeof(path)), secret, sizeof(secret), 0600)) {
+	if (!write_pem(dfd, "root-ca.pem", root, NULL, 0644) || !write_pem(dfd, "platform-ca.pem", ca, NULL, 0644) ||
+	    !write_pem(dfd, "pck.pem", pck, NULL, 0644) || !write_pem(dfd, "pck.key", NULL, pck_key, 0600) ||
+	    !write_pem(dfd, "attest.key", NULL, att_key, 0600) ||
+	    !write_at(dfd, "platform.secret", secret, sizeof(secret), 0600)) {
 		why_f(why, n, "cannot write the platform state in %s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -233,10 +392,10 @@ static bool prepare_macs(struct cella_platform *p);
  * not a symbolic link, owned by us, that no one else can read or write. Returns the descriptor; -1 (errno set)
  * if it cannot be opened; -2 if it exists but fails those checks.
  */
-static int open_private(const char *path)
+static int open_private(int dfd, const char *name)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ELOOP ? -2 : -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
@@ -268,18 +427,21 @@ static char *read_stream(FILE *f, size_t *len)
 	return buf;
 }
 
-static char *read_text(const char *dir, const char *name, size_t *len)
+/* A public file of the platform (a certificate), never through a link. */
+static char *read_text(int dfd, const char *name, size_t *len)
 {
-	char path[4096];
-	return read_stream(fopen(path_in(dir, name, path, sizeof(path)), "rb"), len);
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (fd >= 0 && !f)
+		close(fd);
+	return read_stream(f, len);
 }
 
 /* A private key file (open_private's checks); *unsafe is set if it exists but fails them. */
-static EVP_PKEY *read_key(const char *dir, const char *name, bool *unsafe)
+static EVP_PKEY *read_key(int dfd, const char *name, bool *unsafe)
 {
-	char path[4096];
 	size_t len = 0;
-	int fd = open_private(path_in(dir, name, path, sizeof(path)));
+	int fd = open_private(dfd, name);
 	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	char *pem;
 	if (fd == -2)
@@ -310,11 +472,11 @@ static bool pub64(EVP_PKEY *k, uint8_t out[64])
 
 cella_result cella_platform_open(const char *dir_in, struct cella_platform **out, char *why, size_t n)
 {
-	char dir[4000], path[4096];
+	char dir[4000];
 	struct cella_platform *p = NULL;
 	cella_result r = CELLA_ERR_IO;
 	size_t len = 0;
-	int lock = -1, fd = -1;
+	int dfd = -1, lock = -1, fd = -1;
 	char *a = NULL, *b = NULL, *c = NULL;
 	size_t la = 0, lb = 0, lc = 0;
 	struct stat st;
@@ -324,25 +486,21 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		snprintf(dir, sizeof(dir), "%s", dir_in);
 	else
 		cella_platform_default_dir(dir, sizeof(dir));
-	if (mkdirs(dir, 0700) != 0) {
-		why_f(why, n, "cannot create the platform directory %s: %s", dir, strerror(errno));
-		return CELLA_ERR_IO;
-	}
-	/* The platform secret derives every key of the platform: a directory someone else owns or can write
-	 * (where they could have placed a secret of their choosing, or replace ours) is not ours to use. */
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		why_f(why, n, "the platform directory %s must be a directory owned by uid %u that no one else can write "
-			      "(chmod go-w, or choose another with CELLA_PLATFORM_DIR)",
-		      dir, (unsigned)geteuid());
-		return CELLA_ERR_PERMISSION;
-	}
-	lock = open(path_in(dir, ".lock", path, sizeof(path)), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	r = open_dir(dir, &dfd, why, n);
+	if (r != CELLA_OK)
+		return r;
+	r = CELLA_ERR_IO;
+	lock = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
-		why_f(why, n, "cannot lock %s: %s", path, strerror(errno));
+		why_f(why, n, "cannot lock %s/.lock: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (access(path_in(dir, "platform.secret", path, sizeof(path)), F_OK) != 0) {
-		r = create_platform(dir, why, n);
+	if (fstatat(dfd, "platform.secret", &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT) {
+			why_f(why, n, "cannot look for the platform secret in %s: %s", dir, strerror(errno));
+			goto out;
+		}
+		r = create_platform(dfd, dir, why, n);
 		if (r != CELLA_OK)
 			goto out;
 	}
@@ -352,16 +510,16 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 		r = CELLA_ERR_OUT_OF_MEMORY;
 		goto out;
 	}
-	fd = open_private(path_in(dir, "platform.secret", path, sizeof(path)));
+	fd = open_private(dfd, "platform.secret");
 	if (fd == -2) {
-		why_f(why, n, "the platform secret %s must be a file owned by uid %u that only its owner can read or "
-			      "write (chmod 600)",
-		      path, (unsigned)geteuid());
+		why_f(why, n, "the platform secret %s/platform.secret must be a file owned by uid %u that only its owner "
+			      "can read or write (chmod 600)",
+		      dir, (unsigned)geteuid());
 		r = CELLA_ERR_PERMISSION;
 		goto out;
 	}
 	if (fd < 0 || read(fd, p->secret, SECRET_BYTES) != SECRET_BYTES) {
-		why_f(why, n, "cannot read the platform secret %s", path);
+		why_f(why, n, "cannot read the platform secret %s/platform.secret", dir);
 		goto out;
 	}
 	if (!prepare_macs(p)) {
@@ -371,8 +529,8 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 	}
 	{
 		bool unsafe = false;
-		p->pck_key = read_key(dir, "pck.key", &unsafe);
-		p->attest_key = read_key(dir, "attest.key", &unsafe);
+		p->pck_key = read_key(dfd, "pck.key", &unsafe);
+		p->attest_key = read_key(dfd, "attest.key", &unsafe);
 		if (unsafe) { /* they sign the platform's evidence: whoever reads them can forge it */
 			why_f(why, n, "the platform keys %s/pck.key and %s/attest.key must be files owned by uid %u that "
 				      "only their owner can read or write (chmod 600)",
@@ -381,9 +539,9 @@ cella_result cella_platform_open(const char *dir_in, struct cella_platform **out
 			goto out;
 		}
 	}
-	a = read_text(dir, "pck.pem", &la);
-	b = read_text(dir, "platform-ca.pem", &lb);
-	c = read_text(dir, "root-ca.pem", &lc);
+	a = read_text(dfd, "pck.pem", &la);
+	b = read_text(dfd, "platform-ca.pem", &lb);
+	c = read_text(dfd, "root-ca.pem", &lc);
 	if (!p->pck_key || !p->attest_key || !a || !b || !c || !pub64(p->attest_key, p->attest_pub)) {
 		why_f(why, n, "the platform state in %s is incomplete or damaged (remove it to start a new platform)", dir);
 		r = CELLA_ERR_BAD_FORMAT;
@@ -411,6 +569,8 @@ out:
 		close(fd);
 	if (lock >= 0)
 		close(lock);
+	if (dfd >= 0)
+		close(dfd);
 	cella_platform_close(p);
 	return r;
 }

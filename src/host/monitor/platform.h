@@ -28,6 +28,11 @@ struct cella_platform;
  * $HOME/.local/state/cella/platform), creating it on first use: a 32-byte root secret (mode 0600) and a
  * software CA hierarchy (root CA -> platform CA -> PCK certificate, P-256) plus the attestation key.
  * Concurrent first uses are serialised with a lock file. `why` (n bytes) explains a failure.
+ * CELLA_ERR_PERMISSION if the state could be someone else's: the directory is a symbolic link, is not ours or is
+ * writable by others; a directory on the way to it (as the path is written, and as it really lies up to /) is
+ * not root's or ours, or is writable by others and not sticky; a symbolic link on the way is not root's or ours;
+ * the secret or a key is not a regular file of ours that only we can read. Files are opened relative to the
+ * directory, never through a link.
  */
 CELLA_MUST_USE cella_result cella_platform_open(const char *dir, struct cella_platform **out, char *why, size_t n);
 void cella_platform_close(struct cella_platform *p);
