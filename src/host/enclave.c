@@ -49,7 +49,7 @@ static const char *sgx_device(void)
  */
 static cella_result choose_backend(struct cella_enclave *e, bool *sgx, bool *forced)
 {
-	const char *env = getenv("CELLA_BACKEND");
+	const char *env = secure_getenv("CELLA_BACKEND"); /* not a setuid program's caller's to choose */
 	bool want_sgx = e->flags & CELLA_ENCLAVE_FLAG_SGX, want_sandbox = e->flags & CELLA_ENCLAVE_FLAG_SANDBOX;
 
 	if (want_sgx && want_sandbox) {

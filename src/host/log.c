@@ -22,7 +22,7 @@ static const char *level_name(enum cella_log_level l)
 
 void cella_log_default(const struct cella_enclave_settings *s, int *level)
 {
-	const char *env = getenv("CELLA_LOG_LEVEL");
+	const char *env = secure_getenv("CELLA_LOG_LEVEL"); /* not a setuid program's caller's to choose */
 	(void)s;
 	*level = CELLA_LOG_WARNING;
 	if (env && env[0] >= '0' && env[0] <= '4' && env[1] == 0)

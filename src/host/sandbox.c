@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -29,10 +30,14 @@
 
 extern char **environ;
 
-/* CELLA_MONITOR, else <dir of this library or program>/../libexec/cella/cella-monitor, else the install path. */
+/*
+ * CELLA_MONITOR, else <dir of this library or program>/../libexec/cella/cella-monitor, else the install path.
+ * secure_getenv: a setuid or file-capability program that links this library must not run a monitor of its
+ * caller's choosing with its privileges (the monitor is the platform: it could trace the enclave, forge its keys).
+ */
 static void monitor_path(char *buf, size_t n)
 {
-	const char *env = getenv("CELLA_MONITOR");
+	const char *env = secure_getenv("CELLA_MONITOR");
 	Dl_info info;
 	char self[PATH_MAX - 64];
 	ssize_t k;
@@ -160,6 +165,8 @@ bool cella_sandbox_check_lost(struct cella_enclave *e)
  * The environment the monitor starts with: what it reads (CELLA_*, HOME for the default platform directory) and
  * the sanitizers' settings, nothing else. The enclave process is forked from the monitor and can read all of
  * its memory, the initial environment included; the host's other variables (tokens, passwords) stay out of it.
+ * In a program started setuid or with file capabilities (AT_SECURE) none at all: those are its caller's to set,
+ * and the monitor, which may have dropped AT_SECURE if the program made all its ids one, would believe them.
  */
 static char **monitor_environment(void)
 {
@@ -167,6 +174,8 @@ static char **monitor_environment(void)
 					   "TSAN_OPTIONS="};
 	size_t n = 0, k = 0;
 	char **out;
+	if (getauxval(AT_SECURE))
+		return calloc(1, sizeof(*out));
 	for (char **v = environ; v && *v; v++)
 		n++;
 	out = calloc(n + 1, sizeof(*out));

@@ -37,6 +37,12 @@ target_include_directories(calls_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${C
 add_test(NAME sandbox_stack_limit COMMAND sh -c "ulimit -s unlimited 2>/dev/null; exec \"$@\"" sh
          $<TARGET_FILE:sandbox_test> stack_limit $<TARGET_FILE:test_basic_enclave>)
 set_tests_properties(sandbox_stack_limit PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
+# A setuid copy of sandbox_test, run as uid 65534 with that user's CELLA_BACKEND and CELLA_MONITOR (root only).
+add_test(NAME sandbox_secure_env
+         COMMAND sh ${CMAKE_SOURCE_DIR}/tests/expect_output.sh "^PASS a setuid program ignores"
+                 ${CMAKE_CURRENT_SOURCE_DIR}/integration/basic/secure-env.sh $<TARGET_FILE:sandbox_test>
+                 $<TARGET_FILE:cella-monitor> $<TARGET_FILE:test_basic_enclave>)
+set_tests_properties(sandbox_secure_env PROPERTIES LABELS integration SKIP_RETURN_CODE 77)
 # The window's placement between host and monitor, from a fake host (src/host/proto.h, CELLA_WINDOW_ROUNDS).
 cella_unit_test(monitor_window_test SOURCES ${B}/monitor_window_test.c LIBS cella_host_static LABELS integration
                 ARGS $<TARGET_FILE:cella-monitor> $<TARGET_FILE:test_basic_enclave>)

@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +62,14 @@ static void why_f(char *why, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* secure_getenv: in a monitor started by a setuid or file-capability program, its caller's environment does not
+ * choose the platform; the home directory then comes from the password database. */
 void cella_platform_default_dir(char *buf, size_t n)
 {
-	const char *env = getenv("CELLA_PLATFORM_DIR"), *home = getenv("HOME");
+	const char *env = secure_getenv("CELLA_PLATFORM_DIR"), *home = secure_getenv("HOME");
+	struct passwd *pw;
+	if ((!home || !*home) && geteuid() != 0 && (pw = getpwuid(geteuid())))
+		home = pw->pw_dir;
 	if (env && *env)
 		snprintf(buf, n, "%s", env);
 	else if (geteuid() == 0 || !home || !*home)

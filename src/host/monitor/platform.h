@@ -25,7 +25,8 @@ struct cella_platform;
 
 /*
  * Opens the platform state in `dir` (CELLA_PLATFORM_DIR; else /var/lib/cella/platform for root, else
- * $HOME/.local/state/cella/platform), creating it on first use: a 32-byte root secret (mode 0600) and a
+ * $HOME/.local/state/cella/platform; both variables ignored under AT_SECURE, where the home directory is the
+ * password database's), creating it on first use: a 32-byte root secret (mode 0600) and a
  * software CA hierarchy (root CA -> platform CA -> PCK certificate, P-256) plus the attestation key.
  * Concurrent first uses are serialised with a lock file. `why` (n bytes) explains a failure.
  * CELLA_ERR_PERMISSION if the state could be someone else's: the directory is a symbolic link, is not ours or is

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -1385,6 +1386,36 @@ static void t_x32(void)
 }
 
 /*
+ * Started setuid root as another user (secure-env.sh), with CELLA_BACKEND=bogus and CELLA_MONITOR=/bin/false from
+ * that user: a setuid program must not let its caller choose the backend or the monitor it runs with the
+ * program's privileges. The library ignores both (the enclave starts, on the sandbox, with the monitor beside the
+ * program) and starts the monitor with an empty environment. On the old code create failed with
+ * CELLA_ERR_INVALID_ARG ("CELLA_BACKEND=bogus"), and with that fixed would have run /bin/false as the monitor.
+ */
+static void t_secure_env(void)
+{
+	struct cella_enclave *e;
+	char path[64], buf[4096];
+	ssize_t k;
+	int fd;
+	if (!getauxval(AT_SECURE)) {
+		printf("SKIP: not started setuid (a nosuid file system?)\n");
+		exit(77);
+	}
+	CT_ASSERT(getenv("CELLA_BACKEND") && getenv("CELLA_MONITOR")); /* the caller's settings are there */
+	e = create();
+	CT_ASSERT(strcmp(cella_enclave_backend(e), "sandbox") == 0);
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)e->monitor);
+	CT_ASSERT((fd = open(path, O_RDONLY)) >= 0);
+	k = read(fd, buf, sizeof(buf));
+	close(fd);
+	CT_EQ(k, 0); /* nothing of the caller's reaches the monitor */
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("a setuid program ignores its caller's CELLA_BACKEND and CELLA_MONITOR and gives the monitor none");
+}
+
+/*
  * The enclave process runs its loader on the monitor's stack and keeps that [stack] mapping, which the kernel
  * grows on a touch below it up to RLIMIT_STACK: memory the enclave could take beyond its size (with
  * `ulimit -s unlimited`, hundreds of MiB). The loader limits the stack to what is mapped, so a touch below it is
@@ -1511,6 +1542,8 @@ int main(int argc, char **argv)
 		t_flood();
 	else if (!strcmp(c, "x32_syscall"))
 		t_x32();
+	else if (!strcmp(c, "secure_env"))
+		t_secure_env();
 	else if (!strcmp(c, "stack_limit"))
 		t_stack_limit();
 	else if (!strcmp(c, "platform_down"))
