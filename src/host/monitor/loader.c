@@ -208,9 +208,11 @@ cella_result cella_loader_run(const struct cella_layout *l, uint64_t window_byte
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (dup2(enclave_sock, CELLA_MONITOR_ENCLAVE_FD) < 0)
 		return CELLA_ERR_BACKEND;
-	/* Nothing but the monitor socket stays open (stderr kept only for the loader's own last words). */
+	/* Nothing but the monitor socket stays open: the loader says nothing after this (its exit status tells why it
+	 * failed), and the enclave could only ever write to the socket. */
 	close(0);
 	close(1);
+	close(2);
 	cella_close_from(CELLA_MONITOR_ENCLAVE_FD + 1);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);

@@ -713,7 +713,10 @@ int main(void)
 	struct stat st;
 	/* The monitor holds the platform's secrets: not even its own user may read its memory. */
 	sigset_t none;
-	prctl(PR_SET_DUMPABLE, 0);
+	if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+		fprintf(stderr, "cella-monitor: cannot make itself non-dumpable: %s\n", strerror(errno));
+		return 2;
+	}
 	/* Whatever the starter left (the host library resets both, another starter might not): SIGCHLD ignored
 	 * would have the kernel reap the enclave process behind waitpid, and a blocked signal would reach the
 	 * enclave process as blocked too. */

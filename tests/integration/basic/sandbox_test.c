@@ -1415,6 +1415,34 @@ static void t_secure_env(void)
 	cella_test_pass("a setuid program ignores its caller's CELLA_BACKEND and CELLA_MONITOR and gives the monitor none");
 }
 
+/* The enclave process holds one descriptor, its monitor socket: not even the standard ones it was forked with
+ * (the host's stderr stayed open before). Its /proc fd directory is root's to read only: others skip. */
+static void t_enclave_fds(void)
+{
+	struct cella_enclave *e = create();
+	char path[64];
+	struct dirent *de;
+	int fds = 0, three = 0;
+	DIR *d;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)enclave_process(e));
+	if (!(d = opendir(path))) {
+		CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+		printf("SKIP: cannot read %s (not root?)\n", path);
+		exit(77);
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			fds++;
+			three += strcmp(de->d_name, "3") == 0;
+		}
+	closedir(d);
+	CT_EQ(fds, 1);
+	CT_EQ(three, 1);
+	CT_EQ(call_u64(e, E_OCALL_TWICE, 1, CELLA_OK), 3);
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("the enclave process holds its monitor socket and nothing else");
+}
+
 /*
  * The enclave process runs its loader on the monitor's stack and keeps that [stack] mapping, which the kernel
  * grows on a touch below it up to RLIMIT_STACK: memory the enclave could take beyond its size (with
@@ -1542,6 +1570,8 @@ int main(int argc, char **argv)
 		t_flood();
 	else if (!strcmp(c, "x32_syscall"))
 		t_x32();
+	else if (!strcmp(c, "enclave_fds"))
+		t_enclave_fds();
 	else if (!strcmp(c, "secure_env"))
 		t_secure_env();
 	else if (!strcmp(c, "stack_limit"))
