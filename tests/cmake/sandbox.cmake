@@ -18,7 +18,8 @@ set_tests_properties(sandbox_rogue_thread PROPERTIES LABELS integration)
 add_test(NAME sandbox_handler_stack COMMAND sandbox_test handler_stack $<TARGET_FILE:test_basic_enclave>
          $<TARGET_FILE:test_bigstack_enclave>)
 set_tests_properties(sandbox_handler_stack PROPERTIES LABELS integration)
-target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host)
+target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common ${CMAKE_SOURCE_DIR}/src/host
+                           ${CMAKE_SOURCE_DIR}/src/host/sgx)
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
           memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood
           fpenv platform_down x32_syscall enclave_fds)

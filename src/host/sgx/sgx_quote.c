@@ -21,7 +21,7 @@
 /* see sgx_internal.h */
 void cella_sgx_quote_env_default(struct cella_sgx_quote_env *env)
 {
-	const char *a = getenv("SGX_AESM_ADDR");
+	const char *a = secure_getenv("SGX_AESM_ADDR"); /* not the caller's choice of aesmd socket in a setuid program */
 	env->ql_lib = "libsgx_dcap_ql.so.1";
 	env->qpl_lib = "libdcap_quoteprov.so.1";
 	env->quote_ex_lib = "libsgx_quote_ex.so.1";

@@ -24,10 +24,10 @@
 #include "image.h"
 #include "internal.h" /* struct cella_enclave and the futex stand-in: the host library's own counts */
 #include "layout.h"
+#include "sgx_internal.h" /* cella_sgx_quote_env_default, for the setuid case */
 #ifdef CELLA_TEST_SGXSIM
 #include "sgx_abi.h"
 #include "sgx_arch.h"
-#include "sgx_internal.h"
 #include "sgxsim.h"
 #define EXPECTED_BACKEND "sgx"
 #define PROCESSES 0 /* SGX: the enclave lives in this process */
@@ -1412,7 +1412,15 @@ static void t_secure_env(void)
 	close(fd);
 	CT_EQ(k, 0); /* nothing of the caller's reaches the monitor */
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
-	cella_test_pass("a setuid program ignores its caller's CELLA_BACKEND and CELLA_MONITOR and gives the monitor none");
+	{
+		/* nor does the caller choose the aesmd socket SGX quotes would go through */
+		struct cella_sgx_quote_env qe;
+		CT_EQ(setenv("SGX_AESM_ADDR", "1", 1), 0);
+		cella_sgx_quote_env_default(&qe);
+		CT_ASSERT(qe.aesm_addr == NULL);
+	}
+	cella_test_pass("a setuid program ignores its caller's CELLA_BACKEND, CELLA_MONITOR and SGX_AESM_ADDR and gives "
+			"the monitor none");
 }
 
 /* The enclave process holds one descriptor, its monitor socket: not even the standard ones it was forked with
