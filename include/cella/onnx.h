@@ -29,6 +29,8 @@ typedef enum cella_onnx_dtype {
 } cella_onnx_dtype;
 
 #define CELLA_ONNX_MAX_RANK 8
+/* The largest max_tensor_bytes (2^40 bytes, 1 TiB), and the most data a decoded tensor may hold. */
+#define CELLA_ONNX_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
 
 /*
  * A dense, row-major tensor. dims[i] == -1 in model info means "dynamic". data points to
@@ -56,7 +58,8 @@ struct cella_onnx_options {
 	uint32_t cpu_disable;
 	/* Worker threads for host builds with thread support; 0 or 1 = single-threaded (the enclave default). */
 	uint32_t threads;
-	/* Largest single tensor the engine will allocate, in bytes; 0 = 1 GiB. */
+	/* Largest single tensor the engine will allocate, in bytes; 0 = 1 GiB, and values above
+	 * CELLA_ONNX_MAX_TENSOR_BYTES are taken as CELLA_ONNX_MAX_TENSOR_BYTES. */
 	uint64_t max_tensor_bytes;
 };
 

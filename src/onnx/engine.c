@@ -96,8 +96,7 @@ static void tensor_release(struct model *m, struct tensor *t)
 void *onnx_op_scratch(struct exec *x, int slot, size_t bytes)
 {
 	struct model *m = x->m;
-	uint64_t maxb = m->opt.max_tensor_bytes ? m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
-	if (bytes > maxb) { /* a kernel's working memory is bounded as its tensors are */
+	if (bytes > m->opt.max_tensor_bytes) { /* a kernel's working memory is bounded as its tensors are */
 		x->refused = 1;
 		return NULL;
 	}
@@ -173,7 +172,7 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 {
 	struct tensor *sink;
 	size_t es = onnx_dtype_size(dtype);
-	uint64_t count = 1, maxb = x->m->opt.max_tensor_bytes ? x->m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
+	uint64_t count = 1, maxb = x->m->opt.max_tensor_bytes;
 	if (rank < 0 || rank > MAXR || es == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	for (int d = 0; d < rank; d++) {
@@ -1392,7 +1391,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (r == CELLA_ERR_MODEL && n->attr_bad)
 			return r;
 		if (r == CELLA_OK && all_const) {
-			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes ? m->opt.max_tensor_bytes : DEFAULT_MAX_TENSOR;
+			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes;
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)
 					bytes += g->values[n->out[k]].t.bytes;
@@ -1489,6 +1488,12 @@ cella_result cella_onnx_model_new(const void *bytes, size_t len, const struct ce
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (opt)
 		m->opt = *opt;
+	/* resolved once: 0 is the default, and the cap keeps every size derived from it (buffers rounded up to 64
+	 * bytes, element counts times element sizes) far from wrapping */
+	if (m->opt.max_tensor_bytes == 0)
+		m->opt.max_tensor_bytes = DEFAULT_MAX_TENSOR;
+	if (m->opt.max_tensor_bytes > CELLA_ONNX_MAX_TENSOR_BYTES)
+		m->opt.max_tensor_bytes = CELLA_ONNX_MAX_TENSOR_BYTES;
 	onnx_gemm_select(&m->gk, m->opt.cpu_disable);
 	m->n_tasks = 1;
 	if (m->opt.threads > 1) {

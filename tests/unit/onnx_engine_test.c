@@ -752,6 +752,44 @@ static void test_fold_budget(void)
 	cella_test_pass("constant folding at load bounded in total by max_tensor_bytes");
 }
 
+/* An int64 tensor over `data`. */
+static struct cella_onnx_tensor i64tensor(int64_t *data, int rank, const int64_t *dims)
+{
+	struct cella_onnx_tensor t = ftensor((float *)data, rank, dims);
+	t.dtype = CELLA_ONNX_INT64;
+	t.bytes *= 2;
+	return t;
+}
+
+/* max_tensor_bytes near 2^64 is taken as CELLA_ONNX_MAX_TENSOR_BYTES: a ConstantOfShape of 2^62 - 1 floats
+ * (2^64 - 4 bytes) was allowed, its buffer rounded up to 64 bytes wrapped to a 64-byte allocation, and the kernel
+ * wrote past it; one float over the cap is refused as well, not attempted. */
+static void test_max_tensor_clamp(void)
+{
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_options o = { .log = logcb, .max_tensor_bytes = UINT64_MAX };
+	struct cella_onnx_tensor in, out;
+	static const int64_t one[1] = {1};
+	int64_t want[3] = {((int64_t)1 << 62) - 1, (int64_t)(CELLA_ONNX_MAX_TENSOR_BYTES / 4) + 1, 3};
+	size_t len;
+	uint8_t *buf;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "shape", CELLA_ONNX_INT64, 1, one);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_node(&b, "ConstantOfShape", "shape", NULL, "y");
+	buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+	free(buf);
+	for (int i = 0; i < 3; i++) {
+		in = i64tensor(&want[i], 1, one);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), i < 2 ? CELLA_ERR_TOO_LARGE : CELLA_OK);
+	}
+	CT_ASSERT(out.dims[0] == 3 && out.bytes == 12 && ((float *)out.data)[2] == 0.0f);
+	cella_onnx_model_free(m);
+	cella_test_pass("max_tensor_bytes above CELLA_ONNX_MAX_TENSOR_BYTES is clamped to it");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -909,6 +947,7 @@ int main(void)
 	test_int64_extremes();
 	test_scratch_bound();
 	test_fold_budget();
+	test_max_tensor_clamp();
 	test_malformed();
 	test_file();
 	test_threads();
