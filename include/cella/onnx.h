@@ -58,8 +58,9 @@ struct cella_onnx_options {
 	uint32_t cpu_disable;
 	/* Worker threads for host builds with thread support; 0 or 1 = single-threaded (the enclave default). */
 	uint32_t threads;
-	/* Largest single tensor the engine will allocate, in bytes; 0 = 1 GiB, and values above
-	 * CELLA_ONNX_MAX_TENSOR_BYTES are taken as CELLA_ONNX_MAX_TENSOR_BYTES. */
+	/* Largest single tensor the engine will allocate or take as a run input, in bytes; 0 = 1 GiB, and values
+	 * above CELLA_ONNX_MAX_TENSOR_BYTES are taken as CELLA_ONNX_MAX_TENSOR_BYTES. A tensor with a 0 dim is held
+	 * to it as if each 0 were 1: it has no elements, but the loops over its other dims still run. */
 	uint64_t max_tensor_bytes;
 };
 
@@ -107,7 +108,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct 
  * outputs: n_out slots (out), filled with views of engine-owned memory that stay valid until the next run or
  * cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
  * CELLA_ERR_MODEL_SHAPE (shapes that the graph cannot combine), CELLA_ERR_MODEL (out-of-range indices in the
- * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE. A failed run leaves the model usable.
+ * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (a tensor, input or computed, over
+ * max_tensor_bytes). A failed run leaves the model usable.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run(struct cella_onnx_model *m,
 							    const struct cella_onnx_tensor *inputs, size_t n_in,
@@ -121,7 +123,8 @@ CELLA_API void cella_onnx_model_stats(const struct cella_onnx_model *m, struct c
  * Decodes a serialized onnx.TensorProto (raw_data or typed fields, packed or unpacked dims).
  * out: on success holds heap data the caller releases with cella_onnx_tensor_fini.
  * Errors: CELLA_ERR_MODEL (malformed), CELLA_ERR_MODEL_UNSUPPORTED (type, rank over CELLA_ONNX_MAX_RANK, external
- * data or segments), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (the dims give more than 2^40 bytes of data),
+ * data or segments), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (the dims, each 0 taken as 1, give more than
+ * CELLA_ONNX_MAX_TENSOR_BYTES of data),
  * CELLA_ERR_INVALID_ARG (bytes NULL with len not 0).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_decode(const void *bytes, size_t len,

@@ -172,18 +172,12 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 {
 	struct tensor *sink;
 	size_t es = onnx_dtype_size(dtype);
-	uint64_t count = 1, maxb = x->m->opt.max_tensor_bytes;
+	uint64_t count;
+	cella_result rc;
 	if (rank < 0 || rank > MAXR || es == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	for (int d = 0; d < rank; d++) {
-		if (dims[d] < 0)
-			return CELLA_ERR_MODEL_SHAPE;
-		if (dims[d] && count > maxb / (uint64_t)dims[d])
-			return CELLA_ERR_TOO_LARGE;
-		count *= (uint64_t)dims[d];
-	}
-	if (count > maxb / es)
-		return CELLA_ERR_TOO_LARGE;
+	if ((rc = onnx_dims_count(dims, rank, x->m->opt.max_tensor_bytes / es, &count)) != CELLA_OK)
+		return rc;
 	if (!onnx_op_has_out(n, i)) {
 		struct model *m = x->m;
 		if (i < 0 || i >= ONNX_MAX_SINKS)
@@ -544,6 +538,16 @@ static void graph_free(struct graph *g)
 static cella_result build_graph(struct model *m, struct build *parent, const Onnx__GraphProto *gp, int depth,
 				struct graph **out);
 
+/* A constant with no elements: its dims, each 0 taken as 1, within max_tensor_bytes like any tensor at run (its
+ * data is not in the file to bound them, and kernels loop over them all). Constants with data are not limited. */
+static cella_result empty_dims_check(const struct model *m, const struct tensor *t)
+{
+	uint64_t count;
+	if (t->bytes)
+		return CELLA_OK;
+	return onnx_dims_count(t->dims, t->rank, m->opt.max_tensor_bytes / onnx_dtype_size(t->dtype), &count);
+}
+
 static cella_result copy_attr(struct model *m, struct build *b, const Onnx__AttributeProto *ap, struct attr *a,
 			      int depth)
 {
@@ -603,6 +607,8 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 			return CELLA_ERR_OUT_OF_MEMORY;
 		void *mem;
 		cella_result r = onnx_tensor_from_proto(ap->t, a->t, &mem);
+		if (r == CELLA_OK && (r = empty_dims_check(m, a->t)) != CELLA_OK)
+			free(mem);
 		if (r != CELLA_OK) {
 			free(a->t);
 			a->t = NULL;
@@ -748,8 +754,18 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			goto out;
 		}
 		r = onnx_tensor_from_proto(tp, &g->values[idx].t, &g->values[idx].const_mem);
+		if (r == CELLA_ERR_TOO_LARGE) {
+			onnx_log(m, "initializer '%s': its dims, each 0 taken as 1, give more than %llu bytes", tp->name,
+				 (unsigned long long)CELLA_ONNX_MAX_TENSOR_BYTES);
+			goto out;
+		}
 		if (r != CELLA_OK) {
 			onnx_log(m, "initializer '%s' cannot be decoded (%s)", tp->name, cella_result_name(r));
+			goto out;
+		}
+		if ((r = empty_dims_check(m, &g->values[idx].t)) != CELLA_OK) {
+			onnx_log(m, "initializer '%s' is empty, but its other dims give more than max_tensor_bytes (%llu)",
+				 tp->name, (unsigned long long)m->opt.max_tensor_bytes);
 			goto out;
 		}
 		m->weight_bytes += g->values[idx].t.bytes;
@@ -772,6 +788,13 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		for (int d = 0; d < t->rank; d++)
 			if (t->dims[d] < 0)
 				t->known = 0;
+		{
+			/* declared dims that no run can pass (over max_tensor_bytes) do not feed the shape pass */
+			uint64_t count;
+			if (t->known && onnx_dims_count(t->dims, t->rank,
+							m->opt.max_tensor_bytes / onnx_dtype_size(t->dtype), &count))
+				t->known = 0;
+		}
 		g->values[idx].decl_dtype = t->dtype;
 		g->values[idx].decl_rank = t->rank;
 		memcpy(g->values[idx].decl_dims, t->dims, sizeof(t->dims));
@@ -1739,16 +1762,18 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 				 g->values[g->inputs[i]].name);
 			return CELLA_ERR_INVALID_ARG;
 		}
-		uint64_t count = 1;
-		for (uint32_t d = 0; d < u->rank; d++) {
+		uint64_t count;
+		size_t es = onnx_dtype_size(t->dtype);
+		for (uint32_t d = 0; d < u->rank; d++)
 			if (u->dims[d] < 0 || (iv->decl_rank >= 0 && iv->decl_dims[d] >= 0 && iv->decl_dims[d] != u->dims[d]))
 				return CELLA_ERR_INVALID_ARG;
-			if (u->dims[d] && count > (UINT64_MAX >> 1) / (uint64_t)u->dims[d])
-				return CELLA_ERR_INVALID_ARG;
-			count *= (uint64_t)u->dims[d];
+		if (onnx_dims_count(u->dims, (int)u->rank, m->opt.max_tensor_bytes / es, &count) != CELLA_OK) {
+			snprintf(m->msg, sizeof(m->msg),
+				 "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)", i,
+				 iv->name, (unsigned long long)m->opt.max_tensor_bytes);
+			return CELLA_ERR_TOO_LARGE;
 		}
-		if (count > SIZE_MAX / onnx_dtype_size(t->dtype) || u->bytes < count * onnx_dtype_size(t->dtype) ||
-		    (count && !u->data))
+		if (u->bytes < count * es || (count && !u->data))
 			return CELLA_ERR_INVALID_ARG;
 	}
 	for (size_t i = 0; i < n_in; i++) {

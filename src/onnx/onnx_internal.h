@@ -219,6 +219,22 @@ const char *onnx_attr_s(struct node *n, const char *name, const char *def);
 size_t onnx_attr_ints(struct node *n, const char *name, const int64_t **v);
 
 size_t onnx_tensor_count(const struct tensor *t);
+/*
+ * Element count of dims (tensor_decode.c). CELLA_ERR_MODEL_SHAPE for a negative dim; CELLA_ERR_TOO_LARGE when the
+ * product of the dims with every 0 taken as 1 exceeds limit: an empty tensor has no elements, but kernels loop over
+ * its other dims, so they are bounded as a full tensor's are. Every tensor the engine handles passes this, which
+ * also keeps the product of any subset of its dims within int64_t.
+ */
+CELLA_MUST_USE cella_result onnx_dims_count(const int64_t *dims, int rank, uint64_t limit, uint64_t *count);
+/* Product of n dims that passed onnx_dims_count (saturating at INT64_MAX all the same). */
+static inline int64_t onnx_dims_prod(const int64_t *d, int n)
+{
+	int64_t p = 1;
+	for (int i = 0; i < n; i++)
+		if (__builtin_mul_overflow(p, d[i], &p))
+			return INT64_MAX;
+	return p;
+}
 size_t onnx_dtype_size(int dtype);
 int onnx_normalize_axis(int64_t axis, int rank, int *out);
 

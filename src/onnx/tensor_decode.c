@@ -50,19 +50,34 @@ size_t onnx_tensor_count(const struct tensor *t)
 	return n;
 }
 
-/* Element count with overflow and sanity checks; dims must already be validated non-negative. */
-static cella_result count_checked(const int64_t *dims, size_t rank, size_t esize, size_t *count)
+cella_result onnx_dims_count(const int64_t *dims, int rank, uint64_t limit, uint64_t *count)
 {
 	uint64_t n = 1;
-	for (size_t i = 0; i < rank; i++) {
+	int empty = 0;
+	for (int i = 0; i < rank; i++) {
 		if (dims[i] < 0)
-			return CELLA_ERR_MODEL;
-		if (dims[i] != 0 && n > (UINT64_MAX >> 8) / (uint64_t)dims[i])
+			return CELLA_ERR_MODEL_SHAPE;
+		if (dims[i] == 0) {
+			empty = 1; /* no elements, but loops over the other dims still run through them all */
+			continue;
+		}
+		if ((uint64_t)dims[i] > limit / n)
 			return CELLA_ERR_TOO_LARGE;
 		n *= (uint64_t)dims[i];
 	}
-	if (n > ((uint64_t)1 << 40) / esize)
+	if (n > limit)
 		return CELLA_ERR_TOO_LARGE;
+	*count = empty ? 0 : n;
+	return CELLA_OK;
+}
+
+/* Element count of a decoded tensor: at most CELLA_ONNX_MAX_TENSOR_BYTES of data, its zero dims taken as 1. */
+static cella_result count_checked(const int64_t *dims, size_t rank, size_t esize, size_t *count)
+{
+	uint64_t n;
+	cella_result r = onnx_dims_count(dims, (int)rank, CELLA_ONNX_MAX_TENSOR_BYTES / esize, &n);
+	if (r != CELLA_OK)
+		return r == CELLA_ERR_MODEL_SHAPE ? CELLA_ERR_MODEL : r;
 	*count = (size_t)n;
 	return CELLA_OK;
 }

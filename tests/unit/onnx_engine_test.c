@@ -107,18 +107,25 @@ static void mb_attr_ints(struct mb *b, Onnx__NodeProto *n, const char *name, int
 	tk_set_ints(mb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS), v, count);
 }
 
-static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t *dims, const int64_t *vals, size_t n)
+/* An initializer `name` of dtype and dims, with no elements yet. */
+static Onnx__TensorProto *mb_init_t(struct mb *b, const char *name, int dtype, int rank, const int64_t *dims)
 {
 	Onnx__TensorProto *t = &b->inits[b->g.n_initializer];
 	onnx__tensor_proto__init(t);
 	t->name = (char *)name;
 	t->has_data_type = 1;
-	t->data_type = CELLA_ONNX_INT64;
+	t->data_type = dtype;
 	t->n_dims = (size_t)rank;
 	t->dims = (int64_t *)dims;
+	b->ip[b->g.n_initializer++] = t;
+	return t;
+}
+
+static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t *dims, const int64_t *vals, size_t n)
+{
+	Onnx__TensorProto *t = mb_init_t(b, name, CELLA_ONNX_INT64, rank, dims);
 	t->n_int64_data = n;
 	t->int64_data = (int64_t *)vals;
-	b->ip[b->g.n_initializer++] = t;
 }
 
 static uint8_t *mb_pack(struct mb *b, size_t *len)
@@ -790,6 +797,71 @@ static void test_max_tensor_clamp(void)
 	cella_test_pass("max_tensor_bytes above CELLA_ONNX_MAX_TENSOR_BYTES is clamped to it");
 }
 
+/*
+ * A tensor with a zero dim has no elements, but kernels loop over its other dims (Softmax over [2^20, 0, 2^40]
+ * axis 1 ran 2^60 empty rows: the load or the run never ended), and their products overflowed int64_t (Flatten of
+ * [0, 2^40, 2^40]). Every size check stopped at the first 0. Now the dims with each 0 taken as 1 are bounded like
+ * a full tensor's: initializers (2^40 bytes decoded, max_tensor_bytes when empty), run inputs and op outputs
+ * (max_tensor_bytes); declared input dims over it are left to the run.
+ */
+static void test_empty_dims_bound(void)
+{
+	static const int64_t huge[3] = {(int64_t)1 << 20, 0, (int64_t)1 << 40}, flat[3] = {0, (int64_t)1 << 40,
+											  (int64_t)1 << 40};
+	static const int64_t mid[3] = {(int64_t)1 << 20, 0, (int64_t)1 << 20}, fine[3] = {1024, 0, 1024},
+			     three[1] = {3}, dyn[3] = {-1, -1, -1};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in, out;
+	float none[1];
+	/* initializers: over 2^40 bytes with 0 as 1 (refused when decoded), over max_tensor_bytes (refused as empty) */
+	for (int t = 0; t < 4; t++) {
+		struct mb b;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 1, "y", t == 3 ? CELLA_ONNX_INT64 : CELLA_ONNX_FLOAT, -1, NULL);
+		mb_init_t(&b, "z", CELLA_ONNX_FLOAT, 3, t == 0 ? huge : t == 1 ? flat : mid);
+		Onnx__NodeProto *n = mb_node(&b, t == 1 ? "Flatten" : t == 3 ? "Shape" : "Softmax", "z", NULL, "y");
+		if (t != 3)
+			mb_attr_i(&b, n, "axis", 1);
+		CT_RESULT(load(&b, &m), CELLA_ERR_TOO_LARGE);
+		CT_ASSERT(strstr(last_log, "initializer 'z'") != NULL);
+	}
+	/* run inputs, whatever the declared dims; and an op output (ConstantOfShape) */
+	for (int t = 0; t < 2; t++) {
+		struct mb b;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 3, t ? flat : dyn);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_attr_i(&b, mb_node(&b, t ? "Flatten" : "Softmax", "x", NULL, "y"), "axis", 1);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		in = ftensor(none, 3, fine);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), t ? CELLA_ERR_INVALID_ARG : CELLA_OK);
+		in = ftensor(none, 3, t ? flat : huge);
+		in.bytes = 0;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_TOO_LARGE);
+		in = ftensor(none, 3, mid);
+		in.bytes = 0;
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), t ? CELLA_ERR_INVALID_ARG : CELLA_ERR_TOO_LARGE);
+		cella_onnx_model_free(m);
+	}
+	{
+		struct mb b;
+		int64_t shape[3];
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "s", CELLA_ONNX_INT64, 1, three);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_node(&b, "ConstantOfShape", "s", NULL, "y");
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		memcpy(shape, mid, sizeof(shape));
+		in = i64tensor(shape, 1, three);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_TOO_LARGE);
+		memcpy(shape, fine, sizeof(shape));
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.rank == 3 && out.dims[0] == 1024 && out.dims[1] == 0 && out.bytes == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("an empty tensor's other dims are bounded like a full tensor's");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -948,6 +1020,7 @@ int main(void)
 	test_scratch_bound();
 	test_fold_budget();
 	test_max_tensor_clamp();
+	test_empty_dims_bound();
 	test_malformed();
 	test_file();
 	test_threads();
