@@ -167,6 +167,16 @@ struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i)
 
 int onnx_op_has_out(const struct node *n, int i) { return i < n->n_out && n->out[i] >= 0; }
 
+static int same_dims(const struct tensor *a, const struct tensor *b)
+{
+	if (a->rank != b->rank)
+		return 0;
+	for (int d = 0; d < a->rank; d++)
+		if (a->dims[d] != b->dims[d])
+			return 0;
+	return 1;
+}
+
 cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
 		    struct tensor **out)
 {
@@ -228,13 +238,16 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	} else {
 		tensor_release(x->m, t);
 		if (i == 0 && n->op->inplace) {
-			/* reuse a dying input's buffer: elementwise kernels read element k before writing it */
+			/* reuse a dying input's buffer: elementwise kernels read element k before writing it, so only one
+			 * of the output's type and shape (a broadcast input is read again after its element k is written;
+			 * one of another type is read in its own element size); reshapes copy bytes, any shape will do */
 			for (int k = 0; k < 2 && k < n->n_in; k++) {
 				int iv = n->in[k];
 				if (iv < 0)
 					continue;
 				struct value *src = &x->g->values[iv];
 				if (src->t.buf >= 0 && src->last_use == x->cur && !src->is_output && src->t.bytes == t->bytes &&
+				    src->t.dtype == dtype && (n->op->inplace == ONNX_INPLACE_BYTES || same_dims(&src->t, t)) &&
 				    (k == 0 || n->in[0] != iv)) {
 					t->buf = src->t.buf;
 					t->data = src->t.data;

@@ -71,7 +71,12 @@ struct op_def {
 	op_fn run;
 	op_fn prepare;      /* optional: after constant folding (e.g. pre-pack weights) */
 	int min_opset;      /* first opset in which this definition applies */
-	int inplace;        /* output 0 may take over the buffer of a same-sized input 0/1 that dies here */
+	int inplace;        /* ONNX_INPLACE_*: output 0 may take over the buffer of an input 0/1 that dies here */
+};
+enum {
+	ONNX_INPLACE_NONE = 0,
+	ONNX_INPLACE_ELEMENTWISE = 1, /* an input of the output's type and shape (element k read before it is written) */
+	ONNX_INPLACE_BYTES = 2,       /* an input of the output's type and size, whatever its shape (a byte copy) */
 };
 
 struct node {

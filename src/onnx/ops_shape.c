@@ -1362,7 +1362,7 @@ static cella_result op_d2s(struct exec *x, struct node *n) { return d2s(x, n, 0)
 static cella_result op_s2d(struct exec *x, struct node *n) { return d2s(x, n, 1); }
 
 const struct op_def onnx_ops_shape[] = {
-	{ "Reshape", op_reshape, NULL, 1, 1 },
+	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES },
 	{ "Flatten", op_flatten, NULL, 1, 1 },
 	{ "Squeeze", op_squeeze, NULL, 1, 1 },
 	{ "Unsqueeze", op_unsqueeze, NULL, 1, 1 },

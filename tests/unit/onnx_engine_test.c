@@ -862,6 +862,37 @@ static void test_empty_dims_bound(void)
 	cella_test_pass("an empty tensor's other dims are bounded like a full tensor's");
 }
 
+/*
+ * Pow(x float [2,4], Cast(e) int64 [4]): the output (32 bytes) took over the dying exponent's buffer (32 bytes as
+ * well), and the broadcast exponent was read again after its first row was overwritten: 2^(2^...) = inf. Only an
+ * input of the output's type and shape is reused now (a Reshape, a byte copy, still reuses one of any shape).
+ */
+static void test_inplace_types(void)
+{
+	static const int64_t xd[2] = {2, 4}, ed[1] = {4}, sd[1] = {2}, sv[2] = {4, 2};
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in[2], out;
+	float x[8] = {2, 2, 2, 2, 2, 2, 2, 2}, e[4] = {1, 2, 3, 4};
+	const float want[8] = {2, 4, 8, 16, 2, 4, 8, 16};
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, xd);
+	mb_io(&b, 0, "e", CELLA_ONNX_FLOAT, 1, ed);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "shape", 1, sd, sv, 2);
+	mb_attr_i(&b, mb_node(&b, "Cast", "e", NULL, "e64"), "to", CELLA_ONNX_INT64);
+	mb_node(&b, "Pow", "x", "e64", "p");
+	mb_node(&b, "Reshape", "p", "shape", "y");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	in[0] = ftensor(x, 2, xd);
+	in[1] = ftensor(e, 1, ed);
+	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[0] == 4 && out.dims[1] == 2);
+	CT_EQ_MEM(out.data, want, sizeof(want));
+	cella_onnx_model_free(m);
+	cella_test_pass("an input buffer is reused in place only by an output of its type and shape");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -1021,6 +1052,7 @@ int main(void)
 	test_fold_budget();
 	test_max_tensor_clamp();
 	test_empty_dims_bound();
+	test_inplace_types();
 	test_malformed();
 	test_file();
 	test_threads();
