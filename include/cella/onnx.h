@@ -50,7 +50,10 @@ struct cella_onnx_tensor {
 
 /* Load options; an all-zero struct (or NULL) gives the defaults. */
 struct cella_onnx_options {
-	/* Called with one line of text for load errors (unsupported operator names, bad shapes...). Optional. */
+	/* Called with one line of text for each load error (unsupported operator names, bad shapes...) and each run
+	 * error (which input, or which node and what it found: "node 'g' (Gather): ... index 7 is out of range..."),
+	 * on the thread calling cella_onnx_model_new or cella_onnx_model_run. Optional. log and log_ctx stay in use
+	 * until cella_onnx_model_free; a callback shared by models run on several threads must be thread-safe. */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
 	/* Kernel families not to use even when the CPU has them (CELLA_ONNX_CPU_*). Use the same value in
@@ -109,7 +112,7 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct 
  * cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
  * CELLA_ERR_MODEL_SHAPE (shapes that the graph cannot combine), CELLA_ERR_MODEL (out-of-range indices in the
  * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (a tensor, input or computed, over
- * max_tensor_bytes). A failed run leaves the model usable.
+ * max_tensor_bytes). Each failure is described to opt->log. A failed run leaves the model usable.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run(struct cella_onnx_model *m,
 							    const struct cella_onnx_tensor *inputs, size_t n_in,

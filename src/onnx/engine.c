@@ -26,6 +26,15 @@ void onnx_log(struct model *m, const char *fmt, ...)
 		m->opt.log(m->opt.log_ctx, m->msg);
 }
 
+cella_result onnx_op_fail(struct exec *x, cella_result r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->m->why, sizeof(x->m->why), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 static char *xstrdup(const char *s)
 {
 	size_t n = strlen(s ? s : "");
@@ -613,8 +622,10 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 		}
 	}
 	if (a->type == ATTR_TENSOR) {
-		if (!ap->t)
+		if (!ap->t) {
+			onnx_log(m, "attribute '%s' is of type TENSOR but holds no tensor", a->name);
 			return CELLA_ERR_MODEL;
+		}
 		a->t = calloc(1, sizeof(*a->t));
 		if (!a->t)
 			return CELLA_ERR_OUT_OF_MEMORY;
@@ -625,13 +636,15 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 		if (r != CELLA_OK) {
 			free(a->t);
 			a->t = NULL;
-			onnx_log(m, "attribute '%s': tensor cannot be decoded", a->name);
+			onnx_log(m, "attribute '%s': its tensor cannot be decoded (%s)", a->name, cella_result_name(r));
 			return r;
 		}
 	}
 	if (a->type == ATTR_GRAPH) {
-		if (!ap->g)
+		if (!ap->g) {
+			onnx_log(m, "attribute '%s' is of type GRAPH but holds no graph", a->name);
 			return CELLA_ERR_MODEL;
+		}
 		return build_graph(m, b, ap->g, depth + 1, &a->g);
 	}
 	return CELLA_OK;
@@ -734,8 +747,12 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
 	}
 	if (gp->n_node > (1u << 20) || gp->n_initializer > (1u << 20) || gp->n_input > (1u << 16) ||
-	    gp->n_output > (1u << 16))
+	    gp->n_output > (1u << 16)) {
+		onnx_log(m, "graph '%s': %zu nodes, %zu initializers, %zu inputs, %zu outputs (at most %u, %u, %u, %u)",
+			 gp->name ? gp->name : "", gp->n_node, gp->n_initializer, gp->n_input, gp->n_output, 1u << 20,
+			 1u << 20, 1u << 16, 1u << 16);
 		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
+	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
@@ -759,8 +776,10 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 	for (size_t i = 0; i < gp->n_initializer; i++) {
 		int idx;
 		const Onnx__TensorProto *tp = gp->initializer[i];
-		if (!tp->name || !tp->name[0])
+		if (!tp->name || !tp->name[0]) {
+			onnx_log(m, "initializer %zu has no name", i);
 			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
 		r = new_value(&b, tp->name, &idx);
 		if (r != CELLA_OK) {
 			onnx_log(m, "initializer '%s' defined twice", tp->name);
@@ -785,8 +804,10 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 	}
 	for (size_t i = 0; i < gp->n_input; i++) {
 		const Onnx__ValueInfoProto *vi = gp->input[i];
-		if (!vi->name || !vi->name[0])
+		if (!vi->name || !vi->name[0]) {
+			onnx_log(m, "graph input %zu has no name", i);
 			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
 		int idx = lookup_local(&b, vi->name);
 		if (idx >= 0 && g->values[idx].t.is_const)
 			continue; /* an initializer listed as input (IR < 4): a constant here */
@@ -836,8 +857,11 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			onnx_log(m, "unsupported operator '%s' (opset %d, node '%s')", opname, m->opset, n->name);
 			CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
 		}
-		if (np->n_output > 64 || np->n_input > 4096)
+		if (np->n_output > 64 || np->n_input > 4096) {
+			onnx_log(m, "node '%s' (%s): %zu inputs and %zu outputs (at most 4096 and 64)", n->name, opname,
+				 np->n_input, np->n_output);
 			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
 		for (size_t k = 0; k < np->n_output; k++) {
 			const char *on = np->output[k] ? np->output[k] : "";
 			n->out[k] = -1;
@@ -867,8 +891,10 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			}
 		}
 		n->n_in = (int)np->n_input;
-		if (np->n_attribute > 4096)
+		if (np->n_attribute > 4096) {
+			onnx_log(m, "node '%s' (%s): %zu attributes (at most 4096)", n->name, n->op->name, np->n_attribute);
 			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
 		n->attr = calloc(np->n_attribute + 1, sizeof(struct attr));
 		if (!n->attr)
 			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
@@ -908,8 +934,10 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 	for (size_t i = 0; i < gp->n_output; i++) {
 		const Onnx__ValueInfoProto *vi = gp->output[i];
 		int idx;
-		if (!vi->name || !vi->name[0])
+		if (!vi->name || !vi->name[0]) {
+			onnx_log(m, "graph output %zu has no name", i);
 			CELLA_FAIL(CELLA_ERR_MODEL);
+		}
 		r = resolve(&b, vi->name, &idx);
 		if (r != CELLA_OK) {
 			onnx_log(m, "graph output '%s' is not produced", vi->name);
@@ -1382,30 +1410,40 @@ static int node_has_subgraph(const struct node *n)
 }
 
 /* Runs one of a node's op functions (run or prepare): a mistyped attribute it read fails the node, whatever else
- * the op found, with a message (passed to the log callback at load, kept for the caller at run). */
-static cella_result op_call(struct exec *x, struct node *n, op_fn fn, int at_load)
+ * the op found. What went wrong in detail is left in m->why for node_fail. */
+static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 {
 	n->attr_bad = NULL;
 	x->refused = 0;
+	x->m->why[0] = '\0';
 	cella_result r = fn(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
-		r = CELLA_ERR_TOO_LARGE;
-	if (n->attr_bad) {
-		if (at_load)
-			onnx_log(x->m, "node '%s' (%s): attribute '%s' has the wrong type", n->name, n->op->name,
-				 n->attr_bad);
-		else
-			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): attribute '%s' has the wrong type",
-				 n->name, n->op->name, n->attr_bad);
-		r = CELLA_ERR_MODEL;
-	}
+		r = onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "working memory over max_tensor_bytes (%llu)",
+				 (unsigned long long)x->m->opt.max_tensor_bytes);
+	if (n->attr_bad)
+		r = onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has the wrong type", n->attr_bad);
 	return r;
+}
+
+/* Reports a node's failure r: "node 'NAME' (Op)[when]: what r means[: the op's detail]", to the log; at run inside
+ * a subgraph, as the detail of the enclosing node's failure instead (If: which node of which branch failed). */
+static void node_fail(struct exec *x, const struct node *n, cella_result r, const char *when)
+{
+	struct model *m = x->m;
+	char detail[sizeof(m->why)];
+	memcpy(detail, m->why, sizeof(detail));
+	if (x->sub)
+		(void)onnx_op_fail(x, r, "node '%s' (%s): %s%s%s", n->name, n->op->name, cella_result_str(r),
+				   detail[0] ? ": " : "", detail);
+	else
+		onnx_log(m, "node '%s' (%s)%s: %s%s%s", n->name, n->op->name, when, cella_result_str(r),
+			 detail[0] ? ": " : "", detail);
 }
 
 /* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
 static cella_result shape_pass(struct model *m, struct graph *g)
 {
-	struct exec x = { m, g, MODE_DRY, 0, 0 };
+	struct exec x = { m, g, MODE_DRY, 0, 0, 0 };
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n))
@@ -1423,9 +1461,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (!all_known)
 			continue;
 		x.mode = all_const ? MODE_FOLD : MODE_DRY;
-		cella_result r = op_call(&x, n, n->op->run, 1);
-		if (r == CELLA_ERR_MODEL && n->attr_bad)
-			return r;
+		cella_result r = op_call(&x, n, n->op->run);
 		if (r == CELLA_OK && all_const) {
 			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes;
 			for (int k = 0; k < n->n_out; k++)
@@ -1452,7 +1488,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 				if (n->out[k] >= 0)
 					g->values[n->out[k]].t.known = 0;
 		} else if (r != CELLA_OK) {
-			onnx_log(m, "node '%s' (%s): %s at load", n->name, n->op->name, cella_result_str(r));
+			node_fail(&x, n, r, " at load");
 			return r;
 		}
 	}
@@ -1467,7 +1503,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 
 static cella_result prepare_pass(struct model *m, struct graph *g)
 {
-	struct exec x = { m, g, MODE_RUN, 0, 0 };
+	struct exec x = { m, g, MODE_RUN, 0, 0, 0 };
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n) || n->folded)
@@ -1479,11 +1515,9 @@ static cella_result prepare_pass(struct model *m, struct graph *g)
 					return r;
 			}
 		if (n->op->prepare) {
-			cella_result r = op_call(&x, n, n->op->prepare, 1);
-			if (r == CELLA_ERR_MODEL && n->attr_bad)
-				return r;
+			cella_result r = op_call(&x, n, n->op->prepare);
 			if (r != CELLA_OK) {
-				onnx_log(m, "node '%s' (%s): %s", n->name, n->op->name, cella_result_str(r));
+				node_fail(&x, n, r, " at load");
 				return r;
 			}
 		}
@@ -1588,6 +1622,8 @@ cella_result cella_onnx_model_new(const void *bytes, size_t len, const struct ce
 	m = NULL;
 	r = CELLA_OK;
 out:
+	if (m && !m->msg[0]) /* every failure says something, if only what its code means */
+		onnx_log(m, "model cannot be loaded: %s", cella_result_str(r));
 	if (mp)
 		onnx__model_proto__free_unpacked(mp, NULL);
 	cella_onnx_model_free((struct cella_onnx_model *)m);
@@ -1720,12 +1756,9 @@ static cella_result graph_exec(struct exec *x)
 			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
 				return CELLA_ERR_UNEXPECTED;
 		x->cur = i;
-		cella_result r = op_call(x, n, n->op->run, 0);
-		if (r == CELLA_ERR_MODEL && n->attr_bad)
-			return r; /* op_call wrote the message */
+		cella_result r = op_call(x, n, n->op->run);
 		if (r != CELLA_OK) {
-			snprintf(x->m->msg, sizeof(x->m->msg), "node '%s' (%s): %s", n->name, n->op->name,
-				 cella_result_str(r));
+			node_fail(x, n, r, "");
 			return r;
 		}
 		for (int k = 0; k < n->n_in + n->n_cap + n->n_out; k++) {
@@ -1740,7 +1773,7 @@ static cella_result graph_exec(struct exec *x)
 
 cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 {
-	struct exec x = { parent->m, g, MODE_RUN, 0, 0 };
+	struct exec x = { parent->m, g, MODE_RUN, 0, 0, 1 };
 	for (int v = 0; v < g->n_values; v++) {
 		struct value *val = &g->values[v];
 		if (val->outer >= 0) {
@@ -1756,39 +1789,59 @@ cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 
 void onnx_graph_done(struct model *m, struct graph *g) { graph_release_all(m, g); }
 
+/* Checks run input i against its declaration and the limits; logs what is wrong. */
+static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_tensor *u)
+{
+	const struct value *iv = &m->g->values[m->g->inputs[i]];
+	size_t es = onnx_dtype_size(iv->t.dtype);
+	uint64_t count;
+	if ((int)u->dtype != iv->t.dtype) {
+		onnx_log(m, "input %zu ('%s'): type %s, declared %s", i, iv->name, cella_onnx_dtype_name(u->dtype),
+			 cella_onnx_dtype_name((cella_onnx_dtype)iv->t.dtype));
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (u->rank > MAXR || (iv->decl_rank >= 0 && (int)u->rank != iv->decl_rank)) {
+		onnx_log(m, "input %zu ('%s'): rank %u, declared %d (at most %d)", i, iv->name, u->rank, iv->decl_rank,
+			 MAXR);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	for (uint32_t d = 0; d < u->rank; d++) {
+		if (u->dims[d] < 0 || (iv->decl_rank >= 0 && iv->decl_dims[d] >= 0 && iv->decl_dims[d] != u->dims[d])) {
+			onnx_log(m, "input %zu ('%s'): dim %u is %lld, declared %lld", i, iv->name, d,
+				 (long long)u->dims[d], (long long)(iv->decl_rank >= 0 ? iv->decl_dims[d] : -1));
+			return CELLA_ERR_INVALID_ARG;
+		}
+	}
+	if (onnx_dims_count(u->dims, (int)u->rank, m->opt.max_tensor_bytes / es, &count) != CELLA_OK) {
+		onnx_log(m, "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)", i,
+			 iv->name, (unsigned long long)m->opt.max_tensor_bytes);
+		return CELLA_ERR_TOO_LARGE;
+	}
+	if (u->bytes < count * es || (count && !u->data)) {
+		onnx_log(m, "input %zu ('%s'): %zu bytes%s for %llu elements of %zu bytes", i, iv->name, u->bytes,
+			 u->data ? "" : " and no data", (unsigned long long)count, es);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	return CELLA_OK;
+}
+
 cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cella_onnx_tensor *inputs, size_t n_in,
 				  struct cella_onnx_tensor *outputs, size_t n_out) /* see cella/onnx.h */
 {
 	struct model *m = (struct model *)cm;
 	struct graph *g = m->g;
 	cella_result r = CELLA_ERR_UNEXPECTED;
+	m->msg[0] = '\0';
 	if (n_in != (size_t)g->n_inputs || n_out != (size_t)g->n_outputs || (n_in && !inputs) ||
-	    (n_out && !outputs))
+	    (n_out && !outputs)) {
+		onnx_log(m, "run with %zu inputs and %zu outputs%s; the model has %d and %d", n_in, n_out,
+			 (n_in && !inputs) || (n_out && !outputs) ? " (and a NULL array)" : "", g->n_inputs, g->n_outputs);
 		return CELLA_ERR_INVALID_ARG;
-	graph_release_all(m, g);
-	for (size_t i = 0; i < n_in; i++) {
-		const struct cella_onnx_tensor *u = &inputs[i];
-		const struct value *iv = &g->values[g->inputs[i]];
-		const struct tensor *t = &iv->t;
-		if ((int)u->dtype != t->dtype || u->rank > MAXR || (iv->decl_rank >= 0 && (int)u->rank != iv->decl_rank)) {
-			snprintf(m->msg, sizeof(m->msg), "input %zu ('%s'): type or rank mismatch", i,
-				 g->values[g->inputs[i]].name);
-			return CELLA_ERR_INVALID_ARG;
-		}
-		uint64_t count;
-		size_t es = onnx_dtype_size(t->dtype);
-		for (uint32_t d = 0; d < u->rank; d++)
-			if (u->dims[d] < 0 || (iv->decl_rank >= 0 && iv->decl_dims[d] >= 0 && iv->decl_dims[d] != u->dims[d]))
-				return CELLA_ERR_INVALID_ARG;
-		if (onnx_dims_count(u->dims, (int)u->rank, m->opt.max_tensor_bytes / es, &count) != CELLA_OK) {
-			snprintf(m->msg, sizeof(m->msg),
-				 "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)", i,
-				 iv->name, (unsigned long long)m->opt.max_tensor_bytes);
-			return CELLA_ERR_TOO_LARGE;
-		}
-		if (u->bytes < count * es || (count && !u->data))
-			return CELLA_ERR_INVALID_ARG;
 	}
+	graph_release_all(m, g);
+	for (size_t i = 0; i < n_in; i++)
+		if ((r = check_input(m, i, &inputs[i])) != CELLA_OK)
+			return r;
 	for (size_t i = 0; i < n_in; i++) {
 		const struct cella_onnx_tensor *u = &inputs[i];
 		struct tensor *t = &g->values[g->inputs[i]].t;
@@ -1800,9 +1853,11 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 		t->known = 1;
 		t->buf = -1;
 	}
-	struct exec x = { m, g, MODE_RUN, 0, 0 };
+	struct exec x = { m, g, MODE_RUN, 0, 0, 0 };
 	r = graph_exec(&x);
 	if (r != CELLA_OK) {
+		if (!m->msg[0])
+			onnx_log(m, "run failed: %s", cella_result_str(r));
 		graph_release_all(m, g);
 		return r;
 	}

@@ -146,7 +146,8 @@ struct model {
 	struct tensor sink[ONNX_MAX_SINKS];
 	void *sink_mem[ONNX_MAX_SINKS];
 	size_t sink_cap[ONNX_MAX_SINKS];
-	char msg[256];
+	char msg[512];            /* the last message given to the log callback */
+	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
 };
 
 enum { MODE_RUN = 0, MODE_DRY, MODE_FOLD };
@@ -157,6 +158,7 @@ struct exec {
 	int mode;
 	int cur;            /* index of the node being run */
 	int refused;        /* a scratch request above max_tensor_bytes was refused in the node being run */
+	int sub;            /* running a subgraph: a node's failure is the detail of the enclosing node's */
 };
 
 /* Element i of a tensor's data as a double, and written from one, for every numeric type (float16 and strings
@@ -196,7 +198,11 @@ static inline void onnx_put_d(void *p, int dt, size_t i, double v)
 }
 
 /* ---- helpers (engine.c) ---- */
+/* Formats a message into m->msg and passes it to the log callback, if any (on the calling thread). */
 void onnx_log(struct model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For op functions: returns r, with what went wrong in words ("index 7 is out of range...") for the message that
+ * names the failing node (from the op's own thread, not from worker tasks). */
+cella_result onnx_op_fail(struct exec *x, cella_result r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);
 int onnx_op_has_out(const struct node *n, int i);
 CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,

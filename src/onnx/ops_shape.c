@@ -482,6 +482,13 @@ static cella_result op_slice(struct exec *x, struct node *n)
 
 /* ------------------------------------------------------------------ Gather */
 
+/* An index in the data that is out of range: CELLA_ERR_MODEL, with the index and where it is in the message. */
+static cella_result index_fail(struct exec *x, int64_t v, size_t at, int axis, int64_t dim)
+{
+	return onnx_op_fail(x, CELLA_ERR_MODEL, "index %lld (element %zu of the indices) is out of range for axis %d of "
+			    "size %lld", (long long)v, at, axis, (long long)dim);
+}
+
 static cella_result op_gather(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *ix = onnx_op_in(x, n, 1), *o;
@@ -514,7 +521,7 @@ static cella_result op_gather(struct exec *x, struct node *n)
 		int64_t v = ix->dtype == CELLA_ONNX_INT64 ? ((const int64_t *)ix->data)[j]
 							  : ((const int32_t *)ix->data)[j];
 		if (v < -dim || v >= dim)
-			return CELLA_ERR_MODEL; /* index out of range */
+			return index_fail(x, v, j, axis, dim);
 	}
 	for (int64_t b = 0; b < outer; b++)
 		for (size_t j = 0; j < ni; j++) {
@@ -552,7 +559,7 @@ static cella_result op_gather_elements(struct exec *x, struct node *n)
 		int64_t j = ix->dtype == CELLA_ONNX_INT64 ? ((const int64_t *)ix->data)[i]
 							  : ((const int32_t *)ix->data)[i];
 		if (j < -a->dims[axis] || j >= a->dims[axis])
-			return CELLA_ERR_MODEL;
+			return index_fail(x, j, i, axis, a->dims[axis]);
 		if (j < 0)
 			j += a->dims[axis];
 		int64_t off = 0;

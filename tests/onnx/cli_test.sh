@@ -67,6 +67,11 @@ expect 1 "--expect: a reference of the wrong size named" "--expect 0: /dev/null 
 	run "$work/small.onnx" --random --expect 0:/dev/null
 expect 1 "a model over 16 inputs is named" "many.onnx has 17 inputs and 1 outputs; run handles at most 16" \
 	run "$work/many.onnx" --random
+# a failed run prints the engine's message, which names the input and what is wrong (it used to print only
+# "run: invalid argument")
+printf '0123456789abcdef' >"$work/x4.bin"
+expect 1 "a run refused by the engine says why" "input 0 ('x'): dim 0 is 4, declared 3" \
+	run "$work/small.onnx" --random --input 0=4:"$work/x4.bin"
 # conformance over suites that do not exist, and over empty ones (a table of zeros, not an error)
 expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
 for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done

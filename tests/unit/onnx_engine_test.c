@@ -183,15 +183,20 @@ static void test_run_dynamic(void)
 	float x[6] = { 0 };
 	int64_t bad[2] = { 2, 4 };
 	struct cella_onnx_tensor in = ftensor(x, 2, bad), out;
+	/* each refused with a message naming the input and what is wrong (to the log callback, as at load) */
 	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(last_log, "input 0 ('x'): dim 1 is 4, declared 3") != NULL);
 	CT_RESULT(cella_onnx_model_run(m, &in, 0, &out, 1), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(last_log, "run with 0 inputs and 1 outputs; the model has 1 and 1") != NULL);
 	int64_t ok[2] = { 2, 3 };
 	in = ftensor(x, 2, ok);
 	in.dtype = CELLA_ONNX_INT32;
 	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(last_log, "input 0 ('x'): type int32, declared float") != NULL);
 	in = ftensor(x, 2, ok);
 	in.bytes = 8;
 	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(strstr(last_log, "input 0 ('x'): 8 bytes for 6 elements of 4 bytes") != NULL);
 	struct cella_onnx_stats st;
 	cella_onnx_model_stats(m, &st);
 	CT_ASSERT(st.nodes == 2 && st.arena_peak_bytes > 0);
@@ -511,8 +516,13 @@ static void test_gather_range(void)
 	CT_ASSERT(((float *)out.data)[0] == 3 && ((float *)out.data)[1] == 1);
 	idx[0] = 3;
 	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL);
-	idx[0] = -4;
+	/* the run's message names the node and the index (it was kept where no caller could read it) */
+	CT_ASSERT(strstr(last_log, "node 'Gather' (Gather): model is malformed: index 3 (element 0 of the indices) is "
+				   "out of range for axis 0 of size 3") != NULL);
+	idx[0] = 0;
+	idx[1] = -4;
 	CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "index -4 (element 1 of the indices)") != NULL);
 	cella_onnx_model_free(m);
 	cella_test_pass("gather_range");
 }
@@ -893,6 +903,114 @@ static void test_inplace_types(void)
 	cella_test_pass("an input buffer is reused in place only by an output of its type and shape");
 }
 
+/*
+ * Load failures that returned CELLA_ERR_MODEL without a word: an initializer or graph output without a name, a
+ * TENSOR attribute without its tensor, a node with 65 outputs. Each now names what is wrong.
+ */
+static void test_load_messages(void)
+{
+	static const int64_t d[1] = {2}, one[1] = {1}, v[1] = {0};
+	static char *outs[65];
+	static char names[65][8];
+	struct cella_onnx_model *m = NULL;
+	for (int t = 0; t < 4; t++) {
+		struct mb b;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, d);
+		mb_io(&b, 1, t == 3 ? "" : "y", CELLA_ONNX_FLOAT, -1, NULL);
+		Onnx__NodeProto *n = mb_node(&b, t == 2 ? "Split" : "Abs", "x", NULL, "y");
+		if (t == 0)
+			mb_init_i64(&b, "", 1, one, v, 1);
+		if (t == 1)
+			mb_attr(&b, n, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR);
+		if (t == 2) {
+			for (int k = 0; k < 65; k++) {
+				snprintf(names[k], sizeof(names[k]), "y%d", k);
+				outs[k] = names[k];
+			}
+			outs[0] = "y";
+			n->output = outs;
+			n->n_output = 65;
+		}
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+		const char *want[4] = {"initializer 0 has no name", "attribute 'value' is of type TENSOR but holds no tensor",
+				       "node 'Split' (Split): 1 inputs and 65 outputs (at most 4096 and 64)",
+				       "graph output 0 has no name"};
+		if (!strstr(last_log, want[t]))
+			cella_test_fail(__FILE__, __LINE__, "load %d logged \"%s\", not \"%s\"", t, last_log, want[t]);
+	}
+	cella_test_pass("load failures without a message now name what is wrong");
+}
+
+/* A value info for a subgraph output, in storage the caller keeps. */
+struct sub_vi {
+	Onnx__ValueInfoProto v;
+	Onnx__TypeProto t;
+	Onnx__TypeProto__Tensor tt;
+	Onnx__TensorShapeProto s;
+	Onnx__TensorShapeProto__Dimension dims[CELLA_ONNX_MAX_RANK], *dimp[CELLA_ONNX_MAX_RANK];
+};
+
+/*
+ * y = If(c) then Gather(x, i) else Identity(x): an index out of range in the branch is reported with the If node,
+ * the branch's node and the index, in one message (the If's failure replaced the branch's).
+ */
+static void test_if_message(void)
+{
+	static const int64_t xd[1] = {3}, id[1] = {1};
+	static char *gin[2] = {"x", "i"}, *iin[1] = {"x"}, *bout[1] = {"b"};
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	Onnx__GraphProto br[2];
+	Onnx__NodeProto bn[2], *bnp[2][1];
+	struct sub_vi bv[2];
+	Onnx__ValueInfoProto *bvp[2][1];
+	float x[3] = {1, 2, 3};
+	int64_t idx[1] = {7};
+	uint8_t c = 1;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "c", CELLA_ONNX_BOOL, 0, NULL);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
+	mb_io(&b, 0, "i", CELLA_ONNX_INT64, 1, id);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	Onnx__NodeProto *n = mb_node(&b, "If", "c", NULL, "y");
+	for (int k = 0; k < 2; k++) {
+		struct tk_vi w = {&bv[k].v, &bv[k].t, &bv[k].tt, &bv[k].s, bv[k].dims, bv[k].dimp};
+		onnx__graph_proto__init(&br[k]);
+		onnx__node_proto__init(&bn[k]);
+		bn[k].op_type = bn[k].name = k ? "Identity" : "Gather";
+		bn[k].input = k ? iin : gin;
+		bn[k].n_input = k ? 1 : 2;
+		bn[k].output = bout;
+		bn[k].n_output = 1;
+		bnp[k][0] = &bn[k];
+		tk_value_info(&w, "b", CELLA_ONNX_FLOAT, 0, -1, NULL);
+		bvp[k][0] = &bv[k].v;
+		br[k].name = k ? "else" : "then";
+		br[k].node = bnp[k];
+		br[k].n_node = 1;
+		br[k].output = bvp[k];
+		br[k].n_output = 1;
+		mb_attr(&b, n, k ? "else_branch" : "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = &br[k];
+	}
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	struct cella_onnx_tensor in[3], out;
+	memset(&in[0], 0, sizeof(in[0]));
+	in[0].dtype = CELLA_ONNX_BOOL;
+	in[0].data = &c;
+	in[0].bytes = 1;
+	in[1] = ftensor(x, 1, xd);
+	in[2] = i64tensor(idx, 1, id);
+	CT_RESULT(cella_onnx_model_run(m, in, 3, &out, 1), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "node 'If' (If): model is malformed: node 'Gather' (Gather): model is malformed: "
+				   "index 7 (element 0 of the indices) is out of range for axis 0 of size 3") != NULL);
+	idx[0] = 2;
+	CT_RESULT(cella_onnx_model_run(m, in, 3, &out, 1), CELLA_OK);
+	CT_ASSERT(out.rank == 1 && ((const float *)out.data)[0] == 3.0f);
+	cella_onnx_model_free(m);
+	cella_test_pass("a failure inside an If branch is reported with both nodes and the detail");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -1053,6 +1171,8 @@ int main(void)
 	test_max_tensor_clamp();
 	test_empty_dims_bound();
 	test_inplace_types();
+	test_load_messages();
+	test_if_message();
 	test_malformed();
 	test_file();
 	test_threads();
