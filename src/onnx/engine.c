@@ -1440,6 +1440,20 @@ static void node_fail(struct exec *x, const struct node *n, cella_result r, cons
 			 detail[0] ? ": " : "", detail);
 }
 
+/* After a node's op returned CELLA_OK: an output it declares (a non-empty name) that the op did not produce (Relu
+ * given two outputs, BatchNormalization's running mean outside training) is CELLA_ERR_MODEL, named; a consumer
+ * would otherwise read a tensor that has no data. */
+static cella_result check_outputs(struct exec *x, const struct node *n)
+{
+	for (int k = 0; k < n->n_out; k++) {
+		const struct value *v = n->out[k] >= 0 ? &x->g->values[n->out[k]] : NULL;
+		if (v && !v->t.known)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "output %d ('%s') is declared, but %s does not produce it",
+					    k, v->name, n->op->name);
+	}
+	return CELLA_OK;
+}
+
 /* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
 static cella_result shape_pass(struct model *m, struct graph *g)
 {
@@ -1462,6 +1476,8 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 			continue;
 		x.mode = all_const ? MODE_FOLD : MODE_DRY;
 		cella_result r = op_call(&x, n, n->op->run);
+		if (r == CELLA_OK)
+			r = check_outputs(&x, n);
 		if (r == CELLA_OK && all_const) {
 			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes;
 			for (int k = 0; k < n->n_out; k++)
@@ -1756,7 +1772,12 @@ static cella_result graph_exec(struct exec *x)
 			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
 				return CELLA_ERR_UNEXPECTED;
 		x->cur = i;
+		for (int k = 0; k < n->n_out; k++)
+			if (n->out[k] >= 0)
+				g->values[n->out[k]].t.known = 0; /* until the op produces it */
 		cella_result r = op_call(x, n, n->op->run);
+		if (r == CELLA_OK)
+			r = check_outputs(x, n);
 		if (r != CELLA_OK) {
 			node_fail(x, n, r, "");
 			return r;

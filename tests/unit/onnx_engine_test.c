@@ -1011,6 +1011,69 @@ static void test_if_message(void)
 	cella_test_pass("a failure inside an If branch is reported with both nodes and the detail");
 }
 
+/*
+ * A node that declares an output its operator does not produce (Relu with two, BatchNormalization's running mean
+ * outside training): the run succeeded with that output undefined, and a consumer (NonZero) was handed a tensor
+ * with no data. Refused at load where the shapes are known (or the node folds), else by the run, by name.
+ */
+static void test_unproduced_outputs(void)
+{
+	static const int64_t d2[1] = {2}, dyn[1] = {-1}, d112[3] = {1, 1, 2}, dyn3[3] = {-1, -1, -1}, one[1] = {1};
+	static const char *const bn_in[5] = {"x", "s", "b", "m", "v"};
+	static float pv[4][1] = {{1}, {0}, {0}, {1}};
+	struct cella_onnx_model *m = NULL;
+	float x[2] = {1, -2};
+	for (int t = 0; t < 5; t++) {
+		struct mb b;
+		Onnx__NodeProto *n;
+		size_t k;
+		mb_init(&b, 8, 15);
+		if (t < 3) { /* Relu(x) -> y, z; NonZero(z): x [2], x [N], a constant x */
+			if (t < 2) {
+				mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, t ? dyn : d2);
+			} else {
+				Onnx__TensorProto *tp = mb_init_t(&b, "x", CELLA_ONNX_FLOAT, 1, d2);
+				tp->n_float_data = 2;
+				tp->float_data = x;
+			}
+			mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+			mb_io(&b, 1, "nz", CELLA_ONNX_INT64, -1, NULL);
+			n = mb_node(&b, "Relu", "x", NULL, "y");
+			mb_node(&b, "NonZero", "z", NULL, "nz");
+		} else { /* BatchNormalization(x, ...) -> y, rm with training_mode 0: x [1,1,2], x [N,C,W] */
+			mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 3, t == 3 ? d112 : dyn3);
+			mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+			mb_io(&b, 1, "z", CELLA_ONNX_FLOAT, -1, NULL);
+			for (int p = 0; p < 4; p++) {
+				Onnx__TensorProto *tp = mb_init_t(&b, bn_in[p + 1], CELLA_ONNX_FLOAT, 1, one);
+				tp->n_float_data = 1;
+				tp->float_data = pv[p];
+			}
+			n = mb_node(&b, "BatchNormalization", "x", NULL, "y");
+			mb_inputs(&b, n, 5, bn_in);
+		}
+		k = (size_t)(n - b.nodes);
+		b.nout[k][1] = "z";
+		n->n_output = 2;
+		int at_run = t == 1 || t == 4;
+		CT_RESULT(load(&b, &m), at_run ? CELLA_OK : CELLA_ERR_MODEL);
+		if (at_run) {
+			struct cella_onnx_tensor in = ftensor(x, t == 1 ? 1 : 3, t == 1 ? d2 : d112), out[2];
+			last_log[0] = '\0';
+			CT_RESULT(cella_onnx_model_run(m, &in, 1, out, 2), CELLA_ERR_MODEL);
+			cella_onnx_model_free(m);
+		}
+		const char *want = t == 1 ? "node 'Relu' (Relu): model is malformed: output 1 ('z') is declared, but Relu "
+					    "does not produce it"
+				   : t == 0 ? "node 'Relu' (Relu) at load: model is malformed: output 1 ('z') is declared"
+				   : t == 2 ? "output 1 ('z') is declared, but Relu does not produce it"
+					    : "output 1 ('z') is declared, but BatchNormalization does not produce it";
+		if (!strstr(last_log, want))
+			cella_test_fail(__FILE__, __LINE__, "case %d logged \"%s\"", t, last_log);
+	}
+	cella_test_pass("an output the operator does not produce is refused, at load or at run, by name");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -1173,6 +1236,7 @@ int main(void)
 	test_inplace_types();
 	test_load_messages();
 	test_if_message();
+	test_unproduced_outputs();
 	test_malformed();
 	test_file();
 	test_threads();
