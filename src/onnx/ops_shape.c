@@ -965,9 +965,193 @@ static float cubic_w(float t, float A)
 	return 0;
 }
 
+/* Source coordinate of output oi on axis d (in elements, resized to on with scale sc) under the coordinate
+ * transformation mode ctm; *out set when tf_crop_and_resize puts it outside the input (extrapolated). */
+static float resize_coord(const char *ctm, int64_t oi, int64_t in, int64_t on, float sc, const float *roi, int d,
+			  int R, int *out)
+{
+	float xo;
+	*out = 0;
+	if (!strcmp(ctm, "align_corners")) {
+		/* the spec's length_resized is in*scale, not the floored output length */
+		float lr = (float)in * sc;
+		xo = lr <= 1.0f ? 0 : (float)oi * (float)(in - 1) / (lr - 1.0f);
+	} else if (!strcmp(ctm, "asymmetric")) {
+		xo = (float)oi / sc;
+	} else if (!strcmp(ctm, "pytorch_half_pixel")) {
+		xo = on > 1 ? ((float)oi + 0.5f) / sc - 0.5f : 0;
+	} else if (!strcmp(ctm, "tf_crop_and_resize")) {
+		float s0 = roi ? roi[d] : 0, e0 = roi ? roi[d + R] : 1;
+		xo = on > 1 ? s0 * (float)(in - 1) + (float)oi * (e0 - s0) * (float)(in - 1) / (float)(on - 1)
+			    : 0.5f * (s0 + e0) * (float)(in - 1);
+		/* a huge roi can still make the coordinate infinite, or NaN from inf - inf */
+		if (!isfinite(xo) || xo < 0 || xo > (float)(in - 1))
+			*out = 1;
+	} else if (!strcmp(ctm, "tf_half_pixel_for_nn")) {
+		xo = ((float)oi + 0.5f) / sc;
+	} else { /* half_pixel */
+		xo = ((float)oi + 0.5f) / sc - 0.5f;
+	}
+	return xo;
+}
+
+/* ---- antialias (Resize-18): separable passes with the filter stretched by 1/scale when downsampling ---- */
+
+/* One axis's taps: nt per output, weights (0 where not read), source indices in [0, in), extrapolated outputs. */
+struct aa_axis {
+	int64_t nt;
+	int64_t *idx;
+	float *w;
+	unsigned char *out;
+};
+
+static void aa_axis_free(struct aa_axis *t)
+{
+	free(t->idx);
+	free(t->w);
+	free(t->out);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Taps of one axis for linear (cubic = 0) or cubic antialiased resizing, as the ONNX reference computes them: with
+ * s = min(scale, 1) the filter spans 2/s (linear) or 4/s (cubic) inputs around the source coordinate, each weighted
+ * by the filter at (index - coordinate) * s and normalised to sum 1; the window keeps to the input padded by half
+ * its width at each edge, and padded positions read the edge element (or weigh 0 with exclude_outside).
+ */
+static cella_result aa_taps(struct exec *x, int cubic, float A, int exclude, const char *ctm, int64_t in, int64_t on,
+			    float sc, const float *roi, int d, int R, struct aa_axis *t)
+{
+	double s = sc < 1.0f ? (double)sc : 1.0, support = cubic ? 2.0 : 1.0, lo_d = floor(-support / s) + 1;
+	size_t cells;
+	if (!(lo_d >= -4.0 * (double)in - 8)) /* od >= 1 keeps s >= 1/in: never this wide */
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "antialias filter over %g inputs for an axis of %lld",
+				    2 - 2 * lo_d, (long long)in);
+	int64_t start = (int64_t)lo_d, nt = 2 - 2 * start, pad = nt / 2;
+	if (__builtin_mul_overflow((size_t)on, (size_t)nt, &cells) || cells > x->m->opt.max_tensor_bytes / 8)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "antialias taps: %lld outputs of %lld taps", (long long)on,
+				    (long long)nt);
+	t->nt = nt;
+	t->idx = malloc(cells * sizeof(*t->idx));
+	t->w = malloc(cells * sizeof(*t->w));
+	t->out = malloc((size_t)on);
+	if (!t->idx || !t->w || !t->out)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t oi = 0; oi < on; oi++) {
+		int out;
+		float xo = resize_coord(ctm, oi, in, on, sc, roi, d, R, &out);
+		int64_t *ix = t->idx + oi * nt;
+		float *w = t->w + oi * nt, sum = 0;
+		t->out[oi] = (unsigned char)out;
+		if (out) {
+			memset(ix, 0, (size_t)nt * sizeof(*ix));
+			memset(w, 0, (size_t)nt * sizeof(*w));
+			continue;
+		}
+		/* bounded first, so that it converts to an index: past the padded edges the window stops moving */
+		double xc = !(xo > -(double)nt) ? -(double)nt : xo > (double)(in + nt) ? (double)(in + nt) : (double)xo;
+		double left = floor(xc), ratio = xc - left;
+		if (ratio == 0) { /* the reference's ratio lies in (0, 1]: an integer coordinate is 1 past its left */
+			ratio = 1;
+			left -= 1;
+		}
+		int64_t first = (int64_t)left + start;
+		if (first < -pad)
+			first = -pad;
+		if (first + nt > in + pad)
+			first = in + pad - nt;
+		for (int64_t k = 0; k < nt; k++) {
+			double arg = ((double)(start + k) - ratio) * s;
+			float wk = cubic ? cubic_w((float)arg, A) : (float)fmax(0.0, 1.0 - fabs(arg));
+			int64_t i = first + k;
+			if (i < 0 || i >= in) {
+				if (exclude)
+					wk = 0;
+				i = i < 0 ? 0 : in - 1;
+			}
+			ix[k] = i;
+			w[k] = wk;
+			sum += wk;
+		}
+		if (sum != 0)
+			for (int64_t k = 0; k < nt; k++)
+				w[k] /= sum;
+	}
+	return CELLA_OK;
+}
+
+/* Axis d of src (dims sd) resized to on outputs through the taps, into dst. */
+static void aa_pass(const float *src, float *dst, const int64_t *sd, int R, int d, int64_t on, const struct aa_axis *t,
+		    float extrap)
+{
+	int64_t outer = prodd(sd, d), in = sd[d], inner = prodd(sd + d + 1, R - d - 1);
+	for (int64_t o = 0; o < outer; o++) {
+		const float *sp = src + o * in * inner;
+		for (int64_t oi = 0; oi < on; oi++) {
+			float *row = dst + (o * on + oi) * inner;
+			for (int64_t j = 0; j < inner; j++)
+				row[j] = t->out[oi] ? extrap : 0.0f;
+			for (int64_t k = 0; k < t->nt && !t->out[oi]; k++) {
+				float wk = t->w[oi * t->nt + k];
+				const float *sr = sp + t->idx[oi * t->nt + k] * inner;
+				if (wk != 0)
+					for (int64_t j = 0; j < inner; j++)
+						row[j] += wk * sr[j];
+			}
+		}
+	}
+}
+
+/* Antialiased linear/cubic Resize of a into o (dims od): one pass per resized axis, shrinking axes first so that no
+ * intermediate is larger than the input or the output. */
+static cella_result resize_aa(struct exec *x, struct node *n, const struct tensor *a, struct tensor *o,
+			      const int64_t *od, const float *scale, const float *roi, int cubic, const char *ctm,
+			      int crop)
+{
+	int R = a->rank, order[MAXR], np = 0;
+	int64_t cur[MAXR];
+	size_t most = 0;
+	float A = onnx_attr_f(n, "cubic_coeff_a", -0.75f), extrap = onnx_attr_f(n, "extrapolation_value", 0.0f);
+	int exclude = (int)onnx_attr_i(n, "exclude_outside", 0);
+	cella_result r = CELLA_OK;
+	memcpy(cur, a->dims, sizeof(cur));
+	for (int pass = 0; pass < 2; pass++)
+		for (int d = 0; d < R; d++)
+			if ((od[d] != a->dims[d] || scale[d] != 1.0f || crop) && (od[d] <= a->dims[d]) == (pass == 0))
+				order[np++] = d;
+	for (int p = 0; p + 1 < np; p++) { /* the largest intermediate */
+		cur[order[p]] = od[order[p]];
+		size_t c = (size_t)onnx_dims_prod(cur, R);
+		most = c > most ? c : most;
+	}
+	memcpy(cur, a->dims, sizeof(cur));
+	if (np == 0) {
+		memcpy(o->data, a->data, a->bytes);
+		return CELLA_OK;
+	}
+	float *buf[2] = {NULL, NULL};
+	if (np > 1 && (!(buf[0] = onnx_op_scratch(x, 1, most * sizeof(float))) ||
+		       (np > 2 && !(buf[1] = onnx_op_scratch(x, 2, most * sizeof(float))))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	const float *src = a->data;
+	for (int p = 0; p < np && r == CELLA_OK; p++) {
+		int d = order[p];
+		struct aa_axis t = {0, NULL, NULL, NULL};
+		float *dst = p == np - 1 ? (float *)o->data : buf[p & 1];
+		r = aa_taps(x, cubic, A, exclude, ctm, a->dims[d], od[d], scale[d], roi, d, R, &t);
+		if (r == CELLA_OK) {
+			aa_pass(src, dst, cur, R, d, od[d], &t, extrap);
+			cur[d] = od[d];
+			src = dst;
+		}
+		aa_axis_free(&t);
+	}
+	return r;
+}
+
 static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a, const float *scales_in,
 				const int64_t *sizes, const float *roi, const char *mode, const char *ctm,
-				const char *nmode)
+				const char *nmode, int antialias)
 {
 	struct tensor *o;
 	cella_result r;
@@ -975,9 +1159,9 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 	int64_t od[MAXR];
 	float scale[MAXR];
 	for (int d = 0; d < R; d++) {
-		if (sizes) {
+		if (sizes) { /* scales too with keep_aspect_ratio_policy: the one scale it chose */
 			od[d] = sizes[d];
-			scale[d] = a->dims[d] ? (float)sizes[d] / (float)a->dims[d] : 1.0f;
+			scale[d] = scales_in ? scales_in[d] : a->dims[d] ? (float)sizes[d] / (float)a->dims[d] : 1.0f;
 		} else {
 			scale[d] = scales_in[d];
 			if (!(scale[d] > 0) || scale[d] > 1e6f)
@@ -1000,6 +1184,8 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 	size_t total = onnx_tensor_count(o);
 	if (total == 0)
 		return CELLA_OK;
+	if (antialias && m != 0)
+		return resize_aa(x, n, a, o, od, scale, roi, m == 2, ctm, !strcmp(ctm, "tf_crop_and_resize"));
 	float cubic_a = onnx_attr_f(n, "cubic_coeff_a", -0.75f), extrap = onnx_attr_f(n, "extrapolation_value", 0.0f);
 	int exclude = (int)onnx_attr_i(n, "exclude_outside", 0);
 	/* per-dim source coordinate tables: up to 4 taps each */
@@ -1028,31 +1214,10 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 		int64_t in = a->dims[d];
 		for (int64_t oi = 0; oi < od[d]; oi++) {
 			struct tapset *t = &dt[d][oi];
-			float xo;
-			float sc = scale[d];
+			int out;
 			memset(t, 0, sizeof(*t));
-			if (!strcmp(ctm, "align_corners"))
-			{
-				/* the spec's length_resized is in*scale, not the floored output length */
-				float lr = (float)in * sc;
-				xo = lr <= 1.0f ? 0 : (float)oi * (float)(in - 1) / (lr - 1.0f);
-			}
-			else if (!strcmp(ctm, "asymmetric"))
-				xo = (float)oi / sc;
-			else if (!strcmp(ctm, "pytorch_half_pixel"))
-				xo = od[d] > 1 ? ((float)oi + 0.5f) / sc - 0.5f : 0;
-			else if (!strcmp(ctm, "tf_crop_and_resize")) {
-				float s0 = roi ? roi[d] : 0, e0 = roi ? roi[d + R] : 1;
-				xo = od[d] > 1 ? s0 * (float)(in - 1) + (float)oi * (e0 - s0) * (float)(in - 1) /
-										 (float)(od[d] - 1)
-					       : 0.5f * (s0 + e0) * (float)(in - 1);
-				/* a huge roi can still make the coordinate infinite, or NaN from inf - inf */
-				if (!isfinite(xo) || xo < 0 || xo > (float)(in - 1))
-					t->out = 1;
-			} else if (!strcmp(ctm, "tf_half_pixel_for_nn"))
-				xo = ((float)oi + 0.5f) / sc;
-			else /* half_pixel */
-				xo = ((float)oi + 0.5f) / sc - 0.5f;
+			float xo = resize_coord(ctm, oi, in, od[d], scale[d], roi, d, R, &out);
+			t->out = out;
 			if (t->out) {
 				/* extrapolated: no tap is read, and the coordinate may not convert to an index */
 				t->w[0] = 1;
@@ -1198,10 +1363,13 @@ static cella_result op_resize(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0), *troi = NULL, *tsc = NULL, *tsz = NULL;
 	float scales[MAXR], roi[2 * MAXR];
 	int64_t sizes[MAXR];
-	int have_sizes = 0, have_roi = 0;
+	int have_sizes = 0, have_roi = 0, keep = 0;
+	int64_t aa = n->opset < 18 ? 0 : onnx_attr_i(n, "antialias", 0);
 	cella_result r;
 	if (!a)
 		return CELLA_ERR_MODEL;
+	if (aa != 0 && aa != 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "antialias is %lld, not 0 or 1", (long long)aa);
 	if (n->opset < 11) {
 		tsc = onnx_op_in(x, n, 1);
 	} else {
@@ -1245,15 +1413,30 @@ static cella_result op_resize(struct exec *x, struct node *n)
 			return r;
 		if (ns != cnt)
 			return CELLA_ERR_MODEL_SHAPE;
-		const char *kar = onnx_attr_s(n, "keep_aspect_ratio_policy", "stretch");
-		if (strcmp(kar, "stretch")) {
-			float sc = strcmp(kar, "not_larger") ? 0.0f : 1e30f;
-			for (int i = 0; i < cnt; i++) {
-				float s = (float)tmp[i] / (float)a->dims[map[i]];
-				sc = strcmp(kar, "not_larger") ? (s > sc ? s : sc) : (s < sc ? s : sc);
-			}
+		const char *kar = n->opset < 18 ? "stretch" : onnx_attr_s(n, "keep_aspect_ratio_policy", "stretch");
+		keep = !strcmp(kar, "stretch") ? 0 : !strcmp(kar, "not_larger") ? 1 : !strcmp(kar, "not_smaller") ? 2 : -1;
+		if (keep < 0)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "keep_aspect_ratio_policy '%s' is none of stretch, "
+					    "not_larger, not_smaller", kar);
+		if (keep) {
+			/* one scale for the axes named, the least (not_larger) or greatest (not_smaller) of sizes / dims
+			 * over the axes that are not empty (an empty one stays empty whatever its scale) */
+			double sc = keep == 1 ? INFINITY : -INFINITY;
 			for (int i = 0; i < cnt; i++)
-				tmp[i] = (int64_t)floorf((float)a->dims[map[i]] * sc + 0.5f);
+				if (a->dims[map[i]] > 0) {
+					double q = (double)tmp[i] / (double)a->dims[map[i]];
+					sc = keep == 1 ? fmin(sc, q) : fmax(sc, q);
+				}
+			if (!isfinite(sc))
+				sc = 1;
+			for (int i = 0; i < cnt; i++) {
+				double v = floor((double)a->dims[map[i]] * sc + 0.5);
+				if (!(v >= -1.0 && v <= (double)((int64_t)1 << 62))) /* converted only when it fits */
+					return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "keep_aspect_ratio_policy gives axis %d "
+							    "a size of %g", map[i], v);
+				tmp[i] = (int64_t)v;
+				scales[map[i]] = (float)sc;
+			}
 		}
 		for (int i = 0; i < cnt; i++)
 			sizes[map[i]] = tmp[i];
@@ -1287,8 +1470,9 @@ static cella_result op_resize(struct exec *x, struct node *n)
 				return CELLA_ERR_MODEL_SHAPE;
 	}
 	const char *nm = n->opset < 11 ? "floor" : onnx_attr_s(n, "nearest_mode", "round_prefer_floor");
-	r = resize_core(x, n, a, scales, have_sizes ? sizes : NULL, have_roi ? roi : NULL,
-			onnx_attr_s(n, "mode", "nearest"), ctm, nm);
+	/* sizes alone give each axis the scale sizes / dims; keep_aspect_ratio_policy gives them its own */
+	r = resize_core(x, n, a, have_sizes && !keep ? NULL : scales, have_sizes ? sizes : NULL, have_roi ? roi : NULL,
+			onnx_attr_s(n, "mode", "nearest"), ctm, nm, (int)aa);
 	return r;
 }
 
@@ -1311,7 +1495,7 @@ static cella_result op_upsample(struct exec *x, struct node *n)
 			return CELLA_ERR_MODEL_SHAPE;
 		memcpy(scales, s->floats, sizeof(float) * (size_t)a->rank);
 	}
-	r = resize_core(x, n, a, scales, NULL, NULL, onnx_attr_s(n, "mode", "nearest"), "asymmetric", "floor");
+	r = resize_core(x, n, a, scales, NULL, NULL, onnx_attr_s(n, "mode", "nearest"), "asymmetric", "floor", 0);
 	return r;
 }
 

@@ -26,7 +26,7 @@ struct mb {
 	Onnx__TensorShapeProto sin[4];
 	Onnx__TensorShapeProto__Dimension dims[4][4], *dimp[4][4];
 	Onnx__TensorProto inits[4], *ip[4];
-	Onnx__AttributeProto attrs[MAXN][2], *ap[MAXN][2];
+	Onnx__AttributeProto attrs[MAXN][6], *ap[MAXN][6];
 	char *nin[MAXN][6], *nout[MAXN][2];
 };
 
@@ -1074,6 +1074,131 @@ static void test_unproduced_outputs(void)
 	cella_test_pass("an output the operator does not produce is refused, at load or at run, by name");
 }
 
+/* Resize-18 of x [2-D, xd] by scales (or to sizes when sizes is not NULL) with the given attributes (NULL or -1 =
+ * absent): *m and *out when it loads and runs; the first failure otherwise. */
+struct rz {
+	const char *mode, *ctm, *keep;
+	int64_t antialias, exclude;
+	float cubic_a;
+	const float *scales;
+	const int64_t *sizes;
+};
+
+static cella_result resize18(const struct rz *z, const int64_t *xd, float *x, struct cella_onnx_model **m,
+			     struct cella_onnx_tensor *out)
+{
+	static const char *const in_sc[3] = {"x", "", "scales"}, *const in_sz[4] = {"x", "", "", "sizes"};
+	static const int64_t two[1] = {2};
+	struct mb b;
+	cella_result r;
+	mb_init(&b, 8, 18);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	if (z->sizes) {
+		mb_init_i64(&b, "sizes", 1, two, z->sizes, 2);
+	} else {
+		Onnx__TensorProto *t = mb_init_t(&b, "scales", CELLA_ONNX_FLOAT, 1, two);
+		t->n_float_data = 2;
+		t->float_data = (float *)z->scales;
+	}
+	Onnx__NodeProto *n = mb_node(&b, "Resize", "x", NULL, "y");
+	mb_inputs(&b, n, z->sizes ? 4 : 3, z->sizes ? in_sz : in_sc);
+	mb_attr_s(&b, n, "mode", z->mode);
+	if (z->antialias >= 0)
+		mb_attr_i(&b, n, "antialias", z->antialias);
+	if (z->exclude >= 0)
+		mb_attr_i(&b, n, "exclude_outside", z->exclude);
+	if (z->ctm)
+		mb_attr_s(&b, n, "coordinate_transformation_mode", z->ctm);
+	if (z->keep)
+		mb_attr_s(&b, n, "keep_aspect_ratio_policy", z->keep);
+	if (z->cubic_a != 0) {
+		Onnx__AttributeProto *a = mb_attr(&b, n, "cubic_coeff_a", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT);
+		a->has_f = 1;
+		a->f = z->cubic_a;
+	}
+	*m = NULL;
+	if ((r = load(&b, m)) != CELLA_OK)
+		return r;
+	struct cella_onnx_tensor in = ftensor(x, 2, xd);
+	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
+/*
+ * Resize-18's antialias was ignored: linear and cubic downsampling now stretch the filter by 1/scale as ONNX
+ * specifies (the expected values are ONNX's own for the first two, test_resize_downsample_scales_{linear,cubic}_
+ * antialias; the others from the reference's formulas: cubic with A = -0.5 and exclude_outside, asymmetric, one
+ * axis down and one up). keep_aspect_ratio_policy: its one scale is the coordinates' scale too, an unknown policy is
+ * refused (it was taken as not_smaller), an empty axis no longer makes a NaN size; antialias is 0 or 1.
+ */
+static void test_resize_antialias(void)
+{
+	static const int64_t d44[2] = {4, 4}, d88[2] = {8, 8}, d48[2] = {4, 8}, d04[2] = {0, 4}, sz33[2] = {3, 3},
+			     sz22[2] = {2, 2};
+	static const float s06[2] = {0.6f, 0.6f}, s38[2] = {0.375f, 0.375f}, s_asym[2] = {0.25f, 0.5f},
+			   s_mixed[2] = {0.5f, 1.5f};
+	static const float w_lin[4] = {2.875f, 4.5f, 9.375f, 11.0f},
+			   w_cub[4] = {2.5180722891566183f, 4.285886402753867f, 9.589328743545613f, 11.357142857142863f},
+			   w_ex[9] = {4.645537658111689f, 4.805111583225628f, 5.680343302016155f, 4.655949543801148f,
+				      5.213447227492374f, 5.059489674880449f, 5.094931428174776f, 4.989596992064262f,
+				      4.525564183823013f},
+			   w_asym[8] = {2.375f, 5.34375f, 5.59375f, 5.84375f, 4.03125f, 5.28125f, 5.1875f, 4.578125f},
+			   w_mixed[12] = {3.5f, 4.0f, 4.666666666666667f, 5.333333333333334f, 6.0f, 6.5f, 10.5f, 11.0f,
+					  11.666666666666666f, 12.333333333333334f, 13.0f, 13.5f},
+			   w_nl[6] = {7.5f, 10.166666666666666f, 12.833333333333334f, 24.833333333333336f, 27.5f,
+				      30.166666666666668f},
+			   w_ns[18] = {1.5f, 2.833333333333333f, 4.166666666666666f, 5.5f, 6.833333333333334f,
+				       8.166666666666666f, 12.166666666666668f, 13.5f, 14.833333333333332f,
+				       16.166666666666668f, 17.5f, 18.833333333333336f, 22.833333333333332f,
+				       24.166666666666668f, 25.5f, 26.833333333333336f, 28.16666666666667f, 29.5f};
+	static const struct {
+		struct rz z;
+		const int64_t *xd;
+		int64_t od[2];
+		const float *want;
+	} cases[] = {
+		{{"linear", NULL, NULL, 1, -1, 0, s06, NULL}, d44, {2, 2}, w_lin},
+		{{"cubic", NULL, NULL, 1, -1, 0, s06, NULL}, d44, {2, 2}, w_cub},
+		{{"cubic", NULL, NULL, 1, 1, -0.5f, s38, NULL}, d88, {3, 3}, w_ex},
+		{{"linear", "asymmetric", NULL, 1, -1, 0, s_asym, NULL}, d88, {2, 4}, w_asym},
+		{{"linear", NULL, NULL, 1, -1, 0, s_mixed, NULL}, d44, {2, 6}, w_mixed},
+		{{"linear", NULL, "not_larger", -1, -1, 0, NULL, sz33}, d48, {2, 3}, w_nl},
+		{{"linear", NULL, "not_smaller", -1, -1, 0, NULL, sz33}, d48, {3, 6}, w_ns},
+	};
+	float x[64];
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (int i = 0; i < 64; i++)
+			x[i] = cases[c].xd == d88 ? (float)((i * 7) % 11) : cases[c].xd == d44 ? (float)(i + 1) : (float)i;
+		CT_RESULT(resize18(&cases[c].z, cases[c].xd, x, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 2 && out.dims[0] == cases[c].od[0] && out.dims[1] == cases[c].od[1]);
+		for (int64_t i = 0; i < out.dims[0] * out.dims[1]; i++) {
+			float got = ((const float *)out.data)[i], want = cases[c].want[i];
+			if (!(fabsf(got - want) <= 1e-5f * (1 + fabsf(want))))
+				cella_test_fail(__FILE__, __LINE__, "case %zu: element %lld is %.7g, not %.7g", c,
+						(long long)i, (double)got, (double)want);
+		}
+		cella_onnx_model_free(m);
+	}
+	/* an unknown policy and antialias 2 are refused by name; an empty axis keeps its 0 */
+	struct rz bad = {"linear", NULL, "bigger", -1, -1, 0, NULL, sz33};
+	CT_RESULT(resize18(&bad, d48, x, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "keep_aspect_ratio_policy 'bigger'") != NULL);
+	cella_onnx_model_free(m);
+	struct rz aa2 = {"linear", NULL, NULL, 2, -1, 0, s06, NULL};
+	CT_RESULT(resize18(&aa2, d44, x, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "antialias is 2") != NULL);
+	cella_onnx_model_free(m);
+	for (int k = 0; k < 2; k++) {
+		struct rz empty = {"linear", NULL, k ? "not_smaller" : "not_larger", -1, -1, 0, NULL, sz22};
+		CT_RESULT(resize18(&empty, d04, x, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 2 && out.dims[0] == 0 && out.dims[1] == 2 && out.bytes == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Resize-18: antialias (linear, cubic, exclude_outside, asymmetric, mixed), keep_aspect_ratio_policy");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -1237,6 +1362,7 @@ int main(void)
 	test_load_messages();
 	test_if_message();
 	test_unproduced_outputs();
+	test_resize_antialias();
 	test_malformed();
 	test_file();
 	test_threads();
