@@ -320,8 +320,10 @@ static const struct attr *attr_typed(struct node *n, const char *name, int type,
 	const struct attr *a = onnx_attr_get(n, name);
 	if (!a || a->type == type || a->type == type2)
 		return a;
-	if (a->type != 0 && !n->attr_bad)
+	if (a->type != 0 && !n->attr_bad) {
 		n->attr_bad = a->name;
+		n->attr_range = 0;
+	}
 	return NULL;
 }
 
@@ -329,6 +331,19 @@ int64_t onnx_attr_i(struct node *n, const char *name, int64_t def)
 {
 	const struct attr *a = attr_typed(n, name, ATTR_INT, ATTR_INT);
 	return a ? a->i : def;
+}
+
+int onnx_attr_int(struct node *n, const char *name, int def)
+{
+	int64_t v = onnx_attr_i(n, name, def);
+	if (v >= INT_MIN && v <= INT_MAX)
+		return (int)v;
+	if (!n->attr_bad) {
+		n->attr_bad = onnx_attr_get(n, name)->name;
+		n->attr_range = 1;
+		n->attr_value = v;
+	}
+	return def;
 }
 
 float onnx_attr_f(struct node *n, const char *name, float def)
@@ -1420,7 +1435,10 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
 		r = onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "working memory over max_tensor_bytes (%llu)",
 				 (unsigned long long)x->m->opt.max_tensor_bytes);
-	if (n->attr_bad)
+	if (n->attr_bad && n->attr_range)
+		r = onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' is %lld, out of range", n->attr_bad,
+				 (long long)n->attr_value);
+	else if (n->attr_bad)
 		r = onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has the wrong type", n->attr_bad);
 	return r;
 }

@@ -94,8 +94,11 @@ struct node {
 	int act;
 	float act_a, act_b;
 	int folded;         /* outputs computed at load */
-	const char *attr_bad; /* the first attribute an onnx_attr_* getter found of the wrong type, else NULL; reset
-			       * before and checked after each run of the op (which then fails with CELLA_ERR_MODEL) */
+	const char *attr_bad; /* the first attribute an onnx_attr_* getter found of the wrong type (or out of range, with
+			       * attr_range), else NULL; reset before and checked after each run of the op (which then
+			       * fails with CELLA_ERR_MODEL) */
+	int attr_range;       /* attr_bad holds attr_value, out of the range its getter reads */
+	int64_t attr_value;
 };
 
 struct graph {
@@ -224,6 +227,9 @@ const struct attr *onnx_attr_get(const struct node *n, const char *name);
  * INT) gives the default too and is recorded in n->attr_bad, so the node fails with CELLA_ERR_MODEL rather than
  * running with a value the model did not give. */
 int64_t onnx_attr_i(struct node *n, const char *name, int64_t def);
+/* onnx_attr_i for an attribute read as an int (flags, enums, types): one outside int's range gives the default and
+ * is recorded like a wrong type (it was truncated: Cast to = 2^32 + 1 cast to float). */
+int onnx_attr_int(struct node *n, const char *name, int def);
 float onnx_attr_f(struct node *n, const char *name, float def);
 const char *onnx_attr_s(struct node *n, const char *name, const char *def);
 /* Returns the count (0 if absent). */

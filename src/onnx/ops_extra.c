@@ -154,7 +154,7 @@ static cella_result op_trilu(struct exec *x, struct node *n)
 	}
 	if (onnx_op_dry(x))
 		return CELLA_OK;
-	int upper = (int)onnx_attr_i(n, "upper", 1);
+	int upper = onnx_attr_int(n, "upper", 1);
 	int64_t R = a->dims[a->rank - 2], C = a->dims[a->rank - 1], B = prodx(a->dims, a->rank - 2);
 	size_t es = onnx_dtype_size(a->dtype);
 	for (int64_t b = 0; b < B; b++)
@@ -178,7 +178,7 @@ static cella_result op_eyelike(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (a->rank != 2)
 		return CELLA_ERR_MODEL_SHAPE;
-	int dt = (int)onnx_attr_i(n, "dtype", a->dtype);
+	int dt = onnx_attr_int(n, "dtype", a->dtype);
 	if ((r = onnx_op_out(x, n, 0, dt, 2, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	int64_t k = onnx_attr_i(n, "k", 0);
@@ -516,7 +516,7 @@ static cella_result op_reverse_sequence(struct exec *x, struct node *n)
 	cella_result r;
 	if (!a || !sl)
 		return CELLA_ERR_MODEL;
-	int ta = (int)onnx_attr_i(n, "time_axis", 0), ba = (int)onnx_attr_i(n, "batch_axis", 1);
+	int ta = onnx_attr_int(n, "time_axis", 0), ba = onnx_attr_int(n, "batch_axis", 1);
 	if (a->rank < 2 || (ta != 0 && ta != 1) || (ba != 0 && ba != 1) || ta == ba || !is_idx(sl->dtype) ||
 	    (int64_t)onnx_tensor_count(sl) != a->dims[ba])
 		return CELLA_ERR_MODEL_SHAPE;

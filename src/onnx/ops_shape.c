@@ -44,7 +44,7 @@ static cella_result op_reshape(struct exec *x, struct node *n)
 		if ((r = onnx_op_read_ints(x, s, sh, MAXR, &ns)) != CELLA_OK)
 			return r;
 	}
-	int allowzero = (int)onnx_attr_i(n, "allowzero", 0), infer = -1;
+	int allowzero = onnx_attr_int(n, "allowzero", 0), infer = -1;
 	int64_t known = 1, total = (int64_t)onnx_tensor_count(a);
 	for (int i = 0; i < ns; i++) {
 		out[i] = sh[i];
@@ -1112,7 +1112,7 @@ static cella_result resize_aa(struct exec *x, struct node *n, const struct tenso
 	int64_t cur[MAXR];
 	size_t most = 0;
 	float A = onnx_attr_f(n, "cubic_coeff_a", -0.75f), extrap = onnx_attr_f(n, "extrapolation_value", 0.0f);
-	int exclude = (int)onnx_attr_i(n, "exclude_outside", 0);
+	int exclude = onnx_attr_int(n, "exclude_outside", 0);
 	cella_result r = CELLA_OK;
 	memcpy(cur, a->dims, sizeof(cur));
 	for (int pass = 0; pass < 2; pass++)
@@ -1187,7 +1187,7 @@ static cella_result resize_core(struct exec *x, struct node *n, struct tensor *a
 	if (antialias && m != 0)
 		return resize_aa(x, n, a, o, od, scale, roi, m == 2, ctm, !strcmp(ctm, "tf_crop_and_resize"));
 	float cubic_a = onnx_attr_f(n, "cubic_coeff_a", -0.75f), extrap = onnx_attr_f(n, "extrapolation_value", 0.0f);
-	int exclude = (int)onnx_attr_i(n, "exclude_outside", 0);
+	int exclude = onnx_attr_int(n, "exclude_outside", 0);
 	/* per-dim source coordinate tables: up to 4 taps each */
 	int taps = m == 0 ? 1 : m == 1 ? 2 : 4;
 	int64_t ist[MAXR], v = 1;

@@ -1199,6 +1199,41 @@ static void test_resize_antialias(void)
 	cella_test_pass("Resize-18: antialias (linear, cubic, exclude_outside, asymmetric, mixed), keep_aspect_ratio_policy");
 }
 
+/* y = op(x) for x = [[1, 2], [3, 4]] with the int attribute given, at opset 14: the load's or else the run's result. */
+static cella_result attr_run(const char *op, const char *attr, int64_t v, struct cella_onnx_model **m,
+			     struct cella_onnx_tensor *out)
+{
+	static const int64_t d22[2] = {2, 2};
+	static float x[4] = {1, 2, 3, 4};
+	struct mb b;
+	cella_result r;
+	mb_init(&b, 8, 14);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, d22);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_attr_i(&b, mb_node(&b, op, "x", NULL, "y"), attr, v);
+	if ((r = load(&b, m)) != CELLA_OK)
+		return r;
+	struct cella_onnx_tensor in = ftensor(x, 2, d22);
+	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
+/* An int attribute outside int's range was truncated: Trilu upper = 2^32 kept the lower triangle. Refused by name. */
+static void test_int_attr_range(void)
+{
+	static const int64_t vals[3] = {(int64_t)1 << 32, INT64_MIN, 1};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int k = 0; k < 3; k++) {
+		char want[64];
+		CT_RESULT(attr_run("Trilu", "upper", vals[k], &m, &out), k < 2 ? CELLA_ERR_MODEL : CELLA_OK);
+		snprintf(want, sizeof(want), "attribute 'upper' is %lld, out of range", (long long)vals[k]);
+		CT_ASSERT(k == 2 ? ((float *)out.data)[1] == 2 && ((float *)out.data)[2] == 0 : !!strstr(last_log, want));
+		cella_onnx_model_free(m);
+		m = NULL;
+	}
+	cella_test_pass("int attributes outside int's range are refused, not truncated");
+}
+
 static void test_malformed(void)
 {
 	struct mb b;
@@ -1363,6 +1398,7 @@ int main(void)
 	test_if_message();
 	test_unproduced_outputs();
 	test_resize_antialias();
+	test_int_attr_range();
 	test_malformed();
 	test_file();
 	test_threads();
