@@ -813,7 +813,7 @@ static cella_result is_special(struct exec *x, struct node *n, int inf)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_BOOL, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int pos = (int)onnx_attr_i(n, "detect_positive", 1), neg = (int)onnx_attr_i(n, "detect_negative", 1);
+	int pos = onnx_attr_int(n, "detect_positive", 1), neg = onnx_attr_int(n, "detect_negative", 1);
 	size_t c = onnx_tensor_count(a);
 	for (size_t i = 0; i < c; i++) {
 		double v = a->dtype == CELLA_ONNX_FLOAT ? ((const float *)a->data)[i] : ((const double *)a->data)[i];
@@ -992,7 +992,7 @@ static cella_result op_cast(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0);
 	if (!a)
 		return CELLA_ERR_MODEL;
-	return cast_to(x, n, a, (int)onnx_attr_i(n, "to", 0));
+	return cast_to(x, n, a, onnx_attr_int(n, "to", 0));
 }
 
 static cella_result op_castlike(struct exec *x, struct node *n)

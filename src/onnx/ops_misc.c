@@ -104,7 +104,7 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		memcpy(ax, v, c * 8);
 		na = (int)c;
 	}
-	int keep = (int)onnx_attr_i(n, "keepdims", 1);
+	int keep = onnx_attr_int(n, "keepdims", 1);
 	if (na == 0 && onnx_attr_i(n, "noop_with_empty_axes", 0)) {
 		struct tensor *oo;
 		if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &oo)) != CELLA_OK || onnx_op_dry(x))
@@ -251,7 +251,7 @@ static cella_result argext(struct exec *x, struct node *n, int is_max)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if (onnx_normalize_axis(onnx_attr_i(n, "axis", 0), a->rank, &axis))
 		return CELLA_ERR_MODEL_SHAPE;
-	int keep = (int)onnx_attr_i(n, "keepdims", 1), last = (int)onnx_attr_i(n, "select_last_index", 0);
+	int keep = onnx_attr_int(n, "keepdims", 1), last = onnx_attr_int(n, "select_last_index", 0);
 	int64_t od[MAXR];
 	int orank = 0;
 	for (int d = 0; d < a->rank; d++)
@@ -365,7 +365,7 @@ static cella_result op_topk(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, od, &o)) != CELLA_OK ||
 	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, a->rank, od, &oi)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int largest = (int)onnx_attr_i(n, "largest", 1);
+	int largest = onnx_attr_int(n, "largest", 1);
 	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
 	struct kv *buf = onnx_op_scratch(x, 1, (size_t)(2 * len + 2) * sizeof(struct kv));
 	if (!buf)
@@ -413,7 +413,7 @@ static cella_result op_cumsum(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_SHAPE;
 	if (onnx_op_dry(x))
 		return CELLA_OK;
-	int excl = (int)onnx_attr_i(n, "exclusive", 0), rev = (int)onnx_attr_i(n, "reverse", 0);
+	int excl = onnx_attr_int(n, "exclusive", 0), rev = onnx_attr_int(n, "reverse", 0);
 	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
 	int fl = is_float(a->dtype);
 	for (int64_t ou = 0; ou < outer; ou++)
@@ -528,10 +528,10 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	const char *dir = onnx_attr_s(n, "direction", "forward");
 	int dirs = !strcmp(dir, "bidirectional") ? 2 : 1, rev_only = !strcmp(dir, "reverse");
-	int layout = (int)onnx_attr_i(n, "layout", 0), lbr = (int)onnx_attr_i(n, "linear_before_reset", 0);
+	int layout = onnx_attr_int(n, "layout", 0), lbr = onnx_attr_int(n, "linear_before_reset", 0);
 	int per_dir = ng == K_RNN ? 1 : ng == K_GRU ? 2 : 3;
 	float clip = onnx_attr_f(n, "clip", 0.0f);
-	int coupled = (int)onnx_attr_i(n, "input_forget", 0);
+	int coupled = onnx_attr_int(n, "input_forget", 0);
 	if (X->rank != 3 || W->rank != 3 || R->rank != 3)
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t S = layout ? X->dims[1] : X->dims[0], Bt = layout ? X->dims[0] : X->dims[1], I = X->dims[2];

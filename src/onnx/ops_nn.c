@@ -634,7 +634,7 @@ static cella_result op_gemm(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if (a->rank != 2 || b->rank != 2)
 		return CELLA_ERR_MODEL_SHAPE;
-	int ta = (int)onnx_attr_i(n, "transA", 0), tb = (int)onnx_attr_i(n, "transB", 0);
+	int ta = onnx_attr_int(n, "transA", 0), tb = onnx_attr_int(n, "transB", 0);
 	float alpha = onnx_attr_f(n, "alpha", 1.0f), beta = onnx_attr_f(n, "beta", 1.0f);
 	int64_t M = ta ? a->dims[1] : a->dims[0], K = ta ? a->dims[0] : a->dims[1];
 	int64_t K2 = tb ? b->dims[1] : b->dims[0], N = tb ? b->dims[0] : b->dims[1];
@@ -869,7 +869,7 @@ static cella_result op_batchnorm(struct exec *x, struct node *n)
 	if (onnx_tensor_count(sc) != (size_t)C || onnx_tensor_count(bi) != (size_t)C || onnx_tensor_count(mn) != (size_t)C ||
 	    onnx_tensor_count(vr) != (size_t)C)
 		return CELLA_ERR_MODEL_SHAPE;
-	int training = (int)onnx_attr_i(n, "training_mode", 0);
+	int training = onnx_attr_int(n, "training_mode", 0);
 	struct tensor *rm = NULL, *rv = NULL;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK)
 		return r;
@@ -1100,7 +1100,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
 	if (nsp < 1 || (size_t)nsp != nk)
 		return CELLA_ERR_MODEL_SHAPE;
-	if ((r = win_make(x, n, xt, ks, nsp, (int)onnx_attr_i(n, "ceil_mode", 0), &w)) != CELLA_OK)
+	if ((r = win_make(x, n, xt, ks, nsp, onnx_attr_int(n, "ceil_mode", 0), &w)) != CELLA_OK)
 		return r;
 	int64_t od[MAXR];
 	od[0] = xt->dims[0];
@@ -1113,7 +1113,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 		return r;
 	if (onnx_op_dry(x))
 		return CELLA_OK;
-	int cip = (int)onnx_attr_i(n, "count_include_pad", 0), col_major = (int)onnx_attr_i(n, "storage_order", 0);
+	int cip = onnx_attr_int(n, "count_include_pad", 0), col_major = onnx_attr_int(n, "storage_order", 0);
 	int64_t NC = xt->dims[0] * xt->dims[1], insp = prod(w.in, nsp), outsp = prod(w.out, nsp);
 	int64_t ksp = prod(w.k, nsp);
 	const float *X = xt->data;

@@ -1231,6 +1231,10 @@ static void test_int_attr_range(void)
 		cella_onnx_model_free(m);
 		m = NULL;
 	}
+	/* Cast to = 2^32 + 1 was a cast to float (1) */
+	CT_RESULT(attr_run("Cast", "to", ((int64_t)1 << 32) + 1, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "attribute 'to' is 4294967297, out of range") != NULL);
+	cella_onnx_model_free(m);
 	cella_test_pass("int attributes outside int's range are refused, not truncated");
 }
 
