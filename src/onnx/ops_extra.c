@@ -7,13 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t prodx(const int64_t *d, int n)
-{
-	int64_t p = 1;
-	for (int i = 0; i < n; i++)
-		p *= d[i];
-	return p;
-}
+static int64_t prodx(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
 
 static double getd(const struct tensor *t, size_t i)
 {

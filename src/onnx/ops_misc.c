@@ -6,13 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t prodm(const int64_t *d, int n)
-{
-	int64_t p = 1;
-	for (int i = 0; i < n; i++)
-		p *= d[i];
-	return p;
-}
+static int64_t prodm(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
 
 static double rd(const void *p, int dt, size_t i)
 {

@@ -116,13 +116,7 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 	return CELLA_OK;
 }
 
-static int64_t prod(const int64_t *d, int n)
-{
-	int64_t p = 1;
-	for (int i = 0; i < n; i++)
-		p *= d[i];
-	return p;
-}
+static int64_t prod(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
 
 /* im2col for one group: rows = (c, kernel offset), cols = output positions. */
 static void im2col(const struct win *w, const float *x, int64_t cg, float *col)
