@@ -16,8 +16,9 @@ int main(int argc, char **argv)
 	struct cella_onnx_options o = { 0 };
 	struct cella_onnx_tensor in, out[8];
 	struct cella_onnx_model *m = NULL;
-	if (argc < 4) {
-		fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable]\n", argv[0]);
+	if (argc < 4 || argc > 7 || (argc == 6 && strcmp(argv[5], "--portable")) ||
+	    (argc == 7 && strcmp(argv[5], "--threads"))) {
+		fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable | --threads N]\n", argv[0]);
 		return 2;
 	}
 	int iters = argc > 4 ? (int)cella_cli_int(argv[0], "ITERS", argv[4], 1, 1000000) : 20;

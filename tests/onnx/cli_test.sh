@@ -6,6 +6,7 @@
 set -u
 co=$1 td=$2 work=$3/onnx-cli
 rm -rf "$work" && mkdir -p "$work"
+: >"$work/empty.bin" # an empty tensor file (/dev/null is not a regular file: the tool refuses it)
 cmd=$co
 . "$(dirname "$0")/../testlib/expect.sh"
 # refuse "what" "expected message" ARGS...: `run` of a model that does not exist, refused for an option (exit 2)
@@ -24,20 +25,20 @@ refuse "--rtol nan" "--rtol nan: not a finite number >= 0" --rtol nan
 refuse "--rtol -1" "--rtol -1: not a finite number" --rtol -1
 refuse "--atol 1e999" "--atol 1e999: not a finite number" --atol 1e999
 refuse "--atol empty" "--atol : not a finite number" --atol ""
-refuse "--input without an index" "--input x=1:/dev/null: expected IDX=..." --input x=1:/dev/null
-refuse "--input index 16" "with IDX from 0 to 15" --input 16=1:/dev/null
-refuse "--input bad dims" "expected IDX=DIMS:FILE" --input 0=1y2:/dev/null
+refuse "--input without an index" "--input x=1:"$work/empty.bin": expected IDX=..." --input x=1:"$work/empty.bin"
+refuse "--input index 16" "with IDX from 0 to 15" --input 16=1:"$work/empty.bin"
+refuse "--input bad dims" "expected IDX=DIMS:FILE" --input 0=1y2:"$work/empty.bin"
 refuse "--input no file" "expected IDX=DIMS:FILE" --input 0=12
-refuse "--input dangling x" "expected IDX=DIMS:FILE" --input 0=1x:/dev/null
-refuse "--input dims over 2^62" "expected IDX=DIMS:FILE" --input 0=4611686018427387905:/dev/null
-refuse "--input twice" "input 0 given twice" --input 0=1:/dev/null --input 0=2:/dev/null
+refuse "--input dangling x" "expected IDX=DIMS:FILE" --input 0=1x:"$work/empty.bin"
+refuse "--input dims over 2^62" "expected IDX=DIMS:FILE" --input 0=4611686018427387905:"$work/empty.bin"
+refuse "--input twice" "input 0 given twice" --input 0=1:"$work/empty.bin" --input 0=2:"$work/empty.bin"
 refuse "--expect without a file" "--expect 3: expected IDX:..." --expect 3
-refuse "--expect negative index" "with IDX from 0 to 15" --expect -1:/dev/null
+refuse "--expect negative index" "with IDX from 0 to 15" --expect -1:"$work/empty.bin"
 refuse "an unknown option" "usage:" --frobnicate
 
 # well-formed options are accepted: the missing model is what fails (exit 1) ...
 expect 1 "well-formed options accepted; the missing model named" "missing.onnx" run "$work/missing.onnx" \
-	--iters 5 --threads 2 --rtol 0.01 --atol 1e-5 --input 0=1x3:/dev/null --expect 0:/dev/null
+	--iters 5 --threads 2 --rtol 0.01 --atol 1e-5 --input 0=1x3:"$work/empty.bin" --expect 0:"$work/empty.bin"
 # ... and a real model runs
 m=$td/node/test_abs
 [ -f "$m/model.onnx" ] || { echo "FAIL $m/model.onnx missing (scripts/install-deps.sh installs libonnx-testdata)"; exit 1; }
@@ -57,14 +58,23 @@ expect 1 "--random: dims whose product wraps refused by name" "input 1 (unused0)
 expect 0 "--random: small unused inputs run" "output 0 float [3]" run "$work/small.onnx" --random
 # indices the model does not have are refused (exit 2), not ignored
 expect 2 "--expect for an output the model lacks" "--expect 1: $work/small.onnx has 1 output(s)" \
-	run "$work/small.onnx" --random --expect 1:/dev/null
+	run "$work/small.onnx" --random --expect 1:"$work/empty.bin"
 expect 2 "--input for an input the model lacks" "input 2: $work/small.onnx has 2 input(s)" \
-	run "$work/small.onnx" --random --input 2=3:/dev/null
+	run "$work/small.onnx" --random --input 2=3:"$work/empty.bin"
 # --expect names what is wrong with the reference (its size used to be printed uninitialised)
 expect 1 "--expect: a missing reference named" "--expect 0: cannot read $work/none.bin" \
 	run "$work/small.onnx" --random --expect 0:"$work/none.bin"
-expect 1 "--expect: a reference of the wrong size named" "--expect 0: /dev/null has 0 bytes, output 0 has 12" \
-	run "$work/small.onnx" --random --expect 0:/dev/null
+expect 1 "--expect: a reference of the wrong size named" "--expect 0: $work/empty.bin has 0 bytes, output 0 has 12" \
+	run "$work/small.onnx" --random --expect 0:"$work/empty.bin"
+# input files that cannot be read are named with the reason; a FIFO is refused at once, not waited on
+rm -f "$work/fifo" && mkfifo "$work/fifo"
+cmd=timeout
+expect 1 "--input: a FIFO refused by name" "cella-onnx: $work/fifo: not a regular file" \
+	20 "$co" run "$work/small.onnx" --random --input 0=3:"$work/fifo"
+cmd=$co
+expect 1 "--input-pb: a missing file named" "cella-onnx: $work/none.pb: No such file or directory" \
+	run "$work/small.onnx" --input-pb "$work/none.pb"
+expect 0 "--help" "usage:" --help
 expect 1 "a model over 16 inputs is named" "many.onnx has 17 inputs and 1 outputs; run handles at most 16" \
 	run "$work/many.onnx" --random
 # a failed run prints the engine's message, which names the input and what is wrong (it used to print only

@@ -18,7 +18,7 @@
 
 enum { T_PASS = 0, T_FAIL = 1, T_UNSUP = 2 };
 
-/* Operators named in the issue; "in scope" tests use only these, with float32 graph inputs and outputs. */
+/* The engine's core operators; "in scope" tests use only these, with float32 graph inputs and outputs. */
 static const char *const scope_ops[] = {
 	"Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "PRelu", "Sigmoid",
 	"Tanh", "HardSigmoid", "HardSwish", "Clip", "Elu", "Selu", "Softplus", "Erf", "Gelu", "Add", "Sub", "Mul",

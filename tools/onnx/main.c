@@ -2,6 +2,7 @@
 /* cella-onnx: inspect and run ONNX models, compare with reference outputs, run the conformance suites. */
 #include <cella/onnx.h>
 
+#include "file.h"
 #include "onnx_tool.h"
 #include "parse.h"
 
@@ -12,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage:\n"
 		"  cella-onnx info MODEL\n"
 		"  cella-onnx run MODEL [--input IDX=DIMS:FILE.bin | --input-pb FILE.pb]... [--random]\n"
@@ -25,6 +26,11 @@ static void usage(void)
 		"                 [--filter SUBSTR] [--suite NAME]\n");
 }
 
+static void usage(void)
+{
+	usage_to(stderr);
+}
+
 static void log_cb(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -33,24 +39,8 @@ static void log_cb(void *ctx, const char *msg)
 
 uint8_t *tool_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
-	long n;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf)
-		*len = (size_t)n;
-	return buf;
+	return cella_file_read(path, TOOL_MAX_FILE_BYTES, &buf, len) == CELLA_OK ? buf : NULL;
 }
 
 double tool_now_ms(void)
@@ -165,9 +155,8 @@ static int cmd_run(int argc, char **argv)
 				goto out;
 			}
 			in[idx].dtype = CELLA_ONNX_FLOAT;
-			in[idx].data = tool_read_file(colon + 1, &in[idx].bytes);
+			in[idx].data = cella_cli_file("cella-onnx", colon + 1, TOOL_MAX_FILE_BYTES, &in[idx].bytes);
 			if (!in[idx].data) {
-				fprintf(stderr, "cella-onnx: cannot read %s\n", colon + 1);
 				rc = 1;
 				goto out;
 			}
@@ -180,8 +169,12 @@ static int cmd_run(int argc, char **argv)
 				rc = 2;
 				goto out;
 			}
-			b = tool_read_file(argv[++i], &len);
-			if (!b || cella_onnx_tensor_decode(b, len, &in[pbi]) != CELLA_OK) {
+			b = cella_cli_file("cella-onnx", argv[++i], TOOL_MAX_FILE_BYTES, &len);
+			if (!b) {
+				rc = 1;
+				goto out;
+			}
+			if (cella_onnx_tensor_decode(b, len, &in[pbi]) != CELLA_OK) {
 				fprintf(stderr, "cella-onnx: cannot decode %s\n", argv[i]);
 				free(b);
 				rc = 1;
@@ -346,6 +339,10 @@ out:
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage_to(stdout);
+		return 0;
+	}
 	if (argc < 3) {
 		usage();
 		return 2;
