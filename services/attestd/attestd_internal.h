@@ -81,6 +81,18 @@ json_t *attestd_value_json(const struct attestd_value *v);
 /* Sets every claim of c into obj (later claims of one type win). Errors: CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_MUST_USE cella_result attestd_claims_to_json(const struct attestd_claims *c, json_t *obj);
 
+/*
+ * JMESPath (jmespath.c): the whole grammar but expression references (&expr) and the functions taking one.
+ * attestd_jmes_check: syntax only; CELLA_ERR_BAD_FORMAT with err and *err_off (the byte offset in q).
+ * attestd_jmes_eval: evaluates q over doc; *out a new reference (JSON null for a missing path). Work is charged to
+ * *steps, and past max_steps the evaluation stops with CELLA_ERR_TOO_LARGE. Errors: CELLA_ERR_BAD_FORMAT (syntax),
+ * CELLA_ERR_INVALID_ARG (a function given the wrong type), CELLA_ERR_TOO_LARGE, CELLA_ERR_OUT_OF_MEMORY; err says
+ * what ("JmesPath: ...").
+ */
+CELLA_MUST_USE cella_result attestd_jmes_check(const char *q, size_t len, size_t *err_off, char err[ATTESTD_ERR_BYTES]);
+CELLA_MUST_USE cella_result attestd_jmes_eval(const char *q, size_t len, json_t *doc, long *steps, long max_steps,
+					      json_t **out, char err[ATTESTD_ERR_BYTES]);
+
 struct attestd_policy;
 
 /*

@@ -389,13 +389,78 @@ static bool parse_prop(const struct tok *t, enum prop *out)
 	return true;
 }
 
+/* A function's arguments ('S' string, 'B' boolean, '*' any) and its result ('?': any), in enum fn order. */
 static const struct {
 	const char *name;
 	enum fn fn;
 	int nargs;
-} fns[] = {{"AppendString", F_APPENDSTRING, 2},         {"NegateBool", F_NEGATEBOOL, 1},
-	   {"JsonToClaimValue", F_JSONTOCLAIMVALUE, 1}, {"JmesPath", F_JMESPATH, 2},
-	   {"IsSubsetOf", F_ISSUBSETOF, 2},             {"ContainsOnlyValue", F_CONTAINSONLYVALUE, 2}};
+	const char *args;
+	char result;
+} fns[] = {{"AppendString", F_APPENDSTRING, 2, "SS", 'S'},
+	   {"NegateBool", F_NEGATEBOOL, 1, "B", 'B'},
+	   {"JsonToClaimValue", F_JSONTOCLAIMVALUE, 1, "S", '?'},
+	   {"JmesPath", F_JMESPATH, 2, "SS", 'S'},
+	   {"IsSubsetOf", F_ISSUBSETOF, 2, "SS", 'B'},
+	   {"ContainsOnlyValue", F_CONTAINSONLYVALUE, 2, "S*", 'B'}};
+
+/* What an expression evaluates to when the policy text already says: 'S', 'I', 'B', or '?' (a claim's value, or
+ * whatever JsonToClaimValue makes). */
+static char expr_type(const struct expr *e)
+{
+	switch (e->k) {
+	case E_STR:
+		return 'S';
+	case E_INT:
+		return 'I';
+	case E_BOOL:
+		return 'B';
+	case E_REF:
+		return e->prop == P_VALUE ? '?' : 'S';
+	case E_FUNC:
+		return fns[e->fn].result;
+	}
+	return '?';
+}
+
+static const char *type_word(char t)
+{
+	return t == 'S' ? "a string" : t == 'I' ? "an integer" : t == 'B' ? "a boolean" : "a value";
+}
+
+/* Arguments the policy text fixes are checked once, here, rather than failing every request: their types, the
+ * JSON of literal JSON arguments, and the syntax of a literal JmesPath query. */
+static void check_call(struct parser *ps, const struct expr *e)
+{
+	const char *name = fns[e->fn].name;
+	for (int i = 0; i < e->nargs; i++) {
+		const struct expr *a = e->args[i];
+		char want = fns[e->fn].args[i], have = expr_type(a);
+		if (want != '*' && have != '?' && have != want)
+			perr(ps, a->line, a->col, "%s argument %d must be %s, not %s", name, i + 1, type_word(want),
+			     type_word(have));
+		if (a->k == E_STR && (e->fn == F_JSONTOCLAIMVALUE || e->fn == F_ISSUBSETOF ||
+				      (i == 0 && (e->fn == F_JMESPATH || e->fn == F_CONTAINSONLYVALUE)))) {
+			json_error_t je;
+			json_t *j = json_loads(a->s, JSON_DECODE_ANY, &je);
+			if (!j)
+				perr(ps, a->line, a->col, "%s argument %d is not JSON: %.80s", name, i + 1, je.text);
+			if ((e->fn == F_ISSUBSETOF || e->fn == F_CONTAINSONLYVALUE) && !json_is_array(j)) {
+				json_decref(j);
+				perr(ps, a->line, a->col, "%s argument %d must be a JSON array", name, i + 1);
+			}
+			json_decref(j);
+		}
+		if (a->k == E_STR && e->fn == F_JMESPATH && i == 1) {
+			char why[ATTESTD_ERR_BYTES];
+			size_t off = 0;
+			cella_result r = attestd_jmes_check(a->s, strlen(a->s), &off, why);
+			if (r == CELLA_ERR_OUT_OF_MEMORY)
+				longjmp(ps->jb, 2);
+			if (r != CELLA_OK)
+				perr(ps, a->line, a->col, "JmesPath query, column %zu: %.160s", off + 1, why);
+		}
+	}
+}
 
 static struct expr *parse_expr(struct parser *ps)
 {
@@ -455,6 +520,7 @@ static struct expr *parse_expr(struct parser *ps)
 			if (e->nargs != fns[i].nargs)
 				perr(ps, t.line, t.col, "%s takes %d argument(s), not %d", fns[i].name, fns[i].nargs,
 				     e->nargs);
+			check_call(ps, e);
 		} else {
 			perr(ps, t.line, t.col, "'%.*s' is not a value (a string, integer, true, false, c.value or a "
 			     "function call)", (int)t.len, t.p);
@@ -851,48 +917,6 @@ static bool json_to_val(json_t *j, struct attestd_value *out)
 	return false;
 }
 
-/* A JMESPath subset: dotted field names (bare or quoted) and [index]. */
-static json_t *jmes(json_t *root, const char *q)
-{
-	json_t *cur = root;
-	const char *p = q;
-	while (*p && cur) {
-		if (*p == '.') {
-			p++;
-			continue;
-		}
-		if (*p == '[') {
-			char *end;
-			long idx = strtol(p + 1, &end, 10);
-			if (*end != ']' || end == p + 1 || !json_is_array(cur))
-				return NULL;
-			cur = json_array_get(cur, idx < 0 ? json_array_size(cur) + (size_t)idx : (size_t)idx);
-			p = end + 1;
-			continue;
-		}
-		char name[256];
-		size_t n = 0;
-		if (*p == '"') {
-			p++;
-			while (*p && *p != '"' && n < sizeof(name) - 1)
-				name[n++] = *p++;
-			if (*p != '"')
-				return NULL;
-			p++;
-		} else {
-			while (*p && *p != '.' && *p != '[' && n < sizeof(name) - 1)
-				name[n++] = *p++;
-			if (*p && *p != '.' && *p != '[')
-				return NULL; /* a name longer than 255 bytes: no value, rather than two path segments */
-		}
-		name[n] = 0;
-		if (!json_is_object(cur))
-			return NULL;
-		cur = json_object_get(cur, name);
-	}
-	return cur;
-}
-
 static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out);
 static bool budget(struct ev *ev);
 
@@ -917,6 +941,48 @@ static bool value_fits(struct ev *ev, size_t len)
 	return false;
 }
 
+/* A function that cannot make its value fails the request (never "no value": a deny() rule on it would be skipped). */
+static bool fn_fail(struct ev *ev, const struct expr *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool fn_fail(struct ev *ev, const struct expr *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (ev->r != CELLA_OK)
+		return false;
+	ev->r = CELLA_ERR_BAD_FORMAT;
+	n = snprintf(ev->err, ATTESTD_ERR_BYTES, "%s at line %d, column %d: ", fns[e->fn].name, e->line, e->col);
+	if (n > 0 && (size_t)n < ATTESTD_ERR_BYTES) {
+		va_start(ap, fmt);
+		vsnprintf(ev->err + n, ATTESTD_ERR_BYTES - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+/* Parses a function's JSON argument (charged); NULL after fn_fail. */
+static json_t *json_arg(struct ev *ev, const struct expr *e, int i, const struct attestd_value *a, bool array)
+{
+	json_error_t je;
+	json_t *j;
+	if (a->vt != ATTESTD_V_STRING) {
+		fn_fail(ev, e, "argument %d must be JSON text (a string), not %s", i + 1,
+			a->vt == ATTESTD_V_INTEGER ? "an integer" : "a boolean");
+		return NULL;
+	}
+	if (!charge(ev, strlen(a->s) / STEP_BYTES))
+		return NULL;
+	if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
+		fn_fail(ev, e, "argument %d is not JSON: %.80s", i + 1, je.text);
+		return NULL;
+	}
+	if (array && !json_is_array(j)) {
+		json_decref(j);
+		fn_fail(ev, e, "argument %d must be a JSON array", i + 1);
+		return NULL;
+	}
+	return j;
+}
+
 static bool func(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
 {
 	struct attestd_value a[MAX_ARGS];
@@ -924,68 +990,90 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 	json_t *j = NULL, *k = NULL;
 	int n = 0;
 	memset(a, 0, sizeof(a));
-	for (; n < e->nargs; n++)
-		if (!eval_expr(ev, e->args[n], env, &a[n]))
+	for (; n < e->nargs; n++) {
+		if (!eval_expr(ev, e->args[n], env, &a[n])) {
+			/* an argument without a value (an unbound identifier, JsonToClaimValue of null) */
+			fn_fail(ev, e, "argument %d has no value", n + 1);
 			goto out;
+		}
+		if (fns[e->fn].args[n] != '*' &&
+		    a[n].vt != (fns[e->fn].args[n] == 'S' ? ATTESTD_V_STRING : ATTESTD_V_BOOLEAN)) {
+			fn_fail(ev, e, "argument %d must be %s, not %s", n + 1, type_word(fns[e->fn].args[n]),
+				type_word(a[n].vt == ATTESTD_V_STRING ? 'S' : a[n].vt == ATTESTD_V_INTEGER ? 'I' : 'B'));
+			n++;
+			goto out;
+		}
+	}
 	switch (e->fn) {
-	case F_APPENDSTRING:
-		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING) {
-			size_t l0 = strlen(a[0].s), l1 = strlen(a[1].s);
-			if (!value_fits(ev, l0 + l1) || !charge(ev, (l0 + l1) / STEP_BYTES))
-				break;
-			out->vt = ATTESTD_V_STRING;
-			out->s = malloc(l0 + l1 + 1);
-			if (out->s) {
-				memcpy(out->s, a[0].s, l0);
-				memcpy(out->s + l0, a[1].s, l1 + 1);
-				ok = true;
-			}
+	case F_APPENDSTRING: {
+		size_t l0 = strlen(a[0].s), l1 = strlen(a[1].s);
+		if (!value_fits(ev, l0 + l1) || !charge(ev, (l0 + l1) / STEP_BYTES))
+			break;
+		out->vt = ATTESTD_V_STRING;
+		out->s = malloc(l0 + l1 + 1);
+		if (!out->s) {
+			ev->r = CELLA_ERR_OUT_OF_MEMORY;
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+			break;
 		}
+		memcpy(out->s, a[0].s, l0);
+		memcpy(out->s + l0, a[1].s, l1 + 1);
+		ok = true;
 		break;
+	}
 	case F_NEGATEBOOL:
-		if (a[0].vt == ATTESTD_V_BOOLEAN) {
-			out->vt = ATTESTD_V_BOOLEAN;
-			out->b = !a[0].b;
-			ok = true;
-		}
+		out->vt = ATTESTD_V_BOOLEAN;
+		out->b = !a[0].b;
+		ok = true;
 		break;
 	case F_JSONTOCLAIMVALUE:
-		if (a[0].vt == ATTESTD_V_STRING && charge(ev, strlen(a[0].s) / STEP_BYTES) &&
-		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
-			ok = json_to_val(j, out);
-			/* MAA: null gives no value; a fraction, an object or an array holding either is an error. An
-			 * array of primitives is a set of claims there, which this engine cannot make: an error too,
-			 * so a deny() rule written for one of them is never silently skipped. */
-			if (!ok && !json_is_null(j) && ev->r == CELLA_OK) {
-				ev->r = CELLA_ERR_BAD_FORMAT;
-				snprintf(ev->err, ATTESTD_ERR_BYTES,
-					 "JsonToClaimValue: a JSON %s is not a claim value (rule at line %d)",
-					 json_is_real(j)	 ? "fraction"
-					 : json_is_object(j) ? "object"
-							     : "array",
-					 ev->rule ? ev->rule->line : 0);
-			}
-		}
+		if (!(j = json_arg(ev, e, 0, &a[0], false)))
+			break;
+		ok = json_to_val(j, out);
+		/* null gives no value (an add() or issue() of it adds nothing, a comparison with it is false); a
+		 * fraction, an object or an array is an error: MAA fails the first two, and makes one claim per
+		 * element of an array of primitives, which this engine cannot, so a deny() written for one of them is
+		 * never silently skipped */
+		if (!ok && !json_is_null(j))
+			fn_fail(ev, e, "a JSON %s is not a claim value",
+				json_is_real(j) ? "fraction" : json_is_object(j) ? "object" : "array");
 		break;
-	case F_JMESPATH:
-		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
-		    charge(ev, strlen(a[0].s) / STEP_BYTES) && (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL))) {
-			json_t *r = jmes(j, a[1].s);
-			char *s = r ? json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-			if (s && value_fits(ev, strlen(s))) {
-				out->vt = ATTESTD_V_STRING;
-				out->s = s;
-				ok = true;
-			} else {
-				free(s);
-			}
+	case F_JMESPATH: {
+		char why[ATTESTD_ERR_BYTES];
+		json_t *res = NULL;
+		cella_result r;
+		char *txt;
+		if (!(j = json_arg(ev, e, 0, &a[0], false)))
+			break;
+		r = attestd_jmes_eval(a[1].s, strlen(a[1].s), j, &ev->steps, MAX_STEPS, &res, why);
+		if (r == CELLA_ERR_TOO_LARGE) {
+			budget(ev); /* the steps are spent: this sets the work-bound error */
+			break;
 		}
+		if (r != CELLA_OK) {
+			fn_fail(ev, e, "%s", why);
+			break;
+		}
+		/* MAA's JmesPath always gives JSON text: "null" for a path that is not there */
+		txt = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(res);
+		if (!txt) {
+			ev->r = CELLA_ERR_OUT_OF_MEMORY;
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+			break;
+		}
+		if (!value_fits(ev, strlen(txt))) {
+			free(txt);
+			break;
+		}
+		out->vt = ATTESTD_V_STRING;
+		out->s = txt;
+		ok = true;
 		break;
+	}
 	case F_ISSUBSETOF:
-		if (a[0].vt == ATTESTD_V_STRING && a[1].vt == ATTESTD_V_STRING &&
-		    charge(ev, (strlen(a[0].s) + strlen(a[1].s)) / STEP_BYTES) &&
-		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) && (k = json_loads(a[1].s, JSON_DECODE_ANY, NULL)) &&
-		    json_is_array(j) && json_is_array(k) && charge(ev, json_array_size(j) * json_array_size(k))) {
+		if ((j = json_arg(ev, e, 0, &a[0], true)) && (k = json_arg(ev, e, 1, &a[1], true)) &&
+		    charge(ev, json_array_size(j) * json_array_size(k))) {
 			size_t i, m;
 			json_t *x, *y;
 			out->vt = ATTESTD_V_BOOLEAN;
@@ -1001,11 +1089,14 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		}
 		break;
 	case F_CONTAINSONLYVALUE:
-		if (a[0].vt == ATTESTD_V_STRING && charge(ev, strlen(a[0].s) / STEP_BYTES) &&
-		    (j = json_loads(a[0].s, JSON_DECODE_ANY, NULL)) &&
-		    json_is_array(j) && (k = val_to_json(&a[1]))) {
+		if ((j = json_arg(ev, e, 0, &a[0], true))) {
 			size_t i;
 			json_t *x;
+			if (!(k = val_to_json(&a[1]))) {
+				ev->r = CELLA_ERR_OUT_OF_MEMORY;
+				snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+				break;
+			}
 			out->vt = ATTESTD_V_BOOLEAN;
 			out->b = json_array_size(j) > 0;
 			json_array_foreach(j, i, x) if (!json_equal(x, k)) out->b = false;
@@ -1021,7 +1112,10 @@ out:
 	return ok;
 }
 
-/* Evaluates an expression into a fresh value (strings malloc'd). False: it has no value (unbound, type error). */
+/*
+ * Evaluates an expression into a fresh value (strings malloc'd). False: it has no value (an identifier the rule did
+ * not bind, JsonToClaimValue of null), or, with ev->r set, the evaluation failed (a function, the work bound).
+ */
 static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struct attestd_value *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -1190,7 +1284,7 @@ static bool eval_cond(struct ev *ev, const struct cond *c, int *env, kfn k, void
 				env[c->bind] = (int)i;
 			for (int j = 0; j < c->npc && ok; j++)
 				ok = pcond_ok(ev, &c->pc[j], &ev->in->v[i], env);
-			if (ok && k(ev, env, karg)) {
+			if (ev->r != CELLA_OK || (ok && k(ev, env, karg))) {
 				if (c->bind >= 0)
 					env[c->bind] = old;
 				return true;
@@ -1253,10 +1347,16 @@ static bool run_action(struct ev *ev, int *env, void *arg)
 			goto out;
 		}
 	} else {
-		/* an unbound reference or a failed function makes this binding issue nothing */
-		if (!eval_expr(ev, a->type, env, &type) || type.vt != ATTESTD_V_STRING ||
-		    !eval_expr(ev, a->value, env, &value))
+		/* an expression without a value (an unbound identifier, JsonToClaimValue of null) makes this binding
+		 * issue nothing; a failed function ends the evaluation (ev->r) */
+		if (!eval_expr(ev, a->type, env, &type) || !eval_expr(ev, a->value, env, &value))
 			goto out;
+		if (type.vt != ATTESTD_V_STRING) {
+			ev->r = CELLA_ERR_BAD_FORMAT;
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "rule at line %d: a claim type must be a string, not %s",
+				 ev->rule->line, type_word(type.vt == ATTESTD_V_INTEGER ? 'I' : 'B'));
+			goto out;
+		}
 		if (a->vtype && eval_expr(ev, a->vtype, env, &vtype) && vtype.vt == ATTESTD_V_STRING &&
 		    value.vt == ATTESTD_V_STRING) {
 			/* valueType="Integer"/"Boolean" converts a string value */
@@ -1290,7 +1390,7 @@ out:
 		snprintf(ev->err, ATTESTD_ERR_BYTES, "rule at line %d: %s", ev->rule->line, cella_result_str(r));
 		return true;
 	}
-	return false;
+	return ev->r != CELLA_OK;
 }
 
 cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct attestd_claims *incoming,

@@ -11,7 +11,7 @@ v=$src/src/verify
 # shellcheck disable=SC2046,SC2086
 $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-config --cflags jansson libcjson sqlite3) \
 	"$src/tests/fuzz/attestd/attestd_fuzz.c" \
-	"$a/util.c" "$a/policy.c" "$a/jws.c" "$a/store.c" "$a/evidence.c" "$a/config.c" "$a/service.c" \
+	"$a/util.c" "$a/policy.c" "$a/jmespath.c" "$a/jws.c" "$a/store.c" "$a/evidence.c" "$a/config.c" "$a/service.c" \
 	"$v"/*.c "$src/src/common/result.c" "$src/src/common/hex.c" "$src/src/common/file.c" "$src/src/common/parse.c" \
-	-o "$out/attestd_fuzz" -lcrypto -lcurl $(pkg-config --libs jansson libcjson sqlite3) -lpthread
+	-o "$out/attestd_fuzz" -lcrypto -lcurl $(pkg-config --libs jansson libcjson sqlite3) -lpthread -lm
 fuzz_run "$out/attestd_fuzz" "$src/tests/fuzz/attestd/corpus" 16384

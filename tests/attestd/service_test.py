@@ -277,6 +277,36 @@ def http_framing():
         d.stop()
 
 
+def draft(srv, v, pol):
+    """Attests vector v with a draft policy: (status, body, claims of the unsigned token or {})."""
+    st, r = srv.attest(v, extra={"draftPolicyForAttestation": pol})
+    return st, r, (claims(r["token"])[1] if st == 200 else {})
+
+
+def policy_functions(a):
+    """Policy functions never give "no value" where MAA gives a value or an error: a missing JmesPath path is the
+    string "null" (so a deny() testing for it fires, as in MAA; it used to be skipped and the request permitted), a
+    query the engine refuses fails the compile with line and column, and a function that fails at run time fails the
+    request naming it."""
+    v12 = "version=1.2;\nauthorizationrules {\n%s\n => permit();\n};"
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", v12 % (' => add(type="dbg", value=JmesPath("{\\"sample\\":1}", "debug"));\n'
+                                                  ' [type=="dbg", value=="null"] => deny();'))
+    check(is_error(st, r, 400, "PolicyEvaluationError") and "denied" in r["error"]["message"],
+          "a deny() on a missing JmesPath path (\"null\") fires (%s %s)" % (st, r))
+    st, r, c = draft(a, "dcapqvl_sgx_v3", "version=1.2;authorizationrules{=> permit();};issuancerules{\n"
+                     ' => issue(type="n", value=JsonToClaimValue(JmesPath("{\\"a\\":[{\\"k\\":\\"b\\"},'
+                     '{\\"k\\":\\"c\\"}]}", "a[?k==\'b\'] | length(@)")));};')
+    check(st == 200 and c["x-ms-policy"] == {"n": 1}, "JmesPath filter, pipe and length(@) (%s %s)" % (st, c.get("x-ms-policy", r)))
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", v12 % ' => add(type="r", value=JmesPath("{}", "a[?b"));')
+    check(is_error(st, r, 400, "InvalidPolicy") and "line 3, column 40: JmesPath query, column 5" in r["error"]["message"],
+          "a JmesPath query the engine refuses fails the compile with line and column (%s %s)" % (st, r))
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", v12 % (' c:[type=="x-ms-sgx-svn"] => add(type="r", value=AppendString("a", c.value));\n'
+                                                  ' [type=="r"] => deny();'))
+    check(is_error(st, r, 400, "PolicyEvaluationError") and
+          "AppendString at line 3, column 50: argument 2 must be a string, not an integer" in r["error"]["message"],
+          "a function failing at run time fails the request, named (%s %s)" % (st, r))
+
+
 def broken_stored_policy():
     """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
     d = Server("brokenpol", tls=False, db="brokenpol.db")
@@ -968,6 +998,7 @@ def run(a):
           "draftPolicyForAttestation: unsigned token from the draft policy")
     st, r = a.attest("openenclave_attestation_plugin_2022", extra={"draftPolicyForAttestation": DENY_DEBUG})
     check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
+    policy_functions(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):

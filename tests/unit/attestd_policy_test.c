@@ -322,8 +322,8 @@ static void test_bounds(void)
 	cella_test_pass("evaluation work bound");
 }
 
-/* JmesPath names over 255 bytes have no value: "A...A" (255) then "B" as one 256-byte name used to be read as two
- * path segments, finding {"A...A": {"B": 5}}. */
+/* A JmesPath name over 255 bytes is one name: "A...A" (255) then "B" as one 256-byte name used to be read as two
+ * path segments, finding {"A...A": {"B": 5}}; it is not there (null, and JsonToClaimValue of null adds nothing). */
 static void test_jmespath_long_name(void)
 {
 	char a[256], pol[2048], err[ATTESTD_ERR_BYTES];
@@ -341,6 +341,179 @@ static void test_jmespath_long_name(void)
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);
 	cella_test_pass("JmesPath: a name over 255 bytes has no value (not two path segments)");
+}
+
+/* JMESPath as the specification has it: projections, filters, pipes, functions, literals; a missing path is JSON
+ * null (MAA's JmesPath always gives JSON text); what the engine does not do is refused by name. */
+static void test_jmespath(void)
+{
+	static const char doc[] = "{\"a\":{\"b\":[1,2,3]},\"people\":[{\"name\":\"x\",\"age\":30},{\"name\":\"y\","
+				  "\"age\":20}],\"sample\":\"attestation-service\",\"pid\":7,\"o\":{\"k1\":1,\"k2\":2}}";
+	static const char *const ok[][2] = {
+		{"a.b[1]", "2"},
+		{"a.b[-1]", "3"},
+		{"a.b[0:2]", "[1,2]"},
+		{"a.b[::-1]", "[3,2,1]"},
+		{"a.b[5]", "null"},
+		{"missing", "null"},
+		{"missing.deeper[0]", "null"},
+		{"people[*].name", "[\"x\",\"y\"]"},
+		{"people[?age > `25`].name", "[\"x\"]"},
+		{"people[?name=='y'] | [0].age", "20"},
+		{"people[*].[name, age]", "[[\"x\",30],[\"y\",20]]"},
+		{"people[].age | max(@)", "30"},
+		{"length(@)", "5"},
+		{"keys(o)", "[\"k1\",\"k2\"]"},
+		{"o.*", "[1,2]"},
+		{"sample == 'attestation-service'", "true"},
+		{"pid == `7`", "true"},
+		{"pid == `7.0`", "true"},
+		{"{n: sample, p: pid}", "{\"n\":\"attestation-service\",\"p\":7}"},
+		{"[sample, pid]", "[\"attestation-service\",7]"},
+		{"a.b[] | sum(@)", "6"},
+		{"\"a\".b[0]", "1"},
+		{"!contains(a.b, `5`)", "true"},
+		{"length(people) > `1` && 'yes'", "\"yes\""},
+		{"missing || 'default'", "\"default\""},
+		{"type(a)", "\"object\""},
+		{"join(',', people[*].name)", "\"x,y\""},
+		{"sort(`[3,1,2]`)", "[1,2,3]"},
+		{"starts_with(sample, 'att')", "true"},
+		{"to_string(pid)", "\"7\""},
+		{"not_null(missing, pid)", "7"},
+		{"a.b[*] | [0]", "1"},
+		{"reverse('abc')", "\"cba\""},
+		{"@.pid", "7"},
+		{"people[?age < `0`]", "[]"},
+		{"sample.nope", "null"},
+	};
+	static const char *const bad[][2] = {
+		{"a[?", "expected"},
+		{"length(", "expected"},
+		{"a..b", "after '.'"},
+		{"sort_by(people, &age)", "sort_by() is not supported"},
+		{"people[*].age | map(&x, @)", "map() is not supported"},
+		{"nope(@)", "unknown function nope()"},
+		{"`{bad`", "literal is not JSON"},
+		{"length(@, @)", "length() takes 1 argument, not 2"},
+		{"a.b[1:2:0]", "step cannot be 0"},
+		{"'unterminated", "unterminated raw string"},
+		{"a ~ b", "unexpected character '~'"},
+	};
+	static const char *const type_err[][2] = {
+		{"length(pid)", "length() argument 1 must be a string, an array or an object, not number"},
+		{"sum(people)", "sum() argument 1 must be an array of numbers"},
+		{"abs('x')", "abs() argument 1 must be a number, not string"},
+		{"keys(a.b)", "keys() argument 1 must be an object, not array"},
+	};
+	char err[ATTESTD_ERR_BYTES];
+	json_t *d = json_loads(doc, 0, NULL), *res;
+	long steps;
+	size_t off;
+	CT_ASSERT(d);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *txt;
+		steps = 0;
+		CT_RESULT(attestd_jmes_check(ok[i][0], strlen(ok[i][0]), &off, err), CELLA_OK);
+		if (attestd_jmes_eval(ok[i][0], strlen(ok[i][0]), d, &steps, 200000, &res, err) != CELLA_OK)
+			cella_test_fail(__FILE__, __LINE__, "%s: %s", ok[i][0], err);
+		txt = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (strcmp(txt, ok[i][1]) != 0)
+			cella_test_fail(__FILE__, __LINE__, "%s gave %s, expected %s", ok[i][0], txt, ok[i][1]);
+		free(txt);
+		json_decref(res);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CT_RESULT(attestd_jmes_check(bad[i][0], strlen(bad[i][0]), &off, err), CELLA_ERR_BAD_FORMAT);
+		if (!strstr(err, bad[i][1]))
+			cella_test_fail(__FILE__, __LINE__, "%s: error '%s' lacks '%s'", bad[i][0], err, bad[i][1]);
+		steps = 0;
+		CT_RESULT(attestd_jmes_eval(bad[i][0], strlen(bad[i][0]), d, &steps, 200000, &res, err),
+			  CELLA_ERR_BAD_FORMAT);
+	}
+	for (size_t i = 0; i < sizeof(type_err) / sizeof(type_err[0]); i++) {
+		steps = 0;
+		CT_RESULT(attestd_jmes_eval(type_err[i][0], strlen(type_err[i][0]), d, &steps, 200000, &res, err),
+			  CELLA_ERR_INVALID_ARG);
+		if (!strstr(err, type_err[i][1]))
+			cella_test_fail(__FILE__, __LINE__, "%s: error '%s' lacks '%s'", type_err[i][0], err,
+					type_err[i][1]);
+	}
+	{
+		/* results share structure: doubling @ twenty times is charged for the million leaves it would print */
+		char q[512] = "@";
+		for (int i = 0; i < 20; i++)
+			strcat(q, " | [@, @]");
+		steps = 0;
+		CT_RESULT(attestd_jmes_eval(q, strlen(q), d, &steps, 200000, &res, err), CELLA_ERR_TOO_LARGE);
+	}
+	json_decref(d);
+	cella_test_pass("JmesPath: projections, filters, pipes, functions, literals; null for a missing path");
+}
+
+/* A policy on a JmesPath value: a missing path is the string "null" (a deny() testing for it fires, as in MAA), a
+ * query outside the engine fails the compile with line and column, and any function that cannot make its value
+ * fails the evaluation naming the function, never "no value" (a deny() on it used to be skipped: permitted). */
+static void test_function_failures(void)
+{
+	char err[ATTESTD_ERR_BYTES];
+	struct attestd_claims out, props;
+	static const char *const fail_at_run[][2] = {
+		{"=> add(type=\"r\", value=JmesPath(\"{}\", AppendString(\"a[\", \"?\")));",
+		 "JmesPath at line 1, column 55: JmesPath: query column 4: unexpected end of query"},
+		{"c:[type==\"x-ms-sgx-svn\"] => add(type=\"r\", value=JmesPath(\"{}\", AppendString(\"length(\", \"a)\")));",
+		 "JmesPath at line 1, column 80: JmesPath: length() argument 1 must be a string, an array or an object, not null"},
+		{"=> add(type=\"r\", value=JsonToClaimValue(AppendString(\"{\", \"bad\")));",
+		 "JsonToClaimValue at line 1, column 55: argument 1 is not JSON"},
+		{"c:[type==\"x-ms-sgx-svn\"] => add(type=\"r\", value=AppendString(\"a\", c.value));",
+		 "AppendString at line 1, column 80: argument 2 must be a string, not an integer"},
+		{"c:[type==\"x-ms-sgx-mrsigner\"] => add(type=\"r\", value=NegateBool(c.value));",
+		 "NegateBool at line 1, column 85: argument 1 must be a boolean, not a string"},
+		{"c:[type==\"x-ms-sgx-mrsigner\"] => add(type=\"r\", value=IsSubsetOf(c.value, \"[]\"));",
+		 "IsSubsetOf at line 1, column 85: argument 1 is not JSON"},
+		{"=> add(type=\"r\", value=NegateBool(JsonToClaimValue(\"null\")));",
+		 "NegateBool at line 1, column 55: argument 1 has no value"},
+	};
+	static const char *const fail_at_compile[][2] = {
+		{"=> add(type=\"r\", value=JmesPath(\"{}\", \"a[?b\"));", "line 1, column 70: JmesPath query, column 5: expected ']', found end of query"},
+		{"=> add(type=\"r\", value=JmesPath(\"{}\", \"sort_by(@, &a)\"));", "sort_by() is not supported"},
+		{"=> add(type=\"r\", value=JmesPath(\"{x\", \"a\"));", "JmesPath argument 1 is not JSON"},
+		{"=> add(type=\"r\", value=JsonToClaimValue(\"{bad\"));", "JsonToClaimValue argument 1 is not JSON"},
+		{"=> add(type=\"r\", value=AppendString(\"a\", 1));", "AppendString argument 2 must be a string, not an integer"},
+		{"=> add(type=\"r\", value=NegateBool(\"true\"));", "NegateBool argument 1 must be a boolean, not a string"},
+		{"=> add(type=\"r\", value=IsSubsetOf(\"{}\", \"[]\"));", "IsSubsetOf argument 1 must be a JSON array"},
+	};
+	char pol[1024];
+	/* the audit's reproducer: a missing path is "null", so the deny() fires */
+	CT_RESULT(run("version=1.2;authorizationrules{=> add(type=\"dbg\", value=JmesPath(\"{\\\"sample\\\":1}\", "
+		      "\"debug\")); [type==\"dbg\", value==\"null\"] => deny(); => permit();};",
+		      false, 2, &out, &props, err),
+		  CELLA_ERR_POLICY);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	/* and the pieces MAA's samples use now evaluate */
+	CT_RESULT(run("version=1.2;authorizationrules{=> add(type=\"n\", value=JsonToClaimValue(JmesPath("
+		      "\"{\\\"a\\\":[{\\\"k\\\":\\\"b\\\"},{\\\"k\\\":\\\"c\\\"}]}\", \"a[?k=='b'] | length(@)\")));"
+		      " [type==\"n\", value==1] => permit();};",
+		      false, 2, &out, &props, err),
+		  CELLA_OK);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	for (size_t i = 0; i < sizeof(fail_at_run) / sizeof(fail_at_run[0]); i++) {
+		snprintf(pol, sizeof(pol), "version=1.2;authorizationrules{%s [type==\"r\"] => deny(); => permit();};",
+			 fail_at_run[i][0]);
+		CT_RESULT(run(pol, false, 2, &out, &props, err), CELLA_ERR_BAD_FORMAT);
+		if (!strstr(err, fail_at_run[i][1]))
+			cella_test_fail(__FILE__, __LINE__, "%s: error '%s' lacks '%s'", fail_at_run[i][0], err,
+					fail_at_run[i][1]);
+		attestd_claims_fini(&out);
+		attestd_claims_fini(&props);
+	}
+	for (size_t i = 0; i < sizeof(fail_at_compile) / sizeof(fail_at_compile[0]); i++) {
+		snprintf(pol, sizeof(pol), "version=1.2;authorizationrules{%s => permit();};", fail_at_compile[i][0]);
+		compile_err(pol, fail_at_compile[i][1]);
+	}
+	cella_test_pass("policy functions: \"null\" for a missing JmesPath path; failures fail the request, named");
 }
 
 /* Strings and expressions count too: a chain of rules doubling a string stops at the value limit (it once took
@@ -406,5 +579,7 @@ int main(int argc, char **argv)
 	test_bounds();
 	test_value_bounds();
 	test_jmespath_long_name();
+	test_jmespath();
+	test_function_failures();
 	return 0;
 }

@@ -4,7 +4,7 @@
  *   0 attestation request JSON (SgxEnclave / OpenEnclave shapes)   1 policy language: compile, then evaluate
  *   2 policy JWS + StoredAttestationPolicy payload                    3 base64 / base64url
  *   4 a whole request through the service's router: "METHOD PATH?api-version=V\n<header>\n<body>"
- *   5 JSON configuration
+ *   5 JSON configuration                                             6 JmesPath: "query\ndocument"
  */
 #include "attestd_internal.h"
 
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	uint8_t sel = d[0];
 	d++;
 	n--;
-	switch (sel % 6) {
+	switch (sel % 7) {
 	case 0: {
 		struct attestd_attest_request r;
 		const char *code;
@@ -161,6 +161,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		memset(&c, 0, sizeof(c));
 		(void)attestd_config_apply_json(&c, (const char *)d, n, err);
 		attestd_config_fini(&c);
+		break;
+	}
+	case 6: {
+		const uint8_t *nl = memchr(d, '\n', n);
+		size_t ql = nl ? (size_t)(nl - d) : n, off;
+		json_t *doc = nl ? json_loadb((const char *)nl + 1, n - ql - 1, JSON_DECODE_ANY, NULL) : json_null();
+		json_t *res = NULL;
+		long steps = 0;
+		if (!doc)
+			break;
+		if (attestd_jmes_check((const char *)d, ql, &off, err) == CELLA_OK && off != 0)
+			abort(); /* the offset is set only with an error */
+		if (attestd_jmes_eval((const char *)d, ql, doc, &steps, 200000, &res, err) == CELLA_OK) {
+			char *s = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (!s)
+				abort(); /* every result is printable JSON */
+			free(s);
+		}
+		json_decref(res);
+		json_decref(doc);
 		break;
 	}
 	}
