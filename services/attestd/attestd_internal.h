@@ -107,9 +107,11 @@ const char *attestd_policy_version(const struct attestd_policy *p);
 
 /*
  * Runs the policy: configurationrules (issueproperty → props), authorizationrules (permit/deny, add →
- * incoming), issuancerules (issue → incoming and outgoing, add → incoming). Returns CELLA_OK when permitted,
- * CELLA_ERR_POLICY when denied (err says by which rule), CELLA_ERR_TOO_LARGE when evaluation exceeds its work
- * bound, CELLA_ERR_OUT_OF_MEMORY. incoming is extended in place.
+ * incoming; every rule runs in order: denied if a deny() fires, else permitted if a permit() fired, else denied),
+ * issuancerules (issue → incoming and outgoing, add → incoming). Returns CELLA_OK when permitted,
+ * CELLA_ERR_POLICY when denied (err says by which rule), CELLA_ERR_BAD_FORMAT when a function or comparison fails
+ * (err names it), CELLA_ERR_TOO_LARGE when evaluation exceeds its work bound, CELLA_ERR_OUT_OF_MEMORY. incoming
+ * is extended in place.
  */
 CELLA_MUST_USE cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct attestd_claims *incoming,
 						    struct attestd_claims *outgoing, struct attestd_claims *props,

@@ -867,7 +867,7 @@ struct ev {
 	enum sec sec;
 	long steps;
 	int actions;
-	int verdict;             /* 0 none, 1 permit, 2 deny */
+	int verdict;             /* 0 none, 1 a permit() fired, 2 a deny() fired */
 	cella_result r;
 	char *err;
 	const struct rule *rule;
@@ -1313,7 +1313,8 @@ static bool run_action(struct ev *ev, int *env, void *arg)
 	}
 	switch (a->k) {
 	case A_PERMIT:
-		ev->verdict = 1;
+		if (ev->verdict == 0)
+			ev->verdict = 1;
 		return true;
 	case A_DENY:
 		ev->verdict = 2;
@@ -1420,13 +1421,12 @@ cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct atte
 				run_action(&ev, env, (void *)&sec->rules[i].a);
 			if (ev.r != CELLA_OK)
 				return ev.r;
+			/* every authorization rule runs, in order; a deny() decides at once (deny overrides) */
 			if (s == S_AUTHZ && ev.verdict == 2) {
 				snprintf(err, ATTESTD_ERR_BYTES, "denied by the policy's authorization rule at line %d",
 					 sec->rules[i].line);
 				return CELLA_ERR_POLICY;
 			}
-			if (s == S_AUTHZ && ev.verdict == 1)
-				break;
 		}
 		if (s == S_AUTHZ && ev.verdict != 1) {
 			snprintf(err, ATTESTD_ERR_BYTES, "no authorization rule of the policy permits this evidence");

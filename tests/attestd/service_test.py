@@ -307,6 +307,20 @@ def policy_functions(a):
           "a function failing at run time fails the request, named (%s %s)" % (st, r))
 
 
+def authorization_rules(a):
+    """Every authorization rule runs in order and deny overrides: a deny() after a permit() denies (the first rule
+    that fired used to decide, so this policy permitted a debug enclave), and an add() after a permit() runs."""
+    pol = ('version=1.0;\nauthorizationrules {\n => permit();\n [type=="x-ms-sgx-is-debuggable", value==true] => deny();\n'
+           ' c:[type=="x-ms-sgx-mrsigner"] => add(type="signer-ok", value=true);\n};\n'
+           'issuancerules { c:[type=="signer-ok"] => issue(type="signer-ok", value=c.value); };')
+    st, r, _ = draft(a, "openenclave_attestation_plugin_2022", pol)
+    check(is_error(st, r, 400, "PolicyEvaluationError") and "rule at line 4" in r["error"]["message"],
+          "a deny() after a permit() denies the debug enclave (%s %s)" % (st, r))
+    st, r, c = draft(a, "dcapqvl_sgx_v3", pol)
+    check(st == 200 and c["x-ms-policy"] == {"signer-ok": True},
+          "an add() after a permit() runs, its claim there for the issuance rules (%s %s)" % (st, c.get("x-ms-policy", r)))
+
+
 def broken_stored_policy():
     """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
     d = Server("brokenpol", tls=False, db="brokenpol.db")
@@ -999,6 +1013,7 @@ def run(a):
     st, r = a.attest("openenclave_attestation_plugin_2022", extra={"draftPolicyForAttestation": DENY_DEBUG})
     check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
     policy_functions(a)
+    authorization_rules(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):

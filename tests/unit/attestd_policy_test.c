@@ -175,9 +175,11 @@ static void test_semantics(void)
 		"  => issue(type=\"big\", value=\"99999999999999999999\", valueType=\"Integer\");\n"
 		"  => issue(type=\"spaced\", value=\" 7\", valueType=\"Integer\");\n"
 		"  c:[type==\"x-ms-sgx-product-id\", valueType==\"Integer\"] => issue(type=\"pid-type\", value=c.valueType);\n};";
-	/* deny before permit wins; rules after permit are not evaluated */
-	static const char p2[] = "version=1.0;authorizationrules{[type==\"x-ms-sgx-svn\", value<=1] => deny(); => permit(); "
-				 "=> deny();};";
+	/* every authorization rule runs: a deny() after a permit() still denies (deny overrides), and an add() after
+	 * a permit() is there for the issuance rules */
+	static const char p2[] = "version=1.0;authorizationrules{=> permit(); [type==\"x-ms-sgx-svn\", value<=1] => deny(); "
+				 "c:[type==\"x-ms-sgx-svn\"] => add(type=\"seen\", value=c.value);};"
+				 "issuancerules{c:[type==\"seen\"] => issue(type=\"seen\", value=c.value);};";
 	/* 1.2: absence and functions */
 	static const char p3[] =
 		"version=1.2;authorizationrules{ ![type==\"no-such-claim\"] && c:[type==\"x-ms-attestation-type\"] => permit(); };"
@@ -205,10 +207,11 @@ static void test_semantics(void)
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);
 	CT_RESULT(run(p2, false, 1, &out, &props, err), CELLA_ERR_POLICY);
-	CT_ASSERT(strstr(err, "denied"));
+	CT_ASSERT(strstr(err, "denied by the policy's authorization rule at line 1"));
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);
 	CT_RESULT(run(p2, false, 2, &out, &props, err), CELLA_OK);
+	CT_ASSERT((c = attestd_claims_find(&out, "seen")) && c->v.vt == ATTESTD_V_INTEGER && c->v.i == 2);
 	attestd_claims_fini(&out);
 	attestd_claims_fini(&props);
 	CT_RESULT(run(p3, true, 2, &out, &props, err), CELLA_OK);
@@ -243,7 +246,7 @@ static void test_semantics(void)
 		attestd_claims_fini(&out);
 		attestd_claims_fini(&props);
 	}
-	cella_test_pass("semantics: ||, (), add, claim=, valueType, deny order, 1.2 functions and !");
+	cella_test_pass("semantics: ||, (), add, claim=, valueType, every authorization rule runs, deny overrides, 1.2 functions and !");
 }
 
 static void test_errors(void)
