@@ -77,6 +77,8 @@ struct pcond {
 
 struct cond {
 	enum ck k;
+	bool named;              /* C_MATCH: a type == condition names the claim (then a value of another type is an
+				    error, not a mismatch) */
 	int bind;                /* identifier index or -1 */
 	struct pcond *pc;
 	int npc;
@@ -533,6 +535,80 @@ static struct expr *parse_expr(struct parser *ps)
 	return e;
 }
 
+/* The service's claims whose value always has one type: 'B' boolean, 'I' integer, 'S' string. */
+static const struct {
+	const char *name;
+	char t;
+} known_claims[] = {
+	{"x-ms-sgx-is-debuggable", 'B'},
+	{"$is-debuggable", 'B'},
+	{"x-ms-sgx-product-id", 'I'},
+	{"x-ms-sgx-svn", 'I'},
+	{"x-ms-sgx-config-svn", 'I'},
+	{"$product-id", 'I'},
+	{"$svn", 'I'},
+	{"x-cella-tcb-evaluation-data-number", 'I'},
+	{"x-cella-qe-tcb-evaluation-data-number", 'I'},
+	{"x-ms-sgx-mrenclave", 'S'},
+	{"x-ms-sgx-mrsigner", 'S'},
+	{"$sgx-mrenclave", 'S'},
+	{"$sgx-mrsigner", 'S'},
+	{"x-ms-sgx-report-data", 'S'},
+	{"x-ms-sgx-config-id", 'S'},
+	{"x-ms-sgx-isv-extended-product-id", 'S'},
+	{"x-ms-sgx-isv-family-id", 'S'},
+	{"x-ms-attestation-type", 'S'},
+	{"$tee", 'S'},
+	{"x-ms-sgx-ehd", 'S'},
+	{"x-ms-runtime", 'S'},
+	{"x-ms-inittime", 'S'},
+	{"x-cella-tcb-status", 'S'},
+	{"x-cella-advisory-ids", 'S'},
+};
+
+/*
+ * A claim condition: value comparisons go last, so they are made only for a claim that met the others (the type it
+ * names); a value compared with what the text says is of another type is refused when the condition names a
+ * service claim whose type is fixed ([type=="x-ms-sgx-is-debuggable", value!="false"] was true for false).
+ */
+static void check_match(struct parser *ps, struct cond *c)
+{
+	const char *claim = NULL;
+	char t = 0;
+	int k = 0;
+	struct pcond tmp;
+	for (int i = 0; i < c->npc; i++) /* stable: the value conditions last */
+		if (c->pc[i].prop != P_VALUE) {
+			tmp = c->pc[i];
+			memmove(&c->pc[k + 1], &c->pc[k], sizeof(tmp) * (size_t)(i - k));
+			c->pc[k++] = tmp;
+		}
+	for (int i = 0; i < c->npc; i++) {
+		const struct pcond *pc = &c->pc[i];
+		if (pc->prop == P_TYPE && pc->op == OP_EQ) {
+			c->named = true;
+			if (pc->e->k == E_STR)
+				for (size_t j = 0; j < sizeof(known_claims) / sizeof(known_claims[0]); j++)
+					if (strcmp(known_claims[j].name, pc->e->s) == 0) {
+						claim = known_claims[j].name;
+						t = known_claims[j].t;
+					}
+		}
+	}
+	for (int i = 0; claim && i < c->npc; i++) {
+		const struct pcond *pc = &c->pc[i];
+		char et = expr_type(pc->e);
+		if (pc->prop != P_VALUE)
+			continue;
+		if (et != '?' && et != t)
+			perr(ps, pc->e->line, pc->e->col, "claim %s is %s: comparing it with %s is an error", claim,
+			     type_word(t), type_word(et));
+		if (pc->op != OP_EQ && pc->op != OP_NE && t != 'I')
+			perr(ps, pc->e->line, pc->e->col, "claim %s is %s: < <= > >= compare integers only", claim,
+			     type_word(t));
+	}
+}
+
 static struct cond *parse_or(struct parser *ps);
 
 static struct cond *parse_match(struct parser *ps)
@@ -611,6 +687,7 @@ static struct cond *parse_match(struct parser *ps)
 		break;
 	}
 	expect(ps, T_RBRACK, "to end the claim condition");
+	check_match(ps, c);
 	return c;
 }
 
@@ -660,6 +737,13 @@ static struct cond *parse_bin(struct parser *ps, enum tk op, enum ck k)
 static struct cond *parse_or(struct parser *ps)
 {
 	return parse_bin(ps, T_OR, C_OR);
+}
+
+/* valueType's names (case-insensitive): the type, or -1. */
+static int vt_parse(const char *s)
+{
+	return strcasecmp(s, "String") == 0 ? ATTESTD_V_STRING : strcasecmp(s, "Integer") == 0 ? ATTESTD_V_INTEGER
+		: strcasecmp(s, "Boolean") == 0 ? ATTESTD_V_BOOLEAN : -1;
 }
 
 static void parse_action(struct parser *ps, struct action *a)
@@ -723,6 +807,23 @@ static void parse_action(struct parser *ps, struct action *a)
 		perr(ps, t.line, t.col, "%.*s(): claim= cannot be combined with type= or value=", (int)t.len, t.p);
 	if (a->type && a->type->k != E_STR && a->type->k != E_REF && a->type->k != E_FUNC)
 		perr(ps, a->type->line, a->type->col, "a claim type is a string");
+	if (a->vtype && (expr_type(a->vtype) != 'S' && expr_type(a->vtype) != '?'))
+		perr(ps, a->vtype->line, a->vtype->col, "valueType is a string (\"String\", \"Integer\" or \"Boolean\")");
+	if (a->vtype && a->vtype->k == E_STR) {
+		int want = vt_parse(a->vtype->s);
+		long long n;
+		if (want < 0)
+			perr(ps, a->vtype->line, a->vtype->col, "valueType must be \"String\", \"Integer\" or \"Boolean\"");
+		if (a->value && a->value->k == E_STR &&
+		    ((want == ATTESTD_V_INTEGER && cella_parse_int(a->value->s, LLONG_MIN, LLONG_MAX, &n) != 0) ||
+		     (want == ATTESTD_V_BOOLEAN && strcmp(a->value->s, "true") != 0 && strcmp(a->value->s, "false") != 0)))
+			perr(ps, a->value->line, a->value->col, "the value is not %s", want == ATTESTD_V_INTEGER ?
+			     "a 64-bit integer as a whole" : "\"true\" or \"false\"");
+		if (a->value && (a->value->k == E_INT || a->value->k == E_BOOL) &&
+		    want != (a->value->k == E_INT ? ATTESTD_V_INTEGER : ATTESTD_V_BOOLEAN))
+			perr(ps, a->value->line, a->value->col, "the value is %s, valueType says %s",
+			     a->value->k == E_INT ? "an Integer" : "a Boolean", a->vtype->s);
+	}
 	expect(ps, T_RPAREN, "to end the action's arguments");
 }
 
@@ -1158,19 +1259,16 @@ static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struc
 	return false;
 }
 
+/* a and b of one type; ordering only for integers (the caller checks). */
 static bool compare(const struct attestd_value *a, enum op op, const struct attestd_value *b)
 {
 	int c;
-	if (a->vt != b->vt)
-		return op == OP_NE;
 	if (a->vt == ATTESTD_V_STRING)
 		c = strcmp(a->s, b->s);
 	else if (a->vt == ATTESTD_V_BOOLEAN)
 		c = (int)a->b - (int)b->b;
 	else
 		c = a->i < b->i ? -1 : a->i > b->i;
-	if (a->vt != ATTESTD_V_INTEGER && op != OP_EQ && op != OP_NE)
-		return false;
 	switch (op) {
 	case OP_EQ:
 		return c == 0;
@@ -1188,10 +1286,21 @@ static bool compare(const struct attestd_value *a, enum op op, const struct atte
 	return false;
 }
 
-static bool pcond_ok(struct ev *ev, const struct pcond *pc, const struct attestd_claim *cl, const int *env)
+static const char *a_vt(attestd_vt vt)
+{
+	return vt == ATTESTD_V_INTEGER ? "an Integer" : vt == ATTESTD_V_BOOLEAN ? "a Boolean" : "a String";
+}
+
+/*
+ * One property condition over one claim. A value of another type than the claim's is an evaluation error when the
+ * condition names the claim (type ==, checked first) and a mismatch when it scans every claim ([value==true]); a
+ * type, issuer or valueType compared with a non-string, or an ordering of non-integers, is always an error.
+ */
+static bool pcond_ok(struct ev *ev, const struct cond *c, const struct pcond *pc, const struct attestd_claim *cl,
+		     const int *env)
 {
 	struct attestd_value want, have;
-	bool ok;
+	bool ok = false;
 	if (!eval_expr(ev, pc->e, env, &want))
 		return false;
 	memset(&have, 0, sizeof(have));
@@ -1212,7 +1321,24 @@ static bool pcond_ok(struct ev *ev, const struct pcond *pc, const struct attestd
 		have = cl->v;
 		break;
 	}
-	ok = compare(&have, pc->op, &want);
+	if (have.vt != want.vt && (pc->prop != P_VALUE || c->named)) {
+		ev->r = CELLA_ERR_BAD_FORMAT;
+		if (pc->prop == P_VALUE)
+			snprintf(ev->err, ATTESTD_ERR_BYTES,
+				 "line %d, column %d: claim %.80s is %s, compared with %s (a comparison of two types is "
+				 "an error, not false)",
+				 pc->e->line, pc->e->col, cl->type, a_vt(have.vt), a_vt(want.vt));
+		else
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "line %d, column %d: a claim's %s is a string, compared with %s",
+				 pc->e->line, pc->e->col,
+				 pc->prop == P_TYPE ? "type" : pc->prop == P_ISSUER ? "issuer" : "valueType", a_vt(want.vt));
+	} else if (have.vt == want.vt && have.vt != ATTESTD_V_INTEGER && pc->op != OP_EQ && pc->op != OP_NE) {
+		ev->r = CELLA_ERR_BAD_FORMAT;
+		snprintf(ev->err, ATTESTD_ERR_BYTES, "line %d, column %d: < <= > >= compare integers, not %s values",
+			 pc->e->line, pc->e->col, vt_name(want.vt));
+	} else if (have.vt == want.vt) {
+		ok = compare(&have, pc->op, &want);
+	}
 	val_fini(&want);
 	return ok;
 }
@@ -1283,7 +1409,7 @@ static bool eval_cond(struct ev *ev, const struct cond *c, int *env, kfn k, void
 			if (c->bind >= 0)
 				env[c->bind] = (int)i;
 			for (int j = 0; j < c->npc && ok; j++)
-				ok = pcond_ok(ev, &c->pc[j], &ev->in->v[i], env);
+				ok = pcond_ok(ev, c, &c->pc[j], &ev->in->v[i], env);
 			if (ev->r != CELLA_OK || (ok && k(ev, env, karg))) {
 				if (c->bind >= 0)
 					env[c->bind] = old;
@@ -1295,6 +1421,42 @@ static bool eval_cond(struct ev *ev, const struct cond *c, int *env, kfn k, void
 		return false;
 	}
 	}
+	return false;
+}
+
+/* valueType="Integer"/"Boolean" converts a string value that is one as a whole; anything else that does not have
+ * the type named is an error (a string kept as it was would compare unequal and skip a deny()). */
+static bool convert(struct ev *ev, const struct attestd_value *vtype, struct attestd_value *value)
+{
+	int want = vtype->vt == ATTESTD_V_STRING ? vt_parse(vtype->s) : -1;
+	long long n;
+	const char *why = NULL;
+	if (want < 0)
+		why = "valueType must be \"String\", \"Integer\" or \"Boolean\"";
+	else if ((int)value->vt == want)
+		return true;
+	else if (value->vt != ATTESTD_V_STRING)
+		why = value->vt == ATTESTD_V_INTEGER ? "the value is an Integer" : "the value is a Boolean";
+	else if (want == ATTESTD_V_INTEGER && cella_parse_int(value->s, LLONG_MIN, LLONG_MAX, &n) == 0) {
+		free(value->s);
+		memset(value, 0, sizeof(*value));
+		value->vt = ATTESTD_V_INTEGER;
+		value->i = n;
+		return true;
+	} else if (want == ATTESTD_V_BOOLEAN && (strcmp(value->s, "true") == 0 || strcmp(value->s, "false") == 0)) {
+		bool b = strcmp(value->s, "true") == 0;
+		free(value->s);
+		memset(value, 0, sizeof(*value));
+		value->vt = ATTESTD_V_BOOLEAN;
+		value->b = b;
+		return true;
+	} else {
+		why = want == ATTESTD_V_INTEGER ? "the value is not a 64-bit integer as a whole"
+						: "the value is neither \"true\" nor \"false\"";
+	}
+	ev->r = CELLA_ERR_BAD_FORMAT;
+	snprintf(ev->err, ATTESTD_ERR_BYTES, "rule at line %d: valueType=\"%.20s\": %s", ev->rule->line,
+		 vtype->vt == ATTESTD_V_STRING ? vtype->s : "?", why);
 	return false;
 }
 
@@ -1358,26 +1520,10 @@ static bool run_action(struct ev *ev, int *env, void *arg)
 				 ev->rule->line, type_word(type.vt == ATTESTD_V_INTEGER ? 'I' : 'B'));
 			goto out;
 		}
-		if (a->vtype && eval_expr(ev, a->vtype, env, &vtype) && vtype.vt == ATTESTD_V_STRING &&
-		    value.vt == ATTESTD_V_STRING) {
-			/* valueType="Integer"/"Boolean" converts a string value */
-			if (strcasecmp(vtype.s, "Integer") == 0) {
-				long long n;
-				if (cella_parse_int(value.s, LLONG_MIN, LLONG_MAX, &n) == 0) {
-					free(value.s);
-					value.s = NULL;
-					value.vt = ATTESTD_V_INTEGER;
-					value.i = n;
-				}
-			} else if (strcasecmp(vtype.s, "Boolean") == 0 &&
-				   (strcmp(value.s, "true") == 0 || strcmp(value.s, "false") == 0)) {
-				bool b = strcmp(value.s, "true") == 0;
-				free(value.s);
-				value.s = NULL;
-				value.vt = ATTESTD_V_BOOLEAN;
-				value.b = b;
-			}
-		}
+		if (a->vtype && !eval_expr(ev, a->vtype, env, &vtype))
+			goto out;
+		if (a->vtype && !convert(ev, &vtype, &value))
+			goto out;
 	}
 	for (int i = 0; i < 2 && r == CELLA_OK; i++)
 		if (dst[i])

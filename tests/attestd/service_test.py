@@ -321,6 +321,24 @@ def authorization_rules(a):
           "an add() after a permit() runs, its claim there for the issuance rules (%s %s)" % (st, c.get("x-ms-policy", r)))
 
 
+def comparison_types(a):
+    """A claim value compared with a value of another type is an error, not false: [type=="x-ms-sgx-is-debuggable",
+    value!="false"] permitted an enclave whose value is false. Refused at compile time where the text says both
+    types, at run time otherwise."""
+    pol = 'version=1.2;\nauthorizationrules {\n [type=="x-ms-sgx-is-debuggable", value!=%s] => permit();\n};'
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", pol % '"false"')
+    check(is_error(st, r, 400, "InvalidPolicy") and "line 3, column 42: claim x-ms-sgx-is-debuggable is a boolean: "
+          "comparing it with a string is an error" in r["error"]["message"],
+          "a boolean claim compared with a string literal: the policy does not compile (%s %s)" % (st, r))
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", pol % 'JsonToClaimValue("\\"false\\"")')
+    check(is_error(st, r, 400, "PolicyEvaluationError") and "claim x-ms-sgx-is-debuggable is a Boolean, compared with "
+          "a String" in r["error"]["message"], "a boolean claim compared with a string at run time: 400 (%s %s)" % (st, r))
+    st, r, _ = draft(a, "dcapqvl_sgx_v3", 'version=1.0;authorizationrules{ => permit(); };issuancerules{\n'
+                     ' => issue(type="n", value="12a", valueType="Integer"); };')
+    check(is_error(st, r, 400, "InvalidPolicy") and "the value is not a 64-bit integer" in r["error"]["message"],
+          "valueType=\"Integer\" of a string that is not one: refused (%s %s)" % (st, r))
+
+
 def broken_stored_policy():
     """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
     d = Server("brokenpol", tls=False, db="brokenpol.db")
@@ -1014,6 +1032,7 @@ def run(a):
     check(is_error(st, r, 400, "PolicyEvaluationError"), "draft policy denies a debug enclave")
     policy_functions(a)
     authorization_rules(a)
+    comparison_types(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):
