@@ -379,6 +379,39 @@ void attestd_attest_request_fini(struct attestd_attest_request *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * Picks obj's members by name, case-insensitively, as MAA's service (.NET) reads them: out[i] is the member named
+ * names[i], or NULL. A member of another name, or one name twice in two spellings, is refused, named: an ignored
+ * "RuntimeData" let a request skip the binding check that "runtimeData" gets.
+ */
+static cella_result pick_members(json_t *obj, const char *const *names, size_t n, json_t **out, const char *where,
+				 char err[ATTESTD_ERR_BYTES])
+{
+	const char *k;
+	json_t *v;
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	json_object_foreach(obj, k, v)
+	{
+		size_t i;
+		for (i = 0; i < n && strcasecmp(k, names[i]) != 0; i++)
+			;
+		if (i == n) {
+			int w = snprintf(err, ATTESTD_ERR_BYTES, "unknown member \"%.40s\" in %s (it takes", k, where);
+			for (size_t j = 0; j < n && w > 0 && (size_t)w < ATTESTD_ERR_BYTES; j++)
+				w += snprintf(err + w, ATTESTD_ERR_BYTES - (size_t)w, " %s%s", names[j], j + 1 < n ? "," : ")");
+			return CELLA_ERR_BAD_FORMAT;
+		}
+		if (out[i]) {
+			snprintf(err, ATTESTD_ERR_BYTES, "member %s given twice in %s (names are matched regardless of case)",
+				 names[i], where);
+			return CELLA_ERR_BAD_FORMAT;
+		}
+		out[i] = v;
+	}
+	return CELLA_OK;
+}
+
 static cella_result parse_data(json_t *o, const char *name, struct attestd_data *out, const char **code,
 			       char err[ATTESTD_ERR_BYTES])
 {
@@ -392,8 +425,14 @@ static cella_result parse_data(json_t *o, const char *name, struct attestd_data 
 			 name);
 		return CELLA_ERR_BAD_FORMAT;
 	}
-	d = json_object_get(o, "data");
-	t = json_object_get(o, "dataType");
+	{
+		static const char *const names[] = {"data", "dataType"};
+		json_t *m[2];
+		if (pick_members(o, names, 2, m, name, err) != CELLA_OK)
+			return CELLA_ERR_BAD_FORMAT;
+		d = m[0];
+		t = m[1];
+	}
 	if (!json_is_string(d)) {
 		snprintf(err, ATTESTD_ERR_BYTES, "%s.data must be a base64url string", name);
 		return CELLA_ERR_BAD_FORMAT;
@@ -431,7 +470,7 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 					  char err[ATTESTD_ERR_BYTES])
 {
 	json_error_t je;
-	json_t *j, *ev, *v;
+	json_t *j, *ev, *v, *m[6];
 	const char *evname = open_enclave ? "report" : "quote";
 	cella_result r = CELLA_ERR_BAD_FORMAT;
 	memset(out, 0, sizeof(*out));
@@ -446,7 +485,16 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 		goto out;
 	}
 	*code = "InvalidParameter";
-	ev = json_object_get(j, evname);
+	{
+		/* enclaveHeldData: the 2020-10-01 API's runtime data (a base64url string), Binary */
+		static const char *const sgx[] = {"quote", "runtimeData", "initTimeData", "draftPolicyForAttestation",
+						  "nonce", "enclaveHeldData"};
+		static const char *const oe[] = {"report", "runtimeData", "initTimeData", "draftPolicyForAttestation",
+						 "nonce", "enclaveHeldData"};
+		if (pick_members(j, open_enclave ? oe : sgx, 6, m, "the request", err) != CELLA_OK)
+			goto out;
+	}
+	ev = m[0];
 	if (!json_is_string(ev) || json_string_length(ev) == 0) {
 		snprintf(err, ATTESTD_ERR_BYTES, "missing \"%s\" (base64url evidence)", evname);
 		goto out;
@@ -456,18 +504,30 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 		snprintf(err, ATTESTD_ERR_BYTES, "\"%s\" is not valid base64url", evname);
 		goto out;
 	}
-	if ((r = parse_data(json_object_get(j, "runtimeData"), "runtimeData", &out->runtime, code, err)) != CELLA_OK ||
-	    (r = parse_data(json_object_get(j, "initTimeData"), "initTimeData", &out->inittime, code, err)) != CELLA_OK)
+	if (m[5] && !json_is_null(m[5])) {
+		if (m[1] && !json_is_null(m[1])) {
+			snprintf(err, ATTESTD_ERR_BYTES, "runtimeData and enclaveHeldData are one thing: give one of them");
+			goto out;
+		}
+		if (!json_is_string(m[5]) || attestd_b64_decode(json_string_value(m[5]), json_string_length(m[5]),
+								&out->runtime.data, &out->runtime.len) != CELLA_OK) {
+			snprintf(err, ATTESTD_ERR_BYTES, "enclaveHeldData must be a base64url string");
+			goto out;
+		}
+		out->runtime.present = true;
+	}
+	if ((r = parse_data(m[1], "runtimeData", &out->runtime, code, err)) != CELLA_OK ||
+	    (r = parse_data(m[2], "initTimeData", &out->inittime, code, err)) != CELLA_OK)
 		goto out;
 	r = CELLA_ERR_BAD_FORMAT;
-	v = json_object_get(j, "draftPolicyForAttestation");
+	v = m[3];
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v) || !(out->draft_policy = strdup(json_string_value(v)))) {
 			snprintf(err, ATTESTD_ERR_BYTES, "draftPolicyForAttestation must be a string");
 			goto out;
 		}
 	}
-	v = json_object_get(j, "nonce");
+	v = m[4];
 	if (v && !json_is_null(v)) {
 		if (!json_is_string(v) || json_string_length(v) > ATTESTD_NONCE_MAX) {
 			snprintf(err, ATTESTD_ERR_BYTES, "nonce must be a string of at most %d bytes", ATTESTD_NONCE_MAX);

@@ -339,6 +339,29 @@ def comparison_types(a):
           "valueType=\"Integer\" of a string that is not one: refused (%s %s)" % (st, r))
 
 
+def request_members(a):
+    """Request members are matched regardless of case, as MAA's service reads them, and a member the service does
+    not know is refused: "RuntimeData" whose data does not hash to the report data was ignored (200, no binding
+    check) while "runtimeData" got 400. enclaveHeldData (the 2020-10-01 API's runtime data) binds as Binary."""
+    oe = "openenclave_attestation_plugin_2022"  # report data = SHA-256("") || zeros
+    st, r = a.attest(oe, extra={"RuntimeData": {"data": b64u(b"x"), "dataType": "Binary"}})
+    check(is_error(st, r, 400, "InvalidParameter") and "SHA-256 of runtimeData" in r["error"]["message"],
+          "\"RuntimeData\" not matching the report data refused (%s %s)" % (st, r))
+    body = {"Quote": b64u(quote(oe)), "RUNTIMEDATA": {"Data": "", "DATATYPE": "binary"}}
+    st, r = a.req("POST", "/attest/SgxEnclave?api-version=2022-08-01", body, {"x-cella-test-time": str(vtime(oe))})
+    check(st == 200 and claims(r["token"])[1]["x-ms-sgx-ehd"] == "", "members in other cases are read (%s)" % st)
+    for extra, text in (({"foo": 1}, 'unknown member "foo" in the request'),
+                        ({"runtimeData": {"data": ""}, "runtimedata": {"data": ""}}, "member runtimeData given twice"),
+                        ({"runtimeData": {"data": "", "type": "Binary"}}, 'unknown member "type" in runtimeData'),
+                        ({"enclaveHeldData": b64u(b"x")}, "SHA-256 of runtimeData"),
+                        ({"enclaveHeldData": "", "runtimeData": {"data": ""}}, "give one of them")):
+        st, r = a.attest(oe, extra=extra)
+        check(is_error(st, r, 400, "InvalidParameter") and text in r["error"]["message"],
+              "request %s refused (%s %s)" % (sorted(extra), st, r))
+    st, r = a.attest(oe, extra={"enclaveHeldData": ""})
+    check(st == 200 and claims(r["token"])[1]["x-ms-sgx-ehd"] == "", "enclaveHeldData binds as Binary (%s)" % st)
+
+
 def broken_stored_policy():
     """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
     d = Server("brokenpol", tls=False, db="brokenpol.db")
@@ -1033,6 +1056,7 @@ def run(a):
     policy_functions(a)
     authorization_rules(a)
     comparison_types(a)
+    request_members(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):
