@@ -42,6 +42,7 @@ struct policy_slot {
 	struct attestd_policy *compiled;
 	char *text;
 	char *jws;               /* as stored: the JWS received, or an unsigned JWS of the default */
+	char *signer;            /* the JWK (JSON text) of the key that signed jws, NULL when unsigned */
 	char hash[44];
 	bool custom;
 };
@@ -140,7 +141,30 @@ static void slot_fini(struct policy_slot *p)
 	attestd_policy_free(p->compiled);
 	free(p->text);
 	free(p->jws);
+	free(p->signer);
 	memset(p, 0, sizeof(*p));
+}
+
+/* The JWK (JSON text, malloc'd) of the key that signed a stored policy JWS, *out NULL when it is unsigned. The
+ * signature was checked when the policy was set; it is checked again, so a database edit cannot name a signer. */
+static cella_result stored_signer(const char *jws, char **out, char why[ATTESTD_ERR_BYTES])
+{
+	struct attestd_jws j;
+	X509 *cert = NULL;
+	json_t *jwk = NULL;
+	cella_result r;
+	*out = NULL;
+	if ((r = attestd_jws_parse(jws, strlen(jws), &j, why)) != CELLA_OK)
+		return r;
+	if (j.alg != ATTESTD_ALG_NONE && (r = attestd_jws_verify_x5c(jws, &j, (void **)&cert, why)) == CELLA_OK) {
+		jwk = attestd_cert_jwk(cert);
+		*out = jwk ? json_dumps(jwk, JSON_COMPACT) : NULL;
+		r = *out ? CELLA_OK : CELLA_ERR_OUT_OF_MEMORY;
+	}
+	json_decref(jwk);
+	X509_free(cert);
+	attestd_jws_fini(&j);
+	return r;
 }
 
 /* err: which type's policy failed, and why */
@@ -160,12 +184,15 @@ static cella_result slot_load(struct attestd_service *s, enum ptype t, struct po
 	}
 	if (r == CELLA_OK)
 		r = attestd_policy_compile(text, strlen(text), &out->compiled, why);
+	if (r == CELLA_OK && out->custom)
+		r = stored_signer(jws, &out->signer, why);
 	if (r != CELLA_OK) {
 		snprintf(err, ATTESTD_ERR_BYTES, "the %s policy %s: %.180s", ptype_name[t],
 			 out->custom ? "stored in the database does not compile" : "cannot be loaded",
 			 why[0] ? why : cella_result_str(r));
 		free(text);
 		free(jws);
+		slot_fini(out);
 		return r;
 	}
 	out->text = text;
@@ -687,7 +714,7 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 	struct attestd_claims in, out, props;
 	struct attestd_policy *draft = NULL;
 	const struct attestd_policy *pol;
-	json_t *svc = json_object(), *payload = NULL, *xpol = NULL;
+	json_t *svc = json_object(), *payload = NULL, *xpol = NULL, *signer = NULL;
 	char err[ATTESTD_ERR_BYTES] = "", hash[44], jti[65];
 	const char *code = "InvalidParameter", *draft_text = NULL;
 	uint8_t rd[64], cfgid[64], h[32], rnd[32];
@@ -810,6 +837,10 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 		locked = true;
 		pol = s->pol[pt].compiled;
 		memcpy(hash, s->pol[pt].hash, sizeof(hash));
+		if (s->pol[pt].signer && !(signer = json_loads(s->pol[pt].signer, 0, NULL))) {
+			fail(resp, 500, "InternalError", "out of memory");
+			goto out;
+		}
 	}
 	r = attestd_policy_evaluate(pol, &in, &out, &props, err);
 	if (locked)
@@ -844,6 +875,8 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 	json_object_set_new(payload, "x-ms-policy", xpol);
 	xpol = NULL;
 	json_object_set_new(payload, "x-ms-policy-hash", json_string(hash));
+	if (signer) /* MAA: the key that signed the policy in force, as {"jwk": ...} */
+		json_object_set_new(payload, "x-ms-policy-signer", json_pack("{s:O}", "jwk", signer));
 	json_object_set_new(payload, "x-ms-ver", json_string("1.0"));
 	if (ar.nonce)
 		json_object_set_new(payload, "nonce", json_string(ar.nonce));
@@ -861,6 +894,7 @@ out:
 	if (locked)
 		pthread_rwlock_unlock(&s->plock);
 	attestd_policy_free(draft);
+	json_decref(signer);
 	json_decref(payload);
 	json_decref(xpol);
 	json_decref(svc);

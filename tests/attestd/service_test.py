@@ -905,6 +905,13 @@ def isolated_mode(c):
           "isolated mode: policy signed by the configured signer accepted")
     st, r = c.attest("openenclave_attestation_plugin_2022")
     check(is_error(st, r, 400, "PolicyEvaluationError"), "isolated mode: the signed policy is in force")
+    # tokens issued under a signed policy name its signer, as MAA's do: x-ms-policy-signer {"jwk": {..., x5c}}
+    st, r = c.attest("dcapqvl_sgx_v3")
+    der = subprocess.run(["openssl", "x509", "-in", pki()["signer"], "-outform", "DER"], check=True,
+                         capture_output=True).stdout
+    ps = claims(r["token"])[1].get("x-ms-policy-signer") if st == 200 else None
+    check(isinstance(ps, dict) and ps["jwk"]["x5c"] == [base64.b64encode(der).decode()] and ps["jwk"]["kty"] == "RSA",
+          "isolated mode: the token names the policy's signer (%s %s)" % (st, json.dumps(ps)[:100]))
     st, r = c.req("POST", "/policies/SgxEnclave:reset?api-version=2022-08-01", "eyJhbGciOiJub25lIn0..", h)
     check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: unsigned reset refused")
     # the stored policy's JWS (signed by the configured signer, and returned by GET) is not a signed reset
@@ -1157,8 +1164,8 @@ def run(a):
     st, r = a.attest("dcapqvl_sgx_v3")
     c = claims(r["token"])[1] if st == 200 else {}
     want_hash = b64u(hashlib.sha256(b64u(DENY_DEBUG.encode()).encode()).digest())
-    check(st == 200 and c["x-ms-policy"] == {"signer": c["x-ms-sgx-mrsigner"]} and c["x-ms-policy-hash"] == want_hash,
-          "the new policy issues its claims and hash")
+    check(st == 200 and c["x-ms-policy"] == {"signer": c["x-ms-sgx-mrsigner"]} and c["x-ms-policy-hash"] == want_hash
+          and "x-ms-policy-signer" not in c, "the new policy issues its claims and hash (and, unsigned, no signer)")
 
     # --- a second instance on the same database (plain HTTP) agrees; a restart keeps everything
     b = Server("b", tls=False, config={"request_timeout_seconds": 2})
