@@ -164,7 +164,10 @@ void attestd_jws_fini(struct attestd_jws *j);
  * Errors: CELLA_ERR_SIGNATURE, CELLA_ERR_CERT_CHAIN (no/bad x5c), CELLA_ERR_UNSUPPORTED (alg). */
 CELLA_MUST_USE cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws *j, void **cert_out,
 						   char err[ATTESTD_ERR_BYTES]);
-/* The JWK {kty, x5c:[...]} of a certificate (new reference). */
+/* The public JWK of a key (EVP_PKEY *): {kty "EC", crv "P-256", x, y} or {kty "RSA", n, e} (RFC 7518 6.2.1,
+ * 6.3.1); NULL for another kind of key or out of memory. New reference. */
+json_t *attestd_pkey_jwk(void *pkey);
+/* The same with x5c: [base64 DER of the certificate] (new reference). */
 json_t *attestd_cert_jwk(void *cert);
 
 /* ---------------------------------------------------------------------------------------------------

@@ -413,20 +413,71 @@ out:
 	return r;
 }
 
+/* base64url of a big number, big-endian in `width` bytes (0: its minimal length), into obj[name]. */
+static bool jwk_bn(json_t *obj, const char *name, const BIGNUM *bn, int width)
+{
+	unsigned char buf[1024];
+	int n = width ? width : BN_num_bytes(bn);
+	char *b;
+	if (n <= 0 || n > (int)sizeof(buf) || BN_bn2binpad(bn, buf, n) != n)
+		return false;
+	b = attestd_b64_encode(buf, (size_t)n, true);
+	if (!b || json_object_set_new(obj, name, json_string(b)) != 0) {
+		free(b);
+		return false;
+	}
+	free(b);
+	return true;
+}
+
+json_t *attestd_pkey_jwk(void *pkey)
+{
+	EVP_PKEY *pk = pkey;
+	BIGNUM *a = NULL, *b = NULL;
+	json_t *j = json_object();
+	bool ok = false;
+	if (!j || !pk)
+		goto out;
+	if (EVP_PKEY_is_a(pk, "EC")) {
+		char curve[32] = "";
+		/* RFC 7518 6.2.1: crv, and x and y each the full size of a field element */
+		ok = EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) == 1 &&
+		     strcmp(curve, "prime256v1") == 0 && EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &a) == 1 &&
+		     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &b) == 1 &&
+		     json_object_set_new(j, "kty", json_string("EC")) == 0 &&
+		     json_object_set_new(j, "crv", json_string("P-256")) == 0 && jwk_bn(j, "x", a, 32) &&
+		     jwk_bn(j, "y", b, 32);
+	} else if (EVP_PKEY_is_a(pk, "RSA")) {
+		/* RFC 7518 6.3.1: n and e, unsigned big-endian without leading zeros */
+		ok = EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &a) == 1 &&
+		     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &b) == 1 &&
+		     json_object_set_new(j, "kty", json_string("RSA")) == 0 && jwk_bn(j, "n", a, 0) && jwk_bn(j, "e", b, 0);
+	}
+out:
+	BN_free(a);
+	BN_free(b);
+	if (!ok) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 json_t *attestd_cert_jwk(void *cert)
 {
 	unsigned char *der = NULL;
 	int n = i2d_X509(cert, &der);
-	EVP_PKEY *pk = X509_get0_pubkey(cert);
-	char *b;
 	json_t *j;
+	char *b;
 	if (n <= 0)
 		return NULL;
 	b = attestd_b64_encode(der, (size_t)n, false);
 	OPENSSL_free(der);
-	if (!b)
-		return NULL;
-	j = json_pack("{s:s, s:[s]}", "kty", pk && EVP_PKEY_is_a(pk, "EC") ? "EC" : "RSA", "x5c", b);
+	j = b ? attestd_pkey_jwk(X509_get0_pubkey(cert)) : NULL;
+	if (j && json_object_set_new(j, "x5c", json_pack("[s]", b)) != 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	free(b);
 	return j;
 }

@@ -205,7 +205,7 @@ static void next(struct parser *ps)
 		while (ps->pos < ps->len && (s[ps->pos] == ' ' || s[ps->pos] == '\t' || s[ps->pos] == '\r' ||
 					     s[ps->pos] == '\n'))
 			advance_char(ps);
-		/* comments: "//" to end of line and C-style blocks (a Cella convenience; MAA has none) */
+		/* comments: "//" to end of line, as MAA's sample policies use, and C-style blocks (a Cella convenience) */
 		if (ps->pos + 1 < ps->len && s[ps->pos] == '/' && s[ps->pos + 1] == '/') {
 			while (ps->pos < ps->len && s[ps->pos] != '\n')
 				advance_char(ps);

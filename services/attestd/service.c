@@ -258,35 +258,30 @@ static cella_result policies_refresh(struct attestd_service *s, bool force, char
 
 static void build_static_bodies(struct attestd_service *s)
 {
-	json_t *keys, *jwk;
+	json_t *keys, *jwk, *o;
 	free(s->certs_body);
 	free(s->openid_body);
-	jwk = json_pack("{s:s, s:s, s:[s], s:s, s:s}", "kid", s->key.kid, "kty",
-			s->key.alg == ATTESTD_ALG_ES256 ? "EC" : "RSA", "x5c", s->key.x5c, "alg",
-			attestd_alg_name(s->key.alg), "use", "sig");
-	keys = json_pack("{s:[o]}", "keys", jwk);
-	s->certs_body = json_dumps(keys, JSON_COMPACT);
-	json_decref(keys);
-	{
-		size_t n = strlen(s->issuer) + sizeof("/revoke");
-		char *revoke = malloc(n);
-		json_t *o;
-		if (!revoke) {
-			s->openid_body = NULL;
-			return;
-		}
-		snprintf(revoke, n, "%s/revoke", s->issuer);
-		o = json_pack("{s:[s,s], s:[s], s:s, s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]}",
-			      "response_types_supported", "token", "none", "id_token_signing_alg_values_supported",
-			      attestd_alg_name(s->key.alg), "revocation_endpoint", revoke, "issuer", s->issuer, "jwks_uri",
-			      s->jku, "claims_supported", "cnf", "nonce", "x-ms-ver", "x-ms-attestation-type",
-			      "x-ms-policy-hash", "x-ms-policy-signer", "x-ms-sgx-is-debuggable", "x-ms-sgx-mrenclave",
-			      "x-ms-sgx-mrsigner", "x-ms-sgx-svn", "x-ms-sgx-ehd", "x-ms-sgx-collateral", "is-debuggable",
-			      "sgx-mrsigner", "sgx-mrenclave", "product-id", "svn", "tee", "x-ms-runtime", "x-ms-inittime");
-		s->openid_body = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		free(revoke);
+	s->certs_body = s->openid_body = NULL;
+	/* the key's public parameters (RFC 7518 6.2.1 requires crv, x, y for EC) and its certificate */
+	jwk = attestd_cert_jwk(s->key.cert);
+	if (!jwk || json_object_set_new(jwk, "kid", json_string(s->key.kid)) != 0 ||
+	    json_object_set_new(jwk, "alg", json_string(attestd_alg_name(s->key.alg))) != 0 ||
+	    json_object_set_new(jwk, "use", json_string("sig")) != 0) {
+		json_decref(jwk);
+		return;
 	}
+	keys = json_pack("{s:[o]}", "keys", jwk);
+	s->certs_body = keys ? json_dumps(keys, JSON_COMPACT) : NULL;
+	json_decref(keys);
+	/* no revocation_endpoint: the service has none to offer */
+	o = json_pack("{s:[s,s], s:[s], s:s, s:s, s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "response_types_supported",
+		      "token", "none", "id_token_signing_alg_values_supported", attestd_alg_name(s->key.alg), "issuer",
+		      s->issuer, "jwks_uri", s->jku, "claims_supported", "cnf", "nonce", "x-ms-ver", "x-ms-attestation-type",
+		      "x-ms-policy-hash", "x-ms-policy-signer", "x-ms-sgx-is-debuggable", "x-ms-sgx-mrenclave",
+		      "x-ms-sgx-mrsigner", "x-ms-sgx-svn", "x-ms-sgx-ehd", "x-ms-sgx-collateral", "is-debuggable",
+		      "sgx-mrsigner", "sgx-mrenclave", "product-id", "svn", "tee", "x-ms-runtime", "x-ms-inittime");
+	s->openid_body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
 }
 
 cella_result attestd_service_set_issuer(struct attestd_service *s, const char *issuer)

@@ -206,6 +206,7 @@ def main():
     db_permissions()
     http_framing()
     broken_stored_policy()
+    signing_keys()
     return 1 if failures else 0
 
 
@@ -360,6 +361,39 @@ def request_members(a):
               "request %s refused (%s %s)" % (sorted(extra), st, r))
     st, r = a.attest(oe, extra={"enclaveHeldData": ""})
     check(st == 200 and claims(r["token"])[1]["x-ms-sgx-ehd"] == "", "enclaveHeldData binds as Binary (%s)" % st)
+
+
+def signing_keys():
+    """/certs gives the signing key's public parameters beside its certificate (RFC 7518 6.2.1 requires crv, x and y
+    for an EC key; 6.3.1 n and e for RSA), they are the certificate's key, the certificate's CN is cella-attestd
+    when no issuer is configured, and the OpenID metadata names no revocation endpoint (it used to, and it 404s)."""
+    for alg in ("RS256", "ES256"):
+        d = Server("keys-" + alg, tls=False, db="keys-%s.db" % alg, config={"token_alg": alg})
+        try:
+            st, jwks = d.req("GET", "/certs")
+            k = jwks["keys"][0] if st == 200 else {}
+            der = base64.b64decode(k["x5c"][0]) if k.get("x5c") else b""
+            pub = subprocess.run(["openssl", "x509", "-inform", "DER", "-pubkey", "-noout"], input=der,
+                                 capture_output=True).stdout
+            spki = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                                  capture_output=True).stdout
+            subject = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-subject", "-nameopt", "RFC2253"],
+                                     input=der, capture_output=True).stdout.decode().strip()
+            if alg == "ES256":
+                ok = (k.get("kty") == "EC" and k.get("crv") == "P-256" and
+                      spki[-65:] == b"\x04" + unb64u(k.get("x", "")) + unb64u(k.get("y", "")))
+            else:
+                mod = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", "-modulus"], input=der,
+                                     capture_output=True).stdout.decode().strip().split("=")[-1]
+                ok = (k.get("kty") == "RSA" and unb64u(k.get("n", "")) == bytes.fromhex(mod) and
+                      unb64u(k.get("e", "")) == b"\x01\x00\x01")
+            check(ok and len(k["x5c"]) == 1 and subject == "subject=CN=cella-attestd",
+                  "%s: /certs has the key's public parameters and its certificate (%s, %s)" % (alg, sorted(k), subject))
+            st, oid = d.req("GET", "/.well-known/openid-configuration")
+            check(st == 200 and "revocation_endpoint" not in oid and oid["jwks_uri"] == d.base + "/certs",
+                  "%s: OpenID metadata without a revocation endpoint" % alg)
+        finally:
+            d.stop()
 
 
 def broken_stored_policy():
