@@ -106,7 +106,7 @@ void attestd_policy_free(struct attestd_policy *p);
 const char *attestd_policy_version(const struct attestd_policy *p);
 
 /*
- * Runs the policy: configurationrules (issueproperty → props), authorizationrules (permit/deny, add →
+ * Runs the policy: configurationrules (issueproperty → props and incoming), authorizationrules (permit/deny, add →
  * incoming; every rule runs in order: denied if a deny() fires, else permitted if a permit() fired, else denied),
  * issuancerules (issue → incoming and outgoing, add → incoming). Returns CELLA_OK when permitted,
  * CELLA_ERR_POLICY when denied (err says by which rule), CELLA_ERR_BAD_FORMAT when a function or comparison fails
@@ -164,6 +164,11 @@ void attestd_jws_fini(struct attestd_jws *j);
  * Errors: CELLA_ERR_SIGNATURE, CELLA_ERR_CERT_CHAIN (no/bad x5c), CELLA_ERR_UNSUPPORTED (alg). */
 CELLA_MUST_USE cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws *j, void **cert_out,
 						   char err[ATTESTD_ERR_BYTES]);
+/* Verifies a parsed JWS with the key its header names: x5c[0]'s (then *cert_out is that X509 *), or else a jwk
+ * member's (RSA n, e or P-256 x, y; *cert_out NULL). *pkey_out (EVP_PKEY *) the key. Both owned by the caller.
+ * Errors as attestd_jws_verify_x5c. */
+CELLA_MUST_USE cella_result attestd_jws_verify_key(const char *token, const struct attestd_jws *j, void **pkey_out,
+						   void **cert_out, char err[ATTESTD_ERR_BYTES]);
 /* The public JWK of a key (EVP_PKEY *): {kty "EC", crv "P-256", x, y} or {kty "RSA", n, e} (RFC 7518 6.2.1,
  * 6.3.1); NULL for another kind of key or out of memory. New reference. */
 json_t *attestd_pkey_jwk(void *pkey);

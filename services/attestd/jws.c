@@ -6,6 +6,7 @@
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -340,17 +341,60 @@ void attestd_jws_fini(struct attestd_jws *j)
 	memset(j, 0, sizeof(*j));
 }
 
+/* Verifies j (alg ES256 or RS256) with pk: the algorithm must be the key's (ES256 on P-256). */
+static cella_result verify_with(const char *token, const struct attestd_jws *j, EVP_PKEY *pk, const char *what,
+				char err[ATTESTD_ERR_BYTES])
+{
+	uint8_t derbuf[160];
+	const uint8_t *sig = j->sig;
+	size_t slen = j->sig_len;
+	EVP_MD_CTX *md = NULL;
+	cella_result r = CELLA_ERR_UNSUPPORTED;
+	if ((j->alg == ATTESTD_ALG_RS256) != (EVP_PKEY_is_a(pk, "RSA") == 1)) {
+		if (err)
+			snprintf(err, ATTESTD_ERR_BYTES, "the JWS algorithm does not match the %s's key", what);
+		return r;
+	}
+	if (j->alg == ATTESTD_ALG_ES256) {
+		int n;
+		char curve[32] = "";
+		/* ES256 is ECDSA on P-256 with SHA-256 (RFC 7518 3.4): a key on another curve is not an ES256 key */
+		if (!EVP_PKEY_is_a(pk, "EC") ||
+		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) != 1 ||
+		    strcmp(curve, "prime256v1") != 0) {
+			if (err)
+				snprintf(err, ATTESTD_ERR_BYTES, "the JWS says ES256 but the %s's key is not on P-256", what);
+			return r;
+		}
+		if (slen != 64 || (n = ecdsa_raw_to_der(j->sig, derbuf, sizeof(derbuf))) <= 0) {
+			errf(err, "ES256 signature must be 64 bytes r||s");
+			return CELLA_ERR_SIGNATURE;
+		}
+		sig = derbuf;
+		slen = (size_t)n;
+	}
+	r = CELLA_ERR_SIGNATURE;
+	md = EVP_MD_CTX_new();
+	if (!md || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
+	    EVP_DigestVerify(md, sig, slen, (const uint8_t *)token, j->signed_len) != 1) {
+		if (err)
+			snprintf(err, ATTESTD_ERR_BYTES, "the JWS signature does not verify with its %s", what);
+	} else {
+		r = CELLA_OK;
+	}
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
 cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws *j, void **cert_out,
 				    char err[ATTESTD_ERR_BYTES])
 {
 	json_t *x5c = json_object_get(j->header, "x5c");
-	uint8_t *der = NULL, derbuf[160];
-	const uint8_t *sig = j->sig;
-	size_t dlen, slen = j->sig_len;
+	uint8_t *der = NULL;
+	size_t dlen;
 	const unsigned char *p;
 	X509 *cert = NULL;
 	EVP_PKEY *pk = NULL;
-	EVP_MD_CTX *md = NULL;
 	cella_result r = CELLA_ERR_CERT_CHAIN;
 
 	if (cert_out)
@@ -370,47 +414,115 @@ cella_result attestd_jws_verify_x5c(const char *token, const struct attestd_jws 
 		errf(err, "the JWS header's x5c[0] is not a certificate");
 		goto out;
 	}
-	r = CELLA_ERR_UNSUPPORTED;
-	if ((j->alg == ATTESTD_ALG_RS256) != (EVP_PKEY_is_a(pk, "RSA") == 1)) {
-		errf(err, "the JWS algorithm does not match the certificate's key");
-		goto out;
-	}
-	if (j->alg == ATTESTD_ALG_ES256) {
-		int n;
-		char curve[32] = "";
-		/* ES256 is ECDSA on P-256 with SHA-256 (RFC 7518 3.4): a key on another curve is not an ES256 key */
-		if (!EVP_PKEY_is_a(pk, "EC") ||
-		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) != 1 ||
-		    strcmp(curve, "prime256v1") != 0) {
-			errf(err, "the JWS says ES256 but the certificate's key is not on P-256");
-			goto out;
-		}
-		if (slen != 64 || (n = ecdsa_raw_to_der(j->sig, derbuf, sizeof(derbuf))) <= 0) {
-			r = CELLA_ERR_SIGNATURE;
-			errf(err, "ES256 signature must be 64 bytes r||s");
-			goto out;
-		}
-		sig = derbuf;
-		slen = (size_t)n;
-	}
-	r = CELLA_ERR_SIGNATURE;
-	md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) != 1 ||
-	    EVP_DigestVerify(md, sig, slen, (const uint8_t *)token, j->signed_len) != 1) {
-		errf(err, "the JWS signature does not verify with its x5c certificate");
-		goto out;
-	}
-	r = CELLA_OK;
-	if (cert_out) {
+	r = verify_with(token, j, pk, "x5c certificate", err);
+	if (r == CELLA_OK && cert_out) {
 		*cert_out = cert;
 		cert = NULL;
 	}
 out:
-	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(pk);
 	X509_free(cert);
 	free(der);
 	return r;
+}
+
+/* A big number from a base64url JWK member into the parameter builder; false when absent or malformed. */
+static bool jwk_param(OSSL_PARAM_BLD *bld, const char *pname, json_t *jwk, const char *member, BIGNUM **keep)
+{
+	json_t *v = json_object_get(jwk, member);
+	uint8_t *b = NULL;
+	size_t n = 0;
+	if (!json_is_string(v) || attestd_b64_decode(json_string_value(v), json_string_length(v), &b, &n) != CELLA_OK ||
+	    n == 0 || n > 1024 || !(*keep = BN_bin2bn(b, (int)n, NULL))) {
+		free(b);
+		return false;
+	}
+	free(b);
+	return OSSL_PARAM_BLD_push_BN(bld, pname, *keep) == 1;
+}
+
+/* The public key of a JWK header member (RSA n, e; EC P-256 x, y), or NULL. */
+static EVP_PKEY *jwk_pkey(json_t *jwk)
+{
+	const char *kty = json_string_value(json_object_get(jwk, "kty"));
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pk = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	uint8_t pt[65], *x = NULL, *y = NULL;
+	size_t xl = 0, yl = 0;
+	bool ok = false;
+	if (!bld || !kty)
+		goto out;
+	if (strcmp(kty, "RSA") == 0) {
+		ok = jwk_param(bld, OSSL_PKEY_PARAM_RSA_N, jwk, "n", &n) && jwk_param(bld, OSSL_PKEY_PARAM_RSA_E, jwk, "e", &e);
+		ctx = ok ? EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL) : NULL;
+	} else if (strcmp(kty, "EC") == 0) {
+		json_t *jx = json_object_get(jwk, "x"), *jy = json_object_get(jwk, "y");
+		ok = json_is_string(json_object_get(jwk, "crv")) &&
+		     strcmp(json_string_value(json_object_get(jwk, "crv")), "P-256") == 0 && json_is_string(jx) &&
+		     json_is_string(jy) &&
+		     attestd_b64_decode(json_string_value(jx), json_string_length(jx), &x, &xl) == CELLA_OK &&
+		     attestd_b64_decode(json_string_value(jy), json_string_length(jy), &y, &yl) == CELLA_OK && xl == 32 &&
+		     yl == 32;
+		if (ok) {
+			pt[0] = 4;
+			memcpy(pt + 1, x, 32);
+			memcpy(pt + 33, y, 32);
+			ok = OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
+			     OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt)) == 1;
+		}
+		ctx = ok ? EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL) : NULL;
+	}
+	if (!ok || !ctx || !(params = OSSL_PARAM_BLD_to_param(bld)) || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pk = NULL;
+out:
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(ctx);
+	BN_free(n);
+	BN_free(e);
+	free(x);
+	free(y);
+	return pk;
+}
+
+cella_result attestd_jws_verify_key(const char *token, const struct attestd_jws *j, void **pkey_out, void **cert_out,
+				    char err[ATTESTD_ERR_BYTES])
+{
+	json_t *jwk = json_object_get(j->header, "jwk");
+	X509 *cert = NULL;
+	EVP_PKEY *pk;
+	cella_result r;
+	*pkey_out = NULL;
+	*cert_out = NULL;
+	if (j->alg == ATTESTD_ALG_NONE) {
+		errf(err, "the JWS is not signed");
+		return CELLA_ERR_SIGNATURE;
+	}
+	if (json_object_get(j->header, "x5c") || !jwk) {
+		if ((r = attestd_jws_verify_x5c(token, j, (void **)&cert, err)) != CELLA_OK)
+			return r;
+		if (!(pk = X509_get_pubkey(cert))) {
+			X509_free(cert);
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+		*pkey_out = pk;
+		*cert_out = cert;
+		return CELLA_OK;
+	}
+	if (!json_is_object(jwk) || !(pk = jwk_pkey(jwk))) {
+		errf(err, "the JWS header's jwk is not an RSA or P-256 public key (kty, n, e or crv, x, y)");
+		return CELLA_ERR_CERT_CHAIN;
+	}
+	if ((r = verify_with(token, j, pk, "jwk", err)) != CELLA_OK) {
+		EVP_PKEY_free(pk);
+		return r;
+	}
+	*pkey_out = pk;
+	return CELLA_OK;
 }
 
 /* base64url of a big number, big-endian in `width` bytes (0: its minimal length), into obj[name]. */

@@ -564,6 +564,10 @@ static const struct {
 	{"x-ms-inittime", 'S'},
 	{"x-cella-tcb-status", 'S'},
 	{"x-cella-advisory-ids", 'S'},
+	{"x-ms-ver", 'S'},
+	{"x-ms-policy-hash", 'S'},
+	{"x-ms-sgx-collateral", 'S'},
+	{"tee", 'S'},
 };
 
 /*
@@ -1488,8 +1492,9 @@ static bool run_action(struct ev *ev, int *env, void *arg)
 	case A_ADD:
 		dst[0] = ev->in;
 		break;
-	case A_ISSUEPROPERTY:
+	case A_ISSUEPROPERTY: /* MAA: "adds the claim to the incoming and property claims set" */
 		dst[0] = ev->props;
+		dst[1] = ev->in;
 		break;
 	}
 	memset(&type, 0, sizeof(type));

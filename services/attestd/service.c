@@ -151,17 +151,20 @@ static cella_result stored_signer(const char *jws, char **out, char why[ATTESTD_
 {
 	struct attestd_jws j;
 	X509 *cert = NULL;
+	EVP_PKEY *pk = NULL;
 	json_t *jwk = NULL;
 	cella_result r;
 	*out = NULL;
 	if ((r = attestd_jws_parse(jws, strlen(jws), &j, why)) != CELLA_OK)
 		return r;
-	if (j.alg != ATTESTD_ALG_NONE && (r = attestd_jws_verify_x5c(jws, &j, (void **)&cert, why)) == CELLA_OK) {
-		jwk = attestd_cert_jwk(cert);
+	if (j.alg != ATTESTD_ALG_NONE &&
+	    (r = attestd_jws_verify_key(jws, &j, (void **)&pk, (void **)&cert, why)) == CELLA_OK) {
+		jwk = cert ? attestd_cert_jwk(cert) : attestd_pkey_jwk(pk);
 		*out = jwk ? json_dumps(jwk, JSON_COMPACT) : NULL;
 		r = *out ? CELLA_OK : CELLA_ERR_OUT_OF_MEMORY;
 	}
 	json_decref(jwk);
+	EVP_PKEY_free(pk);
 	X509_free(cert);
 	attestd_jws_fini(&j);
 	return r;
@@ -837,6 +840,25 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 			goto out;
 		}
 	}
+	/* claims MAA gives a policy besides the evidence's: the token's version, the hash of the policy evaluating, the
+	 * collateral's hashes (JSON text) and the deprecated tee */
+	{
+		json_t *coll = json_object_get(svc, "x-ms-sgx-collateral");
+		const struct attestd_claim *at = attestd_claims_find(&in, "x-ms-attestation-type");
+		char *ct = coll ? json_dumps(coll, JSON_COMPACT) : NULL;
+		r = attestd_claims_add_str(&in, "x-ms-ver", "1.0");
+		if (r == CELLA_OK)
+			r = attestd_claims_add_str(&in, "x-ms-policy-hash", hash);
+		if (r == CELLA_OK && coll)
+			r = ct ? attestd_claims_add_str(&in, "x-ms-sgx-collateral", ct) : CELLA_ERR_OUT_OF_MEMORY;
+		if (r == CELLA_OK && at && at->v.vt == ATTESTD_V_STRING)
+			r = attestd_claims_add_str(&in, "tee", at->v.s);
+		free(ct);
+		if (r != CELLA_OK) {
+			fail(resp, 500, "InternalError", "%s", cella_result_str(r));
+			goto out;
+		}
+	}
 	r = attestd_policy_evaluate(pol, &in, &out, &props, err);
 	if (locked)
 		pthread_rwlock_unlock(&s->plock);
@@ -912,11 +934,11 @@ static bool is_admin(struct attestd_service *s, const struct attestd_request *re
 	return *a && attestd_ct_streq(a, strlen(a), s->cfg->admin_token, strlen(s->cfg->admin_token));
 }
 
-static bool signer_trusted(struct attestd_service *s, X509 *cert)
+/* The key that signed a policy (from its x5c certificate or its jwk) is one of the configured signers' keys. */
+static bool signer_trusted(struct attestd_service *s, EVP_PKEY *pk)
 {
 	for (size_t i = 0; i < s->n_signers; i++)
-		if (X509_cmp(s->signers[i], cert) == 0 ||
-		    EVP_PKEY_eq(X509_get0_pubkey(s->signers[i]), X509_get0_pubkey(cert)) == 1)
+		if (EVP_PKEY_eq(X509_get0_pubkey(s->signers[i]), pk) == 1)
 			return true;
 	return false;
 }
@@ -927,6 +949,7 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 	char err[ATTESTD_ERR_BYTES] = "", tokhash[44];
 	struct attestd_jws j;
 	X509 *signer = NULL;
+	EVP_PKEY *signer_key = NULL;
 	char *text = NULL, *body = NULL;
 	size_t tlen = 0, blen;
 	struct attestd_policy *compiled = NULL;
@@ -987,12 +1010,12 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 		goto out;
 	}
 	if (j.alg != ATTESTD_ALG_NONE) {
-		if (attestd_jws_verify_x5c(body, &j, (void **)&signer, err) != CELLA_OK) {
+		if (attestd_jws_verify_key(body, &j, (void **)&signer_key, (void **)&signer, err) != CELLA_OK) {
 			fail(resp, 400, "InvalidPolicySignature", "%s", err);
 			goto out;
 		}
 	}
-	if (s->cfg->isolated && (!signer || !signer_trusted(s, signer))) {
+	if (s->cfg->isolated && (!signer_key || !signer_trusted(s, signer_key))) {
 		fail(resp, 401, "PolicySignerNotTrusted",
 		     "isolated mode: the policy must be signed by one of the configured policy signers");
 		goto out;
@@ -1037,12 +1060,14 @@ static void handle_policy(struct attestd_service *s, enum ptype pt, bool reset, 
 		json_object_set_new(payload, "x-ms-policy", json_string(s->pol[pt].jws));
 		pthread_rwlock_unlock(&s->plock);
 	}
-	if (signer)
-		json_object_set_new(payload, "x-ms-policy-signer", attestd_cert_jwk(signer));
+	if (signer_key)
+		json_object_set_new(payload, "x-ms-policy-signer",
+				    signer ? attestd_cert_jwk(signer) : attestd_pkey_jwk(signer_key));
 	put_times(s, payload, s->cfg->token_lifetime ? s->cfg->token_lifetime : 28800);
 	token_response(s, payload, true, resp);
 out:
 	attestd_policy_free(compiled);
+	EVP_PKEY_free(signer_key);
 	X509_free(signer);
 	attestd_jws_fini(&j);
 	free(text);

@@ -396,6 +396,26 @@ def signing_keys():
             d.stop()
 
 
+def incoming_claims(a):
+    """Claims MAA gives a policy besides the evidence's: x-ms-ver, x-ms-policy-hash (of the policy evaluating),
+    x-ms-sgx-collateral (JSON text), the deprecated tee, and what issueproperty() set (it adds to the incoming claims
+    too, as MAA's grammar says)."""
+    pol = ('version=1.2;\nconfigurationrules { => issueproperty(type="x-ms-sgx-tcbidentifier", value="azuredefault"); };\n'
+           'authorizationrules { => permit(); };\nissuancerules {\n'
+           ' c:[type=="x-ms-ver"] => issue(type="ver", value=c.value);\n'
+           ' c:[type=="x-ms-policy-hash"] => issue(type="ph", value=c.value);\n'
+           ' c:[type=="x-ms-sgx-collateral"] => issue(type="qh", value=JsonToClaimValue(JmesPath(c.value, "quotehash")));\n'
+           ' c:[type=="tee"] => issue(type="t", value=c.value);\n'
+           ' c:[type=="x-ms-sgx-tcbidentifier"] => issue(type="tcb", value=c.value);\n};')
+    st, r, c = draft(a, "dcapqvl_sgx_v3", pol)
+    want = {"ver": "1.0", "ph": c.get("x-ms-policy-hash"), "qh": hashlib.sha256(quote("dcapqvl_sgx_v3")).hexdigest(),
+            "t": "sgx", "tcb": "azuredefault"}
+    check(st == 200 and c["x-ms-policy"] == want and c["x-ms-policy-hash"] == b64u(hashlib.sha256(b64u(pol.encode())
+                                                                                                   .encode()).digest()),
+          "incoming x-ms-ver, x-ms-policy-hash, x-ms-sgx-collateral, tee and issueproperty claims (%s %s)" %
+          (st, c.get("x-ms-policy", r)))
+
+
 def broken_stored_policy():
     """A stored policy that no longer compiles stops the start with a message naming its type and the error."""
     d = Server("brokenpol", tls=False, db="brokenpol.db")
@@ -910,11 +930,20 @@ def client_certificates(c):
           "/metrics counts the one connection that presented a client certificate of the admin CA")
 
 
-def signed_policy(text, name, tamper=False):
-    """RS256 JWS with x5c, as Azure's policy tooling makes it; the openssl command signs."""
+def rsa_n(cert):
+    """base64url of an RSA certificate's modulus."""
+    mod = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-modulus"], check=True, capture_output=True,
+                         text=True).stdout.strip().split("=")[-1]
+    return b64u(bytes.fromhex(mod))
+
+
+def signed_policy(text, name, tamper=False, jwk=False):
+    """RS256 JWS with x5c, as Azure's policy tooling makes it, or with the key as jwk; the openssl command signs."""
     der = subprocess.run(["openssl", "x509", "-in", pki()[name], "-outform", "DER"], check=True,
                          capture_output=True).stdout
-    hdr = b64u(json.dumps({"alg": "RS256", "x5c": [base64.b64encode(der).decode()]}).encode())
+    key = {"jwk": {"kty": "RSA", "n": rsa_n(pki()[name]), "e": "AQAB"}} if jwk else \
+        {"x5c": [base64.b64encode(der).decode()]}
+    hdr = b64u(json.dumps(dict({"alg": "RS256"}, **key)).encode())
     body = b64u(json.dumps({"AttestationPolicy": b64u(text.encode())}).encode())
     sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", pki()[name + "_key"]],
                          input=("%s.%s" % (hdr, body)).encode(), check=True, capture_output=True).stdout
@@ -955,6 +984,19 @@ def isolated_mode(c):
     check(stored and is_error(st, r, 400, "InvalidPolicy"), "isolated mode: a signed policy replayed as a reset refused")
     st, r = c.attest("openenclave_attestation_plugin_2022")
     check(is_error(st, r, 400, "PolicyEvaluationError"), "isolated mode: the signed policy is still in force")
+    # a policy signed with a jwk header instead of x5c (MAA takes either): its key must still be a configured signer's
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG, "stranger", jwk=True), h)
+    check(is_error(st, r, 401, "PolicySignerNotTrusted"), "isolated mode: jwk of an unknown key refused (%s)" % st)
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG, "signer", jwk=True, tamper=True), h)
+    check(is_error(st, r, 400, "InvalidPolicySignature"), "isolated mode: jwk-signed policy with a broken signature")
+    st, r = c.req("PUT", path, signed_policy(DENY_DEBUG + "\n", "signer", jwk=True), h)
+    ps = claims(r["token"])[1].get("x-ms-policy-signer", {}) if st == 200 else {}
+    check(st == 200 and ps.get("n") == rsa_n(pki()["signer"]) and "x5c" not in ps,
+          "isolated mode: a policy signed with the configured signer's key as jwk accepted (%s %s)" % (st, r))
+    st, r = c.attest("dcapqvl_sgx_v3")
+    ps = claims(r["token"])[1].get("x-ms-policy-signer") if st == 200 else None
+    check(isinstance(ps, dict) and ps["jwk"].get("n") == rsa_n(pki()["signer"]),
+          "isolated mode: the token names the jwk signer (%s)" % json.dumps(ps)[:80])
     # with client certificates asked for, a resumed TLS session works (it failed with internal_error)
     ctx = ssl.create_default_context(cafile=os.path.join(c.dir, "tls.pem"))
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # the session is known right after the handshake
@@ -1098,6 +1140,7 @@ def run(a):
     authorization_rules(a)
     comparison_types(a)
     request_members(a)
+    incoming_claims(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):

@@ -8,6 +8,9 @@
  */
 #include "attestd_internal.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		if (attestd_jws_parse(text, n, &j, err) == CELLA_OK) {
 			char *t = NULL;
 			size_t tl;
-			void *cert = NULL;
+			void *cert = NULL, *key = NULL;
 			if (attestd_policy_jws_text(&j, &t, &tl, err) == CELLA_OK)
 				free(t);
-			if (attestd_jws_verify_x5c(text, &j, &cert, err) == CELLA_OK)
-				attestd_cert_jwk(cert) ? (void)0 : (void)0;
+			/* x5c or jwk */
+			if (attestd_jws_verify_key(text, &j, &key, &cert, err) == CELLA_OK)
+				json_decref(cert ? attestd_cert_jwk(cert) : attestd_pkey_jwk(key));
+			X509_free(cert);
+			EVP_PKEY_free(key);
 			attestd_jws_fini(&j);
 		}
 		free(text);
