@@ -202,6 +202,7 @@ int64_t attestd_store_version(struct attestd_store *s);
 
 #define ATTESTD_DEFAULT_FETCHED 64 /* fetched collaterals kept in memory (platforms), least recently used out */
 #define ATTESTD_DEFAULT_RETRY_SECONDS 30 /* after a failed fetch, the platform's requests fail at once this long */
+#define ATTESTD_DEFAULT_TCB_BASELINE 10 /* MAA's "azuredefault" TCB baseline: tcbEvaluationDataNumber 10 */
 
 struct attestd_config {
 	char *listen_host;               /* "127.0.0.1", "::1" (brackets of "[::1]:port" removed) */
@@ -228,6 +229,7 @@ struct attestd_config {
 	unsigned collateral_retry_seconds; /* 0..3600, when collateral_retry_set; else ATTESTD_DEFAULT_RETRY_SECONDS */
 	bool collateral_retry_set;
 	bool pccs_insecure_tls;
+	unsigned tcb_baseline_default;   /* "azuredefault": the tcbEvaluationDataNumber collateral must reach; 0: 10 */
 	char *cella_root;                /* software-TEE root CA (PEM): enables /attest/CellaEnclave */
 	bool test_mode;                  /* allow the x-cella-test-time header and --verify-time */
 	int64_t verify_time;             /* test mode: evidence is verified at this time (0: now) */

@@ -19,6 +19,7 @@ static const char default_json[] =
 	"  \"request_timeout_seconds\": 10,\n"
 	"  \"connection_limit\": 1024,\n"
 	"  \"policy_mode\": \"aad\",\n"
+	"  \"tcb_baseline_default\": 10,\n"
 	"  \"test_mode\": false\n"
 	"}\n";
 
@@ -165,6 +166,8 @@ cella_result attestd_config_apply_json(struct attestd_config *c, const char *tex
 			ok = set_uint(&c->collateral_retry_seconds, v, 0, 3600) && (c->collateral_retry_set = true);
 		else if (strcmp(k, "collateral_cache_entries") == 0)
 			ok = set_uint(&c->collateral_cache_entries, v, 1, 256);
+		else if (strcmp(k, "tcb_baseline_default") == 0)
+			ok = set_uint(&c->tcb_baseline_default, v, 1, 100000);
 		else if (strcmp(k, "pccs_update") == 0)
 			ok = json_is_string(v) &&
 			     (!strcmp(json_string_value(v), "early") || !strcmp(json_string_value(v), "standard")) &&

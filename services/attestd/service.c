@@ -705,6 +705,53 @@ static const char *result_code(cella_result r)
 	}
 }
 
+/*
+ * The TCB baseline (MAA's custom TCB baseline enforcement): TCB identifier N is Intel's tcbEvaluationDataNumber N,
+ * and "azuredefault" (or no x-ms-sgx-tcbidentifier from the configuration rules) is tcb_baseline_default, 10 as
+ * MAA documents it. The TCB Info and the QE Identity the quote was judged by must both be at N or later. Software
+ * evidence has no such collateral: a numeric baseline set for it is refused, "azuredefault" does not apply.
+ * False: resp holds the refusal.
+ */
+static bool tcb_baseline_met(struct attestd_service *s, const struct attestd_claims *props, int64_t tcb_eval,
+			     int64_t qe_eval, struct attestd_response *resp)
+{
+	const struct attestd_claim *id = NULL;
+	long long want = s->cfg->tcb_baseline_default ? s->cfg->tcb_baseline_default : ATTESTD_DEFAULT_TCB_BASELINE;
+	bool dflt = true;
+	for (size_t i = 0; i < props->n; i++) /* the last one set */
+		if (strcmp(props->v[i].type, "x-ms-sgx-tcbidentifier") == 0)
+			id = &props->v[i];
+	if (id && id->v.vt == ATTESTD_V_INTEGER && id->v.i > 0) {
+		want = id->v.i;
+		dflt = false;
+	} else if (id && id->v.vt == ATTESTD_V_STRING && strcasecmp(id->v.s, "azuredefault") != 0) {
+		if (cella_parse_int(id->v.s, 1, INT64_MAX, &want) != 0) {
+			fail(resp, 400, "PolicyEvaluationError", "x-ms-sgx-tcbidentifier \"%.40s\" is neither \"azuredefault\" "
+			     "nor a TCB evaluation data number", id->v.s);
+			return false;
+		}
+		dflt = false;
+	} else if (id && id->v.vt != ATTESTD_V_STRING) {
+		fail(resp, 400, "PolicyEvaluationError", "x-ms-sgx-tcbidentifier must be \"azuredefault\" or a TCB "
+		     "evaluation data number");
+		return false;
+	}
+	if (tcb_eval < 0) {
+		if (dflt)
+			return true;
+		fail(resp, 400, "TcbBaselineNotMet", "TCB baseline %lld: this evidence has no TCB collateral to meet it "
+		     "(software TEE)", want);
+		return false;
+	}
+	if (tcb_eval < want || qe_eval < want) {
+		fail(resp, 400, "TcbBaselineNotMet", "TCB baseline %lld%s not met: the collateral's TCB Info has "
+		     "tcbEvaluationDataNumber %lld and its QE Identity %lld", want, dflt ? " (azuredefault)" : "",
+		     (long long)tcb_eval, (long long)qe_eval);
+		return false;
+	}
+	return true;
+}
+
 static void handle_attest(struct attestd_service *s, enum ptype pt, const struct attestd_request *req,
 			  struct attestd_response *resp)
 {
@@ -717,7 +764,7 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 	const char *code = "InvalidParameter", *draft_text = NULL;
 	uint8_t rd[64], cfgid[64], h[32], rnd[32];
 	bool kss = false, locked = false;
-	int64_t at, lifetime = s->cfg->token_lifetime ? s->cfg->token_lifetime : 28800;
+	int64_t at, lifetime = s->cfg->token_lifetime ? s->cfg->token_lifetime : 28800, tcb_eval = -1, qe_eval = -1;
 	cella_result r;
 
 	attestd_claims_init(&in);
@@ -742,6 +789,13 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 	if (r != CELLA_OK) {
 		fail(resp, r == CELLA_ERR_FETCH ? 503 : 400, result_code(r), "%s", err);
 		goto out;
+	}
+	/* the evaluation numbers of the collateral the evidence was judged by, before a policy can add() claims */
+	{
+		const struct attestd_claim *t = attestd_claims_find(&in, "x-cella-tcb-evaluation-data-number");
+		const struct attestd_claim *q = attestd_claims_find(&in, "x-cella-qe-tcb-evaluation-data-number");
+		tcb_eval = t && t->v.vt == ATTESTD_V_INTEGER ? t->v.i : -1;
+		qe_eval = q && q->v.vt == ATTESTD_V_INTEGER ? q->v.i : -1;
 	}
 	if (ar.runtime.present) {
 		attestd_sha256(ar.runtime.data, ar.runtime.len, h);
@@ -873,6 +927,9 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 		fail(resp, 400, "PolicyEvaluationError", "%s", err[0] ? err : cella_result_str(r));
 		goto out;
 	}
+
+	if (!tcb_baseline_met(s, &props, tcb_eval, qe_eval, resp))
+		goto out;
 
 	/* the token */
 	payload = svc;

@@ -207,6 +207,7 @@ def main():
     http_framing()
     broken_stored_policy()
     signing_keys()
+    tcb_baseline_default()
     return 1 if failures else 0
 
 
@@ -414,6 +415,52 @@ def incoming_claims(a):
                                                                                                    .encode()).digest()),
           "incoming x-ms-ver, x-ms-policy-hash, x-ms-sgx-collateral, tee and issueproperty claims (%s %s)" %
           (st, c.get("x-ms-policy", r)))
+
+
+def tcb_baseline(a):
+    """x-ms-sgx-tcbidentifier is enforced, not a label: MAA's TCB identifier N is Intel's tcbEvaluationDataNumber N,
+    so collateral (TCB Info or QE Identity) from before N is refused; it used to be copied into the token whatever
+    the collateral was."""
+    pol = ('version=1.1;configurationrules { => issueproperty(type="x-ms-sgx-tcbidentifier", value=%s); };'
+           'authorizationrules { => permit(); };')
+    v = "dcapqvl_sgx_v3"
+    n = min(eval_numbers(v))
+    for ident, want in (('"%d"' % n, 200), ("%d" % n, 200), ('"%d"' % (n + 1), 400), ('"azuredefault"', 200)):
+        st, r, c = draft(a, v, pol % ident)
+        check(st == want and (want == 400 and is_error(st, r, 400, "TcbBaselineNotMet") and
+                              ("TCB baseline %d not met" % (n + 1)) in r["error"]["message"] or
+                              want == 200 and str(c["x-ms-sgx-tcbidentifier"]) == ident.strip('"')),
+              "TCB baseline %s against collateral at %d: %d (%s)" % (ident, n, st, r if st != 200 else ""))
+    oe = "openenclave_attestation_plugin_2022"
+    st, r, _ = draft(a, oe, pol % ('"%d"' % (min(eval_numbers(oe)) + 1)))
+    check(is_error(st, r, 400, "TcbBaselineNotMet"), "TCB baseline above %s's collateral refused (%s)" % (oe, st))
+    st, r, _ = draft(a, v, pol % '"latest"')
+    check(is_error(st, r, 400, "PolicyEvaluationError") and "x-ms-sgx-tcbidentifier" in r["error"]["message"],
+          "a TCB identifier that is neither azuredefault nor a number refused (%s)" % st)
+
+
+def tcb_baseline_default():
+    """"azuredefault", and a policy without configurationrules, use tcb_baseline_default (10 as MAA's, here 13): the
+    Open Enclave vector's collateral (12) is refused under either, the other vector's (17) passes; 0 is refused at
+    start."""
+    d = Server("baseline", tls=False, db="baseline.db", config={"tcb_baseline_default": 13})
+    try:
+        oe = "openenclave_attestation_plugin_2022"
+        st, r = d.attest(oe)
+        check(is_error(st, r, 400, "TcbBaselineNotMet") and "TCB baseline 13 (azuredefault) not met" in
+              r["error"]["message"], "the default policy's azuredefault is tcb_baseline_default (%s %s)" % (st, r))
+        st, r, _ = draft(d, oe, "version=1.0;authorizationrules{=> permit();};")
+        check(is_error(st, r, 400, "TcbBaselineNotMet"), "a policy without configurationrules: the default too (%s)" % st)
+        st, r = d.attest("dcapqvl_sgx_v3")
+        check(st == 200, "collateral past the default baseline passes (%s)" % st)
+    finally:
+        d.stop()
+    path = os.path.join(WORK, "baseline-bad.json")
+    json.dump({"tcb_baseline_default": 0, "listen": "127.0.0.1:0"}, open(path, "w"))
+    r = subprocess.run([ATTESTD, "--config", path, "--db", os.path.join(WORK, "baseline-bad.db")], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode != 0 and 'invalid value for configuration key "tcb_baseline_default"' in r.stderr,
+          "tcb_baseline_default 0 refused at start")
 
 
 def broken_stored_policy():
@@ -1141,6 +1188,7 @@ def run(a):
     comparison_types(a)
     request_members(a)
     incoming_claims(a)
+    tcb_baseline(a)
     # a policy requiring collateral from a TCB recovery on: met at the vector's own evaluation number, not above
     n = min(eval_numbers("dcapqvl_sgx_v3"))
     for need, want in ((n, 200), (n + 1, 400)):
