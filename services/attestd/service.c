@@ -495,7 +495,7 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 					  char err[ATTESTD_ERR_BYTES])
 {
 	json_error_t je;
-	json_t *j, *ev, *v, *m[6];
+	json_t *j, *ev, *v, *m[7];
 	const char *evname = open_enclave ? "report" : "quote";
 	cella_result r = CELLA_ERR_BAD_FORMAT;
 	memset(out, 0, sizeof(*out));
@@ -511,13 +511,19 @@ cella_result attestd_attest_request_parse(const uint8_t *body, size_t len, bool 
 	}
 	*code = "InvalidParameter";
 	{
-		/* enclaveHeldData: the 2020-10-01 API's runtime data (a base64url string), Binary */
+		/* enclaveHeldData: the 2020-10-01 API's runtime data (a base64url string), Binary; its
+		 * disableSignatureValidation is taken when false (signatures are always validated here) */
 		static const char *const sgx[] = {"quote", "runtimeData", "initTimeData", "draftPolicyForAttestation",
-						  "nonce", "enclaveHeldData"};
+						  "nonce", "enclaveHeldData", "disableSignatureValidation"};
 		static const char *const oe[] = {"report", "runtimeData", "initTimeData", "draftPolicyForAttestation",
-						 "nonce", "enclaveHeldData"};
-		if (pick_members(j, open_enclave ? oe : sgx, 6, m, "the request", err) != CELLA_OK)
+						 "nonce", "enclaveHeldData", "disableSignatureValidation"};
+		if (pick_members(j, open_enclave ? oe : sgx, 7, m, "the request", err) != CELLA_OK)
 			goto out;
+	}
+	if (m[6] && !json_is_null(m[6]) && !json_is_false(m[6])) {
+		snprintf(err, ATTESTD_ERR_BYTES, "disableSignatureValidation: evidence signatures are always validated "
+						 "(only false is accepted)");
+		goto out;
 	}
 	ev = m[0];
 	if (!json_is_string(ev) || json_string_length(ev) == 0) {

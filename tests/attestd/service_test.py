@@ -356,12 +356,16 @@ def request_members(a):
                         ({"runtimeData": {"data": ""}, "runtimedata": {"data": ""}}, "member runtimeData given twice"),
                         ({"runtimeData": {"data": "", "type": "Binary"}}, 'unknown member "type" in runtimeData'),
                         ({"enclaveHeldData": b64u(b"x")}, "SHA-256 of runtimeData"),
-                        ({"enclaveHeldData": "", "runtimeData": {"data": ""}}, "give one of them")):
+                        ({"enclaveHeldData": "", "runtimeData": {"data": ""}}, "give one of them"),
+                        ({"disableSignatureValidation": True}, "signatures are always validated")):
         st, r = a.attest(oe, extra=extra)
         check(is_error(st, r, 400, "InvalidParameter") and text in r["error"]["message"],
               "request %s refused (%s %s)" % (sorted(extra), st, r))
     st, r = a.attest(oe, extra={"enclaveHeldData": ""})
     check(st == 200 and claims(r["token"])[1]["x-ms-sgx-ehd"] == "", "enclaveHeldData binds as Binary (%s)" % st)
+    # the 2020-10-01 schema's disableSignatureValidation: false is what this service does anyway
+    st, r = a.attest(oe, extra={"disableSignatureValidation": False})
+    check(st == 200, "disableSignatureValidation false accepted (%s)" % st)
 
 
 def signing_keys():
