@@ -21,6 +21,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,6 +85,30 @@ void cella_platform_default_dir(char *buf, size_t n)
  * put another directory, or a symbolic link, in the place of the one below it. NULL if it is so, else what is
  * wrong, in `buf`.
  */
+/*
+ * Whether gid is uid's own group: its primary group, with no other member and no other account's primary group (a
+ * user-private group, as umask 002 systems give every user). Group write is then only the owner's, as OpenSSH's
+ * StrictModes judges it on Debian.
+ */
+static bool private_group(uid_t uid, gid_t gid)
+{
+	struct passwd *pw = getpwuid(uid), *other;
+	struct group *gr;
+	char name[256];
+	bool private = true;
+	if (!pw || pw->pw_gid != gid || snprintf(name, sizeof(name), "%s", pw->pw_name) >= (int)sizeof(name) ||
+	    !(gr = getgrgid(gid)))
+		return false;
+	for (char **m = gr->gr_mem; *m; m++)
+		if (strcmp(*m, name) != 0)
+			return false;
+	setpwent();
+	while (private && (other = getpwent()))
+		private = other->pw_gid != gid || other->pw_uid == uid;
+	endpwent();
+	return private;
+}
+
 static const char *untrusted_dir(const struct stat *st, char *buf, size_t n)
 {
 	if (!S_ISDIR(st->st_mode))
@@ -92,8 +117,15 @@ static const char *untrusted_dir(const struct stat *st, char *buf, size_t n)
 		snprintf(buf, n, "owned by uid %u, neither root nor uid %u", (unsigned)st->st_uid, (unsigned)geteuid());
 		return buf;
 	}
-	if ((st->st_mode & 022) && !(st->st_mode & S_ISVTX))
-		return "writable by group or others and not sticky";
+	if (st->st_mode & S_ISVTX)
+		return NULL;
+	if (st->st_mode & 002)
+		return "writable by others and not sticky";
+	if ((st->st_mode & 020) && !private_group(st->st_uid, st->st_gid)) {
+		snprintf(buf, n, "writable by group %u, which has members besides uid %u, and not sticky",
+			 (unsigned)st->st_gid, (unsigned)st->st_uid);
+		return buf;
+	}
 	return NULL;
 }
 
@@ -132,7 +164,12 @@ static cella_result make_way(const char *dir, char *why, size_t n)
 			why_f(why, n, "cannot create %s for the platform directory %s: %s", tmp, dir, strerror(errno));
 			return CELLA_ERR_IO;
 		}
-		if (lstat(tmp, &st) != 0 || (S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid())) {
+		if (lstat(tmp, &st) != 0) {
+			why_f(why, n, "cannot examine %s, on the way to the platform directory %s: %s", tmp, dir,
+			      strerror(errno));
+			return CELLA_ERR_IO;
+		}
+		if (S_ISLNK(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid()) {
 			snprintf(what, sizeof(what), "a symbolic link owned by uid %u", (unsigned)st.st_uid);
 			return refuse_above(tmp, dir, what, why, n);
 		}
@@ -167,7 +204,7 @@ static cella_result check_above(int dfd, const char *dir, char *why, size_t n)
 		goto out;
 	for (unsigned depth = 0; depth < 4096; depth++) {
 		ssize_t k;
-		parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		parent = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC); /* search permission is enough */
 		if (parent < 0 || fstat(parent, &up) != 0)
 			goto out;
 		if ((bad = untrusted_dir(&up, what, sizeof(what)))) {
