@@ -134,42 +134,38 @@ static cella_result confine(void)
 	return rc == 0 ? CELLA_OK : CELLA_ERR_BACKEND;
 }
 
-/* Stack the loader may still use between pin_stack() and the jump to the enclave (confine() and libseccomp,
- * sanitizer frames included), touched in advance so that the stack need not grow. */
+/* Stack the loader may still use after pin_stack() (confine() and libseccomp, sanitizer frames included): the
+ * limit leaves this much room below the mapping as it is then, and no more. */
 #define LOADER_STACK_ROOM (256 * 1024)
-
-/* A page at a time from just below this frame down, as a stack grows. Through the frame address, not a local
- * array: a sanitizer may keep locals on a heap "fake stack". Below the stack pointer nothing is live. */
-static __attribute__((noinline, no_sanitize("address"))) void touch_stack_room(void)
-{
-	volatile uint8_t *frame = __builtin_frame_address(0);
-	for (size_t off = 4096; off <= LOADER_STACK_ROOM; off += 4096)
-		frame[-(ptrdiff_t)off] = 0;
-}
 
 /*
  * The process keeps the monitor's [stack] mapping, on which this loader runs until it jumps to the enclave's own
  * stack. The kernel grows that mapping on any touch below it, up to RLIMIT_STACK (unlimited: as far as there is
- * room): memory the enclave could take beyond its size. The stack the loader still needs is touched now and
- * RLIMIT_STACK set to the mapping's size, so nothing can grow it; a touch below it is a fault. No core files
- * either (the process is not dumpable already). false if the mapping cannot be found or the limits not set.
+ * room): memory the enclave could take beyond its size. RLIMIT_STACK is set to the mapping's size plus the
+ * loader's room, never above the limits as they were (a small `ulimit -s` stays as it is), so growth is bounded;
+ * a touch below that is a fault. No core files either (the process is not dumpable already). false if the
+ * mapping cannot be found or the limits not set.
  */
 static bool pin_stack(void)
 {
-	struct rlimit none = {0, 0}, rl;
+	struct rlimit none = {0, 0}, old, rl;
 	unsigned long lo = 0, hi = 0;
 	char line[512];
 	bool found = false;
 	FILE *f;
-	touch_stack_room();
-	if (!(f = fopen("/proc/self/maps", "re")))
+	if (getrlimit(RLIMIT_STACK, &old) != 0 || !(f = fopen("/proc/self/maps", "re")))
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
 		found = strstr(line, " [stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi > lo;
 	fclose(f);
 	if (!found)
 		return false;
-	rl.rlim_cur = rl.rlim_max = hi - lo;
+	rl.rlim_cur = (rlim_t)(hi - lo) + LOADER_STACK_ROOM;
+	if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < rl.rlim_cur)
+		rl.rlim_cur = old.rlim_cur;
+	if (old.rlim_max != RLIM_INFINITY && old.rlim_max < rl.rlim_cur)
+		rl.rlim_cur = old.rlim_max;
+	rl.rlim_max = rl.rlim_cur;
 	return setrlimit(RLIMIT_STACK, &rl) == 0 && setrlimit(RLIMIT_CORE, &none) == 0;
 }
 
