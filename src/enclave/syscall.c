@@ -540,13 +540,14 @@ static bool to_second_stage(int sig, const siginfo_t *si, ucontext_t *uc)
 	f->sig = sig;
 	f->code = si->si_code;
 	f->vector = fault_vector(sig, si);
-	/* return into fault_second_stage(f) as if called, with DF and AC clear; the return address is never used */
+	/* return into fault_second_stage(f) as if called, with DF, AC, TF and RF clear (the second stage must not
+	 * single-step itself); the return address is never used */
 	*(uint64_t *)(uintptr_t)(lo - 8) = 0;
 	g[REG_RSP] = (greg_t)(lo - 8);
 	g[REG_RIP] = (greg_t)(uintptr_t)fault_second_stage;
 	g[REG_RDI] = (greg_t)lo;
 	g[REG_RBP] = 0;
-	g[REG_EFL] &= ~(greg_t)0x40400;
+	g[REG_EFL] &= ~(greg_t)0x50500; /* AC, RF, DF, TF: as the kernel enters a handler (the copy keeps them) */
 	return true;
 }
 

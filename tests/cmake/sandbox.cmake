@@ -22,7 +22,7 @@ target_include_directories(sandbox_test PRIVATE ${CMAKE_SOURCE_DIR}/src/common $
                            ${CMAKE_SOURCE_DIR}/src/host/sgx)
 foreach(c ocalls concurrent threads pingpong futex settings exception abort null stack exit heap sleep confine cleanup
           memread terminate_inflight call_thread forked hostile_window nest_big environment futex_ops host_signals flood
-          fpenv platform_down x32_syscall enclave_fds)
+          fpenv platform_down x32_syscall enclave_fds tf_step syscall_m1)
   add_test(NAME sandbox_${c} COMMAND sandbox_test ${c} $<TARGET_FILE:test_basic_enclave> ${CMAKE_CURRENT_BINARY_DIR})
   set_tests_properties(sandbox_${c} PROPERTIES LABELS integration)
 endforeach()

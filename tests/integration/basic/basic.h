@@ -48,6 +48,8 @@ enum {
 			     * the number), which the enclave may not use; out: i64 what it returned */
 	E_TOUCH_BELOW = 37, /* in: u64 address, u64 pages: writes a byte in each of the pages below the address;
 			     * out: u64 pages written */
+	E_TF_STEP = 38,     /* sets TF; a #DB handler counts the trap and clears TF; out: u64 #DB count */
+	E_SYSCALL_M1 = 39,  /* the syscall instruction with number -1; out: i64 its result (Linux: -ENOSYS) */
 	E_COUNT
 };
 

@@ -825,6 +825,35 @@ static cella_result e_touch_below(const uint8_t *in, size_t n, uint8_t *out, siz
 	return put_u64(out, on, w, done);
 }
 
+static volatile uint64_t tf_hits;
+static bool tf_handler(uint32_t vector, struct cella_exception_context *c)
+{
+	if (vector != CELLA_EXCEPTION_DB)
+		return false;
+	tf_hits++;
+	c->rflags &= ~0x100ull; /* TF off: one trap */
+	return true;
+}
+
+static cella_result e_tf_step(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	static int added;
+	(void)in, (void)n;
+	if (!added++ && cella_exception_handler_add(tf_handler) != CELLA_OK)
+		return CELLA_ERR_UNEXPECTED;
+	tf_hits = 0;
+	__asm__ __volatile__("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop\n\tnop\n\tnop" ::: "cc", "memory");
+	return put_u64(out, on, w, tf_hits);
+}
+
+static cella_result e_syscall_m1(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	long r;
+	(void)in, (void)n;
+	__asm__ __volatile__("syscall" : "=a"(r) : "0"(-1L) : "rcx", "r11", "memory");
+	return put_u64(out, on, w, (uint64_t)r);
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_ADD] = {e_add, CELLA_ECALL_PUBLIC},
 	[E_OCALL_TWICE] = {e_ocall_twice, CELLA_ECALL_PUBLIC},
@@ -864,6 +893,8 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[E_GET_KEYS] = {e_get_keys, CELLA_ECALL_PUBLIC},
 	[E_X32_GETPID] = {e_x32_getpid, CELLA_ECALL_PUBLIC},
 	[E_TOUCH_BELOW] = {e_touch_below, CELLA_ECALL_PUBLIC},
+	[E_TF_STEP] = {e_tf_step, CELLA_ECALL_PUBLIC},
+	[E_SYSCALL_M1] = {e_syscall_m1, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);
 
