@@ -2,8 +2,8 @@
 # Installation: headers, libraries, tools, the monitor, pkg-config files and the CMake package, so that
 # find_package(Cella) gives cella_add_enclave() and the Cella:: targets: cella_host (and _static), cella_enclave,
 # cella_verify (DCAP verification), cella_attest (evidence verification and attested TLS, host) and
-# cella_attest_enclave (the same inside an enclave); each library's own targets (src/verify, src/attest) join the
-# CellaTargets export there.
+# cella_attest_enclave (the same inside an enclave); those three join the CellaAttestTargets export in their own
+# directories (src/verify, src/attest).
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/cella DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -17,6 +17,11 @@ if(TARGET cella-sign)
   install(TARGETS cella-sign RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(EXPORT CellaTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+# The verification and attestation libraries apart: they need libcurl and libcjson, which a host-only user of
+# find_package(Cella) should not have to install (CellaConfig includes them when those are found).
+if(TARGET cella_verify)
+  install(EXPORT CellaAttestTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+endif()
 install(FILES cmake/CellaEnclave.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 # The EDL compiler and cella_edl() (CellaEnclave.cmake includes CellaEdl.cmake from its own directory).
 if(TARGET cella-edger8r)
