@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,38 +51,74 @@ int cella_file_write_atomic(const char *path, const void *data, size_t len, mode
 	return err;
 }
 
-/* see file.h */
-cella_result cella_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len)
+/* A stream (pipe, terminal, socket) from fd to its end, at most max bytes, into a new buffer with a NUL after it. */
+static cella_result read_to_end(int fd, uint64_t max, uint8_t **buf, size_t *len)
+{
+	size_t n = 0, cap = 0;
+	uint8_t *nb;
+	for (;;) {
+		ssize_t k;
+		if (n == cap) {
+			if ((uint64_t)cap > max)
+				return CELLA_ERR_TOO_LARGE;
+			cap = cap ? 2 * cap : 65536;
+			if ((uint64_t)cap > max + 1)
+				cap = (size_t)max + 1; /* one byte more than allowed tells a stream that is too long */
+			if (!(nb = realloc(*buf, cap + 1)))
+				return CELLA_ERR_OUT_OF_MEMORY;
+			*buf = nb;
+		}
+		k = read(fd, *buf + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return CELLA_ERR_IO;
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	return (uint64_t)n > max ? CELLA_ERR_TOO_LARGE : CELLA_OK;
+}
+
+/*
+ * The file at path, whole: a regular file (opened non-blocking, so a FIFO in its place is refused at once), or,
+ * with `streams`, also a pipe, terminal or socket, read to its end as a command-line tool reads what it is given.
+ */
+static cella_result read_path(const char *path, uint64_t max, bool streams, uint8_t **data, size_t *len)
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	uint8_t *buf = NULL;
 	struct stat st;
 	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (streams ? 0 : O_NONBLOCK));
 
 	if (fd < 0)
 		CELLA_FAIL(errno == ENOENT ? CELLA_ERR_NO_FILE : CELLA_ERR_IO);
 	if (fstat(fd, &st) != 0)
 		CELLA_FAIL(CELLA_ERR_IO);
-	if (!S_ISREG(st.st_mode)) { /* errno names it for the caller's message */
+	if (streams && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		CELLA_CHECK(read_to_end(fd, max, &buf, &n));
+	} else if (!S_ISREG(st.st_mode)) { /* errno names it for the caller's message */
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		CELLA_FAIL(CELLA_ERR_IO);
-	}
-	if ((uint64_t)st.st_size > max)
-		CELLA_FAIL(CELLA_ERR_TOO_LARGE);
-	n = (size_t)st.st_size;
-	buf = malloc(n + 1);
-	if (!buf)
-		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-	for (size_t done = 0; done < n;) {
-		ssize_t k = read(fd, buf + done, n - done);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k == 0)
-			errno = ENODATA; /* the file shrank while it was read */
-		if (k <= 0)
-			CELLA_FAIL(CELLA_ERR_IO);
-		done += (size_t)k;
+	} else {
+		if ((uint64_t)st.st_size > max)
+			CELLA_FAIL(CELLA_ERR_TOO_LARGE);
+		n = (size_t)st.st_size;
+		buf = malloc(n + 1);
+		if (!buf)
+			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+		for (size_t done = 0; done < n;) {
+			ssize_t k = read(fd, buf + done, n - done);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k == 0)
+				errno = ENODATA; /* the file shrank while it was read */
+			if (k <= 0)
+				CELLA_FAIL(CELLA_ERR_IO);
+			done += (size_t)k;
+		}
 	}
 	buf[n] = 0;
 	*data = buf;
@@ -93,6 +130,12 @@ out:
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+/* see file.h */
+cella_result cella_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len)
+{
+	return read_path(path, max, false, data, len);
 }
 
 /* see file.h */
@@ -115,7 +158,7 @@ uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t
 {
 	uint8_t *data = NULL;
 	char why[96];
-	cella_result r = cella_file_read(path, max, &data, len);
+	cella_result r = read_path(path, max, true, &data, len); /* a stream the user named is read, as cat does */
 	if (r == CELLA_OK)
 		return data;
 	fprintf(stderr, "%s: %s: %s\n", prog, path, cella_file_read_why(r, max, why, sizeof(why)));

@@ -24,7 +24,11 @@ CELLA_MUST_USE cella_result cella_file_read(const char *path, uint64_t max, uint
  */
 const char *cella_file_read_why(cella_result r, uint64_t max, char *buf, size_t n);
 
-/* For command-line tools: cella_file_read's buffer (*len set), or NULL after "PROG: PATH: why" on stderr. */
+/*
+ * For command-line tools: the file's bytes (*len set), or NULL after "PROG: PATH: why" on stderr. A regular file is
+ * read as cella_file_read reads it; a pipe, terminal or socket the user named (`/dev/stdin`, `<(...)`, a FIFO) is
+ * read to its end, blocking as any command-line tool does on one, at most max bytes.
+ */
 uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t *len);
 
 /*

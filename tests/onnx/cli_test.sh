@@ -66,14 +66,18 @@ expect 1 "--expect: a missing reference named" "--expect 0: cannot read $work/no
 	run "$work/small.onnx" --random --expect 0:"$work/none.bin"
 expect 1 "--expect: a reference of the wrong size named" "--expect 0: $work/empty.bin has 0 bytes, output 0 has 12" \
 	run "$work/small.onnx" --random --expect 0:"$work/empty.bin"
-# input files that cannot be read are named with the reason; a FIFO is refused at once, not waited on
-rm -f "$work/fifo" && mkfifo "$work/fifo"
-cmd=timeout
-expect 1 "--input: a FIFO refused by name" "cella-onnx: $work/fifo: not a regular file" \
-	20 "$co" run "$work/small.onnx" --random --input 0=3:"$work/fifo"
-cmd=$co
+# input files that cannot be read are named with the reason; a FIFO is read to its end
 expect 1 "--input-pb: a missing file named" "cella-onnx: $work/none.pb: No such file or directory" \
 	run "$work/small.onnx" --input-pb "$work/none.pb"
+expect 1 "--input: a directory named" "cella-onnx: $work: Is a directory" run "$work/small.onnx" --random \
+	--input 0=3:"$work"
+rm -f "$work/fifo" && mkfifo "$work/fifo"
+printf '0123456789ab' >"$work/fifo" &
+cmd=timeout
+expect 0 "--input: a FIFO is read" "output 0 float [3]" 20 "$co" run "$work/small.onnx" --random \
+	--input 0=3:"$work/fifo"
+cmd=$co
+wait
 expect 0 "--help" "usage:" --help
 expect 1 "a model over 16 inputs is named" "many.onnx has 17 inputs and 1 outputs; run handles at most 16" \
 	run "$work/many.onnx" --random
