@@ -542,6 +542,20 @@ static struct jnode *function_call(struct jparser *p, const char *name, size_t a
 	return n;
 }
 
+/* At a `*` token: whether the token after it is `]` (a projection `[*]`, spaces allowed), the parser left as it is. */
+static bool star_then_rbracket(struct jparser *p)
+{
+	struct jtok cur = p->t;
+	size_t save = p->pos;
+	bool yes;
+	jnext(p);
+	yes = p->t.k == J_RBRACKET;
+	tok_clear(&p->t);
+	p->t = cur;
+	p->pos = save;
+	return yes;
+}
+
 static struct jnode *nud(struct jparser *p)
 {
 	struct jtok t = p->t;
@@ -607,7 +621,7 @@ static struct jnode *nud(struct jparser *p)
 		jnext(p);
 		if (p->t.k == J_NUM || p->t.k == J_COLON) {
 			n = index_or_slice(p, current(p));
-		} else if (p->t.k == J_STAR && p->pos < p->len && p->q[p->pos] == ']') {
+		} else if (p->t.k == J_STAR && star_then_rbracket(p)) {
 			jnext(p);
 			jnext(p);
 			n = binary(p, N_PROJ, current(p), projection_rhs(p, lbp(J_STAR)));
@@ -649,9 +663,9 @@ static struct jnode *led(struct jparser *p, struct jnode *left)
 	jnext(p);
 	switch (k) {
 	case J_DOT:
-		if (p->t.k == J_STAR) {
+		if (p->t.k == J_STAR) { /* `.*`: what follows binds as after a dot, as the reference parsers do */
 			jnext(p);
-			return binary(p, N_VPROJ, left, projection_rhs(p, lbp(J_STAR)));
+			return binary(p, N_VPROJ, left, projection_rhs(p, lbp(J_DOT)));
 		}
 		return binary(p, N_SUB, left, dot_rhs(p, lbp(J_DOT)));
 	case J_PIPE:
@@ -952,6 +966,11 @@ static json_t *call(struct jev *e, const struct jnode *n, json_t *cur)
 			name = jfns[i].name;
 	for (int i = 0; i < n->nkids; i++)
 		if (!(a[i] = jeval(e, n->kids[i], cur)))
+			goto out;
+	/* every function reads its string arguments at least once (length, to_number, starts_with...): charged here,
+	 * whatever it does with them after */
+	for (int i = 0; i < n->nkids; i++)
+		if (json_is_string(a[i]) && !jcharge(e, json_string_length(a[i]) / JM_STEP_BYTES))
 			goto out;
 #define BADTYPE(i, want)                                                                                            \
 	do {                                                                                                        \

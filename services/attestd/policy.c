@@ -994,6 +994,16 @@ static bool val_str(struct attestd_value *v, const char *s)
 	return v->s != NULL;
 }
 
+/* val_str in an evaluation: out of memory fails it (ev->r), never "no value", on which a deny() would be skipped. */
+static bool ev_str(struct ev *ev, struct attestd_value *v, const char *s)
+{
+	if (val_str(v, s))
+		return true;
+	ev->r = CELLA_ERR_OUT_OF_MEMORY;
+	snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+	return false;
+}
+
 static const char *vt_name(attestd_vt vt)
 {
 	return vt == ATTESTD_V_INTEGER ? "Integer" : vt == ATTESTD_V_BOOLEAN ? "Boolean" : "String";
@@ -1228,7 +1238,7 @@ static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struc
 		return false;
 	switch (e->k) {
 	case E_STR:
-		return val_str(out, e->s);
+		return ev_str(ev, out, e->s);
 	case E_INT:
 		out->vt = ATTESTD_V_INTEGER;
 		out->i = e->i;
@@ -1244,14 +1254,14 @@ static bool eval_expr(struct ev *ev, const struct expr *e, const int *env, struc
 		c = &ev->in->v[env[e->ident]];
 		switch (e->prop) {
 		case P_TYPE:
-			return val_str(out, c->type);
+			return ev_str(ev, out, c->type);
 		case P_ISSUER:
-			return val_str(out, c->issuer);
+			return ev_str(ev, out, c->issuer);
 		case P_VALUETYPE:
-			return val_str(out, vt_name(c->v.vt));
+			return ev_str(ev, out, vt_name(c->v.vt));
 		case P_VALUE:
 			if (c->v.vt == ATTESTD_V_STRING)
-				return charge(ev, strlen(c->v.s) / STEP_BYTES) && val_str(out, c->v.s);
+				return charge(ev, strlen(c->v.s) / STEP_BYTES) && ev_str(ev, out, c->v.s);
 			*out = c->v;
 			return true;
 		}

@@ -946,8 +946,11 @@ static void handle_attest(struct attestd_service *s, enum ptype pt, const struct
 		goto out;
 	}
 	for (size_t i = 0; i < props.n; i++) {
-		if (strcmp(props.v[i].type, "x-ms-sgx-tcbidentifier") == 0)
-			json_object_set_new(payload, "x-ms-sgx-tcbidentifier", attestd_value_json(&props.v[i].v));
+		if (strcmp(props.v[i].type, "x-ms-sgx-tcbidentifier") == 0) /* a string in MAA's tokens, "10" too */
+			json_object_set_new(payload, "x-ms-sgx-tcbidentifier",
+					    props.v[i].v.vt == ATTESTD_V_INTEGER
+						    ? json_sprintf("%lld", (long long)props.v[i].v.i)
+						    : attestd_value_json(&props.v[i].v));
 		else if (strcmp(props.v[i].type, "report_validity_in_minutes") == 0 &&
 			 props.v[i].v.vt == ATTESTD_V_INTEGER && props.v[i].v.i > 0 && props.v[i].v.i <= 525600)
 			lifetime = props.v[i].v.i * 60;

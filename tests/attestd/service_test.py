@@ -433,7 +433,7 @@ def tcb_baseline(a):
         st, r, c = draft(a, v, pol % ident)
         check(st == want and (want == 400 and is_error(st, r, 400, "TcbBaselineNotMet") and
                               ("TCB baseline %d not met" % (n + 1)) in r["error"]["message"] or
-                              want == 200 and str(c["x-ms-sgx-tcbidentifier"]) == ident.strip('"')),
+                              want == 200 and c["x-ms-sgx-tcbidentifier"] == ident.strip('"')),  # a string
               "TCB baseline %s against collateral at %d: %d (%s)" % (ident, n, st, r if st != 200 else ""))
     oe = "openenclave_attestation_plugin_2022"
     st, r, _ = draft(a, oe, pol % ('"%d"' % (min(eval_numbers(oe)) + 1)))

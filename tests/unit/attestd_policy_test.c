@@ -383,6 +383,11 @@ static void test_jmespath(void)
 		{"@.pid", "7"},
 		{"people[?age < `0`]", "[]"},
 		{"sample.nope", "null"},
+		/* `.*` takes what follows at a dot's binding power, as jmespath.py does: the projection is x.c and y.c,
+		 * and .d applies to that list (null), not within each */
+		{"`{\"x\":{\"c\":{\"d\":1}},\"y\":{\"c\":{\"d\":2}}}`.*.c.d", "null"},
+		{"`{\"x\":{\"c\":{\"d\":1}},\"y\":{\"c\":{\"d\":2}}}`.*.c", "[{\"d\":1},{\"d\":2}]"},
+		{"people | [ * ].name", "[\"x\",\"y\"]"}, /* spaces inside [*] still make a projection */
 	};
 	static const char *const bad[][2] = {
 		{"a[?", "expected"},
@@ -443,6 +448,34 @@ static void test_jmespath(void)
 			strcat(q, " | [@, @]");
 		steps = 0;
 		CT_RESULT(attestd_jmes_eval(q, strlen(q), d, &steps, 200000, &res, err), CELLA_ERR_TOO_LARGE);
+	}
+	{
+		/* functions that read a long string are charged for it: 100 to_number() or length() calls on a 300 KB
+		 * string cost two steps each before, and a draft policy of a few such rules held a worker for a minute */
+		static const char *const fns[] = {"to_number", "length", "starts_with"};
+		size_t big = 300000;
+		char *txt = malloc(big + 16), *q = malloc(100 * 32 + 4);
+		json_t *bd;
+		CT_ASSERT(txt && q);
+		memcpy(txt, "{\"s\":\"", 6);
+		memset(txt + 6, '7', big);
+		memcpy(txt + 6 + big, "\"}", 3);
+		CT_ASSERT((bd = json_loads(txt, 0, NULL)) != NULL);
+		for (size_t f = 0; f < sizeof(fns) / sizeof(fns[0]); f++) {
+			size_t k = 0;
+			q[k++] = '[';
+			for (int i = 0; i < 100; i++)
+				k += (size_t)sprintf(q + k, "%s%s(s%s)", i ? "," : "", fns[f],
+						     strcmp(fns[f], "starts_with") ? "" : ",'8'");
+			q[k++] = ']';
+			steps = 0;
+			if (attestd_jmes_eval(q, k, bd, &steps, 200000, &res, err) != CELLA_ERR_TOO_LARGE)
+				cella_test_fail(__FILE__, __LINE__, "100 x %s() over 300 KB: not refused as too much work",
+						fns[f]);
+		}
+		json_decref(bd);
+		free(txt);
+		free(q);
 	}
 	json_decref(d);
 	cella_test_pass("JmesPath: projections, filters, pipes, functions, literals; null for a missing path");
