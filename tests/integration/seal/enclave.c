@@ -35,7 +35,7 @@ static cella_result selftest(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	uint32_t f = 0;
 	size_t cap = cella_sealed_size(64, sizeof(big_pt)), len = 0, pl = 0, al = 0;
 	uint8_t *blob = malloc(cap), *hblob = cella_host_malloc(cella_sealed_size(64, 4096));
-	uint8_t small[16] = "0123456789abcde", o[16];
+	uint8_t small[16] = "0123456789abcde", o[16], got_aad[4];
 	(void)in, (void)n;
 	if (!blob || !hblob)
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -111,6 +111,16 @@ static cella_result selftest(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	if (cella_seal(0, small, CELLA_SEAL_MAX_BYTES, NULL, 0, blob, cap, &len) != CELLA_ERR_BUFFER_TOO_SMALL ||
 	    len != cella_sealed_size(CELLA_SEAL_MAX_BYTES, 0))
 		f |= 1u << 25;
+	/* an AAD buffer too small: refused with both lengths, nothing written to aad (nor past its 2 bytes) or pt */
+	if (cella_seal(0, "abc", 3, small, sizeof(small), blob, cap, &len) != CELLA_OK)
+		f |= 1u << 26;
+	memset(o, 0x55, sizeof(o));
+	memset(got_aad, 0x55, sizeof(got_aad));
+	pl = al = 99;
+	if (cella_unseal(blob, len, o, 16, &pl, got_aad, 2, &al) != CELLA_ERR_BUFFER_TOO_SMALL || al != 3 || pl != 16 ||
+	    got_aad[0] != 0x55 || got_aad[1] != 0x55 || got_aad[2] != 0x55 || got_aad[3] != 0x55 || o[0] != 0x55 ||
+	    o[15] != 0x55)
+		f |= 1u << 27;
 	cella_host_free(hblob);
 	free(blob);
 	memset(big_out, 0, sizeof(big_out));
