@@ -618,6 +618,30 @@ static int64_t root_not_before(void)
 	return (int64_t)timegm(&tm);
 }
 
+/* The OE envelope around a bare quote (the raw-quote format): exactly the quote, so a byte after it is refused
+ * whether data_size counts it or not. `buf` holds CELLA_EVIDENCE_HEADER_BYTES + qlen + 1 bytes. */
+static void raw_quote_envelope(const struct a_verify_in *pol, const uint8_t *root, const uint8_t *quote, size_t qlen,
+			       uint8_t *buf)
+{
+	static const uint8_t raw_uuid[16] = CELLA_FORMAT_UUID_RAW_SGX_QUOTE_ECDSA;
+	uint32_t version = CELLA_EVIDENCE_HEADER_VERSION;
+	uint64_t size = qlen;
+	size_t n = CELLA_EVIDENCE_HEADER_BYTES + qlen;
+	memcpy(buf, &version, 4); /* little-endian fields, as the verifier reads them on x86-64 */
+	memcpy(buf + 4, raw_uuid, 16);
+	memcpy(buf + 20, &size, 8);
+	memcpy(buf + CELLA_EVIDENCE_HEADER_BYTES, quote, qlen);
+	buf[n] = 0;
+	both("raw-quote envelope", pol, root, buf, n, CELLA_OK, true);
+	both("raw-quote envelope, a trailing byte data_size does not count", pol, root, buf, n + 1,
+	     CELLA_ERR_QUOTE_FORMAT, true);
+	size = qlen + 1;
+	memcpy(buf + 20, &size, 8);
+	both("raw-quote envelope, a trailing byte data_size counts", pol, root, buf, n + 1, CELLA_ERR_QUOTE_FORMAT,
+	     true);
+	cella_test_pass("raw-quote envelope: the quote alone verifies, a trailing byte is refused");
+}
+
 int main(int argc, char **argv)
 {
 	struct cella_enclave *a;
@@ -765,6 +789,7 @@ int main(int argc, char **argv)
 	env[21] ^= 1; /* data size */
 	both("OE envelope, bad size", &t, root_pem, env, elen, CELLA_ERR_QUOTE_FORMAT, true);
 	cella_test_pass("Open Enclave evidence envelope with custom claims");
+	raw_quote_envelope(&pol, root_pem, quote, qlen, env);
 
 	certificate_fields(a, &pol);
 
