@@ -266,6 +266,36 @@ static void test_lrn_huge_size(void)
 }
 
 /*
+ * LRN with an even size: the window is [c - floor((size-1)/2), c + ceil((size-1)/2)] (ONNX LRN-13), so with size 2
+ * channel c sums itself and the one after it. x = (1, 2, 3), alpha / size = 1, beta 1, bias 0:
+ * y0 = 1 / (1 + 4), y1 = 2 / (4 + 9), y2 = 3 / 9 (the last window is cut at C - 1). The window the other way
+ * round, [c - 1, c], gives 1/1, 2/5, 3/13.
+ */
+static void test_lrn_even_size(void)
+{
+	static const int64_t xd[4] = { 1, 3, 1, 1 };
+	static const float xv[3] = { 1, 2, 3 };
+	static const float want[3] = { 1.0f / 5, 2.0f / 13, 3.0f / 9 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *n = single(&b, 13, "LRN", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 4, xd, xv, sizeof(xv));
+	attr_i(&b.g, n, "size", 2);
+	attr_f(&b.g, n, "alpha", 2.0f);
+	attr_f(&b.g, n, "beta", 1.0f);
+	attr_f(&b.g, n, "bias", 0.0f);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.bytes, sizeof(want));
+	for (int i = 0; i < 3; i++)
+		if (fabsf(((const float *)out.data)[i] - want[i]) > 1e-6f)
+			cella_test_fail(__FILE__, __LINE__, "LRN size 2: y[%d] = %g, want %g", i,
+					(double)((const float *)out.data)[i], (double)want[i]);
+	cella_onnx_model_free(m);
+	cella_test_pass("LRN with an even size: the window reaches one channel further up than down");
+}
+
+/*
  * Pooling windows of 2^20 taps per dim over a one-element input (pads and strides to match): 2-D MaxPool with
  * storage_order=1 and 3-D Max/AveragePool walked every tap (2^40 and 2^60) per output at load. Each window holds
  * the one element; count_include_pad counts the 2^20 taps per dim that fall in the padded input.
@@ -1452,6 +1482,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
 		{ "resize_crop_nonfinite", test_resize_crop_nonfinite },
 		{ "lrn_huge_size", test_lrn_huge_size },
+		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
 		{ "pool_generic_small", test_pool_generic_small },
 		{ "conv_group_no_channels", test_conv_group_no_channels },
