@@ -8,7 +8,9 @@
 #include <cella/abi/report.h>
 #include <cella/host.h>
 #include <dirent.h>
+#include <limits.h>
 #include <linux/audit.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -955,20 +957,26 @@ struct second_entry {
 	cella_result released;
 };
 
-static void *enter_again(void *p)
+/* Waits (on another TCS) until S_HOLD_ECHO holds, its ocall answered and none outstanding. */
+static void await_hold(struct cella_enclave *e)
 {
-	struct second_entry *se = p;
-	struct hostile *h = se->h;
 	uint64_t holding = 0;
 	uint8_t op = 0;
 	size_t n = 0;
-	/* wait (on the other TCS) until the handler holds, its ocall answered and none outstanding */
 	for (int i = 0; holding != 1; i++) {
 		CT_ASSERT(i < 30000); /* 30 s */
 		if (i)
 			usleep(1000);
-		CT_RESULT(cella_enclave_call(se->e, S_HOLD_CTL, &op, 1, &holding, 8, &n), CELLA_OK);
+		CT_RESULT(cella_enclave_call(e, S_HOLD_CTL, &op, 1, &holding, 8, &n), CELLA_OK);
 	}
+}
+
+static void *enter_again(void *p)
+{
+	struct second_entry *se = p;
+	struct hostile *h = se->h;
+	uint8_t op = 1;
+	await_hold(se->e);
 	h->s->fn = S_BUMP;
 	h->s->buf_off = h->buf + 4096;
 	h->s->in_bytes = 1;
@@ -976,7 +984,6 @@ static void *enter_again(void *p)
 	h->s->in_ready = 1;
 	hostile_poke_state(h, CELLA_SLOT_ECALL);
 	__atomic_store_n(&se->written, 1, __ATOMIC_SEQ_CST);
-	op = 1;
 	se->released = cella_enclave_call(se->e, S_HOLD_CTL, &op, 1, NULL, 0, NULL);
 	return NULL;
 }
@@ -1026,6 +1033,65 @@ static void t_busy_tcs(void)
 	hostile_unbind(&h);
 	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
 	cella_test_pass("A10 a second entry into a busy TCS is not run; the first completes");
+}
+
+/* F4-host: the other way round, an enclave's reply claiming more output than the call's buffer holds. */
+struct forged_reply {
+	struct cella_enclave *e;
+	pthread_t th;
+	uint64_t claim; /* the out_written to claim */
+};
+
+/*
+ * Stands in for a hostile enclave: once S_HOLD_ECHO holds (its ocall answered, none outstanding, so its thread
+ * touches neither the slot nor the window), writes the held call's reply itself: status CELLA_OK, out_written
+ * `claim`, and a 0x5a pattern over that many bytes of the output area, then publishes ECALL_DONE.
+ */
+static void *forge_reply(void *p)
+{
+	struct forged_reply *f = p;
+	struct cella_enclave *e = f->e;
+	struct cella_abi_slot *s = NULL;
+	uint64_t out_off;
+	await_hold(e);
+	for (uint32_t i = 0; i < e->tcs_count; i++) /* the held call's slot: its ocall answered */
+		if (__atomic_load_n(&e->slots[i].state, __ATOMIC_ACQUIRE) == CELLA_SLOT_OCALL_DONE) {
+			CT_ASSERT(s == NULL);
+			s = &e->slots[i];
+		}
+	CT_ASSERT(s != NULL);
+	/* a top-level call's buffer starts its slot's area: 16 input bytes, then the output */
+	out_off = e->bufs_off + (uint64_t)(s - e->slots) * e->slot_buf_bytes + 16;
+	memset(e->win + out_off, 0x5a, f->claim);
+	__atomic_store_n(&s->status, CELLA_OK, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->out_written, f->claim, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->state, CELLA_SLOT_ECALL_DONE, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &s->state, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	return NULL;
+}
+
+/* The host library takes out_written from the slot once and refuses one above the call's buffer
+ * (CELLA_ERR_MARSHAL): nothing reaches the caller's buffer, in it or past it. */
+static void t_enclave_reply(void)
+{
+	struct cella_enclave *e = create(image);
+	struct forged_reply f = {e, 0, 48};
+	uint8_t in[16], out[64];
+	size_t n = 99;
+	cella_result r;
+	memset(in, 0x11, sizeof(in));
+	memset(out, 0xaa, sizeof(out));
+	CT_EQ(pthread_create(&f.th, NULL, forge_reply, &f), 0);
+	r = cella_enclave_call(e, S_HOLD_ECHO, in, sizeof(in), out, 16, &n);
+	CT_EQ(pthread_join(f.th, NULL), 0);
+	for (size_t i = 0; i < sizeof(out); i++)
+		if (out[i] != 0xaa)
+			cella_test_fail(__FILE__, __LINE__, "byte %zu of the caller's 16-byte buffer (or past it) written", i);
+	CT_RESULT(r, CELLA_ERR_MARSHAL);
+	CT_EQ(n, 0);
+	/* the real handler still holds: terminate ends it */
+	CT_RESULT(cella_enclave_terminate(e), CELLA_OK);
+	cella_test_pass("F4-host an enclave reply longer than the call's buffer is refused, nothing copied");
 }
 
 static uint64_t malloc_reply;
@@ -1198,6 +1264,8 @@ int main(int argc, char **argv)
 		t_out_untouched();
 	else if (!strcmp(c, "G3"))
 		t_ocall_padding();
+	else if (!strcmp(c, "F4-host"))
+		t_enclave_reply();
 	else if (!strcmp(c, "H1-H3"))
 		t_order();
 	else if (!strcmp(c, "E2"))
