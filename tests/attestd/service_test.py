@@ -8,11 +8,16 @@ service_test.py ATTESTD VECTORS_DIR WORK_DIR [ipv6]   (standard library + the op
 
 With "ipv6", only the service listening on ::1 (its own ctest, attestd_service_ipv6): exit 77 (skip) when this
 machine has no IPv6 loopback, and only then.
+
+service_test.py ATTESTD - WORK_DIR software SAMPLE_HOST SAMPLE_ENCLAVE   (run by sample_test.sh)
+Software-TEE evidence from the attestation-service sample, replayed at chosen times: the cache of verified
+software PCK chains serves only within the chain's validity.
 """
 import base64
 import datetime
 import errno
 import hashlib
+import http.server
 import json
 import os
 import shutil
@@ -1431,7 +1436,88 @@ def slow_clients(srv):
     check(closed == 20, "body tricklers cut off after the request timeout (%d/20)" % closed)
 
 
+def sample_request(host, enclave, platform):
+    """The body the attestation-service sample POSTs to /attest/CellaEnclave, caught by a stand-in server (the
+    sample then fails on its answer, as it should)."""
+    got = []
+
+    class Catch(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # answers curl's Expect: 100-continue at once
+
+        def do_POST(self):
+            got.append((self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Catch)
+    t = threading.Thread(target=srv.serve_forever)
+    t.start()
+    try:
+        subprocess.run([host, enclave, "http://127.0.0.1:%d" % srv.server_address[1]], capture_output=True,
+                       timeout=120, env=dict(os.environ, CELLA_PLATFORM_DIR=platform))
+    finally:
+        srv.shutdown()
+        t.join()
+    if len(got) != 1 or not got[0][0].startswith("/attest/CellaEnclave?"):
+        raise SystemExit("the sample sent no attestation request: %r" % [p for p, _ in got])
+    return got[0][1]
+
+
+def cert_window(pems):
+    """The latest notBefore and the earliest notAfter of the PEM certificates (Unix seconds), read by openssl."""
+    nb, na = [], []
+    for pem in pems:
+        out = subprocess.run(["openssl", "x509", "-noout", "-startdate", "-enddate"], input=pem, capture_output=True,
+                             check=True).stdout.decode()
+        for line in out.splitlines():
+            k, v = line.split("=", 1)
+            (nb if k == "notBefore" else na).append(ssl.cert_time_to_seconds(v))
+    return max(nb), min(na)
+
+
+def main_software():
+    """A software PCK chain verified once is cached; the cache must not outlive the chain: the same evidence
+    attested within the chain's validity, then after its notAfter and before its notBefore, is refused as
+    expired, and accepted again within it."""
+    host, enclave = sys.argv[5], sys.argv[6]
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    platform = os.path.join(WORK, "platform")
+    body = sample_request(host, enclave, platform)
+    ev = unb64u(json.loads(body)["quote"])
+    pems = [b"-----BEGIN CERTIFICATE-----" + c.split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n"
+            for c in ev.split(b"-----BEGIN CERTIFICATE-----")[1:]]
+    root = os.path.join(platform, "root-ca.pem")
+    nb, na = cert_window(pems + [open(root, "rb").read()])
+    now = int(time.time())
+    check(len(pems) >= 2 and nb <= now < na, "the sample's evidence carries its PCK chain, valid now (%d certificates, "
+          "%s .. %s)" % (len(pems), nb, na))
+    d = Server("sw", tls=False, db="sw.db", preload=False, extra=["--cella-root", root])
+    try:
+        def attest(at):
+            return d.req("POST", "/attest/CellaEnclave?api-version=2022-08-01", body,
+                         {"Content-Type": "application/json", "x-cella-test-time": str(at)})
+        st, r = attest(now)
+        check(st == 200 and claims(r["token"])[1]["x-ms-attestation-type"] == "cella-software",
+              "software evidence attested within its chain's validity (%s)" % st)
+        for at, what in ((na + 1, "a second after the chain's notAfter"), (na + 400 * 86400, "long after it"),
+                         (nb - 1, "a second before its notBefore")):
+            st, r = attest(at)
+            check(is_error(st, r, 400, "EvidenceExpired"),
+                  "the cached chain does not serve %s: refused as expired (%s %s)"
+                  % (what, st, r.get("error", "a token") if isinstance(r, dict) else r))
+        st, r = attest(now)
+        check(st == 200, "within the validity again: attested (%s)" % st)
+    finally:
+        d.stop()
+    return 1 if failures else 0
+
+
 if __name__ == "__main__":
-    if MODE not in (None, "ipv6"):
-        raise SystemExit("service_test.py: unknown mode %r (only ipv6)" % MODE)
-    sys.exit(main_ipv6() if MODE == "ipv6" else main())
+    if MODE not in (None, "ipv6", "software"):
+        raise SystemExit("service_test.py: unknown mode %r (only ipv6, software)" % MODE)
+    sys.exit(main_ipv6() if MODE == "ipv6" else main_software() if MODE == "software" else main())
