@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The vDSO symbol lookup: on this process's real vDSO, and on copies of it that are damaged on purpose. */
 #include <elf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,24 @@ static size_t vdso_size(const uint8_t *img)
 		if (ph->p_type == PT_LOAD && ph->p_offset + ph->p_filesz > size)
 			size = ph->p_offset + ph->p_filesz;
 	}
+	return size;
+}
+
+/* The size of the [vdso] mapping at `vdso`, from /proc/self/maps: what the kernel mapped, not what the ELF says. */
+static size_t vdso_mapping(const uint8_t *vdso)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long lo, hi;
+	size_t size = 0;
+	CT_ASSERT(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2) {
+			CT_EQ(lo, (unsigned long)(uintptr_t)vdso);
+			size = hi - lo;
+		}
+	fclose(f);
+	CT_ASSERT(size > 0);
 	return size;
 }
 
@@ -45,11 +64,21 @@ int main(void)
 		CT_ASSERT(b.tv_sec >= a.tv_sec);
 	}
 	CT_RESULT(cella_sgx_vdso_find(vdso, size, "__vdso_no_such_function", &off), CELLA_ERR_NOT_FOUND);
-	/* The SGX entry exists exactly on kernels built with CONFIG_X86_SGX; either answer is clean. */
-	r = cella_sgx_vdso_enter(&enter);
-	CT_ASSERT(r == CELLA_OK || r == CELLA_ERR_NOT_FOUND);
-	CT_ASSERT((r == CELLA_OK) == (enter != NULL));
-	printf("this kernel's vDSO %s __vdso_sgx_enter_enclave\n", r == CELLA_OK ? "has" : "lacks");
+	/* The SGX entry exists exactly on kernels built with CONFIG_X86_SGX: found exactly when its name (spelt out
+	 * here, not taken from the library) is in the mapping's bytes, its string table; and then inside the mapping. */
+	{
+		static const char name[] = "__vdso_sgx_enter_enclave";
+		size_t mapped = vdso_mapping(vdso);
+		bool named = memmem(vdso, mapped, name, sizeof(name)) != NULL; /* with its NUL: not a longer name */
+		r = cella_sgx_vdso_enter(&enter);
+		if (r != (named ? CELLA_OK : CELLA_ERR_NOT_FOUND))
+			cella_test_fail(__FILE__, __LINE__, "the vDSO mapping %s %s, but the lookup says %s",
+					named ? "names" : "does not name", name, cella_result_name(r));
+		CT_ASSERT((r == CELLA_OK) == (enter != NULL));
+		CT_ASSERT(!enter || ((const uint8_t *)(uintptr_t)enter > vdso &&
+				     (const uint8_t *)(uintptr_t)enter < vdso + mapped));
+		printf("this kernel's vDSO %s %s\n", named ? "has" : "lacks", name);
+	}
 	cella_test_pass("lookup in the live vDSO");
 
 	/* Damaged copies: every table access is bounds-checked. */
