@@ -4,8 +4,9 @@
 # directory under the build tree.
 #
 # usage: npm-peers.sh [--ignore-scripts] DIR PACKAGE@VERSION...
-# exit:  0 installed (or already there), 77 npm missing or its registry unreachable (the reason on stdout),
-#        1 the registry answers but the install failed (npm's log on stdout).
+# exit:  0 installed (or already there), 77 the npm registry unreachable (the reason on stdout), 1 node or npm
+#        missing (scripts/install-deps.sh installs them), or the registry answers but the install failed (npm's log
+#        on stdout).
 #
 # The registry is asked first, with one short attempt: where it cannot be reached (no network, or a proxy whose
 # CA this machine does not trust) npm's own retries would spend minutes before giving up.
@@ -37,8 +38,10 @@ for spec in "$@"; do
 done
 [ -n "$missing" ] || exit 0
 
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
-	{ echo "SKIP: node/npm are not installed: cannot fetch$missing"; exit 77; }
+for tool in node npm; do
+	command -v $tool >/dev/null 2>&1 ||
+		{ echo "FAIL: $tool is not installed (scripts/install-deps.sh installs it): cannot fetch$missing"; exit 1; }
+done
 mkdir -p "$dir" || exit 1
 [ -f "$dir/package.json" ] || echo '{"name":"cella-npm-peers","private":true}' >"$dir/package.json"
 if ! (cd "$dir" && timeout 60 npm ping --fetch-retries=0 --fetch-timeout=20000) >"$dir/npm-ping.log" 2>&1; then

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The Azure Attestation JS client (npm @azure/attestation, installed under the build tree) against cella-attestd
 # over HTTPS on loopback. Usage: client_test.sh ATTESTD VECTORS_DIR BUILD_DIR TEST_DIR
-# Exit 77 (skip) only when node/npm are missing or the npm registry is unreachable.
+# Exit 77 (skip) only when the npm registry is unreachable; missing node or npm fail (install-deps.sh installs them).
 set -u
 attestd=$1 vec=$2 build=$3 here=$4
 npmdir=$build/npm-attestd

