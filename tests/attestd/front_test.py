@@ -25,6 +25,9 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # importing deadline.py leaves no __pycache__ in the source tree
+from deadline import wait_for  # noqa: E402
+
 ATTESTD, VEC, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 ONLY = sys.argv[4:]
 VECTOR = "dcapqvl_sgx_v3"
@@ -35,16 +38,6 @@ def check(cond, what):
     global failures
     failures += not cond
     print("PASS" if cond else "FAIL", what, flush=True)
-
-
-def wait_for(cond, seconds):
-    """Polls cond until it holds or the deadline passes; returns its last value."""
-    end = time.monotonic() + seconds
-    while True:
-        v = cond()
-        if v or time.monotonic() > end:
-            return v
-        time.sleep(0.05)
 
 
 def attest_request():
