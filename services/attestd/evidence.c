@@ -551,10 +551,11 @@ static cella_result sw_chain_ok(struct attestd_evidence_ctx *e, const struct cel
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
 	if (X509_verify_cert(ctx) != 1) {
 		int ec = X509_STORE_CTX_get_error(ctx);
-		errf(err, "the software PCK chain does not lead to the configured software root: %s",
+		bool when = ec == X509_V_ERR_CERT_HAS_EXPIRED || ec == X509_V_ERR_CERT_NOT_YET_VALID;
+		errf(err, when ? "the software PCK chain is not valid at the verification time: %s"
+			       : "the software PCK chain does not lead to the configured software root: %s",
 		     X509_verify_cert_error_string(ec));
-		r = ec == X509_V_ERR_CERT_HAS_EXPIRED || ec == X509_V_ERR_CERT_NOT_YET_VALID ? CELLA_ERR_EXPIRED
-											    : CELLA_ERR_UNTRUSTED_ROOT;
+		r = when ? CELLA_ERR_EXPIRED : CELLA_ERR_UNTRUSTED_ROOT;
 		goto out;
 	}
 	{

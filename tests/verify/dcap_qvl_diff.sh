@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs @phala/dcap-qvl under the build tree (never the source tree) and compares its verdicts with Cella's.
 # Usage: dcap_qvl_diff.sh BUILD_DIR VECTORS_DIR CELLA_QUOTE SCRIPT_DIR
-# Exit 77 (skip) only when node/npm are absent or the npm registry cannot be reached.
+# Exit 77 (skip) only when the npm registry cannot be reached; node or npm missing is a failure (install-deps.sh
+# installs them).
 set -eu
 build=$1 vectors=$2 cq=$3 here=$4
 npmdir=$build/npm
