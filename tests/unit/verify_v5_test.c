@@ -5,6 +5,8 @@
  * by a new attestation key, its QE report re-bound and re-signed under a generated hierarchy, and verified with
  * the vector's TCB Info and QE Identity re-signed under that hierarchy: the vector's status and advisories must
  * come out, and the TD 1.5 fields as claims. Then the descriptor and the 1.5 fields are changed, one at a time.
+ * The same rebuilding, on both vectors, shows each identity field of the QE Identity and the TCB Info, the QE report's
+ * MISCSELECT and ATTRIBUTES and the QE vendor ID binding the quote: each change refused by that field's own check.
  */
 #include "cella_test.h"
 #include "testutil.h"
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *vectors; /* the vectors' directory */
 static struct tv t;
 static struct tca_pki pki;
 static EVP_PKEY *ak;
@@ -118,7 +121,8 @@ static void relaunch(const struct cella_quote *real, const struct cella_collater
 	cella_test_pass("TD relaunch advice for a TD report 1.5, by Intel's rule");
 }
 
-/* The real quote (v4) under the vector's TCB Info and QE Identity, each with one text replaced (NULL: as is). */
+/* The real quote (v4; header, QE report and body as in *real, body replaced unless NULL) under the vector's TCB Info
+ * and QE Identity, each with one text replaced (NULL: as is). */
 static cella_result verify_with(const struct cella_quote *real, const uint8_t *body, const struct cella_collateral *vc,
 				const char *tcb_info, const char *qe_identity, struct cella_verify_result *res)
 {
@@ -130,7 +134,7 @@ static cella_result verify_with(const struct cella_quote *real, const uint8_t *b
 	cella_result r;
 	if (body)
 		rq.body = body;
-	b = build(&rq, 4, CELLA_QUOTE_BODY_TD10, NULL, &n);
+	b = build(&rq, 4, real->tee_type == CELLA_QUOTE_TEE_TDX ? CELLA_QUOTE_BODY_TD10 : CELLA_QUOTE_BODY_SGX, NULL, &n);
 	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
 	memset(res, 0, sizeof(*res));
 	res->status = CELLA_TCB_UP_TO_DATE; /* a failure must not leave a status behind */
@@ -227,6 +231,164 @@ static void qvl_rules(const struct cella_quote *real, const struct cella_collate
 			"collateral's expiry counts its certificates");
 }
 
+/* r and the detail must be want and name it: the check meant refused, not some other one. */
+static void expect_refusal(const char *what, cella_result r, const struct cella_verify_result *res, cella_result want,
+			   const char *detail)
+{
+	if (r != want || !strstr(res->detail.text, detail))
+		cella_test_fail(__FILE__, __LINE__, "%s: %s (%s), expected %s naming \"%s\"", what, cella_result_name(r),
+				res->detail.text, cella_result_name(want), detail);
+	CT_EQ(res->status, CELLA_TCB_UNKNOWN);
+}
+
+/* doc with the value of "key" (its first at or after `after`) changed: a hex string's first digit with its low bit
+ * flipped, a number plus one. *what says which (for messages). */
+static char *change_value(const char *doc, const char *after, const char *key, char *what, size_t what_len)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char pat[64], from[96], to[96];
+	const char *a = strstr(doc, after), *v = NULL, *x;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	CT_ASSERT(a != NULL && (v = strstr(a, pat)) != NULL);
+	v += strlen(pat);
+	if (*v == '"') {
+		CT_ASSERT(v[1] != 0 && (x = strchr(digits, v[1])) != NULL); /* the documents' hex is upper case */
+		snprintf(from, sizeof(from), "%s\"%c", pat, v[1]);
+		snprintf(to, sizeof(to), "%s\"%c", pat, digits[(x - digits) ^ 1]);
+	} else {
+		unsigned long n = strtoul(v, NULL, 10);
+		snprintf(from, sizeof(from), "%s%lu", pat, n);
+		snprintf(to, sizeof(to), "%s%lu", pat, n + 1);
+	}
+	snprintf(what, what_len, "%s -> %s", from, to);
+	return tv_replace_after(doc, after, from, to);
+}
+
+/*
+ * What binds the QE and the platform to the collateral, one field at a time: the vector's QE Identity or TCB Info
+ * re-signed with that field changed must be refused by the check of that field, with its error and its words.
+ */
+static void identity_binding(const struct cella_quote *real, const struct cella_collateral *vc)
+{
+	enum { BOTH, TDX_ONLY, SGX_ONLY };
+	static const struct {
+		bool qe;               /* the QE Identity, else the TCB Info */
+		int tee;
+		const char *after;     /* the change is at or after this text */
+		const char *key;       /* this field's value changed (change_value), or with key NULL: */
+		const char *from, *to; /* this text replaced */
+		cella_result want;
+		const char *detail;
+	} cases[] = {
+		{true, BOTH, "", "mrsigner", NULL, NULL, CELLA_ERR_QE_REPORT, "QE MRSIGNER does not match"},
+		{true, BOTH, "", "isvprodid", NULL, NULL, CELLA_ERR_QE_REPORT, "QE ISVPRODID"},
+		{true, BOTH, "", "miscselect", NULL, NULL, CELLA_ERR_QE_REPORT, "QE MISCSELECT does not match"},
+		{true, BOTH, "", "attributes", NULL, NULL, CELLA_ERR_QE_REPORT, "QE ATTRIBUTES do not match"},
+		{true, TDX_ONLY, "", NULL, "\"id\":\"TD_QE\"", "\"id\":\"QE\"", CELLA_ERR_COLLATERAL,
+		 "QE Identity id \"QE\" does not fit a TDX quote"},
+		{true, SGX_ONLY, "", NULL, "\"id\":\"QE\"", "\"id\":\"TD_QE\"", CELLA_ERR_COLLATERAL,
+		 "QE Identity id \"TD_QE\" does not fit a SGX quote"},
+		{false, BOTH, "", "fmspc", NULL, NULL, CELLA_ERR_COLLATERAL, "TCB Info FMSPC/PCE-ID differ"},
+		{false, BOTH, "", "pceId", NULL, NULL, CELLA_ERR_COLLATERAL, "TCB Info FMSPC/PCE-ID differ"},
+		{false, TDX_ONLY, "", NULL, "\"id\":\"TDX\"", "\"id\":\"SGX\"", CELLA_ERR_COLLATERAL,
+		 "TCB Info is for SGX, the quote is TDX"},
+		/* an SGX TCB Info's levels have no TDX components: the TDX vector's own TCB Info stands in (key, from,
+		 * to NULL) */
+		{false, SGX_ONLY, "", NULL, NULL, NULL, CELLA_ERR_COLLATERAL, "TCB Info is for TDX, the quote is SGX"},
+		{false, TDX_ONLY, "\"id\":\"TDX_01\"", "mrsigner", NULL, NULL, CELLA_ERR_COLLATERAL,
+		 "TDX module MRSIGNER does not match"},
+	};
+	bool tdx = real->tee_type == CELLA_QUOTE_TEE_TDX;
+	struct cella_verify_result res;
+	size_t ran = 0;
+
+	CT_RESULT(verify_with(real, NULL, vc, NULL, NULL, &res), CELLA_OK); /* the control */
+	CT_EQ(res.status, t.status);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *doc = cases[i].qe ? vc->qe_identity : vc->tcb_info;
+		char what[256], *changed;
+		cella_result r;
+		if (cases[i].tee == (tdx ? SGX_ONLY : TDX_ONLY))
+			continue;
+		if (cases[i].key) {
+			changed = change_value(doc, cases[i].after, cases[i].key, what, sizeof(what));
+		} else if (!cases[i].from) {
+			struct tv other;
+			struct cella_collateral *oc = NULL;
+			tv_load(vectors, "dcapqvl_tdx_v4", &other);
+			CT_RESULT(cella_collateral_new_json(other.collateral, other.collateral_len, &oc, NULL), CELLA_OK);
+			changed = strdup(oc->tcb_info);
+			CT_ASSERT(changed && strncmp(changed, "{\"id\":\"TDX\",", 12) == 0);
+			snprintf(what, sizeof(what), "the TDX vector's TCB Info");
+			cella_collateral_free(oc);
+			tv_free(&other);
+		} else {
+			changed = tv_replace_after(doc, cases[i].after, cases[i].from, cases[i].to);
+			snprintf(what, sizeof(what), "%s -> %s", cases[i].from, cases[i].to);
+		}
+		r = verify_with(real, NULL, vc, cases[i].qe ? NULL : changed, cases[i].qe ? changed : NULL, &res);
+		expect_refusal(what, r, &res, cases[i].want, cases[i].detail);
+		free(changed);
+		ran++;
+	}
+	CT_EQ(ran, tdx ? 9u : 8u);
+	cella_test_pass(tdx ? "TDX: the QE Identity's MRSIGNER, ISVPRODID, MISCSELECT, ATTRIBUTES and id, the TCB Info's "
+			      "FMSPC, PCE-ID, TEE and TDX module MRSIGNER each bind the quote"
+			    : "SGX: the QE Identity's MRSIGNER, ISVPRODID, MISCSELECT, ATTRIBUTES and id, the TCB Info's "
+			      "FMSPC, PCE-ID and TEE each bind the quote");
+}
+
+/*
+ * The quote's side of the same binding, each quote re-signed (QE report by the PCK key, quote by the attestation key):
+ * a QE vendor ID other than Intel's; a QE report whose MISCSELECT or ATTRIBUTES differ from the QE Identity's in a bit
+ * its mask keeps (refused) or clears (accepted: the masks are applied, as Intel's QVL applies them to the report).
+ */
+static void qe_report_binding(const struct cella_quote *real, const struct cella_collateral *vc)
+{
+	enum { MISC = 16, FLAGS = 48 }; /* offsets in the QE report (sgx_report_body_t) */
+	struct cella_verify_result res;
+	struct cella_quote rq = *real;
+	uint8_t header[48], qe[CELLA_SGX_REPORT_BODY_BYTES + 64];
+	char *qe_id;
+	cella_result r;
+
+	/* the QE vendor ID: byte 12 of the header (16 bytes) */
+	memcpy(header, real->bytes, sizeof(header));
+	header[12] ^= 0x01;
+	rq.bytes = header;
+	r = verify_with(&rq, NULL, vc, NULL, NULL, &res);
+	expect_refusal("QE vendor ID changed", r, &res, CELLA_ERR_QUOTE_FORMAT, "QE vendor ID is not Intel's");
+	rq.bytes = real->bytes;
+
+	/* what the QE Identity says of the vectors' QE (the masks' meaning the cases rely on) */
+	CT_ASSERT(strstr(vc->qe_identity, "\"miscselect\":\"00000000\",\"miscselectMask\":\"FFFFFFFF\"") != NULL);
+	CT_ASSERT(strstr(vc->qe_identity, "\"attributes\":\"11000000000000000000000000000000\","
+					  "\"attributesMask\":\"FBFFFFFFFFFFFFFF0000000000000000\"") != NULL);
+	memcpy(qe, real->qe_report, sizeof(qe));
+	rq.qe_report = qe;
+	CT_EQ(qe[MISC] & 0x01, 0);
+	qe[MISC] |= 0x01; /* MISCSELECT bit 0 (EXINFO): not what the QE Identity allows */
+	r = verify_with(&rq, NULL, vc, NULL, NULL, &res);
+	expect_refusal("QE MISCSELECT bit 0 set", r, &res, CELLA_ERR_QE_REPORT, "QE MISCSELECT does not match");
+	qe_id = tv_replace_after(vc->qe_identity, "", "\"miscselectMask\":\"FFFFFFFF\"",
+				 "\"miscselectMask\":\"FEFFFFFF\""); /* the mask clears that bit: accepted */
+	CT_RESULT(verify_with(&rq, NULL, vc, NULL, qe_id, &res), CELLA_OK);
+	CT_EQ(res.status, t.status);
+	free(qe_id);
+	qe[MISC] &= (uint8_t)~0x01;
+
+	qe[FLAGS] ^= 0x04; /* MODE64BIT: the mask clears it, accepted either way */
+	CT_RESULT(verify_with(&rq, NULL, vc, NULL, NULL, &res), CELLA_OK);
+	CT_EQ(res.status, t.status);
+	qe[FLAGS] ^= 0x04;
+	CT_EQ(qe[FLAGS] & 0x02, 0);
+	qe[FLAGS] |= 0x02; /* DEBUG: a debug QE */
+	r = verify_with(&rq, NULL, vc, NULL, NULL, &res);
+	expect_refusal("QE ATTRIBUTES DEBUG set", r, &res, CELLA_ERR_QE_REPORT, "QE ATTRIBUTES do not match");
+	cella_test_pass("a non-Intel QE vendor ID, a QE's MISCSELECT and ATTRIBUTES outside the QE Identity's masked "
+			"values refused; bits the masks clear ignored");
+}
+
 static void expect_vector_verdict(const struct cella_verify_result *res)
 {
 	CT_EQ(res->status, t.status);
@@ -269,7 +431,7 @@ static void evaluation_numbers(const struct cella_quote *real, const struct cell
 
 int main(int argc, char **argv)
 {
-	const char *root = tv_root(argc, argv);
+	const char *root = vectors = tv_root(argc, argv);
 	struct cella_quote real;
 	struct cella_collateral *vec_col = NULL;
 	uint8_t extra[64];
@@ -372,6 +534,8 @@ int main(int argc, char **argv)
 	cella_test_pass(tdx ? "TDX quote v4, v5 TD 1.0 and v5 TD 1.5 verify; descriptor and 1.5 fields are covered"
 			    : "SGX quote v4 and v5 verify; the descriptor and the body are covered");
 	evaluation_numbers(&real, vec_col);
+	identity_binding(&real, vec_col);
+	qe_report_binding(&real, vec_col);
 	if (tdx) {
 		relaunch(&real, vec_col);
 		qvl_rules(&real, vec_col);
