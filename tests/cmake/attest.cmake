@@ -34,6 +34,16 @@ if(TARGET cella_attest)
   set_tests_properties(attest_cert_test PROPERTIES TIMEOUT 60) # the bug it guards against was a hang
 endif()
 
+# cella_verify_evidence on the SGX DCAP vectors with their collateral: TCB status against the policy, time, endorsements,
+# Intel's root. The vectors' cache entry is verify.cmake's too (this file is read first).
+set(CELLA_VECTORS_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors/dcap" CACHE PATH
+    "DCAP test vectors (<name>/quote.bin, collateral.json, expected.json)")
+if(TARGET cella_attest)
+  cella_unit_test(evidence_dcap_test SOURCES unit/evidence_dcap_test.c LIBS cella_attest cella_verify_testutil
+                  LABELS unit
+                  ARGS ${CELLA_VECTORS_DIR} dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plugin_2022)
+endif()
+
 # The host's socket ocalls for enclave TLS servers: handles, ownership, closing under a blocked call
 if(TARGET cella_attest)
   cella_unit_test(tls_host_test SOURCES unit/tls_host_test.c LIBS cella_attest Threads::Threads LABELS unit)

@@ -62,6 +62,7 @@ void tv_load(const char *root, const char *name, struct tv *t)
 	    cella_time_parse(json_string_value(json_array_get(json_object_get(j, "valid_window"), 1)), &t->until) ||
 	    cella_tcb_status_parse(json_string_value(json_object_get(j, "status")), &t->status))
 		cella_test_fail(__FILE__, __LINE__, "%s: bad verify_time/valid_window/status", rel);
+	snprintf(t->status_name, sizeof(t->status_name), "%s", json_string_value(json_object_get(j, "status")));
 	a = json_object_get(j, "advisory_ids");
 	json_array_foreach(a, i, v) {
 		CT_ASSERT(i < 8);
@@ -91,27 +92,38 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Bytes of type-6 certification data (QE report certification data) for q's QE auth data and a PEM chain of
- * pem_bytes, header included. */
-static size_t qe_cert_data_len(const struct cella_quote *q, size_t pem_bytes)
+/* Bytes of the QE report data (quote v3: after the attestation key; v4, v5: inside type-6 certification data) for q's
+ * QE auth data and a PEM chain of pem_bytes. */
+static size_t qe_data_len(const struct cella_quote *q, size_t pem_bytes)
 {
-	return 6 + 384 + 64 + 2 + q->qe_auth_len + 6 + pem_bytes;
+	return 384 + 64 + 2 + q->qe_auth_len + 6 + pem_bytes;
 }
 
-/* Writes that data at o (zeroed, qe_cert_data_len bytes): type 6, q's QE report and its signature, q's QE auth
- * data, then type 5 with the PEM chain, pem_bytes long (pem_len, or one more for a trailing NUL). */
+/* Writes that data at o (zeroed, qe_data_len bytes): q's QE report and its signature, q's QE auth data, then type 5
+ * with the PEM chain, pem_bytes long (pem_len, or one more for a trailing NUL). */
+static void put_qe_data(uint8_t *o, const struct cella_quote *q, const char *pem, size_t pem_len, size_t pem_bytes)
+{
+	size_t auth = q->qe_auth_len;
+	memcpy(o, q->qe_report, 384 + 64); /* the report and, right after it in the quote, its signature */
+	put16(o + 448, (uint16_t)auth);
+	memcpy(o + 450, q->qe_auth, auth);
+	put16(o + 450 + auth, 5);
+	put32(o + 452 + auth, (uint32_t)pem_bytes);
+	memcpy(o + 456 + auth, pem, pem_len);
+}
+
+/* Type-6 certification data (QE report certification data): its 6-byte header, then the QE report data. */
+static size_t qe_cert_data_len(const struct cella_quote *q, size_t pem_bytes)
+{
+	return 6 + qe_data_len(q, pem_bytes);
+}
+
 static void put_qe_cert_data(uint8_t *o, const struct cella_quote *q, const char *pem, size_t pem_len,
 			     size_t pem_bytes)
 {
-	size_t auth = q->qe_auth_len;
 	put16(o, 6);
-	put32(o + 2, (uint32_t)(qe_cert_data_len(q, pem_bytes) - 6));
-	memcpy(o + 6, q->qe_report, 384 + 64); /* the report and, right after it in the quote, its signature */
-	put16(o + 6 + 448, (uint16_t)auth);
-	memcpy(o + 6 + 450, q->qe_auth, auth);
-	put16(o + 6 + 450 + auth, 5);
-	put32(o + 6 + 452 + auth, (uint32_t)pem_bytes);
-	memcpy(o + 6 + 456 + auth, pem, pem_len);
+	put32(o + 2, (uint32_t)qe_data_len(q, pem_bytes));
+	put_qe_data(o + 6, q, pem, pem_len, pem_bytes);
 }
 
 uint8_t *tv_rebuild_quote(const uint8_t *b, size_t len, const char *pem, size_t pem_len, size_t *out_len)
@@ -296,9 +308,11 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 			EVP_PKEY *ak, EVP_PKEY *pck_key, const char *pem, size_t pem_len, size_t *out_len)
 {
 	size_t body = body_type == CELLA_QUOTE_BODY_SGX ? 384 : body_type == CELLA_QUOTE_BODY_TD10 ? 584 : 648;
-	size_t head = version == 5 ? 54 : 48, sig = 128 + qe_cert_data_len(q, pem_len), n = head + body + 4 + sig, at;
+	size_t wrap = version == 3 ? 0 : 6; /* v3: the QE report data right after the key, without the type-6 header */
+	size_t head = version == 5 ? 54 : 48, sig = 128 + wrap + qe_data_len(q, pem_len), n = head + body + 4 + sig, at;
 	uint8_t *o = calloc(1, n), point[65], *qe;
-	CT_ASSERT(o && (version == 4 || version == 5) && q->body_len == (body == 648 ? 584 : body));
+	CT_ASSERT(o && (version == 4 || version == 5 || (version == 3 && body_type == CELLA_QUOTE_BODY_SGX)) &&
+		  q->body_len == (body == 648 ? 584 : body));
 	memcpy(o, q->bytes, 48);
 	put16(o, version);
 	if (version == 5) {
@@ -312,8 +326,11 @@ uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t 
 	put32(o + at, (uint32_t)sig);
 	CT_EQ(tv_key_point(ak, point), 0);
 	memcpy(o + at + 4 + 64, point + 1, 64);
-	put_qe_cert_data(o + at + 132, q, pem, pem_len, pem_len);
-	qe = o + at + 138;
+	if (wrap)
+		put_qe_cert_data(o + at + 132, q, pem, pem_len, pem_len);
+	else
+		put_qe_data(o + at + 132, q, pem, pem_len, pem_len);
+	qe = o + at + 132 + wrap;
 	/* the QE report binds the new key: SHA-256(key || auth data), then 32 zero bytes; re-signed by the PCK key */
 	{
 		uint8_t *m = malloc(64 + q->qe_auth_len);

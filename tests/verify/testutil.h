@@ -15,6 +15,7 @@ struct tv {
 	size_t collateral_len;
 	int64_t verify_time, from, until;
 	cella_tcb_status status;
+	char status_name[48]; /* expected.json's "status" as written there */
 	size_t advisory_count;
 	char advisories[8][CELLA_ADVISORY_ID_BYTES];
 };
@@ -53,10 +54,12 @@ void tca_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t *sig64);
 /* PEM text of certs (caller frees). */
 char *tca_pem(X509 *const *certs, size_t n, size_t *len);
 
-/* A quote v4 or v5 (body_type CELLA_QUOTE_BODY_*) built from the parsed real quote q: its header fields and
- * report body (a TD report 1.5 is q's TD 1.0 body followed by td15_extra[64]: tee_tcb_svn2, mr_servicetd),
- * signed by the new attestation key ak; the QE report is q's with its report data bound to ak, re-signed by
- * pck_key; the certification data is type 6 wrapping the PEM chain. Caller frees. */
+/* A quote v4 or v5 (body_type CELLA_QUOTE_BODY_*), or v3 (SGX body only), built from the parsed real quote q: its
+ * header fields (q->bytes[0..48], version replaced) and report body (a TD report 1.5 is q's TD 1.0 body followed by
+ * td15_extra[64]: tee_tcb_svn2, mr_servicetd), signed by the new attestation key ak; the QE report is q's
+ * (q->qe_report, with its 64-byte signature slot after it) with its report data bound to ak, re-signed by pck_key;
+ * the certification data is type 6 wrapping the PEM chain (v3: the QE report data and the type-5 PEM chain without
+ * that wrapper). Caller frees. */
 uint8_t *tv_build_quote(const struct cella_quote *q, uint16_t version, uint16_t body_type, const uint8_t *td15_extra,
 			EVP_PKEY *ak, EVP_PKEY *pck_key, const char *pem, size_t pem_len, size_t *out_len);
 

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella_verify_evidence on Intel quotes (the host library: OpenSSL with libcella-verify), with the real SGX DCAP
+ * vectors and their collateral as endorsements, at each vector's verify_time. The TCB status each vector must get is
+ * expected.json's, turned into Open Enclave's numbering by this test's own table. For each vector: the default policy
+ * refuses it (every vector's status is one of the non-UpToDate ones) yet reports its status; allowing exactly that
+ * status accepts it with that status and the collateral's validity in the claims; allowing every other status still
+ * refuses; the same quote in OE's envelope gets the same verdict; other or altered endorsements, none at all, a time
+ * outside the collateral's validity, a TDX quote, and a quote and collateral valid under a root other than Intel's
+ * are refused, each with its error.
+ *   evidence_dcap_test VECTORS_DIR SGX_VECTOR...
+ */
+#include "cella_test.h"
+#include "testutil.h"
+#include "verify_internal.h" /* the collateral's documents */
+
+#include <cella/evidence.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* expected.json's status names in Open Enclave's numbering (oe_sgx_tcb_status_t) */
+static const struct {
+	const char *name;
+	uint32_t oe;
+} oe_statuses[] = {
+	{"UpToDate", 0},
+	{"OutOfDate", 1},
+	{"Revoked", 2},
+	{"ConfigurationNeeded", 3},
+	{"OutOfDateConfigurationNeeded", 4},
+	{"SWHardeningNeeded", 5},
+	{"ConfigurationAndSWHardeningNeeded", 6},
+};
+#define ALL_SGX_STATUSES 0x7fu /* bits 0..6 */
+
+static uint32_t oe_status(const char *name)
+{
+	for (size_t i = 0; i < sizeof(oe_statuses) / sizeof(oe_statuses[0]); i++)
+		if (strcmp(oe_statuses[i].name, name) == 0)
+			return oe_statuses[i].oe;
+	cella_test_fail(__FILE__, __LINE__, "expected.json status \"%s\" not in the test's table", name);
+}
+
+static cella_result verify(const uint8_t *ev, size_t len, const char *endorsements, size_t elen, int64_t at,
+			   uint32_t allowed, struct cella_claims *claims)
+{
+	struct cella_evidence_policy p;
+	memset(&p, 0, sizeof(p));
+	p.time = at;
+	p.allow_debug = true;
+	p.any_identity = true;
+	p.allowed_tcb = allowed;
+	memset(claims, 0xa5, sizeof(*claims));
+	return cella_verify_evidence(ev, len, (const uint8_t *)endorsements, elen, &p, claims);
+}
+
+/* The claims of a genuine quote with the vector's status. */
+static void expect_claims(const struct tv *t, const struct cella_claims *c, uint32_t status, const uint8_t *uuid)
+{
+	static const uint8_t raw_uuid[16] = CELLA_FORMAT_UUID_RAW_SGX_QUOTE_ECDSA;
+	if (c->tcb_status != status)
+		cella_test_fail(__FILE__, __LINE__, "%s: claims tcb_status %u, expected %u (%s)", t->dir, c->tcb_status,
+				status, t->status_name);
+	CT_EQ(c->validity_from, t->from);
+	CT_EQ(c->validity_until, t->until);
+	CT_EQ_MEM(c->unique_id, t->quote + 48 + 64, 32);   /* MRENCLAVE */
+	CT_EQ_MEM(c->signer_id, t->quote + 48 + 128, 32);  /* MRSIGNER */
+	CT_EQ_MEM(c->sgx_report_data, t->quote + 48 + 320, 64);
+	CT_EQ_MEM(c->format_uuid, uuid ? uuid : raw_uuid, 16);
+	CT_EQ(c->software_tee, 0);
+}
+
+static void one_vector(const char *root, const char *name, const char *other_name)
+{
+	static const uint8_t raw_uuid[16] = CELLA_FORMAT_UUID_RAW_SGX_QUOTE_ECDSA;
+	struct tv t, other;
+	struct cella_claims c;
+	uint32_t s;
+	uint8_t *env;
+	char *bad;
+	cella_result r;
+
+	tv_load(root, name, &t);
+	tv_load(root, other_name, &other);
+	s = oe_status(t.status_name);
+	CT_ASSERT(s != 0); /* the cases below assume a status the default policy refuses */
+
+	/* the default policy: UpToDate only; the evidence is genuine, so the claims say why it was refused */
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.verify_time, 0, &c), CELLA_ERR_POLICY);
+	expect_claims(&t, &c, s, NULL);
+	/* exactly this status allowed */
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.verify_time, CELLA_EVIDENCE_TCB_BIT(s),
+			 &c),
+		  CELLA_OK);
+	expect_claims(&t, &c, s, NULL);
+	/* every other status allowed, one at a time and all together */
+	for (uint32_t o = 0; o <= 6; o++) {
+		if (o == s)
+			continue;
+		r = verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.verify_time, CELLA_EVIDENCE_TCB_BIT(o),
+			   &c);
+		if (r != CELLA_ERR_POLICY)
+			cella_test_fail(__FILE__, __LINE__, "%s (%s) with only status %u allowed: %s", name, t.status_name, o,
+					cella_result_name(r));
+	}
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.verify_time,
+			 ALL_SGX_STATUSES & ~CELLA_EVIDENCE_TCB_BIT(s), &c),
+		  CELLA_ERR_POLICY);
+	expect_claims(&t, &c, s, NULL);
+
+	/* the same quote in OE's envelope (format RAW_SGX_QUOTE_ECDSA): the same verdicts */
+	env = malloc(CELLA_EVIDENCE_HEADER_BYTES + t.quote_len);
+	CT_ASSERT(env);
+	memset(env, 0, CELLA_EVIDENCE_HEADER_BYTES);
+	env[0] = CELLA_EVIDENCE_HEADER_VERSION;
+	memcpy(env + 4, raw_uuid, 16);
+	for (int i = 0; i < 8; i++)
+		env[20 + i] = (uint8_t)((uint64_t)t.quote_len >> (8 * i));
+	memcpy(env + CELLA_EVIDENCE_HEADER_BYTES, t.quote, t.quote_len);
+	CT_RESULT(verify(env, CELLA_EVIDENCE_HEADER_BYTES + t.quote_len, t.collateral, t.collateral_len, t.verify_time, 0,
+			 &c),
+		  CELLA_ERR_POLICY);
+	CT_RESULT(verify(env, CELLA_EVIDENCE_HEADER_BYTES + t.quote_len, t.collateral, t.collateral_len, t.verify_time,
+			 CELLA_EVIDENCE_TCB_BIT(s), &c),
+		  CELLA_OK);
+	expect_claims(&t, &c, s, raw_uuid);
+	free(env);
+
+	/* time: the collateral's validity, both ends included, and not a second beyond */
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.from, CELLA_EVIDENCE_TCB_BIT(s), &c),
+		  CELLA_OK);
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.until, CELLA_EVIDENCE_TCB_BIT(s), &c),
+		  CELLA_OK);
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.from - 1, ALL_SGX_STATUSES, &c),
+		  CELLA_ERR_EXPIRED);
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.until + 1, ALL_SGX_STATUSES, &c),
+		  CELLA_ERR_EXPIRED);
+
+	/* endorsements: none; another vector's (another platform), at either vector's time; this vector's with the
+	 * signed TCB Info's PCE-ID changed */
+	CT_RESULT(verify(t.quote, t.quote_len, NULL, 0, t.verify_time, ALL_SGX_STATUSES, &c), CELLA_ERR_COLLATERAL);
+	r = verify(t.quote, t.quote_len, other.collateral, other.collateral_len, t.verify_time, ALL_SGX_STATUSES, &c);
+	if (r == CELLA_OK || r == CELLA_ERR_POLICY)
+		cella_test_fail(__FILE__, __LINE__, "%s with %s's collateral: %s", name, other_name, cella_result_name(r));
+	r = verify(t.quote, t.quote_len, other.collateral, other.collateral_len, other.verify_time, ALL_SGX_STATUSES, &c);
+	if (r == CELLA_OK || r == CELLA_ERR_POLICY)
+		cella_test_fail(__FILE__, __LINE__, "%s with %s's collateral at its time: %s", name, other_name,
+				cella_result_name(r));
+	bad = tv_replace_after(t.collateral, "\"tcb_info\"", "\\\"pceId\\\":\\\"0000\\\"",
+			       "\\\"pceId\\\":\\\"0001\\\""); /* escaped: a JSON string in a JSON document */
+	CT_RESULT(verify(t.quote, t.quote_len, bad, strlen(bad), t.verify_time, ALL_SGX_STATUSES, &c),
+		  CELLA_ERR_COLLATERAL_SIGNATURE);
+	free(bad);
+
+	printf("PASS %s (%s): refused by default, accepted with exactly its status allowed, expired outside its "
+	       "collateral's validity, refused with other or altered endorsements\n",
+	       name, t.status_name);
+	tv_free(&other);
+	tv_free(&t);
+}
+
+/*
+ * The trust is Intel's root, not whatever root the endorsements carry: the first vector's quote rebuilt as v3 under a
+ * generated hierarchy shaped like Intel's, with the vector's TCB Info and QE Identity re-signed under it, verifies
+ * against that root (the control) and is refused by cella_verify_evidence.
+ */
+static void foreign_root(const char *root, const char *name)
+{
+	struct tv t;
+	struct tca_pki pki;
+	struct cella_quote real, q;
+	struct cella_collateral *vc = NULL, *col;
+	struct cella_verify_result *res = calloc(1, sizeof(*res));
+	struct cella_claims c;
+	EVP_PKEY *ak = tca_key();
+	char *pem, *json;
+	size_t pem_len, json_len, n;
+	uint8_t *b;
+
+	CT_ASSERT(res);
+	tv_load(root, name, &t);
+	CT_RESULT(cella_quote_parse(t.quote, t.quote_len, &real, NULL), CELLA_OK);
+	CT_EQ(real.version, 3);
+	CT_RESULT(cella_collateral_new_json(t.collateral, t.collateral_len, &vc, NULL), CELLA_OK);
+	tca_pki_like(&pki, &real, t.verify_time, &pem, &pem_len);
+	col = tca_pki_collateral(&pki, vc->tcb_info, vc->qe_identity, t.verify_time);
+	b = tv_build_quote(&real, 3, CELLA_QUOTE_BODY_SGX, NULL, ak, pki.k_leaf, pem, pem_len, &n);
+	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
+	CT_EQ(q.version, 3);
+	CT_RESULT(cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, res), CELLA_OK);
+	CT_EQ(res->status, t.status);
+	CT_RESULT(cella_collateral_to_json(col, &json, &json_len), CELLA_OK);
+	CT_RESULT(verify(b, n, json, json_len, t.verify_time, ALL_SGX_STATUSES, &c), CELLA_ERR_UNTRUSTED_ROOT);
+	/* the control of the control: the vector itself, with the same policy */
+	CT_RESULT(verify(t.quote, t.quote_len, t.collateral, t.collateral_len, t.verify_time, ALL_SGX_STATUSES, &c),
+		  CELLA_OK);
+	free(json);
+	free(b);
+	free(pem);
+	free(res);
+	cella_collateral_free(col);
+	cella_collateral_free(vc);
+	EVP_PKEY_free(ak);
+	tca_pki_free(&pki);
+	tv_free(&t);
+	cella_test_pass("a quote and collateral valid under another root: refused, the trust is Intel's root");
+}
+
+int main(int argc, char **argv)
+{
+	const char *root = tv_root(argc, argv);
+	struct tv tdx;
+	struct cella_claims c;
+
+	CT_ASSERT(argc > 3); /* two SGX vectors at least: each one's collateral is wrong for the next */
+	for (int i = 2; i < argc; i++)
+		one_vector(root, argv[i], argv[i + 1 < argc ? i + 1 : 2]);
+	cella_test_pass("each SGX vector: its own TCB status, by the policy's allowed statuses");
+
+	/* a TDX quote (v4) with its genuine collateral: not evidence this API takes */
+	tv_load(root, "dcapqvl_tdx_v4", &tdx);
+	CT_RESULT(verify(tdx.quote, tdx.quote_len, tdx.collateral, tdx.collateral_len, tdx.verify_time, ALL_SGX_STATUSES,
+			 &c),
+		  CELLA_ERR_QUOTE_VERSION);
+	tv_free(&tdx);
+	cella_test_pass("a TDX quote refused (CELLA_ERR_QUOTE_VERSION)");
+
+	foreign_root(root, argv[2]);
+	return 0;
+}
