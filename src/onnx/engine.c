@@ -195,7 +195,8 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	cella_result rc;
 	if (rank < 0 || rank > MAXR || es == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((rc = onnx_dims_count(dims, rank, x->m->opt.max_tensor_bytes / es, &count)) != CELLA_OK)
+	rc = onnx_dims_count(dims, rank, onnx_max_count(x->m->opt.max_tensor_bytes, dtype), &count);
+	if (rc != CELLA_OK)
 		return rc;
 	if (!onnx_op_has_out(n, i)) {
 		struct model *m = x->m;
@@ -485,6 +486,7 @@ static cella_result resolve(struct build *b, const char *name, int *idx)
 static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need)
 {
 	const Onnx__TypeProto *tp = vi->type;
+	t->rank = -1; /* no shape: unknown (not a scalar), until a run binds the value */
 	if (!tp) {
 		if (need) {
 			onnx_log(m, "graph input/output '%s' has no type", vi->name ? vi->name : "");
@@ -582,7 +584,7 @@ static cella_result empty_dims_check(const struct model *m, const struct tensor 
 	uint64_t count;
 	if (t->bytes)
 		return CELLA_OK;
-	return onnx_dims_count(t->dims, t->rank, m->opt.max_tensor_bytes / onnx_dtype_size(t->dtype), &count);
+	return onnx_dims_count(t->dims, t->rank, onnx_max_count(m->opt.max_tensor_bytes, t->dtype), &count);
 }
 
 static cella_result copy_attr(struct model *m, struct build *b, const Onnx__AttributeProto *ap, struct attr *a,
@@ -841,7 +843,7 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			/* declared dims that no run can pass (over max_tensor_bytes) do not feed the shape pass */
 			uint64_t count;
 			if (t->known && onnx_dims_count(t->dims, t->rank,
-							m->opt.max_tensor_bytes / onnx_dtype_size(t->dtype), &count))
+							onnx_max_count(m->opt.max_tensor_bytes, t->dtype), &count))
 				t->known = 0;
 		}
 		g->values[idx].decl_dtype = t->dtype;
@@ -1851,7 +1853,8 @@ static cella_result check_input(struct model *m, size_t i, const struct cella_on
 			return CELLA_ERR_INVALID_ARG;
 		}
 	}
-	if (onnx_dims_count(u->dims, (int)u->rank, m->opt.max_tensor_bytes / es, &count) != CELLA_OK) {
+	if (onnx_dims_count(u->dims, (int)u->rank, onnx_max_count(m->opt.max_tensor_bytes, iv->t.dtype), &count) !=
+	    CELLA_OK) {
 		onnx_log(m, "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)", i,
 			 iv->name, (unsigned long long)m->opt.max_tensor_bytes);
 		return CELLA_ERR_TOO_LARGE;

@@ -253,6 +253,8 @@ static inline int64_t onnx_dims_prod(const int64_t *d, int n)
 	return p;
 }
 size_t onnx_dtype_size(int dtype);
+/* Elements of dtype within max_bytes: 0 for a type without a size, so a limit never divides by 0. */
+uint64_t onnx_max_count(uint64_t max_bytes, int dtype);
 int onnx_normalize_axis(int64_t axis, int rank, int *out);
 
 /* Pointer to the graph value slot. */

@@ -19,6 +19,12 @@ size_t onnx_dtype_size(int dtype)
 	}
 }
 
+uint64_t onnx_max_count(uint64_t max_bytes, int dtype)
+{
+	size_t es = onnx_dtype_size(dtype);
+	return es ? max_bytes / es : 0;
+}
+
 size_t cella_onnx_dtype_size(cella_onnx_dtype t) /* see cella/onnx.h */
 {
 	return onnx_dtype_size((int)t);

@@ -951,6 +951,40 @@ struct sub_vi {
 	Onnx__TensorShapeProto__Dimension dims[CELLA_ONNX_MAX_RANK], *dimp[CELLA_ONNX_MAX_RANK];
 };
 
+/* An If's two branches of one node each, op[k] reading in[k] (n_in[k] names) into the branch output "b". */
+struct if_branches {
+	Onnx__GraphProto g[2];
+	Onnx__NodeProto n[2], *np[2][1];
+	struct sub_vi v[2];
+	Onnx__ValueInfoProto *vp[2][1];
+};
+
+static void mb_if_branches(struct mb *b, Onnx__NodeProto *ifn, struct if_branches *s, const char *const op[2],
+			   char **const in[2], const size_t n_in[2])
+{
+	static char *bout[1] = {"b"};
+	for (int k = 0; k < 2; k++) {
+		struct tk_vi w = {&s->v[k].v, &s->v[k].t, &s->v[k].tt, &s->v[k].s, s->v[k].dims, s->v[k].dimp};
+		onnx__graph_proto__init(&s->g[k]);
+		onnx__node_proto__init(&s->n[k]);
+		s->n[k].op_type = s->n[k].name = (char *)op[k];
+		s->n[k].input = in[k];
+		s->n[k].n_input = n_in[k];
+		s->n[k].output = bout;
+		s->n[k].n_output = 1;
+		s->np[k][0] = &s->n[k];
+		tk_value_info(&w, "b", CELLA_ONNX_FLOAT, 0, -1, NULL);
+		s->vp[k][0] = &s->v[k].v;
+		s->g[k].name = k ? "else" : "then";
+		s->g[k].node = s->np[k];
+		s->g[k].n_node = 1;
+		s->g[k].output = s->vp[k];
+		s->g[k].n_output = 1;
+		mb_attr(b, ifn, k ? "else_branch" : "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g =
+			&s->g[k];
+	}
+}
+
 /*
  * y = If(c) then Gather(x, i) else Identity(x): an index out of range in the branch is reported with the If node,
  * the branch's node and the index, in one message (the If's failure replaced the branch's).
@@ -958,13 +992,13 @@ struct sub_vi {
 static void test_if_message(void)
 {
 	static const int64_t xd[1] = {3}, id[1] = {1};
-	static char *gin[2] = {"x", "i"}, *iin[1] = {"x"}, *bout[1] = {"b"};
+	static char *gin[2] = {"x", "i"}, *iin[1] = {"x"};
+	static const char *const ops[2] = {"Gather", "Identity"};
+	static char **const ins[2] = {gin, iin};
+	static const size_t n_in[2] = {2, 1};
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
-	Onnx__GraphProto br[2];
-	Onnx__NodeProto bn[2], *bnp[2][1];
-	struct sub_vi bv[2];
-	Onnx__ValueInfoProto *bvp[2][1];
+	struct if_branches br;
 	float x[3] = {1, 2, 3};
 	int64_t idx[1] = {7};
 	uint8_t c = 1;
@@ -973,26 +1007,7 @@ static void test_if_message(void)
 	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
 	mb_io(&b, 0, "i", CELLA_ONNX_INT64, 1, id);
 	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
-	Onnx__NodeProto *n = mb_node(&b, "If", "c", NULL, "y");
-	for (int k = 0; k < 2; k++) {
-		struct tk_vi w = {&bv[k].v, &bv[k].t, &bv[k].tt, &bv[k].s, bv[k].dims, bv[k].dimp};
-		onnx__graph_proto__init(&br[k]);
-		onnx__node_proto__init(&bn[k]);
-		bn[k].op_type = bn[k].name = k ? "Identity" : "Gather";
-		bn[k].input = k ? iin : gin;
-		bn[k].n_input = k ? 1 : 2;
-		bn[k].output = bout;
-		bn[k].n_output = 1;
-		bnp[k][0] = &bn[k];
-		tk_value_info(&w, "b", CELLA_ONNX_FLOAT, 0, -1, NULL);
-		bvp[k][0] = &bv[k].v;
-		br[k].name = k ? "else" : "then";
-		br[k].node = bnp[k];
-		br[k].n_node = 1;
-		br[k].output = bvp[k];
-		br[k].n_output = 1;
-		mb_attr(&b, n, k ? "else_branch" : "then_branch", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH)->g = &br[k];
-	}
+	mb_if_branches(&b, mb_node(&b, "If", "c", NULL, "y"), &br, ops, ins, n_in);
 	CT_RESULT(load(&b, &m), CELLA_OK);
 	struct cella_onnx_tensor in[3], out;
 	memset(&in[0], 0, sizeof(in[0]));
@@ -1009,6 +1024,38 @@ static void test_if_message(void)
 	CT_ASSERT(out.rank == 1 && ((const float *)out.data)[0] == 3.0f);
 	cella_onnx_model_free(m);
 	cella_test_pass("a failure inside an If branch is reported with both nodes and the detail");
+}
+
+/*
+ * If(c) whose branches each declare an input 'q' without a type: the untyped input was taken as a known scalar of
+ * element type 0, and the load divided max_tensor_bytes by its element size (SIGFPE). It is unknown now, and the
+ * branch's input is refused by name.
+ */
+static void test_untyped_branch_input(void)
+{
+	static const int64_t xd[1] = {3};
+	static char *iin[1] = {"x"};
+	static const char *const ops[2] = {"Identity", "Identity"};
+	static char **const ins[2] = {iin, iin};
+	static const size_t n_in[2] = {1, 1};
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct if_branches br;
+	Onnx__ValueInfoProto q, *qp[1] = {&q};
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "c", CELLA_ONNX_BOOL, 0, NULL);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_if_branches(&b, mb_node(&b, "If", "c", NULL, "y"), &br, ops, ins, n_in);
+	onnx__value_info_proto__init(&q);
+	q.name = "q"; /* no type at all */
+	for (int k = 0; k < 2; k++) {
+		br.g[k].input = qp;
+		br.g[k].n_input = 1;
+	}
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "node 'If' (If): branch 'then_branch' declares inputs") != NULL);
+	cella_test_pass("an untyped subgraph input is unknown, not a scalar of no type (no division by its size)");
 }
 
 /*
@@ -1400,6 +1447,7 @@ int main(void)
 	test_inplace_types();
 	test_load_messages();
 	test_if_message();
+	test_untyped_branch_input();
 	test_unproduced_outputs();
 	test_resize_antialias();
 	test_int_attr_range();
