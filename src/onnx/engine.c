@@ -1130,6 +1130,32 @@ static int channel_const(const struct graph *g, int v, int64_t M, int rank, cons
 	return t->dims[ch] == M ? 2 : 0;
 }
 
+/*
+ * channel_const for an Add or Mul `a` before opset 7 (see legacy_bcast in ops_elementwise.c): shapes must be equal
+ * unless broadcast=1, and then only B, the constant, broadcasts to A, the Conv result v, with its dims over A's
+ * from `axis` (absent: the trailing dims). Foldable only when that placement is per channel (or B is one element).
+ */
+static int legacy_channel_const(const struct graph *g, struct node *a, int v, int64_t M, int rank, const float **data)
+{
+	const struct tensor *t = const_f32(g, a->in[1], 0);
+	if (a->in[0] != v || !t || t->rank > rank)
+		return 0;
+	a->attr_bad = NULL;
+	int64_t broadcast = onnx_attr_i(a, "broadcast", 0), axis = rank - t->rank;
+	if (onnx_attr_get(a, "axis"))
+		axis = onnx_attr_i(a, "axis", 0);
+	if (a->attr_bad || broadcast != 1)
+		return 0; /* a mistyped attribute: the node stays, to fail when it runs */
+	size_t c = onnx_tensor_count(t);
+	*data = t->data;
+	if (c == 1)
+		return 1;
+	/* B's dims lie over A's dims axis .. axis + rank(B) - 1: the one over the channel dim (1) holds all M */
+	if ((int64_t)c != M || axis < 0 || axis > rank - t->rank || axis > 1 || axis + t->rank <= 1)
+		return 0;
+	return t->dims[1 - axis] == M ? 2 : 0;
+}
+
 /* Conv followed by Mul/Add with a scalar or per-channel constant: folded into the Conv's weights and bias. */
 static void fold_affine(struct model *m, struct graph *g)
 {
@@ -1151,7 +1177,8 @@ static void fold_affine(struct model *m, struct graph *g)
 			const struct tensor wt = *wp;
 			int64_t M = wt.dims[0];
 			const float *k, *bias = NULL;
-			int kind = channel_const(g, a->in[0] == v ? a->in[1] : a->in[0], M, wt.rank, &k);
+			int kind = a->opset < 7 ? legacy_channel_const(g, a, v, M, wt.rank, &k)
+						: channel_const(g, a->in[0] == v ? a->in[1] : a->in[0], M, wt.rank, &k);
 			if (!kind)
 				break;
 			if (p->n_in > 2 && p->in[2] >= 0) {
@@ -1278,6 +1305,8 @@ static void fuse_hardswish(struct graph *g)
 		struct node *root = &g->nodes[i], *ad, *cl, *mid;
 		if (node_is_dead(root) || root->n_in != 2 || root->n_out < 1 || root->out[0] < 0)
 			continue;
+		if (root->opset < 7)
+			continue; /* Add, Mul and Div broadcast only with broadcast=1 then, and only B: not fused */
 		if (!strcmp(root->op->name, "Div") && (mid = producer_of(g, root->in[0], "Mul")) != NULL &&
 		    mid->n_in == 2) {
 			/* Div(Mul(x, Clip(Add(x, 3))), 6) */

@@ -591,8 +591,9 @@ static void test_slice_negative_step(void)
 
 /* ---- HardSwish fusion keeps broadcasting's rank ---- */
 
-/* y = x * Clip(x + 3, 0, 6) / 6 with the 3 and the 6 of rank crank (one element); x is [2]. */
-static void hswish_case(int crank, int want_rank)
+/* y = x * Clip(x + 3, 0, 6) / 6 with the 3 and the 6 of rank crank (one element); x is [2]. Before opset 7, Add and
+ * Div have broadcast=bcast (< 0: absent) and Clip its bounds as attributes. */
+static void hswish_case(int64_t opset, int64_t bcast, int crank, int want_rank)
 {
 	static const int64_t xd[1] = { 2 }, ones[2] = { 1, 1 };
 	static const float three = 3, zero = 0, six = 6;
@@ -603,17 +604,36 @@ static void hswish_case(int crank, int want_rank)
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor in = ftensor(x, 1, xd), out;
-	mb_init(&b, 13);
+	Onnx__NodeProto *nadd, *nclip, *ndiv;
+	mb_init(&b, opset);
 	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, xd);
 	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
 	gb_const(&b.g, "three", CELLA_ONNX_FLOAT, crank, ones, &three, 4);
 	gb_const(&b.g, "zero", CELLA_ONNX_FLOAT, 0, NULL, &zero, 4);
 	gb_const(&b.g, "six", CELLA_ONNX_FLOAT, 0, NULL, &six, 4);
 	gb_const(&b.g, "six_r", CELLA_ONNX_FLOAT, crank, ones, &six, 4);
-	gb_node(&b.g, "Add", add, ao);
-	gb_node(&b.g, "Clip", clip, co);
+	nadd = gb_node(&b.g, "Add", add, ao);
+	nclip = gb_node(&b.g, "Clip", clip, co);
 	gb_node(&b.g, "Mul", mul, po);
-	gb_node(&b.g, "Div", dv, Y);
+	ndiv = gb_node(&b.g, "Div", dv, Y);
+	if (opset < 7) {
+		nclip->n_input = 1;
+		attr_f(&b.g, nclip, "min", 0.0f);
+		attr_f(&b.g, nclip, "max", 6.0f);
+		if (bcast >= 0) {
+			attr_i(&b.g, nadd, "broadcast", bcast);
+			attr_i(&b.g, ndiv, "broadcast", bcast);
+		}
+	}
+	if (want_rank < 0) { /* the unfused nodes refuse the shapes: so must the model, at load or (x [N]) at run */
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+		b.g.dims[0][0].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+		b.g.dims[0][0].dim_param = "N";
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_MODEL_SHAPE);
+		cella_onnx_model_free(m);
+		return;
+	}
 	CT_RESULT(load(&b, &m), CELLA_OK);
 	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
 	CT_EQ(out.rank, want_rank);
@@ -625,16 +645,21 @@ static void hswish_case(int crank, int want_rank)
 	CT_ASSERT(fabsf(((const float *)out.data)[1] - 2.0f / 3.0f) < 1e-6f);
 	struct cella_onnx_stats st;
 	cella_onnx_model_stats(m, &st);
-	if (crank <= 1)
+	if (crank <= 1 && opset >= 7)
 		CT_EQ(st.nodes, 1); /* fused: same shape either way */
 	cella_onnx_model_free(m);
 }
 
 static void test_hardswish_rank(void)
 {
-	hswish_case(0, 1);
-	hswish_case(1, 1);
-	hswish_case(2, 2); /* [1, 1] constants broadcast x to [1, 2]: not one HardSwish of x */
+	hswish_case(13, -1, 0, 1);
+	hswish_case(13, -1, 1, 1);
+	hswish_case(13, -1, 2, 2); /* [1, 1] constants broadcast x to [1, 2]: not one HardSwish of x */
+	/* opset 6: the 3 and the 6 broadcast with broadcast=1 only; without it the Add refuses x [2] + [1] (it was
+	 * fused all the same, and the model loaded) */
+	hswish_case(6, 1, 1, 1);
+	hswish_case(6, -1, 1, -1);
+	hswish_case(6, 0, 0, -1);
 	{
 		/* a Mul with an absent input ("") is looked at as a root of the pattern (found by fuzz_model_load: the
 		 * rank check read the value before index 0) and refused like any Mul without its operands */
@@ -652,7 +677,7 @@ static void test_hardswish_rank(void)
 		gb_node(&b.g, "Mul", mul, Y);
 		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
 	}
-	cella_test_pass("HardSwish fusion only where the constants do not add dims");
+	cella_test_pass("HardSwish fusion only where the constants do not add dims, and not before opset 7");
 }
 
 /* ---- attributes of the wrong type ---- */
@@ -916,19 +941,37 @@ static cella_result load_run_x(struct mb *b, float *xv, int rank, const int64_t 
 
 #define NO_ATTR INT64_MIN
 
+/* With LEGACY_CONV, op reads Conv(x, identity 1x1 weights) (x is [2, 2, 1, 1]) in place of x; with LEGACY_C_FIRST,
+ * op reads c as its first input; with LEGACY_DYN, x is declared with dynamic dims (the shapes meet at run). */
+#define LEGACY_CONV 1
+#define LEGACY_C_FIRST 2
+#define LEGACY_DYN 4
+
 /* y = op(x, c) at the given opset over a float input x and a constant c; bcast/axis NO_ATTR leave the attribute
  * out. The load's or the run's result; out valid until *m is freed. */
 static cella_result legacy_case(int64_t opset, const char *op, int xrank, const int64_t *xd, float *xv, int crank,
-				const int64_t *cd, const float *cv, size_t cn, int64_t bcast, int64_t axis, int ydtype,
-				struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+				const int64_t *cd, const float *cv, size_t cn, int64_t bcast, int64_t axis, int flags,
+				int ydtype, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
 {
-	static const char *const ins[] = { "x", "c", NULL };
+	static const char *const ins[] = { "x", "c", NULL }, *const conv_ins[] = { "x", "w", NULL };
+	static const char *const cx[] = { "xc", "c", NULL }, *const xc_out[] = { "xc", NULL };
+	static const char *const c_first[] = { "c", "x", NULL }, *const c_first_conv[] = { "c", "xc", NULL };
+	static const int64_t wd[4] = { 2, 2, 1, 1 };
+	static const float eye[4] = { 1, 0, 0, 1 };
+	static const int64_t dyn[CELLA_ONNX_MAX_RANK] = { -1, -1, -1, -1, -1, -1, -1, -1 };
 	struct mb b;
 	mb_init(&b, opset);
-	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, xrank, xd);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, xrank, flags & LEGACY_DYN ? dyn : xd);
 	gb_io(&b.g, 1, "y", ydtype, -1, NULL);
 	gb_const(&b.g, "c", CELLA_ONNX_FLOAT, crank, cd, cv, cn * sizeof(float));
-	Onnx__NodeProto *n = gb_node(&b.g, op, ins, Y);
+	if (flags & LEGACY_CONV) {
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, wd, eye, sizeof(eye));
+		gb_node(&b.g, "Conv", conv_ins, xc_out);
+	}
+	Onnx__NodeProto *n = gb_node(&b.g, op,
+				     flags & LEGACY_C_FIRST ? (flags & LEGACY_CONV ? c_first_conv : c_first)
+							    : (flags & LEGACY_CONV ? cx : ins),
+				     Y);
 	if (bcast != NO_ATTR)
 		attr_i(&b.g, n, "broadcast", bcast);
 	if (axis != NO_ATTR)
@@ -943,7 +986,7 @@ static void legacy_expect(int64_t opset, const char *op, int xrank, const int64_
 {
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor out;
-	CT_RESULT(legacy_case(opset, op, xrank, xd, xv, crank, cd, cv, cn, bcast, axis, CELLA_ONNX_FLOAT, &m, &out),
+	CT_RESULT(legacy_case(opset, op, xrank, xd, xv, crank, cd, cv, cn, bcast, axis, 0, CELLA_ONNX_FLOAT, &m, &out),
 		  CELLA_OK);
 	CT_EQ(out.rank, xrank);
 	CT_EQ(out.bytes, n * sizeof(float));
@@ -991,7 +1034,7 @@ static void test_legacy_broadcast(void)
 		struct cella_onnx_tensor out;
 		float xg[4] = { 1, 5, 3, 4 };
 		static const uint8_t want[4] = { 0, 1, 0, 0 };
-		CT_RESULT(legacy_case(6, "Greater", 2, x22, xg, 1, c2, c24, 2, 1, 0, CELLA_ONNX_BOOL, &m, &out), CELLA_OK);
+		CT_RESULT(legacy_case(6, "Greater", 2, x22, xg, 1, c2, c24, 2, 1, 0, 0, CELLA_ONNX_BOOL, &m, &out), CELLA_OK);
 		CT_EQ(out.dtype, CELLA_ONNX_BOOL);
 		if (out.bytes != 4 || memcmp(out.data, want, 4) != 0)
 			cella_test_fail(__FILE__, __LINE__, "Greater-1 at axis 0 gave %s", cella_test_hex(out.data, out.bytes));
@@ -1014,7 +1057,7 @@ static void test_legacy_broadcast(void)
 		struct cella_onnx_model *m = NULL;
 		struct cella_onnx_tensor out;
 		cella_result r = legacy_case(6, bad[i].op, 2, x23, xd, bad[i].crank, bad[i].cd, bad[i].cv, bad[i].cn,
-					     bad[i].bcast, bad[i].axis, CELLA_ONNX_FLOAT, &m, &out);
+					     bad[i].bcast, bad[i].axis, 0, CELLA_ONNX_FLOAT, &m, &out);
 		if (r != CELLA_ERR_MODEL_SHAPE)
 			cella_test_fail(__FILE__, __LINE__, "case %zu (%s-6): %s, expected CELLA_ERR_MODEL_SHAPE", i,
 					bad[i].op, cella_result_name(r));
@@ -1026,11 +1069,65 @@ static void test_legacy_broadcast(void)
 		static const float z[6] = { 0 };
 		struct cella_onnx_model *m = NULL;
 		struct cella_onnx_tensor out;
-		CT_RESULT(legacy_case(6, "Add", 2, x23, xd, 3, c123d, z, 6, 1, NO_ATTR, CELLA_ONNX_FLOAT, &m, &out),
+		CT_RESULT(legacy_case(6, "Add", 2, x23, xd, 3, c123d, z, 6, 1, NO_ATTR, 0, CELLA_ONNX_FLOAT, &m, &out),
 			  CELLA_ERR_MODEL_SHAPE);
 		cella_onnx_model_free(m);
 	}
 	cella_test_pass("opset < 7: broadcast=1 places B at axis (or the trailing dims), other shapes refused");
+}
+
+/*
+ * Conv then Add or Mul of a constant before opset 7 is folded into the Conv only where the old placement of the
+ * constant is per channel: B (2, 1, 1) at axis 0 of (2, 2, 1, 1) is one value per batch (it was folded as one per
+ * channel); a constant without broadcast=1, or as input A, is refused as the unfused node refuses it (it loaded).
+ */
+static void test_legacy_conv_fold(void)
+{
+	static const int64_t xd[4] = { 2, 2, 1, 1 }, c211[3] = { 2, 1, 1 }, c2[1] = { 2 }, c1211[4] = { 1, 2, 1, 1 };
+	static const float k100[2] = { 100, 200 }, k23[2] = { 2, 3 };
+	static const float per_batch[4] = { 101, 102, 203, 204 }, per_channel[4] = { 101, 202, 103, 204 };
+	static const float mul_channel[4] = { 2, 6, 6, 12 };
+	static const struct {
+		const char *op;
+		int crank, flags;
+		const int64_t *cd;
+		const float *cv, *want; /* want NULL: refused at load */
+		int64_t bcast, axis;
+		uint32_t nodes;
+	} cases[] = {
+		{ "Add", 3, 0, c211, k100, per_batch, 1, 0, 2 },
+		{ "Add", 1, 0, c2, k100, per_channel, 1, 1, 1 }, /* a bias [C] at axis 1 (Caffe2's): folded */
+		{ "Mul", 4, 0, c1211, k23, mul_channel, 1, NO_ATTR, 1 },
+		{ "Add", 3, 0, c211, k100, NULL, NO_ATTR, NO_ATTR, 0 },
+		{ "Add", 3, LEGACY_C_FIRST, c211, k100, NULL, 1, NO_ATTR, 0 },
+		{ "Mul", 4, LEGACY_C_FIRST, c1211, k23, NULL, 1, NO_ATTR, 0 },
+	};
+	for (size_t i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t c = i / 2; /* each case with x's shape declared, then known only at run */
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		struct cella_onnx_stats st;
+		float x[4] = { 1, 2, 3, 4 };
+		cella_result r = legacy_case(6, cases[c].op, 4, xd, x, cases[c].crank, cases[c].cd, cases[c].cv, 2,
+					     cases[c].bcast, cases[c].axis,
+					     LEGACY_CONV | cases[c].flags | (i % 2 ? LEGACY_DYN : 0), CELLA_ONNX_FLOAT, &m,
+					     &out);
+		if (!cases[c].want) {
+			if (r != CELLA_ERR_MODEL_SHAPE)
+				cella_test_fail(__FILE__, __LINE__, "case %zu: %s, expected CELLA_ERR_MODEL_SHAPE", i,
+						cella_result_name(r));
+			cella_onnx_model_free(m);
+			continue;
+		}
+		CT_RESULT(r, CELLA_OK);
+		cella_onnx_model_stats(m, &st);
+		if (out.bytes != sizeof(x) || memcmp(out.data, cases[c].want, sizeof(x)) != 0 || st.nodes != cases[c].nodes)
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %u nodes, got %g %g %g %g", i, st.nodes,
+					(double)((const float *)out.data)[0], (double)((const float *)out.data)[1],
+					(double)((const float *)out.data)[2], (double)((const float *)out.data)[3]);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("opset < 7: Conv + Add/Mul folded only where the constant's old placement is per channel");
 }
 
 /* ---- RNN/LSTM with layout=1 and two directions: initial_h/initial_c are [batch, dirs, hidden] ---- */
@@ -1496,6 +1593,7 @@ int main(int argc, char **argv)
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
+		{ "legacy_conv_fold", test_legacy_conv_fold },
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
