@@ -1036,6 +1036,18 @@ static const struct tensor *const_f32(const struct graph *g, int v, size_t count
 	return t->is_const && t->dtype == CELLA_ONNX_FLOAT && (count == 0 || onnx_tensor_count(t) == count) ? t : NULL;
 }
 
+/* A node a rewrite may absorb: it names its first output and no other. A node that declares a second output its
+ * operator does not produce must run, for check_outputs to refuse it; absorbed, that output stayed undefined. */
+static int one_output(const struct node *n)
+{
+	if (n->n_out < 1 || n->out[0] < 0)
+		return 0;
+	for (int k = 1; k < n->n_out; k++)
+		if (n->out[k] >= 0)
+			return 0;
+	return 1;
+}
+
 /* Conv followed by inference BatchNormalization with constant parameters: fold the BN into new weights. */
 static void fold_batchnorm(struct model *m, struct graph *g)
 {
@@ -1047,17 +1059,14 @@ static void fold_batchnorm(struct model *m, struct graph *g)
 		if (g->values[v].is_output || !value_single_consumer(g, v, &c))
 			continue;
 		struct node *a = &g->nodes[c];
-		if (strcmp(a->op->name, "BatchNormalization") || a->n_in < 5 || a->in[0] != v || a->out[0] < 0)
+		if (strcmp(a->op->name, "BatchNormalization") || a->n_in < 5 || a->in[0] != v || !one_output(a))
 			continue;
 		a->attr_bad = NULL;
 		float eps = onnx_attr_f(a, "epsilon", 1e-5f);
 		if (onnx_attr_i(a, "training_mode", 0) || a->attr_bad)
 			continue; /* a mistyped attribute: the node stays, to fail when it runs */
-		int extra = 0;
-		for (int k = 1; k < a->n_out; k++)
-			extra |= a->out[k] >= 0;
 		const struct tensor *wp = const_f32(g, p->in[1], 0);
-		if (extra || !wp || wp->rank < 3)
+		if (!wp || wp->rank < 3)
 			continue;
 		const struct tensor wt = *wp, *w = &wt; /* g->values may move when values are added */
 		int64_t M = w->dims[0];
@@ -1169,7 +1178,7 @@ static void fold_affine(struct model *m, struct graph *g)
 				break;
 			struct node *a = &g->nodes[c];
 			int is_mul = !strcmp(a->op->name, "Mul"), is_add = !strcmp(a->op->name, "Add");
-			if ((!is_mul && !is_add) || a->n_in != 2 || a->out[0] < 0 || (a->in[0] != v && a->in[1] != v))
+			if ((!is_mul && !is_add) || a->n_in != 2 || !one_output(a) || (a->in[0] != v && a->in[1] != v))
 				break;
 			const struct tensor *wp = const_f32(g, p->in[1], 0);
 			if (!wp || wp->rank < 3)
@@ -1260,7 +1269,7 @@ static struct node *producer_of(struct graph *g, int v, const char *op)
 		return NULL;
 	struct node *p = &g->nodes[g->values[v].producer];
 	int c;
-	if (node_is_dead(p) || strcmp(p->op->name, op) || !value_single_consumer(g, v, &c))
+	if (node_is_dead(p) || strcmp(p->op->name, op) || !one_output(p) || !value_single_consumer(g, v, &c))
 		return NULL;
 	return p;
 }
@@ -1303,7 +1312,7 @@ static void fuse_hardswish(struct graph *g)
 		return;
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct node *root = &g->nodes[i], *ad, *cl, *mid;
-		if (node_is_dead(root) || root->n_in != 2 || root->n_out < 1 || root->out[0] < 0)
+		if (node_is_dead(root) || root->n_in != 2 || !one_output(root))
 			continue;
 		if (root->opset < 7)
 			continue; /* Add, Mul and Div broadcast only with broadcast=1 then, and only B: not fused */
@@ -1352,7 +1361,7 @@ static void fuse_activations(struct graph *g)
 		if (g->values[v].is_output || !value_single_consumer(g, v, &c))
 			continue;
 		struct node *a = &g->nodes[c];
-		if (a->n_in < 1 || a->in[0] != v || a->n_out < 1 || a->out[0] < 0)
+		if (a->n_in < 1 || a->in[0] != v || !one_output(a))
 			continue;
 		const char *an = a->op->name;
 		a->attr_bad = NULL;

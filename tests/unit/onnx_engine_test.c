@@ -1121,6 +1121,67 @@ static void test_unproduced_outputs(void)
 	cella_test_pass("an output the operator does not produce is refused, at load or at run, by name");
 }
 
+/*
+ * The same undeclared second output on a node that a rewrite absorbs into the Conv before it (Relu into its
+ * epilogue, Add of a constant into its bias, Div as the root of the HardSwish pattern): absorbed, the node never ran
+ * for its outputs to be checked, the run succeeded with that output undefined, and NonZero read a tensor with no
+ * data. Such a node is not absorbed now: it runs, and is refused by name.
+ */
+static void test_fused_unproduced_outputs(void)
+{
+	static const int64_t xd[4] = {1, 1, -1, -1}, wd[4] = {1, 1, 1, 1}, kd[3] = {1, 1, 1};
+	static float one[1] = {1}, five[1] = {5}, three[1] = {3}, six[1] = {6};
+	static const char *const ops[3] = {"Relu", "Add", "Div"};
+	struct cella_onnx_model *m = NULL;
+	float x[4] = {1, -2, 3, -4};
+	int64_t rd[4] = {1, 1, 2, 2};
+	for (int t = 0; t < 3; t++) {
+		struct mb b;
+		Onnx__NodeProto *n;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_io(&b, 1, "nz", CELLA_ONNX_INT64, -1, NULL);
+		Onnx__TensorProto *tp = mb_init_t(&b, "w", CELLA_ONNX_FLOAT, 4, wd);
+		tp->n_float_data = 1;
+		tp->float_data = one;
+		tp = mb_init_t(&b, "k", CELLA_ONNX_FLOAT, t == 1 ? 3 : 0, kd);
+		tp->n_float_data = 1;
+		tp->float_data = t == 1 ? five : six;
+		if (t == 2) { /* Div(Mul(c, Clip(Add(c, 3), 0, 6)), 6): HardSwish(c), but for the Div's second output */
+			static const char *const clip_in[3] = {"a", "zero", "k"};
+			static float zero[1] = {0};
+			tp = mb_init_t(&b, "three", CELLA_ONNX_FLOAT, 0, kd);
+			tp->n_float_data = 1;
+			tp->float_data = three;
+			tp = mb_init_t(&b, "zero", CELLA_ONNX_FLOAT, 0, kd);
+			tp->n_float_data = 1;
+			tp->float_data = zero;
+			mb_node(&b, "Conv", "x", "w", "c");
+			mb_node(&b, "Add", "c", "three", "a");
+			mb_inputs(&b, mb_node(&b, "Clip", "a", NULL, "cl"), 3, clip_in);
+			mb_node(&b, "Mul", "c", "cl", "p");
+			n = mb_node(&b, "Div", "p", "k", "y");
+		} else {
+			mb_node(&b, "Conv", "x", "w", "c");
+			n = t ? mb_node(&b, "Add", "c", "k", "y") : mb_node(&b, "Relu", "c", NULL, "y");
+		}
+		mb_node(&b, "NonZero", "z", NULL, "nz");
+		b.nout[n - b.nodes][1] = "z";
+		n->n_output = 2;
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		struct cella_onnx_tensor in = ftensor(x, 4, rd), out[2];
+		char want[128];
+		snprintf(want, sizeof(want), "node '%s' (%s): model is malformed: output 1 ('z') is declared, but %s does not "
+			 "produce it", ops[t], ops[t], ops[t]);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, out, 2), CELLA_ERR_MODEL);
+		if (!strstr(last_log, want))
+			cella_test_fail(__FILE__, __LINE__, "case %d logged \"%s\"", t, last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("a node with an output its operator does not produce is not fused away: refused by name");
+}
+
 /* Resize-18 of x [2-D, xd] by scales (or to sizes when sizes is not NULL) with the given attributes (NULL or -1 =
  * absent): *m and *out when it loads and runs; the first failure otherwise. */
 struct rz {
@@ -1449,6 +1510,7 @@ int main(void)
 	test_if_message();
 	test_untyped_branch_input();
 	test_unproduced_outputs();
+	test_fused_unproduced_outputs();
 	test_resize_antialias();
 	test_int_attr_range();
 	test_malformed();
