@@ -250,15 +250,19 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 		if (i == 0 && n->op->inplace) {
 			/* reuse a dying input's buffer: elementwise kernels read element k before writing it, so only one
 			 * of the output's type and shape (a broadcast input is read again after its element k is written;
-			 * one of another type is read in its own element size); reshapes copy bytes, any shape will do */
+			 * one of another type is read in its own element size, except by Cast, which converts element k
+			 * where it lies: one of the same element size will do); reshapes copy bytes, any shape will do */
+			int mode = n->op->inplace;
 			for (int k = 0; k < 2 && k < n->n_in; k++) {
 				int iv = n->in[k];
 				if (iv < 0)
 					continue;
 				struct value *src = &x->g->values[iv];
+				int fits = mode == ONNX_INPLACE_BYTES ? src->t.dtype == dtype
+					   : mode == ONNX_INPLACE_CAST ? onnx_dtype_size(src->t.dtype) == es && same_dims(&src->t, t)
+					   : src->t.dtype == dtype && same_dims(&src->t, t);
 				if (src->t.buf >= 0 && src->last_use == x->cur && !src->is_output && src->t.bytes == t->bytes &&
-				    src->t.dtype == dtype && (n->op->inplace == ONNX_INPLACE_BYTES || same_dims(&src->t, t)) &&
-				    (k == 0 || n->in[0] != iv)) {
+				    fits && (k == 0 || n->in[0] != iv)) {
 					t->buf = src->t.buf;
 					t->data = src->t.data;
 					src->t.buf = -1; /* src keeps its data pointer for the kernel to read */

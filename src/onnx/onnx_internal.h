@@ -77,6 +77,8 @@ enum {
 	ONNX_INPLACE_NONE = 0,
 	ONNX_INPLACE_ELEMENTWISE = 1, /* an input of the output's type and shape (element k read before it is written) */
 	ONNX_INPLACE_BYTES = 2,       /* an input of the output's type and size, whatever its shape (a byte copy) */
+	ONNX_INPLACE_CAST = 3,        /* an input of the output's shape and element size, of any type (Cast: element k
+				       * read, converted, then written over itself) */
 };
 
 struct node {

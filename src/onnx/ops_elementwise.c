@@ -1066,7 +1066,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "IsNaN", op_isnan, NULL, 9, 0 },
 	{ "IsInf", op_isinf, NULL, 10, 0 },
 	{ "Clip", op_clip, NULL, 1, 1 },
-	{ "Cast", op_cast, NULL, 1, 1 },
-	{ "CastLike", op_castlike, NULL, 15, 1 },
+	{ "Cast", op_cast, NULL, 1, ONNX_INPLACE_CAST },
+	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST },
 	{ NULL, NULL, NULL, 0, 0 },
 };

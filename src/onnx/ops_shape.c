@@ -1554,9 +1554,9 @@ static cella_result op_s2d(struct exec *x, struct node *n) { return d2s(x, n, 1)
 
 const struct op_def onnx_ops_shape[] = {
 	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Flatten", op_flatten, NULL, 1, 1 },
-	{ "Squeeze", op_squeeze, NULL, 1, 1 },
-	{ "Unsqueeze", op_unsqueeze, NULL, 1, 1 },
+	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES },
 	{ "Identity", op_identity, NULL, 1, 1 },
 	{ "Dropout", op_dropout, NULL, 1, 1 },
 	{ "Transpose", op_transpose, NULL, 1, 0 },

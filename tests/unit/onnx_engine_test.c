@@ -904,6 +904,52 @@ static void test_inplace_types(void)
 }
 
 /*
+ * Relu -> Flatten -> Relu -> Unsqueeze -> Relu -> Squeeze -> Cast int32 -> Cast float -> Relu over [1, 64, 128, 128]
+ * floats (4 MiB): each node takes over its dying input's buffer, so the run holds one 4 MiB buffer. Flatten, Squeeze
+ * and Unsqueeze (byte copies, like Reshape) and Cast between types of one size (element k converted where it lies)
+ * had lost that reuse when it was narrowed to inputs of the output's type and shape: 8 MiB.
+ */
+static void test_inplace_reshapes_casts(void)
+{
+	static const int64_t xd[4] = {1, 64, 128, 128}, one[1] = {1}, zero[1] = {0};
+	const size_t count = 64 * 128 * 128;
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_stats st;
+	float *x = malloc(count * sizeof(float));
+	CT_ASSERT(x != NULL);
+	for (size_t i = 0; i < count; i++)
+		x[i] = (float)(int)(i % 7) - 3.0f;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_i64(&b, "axes", 1, one, zero, 1);
+	mb_node(&b, "Relu", "x", NULL, "r0");
+	mb_node(&b, "Flatten", "r0", NULL, "f");
+	mb_node(&b, "Relu", "f", NULL, "r1");
+	mb_node(&b, "Unsqueeze", "r1", "axes", "u");
+	mb_node(&b, "Relu", "u", NULL, "r2");
+	mb_node(&b, "Squeeze", "r2", "axes", "s");
+	mb_attr_i(&b, mb_node(&b, "Cast", "s", NULL, "i"), "to", CELLA_ONNX_INT32);
+	mb_attr_i(&b, mb_node(&b, "Cast", "i", NULL, "c"), "to", CELLA_ONNX_FLOAT);
+	mb_node(&b, "Relu", "c", NULL, "y");
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	struct cella_onnx_tensor in = ftensor(x, 4, xd), out;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[0] == 1 && out.dims[1] == (int64_t)count);
+	for (size_t i = 0; i < count; i++)
+		if (((const float *)out.data)[i] != (x[i] > 0 ? x[i] : 0.0f))
+			cella_test_fail(__FILE__, __LINE__, "element %zu: %g", i, (double)((const float *)out.data)[i]);
+	cella_onnx_model_stats(m, &st);
+	if (st.arena_peak_bytes != count * sizeof(float))
+		cella_test_fail(__FILE__, __LINE__, "arena peak %llu bytes, want %zu", (unsigned long long)st.arena_peak_bytes,
+				count * sizeof(float));
+	cella_onnx_model_free(m);
+	free(x);
+	cella_test_pass("Flatten, Squeeze, Unsqueeze and Cast between types of one size run in their input's buffer");
+}
+
+/*
  * Load failures that returned CELLA_ERR_MODEL without a word: an initializer or graph output without a name, a
  * TENSOR attribute without its tensor, a node with 65 outputs. Each now names what is wrong.
  */
@@ -1506,6 +1552,7 @@ int main(void)
 	test_max_tensor_clamp();
 	test_empty_dims_bound();
 	test_inplace_types();
+	test_inplace_reshapes_casts();
 	test_load_messages();
 	test_if_message();
 	test_untyped_branch_input();
