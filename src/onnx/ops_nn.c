@@ -21,36 +21,42 @@ enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 
 /*
  * The window attributes of a Conv, ConvTranspose or pooling node over nsp spatial dims: strides and dilations (and
- * ConvTranspose's output_padding) have nsp values when present, pads 2*nsp, and auto_pad is one of the four names
- * ONNX defines. Sets *pad_mode; a list of another length or another auto_pad is CELLA_ERR_MODEL, named in the log
- * when `load` (the log is for load errors; at run the engine's message names the node).
+ * ConvTranspose's output_padding) have nsp values when present, pads 2*nsp, auto_pad is one of the four names ONNX
+ * defines, and each value is within the engine's bounds (strides and dilations in [1, 2^20], pads in [0, 2^24];
+ * for ConvTranspose, whose work grows with them, [1, 4096], [0, 2^20] and output_padding [0, 4096]). Sets
+ * *pad_mode. What is wrong is named, with the attribute, in the node's failure: CELLA_ERR_MODEL for a list of
+ * another length or another auto_pad, CELLA_ERR_MODEL_SHAPE for a value out of bounds. Needs no input shape, so
+ * the callers run it at load (conv_attrs_at_load, pool_attrs).
  */
-static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int load, int *pad_mode)
+static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int *pad_mode)
 {
 	static const char *const lists[4] = { "strides", "dilations", "pads", "output_padding" };
 	static const char *const modes[4] = { [PAD_NOTSET] = "NOTSET", [PAD_SAME_UPPER] = "SAME_UPPER",
 					      [PAD_SAME_LOWER] = "SAME_LOWER", [PAD_VALID] = "VALID" };
-	int nl = strcmp(n->op->name, "ConvTranspose") ? 3 : 4;
+	int tr = !strcmp(n->op->name, "ConvTranspose"), nl = tr ? 4 : 3, mode = -1;
+	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(ap, modes[i]))
+			mode = i;
+	if (mode < 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL,
+				    "attribute 'auto_pad' is '%.64s', not NOTSET, SAME_UPPER, SAME_LOWER or VALID", ap);
 	for (int i = 0; i < nl; i++) {
 		const int64_t *v;
 		size_t c = onnx_attr_ints(n, lists[i], &v), want = (size_t)nsp * (i == 2 ? 2 : 1);
-		if (c && c != want) {
-			if (load)
-				onnx_log(x->m, "node '%s' (%s): attribute '%s' has %zu values, expected %zu", n->name,
-					 n->op->name, lists[i], c, want);
-			return CELLA_ERR_MODEL;
-		}
+		int64_t lo = i < 2 ? 1 : 0, hi = i < 2 ? (tr ? 4096 : 1 << 20) : i == 2 ? (tr ? 1 << 20 : 1 << 24) : 4096;
+		if (c && c != want)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has %zu values, expected %zu", lists[i],
+					    c, want);
+		if (i == 2 && tr && mode == PAD_VALID)
+			continue; /* ConvTranspose with VALID pads nothing, whatever pads says */
+		for (size_t k = 0; k < c; k++)
+			if (v[k] < lo || v[k] > hi)
+				return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute '%s' holds %lld, not in [%lld, %lld]",
+						    lists[i], (long long)v[k], (long long)lo, (long long)hi);
 	}
-	const char *ap = onnx_attr_s(n, "auto_pad", "NOTSET");
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(ap, modes[i])) {
-			*pad_mode = i;
-			return CELLA_OK;
-		}
-	if (load)
-		onnx_log(x->m, "node '%s' (%s): attribute 'auto_pad' is '%.64s', not NOTSET, SAME_UPPER, SAME_LOWER or VALID",
-			 n->name, n->op->name, ap);
-	return CELLA_ERR_MODEL;
+	*pad_mode = mode;
+	return CELLA_OK;
 }
 
 /* Fills strides/dilations/pads and output size from the ONNX attributes (Conv and pooling rules). */
@@ -62,8 +68,8 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 	int mode;
 	cella_result r;
 	if (nsp < 1 || nsp > MAXSP)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = win_attrs(x, n, nsp, x->mode != MODE_RUN, &mode)) != CELLA_OK)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%d spatial dims (at most %d)", nsp, MAXSP);
+	if ((r = win_attrs(x, n, nsp, &mode)) != CELLA_OK)
 		return r;
 	memset(w, 0, sizeof(*w));
 	w->nsp = nsp;
@@ -73,7 +79,8 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 		w->s[i] = 1;
 		w->d[i] = 1;
 		if (w->k[i] < 1 || w->k[i] > (1 << 20))
-			return CELLA_ERR_MODEL_SHAPE;
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "kernel dim %d is %lld, not in [1, %d]", i,
+					    (long long)w->k[i], 1 << 20);
 	}
 	/* win_attrs checked the lengths: each list is absent or complete */
 	if ((c = onnx_attr_ints(n, "strides", &v)) != 0)
@@ -87,10 +94,7 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 			w->pb[i] = v[i];
 			w->pe[i] = v[i + nsp];
 		}
-	for (int i = 0; i < nsp; i++)
-		if (w->s[i] < 1 || w->d[i] < 1 || w->s[i] > (1 << 20) || w->d[i] > (1 << 20) || w->pb[i] < 0 ||
-		    w->pe[i] < 0 || w->pb[i] > (1 << 24) || w->pe[i] > (1 << 24))
-			return CELLA_ERR_MODEL_SHAPE;
+	/* win_attrs bounded the values too */
 	int same = mode == PAD_SAME_UPPER ? 1 : mode == PAD_SAME_LOWER ? 2 : 0;
 	for (int i = 0; i < nsp; i++) {
 		int64_t ek = (w->k[i] - 1) * w->d[i] + 1;
@@ -249,19 +253,22 @@ static void conv_priv_free(void *p)
 	free(c);
 }
 
-static cella_result conv_kernel_shape(struct node *n, const struct tensor *wt, int64_t *k, int *nsp)
+static cella_result conv_kernel_shape(struct exec *x, struct node *n, const struct tensor *wt, int64_t *k, int *nsp)
 {
 	const int64_t *v;
 	size_t c = onnx_attr_ints(n, "kernel_shape", &v);
 	*nsp = wt->rank - 2;
 	if (*nsp < 1 || *nsp > MAXSP)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "weight of rank %d: 1 to %d spatial dims", wt->rank,
+				    MAXSP);
 	if (c && c != (size_t)*nsp)
-		return CELLA_ERR_MODEL_SHAPE;
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'kernel_shape' has %zu values, the weight %d "
+				    "spatial dims", c, *nsp);
 	for (int i = 0; i < *nsp; i++) {
 		k[i] = wt->dims[2 + i];
 		if (c && v[i] != k[i])
-			return CELLA_ERR_MODEL_SHAPE;
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'kernel_shape' is %lld in dim %d, the "
+					    "weight's %lld", (long long)v[i], i, (long long)k[i]);
 	}
 	return CELLA_OK;
 }
@@ -277,9 +284,9 @@ static cella_result conv_attrs_at_load(struct exec *x, struct node *n)
 	cella_result r;
 	if (!wt || !(wt->known || wt->is_const) || wt->rank < 3)
 		return CELLA_OK; /* checked when the node runs */
-	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK)
 		return r;
-	return win_attrs(x, n, nsp, 1, &mode);
+	return win_attrs(x, n, nsp, &mode);
 }
 
 static cella_result conv_prepare(struct exec *x, struct node *n)
@@ -369,7 +376,7 @@ static cella_result op_conv(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT || (bt && bt->dtype != CELLA_ONNX_FLOAT))
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK)
+	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK)
 		return r;
 	if (xt->rank != wt->rank)
 		return CELLA_ERR_MODEL_SHAPE;
@@ -471,8 +478,7 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = conv_kernel_shape(n, wt, k, &nsp)) != CELLA_OK ||
-	    (r = win_attrs(x, n, nsp, x->mode != MODE_RUN, &mode)) != CELLA_OK)
+	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK || (r = win_attrs(x, n, nsp, &mode)) != CELLA_OK)
 		return r;
 	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M;
 	/* every group has at least one input channel when there are channels (C % g alone let group = 2^62 through
@@ -497,10 +503,7 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 			pb[i] = v[i];
 			pe[i] = v[i + nsp];
 		}
-	for (int i = 0; i < nsp; i++)
-		if (s[i] < 1 || d[i] < 1 || s[i] > 4096 || d[i] > 4096 || pb[i] < 0 || pe[i] < 0 || outp[i] < 0 ||
-		    pb[i] > (1 << 20) || pe[i] > (1 << 20) || outp[i] > 4096)
-			return CELLA_ERR_MODEL_SHAPE;
+	/* win_attrs bounded the values too */
 	/* output_shape names the spatial dims, optionally preceded by N and C: the last nsp values count */
 	size_t nos = onnx_attr_ints(n, "output_shape", &v);
 	if (nos && (nos < (size_t)nsp || nos > (size_t)nsp + 2))
@@ -1080,6 +1083,26 @@ static void win_range(int64_t base, int64_t k, int64_t d, int64_t lo, int64_t hi
 		*k1 = *k0;
 }
 
+/* MaxPool's and AveragePool's attributes: kernel_shape (required, 1 to MAXSP values in [1, 2^20]) gives the spatial
+ * dims, so the window attributes are checked at load (the op's prepare) even when the input's shape is not known
+ * until a run. */
+static cella_result pool_attrs(struct exec *x, struct node *n)
+{
+	const int64_t *ks;
+	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
+	int mode;
+	if (nk == 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'kernel_shape' is required");
+	if (nk > MAXSP)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'kernel_shape' has %zu values (at most %d)",
+				    nk, MAXSP);
+	for (size_t i = 0; i < nk; i++)
+		if (ks[i] < 1 || ks[i] > (1 << 20))
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'kernel_shape' holds %lld, not in [1, %d]",
+					    (long long)ks[i], 1 << 20);
+	return win_attrs(x, n, (int)nk, &mode);
+}
+
 static cella_result pool(struct exec *x, struct node *n, int is_max)
 {
 	struct tensor *xt = onnx_op_in(x, n, 0), *y, *yi = NULL;
@@ -1090,10 +1113,13 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if ((r = pool_attrs(x, n)) != CELLA_OK)
+		return r;
 	int nsp = xt->rank - 2;
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
 	if (nsp < 1 || (size_t)nsp != nk)
-		return CELLA_ERR_MODEL_SHAPE;
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d for attribute 'kernel_shape' of %zu "
+				    "values", xt->rank, nk);
 	if ((r = win_make(x, n, xt, ks, nsp, onnx_attr_int(n, "ceil_mode", 0), &w)) != CELLA_OK)
 		return r;
 	int64_t od[MAXR];
@@ -1348,8 +1374,8 @@ const struct op_def onnx_ops_nn[] = {
 	{ "InstanceNormalization", op_instancenorm, NULL, 1, 0 },
 	{ "LayerNormalization", op_layernorm, NULL, 17, 0 },
 	{ "LRN", op_lrn, NULL, 1, 0 },
-	{ "MaxPool", op_maxpool, NULL, 1, 0 },
-	{ "AveragePool", op_avgpool, NULL, 1, 0 },
+	{ "MaxPool", op_maxpool, pool_attrs, 1, 0 },
+	{ "AveragePool", op_avgpool, pool_attrs, 1, 0 },
 	{ "GlobalAveragePool", op_gap, NULL, 1, 0 },
 	{ "GlobalMaxPool", op_gmp, NULL, 1, 0 },
 	{ "Softmax", op_softmax, NULL, 1, 0 },

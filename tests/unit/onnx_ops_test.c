@@ -1408,67 +1408,110 @@ static cella_result load_logged(struct mb *b, struct cella_onnx_model **m)
 	return r;
 }
 
-/* One window node over x (1, 1, 2, 2), declared with its dims or dynamic, and (but for pooling) the 2x2 weight w,
- * with one INTS attribute (name NULL: none) and auto_pad (NULL: none). */
+/* One window node over x (1, 1, 2, 2), declared with its dims or dynamic, and (but for pooling) the 2x2 weight w
+ * (with dynamic 2, a graph input of no declared shape), with one INTS attribute (name NULL: none; for pooling,
+ * kernel_shape 2x2 unless that is the one) and auto_pad (NULL: none). */
 static void window_model(struct mb *b, const char *op, int dynamic, const char *attr, const int64_t *v, size_t nv,
 			 const char *auto_pad)
 {
 	static const int64_t xd[4] = { 1, 1, 2, 2 }, dyn[4] = { 1, 1, -1, -1 }, k2[2] = { 2, 2 };
 	static const float w[4] = { 1, 1, 1, 1 };
 	static const char *const ins[] = { "x", "w", NULL }, *const pin[] = { "x", NULL };
-	int pool = !strncmp(op, "MaxPool", 7);
+	int pool = strstr(op, "Pool") != NULL;
 	mb_init(b, 13);
 	gb_io(&b->g, 0, "x", CELLA_ONNX_FLOAT, 4, dynamic ? dyn : xd);
 	gb_io(&b->g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
-	if (!pool)
+	if (!pool && dynamic == 2)
+		gb_io(&b->g, 0, "w", CELLA_ONNX_FLOAT, -1, NULL);
+	else if (!pool)
 		gb_const(&b->g, "w", CELLA_ONNX_FLOAT, 4, xd, w, sizeof(w));
 	Onnx__NodeProto *n = gb_node(&b->g, op, pool ? pin : ins, Y);
-	if (pool)
+	if (pool && !(attr && !strcmp(attr, "kernel_shape")))
 		attr_ints(&b->g, n, "kernel_shape", k2, 2);
-	if (attr)
+	if (attr && nv)
 		attr_ints(&b->g, n, attr, v, nv);
 	if (auto_pad)
 		attr_s(&b->g, n, "auto_pad", auto_pad);
 }
 
+/* The lines of all_log. */
+static int log_lines(void)
+{
+	int c = 0;
+	for (const char *p = all_log; *p; p++)
+		c += *p == '\n';
+	return c;
+}
+
 static void test_window_attrs(void)
 {
 	static const int64_t one[1] = { 1 }, three[3] = { 1, 1, 1 }, two[2] = { 0, 0 }, pads1[4] = { 1, 1, 1, 1 };
+	static const int64_t zero_one[2] = { 0, 1 }, big[2] = { 1, (int64_t)1 << 21 }, negp[4] = { 0, -1, 0, 0 };
 	static const struct {
 		const char *op, *attr;
 		const int64_t *v;
 		size_t nv;
 		const char *auto_pad, *msg;
+		cella_result r;
 	} bad[] = {
-		{ "ConvTranspose", "strides", three, 3, NULL, "attribute 'strides' has 3 values, expected 2" },
-		{ "ConvTranspose", "dilations", one, 1, NULL, "attribute 'dilations' has 1 values, expected 2" },
-		{ "ConvTranspose", "output_padding", three, 3, NULL, "'output_padding' has 3 values, expected 2" },
-		{ "ConvTranspose", "pads", two, 2, NULL, "attribute 'pads' has 2 values, expected 4" },
-		{ "ConvTranspose", NULL, NULL, 0, "SAME", "attribute 'auto_pad' is 'SAME', not NOTSET" },
-		{ "Conv", NULL, NULL, 0, "valid", "attribute 'auto_pad' is 'valid', not NOTSET" },
-		{ "Conv", "strides", one, 1, NULL, "attribute 'strides' has 1 values, expected 2" },
-		{ "MaxPool", NULL, NULL, 0, "BOGUS", "attribute 'auto_pad' is 'BOGUS', not NOTSET" },
+		{ "ConvTranspose", "strides", three, 3, NULL, "attribute 'strides' has 3 values, expected 2", CELLA_ERR_MODEL },
+		{ "ConvTranspose", "dilations", one, 1, NULL, "attribute 'dilations' has 1 values, expected 2", CELLA_ERR_MODEL },
+		{ "ConvTranspose", "output_padding", three, 3, NULL, "'output_padding' has 3 values, expected 2",
+		  CELLA_ERR_MODEL },
+		{ "ConvTranspose", "pads", two, 2, NULL, "attribute 'pads' has 2 values, expected 4", CELLA_ERR_MODEL },
+		{ "ConvTranspose", NULL, NULL, 0, "SAME", "attribute 'auto_pad' is 'SAME', not NOTSET", CELLA_ERR_MODEL },
+		{ "ConvTranspose", "strides", big, 2, NULL, "attribute 'strides' holds 2097152, not in [1, 4096]",
+		  CELLA_ERR_MODEL_SHAPE },
+		{ "Conv", NULL, NULL, 0, "valid", "attribute 'auto_pad' is 'valid', not NOTSET", CELLA_ERR_MODEL },
+		{ "Conv", "strides", one, 1, NULL, "attribute 'strides' has 1 values, expected 2", CELLA_ERR_MODEL },
+		{ "Conv", "pads", negp, 4, NULL, "attribute 'pads' holds -1, not in [0, 16777216]", CELLA_ERR_MODEL_SHAPE },
+		{ "MaxPool", NULL, NULL, 0, "BOGUS", "attribute 'auto_pad' is 'BOGUS', not NOTSET", CELLA_ERR_MODEL },
+		{ "MaxPool", NULL, NULL, 0, "SAME", "attribute 'auto_pad' is 'SAME', not NOTSET", CELLA_ERR_MODEL },
+		{ "AveragePool", "strides", zero_one, 2, NULL, "attribute 'strides' holds 0, not in [1, 1048576]",
+		  CELLA_ERR_MODEL_SHAPE },
+		{ "AveragePool", "kernel_shape", NULL, 0, NULL, "attribute 'kernel_shape' is required", CELLA_ERR_MODEL },
+		{ "MaxPool", "kernel_shape", big, 2, NULL, "attribute 'kernel_shape' holds 2097152, not in [1, 1048576]",
+		  CELLA_ERR_MODEL_SHAPE },
 	};
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
+	/* each refused at load, whether x's shape is known or not, in one line naming the node and the attribute */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		for (int dynamic = 0; dynamic < 2; dynamic++) {
-			if (dynamic && !strcmp(bad[i].op, "MaxPool"))
-				continue; /* no weight to learn the rank from: checked when the node first runs */
 			window_model(&b, bad[i].op, dynamic, bad[i].attr, bad[i].v, bad[i].nv, bad[i].auto_pad);
 			cella_result r = load_logged(&b, &m);
 			cella_onnx_model_free(m);
-			if (r != CELLA_ERR_MODEL || !strstr(all_log, bad[i].msg) || !strstr(all_log, "node '"))
+			if (r != bad[i].r || !strstr(all_log, bad[i].msg) || !strstr(all_log, "node '") || log_lines() != 1)
 				cella_test_fail(__FILE__, __LINE__, "case %zu (%s, %s x): %s, log: %s", i, bad[i].op,
 						dynamic ? "dynamic" : "static", cella_result_name(r), all_log);
 		}
-	/* MaxPool over a dynamic x: refused when it first runs */
+	/* a Conv whose weight has no declared shape: its attributes are checked when it first runs, and named */
 	{
-		float x[4] = { 1, 2, 3, 4 };
+		float x[4] = { 1, 2, 3, 4 }, w[4] = { 1, 1, 1, 1 };
 		static const int64_t xd[4] = { 1, 1, 2, 2 };
-		struct cella_onnx_tensor out;
-		window_model(&b, "MaxPool", 1, NULL, NULL, 0, "BOGUS");
-		CT_RESULT(load_run_x(&b, x, 4, xd, &m, &out), CELLA_ERR_MODEL);
+		struct cella_onnx_tensor in[2] = { ftensor(x, 4, xd), ftensor(w, 4, xd) }, out;
+		window_model(&b, "Conv", 2, NULL, NULL, 0, "BOGUS");
+		CT_RESULT(load_logged(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_ERR_MODEL);
+		if (!strstr(all_log, "node 'Conv' (Conv): model is malformed: attribute 'auto_pad' is 'BOGUS'"))
+			cella_test_fail(__FILE__, __LINE__, "run logged: %s", all_log);
+		cella_onnx_model_free(m);
+	}
+	/* MaxPool with auto_pad SAME_UPPER and SAME_LOWER over a dynamic x: pads from each run's shape (x 1..9 in
+	 * 3x3, then 1..4 in 2x2, 2x2 windows at stride 1: the output has x's size) */
+	for (int lower = 0; lower < 2; lower++) {
+		float x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+		static const int64_t d3[4] = { 1, 1, 3, 3 }, d2[4] = { 1, 1, 2, 2 };
+		static const float up3[9] = { 5, 6, 6, 8, 9, 9, 8, 9, 9 }, low3[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+		static const float up2[4] = { 4, 4, 4, 4 }, low2[4] = { 1, 2, 3, 4 };
+		struct cella_onnx_tensor in = ftensor(x, 4, d3), out;
+		window_model(&b, "MaxPool", 1, NULL, NULL, 0, lower ? "SAME_LOWER" : "SAME_UPPER");
+		CT_RESULT(load_logged(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.dims[2] == 3 && out.dims[3] == 3 && memcmp(out.data, lower ? low3 : up3, sizeof(up3)) == 0);
+		in = ftensor(x, 4, d2);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.dims[2] == 2 && out.dims[3] == 2 && memcmp(out.data, lower ? low2 : up2, sizeof(up2)) == 0);
 		cella_onnx_model_free(m);
 	}
 	/* ConvTranspose with auto_pad VALID pads nothing, whatever pads says: x 1 2 / 3 4 under a 2x2 kernel of ones
@@ -1484,7 +1527,7 @@ static void test_window_attrs(void)
 		CT_ASSERT(memcmp(out.data, want, sizeof(want)) == 0);
 		cella_onnx_model_free(m);
 	}
-	cella_test_pass("window attributes of the wrong length or an unknown auto_pad refused by name; VALID pads nothing");
+	cella_test_pass("window attributes of the wrong length, bounds or auto_pad refused at load in one line; SAME_* at run");
 }
 
 /* ---- bool bytes other than 0 and 1 (raw_data keeps them) are true ---- */
