@@ -65,6 +65,17 @@ static void wr(void *p, int dt, size_t i, double v)
 		iput(p, dt, i, (int64_t)v);
 }
 
+/* The least (or, with max, the greatest) value of an integer type num_type_ok takes. */
+static int64_t int_limit(int dt, int max)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT8: return max ? INT8_MAX : INT8_MIN;
+	case CELLA_ONNX_UINT8: return max ? UINT8_MAX : 0;
+	case CELLA_ONNX_INT32: return max ? INT32_MAX : INT32_MIN;
+	default: return max ? INT64_MAX : INT64_MIN;
+	}
+}
+
 static int num_type_ok(int dt)
 {
 	return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE || dt == CELLA_ONNX_INT32 || dt == CELLA_ONNX_INT64 ||
@@ -135,7 +146,10 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	 * range and converted with undefined behaviour); the others go through a double and saturate */
 	int exact = !is_float(a->dtype) && kind != R_MEAN && kind != R_L2 && kind != R_LOGSUM && kind != R_LOGSUMEXP;
 	int64_t *acc64 = (int64_t *)acc;
-	int64_t init64 = kind == R_MAX ? INT64_MIN : kind == R_MIN ? INT64_MAX : kind == R_PROD ? 1 : 0;
+	/* an empty Max is the type's least value, an empty Min its greatest (ONNX, from the clarification of empty
+	 * reductions in onnx#5568), as -inf and inf are for floats; an empty product is 1 */
+	int64_t init64 = kind == R_MAX ? int_limit(a->dtype, 0) : kind == R_MIN ? int_limit(a->dtype, 1)
+			 : kind == R_PROD ? 1 : 0;
 	for (size_t i = 0; i < oc; i++) {
 		if (exact)
 			acc64[i] = init64;
@@ -199,9 +213,8 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		}
 	}
 	if (exact) {
-		/* an empty Max or Min gives 0, as on the double path; an empty product 1 */
 		for (size_t i = 0; i < oc; i++)
-			iput(o->data, a->dtype, i, ic || (kind != R_MAX && kind != R_MIN) ? acc64[i] : 0);
+			iput(o->data, a->dtype, i, acc64[i]);
 		return CELLA_OK;
 	}
 	double cnt = oc ? (double)ic / (double)oc : 0;

@@ -1341,6 +1341,31 @@ static void test_int_reduce_wrap(void)
 	cella_test_pass("integer ReduceSum/Prod/L1/SumSquare and CumSum wrap like Add; ReduceMean saturates");
 }
 
+/* An empty integer ReduceMax is the type's least value, an empty ReduceMin its greatest, as ONNX specifies since
+ * the clarification of empty reductions (onnx#5568), and as -inf and inf are for floats: both gave 0. */
+static void test_int_reduce_empty(void)
+{
+	static const int8_t i8[2] = { INT8_MIN, INT8_MAX };
+	static const uint8_t u8[2] = { 0, UINT8_MAX };
+	static const int32_t i32[2] = { INT32_MIN, INT32_MAX };
+	static const int64_t i64[2] = { INT64_MIN, INT64_MAX };
+	static const struct {
+		int dtype;
+		size_t es;
+		const void *lim; /* least, greatest */
+	} types[] = { { CELLA_ONNX_INT8, 1, i8 }, { CELLA_ONNX_UINT8, 1, u8 }, { CELLA_ONNX_INT32, 4, i32 },
+		      { CELLA_ONNX_INT64, 8, i64 } };
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		const uint8_t *lim = types[t].lim;
+		int_reduce_case("ReduceMax", 0, types[t].dtype, types[t].es, lim, 0, lim, 1);
+		int_reduce_case("ReduceMin", 0, types[t].dtype, types[t].es, lim, 0, lim + types[t].es, 1);
+		/* not empty: the elements' own extremes */
+		int_reduce_case("ReduceMax", 0, types[t].dtype, types[t].es, lim, 2, lim + types[t].es, 1);
+		int_reduce_case("ReduceMin", 0, types[t].dtype, types[t].es, lim, 2, lim, 1);
+	}
+	cella_test_pass("an empty integer ReduceMax/ReduceMin is the type's least/greatest value");
+}
+
 /* ---- depthwise Conv with a kernel taller than the direct kernel takes: the GEMM path runs it ---- */
 
 static void test_depthwise_tall_kernel(void)
@@ -1641,6 +1666,7 @@ int main(int argc, char **argv)
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
+		{ "int_reduce_empty", test_int_reduce_empty },
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
 		{ "window_attrs", test_window_attrs },
 		{ "bool_nonzero", test_bool_nonzero },
