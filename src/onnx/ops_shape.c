@@ -997,21 +997,14 @@ static float resize_coord(const char *ctm, int64_t oi, int64_t in, int64_t on, f
 
 /* ---- antialias (Resize-18): separable passes with the filter stretched by 1/scale when downsampling ---- */
 
-/* One axis's taps: nt per output, weights (0 where not read), source indices in [0, in), extrapolated outputs. */
+/* One axis's taps: nt per output, weights (0 where not read), source indices in [0, in), extrapolated outputs; in
+ * the model's scratch slot 0 (held for the next run, so a steady-state run allocates nothing). */
 struct aa_axis {
 	int64_t nt;
 	int64_t *idx;
 	float *w;
 	unsigned char *out;
 };
-
-static void aa_axis_free(struct aa_axis *t)
-{
-	free(t->idx);
-	free(t->w);
-	free(t->out);
-	memset(t, 0, sizeof(*t));
-}
 
 /*
  * Taps of one axis for linear (cubic = 0) or cubic antialiased resizing, as the ONNX reference computes them: with
@@ -1028,15 +1021,20 @@ static cella_result aa_taps(struct exec *x, int cubic, float A, int exclude, con
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "antialias filter over %g inputs for an axis of %lld",
 				    2 - 2 * lo_d, (long long)in);
 	int64_t start = (int64_t)lo_d, nt = 2 - 2 * start, pad = nt / 2;
-	if (__builtin_mul_overflow((size_t)on, (size_t)nt, &cells) || cells > x->m->opt.max_tensor_bytes / 8)
-		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "antialias taps: %lld outputs of %lld taps", (long long)on,
-				    (long long)nt);
-	t->nt = nt;
-	t->idx = malloc(cells * sizeof(*t->idx));
-	t->w = malloc(cells * sizeof(*t->w));
-	t->out = malloc((size_t)on);
-	if (!t->idx || !t->w || !t->out)
+	size_t bytes, per = sizeof(*t->idx) + sizeof(*t->w);
+	/* an index and a weight per tap, a flag per output: within max_tensor_bytes, as any working memory */
+	if (__builtin_mul_overflow((size_t)on, (size_t)nt, &cells) || __builtin_mul_overflow(cells, per, &bytes) ||
+	    __builtin_add_overflow(bytes, (size_t)on, &bytes) || bytes > x->m->opt.max_tensor_bytes)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "antialias taps: %lld outputs of %lld taps, over "
+				    "max_tensor_bytes (%llu)", (long long)on, (long long)nt,
+				    (unsigned long long)x->m->opt.max_tensor_bytes);
+	char *mem = onnx_op_scratch(x, 0, bytes ? bytes : 1); /* no outputs: still memory, not NULL */
+	if (!mem)
 		return CELLA_ERR_OUT_OF_MEMORY;
+	t->nt = nt;
+	t->idx = (int64_t *)(void *)mem; /* 64-byte aligned; the weights follow the indices, the flags the weights */
+	t->w = (float *)(void *)(mem + cells * sizeof(*t->idx));
+	t->out = (unsigned char *)(mem + cells * per);
 	for (int64_t oi = 0; oi < on; oi++) {
 		int out;
 		float xo = resize_coord(ctm, oi, in, on, sc, roi, d, R, &out);
@@ -1144,7 +1142,6 @@ static cella_result resize_aa(struct exec *x, struct node *n, const struct tenso
 			cur[d] = od[d];
 			src = dst;
 		}
-		aa_axis_free(&t);
 	}
 	return r;
 }

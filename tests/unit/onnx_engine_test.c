@@ -1229,7 +1229,8 @@ static void test_fused_unproduced_outputs(void)
 }
 
 /* Resize-18 of x [2-D, xd] by scales (or to sizes when sizes is not NULL) with the given attributes (NULL or -1 =
- * absent): *m and *out when it loads and runs; the first failure otherwise. */
+ * absent), loaded with max_tensor_bytes (0: the default): *m and *out when it loads and runs; the first failure
+ * otherwise. */
 struct rz {
 	const char *mode, *ctm, *keep;
 	int64_t antialias, exclude;
@@ -1238,8 +1239,8 @@ struct rz {
 	const int64_t *sizes;
 };
 
-static cella_result resize18(const struct rz *z, const int64_t *xd, float *x, struct cella_onnx_model **m,
-			     struct cella_onnx_tensor *out)
+static cella_result resize18_max(const struct rz *z, const int64_t *xd, float *x, uint64_t max_tensor_bytes,
+				 struct cella_onnx_model **m, struct cella_onnx_tensor *out)
 {
 	static const char *const in_sc[3] = {"x", "", "scales"}, *const in_sz[4] = {"x", "", "", "sizes"};
 	static const int64_t two[1] = {2};
@@ -1271,11 +1272,23 @@ static cella_result resize18(const struct rz *z, const int64_t *xd, float *x, st
 		a->has_f = 1;
 		a->f = z->cubic_a;
 	}
+	struct cella_onnx_options o = {.log = logcb, .max_tensor_bytes = max_tensor_bytes};
+	size_t len;
+	uint8_t *buf = mb_pack(&b, &len);
 	*m = NULL;
-	if ((r = load(&b, m)) != CELLA_OK)
+	last_log[0] = '\0';
+	r = cella_onnx_model_new(buf, len, &o, m);
+	free(buf);
+	if (r != CELLA_OK)
 		return r;
 	struct cella_onnx_tensor in = ftensor(x, 2, xd);
 	return cella_onnx_model_run(*m, &in, 1, out, 1);
+}
+
+static cella_result resize18(const struct rz *z, const int64_t *xd, float *x, struct cella_onnx_model **m,
+			     struct cella_onnx_tensor *out)
+{
+	return resize18_max(z, xd, x, 0, m, out);
 }
 
 /*
@@ -1351,6 +1364,43 @@ static void test_resize_antialias(void)
 		cella_onnx_model_free(m);
 	}
 	cella_test_pass("Resize-18: antialias (linear, cubic, exclude_outside, asymmetric, mixed), keep_aspect_ratio_policy");
+}
+
+/*
+ * Resize-18 antialias's taps (x [1, 4096] to [1, 1024]: 8 taps per output, an 8-byte index and a 4-byte weight
+ * each, and a flag per output: 99 328 bytes) were malloc'd and freed by every run, and bounded only by their indices'
+ * 65 536 bytes. They are in the model's scratch now, which it keeps (counted in arena_bytes, the same after a
+ * second run: a steady-state run allocates nothing), and all of them within max_tensor_bytes.
+ */
+static void test_resize_antialias_scratch(void)
+{
+	static const int64_t xd[2] = {1, 4096};
+	static const float quarter[2] = {1.0f, 0.25f};
+	const uint64_t taps = 1024 * 8 * (8 + 4) + 1024;
+	static float x[4096];
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	struct cella_onnx_stats st;
+	const struct rz z = {"linear", NULL, NULL, 1, -1, 0, quarter, NULL};
+	struct cella_onnx_tensor in = ftensor(x, 2, xd);
+	for (int i = 0; i < 4096; i++)
+		x[i] = (float)(i % 4);
+	CT_RESULT(resize18(&z, xd, x, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[1] == 1024 && ((const float *)out.data)[512] == 1.5f);
+	cella_onnx_model_stats(m, &st);
+	if (st.arena_bytes < 1024 * sizeof(float) + taps)
+		cella_test_fail(__FILE__, __LINE__, "the model holds %llu bytes after the run: no room for the taps",
+				(unsigned long long)st.arena_bytes);
+	uint64_t held = st.arena_bytes;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	cella_onnx_model_stats(m, &st);
+	CT_EQ(st.arena_bytes, held);
+	cella_onnx_model_free(m);
+	/* the tensors fit in 64 KiB, the taps do not: refused by name */
+	CT_RESULT(resize18_max(&z, xd, x, 65536, &m, &out), CELLA_ERR_TOO_LARGE);
+	CT_ASSERT(strstr(last_log, "antialias taps: 1024 outputs of 8 taps, over max_tensor_bytes (65536)") != NULL);
+	cella_onnx_model_free(m);
+	cella_test_pass("Resize-18 antialias taps in the model's scratch, within max_tensor_bytes");
 }
 
 /* y = op(x) for x = [[1, 2], [3, 4]] with the int attribute given, at opset 14: the load's or else the run's result. */
@@ -1559,6 +1609,7 @@ int main(void)
 	test_unproduced_outputs();
 	test_fused_unproduced_outputs();
 	test_resize_antialias();
+	test_resize_antialias_scratch();
 	test_int_attr_range();
 	test_malformed();
 	test_file();
