@@ -543,16 +543,24 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t S = layout ? X->dims[1] : X->dims[0], Bt = layout ? X->dims[0] : X->dims[1], I = X->dims[2];
 	int64_t Hd = onnx_attr_i(n, "hidden_size", R->dims[2]);
-	if (Hd <= 0 || W->dims[0] != dirs || R->dims[0] != dirs || W->dims[1] != ng * Hd || W->dims[2] != I ||
-	    R->dims[1] != ng * Hd || R->dims[2] != Hd)
+	/* hidden_size is an attribute, unbounded: held to R's last dim first, a tensor's dim, so that the products
+	 * of dims below (each of two tensors' dims) stay far from overflowing */
+	if (Hd <= 0 || Hd != R->dims[2])
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "hidden_size is %lld, R's last dim %lld: not one positive "
+				    "size", (long long)Hd, (long long)R->dims[2]);
+	if (W->dims[0] != dirs || R->dims[0] != dirs || W->dims[1] != ng * Hd || W->dims[2] != I ||
+	    R->dims[1] != ng * Hd)
 		return CELLA_ERR_MODEL_SHAPE;
-	if (B && (B->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(B) != (size_t)(dirs * 2 * ng * Hd)))
+	size_t dbh, dh = (size_t)(dirs * Hd); /* dirs * Bt * Hd: Bt is X's dim, Hd R's */
+	if (__builtin_mul_overflow(dh, (size_t)Bt, &dbh))
 		return CELLA_ERR_MODEL_SHAPE;
-	if (H0 && (H0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(H0) != (size_t)(dirs * Bt * Hd)))
+	if (B && (B->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(B) != dh * 2 * (size_t)ng))
 		return CELLA_ERR_MODEL_SHAPE;
-	if (C0 && (C0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(C0) != (size_t)(dirs * Bt * Hd)))
+	if (H0 && (H0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(H0) != dbh))
 		return CELLA_ERR_MODEL_SHAPE;
-	if (P && (P->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(P) != (size_t)(dirs * 3 * Hd)))
+	if (C0 && (C0->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(C0) != dbh))
+		return CELLA_ERR_MODEL_SHAPE;
+	if (P && (P->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(P) != dh * 3))
 		return CELLA_ERR_MODEL_SHAPE;
 	if (SL && ((SL->dtype != CELLA_ONNX_INT32 && SL->dtype != CELLA_ONNX_INT64) ||
 		   onnx_tensor_count(SL) != (size_t)Bt))
@@ -581,9 +589,13 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			return CELLA_ERR_MODEL_SHAPE;
 	}
 	int64_t G = ng * Hd;
-	size_t need = (size_t)(S * Bt * G + Bt * G * 2 + Bt * Hd * 4 + 64) * sizeof(float);
-	if ((uint64_t)S * (uint64_t)Bt * (uint64_t)G > ((uint64_t)1 << 30))
-		return CELLA_ERR_TOO_LARGE;
+	uint64_t sbg, bg;
+	if (__builtin_mul_overflow((uint64_t)S * (uint64_t)Bt, (uint64_t)G, &sbg) || sbg > ((uint64_t)1 << 30) ||
+	    __builtin_mul_overflow((uint64_t)Bt, (uint64_t)G, &bg) || bg > ((uint64_t)1 << 30))
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "%lld steps of %lld rows of %lld gates: over 2^30 values",
+				    (long long)S, (long long)Bt, (long long)G);
+	/* S * Bt * G and Bt * G within 2^30, and Hd < G: the sum below is under 2^33 floats */
+	size_t need = (size_t)(sbg + bg * 2 + (uint64_t)Bt * (uint64_t)Hd * 4 + 64) * sizeof(float);
 	float *mem = onnx_op_scratch(x, 1, need);
 	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
 	if (!mem || !scr)

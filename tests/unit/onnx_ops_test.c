@@ -1179,6 +1179,34 @@ static void test_rnn_layout_initial_state(void)
 	cella_test_pass("RNN/LSTM layout=1, bidirectional: initial_h/initial_c read as [batch, dirs, hidden]");
 }
 
+/* ---- RNN/GRU/LSTM with a hidden_size far beyond any tensor: refused by name, no overflow ---- */
+
+/* hidden_size 2^62 (an attribute, unbounded) was multiplied by the gate count before it was compared with R's dims:
+ * 4 * 2^62 overflowed int64 (UBSan: signed overflow). It is held to R's last dim first now. */
+static void test_rnn_huge_hidden(void)
+{
+	static const char *const ops[3] = { "LSTM", "GRU", "RNN" }, *const ins[] = { "x", "w", "r", NULL };
+	static const int64_t d111[3] = { 1, 1, 1 };
+	static const float zero[1] = { 0 };
+	for (int k = 0; k < 3; k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		float x[1] = { 1 };
+		mb_init(&b, 14);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 3, d111);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 3, d111, zero, sizeof(zero));
+		gb_const(&b.g, "r", CELLA_ONNX_FLOAT, 3, d111, zero, sizeof(zero));
+		attr_i(&b.g, gb_node(&b.g, ops[k], ins, Y), "hidden_size", (int64_t)1 << 62);
+		CT_RESULT(load_run_x(&b, x, 3, d111, &m, &out), CELLA_ERR_MODEL_SHAPE);
+		if (!strstr(last_log, "hidden_size is 4611686018427387904, R's last dim 1"))
+			cella_test_fail(__FILE__, __LINE__, "%s logged: %s", ops[k], last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("RNN/GRU/LSTM hidden_size 2^62 refused by name, before any product of it");
+}
+
 /* ---- LayerNormalization: Scale and B broadcast to X as Mul and Add would ---- */
 
 /* LayerNormalization of x (rank xr) at axis with scale s (and bias c when cr >= 0); the load's or run's result. */
@@ -1663,6 +1691,7 @@ int main(int argc, char **argv)
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
+		{ "rnn_huge_hidden", test_rnn_huge_hidden },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
