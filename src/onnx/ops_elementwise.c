@@ -834,6 +834,9 @@ static cella_result op_clip(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (a->dtype == CELLA_ONNX_BOOL || onnx_dtype_size(a->dtype) == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED; /* every numeric type is handled below: refused at load, not run */
+	if (n->opset < 11 && a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE) /* Clip-1 and Clip-6 */
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "Clip before opset 11 takes float or double, not %s",
+				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
 		return r;
 	struct tensor *tmin = onnx_op_in(x, n, 1), *tmax = onnx_op_in(x, n, 2);
@@ -852,27 +855,34 @@ static cella_result op_clip(struct exec *x, struct node *n)
 		onnx_act_map(a->data, o->data, c, ACT_CLIP, lo, hi);
 		return CELLA_OK;
 	}
-/* Min(max, Max(x, min)) as Clip-13 defines it: with min > max every element becomes max */
-#define CLIPI(T, LO, HI)                                                             \
-	{                                                                            \
-		T lo = tmin ? *(T *)tmin->data : LO, hi = tmax ? *(T *)tmax->data : HI; \
-		const T *X = a->data;                                                \
-		T *Y = o->data;                                                      \
-		for (size_t i = 0; i < c; i++) {                                     \
-			T v = X[i] < lo ? lo : X[i];                                 \
-			Y[i] = v > hi ? hi : v;                                      \
-		}                                                                    \
-		return CELLA_OK;                                                     \
+/* Min(max, Max(x, min)) as Clip-13 defines it: with min > max every element becomes max. CLIPT takes the bounds
+ * from the inputs min and max (absent: the type's range); before opset 11 (float and double only) they are the
+ * attributes. */
+#define CLIPI(T, LO, HI)                                          \
+	{                                                         \
+		T lo = LO, hi = HI;                               \
+		const T *X = a->data;                             \
+		T *Y = o->data;                                   \
+		for (size_t i = 0; i < c; i++) {                  \
+			T v = X[i] < lo ? lo : X[i];              \
+			Y[i] = v > hi ? hi : v;                   \
+		}                                                 \
+		return CELLA_OK;                                  \
 	}
-	case CELLA_ONNX_DOUBLE: CLIPI(double, -INFINITY, INFINITY)
-	case CELLA_ONNX_INT8: CLIPI(int8_t, INT8_MIN, INT8_MAX)
-	case CELLA_ONNX_UINT8: CLIPI(uint8_t, 0, UINT8_MAX)
-	case CELLA_ONNX_INT16: CLIPI(int16_t, INT16_MIN, INT16_MAX)
-	case CELLA_ONNX_UINT16: CLIPI(uint16_t, 0, UINT16_MAX)
-	case CELLA_ONNX_INT32: CLIPI(int32_t, INT32_MIN, INT32_MAX)
-	case CELLA_ONNX_INT64: CLIPI(int64_t, INT64_MIN, INT64_MAX)
-	case CELLA_ONNX_UINT32: CLIPI(uint32_t, 0, UINT32_MAX)
-	case CELLA_ONNX_UINT64: CLIPI(uint64_t, 0, UINT64_MAX)
+#define CLIPT(T, LO, HI) CLIPI(T, tmin ? *(T *)tmin->data : LO, tmax ? *(T *)tmax->data : HI)
+	case CELLA_ONNX_DOUBLE:
+		if (n->opset < 11)
+			CLIPI(double, onnx_attr_f(n, "min", -INFINITY), onnx_attr_f(n, "max", INFINITY))
+		CLIPT(double, -INFINITY, INFINITY)
+	case CELLA_ONNX_INT8: CLIPT(int8_t, INT8_MIN, INT8_MAX)
+	case CELLA_ONNX_UINT8: CLIPT(uint8_t, 0, UINT8_MAX)
+	case CELLA_ONNX_INT16: CLIPT(int16_t, INT16_MIN, INT16_MAX)
+	case CELLA_ONNX_UINT16: CLIPT(uint16_t, 0, UINT16_MAX)
+	case CELLA_ONNX_INT32: CLIPT(int32_t, INT32_MIN, INT32_MAX)
+	case CELLA_ONNX_INT64: CLIPT(int64_t, INT64_MIN, INT64_MAX)
+	case CELLA_ONNX_UINT32: CLIPT(uint32_t, 0, UINT32_MAX)
+	case CELLA_ONNX_UINT64: CLIPT(uint64_t, 0, UINT64_MAX)
+#undef CLIPT
 #undef CLIPI
 	default: return CELLA_ERR_MODEL_UNSUPPORTED;
 	}

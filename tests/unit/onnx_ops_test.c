@@ -1314,6 +1314,43 @@ static void test_clip_min_above_max(void)
 	cella_test_pass("Clip: min above max gives max for every type; int16 and uint16 clip");
 }
 
+/* Clip-6 (its bounds are attributes; float16, float and double only) of [-5, 0.5, 9] between 0 and 1: double ignored
+ * the attributes ([-5, 0.5, 9]); int32, which Clip-6 does not take, was loaded and left unclipped. */
+static void test_clip_legacy(void)
+{
+	static const int64_t d3[1] = { 3 };
+	static const double dx[3] = { -5, 0.5, 9 }, dwant[3] = { 0, 0.5, 1 };
+	static const float fx[3] = { -5, 0.5f, 9 }, fwant[3] = { 0, 0.5f, 1 };
+	static const int32_t ix[3] = { -5, 0, 9 };
+	static const struct {
+		int dtype;
+		size_t es;
+		const void *x, *want; /* want NULL: refused */
+	} cases[] = { { CELLA_ONNX_DOUBLE, 8, dx, dwant }, { CELLA_ONNX_FLOAT, 4, fx, fwant },
+		      { CELLA_ONNX_INT32, 4, ix, NULL } };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		Onnx__NodeProto *n = single(&b, 6, "Clip", 1, cases[i].dtype);
+		gb_const(&b.g, "c0", cases[i].dtype, 1, d3, cases[i].x, 3 * cases[i].es);
+		attr_f(&b.g, n, "min", 0.0f);
+		attr_f(&b.g, n, "max", 1.0f);
+		cella_result r = load_run(&b, &m, &out);
+		if (!cases[i].want) {
+			CT_RESULT(r, CELLA_ERR_MODEL);
+			CT_ASSERT(strstr(last_log, "Clip before opset 11 takes float or double, not int32") != NULL);
+			continue;
+		}
+		CT_RESULT(r, CELLA_OK);
+		if (out.bytes != 3 * cases[i].es || memcmp(out.data, cases[i].want, 3 * cases[i].es) != 0)
+			cella_test_fail(__FILE__, __LINE__, "Clip-6 of type %d gave %s", cases[i].dtype,
+					cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Clip-6: double clipped by the min/max attributes; integer types refused");
+}
+
 /* ---- integer reductions and CumSum: computed in integers, wrapping as Add and Mul do ---- */
 
 /* op over the n integer elements xv of one type (es bytes each); the output's bytes must be want (wn elements).
@@ -1694,6 +1731,7 @@ int main(int argc, char **argv)
 		{ "rnn_huge_hidden", test_rnn_huge_hidden },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "clip_min_above_max", test_clip_min_above_max },
+		{ "clip_legacy", test_clip_legacy },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
 		{ "int_reduce_empty", test_int_reduce_empty },
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
