@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cella-onnx-bench: single-thread latency and memory of one model on a given input (raw float32 file).
- * usage: cella-onnx-bench MODEL DIMS INPUT.bin [ITERS] [--portable | --threads N] */
+ * usage: cella-onnx-bench MODEL DIMS INPUT.bin [ITERS] [--portable] [--threads N]
+ * (after the three positional arguments, in any order) */
 #include <cella/onnx.h>
 
 #include <stdio.h>
@@ -11,21 +12,33 @@
 
 #include "bench_util.h"
 
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable] [--threads N]\n", prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct cella_onnx_options o = { 0 };
 	struct cella_onnx_tensor in, out[8];
 	struct cella_onnx_model *m = NULL;
-	if (argc < 4 || argc > 7 || (argc == 6 && strcmp(argv[5], "--portable")) ||
-	    (argc == 7 && strcmp(argv[5], "--threads"))) {
-		fprintf(stderr, "usage: %s MODEL DIMS INPUT.bin [ITERS] [--portable | --threads N]\n", argv[0]);
-		return 2;
+	int iters = 0;
+	if (argc < 4)
+		return usage(argv[0]);
+	/* the optional arguments by name: --portable was once taken for ITERS */
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--portable"))
+			o.cpu_disable = ~0u;
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			o.threads = (uint32_t)cella_cli_int(argv[0], "--threads", argv[++i], 0, 64);
+		else if (strncmp(argv[i], "--", 2) && !iters)
+			iters = (int)cella_cli_int(argv[0], "ITERS", argv[i], 1, 1000000);
+		else
+			return usage(argv[0]);
 	}
-	int iters = argc > 4 ? (int)cella_cli_int(argv[0], "ITERS", argv[4], 1, 1000000) : 20;
-	if (argc > 5 && !strcmp(argv[5], "--portable"))
-		o.cpu_disable = ~0u;
-	if (argc > 6 && !strcmp(argv[5], "--threads"))
-		o.threads = (uint32_t)cella_cli_int(argv[0], "--threads", argv[6], 0, 64);
+	if (!iters)
+		iters = 20;
 	memset(&in, 0, sizeof(in));
 	in.dtype = CELLA_ONNX_FLOAT;
 	parse_dims(argv[0], argv[2], &in);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # cella-onnx run: every malformed option is refused with exit 2 and a message naming it, before any model is
 # read; well-formed options pass; on generated models, --random, --input/--expect indices and --expect references
-# are checked with messages. cella-onnx conformance: a missing data directory is named, empty suites count 0. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR
+# are checked with messages. cella-onnx conformance: a missing data directory is named, empty suites count 0.
+# cella-onnx-bench, when built beside it: its optional arguments by name. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR
+# WORK_DIR
 set -u
 co=$1 td=$2 work=$3/onnx-cli
 rm -rf "$work" && mkdir -p "$work"
@@ -90,4 +92,23 @@ expect 1 "a run refused by the engine says why" "input 0 ('x'): dim 0 is 4, decl
 expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
 for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done
 expect 0 "conformance: empty suites give a table of zeros" "| total | 0 | 0 | 0 | 0 |" conformance "$work/empty"
+# cella-onnx-bench (built beside cella-onnx): its optional arguments by name, in any order (--portable without
+# ITERS was taken for ITERS and refused)
+bench=$(dirname "$co")/cella-onnx-bench
+if [ -x "$bench" ]; then
+	cmd=$bench
+	head -c 240 /dev/zero >"$work/abs_in.bin" # test_abs's input: 3x4x5 floats
+	expect 0 "bench: --portable without ITERS" "cella median_ms" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" --portable
+	expect 0 "bench: ITERS then --portable" "cella median_ms" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" 3 --portable
+	expect 0 "bench: --threads N before ITERS" "cella median_ms" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" \
+		--threads 2 3
+	expect 2 "bench: --threads without N" "usage:" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" --threads
+	expect 2 "bench: an unknown option" "usage:" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" --frobnicate
+	expect 2 "bench: ITERS twice" "usage:" "$m/model.onnx" 3x4x5 "$work/abs_in.bin" 3 4
+	expect 2 "bench: ITERS 0 named" "ITERS 0: not an integer from 1 to 1000000" "$m/model.onnx" 3x4x5 \
+		"$work/abs_in.bin" 0
+	cmd=$co
+else
+	echo "SKIP cella-onnx-bench: not built beside $co"
+fi
 [ $fails -eq 0 ]
