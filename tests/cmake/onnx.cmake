@@ -23,7 +23,8 @@ set_tests_properties(onnx_conformance PROPERTIES LABELS "conformance" TIMEOUT 30
 
 # cella-onnx run's option parsing: every malformed option refused with exit 2 and its name; a real model runs.
 add_test(NAME onnx_cli COMMAND sh ${onnx_dir}/cli_test.sh $<TARGET_FILE:cella-onnx> ${CELLA_ONNX_TESTDATA}
-                               ${CMAKE_CURRENT_BINARY_DIR})
+                               ${CMAKE_CURRENT_BINARY_DIR}
+                               "$<$<TARGET_EXISTS:cella-onnx-bench>:$<TARGET_FILE:cella-onnx-bench>>")
 set_tests_properties(onnx_cli PROPERTIES LABELS "unit" TIMEOUT 60)
 
 # The engine core built for the enclave world (musl, static-pie), run natively: results identical to glibc.
