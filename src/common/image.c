@@ -342,6 +342,28 @@ static bool all_zero(const void *p, size_t n)
 }
 
 /* Finds .cella by name, checks that it is file-backed inside a PT_LOAD, copies and validates it. */
+/* see image.h */
+const uint64_t cella_xfrm_groups[5] = {CELLA_XFRM_AMX, CELLA_XFRM_PKRU, CELLA_XFRM_AVX512, CELLA_XFRM_MPX, CELLA_XFRM_AVX};
+const struct cella_xfrm_need cella_xfrm_needs[2] = {
+	{CELLA_XFRM_AVX, CELLA_XFRM_SSE},
+	{CELLA_XFRM_AVX512, CELLA_XFRM_AVX | CELLA_XFRM_SSE},
+};
+
+/* see image.h */
+const char *cella_xfrm_illegal(uint64_t xfrm)
+{
+	if ((xfrm & CELLA_IMAGE_XFRM_REQUIRED) != CELLA_IMAGE_XFRM_REQUIRED)
+		return ".cella xfrm lacks x87 or SSE (bits 0 and 1)";
+	for (size_t g = 0; g < sizeof(cella_xfrm_groups) / sizeof(cella_xfrm_groups[0]); g++)
+		if ((xfrm & cella_xfrm_groups[g]) != 0 && (xfrm & cella_xfrm_groups[g]) != cella_xfrm_groups[g])
+			return ".cella xfrm has part of an XSAVE group that XCR0 enables whole (MPX bits 3-4, AVX-512 bits "
+			       "5-7, AMX bits 17-18)";
+	for (size_t i = 0; i < sizeof(cella_xfrm_needs) / sizeof(cella_xfrm_needs[0]); i++)
+		if ((xfrm & cella_xfrm_needs[i].group) && (xfrm & cella_xfrm_needs[i].needs) != cella_xfrm_needs[i].needs)
+			return ".cella xfrm has AVX-512 without AVX (bit 2): no legal XCR0 value";
+	return NULL;
+}
+
 static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct cella_image *img)
 {
 	static const char name[] = CELLA_PROPERTIES_SECTION;
@@ -350,6 +372,7 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 	const struct cella_image_segment *s;
 	Elf64_Shdr strtab, sh, found = {0};
 	bool have = false;
+	const char *why;
 	uint64_t at;
 	cella_result r;
 
@@ -430,8 +453,9 @@ static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct
 				".cella isv_family_id is set but attributes lacks KSS (bit 7): EINIT refuses ISVFAMILYID "
 				"without KSS",
 				at, p->attributes);
-	if (p->xfrm != 0 && (p->xfrm & CELLA_IMAGE_XFRM_REQUIRED) != CELLA_IMAGE_XFRM_REQUIRED)
-		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, ".cella xfrm lacks x87 or SSE (bits 0 and 1)",
+	/* an XFRM that is no legal XCR0 value passed `check` and was signed, then ECREATE refused it (#GP) */
+	if (p->xfrm != 0 && (why = cella_xfrm_illegal(p->xfrm)) != NULL)
+		return fail_val(c, CELLA_ERR_IMAGE_PROPERTIES, why,
 				found.sh_offset + __builtin_offsetof(struct cella_abi_properties, xfrm), p->xfrm);
 	r = cella_layout_regions(p, img->image_bytes, &regions);
 	if (r == CELLA_ERR_IMAGE_PROPERTIES)

@@ -29,6 +29,27 @@
 	(CELLA_ATTR_DEBUG | CELLA_ATTR_MODE64BIT | CELLA_ATTR_PROVISIONKEY | CELLA_ATTR_KSS)
 #define CELLA_IMAGE_XFRM_REQUIRED 0x3ull /* x87 | SSE: every XFRM ECREATE accepts has both */
 
+/* XSAVE components an XFRM names (SDM Vol. 1, 13.1) that XCR0, and so XFRM, enables or disables only together, or
+ * only beside others: XSETBV refuses AVX without SSE and AVX-512 without AVX, and ECREATE an XFRM that is not a
+ * legal XCR0 value (#GP). */
+#define CELLA_XFRM_SSE (1ull << 1)
+#define CELLA_XFRM_AVX (1ull << 2)
+#define CELLA_XFRM_MPX ((1ull << 3) | (1ull << 4))                  /* BNDREGS, BNDCSR */
+#define CELLA_XFRM_AVX512 ((1ull << 5) | (1ull << 6) | (1ull << 7)) /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define CELLA_XFRM_PKRU (1ull << 9)
+#define CELLA_XFRM_AMX ((1ull << 17) | (1ull << 18)) /* TILECFG, TILEDATA */
+
+/* The groups, in the order an SGX loader gives them up when the SSA frame is too small (AVX last). */
+extern const uint64_t cella_xfrm_groups[5];
+/* What a group needs beside it, in dependency order (one pass drops what a dropped group leaves alone). */
+struct cella_xfrm_need {
+	uint64_t group, needs;
+};
+extern const struct cella_xfrm_need cella_xfrm_needs[2];
+
+/* NULL if xfrm is a value XCR0 can hold (x87 and SSE, whole groups, each with what it needs), else why not. */
+const char *cella_xfrm_illegal(uint64_t xfrm);
+
 /* A PT_LOAD segment as validated by cella_image_parse. */
 struct cella_image_segment {
 	uint64_t vaddr;  /* RVA of the first byte */

@@ -568,6 +568,10 @@ static void attr_32bit(struct testelf_opts *o) { o->props.attributes &= ~CELLA_A
 static void xfrm_x87(struct testelf_opts *o) { o->props.xfrm = 0x1; }
 static void xfrm_sse(struct testelf_opts *o) { o->props.xfrm = 0x2; }
 static void xfrm_avx(struct testelf_opts *o) { o->props.xfrm = 0xe4; }
+static void xfrm_avx512_no_avx(struct testelf_opts *o) { o->props.xfrm = 0xe3; }
+static void xfrm_part_avx512(struct testelf_opts *o) { o->props.xfrm = 0x27; }
+static void xfrm_part_mpx(struct testelf_opts *o) { o->props.xfrm = 0x0b; }
+static void xfrm_part_amx(struct testelf_opts *o) { o->props.xfrm = 0x20007; }
 static void attr_einittoken(struct testelf_opts *o) { o->props.attributes |= CELLA_ATTR_EINITTOKENKEY; }
 static void attr_aexnotify(struct testelf_opts *o) { o->props.attributes |= CELLA_IMAGE_ATTR_AEXNOTIFY; }
 static void family_no_kss(struct testelf_opts *o) { o->props.isv_family_id[15] = 0x80; }
@@ -596,6 +600,11 @@ static void test_attributes(void)
 		{xfrm_x87, "xfrm lacks x87 or SSE", 0x1},
 		{xfrm_sse, "xfrm lacks x87 or SSE", 0x2},
 		{xfrm_avx, "xfrm lacks x87 or SSE", 0xe4},
+		/* no legal XCR0 value: ECREATE refused them after `check` passed and the image was signed */
+		{xfrm_avx512_no_avx, "xfrm has AVX-512 without AVX", 0xe3},
+		{xfrm_part_avx512, "xfrm has part of an XSAVE group", 0x27},
+		{xfrm_part_mpx, "xfrm has part of an XSAVE group", 0x0b},
+		{xfrm_part_amx, "xfrm has part of an XSAVE group", 0x20007},
 		{family_no_kss, "isv_family_id is set but attributes lacks KSS", CELLA_ATTR_MODE64BIT | CELLA_ATTR_DEBUG},
 		/* defined bits the Linux driver never lets an enclave have (sgx_encl_init: EACCES) */
 		{attr_einittoken, "EINITTOKENKEY (bit 5) set: it is for launch enclaves",
@@ -631,7 +640,7 @@ static void test_attributes(void)
 	CT_RESULT(cella_image_parse(t.data, t.size, &img), CELLA_OK);
 	testelf_free(&t);
 	cella_test_pass("attributes: INIT, EINITTOKENKEY, AEX-Notify, reserved bits, no MODE64BIT, XFRM without "
-			"x87/SSE, ISVFAMILYID without KSS refused; the bits the driver grants pass");
+			"x87/SSE or no legal XCR0 value, ISVFAMILYID without KSS refused; the bits the driver grants pass");
 }
 
 static void test_properties(void)

@@ -7,40 +7,19 @@
 
 #include "sgx_arch.h"
 
-#define XFRM_SSE (1ull << 1)
-#define XFRM_AVX (1ull << 2)
-#define XFRM_AVX512 ((1ull << 5) | (1ull << 6) | (1ull << 7)) /* opmask, ZMM_Hi256, Hi16_ZMM */
-
-/* XSAVE feature groups that must be enabled or disabled together, in the order they are given up. */
-static const uint64_t xfrm_groups[] = {
-	(1ull << 17) | (1ull << 18), /* AMX TILECFG, TILEDATA */
-	1ull << 9,                   /* PKRU */
-	XFRM_AVX512,
-	(1ull << 3) | (1ull << 4),   /* MPX BNDREGS, BNDCSR */
-	XFRM_AVX,
-};
-
-/*
- * What a group needs enabled beside it in XCR0, and so in XFRM: XSETBV refuses AVX without SSE and AVX-512
- * without AVX and SSE (SDM Vol. 1, 13.3), and ECREATE refuses (#GP) an XFRM that is not a legal XCR0 value.
- * In dependency order, so that one pass drops what a dropped group leaves without its prerequisite.
- */
-static const struct {
-	uint64_t group, needs;
-} xfrm_needs[] = {
-	{XFRM_AVX, XFRM_SSE},
-	{XFRM_AVX512, XFRM_AVX | XFRM_SSE},
-};
+/* The XSAVE groups and what each needs beside it in XCR0: cella_xfrm_groups and cella_xfrm_needs (image.h, shared
+ * with the image parser, which refuses a signed XFRM no XCR0 can hold). */
 
 /* Drops every group whose prerequisites *xfrm lacks; false if the signer requires such a group (`fixed`). */
 static bool drop_orphans(uint64_t *xfrm, uint64_t fixed)
 {
-	for (size_t i = 0; i < sizeof(xfrm_needs) / sizeof(xfrm_needs[0]); i++) {
-		if (!(*xfrm & xfrm_needs[i].group) || (*xfrm & xfrm_needs[i].needs) == xfrm_needs[i].needs)
+	for (size_t i = 0; i < sizeof(cella_xfrm_needs) / sizeof(cella_xfrm_needs[0]); i++) {
+		const struct cella_xfrm_need *n = &cella_xfrm_needs[i];
+		if (!(*xfrm & n->group) || (*xfrm & n->needs) == n->needs)
 			continue;
-		if (fixed & xfrm_needs[i].group)
+		if (fixed & n->group)
 			return false;
-		*xfrm &= ~xfrm_needs[i].group;
+		*xfrm &= ~n->group;
 	}
 	return true;
 }
@@ -65,20 +44,21 @@ cella_result cella_sgx_choose_xfrm(const struct cella_sgx_platform *p, uint64_t 
 	 * enclave (XSTATE_INIT), which for PKRU would leave the host thread with PKRU 0, every protection key open */
 	xfrm = fixed | 3 | (avail & ~signed_mask & ~(1ull << 9));
 	/* A group is all-or-nothing in XCR0, and so in XFRM; a signer that requires part of one asks the impossible. */
-	for (size_t g = 0; g < sizeof(xfrm_groups) / sizeof(xfrm_groups[0]); g++) {
-		if ((xfrm & xfrm_groups[g]) == 0 || (xfrm & xfrm_groups[g]) == xfrm_groups[g])
+	for (size_t g = 0; g < sizeof(cella_xfrm_groups) / sizeof(cella_xfrm_groups[0]); g++) {
+		if ((xfrm & cella_xfrm_groups[g]) == 0 || (xfrm & cella_xfrm_groups[g]) == cella_xfrm_groups[g])
 			continue;
-		if (fixed & xfrm_groups[g])
+		if (fixed & cella_xfrm_groups[g])
 			return CELLA_ERR_ATTRIBUTES;
-		xfrm &= ~xfrm_groups[g];
+		xfrm &= ~cella_xfrm_groups[g];
 	}
 	/* A signer mask that pins AVX off and leaves AVX-512 free must not yield AVX-512 without AVX (0xe3) */
 	if (!drop_orphans(&xfrm, fixed))
 		return CELLA_ERR_ATTRIBUTES;
-	for (size_t g = 0; g < sizeof(xfrm_groups) / sizeof(xfrm_groups[0]) && !fits(p, xfrm, ssa_frame_pages, exinfo);
+	for (size_t g = 0;
+	     g < sizeof(cella_xfrm_groups) / sizeof(cella_xfrm_groups[0]) && !fits(p, xfrm, ssa_frame_pages, exinfo);
 	     g++)
-		if (!(fixed & xfrm_groups[g])) {
-			xfrm &= ~xfrm_groups[g];
+		if (!(fixed & cella_xfrm_groups[g])) {
+			xfrm &= ~cella_xfrm_groups[g];
 			if (!drop_orphans(&xfrm, fixed))
 				return CELLA_ERR_ATTRIBUTES;
 		}
