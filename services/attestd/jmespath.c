@@ -40,19 +40,19 @@ enum jf {
 	F_NOT_NULL, F_REVERSE, F_SORT, F_STARTS_WITH, F_SUM, F_TO_ARRAY, F_TO_STRING, F_TO_NUMBER, F_TYPE, F_VALUES,
 };
 
+/* Indexed by enum jf: a node names its function by that index. */
 static const struct {
 	const char *name;
-	enum jf f;
 	int min, max; /* arguments; max -1: any number */
 } jfns[] = {
-	{"abs", F_ABS, 1, 1},		  {"avg", F_AVG, 1, 1},		  {"ceil", F_CEIL, 1, 1},
-	{"contains", F_CONTAINS, 2, 2},	  {"ends_with", F_ENDS_WITH, 2, 2}, {"floor", F_FLOOR, 1, 1},
-	{"join", F_JOIN, 2, 2},		  {"keys", F_KEYS, 1, 1},	  {"length", F_LENGTH, 1, 1},
-	{"max", F_MAX, 1, 1},		  {"merge", F_MERGE, 1, -1},	  {"min", F_MIN, 1, 1},
-	{"not_null", F_NOT_NULL, 1, -1},  {"reverse", F_REVERSE, 1, 1},	  {"sort", F_SORT, 1, 1},
-	{"starts_with", F_STARTS_WITH, 2, 2}, {"sum", F_SUM, 1, 1},	  {"to_array", F_TO_ARRAY, 1, 1},
-	{"to_string", F_TO_STRING, 1, 1}, {"to_number", F_TO_NUMBER, 1, 1}, {"type", F_TYPE, 1, 1},
-	{"values", F_VALUES, 1, 1},
+	[F_ABS] = {"abs", 1, 1},	       [F_AVG] = {"avg", 1, 1},		  [F_CEIL] = {"ceil", 1, 1},
+	[F_CONTAINS] = {"contains", 2, 2},     [F_ENDS_WITH] = {"ends_with", 2, 2}, [F_FLOOR] = {"floor", 1, 1},
+	[F_JOIN] = {"join", 2, 2},	       [F_KEYS] = {"keys", 1, 1},	  [F_LENGTH] = {"length", 1, 1},
+	[F_MAX] = {"max", 1, 1},	       [F_MERGE] = {"merge", 1, -1},	  [F_MIN] = {"min", 1, 1},
+	[F_NOT_NULL] = {"not_null", 1, -1},    [F_REVERSE] = {"reverse", 1, 1},	  [F_SORT] = {"sort", 1, 1},
+	[F_STARTS_WITH] = {"starts_with", 2, 2}, [F_SUM] = {"sum", 1, 1},	  [F_TO_ARRAY] = {"to_array", 1, 1},
+	[F_TO_STRING] = {"to_string", 1, 1},   [F_TO_NUMBER] = {"to_number", 1, 1}, [F_TYPE] = {"type", 1, 1},
+	[F_VALUES] = {"values", 1, 1},
 };
 
 struct jnode {
@@ -518,7 +518,7 @@ static struct jnode *function_call(struct jparser *p, const char *name, size_t a
 	n = jnew(p, N_FUNC);
 	if (!n)
 		return NULL;
-	n->fn = jfns[i].f;
+	n->fn = (enum jf)i;
 	n->kids = calloc(JM_MAX_ARGS, sizeof(*n->kids));
 	if (!n->kids) {
 		jp_oom(p);
@@ -542,14 +542,32 @@ static struct jnode *function_call(struct jparser *p, const char *name, size_t a
 	return n;
 }
 
-/* At a `*` token: whether the token after it is `]` (a projection `[*]`, spaces allowed), the parser left as it is. */
-static bool star_then_rbracket(struct jparser *p)
+/* After `[?`: the condition, `]`, and the projection over `left` it filters. */
+static struct jnode *filter_rhs(struct jparser *p, struct jnode *left)
+{
+	struct jnode *c = jexpr(p, 0), *n;
+	jexpect(p, J_RBRACKET);
+	n = binary(p, N_FILTER, left, projection_rhs(p, lbp(J_FILTER)));
+	if (n)
+		n->c = c;
+	return n;
+}
+
+/* After `[]`: `left` flattened, projected. */
+static struct jnode *flatten_rhs(struct jparser *p, struct jnode *left)
+{
+	return binary(p, N_PROJ, binary(p, N_FLATTEN, left, NULL), projection_rhs(p, lbp(J_FLATTEN)));
+}
+
+/* Whether the token after the current one is of kind k (a function's `(`, the `]` of `[*]`: spaces allowed), the
+ * parser left as it is. */
+static bool next_is(struct jparser *p, enum jt k)
 {
 	struct jtok cur = p->t;
 	size_t save = p->pos;
 	bool yes;
 	jnext(p);
-	yes = p->t.k == J_RBRACKET;
+	yes = p->t.k == k;
 	tok_clear(&p->t);
 	p->t = cur;
 	p->pos = save;
@@ -564,16 +582,11 @@ static struct jnode *nud(struct jparser *p)
 	p->t.k = J_EOF;
 	switch (t.k) {
 	case J_ID:
-		if (p->pos < p->len) {
-			size_t save = p->pos;
+		if (next_is(p, J_LPAREN)) {
 			jnext(p);
-			if (p->t.k == J_LPAREN) {
-				n = function_call(p, t.s, t.pos);
-				tok_clear(&t);
-				return n;
-			}
-			tok_clear(&p->t);
-			p->pos = save;
+			n = function_call(p, t.s, t.pos);
+			tok_clear(&t);
+			return n;
 		}
 		/* fall through */
 	case J_QID:
@@ -603,25 +616,19 @@ static struct jnode *nud(struct jparser *p)
 		jnext(p);
 		n = binary(p, N_VPROJ, current(p), projection_rhs(p, lbp(J_STAR)));
 		break;
-	case J_FILTER: {
-		struct jnode *c;
+	case J_FILTER:
 		jnext(p);
-		c = jexpr(p, 0);
-		jexpect(p, J_RBRACKET);
-		n = binary(p, N_FILTER, current(p), projection_rhs(p, lbp(J_FILTER)));
-		if (n)
-			n->c = c;
+		n = filter_rhs(p, current(p));
 		break;
-	}
 	case J_FLATTEN:
 		jnext(p);
-		n = binary(p, N_PROJ, binary(p, N_FLATTEN, current(p), NULL), projection_rhs(p, lbp(J_FLATTEN)));
+		n = flatten_rhs(p, current(p));
 		break;
 	case J_LBRACKET:
 		jnext(p);
 		if (p->t.k == J_NUM || p->t.k == J_COLON) {
 			n = index_or_slice(p, current(p));
-		} else if (p->t.k == J_STAR && star_then_rbracket(p)) {
+		} else if (p->t.k == J_STAR && next_is(p, J_RBRACKET)) {
 			jnext(p);
 			jnext(p);
 			n = binary(p, N_PROJ, current(p), projection_rhs(p, lbp(J_STAR)));
@@ -684,16 +691,10 @@ static struct jnode *led(struct jparser *p, struct jnode *left)
 		if (n)
 			n->op = k;
 		return n;
-	case J_FILTER: {
-		struct jnode *c = jexpr(p, 0);
-		jexpect(p, J_RBRACKET);
-		n = binary(p, N_FILTER, left, projection_rhs(p, lbp(J_FILTER)));
-		if (n)
-			n->c = c;
-		return n;
-	}
+	case J_FILTER:
+		return filter_rhs(p, left);
 	case J_FLATTEN:
-		return binary(p, N_PROJ, binary(p, N_FLATTEN, left, NULL), projection_rhs(p, lbp(J_FLATTEN)));
+		return flatten_rhs(p, left);
 	case J_LBRACKET:
 		if (p->t.k == J_NUM || p->t.k == J_COLON)
 			return index_or_slice(p, left);
@@ -960,10 +961,7 @@ static size_t utf8_len(const char *s, size_t n)
 static json_t *call(struct jev *e, const struct jnode *n, json_t *cur)
 {
 	json_t *a[JM_MAX_ARGS] = {0}, *r = NULL;
-	const char *name = "?";
-	for (size_t i = 0; i < sizeof(jfns) / sizeof(jfns[0]); i++)
-		if (jfns[i].f == n->fn)
-			name = jfns[i].name;
+	const char *name = jfns[n->fn].name;
 	for (int i = 0; i < n->nkids; i++)
 		if (!(a[i] = jeval(e, n->kids[i], cur)))
 			goto out;

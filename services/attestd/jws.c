@@ -342,6 +342,15 @@ void attestd_jws_fini(struct attestd_jws *j)
 }
 
 /* Verifies j (alg ES256 or RS256) with pk: the algorithm must be the key's (ES256 on P-256). */
+/* An EC key on P-256 (OpenSSL's prime256v1). */
+static bool is_p256(EVP_PKEY *pk)
+{
+	char curve[32] = "";
+	return EVP_PKEY_is_a(pk, "EC") &&
+	       EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) == 1 &&
+	       strcmp(curve, "prime256v1") == 0;
+}
+
 static cella_result verify_with(const char *token, const struct attestd_jws *j, EVP_PKEY *pk, const char *what,
 				char err[ATTESTD_ERR_BYTES])
 {
@@ -357,11 +366,8 @@ static cella_result verify_with(const char *token, const struct attestd_jws *j, 
 	}
 	if (j->alg == ATTESTD_ALG_ES256) {
 		int n;
-		char curve[32] = "";
 		/* ES256 is ECDSA on P-256 with SHA-256 (RFC 7518 3.4): a key on another curve is not an ES256 key */
-		if (!EVP_PKEY_is_a(pk, "EC") ||
-		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) != 1 ||
-		    strcmp(curve, "prime256v1") != 0) {
+		if (!is_p256(pk)) {
 			if (err)
 				snprintf(err, ATTESTD_ERR_BYTES, "the JWS says ES256 but the %s's key is not on P-256", what);
 			return r;
@@ -551,10 +557,8 @@ json_t *attestd_pkey_jwk(void *pkey)
 	if (!j || !pk)
 		goto out;
 	if (EVP_PKEY_is_a(pk, "EC")) {
-		char curve[32] = "";
 		/* RFC 7518 6.2.1: crv, and x and y each the full size of a field element */
-		ok = EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve), NULL) == 1 &&
-		     strcmp(curve, "prime256v1") == 0 && EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &a) == 1 &&
+		ok = is_p256(pk) && EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &a) == 1 &&
 		     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &b) == 1 &&
 		     json_object_set_new(j, "kty", json_string("EC")) == 0 &&
 		     json_object_set_new(j, "crv", json_string("P-256")) == 0 && jwk_bn(j, "x", a, 32) &&

@@ -499,13 +499,11 @@ int main(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool ok = true, takes = true;
+		bool ok = true;
 		if (strcmp(a, "--no-tls") == 0) {
 			cfg.tls = false;
-			takes = false;
 		} else if (strcmp(a, "--test-mode") == 0) {
 			cfg.test_mode = true;
-			takes = false;
 		} else if (strcmp(a, "--config") == 0) {
 			/* applied above */
 		} else if (strcmp(a, "--listen") == 0) {
@@ -521,7 +519,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--issuer") == 0) {
 			ok = set_opt(&cfg.issuer, v);
 		} else if (strcmp(a, "--admin-token") == 0) {
-			ok = v && strlen(v) >= ATTESTD_ADMIN_TOKEN_MIN && set_opt(&cfg.admin_token, v);
+			/* v is there: the first pass refused an option without its value */
+			ok = strlen(v) >= ATTESTD_ADMIN_TOKEN_MIN && set_opt(&cfg.admin_token, v);
 			if (!ok)
 				snprintf(err, sizeof(err), "at least %d characters", ATTESTD_ADMIN_TOKEN_MIN);
 		} else if (strcmp(a, "--collateral") == 0) {
@@ -557,7 +556,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "cella-attestd: bad value for %s%s%s\n", a, err[0] ? ": " : "", err);
 			goto out;
 		}
-		if (takes)
+		if (takes_value(a))
 			i++;
 	}
 	if (cfg.verify_time && !cfg.test_mode) {

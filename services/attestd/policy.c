@@ -994,14 +994,18 @@ static bool val_str(struct attestd_value *v, const char *s)
 	return v->s != NULL;
 }
 
-/* val_str in an evaluation: out of memory fails it (ev->r), never "no value", on which a deny() would be skipped. */
-static bool ev_str(struct ev *ev, struct attestd_value *v, const char *s)
+/* Out of memory fails the evaluation (ev->r), never "no value", on which a deny() would be skipped. false. */
+static bool ev_oom(struct ev *ev)
 {
-	if (val_str(v, s))
-		return true;
 	ev->r = CELLA_ERR_OUT_OF_MEMORY;
 	snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
 	return false;
+}
+
+/* val_str in an evaluation */
+static bool ev_str(struct ev *ev, struct attestd_value *v, const char *s)
+{
+	return val_str(v, s) || ev_oom(ev);
 }
 
 static const char *vt_name(attestd_vt vt)
@@ -1079,12 +1083,7 @@ static json_t *json_arg(struct ev *ev, const struct expr *e, int i, const struct
 {
 	json_error_t je;
 	json_t *j;
-	if (a->vt != ATTESTD_V_STRING) {
-		fn_fail(ev, e, "argument %d must be JSON text (a string), not %s", i + 1,
-			a->vt == ATTESTD_V_INTEGER ? "an integer" : "a boolean");
-		return NULL;
-	}
-	if (!charge(ev, strlen(a->s) / STEP_BYTES))
+	if (!charge(ev, strlen(a->s) / STEP_BYTES)) /* a string: func() checked the argument types */
 		return NULL;
 	if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
 		fn_fail(ev, e, "argument %d is not JSON: %.80s", i + 1, je.text);
@@ -1127,8 +1126,7 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		out->vt = ATTESTD_V_STRING;
 		out->s = malloc(l0 + l1 + 1);
 		if (!out->s) {
-			ev->r = CELLA_ERR_OUT_OF_MEMORY;
-			snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+			ev_oom(ev);
 			break;
 		}
 		memcpy(out->s, a[0].s, l0);
@@ -1173,8 +1171,7 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		txt = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
 		json_decref(res);
 		if (!txt) {
-			ev->r = CELLA_ERR_OUT_OF_MEMORY;
-			snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+			ev_oom(ev);
 			break;
 		}
 		if (!value_fits(ev, strlen(txt))) {
@@ -1208,8 +1205,7 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 			size_t i;
 			json_t *x;
 			if (!(k = val_to_json(&a[1]))) {
-				ev->r = CELLA_ERR_OUT_OF_MEMORY;
-				snprintf(ev->err, ATTESTD_ERR_BYTES, "out of memory");
+				ev_oom(ev);
 				break;
 			}
 			out->vt = ATTESTD_V_BOOLEAN;

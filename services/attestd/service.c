@@ -721,12 +721,9 @@ static const char *result_code(cella_result r)
 static bool tcb_baseline_met(struct attestd_service *s, const struct attestd_claims *props, int64_t tcb_eval,
 			     int64_t qe_eval, struct attestd_response *resp)
 {
-	const struct attestd_claim *id = NULL;
+	const struct attestd_claim *id = attestd_claims_find(props, "x-ms-sgx-tcbidentifier"); /* the last one set */
 	long long want = s->cfg->tcb_baseline_default ? s->cfg->tcb_baseline_default : ATTESTD_DEFAULT_TCB_BASELINE;
 	bool dflt = true;
-	for (size_t i = 0; i < props->n; i++) /* the last one set */
-		if (strcmp(props->v[i].type, "x-ms-sgx-tcbidentifier") == 0)
-			id = &props->v[i];
 	if (id && id->v.vt == ATTESTD_V_INTEGER && id->v.i > 0) {
 		want = id->v.i;
 		dflt = false;
