@@ -341,7 +341,6 @@ static bool all_zero(const void *p, size_t n)
 	return acc == 0;
 }
 
-/* Finds .cella by name, checks that it is file-backed inside a PT_LOAD, copies and validates it. */
 /* see image.h */
 const uint64_t cella_xfrm_groups[5] = {CELLA_XFRM_AMX, CELLA_XFRM_PKRU, CELLA_XFRM_AVX512, CELLA_XFRM_MPX, CELLA_XFRM_AVX};
 const struct cella_xfrm_need cella_xfrm_needs[2] = {
@@ -364,6 +363,7 @@ const char *cella_xfrm_illegal(uint64_t xfrm)
 	return NULL;
 }
 
+/* Finds .cella by name, checks that it is file-backed inside a PT_LOAD, copies and validates it. */
 static cella_result parse_properties(struct ctx *c, const Elf64_Ehdr *eh, struct cella_image *img)
 {
 	static const char name[] = CELLA_PROPERTIES_SECTION;

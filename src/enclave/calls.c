@@ -88,10 +88,7 @@ static bool window_range_ok(uint64_t off, uint64_t len)
 
 static uint8_t *scratch(struct rt_thread *t, size_t n)
 {
-	struct rt_scratch *s;
-	if (t->depth > RT_MAX_NEST)
-		return NULL;
-	s = &t->scratch[t->depth - 1];
+	struct rt_scratch *s = &t->scratch[t->depth - 1]; /* depth 1..RT_MAX_NEST: dispatch() checked it */
 	if (s->cap < n) {
 		uint8_t *p = realloc(s->p, n);
 		if (!p)

@@ -115,11 +115,14 @@ cella_result cella_get_target_info(struct cella_target_info *out)
  * SGX's EGETKEY raises #GP, which would end the enclave, for a set reserved bit (KEYREQUEST.RESERVED, KEYPOLICY
  * bits above ISVEXTPRODID), and, in an enclave without ATTRIBUTES.KSS, for the KSS policy bits (NOISVPRODID,
  * CONFIGID, ISVFAMILYID, ISVEXTPRODID) or a CONFIGSVN above 0. Such a request is refused here, in both worlds,
- * before any platform sees it. Only a request that uses KSS fields costs a report of this enclave.
+ * before any platform sees it. The first request that uses KSS fields costs a report of this enclave.
  */
 static cella_result key_request_check(const struct cella_key_request *kr)
 {
+	/* this enclave's ATTRIBUTES.KSS, fixed at EINIT: 0 not known yet, 1 without, 2 with (learnt once) */
+	static int kss;
 	struct cella_report self;
+	int known = __atomic_load_n(&kss, __ATOMIC_RELAXED);
 	cella_result r;
 	uint8_t acc = kr->reserved1;
 	for (size_t i = 0; i < sizeof(kr->reserved2); i++)
@@ -128,10 +131,14 @@ static cella_result key_request_check(const struct cella_key_request *kr)
 		return CELLA_ERR_INVALID_ARG;
 	if (!(kr->key_policy & CELLA_KEYPOLICY_KSS_ONLY) && kr->config_svn == 0)
 		return CELLA_OK;
-	r = cella_get_report(NULL, NULL, &self);
-	if (r == CELLA_OK && !(self.body.attributes.flags & CELLA_ATTR_KSS))
-		r = CELLA_ERR_INVALID_ARG;
-	return r;
+	if (!known) {
+		r = cella_get_report(NULL, NULL, &self);
+		if (r != CELLA_OK)
+			return r;
+		known = self.body.attributes.flags & CELLA_ATTR_KSS ? 2 : 1;
+		__atomic_store_n(&kss, known, __ATOMIC_RELAXED);
+	}
+	return known == 2 ? CELLA_OK : CELLA_ERR_INVALID_ARG;
 }
 
 /* see cella/attest.h */

@@ -65,9 +65,7 @@ static long write_host(int fd, const uint8_t *p, size_t n)
 static long sys_writev(int fd, const struct iovec *iov, int cnt)
 {
 	long total = 0;
-	if (cnt < 0 || cnt > 1024)
-		return -EINVAL;
-	for (int i = 0; i < cnt; i++) {
+	for (int i = 0; i < cnt; i++) { /* cnt: 0..1024, checked by the caller */
 		long r;
 		if (iov[i].iov_len == 0)
 			continue;
@@ -111,23 +109,12 @@ static void mono_clamp(uint32_t c, int64_t t[2])
 	__atomic_clear(&mono_lock, __ATOMIC_RELEASE);
 }
 
-/*
- * The clocks the host's time ocall serves (src/host/calls.c, the same list): the wall clock and the monotonic
- * ones. Any other id is EINVAL without asking the host, the CPU-time clocks above all: the host's process and
- * thread clocks measure the host, not the enclave, and a negative id names any process by its pid.
- */
-static bool clock_is_served(long clk)
-{
-	return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-	       clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME;
-}
-
 static long sys_clock_gettime(long clk, struct timespec *ts)
 {
 	int64_t reply[2];
 	uint32_t c = (uint32_t)clk;
 	size_t wl = 0;
-	if (!clock_is_served(clk))
+	if (!cella_abi_time_clock_served(clk))
 		return -EINVAL;
 	if (!cella_is_within_enclave(ts, sizeof(*ts)))
 		return -EFAULT;
@@ -336,7 +323,7 @@ static long rt_syscall(long nr, long a, long b, long c, long d, long e)
 	case SYS_writev:
 		if (a != 1 && a != 2)
 			return -ENOSYS;
-		if ((long)(int)c != (long)c || (int)c < 0 || (int)c > 1024)
+		if ((unsigned long)c > 1024)
 			return -EINVAL; /* as Linux: a negative count or one above IOV_MAX, before the vector is looked at */
 		if (!cella_is_within_enclave((void *)b, (size_t)c * sizeof(struct iovec)))
 			return -EFAULT;

@@ -264,15 +264,7 @@ cella_result cella_ocall_time(struct cella_enclave *e, const uint8_t *in, size_t
 	if (in_bytes != 4 || out_bytes < 16)
 		return CELLA_ERR_MARSHAL;
 	memcpy(&clk, in, 4);
-	switch (clk) {
-	case CLOCK_REALTIME:
-	case CLOCK_MONOTONIC:
-	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-		break;
-	default:
+	if (!cella_abi_time_clock_served((int32_t)clk)) {
 		cella_log(e, CELLA_LOG_WARNING, "time ocall refused: clock id %#x is none of CLOCK_REALTIME, _MONOTONIC, "
 			  "_MONOTONIC_RAW, _REALTIME_COARSE, _MONOTONIC_COARSE, _BOOTTIME", clk);
 		return CELLA_ERR_PERMISSION;

@@ -98,13 +98,23 @@ struct cella_abi_slot {
 };
 _Static_assert(sizeof(struct cella_abi_slot) == 64, "ABI: cella_abi_slot");
 
+/*
+ * The clocks CELLA_OCALL_TIME serves, by Linux id: CLOCK_REALTIME 0, _MONOTONIC 1, _MONOTONIC_RAW 4,
+ * _REALTIME_COARSE 5, _MONOTONIC_COARSE 6, _BOOTTIME 7. The enclave asks for no other and the host serves no
+ * other: the CPU-time clocks measure the host, not the enclave, and a negative id names a host process by its pid.
+ */
+static inline int cella_abi_time_clock_served(int64_t clk)
+{
+	return clk == 0 || clk == 1 || (clk >= 4 && clk <= 7);
+}
+
 /* Built-in ocalls served by the host library itself (ids with the top bit set). */
 #define CELLA_OCALL_BUILTIN 0x80000000u
 enum cella_builtin_ocall {
 	CELLA_OCALL_WRITE = CELLA_OCALL_BUILTIN | 1,  /* in: u32 fd (1 or 2), bytes; out: u64 written */
 	/* in: u32 clockid, one of CLOCK_REALTIME, _MONOTONIC, _MONOTONIC_RAW, _REALTIME_COARSE, _MONOTONIC_COARSE,
 	 * _BOOTTIME (others: CELLA_ERR_PERMISSION); out: i64 sec, i64 nsec (UNTRUSTED) */
-	CELLA_OCALL_TIME = CELLA_OCALL_BUILTIN | 2,
+	CELLA_OCALL_TIME = CELLA_OCALL_BUILTIN | 2, /* cella_abi_time_clock_served() says which */
 	CELLA_OCALL_SLEEP = CELLA_OCALL_BUILTIN | 3,  /* in: i64 sec, i64 nsec */
 	CELLA_OCALL_MALLOC = CELLA_OCALL_BUILTIN | 4, /* in: u64 size; out: u64 window offset (0 = none) */
 	CELLA_OCALL_FREE = CELLA_OCALL_BUILTIN | 5,   /* in: u64 window offset */
