@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t prodx(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
-
 static double getd(const struct tensor *t, size_t i)
 {
 	return onnx_get_d(t->data, t->dtype, i);
@@ -50,7 +48,7 @@ static cella_result nll(struct exec *x, struct node *n, const struct tensor *lp,
 	for (int d = 2; d < lp->rank; d++)
 		if (tg->dims[d - 1] != lp->dims[d])
 			return CELLA_ERR_MODEL_SHAPE;
-	int64_t N = lp->dims[0], C = lp->dims[1], D = prodx(lp->dims + 2, lp->rank - 2);
+	int64_t N = lp->dims[0], C = lp->dims[1], D = onnx_dims_prod(lp->dims + 2, lp->rank - 2);
 	if (wt && (wt->rank != 1 || wt->dims[0] != C || wt->dtype != lp->dtype))
 		return CELLA_ERR_MODEL_SHAPE;
 	if ((r = onnx_op_out(x, n, out_idx, lp->dtype, mode ? 0 : tg->rank, tg->dims, &o)) != CELLA_OK || onnx_op_dry(x))
@@ -101,7 +99,7 @@ static cella_result op_sce(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_SHAPE;
 	if (onnx_op_has_out(n, 1) && (r = onnx_op_out(x, n, 1, sc->dtype, sc->rank, sc->dims, &lpo)) != CELLA_OK)
 		return r;
-	int64_t N = sc->dims[0], C = sc->dims[1], D = prodx(sc->dims + 2, sc->rank - 2);
+	int64_t N = sc->dims[0], C = sc->dims[1], D = onnx_dims_prod(sc->dims + 2, sc->rank - 2);
 	double *lp = NULL;
 	if (!onnx_op_dry(x)) {
 		lp = onnx_op_scratch(x, 1, (size_t)(N * C * D + 1) * sizeof(double));
@@ -149,7 +147,7 @@ static cella_result op_trilu(struct exec *x, struct node *n)
 	if (onnx_op_dry(x))
 		return CELLA_OK;
 	int upper = onnx_attr_int(n, "upper", 1);
-	int64_t R = a->dims[a->rank - 2], C = a->dims[a->rank - 1], B = prodx(a->dims, a->rank - 2);
+	int64_t R = a->dims[a->rank - 2], C = a->dims[a->rank - 1], B = onnx_dims_prod(a->dims, a->rank - 2);
 	size_t es = onnx_dtype_size(a->dtype);
 	for (int64_t b = 0; b < B; b++)
 		for (int64_t i = 0; i < R; i++)
@@ -211,7 +209,7 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 		od[d] = d == axis ? depth : ix->dims[k++];
 	if ((r = onnx_op_out(x, n, 0, vals->dtype, ix->rank + 1, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t outer = prodx(ix->dims, axis), inner = prodx(ix->dims + axis, ix->rank - axis);
+	int64_t outer = onnx_dims_prod(ix->dims, axis), inner = onnx_dims_prod(ix->dims + axis, ix->rank - axis);
 	size_t es = onnx_dtype_size(vals->dtype);
 	for (int64_t a = 0; a < outer; a++)
 		for (int64_t d = 0; d < depth; d++)
@@ -305,8 +303,10 @@ static cella_result op_gather_nd(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(a->dtype);
-	int64_t B = prodx(a->dims, (int)bd), slice = prodx(a->dims + bd + last, a->rank - (int)(bd + last));
-	int64_t per_batch = prodx(ix->dims + bd, ix->rank - 1 - (int)bd), abatch = prodx(a->dims + bd, a->rank - (int)bd);
+	int64_t B = onnx_dims_prod(a->dims, (int)bd);
+	int64_t slice = onnx_dims_prod(a->dims + bd + last, a->rank - (int)(bd + last));
+	int64_t per_batch = onnx_dims_prod(ix->dims + bd, ix->rank - 1 - (int)bd);
+	int64_t abatch = onnx_dims_prod(a->dims + bd, a->rank - (int)bd);
 	for (int64_t b = 0; b < B; b++)
 		for (int64_t q = 0; q < per_batch; q++) {
 			int64_t off = 0;
@@ -342,7 +342,8 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 		 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	int64_t nq = prodx(ix->dims, ix->rank - 1), slice = prodx(a->dims + last, a->rank - (int)last);
+	int64_t nq = onnx_dims_prod(ix->dims, ix->rank - 1);
+	int64_t slice = onnx_dims_prod(a->dims + last, a->rank - (int)last);
 	if ((int64_t)onnx_tensor_count(up) != nq * slice)
 		return CELLA_ERR_MODEL_SHAPE;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
@@ -435,7 +436,8 @@ static cella_result op_compress(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(a->dtype);
-	int64_t outer = ax ? prodx(a->dims, axis) : 1, inner = ax ? prodx(a->dims + axis + 1, a->rank - axis - 1) : 1;
+	int64_t outer = ax ? onnx_dims_prod(a->dims, axis) : 1;
+	int64_t inner = ax ? onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1) : 1;
 	size_t k = 0;
 	for (int64_t b = 0; b < outer; b++)
 		for (int64_t i = 0; i < len; i++)
@@ -517,7 +519,7 @@ static cella_result op_reverse_sequence(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(a->dtype);
-	int64_t T = a->dims[ta], B = a->dims[ba], inner = prodx(a->dims + 2, a->rank - 2);
+	int64_t T = a->dims[ta], B = a->dims[ba], inner = onnx_dims_prod(a->dims + 2, a->rank - 2);
 	for (int64_t t = 0; t < T; t++)
 		for (int64_t b = 0; b < B; b++) {
 			int64_t len = geti(sl, (size_t)b);

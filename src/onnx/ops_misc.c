@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t prodm(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
-
 static double rd(const void *p, int dt, size_t i)
 {
 	return onnx_get_d(p, dt, i);
@@ -268,7 +266,8 @@ static cella_result argext(struct exec *x, struct node *n, int is_max)
 			od[orank++] = 1;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT64, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	int64_t outer = onnx_dims_prod(a->dims, axis), len = a->dims[axis];
+	int64_t inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
 	if (len == 0)
 		return onnx_tensor_count(o) ? CELLA_ERR_MODEL_SHAPE : CELLA_OK;
 	for (int64_t ou = 0; ou < outer; ou++)
@@ -373,7 +372,8 @@ static cella_result op_topk(struct exec *x, struct node *n)
 	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, a->rank, od, &oi)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	int largest = onnx_attr_int(n, "largest", 1);
-	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	int64_t outer = onnx_dims_prod(a->dims, axis), len = a->dims[axis];
+	int64_t inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
 	struct kv *buf = onnx_op_scratch(x, 1, (size_t)(2 * len + 2) * sizeof(struct kv));
 	if (!buf)
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -421,7 +421,8 @@ static cella_result op_cumsum(struct exec *x, struct node *n)
 	if (onnx_op_dry(x))
 		return CELLA_OK;
 	int excl = onnx_attr_int(n, "exclusive", 0), rev = onnx_attr_int(n, "reverse", 0);
-	int64_t outer = prodm(a->dims, axis), len = a->dims[axis], inner = prodm(a->dims + axis + 1, a->rank - axis - 1);
+	int64_t outer = onnx_dims_prod(a->dims, axis), len = a->dims[axis];
+	int64_t inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
 	int fl = is_float(a->dtype);
 	for (int64_t ou = 0; ou < outer; ou++)
 		for (int64_t in = 0; in < inner; in++) {

@@ -120,12 +120,11 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 	return CELLA_OK;
 }
 
-static int64_t prod(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
-
 /* im2col for one group: rows = (c, kernel offset), cols = output positions. */
 static void im2col(const struct win *w, const float *x, int64_t cg, float *col)
 {
-	int64_t insp = prod(w->in, w->nsp), outsp = prod(w->out, w->nsp), ksp = prod(w->k, w->nsp);
+	int64_t insp = onnx_dims_prod(w->in, w->nsp), outsp = onnx_dims_prod(w->out, w->nsp);
+	int64_t ksp = onnx_dims_prod(w->k, w->nsp);
 	if (w->nsp == 2) {
 		int64_t H = w->in[0], W = w->in[1], OH = w->out[0], OW = w->out[1];
 		for (int64_t c = 0; c < cg; c++)
@@ -300,7 +299,7 @@ static cella_result conv_prepare(struct exec *x, struct node *n)
 	int64_t g = onnx_attr_i(n, "group", 1);
 	if (g < 1 || wt->dims[0] % g || wt->dims[0] == 0) /* no output channels: nothing to pack, group unbounded */
 		return CELLA_OK;
-	int64_t mg = wt->dims[0] / g, kk = prod(wt->dims + 1, wt->rank - 1);
+	int64_t mg = wt->dims[0] / g, kk = onnx_dims_prod(wt->dims + 1, wt->rank - 1);
 	if (wt->dims[1] == 1 && mg == 1 && g > 1)
 		return CELLA_OK; /* depthwise: direct kernel reads W as is */
 	struct conv_priv *p = calloc(1, sizeof(*p));
@@ -391,7 +390,8 @@ static cella_result op_conv(struct exec *x, struct node *n)
 		odims[2 + i] = w.out[i];
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, odims, &yt)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t cg = C / g, mg = M / g, insp = prod(w.in, nsp), outsp = prod(w.out, nsp), ksp = prod(w.k, nsp);
+	int64_t cg = C / g, mg = M / g, insp = onnx_dims_prod(w.in, nsp), outsp = onnx_dims_prod(w.out, nsp);
+	int64_t ksp = onnx_dims_prod(w.k, nsp);
 	int64_t kk = cg * ksp;
 	const float *X = xt->data, *Wd = wt->data, *B = bt ? bt->data : NULL;
 	float *Y = yt->data;
@@ -538,7 +538,8 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 		return r;
 	if (onnx_tensor_count(yt) == 0) /* nothing to write: the loops below run N * group times all the same */
 		return CELLA_OK;
-	int64_t insp = prod(xt->dims + 2, nsp), outsp = prod(odims + 2, nsp), ksp = prod(k, nsp);
+	int64_t insp = onnx_dims_prod(xt->dims + 2, nsp), outsp = onnx_dims_prod(odims + 2, nsp);
+	int64_t ksp = onnx_dims_prod(k, nsp);
 	int64_t rows = mg * ksp;
 	if ((uint64_t)rows * (uint64_t)insp > ((uint64_t)1 << 32))
 		return CELLA_ERR_TOO_LARGE;
@@ -747,7 +748,7 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 		outd[outr++] = N;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, outr, outd, &y)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t batches = prod(od, nb);
+	int64_t batches = onnx_dims_prod(od, nb);
 	if (a->dtype != CELLA_ONNX_FLOAT) {
 		int64_t idx[MAXR] = { 0 };
 		for (int64_t bi = 0; bi < batches; bi++) {
@@ -877,7 +878,7 @@ static cella_result op_batchnorm(struct exec *x, struct node *n)
 	if (onnx_op_dry(x))
 		return CELLA_OK;
 	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
-	int64_t N = xt->dims[0], sp = prod(xt->dims + 2, xt->rank - 2);
+	int64_t N = xt->dims[0], sp = onnx_dims_prod(xt->dims + 2, xt->rank - 2);
 	const float *X = xt->data, *S = sc->data, *B = bi->data, *Mn = mn->data, *V = vr->data;
 	float *Y = y->data;
 	if (training) {
@@ -931,7 +932,7 @@ static cella_result op_instancenorm(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
-	int64_t N = xt->dims[0], C = xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	int64_t N = xt->dims[0], C = xt->dims[1], sp = onnx_dims_prod(xt->dims + 2, xt->rank - 2);
 	for (int64_t b = 0; b < N; b++)
 		for (int64_t c = 0; c < C; c++) {
 			const float *xp = (const float *)xt->data + (b * C + c) * sp;
@@ -981,7 +982,7 @@ static cella_result op_layernorm(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), xt->rank, &axis))
 		return CELLA_ERR_MODEL_SHAPE;
-	int64_t outer = prod(xt->dims, axis), inner = prod(xt->dims + axis, xt->rank - axis);
+	int64_t outer = onnx_dims_prod(xt->dims, axis), inner = onnx_dims_prod(xt->dims + axis, xt->rank - axis);
 	/* Y = Normalized * Scale + B, Scale and B unidirectionally broadcast to X (LayerNormalization-17) */
 	int64_t sst[MAXR], bst[MAXR];
 	if (ubcast_strides(sc, xt, sst) || (bi && ubcast_strides(bi, xt, bst)))
@@ -1046,7 +1047,7 @@ static cella_result op_lrn(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	float alpha = onnx_attr_f(n, "alpha", 1e-4f), beta = onnx_attr_f(n, "beta", 0.75f), bias = onnx_attr_f(n, "bias", 1.0f);
-	int64_t N = xt->dims[0], C = xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	int64_t N = xt->dims[0], C = xt->dims[1], sp = onnx_dims_prod(xt->dims + 2, xt->rank - 2);
 	int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
 	const float *X = xt->data;
 	float *Y = y->data;
@@ -1134,8 +1135,8 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	if (onnx_op_dry(x))
 		return CELLA_OK;
 	int cip = onnx_attr_int(n, "count_include_pad", 0), col_major = onnx_attr_int(n, "storage_order", 0);
-	int64_t NC = xt->dims[0] * xt->dims[1], insp = prod(w.in, nsp), outsp = prod(w.out, nsp);
-	int64_t ksp = prod(w.k, nsp);
+	int64_t NC = xt->dims[0] * xt->dims[1], insp = onnx_dims_prod(w.in, nsp), outsp = onnx_dims_prod(w.out, nsp);
+	int64_t ksp = onnx_dims_prod(w.k, nsp);
 	const float *X = xt->data;
 	float *Y = y->data;
 	if (nsp == 2 && !col_major) {
@@ -1267,7 +1268,7 @@ static cella_result global_pool(struct exec *x, struct node *n, int is_max)
 		od[i] = i < 2 ? xt->dims[i] : 1;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, od, &y)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t NC = xt->dims[0] * xt->dims[1], sp = prod(xt->dims + 2, xt->rank - 2);
+	int64_t NC = xt->dims[0] * xt->dims[1], sp = onnx_dims_prod(xt->dims + 2, xt->rank - 2);
 	const float *X = xt->data;
 	for (int64_t c = 0; c < NC; c++) {
 		const float *p = X + c * sp;
@@ -1315,13 +1316,13 @@ static cella_result softmax(struct exec *x, struct node *n, int kind)
 		return CELLA_ERR_MODEL_SHAPE;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, xt->dims, &y)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	int64_t outer = prod(xt->dims, axis), len, inner;
+	int64_t outer = onnx_dims_prod(xt->dims, axis), len, inner;
 	if (legacy) {
-		len = prod(xt->dims + axis, xt->rank - axis);
+		len = onnx_dims_prod(xt->dims + axis, xt->rank - axis);
 		inner = 1;
 	} else {
 		len = xt->rank ? xt->dims[axis] : 1;
-		inner = prod(xt->dims + axis + 1, xt->rank - axis - 1);
+		inner = onnx_dims_prod(xt->dims + axis + 1, xt->rank - axis - 1);
 	}
 	const float *X = xt->data;
 	float *Y = y->data;

@@ -6,15 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t prodd(const int64_t *d, int n) { return onnx_dims_prod(d, n); }
-
 static cella_result copy_out(struct exec *x, struct node *n, struct tensor *a, int rank, const int64_t *dims)
 {
 	struct tensor *o;
 	cella_result r = onnx_op_out(x, n, 0, a->dtype, rank, dims, &o);
 	if (r != CELLA_OK || onnx_op_dry(x))
 		return r;
-	if (prodd(dims, rank) != (int64_t)onnx_tensor_count(a))
+	if (onnx_dims_prod(dims, rank) != (int64_t)onnx_tensor_count(a))
 		return CELLA_ERR_MODEL_SHAPE;
 	if (a->bytes && o->data != a->data)
 		memcpy(o->data, a->data, a->bytes);
@@ -86,7 +84,7 @@ static cella_result op_flatten(struct exec *x, struct node *n)
 		axis = a->rank;
 	else if (onnx_normalize_axis(ax, a->rank, &axis))
 		return CELLA_ERR_MODEL_SHAPE;
-	int64_t d[2] = { prodd(a->dims, axis), prodd(a->dims + axis, a->rank - axis) };
+	int64_t d[2] = { onnx_dims_prod(a->dims, axis), onnx_dims_prod(a->dims + axis, a->rank - axis) };
 	return copy_out(x, n, a, 2, d);
 }
 
@@ -283,7 +281,7 @@ static cella_result op_concat(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a0->dtype, a0->rank, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(a0->dtype);
-	int64_t outer = prodd(od, axis), inner = prodd(od + axis + 1, a0->rank - axis - 1);
+	int64_t outer = onnx_dims_prod(od, axis), inner = onnx_dims_prod(od + axis + 1, a0->rank - axis - 1);
 	size_t orow = (size_t)(od[axis] * inner) * es, off = 0;
 	for (int i = 0; i < n->n_in; i++) {
 		struct tensor *t = onnx_op_in(x, n, i);
@@ -341,7 +339,7 @@ static cella_result op_split(struct exec *x, struct node *n)
 	if (sum != len)
 		return CELLA_ERR_MODEL_SHAPE;
 	size_t es = onnx_dtype_size(a->dtype);
-	int64_t outer = prodd(a->dims, axis), inner = prodd(a->dims + axis + 1, a->rank - axis - 1);
+	int64_t outer = onnx_dims_prod(a->dims, axis), inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
 	size_t arow = (size_t)(len * inner) * es, off = 0;
 	for (int i = 0; i < ns; i++) {
 		struct tensor *o;
@@ -514,7 +512,7 @@ static cella_result op_gather(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, a->dtype, orank, od, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(a->dtype), ni = onnx_tensor_count(ix);
-	int64_t outer = prodd(a->dims, axis), inner = prodd(a->dims + axis + 1, a->rank - axis - 1),
+	int64_t outer = onnx_dims_prod(a->dims, axis), inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1),
 		dim = a->dims[axis];
 	size_t row = (size_t)inner * es;
 	for (size_t j = 0; j < ni; j++) {
@@ -1082,7 +1080,7 @@ static cella_result aa_taps(struct exec *x, int cubic, float A, int exclude, con
 static void aa_pass(const float *src, float *dst, const int64_t *sd, int R, int d, int64_t on, const struct aa_axis *t,
 		    float extrap)
 {
-	int64_t outer = prodd(sd, d), in = sd[d], inner = prodd(sd + d + 1, R - d - 1);
+	int64_t outer = onnx_dims_prod(sd, d), in = sd[d], inner = onnx_dims_prod(sd + d + 1, R - d - 1);
 	for (int64_t o = 0; o < outer; o++) {
 		const float *sp = src + o * in * inner;
 		for (int64_t oi = 0; oi < on; oi++) {
