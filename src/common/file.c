@@ -9,22 +9,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cella_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int cella_file_write_atomic_at(int dfd, const char *name, const void *data, size_t len, mode_t mode)
 {
-	size_t plen = strlen(path);
-	char *tmp = malloc(plen + sizeof(".XXXXXX"));
-	int fd, err = 0;
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t nlen = strlen(name);
+	char *tmp = malloc(nlen + sizeof(".XXXXXX"));
+	int fd = -1, err = 0;
 
 	if (!tmp)
 		return ENOMEM;
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".XXXXXX", sizeof(".XXXXXX"));
-	fd = mkstemp(tmp); /* O_RDWR | O_CREAT | O_EXCL, mode 0600: nobody else can open it meanwhile */
+	memcpy(tmp, name, nlen);
+	tmp[nlen] = '.';
+	tmp[nlen + 7] = '\0';
+	/* A fresh name beside `name`, created exclusively (so never through a link someone planted), 0600 until the
+	 * content is complete. */
+	for (int attempt = 0; fd < 0 && attempt < 100; attempt++) {
+		uint8_t rnd[6];
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+			err = errno ? errno : EIO;
+			break;
+		}
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			tmp[nlen + 1 + i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
 	if (fd < 0) {
-		err = errno;
+		err = err ? err : errno;
 		free(tmp);
 		return err;
 	}
@@ -43,12 +59,17 @@ int cella_file_write_atomic(const char *path, const void *data, size_t len, mode
 		err = errno;
 	if (close(fd) != 0 && !err)
 		err = errno;
-	if (!err && rename(tmp, path) != 0)
+	if (!err && renameat(dfd, tmp, dfd, name) != 0)
 		err = errno;
 	if (err)
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
 	free(tmp);
 	return err;
+}
+
+int cella_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	return cella_file_write_atomic_at(AT_FDCWD, path, data, len, mode);
 }
 
 /* A stream (pipe, terminal, socket) from fd to its end, at most max bytes, into a new buffer with a NUL after it. */

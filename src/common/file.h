@@ -33,10 +33,14 @@ uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t
 
 /*
  * Writes data[0..len) to `path` so that a reader sees either the file as it was or the whole new content, never a
- * part of it, even across a crash: the data goes to a new temporary file beside `path` (mkstemp), which gets exactly
- * `mode` (the umask does not apply), is flushed to disk and then renamed over `path`. On failure the temporary file
- * is removed and `path` is left as it was. Returns 0, or the errno of the step that failed.
+ * part of it, even across a crash: the data goes to a new temporary file beside `path` (a random name, created
+ * O_EXCL | O_NOFOLLOW, so never through a link), which gets exactly `mode` (the umask does not apply), is written
+ * unbuffered (no copy of the data stays in a stdio buffer), flushed to disk and then renamed over `path`. On failure
+ * the temporary file is removed and `path` is left as it was. Returns 0, or the errno of the step that failed.
  */
 int cella_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* The same, with `name` relative to the directory descriptor dfd (or AT_FDCWD), as openat(2) resolves it. */
+int cella_file_write_atomic_at(int dfd, const char *name, const void *data, size_t len, mode_t mode);
 
 #endif

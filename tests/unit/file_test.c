@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,12 +101,43 @@ static void failures_leave_old_state(void)
 			"ENOENT, ENOTDIR), and so does a write cut short (EFBIG)");
 }
 
+/* Relative to a directory descriptor, as the monitor writes its platform directory: a link at the name is replaced,
+ * never followed, and what it pointed at stays as it was. */
+static void writes_relative_to_a_directory(void)
+{
+	char victim[64], link_path[64], got[64];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	CT_ASSERT(dfd >= 0);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link_path, sizeof(link_path), "%s/secret", dir);
+	CT_EQ(cella_file_write_atomic(victim, "untouched", 9, 0644), 0);
+	CT_ASSERT(symlink(victim, link_path) == 0);
+	CT_EQ(cella_file_write_atomic_at(dfd, "secret", "0123456789abcdef", 16, 0600), 0);
+	CT_ASSERT(lstat(link_path, &st) == 0);
+	CT_ASSERT(S_ISREG(st.st_mode));
+	expect_content(link_path, "0123456789abcdef", 0600);
+	expect_content(victim, "untouched", 0644);
+	CT_EQ(entries(), 3); /* a.json, victim, secret: no temporary file left */
+	/* a name under a file, relative to dfd: ENOTDIR, nothing left */
+	CT_EQ(cella_file_write_atomic_at(dfd, "victim/x", "data", 4, 0644), ENOTDIR);
+	CT_EQ(cella_file_write_atomic_at(-1, "secret", "data", 4, 0644), EBADF);
+	CT_EQ(entries(), 3);
+	snprintf(got, sizeof(got), "%s/secret", dir);
+	unlink(got);
+	unlink(victim);
+	close(dfd);
+	cella_test_pass("relative to a directory descriptor: a link at the name is replaced by the new file and its "
+			"target is untouched; ENOTDIR and EBADF leave no temporary file");
+}
+
 int main(void)
 {
 	char path[64];
 	CT_ASSERT(mkdtemp(dir) != NULL);
 	writes_and_replaces();
 	failures_leave_old_state();
+	writes_relative_to_a_directory();
 	snprintf(path, sizeof(path), "%s/a.json", dir);
 	unlink(path);
 	rmdir(dir);

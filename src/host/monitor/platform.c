@@ -6,6 +6,7 @@
  * opens the platform only after forking it.
  */
 #include "platform.h"
+#include "file.h"
 
 #include <cella/abi/properties.h>
 
@@ -278,33 +279,11 @@ static cella_result open_dir(const char *dir, int *dfd, char *why, size_t n)
 	return CELLA_OK;
 }
 
-/*
- * Writes `name` in the platform directory so that a reader sees either the file as it was or the whole new
- * content (as cella_file_write_atomic does, but relative to the directory's descriptor, and never through a
- * link): a temporary file beside it, exactly `mode`, flushed to disk and renamed over it. The platform lock
- * keeps other monitors off the temporary name. Unbuffered, so no copy of a secret stays in a stdio buffer.
- * false with errno set, for the caller's message.
- */
+/* Writes `name` in the platform directory dfd with cella_file_write_atomic_at: a reader sees either the file as it
+ * was or the whole new content, never through a link. false with errno set, for the caller's message. */
 static bool write_at(int dfd, const char *name, const void *data, size_t len, mode_t mode)
 {
-	char tmp[64];
-	FILE *f = NULL;
-	int fd, err = 0;
-	snprintf(tmp, sizeof(tmp), ".%s.new", name);
-	if (unlinkat(dfd, tmp, 0) != 0 && errno != ENOENT)
-		return false;
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return false;
-	if (fchmod(fd, mode) != 0 || !(f = fdopen(fd, "wb")) || setvbuf(f, NULL, _IONBF, 0) != 0 ||
-	    fwrite(data, 1, len, f) != len || fsync(fd) != 0)
-		err = errno ? errno : EIO;
-	if (f ? fclose(f) != 0 : close(fd) != 0)
-		err = err ? err : errno;
-	if (!err && renameat(dfd, tmp, dfd, name) != 0)
-		err = errno;
-	if (err)
-		unlinkat(dfd, tmp, 0);
+	int err = cella_file_write_atomic_at(dfd, name, data, len, mode);
 	errno = err;
 	return err == 0;
 }
