@@ -352,8 +352,9 @@ static void t_race(const char *image)
 	if (o.bad)
 		cella_test_fail(__FILE__, __LINE__, "%u unseals gave partial plaintext or output after an error (%s)",
 				o.bad, cella_result_name((cella_result)o.first_bad_result));
-	CT_ASSERT(sweeps > 100);
-	CT_ASSERT(o.refused > 0); /* the rewrites were seen */
+	/* The rewrites were seen, and so was the blob whole: the race happened (how many sweeps the host thread made
+	 * depends on the scheduler, and is only printed). */
+	CT_ASSERT(o.refused > 0);
 	CT_ASSERT(o.ok_a > 0);
 
 	/* two valid blobs of other plaintexts: torn mixtures are refused, never a mixed plaintext */
@@ -363,7 +364,6 @@ static void t_race(const char *image)
 	if (o.bad)
 		cella_test_fail(__FILE__, __LINE__, "%u unseals gave mixed or partial plaintext (%s)", o.bad,
 				cella_result_name((cella_result)o.first_bad_result));
-	CT_ASSERT(sweeps > 100);
 	CT_ASSERT(o.refused > 0);
 	CT_ASSERT(o.ok_a > 0 && o.ok_b > 0);
 	free(flipped);
