@@ -89,7 +89,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_sealed_lengths(const uint8_t *blob, 
  * Unseals: copies the blob into the enclave once, re-derives the key from its KEYREQUEST, and on a valid tag
  * writes the plaintext to pt (pt_cap bytes, inside the enclave) and the AAD to aad (aad_cap bytes, may be NULL
  * when aad_cap is 0 and the blob has none; any memory). Nothing is written to pt or aad unless the tag verifies
- * (pt is used as scratch and wiped on failure). *pt_len / *aad_len get the lengths.
+ * (pt is used as scratch and wiped on failure). *pt_len / *aad_len get the lengths. pt may overlap the blob
+ * (unsealing in place, e.g. pt == blob): the plaintext then overwrites it, and a refused blob is left partly wiped.
+ * aad must not overlap pt.
  * Errors: CELLA_ERR_TRUNCATED, CELLA_ERR_SEALED_BLOB (malformed header, a KEYREQUEST this API never writes,
  * or the tag does not verify: tampered, or sealed by another enclave / signer / platform / root secret),
  * CELLA_ERR_SEAL_BACKEND (the header names the other backend: checked before any key is derived),

@@ -301,11 +301,13 @@ cella_result cella_unseal_fresh(uint64_t min_version, const uint8_t *blob, size_
 	aad_copy = malloc(a ? a : 1);
 	if (!g || !aad_copy)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	/* AAD and tag are copied out before the ciphertext moves: pt may overlap the blob (unsealing in place), and
+	 * the moved plaintext may cover either */
 	memcpy(aad_copy, blob + CELLA_SEAL_HEADER_BYTES, a);
-	if (p)
-		memcpy(pt, blob + CELLA_SEAL_HEADER_BYTES + a, p); /* ciphertext into enclave memory, then MAC it */
-	pt_dirty = true;
 	memcpy(tag, blob + CELLA_SEAL_HEADER_BYTES + a + p, sizeof(tag));
+	if (p)
+		memmove(pt, blob + CELLA_SEAL_HEADER_BYTES + a, p); /* ciphertext into enclave memory, then MAC it */
+	pt_dirty = true;
 
 	gcm_init(g, key);
 	br_gcm_reset(&g->gcm, hdr + OFF_IV, IV_BYTES);

@@ -121,6 +121,18 @@ static cella_result selftest(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	    got_aad[0] != 0x55 || got_aad[1] != 0x55 || got_aad[2] != 0x55 || got_aad[3] != 0x55 || o[0] != 0x55 ||
 	    o[15] != 0x55)
 		f |= 1u << 27;
+	/* in place: the plaintext written over the blob itself (pt == blob), and above its ciphertext, over the tag */
+	for (int k = 0; k < 2; k++) {
+		static const char aad[] = "in place";
+		size_t at = k == 0 ? 0 : CELLA_SEAL_HEADER_BYTES + sizeof(aad) + 5;
+		for (size_t i = 0; i < 1000; i++)
+			big_pt[i] = (uint8_t)(i * 13 + 5);
+		if (cella_seal(0, aad, sizeof(aad), big_pt, 1000, blob, cap, &len) != CELLA_OK ||
+		    cella_unseal(blob, len, blob + at, 1000, &pl, big_out, sizeof(aad), &al) != CELLA_OK ||
+		    pl != 1000 || al != sizeof(aad) || memcmp(blob + at, big_pt, 1000) != 0 ||
+		    memcmp(big_out, aad, sizeof(aad)) != 0)
+			f |= 1u << (28 + k);
+	}
 	cella_host_free(hblob);
 	free(blob);
 	memset(big_out, 0, sizeof(big_out));

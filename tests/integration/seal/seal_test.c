@@ -395,7 +395,8 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_enclave_call(a, S_SELFTEST, NULL, 0, &failed, 4, &w), CELLA_OK);
 	if (failed)
 		cella_test_fail(__FILE__, __LINE__, "in-enclave sealing checks failed: mask 0x%x", failed);
-	cella_test_pass("in-enclave round trips (0 B .. 1 MiB, host-memory blob) and argument refusals");
+	cella_test_pass("in-enclave round trips (0 B .. 1 MiB, host-memory blob, unsealed in place) and argument "
+			"refusals");
 
 	by_enclave = seal(a, CELLA_SEAL_POLICY_MRENCLAVE, "v1", secret, sizeof(secret), &le);
 	by_signer = seal(a, CELLA_SEAL_POLICY_DEFAULT, "", secret, sizeof(secret), &ls);
