@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * data-sealing host:
- *   data-sealing_host seal ENCLAVE BLOB_FILE unique|product "secret text"   seal inside the enclave, save the blob
+ *   data-sealing_host seal ENCLAVE BLOB_FILE unique|product "secret text"   seal inside the enclave, unseal the
+ *                                                                           blob there again, then save it
  *   data-sealing_host unseal ENCLAVE BLOB_FILE                              load the blob, unseal inside the enclave
  * The host only ever holds the sealed blob.
  */
 #include <cella/host.h>
 #include <cella/seal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,61 +21,94 @@ static int fail(const char *what, cella_result r)
 	return 1;
 }
 
+#define MAX_TEXT 4000 /* its blob (CELLA_SEAL_OVERHEAD_BYTES + the AAD more) fits BLOB_MAX */
+#define BLOB_MAX 8192
+
+/* Seals text inside the enclave and unseals the blob there again (the round trip, before anything is saved:
+ * a blob this enclave cannot give back is never written), then saves it to path. */
+static int seal_cmd(struct cella_enclave *e, const char *path, uint16_t policy, const char *text)
+{
+	static uint8_t in[2 + MAX_TEXT], blob[BLOB_MAX], back[MAX_TEXT];
+	size_t tl = strlen(text), n = 0, bn = 0;
+	cella_result r;
+	FILE *f;
+	memcpy(in, &policy, 2);
+	memcpy(in + 2, text, tl);
+	r = cella_enclave_call(e, ECALL_SEAL, in, 2 + tl, blob, sizeof(blob), &n);
+	if (r != CELLA_OK)
+		return fail("seal", r);
+	r = cella_enclave_call(e, ECALL_UNSEAL, blob, n, back, sizeof(back), &bn);
+	if (r != CELLA_OK)
+		return fail("unseal of the blob just sealed", r);
+	if (bn != tl || memcmp(back, text, tl) != 0) {
+		fprintf(stderr, "host: the blob just sealed unsealed to other text\n");
+		return 1;
+	}
+	f = fopen(path, "wb");
+	if (!f || fwrite(blob, 1, n, f) != n || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "host: cannot write %s\n", path);
+		return 1;
+	}
+	printf("host: sealed %zu secret bytes into a %zu-byte blob (%s policy), unsealed it back -> %s\n", tl, n,
+	       policy == CELLA_SEAL_POLICY_MRENCLAVE ? "MRENCLAVE" : "MRSIGNER", path);
+	return 0;
+}
+
+/* Loads the blob at path and unseals it inside the enclave. */
+static int unseal_cmd(struct cella_enclave *e, const char *path)
+{
+	static uint8_t blob[BLOB_MAX + 1], text[MAX_TEXT + 1];
+	size_t bl, n = 0;
+	cella_result r;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "host: cannot read %s\n", path);
+		return 1;
+	}
+	bl = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	if (bl > BLOB_MAX) {
+		fprintf(stderr, "host: %s is larger than any blob this sample seals (%d bytes)\n", path, BLOB_MAX);
+		return 1;
+	}
+	r = cella_enclave_call(e, ECALL_UNSEAL, blob, bl, text, sizeof(text) - 1, &n);
+	if (r != CELLA_OK)
+		return fail("unseal refused", r);
+	text[n] = 0;
+	printf("host: the enclave unsealed: \"%s\"\n", (char *)text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cella_enclave *e = NULL;
-	uint8_t buf[8192], in[4096];
-	size_t n = 0;
+	bool seal = argc == 6 && strcmp(argv[1], "seal") == 0;
 	cella_result r;
-	FILE *f;
-	int rc = 1;
+	int rc;
 
-	if (argc < 4 || (strcmp(argv[1], "seal") == 0 && argc != 6)) {
+	if (!seal && !(argc == 4 && strcmp(argv[1], "unseal") == 0)) {
 		fprintf(stderr, "usage: %s seal ENCLAVE BLOB unique|product TEXT | unseal ENCLAVE BLOB\n", argv[0]);
+		return 2;
+	}
+	if (seal && strcmp(argv[4], "unique") != 0 && strcmp(argv[4], "product") != 0) {
+		fprintf(stderr, "host: the policy is unique (MRENCLAVE) or product (MRSIGNER), not \"%s\"\n", argv[4]);
+		return 2;
+	}
+	if (seal && strlen(argv[5]) > MAX_TEXT) {
+		fprintf(stderr, "host: the text is longer than %d bytes\n", MAX_TEXT);
 		return 2;
 	}
 	r = cella_enclave_create(argv[2], CELLA_ENCLAVE_FLAG_DEBUG, NULL, &e);
 	if (r != CELLA_OK)
 		return fail("cannot create the enclave", r);
-	if (strcmp(argv[1], "seal") == 0) {
-		uint16_t policy = strcmp(argv[4], "unique") == 0 ? CELLA_SEAL_POLICY_MRENCLAVE : CELLA_SEAL_POLICY_MRSIGNER;
-		size_t tl = strlen(argv[5]);
-		if (tl > sizeof(in) - 2)
-			return 2;
-		memcpy(in, &policy, 2);
-		memcpy(in + 2, argv[5], tl);
-		r = cella_enclave_call(e, ECALL_SEAL, in, 2 + tl, buf, sizeof(buf), &n);
-		if (r != CELLA_OK) {
-			rc = fail("seal", r);
-			goto out;
-		}
-		f = fopen(argv[3], "wb");
-		if (!f || fwrite(buf, 1, n, f) != n || fclose(f) != 0) {
-			fprintf(stderr, "host: cannot write %s\n", argv[3]);
-			goto out;
-		}
-		printf("host: sealed %zu secret bytes into a %zu-byte blob (%s policy) -> %s\n", tl, n,
-		       policy == CELLA_SEAL_POLICY_MRENCLAVE ? "MRENCLAVE" : "MRSIGNER", argv[3]);
-		rc = 0;
-	} else {
-		size_t bl;
-		f = fopen(argv[3], "rb");
-		if (!f) {
-			fprintf(stderr, "host: cannot read %s\n", argv[3]);
-			goto out;
-		}
-		bl = fread(in, 1, sizeof(in), f);
-		fclose(f);
-		r = cella_enclave_call(e, ECALL_UNSEAL, in, bl, buf, sizeof(buf) - 1, &n);
-		if (r != CELLA_OK) {
-			rc = fail("unseal refused", r);
-			goto out;
-		}
-		buf[n] = 0;
-		printf("host: the enclave unsealed: \"%s\"\n", (char *)buf);
-		rc = 0;
-	}
-out:
+	if (seal)
+		rc = seal_cmd(e, argv[3],
+			      strcmp(argv[4], "unique") == 0 ? CELLA_SEAL_POLICY_MRENCLAVE : CELLA_SEAL_POLICY_MRSIGNER,
+			      argv[5]);
+	else
+		rc = unseal_cmd(e, argv[3]);
 	(void)cella_enclave_terminate(e);
 	return rc;
 }

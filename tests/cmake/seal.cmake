@@ -15,3 +15,12 @@ cella_unit_test(seal_test SOURCES ${S}/seal_test.c LIBS cella_host_static LABELS
                 ENV CELLA_PLATFORM_DIR=${CMAKE_CURRENT_BINARY_DIR}/platform-seal)
 target_include_directories(seal_test PRIVATE ${S})
 add_dependencies(seal_test test_seal_a test_seal_variant test_seal_svn4 test_seal_prod8)
+
+# The data-sealing sample: round trip before saving, a new process, another enclave, a changed blob
+if(TARGET data-sealing_host)
+  add_test(NAME data_sealing_sample
+           COMMAND sh ${S}/data_sealing_sample_test.sh $<TARGET_FILE:data-sealing_host>
+                   $<TARGET_FILE:data-sealing_enclave> $<TARGET_FILE:data-sealing_enclave_other>
+                   ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(data_sealing_sample PROPERTIES LABELS integration TIMEOUT 60)
+endif()
