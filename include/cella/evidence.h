@@ -160,7 +160,8 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * der: borrowed. Errors: as cella_verify_evidence, plus CELLA_ERR_INVALID_ARG (der NULL or len 0: no certificate at
  * all; endorsements NULL with endorsements_len over 0, refused before the certificate is parsed),
  * CELLA_ERR_BAD_FORMAT (bytes that are not such a certificate, or not in DER: this includes a signature that is not a
- * DER Ecdsa-Sig-Value, and a malformed serial number, validity, issuer or subject), CELLA_ERR_NOT_FOUND (no evidence
+ * DER Ecdsa-Sig-Value, a malformed serial number, validity, issuer or subject, and unique IDs that are malformed,
+ * repeated or out of order), CELLA_ERR_NOT_FOUND (no evidence
  * extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does not know),
  * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence differ).
  */

@@ -132,6 +132,16 @@ static int name_ok(struct at_der *t)
 	return 0;
 }
 
+/* UniqueIdentifier (RFC 5280 4.1.2.8), [n] IMPLICIT BIT STRING in DER (X.690 11.2): an unused-bit count of 0..7,
+ * none without content bytes, and the unused bits zero. */
+static int unique_id(struct at_der *t, uint8_t tag)
+{
+	struct at_der v;
+	if (at_der_next(t, tag, &v, NULL) || v.n == 0 || v.p[0] > 7 || (v.n == 1 && v.p[0] != 0))
+		return -1;
+	return v.n == 1 || (v.p[v.n - 1] & ((1u << v.p[0]) - 1)) == 0 ? 0 : -1;
+}
+
 static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 {
 	struct at_der all = {der, len}, cert, tbs, t, skip, spki, alg, key, exts, list, ext, id, val, sig, crit;
@@ -163,9 +173,11 @@ static cella_result parse(const uint8_t *der, size_t len, struct parsed *o)
 	if (key.n != 66 || key.p[0] != 0 || key.p[1] != 0x04)
 		return CELLA_ERR_BAD_FORMAT;
 	o->point = key.p + 1;
-	while (at_der_peek(&t, 0x81) || at_der_peek(&t, 0x82)) /* issuer/subject unique ids */
-		if (at_der_next(&t, t.p[0], NULL, NULL))
-			return CELLA_ERR_BAD_FORMAT; /* a malformed one: t would not advance */
+	/* issuerUniqueID [1], then subjectUniqueID [2], each at most once and in that order (4.1: a SEQUENCE, not a
+	 * SET); extensions [3] once, checked below by nothing following them */
+	for (uint8_t tag = 0x81; tag <= 0x82; tag++)
+		if (at_der_peek(&t, tag) && unique_id(&t, tag))
+			return CELLA_ERR_BAD_FORMAT;
 	if (t.n == 0)
 		return CELLA_ERR_NOT_FOUND;
 	if (at_der_next(&t, 0xa3, &exts, NULL) || t.n != 0 || at_der_next(&exts, 0x30, &list, NULL) || exts.n != 0)

@@ -4,7 +4,8 @@
  * a malformed issuer/subject unique ID where its extensions begin: each is refused with CELLA_ERR_BAD_FORMAT.
  * The parser once looped forever on such a field (found by attest_fuzz): a TLS peer could hang an enclave.
  * Then the seed with a malformed serial, validity, issuer or subject (once skipped unread), or with its genuine
- * signature re-encoded in BER rather than DER (once accepted by the enclave's verifier): CELLA_ERR_BAD_FORMAT too.
+ * signature re-encoded in BER rather than DER (once accepted by the enclave's verifier), or with well-formed unique
+ * IDs repeated or out of order (once skipped over in any number): CELLA_ERR_BAD_FORMAT too.
  * attest_test runs such cases in both worlds, on certificates it signs. No certificate at all (NULL, or 0 bytes) is
  * CELLA_ERR_INVALID_ARG, the caller's mistake, while a single byte of one is malformed input; so is a length
  * without its buffer (evidence, endorsements, a policy root) for cella_verify_evidence on the certificate's
@@ -75,6 +76,24 @@ static uint8_t *sig_reencoded(const uint8_t *cert, size_t n, int form, size_t *o
 	*out_len = bits + 4 + k;
 	o[2] = (uint8_t)((*out_len - 4) >> 8);
 	o[3] = (uint8_t)(*out_len - 4);
+	return o;
+}
+
+/* The certificate with bytes ins[0..k) inserted at `at` in its TBSCertificate: both outer lengths (the seed's are
+ * in the 82 form, at 2 and 6) grow by k. */
+static uint8_t *inserted(const uint8_t *cert, size_t n, size_t at, const char *ins, size_t k, size_t *out_len)
+{
+	uint8_t *o = malloc(n + k);
+	CT_ASSERT(o != NULL && cert[1] == 0x82 && cert[5] == 0x82 && at <= n);
+	memcpy(o, cert, at);
+	memcpy(o + at, ins, k);
+	memcpy(o + at + k, cert + at, n - at);
+	for (size_t i = 2; i <= 6; i += 4) {
+		size_t l = ((size_t)o[i] << 8 | o[i + 1]) + k;
+		o[i] = (uint8_t)(l >> 8);
+		o[i + 1] = (uint8_t)l;
+	}
+	*out_len = n + k;
 	return o;
 }
 
@@ -156,6 +175,48 @@ int main(int argc, char **argv)
 			cella_test_fail(__FILE__, __LINE__, "%s: not refused as CELLA_ERR_BAD_FORMAT", bad[i].what);
 	}
 	cella_test_pass("malformed unique IDs where the extensions start are refused, not looped over");
+
+	/* well-formed unique IDs inserted before the extensions: each at most once, issuer's first; a second
+	 * [3] extensions after the first. The signature no longer matches, so CELLA_ERR_CERT_CHAIN means the
+	 * fields were accepted and CELLA_ERR_BAD_FORMAT that they were refused. */
+	{
+		static const struct {
+			const char *bytes;
+			size_t len;
+			cella_result want;
+			const char *what;
+		} ids[] = {
+			{"\x81\x02\x00\x5a\x82\x02\x00\xa5", 8, CELLA_ERR_CERT_CHAIN, "issuer then subject ID"},
+			{"\x81\x01\x00", 3, CELLA_ERR_CERT_CHAIN, "an empty issuer ID"},
+			{"\x82\x02\x04\xf0", 4, CELLA_ERR_CERT_CHAIN, "a subject ID with 4 unused (zero) bits"},
+			{"\x81\x02\x00\x5a\x81\x02\x00\x5a", 8, CELLA_ERR_BAD_FORMAT, "two issuer IDs"},
+			{"\x82\x02\x00\x5a\x82\x02\x00\x5a", 8, CELLA_ERR_BAD_FORMAT, "two subject IDs"},
+			{"\x82\x02\x00\x5a\x81\x02\x00\x5a", 8, CELLA_ERR_BAD_FORMAT, "subject ID before issuer ID"},
+			{"\x81\x02\x00\x5a\x82\x02\x00\x5a\x81\x01\x00", 11, CELLA_ERR_BAD_FORMAT,
+			 "an issuer ID after the subject ID"},
+			{"\x81\x00", 2, CELLA_ERR_BAD_FORMAT, "an issuer ID without its unused-bit count"},
+			{"\x81\x01\x01", 3, CELLA_ERR_BAD_FORMAT, "an issuer ID of unused bits alone"},
+			{"\x81\x02\x08\x00", 4, CELLA_ERR_BAD_FORMAT, "an issuer ID with 8 unused bits"},
+			{"\x82\x02\x04\xf1", 4, CELLA_ERR_BAD_FORMAT, "a subject ID with an unused bit set"},
+		};
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+			size_t m;
+			uint8_t *o = inserted(cert, n, EXTS_AT, ids[i].bytes, ids[i].len, &m);
+			cella_result r = cella_verify_attest_cert(o, m, NULL, 0, &p, &c);
+			if (r != ids[i].want)
+				cella_test_fail(__FILE__, __LINE__, "%s: %s, expected %s", ids[i].what,
+						cella_result_name(r), cella_result_name(ids[i].want));
+			free(o);
+		}
+		/* a second (empty) extensions field at the end of the TBSCertificate */
+		{
+			size_t m, tbs_end = 8 + ((size_t)cert[6] << 8 | cert[7]);
+			uint8_t *o = inserted(cert, n, tbs_end, "\xa3\x02\x30\x00", 4, &m);
+			CT_RESULT(cella_verify_attest_cert(o, m, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
+			free(o);
+		}
+	}
+	cella_test_pass("unique IDs once each, in order and well-formed, and extensions once, or BAD_FORMAT");
 
 	/* fields the parser used to skip: same-length edits of the seed (its signature then fails as well, so
 	 * CELLA_ERR_CERT_CHAIN would mean the field went unchecked) */
