@@ -145,6 +145,8 @@ struct cella_claims {
  * CELLA_ERR_TOO_LARGE),
  * CELLA_ERR_REPORT_DATA (report data differs from policy->report_data or from the envelope's custom claims),
  * CELLA_ERR_POLICY (debug, software TEE, identity, product, SVN or TCB status refused).
+ * On hosts OpenSSL's error queue is left as it was found, on success and on failure: the errors the verifier's
+ * OpenSSL calls push are popped, and those the caller had queued stay (so does cella_verify_attest_cert).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evidence, size_t len,
 							    const uint8_t *endorsements, size_t endorsements_len,

@@ -73,7 +73,8 @@ struct cella_tls_openssl_verifier {
 };
 CELLA_API void cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struct cella_tls_openssl_verifier *v)
 	CELLA_NONNULL(1, 2);
-/* The callback itself (SSL_CTX_set_cert_verify_callback form; arg = struct cella_tls_openssl_verifier *). */
+/* The callback itself (SSL_CTX_set_cert_verify_callback form; arg = struct cella_tls_openssl_verifier *). It leaves
+ * OpenSSL's error queue as it found it: a refusal is X509_V_ERR_APPLICATION_VERIFICATION and v->result. */
 CELLA_API int cella_tls_openssl_verify_cb(struct x509_store_ctx_st *ctx, void *arg);
 
 #ifdef __cplusplus

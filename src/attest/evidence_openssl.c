@@ -2,6 +2,9 @@
 /*
  * Host back end of the evidence verifier: quotes through libcella-verify (parse, signatures, and for Intel
  * quotes the whole DCAP verification against collateral), the software PCK chain and crypto with OpenSSL.
+ * Each entry point the common code calls leaves OpenSSL's error queue (thread-local) as it found it: the errors
+ * its OpenSSL calls push (a failed parse, the end of a PEM text) are popped to a mark set on entry, so a caller's
+ * next SSL call does not find them, and errors the caller had queued stay.
  */
 #include "attest_internal.h"
 
@@ -9,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -21,7 +25,9 @@
 
 void at_sha256(const void *data, size_t len, uint8_t out[32])
 {
+	ERR_set_mark();
 	SHA256(data, len, out);
+	ERR_pop_to_mark();
 }
 
 uint8_t *at_copy_in(const uint8_t *p, size_t len)
@@ -51,7 +57,7 @@ static EVP_PKEY *p256_key(const uint8_t pub[65])
 	return k;
 }
 
-int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64])
+static int p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
 	EVP_PKEY *k = p256_key(pub);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -72,6 +78,15 @@ int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const 
 	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(md);
 	EVP_PKEY_free(k);
+	return ok;
+}
+
+int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const uint8_t sig[64])
+{
+	int ok;
+	ERR_set_mark();
+	ok = p256_verify(pub, msg, len, sig);
+	ERR_pop_to_mark();
 	return ok;
 }
 
@@ -229,8 +244,8 @@ out:
 	return r;
 }
 
-cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
-			     const struct cella_evidence_policy *policy, struct at_quote_result *out)
+static cella_result quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
+				 const struct cella_evidence_policy *policy, struct at_quote_result *out)
 {
 	struct cella_quote q;
 	cella_result r = CELLA_ERR_UNEXPECTED;
@@ -250,5 +265,15 @@ cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *en
 	memcpy(out->body, q.body, AT_REPORT_BODY_BYTES);
 	r = CELLA_OK;
 out:
+	return r;
+}
+
+cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
+			     const struct cella_evidence_policy *policy, struct at_quote_result *out)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = quote_verify(quote, len, endorsements, elen, policy, out);
+	ERR_pop_to_mark();
 	return r;
 }

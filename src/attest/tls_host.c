@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <poll.h>
@@ -324,13 +325,14 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 	X509 *peer = X509_STORE_CTX_get0_cert(ctx);
 	unsigned char *der = NULL;
 	int len;
+	/* what this callback's own OpenSSL calls push is popped: a refusal reaches the caller as the handshake's
+	 * error (X509_V_ERR_APPLICATION_VERIFICATION) and v->result, not as stale entries in the queue */
+	ERR_set_mark();
 	v->result = CELLA_ERR_NOT_FOUND;
-	if (!peer || (len = i2d_X509(peer, &der)) <= 0) {
-		X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
-		return 0;
-	}
-	v->result = cella_verify_attest_cert(der, (size_t)len, NULL, 0, &v->policy, &v->claims);
+	if (peer && (len = i2d_X509(peer, &der)) > 0)
+		v->result = cella_verify_attest_cert(der, (size_t)len, NULL, 0, &v->policy, &v->claims);
 	OPENSSL_free(der);
+	ERR_pop_to_mark();
 	if (v->result != CELLA_OK) {
 		X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;

@@ -13,6 +13,10 @@
  *   attest_cert_test CERT_DER ROOT_PEM
  */
 #include <cella/evidence.h>
+#include <cella/tls_host.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +101,73 @@ static uint8_t *inserted(const uint8_t *cert, size_t n, size_t at, const char *i
 	return o;
 }
 
+/* 1 if OpenSSL's error queue holds exactly the caller's error (ERR_LIB_USER 77), or nothing when mine is 0. */
+static int queue_is(int mine)
+{
+	unsigned long e = ERR_get_error();
+	if (mine && (ERR_GET_LIB(e) != ERR_LIB_USER || ERR_GET_REASON(e) != 77))
+		return 0;
+	if (!mine && e)
+		return 0;
+	return ERR_peek_error() == 0;
+}
+
+/* The host verifier leaves OpenSSL's error queue as it found it: a verification that passes (its PEM reader ends
+ * at the end of the chain text) or fails (a root that does not parse, a bad self-signature) adds nothing, and an
+ * error the caller queued before stays. So does the OpenSSL verification callback. */
+static void error_queue(const uint8_t *cert, size_t n, const struct cella_evidence_policy *good)
+{
+	static const uint8_t junk_root[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	struct cella_evidence_root junk = {junk_root, sizeof(junk_root)};
+	struct cella_evidence_policy bad = *good;
+	struct cella_tls_openssl_verifier v;
+	struct cella_claims c;
+	uint8_t *flipped = malloc(n);
+	const uint8_t *q = cert;
+	X509 *x = d2i_X509(NULL, &q, (long)n);
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	CT_ASSERT(flipped && x && store && ctx && X509_STORE_CTX_init(ctx, store, x, NULL) == 1);
+	memcpy(flipped, cert, n);
+	flipped[n - 10] ^= 1; /* inside the signature's s */
+	bad.roots = &junk;
+	for (int mine = 0; mine < 2; mine++) {
+		const struct {
+			const uint8_t *cert;
+			const struct cella_evidence_policy *p;
+			cella_result want;
+			const char *what;
+		} runs[] = {
+			{cert, good, CELLA_OK, "a passing verification"},
+			{cert, &bad, CELLA_ERR_INVALID_ARG, "a root that does not parse"},
+			{flipped, good, CELLA_ERR_CERT_CHAIN, "a bad self-signature"},
+			{NULL, &bad, CELLA_ERR_INVALID_ARG, "the OpenSSL callback's refusal"},
+		};
+		for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+			ERR_clear_error();
+			if (mine)
+				ERR_raise(ERR_LIB_USER, 77);
+			if (runs[i].cert) {
+				CT_RESULT(cella_verify_attest_cert(runs[i].cert, n, NULL, 0, runs[i].p, &c),
+					  runs[i].want);
+			} else {
+				memset(&v, 0, sizeof(v));
+				v.policy = *runs[i].p;
+				CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
+				CT_RESULT(v.result, runs[i].want);
+				CT_EQ(X509_STORE_CTX_get_error(ctx), X509_V_ERR_APPLICATION_VERIFICATION);
+			}
+			if (!queue_is(mine))
+				cella_test_fail(__FILE__, __LINE__, "%s changed the error queue (caller's error: %d)",
+						runs[i].what, mine);
+		}
+	}
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	X509_free(x);
+	free(flipped);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -132,6 +203,10 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_verify_attest_cert(NULL, n, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
 	CT_RESULT(cella_verify_attest_cert(cert, 1, NULL, 0, &p, &c), CELLA_ERR_BAD_FORMAT);
 	cella_test_pass("no certificate (NULL or 0 bytes) is an invalid argument; its first byte alone is malformed");
+
+	error_queue(cert, n, &p);
+	cella_test_pass("OpenSSL's error queue: nothing left by a verification, passed or failed, nor by the TLS "
+			"callback; the caller's own error stays");
 
 	/* the certificate's evidence (OE envelope: version 3, format SGX_ECDSA, size, quote || claims), verified
 	 * alone; then a length without its buffer anywhere is an invalid argument, not a crash */
