@@ -3,6 +3,8 @@
  * Enclave back end of the evidence verifier (BearSSL): software quotes are parsed and checked here (quote and
  * QE report signatures, attestation-key binding, PCK chain to a policy root with br_x509_minimal at the policy's
  * time). Intel quotes need the DCAP collateral verifier, which is host-only for now: CELLA_ERR_UNSUPPORTED.
+ * Roots are taken as on hosts (evidence_openssl.c): every configured root must parse (the first certificate of a
+ * PEM root), however many there are, and the chain must end in one of them, byte for byte.
  */
 #include "attest_internal.h"
 
@@ -11,7 +13,6 @@
 #include <string.h>
 
 #define MAX_CERTS 4
-#define MAX_ROOTS 4
 #define UNIX_EPOCH_DAYS 719528u /* days from 0000-01-01 to 1970-01-01, BearSSL's time origin */
 
 void at_sha256(const void *data, size_t len, uint8_t out[32])
@@ -72,7 +73,8 @@ static void sink_append(void *ctx, const void *data, size_t len)
 	s->len += len;
 }
 
-/* Decodes up to max CERTIFICATE blocks into buf; der[i]/der_len[i] point into it. Returns the count, -1 on error. */
+/* Decodes up to max CERTIFICATE blocks into buf; der[i]/der_len[i] point into it. Returns the count, -1 on error
+ * (more than max among them). max 1 stops at the first: what follows it is not read. */
 static int pem_certs(const uint8_t *pem, size_t len, uint8_t *buf, size_t cap, const uint8_t **der, size_t *der_len,
 		     int max)
 {
@@ -99,7 +101,8 @@ static int pem_certs(const uint8_t *pem, size_t len, uint8_t *buf, size_t cap, c
 					return -1;
 				der[n] = buf + start;
 				der_len[n] = s.len - start;
-				n++;
+				if (++n == 1 && max == 1)
+					return 1;
 			}
 			in_cert = 0;
 			break;
@@ -168,30 +171,33 @@ static int decode_cert(const uint8_t *der, size_t len, struct decoded *d)
 	return 0;
 }
 
-/* One configured root: DER directly, or the first CERTIFICATE of a PEM buffer. */
+/* One configured root: DER directly, or the first CERTIFICATE of a PEM buffer (the rest is not read, as OpenSSL's
+ * PEM_read_bio_X509 on hosts). Then it must be one whole certificate BearSSL decodes, of any key type (a root that
+ * is not P-256 cannot anchor a software chain, but it is no caller's mistake). 0 on success. */
 static int root_der(const struct cella_evidence_root *r, uint8_t *buf, size_t cap, const uint8_t **der, size_t *len)
 {
+	br_x509_decoder_context dc;
+	struct at_der all;
 	if (r->len > 11 && memcmp(r->cert, "-----BEGIN ", 11) == 0) {
-		const uint8_t *d[MAX_CERTS];
-		size_t l[MAX_CERTS];
-		if (pem_certs(r->cert, r->len, buf, cap, d, l, MAX_CERTS) < 1)
+		if (pem_certs(r->cert, r->len, buf, cap, der, len, 1) != 1)
 			return -1;
-		*der = d[0];
-		*len = l[0];
-		return 0;
+	} else {
+		*der = r->cert;
+		*len = r->len;
 	}
-	*der = r->cert;
-	*len = r->len;
-	return 0;
+	all = (struct at_der){*der, *len};
+	if (at_der_next(&all, 0x30, NULL, NULL) || all.n != 0)
+		return -1; /* bytes after the certificate, as d2i_X509 on hosts refuses */
+	br_x509_decoder_init(&dc, NULL, NULL);
+	br_x509_decoder_push(&dc, *der, *len);
+	return br_x509_decoder_last_error(&dc) == 0 && br_x509_decoder_get_pkey(&dc) ? 0 : -1;
 }
 
 struct chain_work {
 	uint8_t pem_der[16384];
-	uint8_t root_der[MAX_ROOTS][4096];
-	struct decoded leaf, roots[MAX_ROOTS], tmp;
-	br_x509_trust_anchor ta[MAX_ROOTS];
-	const uint8_t *root_ptr[MAX_ROOTS];
-	size_t root_len[MAX_ROOTS];
+	uint8_t root_der[4096]; /* each configured root in turn, when it is PEM */
+	struct decoded leaf, anchor, tmp;
+	br_x509_trust_anchor ta;
 	br_x509_minimal_context xc;
 };
 
@@ -201,7 +207,8 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 {
 	struct chain_work *w = calloc(1, sizeof(*w));
 	const uint8_t *der[MAX_CERTS];
-	size_t der_len[MAX_CERTS], nroots = 0, k = 0;
+	size_t der_len[MAX_CERTS];
+	bool trusted = false;
 	int n;
 	unsigned err;
 	uint32_t days = (uint32_t)(UNIX_EPOCH_DAYS + (uint64_t)p->time / 86400);
@@ -218,38 +225,34 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 	if (!p256_verify_raw(w->leaf.q + 1, qe_report, 384, qe_sig))
 		CELLA_FAIL(CELLA_ERR_QE_REPORT);
 
-	for (size_t i = 0; i < p->root_count && nroots < MAX_ROOTS; i++) {
+	/* every configured root parses, and the chain must end in one of them, byte for byte (as on hosts: no byte of
+	 * a quote may change) */
+	for (size_t i = 0; i < p->root_count; i++) {
 		const uint8_t *rd;
 		size_t rl;
-		if (root_der(&p->roots[i], w->root_der[nroots], sizeof(w->root_der[0]), &rd, &rl) ||
-		    decode_cert(rd, rl, &w->roots[nroots]))
+		if (root_der(&p->roots[i], w->root_der, sizeof(w->root_der), &rd, &rl))
 			CELLA_FAIL(CELLA_ERR_INVALID_ARG);
-		w->root_ptr[nroots] = rd;
-		w->root_len[nroots] = rl;
-		w->ta[nroots].dn.data = w->roots[nroots].dn_buf;
-		w->ta[nroots].dn.len = w->roots[nroots].dn.len;
-		w->ta[nroots].flags = BR_X509_TA_CA;
-		w->ta[nroots].pkey.key_type = BR_KEYTYPE_EC;
-		w->ta[nroots].pkey.key.ec.curve = BR_EC_secp256r1;
-		w->ta[nroots].pkey.key.ec.q = w->roots[nroots].q;
-		w->ta[nroots].pkey.key.ec.qlen = 65;
-		nroots++;
+		if (rl == der_len[n - 1] && memcmp(rd, der[n - 1], rl) == 0)
+			trusted = true;
 	}
-	/* the chain must end in a configured root, byte for byte (as on hosts: no byte of a quote may change) */
-	if (decode_cert(der[n - 1], der_len[n - 1], &w->tmp))
-		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
-	while (k < nroots &&
-	       (w->root_len[k] != der_len[n - 1] || memcmp(w->root_ptr[k], der[n - 1], der_len[n - 1]) != 0))
-		k++;
-	if (k == nroots)
+	if (!trusted)
 		CELLA_FAIL(CELLA_ERR_UNTRUSTED_ROOT);
+	if (decode_cert(der[n - 1], der_len[n - 1], &w->anchor))
+		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
 	/* that root, and it alone, anchors the chain: BearSSL stops at the first certificate a trust anchor signed, so
 	 * with every configured root as an anchor, an intermediate signed by another (say expired) root would do,
 	 * whatever followed it. Trust anchors carry no dates: the root's own are checked here. */
-	if (p->time < w->roots[k].not_before || p->time > w->roots[k].not_after)
+	if (p->time < w->anchor.not_before || p->time > w->anchor.not_after)
 		CELLA_FAIL(CELLA_ERR_EXPIRED);
+	w->ta.dn.data = w->anchor.dn_buf;
+	w->ta.dn.len = w->anchor.dn.len;
+	w->ta.flags = BR_X509_TA_CA;
+	w->ta.pkey.key_type = BR_KEYTYPE_EC;
+	w->ta.pkey.key.ec.curve = BR_EC_secp256r1;
+	w->ta.pkey.key.ec.q = w->anchor.q;
+	w->ta.pkey.key.ec.qlen = 65;
 
-	br_x509_minimal_init(&w->xc, &br_sha256_vtable, &w->ta[k], 1);
+	br_x509_minimal_init(&w->xc, &br_sha256_vtable, &w->ta, 1);
 	br_x509_minimal_set_hash(&w->xc, br_sha256_ID, &br_sha256_vtable);
 	br_x509_minimal_set_ecdsa(&w->xc, br_ec_get_default(), br_ecdsa_i31_vrfy_asn1);
 	br_x509_minimal_set_time(&w->xc, days, (uint32_t)((uint64_t)p->time % 86400));

@@ -14,6 +14,8 @@ enum {
 			     * (evidence_len bytes): the verifier reads it there itself; out: struct a_verify_out */
 };
 
+#define A_MAX_ROOTS 8
+
 /* A policy flattened for the enclave (pointers cannot cross). */
 struct a_verify_in {
 	int64_t time;
@@ -26,7 +28,8 @@ struct a_verify_in {
 	uint32_t report_data_len;
 	uint32_t root_len;
 	uint32_t evidence_len;
-	uint32_t root_split; /* 0: the root PEM is one root; else its first root_split bytes are one, the rest another */
+	uint32_t root_splits[A_MAX_ROOTS - 1]; /* where the root bytes are cut into roots: increasing offsets, then
+					       * zeros (all zero: one root) */
 };
 #define A_F_SOFTWARE 0x1u
 #define A_F_DEBUG 0x2u
@@ -46,18 +49,24 @@ struct a_verify_out {
 	uint64_t attributes;
 	uint8_t report_data[64];
 };
-/* The policy a_verify_in flattens, for both verifiers (host and enclave); root is filled to point at root_pem. */
-static inline void a_policy(const struct a_verify_in *a, const uint8_t *root_pem, struct cella_evidence_root root[2],
-			    struct cella_evidence_policy *p)
+/* The policy a_verify_in flattens, for both verifiers (host and enclave); root is filled to point into root_pem. */
+static inline void a_policy(const struct a_verify_in *a, const uint8_t *root_pem,
+			    struct cella_evidence_root root[A_MAX_ROOTS], struct cella_evidence_policy *p)
 {
+	size_t n = 0, at = 0;
 	memset(p, 0, sizeof(*p));
-	root[0].cert = root_pem;
-	root[0].len = a->root_split && a->root_split < a->root_len ? a->root_split : a->root_len;
-	root[1].cert = root_pem + root[0].len;
-	root[1].len = a->root_len - root[0].len;
+	for (size_t i = 0; i < A_MAX_ROOTS - 1 && a->root_splits[i] > at && a->root_splits[i] < a->root_len; i++) {
+		root[n].cert = root_pem + at;
+		root[n++].len = a->root_splits[i] - at;
+		at = a->root_splits[i];
+	}
+	if (at < a->root_len) {
+		root[n].cert = root_pem + at;
+		root[n++].len = a->root_len - at;
+	}
 	p->time = a->time;
-	p->roots = a->root_len ? root : NULL;
-	p->root_count = !a->root_len ? 0 : root[1].len ? 2 : 1;
+	p->roots = n ? root : NULL;
+	p->root_count = n;
 	p->allow_software_tee = a->flags & A_F_SOFTWARE;
 	p->allow_debug = a->flags & A_F_DEBUG;
 	p->any_identity = a->flags & A_F_ANY;

@@ -37,7 +37,7 @@ static struct cella_enclave *open_enclave(const char *path)
 static cella_result host_verify(const struct a_verify_in *a, const uint8_t *root, const uint8_t *ev, size_t len,
 				struct cella_claims *c)
 {
-	struct cella_evidence_root r[2];
+	struct cella_evidence_root r[A_MAX_ROOTS];
 	struct cella_evidence_policy p;
 	a_policy(a, root, r, &p);
 	if (a->flags & A_F_CERT)
@@ -244,7 +244,7 @@ static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *q
 	append_cert(&leaf_i2, &leaf_i2_len, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
 	append_cert(&leaf_i2, &leaf_i2_len, ki, "Inter", k2, "Root Two", -3600, 86400, true);
 	t.root_len = (uint32_t)roots_len;
-	t.root_split = (uint32_t)r1_len;
+	t.root_splits[0] = (uint32_t)r1_len;
 
 	/* leaf, I (by R2), R1 */
 	chain = malloc(leaf_i2_len + r1_len);
@@ -286,6 +286,55 @@ static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *q
 	EVP_PKEY_free(k2);
 	EVP_PKEY_free(k1);
 	cella_test_pass("a chain rests on the configured root it ends in: not on another (expired) one it passes through");
+}
+
+/* Roots as the policy lists them, the same in both worlds: every configured root counts, however many (the enclave
+ * once took the first 4 and ignored the rest), and a PEM root is its first certificate, whatever follows it (the
+ * enclave once refused one of more than 4 certificates); a root that does not parse is the caller's mistake
+ * wherever it is in the list. */
+static void every_root(const struct a_verify_in *pol, const uint8_t *quote, size_t qlen)
+{
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00}; /* a SEQUENCE, but no certificate */
+	struct a_verify_in t = *pol;
+	uint8_t *roots = NULL;
+	size_t len = 0, ends[5];
+
+	/* five roots nobody trusts, then the platform's: six roots */
+	for (int i = 0; i < 5; i++) {
+		size_t l = 0;
+		uint8_t *r = make_other_root(&l);
+		roots = realloc(roots, len + l);
+		CT_ASSERT(roots);
+		memcpy(roots + len, r, l);
+		len += l;
+		ends[i] = len;
+		t.root_splits[i] = (uint32_t)len;
+		free(r);
+	}
+	roots = realloc(roots, len + root_len + sizeof(junk));
+	CT_ASSERT(roots);
+	memcpy(roots + len, root_pem, root_len);
+	t.root_len = (uint32_t)(len + root_len);
+	both("the platform's root sixth of six", &t, roots, quote, qlen, CELLA_OK, true);
+
+	/* the platform's root first, the five after it: as one PEM root (its first certificate counts), and as six */
+	memmove(roots + root_len, roots, len);
+	memcpy(roots, root_pem, root_len);
+	memset(t.root_splits, 0, sizeof(t.root_splits));
+	both("one PEM root of six certificates, the platform's first", &t, roots, quote, qlen, CELLA_OK, true);
+	t.root_splits[0] = (uint32_t)root_len;
+	for (int i = 0; i < 4; i++)
+		t.root_splits[i + 1] = (uint32_t)(root_len + ends[i]);
+	both("the platform's root first of six", &t, roots, quote, qlen, CELLA_OK, true);
+
+	/* ... then a seventh root that does not parse, after the one that matches */
+	memcpy(roots + t.root_len, junk, sizeof(junk));
+	t.root_splits[5] = t.root_len;
+	t.root_len += (uint32_t)sizeof(junk);
+	both("a seventh root that does not parse", &t, roots, quote, qlen, CELLA_ERR_INVALID_ARG, true);
+	free(roots);
+	cella_test_pass("every configured root counts in both worlds: six roots, one PEM root of six certificates, "
+			"and a seventh that does not parse");
 }
 
 /* ---- attested certificates written here, varying what Cella's writer (src/enclave/tls/cert.c) never does ---- */
@@ -751,6 +800,7 @@ int main(int argc, char **argv)
 	both("no verification time", &t, root_pem, quote, qlen, CELLA_ERR_INVALID_ARG, true);
 	cella_test_pass("untrusted, missing, expired and not-yet-valid software roots are refused");
 	anchored_at_the_tail(&pol, quote, qlen);
+	every_root(&pol, quote, qlen);
 
 	/* one flipped bit anywhere in the quote: every byte on the host, every 13th in the enclave */
 	for (size_t i = 0; i < qlen; i++) {

@@ -48,7 +48,7 @@ static void run_verify(const struct a_verify_in *a, const uint8_t *root_pem, con
 		       struct a_verify_out *o)
 {
 	struct cella_evidence_policy p;
-	struct cella_evidence_root root[2];
+	struct cella_evidence_root root[A_MAX_ROOTS];
 	cella_result r;
 	a_policy(a, root_pem, root, &p);
 	memset(c, 0, sizeof(*c));
