@@ -82,7 +82,7 @@ struct cella_evidence_policy {
 					Inside an enclave clock time comes from the host: pass a time you trust. */
 	const struct cella_evidence_root *roots; /* software-TEE roots (a sandbox platform's root-ca.pem): any
 						  * number, each must parse; a PCK chain must end in one of them, byte
-						  * for byte. Both worlds. */
+						  * for byte, that is self-issued (issuer == subject). Both worlds. */
 	size_t root_count;
 	bool allow_software_tee;     /* INSECURE outside development: accept sandbox evidence under `roots` */
 	bool allow_debug;            /* INSECURE: accept DEBUG enclaves (their memory is readable) */

@@ -4,7 +4,7 @@
  * QE report signatures, attestation-key binding, PCK chain to a policy root with br_x509_minimal at the policy's
  * time). Intel quotes need the DCAP collateral verifier, which is host-only for now: CELLA_ERR_UNSUPPORTED.
  * Roots are taken as on hosts (evidence_openssl.c): every configured root must parse (the first certificate of a
- * PEM root), however many there are, and the chain must end in one of them, byte for byte.
+ * PEM root), however many there are, and the chain must end in one of them, byte for byte, that is self-issued.
  */
 #include "attest_internal.h"
 
@@ -193,6 +193,24 @@ static int root_der(const struct cella_evidence_root *r, uint8_t *buf, size_t ca
 	return br_x509_decoder_last_error(&dc) == 0 && br_x509_decoder_get_pkey(&dc) ? 0 : -1;
 }
 
+/* 1 if the certificate's issuer is its subject, byte for byte (RFC 5280 3.2: self-issued), as a trust anchor here
+ * must be: one whose issuer names someone else is an intermediate, and anchoring at its subject would accept what
+ * it signed as if a root had. Reads Certificate { TBSCertificate { [0] version, serial, signature, issuer,
+ * validity, subject ... } ... }. */
+static int self_issued(const uint8_t *der, size_t len)
+{
+	struct at_der all = {der, len}, cert, tbs, issuer, subject;
+	if (at_der_next(&all, 0x30, &cert, NULL) || at_der_next(&cert, 0x30, &tbs, NULL))
+		return 0;
+	if (at_der_peek(&tbs, 0xa0) && at_der_next(&tbs, 0xa0, NULL, NULL))
+		return 0;
+	if (at_der_next(&tbs, 0x02, NULL, NULL) || at_der_next(&tbs, 0x30, NULL, NULL) ||
+	    at_der_next(&tbs, 0x30, NULL, &issuer) || at_der_next(&tbs, 0x30, NULL, NULL) ||
+	    at_der_next(&tbs, 0x30, NULL, &subject))
+		return 0;
+	return issuer.n == subject.n && memcmp(issuer.p, subject.p, issuer.n) == 0;
+}
+
 struct chain_work {
 	uint8_t pem_der[16384];
 	uint8_t root_der[4096]; /* each configured root in turn, when it is PEM */
@@ -226,7 +244,7 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 		CELLA_FAIL(CELLA_ERR_QE_REPORT);
 
 	/* every configured root parses, and the chain must end in one of them, byte for byte (as on hosts: no byte of
-	 * a quote may change) */
+	 * a quote may change), that is self-issued */
 	for (size_t i = 0; i < p->root_count; i++) {
 		const uint8_t *rd;
 		size_t rl;
@@ -235,7 +253,7 @@ static cella_result software_chain(const uint8_t *pem, size_t pem_len, const uin
 		if (rl == der_len[n - 1] && memcmp(rd, der[n - 1], rl) == 0)
 			trusted = true;
 	}
-	if (!trusted)
+	if (!trusted || !self_issued(der[n - 1], der_len[n - 1]))
 		CELLA_FAIL(CELLA_ERR_UNTRUSTED_ROOT);
 	if (decode_cert(der[n - 1], der_len[n - 1], &w->anchor))
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);

@@ -224,6 +224,23 @@ static uint8_t *requote(const uint8_t *q, size_t qlen, EVP_PKEY *pck, const uint
 	return o;
 }
 
+/* The platform's quote requoted with the chain: PCK leaf (key kl) issued by "Inter" (key ki), Inter issued by
+ * issuer_cn (key ik), then tail (a root's PEM) appended. */
+static uint8_t *quote_via(const uint8_t *quote, size_t qlen, EVP_PKEY *kl, EVP_PKEY *ki, EVP_PKEY *ik,
+			  const char *issuer_cn, const uint8_t *tail, size_t tail_len, size_t *ql)
+{
+	uint8_t *chain = NULL, *q;
+	size_t n = 0;
+	append_cert(&chain, &n, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
+	append_cert(&chain, &n, ki, "Inter", ik, issuer_cn, -3600, 86400, true);
+	chain = realloc(chain, n + tail_len);
+	CT_ASSERT(chain);
+	memcpy(chain + n, tail, tail_len);
+	q = requote(quote, qlen, kl, chain, n + tail_len, ql);
+	free(chain);
+	return q;
+}
+
 /* Two configured roots, R1 valid and R2 expired. A chain must rest on the root it ends in: leaf, intermediate
  * issued by R2, then R1 appended (the byte-for-byte root match is with R1) is refused in both worlds; the honest
  * chain to R2 is expired; leaf, intermediate issued by R1, R1 verifies (the re-signed quote itself is sound). */
@@ -231,8 +248,8 @@ static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *q
 {
 	EVP_PKEY *k1 = EVP_EC_gen("P-256"), *k2 = EVP_EC_gen("P-256"), *ki = EVP_EC_gen("P-256"),
 		 *kl = EVP_EC_gen("P-256");
-	uint8_t *r1 = NULL, *roots = NULL, *leaf_i2 = NULL, *i1 = NULL, *chain, *q;
-	size_t r1_len = 0, roots_len = 0, leaf_i2_len = 0, i1_len = 0, n, ql;
+	uint8_t *r1 = NULL, *roots = NULL, *q;
+	size_t r1_len = 0, roots_len = 0, ql;
 	struct a_verify_in t = *pol;
 	CT_ASSERT(k1 && k2 && ki && kl);
 	append_cert(&r1, &r1_len, k1, "Root One", k1, "Root One", -3600, 86400, true);
@@ -241,44 +258,19 @@ static void anchored_at_the_tail(const struct a_verify_in *pol, const uint8_t *q
 	memcpy(roots, r1, r1_len);
 	roots_len = r1_len;
 	append_cert(&roots, &roots_len, k2, "Root Two", k2, "Root Two", -2 * 86400, -86400, true);
-	append_cert(&leaf_i2, &leaf_i2_len, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
-	append_cert(&leaf_i2, &leaf_i2_len, ki, "Inter", k2, "Root Two", -3600, 86400, true);
 	t.root_len = (uint32_t)roots_len;
 	t.root_splits[0] = (uint32_t)r1_len;
 
-	/* leaf, I (by R2), R1 */
-	chain = malloc(leaf_i2_len + r1_len);
-	CT_ASSERT(chain);
-	memcpy(chain, leaf_i2, leaf_i2_len);
-	memcpy(chain + leaf_i2_len, r1, r1_len);
-	q = requote(quote, qlen, kl, chain, leaf_i2_len + r1_len, &ql);
+	q = quote_via(quote, qlen, kl, ki, k2, "Root Two", r1, r1_len, &ql);
 	both("chain anchored at the expired R2, with R1 appended", &t, roots, q, ql, CELLA_ERR_UNTRUSTED_ROOT, true);
 	free(q);
-	free(chain);
-
-	/* leaf, I (by R2), R2: the honest chain to the expired root */
-	n = leaf_i2_len + (roots_len - r1_len);
-	chain = malloc(n);
-	CT_ASSERT(chain);
-	memcpy(chain, leaf_i2, leaf_i2_len);
-	memcpy(chain + leaf_i2_len, roots + r1_len, roots_len - r1_len);
-	q = requote(quote, qlen, kl, chain, n, &ql);
+	q = quote_via(quote, qlen, kl, ki, k2, "Root Two", roots + r1_len, roots_len - r1_len, &ql);
 	both("honest chain to the expired R2", &t, roots, q, ql, CELLA_ERR_EXPIRED, true);
 	free(q);
-	free(chain);
-
-	/* leaf, I (by R1), R1: accepted */
-	append_cert(&i1, &i1_len, kl, "PCK leaf", ki, "Inter", -3600, 86400, false);
-	append_cert(&i1, &i1_len, ki, "Inter", k1, "Root One", -3600, 86400, true);
-	i1 = realloc(i1, i1_len + r1_len);
-	CT_ASSERT(i1);
-	memcpy(i1 + i1_len, r1, r1_len);
-	q = requote(quote, qlen, kl, i1, i1_len + r1_len, &ql);
+	q = quote_via(quote, qlen, kl, ki, k1, "Root One", r1, r1_len, &ql);
 	both("chain to R1 under {R1, R2}", &t, roots, q, ql, CELLA_OK, true);
 	free(q);
 
-	free(i1);
-	free(leaf_i2);
 	free(roots);
 	free(r1);
 	EVP_PKEY_free(kl);
@@ -335,6 +327,31 @@ static void every_root(const struct a_verify_in *pol, const uint8_t *quote, size
 	free(roots);
 	cella_test_pass("every configured root counts in both worlds: six roots, one PEM root of six certificates, "
 			"and a seventh that does not parse");
+}
+
+/* A configured root must be self-issued (issuer == subject) to anchor a chain: one whose issuer names another CA is
+ * an intermediate, and anchoring at its subject would take what it signed as if a root had. Refused in both worlds
+ * (the enclave once anchored at it); the same chain under a self-issued root with that key verifies. */
+static void self_issued_roots(const struct a_verify_in *pol, const uint8_t *quote, size_t qlen)
+{
+	EVP_PKEY *kx = EVP_EC_gen("P-256"), *ki = EVP_EC_gen("P-256"), *kl = EVP_EC_gen("P-256");
+	struct a_verify_in t = *pol;
+	CT_ASSERT(kx && ki && kl);
+	for (int self = 0; self < 2; self++) {
+		uint8_t *root = NULL, *q;
+		size_t root_l = 0, ql;
+		append_cert(&root, &root_l, kx, "Root X", kx, self ? "Root X" : "Another CA", -3600, 86400, true);
+		q = quote_via(quote, qlen, kl, ki, kx, "Root X", root, root_l, &ql);
+		t.root_len = (uint32_t)root_l;
+		both(self ? "a chain to a self-issued root" : "a chain to a root issued by another CA", &t, root, q, ql,
+		     self ? CELLA_OK : CELLA_ERR_UNTRUSTED_ROOT, true);
+		free(q);
+		free(root);
+	}
+	EVP_PKEY_free(kl);
+	EVP_PKEY_free(ki);
+	EVP_PKEY_free(kx);
+	cella_test_pass("a root whose issuer is not its subject anchors nothing, in both worlds");
 }
 
 /* ---- attested certificates written here, varying what Cella's writer (src/enclave/tls/cert.c) never does ---- */
@@ -801,6 +818,7 @@ int main(int argc, char **argv)
 	cella_test_pass("untrusted, missing, expired and not-yet-valid software roots are refused");
 	anchored_at_the_tail(&pol, quote, qlen);
 	every_root(&pol, quote, qlen);
+	self_issued_roots(&pol, quote, qlen);
 
 	/* one flipped bit anywhere in the quote: every byte on the host, every 13th in the enclave */
 	for (size_t i = 0; i < qlen; i++) {
