@@ -164,10 +164,11 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * der: borrowed. Errors: as cella_verify_evidence, plus CELLA_ERR_INVALID_ARG (der NULL or len 0: no certificate at
  * all; endorsements NULL with endorsements_len over 0, refused before the certificate is parsed),
  * CELLA_ERR_BAD_FORMAT (bytes that are not such a certificate, or not in DER: this includes a signature that is not a
- * DER Ecdsa-Sig-Value, a malformed serial number, validity, issuer or subject, and unique IDs that are malformed,
- * repeated or out of order), CELLA_ERR_NOT_FOUND (no evidence
- * extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does not know),
- * CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and evidence differ).
+ * DER Ecdsa-Sig-Value, a malformed serial number, validity, issuer or subject (including a UTF8String in either
+ * that is not valid UTF-8), and unique IDs that are malformed, repeated or out of order), CELLA_ERR_NOT_FOUND (no
+ * evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does
+ * not know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and
+ * evidence differ).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,

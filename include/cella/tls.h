@@ -44,7 +44,8 @@ CELLA_API void cella_tls_key_spki(const struct cella_tls_key *key, uint8_t spki[
  * format SGX_ECDSA, then this enclave's quote with report_data = SHA-256(SubjectPublicKeyInfo) || 32 zero bytes,
  * then the SubjectPublicKeyInfo as the custom claims buffer. *len gets the size; on BUFFER_TOO_SMALL, the most a
  * retry with the same common name can need (each call signs afresh: the signature's length varies by a few bytes).
- * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name empty or longer than 64 bytes), evidence
+ * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name empty, longer than 64 bytes or not valid
+ * UTF-8: it is written as a UTF8String), evidence
  * errors (cella_get_evidence), CELLA_ERR_CRYPTO, CELLA_ERR_OUT_OF_MEMORY.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name,

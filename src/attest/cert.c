@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 static const uint8_t oid_ec[] = AT_OID_EC_PUBLIC_KEY, oid_p256[] = AT_OID_P256;
 static const uint8_t oid_sig[] = AT_OID_ECDSA_SHA256, oid_ev[] = AT_OID_OE_EVIDENCE;
 /* The extensions a critical flag may sit on (RFC 5280 4.2: a certificate with a critical extension the verifier
@@ -109,11 +111,13 @@ static int validity_ok(struct at_der *t)
 /* Name (RFC 5280 4.1.2.4): RDNSequence, a SEQUENCE OF RelativeDistinguishedName, each a non-empty SET OF
  * AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY }. The sequence must not be empty: the
  * issuer MUST NOT be (4.1.2.4), and the subject of a self-signed certificate is its issuer (an empty subject would
- * also need a critical subjectAltName, 4.1.2.6). Values are any one TLV with a single-byte tag; their strings are
- * not checked. */
+ * also need a critical subjectAltName, 4.1.2.6). Values are any one TLV with a single-byte tag; of their strings,
+ * a UTF8String (what Cella's writer puts in the CN) must be valid UTF-8 (X.680 41, RFC 3629), others are not
+ * checked. */
 static int name_ok(struct at_der *t)
 {
-	struct at_der name, rdn, atv, oid;
+	struct at_der name, rdn, atv, oid, val;
+	uint8_t tag;
 	if (at_der_next(t, 0x30, &name, NULL) || name.n == 0)
 		return -1;
 	while (name.n) {
@@ -121,9 +125,11 @@ static int name_ok(struct at_der *t)
 			return -1;
 		while (rdn.n) {
 			if (at_der_next(&rdn, 0x30, &atv, NULL) || at_der_next(&atv, 0x06, &oid, NULL) || oid.n == 0 ||
-			    oid.p[oid.n - 1] & 0x80 || atv.n == 0 || (atv.p[0] & 0x1f) == 0x1f ||
-			    at_der_next(&atv, atv.p[0], NULL, NULL) || atv.n != 0)
+			    oid.p[oid.n - 1] & 0x80 || atv.n == 0 || ((tag = atv.p[0]) & 0x1f) == 0x1f ||
+			    at_der_next(&atv, tag, &val, NULL) || atv.n != 0)
 				return -1;
+			if (tag == 0x0c && !cella_utf8_valid(val.p, val.n))
+				return -1; /* a UTF8String that is not UTF-8 */
 			for (size_t i = 0; i < oid.n; i++)
 				if (oid.p[i] == 0x80 && (i == 0 || !(oid.p[i - 1] & 0x80)))
 					return -1; /* a subidentifier with a leading zero group (X.690 8.19.2) */

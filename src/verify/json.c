@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* ---- raw member extraction: the exact bytes a PCS signature covers ---- */
 
 static size_t skip_ws(const char *s, size_t i, size_t n)
@@ -108,31 +110,11 @@ int cella_vfy_json_member_raw(const char *s, size_t n, const char *key, const ch
  * whole to jansson.
  */
 
-/* Length of the UTF-8 sequence at s[0..n), or 0 if it is not a valid, shortest-form scalar value. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t c, min;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	min = len == 4 ? 0x10000 : len == 3 ? 0x800 : 0x80;
-	if (len > n)
-		return 0;
-	c = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : len;
-}
-
 bool cella_vfy_json_string_ok(const char *text, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0, l; i < n; i += l)
-		if (!(l = s[i] == 0 ? 0 : s[i] < 0x80 ? 1 : utf8_len(s + i, n - i)))
+		if (!(l = s[i] == 0 ? 0 : s[i] < 0x80 ? 1 : cella_utf8_seq_len(s + i, n - i)))
 			return false;
 	return true;
 }
@@ -228,7 +210,7 @@ static int profile_check(const char *text, size_t n, size_t *at, const char **wh
 					}
 					i++;
 				} else if (s[i] >= 0x80) {
-					size_t l = utf8_len(s + i, n - i);
+					size_t l = cella_utf8_seq_len(s + i, n - i);
 					if (!l)
 						return *why = "invalid UTF-8 in a string", -1;
 					i += l - 1;

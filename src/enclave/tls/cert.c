@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attest_internal.h"
+#include "utf8.h"
 
 #define MAX_CN 64
 #define MAX_SIG 72 /* DER ECDSA P-256 signature: SEQUENCE { INTEGER r, INTEGER s }, each at most 33 bytes */
@@ -135,7 +136,8 @@ cella_result cella_tls_cert_build(const struct cella_tls_key *key, const char *c
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	*len = 0;
-	if (cn_len == 0 || cn_len > MAX_CN || ext_len > (1u << 20))
+	/* the CN is written as a UTF8String (X.680 41): its bytes must be UTF-8, as every verifier's parser requires */
+	if (cn_len == 0 || cn_len > MAX_CN || !cella_utf8_valid(cn, cn_len) || ext_len > (1u << 20))
 		return CELLA_ERR_INVALID_ARG;
 	CELLA_CHECK(cella_random(serial, sizeof(serial)));
 	serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40); /* positive and minimal: 16 content bytes exactly */

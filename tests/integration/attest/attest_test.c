@@ -645,6 +645,21 @@ static void certificate_fields(struct cella_enclave *a, const struct a_verify_in
 		 CELLA_ERR_BAD_FORMAT},
 		{"issuer value with a multi-byte tag",
 		 {.issuer = B("\x30\x0d\x31\x0b\x30\x09\x06\x03\x55\x04\x03\x1f\x0c\x01\x61")}, CELLA_ERR_BAD_FORMAT},
+		/* a UTF8String value must be UTF-8 (RFC 3629): two, three and four-byte characters pass */
+		{"subject CN of 2, 3 and 4-byte UTF-8 (control)",
+		 {.subject = B("\x30\x1c\x31\x1a\x30\x18\x06\x03\x55\x04\x03\x0c\x11" "Enclave "
+			       "\xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80")},
+		 CELLA_OK},
+		{"subject CN a byte that is never UTF-8",
+		 {.subject = B("\x30\x0c\x31\x0a\x30\x08\x06\x03\x55\x04\x03\x0c\x01\xff")}, CELLA_ERR_BAD_FORMAT},
+		{"issuer CN an overlong '/'",
+		 {.issuer = B("\x30\x0d\x31\x0b\x30\x09\x06\x03\x55\x04\x03\x0c\x02\xc0\xaf")}, CELLA_ERR_BAD_FORMAT},
+		{"subject CN a UTF-16 surrogate",
+		 {.subject = B("\x30\x0e\x31\x0c\x30\x0a\x06\x03\x55\x04\x03\x0c\x03\xed\xa0\x80")},
+		 CELLA_ERR_BAD_FORMAT},
+		{"subject CN cut inside a character",
+		 {.subject = B("\x30\x0f\x31\x0d\x30\x0b\x06\x03\x55\x04\x03\x0c\x04" "ab" "\xe2\x82")},
+		 CELLA_ERR_BAD_FORMAT},
 	};
 	EVP_PKEY *k = EVP_EC_gen("P-256");
 	unsigned char *spki = NULL;
@@ -669,7 +684,7 @@ static void certificate_fields(struct cella_enclave *a, const struct a_verify_in
 	free(env);
 	EVP_PKEY_free(k);
 	cella_test_pass("attested certificates: a non-DER signature, a malformed serial, validity, issuer or subject "
-			"are refused in both worlds");
+			"(a CN that is not UTF-8 among them) are refused in both worlds");
 }
 
 /* notBefore of the platform's root, Unix seconds. */

@@ -260,6 +260,13 @@ static cella_result limits(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	cn[65] = 0;
 	o.cn_65 = (uint32_t)cella_attest_cert(&key, cn, big, sizeof(big), &len);
 	o.cn_empty = (uint32_t)cella_attest_cert(&key, "", big, sizeof(big), &len);
+	o.cn_utf8 = (uint32_t)cella_attest_cert(&key, "Enclave \xc3\xa9\xe2\x9c\x93\xf0\x9f\x98\x80", big, sizeof(big),
+						&len);
+	{
+		static const char *const bad[4] = {"a\xff", "\xc0\xaf", "\xed\xa0\x80", "ab\xe2\x82"};
+		for (int i = 0; i < 4; i++)
+			o.cn_not_utf8[i] = (uint32_t)cella_attest_cert(&key, bad[i], big, sizeof(big), &len);
+	}
 	o.server_over = server_new(CELLA_ATTEST_CERT_MAX_BYTES + 1);
 	o.server_empty = server_new(0);
 	o.server_max = server_new(CELLA_ATTEST_CERT_MAX_BYTES);

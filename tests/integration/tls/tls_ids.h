@@ -36,6 +36,8 @@ struct t_limits_out {
 	uint32_t small;          /* its result */
 	uint32_t retry_failures; /* of 16 retries with cap = the *len a too-small buffer reported, those not CELLA_OK */
 	uint32_t cn_64, cn_65, cn_empty; /* cella_attest_cert with common names of 64, 65 and 0 bytes */
+	uint32_t cn_utf8;                /* ... with one of 2, 3 and 4-byte UTF-8 characters */
+	uint32_t cn_not_utf8[4];         /* ... with 0xff, an overlong '/', a surrogate, a character cut short */
 	uint32_t server_over, server_empty, server_max; /* cella_tls_server_new: cert of MAX + 1, 0 and MAX bytes */
 };
 /* Protocol: the client sends a line; "BULK <n>\n" makes the server send n bytes of data; anything else is echoed
