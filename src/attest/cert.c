@@ -237,7 +237,7 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 {
 	struct cella_evidence_policy p = *policy;
 	struct parsed c;
-	uint8_t *copy = NULL, h[32];
+	uint8_t *copy = NULL, rd[64] = {0};
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	if (len == 0)
@@ -248,10 +248,11 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 	CELLA_CHECK(parse(copy, len, &c));
 	if (!at_p256_verify(c.point, c.tbs.p, c.tbs.n, c.sig))
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
-	/* the binding: report data starts with SHA-256 of the SubjectPublicKeyInfo this certificate carries */
-	at_sha256(c.spki.p, c.spki.n, h);
-	p.report_data = h;
-	p.report_data_len = 32;
+	/* the binding: report data is SHA-256 of the SubjectPublicKeyInfo this certificate carries, then 32 zero bytes
+	 * (cella/tls.h): bytes there would be a second, unexplained claim riding on the key's */
+	at_sha256(c.spki.p, c.spki.n, rd);
+	p.report_data = rd;
+	p.report_data_len = 64;
 	r = cella_verify_evidence(c.ext.p, c.ext.n, endorsements, endorsements_len, &p, claims);
 	if (r == CELLA_OK)
 		memcpy(point, c.point, 65);

@@ -11,6 +11,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -687,6 +688,46 @@ static void certificate_fields(struct cella_enclave *a, const struct a_verify_in
 			"(a CN that is not UTF-8 among them) are refused in both worlds");
 }
 
+/* An attested certificate binds its key as report data SHA-256(SPKI) || 32 zero bytes (cella/tls.h): evidence over
+ * the right hash with a byte set in the last 32 is refused in both worlds (it was accepted: only the first 32 were
+ * compared); all zero passes. The envelope is put together here around a quote over the chosen report data. */
+static void report_data_tail(struct cella_enclave *a, const struct a_verify_in *pol)
+{
+	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
+	static const struct cert_fields writers = {0};
+	const size_t cap = 20000, h = CELLA_EVIDENCE_HEADER_BYTES;
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	unsigned char *spki = NULL;
+	uint8_t rd[64], *env = malloc(cap), *cert;
+	struct a_verify_in t = *pol;
+	uint32_t version = CELLA_EVIDENCE_HEADER_VERSION;
+	int sl = k ? i2d_PUBKEY(k, &spki) : 0;
+	CT_ASSERT(env != NULL && sl > 0);
+	t.flags |= A_F_CERT;
+	t.report_data_len = 0;
+	for (int tail = 0; tail < 2; tail++) {
+		size_t qlen = 0, n;
+		uint64_t size;
+		memset(rd, 0, sizeof(rd));
+		SHA256(spki, (size_t)sl, rd);
+		rd[63] = (uint8_t)tail;
+		CT_RESULT(cella_enclave_call(a, A_EVIDENCE, rd, 64, env + h, cap - h - (size_t)sl, &qlen), CELLA_OK);
+		memcpy(env + h + qlen, spki, (size_t)sl);
+		size = qlen + (size_t)sl;
+		memcpy(env, &version, 4);
+		memcpy(env + 4, uuid, 16);
+		memcpy(env + 20, &size, 8);
+		cert = attested_cert(k, env, h + (size_t)size, &writers, &n);
+		both(tail ? "report data's last byte set" : "report data SHA-256(SPKI) || zeros", &t, root_pem, cert, n,
+		     tail ? CELLA_ERR_REPORT_DATA : CELLA_OK, true);
+		free(cert);
+	}
+	OPENSSL_free(spki);
+	free(env);
+	EVP_PKEY_free(k);
+	cella_test_pass("attested certificates: report data past the key's hash must be zero, in both worlds");
+}
+
 /* notBefore of the platform's root, Unix seconds. */
 static int64_t root_not_before(void)
 {
@@ -875,6 +916,7 @@ int main(int argc, char **argv)
 	raw_quote_envelope(&pol, root_pem, quote, qlen, env);
 
 	certificate_fields(a, &pol);
+	report_data_tail(a, &pol);
 
 	free(quote);
 	free(env);
