@@ -160,7 +160,9 @@ CELLA_API const char *cella_tls_server_detail(const struct cella_tls_server *s) 
 struct br_x509_class_;
 struct cella_tls_verifier;
 
-/* policy: copied (its roots and pinned values stay borrowed). out: takes ownership. */
+/* policy: copied (its roots and pinned values stay borrowed). out: takes ownership. Errors: CELLA_ERR_INVALID_ARG
+ * (a policy no verification could use, refused here rather than at the first handshake: time 0 or negative,
+ * root_count with NULL roots, a root with a NULL cert or one that does not parse), CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_verifier_new(const struct cella_evidence_policy *policy,
 							     struct cella_tls_verifier **out) CELLA_NONNULL(1, 2);
 CELLA_API void cella_tls_verifier_free(struct cella_tls_verifier *v);

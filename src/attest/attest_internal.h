@@ -45,8 +45,13 @@ int at_p256_verify(const uint8_t pub[65], const uint8_t *msg, size_t len, const 
 /* Where the evidence is copied before parsing (enclaves: enclave heap). Returns NULL on allocation failure. */
 uint8_t *at_copy_in(const uint8_t *p, size_t len);
 void at_free(void *p);
+/* 1 if the configured root parses as the world's verifier reads it (DER, or the first certificate of PEM). */
+int at_root_ok(const struct cella_evidence_root *root);
 
 /* ---- common ---- */
+/* The policy's own arguments, before any evidence: a verification time, and roots that are there (and, with
+ * parse_roots, parse: else the first verification would be the one to find out). CELLA_OK or CELLA_ERR_INVALID_ARG. */
+cella_result at_policy_check(const struct cella_evidence_policy *p, bool parse_roots);
 /* Length of the v3 quote at the start of p (from its signature_data_len); 0 if malformed or longer than len. */
 size_t at_quote_len(const uint8_t *p, size_t len);
 

@@ -76,6 +76,16 @@ static cella_result apply_policy(const struct cella_evidence_policy *p, const st
 	return CELLA_OK;
 }
 
+cella_result at_policy_check(const struct cella_evidence_policy *p, bool parse_roots)
+{
+	if (p->time <= 0 || (p->root_count && !p->roots))
+		return CELLA_ERR_INVALID_ARG;
+	for (size_t i = 0; i < p->root_count; i++)
+		if (!p->roots[i].cert || (parse_roots && !at_root_ok(&p->roots[i])))
+			return CELLA_ERR_INVALID_ARG;
+	return CELLA_OK;
+}
+
 /* see cella/evidence.h */
 cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements,
 				   size_t endorsements_len, const struct cella_evidence_policy *policy,
@@ -90,13 +100,11 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 
 	/* no evidence, a length without its buffer, a root without its certificate: the caller's mistake, not malformed
 	 * input (NULL was copied from before) */
-	if (!evidence || len == 0 || (endorsements_len && !endorsements) || policy->time <= 0 ||
-	    policy->report_data_len > 64 || (policy->report_data_len && !policy->report_data) ||
-	    (policy->root_count && !policy->roots))
+	if (!evidence || len == 0 || (endorsements_len && !endorsements) || policy->report_data_len > 64 ||
+	    (policy->report_data_len && !policy->report_data))
 		return CELLA_ERR_INVALID_ARG;
-	for (size_t i = 0; i < policy->root_count; i++)
-		if (!policy->roots[i].cert)
-			return CELLA_ERR_INVALID_ARG;
+	if ((r = at_policy_check(policy, false)) != CELLA_OK)
+		return r;
 	/* one copy of everything before parsing: the caller's buffers may be host memory */
 	ev = at_copy_in(evidence, len);
 	en = endorsements_len ? at_copy_in(endorsements, endorsements_len) : NULL;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define MAX_CERTS 4
+#define ROOT_MAX_BYTES 4096 /* DER of a PEM root */
 #define UNIX_EPOCH_DAYS 719528u /* days from 0000-01-01 to 1970-01-01, BearSSL's time origin */
 
 void at_sha256(const void *data, size_t len, uint8_t out[32])
@@ -193,6 +194,16 @@ static int root_der(const struct cella_evidence_root *r, uint8_t *buf, size_t ca
 	return br_x509_decoder_last_error(&dc) == 0 && br_x509_decoder_get_pkey(&dc) ? 0 : -1;
 }
 
+int at_root_ok(const struct cella_evidence_root *root)
+{
+	uint8_t *buf = malloc(ROOT_MAX_BYTES);
+	const uint8_t *der;
+	size_t len;
+	int ok = buf && root_der(root, buf, ROOT_MAX_BYTES, &der, &len) == 0;
+	free(buf);
+	return ok;
+}
+
 /* 1 if the certificate's issuer is its subject, byte for byte (RFC 5280 3.2: self-issued), as a trust anchor here
  * must be: one whose issuer names someone else is an intermediate, and anchoring at its subject would accept what
  * it signed as if a root had. Reads Certificate { TBSCertificate { [0] version, serial, signature, issuer,
@@ -213,7 +224,7 @@ static int self_issued(const uint8_t *der, size_t len)
 
 struct chain_work {
 	uint8_t pem_der[16384];
-	uint8_t root_der[4096]; /* each configured root in turn, when it is PEM */
+	uint8_t root_der[ROOT_MAX_BYTES]; /* each configured root in turn, when it is PEM */
 	struct decoded leaf, anchor, tmp;
 	br_x509_trust_anchor ta;
 	br_x509_minimal_context xc;

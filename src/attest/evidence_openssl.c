@@ -117,6 +117,16 @@ static X509 *load_cert(const uint8_t *p, size_t len)
 	return x;
 }
 
+int at_root_ok(const struct cella_evidence_root *root)
+{
+	X509 *x;
+	ERR_set_mark();
+	x = load_cert(root->cert, root->len);
+	ERR_pop_to_mark();
+	X509_free(x);
+	return x != NULL;
+}
+
 static cella_result map_x509_error(int e)
 {
 	switch (e) {

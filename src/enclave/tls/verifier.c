@@ -100,8 +100,13 @@ static const br_x509_class verifier_class = {
 /* see cella/tls.h */
 cella_result cella_tls_verifier_new(const struct cella_evidence_policy *policy, struct cella_tls_verifier **out)
 {
-	struct cella_tls_verifier *v = calloc(1, sizeof(*v));
-	if (!v)
+	struct cella_tls_verifier *v;
+	/* a policy no verification could use is refused now, not at the first handshake (report data is not the
+	 * policy's here: the peer's key is) */
+	cella_result r = at_policy_check(policy, true);
+	if (r != CELLA_OK)
+		return r;
+	if (!(v = calloc(1, sizeof(*v))))
 		return CELLA_ERR_OUT_OF_MEMORY;
 	v->cap = CELLA_ATTEST_CERT_MAX_BYTES;
 	v->cert = malloc(v->cap);

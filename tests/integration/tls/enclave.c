@@ -231,6 +231,38 @@ static uint32_t server_new(size_t cert_len)
 	return (uint32_t)r;
 }
 
+/* cella_tls_verifier_new on a policy with one DER root (the server's own certificate: any certificate parses), a
+ * verification time, and flaw `bad` (0: none). */
+static uint32_t verifier_new(int bad)
+{
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+	static const char no_cert[] = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+	struct cella_evidence_root root = {cert, cert_len};
+	struct cella_evidence_policy p;
+	struct cella_tls_verifier *v = NULL;
+	cella_result r;
+	memset(&p, 0, sizeof(p));
+	p.time = 1798761600;
+	p.roots = &root;
+	p.root_count = 1;
+	p.any_identity = true;
+	if (bad == 1)
+		p.time = 0;
+	else if (bad == 2)
+		p.roots = NULL;
+	else if (bad == 3)
+		root.cert = NULL;
+	else if (bad == 4)
+		root = (struct cella_evidence_root){junk, sizeof(junk)};
+	else if (bad == 5)
+		root = (struct cella_evidence_root){(const uint8_t *)no_cert, sizeof(no_cert) - 1};
+	r = cella_tls_verifier_new(&p, &v);
+	if ((r == CELLA_OK) != (v != NULL))
+		r = CELLA_ERR_UNEXPECTED; /* out written on success only */
+	cella_tls_verifier_free(v);
+	return (uint32_t)r;
+}
+
 /* cella_attest_cert's and cella_tls_server_new's refusals, with the accepted values next to them. */
 static cella_result limits(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
@@ -267,6 +299,9 @@ static cella_result limits(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 		for (int i = 0; i < 4; i++)
 			o.cn_not_utf8[i] = (uint32_t)cella_attest_cert(&key, bad[i], big, sizeof(big), &len);
 	}
+	o.verifier_ok = verifier_new(0);
+	for (int i = 0; i < 5; i++)
+		o.verifier_bad[i] = verifier_new(i + 1);
 	o.server_over = server_new(CELLA_ATTEST_CERT_MAX_BYTES + 1);
 	o.server_empty = server_new(0);
 	o.server_max = server_new(CELLA_ATTEST_CERT_MAX_BYTES);

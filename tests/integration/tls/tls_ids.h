@@ -39,6 +39,9 @@ struct t_limits_out {
 	uint32_t cn_utf8;                /* ... with one of 2, 3 and 4-byte UTF-8 characters */
 	uint32_t cn_not_utf8[4];         /* ... with 0xff, an overlong '/', a surrogate, a character cut short */
 	uint32_t server_over, server_empty, server_max; /* cella_tls_server_new: cert of MAX + 1, 0 and MAX bytes */
+	uint32_t verifier_ok;    /* cella_tls_verifier_new: a usable policy (a time, one DER root) */
+	uint32_t verifier_bad[5]; /* ... time 0, a count without roots, a NULL root, a root that does not parse, a
+				   * PEM root without a certificate */
 };
 /* Protocol: the client sends a line; "BULK <n>\n" makes the server send n bytes of data; anything else is echoed
  * back prefixed with "enclave: ". */

@@ -179,7 +179,8 @@ static void lying_sockets(uint16_t port, uint64_t listener, struct cella_tls_ope
 
 /* The certificate's and server's argument checks, run in the enclave: a buffer too small (its reported size then
  * enough), a common name over 64 bytes, empty or not UTF-8 (it is written as a UTF8String), a certificate over
- * CELLA_ATTEST_CERT_MAX_BYTES or empty. */
+ * CELLA_ATTEST_CERT_MAX_BYTES or empty, a verifier policy no verification could use (refused by
+ * cella_tls_verifier_new, not at the first handshake). */
 static void limits(void)
 {
 	struct t_limits_out o;
@@ -195,11 +196,15 @@ static void limits(void)
 	CT_RESULT((cella_result)o.cn_utf8, CELLA_OK);
 	for (int i = 0; i < 4; i++)
 		CT_RESULT((cella_result)o.cn_not_utf8[i], CELLA_ERR_INVALID_ARG);
+	CT_RESULT((cella_result)o.verifier_ok, CELLA_OK);
+	for (int i = 0; i < 5; i++)
+		CT_RESULT((cella_result)o.verifier_bad[i], CELLA_ERR_INVALID_ARG);
 	CT_RESULT((cella_result)o.server_over, CELLA_ERR_INVALID_ARG);
 	CT_RESULT((cella_result)o.server_empty, CELLA_ERR_INVALID_ARG);
 	CT_RESULT((cella_result)o.server_max, CELLA_OK);
 	cella_test_pass("cella_attest_cert: buffer too small (the size it reports suffices), common name of 65 or 0 "
-			"bytes or not UTF-8; cella_tls_server_new: certificate over the limit or empty");
+			"bytes or not UTF-8; cella_tls_server_new: certificate over the limit or empty; "
+			"cella_tls_verifier_new: a policy without time, with missing or unparsable roots");
 }
 
 static int tcp_connect(uint16_t port)
