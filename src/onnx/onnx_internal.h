@@ -166,8 +166,43 @@ struct exec {
 	int sub;            /* running a subgraph: a node's failure is the detail of the enclosing node's */
 };
 
-/* Element i of a tensor's data as a double, and written from one, for every numeric type (float16 and strings
- * read as 0 and are not written: no kernel that uses these takes them). */
+/*
+ * Element accessors shared by every kernel that handles more than one numeric type. float16 and strings read as 0
+ * and are not written (no kernel that uses these takes them); a bool reads as 1 for any nonzero byte and is
+ * written as 0 or 1.
+ */
+
+/* A double as an int64_t: truncated toward zero, saturated to the type's range, NaN as 0 (converting a double
+ * outside the range has undefined behaviour, C11 6.3.1.4). */
+static inline int64_t onnx_sat_i64(double v)
+{
+	if (v != v)
+		return 0;
+	if (v >= 9223372036854775808.0)
+		return INT64_MAX;
+	if (v <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
+/* The least (or, with max, the greatest) value of an integer type; uint64's greatest is UINT64_MAX's bit
+ * pattern, as onnx_get_i reads it. */
+static inline int64_t onnx_int_limit(int dt, int max)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT8: return max ? INT8_MAX : INT8_MIN;
+	case CELLA_ONNX_UINT8: return max ? UINT8_MAX : 0;
+	case CELLA_ONNX_BOOL: return max ? 1 : 0;
+	case CELLA_ONNX_INT16: return max ? INT16_MAX : INT16_MIN;
+	case CELLA_ONNX_UINT16: return max ? UINT16_MAX : 0;
+	case CELLA_ONNX_INT32: return max ? INT32_MAX : INT32_MIN;
+	case CELLA_ONNX_UINT32: return max ? UINT32_MAX : 0;
+	case CELLA_ONNX_UINT64: return max ? -1 : 0;
+	default: return max ? INT64_MAX : INT64_MIN;
+	}
+}
+
+/* Element i as a double (an int64 or uint64 beyond 2^53 rounds). */
 static inline double onnx_get_d(const void *p, int dt, size_t i)
 {
 	switch (dt) {
@@ -177,28 +212,68 @@ static inline double onnx_get_d(const void *p, int dt, size_t i)
 	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
 	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
 	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
-	case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i] != 0;
 	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
 	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
 	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
 	default: return 0;
 	}
 }
+
+/* Element i of an integer type exactly, a uint64 as its bit pattern; of a float type by onnx_sat_i64. */
+static inline int64_t onnx_get_i(const void *p, int dt, size_t i)
+{
+	switch (dt) {
+	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
+	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
+	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
+	case CELLA_ONNX_INT64: return ((const int64_t *)p)[i];
+	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
+	case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i] != 0;
+	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
+	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
+	case CELLA_ONNX_UINT64: return (int64_t)((const uint64_t *)p)[i];
+	default: return onnx_sat_i64(onnx_get_d(p, dt, i));
+	}
+}
+
+/* Writes v: to an integer type wrapped (its low bits, as integer Add and Mul wrap), to a float type rounded. */
+static inline void onnx_put_i(void *p, int dt, size_t i, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
+	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = (double)v; break;
+	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)(uint8_t)u; break;
+	case CELLA_ONNX_INT16: ((int16_t *)p)[i] = (int16_t)(uint16_t)u; break;
+	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)(uint32_t)u; break;
+	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = v; break;
+	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)u; break;
+	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
+	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)u; break;
+	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)u; break;
+	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = u; break;
+	default: break;
+	}
+}
+
+/* Writes v: to a float type rounded; to an integer type truncated toward zero and saturated to the type's range,
+ * NaN as 0 (never an undefined conversion); to bool, v != 0. */
 static inline void onnx_put_d(void *p, int dt, size_t i, double v)
 {
 	switch (dt) {
 	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
 	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
-	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
-	case CELLA_ONNX_INT16: ((int16_t *)p)[i] = (int16_t)v; break;
-	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
-	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = (int64_t)v; break;
-	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
-	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
-	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
-	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
 	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
-	default: break;
+	case CELLA_ONNX_UINT64: /* above INT64_MAX: onnx_sat_i64 would stop at 2^63 - 1 */
+		((uint64_t *)p)[i] = !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+		break;
+	default: {
+		int64_t q = onnx_sat_i64(v), lo = onnx_int_limit(dt, 0), hi = onnx_int_limit(dt, 1);
+		onnx_put_i(p, dt, i, q < lo ? lo : q > hi ? hi : q);
+		break;
+	}
 	}
 }
 

@@ -413,9 +413,6 @@ static cella_result op_prelu(struct exec *x, struct node *n)
 	return bin_generic(x, n, prelu_tab, 0);
 }
 
-static double get_num(const void *p, int dt, size_t i);
-static int64_t sat_i64(double v);
-
 static cella_result op_pow(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o, bl;
@@ -458,15 +455,12 @@ static cella_result op_pow(struct exec *x, struct node *n)
 			ia += idx[d] * p.st[0][d];
 			ib += idx[d] * p.st[1][d];
 		}
-		double v = pow(get_num(a->data, a->dtype, (size_t)ia), get_num(b->data, b->dtype, (size_t)ib));
-		switch (o->dtype) {
-		case CELLA_ONNX_FLOAT: ((float *)o->data)[i] = (float)v; break;
-		case CELLA_ONNX_DOUBLE: ((double *)o->data)[i] = v; break;
-		/* saturated, NaN (a negative base to a fractional power) as 0, as Cast converts: never out of range */
-		case CELLA_ONNX_INT32: ((int32_t *)o->data)[i] = (int32_t)(v != v ? 0 : v > 2147483647.0 ? 2147483647.0 : v < -2147483648.0 ? -2147483648.0 : v); break;
-		case CELLA_ONNX_INT64: ((int64_t *)o->data)[i] = sat_i64(v); break;
-		default: return CELLA_ERR_MODEL_UNSUPPORTED;
-		}
+		double v = pow(onnx_get_d(a->data, a->dtype, (size_t)ia), onnx_get_d(b->data, b->dtype, (size_t)ib));
+		/* to an integer saturated, NaN (a negative base to a fractional power) as 0: never out of range */
+		if (o->dtype != CELLA_ONNX_FLOAT && o->dtype != CELLA_ONNX_DOUBLE && o->dtype != CELLA_ONNX_INT32 &&
+		    o->dtype != CELLA_ONNX_INT64)
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		onnx_put_d(o->data, o->dtype, i, v);
 		onnx_index_next(idx, p.dims, p.rank);
 	}
 	return CELLA_OK;
@@ -890,76 +884,21 @@ static cella_result op_clip(struct exec *x, struct node *n)
 
 /* ------------------------------------------------------------------ Cast */
 
-static double get_num(const void *p, int dt, size_t i)
-{
-	switch (dt) {
-	case CELLA_ONNX_FLOAT: return ((const float *)p)[i];
-	case CELLA_ONNX_DOUBLE: return ((const double *)p)[i];
-	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
-	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
-	case CELLA_ONNX_BOOL: return ((const uint8_t *)p)[i] != 0; /* any nonzero byte is true, cast as 1 */
-	case CELLA_ONNX_INT16: return ((const int16_t *)p)[i];
-	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
-	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
-	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
-	case CELLA_ONNX_INT64: return (double)((const int64_t *)p)[i];
-	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
-	default: return 0;
-	}
-}
-
 static int is_int_type(int dt)
 {
 	return dt != CELLA_ONNX_FLOAT && dt != CELLA_ONNX_DOUBLE;
 }
 
-static int64_t get_i64(const void *p, int dt, size_t i)
-{
-	switch (dt) {
-	case CELLA_ONNX_INT64: return ((const int64_t *)p)[i];
-	case CELLA_ONNX_UINT64: return (int64_t)((const uint64_t *)p)[i];
-	default: return (int64_t)get_num(p, dt, i);
-	}
-}
-
-static int64_t sat_i64(double v)
-{
-	if (v != v)
-		return 0;
-	if (v >= 9223372036854775807.0)
-		return INT64_MAX;
-	if (v <= -9223372036854775808.0)
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
-/* A float to uint64: values from 2^63 up convert directly (sat_i64 would stop them at INT64_MAX), at and above
- * 2^64 saturate to UINT64_MAX as the int64 path saturates; below 2^63 as every other integer target. */
+/* A float to uint64: values from 2^63 up convert directly (onnx_sat_i64 would stop them at INT64_MAX), at and
+ * above 2^64 saturate to UINT64_MAX as the int64 path saturates; below 2^63 as every other integer target (a
+ * negative value wraps, where onnx_put_d would give 0). */
 static uint64_t sat_u64(double v)
 {
 	if (v >= 18446744073709551616.0)
 		return UINT64_MAX;
 	if (v >= 9223372036854775808.0)
 		return (uint64_t)v;
-	return (uint64_t)sat_i64(v);
-}
-
-static void put_from_int(void *p, int dt, size_t i, int64_t v)
-{
-	switch (dt) {
-	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
-	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = (double)v; break;
-	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)v; break;
-	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)v; break;
-	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
-	case CELLA_ONNX_INT16: ((int16_t *)p)[i] = (int16_t)v; break;
-	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)v; break;
-	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)v; break;
-	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)v; break;
-	case CELLA_ONNX_INT64: ((int64_t *)p)[i] = v; break;
-	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = (uint64_t)v; break;
-	default: break;
-	}
+	return (uint64_t)onnx_sat_i64(v);
 }
 
 static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, int to)
@@ -978,21 +917,21 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 	}
 	for (size_t i = 0; i < c; i++) {
 		if (!is_int_type(a->dtype) && to == CELLA_ONNX_FLOAT)
-			((float *)o->data)[i] = (float)get_num(a->data, a->dtype, i);
+			((float *)o->data)[i] = (float)onnx_get_d(a->data, a->dtype, i);
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_DOUBLE)
-			((double *)o->data)[i] = get_num(a->data, a->dtype, i);
+			((double *)o->data)[i] = onnx_get_d(a->data, a->dtype, i);
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_BOOL)
-			((uint8_t *)o->data)[i] = get_num(a->data, a->dtype, i) != 0;
+			((uint8_t *)o->data)[i] = onnx_get_d(a->data, a->dtype, i) != 0;
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_UINT64)
-			((uint64_t *)o->data)[i] = sat_u64(get_num(a->data, a->dtype, i));
+			((uint64_t *)o->data)[i] = sat_u64(onnx_get_d(a->data, a->dtype, i));
 		else if (!is_int_type(a->dtype))
-			put_from_int(o->data, to, i, sat_i64(get_num(a->data, a->dtype, i)));
+			onnx_put_i(o->data, to, i, onnx_sat_i64(onnx_get_d(a->data, a->dtype, i)));
 		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_FLOAT)
 			((float *)o->data)[i] = (float)((const uint64_t *)a->data)[i];
 		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_DOUBLE)
 			((double *)o->data)[i] = (double)((const uint64_t *)a->data)[i];
 		else
-			put_from_int(o->data, to, i, get_i64(a->data, a->dtype, i));
+			onnx_put_i(o->data, to, i, onnx_get_i(a->data, a->dtype, i));
 	}
 	return CELLA_OK;
 }

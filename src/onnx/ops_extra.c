@@ -14,11 +14,7 @@ static double getd(const struct tensor *t, size_t i)
 
 static int64_t geti(const struct tensor *t, size_t i)
 {
-	if (t->dtype == CELLA_ONNX_INT64)
-		return ((const int64_t *)t->data)[i];
-	if (t->dtype == CELLA_ONNX_INT32)
-		return ((const int32_t *)t->data)[i];
-	return (int64_t)getd(t, i);
+	return onnx_get_i(t->data, t->dtype, i);
 }
 
 static void putd(struct tensor *t, size_t i, double v)

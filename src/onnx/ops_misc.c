@@ -6,72 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double rd(const void *p, int dt, size_t i)
-{
-	return onnx_get_d(p, dt, i);
-}
-
 static int is_float(int dt)
 {
 	return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE;
-}
-
-/* Element i of an integer tensor (int8, uint8, int32, int64: the integer types num_type_ok takes). */
-static int64_t iget(const void *p, int dt, size_t i)
-{
-	switch (dt) {
-	case CELLA_ONNX_INT8: return ((const int8_t *)p)[i];
-	case CELLA_ONNX_UINT8: return ((const uint8_t *)p)[i];
-	case CELLA_ONNX_INT32: return ((const int32_t *)p)[i];
-	default: return ((const int64_t *)p)[i];
-	}
-}
-
-/* Writes v wrapped to the element type, as Add and Mul wrap (the low bits of the two's complement value). */
-static void iput(void *p, int dt, size_t i, int64_t v)
-{
-	switch (dt) {
-	case CELLA_ONNX_INT8: ((int8_t *)p)[i] = (int8_t)(uint8_t)(uint64_t)v; break;
-	case CELLA_ONNX_UINT8: ((uint8_t *)p)[i] = (uint8_t)(uint64_t)v; break;
-	case CELLA_ONNX_INT32: ((int32_t *)p)[i] = (int32_t)(uint32_t)(uint64_t)v; break;
-	default: ((int64_t *)p)[i] = v; break;
-	}
-}
-
-/* Writes v: as it is for float types; for integer types truncated toward zero and saturated to the type's range,
- * NaN as 0 (a double out of an integer type's range has no defined conversion). */
-static void wr(void *p, int dt, size_t i, double v)
-{
-	if (is_float(dt)) {
-		onnx_put_d(p, dt, i, v);
-		return;
-	}
-	double lo, hi;
-	switch (dt) {
-	case CELLA_ONNX_INT8: lo = -128.0; hi = 127.0; break;
-	case CELLA_ONNX_UINT8: lo = 0.0; hi = 255.0; break;
-	case CELLA_ONNX_INT32: lo = -2147483648.0; hi = 2147483647.0; break;
-	default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break; /* hi rounds to 2^63 */
-	}
-	if (v != v)
-		iput(p, dt, i, 0);
-	else if (v >= hi) /* for int64 hi is 2^63, itself out of range */
-		iput(p, dt, i, dt == CELLA_ONNX_INT64 ? INT64_MAX : (int64_t)hi);
-	else if (v <= lo)
-		iput(p, dt, i, (int64_t)lo);
-	else
-		iput(p, dt, i, (int64_t)v);
-}
-
-/* The least (or, with max, the greatest) value of an integer type num_type_ok takes. */
-static int64_t int_limit(int dt, int max)
-{
-	switch (dt) {
-	case CELLA_ONNX_INT8: return max ? INT8_MAX : INT8_MIN;
-	case CELLA_ONNX_UINT8: return max ? UINT8_MAX : 0;
-	case CELLA_ONNX_INT32: return max ? INT32_MAX : INT32_MIN;
-	default: return max ? INT64_MAX : INT64_MIN;
-	}
 }
 
 static int num_type_ok(int dt)
@@ -146,7 +83,7 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	int64_t *acc64 = (int64_t *)acc;
 	/* an empty Max is the type's least value, an empty Min its greatest (ONNX, from the clarification of empty
 	 * reductions in onnx#5568), as -inf and inf are for floats; an empty product is 1 */
-	int64_t init64 = kind == R_MAX ? int_limit(a->dtype, 0) : kind == R_MIN ? int_limit(a->dtype, 1)
+	int64_t init64 = kind == R_MAX ? onnx_int_limit(a->dtype, 0) : kind == R_MIN ? onnx_int_limit(a->dtype, 1)
 			 : kind == R_PROD ? 1 : 0;
 	for (size_t i = 0; i < oc; i++) {
 		if (exact)
@@ -173,10 +110,10 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		memset(idx, 0, sizeof(idx));
 		int64_t off = 0;
 		for (size_t i = 0; i < ic; i++) {
-			double e = exact ? 0 : rd(a->data, a->dtype, i);
+			double e = exact ? 0 : onnx_get_d(a->data, a->dtype, i);
 			double *p = &acc[off];
 			if (exact) {
-				int64_t ei = iget(a->data, a->dtype, i), *q = &acc64[off];
+				int64_t ei = onnx_get_i(a->data, a->dtype, i), *q = &acc64[off];
 				uint64_t u = (uint64_t)*q, ue = (uint64_t)ei;
 				switch (kind) {
 				case R_SUM: *q = (int64_t)(u + ue); break;
@@ -212,7 +149,7 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	}
 	if (exact) {
 		for (size_t i = 0; i < oc; i++)
-			iput(o->data, a->dtype, i, acc64[i]);
+			onnx_put_i(o->data, a->dtype, i, acc64[i]);
 		return CELLA_OK;
 	}
 	double cnt = oc ? (double)ic / (double)oc : 0;
@@ -225,7 +162,7 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		case R_LOGSUMEXP: q = (ic ? mx[i] : 0) + log(q); break;
 		default: break;
 		}
-		wr(o->data, a->dtype, i, q);
+		onnx_put_d(o->data, a->dtype, i, q);
 	}
 	return CELLA_OK;
 }
@@ -286,9 +223,9 @@ static cella_result argext(struct exec *x, struct node *n, int is_max)
 				((int64_t *)o->data)[ou * inner + in] = best;
 				continue;
 			}
-			double bv = rd(a->data, a->dtype, (size_t)(ou * len * inner + in));
+			double bv = onnx_get_d(a->data, a->dtype, (size_t)(ou * len * inner + in));
 			for (int64_t i = 1; i < len; i++) {
-				double v = rd(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
+				double v = onnx_get_d(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
 				if (is_max ? (v > bv || (last && v == bv)) : (v < bv || (last && v == bv))) {
 					bv = v;
 					best = i;
@@ -381,7 +318,7 @@ static cella_result op_topk(struct exec *x, struct node *n)
 		for (int64_t in = 0; in < inner; in++) {
 			for (int64_t i = 0; i < len; i++) {
 				size_t e = (size_t)((ou * len + i) * inner + in);
-				buf[i].v = rd(a->data, a->dtype, e);
+				buf[i].v = onnx_get_d(a->data, a->dtype, e);
 				buf[i].iv = a->dtype == CELLA_ONNX_INT64 ? ((const int64_t *)a->data)[e] : 0;
 				buf[i].i = i;
 			}
@@ -432,15 +369,15 @@ static cella_result op_cumsum(struct exec *x, struct node *n)
 				int64_t i = rev ? len - 1 - j : j;
 				size_t p = (size_t)((ou * len + i) * inner + in);
 				if (!fl) {
-					uint64_t v = (uint64_t)iget(a->data, a->dtype, p);
+					uint64_t v = (uint64_t)onnx_get_i(a->data, a->dtype, p);
 					si += excl ? 0 : v;
-					iput(o->data, a->dtype, p, (int64_t)si);
+					onnx_put_i(o->data, a->dtype, p, (int64_t)si);
 					si += excl ? v : 0;
 					continue;
 				}
-				double v = rd(a->data, a->dtype, p);
+				double v = onnx_get_d(a->data, a->dtype, p);
 				s += excl ? 0 : v;
-				wr(o->data, a->dtype, p, s);
+				onnx_put_d(o->data, a->dtype, p, s);
 				s += excl ? v : 0;
 			}
 		}

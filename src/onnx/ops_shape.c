@@ -581,6 +581,7 @@ static cella_result op_pad(struct exec *x, struct node *n)
 	int np = 0, nax = 0;
 	cella_result r;
 	double cval = 0;
+	const struct tensor *cin = NULL; /* the constant input (Pad-11), or NULL */
 	if (!a)
 		return CELLA_ERR_MODEL;
 	if (n->opset < 11) {
@@ -604,17 +605,7 @@ static cella_result op_pad(struct exec *x, struct node *n)
 				return r;
 			if (tc->dtype != a->dtype || onnx_tensor_count(tc) > 1)
 				return CELLA_ERR_MODEL_SHAPE;
-			if (onnx_tensor_count(tc) == 1) {
-				switch (tc->dtype) {
-				case CELLA_ONNX_FLOAT: cval = *(const float *)tc->data; break;
-				case CELLA_ONNX_DOUBLE: cval = *(const double *)tc->data; break;
-				case CELLA_ONNX_INT32: cval = *(const int32_t *)tc->data; break;
-				case CELLA_ONNX_INT64: cval = (double)*(const int64_t *)tc->data; break;
-				case CELLA_ONNX_UINT8: case CELLA_ONNX_BOOL: cval = *(const uint8_t *)tc->data; break;
-				case CELLA_ONNX_INT8: cval = *(const int8_t *)tc->data; break;
-				default: return CELLA_ERR_MODEL_UNSUPPORTED;
-				}
-			}
+			cin = onnx_tensor_count(tc) == 1 ? tc : NULL;
 		}
 	}
 	int cnt = nax ? nax : a->rank;
@@ -654,14 +645,25 @@ static cella_result op_pad(struct exec *x, struct node *n)
 		ist[d] = v;
 		v *= a->dims[d];
 	}
-	uint8_t cbytes[8];
-	switch (a->dtype) {
-	case CELLA_ONNX_FLOAT: { float f = (float)cval; memcpy(cbytes, &f, 4); break; }
-	case CELLA_ONNX_DOUBLE: memcpy(cbytes, &cval, 8); break;
-	case CELLA_ONNX_INT64: { int64_t q = (int64_t)cval; memcpy(cbytes, &q, 8); break; }
-	case CELLA_ONNX_INT32: { int32_t q = (int32_t)cval; memcpy(cbytes, &q, 4); break; }
-	default: { int64_t q = (int64_t)cval; memcpy(cbytes, &q, 8); break; } /* little-endian low bytes */
-	}
+	/* the constant input, of the data's type, as its bytes (an int64 beyond 2^53 exact); the attribute of Pad-2
+	 * converted to the type, saturated */
+	union {
+		float f;
+		double d;
+		int8_t i8;
+		int16_t i16;
+		int32_t i32;
+		int64_t i64;
+		uint8_t u8;
+		uint16_t u16;
+		uint32_t u32;
+		uint64_t u64;
+		unsigned char b[8];
+	} cv = { .u64 = 0 };
+	if (cin)
+		memcpy(cv.b, cin->data, es);
+	else
+		onnx_put_d(&cv, a->dtype, 0, cval);
 	for (size_t i = 0; i < total; i++) {
 		int64_t off = 0;
 		int inside = 1;
@@ -691,7 +693,7 @@ static cella_result op_pad(struct exec *x, struct node *n)
 		if (inside)
 			memcpy((char *)o->data + i * es, (const char *)a->data + (size_t)off * es, es);
 		else
-			memcpy((char *)o->data + i * es, cbytes, es);
+			memcpy((char *)o->data + i * es, cv.b, es);
 		onnx_index_next(idx, od, a->rank);
 	}
 	return CELLA_OK;

@@ -866,6 +866,65 @@ static void test_cast_u64_gelu(void)
 	cella_test_pass("Cast to uint64 above INT64_MAX; Gelu refused before opset 20");
 }
 
+/* ---- Pad's constant: the input's bytes exactly, the attribute of Pad-2 saturated ---- */
+
+/* Pads the two elements xv of one type (es bytes each) by one element at each end, with the constant input cv at
+ * opset 13 (its bytes) or, with cv NULL, the float attribute value at opset 2; the output's bytes must be want. */
+static void pad_const_case(int dtype, size_t es, const void *xv, const void *cv, float value, const void *want)
+{
+	static const int64_t two[1] = { 2 }, pads[2] = { 1, 1 };
+	static const char *const ins13[] = { "c0", "pads", "cv", NULL }, *const ins2[] = { "c0", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	mb_init(&b, cv ? 13 : 2);
+	gb_io(&b.g, 1, "y", dtype, -1, NULL);
+	gb_const(&b.g, "c0", dtype, 1, two, xv, 2 * es);
+	if (cv) {
+		gb_const(&b.g, "pads", CELLA_ONNX_INT64, 1, two, pads, sizeof(pads));
+		gb_const(&b.g, "cv", dtype, 0, NULL, cv, es);
+		gb_node(&b.g, "Pad", ins13, Y);
+	} else {
+		Onnx__NodeProto *n = gb_node(&b.g, "Pad", ins2, Y);
+		attr_ints(&b.g, n, "pads", pads, 2);
+		attr_f(&b.g, n, "value", value);
+	}
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, dtype);
+	if (out.bytes != 4 * es || memcmp(out.data, want, 4 * es) != 0)
+		cella_test_fail(__FILE__, __LINE__, "Pad of type %d with %s gave %s", dtype, cv ? "an input" : "value",
+				cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+}
+
+static void test_pad_constant_exact(void)
+{
+	/* 2^53 + 1 has no double: through one it became 2^53 */
+	static const int64_t x64[2] = { 5, -5 }, c64 = ((int64_t)1 << 53) + 1;
+	static const int64_t w64[4] = { ((int64_t)1 << 53) + 1, 5, -5, ((int64_t)1 << 53) + 1 };
+	pad_const_case(CELLA_ONNX_INT64, 8, x64, &c64, 0, w64);
+	/* a uint64 above INT64_MAX, and a uint16 (both were refused) */
+	static const uint64_t xu64[2] = { 1, 2 }, cu64 = UINT64_MAX - 1, wu64[4] = { UINT64_MAX - 1, 1, 2, UINT64_MAX - 1 };
+	pad_const_case(CELLA_ONNX_UINT64, 8, xu64, &cu64, 0, wu64);
+	static const uint16_t xu16[2] = { 1, 2 }, cu16 = 65535, wu16[4] = { 65535, 1, 2, 65535 };
+	pad_const_case(CELLA_ONNX_UINT16, 2, xu16, &cu16, 0, wu16);
+	/* Pad-2's float value out of an integer type's range saturates, NaN gives 0 (each was an undefined
+	 * conversion: 1e30 became INT32_MIN, 300 became 44) */
+	static const int32_t x32[2] = { 1, 2 }, w32hi[4] = { INT32_MAX, 1, 2, INT32_MAX }, w32nan[4] = { 0, 1, 2, 0 };
+	pad_const_case(CELLA_ONNX_INT32, 4, x32, NULL, 1e30f, w32hi);
+	pad_const_case(CELLA_ONNX_INT32, 4, x32, NULL, NAN, w32nan);
+	static const int8_t x8[2] = { 1, 2 }, w8hi[4] = { INT8_MAX, 1, 2, INT8_MAX }, w8lo[4] = { INT8_MIN, 1, 2, INT8_MIN };
+	pad_const_case(CELLA_ONNX_INT8, 1, x8, NULL, 300.0f, w8hi);
+	pad_const_case(CELLA_ONNX_INT8, 1, x8, NULL, -1e30f, w8lo);
+	static const int64_t w64hi[4] = { INT64_MAX, 5, -5, INT64_MAX }, w64lo[4] = { INT64_MIN, 5, -5, INT64_MIN };
+	pad_const_case(CELLA_ONNX_INT64, 8, x64, NULL, 1e30f, w64hi);
+	pad_const_case(CELLA_ONNX_INT64, 8, x64, NULL, -INFINITY, w64lo);
+	static const uint64_t wu64hi[4] = { UINT64_MAX, 1, 2, UINT64_MAX }, wu64lo[4] = { 0, 1, 2, 0 };
+	pad_const_case(CELLA_ONNX_UINT64, 8, xu64, NULL, 1e30f, wu64hi);
+	pad_const_case(CELLA_ONNX_UINT64, 8, xu64, NULL, -7.0f, wu64lo);
+	cella_test_pass("Pad's constant input copied exactly (int64 above 2^53); Pad-2's value saturated to the type");
+}
+
 /* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
 
 static void test_int64_exact(void)
@@ -1724,6 +1783,7 @@ int main(int argc, char **argv)
 		{ "attr_types_fused", test_attr_types_fused },
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
+		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
