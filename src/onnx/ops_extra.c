@@ -221,6 +221,45 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 
 /* ------------------------------------------------------------------ scatter / gather variants */
 
+enum { SCAT_NONE, SCAT_ADD, SCAT_MUL, SCAT_MAX, SCAT_MIN };
+
+/* The reduction attribute of ScatterElements and ScatterND, or -1 for one neither knows. */
+static int scatter_mode(struct node *n)
+{
+	static const char *const names[] = { "none", "add", "mul", "max", "min" };
+	const char *red = onnx_attr_s(n, "reduction", "none");
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(red, names[i]))
+			return i;
+	return -1;
+}
+
+/* Element di of o reduced (mode, not SCAT_NONE) with element si of up, of the same type. Floats through double;
+ * integers exact in 64 bits, sums and products wrapping as unsigned arithmetic does and then to the element type
+ * as Add and Mul wrap (through a double they rounded above 2^53 and overflowed the type's range), uint64 compared
+ * as unsigned. */
+static void scatter_reduce(struct tensor *o, size_t di, const struct tensor *up, size_t si, int mode)
+{
+	if (is_fp(o->dtype)) {
+		double cur = getd(o, di), u = getd(up, si);
+		putd(o, di, mode == SCAT_ADD ? cur + u : mode == SCAT_MUL ? cur * u : mode == SCAT_MAX ? fmax(cur, u)
+											     : fmin(cur, u));
+		return;
+	}
+	int64_t cur = geti(o, di), u = geti(up, si);
+	/* as unsigned 64-bit values: compared so for uint64, their bit patterns otherwise (every narrower type's
+	 * value fits in int64) */
+	int less = o->dtype == CELLA_ONNX_UINT64 ? (uint64_t)u < (uint64_t)cur : u < cur;
+	int64_t v;
+	switch (mode) {
+	case SCAT_ADD: v = (int64_t)((uint64_t)cur + (uint64_t)u); break;
+	case SCAT_MUL: v = (int64_t)((uint64_t)cur * (uint64_t)u); break;
+	case SCAT_MAX: v = less ? cur : u; break;
+	default: v = less ? u : cur; break;
+	}
+	onnx_put_i(o->data, o->dtype, di, v);
+}
+
 static cella_result op_scatter_elements(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *ix = onnx_op_in(x, n, 1), *up = onnx_op_in(x, n, 2), *o;
@@ -235,9 +274,7 @@ static cella_result op_scatter_elements(struct exec *x, struct node *n)
 	for (int d = 0; d < a->rank; d++)
 		if (ix->dims[d] != up->dims[d] || ix->dims[d] > a->dims[d])
 			return CELLA_ERR_MODEL_SHAPE;
-	const char *red = onnx_attr_s(n, "reduction", "none");
-	int mode = !strcmp(red, "none") ? 0 : !strcmp(red, "add") ? 1 : !strcmp(red, "mul") ? 2
-		 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
+	int mode = scatter_mode(n);
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
@@ -259,12 +296,10 @@ static cella_result op_scatter_elements(struct exec *x, struct node *n)
 		int64_t off = 0;
 		for (int d = 0; d < a->rank; d++)
 			off += (d == axis ? j : idx[d]) * st[d];
-		if (mode == 0) {
+		if (mode == SCAT_NONE)
 			memcpy((char *)o->data + (size_t)off * es, (const char *)up->data + i * es, es);
-		} else {
-			double cur = getd(o, (size_t)off), u = getd(up, i);
-			putd(o, (size_t)off, mode == 1 ? cur + u : mode == 2 ? cur * u : mode == 3 ? fmax(cur, u) : fmin(cur, u));
-		}
+		else
+			scatter_reduce(o, (size_t)off, up, i, mode);
 		onnx_index_next(idx, ix->dims, ix->rank);
 	}
 	return CELLA_OK;
@@ -333,9 +368,7 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 	int64_t last = ix->dims[ix->rank - 1];
 	if (last < 1 || last > a->rank)
 		return CELLA_ERR_MODEL_SHAPE;
-	const char *red = onnx_attr_s(n, "reduction", "none");
-	int mode = !strcmp(red, "none") ? 0 : !strcmp(red, "add") ? 1 : !strcmp(red, "mul") ? 2
-		 : !strcmp(red, "max") ? 3 : !strcmp(red, "min") ? 4 : -1;
+	int mode = scatter_mode(n);
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	int64_t nq = onnx_dims_prod(ix->dims, ix->rank - 1);
@@ -359,12 +392,10 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 		}
 		for (int64_t s = 0; s < slice; s++) {
 			size_t di = (size_t)(off * slice + s), si = (size_t)(q * slice + s);
-			if (mode == 0) {
+			if (mode == SCAT_NONE)
 				memcpy((char *)o->data + di * es, (const char *)up->data + si * es, es);
-			} else {
-				double cur = getd(o, di), u = getd(up, si);
-				putd(o, di, mode == 1 ? cur + u : mode == 2 ? cur * u : mode == 3 ? fmax(cur, u) : fmin(cur, u));
-			}
+			else
+				scatter_reduce(o, di, up, si, mode);
 		}
 	}
 	return CELLA_OK;

@@ -925,6 +925,62 @@ static void test_pad_constant_exact(void)
 	cella_test_pass("Pad's constant input copied exactly (int64 above 2^53); Pad-2's value saturated to the type");
 }
 
+/* ---- ScatterElements and ScatterND reductions on integers: exact, wrapping as Add and Mul ---- */
+
+/* op (ScatterElements or ScatterND, opset 18) with reduction red over the 4 elements xv of one type (es bytes
+ * each), updates uv at indices 0 and 3; the output's bytes must be want. */
+static void scatter_red_case(const char *op, const char *red, int dtype, size_t es, const void *xv, const void *uv,
+			     const void *want)
+{
+	static const int64_t four[1] = { 4 }, two[1] = { 2 }, nd[2] = { 2, 1 }, ix[2] = { 0, 3 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	int is_nd = !strcmp(op, "ScatterND");
+	Onnx__NodeProto *n = single(&b, 18, op, 3, dtype);
+	gb_const(&b.g, "c0", dtype, 1, four, xv, 4 * es);
+	gb_const(&b.g, "c1", CELLA_ONNX_INT64, is_nd ? 2 : 1, is_nd ? nd : two, ix, sizeof(ix));
+	gb_const(&b.g, "c2", dtype, 1, two, uv, 2 * es);
+	attr_s(&b.g, n, "reduction", red);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, dtype);
+	if (out.bytes != 4 * es || memcmp(out.data, want, 4 * es) != 0)
+		cella_test_fail(__FILE__, __LINE__, "%s reduction %s of type %d gave %s", op, red, dtype,
+				cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+}
+
+static void test_scatter_int_reduce(void)
+{
+	static const int64_t p53 = (int64_t)1 << 53;
+	static const int64_t x64[4] = { (int64_t)1 << 53, 7, 8, INT64_MAX }, u64[2] = { 1, 2 };
+	/* 2^53 + 1 has no double (it gave 2^53); INT64_MAX + 2 wraps (through a double: 2^63, undefined) */
+	static const int64_t add64[4] = { p53 + 1, 7, 8, INT64_MIN + 1 };
+	static const int64_t m64[4] = { ((int64_t)1 << 53) + 1, 7, 8, ((int64_t)1 << 53) + 3 };
+	static const int64_t mu64[2] = { (int64_t)1 << 53, ((int64_t)1 << 53) + 2 };
+	static const int64_t max64[4] = { ((int64_t)1 << 53) + 1, 7, 8, ((int64_t)1 << 53) + 3 };
+	static const int64_t min64[4] = { (int64_t)1 << 53, 7, 8, ((int64_t)1 << 53) + 2 };
+	/* 65536 * 65536 wraps to 0 in int32 (through a double: 2^32, undefined) */
+	static const int32_t x32[4] = { 65536, 1, 2, -3 }, u32[2] = { 65536, 5 }, mul32[4] = { 0, 1, 2, -15 };
+	/* above 2^63 uint64 compares as unsigned, and 2^63 + 1 and 2^63 are one double */
+	static const uint64_t xu[4] = { ((uint64_t)1 << 63) + 1, 0, 0, 5 }, uu[2] = { (uint64_t)1 << 63, UINT64_MAX };
+	static const uint64_t maxu[4] = { ((uint64_t)1 << 63) + 1, 0, 0, UINT64_MAX };
+	static const uint64_t minu[4] = { (uint64_t)1 << 63, 0, 0, 5 };
+	/* 100 + 100 wraps to -56 in int8 */
+	static const int8_t x8[4] = { 100, 0, 0, -128 }, u8[2] = { 100, -1 }, add8[4] = { -56, 0, 0, 127 };
+	static const char *const ops[2] = { "ScatterElements", "ScatterND" };
+	for (int k = 0; k < 2; k++) {
+		scatter_red_case(ops[k], "add", CELLA_ONNX_INT64, 8, x64, u64, add64);
+		scatter_red_case(ops[k], "max", CELLA_ONNX_INT64, 8, m64, mu64, max64);
+		scatter_red_case(ops[k], "min", CELLA_ONNX_INT64, 8, m64, mu64, min64);
+		scatter_red_case(ops[k], "mul", CELLA_ONNX_INT32, 4, x32, u32, mul32);
+		scatter_red_case(ops[k], "max", CELLA_ONNX_UINT64, 8, xu, uu, maxu);
+		scatter_red_case(ops[k], "min", CELLA_ONNX_UINT64, 8, xu, uu, minu);
+		scatter_red_case(ops[k], "add", CELLA_ONNX_INT8, 1, x8, u8, add8);
+	}
+	cella_test_pass("ScatterElements/ScatterND add/mul/max/min on integers: exact above 2^53, wrapping");
+}
+
 /* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
 
 static void test_int64_exact(void)
@@ -1784,6 +1840,7 @@ int main(int argc, char **argv)
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "pad_constant_exact", test_pad_constant_exact },
+		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
