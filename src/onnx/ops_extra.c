@@ -371,10 +371,21 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 	int mode = scatter_mode(n);
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	int64_t nq = onnx_dims_prod(ix->dims, ix->rank - 1);
+	/* updates.shape = indices.shape[:-1] + data.shape[last:] (ONNX ScatterND), dim by dim: the loops below read
+	 * update q * slice + s */
+	int q1 = ix->rank - 1, urank = q1 + a->rank - (int)last;
+	if (up->rank != urank)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "updates of rank %d, expected %d (indices.shape[:-1] + "
+				    "data.shape[%lld:])", up->rank, urank, (long long)last);
+	for (int d = 0; d < urank; d++) {
+		int64_t want = d < q1 ? ix->dims[d] : a->dims[last + d - q1];
+		if (up->dims[d] != want)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "updates dim %d is %lld, expected %lld (indices.shape"
+					    "[:-1] + data.shape[%lld:])", d, (long long)up->dims[d], (long long)want,
+					    (long long)last);
+	}
+	int64_t nq = onnx_dims_prod(ix->dims, q1);
 	int64_t slice = onnx_dims_prod(a->dims + last, a->rank - (int)last);
-	if ((int64_t)onnx_tensor_count(up) != nq * slice)
-		return CELLA_ERR_MODEL_SHAPE;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	if (o->data != a->data)

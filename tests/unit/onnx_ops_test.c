@@ -981,6 +981,47 @@ static void test_scatter_int_reduce(void)
 	cella_test_pass("ScatterElements/ScatterND add/mul/max/min on integers: exact above 2^53, wrapping");
 }
 
+/* ScatterND's updates must have the shape indices.shape[:-1] + data.shape[k:], not only as many elements. */
+static void test_scatter_nd_updates_shape(void)
+{
+	static const int64_t dd[2] = { 2, 3 }, id[2] = { 2, 1 }, ix[2] = { 1, 0 };
+	static const float xv[6] = { 0, 0, 0, 0, 0, 0 }, uv[6] = { 1, 2, 3, 4, 5, 6 };
+	static const float want[6] = { 4, 5, 6, 1, 2, 3 };
+	static const struct {
+		int rank;
+		int64_t dims[3];
+		const char *msg;
+	} cases[] = {
+		{ 2, { 2, 3 }, NULL },
+		{ 2, { 3, 2 }, "updates dim 0 is 3, expected 2 (indices.shape[:-1] + data.shape[1:])" },
+		{ 2, { 2, 2 }, "updates dim 1 is 2, expected 3" },
+		{ 1, { 6 }, "updates of rank 1, expected 2" },
+		{ 3, { 2, 1, 3 }, "updates of rank 3, expected 2" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		size_t un = (size_t)(cases[i].dims[0] * (cases[i].rank > 1 ? cases[i].dims[1] : 1) *
+				     (cases[i].rank > 2 ? cases[i].dims[2] : 1));
+		single(&b, 13, "ScatterND", 3, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, dd, xv, sizeof(xv));
+		gb_const(&b.g, "c1", CELLA_ONNX_INT64, 2, id, ix, sizeof(ix));
+		gb_const(&b.g, "c2", CELLA_ONNX_FLOAT, cases[i].rank, cases[i].dims, uv, un * sizeof(float));
+		cella_result r = load_run(&b, &m, &out);
+		if (cases[i].msg) {
+			CT_RESULT(r, CELLA_ERR_MODEL_SHAPE);
+			if (!strstr(last_log, "(ScatterND)") || !strstr(last_log, cases[i].msg))
+				cella_test_fail(__FILE__, __LINE__, "ScatterND updates case %zu logged '%s'", i, last_log);
+			continue;
+		}
+		CT_RESULT(r, CELLA_OK);
+		CT_ASSERT(out.bytes == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("ScatterND refuses updates not shaped indices.shape[:-1] + data.shape[k:], naming the dim");
+}
+
 /* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
 
 static void test_int64_exact(void)
@@ -1841,6 +1882,7 @@ int main(int argc, char **argv)
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
+		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
