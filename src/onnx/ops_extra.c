@@ -195,9 +195,13 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 		return r;
 	if (onnx_tensor_count(dp) != 1 || onnx_tensor_count(vals) != 2 || ix->rank + 1 > MAXR)
 		return CELLA_ERR_MODEL_SHAPE;
-	int64_t depth = (int64_t)getd(dp, 0);
+	/* a float depth is cast to int64 (ONNX OneHot): truncated, once it is known to be a number at all */
+	double dd = getd(dp, 0);
+	if (is_fp(dp->dtype) && !isfinite(dd))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "depth is %g, not a finite number", dd);
+	int64_t depth = geti(dp, 0);
 	if (depth < 0 || depth > (1 << 24))
-		return CELLA_ERR_MODEL_SHAPE;
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "depth is %lld, not in [0, 2^24]", (long long)depth);
 	if (onnx_normalize_axis(onnx_attr_i(n, "axis", -1), ix->rank + 1, &axis))
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t od[MAXR];
@@ -210,7 +214,9 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 	for (int64_t a = 0; a < outer; a++)
 		for (int64_t d = 0; d < depth; d++)
 			for (int64_t i = 0; i < inner; i++) {
-				int64_t v = (int64_t)getd(ix, (size_t)(a * inner + i));
+				/* an integer index exactly, a float one truncated and saturated; NaN is no class */
+				size_t k = (size_t)(a * inner + i);
+				int64_t v = is_fp(ix->dtype) && isnan(getd(ix, k)) ? depth : geti(ix, k);
 				if (v < 0)
 					v += depth;
 				memcpy((char *)o->data + (size_t)((a * depth + d) * inner + i) * es,

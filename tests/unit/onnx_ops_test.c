@@ -1022,6 +1022,63 @@ static void test_scatter_nd_updates_shape(void)
 	cella_test_pass("ScatterND refuses updates not shaped indices.shape[:-1] + data.shape[k:], naming the dim");
 }
 
+/* OneHot over 4 indices (of idt, ies bytes each) with a scalar depth (of ddt) and values (off 0, on 1); the load's
+ * or run's result, out valid until *m is freed. */
+static cella_result onehot_case(int idt, size_t ies, const void *iv, int ddt, size_t des, const void *dv,
+				struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const int64_t four[1] = { 4 }, two[1] = { 2 };
+	static const float vals[2] = { 0, 1 };
+	struct mb b;
+	single(&b, 13, "OneHot", 3, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", idt, 1, four, iv, 4 * ies);
+	gb_const(&b.g, "c1", ddt, 0, NULL, dv, des);
+	gb_const(&b.g, "c2", CELLA_ONNX_FLOAT, 1, two, vals, sizeof(vals));
+	*m = NULL;
+	return load_run(&b, m, out);
+}
+
+/* A depth that is not a finite number is refused by name (it was converted to int64, undefined for NaN); indices
+ * out of any int64 or float range match no class, without a conversion out of range. */
+static void test_onehot_depth_nan(void)
+{
+	static const int64_t i64[4] = { 0, 1, 2, 0 };
+	static const float bad[3] = { NAN, INFINITY, -INFINITY };
+	static const char *const msg[3] = { "depth is nan, not a finite number", "depth is inf, not a finite number",
+					     "depth is -inf, not a finite number" };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int i = 0; i < 3; i++) {
+		CT_RESULT(onehot_case(CELLA_ONNX_INT64, 8, i64, CELLA_ONNX_FLOAT, 4, &bad[i], &m, &out),
+			  CELLA_ERR_MODEL_SHAPE);
+		if (!strstr(last_log, "(OneHot)") || !strstr(last_log, msg[i]))
+			cella_test_fail(__FILE__, __LINE__, "OneHot depth %g logged '%s'", (double)bad[i], last_log);
+	}
+	/* a finite depth out of range: a float one saturates (1e30) and an int64 one is exact (INT64_MAX) */
+	static const float huge = 1e30f;
+	static const int64_t dmax = INT64_MAX;
+	CT_RESULT(onehot_case(CELLA_ONNX_INT64, 8, i64, CELLA_ONNX_FLOAT, 4, &huge, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "not in [0, 2^24]") != NULL);
+	CT_RESULT(onehot_case(CELLA_ONNX_INT64, 8, i64, CELLA_ONNX_INT64, 8, &dmax, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "depth is 9223372036854775807, not in [0, 2^24]") != NULL);
+	/* depth 3.7 is 3; indices INT64_MAX, -1 (class 2), 1, INT64_MIN */
+	static const float d37 = 3.7f;
+	static const int64_t ext[4] = { INT64_MAX, -1, 1, INT64_MIN };
+	static const float want[12] = { 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0 };
+	CT_RESULT(onehot_case(CELLA_ONNX_INT64, 8, ext, CELLA_ONNX_FLOAT, 4, &d37, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[0] == 4 && out.dims[1] == 3);
+	CT_ASSERT(out.bytes == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
+	cella_onnx_model_free(m);
+	/* float indices NaN, 1e30, -1.5 (truncated to -1: class 2), 1 */
+	static const float fi[4] = { NAN, 1e30f, -1.5f, 1.0f };
+	static const int64_t d3 = 3;
+	static const float fwant[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0 };
+	CT_RESULT(onehot_case(CELLA_ONNX_FLOAT, 4, fi, CELLA_ONNX_INT64, 8, &d3, &m, &out), CELLA_OK);
+	CT_ASSERT(out.bytes == sizeof(fwant) && memcmp(out.data, fwant, sizeof(fwant)) == 0);
+	cella_onnx_model_free(m);
+	cella_test_pass("OneHot refuses a NaN or infinite depth by name; indices out of range match no class");
+}
+
 /* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
 
 static void test_int64_exact(void)
@@ -1883,6 +1940,7 @@ int main(int argc, char **argv)
 		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
+		{ "onehot_depth_nan", test_onehot_depth_nan },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
