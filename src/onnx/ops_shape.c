@@ -914,10 +914,14 @@ static cella_result op_range(struct exec *x, struct node *n)
 		int64_t s = *(const int64_t *)ts->data, l = *(const int64_t *)tl->data, d = *(const int64_t *)td->data;
 		if (d == 0)
 			return CELLA_ERR_MODEL_SHAPE;
-		double c = ceil(((double)l - (double)s) / (double)d);
-		if (c > 1e12) /* compared before the cast, which would be undefined past 2^63 */
+		/* ceil((l - s) / d) exactly, in unsigned arithmetic: through a double, bounds beyond 2^53 rounded
+		 * (INT64_MAX - 3 to INT64_MAX gave no element) */
+		uint64_t span = d > 0 ? (uint64_t)l - (uint64_t)s : (uint64_t)s - (uint64_t)l;
+		uint64_t step = d > 0 ? (uint64_t)d : 0 - (uint64_t)d;
+		uint64_t c = (d > 0 ? l > s : l < s) ? span / step + (span % step != 0) : 0;
+		if (c > ((uint64_t)1 << 32))
 			return CELLA_ERR_TOO_LARGE;
-		cnt = c > 0 ? (int64_t)c : 0;
+		cnt = (int64_t)c;
 	} else {
 		double s = scalar_d(ts), l = scalar_d(tl), d = scalar_d(td);
 		if (d == 0 || d != d || s != s || l != l)
@@ -945,8 +949,9 @@ static cella_result op_range(struct exec *x, struct node *n)
 		case CELLA_ONNX_INT16:
 			((int16_t *)o->data)[i] = (int16_t)(*(const int16_t *)ts->data + i * *(const int16_t *)td->data);
 			break;
-		default:
-			((int64_t *)o->data)[i] = *(const int64_t *)ts->data + i * *(const int64_t *)td->data;
+		default: /* in [start, limit): i * delta alone may not fit (start -2^63, delta 2^62, i 3) */
+			((int64_t *)o->data)[i] = (int64_t)((uint64_t)*(const int64_t *)ts->data +
+							    (uint64_t)i * (uint64_t)*(const int64_t *)td->data);
 			break;
 		}
 	}

@@ -1079,6 +1079,46 @@ static void test_onehot_depth_nan(void)
 	cella_test_pass("OneHot refuses a NaN or infinite depth by name; indices out of range match no class");
 }
 
+/* int64 Range counts and steps exactly: bounds beyond 2^53 (through a double INT64_MAX - 3 and INT64_MAX were one
+ * value: no element) and steps whose multiples overflow int64 on the way (start -2^63, delta 2^62, i 3). */
+static void test_range_int64_exact(void)
+{
+	static const struct {
+		int64_t s, l, d;
+		cella_result r;
+		size_t n;
+		int64_t want[4];
+	} cases[] = {
+		{ INT64_MAX - 3, INT64_MAX, 1, CELLA_OK, 3, { INT64_MAX - 3, INT64_MAX - 2, INT64_MAX - 1 } },
+		{ INT64_MIN, INT64_MAX, (int64_t)1 << 62, CELLA_OK, 4, { INT64_MIN, -((int64_t)1 << 62), 0, (int64_t)1 << 62 } },
+		{ INT64_MAX, INT64_MIN, -((int64_t)1 << 62), CELLA_OK, 4,
+		  { INT64_MAX, INT64_MAX - ((int64_t)1 << 62), -1, -1 - ((int64_t)1 << 62) } },
+		{ INT64_MIN, INT64_MIN + 5, INT64_MAX, CELLA_OK, 1, { INT64_MIN } },
+		{ 5, 5, 1, CELLA_OK, 0, { 0 } },
+		{ 5, 9, -1, CELLA_OK, 0, { 0 } },
+		{ 0, INT64_MAX, 1, CELLA_ERR_TOO_LARGE, 0, { 0 } },
+		{ 0, 1, 0, CELLA_ERR_MODEL_SHAPE, 0, { 0 } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, 13, "Range", 3, CELLA_ONNX_INT64);
+		gb_const(&b.g, "c0", CELLA_ONNX_INT64, 0, NULL, &cases[i].s, 8);
+		gb_const(&b.g, "c1", CELLA_ONNX_INT64, 0, NULL, &cases[i].l, 8);
+		gb_const(&b.g, "c2", CELLA_ONNX_INT64, 0, NULL, &cases[i].d, 8);
+		cella_result r = load_run(&b, &m, &out);
+		CT_RESULT(r, cases[i].r);
+		if (r != CELLA_OK)
+			continue;
+		if (out.rank != 1 || out.bytes != cases[i].n * 8 ||
+		    (cases[i].n && memcmp(out.data, cases[i].want, cases[i].n * 8) != 0))
+			cella_test_fail(__FILE__, __LINE__, "Range case %zu gave %s", i, cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("int64 Range exact beyond 2^53 and for steps whose multiples overflow");
+}
+
 /* ---- int64 reductions, ArgMax/ArgMin, TopK: exact above 2^53 ---- */
 
 static void test_int64_exact(void)
@@ -1941,6 +1981,7 @@ int main(int argc, char **argv)
 		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
 		{ "onehot_depth_nan", test_onehot_depth_nan },
+		{ "range_int64_exact", test_range_int64_exact },
 		{ "int64_exact", test_int64_exact },
 		{ "legacy_broadcast", test_legacy_broadcast },
 		{ "legacy_conv_fold", test_legacy_conv_fold },
