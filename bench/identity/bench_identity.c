@@ -156,8 +156,10 @@ static void client(uint16_t port, struct cella_tls_openssl_verifier *v, unsigned
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES256-GCM-SHA384");
-	if (v)
-		cella_tls_openssl_configure(ctx, v);
+	if (v && cella_tls_openssl_configure(ctx, v) != CELLA_OK) {
+		fprintf(stderr, "the verification policy is unusable\n");
+		exit(1);
+	}
 	ssl = SSL_new(ctx);
 	fd = connect_port(port);
 	SSL_set_fd(ssl, fd);

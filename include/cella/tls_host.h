@@ -64,15 +64,17 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
  * under v->policy. It also turns off session resumption (no session cache, no tickets): a resumed session would
  * skip the verification, so do not resume one with SSL_set_session either. After a successful handshake, v->result
  * and v->claims say what was verified; after a failed one, v->result may be an earlier handshake's. One verifier
- * per concurrent handshake.
+ * per concurrent handshake. Set v->policy first: it is checked here (a verification time, and every configured root
+ * present and parsing), and an unusable one is refused with CELLA_ERR_INVALID_ARG, `ctx` left unchanged, rather than
+ * found out at the first handshake.
  */
 struct cella_tls_openssl_verifier {
 	struct cella_evidence_policy policy; /* set by the caller */
 	cella_result result;                 /* out: the last verification */
 	struct cella_claims claims;          /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */
 };
-CELLA_API void cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struct cella_tls_openssl_verifier *v)
-	CELLA_NONNULL(1, 2);
+CELLA_API cella_result cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struct cella_tls_openssl_verifier *v)
+	CELLA_NONNULL(1, 2) CELLA_MUST_USE;
 /* The callback itself (SSL_CTX_set_cert_verify_callback form; arg = struct cella_tls_openssl_verifier *). It leaves
  * OpenSSL's error queue as it found it: a refusal is X509_V_ERR_APPLICATION_VERIFICATION and v->result. */
 CELLA_API int cella_tls_openssl_verify_cb(struct x509_store_ctx_st *ctx, void *arg);

@@ -2,6 +2,8 @@
 /* Host side of attested TLS: socket ocalls for enclave servers, and the OpenSSL verification callback. */
 #include <cella/tls_host.h>
 
+#include "attest_internal.h"
+
 #include <arpa/inet.h>
 #include <cella/tls.h>
 #include <errno.h>
@@ -341,9 +343,12 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 }
 
 /* see cella/tls_host.h */
-void cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier *v)
+cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier *v)
 {
+	cella_result r;
 	v->result = CELLA_ERR_NOT_FOUND;
+	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK)
+		return r;
 	/* a server asks for the client's certificate and fails the handshake without one (SSL_VERIFY_PEER alone
 	 * lets a client that sends none through, with the callback never run); clients ignore the second flag */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
@@ -351,4 +356,5 @@ void cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier
 	/* a resumed session skips the callback: every handshake here is a full one, its evidence checked now */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	return CELLA_OK;
 }

@@ -232,6 +232,16 @@ int main(int argc, char **argv)
 	v.policy.roots = &r;
 	v.policy.root_count = 1;
 
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		goto out;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/* the root checked before connecting: a file that holds no certificate is named now, not at the handshake */
+	if (cella_tls_openssl_configure(ctx, &v) != CELLA_OK) {
+		fprintf(stderr, "cella-tls-client: %s: not a certificate (DER, or PEM)\n", root_path);
+		goto out;
+	}
+
 	/* --timeout bounds the whole session, connect to the reply's end: a peer that trickles bytes, or a verified one
 	 * that never stops talking, is cut off (a per-read timeout would wait without limit). */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -246,11 +256,6 @@ int main(int argc, char **argv)
 			errno ? strerror(errno) : "not HOST:PORT, or the name does not resolve");
 		goto out;
 	}
-	ctx = SSL_CTX_new(TLS_client_method());
-	if (!ctx)
-		goto out;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	cella_tls_openssl_configure(ctx, &v);
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
 	do {

@@ -37,6 +37,9 @@ expect 1 "--root a directory" "$work: Is a directory" --connect 127.0.0.1:9 --ro
 expect 1 "--root empty" "$work/empty: empty" --connect 127.0.0.1:9 --root "$work/empty" --mrenclave $zero
 expect 1 "--root /dev/null (a stream, empty)" "/dev/null: empty" --connect 127.0.0.1:9 --root /dev/null \
 	--mrenclave $zero
+echo "not a certificate" >"$work/text.pem"
+expect 1 "--root holds no certificate" "$work/text.pem: not a certificate (DER, or PEM)" --connect 127.0.0.1:9 \
+	--root "$work/text.pem" --mrenclave $zero
 
 # the sample server's own options are checked too (exit 2, named)
 cmd=$host

@@ -231,7 +231,7 @@ static SSL *client(uint16_t port, struct cella_tls_openssl_verifier *v, SSL_CTX 
 	CT_ASSERT(*ctx);
 	SSL_CTX_set_min_proto_version(*ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(*ctx, TLS1_2_VERSION);
-	cella_tls_openssl_configure(*ctx, v);
+	CT_ASSERT(cella_tls_openssl_configure(*ctx, v) == CELLA_OK);
 	ssl = SSL_new(*ctx);
 	CT_ASSERT(ssl && SSL_set_fd(ssl, *fd) == 1);
 	return ssl;
@@ -480,7 +480,7 @@ static void server_requires_client_certificate(void)
 	memset(&v, 0, sizeof(v));
 	v.policy.time = time(NULL);
 	v.policy.any_identity = true;
-	cella_tls_openssl_configure(sctx, &v);
+	CT_ASSERT(cella_tls_openssl_configure(sctx, &v) == CELLA_OK);
 	v.result = CELLA_OK; /* as an earlier, verified handshake on this verifier left it */
 	SSL_CTX_set_verify(cctx, SSL_VERIFY_NONE, NULL);
 	ss = SSL_new(sctx);
@@ -506,6 +506,48 @@ static void server_requires_client_certificate(void)
 	X509_free(x);
 	EVP_PKEY_free(k);
 	cella_test_pass("an OpenSSL server configured for attested TLS refuses a client without a certificate");
+}
+
+/* cella_tls_openssl_configure refuses a policy no handshake could pass (no time, a root missing or not a
+ * certificate) with CELLA_ERR_INVALID_ARG and leaves the context as it was; the usable one configures it. */
+static void configure_checks_policy(void)
+{
+	static const uint8_t text[] = "not a certificate";
+	struct cella_evidence_root good = {.cert = root_pem, .len = root_len}, none = {0},
+				   junk = {.cert = text, .len = sizeof(text)};
+	struct {
+		const char *what;
+		int64_t time;
+		const struct cella_evidence_root *roots;
+		size_t count;
+	} bad[] = {
+		{"no verification time", 0, &good, 1},
+		{"a root count without roots", 1, NULL, 1},
+		{"a root without its certificate", 1, &none, 1},
+		{"a root that is not a certificate", 1, &junk, 1},
+	};
+	struct cella_tls_openssl_verifier v;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	CT_ASSERT(ctx);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&v, 0, sizeof(v));
+		v.policy.time = bad[i].time ? (int64_t)time(NULL) : 0;
+		v.policy.roots = bad[i].roots;
+		v.policy.root_count = bad[i].count;
+		v.policy.any_identity = true;
+		if (cella_tls_openssl_configure(ctx, &v) != CELLA_ERR_INVALID_ARG ||
+		    SSL_CTX_get_verify_mode(ctx) != SSL_VERIFY_NONE)
+			cella_test_fail(__FILE__, __LINE__, "cella_tls_openssl_configure took %s", bad[i].what);
+	}
+	memset(&v, 0, sizeof(v));
+	v.policy.time = (int64_t)time(NULL);
+	v.policy.roots = &good;
+	v.policy.root_count = 1;
+	v.policy.any_identity = true;
+	CT_RESULT(cella_tls_openssl_configure(ctx, &v), CELLA_OK);
+	CT_ASSERT(SSL_CTX_get_verify_mode(ctx) == (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT));
+	SSL_CTX_free(ctx);
+	cella_test_pass("cella_tls_openssl_configure refuses an unusable policy before any handshake");
 }
 
 static void policy_for(struct cella_evidence_policy *p, struct cella_evidence_root *root, const struct cella_hash *mr)
@@ -939,6 +981,7 @@ int main(int argc, char **argv)
 
 	host_socket_ocalls(listener, port);
 	server_requires_client_certificate();
+	configure_checks_policy();
 	cella_tls_host_unlisten(listener);
 	free(cert);
 	free(bad);
