@@ -272,7 +272,10 @@ struct cella_fetch_options {
  * (chains to the anchor, CRL and document signatures, revocation of the signing certificates) is returned,
  * taken from the cache or written to it: a response that fails them is an error and never cached, and a cache
  * file that fails them (or cannot be read) is fetched again, so a forged or damaged response cannot pin a failure
- * until its unverified nextUpdate. Errors: CELLA_ERR_FETCH (transport or HTTP status), CELLA_ERR_INVALID_ARG (a
+ * until its unverified nextUpdate. Redirects are not followed (a 3xx answer is CELLA_ERR_FETCH naming its target).
+ * Errors: CELLA_ERR_FETCH (transport or HTTP status), CELLA_ERR_TOO_LARGE (an answer over 2 MiB),
+ * CELLA_ERR_UNSUPPORTED (libcurl refused an option the fetch sets, named in the detail: CURLOPT_PROTOCOLS_STR needs
+ * libcurl 7.85), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_INVALID_ARG (a
  * URL or cache path too long, an update other than "early" or "standard"), CELLA_ERR_COLLATERAL, CELLA_ERR_CERT_CHAIN / CELLA_ERR_PCK_EXTENSION (reading the
  * quote's PCK cert), and for a response that does not verify its reason (CELLA_ERR_UNTRUSTED_ROOT,
  * CELLA_ERR_CERT_CHAIN, CELLA_ERR_CRL, CELLA_ERR_REVOKED, CELLA_ERR_COLLATERAL_SIGNATURE, CELLA_ERR_COLLATERAL).

@@ -16,7 +16,8 @@
 struct body {
 	uint8_t *p;
 	size_t n;
-	int overflow;
+	int overflow; /* the body passed FETCH_MAX_BODY */
+	int nomem;
 };
 
 struct hdr {
@@ -41,8 +42,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	p = realloc(b->p, b->n + n + 1);
-	if (!p)
+	if (!p) {
+		b->nomem = 1;
 		return 0;
+	}
 	memcpy(p + b->n, data, n);
 	b->p = p;
 	b->n += n;
@@ -77,36 +80,67 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * A curl_easy_setopt that fails fails the request, naming the option: a libcurl older than 7.85 lacks
+ * CURLOPT_PROTOCOLS_STR, and ignoring that would drop the restriction to http and https without a word.
+ */
+#define SETOPT(c, opt, val, d) setopt_ok(curl_easy_setopt(c, opt, val), #opt, d)
+
+static cella_result setopt_ok(CURLcode cc, const char *name, struct cella_detail *d)
+{
+	if (cc == CURLE_OK)
+		return CELLA_OK;
+	return cella_vfy_fail(d, cc == CURLE_OUT_OF_MEMORY ? CELLA_ERR_OUT_OF_MEMORY : CELLA_ERR_UNSUPPORTED,
+			      "libcurl %s refused %s: %s", curl_version_info(CURLVERSION_NOW)->version, name,
+			      curl_easy_strerror(cc));
+}
+
 static cella_result http_get(const struct cella_fetch_options *o, const char *url, struct body *b, struct hdr *h,
 			     struct cella_detail *d)
 {
 	CURL *c = curl_easy_init();
 	long status = 0;
+	char *to = NULL;
 	CURLcode cc;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	if (!c)
 		return cella_vfy_fail(d, CELLA_ERR_FETCH, "curl_easy_init failed");
 	if (h)
 		h->curl = c;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 15000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	CELLA_CHECK(SETOPT(c, CURLOPT_URL, url, d));
+	CELLA_CHECK(SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https", d));
+	/* a redirect is an error that names its target: following one would let whoever answers the first URL send
+	 * the request elsewhere, and the cache records the URL asked, not where the answer came from */
+	CELLA_CHECK(SETOPT(c, CURLOPT_FOLLOWLOCATION, 0L, d));
+	CELLA_CHECK(SETOPT(c, CURLOPT_NOSIGNAL, 1L, d));
+	CELLA_CHECK(SETOPT(c, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms : 15000L, d));
+	/* a Content-Length over the limit is refused before the body; on_body stops one without */
+	CELLA_CHECK(SETOPT(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FETCH_MAX_BODY, d));
+	CELLA_CHECK(SETOPT(c, CURLOPT_WRITEFUNCTION, on_body, d));
+	CELLA_CHECK(SETOPT(c, CURLOPT_WRITEDATA, b, d));
 	if (h) {
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+		CELLA_CHECK(SETOPT(c, CURLOPT_HEADERFUNCTION, on_header, d));
+		CELLA_CHECK(SETOPT(c, CURLOPT_HEADERDATA, h, d));
 	}
 	if (o->insecure_tls) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		CELLA_CHECK(SETOPT(c, CURLOPT_SSL_VERIFYPEER, 0L, d));
+		CELLA_CHECK(SETOPT(c, CURLOPT_SSL_VERIFYHOST, 0L, d));
 	}
 	cc = curl_easy_perform(c);
+	if (b->overflow || cc == CURLE_FILESIZE_EXCEEDED)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "GET %s: response larger than %u bytes", url,
+					  FETCH_MAX_BODY));
+	if (b->nomem)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 	if (cc != CURLE_OK)
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: %s%s", url, curl_easy_strerror(cc),
-					  b->overflow ? " (response too large)" : ""));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: %s", url, curl_easy_strerror(cc)));
+	if ((cc = curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status)) != CURLE_OK ||
+	    (cc = curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &to)) != CURLE_OK)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: %s", url, curl_easy_strerror(cc)));
+	if (status >= 300 && status < 400 && to)
+		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: HTTP status %ld, a redirect to %.80s (not followed: "
+							    "give the URL that answers)",
+					  url, status, to));
 	if (status != 200)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_FETCH, "GET %s: HTTP status %ld", url, status));
 	if (h && !h->value)

@@ -28,6 +28,10 @@ cella_unit_test(verify_quote_test SOURCES ${VU}/verify_quote_test.c LIBS cella_v
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_fetch_args_test SOURCES ${VU}/verify_fetch_args_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+# every curl_easy_setopt of the fetch passes through the test's wrapper, which can refuse any of them
+cella_unit_test(verify_fetch_setopt_test SOURCES ${VU}/verify_fetch_setopt_test.c LIBS cella_verify_testutil
+                ARGS ${CELLA_VECTORS_DIR})
+target_link_options(verify_fetch_setopt_test PRIVATE -Wl,--wrap=curl_easy_setopt)
 cella_unit_test(verify_pck_trusted_test SOURCES ${VU}/verify_pck_trusted_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_verify_testutil

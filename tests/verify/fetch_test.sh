@@ -170,3 +170,39 @@ start_pccs "$vec/dcapqvl_sgx_v3/collateral.json"
 	fail "the honest PCCS after another platform's collateral: $(cat "$work/out.json")"
 stop_pccs
 echo "PASS another platform's genuine collateral is refused and not cached"
+
+# a redirect is not followed: refused with its target named, and the target (which serves the collateral) is never
+# asked; following it would let whoever answers the PCCS URL send the fetch, and the cache entry, elsewhere
+rm -rf "$work/cache" && mkdir -p "$work/cache"
+rm -f "$work/requests.log"
+MOCK_PCCS_LOG=$work/requests.log start_pccs "$vec/dcapqvl_sgx_v3/collateral.json" redirect
+expect_refusal CELLA_ERR_FETCH "a redirect" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at"
+grep -q "HTTP status 302, a redirect to http://127.0.0.1:[0-9]*/moved/sgx/certification/v4/pckcrl?ca=.* (not followed" \
+	"$work/err.txt" || fail "a redirect: $(cat "$work/err.txt")"
+[ "$(grep -c . "$work/requests.log")" -eq 1 ] && ! grep -q "^/moved/" "$work/requests.log" ||
+	fail "a redirect was followed: $(cat "$work/requests.log")"
+[ -z "$(ls "$work/cache")" ] || fail "a redirect left a cache file"
+stop_pccs
+# the control: the redirect's target serves collateral that verifies
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json" redirect
+"$cq" verify "$q" --pccs "${url%/sgx/certification/v4/}/moved/" --at "$at" >/dev/null
+[ $? -eq $ok ] || fail "the redirect's target does not serve collateral that verifies"
+stop_pccs
+echo "PASS a redirect is refused, named and not followed"
+
+# an answer over the fetch limit (2 MiB): CELLA_ERR_TOO_LARGE, with a Content-Length or without one; at the limit
+# it is read (and then refused as no CRL)
+rm -rf "$work/cache" && mkdir -p "$work/cache"
+for m in oversized oversized-stream; do
+	start_pccs "$vec/dcapqvl_sgx_v3/collateral.json" $m
+	expect_refusal CELLA_ERR_TOO_LARGE "$m answer" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at"
+	grep -q "pckcrl?ca=[a-z]*&encoding=der: response larger than 2097152 bytes" "$work/err.txt" ||
+		fail "$m answer: $(cat "$work/err.txt")"
+	stop_pccs
+done
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json" at-limit
+expect_refusal CELLA_ERR_CRL "an answer at the limit" verify "$q" --pccs "$url" --at "$at"
+grep -q "PCK CRL is not valid DER" "$work/err.txt" || fail "an answer at the limit: $(cat "$work/err.txt")"
+stop_pccs
+[ -z "$(ls "$work/cache")" ] || fail "an oversized answer left a cache file"
+echo "PASS an answer over 2 MiB is CELLA_ERR_TOO_LARGE, with or without Content-Length; one at 2 MiB is read"

@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # A minimal PCCS (v4 API) serving DCAP collateral files, for the fetch tests.
-# Usage: mock_pccs.py COLLATERAL[,COLLATERAL...] PORTFILE [forged-tcb | early-only | empty-crl]
+# Usage: mock_pccs.py COLLATERAL[,COLLATERAL...] PORTFILE
+#                     [forged-tcb | early-only | empty-crl | redirect | oversized | oversized-stream | at-limit]
 # With one file, it is served for every request. With several: the PCK CRL is the one of the file whose PCK CRL issuer is the requested CA (processor or
 # platform); TCB Info the one of the file whose fmspc is requested; QE Identity and the root CA CRL come from the
 # file of the last TCB Info served (a fetch asks for them in that order).
 # forged-tcb: serve TCB Info with its nextUpdate moved to 2099 under the original signature, as a forger would.
 # early-only: TCB Info and QE Identity only for update=early (404 otherwise). Any other update value is a 400.
 # empty-crl: the PCK CRL answer is a 200 with its issuer chain and an empty body.
+# redirect: every request is answered 302 to the same path under /moved, where the collateral is served.
+# oversized: the PCK CRL answer is 2 MiB + 1 zero bytes with its Content-Length; oversized-stream the same without
+# one (the body ends when the connection closes); at-limit exactly 2 MiB (the fetch limit) with its Content-Length.
 # $MOCK_PCCS_LOG, when set, names a file that gets one line per request: its path and query.
 # $MOCK_PCCS_DELAY, when set, is a number of seconds every answer waits (a slow PCCS).
 import http.server, json, os, re, subprocess, sys, urllib.parse
 
 mode = sys.argv[3] if len(sys.argv) > 3 else None
-if mode not in (None, 'forged-tcb', 'early-only', 'empty-crl'):
+LIMIT = 2 << 20  # FETCH_MAX_BODY of src/verify/fetch.c
+if mode not in (None, 'forged-tcb', 'early-only', 'empty-crl', 'redirect', 'oversized', 'oversized-stream',
+                'at-limit'):
     sys.exit('unknown mode ' + mode)
 cols = []
 for path in sys.argv[1].split(','):
@@ -36,11 +42,12 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def send(self, body, headers=()):
+    def send(self, body, headers=(), length=True):
         self.send_response(200)
         for k, v in headers:
             self.send_header(k, v)
-        self.send_header('Content-Length', str(len(body)))
+        if length:
+            self.send_header('Content-Length', str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -55,6 +62,14 @@ class H(http.server.BaseHTTPRequestHandler):
         u = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(u.query)
         p = u.path
+        if mode == 'redirect':
+            if not p.startswith('/moved/'):
+                self.send_response(302)
+                self.send_header('Location', 'http://%s:%d/moved%s' % (self.server.server_address + (self.path,)))
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+                return
+            p = p[len('/moved'):]
         update = q.get('update', [None])[0]
         if update not in (None, 'early', 'standard'):
             self.send_error(400)
@@ -68,8 +83,10 @@ class H(http.server.BaseHTTPRequestHandler):
             if not col or ca not in ('processor', 'platform'):
                 self.send_error(404)
                 return
-            self.send(b'' if mode == 'empty-crl' else bytes.fromhex(col[0]['pck_crl']),
-                      [('SGX-PCK-CRL-Issuer-Chain', enc(col[0]['pck_crl_issuer_chain']))])
+            size = {'oversized': LIMIT + 1, 'oversized-stream': LIMIT + 1, 'at-limit': LIMIT}.get(mode)
+            body = b'' if mode == 'empty-crl' else bytes(size) if size else bytes.fromhex(col[0]['pck_crl'])
+            self.send(body, [('SGX-PCK-CRL-Issuer-Chain', enc(col[0]['pck_crl_issuer_chain']))],
+                      mode != 'oversized-stream')
         elif p in ('/sgx/certification/v4/tcb', '/tdx/certification/v4/tcb') and 'fmspc' in q:
             col = [c for c in cols if c['fmspc'] == q['fmspc'][0].lower()] if len(cols) > 1 else cols
             if not col:
@@ -88,7 +105,13 @@ class H(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
 
 
-srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that stops reading an oversized answer
+            super().handle_error(request, client_address)
+
+
+srv = Server(('127.0.0.1', 0), H)
 with open(sys.argv[2] + '.tmp', 'w') as f:
     f.write(str(srv.server_address[1]))
 os.rename(sys.argv[2] + '.tmp', sys.argv[2])
