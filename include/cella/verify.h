@@ -254,7 +254,9 @@ struct cella_fetch_options {
 	const char *base_url;    /* PCCS or Intel PCS, e.g. "https://api.trustedservices.intel.com" or
 				    "https://pccs.example:8081"; a trailing "/sgx/certification/v4" is accepted */
 	const char *cache_dir;   /* NULL: no cache. Else files "<tee>-<FMSPC>-<ca>.json", reused until the
-				    earliest nextUpdate in them while they still verify under `trust` */
+				    earliest nextUpdate in them while they still verify under `trust` and from the
+				    same source: each records the base URL (trailing "/" and API path dropped) and
+				    the root CRL URL it was fetched from, and one from others is fetched again */
 	const char *root_crl_url; /* NULL: Intel's certificates.trustedservices.intel.com for Intel PCS,
 				     else "<base>/sgx/certification/v4/rootcacrl" */
 	long timeout_ms;          /* 0: 15000 */

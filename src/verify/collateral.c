@@ -139,11 +139,9 @@ static int signed_doc(const cJSON *root, const char *tk, const char *sk, const c
 	return cella_vfy_json_member_raw(body, bl, inner, text, tlen);
 }
 
-/* see cella/verify.h */
-cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
-				       struct cella_detail *d)
+/* The collateral in a parsed collateral JSON object. */
+static cella_result from_root(const cJSON *root, struct cella_collateral **out, struct cella_detail *d)
 {
-	cJSON *root = NULL;
 	const char *rcrl, *pcrl;
 	size_t rl, pl;
 	struct vfy_parts p;
@@ -151,11 +149,6 @@ cella_result cella_collateral_new_json(const char *json, size_t len, struct cell
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	memset(&p, 0, sizeof(p));
-	if (len > VFY_MAX_COLLATERAL_BYTES)
-		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "collateral larger than %u bytes",
-					  VFY_MAX_COLLATERAL_BYTES));
-	if ((r = cella_vfy_json_load(json, len, "collateral", d, &root)) != CELLA_OK)
-		goto out;
 	if (!(p.pck_crl_chain = member(root, "pck_crl_issuer_chain", &p.pck_crl_chain_len, d, &r)) ||
 	    !(rcrl = member(root, "root_ca_crl", &rl, d, &r)) || !(pcrl = member(root, "pck_crl", &pl, d, &r)) ||
 	    !(p.tcb_chain = member(root, "tcb_info_issuer_chain", &p.tcb_chain_len, d, &r)) ||
@@ -180,7 +173,45 @@ cella_result cella_collateral_new_json(const char *json, size_t len, struct cell
 out:
 	free(rder);
 	free(pder);
+	return r;
+}
+
+/* see cella/verify.h */
+cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
+				       struct cella_detail *d)
+{
+	cJSON *root = NULL;
+	cella_result r;
+
+	if (len > VFY_MAX_COLLATERAL_BYTES)
+		return cella_vfy_fail(d, CELLA_ERR_TOO_LARGE, "collateral larger than %u bytes",
+				      VFY_MAX_COLLATERAL_BYTES);
+	if ((r = cella_vfy_json_load(json, len, "collateral", d, &root)) != CELLA_OK)
+		return r;
+	r = from_root(root, out, d);
 	cJSON_Delete(root);
+	return r;
+}
+
+/* see verify_internal.h */
+cella_result cella_vfy_collateral_load_cache(const char *path, const char *from, const char *root_crl_from,
+					     struct cella_collateral **out)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0, l;
+	cJSON *root = NULL;
+	const char *v;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+
+	CELLA_CHECK(cella_file_read(path, VFY_MAX_COLLATERAL_BYTES, &buf, &n));
+	CELLA_CHECK(cella_vfy_json_load((const char *)buf, n, "cached collateral", NULL, &root));
+	if (!(v = str(root, "fetched_from", &l)) || strcmp(v, from) != 0 || !(v = str(root, "root_ca_crl_from", &l)) ||
+	    strcmp(v, root_crl_from) != 0)
+		CELLA_FAIL(CELLA_ERR_NOT_FOUND);
+	r = from_root(root, out, NULL);
+out:
+	cJSON_Delete(root);
+	free(buf);
 	return r;
 }
 
@@ -244,6 +275,32 @@ out:
 	free(pc);
 	free(ts);
 	free(qs);
+	return r;
+}
+
+/* see verify_internal.h */
+cella_result cella_vfy_collateral_cache_json(const struct cella_collateral *c, const char *from,
+					     const char *root_crl_from, char **out_json, size_t *out_len)
+{
+	char *json = NULL, *s = NULL;
+	size_t len = 0;
+	cJSON *o = NULL;
+	cella_result r = cella_collateral_to_json(c, &json, &len);
+	if (r != CELLA_OK)
+		return r;
+	/* the sources are ours, the rest is cella_collateral_to_json's: read back only to add them */
+	if ((r = cella_vfy_json_load(json, len, "collateral", NULL, &o)) != CELLA_OK)
+		goto out;
+	r = CELLA_ERR_OUT_OF_MEMORY;
+	if (!cJSON_AddStringToObject(o, "fetched_from", from) ||
+	    !cJSON_AddStringToObject(o, "root_ca_crl_from", root_crl_from) || !(s = cJSON_Print(o)))
+		goto out;
+	*out_json = s;
+	*out_len = strlen(s);
+	r = CELLA_OK;
+out:
+	cJSON_Delete(o);
+	free(json);
 	return r;
 }
 

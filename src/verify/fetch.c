@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define FETCH_MAX_BODY (2u << 20)
 
@@ -257,11 +256,12 @@ static cella_result fits(struct cella_collateral *c, const uint8_t *point, const
 	return r;
 }
 
-static cella_result write_cache(const char *path, const struct cella_collateral *c)
+static cella_result write_cache(const char *path, const struct cella_collateral *c, const char *from,
+				const char *root_crl_from)
 {
 	char *json = NULL;
 	size_t len = 0;
-	cella_result r = cella_collateral_to_json(c, &json, &len);
+	cella_result r = cella_vfy_collateral_cache_json(c, from, root_crl_from, &json, &len);
 	if (r == CELLA_OK && cella_file_write_atomic(path, json, len, 0644) != 0)
 		r = CELLA_ERR_IO;
 	free(json);
@@ -279,7 +279,7 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	struct body bc = {0}, bt = {0}, bq = {0}, br = {0};
 	struct hdr hc = {crl_hdr, NULL, NULL}, ht = {tcb_hdr, NULL, NULL}, hq = {qe_hdr, NULL, NULL};
 	struct vfy_parts p;
-	char *base = NULL, url[4096], path[4096] = "", fmspc[13];
+	char *base = NULL, url[4096], root_url[4096], path[4096] = "", fmspc[13];
 	const char *tee = q->tee_type == CELLA_QUOTE_TEE_TDX ? "tdx" : "sgx", *ca;
 	const uint8_t *anchor = o->trust ? o->trust->point : cella_vfy_intel_root_point;
 	bool early = o->update && !strcmp(o->update, "early"); /* "standard" is what the services give by default */
@@ -302,25 +302,34 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	ca = pck.ca == CELLA_PCK_CA_PROCESSOR ? "processor" : "platform";
 	for (int i = 0; i < 6; i++)
 		snprintf(fmspc + 2 * i, 3, "%02X", pck.fmspc[i]);
+	base = base_url(o->base_url);
+	if (!base)
+		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
+	if (o->root_crl_url)
+		snprintf(root_url, sizeof(root_url), "%s", o->root_crl_url);
+	else if (strstr(base, "api.trustedservices.intel.com"))
+		snprintf(root_url, sizeof(root_url), "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der");
+	else
+		snprintf(root_url, sizeof(root_url), "%s/sgx/certification/v4/rootcacrl", base);
 	if (o->cache_dir) {
 		int64_t next;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s-%s%s.json", o->cache_dir, tee, fmspc, ca,
 				     early ? "-early" : "") >= sizeof(path))
-			return cella_vfy_fail(d, CELLA_ERR_INVALID_ARG, "collateral cache directory path too long (%zu bytes)",
-					      strlen(o->cache_dir));
-		/* a file that is unreadable, does not verify or is stale is a miss; a good fetch replaces it */
-		if (access(path, R_OK) == 0 && cella_collateral_load_file(path, &c, NULL) == CELLA_OK &&
+			CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_INVALID_ARG,
+						  "collateral cache directory path too long (%zu bytes)", strlen(o->cache_dir)));
+		/* a file that is unreadable, from other sources than these, does not verify or is stale is a miss; a
+		 * good fetch replaces it. Collateral from another PCCS would verify too, yet it is not what the caller
+		 * chose to trust for freshness (another PCCS may lag, or serve early updates). */
+		if (cella_vfy_collateral_load_cache(path, base, root_url, &c) == CELLA_OK &&
 		    fits(c, anchor, &pck, q->tee_type == CELLA_QUOTE_TEE_TDX, NULL) == CELLA_OK &&
 		    cella_collateral_next_update(c, &next) == CELLA_OK && now < next) {
 			*out = c;
-			return CELLA_OK;
+			r = CELLA_OK;
+			goto out;
 		}
 		cella_collateral_free(c);
 		c = NULL;
 	}
-	base = base_url(o->base_url);
-	if (!base)
-		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 
 	snprintf(url, sizeof(url), "%s/sgx/certification/v4/pckcrl?ca=%s&encoding=der", base, ca);
 	CELLA_CHECK(http_get(o, url, &bc, &hc, d));
@@ -329,13 +338,7 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 	CELLA_CHECK(http_get(o, url, &bt, &ht, d));
 	snprintf(url, sizeof(url), "%s/%s/certification/v4/qe/identity%s", base, tee, early ? "?update=early" : "");
 	CELLA_CHECK(http_get(o, url, &bq, &hq, d));
-	if (o->root_crl_url)
-		snprintf(url, sizeof(url), "%s", o->root_crl_url);
-	else if (strstr(base, "api.trustedservices.intel.com"))
-		snprintf(url, sizeof(url), "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der");
-	else
-		snprintf(url, sizeof(url), "%s/sgx/certification/v4/rootcacrl", base);
-	CELLA_CHECK(http_get(o, url, &br, NULL, d));
+	CELLA_CHECK(http_get(o, root_url, &br, NULL, d));
 
 	pck_der = crl_body(&bc, &p.pck_crl_len);
 	root_der = crl_body(&br, &p.root_crl_len);
@@ -366,7 +369,7 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 		CELLA_FAIL(cella_vfy_fail(d, r, "collateral fetched from %s does not verify: %s", base, why));
 	}
 	if (o->cache_dir)
-		(void)write_cache(path, c); /* a cache that cannot be written only costs a refetch */
+		(void)write_cache(path, c, base, root_url); /* a cache that cannot be written only costs a refetch */
 	*out = c;
 	r = CELLA_OK;
 out:

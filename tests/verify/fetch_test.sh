@@ -206,3 +206,52 @@ grep -q "PCK CRL is not valid DER" "$work/err.txt" || fail "an answer at the lim
 stop_pccs
 [ -z "$(ls "$work/cache")" ] || fail "an oversized answer left a cache file"
 echo "PASS an answer over 2 MiB is CELLA_ERR_TOO_LARGE, with or without Content-Length; one at 2 MiB is read"
+
+# a cache entry is bound to where it came from: the PCCS base URL and the root CA CRL's URL are recorded in it,
+# and an entry from other sources (or without them, as written before they were recorded) is a miss
+rm -rf "$work/cache" && mkdir -p "$work/cache"
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json"
+"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
+[ $? -eq $ok ] || fail "fetch into the cache for the source checks"
+stop_pccs
+set -- "$work/cache"/*.json
+cached=$1 base=${url%/sgx/certification/v4/}
+python3 - "$cached" "$base" <<'PY' || fail "the cache entry does not name its sources: $(head -c 300 "$cached")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c['fetched_from'] == sys.argv[2], c.get('fetched_from')
+assert c['root_ca_crl_from'] == sys.argv[2] + '/sgx/certification/v4/rootcacrl', c.get('root_ca_crl_from')
+PY
+cp "$cached" "$work/sourced.json"
+"$cq" verify "$q" --collateral "$cached" --at "$at" >/dev/null
+[ $? -eq $ok ] || fail "a cache entry, with its sources, does not load as --collateral"
+# the same PCCS, spelt with or without its API path: the entry answers with the server gone
+for u in "$base" "$base/" "$url"; do
+	"$cq" verify "$q" --pccs "$u" --cache "$work/cache" --at "$at" >/dev/null
+	[ $? -eq $ok ] || fail "the cache entry is not used for --pccs $u, its own source"
+done
+# another PCCS: a miss, so its (failing) fetch is made
+expect_refusal CELLA_ERR_FETCH "an entry cached from another PCCS" verify "$q" --pccs "http://127.0.0.1:9/" \
+	--cache "$work/cache" --at "$at"
+cmp -s "$cached" "$work/sourced.json" || fail "a failed fetch changed the cache entry"
+# the root CA CRL from elsewhere, or no sources at all: a miss
+for edit in "c['root_ca_crl_from'] = 'https://elsewhere.example/rootcacrl'" \
+	"del c['fetched_from']; del c['root_ca_crl_from']"; do
+	cp "$work/sourced.json" "$cached"
+	python3 - "$cached" "$edit" <<'PY' || fail "cannot edit $cached"
+import json, sys
+c = json.load(open(sys.argv[1]))
+exec(sys.argv[2])
+json.dump(c, open(sys.argv[1], 'w'))
+PY
+	expect_refusal CELLA_ERR_FETCH "a cache entry after: $edit" verify "$q" --pccs "$url" --cache "$work/cache" \
+		--at "$at"
+done
+# a PCCS that answers replaces the entry that lacks its sources with one that names them
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json"
+"$cq" verify "$q" --pccs "$url" --cache "$work/cache" --at "$at" >/dev/null
+[ $? -eq $ok ] || fail "the fetch after a sourceless cache entry"
+stop_pccs
+grep -q "\"fetched_from\":[[:space:]]*\"${url%/sgx/certification/v4/}\"" "$cached" ||
+	fail "the rewritten cache entry does not name its PCCS"
+echo "PASS a cache entry serves only its own PCCS and root CA CRL source"
