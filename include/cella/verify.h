@@ -266,6 +266,11 @@ struct cella_fetch_options {
 	const char *update;       /* NULL or "standard": the service's standard TCB Info and QE Identity; "early":
 				     Intel PCS v4's update=early, the newest TCB recovery data before its standard
 				     rollout (cached apart, as "<tee>-<FMSPC>-<ca>-early.json") */
+	/* NULL: not told. Else told, in one line without a newline, what went wrong without failing the fetch: a
+	   cache file that could not be written (the collateral is returned all the same; the next call fetches
+	   again). Called on the calling thread before cella_collateral_fetch returns, with warn_ctx. */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
 };
 
 /*

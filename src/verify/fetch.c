@@ -256,16 +256,23 @@ static cella_result fits(struct cella_collateral *c, const uint8_t *point, const
 	return r;
 }
 
-static cella_result write_cache(const char *path, const struct cella_collateral *c, const char *from,
-				const char *root_crl_from)
+/* Writes the cache file; what went wrong goes to o->warn, since a cache that cannot be written only costs a refetch
+ * and must not fail the fetch. */
+static void write_cache(const struct cella_fetch_options *o, const char *path, const struct cella_collateral *c,
+			const char *from, const char *root_crl_from)
 {
-	char *json = NULL;
+	char *json = NULL, msg[sizeof("collateral cache file  not written: ") + 4096 + 64];
 	size_t len = 0;
+	int err = 0;
 	cella_result r = cella_vfy_collateral_cache_json(c, from, root_crl_from, &json, &len);
-	if (r == CELLA_OK && cella_file_write_atomic(path, json, len, 0644) != 0)
+	if (r == CELLA_OK && (err = cella_file_write_atomic(path, json, len, 0644)) != 0)
 		r = CELLA_ERR_IO;
 	free(json);
-	return r;
+	if (r == CELLA_OK || !o->warn)
+		return;
+	snprintf(msg, sizeof(msg), "collateral cache file %s not written: %s", path,
+		 err ? strerror(err) : cella_result_name(r));
+	o->warn(o->warn_ctx, msg);
 }
 
 /* see cella/verify.h */
@@ -369,7 +376,7 @@ cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const s
 		CELLA_FAIL(cella_vfy_fail(d, r, "collateral fetched from %s does not verify: %s", base, why));
 	}
 	if (o->cache_dir)
-		(void)write_cache(path, c, base, root_url); /* a cache that cannot be written only costs a refetch */
+		write_cache(o, path, c, base, root_url);
 	*out = c;
 	r = CELLA_OK;
 out:

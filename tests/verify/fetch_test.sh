@@ -255,3 +255,19 @@ stop_pccs
 grep -q "\"fetched_from\":[[:space:]]*\"${url%/sgx/certification/v4/}\"" "$cached" ||
 	fail "the rewritten cache entry does not name its PCCS"
 echo "PASS a cache entry serves only its own PCCS and root CA CRL source"
+
+# a cache file that cannot be written does not fail the verification, but is reported (on stderr: stdout stays
+# the JSON answer)
+start_pccs "$vec/dcapqvl_sgx_v3/collateral.json"
+"$cq" verify "$q" --pccs "$url" --cache "$work/no-such-dir" --at "$at" --json >"$work/out.json" 2>"$work/err.txt"
+rc=$?
+[ $rc -eq $ok ] || fail "an unwritable cache failed the verification: exit $rc: $(cat "$work/err.txt")"
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["verified"]' "$work/out.json" ||
+	fail "an unwritable cache: stdout is not the verdict: $(cat "$work/out.json")"
+grep -q "^cella-quote: warning: collateral cache file $work/no-such-dir/sgx-[0-9A-F]*-[a-z]*.json not written: No such file or directory$" \
+	"$work/err.txt" || fail "an unwritable cache is not reported: $(cat "$work/err.txt")"
+"$cq" fetch "$q" --pccs "$url" --cache "$work/no-such-dir" -o "$work/fetched.json" 2>"$work/err.txt" ||
+	fail "fetch -o with an unwritable cache: $(cat "$work/err.txt")"
+grep -q "warning: collateral cache file .* not written" "$work/err.txt" || fail "fetch -o: no warning"
+stop_pccs
+echo "PASS a cache file that cannot be written is a warning, not a failure"

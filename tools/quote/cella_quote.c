@@ -222,6 +222,13 @@ static int cmd_dump(const struct cella_quote *q, bool as_json)
 	return 0;
 }
 
+/* cella_fetch_options.warn: on stderr, so that stdout stays the answer (JSON with --json) */
+static void fetch_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "cella-quote: warning: %s\n", msg);
+}
+
 static int verdict_exit(cella_result r, const struct cella_verify_result *res)
 {
 	if (r != CELLA_OK)
@@ -423,7 +430,8 @@ int main(int argc, char **argv)
 		r = cella_collateral_load_file(col_path, &col, &d);
 	} else {
 		struct cella_fetch_options fo = {
-			.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure, .trust = trust, .update = update};
+			.base_url = pccs, .cache_dir = cache, .insecure_tls = insecure, .trust = trust, .update = update,
+			.warn = fetch_warn};
 		r = cella_collateral_fetch(&fo, &q, at, &col, &d);
 	}
 	if (r != CELLA_OK) {
