@@ -131,3 +131,63 @@ for v in dcapqvl_sgx_v3 dcapqvl_tdx_v4; do
 	expect 1 "$cq" verify "$@" --min-tcb-eval "$n"
 	echo "PASS $v: --min-tcb-eval checks the QE Identity's number too"
 done
+
+# options: each at most once, only with the commands it goes with, the refusal naming it (64)
+q=$vec/dcapqvl_sgx_v3/quote.bin c=$vec/dcapqvl_sgx_v3/collateral.json
+expect_says() { # expect_says RC TEXT CMD...: exit RC and TEXT in what it prints
+	ewant=$1 etext=$2
+	shift 2
+	"$@" >"$work/says.txt" 2>&1
+	got=$?
+	[ "$got" -eq "$ewant" ] || fail "exit $got (want $ewant): $*: $(cat "$work/says.txt")"
+	grep -qF -- "$etext" "$work/says.txt" || fail "no \"$etext\" from: $*: $(cat "$work/says.txt")"
+}
+mkdir -p "$work"
+expect_says 64 "cella-quote: --at given twice" "$cq" verify "$q" --collateral "$c" --at 0 --at 1
+expect_says 64 "cella-quote: --collateral given twice" "$cq" verify "$q" --collateral "$c" --collateral "$c"
+expect_says 64 "cella-quote: --json given twice" "$cq" verify "$q" --collateral "$c" --json --json
+expect_says 64 "cella-quote: --insecure-tls given twice" "$cq" verify "$q" --pccs http://127.0.0.1:9/ \
+	--insecure-tls --insecure-tls
+expect_says 64 "cella-quote: --collateral and --pccs exclude each other" "$cq" verify "$q" --collateral "$c" \
+	--pccs http://127.0.0.1:9/
+expect_says 64 "cella-quote: --json does not go with fetch" "$cq" fetch "$q" --pccs http://127.0.0.1:9/ -o /dev/null \
+	--json
+expect_says 64 "cella-quote: --at does not go with fetch" "$cq" fetch "$q" --pccs http://127.0.0.1:9/ -o /dev/null \
+	--at 0
+expect_says 64 "cella-quote: -o does not go with verify" "$cq" verify "$q" --collateral "$c" -o /dev/null
+expect_says 64 "cella-quote: --pccs does not go with dump" "$cq" dump "$q" --pccs http://127.0.0.1:9/
+expect_says 64 "cella-quote: --cache goes with --pccs, not --collateral" "$cq" verify "$q" --collateral "$c" \
+	--cache /tmp
+expect_says 64 "cella-quote: --at yesterday: not a time: give it in UTC as YYYY-MM-DDThh:mm:ssZ" \
+	"$cq" verify "$q" --collateral "$c" --at yesterday
+echo "PASS repeated options, options of another command and a bad --at are refused, named"
+
+# verify --json answers JSON whatever stops it: usage (wherever --json stands), an unreadable or malformed quote,
+# an unreadable root, collateral that cannot be loaded or fetched
+json_refusal() { # json_refusal RC STAGE RESULT ARGS...: exit RC, stdout one JSON refusal of that stage and result
+	ewant=$1 stage=$2 result=$3
+	shift 3
+	"$cq" "$@" >"$work/out.json" 2>"$work/err.txt"
+	got=$?
+	[ "$got" -eq "$ewant" ] || fail "exit $got (want $ewant): $*: $(cat "$work/err.txt")"
+	python3 - "$work/out.json" "$stage" "$result" <<'PY' || fail "not the JSON refusal: $*: $(cat "$work/out.json")"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o['verified'] is False and o['status'] == 'Unknown', o
+assert o['stage'] == sys.argv[2] and o['result'] == sys.argv[3], o
+assert o['detail'], o
+PY
+	[ -s "$work/err.txt" ] || fail "no message on stderr: $*"
+}
+json_refusal 64 usage usage verify "$q" --json --collateral "$c" --at yesterday
+json_refusal 64 usage usage verify "$q" --at 0 --at 1 --collateral "$c" --json
+json_refusal 64 usage usage verify "$q" --collateral "$c" --bogus --json
+json_refusal 1 quote CELLA_ERR_IO verify /nonexistent/quote.bin --collateral "$c" --json
+json_refusal 1 quote CELLA_ERR_QUOTE_VERSION verify "$c" --collateral "$c" --json
+json_refusal 1 trust CELLA_ERR_IO verify "$q" --collateral "$c" --root /nonexistent/root.pem --json
+json_refusal 1 trust CELLA_ERR_CERT_CHAIN verify "$q" --collateral "$c" --root "$c" --json
+json_refusal 1 collateral CELLA_ERR_NO_FILE verify "$q" --collateral /nonexistent.json --json
+printf '{"not": "collateral"}' >"$work/bad.json"
+json_refusal 1 collateral CELLA_ERR_COLLATERAL verify "$q" --collateral "$work/bad.json" --json
+json_refusal 1 collateral CELLA_ERR_FETCH verify "$q" --pccs http://127.0.0.1:9/ --json
+echo "PASS verify --json answers JSON on every refusal"

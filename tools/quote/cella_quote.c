@@ -3,6 +3,7 @@
 #include <cella/verify.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,9 @@ static void usage(FILE *f)
 		   "                         [--min-tcb-eval N]\n"
 		   "       cella-quote fetch QUOTE --pccs URL [--root CERT] [--cache DIR] [--update early|standard]\n"
 		   "                         [--insecure-tls] -o FILE\n"
-		   "TIME is RFC 3339 (2025-06-19T11:56:11Z) or Unix seconds; default now.\n"
+		   "TIME is UTC: YYYY-MM-DDThh:mm:ssZ (RFC 3339, 2025-06-19T11:56:11Z) or Unix seconds; default now.\n"
+		   "An option is given at most once. With --json, a refusal (usage, a quote, root or collateral that\n"
+		   "cannot be had) is also a JSON answer on stdout: {\"verified\": false, \"result\", \"detail\", \"stage\"}.\n"
 		   "verify exits 0 when the quote verifies with TCB status UpToDate, 2 when it verifies with\n"
 		   "another status (SWHardeningNeeded, OutOfDate, ...: a policy decision), 1 when it does not verify\n"
 		   "(including revoked, or collateral older than --min-tcb-eval: a TCB Info or QE Identity whose\n"
@@ -294,12 +297,65 @@ static void report(cella_result r, const struct cella_verify_result *res, bool a
 		print_sgx("enclave", &c->sgx);
 }
 
+/* The commands, as a bit each for the options' table. */
+enum { MODE_DUMP = 1, MODE_VERIFY = 2, MODE_FETCH = 4 };
+enum { OPT_JSON, OPT_INSECURE, OPT_COLLATERAL, OPT_PCCS, OPT_AT, OPT_ROOT, OPT_CACHE, OPT_UPDATE, OPT_MIN_EVAL,
+       OPT_OUT, OPT_COUNT };
+static const struct {
+	const char *name;
+	bool has_value;
+	unsigned modes; /* the commands it goes with; any other refuses it (64), naming it */
+} options[OPT_COUNT] = {
+	[OPT_JSON] = {"--json", false, MODE_DUMP | MODE_VERIFY},
+	[OPT_INSECURE] = {"--insecure-tls", false, MODE_VERIFY | MODE_FETCH},
+	[OPT_COLLATERAL] = {"--collateral", true, MODE_VERIFY},
+	[OPT_PCCS] = {"--pccs", true, MODE_VERIFY | MODE_FETCH},
+	[OPT_AT] = {"--at", true, MODE_VERIFY},
+	[OPT_ROOT] = {"--root", true, MODE_VERIFY | MODE_FETCH},
+	[OPT_CACHE] = {"--cache", true, MODE_VERIFY | MODE_FETCH},
+	[OPT_UPDATE] = {"--update", true, MODE_VERIFY | MODE_FETCH},
+	[OPT_MIN_EVAL] = {"--min-tcb-eval", true, MODE_VERIFY},
+	[OPT_OUT] = {"-o", true, MODE_FETCH},
+};
+
+/* The first usage error into why (a later one is not reported: the first is what to fix first). */
+static void usage_error(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void usage_error(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	if (why[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, n, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A refusal before any verdict (usage, a quote, root or collateral that cannot be had), as the JSON answer of
+ * --json: a script parses stdout whatever happened. The message itself is on stderr as without --json.
+ */
+static void refusal_json(unsigned mode, const char *stage, const char *result, const char *detail)
+{
+	json_t *o = json_object();
+	if (mode == MODE_VERIFY)
+		json_object_set_new(o, "verified", json_false());
+	json_object_set_new(o, "result", json_string(result));
+	json_object_set_new(o, "detail", json_string(detail));
+	if (mode == MODE_VERIFY)
+		json_object_set_new(o, "status", json_string(cella_tcb_status_name(CELLA_TCB_UNKNOWN)));
+	json_object_set_new(o, "stage", json_string(stage));
+	print_json(o);
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd, *quote_path = NULL, *col_path = NULL, *pccs = NULL, *at_s = NULL, *root_path = NULL;
-	const char *cache = NULL, *out_path = NULL, *update = NULL, *min_eval_s = NULL;
+	static const int pccs_only[] = {OPT_INSECURE, OPT_CACHE, OPT_UPDATE};
+	const char *cmd, *quote_path = NULL, *val[OPT_COUNT] = {NULL};
+	const char *col_path, *pccs, *at_s, *root_path, *cache, *out_path, *update, *min_eval_s;
 	unsigned long min_eval = 0;
-	bool as_json = false, insecure = false;
+	unsigned mode;
+	bool as_json, insecure, unexpected = false;
+	char why[512] = "", detail[600];
 	uint8_t *qbuf = NULL, *rbuf = NULL;
 	size_t qlen = 0, rlen = 0;
 	const uint8_t *qp;
@@ -317,113 +373,120 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
 	cmd = argv[1];
+	mode = !strcmp(cmd, "dump") ? MODE_DUMP : !strcmp(cmd, "verify") ? MODE_VERIFY : !strcmp(cmd, "fetch") ? MODE_FETCH : 0;
+	/* every argument is read, even after an error, so that a --json anywhere gets its JSON answer */
 	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		const char **slot = NULL;
-		if (!strcmp(a, "--json"))
-			as_json = true;
-		else if (!strcmp(a, "--insecure-tls"))
-			insecure = true;
-		else if (!strcmp(a, "--collateral"))
-			slot = &col_path;
-		else if (!strcmp(a, "--pccs"))
-			slot = &pccs;
-		else if (!strcmp(a, "--at"))
-			slot = &at_s;
-		else if (!strcmp(a, "--root"))
-			slot = &root_path;
-		else if (!strcmp(a, "--cache"))
-			slot = &cache;
-		else if (!strcmp(a, "--update"))
-			slot = &update;
-		else if (!strcmp(a, "--min-tcb-eval"))
-			slot = &min_eval_s;
-		else if (!strcmp(a, "-o"))
-			slot = &out_path;
-		else if (a[0] == '-' || quote_path) {
-			fprintf(stderr, "cella-quote: unexpected argument %s\n", a);
-			usage(stderr);
-			return EXIT_USAGE;
-		} else
-			quote_path = a;
-		if (slot) {
-			if (++i >= argc) {
-				fprintf(stderr, "cella-quote: %s needs a value\n", a);
-				return EXIT_USAGE;
+		const char *a = argv[i], *v = a;
+		int k = 0;
+		while (k < OPT_COUNT && strcmp(a, options[k].name) != 0)
+			k++;
+		if (k == OPT_COUNT) {
+			if (a[0] == '-' || quote_path) {
+				usage_error(why, sizeof(why), "unexpected argument %s", a);
+				unexpected = true;
+			} else {
+				quote_path = a;
 			}
-			*slot = argv[i];
+			continue;
 		}
+		if (options[k].has_value && ++i >= argc) {
+			usage_error(why, sizeof(why), "%s needs a value", a);
+			break;
+		}
+		if (options[k].has_value)
+			v = argv[i];
+		if (val[k])
+			usage_error(why, sizeof(why), "%s given twice", a);
+		else if (mode && !(options[k].modes & mode))
+			usage_error(why, sizeof(why), "%s does not go with %s", a, cmd);
+		val[k] = v;
 	}
-	if (!quote_path || (strcmp(cmd, "dump") && strcmp(cmd, "verify") && strcmp(cmd, "fetch"))) {
-		usage(stderr);
-		return EXIT_USAGE;
+	as_json = val[OPT_JSON] && (mode & (MODE_DUMP | MODE_VERIFY));
+	insecure = val[OPT_INSECURE] != NULL;
+	col_path = val[OPT_COLLATERAL];
+	pccs = val[OPT_PCCS];
+	at_s = val[OPT_AT];
+	root_path = val[OPT_ROOT];
+	cache = val[OPT_CACHE];
+	update = val[OPT_UPDATE];
+	min_eval_s = val[OPT_MIN_EVAL];
+	out_path = val[OPT_OUT];
+	if (!mode) {
+		usage_error(why, sizeof(why), "unknown command %s (dump, verify or fetch)", cmd);
+		unexpected = true;
+	} else if (!quote_path) {
+		usage_error(why, sizeof(why), "%s needs a QUOTE", cmd);
+		unexpected = true;
 	}
-	if (!strcmp(cmd, "verify") && ((col_path && pccs) || (!col_path && !pccs))) {
-		fprintf(stderr, "cella-quote: verify needs exactly one of --collateral FILE or --pccs URL\n");
-		return EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "fetch") && (!pccs || !out_path)) {
-		fprintf(stderr, "cella-quote: fetch needs --pccs URL and -o FILE\n");
-		return EXIT_USAGE;
-	}
-	/* options that only mean something to another mode: a fetch given --collateral would have copied that file
-	 * out unverified, and --pccs settings beside --collateral would be silently ignored */
-	if (!strcmp(cmd, "dump") && (col_path || pccs || at_s || root_path || cache || update || insecure || out_path)) {
-		fprintf(stderr, "cella-quote: dump takes only --json (the other options are verify's and fetch's)\n");
-		return EXIT_USAGE;
-	}
-	if (!strcmp(cmd, "fetch") && col_path) {
-		fprintf(stderr, "cella-quote: fetch takes no --collateral (it fetches from --pccs)\n");
-		return EXIT_USAGE;
-	}
-	if (col_path && (cache || update || insecure)) {
-		fprintf(stderr, "cella-quote: --cache, --update and --insecure-tls go with --pccs, not --collateral\n");
-		return EXIT_USAGE;
-	}
-	if (update && strcmp(update, "early") && strcmp(update, "standard")) {
-		fprintf(stderr, "cella-quote: --update %s: neither early nor standard\n", update);
-		return EXIT_USAGE;
-	}
+	if (mode == MODE_VERIFY && col_path && pccs)
+		usage_error(why, sizeof(why), "--collateral and --pccs exclude each other");
+	if (mode == MODE_VERIFY && !col_path && !pccs)
+		usage_error(why, sizeof(why), "verify needs --collateral FILE or --pccs URL");
+	if (mode == MODE_FETCH && (!pccs || !out_path))
+		usage_error(why, sizeof(why), "fetch needs %s", pccs ? "-o FILE" : "--pccs URL");
+	/* --pccs settings beside --collateral would be silently ignored */
+	for (size_t k = 0; col_path && k < sizeof(pccs_only) / sizeof(pccs_only[0]); k++)
+		if (val[pccs_only[k]])
+			usage_error(why, sizeof(why), "%s goes with --pccs, not --collateral", options[pccs_only[k]].name);
+	if (update && strcmp(update, "early") && strcmp(update, "standard"))
+		usage_error(why, sizeof(why), "--update %s: neither early nor standard", update);
 	if (min_eval_s) {
 		long long v = 0;
-		if (strcmp(cmd, "verify")) {
-			fprintf(stderr, "cella-quote: --min-tcb-eval goes with verify\n");
-			return EXIT_USAGE;
-		}
-		if (cella_parse_int(min_eval_s, 0, UINT32_MAX, &v) != 0) {
-			fprintf(stderr, "cella-quote: --min-tcb-eval %s: not an integer from 0 to 4294967295\n", min_eval_s);
-			return EXIT_USAGE;
-		}
+		if (cella_parse_int(min_eval_s, 0, UINT32_MAX, &v) != 0)
+			usage_error(why, sizeof(why), "--min-tcb-eval %s: not an integer from 0 to 4294967295",
+				    min_eval_s);
 		min_eval = (unsigned long)v;
 	}
-	if (at_s && cella_time_parse(at_s, &at) != CELLA_OK) {
-		fprintf(stderr, "cella-quote: --at %s: not RFC 3339 or Unix seconds\n", at_s);
+	if (at_s && cella_time_parse(at_s, &at) != CELLA_OK)
+		usage_error(why, sizeof(why),
+			    "--at %s: not a time: give it in UTC as YYYY-MM-DDThh:mm:ssZ (RFC 3339, such as "
+			    "2025-06-19T11:56:11Z) or as Unix seconds",
+			    at_s);
+	if (why[0]) {
+		fprintf(stderr, "cella-quote: %s\n", why);
+		if (unexpected)
+			usage(stderr);
+		if (as_json)
+			refusal_json(mode, "usage", "usage", why);
 		return EXIT_USAGE;
 	}
 	qbuf = read_file(quote_path, &qlen);
-	if (!qbuf)
+	if (!qbuf) { /* the reason is on stderr (cella_cli_file's) */
+		snprintf(detail, sizeof(detail), "cannot read %s", quote_path);
+		if (as_json)
+			refusal_json(mode, "quote", cella_result_name(CELLA_ERR_IO), detail);
 		goto out;
+	}
 	qp = qbuf;
 	strip_oe_header(&qp, &qlen);
 	r = cella_quote_parse(qp, qlen, &q, &d);
 	if (r != CELLA_OK) {
+		snprintf(detail, sizeof(detail), "%s: %s", quote_path, d.text);
 		fprintf(stderr, "cella-quote: %s: %s: %s\n", quote_path, cella_result_name(r), d.text);
+		if (as_json)
+			refusal_json(mode, "quote", cella_result_name(r), detail);
 		goto out;
 	}
-	if (!strcmp(cmd, "dump")) {
+	if (mode == MODE_DUMP) {
 		rc = cmd_dump(&q, as_json);
 		goto out;
 	}
 	if (root_path) {
 		rbuf = read_file(root_path, &rlen);
-		if (!rbuf)
+		if (!rbuf) {
+			snprintf(detail, sizeof(detail), "cannot read %s", root_path);
+			if (as_json)
+				refusal_json(mode, "trust", cella_result_name(CELLA_ERR_IO), detail);
 			goto out;
+		}
 		r = cella_trust_new_cert(rbuf, rlen, &trust, &d);
 	} else {
 		r = cella_trust_new_intel(&trust);
 	}
 	if (r != CELLA_OK) {
 		fprintf(stderr, "cella-quote: trust anchor: %s: %s\n", cella_result_name(r), d.text);
+		if (as_json)
+			refusal_json(mode, "trust", cella_result_name(r), d.text);
 		goto out;
 	}
 	if (col_path) {
@@ -436,9 +499,11 @@ int main(int argc, char **argv)
 	}
 	if (r != CELLA_OK) {
 		fprintf(stderr, "cella-quote: collateral: %s: %s\n", cella_result_name(r), d.text);
+		if (as_json)
+			refusal_json(mode, "collateral", cella_result_name(r), d.text);
 		goto out;
 	}
-	if (!strcmp(cmd, "fetch")) {
+	if (mode == MODE_FETCH) {
 		char *json = NULL;
 		size_t n = 0;
 		int err;
