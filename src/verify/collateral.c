@@ -490,6 +490,19 @@ cella_result cella_vfy_check_not_revoked(X509_CRL *crl, X509 *x, const char *wha
 	return CELLA_OK;
 }
 
+/* cella_vfy_pem_chain of a [CA or signer, root] chain of the collateral, its refusal naming the chain. */
+static cella_result chain2(const char *pem, size_t len, const char *what, X509 **ch, size_t *n, struct vfy_pool *pool,
+			   struct cella_detail *d)
+{
+	cella_result r = cella_vfy_pem_chain(pem, len, ch, 2, 2, n, pool, d);
+	if (r != CELLA_OK && r != CELLA_ERR_OUT_OF_MEMORY && d) {
+		char why[sizeof(d->text)];
+		snprintf(why, sizeof(why), "%s", d->text);
+		r = cella_vfy_fail(d, r, "%s: %s", what, why);
+	}
+	return r;
+}
+
 /* A signing chain [signer, root] for a collateral document. */
 static cella_result signing_chain(const char *pem, size_t len, const uint8_t *point, X509_CRL *root_crl,
 				  const char *what, X509 **signer, struct window *w, struct vfy_pool *pool,
@@ -500,7 +513,7 @@ static cella_result signing_chain(const char *pem, size_t len, const uint8_t *po
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	char ctx[96];
 	snprintf(ctx, sizeof(ctx), "%s issuer chain", what);
-	CELLA_CHECK(cella_vfy_pem_chain(pem, len, ch, 2, 2, &n, pool, d));
+	CELLA_CHECK(chain2(pem, len, ctx, ch, &n, pool, d));
 	CELLA_CHECK(cella_vfy_check_root(ch[1], point, ctx, pool, d));
 	CELLA_CHECK(cella_vfy_check_issued(ch[0], ch[1], "SGX TCB Signing", pool, d));
 	if (X509_NAME_cmp(X509_CRL_get_issuer(root_crl), X509_get_subject_name(ch[1])) != 0)
@@ -536,7 +549,7 @@ static cella_result prepare(struct cella_collateral *c, struct vfy_prepared *p, 
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_CRL, "PCK CRL is not valid DER"));
 
 	/* PCK CRL issuer chain [PCK CA, root], and the root CRL under that root */
-	CELLA_CHECK(cella_vfy_pem_chain(c->pck_crl_chain, c->pck_crl_chain_len, ch, 2, 2, &n, &p->pool, d));
+	CELLA_CHECK(chain2(c->pck_crl_chain, c->pck_crl_chain_len, "PCK CRL issuer chain", ch, &n, &p->pool, d));
 	p->pck_ca = ch[0];
 	p->root = ch[1];
 	CELLA_CHECK(cella_vfy_check_root(p->root, p->root_point, "PCK CRL issuer chain", &p->pool, d));

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Raw P-256 points; collateral documents and TCB logic: JSON parsing and refusal, level selection, status
- * convergence, and Intel's synthetic QVL sample (test root) verified under that root and refused under Intel's. */
+ * convergence, Intel's synthetic QVL sample (test root) verified under that root and refused under Intel's, and
+ * collateral missing an issuer chain. */
 #include "cella_test.h"
 #include "testutil.h"
 #include "verify_internal.h"
 
 #include <cjson/cJSON.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,6 +437,67 @@ static void synthetic(const char *root)
 	free(tr);
 }
 
+/*
+ * Collateral without one of its three issuer chains: absent or empty, the member is refused by name when the
+ * collateral is read (CELLA_ERR_COLLATERAL); cut to its first certificate (the signer without its root), it reads
+ * but does not verify (CELLA_ERR_CERT_CHAIN naming the chain), with the full chain restored as the control.
+ */
+static void missing_chains(const char *root)
+{
+	static const char *const chains[] = {"pck_crl_issuer_chain", "tcb_info_issuer_chain",
+					     "qe_identity_issuer_chain"};
+	static const char *const named[] = {"PCK CRL issuer chain", "TCB Info issuer chain",
+					    "QE Identity issuer chain"};
+	struct tv t;
+	struct cella_quote q;
+	tv_load(root, "dcapqvl_sgx_v3", &t);
+	CT_RESULT(cella_quote_parse(t.quote, t.quote_len, &q, NULL), CELLA_OK);
+	for (size_t i = 0; i < 3; i++) {
+		for (int how = 0; how < 4; how++) {
+			json_t *o = json_loadb(t.collateral, t.collateral_len, 0, NULL);
+			const char *pem, *end;
+			char *text, *cut;
+			struct cella_collateral *c = NULL;
+			struct cella_detail d = {{0}};
+			struct cella_verify_result res;
+			CT_ASSERT(o && (pem = json_string_value(json_object_get(o, chains[i]))) != NULL);
+			CT_ASSERT((end = strstr(pem, "-----END CERTIFICATE-----\n")) != NULL);
+			cut = strndup(pem, (size_t)(end - pem) + strlen("-----END CERTIFICATE-----\n"));
+			if (how == 0)
+				json_object_del(o, chains[i]);
+			else if (how == 1)
+				json_object_set_new(o, chains[i], json_string(""));
+			else if (how == 2)
+				json_object_set_new(o, chains[i], json_string(cut));
+			text = json_dumps(o, 0);
+			CT_ASSERT(text != NULL);
+			if (how < 2) {
+				CT_RESULT(cella_collateral_new_json(text, strlen(text), &c, &d), CELLA_ERR_COLLATERAL);
+				CT_ASSERT(c == NULL);
+				if (!strstr(d.text, chains[i]))
+					cella_test_fail(__FILE__, __LINE__, "%s %s: detail \"%s\" does not name it",
+							chains[i], how ? "empty" : "absent", d.text);
+			} else {
+				CT_RESULT(cella_collateral_new_json(text, strlen(text), &c, &d), CELLA_OK);
+				if (how == 2) {
+					CT_RESULT(cella_quote_verify(&q, c, t.verify_time, &res), CELLA_ERR_CERT_CHAIN);
+					if (!strstr(res.detail.text, named[i]))
+						cella_test_fail(__FILE__, __LINE__, "%s without its root: detail \"%s\"",
+								chains[i], res.detail.text);
+				} else {
+					CT_RESULT(cella_quote_verify(&q, c, t.verify_time, &res), CELLA_OK);
+				}
+				cella_collateral_free(c);
+			}
+			free(text);
+			free(cut);
+			json_decref(o);
+		}
+	}
+	tv_free(&t);
+	cella_test_pass("an issuer chain absent or empty is refused by name; one without its root does not verify");
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = tv_root(argc, argv);
@@ -446,5 +509,6 @@ int main(int argc, char **argv)
 	json_profile_long_strings();
 	collateral_json();
 	synthetic(root);
+	missing_chains(root);
 	return 0;
 }
