@@ -93,6 +93,14 @@ struct attestd_evidence_ctx {
 	unsigned sw_next;
 };
 
+/* cella_fetch_options.warn: a collateral cache file that could not be written goes to the log (the fetched
+ * collateral is used all the same) */
+static void fetch_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "cella-attestd: warning: %s\n", msg);
+}
+
 static void errf(char err[ATTESTD_ERR_BYTES], const char *fmt, const char *a)
 {
 	snprintf(err, ATTESTD_ERR_BYTES, fmt, a);
@@ -246,6 +254,7 @@ cella_result attestd_evidence_new(const struct attestd_config *cfg, struct attes
 		e->fetch.insecure_tls = cfg->pccs_insecure_tls;
 		e->fetch.update = cfg->pccs_update;
 		e->fetch.trust = e->intel; /* only collateral that chains to Intel's root is kept */
+		e->fetch.warn = fetch_warn;
 		e->can_fetch = true;
 	}
 	if (cfg->cella_root) {

@@ -585,6 +585,19 @@ def pccs_fetch():
     cache = os.path.join(WORK, "pccs-cache")
     os.makedirs(cache, exist_ok=True)
     pccs = Pccs(v)
+    gone = os.path.join(WORK, "pccs-cache-gone")
+    os.makedirs(gone, exist_ok=True)
+    s = Server("pccs-nowrite", db="pccs.db", preload=False,
+               config={"pccs_url": pccs.url, "collateral_cache_dir": gone})
+    try:
+        os.rmdir(gone)  # the cache directory vanishes under the running service: its write fails
+        st, body = s.attest(v)
+        check(st == 200 and "token" in body, "PCCS, cache not writable: the fetched collateral is used (%s)" % st)
+        log = open(os.path.join(s.dir, "log")).read()
+        check("cella-attestd: warning: collateral cache file" in log and "not written" in log,
+              "PCCS, cache not writable: the failed write is logged")
+    finally:
+        s.stop()
     s = Server("pccs", db="pccs.db", preload=False, config={"pccs_url": pccs.url, "collateral_cache_dir": cache})
     try:
         st, body = s.attest(v)
