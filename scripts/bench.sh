@@ -18,8 +18,8 @@ run() {
   $title (exit $rc)"
 	}
 }
-run "bench/calls (spin, then futex)" "$bin/bench-calls" "$bin/bench_calls_enclave"
-run "bench/calls (spin only)" "$bin/bench-calls" "$bin/bench_calls_enclave" --spin
+run "bench/calls (spin, then futex)" "$bin/bench-calls" "$bin/bench_calls_enclave" --deep "$bin/bench_calls_deep_enclave"
+run "bench/calls (spin only)" "$bin/bench-calls" "$bin/bench_calls_enclave" --deep "$bin/bench_calls_deep_enclave" --spin
 for b in "$bin"/bench-*; do
 	case "$b" in
 	*/bench-calls) continue ;;

@@ -3,7 +3,8 @@
  * bench/calls: ecall/ocall round trips, [in] marshalling and enclave creation on the sandbox backend, each
  * next to a reference measured in the same run (a raw cross-process futex ping-pong, memcpy, streaming between
  * two processes). Prints medians and ratios. A program, not a test: timing never decides a test.
- *   bench-calls ENCLAVE [--spin] [--iterations N]
+ * With --deep, also ocalls through the generated stubs with [in, out] deep data (deep.edl, its own enclave).
+ *   bench-calls ENCLAVE [--deep DEEP_ENCLAVE] [--spin] [--iterations N]
  */
 #include <cella/host.h>
 #include <linux/futex.h>
@@ -19,6 +20,7 @@
 
 #include "bench_calls.h"
 #include "bench.h"
+#include "deep_host.h"
 
 static void futex_wait(uint32_t *a, uint32_t v)
 {
@@ -277,8 +279,9 @@ static double ocall_ns(struct cella_enclave *e, size_t batches, double empty)
 
 int main(int argc, char **argv)
 {
-	const char *image = NULL;
+	const char *image = NULL, *deep_image = NULL;
 	bool spin = false;
+	struct bench_deep deep = {0, 0, 0, 0};
 	size_t n = 20000;
 	double ref_futex, ref_hybrid, ref_spin, ref_1k, ref_1m, ref_stream, empty, ocall, in1k, in1m, creates[20];
 	struct cella_enclave *e;
@@ -287,13 +290,15 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--spin"))
 			spin = true;
+		else if (!strcmp(argv[i], "--deep") && i + 1 < argc)
+			deep_image = argv[++i];
 		else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
 			n = (size_t)atol(argv[++i]);
 		else
 			image = argv[i];
 	}
 	if (!image || n < 10) {
-		fprintf(stderr, "usage: %s ENCLAVE [--spin] [--iterations N]\n", argv[0]);
+		fprintf(stderr, "usage: %s ENCLAVE [--deep DEEP_ENCLAVE] [--spin] [--iterations N]\n", argv[0]);
 		return 2;
 	}
 	buf = malloc(1 << 20);
@@ -312,6 +317,8 @@ int main(int argc, char **argv)
 	in1k = ecall_ns(e, B_IN, buf, 1024, n);
 	in_vs_stream(e, buf, 1 << 20, n / 20, &in1m, &ref_stream);
 	(void)cella_enclave_terminate(e);
+	if (deep_image && !bench_calls_deep(deep_image, spin, n / 200 > 20 ? n / 200 : 20, &deep))
+		return 1;
 
 	for (int i = 0; i < 20; i++) {
 		double t0 = bench_now_ns();
@@ -330,6 +337,14 @@ int main(int argc, char **argv)
 	       "raw futex one (target <= 1.3x)\n", empty, empty / (spin ? ref_spin : ref_hybrid), empty / ref_futex);
 	printf("  empty ocall                                %8.0f ns  = %.2fx the same-strategy ping-pong, %.3fx the "
 	       "raw futex one (target <= 1.3x)\n", ocall, ocall / (spin ? ref_spin : ref_hybrid), ocall / ref_futex);
+	if (deep_image) {
+		printf("  generated stubs (deep.edl), interleaved batches of 1000 ocalls in one ecall (%.0f ns, subtracted):\n",
+		       deep.ecall);
+		printf("    ocall, no parameters                     %8.0f ns\n", deep.empty);
+		printf("    ocall, [in, out] deep, 3 regions         %8.0f ns  (+%.0f ns over no parameters)\n", deep.deep,
+		       deep.deep - deep.empty);
+		printf("    the same refused: two regions overlap    %8.0f ns\n", deep.refused);
+	}
 	printf("  ecall, 1 KiB [in]                          %8.0f ns\n", in1k);
 	printf("  reference: 1 MiB streamed between two processes in 32 KiB chunks, interleaved with the next line "
 	       "%8.0f ns\n", ref_stream);
