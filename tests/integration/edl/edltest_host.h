@@ -8,5 +8,6 @@
 extern struct cella_enclave *g_enclave;
 extern uint64_t g_secret_addr;
 extern int g_switchless_calls;
+extern unsigned g_msgv_calls; /* runs of o_msgv */
 
 #endif

@@ -590,6 +590,61 @@ uint64_t e_deep_ocalls(void)
 	return r;
 }
 
+/*
+ * The regions an ocall's copy-back writes (o_msgv: the array m, each m[k].data of 16 bytes, and x when with_x)
+ * laid out as `layout` says; the caller refuses the call before the host runs if any two overlap:
+ *   SEPARATE       every region apart from the others
+ *   ADJACENT       the array, then the buffers and x back to back: touching is not overlapping
+ *   LAST_ON_FIRST  SEPARATE, but the last buffer starts on the first one's last byte (n >= 2)
+ *   DATA_ON_ARRAY  ADJACENT, but the first buffer starts on the array's last byte, a byte of m[n - 1].data that
+ *                  the host would then forge
+ *   ZERO_INSIDE    SEPARATE, but m[0] is empty and points into the array: a region of no bytes overlaps nothing
+ *   X_ON_LAST      SEPARATE with x, x starting on the last buffer's last byte
+ * *result is what o_msgv returned. Returns 0, or bit 0 if a buffer or x is not as the host wrote it (after
+ * success) or not untouched (after a refusal), bit 1 if the array changed, bit 2 for bad arguments.
+ */
+uint32_t e_copy_back(uint32_t n, uint32_t layout, uint32_t with_x, int32_t *result)
+{
+	static _Alignas(16) uint8_t pool[EDLTEST_MSGS_MAX * (sizeof(struct msg) + 32) + 64];
+	struct msg *m = (struct msg *)pool, want[EDLTEST_MSGS_MAX];
+	bool adjacent = layout == LAYOUT_ADJACENT || layout == LAYOUT_DATA_ON_ARRAY;
+	size_t stride = adjacent ? 16 : 32;
+	uint8_t *base = pool + n * sizeof(struct msg) + (adjacent ? 0 : 16), *x = NULL;
+	uint32_t bad = 0;
+	cella_result r;
+
+	if (n == 0 || n > EDLTEST_MSGS_MAX || (layout == LAYOUT_LAST_ON_FIRST && n < 2))
+		return 4;
+	memset(pool, 0, sizeof(pool));
+	for (uint32_t k = 0; k < n; k++) {
+		m[k].len = 16;
+		m[k].data = base + k * stride;
+	}
+	if (with_x || layout == LAYOUT_X_ON_LAST)
+		x = base + n * stride;
+	if (layout == LAYOUT_LAST_ON_FIRST)
+		m[n - 1].data = m[0].data + 15;
+	else if (layout == LAYOUT_DATA_ON_ARRAY)
+		m[0].data = base - 1;
+	else if (layout == LAYOUT_ZERO_INSIDE)
+		m[0] = (struct msg){0, (uint8_t *)&m[n - 1]};
+	else if (layout == LAYOUT_X_ON_LAST)
+		x = m[n - 1].data + 15;
+	memcpy(want, m, n * sizeof(*m));
+	r = o_msgv(m, n, x, x ? 16 : 0);
+	*result = (int32_t)r;
+	if (memcmp(m, want, n * sizeof(*m)))
+		bad |= 2;
+	for (uint32_t k = 0; k < n; k++)
+		for (uint64_t i = 0; i < want[k].len; i++)
+			if (want[k].data[i] != (r == CELLA_OK ? 'a' + k % 26 : 0))
+				bad |= 1;
+	for (size_t i = 0; x && i < 16; i++)
+		if (x[i] != (r == CELLA_OK ? 'X' : 0))
+			bad |= 1;
+	return bad;
+}
+
 /* count=-1 + n and count=- -m + 1: the sum of a's n - 1 and b's m + 1 elements */
 int64_t e_negexpr(const int32_t *a, const int32_t *b, size_t n, size_t m)
 {

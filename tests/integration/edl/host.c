@@ -371,6 +371,53 @@ static void t_deep_ocalls(void)
 	cella_test_pass("ocall deep copies: nested long double padding zeroed, nested buffers in host memory refused");
 }
 
+/*
+ * An ocall's copy-back regions (e_copy_back in enclave.c lays them out): any two that overlap refuse the call with
+ * CELLA_ERR_INVALID_ARG before the host runs; touching ones and empty ones are accepted. The caller compares up to
+ * 8 regions pairwise and sorts more on the heap, so each case runs on both sides of 8 (1 array + n buffers + x).
+ */
+static void t_copy_back(void)
+{
+	static const struct {
+		uint32_t n, layout, with_x;
+		cella_result want;
+		const char *what;
+	} c[] = {
+		{2, LAYOUT_SEPARATE, 0, CELLA_OK, "3 separate regions"},
+		{7, LAYOUT_SEPARATE, 0, CELLA_OK, "8 separate regions"},
+		{7, LAYOUT_SEPARATE, 1, CELLA_OK, "9 separate regions, one a plain [out] buffer"},
+		{8, LAYOUT_SEPARATE, 0, CELLA_OK, "9 separate regions"},
+		{40, LAYOUT_SEPARATE, 1, CELLA_OK, "42 separate regions"},
+		{7, LAYOUT_ADJACENT, 0, CELLA_OK, "8 adjacent regions"},
+		{7, LAYOUT_ADJACENT, 1, CELLA_OK, "9 adjacent regions"},
+		{40, LAYOUT_ADJACENT, 1, CELLA_OK, "42 adjacent regions"},
+		{8, LAYOUT_ZERO_INSIDE, 0, CELLA_OK, "8 regions and an empty one inside the array"},
+		{9, LAYOUT_ZERO_INSIDE, 0, CELLA_OK, "9 regions and an empty one inside the array"},
+		{2, LAYOUT_LAST_ON_FIRST, 0, CELLA_ERR_INVALID_ARG, "3 regions, the last on the first buffer"},
+		{7, LAYOUT_LAST_ON_FIRST, 0, CELLA_ERR_INVALID_ARG, "8 regions, the last on the first buffer"},
+		{8, LAYOUT_LAST_ON_FIRST, 0, CELLA_ERR_INVALID_ARG, "9 regions, the last on the first buffer"},
+		{40, LAYOUT_LAST_ON_FIRST, 1, CELLA_ERR_INVALID_ARG, "42 regions, the last buffer on the first"},
+		{7, LAYOUT_DATA_ON_ARRAY, 0, CELLA_ERR_INVALID_ARG, "8 regions, a buffer on the array"},
+		{8, LAYOUT_DATA_ON_ARRAY, 0, CELLA_ERR_INVALID_ARG, "9 regions, a buffer on the array"},
+		{40, LAYOUT_DATA_ON_ARRAY, 0, CELLA_ERR_INVALID_ARG, "41 regions, a buffer on the array"},
+		{6, LAYOUT_X_ON_LAST, 1, CELLA_ERR_INVALID_ARG, "8 regions, the [out] buffer on the last"},
+		{7, LAYOUT_X_ON_LAST, 1, CELLA_ERR_INVALID_ARG, "9 regions, the [out] buffer on the last"},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int32_t res = 1;
+		uint32_t bad = 99;
+		unsigned calls = g_msgv_calls;
+		OK(e_copy_back(g_enclave, &bad, c[i].n, c[i].layout, c[i].with_x, &res));
+		if (res != (int32_t)c[i].want || bad != 0 || g_msgv_calls != calls + (c[i].want == CELLA_OK))
+			cella_test_fail(__FILE__, __LINE__, "%s: o_msgv returned %s, expected %s; enclave checks %#x; "
+					"the host ran %u times",
+					c[i].what, cella_result_name((cella_result)res), cella_result_name(c[i].want),
+					bad, g_msgv_calls - calls);
+	}
+	cella_test_pass("ocall copy-back regions: overlapping ones refused, touching and empty ones accepted, "
+			"on both sides of 8");
+}
+
 int main(int argc, char **argv)
 {
 	struct cella_enclave_settings s = {.size = sizeof(s)};
@@ -392,6 +439,7 @@ int main(int argc, char **argv)
 	t_ocalls();
 	t_leak();
 	t_deep_ocalls();
+	t_copy_back();
 	t_negexpr();
 	t_bools();
 	OK(cella_enclave_terminate(g_enclave));

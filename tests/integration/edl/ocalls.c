@@ -9,6 +9,7 @@
 struct cella_enclave *g_enclave;
 uint64_t g_secret_addr;
 int g_switchless_calls;
+unsigned g_msgv_calls;
 
 int32_t o_scalars(char c, short s, long long ll, float f, double d, long double ld, bool b, wchar_t w, size_t z,
 		  uint64_t u64, enum mode m, struct pair p)
@@ -112,6 +113,17 @@ uint32_t o_msgs(struct msg *m, uint64_t target)
 	if (m && m[1].data)
 		memset(m[1].data, 'A', m[1].len);
 	return ++calls;
+}
+
+/* Fills each message's buffer with 'a' + its index (mod 26), and x with 'X'. */
+void o_msgv(struct msg *m, size_t n, uint8_t *x, size_t xn)
+{
+	g_msgv_calls++;
+	for (size_t k = 0; m && k < n; k++)
+		if (m[k].data)
+			memset(m[k].data, 'a' + (int)(k % 26), m[k].len);
+	if (x)
+		memset(x, 'X', xn);
 }
 
 void o_switchless(void)
