@@ -393,33 +393,18 @@ static void emit_wire(struct gen *G, struct edl_func *fn)
 
 /* ---- caller stub: host ecall wrapper / enclave ocall wrapper ---- */
 
-/* Enclave ocall caller with [in, out] deep data: refuses the call before sending anything if two regions the
- * copy-back writes overlap (see cella_edl_spans). */
-static void emit_copy_back_spans(struct gen *G, const struct edl_func *fn)
+/* Enclave ocall caller with [in, out] deep data: lists, while it sizes the parameters, the regions the copy-back
+ * writes, and refuses the call before sending anything if two overlap (see cella_edl_spans). */
+static bool lists_spans(const struct gen *G, const struct edl_func *fn)
 {
-	bool deep_out = false;
+	if (!G->enclave)
+		return false;
 	for (size_t i = 0; i < fn->params.n; i++) {
 		const struct edl_decl *d = fn->params.v[i];
-		deep_out |= d->kind == EDL_P_BUF && d->out && is_deep(d);
+		if (d->kind == EDL_P_BUF && d->out && is_deep(d))
+			return true;
 	}
-	if (!deep_out)
-		return;
-	P("\t{\n\t\tstruct cella_edl_spans cella_sp = {NULL, 0, 0, CELLA_OK};\n");
-	P("\t\tfor (int cella_k = 0; cella_k < 2; cella_k++) {\n\t\t\tif (cella_k == 1)\n"
-	  "\t\t\t\tcella_edl_spans_alloc(&cella_sp);\n");
-	for (size_t i = 0; i < fn->params.n; i++) {
-		const struct edl_decl *d = fn->params.v[i];
-		struct edl_struct *es = elem_struct(d);
-		if (d->kind != EDL_P_BUF || !d->out)
-			continue;
-		P("\t\t\tcella_edl_span_add(&cella_sp, %s, cella_len[%zu]);\n", d->name, i);
-		if (is_deep(d))
-			P("\t\t\tif (%s != NULL)\n\t\t\t\tcella_edl_deep_spans(&cella_edl_d_%s, (const uint8_t *)%s, "
-			  "cella_len[%zu] / sizeof(struct %s), &cella_sp, 0);\n",
-			  d->name, es->name, d->name, i, es->name);
-	}
-	P("\t\t}\n\t\tcella_r = cella_edl_spans_disjoint(&cella_sp);\n\t\tif (cella_r != CELLA_OK)\n"
-	  "\t\t\tgoto cella_done;\n\t}\n");
+	return false;
 }
 
 static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
@@ -431,6 +416,7 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 	const char *ret = is_void(&fn->ret) ? "" : fmt(c, "%s%s*cella_retval", type_text(c, &fn->ret, true, fn->ret.ptr),
 						     fn->ret.ptr ? "" : " ");
 	const char *head = *ret ? (*lead ? fmt(c, "%s, %s", lead, ret) : ret) : lead;
+	bool spans = lists_spans(G, fn);
 
 	P("\n/* see %s_%s.h */\ncella_result %s(%s)\n{\n", G->g->name, enc ? "t" : "u", stub, params_text(c, fn, head));
 	P("\tcella_result cella_r = CELLA_ERR_UNEXPECTED, cella_bad = CELLA_OK;\n");
@@ -450,7 +436,11 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		  "\tuint64_t cella_total = 0;\n\tsize_t cella_w = 0;\n");
 	else
 		P("\tstruct cella_call cella_c;\n\tbool cella_prepared = false;\n");
+	if (spans)
+		P("\tstruct cella_edl_spans cella_sp;\n");
 	P("\n\t(void)cella_bad;\n");
+	if (spans)
+		P("\tcella_edl_spans_init(&cella_sp);\n");
 	if (n)
 		P("\t(void)cella_len;\n\t(void)cella_at;\n\t(void)cella_oat;\n\t(void)cella_reg;\n");
 	if (hin)
@@ -499,11 +489,14 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 			  "\t\t\tgoto cella_done;\n\t\t}\n",
 			  d->name, i);
 		P("\t\tcella_h.cella_len_%s = cella_len[%zu];\n\t\tcella_reg[%zu] = cella_len[%zu];\n", d->name, i, i, i);
+		if (spans && d->out)
+			P("\t\tcella_edl_span_add(&cella_sp, %s, cella_len[%zu]);\n", d->name, i);
 		if (is_deep(d))
 			P("\t\tcella_reg[%zu] = cella_edl_align16(cella_len[%zu]);\n"
-			  "\t\tcella_r = cella_edl_deep_size(&cella_edl_d_%s, (const uint8_t *)%s, cella_len[%zu] / sizeof(struct %s), &cella_reg[%zu], %s, 0);\n"
+			  "\t\tcella_r = cella_edl_deep_size(&cella_edl_d_%s, (const uint8_t *)%s, cella_len[%zu] / sizeof(struct %s), &cella_reg[%zu], %s, %s, 0);\n"
 			  "\t\tif (cella_r != CELLA_OK)\n\t\t\tgoto cella_done;\n",
-			  i, i, es->name, d->name, i, es->name, i, enc ? "cella_is_within_enclave" : "NULL");
+			  i, i, es->name, d->name, i, es->name, i, enc ? "cella_is_within_enclave" : "NULL",
+			  spans && d->out ? "&cella_sp" : "NULL");
 		if (d->in)
 			P("\t\tif (!cella_edl_reserve(&cella_pos, cella_reg[%zu], &cella_at[%zu])) {\n"
 			  "\t\t\tcella_r = CELLA_ERR_OVERFLOW;\n\t\t\tgoto cella_done;\n\t\t}\n"
@@ -518,8 +511,8 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 		P("\t}\n");
 	}
 
-	if (enc)
-		emit_copy_back_spans(G, fn);
+	if (spans)
+		P("\tcella_r = cella_edl_spans_disjoint(&cella_sp);\n\tif (cella_r != CELLA_OK)\n\t\tgoto cella_done;\n");
 	if (enc) {
 		P("\tif (__builtin_add_overflow(cella_pos, cella_outpos, &cella_total)) {\n\t\tcella_r = CELLA_ERR_OVERFLOW;\n"
 		  "\t\tgoto cella_done;\n\t}\n");
@@ -665,6 +658,8 @@ static void emit_caller(struct gen *G, struct edl_func *fn, const char *stub)
 			P("\terrno = cella_o.cella_errno;\n");
 	}
 	P("\tcella_r = CELLA_OK;\ncella_done:\n");
+	if (spans)
+		P("\tcella_edl_spans_fini(&cella_sp);\n");
 	if (enc)
 		P("\tif (cella_buf && cella_buf != cella_stack)\n\t\tfree(cella_buf);\n");
 	else

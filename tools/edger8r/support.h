@@ -253,14 +253,104 @@ static CELLA_EDL_UNUSED cella_result cella_edl_member_len(const struct cella_edl
 }
 
 /*
+ * Where a caller's copy-back writes: an ocall's [in, out] deep data goes back into the enclave's structs and the
+ * buffers they point to, each next pointer and length read from those structs. Were two regions to overlap, the
+ * host's reply written to one could forge the pointer the next write follows. So the enclave caller lists every
+ * region the copy-back will write while it sizes its parameters (cella_edl_deep_size, over its own structs only)
+ * and refuses the call if any two overlap. Regions of no bytes write nothing and are not listed.
+ * The first CELLA_EDL_SPANS_INLINE regions are kept in the caller's frame and compared pairwise: no heap and no
+ * sort for the few regions most calls have. Past that, all of them move to the heap and are sorted.
+ */
+#define CELLA_EDL_SPANS_INLINE 8
+struct cella_edl_span {
+	uintptr_t lo, hi;
+};
+struct cella_edl_spans {
+	struct cella_edl_span in[CELLA_EDL_SPANS_INLINE]; /* the regions, while there are at most this many */
+	struct cella_edl_span *heap;                      /* NULL, or (once `in` overflowed) every region */
+	uint64_t n, cap;                                  /* regions listed; room for them (in `in` or heap) */
+	cella_result r;                                   /* the first failure; later calls do nothing */
+};
+
+/* Before any region, and before anything can jump to cella_edl_spans_fini. */
+static CELLA_EDL_UNUSED inline void cella_edl_spans_init(struct cella_edl_spans *s)
+{
+	s->heap = NULL;
+	s->n = 0;
+	s->cap = CELLA_EDL_SPANS_INLINE;
+	s->r = CELLA_OK;
+}
+
+static CELLA_EDL_UNUSED void cella_edl_span_add(struct cella_edl_spans *s, const void *p, uint64_t len)
+{
+	uintptr_t lo = (uintptr_t)p;
+	if (s->r != CELLA_OK || !p || len == 0)
+		return;
+	if (len > UINTPTR_MAX - lo) {
+		s->r = CELLA_ERR_INVALID_ARG; /* wraps around */
+		return;
+	}
+	if (s->n == s->cap) {
+		struct cella_edl_span *v;
+		if (s->cap > SIZE_MAX / 2 / sizeof(*v)) {
+			s->r = CELLA_ERR_OVERFLOW;
+			return;
+		}
+		v = realloc(s->heap, (size_t)s->cap * 2 * sizeof(*v));
+		if (!v) {
+			s->r = CELLA_ERR_OUT_OF_MEMORY;
+			return;
+		}
+		if (!s->heap)
+			memcpy(v, s->in, sizeof(s->in));
+		s->heap = v;
+		s->cap *= 2;
+	}
+	(s->heap ? s->heap : s->in)[s->n++] = (struct cella_edl_span){lo, lo + (uintptr_t)len};
+}
+
+static CELLA_EDL_UNUSED int cella_edl_span_cmp(const void *a, const void *b)
+{
+	const struct cella_edl_span *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* After the last region: CELLA_OK iff listing them failed nowhere and no two overlap (touching is not overlapping). */
+static CELLA_EDL_UNUSED cella_result cella_edl_spans_disjoint(struct cella_edl_spans *s)
+{
+	if (s->r != CELLA_OK)
+		return s->r;
+	if (s->heap) {
+		qsort(s->heap, (size_t)s->n, sizeof(*s->heap), cella_edl_span_cmp);
+		for (uint64_t i = 1; i < s->n; i++)
+			if (s->heap[i].lo < s->heap[i - 1].hi)
+				return CELLA_ERR_INVALID_ARG;
+		return CELLA_OK;
+	}
+	for (uint64_t i = 1; i < s->n; i++)
+		for (uint64_t j = 0; j < i; j++)
+			if (s->in[i].lo < s->in[j].hi && s->in[j].lo < s->in[i].hi)
+				return CELLA_ERR_INVALID_ARG;
+	return CELLA_OK;
+}
+
+/* On every way out of the caller. */
+static CELLA_EDL_UNUSED inline void cella_edl_spans_fini(struct cella_edl_spans *s)
+{
+	free(s->heap);
+	s->heap = NULL;
+}
+
+/*
  * Sender side, pass 1: adds to *pos the regions the deep members of n structs at arr need (16-aligned each),
  * depth first. Pass 2 (cella_edl_deep_write) lays them out in the same order. `inside` (the enclave's
  * cella_is_within_enclave, NULL on the host): every nested buffer an ocall sends must lie in the enclave, as the
- * top-level one must.
+ * top-level one must. `sp` (non-NULL for an ocall's [in, out] data) gets each buffer a copy-back will write.
  */
 static CELLA_EDL_UNUSED cella_result cella_edl_deep_size(const struct cella_edl_sdesc *d, const uint8_t *arr,
 							 uint64_t n, uint64_t *pos,
-							 bool (*inside)(const void *, size_t), int depth)
+							 bool (*inside)(const void *, size_t),
+							 struct cella_edl_spans *sp, int depth)
 {
 	cella_result r;
 	if (depth >= CELLA_EDL_MAX_DEPTH)
@@ -284,8 +374,10 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_size(const struct cella_edl_
 				return CELLA_ERR_INVALID_ARG;
 			if (!cella_edl_reserve(pos, len, &at))
 				return CELLA_ERR_OVERFLOW;
+			if (sp)
+				cella_edl_span_add(sp, q, len);
 			if (m->sub &&
-			    (r = cella_edl_deep_size(m->sub, q, len / m->sub->size, pos, inside, depth + 1)) != CELLA_OK)
+			    (r = cella_edl_deep_size(m->sub, q, len / m->sub->size, pos, inside, sp, depth + 1)) != CELLA_OK)
 				return r;
 		}
 	}
@@ -467,98 +559,4 @@ static CELLA_EDL_UNUSED cella_result cella_edl_deep_back(const struct cella_edl_
 	return CELLA_OK;
 }
 
-/*
- * Where a caller's copy-back writes: an ocall's [in, out] deep data goes back into the enclave's structs and the
- * buffers they point to, each next pointer and length read from those structs. Were two regions to overlap, the
- * host's reply written to one could forge the pointer the next write follows. So the enclave caller first lists
- * every region the copy-back will write (a counting pass, then a recording one, over its own structs only) and
- * refuses the call if any two overlap.
- */
-struct cella_edl_span {
-	uintptr_t lo, hi;
-};
-struct cella_edl_spans {
-	struct cella_edl_span *v; /* NULL while counting */
-	uint64_t n, cap;
-	cella_result r; /* the first failure; later calls do nothing */
-};
-
-static CELLA_EDL_UNUSED void cella_edl_span_add(struct cella_edl_spans *s, const void *p, uint64_t len)
-{
-	uintptr_t lo = (uintptr_t)p;
-	if (s->r != CELLA_OK || !p || len == 0)
-		return;
-	if (len > UINTPTR_MAX - lo || (s->v && s->n >= s->cap)) {
-		s->r = CELLA_ERR_INVALID_ARG; /* wraps around, or the structs changed between the two passes */
-		return;
-	}
-	if (s->v)
-		s->v[s->n] = (struct cella_edl_span){lo, lo + (uintptr_t)len};
-	s->n++;
-}
-
-/* Adds the buffers the deep members of n structs at arr point to, depth first. */
-static CELLA_EDL_UNUSED void cella_edl_deep_spans(const struct cella_edl_sdesc *d, const uint8_t *arr, uint64_t n,
-						 struct cella_edl_spans *s, int depth)
-{
-	if (depth >= CELLA_EDL_MAX_DEPTH && s->r == CELLA_OK)
-		s->r = CELLA_ERR_TOO_LARGE;
-	for (uint64_t i = 0; i < n && s->r == CELLA_OK; i++) {
-		const uint8_t *e = arr + i * d->size;
-		for (uint32_t k = 0; k < d->nmembers && s->r == CELLA_OK; k++) {
-			const struct cella_edl_member *m = &d->m[k];
-			const uint8_t *q;
-			uint64_t len;
-			if (m->kind != CELLA_EDL_M_DEEP)
-				continue;
-			memcpy(&q, e + m->off, sizeof(q));
-			if (!q)
-				continue;
-			if ((s->r = cella_edl_member_len(m, e, &len)) != CELLA_OK)
-				return;
-			cella_edl_span_add(s, q, len);
-			if (m->sub)
-				cella_edl_deep_spans(m->sub, q, len / m->sub->size, s, depth + 1);
-		}
-	}
-}
-
-/* Between the counting and the recording pass: room for the regions counted. */
-static CELLA_EDL_UNUSED void cella_edl_spans_alloc(struct cella_edl_spans *s)
-{
-	if (s->r != CELLA_OK)
-		return;
-	if (s->n > SIZE_MAX / sizeof(*s->v)) {
-		s->r = CELLA_ERR_OVERFLOW;
-		return;
-	}
-	s->cap = s->n;
-	s->n = 0;
-	s->v = malloc(s->cap ? (size_t)s->cap * sizeof(*s->v) : 1);
-	if (!s->v)
-		s->r = CELLA_ERR_OUT_OF_MEMORY;
-}
-
-static CELLA_EDL_UNUSED int cella_edl_span_cmp(const void *a, const void *b)
-{
-	const struct cella_edl_span *x = a, *y = b;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* After the recording pass: frees the list; CELLA_OK iff both passes agreed and no two regions overlap. */
-static CELLA_EDL_UNUSED cella_result cella_edl_spans_disjoint(struct cella_edl_spans *s)
-{
-	cella_result r = s->r;
-	if (r == CELLA_OK && s->n != s->cap)
-		r = CELLA_ERR_INVALID_ARG;
-	if (r == CELLA_OK) {
-		qsort(s->v, (size_t)s->n, sizeof(*s->v), cella_edl_span_cmp);
-		for (uint64_t i = 1; i < s->n; i++)
-			if (s->v[i].lo < s->v[i - 1].hi)
-				r = CELLA_ERR_INVALID_ARG;
-	}
-	free(s->v);
-	s->v = NULL;
-	return r;
-}
 /* ---- end of support code ---- */
