@@ -23,7 +23,8 @@ extern "C" {
  * Thread safety: a struct cella_collateral caches what it has verified (parsed certificates, JSON, the
  * PCK chains of quotes seen); it guards that cache with a mutex, so one collateral may be shared by threads.
  * struct cella_trust is immutable after creation. Libraries never print: failures come back as a
- * cella_result plus a detail string naming what failed.
+ * cella_result plus a detail string naming what failed. Every function leaves OpenSSL's per-thread error queue as
+ * its caller had it, whatever the outcome (a caller between two TLS calls still reads its own SSL_get_error).
  */
 
 #define CELLA_DETAIL_BYTES 256u

@@ -176,9 +176,8 @@ out:
 	return r;
 }
 
-/* see cella/verify.h */
-cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
-				       struct cella_detail *d)
+static cella_result collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
+					struct cella_detail *d)
 {
 	cJSON *root = NULL;
 	cella_result r;
@@ -190,6 +189,17 @@ cella_result cella_collateral_new_json(const char *json, size_t len, struct cell
 		return r;
 	r = from_root(root, out, d);
 	cJSON_Delete(root);
+	return r;
+}
+
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_collateral_new_json(const char *json, size_t len, struct cella_collateral **out,
+				       struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = collateral_new_json(json, len, out, d);
+	ERR_pop_to_mark();
 	return r;
 }
 
@@ -330,13 +340,11 @@ static int chain_not_after(const char *pem, size_t len, int64_t *best)
 		X509_free(x);
 		n++;
 	}
-	ERR_clear_error(); /* the end of the text */
 	BIO_free(b);
 	return n == 0 ? -1 : rc;
 }
 
-/* see cella/verify.h */
-cella_result cella_collateral_next_update(const struct cella_collateral *c, int64_t *out)
+static cella_result collateral_next_update(const struct cella_collateral *c, int64_t *out)
 {
 	const char *v;
 	size_t n;
@@ -366,6 +374,16 @@ cella_result cella_collateral_next_update(const struct cella_collateral *c, int6
 		return CELLA_ERR_CERT_CHAIN;
 	*out = best;
 	return CELLA_OK;
+}
+
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_collateral_next_update(const struct cella_collateral *c, int64_t *out)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = collateral_next_update(c, out);
+	ERR_pop_to_mark();
+	return r;
 }
 
 /* ---- the time-independent checks ---- */

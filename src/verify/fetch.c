@@ -5,6 +5,7 @@
 #include "file.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,9 +276,8 @@ static void write_cache(const struct cella_fetch_options *o, const char *path, c
 	o->warn(o->warn_ctx, msg);
 }
 
-/* see cella/verify.h */
-cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const struct cella_quote *q, int64_t now,
-				    struct cella_collateral **out, struct cella_detail *d)
+static cella_result collateral_fetch(const struct cella_fetch_options *o, const struct cella_quote *q, int64_t now,
+				     struct cella_collateral **out, struct cella_detail *d)
 {
 	static const char *const crl_hdr[] = {"SGX-PCK-CRL-Issuer-Chain", NULL};
 	static const char *const tcb_hdr[] = {"TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain", NULL};
@@ -392,5 +392,16 @@ out:
 	free(hq.value);
 	free(pck_der);
 	free(root_der);
+	return r;
+}
+
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_collateral_fetch(const struct cella_fetch_options *o, const struct cella_quote *q, int64_t now,
+				    struct cella_collateral **out, struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = collateral_fetch(o, q, now, out, d);
+	ERR_pop_to_mark();
 	return r;
 }

@@ -2,6 +2,7 @@
 /* Trust anchors: the pinned Intel SGX Root CA public key, or the key of a caller-supplied root certificate. */
 #include "verify_internal.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,7 @@ cella_result cella_trust_new_intel(struct cella_trust **out)
 	return CELLA_OK;
 }
 
-/* see cella/verify.h */
-cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_trust **out, struct cella_detail *d)
+static cella_result trust_new_cert(const uint8_t *cert, size_t len, struct cella_trust **out, struct cella_detail *d)
 {
 	X509 *x = NULL;
 	const uint8_t *pt;
@@ -145,6 +145,16 @@ cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_
 out:
 	free(t);
 	X509_free(x);
+	return r;
+}
+
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_trust_new_cert(const uint8_t *cert, size_t len, struct cella_trust **out, struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = trust_new_cert(cert, len, out, d);
+	ERR_pop_to_mark();
 	return r;
 }
 

@@ -2,6 +2,7 @@
 /* Quote verification: PCK chain, QE report, attestation-key binding, quote signature, TCB status. */
 #include "verify_internal.h"
 
+#include <openssl/err.h>
 #include <string.h>
 
 /* Intel's QE vendor ID (QVL QuoteConstants INTEL_QE_VENDOR_ID). */
@@ -217,9 +218,8 @@ static cella_result td_relaunch(const struct vfy_tcb_info *t, const struct cella
 	return CELLA_OK;
 }
 
-/* see cella/verify.h */
-cella_result cella_quote_verify_trust(const struct cella_trust *trust, const struct cella_quote *q,
-				      struct cella_collateral *c, int64_t at, struct cella_verify_result *res)
+static cella_result quote_verify_trust(const struct cella_trust *trust, const struct cella_quote *q,
+				       struct cella_collateral *c, int64_t at, struct cella_verify_result *res)
 {
 	struct vfy_prepared *p = NULL;
 	const struct vfy_pck_entry *e;
@@ -339,6 +339,17 @@ out:
 	return r;
 }
 
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_quote_verify_trust(const struct cella_trust *trust, const struct cella_quote *q,
+				      struct cella_collateral *c, int64_t at, struct cella_verify_result *res)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = quote_verify_trust(trust, q, c, at, res);
+	ERR_pop_to_mark();
+	return r;
+}
+
 /* see cella/verify.h */
 cella_result cella_quote_verify(const struct cella_quote *q, struct cella_collateral *c, int64_t at,
 				struct cella_verify_result *res)
@@ -354,8 +365,7 @@ cella_result cella_quote_verify(const struct cella_quote *q, struct cella_collat
 	return cella_quote_verify_trust(&t, q, c, at, res);
 }
 
-/* see cella/verify.h */
-cella_result cella_quote_pck_info(const struct cella_quote *q, struct cella_pck_info *out, struct cella_detail *d)
+static cella_result quote_pck_info(const struct cella_quote *q, struct cella_pck_info *out, struct cella_detail *d)
 {
 	X509 *ch[4] = {NULL, NULL, NULL, NULL};
 	size_t n = 0;
@@ -368,9 +378,18 @@ out:
 	return r;
 }
 
-/* see cella/verify.h */
-cella_result cella_quote_pck_info_trusted(const struct cella_trust *trust, const struct cella_quote *q,
-					  struct cella_pck_info *out, struct cella_detail *d)
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_quote_pck_info(const struct cella_quote *q, struct cella_pck_info *out, struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = quote_pck_info(q, out, d);
+	ERR_pop_to_mark();
+	return r;
+}
+
+static cella_result quote_pck_info_trusted(const struct cella_trust *trust, const struct cella_quote *q,
+					   struct cella_pck_info *out, struct cella_detail *d)
 {
 	X509 *ch[3] = {NULL, NULL, NULL};
 	cella_result r = pck_chain(q, trust->point, NULL, ch, d);
@@ -381,8 +400,18 @@ cella_result cella_quote_pck_info_trusted(const struct cella_trust *trust, const
 	return r;
 }
 
-/* see cella/verify.h */
-cella_result cella_quote_check_signatures(const struct cella_quote *q, struct cella_detail *d)
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_quote_pck_info_trusted(const struct cella_trust *trust, const struct cella_quote *q,
+					  struct cella_pck_info *out, struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = quote_pck_info_trusted(trust, q, out, d);
+	ERR_pop_to_mark();
+	return r;
+}
+
+static cella_result quote_check_signatures(const struct cella_quote *q, struct cella_detail *d)
 {
 	X509 *ch[4] = {NULL, NULL, NULL, NULL};
 	size_t n = 0;
@@ -408,5 +437,15 @@ out:
 	EVP_PKEY_free(ak);
 	for (int i = 0; i < 4; i++)
 		X509_free(ch[i]);
+	return r;
+}
+
+/* see cella/verify.h; OpenSSL's error queue left as the caller had it */
+cella_result cella_quote_check_signatures(const struct cella_quote *q, struct cella_detail *d)
+{
+	cella_result r;
+	ERR_set_mark();
+	r = quote_check_signatures(q, d);
+	ERR_pop_to_mark();
 	return r;
 }

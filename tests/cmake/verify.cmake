@@ -42,6 +42,8 @@ foreach(v dcapqvl_sgx_v3 dcapqvl_tdx_v4)
   cella_unit_test(verify_v5_${v} SOURCES ${VU}/verify_v5_test.c LIBS cella_verify_testutil
                   ARGS ${CELLA_VECTORS_DIR} ${v})
 endforeach()
+cella_unit_test(verify_errqueue_test SOURCES ${VU}/verify_errqueue_test.c LIBS cella_verify_testutil
+                ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_threads_test SOURCES ${VU}/verify_threads_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR} ${CELLA_VERIFY_VECTORS})
 
