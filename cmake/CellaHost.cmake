@@ -6,7 +6,10 @@ find_package(Threads REQUIRED)
 # jansson writes and reads JSON in tools and services; libcella-verify parses Intel's documents with cJSON.
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET GLOBAL jansson)
 
-set(CELLA_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+# float-cast-overflow is not part of `undefined` (gcc and clang): a double converted to an integer type it does not
+# fit, or a NaN converted, is undefined behaviour that data from a model, a policy or a peer can reach.
+set(CELLA_SANITIZE_FLAGS -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+    -fno-omit-frame-pointer)
 set(CELLA_TSAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
 
 # cella_host_target(<target> [NO_TSAN]): hidden visibility, the public include dir, sanitizers when CELLA_SANITIZE

@@ -7,7 +7,7 @@
 #   $FUZZ_CC $FUZZ_CFLAGS ... -o "$out/bin"  # compile the harness
 #   fuzz_run "$out/bin" CORPUS_DIR MAX_LEN [extra libFuzzer args...]
 FUZZ_CC=${CLANG:-clang}
-FUZZ_CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror"
+FUZZ_CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow -fno-sanitize-recover=all -Wall -Wextra -Werror"
 
 fuzz_setup() {
 	src=$2

@@ -18,7 +18,8 @@ if [ -x "$bin" ]; then
 fi
 if [ $need = 1 ]; then
   echo "building $bin"
-  clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE \
+  clang -g -O1 -fsanitize=fuzzer,address,undefined,float-cast-overflow \
+    -fno-sanitize-recover=undefined,float-cast-overflow -std=c11 -D_GNU_SOURCE \
     -I"$src/include" -I"$src/src/onnx" -I"$gen" \
     $(for f in "$src"/src/onnx/*.c; do case $f in */model_file.c|*/threads_pthread.c) ;; *) echo "$f";; esac; done) \
     "$gen/onnx.pb-c.c" "$src/src/common/result.c" "$src/tests/fuzz/onnx/fuzz_model_load.c" \
