@@ -93,6 +93,28 @@ CELLA_MUST_USE cella_result attestd_jmes_check(const char *q, size_t len, size_t
 CELLA_MUST_USE cella_result attestd_jmes_eval(const char *q, size_t len, json_t *doc, long *steps, long max_steps,
 					      json_t **out, char err[ATTESTD_ERR_BYTES]);
 
+/*
+ * A compiled query: parsed once (literals included) and run any number of times, by any number of threads at once
+ * (nothing a run does writes to it). attestd_jmes_compile: as attestd_jmes_check, plus CELLA_ERR_OUT_OF_MEMORY; out:
+ * takes ownership. attestd_jmes_run: as attestd_jmes_eval but for syntax errors; *out may share values with c's
+ * literals, so it is used (and released) before attestd_jmes_free(c).
+ */
+struct attestd_jmes;
+CELLA_MUST_USE cella_result attestd_jmes_compile(const char *q, size_t len, struct attestd_jmes **out, size_t *err_off,
+						 char err[ATTESTD_ERR_BYTES]);
+CELLA_MUST_USE cella_result attestd_jmes_run(const struct attestd_jmes *c, json_t *doc, long *steps, long max_steps,
+					     json_t **out, char err[ATTESTD_ERR_BYTES]);
+void attestd_jmes_free(struct attestd_jmes *c);
+/*
+ * Freezing a JSON value (and everything in it) makes it read-only for any number of threads: json_incref and
+ * json_decref leave it alone (it gets jansson's never-freed reference count), so a value compiled once can be handed
+ * to evaluations on several threads without a race on its count. Nothing may change a frozen value; v must be a tree
+ * only its caller references (as json_loads makes), freed with attestd_json_frozen_free (NULL: no-op) once no
+ * evaluation uses it.
+ */
+void attestd_json_freeze(json_t *v);
+void attestd_json_frozen_free(json_t *v);
+
 struct attestd_policy;
 
 /*

@@ -7,6 +7,9 @@
  * (&expr) and the four functions that take one (map, sort_by, max_by, min_by): those are refused by name, as a
  * syntax error, never evaluated to something else. A missing path is JSON null, as the specification says.
  *
+ * A query is compiled once (attestd_jmes_compile: the tree, with its literals parsed and frozen) and run any number
+ * of times by any number of threads; attestd_jmes_eval compiles, runs and frees a query in one call.
+ *
  * Work is bounded by the caller's step counter: a step per node evaluated, per element a result collects (the
  * element's own size: results share structure, so `[@,@] | [@,@] | ...` is charged for what it would print),
  * per element compared or sorted and per 64 bytes a function makes.
@@ -772,6 +775,124 @@ cella_result attestd_jmes_check(const char *q, size_t len, size_t *err_off, char
 	return r;
 }
 
+/* ---- compiled queries: parsed once, evaluated by any number of threads at once ---- */
+
+struct attestd_jmes {
+	struct jnode *root;
+	struct jnode **nodes;    /* every node, for attestd_jmes_free */
+	int nnodes;
+	bool frozen;             /* the literals are frozen (attestd_jmes_compile) */
+};
+
+/*
+ * A frozen value has jansson's "never freed" reference count, the one json_null() and json_true() have:
+ * json_incref and json_decref read it and write nothing. Evaluation takes references to literals (N_LIT returns
+ * json_incref(lit), a result array holds them), and a count changed from several threads at once is a data race
+ * (the atomic increment against json_incref's plain read of the count), so a compiled query's literals are frozen.
+ * Nothing evaluation does changes a value it did not make (results are new arrays and objects), so frozen values are
+ * read-only in fact too. true, false and null are jansson's own static values, already frozen, and stay so.
+ */
+#if JANSSON_MAJOR_VERSION != 2
+#error "attestd_json_freeze relies on jansson 2's never-freed reference count, (size_t)-1"
+#endif
+
+static bool jstatic(const json_t *v)
+{
+	return json_is_true(v) || json_is_false(v) || json_is_null(v);
+}
+
+/* see attestd_internal.h */
+void attestd_json_freeze(json_t *v)
+{
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (!v || jstatic(v))
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) attestd_json_freeze(x);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, x) attestd_json_freeze(x);
+	}
+	v->refcount = (size_t)-1;
+}
+
+/* Gives each value of a frozen tree back the one reference its parent (or the caller, for v) holds. */
+static void jthaw(json_t *v)
+{
+	size_t i;
+	const char *k;
+	json_t *x;
+	if (!v || jstatic(v))
+		return;
+	v->refcount = 1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) jthaw(x);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, x) jthaw(x);
+	}
+}
+
+/* see attestd_internal.h */
+void attestd_json_frozen_free(json_t *v)
+{
+	jthaw(v);
+	json_decref(v);
+}
+
+/* Parses q into a compiled query; frozen: its literals are frozen (a shared query), else they keep their counts (a
+ * query of one evaluation, whose result may hold references to them past attestd_jmes_free). */
+static cella_result jcompile(const char *q, size_t len, bool frozen, struct attestd_jmes **out, size_t *err_off,
+			     char err[ATTESTD_ERR_BYTES])
+{
+	struct jparser *p;
+	struct jnode *root;
+	struct attestd_jmes *c;
+	cella_result r = jparse(q, len, &p, &root, err_off, err);
+	if (r != CELLA_OK)
+		return r;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->nodes = malloc(sizeof(*c->nodes) * (size_t)p->nnodes);
+	if (!c || !c->nodes) {
+		free(c);
+		parser_fini(p);
+		snprintf(err, ATTESTD_ERR_BYTES, "out of memory");
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	memcpy(c->nodes, p->nodes, sizeof(*c->nodes) * (size_t)p->nnodes);
+	c->nnodes = p->nnodes;
+	c->root = root;
+	c->frozen = frozen;
+	p->nnodes = 0; /* the nodes are c's now */
+	parser_fini(p);
+	for (int i = 0; frozen && i < c->nnodes; i++)
+		attestd_json_freeze(c->nodes[i]->lit);
+	*out = c;
+	return CELLA_OK;
+}
+
+/* see attestd_internal.h */
+cella_result attestd_jmes_compile(const char *q, size_t len, struct attestd_jmes **out, size_t *err_off,
+				  char err[ATTESTD_ERR_BYTES])
+{
+	return jcompile(q, len, true, out, err_off, err);
+}
+
+/* see attestd_internal.h */
+void attestd_jmes_free(struct attestd_jmes *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->nnodes; i++) {
+		if (c->frozen)
+			jthaw(c->nodes[i]->lit);
+		jnode_free(c->nodes[i]);
+	}
+	free(c->nodes);
+	free(c);
+}
+
 /* ---- evaluation ---- */
 
 struct jev {
@@ -1425,16 +1546,32 @@ static json_t *jeval(struct jev *e, const struct jnode *n, json_t *cur)
 	return json_null();
 }
 
+/* see attestd_internal.h */
+cella_result attestd_jmes_run(const struct attestd_jmes *c, json_t *doc, long *steps, long max_steps, json_t **out,
+			      char err[ATTESTD_ERR_BYTES])
+{
+	struct jev e;
+	e.steps = steps;
+	e.max = max_steps;
+	e.r = CELLA_OK;
+	e.err = err;
+	*out = jeval(&e, c->root, doc);
+	if (e.r != CELLA_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return e.r;
+	}
+	return CELLA_OK;
+}
+
 cella_result attestd_jmes_eval(const char *q, size_t len, json_t *doc, long *steps, long max_steps, json_t **out,
 			       char err[ATTESTD_ERR_BYTES])
 {
-	struct jparser *p;
-	struct jnode *root;
-	struct jev e;
+	struct attestd_jmes *c;
 	size_t off;
 	cella_result r;
 	*out = NULL;
-	r = jparse(q, len, &p, &root, &off, err);
+	r = jcompile(q, len, false, &c, &off, err);
 	if (r != CELLA_OK) {
 		if (r == CELLA_ERR_BAD_FORMAT) {
 			char why[ATTESTD_ERR_BYTES];
@@ -1443,16 +1580,7 @@ cella_result attestd_jmes_eval(const char *q, size_t len, json_t *doc, long *ste
 		}
 		return r;
 	}
-	e.steps = steps;
-	e.max = max_steps;
-	e.r = CELLA_OK;
-	e.err = err;
-	*out = jeval(&e, root, doc);
-	parser_fini(p);
-	if (e.r != CELLA_OK) {
-		json_decref(*out);
-		*out = NULL;
-		return e.r;
-	}
-	return CELLA_OK;
+	r = attestd_jmes_run(c, doc, steps, max_steps, out, err);
+	attestd_jmes_free(c);
+	return r;
 }

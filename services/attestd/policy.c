@@ -67,6 +67,8 @@ struct expr {
 	enum fn fn;
 	struct expr *args[MAX_ARGS];
 	int nargs;
+	json_t *json;               /* E_STR a function reads as JSON: parsed once, frozen (held by the policy's owned) */
+	struct attestd_jmes *jq;    /* E_STR that is a JmesPath query: compiled once (held by owned) */
 };
 
 struct pcond {
@@ -103,8 +105,17 @@ struct section {
 	bool present;
 };
 
+/* What a compiled policy holds outside its arena, freed with it: parsed JSON arguments and compiled queries,
+ * shared read-only by every evaluation of the policy (any thread). */
+struct owned {
+	struct owned *next;
+	json_t *json;            /* frozen */
+	struct attestd_jmes *jq;
+};
+
 struct attestd_policy {
 	struct block *arena;
+	struct owned *owned;
 	int major, minor;
 	struct section sec[S_COUNT];
 };
@@ -429,13 +440,23 @@ static const char *type_word(char t)
 	return t == 'S' ? "a string" : t == 'I' ? "an integer" : t == 'B' ? "a boolean" : "a value";
 }
 
+/* A new entry of the policy's owned list (filled by the caller). */
+static struct owned *own(struct parser *ps)
+{
+	struct owned *o = palloc(ps->pol, sizeof(*o), &ps->jb);
+	o->next = ps->pol->owned;
+	ps->pol->owned = o;
+	return o;
+}
+
 /* Arguments the policy text fixes are checked once, here, rather than failing every request: their types, the
- * JSON of literal JSON arguments, and the syntax of a literal JmesPath query. */
+ * JSON of literal JSON arguments, and the syntax of a literal JmesPath query. The JSON and the query are kept,
+ * compiled, for every evaluation to use (a.json, a.jq). */
 static void check_call(struct parser *ps, const struct expr *e)
 {
 	const char *name = fns[e->fn].name;
 	for (int i = 0; i < e->nargs; i++) {
-		const struct expr *a = e->args[i];
+		struct expr *a = e->args[i];
 		char want = fns[e->fn].args[i], have = expr_type(a);
 		if (want != '*' && have != '?' && have != want)
 			perr(ps, a->line, a->col, "%s argument %d must be %s, not %s", name, i + 1, type_word(want),
@@ -443,23 +464,26 @@ static void check_call(struct parser *ps, const struct expr *e)
 		if (a->k == E_STR && (e->fn == F_JSONTOCLAIMVALUE || e->fn == F_ISSUBSETOF ||
 				      (i == 0 && (e->fn == F_JMESPATH || e->fn == F_CONTAINSONLYVALUE)))) {
 			json_error_t je;
+			struct owned *o = own(ps);
 			json_t *j = json_loads(a->s, JSON_DECODE_ANY, &je);
 			if (!j)
 				perr(ps, a->line, a->col, "%s argument %d is not JSON: %.80s", name, i + 1, je.text);
-			if ((e->fn == F_ISSUBSETOF || e->fn == F_CONTAINSONLYVALUE) && !json_is_array(j)) {
-				json_decref(j);
+			attestd_json_freeze(j);
+			o->json = j;
+			if ((e->fn == F_ISSUBSETOF || e->fn == F_CONTAINSONLYVALUE) && !json_is_array(j))
 				perr(ps, a->line, a->col, "%s argument %d must be a JSON array", name, i + 1);
-			}
-			json_decref(j);
+			a->json = j;
 		}
 		if (a->k == E_STR && e->fn == F_JMESPATH && i == 1) {
 			char why[ATTESTD_ERR_BYTES];
 			size_t off = 0;
-			cella_result r = attestd_jmes_check(a->s, strlen(a->s), &off, why);
+			struct owned *o = own(ps);
+			cella_result r = attestd_jmes_compile(a->s, strlen(a->s), &o->jq, &off, why);
 			if (r == CELLA_ERR_OUT_OF_MEMORY)
 				longjmp(ps->jb, 2);
 			if (r != CELLA_OK)
 				perr(ps, a->line, a->col, "JmesPath query, column %zu: %.160s", off + 1, why);
+			a->jq = o->jq;
 		}
 	}
 }
@@ -951,6 +975,10 @@ void attestd_policy_free(struct attestd_policy *p)
 {
 	if (!p)
 		return;
+	for (struct owned *o = p->owned; o; o = o->next) {
+		attestd_json_frozen_free(o->json);
+		attestd_jmes_free(o->jq);
+	}
 	while (p->arena) {
 		struct block *n = p->arena->next;
 		free(p->arena);
@@ -1078,14 +1106,18 @@ static bool fn_fail(struct ev *ev, const struct expr *e, const char *fmt, ...)
 	return false;
 }
 
-/* Parses a function's JSON argument (charged); NULL after fn_fail. */
+/* Parses a function's JSON argument (charged, as a parse, when the policy text fixed it and it was parsed once at
+ * compile time); NULL after fn_fail. The result may be frozen, shared with other evaluations: only read, then
+ * released with json_decref (which leaves a frozen value alone). */
 static json_t *json_arg(struct ev *ev, const struct expr *e, int i, const struct attestd_value *a, bool array)
 {
 	json_error_t je;
 	json_t *j;
 	if (!charge(ev, strlen(a->s) / STEP_BYTES)) /* a string: func() checked the argument types */
 		return NULL;
-	if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
+	if (e->args[i]->json)
+		j = e->args[i]->json;
+	else if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
 		fn_fail(ev, e, "argument %d is not JSON: %.80s", i + 1, je.text);
 		return NULL;
 	}
@@ -1158,7 +1190,10 @@ static bool func(struct ev *ev, const struct expr *e, const int *env, struct att
 		char *txt;
 		if (!(j = json_arg(ev, e, 0, &a[0], false)))
 			break;
-		r = attestd_jmes_eval(a[1].s, strlen(a[1].s), j, &ev->steps, MAX_STEPS, &res, why);
+		if (e->args[1]->jq) /* a literal query, compiled with the policy */
+			r = attestd_jmes_run(e->args[1]->jq, j, &ev->steps, MAX_STEPS, &res, why);
+		else
+			r = attestd_jmes_eval(a[1].s, strlen(a[1].s), j, &ev->steps, MAX_STEPS, &res, why);
 		if (r == CELLA_ERR_TOO_LARGE) {
 			budget(ev); /* the steps are spent: this sets the work-bound error */
 			break;

@@ -212,6 +212,7 @@ def main():
     option_errors()
     option_order()
     policy_put_race()
+    stored_policy_threads()
     db_permissions()
     http_framing()
     broken_stored_policy()
@@ -519,6 +520,51 @@ def db_permissions():
     r = subprocess.run([ATTESTD, "--listen", "127.0.0.1:0", "--db", d], capture_output=True, text=True, timeout=30)
     check(r.returncode != 0 and ("cannot open database %s: Is a directory" % d) in r.stderr,
           "a database path that is a directory is refused (%s)" % r.stderr.strip()[-80:])
+
+
+def stored_policy_threads():
+    """One stored policy evaluated by several workers at once: its JmesPath queries (literals included) and its
+    literal JSON arguments are compiled once, when the policy is loaded, and shared by every evaluation. Each of 32
+    concurrent attestations gets the same claims (under ThreadSanitizer, make check-tsan, this is the check that the
+    sharing is not a race: a report in the log fails the test)."""
+    d = Server("jmes", tls=False, db="jmes.db", config={"threads": 4})
+    pol = ('version=1.2;\nauthorizationrules {\n'
+           ' c:[type=="x-ms-sgx-collateral"] => add(type="qh-ok", value=JmesPath(c.value, '
+           '"length(quotehash) == `64` && type(quotehash) == `\\"string\\"`"));\n'
+           ' [type=="qh-ok", value=="false"] => deny();\n => permit();\n};\n'
+           'issuancerules {\n'
+           ' c:[type=="x-ms-sgx-collateral"] => issue(type="qh", value=JsonToClaimValue(JmesPath(c.value, "quotehash")));\n'
+           ' c:[type=="x-ms-sgx-collateral"] => issue(type="has", value=JmesPath(c.value, '
+           '"contains(keys(@), `\\"quotehash\\"`)"));\n'
+           ' => issue(type="lit", value=JmesPath("{\\"a\\":[1,2]}", "[a, `{\\"b\\":[true]}`]"));\n'
+           ' => issue(type="tier", value=JsonToClaimValue(JmesPath("{\\"tier\\":\\"prod\\"}", "tier")));\n'
+           ' => issue(type="sub", value=IsSubsetOf("[1]", "[1,2]"));\n};')
+    want = {"qh": hashlib.sha256(quote("dcapqvl_sgx_v3")).hexdigest(), "has": "true",
+            "lit": '[[1,2],{"b":[true]}]', "tier": "prod", "sub": True}
+    h = dict(AUTH, **{"Content-Type": "text/plain"})
+    res = []
+    try:
+        st, r = d.req("PUT", "/policies/SgxEnclave?api-version=2022-08-01", policy_jws(pol), h)
+        check(st == 200, "stored policy with JmesPath literals accepted (%s %s)" % (st, r if st != 200 else "a token"))
+
+        def worker():
+            for _ in range(8):
+                try:
+                    st, r = d.attest("dcapqvl_sgx_v3")
+                    res.append(claims(r["token"])[1].get("x-ms-policy") if st == 200 else (st, r))
+                except OSError as e:  # the service stopped (a sanitizer report ends it)
+                    res.append(repr(e))
+                    return
+        ts = [threading.Thread(target=worker) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    finally:
+        d.stop()
+    bad = [x for x in res if x != want]
+    check(len(res) == 32 and not bad, "32 concurrent attestations on one stored policy with JmesPath literals: "
+          "the same claims each time (%d of %d differ%s)" % (len(bad), len(res), ": %s" % (bad[0],) if bad else ""))
 
 
 def policy_put_race():

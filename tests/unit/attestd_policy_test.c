@@ -6,6 +6,7 @@
  */
 #include "attestd_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,10 @@ static void test_jmespath(void)
 		{"`{\"x\":{\"c\":{\"d\":1}},\"y\":{\"c\":{\"d\":2}}}`.*.c.d", "null"},
 		{"`{\"x\":{\"c\":{\"d\":1}},\"y\":{\"c\":{\"d\":2}}}`.*.c", "[{\"d\":1},{\"d\":2}]"},
 		{"people | [ * ].name", "[\"x\",\"y\"]"}, /* spaces inside [*] still make a projection */
+		/* the result is the query's own literal (or a part of it): it outlives the query */
+		{"`[1,{\"a\":[2]}]`", "[1,{\"a\":[2]}]"},
+		{"`{\"a\":{\"b\":[true,\"s\"]}}`.a.b", "[true,\"s\"]"},
+		{"merge(`{\"k1\":0,\"z\":[1]}`, o)", "{\"k1\":1,\"z\":[1],\"k2\":2}"},
 	};
 	static const char *const bad[][2] = {
 		{"a[?", "expected"},
@@ -415,6 +420,8 @@ static void test_jmespath(void)
 	CT_ASSERT(d);
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		char *txt;
+		struct attestd_jmes *c = NULL;
+		long once;
 		steps = 0;
 		CT_RESULT(attestd_jmes_check(ok[i][0], strlen(ok[i][0]), &off, err), CELLA_OK);
 		if (attestd_jmes_eval(ok[i][0], strlen(ok[i][0]), d, &steps, 200000, &res, err) != CELLA_OK)
@@ -424,22 +431,48 @@ static void test_jmespath(void)
 			cella_test_fail(__FILE__, __LINE__, "%s gave %s, expected %s", ok[i][0], txt, ok[i][1]);
 		free(txt);
 		json_decref(res);
+		/* compiled once, run three times: the same result and the same work each time (literals included) */
+		once = steps;
+		CT_RESULT(attestd_jmes_compile(ok[i][0], strlen(ok[i][0]), &c, &off, err), CELLA_OK);
+		for (int k = 0; k < 3; k++) {
+			steps = 0;
+			if (attestd_jmes_run(c, d, &steps, 200000, &res, err) != CELLA_OK)
+				cella_test_fail(__FILE__, __LINE__, "%s compiled, run %d: %s", ok[i][0], k, err);
+			txt = json_dumps(res, JSON_COMPACT | JSON_ENCODE_ANY);
+			if (strcmp(txt, ok[i][1]) != 0 || steps != once)
+				cella_test_fail(__FILE__, __LINE__, "%s compiled, run %d gave %s in %ld steps, expected %s in %ld",
+						ok[i][0], k, txt, steps, ok[i][1], once);
+			free(txt);
+			json_decref(res);
+		}
+		attestd_jmes_free(c);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct attestd_jmes *c = NULL;
+		size_t coff = 99;
 		CT_RESULT(attestd_jmes_check(bad[i][0], strlen(bad[i][0]), &off, err), CELLA_ERR_BAD_FORMAT);
 		if (!strstr(err, bad[i][1]))
 			cella_test_fail(__FILE__, __LINE__, "%s: error '%s' lacks '%s'", bad[i][0], err, bad[i][1]);
+		/* compiling says the same, at the same place, and makes nothing */
+		CT_RESULT(attestd_jmes_compile(bad[i][0], strlen(bad[i][0]), &c, &coff, err), CELLA_ERR_BAD_FORMAT);
+		CT_ASSERT(c == NULL && coff == off && strstr(err, bad[i][1]));
 		steps = 0;
 		CT_RESULT(attestd_jmes_eval(bad[i][0], strlen(bad[i][0]), d, &steps, 200000, &res, err),
 			  CELLA_ERR_BAD_FORMAT);
 	}
 	for (size_t i = 0; i < sizeof(type_err) / sizeof(type_err[0]); i++) {
+		struct attestd_jmes *c = NULL;
 		steps = 0;
 		CT_RESULT(attestd_jmes_eval(type_err[i][0], strlen(type_err[i][0]), d, &steps, 200000, &res, err),
 			  CELLA_ERR_INVALID_ARG);
 		if (!strstr(err, type_err[i][1]))
 			cella_test_fail(__FILE__, __LINE__, "%s: error '%s' lacks '%s'", type_err[i][0], err,
 					type_err[i][1]);
+		CT_RESULT(attestd_jmes_compile(type_err[i][0], strlen(type_err[i][0]), &c, &off, err), CELLA_OK);
+		steps = 0;
+		CT_RESULT(attestd_jmes_run(c, d, &steps, 200000, &res, err), CELLA_ERR_INVALID_ARG);
+		CT_ASSERT(res == NULL && strstr(err, type_err[i][1]));
+		attestd_jmes_free(c);
 	}
 	{
 		/* results share structure: doubling @ twenty times is charged for the million leaves it would print */
@@ -672,6 +705,104 @@ static void test_value_bounds(void)
 	cella_test_pass("policy strings are bounded (64 KiB) and every expression node counts toward the work bound");
 }
 
+/* One compiled policy evaluated by several threads at once, as the service's workers evaluate a stored policy: its
+ * literal JSON arguments and its queries' literals are compiled once and shared, and every evaluation gets the same
+ * claims. Under ThreadSanitizer (-DCELLA_SANITIZE_THREAD=ON) this is the check that sharing them is not a race
+ * (a json_incref of a shared literal from two threads was one). */
+static const char shared_policy[] =
+	"version=1.2;authorizationrules{\n"
+	" c:[type==\"x-ms-runtime\"] => add(type=\"rsa\", value=JsonToClaimValue(JmesPath(c.value, "
+	"\"length(keys[?kty == `\\\"RSA\\\"` && e == `\\\"AQAB\\\"`])\")));\n"
+	" [type==\"rsa\", value==0] => deny();\n"
+	" c:[type==\"x-ms-sgx-is-debuggable\", value==false] => permit();\n};\n"
+	"issuancerules{\n"
+	" c:[type==\"x-ms-runtime\"] => issue(type=\"kid\", value=JsonToClaimValue(JmesPath(c.value, "
+	"\"keys[?kty == `\\\"RSA\\\"`] | [0].kid\")));\n"
+	" c:[type==\"x-ms-runtime\"] => issue(type=\"region\", value=JsonToClaimValue(JmesPath(c.value, "
+	"\"contains(`[\\\"eastus\\\",\\\"westeurope\\\"]`, region)\")));\n"
+	" c:[type==\"x-ms-runtime\"] => issue(type=\"features\", value=JmesPath(c.value, "
+	"\"merge(`{\\\"audit\\\":false,\\\"debug\\\":false}`, features)\"));\n"
+	" => issue(type=\"lit\", value=JmesPath(\"{\\\"t\\\":[1,{\\\"u\\\":\\\"v\\\"}]}\", \"[t, `[2,{\\\"w\\\":null}]`]\"));\n"
+	" => issue(type=\"tier\", value=JsonToClaimValue(JmesPath(\"{\\\"tier\\\":\\\"prod\\\"}\", \"tier\")));\n"
+	" => issue(type=\"sub\", value=IsSubsetOf(\"[1,2]\", \"[3,2,1]\"));\n"
+	" => issue(type=\"only\", value=ContainsOnlyValue(\"[\\\"a\\\",\\\"a\\\"]\", \"a\"));\n"
+	" => issue(type=\"n\", value=JsonToClaimValue(\"42\"));\n};";
+
+static const char shared_runtime[] =
+	"{\"keys\":[{\"kid\":\"EcKey\",\"kty\":\"EC\"},{\"kid\":\"RsaKey\",\"kty\":\"RSA\",\"e\":\"AQAB\"}],"
+	"\"region\":\"westeurope\",\"features\":{\"audit\":true}}";
+
+/* Evaluates the shared policy once; 0 when every claim is what it should be, else the number of the first wrong. */
+static int shared_once(const struct attestd_policy *p)
+{
+	static const char *const want[][2] = {
+		{"kid", "\"RsaKey\""},
+		{"region", "true"},
+		{"features", "\"{\\\"audit\\\":true,\\\"debug\\\":false}\""},
+		{"lit", "\"[[1,{\\\"u\\\":\\\"v\\\"}],[2,{\\\"w\\\":null}]]\""},
+		{"tier", "\"prod\""},
+		{"sub", "true"},
+		{"only", "true"},
+		{"n", "42"},
+	};
+	struct attestd_claims in, out, props;
+	char err[ATTESTD_ERR_BYTES];
+	int bad = 0;
+	attestd_claims_init(&in);
+	attestd_claims_init(&out);
+	attestd_claims_init(&props);
+	if (attestd_claims_add_bool(&in, "x-ms-sgx-is-debuggable", false) != CELLA_OK ||
+	    attestd_claims_add_str(&in, "x-ms-runtime", shared_runtime) != CELLA_OK ||
+	    attestd_policy_evaluate(p, &in, &out, &props, err) != CELLA_OK || out.n != 8)
+		bad = 99;
+	for (size_t i = 0; !bad && i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct attestd_claim *c = attestd_claims_find(&out, want[i][0]);
+		json_t *j = c ? attestd_value_json(&c->v) : NULL;
+		char *txt = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		if (!txt || strcmp(txt, want[i][1]) != 0)
+			bad = (int)i + 1;
+		free(txt);
+		json_decref(j);
+	}
+	attestd_claims_fini(&in);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	return bad;
+}
+
+struct shared_arg {
+	const struct attestd_policy *p;
+	int bad;
+};
+
+static void *shared_thread(void *v)
+{
+	struct shared_arg *a = v;
+	for (int i = 0; i < 200 && !a->bad; i++)
+		a->bad = shared_once(a->p);
+	return NULL;
+}
+
+static void test_shared_policy_threads(void)
+{
+	struct attestd_policy *p = compile_ok(shared_policy);
+	struct shared_arg a[8];
+	pthread_t t[8];
+	CT_EQ(shared_once(p), 0);
+	CT_EQ(shared_once(p), 0); /* the second evaluation sees the literals the first used, unchanged */
+	for (int i = 0; i < 8; i++) {
+		a[i].p = p;
+		a[i].bad = 0;
+		CT_ASSERT(pthread_create(&t[i], NULL, shared_thread, &a[i]) == 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		CT_ASSERT(pthread_join(t[i], NULL) == 0);
+		CT_EQ(a[i].bad, 0);
+	}
+	attestd_policy_free(p);
+	cella_test_pass("one compiled policy (literal JSON, queries with literals) evaluated by 8 threads at once");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -687,5 +818,6 @@ int main(int argc, char **argv)
 	test_jmespath();
 	test_function_failures();
 	test_types();
+	test_shared_policy_threads();
 	return 0;
 }
