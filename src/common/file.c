@@ -175,11 +175,17 @@ const char *cella_file_read_why(cella_result r, uint64_t max, char *buf, size_t 
 }
 
 /* see file.h */
+cella_result cella_cli_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len)
+{
+	return read_path(path, max, true, data, len); /* a stream the user named is read, as cat does */
+}
+
+/* see file.h */
 uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t *len)
 {
 	uint8_t *data = NULL;
 	char why[96];
-	cella_result r = read_path(path, max, true, &data, len); /* a stream the user named is read, as cat does */
+	cella_result r = cella_cli_file_read(path, max, &data, len);
 	if (r == CELLA_OK)
 		return data;
 	fprintf(stderr, "%s: %s: %s\n", prog, path, cella_file_read_why(r, max, why, sizeof(why)));

@@ -30,6 +30,9 @@ const char *cella_file_read_why(cella_result r, uint64_t max, char *buf, size_t 
  * read to its end, blocking as any command-line tool does on one, at most max bytes.
  */
 uint8_t *cella_cli_file(const char *prog, const char *path, uint64_t max, size_t *len);
+/* The same read, printing nothing: CELLA_OK with *data (caller frees) and *len, or the failure, which
+ * cella_file_read_why (called next, errno intact) puts in words. */
+cella_result cella_cli_file_read(const char *path, uint64_t max, uint8_t **data, size_t *len);
 
 /*
  * Writes data[0..len) to `path` so that a reader sees either the file as it was or the whole new content, never a

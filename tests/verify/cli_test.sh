@@ -182,9 +182,16 @@ PY
 json_refusal 64 usage usage verify "$q" --json --collateral "$c" --at yesterday
 json_refusal 64 usage usage verify "$q" --at 0 --at 1 --collateral "$c" --json
 json_refusal 64 usage usage verify "$q" --collateral "$c" --bogus --json
-json_refusal 1 quote CELLA_ERR_IO verify /nonexistent/quote.bin --collateral "$c" --json
+json_refusal 1 quote CELLA_ERR_NO_FILE verify /nonexistent/quote.bin --collateral "$c" --json
+grep -q '"/nonexistent/quote.bin: No such file or directory"' "$work/out.json" ||
+	fail "the JSON refusal does not say why the quote is unreadable: $(cat "$work/out.json")"
+json_refusal 1 quote CELLA_ERR_IO verify "$work" --collateral "$c" --json
+grep -q "$work: Is a directory" "$work/out.json" ||
+	fail "the JSON refusal does not say the quote is a directory: $(cat "$work/out.json")"
 json_refusal 1 quote CELLA_ERR_QUOTE_VERSION verify "$c" --collateral "$c" --json
-json_refusal 1 trust CELLA_ERR_IO verify "$q" --collateral "$c" --root /nonexistent/root.pem --json
+json_refusal 1 trust CELLA_ERR_NO_FILE verify "$q" --collateral "$c" --root /nonexistent/root.pem --json
+grep -q '"/nonexistent/root.pem: No such file or directory"' "$work/out.json" ||
+	fail "the JSON refusal does not say why the root is unreadable: $(cat "$work/out.json")"
 json_refusal 1 trust CELLA_ERR_CERT_CHAIN verify "$q" --collateral "$c" --root "$c" --json
 json_refusal 1 collateral CELLA_ERR_NO_FILE verify "$q" --collateral /nonexistent.json --json
 printf '{"not": "collateral"}' >"$work/bad.json"

@@ -41,9 +41,16 @@ static void usage(FILE *f)
 /* Quotes and certificates are a few KiB; a PEM bundle for --root stays far below this. */
 #define MAX_INPUT_BYTES (16u << 20)
 
-static uint8_t *read_file(const char *path, size_t *len)
+/* path's bytes, or the failure with "PATH: why" in detail (and on stderr): --json answers it too */
+static cella_result read_input(const char *path, uint8_t **data, size_t *len, char *detail, size_t n)
 {
-	return cella_cli_file("cella-quote", path, MAX_INPUT_BYTES, len);
+	char why[96];
+	cella_result r = cella_cli_file_read(path, MAX_INPUT_BYTES, data, len);
+	if (r != CELLA_OK) {
+		snprintf(detail, n, "%s: %s", path, cella_file_read_why(r, MAX_INPUT_BYTES, why, sizeof(why)));
+		fprintf(stderr, "cella-quote: %s\n", detail);
+	}
+	return r;
 }
 
 static const char *hex(const uint8_t *p, size_t n, char *buf)
@@ -450,11 +457,10 @@ int main(int argc, char **argv)
 			refusal_json(mode, "usage", "usage", why);
 		return EXIT_USAGE;
 	}
-	qbuf = read_file(quote_path, &qlen);
-	if (!qbuf) { /* the reason is on stderr (cella_cli_file's) */
-		snprintf(detail, sizeof(detail), "cannot read %s", quote_path);
+	r = read_input(quote_path, &qbuf, &qlen, detail, sizeof(detail));
+	if (r != CELLA_OK) {
 		if (as_json)
-			refusal_json(mode, "quote", cella_result_name(CELLA_ERR_IO), detail);
+			refusal_json(mode, "quote", cella_result_name(r), detail);
 		goto out;
 	}
 	qp = qbuf;
@@ -472,11 +478,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (root_path) {
-		rbuf = read_file(root_path, &rlen);
-		if (!rbuf) {
-			snprintf(detail, sizeof(detail), "cannot read %s", root_path);
+		r = read_input(root_path, &rbuf, &rlen, detail, sizeof(detail));
+		if (r != CELLA_OK) {
 			if (as_json)
-				refusal_json(mode, "trust", cella_result_name(CELLA_ERR_IO), detail);
+				refusal_json(mode, "trust", cella_result_name(r), detail);
 			goto out;
 		}
 		r = cella_trust_new_cert(rbuf, rlen, &trust, &d);
