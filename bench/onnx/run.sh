@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
-# same input bytes; peak memory of each process. usage: bench/onnx/run.sh BUILD_DIR [ITERS]
+# same input bytes; peak memory of each process. The models: PaddleOCR's (npm), and a transformer-sized
+# LayerNormalization that layernorm_model.py writes into the build tree here. usage: run.sh BUILD_DIR [ITERS]
+# (a model that runs in well under a millisecond gets at least its own count of runs: a stable median needs them)
 # A run that fails does not stop the others: its cells say "failed", and at the end the failed runs are named (with
 # their output) and the exit status is 1.
 set -eu
@@ -18,14 +20,22 @@ fail() {
 == $1:
 $(printf '%s\n' "$2" | tail -20)"
 }
+gen=$build/bench-onnx/models
+mkdir -p "$gen"
+# LayerNormalization over the last axis of [1, 128, 768] (BERT-base's hidden size), Scale and B of [768]
+if ! genlog=$(python3 "$here/layernorm_model.py" "$gen/layernorm_1x128x768.onnx" 1,128,768 2>&1); then
+  fail "layernorm_model.py" "$genlog"
+fi
 printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
-while read -r model dims; do
-  [ -n "$model" ] || continue
+while read -r path dims least; do
+  [ -n "$path" ] || continue
+  model=$(basename "$path" .onnx)
+  n=$(( ${least:-0} > iters ? least : iters ))
   out=$build/bench-onnx/$model-$dims
   mkdir -p "$out"
   if ! ortlog=$( /usr/bin/time -f 'maxrss_kb %M' node "$here/../../tests/onnx/ort_reference.js" \
-                 "$npmdir/node_modules" "$ocr/$model.onnx" "$dims" "$out" "$iters" all 2>&1 ) ||
+                 "$npmdir/node_modules" "$path" "$dims" "$out" "$n" all 2>&1 ) ||
      ! echo "$ortlog" | grep -q '^ort_latency_ms median'; then
     fail "onnxruntime-node on $model $dims" "$ortlog"
     printf '| %s | %s | failed | failed | | | | |\n' "$model" "$dims"
@@ -33,7 +43,7 @@ while read -r model dims; do
   fi
   ortms=$(echo "$ortlog" | sed -n 's/^ort_latency_ms median \([0-9.]*\).*/\1/p')
   ortrss=$(echo "$ortlog" | sed -n 's/^maxrss_kb \([0-9]*\)/\1/p')
-  if ! cl=$("$bench" "$ocr/$model.onnx" "$dims" "$out/input_0.bin" "$iters" 2>&1) ||
+  if ! cl=$("$bench" "$path" "$dims" "$out/input_0.bin" "$n" 2>&1) ||
      ! echo "$cl" | grep -q '^cella median_ms'; then
     fail "cella-onnx-bench on $model $dims" "$cl"
     printf '| %s | %s | failed | %s | | | | |\n' "$model" "$dims" "$ortms"
@@ -45,8 +55,8 @@ while read -r model dims; do
   encl=n/a
   if [ -x "$build/bin/cella-onnx-enclave-bench" ]; then
     # at least ~2 s of runs per side: short models need many runs for a stable median on a shared machine
-    eiters=$(awk -v ms="$cms" -v n="$iters" 'BEGIN { k = int(2000 / ms); print (k > n ? k : n) }')
-    if el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$ocr/$model.onnx" "$dims" \
+    eiters=$(awk -v ms="$cms" -v n="$n" 'BEGIN { k = int(2000 / ms); print (k > n ? k : n) }')
+    if el=$("$build/bin/cella-onnx-enclave-bench" "$build/bin/bench_onnx_enclave" "$path" "$dims" \
             "$out/input_0.bin" "$eiters" 2>&1) && echo "$el" | grep -q '^outside median_ms'; then
       encl=$(echo "$el" | awk '/^outside median_ms/ { printf "%s (outside %s, %+.1f %%", $6, $3, $8 }
                                 /^after idle/ { printf "; after idle %s", $5 } END { printf ")" }')
@@ -59,9 +69,10 @@ while read -r model dims; do
   printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$model" "$dims" "$cms" "$ortms" \
     "$ratio" "$crss" "$ortmb" "$encl"
 done <<EOT
-ch_ppocr_mobile_v2.0_cls_infer 1x3x48x192
-ch_PP-OCRv4_rec_infer 1x3x48x320
-ch_PP-OCRv4_det_infer 1x3x640x640
+$ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx 1x3x48x192
+$ocr/ch_PP-OCRv4_rec_infer.onnx 1x3x48x320
+$ocr/ch_PP-OCRv4_det_infer.onnx 1x3x640x640
+$gen/layernorm_1x128x768.onnx 1x128x768 1000
 EOT
 if [ -n "$failed" ]; then
   echo "runs that failed:$failed"
