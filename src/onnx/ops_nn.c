@@ -971,6 +971,34 @@ static int ubcast_strides(const struct tensor *t, const struct tensor *xt, int64
 	return 0;
 }
 
+/* 1 if strides st (from ubcast_strides) index a tensor by the element's offset in its row of X normalised from
+ * axis on: 0 before axis, X's own contiguous strides from it (a dim of 1 takes any stride: its index is always 0). */
+static int ln_row_indexed(const int64_t *st, const struct tensor *xt, int axis)
+{
+	int64_t s = 1;
+	for (int d = xt->rank - 1; d >= 0; d--) {
+		if (xt->dims[d] != 1 && st[d] != (d < axis ? 0 : s))
+			return 0;
+		if (d >= axis)
+			s *= xt->dims[d];
+	}
+	return 1;
+}
+
+/* The mean of a row of n floats and 1 / sqrt(variance + eps), summed in float in order as the ONNX reference
+ * function does; both paths of op_layernorm use it, so their results are the same bits. */
+static void ln_row_stats(const float *xp, int64_t n, float eps, float *mean, float *inv)
+{
+	float s = 0, s2 = 0;
+	for (int64_t i = 0; i < n; i++)
+		s += xp[i];
+	float m = n ? s / (float)n : 0;
+	for (int64_t i = 0; i < n; i++)
+		s2 += (xp[i] - m) * (xp[i] - m);
+	*mean = m;
+	*inv = 1.0f / sqrtf((n ? s2 / (float)n : 0) + eps);
+}
+
 static cella_result op_layernorm(struct exec *x, struct node *n)
 {
 	struct tensor *xt = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *y, *mo = NULL, *io = NULL;
@@ -1000,27 +1028,33 @@ static cella_result op_layernorm(struct exec *x, struct node *n)
 		return CELLA_OK;
 	float eps = onnx_attr_f(n, "epsilon", 1e-5f);
 	const float *S = sc->data, *B = bi ? bi->data : NULL;
+	/* the common case (Scale and B of the normalised shape, or broadcast only over the rows): each row reads
+	 * Scale and B from their start, element i at i; otherwise Scale's and B's offsets follow X's index */
+	int rows = ln_row_indexed(sst, xt, axis) && (!B || ln_row_indexed(bst, xt, axis));
 	int64_t idx[MAXR] = { 0 }, so = 0, bo = 0; /* X's index and Scale's, B's offsets there, row after row */
 	for (int64_t o = 0; o < outer; o++) {
 		const float *xp = (const float *)xt->data + o * inner;
 		float *yp = (float *)y->data + o * inner;
-		float s = 0, s2 = 0;
-		for (int64_t i = 0; i < inner; i++)
-			s += xp[i];
-		float mean = inner ? s / (float)inner : 0;
-		for (int64_t i = 0; i < inner; i++)
-			s2 += (xp[i] - mean) * (xp[i] - mean);
-		float inv = 1.0f / sqrtf((inner ? s2 / (float)inner : 0) + eps);
-		for (int64_t i = 0; i < inner; i++) {
-			yp[i] = (xp[i] - mean) * inv * S[so] + (B ? B[bo] : 0.0f);
-			for (int d = xt->rank - 1; d >= 0; d--) {
-				so += sst[d];
-				bo += B ? bst[d] : 0;
-				if (++idx[d] < xt->dims[d])
-					break;
-				so -= sst[d] * xt->dims[d];
-				bo -= B ? bst[d] * xt->dims[d] : 0;
-				idx[d] = 0;
+		float mean, inv;
+		ln_row_stats(xp, inner, eps, &mean, &inv);
+		if (rows && B) {
+			for (int64_t i = 0; i < inner; i++)
+				yp[i] = (xp[i] - mean) * inv * S[i] + B[i];
+		} else if (rows) {
+			for (int64_t i = 0; i < inner; i++)
+				yp[i] = (xp[i] - mean) * inv * S[i] + 0.0f; /* + 0: -0 becomes +0 as in the general path */
+		} else {
+			for (int64_t i = 0; i < inner; i++) {
+				yp[i] = (xp[i] - mean) * inv * S[so] + (B ? B[bo] : 0.0f);
+				for (int d = xt->rank - 1; d >= 0; d--) {
+					so += sst[d];
+					bo += B ? bst[d] : 0;
+					if (++idx[d] < xt->dims[d])
+						break;
+					so -= sst[d] * xt->dims[d];
+					bo -= B ? bst[d] * xt->dims[d] : 0;
+					idx[d] = 0;
+				}
 			}
 		}
 		if (mo && mo->data)

@@ -1524,6 +1524,183 @@ static void test_layernorm_broadcast(void)
 	cella_test_pass("LayerNormalization: Scale and B broadcast to x's shape, other shapes refused");
 }
 
+/* ---- LayerNormalization: the row path (Scale and B indexed by the offset in the row) against the general one ---- */
+
+#define LN_MAX 24 /* elements of x */
+
+struct ln_const {
+	int rank;
+	int64_t dims[3];
+	const float *v;
+};
+
+static size_t ln_count(const struct ln_const *c)
+{
+	size_t n = 1;
+	for (int i = 0; i < c->rank; i++)
+		n *= (size_t)c->dims[i];
+	return n;
+}
+
+/* Runs LayerNormalization over x (rank xr, xd) at axis, epsilon eps (NAN: attribute left out), Scale s and B c (NULL:
+ * none), with nout outputs (Y, Mean, InvStdDev); copies each into out[k] and its element count into cnt[k]. */
+static void ln_run(int xr, const int64_t *xd, float *xv, int64_t axis, float eps, const struct ln_const *s,
+		   const struct ln_const *c, size_t nout, float out[3][LN_MAX], size_t cnt[3])
+{
+	static const char *const in2[] = { "x", "s", NULL }, *const in3[] = { "x", "s", "c", NULL };
+	static const char *const names[] = { "y", "mean", "inv" };
+	const char *outs[4] = { NULL, NULL, NULL, NULL };
+	struct cella_onnx_tensor in = ftensor(xv, xr, xd), res[3];
+	struct cella_onnx_model *m = NULL;
+	struct mb b;
+	mb_init(&b, 17);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, xr, xd);
+	for (size_t k = 0; k < nout; k++) {
+		outs[k] = names[k];
+		gb_io(&b.g, 1, names[k], CELLA_ONNX_FLOAT, -1, NULL);
+	}
+	gb_const(&b.g, "s", CELLA_ONNX_FLOAT, s->rank, s->dims, s->v, ln_count(s) * sizeof(float));
+	if (c)
+		gb_const(&b.g, "c", CELLA_ONNX_FLOAT, c->rank, c->dims, c->v, ln_count(c) * sizeof(float));
+	Onnx__NodeProto *n = gb_node(&b.g, "LayerNormalization", c ? in3 : in2, outs);
+	attr_i(&b.g, n, "axis", axis);
+	if (!isnan(eps))
+		attr_f(&b.g, n, "epsilon", eps);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, res, nout), CELLA_OK);
+	for (size_t k = 0; k < nout; k++) {
+		CT_EQ(res[k].dtype, CELLA_ONNX_FLOAT);
+		CT_ASSERT(res[k].bytes <= LN_MAX * sizeof(float));
+		cnt[k] = res[k].bytes / sizeof(float);
+		memcpy(out[k], res[k].data, res[k].bytes);
+	}
+	cella_onnx_model_free(m);
+}
+
+/* One case: x at axis through the row path (Scale rs, B rc) and the general path (Scale gs, B gc) that read the same
+ * values; the outputs must be the same bits, and within 1e-4 of LayerNormalization computed here in double. With rs
+ * NULL, only the general path runs, and its Scale and B must repeat every their count of x's elements. */
+static void ln_compare(const char *what, int xr, const int64_t *xd, float *xv, int64_t axis, float eps,
+		       const struct ln_const *rs, const struct ln_const *rc, const struct ln_const *gs,
+		       const struct ln_const *gc, size_t nout)
+{
+	float row[3][LN_MAX], gen[3][LN_MAX];
+	size_t rn[3] = { 0 }, gn[3] = { 0 }, total = 1, inner = 1;
+	const struct ln_const *ws = rs ? rs : gs, *wc = rs ? rc : gc; /* the Scale and B of the reference */
+	ln_run(xr, xd, xv, axis, eps, gs, gc, nout, gen, gn);
+	if (rs) {
+		ln_run(xr, xd, xv, axis, eps, rs, rc, nout, row, rn);
+	} else {
+		memcpy(row, gen, sizeof(gen));
+		memcpy(rn, gn, sizeof(gn));
+	}
+	for (int i = 0; i < xr; i++) {
+		total *= (size_t)xd[i];
+		inner *= i >= (axis + xr) % xr ? (size_t)xd[i] : 1;
+	}
+	/* the row path's Scale and B are the normalised shape, or broadcast over a leading 1 or a dim of 1 of x's:
+	 * either way element i of a row reads element i of them */
+	CT_EQ(rn[0], total);
+	for (size_t k = 1; k < nout; k++)
+		CT_EQ(rn[k], total / inner);
+	for (size_t k = 0; k < nout; k++) {
+		CT_EQ(gn[k], rn[k]);
+		if (memcmp(row[k], gen[k], rn[k] * sizeof(float)))
+			cella_test_fail(__FILE__, __LINE__, "%s: output %zu differs between the paths", what, k);
+	}
+	for (size_t o = 0; o < total / inner; o++) {
+		const float *xp = xv + o * inner;
+		double mean = 0, var = 0, e = isnan(eps) ? 1e-5 : (double)eps;
+		for (size_t i = 0; i < inner; i++)
+			mean += xp[i];
+		mean /= (double)inner;
+		for (size_t i = 0; i < inner; i++)
+			var += (xp[i] - mean) * (xp[i] - mean);
+		double inv = 1 / sqrt(var / (double)inner + e);
+		for (size_t i = 0; i < inner; i++) {
+			size_t j = o * inner + i;
+			double want = (xp[i] - mean) * inv * ws->v[j % ln_count(ws)] + (wc ? wc->v[j % ln_count(wc)] : 0);
+			if (fabs(row[0][o * inner + i] - want) > 1e-4)
+				cella_test_fail(__FILE__, __LINE__, "%s: y[%zu] = %g, want %g", what, o * inner + i,
+						(double)row[0][o * inner + i], want);
+		}
+		if ((nout > 1 && fabs(row[1][o] - mean) > 1e-6) || (nout > 2 && fabs(row[2][o] - inv) > 1e-4 * inv))
+			cella_test_fail(__FILE__, __LINE__, "%s: row %zu mean %g inv %g, want %g %g", what, o,
+					(double)row[1][o], nout > 2 ? (double)row[2][o] : 0.0, mean, inv);
+	}
+}
+
+static void test_layernorm_row_path(void)
+{
+	static const int64_t x234[3] = { 2, 3, 4 }, x314[3] = { 3, 1, 4 };
+	/* Scale's values for a row of 4 (negative ones turn a zero into -0 when there is no B), and a row of 12
+	 * made of 3 runs of 4 equal values, which Scale (3, 1) gives the general path */
+	static const float s4[4] = { 0.5f, -1.25f, 2, -0.75f }, b4[4] = { 0.125f, -0.25f, 0, 0.375f };
+	static const float s34[12] = { 0.5f, -1.25f, 2, -0.75f, 0.5f, -1.25f, 2, -0.75f, 0.5f, -1.25f, 2, -0.75f };
+	static const float b34[12] = { 0.125f, -0.25f, 0, 0.375f, 0.125f, -0.25f, 0, 0.375f, 0.125f, -0.25f, 0, 0.375f };
+	static const float s31[3] = { 1.5f, -0.5f, 3 }, c31[3] = { 0.25f, 0, -1 };
+	static const float s3r[12] = { 1.5f, 1.5f, 1.5f, 1.5f, -0.5f, -0.5f, -0.5f, -0.5f, 3, 3, 3, 3 };
+	static const float c3r[12] = { 0.25f, 0.25f, 0.25f, 0.25f, 0, 0, 0, 0, -1, -1, -1, -1 };
+	static const float k1[1] = { 1.5f }, k4[4] = { 1.5f, 1.5f, 1.5f, 1.5f }, h1[1] = { -0.5f };
+	static const float h4[4] = { -0.5f, -0.5f, -0.5f, -0.5f };
+	float x[LN_MAX];
+	for (int i = 0; i < LN_MAX; i++)
+		x[i] = (float)((i * 7) % 11) * 0.375f - 1.5f;
+	/* row 1 has mean 2 exactly (its two 2s normalise to 0), row 2 no variance (epsilon alone) */
+	memcpy(x + 4, (const float[]){ 1, 2, 2, 3 }, 4 * sizeof(float));
+	memcpy(x + 8, (const float[]){ 0.5f, 0.5f, 0.5f, 0.5f }, 4 * sizeof(float));
+	const struct ln_const S4 = { 1, { 4 }, s4 }, B4 = { 1, { 4 }, b4 }, S34 = { 2, { 3, 4 }, s34 };
+	const struct ln_const B34 = { 2, { 3, 4 }, b34 }, S31 = { 2, { 3, 1 }, s31 }, C31 = { 2, { 3, 1 }, c31 };
+	const struct ln_const S3R = { 2, { 3, 4 }, s3r }, C3R = { 2, { 3, 4 }, c3r }, S14 = { 2, { 1, 4 }, s4 };
+	const struct ln_const K1 = { 1, { 1 }, k1 }, K4 = { 1, { 4 }, k4 }, H1 = { 1, { 1 }, h1 };
+	const struct ln_const H4 = { 1, { 4 }, h4 }, D34 = { 2, { 3, 4 }, s3r }, E34 = { 2, { 3, 4 }, s34 };
+	/* axis -1, Scale and B (4) against the same rows repeated as (3, 4), which vary along x's axis 1 for the
+	 * engine: with Mean and InvStdDev, default epsilon */
+	ln_compare("axis -1, Scale and B (4) vs (3, 4)", 3, x234, x, -1, NAN, &S4, &B4, &S34, &B34, 3);
+	/* no B, epsilon 0.5: the zeros times negative scales are -0 + 0 = +0 on both paths */
+	ln_compare("axis -1, no B, epsilon 0.5", 3, x234, x, -1, 0.5f, &S4, NULL, &S34, NULL, 3);
+	/* a Scale of (1, 4) is still the normalised shape */
+	ln_compare("axis 2, Scale (1, 4) vs (3, 4)", 3, x234, x, 2, 1e-3f, &S14, &B4, &S34, &B34, 2);
+	/* axis 1 (rows of 12) with Scale and B of the normalised shape (3, 4) against (3, 1) broadcast along the
+	 * last axis */
+	ln_compare("axis 1, Scale and B (3, 4) vs (3, 1)", 3, x234, x, 1, NAN, &S3R, &C3R, &S31, &C31, 3);
+	ln_compare("axis -2, no B", 3, x234, x, -2, 0.25f, &S3R, NULL, &S31, NULL, 1);
+	/* one scalar is enough to leave the row path: Scale (4) with B (1), and Scale (1) with B (4) */
+	ln_compare("axis -1, B (1) broadcast", 3, x234, x, -1, NAN, &K4, &H4, &K4, &H1, 3);
+	ln_compare("axis -1, Scale (1) broadcast", 3, x234, x, -1, NAN, &K4, &H4, &K1, &H4, 3);
+	/* a Scale that differs from row to row (broadcast as Mul would) stays on the general path */
+	ln_compare("axis -1, Scale (3, 4) of distinct rows, B (3, 4)", 3, x234, x, -1, NAN, NULL, NULL, &D34, &E34, 3);
+	/* x (3, 1, 4) at axis 1: its dim of 1 in the row takes Scale (4) as the normalised shape */
+	ln_compare("x (3, 1, 4) at axis 1, Scale (4) vs (1)", 3, x314, x, 1, NAN, &K4, &B4, &K1, &B4, 3);
+	cella_test_pass("LayerNormalization: the row path and the general path give the same bits on each shape");
+}
+
+/* Only float is implemented: double x (and a double Scale with float x) are refused by name, at load. */
+static void test_layernorm_dtypes(void)
+{
+	static const char *const in[] = { "x", "s", NULL };
+	static const int64_t d4[1] = { 4 };
+	static const double sd[4] = { 1, 1, 1, 1 };
+	static const float sf[4] = { 1, 1, 1, 1 };
+	for (int k = 0; k < 2; k++) {
+		struct cella_onnx_model *m = NULL;
+		struct mb b;
+		mb_init(&b, 17);
+		gb_io(&b.g, 0, "x", k ? CELLA_ONNX_FLOAT : CELLA_ONNX_DOUBLE, 1, d4);
+		gb_io(&b.g, 1, "y", k ? CELLA_ONNX_FLOAT : CELLA_ONNX_DOUBLE, -1, NULL);
+		if (k)
+			gb_const(&b.g, "s", CELLA_ONNX_DOUBLE, 1, d4, sd, sizeof(sd));
+		else
+			gb_const(&b.g, "s", CELLA_ONNX_FLOAT, 1, d4, sf, sizeof(sf));
+		gb_node(&b.g, "LayerNormalization", in, Y);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+		if (!strstr(last_log, "LayerNormalization"))
+			cella_test_fail(__FILE__, __LINE__, "case %d logged '%s'", k, last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("LayerNormalization: double x or Scale refused at load, by op name");
+}
+
 /* ---- Clip: Min(max, Max(x, min)) for every numeric type ---- */
 
 /* Clip-13 of n elements of one type (es bytes each) between the scalars lo and hi: the result must be want. */
@@ -1988,6 +2165,8 @@ int main(int argc, char **argv)
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "rnn_huge_hidden", test_rnn_huge_hidden },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
+		{ "layernorm_row_path", test_layernorm_row_path },
+		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
 		{ "clip_legacy", test_clip_legacy },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
