@@ -445,7 +445,9 @@ static cella_result op_pow(struct exec *x, struct node *n)
 		return CELLA_OK;
 	}
 	/* mixed types (opset 12+): element by element through double */
-	if (onnx_dtype_size(b->dtype) == 0 || onnx_dtype_size(a->dtype) == 0 || a->dtype == CELLA_ONNX_BOOL)
+	if (onnx_dtype_size(b->dtype) == 0 || onnx_dtype_size(a->dtype) == 0 || a->dtype == CELLA_ONNX_BOOL ||
+	    (o->dtype != CELLA_ONNX_FLOAT && o->dtype != CELLA_ONNX_DOUBLE && o->dtype != CELLA_ONNX_INT32 &&
+	     o->dtype != CELLA_ONNX_INT64))
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	int64_t idx[MAXR] = { 0 };
 	size_t total = onnx_tensor_count(o);
@@ -457,9 +459,6 @@ static cella_result op_pow(struct exec *x, struct node *n)
 		}
 		double v = pow(onnx_get_d(a->data, a->dtype, (size_t)ia), onnx_get_d(b->data, b->dtype, (size_t)ib));
 		/* to an integer saturated, NaN (a negative base to a fractional power) as 0: never out of range */
-		if (o->dtype != CELLA_ONNX_FLOAT && o->dtype != CELLA_ONNX_DOUBLE && o->dtype != CELLA_ONNX_INT32 &&
-		    o->dtype != CELLA_ONNX_INT64)
-			return CELLA_ERR_MODEL_UNSUPPORTED;
 		onnx_put_d(o->data, o->dtype, i, v);
 		onnx_index_next(idx, p.dims, p.rank);
 	}

@@ -250,8 +250,9 @@ static char *to_hex(const uint8_t *b, size_t n)
 	return s;
 }
 
-/* see cella/verify.h */
-cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json, size_t *out_len)
+/* see verify_internal.h */
+cella_result cella_vfy_collateral_cache_json(const struct cella_collateral *c, const char *from,
+					     const char *root_crl_from, char **out_json, size_t *out_len)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *rc = to_hex(c->root_crl, c->root_crl_len), *pc = to_hex(c->pck_crl, c->pck_crl_len);
@@ -274,7 +275,12 @@ cella_result cella_collateral_to_json(const struct cella_collateral *c, char **o
 	    !cJSON_AddStringToObject(o, "tcb_info_signature", ts) ||
 	    !cJSON_AddStringToObject(o, "qe_identity_issuer_chain", c->qe_chain) ||
 	    !cJSON_AddStringToObject(o, "qe_identity", c->qe_identity) ||
-	    !cJSON_AddStringToObject(o, "qe_identity_signature", qs) || !(s = cJSON_Print(o)))
+	    !cJSON_AddStringToObject(o, "qe_identity_signature", qs))
+		goto out;
+	if (from && (!cJSON_AddStringToObject(o, "fetched_from", from) ||
+		     !cJSON_AddStringToObject(o, "root_ca_crl_from", root_crl_from)))
+		goto out;
+	if (!(s = cJSON_Print(o)))
 		goto out;
 	*out_json = s;
 	*out_len = strlen(s);
@@ -288,30 +294,10 @@ out:
 	return r;
 }
 
-/* see verify_internal.h */
-cella_result cella_vfy_collateral_cache_json(const struct cella_collateral *c, const char *from,
-					     const char *root_crl_from, char **out_json, size_t *out_len)
+/* see cella/verify.h */
+cella_result cella_collateral_to_json(const struct cella_collateral *c, char **out_json, size_t *out_len)
 {
-	char *json = NULL, *s = NULL;
-	size_t len = 0;
-	cJSON *o = NULL;
-	cella_result r = cella_collateral_to_json(c, &json, &len);
-	if (r != CELLA_OK)
-		return r;
-	/* the sources are ours, the rest is cella_collateral_to_json's: read back only to add them */
-	if ((r = cella_vfy_json_load(json, len, "collateral", NULL, &o)) != CELLA_OK)
-		goto out;
-	r = CELLA_ERR_OUT_OF_MEMORY;
-	if (!cJSON_AddStringToObject(o, "fetched_from", from) ||
-	    !cJSON_AddStringToObject(o, "root_ca_crl_from", root_crl_from) || !(s = cJSON_Print(o)))
-		goto out;
-	*out_json = s;
-	*out_len = strlen(s);
-	r = CELLA_OK;
-out:
-	cJSON_Delete(o);
-	free(json);
-	return r;
+	return cella_vfy_collateral_cache_json(c, NULL, NULL, out_json, out_len);
 }
 
 static int crl_next(const uint8_t *der, size_t len, int64_t *t)

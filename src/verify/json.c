@@ -112,11 +112,7 @@ int cella_vfy_json_member_raw(const char *s, size_t n, const char *key, const ch
 
 bool cella_vfy_json_string_ok(const char *text, size_t n)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	for (size_t i = 0, l; i < n; i += l)
-		if (!(l = s[i] == 0 ? 0 : s[i] < 0x80 ? 1 : cella_utf8_seq_len(s + i, n - i)))
-			return false;
-	return true;
+	return memchr(text, 0, n) == NULL && cella_utf8_valid(text, n);
 }
 
 static bool hex4(const unsigned char *s)

@@ -226,8 +226,9 @@ struct vfy_parts {
 cella_result cella_vfy_collateral_new_parts(const struct vfy_parts *p, struct cella_collateral **out);
 /*
  * A collateral cache file (fetch.c): the collateral JSON plus "fetched_from" (the PCCS or PCS base URL) and
- * "root_ca_crl_from" (the root CA CRL's URL), the sources it was fetched from. _load_cache reads one back only when
- * both equal the given sources (else CELLA_ERR_NOT_FOUND; a file that cannot be read or parsed: its error).
+ * "root_ca_crl_from" (the root CA CRL's URL), the sources it was fetched from (from NULL: neither, which is
+ * cella_collateral_to_json). _load_cache reads one back only when both equal the given sources (else
+ * CELLA_ERR_NOT_FOUND; a file that cannot be read or parsed: its error).
  */
 cella_result cella_vfy_collateral_cache_json(const struct cella_collateral *c, const char *from,
 					     const char *root_crl_from, char **out_json, size_t *out_len);
