@@ -248,8 +248,9 @@ static void scatter_reduce(struct tensor *o, size_t di, const struct tensor *up,
 {
 	if (is_fp(o->dtype)) {
 		double cur = getd(o, di), u = getd(up, si);
-		putd(o, di, mode == SCAT_ADD ? cur + u : mode == SCAT_MUL ? cur * u : mode == SCAT_MAX ? fmax(cur, u)
-											     : fmin(cur, u));
+		/* max and min propagate a NaN on either side, as Max and Min do (numpy's maximum, the reference's) */
+		int keep = cur != cur || (mode == SCAT_MAX ? cur > u : cur < u);
+		putd(o, di, mode == SCAT_ADD ? cur + u : mode == SCAT_MUL ? cur * u : keep ? cur : u);
 		return;
 	}
 	int64_t cur = geti(o, di), u = geti(up, si);

@@ -968,8 +968,12 @@ static void test_scatter_int_reduce(void)
 	static const uint64_t minu[4] = { (uint64_t)1 << 63, 0, 0, 5 };
 	/* 100 + 100 wraps to -56 in int8 */
 	static const int8_t x8[4] = { 100, 0, 0, -128 }, u8[2] = { 100, -1 }, add8[4] = { -56, 0, 0, 127 };
+	/* a NaN on either side stays (fmax and fmin dropped it), as Max and Min keep it */
+	static const float xf[4] = { NAN, 1, 2, 3 }, uf[2] = { 5, NAN }, nanf2[4] = { NAN, 1, 2, NAN };
 	static const char *const ops[2] = { "ScatterElements", "ScatterND" };
 	for (int k = 0; k < 2; k++) {
+		scatter_red_case(ops[k], "max", CELLA_ONNX_FLOAT, 4, xf, uf, nanf2);
+		scatter_red_case(ops[k], "min", CELLA_ONNX_FLOAT, 4, xf, uf, nanf2);
 		scatter_red_case(ops[k], "add", CELLA_ONNX_INT64, 8, x64, u64, add64);
 		scatter_red_case(ops[k], "max", CELLA_ONNX_INT64, 8, m64, mu64, max64);
 		scatter_red_case(ops[k], "min", CELLA_ONNX_INT64, 8, m64, mu64, min64);
@@ -978,7 +982,8 @@ static void test_scatter_int_reduce(void)
 		scatter_red_case(ops[k], "min", CELLA_ONNX_UINT64, 8, xu, uu, minu);
 		scatter_red_case(ops[k], "add", CELLA_ONNX_INT8, 1, x8, u8, add8);
 	}
-	cella_test_pass("ScatterElements/ScatterND add/mul/max/min on integers: exact above 2^53, wrapping");
+	cella_test_pass("ScatterElements/ScatterND add/mul/max/min on integers: exact above 2^53, wrapping; float max/min "
+			"keep NaN");
 }
 
 /* ScatterND's updates must have the shape indices.shape[:-1] + data.shape[k:], not only as many elements. */
