@@ -329,8 +329,10 @@ cella_result at_quote_verify(const uint8_t *q, size_t len, const uint8_t *endors
 	memset(out, 0, sizeof(*out));
 	if (len < AT_QUOTE_MIN_BYTES + 64 + 64 + 384 + 64 + 2 + 2 + 4)
 		return CELLA_ERR_QUOTE_FORMAT;
-	if (cella_le16(q) != 3 || cella_le16(q + 2) != 2 || cella_le32(q + 4) != 0)
+	if (cella_le16(q) != 3 || cella_le16(q + 2) != 2)
 		return CELLA_ERR_QUOTE_VERSION;
+	if (cella_le32(q + 4) != 0) /* reserved in v3: malformed, as the host's parser says */
+		return CELLA_ERR_QUOTE_FORMAT;
 	if (memcmp(q + 12, AT_SOFTWARE_QE_VENDOR, 16) != 0)
 		return CELLA_ERR_UNSUPPORTED; /* Intel quotes: DCAP collateral verification is host-only */
 	off = AT_QUOTE_MIN_BYTES;

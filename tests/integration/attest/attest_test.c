@@ -893,6 +893,15 @@ int main(int argc, char **argv)
 		quote[i] ^= (uint8_t)(1u << (i % 8));
 	}
 	both("restored quote", &pol, root_pem, quote, qlen, CELLA_OK, true);
+	/* the header's fields name the same error in both worlds (the enclave called a reserved field that is not zero
+	 * an unsupported version) */
+	quote[2] = 3;
+	both("attestation key type 3", &pol, root_pem, quote, qlen, CELLA_ERR_QUOTE_VERSION, true);
+	quote[2] = 2;
+	quote[6] = 1;
+	both("v3 reserved header field not zero", &pol, root_pem, quote, qlen, CELLA_ERR_QUOTE_FORMAT, true);
+	quote[6] = 0;
+	both("restored quote", &pol, root_pem, quote, qlen, CELLA_OK, true);
 	for (size_t n = 0; n < qlen; n += 97)
 		both("truncated quote", &pol, root_pem, quote, n, n == 0 ? CELLA_ERR_INVALID_ARG : CELLA_ERR_QUOTE_FORMAT,
 		     n % 3 == 0);
