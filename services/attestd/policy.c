@@ -34,6 +34,12 @@
 #define STEP_BYTES 64              /* a step of work per this many bytes copied, parsed or compared */
 #define MAX_VALUE_BYTES (64 * 1024) /* the longest string a policy function makes */
 #define MAX_ACTIONS_PER_RULE 256
+/* JSON arguments parsed in one evaluation and kept for the rest of it (a claim's value passed to several JmesPath
+ * queries is parsed once): texts of at least JSON_MEMO_MIN bytes, up to JSON_MEMO of them and JSON_MEMO_BYTES of
+ * text in all */
+#define JSON_MEMO 8
+#define JSON_MEMO_MIN 64
+#define JSON_MEMO_BYTES (256 * 1024)
 
 /* ---- arena: everything a compiled policy holds ---- */
 
@@ -1004,6 +1010,13 @@ struct ev {
 	cella_result r;
 	char *err;
 	const struct rule *rule;
+	struct {
+		char *s; /* a copy of the text */
+		size_t len;
+		json_t *j; /* the memo's reference */
+	} memo[JSON_MEMO];
+	int nmemo;
+	size_t memo_bytes;
 };
 
 typedef bool (*kfn)(struct ev *ev, int *env, void *arg);
@@ -1112,14 +1125,32 @@ static bool fn_fail(struct ev *ev, const struct expr *e, const char *fmt, ...)
 static json_t *json_arg(struct ev *ev, const struct expr *e, int i, const struct attestd_value *a, bool array)
 {
 	json_error_t je;
-	json_t *j;
-	if (!charge(ev, strlen(a->s) / STEP_BYTES)) /* a string: func() checked the argument types */
+	json_t *j = e->args[i]->json;
+	size_t len = strlen(a->s); /* a string: func() checked the argument types */
+	int m = ev->nmemo;
+	/* charged as a parse whether or not it is one, so that what a policy may do does not depend on the memo */
+	if (!charge(ev, len / STEP_BYTES))
 		return NULL;
-	if (e->args[i]->json)
-		j = e->args[i]->json;
-	else if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
-		fn_fail(ev, e, "argument %d is not JSON: %.80s", i + 1, je.text);
-		return NULL;
+	if (!j && len >= JSON_MEMO_MIN)
+		for (m = 0; m < ev->nmemo; m++)
+			if (ev->memo[m].len == len && memcmp(ev->memo[m].s, a->s, len) == 0) {
+				j = json_incref(ev->memo[m].j);
+				break;
+			}
+	if (!j) {
+		if (!(j = json_loads(a->s, JSON_DECODE_ANY, &je))) {
+			fn_fail(ev, e, "argument %d is not JSON: %.80s", i + 1, je.text);
+			return NULL;
+		}
+		/* kept for the rest of the evaluation (a copy that cannot be made only means parsing it again) */
+		if (m < JSON_MEMO && len >= JSON_MEMO_MIN && len <= JSON_MEMO_BYTES - ev->memo_bytes &&
+		    (ev->memo[m].s = malloc(len))) {
+			memcpy(ev->memo[m].s, a->s, len);
+			ev->memo[m].len = len;
+			ev->memo[m].j = json_incref(j);
+			ev->memo_bytes += len;
+			ev->nmemo++;
+		}
 	}
 	if (array && !json_is_array(j)) {
 		json_decref(j);
@@ -1586,11 +1617,45 @@ out:
 	return ev->r != CELLA_OK;
 }
 
+static cella_result evaluate_sections(struct ev *ev)
+{
+	const struct attestd_policy *p = ev->p;
+	for (int s = 0; s < S_COUNT; s++) {
+		const struct section *sec = &p->sec[s];
+		ev->sec = (enum sec)s;
+		for (int i = 0; i < sec->n; i++) {
+			int env[MAX_IDENTS];
+			for (int j = 0; j < MAX_IDENTS; j++)
+				env[j] = -1;
+			ev->rule = &sec->rules[i];
+			ev->actions = 0;
+			if (sec->rules[i].c)
+				eval_cond(ev, sec->rules[i].c, env, run_action, (void *)&sec->rules[i].a);
+			else
+				run_action(ev, env, (void *)&sec->rules[i].a);
+			if (ev->r != CELLA_OK)
+				return ev->r;
+			/* every authorization rule runs, in order; a deny() decides at once (deny overrides) */
+			if (s == S_AUTHZ && ev->verdict == 2) {
+				snprintf(ev->err, ATTESTD_ERR_BYTES, "denied by the policy's authorization rule at line %d",
+					 sec->rules[i].line);
+				return CELLA_ERR_POLICY;
+			}
+		}
+		if (s == S_AUTHZ && ev->verdict != 1) {
+			snprintf(ev->err, ATTESTD_ERR_BYTES, "no authorization rule of the policy permits this evidence");
+			return CELLA_ERR_POLICY;
+		}
+	}
+	return CELLA_OK;
+}
+
 cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct attestd_claims *incoming,
 				     struct attestd_claims *outgoing, struct attestd_claims *props,
 				     char err[ATTESTD_ERR_BYTES])
 {
 	struct ev ev;
+	cella_result r;
 	memset(&ev, 0, sizeof(ev));
 	ev.p = p;
 	ev.in = incoming;
@@ -1598,32 +1663,10 @@ cella_result attestd_policy_evaluate(const struct attestd_policy *p, struct atte
 	ev.props = props;
 	ev.err = err;
 	err[0] = 0;
-	for (int s = 0; s < S_COUNT; s++) {
-		const struct section *sec = &p->sec[s];
-		ev.sec = (enum sec)s;
-		for (int i = 0; i < sec->n; i++) {
-			int env[MAX_IDENTS];
-			for (int j = 0; j < MAX_IDENTS; j++)
-				env[j] = -1;
-			ev.rule = &sec->rules[i];
-			ev.actions = 0;
-			if (sec->rules[i].c)
-				eval_cond(&ev, sec->rules[i].c, env, run_action, (void *)&sec->rules[i].a);
-			else
-				run_action(&ev, env, (void *)&sec->rules[i].a);
-			if (ev.r != CELLA_OK)
-				return ev.r;
-			/* every authorization rule runs, in order; a deny() decides at once (deny overrides) */
-			if (s == S_AUTHZ && ev.verdict == 2) {
-				snprintf(err, ATTESTD_ERR_BYTES, "denied by the policy's authorization rule at line %d",
-					 sec->rules[i].line);
-				return CELLA_ERR_POLICY;
-			}
-		}
-		if (s == S_AUTHZ && ev.verdict != 1) {
-			snprintf(err, ATTESTD_ERR_BYTES, "no authorization rule of the policy permits this evidence");
-			return CELLA_ERR_POLICY;
-		}
+	r = evaluate_sections(&ev);
+	for (int m = 0; m < ev.nmemo; m++) {
+		free(ev.memo[m].s);
+		json_decref(ev.memo[m].j);
 	}
-	return CELLA_OK;
+	return r;
 }

@@ -705,6 +705,55 @@ static void test_value_bounds(void)
 	cella_test_pass("policy strings are bounded (64 KiB) and every expression node counts toward the work bound");
 }
 
+/* A JSON argument parsed once is kept for the rest of the evaluation (a claim's value queried by several rules):
+ * ten claims whose texts have one length and differ in one byte, each queried by two rules, then the first again
+ * after the memo is full. Each answer must be its own claim's, whichever were kept. */
+static void test_json_memo(void)
+{
+	static const char pad[] = "0123456789012345678901234567890123456789012345678901234567890123";
+	char *text = malloc(16384), val[160], type[16];
+	size_t n = 0;
+	struct attestd_claims in, out, props;
+	struct attestd_policy *p;
+	char err[ATTESTD_ERR_BYTES];
+	attestd_claims_init(&in);
+	attestd_claims_init(&out);
+	attestd_claims_init(&props);
+	n += (size_t)snprintf(text + n, 16384 - n, "version=1.2;authorizationrules{=> permit();};issuancerules{\n");
+	for (int i = 0; i < 10; i++) {
+		n += (size_t)snprintf(text + n, 16384 - n,
+				      " c:[type==\"rt%d\"] => issue(type=\"a%d\", value=JsonToClaimValue(JmesPath(c.value, "
+				      "\"region\")));\n c:[type==\"rt%d\"] => issue(type=\"b%d\", value=JmesPath(c.value, "
+				      "\"[region, length(pad)]\"));\n",
+				      i, i, i, i);
+		snprintf(type, sizeof(type), "rt%d", i);
+		snprintf(val, sizeof(val), "{\"region\":\"r%d\",\"pad\":\"%s\"}", i, pad);
+		CT_RESULT(attestd_claims_add_str(&in, type, val), CELLA_OK);
+	}
+	snprintf(text + n, 16384 - n, " c:[type==\"rt0\"] => issue(type=\"z\", value=JsonToClaimValue(JmesPath("
+				       "c.value, \"region\")));\n};");
+	p = compile_ok(text);
+	CT_RESULT(attestd_policy_evaluate(p, &in, &out, &props, err), CELLA_OK);
+	CT_EQ(out.n, 21u);
+	for (int i = 0; i < 20; i++) {
+		const struct attestd_claim *c;
+		char want[32];
+		snprintf(type, sizeof(type), "%c%d", i < 10 ? 'a' : 'b', i % 10);
+		snprintf(want, sizeof(want), i < 10 ? "r%d" : "[\"r%d\",64]", i % 10);
+		c = attestd_claims_find(&out, type);
+		CT_ASSERT(c && c->v.vt == ATTESTD_V_STRING);
+		if (strcmp(c->v.s, want) != 0)
+			cella_test_fail(__FILE__, __LINE__, "claim %s is %s, expected %s", type, c->v.s, want);
+	}
+	CT_ASSERT(attestd_claims_find(&out, "z") && !strcmp(attestd_claims_find(&out, "z")->v.s, "r0"));
+	attestd_claims_fini(&in);
+	attestd_claims_fini(&out);
+	attestd_claims_fini(&props);
+	attestd_policy_free(p);
+	free(text);
+	cella_test_pass("a JSON argument parsed once per evaluation: ten claims of one length, each answered as its own");
+}
+
 /* One compiled policy evaluated by several threads at once, as the service's workers evaluate a stored policy: its
  * literal JSON arguments and its queries' literals are compiled once and shared, and every evaluation gets the same
  * claims. Under ThreadSanitizer (-DCELLA_SANITIZE_THREAD=ON) this is the check that sharing them is not a race
@@ -818,6 +867,7 @@ int main(int argc, char **argv)
 	test_jmespath();
 	test_function_failures();
 	test_types();
+	test_json_memo();
 	test_shared_policy_threads();
 	return 0;
 }
