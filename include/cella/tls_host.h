@@ -64,14 +64,21 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
  * under v->policy. It also turns off session resumption (no session cache, no tickets): a resumed session would
  * skip the verification, so do not resume one with SSL_set_session either. After a successful handshake, v->result
  * and v->claims say what was verified; after a failed one, v->result may be an earlier handshake's. One verifier
- * per concurrent handshake. Set v->policy first: it is checked here (a verification time, and every configured root
- * present and parsing), and an unusable one is refused with CELLA_ERR_INVALID_ARG, `ctx` left unchanged, rather than
- * found out at the first handshake.
+ * per concurrent handshake. Zero *v, then set v->policy (and v->endorsements for Intel quotes): they are checked
+ * here (a verification time, every configured root present and parsing, the collateral), and an unusable one is
+ * refused, `ctx` left unchanged, rather than found out at the first handshake.
  */
 struct cella_tls_openssl_verifier {
 	struct cella_evidence_policy policy; /* set by the caller */
-	cella_result result;                 /* out: the last verification */
-	struct cella_claims claims;          /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */
+	/* set by the caller, optional: DCAP collateral (the JSON of cella_collateral_new_json) for peers whose evidence
+	 * is an Intel quote, passed to cella_verify_attest_cert at every handshake (without it such a peer is refused
+	 * with CELLA_ERR_COLLATERAL; evidence from the software TEE needs none). Borrowed: it must outlive the
+	 * context's handshakes. Checked by cella_tls_openssl_configure: a length without its bytes is
+	 * CELLA_ERR_INVALID_ARG, bytes that are not such collateral are refused with cella_collateral_new_json's error. */
+	const uint8_t *endorsements;
+	size_t endorsements_len;
+	cella_result result;        /* out: the last verification */
+	struct cella_claims claims; /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */
 };
 CELLA_API cella_result cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struct cella_tls_openssl_verifier *v)
 	CELLA_NONNULL(1, 2) CELLA_MUST_USE;

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <cella/tls.h>
+#include <cella/verify.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -332,7 +333,8 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 	ERR_set_mark();
 	v->result = CELLA_ERR_NOT_FOUND;
 	if (peer && (len = i2d_X509(peer, &der)) > 0)
-		v->result = cella_verify_attest_cert(der, (size_t)len, NULL, 0, &v->policy, &v->claims);
+		v->result = cella_verify_attest_cert(der, (size_t)len, v->endorsements, v->endorsements_len, &v->policy,
+						     &v->claims);
 	OPENSSL_free(der);
 	ERR_pop_to_mark();
 	if (v->result != CELLA_OK) {
@@ -349,6 +351,15 @@ cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_
 	v->result = CELLA_ERR_NOT_FOUND;
 	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK)
 		return r;
+	if (v->endorsements_len && !v->endorsements)
+		return CELLA_ERR_INVALID_ARG;
+	if (v->endorsements_len) {
+		struct cella_collateral *c = NULL;
+		r = cella_collateral_new_json((const char *)v->endorsements, v->endorsements_len, &c, NULL);
+		cella_collateral_free(c);
+		if (r != CELLA_OK)
+			return r;
+	}
 	/* a server asks for the client's certificate and fails the handshake without one (SSL_VERIFY_PEER alone
 	 * lets a client that sends none through, with the callback never run); clients ignore the second flag */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);

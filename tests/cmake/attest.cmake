@@ -1,4 +1,8 @@
 # SPDX-License-Identifier: MIT
+# The DCAP vectors (this file is read before verify.cmake, which uses the same cache entry).
+set(CELLA_VECTORS_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors/dcap" CACHE PATH
+    "DCAP test vectors (<name>/quote.bin, collateral.json, expected.json)")
+
 # The evidence verification API, host library and in-enclave (label: integration).
 if(TARGET cella_attest AND TARGET cella_attest_enclave)
   set(A ${CMAKE_CURRENT_SOURCE_DIR}/integration/attest)
@@ -22,7 +26,8 @@ endif()
 if(TARGET cella-tls-client AND TARGET attested-tls_host)
   add_test(NAME tls_client_cli
            COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/tls/client_cli_test.sh $<TARGET_FILE:cella-tls-client>
-                   $<TARGET_FILE:attested-tls_host> $<TARGET_FILE:attested-tls_enclave> ${CMAKE_CURRENT_BINARY_DIR})
+                   $<TARGET_FILE:attested-tls_host> $<TARGET_FILE:attested-tls_enclave> ${CMAKE_CURRENT_BINARY_DIR}
+                   ${CELLA_VECTORS_DIR}/dcapqvl_sgx_v3/collateral.json)
   set_tests_properties(tls_client_cli PROPERTIES LABELS integration TIMEOUT 120)
 endif()
 
@@ -35,9 +40,7 @@ if(TARGET cella_attest)
 endif()
 
 # cella_verify_evidence on the SGX DCAP vectors with their collateral: TCB status against the policy, time, endorsements,
-# Intel's root. The vectors' cache entry is verify.cmake's too (this file is read first).
-set(CELLA_VECTORS_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors/dcap" CACHE PATH
-    "DCAP test vectors (<name>/quote.bin, collateral.json, expected.json)")
+# Intel's root.
 if(TARGET cella_attest)
   cella_unit_test(evidence_dcap_test SOURCES unit/evidence_dcap_test.c LIBS cella_attest cella_verify_testutil
                   LABELS unit

@@ -15,7 +15,12 @@
 #include "verify_internal.h" /* the collateral's documents */
 
 #include <cella/evidence.h>
+#include <cella/tls_host.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +168,101 @@ static void one_vector(const char *root, const char *name, const char *other_nam
 	tv_free(&t);
 }
 
+/* A self-signed P-256 certificate shaped as an attested-TLS one: the evidence extension holds OE's envelope of quote
+ * with the certificate's SubjectPublicKeyInfo as custom claims. */
+static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
+{
+	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	unsigned char *spki = NULL;
+	int spki_len = k ? i2d_PUBKEY(k, &spki) : -1;
+	size_t data = quote_len + (size_t)(spki_len > 0 ? spki_len : 0), n = CELLA_EVIDENCE_HEADER_BYTES + data;
+	uint8_t *env = malloc(n);
+	ASN1_OBJECT *oid = OBJ_txt2obj(CELLA_ATTEST_CERT_OID, 1);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *ext = NULL;
+	CT_ASSERT(k && x && spki_len > 0 && env && oid && os);
+	memset(env, 0, CELLA_EVIDENCE_HEADER_BYTES);
+	env[0] = CELLA_EVIDENCE_HEADER_VERSION;
+	memcpy(env + 4, uuid, 16);
+	for (int i = 0; i < 8; i++)
+		env[20 + i] = (uint8_t)((uint64_t)data >> (8 * i));
+	memcpy(env + CELLA_EVIDENCE_HEADER_BYTES, quote, quote_len);
+	memcpy(env + CELLA_EVIDENCE_HEADER_BYTES + quote_len, spki, (size_t)spki_len);
+	CT_ASSERT(ASN1_OCTET_STRING_set(os, env, (int)n) == 1 &&
+		  (ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) != NULL);
+	CT_ASSERT(X509_set_version(x, 2) == 1 && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1 &&
+		  X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
+		  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+					     (const unsigned char *)"dcap peer", -1, -1, 0) == 1 &&
+		  X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 && X509_set_pubkey(x, k) == 1 &&
+		  X509_add_ext(x, ext, -1) == 1 && X509_sign(x, k, EVP_sha256()) > 0);
+	X509_EXTENSION_free(ext);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(oid);
+	OPENSSL_free(spki);
+	EVP_PKEY_free(k);
+	free(env);
+	return x;
+}
+
+/*
+ * The OpenSSL TLS callback on a peer whose evidence is an Intel quote (the vector's, in a certificate of dcap_cert):
+ * with no endorsements it is refused for want of collateral (it was for every such peer: the callback passed
+ * none); with the vector's as v->endorsements the DCAP verification passes and the refusal is the key binding's
+ * (the quote's report data is not the hash of this certificate's key); past the collateral's validity, EXPIRED.
+ * cella_tls_openssl_configure refuses a length without its bytes and bytes that are not collateral.
+ */
+static void tls_callback(const char *root, const char *name)
+{
+	struct tv t;
+	struct cella_tls_openssl_verifier v;
+	X509 *x;
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	SSL_CTX *sctx = SSL_CTX_new(TLS_client_method());
+
+	tv_load(root, name, &t);
+	x = dcap_cert(t.quote, t.quote_len);
+	CT_ASSERT(store && ctx && sctx && X509_STORE_CTX_init(ctx, store, x, NULL) == 1);
+	memset(&v, 0, sizeof(v));
+	v.policy.time = t.verify_time;
+	v.policy.allow_debug = true;
+	v.policy.any_identity = true;
+	v.policy.allowed_tcb = ALL_SGX_STATUSES;
+	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
+	CT_RESULT(v.result, CELLA_ERR_COLLATERAL);
+	v.endorsements = (const uint8_t *)t.collateral;
+	v.endorsements_len = t.collateral_len;
+	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
+	CT_RESULT(v.result, CELLA_ERR_REPORT_DATA);
+	v.policy.time = t.until + 1;
+	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
+	CT_RESULT(v.result, CELLA_ERR_EXPIRED);
+	CT_EQ(ERR_peek_error(), 0);
+
+	v.policy.time = t.verify_time;
+	v.endorsements = NULL;
+	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_ERR_INVALID_ARG);
+	v.endorsements = (const uint8_t *)"{}";
+	v.endorsements_len = 2;
+	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_ERR_COLLATERAL);
+	CT_EQ(SSL_CTX_get_verify_mode(sctx), SSL_VERIFY_NONE); /* refused: the context as it was */
+	v.endorsements = (const uint8_t *)t.collateral;
+	v.endorsements_len = t.collateral_len;
+	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_OK);
+	CT_EQ(SSL_CTX_get_verify_mode(sctx), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+	CT_EQ(ERR_peek_error(), 0);
+
+	SSL_CTX_free(sctx);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	X509_free(x);
+	tv_free(&t);
+	cella_test_pass("the OpenSSL TLS callback verifies a peer's Intel quote with the collateral it is given");
+}
+
 /*
  * The trust is Intel's root, not whatever root the endorsements carry: the first vector's quote rebuilt as v3 under a
  * generated hierarchy shaped like Intel's, with the vector's TCB Info and QE Identity re-signed under it, verifies
@@ -230,5 +330,6 @@ int main(int argc, char **argv)
 	cella_test_pass("a TDX quote refused (CELLA_ERR_QUOTE_VERSION)");
 
 	foreign_root(root, argv[2]);
+	tls_callback(root, argv[2]);
 	return 0;
 }

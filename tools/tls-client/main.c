@@ -27,8 +27,11 @@ static void usage_to(FILE *f, int status)
 	fprintf(f,
 		"usage: cella-tls-client --connect HOST:PORT --root ROOT.pem\n"
 		"         (--mrenclave HEX | --mrsigner HEX --product N [--min-svn N])\n"
-		"         [--allow-debug] [--allow-software-tee] [--send TEXT] [--time UNIX] [--timeout SECONDS]\n"
+		"         [--allow-debug] [--allow-software-tee] [--collateral FILE] [--send TEXT] [--time UNIX]\n"
+		"         [--timeout SECONDS]\n"
 		"  ROOT.pem: the software-TEE root to trust (a sandbox platform's root-ca.pem).\n"
+		"  --collateral FILE: DCAP collateral JSON (cella-quote's layout) for a peer whose evidence is an Intel\n"
+		"    SGX quote (on SGX hardware); without it such a peer is refused.\n"
 		"  --allow-debug and --allow-software-tee are INSECURE outside development.\n"
 		"exit status: 0 verified (and the exchange worked), 1 refused or failed, 2 usage\n");
 	exit(status);
@@ -165,9 +168,11 @@ static int tcp_connect(const char *hostport, const struct timespec *deadline)
 
 int main(int argc, char **argv)
 {
-	const char *connect_to = NULL, *root_path = NULL, *send_text = "hello from cella-tls-client\n";
-	uint8_t mrenclave[32], mrsigner[32], *root = NULL;
-	size_t root_len = 0;
+	const char *connect_to = NULL, *root_path = NULL, *collateral_path = NULL;
+	const char *send_text = "hello from cella-tls-client\n";
+	uint8_t mrenclave[32], mrsigner[32], *root = NULL, *collateral = NULL;
+	size_t root_len = 0, collateral_len = 0;
+	cella_result cr;
 	struct cella_evidence_root r;
 	struct cella_tls_openssl_verifier v;
 	SSL_CTX *ctx = NULL;
@@ -194,6 +199,8 @@ int main(int argc, char **argv)
 			connect_to = val, i++;
 		else if (!strcmp(a, "--root"))
 			root_path = val, i++;
+		else if (!strcmp(a, "--collateral"))
+			collateral_path = val, i++;
 		else if (!strcmp(a, "--send"))
 			send_text = val, i++;
 		else if (!strcmp(a, "--time"))
@@ -231,14 +238,31 @@ int main(int argc, char **argv)
 	r.len = root_len;
 	v.policy.roots = &r;
 	v.policy.root_count = 1;
+	if (collateral_path) {
+		collateral = cella_cli_file("cella-tls-client", collateral_path, 4 << 20, &collateral_len);
+		if (!collateral)
+			goto out;
+		if (!collateral_len) {
+			fprintf(stderr, "cella-tls-client: %s: empty\n", collateral_path);
+			goto out;
+		}
+		v.endorsements = collateral;
+		v.endorsements_len = collateral_len;
+	}
 
 	ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx)
 		goto out;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	/* the root checked before connecting: a file that holds no certificate is named now, not at the handshake */
-	if (cella_tls_openssl_configure(ctx, &v) != CELLA_OK) {
+	/* the root and the collateral checked before connecting: a file that holds no certificate, or no collateral,
+	 * is named now, not at the handshake */
+	if ((cr = cella_tls_openssl_configure(ctx, &v)) == CELLA_ERR_INVALID_ARG) {
 		fprintf(stderr, "cella-tls-client: %s: not a certificate (DER, or PEM)\n", root_path);
+		goto out;
+	}
+	if (cr != CELLA_OK) {
+		fprintf(stderr, "cella-tls-client: %s: not DCAP collateral: %s\n", collateral_path ? collateral_path : "?",
+			cella_result_str(cr));
 		goto out;
 	}
 
@@ -323,5 +347,6 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(root);
+	free(collateral);
 	return status;
 }

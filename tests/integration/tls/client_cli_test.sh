@@ -4,9 +4,11 @@
 # MRSIGNER + product + minimum SVN verifies and the line comes back; a wrong measurement, product or SVN, or a
 # software TEE not allowed, is refused (exit 1); malformed options exit 2 naming the option, before connecting;
 # --timeout bounds the whole session (a peer trickling or silent in its handshake is cut off, the timeout named).
-# Usage: client_cli_test.sh CELLA_TLS_CLIENT SAMPLE_HOST SAMPLE_ENCLAVE WORK_DIR
+# --collateral (DCAP collateral for Intel quotes) is read and checked before connecting, and a software-TEE peer
+# verifies with it given.
+# Usage: client_cli_test.sh CELLA_TLS_CLIENT SAMPLE_HOST SAMPLE_ENCLAVE WORK_DIR COLLATERAL_JSON
 set -u
-client=$1 host=$2 enclave=$3 work=$4/tls-client-cli
+client=$1 host=$2 enclave=$3 work=$4/tls-client-cli collateral=$5
 rm -rf "$work" && mkdir -p "$work"
 CELLA_PLATFORM_DIR=$work/platform
 export CELLA_PLATFORM_DIR
@@ -65,8 +67,16 @@ signer=$(sed -n 's/^ *signer_id *\([0-9a-f]*\)$/\1/p' "$work/out")
 [ ${#signer} -eq 64 ] || { echo "FAIL no signer_id in the claims: $(cat "$work/out")"; exit 1; }
 expect 1 "a wrong MRENCLAVE is refused" "handshake refused" $c --mrenclave $zero $dev
 expect 1 "a software TEE is refused unless allowed" "handshake refused" $c --mrenclave "$mr" --allow-debug
-expect 0 "MRSIGNER + product 4 + minimum SVN 1 verifies" "verified attested TLS peer" $c --mrsigner "$signer" \
-	--product 4 --min-svn 1 $dev
+# --collateral: checked before connecting (port 9: nothing connects), then given to a verification it does not
+# change (the peer's evidence is the software TEE's)
+expect 1 "--collateral missing" "$work/none.json: No such file or directory" --connect 127.0.0.1:9 --root "$root" \
+	--mrenclave $zero --collateral "$work/none.json"
+expect 1 "--collateral empty" "$work/empty: empty" --connect 127.0.0.1:9 --root "$root" --mrenclave $zero \
+	--collateral "$work/empty"
+expect 1 "--collateral not collateral" "$work/text.pem: not DCAP collateral" --connect 127.0.0.1:9 --root "$root" \
+	--mrenclave $zero --collateral "$work/text.pem"
+expect 0 "MRSIGNER + product 4 + minimum SVN 1 verifies, collateral given" "verified attested TLS peer" $c \
+	--mrsigner "$signer" --product 4 --min-svn 1 $dev --collateral "$collateral"
 expect 1 "minimum SVN 2 is refused (the enclave has 1)" "handshake refused" $c --mrsigner "$signer" --product 4 \
 	--min-svn 2 $dev
 expect 1 "product 5 is refused (the enclave has 4)" "handshake refused" $c --mrsigner "$signer" --product 5 $dev
