@@ -17,6 +17,7 @@ extern "C" {
 struct cella_enclave;
 struct ssl_ctx_st;         /* OpenSSL's SSL_CTX */
 struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
+struct cella_fetch_options; /* cella/verify.h */
 
 /*
  * A TCP listener for an enclave server: binds ip (an IPv4 or IPv6 address: "127.0.0.1", "::1", "0.0.0.0", "::"
@@ -64,9 +65,10 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
  * under v->policy. It also turns off session resumption (no session cache, no tickets): a resumed session would
  * skip the verification, so do not resume one with SSL_set_session either. After a successful handshake, v->result
  * and v->claims say what was verified; after a failed one, v->result may be an earlier handshake's. One verifier
- * per concurrent handshake. Zero *v, then set v->policy (and v->endorsements for Intel quotes): they are checked
- * here (a verification time, every configured root present and parsing, the collateral), and an unusable one is
- * refused, `ctx` left unchanged, rather than found out at the first handshake.
+ * per concurrent handshake. Zero *v, then set v->policy (and v->endorsements or v->fetch for Intel quotes): they are
+ * checked here (a verification time, every configured root present and parsing, the collateral; both endorsements
+ * and fetch, or a fetch without a base URL, is CELLA_ERR_INVALID_ARG), and an unusable one is refused, `ctx` left
+ * unchanged, rather than found out at the first handshake.
  */
 struct cella_tls_openssl_verifier {
 	struct cella_evidence_policy policy; /* set by the caller */
@@ -77,6 +79,10 @@ struct cella_tls_openssl_verifier {
 	 * CELLA_ERR_INVALID_ARG, bytes that are not such collateral are refused with cella_collateral_new_json's error. */
 	const uint8_t *endorsements;
 	size_t endorsements_len;
+	/* set by the caller, optional, instead of endorsements: where to fetch the collateral of a peer's Intel quote
+	 * (cella_collateral_fetch at policy.time: a PCCS or Intel PCS, its on-disk cache honoured), during the
+	 * handshake; a fetch that fails refuses the peer with its error (CELLA_ERR_FETCH, ...). Borrowed. */
+	const struct cella_fetch_options *fetch;
 	cella_result result;        /* out: the last verification */
 	struct cella_claims claims; /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */
 };

@@ -54,7 +54,16 @@ int at_root_ok(const struct cella_evidence_root *root);
 cella_result at_policy_check(const struct cella_evidence_policy *p, bool parse_roots);
 /* Length of the v3 quote at the start of p (from its signature_data_len); 0 if malformed or longer than len. */
 size_t at_quote_len(const uint8_t *p, size_t len);
+/* Evidence (a raw quote, or OE's envelope) split into its quote and, for the envelope of format SGX_ECDSA, the
+ * custom claims after it (else NULL, 0); uuid: the format. Pointers into ev. Errors: CELLA_ERR_QUOTE_FORMAT,
+ * CELLA_ERR_QUOTE_VERSION. */
+cella_result at_evidence_split(const uint8_t *ev, size_t len, const uint8_t **quote, size_t *qlen,
+			       const uint8_t **custom, size_t *custom_len, const uint8_t **uuid);
 
+/* The evidence extension's bytes of an attested-TLS certificate (pointing into der), the certificate parsed but its
+ * signature and evidence not checked: to find what the evidence needs before verifying it. Errors: as
+ * cella_verify_attest_cert's parse (CELLA_ERR_BAD_FORMAT, CELLA_ERR_NOT_FOUND, CELLA_ERR_UNSUPPORTED). */
+cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8_t **ev, size_t *ev_len);
 /* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success; len 0 (a peer's
  * empty certificate) is CELLA_ERR_BAD_FORMAT here. */
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,

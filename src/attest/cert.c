@@ -231,6 +231,17 @@ cella_result cella_verify_attest_cert(const uint8_t *der, size_t len, const uint
 	return at_attest_cert_verify(der, len, endorsements, endorsements_len, policy, claims, point);
 }
 
+cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8_t **ev, size_t *ev_len)
+{
+	struct parsed c;
+	cella_result r = len ? parse(der, len, &c) : CELLA_ERR_BAD_FORMAT;
+	if (r == CELLA_OK) {
+		*ev = c.ext.p;
+		*ev_len = c.ext.n;
+	}
+	return r;
+}
+
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements,
 				   size_t endorsements_len, const struct cella_evidence_policy *policy,
 				   struct cella_claims *claims, uint8_t point[65])

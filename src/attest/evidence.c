@@ -86,6 +86,36 @@ cella_result at_policy_check(const struct cella_evidence_policy *p, bool parse_r
 	return CELLA_OK;
 }
 
+cella_result at_evidence_split(const uint8_t *ev, size_t len, const uint8_t **quote, size_t *qlen,
+			       const uint8_t **custom, size_t *custom_len, const uint8_t **uuid)
+{
+	*custom = NULL;
+	*custom_len = 0;
+	*uuid = uuid_raw_quote;
+	if (len >= CELLA_EVIDENCE_HEADER_BYTES && cella_le32(ev) == CELLA_EVIDENCE_HEADER_VERSION) {
+		uint64_t data_size = cella_le64(ev + 20);
+		if (data_size != len - CELLA_EVIDENCE_HEADER_BYTES)
+			return CELLA_ERR_QUOTE_FORMAT;
+		*quote = ev + CELLA_EVIDENCE_HEADER_BYTES;
+		*qlen = at_quote_len(*quote, (size_t)data_size);
+		if (*qlen == 0)
+			return CELLA_ERR_QUOTE_FORMAT;
+		if (memcmp(ev + 4, uuid_sgx_ecdsa, 16) == 0) {
+			*uuid = uuid_sgx_ecdsa;
+			*custom = *quote + *qlen;
+			*custom_len = (size_t)data_size - *qlen;
+		} else if (memcmp(ev + 4, uuid_raw_quote, 16) != 0 || *qlen != data_size) {
+			return CELLA_ERR_QUOTE_FORMAT; /* another format, or trailing bytes */
+		}
+		return CELLA_OK;
+	}
+	*quote = ev;
+	*qlen = at_quote_len(ev, len);
+	if (*qlen == 0 || *qlen != len)
+		return len >= 2 && cella_le16(ev) != 3 ? CELLA_ERR_QUOTE_VERSION : CELLA_ERR_QUOTE_FORMAT;
+	return CELLA_OK;
+}
+
 /* see cella/evidence.h */
 cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements,
 				   size_t endorsements_len, const struct cella_evidence_policy *policy,
@@ -94,8 +124,8 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 	struct at_quote_result q;
 	struct cella_claims c;
 	uint8_t *ev = NULL, *en = NULL, h[32];
-	const uint8_t *quote, *custom = NULL, *uuid = uuid_raw_quote;
-	size_t qlen, custom_len = 0;
+	const uint8_t *quote, *custom, *uuid;
+	size_t qlen, custom_len;
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	/* no evidence, a length without its buffer, a root without its certificate: the caller's mistake, not malformed
@@ -111,27 +141,7 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 	if (!ev || (endorsements_len && !en))
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 
-	if (len >= CELLA_EVIDENCE_HEADER_BYTES && cella_le32(ev) == CELLA_EVIDENCE_HEADER_VERSION) {
-		uint64_t data_size = cella_le64(ev + 20);
-		if (data_size != len - CELLA_EVIDENCE_HEADER_BYTES)
-			CELLA_FAIL(CELLA_ERR_QUOTE_FORMAT);
-		quote = ev + CELLA_EVIDENCE_HEADER_BYTES;
-		qlen = at_quote_len(quote, (size_t)data_size);
-		if (qlen == 0)
-			CELLA_FAIL(CELLA_ERR_QUOTE_FORMAT);
-		if (memcmp(ev + 4, uuid_sgx_ecdsa, 16) == 0) {
-			uuid = uuid_sgx_ecdsa;
-			custom = quote + qlen;
-			custom_len = (size_t)data_size - qlen;
-		} else if (memcmp(ev + 4, uuid_raw_quote, 16) != 0 || qlen != data_size) {
-			CELLA_FAIL(CELLA_ERR_QUOTE_FORMAT); /* another format, or trailing bytes */
-		}
-	} else {
-		quote = ev;
-		qlen = at_quote_len(quote, len);
-		if (qlen == 0 || qlen != len)
-			CELLA_FAIL(len >= 2 && cella_le16(ev) != 3 ? CELLA_ERR_QUOTE_VERSION : CELLA_ERR_QUOTE_FORMAT);
-	}
+	CELLA_CHECK(at_evidence_split(ev, len, &quote, &qlen, &custom, &custom_len, &uuid));
 	CELLA_CHECK(at_quote_verify(quote, qlen, en, endorsements_len, policy, &q));
 	fill_claims(&q, uuid, &c);
 	if (custom) {

@@ -321,6 +321,31 @@ cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, si
 	return CELLA_OK;
 }
 
+/* The collateral the peer's Intel quote needs, fetched as v->fetch says: *json (free()) and *len; NULL and 0 for
+ * evidence that needs none (the software TEE's). A certificate that does not parse is left to the verification,
+ * which names it. */
+static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, const uint8_t *der, size_t len,
+				    char **json, size_t *json_len)
+{
+	const uint8_t *ev, *quote, *custom, *uuid;
+	size_t ev_len, qlen, custom_len;
+	struct cella_quote q;
+	struct cella_collateral *c = NULL;
+	cella_result r;
+	*json = NULL;
+	*json_len = 0;
+	if (at_attest_cert_evidence(der, len, &ev, &ev_len) != CELLA_OK ||
+	    at_evidence_split(ev, ev_len, &quote, &qlen, &custom, &custom_len, &uuid) != CELLA_OK ||
+	    cella_quote_parse(quote, qlen, &q, NULL) != CELLA_OK ||
+	    memcmp(q.qe_vendor_id, AT_SOFTWARE_QE_VENDOR, 16) == 0)
+		return CELLA_OK;
+	r = cella_collateral_fetch(v->fetch, &q, v->policy.time, &c, NULL);
+	if (r == CELLA_OK)
+		r = cella_collateral_to_json(c, json, json_len);
+	cella_collateral_free(c);
+	return r;
+}
+
 /* see cella/tls_host.h */
 int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 {
@@ -332,9 +357,17 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 	 * error (X509_V_ERR_APPLICATION_VERIFICATION) and v->result, not as stale entries in the queue */
 	ERR_set_mark();
 	v->result = CELLA_ERR_NOT_FOUND;
-	if (peer && (len = i2d_X509(peer, &der)) > 0)
-		v->result = cella_verify_attest_cert(der, (size_t)len, v->endorsements, v->endorsements_len, &v->policy,
-						     &v->claims);
+	if (peer && (len = i2d_X509(peer, &der)) > 0) {
+		char *fetched = NULL;
+		size_t fetched_len = 0;
+		if (v->fetch)
+			v->result = peer_collateral(v, der, (size_t)len, &fetched, &fetched_len);
+		if (!v->fetch || v->result == CELLA_OK)
+			v->result = cella_verify_attest_cert(
+				der, (size_t)len, fetched ? (const uint8_t *)fetched : v->endorsements,
+				fetched ? fetched_len : v->endorsements_len, &v->policy, &v->claims);
+		free(fetched);
+	}
 	OPENSSL_free(der);
 	ERR_pop_to_mark();
 	if (v->result != CELLA_OK) {
@@ -351,7 +384,7 @@ cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_
 	v->result = CELLA_ERR_NOT_FOUND;
 	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK)
 		return r;
-	if (v->endorsements_len && !v->endorsements)
+	if ((v->endorsements_len && !v->endorsements) || (v->fetch && (v->endorsements || !v->fetch->base_url)))
 		return CELLA_ERR_INVALID_ARG;
 	if (v->endorsements_len) {
 		struct cella_collateral *c = NULL;

@@ -45,6 +45,12 @@ if(TARGET cella_attest)
   cella_unit_test(evidence_dcap_test SOURCES unit/evidence_dcap_test.c LIBS cella_attest cella_verify_testutil
                   LABELS unit
                   ARGS ${CELLA_VECTORS_DIR} dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plugin_2022)
+  # the same with the OpenSSL TLS verifier fetching a peer's collateral from a mock PCCS
+  add_test(NAME evidence_dcap_tls_fetch
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/verify/tls_fetch_test.sh $<TARGET_FILE:evidence_dcap_test>
+                   ${CELLA_VECTORS_DIR} ${CMAKE_CURRENT_BINARY_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/verify
+                   dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3)
+  set_tests_properties(evidence_dcap_tls_fetch PROPERTIES LABELS unit TIMEOUT 120)
 endif()
 
 # The host's socket ocalls for enclave TLS servers: handles, ownership, closing under a blocked call

@@ -8,7 +8,8 @@
  * refuses; the same quote in OE's envelope gets the same verdict; other or altered endorsements, none at all, a time
  * outside the collateral's validity, a TDX quote, and a quote and collateral valid under a root other than Intel's
  * are refused, each with its error.
- *   evidence_dcap_test VECTORS_DIR SGX_VECTOR...
+ * The OpenSSL TLS callback, given collateral or told where to fetch it, on a certificate carrying a vector's quote.
+ *   evidence_dcap_test [--pccs URL CACHE_DIR] VECTORS_DIR SGX_VECTOR...
  */
 #include "cella_test.h"
 #include "testutil.h"
@@ -207,6 +208,41 @@ static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
 	return x;
 }
 
+/* A peer presenting a vector's quote in a certificate of dcap_cert, ready for the callback: its store context, a
+ * TLS context to configure, and a verifier whose policy takes every TCB status at the vector's time. */
+struct peer {
+	struct tv t;
+	X509 *x;
+	X509_STORE *store;
+	X509_STORE_CTX *ctx;
+	SSL_CTX *sctx;
+	struct cella_tls_openssl_verifier v;
+};
+
+static void peer_open(struct peer *p, const char *root, const char *name)
+{
+	tv_load(root, name, &p->t);
+	p->x = dcap_cert(p->t.quote, p->t.quote_len);
+	p->store = X509_STORE_new();
+	p->ctx = X509_STORE_CTX_new();
+	p->sctx = SSL_CTX_new(TLS_client_method());
+	CT_ASSERT(p->store && p->ctx && p->sctx && X509_STORE_CTX_init(p->ctx, p->store, p->x, NULL) == 1);
+	memset(&p->v, 0, sizeof(p->v));
+	p->v.policy.time = p->t.verify_time;
+	p->v.policy.allow_debug = true;
+	p->v.policy.any_identity = true;
+	p->v.policy.allowed_tcb = ALL_SGX_STATUSES;
+}
+
+static void peer_close(struct peer *p)
+{
+	SSL_CTX_free(p->sctx);
+	X509_STORE_CTX_free(p->ctx);
+	X509_STORE_free(p->store);
+	X509_free(p->x);
+	tv_free(&p->t);
+}
+
 /*
  * The OpenSSL TLS callback on a peer whose evidence is an Intel quote (the vector's, in a certificate of dcap_cert):
  * with no endorsements it is refused for want of collateral (it was for every such peer: the callback passed
@@ -216,51 +252,71 @@ static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
  */
 static void tls_callback(const char *root, const char *name)
 {
-	struct tv t;
-	struct cella_tls_openssl_verifier v;
-	X509 *x;
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	SSL_CTX *sctx = SSL_CTX_new(TLS_client_method());
-
-	tv_load(root, name, &t);
-	x = dcap_cert(t.quote, t.quote_len);
-	CT_ASSERT(store && ctx && sctx && X509_STORE_CTX_init(ctx, store, x, NULL) == 1);
-	memset(&v, 0, sizeof(v));
-	v.policy.time = t.verify_time;
-	v.policy.allow_debug = true;
-	v.policy.any_identity = true;
-	v.policy.allowed_tcb = ALL_SGX_STATUSES;
-	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
-	CT_RESULT(v.result, CELLA_ERR_COLLATERAL);
-	v.endorsements = (const uint8_t *)t.collateral;
-	v.endorsements_len = t.collateral_len;
-	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
-	CT_RESULT(v.result, CELLA_ERR_REPORT_DATA);
-	v.policy.time = t.until + 1;
-	CT_EQ(cella_tls_openssl_verify_cb(ctx, &v), 0);
-	CT_RESULT(v.result, CELLA_ERR_EXPIRED);
+	struct peer p;
+	peer_open(&p, root, name);
+	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_COLLATERAL);
+	p.v.endorsements = (const uint8_t *)p.t.collateral;
+	p.v.endorsements_len = p.t.collateral_len;
+	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	p.v.policy.time = p.t.until + 1;
+	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_EXPIRED);
 	CT_EQ(ERR_peek_error(), 0);
 
-	v.policy.time = t.verify_time;
-	v.endorsements = NULL;
-	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_ERR_INVALID_ARG);
-	v.endorsements = (const uint8_t *)"{}";
-	v.endorsements_len = 2;
-	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_ERR_COLLATERAL);
-	CT_EQ(SSL_CTX_get_verify_mode(sctx), SSL_VERIFY_NONE); /* refused: the context as it was */
-	v.endorsements = (const uint8_t *)t.collateral;
-	v.endorsements_len = t.collateral_len;
-	CT_RESULT(cella_tls_openssl_configure(sctx, &v), CELLA_OK);
-	CT_EQ(SSL_CTX_get_verify_mode(sctx), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+	p.v.policy.time = p.t.verify_time;
+	p.v.endorsements = NULL;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_ERR_INVALID_ARG);
+	p.v.endorsements = (const uint8_t *)"{}";
+	p.v.endorsements_len = 2;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_ERR_COLLATERAL);
+	CT_EQ(SSL_CTX_get_verify_mode(p.sctx), SSL_VERIFY_NONE); /* refused: the context as it was */
+	p.v.endorsements = (const uint8_t *)p.t.collateral;
+	p.v.endorsements_len = p.t.collateral_len;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	CT_EQ(SSL_CTX_get_verify_mode(p.sctx), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
 	CT_EQ(ERR_peek_error(), 0);
-
-	SSL_CTX_free(sctx);
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	X509_free(x);
-	tv_free(&t);
+	peer_close(&p);
 	cella_test_pass("the OpenSSL TLS callback verifies a peer's Intel quote with the collateral it is given");
+}
+
+/*
+ * The same peer with v->fetch: the callback fetches the quote's collateral from the PCCS at pccs (a mock serving
+ * the vector's, started by tls_fetch_test.sh) into cache, and the quote verifies (the refusal is the key
+ * binding's, as with the collateral given); again from the cache; from a PCCS that is not there, CELLA_ERR_FETCH.
+ * cella_tls_openssl_configure refuses both endorsements and fetch, and a fetch without a URL.
+ */
+static void tls_fetch(const char *root, const char *name, const char *pccs, const char *cache)
+{
+	struct peer p;
+	struct cella_fetch_options opt;
+	peer_open(&p, root, name);
+	memset(&opt, 0, sizeof(opt));
+	opt.base_url = pccs;
+	opt.cache_dir = cache;
+	opt.timeout_ms = 10000;
+	p.v.fetch = &opt;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	for (int i = 0; i < 2; i++) { /* fetched, then from the cache */
+		CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
+		CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	}
+	opt.base_url = "http://127.0.0.1:9";
+	opt.cache_dir = NULL;
+	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_FETCH);
+	CT_EQ(ERR_peek_error(), 0);
+
+	p.v.endorsements = (const uint8_t *)p.t.collateral;
+	p.v.endorsements_len = p.t.collateral_len;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_ERR_INVALID_ARG);
+	p.v.endorsements = NULL;
+	p.v.endorsements_len = 0;
+	opt.base_url = NULL;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_ERR_INVALID_ARG);
+	peer_close(&p);
+	cella_test_pass("the OpenSSL TLS callback fetches a peer's collateral from a PCCS, and caches it");
 }
 
 /*
@@ -312,9 +368,17 @@ static void foreign_root(const char *root, const char *name)
 
 int main(int argc, char **argv)
 {
-	const char *root = tv_root(argc, argv);
+	const char *root, *pccs = NULL, *cache = NULL;
 	struct tv tdx;
 	struct cella_claims c;
+
+	if (argc > 3 && strcmp(argv[1], "--pccs") == 0) { /* tls_fetch_test.sh: --pccs URL CACHE_DIR, then as usual */
+		pccs = argv[2];
+		cache = argv[3];
+		argv += 3;
+		argc -= 3;
+	}
+	root = tv_root(argc, argv);
 
 	CT_ASSERT(argc > 3); /* two SGX vectors at least: each one's collateral is wrong for the next */
 	for (int i = 2; i < argc; i++)
@@ -331,5 +395,7 @@ int main(int argc, char **argv)
 
 	foreign_root(root, argv[2]);
 	tls_callback(root, argv[2]);
+	if (pccs)
+		tls_fetch(root, argv[2], pccs, cache);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * certificate, pins MRENCLAVE or MRSIGNER + product + minimum SVN, then sends a line and prints the reply.
  */
 #include <cella/tls_host.h>
+#include <cella/verify.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -27,11 +28,12 @@ static void usage_to(FILE *f, int status)
 	fprintf(f,
 		"usage: cella-tls-client --connect HOST:PORT --root ROOT.pem\n"
 		"         (--mrenclave HEX | --mrsigner HEX --product N [--min-svn N])\n"
-		"         [--allow-debug] [--allow-software-tee] [--collateral FILE] [--send TEXT] [--time UNIX]\n"
-		"         [--timeout SECONDS]\n"
+		"         [--allow-debug] [--allow-software-tee] [--collateral FILE | --pccs URL [--cache DIR]]\n"
+		"         [--send TEXT] [--time UNIX] [--timeout SECONDS]\n"
 		"  ROOT.pem: the software-TEE root to trust (a sandbox platform's root-ca.pem).\n"
-		"  --collateral FILE: DCAP collateral JSON (cella-quote's layout) for a peer whose evidence is an Intel\n"
-		"    SGX quote (on SGX hardware); without it such a peer is refused.\n"
+		"  A peer whose evidence is an Intel SGX quote (on SGX hardware) needs DCAP collateral: from\n"
+		"    --collateral FILE (cella-quote's JSON layout), or fetched during the handshake from the PCCS or\n"
+		"    Intel PCS at --pccs URL, cached in --cache DIR; without either such a peer is refused.\n"
 		"  --allow-debug and --allow-software-tee are INSECURE outside development.\n"
 		"exit status: 0 verified (and the exchange worked), 1 refused or failed, 2 usage\n");
 	exit(status);
@@ -168,7 +170,8 @@ static int tcp_connect(const char *hostport, const struct timespec *deadline)
 
 int main(int argc, char **argv)
 {
-	const char *connect_to = NULL, *root_path = NULL, *collateral_path = NULL;
+	const char *connect_to = NULL, *root_path = NULL, *collateral_path = NULL, *pccs = NULL, *cache = NULL;
+	struct cella_fetch_options fetch;
 	const char *send_text = "hello from cella-tls-client\n";
 	uint8_t mrenclave[32], mrsigner[32], *root = NULL, *collateral = NULL;
 	size_t root_len = 0, collateral_len = 0;
@@ -201,6 +204,10 @@ int main(int argc, char **argv)
 			root_path = val, i++;
 		else if (!strcmp(a, "--collateral"))
 			collateral_path = val, i++;
+		else if (!strcmp(a, "--pccs"))
+			pccs = val, i++;
+		else if (!strcmp(a, "--cache"))
+			cache = val, i++;
 		else if (!strcmp(a, "--send"))
 			send_text = val, i++;
 		else if (!strcmp(a, "--time"))
@@ -226,6 +233,11 @@ int main(int argc, char **argv)
 	if (!connect_to || !root_path || (!v.policy.mrenclave && !v.policy.mrsigner) ||
 	    (v.policy.mrsigner && !v.policy.mrenclave && !v.policy.check_product_id))
 		usage(); /* MRSIGNER alone would accept every product of that signer */
+	if ((collateral_path && pccs) || (cache && !pccs)) {
+		fprintf(stderr, "cella-tls-client: %s\n", cache && !pccs ? "--cache needs --pccs"
+									 : "--collateral and --pccs: one or the other");
+		usage();
+	}
 	root = cella_cli_file("cella-tls-client", root_path, 1 << 20, &root_len);
 	if (!root)
 		return 1;
@@ -248,6 +260,12 @@ int main(int argc, char **argv)
 		}
 		v.endorsements = collateral;
 		v.endorsements_len = collateral_len;
+	}
+	if (pccs) {
+		memset(&fetch, 0, sizeof(fetch));
+		fetch.base_url = pccs;
+		fetch.cache_dir = cache;
+		v.fetch = &fetch;
 	}
 
 	ctx = SSL_CTX_new(TLS_client_method());

@@ -28,6 +28,9 @@ expect 2 "--timeout 0" "--timeout 0: not an integer from 1 to 3600" $c --mrencla
 expect 2 "--time with trailing text" "--time 12x: not an integer" $c --mrenclave $zero --time 12x
 expect 2 "an unknown option" "unknown option --frob" $c --mrenclave $zero --frob x
 expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
+expect 2 "--collateral and --pccs" "--collateral and --pccs: one or the other" $c --mrenclave $zero --collateral x \
+	--pccs http://127.0.0.1:9
+expect 2 "--cache without --pccs" "--cache needs --pccs" $c --mrenclave $zero --cache /tmp
 expect 0 "--help" "usage: cella-tls-client" --help
 
 # a --root that cannot be read, or is empty: exit 1 with the reason, before connecting (it said only "cannot read
@@ -50,7 +53,7 @@ expect 2 "sample host: --connections 0" "--connections 0: not a number from 1" "
 expect 2 "sample host: an option without a value" "--ready needs a value" "$enclave" --ready
 cmd=$client
 
-"$host" "$enclave" --connections 6 --ready "$work/ready" >"$work/server.log" 2>&1 &
+"$host" "$enclave" --connections 7 --ready "$work/ready" >"$work/server.log" 2>&1 &
 server=$!
 i=0
 while [ ! -s "$work/ready" ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -59,7 +62,7 @@ read -r port mr <"$work/ready"
 root=$work/platform/root-ca.pem
 c="--connect 127.0.0.1:$port --root $root"
 dev="--allow-debug --allow-software-tee"
-# 1..6: one connection each
+# 1..7: one connection each
 expect 0 "pinned MRENCLAVE verifies, the line comes back" 'you said "ping" over attested TLS' $c --mrenclave "$mr" \
 	$dev --send ping
 grep -q "SOFTWARE-TEE" "$work/out" || { echo "FAIL the claims do not say SOFTWARE-TEE"; fails=$((fails + 1)); }
@@ -77,13 +80,16 @@ expect 1 "--collateral not collateral" "$work/text.pem: not DCAP collateral" --c
 	--mrenclave $zero --collateral "$work/text.pem"
 expect 0 "MRSIGNER + product 4 + minimum SVN 1 verifies, collateral given" "verified attested TLS peer" $c \
 	--mrsigner "$signer" --product 4 --min-svn 1 $dev --collateral "$collateral"
+# --pccs: nothing to fetch for the software TEE's evidence (a fetch from port 9 would fail the handshake)
+expect 0 "MRENCLAVE verifies with --pccs given, nothing fetched" "verified attested TLS peer" $c --mrenclave "$mr" \
+	$dev --pccs http://127.0.0.1:9 --cache "$work/cache"
 expect 1 "minimum SVN 2 is refused (the enclave has 1)" "handshake refused" $c --mrsigner "$signer" --product 4 \
 	--min-svn 2 $dev
 expect 1 "product 5 is refused (the enclave has 4)" "handshake refused" $c --mrsigner "$signer" --product 5 $dev
 wait $server
 st=$?
-grep -q "served 2 session" "$work/server.log" && [ $st -eq 0 ] ||
-	{ echo "FAIL the server did not serve exactly the two verified sessions: $(cat "$work/server.log")"; fails=$((fails + 1)); }
+grep -q "served 3 session" "$work/server.log" && [ $st -eq 0 ] ||
+	{ echo "FAIL the server did not serve exactly the three verified sessions: $(cat "$work/server.log")"; fails=$((fails + 1)); }
 # the four refused handshakes: the sample prints why, from the server's detail (the client's fatal alert)
 n=$(grep -c "^enclave: accept failed (CELLA_ERR_CRYPTO): handshake: BearSSL error BR_ERR_RECV_FATAL_ALERT + " \
 	"$work/server.log")
