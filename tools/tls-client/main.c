@@ -28,12 +28,15 @@ static void usage_to(FILE *f, int status)
 	fprintf(f,
 		"usage: cella-tls-client --connect HOST:PORT --root ROOT.pem\n"
 		"         (--mrenclave HEX | --mrsigner HEX --product N [--min-svn N])\n"
-		"         [--allow-debug] [--allow-software-tee] [--collateral FILE | --pccs URL [--cache DIR]]\n"
+		"         [--allow-debug] [--allow-software-tee]\n"
+		"         [--collateral FILE | --pccs URL [--cache DIR] [--insecure-tls]]\n"
 		"         [--send TEXT] [--time UNIX] [--timeout SECONDS]\n"
 		"  ROOT.pem: the software-TEE root to trust (a sandbox platform's root-ca.pem).\n"
 		"  A peer whose evidence is an Intel SGX quote (on SGX hardware) needs DCAP collateral: from\n"
 		"    --collateral FILE (cella-quote's JSON layout), or fetched during the handshake from the PCCS or\n"
 		"    Intel PCS at --pccs URL, cached in --cache DIR; without either such a peer is refused.\n"
+		"    --insecure-tls: do not verify the PCCS's TLS certificate (a PCCS with a self-signed one; the\n"
+		"    collateral is signature-checked all the same).\n"
 		"  --allow-debug and --allow-software-tee are INSECURE outside development.\n"
 		"exit status: 0 verified (and the exchange worked), 1 refused or failed, 2 usage\n");
 	exit(status);
@@ -171,6 +174,7 @@ static int tcp_connect(const char *hostport, const struct timespec *deadline)
 int main(int argc, char **argv)
 {
 	const char *connect_to = NULL, *root_path = NULL, *collateral_path = NULL, *pccs = NULL, *cache = NULL;
+	bool insecure_tls = false;
 	struct cella_fetch_options fetch;
 	const char *send_text = "hello from cella-tls-client\n";
 	uint8_t mrenclave[32], mrsigner[32], *root = NULL, *collateral = NULL;
@@ -196,6 +200,8 @@ int main(int argc, char **argv)
 			v.policy.allow_debug = true;
 		else if (!strcmp(a, "--allow-software-tee"))
 			v.policy.allow_software_tee = true;
+		else if (!strcmp(a, "--insecure-tls"))
+			insecure_tls = true;
 		else if (!val)
 			usage();
 		else if (!strcmp(a, "--connect"))
@@ -233,9 +239,12 @@ int main(int argc, char **argv)
 	if (!connect_to || !root_path || (!v.policy.mrenclave && !v.policy.mrsigner) ||
 	    (v.policy.mrsigner && !v.policy.mrenclave && !v.policy.check_product_id))
 		usage(); /* MRSIGNER alone would accept every product of that signer */
-	if ((collateral_path && pccs) || (cache && !pccs)) {
-		fprintf(stderr, "cella-tls-client: %s\n", cache && !pccs ? "--cache needs --pccs"
-									 : "--collateral and --pccs: one or the other");
+	if (collateral_path && pccs) {
+		fprintf(stderr, "cella-tls-client: --collateral and --pccs: one or the other\n");
+		usage();
+	}
+	if ((cache || insecure_tls) && !pccs) {
+		fprintf(stderr, "cella-tls-client: %s needs --pccs\n", cache ? "--cache" : "--insecure-tls");
 		usage();
 	}
 	root = cella_cli_file("cella-tls-client", root_path, 1 << 20, &root_len);
@@ -265,6 +274,7 @@ int main(int argc, char **argv)
 		memset(&fetch, 0, sizeof(fetch));
 		fetch.base_url = pccs;
 		fetch.cache_dir = cache;
+		fetch.insecure_tls = insecure_tls;
 		v.fetch = &fetch;
 	}
 

@@ -31,6 +31,7 @@ expect 2 "MRSIGNER without a product" "usage:" $c --mrsigner $zero
 expect 2 "--collateral and --pccs" "--collateral and --pccs: one or the other" $c --mrenclave $zero --collateral x \
 	--pccs http://127.0.0.1:9
 expect 2 "--cache without --pccs" "--cache needs --pccs" $c --mrenclave $zero --cache /tmp
+expect 2 "--insecure-tls without --pccs" "--insecure-tls needs --pccs" $c --mrenclave $zero --insecure-tls
 expect 0 "--help" "usage: cella-tls-client" --help
 
 # a --root that cannot be read, or is empty: exit 1 with the reason, before connecting (it said only "cannot read
@@ -82,7 +83,7 @@ expect 0 "MRSIGNER + product 4 + minimum SVN 1 verifies, collateral given" "veri
 	--mrsigner "$signer" --product 4 --min-svn 1 $dev --collateral "$collateral"
 # --pccs: nothing to fetch for the software TEE's evidence (a fetch from port 9 would fail the handshake)
 expect 0 "MRENCLAVE verifies with --pccs given, nothing fetched" "verified attested TLS peer" $c --mrenclave "$mr" \
-	$dev --pccs http://127.0.0.1:9 --cache "$work/cache"
+	$dev --pccs http://127.0.0.1:9 --cache "$work/cache" --insecure-tls
 expect 1 "minimum SVN 2 is refused (the enclave has 1)" "handshake refused" $c --mrsigner "$signer" --product 4 \
 	--min-svn 2 $dev
 expect 1 "product 5 is refused (the enclave has 4)" "handshake refused" $c --mrsigner "$signer" --product 5 $dev
