@@ -81,7 +81,9 @@ struct cella_tls_openssl_verifier {
 	size_t endorsements_len;
 	/* set by the caller, optional, instead of endorsements: where to fetch the collateral of a peer's Intel quote
 	 * (cella_collateral_fetch at policy.time: a PCCS or Intel PCS, its on-disk cache honoured), during the
-	 * handshake; a fetch that fails refuses the peer with its error (CELLA_ERR_FETCH, ...). Borrowed. */
+	 * handshake, once the quote's PCK chain is found to end at fetch->trust (Intel's root when NULL); a chain
+	 * that does not, or a fetch that fails, refuses the peer with its error (CELLA_ERR_UNTRUSTED_ROOT,
+	 * CELLA_ERR_CERT_CHAIN, CELLA_ERR_FETCH, ...). Borrowed. */
 	const struct cella_fetch_options *fetch;
 	cella_result result;        /* out: the last verification */
 	struct cella_claims claims; /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */

@@ -330,6 +330,8 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	const uint8_t *ev, *quote, *custom, *uuid;
 	size_t ev_len, qlen, custom_len;
 	struct cella_quote q;
+	struct cella_pck_info pck;
+	struct cella_trust *intel = NULL;
 	struct cella_collateral *c = NULL;
 	cella_result r;
 	*json = NULL;
@@ -339,6 +341,14 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	    cella_quote_parse(quote, qlen, &q, NULL) != CELLA_OK ||
 	    memcmp(q.qe_vendor_id, AT_SOFTWARE_QE_VENDOR, 16) == 0)
 		return CELLA_OK;
+	/* only a PCK chain the anchor's CA issued makes the verifier fetch: a peer cannot have it ask the PCCS for
+	 * whatever FMSPC it writes into a certificate of its own */
+	if (!v->fetch->trust && (r = cella_trust_new_intel(&intel)) != CELLA_OK)
+		return r;
+	r = cella_quote_pck_info_trusted(v->fetch->trust ? v->fetch->trust : intel, &q, &pck, NULL);
+	cella_trust_free(intel);
+	if (r != CELLA_OK)
+		return r;
 	r = cella_collateral_fetch(v->fetch, &q, v->policy.time, &c, NULL);
 	if (r == CELLA_OK)
 		r = cella_collateral_to_json(c, json, json_len);

@@ -287,6 +287,8 @@ static void tls_callback(const char *root, const char *name)
  * binding's, as with the collateral given); again from the cache; from a PCCS that is not there, CELLA_ERR_FETCH.
  * cella_tls_openssl_configure refuses both endorsements and fetch, and a fetch without a URL.
  */
+static uint8_t *foreign_quote(const struct tv *t, struct tca_pki *pki, struct cella_collateral **col, size_t *n);
+
 static void tls_fetch(const char *root, const char *name, const char *pccs, const char *cache)
 {
 	struct peer p;
@@ -302,6 +304,27 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
 		CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
 	}
+	{
+		/* a peer whose PCK chain is not Intel's makes the verifier fetch nothing (tls_fetch_test.sh counts the
+		 * requests; no cache here, which holds its FMSPC's collateral by now): refused for its chain before
+		 * any request */
+		struct tca_pki pki;
+		struct cella_collateral *col;
+		size_t n;
+		uint8_t *b = foreign_quote(&p.t, &pki, &col, &n);
+		X509 *fx = dcap_cert(b, n);
+		X509_STORE_CTX *fctx = X509_STORE_CTX_new();
+		CT_ASSERT(fctx && X509_STORE_CTX_init(fctx, p.store, fx, NULL) == 1);
+		opt.cache_dir = NULL;
+		CT_EQ(cella_tls_openssl_verify_cb(fctx, &p.v), 0);
+		CT_RESULT(p.v.result, CELLA_ERR_UNTRUSTED_ROOT);
+		opt.cache_dir = cache;
+		X509_STORE_CTX_free(fctx);
+		X509_free(fx);
+		free(b);
+		cella_collateral_free(col);
+		tca_pki_free(&pki);
+	}
 	opt.base_url = "http://127.0.0.1:9";
 	opt.cache_dir = NULL;
 	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
@@ -316,7 +339,8 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 	opt.base_url = NULL;
 	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_ERR_INVALID_ARG);
 	peer_close(&p);
-	cella_test_pass("the OpenSSL TLS callback fetches a peer's collateral from a PCCS, and caches it");
+	cella_test_pass("the OpenSSL TLS callback fetches a peer's collateral from a PCCS, and caches it; a chain not "
+			"Intel's fetches nothing");
 }
 
 /*
@@ -324,27 +348,43 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
  * generated hierarchy shaped like Intel's, with the vector's TCB Info and QE Identity re-signed under it, verifies
  * against that root (the control) and is refused by cella_verify_evidence.
  */
+/* The vector t's quote rebuilt as v3 under a generated hierarchy shaped like Intel's (*pki), with its TCB Info and QE
+ * Identity re-signed under it (*col): genuine under pki's root, not under Intel's. *n: the quote's length. */
+static uint8_t *foreign_quote(const struct tv *t, struct tca_pki *pki, struct cella_collateral **col, size_t *n)
+{
+	struct cella_quote real;
+	struct cella_collateral *vc = NULL;
+	EVP_PKEY *ak = tca_key();
+	char *pem;
+	size_t pem_len;
+	uint8_t *b;
+	CT_RESULT(cella_quote_parse(t->quote, t->quote_len, &real, NULL), CELLA_OK);
+	CT_EQ(real.version, 3);
+	CT_RESULT(cella_collateral_new_json(t->collateral, t->collateral_len, &vc, NULL), CELLA_OK);
+	tca_pki_like(pki, &real, t->verify_time, &pem, &pem_len);
+	*col = tca_pki_collateral(pki, vc->tcb_info, vc->qe_identity, t->verify_time);
+	b = tv_build_quote(&real, 3, CELLA_QUOTE_BODY_SGX, NULL, ak, pki->k_leaf, pem, pem_len, n);
+	free(pem);
+	cella_collateral_free(vc);
+	EVP_PKEY_free(ak);
+	return b;
+}
+
 static void foreign_root(const char *root, const char *name)
 {
 	struct tv t;
 	struct tca_pki pki;
-	struct cella_quote real, q;
-	struct cella_collateral *vc = NULL, *col;
+	struct cella_quote q;
+	struct cella_collateral *col;
 	struct cella_verify_result *res = calloc(1, sizeof(*res));
 	struct cella_claims c;
-	EVP_PKEY *ak = tca_key();
-	char *pem, *json;
-	size_t pem_len, json_len, n;
+	char *json;
+	size_t json_len, n;
 	uint8_t *b;
 
 	CT_ASSERT(res);
 	tv_load(root, name, &t);
-	CT_RESULT(cella_quote_parse(t.quote, t.quote_len, &real, NULL), CELLA_OK);
-	CT_EQ(real.version, 3);
-	CT_RESULT(cella_collateral_new_json(t.collateral, t.collateral_len, &vc, NULL), CELLA_OK);
-	tca_pki_like(&pki, &real, t.verify_time, &pem, &pem_len);
-	col = tca_pki_collateral(&pki, vc->tcb_info, vc->qe_identity, t.verify_time);
-	b = tv_build_quote(&real, 3, CELLA_QUOTE_BODY_SGX, NULL, ak, pki.k_leaf, pem, pem_len, &n);
+	b = foreign_quote(&t, &pki, &col, &n);
 	CT_RESULT(cella_quote_parse(b, n, &q, NULL), CELLA_OK);
 	CT_EQ(q.version, 3);
 	CT_RESULT(cella_quote_verify_trust(pki.trust, &q, col, t.verify_time, res), CELLA_OK);
@@ -356,11 +396,8 @@ static void foreign_root(const char *root, const char *name)
 		  CELLA_OK);
 	free(json);
 	free(b);
-	free(pem);
 	free(res);
 	cella_collateral_free(col);
-	cella_collateral_free(vc);
-	EVP_PKEY_free(ak);
 	tca_pki_free(&pki);
 	tv_free(&t);
 	cella_test_pass("a quote and collateral valid under another root: refused, the trust is Intel's root");
