@@ -14,4 +14,7 @@ $FUZZ_CC $FUZZ_CFLAGS -I"$src/include" -I"$a" -I"$v" -I"$src/src/common" $(pkg-c
 	"$a/util.c" "$a/policy.c" "$a/jmespath.c" "$a/jws.c" "$a/store.c" "$a/evidence.c" "$a/config.c" "$a/service.c" \
 	"$v"/*.c "$src/src/common/result.c" "$src/src/common/hex.c" "$src/src/common/file.c" "$src/src/common/parse.c" \
 	-o "$out/attestd_fuzz" -lcrypto -lcurl $(pkg-config --libs jansson libcjson sqlite3) -lpthread -lm
+# the harness's service database goes beside it, not into /tmp
+ATTESTD_FUZZ_DIR=$out
+export ATTESTD_FUZZ_DIR
 fuzz_run "$out/attestd_fuzz" "$src/tests/fuzz/attestd/corpus" 16384

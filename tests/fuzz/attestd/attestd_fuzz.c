@@ -24,11 +24,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[ATTESTD_ERR_BYTES];
-	static char db[64];
+	char err[ATTESTD_ERR_BYTES], side[4200];
+	static char db[4096];
+	/* the service's database: in the directory run_fuzz.sh names (the build tree), where the next run replaces it,
+	 * else /tmp under this process's ID */
+	const char *dir = getenv("ATTESTD_FUZZ_DIR");
 	(void)argc, (void)argv;
-	snprintf(db, sizeof(db), "/tmp/attestd-fuzz-%d.db", (int)getpid());
+	if (dir && *dir)
+		snprintf(db, sizeof(db), "%s/attestd-fuzz.db", dir);
+	else
+		snprintf(db, sizeof(db), "/tmp/attestd-fuzz-%d.db", (int)getpid());
 	unlink(db);
+	snprintf(side, sizeof(side), "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db);
+	unlink(side);
 	if (attestd_config_apply_json(&cfg, attestd_config_default_json(), strlen(attestd_config_default_json()), err) !=
 	    CELLA_OK)
 		abort();
