@@ -247,10 +247,16 @@ struct kv {
 	int64_t i;
 };
 
-/* true if a goes before b: by value (largest or smallest first), ties by smaller index */
+/* true if a goes before b: by value (largest or smallest first), ties by smaller index. NaN ranks above every
+ * number, as in the ONNX reference (a stable numpy sort): first when largest, last when smallest. Compared as
+ * unordered, a NaN tied with every number and the merge sort gave no order at all ([3, 1, NaN, 2] gave 3, 1 as
+ * the largest two). */
 static int kv_before(const struct kv *a, const struct kv *b, int largest)
 {
-	if (a->v != b->v)
+	int an = a->v != a->v, bn = b->v != b->v;
+	if (an != bn)
+		return largest ? an : bn;
+	if (!an && a->v != b->v)
 		return largest ? a->v > b->v : a->v < b->v;
 	if (a->iv != b->iv)
 		return largest ? a->iv > b->iv : a->iv < b->iv;

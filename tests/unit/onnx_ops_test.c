@@ -2141,6 +2141,42 @@ static void test_pow_int_nan(void)
 	cella_test_pass("Pow with an integer base: NaN as 0, out of range saturated");
 }
 
+/* TopK over [3, 1, NaN, 2, NaN]: NaN ranks above every number, as the ONNX reference's stable sort ranks it, ties by
+ * the smaller index; NaN compared as unordered tied with everything and the sort gave no order (3, 1 as the two
+ * largest). */
+static void test_topk_nan(void)
+{
+	static const int64_t d5[1] = { 5 }, one[1] = { 1 }, k = 4;
+	static const float v[5] = { 3, 1, NAN, 2, NAN };
+	static const int64_t want_i[2][4] = { { 1, 3, 0, 2 }, { 2, 4, 0, 3 } };
+	for (int largest = 0; largest < 2; largest++) {
+		static const char *const ins[] = { "c0", "k", NULL }, *const outs[] = { "y", "i", NULL };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor o2[2];
+		mb_init(&b, 11);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_io(&b.g, 1, "i", CELLA_ONNX_INT64, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d5, v, sizeof(v));
+		gb_const(&b.g, "k", CELLA_ONNX_INT64, 1, one, &k, 8);
+		attr_i(&b.g, gb_node(&b.g, "TopK", ins, outs), "largest", largest);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, NULL, 0, o2, 2), CELLA_OK);
+		const float *y = o2[0].data;
+		const int64_t *ix = o2[1].data;
+		CT_ASSERT(o2[1].bytes == sizeof(want_i[0]));
+		if (memcmp(ix, want_i[largest], sizeof(want_i[0])) != 0)
+			cella_test_fail(__FILE__, __LINE__, "TopK largest=%d gave indices %s", largest,
+					cella_test_hex(ix, o2[1].bytes));
+		for (int j = 0; j < 4; j++) {
+			float w = v[want_i[largest][j]];
+			CT_ASSERT(w != w ? y[j] != y[j] : y[j] == w);
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("TopK ranks NaN above every number, ties by index");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2180,6 +2216,7 @@ int main(int argc, char **argv)
 		{ "window_attrs", test_window_attrs },
 		{ "bool_nonzero", test_bool_nonzero },
 		{ "pow_int_nan", test_pow_int_nan },
+		{ "topk_nan", test_topk_nan },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
