@@ -45,20 +45,17 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		na = (int)c;
 	}
 	int keep = onnx_attr_int(n, "keepdims", 1);
-	if (na == 0 && onnx_attr_i(n, "noop_with_empty_axes", 0)) {
-		struct tensor *oo;
-		if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &oo)) != CELLA_OK || onnx_op_dry(x))
-			return r;
-		memcpy(oo->data, a->data, a->bytes);
-		return CELLA_OK;
-	}
+	/* no axes with noop_with_empty_axes: a reduction over the empty set of axes, each element alone, which keeps the
+	 * shape but still applies the elementwise steps (ReduceSumSquare squares, ReduceLogSum takes the log: the
+	 * attribute's text since onnx#7394); otherwise no axes is every axis */
+	int none = na == 0 && onnx_attr_i(n, "noop_with_empty_axes", 0);
 	for (int i = 0; i < na; i++) {
 		int d;
 		if (onnx_normalize_axis(ax[i], a->rank, &d))
 			return CELLA_ERR_MODEL_SHAPE;
 		red[d] = 1;
 	}
-	if (na == 0)
+	if (na == 0 && !none)
 		for (int d = 0; d < a->rank; d++)
 			red[d] = 1;
 	int64_t od[MAXR];

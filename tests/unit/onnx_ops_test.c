@@ -2177,6 +2177,45 @@ static void test_topk_nan(void)
 	cella_test_pass("TopK ranks NaN above every number, ties by index");
 }
 
+/* Reduce-18 with noop_with_empty_axes and no axes (absent or empty) reduces over the empty set of axes: each element
+ * alone, so the shape stays but the elementwise steps still apply (onnx#7394: ReduceSumSquare gives the squares,
+ * ReduceLogSum the logs); the input was returned unchanged. */
+static void test_reduce_noop_empty_axes(void)
+{
+	static const int64_t d3[1] = { 3 }, d0[1] = { 0 };
+	static const float x[3] = { -2.0f, 0.5f, 4.0f };
+	const float nan = NAN;
+	const struct { const char *op; float want[3]; } cases[] = {
+		{ "ReduceSum", { -2.0f, 0.5f, 4.0f } },	     { "ReduceMean", { -2.0f, 0.5f, 4.0f } },
+		{ "ReduceMax", { -2.0f, 0.5f, 4.0f } },	     { "ReduceProd", { -2.0f, 0.5f, 4.0f } },
+		{ "ReduceL1", { 2.0f, 0.5f, 4.0f } },	     { "ReduceL2", { 2.0f, 0.5f, 4.0f } },
+		{ "ReduceSumSquare", { 4.0f, 0.25f, 16.0f } }, { "ReduceLogSumExp", { -2.0f, 0.5f, 4.0f } },
+		{ "ReduceLogSum", { nan, (float)log(0.5), (float)log(4.0) } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (int empty_input = 0; empty_input < 2; empty_input++) {
+			struct mb b;
+			struct cella_onnx_model *m = NULL;
+			struct cella_onnx_tensor out;
+			Onnx__NodeProto *n = single(&b, 18, cases[i].op, empty_input ? 2 : 1, CELLA_ONNX_FLOAT);
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d3, x, sizeof(x));
+			if (empty_input)
+				gb_const(&b.g, "c1", CELLA_ONNX_INT64, 1, d0, NULL, 0);
+			attr_i(&b.g, n, "noop_with_empty_axes", 1);
+			CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+			CT_ASSERT(out.rank == 1 && out.dims[0] == 3);
+			const float *y = out.data;
+			for (int j = 0; j < 3; j++) {
+				float w = cases[i].want[j];
+				if (w != w ? y[j] == y[j] : fabsf(y[j] - w) > 1e-6f)
+					cella_test_fail(__FILE__, __LINE__, "%s (axes %s) gave %s", cases[i].op,
+							empty_input ? "empty" : "absent", cella_test_hex(out.data, out.bytes));
+			}
+			cella_onnx_model_free(m);
+		}
+	cella_test_pass("Reduce-18 with noop_with_empty_axes applies the elementwise steps without reducing");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2217,6 +2256,7 @@ int main(int argc, char **argv)
 		{ "bool_nonzero", test_bool_nonzero },
 		{ "pow_int_nan", test_pow_int_nan },
 		{ "topk_nan", test_topk_nan },
+		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
