@@ -104,6 +104,9 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 		if (pass == 0)
 			for (size_t i = 0; i < oc; i++)
 				mx[i] = -INFINITY;
+		else if (mx) /* an infinite max is not subtracted: inf - inf is NaN, where the sum is inf or (all -inf) 0 */
+			for (size_t i = 0; i < oc; i++)
+				mx[i] = isinf(mx[i]) ? 0 : mx[i];
 		memset(idx, 0, sizeof(idx));
 		int64_t off = 0;
 		for (size_t i = 0; i < ic; i++) {

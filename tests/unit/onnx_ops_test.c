@@ -2216,6 +2216,27 @@ static void test_reduce_noop_empty_axes(void)
 	cella_test_pass("Reduce-18 with noop_with_empty_axes applies the elementwise steps without reducing");
 }
 
+/* ReduceLogSumExp of rows [inf, 1], [-inf, -inf], [-inf, 2]: log(sum(exp)) is inf, -inf and 2; the shift by the row's
+ * maximum subtracted inf from inf and gave NaN for the first two. */
+static void test_reduce_logsumexp_inf(void)
+{
+	static const int64_t d32[2] = { 3, 2 }, one[1] = { 1 }, axis1 = 1;
+	static const float x[6] = { INFINITY, 1.0f, -INFINITY, -INFINITY, -INFINITY, 2.0f };
+	static const float want[3] = { INFINITY, -INFINITY, 2.0f };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *n = single(&b, 18, "ReduceLogSumExp", 2, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d32, x, sizeof(x));
+	gb_const(&b.g, "c1", CELLA_ONNX_INT64, 1, one, &axis1, sizeof(axis1));
+	attr_i(&b.g, n, "keepdims", 0);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	if (out.bytes != sizeof(want) || memcmp(out.data, want, sizeof(want)) != 0)
+		cella_test_fail(__FILE__, __LINE__, "ReduceLogSumExp gave %s", cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+	cella_test_pass("ReduceLogSumExp with an infinite maximum");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2257,6 +2278,7 @@ int main(int argc, char **argv)
 		{ "pow_int_nan", test_pow_int_nan },
 		{ "topk_nan", test_topk_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
+		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
