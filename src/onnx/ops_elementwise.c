@@ -841,16 +841,9 @@ static cella_result op_clip(struct exec *x, struct node *n)
 	if ((tmin && (tmin->dtype != a->dtype || onnx_tensor_count(tmin) != 1)) ||
 	    (tmax && (tmax->dtype != a->dtype || onnx_tensor_count(tmax) != 1)))
 		return CELLA_ERR_MODEL_SHAPE;
-	switch (a->dtype) {
-	case CELLA_ONNX_FLOAT: {
-		float lo = n->opset < 11 ? onnx_attr_f(n, "min", -INFINITY) : tmin ? *(float *)tmin->data : -INFINITY;
-		float hi = n->opset < 11 ? onnx_attr_f(n, "max", INFINITY) : tmax ? *(float *)tmax->data : INFINITY;
-		onnx_act_map(a->data, o->data, c, ACT_CLIP, lo, hi);
-		return CELLA_OK;
-	}
-/* Min(max, Max(x, min)) as Clip-13 defines it: with min > max every element becomes max. CLIPT takes the bounds
- * from the inputs min and max (absent: the type's range); before opset 11 (float and double only) they are the
- * attributes. */
+/* Min(max, Max(x, min)) as Clip-13 defines it: with min > max every element becomes max, and a NaN stays NaN (as
+ * through Max and Min; the float path once clamped it to a bound). CLIPT takes the bounds from the inputs min and
+ * max (absent: the type's range); before opset 11 (float and double only) they are the attributes. */
 #define CLIPI(T, LO, HI)                                          \
 	{                                                         \
 		T lo = LO, hi = HI;                               \
@@ -863,6 +856,11 @@ static cella_result op_clip(struct exec *x, struct node *n)
 		return CELLA_OK;                                  \
 	}
 #define CLIPT(T, LO, HI) CLIPI(T, tmin ? *(T *)tmin->data : LO, tmax ? *(T *)tmax->data : HI)
+	switch (a->dtype) {
+	case CELLA_ONNX_FLOAT:
+		if (n->opset < 11)
+			CLIPI(float, onnx_attr_f(n, "min", -INFINITY), onnx_attr_f(n, "max", INFINITY))
+		CLIPT(float, -INFINITY, INFINITY)
 	case CELLA_ONNX_DOUBLE:
 		if (n->opset < 11)
 			CLIPI(double, onnx_attr_f(n, "min", -INFINITY), onnx_attr_f(n, "max", INFINITY))

@@ -2237,6 +2237,17 @@ static void test_reduce_logsumexp_inf(void)
 	cella_test_pass("ReduceLogSumExp with an infinite maximum");
 }
 
+/* Clip of a float NaN is NaN, as Min(max, Max(x, min)) gives it (and as the double path already did); the float path
+ * clamped it to min, or to max when min > max. */
+static void test_clip_nan(void)
+{
+	const float fx[4] = { NAN, -1.0f, 4.0f, 0.25f }, lo = 0.0f, hi = 1.0f, lo2 = 2.5f, hi2 = 0.5f;
+	const float want[4] = { fx[0], 0.0f, 1.0f, 0.25f }, want2[4] = { fx[0], 0.5f, 0.5f, 0.5f };
+	clip_case(CELLA_ONNX_FLOAT, 4, fx, 4, &lo, &hi, want);
+	clip_case(CELLA_ONNX_FLOAT, 4, fx, 4, &lo2, &hi2, want2);
+	cella_test_pass("Clip keeps a float NaN");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2279,6 +2290,7 @@ int main(int argc, char **argv)
 		{ "topk_nan", test_topk_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
+		{ "clip_nan", test_clip_nan },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
