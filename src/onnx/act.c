@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: MIT
 /* Fused epilogue activations over float rows. SSE2 (x86-64 baseline) where the compiler will not vectorise
- * the clamp itself; MAXPS/MINPS give exactly the scalar `a > b ? a : b` results, so every path agrees. */
+ * the clamp itself (act_sse.h); the scalar forms below give exactly the MAXPS/MINPS results (constant first:
+ * `c > v ? c : v`, so a NaN passes through), and every path agrees. */
 #include "onnx_internal.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "act_sse.h"
 
 static float act1(float v, int act, float a, float b)
 {
 	float t;
 	switch (act) {
-	case ACT_RELU: return v > 0.0f ? v : 0.0f;
-	case ACT_CLIP: t = v > a ? v : a; return t < b ? t : b;
+	case ACT_RELU: return 0.0f > v ? 0.0f : v;
+	case ACT_CLIP: t = a > v ? a : v; return b < t ? b : t;
 	case ACT_LEAKY: return v < 0 ? v * a : v;
-	case ACT_HSIGMOID: t = a * v + b; t = t > 0.0f ? t : 0.0f; return t < 1.0f ? t : 1.0f;
-	case ACT_HSWISH: t = v * (1.0f / 6.0f) + 0.5f; t = t > 0.0f ? t : 0.0f; return v * (t < 1.0f ? t : 1.0f);
+	case ACT_HSIGMOID: t = a * v + b; t = 0.0f > t ? 0.0f : t; return 1.0f < t ? 1.0f : t;
+	case ACT_HSWISH: t = v * (1.0f / 6.0f) + 0.5f; t = 0.0f > t ? 0.0f : t; return v * (1.0f < t ? 1.0f : t);
 	case ACT_SIGMOID: return onnx_sigmoidf(v);
 	default: return v;
 	}
@@ -27,29 +26,24 @@ void onnx_act_apply(float *p, size_t n, int act, float a, float b)
 	if (act == ACT_NONE)
 		return;
 #if defined(__SSE2__)
-	const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f), sixth = _mm_set1_ps(1.0f / 6.0f),
-		     half = _mm_set1_ps(0.5f), va = _mm_set1_ps(a), vb = _mm_set1_ps(b);
+	const __m128 va = _mm_set1_ps(a), vb = _mm_set1_ps(b);
 	/* one loop per activation: no dispatch inside the hot loop */
 	switch (act) {
 	case ACT_RELU:
 		for (; i + 4 <= n; i += 4)
-			_mm_storeu_ps(p + i, _mm_max_ps(_mm_loadu_ps(p + i), zero));
+			_mm_storeu_ps(p + i, onnx_relu_ps(_mm_loadu_ps(p + i)));
 		break;
 	case ACT_CLIP:
 		for (; i + 4 <= n; i += 4)
-			_mm_storeu_ps(p + i, _mm_min_ps(_mm_max_ps(_mm_loadu_ps(p + i), va), vb));
+			_mm_storeu_ps(p + i, onnx_clip_ps(_mm_loadu_ps(p + i), va, vb));
 		break;
 	case ACT_HSIGMOID:
-		for (; i + 4 <= n; i += 4) {
-			__m128 t = _mm_add_ps(_mm_mul_ps(va, _mm_loadu_ps(p + i)), vb);
-			_mm_storeu_ps(p + i, _mm_min_ps(_mm_max_ps(t, zero), one));
-		}
+		for (; i + 4 <= n; i += 4)
+			_mm_storeu_ps(p + i, onnx_hsigmoid_ps(_mm_loadu_ps(p + i), va, vb));
 		break;
 	case ACT_HSWISH:
-		for (; i + 4 <= n; i += 4) {
-			__m128 v = _mm_loadu_ps(p + i), t = _mm_add_ps(_mm_mul_ps(v, sixth), half);
-			_mm_storeu_ps(p + i, _mm_mul_ps(v, _mm_min_ps(_mm_max_ps(t, zero), one)));
-		}
+		for (; i + 4 <= n; i += 4)
+			_mm_storeu_ps(p + i, onnx_hswish_ps(_mm_loadu_ps(p + i)));
 		break;
 	default:
 		break;

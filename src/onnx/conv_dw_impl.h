@@ -11,24 +11,17 @@
 #define DW_UNROLL
 #endif
 #if defined(__SSE2__)
-#include <emmintrin.h>
-/* Stores 8 accumulators with the fused activation applied (same MAXPS/MINPS results as onnx_act_apply). */
+#include "act_sse.h"
+/* Stores 8 accumulators with the fused activation applied (act_sse.h: the same results as onnx_act_apply). */
 static inline void dw_store8(float *dst, const float *acc, const struct dw_args *a)
 {
 	for (int h = 0; h < 8; h += 4) {
-		__m128 v = _mm_loadu_ps(acc + h), t;
-		const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+		__m128 v = _mm_loadu_ps(acc + h);
 		switch (a->act) {
-		case ACT_RELU: v = _mm_max_ps(v, zero); break;
-		case ACT_CLIP: v = _mm_min_ps(_mm_max_ps(v, _mm_set1_ps(a->act_a)), _mm_set1_ps(a->act_b)); break;
-		case ACT_HSIGMOID:
-			t = _mm_add_ps(_mm_mul_ps(_mm_set1_ps(a->act_a), v), _mm_set1_ps(a->act_b));
-			v = _mm_min_ps(_mm_max_ps(t, zero), one);
-			break;
-		case ACT_HSWISH:
-			t = _mm_add_ps(_mm_mul_ps(v, _mm_set1_ps(1.0f / 6.0f)), _mm_set1_ps(0.5f));
-			v = _mm_mul_ps(v, _mm_min_ps(_mm_max_ps(t, zero), one));
-			break;
+		case ACT_RELU: v = onnx_relu_ps(v); break;
+		case ACT_CLIP: v = onnx_clip_ps(v, _mm_set1_ps(a->act_a), _mm_set1_ps(a->act_b)); break;
+		case ACT_HSIGMOID: v = onnx_hsigmoid_ps(v, _mm_set1_ps(a->act_a), _mm_set1_ps(a->act_b)); break;
+		case ACT_HSWISH: v = onnx_hswish_ps(v); break;
 		default: break;
 		}
 		_mm_storeu_ps(dst + h, v);

@@ -638,7 +638,7 @@ static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t
 	case U_FLOOR: LOOP(floorf(v))
 	case U_CEIL: LOOP(ceilf(v))
 	case U_ROUND: LOOP(nearbyintf(v))
-	case U_SIGN: LOOP(v > 0 ? 1.0f : v < 0 ? -1.0f : 0.0f)
+	case U_SIGN: LOOP(v > 0 ? 1.0f : v < 0 ? -1.0f : v == 0 ? 0.0f : v) /* NaN stays (numpy's sign) */
 	case U_SIN: LOOP(sinf(v))
 	case U_COS: LOOP(cosf(v))
 	case U_TAN: LOOP(tanf(v))
@@ -652,7 +652,9 @@ static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t
 	case U_ATANH: LOOP(atanhf(v))
 	case U_SOFTSIGN: LOOP(v / (1.0f + fabsf(v)))
 	case U_THRELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP(v > al ? v : 0.0f)
-	case U_CELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP((v > 0.0f ? v : 0.0f) + (v < 0.0f ? al * (onnx_expf(v / al) - 1.0f) : 0.0f))
+	case U_CELU: /* max(0, v) + min(0, al * (exp(v / al) - 1)), a NaN kept */
+		al = onnx_attr_f(n, "alpha", 1.0f);
+		LOOP(v != v ? v : (v > 0.0f ? v : 0.0f) + (v < 0.0f ? al * (onnx_expf(v / al) - 1.0f) : 0.0f))
 	case U_MISH: LOOP(v * onnx_tanhf(v > 20.0f ? v : log1pf(onnx_expf(v))))
 	case U_SHRINK:
 		al = onnx_attr_f(n, "lambd", 0.5f);
@@ -729,8 +731,8 @@ static cella_result unary(struct exec *x, struct node *n, int code)
 			case U_RECIP: Y[i] = 1.0 / v; break;
 			case U_FLOOR: Y[i] = floor(v); break;
 			case U_CEIL: Y[i] = ceil(v); break;
-			case U_RELU: Y[i] = v > 0 ? v : 0; break;
-			case U_SIGN: Y[i] = v > 0 ? 1 : v < 0 ? -1 : 0; break;
+			case U_RELU: Y[i] = 0 > v ? 0 : v; break; /* as the float forms: a NaN stays */
+			case U_SIGN: Y[i] = v > 0 ? 1 : v < 0 ? -1 : v == 0 ? 0 : v; break;
 			case U_SIGMOID: Y[i] = 1.0 / (1.0 + exp(-v)); break;
 			case U_TANH: Y[i] = tanh(v); break;
 			default: return CELLA_ERR_MODEL_UNSUPPORTED;

@@ -2248,6 +2248,81 @@ static void test_clip_nan(void)
 	cella_test_pass("Clip keeps a float NaN");
 }
 
+/* want[i] NaN: got[i] must be NaN; else within tol of it. */
+static void near_or_nan(const char *what, const float *got, const float *want, size_t n, float tol)
+{
+	for (size_t i = 0; i < n; i++)
+		if (want[i] != want[i] ? got[i] == got[i] : !(fabsf(got[i] - want[i]) <= tol))
+			cella_test_fail(__FILE__, __LINE__, "%s: element %zu is %g, expected %g", what, i, (double)got[i],
+					(double)want[i]);
+}
+
+/* A NaN through Relu, HardSigmoid, HardSwish, Sign and Celu stays NaN, as numpy's maximum, clip and sign keep it in
+ * the ONNX reference (MAXPS/MINPS with the constant second, and the scalar forms that matched them, gave the bound
+ * or 0). Nine elements: two SSE blocks and a scalar tail, each with a NaN. Then the same activations fused into a
+ * Conv (1x1, weight 1: the GEMM epilogue) and into a depthwise Conv (3x3, centre weight 1: its own epilogue). */
+static void test_act_nan(void)
+{
+	static const int64_t d9[1] = { 9 };
+	static const float x[9] = { NAN, -2.0f, 0.5f, 3.0f, -1.0f, NAN, 4.0f, 0.25f, NAN };
+	const float relu[9] = { NAN, 0, 0.5f, 3, 0, NAN, 4, 0.25f, NAN };
+	const float hsig[9] = { NAN, 0.1f, 0.6f, 1, 0.3f, NAN, 1, 0.55f, NAN };
+	const float hswish[9] = { NAN, -1.0f / 3.0f, 0.5f * (0.5f / 6 + 0.5f), 3, -1.0f / 3.0f, NAN, 4, 0.25f * (0.25f / 6 + 0.5f), NAN };
+	const float sign[9] = { NAN, -1, 1, 1, -1, NAN, 1, 1, NAN };
+	const float celu[9] = { NAN, expm1f(-2.0f), 0.5f, 3, expm1f(-1.0f), NAN, 4, 0.25f, NAN };
+	static const struct {
+		const char *op;
+		int64_t opset;
+	} ops[] = { { "Relu", 13 }, { "HardSigmoid", 6 }, { "HardSwish", 14 }, { "Sign", 13 }, { "Celu", 12 } };
+	const float *want[] = { relu, hsig, hswish, sign, celu };
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, ops[k].opset, ops[k].op, 1, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d9, x, sizeof(x));
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.bytes, sizeof(x));
+		near_or_nan(ops[k].op, out.data, want[k], 9, 1e-6f);
+		cella_onnx_model_free(m);
+	}
+	/* fused: Conv (1x1, weight 1) then the activation, over x as one channel of 3x3 (the GEMM epilogue) and as two
+	 * channels of 1x9, depthwise (group 2: the depthwise kernel's epilogue, eight outputs at a time and a tail) */
+	for (int dw = 0; dw < 2; dw++)
+		for (size_t k = 0; k < 3; k++) {
+			static const int64_t xd[4] = { 1, 1, 3, 3 }, xd2[4] = { 1, 2, 1, 9 }, w1[4] = { 1, 1, 1, 1 },
+					     w2[4] = { 2, 1, 1, 1 };
+			static const float ones[2] = { 1.0f, 1.0f };
+			static const char *const ins[] = { "x", "w", NULL }, *const co[] = { "c", NULL }, *const ci[] = { "c", NULL };
+			struct mb b;
+			struct cella_onnx_model *m = NULL;
+			struct cella_onnx_tensor out;
+			char what[64];
+			float in_x[18];
+			memcpy(in_x, x, sizeof(x));
+			memcpy(in_x + 9, x, sizeof(x));
+			struct cella_onnx_tensor in = ftensor(in_x, 4, dw ? xd2 : xd);
+			mb_init(&b, 14);
+			gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, dw ? xd2 : xd);
+			gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+			gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, dw ? w2 : w1, ones, dw ? 8 : 4);
+			Onnx__NodeProto *c = gb_node(&b.g, "Conv", ins, co);
+			if (dw)
+				attr_i(&b.g, c, "group", 2);
+			gb_node(&b.g, ops[k].op, ci, Y);
+			CT_RESULT(load(&b, &m), CELLA_OK);
+			CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+			CT_EQ(out.bytes, (dw ? 2 : 1) * sizeof(x));
+			for (int ch = 0; ch <= dw; ch++) {
+				snprintf(what, sizeof(what), "%s after a %s Conv, channel %d", ops[k].op,
+					 dw ? "depthwise" : "1x1", ch);
+				near_or_nan(what, (const float *)out.data + 9 * ch, want[k], 9, 1e-6f);
+			}
+			cella_onnx_model_free(m);
+		}
+	cella_test_pass("a NaN stays NaN through Relu, HardSigmoid, HardSwish, Sign and Celu, fused into a Conv or not");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2291,6 +2366,7 @@ int main(int argc, char **argv)
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 		{ "clip_nan", test_clip_nan },
+		{ "act_nan", test_act_nan },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
