@@ -1370,6 +1370,9 @@ static cella_result softmax(struct exec *x, struct node *n, int kind)
 				if (xp[i * inner] > mx) {
 					mx = xp[i * inner];
 					arg = i;
+				} else if (kind == SM_HARD && xp[i * inner] != xp[i * inner]) {
+					arg = i; /* the reference's argmax takes the first NaN as the maximum */
+					break;
 				}
 			if (kind == SM_HARD) {
 				for (int64_t i = 0; i < len; i++)

@@ -2177,6 +2177,26 @@ static void test_topk_nan(void)
 	cella_test_pass("TopK ranks NaN above every number, ties by index");
 }
 
+/* Hardmax marks the first maximum as the reference's np.argmax finds it, which takes the first NaN of a row as the
+ * maximum: a NaN after the largest number, a NaN first, an all-NaN row, and a row without NaN. */
+static void test_hardmax_nan(void)
+{
+	static const int64_t d43[2] = { 4, 3 };
+	static const float x[12] = { 1, 3, NAN, NAN, 1, 2, NAN, NAN, NAN, 2, 5, 5 };
+	static const float want[12] = { 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 1, 0 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	single(&b, 13, "Hardmax", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d43, x, sizeof(x));
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.bytes, sizeof(want));
+	if (memcmp(out.data, want, sizeof(want)) != 0)
+		cella_test_fail(__FILE__, __LINE__, "Hardmax gave %s", cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+	cella_test_pass("Hardmax takes the first NaN of a row as its maximum");
+}
+
 /* Reduce-18 with noop_with_empty_axes and no axes (absent or empty) reduces over the empty set of axes: each element
  * alone, so the shape stays but the elementwise steps still apply (onnx#7394: ReduceSumSquare gives the squares,
  * ReduceLogSum the logs); the input was returned unchanged. */
@@ -2363,6 +2383,7 @@ int main(int argc, char **argv)
 		{ "bool_nonzero", test_bool_nonzero },
 		{ "pow_int_nan", test_pow_int_nan },
 		{ "topk_nan", test_topk_nan },
+		{ "hardmax_nan", test_hardmax_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 		{ "clip_nan", test_clip_nan },
