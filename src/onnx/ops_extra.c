@@ -421,6 +421,13 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 
 /* ------------------------------------------------------------------ NonZero, Compress */
 
+/* Element i is nonzero: a float by value, so -0.0 counts as zero and NaN as nonzero; other types by their bytes. */
+static int nonzero_at(const struct tensor *a, size_t i, size_t es)
+{
+	static const uint8_t zero[8];
+	return is_fp(a->dtype) ? getd(a, i) != 0 : memcmp((const char *)a->data + i * es, zero, es) != 0;
+}
+
 static cella_result op_nonzero(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *o;
@@ -430,16 +437,15 @@ static cella_result op_nonzero(struct exec *x, struct node *n)
 	if (onnx_op_dry(x))
 		return CELLA_ERR_NOT_FOUND; /* output size depends on the data */
 	size_t cnt = onnx_tensor_count(a), nz = 0, es = onnx_dtype_size(a->dtype);
-	static const uint8_t zero[8];
 	for (size_t i = 0; i < cnt; i++)
-		nz += memcmp((const char *)a->data + i * es, zero, es) != 0;
+		nz += (size_t)nonzero_at(a, i, es);
 	int64_t od[2] = { a->rank, (int64_t)nz };
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT64, 2, od, &o)) != CELLA_OK)
 		return r;
 	int64_t idx[MAXR] = { 0 };
 	size_t k = 0;
 	for (size_t i = 0; i < cnt; i++) {
-		if (memcmp((const char *)a->data + i * es, zero, es) != 0) {
+		if (nonzero_at(a, i, es)) {
 			for (int d = 0; d < a->rank; d++)
 				((int64_t *)o->data)[(size_t)d * nz + k] = idx[d];
 			k++;

@@ -2197,6 +2197,34 @@ static void test_hardmax_nan(void)
 	cella_test_pass("Hardmax takes the first NaN of a row as its maximum");
 }
 
+/* NonZero compares a float with zero by value, as the reference's np.nonzero does: -0.0 is zero (its sign bit made it
+ * count), NaN is not. A float [2,3] and a double [2]. */
+static void test_nonzero_negzero(void)
+{
+	static const int64_t d23[2] = { 2, 3 }, d2[1] = { 2 };
+	static const float xf[6] = { -0.0f, NAN, 0.0f, 2.0f, -0.0f, -3.0f };
+	static const double xd[2] = { -0.0, 1.0 };
+	static const int64_t want_f[6] = { 0, 1, 1, 1, 0, 2 }, want_d[1] = { 1 };
+	for (int k = 0; k < 2; k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, 13, "NonZero", 1, CELLA_ONNX_INT64);
+		if (k == 0)
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d23, xf, sizeof(xf));
+		else
+			gb_const(&b.g, "c0", CELLA_ONNX_DOUBLE, 1, d2, xd, sizeof(xd));
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		const int64_t *want = k == 0 ? want_f : want_d;
+		size_t wb = k == 0 ? sizeof(want_f) : sizeof(want_d);
+		if (out.bytes != wb || memcmp(out.data, want, wb) != 0)
+			cella_test_fail(__FILE__, __LINE__, "NonZero (%s) gave %s", k == 0 ? "float" : "double",
+					cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("NonZero counts -0.0 as zero and NaN as nonzero");
+}
+
 /* Reduce-18 with noop_with_empty_axes and no axes (absent or empty) reduces over the empty set of axes: each element
  * alone, so the shape stays but the elementwise steps still apply (onnx#7394: ReduceSumSquare gives the squares,
  * ReduceLogSum the logs); the input was returned unchanged. */
@@ -2384,6 +2412,7 @@ int main(int argc, char **argv)
 		{ "pow_int_nan", test_pow_int_nan },
 		{ "topk_nan", test_topk_nan },
 		{ "hardmax_nan", test_hardmax_nan },
+		{ "nonzero_negzero", test_nonzero_negzero },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 		{ "clip_nan", test_clip_nan },
