@@ -1287,6 +1287,9 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 static cella_result op_maxpool(struct exec *x, struct node *n) { return pool(x, n, 1); }
 static cella_result op_avgpool(struct exec *x, struct node *n) { return pool(x, n, 0); }
 
+/* max(a, b) keeping a NaN of either, as the reference's np.max does; branch-free, so the lanes below vectorise */
+static inline float max_keep_nan(float a, float b) { return b > a || b != b ? b : a; }
+
 static cella_result global_pool(struct exec *x, struct node *n, int is_max)
 {
 	struct tensor *xt = onnx_op_in(x, n, 0), *y;
@@ -1314,16 +1317,16 @@ static cella_result global_pool(struct exec *x, struct node *n, int is_max)
 		if (is_max)
 			for (; i + 8 <= sp; i += 8)
 				for (int k = 0; k < 8; k++)
-					part[k] = p[i + k] > part[k] ? p[i + k] : part[k];
+					part[k] = max_keep_nan(part[k], p[i + k]);
 		else
 			for (; i + 8 <= sp; i += 8)
 				for (int k = 0; k < 8; k++)
 					part[k] += p[i + k];
 		for (; i < sp; i++)
-			part[0] = is_max ? (p[i] > part[0] ? p[i] : part[0]) : part[0] + p[i];
+			part[0] = is_max ? max_keep_nan(part[0], p[i]) : part[0] + p[i];
 		float acc = part[0];
 		for (int k = 1; k < 8; k++)
-			acc = is_max ? (part[k] > acc ? part[k] : acc) : acc + part[k];
+			acc = is_max ? max_keep_nan(acc, part[k]) : acc + part[k];
 		((float *)y->data)[c] = is_max ? acc : (sp ? acc / (float)sp : 0.0f);
 	}
 	return CELLA_OK;

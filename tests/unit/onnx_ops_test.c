@@ -2225,6 +2225,30 @@ static void test_nonzero_negzero(void)
 	cella_test_pass("NonZero counts -0.0 as zero and NaN as nonzero");
 }
 
+/* GlobalMaxPool keeps a NaN, as the reference's np.max does, whether it falls in the eight-lane part of the window or
+ * in its tail (nine elements); without a NaN the maximum stays. It gave the maximum of the numbers. */
+static void test_global_maxpool_nan(void)
+{
+	static const int64_t d9[3] = { 1, 1, 9 };
+	static const float x[3][9] = { { 1, 7, NAN, -INFINITY, 0, 2, 3, 4, 5 },
+				       { 1, 7, -1, -INFINITY, 0, 2, 3, 4, NAN },
+				       { 1, 7, -1, -INFINITY, 0, 2, 3, 4, 5 } };
+	for (int k = 0; k < 3; k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, 1, "GlobalMaxPool", 1, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 3, d9, x[k], sizeof(x[k]));
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.bytes, sizeof(float));
+		float y = *(const float *)out.data;
+		if (k < 2 ? y == y : y != 7.0f)
+			cella_test_fail(__FILE__, __LINE__, "GlobalMaxPool case %d gave %g", k, (double)y);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("GlobalMaxPool keeps a NaN");
+}
+
 /* Reduce-18 with noop_with_empty_axes and no axes (absent or empty) reduces over the empty set of axes: each element
  * alone, so the shape stays but the elementwise steps still apply (onnx#7394: ReduceSumSquare gives the squares,
  * ReduceLogSum the logs); the input was returned unchanged. */
@@ -2413,6 +2437,7 @@ int main(int argc, char **argv)
 		{ "topk_nan", test_topk_nan },
 		{ "hardmax_nan", test_hardmax_nan },
 		{ "nonzero_negzero", test_nonzero_negzero },
+		{ "global_maxpool_nan", test_global_maxpool_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 		{ "clip_nan", test_clip_nan },
