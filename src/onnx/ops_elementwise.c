@@ -652,9 +652,9 @@ static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t
 	case U_ATANH: LOOP(atanhf(v))
 	case U_SOFTSIGN: LOOP(v / (1.0f + fabsf(v)))
 	case U_THRELU: al = onnx_attr_f(n, "alpha", 1.0f); LOOP(v > al ? v : 0.0f)
-	case U_CELU: /* max(0, v) + min(0, al * (exp(v / al) - 1)), a NaN kept */
+	case U_CELU: /* max(0, v) + min(0, al * (exp(v / al) - 1)); the max as Relu's, so a NaN is kept */
 		al = onnx_attr_f(n, "alpha", 1.0f);
-		LOOP(v != v ? v : (v > 0.0f ? v : 0.0f) + (v < 0.0f ? al * (onnx_expf(v / al) - 1.0f) : 0.0f))
+		LOOP((0.0f > v ? 0.0f : v) + (v < 0.0f ? al * (onnx_expf(v / al) - 1.0f) : 0.0f))
 	case U_MISH: LOOP(v * onnx_tanhf(v > 20.0f ? v : log1pf(onnx_expf(v))))
 	case U_SHRINK:
 		al = onnx_attr_f(n, "lambd", 0.5f);

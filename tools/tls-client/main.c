@@ -56,6 +56,18 @@ static void hex_arg(const char *opt, const char *s, uint8_t *out, size_t n)
 	exit(2);
 }
 
+/* The whole file at path (at most max bytes), or NULL with the reason on stderr: unreadable, too large, or empty. */
+static uint8_t *file_nonempty(const char *path, size_t max, size_t *len)
+{
+	uint8_t *b = cella_cli_file("cella-tls-client", path, max, len);
+	if (b && !*len) {
+		fprintf(stderr, "cella-tls-client: %s: empty\n", path);
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
 static void hex(const char *name, const uint8_t *p, size_t n)
 {
 	printf("  %-18s ", name);
@@ -247,26 +259,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cella-tls-client: %s needs --pccs\n", cache ? "--cache" : "--insecure-tls");
 		usage();
 	}
-	root = cella_cli_file("cella-tls-client", root_path, 1 << 20, &root_len);
+	root = file_nonempty(root_path, 1 << 20, &root_len);
 	if (!root)
 		return 1;
-	if (!root_len) {
-		fprintf(stderr, "cella-tls-client: %s: empty\n", root_path);
-		free(root);
-		return 1;
-	}
 	r.cert = root;
 	r.len = root_len;
 	v.policy.roots = &r;
 	v.policy.root_count = 1;
 	if (collateral_path) {
-		collateral = cella_cli_file("cella-tls-client", collateral_path, 4 << 20, &collateral_len);
+		collateral = file_nonempty(collateral_path, 4 << 20, &collateral_len);
 		if (!collateral)
 			goto out;
-		if (!collateral_len) {
-			fprintf(stderr, "cella-tls-client: %s: empty\n", collateral_path);
-			goto out;
-		}
 		v.endorsements = collateral;
 		v.endorsements_len = collateral_len;
 	}
