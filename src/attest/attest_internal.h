@@ -35,9 +35,13 @@ struct at_quote_result {
 };
 
 /* ---- world-specific (evidence_openssl.c on hosts, evidence_bearssl.c in enclaves) ---- */
-/* Verifies one quote of exactly len bytes (signatures, binding, chain or collateral at policy->time). */
+/* Verifies one quote of exactly len bytes (signatures, binding, chain or collateral at policy->time). An Intel quote
+ * is verified with `parsed` when given (hosts: collateral the caller already holds, e.g. fetched for it), else with
+ * the collateral JSON in endorsements. */
+struct cella_collateral;
 cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
-			     const struct cella_evidence_policy *policy, struct at_quote_result *out);
+			     struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+			     struct at_quote_result *out);
 void at_sha256(const void *data, size_t len, uint8_t out[32]);
 /* 1 if sig (r || s, 32 bytes each, big-endian) is a valid ECDSA-P256-SHA256 signature over msg by the uncompressed
  * point pub[65]. Raw, not DER: the certificate parser decodes the encoding once, for both worlds (cert.c). */
@@ -64,11 +68,15 @@ cella_result at_evidence_split(const uint8_t *ev, size_t len, const uint8_t **qu
  * signature and evidence not checked: to find what the evidence needs before verifying it. Errors: as
  * cella_verify_attest_cert's parse (CELLA_ERR_BAD_FORMAT, CELLA_ERR_NOT_FOUND, CELLA_ERR_UNSUPPORTED). */
 cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8_t **ev, size_t *ev_len);
-/* cella_verify_attest_cert, also giving the certificate's key (uncompressed P-256 point) on success; len 0 (a peer's
- * empty certificate) is CELLA_ERR_BAD_FORMAT here. */
+/* cella_verify_evidence, with at_quote_verify's `parsed` collateral (NULL: the endorsements JSON). */
+cella_result at_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements, size_t elen,
+				struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+				struct cella_claims *claims);
+/* cella_verify_attest_cert (with at_verify_evidence's `parsed`), also giving the certificate's key (uncompressed
+ * P-256 point) on success; len 0 (a peer's empty certificate) is CELLA_ERR_BAD_FORMAT here. */
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,
-				   const struct cella_evidence_policy *policy, struct cella_claims *claims,
-				   uint8_t point[65]);
+				   struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+				   struct cella_claims *claims, uint8_t point[65]);
 
 /* DER encodings (tag, length, value) of the object identifiers attested certificates use. */
 #define AT_OID_EC_PUBLIC_KEY {0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01}

@@ -228,7 +228,7 @@ cella_result cella_verify_attest_cert(const uint8_t *der, size_t len, const uint
 	 * verifier) are malformed input */
 	if (!der || len == 0 || (endorsements_len && !endorsements))
 		return CELLA_ERR_INVALID_ARG;
-	return at_attest_cert_verify(der, len, endorsements, endorsements_len, policy, claims, point);
+	return at_attest_cert_verify(der, len, endorsements, endorsements_len, NULL, policy, claims, point);
 }
 
 cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8_t **ev, size_t *ev_len)
@@ -243,8 +243,9 @@ cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8
 }
 
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements,
-				   size_t endorsements_len, const struct cella_evidence_policy *policy,
-				   struct cella_claims *claims, uint8_t point[65])
+				   size_t endorsements_len, struct cella_collateral *parsed,
+				   const struct cella_evidence_policy *policy, struct cella_claims *claims,
+				   uint8_t point[65])
 {
 	struct cella_evidence_policy p = *policy;
 	struct parsed c;
@@ -264,7 +265,7 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 	at_sha256(c.spki.p, c.spki.n, rd);
 	p.report_data = rd;
 	p.report_data_len = 64;
-	r = cella_verify_evidence(c.ext.p, c.ext.n, endorsements, endorsements_len, &p, claims);
+	r = at_verify_evidence(c.ext.p, c.ext.n, endorsements, endorsements_len, parsed, &p, claims);
 	if (r == CELLA_OK)
 		memcpy(point, c.point, 65);
 out:

@@ -116,10 +116,9 @@ cella_result at_evidence_split(const uint8_t *ev, size_t len, const uint8_t **qu
 	return CELLA_OK;
 }
 
-/* see cella/evidence.h */
-cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements,
-				   size_t endorsements_len, const struct cella_evidence_policy *policy,
-				   struct cella_claims *claims)
+cella_result at_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements,
+				size_t endorsements_len, struct cella_collateral *parsed,
+				const struct cella_evidence_policy *policy, struct cella_claims *claims)
 {
 	struct at_quote_result q;
 	struct cella_claims c;
@@ -142,7 +141,7 @@ cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const ui
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
 
 	CELLA_CHECK(at_evidence_split(ev, len, &quote, &qlen, &custom, &custom_len, &uuid));
-	CELLA_CHECK(at_quote_verify(quote, qlen, en, endorsements_len, policy, &q));
+	CELLA_CHECK(at_quote_verify(quote, qlen, en, endorsements_len, parsed, policy, &q));
 	fill_claims(&q, uuid, &c);
 	if (custom) {
 		c.custom_claims_len = custom_len < sizeof(c.custom_claims) ? custom_len : sizeof(c.custom_claims);
@@ -168,6 +167,14 @@ out:
 	at_free(ev);
 	at_free(en);
 	return r;
+}
+
+/* see cella/evidence.h */
+cella_result cella_verify_evidence(const uint8_t *evidence, size_t len, const uint8_t *endorsements,
+				   size_t endorsements_len, const struct cella_evidence_policy *policy,
+				   struct cella_claims *claims)
+{
+	return at_verify_evidence(evidence, len, endorsements, endorsements_len, NULL, policy, claims);
 }
 
 /* ---- claims by name ---- */

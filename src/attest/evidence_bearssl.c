@@ -317,14 +317,15 @@ out:
 }
 
 cella_result at_quote_verify(const uint8_t *q, size_t len, const uint8_t *endorsements, size_t elen,
-			     const struct cella_evidence_policy *policy, struct at_quote_result *out)
+			     struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+			     struct at_quote_result *out)
 {
 	const uint8_t *sig, *att, *qe, *qe_sig, *auth, *cert;
 	uint8_t buf[64 + 512], h[32];
 	uint16_t auth_len, cert_type;
 	uint32_t cert_len;
 	size_t off;
-	(void)endorsements, (void)elen;
+	(void)endorsements, (void)elen, (void)parsed;
 
 	memset(out, 0, sizeof(*out));
 	if (len < AT_QUOTE_MIN_BYTES + 64 + 64 + 384 + 64 + 2 + 2 + 4)

@@ -228,20 +228,23 @@ static uint32_t oe_status(cella_tcb_status s)
 	}
 }
 
-/* Intel quote: the DCAP verifier with the caller's collateral, trusting the pinned Intel root. */
+/* Intel quote: the DCAP verifier with the caller's collateral (parsed, or its JSON), trusting the pinned Intel
+ * root. */
 static cella_result intel_quote(const struct cella_quote *q, const uint8_t *endorsements, size_t elen,
-				const struct cella_evidence_policy *p, struct at_quote_result *out)
+				struct cella_collateral *parsed, const struct cella_evidence_policy *p,
+				struct at_quote_result *out)
 {
 	struct cella_collateral *c = NULL;
 	struct cella_verify_result *res = NULL;
 	cella_result r = CELLA_ERR_UNEXPECTED;
-	if (!endorsements || elen == 0)
+	if (!parsed && (!endorsements || elen == 0))
 		return CELLA_ERR_COLLATERAL;
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	CELLA_CHECK(cella_collateral_new_json((const char *)endorsements, elen, &c, NULL));
-	CELLA_CHECK(cella_quote_verify(q, c, p->time, res));
+	if (!parsed)
+		CELLA_CHECK(cella_collateral_new_json((const char *)endorsements, elen, &c, NULL));
+	CELLA_CHECK(cella_quote_verify(q, parsed ? parsed : c, p->time, res));
 	if (q->tee_type != CELLA_QUOTE_TEE_SGX)
 		CELLA_FAIL(CELLA_ERR_QUOTE_VERSION);
 	out->tcb_status = oe_status(res->status);
@@ -255,7 +258,8 @@ out:
 }
 
 static cella_result quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
-				 const struct cella_evidence_policy *policy, struct at_quote_result *out)
+				 struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+				 struct at_quote_result *out)
 {
 	struct cella_quote q;
 	cella_result r = CELLA_ERR_UNEXPECTED;
@@ -270,7 +274,7 @@ static cella_result quote_verify(const uint8_t *quote, size_t len, const uint8_t
 		CELLA_CHECK(cella_quote_check_signatures(&q, NULL));
 		CELLA_CHECK(software_chain(&q, policy, out));
 	} else {
-		CELLA_CHECK(intel_quote(&q, endorsements, elen, policy, out));
+		CELLA_CHECK(intel_quote(&q, endorsements, elen, parsed, policy, out));
 	}
 	memcpy(out->body, q.body, AT_REPORT_BODY_BYTES);
 	r = CELLA_OK;
@@ -279,11 +283,12 @@ out:
 }
 
 cella_result at_quote_verify(const uint8_t *quote, size_t len, const uint8_t *endorsements, size_t elen,
-			     const struct cella_evidence_policy *policy, struct at_quote_result *out)
+			     struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
+			     struct at_quote_result *out)
 {
 	cella_result r;
 	ERR_set_mark();
-	r = quote_verify(quote, len, endorsements, elen, policy, out);
+	r = quote_verify(quote, len, endorsements, elen, parsed, policy, out);
 	ERR_pop_to_mark();
 	return r;
 }

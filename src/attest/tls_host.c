@@ -321,21 +321,19 @@ cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, si
 	return CELLA_OK;
 }
 
-/* The collateral the peer's Intel quote needs, fetched as v->fetch says: *json (free()) and *len; NULL and 0 for
+/* The collateral the peer's Intel quote needs, fetched as v->fetch says (*out: cella_collateral_free); NULL for
  * evidence that needs none (the software TEE's). A certificate that does not parse is left to the verification,
  * which names it. */
 static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, const uint8_t *der, size_t len,
-				    char **json, size_t *json_len)
+				    struct cella_collateral **out)
 {
 	const uint8_t *ev, *quote, *custom, *uuid;
 	size_t ev_len, qlen, custom_len;
 	struct cella_quote q;
 	struct cella_pck_info pck;
 	struct cella_trust *intel = NULL;
-	struct cella_collateral *c = NULL;
 	cella_result r;
-	*json = NULL;
-	*json_len = 0;
+	*out = NULL;
 	if (at_attest_cert_evidence(der, len, &ev, &ev_len) != CELLA_OK ||
 	    at_evidence_split(ev, ev_len, &quote, &qlen, &custom, &custom_len, &uuid) != CELLA_OK ||
 	    cella_quote_parse(quote, qlen, &q, NULL) != CELLA_OK ||
@@ -349,11 +347,7 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	cella_trust_free(intel);
 	if (r != CELLA_OK)
 		return r;
-	r = cella_collateral_fetch(v->fetch, &q, v->policy.time, &c, NULL);
-	if (r == CELLA_OK)
-		r = cella_collateral_to_json(c, json, json_len);
-	cella_collateral_free(c);
-	return r;
+	return cella_collateral_fetch(v->fetch, &q, v->policy.time, out, NULL);
 }
 
 /* see cella/tls_host.h */
@@ -368,15 +362,15 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 	ERR_set_mark();
 	v->result = CELLA_ERR_NOT_FOUND;
 	if (peer && (len = i2d_X509(peer, &der)) > 0) {
-		char *fetched = NULL;
-		size_t fetched_len = 0;
+		/* fetched collateral goes to the verification as it came, not through its JSON and back */
+		struct cella_collateral *fetched = NULL;
+		uint8_t point[65];
 		if (v->fetch)
-			v->result = peer_collateral(v, der, (size_t)len, &fetched, &fetched_len);
+			v->result = peer_collateral(v, der, (size_t)len, &fetched);
 		if (!v->fetch || v->result == CELLA_OK)
-			v->result = cella_verify_attest_cert(
-				der, (size_t)len, fetched ? (const uint8_t *)fetched : v->endorsements,
-				fetched ? fetched_len : v->endorsements_len, &v->policy, &v->claims);
-		free(fetched);
+			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, fetched,
+							  &v->policy, &v->claims, point);
+		cella_collateral_free(fetched);
 	}
 	OPENSSL_free(der);
 	ERR_pop_to_mark();

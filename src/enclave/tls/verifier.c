@@ -73,7 +73,7 @@ static unsigned end_chain(const br_x509_class **ctx)
 		v->result = CELLA_ERR_BAD_FORMAT;
 		return BR_ERR_CELLA_EVIDENCE;
 	}
-	v->result = at_attest_cert_verify(v->cert, v->len, NULL, 0, &v->policy, &v->claims, v->point);
+	v->result = at_attest_cert_verify(v->cert, v->len, NULL, 0, NULL, &v->policy, &v->claims, v->point);
 	if (v->result != CELLA_OK)
 		return BR_ERR_CELLA_EVIDENCE;
 	v->pkey.key_type = BR_KEYTYPE_EC;
