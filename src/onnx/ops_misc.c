@@ -223,10 +223,14 @@ static cella_result argext(struct exec *x, struct node *n, int is_max)
 				((int64_t *)o->data)[ou * inner + in] = best;
 				continue;
 			}
+			/* a NaN is the extreme either way, as the reference's np.argmax/argmin take it: the first NaN, or
+			 * with select_last_index (argmax over the flipped axis) the last; compared as a number it was
+			 * never taken after the first element */
 			double bv = onnx_get_d(a->data, a->dtype, (size_t)(ou * len * inner + in));
 			for (int64_t i = 1; i < len; i++) {
 				double v = onnx_get_d(a->data, a->dtype, (size_t)((ou * len + i) * inner + in));
-				if (is_max ? (v > bv || (last && v == bv)) : (v < bv || (last && v == bv))) {
+				if (v != v ? last || bv == bv
+					   : is_max ? (v > bv || (last && v == bv)) : (v < bv || (last && v == bv))) {
 					bv = v;
 					best = i;
 				}

@@ -2197,6 +2197,37 @@ static void test_hardmax_nan(void)
 	cella_test_pass("Hardmax takes the first NaN of a row as its maximum");
 }
 
+/* ArgMax and ArgMin take a NaN as the extreme, as the reference's np.argmax/argmin do: the first NaN of a row, or with
+ * select_last_index (the reference flips the axis) the last. Rows: NaNs after a number, a NaN first, ties without
+ * NaN, all NaN. A NaN after the first element was never taken. */
+static void test_argext_nan(void)
+{
+	static const int64_t d44[2] = { 4, 4 };
+	static const float x[16] = { 1, NAN, 3, NAN, NAN, 5, 2, 0, 2, 7, 7, 2, NAN, NAN, NAN, NAN };
+	static const struct { const char *op; int last; int64_t want[4]; } cases[] = {
+		{ "ArgMax", 0, { 1, 0, 1, 0 } },
+		{ "ArgMax", 1, { 3, 0, 2, 3 } },
+		{ "ArgMin", 0, { 1, 0, 0, 0 } },
+		{ "ArgMin", 1, { 3, 0, 3, 3 } },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		Onnx__NodeProto *n = single(&b, 12, cases[k].op, 1, CELLA_ONNX_INT64);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d44, x, sizeof(x));
+		attr_i(&b.g, n, "axis", 1);
+		attr_i(&b.g, n, "keepdims", 0);
+		attr_i(&b.g, n, "select_last_index", cases[k].last);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		if (out.bytes != sizeof(cases[k].want) || memcmp(out.data, cases[k].want, sizeof(cases[k].want)) != 0)
+			cella_test_fail(__FILE__, __LINE__, "%s select_last_index=%d gave %s", cases[k].op,
+					cases[k].last, cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("ArgMax and ArgMin take the first NaN, or the last with select_last_index");
+}
+
 /* NonZero compares a float with zero by value, as the reference's np.nonzero does: -0.0 is zero (its sign bit made it
  * count), NaN is not. A float [2,3] and a double [2]. */
 static void test_nonzero_negzero(void)
@@ -2436,6 +2467,7 @@ int main(int argc, char **argv)
 		{ "pow_int_nan", test_pow_int_nan },
 		{ "topk_nan", test_topk_nan },
 		{ "hardmax_nan", test_hardmax_nan },
+		{ "argext_nan", test_argext_nan },
 		{ "nonzero_negzero", test_nonzero_negzero },
 		{ "global_maxpool_nan", test_global_maxpool_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
