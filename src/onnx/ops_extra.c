@@ -439,14 +439,17 @@ static cella_result op_nonzero(struct exec *x, struct node *n)
 	size_t cnt = onnx_tensor_count(a), nz = 0, es = onnx_dtype_size(a->dtype);
 	for (size_t i = 0; i < cnt; i++)
 		nz += (size_t)nonzero_at(a, i, es);
-	int64_t od[2] = { a->rank, (int64_t)nz };
+	/* a scalar as the 1-d [x]: one row of indices (all 0), as the reference's np.nonzero takes a 0-d array (numpy
+	 * before 2.1) and as onnxruntime gives it; [0, n] had no row for the n indices */
+	int rows = a->rank ? a->rank : 1;
+	int64_t od[2] = { rows, (int64_t)nz };
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT64, 2, od, &o)) != CELLA_OK)
 		return r;
 	int64_t idx[MAXR] = { 0 };
 	size_t k = 0;
 	for (size_t i = 0; i < cnt; i++) {
 		if (nonzero_at(a, i, es)) {
-			for (int d = 0; d < a->rank; d++)
+			for (int d = 0; d < rows; d++)
 				((int64_t *)o->data)[(size_t)d * nz + k] = idx[d];
 			k++;
 		}

@@ -2256,6 +2256,29 @@ static void test_nonzero_negzero(void)
 	cella_test_pass("NonZero counts -0.0 as zero and NaN as nonzero");
 }
 
+/* NonZero on a scalar gives one row of indices, [1, n], as the reference's np.nonzero (a 0-d array taken as the
+ * 1-d [x]) and onnxruntime give it: [[0]] for 5 and a [1, 0] tensor for 0. It gave [0, n], without a row. */
+static void test_nonzero_scalar(void)
+{
+	static const float xv[2] = { 5.0f, 0.0f };
+	for (int k = 0; k < 2; k++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		single(&b, 13, "NonZero", 1, CELLA_ONNX_INT64);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 0, NULL, &xv[k], sizeof(xv[k]));
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.rank, 2);
+		CT_EQ(out.dims[0], 1);
+		CT_EQ(out.dims[1], 1 - k);
+		CT_EQ(out.bytes, k == 0 ? sizeof(int64_t) : 0);
+		if (k == 0)
+			CT_EQ(((const int64_t *)out.data)[0], 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("NonZero on a scalar gives [1, n]");
+}
+
 /* GlobalMaxPool keeps a NaN, as the reference's np.max does, whether it falls in the eight-lane part of the window or
  * in its tail (nine elements); without a NaN the maximum stays. It gave the maximum of the numbers. */
 static void test_global_maxpool_nan(void)
@@ -2469,6 +2492,7 @@ int main(int argc, char **argv)
 		{ "hardmax_nan", test_hardmax_nan },
 		{ "argext_nan", test_argext_nan },
 		{ "nonzero_negzero", test_nonzero_negzero },
+		{ "nonzero_scalar", test_nonzero_scalar },
 		{ "global_maxpool_nan", test_global_maxpool_nan },
 		{ "reduce_noop_empty_axes", test_reduce_noop_empty_axes },
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
