@@ -21,7 +21,10 @@ extern "C" {
  *   cella_quote_verify(&q, c, time(NULL), &res);   pinned Intel SGX Root CA key
  *
  * Thread safety: a struct cella_collateral caches what it has verified (parsed certificates, JSON, the
- * PCK chains of quotes seen); it guards that cache with a mutex, so one collateral may be shared by threads.
+ * PCK chains of quotes seen); it guards that cache with a mutex, so one collateral may be shared by threads. The
+ * mutex covers only looking up (and on a miss building) the cached state, which is immutable and reference
+ * counted: verifications on shared collateral check their quote's signatures in parallel. Freeing a collateral
+ * while a verification on it runs is the caller's error.
  * struct cella_trust is immutable after creation. Libraries never print: failures come back as a
  * cella_result plus a detail string naming what failed. Every function leaves OpenSSL's per-thread error queue as
  * its caller had it, whatever the outcome (a caller between two TLS calls still reads its own SSL_get_error).

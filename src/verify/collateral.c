@@ -62,9 +62,18 @@ cella_result cella_vfy_collateral_new_parts(const struct vfy_parts *p, struct ce
 	return CELLA_OK;
 }
 
-static void prepared_free(struct vfy_prepared *p)
+void cella_vfy_pck_entry_put(struct vfy_pck_entry *e)
 {
-	if (!p)
+	if (!e || --e->refs > 0)
+		return;
+	EVP_PKEY_free(e->leaf_key);
+	free(e);
+}
+
+/* Drops one reference to p, freeing it at the last. Caller holds the collateral's lock (or is its only user). */
+static void prepared_put(struct vfy_prepared *p)
+{
+	if (!p || --p->refs > 0)
 		return;
 	X509_free(p->root);
 	X509_free(p->pck_ca);
@@ -73,7 +82,7 @@ static void prepared_free(struct vfy_prepared *p)
 	cella_vfy_tcb_info_fini(&p->tcb);
 	cella_vfy_qe_identity_fini(&p->qe);
 	for (unsigned i = 0; i < VFY_PCK_CACHE_SLOTS; i++)
-		EVP_PKEY_free(p->pck[i].leaf_key);
+		cella_vfy_pck_entry_put(p->pck[i]);
 	cella_vfy_pool_fini(&p->pool);
 	free(p);
 }
@@ -83,7 +92,7 @@ void cella_collateral_free(struct cella_collateral *c)
 {
 	if (!c)
 		return;
-	prepared_free(c->prep);
+	prepared_put(c->prep); /* no verification holds it any more: freeing c while one runs is the caller's bug */
 	free(c->pck_crl_chain);
 	free(c->root_crl);
 	free(c->pck_crl);
@@ -599,14 +608,25 @@ cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_p
 		*out = p;
 		return CELLA_OK;
 	}
-	prepared_free(p);
+	prepared_put(p); /* verifications still using it keep it alive */
 	c->prep = NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return CELLA_ERR_OUT_OF_MEMORY;
+	p->refs = 1;
 	memcpy(p->root_point, root_point, 65);
 	p->r = prepare(c, p, &p->detail);
 	c->prep = p;
 	*out = p;
 	return CELLA_OK;
+}
+
+void cella_vfy_release(struct cella_collateral *c, struct vfy_prepared *p, struct vfy_pck_entry *e)
+{
+	if (!p && !e)
+		return;
+	pthread_mutex_lock(&c->lock);
+	cella_vfy_pck_entry_put(e);
+	prepared_put(p);
+	pthread_mutex_unlock(&c->lock);
 }

@@ -73,23 +73,57 @@ out:
 		X509_free(ch[i]);
 }
 
-/* The cached PCK chain entry for the quote's chain text (built on a miss). */
-static const struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struct cella_quote *q)
+/*
+ * The cached PCK chain entry for the chain text hashed to h (built on a miss), with a reference for the caller;
+ * NULL if out of memory. hashed: h holds the hash; without one the entry serves this verification only. Caller
+ * holds the collateral's lock.
+ */
+static struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struct cella_quote *q, const uint8_t *h,
+				       bool hashed)
 {
-	uint8_t h[32];
 	struct vfy_pck_entry *e;
-	bool hashed = cella_vfy_sha256(q->pck_chain, q->pck_chain_len, h) == 0;
 	for (unsigned i = 0; hashed && i < VFY_PCK_CACHE_SLOTS; i++)
-		if (p->pck[i].used && memcmp(p->pck[i].hash, h, 32) == 0)
-			return &p->pck[i];
-	e = &p->pck[p->next_slot];
-	p->next_slot = (p->next_slot + 1) % VFY_PCK_CACHE_SLOTS;
-	EVP_PKEY_free(e->leaf_key);
-	memset(e, 0, sizeof(*e));
+		if (p->pck[i] && memcmp(p->pck[i]->hash, h, 32) == 0) {
+			p->pck[i]->refs++;
+			return p->pck[i];
+		}
+	if (!(e = calloc(1, sizeof(*e))))
+		return NULL;
+	e->refs = 1;
 	memcpy(e->hash, h, 32);
 	pck_entry_build(p, q, e);
-	e->used = hashed; /* without a hash the entry serves this verification only */
+	if (hashed) {
+		cella_vfy_pck_entry_put(p->pck[p->next_slot]); /* a verification using it keeps it */
+		p->pck[p->next_slot] = e;
+		e->refs++;
+		p->next_slot = (p->next_slot + 1) % VFY_PCK_CACHE_SLOTS;
+	}
 	return e;
+}
+
+/*
+ * The prepared collateral under `point` and the quote's PCK entry, each with a reference for the caller (who drops
+ * them with cella_vfy_release, on failure too). Only this lookup, and building what it misses, holds the lock.
+ */
+static cella_result acquire(struct cella_collateral *c, const uint8_t *point, const struct cella_quote *q,
+			    struct vfy_prepared **p, struct vfy_pck_entry **e)
+{
+	uint8_t h[32];
+	bool hashed = cella_vfy_sha256(q->pck_chain, q->pck_chain_len, h) == 0;
+	cella_result r;
+	if (!hashed)
+		memset(h, 0, sizeof(h));
+	pthread_mutex_lock(&c->lock);
+	r = cella_vfy_prepare(c, point, p);
+	if (r == CELLA_OK) {
+		(*p)->refs++;
+		if ((*p)->r == CELLA_OK && !(*e = pck_entry(*p, q, h, hashed)))
+			r = CELLA_ERR_OUT_OF_MEMORY;
+	} else {
+		*p = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return r;
 }
 
 /* Adds l's advisory IDs not already listed. A result that cannot hold them all is an error, never a silent cut:
@@ -222,7 +256,7 @@ static cella_result quote_verify_trust(const struct cella_trust *trust, const st
 				       struct cella_collateral *c, int64_t at, struct cella_verify_result *res)
 {
 	struct vfy_prepared *p = NULL;
-	const struct vfy_pck_entry *e;
+	struct vfy_pck_entry *e = NULL;
 	struct cella_detail *d = &res->detail;
 	struct cella_quote_claims *cl = &res->claims;
 	const struct vfy_level *plat = NULL, *qel = NULL;
@@ -234,7 +268,6 @@ static cella_result quote_verify_trust(const struct cella_trust *trust, const st
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
 	memset(res, 0, sizeof(*res));
-	pthread_mutex_lock(&c->lock);
 	cl->quote_version = q->version;
 	cl->tee_type = q->tee_type;
 	if (tdx) {
@@ -248,14 +281,13 @@ static cella_result quote_verify_trust(const struct cella_trust *trust, const st
 	if (memcmp(q->qe_vendor_id, intel_qe_vendor_id, 16) != 0)
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_QUOTE_FORMAT, "QE vendor ID is not Intel's"));
 
-	/* 1. collateral: chains, CRLs, signatures (cached per trust anchor) */
-	CELLA_CHECK(cella_vfy_prepare(c, trust->point, &p));
+	/* 1. collateral: chains, CRLs, signatures (cached per trust anchor); 2. the quote's PCK chain (cached per
+	 * chain text) */
+	CELLA_CHECK(acquire(c, trust->point, q, &p, &e));
 	if (p->r != CELLA_OK) {
 		*d = p->detail;
 		CELLA_FAIL(p->r);
 	}
-	/* 2. the quote's PCK chain (cached per chain text) */
-	e = pck_entry(p, q);
 	cl->pck = e->info;
 	if (e->r != CELLA_OK) {
 		*d = e->detail;
@@ -334,7 +366,7 @@ out:
 	/* a failed verification has no TCB status (a revoked one has: Revoked), whatever was set on the way */
 	if (r != CELLA_OK && r != CELLA_ERR_REVOKED)
 		res->status = CELLA_TCB_UNKNOWN;
-	pthread_mutex_unlock(&c->lock);
+	cella_vfy_release(c, p, e);
 	EVP_PKEY_free(ak);
 	return r;
 }

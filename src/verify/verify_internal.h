@@ -163,8 +163,14 @@ cella_tcb_status cella_vfy_qe_status(cella_tcb_status level);
 cella_tcb_status cella_vfy_converge(cella_tcb_status platform, cella_tcb_status qe);
 
 /* ---- collateral.c ---- */
+/*
+ * The verification's shared state is reference counted so that the signature checks and TCB evaluation run
+ * outside the collateral's lock: a thread holds a reference to the prepared collateral and to its PCK entry from
+ * the lookup to the end of its verification, while another may replace either (a quote of another chain, another
+ * trust anchor). Both are immutable once built; refs are changed only under the collateral's lock.
+ */
 struct vfy_pck_entry {
-	bool used;
+	unsigned refs;               /* a cache slot's and each verification's */
 	uint8_t hash[32];            /* SHA-256 of the PEM chain text */
 	cella_result r;
 	struct cella_detail detail;
@@ -175,6 +181,7 @@ struct vfy_pck_entry {
 
 /* Collateral verified against one trust anchor, kept for the warm path. */
 struct vfy_prepared {
+	unsigned refs;               /* the collateral's (while it is c->prep) and each verification's */
 	uint8_t root_point[65];
 	cella_result r;              /* outcome of the time-independent checks */
 	struct cella_detail detail;
@@ -186,7 +193,7 @@ struct vfy_prepared {
 	struct vfy_qe_identity qe;
 	int64_t from, until;
 	unsigned next_slot;
-	struct vfy_pck_entry pck[VFY_PCK_CACHE_SLOTS];
+	struct vfy_pck_entry *pck[VFY_PCK_CACHE_SLOTS]; /* NULL: free slot */
 	struct vfy_pool pool;
 };
 
@@ -240,8 +247,14 @@ cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, s
 				    struct cella_detail *d);
 cella_result cella_vfy_check_not_revoked(X509_CRL *crl, X509 *x, const char *what, struct cella_detail *d);
 /* Signature, chain and CRL checks and parsing: the time-independent half of verification (cached); the
- * outcome is in (*out)->r. Errors only for allocation failure. Caller holds c->lock. */
+ * outcome is in (*out)->r. Errors only for allocation failure. Caller holds c->lock; *out is valid while it does,
+ * and after it, only with a reference taken (refs++) under the lock and dropped by cella_vfy_release. */
 cella_result cella_vfy_prepare(struct cella_collateral *c, const uint8_t *root_point, struct vfy_prepared **out);
+/* Drops a verification's references to p and e (either may be NULL), freeing what nothing else holds. Takes
+ * c->lock. */
+void cella_vfy_release(struct cella_collateral *c, struct vfy_prepared *p, struct vfy_pck_entry *e);
+/* Drops one reference to e, freeing it at the last. Caller holds the lock of e's collateral. */
+void cella_vfy_pck_entry_put(struct vfy_pck_entry *e);
 
 /* ---- trust.c ---- */
 struct cella_trust {
