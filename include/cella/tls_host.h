@@ -73,10 +73,15 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
 struct cella_tls_openssl_verifier {
 	struct cella_evidence_policy policy; /* set by the caller */
 	/* set by the caller, optional: DCAP collateral (the JSON of cella_collateral_new_json) for peers whose evidence
-	 * is an Intel quote, passed to cella_verify_attest_cert at every handshake (without it such a peer is refused
-	 * with CELLA_ERR_COLLATERAL; evidence from the software TEE needs none). Borrowed: it must outlive the
-	 * context's handshakes. Checked by cella_tls_openssl_configure: a length without its bytes is
-	 * CELLA_ERR_INVALID_ARG, bytes that are not such collateral are refused with cella_collateral_new_json's error. */
+	 * is an Intel quote (without it such a peer is refused with CELLA_ERR_COLLATERAL; evidence from the software
+	 * TEE needs none). cella_tls_openssl_configure parses it once and keeps it with the SSL_CTX (freed with it):
+	 * the context's handshakes verify on that one collateral, whose chains, CRLs and signed documents are checked
+	 * at the first and reused by the rest (each handshake still checks its validity at policy.time). After
+	 * changing these bytes in place, configure again; given other bytes (pointer or length) since, or called
+	 * outside a handshake of a configured context, the callback parses them for that verification. Borrowed: it
+	 * must outlive the context's handshakes. Checked by cella_tls_openssl_configure: a length without its bytes
+	 * is CELLA_ERR_INVALID_ARG, bytes that are not such collateral are refused with cella_collateral_new_json's
+	 * error. */
 	const uint8_t *endorsements;
 	size_t endorsements_len;
 	/* set by the caller, optional, instead of endorsements: where to fetch the collateral of a peer's Intel quote

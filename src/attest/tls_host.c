@@ -350,6 +350,71 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	return cella_collateral_fetch(v->fetch, &q, v->policy.time, out, NULL);
 }
 
+/*
+ * The endorsements cella_tls_openssl_configure was given, parsed once and kept on the SSL_CTX (ex_data, freed with
+ * it), so that its handshakes verify on one collateral that caches what it has verified (the chains, CRLs and
+ * signed documents: cella_quote_verify's warm path) instead of parsing and checking it all again per peer. bytes
+ * and len are what it was parsed from: a verifier given other endorsements since is served from those.
+ */
+struct configured {
+	const uint8_t *bytes;
+	size_t len;
+	struct cella_collateral *c;
+};
+
+static pthread_once_t configured_once = PTHREAD_ONCE_INIT;
+static int configured_idx = -1;
+
+static void configured_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct configured *k = ptr;
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	if (k) {
+		cella_collateral_free(k->c);
+		free(k);
+	}
+}
+
+static void configured_init(void)
+{
+	configured_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, configured_free);
+}
+
+/* The collateral configured on the SSL_CTX of the handshake ctx belongs to, if it was parsed from v's endorsements
+ * (NULL: none, or a store context outside a handshake, as a caller testing the callback may pass). */
+static struct cella_collateral *configured_for(X509_STORE_CTX *ctx, const struct cella_tls_openssl_verifier *v)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	const struct configured *k;
+	pthread_once(&configured_once, configured_init);
+	if (!ssl || configured_idx < 0 || !v->endorsements_len)
+		return NULL;
+	k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), configured_idx);
+	return k && k->bytes == v->endorsements && k->len == v->endorsements_len ? k->c : NULL;
+}
+
+/* Keeps c (parsed from v's endorsements; NULL: none) on ctx in place of what an earlier configure kept there.
+ * Takes c, freeing it on failure. */
+static cella_result configured_set(SSL_CTX *ctx, const struct cella_tls_openssl_verifier *v, struct cella_collateral *c)
+{
+	struct configured *k = NULL;
+	void *old;
+	pthread_once(&configured_once, configured_init);
+	if (configured_idx < 0 || (c && !(k = malloc(sizeof(*k))))) {
+		cella_collateral_free(c);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	if (k)
+		*k = (struct configured){v->endorsements, v->endorsements_len, c};
+	old = SSL_CTX_get_ex_data(ctx, configured_idx);
+	if (SSL_CTX_set_ex_data(ctx, configured_idx, k) != 1) {
+		configured_free(NULL, k, NULL, 0, 0, NULL);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	configured_free(NULL, old, NULL, 0, 0, NULL);
+	return CELLA_OK;
+}
+
 /* see cella/tls_host.h */
 int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 {
@@ -368,8 +433,9 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 		if (v->fetch)
 			v->result = peer_collateral(v, der, (size_t)len, &fetched);
 		if (!v->fetch || v->result == CELLA_OK)
-			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, fetched,
-							  &v->policy, &v->claims, point);
+			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len,
+							  fetched ? fetched : configured_for(ctx, v), &v->policy,
+							  &v->claims, point);
 		cella_collateral_free(fetched);
 	}
 	OPENSSL_free(der);
@@ -392,10 +458,12 @@ cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_
 		return CELLA_ERR_INVALID_ARG;
 	if (v->endorsements_len) {
 		struct cella_collateral *c = NULL;
-		r = cella_collateral_new_json((const char *)v->endorsements, v->endorsements_len, &c, NULL);
-		cella_collateral_free(c);
-		if (r != CELLA_OK)
+		if ((r = cella_collateral_new_json((const char *)v->endorsements, v->endorsements_len, &c, NULL)) !=
+			    CELLA_OK ||
+		    (r = configured_set(ctx, v, c)) != CELLA_OK)
 			return r;
+	} else if ((r = configured_set(ctx, v, NULL)) != CELLA_OK) {
+		return r;
 	}
 	/* a server asks for the client's certificate and fails the handshake without one (SSL_VERIFY_PEER alone
 	 * lets a client that sends none through, with the callback never run); clients ignore the second flag */

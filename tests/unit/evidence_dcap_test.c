@@ -171,7 +171,7 @@ static void one_vector(const char *root, const char *name, const char *other_nam
 
 /* A self-signed P-256 certificate shaped as an attested-TLS one: the evidence extension holds OE's envelope of quote
  * with the certificate's SubjectPublicKeyInfo as custom claims. */
-static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
+static X509 *dcap_cert(const uint8_t *quote, size_t quote_len, EVP_PKEY **key)
 {
 	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
 	EVP_PKEY *k = EVP_EC_gen("P-256");
@@ -203,7 +203,10 @@ static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
 	ASN1_OCTET_STRING_free(os);
 	ASN1_OBJECT_free(oid);
 	OPENSSL_free(spki);
-	EVP_PKEY_free(k);
+	if (key)
+		*key = k;
+	else
+		EVP_PKEY_free(k);
 	free(env);
 	return x;
 }
@@ -213,6 +216,7 @@ static X509 *dcap_cert(const uint8_t *quote, size_t quote_len)
 struct peer {
 	struct tv t;
 	X509 *x;
+	EVP_PKEY *key;
 	X509_STORE *store;
 	X509_STORE_CTX *ctx;
 	SSL_CTX *sctx;
@@ -222,7 +226,7 @@ struct peer {
 static void peer_open(struct peer *p, const char *root, const char *name)
 {
 	tv_load(root, name, &p->t);
-	p->x = dcap_cert(p->t.quote, p->t.quote_len);
+	p->x = dcap_cert(p->t.quote, p->t.quote_len, &p->key);
 	p->store = X509_STORE_new();
 	p->ctx = X509_STORE_CTX_new();
 	p->sctx = SSL_CTX_new(TLS_client_method());
@@ -240,7 +244,87 @@ static void peer_close(struct peer *p)
 	X509_STORE_CTX_free(p->ctx);
 	X509_STORE_free(p->store);
 	X509_free(p->x);
+	EVP_PKEY_free(p->key);
 	tv_free(&p->t);
+}
+
+/* One handshake in memory between a server presenting the peer's certificate and a client on p->sctx: 1 if the
+ * client connected, else 0; its verification in p->v. */
+static int handshake(struct peer *p)
+{
+	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
+	SSL *srv = NULL, *cli = NULL;
+	BIO *a = NULL, *b = NULL;
+	int rc = 0, rs = 0;
+	CT_ASSERT(sctx && SSL_CTX_use_certificate(sctx, p->x) == 1 && SSL_CTX_use_PrivateKey(sctx, p->key) == 1);
+	srv = SSL_new(sctx);
+	cli = SSL_new(p->sctx);
+	CT_ASSERT(srv && cli && BIO_new_bio_pair(&a, 0, &b, 0) == 1);
+	SSL_set_bio(cli, a, a);
+	SSL_set_bio(srv, b, b);
+	SSL_set_connect_state(cli);
+	SSL_set_accept_state(srv);
+	for (int i = 0; i < 16 && !(rc == 1 && rs == 1); i++) {
+		rc = SSL_do_handshake(cli);
+		if (rc <= 0 && SSL_get_error(cli, rc) != SSL_ERROR_WANT_READ)
+			break;
+		rs = SSL_do_handshake(srv);
+	}
+	SSL_free(cli);
+	SSL_free(srv);
+	SSL_CTX_free(sctx);
+	ERR_clear_error();
+	return rc == 1;
+}
+
+/*
+ * Handshakes of a context configured with endorsements verify on the collateral configure parsed: the peer's quote
+ * verifies (the refusal is the key binding's, CELLA_ERR_REPORT_DATA) even after the configured bytes are
+ * overwritten in place, and is EXPIRED past the collateral's validity (time is checked per handshake on the kept
+ * collateral); given other bytes since, the callback parses those (garbage: refused as not JSON). Configuring
+ * again replaces what was kept; SSL_CTX_free frees it (ASan's leak check in the sanitizer build).
+ */
+static void tls_configured(const char *root, const char *name)
+{
+	struct peer p;
+	char *e1, *e2;
+	peer_open(&p, root, name);
+	e1 = malloc(p.t.collateral_len);
+	e2 = malloc(p.t.collateral_len);
+	CT_ASSERT(e1 && e2);
+	memcpy(e1, p.t.collateral, p.t.collateral_len);
+	p.v.endorsements = (const uint8_t *)e1;
+	p.v.endorsements_len = p.t.collateral_len;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	memset(e1, '#', p.t.collateral_len);
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	p.v.policy.time = p.t.until + 1;
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_EXPIRED);
+	p.v.policy.time = p.t.verify_time;
+	memset(e2, '#', p.t.collateral_len);
+	p.v.endorsements = (const uint8_t *)e2;
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_COLLATERAL);
+	memcpy(e2, p.t.collateral, p.t.collateral_len);
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	memset(e2, '#', p.t.collateral_len);
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	p.v.endorsements = NULL;
+	p.v.endorsements_len = 0;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_COLLATERAL);
+	CT_EQ(ERR_peek_error(), 0);
+	peer_close(&p);
+	free(e1);
+	free(e2);
+	cella_test_pass("a configured TLS context verifies peers on the collateral parsed by configure, checked for "
+			"time at every handshake; other endorsements given since are parsed per verification");
 }
 
 /*
@@ -312,7 +396,7 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		struct cella_collateral *col;
 		size_t n;
 		uint8_t *b = foreign_quote(&p.t, &pki, &col, &n);
-		X509 *fx = dcap_cert(b, n);
+		X509 *fx = dcap_cert(b, n, NULL);
 		X509_STORE_CTX *fctx = X509_STORE_CTX_new();
 		CT_ASSERT(fctx && X509_STORE_CTX_init(fctx, p.store, fx, NULL) == 1);
 		opt.cache_dir = NULL;
@@ -432,6 +516,7 @@ int main(int argc, char **argv)
 
 	foreign_root(root, argv[2]);
 	tls_callback(root, argv[2]);
+	tls_configured(root, argv[2]);
 	if (pccs)
 		tls_fetch(root, argv[2], pccs, cache);
 	return 0;
