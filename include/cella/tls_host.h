@@ -88,7 +88,10 @@ struct cella_tls_openssl_verifier {
 	 * (cella_collateral_fetch at policy.time: a PCCS or Intel PCS, its on-disk cache honoured), during the
 	 * handshake, once the quote's PCK chain is found to end at fetch->trust (Intel's root when NULL); a chain
 	 * that does not, or a fetch that fails, refuses the peer with its error (CELLA_ERR_UNTRUSTED_ROOT,
-	 * CELLA_ERR_CERT_CHAIN, CELLA_ERR_FETCH, ...). Borrowed. */
+	 * CELLA_ERR_CERT_CHAIN, CELLA_ERR_FETCH, ...). The handshakes of a configured context keep what they fetched
+	 * (up to 8 platforms, per TEE, FMSPC, PCK CA and fetch source: base URL, root CRL URL, update, trust) and
+	 * verify later peers of a platform on it while policy.time is before its earliest nextUpdate, as the
+	 * on-disk cache would serve it; configuring again empties it. Borrowed. */
 	const struct cella_fetch_options *fetch;
 	cella_result result;        /* out: the last verification */
 	struct cella_claims claims; /* out: valid when result is CELLA_OK (or CELLA_ERR_POLICY) */

@@ -321,17 +321,129 @@ cella_result cella_tls_host_close(struct cella_enclave *e, const uint8_t *in, si
 	return CELLA_OK;
 }
 
-/* The collateral the peer's Intel quote needs, fetched as v->fetch says (*out: cella_collateral_free); NULL for
- * evidence that needs none (the software TEE's). A certificate that does not parse is left to the verification,
- * which names it. */
-static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, const uint8_t *der, size_t len,
-				    struct cella_collateral **out)
+/*
+ * What cella_tls_openssl_configure keeps on the SSL_CTX (ex_data, freed with it) for its handshakes, so that they
+ * verify on collateral that caches what it has verified (chains, CRLs, signed documents: cella_quote_verify's warm
+ * path) instead of parsing and checking it all again per peer:
+ * - the endorsements it was given, parsed once; bytes and len are what they were parsed from, and a verifier
+ *   given other endorsements since is served from those, parsed per handshake;
+ * - collateral fetched for peers (v->fetch), per platform (TEE, FMSPC, PCK CA) and fetch source, reused while the
+ *   handshake's time is before its earliest nextUpdate, as the fetch's on-disk cache is.
+ * Handshakes of one context may run on several threads: the fetched entries are reference counted under lock.
+ */
+#define FETCHED_SLOTS 8
+
+struct fetched {
+	unsigned refs;  /* a slot's and each verification's */
+	uint32_t tee;
+	uint8_t fmspc[CELLA_FMSPC_BYTES];
+	cella_pck_ca ca;
+	char *source;   /* base URL, root CRL URL and update the fetch options named, and their trust anchor */
+	int64_t next_update;
+	struct cella_collateral *c;
+};
+
+struct configured {
+	const uint8_t *bytes;
+	size_t len;
+	struct cella_collateral *c;
+	pthread_mutex_t lock;
+	unsigned next;
+	struct fetched *fetched[FETCHED_SLOTS];
+};
+
+static pthread_once_t configured_once = PTHREAD_ONCE_INIT;
+static int configured_idx = -1;
+
+/* Drops one reference to f (NULL: none), freeing it at the last; the lock of the configured holding it held. */
+static void fetched_put(struct fetched *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	cella_collateral_free(f->c);
+	free(f->source);
+	free(f);
+}
+
+static void configured_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct configured *k = ptr;
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	if (!k)
+		return;
+	for (unsigned i = 0; i < FETCHED_SLOTS; i++)
+		fetched_put(k->fetched[i]);
+	pthread_mutex_destroy(&k->lock);
+	cella_collateral_free(k->c);
+	free(k);
+}
+
+static void configured_init(void)
+{
+	configured_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, configured_free);
+}
+
+/* What configure kept on the SSL_CTX of the handshake ctx belongs to (NULL: a store context outside a handshake,
+ * as a caller testing the callback may pass, or a context not configured here). */
+static struct configured *configured_get(X509_STORE_CTX *ctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	pthread_once(&configured_once, configured_init);
+	return ssl && configured_idx >= 0 ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), configured_idx) : NULL;
+}
+
+/* Keeps c (parsed from v's endorsements; NULL: none) and an empty fetched cache on ctx in place of what an
+ * earlier configure kept there. Takes c, freeing it on failure. */
+static cella_result configured_set(SSL_CTX *ctx, const struct cella_tls_openssl_verifier *v, struct cella_collateral *c)
+{
+	struct configured *k = NULL;
+	void *old;
+	pthread_once(&configured_once, configured_init);
+	if (configured_idx < 0 || !(k = calloc(1, sizeof(*k)))) {
+		cella_collateral_free(c);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	k->bytes = v->endorsements;
+	k->len = v->endorsements_len;
+	k->c = c;
+	pthread_mutex_init(&k->lock, NULL);
+	old = SSL_CTX_get_ex_data(ctx, configured_idx);
+	if (SSL_CTX_set_ex_data(ctx, configured_idx, k) != 1) {
+		configured_free(NULL, k, NULL, 0, 0, NULL);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	configured_free(NULL, old, NULL, 0, 0, NULL);
+	return CELLA_OK;
+}
+
+/* The fetch options' source as one string (malloc'd; NULL if out of memory): fetched collateral is reused only
+ * for the same one. */
+static char *fetch_source(const struct cella_fetch_options *o)
+{
+	const char *crl = o->root_crl_url ? o->root_crl_url : "", *up = o->update ? o->update : "standard";
+	size_t n = strlen(o->base_url) + strlen(crl) + strlen(up) + 2 * sizeof(void *) + 8;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s\n%s\n%s\n%p", o->base_url, crl, up, (const void *)o->trust);
+	return s;
+}
+
+/*
+ * The collateral the peer's Intel quote needs, fetched as v->fetch says, in *out with a reference for the caller
+ * (fetched_put): from k's fetched cache when it holds the platform's from the same source, fresh at policy.time;
+ * else fetched, and kept in k (k NULL: for this verification only). NULL for evidence that needs none (the
+ * software TEE's). A certificate that does not parse is left to the verification, which names it.
+ */
+static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, struct configured *k,
+				    const uint8_t *der, size_t len, struct fetched **out)
 {
 	const uint8_t *ev, *quote, *custom, *uuid;
 	size_t ev_len, qlen, custom_len;
 	struct cella_quote q;
 	struct cella_pck_info pck;
 	struct cella_trust *intel = NULL;
+	struct fetched *f;
+	char *source;
 	cella_result r;
 	*out = NULL;
 	if (at_attest_cert_evidence(der, len, &ev, &ev_len) != CELLA_OK ||
@@ -347,71 +459,48 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	cella_trust_free(intel);
 	if (r != CELLA_OK)
 		return r;
-	return cella_collateral_fetch(v->fetch, &q, v->policy.time, out, NULL);
-}
-
-/*
- * The endorsements cella_tls_openssl_configure was given, parsed once and kept on the SSL_CTX (ex_data, freed with
- * it), so that its handshakes verify on one collateral that caches what it has verified (the chains, CRLs and
- * signed documents: cella_quote_verify's warm path) instead of parsing and checking it all again per peer. bytes
- * and len are what it was parsed from: a verifier given other endorsements since is served from those.
- */
-struct configured {
-	const uint8_t *bytes;
-	size_t len;
-	struct cella_collateral *c;
-};
-
-static pthread_once_t configured_once = PTHREAD_ONCE_INIT;
-static int configured_idx = -1;
-
-static void configured_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-	struct configured *k = ptr;
-	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	if (!(source = fetch_source(v->fetch)))
+		return CELLA_ERR_OUT_OF_MEMORY;
 	if (k) {
-		cella_collateral_free(k->c);
-		free(k);
+		pthread_mutex_lock(&k->lock);
+		for (unsigned i = 0; i < FETCHED_SLOTS; i++)
+			if ((f = k->fetched[i]) && f->tee == q.tee_type && f->ca == pck.ca &&
+			    memcmp(f->fmspc, pck.fmspc, CELLA_FMSPC_BYTES) == 0 && v->policy.time < f->next_update &&
+			    strcmp(f->source, source) == 0) {
+				f->refs++;
+				*out = f;
+				break;
+			}
+		pthread_mutex_unlock(&k->lock);
+		if (*out) {
+			free(source);
+			return CELLA_OK;
+		}
 	}
-}
-
-static void configured_init(void)
-{
-	configured_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, configured_free);
-}
-
-/* The collateral configured on the SSL_CTX of the handshake ctx belongs to, if it was parsed from v's endorsements
- * (NULL: none, or a store context outside a handshake, as a caller testing the callback may pass). */
-static struct cella_collateral *configured_for(X509_STORE_CTX *ctx, const struct cella_tls_openssl_verifier *v)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
-	const struct configured *k;
-	pthread_once(&configured_once, configured_init);
-	if (!ssl || configured_idx < 0 || !v->endorsements_len)
-		return NULL;
-	k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), configured_idx);
-	return k && k->bytes == v->endorsements && k->len == v->endorsements_len ? k->c : NULL;
-}
-
-/* Keeps c (parsed from v's endorsements; NULL: none) on ctx in place of what an earlier configure kept there.
- * Takes c, freeing it on failure. */
-static cella_result configured_set(SSL_CTX *ctx, const struct cella_tls_openssl_verifier *v, struct cella_collateral *c)
-{
-	struct configured *k = NULL;
-	void *old;
-	pthread_once(&configured_once, configured_init);
-	if (configured_idx < 0 || (c && !(k = malloc(sizeof(*k))))) {
-		cella_collateral_free(c);
+	if (!(f = calloc(1, sizeof(*f)))) {
+		free(source);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
-	if (k)
-		*k = (struct configured){v->endorsements, v->endorsements_len, c};
-	old = SSL_CTX_get_ex_data(ctx, configured_idx);
-	if (SSL_CTX_set_ex_data(ctx, configured_idx, k) != 1) {
-		configured_free(NULL, k, NULL, 0, 0, NULL);
-		return CELLA_ERR_OUT_OF_MEMORY;
+	f->refs = 1;
+	f->tee = q.tee_type;
+	memcpy(f->fmspc, pck.fmspc, CELLA_FMSPC_BYTES);
+	f->ca = pck.ca;
+	f->source = source;
+	if ((r = cella_collateral_fetch(v->fetch, &q, v->policy.time, &f->c, NULL)) != CELLA_OK) {
+		fetched_put(f);
+		return r;
 	}
-	configured_free(NULL, old, NULL, 0, 0, NULL);
+	if (cella_collateral_next_update(f->c, &f->next_update) != CELLA_OK)
+		f->next_update = INT64_MIN; /* never reused */
+	if (k) {
+		pthread_mutex_lock(&k->lock);
+		fetched_put(k->fetched[k->next]); /* a verification using it keeps it */
+		k->fetched[k->next] = f;
+		f->refs++;
+		k->next = (k->next + 1) % FETCHED_SLOTS;
+		pthread_mutex_unlock(&k->lock);
+	}
+	*out = f;
 	return CELLA_OK;
 }
 
@@ -420,6 +509,7 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 {
 	struct cella_tls_openssl_verifier *v = arg;
 	X509 *peer = X509_STORE_CTX_get0_cert(ctx);
+	struct configured *k = configured_get(ctx);
 	unsigned char *der = NULL;
 	int len;
 	/* what this callback's own OpenSSL calls push is popped: a refusal reaches the caller as the handshake's
@@ -427,16 +517,26 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 	ERR_set_mark();
 	v->result = CELLA_ERR_NOT_FOUND;
 	if (peer && (len = i2d_X509(peer, &der)) > 0) {
-		/* fetched collateral goes to the verification as it came, not through its JSON and back */
-		struct cella_collateral *fetched = NULL;
+		/* fetched or configured collateral goes to the verification as it is, not through its JSON and back */
+		struct fetched *f = NULL;
+		struct cella_collateral *parsed = NULL;
 		uint8_t point[65];
 		if (v->fetch)
-			v->result = peer_collateral(v, der, (size_t)len, &fetched);
+			v->result = peer_collateral(v, k, der, (size_t)len, &f);
+		if (f)
+			parsed = f->c;
+		else if (k && v->endorsements_len && k->bytes == v->endorsements && k->len == v->endorsements_len)
+			parsed = k->c;
 		if (!v->fetch || v->result == CELLA_OK)
-			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len,
-							  fetched ? fetched : configured_for(ctx, v), &v->policy,
-							  &v->claims, point);
-		cella_collateral_free(fetched);
+			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, parsed,
+							  &v->policy, &v->claims, point);
+		if (f && k) {
+			pthread_mutex_lock(&k->lock);
+			fetched_put(f);
+			pthread_mutex_unlock(&k->lock);
+		} else {
+			fetched_put(f);
+		}
 	}
 	OPENSSL_free(der);
 	ERR_pop_to_mark();
@@ -450,21 +550,18 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 /* see cella/tls_host.h */
 cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_verifier *v)
 {
+	struct cella_collateral *c = NULL;
 	cella_result r;
 	v->result = CELLA_ERR_NOT_FOUND;
 	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK)
 		return r;
 	if ((v->endorsements_len && !v->endorsements) || (v->fetch && (v->endorsements || !v->fetch->base_url)))
 		return CELLA_ERR_INVALID_ARG;
-	if (v->endorsements_len) {
-		struct cella_collateral *c = NULL;
-		if ((r = cella_collateral_new_json((const char *)v->endorsements, v->endorsements_len, &c, NULL)) !=
-			    CELLA_OK ||
-		    (r = configured_set(ctx, v, c)) != CELLA_OK)
-			return r;
-	} else if ((r = configured_set(ctx, v, NULL)) != CELLA_OK) {
+	if (v->endorsements_len &&
+	    (r = cella_collateral_new_json((const char *)v->endorsements, v->endorsements_len, &c, NULL)) != CELLA_OK)
 		return r;
-	}
+	if ((r = configured_set(ctx, v, c)) != CELLA_OK)
+		return r;
 	/* a server asks for the client's certificate and fails the handshake without one (SSL_VERIFY_PEER alone
 	 * lets a client that sends none through, with the callback never run); clients ignore the second flag */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);

@@ -368,7 +368,8 @@ static void tls_callback(const char *root, const char *name)
 /*
  * The same peer with v->fetch: the callback fetches the quote's collateral from the PCCS at pccs (a mock serving
  * the vector's, started by tls_fetch_test.sh) into cache, and the quote verifies (the refusal is the key
- * binding's, as with the collateral given); again from the cache; from a PCCS that is not there, CELLA_ERR_FETCH.
+ * binding's, as with the collateral given); again from the cache; in real handshakes of the configured context,
+ * fetched once and then reused from memory; from a PCCS that is not there, CELLA_ERR_FETCH.
  * cella_tls_openssl_configure refuses both endorsements and fetch, and a fetch without a URL.
  */
 static uint8_t *foreign_quote(const struct tv *t, struct tca_pki *pki, struct cella_collateral **col, size_t *n);
@@ -409,8 +410,17 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		cella_collateral_free(col);
 		tca_pki_free(&pki);
 	}
-	opt.base_url = "http://127.0.0.1:9";
+	/* real handshakes of the configured context, no disk cache: the first fetches, the second verifies on the
+	 * collateral the context kept (tls_fetch_test.sh counts the requests: one more in all); fetch options naming
+	 * another source fetch again (nothing listens there: CELLA_ERR_FETCH) */
 	opt.cache_dir = NULL;
+	for (int i = 0; i < 2; i++) {
+		CT_EQ(handshake(&p), 0);
+		CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	}
+	opt.base_url = "http://127.0.0.1:9";
+	CT_EQ(handshake(&p), 0);
+	CT_RESULT(p.v.result, CELLA_ERR_FETCH);
 	CT_EQ(cella_tls_openssl_verify_cb(p.ctx, &p.v), 0);
 	CT_RESULT(p.v.result, CELLA_ERR_FETCH);
 	CT_EQ(ERR_peek_error(), 0);
