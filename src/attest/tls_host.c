@@ -451,17 +451,12 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	    cella_quote_parse(quote, qlen, &q, NULL) != CELLA_OK ||
 	    memcmp(q.qe_vendor_id, AT_SOFTWARE_QE_VENDOR, 16) == 0)
 		return CELLA_OK;
-	/* only a PCK chain the anchor's CA issued makes the verifier fetch: a peer cannot have it ask the PCCS for
-	 * whatever FMSPC it writes into a certificate of its own */
-	if (!v->fetch->trust && (r = cella_trust_new_intel(&intel)) != CELLA_OK)
-		return r;
-	r = cella_quote_pck_info_trusted(v->fetch->trust ? v->fetch->trust : intel, &q, &pck, NULL);
-	cella_trust_free(intel);
-	if (r != CELLA_OK)
-		return r;
 	if (!(source = fetch_source(v->fetch)))
 		return CELLA_ERR_OUT_OF_MEMORY;
-	if (k) {
+	/* Kept collateral is looked up by the platform the leaf names before its chain is checked: the
+	 * verification that follows checks the chain, and that the collateral is this leaf's platform's, anyway
+	 * (and caches the chain's signatures, which the check below would verify again each time). */
+	if (k && cella_quote_pck_info(&q, &pck, NULL) == CELLA_OK) {
 		pthread_mutex_lock(&k->lock);
 		for (unsigned i = 0; i < FETCHED_SLOTS; i++)
 			if ((f = k->fetched[i]) && f->tee == q.tee_type && f->ca == pck.ca &&
@@ -476,6 +471,18 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 			free(source);
 			return CELLA_OK;
 		}
+	}
+	/* only a PCK chain the anchor's CA issued makes the verifier fetch: a peer cannot have it ask the PCCS for
+	 * whatever FMSPC it writes into a certificate of its own */
+	if (!v->fetch->trust && (r = cella_trust_new_intel(&intel)) != CELLA_OK) {
+		free(source);
+		return r;
+	}
+	r = cella_quote_pck_info_trusted(v->fetch->trust ? v->fetch->trust : intel, &q, &pck, NULL);
+	cella_trust_free(intel);
+	if (r != CELLA_OK) {
+		free(source);
+		return r;
 	}
 	if (!(f = calloc(1, sizeof(*f)))) {
 		free(source);

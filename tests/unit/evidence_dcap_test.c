@@ -369,7 +369,8 @@ static void tls_callback(const char *root, const char *name)
  * The same peer with v->fetch: the callback fetches the quote's collateral from the PCCS at pccs (a mock serving
  * the vector's, started by tls_fetch_test.sh) into cache, and the quote verifies (the refusal is the key
  * binding's, as with the collateral given); again from the cache; in real handshakes of the configured context,
- * fetched once and then reused from memory; from a PCCS that is not there, CELLA_ERR_FETCH.
+ * fetched once and then reused from memory, and a peer under another root naming the same platform refused for
+ * its chain; from a PCCS that is not there, CELLA_ERR_FETCH.
  * cella_tls_openssl_configure refuses both endorsements and fetch, and a fetch without a URL.
  */
 static uint8_t *foreign_quote(const struct tv *t, struct tca_pki *pki, struct cella_collateral **col, size_t *n);
@@ -417,6 +418,33 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 	for (int i = 0; i < 2; i++) {
 		CT_EQ(handshake(&p), 0);
 		CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	}
+	{
+		/* a peer whose chain is not Intel's but whose leaf names the platform the context keeps collateral
+		 * for: found by that name, refused by the verification for its chain (and nothing fetched) */
+		struct tca_pki pki;
+		struct cella_collateral *col;
+		struct cella_quote fq, rq;
+		struct cella_pck_info fi, ri;
+		X509 *x = p.x;
+		EVP_PKEY *key = p.key;
+		size_t n;
+		uint8_t *b = foreign_quote(&p.t, &pki, &col, &n);
+		CT_RESULT(cella_quote_parse(b, n, &fq, NULL), CELLA_OK);
+		CT_RESULT(cella_quote_parse(p.t.quote, p.t.quote_len, &rq, NULL), CELLA_OK);
+		CT_RESULT(cella_quote_pck_info(&fq, &fi, NULL), CELLA_OK);
+		CT_RESULT(cella_quote_pck_info(&rq, &ri, NULL), CELLA_OK);
+		CT_ASSERT(memcmp(fi.fmspc, ri.fmspc, CELLA_FMSPC_BYTES) == 0 && fi.ca == ri.ca);
+		p.x = dcap_cert(b, n, &p.key);
+		CT_EQ(handshake(&p), 0);
+		CT_RESULT(p.v.result, CELLA_ERR_UNTRUSTED_ROOT);
+		X509_free(p.x);
+		EVP_PKEY_free(p.key);
+		p.x = x;
+		p.key = key;
+		free(b);
+		cella_collateral_free(col);
+		tca_pki_free(&pki);
 	}
 	opt.base_url = "http://127.0.0.1:9";
 	CT_EQ(handshake(&p), 0);
