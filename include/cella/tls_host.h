@@ -16,6 +16,7 @@ extern "C" {
 
 struct cella_enclave;
 struct ssl_ctx_st;         /* OpenSSL's SSL_CTX */
+struct ssl_st;             /* OpenSSL's SSL */
 struct x509_store_ctx_st;  /* OpenSSL's X509_STORE_CTX */
 struct cella_fetch_options; /* cella/verify.h */
 
@@ -63,9 +64,12 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
  * OpenSSL verification: cella_tls_openssl_configure() makes `ctx` require a peer certificate (a server fails the
  * handshake of a client that sends none) and replaces OpenSSL's chain verification with cella_verify_attest_cert()
  * under v->policy. It also turns off session resumption (no session cache, no tickets): a resumed session would
- * skip the verification, so do not resume one with SSL_set_session either. After a successful handshake, v->result
- * and v->claims say what was verified; after a failed one, v->result may be an earlier handshake's. One verifier
- * per concurrent handshake. Zero *v, then set v->policy (and v->endorsements or v->fetch for Intel quotes): they are
+ * skip the verification, so do not resume one with SSL_set_session either. After a handshake, v->result and
+ * v->claims say what its verification found, and cella_tls_openssl_peer() says it for each connection. The
+ * context's handshakes may run on several threads at once (the kept collateral below is shared under a lock): then
+ * v->result and v->claims hold whichever verification finished last (written under that lock; do not read them
+ * while handshakes run) and each connection's outcome is cella_tls_openssl_peer(ssl). Do not change *v or
+ * configure the context again while handshakes run. Zero *v, then set v->policy (and v->endorsements or v->fetch for Intel quotes): they are
  * checked here (a verification time, every configured root present and parsing, the collateral; both endorsements
  * and fetch, or a fetch without a base URL, is CELLA_ERR_INVALID_ARG), and an unusable one is refused, `ctx` left
  * unchanged, rather than found out at the first handshake.
@@ -101,6 +105,14 @@ CELLA_API cella_result cella_tls_openssl_configure(struct ssl_ctx_st *ctx, struc
 /* The callback itself (SSL_CTX_set_cert_verify_callback form; arg = struct cella_tls_openssl_verifier *). It leaves
  * OpenSSL's error queue as it found it: a refusal is X509_V_ERR_APPLICATION_VERIFICATION and v->result. */
 CELLA_API int cella_tls_openssl_verify_cb(struct x509_store_ctx_st *ctx, void *arg);
+/*
+ * The outcome of the callback's verification of ssl's peer, the connection's own: the result (CELLA_ERR_NOT_FOUND
+ * if none ran on ssl: no handshake yet), and in *claims (may be NULL) what was verified, valid when the result is
+ * CELLA_OK or CELLA_ERR_POLICY. Read this, not v->result and v->claims, when one context serves handshakes on
+ * several threads.
+ */
+CELLA_API cella_result cella_tls_openssl_peer(const struct ssl_st *ssl, struct cella_claims *claims)
+	CELLA_NONNULL(1);
 
 #ifdef __cplusplus
 }

@@ -383,11 +383,10 @@ static void configured_init(void)
 	configured_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, configured_free);
 }
 
-/* What configure kept on the SSL_CTX of the handshake ctx belongs to (NULL: a store context outside a handshake,
- * as a caller testing the callback may pass, or a context not configured here). */
-static struct configured *configured_get(X509_STORE_CTX *ctx)
+/* What configure kept on the SSL_CTX of the handshake's connection (NULL: none, a store context outside a
+ * handshake as a caller testing the callback may pass, or a context not configured here). */
+static struct configured *configured_get(const SSL *ssl)
 {
-	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
 	pthread_once(&configured_once, configured_init);
 	return ssl && configured_idx >= 0 ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), configured_idx) : NULL;
 }
@@ -511,32 +510,100 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	return CELLA_OK;
 }
 
+/* Each connection's own outcome (SSL ex_data, freed with the SSL): what cella_tls_openssl_peer reads. */
+struct outcome {
+	cella_result result;
+	struct cella_claims claims;
+};
+
+static int outcome_idx = -1;
+
+static void outcome_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	free(ptr);
+}
+
+static void outcome_init(void)
+{
+	outcome_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, outcome_free);
+}
+
+static pthread_once_t outcome_once = PTHREAD_ONCE_INIT;
+
+/* Records a verification's outcome on its connection (none outside a handshake) and in v, under k's lock when the
+ * context is configured (its handshakes may run on several threads). A connection that cannot hold it fails. */
+static cella_result record(SSL *ssl, struct configured *k, struct cella_tls_openssl_verifier *v, cella_result r,
+			   const struct cella_claims *claims)
+{
+	struct outcome *o = NULL;
+	pthread_once(&outcome_once, outcome_init);
+	if (ssl) {
+		if (outcome_idx < 0)
+			r = CELLA_ERR_OUT_OF_MEMORY;
+		else if (!(o = SSL_get_ex_data(ssl, outcome_idx)) && (o = malloc(sizeof(*o))) &&
+			 SSL_set_ex_data(ssl, outcome_idx, o) != 1) {
+			free(o);
+			o = NULL;
+		}
+		if (!o)
+			r = CELLA_ERR_OUT_OF_MEMORY;
+		else {
+			o->result = r;
+			o->claims = *claims;
+		}
+	}
+	if (k)
+		pthread_mutex_lock(&k->lock);
+	v->result = r;
+	v->claims = *claims;
+	if (k)
+		pthread_mutex_unlock(&k->lock);
+	return r;
+}
+
+/* see cella/tls_host.h */
+cella_result cella_tls_openssl_peer(const SSL *ssl, struct cella_claims *claims)
+{
+	const struct outcome *o;
+	pthread_once(&outcome_once, outcome_init);
+	o = outcome_idx >= 0 ? SSL_get_ex_data(ssl, outcome_idx) : NULL;
+	if (!o)
+		return CELLA_ERR_NOT_FOUND;
+	if (claims)
+		*claims = o->claims;
+	return o->result;
+}
+
 /* see cella/tls_host.h */
 int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 {
 	struct cella_tls_openssl_verifier *v = arg;
 	X509 *peer = X509_STORE_CTX_get0_cert(ctx);
-	struct configured *k = configured_get(ctx);
+	SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct configured *k = configured_get(ssl);
+	struct cella_claims claims;
 	unsigned char *der = NULL;
+	cella_result r = CELLA_ERR_NOT_FOUND;
 	int len;
 	/* what this callback's own OpenSSL calls push is popped: a refusal reaches the caller as the handshake's
-	 * error (X509_V_ERR_APPLICATION_VERIFICATION) and v->result, not as stale entries in the queue */
+	 * error (X509_V_ERR_APPLICATION_VERIFICATION) and the recorded result, not as stale entries in the queue */
 	ERR_set_mark();
-	v->result = CELLA_ERR_NOT_FOUND;
+	memset(&claims, 0, sizeof(claims));
 	if (peer && (len = i2d_X509(peer, &der)) > 0) {
 		/* fetched or configured collateral goes to the verification as it is, not through its JSON and back */
 		struct fetched *f = NULL;
 		struct cella_collateral *parsed = NULL;
 		uint8_t point[65];
 		if (v->fetch)
-			v->result = peer_collateral(v, k, der, (size_t)len, &f);
+			r = peer_collateral(v, k, der, (size_t)len, &f);
 		if (f)
 			parsed = f->c;
 		else if (k && v->endorsements_len && k->bytes == v->endorsements && k->len == v->endorsements_len)
 			parsed = k->c;
-		if (!v->fetch || v->result == CELLA_OK)
-			v->result = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, parsed,
-							  &v->policy, &v->claims, point);
+		if (!v->fetch || r == CELLA_OK)
+			r = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, parsed, &v->policy,
+						  &claims, point);
 		if (f && k) {
 			pthread_mutex_lock(&k->lock);
 			fetched_put(f);
@@ -546,8 +613,9 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 		}
 	}
 	OPENSSL_free(der);
+	r = record(ssl, k, v, r, &claims);
 	ERR_pop_to_mark();
-	if (v->result != CELLA_OK) {
+	if (r != CELLA_OK) {
 		X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}

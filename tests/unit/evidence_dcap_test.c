@@ -22,6 +22,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,18 +249,20 @@ static void peer_close(struct peer *p)
 	tv_free(&p->t);
 }
 
-/* One handshake in memory between a server presenting the peer's certificate and a client on p->sctx: 1 if the
- * client connected, else 0; its verification in p->v. */
-static int handshake(struct peer *p)
+/* One handshake in memory between a server presenting x (with key) and a client on cctx: 1 if the client
+ * connected, else 0; *outcome the client connection's own (cella_tls_openssl_peer), which is CELLA_ERR_NOT_FOUND
+ * before the handshake. */
+static int handshake_with(SSL_CTX *cctx, X509 *x, EVP_PKEY *key, cella_result *outcome)
 {
 	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
 	SSL *srv = NULL, *cli = NULL;
 	BIO *a = NULL, *b = NULL;
 	int rc = 0, rs = 0;
-	CT_ASSERT(sctx && SSL_CTX_use_certificate(sctx, p->x) == 1 && SSL_CTX_use_PrivateKey(sctx, p->key) == 1);
+	CT_ASSERT(sctx && SSL_CTX_use_certificate(sctx, x) == 1 && SSL_CTX_use_PrivateKey(sctx, key) == 1);
 	srv = SSL_new(sctx);
-	cli = SSL_new(p->sctx);
+	cli = SSL_new(cctx);
 	CT_ASSERT(srv && cli && BIO_new_bio_pair(&a, 0, &b, 0) == 1);
+	CT_RESULT(cella_tls_openssl_peer(cli, NULL), CELLA_ERR_NOT_FOUND);
 	SSL_set_bio(cli, a, a);
 	SSL_set_bio(srv, b, b);
 	SSL_set_connect_state(cli);
@@ -270,11 +273,21 @@ static int handshake(struct peer *p)
 			break;
 		rs = SSL_do_handshake(srv);
 	}
+	*outcome = cella_tls_openssl_peer(cli, NULL);
 	SSL_free(cli);
 	SSL_free(srv);
 	SSL_CTX_free(sctx);
 	ERR_clear_error();
 	return rc == 1;
+}
+
+/* handshake_with the peer's certificate and p->sctx; the connection's outcome must be the one in p->v. */
+static int handshake(struct peer *p)
+{
+	cella_result outcome;
+	int ok = handshake_with(p->sctx, p->x, p->key, &outcome);
+	CT_RESULT(outcome, p->v.result);
+	return ok;
 }
 
 /*
@@ -525,6 +538,71 @@ static void foreign_root(const char *root, const char *name)
 	cella_test_pass("a quote and collateral valid under another root: refused, the trust is Intel's root");
 }
 
+/* Handshakes on one configured context from several threads, alternating a genuine peer and one under another
+ * root: each connection's own outcome (cella_tls_openssl_peer) is its peer's. Run under TSan by check-tsan. */
+#define HS_THREADS 4
+#define HS_ROUNDS 6
+
+struct hs_peer {
+	X509 *x;
+	EVP_PKEY *key;
+	cella_result expect;
+};
+
+struct hs_job {
+	SSL_CTX *ctx;
+	const struct hs_peer *peers;
+	int id, wrong;
+};
+
+static void *hs_worker(void *arg)
+{
+	struct hs_job *j = arg;
+	for (int i = 0; i < HS_ROUNDS; i++) {
+		const struct hs_peer *pe = &j->peers[(i + j->id) % 2];
+		cella_result got;
+		if (handshake_with(j->ctx, pe->x, pe->key, &got) != 0 || got != pe->expect)
+			j->wrong++;
+	}
+	return NULL;
+}
+
+static void tls_threads(const char *root, const char *name)
+{
+	struct peer p;
+	struct tca_pki pki;
+	struct cella_collateral *col;
+	struct hs_peer peers[2];
+	struct hs_job jobs[HS_THREADS];
+	pthread_t th[HS_THREADS];
+	size_t n;
+	uint8_t *b;
+	peer_open(&p, root, name);
+	b = foreign_quote(&p.t, &pki, &col, &n);
+	peers[0] = (struct hs_peer){p.x, p.key, CELLA_ERR_REPORT_DATA};
+	peers[1] = (struct hs_peer){NULL, NULL, CELLA_ERR_UNTRUSTED_ROOT};
+	peers[1].x = dcap_cert(b, n, &peers[1].key);
+	p.v.endorsements = (const uint8_t *)p.t.collateral;
+	p.v.endorsements_len = p.t.collateral_len;
+	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
+	for (int i = 0; i < HS_THREADS; i++) {
+		jobs[i] = (struct hs_job){p.sctx, peers, i, 0};
+		CT_EQ(pthread_create(&th[i], NULL, hs_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < HS_THREADS; i++) {
+		CT_EQ(pthread_join(th[i], NULL), 0);
+		CT_EQ(jobs[i].wrong, 0);
+	}
+	X509_free(peers[1].x);
+	EVP_PKEY_free(peers[1].key);
+	free(b);
+	cella_collateral_free(col);
+	tca_pki_free(&pki);
+	peer_close(&p);
+	cella_test_pass("handshakes of one configured context on several threads: each connection's outcome is its "
+			"peer's");
+}
+
 int main(int argc, char **argv)
 {
 	const char *root, *pccs = NULL, *cache = NULL;
@@ -555,6 +633,7 @@ int main(int argc, char **argv)
 	foreign_root(root, argv[2]);
 	tls_callback(root, argv[2]);
 	tls_configured(root, argv[2]);
+	tls_threads(root, argv[2]);
 	if (pccs)
 		tls_fetch(root, argv[2], pccs, cache);
 	return 0;
