@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 	cella_result cr;
 	struct cella_evidence_root r;
 	struct cella_tls_openssl_verifier v;
+	struct cella_claims claims;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
 	int fd = -1, timeout = 10, status = 1, e = 0, n;
@@ -322,21 +323,26 @@ int main(int argc, char **argv)
 		if (e == STEP_TIMEOUT)
 			fprintf(stderr, "cella-tls-client: handshake failed: timed out after %d s\n", timeout);
 		else if (SSL_get_verify_result(ssl) == X509_V_ERR_APPLICATION_VERIFICATION) /* the evidence was refused */
-			fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n", cella_result_name(v.result),
-				cella_result_str(v.result));
+			fprintf(stderr, "cella-tls-client: handshake refused: %s (%s)\n",
+				cella_result_name(cella_tls_openssl_peer(ssl, NULL)),
+				cella_result_str(cella_tls_openssl_peer(ssl, NULL)));
 		else
 			fprintf(stderr, "cella-tls-client: handshake failed: %s\n",
 				err ? ERR_reason_error_string(err)
 				: e == SSL_ERROR_SYSCALL && errno ? strerror(errno) : "the peer closed the connection");
 		goto out;
 	}
+	if (cella_tls_openssl_peer(ssl, &claims) != CELLA_OK) { /* connected, so the callback accepted it */
+		fprintf(stderr, "cella-tls-client: connected without a verified peer\n");
+		goto out;
+	}
 	printf("verified attested TLS peer (%s, %s)\n", SSL_get_version(ssl), SSL_get_cipher(ssl));
-	hex("unique_id", v.claims.unique_id, 32);
-	hex("signer_id", v.claims.signer_id, 32);
-	printf("  %-18s %u\n  %-18s %u\n", "product_id", (unsigned)(v.claims.product_id[0] | v.claims.product_id[1] << 8),
-	       "security_version", v.claims.security_version);
-	printf("  %-18s %s%s\n", "attributes", (v.claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
-	       v.claims.software_tee ? "SOFTWARE-TEE" : "SGX");
+	hex("unique_id", claims.unique_id, 32);
+	hex("signer_id", claims.signer_id, 32);
+	printf("  %-18s %u\n  %-18s %u\n", "product_id", (unsigned)(claims.product_id[0] | claims.product_id[1] << 8),
+	       "security_version", claims.security_version);
+	printf("  %-18s %s%s\n", "attributes", (claims.attributes & CELLA_EVIDENCE_ATTR_DEBUG) ? "DEBUG " : "",
+	       claims.software_tee ? "SOFTWARE-TEE" : "SGX");
 	do
 		n = SSL_write(ssl, send_text, (int)strlen(send_text));
 	while (n <= 0 && (e = ssl_step(ssl, fd, n, &deadline)) == STEP_AGAIN);
