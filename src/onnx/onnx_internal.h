@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #define MAXR CELLA_ONNX_MAX_RANK
-#define ONNX_MAX_OPSET 18
+#define ONNX_MAX_OPSET 21
 #define ONNX_MIN_IR 3
-#define ONNX_MAX_IR 9
+#define ONNX_MAX_IR 10
 #define ONNX_MAX_GRAPH_DEPTH 16
 
 /* A value's tensor: shape, type and where its elements live. */

@@ -900,11 +900,23 @@ static uint64_t sat_u64(double v)
 	return (uint64_t)onnx_sat_i64(v);
 }
 
+/* A target type the engine has (Cast-19's `saturate` only concerns float8 targets, which are refused here: the
+ * attribute is ignored), else CELLA_ERR_MODEL_UNSUPPORTED naming the type. */
+static cella_result cast_target(struct exec *x, int to)
+{
+	if (onnx_dtype_size(to) == 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "cast to element type %s (%d) is not supported",
+				    cella_onnx_dtype_name((cella_onnx_dtype)to), to);
+	return CELLA_OK;
+}
+
 static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, int to)
 {
 	struct tensor *o;
 	cella_result r;
-	if (onnx_dtype_size(to) == 0 || onnx_dtype_size(a->dtype) == 0)
+	if ((r = cast_target(x, to)) != CELLA_OK)
+		return r;
+	if (onnx_dtype_size(a->dtype) == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if ((r = onnx_op_out(x, n, 0, to, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
@@ -941,6 +953,12 @@ static cella_result op_cast(struct exec *x, struct node *n)
 	if (!a)
 		return CELLA_ERR_MODEL;
 	return cast_to(x, n, a, onnx_attr_int(n, "to", 0));
+}
+
+/* At load: Cast's target type, whether or not the input's shape is known by then. */
+static cella_result cast_prepare(struct exec *x, struct node *n)
+{
+	return cast_target(x, onnx_attr_int(n, "to", 0));
 }
 
 static cella_result op_castlike(struct exec *x, struct node *n)
@@ -1014,7 +1032,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "IsNaN", op_isnan, NULL, 9, 0 },
 	{ "IsInf", op_isinf, NULL, 10, 0 },
 	{ "Clip", op_clip, NULL, 1, 1 },
-	{ "Cast", op_cast, NULL, 1, ONNX_INPLACE_CAST },
+	{ "Cast", op_cast, cast_prepare, 1, ONNX_INPLACE_CAST },
 	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST },
 	{ NULL, NULL, NULL, 0, 0 },
 };

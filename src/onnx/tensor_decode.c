@@ -34,7 +34,8 @@ const char *cella_onnx_dtype_name(cella_onnx_dtype t) /* see cella/onnx.h */
 {
 	static const char *const names[] = { "undefined", "float", "uint8", "int8", "uint16", "int16", "int32",
 					     "int64", "string", "bool", "float16", "double", "uint32", "uint64",
-					     "complex64", "complex128", "bfloat16" };
+					     "complex64", "complex128", "bfloat16", "float8e4m3fn", "float8e4m3fnuz",
+					     "float8e5m2", "float8e5m2fnuz", "uint4", "int4" };
 	if ((unsigned)t < sizeof(names) / sizeof(names[0]))
 		return names[t];
 	return "unknown";

@@ -866,6 +866,48 @@ static void test_cast_u64_gelu(void)
 	cella_test_pass("Cast to uint64 above INT64_MAX; Gelu refused before opset 20");
 }
 
+/* ---- Cast-19/21: `saturate` (float8 only) ignored; float8 and int4 targets refused at load, named ---- */
+
+static void test_cast_new_types(void)
+{
+	static const int64_t d3[1] = { 3 }, dyn[1] = { -1 };
+	static const float fx[3] = { -2.5f, 300.75f, 7.0f };
+	static const int32_t want[3] = { -2, 300, 7 };
+	static const char *const x_in[] = { "x", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	/* saturate = 0 on a float to int32 cast changes nothing (it is defined for float8 targets only) */
+	Onnx__NodeProto *n = single(&b, 19, "Cast", 1, CELLA_ONNX_INT32);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d3, fx, sizeof(fx));
+	attr_i(&b.g, n, "to", CELLA_ONNX_INT32);
+	attr_i(&b.g, n, "saturate", 0);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_EQ(out.dtype, CELLA_ONNX_INT32);
+	CT_ASSERT(out.bytes == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
+	cella_onnx_model_free(m);
+	/* float8e4m3fn (17) at opset 19 and int4 (22) at opset 21: refused at load, even over an input of unknown
+	 * shape, with the type's name */
+	static const struct {
+		int64_t opset;
+		int to;
+		const char *msg;
+	} bad[] = { { 19, 17, "cast to element type float8e4m3fn (17) is not supported" },
+		    { 21, 22, "cast to element type int4 (22) is not supported" },
+		    { 21, 99, "cast to element type unknown (99) is not supported" } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mb_init(&b, bad[i].opset);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, dyn);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		n = gb_node(&b.g, "Cast", x_in, Y);
+		attr_i(&b.g, n, "to", bad[i].to);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+		if (!strstr(last_log, "(Cast) at load") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "Cast to %d logged '%s'", bad[i].to, last_log);
+	}
+	cella_test_pass("Cast-19 ignores saturate off float8; float8/int4 targets refused at load by name");
+}
+
 /* ---- Pad's constant: the input's bytes exactly, the attribute of Pad-2 saturated ---- */
 
 /* Pads the two elements xv of one type (es bytes each) by one element at each end, with the constant input cv at
@@ -2467,6 +2509,7 @@ int main(int argc, char **argv)
 		{ "attr_types_fused", test_attr_types_fused },
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
+		{ "cast_new_types", test_cast_new_types },
 		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
