@@ -19,6 +19,15 @@ struct win {
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 
+/* A node's window attribute `name`: AveragePool has `dilations` from opset 19 only (AveragePool-19); before,
+ * it is not one of its attributes and is ignored. */
+static size_t win_list(struct node *n, const char *name, const int64_t **v)
+{
+	if (!strcmp(name, "dilations") && n->opset < 19 && !strcmp(n->op->name, "AveragePool"))
+		return 0;
+	return onnx_attr_ints(n, name, v);
+}
+
 /*
  * The window attributes of a Conv, ConvTranspose or pooling node over nsp spatial dims: strides and dilations (and
  * ConvTranspose's output_padding) have nsp values when present, pads 2*nsp, auto_pad is one of the four names ONNX
@@ -43,7 +52,7 @@ static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int *pad_
 				    "attribute 'auto_pad' is '%.64s', not NOTSET, SAME_UPPER, SAME_LOWER or VALID", ap);
 	for (int i = 0; i < nl; i++) {
 		const int64_t *v;
-		size_t c = onnx_attr_ints(n, lists[i], &v), want = (size_t)nsp * (i == 2 ? 2 : 1);
+		size_t c = win_list(n, lists[i], &v), want = (size_t)nsp * (i == 2 ? 2 : 1);
 		int64_t lo = i < 2 ? 1 : 0, hi = i < 2 ? (tr ? 4096 : 1 << 20) : i == 2 ? (tr ? 1 << 20 : 1 << 24) : 4096;
 		if (c && c != want)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has %zu values, expected %zu", lists[i],
@@ -86,7 +95,7 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 	if ((c = onnx_attr_ints(n, "strides", &v)) != 0)
 		for (int i = 0; i < nsp; i++)
 			w->s[i] = v[i];
-	if ((c = onnx_attr_ints(n, "dilations", &v)) != 0)
+	if ((c = win_list(n, "dilations", &v)) != 0)
 		for (int i = 0; i < nsp; i++)
 			w->d[i] = v[i];
 	if ((c = onnx_attr_ints(n, "pads", &v)) != 0)

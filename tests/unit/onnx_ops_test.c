@@ -908,6 +908,63 @@ static void test_cast_new_types(void)
 	cella_test_pass("Cast-19 ignores saturate off float8; float8/int4 targets refused at load by name");
 }
 
+/* ---- AveragePool-19: dilations (before opset 19 not an attribute of AveragePool, so ignored) ---- */
+
+/* AveragePool at opset over x = 1..n of shape xd (rank 3 or 4) with kernel 2 per spatial dim, the dilations nd
+ * values of dil, pads (count_include_pad 0) of 1 at each end when pad; the output must be want (wn values). */
+static void avgpool_dil_case(int64_t opset, int rank, const int64_t *xd, const int64_t *dil, size_t nd, int pad,
+			     const float *want, size_t wn)
+{
+	static const int64_t k2[2] = { 2, 2 }, p1[4] = { 1, 1, 1, 1 };
+	float xv[9];
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	int nsp = rank - 2;
+	for (int i = 0; i < 9; i++)
+		xv[i] = (float)(i + 1);
+	Onnx__NodeProto *n = single(&b, opset, "AveragePool", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, rank, xd, xv, (size_t)(rank == 3 ? xd[2] : xd[2] * xd[3]) * 4);
+	attr_ints(&b.g, n, "kernel_shape", k2, (size_t)nsp);
+	attr_ints(&b.g, n, "dilations", dil, nd);
+	if (pad)
+		attr_ints(&b.g, n, "pads", p1, 2 * (size_t)nsp);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	if (out.bytes != wn * 4 || memcmp(out.data, want, wn * 4) != 0)
+		cella_test_fail(__FILE__, __LINE__, "AveragePool-%lld of rank %d gave %zu bytes, first %g", (long long)opset,
+				rank, (size_t)out.bytes, out.bytes ? (double)((const float *)out.data)[0] : 0.0);
+	cella_onnx_model_free(m);
+}
+
+static void test_avgpool_dilations(void)
+{
+	static const int64_t x1[3] = { 1, 1, 5 }, x2[4] = { 1, 1, 3, 3 }, d2[2] = { 2, 2 };
+	/* 1-D, taps s and s + 2 from s = -1 (pads 1): the padded tap is not counted, so an edge window is one tap */
+	static const float w19[5] = { 2, 2, 3, 4, 4 };
+	/* opset 18: the same attribute ignored, so taps s and s + 1: [pad, 1], [1, 2], ..., [5, pad] */
+	static const float w18[6] = { 1, 1.5f, 2.5f, 3.5f, 4.5f, 5 };
+	avgpool_dil_case(19, 3, x1, d2, 1, 1, w19, 5);
+	avgpool_dil_case(18, 3, x1, d2, 1, 1, w18, 6);
+	/* 2-D over 1..9 (the two-spatial-dim path): the corners (1 + 3 + 7 + 9) / 4; at opset 18 four 2x2 means */
+	static const float c19[1] = { 5 }, c18[4] = { 3, 4, 6, 7 };
+	avgpool_dil_case(19, 4, x2, d2, 2, 0, c19, 1);
+	avgpool_dil_case(18, 4, x2, d2, 2, 0, c18, 4);
+	/* from opset 19 the attribute is checked as MaxPool's is: two dilations for one spatial dim are refused */
+	{
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		static const int64_t k2[1] = { 2 };
+		static const float xv[5] = { 1, 2, 3, 4, 5 };
+		Onnx__NodeProto *n = single(&b, 19, "AveragePool", 1, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 3, x1, xv, sizeof(xv));
+		attr_ints(&b.g, n, "kernel_shape", k2, 1);
+		attr_ints(&b.g, n, "dilations", d2, 2);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+		CT_ASSERT(strstr(last_log, "attribute 'dilations' has 2 values, expected 1") != NULL);
+	}
+	cella_test_pass("AveragePool-19 dilations (padded taps not counted); ignored before opset 19");
+}
+
 /* ---- Pad's constant: the input's bytes exactly, the attribute of Pad-2 saturated ---- */
 
 /* Pads the two elements xv of one type (es bytes each) by one element at each end, with the constant input cv at
@@ -2510,6 +2567,7 @@ int main(int argc, char **argv)
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "cast_new_types", test_cast_new_types },
+		{ "avgpool_dilations", test_avgpool_dilations },
 		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
