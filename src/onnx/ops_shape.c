@@ -994,6 +994,10 @@ static float resize_coord(const char *ctm, int64_t oi, int64_t in, int64_t on, f
 			*out = 1;
 	} else if (!strcmp(ctm, "tf_half_pixel_for_nn")) {
 		xo = ((float)oi + 0.5f) / sc;
+	} else if (!strcmp(ctm, "half_pixel_symmetric")) {
+		/* Resize-19: half_pixel shifted so the output's floored length stays centred on the input's: offset
+		 * in/2 * (1 - on / (in * sc)) */
+		xo = (float)in / 2 * (1.0f - (float)on / ((float)in * sc)) + ((float)oi + 0.5f) / sc - 0.5f;
 	} else { /* half_pixel */
 		xo = ((float)oi + 0.5f) / sc - 0.5f;
 	}
@@ -1465,6 +1469,16 @@ static cella_result op_resize(struct exec *x, struct node *n)
 		have_roi = 1;
 	}
 	const char *ctm = n->opset < 11 ? "asymmetric" : onnx_attr_s(n, "coordinate_transformation_mode", "half_pixel");
+	{
+		static const char *const modes[] = { "half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+						     "tf_half_pixel_for_nn", "tf_crop_and_resize", "half_pixel_symmetric" };
+		size_t k = 0, nmodes = sizeof(modes) / sizeof(modes[0]) - (n->opset < 19); /* the last from opset 19 */
+		while (k < nmodes && strcmp(ctm, modes[k]))
+			k++;
+		if (k == nmodes)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "coordinate_transformation_mode '%.64s' is not one of "
+					    "Resize's at opset %d", ctm, n->opset);
+	}
 	if (have_roi && !strcmp(ctm, "tf_crop_and_resize")) {
 		/* a NaN or infinite box has no source coordinates (a NaN one passed every range check) */
 		for (int d = 0; d < 2 * a->rank; d++)

@@ -1255,8 +1255,8 @@ static void test_fused_unproduced_outputs(void)
 	cella_test_pass("a node with an output its operator does not produce is not fused away: refused by name");
 }
 
-/* Resize-18 of x [2-D, xd] by scales (or to sizes when sizes is not NULL) with the given attributes (NULL or -1 =
- * absent), loaded with max_tensor_bytes (0: the default): *m and *out when it loads and runs; the first failure
+/* Resize-18 (or z->opset) of x [2-D, xd] by scales (or to sizes when sizes is not NULL) with the given attributes
+ * (NULL or -1 = absent), loaded with max_tensor_bytes (0: the default): *m and *out when it loads and runs; the first failure
  * otherwise. */
 struct rz {
 	const char *mode, *ctm, *keep;
@@ -1264,6 +1264,7 @@ struct rz {
 	float cubic_a;
 	const float *scales;
 	const int64_t *sizes;
+	int64_t opset; /* 0: 18 */
 };
 
 static cella_result resize18_max(const struct rz *z, const int64_t *xd, float *x, uint64_t max_tensor_bytes,
@@ -1273,7 +1274,7 @@ static cella_result resize18_max(const struct rz *z, const int64_t *xd, float *x
 	static const int64_t two[1] = {2};
 	struct mb b;
 	cella_result r;
-	mb_init(&b, 8, 18);
+	mb_init(&b, 8, z->opset ? z->opset : 18);
 	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 2, xd);
 	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
 	if (z->sizes) {
@@ -1351,13 +1352,13 @@ static void test_resize_antialias(void)
 		int64_t od[2];
 		const float *want;
 	} cases[] = {
-		{{"linear", NULL, NULL, 1, -1, 0, s06, NULL}, d44, {2, 2}, w_lin},
-		{{"cubic", NULL, NULL, 1, -1, 0, s06, NULL}, d44, {2, 2}, w_cub},
-		{{"cubic", NULL, NULL, 1, 1, -0.5f, s38, NULL}, d88, {3, 3}, w_ex},
-		{{"linear", "asymmetric", NULL, 1, -1, 0, s_asym, NULL}, d88, {2, 4}, w_asym},
-		{{"linear", NULL, NULL, 1, -1, 0, s_mixed, NULL}, d44, {2, 6}, w_mixed},
-		{{"linear", NULL, "not_larger", -1, -1, 0, NULL, sz33}, d48, {2, 3}, w_nl},
-		{{"linear", NULL, "not_smaller", -1, -1, 0, NULL, sz33}, d48, {3, 6}, w_ns},
+		{{"linear", NULL, NULL, 1, -1, 0, s06, NULL, 0}, d44, {2, 2}, w_lin},
+		{{"cubic", NULL, NULL, 1, -1, 0, s06, NULL, 0}, d44, {2, 2}, w_cub},
+		{{"cubic", NULL, NULL, 1, 1, -0.5f, s38, NULL, 0}, d88, {3, 3}, w_ex},
+		{{"linear", "asymmetric", NULL, 1, -1, 0, s_asym, NULL, 0}, d88, {2, 4}, w_asym},
+		{{"linear", NULL, NULL, 1, -1, 0, s_mixed, NULL, 0}, d44, {2, 6}, w_mixed},
+		{{"linear", NULL, "not_larger", -1, -1, 0, NULL, sz33, 0}, d48, {2, 3}, w_nl},
+		{{"linear", NULL, "not_smaller", -1, -1, 0, NULL, sz33, 0}, d48, {3, 6}, w_ns},
 	};
 	float x[64];
 	struct cella_onnx_model *m;
@@ -1376,21 +1377,68 @@ static void test_resize_antialias(void)
 		cella_onnx_model_free(m);
 	}
 	/* an unknown policy and antialias 2 are refused by name; an empty axis keeps its 0 */
-	struct rz bad = {"linear", NULL, "bigger", -1, -1, 0, NULL, sz33};
+	struct rz bad = {"linear", NULL, "bigger", -1, -1, 0, NULL, sz33, 0};
 	CT_RESULT(resize18(&bad, d48, x, &m, &out), CELLA_ERR_MODEL);
 	CT_ASSERT(strstr(last_log, "keep_aspect_ratio_policy 'bigger'") != NULL);
 	cella_onnx_model_free(m);
-	struct rz aa2 = {"linear", NULL, NULL, 2, -1, 0, s06, NULL};
+	struct rz aa2 = {"linear", NULL, NULL, 2, -1, 0, s06, NULL, 0};
 	CT_RESULT(resize18(&aa2, d44, x, &m, &out), CELLA_ERR_MODEL);
 	CT_ASSERT(strstr(last_log, "antialias is 2") != NULL);
 	cella_onnx_model_free(m);
 	for (int k = 0; k < 2; k++) {
-		struct rz empty = {"linear", NULL, k ? "not_smaller" : "not_larger", -1, -1, 0, NULL, sz22};
+		struct rz empty = {"linear", NULL, k ? "not_smaller" : "not_larger", -1, -1, 0, NULL, sz22, 0};
 		CT_RESULT(resize18(&empty, d04, x, &m, &out), CELLA_OK);
 		CT_ASSERT(out.rank == 2 && out.dims[0] == 0 && out.dims[1] == 2 && out.bytes == 0);
 		cella_onnx_model_free(m);
 	}
 	cella_test_pass("Resize-18: antialias (linear, cubic, exclude_outside, asymmetric, mixed), keep_aspect_ratio_policy");
+}
+
+/*
+ * Resize-19's half_pixel_symmetric: half_pixel plus in/2 * (1 - on / (in * scale)), so the floored output stays
+ * centred. Over [1, 2, 3, 4] by 0.6 (on = 2, offset 2 * (1 - 2 / 2.4) = 1/3): sources 2/3 and 7/3, values 5/3 and
+ * 10/3 (half_pixel gives 4/3 and 3); over [10, 20] by 1.7 (on = 3, offset 1 - 3 / 3.4 = 2/17): sources -3/34 (the
+ * edge), 1/2 and 37/34 (the edge): 10, 15, 20. Before opset 19 the mode, and at any opset an unknown one, is refused.
+ */
+static void test_resize_half_pixel_symmetric(void)
+{
+	static const int64_t d14[2] = {1, 4}, d12[2] = {1, 2};
+	static const float s06[2] = {1.0f, 0.6f}, s17[2] = {1.0f, 1.7f};
+	static const float w06[2] = {5.0f / 3, 10.0f / 3}, w06hp[2] = {4.0f / 3, 3.0f}, w17[3] = {10, 15, 20};
+	static const struct {
+		struct rz z;
+		const int64_t *xd;
+		int64_t on;
+		const float *want;
+	} cases[] = {
+		{{"linear", "half_pixel_symmetric", NULL, -1, -1, 0, s06, NULL, 19}, d14, 2, w06},
+		{{"linear", "half_pixel", NULL, -1, -1, 0, s06, NULL, 19}, d14, 2, w06hp},
+		{{"linear", "half_pixel_symmetric", NULL, -1, -1, 0, s17, NULL, 21}, d12, 3, w17},
+	};
+	float x[4];
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (int i = 0; i < 4; i++)
+			x[i] = cases[c].xd == d14 ? (float)(i + 1) : (float)(10 * (i + 1));
+		CT_RESULT(resize18(&cases[c].z, cases[c].xd, x, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 2 && out.dims[0] == 1 && out.dims[1] == cases[c].on);
+		for (int64_t i = 0; i < cases[c].on; i++) {
+			float got = ((const float *)out.data)[i], want = cases[c].want[i];
+			if (!(fabsf(got - want) <= 1e-5f * (1 + fabsf(want))))
+				cella_test_fail(__FILE__, __LINE__, "case %zu: element %lld is %.7g, not %.7g", c,
+						(long long)i, (double)got, (double)want);
+		}
+		cella_onnx_model_free(m);
+	}
+	struct rz early = {"linear", "half_pixel_symmetric", NULL, -1, -1, 0, s06, NULL, 18};
+	CT_RESULT(resize18(&early, d14, x, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "coordinate_transformation_mode 'half_pixel_symmetric' is not one of Resize's at "
+			 "opset 18") != NULL);
+	struct rz typo = {"linear", "half_pixel_symetric", NULL, -1, -1, 0, s06, NULL, 19};
+	CT_RESULT(resize18(&typo, d14, x, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "'half_pixel_symetric' is not one of Resize's at opset 19") != NULL);
+	cella_test_pass("Resize-19 half_pixel_symmetric; refused before opset 19, unknown modes refused");
 }
 
 /*
@@ -1408,7 +1456,7 @@ static void test_resize_antialias_scratch(void)
 	struct cella_onnx_model *m;
 	struct cella_onnx_tensor out;
 	struct cella_onnx_stats st;
-	const struct rz z = {"linear", NULL, NULL, 1, -1, 0, quarter, NULL};
+	const struct rz z = {"linear", NULL, NULL, 1, -1, 0, quarter, NULL, 0};
 	struct cella_onnx_tensor in = ftensor(x, 2, xd);
 	for (int i = 0; i < 4096; i++)
 		x[i] = (float)(i % 4);
@@ -1636,6 +1684,7 @@ int main(void)
 	test_unproduced_outputs();
 	test_fused_unproduced_outputs();
 	test_resize_antialias();
+	test_resize_half_pixel_symmetric();
 	test_resize_antialias_scratch();
 	test_int_attr_range();
 	test_malformed();
