@@ -755,7 +755,21 @@ UN_OP(op_elu, U_ELU)
 UN_OP(op_selu, U_SELU)
 UN_OP(op_softplus, U_SOFTPLUS)
 UN_OP(op_erf, U_ERF)
-UN_OP(op_gelu, U_GELU)
+/* Gelu-20's approximate is "none" (the erf form) or "tanh"; anything else is refused, at load (the prepare) and
+ * when the node folds. */
+static cella_result gelu_prepare(struct exec *x, struct node *n)
+{
+	const char *ap = onnx_attr_s(n, "approximate", "none");
+	if (strcmp(ap, "none") && strcmp(ap, "tanh"))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'approximate' is '%.64s', not none or tanh", ap);
+	return CELLA_OK;
+}
+
+static cella_result op_gelu(struct exec *x, struct node *n)
+{
+	cella_result r = gelu_prepare(x, n);
+	return r != CELLA_OK ? r : unary(x, n, U_GELU);
+}
 UN_OP(op_sqrt, U_SQRT)
 UN_OP(op_exp, U_EXP)
 UN_OP(op_log, U_LOG)
@@ -1002,7 +1016,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Selu", op_selu, NULL, 1, 1 },
 	{ "Softplus", op_softplus, NULL, 1, 1 },
 	{ "Erf", op_erf, NULL, 9, 1 },
-	{ "Gelu", op_gelu, NULL, 20, 1 },
+	{ "Gelu", op_gelu, gelu_prepare, 20, 1 },
 	{ "Sqrt", op_sqrt, NULL, 1, 1 },
 	{ "Exp", op_exp, NULL, 1, 1 },
 	{ "Log", op_log, NULL, 1, 1 },

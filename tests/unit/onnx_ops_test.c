@@ -174,6 +174,17 @@ static Onnx__NodeProto *single(struct mb *b, int64_t opset, const char *op, int 
 	return gb_node(&b->g, op, ins[nin], Y);
 }
 
+/* One node over a graph input x of one dynamic dim (the node's shapes are known only at run), one output y. */
+static Onnx__NodeProto *single_x(struct mb *b, int64_t opset, const char *op, int xdtype)
+{
+	static const int64_t dyn[1] = { -1 };
+	static const char *const x_in[] = { "x", NULL };
+	mb_init(b, opset);
+	gb_io(&b->g, 0, "x", xdtype, 1, dyn);
+	gb_io(&b->g, 1, "y", xdtype, -1, NULL);
+	return gb_node(&b->g, op, x_in, Y);
+}
+
 /* ---- Resize: tf_crop_and_resize with a box that gives no coordinates ---- */
 
 static cella_result crop_model(struct mb *b, const float *roi, const char *mode)
@@ -866,14 +877,61 @@ static void test_cast_u64_gelu(void)
 	cella_test_pass("Cast to uint64 above INT64_MAX; Gelu refused before opset 20");
 }
 
+/* ---- Gelu-20: the erf form (approximate "none", the default) and the tanh form ---- */
+
+static void test_gelu(void)
+{
+	static const int64_t d5[1] = { 5 };
+	static const float xv[5] = { 1, -1, 2, -3, 0.5f };
+	/* 0.5 x (1 + erf(x / sqrt 2)) and 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), in double */
+	static const double want[2][5] = {
+		{ 0.8413447460685429, -0.15865525393145707, 1.9544997361036416, -0.00404969409489031,
+		  0.34573123063700656 },
+		{ 0.8411919906082768, -0.15880800939172324, 1.954597694087775, -0.0036373920817729943,
+		  0.34571400982514394 } };
+	static const char *const modes[3] = { NULL, "none", "tanh" };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int k = 0; k < 3; k++) {
+		Onnx__NodeProto *n = single(&b, 20, "Gelu", 1, CELLA_ONNX_FLOAT);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d5, xv, sizeof(xv));
+		if (modes[k])
+			attr_s(&b.g, n, "approximate", modes[k]);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT && out.bytes == sizeof(xv));
+		for (int i = 0; i < 5; i++) {
+			double got = ((const float *)out.data)[i], w = want[k == 2][i];
+			if (!(fabs(got - w) <= 2e-6 + 1e-5 * fabs(w)))
+				cella_test_fail(__FILE__, __LINE__, "Gelu %s of %g is %.9g, not %.9g",
+						modes[k] ? modes[k] : "(default)", (double)xv[i], got, w);
+		}
+		cella_onnx_model_free(m);
+	}
+	/* another approximation is refused by name: folded at load, and over an input known only at run */
+	for (int fold = 0; fold < 2; fold++) {
+		Onnx__NodeProto *n;
+		if (fold) {
+			n = single(&b, 20, "Gelu", 1, CELLA_ONNX_FLOAT);
+			gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d5, xv, sizeof(xv));
+		} else {
+			n = single_x(&b, 20, "Gelu", CELLA_ONNX_FLOAT);
+		}
+		attr_s(&b.g, n, "approximate", "erf");
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+		CT_ASSERT(strstr(last_log, "(Gelu)") != NULL &&
+			  strstr(last_log, "attribute 'approximate' is 'erf', not none or tanh") != NULL);
+	}
+	cella_test_pass("Gelu-20: erf and tanh forms; another approximate refused at load");
+}
+
 /* ---- Cast-19/21: `saturate` (float8 only) ignored; float8 and int4 targets refused at load, named ---- */
 
 static void test_cast_new_types(void)
 {
-	static const int64_t d3[1] = { 3 }, dyn[1] = { -1 };
+	static const int64_t d3[1] = { 3 };
 	static const float fx[3] = { -2.5f, 300.75f, 7.0f };
 	static const int32_t want[3] = { -2, 300, 7 };
-	static const char *const x_in[] = { "x", NULL };
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor out;
@@ -896,10 +954,7 @@ static void test_cast_new_types(void)
 		    { 21, 22, "cast to element type int4 (22) is not supported" },
 		    { 21, 99, "cast to element type unknown (99) is not supported" } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		mb_init(&b, bad[i].opset);
-		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, dyn);
-		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
-		n = gb_node(&b.g, "Cast", x_in, Y);
+		n = single_x(&b, bad[i].opset, "Cast", CELLA_ONNX_FLOAT);
 		attr_i(&b.g, n, "to", bad[i].to);
 		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
 		if (!strstr(last_log, "(Cast) at load") || !strstr(last_log, bad[i].msg))
@@ -2567,6 +2622,7 @@ int main(int argc, char **argv)
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "cast_new_types", test_cast_new_types },
+		{ "gelu", test_gelu },
 		{ "avgpool_dilations", test_avgpool_dilations },
 		{ "pad_constant_exact", test_pad_constant_exact },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
