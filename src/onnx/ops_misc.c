@@ -29,8 +29,13 @@ static cella_result reduce(struct exec *x, struct node *n, int kind)
 	cella_result r;
 	if (!a)
 		return CELLA_ERR_MODEL;
-	if (!num_type_ok(a->dtype))
+	if (a->dtype == CELLA_ONNX_BOOL && (kind == R_MAX || kind == R_MIN)) {
+		/* ReduceMax-20 and ReduceMin-20 take bool: an any and an all, computed as integers 0 and 1 below */
+		if (n->opset < 20)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "bool input before opset 20");
+	} else if (!num_type_ok(a->dtype)) {
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
 	int axes_input = (kind == R_SUM && n->opset >= 13) || n->opset >= 18;
 	if (axes_input) {
 		struct tensor *t = onnx_op_in(x, n, 1);

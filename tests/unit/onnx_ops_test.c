@@ -2020,6 +2020,47 @@ static void test_int_reduce_empty(void)
 	cella_test_pass("an empty integer ReduceMax/ReduceMin is the type's least/greatest value");
 }
 
+/* ReduceMax-20/ReduceMin-20 on bool: an any and an all. Over axis 1 of [[1, 1, 1], [0, 1, 0], [0, 0, 0]] (the
+ * first row's first byte 2, a true that is not 1): max [1, 1, 0], min [1, 0, 0]; an empty max is false, an empty
+ * min true (the type's least and greatest values, as for the other types). Before opset 20 bool is refused. */
+static void test_reduce_bool(void)
+{
+	static const uint8_t xv[9] = { 2, 1, 1, 0, 1, 0, 0, 0, 0 }, wmax[3] = { 1, 1, 0 }, wmin[3] = { 1, 0, 0 };
+	static const uint8_t f = 0, t = 1;
+	static const int64_t d33[2] = { 3, 3 }, d0[1] = { 0 }, one[1] = { 1 }, axis1 = 1;
+	static const struct {
+		const char *op;
+		int empty;
+		const uint8_t *want;
+		size_t wn;
+	} cases[] = { { "ReduceMax", 0, wmax, 3 }, { "ReduceMin", 0, wmin, 3 }, { "ReduceMax", 1, &f, 1 },
+		      { "ReduceMin", 1, &t, 1 } };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		Onnx__NodeProto *n = single(&b, 20, cases[i].op, cases[i].empty ? 1 : 2, CELLA_ONNX_BOOL);
+		if (cases[i].empty) {
+			gb_const(&b.g, "c0", CELLA_ONNX_BOOL, 1, d0, xv, 0);
+		} else {
+			gb_const(&b.g, "c0", CELLA_ONNX_BOOL, 2, d33, xv, sizeof(xv));
+			gb_const(&b.g, "c1", CELLA_ONNX_INT64, 1, one, &axis1, sizeof(axis1));
+		}
+		attr_i(&b.g, n, "keepdims", 0);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.dtype, CELLA_ONNX_BOOL);
+		if (out.bytes != cases[i].wn || memcmp(out.data, cases[i].want, cases[i].wn) != 0)
+			cella_test_fail(__FILE__, __LINE__, "%s-20 case %zu gave %s", cases[i].op, i,
+					cella_test_hex(out.data, out.bytes));
+		cella_onnx_model_free(m);
+	}
+	single(&b, 18, "ReduceMax", 1, CELLA_ONNX_BOOL);
+	gb_const(&b.g, "c0", CELLA_ONNX_BOOL, 2, d33, xv, sizeof(xv));
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "(ReduceMax)") != NULL && strstr(last_log, "bool input before opset 20") != NULL);
+	cella_test_pass("ReduceMax-20/ReduceMin-20 on bool (any/all, empty false/true); refused before opset 20");
+}
+
 /* ---- depthwise Conv with a kernel taller than the direct kernel takes: the GEMM path runs it ---- */
 
 static void test_depthwise_tall_kernel(void)
@@ -2641,6 +2682,7 @@ int main(int argc, char **argv)
 		{ "clip_legacy", test_clip_legacy },
 		{ "int_reduce_wrap", test_int_reduce_wrap },
 		{ "int_reduce_empty", test_int_reduce_empty },
+		{ "reduce_bool", test_reduce_bool },
 		{ "depthwise_tall_kernel", test_depthwise_tall_kernel },
 		{ "window_attrs", test_window_attrs },
 		{ "bool_nonzero", test_bool_nonzero },
