@@ -619,10 +619,12 @@ static cella_result op_pad(struct exec *x, struct node *n)
 		pe[d] = pads[i + cnt];
 	}
 	const char *mode = onnx_attr_s(n, "mode", "constant");
+	/* wrap is Pad-19's */
 	int m = !strcmp(mode, "constant") ? 0 : !strcmp(mode, "reflect") ? 1 : !strcmp(mode, "edge") ? 2
-					 : !strcmp(mode, "wrap") ? 3 : -1;
+					 : !strcmp(mode, "wrap") && n->opset >= 19 ? 3 : -1;
 	if (m < 0)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "mode '%.64s' is not one of Pad's at opset %d", mode,
+				    n->opset);
 	int64_t od[MAXR];
 	for (int d = 0; d < a->rank; d++) {
 		/* bounded before the sum (a pad of INT64_MIN overflowed it): a negative pad removes at most the dim */

@@ -1020,6 +1020,49 @@ static void test_avgpool_dilations(void)
 	cella_test_pass("AveragePool-19 dilations (padded taps not counted); ignored before opset 19");
 }
 
+/* ---- Pad-19: mode wrap (np.pad's wrap: the input repeated), not a mode before opset 19 ---- */
+
+/* Pad (opset) of x (rank 1 or 2, dims xd, values 1..) by pads in mode; the output must be want (wn values). */
+static cella_result pad_mode_case(int64_t opset, const char *mode, int rank, const int64_t *xd, const int64_t *pads,
+				  const float *want, size_t wn)
+{
+	static const float xv[6] = { 1, 2, 3, 4, 5, 6 };
+	int64_t np[1] = { 2 * rank };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *n = single(&b, opset, "Pad", 2, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, rank, xd, xv, (size_t)(rank == 1 ? xd[0] : xd[0] * xd[1]) * 4);
+	gb_const(&b.g, "c1", CELLA_ONNX_INT64, 1, np, pads, (size_t)np[0] * 8);
+	attr_s(&b.g, n, "mode", mode);
+	cella_result r = load_run(&b, &m, &out);
+	if (r != CELLA_OK)
+		return r;
+	if (out.bytes != wn * 4 || memcmp(out.data, want, wn * 4) != 0)
+		cella_test_fail(__FILE__, __LINE__, "Pad %s gave %zu bytes: %s", mode, (size_t)out.bytes,
+				cella_test_hex(out.data, out.bytes));
+	cella_onnx_model_free(m);
+	return CELLA_OK;
+}
+
+static void test_pad_wrap(void)
+{
+	static const int64_t d23[2] = { 2, 3 }, d3[1] = { 3 }, p2[4] = { 1, 2, 0, 1 }, p1[2] = { 4, 0 };
+	/* [[1, 2, 3], [4, 5, 6]], one row before, two columns before and one after: the last row first, each row
+	 * rotated */
+	static const float w2[18] = { 5, 6, 4, 5, 6, 4, 2, 3, 1, 2, 3, 1, 5, 6, 4, 5, 6, 4 };
+	/* [1, 2, 3] by 4 before, more than its length: the repetition continues (index -4 is element 2) */
+	static const float w1[7] = { 3, 1, 2, 3, 1, 2, 3 };
+	CT_RESULT(pad_mode_case(19, "wrap", 2, d23, p2, w2, 18), CELLA_OK);
+	CT_RESULT(pad_mode_case(21, "wrap", 1, d3, p1, w1, 7), CELLA_OK);
+	CT_RESULT(pad_mode_case(18, "wrap", 1, d3, p1, w1, 7), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "(Pad)") != NULL &&
+		  strstr(last_log, "mode 'wrap' is not one of Pad's at opset 18") != NULL);
+	CT_RESULT(pad_mode_case(19, "mirror", 1, d3, p1, w1, 7), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "mode 'mirror' is not one of Pad's at opset 19") != NULL);
+	cella_test_pass("Pad-19 wrap (pads over the dim's length too); refused before opset 19, unknown modes named");
+}
+
 /* ---- Pad's constant: the input's bytes exactly, the attribute of Pad-2 saturated ---- */
 
 /* Pads the two elements xv of one type (es bytes each) by one element at each end, with the constant input cv at
@@ -2666,6 +2709,7 @@ int main(int argc, char **argv)
 		{ "gelu", test_gelu },
 		{ "avgpool_dilations", test_avgpool_dilations },
 		{ "pad_constant_exact", test_pad_constant_exact },
+		{ "pad_wrap", test_pad_wrap },
 		{ "scatter_int_reduce", test_scatter_int_reduce },
 		{ "scatter_nd_updates_shape", test_scatter_nd_updates_shape },
 		{ "onehot_depth_nan", test_onehot_depth_nan },
