@@ -963,6 +963,39 @@ static void test_cast_new_types(void)
 	cella_test_pass("Cast-19 ignores saturate off float8; float8/int4 targets refused at load by name");
 }
 
+/* ---- the types of opsets 19-21 in constants: a float8 initializer, an int4 ConstantOfShape value, named ---- */
+
+static void test_new_type_constants(void)
+{
+	static const int64_t one[1] = { 1 }, two = 2;
+	static const uint8_t byte = 0x38;
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	/* Identity-19 of a float8e5m2 (19) initializer */
+	single(&b, 19, "Identity", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", 19, 1, one, &byte, 1);
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "initializer 'c0' cannot be decoded (CELLA_ERR_MODEL_UNSUPPORTED: element type "
+			 "float8e5m2)") != NULL);
+	/* ConstantOfShape-21 whose value is an int4 (22) tensor */
+	Onnx__TensorProto v;
+	onnx__tensor_proto__init(&v);
+	v.has_data_type = 1;
+	v.data_type = 22;
+	v.n_dims = 1;
+	v.dims = (int64_t *)one;
+	v.has_raw_data = 1;
+	v.raw_data.data = (uint8_t *)&byte;
+	v.raw_data.len = 1;
+	Onnx__NodeProto *n = single(&b, 21, "ConstantOfShape", 1, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, one, &two, sizeof(two));
+	gb_attr(&b.g, n, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t = &v;
+	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "attribute 'value': its tensor cannot be decoded (CELLA_ERR_MODEL_UNSUPPORTED: "
+			 "element type int4)") != NULL);
+	cella_test_pass("float8 and int4 constants refused by their type's name");
+}
+
 /* ---- AveragePool-19: dilations (before opset 19 not an attribute of AveragePool, so ignored) ---- */
 
 /* AveragePool at opset over x = 1..n of shape xd (rank 3 or 4) with kernel 2 per spatial dim, the dilations nd
@@ -2706,6 +2739,7 @@ int main(int argc, char **argv)
 		{ "pad_split_bounds", test_pad_split_bounds },
 		{ "cast_u64_gelu", test_cast_u64_gelu },
 		{ "cast_new_types", test_cast_new_types },
+		{ "new_type_constants", test_new_type_constants },
 		{ "gelu", test_gelu },
 		{ "avgpool_dilations", test_avgpool_dilations },
 		{ "pad_constant_exact", test_pad_constant_exact },
