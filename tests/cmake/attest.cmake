@@ -42,8 +42,13 @@ endif()
 # cella_verify_evidence on the SGX DCAP vectors with their collateral: TCB status against the policy, time, endorsements,
 # Intel's root.
 if(TARGET cella_attest)
+  # an attested-TLS peer carrying a DCAP quote and in-memory handshakes with it (also for bench/tls)
+  add_library(cella_tls_peer STATIC ${CMAKE_CURRENT_SOURCE_DIR}/verify/tls_peer.c)
+  cella_host_target(cella_tls_peer)
+  target_include_directories(cella_tls_peer PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/verify)
+  target_link_libraries(cella_tls_peer PUBLIC cella_attest cella_testlib OpenSSL::SSL OpenSSL::Crypto)
   cella_unit_test(evidence_dcap_test SOURCES unit/evidence_dcap_test.c LIBS cella_attest cella_verify_testutil
-                  LABELS unit
+                  cella_tls_peer LABELS unit
                   ARGS ${CELLA_VECTORS_DIR} dcapqvl_sgx_v3 automata_quotev3_0825_tcbv3 openenclave_attestation_plugin_2022)
   # the same with the OpenSSL TLS verifier fetching a peer's collateral from a mock PCCS
   add_test(NAME evidence_dcap_tls_fetch

@@ -13,6 +13,7 @@
  */
 #include "cella_test.h"
 #include "testutil.h"
+#include "tls_peer.h"
 #include "verify_internal.h" /* the collateral's documents */
 
 #include <cella/evidence.h>
@@ -170,48 +171,6 @@ static void one_vector(const char *root, const char *name, const char *other_nam
 	tv_free(&t);
 }
 
-/* A self-signed P-256 certificate shaped as an attested-TLS one: the evidence extension holds OE's envelope of quote
- * with the certificate's SubjectPublicKeyInfo as custom claims. */
-static X509 *dcap_cert(const uint8_t *quote, size_t quote_len, EVP_PKEY **key)
-{
-	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
-	unsigned char *spki = NULL;
-	int spki_len = k ? i2d_PUBKEY(k, &spki) : -1;
-	size_t data = quote_len + (size_t)(spki_len > 0 ? spki_len : 0), n = CELLA_EVIDENCE_HEADER_BYTES + data;
-	uint8_t *env = malloc(n);
-	ASN1_OBJECT *oid = OBJ_txt2obj(CELLA_ATTEST_CERT_OID, 1);
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *ext = NULL;
-	CT_ASSERT(k && x && spki_len > 0 && env && oid && os);
-	memset(env, 0, CELLA_EVIDENCE_HEADER_BYTES);
-	env[0] = CELLA_EVIDENCE_HEADER_VERSION;
-	memcpy(env + 4, uuid, 16);
-	for (int i = 0; i < 8; i++)
-		env[20 + i] = (uint8_t)((uint64_t)data >> (8 * i));
-	memcpy(env + CELLA_EVIDENCE_HEADER_BYTES, quote, quote_len);
-	memcpy(env + CELLA_EVIDENCE_HEADER_BYTES + quote_len, spki, (size_t)spki_len);
-	CT_ASSERT(ASN1_OCTET_STRING_set(os, env, (int)n) == 1 &&
-		  (ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) != NULL);
-	CT_ASSERT(X509_set_version(x, 2) == 1 && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1 &&
-		  X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
-		  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-					     (const unsigned char *)"dcap peer", -1, -1, 0) == 1 &&
-		  X509_set_issuer_name(x, X509_get_subject_name(x)) == 1 && X509_set_pubkey(x, k) == 1 &&
-		  X509_add_ext(x, ext, -1) == 1 && X509_sign(x, k, EVP_sha256()) > 0);
-	X509_EXTENSION_free(ext);
-	ASN1_OCTET_STRING_free(os);
-	ASN1_OBJECT_free(oid);
-	OPENSSL_free(spki);
-	if (key)
-		*key = k;
-	else
-		EVP_PKEY_free(k);
-	free(env);
-	return x;
-}
-
 /* A peer presenting a vector's quote in a certificate of dcap_cert, ready for the callback: its store context, a
  * TLS context to configure, and a verifier whose policy takes every TCB status at the vector's time. */
 struct peer {
@@ -227,7 +186,7 @@ struct peer {
 static void peer_open(struct peer *p, const char *root, const char *name)
 {
 	tv_load(root, name, &p->t);
-	p->x = dcap_cert(p->t.quote, p->t.quote_len, &p->key);
+	p->x = tls_peer_cert(p->t.quote, p->t.quote_len, &p->key);
 	p->store = X509_STORE_new();
 	p->ctx = X509_STORE_CTX_new();
 	p->sctx = SSL_CTX_new(TLS_client_method());
@@ -249,36 +208,13 @@ static void peer_close(struct peer *p)
 	tv_free(&p->t);
 }
 
-/* One handshake in memory between a server presenting x (with key) and a client on cctx: 1 if the client
- * connected, else 0; *outcome the client connection's own (cella_tls_openssl_peer), which is CELLA_ERR_NOT_FOUND
- * before the handshake. */
+/* tls_peer_handshake against a server presenting x (with key); *outcome the client connection's own. */
 static int handshake_with(SSL_CTX *cctx, X509 *x, EVP_PKEY *key, cella_result *outcome)
 {
-	SSL_CTX *sctx = SSL_CTX_new(TLS_server_method());
-	SSL *srv = NULL, *cli = NULL;
-	BIO *a = NULL, *b = NULL;
-	int rc = 0, rs = 0;
-	CT_ASSERT(sctx && SSL_CTX_use_certificate(sctx, x) == 1 && SSL_CTX_use_PrivateKey(sctx, key) == 1);
-	srv = SSL_new(sctx);
-	cli = SSL_new(cctx);
-	CT_ASSERT(srv && cli && BIO_new_bio_pair(&a, 0, &b, 0) == 1);
-	CT_RESULT(cella_tls_openssl_peer(cli, NULL), CELLA_ERR_NOT_FOUND);
-	SSL_set_bio(cli, a, a);
-	SSL_set_bio(srv, b, b);
-	SSL_set_connect_state(cli);
-	SSL_set_accept_state(srv);
-	for (int i = 0; i < 16 && !(rc == 1 && rs == 1); i++) {
-		rc = SSL_do_handshake(cli);
-		if (rc <= 0 && SSL_get_error(cli, rc) != SSL_ERROR_WANT_READ)
-			break;
-		rs = SSL_do_handshake(srv);
-	}
-	*outcome = cella_tls_openssl_peer(cli, NULL);
-	SSL_free(cli);
-	SSL_free(srv);
+	SSL_CTX *sctx = tls_peer_server_ctx(x, key);
+	int ok = tls_peer_handshake(cctx, sctx, outcome);
 	SSL_CTX_free(sctx);
-	ERR_clear_error();
-	return rc == 1;
+	return ok;
 }
 
 /* handshake_with the peer's certificate and p->sctx; the connection's outcome must be the one in p->v. */
@@ -411,7 +347,7 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		struct cella_collateral *col;
 		size_t n;
 		uint8_t *b = foreign_quote(&p.t, &pki, &col, &n);
-		X509 *fx = dcap_cert(b, n, NULL);
+		X509 *fx = tls_peer_cert(b, n, NULL);
 		X509_STORE_CTX *fctx = X509_STORE_CTX_new();
 		CT_ASSERT(fctx && X509_STORE_CTX_init(fctx, p.store, fx, NULL) == 1);
 		opt.cache_dir = NULL;
@@ -448,7 +384,7 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		CT_RESULT(cella_quote_pck_info(&fq, &fi, NULL), CELLA_OK);
 		CT_RESULT(cella_quote_pck_info(&rq, &ri, NULL), CELLA_OK);
 		CT_ASSERT(memcmp(fi.fmspc, ri.fmspc, CELLA_FMSPC_BYTES) == 0 && fi.ca == ri.ca);
-		p.x = dcap_cert(b, n, &p.key);
+		p.x = tls_peer_cert(b, n, &p.key);
 		CT_EQ(handshake(&p), 0);
 		CT_RESULT(p.v.result, CELLA_ERR_UNTRUSTED_ROOT);
 		X509_free(p.x);
@@ -581,7 +517,7 @@ static void tls_threads(const char *root, const char *name)
 	b = foreign_quote(&p.t, &pki, &col, &n);
 	peers[0] = (struct hs_peer){p.x, p.key, CELLA_ERR_REPORT_DATA};
 	peers[1] = (struct hs_peer){NULL, NULL, CELLA_ERR_UNTRUSTED_ROOT};
-	peers[1].x = dcap_cert(b, n, &peers[1].key);
+	peers[1].x = tls_peer_cert(b, n, &peers[1].key);
 	p.v.endorsements = (const uint8_t *)p.t.collateral;
 	p.v.endorsements_len = p.t.collateral_len;
 	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
