@@ -314,12 +314,55 @@ static void tls_callback(const char *root, const char *name)
 	cella_test_pass("the OpenSSL TLS callback verifies a peer's Intel quote with the collateral it is given");
 }
 
+/* Handshakes on one configured context from several threads, alternating two peers: each connection's own
+ * outcome (cella_tls_openssl_peer) must be its peer's. Run under TSan by check-tsan. */
+#define HS_THREADS 4
+#define HS_ROUNDS 6
+
+struct hs_peer {
+	X509 *x;
+	EVP_PKEY *key;
+	cella_result expect;
+};
+
+struct hs_job {
+	SSL_CTX *ctx;
+	const struct hs_peer *peers;
+	int id, wrong;
+};
+
+static void *hs_worker(void *arg)
+{
+	struct hs_job *j = arg;
+	for (int i = 0; i < HS_ROUNDS; i++) {
+		const struct hs_peer *pe = &j->peers[(i + j->id) % 2];
+		cella_result got;
+		if (handshake_with(j->ctx, pe->x, pe->key, &got) != 0 || got != pe->expect)
+			j->wrong++;
+	}
+	return NULL;
+}
+
+static void threaded_handshakes(SSL_CTX *ctx, const struct hs_peer peers[2])
+{
+	struct hs_job jobs[HS_THREADS];
+	pthread_t th[HS_THREADS];
+	for (int i = 0; i < HS_THREADS; i++) {
+		jobs[i] = (struct hs_job){ctx, peers, i, 0};
+		CT_EQ(pthread_create(&th[i], NULL, hs_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < HS_THREADS; i++) {
+		CT_EQ(pthread_join(th[i], NULL), 0);
+		CT_EQ(jobs[i].wrong, 0);
+	}
+}
+
 /*
  * The same peer with v->fetch: the callback fetches the quote's collateral from the PCCS at pccs (a mock serving
  * the vector's, started by tls_fetch_test.sh) into cache, and the quote verifies (the refusal is the key
  * binding's, as with the collateral given); again from the cache; in real handshakes of the configured context,
  * fetched once and then reused from memory, and a peer under another root naming the same platform refused for
- * its chain; from a PCCS that is not there, CELLA_ERR_FETCH.
+ * its chain, also both from several threads at once; from a PCCS that is not there, CELLA_ERR_FETCH.
  * cella_tls_openssl_configure refuses both endorsements and fetch, and a fetch without a URL.
  */
 static uint8_t *foreign_quote(const struct tv *t, struct tca_pki *pki, struct cella_collateral **col, size_t *n);
@@ -387,6 +430,12 @@ static void tls_fetch(const char *root, const char *name, const char *pccs, cons
 		p.x = tls_peer_cert(b, n, &p.key);
 		CT_EQ(handshake(&p), 0);
 		CT_RESULT(p.v.result, CELLA_ERR_UNTRUSTED_ROOT);
+		{
+			/* both peers from several threads on the collateral the context kept (no request either) */
+			const struct hs_peer peers[2] = {{x, key, CELLA_ERR_REPORT_DATA},
+							 {p.x, p.key, CELLA_ERR_UNTRUSTED_ROOT}};
+			threaded_handshakes(p.sctx, peers);
+		}
 		X509_free(p.x);
 		EVP_PKEY_free(p.key);
 		p.x = x;
@@ -474,43 +523,12 @@ static void foreign_root(const char *root, const char *name)
 	cella_test_pass("a quote and collateral valid under another root: refused, the trust is Intel's root");
 }
 
-/* Handshakes on one configured context from several threads, alternating a genuine peer and one under another
- * root: each connection's own outcome (cella_tls_openssl_peer) is its peer's. Run under TSan by check-tsan. */
-#define HS_THREADS 4
-#define HS_ROUNDS 6
-
-struct hs_peer {
-	X509 *x;
-	EVP_PKEY *key;
-	cella_result expect;
-};
-
-struct hs_job {
-	SSL_CTX *ctx;
-	const struct hs_peer *peers;
-	int id, wrong;
-};
-
-static void *hs_worker(void *arg)
-{
-	struct hs_job *j = arg;
-	for (int i = 0; i < HS_ROUNDS; i++) {
-		const struct hs_peer *pe = &j->peers[(i + j->id) % 2];
-		cella_result got;
-		if (handshake_with(j->ctx, pe->x, pe->key, &got) != 0 || got != pe->expect)
-			j->wrong++;
-	}
-	return NULL;
-}
-
 static void tls_threads(const char *root, const char *name)
 {
 	struct peer p;
 	struct tca_pki pki;
 	struct cella_collateral *col;
 	struct hs_peer peers[2];
-	struct hs_job jobs[HS_THREADS];
-	pthread_t th[HS_THREADS];
 	size_t n;
 	uint8_t *b;
 	peer_open(&p, root, name);
@@ -521,14 +539,7 @@ static void tls_threads(const char *root, const char *name)
 	p.v.endorsements = (const uint8_t *)p.t.collateral;
 	p.v.endorsements_len = p.t.collateral_len;
 	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);
-	for (int i = 0; i < HS_THREADS; i++) {
-		jobs[i] = (struct hs_job){p.sctx, peers, i, 0};
-		CT_EQ(pthread_create(&th[i], NULL, hs_worker, &jobs[i]), 0);
-	}
-	for (int i = 0; i < HS_THREADS; i++) {
-		CT_EQ(pthread_join(th[i], NULL), 0);
-		CT_EQ(jobs[i].wrong, 0);
-	}
+	threaded_handshakes(p.sctx, peers);
 	X509_free(peers[1].x);
 	EVP_PKEY_free(peers[1].key);
 	free(b);
