@@ -44,7 +44,7 @@ static double rate(SSL_CTX *cctx, SSL_CTX *sctx, cella_result expect, double sec
 	do {
 		for (int i = 0; i < 8; i++) {
 			cella_result got;
-			int ok = tls_peer_handshake(cctx, sctx, &got);
+			int ok = tls_peer_handshake(cctx, sctx, &got, NULL);
 			if (got != expect || ok) {
 				fprintf(stderr, "bench-tls: a handshake gave %s, connected %d\n", cella_result_name(got), ok);
 				exit(1);

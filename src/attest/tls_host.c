@@ -524,9 +524,17 @@ static void outcome_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
 	free(ptr);
 }
 
+/* SSL_dup's copy has no outcome of its own yet (without this it would share, and free, the original's) */
+static int outcome_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp)
+{
+	(void)to, (void)from, (void)idx, (void)argl, (void)argp;
+	*from_d = NULL;
+	return 1;
+}
+
 static void outcome_init(void)
 {
-	outcome_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, outcome_free);
+	outcome_idx = SSL_get_ex_new_index(0, NULL, NULL, outcome_dup, outcome_free);
 }
 
 static pthread_once_t outcome_once = PTHREAD_ONCE_INIT;
@@ -568,7 +576,8 @@ cella_result cella_tls_openssl_peer(const SSL *ssl, struct cella_claims *claims)
 	const struct outcome *o;
 	pthread_once(&outcome_once, outcome_init);
 	o = outcome_idx >= 0 ? SSL_get_ex_data(ssl, outcome_idx) : NULL;
-	if (!o)
+	/* a connection SSL_clear made ready for its next handshake keeps its ex_data: the last outcome is not its */
+	if (!o || SSL_in_before(ssl))
 		return CELLA_ERR_NOT_FOUND;
 	if (claims)
 		*claims = o->claims;

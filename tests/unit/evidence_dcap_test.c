@@ -212,7 +212,7 @@ static void peer_close(struct peer *p)
 static int handshake_with(SSL_CTX *cctx, X509 *x, EVP_PKEY *key, cella_result *outcome)
 {
 	SSL_CTX *sctx = tls_peer_server_ctx(x, key);
-	int ok = tls_peer_handshake(cctx, sctx, outcome);
+	int ok = tls_peer_handshake(cctx, sctx, outcome, NULL);
 	SSL_CTX_free(sctx);
 	return ok;
 }
@@ -263,6 +263,24 @@ static void tls_configured(const char *root, const char *name)
 	memset(e2, '#', p.t.collateral_len);
 	CT_EQ(handshake(&p), 0);
 	CT_RESULT(p.v.result, CELLA_ERR_REPORT_DATA);
+	{
+		/* a connection's outcome stays its own: none once SSL_clear has made it a connection to be, and none in
+		 * SSL_dup's copy of that (the pointer is not shared, so freeing both frees it once: ASan) */
+		SSL_CTX *sctx = tls_peer_server_ctx(p.x, p.key);
+		SSL *cli = NULL, *dup;
+		cella_result o;
+		CT_EQ(tls_peer_handshake(p.sctx, sctx, &o, &cli), 0);
+		CT_RESULT(o, CELLA_ERR_REPORT_DATA);
+		CT_RESULT(cella_tls_openssl_peer(cli, NULL), CELLA_ERR_REPORT_DATA);
+		CT_EQ(SSL_clear(cli), 1);
+		CT_RESULT(cella_tls_openssl_peer(cli, NULL), CELLA_ERR_NOT_FOUND);
+		CT_ASSERT((dup = SSL_dup(cli)) != NULL && dup != cli);
+		CT_RESULT(cella_tls_openssl_peer(dup, NULL), CELLA_ERR_NOT_FOUND);
+		SSL_free(dup);
+		SSL_free(cli);
+		SSL_CTX_free(sctx);
+		ERR_clear_error();
+	}
 	p.v.endorsements = NULL;
 	p.v.endorsements_len = 0;
 	CT_RESULT(cella_tls_openssl_configure(p.sctx, &p.v), CELLA_OK);

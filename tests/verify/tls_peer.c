@@ -63,7 +63,7 @@ SSL_CTX *tls_peer_server_ctx(X509 *x, EVP_PKEY *key)
 }
 
 /* see tls_peer.h */
-int tls_peer_handshake(SSL_CTX *cctx, SSL_CTX *sctx, cella_result *outcome)
+int tls_peer_handshake(SSL_CTX *cctx, SSL_CTX *sctx, cella_result *outcome, SSL **keep)
 {
 	SSL *srv = NULL, *cli = NULL;
 	BIO *a = NULL, *b = NULL;
@@ -83,7 +83,10 @@ int tls_peer_handshake(SSL_CTX *cctx, SSL_CTX *sctx, cella_result *outcome)
 		rs = SSL_do_handshake(srv);
 	}
 	*outcome = cella_tls_openssl_peer(cli, NULL);
-	SSL_free(cli);
+	if (keep)
+		*keep = cli;
+	else
+		SSL_free(cli);
 	SSL_free(srv);
 	ERR_clear_error();
 	return rc == 1;

@@ -16,7 +16,8 @@ X509 *tls_peer_cert(const uint8_t *quote, size_t quote_len, EVP_PKEY **key);
 SSL_CTX *tls_peer_server_ctx(X509 *x, EVP_PKEY *key);
 /* One handshake in memory (a BIO pair) between a client on cctx and a server on sctx: 1 if the client connected,
  * else 0; *outcome the client connection's own (cella_tls_openssl_peer), which is CELLA_ERR_NOT_FOUND before the
- * handshake (asserted) and after one without the Cella callback. */
-int tls_peer_handshake(SSL_CTX *cctx, SSL_CTX *sctx, cella_result *outcome);
+ * handshake (asserted) and after one without the Cella callback. keep (may be NULL) gets the client's SSL, for the
+ * caller to free. */
+int tls_peer_handshake(SSL_CTX *cctx, SSL_CTX *sctx, cella_result *outcome, SSL **keep);
 
 #endif
