@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Less common operators: losses, Trilu, EyeLike, OneHot, scatter/gather variants, NonZero, Compress,
- * MeanVarianceNormalization, ReverseSequence. Written for correctness first. */
+ * MeanVarianceNormalization, ReverseSequence, QuantizeLinear/DequantizeLinear. Written for correctness first. */
 #include "onnx_internal.h"
 
 #include <math.h>
@@ -587,6 +587,167 @@ static cella_result op_reverse_sequence(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ QuantizeLinear, DequantizeLinear */
+
+/* The quantized types: int8 and uint8 from opset 10, int16 and uint16 from opset 21 (int32, DequantizeLinear's
+ * input only, is the caller's). */
+static int quant_type(int dt, int opset)
+{
+	return dt == CELLA_ONNX_INT8 || dt == CELLA_ONNX_UINT8 ||
+	       (opset >= 21 && (dt == CELLA_ONNX_INT16 || dt == CELLA_ONNX_UINT16));
+}
+
+/* Where element (o, d, i) of x, seen as [outer, dim, inner] around the axis, finds its scale and zero point. */
+struct qmap {
+	int64_t outer, dim, inner;
+	int64_t block;  /* blocked (opset 21): dim d's block is d / block */
+	int per_axis;   /* 0: one scale for the tensor */
+};
+
+static size_t qmap_at(const struct qmap *q, int64_t o, int64_t d, int64_t i)
+{
+	if (!q->per_axis)
+		return 0;
+	if (!q->block)
+		return (size_t)d;
+	return (size_t)((o * ((q->dim + q->block - 1) / q->block) + d / q->block) * q->inner + i);
+}
+
+/*
+ * Checks the scale and zero point of x (both ops: QuantizeLinear-10/13/19/21, DequantizeLinear-10/13/19/21) and
+ * maps them. The scale is float; a scalar or a one-element vector quantizes per tensor (axis ignored), from opset
+ * 13 a vector of x's dim along `axis` per axis, and from opset 21 with `block_size` B > 0 a tensor of x's rank
+ * whose dim along the axis is ceil(dim / B). The zero point, if any, has the scale's shape.
+ */
+static cella_result quant_params(struct exec *x, struct node *n, const struct tensor *xt, const struct tensor *sc,
+				 const struct tensor *zp, struct qmap *q)
+{
+	int64_t block = n->opset >= 21 ? onnx_attr_i(n, "block_size", 0) : 0;
+	int axis = 0;
+	memset(q, 0, sizeof(*q));
+	q->outer = q->dim = 1;
+	q->inner = onnx_dims_prod(xt->dims, xt->rank);
+	if (sc->dtype != CELLA_ONNX_FLOAT)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scale of type %s is not supported (float only)",
+				    cella_onnx_dtype_name((cella_onnx_dtype)sc->dtype));
+	if (block < 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'block_size' is %lld, negative", (long long)block);
+	if (zp && zp->rank != sc->rank)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "zero point of rank %d, scale of rank %d", zp->rank,
+				    sc->rank);
+	for (int d = 0; zp && d < sc->rank; d++)
+		if (zp->dims[d] != sc->dims[d])
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "zero point dim %d is %lld, the scale's %lld", d,
+					    (long long)zp->dims[d], (long long)sc->dims[d]);
+	if (sc->rank == 0 || (sc->rank == 1 && sc->dims[0] == 1 && !block))
+		return CELLA_OK;
+	if (n->opset < 13)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale of rank %d with %lld values: a scalar before opset 13",
+				    sc->rank, (long long)onnx_dims_prod(sc->dims, sc->rank));
+	if (onnx_normalize_axis(onnx_attr_i(n, "axis", 1), xt->rank, &axis))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'axis' is %lld, input of rank %d",
+				    (long long)onnx_attr_i(n, "axis", 1), xt->rank);
+	q->per_axis = 1;
+	q->block = block;
+	q->outer = onnx_dims_prod(xt->dims, axis);
+	q->dim = xt->dims[axis];
+	q->inner = onnx_dims_prod(xt->dims + axis + 1, xt->rank - axis - 1);
+	if (!block) {
+		if (sc->rank != 1 || sc->dims[0] != q->dim)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale of rank %d (dim 0 %lld) per axis %d: expected "
+					    "a scalar or a vector of %lld", sc->rank, (long long)sc->dims[0], axis,
+					    (long long)q->dim);
+		return CELLA_OK;
+	}
+	if (sc->rank != xt->rank)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale of rank %d for blocks of input of rank %d", sc->rank,
+				    xt->rank);
+	for (int d = 0; d < xt->rank; d++) {
+		int64_t want = d == axis ? (xt->dims[d] + block - 1) / block : xt->dims[d];
+		if (sc->dims[d] != want)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale dim %d is %lld, expected %lld (block_size "
+					    "%lld along axis %d)", d, (long long)sc->dims[d], (long long)want,
+					    (long long)block, axis);
+	}
+	return CELLA_OK;
+}
+
+/* y = saturate(round_half_to_even(x / y_scale) + y_zero_point). x is float or int32; y's type is the zero
+ * point's, or from opset 21 `output_dtype`, else uint8. `saturate` (opset 19) concerns float8 outputs only, which
+ * are refused: it is ignored. */
+static cella_result op_quantize(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *zp = onnx_op_in(x, n, 2), *o;
+	struct qmap q;
+	cella_result r;
+	int dt = zp ? zp->dtype : CELLA_ONNX_UINT8, odt = n->opset >= 21 ? onnx_attr_int(n, "output_dtype", 0) : 0;
+	if (!a || !sc)
+		return CELLA_ERR_MODEL;
+	if (n->opset >= 19)
+		(void)onnx_attr_i(n, "saturate", 1);
+	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_INT32)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or int32)",
+				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+	if (odt && zp && odt != zp->dtype)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_dtype' is %s (%d), the zero point %s",
+				    cella_onnx_dtype_name((cella_onnx_dtype)odt), odt,
+				    cella_onnx_dtype_name((cella_onnx_dtype)zp->dtype));
+	if (odt)
+		dt = odt;
+	if (!quant_type(dt, n->opset))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output type %s (%d) is not supported at opset %d",
+				    cella_onnx_dtype_name((cella_onnx_dtype)dt), dt, n->opset);
+	if ((r = quant_params(x, n, a, sc, zp, &q)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, dt, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	const float *s = sc->data;
+	double lo = (double)onnx_int_limit(dt, 0), hi = (double)onnx_int_limit(dt, 1);
+	size_t k = 0;
+	for (int64_t i0 = 0; i0 < q.outer; i0++)
+		for (int64_t d = 0; d < q.dim; d++)
+			for (int64_t i = 0; i < q.inner; i++, k++) {
+				size_t p = qmap_at(&q, i0, d, i);
+				/* float / float in float, as ONNX's reference divides; an int32 in double (exact) */
+				double v = a->dtype == CELLA_ONNX_FLOAT ? (double)(((const float *)a->data)[k] / s[p])
+									: ((const int32_t *)a->data)[k] / (double)s[p];
+				v = nearbyint(v) + (double)(zp ? geti(zp, p) : 0); /* ties to even: the default mode */
+				onnx_put_d(o->data, dt, k, v < lo ? lo : v > hi ? hi : v); /* NaN gives 0 */
+			}
+	return CELLA_OK;
+}
+
+/* y = (x - x_zero_point) * x_scale, in float. x is a quantized type or int32; the zero point has x's type. */
+static cella_result op_dequantize(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *zp = onnx_op_in(x, n, 2), *o;
+	struct qmap q;
+	cella_result r;
+	if (!a || !sc)
+		return CELLA_ERR_MODEL;
+	if (!quant_type(a->dtype, n->opset) && a->dtype != CELLA_ONNX_INT32)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported at opset %d",
+				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype), n->opset);
+	if (zp && zp->dtype != a->dtype)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "zero point of type %s, input of type %s",
+				    cella_onnx_dtype_name((cella_onnx_dtype)zp->dtype),
+				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+	if ((r = quant_params(x, n, a, sc, zp, &q)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	const float *s = sc->data;
+	float *y = o->data;
+	size_t k = 0;
+	for (int64_t i0 = 0; i0 < q.outer; i0++)
+		for (int64_t d = 0; d < q.dim; d++)
+			for (int64_t i = 0; i < q.inner; i++, k++) {
+				size_t p = qmap_at(&q, i0, d, i);
+				y[k] = (float)(geti(a, k) - (zp ? geti(zp, p) : 0)) * s[p];
+			}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_extra[] = {
 	{ "NegativeLogLikelihoodLoss", op_nll, NULL, 12, 0 },
 	{ "SoftmaxCrossEntropyLoss", op_sce, NULL, 12, 0 },
@@ -601,5 +762,7 @@ const struct op_def onnx_ops_extra[] = {
 	{ "Compress", op_compress, NULL, 9, 0 },
 	{ "MeanVarianceNormalization", op_mvn, NULL, 9, 0 },
 	{ "ReverseSequence", op_reverse_sequence, NULL, 10, 0 },
+	{ "QuantizeLinear", op_quantize, NULL, 10, 0 },
+	{ "DequantizeLinear", op_dequantize, NULL, 10, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -2720,6 +2720,243 @@ static void test_act_nan(void)
 	cella_test_pass("a NaN stays NaN through Relu, HardSigmoid, HardSwish, Sign and Celu, fused into a Conv or not");
 }
 
+/* ---- QuantizeLinear / DequantizeLinear: values derived by hand from the ONNX definition ---- */
+
+/* A constant for a QuantizeLinear/DequantizeLinear case (bytes 0: absent). */
+#define QNONE { 0, 0, { 0 }, NULL, 0 } /* an absent zero point */
+
+struct qconst {
+	int dtype, rank;
+	int64_t dims[2];
+	const void *data;
+	size_t bytes;
+};
+
+/* One op over constants x, scale and (if it has bytes) zero point; axis and block_size set unless INT64_MIN,
+ * output_dtype unless 0. Runs it: the result of the load and run, out valid until *m is freed. */
+static cella_result qdq_run(int64_t opset, const char *op, const struct qconst *x, const struct qconst *s,
+			    const struct qconst *z, int64_t axis, int64_t block, int64_t odt, int ydt,
+			    struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	Onnx__NodeProto *n = single(&b, opset, op, z->bytes ? 3 : 2, ydt);
+	gb_const(&b.g, "c0", x->dtype, x->rank, x->dims, x->data, x->bytes);
+	gb_const(&b.g, "c1", s->dtype, s->rank, s->dims, s->data, s->bytes);
+	if (z->bytes)
+		gb_const(&b.g, "c2", z->dtype, z->rank, z->dims, z->data, z->bytes);
+	if (axis != INT64_MIN)
+		attr_i(&b.g, n, "axis", axis);
+	if (block != INT64_MIN)
+		attr_i(&b.g, n, "block_size", block);
+	if (odt)
+		attr_i(&b.g, n, "output_dtype", odt);
+	return load_run(&b, m, out);
+}
+
+static void test_quantize_linear(void)
+{
+	static const float x8[8] = { 5, 7, -5, 0, 1, 600, -600, 3 }, two = 2, half = 0.5f, one = 1,
+			   x6[6] = { 1.25f, -1.25f, 0.75f, 100, -100, 0.25f }, x4[4] = { -1, 254.5f, 255.5f, 1.5f },
+			   g[6] = { 1, 2, 3, 4, 5, 6 }, s3[3] = { 1, 2, 4 }, s2[2] = { 1, 2 }, xo[2] = { -1.5f, 200 },
+			   x16[2] = { 40000, -2.5f }, xb[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, sb[4] = { 1, 2, 4, 8 };
+	static const uint8_t zp128 = 128, w8[8] = { 130, 132, 126, 128, 128, 255, 0, 130 }, w4[4] = { 0, 254, 255, 2 },
+			     zu2[2] = { 0, 100 }, wu6[6] = { 1, 2, 3, 102, 102, 103 }, wb[8] = { 1, 2, 2, 2, 1, 2, 1, 1 };
+	static const int8_t zm1 = -1, w6[6] = { 1, -3, 1, 127, -128, -1 }, zi3[3] = { 0, 10, -10 },
+			    wi6[6] = { 1, 11, -9, 4, 12, -8 }, wo[2] = { -2, 127 };
+	static const int16_t w16[2] = { 32767, -2 };
+	static const int32_t x32[3] = { 7, -7, 1000 };
+	static const uint8_t w32[3] = { 4, 0, 255 }; /* 7/2 = 3.5 -> 4, -3.5 -> -4 -> 0, 500 -> 255 */
+	static const struct {
+		int64_t opset;
+		struct qconst x, s, z;
+		int64_t axis, block, odt;
+		int ydt;
+		const void *want;
+		size_t bytes;
+	} cases[] = {
+		/* per tensor, uint8 zero point 128: ties 2.5 -> 2, 3.5 -> 4, -2.5 -> -2, 0.5 -> 0, 1.5 -> 2; 428 and -172
+		 * saturate to 255 and 0 */
+		{ 10, { CELLA_ONNX_FLOAT, 1, { 8 }, x8, sizeof(x8) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &two, 4 },
+		  { CELLA_ONNX_UINT8, 0, { 0 }, &zp128, 1 }, INT64_MIN, INT64_MIN, 0, CELLA_ONNX_UINT8, w8, sizeof(w8) },
+		/* int8 zero point -1, scale 0.5: 2.5 -> 2, -2.5 -> -2, 1.5 -> 2, 200 and -200 saturate, 0.5 -> 0 */
+		{ 13, { CELLA_ONNX_FLOAT, 1, { 6 }, x6, sizeof(x6) }, { CELLA_ONNX_FLOAT, 1, { 1 }, &half, 4 },
+		  { CELLA_ONNX_INT8, 1, { 1 }, &zm1, 1 }, INT64_MIN, INT64_MIN, 0, CELLA_ONNX_INT8, w6, sizeof(w6) },
+		/* no zero point: uint8; 255.5 -> 256 saturates, -1 -> 0; saturate = 1 is ignored off float8 */
+		{ 19, { CELLA_ONNX_FLOAT, 1, { 4 }, x4, sizeof(x4) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &one, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, 0, CELLA_ONNX_UINT8, w4, sizeof(w4) },
+		/* per axis 1 (the default) of [2, 3]: scales 1, 2, 4, zero points 0, 10, -10 */
+		{ 13, { CELLA_ONNX_FLOAT, 2, { 2, 3 }, g, sizeof(g) }, { CELLA_ONNX_FLOAT, 1, { 3 }, s3, sizeof(s3) },
+		  { CELLA_ONNX_INT8, 1, { 3 }, zi3, 3 }, INT64_MIN, INT64_MIN, 0, CELLA_ONNX_INT8, wi6, sizeof(wi6) },
+		/* per axis -2 (0): row 1 is 4/2, 5/2 = 2.5 -> 2, 6/2, plus 100 */
+		{ 19, { CELLA_ONNX_FLOAT, 2, { 2, 3 }, g, sizeof(g) }, { CELLA_ONNX_FLOAT, 1, { 2 }, s2, sizeof(s2) },
+		  { CELLA_ONNX_UINT8, 1, { 2 }, zu2, 2 }, -2, INT64_MIN, 0, CELLA_ONNX_UINT8, wu6, sizeof(wu6) },
+		/* int32 input, per tensor */
+		{ 13, { CELLA_ONNX_INT32, 1, { 3 }, x32, sizeof(x32) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &two, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, 0, CELLA_ONNX_UINT8, w32, sizeof(w32) },
+		/* opset 21: output_dtype int8 (3) without a zero point; int16 (5) */
+		{ 21, { CELLA_ONNX_FLOAT, 1, { 2 }, xo, sizeof(xo) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &one, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, CELLA_ONNX_INT8, CELLA_ONNX_INT8, wo, sizeof(wo) },
+		{ 21, { CELLA_ONNX_FLOAT, 1, { 2 }, x16, sizeof(x16) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &one, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, CELLA_ONNX_INT16, CELLA_ONNX_INT16, w16, sizeof(w16) },
+		/* blocked: [2, 4] in blocks of 2 along axis 1, scales [[1, 2], [4, 8]] */
+		{ 21, { CELLA_ONNX_FLOAT, 2, { 2, 4 }, xb, sizeof(xb) }, { CELLA_ONNX_FLOAT, 2, { 2, 2 }, sb, sizeof(sb) },
+		  QNONE, 1, 2, 0, CELLA_ONNX_UINT8, wb, sizeof(wb) },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		cella_result r = qdq_run(cases[i].opset, "QuantizeLinear", &cases[i].x, &cases[i].s, &cases[i].z,
+					 cases[i].axis, cases[i].block, cases[i].odt, cases[i].ydt, &m, &out);
+		if (r != CELLA_OK || (int)out.dtype != cases[i].ydt || out.bytes != cases[i].bytes ||
+		    memcmp(out.data, cases[i].want, cases[i].bytes) != 0)
+			cella_test_fail(__FILE__, __LINE__, "QuantizeLinear case %zu: %s, '%s'", i, cella_result_str(r),
+					last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("QuantizeLinear-10/13/19/21 per tensor, per axis and blocked: ties to even, saturation");
+}
+
+static void test_dequantize_linear(void)
+{
+	static const uint8_t xu[4] = { 0, 128, 255, 130 }, zp128 = 128, xr[5] = { 1, 2, 3, 4, 5 }, zr[3] = { 1, 2, 3 };
+	static const int8_t xi[4] = { -128, 127, 0, 5 }, zi[2] = { 0, 1 };
+	static const int16_t x16[2] = { -32768, 32767 };
+	static const int32_t x32[3] = { 100000, -7, 0 };
+	static const float half = 0.5f, si[2] = { 1, 0.25f }, sr[3] = { 1, 10, 100 }, wu[4] = { -64, 0, 63.5f, 1 },
+			   wi[4] = { -128, 127, -0.25f, 1 }, w32[3] = { 50000, -3.5f, 0 }, wr[5] = { 0, 1, 10, 20, 200 },
+			   w16[2] = { -16384, 16383.5f };
+	static const struct {
+		int64_t opset;
+		struct qconst x, s, z;
+		int64_t axis, block;
+		const float *want;
+		size_t bytes;
+	} cases[] = {
+		{ 10, { CELLA_ONNX_UINT8, 1, { 4 }, xu, 4 }, { CELLA_ONNX_FLOAT, 0, { 0 }, &half, 4 },
+		  { CELLA_ONNX_UINT8, 0, { 0 }, &zp128, 1 }, INT64_MIN, INT64_MIN, wu, sizeof(wu) },
+		/* per axis 0 of [2, 2]: row 1 is (0 - 1) * 0.25, (5 - 1) * 0.25 */
+		{ 13, { CELLA_ONNX_INT8, 2, { 2, 2 }, xi, 4 }, { CELLA_ONNX_FLOAT, 1, { 2 }, si, sizeof(si) },
+		  { CELLA_ONNX_INT8, 1, { 2 }, zi, 2 }, 0, INT64_MIN, wi, sizeof(wi) },
+		/* int32 without a zero point */
+		{ 19, { CELLA_ONNX_INT32, 1, { 3 }, x32, sizeof(x32) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &half, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, w32, sizeof(w32) },
+		/* int16 from opset 21 */
+		{ 21, { CELLA_ONNX_INT16, 1, { 2 }, x16, sizeof(x16) }, { CELLA_ONNX_FLOAT, 0, { 0 }, &half, 4 }, QNONE,
+		  INT64_MIN, INT64_MIN, w16, sizeof(w16) },
+		/* blocked, a partial last block: [1, 5] in blocks of 2 along axis 1, three scales and zero points */
+		{ 21, { CELLA_ONNX_UINT8, 2, { 1, 5 }, xr, 5 }, { CELLA_ONNX_FLOAT, 2, { 1, 3 }, sr, sizeof(sr) },
+		  { CELLA_ONNX_UINT8, 2, { 1, 3 }, zr, 3 }, -1, 2, wr, sizeof(wr) },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		cella_result r = qdq_run(cases[i].opset, "DequantizeLinear", &cases[i].x, &cases[i].s, &cases[i].z,
+					 cases[i].axis, cases[i].block, 0, CELLA_ONNX_FLOAT, &m, &out);
+		if (r != CELLA_OK || out.dtype != CELLA_ONNX_FLOAT || out.bytes != cases[i].bytes ||
+		    memcmp(out.data, cases[i].want, cases[i].bytes) != 0)
+			cella_test_fail(__FILE__, __LINE__, "DequantizeLinear case %zu: %s, '%s'", i, cella_result_str(r),
+					last_log);
+		cella_onnx_model_free(m);
+	}
+	/* Q -> DQ over a graph input (run, not folded): scale 0.25, int8 zero point 0; 1.2 -> 1, -4.4 -> -4, 160 and
+	 * -160 saturate */
+	{
+		static const int64_t d4[1] = { 4 };
+		static const float s = 0.25f, want[4] = { 0.25f, -1, 31.75f, -32 };
+		static const int8_t z = 0;
+		static const char *const qi[] = { "x", "s", "z", NULL }, *const qo[] = { "q", NULL },
+				       *const di[] = { "q", "s", "z", NULL };
+		float in_x[4] = { 0.3f, -1.1f, 40, -40 };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in = ftensor(in_x, 1, d4), out;
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, d4);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "s", CELLA_ONNX_FLOAT, 0, NULL, &s, 4);
+		gb_const(&b.g, "z", CELLA_ONNX_INT8, 0, NULL, &z, 1);
+		gb_node(&b.g, "QuantizeLinear", qi, qo);
+		gb_node(&b.g, "DequantizeLinear", di, Y);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.bytes == sizeof(want) && memcmp(out.data, want, sizeof(want)) == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("DequantizeLinear-10/13/19/21 of uint8, int8, int16, int32, per axis and blocked; Q -> DQ");
+}
+
+#define QFX { CELLA_ONNX_FLOAT, 2, { 2, 3 }, g, sizeof(g) }
+#define QSC { CELLA_ONNX_FLOAT, 0, { 0 }, &one, 4 }
+
+static void test_qdq_refused(void)
+{
+	static const float g[6] = { 1, 2, 3, 4, 5, 6 }, s2[2] = { 1, 2 }, s3[3] = { 1, 2, 4 }, one = 1,
+			   xb[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, sb6[6] = { 1, 1, 1, 1, 1, 1 };
+	static const double dscale = 1;
+	static const uint8_t z2[2] = { 0, 0 }, z3[3] = { 0, 0, 0 }, zu = 0;
+	static const int64_t x64[2] = { 1, 2 };
+	static const int16_t x16[2] = { 1, 2 };
+	static const struct {
+		int64_t opset;
+		const char *op;
+		struct qconst x, s, z;
+		int64_t axis, block, odt;
+		int ydt;
+		cella_result r;
+		const char *msg;
+	} cases[] = {
+		{ 13, "QuantizeLinear", QFX, { CELLA_ONNX_FLOAT, 1, { 2 }, s2, sizeof(s2) }, QNONE, INT64_MIN, INT64_MIN, 0,
+		  CELLA_ONNX_UINT8, CELLA_ERR_MODEL_SHAPE, "scale of rank 1 (dim 0 2) per axis 1: expected a scalar or a "
+		  "vector of 3" },
+		{ 10, "DequantizeLinear", { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 },
+		  { CELLA_ONNX_FLOAT, 1, { 3 }, s3, sizeof(s3) }, QNONE, INT64_MIN, INT64_MIN, 0, CELLA_ONNX_FLOAT,
+		  CELLA_ERR_MODEL_SHAPE, "scale of rank 1 with 3 values: a scalar before opset 13" },
+		{ 13, "QuantizeLinear", QFX, { CELLA_ONNX_FLOAT, 1, { 3 }, s3, sizeof(s3) },
+		  { CELLA_ONNX_UINT8, 1, { 2 }, z2, 2 }, INT64_MIN, INT64_MIN, 0, CELLA_ONNX_UINT8, CELLA_ERR_MODEL_SHAPE,
+		  "zero point dim 0 is 2, the scale's 3" },
+		{ 13, "DequantizeLinear", { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 },
+		  { CELLA_ONNX_FLOAT, 1, { 3 }, s3, sizeof(s3) }, { CELLA_ONNX_UINT8, 0, { 0 }, &zu, 1 }, 0, INT64_MIN,
+		  0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL_SHAPE, "zero point of rank 0, scale of rank 1" },
+		{ 13, "DequantizeLinear", { CELLA_ONNX_INT64, 1, { 2 }, x64, sizeof(x64) }, QSC, QNONE, INT64_MIN,
+		  INT64_MIN, 0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL_UNSUPPORTED, "input of type int64 is not supported at "
+		  "opset 13" },
+		{ 19, "DequantizeLinear", { CELLA_ONNX_INT16, 1, { 2 }, x16, sizeof(x16) }, QSC, QNONE, INT64_MIN,
+		  INT64_MIN, 0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL_UNSUPPORTED, "input of type int16 is not supported at "
+		  "opset 19" },
+		{ 13, "QuantizeLinear", QFX, { CELLA_ONNX_DOUBLE, 0, { 0 }, &dscale, 8 }, QNONE, INT64_MIN, INT64_MIN, 0,
+		  CELLA_ONNX_UINT8, CELLA_ERR_MODEL_UNSUPPORTED, "scale of type double is not supported (float only)" },
+		{ 13, "QuantizeLinear", { CELLA_ONNX_INT64, 1, { 2 }, x64, sizeof(x64) }, QSC, QNONE, INT64_MIN, INT64_MIN,
+		  0, CELLA_ONNX_UINT8, CELLA_ERR_MODEL_UNSUPPORTED, "input of type int64 is not supported (float or "
+		  "int32)" },
+		{ 21, "QuantizeLinear", QFX, QSC, QNONE, INT64_MIN, INT64_MIN, 17, CELLA_ONNX_UINT8,
+		  CELLA_ERR_MODEL_UNSUPPORTED, "output type float8e4m3fn (17) is not supported at opset 21" },
+		{ 21, "QuantizeLinear", QFX, QSC, { CELLA_ONNX_UINT8, 0, { 0 }, &zu, 1 }, INT64_MIN, INT64_MIN,
+		  CELLA_ONNX_INT8, CELLA_ONNX_UINT8, CELLA_ERR_MODEL, "attribute 'output_dtype' is int8 (3), the zero "
+		  "point uint8" },
+		{ 13, "DequantizeLinear", { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 }, QSC, { CELLA_ONNX_INT8, 0, { 0 }, &zu, 1 },
+		  INT64_MIN, INT64_MIN, 0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL, "zero point of type int8, input of type "
+		  "uint8" },
+		{ 21, "QuantizeLinear", { CELLA_ONNX_FLOAT, 2, { 2, 4 }, xb, sizeof(xb) },
+		  { CELLA_ONNX_FLOAT, 2, { 2, 3 }, sb6, sizeof(sb6) }, QNONE, 1, 2, 0, CELLA_ONNX_UINT8,
+		  CELLA_ERR_MODEL_SHAPE, "scale dim 1 is 3, expected 2 (block_size 2 along axis 1)" },
+		{ 21, "DequantizeLinear", { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 }, { CELLA_ONNX_FLOAT, 1, { 3 }, s3, 12 },
+		  QNONE, 0, -1, 0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL, "attribute 'block_size' is -1, negative" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		char node[40];
+		cella_result r = qdq_run(cases[i].opset, cases[i].op, &cases[i].x, &cases[i].s, &cases[i].z,
+					 cases[i].axis, cases[i].block, cases[i].odt, cases[i].ydt, &m, &out);
+		snprintf(node, sizeof(node), "node '%s' (%s) at load", cases[i].op, cases[i].op);
+		if (r != cases[i].r || !strstr(last_log, node) || !strstr(last_log, cases[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "%s case %zu: %s, '%s'", cases[i].op, i, cella_result_str(r),
+					last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("QuantizeLinear/DequantizeLinear refuse bad scale and zero-point shapes, types, output_dtype");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -2775,6 +3012,9 @@ int main(int argc, char **argv)
 		{ "reduce_logsumexp_inf", test_reduce_logsumexp_inf },
 		{ "clip_nan", test_clip_nan },
 		{ "act_nan", test_act_nan },
+		{ "quantize_linear", test_quantize_linear },
+		{ "dequantize_linear", test_dequantize_linear },
+		{ "qdq_refused", test_qdq_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
