@@ -604,13 +604,19 @@ struct qmap {
 	int per_axis;   /* 0: one scale for the tensor */
 };
 
+/* ceil(n / b) for n >= 0, b > 0, without n + b - 1 (a block_size near 2^63 from the model overflowed it) */
+static int64_t ceil_div(int64_t n, int64_t b)
+{
+	return n ? (n - 1) / b + 1 : 0;
+}
+
 static size_t qmap_at(const struct qmap *q, int64_t o, int64_t d, int64_t i)
 {
 	if (!q->per_axis)
 		return 0;
 	if (!q->block)
 		return (size_t)d;
-	return (size_t)((o * ((q->dim + q->block - 1) / q->block) + d / q->block) * q->inner + i);
+	return (size_t)((o * ceil_div(q->dim, q->block) + d / q->block) * q->inner + i);
 }
 
 /*
@@ -663,7 +669,7 @@ static cella_result quant_params(struct exec *x, struct node *n, const struct te
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale of rank %d for blocks of input of rank %d", sc->rank,
 				    xt->rank);
 	for (int d = 0; d < xt->rank; d++) {
-		int64_t want = d == axis ? (xt->dims[d] + block - 1) / block : xt->dims[d];
+		int64_t want = d == axis ? ceil_div(xt->dims[d], block) : xt->dims[d];
 		if (sc->dims[d] != want)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scale dim %d is %lld, expected %lld (block_size "
 					    "%lld along axis %d)", d, (long long)sc->dims[d], (long long)want,

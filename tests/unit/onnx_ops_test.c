@@ -2941,6 +2941,10 @@ static void test_qdq_refused(void)
 		  CELLA_ERR_MODEL_SHAPE, "scale dim 1 is 3, expected 2 (block_size 2 along axis 1)" },
 		{ 21, "DequantizeLinear", { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 }, { CELLA_ONNX_FLOAT, 1, { 3 }, s3, 12 },
 		  QNONE, 0, -1, 0, CELLA_ONNX_FLOAT, CELLA_ERR_MODEL, "attribute 'block_size' is -1, negative" },
+		/* a block of 2^63 - 1: one block per row (dim + block - 1 once overflowed, UBSan) */
+		{ 21, "QuantizeLinear", { CELLA_ONNX_FLOAT, 2, { 2, 4 }, xb, sizeof(xb) },
+		  { CELLA_ONNX_FLOAT, 2, { 2, 2 }, sb6, 16 }, QNONE, 1, INT64_MAX, 0, CELLA_ONNX_UINT8,
+		  CELLA_ERR_MODEL_SHAPE, "scale dim 1 is 2, expected 1 (block_size 9223372036854775807 along axis 1)" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cella_onnx_model *m = NULL;
