@@ -3,7 +3,9 @@
 #ifndef CELLA_BENCH_H
 #define CELLA_BENCH_H
 
+#include <sched.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -35,6 +37,17 @@ static inline double bench_median(double *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Pins the calling thread (and the threads and processes it starts) to one CPU; says so on stderr, naming prog,
+ * when it cannot, since the figures are then an unpinned process's. */
+static inline void bench_pin(const char *prog, int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		fprintf(stderr, "%s: cannot pin to CPU %d; numbers are for an unpinned process\n", prog, cpu);
 }
 
 #endif

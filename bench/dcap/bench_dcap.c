@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 	int use_peer = 1, cpu = 0;
 	char cmd[4096], line[512];
 	FILE *p;
-	cpu_set_t set, online;
+	cpu_set_t online;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--vectors") && i + 1 < argc)
@@ -201,15 +201,10 @@ int main(int argc, char **argv)
 	CPU_ZERO(&online);
 	if (sched_getaffinity(0, sizeof(online), &online) != 0)
 		CPU_ZERO(&online);
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) != 0)
-		fprintf(stderr, "bench-dcap: cannot pin to CPU %d; numbers are for an unpinned process\n", cpu);
+	bench_pin("bench-dcap", cpu);
 
 	double one = 0, all = 0;
-	int ncpu = 0;
-	for (int i = 0; i < CPU_SETSIZE && ncpu < 64; i++)
-		ncpu += CPU_ISSET(i, &online) != 0;
+	int ncpu = CPU_COUNT(&online) < 64 ? CPU_COUNT(&online) : 64;
 	for (size_t v = 0; v < NV; v++) {
 		size_t ql, cl;
 		uint8_t *qb = (uint8_t *)slurp(dir, vectors[v], "quote.bin", &ql);

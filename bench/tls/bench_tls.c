@@ -14,7 +14,6 @@
 #include <cella/tls_host.h>
 #include <cella/verify.h>
 
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +66,6 @@ int main(int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	SSL_CTX *sctx, *att, *unv;
 	char *copy;
-	cpu_set_t set;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--vectors") && i + 1 < argc)
@@ -83,10 +81,7 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) != 0)
-		fprintf(stderr, "bench-tls: cannot pin to CPU %d; numbers are for an unpinned process\n", cpu);
+	bench_pin("bench-tls", cpu);
 
 	tv_load(dir, "dcapqvl_sgx_v3", &t);
 	x = tls_peer_cert(t.quote, t.quote_len, &key);

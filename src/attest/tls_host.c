@@ -352,8 +352,9 @@ struct configured {
 	struct fetched *fetched[FETCHED_SLOTS];
 };
 
-static pthread_once_t configured_once = PTHREAD_ONCE_INIT;
-static int configured_idx = -1;
+/* The ex_data indices: what configure keeps on an SSL_CTX, and each connection's outcome on its SSL. */
+static pthread_once_t ex_once = PTHREAD_ONCE_INIT;
+static int configured_idx = -1, outcome_idx = -1;
 
 /* Drops one reference to f (NULL: none), freeing it at the last; the lock of the configured holding it held. */
 static void fetched_put(struct fetched *f)
@@ -378,16 +379,37 @@ static void configured_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx
 	free(k);
 }
 
-static void configured_init(void)
+/* Each connection's own outcome (SSL ex_data, freed with the SSL): what cella_tls_openssl_peer reads. */
+struct outcome {
+	cella_result result;
+	struct cella_claims claims;
+};
+
+static void outcome_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	free(ptr);
+}
+
+/* SSL_dup's copy has no outcome of its own yet (without this it would share, and free, the original's) */
+static int outcome_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp)
+{
+	(void)to, (void)from, (void)idx, (void)argl, (void)argp;
+	*from_d = NULL;
+	return 1;
+}
+
+static void ex_init(void)
 {
 	configured_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, configured_free);
+	outcome_idx = SSL_get_ex_new_index(0, NULL, NULL, outcome_dup, outcome_free);
 }
 
 /* What configure kept on the SSL_CTX of the handshake's connection (NULL: none, a store context outside a
  * handshake as a caller testing the callback may pass, or a context not configured here). */
 static struct configured *configured_get(const SSL *ssl)
 {
-	pthread_once(&configured_once, configured_init);
+	pthread_once(&ex_once, ex_init);
 	return ssl && configured_idx >= 0 ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), configured_idx) : NULL;
 }
 
@@ -397,7 +419,7 @@ static cella_result configured_set(SSL_CTX *ctx, const struct cella_tls_openssl_
 {
 	struct configured *k = NULL;
 	void *old;
-	pthread_once(&configured_once, configured_init);
+	pthread_once(&ex_once, ex_init);
 	if (configured_idx < 0 || !(k = calloc(1, sizeof(*k)))) {
 		cella_collateral_free(c);
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -420,18 +442,60 @@ static cella_result configured_set(SSL_CTX *ctx, const struct cella_tls_openssl_
 static char *fetch_source(const struct cella_fetch_options *o)
 {
 	const char *crl = o->root_crl_url ? o->root_crl_url : "", *up = o->update ? o->update : "standard";
-	size_t n = strlen(o->base_url) + strlen(crl) + strlen(up) + 2 * sizeof(void *) + 8;
-	char *s = malloc(n);
+	int n = snprintf(NULL, 0, "%s\n%s\n%s\n%p", o->base_url, crl, up, (const void *)o->trust);
+	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
 	if (s)
-		snprintf(s, n, "%s\n%s\n%s\n%p", o->base_url, crl, up, (const void *)o->trust);
+		snprintf(s, (size_t)n + 1, "%s\n%s\n%s\n%p", o->base_url, crl, up, (const void *)o->trust);
 	return s;
+}
+
+/* k's kept collateral for the platform (tee, pck) from source, fresh at `at`, with a reference for the caller; NULL
+ * if none. */
+static struct fetched *fetched_find(struct configured *k, uint32_t tee, const struct cella_pck_info *pck,
+				    const char *source, int64_t at)
+{
+	struct fetched *hit = NULL;
+	pthread_mutex_lock(&k->lock);
+	for (unsigned i = 0; i < FETCHED_SLOTS && !hit; i++) {
+		struct fetched *f = k->fetched[i];
+		if (f && f->tee == tee && f->ca == pck->ca && memcmp(f->fmspc, pck->fmspc, CELLA_FMSPC_BYTES) == 0 &&
+		    at < f->next_update && strcmp(f->source, source) == 0) {
+			f->refs++;
+			hit = f;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return hit;
+}
+
+/* Keeps f in k in place of its oldest entry (a verification using that one keeps it). */
+static void fetched_keep(struct configured *k, struct fetched *f)
+{
+	pthread_mutex_lock(&k->lock);
+	fetched_put(k->fetched[k->next]);
+	k->fetched[k->next] = f;
+	f->refs++;
+	k->next = (k->next + 1) % FETCHED_SLOTS;
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* A verification's reference to f dropped, under k's lock when f may be kept there (k given). */
+static void fetched_release(struct configured *k, struct fetched *f)
+{
+	if (!f)
+		return;
+	if (k)
+		pthread_mutex_lock(&k->lock);
+	fetched_put(f);
+	if (k)
+		pthread_mutex_unlock(&k->lock);
 }
 
 /*
  * The collateral the peer's Intel quote needs, fetched as v->fetch says, in *out with a reference for the caller
- * (fetched_put): from k's fetched cache when it holds the platform's from the same source, fresh at policy.time;
- * else fetched, and kept in k (k NULL: for this verification only). NULL for evidence that needs none (the
- * software TEE's). A certificate that does not parse is left to the verification, which names it.
+ * (fetched_release): from k's kept collateral when it holds the platform's from the same source, fresh at
+ * policy.time; else fetched, and kept in k (k NULL: for this verification only). NULL for evidence that needs none
+ * (the software TEE's). A certificate that does not parse is left to the verification, which names it.
  */
 static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, struct configured *k,
 				    const uint8_t *der, size_t len, struct fetched **out)
@@ -441,9 +505,9 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	struct cella_quote q;
 	struct cella_pck_info pck;
 	struct cella_trust *intel = NULL;
-	struct fetched *f;
+	struct fetched *f = NULL;
 	char *source;
-	cella_result r;
+	cella_result r = CELLA_OK;
 	*out = NULL;
 	if (at_attest_cert_evidence(der, len, &ev, &ev_len) != CELLA_OK ||
 	    at_evidence_split(ev, ev_len, &quote, &qlen, &custom, &custom_len, &uuid) != CELLA_OK ||
@@ -455,37 +519,23 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	/* Kept collateral is looked up by the platform the leaf names before its chain is checked: the
 	 * verification that follows checks the chain, and that the collateral is this leaf's platform's, anyway
 	 * (and caches the chain's signatures, which the check below would verify again each time). */
-	if (k && cella_quote_pck_info(&q, &pck, NULL) == CELLA_OK) {
-		pthread_mutex_lock(&k->lock);
-		for (unsigned i = 0; i < FETCHED_SLOTS; i++)
-			if ((f = k->fetched[i]) && f->tee == q.tee_type && f->ca == pck.ca &&
-			    memcmp(f->fmspc, pck.fmspc, CELLA_FMSPC_BYTES) == 0 && v->policy.time < f->next_update &&
-			    strcmp(f->source, source) == 0) {
-				f->refs++;
-				*out = f;
-				break;
-			}
-		pthread_mutex_unlock(&k->lock);
-		if (*out) {
-			free(source);
-			return CELLA_OK;
-		}
+	if (k && cella_quote_pck_info(&q, &pck, NULL) == CELLA_OK &&
+	    (*out = fetched_find(k, q.tee_type, &pck, source, v->policy.time)) != NULL) {
+		free(source);
+		return CELLA_OK;
 	}
 	/* only a PCK chain the anchor's CA issued makes the verifier fetch: a peer cannot have it ask the PCCS for
 	 * whatever FMSPC it writes into a certificate of its own */
-	if (!v->fetch->trust && (r = cella_trust_new_intel(&intel)) != CELLA_OK) {
-		free(source);
-		return r;
-	}
-	r = cella_quote_pck_info_trusted(v->fetch->trust ? v->fetch->trust : intel, &q, &pck, NULL);
+	if (!v->fetch->trust)
+		r = cella_trust_new_intel(&intel);
+	if (r == CELLA_OK)
+		r = cella_quote_pck_info_trusted(v->fetch->trust ? v->fetch->trust : intel, &q, &pck, NULL);
 	cella_trust_free(intel);
+	if (r == CELLA_OK && !(f = calloc(1, sizeof(*f))))
+		r = CELLA_ERR_OUT_OF_MEMORY;
 	if (r != CELLA_OK) {
 		free(source);
 		return r;
-	}
-	if (!(f = calloc(1, sizeof(*f)))) {
-		free(source);
-		return CELLA_ERR_OUT_OF_MEMORY;
 	}
 	f->refs = 1;
 	f->tee = q.tee_type;
@@ -498,46 +548,11 @@ static cella_result peer_collateral(const struct cella_tls_openssl_verifier *v, 
 	}
 	if (cella_collateral_next_update(f->c, &f->next_update) != CELLA_OK)
 		f->next_update = INT64_MIN; /* never reused */
-	if (k) {
-		pthread_mutex_lock(&k->lock);
-		fetched_put(k->fetched[k->next]); /* a verification using it keeps it */
-		k->fetched[k->next] = f;
-		f->refs++;
-		k->next = (k->next + 1) % FETCHED_SLOTS;
-		pthread_mutex_unlock(&k->lock);
-	}
+	if (k)
+		fetched_keep(k, f);
 	*out = f;
 	return CELLA_OK;
 }
-
-/* Each connection's own outcome (SSL ex_data, freed with the SSL): what cella_tls_openssl_peer reads. */
-struct outcome {
-	cella_result result;
-	struct cella_claims claims;
-};
-
-static int outcome_idx = -1;
-
-static void outcome_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
-	free(ptr);
-}
-
-/* SSL_dup's copy has no outcome of its own yet (without this it would share, and free, the original's) */
-static int outcome_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl, void *argp)
-{
-	(void)to, (void)from, (void)idx, (void)argl, (void)argp;
-	*from_d = NULL;
-	return 1;
-}
-
-static void outcome_init(void)
-{
-	outcome_idx = SSL_get_ex_new_index(0, NULL, NULL, outcome_dup, outcome_free);
-}
-
-static pthread_once_t outcome_once = PTHREAD_ONCE_INIT;
 
 /* Records a verification's outcome on its connection (none outside a handshake) and in v, under k's lock when the
  * context is configured (its handshakes may run on several threads). A connection that cannot hold it fails. */
@@ -545,20 +560,18 @@ static cella_result record(SSL *ssl, struct configured *k, struct cella_tls_open
 			   const struct cella_claims *claims)
 {
 	struct outcome *o = NULL;
-	pthread_once(&outcome_once, outcome_init);
+	pthread_once(&ex_once, ex_init);
 	if (ssl) {
-		if (outcome_idx < 0)
-			r = CELLA_ERR_OUT_OF_MEMORY;
-		else if (!(o = SSL_get_ex_data(ssl, outcome_idx)) && (o = malloc(sizeof(*o))) &&
-			 SSL_set_ex_data(ssl, outcome_idx, o) != 1) {
+		if (outcome_idx >= 0 && !(o = SSL_get_ex_data(ssl, outcome_idx)) && (o = malloc(sizeof(*o))) &&
+		    SSL_set_ex_data(ssl, outcome_idx, o) != 1) {
 			free(o);
 			o = NULL;
 		}
-		if (!o)
-			r = CELLA_ERR_OUT_OF_MEMORY;
-		else {
+		if (o) {
 			o->result = r;
 			o->claims = *claims;
+		} else {
+			r = CELLA_ERR_OUT_OF_MEMORY;
 		}
 	}
 	if (k)
@@ -574,7 +587,7 @@ static cella_result record(SSL *ssl, struct configured *k, struct cella_tls_open
 cella_result cella_tls_openssl_peer(const SSL *ssl, struct cella_claims *claims)
 {
 	const struct outcome *o;
-	pthread_once(&outcome_once, outcome_init);
+	pthread_once(&ex_once, ex_init);
 	o = outcome_idx >= 0 ? SSL_get_ex_data(ssl, outcome_idx) : NULL;
 	/* a connection SSL_clear made ready for its next handshake keeps its ex_data: the last outcome is not its */
 	if (!o || SSL_in_before(ssl))
@@ -613,13 +626,7 @@ int cella_tls_openssl_verify_cb(X509_STORE_CTX *ctx, void *arg)
 		if (!v->fetch || r == CELLA_OK)
 			r = at_attest_cert_verify(der, (size_t)len, v->endorsements, v->endorsements_len, parsed, &v->policy,
 						  &claims, point);
-		if (f && k) {
-			pthread_mutex_lock(&k->lock);
-			fetched_put(f);
-			pthread_mutex_unlock(&k->lock);
-		} else {
-			fetched_put(f);
-		}
+		fetched_release(k, f);
 	}
 	OPENSSL_free(der);
 	r = record(ssl, k, v, r, &claims);

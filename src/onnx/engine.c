@@ -591,18 +591,15 @@ static cella_result empty_dims_check(const struct model *m, const struct tensor 
 	return onnx_dims_count(t->dims, t->rank, onnx_max_count(m->opt.max_tensor_bytes, t->dtype), &count);
 }
 
-/* Whether a TensorProto's element type is one the engine does not have (float8, int4, strings...), and that type's
- * name for a refusal ("" when it has it). */
-static int proto_type_unsupported(const Onnx__TensorProto *p)
+/* For a refusal: ": element type NAME" when a TensorProto's element type is one the engine does not have (float8,
+ * int4, strings...), else "". */
+static const char *proto_type_note(const Onnx__TensorProto *p, char *buf, size_t n)
 {
-	return onnx_dtype_size(p->has_data_type ? p->data_type : 0) == 0;
-}
-
-static const char *proto_type_name(const Onnx__TensorProto *p)
-{
-	if (!proto_type_unsupported(p))
+	int t = p->has_data_type ? p->data_type : 0;
+	if (onnx_dtype_size(t) != 0)
 		return "";
-	return cella_onnx_dtype_name((cella_onnx_dtype)(p->has_data_type ? p->data_type : 0));
+	snprintf(buf, n, ": element type %s", cella_onnx_dtype_name((cella_onnx_dtype)t));
+	return buf;
 }
 
 static cella_result copy_attr(struct model *m, struct build *b, const Onnx__AttributeProto *ap, struct attr *a,
@@ -671,8 +668,9 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 		if (r != CELLA_OK) {
 			free(a->t);
 			a->t = NULL;
-			onnx_log(m, "attribute '%s': its tensor cannot be decoded (%s%s%s)", a->name, cella_result_name(r),
-				 proto_type_unsupported(ap->t) ? ": element type " : "", proto_type_name(ap->t));
+			char note[64];
+			onnx_log(m, "attribute '%s': its tensor cannot be decoded (%s%s)", a->name, cella_result_name(r),
+				 proto_type_note(ap->t, note, sizeof(note)));
 			return r;
 		}
 	}
@@ -828,8 +826,9 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			goto out;
 		}
 		if (r != CELLA_OK) {
-			onnx_log(m, "initializer '%s' cannot be decoded (%s%s%s)", tp->name, cella_result_name(r),
-				 proto_type_unsupported(tp) ? ": element type " : "", proto_type_name(tp));
+			char note[64];
+			onnx_log(m, "initializer '%s' cannot be decoded (%s%s)", tp->name, cella_result_name(r),
+				 proto_type_note(tp, note, sizeof(note)));
 			goto out;
 		}
 		if ((r = empty_dims_check(m, &g->values[idx].t)) != CELLA_OK) {

@@ -103,7 +103,8 @@ static struct vfy_pck_entry *pck_entry(struct vfy_prepared *p, const struct cell
 
 /*
  * The prepared collateral under `point` and the quote's PCK entry, each with a reference for the caller (who drops
- * them with cella_vfy_release, on failure too). Only this lookup, and building what it misses, holds the lock.
+ * them with cella_vfy_release, on failure too; *p and *e are NULL on entry and stay so where nothing was taken).
+ * Only this lookup, and building what it misses, holds the lock.
  */
 static cella_result acquire(struct cella_collateral *c, const uint8_t *point, const struct cella_quote *q,
 			    struct vfy_prepared **p, struct vfy_pck_entry **e)
@@ -114,13 +115,10 @@ static cella_result acquire(struct cella_collateral *c, const uint8_t *point, co
 	if (!hashed)
 		memset(h, 0, sizeof(h));
 	pthread_mutex_lock(&c->lock);
-	r = cella_vfy_prepare(c, point, p);
-	if (r == CELLA_OK) {
+	if ((r = cella_vfy_prepare(c, point, p)) == CELLA_OK) {
 		(*p)->refs++;
 		if ((*p)->r == CELLA_OK && !(*e = pck_entry(*p, q, h, hashed)))
 			r = CELLA_ERR_OUT_OF_MEMORY;
-	} else {
-		*p = NULL;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return r;

@@ -230,7 +230,7 @@ static int handshake(struct peer *p)
  * Handshakes of a context configured with endorsements verify on the collateral configure parsed: the peer's quote
  * verifies (the refusal is the key binding's, CELLA_ERR_REPORT_DATA) even after the configured bytes are
  * overwritten in place, and is EXPIRED past the collateral's validity (time is checked per handshake on the kept
- * collateral); given other bytes since, the callback parses those (garbage: refused as not JSON). Configuring
+ * collateral); given other bytes since, the callback parses those (garbage: CELLA_ERR_COLLATERAL). Configuring
  * again replaces what was kept; SSL_CTX_free frees it (ASan's leak check in the sanitizer build).
  */
 static void tls_configured(const char *root, const char *name)
