@@ -178,9 +178,7 @@ INT_DIVMOD_UNSIGNED(uint16_t)
 INT_DIVMOD_UNSIGNED(uint32_t)
 INT_DIVMOD_UNSIGNED(uint64_t)
 
-#define FOR_NUM_TYPES(M, OP, EXPR_F, EXPR_I)                                                                     \
-	M(OP##_f32, float, float, EXPR_F)                                                                        \
-	M(OP##_f64, double, double, EXPR_F)                                                                      \
+#define FOR_INT_TYPES(M, OP, EXPR_I)                                                                             \
 	M(OP##_i8, int8_t, int8_t, EXPR_I(int8_t))                                                                \
 	M(OP##_u8, uint8_t, uint8_t, EXPR_I(uint8_t))                                                             \
 	M(OP##_i16, int16_t, int16_t, EXPR_I(int16_t))                                                            \
@@ -189,13 +187,19 @@ INT_DIVMOD_UNSIGNED(uint64_t)
 	M(OP##_u32, uint32_t, uint32_t, EXPR_I(uint32_t))                                                         \
 	M(OP##_i64, int64_t, int64_t, EXPR_I(int64_t))                                                            \
 	M(OP##_u64, uint64_t, uint64_t, EXPR_I(uint64_t))
+#define FOR_NUM_TYPES(M, OP, EXPR_F, EXPR_I)                                                                     \
+	M(OP##_f32, float, float, EXPR_F)                                                                        \
+	M(OP##_f64, double, double, EXPR_F)                                                                      \
+	FOR_INT_TYPES(M, OP, EXPR_I)
 
+#define INT_ENTRIES(OP)                                                                                          \
+	[CELLA_ONNX_INT8] = OP##_i8, [CELLA_ONNX_UINT8] = OP##_u8, [CELLA_ONNX_INT16] = OP##_i16,                 \
+	[CELLA_ONNX_UINT16] = OP##_u16, [CELLA_ONNX_INT32] = OP##_i32, [CELLA_ONNX_UINT32] = OP##_u32,            \
+	[CELLA_ONNX_INT64] = OP##_i64, [CELLA_ONNX_UINT64] = OP##_u64
 #define TABLE(OP)                                                                                                \
 	static const row_fn OP##_tab[14] = { [CELLA_ONNX_FLOAT] = OP##_f32, [CELLA_ONNX_DOUBLE] = OP##_f64,       \
-					     [CELLA_ONNX_INT8] = OP##_i8,    [CELLA_ONNX_UINT8] = OP##_u8,        \
-					     [CELLA_ONNX_INT16] = OP##_i16,  [CELLA_ONNX_UINT16] = OP##_u16,      \
-					     [CELLA_ONNX_INT32] = OP##_i32,  [CELLA_ONNX_UINT32] = OP##_u32,      \
-					     [CELLA_ONNX_INT64] = OP##_i64,  [CELLA_ONNX_UINT64] = OP##_u64 };
+					     INT_ENTRIES(OP) };
+#define INT_TABLE(OP) static const row_fn OP##_tab[14] = { INT_ENTRIES(OP) };
 
 #define E_ADD(T) (T)(x + y)
 #define E_SUB(T) (T)(x - y)
@@ -245,6 +249,17 @@ CMP_ROWS(lt, x < y)
 CMP_ROWS(gt, x > y)
 CMP_ROWS(le, x <= y)
 CMP_ROWS(ge, x >= y)
+
+/* BitwiseAnd/Or/Xor (opset 18): the integer types */
+#define E_BAND(T) (T)(x & y)
+#define E_BOR(T) (T)(x | y)
+#define E_BXOR(T) (T)(x ^ y)
+FOR_INT_TYPES(BIN_ROW, band, E_BAND)
+FOR_INT_TYPES(BIN_ROW, bor, E_BOR)
+FOR_INT_TYPES(BIN_ROW, bxor, E_BXOR)
+INT_TABLE(band)
+INT_TABLE(bor)
+INT_TABLE(bxor)
 
 /* BitShift: unsigned types only; a shift by the width or more gives 0 (as onnxruntime) */
 #define E_SHL(T) ((uint64_t)y >= sizeof(T) * 8 ? (T)0 : (T)((uint64_t)x << y))
@@ -372,6 +387,9 @@ static const row_fn eqb_tab[14] = { [CELLA_ONNX_BOOL] = eq_b };
 BIN_OP(op_and, and_tab, 1)
 BIN_OP(op_or, or_tab, 1)
 BIN_OP(op_xor, xor_tab, 1)
+BIN_OP(op_bitand, band_tab, 0)
+BIN_OP(op_bitor, bor_tab, 0)
+BIN_OP(op_bitxor, bxor_tab, 0)
 
 static cella_result op_equal_any(struct exec *x, struct node *n)
 {
@@ -797,20 +815,28 @@ UN_OP(op_celu, U_CELU)
 UN_OP(op_mish, U_MISH)
 UN_OP(op_shrink, U_SHRINK)
 
-static cella_result op_not(struct exec *x, struct node *n)
+/* Not (bool) and BitwiseNot (opset 18, the integer types): every byte complemented, logically or bitwise, which
+ * complements a whole integer of any width. */
+static cella_result complement(struct exec *x, struct node *n, int logical)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *o;
 	cella_result r;
 	if (!a)
 		return CELLA_ERR_MODEL;
-	if (a->dtype != CELLA_ONNX_BOOL)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_BOOL, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+	if (logical ? a->dtype != CELLA_ONNX_BOOL : a->dtype >= 14 || !band_tab[a->dtype]) /* the integer types */
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (%s)",
+				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype), logical ? "bool" : "integers");
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
-	for (size_t i = 0; i < a->bytes; i++)
-		((uint8_t *)o->data)[i] = !((const uint8_t *)a->data)[i];
+	for (size_t i = 0; i < a->bytes; i++) {
+		uint8_t v = ((const uint8_t *)a->data)[i];
+		((uint8_t *)o->data)[i] = logical ? !v : (uint8_t)~v;
+	}
 	return CELLA_OK;
 }
+
+static cella_result op_not(struct exec *x, struct node *n) { return complement(x, n, 1); }
+static cella_result op_bitnot(struct exec *x, struct node *n) { return complement(x, n, 0); }
 
 static cella_result is_special(struct exec *x, struct node *n, int inf)
 {
@@ -1000,6 +1026,10 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Or", op_or, NULL, 1, 0 },
 	{ "Xor", op_xor, NULL, 1, 0 },
 	{ "Not", op_not, NULL, 1, 0 },
+	{ "BitwiseAnd", op_bitand, NULL, 18, 0 },
+	{ "BitwiseOr", op_bitor, NULL, 18, 0 },
+	{ "BitwiseXor", op_bitxor, NULL, 18, 0 },
+	{ "BitwiseNot", op_bitnot, NULL, 18, ONNX_INPLACE_ELEMENTWISE },
 	{ "PRelu", op_prelu, NULL, 1, 1 },
 	{ "Max", op_max, NULL, 1, 0 },
 	{ "Min", op_min, NULL, 1, 0 },

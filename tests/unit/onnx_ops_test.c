@@ -1759,6 +1759,60 @@ static void test_layernorm_broadcast(void)
 	cella_test_pass("LayerNormalization: Scale and B broadcast to x's shape, other shapes refused");
 }
 
+/* ---- BitwiseAnd/Or/Xor/Not (opset 18): every integer type, broadcast; other types refused ---- */
+
+/* y = op(c0[, c1]) at opset 18 over dtype vectors of n0 and n1 elements (n1 0: a unary op): the run's result, and
+ * the output's bytes equal to want (es-byte elements, n0 of them) when it succeeds. */
+static cella_result bitwise_case(const char *op, int64_t opset, int dtype, size_t es, const void *a, int64_t n0,
+				 const void *c, int64_t n1, const void *want)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	struct mb b;
+	single(&b, opset, op, n1 ? 2 : 1, dtype);
+	gb_const(&b.g, "c0", dtype, 1, &n0, a, (size_t)n0 * es);
+	if (n1)
+		gb_const(&b.g, "c1", dtype, 1, &n1, c, (size_t)n1 * es);
+	cella_result r = load_run(&b, &m, &out);
+	if (r == CELLA_OK && (out.bytes != (size_t)n0 * es || memcmp(out.data, want, out.bytes) != 0))
+		cella_test_fail(__FILE__, __LINE__, "%s on %s: wrong bits", op, cella_onnx_dtype_name((cella_onnx_dtype)dtype));
+	cella_onnx_model_free(m);
+	return r;
+}
+
+static void test_bitwise(void)
+{
+	/* int8 -1 = 0xff and 0x5a against one broadcast 0x3c; uint64 with the top bit, so that no promotion or sign
+	 * extension hides in the rows */
+	static const int8_t a8[4] = { -1, 0x5a, 0x0f, -128 }, b8[1] = { 0x3c };
+	static const uint64_t a64[2] = { 0x8000000000000001ull, 0xffull }, b64[2] = { 0xc000000000000003ull, 0x0full };
+	static const struct {
+		const char *op;
+		int8_t w8[4];
+		uint64_t w64[2];
+	} cases[] = {
+		{ "BitwiseAnd", { 0x3c, 0x18, 0x0c, 0x00 }, { 0x8000000000000001ull, 0x0full } },
+		{ "BitwiseOr", { -1, 0x7e, 0x3f, (int8_t)0xbc }, { 0xc000000000000003ull, 0xffull } },
+		{ "BitwiseXor", { (int8_t)0xc3, 0x66, 0x33, (int8_t)0xbc }, { 0x4000000000000002ull, 0xf0ull } },
+		{ "BitwiseNot", { 0, (int8_t)0xa5, (int8_t)0xf0, 0x7f }, { 0x7ffffffffffffffeull, 0xffffffffffffff00ull } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int unary = i == 3;
+		CT_RESULT(bitwise_case(cases[i].op, 18, CELLA_ONNX_INT8, 1, a8, 4, b8, unary ? 0 : 1, cases[i].w8), CELLA_OK);
+		CT_RESULT(bitwise_case(cases[i].op, 18, CELLA_ONNX_UINT64, 8, a64, 2, b64, unary ? 0 : 2, cases[i].w64),
+			  CELLA_OK);
+	}
+	/* float and bool are not bitwise types; before opset 18 the operators do not exist */
+	static const float f2[2] = { 1, 2 };
+	static const uint8_t t2[2] = { 1, 0 };
+	CT_RESULT(bitwise_case("BitwiseAnd", 18, CELLA_ONNX_FLOAT, 4, f2, 2, f2, 2, NULL), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "BitwiseAnd") != NULL);
+	CT_RESULT(bitwise_case("BitwiseNot", 18, CELLA_ONNX_BOOL, 1, t2, 2, NULL, 0, NULL), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "input of type bool is not supported (integers)") != NULL);
+	CT_RESULT(bitwise_case("BitwiseOr", 17, CELLA_ONNX_INT8, 1, a8, 4, b8, 1, NULL), CELLA_ERR_MODEL_UNSUPPORTED);
+	cella_test_pass("BitwiseAnd/Or/Xor/Not on int8 (broadcast) and uint64, float and bool refused, opset 17 refused");
+}
+
 /* ---- LayerNormalization: the row path (Scale and B indexed by the offset in the row) against the general one ---- */
 
 #define LN_MAX 24 /* elements of x */
@@ -2995,6 +3049,7 @@ int main(int argc, char **argv)
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "rnn_huge_hidden", test_rnn_huge_hidden },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
+		{ "bitwise", test_bitwise },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
