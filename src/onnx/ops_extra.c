@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Less common operators: losses, Trilu, EyeLike, OneHot, scatter/gather variants, NonZero, Compress,
- * MeanVarianceNormalization, ReverseSequence, QuantizeLinear/DequantizeLinear. Written for correctness first. */
+ * MeanVarianceNormalization, GroupNormalization, ReverseSequence, QuantizeLinear/DequantizeLinear. Written for
+ * correctness first. */
 #include "onnx_internal.h"
 
 #include <math.h>
@@ -560,6 +561,70 @@ static cella_result op_mvn(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/*
+ * GroupNormalization-18/21: x (N, C, ...) in num_groups groups of C / num_groups consecutive channels, each group of
+ * each batch normalised to mean 0 and (population) variance 1 with epsilon, then scaled and shifted: per channel
+ * from opset 21 (scale and bias of C values), per group at opset 18 (of num_groups values), as each opset defines
+ * them. Statistics in double: at least the precision stash_type asks for (float or double; others refused).
+ */
+static cella_result op_groupnorm(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *sc = onnx_op_in(x, n, 1), *bi = onnx_op_in(x, n, 2), *o;
+	const struct tensor *sb[2] = { sc, bi };
+	static const char *const sbname[2] = { "scale", "bias" };
+	cella_result r;
+	if (!a || !sc || !bi)
+		return CELLA_ERR_MODEL;
+	int64_t groups = onnx_attr_i(n, "num_groups", 0);
+	double eps = onnx_attr_f(n, "epsilon", 1e-5f);
+	int stash = n->opset >= 21 ? onnx_attr_int(n, "stash_type", CELLA_ONNX_FLOAT) : CELLA_ONNX_FLOAT;
+	if (!is_fp(a->dtype))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or "
+				    "double)", cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+	if (!is_fp(stash))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'stash_type' %d is not supported (float "
+				    "or double)", stash);
+	if (!onnx_attr_get(n, "num_groups") || groups <= 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'num_groups' is %s%lld: a positive count is "
+				    "required", onnx_attr_get(n, "num_groups") ? "" : "missing, ", (long long)groups);
+	if (a->rank < 2)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d: (N, C, ...) has rank 2 or more",
+				    a->rank);
+	int64_t ch = a->dims[1], want = n->opset >= 21 ? ch : groups;
+	if (ch % groups)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%lld channels do not divide into %lld groups",
+				    (long long)ch, (long long)groups);
+	for (int k = 0; k < 2; k++) {
+		if (sb[k]->dtype != a->dtype)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s, input of type %s",
+					    sbname[k], cella_onnx_dtype_name((cella_onnx_dtype)sb[k]->dtype),
+					    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+		if (sb[k]->rank != 1 || sb[k]->dims[0] != want)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d (dim 0 %lld): opset %d wants "
+					    "%lld values (one per %s)", sbname[k], sb[k]->rank,
+					    (long long)(sb[k]->rank ? sb[k]->dims[0] : 0), n->opset, (long long)want,
+					    n->opset >= 21 ? "channel" : "group");
+	}
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	size_t spatial = (size_t)onnx_dims_prod(a->dims + 2, a->rank - 2), per = (size_t)(ch / groups) * spatial;
+	size_t count = onnx_tensor_count(a);
+	for (size_t base = 0, g = 0; per && base < count; base += per, g = (g + 1) % (size_t)groups) {
+		double mean = 0, var = 0;
+		for (size_t i = 0; i < per; i++)
+			mean += getd(a, base + i);
+		mean /= (double)per;
+		for (size_t i = 0; i < per; i++)
+			var += (getd(a, base + i) - mean) * (getd(a, base + i) - mean);
+		double inv = 1.0 / sqrt(var / (double)per + eps);
+		for (size_t i = 0; i < per; i++) {
+			size_t p = n->opset >= 21 ? g * (size_t)(ch / groups) + i / spatial : g;
+			putd(o, base + i, (getd(a, base + i) - mean) * inv * getd(sc, p) + getd(bi, p));
+		}
+	}
+	return CELLA_OK;
+}
+
 static cella_result op_reverse_sequence(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *sl = onnx_op_in(x, n, 1), *o;
@@ -767,6 +832,7 @@ const struct op_def onnx_ops_extra[] = {
 	{ "NonZero", op_nonzero, NULL, 9, 0 },
 	{ "Compress", op_compress, NULL, 9, 0 },
 	{ "MeanVarianceNormalization", op_mvn, NULL, 9, 0 },
+	{ "GroupNormalization", op_groupnorm, NULL, 18, 0 },
 	{ "ReverseSequence", op_reverse_sequence, NULL, 10, 0 },
 	{ "QuantizeLinear", op_quantize, NULL, 10, 0 },
 	{ "DequantizeLinear", op_dequantize, NULL, 10, 0 },

@@ -1759,6 +1759,104 @@ static void test_layernorm_broadcast(void)
 	cella_test_pass("LayerNormalization: Scale and B broadcast to x's shape, other shapes refused");
 }
 
+/* ---- GroupNormalization: scale and bias per channel (opset 21) or per group (opset 18) ---- */
+
+#define GN_NO_GROUPS INT64_MIN
+
+/* y = GroupNormalization(x (1, 4, 2) = 0..7, scale, bias of n values) at opset with num_groups groups (GN_NO_GROUPS:
+ * the attribute left out), x of xdt (float data given; another type gets a model whose load is refused), scale of
+ * sdt, stash_type (0: left out). */
+static cella_result groupnorm_case(int64_t opset, int64_t groups, int xdt, int sdt, const float *sv, const float *bv,
+				   int64_t n, int xrank, int stash, struct cella_onnx_model **m,
+				   struct cella_onnx_tensor *out)
+{
+	static const char *const ins[] = { "x", "s", "b", NULL };
+	static const int64_t xd[3] = { 1, 4, 2 }, x8[1] = { 8 };
+	static float x[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	const int64_t *dims = xrank == 1 ? x8 : xd;
+	double sd[4];
+	struct mb b;
+	mb_init(&b, opset);
+	gb_io(&b.g, 0, "x", xdt, xrank, dims);
+	gb_io(&b.g, 1, "y", xdt, -1, NULL);
+	if (sdt == CELLA_ONNX_DOUBLE) {
+		for (int64_t i = 0; i < n; i++)
+			sd[i] = sv[i];
+		gb_const(&b.g, "s", sdt, 1, &n, sd, (size_t)n * sizeof(double));
+	} else {
+		gb_const(&b.g, "s", sdt, 1, &n, sv, (size_t)n * sizeof(float));
+	}
+	gb_const(&b.g, "b", CELLA_ONNX_FLOAT, 1, &n, bv, (size_t)n * sizeof(float));
+	Onnx__NodeProto *nd = gb_node(&b.g, "GroupNormalization", ins, Y);
+	if (groups != GN_NO_GROUPS)
+		attr_i(&b.g, nd, "num_groups", groups);
+	if (stash)
+		attr_i(&b.g, nd, "stash_type", stash);
+	return load_run_x(&b, x, xrank, dims, m, out);
+}
+
+static void test_groupnorm(void)
+{
+	static const float s4[4] = { 1, 2, 3, 4 }, b4[4] = { 0.5f, 0, -1, 2 }, s2[2] = { 2, 3 }, b2[2] = { 1, -1 };
+	double want21[8], want18[8], want1[8];
+	for (int i = 0; i < 8; i++) {
+		/* two groups of two channels: 0 1 2 3 and 4 5 6 7, each of mean (first + 1.5) and variance 1.25 */
+		double z = (i % 4 - 1.5) / sqrt(1.25 + 1e-5);
+		want21[i] = z * s4[i / 2] + b4[i / 2]; /* channel i / 2 */
+		want18[i] = z * s2[i / 4] + b2[i / 4]; /* group i / 4 */
+		/* one group of all 8: mean 3.5, variance 5.25; opset 21 still scales per channel */
+		want1[i] = (i - 3.5) / sqrt(5.25 + 1e-5) * s4[i / 2] + b4[i / 2];
+	}
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	CT_RESULT(groupnorm_case(21, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, s4, b4, 4, 3, 0, &m, &out), CELLA_OK);
+	expect_near(&out, want21, 8, 1e-5, "opset 21, 2 groups, per channel");
+	cella_onnx_model_free(m);
+	CT_RESULT(groupnorm_case(21, 1, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, s4, b4, 4, 3, CELLA_ONNX_DOUBLE, &m, &out),
+		  CELLA_OK);
+	expect_near(&out, want1, 8, 1e-5, "opset 21, 1 group, stash_type double");
+	cella_onnx_model_free(m);
+	CT_RESULT(groupnorm_case(18, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, s2, b2, 2, 3, 0, &m, &out), CELLA_OK);
+	expect_near(&out, want18, 8, 1e-5, "opset 18, 2 groups, per group");
+	cella_onnx_model_free(m);
+	/* refusals, each named */
+	static const struct {
+		int64_t opset, groups;
+		int xdt, sdt, n, xrank, stash;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ 21, GN_NO_GROUPS, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL,
+		  "'num_groups' is missing" },
+		{ 21, 0, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL, "'num_groups' is 0" },
+		{ 21, -2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL, "'num_groups' is -2" },
+		{ 21, 3, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL_SHAPE,
+		  "4 channels do not divide into 3 groups" },
+		{ 21, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 2, 3, 0, CELLA_ERR_MODEL_SHAPE,
+		  "scale of rank 1 (dim 0 2): opset 21 wants 4 values (one per channel)" },
+		{ 18, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL_SHAPE,
+		  "scale of rank 1 (dim 0 4): opset 18 wants 2 values (one per group)" },
+		{ 21, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 1, 0, CELLA_ERR_MODEL_SHAPE, "input of rank 1" },
+		{ 21, 2, CELLA_ONNX_INT32, CELLA_ONNX_FLOAT, 4, 3, 0, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "input of type int32" },
+		{ 21, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_DOUBLE, 4, 3, 0, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "scale of type double, input of type float" },
+		{ 21, 2, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT, 4, 3, CELLA_ONNX_INT8, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "'stash_type' 3 is not supported" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const float *sv = bad[i].n == 4 ? s4 : s2, *bv = bad[i].n == 4 ? b4 : b2;
+		cella_result r = groupnorm_case(bad[i].opset, bad[i].groups, bad[i].xdt, bad[i].sdt, sv, bv, bad[i].n,
+						bad[i].xrank, bad[i].stash, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, "GroupNormalization") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, logged '%s'", i, cella_result_name(r),
+					last_log);
+		cella_onnx_model_free(m);
+		m = NULL;
+	}
+	cella_test_pass("GroupNormalization: per channel (21) and per group (18) against the formula, 10 refusals named");
+}
+
 /* ---- BitwiseAnd/Or/Xor/Not (opset 18): every integer type, broadcast; other types refused ---- */
 
 /* y = op(c0[, c1]) at opset 18 over dtype vectors of n0 and n1 elements (n1 0: a unary op): the run's result, and
@@ -3049,6 +3147,7 @@ int main(int argc, char **argv)
 		{ "rnn_layout_initial_state", test_rnn_layout_initial_state },
 		{ "rnn_huge_hidden", test_rnn_huge_hidden },
 		{ "layernorm_broadcast", test_layernorm_broadcast },
+		{ "groupnorm", test_groupnorm },
 		{ "bitwise", test_bitwise },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
