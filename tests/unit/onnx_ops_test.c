@@ -1911,6 +1911,203 @@ static void test_bitwise(void)
 	cella_test_pass("BitwiseAnd/Or/Xor/Not on int8 (broadcast) and uint64, float and bool refused, opset 17 refused");
 }
 
+/* ---- GridSample and AffineGrid ---- */
+
+/* y = GridSample(X, grid) over X (1, 1, 4) = 1 2 4 8 (a constant) and a grid input (1, p, 1) of normalized
+ * positions (-1 and 1 the outer edges of the end pixels: position v is pixel 2v + 1.5), one spatial dim, which
+ * opset 20 allows. The run's result; out valid until *m is freed. */
+static cella_result gs_case(int64_t opset, const char *mode, const char *pad, float *grid, int64_t p,
+			    struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const char *const ins[] = { "c0", "x", NULL };
+	static const int64_t xd[3] = { 1, 1, 4 };
+	static const float xv[4] = { 1, 2, 4, 8 };
+	const int64_t gd[3] = { 1, p, 1 };
+	struct mb b;
+	mb_init(&b, opset);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 3, gd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 3, xd, xv, sizeof(xv));
+	Onnx__NodeProto *n = gb_node(&b.g, "GridSample", ins, Y);
+	attr_s(&b.g, n, "mode", mode);
+	attr_s(&b.g, n, "padding_mode", pad);
+	return load_run_x(&b, grid, 3, gd, m, out);
+}
+
+static void test_grid_sample(void)
+{
+	/* positions -1 0 0.9 1.6 -2.6 -5 are pixels -0.5 1.5 3.3 4.7 -3.7 -8.5; the borders are -0.5 and 3.5 */
+	float lin[6] = { -1, 0, 0.9f, 1.6f, -2.6f, -5 };
+	static const struct {
+		const char *pad;
+		double want[6];
+	} linear[] = {
+		/* taps beyond the image read 0: -0.5 is half pixel 0; 3.3 is 0.7 of pixel 3 (8) */
+		{ "zeros", { 0.5, 3, 5.6, 0, 0, 0 } },
+		/* positions beyond the borders clamp to the end pixels, taps beyond read the edge */
+		{ "border", { 1, 3, 8, 8, 1, 1 } },
+		/* 4.7 reflects by 3.5 to 2.3 (0.7 of 4 and 0.3 of 8), -3.7 by -0.5 to 2.7, -8.5 twice (range 4) to -0.5 */
+		{ "reflection", { 1, 3, 8, 5.2, 6.8, 1 } },
+	};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (size_t i = 0; i < 3; i++) {
+		CT_RESULT(gs_case(20, "linear", linear[i].pad, lin, 6, &m, &out), CELLA_OK);
+		expect_near(&out, linear[i].want, 6, 1e-5, linear[i].pad);
+		cella_onnx_model_free(m);
+	}
+	/* nearest rounds half to even: pixel 0.5 is 0, 2.5 is 2 (away from zero would give 1 and 3) */
+	float near[4] = { -0.5f, 0.5f, -0.25f, 0.75f };
+	static const double want_near[4] = { 1, 4, 2, 8 };
+	CT_RESULT(gs_case(20, "nearest", "zeros", near, 4, &m, &out), CELLA_OK);
+	expect_near(&out, want_near, 4, 0, "nearest");
+	cella_onnx_model_free(m);
+	/* cubic at pixel 1.5: Keys' weights at 0.5 are -0.09375 0.59375 0.59375 -0.09375 over 1 2 4 8; at pixel -0.9,
+	 * beyond the border -0.5, the position is clamped to pixel 0 first (ONNX's reference), so all weight is on 1 */
+	float cub[2] = { 0, -1.2f };
+	static const double want_cub[2] = { 2.71875, 1 };
+	CT_RESULT(gs_case(20, "cubic", "border", cub, 2, &m, &out), CELLA_OK);
+	expect_near(&out, want_cub, 2, 1e-5, "cubic border");
+	cella_onnx_model_free(m);
+	/* the opset-16 names, on 4-D input only: a 3-D input is refused there */
+	CT_RESULT(gs_case(16, "bilinear", "zeros", lin, 6, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "input of rank 3: opset 16 samples 4-D input") != NULL);
+	cella_onnx_model_free(m);
+	/* NaN, and infinity under reflection, are nowhere in the image: 0; 1e30 reads 0 (zeros) or the edge (border) */
+	float odd[3] = { NAN, INFINITY, 1e30f };
+	static const double want_z[3] = { 0, 0, 0 }, want_b[3] = { 0, 8, 8 };
+	CT_RESULT(gs_case(20, "linear", "zeros", odd, 3, &m, &out), CELLA_OK);
+	expect_near(&out, want_z, 3, 0, "non-finite, zeros");
+	cella_onnx_model_free(m);
+	CT_RESULT(gs_case(20, "linear", "border", odd, 3, &m, &out), CELLA_OK);
+	expect_near(&out, want_b, 3, 0, "non-finite, border");
+	cella_onnx_model_free(m);
+	CT_RESULT(gs_case(20, "nearest", "reflection", odd, 3, &m, &out), CELLA_OK);
+	CT_ASSERT(((const float *)out.data)[0] == 0 && ((const float *)out.data)[1] == 0);
+	float v2 = ((const float *)out.data)[2]; /* 1e30 reflects somewhere in the image: one of its pixels */
+	CT_ASSERT(v2 == 1 || v2 == 2 || v2 == 4 || v2 == 8);
+	cella_onnx_model_free(m);
+	/* refusals, each named */
+	static const struct {
+		int64_t opset;
+		const char *mode, *pad, *msg;
+	} bad[] = {
+		{ 20, "bilinear", "zeros", "attribute 'mode' is 'bilinear', not linear, nearest or cubic at opset 20" },
+		{ 16, "cubic", "zeros", "attribute 'mode' is 'cubic', not bilinear, nearest or bicubic at opset 16" },
+		{ 20, "linear", "mirror", "attribute 'padding_mode' is 'mirror', not zeros, border or reflection" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CT_RESULT(gs_case(bad[i].opset, bad[i].mode, bad[i].pad, lin, 6, &m, &out), CELLA_ERR_MODEL);
+		if (!strstr(last_log, "GridSample") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu logged '%s'", i, last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("GridSample: linear in three paddings, nearest half to even, cubic, non-finite positions, "
+			"4 refusals named");
+}
+
+/* GridSample or AffineGrid over constants: c0 of c0t (dims d0, values v0), c1 of c1t (dims d1, values v1). */
+static cella_result grid_consts(const char *op, int64_t opset, int c0t, int r0, const int64_t *d0, const void *v0,
+				size_t b0, int c1t, int r1, const int64_t *d1, const void *v1, size_t b1, int64_t align,
+				struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	struct mb b;
+	Onnx__NodeProto *n = single(&b, opset, op, 2, c0t);
+	gb_const(&b.g, "c0", c0t, r0, d0, v0, b0);
+	gb_const(&b.g, "c1", c1t, r1, d1, v1, b1);
+	attr_i(&b.g, n, "align_corners", align);
+	*m = NULL;
+	return load_run(&b, m, out);
+}
+
+static void test_affine_grid(void)
+{
+	static const int64_t td2[3] = { 1, 2, 3 }, td3[3] = { 1, 3, 4 }, sd4[1] = { 4 }, sd5[1] = { 5 }, sd3[1] = { 3 };
+	static const float th2[6] = { 2, 0, 0.5f, 0, -1, 0 };
+	static const float th3[12] = { 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0.25f };
+	static const int64_t s2[4] = { 1, 1, 2, 3 }, s3[5] = { 1, 1, 2, 1, 2 };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	/* (1, 2, 3, 2): x over W = 3 and y over H = 2, mapped to (2x + 0.5, -y). Edges: x -2/3 0 2/3 and y -1/2 1/2;
+	 * corners: x -1 0 1 and y -1 1 */
+	static const double edge[12] = { -5.0 / 6, 0.5, 0.5, 0.5, 11.0 / 6, 0.5, -5.0 / 6, -0.5, 0.5, -0.5, 11.0 / 6, -0.5 };
+	static const double corner[12] = { -1.5, 1, 0.5, 1, 2.5, 1, -1.5, -1, 0.5, -1, 2.5, -1 };
+	CT_RESULT(grid_consts("AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd4, s2,
+			      sizeof(s2), 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 4 && out.dims[0] == 1 && out.dims[1] == 2 && out.dims[2] == 3 && out.dims[3] == 2);
+	expect_near(&out, edge, 12, 1e-6, "2-D, align_corners 0");
+	cella_onnx_model_free(m);
+	CT_RESULT(grid_consts("AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd4, s2,
+			      sizeof(s2), 1, &m, &out), CELLA_OK);
+	expect_near(&out, corner, 12, 1e-6, "2-D, align_corners 1");
+	cella_onnx_model_free(m);
+	/* (1, 2, 1, 2, 3) over D = 2, H = 1, W = 2 with corners aligned: z -1 1, y 0 (one pixel), x -1 1; theta's rows
+	 * give (z, x, y + 0.25) */
+	static const double vol[12] = { -1, -1, 0.25, -1, 1, 0.25, 1, -1, 0.25, 1, 1, 0.25 };
+	CT_RESULT(grid_consts("AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td3, th3, sizeof(th3), CELLA_ONNX_INT64, 1, sd5, s3,
+			      sizeof(s3), 1, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 5 && out.dims[1] == 2 && out.dims[2] == 1 && out.dims[3] == 2 && out.dims[4] == 3);
+	expect_near(&out, vol, 12, 1e-6, "3-D, align_corners 1");
+	cella_onnx_model_free(m);
+	/* refusals, each named; GridSample's own shape and type refusals over 4-D X (1, 1, 2, 2) */
+	static const int32_t s2i[4] = { 1, 1, 2, 3 }, xi[4] = { 1, 2, 3, 4 };
+	static const int64_t s2n[4] = { 1, 1, -2, 3 }, s2b[4] = { 2, 1, 2, 3 }, s3v[3] = { 1, 1, 2 };
+	static const int64_t th2i[6] = { 1, 0, 0, 0, 1, 0 }, gi[2] = { 0, 0 };
+	static const int64_t x4[4] = { 1, 1, 2, 2 }, g3[4] = { 1, 1, 1, 3 }, gb2[4] = { 2, 1, 1, 2 }, g2[4] = { 1, 1, 1, 2 };
+	static const float xv[4] = { 1, 2, 3, 4 }, gv[6] = { 0 };
+	static const struct {
+		const char *op;
+		int64_t opset;
+		int c0t, r0;
+		const int64_t *d0;
+		const void *v0;
+		size_t b0;
+		int c1t, r1;
+		const int64_t *d1;
+		const void *v1;
+		size_t b1;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ "AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT32, 1, sd4, s2i, sizeof(s2i),
+		  CELLA_ERR_MODEL_SHAPE, "size must be a vector of int64" },
+		{ "AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd3, s3v, sizeof(s3v),
+		  CELLA_ERR_MODEL_SHAPE, "size has 3 values" },
+		{ "AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd5, s3, sizeof(s3),
+		  CELLA_ERR_MODEL_SHAPE, "theta of rank 3 (1, 2, 3) for size of 5 values and batch 1: expected (N, 3, 4)" },
+		{ "AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd4, s2b, sizeof(s2b),
+		  CELLA_ERR_MODEL_SHAPE, "and batch 2: expected (N, 2, 3)" },
+		{ "AffineGrid", 20, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd4, s2n, sizeof(s2n),
+		  CELLA_ERR_MODEL_SHAPE, "size value 2 is -2, negative" },
+		{ "AffineGrid", 20, CELLA_ONNX_INT64, 3, td2, th2i, sizeof(th2i), CELLA_ONNX_INT64, 1, sd4, s2, sizeof(s2),
+		  CELLA_ERR_MODEL_UNSUPPORTED, "theta of type int64 is not supported" },
+		{ "AffineGrid", 19, CELLA_ONNX_FLOAT, 3, td2, th2, sizeof(th2), CELLA_ONNX_INT64, 1, sd4, s2, sizeof(s2),
+		  CELLA_ERR_MODEL_UNSUPPORTED, "AffineGrid" },
+		{ "GridSample", 16, CELLA_ONNX_FLOAT, 4, x4, xv, sizeof(xv), CELLA_ONNX_FLOAT, 4, g3, gv, 12,
+		  CELLA_ERR_MODEL_SHAPE, "grid of rank 4 (dim 0 1, last dim 3) for input of rank 4 and batch 1" },
+		{ "GridSample", 16, CELLA_ONNX_FLOAT, 4, x4, xv, sizeof(xv), CELLA_ONNX_FLOAT, 4, gb2, gv, 16,
+		  CELLA_ERR_MODEL_SHAPE, "grid of rank 4 (dim 0 2, last dim 2)" },
+		{ "GridSample", 16, CELLA_ONNX_INT32, 4, x4, xi, sizeof(xi), CELLA_ONNX_FLOAT, 4, g2, gv, 8,
+		  CELLA_ERR_MODEL_UNSUPPORTED, "input of type int32 is not supported" },
+		{ "GridSample", 16, CELLA_ONNX_FLOAT, 4, x4, xv, sizeof(xv), CELLA_ONNX_INT64, 4, g2, gi, sizeof(gi),
+		  CELLA_ERR_MODEL_UNSUPPORTED, "grid of type int64 is not supported" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = grid_consts(bad[i].op, bad[i].opset, bad[i].c0t, bad[i].r0, bad[i].d0, bad[i].v0, bad[i].b0,
+					     bad[i].c1t, bad[i].r1, bad[i].d1, bad[i].v1, bad[i].b1, 0, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, logged '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	/* at opset 16 the 4-D align_corners case: grid (0, 0) is the centre of a 2 x 2 image, the mean of its pixels */
+	CT_RESULT(grid_consts("GridSample", 16, CELLA_ONNX_FLOAT, 4, x4, xv, sizeof(xv), CELLA_ONNX_FLOAT, 4, g2, gv, 8,
+			      1, &m, &out), CELLA_OK);
+	CT_ASSERT(out.bytes == sizeof(float) && ((const float *)out.data)[0] == 2.5f);
+	cella_onnx_model_free(m);
+	cella_test_pass("AffineGrid: 2-D at both alignments, 3-D, 7 refusals named; GridSample's shape and type "
+			"refusals named");
+}
+
 /* ---- LayerNormalization: the row path (Scale and B indexed by the offset in the row) against the general one ---- */
 
 #define LN_MAX 24 /* elements of x */
@@ -3149,6 +3346,8 @@ int main(int argc, char **argv)
 		{ "layernorm_broadcast", test_layernorm_broadcast },
 		{ "groupnorm", test_groupnorm },
 		{ "bitwise", test_bitwise },
+		{ "grid_sample", test_grid_sample },
+		{ "affine_grid", test_affine_grid },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
