@@ -65,6 +65,9 @@ struct cella_onnx_options {
 	 * above CELLA_ONNX_MAX_TENSOR_BYTES are taken as CELLA_ONNX_MAX_TENSOR_BYTES. A tensor with a 0 dim is held
 	 * to it as if each 0 were 1: it has no elements, but the loops over its other dims still run. */
 	uint64_t max_tensor_bytes;
+	/* Most iterations one run of one Loop node may take; 0 = 2^24. ONNX lets a Loop without a trip count and
+	 * whose condition stays true run for ever: past this it fails with CELLA_ERR_TOO_LARGE, naming the node. */
+	uint64_t max_loop_iterations;
 };
 
 struct cella_onnx_model; /* opaque */
@@ -78,7 +81,7 @@ struct cella_onnx_stats {
 };
 
 /*
- * Parses and prepares a model (IR 3..9, default-domain opsets 1..18): decodes the protobuf, checks every
+ * Parses and prepares a model (IR 3..10, default-domain opsets 1..21): decodes the protobuf, checks every
  * operator and opset, sorts the graph, folds constants, infers static shapes, pre-packs weights.
  * bytes: borrowed, only during the call. opt: borrowed, may be NULL. out: written only on success.
  * Errors: CELLA_ERR_INVALID_ARG, CELLA_ERR_MODEL (malformed protobuf or graph, cycles, dangling names),

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define DEFAULT_MAX_TENSOR ((uint64_t)1 << 30)
+#define DEFAULT_MAX_LOOP_ITERATIONS ((uint64_t)1 << 24)
 
 void onnx_log(struct model *m, const char *fmt, ...)
 {
@@ -987,6 +988,11 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			g->values[idx].decl_dtype = decl.dtype;
 			g->values[idx].decl_rank = decl.rank;
 			memcpy(g->values[idx].decl_dims, decl.dims, sizeof(decl.dims));
+		} else if (!g->values[idx].is_input && vi->type &&
+			   vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && vi->type->tensor_type &&
+			   vi->type->tensor_type->has_elem_type && onnx_dtype_size(vi->type->tensor_type->elem_type)) {
+			/* a subgraph's output: its declared element type only (the type of a Loop's empty scan output) */
+			g->values[idx].decl_dtype = vi->type->tensor_type->elem_type;
 		}
 		g->values[idx].is_output = 1;
 		g->outputs[g->n_outputs++] = idx;
@@ -1657,6 +1663,8 @@ cella_result cella_onnx_model_new(const void *bytes, size_t len, const struct ce
 		m->opt.max_tensor_bytes = DEFAULT_MAX_TENSOR;
 	if (m->opt.max_tensor_bytes > CELLA_ONNX_MAX_TENSOR_BYTES)
 		m->opt.max_tensor_bytes = CELLA_ONNX_MAX_TENSOR_BYTES;
+	if (m->opt.max_loop_iterations == 0)
+		m->opt.max_loop_iterations = DEFAULT_MAX_LOOP_ITERATIONS;
 	onnx_gemm_select(&m->gk, m->opt.cpu_disable);
 	m->n_tasks = 1;
 	if (m->opt.threads > 1) {

@@ -735,6 +735,213 @@ static cella_result op_if(struct exec *x, struct node *n)
 	return r;
 }
 
+/* A scalar of dtype (one element of any rank) at input i, if given: 1 and its value in *v; 0 if absent. */
+static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t *v, cella_result *r)
+{
+	struct tensor *t = i < n->n_in ? onnx_op_in(x, n, i) : NULL;
+	*r = CELLA_OK;
+	if (!t)
+		return 0;
+	if (t->dtype != dtype || onnx_tensor_count(t) != 1) {
+		*r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d ('%s') is %s of %zu elements: one %s is expected",
+				  i, i ? "cond" : "M", cella_onnx_dtype_name((cella_onnx_dtype)t->dtype),
+				  onnx_tensor_count(t), cella_onnx_dtype_name((cella_onnx_dtype)dtype));
+		return 0;
+	}
+	*v = onnx_get_i(t->data, dtype, 0);
+	return 1;
+}
+
+/* Binds body input i to t's data (borrowed for one iteration). */
+static void loop_bind(struct graph *g, int i, const struct tensor *t)
+{
+	struct tensor *b = &g->values[g->inputs[i]].t;
+	b->dtype = t->dtype;
+	b->rank = t->rank;
+	memcpy(b->dims, t->dims, sizeof(b->dims));
+	b->data = t->data;
+	b->bytes = t->bytes;
+	b->known = 1;
+	b->buf = -1;
+}
+
+struct loop_state {
+	int nv, ns;
+	struct tensor *carried; /* nv values, data in mem[i] once the body has produced them */
+	void **mem;
+	struct tensor *scan;    /* ns: one iteration's shape and type, data the iterations' values end to end */
+	size_t *cap;
+};
+
+static void loop_free(struct loop_state *st)
+{
+	for (int i = 0; st->mem && i < st->nv; i++)
+		free(st->mem[i]);
+	for (int i = 0; st->scan && i < st->ns; i++)
+		free(st->scan[i].data);
+	free(st->carried);
+	free(st->mem);
+	free(st->scan);
+	free(st->cap);
+}
+
+/* Takes one iteration's body outputs: the carried values copied (the body's memory is released after this), the
+ * scan outputs appended; every scan output keeps the first iteration's shape and type. */
+static cella_result loop_take(struct exec *x, struct graph *g, struct loop_state *st, int64_t it)
+{
+	for (int i = 0; i < st->nv + st->ns; i++) {
+		const struct tensor *src = &g->values[g->outputs[1 + i]].t;
+		if (src->rank < 0 || (!src->data && src->bytes))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is never computed", 1 + i);
+		if (i < st->nv) {
+			if (src->dtype != st->carried[i].dtype)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s, the loop-carried value %s",
+						    1 + i, cella_onnx_dtype_name((cella_onnx_dtype)src->dtype),
+						    cella_onnx_dtype_name((cella_onnx_dtype)st->carried[i].dtype));
+			void *p = malloc(src->bytes ? src->bytes : 1);
+			if (!p)
+				return CELLA_ERR_OUT_OF_MEMORY;
+			if (src->bytes)
+				memcpy(p, src->data, src->bytes);
+			free(st->mem[i]);
+			st->mem[i] = p;
+			st->carried[i] = *src;
+			st->carried[i].data = p;
+			continue;
+		}
+		struct tensor *sc = &st->scan[i - st->nv];
+		size_t *cap = &st->cap[i - st->nv];
+		if (it == 0) {
+			void *keep = sc->data;
+			*sc = *src;
+			sc->data = keep;
+			sc->bytes = 0;
+		} else if (src->dtype != sc->dtype || src->rank != sc->rank ||
+			   memcmp(src->dims, sc->dims, (size_t)src->rank * sizeof(int64_t)) != 0) {
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan output %d changes its type or shape at iteration "
+					    "%lld", i - st->nv, (long long)it);
+		}
+		if (src->rank + 1 > MAXR)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scan output %d of rank %d: its result would "
+					    "exceed rank %d", i - st->nv, src->rank, MAXR);
+		if (sc->bytes + src->bytes > x->m->opt.max_tensor_bytes)
+			return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "scan output %d over max_tensor_bytes (%llu) at "
+					    "iteration %lld", i - st->nv, (unsigned long long)x->m->opt.max_tensor_bytes,
+					    (long long)it);
+		if (sc->bytes + src->bytes > *cap) {
+			size_t want = (sc->bytes + src->bytes) * 2;
+			void *p = realloc(sc->data, want ? want : 1);
+			if (!p)
+				return CELLA_ERR_OUT_OF_MEMORY;
+			sc->data = p;
+			*cap = want;
+		}
+		if (src->bytes)
+			memcpy((char *)sc->data + sc->bytes, src->data, src->bytes);
+		sc->bytes += src->bytes;
+	}
+	return CELLA_OK;
+}
+
+/*
+ * Loop: the body (inputs: iteration number, condition, the N loop-carried values; outputs: the condition, the N
+ * values, K scan outputs) runs while the iteration number is below M (when given) and the condition holds (when
+ * given: the body's condition output is then the next iteration's; without the input it is ignored). Outputs: the
+ * final carried values (the initial ones after no iteration) and each scan output's iterations stacked on a new
+ * first axis (after no iteration, an empty vector of the body's declared type). ONNX lets a loop without M whose
+ * condition stays true run for ever: past the model's max_loop_iterations it fails instead.
+ */
+static cella_result op_loop(struct exec *x, struct node *n)
+{
+	const struct attr *ba = onnx_attr_get(n, "body");
+	struct loop_state st = { 0 };
+	int64_t trips = INT64_MAX, cond = 1, it = 0;
+	cella_result r;
+	if (!ba || !ba->g)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
+	struct graph *g = ba->g;
+	st.nv = n->n_in - 2;
+	st.ns = n->n_out - st.nv;
+	if (st.nv < 0 || st.ns < 0 || g->n_inputs != st.nv + 2 || g->n_outputs != st.nv + 1 + st.ns)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs and %d outputs, a body of %d inputs and %d outputs: "
+				    "a body takes the iteration number, the condition and the N carried values, and gives "
+				    "the condition, the N values and the scan outputs", n->n_in, n->n_out, g->n_inputs,
+				    g->n_outputs);
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* output shapes depend on the iterations */
+	loop_scalar(x, n, 0, CELLA_ONNX_INT64, &trips, &r);
+	if (r != CELLA_OK)
+		return r;
+	int has_cond = loop_scalar(x, n, 1, CELLA_ONNX_BOOL, &cond, &r);
+	if (r != CELLA_OK)
+		return r;
+	st.carried = calloc((size_t)st.nv + 1, sizeof(*st.carried));
+	st.mem = calloc((size_t)st.nv + 1, sizeof(*st.mem));
+	st.scan = calloc((size_t)st.ns + 1, sizeof(*st.scan));
+	st.cap = calloc((size_t)st.ns + 1, sizeof(*st.cap));
+	if (!st.carried || !st.mem || !st.scan || !st.cap) {
+		loop_free(&st);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	for (int i = 0; i < st.nv; i++) {
+		struct tensor *v = onnx_op_in(x, n, 2 + i);
+		if (!v) {
+			loop_free(&st);
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "loop-carried input %d is absent", 2 + i);
+		}
+		st.carried[i] = *v; /* borrowed until the first iteration's values replace it */
+	}
+	for (; it < trips && cond; it++) {
+		uint8_t c = 1;
+		if ((uint64_t)it >= x->m->opt.max_loop_iterations) {
+			r = onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "more than max_loop_iterations (%llu) iterations",
+					 (unsigned long long)x->m->opt.max_loop_iterations);
+			break;
+		}
+		struct tensor ti = { .dtype = CELLA_ONNX_INT64, .data = &it, .bytes = 8 };
+		struct tensor tc = { .dtype = CELLA_ONNX_BOOL, .data = &c, .bytes = 1 };
+		loop_bind(g, 0, &ti);
+		loop_bind(g, 1, &tc);
+		for (int i = 0; i < st.nv; i++)
+			loop_bind(g, 2 + i, &st.carried[i]);
+		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
+			break;
+		const struct tensor *co = &g->values[g->outputs[0]].t;
+		if (co->dtype != CELLA_ONNX_BOOL || co->rank < 0 || onnx_tensor_count(co) != 1 || !co->data)
+			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "body output 0 (the condition) is not one bool");
+		else if (has_cond)
+			cond = *(const uint8_t *)co->data != 0;
+		if (r == CELLA_OK)
+			r = loop_take(x, g, &st, it);
+		onnx_graph_done(x->m, g);
+		if (r != CELLA_OK)
+			break;
+	}
+	for (int i = 0; r == CELLA_OK && i < n->n_out; i++) {
+		struct tensor *o, *src = i < st.nv ? &st.carried[i] : &st.scan[i - st.nv];
+		int64_t dims[MAXR] = { 0 };
+		int rank = src->rank, dtype = src->dtype;
+		if (i >= st.nv) {
+			if (it == 0) {
+				rank = 0;
+				dtype = g->values[g->outputs[1 + i]].decl_dtype;
+				if (onnx_dtype_size(dtype) == 0)
+					dtype = CELLA_ONNX_FLOAT; /* undeclared: an empty float vector */
+			} else {
+				memcpy(dims + 1, src->dims, (size_t)rank * sizeof(int64_t));
+			}
+			dims[0] = it;
+			rank++;
+		} else {
+			memcpy(dims, src->dims, (size_t)rank * sizeof(int64_t));
+		}
+		if ((r = onnx_op_out(x, n, i, dtype, rank, dims, &o)) == CELLA_OK && o->bytes)
+			memcpy(o->data, src->data, o->bytes);
+	}
+	loop_free(&st);
+	return r;
+}
+
 const struct op_def onnx_ops_misc[] = {
 	{ "ReduceSum", op_rsum, NULL, 1, 0 },
 	{ "ReduceMean", op_rmean, NULL, 1, 0 },
@@ -754,6 +961,7 @@ const struct op_def onnx_ops_misc[] = {
 	{ "GRU", op_gru, NULL, 7, 0 },
 	{ "LSTM", op_lstm, NULL, 7, 0 },
 	{ "If", op_if, NULL, 1, 0 },
+	{ "Loop", op_loop, NULL, 1, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
 

@@ -495,6 +495,166 @@ static void test_if_branch_inputs(void)
 	cella_test_pass("If: a branch that declares inputs is refused; one reading outer values runs");
 }
 
+/* ---- Loop ---- */
+
+#define LF_LESS 1    /* the body's condition is iteration < 2, else its condition input */
+#define LF_GROW 2    /* x_out = Concat(x, x), else x + 1 */
+#define LF_SHAPE 4   /* scan output 0 is Shape(x_out) (int64), else x_out */
+#define LF_BADCOND 8 /* the body's condition is a float */
+#define LF_INTOUT 16 /* x_out is x cast to int64 */
+#define LF_EXTRA 32  /* the body declares a fourth input */
+#define NO_INPUT INT64_MIN
+#define M_INT32 (INT64_MIN + 1) /* M given as an int32 3 */
+
+/* Loop(M, cond, x0 = [1]) with the body the flags say (scan outputs: x_out or its shape, and the iteration number),
+ * run with the given limits (0: defaults); M or cond NO_INPUT: left out. out[3]: x's final value and the two scan
+ * outputs, valid until *m is freed. The load's or the run's result. */
+static cella_result loop_case(int64_t mv, int64_t cv, int flags, uint64_t max_iter, uint64_t max_bytes,
+			      struct cella_onnx_model **m, struct cella_onnx_tensor out[3])
+{
+	static const int64_t d1[1] = { 1 };
+	static const float one = 1, x0 = 1;
+	static const int64_t two = 2;
+	static const int32_t m32 = 3;
+	static const char *const outs[] = { "xf", "s1f", "s2f", NULL };
+	static const char *const less_in[] = { "i", "two", NULL }, *const c_in[] = { "c", NULL };
+	static const char *const add_in[] = { "x", "one", NULL }, *const cat_in[] = { "x", "x", NULL };
+	static const char *const xo_in[] = { "x_out", NULL }, *const i_in[] = { "i", NULL }, *const x_in[] = { "x", NULL };
+	static const char *const c_o[] = { "c_out", NULL }, *const x_o[] = { "x_out", NULL };
+	static const char *const s1_o[] = { "s1", NULL }, *const s2_o[] = { "s2", NULL };
+	const char *ins[] = { mv == NO_INPUT ? "" : "M", cv == NO_INPUT ? "" : "cond", "x0", NULL };
+	uint8_t cb = cv != NO_INPUT && cv != 0;
+	struct mb b;
+	struct gb body;
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "xf", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "s1f", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "s2f", CELLA_ONNX_INT64, -1, NULL);
+	if (mv == M_INT32)
+		gb_const(&b.g, "M", CELLA_ONNX_INT32, 0, NULL, &m32, sizeof(m32));
+	else if (mv != NO_INPUT)
+		gb_const(&b.g, "M", CELLA_ONNX_INT64, 0, NULL, &mv, sizeof(mv));
+	if (cv != NO_INPUT)
+		gb_const(&b.g, "cond", CELLA_ONNX_BOOL, 0, NULL, &cb, 1);
+	gb_const(&b.g, "x0", CELLA_ONNX_FLOAT, 1, d1, &x0, sizeof(x0));
+	gb_const(&b.g, "one", CELLA_ONNX_FLOAT, 1, d1, &one, sizeof(one));
+	gb_const(&b.g, "two", CELLA_ONNX_INT64, 0, NULL, &two, sizeof(two));
+	Onnx__NodeProto *n = gb_node(&b.g, "Loop", ins, outs);
+	gb_init(&body, "body");
+	gb_io(&body, 0, "i", CELLA_ONNX_INT64, 0, NULL);
+	gb_io(&body, 0, "c", CELLA_ONNX_BOOL, 0, NULL);
+	gb_io(&body, 0, "x", CELLA_ONNX_FLOAT, -1, NULL);
+	if (flags & LF_EXTRA)
+		gb_io(&body, 0, "extra", CELLA_ONNX_FLOAT, -1, NULL);
+	if (flags & LF_BADCOND)
+		attr_i(&body, gb_node(&body, "Cast", c_in, c_o), "to", CELLA_ONNX_FLOAT);
+	else
+		gb_node(&body, flags & LF_LESS ? "Less" : "Identity", flags & LF_LESS ? less_in : c_in, c_o);
+	if (flags & LF_INTOUT)
+		attr_i(&body, gb_node(&body, "Cast", x_in, x_o), "to", CELLA_ONNX_INT64);
+	else if (flags & LF_GROW)
+		attr_i(&body, gb_node(&body, "Concat", cat_in, x_o), "axis", 0);
+	else
+		gb_node(&body, "Add", add_in, x_o);
+	gb_node(&body, flags & LF_SHAPE ? "Shape" : "Identity", xo_in, s1_o);
+	gb_node(&body, "Identity", i_in, s2_o);
+	gb_io(&body, 1, "c_out", flags & LF_BADCOND ? CELLA_ONNX_FLOAT : CELLA_ONNX_BOOL, -1, NULL);
+	gb_io(&body, 1, "x_out", flags & LF_INTOUT ? CELLA_ONNX_INT64 : CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 1, "s1", flags & LF_SHAPE ? CELLA_ONNX_INT64 : CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 1, "s2", CELLA_ONNX_INT64, -1, NULL);
+	attr_g(&b.g, n, "body", &body);
+	size_t len = onnx__model_proto__get_packed_size(&b.m);
+	uint8_t *buf = malloc(len);
+	struct cella_onnx_options o = { .log = logcb, .max_loop_iterations = max_iter, .max_tensor_bytes = max_bytes };
+	CT_ASSERT(buf != NULL);
+	onnx__model_proto__pack(&b.m, buf);
+	last_log[0] = '\0';
+	*m = NULL;
+	cella_result r = cella_onnx_model_new(buf, len, &o, m);
+	free(buf);
+	if (r != CELLA_OK)
+		return r;
+	return cella_onnx_model_run(*m, NULL, 0, out, 3);
+}
+
+/* The tensor's n int64 values (or floats, read as float) are want's. */
+static void expect_vals(const struct cella_onnx_tensor *t, int dtype, const int64_t *want, size_t n, const char *what)
+{
+	if ((int)t->dtype != dtype || t->bytes != n * (dtype == CELLA_ONNX_FLOAT ? 4 : 8))
+		cella_test_fail(__FILE__, __LINE__, "%s: %s of %zu bytes", what, cella_onnx_dtype_name(t->dtype), t->bytes);
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = dtype == CELLA_ONNX_FLOAT ? (int64_t)((const float *)t->data)[i] : ((const int64_t *)t->data)[i];
+		if (v != want[i])
+			cella_test_fail(__FILE__, __LINE__, "%s: [%zu] = %lld, want %lld", what, i, (long long)v,
+					(long long)want[i]);
+	}
+}
+
+static void test_loop(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[3];
+	static const int64_t x2to5[4] = { 2, 3, 4, 5 }, it4[4] = { 0, 1, 2, 3 }, five[1] = { 5 }, four[1] = { 4 };
+	static const int64_t six[1] = { 6 }, one[1] = { 1 }, sizes[3] = { 2, 4, 8 };
+	/* M = 4 with a condition that stays true: x = 1 + 4, the scans stacked on a new first axis */
+	CT_RESULT(loop_case(4, 1, 0, 0, 0, &m, out), CELLA_OK);
+	expect_vals(&out[0], CELLA_ONNX_FLOAT, five, 1, "M 4: x");
+	CT_ASSERT(out[1].rank == 2 && out[1].dims[0] == 4 && out[1].dims[1] == 1);
+	expect_vals(&out[1], CELLA_ONNX_FLOAT, x2to5, 4, "M 4: scan of x");
+	CT_ASSERT(out[2].rank == 1 && out[2].dims[0] == 4);
+	expect_vals(&out[2], CELLA_ONNX_INT64, it4, 4, "M 4: scan of the iteration number");
+	cella_onnx_model_free(m);
+	/* no M: the body's condition (iteration < 2) ends the loop after iterations 0, 1 and 2 */
+	CT_RESULT(loop_case(NO_INPUT, 1, LF_LESS, 0, 0, &m, out), CELLA_OK);
+	expect_vals(&out[0], CELLA_ONNX_FLOAT, four, 1, "condition: x");
+	CT_ASSERT(out[2].dims[0] == 3);
+	cella_onnx_model_free(m);
+	/* without the cond input the body's condition is ignored: M = 5 runs 5 times */
+	CT_RESULT(loop_case(5, NO_INPUT, LF_LESS, 0, 0, &m, out), CELLA_OK);
+	expect_vals(&out[0], CELLA_ONNX_FLOAT, six, 1, "M 5, no cond: x");
+	cella_onnx_model_free(m);
+	/* no iteration (M 0, M -3, cond false): x as given, the scans empty vectors of their declared types */
+	static const int64_t none[3][2] = { { 0, 1 }, { -3, 1 }, { 4, 0 } };
+	for (int k = 0; k < 3; k++) {
+		CT_RESULT(loop_case(none[k][0], none[k][1], 0, 0, 0, &m, out), CELLA_OK);
+		expect_vals(&out[0], CELLA_ONNX_FLOAT, one, 1, "no iteration: x");
+		CT_ASSERT(out[1].rank == 1 && out[1].dims[0] == 0 && out[1].dtype == CELLA_ONNX_FLOAT);
+		CT_ASSERT(out[2].rank == 1 && out[2].dims[0] == 0 && out[2].dtype == CELLA_ONNX_INT64);
+		cella_onnx_model_free(m);
+	}
+	/* a carried value may change shape: x doubles 3 times to 8 elements; its shapes scanned */
+	CT_RESULT(loop_case(3, 1, LF_GROW | LF_SHAPE, 0, 0, &m, out), CELLA_OK);
+	CT_ASSERT(out[0].rank == 1 && out[0].dims[0] == 8);
+	CT_ASSERT(out[1].rank == 2 && out[1].dims[0] == 3 && out[1].dims[1] == 1);
+	expect_vals(&out[1], CELLA_ONNX_INT64, sizes, 3, "growing x: scan of its shape");
+	cella_onnx_model_free(m);
+	/* refusals, each named */
+	static const struct {
+		int64_t mv, cv;
+		int flags;
+		uint64_t max_iter, max_bytes;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ NO_INPUT, NO_INPUT, 0, 50, 0, CELLA_ERR_TOO_LARGE, "more than max_loop_iterations (50) iterations" },
+		{ NO_INPUT, 1, 0, 1000, 0, CELLA_ERR_TOO_LARGE, "more than max_loop_iterations (1000) iterations" },
+		{ 20, 1, 0, 0, 64, CELLA_ERR_TOO_LARGE, "scan output 1 over max_tensor_bytes (64) at iteration 8" },
+		{ 3, 1, LF_GROW, 0, 0, CELLA_ERR_MODEL_SHAPE, "scan output 0 changes its type or shape at iteration 1" },
+		{ M_INT32, 1, 0, 0, 0, CELLA_ERR_MODEL_SHAPE, "input 0 ('M') is int32 of 1 elements: one int64" },
+		{ 3, 1, LF_BADCOND, 0, 0, CELLA_ERR_MODEL_SHAPE, "body output 0 (the condition) is not one bool" },
+		{ 3, 1, LF_INTOUT, 0, 0, CELLA_ERR_MODEL, "body output 1 is int64, the loop-carried value float" },
+		{ 3, 1, LF_EXTRA, 0, 0, CELLA_ERR_MODEL, "a body of 4 inputs and 4 outputs" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = loop_case(bad[i].mv, bad[i].cv, bad[i].flags, bad[i].max_iter, bad[i].max_bytes, &m, out);
+		if (r != bad[i].r || !strstr(last_log, "(Loop)") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, logged '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Loop: trip count, condition, both, no iteration, a carried value changing shape; 8 refusals "
+			"named (endless loops stopped at max_loop_iterations)");
+}
+
 /* ---- integer Div and Mod ---- */
 
 /* y = op(a, b) over constants of one integer type (n elements of es bytes each); returns y's bytes in want's size */
@@ -3348,6 +3508,7 @@ int main(int argc, char **argv)
 		{ "bitwise", test_bitwise },
 		{ "grid_sample", test_grid_sample },
 		{ "affine_grid", test_affine_grid },
+		{ "loop", test_loop },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
