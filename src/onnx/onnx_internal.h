@@ -347,6 +347,16 @@ static inline void onnx_index_next(int64_t *idx, const int64_t *dims, int rank)
 	}
 }
 
+/* A value to rank with its index (ops_misc.c: TopK, NonMaxSuppression). */
+struct onnx_kv {
+	double v;
+	int64_t iv; /* the value itself for int64 (exact where v rounds, above 2^53), else 0 */
+	int64_t i;
+};
+/* Stable merge sort of p[0..n) by value, largest first if largest (else smallest), ties by smaller index; NaN ranks
+ * above every number. tmp holds n elements. */
+void onnx_kv_sort(struct onnx_kv *p, struct onnx_kv *tmp, size_t n, int largest);
+
 /* ---- tensor decode (tensor_decode.c) ---- */
 struct Onnx__TensorProto;
 CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProto *p, struct tensor *t, void **mem);
@@ -359,7 +369,7 @@ void onnx_graph_done(struct model *m, struct graph *g);
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
-	onnx_ops_grid[];
+	onnx_ops_grid[], onnx_ops_vision[];
 
 /* ---- kernels ---- */
 struct sgemm {

@@ -250,17 +250,11 @@ static cella_result op_argmin(struct exec *x, struct node *n) { return argext(x,
 
 /* ------------------------------------------------------------------ TopK */
 
-struct kv {
-	double v;
-	int64_t iv; /* the value itself for int64 (exact where v rounds, above 2^53), else 0 */
-	int64_t i;
-};
-
 /* true if a goes before b: by value (largest or smallest first), ties by smaller index. NaN ranks above every
  * number, as in the ONNX reference (a stable numpy sort): first when largest, last when smallest. Compared as
  * unordered, a NaN tied with every number and the merge sort gave no order at all ([3, 1, NaN, 2] gave 3, 1 as
  * the largest two). */
-static int kv_before(const struct kv *a, const struct kv *b, int largest)
+static int kv_before(const struct onnx_kv *a, const struct onnx_kv *b, int largest)
 {
 	int an = a->v != a->v, bn = b->v != b->v;
 	if (an != bn)
@@ -272,13 +266,13 @@ static int kv_before(const struct kv *a, const struct kv *b, int largest)
 	return a->i < b->i;
 }
 
-static void kv_sort(struct kv *p, struct kv *tmp, size_t n, int largest)
+void onnx_kv_sort(struct onnx_kv *p, struct onnx_kv *tmp, size_t n, int largest)
 {
 	if (n < 2)
 		return;
 	size_t h = n / 2;
-	kv_sort(p, tmp, h, largest);
-	kv_sort(p + h, tmp, n - h, largest);
+	onnx_kv_sort(p, tmp, h, largest);
+	onnx_kv_sort(p + h, tmp, n - h, largest);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
 		tmp[k++] = kv_before(&p[j], &p[i], largest) ? p[j++] : p[i++];
@@ -326,7 +320,7 @@ static cella_result op_topk(struct exec *x, struct node *n)
 	int largest = onnx_attr_int(n, "largest", 1);
 	int64_t outer = onnx_dims_prod(a->dims, axis), len = a->dims[axis];
 	int64_t inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
-	struct kv *buf = onnx_op_scratch(x, 1, (size_t)(2 * len + 2) * sizeof(struct kv));
+	struct onnx_kv *buf = onnx_op_scratch(x, 1, (size_t)(2 * len + 2) * sizeof(struct onnx_kv));
 	if (!buf)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	for (int64_t ou = 0; ou < outer; ou++)
@@ -337,7 +331,7 @@ static cella_result op_topk(struct exec *x, struct node *n)
 				buf[i].iv = a->dtype == CELLA_ONNX_INT64 ? ((const int64_t *)a->data)[e] : 0;
 				buf[i].i = i;
 			}
-			kv_sort(buf, buf + len, (size_t)len, largest);
+			onnx_kv_sort(buf, buf + len, (size_t)len, largest);
 			for (int64_t i = 0; i < k; i++) {
 				size_t oo = (size_t)((ou * k + i) * inner + in);
 				if (o->data)
@@ -968,7 +962,7 @@ const struct op_def onnx_ops_misc[] = {
 const struct op_def *onnx_op_lookup(const char *name, int opset)
 {
 	static const struct op_def *const tables[] = { onnx_ops_elementwise, onnx_ops_nn, onnx_ops_shape,
-						       onnx_ops_misc, onnx_ops_extra, onnx_ops_grid };
+						       onnx_ops_misc, onnx_ops_extra, onnx_ops_grid, onnx_ops_vision };
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct op_def *d = tables[t]; d->name; d++)
 			if (!strcmp(d->name, name))

@@ -3470,6 +3470,244 @@ static void test_qdq_refused(void)
 	cella_test_pass("QuantizeLinear/DequantizeLinear refuse bad scale and zero-point shapes, types, output_dtype");
 }
 
+/* ---- detection operators: NonMaxSuppression, RoiAlign, MaxUnpool ---- */
+
+/* A tensor for a vision case: a graph input (with its data given at run) or a constant (at most 64 bytes). */
+struct vten {
+	const char *name;
+	int dtype, rank;
+	int64_t dims[4];
+	const void *data;
+	size_t bytes;
+};
+
+/* One op reading ins (NULL-terminated, "" = omitted) over graph inputs gin and constants cin, one output y of type
+ * ydt. The node, for its attributes. */
+static Onnx__NodeProto *vis_model(struct mb *b, int64_t opset, const char *op, const char *const *ins,
+				  const struct vten *gin, size_t ngin, const struct vten *cin, size_t ncin, int ydt)
+{
+	mb_init(b, opset);
+	for (size_t i = 0; i < ngin; i++)
+		gb_io(&b->g, 0, gin[i].name, gin[i].dtype, gin[i].rank, gin[i].dims);
+	for (size_t i = 0; i < ncin; i++)
+		gb_const(&b->g, cin[i].name, cin[i].dtype, cin[i].rank, cin[i].dims, cin[i].data, cin[i].bytes);
+	gb_io(&b->g, 1, "y", ydt, -1, NULL);
+	return gb_node(&b->g, op, ins, Y);
+}
+
+/* Loads b and runs it on the data of gin: the load's or the run's result; out valid until *m is freed (*m is NULL
+ * if the load failed). */
+static cella_result vis_run(struct mb *b, const struct vten *gin, size_t ngin, struct cella_onnx_model **m,
+			    struct cella_onnx_tensor *out)
+{
+	struct cella_onnx_tensor in[4];
+	cella_result r = load(b, m);
+	if (r != CELLA_OK)
+		return r;
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i < ngin; i++) {
+		in[i].dtype = (cella_onnx_dtype)gin[i].dtype;
+		in[i].rank = (uint32_t)gin[i].rank;
+		memcpy(in[i].dims, gin[i].dims, sizeof(gin[i].dims));
+		in[i].data = (void *)gin[i].data;
+		in[i].bytes = gin[i].bytes;
+	}
+	return cella_onnx_model_run(*m, in, ngin, out, 1);
+}
+
+/* Checks an int64 output against want (n values, dims [n / 3, 3]). */
+static void expect_rows(const char *what, const struct cella_onnx_tensor *out, const int64_t *want, size_t n)
+{
+	if (out->dtype != CELLA_ONNX_INT64 || out->rank != 2 || out->dims[1] != 3 || out->dims[0] != (int64_t)(n / 3) ||
+	    out->bytes != n * sizeof(int64_t) || (n && memcmp(out->data, want, n * sizeof(int64_t)) != 0))
+		cella_test_fail(__FILE__, __LINE__, "%s: got %s (dims %lld x %lld), want %s", what,
+				cella_test_hex(out->data, out->bytes), (long long)out->dims[0],
+				(long long)(out->rank > 1 ? out->dims[1] : 0), cella_test_hex(want, n * sizeof(int64_t)));
+}
+
+static const char *const nms_ins[] = { "boxes", "scores", "max", "iou", "sthr", NULL };
+
+/* NonMaxSuppression over boxes [batch, n, 4] and scores [batch, classes, n] (graph inputs) with the given max,
+ * iou and score thresholds (NULL: input omitted) and center_point_box (-1: attribute absent). */
+static cella_result nms_case(int64_t opset, int64_t batch, int64_t classes, int64_t nbox, const float *boxes,
+			     const float *scores, const int64_t *maxo, const float *iou, const float *sthr, int64_t center,
+			     struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	const char *ins[6];
+	struct vten gin[2] = {
+		{ "boxes", CELLA_ONNX_FLOAT, 3, { batch, nbox, 4 }, boxes, (size_t)(batch * nbox * 4) * sizeof(float) },
+		{ "scores", CELLA_ONNX_FLOAT, 3, { batch, classes, nbox }, scores,
+		  (size_t)(batch * classes * nbox) * sizeof(float) },
+	}, cin[3];
+	size_t nc = 0;
+	memcpy(ins, nms_ins, sizeof(ins));
+	if (maxo)
+		cin[nc++] = (struct vten){ "max", CELLA_ONNX_INT64, 1, { 1 }, maxo, 8 };
+	else
+		ins[2] = "";
+	if (iou)
+		cin[nc++] = (struct vten){ "iou", CELLA_ONNX_FLOAT, 1, { 1 }, iou, 4 };
+	else
+		ins[3] = "";
+	if (sthr)
+		cin[nc++] = (struct vten){ "sthr", CELLA_ONNX_FLOAT, 1, { 1 }, sthr, 4 };
+	else
+		ins[4] = NULL; /* trailing: left out */
+	Onnx__NodeProto *n = vis_model(&b, opset, "NonMaxSuppression", ins, gin, 2, cin, nc, CELLA_ONNX_INT64);
+	if (center >= 0)
+		attr_i(&b.g, n, "center_point_box", center);
+	*m = NULL;
+	return vis_run(&b, gin, 2, m, out);
+}
+
+/*
+ * Hand-worked selections. Boxes (y1, x1, y2, x2): b0 the unit square, b1 the same square given by its other corners
+ * (flipped: IoU 1 with b0), b2 the unit square shifted right by 0.5 (overlap 0.5, union 1.5: IoU 1/3 with b0 and b1),
+ * b3 two to the right (no overlap). Scores 0.9, 0.9 (a tie: the lower index first), 0.8, 0.5.
+ */
+static void test_nms_select(void)
+{
+	static const float boxes[16] = { 0, 0, 1, 1, 1, 1, 0, 0, 0, 0.5f, 1, 1.5f, 0, 2, 1, 3 };
+	static const float scores[4] = { 0.9f, 0.9f, 0.8f, 0.5f };
+	static const int64_t ten = 10, two = 2, huge = (int64_t)1 << 62, neg = -1;
+	static const float third = 1.0f / 3, p3 = 0.3f, half = 0.5f, p49 = 0.49f, zero = 0;
+	static const struct {
+		const int64_t *maxo;
+		const float *iou, *sthr;
+		int64_t want[12];
+		size_t n;
+	} cases[] = {
+		/* IoU 1/3 is not above 1/3: b2 stays; score 0.5 is not above 0.5: b3 is no candidate */
+		{ &ten, &third, &half, { 0, 0, 0, 0, 0, 2 }, 6 },
+		{ &ten, &third, &p49, { 0, 0, 0, 0, 0, 2, 0, 0, 3 }, 9 },
+		/* IoU 1/3 above 0.3: b2 suppressed by b0 */
+		{ &ten, &p3, &p49, { 0, 0, 0, 0, 0, 3 }, 6 },
+		/* two at most, in score order */
+		{ &two, &third, &p49, { 0, 0, 0, 0, 0, 2 }, 6 },
+		/* 2^62 asks for every box (and no memory for 2^62) */
+		{ &huge, &p3, NULL, { 0, 0, 0, 0, 0, 3 }, 6 },
+		/* iou_threshold absent (0): any overlap suppresses; b1 is b0 */
+		{ &huge, NULL, NULL, { 0, 0, 0, 0, 0, 3 }, 6 },
+		/* threshold 0 with IoU 1: b1 suppressed even at 0 */
+		{ &huge, &zero, &zero, { 0, 0, 0, 0, 0, 3 }, 6 },
+		/* max absent or negative: nothing */
+		{ NULL, &p3, NULL, { 0 }, 0 },
+		{ &neg, &p3, NULL, { 0 }, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m;
+		struct cella_onnx_tensor out;
+		char what[32];
+		snprintf(what, sizeof(what), "case %zu", i);
+		CT_RESULT(nms_case(11, 1, 1, 4, boxes, scores, cases[i].maxo, cases[i].iou, cases[i].sthr, -1, &m, &out),
+			  CELLA_OK);
+		expect_rows(what, &out, cases[i].want, cases[i].n);
+		cella_onnx_model_free(m);
+	}
+	/* opset 10 selects the same */
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	CT_RESULT(nms_case(10, 1, 1, 4, boxes, scores, &ten, &third, &p49, 0, &m, &out), CELLA_OK);
+	expect_rows("opset 10", &out, cases[1].want, 9);
+	cella_onnx_model_free(m);
+	/* center_point_box 1: (x, y, w, h); the second box's centre 0.5 to the right (IoU 1/3), the third far away */
+	static const float cboxes[12] = { 0.5f, 0.5f, 1, 1, 1.0f, 0.5f, 1, 1, 5, 5, 1, 1 };
+	static const float cscores[3] = { 0.7f, 0.8f, 0.1f };
+	static const int64_t cwant[2][6] = { { 0, 0, 1, 0, 0, 2 }, { 0, 0, 1, 0, 0, 0 } };
+	CT_RESULT(nms_case(11, 1, 1, 3, cboxes, cscores, &ten, &p3, NULL, 1, &m, &out), CELLA_OK);
+	expect_rows("center_point_box 1, iou 0.3", &out, cwant[0], 6);
+	cella_onnx_model_free(m);
+	CT_RESULT(nms_case(11, 1, 1, 3, cboxes, cscores, &two, &half, NULL, 1, &m, &out), CELLA_OK);
+	expect_rows("center_point_box 1, iou 0.5", &out, cwant[1], 6);
+	cella_onnx_model_free(m);
+	cella_test_pass("NonMaxSuppression: flipped corners, ties by index, strict thresholds, max 2^62, centre boxes");
+}
+
+/* Output order: batch, then class, each class's boxes by score; a NaN score is never selected; without a score
+ * threshold a score of 0 is a candidate. */
+static void test_nms_order_nan(void)
+{
+	static const float boxes[16] = { 0, 0, 1, 1, 0, 2, 1, 3, 0, 0, 1, 1, 0, 2, 1, 3 };
+	static const float scores[8] = { 0.1f, 0.2f, 0.3f, NAN, 0.5f, 0.5f, 0, 0 };
+	static const int64_t one = 1, ten = 10;
+	static const int64_t want1[12] = { 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0 };
+	static const int64_t want10[21] = { 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1 };
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	CT_RESULT(nms_case(11, 2, 2, 2, boxes, scores, &one, NULL, NULL, 0, &m, &out), CELLA_OK);
+	expect_rows("max 1", &out, want1, 12);
+	cella_onnx_model_free(m);
+	CT_RESULT(nms_case(11, 2, 2, 2, boxes, scores, &ten, NULL, NULL, 0, &m, &out), CELLA_OK);
+	expect_rows("max 10", &out, want10, 21);
+	cella_onnx_model_free(m);
+	/* NaN coordinates never suppress (every comparison is false) and do not stop the run */
+	static const float nboxes[8] = { NAN, 0, 1, 1, 0, 0, NAN, 1 }, nsc[2] = { 0.9f, 0.8f };
+	static const int64_t nwant[6] = { 0, 0, 0, 0, 0, 1 };
+	CT_RESULT(nms_case(11, 1, 1, 2, nboxes, nsc, &ten, NULL, NULL, 0, &m, &out), CELLA_OK);
+	expect_rows("NaN boxes", &out, nwant, 6);
+	cella_onnx_model_free(m);
+	cella_test_pass("NonMaxSuppression orders by batch, class and score; NaN scores are never selected");
+}
+
+/* Each refusal, named: the attribute at load, shapes and types at load (static shapes), values at run. */
+static void test_nms_refused(void)
+{
+	static const float boxes[8] = { 0, 0, 1, 1, 0, 2, 1, 3 }, scores[2] = { 0.9f, 0.8f };
+	static const float big = 1.5f, nan = NAN, neg = -0.25f;
+	static const int64_t ten = 10;
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	CT_RESULT(nms_case(11, 1, 1, 2, boxes, scores, &ten, NULL, NULL, 2, &m, &out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "(NonMaxSuppression) at load") && strstr(last_log, "'center_point_box' is 2, not 0 or 1"));
+	CT_RESULT(nms_case(9, 1, 1, 2, boxes, scores, &ten, NULL, NULL, 0, &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
+	const float *thr[3] = { &big, &nan, &neg };
+	for (int i = 0; i < 3; i++) {
+		CT_RESULT(nms_case(11, 1, 1, 2, boxes, scores, &ten, thr[i], NULL, 0, &m, &out), CELLA_ERR_MODEL);
+		CT_ASSERT(strstr(last_log, "(NonMaxSuppression)") && strstr(last_log, "not in [0, 1]"));
+		cella_onnx_model_free(m);
+	}
+	/* shapes and types, through a model of declared inputs */
+	static const struct {
+		struct vten boxes, scores, maxo;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 3 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 1 }, &ten, 8 }, CELLA_ERR_MODEL_SHAPE, "expected [batch, boxes, 4]" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 2, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 1 }, &ten, 8 }, CELLA_ERR_MODEL_SHAPE, "scores of rank 3 (dims 2, 1, 2)" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 3 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 1 }, &ten, 8 }, CELLA_ERR_MODEL_SHAPE, "[batch, classes, boxes]" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 2, { 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 1 }, &ten, 8 }, CELLA_ERR_MODEL_SHAPE, "boxes of rank 2" },
+		{ { "boxes", CELLA_ONNX_DOUBLE, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 1 }, &ten, 8 }, CELLA_ERR_MODEL_UNSUPPORTED, "boxes of type double" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT32, 1, { 1 }, &ten, 4 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "max_output_boxes_per_class of type int32" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "max", CELLA_ONNX_INT64, 1, { 2 }, boxes, 16 }, CELLA_ERR_MODEL_SHAPE,
+		  "max_output_boxes_per_class of rank 1 with 2 elements" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "iou", CELLA_ONNX_FLOAT, 1, { 2 }, boxes, 8 }, CELLA_ERR_MODEL_SHAPE, "iou_threshold of rank 1 with 2" },
+		{ { "boxes", CELLA_ONNX_FLOAT, 3, { 1, 2, 4 }, NULL, 0 }, { "scores", CELLA_ONNX_FLOAT, 3, { 1, 1, 2 }, NULL, 0 },
+		  { "sthr", CELLA_ONNX_INT64, 0, { 0 }, &ten, 8 }, CELLA_ERR_MODEL_UNSUPPORTED, "score_threshold of type int64" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mb b;
+		const char *ins[] = { "boxes", "scores", "", "", "", NULL };
+		struct vten gin[2] = { bad[i].boxes, bad[i].scores };
+		ins[!strcmp(bad[i].maxo.name, "max") ? 2 : !strcmp(bad[i].maxo.name, "iou") ? 3 : 4] = bad[i].maxo.name;
+		vis_model(&b, 11, "NonMaxSuppression", ins, gin, 2, &bad[i].maxo, 1, CELLA_ONNX_INT64);
+		cella_result r = load(&b, &m);
+		if (r != bad[i].r || !strstr(last_log, "(NonMaxSuppression) at load") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(r == CELLA_OK ? m : NULL);
+	}
+	cella_test_pass("NonMaxSuppression refuses bad center_point_box, shapes, types and iou_threshold, named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -3533,6 +3771,9 @@ int main(int argc, char **argv)
 		{ "quantize_linear", test_quantize_linear },
 		{ "dequantize_linear", test_dequantize_linear },
 		{ "qdq_refused", test_qdq_refused },
+		{ "nms_select", test_nms_select },
+		{ "nms_order_nan", test_nms_order_nan },
+		{ "nms_refused", test_nms_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
