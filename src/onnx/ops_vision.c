@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Detection operators: NonMaxSuppression. */
+/* Detection operators: NonMaxSuppression, RoiAlign. */
 #include "onnx_internal.h"
 
 #include <math.h>
@@ -185,7 +185,211 @@ static cella_result op_nms(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ RoiAlign */
+
+#define ROI_MAX_RATIO 256 /* sampling_ratio: at most ROI_MAX_RATIO^2 samples per output */
+
+struct roi_cfg {
+	int max, half_pixel;
+	int64_t oh, ow, ratio;
+	float scale;
+};
+
+/* The attributes, checked at load: mode avg or max, coordinate_transformation_mode (from opset 16; half_pixel by
+ * default, before it output_half_pixel is the only behaviour and the attribute is not RoiAlign's) half_pixel or
+ * output_half_pixel, output_height/width at least 1, sampling_ratio in [0, ROI_MAX_RATIO], a finite spatial_scale. */
+static cella_result roi_attrs_get(struct exec *x, struct node *n, struct roi_cfg *c)
+{
+	const char *mode = onnx_attr_s(n, "mode", "avg");
+	const char *ctm = n->opset >= 16 ? onnx_attr_s(n, "coordinate_transformation_mode", "half_pixel")
+					 : "output_half_pixel";
+	c->max = !strcmp(mode, "max");
+	c->half_pixel = !strcmp(ctm, "half_pixel");
+	c->oh = onnx_attr_i(n, "output_height", 1);
+	c->ow = onnx_attr_i(n, "output_width", 1);
+	c->ratio = onnx_attr_i(n, "sampling_ratio", 0);
+	c->scale = onnx_attr_f(n, "spatial_scale", 1.0f);
+	if (!c->max && strcmp(mode, "avg"))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'mode' is '%.64s', not avg or max", mode);
+	if (!c->half_pixel && strcmp(ctm, "output_half_pixel"))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'coordinate_transformation_mode' is '%.64s', not "
+				    "half_pixel or output_half_pixel", ctm);
+	if (c->oh < 1 || c->ow < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "output_height %lld, output_width %lld (at least 1)",
+				    (long long)c->oh, (long long)c->ow);
+	if (c->ratio < 0 || c->ratio > ROI_MAX_RATIO)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'sampling_ratio' is %lld, not in [0, %d]",
+				    (long long)c->ratio, ROI_MAX_RATIO);
+	if (!isfinite(c->scale))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'spatial_scale' is %g, not finite", (double)c->scale);
+	return CELLA_OK;
+}
+
+static cella_result roi_attrs(struct exec *x, struct node *n)
+{
+	struct roi_cfg c;
+	return roi_attrs_get(x, n, &c);
+}
+
+/* One bilinear sample along an axis: the two neighbours and their weights. */
+struct roi_tap {
+	int64_t lo, hi;
+	float l, h;
+};
+
+/* The number of samples along an axis of a bin of size bin: the ratio, or ceil(bin / ...) as computed by the caller
+ * (roi size / output size); 0 for none (a negative or NaN size). Kept as a float (the reference's count and step
+ * use it as one), so a huge ROI does not overflow an integer. */
+static float roi_grid(int64_t ratio, float v)
+{
+	if (ratio > 0)
+		return (float)ratio;
+	return v > 0 ? ceilf(v) : 0;
+}
+
+/*
+ * The samples of bin p along an axis of size len: position start + p*bin + (i + 0.5)*bin/grid for i in [0, grid),
+ * in float as the reference. Those outside [-1, len] (or NaN) read nothing and are not stored; the others are
+ * clamped to the axis as the reference does. Only the indices i near [-1, len] are visited (found in double, with
+ * a margin of two samples either side), so a ROI of 1e30 pixels costs what one over the image costs. Returns the
+ * number stored in t (at most cap).
+ */
+static size_t roi_taps(float start, float bin, float grid, int64_t p, int64_t len, struct roi_tap *t, size_t cap)
+{
+	double a = (double)start + (double)p * (double)bin, step = (double)bin / (double)grid;
+	if (!(grid >= 1) || len < 1 || !isfinite(a) || !isfinite(step))
+		return 0;
+	double lo = 0, hi = grid;
+	if (step != 0) {
+		double t1 = (-1 - a) / step - 0.5, t2 = ((double)len - a) / step - 0.5;
+		lo = fmax(floor(fmin(t1, t2)) - 2, 0);
+		hi = fmin(ceil(fmax(t1, t2)) + 3, grid);
+	}
+	size_t k = 0;
+	for (int64_t i = onnx_sat_i64(lo), e = onnx_sat_i64(hi); i < e && k < cap; i++) {
+		float v = start + (float)p * bin + (float)((double)i + 0.5) * bin / grid;
+		if (!(v >= -1.0f && v <= (float)len))
+			continue;
+		if (v < 0)
+			v = 0;
+		int64_t l = (int64_t)v;
+		if (l >= len - 1) {
+			t[k].lo = t[k].hi = len - 1;
+			v = (float)(len - 1);
+		} else {
+			t[k].lo = l;
+			t[k].hi = l + 1;
+		}
+		t[k].l = v - (float)t[k].lo;
+		t[k].h = 1.0f - t[k].l;
+		k++;
+	}
+	return k;
+}
+
+/* The most samples roi_taps can store for one bin: grid, or the indices its range visits. */
+static size_t roi_taps_cap(float grid, int64_t len, int64_t ratio)
+{
+	/* adaptive: the samples are at least half a pixel apart (bin / ceil(bin) > 1/2 for bins of a pixel or more, one
+	 * sample for smaller bins), so at most 2 (len + 1) + 6 lie near the axis; fixed: at most the ratio */
+	double c = ratio > 0 ? (double)ratio : fmin((double)grid, 2.0 * (double)len + 8);
+	return (size_t)c + 8;
+}
+
+/*
+ * Y [rois, C, output_height, output_width]: each bin of each ROI (x1, y1, x2, y2, times spatial_scale, less half a
+ * pixel with half_pixel; with output_half_pixel at least 1x1) averages, or takes the largest of, its bilinear
+ * samples, as the ONNX reference and onnxruntime do (max of the four weighted neighbours of a sample). A sample
+ * outside the image reads nothing and counts 0 (the reference multiplies a 0 weight by the first pixel, so an
+ * infinite first pixel makes such a bin NaN there). A ROI with a NaN or infinite coordinate has no samples: its
+ * bins are 0. A batch index outside the input's batch is CELLA_ERR_MODEL, named.
+ */
+static cella_result op_roialign(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *rt = onnx_op_in(x, n, 1), *it = onnx_op_in(x, n, 2), *o;
+	struct roi_cfg c;
+	cella_result r;
+	if (!xt || !rt || !it)
+		return CELLA_ERR_MODEL;
+	if ((r = roi_attrs_get(x, n, &c)) != CELLA_OK)
+		return r;
+	if (xt->dtype != CELLA_ONNX_FLOAT || rt->dtype != CELLA_ONNX_FLOAT || it->dtype != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of type %s, rois of type %s, batch_indices of "
+				    "type %s (float, float, int64)", cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
+				    cella_onnx_dtype_name((cella_onnx_dtype)rt->dtype),
+				    cella_onnx_dtype_name((cella_onnx_dtype)it->dtype));
+	if (xt->rank != 4 || rt->rank != 2 || rt->dims[1] != 4 || it->rank != 1 || it->dims[0] != rt->dims[0])
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "X of rank %d, rois of rank %d (dims %lld, %lld), "
+				    "batch_indices of rank %d (dim %lld): expected [N, C, H, W], [rois, 4], [rois]",
+				    xt->rank, rt->rank, (long long)rt->dims[0], (long long)(rt->rank > 1 ? rt->dims[1] : 0),
+				    it->rank, (long long)it->dims[0]);
+	int64_t R = rt->dims[0], C = xt->dims[1], H = xt->dims[2], W = xt->dims[3];
+	int64_t od[4] = { R, C, c.oh, c.ow };
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, 4, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	const int64_t *bi = it->data;
+	for (int64_t k = 0; k < R; k++)
+		if (bi[k] < 0 || bi[k] >= xt->dims[0])
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "batch index %lld (element %lld of batch_indices) is out "
+					    "of range for a batch of %lld", (long long)bi[k], (long long)k,
+					    (long long)xt->dims[0]);
+	const float *X = xt->data, *rois = rt->data;
+	float *Y = o->data, off = c.half_pixel ? 0.5f : 0.0f;
+	for (int64_t k = 0; k < R; k++) {
+		const float *q = rois + 4 * k;
+		float sw = q[0] * c.scale - off, sh = q[1] * c.scale - off;
+		float rw = q[2] * c.scale - off - sw, rh = q[3] * c.scale - off - sh;
+		if (!c.half_pixel) { /* malformed ROIs forced to 1x1, as the reference (std::max keeps a NaN) */
+			rw = 1.0f > rw ? 1.0f : rw;
+			rh = 1.0f > rh ? 1.0f : rh;
+		}
+		float bh = rh / (float)c.oh, bw = rw / (float)c.ow;
+		float gh = roi_grid(c.ratio, bh), gw = roi_grid(c.ratio, bw);
+		double total = (double)gh * (double)gw;
+		float count = total > 1 ? (float)total : 1.0f;
+		size_t caph = roi_taps_cap(gh, H, c.ratio), capw = roi_taps_cap(gw, W, c.ratio);
+		struct roi_tap *ty = onnx_op_scratch(x, 1, caph * sizeof(*ty));
+		struct roi_tap *tx = onnx_op_scratch(x, 2, capw * sizeof(*tx));
+		if (!ty || !tx)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (int64_t ph = 0; ph < c.oh; ph++) {
+			size_t ny = roi_taps(sh, bh, gh, ph, H, ty, caph);
+			for (int64_t pw = 0; pw < c.ow; pw++) {
+				size_t nx = roi_taps(sw, bw, gw, pw, W, tx, capw);
+				/* a sample outside gives the max a 0 (its weights are 0) */
+				int outside = (double)ny * (double)nx < total;
+				for (int64_t ch = 0; ch < C; ch++) {
+					const float *xc = X + (bi[k] * C + ch) * H * W;
+					float acc = 0;
+					int first = 1;
+					for (size_t i = 0; i < ny; i++) {
+						const float *r0 = xc + ty[i].lo * W, *r1 = xc + ty[i].hi * W;
+						for (size_t j = 0; j < nx; j++) {
+							float w1 = ty[i].h * tx[j].h, w2 = ty[i].h * tx[j].l;
+							float w3 = ty[i].l * tx[j].h, w4 = ty[i].l * tx[j].l;
+							float v1 = w1 * r0[tx[j].lo], v2 = w2 * r0[tx[j].hi];
+							float v3 = w3 * r1[tx[j].lo], v4 = w4 * r1[tx[j].hi];
+							if (!c.max) {
+								acc += v1 + v2 + v3 + v4;
+								continue;
+							}
+							float v = py_max(py_max(py_max(v1, v2), v3), v4);
+							acc = first ? v : py_max(acc, v);
+							first = 0;
+						}
+					}
+					if (c.max && outside && !first)
+						acc = py_max(acc, 0.0f);
+					Y[((k * C + ch) * c.oh + ph) * c.ow + pw] = c.max ? acc : acc / count;
+				}
+			}
+		}
+	}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_vision[] = {
 	{ "NonMaxSuppression", op_nms, nms_attrs, 10, 0 },
+	{ "RoiAlign", op_roialign, roi_attrs, 10, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

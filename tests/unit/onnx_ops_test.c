@@ -3708,6 +3708,159 @@ static void test_nms_refused(void)
 	cella_test_pass("NonMaxSuppression refuses bad center_point_box, shapes, types and iou_threshold, named");
 }
 
+static const char *const roi_ins[] = { "x", "rois", "bi", NULL };
+
+/* RoiAlign over x [1, 1, 4, 4] (a graph input, x[h][w] = sign * (4h + w) + bias) and one ROI (a constant) with
+ * batch index bidx; mode, coordinate mode (NULL: absent), output size, sampling_ratio, spatial_scale. */
+struct roi_case {
+	int64_t opset;
+	float roi[4];
+	const char *mode, *ctm;
+	int64_t oh, ow, ratio;
+	float scale;
+};
+
+static cella_result roi_run(const struct roi_case *rc, float sign, float bias, int64_t bidx,
+			    struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	static float xv[16];
+	for (int i = 0; i < 16; i++)
+		xv[i] = sign * (float)i + bias;
+	struct vten gin[1] = { { "x", CELLA_ONNX_FLOAT, 4, { 1, 1, 4, 4 }, xv, sizeof(xv) } };
+	struct vten cin[2] = { { "rois", CELLA_ONNX_FLOAT, 2, { 1, 4 }, rc->roi, 16 },
+			       { "bi", CELLA_ONNX_INT64, 1, { 1 }, &bidx, 8 } };
+	Onnx__NodeProto *n = vis_model(&b, rc->opset, "RoiAlign", roi_ins, gin, 1, cin, 2, CELLA_ONNX_FLOAT);
+	attr_s(&b.g, n, "mode", rc->mode);
+	if (rc->ctm)
+		attr_s(&b.g, n, "coordinate_transformation_mode", rc->ctm);
+	attr_i(&b.g, n, "output_height", rc->oh);
+	attr_i(&b.g, n, "output_width", rc->ow);
+	attr_i(&b.g, n, "sampling_ratio", rc->ratio);
+	attr_f(&b.g, n, "spatial_scale", rc->scale);
+	*m = NULL;
+	return vis_run(&b, gin, 1, m, out);
+}
+
+/*
+ * Hand-worked bins over x[h][w] = 4h + w, which bilinear sampling reproduces exactly inside the image, so a bin's
+ * average is the value at its samples' mean position.
+ */
+static void test_roialign_values(void)
+{
+	static const struct {
+		struct roi_case c;
+		float sign, want[4];
+	} cases[] = {
+		/* output_half_pixel: ROI [0, 2]^2, 2x2 samples at 0.5 and 1.5: 4*1 + 1 */
+		{ { 10, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 2, 1 }, 1, { 5 } },
+		/* opset 16's default half_pixel: the ROI moves by half a pixel, samples at 0 and 1: 4*0.5 + 0.5 */
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 2, 1 }, 1, { 2.5f } },
+		{ { 16, { 0, 0, 2, 2 }, "avg", "output_half_pixel", 1, 1, 2, 1 }, 1, { 5 } },
+		/* spatial_scale 0.5 halves the ROI */
+		{ { 16, { 0, 0, 4, 4 }, "avg", "output_half_pixel", 1, 1, 2, 0.5f }, 1, { 5 } },
+		/* adaptive grid (ratio 0): a bin of 3 takes ceil(3) = 3 samples, at 0.5, 1.5, 2.5: 4*1.5 + 1.5 */
+		{ { 10, { 0, 0, 3, 3 }, "avg", NULL, 1, 1, 0, 1 }, 1, { 7.5f } },
+		/* 2x2 bins of one pixel each over [0, 2]^2: one sample each at 0.5 and 1.5 */
+		{ { 10, { 0, 0, 2, 2 }, "avg", NULL, 2, 2, 0, 1 }, 1, { 2.5f, 3.5f, 6.5f, 7.5f } },
+		/* samples at 3 and 5: 5 is outside (beyond 4), 3 is the last row/column (15); the average counts 4 */
+		{ { 10, { 2, 2, 6, 6 }, "avg", NULL, 1, 1, 2, 1 }, 1, { 3.75f } },
+		{ { 10, { 2, 2, 6, 6 }, "max", NULL, 1, 1, 2, 1 }, 1, { 15 } },
+		/* max at integer samples (0 and 1, half_pixel): each sample's neighbour of weight 1 is its pixel */
+		{ { 16, { 0, 0, 2, 2 }, "max", NULL, 1, 1, 2, 1 }, 1, { 5 } },
+		/* the max of the four weighted neighbours (as the reference): zero weights give -0 over negative x */
+		{ { 16, { 0, 0, 2, 2 }, "max", NULL, 1, 1, 2, 1 }, -1, { 0 } },
+		/* a ROI with a NaN or infinite coordinate, or of 1e30 pixels, has no sample inside: 0 (and finishes) */
+		{ { 10, { NAN, 0, 2, 2 }, "avg", NULL, 1, 1, 0, 1 }, 1, { 0 } },
+		{ { 10, { 0, 0, INFINITY, 2 }, "max", NULL, 1, 1, 0, 1 }, 1, { 0 } },
+		{ { 10, { -1e30f, -1e30f, 1e30f, 1e30f }, "avg", NULL, 1, 1, 0, 1 }, 1, { 0 } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m;
+		struct cella_onnx_tensor out;
+		size_t n = (size_t)(cases[i].c.oh * cases[i].c.ow);
+		CT_RESULT(roi_run(&cases[i].c, cases[i].sign, cases[i].sign < 0 ? -1.0f : 0.0f, 0, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[0] == 1 && out.dims[1] == 1 && out.dims[2] == cases[i].c.oh &&
+			  out.dims[3] == cases[i].c.ow);
+		for (size_t k = 0; k < n; k++)
+			if (fabsf(((const float *)out.data)[k] - cases[i].want[k]) > 1e-6f)
+				cella_test_fail(__FILE__, __LINE__, "case %zu element %zu: %g, want %g", i, k,
+						(double)((const float *)out.data)[k], (double)cases[i].want[k]);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("RoiAlign: half_pixel and output_half_pixel, avg and max, adaptive grid, samples outside, NaN ROIs");
+}
+
+static void test_roialign_refused(void)
+{
+	static const struct {
+		struct roi_case c;
+		int64_t bidx;
+		cella_result r;
+		const char *msg;
+	} cases[] = {
+		{ { 16, { 0, 0, 2, 2 }, "mean", NULL, 1, 1, 2, 1 }, 0, CELLA_ERR_MODEL, "'mode' is 'mean', not avg or max" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", "asymmetric", 1, 1, 2, 1 }, 0, CELLA_ERR_MODEL,
+		  "'coordinate_transformation_mode' is 'asymmetric'" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 0, 1, 2, 1 }, 0, CELLA_ERR_MODEL_SHAPE, "output_height 0" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, -3, 2, 1 }, 0, CELLA_ERR_MODEL_SHAPE, "output_width -3" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 257, 1 }, 0, CELLA_ERR_MODEL_SHAPE,
+		  "'sampling_ratio' is 257, not in [0, 256]" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, -1, 1 }, 0, CELLA_ERR_MODEL_SHAPE, "'sampling_ratio' is -1" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 2, INFINITY }, 0, CELLA_ERR_MODEL, "'spatial_scale' is inf" },
+		/* 2^40 x 2^40 outputs: over max_tensor_bytes, at load (no allocation, no overflow) */
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, (int64_t)1 << 40, (int64_t)1 << 40, 2, 1 }, 0, CELLA_ERR_TOO_LARGE, "" },
+		/* at run: batch indices outside the batch of 1 */
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 2, 1 }, 1, CELLA_ERR_MODEL,
+		  "batch index 1 (element 0 of batch_indices) is out of range for a batch of 1" },
+		{ { 16, { 0, 0, 2, 2 }, "avg", NULL, 1, 1, 2, 1 }, -1, CELLA_ERR_MODEL, "batch index -1" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m;
+		struct cella_onnx_tensor out;
+		cella_result r = roi_run(&cases[i].c, 1, 0, cases[i].bidx, &m, &out);
+		if (r != cases[i].r || !strstr(last_log, "(RoiAlign)") || !strstr(last_log, cases[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	/* before opset 16 the coordinate mode is not an attribute of RoiAlign: ignored */
+	struct roi_case old = { 10, { 0, 0, 2, 2 }, "avg", "asymmetric", 1, 1, 2, 1 };
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	CT_RESULT(roi_run(&old, 1, 0, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(((const float *)out.data)[0] == 5.0f);
+	cella_onnx_model_free(m);
+	/* shapes and types */
+	static const float roi8[8] = { 0, 0, 2, 2, 0, 0, 2, 2 };
+	static const int64_t b2[2] = { 0, 0 };
+	static const struct {
+		struct vten x, rois, bi;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ { "x", CELLA_ONNX_FLOAT, 3, { 1, 4, 4 }, NULL, 0 }, { "rois", CELLA_ONNX_FLOAT, 2, { 1, 4 }, roi8, 16 },
+		  { "bi", CELLA_ONNX_INT64, 1, { 1 }, b2, 8 }, CELLA_ERR_MODEL_SHAPE, "X of rank 3" },
+		{ { "x", CELLA_ONNX_FLOAT, 4, { 1, 1, 4, 4 }, NULL, 0 }, { "rois", CELLA_ONNX_FLOAT, 2, { 2, 4 }, roi8, 32 },
+		  { "bi", CELLA_ONNX_INT64, 1, { 1 }, b2, 8 }, CELLA_ERR_MODEL_SHAPE, "batch_indices of rank 1 (dim 1)" },
+		{ { "x", CELLA_ONNX_FLOAT, 4, { 1, 1, 4, 4 }, NULL, 0 }, { "rois", CELLA_ONNX_FLOAT, 2, { 2, 2 }, roi8, 16 },
+		  { "bi", CELLA_ONNX_INT64, 1, { 2 }, b2, 16 }, CELLA_ERR_MODEL_SHAPE, "rois of rank 2 (dims 2, 2)" },
+		{ { "x", CELLA_ONNX_DOUBLE, 4, { 1, 1, 4, 4 }, NULL, 0 }, { "rois", CELLA_ONNX_FLOAT, 2, { 1, 4 }, roi8, 16 },
+		  { "bi", CELLA_ONNX_INT64, 1, { 1 }, b2, 8 }, CELLA_ERR_MODEL_UNSUPPORTED, "X of type double" },
+		{ { "x", CELLA_ONNX_FLOAT, 4, { 1, 1, 4, 4 }, NULL, 0 }, { "rois", CELLA_ONNX_FLOAT, 2, { 1, 4 }, roi8, 16 },
+		  { "bi", CELLA_ONNX_INT32, 1, { 1 }, b2, 4 }, CELLA_ERR_MODEL_UNSUPPORTED, "batch_indices of type int32" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mb b;
+		struct vten cin[2] = { bad[i].rois, bad[i].bi };
+		vis_model(&b, 16, "RoiAlign", roi_ins, &bad[i].x, 1, cin, 2, CELLA_ONNX_FLOAT);
+		cella_result r = load(&b, &m);
+		if (r != bad[i].r || !strstr(last_log, "(RoiAlign) at load") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "shape case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(r == CELLA_OK ? m : NULL);
+	}
+	cella_test_pass("RoiAlign refuses bad attributes, shapes, types and batch indices, named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -3774,6 +3927,8 @@ int main(int argc, char **argv)
 		{ "nms_select", test_nms_select },
 		{ "nms_order_nan", test_nms_order_nan },
 		{ "nms_refused", test_nms_refused },
+		{ "roialign_values", test_roialign_values },
+		{ "roialign_refused", test_roialign_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
