@@ -357,6 +357,13 @@ struct onnx_kv {
  * above every number. tmp holds n elements. */
 void onnx_kv_sort(struct onnx_kv *p, struct onnx_kv *tmp, size_t n, int largest);
 
+/* The window attributes of MaxPool, AveragePool and MaxUnpool (ops_nn.c): kernel_shape (required, 1 to 3 values in
+ * [1, 2^20]) gives the spatial dims; strides (in [1, 2^20]), pads (in [0, 2^24]) and dilations have as many values
+ * (pads twice as many), auto_pad is one of ONNX's four. Needs no input shape, so it runs at load (the op's prepare)
+ * even when the input's shape is known only at a run. Refusals are named: CELLA_ERR_MODEL for a missing kernel_shape
+ * or a list of the wrong length, CELLA_ERR_MODEL_SHAPE for a value out of bounds. */
+CELLA_MUST_USE cella_result onnx_pool_attrs(struct exec *x, struct node *n);
+
 /* ---- tensor decode (tensor_decode.c) ---- */
 struct Onnx__TensorProto;
 CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProto *p, struct tensor *t, void **mem);

@@ -35,7 +35,7 @@ static size_t win_list(struct node *n, const char *name, const int64_t **v)
  * for ConvTranspose, whose work grows with them, [1, 4096], [0, 2^20] and output_padding [0, 4096]). Sets
  * *pad_mode. What is wrong is named, with the attribute, in the node's failure: CELLA_ERR_MODEL for a list of
  * another length or another auto_pad, CELLA_ERR_MODEL_SHAPE for a value out of bounds. Needs no input shape, so
- * the callers run it at load (conv_attrs_at_load, pool_attrs).
+ * the callers run it at load (conv_attrs_at_load, onnx_pool_attrs).
  */
 static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int *pad_mode)
 {
@@ -1127,10 +1127,8 @@ static void win_range(int64_t base, int64_t k, int64_t d, int64_t lo, int64_t hi
 		*k1 = *k0;
 }
 
-/* MaxPool's and AveragePool's attributes: kernel_shape (required, 1 to MAXSP values in [1, 2^20]) gives the spatial
- * dims, so the window attributes are checked at load (the op's prepare) even when the input's shape is not known
- * until a run. */
-static cella_result pool_attrs(struct exec *x, struct node *n)
+/* see onnx_internal.h */
+cella_result onnx_pool_attrs(struct exec *x, struct node *n)
 {
 	const int64_t *ks;
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
@@ -1157,7 +1155,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = pool_attrs(x, n)) != CELLA_OK)
+	if ((r = onnx_pool_attrs(x, n)) != CELLA_OK)
 		return r;
 	int nsp = xt->rank - 2;
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
@@ -1424,8 +1422,8 @@ const struct op_def onnx_ops_nn[] = {
 	{ "InstanceNormalization", op_instancenorm, NULL, 1, 0 },
 	{ "LayerNormalization", op_layernorm, NULL, 17, 0 },
 	{ "LRN", op_lrn, NULL, 1, 0 },
-	{ "MaxPool", op_maxpool, pool_attrs, 1, 0 },
-	{ "AveragePool", op_avgpool, pool_attrs, 1, 0 },
+	{ "MaxPool", op_maxpool, onnx_pool_attrs, 1, 0 },
+	{ "AveragePool", op_avgpool, onnx_pool_attrs, 1, 0 },
 	{ "GlobalAveragePool", op_gap, NULL, 1, 0 },
 	{ "GlobalMaxPool", op_gmp, NULL, 1, 0 },
 	{ "Softmax", op_softmax, NULL, 1, 0 },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Detection operators: NonMaxSuppression, RoiAlign. */
+/* Detection operators: NonMaxSuppression, RoiAlign, MaxUnpool. */
 #include "onnx_internal.h"
 
 #include <math.h>
@@ -388,8 +388,94 @@ static cella_result op_roialign(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ MaxUnpool */
+
+/*
+ * Y: zeros, with X's elements placed where indices say (MaxPool's Indices: flat over [N, C, inferred spatial dims],
+ * inferred = (in - 1) * stride - pad_begin - pad_end + kernel). With output_shape, Y has that shape and the
+ * inferred block sits at its origin, as the ONNX reference places it (the node test with output_shape expects
+ * this); output_shape must keep N and C and cover the inferred dims (CELLA_ERR_MODEL_SHAPE). An index outside
+ * the inferred tensor is CELLA_ERR_MODEL, named; a repeated index keeps the last element written. float or double.
+ */
+static cella_result op_maxunpool(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *it = onnx_op_in(x, n, 1), *st = onnx_op_in(x, n, 2), *o;
+	const int64_t *ks, *v;
+	cella_result r;
+	if (!xt || !it)
+		return CELLA_ERR_MODEL;
+	if ((r = onnx_pool_attrs(x, n)) != CELLA_OK)
+		return r;
+	if ((xt->dtype != CELLA_ONNX_FLOAT && xt->dtype != CELLA_ONNX_DOUBLE) || it->dtype != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of type %s, I of type %s (float or double, "
+				    "int64)", cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
+				    cella_onnx_dtype_name((cella_onnx_dtype)it->dtype));
+	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
+	int nsp = xt->rank - 2, same = it->rank == xt->rank;
+	for (int d = 0; same && d < xt->rank; d++)
+		same = it->dims[d] == xt->dims[d];
+	if (nsp < 1 || (size_t)nsp != nk || !same)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "X of rank %d, I of rank %d, kernel_shape of %zu values: "
+				    "expected I of X's shape and kernel_shape of X's spatial dims", xt->rank, it->rank,
+				    nk);
+	int64_t inf[MAXR], od[MAXR], s[3] = { 1, 1, 1 }, p[6] = { 0 };
+	if (onnx_attr_ints(n, "strides", &v))
+		memcpy(s, v, (size_t)nsp * sizeof(*s)); /* onnx_pool_attrs checked the lengths and bounds */
+	if (onnx_attr_ints(n, "pads", &v))
+		memcpy(p, v, (size_t)nsp * 2 * sizeof(*p));
+	inf[0] = od[0] = xt->dims[0];
+	inf[1] = od[1] = xt->dims[1];
+	for (int d = 0; d < nsp; d++) {
+		/* dims are at most 2^40 (max_tensor_bytes), strides and kernels 2^20, pads 2^24: no overflow */
+		inf[2 + d] = od[2 + d] = (xt->dims[2 + d] - 1) * s[d] - p[d] - p[nsp + d] + ks[d];
+		if (inf[2 + d] < 0)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "spatial dim %d is %lld: (%lld - 1) * %lld - %lld - "
+					    "%lld + %lld is negative", d, (long long)inf[2 + d],
+					    (long long)xt->dims[2 + d], (long long)s[d], (long long)p[d],
+					    (long long)p[nsp + d], (long long)ks[d]);
+	}
+	if (st) {
+		int64_t want[MAXR];
+		int ns;
+		if (st->dtype != CELLA_ONNX_INT64)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output_shape of type %s (int64)",
+					    cella_onnx_dtype_name((cella_onnx_dtype)st->dtype));
+		if (st->rank != 1 || st->dims[0] != xt->rank)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "output_shape of rank %d with %lld values, X of "
+					    "rank %d", st->rank, (long long)(st->rank ? st->dims[0] : 1), xt->rank);
+		if ((r = onnx_op_read_ints(x, st, want, MAXR, &ns)) != CELLA_OK)
+			return r;
+		for (int d = 0; d < xt->rank; d++)
+			if (d < 2 ? want[d] != inf[d] : want[d] < inf[d])
+				return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "output_shape dim %d is %lld, the inferred "
+						    "dim %lld", d, (long long)want[d], (long long)inf[d]);
+		memcpy(od, want, (size_t)xt->rank * sizeof(*od));
+	}
+	if ((r = onnx_op_out(x, n, 0, xt->dtype, xt->rank, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	memset(o->data, 0, o->bytes);
+	size_t es = onnx_dtype_size(xt->dtype), cnt = onnx_tensor_count(xt);
+	int64_t total = onnx_dims_prod(inf, xt->rank), rank = xt->rank;
+	const int64_t *I = it->data;
+	for (size_t e = 0; e < cnt; e++) {
+		int64_t k = I[e], t = 0, mul = 1;
+		if (k < 0 || k >= total)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "index %lld (element %zu of I) is out of range for the %lld "
+					    "elements of the unpooled tensor", (long long)k, e, (long long)total);
+		/* the same position in Y's dims (those of the inferred tensor unless output_shape enlarges them) */
+		for (int64_t d = rank - 1; d >= 0; d--) {
+			t += k % inf[d] * mul;
+			k /= inf[d];
+			mul *= od[d];
+		}
+		memcpy((char *)o->data + (size_t)t * es, (const char *)xt->data + e * es, es);
+	}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_vision[] = {
 	{ "NonMaxSuppression", op_nms, nms_attrs, 10, 0 },
 	{ "RoiAlign", op_roialign, roi_attrs, 10, 0 },
+	{ "MaxUnpool", op_maxunpool, onnx_pool_attrs, 9, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

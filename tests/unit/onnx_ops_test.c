@@ -3861,6 +3861,150 @@ static void test_roialign_refused(void)
 	cella_test_pass("RoiAlign refuses bad attributes, shapes, types and batch indices, named");
 }
 
+/* MaxUnpool over x [1, 1, 2, 2] (a graph input of type xdt) with indices i (a constant of idt, dims idims) and,
+ * when oshape has values, output_shape; kernel_shape 2x2 (nk values, 0: absent), strides 2x2, pads (NULL: absent). */
+struct unpool_case {
+	int xdt, idt, irank;
+	int64_t idims[4];
+	int64_t i[4];
+	int oshape_dt;
+	size_t noshape;
+	int64_t oshape[4];
+	size_t nk;
+	const int64_t *pads;
+	size_t npads;
+};
+
+static cella_result unpool_run(const struct unpool_case *uc, const void *xv, struct cella_onnx_model **m,
+			       struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	static const int64_t k2[2] = { 2, 2 };
+	static const char *const ins2[] = { "x", "i", NULL }, *const ins3[] = { "x", "i", "s", NULL };
+	size_t es = uc->xdt == CELLA_ONNX_DOUBLE ? 8 : 4, ies = uc->idt == CELLA_ONNX_INT32 ? 4 : 8, ni = 1;
+	for (int d = 0; d < uc->irank; d++)
+		ni *= (size_t)uc->idims[d];
+	struct vten gin[1] = { { "x", uc->xdt, 4, { 1, 1, 2, 2 }, xv, 4 * es } };
+	struct vten cin[2] = { { "i", uc->idt, uc->irank, { uc->idims[0], uc->idims[1], uc->idims[2], uc->idims[3] },
+				 uc->i, ni * ies },
+			       { "s", uc->oshape_dt, 1, { (int64_t)uc->noshape }, uc->oshape,
+				 uc->noshape * (uc->oshape_dt == CELLA_ONNX_INT32 ? 4 : 8) } };
+	Onnx__NodeProto *n = vis_model(&b, 11, "MaxUnpool", uc->noshape ? ins3 : ins2, gin, 1, cin, uc->noshape ? 2 : 1,
+				       uc->xdt);
+	if (uc->nk)
+		attr_ints(&b.g, n, "kernel_shape", k2, uc->nk);
+	attr_ints(&b.g, n, "strides", k2, 2);
+	if (uc->pads)
+		attr_ints(&b.g, n, "pads", uc->pads, uc->npads);
+	*m = NULL;
+	return vis_run(&b, gin, 1, m, out);
+}
+
+#define UNPOOL_I(a, b_, c, d) CELLA_ONNX_INT64, 4, { 1, 1, 2, 2 }, { a, b_, c, d }
+
+static void test_maxunpool(void)
+{
+	static const int64_t pad1[4] = { 1, 1, 1, 1 };
+	static const float xv[4] = { 1, 2, 3, 4 };
+	static const double xd[4] = { 1.5, 2.5, 3.5, 4.5 };
+	static const struct {
+		struct unpool_case c;
+		int64_t oh, ow;
+		int at[4]; /* where x[0..3] land in Y (flat), -1 for none */
+	} cases[] = {
+		/* the positions MaxPool 2x2/2 gives for the corners of each window's last element */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, NULL, 0 }, 4, 4, { 5, 7, 13, 15 } },
+		/* output_shape 5x5: the 4x4 block at the origin, so flat 5 (row 1, col 1) is 6 in rows of 5 */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT64, 4, { 1, 1, 5, 5 }, 2, NULL, 0 }, 5, 5,
+		  { 6, 8, 16, 18 } },
+		/* output_shape equal to the inferred shape */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(0, 3, 12, 15), CELLA_ONNX_INT64, 4, { 1, 1, 4, 4 }, 2, NULL, 0 }, 4, 4,
+		  { 0, 3, 12, 15 } },
+		/* pads 1: (2 - 1) * 2 - 2 + 2 = 2 */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(3, 2, 1, 0), 0, 0, { 0 }, 2, pad1, 4 }, 2, 2, { 3, 2, 1, 0 } },
+		/* a repeated index keeps the last element */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(9, 9, 9, 9), 0, 0, { 0 }, 2, NULL, 0 }, 4, 4, { -1, -1, -1, 9 } },
+		{ { CELLA_ONNX_DOUBLE, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, NULL, 0 }, 4, 4, { 5, 7, 13, 15 } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m;
+		struct cella_onnx_tensor out;
+		int dbl = cases[i].c.xdt == CELLA_ONNX_DOUBLE;
+		CT_RESULT(unpool_run(&cases[i].c, dbl ? (const void *)xd : (const void *)xv, &m, &out), CELLA_OK);
+		size_t n = (size_t)(cases[i].oh * cases[i].ow);
+		CT_ASSERT(out.rank == 4 && out.dims[2] == cases[i].oh && out.dims[3] == cases[i].ow &&
+			  (int)out.dtype == cases[i].c.xdt && out.bytes == n * (dbl ? 8 : 4));
+		for (size_t k = 0; k < n; k++) {
+			double want = 0, got = dbl ? ((const double *)out.data)[k] : ((const float *)out.data)[k];
+			for (int j = 0; j < 4; j++)
+				if (cases[i].at[j] == (int)k)
+					want = dbl ? xd[j] : xv[j];
+			if (got != want)
+				cella_test_fail(__FILE__, __LINE__, "case %zu element %zu: %g, want %g", i, k, got, want);
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("MaxUnpool: with and without output_shape, pads, repeated indices, double");
+}
+
+static void test_maxunpool_refused(void)
+{
+	static const float xv[4] = { 1, 2, 3, 4 };
+	static const int64_t pad_big[4] = { 2, 2, 2, 2 }, pad3[3] = { 0, 0, 0 };
+	static const struct {
+		struct unpool_case c;
+		cella_result r;
+		const char *msg;
+	} cases[] = {
+		/* at run: indices outside the 16 elements of [1, 1, 4, 4] */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 16), 0, 0, { 0 }, 2, NULL, 0 }, CELLA_ERR_MODEL,
+		  "index 16 (element 3 of I) is out of range for the 16 elements" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(-1, 7, 13, 15), 0, 0, { 0 }, 2, NULL, 0 }, CELLA_ERR_MODEL,
+		  "index -1 (element 0 of I)" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT64, 4, { 1, 1, 3, 5 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_SHAPE, "output_shape dim 2 is 3, the inferred dim 4" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT64, 4, { 1, 2, 4, 4 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_SHAPE, "output_shape dim 1 is 2, the inferred dim 1" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT64, 3, { 1, 1, 4 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_SHAPE, "output_shape of rank 1 with 3 values, X of rank 4" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT32, 4, { 1, 1, 4, 4 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "output_shape of type int32" },
+		{ { CELLA_ONNX_FLOAT, CELLA_ONNX_INT64, 4, { 1, 1, 1, 4 }, { 5, 7, 13, 15 }, 0, 0, { 0 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_SHAPE, "expected I of X's shape" },
+		{ { CELLA_ONNX_FLOAT, CELLA_ONNX_INT32, 4, { 1, 1, 2, 2 }, { 5, 7, 0, 0 }, 0, 0, { 0 }, 2, NULL, 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "I of type int32" },
+		{ { CELLA_ONNX_INT32, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, NULL, 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "X of type int32" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 0, NULL, 0 }, CELLA_ERR_MODEL,
+		  "'kernel_shape' is required" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 1, NULL, 0 }, CELLA_ERR_MODEL,
+		  "'strides' has 2 values, expected 1" },
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, pad3, 3 }, CELLA_ERR_MODEL,
+		  "'pads' has 3 values, expected 4" },
+		/* pads 2: (2 - 1) * 2 - 4 + 2 = 0 rows and columns, allowed, but no index fits */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, pad_big, 4 }, CELLA_ERR_MODEL,
+		  "index 5 (element 0 of I) is out of range for the 0 elements" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m;
+		struct cella_onnx_tensor out;
+		cella_result r = unpool_run(&cases[i].c, xv, &m, &out);
+		if (r != cases[i].r || !strstr(last_log, "(MaxUnpool)") || !strstr(last_log, cases[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	/* a negative inferred dim: x [1, 1, 2, 2], kernel 2, stride 2, rows padded by 5 and 1: 2 - 6 + 2 */
+	static const int64_t pad_neg[4] = { 5, 0, 1, 0 };
+	struct unpool_case neg = { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), 0, 0, { 0 }, 2, pad_neg, 4 };
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	cella_result rn = unpool_run(&neg, xv, &m, &out);
+	if (rn != CELLA_ERR_MODEL_SHAPE)
+		cella_test_fail(__FILE__, __LINE__, "negative dim: %s, %s", cella_result_name(rn), last_log);
+	CT_ASSERT(strstr(last_log, "(MaxUnpool) at load") && strstr(last_log, "spatial dim 0 is -2"));
+	cella_test_pass("MaxUnpool refuses indices out of range, bad output_shape, shapes, types and attributes, named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -3929,6 +4073,8 @@ int main(int argc, char **argv)
 		{ "nms_refused", test_nms_refused },
 		{ "roialign_values", test_roialign_values },
 		{ "roialign_refused", test_roialign_refused },
+		{ "maxunpool", test_maxunpool },
+		{ "maxunpool_refused", test_maxunpool_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
