@@ -1153,8 +1153,12 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	struct win w;
 	if (!xt)
 		return CELLA_ERR_MODEL;
-	if (xt->dtype != CELLA_ONNX_FLOAT)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
+	/* MaxPool-12 adds int8 and uint8: pooled as floats (exact for them), in scratch */
+	int bytes8 = is_max && n->opset >= 12 && (xt->dtype == CELLA_ONNX_INT8 || xt->dtype == CELLA_ONNX_UINT8);
+	if (xt->dtype != CELLA_ONNX_FLOAT && !bytes8)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s (float%s)",
+				    cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
+				    !is_max ? "" : n->opset >= 12 ? ", int8 or uint8" : "; int8 and uint8 from opset 12");
 	if ((r = onnx_pool_attrs(x, n)) != CELLA_OK)
 		return r;
 	int nsp = xt->rank - 2;
@@ -1169,7 +1173,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	od[1] = xt->dims[1];
 	for (int i = 0; i < nsp; i++)
 		od[2 + i] = w.out[i];
-	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, xt->rank, od, &y)) != CELLA_OK)
+	if ((r = onnx_op_out(x, n, 0, xt->dtype, xt->rank, od, &y)) != CELLA_OK)
 		return r;
 	if (is_max && n->n_out > 1 && (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, xt->rank, od, &yi)) != CELLA_OK)
 		return r;
@@ -1180,6 +1184,16 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	int64_t ksp = onnx_dims_prod(w.k, nsp);
 	const float *X = xt->data;
 	float *Y = y->data;
+	if (bytes8) {
+		size_t cin = onnx_tensor_count(xt);
+		float *xf = onnx_op_scratch(x, 1, (cin + 1) * sizeof(float));
+		Y = onnx_op_scratch(x, 2, (onnx_tensor_count(y) + 1) * sizeof(float));
+		if (!xf || !Y)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (size_t i = 0; i < cin; i++)
+			xf[i] = (float)onnx_get_i(xt->data, xt->dtype, i);
+		X = xf;
+	}
 	if (nsp == 2 && !col_major) {
 		int64_t H = w.in[0], W = w.in[1], OH = w.out[0], OW = w.out[1];
 		for (int64_t ch = 0; ch < NC; ch++) {
@@ -1239,7 +1253,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 						((int64_t *)yi->data)[ch * outsp + oy * OW + ox] = best;
 				}
 		}
-		return CELLA_OK;
+		goto done;
 	}
 	for (int64_t ch = 0; ch < NC; ch++)
 		for (int64_t p = 0; p < outsp; p++) {
@@ -1288,6 +1302,12 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 			if (yi && yi->data)
 				((int64_t *)yi->data)[ch * outsp + p] = best;
 		}
+done:
+	/* back to int8/uint8: each maximum is one of the inputs; a window wholly in the padding (-inf) gives the
+	 * type's least value */
+	if (bytes8)
+		for (size_t i = 0, c = onnx_tensor_count(y); i < c; i++)
+			onnx_put_d(y->data, y->dtype, i, Y[i]);
 	return CELLA_OK;
 }
 

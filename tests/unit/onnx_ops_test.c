@@ -4005,6 +4005,63 @@ static void test_maxunpool_refused(void)
 	cella_test_pass("MaxUnpool refuses indices out of range, bad output_shape, shapes, types and attributes, named");
 }
 
+/* MaxPool over a graph input x of type dt [1, 1, h, w] (bytes xv), kernel 2x2 or, with pad1, 1x1 padded by 1. */
+static cella_result maxpool8_run(const char *op, int64_t opset, int dt, int64_t h, int64_t w, const void *xv, int pad1,
+				 struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	static const int64_t k2[2] = { 2, 2 }, k1[2] = { 1, 1 }, p1[4] = { 1, 1, 1, 1 };
+	static const char *const ins[] = { "x", NULL };
+	struct vten gin[1] = { { "x", dt, 4, { 1, 1, h, w }, xv, (size_t)(h * w) * cella_onnx_dtype_size((cella_onnx_dtype)dt) } };
+	Onnx__NodeProto *n = vis_model(&b, opset, op, ins, gin, 1, NULL, 0, dt);
+	attr_ints(&b.g, n, "kernel_shape", pad1 ? k1 : k2, 2);
+	if (pad1)
+		attr_ints(&b.g, n, "pads", p1, 4);
+	*m = NULL;
+	return vis_run(&b, gin, 1, m, out);
+}
+
+/* MaxPool-12 on uint8 and int8: the maxima exactly, extremes of each type included; a window wholly in the padding
+ * gives the type's least value (float gives -inf; onnxruntime refuses pads not below the kernel). */
+static void test_maxpool_int8(void)
+{
+	static const uint8_t u[9] = { 0, 255, 3, 7, 8, 9, 200, 1, 2 }, uw[4] = { 255, 255, 200, 9 }, one_u = 5;
+	static const int8_t s[9] = { -128, 127, -3, 7, -8, 9, -100, 1, 2 }, sw[4] = { 127, 127, 7, 9 }, one_s = -5;
+	static const uint8_t upad[9] = { 0, 0, 0, 0, 5, 0, 0, 0, 0 };
+	static const int8_t spad[9] = { -128, -128, -128, -128, -5, -128, -128, -128, -128 };
+	struct cella_onnx_model *m;
+	struct cella_onnx_tensor out;
+	CT_RESULT(maxpool8_run("MaxPool", 12, CELLA_ONNX_UINT8, 3, 3, u, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_UINT8 && out.bytes == 4 && memcmp(out.data, uw, 4) == 0);
+	cella_onnx_model_free(m);
+	CT_RESULT(maxpool8_run("MaxPool", 21, CELLA_ONNX_INT8, 3, 3, s, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_INT8 && out.bytes == 4 && memcmp(out.data, sw, 4) == 0);
+	cella_onnx_model_free(m);
+	CT_RESULT(maxpool8_run("MaxPool", 12, CELLA_ONNX_UINT8, 1, 1, &one_u, 1, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dims[2] == 3 && out.dims[3] == 3 && memcmp(out.data, upad, 9) == 0);
+	cella_onnx_model_free(m);
+	CT_RESULT(maxpool8_run("MaxPool", 12, CELLA_ONNX_INT8, 1, 1, &one_s, 1, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dims[2] == 3 && out.dims[3] == 3 && memcmp(out.data, spad, 9) == 0);
+	cella_onnx_model_free(m);
+	/* refused, named: before opset 12, AveragePool, and other integer types */
+	static const struct {
+		const char *op;
+		int64_t opset;
+		int dt;
+		const char *msg;
+	} bad[] = {
+		{ "MaxPool", 11, CELLA_ONNX_UINT8, "input of type uint8 (float; int8 and uint8 from opset 12)" },
+		{ "AveragePool", 12, CELLA_ONNX_INT8, "input of type int8 (float)" },
+		{ "MaxPool", 12, CELLA_ONNX_INT16, "input of type int16 (float, int8 or uint8)" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = maxpool8_run(bad[i].op, bad[i].opset, bad[i].dt, 3, 3, s, 0, &m, &out);
+		if (r != CELLA_ERR_MODEL_UNSUPPORTED || !strstr(last_log, " at load") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+	}
+	cella_test_pass("MaxPool-12 on uint8 and int8: exact maxima, padding-only windows, refusals named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -4075,6 +4132,7 @@ int main(int argc, char **argv)
 		{ "roialign_refused", test_roialign_refused },
 		{ "maxunpool", test_maxunpool },
 		{ "maxunpool_refused", test_maxunpool_refused },
+		{ "maxpool_int8", test_maxpool_int8 },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
