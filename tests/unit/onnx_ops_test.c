@@ -3969,6 +3969,9 @@ static void test_maxunpool_refused(void)
 		  CELLA_ERR_MODEL_SHAPE, "output_shape of rank 1 with 3 values, X of rank 4" },
 		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT32, 4, { 1, 1, 4, 4 }, 2, NULL, 0 },
 		  CELLA_ERR_MODEL_UNSUPPORTED, "output_shape of type int32" },
+		/* an output_shape of 2^40 x 2^40: over max_tensor_bytes at load, nothing allocated */
+		{ { CELLA_ONNX_FLOAT, UNPOOL_I(5, 7, 13, 15), CELLA_ONNX_INT64, 4, { 1, 1, (int64_t)1 << 40, (int64_t)1 << 40 },
+		    2, NULL, 0 }, CELLA_ERR_TOO_LARGE, " at load" },
 		{ { CELLA_ONNX_FLOAT, CELLA_ONNX_INT64, 4, { 1, 1, 1, 4 }, { 5, 7, 13, 15 }, 0, 0, { 0 }, 2, NULL, 0 },
 		  CELLA_ERR_MODEL_SHAPE, "expected I of X's shape" },
 		{ { CELLA_ONNX_FLOAT, CELLA_ONNX_INT32, 4, { 1, 1, 2, 2 }, { 5, 7, 0, 0 }, 0, 0, { 0 }, 2, NULL, 0 },
