@@ -376,7 +376,7 @@ void onnx_graph_done(struct model *m, struct graph *g);
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
-	onnx_ops_grid[], onnx_ops_vision[];
+	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[];
 
 /* ---- kernels ---- */
 struct sgemm {

@@ -174,15 +174,22 @@ static Onnx__NodeProto *single(struct mb *b, int64_t opset, const char *op, int 
 	return gb_node(&b->g, op, ins[nin], Y);
 }
 
+/* One node over a graph input x declared with rank and dims (-1 dynamic), one output y. */
+static Onnx__NodeProto *single_xd(struct mb *b, int64_t opset, const char *op, int xdtype, int rank,
+				  const int64_t *dims)
+{
+	static const char *const x_in[] = { "x", NULL };
+	mb_init(b, opset);
+	gb_io(&b->g, 0, "x", xdtype, rank, dims);
+	gb_io(&b->g, 1, "y", xdtype, -1, NULL);
+	return gb_node(&b->g, op, x_in, Y);
+}
+
 /* One node over a graph input x of one dynamic dim (the node's shapes are known only at run), one output y. */
 static Onnx__NodeProto *single_x(struct mb *b, int64_t opset, const char *op, int xdtype)
 {
 	static const int64_t dyn[1] = { -1 };
-	static const char *const x_in[] = { "x", NULL };
-	mb_init(b, opset);
-	gb_io(&b->g, 0, "x", xdtype, 1, dyn);
-	gb_io(&b->g, 1, "y", xdtype, -1, NULL);
-	return gb_node(&b->g, op, x_in, Y);
+	return single_xd(b, opset, op, xdtype, 1, dyn);
 }
 
 /* ---- Resize: tf_crop_and_resize with a box that gives no coordinates ---- */
@@ -3470,6 +3477,263 @@ static void test_qdq_refused(void)
 	cella_test_pass("QuantizeLinear/DequantizeLinear refuse bad scale and zero-point shapes, types, output_dtype");
 }
 
+/* ---- Einsum: results against the sums written out here, and each malformed equation refused by name ---- */
+
+/* A constant for an Einsum case. */
+struct econst {
+	int dtype, rank;
+	int64_t dims[3];
+	const void *data;
+	size_t bytes;
+};
+
+/* Einsum over constants c0..c2 (bytes 0: fewer inputs) with equation eq (NULL: none); the load and run. */
+static cella_result einsum_run(const char *eq, const struct econst *c, int nin, struct cella_onnx_model **m,
+			       struct cella_onnx_tensor *out)
+{
+	static const char *const names[3] = { "c0", "c1", "c2" };
+	static struct mb b;
+	Onnx__NodeProto *n = single(&b, 12, "Einsum", nin, c[0].dtype);
+	for (int i = 0; i < nin; i++)
+		gb_const(&b.g, names[i], c[i].dtype, c[i].rank, c[i].dims, c[i].data, c[i].bytes);
+	if (eq)
+		attr_s(&b.g, n, "equation", eq);
+	return load_run(&b, m, out);
+}
+
+#define EF(r, d0, d1, d2, p) { CELLA_ONNX_FLOAT, r, { d0, d1, d2 }, p, sizeof(p) }
+
+static void einsum_expect(const char *eq, const struct econst *c, int nin, int rank, const int64_t *dims,
+			  const float *want, size_t n)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	cella_result r = einsum_run(eq, c, nin, &m, &out);
+	int ok = r == CELLA_OK && out.dtype == CELLA_ONNX_FLOAT && (int)out.rank == rank && out.bytes == n * sizeof(float);
+	for (int d = 0; ok && d < rank; d++)
+		ok = out.dims[d] == dims[d];
+	for (size_t i = 0; ok && i < n; i++)
+		ok = fabs(((const float *)out.data)[i] - want[i]) <= 1e-5 * (1 + fabs(want[i]));
+	if (!ok)
+		cella_test_fail(__FILE__, __LINE__, "Einsum '%s': %s, '%s'", eq, cella_result_str(r), last_log);
+	cella_onnx_model_free(m);
+}
+
+static void test_einsum(void)
+{
+	static const float a6[6] = { 1, 2, 3, 4, 5, 6 }, b6[6] = { 7, -8, 9, 10, -11, 12 }, sq[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 },
+			   p8[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, q8[8] = { 1, 0, 2, 1, -1, 3, 0, 2 }, v2[2] = { 2, 3 },
+			   v3[3] = { 1, -1, 4 }, r2[2] = { 10, 100 };
+	float want[16];
+	int64_t d[3];
+	/* ij,jk->ik: [2, 3] x [3, 2] written out */
+	{
+		struct econst c[2] = { EF(2, 2, 3, 0, a6), EF(2, 3, 2, 0, b6) };
+		for (int i = 0; i < 2; i++)
+			for (int k = 0; k < 2; k++) {
+				want[i * 2 + k] = 0;
+				for (int j = 0; j < 3; j++)
+					want[i * 2 + k] += a6[i * 3 + j] * b6[j * 2 + k];
+			}
+		d[0] = d[1] = 2;
+		einsum_expect("ij,jk->ik", c, 2, 2, d, want, 4);
+		einsum_expect(" ij , jk ", c, 2, 2, d, want, 4); /* implicit, with spaces: ik */
+		/* implicit "jk,ij" gives ik too (letters in ASCII order, not term order) */
+		struct econst cr[2] = { c[1], c[0] };
+		einsum_expect("jk,ij", cr, 2, 2, d, want, 4);
+		/* upper-case letters sort before lower-case ones: "Bj,jA" is BA... implicitly "AB", the transpose */
+		float wt[4] = { want[0], want[2], want[1], want[3] };
+		einsum_expect("Bj,jA", c, 2, 2, d, wt, 4);
+	}
+	/* ii->i (the diagonal), ii (the trace), ij->ji, ij-> (the sum) over the 3x3 square */
+	{
+		struct econst c[1] = { EF(2, 3, 3, 0, sq) };
+		float dg[3] = { 1, 5, 9 }, tr = 15, s = 45, tp[9];
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++)
+				tp[j * 3 + i] = sq[i * 3 + j];
+		d[0] = 3;
+		einsum_expect("ii->i", c, 1, 1, d, dg, 3);
+		einsum_expect("ii", c, 1, 0, d, &tr, 1);
+		d[1] = 3;
+		einsum_expect("ij->ji", c, 1, 2, d, tp, 9);
+		einsum_expect("ij->", c, 1, 0, d, &s, 1);
+	}
+	/* ...ij,...jk->...ik: a batch of 2 [2, 2] products; and i,i (the inner product), i,j,k->ijk, iji,j */
+	{
+		struct econst c[2] = { EF(3, 2, 2, 2, p8), EF(3, 2, 2, 2, q8) };
+		for (int bb = 0; bb < 2; bb++)
+			for (int i = 0; i < 2; i++)
+				for (int k = 0; k < 2; k++) {
+					float acc = 0;
+					for (int j = 0; j < 2; j++)
+						acc += p8[bb * 4 + i * 2 + j] * q8[bb * 4 + j * 2 + k];
+					want[bb * 4 + i * 2 + k] = acc;
+				}
+		d[0] = d[1] = d[2] = 2;
+		einsum_expect("...ij,...jk->...ik", c, 2, 3, d, want, 8);
+		einsum_expect("bij,bjk->bik", c, 2, 3, d, want, 8);
+		/* the batch dim of 1 broadcasts: [1, 2, 2] x [2, 2, 2] multiplies the first matrix into both */
+		struct econst c1[2] = { EF(3, 1, 2, 2, p8), c[1] };
+		for (int bb = 0; bb < 2; bb++)
+			for (int i = 0; i < 2; i++)
+				for (int k = 0; k < 2; k++)
+					want[bb * 4 + i * 2 + k] = p8[i * 2] * q8[bb * 4 + k] + p8[i * 2 + 1] * q8[bb * 4 + 2 + k];
+		c1[0].bytes = 16;
+		einsum_expect("...ij,...jk->...ik", c1, 2, 3, d, want, 8);
+		einsum_expect("bij,bjk->bik", c1, 2, 3, d, want, 8);
+	}
+	{
+		struct econst c[3] = { EF(1, 2, 0, 0, v2), EF(1, 3, 0, 0, v3), EF(1, 2, 0, 0, r2) };
+		float ip = 2 * 10 + 3 * 100;
+		struct econst ci[2] = { c[0], c[2] };
+		einsum_expect("i,i", ci, 2, 0, d, &ip, 1);
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 3; j++)
+				for (int k = 0; k < 2; k++)
+					want[(i * 3 + j) * 2 + k] = v2[i] * v3[j] * r2[k];
+		d[0] = 2, d[1] = 3, d[2] = 2;
+		einsum_expect("i,j,k->ijk", c, 3, 3, d, want, 12);
+		/* iji,j: the diagonal of a [2, 2, 2] over i, summed with j weighted: sum_ij p[i][j][i] * v2[j] */
+		struct econst cd[2] = { EF(3, 2, 2, 2, p8), c[0] };
+		float wd = 0;
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 2; j++)
+				wd += p8[i * 4 + j * 2 + i] * v2[j];
+		einsum_expect("iji,j", cd, 2, 0, d, &wd, 1);
+	}
+	/* int8 wraps as Mul and Add do: 100 * 2 + 100 * 1 = 300 = 44 mod 256; int64 exact beyond 2^53 */
+	{
+		static const int8_t i8a[2] = { 100, 100 }, i8b[2] = { 2, 1 };
+		static const int64_t big[2] = { (int64_t)1 << 53, 1 }, one2[2] = { 1, 1 };
+		struct econst c8[2] = { { CELLA_ONNX_INT8, 1, { 2 }, i8a, 2 }, { CELLA_ONNX_INT8, 1, { 2 }, i8b, 2 } };
+		struct econst c64[2] = { { CELLA_ONNX_INT64, 1, { 2 }, big, 16 }, { CELLA_ONNX_INT64, 1, { 2 }, one2, 16 } };
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		CT_RESULT(einsum_run("i,i->", c8, 2, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_INT8 && out.bytes == 1 && *(const int8_t *)out.data == 44);
+		cella_onnx_model_free(m);
+		CT_RESULT(einsum_run("i,i", c64, 2, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_INT64 && *(const int64_t *)out.data == ((int64_t)1 << 53) + 1);
+		cella_onnx_model_free(m);
+	}
+	/* at run, over a graph input of dynamic dims: ij->i sums the rows */
+	{
+		static const int64_t dyn[2] = { -1, -1 }, xd[2] = { 2, 3 };
+		float xv[6] = { 1, 2, 3, 4, 5, 6 }, w2[2] = { 6, 15 };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor tin = ftensor(xv, 2, xd), out;
+		attr_s(&b.g, single_xd(&b, 12, "Einsum", CELLA_ONNX_FLOAT, 2, dyn), "equation", "ij->i");
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, &tin, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.rank == 1 && out.dims[0] == 2 && memcmp(out.data, w2, sizeof(w2)) == 0);
+		/* another run, of another shape */
+		static const int64_t x1[2] = { 1, 1 };
+		struct cella_onnx_tensor t1 = ftensor(xv, 2, x1);
+		CT_RESULT(cella_onnx_model_run(m, &t1, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.dims[0] == 1 && ((const float *)out.data)[0] == 1);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Einsum: products, diagonals, traces, transposes, '...' and broadcast, 3 inputs, integers");
+}
+
+static void test_einsum_refused(void)
+{
+	static const float a6[6] = { 1, 2, 3, 4, 5, 6 }, a4[4] = { 1, 2, 3, 4 }, sq[9] = { 0 }, z3[3] = { 0 };
+	static const uint8_t bl[2] = { 1, 0 };
+	static const int32_t i2[2] = { 1, 2 };
+	static const struct {
+		const char *eq;
+		struct econst c[2];
+		int nin;
+		cella_result r;
+		const char *msg;
+	} cases[] = {
+		{ NULL, { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL, "attribute 'equation' is missing" },
+		{ "ij,j#->i", { EF(2, 2, 3, 0, a6), EF(1, 3, 0, 0, z3) }, 2, CELLA_ERR_MODEL,
+		  "character '#' (0x23) at 4 is not a letter" },
+		{ "ij->i", { EF(2, 2, 3, 0, a6), EF(1, 3, 0, 0, z3) }, 2, CELLA_ERR_MODEL,
+		  "equation 'ij->i' has 1 operand terms, the node 2 inputs" },
+		{ "ij,jk,k->i", { EF(2, 2, 3, 0, a6), EF(2, 3, 3, 0, sq) }, 2, CELLA_ERR_MODEL, "has 3 operand terms" },
+		{ "ijk,jk->i", { EF(2, 2, 3, 0, a6), EF(2, 3, 3, 0, sq) }, 2, CELLA_ERR_MODEL_SHAPE,
+		  "input 0 has rank 2, its term 'ijk' 3 labels" },
+		{ "ij...k->i", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL_SHAPE,
+		  "input 0 has rank 2, fewer than the 3 labels of its term 'ij...k'" },
+		{ "ij,jk->iz", { EF(2, 2, 3, 0, a6), EF(2, 3, 3, 0, sq) }, 2, CELLA_ERR_MODEL,
+		  "output label 'z' is in no input term" },
+		{ "ij,jk->kik", { EF(2, 2, 3, 0, a6), EF(2, 3, 3, 0, sq) }, 2, CELLA_ERR_MODEL,
+		  "label 'k' is repeated in the output" },
+		{ "ij,jk->ik", { EF(2, 2, 3, 0, a6), EF(2, 2, 2, 0, a4) }, 2, CELLA_ERR_MODEL_SHAPE,
+		  "label 'j' is 2 at input 1 axis 0, 3 at input 0 axis 1" },
+		{ "ii->i", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL_SHAPE,
+		  "label 'i' is 3 at input 0 axis 1, 2 at axis 0 (a diagonal needs equal dims)" },
+		{ "...i,...i->...i", { EF(2, 2, 3, 0, a6), EF(2, 3, 3, 0, sq) }, 2, CELLA_ERR_MODEL_SHAPE,
+		  "dims under '...' do not broadcast: input 1 axis 0 is 3, input 0 axis 0 2" },
+		{ "...i->i", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL_SHAPE,
+		  "'...' stands for 1 dims of the inputs, but the output term 'i' has no '...'" },
+		{ "i.j", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL, "'.' at 1 is not part of '...'" },
+		{ "...i...", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL, "term '...i...' has two '...'" },
+		{ "ij->i,j", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL, "',' at 5 is after '->'" },
+		{ "ij->i->j", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL, "a second '->' at 5" },
+		{ "abcdefghi->a", { EF(2, 2, 3, 0, a6) }, 1, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "term 0 has more than 8 labels, the engine's rank limit" },
+		{ "i,i", { { CELLA_ONNX_FLOAT, 1, { 2 }, a4, 8 }, { CELLA_ONNX_INT32, 1, { 2 }, i2, 8 } }, 2, CELLA_ERR_MODEL,
+		  "input 1 of type int32, input 0 of type float" },
+		{ "i->i", { { CELLA_ONNX_BOOL, 1, { 2 }, bl, 2 } }, 1, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "input 0 of type bool is not supported" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		cella_result r = einsum_run(cases[i].eq, cases[i].c, cases[i].nin, &m, &out);
+		if (r != cases[i].r || !strstr(last_log, "node 'Einsum' (Einsum) at load") || !strstr(last_log, cases[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "Einsum case %zu ('%s'): %s, '%s'", i,
+					cases[i].eq ? cases[i].eq : "(none)", cella_result_str(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	/* refused at load over graph inputs whose dims are dynamic: the rank of its declared shape against the term;
+	 * a declared bool input by its type */
+	{
+		static const struct { int dtype; const char *eq; cella_result r; const char *msg; } dc[] = {
+			{ CELLA_ONNX_FLOAT, "ij->i", CELLA_ERR_MODEL_SHAPE, "input 0 has rank 1, its term 'ij' 2 labels" },
+			{ CELLA_ONNX_BOOL, "i->i", CELLA_ERR_MODEL_UNSUPPORTED, "input 0 of type bool is not supported" },
+			{ CELLA_ONNX_FLOAT, "i->j", CELLA_ERR_MODEL, "output label 'j' is in no input term" },
+		};
+		for (size_t i = 0; i < sizeof(dc) / sizeof(dc[0]); i++) {
+			struct mb b;
+			struct cella_onnx_model *m = NULL;
+			attr_s(&b.g, single_x(&b, 12, "Einsum", dc[i].dtype), "equation", dc[i].eq);
+			cella_result r = load(&b, &m);
+			if (r != dc[i].r || !strstr(last_log, "at load") || !strstr(last_log, dc[i].msg))
+				cella_test_fail(__FILE__, __LINE__, "Einsum dynamic case %zu: %s, '%s'", i,
+						cella_result_str(r), last_log);
+			cella_onnx_model_free(m);
+		}
+	}
+	/* an iteration space over the limit, and one whose product of dims wraps 2^64 (four inputs of 2^20: 2^80),
+	 * refused at load from the declared dims */
+	{
+		static const int64_t big[1] = { (int64_t)1 << 20 };
+		static const char *const in2[] = { "a", "b", NULL }, *const in4[] = { "a", "b", "c", "d", NULL };
+		static const char *const nm[4] = { "a", "b", "c", "d" };
+		for (int four = 0; four < 2; four++) {
+			struct mb b;
+			struct cella_onnx_model *m = NULL;
+			mb_init(&b, 12);
+			for (int i = 0; i < (four ? 4 : 2); i++)
+				gb_io(&b.g, 0, nm[i], CELLA_ONNX_FLOAT, 1, big);
+			gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+			attr_s(&b.g, gb_node(&b.g, "Einsum", four ? in4 : in2, Y), "equation", four ? "a,b,c,d->" : "i,j->");
+			CT_RESULT(load(&b, &m), CELLA_ERR_TOO_LARGE);
+			CT_ASSERT(strstr(last_log, four ? "the iteration space of its 4 labels is over 268435456" :
+						       "the iteration space of its 2 labels is over 268435456") != NULL);
+			cella_onnx_model_free(m);
+		}
+	}
+	cella_test_pass("Einsum refuses each malformed equation, rank, dim, type and iteration space by name");
+}
+
 /* ---- detection operators: NonMaxSuppression, RoiAlign, MaxUnpool ---- */
 
 /* A tensor for a vision case: a graph input (with its data given at run) or a constant (at most 64 bytes). */
@@ -4128,6 +4392,8 @@ int main(int argc, char **argv)
 		{ "quantize_linear", test_quantize_linear },
 		{ "dequantize_linear", test_dequantize_linear },
 		{ "qdq_refused", test_qdq_refused },
+		{ "einsum", test_einsum },
+		{ "einsum_refused", test_einsum_refused },
 		{ "nms_select", test_nms_select },
 		{ "nms_order_nan", test_nms_order_nan },
 		{ "nms_refused", test_nms_refused },

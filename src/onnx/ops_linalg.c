@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/* Linear-algebra and signal operators: Einsum, Unique, Det, HannWindow/HammingWindow/BlackmanWindow. Written for
+ * correctness first: Einsum loops over the combined index space of its labels. */
+#include "onnx_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static int is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }
+
+/* The numeric types the engine computes with (float16/bfloat16, strings and bool excluded). */
+static int num_type(int dt)
+{
+	switch (dt) {
+	case CELLA_ONNX_FLOAT: case CELLA_ONNX_DOUBLE: case CELLA_ONNX_INT8: case CELLA_ONNX_INT16:
+	case CELLA_ONNX_INT32: case CELLA_ONNX_INT64: case CELLA_ONNX_UINT8: case CELLA_ONNX_UINT16:
+	case CELLA_ONNX_UINT32: case CELLA_ONNX_UINT64:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static const char *dtn(int dt) { return cella_onnx_dtype_name((cella_onnx_dtype)dt); }
+
+/* A rank known at load: a constant's, or a graph input's declared rank (its dims may be dynamic); else -1. */
+static int load_rank(const struct exec *x, const struct node *n, int i, int *dtype)
+{
+	if (i >= n->n_in || n->in[i] < 0)
+		return -1;
+	const struct value *v = &x->g->values[n->in[i]];
+	if (v->outer >= 0)
+		return -1;
+	if (v->t.known || v->t.is_const) {
+		*dtype = v->t.dtype;
+		return v->t.rank;
+	}
+	if (v->is_input && v->decl_rank >= 0) {
+		*dtype = v->decl_dtype;
+		return v->decl_rank;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------ Einsum */
+
+/*
+ * Einsum-12. Labels are the 52 letters (A-Z as 0-25, a-z as 26-51: ASCII order, which orders the implicit output
+ * as numpy does) and, after them, one label per dim that '...' stands for, aligned from the right across the
+ * operands (E = the most dims any operand's '...' covers; those dims broadcast, a dim of 1 against any other).
+ */
+#define EIN_LETTERS 52
+#define EIN_LABELS (EIN_LETTERS + MAXR)
+
+struct ein_term {
+	const char *s;   /* the term's text in the equation, for messages */
+	int len;
+	int n;           /* letters */
+	int ell;         /* letters before '...', -1 without one */
+	uint8_t lab[MAXR];
+};
+
+static char ein_char(int l) { return (char)(l < 26 ? 'A' + l : 'a' + (l - 26)); }
+
+/* The terms of n's equation: t[0..n_in-1] for the inputs, t[n_in] the output (explicit after '->', else numpy's
+ * implicit output: '...' if an input has one, then the letters that occur exactly once, in ASCII order). */
+static cella_result ein_parse(struct exec *x, struct node *n, struct ein_term *t)
+{
+	const char *eq = onnx_attr_s(n, "equation", NULL);
+	int terms = 1, arrow = 0, count[EIN_LETTERS] = { 0 }, any_ell = 0;
+	if (!eq)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'equation' is missing");
+	if (n->n_in < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "no inputs");
+	for (const char *p = eq; *p && !(p[0] == '-' && p[1] == '>'); p++)
+		terms += *p == ',';
+	if (terms != n->n_in)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s' has %d operand terms, the node %d inputs", eq,
+				    terms, n->n_in);
+	memset(t, 0, (size_t)(n->n_in + 1) * sizeof(*t));
+	int k = 0;
+	struct ein_term *c = &t[0];
+	c->s = eq;
+	c->ell = -1;
+	for (const char *p = eq;;) {
+		char ch = *p;
+		int pos = (int)(p - eq);
+		if (ch == '\0' || ch == ',' || (ch == '-' && p[1] == '>')) {
+			c->len = (int)(p - c->s);
+			while (c->len && c->s[c->len - 1] == ' ')
+				c->len--;
+			if (ch == '\0')
+				break;
+			if (ch == ',' && arrow)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': ',' at %d is after '->'", eq, pos);
+			if (ch == '-' && arrow)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': a second '->' at %d", eq, pos);
+			arrow |= ch == '-';
+			p += ch == '-' ? 2 : 1;
+			c = &t[ch == '-' ? n->n_in : ++k];
+			while (*p == ' ')
+				p++;
+			c->s = p;
+			c->ell = -1;
+			continue;
+		}
+		if (ch == ' ') {
+			p++;
+			continue;
+		}
+		if (ch == '.') {
+			if (p[1] != '.' || p[2] != '.')
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': '.' at %d is not part of '...'",
+						    eq, pos);
+			if (c->ell >= 0)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': term '%.*s' has two '...'", eq,
+						    (int)(p + 3 - c->s), c->s);
+			c->ell = c->n;
+			any_ell |= !arrow;
+			p += 3;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': character '%c' (0x%02x) at %d is not a "
+					    "letter, ',', '...', '->' or a space", eq, ch >= 0x20 && ch < 0x7f ? ch : '?',
+					    (unsigned char)ch, pos);
+		if (c->n == MAXR)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "equation '%.64s': term %d has more than %d "
+					    "labels, the engine's rank limit", eq, arrow ? -1 : k, MAXR);
+		int l = ch >= 'a' ? 26 + (ch - 'a') : ch - 'A';
+		if (arrow) {
+			for (int j = 0; j < c->n; j++)
+				if (c->lab[j] == l)
+					return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': label '%c' is repeated "
+							    "in the output", eq, ch);
+			if (!count[l])
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "equation '%.64s': output label '%c' is in no "
+						    "input term", eq, ch);
+		} else {
+			count[l]++;
+		}
+		c->lab[c->n++] = (uint8_t)l;
+		p++;
+	}
+	struct ein_term *o = &t[n->n_in];
+	if (!arrow) {
+		o->s = "";
+		o->ell = any_ell ? 0 : -1;
+		for (int l = 0; l < EIN_LETTERS; l++)
+			if (count[l] == 1) {
+				if (o->n == MAXR)
+					return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "equation '%.64s': the implicit "
+							    "output has more than %d labels", eq, MAXR);
+				o->lab[o->n++] = (uint8_t)l;
+			}
+	}
+	return CELLA_OK;
+}
+
+/* Input i of rank r against its term: as many dims as letters, or at least as many with '...'. */
+static cella_result ein_rank(struct exec *x, const struct ein_term *t, int i, int r)
+{
+	if (t->ell < 0 && r != t->n)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d has rank %d, its term '%.*s' %d labels", i, r,
+				    t->len, t->s, t->n);
+	if (t->ell >= 0 && r < t->n)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d has rank %d, fewer than the %d labels of its "
+				    "term '%.*s'", i, r, t->n, t->len, t->s);
+	return CELLA_OK;
+}
+
+/* The label of axis a of a term covering rank dims, e of them under its '...', of the E in all. */
+static int ein_label(const struct ein_term *t, int a, int e, int E)
+{
+	if (t->ell < 0 || a < t->ell)
+		return t->lab[a];
+	if (a < t->ell + e)
+		return EIN_LETTERS + (E - e) + (a - t->ell);
+	return t->lab[a - e];
+}
+
+/* Working memory of one Einsum: its terms and, per input, the element stride of each label, then each input's
+ * offset and data pointer. */
+static cella_result ein_scratch(struct exec *x, const struct node *n, struct ein_term **t, int64_t **st)
+{
+	size_t nt = (size_t)n->n_in + 1, tb = (nt * sizeof(struct ein_term) + 63) & ~(size_t)63;
+	char *p = onnx_op_scratch(x, 1, tb + (size_t)n->n_in * (EIN_LABELS + 2) * sizeof(int64_t));
+	if (!p)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	*t = (struct ein_term *)(void *)p;
+	*st = (int64_t *)(void *)(p + tb);
+	return CELLA_OK;
+}
+
+/* At load: the equation's grammar, and its terms against the inputs whose rank and type are known. */
+static cella_result einsum_prepare(struct exec *x, struct node *n)
+{
+	struct ein_term *t;
+	int64_t *st;
+	cella_result r;
+	if ((r = ein_scratch(x, n, &t, &st)) != CELLA_OK || (r = ein_parse(x, n, t)) != CELLA_OK)
+		return r;
+	for (int i = 0; i < n->n_in; i++) {
+		int dt = 0, rk = load_rank(x, n, i, &dt);
+		if (rk >= 0 && !num_type(dt))
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d of type %s is not supported", i,
+					    dtn(dt));
+		if (rk >= 0 && (r = ein_rank(x, &t[i], i, rk)) != CELLA_OK)
+			return r;
+	}
+	return CELLA_OK;
+}
+
+/* Advances labels lab[0..nl) (last fastest) and every input's offset with it; wraps to all zeros. */
+static void ein_step(int64_t *idx, const int *lab, int nl, const int64_t *dim, int64_t *off, const int64_t *st,
+		     int nin)
+{
+	for (int q = nl - 1; q >= 0; q--) {
+		int l = lab[q];
+		for (int i = 0; i < nin; i++)
+			off[i] += st[(size_t)i * EIN_LABELS + (size_t)l];
+		if (++idx[q] < dim[l])
+			return;
+		for (int i = 0; i < nin; i++)
+			off[i] -= st[(size_t)i * EIN_LABELS + (size_t)l] * dim[l];
+		idx[q] = 0;
+	}
+}
+
+static cella_result op_einsum(struct exec *x, struct node *n)
+{
+	struct ein_term *t;
+	int64_t *st, dim[EIN_LABELS], od[MAXR];
+	int where[EIN_LABELS][2], E = 0, nin = n->n_in;
+	cella_result r;
+	struct tensor *o;
+	if ((r = ein_scratch(x, n, &t, &st)) != CELLA_OK || (r = ein_parse(x, n, t)) != CELLA_OK)
+		return r;
+	const struct tensor *a0 = onnx_op_in(x, n, 0);
+	for (int i = 0; i < nin; i++) {
+		const struct tensor *a = onnx_op_in(x, n, i);
+		if (!a)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", i);
+		if (!num_type(a->dtype))
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d of type %s is not supported", i,
+					    dtn(a->dtype));
+		if (a->dtype != a0->dtype)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d of type %s, input 0 of type %s", i,
+					    dtn(a->dtype), dtn(a0->dtype));
+		if ((r = ein_rank(x, &t[i], i, a->rank)) != CELLA_OK)
+			return r;
+		if (t[i].ell >= 0 && a->rank - t[i].n > E)
+			E = a->rank - t[i].n;
+	}
+	if (t[nin].ell < 0 && E > 0) /* as numpy refuses it: the dims would be summed with no label saying so */
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "'...' stands for %d dims of the inputs, but the output "
+				    "term '%.*s' has no '...'", E, t[nin].len, t[nin].s);
+	for (int l = 0; l < EIN_LABELS; l++)
+		dim[l] = -1;
+	/* a label's dims agree, but for a dim of 1, which broadcasts as numpy's einsum (the reference) broadcasts it,
+	 * across inputs: a label repeated in one input (a diagonal) has equal dims there */
+	for (int i = 0; i < nin; i++) {
+		const struct tensor *a = onnx_op_in(x, n, i);
+		int ei = t[i].ell >= 0 ? a->rank - t[i].n : 0, at[EIN_LABELS];
+		for (int l = 0; l < EIN_LABELS; l++)
+			at[l] = -1;
+		for (int d = 0; d < a->rank; d++) {
+			int l = ein_label(&t[i], d, ei, E);
+			int64_t v = a->dims[d];
+			if (at[l] >= 0 && a->dims[at[l]] != v)
+				return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "label '%c' is %lld at input %d axis %d, %lld at "
+						    "axis %d (a diagonal needs equal dims)", ein_char(l), (long long)v, i, d,
+						    (long long)a->dims[at[l]], at[l]);
+			at[l] = d;
+			if (dim[l] < 0 || dim[l] == 1) {
+				dim[l] = v;
+				where[l][0] = i;
+				where[l][1] = d;
+			} else if (v != dim[l] && v != 1) {
+				if (l >= EIN_LETTERS)
+					return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "dims under '...' do not broadcast: "
+							    "input %d axis %d is %lld, input %d axis %d %lld", i, d,
+							    (long long)v, where[l][0], where[l][1], (long long)dim[l]);
+				return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "label '%c' is %lld at input %d axis %d, %lld "
+						    "at input %d axis %d", ein_char(l), (long long)v, i, d,
+						    (long long)dim[l], where[l][0], where[l][1]);
+			}
+		}
+	}
+	/* the output's labels, then the summed ones (every other label some input has) */
+	const struct ein_term *ot = &t[nin];
+	int lab[EIN_LABELS], nout = 0, nl, used[EIN_LABELS] = { 0 };
+	for (int a = 0; a < ot->n + (ot->ell >= 0 ? E : 0); a++)
+		lab[nout++] = ein_label(ot, a, ot->ell >= 0 ? E : 0, E);
+	if (nout > MAXR)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output of rank %d, over the engine's %d", nout,
+				    MAXR);
+	for (int q = 0; q < nout; q++)
+		used[lab[q]] = 1;
+	nl = nout;
+	for (int l = 0; l < EIN_LABELS; l++)
+		if (dim[l] >= 0 && !used[l])
+			lab[nl++] = l;
+	/* the loops run over every label's dim (0 as 1, as for a tensor), bounded like a tensor of that many
+	 * elements of the output's type */
+	uint64_t space = 1, limit = onnx_max_count(x->m->opt.max_tensor_bytes, a0->dtype);
+	for (int q = 0; q < nl; q++) {
+		uint64_t d = dim[lab[q]] ? (uint64_t)dim[lab[q]] : 1;
+		if (__builtin_mul_overflow(space, d, &space) || space > limit)
+			return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "the iteration space of its %d labels is over %llu "
+					    "(max_tensor_bytes in %s elements)", nl, (unsigned long long)limit,
+					    dtn(a0->dtype));
+	}
+	for (int q = 0; q < nout; q++)
+		od[q] = dim[lab[q]];
+	if ((r = onnx_op_out(x, n, 0, a0->dtype, nout, od, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	/* strides: a label repeated in one term (a diagonal) adds its axes' strides; a broadcast dim has none */
+	int64_t *off = st + (size_t)nin * EIN_LABELS;
+	const void **ptr = (const void **)(void *)(off + nin);
+	memset(st, 0, (size_t)nin * (EIN_LABELS + 1) * sizeof(int64_t));
+	for (int i = 0; i < nin; i++) {
+		const struct tensor *a = onnx_op_in(x, n, i);
+		ptr[i] = a->data;
+		int ei = t[i].ell >= 0 ? a->rank - t[i].n : 0;
+		int64_t s = 1;
+		for (int d = a->rank - 1; d >= 0; d--) {
+			int l = ein_label(&t[i], d, ei, E);
+			if (a->dims[d] == dim[l])
+				st[(size_t)i * EIN_LABELS + (size_t)l] += s;
+			s *= a->dims[d];
+		}
+	}
+	int64_t nO = onnx_dims_prod(od, nout), nS = 1, idx[EIN_LABELS] = { 0 };
+	for (int q = nout; q < nl; q++)
+		nS *= dim[lab[q]];
+	int dt = a0->dtype, fp = is_fp(dt);
+	for (int64_t oi = 0; oi < nO; oi++) {
+		double accd = 0;
+		uint64_t acci = 0; /* integers wrap to the type, as Mul and Add do */
+		for (int64_t si = 0; si < nS; si++) {
+			if (dt == CELLA_ONNX_FLOAT) {
+				double p = 1;
+				for (int i = 0; i < nin; i++)
+					p *= ((const float *)ptr[i])[off[i]];
+				accd += p;
+			} else if (fp) {
+				double p = 1;
+				for (int i = 0; i < nin; i++)
+					p *= onnx_get_d(ptr[i], dt, (size_t)off[i]);
+				accd += p;
+			} else {
+				uint64_t p = 1;
+				for (int i = 0; i < nin; i++)
+					p *= (uint64_t)onnx_get_i(ptr[i], dt, (size_t)off[i]);
+				acci += p;
+			}
+			ein_step(idx + nout, lab + nout, nl - nout, dim, off, st, nin);
+		}
+		if (fp)
+			onnx_put_d(o->data, dt, (size_t)oi, accd);
+		else
+			onnx_put_i(o->data, dt, (size_t)oi, (int64_t)acci);
+		ein_step(idx, lab, nout, dim, off, st, nin);
+	}
+	return CELLA_OK;
+}
+
+const struct op_def onnx_ops_linalg[] = {
+	{ "Einsum", op_einsum, einsum_prepare, 12, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
