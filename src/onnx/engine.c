@@ -168,6 +168,25 @@ void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch)
 
 int onnx_op_dry(const struct exec *x) { return x->mode == MODE_DRY; }
 
+void onnx_msort(void *base, void *tmp, size_t n, size_t es,
+		int (*before)(const void *a, const void *b, const void *ctx), const void *ctx) /* see onnx_internal.h */
+{
+	if (n < 2)
+		return;
+	char *p = base, *t = tmp;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	onnx_msort(p, t, h, es, before, ctx);
+	onnx_msort(p + h * es, t, n - h, es, before, ctx);
+	while (i < h && j < n) {
+		size_t from = before(p + j * es, p + i * es, ctx) ? j++ : i++;
+		memcpy(t + k++ * es, p + from * es, es);
+	}
+	memcpy(t + k * es, p + i * es, (h - i) * es);
+	k += h - i;
+	memcpy(t + k * es, p + j * es, (n - j) * es);
+	memcpy(p, t, n * es);
+}
+
 struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i)
 {
 	if (i >= n->n_in || n->in[i] < 0)

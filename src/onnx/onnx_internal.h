@@ -297,6 +297,10 @@ void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch);
 CELLA_MUST_USE cella_result onnx_op_need(struct exec *x, const struct tensor *t);
 CELLA_MUST_USE cella_result onnx_op_read_ints(struct exec *x, const struct tensor *t, int64_t *v, int max, int *n);
 int onnx_op_dry(const struct exec *x);
+/* Stable merge sort of n elements of es bytes at base, with tmp room for n more: before(a, b, ctx) is true when a
+ * goes strictly before b (equal elements keep their order). */
+void onnx_msort(void *base, void *tmp, size_t n, size_t es,
+		int (*before)(const void *a, const void *b, const void *ctx), const void *ctx);
 
 /* The attribute as it is, whatever its type (the caller checks it), or NULL. */
 const struct attr *onnx_attr_get(const struct node *n, const char *name);

@@ -366,7 +366,143 @@ static cella_result op_einsum(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ Unique */
+
+/*
+ * Unique-11. Without `axis` the flattened input's elements, with it the slices along the axis (compared element by
+ * element in row-major order, lexicographically, as numpy.unique with an axis compares them). Floats compare by
+ * value: -0.0 equals 0.0 (the first occurrence's bytes are kept), and NaN equals NaN and sorts after every number
+ * (numpy.unique's equal_nan, its default since 1.24): one NaN in Y, its count all of them.
+ */
+struct uq {
+	const struct tensor *t;
+	int64_t outer, len, inner;
+};
+
+static int uq_elem_cmp(const struct tensor *t, size_t a, size_t b)
+{
+	if (is_fp(t->dtype)) {
+		double x = onnx_get_d(t->data, t->dtype, a), y = onnx_get_d(t->data, t->dtype, b);
+		int xn = x != x, yn = y != y;
+		return xn || yn ? xn - yn : (x > y) - (x < y);
+	}
+	if (t->dtype == CELLA_ONNX_UINT64) {
+		uint64_t x = ((const uint64_t *)t->data)[a], y = ((const uint64_t *)t->data)[b];
+		return (x > y) - (x < y);
+	}
+	int64_t x = onnx_get_i(t->data, t->dtype, a), y = onnx_get_i(t->data, t->dtype, b);
+	return (x > y) - (x < y);
+}
+
+/* Slices a and b along the axis: <0, 0, >0. */
+static int uq_cmp(const struct uq *u, int64_t a, int64_t b)
+{
+	for (int64_t o = 0; o < u->outer; o++)
+		for (int64_t i = 0; i < u->inner; i++) {
+			int c = uq_elem_cmp(u->t, (size_t)((o * u->len + a) * u->inner + i),
+					    (size_t)((o * u->len + b) * u->inner + i));
+			if (c)
+				return c;
+		}
+	return 0;
+}
+
+static int uq_before(const void *a, const void *b, const void *ctx)
+{
+	return uq_cmp(ctx, *(const int64_t *)a, *(const int64_t *)b) < 0;
+}
+
+/* The attributes and the input's type and rank, where known: at load (prepare) and at run. */
+static cella_result unique_check(struct exec *x, struct node *n, int dtype, int rank, int *axis)
+{
+	const struct attr *ax = onnx_attr_get(n, "axis");
+	int64_t sorted = onnx_attr_i(n, "sorted", 1), av = ax ? onnx_attr_i(n, "axis", 0) : 0;
+	*axis = -1;
+	if (sorted != 0 && sorted != 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'sorted' is %lld, not 0 or 1", (long long)sorted);
+	if (rank < 0)
+		return CELLA_OK;
+	if (!num_type(dtype) && dtype != CELLA_ONNX_BOOL)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported", dtn(dtype));
+	if (ax && onnx_normalize_axis(av, rank, axis))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'axis' is %lld, input of rank %d", (long long)av,
+				    rank);
+	return CELLA_OK;
+}
+
+static cella_result unique_prepare(struct exec *x, struct node *n)
+{
+	int dt = 0, rank = load_rank(x, n, 0, &dt), axis;
+	return unique_check(x, n, dt, rank, &axis);
+}
+
+static cella_result op_unique(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *y, *oi, *ov, *oc;
+	int axis;
+	cella_result r;
+	if (!a)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if ((r = unique_check(x, n, a->dtype, a->rank, &axis)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* the output's size depends on the data */
+	struct uq u = { a, 1, (int64_t)onnx_tensor_count(a), 1 };
+	if (axis >= 0) {
+		u.outer = onnx_dims_prod(a->dims, axis);
+		u.len = a->dims[axis];
+		u.inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
+	}
+	/* order, its merge buffer, each slice's group, and per group its first slice, count and place in Y */
+	size_t len = (size_t)u.len;
+	int64_t *ord = onnx_op_scratch(x, 1, (6 * len + 1) * sizeof(int64_t));
+	if (!ord)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	int64_t *grp = ord + 2 * len, *first = grp + len, *cnt = first + len, *pos = cnt + len, ng = 0;
+	for (size_t k = 0; k < len; k++)
+		ord[k] = (int64_t)k;
+	onnx_msort(ord, ord + len, len, sizeof(*ord), uq_before, &u);
+	for (size_t k = 0; k < len; k++) {
+		if (k == 0 || uq_cmp(&u, ord[k - 1], ord[k]) != 0) {
+			first[ng] = ord[k]; /* a stable sort: the group's first occurrence comes first */
+			cnt[ng++] = 0;
+		}
+		grp[ord[k]] = ng - 1;
+		cnt[ng - 1]++;
+	}
+	if (onnx_attr_i(n, "sorted", 1)) {
+		for (int64_t g = 0; g < ng; g++)
+			pos[g] = g;
+	} else { /* in the order of first occurrence */
+		int64_t next = 0;
+		for (size_t k = 0; k < len; k++)
+			if (first[grp[k]] == (int64_t)k)
+				pos[grp[k]] = next++;
+	}
+	int64_t yd[MAXR], one[1] = { ng }, lv[1] = { u.len };
+	memcpy(yd, a->dims, sizeof(yd));
+	yd[axis >= 0 ? axis : 0] = ng;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, axis >= 0 ? a->rank : 1, yd, &y)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, 1, one, &oi)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 2, CELLA_ONNX_INT64, 1, lv, &ov)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 3, CELLA_ONNX_INT64, 1, one, &oc)) != CELLA_OK)
+		return r;
+	size_t es = onnx_dtype_size(a->dtype), row = (size_t)u.inner * es;
+	for (int64_t g = 0; g < ng; g++) {
+		int64_t p = pos[g];
+		for (int64_t o = 0; o < u.outer; o++)
+			memcpy((char *)y->data + (size_t)(o * ng + p) * row,
+			       (const char *)a->data + (size_t)(o * u.len + first[g]) * row, row);
+		((int64_t *)oi->data)[p] = first[g];
+		((int64_t *)oc->data)[p] = cnt[g];
+	}
+	for (size_t k = 0; k < len; k++)
+		((int64_t *)ov->data)[k] = pos[grp[k]];
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_linalg[] = {
 	{ "Einsum", op_einsum, einsum_prepare, 12, 0 },
+	{ "Unique", op_unique, unique_prepare, 11, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

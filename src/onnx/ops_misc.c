@@ -266,21 +266,14 @@ static int kv_before(const struct onnx_kv *a, const struct onnx_kv *b, int large
 	return a->i < b->i;
 }
 
+static int kv_before_ctx(const void *a, const void *b, const void *largest)
+{
+	return kv_before(a, b, *(const int *)largest);
+}
+
 void onnx_kv_sort(struct onnx_kv *p, struct onnx_kv *tmp, size_t n, int largest)
 {
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	onnx_kv_sort(p, tmp, h, largest);
-	onnx_kv_sort(p + h, tmp, n - h, largest);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = kv_before(&p[j], &p[i], largest) ? p[j++] : p[i++];
-	while (i < h)
-		tmp[k++] = p[i++];
-	while (j < n)
-		tmp[k++] = p[j++];
-	memcpy(p, tmp, n * sizeof(*p));
+	onnx_msort(p, tmp, n, sizeof(*p), kv_before_ctx, &largest);
 }
 
 static cella_result op_topk(struct exec *x, struct node *n)

@@ -3521,7 +3521,8 @@ static void einsum_expect(const char *eq, const struct econst *c, int nin, int r
 
 static void test_einsum(void)
 {
-	static const float a6[6] = { 1, 2, 3, 4, 5, 6 }, b6[6] = { 7, -8, 9, 10, -11, 12 }, sq[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 },
+	static const float a6[6] = { 1, 2, 3, 4, 5, 6 }, b6[6] = { 7, -8, 9, 10, -11, 12 },
+			   sq[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 },
 			   p8[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, q8[8] = { 1, 0, 2, 1, -1, 3, 0, 2 }, v2[2] = { 2, 3 },
 			   v3[3] = { 1, -1, 4 }, r2[2] = { 10, 100 };
 	float want[16];
@@ -3732,6 +3733,111 @@ static void test_einsum_refused(void)
 		}
 	}
 	cella_test_pass("Einsum refuses each malformed equation, rank, dim, type and iteration space by name");
+}
+
+/* ---- Unique: the four outputs against hand-derived values; NaN and -0.0 as numpy.unique (equal_nan) ---- */
+
+/* Unique over constant x (dtype, 1 or 2 dims) with sorted (-1: unset) and axis (INT64_MIN: unset); the four
+ * outputs in out[4]. */
+static cella_result unique_run(int dtype, int rank, const int64_t *dims, const void *x, size_t bytes, int64_t sorted,
+			       int64_t axis, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const char *const ins[] = { "c0", NULL }, *const outs[] = { "y", "i", "v", "c", NULL };
+	static struct mb b;
+	mb_init(&b, 11);
+	gb_io(&b.g, 1, "y", dtype, -1, NULL);
+	for (int k = 1; k < 4; k++)
+		gb_io(&b.g, 1, outs[k], CELLA_ONNX_INT64, -1, NULL);
+	gb_const(&b.g, "c0", dtype, rank, dims, x, bytes);
+	Onnx__NodeProto *n = gb_node(&b.g, "Unique", ins, outs);
+	if (sorted >= 0)
+		attr_i(&b.g, n, "sorted", sorted);
+	if (axis != INT64_MIN)
+		attr_i(&b.g, n, "axis", axis);
+	cella_result r = load(&b, m);
+	return r != CELLA_OK ? r : cella_onnx_model_run(*m, NULL, 0, out, 4);
+}
+
+/* out[k] holds the n int64 values want. */
+static int i64_is(const struct cella_onnx_tensor *t, const int64_t *want, size_t n)
+{
+	return t->dtype == CELLA_ONNX_INT64 && t->rank == 1 && t->bytes == n * 8 && memcmp(t->data, want, n * 8) == 0;
+}
+
+static void test_unique(void)
+{
+	static const float f6[6] = { 2, 1, 1, 3, 4, 3 }, ys[4] = { 1, 2, 3, 4 }, yu[4] = { 2, 1, 3, 4 };
+	static const int64_t d6[1] = { 6 }, is[4] = { 1, 0, 3, 4 }, vs[6] = { 1, 0, 0, 2, 3, 2 }, cs[4] = { 2, 1, 2, 1 },
+			     iu[4] = { 0, 1, 3, 4 }, vu[6] = { 0, 1, 1, 2, 3, 2 }, cu[4] = { 1, 2, 2, 1 };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[4];
+	/* flattened, sorted (the default) and in order of first occurrence (the spec's example 1) */
+	for (int sorted = 0; sorted < 2; sorted++) {
+		CT_RESULT(unique_run(CELLA_ONNX_FLOAT, 1, d6, f6, sizeof(f6), sorted ? -1 : 0, INT64_MIN, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].rank == 1 && out[0].dims[0] == 4 && memcmp(out[0].data, sorted ? ys : yu, 16) == 0);
+		CT_ASSERT(i64_is(&out[1], sorted ? is : iu, 4) && i64_is(&out[2], sorted ? vs : vu, 6) &&
+			  i64_is(&out[3], sorted ? cs : cu, 4));
+		cella_onnx_model_free(m);
+	}
+	/* axis 0 of [[1, 0, 0], [1, 0, 0], [2, 3, 4]] (the spec's example 3) */
+	{
+		static const int32_t x[9] = { 1, 0, 0, 1, 0, 0, 2, 3, 4 }, y[6] = { 1, 0, 0, 2, 3, 4 };
+		static const int64_t d[2] = { 3, 3 }, i[2] = { 0, 2 }, v[3] = { 0, 0, 1 }, c[2] = { 2, 1 };
+		CT_RESULT(unique_run(CELLA_ONNX_INT32, 2, d, x, sizeof(x), 1, 0, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].rank == 2 && out[0].dims[0] == 2 && out[0].dims[1] == 3 && memcmp(out[0].data, y, 24) == 0);
+		CT_ASSERT(i64_is(&out[1], i, 2) && i64_is(&out[2], v, 3) && i64_is(&out[3], c, 2));
+		cella_onnx_model_free(m);
+	}
+	/* axis -1 of [[1, 0, 1, 0], [2, 3, 2, 3]]: columns (1, 2), (0, 3) twice each; sorted, (0, 3) comes first */
+	{
+		static const int64_t x[8] = { 1, 0, 1, 0, 2, 3, 2, 3 }, d[2] = { 2, 4 }, yu2[4] = { 1, 0, 2, 3 },
+				     ys2[4] = { 0, 1, 3, 2 }, iu2[2] = { 0, 1 }, is2[2] = { 1, 0 }, vu2[4] = { 0, 1, 0, 1 },
+				     vs2[4] = { 1, 0, 1, 0 }, c2[2] = { 2, 2 };
+		for (int sorted = 0; sorted < 2; sorted++) {
+			CT_RESULT(unique_run(CELLA_ONNX_INT64, 2, d, x, sizeof(x), sorted, -1, &m, out), CELLA_OK);
+			CT_ASSERT(out[0].rank == 2 && out[0].dims[0] == 2 && out[0].dims[1] == 2 &&
+				  memcmp(out[0].data, sorted ? ys2 : yu2, 32) == 0);
+			CT_ASSERT(i64_is(&out[1], sorted ? is2 : iu2, 2) && i64_is(&out[2], sorted ? vs2 : vu2, 4) &&
+				  i64_is(&out[3], c2, 2));
+			cella_onnx_model_free(m);
+		}
+	}
+	/* NaN equals NaN and sorts last; -0.0 equals 0.0, the first occurrence's bytes kept */
+	{
+		const float nan = NAN, x[6] = { nan, 1, nan, 0.5f, -0.0f, 0.0f };
+		static const int64_t i[4] = { 4, 3, 1, 0 }, v[6] = { 3, 2, 3, 1, 0, 0 }, c[4] = { 2, 1, 1, 2 };
+		CT_RESULT(unique_run(CELLA_ONNX_FLOAT, 1, d6, x, sizeof(x), -1, INT64_MIN, &m, out), CELLA_OK);
+		const float *y = out[0].data;
+		CT_ASSERT(out[0].dims[0] == 4 && y[0] == 0 && signbit(y[0]) && y[1] == 0.5f && y[2] == 1 && isnan(y[3]));
+		CT_ASSERT(i64_is(&out[1], i, 4) && i64_is(&out[2], v, 6) && i64_is(&out[3], c, 4));
+		cella_onnx_model_free(m);
+	}
+	/* uint64 in unsigned order (2^63 + 1 is not negative); an empty input gives empty outputs */
+	{
+		static const uint64_t x[3] = { ((uint64_t)1 << 63) + 1, 1, ((uint64_t)1 << 63) + 1 },
+				      y[2] = { 1, ((uint64_t)1 << 63) + 1 };
+		static const int64_t d3[1] = { 3 }, d0[1] = { 0 }, c[2] = { 1, 2 };
+		CT_RESULT(unique_run(CELLA_ONNX_UINT64, 1, d3, x, sizeof(x), -1, INT64_MIN, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].bytes == 16 && memcmp(out[0].data, y, 16) == 0 && i64_is(&out[3], c, 2));
+		cella_onnx_model_free(m);
+		CT_RESULT(unique_run(CELLA_ONNX_FLOAT, 1, d0, NULL, 0, -1, INT64_MIN, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].dims[0] == 0 && out[1].dims[0] == 0 && out[2].dims[0] == 0 && out[3].dims[0] == 0);
+		cella_onnx_model_free(m);
+	}
+	/* refused at load, named */
+	CT_RESULT(unique_run(CELLA_ONNX_FLOAT, 1, d6, f6, sizeof(f6), 2, INT64_MIN, &m, out), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "node 'Unique' (Unique) at load") &&
+		  strstr(last_log, "attribute 'sorted' is 2, not 0 or 1"));
+	CT_RESULT(unique_run(CELLA_ONNX_FLOAT, 1, d6, f6, sizeof(f6), -1, -2, &m, out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "attribute 'axis' is -2, input of rank 1") != NULL);
+	{
+		static const int64_t dyn[1] = { -1 };
+		struct mb b;
+		attr_i(&b.g, single_xd(&b, 11, "Unique", CELLA_ONNX_FLOAT, 1, dyn), "axis", 1);
+		CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
+		CT_ASSERT(strstr(last_log, "at load") && strstr(last_log, "attribute 'axis' is 1, input of rank 1"));
+	}
+	cella_test_pass("Unique: sorted and by first occurrence, flat and along axis 0 and -1, NaN, -0.0, uint64, empty");
 }
 
 /* ---- detection operators: NonMaxSuppression, RoiAlign, MaxUnpool ---- */
@@ -4394,6 +4500,7 @@ int main(int argc, char **argv)
 		{ "qdq_refused", test_qdq_refused },
 		{ "einsum", test_einsum },
 		{ "einsum_refused", test_einsum_refused },
+		{ "unique", test_unique },
 		{ "nms_select", test_nms_select },
 		{ "nms_order_nan", test_nms_order_nan },
 		{ "nms_refused", test_nms_refused },
