@@ -501,8 +501,162 @@ static cella_result op_unique(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ Det */
+
+/* Determinant of the m x m matrix in a (overwritten): LU with partial pivoting, in double. A column with no
+ * nonzero pivot gives 0 (singular); a NaN in the pivot column gives NaN. */
+static double lu_det(double *a, int64_t m)
+{
+	double det = 1;
+	for (int64_t k = 0; k < m; k++) {
+		int64_t p = k;
+		double best = fabs(a[k * m + k]);
+		for (int64_t i = k; i < m; i++) {
+			double v = fabs(a[i * m + k]);
+			if (v != v)
+				return v;
+			if (v > best) {
+				best = v;
+				p = i;
+			}
+		}
+		if (best == 0)
+			return 0;
+		if (p != k) {
+			for (int64_t j = 0; j < m; j++) {
+				double t = a[k * m + j];
+				a[k * m + j] = a[p * m + j];
+				a[p * m + j] = t;
+			}
+			det = -det;
+		}
+		double piv = a[k * m + k];
+		det *= piv;
+		for (int64_t i = k + 1; i < m; i++) {
+			double f = a[i * m + k] / piv;
+			for (int64_t j = k + 1; j < m; j++)
+				a[i * m + j] -= f * a[k * m + j];
+		}
+	}
+	return det;
+}
+
+static cella_result det_check(struct exec *x, int dtype, int rank, const int64_t *dims)
+{
+	if (!is_fp(dtype))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or double)",
+				    dtn(dtype));
+	if (rank < 2)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d: [*, M, M] needs at least 2", rank);
+	if (dims && dims[rank - 1] != dims[rank - 2] && dims[rank - 1] >= 0 && dims[rank - 2] >= 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input's last dims are %lld x %lld, not square",
+				    (long long)dims[rank - 2], (long long)dims[rank - 1]);
+	return CELLA_OK;
+}
+
+static cella_result det_prepare(struct exec *x, struct node *n)
+{
+	int dt = 0, rank = load_rank(x, n, 0, &dt);
+	const struct value *v = rank >= 0 ? &x->g->values[n->in[0]] : NULL;
+	if (!v)
+		return CELLA_OK;
+	return det_check(x, dt, rank, v->t.is_const ? v->t.dims : v->decl_dims);
+}
+
+static cella_result op_det(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if ((r = det_check(x, a->dtype, a->rank, a->dims)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank - 2, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t m = a->dims[a->rank - 1], batch = onnx_dims_prod(a->dims, a->rank - 2);
+	size_t mm = (size_t)(m * m);
+	double *w = onnx_op_scratch(x, 1, (mm ? mm : 1) * sizeof(double));
+	if (!w)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t b = 0; b < batch; b++) {
+		for (size_t i = 0; i < mm; i++)
+			w[i] = onnx_get_d(a->data, a->dtype, (size_t)b * mm + i);
+		onnx_put_d(o->data, a->dtype, (size_t)b, lu_det(w, m));
+	}
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ HannWindow, HammingWindow, BlackmanWindow */
+
+/* w[k] = a0 - a1 cos(2 pi k / N) + a2 cos(4 pi k / N), N = size (periodic) or size - 1 (symmetric). */
+enum { WIN_HANN, WIN_HAMMING, WIN_BLACKMAN };
+
+/* output_datatype: the numeric types (no bool, float16 or bfloat16, which the engine does not compute). */
+static cella_result window_prepare(struct exec *x, struct node *n)
+{
+	int odt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
+	int64_t periodic = onnx_attr_i(n, "periodic", 1);
+	int dt = 0, rank = load_rank(x, n, 0, &dt);
+	if (periodic != 0 && periodic != 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'periodic' is %lld, not 0 or 1", (long long)periodic);
+	if (odt <= 0 || !strcmp(dtn(odt), "unknown"))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_datatype' is %d, not an element type", odt);
+	if (!num_type(odt))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'output_datatype' is %s (%d), not "
+				    "supported", dtn(odt), odt);
+	if (rank >= 0 && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", dtn(dt));
+	if (rank > 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size of rank %d, not a scalar", rank);
+	return CELLA_OK;
+}
+
+static cella_result window(struct exec *x, struct node *n, int kind)
+{
+	static const double coef[3][3] = { { 0.5, 0.5, 0 }, { 25.0 / 46.0, 21.0 / 46.0, 0 }, { 0.42, 0.5, 0.08 } };
+	struct tensor *t = onnx_op_in(x, n, 0), *o;
+	int64_t size;
+	int cnt;
+	cella_result r;
+	if (!t)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if ((r = window_prepare(x, n)) != CELLA_OK)
+		return r;
+	if (t->dtype != CELLA_ONNX_INT32 && t->dtype != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", dtn(t->dtype));
+	if (t->rank != 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size of rank %d, not a scalar", t->rank);
+	if ((r = onnx_op_read_ints(x, t, &size, 1, &cnt)) != CELLA_OK)
+		return r;
+	if (size < 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size is %lld, negative", (long long)size);
+	int odt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
+	r = onnx_op_out(x, n, 0, odt, 1, &size, &o);
+	if (r == CELLA_ERR_TOO_LARGE)
+		return onnx_op_fail(x, r, "size %lld is over max_tensor_bytes in %s elements", (long long)size, dtn(odt));
+	if (r != CELLA_OK || onnx_op_dry(x))
+		return r;
+	/* a symmetric window of 1 has N = 0: 0 / 0, NaN, as the ONNX reference and onnxruntime give it (an integer
+	 * output_datatype 0); size 0 gives an empty window, as the reference's np.arange(0) */
+	double N = (double)(onnx_attr_i(n, "periodic", 1) ? size : size - 1), pi = 3.14159265358979323846;
+	const double *c = coef[kind];
+	for (int64_t k = 0; k < size; k++) {
+		double th = N > 0 ? 2 * pi * (double)k / N : NAN;
+		onnx_put_d(o->data, odt, (size_t)k, c[0] - c[1] * cos(th) + c[2] * cos(2 * th));
+	}
+	return CELLA_OK;
+}
+
+static cella_result op_hann(struct exec *x, struct node *n) { return window(x, n, WIN_HANN); }
+static cella_result op_hamming(struct exec *x, struct node *n) { return window(x, n, WIN_HAMMING); }
+static cella_result op_blackman(struct exec *x, struct node *n) { return window(x, n, WIN_BLACKMAN); }
+
 const struct op_def onnx_ops_linalg[] = {
 	{ "Einsum", op_einsum, einsum_prepare, 12, 0 },
 	{ "Unique", op_unique, unique_prepare, 11, 0 },
+	{ "Det", op_det, det_prepare, 11, 0 },
+	{ "HannWindow", op_hann, window_prepare, 17, 0 },
+	{ "HammingWindow", op_hamming, window_prepare, 17, 0 },
+	{ "BlackmanWindow", op_blackman, window_prepare, 17, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -3840,6 +3840,159 @@ static void test_unique(void)
 	cella_test_pass("Unique: sorted and by first occurrence, flat and along axis 0 and -1, NaN, -0.0, uint64, empty");
 }
 
+/* ---- Det: LU with partial pivoting against determinants expanded by hand ---- */
+
+static cella_result det_run(int dtype, int rank, const int64_t *dims, const void *x, size_t bytes,
+			    struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	single(&b, 11, "Det", 1, dtype);
+	gb_const(&b.g, "c0", dtype, rank, dims, x, bytes);
+	return load_run(&b, m, out);
+}
+
+static void test_det(void)
+{
+	/* [[0, 2, 1], [1, 3, 2], [4, 1, 1]]: a zero first pivot; by the first row, -2 (1 - 8) + (1 - 12) = 3 */
+	static const float p3[9] = { 0, 2, 1, 1, 3, 2, 4, 1, 1 }, b2[8] = { 1, 2, 3, 4, 2, 0, 0, 5 },
+			   sg[4] = { 1, 2, 2, 4 }, r3[6] = { 1, 2, 3, 4, 5, 6 };
+	static const double d1 = -3.5;
+	static const int32_t i4[4] = { 1, 2, 3, 4 };
+	static const int64_t s3[2] = { 3, 3 }, s222[3] = { 2, 2, 2 }, s22[2] = { 2, 2 }, s11[2] = { 1, 1 },
+			     s23[2] = { 2, 3 }, s6[1] = { 6 };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	CT_RESULT(det_run(CELLA_ONNX_FLOAT, 2, s3, p3, sizeof(p3), &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 0 && fabsf(*(const float *)out.data - 3) < 1e-6f);
+	cella_onnx_model_free(m);
+	/* a batch of two: 1 * 4 - 2 * 3 = -2, 2 * 5 = 10 */
+	CT_RESULT(det_run(CELLA_ONNX_FLOAT, 3, s222, b2, sizeof(b2), &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 1 && out.dims[0] == 2 && fabsf(((const float *)out.data)[0] + 2) < 1e-6f &&
+		  fabsf(((const float *)out.data)[1] - 10) < 1e-6f);
+	cella_onnx_model_free(m);
+	/* singular: exactly 0; a double 1 x 1 */
+	CT_RESULT(det_run(CELLA_ONNX_FLOAT, 2, s22, sg, sizeof(sg), &m, &out), CELLA_OK);
+	CT_ASSERT(*(const float *)out.data == 0);
+	cella_onnx_model_free(m);
+	CT_RESULT(det_run(CELLA_ONNX_DOUBLE, 2, s11, &d1, 8, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_DOUBLE && *(const double *)out.data == -3.5);
+	cella_onnx_model_free(m);
+	/* refused at load, named */
+	CT_RESULT(det_run(CELLA_ONNX_INT32, 2, s22, i4, sizeof(i4), &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
+	CT_ASSERT(strstr(last_log, "node 'Det' (Det) at load") &&
+		  strstr(last_log, "input of type int32 is not supported (float or double)"));
+	CT_RESULT(det_run(CELLA_ONNX_FLOAT, 2, s23, r3, sizeof(r3), &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "input's last dims are 2 x 3, not square") != NULL);
+	CT_RESULT(det_run(CELLA_ONNX_FLOAT, 1, s6, r3, sizeof(r3), &m, &out), CELLA_ERR_MODEL_SHAPE);
+	CT_ASSERT(strstr(last_log, "input of rank 1: [*, M, M] needs at least 2") != NULL);
+	{
+		static const int64_t dyn[2] = { 2, -1 }, d3[2] = { 3, -1 };
+		struct mb b;
+		single_xd(&b, 11, "Det", CELLA_ONNX_FLOAT, 2, dyn);
+		CT_RESULT(load(&b, &m), CELLA_OK); /* the square is checked at run */
+		float xv[6] = { 1, 2, 3, 4, 5, 6 };
+		struct cella_onnx_tensor in = ftensor(xv, 2, (const int64_t[2]){ 2, 3 });
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_ERR_MODEL_SHAPE);
+		CT_ASSERT(strstr(last_log, "input's last dims are 2 x 3, not square") != NULL);
+		cella_onnx_model_free(m);
+		single_xd(&b, 11, "Det", CELLA_ONNX_FLOAT, 2, d3);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Det: pivoting past a zero, batches, singular, double; types and shapes refused by name");
+}
+
+/* ---- HannWindow, HammingWindow, BlackmanWindow: the formulas evaluated here in double ---- */
+
+static cella_result window_run(const char *op, int sdtype, int srank, int64_t size, int64_t periodic, int64_t odt,
+			       struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const int64_t one[1] = { 1 };
+	static struct mb b;
+	int32_t s32 = (int32_t)size;
+	double sd = (double)size;
+	Onnx__NodeProto *n = single(&b, 17, op, 1, odt > 0 && odt <= CELLA_ONNX_UINT64 ? (int)odt : CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", sdtype, srank, one, sdtype == CELLA_ONNX_INT32 ? (const void *)&s32 :
+						sdtype == CELLA_ONNX_DOUBLE ? (const void *)&sd : (const void *)&size,
+		 sdtype == CELLA_ONNX_INT32 ? 4 : 8);
+	if (periodic >= 0)
+		attr_i(&b.g, n, "periodic", periodic);
+	if (odt)
+		attr_i(&b.g, n, "output_datatype", odt);
+	return load_run(&b, m, out);
+}
+
+static void test_windows(void)
+{
+	static const char *const ops[3] = { "HannWindow", "HammingWindow", "BlackmanWindow" };
+	const double pi = 3.14159265358979323846;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int k = 0; k < 3; k++)
+		for (int periodic = 0; periodic < 2; periodic++)
+			for (int64_t size = 2; size <= 9; size += 7) {
+				CT_RESULT(window_run(ops[k], CELLA_ONNX_INT64, 0, size, periodic ? -1 : 0, 0, &m, &out),
+					  CELLA_OK);
+				CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT && out.rank == 1 && out.dims[0] == size);
+				double N = (double)(periodic ? size : size - 1);
+				for (int64_t i = 0; i < size; i++) {
+					double c1 = cos(2 * pi * (double)i / N), c2 = cos(4 * pi * (double)i / N);
+					double w = k == 0 ? 0.5 - 0.5 * c1 : k == 1 ? 25.0 / 46 - 21.0 / 46 * c1
+										       : 0.42 - 0.5 * c1 + 0.08 * c2;
+					if (fabs(((const float *)out.data)[i] - w) > 1e-6)
+						cella_test_fail(__FILE__, __LINE__, "%s size %lld periodic %d at %lld",
+								ops[k], (long long)size, periodic, (long long)i);
+				}
+				cella_onnx_model_free(m);
+			}
+	/* periodic Hann of 4 as double is exactly 0, 0.5, 1, 0.5; as int64 truncated; an int32 size */
+	{
+		static const double wd[4] = { 0, 0.5, 1, 0.5 };
+		static const int64_t wi[4] = { 0, 0, 1, 0 };
+		CT_RESULT(window_run("HannWindow", CELLA_ONNX_INT32, 0, 4, 1, CELLA_ONNX_DOUBLE, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_DOUBLE && out.bytes == 32);
+		for (int i = 0; i < 4; i++)
+			CT_ASSERT(fabs(((const double *)out.data)[i] - wd[i]) < 1e-15);
+		cella_onnx_model_free(m);
+		CT_RESULT(window_run("HannWindow", CELLA_ONNX_INT64, 0, 4, 1, CELLA_ONNX_INT64, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_INT64 && memcmp(out.data, wi, sizeof(wi)) == 0);
+		cella_onnx_model_free(m);
+	}
+	/* a symmetric window of 1 is 0 / 0, NaN (the ONNX reference, onnxruntime); size 0 is empty */
+	CT_RESULT(window_run("HammingWindow", CELLA_ONNX_INT64, 0, 1, 0, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dims[0] == 1 && isnan(*(const float *)out.data));
+	cella_onnx_model_free(m);
+	CT_RESULT(window_run("BlackmanWindow", CELLA_ONNX_INT64, 0, 0, 1, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 1 && out.dims[0] == 0);
+	cella_onnx_model_free(m);
+	/* refused, named */
+	static const struct {
+		int sdtype, srank;
+		int64_t size, periodic, odt;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ CELLA_ONNX_INT64, 0, -3, -1, 0, CELLA_ERR_MODEL_SHAPE, "size is -3, negative" },
+		{ CELLA_ONNX_INT64, 0, (int64_t)1 << 62, -1, 0, CELLA_ERR_TOO_LARGE,
+		  "size 4611686018427387904 is over max_tensor_bytes in float elements" },
+		{ CELLA_ONNX_INT64, 0, 4, 2, 0, CELLA_ERR_MODEL, "attribute 'periodic' is 2, not 0 or 1" },
+		{ CELLA_ONNX_INT64, 0, 4, -1, 999, CELLA_ERR_MODEL, "attribute 'output_datatype' is 999, not an element type" },
+		{ CELLA_ONNX_INT64, 0, 4, -1, CELLA_ONNX_BOOL, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "attribute 'output_datatype' is bool (9), not supported" },
+		{ CELLA_ONNX_DOUBLE, 0, 4, -1, 0, CELLA_ERR_MODEL_UNSUPPORTED, "size of type double (int32 or int64)" },
+		{ CELLA_ONNX_INT64, 1, 4, -1, 0, CELLA_ERR_MODEL_SHAPE, "size of rank 1, not a scalar" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = window_run("HannWindow", bad[i].sdtype, bad[i].srank, bad[i].size, bad[i].periodic,
+					    bad[i].odt, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, "node 'HannWindow' (HannWindow) at load") ||
+		    !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "window case %zu: %s, '%s'", i, cella_result_str(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Hann/Hamming/Blackman windows: periodic and symmetric, output types; bad sizes refused");
+}
+
 /* ---- detection operators: NonMaxSuppression, RoiAlign, MaxUnpool ---- */
 
 /* A tensor for a vision case: a graph input (with its data given at run) or a constant (at most 64 bytes). */
@@ -4501,6 +4654,8 @@ int main(int argc, char **argv)
 		{ "einsum", test_einsum },
 		{ "einsum_refused", test_einsum_refused },
 		{ "unique", test_unique },
+		{ "det", test_det },
+		{ "windows", test_windows },
 		{ "nms_select", test_nms_select },
 		{ "nms_order_nan", test_nms_order_nan },
 		{ "nms_refused", test_nms_refused },
