@@ -382,6 +382,45 @@ const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
 	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[];
 
+/* ---- geometry shared by the float and the integer operators (ops_nn.c) ---- */
+#define ONNX_MAXSP 3 /* spatial dims handled by Conv/Pool */
+
+/* A convolution or pooling window over nsp spatial dims: input, output and kernel sizes, strides, dilations and
+ * the pads before and after each dim. */
+struct onnx_win {
+	int nsp;
+	int64_t in[ONNX_MAXSP], out[ONNX_MAXSP], k[ONNX_MAXSP], s[ONNX_MAXSP], d[ONNX_MAXSP], pb[ONNX_MAXSP],
+		pe[ONNX_MAXSP];
+};
+/* Conv's geometry for input xt [N, C, spatial...] and weight wt [M, C / group, kernel...] (also ConvInteger's and
+ * QLinearConv's): kernel_shape agrees with the weight, the ranks agree, group divides C and M, and the window
+ * attributes (strides, dilations, pads, auto_pad) are checked and applied. Sets *w and *group; a failure is named
+ * in the node's message (CELLA_ERR_MODEL for a malformed attribute, CELLA_ERR_MODEL_SHAPE for shapes). */
+CELLA_MUST_USE cella_result onnx_conv_geometry(struct exec *x, struct node *n, const struct tensor *xt,
+					       const struct tensor *wt, struct onnx_win *w, int64_t *group);
+/* At load, for a Conv-like node whose weight (input w_index) has a known rank: its kernel and window attributes,
+ * so that a malformed one is refused at load even when the input's shape is known only at run. */
+CELLA_MUST_USE cella_result onnx_conv_attrs_at_load(struct exec *x, struct node *n, int w_index);
+
+/* numpy.matmul's shapes for a [..., M, K] times b [..., K, N] (1-D operands promoted, batch dims broadcast). */
+struct onnx_mm {
+	int64_t M, K, N, batches;
+	int nb;                     /* broadcast batch dims */
+	int64_t od[MAXR];           /* batch dims, then M, N */
+	int64_t ast[MAXR], bst[MAXR]; /* a's and b's stride per batch dim, in matrices (0: broadcast) */
+	int outr;                   /* the output's rank and dims (promoted dims dropped) */
+	int64_t outd[MAXR];
+};
+/* CELLA_ERR_MODEL_SHAPE when the shapes do not combine. */
+CELLA_MUST_USE cella_result onnx_matmul_shape(const struct tensor *a, const struct tensor *b, struct onnx_mm *mm);
+/* The matrices of a and b (their offsets in matrices) that batch bi of the output multiplies. */
+void onnx_matmul_batch(const struct onnx_mm *mm, int64_t bi, int64_t *oa, int64_t *ob);
+
+/* ---- quantization (ops_extra.c) ---- */
+/* Writes saturate(round_half_to_even(v) + zp) to element i of integer type dt (the ONNX quantization formula,
+ * QuantizeLinear's and the quantized operators'); NaN gives 0. */
+void onnx_quant_put(void *p, int dt, size_t i, double v, int64_t zp);
+
 /* ---- kernels ---- */
 struct sgemm {
 	size_t M, N, K;

@@ -743,6 +743,14 @@ static cella_result quant_params(struct exec *x, struct node *n, const struct te
 	return CELLA_OK;
 }
 
+/* see onnx_internal.h */
+void onnx_quant_put(void *p, int dt, size_t i, double v, int64_t zp)
+{
+	double lo = (double)onnx_int_limit(dt, 0), hi = (double)onnx_int_limit(dt, 1);
+	v = nearbyint(v) + (double)zp; /* ties to even: the default rounding mode */
+	onnx_put_d(p, dt, i, v < lo ? lo : v > hi ? hi : v); /* NaN gives 0 */
+}
+
 /* y = saturate(round_half_to_even(x / y_scale) + y_zero_point). x is float or int32; y's type is the zero
  * point's, or from opset 21 `output_dtype`, else uint8. `saturate` (opset 19) concerns float8 outputs only, which
  * are refused: it is ignored. */
@@ -773,7 +781,6 @@ static cella_result op_quantize(struct exec *x, struct node *n)
 	if ((r = onnx_op_out(x, n, 0, dt, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	const float *s = sc->data;
-	double lo = (double)onnx_int_limit(dt, 0), hi = (double)onnx_int_limit(dt, 1);
 	size_t k = 0;
 	for (int64_t i0 = 0; i0 < q.outer; i0++)
 		for (int64_t d = 0; d < q.dim; d++)
@@ -782,8 +789,7 @@ static cella_result op_quantize(struct exec *x, struct node *n)
 				/* float / float in float, as ONNX's reference divides; an int32 in double (exact) */
 				double v = a->dtype == CELLA_ONNX_FLOAT ? (double)(((const float *)a->data)[k] / s[p])
 									: ((const int32_t *)a->data)[k] / (double)s[p];
-				v = nearbyint(v) + (double)(zp ? geti(zp, p) : 0); /* ties to even: the default mode */
-				onnx_put_d(o->data, dt, k, v < lo ? lo : v > hi ? hi : v); /* NaN gives 0 */
+				onnx_quant_put(o->data, dt, k, v, zp ? geti(zp, p) : 0);
 			}
 	return CELLA_OK;
 }

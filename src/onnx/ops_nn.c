@@ -6,16 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXSP 3 /* spatial dims handled by Conv/Pool */
+#define MAXSP ONNX_MAXSP
 
 #include "conv_dw.h"
 
 /* ------------------------------------------------------------------ window geometry */
-
-struct win {
-	int nsp;
-	int64_t in[MAXSP], out[MAXSP], k[MAXSP], s[MAXSP], d[MAXSP], pb[MAXSP], pe[MAXSP];
-};
 
 enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID };
 
@@ -70,7 +65,7 @@ static cella_result win_attrs(struct exec *x, struct node *n, int nsp, int *pad_
 
 /* Fills strides/dilations/pads and output size from the ONNX attributes (Conv and pooling rules). */
 static cella_result win_make(struct exec *x, struct node *n, const struct tensor *xt, const int64_t *kernel, int nsp,
-			     int ceil_mode, struct win *w)
+			     int ceil_mode, struct onnx_win *w)
 {
 	const int64_t *v;
 	size_t c;
@@ -130,7 +125,7 @@ static cella_result win_make(struct exec *x, struct node *n, const struct tensor
 }
 
 /* im2col for one group: rows = (c, kernel offset), cols = output positions. */
-static void im2col(const struct win *w, const float *x, int64_t cg, float *col)
+static void im2col(const struct onnx_win *w, const float *x, int64_t cg, float *col)
 {
 	int64_t insp = onnx_dims_prod(w->in, w->nsp), outsp = onnx_dims_prod(w->out, w->nsp);
 	int64_t ksp = onnx_dims_prod(w->k, w->nsp);
@@ -186,7 +181,7 @@ static void im2col(const struct win *w, const float *x, int64_t cg, float *col)
 
 /* im2col fused into GEMM B-panel packing for 2-D convolutions: no column buffer. */
 struct im2col_ctx {
-	const struct win *w;
+	const struct onnx_win *w;
 	const float *x;
 	int64_t ksp;
 };
@@ -194,7 +189,7 @@ struct im2col_ctx {
 static void conv_pack_b(const void *vctx, size_t k0, size_t kc, size_t j0, size_t nc, int nr, float *dst)
 {
 	const struct im2col_ctx *cx = vctx;
-	const struct win *w = cx->w;
+	const struct onnx_win *w = cx->w;
 	int64_t H = w->in[0], W = w->in[1], OW = w->out[1], KW = w->k[1];
 	int64_t sy = w->s[0], sx = w->s[1], dy = w->d[0], dx = w->d[1];
 	int64_t iy0[64], ix0[64];
@@ -284,9 +279,10 @@ static cella_result conv_kernel_shape(struct exec *x, struct node *n, const stru
 /* At load, for Conv and ConvTranspose whose weight rank is known: the kernel and window attributes are checked
  * there even when the input's shape is not (the shape pass could not run the node), so a malformed one is refused
  * at load, with its name, not at the first run. */
-static cella_result conv_attrs_at_load(struct exec *x, struct node *n)
+/* see onnx_internal.h */
+cella_result onnx_conv_attrs_at_load(struct exec *x, struct node *n, int w_index)
 {
-	struct tensor *wt = onnx_op_in(x, n, 1);
+	struct tensor *wt = onnx_op_in(x, n, w_index);
 	int64_t k[MAXSP];
 	int nsp, mode;
 	cella_result r;
@@ -295,6 +291,31 @@ static cella_result conv_attrs_at_load(struct exec *x, struct node *n)
 	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK)
 		return r;
 	return win_attrs(x, n, nsp, &mode);
+}
+
+static cella_result conv_attrs_at_load(struct exec *x, struct node *n)
+{
+	return onnx_conv_attrs_at_load(x, n, 1);
+}
+
+/* see onnx_internal.h */
+cella_result onnx_conv_geometry(struct exec *x, struct node *n, const struct tensor *xt, const struct tensor *wt,
+				struct onnx_win *w, int64_t *group)
+{
+	int64_t k[MAXSP];
+	int nsp;
+	cella_result r;
+	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK)
+		return r;
+	if (xt->rank != wt->rank)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d, weight of rank %d", xt->rank,
+				    wt->rank);
+	int64_t g = onnx_attr_i(n, "group", 1), C = xt->dims[1], M = wt->dims[0];
+	if (g < 1 || C % g || M % g || wt->dims[1] != C / g)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "group %lld with %lld input channels, weight [%lld, %lld, ...]",
+				    (long long)g, (long long)C, (long long)M, (long long)wt->dims[1]);
+	*group = g;
+	return win_make(x, n, xt, k, nsp, 0, w);
 }
 
 static cella_result conv_prepare(struct exec *x, struct node *n)
@@ -330,7 +351,7 @@ static cella_result conv_prepare(struct exec *x, struct node *n)
 }
 
 /* Size of the zero-padded copy that lets every tap of a depthwise conv read in bounds. */
-static void dw_padded_dims(const struct win *w, int64_t *hp, int64_t *wp)
+static void dw_padded_dims(const struct onnx_win *w, int64_t *hp, int64_t *wp)
 {
 	*hp = (w->out[0] - 1) * w->s[0] + (w->k[0] - 1) * w->d[0] + 1;
 	*wp = (w->out[1] - 1) * w->s[1] + (w->k[1] - 1) * w->d[1] + 1;
@@ -340,7 +361,7 @@ static void dw_padded_dims(const struct win *w, int64_t *hp, int64_t *wp)
 		*wp = 1;
 }
 
-static void depthwise2d(const struct win *w, const float *x, const float *k, float bias, float *y, int act,
+static void depthwise2d(const struct onnx_win *w, const float *x, const float *k, float bias, float *y, int act,
 			float aa, float ab, int avx2, float *tmp)
 {
 	struct dw_args a = { w->in[0], w->in[1], w->out[0], w->out[1], w->k[0], w->k[1], w->s[0], w->s[1],
@@ -376,23 +397,19 @@ static void depthwise2d(const struct win *w, const float *x, const float *k, flo
 static cella_result op_conv(struct exec *x, struct node *n)
 {
 	struct tensor *xt = onnx_op_in(x, n, 0), *wt = onnx_op_in(x, n, 1), *bt = onnx_op_in(x, n, 2), *yt;
-	struct win w;
-	int64_t k[MAXSP], odims[MAXR];
-	int nsp;
+	struct onnx_win w;
+	int64_t odims[MAXR], g;
 	cella_result r;
 	if (!xt || !wt)
 		return CELLA_ERR_MODEL;
 	if (xt->dtype != CELLA_ONNX_FLOAT || wt->dtype != CELLA_ONNX_FLOAT || (bt && bt->dtype != CELLA_ONNX_FLOAT))
 		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if ((r = conv_kernel_shape(x, n, wt, k, &nsp)) != CELLA_OK)
+	if ((r = onnx_conv_geometry(x, n, xt, wt, &w, &g)) != CELLA_OK)
 		return r;
-	if (xt->rank != wt->rank)
+	int64_t N = xt->dims[0], C = xt->dims[1], M = wt->dims[0];
+	int nsp = w.nsp;
+	if (bt && (bt->rank != 1 || bt->dims[0] != M))
 		return CELLA_ERR_MODEL_SHAPE;
-	int64_t g = onnx_attr_i(n, "group", 1), N = xt->dims[0], C = xt->dims[1], M = wt->dims[0];
-	if (g < 1 || C % g || M % g || wt->dims[1] != C / g || (bt && (bt->rank != 1 || bt->dims[0] != M)))
-		return CELLA_ERR_MODEL_SHAPE;
-	if ((r = win_make(x, n, xt, k, nsp, 0, &w)) != CELLA_OK)
-		return r;
 	odims[0] = N;
 	odims[1] = M;
 	for (int i = 0; i < nsp; i++)
@@ -693,17 +710,9 @@ static cella_result op_gemm(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
-static cella_result op_matmul(struct exec *x, struct node *n)
+/* see onnx_internal.h */
+cella_result onnx_matmul_shape(const struct tensor *a, const struct tensor *b, struct onnx_mm *mm)
 {
-	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *y;
-	cella_result r;
-	if (!a || !b)
-		return CELLA_ERR_MODEL;
-	if (a->dtype != b->dtype)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_INT32 && a->dtype != CELLA_ONNX_INT64 &&
-	    a->dtype != CELLA_ONNX_DOUBLE)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if (a->rank < 1 || b->rank < 1)
 		return CELLA_ERR_MODEL_SHAPE;
 	/* promote 1-D operands, broadcast batch dims */
@@ -719,53 +728,83 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 		bd[1] = 1;
 	} else
 		memcpy(bd, b->dims, sizeof(int64_t) * (size_t)b->rank);
+	memset(mm, 0, sizeof(*mm));
 	int64_t M = ad[ar - 2], K = ad[ar - 1], N = bd[br - 1];
 	if (bd[br - 2] != K)
 		return CELLA_ERR_MODEL_SHAPE;
 	int orank = (ar > br ? ar : br);
-	int64_t od[MAXR], ast[MAXR] = { 0 }, bst[MAXR] = { 0 };
 	int nb = orank - 2;
 	for (int i = 0; i < nb; i++) {
 		int ia = i - (orank - ar), ib = i - (orank - br);
 		int64_t ea = ia >= 0 ? ad[ia] : 1, eb = ib >= 0 ? bd[ib] : 1;
 		if (ea != eb && ea != 1 && eb != 1)
 			return CELLA_ERR_MODEL_SHAPE;
-		od[i] = ea == 1 ? eb : ea;
+		mm->od[i] = ea == 1 ? eb : ea;
 	}
-	od[nb] = M;
-	od[nb + 1] = N;
+	mm->od[nb] = M;
+	mm->od[nb + 1] = N;
 	/* batch strides in units of matrices */
 	{
 		int64_t sa = 1, sb = 1;
 		for (int i = nb - 1; i >= 0; i--) {
 			int ia = i - (orank - ar), ib = i - (orank - br);
 			int64_t ea = ia >= 0 ? ad[ia] : 1, eb = ib >= 0 ? bd[ib] : 1;
-			ast[i] = ea == 1 ? 0 : sa;
-			bst[i] = eb == 1 ? 0 : sb;
+			mm->ast[i] = ea == 1 ? 0 : sa;
+			mm->bst[i] = eb == 1 ? 0 : sb;
 			sa *= ea;
 			sb *= eb;
 		}
 	}
 	/* output shape drops the promoted dims */
-	int64_t outd[MAXR];
-	int outr = 0;
 	for (int i = 0; i < nb; i++)
-		outd[outr++] = od[i];
+		mm->outd[mm->outr++] = mm->od[i];
 	if (a->rank >= 2)
-		outd[outr++] = M;
+		mm->outd[mm->outr++] = M;
 	if (b->rank >= 2)
-		outd[outr++] = N;
-	if ((r = onnx_op_out(x, n, 0, a->dtype, outr, outd, &y)) != CELLA_OK || onnx_op_dry(x))
+		mm->outd[mm->outr++] = N;
+	mm->M = M;
+	mm->K = K;
+	mm->N = N;
+	mm->nb = nb;
+	mm->batches = onnx_dims_prod(mm->od, nb);
+	return CELLA_OK;
+}
+
+/* see onnx_internal.h */
+void onnx_matmul_batch(const struct onnx_mm *mm, int64_t bi, int64_t *oa, int64_t *ob)
+{
+	*oa = *ob = 0;
+	for (int i = mm->nb - 1; i >= 0; i--) {
+		int64_t d = bi % mm->od[i];
+		bi /= mm->od[i];
+		*oa += d * mm->ast[i];
+		*ob += d * mm->bst[i];
+	}
+}
+
+static cella_result op_matmul(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *y;
+	cella_result r;
+	if (!a || !b)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != b->dtype)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_INT32 && a->dtype != CELLA_ONNX_INT64 &&
+	    a->dtype != CELLA_ONNX_DOUBLE)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	struct onnx_mm mm;
+	if ((r = onnx_matmul_shape(a, b, &mm)) != CELLA_OK)
 		return r;
-	int64_t batches = onnx_dims_prod(od, nb);
+	int64_t M = mm.M, K = mm.K, N = mm.N, batches = mm.batches;
+	int nb = mm.nb;
+	const int64_t *od = mm.od, *ast = mm.ast, *bst = mm.bst;
+	if ((r = onnx_op_out(x, n, 0, a->dtype, mm.outr, mm.outd, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
 	if (a->dtype != CELLA_ONNX_FLOAT) {
-		int64_t idx[MAXR] = { 0 };
 		for (int64_t bi = 0; bi < batches; bi++) {
-			int64_t oa = 0, ob = 0;
-			for (int i = 0; i < nb; i++) {
-				oa += idx[i] * ast[i];
-				ob += idx[i] * bst[i];
-			}
+			int64_t oa, ob;
+			onnx_matmul_batch(&mm, bi, &oa, &ob);
 			for (int64_t i = 0; i < M; i++)
 				for (int64_t j = 0; j < N; j++) {
 					size_t yo = (size_t)((bi * M + i) * N + j);
@@ -792,11 +831,6 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 							((int64_t *)y->data)[yo] = (int64_t)acc;
 					}
 				}
-			for (int i = nb - 1; i >= 0; i--) {
-				if (++idx[i] < od[i])
-					break;
-				idx[i] = 0;
-			}
 		}
 		return CELLA_OK;
 	}
@@ -836,24 +870,15 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 			onnx_op_sgemm(x, &s, scr);
 		return CELLA_OK;
 	}
-	int64_t idx[MAXR] = { 0 };
 	s.M = (size_t)M;
 	for (int64_t bi = 0; bi < batches; bi++) {
-		int64_t oa = 0, ob = 0;
-		for (int i = 0; i < nb; i++) {
-			oa += idx[i] * ast[i];
-			ob += idx[i] * bst[i];
-		}
+		int64_t oa, ob;
+		onnx_matmul_batch(&mm, bi, &oa, &ob);
 		s.A = A + oa * M * K;
 		s.B = B + ob * K * N;
 		s.C = Y + bi * M * N;
 		if (s.M && s.N)
 			onnx_op_sgemm(x, &s, scr);
-		for (int i = nb - 1; i >= 0; i--) {
-			if (++idx[i] < od[i])
-				break;
-			idx[i] = 0;
-		}
 	}
 	return CELLA_OK;
 }
@@ -1150,7 +1175,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	struct tensor *xt = onnx_op_in(x, n, 0), *y, *yi = NULL;
 	const int64_t *ks;
 	cella_result r;
-	struct win w;
+	struct onnx_win w;
 	if (!xt)
 		return CELLA_ERR_MODEL;
 	/* MaxPool-12 adds int8 and uint8: pooled as floats (exact for them), in scratch */
