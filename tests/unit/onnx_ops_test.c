@@ -3477,6 +3477,308 @@ static void test_qdq_refused(void)
 	cella_test_pass("QuantizeLinear/DequantizeLinear refuse bad scale and zero-point shapes, types, output_dtype");
 }
 
+/* ---- the integer-quantization operators: values derived by hand from the ONNX definitions ---- */
+
+/* An input of a quantized-operator case: a constant (bytes 0: an omitted optional input, ""). */
+struct qin {
+	int dtype, rank;
+	int64_t dims[4];
+	const void *data;
+	size_t bytes;
+};
+#define QABSENT { 0, 0, { 0 }, NULL, 0 }
+
+/* Conv attributes of a case: pads and strides when they have values, group unless 0, auto_pad unless NULL. */
+struct qattrs {
+	int64_t pads[4], strides[2];
+	size_t npads, nstrides;
+	int64_t group;
+	const char *auto_pad;
+};
+
+#define QNOAT { .group = 0 } /* no attributes */
+
+static const char *const qnames[9] = { "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8" };
+
+/* One op over nin constant inputs (the output's declared type ydt), loaded and run: the result, out valid until *m
+ * is freed. */
+static cella_result qop_run(int64_t opset, const char *op, const struct qin *in, int nin, const struct qattrs *at,
+			    int ydt, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	const char *ins[10];
+	CT_ASSERT(nin <= 9);
+	mb_init(&b, opset);
+	gb_io(&b.g, 1, "y", ydt, -1, NULL);
+	for (int i = 0; i < nin; i++) {
+		ins[i] = in[i].bytes ? qnames[i] : "";
+		if (in[i].bytes)
+			gb_const(&b.g, qnames[i], in[i].dtype, in[i].rank, in[i].dims, in[i].data, in[i].bytes);
+	}
+	ins[nin] = NULL;
+	Onnx__NodeProto *n = gb_node(&b.g, op, ins, Y);
+	if (at && at->npads)
+		attr_ints(&b.g, n, "pads", at->pads, at->npads);
+	if (at && at->nstrides)
+		attr_ints(&b.g, n, "strides", at->strides, at->nstrides);
+	if (at && at->group)
+		attr_i(&b.g, n, "group", at->group);
+	if (at && at->auto_pad)
+		attr_s(&b.g, n, "auto_pad", at->auto_pad);
+	return load_run(&b, m, out);
+}
+
+/* A case of qop_run expected to give want (bytes of type ydt) or to be refused with r and msg in the log. */
+struct qcase {
+	int64_t opset;
+	const char *op;
+	struct qin in[9];
+	int nin;
+	struct qattrs at;
+	int ydt;
+	const void *want;
+	size_t bytes;
+	int rank;
+	int64_t dims[4];
+	cella_result r;
+	const char *msg;
+};
+
+static void qcases(const char *what, const struct qcase *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++, c++) {
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		char node[64];
+		cella_result r = qop_run(c->opset, c->op, c->in, c->nin, &c->at, c->ydt, &m, &out);
+		snprintf(node, sizeof(node), "node '%s' (%s) at load", c->op, c->op);
+		if (c->msg) {
+			if (r != c->r || !strstr(last_log, node) || !strstr(last_log, c->msg))
+				cella_test_fail(__FILE__, __LINE__, "%s case %zu: %s, '%s'", what, i, cella_result_str(r),
+						last_log);
+		} else {
+			int ok = r == CELLA_OK && (int)out.dtype == c->ydt && out.bytes == c->bytes &&
+				 (int)out.rank == c->rank && memcmp(out.data, c->want, c->bytes) == 0;
+			for (int d = 0; ok && d < c->rank; d++)
+				ok = out.dims[d] == c->dims[d];
+			if (!ok)
+				cella_test_fail(__FILE__, __LINE__, "%s case %zu: %s, '%s'", what, i, cella_result_str(r),
+						last_log);
+		}
+		cella_onnx_model_free(m);
+	}
+}
+
+/* DynamicQuantizeLinear over a graph input x of n floats: y, y_scale and y_zero_point as computed. */
+static void dql_case(const float *xv, int64_t n, const uint8_t *want_y, float want_s, uint8_t want_z)
+{
+	static const int64_t dyn[1] = { -1 };
+	static const char *const ins[] = { "x", NULL }, *const outs[] = { "y", "s", "z", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in = ftensor((float *)xv, 1, &n), out[3];
+	mb_init(&b, 11);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 1, dyn);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_UINT8, -1, NULL);
+	gb_io(&b.g, 1, "s", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "z", CELLA_ONNX_UINT8, -1, NULL);
+	gb_node(&b.g, "DynamicQuantizeLinear", ins, outs);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, out, 3), CELLA_OK);
+	CT_ASSERT(out[0].dtype == CELLA_ONNX_UINT8 && out[0].bytes == (size_t)n && out[0].rank == 1);
+	CT_ASSERT(memcmp(out[0].data, want_y, (size_t)n) == 0);
+	CT_ASSERT(out[1].dtype == CELLA_ONNX_FLOAT && out[1].rank == 0 && *(const float *)out[1].data == want_s);
+	CT_ASSERT(out[2].dtype == CELLA_ONNX_UINT8 && out[2].rank == 0 && *(const uint8_t *)out[2].data == want_z);
+	cella_onnx_model_free(m);
+}
+
+static void test_dynamic_quantize_linear(void)
+{
+	/* range [-64, 191]: scale 255 / 255 = 1, zero point 64; ties to even 2.5 -> 2, 3.5 -> 4, -2.5 -> -2, 0.5 -> 0,
+	 * 1.5 -> 2; NaN is left out of the range and gives 0 */
+	static const float x1[9] = { -64, 191, 2.5f, 3.5f, -2.5f, 0.5f, 1.5f, 0, NAN };
+	static const uint8_t y1[9] = { 0, 255, 66, 68, 62, 64, 66, 64, 0 };
+	/* range [-2.5, 252.5]: zero point round(2.5) = 2; [-3.5, 251.5]: round(3.5) = 4, 251.5 -> 252 + 4 saturates */
+	static const float x2[2] = { -2.5f, 252.5f }, x3[2] = { -3.5f, 251.5f };
+	static const uint8_t y2[2] = { 0, 254 }, y3[2] = { 0, 255 };
+	/* all positive: the range starts at 0 (zero point 0), 127.5 -> 128; all negative: it ends at 0 (zero point
+	 * 255), -0.5 -> -0 + 255 */
+	static const float x4[3] = { 255, 127.5f, 1 }, x5[3] = { -255, -1, -0.5f };
+	static const uint8_t y4[3] = { 255, 128, 1 }, y5[3] = { 0, 254, 255 };
+	/* all zeros: the formula's scale would be 0 / 0; it is 1 (as onnxruntime), the zero point 0 */
+	static const float x6[3] = { 0, 0, 0 };
+	static const uint8_t y6[3] = { 0, 0, 0 };
+	/* range [-1, 1.55]: scale 2.55 / 255 (in float), zero point round(1 / scale) = 100 */
+	static const float x7[3] = { -1, 1.55f, 0.5f };
+	static const uint8_t y7[3] = { 0, 255, 150 };
+	dql_case(x1, 9, y1, 1, 64);
+	dql_case(x2, 2, y2, 1, 2);
+	dql_case(x3, 2, y3, 1, 4);
+	dql_case(x4, 3, y4, 1, 0);
+	dql_case(x5, 3, y5, 1, 255);
+	dql_case(x6, 3, y6, 1, 0);
+	dql_case(x7, 3, y7, (1.55f - -1.0f) / 255.0f, 100);
+	{
+		static const double xd[2] = { 1, 2 };
+		static const struct qcase refused[] = {
+			{ 11, "DynamicQuantizeLinear", { { CELLA_ONNX_DOUBLE, 1, { 2 }, xd, sizeof(xd) } }, 1, QNOAT,
+			  CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+			  "input of type double is not supported (float only)" },
+		};
+		qcases("DynamicQuantizeLinear", refused, 1);
+	}
+	/* before opset 11 the operator does not exist */
+	{
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		static const float xf[2] = { 1, 2 };
+		static const struct qin in[1] = { { CELLA_ONNX_FLOAT, 1, { 2 }, xf, sizeof(xf) } };
+		CT_RESULT(qop_run(10, "DynamicQuantizeLinear", in, 1, NULL, CELLA_ONNX_UINT8, &m, &out),
+			  CELLA_ERR_MODEL_UNSUPPORTED);
+		CT_ASSERT(strstr(last_log, "DynamicQuantizeLinear") != NULL);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("DynamicQuantizeLinear-11: scale, zero point (ties to even), saturation, all-zero input, NaN");
+}
+
+#define U8S(v) { CELLA_ONNX_UINT8, 0, { 0 }, &(v), 1 }
+#define I8S(v) { CELLA_ONNX_INT8, 0, { 0 }, &(v), 1 }
+#define F32S(v) { CELLA_ONNX_FLOAT, 0, { 0 }, &(v), 4 }
+
+static void test_matmul_integer(void)
+{
+	/* A uint8 [2, 3] less 1 is [[0, 1, 2], [3, 4, 5]]; B int8 [3, 2] = [[1, -1], [2, -2], [3, -3]] */
+	static const uint8_t a6[6] = { 1, 2, 3, 4, 5, 6 }, one = 1, zr[2] = { 1, 4 }, z3[3] = { 1, 1, 1 };
+	static const int8_t b6[6] = { 1, -1, 2, -2, 3, -3 }, zc[2] = { 1, -1 }, zi8 = 1, b18[18] = { 0 };
+	static const int16_t a16[6] = { 1, 2, 3, 4, 5, 6 };
+	static const int32_t w1[4] = { 8, -8, 26, -26 }, w2[4] = { 5, -5, 5, -5 }, w3[4] = { 8, -8, 8, -8 },
+			     w4[2] = { 0 * 1 + 1 * 2 + 2 * 3, 0 * -1 + 1 * -2 + 2 * -3 };
+	static const struct qcase cases[] = {
+		/* per tensor a_zero_point 1, no b_zero_point */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 2, 3 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  U8S(one) }, 3, QNOAT, CELLA_ONNX_INT32, w1, sizeof(w1), 2, { 2, 2 }, CELLA_OK, NULL },
+		/* per row of A (1, 4: both rows become [0, 1, 2]) and per column of B (1, -1: columns [0, 1, 2] and
+		 * [0, -1, -2]) */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 2, 3 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  { CELLA_ONNX_UINT8, 1, { 2 }, zr, 2 }, { CELLA_ONNX_INT8, 1, { 2 }, zc, 2 } }, 4, QNOAT,
+		  CELLA_ONNX_INT32, w2, sizeof(w2), 2, { 2, 2 }, CELLA_OK, NULL },
+		/* batches: A [2, 1, 3] with a zero point per row [2, 1, 1] (1, 4), B [3, 2] shared */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 3, { 2, 1, 3 }, a6, 6 },
+		  { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 }, { CELLA_ONNX_UINT8, 3, { 2, 1, 1 }, zr, 2 } }, 3, QNOAT,
+		  CELLA_ONNX_INT32, w3, sizeof(w3), 3, { 2, 1, 2 }, CELLA_OK, NULL },
+		/* 1-D A [3] less 1: [0, 1, 2] times B: a vector of 2 */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 1, { 3 }, a6, 3 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  U8S(one) }, 3, QNOAT, CELLA_ONNX_INT32, w4, sizeof(w4), 1, { 2 }, CELLA_OK, NULL },
+		/* refusals */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_INT16, 2, { 2, 3 }, a16, 12 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 } },
+		  2, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "input A of type int16 is not supported (int8 or uint8)" },
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 2, 3 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  I8S(zi8) }, 3, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "a_zero_point of type int8, its input of type uint8" },
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 2, 3 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  { CELLA_ONNX_UINT8, 1, { 3 }, z3, 3 } }, 3, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "a_zero_point of rank 1 with 3 values for an input of rank 2: expected one value "
+		  "or one per row" },
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 2, 3 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 },
+		  QABSENT, { CELLA_ONNX_INT8, 2, { 3, 1 }, b6, 3 } }, 4, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "b_zero_point of rank 2 with 3 values for an input of rank 2: expected one value "
+		  "or one per column" },
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 2, { 3, 2 }, a6, 6 }, { CELLA_ONNX_INT8, 2, { 3, 2 }, b6, 6 } },
+		  2, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "A [3, 2] and B [3, 2] do not multiply as numpy.matmul" },
+		/* batch dims 2 and 3 do not broadcast */
+		{ 10, "MatMulInteger", { { CELLA_ONNX_UINT8, 3, { 2, 1, 3 }, a6, 6 },
+		  { CELLA_ONNX_INT8, 3, { 3, 3, 2 }, b18, 18 } }, 2, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "A [2, 1, 3] and B [3, 3, 2] do not multiply as numpy.matmul" },
+	};
+	qcases("MatMulInteger", cases, sizeof(cases) / sizeof(cases[0]));
+	/* int32 sums wrap, as ONNX allows: 40000 products 255 * 255 = 2 601 000 000 > 2^31 - 1, read as
+	 * 2 601 000 000 - 2^32 (inputs at run: no constant of 40 000 bytes here) */
+	{
+		static const int64_t da[2] = { 1, 40000 }, db[2] = { 40000, 1 };
+		static const char *const ins[] = { "a", "b", NULL };
+		uint8_t *ones = malloc(40000);
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in[2], out;
+		CT_ASSERT(ones != NULL);
+		memset(ones, 255, 40000);
+		memset(in, 0, sizeof(in));
+		for (int i = 0; i < 2; i++) {
+			in[i].dtype = CELLA_ONNX_UINT8;
+			in[i].rank = 2;
+			in[i].dims[0] = i ? 40000 : 1;
+			in[i].dims[1] = i ? 1 : 40000;
+			in[i].data = ones;
+			in[i].bytes = 40000;
+		}
+		mb_init(&b, 10);
+		gb_io(&b.g, 0, "a", CELLA_ONNX_UINT8, 2, da);
+		gb_io(&b.g, 0, "b", CELLA_ONNX_UINT8, 2, db);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_INT32, -1, NULL);
+		gb_node(&b.g, "MatMulInteger", ins, Y);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, in, 2, &out, 1), CELLA_OK);
+		CT_ASSERT(out.bytes == 4 && *(const int32_t *)out.data == (int32_t)(2601000000LL - 4294967296LL));
+		cella_onnx_model_free(m);
+		free(ones);
+	}
+	cella_test_pass("MatMulInteger-10: zero points per tensor, row and column, batches, 1-D A, int32 wrap; "
+			"refusals named");
+}
+
+static void test_qlinear_matmul(void)
+{
+	/* a uint8 [[11, 20], [30, 41]] less 10 is [[1, 10], [20, 31]]; b int8 [[1, 2], [3, 4]]: sums 31, 42, 113,
+	 * 164. Scales 0.5 * 0.25 / 0.25 = 0.5: 15.5 -> 16, 21, 56.5 -> 56, 82, plus int8 100, saturated at 127 */
+	static const uint8_t a4[4] = { 11, 20, 30, 41 }, ten = 10, yz0 = 0;
+	static const int8_t b4[4] = { 1, 2, 3, 4 }, bz = 0, yz100 = 100;
+	static const float half = 0.5f, quarter = 0.25f, eighth = 0.125f, sa2[2] = { 0.5f, 1 }, sb2[2] = { 0.25f, 0.5f },
+			   s3[3] = { 1, 1, 1 };
+	static const double dh = 0.5;
+	static const int32_t i32 = 0;
+	static const int8_t w1[4] = { 116, 121, 127, 127 };
+	/* a per row (0.5, 1), b per column (0.25, 0.5), y 0.125: multipliers [[1, 2], [2, 4]]; uint8 zero point 0 */
+	static const uint8_t w2[4] = { 31, 84, 226, 255 };
+#define QLMM_AB { CELLA_ONNX_UINT8, 2, { 2, 2 }, a4, 4 }
+#define QLMM_B { CELLA_ONNX_INT8, 2, { 2, 2 }, b4, 4 }
+	static const struct qcase cases[] = {
+		{ 10, "QLinearMatMul", { QLMM_AB, F32S(half), U8S(ten), QLMM_B, F32S(quarter), I8S(bz), F32S(quarter),
+		  I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, w1, sizeof(w1), 2, { 2, 2 }, CELLA_OK, NULL },
+		{ 21, "QLinearMatMul", { QLMM_AB, F32S(half), U8S(ten), QLMM_B, F32S(quarter), I8S(bz), F32S(quarter),
+		  I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, w1, sizeof(w1), 2, { 2, 2 }, CELLA_OK, NULL },
+		{ 10, "QLinearMatMul", { QLMM_AB, { CELLA_ONNX_FLOAT, 1, { 2 }, sa2, 8 }, U8S(ten), QLMM_B,
+		  { CELLA_ONNX_FLOAT, 1, { 2 }, sb2, 8 }, I8S(bz), F32S(eighth), U8S(yz0) }, 8, QNOAT, CELLA_ONNX_UINT8,
+		  w2, sizeof(w2), 2, { 2, 2 }, CELLA_OK, NULL },
+		/* refusals */
+		{ 10, "QLinearMatMul", { QLMM_AB, { CELLA_ONNX_DOUBLE, 0, { 0 }, &dh, 8 }, U8S(ten), QLMM_B, F32S(quarter),
+		  I8S(bz), F32S(quarter), I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "a_scale of type double is not supported (float only)" },
+		{ 10, "QLinearMatMul", { QLMM_AB, { CELLA_ONNX_FLOAT, 1, { 3 }, s3, 12 }, U8S(ten), QLMM_B, F32S(quarter),
+		  I8S(bz), F32S(quarter), I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "a_scale of rank 1 with 3 values for an input of rank 2: expected one value or one "
+		  "per row" },
+		{ 10, "QLinearMatMul", { QLMM_AB, F32S(half), U8S(ten), QLMM_B, F32S(quarter), I8S(bz),
+		  { CELLA_ONNX_FLOAT, 1, { 2 }, sa2, 8 }, I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "y_scale of rank 1 with 2 values: a scalar or one value" },
+		{ 10, "QLinearMatMul", { QLMM_AB, F32S(half), U8S(ten), QLMM_B, F32S(quarter), I8S(bz), F32S(quarter),
+		  { CELLA_ONNX_INT32, 0, { 0 }, &i32, 4 } }, 8, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "y_zero_point of type int32 is not supported (int8 or uint8)" },
+		{ 10, "QLinearMatMul", { QLMM_AB, F32S(half), I8S(bz), QLMM_B, F32S(quarter), I8S(bz), F32S(quarter),
+		  I8S(yz100) }, 8, QNOAT, CELLA_ONNX_INT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "a_zero_point of type int8, its input of type uint8" },
+		{ 10, "QLinearMatMul", { QLMM_AB, F32S(half), U8S(ten), QLMM_B, F32S(quarter), I8S(bz), F32S(quarter),
+		  QABSENT }, 8, QNOAT, CELLA_ONNX_INT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "input 'y_zero_point' is absent: it gives the output's type" },
+	};
+#undef QLMM_AB
+#undef QLMM_B
+	qcases("QLinearMatMul", cases, sizeof(cases) / sizeof(cases[0]));
+	cella_test_pass("QLinearMatMul-10/21: requantized with ties to even and saturation, per row and column scales; "
+			"refusals named");
+}
+
 /* ---- Einsum: results against the sums written out here, and each malformed equation refused by name ---- */
 
 /* A constant for an Einsum case. */
@@ -4651,6 +4953,9 @@ int main(int argc, char **argv)
 		{ "quantize_linear", test_quantize_linear },
 		{ "dequantize_linear", test_dequantize_linear },
 		{ "qdq_refused", test_qdq_refused },
+		{ "dynamic_quantize_linear", test_dynamic_quantize_linear },
+		{ "matmul_integer", test_matmul_integer },
+		{ "qlinear_matmul", test_qlinear_matmul },
 		{ "einsum", test_einsum },
 		{ "einsum_refused", test_einsum_refused },
 		{ "unique", test_unique },

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/* The integer-quantization operators onnxruntime's QOperator quantizers emit: DynamicQuantizeLinear, MatMulInteger,
+ * QLinearMatMul. Written for correctness first.
+ *
+ * Products are exact in int32 (operands are 8-bit values less their zero points, 9 bits); sums are int32 and wrap
+ * on overflow, which ONNX allows ("accumulation may overflow if and only if in 32 bits") and onnxruntime does.
+ * Requantization follows onnxruntime's (and QuantizeLinear's): the multiplier a_scale * b_scale / y_scale in float,
+ * float(sum) times it in float, rounded half to even, plus the output's zero point, saturated. */
+#include "onnx_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *tname(int dt)
+{
+	return cella_onnx_dtype_name((cella_onnx_dtype)dt);
+}
+
+/* The operand types of these operators: int8 and uint8 (float8 and int4, which later versions add, are refused
+ * when the model loads). */
+static cella_result need_q8(struct exec *x, const struct tensor *t, const char *what)
+{
+	if (t->dtype != CELLA_ONNX_INT8 && t->dtype != CELLA_ONNX_UINT8)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (int8 or uint8)", what,
+				    tname(t->dtype));
+	return CELLA_OK;
+}
+
+/* A zero point has its operand's type (T1 for a and x, T2 for b and w, T3 for y). */
+static cella_result need_zp_type(struct exec *x, const struct tensor *zp, const struct tensor *t, const char *what)
+{
+	if (zp && zp->dtype != t->dtype)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%s of type %s, its input of type %s", what, tname(zp->dtype),
+				    tname(t->dtype));
+	return CELLA_OK;
+}
+
+/* Scales are float: float16 and bfloat16, which QLinearMatMul-21 adds, are refused. */
+static cella_result need_scale(struct exec *x, const struct tensor *s, const char *what)
+{
+	if (s->dtype != CELLA_ONNX_FLOAT)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (float only)", what,
+				    tname(s->dtype));
+	return CELLA_OK;
+}
+
+/* One value for the whole tensor: a scalar or a one-element vector. */
+static int per_tensor(const struct tensor *p)
+{
+	return p->rank == 0 || (p->rank == 1 && p->dims[0] == 1);
+}
+
+static cella_result need_per_tensor(struct exec *x, const struct tensor *p, const char *what)
+{
+	if (p && !per_tensor(p))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d with %lld values: a scalar or one value",
+				    what, p->rank, (long long)onnx_dims_prod(p->dims, p->rank));
+	return CELLA_OK;
+}
+
+/* A parameter's element: the only one, or element i of a per-row/column/channel one. */
+static int64_t param_i(const struct tensor *p, int per, int64_t i)
+{
+	return p ? onnx_get_i(p->data, p->dtype, per ? (size_t)i : 0) : 0;
+}
+
+static float param_f(const struct tensor *p, int per, int64_t i)
+{
+	return ((const float *)p->data)[per ? i : 0];
+}
+
+/* ------------------------------------------------------------------ DynamicQuantizeLinear */
+
+/*
+ * y_scale = (max(0, max(x)) - min(0, min(x))) / 255, y_zero_point = saturate(round(0 - min / y_scale)),
+ * y = saturate(round(x / y_scale) + y_zero_point), rounding half to even, in float as the ONNX definition computes.
+ * The formula divides by zero when x is all zeros (or empty); the scale is then 1 and the zero point 0, as in
+ * onnxruntime, so y is all zeros and y_scale stays usable by a DequantizeLinear. NaN elements are left out of the
+ * range and quantize to 0.
+ */
+static cella_result op_dynamic_quantize(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *y, *ys, *yz;
+	cella_result r;
+	if (!a)
+		return CELLA_ERR_MODEL;
+	if (a->dtype != CELLA_ONNX_FLOAT)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float only)",
+				    tname(a->dtype));
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_UINT8, a->rank, a->dims, &y)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_FLOAT, 0, NULL, &ys)) != CELLA_OK ||
+	    (r = onnx_op_out(x, n, 2, CELLA_ONNX_UINT8, 0, NULL, &yz)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	const float *xv = a->data;
+	size_t count = onnx_tensor_count(a);
+	float lo = 0, hi = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (xv[i] < lo)
+			lo = xv[i];
+		if (xv[i] > hi)
+			hi = xv[i];
+	}
+	float scale = hi == lo ? 1.0f : (hi - lo) / 255.0f;
+	/* an infinite range gives an infinite scale: the zero point's NaN (inf / inf) quantizes to 0 */
+	onnx_quant_put(yz->data, CELLA_ONNX_UINT8, 0, (double)((0.0f - lo) / scale), 0);
+	int64_t zp = ((const uint8_t *)yz->data)[0];
+	*(float *)ys->data = scale;
+	for (size_t i = 0; i < count; i++)
+		onnx_quant_put(y->data, CELLA_ONNX_UINT8, i, (double)(xv[i] / scale), zp);
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ integer products */
+
+/* C[M, N] = A[M, K] B[K, N] in int32, each sum wrapping (computed in uint32, whose overflow is defined; the int32
+ * elements are read and written through their unsigned type, which C11 6.5p7 allows). */
+static void igemm(int64_t M, int64_t N, int64_t K, const int32_t *A, const int32_t *B, int32_t *C)
+{
+	for (int64_t i = 0; i < M; i++) {
+		uint32_t *c = (uint32_t *)(C + i * N);
+		memset(c, 0, (size_t)N * sizeof(*c));
+		for (int64_t k = 0; k < K; k++) {
+			uint32_t av = (uint32_t)A[i * K + k];
+			const int32_t *b = B + k * N;
+			if (av == 0)
+				continue;
+			for (int64_t j = 0; j < N; j++)
+				c[j] += av * (uint32_t)b[j];
+		}
+	}
+}
+
+/* Scratch of at least count int32s (slot as onnx_op_scratch). */
+static int32_t *iscratch(struct exec *x, int slot, int64_t count)
+{
+	return onnx_op_scratch(x, slot, (size_t)(count > 16 ? count : 16) * sizeof(int32_t));
+}
+
+/*
+ * How a zero point or scale p of matrix operand t applies, as numpy.matmul's operands: per tensor (*per = 0), or
+ * (*per = 1) per row of a (rows = 1: [M] for a matrix, [..., M, 1] of a's rank) or per column of b (rows = 0: [N],
+ * [..., 1, N]). Element (row or column) i of t's matrix mi is then p's element mi * lines + i.
+ */
+static cella_result mm_param(struct exec *x, const struct tensor *p, const struct tensor *t, int rows,
+			     const char *what, int *per)
+{
+	*per = 0;
+	if (!p || per_tensor(p))
+		return CELLA_OK;
+	if (t->rank >= 2) {
+		int line = rows ? t->rank - 2 : t->rank - 1, ok = p->rank == t->rank;
+		if (t->rank == 2 && p->rank == 1 && p->dims[0] == t->dims[line]) {
+			*per = 1;
+			return CELLA_OK;
+		}
+		for (int d = 0; ok && d < t->rank; d++)
+			ok = p->dims[d] == (d == line || d < t->rank - 2 ? t->dims[d] : 1);
+		if (ok) {
+			*per = 1;
+			return CELLA_OK;
+		}
+	}
+	return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d with %lld values for an input of rank %d: "
+			    "expected one value or one per %s", what, p->rank, (long long)onnx_dims_prod(p->dims, p->rank),
+			    t->rank, rows ? "row ([M] or [..., M, 1])" : "column ([N] or [..., 1, N])");
+}
+
+/* Matrix mi [R, Cn] of t less its zero point (per tensor, or per row when rows, else per column) into dst. */
+static void mm_center(const struct tensor *t, int64_t mi, int64_t R, int64_t Cn, const struct tensor *zp, int per,
+		      int rows, int32_t *dst)
+{
+	size_t base = (size_t)(mi * R * Cn);
+	for (int64_t r = 0; r < R; r++)
+		for (int64_t c = 0; c < Cn; c++) {
+			int64_t z = param_i(zp, per, rows ? mi * R + r : mi * Cn + c);
+			dst[r * Cn + c] = (int32_t)(onnx_get_i(t->data, t->dtype, base + (size_t)(r * Cn + c)) - z);
+		}
+}
+
+/* t's dims as "[2, 3]" in buf (cap bytes, room for MAXR dims of 20 digits and their separators). */
+static const char *dims_str(const struct tensor *t, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[used++] = '[';
+	for (int d = 0; d < t->rank && used < cap; d++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
+	if (used < cap - 1) {
+		buf[used++] = ']';
+		buf[used] = '\0';
+	}
+	return buf;
+}
+
+/* The quantized matrix operands of MatMulInteger (inputs 0, 1, zero points 2, 3) and QLinearMatMul (0, 3; 2, 5). */
+struct qmm {
+	const struct tensor *a, *b, *za, *zb;
+	int pa, pb; /* zero points per row of a, per column of b */
+	struct onnx_mm mm;
+};
+
+static cella_result qmm_check(struct exec *x, struct qmm *q)
+{
+	cella_result r;
+	if ((r = need_q8(x, q->a, "input A")) != CELLA_OK || (r = need_q8(x, q->b, "input B")) != CELLA_OK ||
+	    (r = need_zp_type(x, q->za, q->a, "a_zero_point")) != CELLA_OK ||
+	    (r = need_zp_type(x, q->zb, q->b, "b_zero_point")) != CELLA_OK)
+		return r;
+	if (onnx_matmul_shape(q->a, q->b, &q->mm) != CELLA_OK) {
+		char da[MAXR * 22 + 3], db[MAXR * 22 + 3];
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "A %s and B %s do not multiply as numpy.matmul",
+				    dims_str(q->a, da, sizeof(da)), dims_str(q->b, db, sizeof(db)));
+	}
+	if ((r = mm_param(x, q->za, q->a, 1, "a_zero_point", &q->pa)) != CELLA_OK)
+		return r;
+	return mm_param(x, q->zb, q->b, 0, "b_zero_point", &q->pb);
+}
+
+/* Runs f(ctx, batch, oa, ob, acc) on the int32 sums [M, N] of each batch of the product (acc: scratch slot 2 unless
+ * out, the int32 output itself, is given). */
+typedef void (*qmm_sink)(const void *ctx, const struct qmm *q, int64_t bi, int64_t oa, int64_t ob, const int32_t *acc);
+
+static cella_result qmm_run(struct exec *x, const struct qmm *q, int32_t *out, qmm_sink f, const void *ctx)
+{
+	int64_t M = q->mm.M, K = q->mm.K, N = q->mm.N;
+	int32_t *A = iscratch(x, 0, M * K), *B = iscratch(x, 1, K * N), *C = out ? NULL : iscratch(x, 2, M * N);
+	if (!A || !B || (!out && !C))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t bi = 0; bi < q->mm.batches; bi++) {
+		int64_t oa, ob;
+		int32_t *acc = out ? out + bi * M * N : C;
+		onnx_matmul_batch(&q->mm, bi, &oa, &ob);
+		mm_center(q->a, oa, M, K, q->za, q->pa, 1, A);
+		mm_center(q->b, ob, K, N, q->zb, q->pb, 0, B);
+		igemm(M, N, K, A, B, acc);
+		if (f)
+			f(ctx, q, bi, oa, ob, acc);
+	}
+	return CELLA_OK;
+}
+
+/* Y = (A - a_zero_point) (B - b_zero_point) in int32, numpy.matmul's broadcasting. */
+static cella_result op_matmul_integer(struct exec *x, struct node *n)
+{
+	struct qmm q = { onnx_op_in(x, n, 0), onnx_op_in(x, n, 1), onnx_op_in(x, n, 2), onnx_op_in(x, n, 3), 0, 0,
+			 { 0 } };
+	struct tensor *y;
+	cella_result r;
+	if (!q.a || !q.b)
+		return CELLA_ERR_MODEL;
+	if ((r = qmm_check(x, &q)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT32, q.mm.outr, q.mm.outd, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	return qmm_run(x, &q, y->data, NULL, NULL);
+}
+
+/* The output side of QLinearMatMul: a scale per tensor, a zero point per tensor whose type
+ * (int8 or uint8) is the output's. */
+static cella_result qout_check(struct exec *x, const struct tensor *ys, const struct tensor *yz)
+{
+	cella_result r;
+	if (!yz)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 'y_zero_point' is absent: it gives the output's type");
+	if ((r = need_scale(x, ys, "y_scale")) != CELLA_OK || (r = need_q8(x, yz, "y_zero_point")) != CELLA_OK ||
+	    (r = need_per_tensor(x, ys, "y_scale")) != CELLA_OK || (r = need_per_tensor(x, yz, "y_zero_point")) != CELLA_OK)
+		return r;
+	return CELLA_OK;
+}
+
+struct qlmm {
+	const struct tensor *sa, *sb, *sy, *zy;
+	int psa, psb;
+	struct tensor *y;
+};
+
+/* Requantizes one batch's sums into y. */
+static void qlmm_sink(const void *vctx, const struct qmm *q, int64_t bi, int64_t oa, int64_t ob, const int32_t *acc)
+{
+	const struct qlmm *c = vctx;
+	int64_t M = q->mm.M, N = q->mm.N, zy = param_i(c->zy, 0, 0);
+	float sy = param_f(c->sy, 0, 0);
+	for (int64_t i = 0; i < M; i++)
+		for (int64_t j = 0; j < N; j++) {
+			float mult = param_f(c->sa, c->psa, oa * M + i) * param_f(c->sb, c->psb, ob * N + j) / sy;
+			onnx_quant_put(c->y->data, c->y->dtype, (size_t)((bi * M + i) * N + j),
+				       (double)((float)acc[i * N + j] * mult), zy);
+		}
+}
+
+/* QLinearMatMul-10 and -21 (which adds float16/bfloat16 scales and float8 operands, refused):
+ * y = saturate(round((a - a_zero_point) (b - b_zero_point) * a_scale * b_scale / y_scale) + y_zero_point). */
+static cella_result op_qlinear_matmul(struct exec *x, struct node *n)
+{
+	struct qmm q = { onnx_op_in(x, n, 0), onnx_op_in(x, n, 3), onnx_op_in(x, n, 2), onnx_op_in(x, n, 5), 0, 0,
+			 { 0 } };
+	struct qlmm c = { onnx_op_in(x, n, 1), onnx_op_in(x, n, 4), onnx_op_in(x, n, 6), onnx_op_in(x, n, 7), 0, 0,
+			  NULL };
+	cella_result r;
+	if (!q.a || !q.b || !c.sa || !c.sb || !c.sy)
+		return CELLA_ERR_MODEL;
+	if ((r = qmm_check(x, &q)) != CELLA_OK || (r = need_scale(x, c.sa, "a_scale")) != CELLA_OK ||
+	    (r = need_scale(x, c.sb, "b_scale")) != CELLA_OK || (r = qout_check(x, c.sy, c.zy)) != CELLA_OK ||
+	    (r = mm_param(x, c.sa, q.a, 1, "a_scale", &c.psa)) != CELLA_OK ||
+	    (r = mm_param(x, c.sb, q.b, 0, "b_scale", &c.psb)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, c.zy->dtype, q.mm.outr, q.mm.outd, &c.y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	return qmm_run(x, &q, NULL, qlmm_sink, &c);
+}
+
+const struct op_def onnx_ops_quant[] = {
+	{ "DynamicQuantizeLinear", op_dynamic_quantize, NULL, 11, 0 },
+	{ "MatMulInteger", op_matmul_integer, NULL, 10, 0 },
+	{ "QLinearMatMul", op_qlinear_matmul, NULL, 10, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
