@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The integer-quantization operators onnxruntime's QOperator quantizers emit: DynamicQuantizeLinear, MatMulInteger,
- * QLinearMatMul. Written for correctness first.
+ * ConvInteger, QLinearMatMul, QLinearConv. Written for correctness first.
  *
  * Products are exact in int32 (operands are 8-bit values less their zero points, 9 bits); sums are int32 and wrap
  * on overflow, which ONNX allows ("accumulation may overflow if and only if in 32 bits") and onnxruntime does.
@@ -254,7 +254,7 @@ static cella_result op_matmul_integer(struct exec *x, struct node *n)
 	return qmm_run(x, &q, y->data, NULL, NULL);
 }
 
-/* The output side of QLinearMatMul: a scale per tensor, a zero point per tensor whose type
+/* The output side of QLinearMatMul and QLinearConv: a scale per tensor, a zero point per tensor whose type
  * (int8 or uint8) is the output's. */
 static cella_result qout_check(struct exec *x, const struct tensor *ys, const struct tensor *yz)
 {
@@ -308,9 +308,179 @@ static cella_result op_qlinear_matmul(struct exec *x, struct node *n)
 	return qmm_run(x, &q, NULL, qlmm_sink, &c);
 }
 
+/* ------------------------------------------------------------------ integer convolutions */
+
+/* Rows of the column matrix for one group: row (c, kernel offset), column p = output position, each element
+ * x - x_zero_point, 0 where the window lies in the padding (the ONNX definition subtracts the zero point first, so
+ * the padding is the zero point). base is the group's first element in x. */
+static void im2col_q(const struct onnx_win *w, const struct tensor *xt, size_t base, int64_t cg, int64_t xz,
+		     int32_t *col)
+{
+	int64_t insp = onnx_dims_prod(w->in, w->nsp), outsp = onnx_dims_prod(w->out, w->nsp);
+	int64_t ksp = onnx_dims_prod(w->k, w->nsp), ko[ONNX_MAXSP] = { 0 };
+	for (int64_t r = 0; r < cg * ksp; r++) {
+		int64_t o[ONNX_MAXSP] = { 0 };
+		size_t cbase = base + (size_t)((r / ksp) * insp);
+		for (int64_t p = 0; p < outsp; p++) {
+			int64_t off = 0;
+			int in = 1;
+			for (int i = 0; i < w->nsp; i++) {
+				int64_t ii = o[i] * w->s[i] - w->pb[i] + ko[i] * w->d[i];
+				in &= ii >= 0 && ii < w->in[i];
+				off = off * w->in[i] + ii;
+			}
+			col[r * outsp + p] = in ? (int32_t)(onnx_get_i(xt->data, xt->dtype, cbase + (size_t)off) - xz) : 0;
+			onnx_index_next(o, w->out, w->nsp);
+		}
+		onnx_index_next(ko, w->k, w->nsp); /* wraps to the next channel's first offset */
+	}
+}
+
+/* The quantized operands of ConvInteger (x 0, w 1, zero points 2, 3) and QLinearConv (x 0, w 3; 2, 5). */
+struct qconv {
+	const struct tensor *xt, *wt, *xz, *wz;
+	int pwz;            /* w_zero_point per output channel */
+	struct onnx_win w;
+	int64_t g;
+	int64_t odims[MAXR];
+};
+
+static cella_result qconv_check(struct exec *x, struct node *n, struct qconv *q)
+{
+	cella_result r;
+	if ((r = need_q8(x, q->xt, "input x")) != CELLA_OK || (r = need_q8(x, q->wt, "weight w")) != CELLA_OK ||
+	    (r = need_zp_type(x, q->xz, q->xt, "x_zero_point")) != CELLA_OK ||
+	    (r = need_zp_type(x, q->wz, q->wt, "w_zero_point")) != CELLA_OK ||
+	    (r = need_per_tensor(x, q->xz, "x_zero_point")) != CELLA_OK)
+		return r;
+	if ((r = onnx_conv_geometry(x, n, q->xt, q->wt, &q->w, &q->g)) != CELLA_OK)
+		return r;
+	q->pwz = q->wz && !per_tensor(q->wz);
+	if (q->pwz && (q->wz->rank != 1 || q->wz->dims[0] != q->wt->dims[0]))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "w_zero_point of rank %d with %lld values: expected one "
+				    "value or one per output channel (%lld)", q->wz->rank,
+				    (long long)onnx_dims_prod(q->wz->dims, q->wz->rank), (long long)q->wt->dims[0]);
+	q->odims[0] = q->xt->dims[0];
+	q->odims[1] = q->wt->dims[0];
+	for (int i = 0; i < q->w.nsp; i++)
+		q->odims[2 + i] = q->w.out[i];
+	return CELLA_OK;
+}
+
+/* acc [N, M, out...] = the convolution of x - x_zero_point by w - w_zero_point in int32 (sums wrapping), plus the
+ * int32 bias per output channel if any. */
+static cella_result qconv_run(struct exec *x, const struct qconv *q, const struct tensor *bias, int32_t *acc)
+{
+	const struct onnx_win *w = &q->w;
+	int64_t N = q->xt->dims[0], C = q->xt->dims[1], M = q->wt->dims[0], cg = C / q->g, mg = M / q->g;
+	int64_t insp = onnx_dims_prod(w->in, w->nsp), outsp = onnx_dims_prod(w->out, w->nsp);
+	int64_t kk = cg * onnx_dims_prod(w->k, w->nsp), cols, xz = param_i(q->xz, 0, 0);
+	if (N == 0 || M == 0 || outsp == 0)
+		return CELLA_OK;
+	/* the column matrix is kk x outsp: a product of the weight's and the output's sizes, which can pass int64 */
+	if (__builtin_mul_overflow(kk, outsp, &cols) || cols > INT64_MAX / 4)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "column matrix of %lld x %lld elements", (long long)kk,
+				    (long long)outsp);
+	int32_t *wc = iscratch(x, 0, M * kk), *col = iscratch(x, 1, cols);
+	if (!wc || !col)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t m = 0; m < M; m++)
+		for (int64_t k = 0; k < kk; k++)
+			wc[m * kk + k] = (int32_t)(onnx_get_i(q->wt->data, q->wt->dtype, (size_t)(m * kk + k)) -
+						   param_i(q->wz, q->pwz, m));
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t gi = 0; gi < q->g; gi++) {
+			int32_t *y = acc + (b * M + gi * mg) * outsp;
+			im2col_q(w, q->xt, (size_t)((b * C + gi * cg) * insp), cg, xz, col);
+			igemm(mg, outsp, kk, wc + gi * mg * kk, col, y);
+			for (int64_t m = 0; bias && m < mg; m++) {
+				uint32_t bv = (uint32_t)((const int32_t *)bias->data)[gi * mg + m];
+				uint32_t *yr = (uint32_t *)(y + m * outsp);
+				for (int64_t p = 0; p < outsp; p++)
+					yr[p] += bv;
+			}
+		}
+	return CELLA_OK;
+}
+
+/* ConvInteger: y = conv(x - x_zero_point, w - w_zero_point) in int32, Conv's attributes. */
+static cella_result op_conv_integer(struct exec *x, struct node *n)
+{
+	struct qconv q = { onnx_op_in(x, n, 0), onnx_op_in(x, n, 1), onnx_op_in(x, n, 2), onnx_op_in(x, n, 3), 0,
+			   { 0 }, 0, { 0 } };
+	struct tensor *y;
+	cella_result r;
+	if (!q.xt || !q.wt)
+		return CELLA_ERR_MODEL;
+	if ((r = qconv_check(x, n, &q)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_INT32, q.xt->rank, q.odims, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	return qconv_run(x, &q, NULL, y->data);
+}
+
+/* QLinearConv: y = saturate(round((conv(x - x_zero_point, w - w_zero_point) + B) * x_scale * w_scale / y_scale) +
+ * y_zero_point); x_scale per tensor, w_scale and w_zero_point per tensor or per output channel, B int32 [M]. */
+static cella_result op_qlinear_conv(struct exec *x, struct node *n)
+{
+	struct qconv q = { onnx_op_in(x, n, 0), onnx_op_in(x, n, 3), onnx_op_in(x, n, 2), onnx_op_in(x, n, 5), 0,
+			   { 0 }, 0, { 0 } };
+	const struct tensor *sx = onnx_op_in(x, n, 1), *sw = onnx_op_in(x, n, 4), *sy = onnx_op_in(x, n, 6),
+			    *zy = onnx_op_in(x, n, 7), *bias = onnx_op_in(x, n, 8);
+	struct tensor *y;
+	cella_result r;
+	if (!q.xt || !q.wt || !sx || !sw || !sy)
+		return CELLA_ERR_MODEL;
+	if ((r = qconv_check(x, n, &q)) != CELLA_OK || (r = need_scale(x, sx, "x_scale")) != CELLA_OK ||
+	    (r = need_scale(x, sw, "w_scale")) != CELLA_OK || (r = need_per_tensor(x, sx, "x_scale")) != CELLA_OK ||
+	    (r = qout_check(x, sy, zy)) != CELLA_OK)
+		return r;
+	int64_t M = q.wt->dims[0];
+	int psw = !per_tensor(sw);
+	if (psw && (sw->rank != 1 || sw->dims[0] != M))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "w_scale of rank %d with %lld values: expected one value or "
+				    "one per output channel (%lld)", sw->rank, (long long)onnx_dims_prod(sw->dims, sw->rank),
+				    (long long)M);
+	if (bias && bias->dtype != CELLA_ONNX_INT32)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "bias B of type %s is not supported (int32)",
+				    tname(bias->dtype));
+	if (bias && (bias->rank != 1 || bias->dims[0] != M))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "bias B of rank %d with %lld values: expected one per output "
+				    "channel (%lld)", bias->rank, (long long)onnx_dims_prod(bias->dims, bias->rank),
+				    (long long)M);
+	if ((r = onnx_op_out(x, n, 0, zy->dtype, q.xt->rank, q.odims, &y)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t count = (int64_t)onnx_tensor_count(y), outsp = onnx_dims_prod(q.w.out, q.w.nsp);
+	int32_t *acc = iscratch(x, 2, count);
+	if (!acc)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if ((r = qconv_run(x, &q, bias, acc)) != CELLA_OK)
+		return r;
+	float fx = param_f(sx, 0, 0), fy = param_f(sy, 0, 0);
+	int64_t z = param_i(zy, 0, 0);
+	for (int64_t i = 0; i < count; i++) {
+		float mult = fx * param_f(sw, psw, (i / outsp) % M) / fy;
+		onnx_quant_put(y->data, y->dtype, (size_t)i, (double)((float)acc[i] * mult), z);
+	}
+	return CELLA_OK;
+}
+
+/* At load: ConvInteger's and QLinearConv's kernel and window attributes, as Conv's. */
+static cella_result conv_integer_prepare(struct exec *x, struct node *n)
+{
+	return onnx_conv_attrs_at_load(x, n, 1);
+}
+
+static cella_result qlinear_conv_prepare(struct exec *x, struct node *n)
+{
+	return onnx_conv_attrs_at_load(x, n, 3);
+}
+
 const struct op_def onnx_ops_quant[] = {
 	{ "DynamicQuantizeLinear", op_dynamic_quantize, NULL, 11, 0 },
 	{ "MatMulInteger", op_matmul_integer, NULL, 10, 0 },
+	{ "ConvInteger", op_conv_integer, conv_integer_prepare, 10, 0 },
 	{ "QLinearMatMul", op_qlinear_matmul, NULL, 10, 0 },
+	{ "QLinearConv", op_qlinear_conv, qlinear_conv_prepare, 10, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -14,7 +14,7 @@
 
 /* ---- a model builder over the protobuf-c structs: constants as raw_data initializers, any attribute type ---- */
 
-#define NN 8 /* nodes, initializers, inputs, outputs, attributes per node */
+#define NN 10 /* nodes, initializers, inputs, outputs, attributes per node (QLinearConv reads 9 inputs) */
 
 struct gb {
 	Onnx__GraphProto g;
@@ -3728,6 +3728,96 @@ static void test_matmul_integer(void)
 			"refusals named");
 }
 
+static void test_conv_integer(void)
+{
+	/* x int8 [1, 2, 2, 2], group 2, w [2, 1, 1, 1] = (2, 3) less a zero point per channel (1, -1): channel 0
+	 * times 1, channel 1 times 4 */
+	static const int8_t xi[8] = { 1, 2, 3, 4, -1, -2, -3, -4 }, wi[2] = { 2, 3 }, wz[2] = { 1, -1 }, wz3[3] = { 0 };
+	static const int32_t y1[8] = { 1, 2, 3, 4, -4, -8, -12, -16 };
+	/* x uint8 [1, 1, 3, 3] = 1..9 less 5, w 2x2 of 1, pads (1, 1, 0, 0), strides 2: windows {1}, {2, 3},
+	 * {4, 7}, {5, 6, 8, 9}, the padding counting as the zero point (0 once it is subtracted) */
+	static const uint8_t x9[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, w4[4] = { 1, 1, 1, 1 }, five = 5, z2[2] = { 5, 5 };
+	static const int32_t y2[4] = { -4, -5, 1, 8 };
+	/* auto_pad SAME_UPPER, stride 1, 2x2 of 1 over 1..9 less 5: pads (0, 0, 1, 1) */
+	static const int32_t y3[9] = { 1 - 5 + 2 - 5 + 4 - 5 + 5 - 5, 2 + 3 + 5 + 6 - 20, 3 + 6 - 10,
+				       4 + 5 + 7 + 8 - 20, 5 + 6 + 8 + 9 - 20, 6 + 9 - 10, 7 + 8 - 10, 8 + 9 - 10, 9 - 5 };
+	static const float xf[9] = { 0 };
+	static const struct qcase cases[] = {
+		{ 10, "ConvInteger", { { CELLA_ONNX_INT8, 4, { 1, 2, 2, 2 }, xi, 8 }, { CELLA_ONNX_INT8, 4, { 2, 1, 1, 1 },
+		  wi, 2 }, QABSENT, { CELLA_ONNX_INT8, 1, { 2 }, wz, 2 } }, 4, { .group = 2 }, CELLA_ONNX_INT32, y1,
+		  sizeof(y1), 4, { 1, 2, 2, 2 }, CELLA_OK, NULL },
+		{ 10, "ConvInteger", { { CELLA_ONNX_UINT8, 4, { 1, 1, 3, 3 }, x9, 9 }, { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 },
+		  w4, 4 }, U8S(five) }, 3, { .pads = { 1, 1, 0, 0 }, .npads = 4, .strides = { 2, 2 }, .nstrides = 2 }, CELLA_ONNX_INT32, y2, sizeof(y2), 4,
+		  { 1, 1, 2, 2 }, CELLA_OK, NULL },
+		{ 10, "ConvInteger", { { CELLA_ONNX_UINT8, 4, { 1, 1, 3, 3 }, x9, 9 }, { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 },
+		  w4, 4 }, U8S(five) }, 3, { .auto_pad = "SAME_UPPER" }, CELLA_ONNX_INT32, y3, sizeof(y3), 4,
+		  { 1, 1, 3, 3 }, CELLA_OK, NULL },
+		/* refusals */
+		{ 10, "ConvInteger", { { CELLA_ONNX_FLOAT, 4, { 1, 1, 3, 3 }, xf, sizeof(xf) },
+		  { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 }, w4, 4 } }, 2, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "input x of type float is not supported (int8 or uint8)" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_UINT8, 4, { 1, 1, 3, 3 }, x9, 9 }, { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 },
+		  w4, 4 }, { CELLA_ONNX_UINT8, 1, { 2 }, z2, 2 } }, 3, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "x_zero_point of rank 1 with 2 values: a scalar or one value" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_INT8, 4, { 1, 2, 2, 2 }, xi, 8 }, { CELLA_ONNX_INT8, 4, { 2, 1, 1, 1 },
+		  wi, 2 }, QABSENT, { CELLA_ONNX_INT8, 1, { 3 }, wz3, 3 } }, 4, { .group = 2 }, CELLA_ONNX_INT32, NULL, 0,
+		  0, { 0 }, CELLA_ERR_MODEL_SHAPE, "w_zero_point of rank 1 with 3 values: expected one value or one per "
+		  "output channel (2)" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_UINT8, 4, { 1, 1, 3, 3 }, x9, 9 }, { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 },
+		  w4, 4 }, { CELLA_ONNX_INT8, 0, { 0 }, &five, 1 } }, 3, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL, "x_zero_point of type int8, its input of type uint8" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_UINT8, 4, { 1, 1, 3, 3 }, x9, 9 }, { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 },
+		  w4, 4 } }, 2, { .auto_pad = "SAME" }, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "attribute 'auto_pad' is 'SAME', not NOTSET, SAME_UPPER, SAME_LOWER or VALID" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_INT8, 4, { 1, 2, 2, 2 }, xi, 8 }, { CELLA_ONNX_INT8, 4, { 2, 1, 1, 1 },
+		  wi, 2 } }, 2, QNOAT, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "group 1 with 2 input channels, weight [2, 1, ...]" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_INT8, 4, { 1, 2, 2, 2 }, xi, 8 }, { CELLA_ONNX_INT32, 4, { 2, 1, 1, 1 },
+		  y1, 8 } }, 2, { .group = 2 }, CELLA_ONNX_INT32, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "weight w of type int32 is not supported (int8 or uint8)" },
+		{ 10, "ConvInteger", { { CELLA_ONNX_INT8, 4, { 1, 2, 2, 2 }, xi, 8 }, { CELLA_ONNX_INT8, 4, { 2, 1, 1, 1 },
+		  wi, 2 }, QABSENT, { CELLA_ONNX_UINT8, 1, { 2 }, z2, 2 } }, 4, { .group = 2 }, CELLA_ONNX_INT32, NULL, 0,
+		  0, { 0 }, CELLA_ERR_MODEL, "w_zero_point of type uint8, its input of type int8" },
+	};
+	qcases("ConvInteger", cases, sizeof(cases) / sizeof(cases[0]));
+	/* x a graph input of dynamic spatial dims: the window attributes are still checked at load (here strides of
+	 * the wrong length), and the run with a shape gives the values above */
+	for (int bad = 1; bad >= 0; bad--) {
+		static const int64_t dyn[4] = { 1, 1, -1, -1 }, d4[4] = { 1, 1, 2, 2 }, s3[3] = { 1, 1, 1 };
+		static const char *const ins[] = { "x", "w", "z", NULL };
+		uint8_t xv[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in, out;
+		mb_init(&b, 10);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_UINT8, 4, dyn);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_INT32, -1, NULL);
+		gb_const(&b.g, "w", CELLA_ONNX_UINT8, 4, d4, w4, 4);
+		gb_const(&b.g, "z", CELLA_ONNX_UINT8, 0, NULL, &five, 1);
+		Onnx__NodeProto *n = gb_node(&b.g, "ConvInteger", ins, Y);
+		attr_s(&b.g, n, "auto_pad", "SAME_UPPER");
+		if (bad) {
+			attr_ints(&b.g, n, "strides", s3, 3);
+			CT_RESULT(load(&b, &m), CELLA_ERR_MODEL);
+			CT_ASSERT(strstr(last_log, "attribute 'strides' has 3 values, expected 2") != NULL);
+			continue;
+		}
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		memset(&in, 0, sizeof(in));
+		in.dtype = CELLA_ONNX_UINT8;
+		in.rank = 4;
+		in.dims[0] = in.dims[1] = 1;
+		in.dims[2] = in.dims[3] = 3;
+		in.data = xv;
+		in.bytes = sizeof(xv);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.bytes == sizeof(y3) && memcmp(out.data, y3, sizeof(y3)) == 0);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("ConvInteger-10: groups, per-channel w_zero_point, pads as the zero point, strides, SAME_UPPER; "
+			"refusals named");
+}
+
 static void test_qlinear_matmul(void)
 {
 	/* a uint8 [[11, 20], [30, 41]] less 10 is [[1, 10], [20, 31]]; b int8 [[1, 2], [3, 4]]: sums 31, 42, 113,
@@ -3776,6 +3866,67 @@ static void test_qlinear_matmul(void)
 #undef QLMM_B
 	qcases("QLinearMatMul", cases, sizeof(cases) / sizeof(cases[0]));
 	cella_test_pass("QLinearMatMul-10/21: requantized with ties to even and saturation, per row and column scales; "
+			"refusals named");
+}
+
+static void test_qlinear_conv(void)
+{
+	/* x uint8 [1, 1, 2, 2] less 10 is (0, 10, 20, 30) at scale 0.5; w int8 [2, 1, 1, 1] = (1, -2) less (0, 1) is
+	 * (1, -3) at scales (0.25, 0.5); bias (1, -1). Sums: (1, 11, 21, 31) and (-1, -31, -61, -91). */
+	static const uint8_t x4[4] = { 10, 20, 30, 40 }, ten = 10, y128 = 128;
+	static const int8_t w2[2] = { 1, -2 }, wz[2] = { 0, 1 };
+	static const int32_t b2[2] = { 1, -1 }, b3[3] = { 0 };
+	static const int64_t b64[2] = { 1, -1 };
+	static const float half = 0.5f, eighth = 0.125f, ws[2] = { 0.25f, 0.5f }, ws3[3] = { 1, 1, 1 };
+	static const double dh = 0.5;
+	/* y_scale 0.125: multipliers 1 and 2, plus 128, saturated at 0 */
+	static const uint8_t want1[8] = { 129, 139, 149, 159, 126, 66, 6, 0 };
+	/* y_scale 0.5: multipliers 0.25 and 0.5: 0.25 -> 0, 2.75 -> 3, 5.25 -> 5, 7.75 -> 8; -0.5 -> -0, -15.5 ->
+	 * -16, -30.5 -> -30, -45.5 -> -46 (ties to even), plus 128 */
+	static const uint8_t want2[8] = { 128, 131, 133, 136, 128, 112, 98, 82 };
+#define QLC_X { CELLA_ONNX_UINT8, 4, { 1, 1, 2, 2 }, x4, 4 }
+#define QLC_W { CELLA_ONNX_INT8, 4, { 2, 1, 1, 1 }, w2, 2 }
+#define QLC_WS { CELLA_ONNX_FLOAT, 1, { 2 }, ws, 8 }
+#define QLC_WZ { CELLA_ONNX_INT8, 1, { 2 }, wz, 2 }
+#define QLC_B { CELLA_ONNX_INT32, 1, { 2 }, b2, 8 }
+	static const struct qcase cases[] = {
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(eighth), U8S(y128), QLC_B },
+		  9, QNOAT, CELLA_ONNX_UINT8, want1, sizeof(want1), 4, { 1, 2, 2, 2 }, CELLA_OK, NULL },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), U8S(y128), QLC_B },
+		  9, QNOAT, CELLA_ONNX_UINT8, want2, sizeof(want2), 4, { 1, 2, 2, 2 }, CELLA_OK, NULL },
+		/* refusals */
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), U8S(y128),
+		  { CELLA_ONNX_INT64, 1, { 2 }, b64, 16 } }, 9, QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "bias B of type int64 is not supported (int32)" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), U8S(y128),
+		  { CELLA_ONNX_INT32, 1, { 3 }, b3, 12 } }, 9, QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "bias B of rank 1 with 3 values: expected one per output channel (2)" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, { CELLA_ONNX_FLOAT, 1, { 3 }, ws3, 12 }, QLC_WZ,
+		  F32S(half), U8S(y128) }, 8, QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "w_scale of rank 1 with 3 values: expected one value or one per output channel (2)" },
+		{ 10, "QLinearConv", { QLC_X, QLC_WS, U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), U8S(y128) }, 8,
+		  QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "x_scale of rank 1 with 2 values: a scalar or one value" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, { CELLA_ONNX_DOUBLE, 0, { 0 }, &dh, 8 }, QLC_WZ,
+		  F32S(half), U8S(y128) }, 8, QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "w_scale of type double is not supported (float only)" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half),
+		  { CELLA_ONNX_UINT8, 1, { 2 }, x4, 2 } }, 8, QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 },
+		  CELLA_ERR_MODEL_SHAPE, "y_zero_point of rank 1 with 2 values: a scalar or one value" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), QABSENT }, 8,
+		  QNOAT, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "input 'y_zero_point' is absent: it gives the output's type" },
+		{ 10, "QLinearConv", { QLC_X, F32S(half), U8S(ten), QLC_W, QLC_WS, QLC_WZ, F32S(half), U8S(y128) }, 8,
+		  { .pads = { 1, 1 }, .npads = 2 }, CELLA_ONNX_UINT8, NULL, 0, 0, { 0 }, CELLA_ERR_MODEL,
+		  "attribute 'pads' has 2 values, expected 4" },
+	};
+#undef QLC_X
+#undef QLC_W
+#undef QLC_WS
+#undef QLC_WZ
+#undef QLC_B
+	qcases("QLinearConv", cases, sizeof(cases) / sizeof(cases[0]));
+	cella_test_pass("QLinearConv-10: per-channel w_scale and w_zero_point, int32 bias, ties to even, saturation; "
 			"refusals named");
 }
 
@@ -4955,7 +5106,9 @@ int main(int argc, char **argv)
 		{ "qdq_refused", test_qdq_refused },
 		{ "dynamic_quantize_linear", test_dynamic_quantize_linear },
 		{ "matmul_integer", test_matmul_integer },
+		{ "conv_integer", test_conv_integer },
 		{ "qlinear_matmul", test_qlinear_matmul },
+		{ "qlinear_conv", test_qlinear_conv },
 		{ "einsum", test_einsum },
 		{ "einsum_refused", test_einsum_refused },
 		{ "unique", test_unique },
