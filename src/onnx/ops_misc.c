@@ -772,18 +772,19 @@ static void loop_free(struct loop_state *st)
 	free(st->cap);
 }
 
-/* Takes one iteration's body outputs: the carried values copied (the body's memory is released after this), the
- * scan outputs appended; every scan output keeps the first iteration's shape and type. */
-static cella_result loop_take(struct exec *x, struct graph *g, struct loop_state *st, int64_t it)
+/* Takes one iteration's body outputs from output `first` on (Loop: 1, after the condition; Scan: 0): the carried
+ * values copied (the body's memory is released after this), the scan outputs appended; every scan output keeps
+ * the first iteration's shape and type. */
+static cella_result loop_take(struct exec *x, struct graph *g, int first, struct loop_state *st, int64_t it)
 {
 	for (int i = 0; i < st->nv + st->ns; i++) {
-		const struct tensor *src = &g->values[g->outputs[1 + i]].t;
+		const struct tensor *src = &g->values[g->outputs[first + i]].t;
 		if (src->rank < 0 || (!src->data && src->bytes))
-			return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is never computed", 1 + i);
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is never computed", first + i);
 		if (i < st->nv) {
 			if (src->dtype != st->carried[i].dtype)
 				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s, the loop-carried value %s",
-						    1 + i, cella_onnx_dtype_name((cella_onnx_dtype)src->dtype),
+						    first + i, cella_onnx_dtype_name((cella_onnx_dtype)src->dtype),
 						    cella_onnx_dtype_name((cella_onnx_dtype)st->carried[i].dtype));
 			void *p = malloc(src->bytes ? src->bytes : 1);
 			if (!p)
@@ -828,6 +829,52 @@ static cella_result loop_take(struct exec *x, struct graph *g, struct loop_state
 		sc->bytes += src->bytes;
 	}
 	return CELLA_OK;
+}
+
+/*
+ * Writes a Loop's or Scan's outputs: the carried values, then each scan output's `iters` slices (end to end in
+ * st->scan) stacked along a new axis axes[k] (NULL: 0; negative counts from the back of the stacked rank), in
+ * reverse order where rev[k] is 1. After no iteration a scan output is an empty vector of the body's declared
+ * type (float when undeclared). first: the body output of carried value 0.
+ */
+static cella_result loop_outputs(struct exec *x, struct node *n, struct graph *g, int first, struct loop_state *st,
+				 int64_t iters, const int64_t *axes, const int64_t *rev)
+{
+	cella_result r = CELLA_OK;
+	for (int i = 0; r == CELLA_OK && i < n->n_out; i++) {
+		struct tensor *o, *src = i < st->nv ? &st->carried[i] : &st->scan[i - st->nv];
+		int64_t dims[MAXR] = { 0 };
+		int rank = src->rank, dtype = src->dtype, k = i - st->nv, a = 0;
+		if (i < st->nv) {
+			memcpy(dims, src->dims, (size_t)rank * sizeof(int64_t));
+			if ((r = onnx_op_out(x, n, i, dtype, rank, dims, &o)) == CELLA_OK && o->bytes)
+				memcpy(o->data, src->data, o->bytes);
+			continue;
+		}
+		if (iters == 0) {
+			rank = 0;
+			dtype = g->values[g->outputs[first + i]].decl_dtype;
+			if (onnx_dtype_size(dtype) == 0)
+				dtype = CELLA_ONNX_FLOAT;
+		} else if (axes && onnx_normalize_axis(axes[k], rank + 1, &a)) {
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan output %d: axis %lld is out of range for rank %d",
+					    k, (long long)axes[k], rank + 1);
+		}
+		memcpy(dims, src->dims, (size_t)a * sizeof(int64_t));
+		dims[a] = iters;
+		memcpy(dims + a + 1, src->dims + a, (size_t)(rank - a) * sizeof(int64_t));
+		if ((r = onnx_op_out(x, n, i, dtype, rank + 1, dims, &o)) != CELLA_OK || !o->bytes)
+			continue;
+		size_t slice = src->bytes / (size_t)iters, outer = (size_t)onnx_dims_prod(src->dims, a);
+		size_t inner = outer ? slice / outer : 0;
+		for (int64_t t = 0; t < iters; t++) {
+			int64_t at = rev && rev[k] ? iters - 1 - t : t;
+			for (size_t q = 0; q < outer; q++)
+				memcpy((char *)o->data + (q * (size_t)iters + (size_t)at) * inner,
+				       (const char *)src->data + (size_t)t * slice + q * inner, inner);
+		}
+	}
+	return r;
 }
 
 /*
@@ -899,32 +946,137 @@ static cella_result op_loop(struct exec *x, struct node *n)
 		else if (has_cond)
 			cond = *(const uint8_t *)co->data != 0;
 		if (r == CELLA_OK)
-			r = loop_take(x, g, &st, it);
+			r = loop_take(x, g, 1, &st, it);
 		onnx_graph_done(x->m, g);
 		if (r != CELLA_OK)
 			break;
 	}
-	for (int i = 0; r == CELLA_OK && i < n->n_out; i++) {
-		struct tensor *o, *src = i < st.nv ? &st.carried[i] : &st.scan[i - st.nv];
-		int64_t dims[MAXR] = { 0 };
-		int rank = src->rank, dtype = src->dtype;
-		if (i >= st.nv) {
-			if (it == 0) {
-				rank = 0;
-				dtype = g->values[g->outputs[1 + i]].decl_dtype;
-				if (onnx_dtype_size(dtype) == 0)
-					dtype = CELLA_ONNX_FLOAT; /* undeclared: an empty float vector */
-			} else {
-				memcpy(dims + 1, src->dims, (size_t)rank * sizeof(int64_t));
-			}
-			dims[0] = it;
-			rank++;
-		} else {
-			memcpy(dims, src->dims, (size_t)rank * sizeof(int64_t));
-		}
-		if ((r = onnx_op_out(x, n, i, dtype, rank, dims, &o)) == CELLA_OK && o->bytes)
-			memcpy(o->data, src->data, o->bytes);
+	if (r == CELLA_OK)
+		r = loop_outputs(x, n, g, 1, &st, it, NULL, NULL);
+	loop_free(&st);
+	return r;
+}
+
+/* The count-long int list attribute `name` of a Scan in *v, or NULL when absent; CELLA_ERR_MODEL, named, for another
+ * count or (dir) a value other than 0 and 1. */
+static cella_result scan_ints(struct exec *x, struct node *n, const char *name, int count, int dir, const int64_t **v)
+{
+	size_t c = onnx_attr_ints(n, name, v);
+	if (!onnx_attr_get(n, name)) {
+		*v = NULL;
+		return CELLA_OK;
 	}
+	if (c != (size_t)count)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has %zu values, one per scan %s (%d)", name, c,
+				    strstr(name, "input") ? "input" : "output", count);
+	for (int i = 0; dir && i < count; i++)
+		if ((*v)[i] != 0 && (*v)[i] != 1)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' value %d is %lld, not 0 or 1", name, i,
+					    (long long)(*v)[i]);
+	return CELLA_OK;
+}
+
+/*
+ * Scan (opset 9 on; Scan-8's batched form with sequence_lens is refused at load): the body (inputs: the N state values,
+ * then one slice of each of the M scan inputs along its axis; outputs: the N states, then K scan output slices)
+ * runs once per slice, all scan inputs having the same length along their axes, each read forward or in reverse
+ * (scan_input_directions). Outputs: the final states, and each scan output's slices stacked along its axis
+ * (scan_output_axes, default 0), in reverse order where scan_output_directions says 1.
+ */
+static cella_result op_scan(struct exec *x, struct node *n)
+{
+	const struct attr *ba = onnx_attr_get(n, "body");
+	const int64_t *iax, *idir, *oax, *odir;
+	struct loop_state st = { 0 };
+	int64_t m = onnx_attr_i(n, "num_scan_inputs", 0), len = -1;
+	cella_result r;
+	if (!ba || !ba->g)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
+	struct graph *g = ba->g;
+	if (!onnx_attr_get(n, "num_scan_inputs") || m < 1 || m > n->n_in)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'num_scan_inputs' is %lld: 1 to the node's %d inputs",
+				    (long long)m, n->n_in);
+	st.nv = n->n_in - (int)m;
+	st.ns = n->n_out - st.nv;
+	if (st.ns < 0 || g->n_inputs != n->n_in || g->n_outputs != n->n_out)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs (%lld scanned) and %d outputs, a body of %d inputs and "
+				    "%d outputs: the body takes and gives what the node does, one slice for each scan",
+				    n->n_in, (long long)m, n->n_out, g->n_inputs, g->n_outputs);
+	if ((r = scan_ints(x, n, "scan_input_axes", (int)m, 0, &iax)) != CELLA_OK ||
+	    (r = scan_ints(x, n, "scan_input_directions", (int)m, 1, &idir)) != CELLA_OK ||
+	    (r = scan_ints(x, n, "scan_output_axes", st.ns, 0, &oax)) != CELLA_OK ||
+	    (r = scan_ints(x, n, "scan_output_directions", st.ns, 1, &odir)) != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* the outputs' shapes are the body's */
+	struct tensor *slice = calloc((size_t)m, sizeof(*slice));
+	int *axis = calloc((size_t)m, sizeof(*axis));
+	st.carried = calloc((size_t)st.nv + 1, sizeof(*st.carried));
+	st.mem = calloc((size_t)st.nv + 1, sizeof(*st.mem));
+	st.scan = calloc((size_t)st.ns + 1, sizeof(*st.scan));
+	st.cap = calloc((size_t)st.ns + 1, sizeof(*st.cap));
+	if (!slice || !axis || !st.carried || !st.mem || !st.scan || !st.cap) {
+		r = CELLA_ERR_OUT_OF_MEMORY;
+		goto out;
+	}
+	for (int i = 0; i < n->n_in; i++) {
+		struct tensor *v = onnx_op_in(x, n, i);
+		if (!v) {
+			r = onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", i);
+			goto out;
+		}
+		if (i < st.nv) {
+			st.carried[i] = *v; /* borrowed until the first iteration's states replace it */
+			continue;
+		}
+		int j = i - st.nv;
+		if (onnx_normalize_axis(iax ? iax[j] : 0, v->rank, &axis[j])) {
+			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan input %d of rank %d has no axis %lld", j, v->rank,
+					 (long long)(iax ? iax[j] : 0));
+			goto out;
+		}
+		if (len >= 0 && v->dims[axis[j]] != len) {
+			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan input %d is %lld long along axis %d, scan input 0 "
+					 "%lld", j, (long long)v->dims[axis[j]], axis[j], (long long)len);
+			goto out;
+		}
+		len = v->dims[axis[j]];
+		slice[j].dtype = v->dtype;
+		slice[j].rank = v->rank - 1;
+		memcpy(slice[j].dims, v->dims, (size_t)axis[j] * sizeof(int64_t));
+		memcpy(slice[j].dims + axis[j], v->dims + axis[j] + 1, (size_t)(v->rank - 1 - axis[j]) * sizeof(int64_t));
+		slice[j].bytes = len ? v->bytes / (size_t)len : 0;
+		slice[j].data = malloc(slice[j].bytes ? slice[j].bytes : 1);
+		if (!slice[j].data) {
+			r = CELLA_ERR_OUT_OF_MEMORY;
+			goto out;
+		}
+	}
+	for (int64_t t = 0; t < len; t++) {
+		for (int j = 0; j < (int)m; j++) {
+			const struct tensor *v = onnx_op_in(x, n, st.nv + j);
+			int64_t at = idir && idir[j] ? len - 1 - t : t;
+			size_t outer = (size_t)onnx_dims_prod(v->dims, axis[j]), inner = outer ? slice[j].bytes / outer : 0;
+			for (size_t q = 0; q < outer; q++)
+				memcpy((char *)slice[j].data + q * inner,
+				       (const char *)v->data + (q * (size_t)len + (size_t)at) * inner, inner);
+			loop_bind(g, st.nv + j, &slice[j]);
+		}
+		for (int i = 0; i < st.nv; i++)
+			loop_bind(g, i, &st.carried[i]);
+		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
+			goto out;
+		r = loop_take(x, g, 0, &st, t);
+		onnx_graph_done(x->m, g);
+		if (r != CELLA_OK)
+			goto out;
+	}
+	r = loop_outputs(x, n, g, 0, &st, len < 0 ? 0 : len, oax, odir);
+out:
+	for (int j = 0; slice && j < (int)m; j++)
+		free(slice[j].data);
+	free(slice);
+	free(axis);
 	loop_free(&st);
 	return r;
 }
@@ -949,6 +1101,7 @@ const struct op_def onnx_ops_misc[] = {
 	{ "LSTM", op_lstm, NULL, 7, 0 },
 	{ "If", op_if, NULL, 1, 0 },
 	{ "Loop", op_loop, NULL, 1, 0 },
+	{ "Scan", op_scan, NULL, 9, 0 }, /* Scan-8 (batched, sequence_lens) is refused at load */
 	{ NULL, NULL, NULL, 0, 0 },
 };
 

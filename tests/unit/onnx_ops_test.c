@@ -2275,6 +2275,134 @@ static void test_affine_grid(void)
 			"refusals named");
 }
 
+/* ---- Scan ---- */
+
+/* Attributes of a Scan case: counts of 0 leave the list out; groups < 0 leaves num_scan_inputs out. */
+struct scan_attrs {
+	int64_t groups;
+	int64_t iax[2], idir[2], oax[1], odir[1];
+	int niax, nidir, noax, nodir;
+};
+
+/* Scan over the state S0 = [0, 0] and X of xdims = 1..6 (and, with x2 1, a second scan input X2 of 2 x 2; with x2 2,
+ * a body input for it but no node input), its body adding each slice of X to the state: outputs the final state
+ * and the states stacked. opset 8: Scan-8. */
+static cella_result scan_case(int64_t opset, const int64_t *xdims, int x2, const struct scan_attrs *at,
+			      struct cella_onnx_model **m, struct cella_onnx_tensor out[2])
+{
+	static const int64_t d2[1] = { 2 }, d22[2] = { 2, 2 };
+	static const float s0[2] = { 0, 0 }, xv[6] = { 1, 2, 3, 4, 5, 6 }, x2v[4] = { 0 };
+	static const char *const add_in[] = { "s", "xs", NULL }, *const so[] = { "s_out", NULL };
+	static const char *const y_in[] = { "s_out", NULL }, *const yo[] = { "y", NULL };
+	static const char *const outs[] = { "sf", "Y", NULL };
+	const char *ins[] = { "S0", "X", x2 == 1 ? "X2" : NULL, NULL };
+	struct mb b;
+	struct gb body;
+	mb_init(&b, opset);
+	gb_io(&b.g, 1, "sf", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "Y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "S0", CELLA_ONNX_FLOAT, 1, d2, s0, sizeof(s0));
+	gb_const(&b.g, "X", CELLA_ONNX_FLOAT, 2, xdims, xv, sizeof(xv));
+	if (x2 == 1)
+		gb_const(&b.g, "X2", CELLA_ONNX_FLOAT, 2, d22, x2v, sizeof(x2v));
+	Onnx__NodeProto *n = gb_node(&b.g, "Scan", ins, outs);
+	if (at->groups >= 0)
+		attr_i(&b.g, n, "num_scan_inputs", at->groups);
+	if (at->niax)
+		attr_ints(&b.g, n, "scan_input_axes", at->iax, (size_t)at->niax);
+	if (at->nidir)
+		attr_ints(&b.g, n, "scan_input_directions", at->idir, (size_t)at->nidir);
+	if (at->noax)
+		attr_ints(&b.g, n, "scan_output_axes", at->oax, (size_t)at->noax);
+	if (at->nodir)
+		attr_ints(&b.g, n, "scan_output_directions", at->odir, (size_t)at->nodir);
+	gb_init(&body, "body");
+	gb_io(&body, 0, "s", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 0, "xs", CELLA_ONNX_FLOAT, -1, NULL);
+	if (x2)
+		gb_io(&body, 0, "xs2", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_node(&body, "Add", add_in, so);
+	gb_node(&body, "Identity", y_in, yo);
+	gb_io(&body, 1, "s_out", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	attr_g(&b.g, n, "body", &body);
+	cella_result r = load(&b, m);
+	if (r != CELLA_OK)
+		return r;
+	return cella_onnx_model_run(*m, NULL, 0, out, 2);
+}
+
+static void test_scan(void)
+{
+	static const int64_t x32[2] = { 3, 2 }, x23[2] = { 2, 3 };
+	static const struct {
+		const char *what;
+		const int64_t *xdims;
+		struct scan_attrs at;
+		int64_t ydims[2];
+		double y[6], sf[2];
+	} ok[] = {
+		/* rows 1 2, 3 4, 5 6 summed into the state: 1 2, 4 6, 9 12 */
+		{ "forward", x32, { 1, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, { 3, 2 }, { 1, 2, 4, 6, 9, 12 }, { 9, 12 } },
+		{ "input reversed", x32, { 1, { 0 }, { 1 }, { 0 }, { 0 }, 0, 1, 0, 0 }, { 3, 2 }, { 5, 6, 8, 10, 9, 12 },
+		  { 9, 12 } },
+		{ "output reversed", x32, { 1, { 0 }, { 0 }, { 0 }, { 1 }, 0, 0, 0, 1 }, { 3, 2 }, { 9, 12, 4, 6, 1, 2 },
+		  { 9, 12 } },
+		{ "output axis 1", x32, { 1, { 0 }, { 0 }, { 1 }, { 0 }, 0, 0, 1, 0 }, { 2, 3 }, { 1, 4, 9, 2, 6, 12 },
+		  { 9, 12 } },
+		{ "output axis -1", x32, { 1, { 0 }, { 0 }, { -1 }, { 0 }, 0, 0, 1, 0 }, { 2, 3 }, { 1, 4, 9, 2, 6, 12 },
+		  { 9, 12 } },
+		/* X (2, 3) = 1 2 3, 4 5 6 along axis 1: columns 1 4, 2 5, 3 6 */
+		{ "input axis 1", x23, { 1, { 1 }, { 0 }, { 0 }, { 0 }, 1, 0, 0, 0 }, { 3, 2 }, { 1, 4, 3, 9, 6, 15 },
+		  { 6, 15 } },
+	};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[2];
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CT_RESULT(scan_case(11, ok[i].xdims, 0, &ok[i].at, &m, out), CELLA_OK);
+		expect_near(&out[0], ok[i].sf, 2, 0, ok[i].what);
+		CT_ASSERT(out[1].rank == 2 && out[1].dims[0] == ok[i].ydims[0] && out[1].dims[1] == ok[i].ydims[1]);
+		expect_near(&out[1], ok[i].y, 6, 0, ok[i].what);
+		cella_onnx_model_free(m);
+	}
+	/* refusals, each named */
+	static const struct {
+		int64_t opset;
+		int x2;
+		struct scan_attrs at;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ 11, 0, { -1, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL, "'num_scan_inputs' is 0: 1 to" },
+		{ 11, 0, { 3, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL, "'num_scan_inputs' is 3: 1 to" },
+		{ 11, 0, { 2, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "scan input 1 is 3 long along axis 0, scan input 0 2" },
+		{ 11, 2, { 1, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL, "a body of 3 inputs and 2 outputs" },
+		{ 11, 0, { 1, { 0, 0 }, { 0 }, { 0 }, { 0 }, 2, 0, 0, 0 }, CELLA_ERR_MODEL,
+		  "'scan_input_axes' has 2 values, one per scan input (1)" },
+		{ 11, 0, { 1, { 0 }, { 2 }, { 0 }, { 0 }, 0, 1, 0, 0 }, CELLA_ERR_MODEL,
+		  "'scan_input_directions' value 0 is 2, not 0 or 1" },
+		{ 11, 0, { 1, { 0 }, { 0 }, { 0 }, { -1 }, 0, 0, 0, 1 }, CELLA_ERR_MODEL,
+		  "'scan_output_directions' value 0 is -1, not 0 or 1" },
+		{ 11, 0, { 1, { 2 }, { 0 }, { 0 }, { 0 }, 1, 0, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "scan input 0 of rank 2 has no axis 2" },
+		{ 11, 0, { 1, { 0 }, { 0 }, { 2 }, { 0 }, 0, 0, 1, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "scan output 0: axis 2 is out of range for rank 2" },
+		{ 11, 1, { 2, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "scan input 1 is 2 long along axis 0, scan input 0 3" },
+		{ 8, 0, { 1, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL_UNSUPPORTED, "'Scan'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = NULL;
+		cella_result r = scan_case(bad[i].opset, x32, bad[i].x2, &bad[i].at, &m, out);
+		if (r != bad[i].r || !strstr(last_log, "Scan") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, logged '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Scan: forward, reversed input and output, output axes 1 and -1, input axis 1 against running "
+			"sums; 11 refusals named (Scan-8 at load)");
+}
+
 /* ---- LayerNormalization: the row path (Scale and B indexed by the offset in the row) against the general one ---- */
 
 #define LN_MAX 24 /* elements of x */
@@ -5080,6 +5208,7 @@ int main(int argc, char **argv)
 		{ "grid_sample", test_grid_sample },
 		{ "affine_grid", test_affine_grid },
 		{ "loop", test_loop },
+		{ "scan", test_scan },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
