@@ -381,6 +381,7 @@ void onnx_graph_done(struct model *m, struct graph *g);
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
 	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[];
+extern const struct op_def onnx_ops_signal[];
 
 /* ---- geometry shared by the float and the integer operators (ops_nn.c) ---- */
 #define ONNX_MAXSP 3 /* spatial dims handled by Conv/Pool */

@@ -5169,6 +5169,216 @@ static void test_maxpool_int8(void)
 	cella_test_pass("MaxPool-12 on uint8 and int8: exact maxima, padding-only windows, refusals named");
 }
 
+/* ---- DFT: the sums written out here with cos and sin in double ---- */
+
+/* A DFT over constants: x (xt, rank xr, dims xd), dft_length (of type lt and rank lr; lt 0: omitted) and, with
+ * has_axis, the axis (an input from opset 20, else the attribute); inverse/onesided -1: absent. */
+struct dft_spec {
+	int64_t opset;
+	int xt, xr;
+	int64_t xd[4];
+	const void *xv;
+	size_t xb;
+	int lt, lr;
+	int64_t len;
+	int has_axis;
+	int64_t axis, inverse, onesided;
+};
+
+static cella_result dft_run(const struct dft_spec *s, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const int64_t one[2] = { 1, 1 };
+	static struct mb b;
+	const char *ins[4] = { "x", s->lt ? "len" : "", s->opset >= 20 && s->has_axis ? "axis" : NULL, NULL };
+	int32_t l32 = (int32_t)s->len;
+	double ld = (double)s->len;
+	mb_init(&b, s->opset);
+	gb_io(&b.g, 1, "y", s->xt, -1, NULL);
+	gb_const(&b.g, "x", s->xt, s->xr, s->xd, s->xv, s->xb);
+	if (s->lt)
+		gb_const(&b.g, "len", s->lt, s->lr, one, s->lt == CELLA_ONNX_INT32 ? (const void *)&l32 :
+			 s->lt == CELLA_ONNX_DOUBLE ? (const void *)&ld : (const void *)&s->len, s->lt == CELLA_ONNX_INT32 ? 4 : 8);
+	if (s->opset >= 20 && s->has_axis)
+		gb_const(&b.g, "axis", CELLA_ONNX_INT64, 0, NULL, &s->axis, 8);
+	Onnx__NodeProto *n = gb_node(&b.g, "DFT", ins, Y);
+	if (s->opset < 20 && s->has_axis)
+		attr_i(&b.g, n, "axis", s->axis);
+	if (s->inverse >= 0)
+		attr_i(&b.g, n, "inverse", s->inverse);
+	if (s->onesided >= 0)
+		attr_i(&b.g, n, "onesided", s->onesided);
+	*m = NULL;
+	return load_run(&b, m, out);
+}
+
+/* y[k] = sum over j < min(len, n) of x[j] exp(-+2 pi i jk / n), divided by n when inverse: k < nout, x and y as
+ * (re, im) pairs, x's elements stride apart. */
+static void dft_ref(const double *x, int64_t len, int64_t stride, int64_t n, int inverse, int64_t nout, double *y)
+{
+	const double pi = 3.14159265358979323846, sg = inverse ? 1 : -1;
+	for (int64_t k = 0; k < nout; k++) {
+		double re = 0, im = 0;
+		for (int64_t j = 0; j < len && j < n; j++) {
+			double a = sg * 2 * pi * (double)(j * k) / (double)n, xr = x[2 * j * stride], xi = x[2 * j * stride + 1];
+			re += xr * cos(a) - xi * sin(a);
+			im += xr * sin(a) + xi * cos(a);
+		}
+		y[2 * k] = inverse ? re / (double)n : re;
+		y[2 * k + 1] = inverse ? im / (double)n : im;
+	}
+}
+
+/* The output's values (float or double) against want, within tol relative to the largest magnitude. */
+static void expect_close(const struct cella_onnx_tensor *out, const double *want, size_t n, double tol, const char *what)
+{
+	double big = 1;
+	CT_EQ(out->bytes, n * (out->dtype == CELLA_ONNX_DOUBLE ? 8 : 4));
+	for (size_t i = 0; i < n; i++)
+		big = fabs(want[i]) > big ? fabs(want[i]) : big;
+	for (size_t i = 0; i < n; i++) {
+		double v = out->dtype == CELLA_ONNX_DOUBLE ? ((const double *)out->data)[i] : ((const float *)out->data)[i];
+		if (!(fabs(v - want[i]) <= tol * big))
+			cella_test_fail(__FILE__, __LINE__, "%s: y[%zu] = %.9g, want %.9g", what, i, v, want[i]);
+	}
+}
+
+static void test_dft(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	static const float x5[5] = { 1, -2, 3.5f, 0.25f, -4 };
+	static const float c8[16] = { 1, 0, 2, -1, 0, 3, -1, -1, 0.5f, 2, 4, 0, -3, 1, 2, 2 };
+	double xin[16], want[32];
+	/* real x of 5 (no power of two) along axis 1 of [1, 5, 1]: every bin, onesided bins 0..2, padded to 8, cut to 3 */
+	for (int i = 0; i < 5; i++) {
+		xin[2 * i] = x5[i];
+		xin[2 * i + 1] = 0;
+	}
+	static const struct { int64_t len, onesided, nout; const char *what; } real[] = {
+		{ 0, -1, 5, "real 5" }, { 0, 1, 3, "real 5 onesided" }, { 8, 0, 8, "real 5 padded to 8" },
+		{ 3, 0, 3, "real 5 cut to 3" }, { 8, 1, 5, "real 5 padded to 8, onesided" },
+		{ 7, 0, 7, "real 5 padded to 7" }, { 1, 0, 1, "real 5 cut to 1" },
+	};
+	for (size_t c = 0; c < sizeof(real) / sizeof(real[0]); c++) {
+		struct dft_spec s = { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), real[c].len ? CELLA_ONNX_INT64 : 0,
+				      0, real[c].len, 0, 0, -1, real[c].onesided };
+		int64_t n = real[c].len ? real[c].len : 5;
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 3 && out.dims[0] == 1 && out.dims[1] == real[c].nout && out.dims[2] == 2);
+		dft_ref(xin, 5, 1, n, 0, real[c].nout, want);
+		expect_close(&out, want, (size_t)(2 * real[c].nout), 1e-6, real[c].what);
+		cella_onnx_model_free(m);
+	}
+	/* complex x of 8 (the radix-2 path) forward and inverse (scaled by 1/8), float and double, int32 dft_length 6 */
+	for (int i = 0; i < 16; i++)
+		xin[i] = c8[i];
+	for (int inv = 0; inv < 2; inv++) {
+		struct dft_spec s = { 17, CELLA_ONNX_FLOAT, 3, { 1, 8, 2 }, c8, sizeof(c8), 0, 0, 0, 0, 0, inv, -1 };
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		dft_ref(xin, 8, 1, 8, inv, 8, want);
+		expect_close(&out, want, 16, 1e-6, inv ? "complex 8 inverse" : "complex 8");
+		cella_onnx_model_free(m);
+		s.lt = CELLA_ONNX_INT32;
+		s.len = 6;
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dims[1] == 6);
+		dft_ref(xin, 8, 1, 6, inv, 6, want);
+		expect_close(&out, want, 12, 1e-6, inv ? "complex 8 cut to 6, inverse" : "complex 8 cut to 6");
+		cella_onnx_model_free(m);
+	}
+	{
+		double d8[8];
+		for (int i = 0; i < 8; i++)
+			d8[i] = c8[i] + 1e-9 * i;
+		struct dft_spec s = { 17, CELLA_ONNX_DOUBLE, 3, { 1, 4, 2 }, d8, sizeof(d8), 0, 0, 0, 0, 0, 1, 0 };
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_DOUBLE);
+		dft_ref(d8, 4, 1, 4, 1, 4, want);
+		expect_close(&out, want, 8, 1e-14, "double complex 4 inverse");
+		cella_onnx_model_free(m);
+	}
+	/* opset 20 over [2, 3, 2, 1]: the default axis -2 transforms the 2 values of each pair; axis input 1 the 3
+	 * values of each column; an axis attribute is not DFT-20's and is ignored */
+	{
+		static const float x12[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+		double z[24];
+		for (int i = 0; i < 12; i++) {
+			z[2 * i] = x12[i];
+			z[2 * i + 1] = 0;
+		}
+		struct dft_spec s = { 20, CELLA_ONNX_FLOAT, 4, { 2, 3, 2, 1 }, x12, sizeof(x12), 0, 0, 0, 0, 0, -1, -1 };
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[1] == 3 && out.dims[2] == 2 && out.dims[3] == 2);
+		for (int pr = 0; pr < 6; pr++)
+			dft_ref(z + 4 * pr, 2, 1, 2, 0, 2, want + 4 * pr);
+		expect_close(&out, want, 24, 1e-6, "opset 20, default axis -2");
+		cella_onnx_model_free(m);
+		s.has_axis = 1;
+		s.axis = 1;
+		CT_RESULT(dft_run(&s, &m, &out), CELLA_OK);
+		double col[6];
+		for (int bt = 0; bt < 2; bt++)
+			for (int i = 0; i < 2; i++) {
+				dft_ref(z + 2 * (bt * 6 + i), 3, 2, 3, 0, 3, col);
+				for (int k = 0; k < 3; k++) {
+					want[2 * (bt * 6 + k * 2 + i)] = col[2 * k];
+					want[2 * (bt * 6 + k * 2 + i) + 1] = col[2 * k + 1];
+				}
+			}
+		expect_close(&out, want, 24, 1e-6, "opset 20, axis 1");
+		cella_onnx_model_free(m);
+	}
+	/* refused, named */
+	static const float x3[3] = { 1, 2, 3 }, i3[1] = { 0 };
+	static const int32_t xi[2] = { 1, 2 };
+	static const struct {
+		struct dft_spec s;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), CELLA_ONNX_INT64, 0, 0, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "dft_length is 0, not positive" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), CELLA_ONNX_INT64, 0, -7, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "dft_length is -7, not positive" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), CELLA_ONNX_INT64, 0, (int64_t)1 << 62, 0, 0, -1, -1 },
+		  CELLA_ERR_TOO_LARGE, "an output of 4611686018427387904 bins along axis 1 is over max_tensor_bytes" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), CELLA_ONNX_DOUBLE, 0, 4, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "dft_length of type double (int32 or int64)" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), CELLA_ONNX_INT64, 2, 4, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "dft_length of rank 2 and 1 elements, not a scalar" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 1, 2, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "axis 2 is out of range for input of rank 3 ([-3, -2] or [0, 1])" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 1, -1, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "axis -1 is out of range" },
+		{ { 20, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 1, -4, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "axis -4 is out of range" },
+		{ { 17, CELLA_ONNX_FLOAT, 2, { 1, 3 }, x3, sizeof(x3), 0, 0, 0, 1, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "input's last dim is 3, not 1 (real) or 2 (complex)" },
+		{ { 17, CELLA_ONNX_FLOAT, 1, { 1 }, i3, sizeof(i3), 0, 0, 0, 1, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "input of rank 1: needs at least 2" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 8, 2 }, c8, sizeof(c8), 0, 0, 0, 0, 0, -1, 1 },
+		  CELLA_ERR_MODEL_SHAPE, "onesided needs a real input (last dim 1), the input is complex" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 0, 0, 2, -1 },
+		  CELLA_ERR_MODEL, "attribute 'inverse' is 2, not 0 or 1" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 0, 0, -1, 5 },
+		  CELLA_ERR_MODEL, "attribute 'onesided' is 5, not 0 or 1" },
+		{ { 17, CELLA_ONNX_INT32, 2, { 2, 1 }, xi, sizeof(xi), 0, 0, 0, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "input of type int32 is not supported (float or double)" },
+		{ { 17, CELLA_ONNX_FLOAT, 3, { 1, 0, 1 }, NULL, 0, 0, 0, 0, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_SHAPE, "the input's axis 1 has no elements (and no dft_length)" },
+		{ { 16, CELLA_ONNX_FLOAT, 3, { 1, 5, 1 }, x5, sizeof(x5), 0, 0, 0, 0, 0, -1, -1 },
+		  CELLA_ERR_MODEL_UNSUPPORTED, "DFT" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = dft_run(&bad[i].s, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, bad[i].msg) || (bad[i].s.opset >= 17 && !strstr(last_log, "(DFT)")))
+			cella_test_fail(__FILE__, __LINE__, "DFT case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("DFT: real and complex, lengths 1 to 8 (Bluestein and radix 2), padded and cut, onesided, inverse "
+			"1/n, double, opset-20 axis input; 16 refusals named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -5251,6 +5461,7 @@ int main(int argc, char **argv)
 		{ "maxunpool", test_maxunpool },
 		{ "maxunpool_refused", test_maxunpool_refused },
 		{ "maxpool_int8", test_maxpool_int8 },
+		{ "dft", test_dft },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
