@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Signal operators of audio front ends: DFT (opsets 17 and 20), in double: a radix-2 FFT for lengths that are powers
+/* Signal operators of audio front ends: DFT (opsets 17 and 20) and STFT, in double: a radix-2 FFT for lengths that are powers
  * of two, Bluestein's chirp transform over a power-of-two FFT for the others, so every length costs O(n log n). */
 #include "onnx_internal.h"
 
@@ -22,6 +22,7 @@ struct sig_plan {
 	double *chirp; /* n values c[k] (Bluestein) */
 	double *bf;    /* m values: the FFT of b placed circularly (Bluestein) */
 	double *work;  /* m values (Bluestein) */
+	double *line;  /* n values: the line being transformed (scratch slot 1) */
 };
 
 /* In place over m (a power of two) values; conj: the inverse direction (unscaled). */
@@ -70,7 +71,8 @@ static cella_result sig_plan_init(struct exec *x, struct sig_plan *p, int64_t n)
 			m <<= 1;
 	size_t doubles = pow2 ? (size_t)m : (size_t)(5 * m + 2 * n);
 	double *s = onnx_op_scratch(x, 0, doubles * sizeof(double));
-	if (!s)
+	p->line = onnx_op_scratch(x, 1, (size_t)(2 * n) * sizeof(double));
+	if (!s || !p->line)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	p->n = n;
 	p->m = m;
@@ -186,7 +188,7 @@ static cella_result sig_input(struct exec *x, const struct tensor *a, const char
 /*
  * Transforms one line of the input: len values from element `in` apart by `istride` (c components each), zero
  * padded or cut to the plan's n, window w (NULL: none, else of n values), then writes the first nout bins to out,
- * ostride apart, scaled by scale. v: 2n doubles of scratch.
+ * ostride apart, scaled by scale.
  */
 struct sig_line {
 	const struct tensor *a;
@@ -197,8 +199,9 @@ struct sig_line {
 	int inverse;
 };
 
-static void sig_line_run(const struct sig_plan *p, const struct sig_line *l, double *v, size_t in, size_t out)
+static void sig_line_run(const struct sig_plan *p, const struct sig_line *l, size_t in, size_t out)
 {
+	double *v = p->line;
 	int64_t n = p->n, take = l->len < n ? l->len : n;
 	memset(v, 0, (size_t)(2 * n) * sizeof(double));
 	for (int64_t j = 0; j < take; j++) {
@@ -276,23 +279,90 @@ static cella_result op_dft(struct exec *x, struct node *n)
 				    (long long)dims[ax], ax);
 	if (r != CELLA_OK || onnx_op_dry(x) || o->bytes == 0)
 		return r;
-	struct sig_plan p = { 0, 0, NULL, NULL, NULL, NULL };
+	struct sig_plan p = { 0, 0, NULL, NULL, NULL, NULL, NULL };
 	if ((r = sig_plan_init(x, &p, nfft)) != CELLA_OK)
 		return r;
-	double *v = onnx_op_scratch(x, 1, (size_t)(2 * nfft) * sizeof(double));
-	if (!v)
-		return CELLA_ERR_OUT_OF_MEMORY;
 	int64_t outer = onnx_dims_prod(a->dims, ax), inner = onnx_dims_prod(a->dims + ax + 1, rank - ax - 2);
 	struct sig_line l = { a, o, NULL, len, c, inner * c, dims[ax], inner * 2, inverse ? 1.0 / (double)nfft : 1,
 			      inverse };
 	for (int64_t b = 0; b < outer; b++)
 		for (int64_t i = 0; i < inner; i++)
-			sig_line_run(&p, &l, v, (size_t)((b * len * inner + i) * c),
+			sig_line_run(&p, &l, (size_t)((b * len * inner + i) * c),
 				     (size_t)((b * dims[ax] * inner + i) * 2));
+	return CELLA_OK;
+}
+
+/* ------------------------------------------------------------------ STFT */
+
+static cella_result stft_prepare(struct exec *x, struct node *n)
+{
+	int v;
+	return sig_flag(x, n, "onesided", 1, &v);
+}
+
+/*
+ * STFT-17: signal [batch, length, 1 or 2], frame_step, optional window [frame_length] and frame_length (one of them
+ * gives the frame length, both must agree; neither: the whole signal); frames = 1 + (length - frame_length) /
+ * frame_step, each frame multiplied by the window and transformed; output [batch, frames, bins, 2], bins
+ * frame_length / 2 + 1 when onesided (the default, real signals only), else frame_length.
+ */
+static cella_result op_stft(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *st = onnx_op_in(x, n, 1), *w = onnx_op_in(x, n, 2);
+	struct tensor *ft = onnx_op_in(x, n, 3), *o;
+	int onesided = 1;
+	int64_t step = 0, fl = -1;
+	cella_result r;
+	if (!a || !st)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", a ? 1 : 0);
+	if ((r = sig_flag(x, n, "onesided", 1, &onesided)) != CELLA_OK || (r = sig_input(x, a, "signal", 3)) != CELLA_OK)
+		return r;
+	if (a->rank != 3)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "signal of rank %d, not [batch, length, 1 or 2]", a->rank);
+	int64_t len = a->dims[1], c = a->dims[2];
+	if (onesided && c == 2)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "onesided needs a real signal (last dim 1), the signal is "
+				    "complex");
+	if (w) {
+		if (w->dtype != a->dtype)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "window of type %s for a signal of type %s", dtn(w->dtype),
+					    dtn(a->dtype));
+		if (w->rank != 1)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "window of rank %d, not 1", w->rank);
+	}
+	if ((r = sig_scalar_int(x, st, "frame_step", &step)) != CELLA_OK)
+		return r;
+	if (step < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "frame_step is %lld, not positive", (long long)step);
+	if (ft) {
+		if ((r = sig_scalar_int(x, ft, "frame_length", &fl)) != CELLA_OK)
+			return r;
+		if (w && w->dims[0] != fl)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "window of %lld values for frame_length %lld",
+					    (long long)w->dims[0], (long long)fl);
+	} else {
+		fl = w ? w->dims[0] : len;
+	}
+	if (fl < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "frame length %lld, not positive", (long long)fl);
+	if (fl > len)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "frame length %lld is longer than the signal (%lld)",
+				    (long long)fl, (long long)len);
+	int64_t dims[4] = { a->dims[0], 1 + (len - fl) / step, onesided ? fl / 2 + 1 : fl, 2 };
+	if ((r = onnx_op_out(x, n, 0, a->dtype, 4, dims, &o)) != CELLA_OK || onnx_op_dry(x) || o->bytes == 0)
+		return r;
+	struct sig_plan p = { 0, 0, NULL, NULL, NULL, NULL, NULL };
+	if ((r = sig_plan_init(x, &p, fl)) != CELLA_OK)
+		return r;
+	struct sig_line l = { a, o, w, fl, c, c, dims[2], 2, 1, 0 };
+	for (int64_t b = 0; b < dims[0]; b++)
+		for (int64_t f = 0; f < dims[1]; f++)
+			sig_line_run(&p, &l, (size_t)((b * len + f * step) * c), (size_t)((b * dims[1] + f) * dims[2] * 2));
 	return CELLA_OK;
 }
 
 const struct op_def onnx_ops_signal[] = {
 	{ "DFT", op_dft, dft_prepare, 17, 0 },
+	{ "STFT", op_stft, stft_prepare, 17, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -5379,6 +5379,148 @@ static void test_dft(void)
 			"1/n, double, opset-20 axis input; 16 refusals named");
 }
 
+/* ---- STFT: each frame windowed and transformed by the sums written out here ---- */
+
+/* An STFT over constants: signal x [1, len, c] (float), frame_step (of type stt; a second element with st2), a window
+ * of wn values (wt its type; 0: none; of rank 2 with wr2) and frame_length (fl < 0: none); onesided -1: absent. */
+struct stft_spec {
+	int64_t len, c;
+	const float *xv;
+	int stt, st2;
+	int64_t step;
+	int wt, wr2;
+	int64_t wn;
+	const float *wv;
+	int64_t fl, onesided;
+};
+
+static cella_result stft_run(const struct stft_spec *s, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static struct mb b;
+	const int64_t xd[3] = { 1, s->len, s->c }, wd[2] = { 1, s->wn }, sd[1] = { 2 };
+	const char *ins[5] = { "x", "step", s->wt ? "w" : "", s->fl >= 0 ? "fl" : NULL, NULL };
+	double wdbl[8], sdbl = (double)s->step;
+	int64_t steps[2] = { s->step, s->step };
+	mb_init(&b, 17);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "x", CELLA_ONNX_FLOAT, 3, xd, s->xv, (size_t)(s->len * s->c) * 4);
+	int32_t s32 = (int32_t)s->step;
+	gb_const(&b.g, "step", s->stt, s->st2, sd, s->stt == CELLA_ONNX_DOUBLE ? (const void *)&sdbl :
+		 s->stt == CELLA_ONNX_INT32 ? (const void *)&s32 : (const void *)steps,
+		 s->stt == CELLA_ONNX_INT32 ? 4 : s->st2 ? 16 : 8);
+	if (s->wt) {
+		for (int64_t i = 0; i < s->wn && i < 8; i++)
+			wdbl[i] = s->wv[i];
+		gb_const(&b.g, "w", s->wt, s->wr2 ? 2 : 1, s->wr2 ? wd : wd + 1,
+			 s->wt == CELLA_ONNX_DOUBLE ? (const void *)wdbl : (const void *)s->wv,
+			 (size_t)s->wn * (s->wt == CELLA_ONNX_DOUBLE ? 8 : 4));
+	}
+	if (s->fl >= 0)
+		gb_const(&b.g, "fl", CELLA_ONNX_INT64, 0, NULL, &s->fl, 8);
+	Onnx__NodeProto *n = gb_node(&b.g, "STFT", ins, Y);
+	if (s->onesided >= 0)
+		attr_i(&b.g, n, "onesided", s->onesided);
+	*m = NULL;
+	return load_run(&b, m, out);
+}
+
+static void test_stft(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	static const float x7[7] = { 1, -2, 3, 0.5f, -1, 4, 2 }, w4[4] = { 0.25f, 1, 0.5f, -1 };
+	static const float z6[12] = { 1, 0, 2, -1, 0, 3, -1, -1, 0.5f, 2, 4, 0 };
+	double fr[16], want[64];
+	/* real signal of 7, frame_step 2: frame_length 4 from the input, the window, or both (1 + (7 - 4) / 2 = 2
+	 * frames: none runs past the end), onesided (3 bins) and not; the whole signal without either */
+	static const struct { int w, fl, onesided; int64_t frames, n, bins; const char *what; } real[] = {
+		{ 0, 4, -1, 2, 4, 3, "frame_length 4" }, { 1, -1, -1, 2, 4, 3, "window of 4" },
+		{ 1, 4, 0, 2, 4, 4, "window and frame_length, two-sided" }, { 0, -1, 1, 1, 7, 4, "whole signal" },
+		{ 0, 3, 0, 3, 3, 3, "frame_length 3 (Bluestein)" },
+	};
+	for (size_t c = 0; c < sizeof(real) / sizeof(real[0]); c++) {
+		struct stft_spec s = { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, real[c].w ? CELLA_ONNX_FLOAT : 0, 0, 4, w4,
+				       real[c].fl, real[c].onesided };
+		CT_RESULT(stft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[0] == 1 && out.dims[1] == real[c].frames && out.dims[2] == real[c].bins &&
+			  out.dims[3] == 2);
+		for (int64_t f = 0; f < real[c].frames; f++) {
+			for (int64_t j = 0; j < real[c].n; j++) {
+				fr[2 * j] = x7[f * 2 + j] * (real[c].w ? w4[j] : 1);
+				fr[2 * j + 1] = 0;
+			}
+			dft_ref(fr, real[c].n, 1, real[c].n, 0, real[c].bins, want + 2 * f * real[c].bins);
+		}
+		expect_close(&out, want, (size_t)(2 * real[c].frames * real[c].bins), 1e-6, real[c].what);
+		cella_onnx_model_free(m);
+	}
+	/* complex signal of 6, frame_step 1, window of 4 (two-sided only): 3 frames of 4 bins */
+	{
+		struct stft_spec s = { 6, 2, z6, CELLA_ONNX_INT32, 0, 1, CELLA_ONNX_FLOAT, 0, 4, w4, -1, 0 };
+		CT_RESULT(stft_run(&s, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dims[1] == 3 && out.dims[2] == 4);
+		for (int64_t f = 0; f < 3; f++) {
+			for (int64_t j = 0; j < 4; j++) {
+				fr[2 * j] = z6[2 * (f + j)] * w4[j];
+				fr[2 * j + 1] = z6[2 * (f + j) + 1] * w4[j];
+			}
+			dft_ref(fr, 4, 1, 4, 0, 4, want + 8 * f);
+		}
+		expect_close(&out, want, 24, 1e-6, "complex, window");
+		cella_onnx_model_free(m);
+	}
+	/* refused, named */
+	static const struct {
+		struct stft_spec s;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 0, 0, 0, 4, w4, 4, -1 }, CELLA_ERR_MODEL_SHAPE, "frame_step is 0, not positive" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, -3, 0, 0, 4, w4, 4, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "frame_step is -3, not positive" },
+		{ { 7, 1, x7, CELLA_ONNX_DOUBLE, 0, 2, 0, 0, 4, w4, 4, -1 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "frame_step of type double (int32 or int64)" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 1, 2, 0, 0, 4, w4, 4, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "frame_step of rank 1 and 2 elements, not a scalar" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, 0, 0, 4, w4, 8, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "frame length 8 is longer than the signal (7)" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, 0, 0, 4, w4, 0, -1 }, CELLA_ERR_MODEL_SHAPE, "frame length 0, not positive" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, CELLA_ONNX_FLOAT, 0, 4, w4, 3, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "window of 4 values for frame_length 3" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, CELLA_ONNX_FLOAT, 1, 4, w4, -1, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "window of rank 2, not 1" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, CELLA_ONNX_DOUBLE, 0, 4, w4, -1, -1 }, CELLA_ERR_MODEL,
+		  "window of type double for a signal of type float" },
+		{ { 6, 2, z6, CELLA_ONNX_INT64, 0, 1, 0, 0, 4, w4, 4, -1 }, CELLA_ERR_MODEL_SHAPE,
+		  "onesided needs a real signal (last dim 1), the signal is complex" },
+		{ { 4, 3, z6, CELLA_ONNX_INT64, 0, 1, 0, 0, 4, w4, 4, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "signal's last dim is 3, not 1 (real) or 2 (complex)" },
+		{ { 7, 1, x7, CELLA_ONNX_INT64, 0, 2, 0, 0, 4, w4, 4, 2 }, CELLA_ERR_MODEL, "attribute 'onesided' is 2, not 0 or 1" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = stft_run(&bad[i].s, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, bad[i].msg) || !strstr(last_log, "(STFT)"))
+			cella_test_fail(__FILE__, __LINE__, "STFT case %zu: %s, '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	/* a signal of rank 2 */
+	{
+		struct mb b;
+		static const int64_t xd[2] = { 1, 4 }, one = 1;
+		static const char *const ins[] = { "x", "step", NULL };
+		mb_init(&b, 17);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "x", CELLA_ONNX_FLOAT, 2, xd, x7, 16);
+		gb_const(&b.g, "step", CELLA_ONNX_INT64, 0, NULL, &one, 8);
+		gb_node(&b.g, "STFT", ins, Y);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_ERR_MODEL_SHAPE);
+		CT_ASSERT(strstr(last_log, "signal of rank 2: needs at least 3") != NULL);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("STFT: frame length from frame_length, the window or the signal, onesided and two-sided, complex "
+			"with a window; 13 refusals named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -5462,6 +5604,7 @@ int main(int argc, char **argv)
 		{ "maxunpool_refused", test_maxunpool_refused },
 		{ "maxpool_int8", test_maxpool_int8 },
 		{ "dft", test_dft },
+		{ "stft", test_stft },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
