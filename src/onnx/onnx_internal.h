@@ -383,6 +383,11 @@ extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape
 	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[];
 extern const struct op_def onnx_ops_signal[];
 
+/* The `output_datatype` attribute of the window operators and MelWeightMatrix (ops_linalg.c): float when absent,
+ * else a numeric type the engine computes (no bool, float16 or bfloat16). CELLA_ERR_MODEL for a value that is no
+ * element type, CELLA_ERR_MODEL_UNSUPPORTED for another type, named. */
+CELLA_MUST_USE cella_result onnx_op_output_datatype(struct exec *x, struct node *n, int *odt);
+
 /* ---- geometry shared by the float and the integer operators (ops_nn.c) ---- */
 #define ONNX_MAXSP 3 /* spatial dims handled by Conv/Pool */
 

@@ -591,19 +591,27 @@ static cella_result op_det(struct exec *x, struct node *n)
 /* w[k] = a0 - a1 cos(2 pi k / N) + a2 cos(4 pi k / N), N = size (periodic) or size - 1 (symmetric). */
 enum { WIN_HANN, WIN_HAMMING, WIN_BLACKMAN };
 
-/* output_datatype: the numeric types (no bool, float16 or bfloat16, which the engine does not compute). */
+cella_result onnx_op_output_datatype(struct exec *x, struct node *n, int *odt) /* see onnx_internal.h */
+{
+	int dt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
+	if (dt <= 0 || !strcmp(dtn(dt), "unknown"))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_datatype' is %d, not an element type", dt);
+	if (!num_type(dt))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'output_datatype' is %s (%d), not "
+				    "supported", dtn(dt), dt);
+	*odt = dt;
+	return CELLA_OK;
+}
+
 static cella_result window_prepare(struct exec *x, struct node *n)
 {
-	int odt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
 	int64_t periodic = onnx_attr_i(n, "periodic", 1);
-	int dt = 0, rank = load_rank(x, n, 0, &dt);
+	int dt = 0, rank = load_rank(x, n, 0, &dt), odt;
+	cella_result r;
 	if (periodic != 0 && periodic != 1)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'periodic' is %lld, not 0 or 1", (long long)periodic);
-	if (odt <= 0 || !strcmp(dtn(odt), "unknown"))
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_datatype' is %d, not an element type", odt);
-	if (!num_type(odt))
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'output_datatype' is %s (%d), not "
-				    "supported", dtn(odt), odt);
+	if ((r = onnx_op_output_datatype(x, n, &odt)) != CELLA_OK)
+		return r;
 	if (rank >= 0 && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", dtn(dt));
 	if (rank > 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Signal operators of audio front ends: DFT (opsets 17 and 20) and STFT, in double: a radix-2 FFT for lengths that are powers
- * of two, Bluestein's chirp transform over a power-of-two FFT for the others, so every length costs O(n log n). */
+/* Signal operators of audio front ends: DFT (opsets 17 and 20), STFT and MelWeightMatrix. Transforms run in double:
+ * a radix-2 FFT for lengths that are powers of two, Bluestein's chirp transform over a power-of-two FFT for the
+ * others, so every length costs O(n log n). */
 #include "onnx_internal.h"
 
 #include <math.h>
@@ -361,8 +362,120 @@ static cella_result op_stft(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ MelWeightMatrix */
+
+static cella_result mel_prepare(struct exec *x, struct node *n)
+{
+	int odt;
+	return onnx_op_output_datatype(x, n, &odt);
+}
+
+/* v rounded to the edges' type, as the reference's numpy computes the mel edges in it */
+static double mel_round(double v, int dt) { return dt == CELLA_ONNX_FLOAT ? (double)(float)v : v; }
+
+/* Python's float floor division a // b for b > 0 (numpy's, which the reference uses): from fmod, not floor(a / b),
+ * which can round up to the next integer. */
+static double mel_floordiv(double a, double b)
+{
+	double mod = fmod(a, b), div = (a - mod) / b;
+	if (mod < 0)
+		div -= 1;
+	double fl = floor(div);
+	return div - fl > 0.5 ? fl + 1 : fl;
+}
+
+/*
+ * MelWeightMatrix-17 as the ONNX reference builds it: num_mel_bins + 2 points evenly spaced in mel (2595 log10(1 +
+ * f / 700)) from the lower edge by (upper - lower) / (num_mel_bins + 2), each back in hertz and to the spectrogram
+ * bin floor((dft_length + 1) f / sample_rate); band i rises from point i to point i + 1 and falls to point i + 2,
+ * as a triangle of peak 1 over [dft_length / 2 + 1, num_mel_bins].
+ */
+static cella_result op_mel(struct exec *x, struct node *n)
+{
+	struct tensor *t[5], *o;
+	static const char *const names[3] = { "num_mel_bins", "dft_length", "sample_rate" };
+	int64_t iv[3];
+	double edge[2];
+	int odt = 0;
+	cella_result r;
+	for (int i = 0; i < 5; i++)
+		if (!(t[i] = onnx_op_in(x, n, i)))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", i);
+	if ((r = onnx_op_output_datatype(x, n, &odt)) != CELLA_OK)
+		return r;
+	int et = t[3]->dtype;
+	for (int i = 3; i < 5; i++) {
+		if (t[i]->dtype != CELLA_ONNX_FLOAT && t[i]->dtype != CELLA_ONNX_DOUBLE)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s (float or double)",
+					    i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", dtn(t[i]->dtype));
+		if (t[i]->rank > 1 || onnx_tensor_count(t[i]) != 1)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d and %zu elements, not a scalar",
+					    i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", t[i]->rank,
+					    onnx_tensor_count(t[i]));
+	}
+	if (t[4]->dtype != et)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "upper_edge_hertz of type %s, lower_edge_hertz of type %s",
+				    dtn(t[4]->dtype), dtn(et));
+	for (int i = 0; i < 3; i++)
+		if ((r = sig_scalar_int(x, t[i], names[i], &iv[i])) != CELLA_OK)
+			return r;
+	int64_t mels = iv[0], dft = iv[1], rate = iv[2];
+	if (mels < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "num_mel_bins is %lld, not positive", (long long)mels);
+	if (dft < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "dft_length is %lld, not positive", (long long)dft);
+	if (rate < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "sample_rate is %lld, not positive", (long long)rate);
+	int64_t dims[2] = { dft / 2 + 1, mels };
+	r = onnx_op_out(x, n, 0, odt, 2, dims, &o);
+	if (r == CELLA_ERR_TOO_LARGE)
+		return onnx_op_fail(x, r, "a matrix of %lld x %lld is over max_tensor_bytes", (long long)dims[0],
+				    (long long)dims[1]);
+	if (r != CELLA_OK)
+		return r;
+	if ((r = onnx_op_need(x, t[3])) != CELLA_OK || (r = onnx_op_need(x, t[4])) != CELLA_OK)
+		return onnx_op_dry(x) ? CELLA_OK : r;
+	for (int i = 0; i < 2; i++)
+		edge[i] = onnx_get_d(t[3 + i]->data, et, 0);
+	if (!isfinite(edge[0]) || !isfinite(edge[1]) || edge[0] < 0 || edge[0] > edge[1])
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "edges %g and %g hertz: needs 0 <= lower <= upper, finite", edge[0],
+				    edge[1]);
+	double mel[2];
+	for (int i = 0; i < 2; i++)
+		mel[i] = mel_round(2595 * mel_round(log10(mel_round(1 + mel_round(edge[i] / 700, et), et)), et), et);
+	double step = mel_round((mel[1] - mel[0]) / (double)(mels + 2), et);
+	/* point k's bin; a band writes rows from its first point to its last (its last only as a peak of a band of no
+	 * rising side), so with the points nondecreasing point mels + 1 must be within the rows, or else be reached by
+	 * no band: the reference indexes past the matrix there */
+#define MEL_BIN(k) mel_floordiv((double)(dft + 1) * (700 * (pow(10, ((double)(k) * step + mel[0]) / 2595) - 1)), \
+				 (double)rate)
+	double last = MEL_BIN(mels), end = MEL_BIN(mels + 1);
+	if (!(last < (double)dims[0]) || !(end <= (double)dims[0]))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "upper_edge_hertz %g puts the last band's points at bins %.0f and "
+				    "%.0f, beyond the %lld bins of dft_length %lld at sample_rate %lld", edge[1], last, end,
+				    (long long)dims[0], (long long)dft, (long long)rate);
+	if (onnx_op_dry(x) || o->bytes == 0)
+		return CELLA_OK;
+	memset(o->data, 0, o->bytes);
+	int64_t lo = (int64_t)MEL_BIN(0), mid = (int64_t)MEL_BIN(1), hi;
+	for (int64_t i = 0; i < mels; i++, lo = mid, mid = hi) {
+		hi = (int64_t)MEL_BIN(i + 2);
+		if (mid == lo && mid < dims[0]) {
+			onnx_put_d(o->data, odt, (size_t)(mid * mels + i), 1);
+		} else {
+			for (int64_t j = lo; j <= mid && j < dims[0]; j++)
+				onnx_put_d(o->data, odt, (size_t)(j * mels + i), (double)(j - lo) / (double)(mid - lo));
+		}
+		for (int64_t j = mid; j < hi && j < dims[0]; j++)
+			onnx_put_d(o->data, odt, (size_t)(j * mels + i), (double)(hi - j) / (double)(hi - mid));
+	}
+#undef MEL_BIN
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_signal[] = {
 	{ "DFT", op_dft, dft_prepare, 17, 0 },
 	{ "STFT", op_stft, stft_prepare, 17, 0 },
+	{ "MelWeightMatrix", op_mel, mel_prepare, 17, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -5521,6 +5521,144 @@ static void test_stft(void)
 			"with a window; 13 refusals named");
 }
 
+/* ---- MelWeightMatrix: the reference's bins worked out by hand, the triangles over them evaluated here ---- */
+
+/* MelWeightMatrix over constants: the three ints of type it (rank ir), the edges of type et; odt 0: absent. */
+static cella_result mel_run(int it, int ir, int64_t mels, int64_t dft, int64_t rate, int et, double lo, double hi,
+			    int64_t odt, struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const int64_t two[1] = { 2 };
+	static const char *const ins[] = { "mels", "dft", "rate", "lo", "hi", NULL };
+	static struct mb b;
+	const char *names[3] = { "mels", "dft", "rate" };
+	int64_t iv[3] = { mels, dft, rate };
+	mb_init(&b, 17);
+	gb_io(&b.g, 1, "y", odt > 0 && odt <= CELLA_ONNX_UINT64 ? (int)odt : CELLA_ONNX_FLOAT, -1, NULL);
+	for (int i = 0; i < 3; i++) {
+		int64_t v2[2] = { iv[i], iv[i] };
+		int32_t v32 = (int32_t)iv[i];
+		float vf = (float)iv[i];
+		gb_const(&b.g, names[i], it, ir, two, it == CELLA_ONNX_INT32 ? (const void *)&v32 : it == CELLA_ONNX_FLOAT ?
+			 (const void *)&vf : (const void *)v2, it == CELLA_ONNX_INT64 ? (ir ? 16 : 8) : 4);
+	}
+	double e[2] = { lo, hi };
+	for (int i = 0; i < 2; i++) {
+		float f = (float)e[i];
+		int64_t iv64 = isfinite(e[i]) ? (int64_t)e[i] : 0;
+		int t = i == 1 && et < 0 ? CELLA_ONNX_DOUBLE : et < 0 ? CELLA_ONNX_FLOAT : et;
+		gb_const(&b.g, i ? "hi" : "lo", t, 0, NULL, t == CELLA_ONNX_FLOAT ? (const void *)&f :
+			 t == CELLA_ONNX_DOUBLE ? (const void *)&e[i] : (const void *)&iv64, t == CELLA_ONNX_FLOAT ? 4 : 8);
+	}
+	Onnx__NodeProto *n = gb_node(&b.g, "MelWeightMatrix", ins, Y);
+	if (odt)
+		attr_i(&b.g, n, "output_datatype", odt);
+	*m = NULL;
+	return load_run(&b, m, out);
+}
+
+/* The reference's triangles over points pt[0 .. mels + 1] (spectrogram bins): band i rises over rows pt[i] ..
+ * pt[i + 1] (a peak of 1 at pt[i + 1] when they are equal) and falls over rows pt[i + 1] .. pt[i + 2] - 1. */
+static void mel_want(const int64_t *pt, int64_t mels, int64_t rows, double *w)
+{
+	memset(w, 0, (size_t)(rows * mels) * sizeof(double));
+	for (int64_t i = 0; i < mels; i++) {
+		int64_t a = pt[i], c = pt[i + 1], e = pt[i + 2];
+		if (a == c)
+			w[c * mels + i] = 1;
+		for (int64_t j = a; j <= c && a != c; j++)
+			w[j * mels + i] = (double)(j - a) / (double)(c - a);
+		for (int64_t j = c; j < e; j++)
+			w[j * mels + i] = (double)(e - j) / (double)(e - c);
+	}
+}
+
+static void test_mel_weight_matrix(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	double want[66];
+	/* 2 bands, dft 64 (33 rows), 8 kHz, 0 to 4000 Hz: mel(4000) = 2146.06 over 4 steps of 536.5 gives points
+	 * 0, 426.8, 1113.8, 2219.8 Hz, at 65 f / 8000 = 0, 3.47, 9.05, 18.04: bins 0, 3, 9, 18 */
+	static const int64_t pa[4] = { 0, 3, 9, 18 };
+	CT_RESULT(mel_run(CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, &m, &out), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT && out.rank == 2 && out.dims[0] == 33 && out.dims[1] == 2);
+	mel_want(pa, 2, 33, want);
+	expect_close(&out, want, 66, 1e-7, "2 bands of dft 64");
+	cella_onnx_model_free(m);
+	/* as int32 (int32 inputs), the fractions truncate to 0 and each peak stays 1; as double (double edges) exact */
+	CT_RESULT(mel_run(CELLA_ONNX_INT32, 0, 2, 64, 8000, CELLA_ONNX_DOUBLE, 0, 4000, CELLA_ONNX_INT32, &m, &out),
+		  CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_INT32 && out.bytes == 66 * 4);
+	for (int64_t j = 0; j < 33; j++)
+		for (int i = 0; i < 2; i++)
+			CT_EQ(((const int32_t *)out.data)[j * 2 + i], j == pa[i + 1]);
+	cella_onnx_model_free(m);
+	/* 3 bands, dft 20 (11 rows), 16 kHz, 300 to 8000 Hz (upper at Nyquist): points 300, 841.4, 1675.8, 2961.9,
+	 * 4944.4 Hz at 21 f / 16000 = 0.39, 1.10, 2.20, 3.89, 6.49: bins 0, 1, 2, 3, 6 */
+	static const int64_t pb[5] = { 0, 1, 2, 3, 6 };
+	CT_RESULT(mel_run(CELLA_ONNX_INT64, 0, 3, 20, 16000, CELLA_ONNX_FLOAT, 300, 8000, CELLA_ONNX_DOUBLE, &m, &out),
+		  CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_DOUBLE && out.dims[0] == 11 && out.dims[1] == 3);
+	mel_want(pb, 3, 11, want);
+	expect_close(&out, want, 33, 0, "3 bands from 300 Hz");
+	cella_onnx_model_free(m);
+	/* dft 8 (5 rows): points at 9 f / 8000 = 0, 0.48, 1.25, 2.50: bins 0, 0, 1, 2, band 0 a peak at row 0 */
+	static const int64_t pc[4] = { 0, 0, 1, 2 };
+	CT_RESULT(mel_run(CELLA_ONNX_INT64, 1, 2, 8, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, &m, &out), CELLA_ERR_MODEL_SHAPE);
+	cella_onnx_model_free(m);
+	CT_RESULT(mel_run(CELLA_ONNX_INT64, 0, 2, 8, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, &m, &out), CELLA_OK);
+	mel_want(pc, 2, 5, want);
+	expect_close(&out, want, 10, 0, "a band of no rising side");
+	cella_onnx_model_free(m);
+	/* refused, named */
+	static const struct {
+		int it, ir;
+		int64_t mels, dft, rate;
+		int et;
+		double lo, hi;
+		int64_t odt;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ CELLA_ONNX_INT64, 0, 0, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_MODEL_SHAPE,
+		  "num_mel_bins is 0, not positive" },
+		{ CELLA_ONNX_INT64, 0, -2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_MODEL_SHAPE,
+		  "num_mel_bins is -2, not positive" },
+		{ CELLA_ONNX_INT64, 0, (int64_t)1 << 40, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_TOO_LARGE,
+		  "a matrix of 33 x 1099511627776 is over max_tensor_bytes" },
+		{ CELLA_ONNX_INT64, 0, 2, 0, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_MODEL_SHAPE,
+		  "dft_length is 0, not positive" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 0, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_MODEL, "sample_rate is 0, not positive" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 3000, 2000, 0, CELLA_ERR_MODEL,
+		  "edges 3000 and 2000 hertz: needs 0 <= lower <= upper, finite" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, -10, 2000, 0, CELLA_ERR_MODEL, "edges -10 and 2000" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, NAN, 0, CELLA_ERR_MODEL, "edges 0 and nan" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 16000, 0, CELLA_ERR_MODEL,
+		  "upper_edge_hertz 16000 puts the last band's points at bins 22 and 55, beyond the 33 bins of dft_length 64 "
+		  "at sample_rate 8000" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 999, CELLA_ERR_MODEL,
+		  "attribute 'output_datatype' is 999, not an element type" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, CELLA_ONNX_BOOL, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "attribute 'output_datatype' is bool (9), not supported" },
+		{ CELLA_ONNX_FLOAT, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, 0, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "num_mel_bins of type float (int32 or int64)" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_INT64, 0, 4000, 0, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "lower_edge_hertz of type int64 (float or double)" },
+		{ CELLA_ONNX_INT64, 0, 2, 64, 8000, -1, 0, 4000, 0, CELLA_ERR_MODEL,
+		  "upper_edge_hertz of type double, lower_edge_hertz of type float" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = mel_run(bad[i].it, bad[i].ir, bad[i].mels, bad[i].dft, bad[i].rate, bad[i].et, bad[i].lo,
+					 bad[i].hi, bad[i].odt, &m, &out);
+		if (r != bad[i].r || !strstr(last_log, bad[i].msg) || !strstr(last_log, "(MelWeightMatrix) at load"))
+			cella_test_fail(__FILE__, __LINE__, "MelWeightMatrix case %zu: %s, '%s'", i, cella_result_name(r),
+					last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("MelWeightMatrix: the reference's bins and triangles (a band of no rising side), int32 and double "
+			"outputs; 15 refusals named");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 int main(int argc, char **argv)
 {
@@ -5605,6 +5743,7 @@ int main(int argc, char **argv)
 		{ "maxpool_int8", test_maxpool_int8 },
 		{ "dft", test_dft },
 		{ "stft", test_stft },
+		{ "mel_weight_matrix", test_mel_weight_matrix },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
