@@ -12,6 +12,11 @@
 #define GRID_FAR 1099511627776.0 /* 2^40: beyond every dim, and exact in int64 */
 
 enum { GS_LINEAR, GS_NEAREST, GS_CUBIC };
+
+struct gs_term {
+	int64_t off; /* in a channel's plane */
+	double w;
+};
 enum { GS_ZEROS, GS_BORDER, GS_REFLECTION };
 
 /* Position in pixels of a normalized coordinate v (-1 and 1 the corner pixels' centres or their outer edges). */
@@ -127,10 +132,9 @@ static cella_result op_grid_sample(struct exec *x, struct node *n)
 	for (int i = sr - 2; i >= 0; i--)
 		stride[i] = stride[i + 1] * in[i + 1];
 	/* each point's taps inside the image: their offsets in a channel's plane and weights, shared by its channels */
-	int64_t *toff = onnx_op_scratch(x, 1, (size_t)taps * (sizeof(int64_t) + sizeof(double)));
-	if (!toff)
+	struct gs_term *tp = onnx_op_scratch(x, 1, (size_t)taps * sizeof(*tp));
+	if (!tp)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	double *tw = (double *)(toff + taps);
 	for (int64_t b = 0; b < batch; b++)
 		for (int64_t p = 0; p < points; p++) {
 			int nowhere = 0;
@@ -171,16 +175,14 @@ static cella_result op_grid_sample(struct exec *x, struct node *n)
 					wt *= w[i][k];
 					off = idx[i][k] < 0 ? -1 : off + idx[i][k] * stride[i];
 				}
-				if (off >= 0) {
-					toff[nt] = off;
-					tw[nt++] = wt;
-				}
+				if (off >= 0)
+					tp[nt++] = (struct gs_term){ off, wt };
 			}
 			for (int64_t c = 0; c < ch; c++) {
 				size_t src = (size_t)((b * ch + c) * plane);
 				double acc = 0;
 				for (int64_t k = 0; k < nt; k++)
-					acc += tw[k] * onnx_get_d(a->data, a->dtype, src + (size_t)toff[k]);
+					acc += tp[k].w * onnx_get_d(a->data, a->dtype, src + (size_t)tp[k].off);
 				onnx_put_d(o->data, o->dtype, (size_t)((b * ch + c) * points + p), acc);
 			}
 		}
