@@ -108,8 +108,8 @@ CELLA_API int cella_tls_openssl_verify_cb(struct x509_store_ctx_st *ctx, void *a
 /*
  * The outcome of the callback's verification of ssl's peer, the connection's own: the result (CELLA_ERR_NOT_FOUND
  * if none ran on ssl: no handshake yet, or SSL_clear since; SSL_dup's copy has none), and in *claims (may be NULL)
- * what was verified, valid when the result is CELLA_OK or CELLA_ERR_POLICY. Read this, not v->result and v->claims, when one context serves handshakes on
- * several threads.
+ * what was verified, valid when the result is CELLA_OK or CELLA_ERR_POLICY. Read this, not v->result and v->claims,
+ * when one context serves handshakes on several threads.
  */
 CELLA_API cella_result cella_tls_openssl_peer(const struct ssl_st *ssl, struct cella_claims *claims)
 	CELLA_NONNULL(1);

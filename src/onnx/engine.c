@@ -168,6 +168,14 @@ void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch)
 
 int onnx_op_dry(const struct exec *x) { return x->mode == MODE_DRY; }
 
+cella_result onnx_op_need_fp(struct exec *x, int dtype, const char *what) /* see onnx_internal.h */
+{
+	if (onnx_dtype_is_fp(dtype))
+		return CELLA_OK;
+	return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (float or double)", what,
+			    onnx_tname(dtype));
+}
+
 void onnx_msort(void *base, void *tmp, size_t n, size_t es,
 		int (*before)(const void *a, const void *b, const void *ctx), const void *ctx) /* see onnx_internal.h */
 {

@@ -297,6 +297,12 @@ void onnx_op_sgemm(struct exec *x, const struct sgemm *s, float *scratch);
 CELLA_MUST_USE cella_result onnx_op_need(struct exec *x, const struct tensor *t);
 CELLA_MUST_USE cella_result onnx_op_read_ints(struct exec *x, const struct tensor *t, int64_t *v, int max, int *n);
 int onnx_op_dry(const struct exec *x);
+/* An element type's name, for messages. */
+static inline const char *onnx_tname(int dt) { return cella_onnx_dtype_name((cella_onnx_dtype)dt); }
+static inline int onnx_dtype_is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }
+/* CELLA_OK for float or double; else CELLA_ERR_MODEL_UNSUPPORTED, "WHAT of type T is not supported (float or
+ * double)" in the node's message. */
+CELLA_MUST_USE cella_result onnx_op_need_fp(struct exec *x, int dtype, const char *what);
 /* Stable merge sort of n elements of es bytes at base, with tmp room for n more: before(a, b, ctx) is true when a
  * goes strictly before b (equal elements keep their order). */
 void onnx_msort(void *base, void *tmp, size_t n, size_t es,
@@ -380,8 +386,7 @@ void onnx_graph_done(struct model *m, struct graph *g);
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
-	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[];
-extern const struct op_def onnx_ops_signal[];
+	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[];
 
 /* The `output_datatype` attribute of the window operators and MelWeightMatrix (ops_linalg.c): float when absent,
  * else a numeric type the engine computes (no bool, float16 or bfloat16). CELLA_ERR_MODEL for a value that is no

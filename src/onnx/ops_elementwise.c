@@ -825,7 +825,7 @@ static cella_result complement(struct exec *x, struct node *n, int logical)
 		return CELLA_ERR_MODEL;
 	if (logical ? a->dtype != CELLA_ONNX_BOOL : a->dtype >= 14 || !band_tab[a->dtype]) /* the integer types */
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (%s)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype), logical ? "bool" : "integers");
+				    onnx_tname(a->dtype), logical ? "bool" : "integers");
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	for (size_t i = 0; i < a->bytes; i++) {
@@ -871,7 +871,7 @@ static cella_result op_clip(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_UNSUPPORTED; /* every numeric type is handled below: refused at load, not run */
 	if (n->opset < 11 && a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE) /* Clip-1 and Clip-6 */
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "Clip before opset 11 takes float or double, not %s",
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+				    onnx_tname(a->dtype));
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK)
 		return r;
 	struct tensor *tmin = onnx_op_in(x, n, 1), *tmax = onnx_op_in(x, n, 2);
@@ -946,7 +946,7 @@ static cella_result cast_target(struct exec *x, int to)
 {
 	if (onnx_dtype_size(to) == 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "cast to element type %s (%d) is not supported",
-				    cella_onnx_dtype_name((cella_onnx_dtype)to), to);
+				    onnx_tname(to), to);
 	return CELLA_OK;
 }
 

@@ -23,7 +23,6 @@ static void putd(struct tensor *t, size_t i, double v)
 	onnx_put_d(t->data, t->dtype, i, v);
 }
 
-static int is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }
 static int is_idx(int dt) { return dt == CELLA_ONNX_INT32 || dt == CELLA_ONNX_INT64; }
 
 /* ------------------------------------------------------------------ losses */
@@ -79,7 +78,7 @@ static cella_result op_nll(struct exec *x, struct node *n)
 	struct tensor *lp = onnx_op_in(x, n, 0), *tg = onnx_op_in(x, n, 1), *wt = onnx_op_in(x, n, 2);
 	if (!lp || !tg)
 		return CELLA_ERR_MODEL;
-	if (!is_fp(lp->dtype) || !is_idx(tg->dtype))
+	if (!onnx_dtype_is_fp(lp->dtype) || !is_idx(tg->dtype))
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	return nll(x, n, lp, NULL, tg, wt, 0);
 }
@@ -90,7 +89,7 @@ static cella_result op_sce(struct exec *x, struct node *n)
 	cella_result r;
 	if (!sc || !tg)
 		return CELLA_ERR_MODEL;
-	if (!is_fp(sc->dtype) || !is_idx(tg->dtype))
+	if (!onnx_dtype_is_fp(sc->dtype) || !is_idx(tg->dtype))
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	if (sc->rank < 2)
 		return CELLA_ERR_MODEL_SHAPE;
@@ -198,7 +197,7 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL_SHAPE;
 	/* a float depth is cast to int64 (ONNX OneHot): truncated, once it is known to be a number at all */
 	double dd = getd(dp, 0);
-	if (is_fp(dp->dtype) && !isfinite(dd))
+	if (onnx_dtype_is_fp(dp->dtype) && !isfinite(dd))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "depth is %g, not a finite number", dd);
 	int64_t depth = geti(dp, 0);
 	if (depth < 0 || depth > (1 << 24))
@@ -217,7 +216,7 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 			for (int64_t i = 0; i < inner; i++) {
 				/* an integer index exactly, a float one truncated and saturated; NaN is no class */
 				size_t k = (size_t)(a * inner + i);
-				int64_t v = is_fp(ix->dtype) && isnan(getd(ix, k)) ? depth : geti(ix, k);
+				int64_t v = onnx_dtype_is_fp(ix->dtype) && isnan(getd(ix, k)) ? depth : geti(ix, k);
 				if (v < 0)
 					v += depth;
 				memcpy((char *)o->data + (size_t)((a * depth + d) * inner + i) * es,
@@ -247,7 +246,7 @@ static int scatter_mode(struct node *n)
  * as unsigned. */
 static void scatter_reduce(struct tensor *o, size_t di, const struct tensor *up, size_t si, int mode)
 {
-	if (is_fp(o->dtype)) {
+	if (onnx_dtype_is_fp(o->dtype)) {
 		double cur = getd(o, di), u = getd(up, si);
 		/* max and min propagate a NaN on either side, as Max and Min do (numpy's maximum, the reference's) */
 		int keep = cur != cur || (mode == SCAT_MAX ? cur > u : cur < u);
@@ -426,7 +425,7 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 static int nonzero_at(const struct tensor *a, size_t i, size_t es)
 {
 	static const uint8_t zero[8];
-	return is_fp(a->dtype) ? getd(a, i) != 0 : memcmp((const char *)a->data + i * es, zero, es) != 0;
+	return onnx_dtype_is_fp(a->dtype) ? getd(a, i) != 0 : memcmp((const char *)a->data + i * es, zero, es) != 0;
 }
 
 static cella_result op_nonzero(struct exec *x, struct node *n)
@@ -578,10 +577,9 @@ static cella_result op_groupnorm(struct exec *x, struct node *n)
 	int64_t groups = onnx_attr_i(n, "num_groups", 0);
 	double eps = onnx_attr_f(n, "epsilon", 1e-5f);
 	int stash = n->opset >= 21 ? onnx_attr_int(n, "stash_type", CELLA_ONNX_FLOAT) : CELLA_ONNX_FLOAT;
-	if (!is_fp(a->dtype))
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or "
-				    "double)", cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
-	if (!is_fp(stash))
+	if ((r = onnx_op_need_fp(x, a->dtype, "input")) != CELLA_OK)
+		return r;
+	if (!onnx_dtype_is_fp(stash))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'stash_type' %d is not supported (float "
 				    "or double)", stash);
 	if (!onnx_attr_get(n, "num_groups") || groups <= 0)
@@ -597,8 +595,8 @@ static cella_result op_groupnorm(struct exec *x, struct node *n)
 	for (int k = 0; k < 2; k++) {
 		if (sb[k]->dtype != a->dtype)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s, input of type %s",
-					    sbname[k], cella_onnx_dtype_name((cella_onnx_dtype)sb[k]->dtype),
-					    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+					    sbname[k], onnx_tname(sb[k]->dtype),
+					    onnx_tname(a->dtype));
 		if (sb[k]->rank != 1 || sb[k]->dims[0] != want)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d (dim 0 %lld): opset %d wants "
 					    "%lld values (one per %s)", sbname[k], sb[k]->rank,
@@ -700,7 +698,7 @@ static cella_result quant_params(struct exec *x, struct node *n, const struct te
 	q->inner = onnx_dims_prod(xt->dims, xt->rank);
 	if (sc->dtype != CELLA_ONNX_FLOAT)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scale of type %s is not supported (float only)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)sc->dtype));
+				    onnx_tname(sc->dtype));
 	if (block < 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'block_size' is %lld, negative", (long long)block);
 	if (zp && zp->rank != sc->rank)
@@ -766,16 +764,16 @@ static cella_result op_quantize(struct exec *x, struct node *n)
 		(void)onnx_attr_i(n, "saturate", 1);
 	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_INT32)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or int32)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+				    onnx_tname(a->dtype));
 	if (odt && zp && odt != zp->dtype)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_dtype' is %s (%d), the zero point %s",
-				    cella_onnx_dtype_name((cella_onnx_dtype)odt), odt,
-				    cella_onnx_dtype_name((cella_onnx_dtype)zp->dtype));
+				    onnx_tname(odt), odt,
+				    onnx_tname(zp->dtype));
 	if (odt)
 		dt = odt;
 	if (!quant_type(dt, n->opset))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output type %s (%d) is not supported at opset %d",
-				    cella_onnx_dtype_name((cella_onnx_dtype)dt), dt, n->opset);
+				    onnx_tname(dt), dt, n->opset);
 	if ((r = quant_params(x, n, a, sc, zp, &q)) != CELLA_OK)
 		return r;
 	if ((r = onnx_op_out(x, n, 0, dt, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
@@ -804,11 +802,11 @@ static cella_result op_dequantize(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (!quant_type(a->dtype, n->opset) && a->dtype != CELLA_ONNX_INT32)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported at opset %d",
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype), n->opset);
+				    onnx_tname(a->dtype), n->opset);
 	if (zp && zp->dtype != a->dtype)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "zero point of type %s, input of type %s",
-				    cella_onnx_dtype_name((cella_onnx_dtype)zp->dtype),
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
+				    onnx_tname(zp->dtype),
+				    onnx_tname(a->dtype));
 	if ((r = quant_params(x, n, a, sc, zp, &q)) != CELLA_OK)
 		return r;
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))

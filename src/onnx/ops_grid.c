@@ -100,12 +100,9 @@ static cella_result op_grid_sample(struct exec *x, struct node *n)
 	if (pad < 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'padding_mode' is '%s', not zeros, border or "
 				    "reflection", ps);
-	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or double)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)a->dtype));
-	if (g->dtype != CELLA_ONNX_FLOAT && g->dtype != CELLA_ONNX_DOUBLE)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "grid of type %s is not supported (float or double)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)g->dtype));
+	if ((r = onnx_op_need_fp(x, a->dtype, "input")) != CELLA_OK ||
+	    (r = onnx_op_need_fp(x, g->dtype, "grid")) != CELLA_OK)
+		return r;
 	int sr = a->rank - 2;
 	if (sr < 1 || (n->opset < 20 && sr != 2))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d: opset %d samples %s", a->rank, n->opset,
@@ -203,9 +200,8 @@ static cella_result op_affine_grid(struct exec *x, struct node *n)
 	cella_result r;
 	if (!th || !sz)
 		return CELLA_ERR_MODEL;
-	if (th->dtype != CELLA_ONNX_FLOAT && th->dtype != CELLA_ONNX_DOUBLE)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "theta of type %s is not supported (float or double)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)th->dtype));
+	if ((r = onnx_op_need_fp(x, th->dtype, "theta")) != CELLA_OK)
+		return r;
 	if (sz->dtype != CELLA_ONNX_INT64 || sz->rank != 1)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size must be a vector of int64 (N, C, H, W) or (N, C, D, "
 				    "H, W)");

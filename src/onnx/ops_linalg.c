@@ -6,7 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-static int is_fp(int dt) { return dt == CELLA_ONNX_FLOAT || dt == CELLA_ONNX_DOUBLE; }
 
 /* The numeric types the engine computes with (float16/bfloat16, strings and bool excluded). */
 static int num_type(int dt)
@@ -21,7 +20,6 @@ static int num_type(int dt)
 	}
 }
 
-static const char *dtn(int dt) { return cella_onnx_dtype_name((cella_onnx_dtype)dt); }
 
 /* A rank known at load: a constant's, or a graph input's declared rank (its dims may be dynamic); else -1. */
 static int load_rank(const struct exec *x, const struct node *n, int i, int *dtype)
@@ -204,7 +202,7 @@ static cella_result einsum_prepare(struct exec *x, struct node *n)
 		int dt = 0, rk = load_rank(x, n, i, &dt);
 		if (rk >= 0 && !num_type(dt))
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d of type %s is not supported", i,
-					    dtn(dt));
+					    onnx_tname(dt));
 		if (rk >= 0 && (r = ein_rank(x, &t[i], i, rk)) != CELLA_OK)
 			return r;
 	}
@@ -243,10 +241,10 @@ static cella_result op_einsum(struct exec *x, struct node *n)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", i);
 		if (!num_type(a->dtype))
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d of type %s is not supported", i,
-					    dtn(a->dtype));
+					    onnx_tname(a->dtype));
 		if (a->dtype != a0->dtype)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d of type %s, input 0 of type %s", i,
-					    dtn(a->dtype), dtn(a0->dtype));
+					    onnx_tname(a->dtype), onnx_tname(a0->dtype));
 		if ((r = ein_rank(x, &t[i], i, a->rank)) != CELLA_OK)
 			return r;
 		if (t[i].ell >= 0 && a->rank - t[i].n > E)
@@ -309,7 +307,7 @@ static cella_result op_einsum(struct exec *x, struct node *n)
 		if (__builtin_mul_overflow(space, d, &space) || space > limit)
 			return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "the iteration space of its %d labels is over %llu "
 					    "(max_tensor_bytes in %s elements)", nl, (unsigned long long)limit,
-					    dtn(a0->dtype));
+					    onnx_tname(a0->dtype));
 	}
 	for (int q = 0; q < nout; q++)
 		od[q] = dim[lab[q]];
@@ -334,7 +332,7 @@ static cella_result op_einsum(struct exec *x, struct node *n)
 	int64_t nO = onnx_dims_prod(od, nout), nS = 1, idx[EIN_LABELS] = { 0 };
 	for (int q = nout; q < nl; q++)
 		nS *= dim[lab[q]];
-	int dt = a0->dtype, fp = is_fp(dt);
+	int dt = a0->dtype, fp = onnx_dtype_is_fp(dt);
 	for (int64_t oi = 0; oi < nO; oi++) {
 		double accd = 0;
 		uint64_t acci = 0; /* integers wrap to the type, as Mul and Add do */
@@ -381,7 +379,7 @@ struct uq {
 
 static int uq_elem_cmp(const struct tensor *t, size_t a, size_t b)
 {
-	if (is_fp(t->dtype)) {
+	if (onnx_dtype_is_fp(t->dtype)) {
 		double x = onnx_get_d(t->data, t->dtype, a), y = onnx_get_d(t->data, t->dtype, b);
 		int xn = x != x, yn = y != y;
 		return xn || yn ? xn - yn : (x > y) - (x < y);
@@ -423,7 +421,7 @@ static cella_result unique_check(struct exec *x, struct node *n, int dtype, int 
 	if (rank < 0)
 		return CELLA_OK;
 	if (!num_type(dtype) && dtype != CELLA_ONNX_BOOL)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported", dtn(dtype));
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported", onnx_tname(dtype));
 	if (ax && onnx_normalize_axis(av, rank, axis))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'axis' is %lld, input of rank %d", (long long)av,
 				    rank);
@@ -543,9 +541,9 @@ static double lu_det(double *a, int64_t m)
 
 static cella_result det_check(struct exec *x, int dtype, int rank, const int64_t *dims)
 {
-	if (!is_fp(dtype))
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float or double)",
-				    dtn(dtype));
+	cella_result r;
+	if ((r = onnx_op_need_fp(x, dtype, "input")) != CELLA_OK)
+		return r;
 	if (rank < 2)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d: [*, M, M] needs at least 2", rank);
 	if (dims && dims[rank - 1] != dims[rank - 2] && dims[rank - 1] >= 0 && dims[rank - 2] >= 0)
@@ -594,11 +592,11 @@ enum { WIN_HANN, WIN_HAMMING, WIN_BLACKMAN };
 cella_result onnx_op_output_datatype(struct exec *x, struct node *n, int *odt) /* see onnx_internal.h */
 {
 	int dt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
-	if (dt <= 0 || !strcmp(dtn(dt), "unknown"))
+	if (dt <= 0 || !strcmp(onnx_tname(dt), "unknown"))
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_datatype' is %d, not an element type", dt);
 	if (!num_type(dt))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'output_datatype' is %s (%d), not "
-				    "supported", dtn(dt), dt);
+				    "supported", onnx_tname(dt), dt);
 	*odt = dt;
 	return CELLA_OK;
 }
@@ -613,7 +611,7 @@ static cella_result window_prepare(struct exec *x, struct node *n)
 	if ((r = onnx_op_output_datatype(x, n, &odt)) != CELLA_OK)
 		return r;
 	if (rank >= 0 && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", dtn(dt));
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", onnx_tname(dt));
 	if (rank > 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size of rank %d, not a scalar", rank);
 	return CELLA_OK;
@@ -631,7 +629,7 @@ static cella_result window(struct exec *x, struct node *n, int kind)
 	if ((r = window_prepare(x, n)) != CELLA_OK)
 		return r;
 	if (t->dtype != CELLA_ONNX_INT32 && t->dtype != CELLA_ONNX_INT64)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", dtn(t->dtype));
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "size of type %s (int32 or int64)", onnx_tname(t->dtype));
 	if (t->rank != 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "size of rank %d, not a scalar", t->rank);
 	if ((r = onnx_op_read_ints(x, t, &size, 1, &cnt)) != CELLA_OK)
@@ -641,7 +639,7 @@ static cella_result window(struct exec *x, struct node *n, int kind)
 	int odt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
 	r = onnx_op_out(x, n, 0, odt, 1, &size, &o);
 	if (r == CELLA_ERR_TOO_LARGE)
-		return onnx_op_fail(x, r, "size %lld is over max_tensor_bytes in %s elements", (long long)size, dtn(odt));
+		return onnx_op_fail(x, r, "size %lld is over max_tensor_bytes in %s elements", (long long)size, onnx_tname(odt));
 	if (r != CELLA_OK || onnx_op_dry(x))
 		return r;
 	/* a symmetric window of 1 has N = 0: 0 / 0, NaN, as the ONNX reference and onnxruntime give it (an integer

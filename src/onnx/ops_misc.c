@@ -731,8 +731,8 @@ static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t
 		return 0;
 	if (t->dtype != dtype || onnx_tensor_count(t) != 1) {
 		*r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d ('%s') is %s of %zu elements: one %s is expected",
-				  i, i ? "cond" : "M", cella_onnx_dtype_name((cella_onnx_dtype)t->dtype),
-				  onnx_tensor_count(t), cella_onnx_dtype_name((cella_onnx_dtype)dtype));
+				  i, i ? "cond" : "M", onnx_tname(t->dtype),
+				  onnx_tensor_count(t), onnx_tname(dtype));
 		return 0;
 	}
 	*v = onnx_get_i(t->data, dtype, 0);
@@ -772,6 +772,39 @@ static void loop_free(struct loop_state *st)
 	free(st->cap);
 }
 
+/* Starts a Loop's or Scan's state: nv carried values, borrowed from the node's inputs first.. until the body's first
+ * iteration replaces them, and room for ns scan outputs. On failure st is freed. */
+static cella_result loop_start(struct exec *x, struct node *n, struct loop_state *st, int nv, int ns, int first)
+{
+	st->nv = nv;
+	st->ns = ns;
+	st->carried = calloc((size_t)nv + 1, sizeof(*st->carried));
+	st->mem = calloc((size_t)nv + 1, sizeof(*st->mem));
+	st->scan = calloc((size_t)ns + 1, sizeof(*st->scan));
+	st->cap = calloc((size_t)ns + 1, sizeof(*st->cap));
+	if (!st->carried || !st->mem || !st->scan || !st->cap) {
+		loop_free(st);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	for (int i = 0; i < nv; i++) {
+		const struct tensor *v = onnx_op_in(x, n, first + i);
+		if (!v) {
+			loop_free(st);
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "loop-carried input %d is absent", first + i);
+		}
+		st->carried[i] = *v;
+	}
+	return CELLA_OK;
+}
+
+/* outer blocks of `block` bytes from src to dst, the blocks sstride and dstride bytes apart: a slice of a tensor
+ * along an axis taken out of it, or put into it. */
+static void copy_blocks(void *dst, size_t dstride, const void *src, size_t sstride, size_t outer, size_t block)
+{
+	for (size_t q = 0; q < outer; q++)
+		memcpy((char *)dst + q * dstride, (const char *)src + q * sstride, block);
+}
+
 /* Takes one iteration's body outputs from output `first` on (Loop: 1, after the condition; Scan: 0): the carried
  * values copied (the body's memory is released after this), the scan outputs appended; every scan output keeps
  * the first iteration's shape and type. */
@@ -784,8 +817,8 @@ static cella_result loop_take(struct exec *x, struct graph *g, int first, struct
 		if (i < st->nv) {
 			if (src->dtype != st->carried[i].dtype)
 				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s, the loop-carried value %s",
-						    first + i, cella_onnx_dtype_name((cella_onnx_dtype)src->dtype),
-						    cella_onnx_dtype_name((cella_onnx_dtype)st->carried[i].dtype));
+						    first + i, onnx_tname(src->dtype),
+						    onnx_tname(st->carried[i].dtype));
 			void *p = malloc(src->bytes ? src->bytes : 1);
 			if (!p)
 				return CELLA_ERR_OUT_OF_MEMORY;
@@ -868,10 +901,9 @@ static cella_result loop_outputs(struct exec *x, struct node *n, struct graph *g
 		size_t slice = src->bytes / (size_t)iters, outer = (size_t)onnx_dims_prod(src->dims, a);
 		size_t inner = outer ? slice / outer : 0;
 		for (int64_t t = 0; t < iters; t++) {
-			int64_t at = rev && rev[k] ? iters - 1 - t : t;
-			for (size_t q = 0; q < outer; q++)
-				memcpy((char *)o->data + (q * (size_t)iters + (size_t)at) * inner,
-				       (const char *)src->data + (size_t)t * slice + q * inner, inner);
+			size_t at = (size_t)(rev && rev[k] ? iters - 1 - t : t);
+			copy_blocks((char *)o->data + at * inner, (size_t)iters * inner,
+				    (const char *)src->data + (size_t)t * slice, inner, outer, inner);
 		}
 	}
 	return r;
@@ -894,9 +926,8 @@ static cella_result op_loop(struct exec *x, struct node *n)
 	if (!ba || !ba->g)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
 	struct graph *g = ba->g;
-	st.nv = n->n_in - 2;
-	st.ns = n->n_out - st.nv;
-	if (st.nv < 0 || st.ns < 0 || g->n_inputs != st.nv + 2 || g->n_outputs != st.nv + 1 + st.ns)
+	int nv = n->n_in - 2, ns = n->n_out - nv;
+	if (nv < 0 || ns < 0 || g->n_inputs != nv + 2 || g->n_outputs != nv + 1 + ns)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs and %d outputs, a body of %d inputs and %d outputs: "
 				    "a body takes the iteration number, the condition and the N carried values, and gives "
 				    "the condition, the N values and the scan outputs", n->n_in, n->n_out, g->n_inputs,
@@ -907,24 +938,8 @@ static cella_result op_loop(struct exec *x, struct node *n)
 	if (r != CELLA_OK)
 		return r;
 	int has_cond = loop_scalar(x, n, 1, CELLA_ONNX_BOOL, &cond, &r);
-	if (r != CELLA_OK)
+	if (r != CELLA_OK || (r = loop_start(x, n, &st, nv, ns, 2)) != CELLA_OK)
 		return r;
-	st.carried = calloc((size_t)st.nv + 1, sizeof(*st.carried));
-	st.mem = calloc((size_t)st.nv + 1, sizeof(*st.mem));
-	st.scan = calloc((size_t)st.ns + 1, sizeof(*st.scan));
-	st.cap = calloc((size_t)st.ns + 1, sizeof(*st.cap));
-	if (!st.carried || !st.mem || !st.scan || !st.cap) {
-		loop_free(&st);
-		return CELLA_ERR_OUT_OF_MEMORY;
-	}
-	for (int i = 0; i < st.nv; i++) {
-		struct tensor *v = onnx_op_in(x, n, 2 + i);
-		if (!v) {
-			loop_free(&st);
-			return onnx_op_fail(x, CELLA_ERR_MODEL, "loop-carried input %d is absent", 2 + i);
-		}
-		st.carried[i] = *v; /* borrowed until the first iteration's values replace it */
-	}
 	for (; it < trips && cond; it++) {
 		uint8_t c = 1;
 		if ((uint64_t)it >= x->m->opt.max_loop_iterations) {
@@ -996,40 +1011,32 @@ static cella_result op_scan(struct exec *x, struct node *n)
 	if (!onnx_attr_get(n, "num_scan_inputs") || m < 1 || m > n->n_in)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'num_scan_inputs' is %lld: 1 to the node's %d inputs",
 				    (long long)m, n->n_in);
-	st.nv = n->n_in - (int)m;
-	st.ns = n->n_out - st.nv;
-	if (st.ns < 0 || g->n_inputs != n->n_in || g->n_outputs != n->n_out)
+	int nv = n->n_in - (int)m, ns = n->n_out - nv;
+	if (ns < 0 || g->n_inputs != n->n_in || g->n_outputs != n->n_out)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs (%lld scanned) and %d outputs, a body of %d inputs and "
 				    "%d outputs: the body takes and gives what the node does, one slice for each scan",
 				    n->n_in, (long long)m, n->n_out, g->n_inputs, g->n_outputs);
 	if ((r = scan_ints(x, n, "scan_input_axes", (int)m, 0, &iax)) != CELLA_OK ||
 	    (r = scan_ints(x, n, "scan_input_directions", (int)m, 1, &idir)) != CELLA_OK ||
-	    (r = scan_ints(x, n, "scan_output_axes", st.ns, 0, &oax)) != CELLA_OK ||
-	    (r = scan_ints(x, n, "scan_output_directions", st.ns, 1, &odir)) != CELLA_OK)
+	    (r = scan_ints(x, n, "scan_output_axes", ns, 0, &oax)) != CELLA_OK ||
+	    (r = scan_ints(x, n, "scan_output_directions", ns, 1, &odir)) != CELLA_OK)
 		return r;
 	if (onnx_op_dry(x))
 		return CELLA_ERR_NOT_FOUND; /* the outputs' shapes are the body's */
+	if ((r = loop_start(x, n, &st, nv, ns, 0)) != CELLA_OK)
+		return r;
 	struct tensor *slice = calloc((size_t)m, sizeof(*slice));
 	int *axis = calloc((size_t)m, sizeof(*axis));
-	st.carried = calloc((size_t)st.nv + 1, sizeof(*st.carried));
-	st.mem = calloc((size_t)st.nv + 1, sizeof(*st.mem));
-	st.scan = calloc((size_t)st.ns + 1, sizeof(*st.scan));
-	st.cap = calloc((size_t)st.ns + 1, sizeof(*st.cap));
-	if (!slice || !axis || !st.carried || !st.mem || !st.scan || !st.cap) {
+	if (!slice || !axis) {
 		r = CELLA_ERR_OUT_OF_MEMORY;
 		goto out;
 	}
-	for (int i = 0; i < n->n_in; i++) {
-		struct tensor *v = onnx_op_in(x, n, i);
+	for (int j = 0; j < (int)m; j++) {
+		const struct tensor *v = onnx_op_in(x, n, nv + j);
 		if (!v) {
-			r = onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", i);
+			r = onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", nv + j);
 			goto out;
 		}
-		if (i < st.nv) {
-			st.carried[i] = *v; /* borrowed until the first iteration's states replace it */
-			continue;
-		}
-		int j = i - st.nv;
 		if (onnx_normalize_axis(iax ? iax[j] : 0, v->rank, &axis[j])) {
 			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan input %d of rank %d has no axis %lld", j, v->rank,
 					 (long long)(iax ? iax[j] : 0));
@@ -1054,15 +1061,14 @@ static cella_result op_scan(struct exec *x, struct node *n)
 	}
 	for (int64_t t = 0; t < len; t++) {
 		for (int j = 0; j < (int)m; j++) {
-			const struct tensor *v = onnx_op_in(x, n, st.nv + j);
-			int64_t at = idir && idir[j] ? len - 1 - t : t;
+			const struct tensor *v = onnx_op_in(x, n, nv + j);
+			size_t at = (size_t)(idir && idir[j] ? len - 1 - t : t);
 			size_t outer = (size_t)onnx_dims_prod(v->dims, axis[j]), inner = outer ? slice[j].bytes / outer : 0;
-			for (size_t q = 0; q < outer; q++)
-				memcpy((char *)slice[j].data + q * inner,
-				       (const char *)v->data + (q * (size_t)len + (size_t)at) * inner, inner);
-			loop_bind(g, st.nv + j, &slice[j]);
+			copy_blocks(slice[j].data, inner, (const char *)v->data + at * inner, (size_t)len * inner, outer,
+				    inner);
+			loop_bind(g, nv + j, &slice[j]);
 		}
-		for (int i = 0; i < st.nv; i++)
+		for (int i = 0; i < nv; i++)
 			loop_bind(g, i, &st.carried[i]);
 		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
 			goto out;

@@ -1182,7 +1182,7 @@ static cella_result pool(struct exec *x, struct node *n, int is_max)
 	int bytes8 = is_max && n->opset >= 12 && (xt->dtype == CELLA_ONNX_INT8 || xt->dtype == CELLA_ONNX_UINT8);
 	if (xt->dtype != CELLA_ONNX_FLOAT && !bytes8)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s (float%s)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
+				    onnx_tname(xt->dtype),
 				    !is_max ? "" : n->opset >= 12 ? ", int8 or uint8" : "; int8 and uint8 from opset 12");
 	if ((r = onnx_pool_attrs(x, n)) != CELLA_OK)
 		return r;

@@ -11,18 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *tname(int dt)
-{
-	return cella_onnx_dtype_name((cella_onnx_dtype)dt);
-}
-
 /* The operand types of these operators: int8 and uint8 (float8 and int4, which later versions add, are refused
  * when the model loads). */
 static cella_result need_q8(struct exec *x, const struct tensor *t, const char *what)
 {
 	if (t->dtype != CELLA_ONNX_INT8 && t->dtype != CELLA_ONNX_UINT8)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (int8 or uint8)", what,
-				    tname(t->dtype));
+				    onnx_tname(t->dtype));
 	return CELLA_OK;
 }
 
@@ -30,8 +25,8 @@ static cella_result need_q8(struct exec *x, const struct tensor *t, const char *
 static cella_result need_zp_type(struct exec *x, const struct tensor *zp, const struct tensor *t, const char *what)
 {
 	if (zp && zp->dtype != t->dtype)
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "%s of type %s, its input of type %s", what, tname(zp->dtype),
-				    tname(t->dtype));
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%s of type %s, its input of type %s", what, onnx_tname(zp->dtype),
+				    onnx_tname(t->dtype));
 	return CELLA_OK;
 }
 
@@ -40,7 +35,7 @@ static cella_result need_scale(struct exec *x, const struct tensor *s, const cha
 {
 	if (s->dtype != CELLA_ONNX_FLOAT)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (float only)", what,
-				    tname(s->dtype));
+				    onnx_tname(s->dtype));
 	return CELLA_OK;
 }
 
@@ -86,7 +81,7 @@ static cella_result op_dynamic_quantize(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if (a->dtype != CELLA_ONNX_FLOAT)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (float only)",
-				    tname(a->dtype));
+				    onnx_tname(a->dtype));
 	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_UINT8, a->rank, a->dims, &y)) != CELLA_OK ||
 	    (r = onnx_op_out(x, n, 1, CELLA_ONNX_FLOAT, 0, NULL, &ys)) != CELLA_OK ||
 	    (r = onnx_op_out(x, n, 2, CELLA_ONNX_UINT8, 0, NULL, &yz)) != CELLA_OK || onnx_op_dry(x))
@@ -443,7 +438,7 @@ static cella_result op_qlinear_conv(struct exec *x, struct node *n)
 				    (long long)M);
 	if (bias && bias->dtype != CELLA_ONNX_INT32)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "bias B of type %s is not supported (int32)",
-				    tname(bias->dtype));
+				    onnx_tname(bias->dtype));
 	if (bias && (bias->rank != 1 || bias->dims[0] != M))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "bias B of rank %d with %lld values: expected one per output "
 				    "channel (%lld)", bias->rank, (long long)onnx_dims_prod(bias->dims, bias->rank),

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-static const char *dtn(int dt) { return cella_onnx_dtype_name((cella_onnx_dtype)dt); }
 
 /* ------------------------------------------------------------------ transforms of n complex values */
 
@@ -162,7 +161,7 @@ static cella_result sig_scalar_int(struct exec *x, const struct tensor *t, const
 	int cnt = 0;
 	cella_result r;
 	if (t->dtype != CELLA_ONNX_INT32 && t->dtype != CELLA_ONNX_INT64)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s (int32 or int64)", what, dtn(t->dtype));
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s (int32 or int64)", what, onnx_tname(t->dtype));
 	if (t->rank > 1 || onnx_tensor_count(t) != 1)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d and %zu elements, not a scalar", what, t->rank,
 				    onnx_tensor_count(t));
@@ -174,9 +173,9 @@ static cella_result sig_scalar_int(struct exec *x, const struct tensor *t, const
 /* The signal's type and its complex dim: float or double, the last dim 1 (real) or 2 (complex). */
 static cella_result sig_input(struct exec *x, const struct tensor *a, const char *what, int min_rank)
 {
-	if (a->dtype != CELLA_ONNX_FLOAT && a->dtype != CELLA_ONNX_DOUBLE)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s is not supported (float or double)", what,
-				    dtn(a->dtype));
+	cella_result r;
+	if ((r = onnx_op_need_fp(x, a->dtype, what)) != CELLA_OK)
+		return r;
 	if (a->rank < min_rank)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d: needs at least %d", what, a->rank, min_rank);
 	int64_t c = a->dims[a->rank - 1];
@@ -326,8 +325,8 @@ static cella_result op_stft(struct exec *x, struct node *n)
 				    "complex");
 	if (w) {
 		if (w->dtype != a->dtype)
-			return onnx_op_fail(x, CELLA_ERR_MODEL, "window of type %s for a signal of type %s", dtn(w->dtype),
-					    dtn(a->dtype));
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "window of type %s for a signal of type %s", onnx_tname(w->dtype),
+					    onnx_tname(a->dtype));
 		if (w->rank != 1)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "window of rank %d, not 1", w->rank);
 	}
@@ -407,7 +406,7 @@ static cella_result op_mel(struct exec *x, struct node *n)
 	for (int i = 3; i < 5; i++) {
 		if (t[i]->dtype != CELLA_ONNX_FLOAT && t[i]->dtype != CELLA_ONNX_DOUBLE)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s (float or double)",
-					    i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", dtn(t[i]->dtype));
+					    i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", onnx_tname(t[i]->dtype));
 		if (t[i]->rank > 1 || onnx_tensor_count(t[i]) != 1)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d and %zu elements, not a scalar",
 					    i == 3 ? "lower_edge_hertz" : "upper_edge_hertz", t[i]->rank,
@@ -415,7 +414,7 @@ static cella_result op_mel(struct exec *x, struct node *n)
 	}
 	if (t[4]->dtype != et)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "upper_edge_hertz of type %s, lower_edge_hertz of type %s",
-				    dtn(t[4]->dtype), dtn(et));
+				    onnx_tname(t[4]->dtype), onnx_tname(et));
 	for (int i = 0; i < 3; i++)
 		if ((r = sig_scalar_int(x, t[i], names[i], &iv[i])) != CELLA_OK)
 			return r;

@@ -63,7 +63,7 @@ static cella_result nms_scalar_f(struct exec *x, const struct tensor *t, const c
 		return CELLA_OK;
 	if (t->dtype != CELLA_ONNX_FLOAT)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "%s of type %s (float)", what,
-				    cella_onnx_dtype_name((cella_onnx_dtype)t->dtype));
+				    onnx_tname(t->dtype));
 	size_t c = onnx_tensor_count(t);
 	if (t->rank > 1 || c > 1)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s of rank %d with %zu elements (a scalar)", what,
@@ -105,8 +105,8 @@ static cella_result op_nms(struct exec *x, struct node *n)
 		return r;
 	if (bt->dtype != CELLA_ONNX_FLOAT || st->dtype != CELLA_ONNX_FLOAT)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "boxes of type %s, scores of type %s (float)",
-				    cella_onnx_dtype_name((cella_onnx_dtype)bt->dtype),
-				    cella_onnx_dtype_name((cella_onnx_dtype)st->dtype));
+				    onnx_tname(bt->dtype),
+				    onnx_tname(st->dtype));
 	if (bt->rank != 3 || bt->dims[2] != 4 || st->rank != 3 || st->dims[0] != bt->dims[0] ||
 	    st->dims[2] != bt->dims[1])
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "boxes of rank %d (dims %lld, %lld, %lld) and scores of "
@@ -119,7 +119,7 @@ static cella_result op_nms(struct exec *x, struct node *n)
 		size_t c = onnx_tensor_count(mt);
 		if (mt->dtype != CELLA_ONNX_INT64)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "max_output_boxes_per_class of type %s "
-					    "(int64)", cella_onnx_dtype_name((cella_onnx_dtype)mt->dtype));
+					    "(int64)", onnx_tname(mt->dtype));
 		if (mt->rank > 1 || c > 1)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "max_output_boxes_per_class of rank %d with %zu "
 					    "elements (a scalar)", mt->rank, c);
@@ -315,9 +315,9 @@ static cella_result op_roialign(struct exec *x, struct node *n)
 		return r;
 	if (xt->dtype != CELLA_ONNX_FLOAT || rt->dtype != CELLA_ONNX_FLOAT || it->dtype != CELLA_ONNX_INT64)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of type %s, rois of type %s, batch_indices of "
-				    "type %s (float, float, int64)", cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
-				    cella_onnx_dtype_name((cella_onnx_dtype)rt->dtype),
-				    cella_onnx_dtype_name((cella_onnx_dtype)it->dtype));
+				    "type %s (float, float, int64)", onnx_tname(xt->dtype),
+				    onnx_tname(rt->dtype),
+				    onnx_tname(it->dtype));
 	if (xt->rank != 4 || rt->rank != 2 || rt->dims[1] != 4 || it->rank != 1 || it->dims[0] != rt->dims[0])
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "X of rank %d, rois of rank %d (dims %lld, %lld), "
 				    "batch_indices of rank %d (dim %lld): expected [N, C, H, W], [rois, 4], [rois]",
@@ -408,8 +408,8 @@ static cella_result op_maxunpool(struct exec *x, struct node *n)
 		return r;
 	if ((xt->dtype != CELLA_ONNX_FLOAT && xt->dtype != CELLA_ONNX_DOUBLE) || it->dtype != CELLA_ONNX_INT64)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of type %s, I of type %s (float or double, "
-				    "int64)", cella_onnx_dtype_name((cella_onnx_dtype)xt->dtype),
-				    cella_onnx_dtype_name((cella_onnx_dtype)it->dtype));
+				    "int64)", onnx_tname(xt->dtype),
+				    onnx_tname(it->dtype));
 	size_t nk = onnx_attr_ints(n, "kernel_shape", &ks);
 	int nsp = xt->rank - 2, same = it->rank == xt->rank;
 	for (int d = 0; same && d < xt->rank; d++)
@@ -439,7 +439,7 @@ static cella_result op_maxunpool(struct exec *x, struct node *n)
 		int ns;
 		if (st->dtype != CELLA_ONNX_INT64)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output_shape of type %s (int64)",
-					    cella_onnx_dtype_name((cella_onnx_dtype)st->dtype));
+					    onnx_tname(st->dtype));
 		if (st->rank != 1 || st->dims[0] != xt->rank)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "output_shape of rank %d with %lld values, X of "
 					    "rank %d", st->rank, (long long)(st->rank ? st->dims[0] : 1), xt->rank);
