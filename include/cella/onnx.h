@@ -22,10 +22,11 @@ typedef enum cella_onnx_dtype {
 	CELLA_ONNX_INT64 = 7,
 	CELLA_ONNX_STRING = 8,   /* not supported: reported as CELLA_ERR_MODEL_UNSUPPORTED */
 	CELLA_ONNX_BOOL = 9,     /* one byte per element, 0 or 1 */
-	CELLA_ONNX_FLOAT16 = 10, /* not supported */
+	CELLA_ONNX_FLOAT16 = 10,  /* IEEE 754 binary16, as uint16_t bits; computed in float32 (docs/onnx.md) */
 	CELLA_ONNX_DOUBLE = 11,
 	CELLA_ONNX_UINT32 = 12,
 	CELLA_ONNX_UINT64 = 13,
+	CELLA_ONNX_BFLOAT16 = 16, /* the upper half of a float32, as uint16_t bits; computed in float32 */
 } cella_onnx_dtype;
 
 #define CELLA_ONNX_MAX_RANK 8
@@ -141,6 +142,11 @@ CELLA_API void cella_onnx_tensor_fini(struct cella_onnx_tensor *t);
 /* Bytes per element (0 for unsupported types) and the ONNX name ("float", "int64"...). */
 CELLA_API size_t cella_onnx_dtype_size(cella_onnx_dtype t);
 CELLA_API const char *cella_onnx_dtype_name(cella_onnx_dtype t);
+/* float16 and bfloat16 elements (t: CELLA_ONNX_FLOAT16 or CELLA_ONNX_BFLOAT16; any other t is taken as float16)
+ * from and to float: widening is exact; narrowing rounds to nearest, ties to even, past the largest finite value
+ * to infinity, and keeps a NaN a NaN of the same sign. */
+CELLA_API float cella_onnx_half_to_float(uint16_t h, cella_onnx_dtype t);
+CELLA_API uint16_t cella_onnx_float_to_half(float f, cella_onnx_dtype t);
 /* Product of dims; 0 for a tensor with a zero dim, 1 for rank 0. */
 CELLA_API uint64_t cella_onnx_tensor_count(const struct cella_onnx_tensor *t) CELLA_NONNULL(1);
 

@@ -275,12 +275,12 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 		t->buf = -1;
 	} else {
 		tensor_release(x->m, t);
-		if (i == 0 && n->op->inplace) {
+		if (i == 0 && (n->op->flags & ONNX_INPLACE_MASK)) {
 			/* reuse a dying input's buffer: elementwise kernels read element k before writing it, so only one
 			 * of the output's type and shape (a broadcast input is read again after its element k is written;
 			 * one of another type is read in its own element size, except by Cast, which converts element k
 			 * where it lies: one of the same element size will do); reshapes copy bytes, any shape will do */
-			int mode = n->op->inplace;
+			int mode = n->op->flags & ONNX_INPLACE_MASK;
 			for (int k = 0; k < 2 && k < n->n_in; k++) {
 				int iv = n->in[k];
 				if (iv < 0)
@@ -599,6 +599,7 @@ static void graph_free(struct graph *g)
 	for (int i = 0; i < g->n_values; i++) {
 		free(g->values[i].name);
 		free(g->values[i].const_mem);
+		free(g->values[i].f32);
 	}
 	free(g->values);
 	free(g->inputs);
@@ -1488,6 +1489,13 @@ static void drop_dead_constants(struct model *m, struct graph *g)
 		free(val->const_mem);
 		val->const_mem = NULL;
 		val->t.data = NULL;
+		if (val->f32) {
+			size_t fb = onnx_tensor_count(&val->t) * 4;
+			m->weight_bytes -= fb < m->weight_bytes ? fb : m->weight_bytes;
+			free(val->f32);
+			val->f32 = NULL;
+			val->f32_of = NULL;
+		}
 	}
 	free(used);
 }
@@ -1516,6 +1524,120 @@ static int node_has_subgraph(const struct node *n)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ float16 and bfloat16 */
+
+/* An input of a node seen as float32 while its op runs: the value, its own tensor, and the arena slot of the copy. */
+struct half_in {
+	int v;
+	struct tensor saved;
+	int slot;
+};
+
+/* The type a node's float outputs are narrowed back to: that of its first floating-point input if that is float16
+ * or bfloat16 (an ONNX op's float output has the type of its first float input: Pow's base, Resize's X,
+ * DequantizeLinear's scale), else 0. An op whose output type is an attribute (EyeLike's dtype, the window
+ * operators' output_datatype) keeps the type it chose. */
+static int half_out_type(const struct exec *x, const struct node *n)
+{
+	if (onnx_attr_get(n, "dtype") || onnx_attr_get(n, "output_datatype"))
+		return 0;
+	for (int k = 0; k < n->n_in; k++) {
+		int dt = n->in[k] >= 0 ? x->g->values[n->in[k]].t.dtype : 0;
+		if (onnx_dtype_is_fp(dt) || onnx_dtype_is_half(dt))
+			return onnx_dtype_is_half(dt) ? dt : 0;
+	}
+	return 0;
+}
+
+/* Shows value val (a float16 or bfloat16 input of node input k) to the op as float32: a constant's converted once
+ * and kept with it (as long as its data is the same), anything else's into an arena buffer released after the op. */
+static cella_result half_widen(struct exec *x, int k, struct value *val, struct half_in *h)
+{
+	struct model *m = x->m;
+	struct tensor *t = &val->t;
+	size_t c = t->known ? onnx_tensor_count(t) : 0;
+	if ((uint64_t)c * 4 > m->opt.max_tensor_bytes)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "input %d (%s, computed in float32) would take %llu bytes, over "
+				    "max_tensor_bytes (%llu)", k, onnx_tname(t->dtype), (unsigned long long)c * 4,
+				    (unsigned long long)m->opt.max_tensor_bytes);
+	t->dtype = CELLA_ONNX_FLOAT;
+	t->bytes = c * 4;
+	t->buf = -1; /* not the op's to take over or release */
+	if (!h->saved.data || c == 0)
+		return CELLA_OK;
+	if (h->saved.is_const) {
+		if (!val->f32 || val->f32_of != h->saved.data) {
+			if (!val->f32)
+				m->weight_bytes += c * 4;
+			free(val->f32);
+			val->f32_of = NULL;
+			if (!(val->f32 = malloc(c * 4)))
+				return CELLA_ERR_OUT_OF_MEMORY;
+			onnx_half_to_f32(h->saved.data, h->saved.dtype, val->f32, c);
+			val->f32_of = h->saved.data;
+		}
+		t->data = val->f32;
+		return CELLA_OK;
+	}
+	cella_result r = arena_alloc(m, c * 4, &h->slot);
+	if (r != CELLA_OK)
+		return r;
+	t->data = m->bufs[h->slot].p;
+	onnx_half_to_f32(h->saved.data, h->saved.dtype, t->data, c);
+	return CELLA_OK;
+}
+
+/* Runs fn for node n (whose op is not ONNX_HALF_NATIVE) with its float16 and bfloat16 inputs as float32, then
+ * narrows the float32 outputs the run produced to the node's half type, in place: float32 holds every value of
+ * either type, and each result is rounded once more, as onnxruntime's CPU kernels do where they have no half
+ * kernel. */
+static cella_result half_call(struct exec *x, struct node *n, op_fn fn)
+{
+	struct graph *g = x->g;
+	struct half_in local[8], *hs = local;
+	int count = 0, nh = 0;
+	for (int k = 0; k < n->n_in; k++)
+		count += n->in[k] >= 0 && onnx_dtype_is_half(g->values[n->in[k]].t.dtype);
+	if (count == 0)
+		return fn(x, n);
+	if (count > (int)(sizeof(local) / sizeof(local[0])) && !(hs = malloc((size_t)count * sizeof(*hs))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	int odt = half_out_type(x, n);
+	cella_result r = CELLA_OK;
+	for (int k = 0; k < n->n_in && r == CELLA_OK; k++) {
+		int v = n->in[k];
+		if (v < 0 || !onnx_dtype_is_half(g->values[v].t.dtype))
+			continue; /* not half, or an input named twice and already widened */
+		struct half_in *h = &hs[nh++];
+		h->v = v;
+		h->saved = g->values[v].t;
+		h->slot = -1;
+		r = half_widen(x, k, &g->values[v], h);
+	}
+	if (r == CELLA_OK)
+		r = fn(x, n);
+	for (int i = 0; i < nh; i++) {
+		g->values[hs[i].v].t = hs[i].saved;
+		if (hs[i].slot >= 0)
+			x->m->bufs[hs[i].slot].used = 0;
+	}
+	if (hs != local)
+		free(hs);
+	if (r != CELLA_OK || !odt || fn != n->op->run)
+		return r;
+	for (int k = 0; k < n->n_out && (k == 0 || !(n->op->flags & ONNX_HALF_FIRST)); k++) {
+		struct tensor *t = n->out[k] >= 0 ? &g->values[n->out[k]].t : NULL;
+		if (!t || !t->known || t->dtype != CELLA_ONNX_FLOAT)
+			continue;
+		size_t c = onnx_tensor_count(t);
+		t->dtype = odt;
+		t->bytes = c * 2;
+		if (t->data && c)
+			onnx_f32_to_half(t->data, odt, t->data, c);
+	}
+	return CELLA_OK;
+}
+
 /* Runs one of a node's op functions (run or prepare): a mistyped attribute it read fails the node, whatever else
  * the op found. What went wrong in detail is left in m->why for node_fail. */
 static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
@@ -1523,7 +1645,7 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	n->attr_bad = NULL;
 	x->refused = 0;
 	x->m->why[0] = '\0';
-	cella_result r = fn(x, n);
+	cella_result r = (n->op->flags & ONNX_HALF_NATIVE) ? fn(x, n) : half_call(x, n, fn);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
 		r = onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "working memory over max_tensor_bytes (%llu)",
 				 (unsigned long long)x->m->opt.max_tensor_bytes);

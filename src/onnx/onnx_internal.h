@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MAXR CELLA_ONNX_MAX_RANK
 #define ONNX_MAX_OPSET 21
@@ -57,6 +58,8 @@ struct value {
 	int decl_rank;
 	int64_t decl_dims[MAXR];
 	void *const_mem;
+	float *f32;         /* a float16/bfloat16 constant as float32, for the ops that compute on it (op_call) */
+	const void *f32_of; /* the data f32 was converted from */
 };
 
 /* Fused epilogue activations. */
@@ -71,7 +74,8 @@ struct op_def {
 	op_fn run;
 	op_fn prepare;      /* optional: after constant folding (e.g. pre-pack weights) */
 	int min_opset;      /* first opset in which this definition applies */
-	int inplace;        /* ONNX_INPLACE_*: output 0 may take over the buffer of an input 0/1 that dies here */
+	int flags;          /* ONNX_INPLACE_* (output 0 may take over the buffer of an input 0/1 that dies here), or'd
+			     * with ONNX_HALF_* (how the op meets float16 and bfloat16 inputs) */
 };
 enum {
 	ONNX_INPLACE_NONE = 0,
@@ -79,6 +83,12 @@ enum {
 	ONNX_INPLACE_BYTES = 2,       /* an input of the output's type and size, whatever its shape (a byte copy) */
 	ONNX_INPLACE_CAST = 3,        /* an input of the output's shape and element size, of any type (Cast: element k
 				       * read, converted, then written over itself) */
+	ONNX_INPLACE_MASK = 0xf,
+	/* Without an ONNX_HALF_ flag the engine runs the op on float32 copies of its float16 and bfloat16 inputs and
+	 * narrows its float outputs back to the type of its first floating-point input (op_call). */
+	ONNX_HALF_NATIVE = 0x10, /* takes them as they are: it moves or converts elements, never computes on them */
+	ONNX_HALF_FIRST = 0x20,  /* narrows output 0 only (LayerNormalization's mean and inverse standard deviation
+				  * are float32, its stash type) */
 };
 
 struct node {
@@ -167,9 +177,76 @@ struct exec {
 };
 
 /*
- * Element accessors shared by every kernel that handles more than one numeric type. float16 and strings read as 0
- * and are not written (no kernel that uses these takes them); a bool reads as 1 for any nonzero byte and is
- * written as 0 or 1.
+ * float16 (IEEE binary16) and bfloat16 (the upper half of a float32), held as uint16_t bits. Widening is exact;
+ * narrowing rounds to nearest, ties to even, as IEEE 754 and numpy do: past the largest finite value to infinity,
+ * below the least subnormal to zero. A NaN stays a NaN of the same sign with its leading payload bits, made quiet.
+ */
+static inline int onnx_dtype_is_half(int dt) { return dt == CELLA_ONNX_FLOAT16 || dt == CELLA_ONNX_BFLOAT16; }
+
+static inline float onnx_bits_f32(uint32_t b)
+{
+	float f;
+	memcpy(&f, &b, 4);
+	return f;
+}
+
+static inline uint32_t onnx_f32_bits(float f)
+{
+	uint32_t b;
+	memcpy(&b, &f, 4);
+	return b;
+}
+
+static inline float onnx_h2f(uint16_t h)
+{
+	uint32_t s = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+	if (e == 31)
+		return onnx_bits_f32(s | 0x7f800000 | m << 13);
+	if (e)
+		return onnx_bits_f32(s | (e + 112) << 23 | m << 13); /* rebias: 127 - 15 */
+	/* zero or subnormal: m * 2^-24, exact in float */
+	return onnx_bits_f32(s | onnx_f32_bits((float)m * 0x1p-24f));
+}
+
+static inline uint16_t onnx_f2h(float f)
+{
+	uint32_t x = onnx_f32_bits(f), a = x & 0x7fffffff;
+	uint16_t s = (uint16_t)(x >> 16 & 0x8000);
+	if (a > 0x7f800000)
+		return (uint16_t)(s | 0x7e00 | (a >> 13 & 0x3ff));
+	if (a >= 0x477ff000) /* 65520, halfway between 65504 and 2^16: even is 2^16, so infinity */
+		return s | 0x7c00;
+	if (a >= 0x38800000) { /* 2^-14 and up: a normal half */
+		uint32_t r = a - 0x38000000;
+		r += 0xfff + (r >> 13 & 1);
+		return (uint16_t)(s | r >> 13);
+	}
+	/* a subnormal half or zero: the multiple of 2^-24, rounded by adding 2^23 (float's own rounding, to even) */
+	float q = onnx_bits_f32(a) * 0x1p24f + 0x1p23f;
+	return (uint16_t)(s | (onnx_f32_bits(q) - 0x4b000000));
+}
+
+static inline float onnx_bf2f(uint16_t h) { return onnx_bits_f32((uint32_t)h << 16); }
+
+static inline uint16_t onnx_f2bf(float f)
+{
+	uint32_t x = onnx_f32_bits(f);
+	if ((x & 0x7fffffff) > 0x7f800000)
+		return (uint16_t)(x >> 16 | 0x40);
+	return (uint16_t)((x + 0x7fff + (x >> 16 & 1)) >> 16);
+}
+
+/* A double narrowed to float16 or bfloat16 (dt) in one rounding (half.c): through float it could round twice. */
+uint16_t onnx_d2half(double v, int dt);
+
+/* n elements of float16 or bfloat16 (dt) at src as floats at dst, and back; dst may be src (float to half only,
+ * narrowing front to back). */
+void onnx_half_to_f32(const void *src, int dt, float *dst, size_t n);
+void onnx_f32_to_half(const float *src, int dt, void *dst, size_t n);
+
+/*
+ * Element accessors shared by every kernel that handles more than one numeric type. Strings read as 0 and are not
+ * written (no kernel that uses these takes them); a bool reads as 1 for any nonzero byte and is written as 0 or 1.
  */
 
 /* A double as an int64_t: truncated toward zero, saturated to the type's range, NaN as 0 (converting a double
@@ -217,6 +294,8 @@ static inline double onnx_get_d(const void *p, int dt, size_t i)
 	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
 	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
 	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
+	case CELLA_ONNX_FLOAT16: return onnx_h2f(((const uint16_t *)p)[i]);
+	case CELLA_ONNX_BFLOAT16: return onnx_bf2f(((const uint16_t *)p)[i]);
 	default: return 0;
 	}
 }
@@ -254,6 +333,7 @@ static inline void onnx_put_i(void *p, int dt, size_t i, int64_t v)
 	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)u; break;
 	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)u; break;
 	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = u; break;
+	case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: ((uint16_t *)p)[i] = onnx_d2half((double)v, dt); break;
 	default: break;
 	}
 }
@@ -266,6 +346,7 @@ static inline void onnx_put_d(void *p, int dt, size_t i, double v)
 	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
 	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
 	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
+	case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: ((uint16_t *)p)[i] = onnx_d2half(v, dt); break;
 	case CELLA_ONNX_UINT64: /* above INT64_MAX: onnx_sat_i64 would stop at 2^63 - 1 */
 		((uint64_t *)p)[i] = !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 		break;

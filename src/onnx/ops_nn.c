@@ -1465,7 +1465,7 @@ const struct op_def onnx_ops_nn[] = {
 	{ "MatMul", op_matmul, NULL, 1, 0 },
 	{ "BatchNormalization", op_batchnorm, NULL, 1, 0 },
 	{ "InstanceNormalization", op_instancenorm, NULL, 1, 0 },
-	{ "LayerNormalization", op_layernorm, NULL, 17, 0 },
+	{ "LayerNormalization", op_layernorm, NULL, 17, ONNX_HALF_FIRST },
 	{ "LRN", op_lrn, NULL, 1, 0 },
 	{ "MaxPool", op_maxpool, onnx_pool_attrs, 1, 0 },
 	{ "AveragePool", op_avgpool, onnx_pool_attrs, 1, 0 },

@@ -1571,11 +1571,11 @@ static cella_result op_d2s(struct exec *x, struct node *n) { return d2s(x, n, 0)
 static cella_result op_s2d(struct exec *x, struct node *n) { return d2s(x, n, 1); }
 
 const struct op_def onnx_ops_shape[] = {
-	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Identity", op_identity, NULL, 1, 1 },
+	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
+	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
+	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
+	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
+	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE | ONNX_HALF_NATIVE },
 	{ "Dropout", op_dropout, NULL, 1, 1 },
 	{ "Transpose", op_transpose, NULL, 1, 0 },
 	{ "Concat", op_concat, NULL, 1, 0 },
@@ -1586,8 +1586,8 @@ const struct op_def onnx_ops_shape[] = {
 	{ "Pad", op_pad, NULL, 1, 0 },
 	{ "Expand", op_expand, NULL, 8, 0 },
 	{ "Tile", op_tile, NULL, 6, 0 },
-	{ "Shape", op_shape, NULL, 1, 0 },
-	{ "Size", op_size, NULL, 1, 0 },
+	{ "Shape", op_shape, NULL, 1, ONNX_HALF_NATIVE },
+	{ "Size", op_size, NULL, 1, ONNX_HALF_NATIVE },
 	{ "Constant", op_constant, NULL, 1, 0 },
 	{ "ConstantOfShape", op_constant_of_shape, NULL, 9, 0 },
 	{ "Range", op_range, NULL, 11, 0 },

@@ -13,7 +13,7 @@ size_t onnx_dtype_size(int dtype)
 	switch (dtype) {
 	case CELLA_ONNX_FLOAT: case CELLA_ONNX_INT32: case CELLA_ONNX_UINT32: return 4;
 	case CELLA_ONNX_UINT8: case CELLA_ONNX_INT8: case CELLA_ONNX_BOOL: return 1;
-	case CELLA_ONNX_UINT16: case CELLA_ONNX_INT16: return 2;
+	case CELLA_ONNX_UINT16: case CELLA_ONNX_INT16: case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: return 2;
 	case CELLA_ONNX_INT64: case CELLA_ONNX_DOUBLE: case CELLA_ONNX_UINT64: return 8;
 	default: return 0;
 	}
@@ -154,7 +154,7 @@ cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t
 						((uint64_t *)buf)[i] = p->uint64_data[i];
 				}
 			break;
-		default: /* int32_data carries int32, int16, int8, uint16, uint8, bool */
+		default: /* int32_data carries int32, int16, int8, uint16, uint8, bool, and float16's and bfloat16's bits */
 			if ((have = p->n_int32_data) == count)
 				for (size_t i = 0; i < count; i++) {
 					int32_t v = p->int32_data[i];

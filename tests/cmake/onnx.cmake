@@ -18,6 +18,7 @@ target_include_directories(onnx_dw_test PRIVATE ${CMAKE_SOURCE_DIR}/src/onnx)
 # Conformance over Debian's libonnx-testdata; fails if a suite drops below the committed floor.
 add_test(NAME onnx_conformance
          COMMAND cella-onnx conformance ${CELLA_ONNX_TESTDATA} --floor ${onnx_dir}/conformance-floor.txt
+                 --known ${onnx_dir}/conformance-known.txt
                  --table ${CMAKE_BINARY_DIR}/onnx-conformance.md --failures ${CMAKE_BINARY_DIR}/onnx-conformance-failures.txt)
 set_tests_properties(onnx_conformance PROPERTIES LABELS "conformance" TIMEOUT 300)
 

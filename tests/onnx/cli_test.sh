@@ -92,6 +92,18 @@ expect 1 "a run refused by the engine says why" "input 0 ('x'): dim 0 is 4, decl
 expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
 for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done
 expect 0 "conformance: empty suites give a table of zeros" "| total | 0 | 0 | 0 | 0 |" conformance "$work/empty"
+# --known: a listed test that fails counts as a known difference; one that passes makes the run fail (the line is
+# stale); an unreadable list is refused
+mkdir -p "$work/one/node" "$work/one/pytorch-converted" "$work/one/pytorch-operator" "$work/one/simple"
+cp -r "$td/node/test_abs" "$work/one/node/"
+printf '# comment\n\nnode/test_abs listed to see it refused\n' >"$work/known.txt"
+expect 1 "conformance: a listed test that passes is named" "node/test_abs is listed in $work/known.txt but passes" \
+	conformance "$work/one" --known "$work/known.txt"
+cp "$work/one/node/test_abs/test_data_set_0/input_0.pb" "$work/one/node/test_abs/test_data_set_0/output_0.pb"
+expect 0 "conformance: a listed test that fails counts apart" "| node | 0 | 0 | 1 | 0 | 1 |" \
+	conformance "$work/one" --known "$work/known.txt"
+expect 2 "conformance: an unreadable known list is named" "cannot read $work/none.txt" \
+	conformance "$work/one" --known "$work/none.txt"
 # cella-onnx-bench (built beside cella-onnx): its optional arguments by name, in any order (--portable without
 # ITERS was taken for ITERS and refused)
 bench=${4:-}

@@ -1132,6 +1132,25 @@ static void test_cast_new_types(void)
 
 /* ---- the types of opsets 19-21 in constants: a float8 initializer, an int4 ConstantOfShape value, named ---- */
 
+/* ConstantOfShape at opset of a [count] int64 shape constant c0, its value v a one-element tensor of dtype whose
+ * bytes are val (v and val outlive the model's load), output y of ydtype. */
+static void const_of_shape(struct mb *b, int64_t opset, Onnx__TensorProto *v, int dtype, const void *val, size_t bytes,
+			   const int64_t *count, int ydtype)
+{
+	static const int64_t one[1] = { 1 };
+	onnx__tensor_proto__init(v);
+	v->has_data_type = 1;
+	v->data_type = dtype;
+	v->n_dims = 1;
+	v->dims = (int64_t *)one;
+	v->has_raw_data = 1;
+	v->raw_data.data = (uint8_t *)val;
+	v->raw_data.len = bytes;
+	Onnx__NodeProto *n = single(b, opset, "ConstantOfShape", 1, ydtype);
+	gb_const(&b->g, "c0", CELLA_ONNX_INT64, 1, one, count, sizeof(*count));
+	gb_attr(&b->g, n, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t = v;
+}
+
 static void test_new_type_constants(void)
 {
 	static const int64_t one[1] = { 1 }, two = 2;
@@ -1146,17 +1165,7 @@ static void test_new_type_constants(void)
 			 "float8e5m2)") != NULL);
 	/* ConstantOfShape-21 whose value is an int4 (22) tensor */
 	Onnx__TensorProto v;
-	onnx__tensor_proto__init(&v);
-	v.has_data_type = 1;
-	v.data_type = 22;
-	v.n_dims = 1;
-	v.dims = (int64_t *)one;
-	v.has_raw_data = 1;
-	v.raw_data.data = (uint8_t *)&byte;
-	v.raw_data.len = 1;
-	Onnx__NodeProto *n = single(&b, 21, "ConstantOfShape", 1, CELLA_ONNX_FLOAT);
-	gb_const(&b.g, "c0", CELLA_ONNX_INT64, 1, one, &two, sizeof(two));
-	gb_attr(&b.g, n, "value", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR)->t = &v;
+	const_of_shape(&b, 21, &v, 22, &byte, 1, &two, CELLA_ONNX_FLOAT);
 	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_UNSUPPORTED);
 	CT_ASSERT(strstr(last_log, "attribute 'value': its tensor cannot be decoded (CELLA_ERR_MODEL_UNSUPPORTED: "
 			 "element type int4)") != NULL);
@@ -5660,10 +5669,350 @@ static void test_mel_weight_matrix(void)
 }
 
 /* With an argument, runs only the tests whose name contains it. */
+/* ---- float16 and bfloat16 ---- */
+
+/* The conversions against bit patterns worked out by hand from the formats (binary16: sign, 5 exponent bits of
+ * bias 15, 10 fraction bits; bfloat16: a float32's upper 16 bits), rounding to nearest, ties to even. */
+static void test_half_convert(void)
+{
+	static const struct {
+		float f;
+		uint16_t h;
+	} f2h[] = {
+		{ 1.0f, 0x3c00 }, { -2.0f, 0xc000 }, { -0.0f, 0x8000 }, { 0.1f, 0x2e66 }, { 65504.0f, 0x7bff },
+		{ 65519.99f, 0x7bff },         /* under the midpoint to 2^16: down to the largest finite value */
+		{ 65520.0f, 0x7c00 },          /* the midpoint: its even neighbour is 2^16, so infinity */
+		{ 1e9f, 0x7c00 }, { -INFINITY, 0xfc00 },
+		{ 0x1p-24f, 0x0001 },          /* the least subnormal */
+		{ 0x1p-25f, 0x0000 },          /* half of it: a tie, to the even 0 */
+		{ 0x1.8p-25f, 0x0001 },        /* three quarters of it: up */
+		{ 0x1.8p-24f, 0x0002 },        /* one and a half: a tie, to the even 2 */
+		{ 0x1.ffcp-15f, 0x0400 },      /* 1023.5 * 2^-24: a tie between the largest subnormal and 2^-14, even */
+		{ 0x1p-14f, 0x0400 },          /* the least normal */
+		{ 0x1.002p0f, 0x3c00 },        /* 1 + 2^-11: a tie, to the even 1 */
+		{ 0x1.006p0f, 0x3c02 },        /* 1 + 3 * 2^-11: a tie, to the even 1 + 2^-9 */
+		{ 0x1.0021p0f, 0x3c01 },       /* just above the tie: up */
+	};
+	for (size_t i = 0; i < sizeof(f2h) / sizeof(f2h[0]); i++) {
+		uint16_t h = cella_onnx_float_to_half(f2h[i].f, CELLA_ONNX_FLOAT16);
+		if (h != f2h[i].h)
+			cella_test_fail(__FILE__, __LINE__, "float16 of %a is %04x, want %04x", (double)f2h[i].f, h, f2h[i].h);
+	}
+	uint16_t qn = cella_onnx_float_to_half(NAN, CELLA_ONNX_FLOAT16);
+	CT_ASSERT((qn & 0x7e00) == 0x7e00);                                 /* a quiet NaN */
+	CT_EQ(cella_onnx_float_to_half(-NAN, CELLA_ONNX_FLOAT16) & 0x8000, 0x8000); /* of the same sign */
+	static const struct {
+		uint16_t h;
+		float f;
+	} h2f[] = { { 0x0001, 0x1p-24f }, { 0x03ff, 0x1.ff8p-15f }, { 0x0400, 0x1p-14f }, { 0x7bff, 65504.0f },
+		    { 0xfc00, -INFINITY }, { 0x3555, 0x1.554p-2f }, { 0x8000, -0.0f }, { 0xc500, -5.0f } };
+	for (size_t i = 0; i < sizeof(h2f) / sizeof(h2f[0]); i++) {
+		float f = cella_onnx_half_to_float(h2f[i].h, CELLA_ONNX_FLOAT16);
+		if (memcmp(&f, &h2f[i].f, 4))
+			cella_test_fail(__FILE__, __LINE__, "float of %04x is %a, want %a", h2f[i].h, (double)f,
+					(double)h2f[i].f);
+	}
+	CT_ASSERT(isnan(cella_onnx_half_to_float(0x7e00, CELLA_ONNX_FLOAT16)));
+	CT_ASSERT(isnan(cella_onnx_half_to_float(0x7c01, CELLA_ONNX_FLOAT16))); /* a signalling NaN stays a NaN */
+	static const struct {
+		uint32_t f;
+		uint16_t b;
+	} f2b[] = {
+		{ 0x3f800000, 0x3f80 },
+		{ 0x3ef5eeb0, 0x3ef6 }, /* 0.480336666: over half a step, up (truncation gives 0x3ef5) */
+		{ 0x3ef535b8, 0x3ef5 }, /* under half a step, down */
+		{ 0x3ef58000, 0x3ef6 }, /* a tie with an odd last bit: to the even 0x3ef6 */
+		{ 0x3ef48000, 0x3ef4 }, /* a tie with an even last bit: stays */
+		{ 0x7f7fffff, 0x7f80 }, /* the largest float rounds past bfloat16's largest: infinity */
+		{ 0xff800000, 0xff80 },
+		{ 0x7f800001, 0x7fc0 }, /* a NaN whose payload is all in the dropped bits stays a NaN, made quiet */
+	};
+	for (size_t i = 0; i < sizeof(f2b) / sizeof(f2b[0]); i++) {
+		float f;
+		memcpy(&f, &f2b[i].f, 4);
+		uint16_t b = cella_onnx_float_to_half(f, CELLA_ONNX_BFLOAT16);
+		if (b != f2b[i].b)
+			cella_test_fail(__FILE__, __LINE__, "bfloat16 of %08x is %04x, want %04x", f2b[i].f, b, f2b[i].b);
+	}
+	CT_ASSERT(cella_onnx_half_to_float(0x3f80, CELLA_ONNX_BFLOAT16) == 1.0f);
+	CT_ASSERT(cella_onnx_half_to_float(0xc0a0, CELLA_ONNX_BFLOAT16) == -5.0f);
+	CT_EQ(cella_onnx_dtype_size(CELLA_ONNX_FLOAT16), 2);
+	CT_EQ(cella_onnx_dtype_size(CELLA_ONNX_BFLOAT16), 2);
+	CT_ASSERT(!strcmp(cella_onnx_dtype_name(CELLA_ONNX_BFLOAT16), "bfloat16"));
+	cella_test_pass("float16 and bfloat16 conversions: ties to even, subnormals, overflow, NaN");
+}
+
+/* Loads b with options (max_tensor_bytes mb, 0 = default) and runs it on nin inputs; outputs in out. */
+static cella_result half_run(struct mb *b, uint64_t mb, const struct cella_onnx_tensor *in, size_t nin,
+			     struct cella_onnx_model **m, struct cella_onnx_tensor *out, size_t nout)
+{
+	size_t len = onnx__model_proto__get_packed_size(&b->m);
+	uint8_t *buf = malloc(len);
+	struct cella_onnx_options o = { .log = logcb, .max_tensor_bytes = mb };
+	CT_ASSERT(buf != NULL);
+	onnx__model_proto__pack(&b->m, buf);
+	last_log[0] = '\0';
+	*m = NULL;
+	cella_result r = cella_onnx_model_new(buf, len, &o, m);
+	free(buf);
+	if (r != CELLA_OK)
+		return r;
+	return cella_onnx_model_run(*m, in, nin, out, nout);
+}
+
+static struct cella_onnx_tensor half_tensor(int dtype, int rank, const int64_t *dims, const void *data, size_t bytes)
+{
+	struct cella_onnx_tensor t = { .dtype = (cella_onnx_dtype)dtype, .rank = (uint32_t)rank, .data = (void *)data,
+				       .bytes = bytes };
+	memcpy(t.dims, dims, (size_t)rank * sizeof(int64_t));
+	return t;
+}
+
+/* A model with one graph input x of dtype and dims and one output y of dtype (its nodes added after). */
+static void half_model(struct mb *b, int64_t opset, int dtype, int rank, const int64_t *dims)
+{
+	mb_init(b, opset);
+	gb_io(&b->g, 0, "x", dtype, rank, dims);
+	gb_io(&b->g, 1, "y", dtype, -1, NULL);
+}
+
+/* The output holds n 16-bit patterns, want's. */
+static void expect_bits(const struct cella_onnx_tensor *t, int dtype, const uint16_t *want, size_t n, const char *what)
+{
+	if ((int)t->dtype != dtype || t->bytes != n * 2 || memcmp(t->data, want, n * 2)) {
+		const uint16_t *g = t->data;
+		cella_test_fail(__FILE__, __LINE__, "%s: %s of %zu bytes, [0] %04x, want %04x", what,
+				cella_onnx_dtype_name(t->dtype), t->bytes, t->bytes >= 2 ? g[0] : 0, want[0]);
+	}
+}
+
+/* Cast to and from float16 and bfloat16: from double in one rounding, to integers truncated, between the two. */
+static void test_half_cast(void)
+{
+	static const int64_t d1[1] = { 1 }, d3[1] = { 3 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	/* 1 + 2^-11 + 2^-40 is just above a tie of float16: up to 1 + 2^-10. Through float it would lose 2^-40 and
+	 * tie down to 1. */
+	static const double dv[3] = { 0x1.00200001p0, -70000.0, 0x1p-26 };
+	static const uint16_t want_dh[3] = { 0x3c01, 0xfc00, 0x0000 };
+	Onnx__NodeProto *n = single(&b, 13, "Cast", 1, CELLA_ONNX_FLOAT16);
+	gb_const(&b.g, "c0", CELLA_ONNX_DOUBLE, 1, d3, dv, sizeof(dv));
+	attr_i(&b.g, n, "to", CELLA_ONNX_FLOAT16);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	expect_bits(&out, CELLA_ONNX_FLOAT16, want_dh, 3, "double to float16");
+	cella_onnx_model_free(m);
+	/* float16 -2.75, 300.5, 65504 to int32 (truncated), to double (exact), to bfloat16 (rounded once) */
+	static const uint16_t hv[3] = { 0xc180, 0x5cb2, 0x7bff };
+	static const int32_t want_i[3] = { -2, 300, 65504 };
+	static const double want_d[3] = { -2.75, 300.5, 65504.0 };
+	static const uint16_t want_b[3] = { 0xc030, 0x4396, 0x4780 }; /* 300.5 ties to 300 (even); 65504 up to 65536 */
+	static const int tos[3] = { CELLA_ONNX_INT32, CELLA_ONNX_DOUBLE, CELLA_ONNX_BFLOAT16 };
+	for (int k = 0; k < 3; k++) {
+		n = single(&b, 13, "Cast", 1, tos[k]);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT16, 1, d3, hv, sizeof(hv));
+		attr_i(&b.g, n, "to", tos[k]);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		CT_EQ(out.dtype, tos[k]);
+		if (k == 0)
+			CT_ASSERT(out.bytes == sizeof(want_i) && !memcmp(out.data, want_i, sizeof(want_i)));
+		else if (k == 1)
+			CT_ASSERT(out.bytes == sizeof(want_d) && !memcmp(out.data, want_d, sizeof(want_d)));
+		else
+			expect_bits(&out, CELLA_ONNX_BFLOAT16, want_b, 3, "float16 to bfloat16");
+		cella_onnx_model_free(m);
+	}
+	/* uint64 2^64 - 1 to float16: infinity, not the -1 of its bit pattern */
+	static const uint64_t big = UINT64_MAX;
+	static const uint16_t want_inf = 0x7c00;
+	n = single(&b, 13, "Cast", 1, CELLA_ONNX_FLOAT16);
+	gb_const(&b.g, "c0", CELLA_ONNX_UINT64, 1, d1, &big, sizeof(big));
+	attr_i(&b.g, n, "to", CELLA_ONNX_FLOAT16);
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	expect_bits(&out, CELLA_ONNX_FLOAT16, &want_inf, 1, "uint64 max to float16");
+	cella_onnx_model_free(m);
+	cella_test_pass("Cast: double to float16 in one rounding, float16 to int32/double/bfloat16, uint64 to inf");
+}
+
+/* Operators without a half kernel run on float32 copies and round their results back: x + c then Relu, in
+ * float16 and in bfloat16, through a graph input, a constant and an intermediate value. */
+static void test_half_compute(void)
+{
+	static const int64_t d4[1] = { 4 };
+	static const char *const add_in[] = { "x", "c", NULL }, *const s_o[] = { "s", NULL }, *const s_in[] = { "s", NULL };
+	/* float16: 1 + 2048 = 2049 is a tie between 2048 and 2050: even 2048; -3 + 1 = -2, Relu 0; 0.1 + 0.1 in
+	 * float16 (0x2e66 = 0.0999755859375) doubles exactly; 65504 + 32 = 65536 is past the midpoint 65520: inf */
+	static const uint16_t xh[4] = { 0x3c00, 0xc200, 0x2e66, 0x7bff }, ch[4] = { 0x6800, 0x3c00, 0x2e66, 0x5000 };
+	static const uint16_t want_h[4] = { 0x6800, 0x0000, 0x3266, 0x7c00 };
+	/* bfloat16: 1 + 256 = 257 ties between 256 and 258: even 256; 3 + 0.0078125 = 3.0078125 ties: even 3.0 (0x4040);
+	 * -1 + 0.5 = -0.5, Relu 0; 1.5 + 1.5 = 3 */
+	static const uint16_t xb[4] = { 0x3f80, 0x4040, 0xbf80, 0x3fc0 }, cb[4] = { 0x4380, 0x3c00, 0x3f00, 0x3fc0 };
+	static const uint16_t want_b[4] = { 0x4380, 0x4040, 0x0000, 0x4040 };
+	for (int k = 0; k < 2; k++) {
+		int dt = k ? CELLA_ONNX_BFLOAT16 : CELLA_ONNX_FLOAT16;
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in = half_tensor(dt, 1, d4, k ? xb : xh, 8), out;
+		half_model(&b, 14, dt, 1, d4);
+		gb_const(&b.g, "c", dt, 1, d4, k ? cb : ch, 8);
+		gb_node(&b.g, "Add", add_in, s_o);
+		gb_node(&b.g, "Relu", s_in, Y);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &out, 1), CELLA_OK);
+		expect_bits(&out, dt, k ? want_b : want_h, 4, k ? "bfloat16 Add, Relu" : "float16 Add, Relu");
+		struct cella_onnx_tensor info;
+		const char *name;
+		CT_RESULT(cella_onnx_model_output_info(m, 0, &name, &info), CELLA_OK);
+		CT_EQ(info.dtype, dt);
+		/* a float input where the model declares a half one is refused by name */
+		static const float xf[4] = { 1, 2, 3, 4 };
+		struct cella_onnx_tensor wrong = half_tensor(CELLA_ONNX_FLOAT, 1, d4, xf, sizeof(xf));
+		CT_RESULT(cella_onnx_model_run(m, &wrong, 1, &out, 1), CELLA_ERR_INVALID_ARG);
+		CT_ASSERT(strstr(last_log, k ? "type float, declared bfloat16" : "type float, declared float16") != NULL);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("float16 and bfloat16 Add and Relu: each result rounded to even, overflow to inf");
+}
+
+/* A float16 Conv: its constant weight converted once and packed at load, bias added, rounded per output. */
+static void test_half_conv(void)
+{
+	static const int64_t xd[4] = { 1, 1, 3, 3 }, wd[4] = { 1, 1, 2, 2 }, bd[1] = { 1 };
+	static const char *const ins[] = { "x", "w", "bias", NULL };
+	/* x = 1..9, w = [[1, 2], [3, 4]] * 0.5, bias 0.25: each output 0.5 (a + 2b + 3d + 4e) + 0.25 over the 2x2 window
+	 * at a (row-major: a b / d e): windows at 1, 2, 4, 5 give 18.75, 23.75, 33.75, 38.75 (exact in float16) */
+	static const uint16_t x[9] = { 0x3c00, 0x4000, 0x4200, 0x4400, 0x4500, 0x4600, 0x4700, 0x4800, 0x4880 };
+	static const uint16_t w[4] = { 0x3800, 0x3c00, 0x3e00, 0x4000 }, bias = 0x3400;
+	static const uint16_t want[4] = { 0x4cb0, 0x4df0, 0x5038, 0x50d8 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in = half_tensor(CELLA_ONNX_FLOAT16, 4, xd, x, sizeof(x)), out;
+	half_model(&b, 13, CELLA_ONNX_FLOAT16, 4, xd);
+	gb_const(&b.g, "w", CELLA_ONNX_FLOAT16, 4, wd, w, sizeof(w));
+	gb_const(&b.g, "bias", CELLA_ONNX_FLOAT16, 1, bd, &bias, 2);
+	gb_node(&b.g, "Conv", ins, Y);
+	CT_RESULT(half_run(&b, 0, &in, 1, &m, &out, 1), CELLA_OK);
+	expect_bits(&out, CELLA_ONNX_FLOAT16, want, 4, "float16 Conv");
+	CT_EQ(out.rank, 4);
+	CT_EQ(out.dims[2], 2);
+	/* a second run reuses the converted weight */
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	expect_bits(&out, CELLA_ONNX_FLOAT16, want, 4, "float16 Conv, second run");
+	cella_onnx_model_free(m);
+	cella_test_pass("float16 Conv with a float16 weight and bias");
+}
+
+/* Which outputs are narrowed: the type of the first floating-point input decides (Pow's base), an output type
+ * given by an attribute stays (EyeLike's dtype), LayerNormalization's mean and inverse deviation stay float. */
+static void test_half_types(void)
+{
+	static const int64_t d2[1] = { 2 }, d22[2] = { 2, 2 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[3];
+	/* Pow(float [2, 3], float16 2) is float [4, 9]; Pow(float16 [2, 3], float 2) is float16 */
+	static const float bf[2] = { 2, 3 }, ef = 2, want_f[2] = { 4, 9 };
+	static const uint16_t bh[2] = { 0x4000, 0x4200 }, eh = 0x4000, want_h[2] = { 0x4400, 0x4880 };
+	single(&b, 15, "Pow", 2, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d2, bf, sizeof(bf));
+	gb_const(&b.g, "c1", CELLA_ONNX_FLOAT16, 0, NULL, &eh, 2);
+	CT_RESULT(load_run(&b, &m, out), CELLA_OK);
+	CT_ASSERT(out[0].dtype == CELLA_ONNX_FLOAT && out[0].bytes == 8 && !memcmp(out[0].data, want_f, 8));
+	cella_onnx_model_free(m);
+	single(&b, 15, "Pow", 2, CELLA_ONNX_FLOAT16);
+	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT16, 1, d2, bh, sizeof(bh));
+	gb_const(&b.g, "c1", CELLA_ONNX_FLOAT, 0, NULL, &ef, 4);
+	CT_RESULT(load_run(&b, &m, out), CELLA_OK);
+	expect_bits(&out[0], CELLA_ONNX_FLOAT16, want_h, 2, "Pow of a float16 base");
+	cella_onnx_model_free(m);
+	/* EyeLike of a float16 input: float16; with dtype float: float; of a float input with dtype bfloat16 */
+	static const uint16_t z4[4] = { 0 }, eye_h[4] = { 0x3c00, 0, 0, 0x3c00 }, eye_b[4] = { 0x3f80, 0, 0, 0x3f80 };
+	static const float z4f[4] = { 0 }, eye_f[4] = { 1, 0, 0, 1 };
+	static const struct {
+		int xdt, dtype, ydt;
+	} eyes[] = { { CELLA_ONNX_FLOAT16, 0, CELLA_ONNX_FLOAT16 },
+		     { CELLA_ONNX_FLOAT16, CELLA_ONNX_FLOAT, CELLA_ONNX_FLOAT },
+		     { CELLA_ONNX_FLOAT, CELLA_ONNX_BFLOAT16, CELLA_ONNX_BFLOAT16 } };
+	for (size_t i = 0; i < sizeof(eyes) / sizeof(eyes[0]); i++) {
+		Onnx__NodeProto *n = single(&b, 9, "EyeLike", 1, eyes[i].ydt);
+		gb_const(&b.g, "c0", eyes[i].xdt, 2, d22, eyes[i].xdt == CELLA_ONNX_FLOAT ? (const void *)z4f : z4,
+			 eyes[i].xdt == CELLA_ONNX_FLOAT ? 16 : 8);
+		if (eyes[i].dtype)
+			attr_i(&b.g, n, "dtype", eyes[i].dtype);
+		CT_RESULT(load_run(&b, &m, out), CELLA_OK);
+		if (eyes[i].ydt == CELLA_ONNX_FLOAT)
+			CT_ASSERT(out[0].dtype == CELLA_ONNX_FLOAT && !memcmp(out[0].data, eye_f, 16));
+		else
+			expect_bits(&out[0], eyes[i].ydt, eyes[i].ydt == CELLA_ONNX_FLOAT16 ? eye_h : eye_b, 4, "EyeLike");
+		cella_onnx_model_free(m);
+	}
+	/* LayerNormalization of float16 [1, 2] over the last axis, epsilon 0: Y float16, mean and 1/stddev float */
+	static const int64_t d13[2] = { 1, 2 };
+	static const uint16_t lx[2] = { 0x3c00, 0x4200 }, ls[2] = { 0x3c00, 0x3c00 }, lb[2] = { 0, 0 };
+	/* x = [1, 3]: mean 2, variance 1, Y = [-1, 1]; mean 2.0f; inverse deviation 1.0f */
+	static const uint16_t want_y[2] = { 0xbc00, 0x3c00 };
+	static const char *const ln_in[] = { "x", "s", "b", NULL }, *const ln_out[] = { "y", "mean", "inv", NULL };
+	mb_init(&b, 17);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT16, -1, NULL);
+	gb_io(&b.g, 1, "mean", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "inv", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "x", CELLA_ONNX_FLOAT16, 2, d13, lx, 4);
+	gb_const(&b.g, "s", CELLA_ONNX_FLOAT16, 1, d2, ls, 4);
+	gb_const(&b.g, "b", CELLA_ONNX_FLOAT16, 1, d2, lb, 4);
+	attr_f(&b.g, gb_node(&b.g, "LayerNormalization", ln_in, ln_out), "epsilon", 0.0f);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, NULL, 0, out, 3), CELLA_OK);
+	expect_bits(&out[0], CELLA_ONNX_FLOAT16, want_y, 2, "LayerNormalization Y");
+	CT_ASSERT(out[1].dtype == CELLA_ONNX_FLOAT && *(const float *)out[1].data == 2.0f);
+	CT_ASSERT(out[2].dtype == CELLA_ONNX_FLOAT && *(const float *)out[2].data == 1.0f);
+	cella_onnx_model_free(m);
+	/* ConstantOfShape with a float16 value fills float16 */
+	static const int64_t three = 3;
+	static const uint16_t hv = 0xc500, want3[3] = { 0xc500, 0xc500, 0xc500 };
+	Onnx__TensorProto v;
+	const_of_shape(&b, 9, &v, CELLA_ONNX_FLOAT16, &hv, 2, &three, CELLA_ONNX_FLOAT16);
+	CT_RESULT(load_run(&b, &m, out), CELLA_OK);
+	expect_bits(&out[0], CELLA_ONNX_FLOAT16, want3, 3, "ConstantOfShape float16");
+	cella_onnx_model_free(m);
+	cella_test_pass("half outputs: Pow by its base, EyeLike by dtype, LayerNormalization's statistics float");
+}
+
+/* A float16 tensor computed in float32 takes twice its bytes: within max_tensor_bytes as float16 but not as float32,
+ * the operator is refused by name at run (CELLA_ERR_TOO_LARGE); a data-moving one (Reshape) is not. */
+static void test_half_limit(void)
+{
+	static const int64_t d[1] = { 32 }, shape = 32;
+	static const char *const x_in[] = { "x", NULL }, *const rs_in[] = { "x", "shape", NULL };
+	uint16_t x[32] = { 0 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in = half_tensor(CELLA_ONNX_FLOAT16, 1, d, x, sizeof(x)), out;
+	half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, d);
+	gb_node(&b.g, "Relu", x_in, Y);
+	CT_RESULT(half_run(&b, 100, &in, 1, &m, &out, 1), CELLA_ERR_TOO_LARGE);
+	if (!strstr(last_log, "(Relu)") || !strstr(last_log, "input 0 (float16, computed in float32) would take 128 bytes, "
+							     "over max_tensor_bytes (100)"))
+		cella_test_fail(__FILE__, __LINE__, "logged '%s'", last_log);
+	cella_onnx_model_free(m);
+	half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, d);
+	gb_const(&b.g, "shape", CELLA_ONNX_INT64, 1, (const int64_t[]){ 1 }, &shape, 8);
+	gb_node(&b.g, "Reshape", rs_in, Y);
+	CT_RESULT(half_run(&b, 100, &in, 1, &m, &out, 1), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT16 && out.bytes == 64);
+	cella_onnx_model_free(m);
+	cella_test_pass("float16 computed in float32 within max_tensor_bytes; Reshape moves float16 as it is");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
 		{ "resize_crop_nonfinite", test_resize_crop_nonfinite },
+		{ "half_convert", test_half_convert },
+		{ "half_cast", test_half_cast },
+		{ "half_compute", test_half_compute },
+		{ "half_conv", test_half_conv },
+		{ "half_types", test_half_types },
+		{ "half_limit", test_half_limit },
 		{ "lrn_huge_size", test_lrn_huge_size },
 		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
