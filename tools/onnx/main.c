@@ -21,9 +21,10 @@ static void usage_to(FILE *f)
 		"  cella-onnx run MODEL [--input IDX=DIMS:FILE.bin | --input-pb FILE.pb]... [--random]\n"
 		"                 [--expect IDX:FILE.bin] [--rtol R] [--atol A] [--iters N] [--portable] [--threads N]\n"
 		"                 [--save DIR]\n"
-		"      DIMS like 1x3x224x224; .bin files are raw little-endian float32.\n"
+		"      DIMS like 1x3x224x224; .bin files are raw little-endian elements of the input's or output's\n"
+		"      type (float32, float16, bfloat16).\n"
 		"  cella-onnx conformance DATA_DIR [--floor FILE] [--table FILE] [--failures FILE]\n"
-		"                 [--filter SUBSTR] [--suite NAME]\n");
+		"                 [--filter SUBSTR] [--suite NAME] [--known FILE]\n");
 }
 
 static void usage(void)
@@ -120,6 +121,19 @@ static int random_count(struct cella_onnx_tensor *t, uint64_t max_bytes, uint64_
 	return !zero && over ? -1 : 0;
 }
 
+/* Element k of a float, float16 or bfloat16 tensor's data (the types --expect compares and sums print). */
+static int is_float_like(cella_onnx_dtype t)
+{
+	return t == CELLA_ONNX_FLOAT || t == CELLA_ONNX_FLOAT16 || t == CELLA_ONNX_BFLOAT16;
+}
+
+static double float_at(const void *data, cella_onnx_dtype t, uint64_t k)
+{
+	if (t == CELLA_ONNX_FLOAT)
+		return ((const float *)data)[k];
+	return cella_onnx_half_to_float(((const uint16_t *)data)[k], t);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -131,7 +145,7 @@ static int cmd_run(int argc, char **argv)
 	const char *model = argv[0];
 	struct cella_onnx_tensor in[16], out[16];
 	const char *expect[16] = { 0 };
-	int have[16] = { 0 }, iters = 1, random_in = 0, rc = 1;
+	int have[16] = { 0 }, raw[16] = { 0 }, iters = 1, random_in = 0, rc = 1;
 	double rtol = 1e-3, atol = 1e-4;
 	const char *save = NULL;
 	struct cella_onnx_options o = { .log = log_cb };
@@ -160,7 +174,7 @@ static int cmd_run(int argc, char **argv)
 				rc = 1;
 				goto out;
 			}
-			have[idx] = 1;
+			have[idx] = raw[idx] = 1;
 		} else if (!strcmp(argv[i], "--input-pb") && i + 1 < argc && pbi < 16) {
 			size_t len;
 			uint8_t *b;
@@ -226,6 +240,13 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	for (size_t i = 0; i < nin; i++) {
+		const char *iname;
+		struct cella_onnx_tensor iinfo;
+		/* a raw file holds elements of the input's type: float16 and bfloat16 as their 16-bit patterns */
+		if (raw[i] && cella_onnx_model_input_info(m, i, &iname, &iinfo) == CELLA_OK && is_float_like(iinfo.dtype))
+			in[i].dtype = iinfo.dtype;
+	}
+	for (size_t i = 0; i < nin; i++) {
 		if (have[i])
 			continue;
 		const char *name;
@@ -249,9 +270,13 @@ static int cmd_run(int argc, char **argv)
 				in[i].bytes);
 			goto out;
 		}
-		if (info.dtype == CELLA_ONNX_FLOAT)
-			for (uint64_t k = 0; k < c; k++)
-				((float *)in[i].data)[k] = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
+		for (uint64_t k = 0; k < c && is_float_like(info.dtype); k++) {
+			float v = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
+			if (info.dtype == CELLA_ONNX_FLOAT)
+				((float *)in[i].data)[k] = v;
+			else
+				((uint16_t *)in[i].data)[k] = cella_onnx_float_to_half(v, info.dtype);
+		}
 		have[i] = 1;
 	}
 	double *times = calloc((size_t)(iters > 0 ? iters : 1), sizeof(double));
@@ -279,10 +304,10 @@ static int cmd_run(int argc, char **argv)
 			printf("%s%lld", d ? "," : "", (long long)out[i].dims[d]);
 		printf("]");
 		uint64_t c = cella_onnx_tensor_count(&out[i]);
-		if (out[i].dtype == CELLA_ONNX_FLOAT) {
+		if (is_float_like(out[i].dtype)) {
 			double sum = 0;
 			for (uint64_t k = 0; k < c; k++)
-				sum += ((const float *)out[i].data)[k];
+				sum += float_at(out[i].data, out[i].dtype, k);
 			printf(" sum %.6g", sum);
 		}
 		printf("\n");
@@ -297,13 +322,13 @@ static int cmd_run(int argc, char **argv)
 		}
 		if (expect[i]) {
 			size_t len = 0;
-			float *ref = (float *)tool_read_file(expect[i], &len);
-			if (!ref || out[i].dtype != CELLA_ONNX_FLOAT || len != out[i].bytes) {
+			uint8_t *ref = tool_read_file(expect[i], &len);
+			if (!ref || !is_float_like(out[i].dtype) || len != out[i].bytes) {
 				if (!ref)
 					fprintf(stderr, "cella-onnx: --expect %zu: cannot read %s\n", i, expect[i]);
-				else if (out[i].dtype != CELLA_ONNX_FLOAT)
-					fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; only float is compared\n", i,
-						i, cella_onnx_dtype_name(out[i].dtype));
+				else if (!is_float_like(out[i].dtype))
+					fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; only float, float16 and "
+						"bfloat16 are compared\n", i, i, cella_onnx_dtype_name(out[i].dtype));
 				else
 					fprintf(stderr, "cella-onnx: --expect %zu: %s has %zu bytes, output %zu has %zu\n", i,
 						expect[i], len, i, out[i].bytes);
@@ -314,7 +339,8 @@ static int cmd_run(int argc, char **argv)
 			double maxabs = 0, maxrel = 0;
 			uint64_t bad = 0;
 			for (uint64_t k = 0; k < c; k++) {
-				double a = ((const float *)out[i].data)[k], e = ref[k], d = fabs(a - e);
+				double a = float_at(out[i].data, out[i].dtype, k), e = float_at(ref, out[i].dtype, k),
+				       d = fabs(a - e);
 				if (d > maxabs)
 					maxabs = d;
 				if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)
