@@ -467,7 +467,7 @@ void onnx_graph_done(struct model *m, struct graph *g);
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
-	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[];
+	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[], onnx_ops_text[];
 
 /* The `output_datatype` attribute of the window operators and MelWeightMatrix (ops_linalg.c): float when absent,
  * else a numeric type the engine computes (no bool, float16 or bfloat16). CELLA_ERR_MODEL for a value that is no

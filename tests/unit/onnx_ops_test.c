@@ -5668,6 +5668,345 @@ static void test_mel_weight_matrix(void)
 			"outputs; 15 refusals named");
 }
 
+/* ---- TfIdfVectorizer: n-gram counts worked out by hand from the spec ---- */
+
+#define TF_ABSENT INT64_MIN /* an int attribute left out */
+
+/* A TfIdfVectorizer node's attributes: NULL lists and TF_ABSENT values are left out. */
+struct tfc {
+	const char *mode;
+	int64_t min, max, skip;
+	const int64_t *counts, *idx, *pool;
+	size_t nc, ni, np;
+	const float *w;
+	size_t nw;
+	int w_ints;  /* weights given as an INTS attribute (the wrong type) */
+	int strings; /* pool_strings given too */
+};
+
+/* The attributes of c on node n of b. */
+static void tfidf_attrs(struct gb *b, Onnx__NodeProto *n, const struct tfc *c)
+{
+	static ProtobufCBinaryData words[2] = { { 2, (uint8_t *)"ab" }, { 2, (uint8_t *)"cd" } };
+	static const int64_t wi[2] = { 1, 2 };
+	if (c->mode)
+		attr_s(b, n, "mode", c->mode);
+	if (c->min != TF_ABSENT)
+		attr_i(b, n, "min_gram_length", c->min);
+	if (c->max != TF_ABSENT)
+		attr_i(b, n, "max_gram_length", c->max);
+	if (c->skip != TF_ABSENT)
+		attr_i(b, n, "max_skip_count", c->skip);
+	if (c->counts)
+		attr_ints(b, n, "ngram_counts", c->counts, c->nc);
+	if (c->idx)
+		attr_ints(b, n, "ngram_indexes", c->idx, c->ni);
+	if (c->pool)
+		attr_ints(b, n, "pool_int64s", c->pool, c->np);
+	if (c->w) {
+		Onnx__AttributeProto *a = gb_attr(b, n, "weights", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+		a->n_floats = c->nw;
+		a->floats = (float *)c->w;
+	}
+	if (c->w_ints)
+		attr_ints(b, n, "weights", wi, 2);
+	if (c->strings) {
+		Onnx__AttributeProto *a = gb_attr(b, n, "pool_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+		a->n_strings = 2;
+		a->strings = words;
+	}
+}
+
+/* Loads TfIdfVectorizer (at opset) over the graph input x, declared with dims (or dynamic ones of its rank), and
+ * runs it on x's data: the load's or the run's result, out valid until *m is freed. */
+static cella_result tfidf_run(const struct tfc *c, int64_t opset, const struct vten *x, int dynamic,
+			      struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static const char *const ins[] = { "x", NULL };
+	struct mb b;
+	struct vten decl = *x;
+	for (int d = 0; dynamic && d < x->rank; d++)
+		decl.dims[d] = -1;
+	tfidf_attrs(&b.g, vis_model(&b, opset, "TfIdfVectorizer", ins, &decl, 1, NULL, 0, CELLA_ONNX_FLOAT), c);
+	return vis_run(&b, x, 1, m, out);
+}
+
+/* out must be float of the given rank and dims, holding want exactly. */
+static void tfidf_expect(const char *what, const struct cella_onnx_tensor *out, int rank, const int64_t *dims,
+			 const float *want)
+{
+	size_t n = 1;
+	int ok = out->dtype == CELLA_ONNX_FLOAT && (int)out->rank == rank;
+	for (int d = 0; ok && d < rank; d++) {
+		ok = out->dims[d] == dims[d];
+		n *= (size_t)dims[d];
+	}
+	if (!ok || out->bytes != n * sizeof(float) || (n && memcmp(out->data, want, n * sizeof(float)) != 0)) {
+		char got[256] = "";
+		for (size_t i = 0; ok && i < n && strlen(got) < 200; i++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), " %g", (double)((const float *)out->data)[i]);
+		cella_test_fail(__FILE__, __LINE__, "%s: type %d, rank %u, dims %lld %lld, got%s", what, (int)out->dtype,
+				out->rank, (long long)out->dims[0], (long long)out->dims[1], got);
+	}
+}
+
+/* Runs c over x (opset 9; dynamic: x declared with dynamic dims) and checks the output against want. */
+static void tfidf_check(const char *what, const struct tfc *c, const struct vten *x, int dynamic, int rank,
+			const int64_t *dims, const float *want)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	cella_result r = tfidf_run(c, 9, x, dynamic, &m, &out);
+	if (r != CELLA_OK)
+		cella_test_fail(__FILE__, __LINE__, "%s: %s, '%s'", what, cella_result_name(r), last_log);
+	else
+		tfidf_expect(what, &out, rank, dims, want);
+	cella_onnx_model_free(m);
+}
+
+static void test_tfidf_vectorizer(void)
+{
+	/* the pool of most cases: 1-grams 1, 2, 3 then 2-grams (1 2), (2 3), (3 1); n-grams 0 .. 5 */
+	static const int64_t pool[9] = { 1, 2, 3, 1, 2, 2, 3, 3, 1 }, c03[2] = { 0, 3 }, id6[6] = { 0, 1, 2, 3, 4, 5 };
+	static const int64_t rev6[6] = { 5, 4, 3, 2, 1, 0 };
+	static const float w6[6] = { 0.5f, 1, 2, 4, 8, 16 };
+	/* x = 1 2 3 1 2 2: 1-grams 1 twice, 2 three times, 3 once; adjacent pairs (1 2) (2 3) (3 1) (1 2) (2 2), so
+	 * (1 2) twice, (2 3) and (3 1) once; with one token skipped (1 3) (2 1) (3 2) (1 2): (1 2) once more */
+	static const int64_t x6[6] = { 1, 2, 3, 1, 2, 2 }, d6[1] = { 6 };
+	const struct vten x1 = { "x", CELLA_ONNX_INT64, 1, { 6 }, x6, sizeof(x6) };
+	struct tfc base = { "TF", 1, 2, 0, c03, id6, pool, 2, 6, 9, NULL, 0, 0, 0 };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	struct tfc c;
+
+	/* TF, 1-grams and 2-grams, no skip; the same model run again on x's first 3 tokens (1 2 3: each 1-gram once,
+	 * (1 2) and (2 3) once) */
+	{
+		static const float want[6] = { 2, 3, 1, 2, 1, 1 }, want3[6] = { 1, 1, 1, 1, 1, 0 };
+		const struct vten x3 = { "x", CELLA_ONNX_INT64, 1, { 3 }, x6, 3 * sizeof(int64_t) };
+		CT_RESULT(tfidf_run(&base, 9, &x1, 1, &m, &out), CELLA_OK);
+		tfidf_expect("TF 1-D", &out, 1, d6, want);
+		struct cella_onnx_tensor in = { .dtype = CELLA_ONNX_INT64, .rank = 1, .dims = { 3 }, .data = (void *)x3.data,
+						.bytes = x3.bytes };
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		tfidf_expect("TF 1-D, a second run", &out, 1, d6, want3);
+		cella_onnx_model_free(m);
+	}
+	/* 2-grams only, skips up to 1: (1 2) 2 + 1, (2 3) 1, (3 1) 1; the 1-grams, outside the lengths, count 0 */
+	{
+		static const float want[6] = { 0, 0, 0, 3, 1, 1 };
+		c = base;
+		c.min = 2;
+		c.skip = 1;
+		tfidf_check("2-grams, skip 1", &c, &x1, 0, 1, d6, want);
+	}
+	/* 1-grams and 2-grams, skips up to 1, then up to 9: the 1-grams counted once, not once per skip; the pairs with
+	 * 2 tokens skipped are (1 1) (2 2) (3 2), with 3 (1 2) (2 2), with 4 (1 2), none with more in 6 tokens: (1 2)
+	 * 2 + 1 + 1 + 1 */
+	{
+		static const float want[6] = { 2, 3, 1, 3, 1, 1 }, want9[6] = { 2, 3, 1, 5, 1, 1 };
+		c = base;
+		c.skip = 1;
+		tfidf_check("1- and 2-grams, skip 1", &c, &x1, 0, 1, d6, want);
+		c.skip = 9;
+		tfidf_check("1- and 2-grams, skip 9", &c, &x1, 1, 1, d6, want9);
+	}
+	/* the same counts from a constant x, folded at load */
+	{
+		static const float want[6] = { 2, 3, 1, 2, 1, 1 };
+		static const char *const ins[] = { "c0", NULL };
+		const struct vten cx = { "c0", CELLA_ONNX_INT64, 1, { 6 }, x6, sizeof(x6) };
+		struct mb b;
+		tfidf_attrs(&b.g, vis_model(&b, 9, "TfIdfVectorizer", ins, NULL, 0, &cx, 1, CELLA_ONNX_FLOAT), &base);
+		CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+		tfidf_expect("TF of a constant", &out, 1, d6, want);
+		cella_onnx_model_free(m);
+	}
+	/* 2-D: rows 1 2 3 1 2 2 and 3 3 9 9 9 9 (9 in no n-gram: 3 twice, nothing else), n-gram i at coordinate
+	 * 5 - i, weighing w6[i]: TF puts the counts 2 3 1 2 1 1 backwards; IDF puts w6[i] for each n-gram found;
+	 * TFIDF w6[i] times its count (1, 3, 2, 8, 8, 16 backwards; row 1: 2 * 2 at coordinate 3) */
+	{
+		static const int64_t x12[12] = { 1, 2, 3, 1, 2, 2, 3, 3, 9, 9, 9, 9 }, d26[2] = { 2, 6 };
+		static const float want[3][12] = { { 1, 1, 2, 1, 3, 2, 0, 0, 0, 2, 0, 0 },
+						   { 16, 8, 4, 2, 1, 0.5f, 0, 0, 0, 2, 0, 0 },
+						   { 16, 8, 8, 2, 3, 1, 0, 0, 0, 4, 0, 0 } };
+		static const char *const modes[3] = { "TF", "IDF", "TFIDF" };
+		const struct vten x2 = { "x", CELLA_ONNX_INT64, 2, { 2, 6 }, x12, sizeof(x12) };
+		for (int k = 0; k < 3; k++) {
+			c = base;
+			c.mode = modes[k];
+			c.idx = rev6;
+			c.w = w6;
+			c.nw = 6;
+			tfidf_check(modes[k], &c, &x2, k == 1, 2, d26, want[k]);
+		}
+	}
+	/* int32 tokens, 1-grams only, coordinates with gaps (7 at 4, 8 at 1: a row of 5), IDF without weights (1 for
+	 * each n-gram found): rows 7 7 8 and 8 8 8 */
+	{
+		static const int32_t x6i[6] = { 7, 7, 8, 8, 8, 8 };
+		static const int64_t p2[2] = { 7, 8 }, c0[1] = { 0 }, i41[2] = { 4, 1 }, d25[2] = { 2, 5 };
+		static const float want[10] = { 0, 1, 0, 0, 1, 0, 1, 0, 0, 0 };
+		const struct vten xi = { "x", CELLA_ONNX_INT32, 2, { 2, 3 }, x6i, sizeof(x6i) };
+		struct tfc u = { "IDF", 1, 1, 3, c0, i41, p2, 1, 2, 2, NULL, 0, 0, 0 };
+		tfidf_check("int32, IDF without weights", &u, &xi, 0, 2, d25, want);
+	}
+	/* the spec's example of skips, 94 17 36 12 28: with no skip its 2-grams are (94 17) (17 36) (36 12) (12 28),
+	 * with 2 skips (94 12) and (17 28); a pool of (94 12) (17 28) (17 36) finds (17 36) only, then all three */
+	{
+		static const int64_t xs[5] = { 94, 17, 36, 12, 28 }, ps[6] = { 94, 12, 17, 28, 17, 36 }, c00[2] = { 0, 0 };
+		static const int64_t d3[1] = { 3 };
+		static const float want0[3] = { 0, 0, 1 }, want2[3] = { 1, 1, 1 };
+		const struct vten xv = { "x", CELLA_ONNX_INT64, 1, { 5 }, xs, sizeof(xs) };
+		struct tfc s = { "TF", 2, 2, 0, c00, id6, ps, 2, 3, 6, NULL, 0, 0, 0 };
+		tfidf_check("spec example, no skip", &s, &xv, 0, 1, d3, want0);
+		s.skip = 2;
+		tfidf_check("spec example, 2 skips", &s, &xv, 0, 1, d3, want2);
+	}
+	/* a 3-gram with skips: pool 1-gram 5, no 2-grams, 3-gram (1 2 3); x = 1 5 2 1 3 2 5 3 holds (1 2 3) at
+	 * positions 0 2 4 and 3 5 7 (one token skipped between each), never with none or two skipped; the 1-gram 5
+	 * twice, counted once whatever the skips */
+	{
+		static const int64_t x8[8] = { 1, 5, 2, 1, 3, 2, 5, 3 }, p4[4] = { 5, 1, 2, 3 }, c011[3] = { 0, 1, 1 };
+		static const int64_t d2[1] = { 2 };
+		static const float want[2] = { 2, 2 }, want0[2] = { 2, 0 };
+		const struct vten xv = { "x", CELLA_ONNX_INT64, 1, { 8 }, x8, sizeof(x8) };
+		struct tfc t = { "TF", 1, 3, 2, c011, id6, p4, 3, 2, 4, NULL, 0, 0, 0 };
+		tfidf_check("3-grams, skip 2", &t, &xv, 1, 1, d2, want);
+		t.skip = 0;
+		tfidf_check("3-grams, no skip", &t, &xv, 1, 1, d2, want0);
+	}
+	/* no tokens: a row of zeros; no rows: [0, 6] */
+	{
+		static const float zero[6] = { 0 };
+		static const int64_t d06[2] = { 0, 6 };
+		const struct vten e1 = { "x", CELLA_ONNX_INT64, 1, { 0 }, x6, 0 }, e2 = { "x", CELLA_ONNX_INT64, 2, { 0, 4 }, x6, 0 };
+		tfidf_check("no tokens", &base, &e1, 1, 1, d6, zero);
+		tfidf_check("no rows", &base, &e2, 0, 2, d06, zero);
+	}
+	cella_test_pass("TfIdfVectorizer: TF/IDF/TFIDF counts worked out by hand (1-D, 2-D, int32, skips, 3-grams, "
+			"weights and coordinates per n-gram, a folded constant, empty input)");
+}
+
+/* Each malformed attribute refused at load, named, whether x's dims are declared or dynamic; input types and ranks
+ * refused. */
+static void test_tfidf_refused(void)
+{
+	static const int64_t pool[9] = { 1, 2, 3, 1, 2, 2, 3, 3, 1 }, c03[2] = { 0, 3 }, id6[6] = { 0, 1, 2, 3, 4, 5 };
+	static const int64_t c13[2] = { 1, 3 }, c042[3] = { 0, 4, 2 }, c012[2] = { 0, 12 }, c02[2] = { 0, 2 };
+	static const int64_t neg[6] = { 0, 1, -1, 3, 4, 5 }, huge[6] = { 0, 1, 2, 3, 4, (int64_t)1 << 62 };
+	static const int64_t top[6] = { 0, 1, 2, 3, 4, INT64_MAX };
+	static const int64_t dup2[9] = { 1, 2, 3, 1, 2, 2, 3, 1, 2 }, dup1[9] = { 1, 2, 1, 1, 2, 2, 3, 3, 1 };
+	static const float w2[2] = { 1, 2 };
+	static const int64_t x6[6] = { 1, 2, 3, 1, 2, 2 };
+	const struct vten x1 = { "x", CELLA_ONNX_INT64, 1, { 6 }, x6, sizeof(x6) };
+	const struct tfc base = { "TF", 1, 2, 0, c03, id6, pool, 2, 6, 9, NULL, 0, 0, 0 };
+	static const struct {
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ CELLA_ERR_MODEL, "attribute 'mode' is required" },
+		{ CELLA_ERR_MODEL, "attribute 'mode' is 'tf', not TF, IDF or TFIDF" },
+		{ CELLA_ERR_MODEL, "attribute 'min_gram_length' is required" },
+		{ CELLA_ERR_MODEL, "attribute 'max_gram_length' is required" },
+		{ CELLA_ERR_MODEL, "attribute 'max_skip_count' is required" },
+		{ CELLA_ERR_MODEL, "attribute 'min_gram_length' is 0, not at least 1" },
+		{ CELLA_ERR_MODEL, "attribute 'max_gram_length' is 1, below min_gram_length 2" },
+		{ CELLA_ERR_MODEL, "attribute 'max_skip_count' is -1, negative" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_counts' is required" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_counts' starts at 1, not 0" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_counts' falls from 4 to 2 (values 1 and 2)" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_counts' holds 12 (value 1), outside the 9 values of pool_int64s" },
+		{ CELLA_ERR_MODEL, "the 2-grams of pool_int64s (from value 2) are 7 values, not a multiple of 2" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_indexes' has 5 values for the 6 n-grams of pool_int64s" },
+		{ CELLA_ERR_MODEL, "attribute 'ngram_indexes' holds -1 (value 2), negative" },
+		{ CELLA_ERR_MODEL, "attribute 'weights' has 2 values, ngram_indexes 6" },
+		{ CELLA_ERR_MODEL, "attribute 'weights' has the wrong type" },
+		{ CELLA_ERR_MODEL, "attribute 'pool_int64s' is required" },
+		{ CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'pool_strings': string n-grams are not supported" },
+		{ CELLA_ERR_MODEL, "both pool_int64s and pool_strings are given" },
+		{ CELLA_ERR_MODEL, "pool_int64s holds one 2-gram twice (n-grams 3 and 5)" },
+		{ CELLA_ERR_MODEL, "pool_int64s holds one 1-gram twice (n-grams 0 and 2)" },
+		{ CELLA_ERR_TOO_LARGE, "a row of 4611686018427387905 values (max(ngram_indexes) + 1) is over max_tensor_bytes" },
+		{ CELLA_ERR_TOO_LARGE, "a row of 9223372036854775807 values" },
+	};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (int dynamic = 0; dynamic < 2; dynamic++) {
+			struct tfc c = base;
+			switch (i) {
+			case 0: c.mode = NULL; break;
+			case 1: c.mode = "tf"; break;
+			case 2: c.min = TF_ABSENT; break;
+			case 3: c.max = TF_ABSENT; break;
+			case 4: c.skip = TF_ABSENT; break;
+			case 5: c.min = 0; break;
+			case 6: c.min = 2, c.max = 1; break;
+			case 7: c.skip = -1; break;
+			case 8: c.counts = NULL; break;
+			case 9: c.counts = c13; break;
+			case 10: c.counts = c042, c.nc = 3; break;
+			case 11: c.counts = c012; break;
+			case 12: c.counts = c02; break;
+			case 13: c.ni = 5; break;
+			case 14: c.idx = neg; break;
+			case 15: c.w = w2, c.nw = 2; break;
+			case 16: c.w_ints = 1; break;
+			case 17: c.pool = NULL; break;
+			case 18: c.pool = NULL, c.strings = 1; break;
+			case 19: c.strings = 1; break;
+			case 20: c.pool = dup2; break;
+			case 21: c.pool = dup1; break;
+			case 22: c.idx = huge; break;
+			default: c.idx = top; break;
+			}
+			cella_result r = tfidf_run(&c, 9, &x1, dynamic, &m, &out);
+			if (r != bad[i].r || !strstr(last_log, bad[i].msg) || !strstr(last_log, "(TfIdfVectorizer) at load"))
+				cella_test_fail(__FILE__, __LINE__, "TfIdfVectorizer case %zu (%s x): %s, '%s'", i,
+						dynamic ? "dynamic" : "static", cella_result_name(r), last_log);
+			cella_onnx_model_free(m);
+		}
+	/* float tokens at load, declared or dynamic; string tokens at load (the engine holds no strings); a rank-3 or
+	 * scalar input at load when declared, else at run; opset 8 has no TfIdfVectorizer */
+	{
+		static const float xf[6] = { 1, 2, 3, 1, 2, 2 };
+		const struct vten fx = { "x", CELLA_ONNX_FLOAT, 1, { 6 }, xf, sizeof(xf) };
+		const struct vten sx = { "x", CELLA_ONNX_STRING, 1, { 6 }, x6, sizeof(x6) };
+		const struct vten r3 = { "x", CELLA_ONNX_INT64, 3, { 1, 2, 3 }, x6, sizeof(x6) };
+		const struct vten r0 = { "x", CELLA_ONNX_INT64, 0, { 0 }, x6, sizeof(int64_t) };
+		for (int dynamic = 0; dynamic < 2; dynamic++) {
+			CT_RESULT(tfidf_run(&base, 9, &fx, dynamic, &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
+			CT_ASSERT(m == NULL && strstr(last_log, "(TfIdfVectorizer) at load") &&
+				  strstr(last_log, "input of type float is not supported (int32 or int64)"));
+			cella_onnx_model_free(m);
+			CT_RESULT(tfidf_run(&base, 9, &sx, dynamic, &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
+			CT_ASSERT(m == NULL && strstr(last_log, "string"));
+			cella_onnx_model_free(m);
+			CT_RESULT(tfidf_run(&base, 9, &r3, dynamic, &m, &out), CELLA_ERR_MODEL_SHAPE);
+			CT_ASSERT((m == NULL) == !dynamic && strstr(last_log, "input of rank 3, not [C] or [N, C]"));
+			cella_onnx_model_free(m);
+		}
+		CT_RESULT(tfidf_run(&base, 9, &r0, 0, &m, &out), CELLA_ERR_MODEL_SHAPE);
+		CT_ASSERT(m == NULL && strstr(last_log, "input of rank 0, not [C] or [N, C]"));
+		cella_onnx_model_free(m);
+		/* a row of 2^27 floats is within the default 1 GiB, 3 of them are not */
+		static const int64_t wide[6] = { 0, 1, 2, 3, 4, ((int64_t)1 << 27) - 1 };
+		const struct vten x3 = { "x", CELLA_ONNX_INT64, 2, { 3, 2 }, x6, sizeof(x6) };
+		struct tfc c = base;
+		c.idx = wide;
+		CT_RESULT(tfidf_run(&c, 9, &x3, 0, &m, &out), CELLA_ERR_TOO_LARGE);
+		CT_ASSERT(m == NULL && strstr(last_log, "an output of 3 rows of 134217728 values (max(ngram_indexes) + 1) "
+						     "is over max_tensor_bytes"));
+		cella_onnx_model_free(m);
+		CT_RESULT(tfidf_run(&base, 8, &x1, 0, &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
+		CT_ASSERT(m == NULL && strstr(last_log, "TfIdfVectorizer"));
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("TfIdfVectorizer: 24 malformed attributes refused at load by name (declared and dynamic x), "
+			"float and string tokens, ranks 3 and 0, an output of 3 rows over max_tensor_bytes, opset 8");
+}
+
 /* With an argument, runs only the tests whose name contains it. */
 /* ---- float16 and bfloat16 ---- */
 
@@ -6093,6 +6432,8 @@ int main(int argc, char **argv)
 		{ "dft", test_dft },
 		{ "stft", test_stft },
 		{ "mel_weight_matrix", test_mel_weight_matrix },
+		{ "tfidf_vectorizer", test_tfidf_vectorizer },
+		{ "tfidf_refused", test_tfidf_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))

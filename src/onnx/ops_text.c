@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/* Text operators: TfIdfVectorizer (opset 9) over integer tokens. The engine holds no string tensors, so string
+ * tokens and the string pool are refused; integer models (token ids from a tokenizer upstream) run. */
+#include "onnx_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { TFIDF_TF = 0, TFIDF_IDF = 1, TFIDF_TFIDF = 2 };
+
+/*
+ * TfIdfVectorizer's attributes, checked. The pool holds the 1-grams, then the 2-grams, ... (the k-grams from
+ * ngram_counts[k - 1]); its n-grams are numbered in pool order over every length, also the lengths outside
+ * [min_len, max_len], which are never counted: index[i] and weights[i] belong to n-gram i whatever its length.
+ */
+struct tfidf_attrs {
+	int mode;
+	int64_t min_len, max_len, max_skip;
+	const int64_t *pool, *starts, *index;
+	size_t n_pool, n_starts, n_grams;
+	const float *weights; /* one per n-gram; NULL: all 1 */
+	int64_t width;        /* max(ngram_indexes) + 1, the output's row, within max_tensor_bytes */
+};
+
+/* One n-gram of the pool: the values pool[off .. off + len), and its number in pool order. */
+struct tfidf_gram {
+	int64_t off, len, id;
+};
+
+/* Built at load (the op's prepare) so that each run only looks n-grams up: the checked attributes and every n-gram
+ * of the pool sorted as a sequence of values, a sequence before its extensions. The n-grams that begin with given
+ * values are then one run of the array, which narrows value by value as the input is read. */
+struct tfidf_priv {
+	struct tfidf_attrs t;
+	struct tfidf_gram g[];
+};
+
+/* An int attribute the operator requires (the spec gives these no default). A value of the wrong type is recorded
+ * by onnx_attr_i and fails the node. */
+static cella_result tfidf_need_i(struct exec *x, struct node *n, const char *name, int64_t *v)
+{
+	if (!onnx_attr_get(n, name))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' is required", name);
+	*v = onnx_attr_i(n, name, 0);
+	return CELLA_OK;
+}
+
+/* The pool's layout: ngram_counts from 0, never falling, within the pool, each length's values a whole number of
+ * n-grams of it; counts them into t->n_grams. */
+static cella_result tfidf_layout(struct exec *x, struct node *n, struct tfidf_attrs *t)
+{
+	t->n_starts = onnx_attr_ints(n, "ngram_counts", &t->starts);
+	if (!t->n_starts)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' is required (the start of each length's "
+				    "n-grams in the pool)");
+	if (t->starts[0] != 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' starts at %lld, not 0 (the pool begins "
+				    "with its 1-grams)", (long long)t->starts[0]);
+	t->n_grams = 0;
+	for (size_t k = 0; k < t->n_starts; k++) {
+		int64_t s = t->starts[k], e = k + 1 < t->n_starts ? t->starts[k + 1] : (int64_t)t->n_pool, len = (int64_t)k + 1;
+		if (e < 0 || e > (int64_t)t->n_pool)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' holds %lld (value %zu), outside the "
+					    "%zu values of pool_int64s", (long long)e, k + 1, t->n_pool);
+		if (e < s)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' falls from %lld to %lld (values %zu "
+					    "and %zu)", (long long)s, (long long)e, k, k + 1);
+		if ((e - s) % len)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "the %lld-grams of pool_int64s (from value %lld) are %lld "
+					    "values, not a multiple of %lld", (long long)len, (long long)s, (long long)(e - s),
+					    (long long)len);
+		t->n_grams += (size_t)((e - s) / len);
+	}
+	return CELLA_OK;
+}
+
+/* Reads and checks every attribute (a malformed one CELLA_ERR_MODEL, the string pool CELLA_ERR_MODEL_UNSUPPORTED,
+ * each named). */
+static cella_result tfidf_attrs(struct exec *x, struct node *n, struct tfidf_attrs *t)
+{
+	static const char *const modes[3] = { "TF", "IDF", "TFIDF" };
+	const struct attr *ps = onnx_attr_get(n, "pool_strings"), *w = onnx_attr_get(n, "weights");
+	const char *mode = onnx_attr_s(n, "mode", NULL);
+	cella_result r;
+	memset(t, 0, sizeof(*t));
+	t->n_pool = onnx_attr_ints(n, "pool_int64s", &t->pool);
+	if (ps && t->n_pool)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "both pool_int64s and pool_strings are given (one of them may be)");
+	if (ps)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'pool_strings': string n-grams are not "
+				    "supported (int32 and int64 tokens with pool_int64s only)");
+	if (!t->n_pool)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'pool_int64s' is required (and not empty)");
+	if (!mode)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'mode' is required");
+	for (t->mode = 0; t->mode < 3 && strcmp(mode, modes[t->mode]); t->mode++)
+		;
+	if (t->mode == 3)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'mode' is '%s', not TF, IDF or TFIDF", mode);
+	if ((r = tfidf_need_i(x, n, "min_gram_length", &t->min_len)) != CELLA_OK ||
+	    (r = tfidf_need_i(x, n, "max_gram_length", &t->max_len)) != CELLA_OK ||
+	    (r = tfidf_need_i(x, n, "max_skip_count", &t->max_skip)) != CELLA_OK)
+		return r;
+	if (t->min_len < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'min_gram_length' is %lld, not at least 1",
+				    (long long)t->min_len);
+	if (t->max_len < t->min_len)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'max_gram_length' is %lld, below min_gram_length %lld",
+				    (long long)t->max_len, (long long)t->min_len);
+	if (t->max_skip < 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'max_skip_count' is %lld, negative",
+				    (long long)t->max_skip);
+	if ((r = tfidf_layout(x, n, t)) != CELLA_OK)
+		return r;
+	/* one output coordinate per n-gram (the pool's values are all in some length's n-grams, so there is one) */
+	size_t ni = onnx_attr_ints(n, "ngram_indexes", &t->index);
+	if (ni != t->n_grams)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_indexes' has %zu values for the %zu n-grams of "
+				    "pool_int64s", ni, t->n_grams);
+	int64_t top = 0;
+	for (size_t i = 0; i < ni; i++) {
+		if (t->index[i] < 0)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_indexes' holds %lld (value %zu), negative",
+					    (long long)t->index[i], i);
+		top = t->index[i] > top ? t->index[i] : top;
+	}
+	t->width = top == INT64_MAX ? INT64_MAX : top + 1;
+	/* every output holds a row at least (an empty one is held to the limit as if its 0 dim were 1) */
+	if ((uint64_t)t->width > onnx_max_count(x->m->opt.max_tensor_bytes, CELLA_ONNX_FLOAT))
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "a row of %lld values (max(ngram_indexes) + 1) is over "
+				    "max_tensor_bytes", (long long)t->width);
+	if (w && w->type != ATTR_FLOATS && w->type != 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'weights' has the wrong type");
+	if (w && w->n_floats) {
+		if (w->n_floats != ni)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'weights' has %zu values, ngram_indexes %zu",
+					    w->n_floats, ni);
+		t->weights = w->floats;
+	}
+	return CELLA_OK;
+}
+
+/* Orders n-grams as sequences of values: by the first value that differs, else the shorter first. */
+static int tfidf_before(const void *a, const void *b, const void *ctx)
+{
+	const struct tfidf_gram *p = a, *q = b;
+	const int64_t *pool = ctx;
+	int64_t len = p->len < q->len ? p->len : q->len;
+	for (int64_t i = 0; i < len; i++)
+		if (pool[p->off + i] != pool[q->off + i])
+			return pool[p->off + i] < pool[q->off + i];
+	return p->len < q->len;
+}
+
+/* Fills g with the pool's n-grams (tmp: as many again, for the sort) and sorts them. An n-gram given twice is
+ * CELLA_ERR_MODEL: the spec maps each n-gram to one coordinate (the reference would count only the later one). */
+static cella_result tfidf_sort(struct exec *x, const struct tfidf_attrs *t, struct tfidf_gram *g,
+			       struct tfidf_gram *tmp)
+{
+	size_t k = 0;
+	for (size_t s = 0; s < t->n_starts; s++) {
+		int64_t len = (int64_t)s + 1, e = s + 1 < t->n_starts ? t->starts[s + 1] : (int64_t)t->n_pool;
+		for (int64_t off = t->starts[s]; off < e; off += len, k++) {
+			g[k].off = off;
+			g[k].len = len;
+			g[k].id = (int64_t)k;
+		}
+	}
+	onnx_msort(g, tmp, t->n_grams, sizeof(*g), tfidf_before, t->pool);
+	for (k = 1; k < t->n_grams; k++)
+		if (!tfidf_before(&g[k - 1], &g[k], t->pool)) /* sorted stably: equal, the earlier one first */
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "pool_int64s holds one %lld-gram twice (n-grams %lld and %lld)",
+					    (long long)g[k].len, (long long)g[k - 1].id, (long long)g[k].id);
+	return CELLA_OK;
+}
+
+static void tfidf_priv_free(void *p) { free(p); }
+
+/* At load: the attributes, the input's type when it is declared, and the sorted n-grams for the runs. */
+static cella_result tfidf_prepare(struct exec *x, struct node *n)
+{
+	struct tfidf_attrs t;
+	cella_result r;
+	if ((r = tfidf_attrs(x, n, &t)) != CELLA_OK)
+		return r;
+	const struct value *v = n->n_in > 0 && n->in[0] >= 0 ? gval(x->g, n->in[0]) : NULL;
+	int dt = !v || v->outer >= 0 ? 0 : v->t.known || v->t.is_const ? v->t.dtype : v->is_input ? v->decl_dtype : 0;
+	if (dt && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (int32 or int64)",
+				    onnx_tname(dt));
+	/* the index is working memory kept for the model's lifetime: bounded as a tensor is */
+	size_t bytes = t.n_grams * sizeof(struct tfidf_gram);
+	if (bytes > x->m->opt.max_tensor_bytes)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "an index of the pool's %zu n-grams (%zu bytes) is over "
+				    "max_tensor_bytes", t.n_grams, bytes);
+	struct tfidf_gram *tmp = onnx_op_scratch(x, 0, bytes);
+	struct tfidf_priv *p = malloc(sizeof(*p) + bytes);
+	if (!tmp || !p) {
+		free(p);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	p->t = t;
+	if ((r = tfidf_sort(x, &t, p->g, tmp)) != CELLA_OK) {
+		free(p);
+		return r;
+	}
+	x->m->weight_bytes += sizeof(*p) + bytes;
+	n->priv = p;
+	n->priv_free = tfidf_priv_free;
+	return CELLA_OK;
+}
+
+/* The first of g[lo, hi) whose value j is at least v (with above, greater than v): the run's n-grams are longer
+ * than j and sorted by value j. */
+static size_t tfidf_bound(const struct tfidf_gram *g, const int64_t *pool, size_t lo, size_t hi, int64_t j, int64_t v,
+			  int above)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int64_t p = pool[g[mid].off + j];
+		if (p < v || (above && p == v))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Counts into cnt (one per n-gram) the n-grams of one row of C tokens from element `at` of a: for each gap d between
+ * taken tokens, 1 (no skip) to max_skip_count + 1, the tokens at s, s + d, s + 2d, ... from each start s, whose
+ * first k form an n-gram of length k in [min_len, max_len]. A 1-gram has no gaps: it counts with d = 1 only (every
+ * other gap would find the same 1-grams again; the reference counts them once).
+ */
+static void tfidf_row(const struct tfidf_attrs *t, const struct tfidf_gram *g, const struct tensor *a, size_t at,
+		      int64_t C, int64_t *cnt)
+{
+	/* d < C: a gap of C or more leaves a single token, a 1-gram, counted at d = 1 */
+	for (int64_t d = 1; d == 1 || (d - 1 <= t->max_skip && d < C); d++) {
+		int64_t first = d == 1 || t->min_len > 1 ? t->min_len : 2;
+		if (first > t->max_len)
+			break;
+		for (int64_t s = 0; s < C; s++) {
+			int64_t m = 1 + (C - 1 - s) / d; /* tokens from s at gap d */
+			if (m < first)
+				break; /* fewer from every later start */
+			if (m > t->max_len)
+				m = t->max_len;
+			/* invariant: g[lo, hi) are the n-grams of length >= j that begin with the j tokens read; the one of
+			 * length j, if any, sorts first (there is at most one: the pool has no n-gram twice) */
+			size_t lo = 0, hi = t->n_grams;
+			for (int64_t j = 0;; j++) {
+				if (lo < hi && g[lo].len == j) {
+					if (j >= first)
+						cnt[g[lo].id]++;
+					lo++;
+				}
+				if (j == m || lo == hi)
+					break;
+				int64_t v = onnx_get_i(a->data, a->dtype, at + (size_t)(s + j * d));
+				lo = tfidf_bound(g, t->pool, lo, hi, j, v, 0);
+				hi = tfidf_bound(g, t->pool, lo, hi, j, v, 1);
+			}
+		}
+	}
+}
+
+/*
+ * TfIdfVectorizer-9: input [C] or [N, C] of int32/int64 tokens, output float [max(ngram_indexes) + 1] or [N, that]:
+ * per row, n-gram i's count c (TF), min(c, 1) times weights[i] (IDF) or c times weights[i] (TFIDF), added at
+ * coordinate ngram_indexes[i]; weights absent: all 1. A coordinate no n-gram maps to stays 0.
+ */
+static cella_result op_tfidf(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	struct tfidf_priv *p = n->priv;
+	struct tfidf_attrs ta;
+	const struct tfidf_attrs *t = p ? &p->t : &ta;
+	const struct tfidf_gram *g = p ? p->g : NULL;
+	cella_result r;
+	if (!a)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if (!p && (r = tfidf_attrs(x, n, &ta)) != CELLA_OK) /* at load, before the prepare: the shape pass, folding */
+		return r;
+	if (a->dtype != CELLA_ONNX_INT32 && a->dtype != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (int32 or int64)",
+				    onnx_tname(a->dtype));
+	if (a->rank != 1 && a->rank != 2)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d, not [C] or [N, C]", a->rank);
+	int64_t rows = a->rank == 2 ? a->dims[0] : 1, C = a->dims[a->rank - 1], dims[2] = { rows, t->width };
+	r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, a->rank, a->rank == 2 ? dims : dims + 1, &o);
+	if (r == CELLA_ERR_TOO_LARGE)
+		return onnx_op_fail(x, r, "an output of %lld rows of %lld values (max(ngram_indexes) + 1) is over "
+				    "max_tensor_bytes", (long long)rows, (long long)t->width);
+	if (r != CELLA_OK || onnx_op_dry(x) || o->bytes == 0)
+		return r;
+	if (!g) { /* folding a constant input: no prepare has run yet, the index lives in scratch */
+		size_t bytes = t->n_grams * sizeof(struct tfidf_gram);
+		struct tfidf_gram *gs = onnx_op_scratch(x, 0, bytes), *tmp = onnx_op_scratch(x, 1, bytes);
+		if (!gs || !tmp)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		if ((r = tfidf_sort(x, t, gs, tmp)) != CELLA_OK)
+			return r;
+		g = gs;
+	}
+	int64_t *cnt = onnx_op_scratch(x, 2, t->n_grams * sizeof(int64_t));
+	if (!cnt)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	float *y = o->data;
+	memset(y, 0, o->bytes);
+	for (int64_t b = 0; b < rows; b++, y += t->width) {
+		memset(cnt, 0, t->n_grams * sizeof(int64_t));
+		tfidf_row(t, g, a, (size_t)(b * C), C, cnt);
+		for (size_t i = 0; i < t->n_grams; i++) {
+			double c = (double)cnt[i], w = t->weights ? t->weights[i] : 1;
+			/* TFIDF scales every count, 0 included, as the reference does (a NaN weight gives NaN) */
+			y[t->index[i]] += (float)(t->mode == TFIDF_TF ? c : t->mode == TFIDF_IDF ? (cnt[i] ? w : 0) : w * c);
+		}
+	}
+	return CELLA_OK;
+}
+
+const struct op_def onnx_ops_text[] = {
+	{ "TfIdfVectorizer", op_tfidf, tfidf_prepare, 9, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
+};
