@@ -103,6 +103,26 @@ static void tensor_release(struct model *m, struct tensor *t)
 	}
 }
 
+/* A decoded float16/bfloat16 tensor (an initializer's, an attribute's) as float32, the form the engine holds it in:
+ * *mem, its data, is replaced. */
+static cella_result half_widen(struct tensor *t, void **mem)
+{
+	if (!onnx_dtype_is_half(t->dtype))
+		return CELLA_OK;
+	size_t c = onnx_tensor_count(t);
+	float *f = malloc(c ? c * 4 : 1);
+	if (!f)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	onnx_half_to_f32(t->data, t->dtype, f, c);
+	free(*mem);
+	*mem = f;
+	t->data = f;
+	t->half = t->dtype;
+	t->dtype = CELLA_ONNX_FLOAT;
+	t->bytes = c * 4;
+	return CELLA_OK;
+}
+
 void *onnx_op_scratch(struct exec *x, int slot, size_t bytes)
 {
 	struct model *m = x->m;
@@ -218,6 +238,9 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 		    struct tensor **out)
 {
 	struct tensor *sink;
+	int half = onnx_dtype_is_half(dtype) ? dtype : 0;
+	if (half)
+		dtype = CELLA_ONNX_FLOAT; /* float16 and bfloat16 are held and computed as float32 */
 	size_t es = onnx_dtype_size(dtype);
 	uint64_t count;
 	cella_result rc;
@@ -246,6 +269,7 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 			sink->data = m->sink_mem[i];
 		}
 		sink->dtype = dtype;
+		sink->half = half;
 		sink->rank = rank;
 		for (int d = 0; d < rank; d++)
 			sink->dims[d] = dims[d];
@@ -257,6 +281,7 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	struct value *v = &x->g->values[n->out[i]];
 	struct tensor *t = &v->t;
 	t->dtype = dtype;
+	t->half = half;
 	t->rank = rank;
 	for (int d = 0; d < rank; d++)
 		t->dims[d] = dims[d];
@@ -537,7 +562,8 @@ static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto 
 			 vi->name ? vi->name : "");
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	}
-	t->dtype = dt;
+	t->dtype = onnx_dtype_is_half(dt) ? CELLA_ONNX_FLOAT : dt; /* held and computed as float32 */
+	t->half = onnx_dtype_is_half(dt) ? dt : 0;
 	t->rank = -1;
 	if (tt->shape) {
 		if (tt->shape->n_dim > MAXR) {
@@ -599,7 +625,6 @@ static void graph_free(struct graph *g)
 	for (int i = 0; i < g->n_values; i++) {
 		free(g->values[i].name);
 		free(g->values[i].const_mem);
-		free(g->values[i].f32);
 	}
 	free(g->values);
 	free(g->inputs);
@@ -692,7 +717,7 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 			return CELLA_ERR_OUT_OF_MEMORY;
 		void *mem;
 		cella_result r = onnx_tensor_from_proto(ap->t, a->t, &mem);
-		if (r == CELLA_OK && (r = empty_dims_check(m, a->t)) != CELLA_OK)
+		if (r == CELLA_OK && ((r = half_widen(a->t, &mem)) != CELLA_OK || (r = empty_dims_check(m, a->t)) != CELLA_OK))
 			free(mem);
 		if (r != CELLA_OK) {
 			free(a->t);
@@ -849,6 +874,8 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			goto out;
 		}
 		r = onnx_tensor_from_proto(tp, &g->values[idx].t, &g->values[idx].const_mem);
+		if (r == CELLA_OK)
+			r = half_widen(&g->values[idx].t, &g->values[idx].const_mem);
 		if (r == CELLA_ERR_TOO_LARGE) {
 			onnx_log(m, "initializer '%s': its dims, each 0 taken as 1, give more than %llu bytes", tp->name,
 				 (unsigned long long)CELLA_ONNX_MAX_TENSOR_BYTES);
@@ -895,6 +922,7 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 				t->known = 0;
 		}
 		g->values[idx].decl_dtype = t->dtype;
+		g->values[idx].decl_half = t->half;
 		g->values[idx].decl_rank = t->rank;
 		memcpy(g->values[idx].decl_dims, t->dims, sizeof(t->dims));
 		g->values[idx].is_input = 1;
@@ -1014,13 +1042,16 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			decl.rank = -1;
 			CELLA_CHECK(type_from_proto(m, vi, &decl, 0));
 			g->values[idx].decl_dtype = decl.dtype;
+			g->values[idx].decl_half = decl.half;
 			g->values[idx].decl_rank = decl.rank;
 			memcpy(g->values[idx].decl_dims, decl.dims, sizeof(decl.dims));
 		} else if (!g->values[idx].is_input && vi->type &&
 			   vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && vi->type->tensor_type &&
 			   vi->type->tensor_type->has_elem_type && onnx_dtype_size(vi->type->tensor_type->elem_type)) {
 			/* a subgraph's output: its declared element type only (the type of a Loop's empty scan output) */
-			g->values[idx].decl_dtype = vi->type->tensor_type->elem_type;
+			int dt = vi->type->tensor_type->elem_type;
+			g->values[idx].decl_dtype = onnx_dtype_is_half(dt) ? CELLA_ONNX_FLOAT : dt;
+			g->values[idx].decl_half = onnx_dtype_is_half(dt) ? dt : 0;
 		}
 		g->values[idx].is_output = 1;
 		g->outputs[g->n_outputs++] = idx;
@@ -1489,13 +1520,6 @@ static void drop_dead_constants(struct model *m, struct graph *g)
 		free(val->const_mem);
 		val->const_mem = NULL;
 		val->t.data = NULL;
-		if (val->f32) {
-			size_t fb = onnx_tensor_count(&val->t) * 4;
-			m->weight_bytes -= fb < m->weight_bytes ? fb : m->weight_bytes;
-			free(val->f32);
-			val->f32 = NULL;
-			val->f32_of = NULL;
-		}
 	}
 	free(used);
 }
@@ -1526,116 +1550,28 @@ static int node_has_subgraph(const struct node *n)
 
 /* ------------------------------------------------------------------ float16 and bfloat16 */
 
-/* An input of a node seen as float32 while its op runs: the value, its own tensor, and the arena slot of the copy. */
-struct half_in {
-	int v;
-	struct tensor saved;
-	int slot;
-};
-
-/* The type a node's float outputs are narrowed back to: that of its first floating-point input if that is float16
- * or bfloat16 (an ONNX op's float output has the type of its first float input: Pow's base, Resize's X,
- * DequantizeLinear's scale), else 0. An op whose output type is an attribute (EyeLike's dtype, the window
- * operators' output_datatype) keeps the type it chose. */
-static int half_out_type(const struct exec *x, const struct node *n)
-{
-	if (onnx_attr_get(n, "dtype") || onnx_attr_get(n, "output_datatype"))
-		return 0;
-	for (int k = 0; k < n->n_in; k++) {
-		int dt = n->in[k] >= 0 ? x->g->values[n->in[k]].t.dtype : 0;
-		if (onnx_dtype_is_fp(dt) || onnx_dtype_is_half(dt))
-			return onnx_dtype_is_half(dt) ? dt : 0;
-	}
-	return 0;
-}
-
-/* Shows value val (a float16 or bfloat16 input of node input k) to the op as float32: a constant's converted once
- * and kept with it (as long as its data is the same), anything else's into an arena buffer released after the op. */
-static cella_result half_widen(struct exec *x, int k, struct value *val, struct half_in *h)
-{
-	struct model *m = x->m;
-	struct tensor *t = &val->t;
-	size_t c = t->known ? onnx_tensor_count(t) : 0;
-	if ((uint64_t)c * 4 > m->opt.max_tensor_bytes)
-		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "input %d (%s, computed in float32) would take %llu bytes, over "
-				    "max_tensor_bytes (%llu)", k, onnx_tname(t->dtype), (unsigned long long)c * 4,
-				    (unsigned long long)m->opt.max_tensor_bytes);
-	t->dtype = CELLA_ONNX_FLOAT;
-	t->bytes = c * 4;
-	t->buf = -1; /* not the op's to take over or release */
-	if (!h->saved.data || c == 0)
-		return CELLA_OK;
-	if (h->saved.is_const) {
-		if (!val->f32 || val->f32_of != h->saved.data) {
-			if (!val->f32)
-				m->weight_bytes += c * 4;
-			free(val->f32);
-			val->f32_of = NULL;
-			if (!(val->f32 = malloc(c * 4)))
-				return CELLA_ERR_OUT_OF_MEMORY;
-			onnx_half_to_f32(h->saved.data, h->saved.dtype, val->f32, c);
-			val->f32_of = h->saved.data;
-		}
-		t->data = val->f32;
-		return CELLA_OK;
-	}
-	cella_result r = arena_alloc(m, c * 4, &h->slot);
-	if (r != CELLA_OK)
-		return r;
-	t->data = m->bufs[h->slot].p;
-	onnx_half_to_f32(h->saved.data, h->saved.dtype, t->data, c);
-	return CELLA_OK;
-}
-
-/* Runs fn for node n (whose op is not ONNX_HALF_NATIVE) with its float16 and bfloat16 inputs as float32, then
- * narrows the float32 outputs the run produced to the node's half type, in place: float32 holds every value of
- * either type, and each result is rounded once more, as onnxruntime's CPU kernels do where they have no half
- * kernel. */
-static cella_result half_call(struct exec *x, struct node *n, op_fn fn)
+/* The half type (tensor.half) of node n's float outputs: that of its first floating-point input (an ONNX op's float
+ * output has the type of its first float input: Pow's base, Resize's X, DequantizeLinear's scale), unless the op
+ * sets its outputs' types (ONNX_TYPE_SET) or an attribute does (EyeLike's dtype, the window operators'
+ * output_datatype). Only the type recorded changes: the values are float32 already. */
+static void half_follow(struct exec *x, struct node *n)
 {
 	struct graph *g = x->g;
-	struct half_in local[8], *hs = local;
-	int count = 0, nh = 0;
-	for (int k = 0; k < n->n_in; k++)
-		count += n->in[k] >= 0 && onnx_dtype_is_half(g->values[n->in[k]].t.dtype);
-	if (count == 0)
-		return fn(x, n);
-	if (count > (int)(sizeof(local) / sizeof(local[0])) && !(hs = malloc((size_t)count * sizeof(*hs))))
-		return CELLA_ERR_OUT_OF_MEMORY;
-	int odt = half_out_type(x, n);
-	cella_result r = CELLA_OK;
-	for (int k = 0; k < n->n_in && r == CELLA_OK; k++) {
-		int v = n->in[k];
-		if (v < 0 || !onnx_dtype_is_half(g->values[v].t.dtype))
-			continue; /* not half, or an input named twice and already widened */
-		struct half_in *h = &hs[nh++];
-		h->v = v;
-		h->saved = g->values[v].t;
-		h->slot = -1;
-		r = half_widen(x, k, &g->values[v], h);
+	int half = 0;
+	if ((n->op->flags & ONNX_TYPE_SET) || onnx_attr_get(n, "dtype") || onnx_attr_get(n, "output_datatype"))
+		return;
+	for (int k = 0; k < n->n_in; k++) {
+		const struct tensor *t = n->in[k] >= 0 ? &g->values[n->in[k]].t : NULL;
+		if (t && onnx_dtype_is_fp(t->dtype)) {
+			half = t->half;
+			break;
+		}
 	}
-	if (r == CELLA_OK)
-		r = fn(x, n);
-	for (int i = 0; i < nh; i++) {
-		g->values[hs[i].v].t = hs[i].saved;
-		if (hs[i].slot >= 0)
-			x->m->bufs[hs[i].slot].used = 0;
-	}
-	if (hs != local)
-		free(hs);
-	if (r != CELLA_OK || !odt || fn != n->op->run)
-		return r;
-	for (int k = 0; k < n->n_out && (k == 0 || !(n->op->flags & ONNX_HALF_FIRST)); k++) {
+	for (int k = 0; half && k < n->n_out && (k == 0 || !(n->op->flags & ONNX_HALF_FIRST)); k++) {
 		struct tensor *t = n->out[k] >= 0 ? &g->values[n->out[k]].t : NULL;
-		if (!t || !t->known || t->dtype != CELLA_ONNX_FLOAT)
-			continue;
-		size_t c = onnx_tensor_count(t);
-		t->dtype = odt;
-		t->bytes = c * 2;
-		if (t->data && c)
-			onnx_f32_to_half(t->data, odt, t->data, c);
+		if (t && t->known && t->dtype == CELLA_ONNX_FLOAT && !t->half)
+			t->half = half;
 	}
-	return CELLA_OK;
 }
 
 /* Runs one of a node's op functions (run or prepare): a mistyped attribute it read fails the node, whatever else
@@ -1645,7 +1581,9 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	n->attr_bad = NULL;
 	x->refused = 0;
 	x->m->why[0] = '\0';
-	cella_result r = (n->op->flags & ONNX_HALF_NATIVE) ? fn(x, n) : half_call(x, n, fn);
+	cella_result r = fn(x, n);
+	if (r == CELLA_OK && fn == n->op->run)
+		half_follow(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
 		r = onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "working memory over max_tensor_bytes (%llu)",
 				 (unsigned long long)x->m->opt.max_tensor_bytes);
@@ -1885,6 +1823,10 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 	struct model *m = (struct model *)cm;
 	if (!m)
 		return;
+	for (int i = 0; m->half_out && i < m->g->n_outputs; i++)
+		free(m->half_out[i]);
+	free(m->half_out);
+	free(m->half_cap);
 	graph_free(m->g);
 	for (int i = 0; i < m->n_bufs; i++)
 		free(m->bufs[i].p);
@@ -1913,7 +1855,7 @@ size_t cella_onnx_model_output_count(const struct cella_onnx_model *cm) /* see c
 static void info_from(const struct value *v, struct cella_onnx_tensor *info)
 {
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)v->t.dtype;
+	info->dtype = (cella_onnx_dtype)(v->t.half ? v->t.half : v->t.dtype);
 	info->rank = v->t.rank < 0 ? 0 : (uint32_t)v->t.rank;
 	for (int d = 0; d < v->t.rank; d++)
 		info->dims[d] = v->t.dims[d];
@@ -1932,7 +1874,7 @@ cella_result cella_onnx_model_input_info(const struct cella_onnx_model *cm, size
 	const struct value *v = &m->g->values[m->g->inputs[i]];
 	*name = v->name;
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)v->t.dtype;
+	info->dtype = (cella_onnx_dtype)(v->decl_half ? v->decl_half : v->t.dtype);
 	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
 	for (int d = 0; d < v->decl_rank; d++)
 		info->dims[d] = v->decl_dims[d];
@@ -1958,7 +1900,7 @@ cella_result cella_onnx_model_output_info(const struct cella_onnx_model *cm, siz
 		return CELLA_OK;
 	}
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)v->decl_dtype;
+	info->dtype = (cella_onnx_dtype)(v->decl_half ? v->decl_half : v->decl_dtype);
 	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
 	for (int d = 0; d < v->decl_rank; d++)
 		info->dims[d] = v->decl_dims[d];
@@ -2044,15 +1986,66 @@ cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 
 void onnx_graph_done(struct model *m, struct graph *g) { graph_release_all(m, g); }
 
+/* A float16/bfloat16 run input (u's data) bound to t as float32, in an arena buffer released with t. */
+static cella_result half_input(struct model *m, struct tensor *t, const struct cella_onnx_tensor *u)
+{
+	size_t c = (size_t)cella_onnx_tensor_count(u);
+	int slot;
+	cella_result r = arena_alloc(m, c * 4, &slot);
+	if (r != CELLA_OK)
+		return r;
+	onnx_half_to_f32(u->data, (int)u->dtype, m->bufs[slot].p, c);
+	t->data = m->bufs[slot].p;
+	t->bytes = c * 4;
+	t->buf = slot;
+	return CELLA_OK;
+}
+
+/* Graph output i (t, float32) narrowed to float16/bfloat16 half into the model's buffer for it, given as out: the
+ * tensor t may be a constant, or read again (a subgraph's, an input's), so it is not narrowed where it lies. */
+static cella_result half_output(struct model *m, size_t i, const struct tensor *t, int half,
+				struct cella_onnx_tensor *out)
+{
+	size_t c = onnx_tensor_count(t);
+	if (!m->half_out) {
+		m->half_out = calloc((size_t)m->g->n_outputs, sizeof(*m->half_out));
+		m->half_cap = calloc((size_t)m->g->n_outputs, sizeof(*m->half_cap));
+		if (!m->half_out || !m->half_cap) {
+			free(m->half_out);
+			free(m->half_cap);
+			m->half_out = NULL;
+			m->half_cap = NULL;
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+	}
+	if (c * 2 > m->half_cap[i] || !m->half_out[i]) {
+		void *p = malloc(c ? c * 2 : 1);
+		if (!p)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		free(m->half_out[i]);
+		m->half_out[i] = p;
+		m->half_cap[i] = c ? c * 2 : 1;
+	}
+	onnx_f32_to_half(t->data, half, m->half_out[i], c);
+	out->dtype = (cella_onnx_dtype)half;
+	out->rank = (uint32_t)t->rank;
+	for (int d = 0; d < t->rank; d++)
+		out->dims[d] = t->dims[d];
+	out->data = m->half_out[i];
+	out->bytes = c * 2;
+	return CELLA_OK;
+}
+
 /* Checks run input i against its declaration and the limits; logs what is wrong. */
 static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_tensor *u)
 {
 	const struct value *iv = &m->g->values[m->g->inputs[i]];
-	size_t es = onnx_dtype_size(iv->t.dtype);
+	int dt = iv->decl_half ? iv->decl_half : iv->t.dtype;
+	size_t es = onnx_dtype_size(dt);
 	uint64_t count;
-	if ((int)u->dtype != iv->t.dtype) {
+	if ((int)u->dtype != dt) {
 		onnx_log(m, "input %zu ('%s'): type %s, declared %s", i, iv->name, cella_onnx_dtype_name(u->dtype),
-			 cella_onnx_dtype_name((cella_onnx_dtype)iv->t.dtype));
+			 cella_onnx_dtype_name((cella_onnx_dtype)dt));
 		return CELLA_ERR_INVALID_ARG;
 	}
 	if (u->rank > MAXR || (iv->decl_rank >= 0 && (int)u->rank != iv->decl_rank)) {
@@ -2069,8 +2062,9 @@ static cella_result check_input(struct model *m, size_t i, const struct cella_on
 	}
 	if (onnx_dims_count(u->dims, (int)u->rank, onnx_max_count(m->opt.max_tensor_bytes, iv->t.dtype), &count) !=
 	    CELLA_OK) {
-		onnx_log(m, "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)", i,
-			 iv->name, (unsigned long long)m->opt.max_tensor_bytes);
+		onnx_log(m, "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)%s", i,
+			 iv->name, (unsigned long long)m->opt.max_tensor_bytes,
+			 iv->decl_half ? " as float32, in which float16 and bfloat16 are computed" : "");
 		return CELLA_ERR_TOO_LARGE;
 	}
 	if (u->bytes < count * es || (count && !u->data)) {
@@ -2108,6 +2102,11 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 		t->bytes = (size_t)cella_onnx_tensor_count(u) * onnx_dtype_size(t->dtype);
 		t->known = 1;
 		t->buf = -1;
+		if (t->half && (r = half_input(m, t, u)) != CELLA_OK) {
+			onnx_log(m, "input %zu: %s converting it to float32", i, cella_result_str(r));
+			graph_release_all(m, g);
+			return r;
+		}
 	}
 	struct exec x = { m, g, MODE_RUN, 0, 0, 0 };
 	r = graph_exec(&x);
@@ -2118,8 +2117,18 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 		return r;
 	}
 	for (size_t i = 0; i < n_out; i++) {
-		const struct tensor *t = &g->values[g->outputs[i]].t;
+		const struct value *ov = &g->values[g->outputs[i]];
+		const struct tensor *t = &ov->t;
+		int half = ov->decl_half ? ov->decl_half : ov->decl_dtype ? 0 : t->half;
 		memset(&outputs[i], 0, sizeof(outputs[i]));
+		if (half && t->dtype == CELLA_ONNX_FLOAT) {
+			if ((r = half_output(m, i, t, half, &outputs[i])) != CELLA_OK) {
+				onnx_log(m, "output %zu: %s narrowing it to %s", i, cella_result_str(r), onnx_tname(half));
+				graph_release_all(m, g);
+				return r;
+			}
+			continue;
+		}
 		outputs[i].dtype = (cella_onnx_dtype)t->dtype;
 		outputs[i].rank = (uint32_t)t->rank;
 		for (int d = 0; d < t->rank; d++)

@@ -25,6 +25,8 @@ struct tensor {
 	int known;       /* shape and dtype known */
 	int is_const;    /* data is fixed for the model's lifetime */
 	int buf;         /* arena slot holding data, or -1 */
+	int half;        /* CELLA_ONNX_FLOAT16 or CELLA_ONNX_BFLOAT16 for a float16/bfloat16 value, which the engine
+			  * holds and computes as float32 (dtype CELLA_ONNX_FLOAT; see docs/onnx.md), else 0 */
 };
 
 /* ONNX AttributeProto.AttributeType values used here. */
@@ -54,12 +56,12 @@ struct value {
 	int last_use;   /* last consuming node index; n_nodes for graph outputs */
 	int outer;      /* index of the captured value in the parent graph, -1 if local */
 	int is_input, is_output;
-	int decl_dtype; /* declared type and shape of a graph input/output (-1 rank = unknown, -1 dim = dynamic) */
+	int decl_dtype; /* declared type and shape of a graph input/output (-1 rank = unknown, -1 dim = dynamic): the
+			 * type held (float for float16 and bfloat16, which decl_half then names) */
+	int decl_half;
 	int decl_rank;
 	int64_t decl_dims[MAXR];
 	void *const_mem;
-	float *f32;         /* a float16/bfloat16 constant as float32, for the ops that compute on it (op_call) */
-	const void *f32_of; /* the data f32 was converted from */
 };
 
 /* Fused epilogue activations. */
@@ -75,7 +77,7 @@ struct op_def {
 	op_fn prepare;      /* optional: after constant folding (e.g. pre-pack weights) */
 	int min_opset;      /* first opset in which this definition applies */
 	int flags;          /* ONNX_INPLACE_* (output 0 may take over the buffer of an input 0/1 that dies here), or'd
-			     * with ONNX_HALF_* (how the op meets float16 and bfloat16 inputs) */
+			     * with ONNX_TYPE_SET or ONNX_HALF_FIRST */
 };
 enum {
 	ONNX_INPLACE_NONE = 0,
@@ -84,11 +86,11 @@ enum {
 	ONNX_INPLACE_CAST = 3,        /* an input of the output's shape and element size, of any type (Cast: element k
 				       * read, converted, then written over itself) */
 	ONNX_INPLACE_MASK = 0xf,
-	/* Without an ONNX_HALF_ flag the engine runs the op on float32 copies of its float16 and bfloat16 inputs and
-	 * narrows its float outputs back to the type of its first floating-point input (op_call). */
-	ONNX_HALF_NATIVE = 0x10, /* takes them as they are: it moves or converts elements, never computes on them */
-	ONNX_HALF_FIRST = 0x20,  /* narrows output 0 only (LayerNormalization's mean and inverse standard deviation
-				  * are float32, its stash type) */
+	/* A float output of an op is float16 or bfloat16 (tensor.half) when the op's first floating-point input is
+	 * (op_call), unless the op has one of these: */
+	ONNX_TYPE_SET = 0x10,   /* it sets its outputs' types itself (Cast's `to`, CastLike's second input) */
+	ONNX_HALF_FIRST = 0x20, /* only output 0 follows the input (LayerNormalization's mean and inverse standard
+				 * deviation are float32, its stash type) */
 };
 
 struct node {
@@ -163,6 +165,8 @@ struct model {
 	size_t sink_cap[ONNX_MAX_SINKS];
 	char msg[512];            /* the last message given to the log callback */
 	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
+	void **half_out;          /* per graph output of float16/bfloat16: its values narrowed for the caller */
+	size_t *half_cap;
 };
 
 enum { MODE_RUN = 0, MODE_DRY, MODE_FOLD };
@@ -239,14 +243,15 @@ static inline uint16_t onnx_f2bf(float f)
 /* A double narrowed to float16 or bfloat16 (dt) in one rounding (half.c): through float it could round twice. */
 uint16_t onnx_d2half(double v, int dt);
 
-/* n elements of float16 or bfloat16 (dt) at src as floats at dst, and back; dst may be src (float to half only,
- * narrowing front to back). */
+/* n elements of float16 or bfloat16 (dt) at src as floats at dst, and back (dst may be src only when narrowing:
+ * front to back, element i is read before it is written). */
 void onnx_half_to_f32(const void *src, int dt, float *dst, size_t n);
 void onnx_f32_to_half(const float *src, int dt, void *dst, size_t n);
 
 /*
  * Element accessors shared by every kernel that handles more than one numeric type. Strings read as 0 and are not
- * written (no kernel that uses these takes them); a bool reads as 1 for any nonzero byte and is written as 0 or 1.
+ * written (no kernel that uses these takes them), nor are float16 and bfloat16, which kernels see as float; a bool
+ * reads as 1 for any nonzero byte and is written as 0 or 1.
  */
 
 /* A double as an int64_t: truncated toward zero, saturated to the type's range, NaN as 0 (converting a double
@@ -294,8 +299,6 @@ static inline double onnx_get_d(const void *p, int dt, size_t i)
 	case CELLA_ONNX_UINT16: return ((const uint16_t *)p)[i];
 	case CELLA_ONNX_UINT32: return ((const uint32_t *)p)[i];
 	case CELLA_ONNX_UINT64: return (double)((const uint64_t *)p)[i];
-	case CELLA_ONNX_FLOAT16: return onnx_h2f(((const uint16_t *)p)[i]);
-	case CELLA_ONNX_BFLOAT16: return onnx_bf2f(((const uint16_t *)p)[i]);
 	default: return 0;
 	}
 }
@@ -333,7 +336,6 @@ static inline void onnx_put_i(void *p, int dt, size_t i, int64_t v)
 	case CELLA_ONNX_UINT16: ((uint16_t *)p)[i] = (uint16_t)u; break;
 	case CELLA_ONNX_UINT32: ((uint32_t *)p)[i] = (uint32_t)u; break;
 	case CELLA_ONNX_UINT64: ((uint64_t *)p)[i] = u; break;
-	case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: ((uint16_t *)p)[i] = onnx_d2half((double)v, dt); break;
 	default: break;
 	}
 }
@@ -346,7 +348,6 @@ static inline void onnx_put_d(void *p, int dt, size_t i, double v)
 	case CELLA_ONNX_FLOAT: ((float *)p)[i] = (float)v; break;
 	case CELLA_ONNX_DOUBLE: ((double *)p)[i] = v; break;
 	case CELLA_ONNX_BOOL: ((uint8_t *)p)[i] = v != 0; break;
-	case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: ((uint16_t *)p)[i] = onnx_d2half(v, dt); break;
 	case CELLA_ONNX_UINT64: /* above INT64_MAX: onnx_sat_i64 would stop at 2^63 - 1 */
 		((uint64_t *)p)[i] = !(v > 0) ? 0 : v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
 		break;

@@ -925,7 +925,7 @@ static cella_result op_clip(struct exec *x, struct node *n)
 
 static int is_int_type(int dt)
 {
-	return !onnx_dtype_is_fp(dt) && !onnx_dtype_is_half(dt);
+	return dt != CELLA_ONNX_FLOAT && dt != CELLA_ONNX_DOUBLE;
 }
 
 /* A float to uint64: values from 2^63 up convert directly (onnx_sat_i64 would stop them at INT64_MAX), at and
@@ -967,12 +967,15 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 		return CELLA_OK;
 	}
 	for (size_t i = 0; i < c; i++) {
-		if (a->dtype == CELLA_ONNX_FLOAT && onnx_dtype_is_half(to))
-			((uint16_t *)o->data)[i] = to == CELLA_ONNX_FLOAT16 ? onnx_f2h(((const float *)a->data)[i])
-									  : onnx_f2bf(((const float *)a->data)[i]);
-		else if (!is_int_type(a->dtype) && onnx_dtype_is_half(to)) /* from double, or between the two: once */
-			((uint16_t *)o->data)[i] = onnx_d2half(onnx_get_d(a->data, a->dtype, i), to);
-		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_FLOAT)
+		if (onnx_dtype_is_half(to)) {
+			/* held as float32 (o->dtype), each value rounded once to the half type: from double directly, as
+			 * through float it could round twice */
+			double v = a->dtype == CELLA_ONNX_UINT64 ? (double)((const uint64_t *)a->data)[i]
+				   : is_int_type(a->dtype)      ? (double)onnx_get_i(a->data, a->dtype, i)
+								: onnx_get_d(a->data, a->dtype, i);
+			uint16_t h = onnx_d2half(v, to);
+			((float *)o->data)[i] = to == CELLA_ONNX_FLOAT16 ? onnx_h2f(h) : onnx_bf2f(h);
+		} else if (!is_int_type(a->dtype) && to == CELLA_ONNX_FLOAT)
 			((float *)o->data)[i] = (float)onnx_get_d(a->data, a->dtype, i);
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_DOUBLE)
 			((double *)o->data)[i] = onnx_get_d(a->data, a->dtype, i);
@@ -986,8 +989,6 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 			((float *)o->data)[i] = (float)((const uint64_t *)a->data)[i];
 		else if (a->dtype == CELLA_ONNX_UINT64 && to == CELLA_ONNX_DOUBLE)
 			((double *)o->data)[i] = (double)((const uint64_t *)a->data)[i];
-		else if (a->dtype == CELLA_ONNX_UINT64 && onnx_dtype_is_half(to))
-			((uint16_t *)o->data)[i] = onnx_d2half((double)((const uint64_t *)a->data)[i], to);
 		else
 			onnx_put_i(o->data, to, i, onnx_get_i(a->data, a->dtype, i));
 	}
@@ -1013,7 +1014,7 @@ static cella_result op_castlike(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1);
 	if (!a || !b)
 		return CELLA_ERR_MODEL;
-	return cast_to(x, n, a, b->dtype);
+	return cast_to(x, n, a, b->half ? b->half : b->dtype);
 }
 
 const struct op_def onnx_ops_elementwise[] = {
@@ -1083,7 +1084,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "IsNaN", op_isnan, NULL, 9, 0 },
 	{ "IsInf", op_isinf, NULL, 10, 0 },
 	{ "Clip", op_clip, NULL, 1, 1 },
-	{ "Cast", op_cast, cast_prepare, 1, ONNX_INPLACE_CAST | ONNX_HALF_NATIVE },
-	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST | ONNX_HALF_NATIVE },
+	{ "Cast", op_cast, cast_prepare, 1, ONNX_INPLACE_CAST | ONNX_TYPE_SET },
+	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST | ONNX_TYPE_SET },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -1105,9 +1105,9 @@ const struct op_def onnx_ops_misc[] = {
 	{ "RNN", op_rnn, NULL, 7, 0 },
 	{ "GRU", op_gru, NULL, 7, 0 },
 	{ "LSTM", op_lstm, NULL, 7, 0 },
-	{ "If", op_if, NULL, 1, ONNX_HALF_NATIVE },
-	{ "Loop", op_loop, NULL, 1, ONNX_HALF_NATIVE },
-	{ "Scan", op_scan, NULL, 9, ONNX_HALF_NATIVE }, /* Scan-8 (batched, sequence_lens) is refused at load */
+	{ "If", op_if, NULL, 1, 0 },
+	{ "Loop", op_loop, NULL, 1, 0 },
+	{ "Scan", op_scan, NULL, 9, 0 }, /* Scan-8 (batched, sequence_lens) is refused at load */
 	{ NULL, NULL, NULL, 0, 0 },
 };
 

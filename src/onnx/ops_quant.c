@@ -30,7 +30,7 @@ static cella_result need_zp_type(struct exec *x, const struct tensor *zp, const 
 	return CELLA_OK;
 }
 
-/* Scales are float: float16 and bfloat16, which QLinearMatMul-21 adds, are refused. */
+/* Scales are float (float16 and bfloat16 ones, which QLinearMatMul-21 adds, are held as float). */
 static cella_result need_scale(struct exec *x, const struct tensor *s, const char *what)
 {
 	if (s->dtype != CELLA_ONNX_FLOAT)
@@ -282,7 +282,7 @@ static void qlmm_sink(const void *vctx, const struct qmm *q, int64_t bi, int64_t
 		}
 }
 
-/* QLinearMatMul-10 and -21 (which adds float16/bfloat16 scales and float8 operands, refused):
+/* QLinearMatMul-10 and -21 (which adds float16/bfloat16 scales, held as float, and float8 operands, refused):
  * y = saturate(round((a - a_zero_point) (b - b_zero_point) * a_scale * b_scale / y_scale) + y_zero_point). */
 static cella_result op_qlinear_matmul(struct exec *x, struct node *n)
 {

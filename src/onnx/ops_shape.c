@@ -821,7 +821,9 @@ static cella_result op_constant(struct exec *x, struct node *n)
 	cella_result r;
 	const struct attr *a;
 	if ((a = onnx_attr_get(n, "value")) && a->t) {
-		if ((r = onnx_op_out(x, n, 0, a->t->dtype, a->t->rank, a->t->dims, &o)) != CELLA_OK || onnx_op_dry(x))
+		if ((r = onnx_op_out(x, n, 0, a->t->half ? a->t->half : a->t->dtype, a->t->rank, a->t->dims, &o)) !=
+			    CELLA_OK ||
+		    onnx_op_dry(x))
 			return r;
 		if (a->t->bytes)
 			memcpy(o->data, a->t->data, a->t->bytes);
@@ -872,7 +874,8 @@ static cella_result op_constant_of_shape(struct exec *x, struct node *n)
 	int dt = a && a->t ? a->t->dtype : CELLA_ONNX_FLOAT;
 	if (a && a->t && onnx_tensor_count(a->t) != 1)
 		return CELLA_ERR_MODEL;
-	if ((r = onnx_op_out(x, n, 0, dt, ns, sh, &o)) != CELLA_OK || onnx_op_dry(x))
+	if ((r = onnx_op_out(x, n, 0, a && a->t && a->t->half ? a->t->half : dt, ns, sh, &o)) != CELLA_OK ||
+	    onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(dt), c = onnx_tensor_count(o);
 	if (!a || !a->t) {
@@ -1571,11 +1574,11 @@ static cella_result op_d2s(struct exec *x, struct node *n) { return d2s(x, n, 0)
 static cella_result op_s2d(struct exec *x, struct node *n) { return d2s(x, n, 1); }
 
 const struct op_def onnx_ops_shape[] = {
-	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
-	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
-	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
-	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_HALF_NATIVE },
-	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE | ONNX_HALF_NATIVE },
+	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES },
+	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE },
 	{ "Dropout", op_dropout, NULL, 1, 1 },
 	{ "Transpose", op_transpose, NULL, 1, 0 },
 	{ "Concat", op_concat, NULL, 1, 0 },
@@ -1586,8 +1589,8 @@ const struct op_def onnx_ops_shape[] = {
 	{ "Pad", op_pad, NULL, 1, 0 },
 	{ "Expand", op_expand, NULL, 8, 0 },
 	{ "Tile", op_tile, NULL, 6, 0 },
-	{ "Shape", op_shape, NULL, 1, ONNX_HALF_NATIVE },
-	{ "Size", op_size, NULL, 1, ONNX_HALF_NATIVE },
+	{ "Shape", op_shape, NULL, 1, 0 },
+	{ "Size", op_size, NULL, 1, 0 },
 	{ "Constant", op_constant, NULL, 1, 0 },
 	{ "ConstantOfShape", op_constant_of_shape, NULL, 9, 0 },
 	{ "Range", op_range, NULL, 11, 0 },

@@ -6174,8 +6174,8 @@ static void test_half_cast(void)
 	cella_test_pass("Cast: double to float16 in one rounding, float16 to int32/double/bfloat16, uint64 to inf");
 }
 
-/* Operators without a half kernel run on float32 copies and round their results back: x + c then Relu, in
- * float16 and in bfloat16, through a graph input, a constant and an intermediate value. */
+/* float16 and bfloat16 models run in float32 and their outputs are rounded to the half type: x + c then Relu, through
+ * a graph input, a constant and an intermediate value. */
 static void test_half_compute(void)
 {
 	static const int64_t d4[1] = { 4 };
@@ -6210,10 +6210,10 @@ static void test_half_compute(void)
 		CT_ASSERT(strstr(last_log, k ? "type float, declared bfloat16" : "type float, declared float16") != NULL);
 		cella_onnx_model_free(m);
 	}
-	cella_test_pass("float16 and bfloat16 Add and Relu: each result rounded to even, overflow to inf");
+	cella_test_pass("float16 and bfloat16 Add and Relu: outputs rounded to even, overflow to inf");
 }
 
-/* A float16 Conv: its constant weight converted once and packed at load, bias added, rounded per output. */
+/* A float16 Conv: its constant weight converted to float32 at load and packed, bias added, outputs rounded. */
 static void test_half_conv(void)
 {
 	static const int64_t xd[4] = { 1, 1, 3, 3 }, wd[4] = { 1, 1, 2, 2 }, bd[1] = { 1 };
@@ -6241,8 +6241,8 @@ static void test_half_conv(void)
 	cella_test_pass("float16 Conv with a float16 weight and bias");
 }
 
-/* Which outputs are narrowed: the type of the first floating-point input decides (Pow's base), an output type
- * given by an attribute stays (EyeLike's dtype), LayerNormalization's mean and inverse deviation stay float. */
+/* Outputs are rounded to the type the model declares: float for Pow of a float base and a float16 exponent, float16
+ * for a float16 base; EyeLike by its dtype; LayerNormalization's mean and inverse deviation float. */
 static void test_half_types(void)
 {
 	static const int64_t d2[1] = { 2 }, d22[2] = { 2, 2 };
@@ -6316,30 +6316,77 @@ static void test_half_types(void)
 	cella_test_pass("half outputs: Pow by its base, EyeLike by dtype, LayerNormalization's statistics float");
 }
 
-/* A float16 tensor computed in float32 takes twice its bytes: within max_tensor_bytes as float16 but not as float32,
- * the operator is refused by name at run (CELLA_ERR_TOO_LARGE); a data-moving one (Reshape) is not. */
+/* A float16 input is held as float32, 4 bytes an element: within max_tensor_bytes as float16 but not as float32, a
+ * run is refused by name (CELLA_ERR_TOO_LARGE) before anything runs; one within both runs. */
 static void test_half_limit(void)
 {
-	static const int64_t d[1] = { 32 }, shape = 32;
-	static const char *const x_in[] = { "x", NULL }, *const rs_in[] = { "x", "shape", NULL };
+	static const int64_t d[1] = { 32 }, d16[1] = { 16 };
+	static const char *const x_in[] = { "x", NULL };
 	uint16_t x[32] = { 0 };
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor in = half_tensor(CELLA_ONNX_FLOAT16, 1, d, x, sizeof(x)), out;
-	half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, d);
+	half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, (const int64_t[]){ -1 });
 	gb_node(&b.g, "Relu", x_in, Y);
 	CT_RESULT(half_run(&b, 100, &in, 1, &m, &out, 1), CELLA_ERR_TOO_LARGE);
-	if (!strstr(last_log, "(Relu)") || !strstr(last_log, "input 0 (float16, computed in float32) would take 128 bytes, "
-							     "over max_tensor_bytes (100)"))
+	if (!strstr(last_log, "input 0 ('x'): its dims, each 0 taken as 1, give more than max_tensor_bytes (100) as "
+			      "float32, in which float16 and bfloat16 are computed"))
 		cella_test_fail(__FILE__, __LINE__, "logged '%s'", last_log);
+	in = half_tensor(CELLA_ONNX_FLOAT16, 1, d16, x, 32);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT16 && out.bytes == 32);
 	cella_onnx_model_free(m);
-	half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, d);
-	gb_const(&b.g, "shape", CELLA_ONNX_INT64, 1, (const int64_t[]){ 1 }, &shape, 8);
-	gb_node(&b.g, "Reshape", rs_in, Y);
-	CT_RESULT(half_run(&b, 100, &in, 1, &m, &out, 1), CELLA_OK);
-	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT16 && out.bytes == 64);
+	cella_test_pass("a float16 input counts 4 bytes an element against max_tensor_bytes, refused by name");
+}
+
+/* Between a float16 model's input and its output values stay float32: (x + 2048) - 2048 is x, where rounding the
+ * sum to float16 would lose it (1 + 2048 ties to 2048); a Cast to float16 inside the graph rounds where it
+ * stands. */
+static void test_half_precision(void)
+{
+	static const int64_t d2[1] = { 2 };
+	static const char *const add_in[] = { "x", "c", NULL }, *const sub_in[] = { "s", "c", NULL };
+	static const char *const s_o[] = { "s", NULL }, *const r_o[] = { "r", NULL };
+	static const uint16_t xh[2] = { 0x3c00, 0x4200 }, ch[2] = { 0x6800, 0x6800 }; /* [1, 3] + 2048 */
+	static const uint16_t want_plain[2] = { 0x3c00, 0x4200 }; /* 2049 - 2048, 2051 - 2048 */
+	static const uint16_t want_cast[2] = { 0x0000, 0x4400 };  /* 2049 ties to 2048, 2051 ties to 2052: 0, 4 */
+	for (int cast = 0; cast < 2; cast++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor in = half_tensor(CELLA_ONNX_FLOAT16, 1, d2, xh, 4), out;
+		half_model(&b, 14, CELLA_ONNX_FLOAT16, 1, d2);
+		gb_const(&b.g, "c", CELLA_ONNX_FLOAT16, 1, d2, ch, 4);
+		gb_node(&b.g, "Add", add_in, cast ? r_o : s_o);
+		if (cast) {
+			static const char *const r_in[] = { "r", NULL };
+			attr_i(&b.g, gb_node(&b.g, "Cast", r_in, s_o), "to", CELLA_ONNX_FLOAT16);
+		}
+		gb_node(&b.g, "Sub", sub_in, Y);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &out, 1), CELLA_OK);
+		expect_bits(&out, CELLA_ONNX_FLOAT16, cast ? want_cast : want_plain, 2,
+			    cast ? "(Cast(x + c) - c)" : "(x + c) - c");
+		cella_onnx_model_free(m);
+	}
+	/* CastLike to the type of an intermediate float16 value (Relu of the input): int32 2049 rounds to 2048, so
+	 * minus 2048 is 0 (1 if CastLike took the float32 the value is held in) */
+	static const int32_t i2049[2] = { 2049, 2049 };
+	static const char *const relu_in[] = { "x", NULL }, *const h_o[] = { "h", NULL };
+	static const char *const cl_in[] = { "i", "h", NULL }, *const cl_o[] = { "s", NULL };
+	static const uint16_t zeros[2] = { 0, 0 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor in = half_tensor(CELLA_ONNX_FLOAT16, 1, d2, xh, 4), out;
+	half_model(&b, 15, CELLA_ONNX_FLOAT16, 1, d2);
+	gb_const(&b.g, "c", CELLA_ONNX_FLOAT16, 1, d2, ch, 4);
+	gb_const(&b.g, "i", CELLA_ONNX_INT32, 1, d2, i2049, sizeof(i2049));
+	gb_node(&b.g, "Relu", relu_in, h_o);
+	gb_node(&b.g, "CastLike", cl_in, cl_o);
+	gb_node(&b.g, "Sub", sub_in, Y);
+	CT_RESULT(half_run(&b, 0, &in, 1, &m, &out, 1), CELLA_OK);
+	expect_bits(&out, CELLA_ONNX_FLOAT16, zeros, 2, "CastLike(2049, Relu(x)) - 2048");
 	cella_onnx_model_free(m);
-	cella_test_pass("float16 computed in float32 within max_tensor_bytes; Reshape moves float16 as it is");
+	cella_test_pass("float16 values stay float32 between operators; Cast and CastLike to float16 round where they "
+			"stand");
 }
 
 int main(int argc, char **argv)
@@ -6352,6 +6399,7 @@ int main(int argc, char **argv)
 		{ "half_conv", test_half_conv },
 		{ "half_types", test_half_types },
 		{ "half_limit", test_half_limit },
+		{ "half_precision", test_half_precision },
 		{ "lrn_huge_size", test_lrn_huge_size },
 		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
