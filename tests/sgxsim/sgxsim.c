@@ -14,7 +14,9 @@
  *                   enclave's: RAX = CSSA, RBX = TCS, RCX = AEP, FS/GS bases = the TCS's OFSBASE/OGSBASE
  *                   (WRFSBASE), RIP = OENTRY; or, for ERESUME, every register and the XSAVE state from SSA
  *                   frame CSSA - 1.
- *   EEXIT           ENCLU with EAX = 4 raises SIGILL in the enclave: RIP = RBX, FS/GS back to the host's.
+ *   EEXIT           ENCLU with EAX = 4 faults in the enclave: RIP = RBX, FS/GS back to the host's. ENCLU
+ *                   outside an enclave is #UD (SIGILL) where the CPU has no SGX, #GP (SIGSEGV from the kernel)
+ *                   where it has, or where a hypervisor answers it so: both are taken as the instruction.
  *   AEX             a fault in enclave code (SIGSEGV, SIGFPE, SIGTRAP, SIGBUS, SIGILL other than ENCLU), or a
  *                   SYSCALL there, which a seccomp filter on the enclave's address range turns into SIGSYS and
  *                   this file into #UD at the SYSCALL: the context goes to SSA frame CSSA with EXITINFO, CSSA
@@ -714,7 +716,8 @@ uint64_t sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 		chain(sig, si, ctx);
 		return 0;
 	}
-	if (sig == SIGILL && memcmp((const void *)(uintptr_t)rip, "\x0f\x01\xd7", 3) == 0) {
+	if ((sig == SIGILL || (sig == SIGSEGV && si->si_code == SI_KERNEL)) &&
+	    memcmp((const void *)(uintptr_t)rip, "\x0f\x01\xd7", 3) == 0) {
 		switch ((uint64_t)g[REG_RAX]) {
 		case CELLA_ENCLU_EEXIT:
 			do_eexit(t, uc);
@@ -723,7 +726,8 @@ uint64_t sgxsim_signal(int sig, siginfo_t *si, void *ctx)
 		case CELLA_ENCLU_EGETKEY:
 			return do_identity(t, uc);
 		default:
-			break; /* #UD, as for any leaf SGX1 does not have */
+			sig = SIGILL; /* #UD, as for any leaf SGX1 does not have */
+			break;
 		}
 	}
 	if (sig == SIGTRAP && si->si_code == TRAP_TRACE && me.inject_steps) {
