@@ -321,8 +321,8 @@ cella_sgx_phase2:
 1:	movq $0, 512-8(%rsp,%rcx,8)        /* XSAVE header must be zero before XSAVE/XRSTOR */
 	dec %ecx
 	jnz 1b
-	mov $-1, %eax
-	mov $-1, %edx
+	mov rt_sgx_xfrm(%rip), %eax        /* this enclave's XFRM: XCR0 inside it on SGX; the stand-in's XCR0 is */
+	mov rt_sgx_xfrm+4(%rip), %edx      /* the host's, whose state (AMX's, 8 KiB) may not fit this area */
 	xsave (%rsp)
 	cld
 	pushq $0
@@ -335,8 +335,8 @@ cella_sgx_phase2:
 	add $8, %rsp
 	lea RT_SGX_XSAVE_BYTES(%rsp), %rdi
 	call rt_sgx_phase2
-	mov $-1, %eax
-	mov $-1, %edx
+	mov rt_sgx_xfrm(%rip), %eax
+	mov rt_sgx_xfrm+4(%rip), %edx
 	xrstor (%rsp)
 	add $RT_SGX_XSAVE_BYTES, %rsp
 	mov %rsp, %r11
@@ -373,6 +373,15 @@ rt_sgx_xsave_init:                 /* legacy area with MXCSR = 0x1f80, header al
 	.zero 512 - 32
 	.zero 64
 	.size rt_sgx_xsave_init, .-rt_sgx_xsave_init
+
+	.data
+	.balign 8
+	.globl rt_sgx_xfrm
+	.hidden rt_sgx_xfrm
+	.type rt_sgx_xfrm,@object
+rt_sgx_xfrm:                       /* SECS.ATTRIBUTES.XFRM, read at boot (rt_sgx_own_xfrm); every component until then */
+	.quad -1
+	.size rt_sgx_xfrm, .-rt_sgx_xfrm
 
 	.bss
 	.balign 4

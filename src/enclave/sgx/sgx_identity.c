@@ -55,6 +55,18 @@ cella_result rt_sgx_ereport(const struct cella_target_info *ti, const uint8_t da
 	return CELLA_OK;
 }
 
+/* see sgx_rt.h */
+uint64_t rt_sgx_own_xfrm(void)
+{
+	struct cella_target_info none;
+	uint8_t data[CELLA_SGX_REPORT_DATA_BYTES];
+	struct cella_report rep;
+	memset(&none, 0, sizeof(none));
+	memset(data, 0, sizeof(data));
+	ereport(&none, data, &rep);
+	return rep.body.attributes.xfrm;
+}
+
 /* see sgx_rt.h. CT: the derived key is secret; only EGETKEY's status decides a branch. */
 cella_result rt_sgx_egetkey(const struct cella_key_request *req, uint8_t key[CELLA_SGX_KEY_BYTES])
 {

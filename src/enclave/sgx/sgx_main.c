@@ -32,6 +32,9 @@ struct rt_sgx_exit rt_sgx_main(uint64_t op, uint64_t a1, uint64_t a2, uint64_t t
 			x.value = CELLA_ERR_REENTRANT;
 			break;
 		}
+		/* before any exception can reach phase 2 (musl's start-up makes syscalls): the state it saves is
+		 * this enclave's XFRM, which is XCR0 here on SGX; on the stand-in XCR0 is the host's */
+		rt_sgx_xfrm = rt_sgx_own_xfrm();
 		x.value = rt_sgx_boot(a1, a2);
 		if (x.value != CELLA_OK)
 			rt_sgx_exit_lost(x.value);

@@ -174,11 +174,14 @@ RT_SGX_HIDDEN uint64_t rt_sgx_ocall_exit(void);                  /* EEXIT for an
 RT_SGX_HIDDEN void rt_sgx_exit_lost(uint64_t result) __attribute__((noreturn)); /* crash: EEXIT for good */
 RT_SGX_HIDDEN void cella_sgx_phase2(void);                        /* phase-2 trampoline (not callable) */
 extern RT_SGX_HIDDEN uint32_t rt_sgx_crashed;                     /* set once, never cleared */
+extern RT_SGX_HIDDEN uint64_t rt_sgx_xfrm; /* the XSAVE components phase 2 saves and restores: this enclave's XFRM */
 
 /* ENCLU wrappers (sgx_identity.c). `ti` NULL = a report for this enclave itself. */
 RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_ereport(const struct cella_target_info *ti,
 							 const uint8_t data[CELLA_SGX_REPORT_DATA_BYTES],
 							 struct cella_report *out);
+/* This enclave's SECS.ATTRIBUTES.XFRM, from a report (EREPORT to an all-zero target). */
+RT_SGX_HIDDEN uint64_t rt_sgx_own_xfrm(void);
 RT_SGX_HIDDEN CELLA_MUST_USE cella_result rt_sgx_egetkey(const struct cella_key_request *req,
 							 uint8_t key[CELLA_SGX_KEY_BYTES]);
 
