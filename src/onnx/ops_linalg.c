@@ -594,7 +594,7 @@ cella_result onnx_op_output_datatype(struct exec *x, struct node *n, int *odt) /
 	int dt = onnx_attr_int(n, "output_datatype", CELLA_ONNX_FLOAT);
 	if (dt <= 0 || !strcmp(onnx_tname(dt), "unknown"))
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'output_datatype' is %d, not an element type", dt);
-	if (!num_type(dt))
+	if (!num_type(dt) && !onnx_dtype_is_half(dt)) /* float16/bfloat16: held as float (onnx_op_out) */
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'output_datatype' is %s (%d), not "
 				    "supported", onnx_tname(dt), dt);
 	*odt = dt;
@@ -648,7 +648,7 @@ static cella_result window(struct exec *x, struct node *n, int kind)
 	const double *c = coef[kind];
 	for (int64_t k = 0; k < size; k++) {
 		double th = N > 0 ? 2 * pi * (double)k / N : NAN;
-		onnx_put_d(o->data, odt, (size_t)k, c[0] - c[1] * cos(th) + c[2] * cos(2 * th));
+		onnx_put_d(o->data, o->dtype, (size_t)k, c[0] - c[1] * cos(th) + c[2] * cos(2 * th));
 	}
 	return CELLA_OK;
 }

@@ -460,13 +460,13 @@ static cella_result op_mel(struct exec *x, struct node *n)
 	for (int64_t i = 0; i < mels; i++, lo = mid, mid = hi) {
 		hi = (int64_t)MEL_BIN(i + 2);
 		if (mid == lo && mid < dims[0]) {
-			onnx_put_d(o->data, odt, (size_t)(mid * mels + i), 1);
+			onnx_put_d(o->data, o->dtype, (size_t)(mid * mels + i), 1);
 		} else {
 			for (int64_t j = lo; j <= mid && j < dims[0]; j++)
-				onnx_put_d(o->data, odt, (size_t)(j * mels + i), (double)(j - lo) / (double)(mid - lo));
+				onnx_put_d(o->data, o->dtype, (size_t)(j * mels + i), (double)(j - lo) / (double)(mid - lo));
 		}
 		for (int64_t j = mid; j < hi && j < dims[0]; j++)
-			onnx_put_d(o->data, odt, (size_t)(j * mels + i), (double)(hi - j) / (double)(hi - mid));
+			onnx_put_d(o->data, o->dtype, (size_t)(j * mels + i), (double)(hi - j) / (double)(hi - mid));
 	}
 #undef MEL_BIN
 	return CELLA_OK;

@@ -4547,6 +4547,11 @@ static void test_windows(void)
 		CT_RESULT(window_run("HannWindow", CELLA_ONNX_INT64, 0, 4, 1, CELLA_ONNX_INT64, &m, &out), CELLA_OK);
 		CT_ASSERT(out.dtype == CELLA_ONNX_INT64 && memcmp(out.data, wi, sizeof(wi)) == 0);
 		cella_onnx_model_free(m);
+		/* as float16: 0, 0.5, 1, 0.5 */
+		static const uint16_t wh[4] = { 0x0000, 0x3800, 0x3c00, 0x3800 };
+		CT_RESULT(window_run("HannWindow", CELLA_ONNX_INT64, 0, 4, 1, CELLA_ONNX_FLOAT16, &m, &out), CELLA_OK);
+		CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT16 && out.bytes == 8 && memcmp(out.data, wh, sizeof(wh)) == 0);
+		cella_onnx_model_free(m);
 	}
 	/* a symmetric window of 1 is 0 / 0, NaN (the ONNX reference, onnxruntime); size 0 is empty */
 	CT_RESULT(window_run("HammingWindow", CELLA_ONNX_INT64, 0, 1, 0, 0, &m, &out), CELLA_OK);
@@ -4580,7 +4585,8 @@ static void test_windows(void)
 			cella_test_fail(__FILE__, __LINE__, "window case %zu: %s, '%s'", i, cella_result_str(r), last_log);
 		cella_onnx_model_free(m);
 	}
-	cella_test_pass("Hann/Hamming/Blackman windows: periodic and symmetric, output types; bad sizes refused");
+	cella_test_pass("Hann/Hamming/Blackman windows: periodic and symmetric, output types (float16 too); bad sizes "
+			"refused");
 }
 
 /* ---- detection operators: NonMaxSuppression, RoiAlign, MaxUnpool ---- */
@@ -5593,6 +5599,13 @@ static void test_mel_weight_matrix(void)
 	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT && out.rank == 2 && out.dims[0] == 33 && out.dims[1] == 2);
 	mel_want(pa, 2, 33, want);
 	expect_close(&out, want, 66, 1e-7, "2 bands of dft 64");
+	cella_onnx_model_free(m);
+	/* as float16: the same triangles, each value rounded to float16 (conversions checked in half_convert) */
+	CT_RESULT(mel_run(CELLA_ONNX_INT64, 0, 2, 64, 8000, CELLA_ONNX_FLOAT, 0, 4000, CELLA_ONNX_FLOAT16, &m, &out),
+		  CELLA_OK);
+	CT_ASSERT(out.dtype == CELLA_ONNX_FLOAT16 && out.bytes == 66 * 2);
+	for (int i = 0; i < 66; i++)
+		CT_EQ(((const uint16_t *)out.data)[i], cella_onnx_float_to_half((float)want[i], CELLA_ONNX_FLOAT16));
 	cella_onnx_model_free(m);
 	/* as int32 (int32 inputs), the fractions truncate to 0 and each peak stays 1; as double (double edges) exact */
 	CT_RESULT(mel_run(CELLA_ONNX_INT32, 0, 2, 64, 8000, CELLA_ONNX_DOUBLE, 0, 4000, CELLA_ONNX_INT32, &m, &out),
