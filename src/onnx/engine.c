@@ -101,6 +101,12 @@ static void tensor_release(struct model *m, struct tensor *t)
 		t->buf = -1;
 		t->data = NULL;
 	}
+	if (t->seq) {
+		if (t->seq_own)
+			onnx_seq_free(t->seq);
+		t->seq = NULL;
+		t->seq_own = 0;
+	}
 }
 
 /* A decoded float16/bfloat16 tensor (an initializer's, an attribute's) as float32, the form the engine holds it in:
@@ -332,6 +338,28 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 		t->data = x->m->bufs[slot].p;
 	}
 	*out = t;
+	return CELLA_OK;
+}
+
+cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out)
+{
+	if (!onnx_op_has_out(n, i))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "output %d, a sequence, is absent", i);
+	struct tensor *t = &x->g->values[n->out[i]].t;
+	struct onnx_seq *s = calloc(1, sizeof(*s));
+	if (!s)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	tensor_release(x->m, t);
+	memset(t, 0, sizeof(*t));
+	t->half = onnx_dtype_is_half(dtype) ? dtype : 0;
+	t->dtype = t->half ? CELLA_ONNX_FLOAT : dtype;
+	t->known = 1;
+	t->buf = -1;
+	t->seq = s;
+	t->seq_own = 1;
+	s->dtype = t->dtype;
+	s->half = t->half;
+	*out = s;
 	return CELLA_OK;
 }
 
@@ -625,6 +653,8 @@ static void graph_free(struct graph *g)
 	for (int i = 0; i < g->n_values; i++) {
 		free(g->values[i].name);
 		free(g->values[i].const_mem);
+		if (g->values[i].t.seq_own)
+			onnx_seq_free(g->values[i].t.seq);
 	}
 	free(g->values);
 	free(g->inputs);
@@ -1581,7 +1611,12 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	n->attr_bad = NULL;
 	x->refused = 0;
 	x->m->why[0] = '\0';
-	cella_result r = fn(x, n);
+	cella_result r = CELLA_OK;
+	for (int k = 0; k < n->n_in && !(n->op->flags & ONNX_SEQ); k++)
+		if (n->in[k] >= 0 && x->g->values[n->in[k]].t.seq)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is a sequence; %s takes tensors",
+					    k, x->g->values[n->in[k]].name, n->op->name);
+	r = fn(x, n);
 	if (r == CELLA_OK && fn == n->op->run)
 		half_follow(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
@@ -1928,7 +1963,7 @@ static void graph_release_all(struct model *m, struct graph *g)
 {
 	for (int v = 0; v < g->n_values; v++) {
 		struct tensor *t = &g->values[v].t;
-		if (t->buf >= 0)
+		if (t->buf >= 0 || t->seq)
 			tensor_release(m, t);
 		if (!t->is_const && !g->values[v].is_input) {
 			t->data = NULL;
@@ -1976,9 +2011,14 @@ cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 		if (val->outer >= 0) {
 			val->t = parent->g->values[val->outer].t;
 			val->t.buf = -1; /* borrowed from the enclosing graph */
+			val->t.seq_own = 0;
 		}
 	}
 	cella_result r = graph_exec(&x);
+	for (int i = 0; i < g->n_outputs && r == CELLA_OK; i++)
+		if (g->values[g->outputs[i]].t.seq) /* If, Loop and Scan pass tensors on */
+			r = onnx_op_fail(parent, CELLA_ERR_MODEL_UNSUPPORTED, "subgraph output '%s' is a sequence (If, Loop "
+					 "and Scan pass only tensors on)", g->values[g->outputs[i]].name);
 	if (r != CELLA_OK)
 		graph_release_all(x.m, g);
 	return r;
@@ -2121,6 +2161,11 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 		const struct tensor *t = &ov->t;
 		int half = ov->decl_half ? ov->decl_half : ov->decl_dtype ? 0 : t->half;
 		memset(&outputs[i], 0, sizeof(outputs[i]));
+		if (t->seq) { /* a sequence-typed output is refused at load; one without a type shows here */
+			onnx_log(m, "output %zu ('%s') is a sequence: model outputs are tensors", i, ov->name);
+			graph_release_all(m, g);
+			return CELLA_ERR_MODEL_UNSUPPORTED;
+		}
 		if (half && t->dtype == CELLA_ONNX_FLOAT) {
 			if ((r = half_output(m, i, t, half, &outputs[i])) != CELLA_OK) {
 				onnx_log(m, "output %zu: %s narrowing it to %s", i, cella_result_str(r), onnx_tname(half));

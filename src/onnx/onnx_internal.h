@@ -15,7 +15,9 @@
 #define ONNX_MAX_IR 10
 #define ONNX_MAX_GRAPH_DEPTH 16
 
-/* A value's tensor: shape, type and where its elements live. */
+struct onnx_seq;
+
+/* A value's tensor: shape, type and where its elements live; or, with seq set, a sequence of tensors. */
 struct tensor {
 	int dtype;
 	int rank;
@@ -27,7 +29,17 @@ struct tensor {
 	int buf;         /* arena slot holding data, or -1 */
 	int half;        /* CELLA_ONNX_FLOAT16 or CELLA_ONNX_BFLOAT16 for a float16/bfloat16 value, which the engine
 			  * holds and computes as float32 (dtype CELLA_ONNX_FLOAT; see docs/onnx.md), else 0 */
+	struct onnx_seq *seq; /* a sequence value (ops_seq.c): dtype is its elements' type, data NULL, bytes 0 */
+	int seq_own;          /* seq is this tensor's to free (not a subgraph's view of an outer value) */
 };
+
+/* A sequence: n tensors of one element type, each with its own malloc'ed data (ops_seq.c). */
+struct onnx_seq {
+	int dtype, half;
+	size_t n, cap;
+	struct tensor *it;
+};
+void onnx_seq_free(struct onnx_seq *s);
 
 /* ONNX AttributeProto.AttributeType values used here. */
 enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6,
@@ -91,6 +103,7 @@ enum {
 	ONNX_TYPE_SET = 0x10,   /* it sets its outputs' types itself (Cast's `to`, CastLike's second input) */
 	ONNX_HALF_FIRST = 0x20, /* only output 0 follows the input (LayerNormalization's mean and inverse standard
 				 * deviation are float32, its stash type) */
+	ONNX_SEQ = 0x40,        /* takes or makes sequences; every other op is refused a sequence input (op_call) */
 };
 
 struct node {
@@ -369,6 +382,17 @@ struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);
 int onnx_op_has_out(const struct node *n, int i);
 CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
 				   struct tensor **out);
+/* Output i of n as a new, empty sequence of dtype (float16/bfloat16 held as float), owned by the output value. */
+CELLA_MUST_USE cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out);
+/* outer blocks of row bytes: block b from src + b * src_stride + src_off to dst + b * dst_stride + dst_off (Concat,
+ * Split and their sequence forms). */
+static inline void onnx_copy_rows(void *dst, size_t dst_stride, size_t dst_off, const void *src, size_t src_stride,
+				  size_t src_off, size_t row, int64_t outer)
+{
+	for (int64_t b = 0; b < outer && row; b++)
+		memcpy((char *)dst + (size_t)b * dst_stride + dst_off, (const char *)src + (size_t)b * src_stride + src_off,
+		       row);
+}
 /* Returns the slot's scratch memory of at least bytes (64-byte aligned); NULL on failure, and for a request above
  * max_tensor_bytes (the node then fails with CELLA_ERR_TOO_LARGE, not CELLA_ERR_OUT_OF_MEMORY). */
 void *onnx_op_scratch(struct exec *x, int slot, size_t bytes);
@@ -468,7 +492,8 @@ void onnx_graph_done(struct model *m, struct graph *g);
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
-	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[], onnx_ops_text[];
+	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[], onnx_ops_text[],
+	onnx_ops_seq[];
 
 /* The `output_datatype` attribute of the window operators and MelWeightMatrix (ops_linalg.c): float when absent,
  * else a numeric type the engine computes (no bool, float16 or bfloat16). CELLA_ERR_MODEL for a value that is no

@@ -1115,8 +1115,7 @@ const struct op_def *onnx_op_lookup(const char *name, int opset)
 {
 	static const struct op_def *const tables[] = { onnx_ops_elementwise, onnx_ops_nn, onnx_ops_shape,
 						       onnx_ops_misc, onnx_ops_extra, onnx_ops_grid, onnx_ops_vision, onnx_ops_linalg,
-						       onnx_ops_signal, onnx_ops_text,
-						       onnx_ops_quant };
+						       onnx_ops_signal, onnx_ops_text, onnx_ops_quant, onnx_ops_seq };
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct op_def *d = tables[t]; d->name; d++)
 			if (!strcmp(d->name, name))

@@ -286,10 +286,7 @@ static cella_result op_concat(struct exec *x, struct node *n)
 	for (int i = 0; i < n->n_in; i++) {
 		struct tensor *t = onnx_op_in(x, n, i);
 		size_t row = (size_t)(t->dims[axis] * inner) * es;
-		for (int64_t b = 0; b < outer; b++)
-			if (row)
-				memcpy((char *)o->data + (size_t)b * orow + off, (const char *)t->data + (size_t)b * row,
-				       row);
+		onnx_copy_rows(o->data, orow, off, t->data, row, 0, row, outer);
 		off += row;
 	}
 	return CELLA_OK;
@@ -351,10 +348,7 @@ static cella_result op_split(struct exec *x, struct node *n)
 		if (onnx_op_dry(x))
 			continue;
 		size_t row = (size_t)(sp[i] * inner) * es;
-		for (int64_t b = 0; b < outer; b++)
-			if (row)
-				memcpy((char *)o->data + (size_t)b * row, (const char *)a->data + (size_t)b * arow + off,
-				       row);
+		onnx_copy_rows(o->data, row, 0, a->data, arow, off, row, outer);
 		off += row;
 	}
 	return CELLA_OK;

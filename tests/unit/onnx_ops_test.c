@@ -6402,6 +6402,206 @@ static void test_half_precision(void)
 			"stand");
 }
 
+/* ---- sequences: the operators of opset 11 ---- */
+
+/* A model over x (float [2, 3] = 1..6, or the dtype/dims given) whose nodes the case adds; output y of ydt. */
+static void seq_model(struct mb *b, int ydt)
+{
+	static const int64_t xd[2] = { 2, 3 };
+	static const float xv[6] = { 1, 2, 3, 4, 5, 6 };
+	mb_init(b, 13);
+	gb_io(&b->g, 1, "y", ydt, -1, NULL);
+	gb_const(&b->g, "x", CELLA_ONNX_FLOAT, 2, xd, xv, sizeof(xv));
+}
+
+/* y's values are want's (floats, or int64 with dt) and its dims dims. */
+static void expect_seq_out(const struct cella_onnx_tensor *y, int dt, int rank, const int64_t *dims, const void *want,
+			   size_t bytes, const char *what)
+{
+	int ok = (int)y->dtype == dt && (int)y->rank == rank && y->bytes == bytes && !memcmp(y->data, want, bytes);
+	for (int d = 0; ok && d < rank; d++)
+		ok = y->dims[d] == dims[d];
+	if (!ok)
+		cella_test_fail(__FILE__, __LINE__, "%s: %s rank %u, %zu bytes", what, cella_onnx_dtype_name(y->dtype), y->rank,
+				y->bytes);
+}
+
+static void test_sequences(void)
+{
+	static const int64_t d1[1] = { 1 }, d2[1] = { 2 }, d22[2] = { 2, 2 }, d23[2] = { 2, 3 }, d13[2] = { 1, 3 };
+	static const char *const x_in[] = { "x", NULL }, *const s_o[] = { "s", NULL }, *const s_in[] = { "s", NULL };
+	static const char *const sp_in[] = { "x", "sp", NULL }, *const at_in[] = { "s", "p", NULL };
+	static const int64_t one = 1, two = 2, neg1 = -1, zero = 0;
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	/* SplitToSequence along axis 1 into lengths [1, 2]; SequenceAt 1 is the last two columns */
+	static const int64_t sp12[2] = { 1, 2 };
+	static const float cols[4] = { 2, 3, 5, 6 };
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "sp", CELLA_ONNX_INT64, 1, d2, sp12, sizeof(sp12));
+	gb_const(&b.g, "p", CELLA_ONNX_INT64, 0, NULL, &one, 8);
+	attr_i(&b.g, gb_node(&b.g, "SplitToSequence", sp_in, s_o), "axis", 1);
+	gb_node(&b.g, "SequenceAt", at_in, Y);
+	CT_RESULT(load_run(&b, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_FLOAT, 2, d22, cols, sizeof(cols), "SplitToSequence [1, 2], SequenceAt 1");
+	cella_onnx_model_free(m);
+	/* pieces of 1 without the axis (keepdims 0), stacked back along a new axis 0: x again */
+	static const float xv[6] = { 1, 2, 3, 4, 5, 6 };
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	attr_i(&b.g, gb_node(&b.g, "SplitToSequence", x_in, s_o), "keepdims", 0);
+	Onnx__NodeProto *cn = gb_node(&b.g, "ConcatFromSequence", s_in, Y);
+	attr_i(&b.g, cn, "axis", 0);
+	attr_i(&b.g, cn, "new_axis", 1);
+	CT_RESULT(load_run(&b, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_FLOAT, 2, d23, xv, sizeof(xv), "rows split and stacked");
+	cella_onnx_model_free(m);
+	/* pieces of 2 over 3 columns: 2 then 1; SequenceLength 2, and SequenceAt -1 the last column */
+	static const float last[2] = { 3, 6 };
+	static const int64_t len2 = 2;
+	static const char *const len_o[] = { "n", NULL }, *const at_last[] = { "s", "m1", NULL };
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_io(&b.g, 1, "n", CELLA_ONNX_INT64, -1, NULL);
+	gb_const(&b.g, "sp", CELLA_ONNX_INT64, 0, NULL, &two, 8);
+	gb_const(&b.g, "m1", CELLA_ONNX_INT64, 0, NULL, &neg1, 8);
+	attr_i(&b.g, gb_node(&b.g, "SplitToSequence", sp_in, s_o), "axis", -1);
+	gb_node(&b.g, "SequenceAt", at_last, Y);
+	gb_node(&b.g, "SequenceLength", s_in, len_o);
+	struct cella_onnx_tensor y2[2];
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, NULL, 0, y2, 2), CELLA_OK);
+	expect_seq_out(&y2[0], CELLA_ONNX_FLOAT, 2, (const int64_t[]){ 2, 1 }, last, sizeof(last), "the last piece");
+	expect_seq_out(&y2[1], CELLA_ONNX_INT64, 0, NULL, &len2, 8, "SequenceLength");
+	cella_onnx_model_free(m);
+	/* SequenceConstruct(a, b), SequenceInsert c at 0, SequenceErase the last: [c, a], joined on axis 0 */
+	static const float av[3] = { 1, 2, 3 }, bv[3] = { 4, 5, 6 }, cv[3] = { 7, 8, 9 }, ca[6] = { 7, 8, 9, 1, 2, 3 };
+	static const char *const ab_in[] = { "a", "b", NULL }, *const ins_in[] = { "s", "c", "z", NULL };
+	static const char *const t_o[] = { "t", NULL }, *const t_in[] = { "t", NULL }, *const u_o[] = { "u", NULL };
+	static const char *const u_in[] = { "u", NULL };
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "a", CELLA_ONNX_FLOAT, 2, d13, av, 12);
+	gb_const(&b.g, "b", CELLA_ONNX_FLOAT, 2, d13, bv, 12);
+	gb_const(&b.g, "c", CELLA_ONNX_FLOAT, 2, d13, cv, 12);
+	gb_const(&b.g, "z", CELLA_ONNX_INT32, 0, NULL, (const int32_t[]){ 0 }, 4);
+	gb_node(&b.g, "SequenceConstruct", ab_in, s_o);
+	gb_node(&b.g, "SequenceInsert", ins_in, t_o);
+	gb_node(&b.g, "SequenceErase", t_in, u_o);
+	attr_i(&b.g, gb_node(&b.g, "ConcatFromSequence", u_in, Y), "axis", 0);
+	CT_RESULT(load_run(&b, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_FLOAT, 2, d23, ca, sizeof(ca), "construct, insert at 0, erase the last, concat");
+	cella_onnx_model_free(m);
+	/* SequenceEmpty of int64, SequenceInsert of an int64 tensor at the end, SequenceAt 0 */
+	static const int64_t iv[2] = { -5, 1L << 40 };
+	static const char *const e_in[] = { "e", "v", NULL }, *const e_o[] = { "e", NULL }, *const at0[] = { "s", "z", NULL };
+	static const char *const none_in[] = { NULL };
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_INT64, -1, NULL);
+	gb_const(&b.g, "v", CELLA_ONNX_INT64, 1, d2, iv, sizeof(iv));
+	gb_const(&b.g, "z", CELLA_ONNX_INT64, 1, d1, &zero, 8);
+	attr_i(&b.g, gb_node(&b.g, "SequenceEmpty", none_in, e_o), "dtype", CELLA_ONNX_INT64);
+	gb_node(&b.g, "SequenceInsert", e_in, s_o);
+	gb_node(&b.g, "SequenceAt", at0, Y);
+	CT_RESULT(load_run(&b, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_INT64, 1, d2, iv, sizeof(iv), "SequenceEmpty int64, insert, at 0");
+	cella_onnx_model_free(m);
+	/* float16 through a sequence: the bits come back as they went in */
+	static const uint16_t hv[4] = { 0x3c00, 0xc500, 0x7bff, 0x0001 };
+	half_model(&b, 13, CELLA_ONNX_FLOAT16, 2, d22);
+	gb_node(&b.g, "SplitToSequence", x_in, s_o);
+	attr_i(&b.g, gb_node(&b.g, "ConcatFromSequence", s_in, Y), "axis", 0);
+	struct cella_onnx_tensor hin = half_tensor(CELLA_ONNX_FLOAT16, 2, d22, hv, sizeof(hv));
+	CT_RESULT(half_run(&b, 0, &hin, 1, &m, &y, 1), CELLA_OK);
+	expect_bits(&y, CELLA_ONNX_FLOAT16, hv, 4, "float16 split and joined");
+	cella_onnx_model_free(m);
+	cella_test_pass("sequences: SplitToSequence (lengths, pieces, keepdims 0), ConcatFromSequence (joined, stacked), "
+			"Construct, Insert, Erase, At, Length, Empty; float16 through");
+}
+
+/* seq_model's x split into rows (SplitToSequence), then op on the sequence, its output y. */
+static void split_then(struct mb *b, const char *op)
+{
+	static const char *const x_in[] = { "x", NULL }, *const s_o[] = { "s", NULL }, *const s_in[] = { "s", NULL };
+	seq_model(b, CELLA_ONNX_FLOAT);
+	gb_node(&b->g, "SplitToSequence", x_in, s_o);
+	gb_node(&b->g, op, s_in, Y);
+}
+
+/* One sequence model that must be refused at run with r and msg. */
+static void seq_refused(struct mb *b, uint64_t max_bytes, cella_result want, const char *msg)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	cella_result r = half_run(b, max_bytes, NULL, 0, &m, &y, 1);
+	if (r != want || !strstr(last_log, msg))
+		cella_test_fail(__FILE__, __LINE__, "want %s '%s', got %s '%s'", cella_result_name(want), msg,
+				cella_result_name(r), last_log);
+	cella_onnx_model_free(m);
+}
+
+static void test_sequences_refused(void)
+{
+	static const int64_t d2[1] = { 2 }, five = 5, zero = 0, bad_sp[2] = { 1, 1 };
+	static const float f = 1;
+	static const char *const x_in[] = { "x", NULL }, *const s_o[] = { "s", NULL }, *const s_in[] = { "s", NULL };
+	static const char *const at_in[] = { "s", "p", NULL }, *const sp_in[] = { "x", "sp", NULL };
+	static const char *const ins_in[] = { "s", "f", NULL }, *const none_in[] = { NULL };
+	struct mb b;
+	/* SequenceAt 5 of 2 rows */
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "p", CELLA_ONNX_INT64, 0, NULL, &five, 8);
+	gb_node(&b.g, "SplitToSequence", x_in, s_o);
+	gb_node(&b.g, "SequenceAt", at_in, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL, "(SequenceAt): model is malformed: position 5 is out of range for a sequence of 2");
+	/* a float tensor into an int64 sequence */
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_INT64, -1, NULL);
+	gb_const(&b.g, "f", CELLA_ONNX_FLOAT, 0, NULL, &f, 4);
+	attr_i(&b.g, gb_node(&b.g, "SequenceEmpty", none_in, s_o), "dtype", CELLA_ONNX_INT64);
+	gb_node(&b.g, "SequenceInsert", ins_in, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL, "a tensor of float in a sequence of int64");
+	/* a tensor operator given a sequence */
+	split_then(&b, "Relu");
+	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "input 0 ('s') is a sequence; Relu takes tensors");
+	/* a sequence operator given a tensor */
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "p", CELLA_ONNX_INT64, 0, NULL, &zero, 8);
+	gb_node(&b.g, "SequenceAt", (const char *const[]){ "x", "p", NULL }, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL, "input 0 ('x') is a tensor, not a sequence");
+	/* ConcatFromSequence of an empty sequence, and without its axis */
+	for (int with_axis = 1; with_axis >= 0; with_axis--) {
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_node(&b.g, "SequenceEmpty", none_in, s_o);
+		Onnx__NodeProto *cn = gb_node(&b.g, "ConcatFromSequence", s_in, Y);
+		if (with_axis)
+			attr_i(&b.g, cn, "axis", 0);
+		seq_refused(&b, 0, with_axis ? CELLA_ERR_MODEL_SHAPE : CELLA_ERR_MODEL,
+			    with_axis ? "the sequence is empty: no shape to concatenate" : "attribute 'axis' is required");
+	}
+	/* split lengths that do not add up to the dim; a piece of 0 */
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "sp", CELLA_ONNX_INT64, 1, d2, bad_sp, sizeof(bad_sp));
+	attr_i(&b.g, gb_node(&b.g, "SplitToSequence", sp_in, s_o), "axis", 1);
+	gb_node(&b.g, "SequenceLength", s_in, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL_SHAPE, "split adds up to 2, the dim is 3");
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_const(&b.g, "sp", CELLA_ONNX_INT64, 0, NULL, &zero, 8);
+	gb_node(&b.g, "SplitToSequence", sp_in, s_o);
+	gb_node(&b.g, "SequenceLength", s_in, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL, "split is 0, not a length of 1 or more");
+	/* a model output that is a sequence */
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_node(&b.g, "SplitToSequence", x_in, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "output 0 ('y') is a sequence: model outputs are tensors");
+	/* more tensors than max_tensor_bytes holds descriptions of (64 bytes: not even one; x takes 24) */
+	split_then(&b, "SequenceLength");
+	seq_refused(&b, 64, CELLA_ERR_TOO_LARGE, "a sequence's 1 tensor descriptions take");
+	cella_test_pass("sequences refused, named: positions, types, tensors for sequences and back, empty joins, "
+			"split lengths, sequence outputs, too many tensors");
+}
+
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -6413,6 +6613,8 @@ int main(int argc, char **argv)
 		{ "half_types", test_half_types },
 		{ "half_limit", test_half_limit },
 		{ "half_precision", test_half_precision },
+		{ "sequences", test_sequences },
+		{ "sequences_refused", test_sequences_refused },
 		{ "lrn_huge_size", test_lrn_huge_size },
 		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
