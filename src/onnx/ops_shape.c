@@ -173,8 +173,19 @@ static cella_result op_dropout(struct exec *x, struct node *n)
 			return r;
 		if (tm->dtype != CELLA_ONNX_BOOL || onnx_tensor_count(tm) != 1)
 			return CELLA_ERR_MODEL_SHAPE;
-		if (*(const uint8_t *)tm->data)
-			return CELLA_ERR_MODEL_UNSUPPORTED; /* training mode is random */
+		/* training mode drops at random, unless ratio is 0: then it is the identity, as at inference */
+		struct tensor *rt = onnx_op_in(x, n, 1);
+		double ratio = 0.5;
+		if (*(const uint8_t *)tm->data && rt) {
+			if ((r = onnx_op_need(x, rt)) != CELLA_OK)
+				return r;
+			if (!onnx_dtype_is_fp(rt->dtype) || onnx_tensor_count(rt) != 1)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "ratio is not one floating-point value");
+			ratio = onnx_get_d(rt->data, rt->dtype, 0);
+		}
+		if (*(const uint8_t *)tm->data && ratio != 0)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "training mode with ratio %g drops at random "
+					    "(only ratio 0 is supported in training mode)", ratio);
 	}
 	if ((r = copy_out(x, n, a, a->rank, a->dims)) != CELLA_OK)
 		return r;

@@ -6602,6 +6602,43 @@ static void test_sequences_refused(void)
 }
 
 
+/* Dropout-12 in training mode: the identity with ratio 0 (an all-true mask); any other ratio drops at random and
+ * is refused by name. */
+static void test_dropout_training(void)
+{
+	static const int64_t d3[1] = { 3 };
+	static const float xv[3] = { 1.5f, -2, 3 };
+	static const uint8_t yes = 1, all[3] = { 1, 1, 1 };
+	static const char *const outs[] = { "y", "mask", NULL };
+	for (int k = 0; k < 2; k++) {
+		const float ratio = k ? 0.25f : 0.0f;
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out[2];
+		single(&b, 13, "Dropout", 3, CELLA_ONNX_FLOAT);
+		b.g.nout[0][1] = (char *)outs[1];
+		b.g.nodes[0].n_output = 2;
+		gb_io(&b.g, 1, "mask", CELLA_ONNX_BOOL, -1, NULL);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 1, d3, xv, sizeof(xv));
+		gb_const(&b.g, "c1", CELLA_ONNX_FLOAT, 0, NULL, &ratio, 4);
+		gb_const(&b.g, "c2", CELLA_ONNX_BOOL, 0, NULL, &yes, 1);
+		cella_result r = load(&b, &m);
+		if (r == CELLA_OK)
+			r = cella_onnx_model_run(m, NULL, 0, out, 2);
+		if (k == 0) {
+			CT_RESULT(r, CELLA_OK);
+			CT_ASSERT(out[0].bytes == sizeof(xv) && !memcmp(out[0].data, xv, sizeof(xv)));
+			CT_ASSERT(out[1].dtype == CELLA_ONNX_BOOL && out[1].bytes == 3 && !memcmp(out[1].data, all, 3));
+		} else {
+			CT_RESULT(r, CELLA_ERR_MODEL_UNSUPPORTED);
+			CT_ASSERT(strstr(last_log, "(Dropout)") && strstr(last_log, "training mode with ratio 0.25 drops at "
+										  "random"));
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Dropout in training mode: ratio 0 the identity with an all-true mask; ratio 0.25 refused");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -6615,6 +6652,7 @@ int main(int argc, char **argv)
 		{ "half_precision", test_half_precision },
 		{ "sequences", test_sequences },
 		{ "sequences_refused", test_sequences_refused },
+		{ "dropout_training", test_dropout_training },
 		{ "lrn_huge_size", test_lrn_huge_size },
 		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
