@@ -561,6 +561,27 @@ struct sgemm {
 	int act;
 	float act_a, act_b;
 };
+/* C [M x N] (row stride N) = A [M x K] B [K x N], both row-major, plus bias_m per row (NULL: none): a convolution
+ * group's product (Conv, DeformConv); the caller sets any other field. */
+static inline struct sgemm onnx_sgemm_rows(size_t M, size_t N, size_t K, const float *A, const float *B, float *C,
+					   const float *bias_m)
+{
+	struct sgemm s = { 0 };
+	s.M = M;
+	s.N = N;
+	s.K = K;
+	s.A = A;
+	s.a_rs = (ptrdiff_t)K;
+	s.a_cs = 1;
+	s.B = B;
+	s.b_rs = (ptrdiff_t)N;
+	s.b_cs = 1;
+	s.C = C;
+	s.ldc = N;
+	s.alpha = 1.0f;
+	s.bias_m = bias_m;
+	return s;
+}
 void onnx_gemm_select(struct gemm_kernel *gk, uint32_t disable);
 size_t onnx_sgemm_packed_a_floats(const struct gemm_kernel *gk, size_t M, size_t K);
 void onnx_sgemm_pack_a(const struct gemm_kernel *gk, size_t M, size_t K, const float *A, ptrdiff_t rs, ptrdiff_t cs,

@@ -463,20 +463,9 @@ static cella_result op_conv(struct exec *x, struct node *n)
 			struct im2col_ctx icx = { &w, xg, ksp };
 			if (!pointwise && nsp != 2)
 				im2col(&w, xg, cg, col);
-			struct sgemm s = { 0 };
-			s.M = (size_t)mg;
-			s.N = (size_t)outsp;
-			s.K = (size_t)kk;
-			s.A = Wd + gi * mg * kk;
-			s.a_rs = kk;
-			s.a_cs = 1;
-			s.B = pointwise ? xg : col;
-			s.b_rs = outsp;
-			s.b_cs = 1;
-			s.C = Y + (b * M + gi * mg) * outsp;
-			s.ldc = (size_t)outsp;
-			s.alpha = 1.0f;
-			s.bias_m = B ? B + gi * mg : NULL;
+			struct sgemm s = onnx_sgemm_rows((size_t)mg, (size_t)outsp, (size_t)kk, Wd + gi * mg * kk,
+							 pointwise ? xg : col, Y + (b * M + gi * mg) * outsp,
+							 B ? B + gi * mg : NULL);
 			s.packed_a = pv ? pv->packed + (size_t)gi * pv->per_group : NULL;
 			s.act = n->act;
 			s.act_a = n->act_a;

@@ -473,9 +473,122 @@ static cella_result op_maxunpool(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ DeformConv */
+
+/* Plane p (H x W) sampled at (h, w) bilinearly: 0 unless -1 < h < H and -1 < w < W (NaN is outside); the four
+ * neighbours of a point inside that, each outside the plane counting 0 (torchvision's rule, which onnxruntime and
+ * the ONNX reference follow). */
+static float deform_sample(const float *p, int64_t H, int64_t W, float h, float w)
+{
+	if (!(h > -1 && h < (float)H && w > -1 && w < (float)W))
+		return 0;
+	float hf = floorf(h), wf = floorf(w), lh = h - hf, lw = w - wf;
+	int64_t h0 = (int64_t)hf, w0 = (int64_t)wf, h1 = h0 + 1, w1 = w0 + 1;
+	float v00 = h0 >= 0 && w0 >= 0 ? p[h0 * W + w0] : 0, v01 = h0 >= 0 && w1 < W ? p[h0 * W + w1] : 0;
+	float v10 = h1 < H && w0 >= 0 ? p[h1 * W + w0] : 0, v11 = h1 < H && w1 < W ? p[h1 * W + w1] : 0;
+	return (1 - lh) * (1 - lw) * v00 + (1 - lh) * lw * v01 + lh * (1 - lw) * v10 + lh * lw * v11;
+}
+
+/* An input that must have dims want (n of them), named in the failure. */
+static cella_result deform_dims(struct exec *x, const struct tensor *t, const char *what, const int64_t *want)
+{
+	if (t->rank != 4 || t->dims[0] != want[0] || t->dims[1] != want[1] || t->dims[2] != want[2] ||
+	    t->dims[3] != want[3])
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "%s is not [%lld, %lld, %lld, %lld]", what, (long long)want[0],
+				    (long long)want[1], (long long)want[2], (long long)want[3]);
+	return CELLA_OK;
+}
+
+/*
+ * DeformConv-19 on two spatial dims: X [N, C, H, W], W [M, C / group, kH, kW], offset [N, offset_group * 2 * kH *
+ * kW, oH, oW] (per tap, the row then the column shift), optional B [M] and mask [N, offset_group * kH * kW, oH, oW].
+ * Each tap of each output position reads X where Conv would, moved by its offset, bilinearly, times its mask;
+ * channel c takes the offsets of its offset group (c / (C / offset_group)). Then a GEMM per group, as Conv's.
+ */
+static cella_result op_deform_conv(struct exec *x, struct node *n)
+{
+	struct tensor *xt = onnx_op_in(x, n, 0), *wt = onnx_op_in(x, n, 1), *ot = onnx_op_in(x, n, 2);
+	struct tensor *bt = onnx_op_in(x, n, 3), *mt = onnx_op_in(x, n, 4), *yt;
+	struct onnx_win w;
+	int64_t g;
+	cella_result r;
+	if (!xt || !wt || !ot)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent (X, W and offset are required)",
+				    !xt ? 0 : !wt ? 1 : 2);
+	const struct tensor *in[5] = { xt, wt, ot, bt, mt };
+	for (int i = 0; i < 5; i++)
+		if (in[i] && (r = onnx_op_need_fp(x, in[i]->dtype, (const char *[]){ "X", "W", "offset", "B", "mask" }[i])) !=
+				     CELLA_OK)
+			return r;
+	if (xt->dtype != CELLA_ONNX_FLOAT)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of type %s is not supported (float)",
+				    onnx_tname(xt->dtype));
+	for (int i = 1; i < 5; i++)
+		if (in[i] && in[i]->dtype != xt->dtype)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d of type %s, X of %s", i, onnx_tname(in[i]->dtype),
+					    onnx_tname(xt->dtype));
+	if (xt->rank != 4)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "X of rank %d: DeformConv on two spatial dims only "
+				    "([N, C, H, W])", xt->rank);
+	if ((r = onnx_conv_geometry(x, n, xt, wt, &w, &g)) != CELLA_OK)
+		return r;
+	int64_t og = onnx_attr_i(n, "offset_group", 1), N = xt->dims[0], C = xt->dims[1], H = xt->dims[2],
+		Wd = xt->dims[3], M = wt->dims[0], kh = w.k[0], kw = w.k[1], oh = w.out[0], ow = w.out[1];
+	if (og < 1 || C % og)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'offset_group' is %lld: not a divisor of the %lld "
+				    "channels", (long long)og, (long long)C);
+	int64_t taps = kh * kw, want[4] = { N, og * 2 * taps, oh, ow };
+	if ((r = deform_dims(x, ot, "offset", want)) != CELLA_OK)
+		return r;
+	want[1] = og * taps;
+	if (mt && (r = deform_dims(x, mt, "mask", want)) != CELLA_OK)
+		return r;
+	if (bt && (bt->rank != 1 || bt->dims[0] != M))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "B is not [%lld]", (long long)M);
+	int64_t od[4] = { N, M, oh, ow };
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, 4, od, &yt)) != CELLA_OK || onnx_op_dry(x))
+		return r;
+	int64_t cg = C / g, mg = M / g, P = oh * ow, K = cg * taps, KP;
+	if (onnx_tensor_count(yt) == 0)
+		return CELLA_OK;
+	if (__builtin_mul_overflow(K, P, &KP) || (uint64_t)KP > x->m->opt.max_tensor_bytes / sizeof(float))
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "its sampled columns (%lld x %lld) are over max_tensor_bytes",
+				    (long long)K, (long long)P);
+	float *col = onnx_op_scratch(x, 1, (size_t)KP * sizeof(float));
+	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
+	if (!col || !scr)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	const float *X = xt->data, *Wt = wt->data, *O = ot->data, *Mk = mt ? mt->data : NULL, *B = bt ? bt->data : NULL;
+	for (int64_t b = 0; b < N; b++)
+		for (int64_t gi = 0; gi < g; gi++) {
+			for (int64_t cl = 0; cl < cg; cl++) {
+				int64_t c = gi * cg + cl, grp = c / (C / og);
+				const float *plane = X + (b * C + c) * H * Wd;
+				for (int64_t t = 0; t < taps; t++) {
+					const float *dh = O + ((b * og + grp) * 2 * taps + 2 * t) * P, *dw = dh + P;
+					const float *mk = Mk ? Mk + ((b * og + grp) * taps + t) * P : NULL;
+					float *row = col + (cl * taps + t) * P;
+					int64_t i = t / kw, j = t % kw;
+					for (int64_t y = 0, p = 0; y < oh; y++)
+						for (int64_t xx = 0; xx < ow; xx++, p++) {
+							float h = (float)(y * w.s[0] - w.pb[0] + i * w.d[0]) + dh[p];
+							float v = (float)(xx * w.s[1] - w.pb[1] + j * w.d[1]) + dw[p];
+							float s = deform_sample(plane, H, Wd, h, v);
+							row[p] = mk ? s * mk[p] : s;
+						}
+				}
+			}
+			struct sgemm sg = onnx_sgemm_rows((size_t)mg, (size_t)P, (size_t)K, Wt + gi * mg * K, col,
+							  (float *)yt->data + (b * M + gi * mg) * P, B ? B + gi * mg : NULL);
+			onnx_op_sgemm(x, &sg, scr);
+		}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_vision[] = {
 	{ "NonMaxSuppression", op_nms, nms_attrs, 10, 0 },
 	{ "RoiAlign", op_roialign, roi_attrs, 10, 0 },
 	{ "MaxUnpool", op_maxunpool, onnx_pool_attrs, 9, 0 },
+	{ "DeformConv", op_deform_conv, NULL, 19, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

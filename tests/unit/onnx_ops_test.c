@@ -6639,6 +6639,101 @@ static void test_dropout_training(void)
 	cella_test_pass("Dropout in training mode: ratio 0 the identity with an all-true mask; ratio 0.25 refused");
 }
 
+/* ---- DeformConv ---- */
+
+/* DeformConv-19 of X [1, C, 3, 3] (C 1: 1..9; C 2: 1..9 and 10..90) with W (constant), offset and mask (graph
+ * inputs, mask optional) and bias b (constant, NULL: none); y's 1 x M x oH x oW values, or the refusal. */
+static cella_result deform_run(int64_t opset, int C, const float *W, const int64_t *wd, const float *off,
+			       const int64_t *odm, const float *mask, const int64_t *mdm, const float *b, int64_t og,
+			       struct cella_onnx_model **m, struct cella_onnx_tensor *out)
+{
+	static float x2[18];
+	for (int i = 0; i < 9; i++) {
+		x2[i] = (float)(i + 1);
+		x2[9 + i] = (float)(10 * (i + 1));
+	}
+	size_t on = (size_t)(odm[0] * odm[1] * odm[2] * odm[3]), mn = mdm ? (size_t)(mdm[0] * mdm[1] * mdm[2] * mdm[3]) : 0;
+	const struct vten gin[3] = {
+		{ "x", CELLA_ONNX_FLOAT, 4, { 1, C, 3, 3 }, x2, (size_t)C * 36 },
+		{ "off", CELLA_ONNX_FLOAT, 4, { odm[0], odm[1], odm[2], odm[3] }, off, on * 4 },
+		{ "mask", CELLA_ONNX_FLOAT, 4, { mdm ? mdm[0] : 0, mdm ? mdm[1] : 0, mdm ? mdm[2] : 0, mdm ? mdm[3] : 0 }, mask,
+		  mn * 4 },
+	};
+	const struct vten cin[2] = {
+		{ "w", CELLA_ONNX_FLOAT, 4, { wd[0], wd[1], wd[2], wd[3] }, W, (size_t)(wd[0] * wd[1] * wd[2] * wd[3]) * 4 },
+		{ "b", CELLA_ONNX_FLOAT, 1, { wd[0] }, b, (size_t)wd[0] * 4 },
+	};
+	const char *ins[] = { "x", "w", "off", b ? "b" : "", mask ? "mask" : "", NULL };
+	struct mb bm;
+	Onnx__NodeProto *n = vis_model(&bm, opset, "DeformConv", ins, gin, mask ? 3 : 2, cin, b ? 2 : 1, CELLA_ONNX_FLOAT);
+	if (og != 1)
+		attr_i(&bm.g, n, "offset_group", og);
+	return vis_run(&bm, gin, mask ? 3 : 2, m, out);
+}
+
+static void test_deform_conv(void)
+{
+	static const float W[4] = { 1, 2, 3, 4 }, ones[2] = { 1, 1 }, bias = 1;
+	static const int64_t wd[4] = { 1, 1, 2, 2 }, od[4] = { 1, 8, 2, 2 }, md[4] = { 1, 4, 2, 2 };
+	static const int64_t wd1[4] = { 1, 2, 1, 1 }, od2[4] = { 1, 4, 3, 3 };
+	float off[32] = { 0 }, half_w[32] = { 0 }, mask[16];
+	for (int t = 0; t < 4; t++)
+		for (int p = 0; p < 4; p++)
+			half_w[(2 * t + 1) * 4 + p] = 0.5f; /* every tap's column moved by half a pixel */
+	for (int i = 0; i < 16; i++)
+		mask[i] = 0.5f;
+	/* zero offsets: Conv's result, 1*a + 2*b + 3*d + 4*e over each 2x2 window of 1..9 */
+	static const double conv[4] = { 37, 47, 67, 77 };
+	/* half a pixel right: window at (0, 0) reads 1.5, 2.5, 4.5, 5.5; at (0, 1) 2.5, then 1.5 (half of 3, half
+	 * outside), 5.5, 3; at (1, 0) 4.5, 5.5, 7.5, 8.5; at (1, 1) 5.5, 3, 8.5, 4.5 */
+	static const double moved[4] = { 42, 34, 72, 55 };
+	/* the same with every sample times a mask of 0.5, plus a bias of 1 */
+	static const double masked[4] = { 22, 18, 37, 28.5 };
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	CT_RESULT(deform_run(19, 1, W, wd, off, od, NULL, NULL, NULL, 1, &m, &y), CELLA_OK);
+	CT_ASSERT(y.rank == 4 && y.dims[1] == 1 && y.dims[2] == 2 && y.dims[3] == 2);
+	expect_close(&y, conv, 4, 1e-7, "zero offsets");
+	cella_onnx_model_free(m);
+	CT_RESULT(deform_run(19, 1, W, wd, half_w, od, NULL, NULL, NULL, 1, &m, &y), CELLA_OK);
+	expect_close(&y, moved, 4, 1e-7, "half a pixel right");
+	cella_onnx_model_free(m);
+	CT_RESULT(deform_run(19, 1, W, wd, half_w, od, mask, md, &bias, 1, &m, &y), CELLA_OK);
+	expect_close(&y, masked, 4, 1e-7, "mask 0.5 and bias 1");
+	cella_onnx_model_free(m);
+	/* offset groups: channel 0 (group 0) unmoved, channel 1 (group 1) read one pixel right (0 past the edge), a 1x1
+	 * kernel of ones: x0[h][w] + x1[h][w + 1] */
+	float off2[36] = { 0 };
+	for (int p = 0; p < 9; p++)
+		off2[3 * 9 + p] = 1; /* group 1's column shift */
+	static const double grouped[9] = { 21, 32, 3, 54, 65, 6, 87, 98, 9 };
+	CT_RESULT(deform_run(19, 2, ones, wd1, off2, od2, NULL, NULL, NULL, 2, &m, &y), CELLA_OK);
+	expect_close(&y, grouped, 9, 1e-7, "two offset groups");
+	cella_onnx_model_free(m);
+	/* refused, named */
+	static const int64_t od_bad[4] = { 1, 4, 2, 2 }, md_bad[4] = { 1, 2, 2, 2 };
+	static const struct {
+		int64_t opset, og;
+		const int64_t *odm, *mdm;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ 19, 1, od_bad, NULL, CELLA_ERR_MODEL_SHAPE, "offset is not [1, 8, 2, 2]" },
+		{ 19, 1, od, md_bad, CELLA_ERR_MODEL_SHAPE, "mask is not [1, 4, 2, 2]" },
+		{ 19, 2, od, NULL, CELLA_ERR_MODEL, "attribute 'offset_group' is 2: not a divisor of the 1 channels" },
+		{ 18, 1, od, NULL, CELLA_ERR_MODEL_UNSUPPORTED, "unsupported operator 'DeformConv' (opset 18" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cella_result r = deform_run(bad[i].opset, 1, W, wd, off, bad[i].odm, bad[i].mdm ? mask : NULL, bad[i].mdm,
+					    NULL, bad[i].og, &m, &y);
+		if (r != bad[i].r || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "DeformConv case %zu: %s, '%s'", i, cella_result_str(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("DeformConv: zero offsets as Conv, half-pixel shifts with the edge as 0, mask and bias, offset "
+			"groups; wrong offset and mask shapes, offset_group and opset 18 refused by name");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -6653,6 +6748,7 @@ int main(int argc, char **argv)
 		{ "sequences", test_sequences },
 		{ "sequences_refused", test_sequences_refused },
 		{ "dropout_training", test_dropout_training },
+		{ "deform_conv", test_deform_conv },
 		{ "lrn_huge_size", test_lrn_huge_size },
 		{ "lrn_even_size", test_lrn_even_size },
 		{ "pool_huge_kernel", test_pool_huge_kernel },
