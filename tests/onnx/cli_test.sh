@@ -68,6 +68,15 @@ expect 1 "--expect: a missing reference named" "--expect 0: cannot read $work/no
 	run "$work/small.onnx" --random --expect 0:"$work/none.bin"
 expect 1 "--expect: a reference of the wrong size named" "--expect 0: $work/empty.bin has 0 bytes, output 0 has 12" \
 	run "$work/small.onnx" --random --expect 0:"$work/empty.bin"
+# --expect takes equal infinities as equal (their difference is NaN) and an infinity of the other sign as a mismatch:
+# Abs of [-inf, inf, -1] against [inf, inf, 1], then against [inf, -inf, 1]
+printf '\000\000\200\377\000\000\200\177\000\000\200\277' >"$work/infs.bin"
+printf '\000\000\200\177\000\000\200\177\000\000\200\077' >"$work/abs_infs.bin"
+printf '\000\000\200\177\000\000\200\377\000\000\200\077' >"$work/abs_wrong.bin"
+expect 0 "--expect: equal infinities match" "mismatches 0/3" \
+	run "$work/small.onnx" --random --input 0=3:"$work/infs.bin" --expect 0:"$work/abs_infs.bin"
+expect 1 "--expect: an infinity of the other sign does not" "mismatches 1/3" \
+	run "$work/small.onnx" --random --input 0=3:"$work/infs.bin" --expect 0:"$work/abs_wrong.bin"
 # input files that cannot be read are named with the reason; a FIFO is read to its end
 expect 1 "--input-pb: a missing file named" "cella-onnx: $work/none.pb: No such file or directory" \
 	run "$work/small.onnx" --input-pb "$work/none.pb"
