@@ -363,6 +363,27 @@ cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, s
 	return CELLA_OK;
 }
 
+cella_result onnx_op_seq_pass(struct exec *x, struct node *n, int i, struct tensor *t)
+{
+	struct onnx_seq *s = t->seq, *o;
+	cella_result r;
+	if (!t->seq_own && (r = onnx_seq_copy(x, t->seq, &s)) != CELLA_OK)
+		return r;
+	if ((r = onnx_op_seq_out(x, n, i, t->half ? t->half : t->dtype, &o)) != CELLA_OK) {
+		if (s != t->seq)
+			onnx_seq_free(s);
+		return r;
+	}
+	struct tensor *ot = &x->g->values[n->out[i]].t;
+	onnx_seq_free(o);
+	ot->seq = s;
+	if (t->seq_own) { /* taken over */
+		t->seq = NULL;
+		t->seq_own = 0;
+	}
+	return CELLA_OK;
+}
+
 cella_result onnx_op_need(struct exec *x, const struct tensor *t)
 {
 	(void)x;
@@ -568,9 +589,16 @@ static cella_result resolve(struct build *b, const char *name, int *idx)
 	return CELLA_OK;
 }
 
-static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need)
+static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need,
+				    int allow_seq)
 {
 	const Onnx__TypeProto *tp = vi->type;
+	/* a subgraph's input may be a sequence of tensors (a Loop's carried list): its element type is all it tells */
+	int seq = allow_seq && tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type &&
+		  tp->sequence_type->elem_type &&
+		  tp->sequence_type->elem_type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+	if (seq)
+		tp = tp->sequence_type->elem_type;
 	t->rank = -1; /* no shape: unknown (not a scalar), until a run binds the value */
 	if (!tp) {
 		if (need) {
@@ -607,6 +635,8 @@ static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto 
 				     : -1;
 		}
 	}
+	if (seq)
+		t->rank = -1; /* the element's shape is not the value's */
 	return CELLA_OK;
 }
 
@@ -939,7 +969,7 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		}
 		CELLA_CHECK(new_value(&b, vi->name, &idx));
 		struct tensor *t = &g->values[idx].t;
-		CELLA_CHECK(type_from_proto(m, vi, t, depth == 0));
+		CELLA_CHECK(type_from_proto(m, vi, t, depth == 0, depth > 0));
 		t->known = t->rank >= 0;
 		for (int d = 0; d < t->rank; d++)
 			if (t->dims[d] < 0)
@@ -1070,7 +1100,7 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			struct tensor decl;
 			memset(&decl, 0, sizeof(decl));
 			decl.rank = -1;
-			CELLA_CHECK(type_from_proto(m, vi, &decl, 0));
+			CELLA_CHECK(type_from_proto(m, vi, &decl, 0, 0));
 			g->values[idx].decl_dtype = decl.dtype;
 			g->values[idx].decl_half = decl.half;
 			g->values[idx].decl_rank = decl.rank;
@@ -2015,10 +2045,6 @@ cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 		}
 	}
 	cella_result r = graph_exec(&x);
-	for (int i = 0; i < g->n_outputs && r == CELLA_OK; i++)
-		if (g->values[g->outputs[i]].t.seq) /* If, Loop and Scan pass tensors on */
-			r = onnx_op_fail(parent, CELLA_ERR_MODEL_UNSUPPORTED, "subgraph output '%s' is a sequence (If, Loop "
-					 "and Scan pass only tensors on)", g->values[g->outputs[i]].name);
 	if (r != CELLA_OK)
 		graph_release_all(x.m, g);
 	return r;

@@ -40,6 +40,9 @@ struct onnx_seq {
 	struct tensor *it;
 };
 void onnx_seq_free(struct onnx_seq *s);
+struct exec;
+/* A copy of s, its tensors' data copied too (ops_seq.c). */
+CELLA_MUST_USE cella_result onnx_seq_copy(struct exec *x, const struct onnx_seq *s, struct onnx_seq **out);
 
 /* ONNX AttributeProto.AttributeType values used here. */
 enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6,
@@ -384,6 +387,9 @@ CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, i
 				   struct tensor **out);
 /* Output i of n as a new, empty sequence of dtype (float16/bfloat16 held as float), owned by the output value. */
 CELLA_MUST_USE cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out);
+/* Output i of n as sequence t holds it: taken over when t owns it (t then holds nothing), else copied (a sequence
+ * t borrows from an enclosing graph or from a node's input stays where it is). If's and Loop's outputs. */
+CELLA_MUST_USE cella_result onnx_op_seq_pass(struct exec *x, struct node *n, int i, struct tensor *t);
 /* outer blocks of row bytes: block b from src + b * src_stride + src_off to dst + b * dst_stride + dst_off (Concat,
  * Split and their sequence forms). */
 static inline void onnx_copy_rows(void *dst, size_t dst_stride, size_t dst_off, const void *src, size_t src_stride,

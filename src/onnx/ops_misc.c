@@ -709,6 +709,11 @@ static cella_result op_if(struct exec *x, struct node *n)
 		return r;
 	for (int i = 0; i < n->n_out; i++) {
 		struct tensor *src = &g->values[g->outputs[i]].t, *o;
+		if (src->seq) { /* a sequence the branch made, or one it reads from outside */
+			if ((r = onnx_op_seq_pass(x, n, i, src)) != CELLA_OK)
+				break;
+			continue;
+		}
 		if (src->rank < 0 || (!src->data && onnx_tensor_count(src) != 0 && onnx_dtype_size(src->dtype) != 0)) {
 			r = CELLA_ERR_MODEL; /* an output the branch never computed: there is nothing to copy */
 			break;
@@ -729,7 +734,7 @@ static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t
 	*r = CELLA_OK;
 	if (!t)
 		return 0;
-	if (t->dtype != dtype || onnx_tensor_count(t) != 1) {
+	if (t->seq || t->dtype != dtype || onnx_tensor_count(t) != 1) {
 		*r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d ('%s') is %s of %zu elements: one %s is expected",
 				  i, i ? "cond" : "M", onnx_tname(t->dtype),
 				  onnx_tensor_count(t), onnx_tname(dtype));
@@ -739,10 +744,13 @@ static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t
 	return 1;
 }
 
-/* Binds body input i to t's data (borrowed for one iteration). */
+/* Binds body input i to t's data, or its sequence (borrowed for one iteration). */
 static void loop_bind(struct graph *g, int i, const struct tensor *t)
 {
 	struct tensor *b = &g->values[g->inputs[i]].t;
+	b->seq = t->seq;
+	b->seq_own = 0;
+	b->half = t->half;
 	b->dtype = t->dtype;
 	b->rank = t->rank;
 	memcpy(b->dims, t->dims, sizeof(b->dims));
@@ -754,7 +762,8 @@ static void loop_bind(struct graph *g, int i, const struct tensor *t)
 
 struct loop_state {
 	int nv, ns;
-	struct tensor *carried; /* nv values, data in mem[i] once the body has produced them */
+	struct tensor *carried; /* nv values, data in mem[i] once the body has produced them; a sequence its own
+				 * (seq_own) once the body has made one */
 	void **mem;
 	struct tensor *scan;    /* ns: one iteration's shape and type, data the iterations' values end to end */
 	size_t *cap;
@@ -764,6 +773,9 @@ static void loop_free(struct loop_state *st)
 {
 	for (int i = 0; st->mem && i < st->nv; i++)
 		free(st->mem[i]);
+	for (int i = 0; st->carried && i < st->nv; i++)
+		if (st->carried[i].seq_own)
+			onnx_seq_free(st->carried[i].seq);
 	for (int i = 0; st->scan && i < st->ns; i++)
 		free(st->scan[i].data);
 	free(st->carried);
@@ -793,6 +805,7 @@ static cella_result loop_start(struct exec *x, struct node *n, struct loop_state
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "loop-carried input %d is absent", first + i);
 		}
 		st->carried[i] = *v;
+		st->carried[i].seq_own = 0; /* the input's */
 	}
 	return CELLA_OK;
 }
@@ -811,14 +824,31 @@ static void copy_blocks(void *dst, size_t dstride, const void *src, size_t sstri
 static cella_result loop_take(struct exec *x, struct graph *g, int first, struct loop_state *st, int64_t it)
 {
 	for (int i = 0; i < st->nv + st->ns; i++) {
-		const struct tensor *src = &g->values[g->outputs[first + i]].t;
+		struct tensor *src = &g->values[g->outputs[first + i]].t;
 		if (src->rank < 0 || (!src->data && src->bytes))
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is never computed", first + i);
+		if (i >= st->nv && src->seq)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scan output %d is a sequence (scan outputs are "
+					    "tensors)", i - st->nv);
 		if (i < st->nv) {
-			if (src->dtype != st->carried[i].dtype)
-				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s, the loop-carried value %s",
-						    first + i, onnx_tname(src->dtype),
-						    onnx_tname(st->carried[i].dtype));
+			if (src->dtype != st->carried[i].dtype || !src->seq != !st->carried[i].seq)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s%s, the loop-carried value %s%s",
+						    first + i, src->seq ? "a sequence of " : "", onnx_tname(src->dtype),
+						    st->carried[i].seq ? "a sequence of " : "", onnx_tname(st->carried[i].dtype));
+			if (src->seq) { /* taken from the body (its memory is released after this), or copied */
+				struct onnx_seq *s = src->seq;
+				cella_result r;
+				if (!src->seq_own && (r = onnx_seq_copy(x, src->seq, &s)) != CELLA_OK)
+					return r;
+				src->seq = src->seq_own ? NULL : src->seq;
+				src->seq_own = 0;
+				if (st->carried[i].seq_own)
+					onnx_seq_free(st->carried[i].seq);
+				st->carried[i] = *src;
+				st->carried[i].seq = s;
+				st->carried[i].seq_own = 1;
+				continue;
+			}
 			void *p = malloc(src->bytes ? src->bytes : 1);
 			if (!p)
 				return CELLA_ERR_OUT_OF_MEMORY;
@@ -878,6 +908,10 @@ static cella_result loop_outputs(struct exec *x, struct node *n, struct graph *g
 		struct tensor *o, *src = i < st->nv ? &st->carried[i] : &st->scan[i - st->nv];
 		int64_t dims[MAXR] = { 0 };
 		int rank = src->rank, dtype = src->dtype, k = i - st->nv, a = 0;
+		if (i < st->nv && src->seq) {
+			r = onnx_op_seq_pass(x, n, i, src);
+			continue;
+		}
 		if (i < st->nv) {
 			memcpy(dims, src->dims, (size_t)rank * sizeof(int64_t));
 			if ((r = onnx_op_out(x, n, i, dtype, rank, dims, &o)) == CELLA_OK && o->bytes)
@@ -1106,7 +1140,7 @@ const struct op_def onnx_ops_misc[] = {
 	{ "GRU", op_gru, NULL, 7, 0 },
 	{ "LSTM", op_lstm, NULL, 7, 0 },
 	{ "If", op_if, NULL, 1, 0 },
-	{ "Loop", op_loop, NULL, 1, 0 },
+	{ "Loop", op_loop, NULL, 1, ONNX_SEQ }, /* carried values may be sequences */
 	{ "Scan", op_scan, NULL, 9, 0 }, /* Scan-8 (batched, sequence_lens) is refused at load */
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -3,8 +3,9 @@
  * Sequence operators (opset 11): SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceAt, SequenceErase,
  * SequenceLength, SplitToSequence, ConcatFromSequence. A sequence is a value inside a run (struct onnx_seq, in
  * tensor.seq): its tensors are copies with their own memory, so the operators that make one from another leave
- * the first as it was, as ONNX values are. Model inputs and outputs, and values passed through If, Loop and Scan,
- * stay tensors (refused by name otherwise). Sequences are never known at load: their operators run at run time.
+ * the first as it was, as ONNX values are. Loop may carry one and If give one (ops_misc.c, onnx_op_seq_pass); model
+ * inputs and outputs and Scan outputs stay tensors (refused by name otherwise). Sequences are never known at load:
+ * their operators run at run time.
  */
 #include "onnx_internal.h"
 
@@ -104,6 +105,24 @@ static cella_result seq_pos(struct exec *x, struct node *n, int i, size_t len, i
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "position %lld is out of range for a sequence of %zu", (long long)p,
 				    len);
 	*pos = (size_t)(p < 0 ? p + l : p);
+	return CELLA_OK;
+}
+
+cella_result onnx_seq_copy(struct exec *x, const struct onnx_seq *s, struct onnx_seq **out)
+{
+	struct onnx_seq *c = calloc(1, sizeof(*c));
+	cella_result r = CELLA_OK;
+	if (!c)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	c->dtype = s->dtype;
+	c->half = s->half;
+	for (size_t i = 0; i < s->n && r == CELLA_OK; i++)
+		r = seq_push(x, c, &s->it[i]);
+	if (r != CELLA_OK) {
+		onnx_seq_free(c);
+		return r;
+	}
+	*out = c;
 	return CELLA_OK;
 }
 

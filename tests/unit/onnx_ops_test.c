@@ -6734,6 +6734,116 @@ static void test_deform_conv(void)
 			"groups; wrong offset and mask shapes, offset_group and opset 18 refused by name");
 }
 
+/* ---- sequences through Loop and If ---- */
+
+/* A graph input or output of b declared as a sequence of dtype tensors (as exporters declare a Loop's list). */
+static void gb_seq_io(struct gb *b, int out, const char *name, int dtype)
+{
+	static Onnx__TypeProto outer[16];
+	static Onnx__TypeProto__Sequence seq[16];
+	static size_t used;
+	CT_ASSERT(used < 16);
+	gb_io(b, out, name, dtype, -1, NULL);
+	Onnx__ValueInfoProto *v = out ? b->vop[b->g.n_output - 1] : b->vip[b->g.n_input - 1];
+	onnx__type_proto__init(&outer[used]);
+	onnx__type_proto__sequence__init(&seq[used]);
+	seq[used].elem_type = v->type;
+	outer[used].value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+	outer[used].sequence_type = &seq[used];
+	v->type = &outer[used++];
+}
+
+/* Loop M times (a list built up by the body: SequenceInsert of float(i)), then ConcatFromSequence or, with len,
+ * SequenceLength; bad: the body gives a tensor where the list is carried. */
+static cella_result seq_loop(int64_t M, int len, int bad, struct cella_onnx_model **m, struct cella_onnx_tensor *y)
+{
+	static const int64_t zero = 0;
+	static const char *const none[] = { NULL }, *const e_o[] = { "e", NULL }, *const loop_in[] = { "M", "", "e", NULL };
+	static const char *const sf_o[] = { "sf", NULL }, *const sf_in[] = { "sf", NULL };
+	static const char *const i_in[] = { "i", NULL }, *const fi_o[] = { "fi", NULL }, *const un_in[] = { "fi", "ax", NULL };
+	static const char *const f1_o[] = { "f1", NULL }, *const ins_in[] = { "s", "f1", NULL }, *const s2_o[] = { "s2", NULL };
+	static const char *const c_in[] = { "c", NULL }, *const co_o[] = { "co", NULL };
+	static struct mb b;
+	static struct gb body;
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", len ? CELLA_ONNX_INT64 : CELLA_ONNX_FLOAT, -1, NULL);
+	gb_const(&b.g, "M", CELLA_ONNX_INT64, 0, NULL, &M, 8);
+	gb_node(&b.g, "SequenceEmpty", none, e_o);
+	Onnx__NodeProto *lp = gb_node(&b.g, "Loop", loop_in, sf_o);
+	if (len)
+		gb_node(&b.g, "SequenceLength", sf_in, Y);
+	else
+		attr_i(&b.g, gb_node(&b.g, "ConcatFromSequence", sf_in, Y), "axis", 0);
+	gb_init(&body, "body");
+	gb_io(&body, 0, "i", CELLA_ONNX_INT64, 0, NULL);
+	gb_io(&body, 0, "c", CELLA_ONNX_BOOL, 0, NULL);
+	gb_seq_io(&body, 0, "s", CELLA_ONNX_FLOAT);
+	gb_const(&body, "ax", CELLA_ONNX_INT64, 1, (const int64_t[]){ 1 }, &zero, 8);
+	attr_i(&body, gb_node(&body, "Cast", i_in, fi_o), "to", CELLA_ONNX_FLOAT);
+	gb_node(&body, "Unsqueeze", un_in, f1_o);
+	gb_node(&body, "SequenceInsert", ins_in, s2_o);
+	gb_node(&body, "Identity", c_in, co_o);
+	gb_io(&body, 1, "co", CELLA_ONNX_BOOL, -1, NULL);
+	if (bad)
+		gb_io(&body, 1, "f1", CELLA_ONNX_FLOAT, -1, NULL);
+	else
+		gb_seq_io(&body, 1, "s2", CELLA_ONNX_FLOAT);
+	attr_g(&b.g, lp, "body", &body);
+	return load_run(&b, m, y);
+}
+
+static void test_sequences_subgraphs(void)
+{
+	static const float want3[3] = { 0, 1, 2 };
+	static const int64_t zero_len = 0;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	/* a list built in a Loop of 3 and joined after it */
+	CT_RESULT(seq_loop(3, 0, 0, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_FLOAT, 1, (const int64_t[]){ 3 }, want3, sizeof(want3), "Loop-built list");
+	cella_onnx_model_free(m);
+	/* no iteration: the initial (empty) list comes out */
+	CT_RESULT(seq_loop(0, 1, 0, &m, &y), CELLA_OK);
+	expect_seq_out(&y, CELLA_ONNX_INT64, 0, NULL, &zero_len, 8, "Loop of 0 iterations");
+	cella_onnx_model_free(m);
+	/* a body giving a tensor for the carried list is refused by name */
+	CT_RESULT(seq_loop(2, 0, 1, &m, &y), CELLA_ERR_MODEL);
+	CT_ASSERT(strstr(last_log, "body output 1 is float, the loop-carried value a sequence of float") != NULL);
+	cella_onnx_model_free(m);
+	/* If whose branches make a list of an outer value each: SequenceAt 0 of the branch taken */
+	static const int64_t d2[1] = { 2 }, zero = 0;
+	static const float av[2] = { 1, 2 }, bv[2] = { 3, 4 };
+	static const char *const if_in[] = { "cond", NULL }, *const q_o[] = { "q", NULL }, *const at_in[] = { "q", "z", NULL };
+	static const char *const a_in[] = { "a", NULL }, *const b_in[] = { "b", NULL }, *const ts_o[] = { "ts", NULL };
+	static const char *const es_o[] = { "es", NULL };
+	for (int c = 0; c < 2; c++) {
+		struct mb b;
+		struct gb tb, eb;
+		uint8_t cond = (uint8_t)c;
+		mb_init(&b, 13);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "a", CELLA_ONNX_FLOAT, 1, d2, av, 8);
+		gb_const(&b.g, "b", CELLA_ONNX_FLOAT, 1, d2, bv, 8);
+		gb_const(&b.g, "cond", CELLA_ONNX_BOOL, 0, NULL, &cond, 1);
+		gb_const(&b.g, "z", CELLA_ONNX_INT64, 0, NULL, &zero, 8);
+		Onnx__NodeProto *in = gb_node(&b.g, "If", if_in, q_o);
+		gb_node(&b.g, "SequenceAt", at_in, Y);
+		gb_init(&tb, "then");
+		gb_node(&tb, "SequenceConstruct", a_in, ts_o);
+		gb_seq_io(&tb, 1, "ts", CELLA_ONNX_FLOAT);
+		gb_init(&eb, "else");
+		gb_node(&eb, "SequenceConstruct", b_in, es_o);
+		gb_seq_io(&eb, 1, "es", CELLA_ONNX_FLOAT);
+		attr_g(&b.g, in, "then_branch", &tb);
+		attr_g(&b.g, in, "else_branch", &eb);
+		CT_RESULT(load_run(&b, &m, &y), CELLA_OK);
+		expect_seq_out(&y, CELLA_ONNX_FLOAT, 1, d2, c ? av : bv, 8, "If giving a list");
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("sequences through Loop (a list built over 3 iterations, none, a tensor for the list refused) "
+			"and If");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -6747,6 +6857,7 @@ int main(int argc, char **argv)
 		{ "half_precision", test_half_precision },
 		{ "sequences", test_sequences },
 		{ "sequences_refused", test_sequences_refused },
+		{ "sequences_subgraphs", test_sequences_subgraphs },
 		{ "dropout_training", test_dropout_training },
 		{ "deform_conv", test_deform_conv },
 		{ "lrn_huge_size", test_lrn_huge_size },
