@@ -1083,6 +1083,7 @@ static cella_result op_scan(struct exec *x, struct node *n)
 		}
 		len = v->dims[axis[j]];
 		slice[j].dtype = v->dtype;
+		slice[j].half = v->half;
 		slice[j].rank = v->rank - 1;
 		memcpy(slice[j].dims, v->dims, (size_t)axis[j] * sizeof(int64_t));
 		memcpy(slice[j].dims + axis[j], v->dims + axis[j] + 1, (size_t)(v->rank - 1 - axis[j]) * sizeof(int64_t));

@@ -6844,6 +6844,46 @@ static void test_sequences_subgraphs(void)
 			"and If");
 }
 
+/* A Scan over a float16 input: its slices are float16 in the body, so CastLike(int32 2049, slice) rounds to 2048
+ * and minus 2048 is 0 for each of the 2 slices (1 if the slice were taken for float). */
+static void test_half_scan(void)
+{
+	static const int64_t d1[1] = { 1 }, d21[2] = { 2, 1 };
+	static const float s0 = 0;
+	static const uint16_t xv[2] = { 0x3c00, 0x4200 }, k2048 = 0x6800, zeros[2] = { 0, 0 };
+	static const int32_t i2049 = 2049;
+	static const char *const ins[] = { "S0", "X", NULL }, *const outs[] = { "sf", "Y", NULL };
+	static const char *const cl_in[] = { "i", "xs", NULL }, *const c_o[] = { "c", NULL };
+	static const char *const sub_in[] = { "c", "k", NULL }, *const y_o[] = { "y", NULL };
+	static const char *const s_in[] = { "s", NULL }, *const so[] = { "s_out", NULL };
+	struct mb b;
+	struct gb body;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[2];
+	mb_init(&b, 15);
+	gb_io(&b.g, 1, "sf", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "Y", CELLA_ONNX_FLOAT16, -1, NULL);
+	gb_const(&b.g, "S0", CELLA_ONNX_FLOAT, 1, d1, &s0, 4);
+	gb_const(&b.g, "X", CELLA_ONNX_FLOAT16, 2, d21, xv, sizeof(xv));
+	attr_i(&b.g, gb_node(&b.g, "Scan", ins, outs), "num_scan_inputs", 1);
+	gb_init(&body, "body");
+	gb_io(&body, 0, "s", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 0, "xs", CELLA_ONNX_FLOAT16, -1, NULL);
+	gb_const(&body, "i", CELLA_ONNX_INT32, 1, d1, &i2049, 4);
+	gb_const(&body, "k", CELLA_ONNX_FLOAT16, 1, d1, &k2048, 2);
+	gb_node(&body, "CastLike", cl_in, c_o);
+	gb_node(&body, "Sub", sub_in, y_o);
+	gb_node(&body, "Identity", s_in, so);
+	gb_io(&body, 1, "s_out", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&body, 1, "y", CELLA_ONNX_FLOAT16, -1, NULL);
+	attr_g(&b.g, b.g.np[0], "body", &body);
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	CT_RESULT(cella_onnx_model_run(m, NULL, 0, out, 2), CELLA_OK);
+	expect_bits(&out[1], CELLA_ONNX_FLOAT16, zeros, 2, "CastLike to a float16 Scan slice");
+	cella_onnx_model_free(m);
+	cella_test_pass("a Scan's slices of a float16 input are float16 in its body (CastLike rounds to them)");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -6855,6 +6895,7 @@ int main(int argc, char **argv)
 		{ "half_types", test_half_types },
 		{ "half_limit", test_half_limit },
 		{ "half_precision", test_half_precision },
+		{ "half_scan", test_half_scan },
 		{ "sequences", test_sequences },
 		{ "sequences_refused", test_sequences_refused },
 		{ "sequences_subgraphs", test_sequences_subgraphs },
