@@ -1641,12 +1641,14 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	n->attr_bad = NULL;
 	x->refused = 0;
 	x->m->why[0] = '\0';
-	cella_result r = CELLA_OK;
-	for (int k = 0; k < n->n_in && !(n->op->flags & ONNX_SEQ); k++)
-		if (n->in[k] >= 0 && x->g->values[n->in[k]].t.seq)
-			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is a sequence; %s takes tensors",
-					    k, x->g->values[n->in[k]].name, n->op->name);
-	r = fn(x, n);
+	for (int k = 0; k < n->n_in; k++) {
+		int may = (k == 0 && (n->op->flags & ONNX_SEQ_IN0)) || (k >= 2 && (n->op->flags & ONNX_SEQ_CARRIED));
+		if (n->in[k] >= 0 && x->g->values[n->in[k]].t.seq && !may)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is a sequence; %s takes %s", k,
+					    x->g->values[n->in[k]].name, n->op->name,
+					    n->op->flags & (ONNX_SEQ_IN0 | ONNX_SEQ_CARRIED) ? "a tensor there" : "tensors");
+	}
+	cella_result r = fn(x, n);
 	if (r == CELLA_OK && fn == n->op->run)
 		half_follow(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)

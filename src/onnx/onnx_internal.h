@@ -106,7 +106,10 @@ enum {
 	ONNX_TYPE_SET = 0x10,   /* it sets its outputs' types itself (Cast's `to`, CastLike's second input) */
 	ONNX_HALF_FIRST = 0x20, /* only output 0 follows the input (LayerNormalization's mean and inverse standard
 				 * deviation are float32, its stash type) */
-	ONNX_SEQ = 0x40,        /* takes or makes sequences; every other op is refused a sequence input (op_call) */
+	/* The inputs that may be sequences (op_call refuses a sequence at any other input, by name): */
+	ONNX_SEQ_IN0 = 0x40,    /* input 0 (SequenceInsert, SequenceErase, SequenceAt, SequenceLength,
+				 * ConcatFromSequence) */
+	ONNX_SEQ_CARRIED = 0x80, /* inputs 2 on (Loop's carried values) */
 };
 
 struct node {

@@ -734,7 +734,7 @@ static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t
 	*r = CELLA_OK;
 	if (!t)
 		return 0;
-	if (t->seq || t->dtype != dtype || onnx_tensor_count(t) != 1) {
+	if (t->dtype != dtype || onnx_tensor_count(t) != 1) {
 		*r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d ('%s') is %s of %zu elements: one %s is expected",
 				  i, i ? "cond" : "M", onnx_tname(t->dtype),
 				  onnx_tensor_count(t), onnx_tname(dtype));
@@ -1141,7 +1141,7 @@ const struct op_def onnx_ops_misc[] = {
 	{ "GRU", op_gru, NULL, 7, 0 },
 	{ "LSTM", op_lstm, NULL, 7, 0 },
 	{ "If", op_if, NULL, 1, 0 },
-	{ "Loop", op_loop, NULL, 1, ONNX_SEQ }, /* carried values may be sequences */
+	{ "Loop", op_loop, NULL, 1, ONNX_SEQ_CARRIED },
 	{ "Scan", op_scan, NULL, 9, 0 }, /* Scan-8 (batched, sequence_lens) is refused at load */
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -357,13 +357,13 @@ static cella_result op_concat_from_sequence(struct exec *x, struct node *n)
 }
 
 const struct op_def onnx_ops_seq[] = {
-	{ "SequenceEmpty", op_sequence_empty, NULL, 11, ONNX_SEQ | ONNX_TYPE_SET },
-	{ "SequenceConstruct", op_sequence_construct, NULL, 11, ONNX_SEQ },
-	{ "SequenceInsert", op_sequence_insert, NULL, 11, ONNX_SEQ },
-	{ "SequenceErase", op_sequence_erase, NULL, 11, ONNX_SEQ },
-	{ "SequenceAt", op_sequence_at, NULL, 11, ONNX_SEQ },
-	{ "SequenceLength", op_sequence_length, NULL, 11, ONNX_SEQ },
-	{ "SplitToSequence", op_split_to_sequence, NULL, 11, ONNX_SEQ },
-	{ "ConcatFromSequence", op_concat_from_sequence, NULL, 11, ONNX_SEQ },
+	{ "SequenceEmpty", op_sequence_empty, NULL, 11, ONNX_TYPE_SET },
+	{ "SequenceConstruct", op_sequence_construct, NULL, 11, 0 },
+	{ "SequenceInsert", op_sequence_insert, NULL, 11, ONNX_SEQ_IN0 },
+	{ "SequenceErase", op_sequence_erase, NULL, 11, ONNX_SEQ_IN0 },
+	{ "SequenceAt", op_sequence_at, NULL, 11, ONNX_SEQ_IN0 },
+	{ "SequenceLength", op_sequence_length, NULL, 11, ONNX_SEQ_IN0 },
+	{ "SplitToSequence", op_split_to_sequence, NULL, 11, 0 },
+	{ "ConcatFromSequence", op_concat_from_sequence, NULL, 11, ONNX_SEQ_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

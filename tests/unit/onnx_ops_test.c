@@ -6563,6 +6563,25 @@ static void test_sequences_refused(void)
 	/* a tensor operator given a sequence */
 	split_then(&b, "Relu");
 	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "input 0 ('s') is a sequence; Relu takes tensors");
+	/* a sequence where a sequence operator takes a tensor: SplitToSequence's split (its data once read through a
+	 * NULL pointer) and the tensor SequenceInsert inserts */
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_node(&b.g, "SplitToSequence", x_in, s_o);
+	gb_node(&b.g, "SplitToSequence", (const char *const[]){ "x", "s", NULL }, (const char *const[]){ "t", NULL });
+	gb_node(&b.g, "SequenceLength", (const char *const[]){ "t", NULL }, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "input 1 ('s') is a sequence; SplitToSequence takes tensors");
+	seq_model(&b, CELLA_ONNX_FLOAT);
+	gb_node(&b.g, "SplitToSequence", x_in, s_o);
+	gb_node(&b.g, "SequenceInsert", (const char *const[]){ "s", "s", NULL }, (const char *const[]){ "t", NULL });
+	gb_node(&b.g, "SequenceLength", (const char *const[]){ "t", NULL }, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "input 1 ('s') is a sequence; SequenceInsert takes a tensor "
+			"there");
+	/* and Loop's trip count given a sequence (its carried values may be sequences, M and cond not) */
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_node(&b.g, "SequenceEmpty", none_in, s_o);
+	gb_node(&b.g, "Loop", (const char *const[]){ "s", "", "s", NULL }, Y);
+	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "input 0 ('s') is a sequence; Loop takes a tensor there");
 	/* a sequence operator given a tensor */
 	seq_model(&b, CELLA_ONNX_FLOAT);
 	gb_const(&b.g, "p", CELLA_ONNX_INT64, 0, NULL, &zero, 8);
@@ -6597,8 +6616,9 @@ static void test_sequences_refused(void)
 	/* more tensors than max_tensor_bytes holds descriptions of (64 bytes: not even one; x takes 24) */
 	split_then(&b, "SequenceLength");
 	seq_refused(&b, 64, CELLA_ERR_TOO_LARGE, "a sequence's 1 tensor descriptions take");
-	cella_test_pass("sequences refused, named: positions, types, tensors for sequences and back, empty joins, "
-			"split lengths, sequence outputs, too many tensors");
+	cella_test_pass("sequences refused, named: positions, types, tensors for sequences and back (also at an input "
+			"of a sequence operator that takes a tensor), empty joins, split lengths, sequence outputs, too many "
+			"tensors");
 }
 
 
