@@ -244,9 +244,8 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 		    struct tensor **out)
 {
 	struct tensor *sink;
-	int half = onnx_dtype_is_half(dtype) ? dtype : 0;
-	if (half)
-		dtype = CELLA_ONNX_FLOAT; /* float16 and bfloat16 are held and computed as float32 */
+	int half;
+	dtype = onnx_held_type(dtype, &half); /* float16 and bfloat16 are held and computed as float32 */
 	size_t es = onnx_dtype_size(dtype);
 	uint64_t count;
 	cella_result rc;
@@ -341,47 +340,41 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	return CELLA_OK;
 }
 
-cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out)
+/* Output i of n becomes sequence s of element type dtype, which it then owns (s is freed on failure). */
+static cella_result seq_attach(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq *s)
 {
-	if (!onnx_op_has_out(n, i))
+	if (!onnx_op_has_out(n, i)) {
+		onnx_seq_free(s);
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "output %d, a sequence, is absent", i);
+	}
 	struct tensor *t = &x->g->values[n->out[i]].t;
-	struct onnx_seq *s = calloc(1, sizeof(*s));
-	if (!s)
-		return CELLA_ERR_OUT_OF_MEMORY;
 	tensor_release(x->m, t);
 	memset(t, 0, sizeof(*t));
-	t->half = onnx_dtype_is_half(dtype) ? dtype : 0;
-	t->dtype = t->half ? CELLA_ONNX_FLOAT : dtype;
+	t->dtype = onnx_held_type(dtype, &t->half);
 	t->known = 1;
 	t->buf = -1;
 	t->seq = s;
 	t->seq_own = 1;
 	s->dtype = t->dtype;
 	s->half = t->half;
-	*out = s;
 	return CELLA_OK;
+}
+
+cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out)
+{
+	struct onnx_seq *s = calloc(1, sizeof(*s));
+	if (!s)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	*out = s;
+	return seq_attach(x, n, i, dtype, s);
 }
 
 cella_result onnx_op_seq_pass(struct exec *x, struct node *n, int i, struct tensor *t)
 {
-	struct onnx_seq *s = t->seq, *o;
-	cella_result r;
-	if (!t->seq_own && (r = onnx_seq_copy(x, t->seq, &s)) != CELLA_OK)
-		return r;
-	if ((r = onnx_op_seq_out(x, n, i, t->half ? t->half : t->dtype, &o)) != CELLA_OK) {
-		if (s != t->seq)
-			onnx_seq_free(s);
-		return r;
-	}
-	struct tensor *ot = &x->g->values[n->out[i]].t;
-	onnx_seq_free(o);
-	ot->seq = s;
-	if (t->seq_own) { /* taken over */
-		t->seq = NULL;
-		t->seq_own = 0;
-	}
-	return CELLA_OK;
+	int dtype = onnx_seen_type(t->dtype, t->half);
+	struct onnx_seq *s;
+	cella_result r = onnx_seq_take(x, t, &s);
+	return r != CELLA_OK ? r : seq_attach(x, n, i, dtype, s);
 }
 
 cella_result onnx_op_need(struct exec *x, const struct tensor *t)
@@ -618,8 +611,7 @@ static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto 
 			 vi->name ? vi->name : "");
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	}
-	t->dtype = onnx_dtype_is_half(dt) ? CELLA_ONNX_FLOAT : dt; /* held and computed as float32 */
-	t->half = onnx_dtype_is_half(dt) ? dt : 0;
+	t->dtype = onnx_held_type(dt, &t->half); /* held and computed as float32 */
 	t->rank = -1;
 	if (tt->shape) {
 		if (tt->shape->n_dim > MAXR) {
@@ -1109,9 +1101,8 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			   vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && vi->type->tensor_type &&
 			   vi->type->tensor_type->has_elem_type && onnx_dtype_size(vi->type->tensor_type->elem_type)) {
 			/* a subgraph's output: its declared element type only (the type of a Loop's empty scan output) */
-			int dt = vi->type->tensor_type->elem_type;
-			g->values[idx].decl_dtype = onnx_dtype_is_half(dt) ? CELLA_ONNX_FLOAT : dt;
-			g->values[idx].decl_half = onnx_dtype_is_half(dt) ? dt : 0;
+			g->values[idx].decl_dtype =
+				onnx_held_type(vi->type->tensor_type->elem_type, &g->values[idx].decl_half);
 		}
 		g->values[idx].is_output = 1;
 		g->outputs[g->n_outputs++] = idx;
@@ -1618,8 +1609,6 @@ static void half_follow(struct exec *x, struct node *n)
 {
 	struct graph *g = x->g;
 	int half = 0;
-	if ((n->op->flags & ONNX_TYPE_SET) || onnx_attr_get(n, "dtype") || onnx_attr_get(n, "output_datatype"))
-		return;
 	for (int k = 0; k < n->n_in; k++) {
 		const struct tensor *t = n->in[k] >= 0 ? &g->values[n->in[k]].t : NULL;
 		if (t && onnx_dtype_is_fp(t->dtype)) {
@@ -1627,6 +1616,9 @@ static void half_follow(struct exec *x, struct node *n)
 			break;
 		}
 	}
+	/* after every node's run: the attribute lookups only for the nodes of float16/bfloat16 models */
+	if (!half || (n->op->flags & ONNX_TYPE_SET) || onnx_attr_get(n, "dtype") || onnx_attr_get(n, "output_datatype"))
+		return;
 	for (int k = 0; half && k < n->n_out && (k == 0 || !(n->op->flags & ONNX_HALF_FIRST)); k++) {
 		struct tensor *t = n->out[k] >= 0 ? &g->values[n->out[k]].t : NULL;
 		if (t && t->known && t->dtype == CELLA_ONNX_FLOAT && !t->half)
@@ -1891,9 +1883,8 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 	if (!m)
 		return;
 	for (int i = 0; m->half_out && i < m->g->n_outputs; i++)
-		free(m->half_out[i]);
+		free(m->half_out[i].p);
 	free(m->half_out);
-	free(m->half_cap);
 	graph_free(m->g);
 	for (int i = 0; i < m->n_bufs; i++)
 		free(m->bufs[i].p);
@@ -1922,7 +1913,7 @@ size_t cella_onnx_model_output_count(const struct cella_onnx_model *cm) /* see c
 static void info_from(const struct value *v, struct cella_onnx_tensor *info)
 {
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)(v->t.half ? v->t.half : v->t.dtype);
+	info->dtype = (cella_onnx_dtype)onnx_seen_type(v->t.dtype, v->t.half);
 	info->rank = v->t.rank < 0 ? 0 : (uint32_t)v->t.rank;
 	for (int d = 0; d < v->t.rank; d++)
 		info->dims[d] = v->t.dims[d];
@@ -1941,7 +1932,7 @@ cella_result cella_onnx_model_input_info(const struct cella_onnx_model *cm, size
 	const struct value *v = &m->g->values[m->g->inputs[i]];
 	*name = v->name;
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)(v->decl_half ? v->decl_half : v->t.dtype);
+	info->dtype = (cella_onnx_dtype)onnx_seen_type(v->t.dtype, v->decl_half);
 	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
 	for (int d = 0; d < v->decl_rank; d++)
 		info->dims[d] = v->decl_dims[d];
@@ -1967,7 +1958,7 @@ cella_result cella_onnx_model_output_info(const struct cella_onnx_model *cm, siz
 		return CELLA_OK;
 	}
 	memset(info, 0, sizeof(*info));
-	info->dtype = (cella_onnx_dtype)(v->decl_half ? v->decl_half : v->decl_dtype);
+	info->dtype = (cella_onnx_dtype)onnx_seen_type(v->decl_dtype, v->decl_half);
 	info->rank = v->decl_rank < 0 ? 0 : (uint32_t)v->decl_rank;
 	for (int d = 0; d < v->decl_rank; d++)
 		info->dims[d] = v->decl_dims[d];
@@ -2075,31 +2066,23 @@ static cella_result half_output(struct model *m, size_t i, const struct tensor *
 				struct cella_onnx_tensor *out)
 {
 	size_t c = onnx_tensor_count(t);
-	if (!m->half_out) {
-		m->half_out = calloc((size_t)m->g->n_outputs, sizeof(*m->half_out));
-		m->half_cap = calloc((size_t)m->g->n_outputs, sizeof(*m->half_cap));
-		if (!m->half_out || !m->half_cap) {
-			free(m->half_out);
-			free(m->half_cap);
-			m->half_out = NULL;
-			m->half_cap = NULL;
-			return CELLA_ERR_OUT_OF_MEMORY;
-		}
-	}
-	if (c * 2 > m->half_cap[i] || !m->half_out[i]) {
+	if (!m->half_out && !(m->half_out = calloc((size_t)m->g->n_outputs, sizeof(*m->half_out))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	struct half_out *b = &m->half_out[i];
+	if (c * 2 > b->cap || !b->p) {
 		void *p = malloc(c ? c * 2 : 1);
 		if (!p)
 			return CELLA_ERR_OUT_OF_MEMORY;
-		free(m->half_out[i]);
-		m->half_out[i] = p;
-		m->half_cap[i] = c ? c * 2 : 1;
+		free(b->p);
+		b->p = p;
+		b->cap = c ? c * 2 : 1;
 	}
-	onnx_f32_to_half(t->data, half, m->half_out[i], c);
+	onnx_f32_to_half(t->data, half, b->p, c);
 	out->dtype = (cella_onnx_dtype)half;
 	out->rank = (uint32_t)t->rank;
 	for (int d = 0; d < t->rank; d++)
 		out->dims[d] = t->dims[d];
-	out->data = m->half_out[i];
+	out->data = b->p;
 	out->bytes = c * 2;
 	return CELLA_OK;
 }
@@ -2108,7 +2091,7 @@ static cella_result half_output(struct model *m, size_t i, const struct tensor *
 static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_tensor *u)
 {
 	const struct value *iv = &m->g->values[m->g->inputs[i]];
-	int dt = iv->decl_half ? iv->decl_half : iv->t.dtype;
+	int dt = onnx_seen_type(iv->t.dtype, iv->decl_half);
 	size_t es = onnx_dtype_size(dt);
 	uint64_t count;
 	if ((int)u->dtype != dt) {

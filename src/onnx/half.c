@@ -45,16 +45,13 @@ void onnx_half_to_f32(const void *src, int dt, float *dst, size_t n)
 
 void onnx_f32_to_half(const float *src, int dt, void *dst, size_t n)
 {
-	/* In place (dst == src), element i is read before it is written and the bytes written so far lie before it;
-	 * memcpy keeps the compiler from reordering the two types' accesses, which it could take not to alias. */
-	const unsigned char *in = (const unsigned char *)src;
-	unsigned char *out = dst;
-	for (size_t i = 0; i < n; i++) {
-		float f;
-		memcpy(&f, in + 4 * i, 4);
-		uint16_t h = dt == CELLA_ONNX_BFLOAT16 ? onnx_f2bf(f) : onnx_f2h(f);
-		memcpy(out + 2 * i, &h, 2);
-	}
+	uint16_t *h = dst;
+	if (dt == CELLA_ONNX_BFLOAT16)
+		for (size_t i = 0; i < n; i++)
+			h[i] = onnx_f2bf(src[i]);
+	else
+		for (size_t i = 0; i < n; i++)
+			h[i] = onnx_f2h(src[i]);
 }
 
 float cella_onnx_half_to_float(uint16_t h, cella_onnx_dtype t) /* see cella/onnx.h */

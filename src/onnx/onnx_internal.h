@@ -41,8 +41,9 @@ struct onnx_seq {
 };
 void onnx_seq_free(struct onnx_seq *s);
 struct exec;
-/* A copy of s, its tensors' data copied too (ops_seq.c). */
-CELLA_MUST_USE cella_result onnx_seq_copy(struct exec *x, const struct onnx_seq *s, struct onnx_seq **out);
+/* The sequence t holds, for the caller to keep: taken over when t owns it (t then holds none), else a copy, its
+ * tensors' data copied too (ops_seq.c). */
+CELLA_MUST_USE cella_result onnx_seq_take(struct exec *x, struct tensor *t, struct onnx_seq **out);
 
 /* ONNX AttributeProto.AttributeType values used here. */
 enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6,
@@ -184,8 +185,10 @@ struct model {
 	size_t sink_cap[ONNX_MAX_SINKS];
 	char msg[512];            /* the last message given to the log callback */
 	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
-	void **half_out;          /* per graph output of float16/bfloat16: its values narrowed for the caller */
-	size_t *half_cap;
+	struct half_out {         /* per graph output of float16/bfloat16: its values narrowed for the caller */
+		void *p;
+		size_t cap;
+	} *half_out;
 };
 
 enum { MODE_RUN = 0, MODE_DRY, MODE_FOLD };
@@ -205,6 +208,17 @@ struct exec {
  * below the least subnormal to zero. A NaN stays a NaN of the same sign with its leading payload bits, made quiet.
  */
 static inline int onnx_dtype_is_half(int dt) { return dt == CELLA_ONNX_FLOAT16 || dt == CELLA_ONNX_BFLOAT16; }
+
+/* The type a value of element type dt is held in: float for float16 and bfloat16, which *half then names (else 0),
+ * else dt. */
+static inline int onnx_held_type(int dt, int *half)
+{
+	*half = onnx_dtype_is_half(dt) ? dt : 0;
+	return *half ? CELLA_ONNX_FLOAT : dt;
+}
+
+/* The element type the model gives a value held as dtype with half (tensor.half): the half type, else dtype. */
+static inline int onnx_seen_type(int dtype, int half) { return half ? half : dtype; }
 
 static inline float onnx_bits_f32(uint32_t b)
 {
@@ -262,8 +276,7 @@ static inline uint16_t onnx_f2bf(float f)
 /* A double narrowed to float16 or bfloat16 (dt) in one rounding (half.c): through float it could round twice. */
 uint16_t onnx_d2half(double v, int dt);
 
-/* n elements of float16 or bfloat16 (dt) at src as floats at dst, and back (dst may be src only when narrowing:
- * front to back, element i is read before it is written). */
+/* n elements of float16 or bfloat16 (dt) at src as floats at dst, and back. */
 void onnx_half_to_f32(const void *src, int dt, float *dst, size_t n);
 void onnx_f32_to_half(const float *src, int dt, void *dst, size_t n);
 

@@ -1014,7 +1014,7 @@ static cella_result op_castlike(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1);
 	if (!a || !b)
 		return CELLA_ERR_MODEL;
-	return cast_to(x, n, a, b->half ? b->half : b->dtype);
+	return cast_to(x, n, a, onnx_seen_type(b->dtype, b->half));
 }
 
 const struct op_def onnx_ops_elementwise[] = {

@@ -836,12 +836,10 @@ static cella_result loop_take(struct exec *x, struct graph *g, int first, struct
 						    first + i, src->seq ? "a sequence of " : "", onnx_tname(src->dtype),
 						    st->carried[i].seq ? "a sequence of " : "", onnx_tname(st->carried[i].dtype));
 			if (src->seq) { /* taken from the body (its memory is released after this), or copied */
-				struct onnx_seq *s = src->seq;
-				cella_result r;
-				if (!src->seq_own && (r = onnx_seq_copy(x, src->seq, &s)) != CELLA_OK)
+				struct onnx_seq *s;
+				cella_result r = onnx_seq_take(x, src, &s);
+				if (r != CELLA_OK)
 					return r;
-				src->seq = src->seq_own ? NULL : src->seq;
-				src->seq_own = 0;
 				if (st->carried[i].seq_own)
 					onnx_seq_free(st->carried[i].seq);
 				st->carried[i] = *src;

@@ -78,7 +78,7 @@ static cella_result seq_fits(struct exec *x, const struct onnx_seq *s, const str
 {
 	if (t->dtype != s->dtype || t->half != s->half)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "a tensor of %s in a sequence of %s",
-				    onnx_tname(t->half ? t->half : t->dtype), onnx_tname(s->half ? s->half : s->dtype));
+				    onnx_tname(onnx_seen_type(t->dtype, t->half)), onnx_tname(onnx_seen_type(s->dtype, s->half)));
 	return CELLA_OK;
 }
 
@@ -108,8 +108,15 @@ static cella_result seq_pos(struct exec *x, struct node *n, int i, size_t len, i
 	return CELLA_OK;
 }
 
-cella_result onnx_seq_copy(struct exec *x, const struct onnx_seq *s, struct onnx_seq **out)
+cella_result onnx_seq_take(struct exec *x, struct tensor *t, struct onnx_seq **out)
 {
+	const struct onnx_seq *s = t->seq;
+	if (t->seq_own) {
+		*out = t->seq;
+		t->seq = NULL;
+		t->seq_own = 0;
+		return CELLA_OK;
+	}
 	struct onnx_seq *c = calloc(1, sizeof(*c));
 	cella_result r = CELLA_OK;
 	if (!c)
@@ -147,7 +154,7 @@ static cella_result op_sequence_construct(struct exec *x, struct node *n)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent (SequenceConstruct takes one tensor or more)");
 	if (seq_at_load(x))
 		return CELLA_ERR_NOT_FOUND;
-	if ((r = onnx_op_seq_out(x, n, 0, t0->half ? t0->half : t0->dtype, &s)) != CELLA_OK)
+	if ((r = onnx_op_seq_out(x, n, 0, onnx_seen_type(t0->dtype, t0->half), &s)) != CELLA_OK)
 		return r;
 	for (int i = 0; i < n->n_in; i++) {
 		struct tensor *t = onnx_op_in(x, n, i);
@@ -166,7 +173,7 @@ static cella_result seq_remake(struct exec *x, struct node *n, const struct onnx
 {
 	struct onnx_seq *o;
 	cella_result r;
-	if ((r = onnx_op_seq_out(x, n, 0, s->half ? s->half : s->dtype, &o)) != CELLA_OK)
+	if ((r = onnx_op_seq_out(x, n, 0, onnx_seen_type(s->dtype, s->half), &o)) != CELLA_OK)
 		return r;
 	for (size_t i = 0; i <= s->n; i++) {
 		if (t && i == at && (r = seq_push(x, o, t)) != CELLA_OK)
@@ -215,7 +222,7 @@ static cella_result op_sequence_at(struct exec *x, struct node *n)
 	if ((r = seq_pos(x, n, 1, s->n, 0, 0, &at)) != CELLA_OK)
 		return r;
 	const struct tensor *t = &s->it[at];
-	if ((r = onnx_op_out(x, n, 0, t->half ? t->half : t->dtype, t->rank, t->dims, &o)) != CELLA_OK)
+	if ((r = onnx_op_out(x, n, 0, onnx_seen_type(t->dtype, t->half), t->rank, t->dims, &o)) != CELLA_OK)
 		return r;
 	if (t->bytes)
 		memcpy(o->data, t->data, t->bytes);
@@ -276,7 +283,7 @@ static cella_result op_split_to_sequence(struct exec *x, struct node *n)
 			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "split adds up to %lld, the dim is %lld", (long long)sum,
 					    (long long)len);
 	}
-	if ((r = onnx_op_seq_out(x, n, 0, a->half ? a->half : a->dtype, &s)) != CELLA_OK)
+	if ((r = onnx_op_seq_out(x, n, 0, onnx_seen_type(a->dtype, a->half), &s)) != CELLA_OK)
 		return r;
 	size_t es = onnx_dtype_size(a->dtype);
 	int64_t outer = onnx_dims_prod(a->dims, axis), inner = onnx_dims_prod(a->dims + axis + 1, a->rank - axis - 1);
@@ -342,7 +349,7 @@ static cella_result op_concat_from_sequence(struct exec *x, struct node *n)
 		if (__builtin_add_overflow(od[axis], vd[axis], &od[axis]))
 			return CELLA_ERR_TOO_LARGE;
 	}
-	if ((r = onnx_op_out(x, n, 0, s->half ? s->half : s->dtype, rank, od, &o)) != CELLA_OK)
+	if ((r = onnx_op_out(x, n, 0, onnx_seen_type(s->dtype, s->half), rank, od, &o)) != CELLA_OK)
 		return r;
 	size_t es = onnx_dtype_size(s->dtype);
 	int64_t outer = onnx_dims_prod(od, axis), inner = onnx_dims_prod(od + axis + 1, rank - axis - 1);

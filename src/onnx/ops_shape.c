@@ -174,18 +174,20 @@ static cella_result op_dropout(struct exec *x, struct node *n)
 		if (tm->dtype != CELLA_ONNX_BOOL || onnx_tensor_count(tm) != 1)
 			return CELLA_ERR_MODEL_SHAPE;
 		/* training mode drops at random, unless ratio is 0: then it is the identity, as at inference */
-		struct tensor *rt = onnx_op_in(x, n, 1);
-		double ratio = 0.5;
-		if (*(const uint8_t *)tm->data && rt) {
-			if ((r = onnx_op_need(x, rt)) != CELLA_OK)
-				return r;
-			if (!onnx_dtype_is_fp(rt->dtype) || onnx_tensor_count(rt) != 1)
-				return onnx_op_fail(x, CELLA_ERR_MODEL, "ratio is not one floating-point value");
-			ratio = onnx_get_d(rt->data, rt->dtype, 0);
+		if (*(const uint8_t *)tm->data) {
+			struct tensor *rt = onnx_op_in(x, n, 1);
+			double ratio = 0.5;
+			if (rt) {
+				if ((r = onnx_op_need(x, rt)) != CELLA_OK)
+					return r;
+				if (!onnx_dtype_is_fp(rt->dtype) || onnx_tensor_count(rt) != 1)
+					return onnx_op_fail(x, CELLA_ERR_MODEL, "ratio is not one floating-point value");
+				ratio = onnx_get_d(rt->data, rt->dtype, 0);
+			}
+			if (ratio != 0)
+				return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "training mode with ratio %g drops at "
+						    "random (only ratio 0 is supported in training mode)", ratio);
 		}
-		if (*(const uint8_t *)tm->data && ratio != 0)
-			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "training mode with ratio %g drops at random "
-					    "(only ratio 0 is supported in training mode)", ratio);
 	}
 	if ((r = copy_out(x, n, a, a->rank, a->dims)) != CELLA_OK)
 		return r;
@@ -826,7 +828,7 @@ static cella_result op_constant(struct exec *x, struct node *n)
 	cella_result r;
 	const struct attr *a;
 	if ((a = onnx_attr_get(n, "value")) && a->t) {
-		if ((r = onnx_op_out(x, n, 0, a->t->half ? a->t->half : a->t->dtype, a->t->rank, a->t->dims, &o)) !=
+		if ((r = onnx_op_out(x, n, 0, onnx_seen_type(a->t->dtype, a->t->half), a->t->rank, a->t->dims, &o)) !=
 			    CELLA_OK ||
 		    onnx_op_dry(x))
 			return r;
@@ -879,7 +881,7 @@ static cella_result op_constant_of_shape(struct exec *x, struct node *n)
 	int dt = a && a->t ? a->t->dtype : CELLA_ONNX_FLOAT;
 	if (a && a->t && onnx_tensor_count(a->t) != 1)
 		return CELLA_ERR_MODEL;
-	if ((r = onnx_op_out(x, n, 0, a && a->t && a->t->half ? a->t->half : dt, ns, sh, &o)) != CELLA_OK ||
+	if ((r = onnx_op_out(x, n, 0, onnx_seen_type(dt, a && a->t ? a->t->half : 0), ns, sh, &o)) != CELLA_OK ||
 	    onnx_op_dry(x))
 		return r;
 	size_t es = onnx_dtype_size(dt), c = onnx_tensor_count(o);

@@ -154,17 +154,7 @@ static int close_enough(const struct cella_onnx_tensor *a, const struct cella_on
 		}
 	uint64_t c = cella_onnx_tensor_count(e);
 	for (uint64_t i = 0; i < c; i++) {
-		double x, y;
-		if (a->dtype == CELLA_ONNX_FLOAT) {
-			x = ((const float *)a->data)[i];
-			y = ((const float *)e->data)[i];
-		} else if (a->dtype == CELLA_ONNX_DOUBLE) {
-			x = ((const double *)a->data)[i];
-			y = ((const double *)e->data)[i];
-		} else if (a->dtype == CELLA_ONNX_FLOAT16 || a->dtype == CELLA_ONNX_BFLOAT16) {
-			x = cella_onnx_half_to_float(((const uint16_t *)a->data)[i], a->dtype);
-			y = cella_onnx_half_to_float(((const uint16_t *)e->data)[i], a->dtype);
-		} else {
+		if (!tool_is_float(a->dtype)) {
 			size_t es = cella_onnx_dtype_size(a->dtype);
 			if (memcmp((const char *)a->data + i * es, (const char *)e->data + i * es, es)) {
 				snprintf(why, wl, "element %llu differs", (unsigned long long)i);
@@ -172,6 +162,7 @@ static int close_enough(const struct cella_onnx_tensor *a, const struct cella_on
 			}
 			continue;
 		}
+		double x = tool_float_at(a->data, a->dtype, i), y = tool_float_at(e->data, a->dtype, i);
 		if (isnan(x) && isnan(y))
 			continue;
 		if (x == y)

@@ -121,17 +121,10 @@ static int random_count(struct cella_onnx_tensor *t, uint64_t max_bytes, uint64_
 	return !zero && over ? -1 : 0;
 }
 
-/* Element k of a float, float16 or bfloat16 tensor's data (the types --expect compares and sums print). */
+/* float, float16 or bfloat16: the types raw inputs, --random, --expect and the printed sums take (not double). */
 static int is_float_like(cella_onnx_dtype t)
 {
-	return t == CELLA_ONNX_FLOAT || t == CELLA_ONNX_FLOAT16 || t == CELLA_ONNX_BFLOAT16;
-}
-
-static double float_at(const void *data, cella_onnx_dtype t, uint64_t k)
-{
-	if (t == CELLA_ONNX_FLOAT)
-		return ((const float *)data)[k];
-	return cella_onnx_half_to_float(((const uint16_t *)data)[k], t);
+	return t != CELLA_ONNX_DOUBLE && tool_is_float(t);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -307,7 +300,7 @@ static int cmd_run(int argc, char **argv)
 		if (is_float_like(out[i].dtype)) {
 			double sum = 0;
 			for (uint64_t k = 0; k < c; k++)
-				sum += float_at(out[i].data, out[i].dtype, k);
+				sum += tool_float_at(out[i].data, out[i].dtype, k);
 			printf(" sum %.6g", sum);
 		}
 		printf("\n");
@@ -339,7 +332,7 @@ static int cmd_run(int argc, char **argv)
 			double maxabs = 0, maxrel = 0;
 			uint64_t bad = 0;
 			for (uint64_t k = 0; k < c; k++) {
-				double a = float_at(out[i].data, out[i].dtype, k), e = float_at(ref, out[i].dtype, k),
+				double a = tool_float_at(out[i].data, out[i].dtype, k), e = tool_float_at(ref, out[i].dtype, k),
 				       d = fabs(a - e);
 				if (a == e || (isnan(a) && isnan(e)))
 					continue; /* equal, also as the same infinity (whose difference is NaN), or both NaN */
