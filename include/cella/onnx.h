@@ -111,9 +111,10 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct 
 	CELLA_NONNULL(1, 3, 4);
 
 /*
- * Runs the model. inputs[i] corresponds to input i (borrowed; must match the declared type and any fixed dims).
- * outputs: n_out slots (out), filled with views of engine-owned memory that stay valid until the next run or
- * cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
+ * Runs a model whose inputs and outputs are all tensors (else CELLA_ERR_INVALID_ARG, naming the first that is
+ * not: see cella_onnx_model_run_values). inputs[i] corresponds to input i (borrowed; must match the declared type
+ * and any fixed dims). outputs: n_out slots (out), filled with views of engine-owned memory that stay valid until
+ * the next run or cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
  * CELLA_ERR_MODEL_SHAPE (shapes that the graph cannot combine), CELLA_ERR_MODEL (out-of-range indices in the
  * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (a tensor, input or computed, over
  * max_tensor_bytes). Each failure is described to opt->log. A failed run leaves the model usable.
@@ -121,6 +122,46 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct 
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run(struct cella_onnx_model *m,
 							    const struct cella_onnx_tensor *inputs, size_t n_in,
 							    struct cella_onnx_tensor *outputs, size_t n_out)
+	CELLA_NONNULL(1);
+
+/*
+ * Models whose inputs or outputs are ONNX sequences or optionals. The form of input or output i (0 for a tensor,
+ * else CELLA_ONNX_FORM_* bits, CELLA_ONNX_FORM_NOT_FOUND when i is out of range); *_info above gives its declared
+ * element type and, for a sequence, the declared shape of each of its tensors.
+ */
+#define CELLA_ONNX_FORM_SEQUENCE 0x1u /* a sequence of tensors of one element type */
+#define CELLA_ONNX_FORM_OPTIONAL 0x2u /* an optional: a value of the rest of the form, or none */
+#define CELLA_ONNX_FORM_NOT_FOUND 0xffffffffu
+CELLA_API uint32_t cella_onnx_model_input_form(const struct cella_onnx_model *m, size_t i) CELLA_NONNULL(1);
+CELLA_API uint32_t cella_onnx_model_output_form(const struct cella_onnx_model *m, size_t i) CELLA_NONNULL(1);
+
+/* A model input or output of any form. */
+typedef enum cella_onnx_value_kind {
+	CELLA_ONNX_VALUE_TENSOR = 0,
+	CELLA_ONNX_VALUE_SEQUENCE = 1,
+	CELLA_ONNX_VALUE_NONE = 2, /* an optional without a value */
+} cella_onnx_value_kind;
+
+struct cella_onnx_value {
+	cella_onnx_value_kind kind;
+	/* TENSOR: the tensor. SEQUENCE: only tensor.dtype, its tensors' element type (an empty sequence has one too).
+	 * NONE: tensor.dtype, the element type, is informative only. */
+	struct cella_onnx_tensor tensor;
+	const struct cella_onnx_tensor *items; /* SEQUENCE: n_items tensors, each of type tensor.dtype */
+	size_t n_items;
+};
+
+/*
+ * cella_onnx_model_run for values of any form: inputs[i] must be of input i's form (a tensor or a sequence; NONE
+ * only where the form has CELLA_ONNX_FORM_OPTIONAL), each tensor checked as cella_onnx_model_run checks an input
+ * (for a sequence's tensors: against the declared shape of its tensors); at most max_tensor_bytes of tensor
+ * descriptions per sequence. A sequence given is copied into the engine (its tensors' data included); one
+ * returned is engine-owned, items and data alike, until the next run or cella_onnx_model_free. Errors: those of
+ * cella_onnx_model_run; CELLA_ERR_INVALID_ARG for a value of the wrong kind, naming the input.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run_values(struct cella_onnx_model *m,
+								   const struct cella_onnx_value *inputs, size_t n_in,
+								   struct cella_onnx_value *outputs, size_t n_out)
 	CELLA_NONNULL(1);
 
 CELLA_API void cella_onnx_model_stats(const struct cella_onnx_model *m, struct cella_onnx_stats *out)
@@ -138,6 +179,17 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_decode(const void *bytes
 								struct cella_onnx_tensor *out) CELLA_NONNULL(3);
 /* Frees data from cella_onnx_tensor_decode and zeroes the struct; repeated calls are no-ops. */
 CELLA_API void cella_onnx_tensor_fini(struct cella_onnx_tensor *t);
+/* A serialized value of the given form (CELLA_ONNX_FORM_* bits): a TensorProto for 0, a SequenceProto (of
+ * tensors) for CELLA_ONNX_FORM_SEQUENCE, an OptionalProto for forms with CELLA_ONNX_FORM_OPTIONAL (it may hold
+ * nothing: kind NONE). Each tensor as cella_onnx_tensor_decode decodes it; out's memory is the caller's, freed
+ * with cella_onnx_value_fini. Errors: CELLA_ERR_INVALID_ARG (NULL bytes with a length, an unknown form),
+ * CELLA_ERR_MODEL (not a message of that form, or one whose elements contradict its declared type),
+ * CELLA_ERR_MODEL_UNSUPPORTED (sparse tensors, maps, nested sequences or optionals, an unsupported element
+ * type), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE. */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_value_decode(const void *bytes, size_t len, uint32_t form,
+							       struct cella_onnx_value *out) CELLA_NONNULL(4);
+/* Frees what cella_onnx_value_decode allocated and zeroes the struct; repeated calls are no-ops. */
+CELLA_API void cella_onnx_value_fini(struct cella_onnx_value *v);
 
 /* Bytes per element (0 for unsupported types) and the ONNX name ("float", "int64"...). */
 CELLA_API size_t cella_onnx_dtype_size(cella_onnx_dtype t);

@@ -107,6 +107,7 @@ static void tensor_release(struct model *m, struct tensor *t)
 		t->seq = NULL;
 		t->seq_own = 0;
 	}
+	t->none = 0;
 }
 
 /* A decoded float16/bfloat16 tensor (an initializer's, an attribute's) as float32, the form the engine holds it in:
@@ -340,6 +341,19 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 	return CELLA_OK;
 }
 
+/* Output i of n (present), its old value released, as a value of element type dtype with no data: for the caller
+ * to make a sequence or an empty optional of. */
+static struct tensor *dataless_out(struct exec *x, struct node *n, int i, int dtype)
+{
+	struct tensor *t = &x->g->values[n->out[i]].t;
+	tensor_release(x->m, t);
+	memset(t, 0, sizeof(*t));
+	t->dtype = onnx_held_type(dtype, &t->half);
+	t->known = 1;
+	t->buf = -1;
+	return t;
+}
+
 /* Output i of n becomes sequence s of element type dtype, which it then owns (s is freed on failure). */
 static cella_result seq_attach(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq *s)
 {
@@ -347,12 +361,7 @@ static cella_result seq_attach(struct exec *x, struct node *n, int i, int dtype,
 		onnx_seq_free(s);
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "output %d, a sequence, is absent", i);
 	}
-	struct tensor *t = &x->g->values[n->out[i]].t;
-	tensor_release(x->m, t);
-	memset(t, 0, sizeof(*t));
-	t->dtype = onnx_held_type(dtype, &t->half);
-	t->known = 1;
-	t->buf = -1;
+	struct tensor *t = dataless_out(x, n, i, dtype);
 	t->seq = s;
 	t->seq_own = 1;
 	s->dtype = t->dtype;
@@ -375,6 +384,26 @@ cella_result onnx_op_seq_pass(struct exec *x, struct node *n, int i, struct tens
 	struct onnx_seq *s;
 	cella_result r = onnx_seq_take(x, t, &s);
 	return r != CELLA_OK ? r : seq_attach(x, n, i, dtype, s);
+}
+
+cella_result onnx_op_none_out(struct exec *x, struct node *n, int i, int dtype)
+{
+	if (onnx_op_has_out(n, i)) /* else nothing reads it */
+		dataless_out(x, n, i, dtype)->none = 1;
+	return CELLA_OK;
+}
+
+cella_result onnx_op_pass(struct exec *x, struct node *n, int i, struct tensor *t)
+{
+	struct tensor *o;
+	if (t->none)
+		return onnx_op_none_out(x, n, i, onnx_seen_type(t->dtype, t->half));
+	if (t->seq)
+		return onnx_op_seq_pass(x, n, i, t);
+	cella_result r = onnx_op_out(x, n, i, onnx_seen_type(t->dtype, t->half), t->rank, t->dims, &o);
+	if (r == CELLA_OK && o->bytes && o->data && t->data && o->data != t->data)
+		memcpy(o->data, t->data, o->bytes);
+	return r;
 }
 
 cella_result onnx_op_need(struct exec *x, const struct tensor *t)
@@ -582,29 +611,51 @@ static cella_result resolve(struct build *b, const char *name, int *idx)
 	return CELLA_OK;
 }
 
-static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need,
-				    int allow_seq)
+/* Peels the optional and sequence around a type (*form: CELLA_ONNX_FORM_* of what was peeled), down to a tensor
+ * type; NULL when none is there, with *what naming what is (a map, a sparse tensor, a nested sequence...). */
+static const Onnx__TypeProto__Tensor *type_peel(const Onnx__TypeProto *tp, uint32_t *form, const char **what)
 {
-	const Onnx__TypeProto *tp = vi->type;
-	/* a subgraph's input may be a sequence of tensors (a Loop's carried list): its element type is all it tells */
-	int seq = allow_seq && tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE && tp->sequence_type &&
-		  tp->sequence_type->elem_type &&
-		  tp->sequence_type->elem_type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-	if (seq)
-		tp = tp->sequence_type->elem_type;
+	*form = 0;
+	*what = "no type";
+	if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE) {
+		*form |= CELLA_ONNX_FORM_OPTIONAL;
+		tp = tp->optional_type ? tp->optional_type->elem_type : NULL;
+	}
+	if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE) {
+		*form |= CELLA_ONNX_FORM_SEQUENCE;
+		tp = tp->sequence_type ? tp->sequence_type->elem_type : NULL;
+	}
+	if (tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && tp->tensor_type)
+		return tp->tensor_type;
+	if (tp)
+		*what = tp->value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE ? "a sequence of sequences"
+			: tp->value_case == ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE ? "an optional inside a sequence or optional"
+			: tp->value_case == ONNX__TYPE_PROTO__VALUE_MAP_TYPE ? "a map"
+			: tp->value_case == ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE ? "a sparse tensor"
+			: "a type without its element type";
+	return NULL;
+}
+
+/* Value vi's declared type into t (element type, shape: rank -1 when not given) and *form (a tensor's, or that of
+ * the tensors of a sequence or optional). need: a missing type is an error, else an unknown type. */
+static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto *vi, struct tensor *t, int need,
+				    uint32_t *form)
+{
+	const char *what;
+	*form = 0;
 	t->rank = -1; /* no shape: unknown (not a scalar), until a run binds the value */
-	if (!tp) {
+	if (!vi->type) {
 		if (need) {
 			onnx_log(m, "graph input/output '%s' has no type", vi->name ? vi->name : "");
 			return CELLA_ERR_MODEL;
 		}
 		return CELLA_OK;
 	}
-	if (tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type) {
-		onnx_log(m, "unsupported non-tensor type of '%s'", vi->name ? vi->name : "");
+	const Onnx__TypeProto__Tensor *tt = type_peel(vi->type, form, &what);
+	if (!tt) {
+		onnx_log(m, "unsupported type of '%s': %s", vi->name ? vi->name : "", what);
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	}
-	const Onnx__TypeProto__Tensor *tt = tp->tensor_type;
 	int dt = tt->has_elem_type ? tt->elem_type : 0;
 	if (onnx_dtype_size(dt) == 0) {
 		onnx_log(m, "unsupported element type %s of '%s'", cella_onnx_dtype_name((cella_onnx_dtype)dt),
@@ -627,8 +678,6 @@ static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto 
 				     : -1;
 		}
 	}
-	if (seq)
-		t->rank = -1; /* the element's shape is not the value's */
 	return CELLA_OK;
 }
 
@@ -718,7 +767,7 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 		return CELLA_ERR_MODEL_UNSUPPORTED;
 	a->type = ap->has_type ? (int)ap->type : 0;
 	if (!a->type) /* some exporters leave the type out: infer it from the field that is set */
-		a->type = ap->g ? ATTR_GRAPH : ap->t ? ATTR_TENSOR : ap->n_floats ? ATTR_FLOATS : ap->n_ints ? ATTR_INTS
+		a->type = ap->g ? ATTR_GRAPH : ap->t ? ATTR_TENSOR : ap->tp ? ATTR_TYPE_PROTO : ap->n_floats ? ATTR_FLOATS : ap->n_ints ? ATTR_INTS
 			: ap->n_strings ? ATTR_STRINGS : ap->has_s ? ATTR_STRING : ap->has_f ? ATTR_FLOAT
 			: ap->has_i ? ATTR_INT : 0;
 	a->f = ap->f;
@@ -779,6 +828,17 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 				 proto_type_note(ap->t, note, sizeof(note)));
 			return r;
 		}
+	}
+	if (a->type == ATTR_TYPE_PROTO) {
+		const char *what;
+		const Onnx__TypeProto__Tensor *tt = ap->tp ? type_peel(ap->tp, &a->tp_form, &what) : NULL;
+		int dt = tt && tt->has_elem_type ? tt->elem_type : 0;
+		if (!tt || !onnx_dtype_size(dt)) {
+			onnx_log(m, "attribute '%s': unsupported type (%s)", a->name,
+				 !ap->tp ? "none given" : tt ? cella_onnx_dtype_name((cella_onnx_dtype)dt) : what);
+			return ap->tp ? CELLA_ERR_MODEL_UNSUPPORTED : CELLA_ERR_MODEL;
+		}
+		a->tp_dtype = onnx_held_type(dt, &a->tp_half);
 	}
 	if (a->type == ATTR_GRAPH) {
 		if (!ap->g) {
@@ -961,8 +1021,10 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		}
 		CELLA_CHECK(new_value(&b, vi->name, &idx));
 		struct tensor *t = &g->values[idx].t;
-		CELLA_CHECK(type_from_proto(m, vi, t, depth == 0, depth > 0));
-		t->known = t->rank >= 0;
+		uint32_t form;
+		CELLA_CHECK(type_from_proto(m, vi, t, depth == 0, &form));
+		g->values[idx].decl_form = form;
+		t->known = t->rank >= 0 && !form; /* a sequence or optional is known only at run */
 		for (int d = 0; d < t->rank; d++)
 			if (t->dims[d] < 0)
 				t->known = 0;
@@ -977,6 +1039,8 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		g->values[idx].decl_half = t->half;
 		g->values[idx].decl_rank = t->rank;
 		memcpy(g->values[idx].decl_dims, t->dims, sizeof(t->dims));
+		if (form)
+			t->rank = -1; /* the declared shape is that of its tensors, not the value's */
 		g->values[idx].is_input = 1;
 		g->inputs[g->n_inputs++] = idx;
 	}
@@ -1092,17 +1156,19 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 			struct tensor decl;
 			memset(&decl, 0, sizeof(decl));
 			decl.rank = -1;
-			CELLA_CHECK(type_from_proto(m, vi, &decl, 0, 0));
+			CELLA_CHECK(type_from_proto(m, vi, &decl, 0, &g->values[idx].decl_form));
 			g->values[idx].decl_dtype = decl.dtype;
 			g->values[idx].decl_half = decl.half;
 			g->values[idx].decl_rank = decl.rank;
 			memcpy(g->values[idx].decl_dims, decl.dims, sizeof(decl.dims));
-		} else if (!g->values[idx].is_input && vi->type &&
-			   vi->type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && vi->type->tensor_type &&
-			   vi->type->tensor_type->has_elem_type && onnx_dtype_size(vi->type->tensor_type->elem_type)) {
-			/* a subgraph's output: its declared element type only (the type of a Loop's empty scan output) */
-			g->values[idx].decl_dtype =
-				onnx_held_type(vi->type->tensor_type->elem_type, &g->values[idx].decl_half);
+		} else if (!g->values[idx].is_input && vi->type) {
+			/* a subgraph's output: its declared element type only (the type of a Loop's empty scan output, of
+			 * the sequence a SequenceMap over an empty one gives) */
+			uint32_t form;
+			const char *what;
+			const Onnx__TypeProto__Tensor *tt = type_peel(vi->type, &form, &what);
+			if (tt && tt->has_elem_type && onnx_dtype_size(tt->elem_type))
+				g->values[idx].decl_dtype = onnx_held_type(tt->elem_type, &g->values[idx].decl_half);
 		}
 		g->values[idx].is_output = 1;
 		g->outputs[g->n_outputs++] = idx;
@@ -1634,11 +1700,15 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 	x->refused = 0;
 	x->m->why[0] = '\0';
 	for (int k = 0; k < n->n_in; k++) {
-		int may = (k == 0 && (n->op->flags & ONNX_SEQ_IN0)) || (k >= 2 && (n->op->flags & ONNX_SEQ_CARRIED));
-		if (n->in[k] >= 0 && x->g->values[n->in[k]].t.seq && !may)
+		const struct value *v = n->in[k] >= 0 ? &x->g->values[n->in[k]] : NULL;
+		int fl = n->op->flags, carried = k >= 2 && (fl & ONNX_SEQ_CARRIED);
+		if (v && v->t.seq && !((k == 0 && (fl & ONNX_SEQ_IN0)) || carried || (fl & ONNX_SEQ_ANY)))
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is a sequence; %s takes %s", k,
-					    x->g->values[n->in[k]].name, n->op->name,
-					    n->op->flags & (ONNX_SEQ_IN0 | ONNX_SEQ_CARRIED) ? "a tensor there" : "tensors");
+					    v->name, n->op->name,
+					    fl & (ONNX_SEQ_IN0 | ONNX_SEQ_CARRIED) ? "a tensor there" : "tensors");
+		if (v && v->t.none && !((k == 0 && (fl & ONNX_NONE_IN0)) || carried))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d ('%s') is an empty optional; %s takes a value "
+					    "there", k, v->name, n->op->name);
 	}
 	cella_result r = fn(x, n);
 	if (r == CELLA_OK && fn == n->op->run)
@@ -1882,9 +1952,11 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 	struct model *m = (struct model *)cm;
 	if (!m)
 		return;
-	for (int i = 0; m->half_out && i < m->g->n_outputs; i++)
-		free(m->half_out[i].p);
-	free(m->half_out);
+	for (int i = 0; m->out_buf && i < m->g->n_outputs; i++) {
+		free(m->out_buf[i].p);
+		free(m->out_buf[i].items);
+	}
+	free(m->out_buf);
 	graph_free(m->g);
 	for (int i = 0; i < m->n_bufs; i++)
 		free(m->bufs[i].p);
@@ -1965,6 +2037,18 @@ cella_result cella_onnx_model_output_info(const struct cella_onnx_model *cm, siz
 	return CELLA_OK;
 }
 
+uint32_t cella_onnx_model_input_form(const struct cella_onnx_model *cm, size_t i) /* see cella/onnx.h */
+{
+	const struct model *m = (const struct model *)cm;
+	return i < (size_t)m->g->n_inputs ? m->g->values[m->g->inputs[i]].decl_form : CELLA_ONNX_FORM_NOT_FOUND;
+}
+
+uint32_t cella_onnx_model_output_form(const struct cella_onnx_model *cm, size_t i) /* see cella/onnx.h */
+{
+	const struct model *m = (const struct model *)cm;
+	return i < (size_t)m->g->n_outputs ? m->g->values[m->g->outputs[i]].decl_form : CELLA_ONNX_FORM_NOT_FOUND;
+}
+
 void cella_onnx_model_stats(const struct cella_onnx_model *cm, struct cella_onnx_stats *st) /* see cella/onnx.h */
 {
 	const struct model *m = (const struct model *)cm;
@@ -1986,7 +2070,7 @@ static void graph_release_all(struct model *m, struct graph *g)
 {
 	for (int v = 0; v < g->n_values; v++) {
 		struct tensor *t = &g->values[v].t;
-		if (t->buf >= 0 || t->seq)
+		if (t->buf >= 0 || t->seq || t->none)
 			tensor_release(m, t);
 		if (!t->is_const && !g->values[v].is_input) {
 			t->data = NULL;
@@ -2045,6 +2129,22 @@ cella_result onnx_graph_run(struct exec *parent, struct graph *g)
 
 void onnx_graph_done(struct model *m, struct graph *g) { graph_release_all(m, g); }
 
+void onnx_graph_bind(struct graph *g, int i, const struct tensor *t)
+{
+	struct tensor *b = &g->values[g->inputs[i]].t;
+	b->seq = t->seq;
+	b->seq_own = 0;
+	b->none = t->none;
+	b->half = t->half;
+	b->dtype = t->dtype;
+	b->rank = t->rank;
+	memcpy(b->dims, t->dims, sizeof(b->dims));
+	b->data = t->data;
+	b->bytes = t->bytes;
+	b->known = 1;
+	b->buf = -1;
+}
+
 /* A float16/bfloat16 run input (u's data) bound to t as float32, in an arena buffer released with t. */
 static cella_result half_input(struct model *m, struct tensor *t, const struct cella_onnx_tensor *u)
 {
@@ -2060,101 +2160,248 @@ static cella_result half_input(struct model *m, struct tensor *t, const struct c
 	return CELLA_OK;
 }
 
-/* Graph output i (t, float32) narrowed to float16/bfloat16 half into the model's buffer for it, given as out: the
- * tensor t may be a constant, or read again (a subgraph's, an input's), so it is not narrowed where it lies. */
-static cella_result half_output(struct model *m, size_t i, const struct tensor *t, int half,
-				struct cella_onnx_tensor *out)
+/* The buffer for graph output i's narrowed float16/bfloat16 values, of at least bytes, or NULL. */
+static void *out_half_buf(struct model *m, size_t i, size_t bytes)
 {
-	size_t c = onnx_tensor_count(t);
-	if (!m->half_out && !(m->half_out = calloc((size_t)m->g->n_outputs, sizeof(*m->half_out))))
-		return CELLA_ERR_OUT_OF_MEMORY;
-	struct half_out *b = &m->half_out[i];
-	if (c * 2 > b->cap || !b->p) {
-		void *p = malloc(c ? c * 2 : 1);
+	struct out_buf *b = &m->out_buf[i];
+	if (bytes > b->cap || !b->p) {
+		void *p = malloc(bytes ? bytes : 1);
 		if (!p)
-			return CELLA_ERR_OUT_OF_MEMORY;
+			return NULL;
 		free(b->p);
 		b->p = p;
-		b->cap = c ? c * 2 : 1;
+		b->cap = bytes ? bytes : 1;
 	}
-	onnx_f32_to_half(t->data, half, b->p, c);
-	out->dtype = (cella_onnx_dtype)half;
+	return b->p;
+}
+
+/* Tensor t (held as float32 when half) shown to the caller as out: a view of its data, or its values narrowed to
+ * half (float16/bfloat16) into dst, which is then advanced past them. The tensor t may be a constant, or read again
+ * (a subgraph's, an input's), so it is not narrowed where it lies. */
+static void tensor_show(const struct tensor *t, int half, struct cella_onnx_tensor *out, uint8_t **dst)
+{
+	size_t c = onnx_tensor_count(t);
+	memset(out, 0, sizeof(*out));
 	out->rank = (uint32_t)t->rank;
 	for (int d = 0; d < t->rank; d++)
 		out->dims[d] = t->dims[d];
-	out->data = b->p;
-	out->bytes = c * 2;
+	if (half && t->dtype == CELLA_ONNX_FLOAT) {
+		onnx_f32_to_half(t->data, half, *dst, c);
+		out->dtype = (cella_onnx_dtype)half;
+		out->data = *dst;
+		out->bytes = c * 2;
+		*dst += c * 2;
+		return;
+	}
+	out->dtype = (cella_onnx_dtype)t->dtype;
+	out->data = t->data;
+	out->bytes = t->bytes;
+}
+
+/* Graph output i (value ov) shown to the caller as out (kind, and the tensor or the sequence's items, in the
+ * model's out_buf[i] where they are not views). */
+static cella_result output_show(struct model *m, size_t i, const struct value *ov, struct cella_onnx_value *out)
+{
+	const struct tensor *t = &ov->t;
+	int half = ov->decl_half ? ov->decl_half : ov->decl_dtype ? 0 : t->half;
+	struct out_buf *b = &m->out_buf[i];
+	uint8_t *dst = NULL;
+	memset(out, 0, sizeof(*out));
+	out->tensor.dtype = (cella_onnx_dtype)onnx_seen_type(t->dtype, t->half);
+	if (t->none) {
+		out->kind = CELLA_ONNX_VALUE_NONE;
+		return CELLA_OK;
+	}
+	if (!t->seq) {
+		size_t c = onnx_tensor_count(t);
+		if (half && t->dtype == CELLA_ONNX_FLOAT && !(dst = out_half_buf(m, i, c * 2)))
+			return CELLA_ERR_OUT_OF_MEMORY;
+		tensor_show(t, half, &out->tensor, &dst);
+		return CELLA_OK;
+	}
+	const struct onnx_seq *s = t->seq;
+	size_t halves = 0;
+	half = t->half;
+	for (size_t k = 0; half && k < s->n; k++)
+		halves += onnx_tensor_count(&s->it[k]) * 2;
+	if (s->n > b->n_cap || !b->items) {
+		struct cella_onnx_tensor *it = calloc(s->n ? s->n : 1, sizeof(*it));
+		if (!it)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		free(b->items);
+		b->items = it;
+		b->n_cap = s->n ? s->n : 1;
+	}
+	if (half && !(dst = out_half_buf(m, i, halves)))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (size_t k = 0; k < s->n; k++)
+		tensor_show(&s->it[k], half, &b->items[k], &dst);
+	out->kind = CELLA_ONNX_VALUE_SEQUENCE;
+	out->tensor.dtype = (cella_onnx_dtype)onnx_seen_type(s->dtype, s->half);
+	out->items = b->items;
+	out->n_items = s->n;
 	return CELLA_OK;
 }
 
-/* Checks run input i against its declaration and the limits; logs what is wrong. */
-static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_tensor *u)
+/* Checks tensor u, given for run input i (tensor k of its sequence when k >= 0), against the declared element type
+ * and shape and the limits; logs what is wrong. */
+static cella_result check_tensor(struct model *m, size_t i, long k, const struct cella_onnx_tensor *u)
 {
 	const struct value *iv = &m->g->values[m->g->inputs[i]];
 	int dt = onnx_seen_type(iv->t.dtype, iv->decl_half);
 	size_t es = onnx_dtype_size(dt);
 	uint64_t count;
+	char who[160];
+	if (k >= 0)
+		snprintf(who, sizeof(who), "input %zu ('%.64s'), tensor %ld of its sequence", i, iv->name, k);
+	else
+		snprintf(who, sizeof(who), "input %zu ('%.64s')", i, iv->name);
 	if ((int)u->dtype != dt) {
-		onnx_log(m, "input %zu ('%s'): type %s, declared %s", i, iv->name, cella_onnx_dtype_name(u->dtype),
+		onnx_log(m, "%s: type %s, declared %s", who, cella_onnx_dtype_name(u->dtype),
 			 cella_onnx_dtype_name((cella_onnx_dtype)dt));
 		return CELLA_ERR_INVALID_ARG;
 	}
 	if (u->rank > MAXR || (iv->decl_rank >= 0 && (int)u->rank != iv->decl_rank)) {
-		onnx_log(m, "input %zu ('%s'): rank %u, declared %d (at most %d)", i, iv->name, u->rank, iv->decl_rank,
-			 MAXR);
+		onnx_log(m, "%s: rank %u, declared %d (at most %d)", who, u->rank, iv->decl_rank, MAXR);
 		return CELLA_ERR_INVALID_ARG;
 	}
 	for (uint32_t d = 0; d < u->rank; d++) {
 		if (u->dims[d] < 0 || (iv->decl_rank >= 0 && iv->decl_dims[d] >= 0 && iv->decl_dims[d] != u->dims[d])) {
-			onnx_log(m, "input %zu ('%s'): dim %u is %lld, declared %lld", i, iv->name, d,
-				 (long long)u->dims[d], (long long)(iv->decl_rank >= 0 ? iv->decl_dims[d] : -1));
+			onnx_log(m, "%s: dim %u is %lld, declared %lld", who, d, (long long)u->dims[d],
+				 (long long)(iv->decl_rank >= 0 ? iv->decl_dims[d] : -1));
 			return CELLA_ERR_INVALID_ARG;
 		}
 	}
 	if (onnx_dims_count(u->dims, (int)u->rank, onnx_max_count(m->opt.max_tensor_bytes, iv->t.dtype), &count) !=
 	    CELLA_OK) {
-		onnx_log(m, "input %zu ('%s'): its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)%s", i,
-			 iv->name, (unsigned long long)m->opt.max_tensor_bytes,
+		onnx_log(m, "%s: its dims, each 0 taken as 1, give more than max_tensor_bytes (%llu)%s", who,
+			 (unsigned long long)m->opt.max_tensor_bytes,
 			 iv->decl_half ? " as float32, in which float16 and bfloat16 are computed" : "");
 		return CELLA_ERR_TOO_LARGE;
 	}
 	if (u->bytes < count * es || (count && !u->data)) {
-		onnx_log(m, "input %zu ('%s'): %zu bytes%s for %llu elements of %zu bytes", i, iv->name, u->bytes,
-			 u->data ? "" : " and no data", (unsigned long long)count, es);
+		onnx_log(m, "%s: %zu bytes%s for %llu elements of %zu bytes", who, u->bytes, u->data ? "" : " and no data",
+			 (unsigned long long)count, es);
 		return CELLA_ERR_INVALID_ARG;
 	}
 	return CELLA_OK;
 }
 
-cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cella_onnx_tensor *inputs, size_t n_in,
-				  struct cella_onnx_tensor *outputs, size_t n_out) /* see cella/onnx.h */
+static const char *form_name(uint32_t form)
 {
-	struct model *m = (struct model *)cm;
-	struct graph *g = m->g;
-	cella_result r = CELLA_ERR_UNEXPECTED;
-	m->msg[0] = '\0';
-	if (n_in != (size_t)g->n_inputs || n_out != (size_t)g->n_outputs || (n_in && !inputs) ||
-	    (n_out && !outputs)) {
-		onnx_log(m, "run with %zu inputs and %zu outputs%s; the model has %d and %d", n_in, n_out,
-			 (n_in && !inputs) || (n_out && !outputs) ? " (and a NULL array)" : "", g->n_inputs, g->n_outputs);
+	static const char *const names[] = { "a tensor", "a sequence", "an optional tensor", "an optional sequence" };
+	return names[form & 3];
+}
+
+/* Checks run input i, v, against its declared form, then its tensors (check_tensor); logs what is wrong. */
+static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_value *v)
+{
+	const struct value *iv = &m->g->values[m->g->inputs[i]];
+	uint32_t form = iv->decl_form;
+	int seq = v->kind == CELLA_ONNX_VALUE_SEQUENCE;
+	if (v->kind != CELLA_ONNX_VALUE_TENSOR && !seq && v->kind != CELLA_ONNX_VALUE_NONE) {
+		onnx_log(m, "input %zu ('%s'): kind %d is not a cella_onnx_value_kind", i, iv->name, (int)v->kind);
 		return CELLA_ERR_INVALID_ARG;
 	}
-	graph_release_all(m, g);
-	for (size_t i = 0; i < n_in; i++)
-		if ((r = check_input(m, i, &inputs[i])) != CELLA_OK)
+	if (v->kind == CELLA_ONNX_VALUE_NONE ? !(form & CELLA_ONNX_FORM_OPTIONAL)
+					      : !seq != !(form & CELLA_ONNX_FORM_SEQUENCE)) {
+		onnx_log(m, "input %zu ('%s') is %s, declared %s", i, iv->name,
+			 v->kind == CELLA_ONNX_VALUE_NONE ? "empty (none)" : seq ? "a sequence" : "a tensor",
+			 form_name(form));
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (!seq)
+		return v->kind == CELLA_ONNX_VALUE_NONE ? CELLA_OK : check_tensor(m, i, -1, &v->tensor);
+	int dt = onnx_seen_type(iv->t.dtype, iv->decl_half);
+	if ((int)v->tensor.dtype != dt) {
+		onnx_log(m, "input %zu ('%s'): a sequence of %s, declared of %s", i, iv->name,
+			 cella_onnx_dtype_name(v->tensor.dtype), cella_onnx_dtype_name((cella_onnx_dtype)dt));
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (v->n_items && !v->items) {
+		onnx_log(m, "input %zu ('%s'): a sequence of %zu tensors without items", i, iv->name, v->n_items);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	if (v->n_items > m->opt.max_tensor_bytes / sizeof(struct tensor)) {
+		onnx_log(m, "input %zu ('%s'): a sequence of %zu tensors, whose descriptions take over max_tensor_bytes "
+			 "(%llu)", i, iv->name, v->n_items, (unsigned long long)m->opt.max_tensor_bytes);
+		return CELLA_ERR_TOO_LARGE;
+	}
+	for (size_t k = 0; k < v->n_items; k++) {
+		cella_result r = check_tensor(m, i, (long)k, &v->items[k]);
+		if (r != CELLA_OK)
 			return r;
+	}
+	return CELLA_OK;
+}
+
+/* Binds run input i, v (checked), to its graph value t: a tensor's data borrowed (float16/bfloat16 widened into
+ * the arena), a sequence copied, an empty optional as one. */
+static cella_result bind_input(struct model *m, size_t i, const struct cella_onnx_value *v)
+{
+	const struct cella_onnx_tensor *u = &v->tensor;
+	struct tensor *t = &m->g->values[m->g->inputs[i]].t;
+	cella_result r = CELLA_OK;
+	t->known = 1;
+	t->buf = -1;
+	if (v->kind != CELLA_ONNX_VALUE_TENSOR) {
+		t->rank = 0;
+		t->data = NULL;
+		t->bytes = 0;
+		t->none = v->kind == CELLA_ONNX_VALUE_NONE;
+		if (!t->none && (r = onnx_seq_import(onnx_seen_type(t->dtype, t->half), v->items, v->n_items,
+						     &t->seq)) == CELLA_OK)
+			t->seq_own = 1;
+		return r;
+	}
+	t->none = 0;
+	t->rank = (int)u->rank;
+	for (uint32_t d = 0; d < u->rank; d++)
+		t->dims[d] = u->dims[d];
+	t->data = u->data;
+	t->bytes = (size_t)cella_onnx_tensor_count(u) * onnx_dtype_size(t->dtype);
+	return t->half ? half_input(m, t, u) : CELLA_OK;
+}
+
+/* One run, for cella_onnx_model_run (tensors: tin and tout) and cella_onnx_model_run_values (values: vin, vout). */
+static cella_result model_run(struct model *m, const struct cella_onnx_tensor *tin, const struct cella_onnx_value *vin,
+			      size_t n_in, struct cella_onnx_tensor *tout, struct cella_onnx_value *vout, size_t n_out)
+{
+	struct graph *g = m->g;
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	int values = vin || vout;
+	m->msg[0] = '\0';
+	if (n_in != (size_t)g->n_inputs || n_out != (size_t)g->n_outputs || (n_in && !tin && !vin) ||
+	    (n_out && !tout && !vout)) {
+		onnx_log(m, "run with %zu inputs and %zu outputs%s; the model has %d and %d", n_in, n_out,
+			 (n_in && !tin && !vin) || (n_out && !tout && !vout) ? " (and a NULL array)" : "", g->n_inputs,
+			 g->n_outputs);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	for (size_t i = 0; !values && i < n_in + n_out; i++) {
+		const struct value *v = &g->values[i < n_in ? g->inputs[i] : g->outputs[i - n_in]];
+		if (v->decl_form) {
+			onnx_log(m, "%s %zu ('%s') is %s: run the model with cella_onnx_model_run_values",
+				 i < n_in ? "input" : "output", i < n_in ? i : i - n_in, v->name, form_name(v->decl_form));
+			return CELLA_ERR_INVALID_ARG;
+		}
+	}
+	if (!m->out_buf && !(m->out_buf = calloc((size_t)g->n_outputs + 1, sizeof(*m->out_buf))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	graph_release_all(m, g);
 	for (size_t i = 0; i < n_in; i++) {
-		const struct cella_onnx_tensor *u = &inputs[i];
-		struct tensor *t = &g->values[g->inputs[i]].t;
-		t->rank = (int)u->rank;
-		for (uint32_t d = 0; d < u->rank; d++)
-			t->dims[d] = u->dims[d];
-		t->data = u->data;
-		t->bytes = (size_t)cella_onnx_tensor_count(u) * onnx_dtype_size(t->dtype);
-		t->known = 1;
-		t->buf = -1;
-		if (t->half && (r = half_input(m, t, u)) != CELLA_OK) {
-			onnx_log(m, "input %zu: %s converting it to float32", i, cella_result_str(r));
+		struct cella_onnx_value tv = { .kind = CELLA_ONNX_VALUE_TENSOR };
+		if (!values)
+			tv.tensor = tin[i];
+		if ((r = check_input(m, i, values ? &vin[i] : &tv)) != CELLA_OK)
+			return r;
+	}
+	for (size_t i = 0; i < n_in; i++) {
+		struct cella_onnx_value tv = { .kind = CELLA_ONNX_VALUE_TENSOR };
+		if (!values)
+			tv.tensor = tin[i];
+		if ((r = bind_input(m, i, values ? &vin[i] : &tv)) != CELLA_OK) {
+			onnx_log(m, "input %zu: %s taking it in", i, cella_result_str(r));
 			graph_release_all(m, g);
 			return r;
 		}
@@ -2169,28 +2416,42 @@ cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cell
 	}
 	for (size_t i = 0; i < n_out; i++) {
 		const struct value *ov = &g->values[g->outputs[i]];
-		const struct tensor *t = &ov->t;
-		int half = ov->decl_half ? ov->decl_half : ov->decl_dtype ? 0 : t->half;
-		memset(&outputs[i], 0, sizeof(outputs[i]));
-		if (t->seq) { /* a sequence-typed output is refused at load; one without a type shows here */
-			onnx_log(m, "output %zu ('%s') is a sequence: model outputs are tensors", i, ov->name);
+		struct cella_onnx_value shown;
+		const char *is = ov->t.seq ? "a sequence" : ov->t.none ? "an empty optional" : NULL;
+		if (is && (ov->decl_dtype || ov->decl_form) &&
+		    !(ov->decl_form & (ov->t.seq ? CELLA_ONNX_FORM_SEQUENCE : CELLA_ONNX_FORM_OPTIONAL))) {
+			onnx_log(m, "output %zu ('%s') is %s, declared %s", i, ov->name, is, form_name(ov->decl_form));
+			r = CELLA_ERR_MODEL;
+		} else if (is && !values) { /* an output without a declared type shows here */
+			onnx_log(m, "output %zu ('%s') is %s: run the model with cella_onnx_model_run_values", i, ov->name,
+				 is);
+			r = CELLA_ERR_INVALID_ARG;
+		} else if ((r = output_show(m, i, ov, values ? &vout[i] : &shown)) != CELLA_OK) {
+			onnx_log(m, "output %zu: %s giving it out", i, cella_result_str(r));
+		} else if (!values) {
+			tout[i] = shown.tensor;
+		}
+		if (r != CELLA_OK) {
 			graph_release_all(m, g);
-			return CELLA_ERR_MODEL_UNSUPPORTED;
+			return r;
 		}
-		if (half && t->dtype == CELLA_ONNX_FLOAT) {
-			if ((r = half_output(m, i, t, half, &outputs[i])) != CELLA_OK) {
-				onnx_log(m, "output %zu: %s narrowing it to %s", i, cella_result_str(r), onnx_tname(half));
-				graph_release_all(m, g);
-				return r;
-			}
-			continue;
-		}
-		outputs[i].dtype = (cella_onnx_dtype)t->dtype;
-		outputs[i].rank = (uint32_t)t->rank;
-		for (int d = 0; d < t->rank; d++)
-			outputs[i].dims[d] = t->dims[d];
-		outputs[i].data = t->data;
-		outputs[i].bytes = t->bytes;
 	}
 	return CELLA_OK;
+}
+
+cella_result cella_onnx_model_run(struct cella_onnx_model *cm, const struct cella_onnx_tensor *inputs, size_t n_in,
+				  struct cella_onnx_tensor *outputs, size_t n_out) /* see cella/onnx.h */
+{
+	return model_run((struct model *)cm, inputs, NULL, n_in, outputs, NULL, n_out);
+}
+
+cella_result cella_onnx_model_run_values(struct cella_onnx_model *cm, const struct cella_onnx_value *inputs,
+					 size_t n_in, struct cella_onnx_value *outputs, size_t n_out) /* see cella/onnx.h */
+{
+	struct model *m = (struct model *)cm;
+	if ((n_in && !inputs) || (n_out && !outputs)) {
+		onnx_log(m, "run with %zu inputs and %zu outputs (and a NULL array)", n_in, n_out);
+		return CELLA_ERR_INVALID_ARG;
+	}
+	return model_run(m, NULL, inputs, n_in, NULL, outputs, n_out);
 }

@@ -31,6 +31,7 @@ struct tensor {
 			  * holds and computes as float32 (dtype CELLA_ONNX_FLOAT; see docs/onnx.md), else 0 */
 	struct onnx_seq *seq; /* a sequence value (ops_seq.c): dtype is its elements' type, data NULL, bytes 0 */
 	int seq_own;          /* seq is this tensor's to free (not a subgraph's view of an outer value) */
+	int none;             /* an optional without a value: known, no data, no sequence (ops_seq.c) */
 };
 
 /* A sequence: n tensors of one element type, each with its own malloc'ed data (ops_seq.c). */
@@ -44,10 +45,14 @@ struct exec;
 /* The sequence t holds, for the caller to keep: taken over when t owns it (t then holds none), else a copy, its
  * tensors' data copied too (ops_seq.c). */
 CELLA_MUST_USE cella_result onnx_seq_take(struct exec *x, struct tensor *t, struct onnx_seq **out);
+/* A new sequence of copies of n caller tensors (a model input, checked) of element type dtype: float16 and
+ * bfloat16 widened to float32, as the engine holds them (ops_seq.c). */
+CELLA_MUST_USE cella_result onnx_seq_import(int dtype, const struct cella_onnx_tensor *items, size_t n,
+					    struct onnx_seq **out);
 
 /* ONNX AttributeProto.AttributeType values used here. */
 enum { ATTR_FLOAT = 1, ATTR_INT = 2, ATTR_STRING = 3, ATTR_TENSOR = 4, ATTR_GRAPH = 5, ATTR_FLOATS = 6,
-       ATTR_INTS = 7, ATTR_STRINGS = 8 };
+       ATTR_INTS = 7, ATTR_STRINGS = 8, ATTR_TYPE_PROTO = 13 };
 
 struct graph;
 
@@ -63,6 +68,9 @@ struct attr {
 	char **strings;
 	struct tensor *t;   /* data owned by t->data */
 	struct graph *g;
+	int tp_dtype;       /* ATTR_TYPE_PROTO: the tensor element type (held type, tp_half) under tp_form */
+	int tp_half;
+	uint32_t tp_form;
 };
 
 struct value {
@@ -75,6 +83,8 @@ struct value {
 	int decl_dtype; /* declared type and shape of a graph input/output (-1 rank = unknown, -1 dim = dynamic): the
 			 * type held (float for float16 and bfloat16, which decl_half then names) */
 	int decl_half;
+	uint32_t decl_form; /* CELLA_ONNX_FORM_* of a graph input/output: decl_* are then its tensors' (a sequence's
+			     * elements', an optional's value's) */
 	int decl_rank;
 	int64_t decl_dims[MAXR];
 	void *const_mem;
@@ -110,7 +120,10 @@ enum {
 	/* The inputs that may be sequences (op_call refuses a sequence at any other input, by name): */
 	ONNX_SEQ_IN0 = 0x40,    /* input 0 (SequenceInsert, SequenceErase, SequenceAt, SequenceLength,
 				 * ConcatFromSequence) */
-	ONNX_SEQ_CARRIED = 0x80, /* inputs 2 on (Loop's carried values) */
+	ONNX_SEQ_CARRIED = 0x80, /* inputs 2 on (Loop's carried values), which may also be empty optionals */
+	ONNX_SEQ_ANY = 0x100,    /* any input (SequenceMap) */
+	ONNX_NONE_IN0 = 0x200,   /* input 0 may be an empty optional, as it may be a sequence (Identity, Optional*):
+				  * op_call refuses an empty optional at any other input */
 };
 
 struct node {
@@ -185,10 +198,12 @@ struct model {
 	size_t sink_cap[ONNX_MAX_SINKS];
 	char msg[512];            /* the last message given to the log callback */
 	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
-	struct half_out {         /* per graph output of float16/bfloat16: its values narrowed for the caller */
-		void *p;
+	struct out_buf {          /* per graph output, what the caller is given that is not a view of a value: */
+		void *p;          /* float16/bfloat16 values narrowed (a tensor's, or a sequence's end to end) */
 		size_t cap;
-	} *half_out;
+		struct cella_onnx_tensor *items; /* a sequence's tensors */
+		size_t n_cap;
+	} *out_buf;
 };
 
 enum { MODE_RUN = 0, MODE_DRY, MODE_FOLD };
@@ -406,6 +421,12 @@ CELLA_MUST_USE cella_result onnx_op_seq_out(struct exec *x, struct node *n, int 
 /* Output i of n as sequence t holds it: taken over when t owns it (t then holds nothing), else copied (a sequence
  * t borrows from an enclosing graph or from a node's input stays where it is). If's and Loop's outputs. */
 CELLA_MUST_USE cella_result onnx_op_seq_pass(struct exec *x, struct node *n, int i, struct tensor *t);
+/* Output i of n as an empty optional of element type dtype (Optional without input; If, Loop and Identity passing
+ * one on). */
+CELLA_MUST_USE cella_result onnx_op_none_out(struct exec *x, struct node *n, int i, int dtype);
+/* Output i of n as value t is, whatever its form: a tensor copied, a sequence passed on (onnx_op_seq_pass: taken
+ * when t owns it), an empty optional as one. */
+CELLA_MUST_USE cella_result onnx_op_pass(struct exec *x, struct node *n, int i, struct tensor *t);
 /* outer blocks of row bytes: block b from src + b * src_stride + src_off to dst + b * dst_stride + dst_off (Concat,
  * Split and their sequence forms). */
 static inline void onnx_copy_rows(void *dst, size_t dst_stride, size_t dst_off, const void *src, size_t src_stride,
@@ -510,6 +531,8 @@ CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProt
 CELLA_MUST_USE cella_result onnx_graph_run(struct exec *parent, struct graph *g);
 /* Releases a subgraph's remaining buffers once its outputs have been copied out. */
 void onnx_graph_done(struct model *m, struct graph *g);
+/* Binds subgraph input i to t as it is (data, sequence or none), borrowed for one run of the subgraph. */
+void onnx_graph_bind(struct graph *g, int i, const struct tensor *t);
 
 /* ---- op table (ops_*.c) ---- */
 const struct op_def *onnx_op_lookup(const char *name, int opset);

@@ -707,21 +707,13 @@ static cella_result op_if(struct exec *x, struct node *n)
 		return CELLA_ERR_MODEL;
 	if ((r = onnx_graph_run(x, g)) != CELLA_OK)
 		return r;
-	for (int i = 0; i < n->n_out; i++) {
-		struct tensor *src = &g->values[g->outputs[i]].t, *o;
-		if (src->seq) { /* a sequence the branch made, or one it reads from outside */
-			if ((r = onnx_op_seq_pass(x, n, i, src)) != CELLA_OK)
-				break;
-			continue;
-		}
-		if (src->rank < 0 || (!src->data && onnx_tensor_count(src) != 0 && onnx_dtype_size(src->dtype) != 0)) {
+	for (int i = 0; i < n->n_out && r == CELLA_OK; i++) {
+		struct tensor *src = &g->values[g->outputs[i]].t;
+		if (!src->seq && !src->none &&
+		    (src->rank < 0 || (!src->data && onnx_tensor_count(src) != 0 && onnx_dtype_size(src->dtype) != 0)))
 			r = CELLA_ERR_MODEL; /* an output the branch never computed: there is nothing to copy */
-			break;
-		}
-		if ((r = onnx_op_out(x, n, i, src->dtype, src->rank, src->dims, &o)) != CELLA_OK)
-			break;
-		if (o->bytes && o->data)
-			memcpy(o->data, src->data, o->bytes);
+		else /* a sequence the branch made is taken, one it reads from outside copied */
+			r = onnx_op_pass(x, n, i, src);
 	}
 	onnx_graph_done(x->m, g);
 	return r;
@@ -742,22 +734,6 @@ static int loop_scalar(struct exec *x, struct node *n, int i, int dtype, int64_t
 	}
 	*v = onnx_get_i(t->data, dtype, 0);
 	return 1;
-}
-
-/* Binds body input i to t's data, or its sequence (borrowed for one iteration). */
-static void loop_bind(struct graph *g, int i, const struct tensor *t)
-{
-	struct tensor *b = &g->values[g->inputs[i]].t;
-	b->seq = t->seq;
-	b->seq_own = 0;
-	b->half = t->half;
-	b->dtype = t->dtype;
-	b->rank = t->rank;
-	memcpy(b->dims, t->dims, sizeof(b->dims));
-	b->data = t->data;
-	b->bytes = t->bytes;
-	b->known = 1;
-	b->buf = -1;
 }
 
 struct loop_state {
@@ -831,20 +807,24 @@ static cella_result loop_take(struct exec *x, struct graph *g, int first, struct
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scan output %d is a sequence (scan outputs are "
 					    "tensors)", i - st->nv);
 		if (i < st->nv) {
-			if (src->dtype != st->carried[i].dtype || !src->seq != !st->carried[i].seq)
+			struct tensor *c = &st->carried[i];
+			struct onnx_seq *s = NULL;
+			/* an optional carried may be empty at one iteration and hold a value at another */
+			if (!c->none && !src->none && (src->dtype != c->dtype || !src->seq != !c->seq))
 				return onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is %s%s, the loop-carried value %s%s",
 						    first + i, src->seq ? "a sequence of " : "", onnx_tname(src->dtype),
-						    st->carried[i].seq ? "a sequence of " : "", onnx_tname(st->carried[i].dtype));
+						    c->seq ? "a sequence of " : "", onnx_tname(c->dtype));
 			if (src->seq) { /* taken from the body (its memory is released after this), or copied */
-				struct onnx_seq *s;
 				cella_result r = onnx_seq_take(x, src, &s);
 				if (r != CELLA_OK)
 					return r;
-				if (st->carried[i].seq_own)
-					onnx_seq_free(st->carried[i].seq);
-				st->carried[i] = *src;
-				st->carried[i].seq = s;
-				st->carried[i].seq_own = 1;
+			}
+			if (c->seq_own)
+				onnx_seq_free(c->seq);
+			if (s || src->none) { /* src no longer holds a sequence it owned */
+				*c = *src;
+				c->seq = s;
+				c->seq_own = s != NULL;
 				continue;
 			}
 			void *p = malloc(src->bytes ? src->bytes : 1);
@@ -854,8 +834,9 @@ static cella_result loop_take(struct exec *x, struct graph *g, int first, struct
 				memcpy(p, src->data, src->bytes);
 			free(st->mem[i]);
 			st->mem[i] = p;
-			st->carried[i] = *src;
-			st->carried[i].data = p;
+			*c = *src;
+			c->data = p;
+			c->seq_own = 0;
 			continue;
 		}
 		struct tensor *sc = &st->scan[i - st->nv];
@@ -906,14 +887,8 @@ static cella_result loop_outputs(struct exec *x, struct node *n, struct graph *g
 		struct tensor *o, *src = i < st->nv ? &st->carried[i] : &st->scan[i - st->nv];
 		int64_t dims[MAXR] = { 0 };
 		int rank = src->rank, dtype = src->dtype, k = i - st->nv, a = 0;
-		if (i < st->nv && src->seq) {
-			r = onnx_op_seq_pass(x, n, i, src);
-			continue;
-		}
-		if (i < st->nv) {
-			memcpy(dims, src->dims, (size_t)rank * sizeof(int64_t));
-			if ((r = onnx_op_out(x, n, i, dtype, rank, dims, &o)) == CELLA_OK && o->bytes)
-				memcpy(o->data, src->data, o->bytes);
+		if (i < st->nv) { /* a sequence the body made is taken, the input's copied */
+			r = onnx_op_pass(x, n, i, src);
 			continue;
 		}
 		if (iters == 0) {
@@ -981,10 +956,10 @@ static cella_result op_loop(struct exec *x, struct node *n)
 		}
 		struct tensor ti = { .dtype = CELLA_ONNX_INT64, .data = &it, .bytes = 8 };
 		struct tensor tc = { .dtype = CELLA_ONNX_BOOL, .data = &c, .bytes = 1 };
-		loop_bind(g, 0, &ti);
-		loop_bind(g, 1, &tc);
+		onnx_graph_bind(g, 0, &ti);
+		onnx_graph_bind(g, 1, &tc);
 		for (int i = 0; i < st.nv; i++)
-			loop_bind(g, 2 + i, &st.carried[i]);
+			onnx_graph_bind(g, 2 + i, &st.carried[i]);
 		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
 			break;
 		const struct tensor *co = &g->values[g->outputs[0]].t;
@@ -1099,10 +1074,10 @@ static cella_result op_scan(struct exec *x, struct node *n)
 			size_t outer = (size_t)onnx_dims_prod(v->dims, axis[j]), inner = outer ? slice[j].bytes / outer : 0;
 			copy_blocks(slice[j].data, inner, (const char *)v->data + at * inner, (size_t)len * inner, outer,
 				    inner);
-			loop_bind(g, nv + j, &slice[j]);
+			onnx_graph_bind(g, nv + j, &slice[j]);
 		}
 		for (int i = 0; i < nv; i++)
-			loop_bind(g, i, &st.carried[i]);
+			onnx_graph_bind(g, i, &st.carried[i]);
 		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
 			goto out;
 		r = loop_take(x, g, 0, &st, t);

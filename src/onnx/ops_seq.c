@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Sequence operators (opset 11): SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceAt, SequenceErase,
- * SequenceLength, SplitToSequence, ConcatFromSequence. A sequence is a value inside a run (struct onnx_seq, in
+ * SequenceLength, SplitToSequence, ConcatFromSequence; SequenceMap (opset 17); the optional operators Optional,
+ * OptionalHasElement, OptionalGetElement (opset 15). A sequence is a value inside a run (struct onnx_seq, in
  * tensor.seq): its tensors are copies with their own memory, so the operators that make one from another leave
- * the first as it was, as ONNX values are. Loop may carry one and If give one (ops_misc.c, onnx_op_seq_pass); model
- * inputs and outputs and Scan outputs stay tensors (refused by name otherwise). Sequences are never known at load:
- * their operators run at run time.
+ * the first as it was, as ONNX values are. An optional that holds a value is that value; an empty one is a value
+ * with tensor.none set. Model inputs and outputs may be either (cella_onnx_model_run_values), Loop may carry them
+ * and If give them (ops_misc.c, onnx_op_pass); Scan outputs stay tensors. Neither is ever known at load: their
+ * operators run at run time.
  */
 #include "onnx_internal.h"
 
@@ -20,6 +22,39 @@ void onnx_seq_free(struct onnx_seq *s)
 		free(s->it[i].data);
 	free(s->it);
 	free(s);
+}
+
+cella_result onnx_seq_import(int dtype, const struct cella_onnx_tensor *items, size_t n, struct onnx_seq **out)
+{
+	struct onnx_seq *s = calloc(1, sizeof(*s));
+	if (!s || !(s->it = calloc(n ? n : 1, sizeof(*s->it)))) {
+		free(s);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	s->cap = n;
+	s->dtype = onnx_held_type(dtype, &s->half);
+	for (size_t i = 0; i < n; i++) {
+		struct tensor *d = &s->it[i];
+		size_t c = (size_t)cella_onnx_tensor_count(&items[i]);
+		d->dtype = s->dtype;
+		d->half = s->half;
+		d->rank = (int)items[i].rank;
+		memcpy(d->dims, items[i].dims, sizeof(d->dims));
+		d->bytes = c * onnx_dtype_size(s->dtype);
+		d->known = 1;
+		d->buf = -1;
+		if (!(d->data = malloc(d->bytes ? d->bytes : 1))) {
+			onnx_seq_free(s);
+			return CELLA_ERR_OUT_OF_MEMORY;
+		}
+		s->n = i + 1;
+		if (s->half)
+			onnx_half_to_f32(items[i].data, s->half, d->data, c);
+		else if (d->bytes)
+			memcpy(d->data, items[i].data, d->bytes);
+	}
+	*out = s;
+	return CELLA_OK;
 }
 
 /* At load (the shape pass, folding) a sequence operator makes nothing: what it makes is known only at run. */
@@ -363,6 +398,116 @@ static cella_result op_concat_from_sequence(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/*
+ * SequenceMap: the body runs once per position of the sequence at input 0, on the tensors at that position of each
+ * sequence input (all of input 0's length) and on each tensor input as it is; output j is the sequence of the
+ * body's output j (over an empty sequence: an empty one of the body's declared type, float when undeclared).
+ */
+static cella_result op_sequence_map(struct exec *x, struct node *n)
+{
+	const struct attr *ba = onnx_attr_get(n, "body");
+	struct onnx_seq *s0 = NULL, **out = NULL;
+	cella_result r;
+	if (!ba || !ba->g)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
+	struct graph *g = ba->g;
+	if (g->n_inputs != n->n_in || g->n_outputs != n->n_out || n->n_out < 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs and %d outputs, a body of %d inputs and %d outputs: "
+				    "the body takes one value per input and gives one tensor per output", n->n_in,
+				    n->n_out, g->n_inputs, g->n_outputs);
+	if ((r = seq_in(x, n, 0, &s0)) != CELLA_OK)
+		return r;
+	for (int k = 1; k < n->n_in; k++) {
+		const struct tensor *t = onnx_op_in(x, n, k);
+		if (!t)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", k);
+		if (t->seq && t->seq->n != s0->n)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d is a sequence of %zu tensors, input 0 of %zu",
+					    k, t->seq->n, s0->n);
+	}
+	if (!(out = calloc((size_t)n->n_out, sizeof(*out))))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int j = 0; j < n->n_out && s0->n == 0 && r == CELLA_OK; j++) {
+		const struct value *d = &g->values[g->outputs[j]];
+		r = onnx_op_seq_out(x, n, j, onnx_dtype_size(d->decl_dtype) ? onnx_seen_type(d->decl_dtype, d->decl_half)
+									     : CELLA_ONNX_FLOAT, &out[j]);
+	}
+	for (size_t it = 0; it < s0->n && r == CELLA_OK; it++) {
+		for (int k = 0; k < n->n_in; k++) {
+			const struct tensor *t = onnx_op_in(x, n, k);
+			onnx_graph_bind(g, k, t->seq ? &t->seq->it[it] : t);
+		}
+		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
+			break;
+		for (int j = 0; j < n->n_out && r == CELLA_OK; j++) {
+			const struct tensor *src = &g->values[g->outputs[j]].t;
+			if (src->seq || src->none)
+				r = onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "body output %d is %s: SequenceMap gives "
+						 "sequences of tensors", j, src->seq ? "a sequence" : "an empty optional");
+			else if (src->rank < 0 || (!src->data && src->bytes))
+				r = onnx_op_fail(x, CELLA_ERR_MODEL, "body output %d is never computed", j);
+			else if (it == 0)
+				r = onnx_op_seq_out(x, n, j, onnx_seen_type(src->dtype, src->half), &out[j]);
+			if (r == CELLA_OK && (r = seq_fits(x, out[j], src)) == CELLA_OK)
+				r = seq_push(x, out[j], src);
+		}
+		onnx_graph_done(x->m, g);
+	}
+	free(out);
+	return r;
+}
+
+/* Optional: input 0 when given (an optional holding it), else an empty optional of the type attribute's. */
+static cella_result op_optional(struct exec *x, struct node *n)
+{
+	struct tensor *t = onnx_op_in(x, n, 0);
+	const struct attr *ta = onnx_attr_get(n, "type");
+	if (!t && (!ta || ta->type != ATTR_TYPE_PROTO))
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "no input and no attribute 'type' (a type) for the empty optional");
+	if (ta && ta->type == ATTR_TYPE_PROTO && (ta->tp_form & CELLA_ONNX_FORM_OPTIONAL))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'type' is an optional: an optional of an "
+				    "optional");
+	if (seq_at_load(x))
+		return CELLA_ERR_NOT_FOUND;
+	if (!t)
+		return onnx_op_none_out(x, n, 0, onnx_seen_type(ta->tp_dtype, ta->tp_half));
+	struct tensor view = *t; /* the input may be read again: a sequence is copied (an empty optional is refused
+				  * by op_call: an optional of an optional) */
+	view.seq_own = 0;
+	return onnx_op_pass(x, n, 0, &view);
+}
+
+/* OptionalHasElement: whether input 0 holds a value (false when it is absent, opset 18). */
+static cella_result op_optional_has_element(struct exec *x, struct node *n)
+{
+	struct tensor *t = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (seq_at_load(x))
+		return CELLA_ERR_NOT_FOUND;
+	if (!t && n->opset < 18)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent (it may be from opset 18)");
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_BOOL, 0, NULL, &o)) != CELLA_OK)
+		return r;
+	*(uint8_t *)o->data = t && !t->none;
+	return CELLA_OK;
+}
+
+/* OptionalGetElement: the value input 0 holds; an empty optional fails. */
+static cella_result op_optional_get_element(struct exec *x, struct node *n)
+{
+	struct tensor *t = onnx_op_in(x, n, 0);
+	if (!t)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if (seq_at_load(x))
+		return CELLA_ERR_NOT_FOUND;
+	if (t->none)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 ('%s') is an empty optional: there is no element to get",
+				    x->g->values[n->in[0]].name);
+	struct tensor view = *t;
+	view.seq_own = 0;
+	return onnx_op_pass(x, n, 0, &view);
+}
+
 const struct op_def onnx_ops_seq[] = {
 	{ "SequenceEmpty", op_sequence_empty, NULL, 11, ONNX_TYPE_SET },
 	{ "SequenceConstruct", op_sequence_construct, NULL, 11, 0 },
@@ -372,5 +517,9 @@ const struct op_def onnx_ops_seq[] = {
 	{ "SequenceLength", op_sequence_length, NULL, 11, ONNX_SEQ_IN0 },
 	{ "SplitToSequence", op_split_to_sequence, NULL, 11, 0 },
 	{ "ConcatFromSequence", op_concat_from_sequence, NULL, 11, ONNX_SEQ_IN0 },
+	{ "SequenceMap", op_sequence_map, NULL, 17, ONNX_SEQ_ANY },
+	{ "Optional", op_optional, NULL, 15, ONNX_SEQ_IN0 | ONNX_TYPE_SET },
+	{ "OptionalHasElement", op_optional_has_element, NULL, 15, ONNX_SEQ_IN0 | ONNX_NONE_IN0 },
+	{ "OptionalGetElement", op_optional_get_element, NULL, 15, ONNX_SEQ_IN0 | ONNX_NONE_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -158,6 +158,11 @@ static cella_result op_identity(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0);
 	if (!a)
 		return CELLA_ERR_MODEL;
+	if (a->seq || a->none) { /* a sequence is copied: the input may be read again */
+		struct tensor view = *a;
+		view.seq_own = 0;
+		return onnx_op_pass(x, n, 0, &view);
+	}
 	return copy_out(x, n, a, a->rank, a->dims);
 }
 
@@ -1585,7 +1590,7 @@ const struct op_def onnx_ops_shape[] = {
 	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES },
 	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES },
 	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE },
+	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE | ONNX_SEQ_IN0 | ONNX_NONE_IN0 },
 	{ "Dropout", op_dropout, NULL, 1, 1 },
 	{ "Transpose", op_transpose, NULL, 1, 0 },
 	{ "Concat", op_concat, NULL, 1, 0 },

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* onnx.TensorProto → dense little-endian tensor (raw_data or typed fields), and dtype helpers. */
+/* onnx.TensorProto → dense little-endian tensor (raw_data or typed fields); SequenceProto and OptionalProto of
+ * them → struct cella_onnx_value; dtype helpers. */
 #include <cella/onnx.h>
 
 #include "onnx.pb-c.h"
 #include "onnx_internal.h"
+#include "onnx_value.pb-c.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -187,29 +189,120 @@ out:
 	return r;
 }
 
-cella_result cella_onnx_tensor_decode(const void *bytes, size_t len, struct cella_onnx_tensor *out) /* see cella/onnx.h */
+/* The tensor of p into out, its data malloc'ed. */
+static cella_result tensor_out(const Onnx__TensorProto *p, struct cella_onnx_tensor *out)
 {
-	cella_result r = CELLA_ERR_UNEXPECTED;
-	Onnx__TensorProto *p = NULL;
 	struct tensor t;
 	void *mem = NULL;
-	if (!bytes && len)
-		return CELLA_ERR_INVALID_ARG;
-	p = onnx__tensor_proto__unpack(NULL, len, bytes);
-	if (!p)
-		CELLA_FAIL(CELLA_ERR_MODEL);
-	CELLA_CHECK(onnx_tensor_from_proto(p, &t, &mem));
+	cella_result r = onnx_tensor_from_proto(p, &t, &mem);
+	if (r != CELLA_OK)
+		return r;
 	memset(out, 0, sizeof(*out));
 	out->dtype = (cella_onnx_dtype)t.dtype;
 	out->rank = (uint32_t)t.rank;
 	memcpy(out->dims, t.dims, sizeof(out->dims));
 	out->data = mem;
 	out->bytes = t.bytes;
-	r = CELLA_OK;
-out:
-	if (p)
-		onnx__tensor_proto__free_unpacked(p, NULL);
+	return CELLA_OK;
+}
+
+cella_result cella_onnx_tensor_decode(const void *bytes, size_t len, struct cella_onnx_tensor *out) /* see cella/onnx.h */
+{
+	if (!bytes && len)
+		return CELLA_ERR_INVALID_ARG;
+	Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, len, bytes);
+	if (!p)
+		return CELLA_ERR_MODEL;
+	cella_result r = tensor_out(p, out);
+	onnx__tensor_proto__free_unpacked(p, NULL);
 	return r;
+}
+
+/* SequenceProto/OptionalProto elem_type values. */
+enum { ELEM_UNDEFINED = 0, ELEM_TENSOR = 1, ELEM_SEQUENCE = 3 };
+
+/* Sequence p (of tensors, all of one type) into out, whose items it allocates. */
+static cella_result sequence_out(const Onnx__SequenceProto *p, struct cella_onnx_value *out)
+{
+	struct cella_onnx_tensor *items;
+	if (p->n_sparse_tensor_values || p->n_sequence_values || p->n_map_values || p->n_optional_values)
+		return CELLA_ERR_MODEL_UNSUPPORTED; /* a sequence of sparse tensors, sequences, maps or optionals */
+	if (p->has_elem_type && p->elem_type != ELEM_TENSOR && p->elem_type != ELEM_UNDEFINED)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (p->n_tensor_values > CELLA_ONNX_MAX_TENSOR_BYTES / sizeof(*items))
+		return CELLA_ERR_TOO_LARGE;
+	items = calloc(p->n_tensor_values ? p->n_tensor_values : 1, sizeof(*items));
+	if (!items)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	out->kind = CELLA_ONNX_VALUE_SEQUENCE;
+	out->items = items;
+	for (size_t i = 0; i < p->n_tensor_values; i++) {
+		cella_result r = tensor_out(p->tensor_values[i], &items[i]);
+		if (r == CELLA_OK && i && items[i].dtype != items[0].dtype) {
+			r = CELLA_ERR_MODEL; /* a sequence's tensors are of one type */
+			cella_onnx_tensor_fini(&items[i]);
+		}
+		if (r != CELLA_OK)
+			return r;
+		out->n_items = i + 1;
+	}
+	/* an empty sequence's element type is not serialized: float, for the caller to change if it knows better */
+	out->tensor.dtype = p->n_tensor_values ? items[0].dtype : CELLA_ONNX_FLOAT;
+	return CELLA_OK;
+}
+
+cella_result cella_onnx_value_decode(const void *bytes, size_t len, uint32_t form,
+				     struct cella_onnx_value *out) /* see cella/onnx.h */
+{
+	cella_result r = CELLA_ERR_MODEL;
+	Onnx__SequenceProto *sp = NULL;
+	Onnx__OptionalProto *op = NULL;
+	memset(out, 0, sizeof(*out));
+	if ((!bytes && len) || (form & ~(CELLA_ONNX_FORM_SEQUENCE | CELLA_ONNX_FORM_OPTIONAL)))
+		return CELLA_ERR_INVALID_ARG;
+	if (!form)
+		return cella_onnx_tensor_decode(bytes, len, &out->tensor);
+	if (!(form & CELLA_ONNX_FORM_OPTIONAL)) {
+		if ((sp = onnx__sequence_proto__unpack(NULL, len, bytes)))
+			r = sequence_out(sp, out);
+	} else if ((op = onnx__optional_proto__unpack(NULL, len, bytes))) {
+		int seq = (form & CELLA_ONNX_FORM_SEQUENCE) != 0;
+		if (op->has_sparse_tensor_value || op->has_map_value || op->has_optional_value)
+			r = CELLA_ERR_MODEL_UNSUPPORTED;
+		else if (op->tensor_value && op->sequence_value)
+			r = CELLA_ERR_MODEL; /* an optional holds one value */
+		else if (op->tensor_value || op->sequence_value ? !op->sequence_value != !seq
+								   : op->has_elem_type && op->elem_type != ELEM_UNDEFINED &&
+									     op->elem_type != (seq ? ELEM_SEQUENCE : ELEM_TENSOR))
+			r = CELLA_ERR_MODEL; /* a value, or an element type, of the other form */
+		else if (op->sequence_value)
+			r = sequence_out(op->sequence_value, out);
+		else if (op->tensor_value)
+			r = tensor_out(op->tensor_value, &out->tensor);
+		else {
+			out->kind = CELLA_ONNX_VALUE_NONE;
+			r = CELLA_OK;
+		}
+	}
+	if (sp)
+		onnx__sequence_proto__free_unpacked(sp, NULL);
+	if (op)
+		onnx__optional_proto__free_unpacked(op, NULL);
+	if (r != CELLA_OK)
+		cella_onnx_value_fini(out);
+	return r;
+}
+
+void cella_onnx_value_fini(struct cella_onnx_value *v) /* see cella/onnx.h */
+{
+	if (!v)
+		return;
+	struct cella_onnx_tensor *items = (struct cella_onnx_tensor *)(uintptr_t)v->items;
+	for (size_t i = 0; items && i < v->n_items; i++)
+		cella_onnx_tensor_fini(&items[i]);
+	free(items);
+	cella_onnx_tensor_fini(&v->tensor);
+	memset(v, 0, sizeof(*v));
 }
 
 void cella_onnx_tensor_fini(struct cella_onnx_tensor *t) /* see cella/onnx.h */

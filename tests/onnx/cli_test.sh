@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # cella-onnx run: every malformed option is refused with exit 2 and a message naming it, before any model is
 # read; well-formed options pass; on generated models, --random, --input/--expect indices and --expect references
-# are checked with messages. cella-onnx conformance: a missing data directory is named, empty suites count 0.
+# are checked with messages; a model of sequence and optional inputs is shown by info and refused by run, by name.
+# cella-onnx conformance: a missing data directory is named, empty suites count 0.
 # cella-onnx-bench: its optional arguments by name. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR [BENCH]
 # (BENCH is empty only in a CELLA_DEV_AREA build without the benchmarks)
 set -u
@@ -46,6 +47,12 @@ m=$td/node/test_abs
 [ -f "$m/model.onnx" ] || { echo "FAIL $m/model.onnx missing (scripts/install-deps.sh installs libonnx-testdata)"; exit 1; }
 expect 0 "test_abs runs with --iters 3 --threads 2" "(3 runs)" run "$m/model.onnx" \
 	--input-pb "$m/test_data_set_0/input_0.pb" --iters 3 --threads 2
+# a model of sequence and optional inputs: info shows their forms, run refuses them by name (exit 1)
+sm=$td/node/test_optional_get_element_sequence/model.onnx
+expect 0 "info shows an optional sequence input" "input 0 optional_input optional sequence int32 [4]" info "$sm"
+expect 0 "info shows a sequence output" "output 0 output sequence int32 []" info "$sm"
+expect 1 "run refuses an optional sequence input by name" \
+	"input 0 is an optional sequence: run takes models whose inputs and outputs are tensors" run "$sm" --random
 # run on generated models (y = Abs(x) and unused float inputs): --random refuses an input too large for the engine
 # (1 GiB) by name, exit 1, before the size can wrap (it used to crash, or to wrap to 0 bytes)
 gen() { python3 "$(dirname "$0")/cli_model.py" "$work/$1.onnx" "$2" ${3-} || { echo "FAIL cannot write $1.onnx"; exit 1; }; }

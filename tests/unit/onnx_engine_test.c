@@ -5,6 +5,7 @@
 #include "cella_test.h"
 #include "onnx.pb-c.h"
 #include "onnx_testkit.h"
+#include "onnx_value.pb-c.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1597,6 +1598,122 @@ static void test_malformed(void)
 	cella_test_pass("malformed");
 }
 
+/* cella_onnx_value_decode: SequenceProto and OptionalProto of tensors, packed by protobuf-c from the message
+ * definitions the engine decodes with (field numbers as ONNX's onnx-data.proto). */
+static void test_value_decode(void)
+{
+	static float a[2] = { 1, 2 }, b[1] = { 3 };
+	static int64_t c[1] = { 7 };
+	static int64_t d2[1] = { 2 }, d1[1] = { 1 };
+	Onnx__TensorProto tp[3], *tpp[3];
+	Onnx__SequenceProto sp;
+	Onnx__OptionalProto op;
+	struct cella_onnx_value v;
+	uint8_t buf[512];
+	size_t len;
+	for (int i = 0; i < 3; i++) {
+		onnx__tensor_proto__init(&tp[i]);
+		tp[i].has_data_type = 1;
+		tp[i].n_dims = 1;
+		tpp[i] = &tp[i];
+	}
+	tp[0].data_type = CELLA_ONNX_FLOAT, tp[0].dims = d2, tp[0].n_float_data = 2, tp[0].float_data = a;
+	tp[1].data_type = CELLA_ONNX_FLOAT, tp[1].dims = d1, tp[1].n_float_data = 1, tp[1].float_data = b;
+	tp[2].data_type = CELLA_ONNX_INT64, tp[2].dims = d1, tp[2].n_int64_data = 1, tp[2].int64_data = c;
+	/* a sequence of two float tensors */
+	onnx__sequence_proto__init(&sp);
+	sp.has_elem_type = 1;
+	sp.elem_type = 1;
+	sp.n_tensor_values = 2;
+	sp.tensor_values = tpp;
+	len = onnx__sequence_proto__pack(&sp, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_OK);
+	CT_ASSERT(v.kind == CELLA_ONNX_VALUE_SEQUENCE && v.n_items == 2 && v.tensor.dtype == CELLA_ONNX_FLOAT);
+	CT_ASSERT(v.items[0].rank == 1 && v.items[0].dims[0] == 2 && ((const float *)v.items[0].data)[1] == 2.0f);
+	CT_ASSERT(v.items[1].dims[0] == 1 && ((const float *)v.items[1].data)[0] == 3.0f);
+	cella_onnx_value_fini(&v);
+	cella_onnx_value_fini(&v); /* a no-op the second time */
+	CT_ASSERT(v.items == NULL && v.n_items == 0);
+	/* the same bytes as an optional: not one */
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL, &v), CELLA_ERR_MODEL);
+	/* tensors of two types in one sequence */
+	sp.tensor_values = tpp + 1;
+	len = onnx__sequence_proto__pack(&sp, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_ERR_MODEL);
+	CT_ASSERT(v.items == NULL && v.n_items == 0); /* what it had decoded is freed */
+	/* a sequence of sparse tensors, and one of sequences */
+	ProtobufCBinaryData blob = { 1, (uint8_t *)"x" };
+	sp.n_tensor_values = 0;
+	sp.n_sparse_tensor_values = 1;
+	sp.sparse_tensor_values = &blob;
+	len = onnx__sequence_proto__pack(&sp, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_ERR_MODEL_UNSUPPORTED);
+	sp.n_sparse_tensor_values = 0;
+	sp.elem_type = 3;
+	len = onnx__sequence_proto__pack(&sp, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_ERR_MODEL_UNSUPPORTED);
+	/* an empty sequence: float until the caller says otherwise */
+	sp.elem_type = 1;
+	len = onnx__sequence_proto__pack(&sp, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_OK);
+	CT_ASSERT(v.kind == CELLA_ONNX_VALUE_SEQUENCE && v.n_items == 0 && v.tensor.dtype == CELLA_ONNX_FLOAT);
+	cella_onnx_value_fini(&v);
+	/* optionals: holding a tensor, empty, holding a sequence */
+	onnx__optional_proto__init(&op);
+	op.has_elem_type = 1;
+	op.elem_type = 1;
+	op.tensor_value = &tp[2];
+	len = onnx__optional_proto__pack(&op, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL, &v), CELLA_OK);
+	CT_ASSERT(v.kind == CELLA_ONNX_VALUE_TENSOR && v.tensor.dtype == CELLA_ONNX_INT64 &&
+		  ((const int64_t *)v.tensor.data)[0] == 7);
+	cella_onnx_value_fini(&v);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL | CELLA_ONNX_FORM_SEQUENCE, &v),
+		  CELLA_ERR_MODEL); /* a tensor where a sequence is declared */
+	op.tensor_value = NULL;
+	op.elem_type = 0;
+	len = onnx__optional_proto__pack(&op, buf);
+	for (uint32_t form = CELLA_ONNX_FORM_OPTIONAL; form <= 3; form++) {
+		CT_RESULT(cella_onnx_value_decode(buf, len, form, &v), CELLA_OK);
+		CT_ASSERT(v.kind == CELLA_ONNX_VALUE_NONE);
+		cella_onnx_value_fini(&v);
+	}
+	op.elem_type = 3; /* empty, but of a sequence */
+	len = onnx__optional_proto__pack(&op, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL, &v), CELLA_ERR_MODEL);
+	sp.n_tensor_values = 1;
+	sp.tensor_values = tpp;
+	op.sequence_value = &sp;
+	len = onnx__optional_proto__pack(&op, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL | CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_OK);
+	CT_ASSERT(v.kind == CELLA_ONNX_VALUE_SEQUENCE && v.n_items == 1 && ((const float *)v.items[0].data)[0] == 1.0f);
+	cella_onnx_value_fini(&v);
+	op.tensor_value = &tp[0]; /* and a tensor too: an optional holds one value */
+	len = onnx__optional_proto__pack(&op, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL | CELLA_ONNX_FORM_SEQUENCE, &v),
+		  CELLA_ERR_MODEL);
+	op.tensor_value = NULL;
+	op.sequence_value = NULL;
+	op.has_map_value = 1;
+	op.map_value = blob;
+	len = onnx__optional_proto__pack(&op, buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, CELLA_ONNX_FORM_OPTIONAL, &v), CELLA_ERR_MODEL_UNSUPPORTED);
+	/* the caller's mistakes, and bytes that are no message */
+	CT_RESULT(cella_onnx_value_decode(buf, len, 4, &v), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_onnx_value_decode(NULL, 3, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(cella_onnx_value_decode("\xff\xff\xff", 3, CELLA_ONNX_FORM_SEQUENCE, &v), CELLA_ERR_MODEL);
+	CT_RESULT(cella_onnx_value_decode("\xff\xff\xff", 3, CELLA_ONNX_FORM_OPTIONAL, &v), CELLA_ERR_MODEL);
+	/* form 0 is a TensorProto, as cella_onnx_tensor_decode */
+	len = onnx__tensor_proto__pack(&tp[0], buf);
+	CT_RESULT(cella_onnx_value_decode(buf, len, 0, &v), CELLA_OK);
+	CT_ASSERT(v.kind == CELLA_ONNX_VALUE_TENSOR && v.tensor.dims[0] == 2 && ((const float *)v.tensor.data)[0] == 1.0f);
+	cella_onnx_value_fini(&v);
+	cella_onnx_value_fini(NULL);
+	cella_test_pass("value decode: sequences (of two tensors, empty), optionals (of a tensor, of a sequence, "
+			"empty); mixed types, sparse tensors, nested sequences, maps, two values, the other form, an "
+			"unknown form and garbage refused");
+}
+
 static void test_file(void)
 {
 	struct cella_onnx_model *m = NULL;
@@ -1690,6 +1807,7 @@ int main(void)
 	test_int_attr_range();
 	test_malformed();
 	test_file();
+	test_value_decode();
 	test_threads();
 	return 0;
 }

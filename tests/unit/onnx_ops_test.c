@@ -6094,9 +6094,8 @@ static void test_half_convert(void)
 	cella_test_pass("float16 and bfloat16 conversions: ties to even, subnormals, overflow, NaN");
 }
 
-/* Loads b with options (max_tensor_bytes mb, 0 = default) and runs it on nin inputs; outputs in out. */
-static cella_result half_run(struct mb *b, uint64_t mb, const struct cella_onnx_tensor *in, size_t nin,
-			     struct cella_onnx_model **m, struct cella_onnx_tensor *out, size_t nout)
+/* Loads b with options (max_tensor_bytes mb, 0 = default) and the log above; *m is NULL unless it loads. */
+static cella_result load_limited(struct mb *b, uint64_t mb, struct cella_onnx_model **m)
 {
 	size_t len = onnx__model_proto__get_packed_size(&b->m);
 	uint8_t *buf = malloc(len);
@@ -6107,9 +6106,15 @@ static cella_result half_run(struct mb *b, uint64_t mb, const struct cella_onnx_
 	*m = NULL;
 	cella_result r = cella_onnx_model_new(buf, len, &o, m);
 	free(buf);
-	if (r != CELLA_OK)
-		return r;
-	return cella_onnx_model_run(*m, in, nin, out, nout);
+	return r;
+}
+
+/* Loads b (load_limited) and runs it on nin inputs; outputs in out. */
+static cella_result half_run(struct mb *b, uint64_t mb, const struct cella_onnx_tensor *in, size_t nin,
+			     struct cella_onnx_model **m, struct cella_onnx_tensor *out, size_t nout)
+{
+	cella_result r = load_limited(b, mb, m);
+	return r != CELLA_OK ? r : cella_onnx_model_run(*m, in, nin, out, nout);
 }
 
 static struct cella_onnx_tensor half_tensor(int dtype, int rank, const int64_t *dims, const void *data, size_t bytes)
@@ -6609,10 +6614,10 @@ static void test_sequences_refused(void)
 	gb_node(&b.g, "SplitToSequence", sp_in, s_o);
 	gb_node(&b.g, "SequenceLength", s_in, Y);
 	seq_refused(&b, 0, CELLA_ERR_MODEL, "split is 0, not a length of 1 or more");
-	/* a model output that is a sequence */
+	/* a model output declared a tensor that is a sequence */
 	seq_model(&b, CELLA_ONNX_FLOAT);
 	gb_node(&b.g, "SplitToSequence", x_in, Y);
-	seq_refused(&b, 0, CELLA_ERR_MODEL_UNSUPPORTED, "output 0 ('y') is a sequence: model outputs are tensors");
+	seq_refused(&b, 0, CELLA_ERR_MODEL, "output 0 ('y') is a sequence, declared a tensor");
 	/* more tensors than max_tensor_bytes holds descriptions of (64 bytes: not even one; x takes 24) */
 	split_then(&b, "SequenceLength");
 	seq_refused(&b, 64, CELLA_ERR_TOO_LARGE, "a sequence's 1 tensor descriptions take");
@@ -6756,21 +6761,39 @@ static void test_deform_conv(void)
 
 /* ---- sequences through Loop and If ---- */
 
-/* A graph input or output of b declared as a sequence of dtype tensors (as exporters declare a Loop's list). */
+/* A graph input or output of b declared as a sequence (form CELLA_ONNX_FORM_SEQUENCE, as exporters declare a Loop's
+ * list), an optional or an optional sequence of dtype tensors (an input's of dims when rank >= 0). */
+static void gb_form_io(struct gb *b, int out, const char *name, int dtype, uint32_t form, int rank,
+		       const int64_t *dims)
+{
+	static Onnx__TypeProto outer[64];
+	static Onnx__TypeProto__Sequence seq[32];
+	static Onnx__TypeProto__Optional opt[32];
+	static size_t used, seqs, opts;
+	CT_ASSERT(used < 62 && seqs < 32 && opts < 32);
+	gb_io(b, out, name, dtype, rank, dims);
+	Onnx__ValueInfoProto *v = out ? b->vop[b->g.n_output - 1] : b->vip[b->g.n_input - 1];
+	if (form & CELLA_ONNX_FORM_SEQUENCE) {
+		onnx__type_proto__init(&outer[used]);
+		onnx__type_proto__sequence__init(&seq[seqs]);
+		seq[seqs].elem_type = v->type;
+		outer[used].value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+		outer[used].sequence_type = &seq[seqs++];
+		v->type = &outer[used++];
+	}
+	if (form & CELLA_ONNX_FORM_OPTIONAL) {
+		onnx__type_proto__init(&outer[used]);
+		onnx__type_proto__optional__init(&opt[opts]);
+		opt[opts].elem_type = v->type;
+		outer[used].value_case = ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE;
+		outer[used].optional_type = &opt[opts++];
+		v->type = &outer[used++];
+	}
+}
+
 static void gb_seq_io(struct gb *b, int out, const char *name, int dtype)
 {
-	static Onnx__TypeProto outer[16];
-	static Onnx__TypeProto__Sequence seq[16];
-	static size_t used;
-	CT_ASSERT(used < 16);
-	gb_io(b, out, name, dtype, -1, NULL);
-	Onnx__ValueInfoProto *v = out ? b->vop[b->g.n_output - 1] : b->vip[b->g.n_input - 1];
-	onnx__type_proto__init(&outer[used]);
-	onnx__type_proto__sequence__init(&seq[used]);
-	seq[used].elem_type = v->type;
-	outer[used].value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
-	outer[used].sequence_type = &seq[used];
-	v->type = &outer[used++];
+	gb_form_io(b, out, name, dtype, CELLA_ONNX_FORM_SEQUENCE, -1, NULL);
 }
 
 /* Loop M times (a list built up by the body: SequenceInsert of float(i)), then ConcatFromSequence or, with len,
@@ -6864,6 +6887,304 @@ static void test_sequences_subgraphs(void)
 			"and If");
 }
 
+/* ---- sequences and optionals as model inputs and outputs (cella_onnx_model_run_values) ---- */
+
+/* Loads b (load_limited, max_tensor_bytes mbytes) and runs it on values; outputs in out. */
+static cella_result values_run(struct mb *b, uint64_t mbytes, const struct cella_onnx_value *in, size_t nin,
+			       struct cella_onnx_model **m, struct cella_onnx_value *out, size_t nout)
+{
+	cella_result r = load_limited(b, mbytes, m);
+	return r != CELLA_OK ? r : cella_onnx_model_run_values(*m, in, nin, out, nout);
+}
+
+/* A TYPE_PROTO attribute: dtype tensors under form (storage for a few). */
+static void attr_tp(struct gb *b, Onnx__NodeProto *n, const char *name, int dtype, uint32_t form)
+{
+	static Onnx__TypeProto tp[8], inner[8];
+	static Onnx__TypeProto__Tensor tt[8];
+	static Onnx__TypeProto__Sequence sq[8];
+	static size_t used;
+	CT_ASSERT(used < 8);
+	Onnx__AttributeProto *a = gb_attr(b, n, name, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO);
+	onnx__type_proto__init(&tp[used]);
+	onnx__type_proto__init(&inner[used]);
+	onnx__type_proto__tensor__init(&tt[used]);
+	tt[used].has_elem_type = 1;
+	tt[used].elem_type = dtype;
+	Onnx__TypeProto *t = form & CELLA_ONNX_FORM_SEQUENCE ? &inner[used] : &tp[used];
+	t->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+	t->tensor_type = &tt[used];
+	if (form & CELLA_ONNX_FORM_SEQUENCE) {
+		onnx__type_proto__sequence__init(&sq[used]);
+		sq[used].elem_type = &inner[used];
+		tp[used].value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE;
+		tp[used].sequence_type = &sq[used];
+	}
+	a->tp = &tp[used++];
+}
+
+/* The run failed with want and a log naming msg. */
+static void expect_refused(cella_result r, cella_result want, const char *msg, const char *what)
+{
+	if (r != want || !strstr(last_log, msg))
+		cella_test_fail(__FILE__, __LINE__, "%s: want %s '%s', got %s '%s'", what, cella_result_name(want), msg,
+				cella_result_name(r), last_log);
+}
+
+/* SequenceMap(s, u, t) over float [2] tensors: body (a, b, c) gives a + b + c and Shape(a). */
+static void seqmap_model(struct mb *b, struct gb *body)
+{
+	static const int64_t d2[1] = { 2 };
+	static const char *const ins[] = { "s", "u", "t", NULL }, *const outs[] = { "y", "shapes", NULL };
+	static const char *const ab[] = { "a", "b", NULL }, *const ab_o[] = { "ab", NULL };
+	static const char *const abc[] = { "ab", "c", NULL }, *const o_o[] = { "o", NULL };
+	static const char *const a_in[] = { "a", NULL }, *const sh_o[] = { "sh", NULL };
+	mb_init(b, 17);
+	gb_form_io(&b->g, 0, "s", CELLA_ONNX_FLOAT, CELLA_ONNX_FORM_SEQUENCE, 1, d2);
+	gb_form_io(&b->g, 0, "u", CELLA_ONNX_FLOAT, CELLA_ONNX_FORM_SEQUENCE, 1, d2);
+	gb_io(&b->g, 0, "t", CELLA_ONNX_FLOAT, 1, d2);
+	gb_seq_io(&b->g, 1, "y", CELLA_ONNX_FLOAT);
+	gb_seq_io(&b->g, 1, "shapes", CELLA_ONNX_INT64);
+	Onnx__NodeProto *n = gb_node(&b->g, "SequenceMap", ins, outs);
+	gb_init(body, "body");
+	gb_io(body, 0, "a", CELLA_ONNX_FLOAT, 1, d2);
+	gb_io(body, 0, "b", CELLA_ONNX_FLOAT, 1, d2);
+	gb_io(body, 0, "c", CELLA_ONNX_FLOAT, 1, d2);
+	gb_node(body, "Add", ab, ab_o);
+	gb_node(body, "Add", abc, o_o);
+	gb_node(body, "Shape", a_in, sh_o);
+	gb_io(body, 1, "o", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(body, 1, "sh", CELLA_ONNX_INT64, -1, NULL);
+	attr_g(&b->g, n, "body", body);
+}
+
+static void test_values_sequences(void)
+{
+	static const int64_t d2[1] = { 2 }, d3[1] = { 3 }, two = 2;
+	static float s0[2] = { 1, 2 }, s1[2] = { 3, 4 }, u0[2] = { 0.5f, 0.25f }, u1[2] = { -1, -2 }, t[2] = { 10, 20 };
+	static float wide[3] = { 1, 2, 3 };
+	static int64_t i64[2] = { 1, 2 };
+	static const float y0[2] = { 11.5f, 22.25f }, y1[2] = { 12, 22 };
+	struct mb b;
+	struct gb body;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor sv[2] = { ftensor(s0, 1, d2), ftensor(s1, 1, d2) };
+	struct cella_onnx_tensor uv[2] = { ftensor(u0, 1, d2), ftensor(u1, 1, d2) };
+	struct cella_onnx_value in[3], out[2];
+	memset(in, 0, sizeof(in));
+	in[0] = (struct cella_onnx_value){ .kind = CELLA_ONNX_VALUE_SEQUENCE, .items = sv, .n_items = 2 };
+	in[0].tensor.dtype = CELLA_ONNX_FLOAT;
+	in[1] = (struct cella_onnx_value){ .kind = CELLA_ONNX_VALUE_SEQUENCE, .items = uv, .n_items = 2 };
+	in[1].tensor.dtype = CELLA_ONNX_FLOAT;
+	in[2].tensor = ftensor(t, 1, d2);
+	seqmap_model(&b, &body);
+	CT_RESULT(values_run(&b, 0, in, 3, &m, out, 2), CELLA_OK);
+	CT_ASSERT(cella_onnx_model_input_form(m, 0) == CELLA_ONNX_FORM_SEQUENCE);
+	CT_ASSERT(cella_onnx_model_input_form(m, 2) == 0);
+	CT_ASSERT(cella_onnx_model_output_form(m, 1) == CELLA_ONNX_FORM_SEQUENCE);
+	CT_ASSERT(cella_onnx_model_input_form(m, 3) == CELLA_ONNX_FORM_NOT_FOUND);
+	CT_ASSERT(cella_onnx_model_output_form(m, 2) == CELLA_ONNX_FORM_NOT_FOUND);
+	{
+		const char *name;
+		struct cella_onnx_tensor info;
+		CT_RESULT(cella_onnx_model_input_info(m, 0, &name, &info), CELLA_OK);
+		CT_ASSERT(info.dtype == CELLA_ONNX_FLOAT && info.rank == 1 && info.dims[0] == 2); /* its tensors' */
+	}
+	CT_ASSERT(out[0].kind == CELLA_ONNX_VALUE_SEQUENCE && out[0].n_items == 2 &&
+		  out[0].tensor.dtype == CELLA_ONNX_FLOAT);
+	expect_seq_out(&out[0].items[0], CELLA_ONNX_FLOAT, 1, d2, y0, sizeof(y0), "SequenceMap's sum 0");
+	expect_seq_out(&out[0].items[1], CELLA_ONNX_FLOAT, 1, d2, y1, sizeof(y1), "SequenceMap's sum 1");
+	CT_ASSERT(out[1].kind == CELLA_ONNX_VALUE_SEQUENCE && out[1].n_items == 2 &&
+		  out[1].tensor.dtype == CELLA_ONNX_INT64);
+	expect_seq_out(&out[1].items[1], CELLA_ONNX_INT64, 1, (const int64_t[]){ 1 }, &two, 8, "SequenceMap's Shape");
+	/* the input was copied in: changing the caller's data after the run changes nothing the model gave */
+	s0[0] = 100;
+	expect_seq_out(&out[0].items[0], CELLA_ONNX_FLOAT, 1, d2, y0, sizeof(y0), "outputs after the input changed");
+	s0[0] = 1;
+	/* over empty sequences: empty sequences of the body's declared types */
+	in[0].n_items = in[1].n_items = 0;
+	CT_RESULT(cella_onnx_model_run_values(m, in, 3, out, 2), CELLA_OK);
+	CT_ASSERT(out[0].kind == CELLA_ONNX_VALUE_SEQUENCE && out[0].n_items == 0 &&
+		  out[0].tensor.dtype == CELLA_ONNX_FLOAT);
+	CT_ASSERT(out[1].kind == CELLA_ONNX_VALUE_SEQUENCE && out[1].n_items == 0 &&
+		  out[1].tensor.dtype == CELLA_ONNX_INT64);
+	in[0].n_items = in[1].n_items = 2;
+	/* the tensor API refuses the model, by name */
+	{
+		struct cella_onnx_tensor tin[3] = { sv[0], uv[0], in[2].tensor }, tout[2];
+		expect_refused(cella_onnx_model_run(m, tin, 3, tout, 2), CELLA_ERR_INVALID_ARG,
+			       "input 0 ('s') is a sequence: run the model with cella_onnx_model_run_values", "tensor API");
+	}
+	/* values of the wrong kind, type or shape */
+	struct cella_onnx_value bad[3];
+	memcpy(bad, in, sizeof(bad));
+	bad[0].kind = CELLA_ONNX_VALUE_TENSOR;
+	bad[0].tensor = sv[0];
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('s') is a tensor, declared a sequence", "a tensor for a sequence");
+	memcpy(bad, in, sizeof(bad));
+	bad[2].kind = CELLA_ONNX_VALUE_SEQUENCE;
+	bad[2].items = sv;
+	bad[2].n_items = 2;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 2 ('t') is a sequence, declared a tensor", "a sequence for a tensor");
+	memcpy(bad, in, sizeof(bad));
+	bad[1].kind = CELLA_ONNX_VALUE_NONE;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 1 ('u') is empty (none), declared a sequence", "none for a sequence");
+	memcpy(bad, in, sizeof(bad));
+	bad[0].kind = (cella_onnx_value_kind)7;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('s'): kind 7 is not a cella_onnx_value_kind", "an unknown kind");
+	struct cella_onnx_tensor ints[1] = { { .dtype = CELLA_ONNX_INT64, .rank = 1, .dims = { 2 }, .data = i64,
+					       .bytes = 16 } };
+	memcpy(bad, in, sizeof(bad));
+	bad[0].tensor.dtype = CELLA_ONNX_INT64;
+	bad[0].items = ints;
+	bad[0].n_items = 1;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('s'): a sequence of int64, declared of float", "a sequence of another type");
+	memcpy(bad, in, sizeof(bad));
+	bad[0].items = ints; /* the sequence says float, its tensor is int64 */
+	bad[0].n_items = 1;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('s'), tensor 0 of its sequence: type int64, declared float", "a tensor of another type");
+	struct cella_onnx_tensor mixed[2] = { sv[0], ftensor(wide, 1, d3) };
+	memcpy(bad, in, sizeof(bad));
+	bad[1].items = mixed;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 1 ('u'), tensor 1 of its sequence: dim 0 is 3, declared 2", "a tensor of another shape");
+	memcpy(bad, in, sizeof(bad));
+	bad[1].items = NULL;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "input 1 ('u'): a sequence of 2 tensors without items", "items NULL");
+	memcpy(bad, in, sizeof(bad));
+	bad[1].n_items = 1;
+	expect_refused(cella_onnx_model_run_values(m, bad, 3, out, 2), CELLA_ERR_MODEL_SHAPE,
+		       "input 1 is a sequence of 1 tensors, input 0 of 2", "sequences of two lengths");
+	expect_refused(cella_onnx_model_run_values(m, NULL, 3, out, 2), CELLA_ERR_INVALID_ARG,
+		       "run with 3 inputs and 2 outputs (and a NULL array)", "a NULL array");
+	/* and after all that, the model still runs */
+	CT_RESULT(cella_onnx_model_run_values(m, in, 3, out, 2), CELLA_OK);
+	expect_seq_out(&out[0].items[1], CELLA_ONNX_FLOAT, 1, d2, y1, sizeof(y1), "a run after the refusals");
+	cella_onnx_model_free(m);
+	/* a sequence's tensor descriptions over max_tensor_bytes */
+	seqmap_model(&b, &body);
+	expect_refused(values_run(&b, 64, in, 3, &m, out, 2), CELLA_ERR_TOO_LARGE,
+		       "input 0 ('s'): a sequence of 2 tensors, whose descriptions take over max_tensor_bytes (64)",
+		       "max_tensor_bytes");
+	cella_onnx_model_free(m);
+	/* float16 tensors in and out of a sequence: widened and narrowed, the bits come back as they went in */
+	{
+		static uint16_t h0[2] = { 0x3c00, 0xc001 }, h1[1] = { 0x7bff };
+		static const char *const s_in[] = { "s", NULL }, *const y_o[] = { "y", NULL };
+		struct cella_onnx_tensor hv[2] = { { .dtype = CELLA_ONNX_FLOAT16, .rank = 1, .dims = { 2 }, .data = h0,
+						     .bytes = 4 },
+						   { .dtype = CELLA_ONNX_FLOAT16, .rank = 1, .dims = { 1 }, .data = h1,
+						     .bytes = 2 } };
+		struct cella_onnx_value hin = { .kind = CELLA_ONNX_VALUE_SEQUENCE, .items = hv, .n_items = 2 }, hout;
+		hin.tensor.dtype = CELLA_ONNX_FLOAT16;
+		mb_init(&b, 16);
+		gb_form_io(&b.g, 0, "s", CELLA_ONNX_FLOAT16, CELLA_ONNX_FORM_SEQUENCE, 1, (const int64_t[]){ -1 });
+		gb_seq_io(&b.g, 1, "y", CELLA_ONNX_FLOAT16);
+		gb_node(&b.g, "Identity", s_in, y_o);
+		CT_RESULT(values_run(&b, 0, &hin, 1, &m, &hout, 1), CELLA_OK);
+		CT_ASSERT(hout.kind == CELLA_ONNX_VALUE_SEQUENCE && hout.n_items == 2 &&
+			  hout.tensor.dtype == CELLA_ONNX_FLOAT16);
+		expect_seq_out(&hout.items[0], CELLA_ONNX_FLOAT16, 1, (const int64_t[]){ 2 }, h0, 4, "float16 tensor 0");
+		expect_seq_out(&hout.items[1], CELLA_ONNX_FLOAT16, 1, (const int64_t[]){ 1 }, h1, 2, "float16 tensor 1");
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("sequences as model inputs and outputs: SequenceMap over two sequences and a tensor (two "
+			"outputs, empty sequences of the body's types), copied in, float16 bits kept; the tensor API, "
+			"wrong kinds, types, shapes, lengths, missing items and max_tensor_bytes refused by name");
+}
+
+/* A model over optional input o (float [2]) whose node op gives y (form yform). */
+static void opt_model(struct mb *b, const char *op, uint32_t yform, int ydt)
+{
+	static const int64_t d2[1] = { 2 };
+	static const char *const o_in[] = { "o", NULL };
+	mb_init(b, 18);
+	gb_form_io(&b->g, 0, "o", CELLA_ONNX_FLOAT, CELLA_ONNX_FORM_OPTIONAL, 1, d2);
+	gb_form_io(&b->g, 1, "y", ydt, yform, -1, NULL);
+	gb_node(&b->g, op, o_in, Y);
+}
+
+static void test_values_optionals(void)
+{
+	static const int64_t d2[1] = { 2 };
+	static float x[2] = { 5, -6 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_value none = { .kind = CELLA_ONNX_VALUE_NONE }, some = { .kind = CELLA_ONNX_VALUE_TENSOR }, y;
+	some.tensor = ftensor(x, 1, d2);
+	/* OptionalHasElement: false for an empty optional, true for one holding a tensor */
+	opt_model(&b, "OptionalHasElement", 0, CELLA_ONNX_BOOL);
+	CT_RESULT(values_run(&b, 0, &none, 1, &m, &y, 1), CELLA_OK);
+	CT_ASSERT(cella_onnx_model_input_form(m, 0) == CELLA_ONNX_FORM_OPTIONAL);
+	CT_ASSERT(y.kind == CELLA_ONNX_VALUE_TENSOR && y.tensor.dtype == CELLA_ONNX_BOOL && y.tensor.rank == 0 &&
+		  *(const uint8_t *)y.tensor.data == 0);
+	CT_RESULT(cella_onnx_model_run_values(m, &some, 1, &y, 1), CELLA_OK);
+	CT_ASSERT(*(const uint8_t *)y.tensor.data == 1);
+	{
+		struct cella_onnx_tensor tout;
+		expect_refused(cella_onnx_model_run(m, &some.tensor, 1, &tout, 1), CELLA_ERR_INVALID_ARG,
+			       "input 0 ('o') is an optional tensor: run the model with cella_onnx_model_run_values",
+			       "the tensor API");
+	}
+	cella_onnx_model_free(m);
+	/* OptionalGetElement: the tensor held; an empty optional refused by name */
+	opt_model(&b, "OptionalGetElement", 0, CELLA_ONNX_FLOAT);
+	CT_RESULT(values_run(&b, 0, &some, 1, &m, &y, 1), CELLA_OK);
+	expect_seq_out(&y.tensor, CELLA_ONNX_FLOAT, 1, d2, x, sizeof(x), "OptionalGetElement");
+	expect_refused(cella_onnx_model_run_values(m, &none, 1, &y, 1), CELLA_ERR_MODEL,
+		       "input 0 ('o') is an empty optional: there is no element to get", "OptionalGetElement of none");
+	cella_onnx_model_free(m);
+	/* Identity passes an empty optional on as one */
+	opt_model(&b, "Identity", CELLA_ONNX_FORM_OPTIONAL, CELLA_ONNX_FLOAT);
+	CT_RESULT(values_run(&b, 0, &none, 1, &m, &y, 1), CELLA_OK);
+	CT_ASSERT(y.kind == CELLA_ONNX_VALUE_NONE && y.tensor.dtype == CELLA_ONNX_FLOAT);
+	CT_RESULT(cella_onnx_model_run_values(m, &some, 1, &y, 1), CELLA_OK);
+	CT_ASSERT(y.kind == CELLA_ONNX_VALUE_TENSOR);
+	expect_seq_out(&y.tensor, CELLA_ONNX_FLOAT, 1, d2, x, sizeof(x), "Identity of an optional");
+	cella_onnx_model_free(m);
+	/* an empty optional where an operator takes a value */
+	opt_model(&b, "Relu", 0, CELLA_ONNX_FLOAT);
+	expect_refused(values_run(&b, 0, &none, 1, &m, &y, 1), CELLA_ERR_MODEL,
+		       "input 0 ('o') is an empty optional; Relu takes a value there", "Relu of none");
+	CT_RESULT(cella_onnx_model_run_values(m, &some, 1, &y, 1), CELLA_OK);
+	cella_onnx_model_free(m);
+	/* Optional: of a tensor, and empty of the type attribute's (a sequence of int64) */
+	{
+		static const char *const x_in[] = { "x", NULL }, *const none_in[] = { NULL };
+		struct cella_onnx_value ys[2];
+		mb_init(&b, 15);
+		gb_const(&b.g, "x", CELLA_ONNX_FLOAT, 1, d2, x, sizeof(x));
+		gb_form_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, CELLA_ONNX_FORM_OPTIONAL, -1, NULL);
+		gb_form_io(&b.g, 1, "e", CELLA_ONNX_INT64, CELLA_ONNX_FORM_OPTIONAL | CELLA_ONNX_FORM_SEQUENCE, -1, NULL);
+		gb_node(&b.g, "Optional", x_in, Y);
+		attr_tp(&b.g, gb_node(&b.g, "Optional", none_in, (const char *const[]){ "e", NULL }), "type",
+			CELLA_ONNX_INT64, CELLA_ONNX_FORM_SEQUENCE);
+		CT_RESULT(values_run(&b, 0, NULL, 0, &m, ys, 2), CELLA_OK);
+		CT_ASSERT(cella_onnx_model_output_form(m, 1) == (CELLA_ONNX_FORM_OPTIONAL | CELLA_ONNX_FORM_SEQUENCE));
+		CT_ASSERT(ys[0].kind == CELLA_ONNX_VALUE_TENSOR);
+		expect_seq_out(&ys[0].tensor, CELLA_ONNX_FLOAT, 1, d2, x, sizeof(x), "Optional of a tensor");
+		CT_ASSERT(ys[1].kind == CELLA_ONNX_VALUE_NONE && ys[1].tensor.dtype == CELLA_ONNX_INT64);
+		cella_onnx_model_free(m);
+		/* neither an input nor a type */
+		mb_init(&b, 15);
+		gb_form_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, CELLA_ONNX_FORM_OPTIONAL, -1, NULL);
+		gb_node(&b.g, "Optional", none_in, Y);
+		expect_refused(values_run(&b, 0, NULL, 0, &m, ys, 1), CELLA_ERR_MODEL,
+			       "no input and no attribute 'type' (a type) for the empty optional", "Optional of nothing");
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("optionals as model inputs and outputs: OptionalHasElement, OptionalGetElement, Identity, "
+			"Optional (of a tensor, empty of its type); an empty optional where a value is needed, the tensor "
+			"API and an Optional of nothing refused by name");
+}
+
 /* A Scan over a float16 input: its slices are float16 in the body, so CastLike(int32 2049, slice) rounds to 2048
  * and minus 2048 is 0 for each of the 2 slices (1 if the slice were taken for float). */
 static void test_half_scan(void)
@@ -6909,6 +7230,8 @@ int main(int argc, char **argv)
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
 		{ "resize_crop_nonfinite", test_resize_crop_nonfinite },
 		{ "half_convert", test_half_convert },
+		{ "values_sequences", test_values_sequences },
+		{ "values_optionals", test_values_optionals },
 		{ "half_cast", test_half_cast },
 		{ "half_compute", test_half_compute },
 		{ "half_conv", test_half_conv },

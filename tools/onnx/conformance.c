@@ -175,17 +175,50 @@ static int close_enough(const struct cella_onnx_tensor *a, const struct cella_on
 	return 1;
 }
 
-/* The ONNX test data of Debian's libonnx-testdata (ONNX 1.12) hold bfloat16 tensors as uint16 ones of the same
- * bits, numpy having no bfloat16: one given for a bfloat16 input or output of the model is taken as bfloat16. */
-static void as_bfloat16(struct cella_onnx_tensor *t, const struct cella_onnx_model *m, size_t i, int input)
+/* Value a against expected e: of the same kind, and their tensors close_enough. */
+static int value_close_enough(const struct cella_onnx_value *a, const struct cella_onnx_value *e, char *why, size_t wl)
+{
+	static const char *const kinds[] = { "a tensor", "a sequence", "empty" };
+	if (a->kind != e->kind) {
+		snprintf(why, wl, "%s, expected %s", kinds[a->kind % 3], kinds[e->kind % 3]);
+		return 0;
+	}
+	if (a->kind == CELLA_ONNX_VALUE_TENSOR)
+		return close_enough(&a->tensor, &e->tensor, why, wl);
+	if (a->kind == CELLA_ONNX_VALUE_SEQUENCE && a->n_items != e->n_items) {
+		snprintf(why, wl, "a sequence of %zu tensors, expected %zu", a->n_items, e->n_items);
+		return 0;
+	}
+	for (size_t k = 0; a->kind == CELLA_ONNX_VALUE_SEQUENCE && k < a->n_items; k++) {
+		char w[160];
+		if (!close_enough(&a->items[k], &e->items[k], w, sizeof(w))) {
+			snprintf(why, wl, "tensor %zu of the sequence: %s", k, w);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Sets v's element type where its data cannot tell it: Debian's libonnx-testdata (ONNX 1.12) hold bfloat16 tensors
+ * as uint16 ones of the same bits, numpy having no bfloat16, so one given for a bfloat16 input or output of the
+ * model is taken as bfloat16; an empty sequence serializes no type, so it takes the declared one. */
+static void declared_type(struct cella_onnx_value *v, const struct cella_onnx_model *m, size_t i, int input)
 {
 	struct cella_onnx_tensor info;
 	const char *name;
-	if (t->dtype == CELLA_ONNX_UINT16 &&
-	    (input ? cella_onnx_model_input_info(m, i, &name, &info) : cella_onnx_model_output_info(m, i, &name, &info)) ==
-		    CELLA_OK &&
-	    info.dtype == CELLA_ONNX_BFLOAT16)
-		t->dtype = CELLA_ONNX_BFLOAT16;
+	if ((input ? cella_onnx_model_input_info(m, i, &name, &info) : cella_onnx_model_output_info(m, i, &name, &info)) !=
+	    CELLA_OK)
+		return;
+	struct cella_onnx_tensor *items = (struct cella_onnx_tensor *)(uintptr_t)v->items;
+	if (v->kind == CELLA_ONNX_VALUE_SEQUENCE && v->n_items == 0)
+		v->tensor.dtype = info.dtype;
+	if (info.dtype != CELLA_ONNX_BFLOAT16)
+		return;
+	if (v->tensor.dtype == CELLA_ONNX_UINT16)
+		v->tensor.dtype = CELLA_ONNX_BFLOAT16;
+	for (size_t k = 0; k < v->n_items; k++)
+		if (items[k].dtype == CELLA_ONNX_UINT16)
+			items[k].dtype = CELLA_ONNX_BFLOAT16;
 }
 
 /* Runs one test directory; writes a reason into why. Returns T_*. */
@@ -219,7 +252,7 @@ static int run_test(const char *dir, char *why, size_t wl)
 	res = T_PASS;
 	for (size_t s = 0; s < nsets && res == T_PASS; s++) {
 		size_t nin = cella_onnx_model_input_count(m), nout = cella_onnx_model_output_count(m), nf = 0;
-		struct cella_onnx_tensor in[32], out[32], exp[32];
+		struct cella_onnx_value in[32], out[32], exp[32];
 		memset(in, 0, sizeof(in));
 		memset(exp, 0, sizeof(exp));
 		snprintf(p, sizeof(p), "%s/%s", dir, sets[s]);
@@ -231,20 +264,21 @@ static int run_test(const char *dir, char *why, size_t wl)
 			break;
 		}
 		for (size_t i = 0; i < nin + nout && res == T_PASS; i++) {
-			snprintf(p, sizeof(p), "%s/%s/%s_%zu.pb", dir, sets[s], i < nin ? "input" : "output",
-				 i < nin ? i : i - nin);
+			size_t k = i < nin ? i : i - nin;
+			snprintf(p, sizeof(p), "%s/%s/%s_%zu.pb", dir, sets[s], i < nin ? "input" : "output", k);
 			uint8_t *b = tool_read_file(p, &len);
-			struct cella_onnx_tensor *t = i < nin ? &in[i] : &exp[i - nin];
-			if (!b || (r = cella_onnx_tensor_decode(b, len, t)) != CELLA_OK) {
+			uint32_t form = i < nin ? cella_onnx_model_input_form(m, k) : cella_onnx_model_output_form(m, k);
+			struct cella_onnx_value *v = i < nin ? &in[k] : &exp[k];
+			if (!b || (r = cella_onnx_value_decode(b, len, form, v)) != CELLA_OK) {
 				snprintf(why, wl, "cannot decode %s", p);
 				res = T_UNSUP;
+			} else {
+				declared_type(v, m, k, i < nin);
 			}
 			free(b);
 		}
-		for (size_t i = 0; i < nin && res == T_PASS; i++)
-			as_bfloat16(&in[i], m, i, 1);
 		if (res == T_PASS) {
-			r = cella_onnx_model_run(m, in, nin, out, nout);
+			r = cella_onnx_model_run_values(m, in, nin, out, nout);
 			if (r != CELLA_OK) {
 				snprintf(why, wl, "run: %s", cella_result_name(r));
 				res = r == CELLA_ERR_MODEL_UNSUPPORTED ? T_UNSUP : T_FAIL;
@@ -252,15 +286,14 @@ static int run_test(const char *dir, char *why, size_t wl)
 		}
 		for (size_t i = 0; i < nout && res == T_PASS; i++) {
 			char w[200];
-			as_bfloat16(&exp[i], m, i, 0);
-			if (!close_enough(&out[i], &exp[i], w, sizeof(w))) {
+			if (!value_close_enough(&out[i], &exp[i], w, sizeof(w))) {
 				snprintf(why, wl, "output %zu: %s", i, w);
 				res = T_FAIL;
 			}
 		}
 		for (size_t i = 0; i < 32; i++) {
-			cella_onnx_tensor_fini(&in[i]);
-			cella_onnx_tensor_fini(&exp[i]);
+			cella_onnx_value_fini(&in[i]);
+			cella_onnx_value_fini(&exp[i]);
 		}
 	}
 out:

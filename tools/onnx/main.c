@@ -83,7 +83,10 @@ static int cmd_info(const char *path)
 			if ((io ? cella_onnx_model_output_info(m, i, &name, &t) : cella_onnx_model_input_info(m, i, &name, &t)) !=
 			    CELLA_OK)
 				continue;
-			printf("%s %zu %s %s [", io ? "output" : "input", i, name, cella_onnx_dtype_name(t.dtype));
+			uint32_t form = io ? cella_onnx_model_output_form(m, i) : cella_onnx_model_input_form(m, i);
+			printf("%s %zu %s %s%s%s [", io ? "output" : "input", i, name,
+			       form & CELLA_ONNX_FORM_OPTIONAL ? "optional " : "",
+			       form & CELLA_ONNX_FORM_SEQUENCE ? "sequence " : "", cella_onnx_dtype_name(t.dtype));
 			for (uint32_t d = 0; d < t.rank; d++)
 				printf("%s%lld", d ? "," : "", (long long)t.dims[d]);
 			printf("]\n");
@@ -223,6 +226,16 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cella-onnx: %s has %zu inputs and %zu outputs; run handles at most 16 of each\n", model,
 			nin, nout);
 		goto out;
+	}
+	for (size_t i = 0; i < nin + nout; i++) {
+		uint32_t form = i < nin ? cella_onnx_model_input_form(m, i) : cella_onnx_model_output_form(m, i - nin);
+		if (form) {
+			fprintf(stderr, "cella-onnx: %s %zu is %s%s: run takes models whose inputs and outputs are tensors "
+				"(cella-onnx conformance reads sequence and optional test data)\n", i < nin ? "input" : "output",
+				i < nin ? i : i - nin, form & CELLA_ONNX_FORM_OPTIONAL ? "an optional " : "a ",
+				form & CELLA_ONNX_FORM_SEQUENCE ? "sequence" : "tensor");
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < 16; i++) {
 		if ((have[i] && i >= nin) || (expect[i] && i >= nout)) {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* libFuzzer harness: model bytes → cella_onnx_model_new, then one run on zero-filled inputs of the declared
- * shapes (dynamic dims = 1) so shape inference and kernels see the fuzzed graphs too. Inputs of at most 4096
- * elements and tensors of at most 4 MiB keep one run's work far below the 60 s timeout under ASan: at 2^16
- * elements, a fuzzed 3-D ConvTranspose (216 M multiply-adds) took 23 s. */
+ * shapes (dynamic dims = 1) so shape inference and kernels see the fuzzed graphs too: a sequence input gets one
+ * such tensor, an optional one is given empty. Inputs of at most 4096 elements and tensors of at most 4 MiB keep
+ * one run's work far below the 60 s timeout under ASan: at 2^16 elements, a fuzzed 3-D ConvTranspose (216 M
+ * multiply-adds) took 23 s. The same bytes also go through cella_onnx_value_decode as a SequenceProto and as an
+ * OptionalProto of either kind (protobuf messages all, the corpus's models exercise those decoders too). */
 #include <cella/onnx.h>
 
 #include <stdint.h>
@@ -15,7 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cella_onnx_options o = { 0 };
 	struct cella_onnx_model *m = NULL;
-	struct cella_onnx_tensor in[8], out[8];
+	struct cella_onnx_value in[8], out[8];
+	for (uint32_t form = 1; form <= 3; form++) {
+		struct cella_onnx_value v;
+		if (cella_onnx_value_decode(data, size, form, &v) == CELLA_OK)
+			cella_onnx_value_fini(&v);
+	}
 	o.max_tensor_bytes = (uint64_t)4 << 20; /* keep the fuzzer's memory and work bounded */
 	if (cella_onnx_model_new(data, size, &o, &m) != CELLA_OK)
 		return 0;
@@ -26,23 +33,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < nin && ok; i++) {
 			const char *name;
 			uint64_t c = 1;
-			if (cella_onnx_model_input_info(m, i, &name, &in[i]) != CELLA_OK)
+			struct cella_onnx_tensor *t = &in[i].tensor;
+			uint32_t form = cella_onnx_model_input_form(m, i);
+			if (cella_onnx_model_input_info(m, i, &name, t) != CELLA_OK)
 				ok = 0;
-			for (uint32_t d = 0; d < in[i].rank && ok; d++) {
-				if (in[i].dims[d] < 0)
-					in[i].dims[d] = 1;
-				c *= (uint64_t)in[i].dims[d];
+			for (uint32_t d = 0; d < t->rank && ok; d++) {
+				if (t->dims[d] < 0)
+					t->dims[d] = 1;
+				c *= (uint64_t)t->dims[d];
 				if (c > (1u << 12))
 					ok = 0;
 			}
-			in[i].bytes = (size_t)c * cella_onnx_dtype_size(in[i].dtype);
-			in[i].data = ok ? calloc(1, in[i].bytes + 1) : NULL;
-			ok = ok && in[i].data;
+			t->bytes = (size_t)c * cella_onnx_dtype_size(t->dtype);
+			t->data = ok ? calloc(1, t->bytes + 1) : NULL;
+			ok = ok && t->data;
+			if (form & CELLA_ONNX_FORM_OPTIONAL) {
+				in[i].kind = CELLA_ONNX_VALUE_NONE;
+			} else if (form & CELLA_ONNX_FORM_SEQUENCE) {
+				in[i].kind = CELLA_ONNX_VALUE_SEQUENCE;
+				in[i].items = t;
+				in[i].n_items = 1;
+			}
 		}
 		if (ok)
-			(void)cella_onnx_model_run(m, in, nin, out, nout);
+			(void)cella_onnx_model_run_values(m, in, nin, out, nout);
 		for (size_t i = 0; i < nin; i++)
-			free(in[i].data);
+			free(in[i].tensor.data);
 	}
 	cella_onnx_model_free(m);
 	return 0;

@@ -12,7 +12,7 @@ bin=$out/fuzz_model_load
 need=1
 if [ -x "$bin" ]; then
   need=0
-  for f in "$src"/src/onnx/*.c "$src"/src/onnx/*.h "$src"/tests/fuzz/onnx/fuzz_model_load.c; do
+  for f in "$src"/src/onnx/*.c "$src"/src/onnx/*.h "$src"/src/onnx/*.proto "$src"/tests/fuzz/onnx/fuzz_model_load.c; do
     [ "$f" -nt "$bin" ] && need=1
   done
 fi
@@ -22,7 +22,7 @@ if [ $need = 1 ]; then
     -fno-sanitize-recover=undefined,float-cast-overflow -std=c11 -D_GNU_SOURCE \
     -I"$src/include" -I"$src/src/onnx" -I"$gen" \
     $(for f in "$src"/src/onnx/*.c; do case $f in */model_file.c|*/threads_pthread.c) ;; *) echo "$f";; esac; done) \
-    "$gen/onnx.pb-c.c" "$src/src/common/result.c" "$src/tests/fuzz/onnx/fuzz_model_load.c" \
+    "$gen/onnx.pb-c.c" "$gen/onnx_value.pb-c.c" "$src/src/common/result.c" "$src/tests/fuzz/onnx/fuzz_model_load.c" \
     -mavx2 -mfma -mavx512f "$pbc" -lm -o "$bin.tmp" 2>"$out/build.log" || { cat "$out/build.log"; exit 1; }
   mv "$bin.tmp" "$bin"
 fi
