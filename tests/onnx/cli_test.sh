@@ -120,6 +120,24 @@ expect 0 "conformance: a listed test that fails counts apart" "| node | 0 | 0 | 
 	conformance "$work/one" --known "$work/known.txt"
 expect 2 "conformance: an unreadable known list is named" "cannot read $work/none.txt" \
 	conformance "$work/one" --known "$work/none.txt"
+# an expected infinity matches only itself: Abs(0) against +inf fails (the tolerance, infinite then, let it pass)
+for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/inf/$s"; done
+cp -r "$td/node/test_abs" "$work/inf/node/"
+python3 - "$work/inf/node/test_abs/test_data_set_0" <<'EOF'
+import struct, sys
+def tensor(vals):  # TensorProto{dims 3,4,5; data_type FLOAT; raw_data}
+    return bytes([8, 3, 8, 4, 8, 5, 0x10, 1, 0x4a, 0xf0, 1]) + struct.pack("<60f", *vals)
+open(sys.argv[1] + "/input_0.pb", "wb").write(tensor([0.0] * 60))
+open(sys.argv[1] + "/output_0.pb", "wb").write(tensor([0.0] * 59 + [float("inf")]))
+EOF
+expect 0 "conformance: a finite value against an expected infinity fails" "| node | 0 | 1 | 0 | 0 | 1 |" \
+	conformance "$work/inf" --failures "$work/inf.txt"
+if grep -qF "node/test_abs FAIL [in scope]: output 0: element 59: 0, expected inf" "$work/inf.txt"; then
+	echo "PASS conformance: the failure names the element and the infinity"
+else
+	echo "FAIL conformance: the failure names the element and the infinity: $(cat "$work/inf.txt")"
+	fails=$((fails + 1))
+fi
 # cella-onnx-bench (built beside cella-onnx): its optional arguments by name, in any order (--portable without
 # ITERS was taken for ITERS and refused)
 bench=${4:-}
