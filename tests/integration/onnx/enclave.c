@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The ONNX engine inside an enclave (musl, no syscalls, no threads). One ecall: load a model and run it.
- * in:  u32 n_inputs, u32 0, u64 model_len, model bytes, then per input u64 len + TensorProto bytes (8-aligned)
- * out: u32 dtype, u32 rank, i64 dims[8], u64 bytes, data (output 0)
+ * in:  u32 n_inputs, u32 0, u64 model_len, model bytes, then per input u64 len + its serialized value (a
+ *      TensorProto, SequenceProto or OptionalProto, as the model declares the input; 8-aligned)
+ * out: output 0 as value_wire.h lays it out
  */
 #include <cella/enclave.h>
 #include <cella/onnx.h>
 #include <string.h>
+
+#include "value_wire.h"
 
 #define MAX_INPUTS 8
 
@@ -25,7 +28,7 @@ static cella_result run(const uint8_t *in, size_t n, uint8_t *out, size_t on, si
 	uint64_t mlen, len;
 	const uint8_t *p, *model;
 	size_t pos = 0;
-	struct cella_onnx_tensor inputs[MAX_INPUTS], result;
+	struct cella_onnx_value inputs[MAX_INPUTS], result;
 	struct cella_onnx_model *m = NULL;
 	cella_result r = CELLA_ERR_MARSHAL;
 	uint32_t k = 0;
@@ -39,41 +42,28 @@ static cella_result run(const uint8_t *in, size_t n, uint8_t *out, size_t on, si
 	memcpy(&mlen, p, 8);
 	if (!take(in, n, &pos, mlen, &model))
 		return CELLA_ERR_MARSHAL;
+	r = cella_onnx_model_new(model, mlen, NULL, &m);
+	if (r != CELLA_OK)
+		return r;
 	for (k = 0; k < n_in; k++) {
+		r = CELLA_ERR_MARSHAL;
 		if (!take(in, n, &pos, 8, &p))
 			goto out;
 		memcpy(&len, p, 8);
 		if (!take(in, n, &pos, len, &p))
 			goto out;
-		r = cella_onnx_tensor_decode(p, len, &inputs[k]);
+		r = cella_onnx_value_decode(p, len, cella_onnx_model_input_form(m, k), &inputs[k]);
 		if (r != CELLA_OK)
 			goto out;
 	}
-	r = cella_onnx_model_new(model, mlen, NULL, &m);
+	r = cella_onnx_model_run_values(m, inputs, n_in, &result, 1);
 	if (r != CELLA_OK)
 		goto out;
-	r = cella_onnx_model_run(m, inputs, n_in, &result, 1);
-	if (r != CELLA_OK)
-		goto out;
-	if (on < 88 || result.bytes > on - 88) {
+	if (!(*w = value_wire_put(&result, out, on)))
 		r = CELLA_ERR_BUFFER_TOO_SMALL;
-		goto out;
-	}
-	{
-		uint32_t dt = (uint32_t)result.dtype, rank = result.rank;
-		int64_t dims[8] = {0};
-		uint64_t bytes = result.bytes;
-		memcpy(dims, result.dims, sizeof(int64_t) * (rank < 8 ? rank : 8));
-		memcpy(out, &dt, 4);
-		memcpy(out + 4, &rank, 4);
-		memcpy(out + 8, dims, 64);
-		memcpy(out + 72, &bytes, 8);
-		memcpy(out + 88, result.data, result.bytes);
-		*w = 88 + result.bytes;
-	}
 out:
 	for (uint32_t i = 0; i < n_in && i < MAX_INPUTS; i++)
-		cella_onnx_tensor_fini(&inputs[i]);
+		cella_onnx_value_fini(&inputs[i]);
 	cella_onnx_model_free(m);
 	return r;
 }
