@@ -75,7 +75,7 @@ struct cella_onnx_model; /* opaque */
 
 /* Memory figures of a loaded model. */
 struct cella_onnx_stats {
-	uint64_t weight_bytes;     /* constants and pre-packed weights */
+	uint64_t weight_bytes;     /* constants and pre-packed weights (a weight only its Conv reads: packed only) */
 	uint64_t arena_bytes;      /* activation buffers currently held for reuse */
 	uint64_t arena_peak_bytes; /* most activation bytes held at once since load */
 	uint32_t nodes;            /* executable nodes after constant folding and fusion */

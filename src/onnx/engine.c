@@ -1234,7 +1234,9 @@ static const struct tensor *const_f32(const struct graph *g, int v, size_t count
 	if (v < 0 || g->values[v].outer >= 0)
 		return NULL;
 	const struct tensor *t = &g->values[v].t;
-	return t->is_const && t->dtype == CELLA_ONNX_FLOAT && (count == 0 || onnx_tensor_count(t) == count) ? t : NULL;
+	if (!t->is_const || t->packed || t->dtype != CELLA_ONNX_FLOAT) /* packed: its data is freed */
+		return NULL;
+	return count == 0 || onnx_tensor_count(t) == count ? t : NULL;
 }
 
 /* A node a rewrite may absorb: it names its first output and no other. A node that declares a second output its
@@ -1587,7 +1589,8 @@ static void fuse_activations(struct graph *g)
 					if (a->in[k] < 0)
 						continue;
 					const struct tensor *t = &g->values[a->in[k]].t;
-					if (!t->is_const || t->dtype != CELLA_ONNX_FLOAT || onnx_tensor_count(t) != 1)
+					if (!t->is_const || t->packed || t->dtype != CELLA_ONNX_FLOAT ||
+					    onnx_tensor_count(t) != 1)
 						goto next;
 					if (k == 1)
 						lo = *(const float *)t->data;
@@ -1613,32 +1616,71 @@ static void fuse_activations(struct graph *g)
 	}
 }
 
-/* Constants that no live node reads any more (replaced by folded copies) release their memory. */
-static void drop_dead_constants(struct model *m, struct graph *g)
+/* For each value of g, how many times the nodes that run read it: as inputs, and through the subgraphs they hold
+ * (node.cap). NULL when out of memory. */
+static int *value_reads(const struct graph *g)
 {
-	char *used = calloc((size_t)g->n_values + 1, 1);
-	if (!used)
-		return;
-	for (int i = 0; i < g->n_nodes; i++) {
+	int *reads = calloc((size_t)g->n_values + 1, sizeof(int));
+	for (int i = 0; reads && i < g->n_nodes; i++) {
 		const struct node *n = &g->nodes[i];
 		if (node_is_dead(n) || n->folded)
 			continue;
 		for (int k = 0; k < n->n_in + n->n_cap; k++) {
 			int v = k < n->n_in ? n->in[k] : n->cap[k - n->n_in];
 			if (v >= 0)
-				used[v] = 1;
+				reads[v]++;
 		}
 	}
+	return reads;
+}
+
+/* Constants that no live node reads any more (replaced by folded copies) release their memory. */
+static void drop_dead_constants(struct model *m, struct graph *g)
+{
+	int *reads = value_reads(g);
+	if (!reads)
+		return;
 	for (int v = 0; v < g->n_values; v++) {
 		struct value *val = &g->values[v];
-		if (used[v] || val->is_output || !val->const_mem)
+		if (reads[v] || val->is_output || !val->const_mem)
 			continue;
 		m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
 		free(val->const_mem);
 		val->const_mem = NULL;
 		val->t.data = NULL;
 	}
-	free(used);
+	free(reads);
+}
+
+/*
+ * After the prepare pass: a constant whose one reader holds it in another form (node.packed_in: Conv's packed
+ * weight) is freed, so the model does not hold its weights twice. It is kept when anything else may read it: a
+ * graph output, a second input of any node that runs (of the same node too; a weight under two Convs, each with
+ * its packed copy), an outer value a subgraph reads (node.cap), a value borrowed from an enclosing graph. What is
+ * freed stays a known constant of its type and dims, marked packed, so no pass or op can mistake it for data.
+ */
+static void drop_packed_weights(struct model *m, struct graph *g)
+{
+	int *reads = value_reads(g);
+	if (!reads)
+		return; /* everything kept: only memory is lost */
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		if (node_is_dead(n) || n->folded || !n->packed_in)
+			continue;
+		for (int k = 0; k < n->n_in && k < 32; k++) {
+			struct value *val = n->in[k] >= 0 ? &g->values[n->in[k]] : NULL;
+			if (!(n->packed_in >> k & 1) || !val || reads[n->in[k]] != 1 || val->is_output || val->is_input ||
+			    val->outer >= 0 || !val->t.is_const || !val->const_mem || val->t.data != val->const_mem)
+				continue;
+			m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
+			free(val->const_mem);
+			val->const_mem = NULL;
+			val->t.data = NULL;
+			val->t.packed = 1;
+		}
+	}
+	free(reads);
 }
 
 static void compute_liveness(struct graph *g)
@@ -1767,7 +1809,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 				continue;
 			const struct tensor *t = &g->values[n->in[k]].t;
 			all_known &= t->known && g->values[n->in[k]].outer < 0;
-			all_const &= t->is_const && g->values[n->in[k]].outer < 0;
+			all_const &= t->is_const && !t->packed && g->values[n->in[k]].outer < 0;
 		}
 		if (node_has_subgraph(n) || n->n_cap)
 			all_const = all_known = 0;
@@ -1837,6 +1879,7 @@ static cella_result prepare_pass(struct model *m, struct graph *g)
 			}
 		}
 	}
+	drop_packed_weights(m, g);
 	return CELLA_OK;
 }
 
@@ -2086,9 +2129,17 @@ static cella_result graph_exec(struct exec *x)
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n) || n->folded)
 			continue;
-		for (int k = 0; k < n->n_in; k++)
-			if (n->in[k] >= 0 && !g->values[n->in[k]].t.data && g->values[n->in[k]].t.bytes)
-				return CELLA_ERR_UNEXPECTED;
+		for (int k = 0; k < n->n_in; k++) {
+			const struct value *v = n->in[k] >= 0 ? &g->values[n->in[k]] : NULL;
+			/* a packed weight reaches only the node that packed it, which reads its type and dims */
+			if (!v || v->t.data || !v->t.bytes || (v->t.packed && k < 32 && (n->packed_in >> k & 1)))
+				continue;
+			cella_result r = onnx_op_fail(x, CELLA_ERR_UNEXPECTED, "input %d ('%s') %s", k, v->name,
+						      v->t.packed ? "was freed at load, packed by the node that alone read it"
+								  : "has no data");
+			node_fail(x, n, r, "");
+			return r;
+		}
 		x->cur = i;
 		for (int k = 0; k < n->n_out; k++)
 			if (n->out[k] >= 0)

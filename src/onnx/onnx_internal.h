@@ -32,6 +32,9 @@ struct tensor {
 	struct onnx_seq *seq; /* a sequence value (ops_seq.c): dtype is its elements' type, data NULL, bytes 0 */
 	int seq_own;          /* seq is this tensor's to free (not a subgraph's view of an outer value) */
 	int none;             /* an optional without a value: known, no data, no sequence (ops_seq.c) */
+	int packed;           /* a constant packed away at load (engine.c drop_packed_weights): the one node that reads
+			       * it holds it in another form (node.packed_in), and its data is freed; data is NULL,
+			       * type, dims and bytes stay. No other node may read it: graph_exec refuses that */
 };
 
 /* A sequence: n tensors of one element type, each with its own malloc'ed data (ops_seq.c). */
@@ -138,6 +141,9 @@ struct node {
 	int *cap;           /* parent-graph values read by subgraphs (extends their lifetime) */
 	void *priv;
 	void (*priv_free)(void *);
+	unsigned packed_in; /* inputs (bit k for input k) the op's prepare copied into priv in a form its run reads
+			     * instead (Conv's packed weight): the run reads only their type and dims, so a constant
+			     * that no other node reads is freed (drop_packed_weights) */
 	int act;
 	float act_a, act_b;
 	int folded;         /* outputs computed at load */

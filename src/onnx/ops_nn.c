@@ -324,7 +324,7 @@ static cella_result conv_prepare(struct exec *x, struct node *n)
 	cella_result r = conv_attrs_at_load(x, n);
 	if (r != CELLA_OK)
 		return r;
-	if (!wt || !wt->is_const || wt->dtype != CELLA_ONNX_FLOAT || wt->rank < 3)
+	if (!wt || !wt->is_const || wt->packed || wt->dtype != CELLA_ONNX_FLOAT || wt->rank < 3)
 		return CELLA_OK;
 	int64_t g = onnx_attr_i(n, "group", 1);
 	if (g < 1 || wt->dims[0] % g || wt->dims[0] == 0) /* no output channels: nothing to pack, group unbounded */
@@ -347,6 +347,9 @@ static cella_result conv_prepare(struct exec *x, struct node *n)
 	x->m->weight_bytes += p->per_group * (size_t)g * sizeof(float);
 	n->priv = p;
 	n->priv_free = conv_priv_free;
+	/* W's shape makes the run take the GEMM path whatever the input's (depthwise, the one path reading W itself,
+	 * needs one input and one output channel per group, which is not packed): the run reads W's dims only */
+	n->packed_in |= 1u << 1;
 	return CELLA_OK;
 }
 
@@ -432,6 +435,8 @@ static cella_result op_conv(struct exec *x, struct node *n)
 		dw_padded_dims(&w, &hp, &wp);
 		dw = w.k[0] <= 64 && (uint64_t)hp * (uint64_t)wp <= ((uint64_t)1 << 30);
 	}
+	if (!Wd && wt->bytes && (dw || !pv)) /* freed once packed (drop_packed_weights): only the GEMM reads it so */
+		return onnx_op_fail(x, CELLA_ERR_UNEXPECTED, "weight W was freed once packed, but this run reads it as is");
 	if (dw) {
 		int64_t wmax = wp > w.in[1] ? wp : w.in[1];
 		float *tmp = onnx_op_scratch(x, 1, (size_t)(hp * wp + w.k[0] * (wmax + 2) + 160) * sizeof(float));
@@ -463,9 +468,10 @@ static cella_result op_conv(struct exec *x, struct node *n)
 			struct im2col_ctx icx = { &w, xg, ksp };
 			if (!pointwise && nsp != 2)
 				im2col(&w, xg, cg, col);
-			struct sgemm s = onnx_sgemm_rows((size_t)mg, (size_t)outsp, (size_t)kk, Wd + gi * mg * kk,
-							 pointwise ? xg : col, Y + (b * M + gi * mg) * outsp,
-							 B ? B + gi * mg : NULL);
+			/* packed, A is not read (W's data may be freed: no offset from NULL) */
+			const float *wg = pv ? NULL : Wd + gi * mg * kk;
+			struct sgemm s = onnx_sgemm_rows((size_t)mg, (size_t)outsp, (size_t)kk, wg, pointwise ? xg : col,
+							 Y + (b * M + gi * mg) * outsp, B ? B + gi * mg : NULL);
 			s.packed_a = pv ? pv->packed + (size_t)gi * pv->per_group : NULL;
 			s.act = n->act;
 			s.act_a = n->act_a;

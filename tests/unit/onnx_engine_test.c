@@ -129,6 +129,14 @@ static void mb_init_i64(struct mb *b, const char *name, int rank, const int64_t 
 	t->int64_data = (int64_t *)vals;
 }
 
+/* A float initializer `name` of dims holding vals (n of them). */
+static void mb_init_f32(struct mb *b, const char *name, int rank, const int64_t *dims, const float *vals, size_t n)
+{
+	Onnx__TensorProto *t = mb_init_t(b, name, CELLA_ONNX_FLOAT, rank, dims);
+	t->n_float_data = n;
+	t->float_data = (float *)vals;
+}
+
 static uint8_t *mb_pack(struct mb *b, size_t *len)
 {
 	*len = onnx__model_proto__get_packed_size(&b->m);
@@ -1737,6 +1745,123 @@ static void test_file(void)
 	cella_test_pass("file");
 }
 
+/* The readers of test_packed_weights' W: the Conv alone, or the Conv and one more reader (none for a depthwise Conv,
+ * whose direct kernel reads W as it is). */
+enum { PW_ALONE, PW_OUTPUT, PW_TWO_CONVS, PW_MUL, PW_IF, PW_DEPTHWISE, PW_CASES };
+
+/* y = Conv(x [1, 3, 4, 4], W, B), 3x3 with pads 1: W [5, 3, 3, 3] (depthwise: [3, 1, 3, 3] in 3 groups); per case
+ * a second output y2 (or W itself) from another reader of W. Loaded with the portable kernels (4-row panels). */
+static void pw_load(int kase, const float *w, const float *bias, struct cella_onnx_model **m)
+{
+	static const int64_t xd[4] = {1, 3, 4, 4}, wd[4] = {5, 3, 3, 3}, dwd[4] = {3, 1, 3, 3}, bd[1] = {5},
+			     dbd[1] = {3}, sd[1] = {1};
+	static int64_t pads[4] = {1, 1, 1, 1};
+	static char *win[1] = {"W"};
+	static const char *const ops[2] = {"Identity", "Identity"}, *const cin[3] = {"x", "W", "B"};
+	static char **const ins[2] = {win, win};
+	static const size_t n_in[2] = {1, 1};
+	struct cella_onnx_options o = {.log = logcb, .cpu_disable = ~0u};
+	struct if_branches br;
+	struct mb b;
+	size_t len;
+	int dw = kase == PW_DEPTHWISE;
+	mb_init(&b, 8, 13);
+	mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+	mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	mb_init_f32(&b, "W", 4, dw ? dwd : wd, w, dw ? 27 : 135);
+	mb_init_f32(&b, "B", 1, dw ? dbd : bd, bias, dw ? 3 : 5);
+	for (int k = 0; k < (kase == PW_TWO_CONVS ? 2 : 1); k++) {
+		Onnx__NodeProto *c = mb_node(&b, "Conv", "x", "W", k ? "y2" : "y");
+		mb_inputs(&b, c, 3, cin);
+		mb_attr_ints(&b, c, "pads", pads, 4);
+		if (dw)
+			mb_attr_i(&b, c, "group", 3);
+	}
+	if (kase == PW_MUL) {
+		mb_io(&b, 0, "s", CELLA_ONNX_FLOAT, 1, sd);
+		mb_node(&b, "Mul", "W", "s", "y2");
+	} else if (kase == PW_IF) {
+		mb_io(&b, 0, "c", CELLA_ONNX_BOOL, 0, NULL);
+		mb_if_branches(&b, mb_node(&b, "If", "c", NULL, "y2"), &br, ops, ins, n_in);
+	}
+	if (kase == PW_OUTPUT)
+		mb_io(&b, 1, "W", CELLA_ONNX_FLOAT, -1, NULL);
+	else if (kase != PW_ALONE && kase != PW_DEPTHWISE)
+		mb_io(&b, 1, "y2", CELLA_ONNX_FLOAT, -1, NULL);
+	uint8_t *buf = mb_pack(&b, &len);
+	CT_RESULT(cella_onnx_model_new(buf, len, &o, m), CELLA_OK);
+	free(buf);
+}
+
+/*
+ * A Conv weight that only its Conv reads is held packed only: its original is freed once packed, and weight_bytes
+ * counts the packed copy and the bias. The portable kernel packs W [5, 3, 3, 3] into panels of 4 rows, each row
+ * K = 3 * 3 * 3 = 27 long: 5 rows padded to 8, 8 * 27 floats = 864 bytes; W is 135 floats (540 bytes), B 20
+ * bytes. The weight stays when anything else reads it (a graph output, a second Conv with its own packed copy, a
+ * Mul, an If's branch), and under a depthwise Conv, which is not packed. Every output is the convolution worked
+ * out here (the values are multiples of 1/32, so every sum is exact in any order), the same bits in every case.
+ */
+static void test_packed_weights(void)
+{
+	static const uint64_t want[PW_CASES] = {864 + 20, 540 + 864 + 20, 540 + 2 * 864 + 20, 540 + 864 + 20,
+						540 + 864 + 20, 108 + 12};
+	static const int64_t xd[4] = {1, 3, 4, 4}, sd[1] = {1};
+	float x[48], w[135], bias[5], ref[80], first[80], s = 2.0f;
+	uint8_t c = 1;
+	for (int i = 0; i < 48; i++)
+		x[i] = (float)(i % 7) * 0.25f - 0.75f;
+	for (int i = 0; i < 135; i++)
+		w[i] = (float)((i * 5) % 11) * 0.125f - 0.625f;
+	for (int i = 0; i < 5; i++)
+		bias[i] = 0.5f * (float)i - 1.0f;
+	for (int kase = 0; kase < PW_CASES; kase++) {
+		int dw = kase == PW_DEPTHWISE, M = dw ? 3 : 5, C = dw ? 1 : 3;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_stats st;
+		struct cella_onnx_tensor in[2] = {ftensor(x, 4, xd), ftensor(&s, 1, sd)}, out[2];
+		if (kase == PW_IF) {
+			memset(&in[1], 0, sizeof(in[1]));
+			in[1].dtype = CELLA_ONNX_BOOL;
+			in[1].data = &c;
+			in[1].bytes = 1;
+		}
+		for (int o = 0; o < M; o++) /* group o of the depthwise Conv reads input channel o */
+			for (int p = 0; p < 16; p++) {
+				double acc = bias[o];
+				for (int ci = 0; ci < C; ci++)
+					for (int t = 0; t < 9; t++) {
+						int iy = p / 4 + t / 3 - 1, ix = p % 4 + t % 3 - 1;
+						if (iy >= 0 && iy < 4 && ix >= 0 && ix < 4)
+							acc += (double)x[((dw ? o : ci) * 4 + iy) * 4 + ix] *
+							       w[(o * C + ci) * 9 + t];
+					}
+				ref[o * 16 + p] = (float)acc;
+			}
+		pw_load(kase, w, bias, &m);
+		cella_onnx_model_stats(m, &st);
+		CT_EQ(st.weight_bytes, want[kase]);
+		size_t n_in = kase == PW_MUL || kase == PW_IF ? 2 : 1, n_out = kase == PW_ALONE || dw ? 1 : 2;
+		for (int run = 0; run < 2; run++) {
+			CT_RESULT(cella_onnx_model_run(m, in, n_in, out, n_out), CELLA_OK);
+			CT_ASSERT(out[0].rank == 4 && out[0].dims[1] == M && out[0].bytes == (size_t)M * 64);
+			for (int i = 0; i < M * 16; i++)
+				CT_ASSERT(((const float *)out[0].data)[i] == ref[i]);
+			if (kase == PW_ALONE && run == 0)
+				memcpy(first, out[0].data, sizeof(first));
+			else if (!dw)
+				CT_EQ_MEM(out[0].data, first, sizeof(first));
+			if (kase == PW_TWO_CONVS)
+				CT_EQ_MEM(out[1].data, first, sizeof(first));
+			if (kase == PW_OUTPUT || kase == PW_IF) /* W itself, out of the graph and out of the branch */
+				CT_ASSERT(out[1].bytes == sizeof(w) && !memcmp(out[1].data, w, sizeof(w)));
+			for (int i = 0; kase == PW_MUL && i < 135; i++)
+				CT_ASSERT(((const float *)out[1].data)[i] == 2.0f * w[i]);
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("a Conv weight read only by its Conv is held packed only, else kept (outputs, shared, If)");
+}
+
 /* Host worker threads split GEMMs by columns: results are bit-identical to one thread. */
 static void test_threads(void)
 {
@@ -1808,6 +1933,7 @@ int main(void)
 	test_malformed();
 	test_file();
 	test_value_decode();
+	test_packed_weights();
 	test_threads();
 	return 0;
 }
