@@ -82,8 +82,9 @@ struct cella_onnx_stats {
 };
 
 /*
- * Parses and prepares a model (IR 3..10, default-domain opsets 1..21): decodes the protobuf, checks every
- * operator and opset, sorts the graph, folds constants, infers static shapes, pre-packs weights.
+ * Parses and prepares a model (IR 3..10, default-domain opsets 1..21, ai.onnx.preview.training opset 1): decodes
+ * the protobuf, checks every operator and opset, sorts the graph, folds constants, infers static shapes, pre-packs
+ * weights.
  * bytes: borrowed, only during the call. opt: borrowed, may be NULL. out: written only on success.
  * Errors: CELLA_ERR_INVALID_ARG, CELLA_ERR_MODEL (malformed protobuf or graph, cycles, dangling names),
  * CELLA_ERR_MODEL_UNSUPPORTED (operator, domain, opset or type; its name is logged),

@@ -231,14 +231,17 @@ struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i)
 
 int onnx_op_has_out(const struct node *n, int i) { return i < n->n_out && n->out[i] >= 0; }
 
-static int same_dims(const struct tensor *a, const struct tensor *b)
+const char *onnx_dims_str(const struct tensor *t, char *buf, size_t cap) /* see onnx_internal.h */
 {
-	if (a->rank != b->rank)
-		return 0;
-	for (int d = 0; d < a->rank; d++)
-		if (a->dims[d] != b->dims[d])
-			return 0;
-	return 1;
+	size_t used = 0;
+	buf[used++] = '[';
+	for (int d = 0; d < t->rank && used < cap; d++)
+		used += (size_t)snprintf(buf + used, cap - used, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
+	if (used < cap - 1) {
+		buf[used++] = ']';
+		buf[used] = '\0';
+	}
+	return buf;
 }
 
 cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
@@ -318,8 +321,8 @@ cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int r
 					continue;
 				struct value *src = &x->g->values[iv];
 				int fits = mode == ONNX_INPLACE_BYTES ? src->t.dtype == dtype
-					   : mode == ONNX_INPLACE_CAST ? onnx_dtype_size(src->t.dtype) == es && same_dims(&src->t, t)
-					   : src->t.dtype == dtype && same_dims(&src->t, t);
+					   : mode == ONNX_INPLACE_CAST ? onnx_dtype_size(src->t.dtype) == es && onnx_same_dims(&src->t, t)
+					   : src->t.dtype == dtype && onnx_same_dims(&src->t, t);
 				if (src->t.buf >= 0 && src->last_use == x->cur && !src->is_output && src->t.bytes == t->bytes &&
 				    fits && (k == 0 || n->in[0] != iv)) {
 					t->buf = src->t.buf;
@@ -733,6 +736,38 @@ static void graph_free(struct graph *g)
 	free(g);
 }
 
+/* n's operator, opname of domain dom: of the default domain ("" or "ai.onnx") at the model's opset, or of
+ * ai.onnx.preview.training at its own (the optimizers). Refused by name: another domain, a domain the model does not
+ * import (CELLA_ERR_MODEL), an opset of the training domain the engine does not have, an operator it does not have
+ * at the opset. */
+static cella_result node_op(struct model *m, struct node *n, const char *dom, const char *opname)
+{
+	int training = !strcmp(dom, ONNX_TRAINING_DOMAIN);
+	int opset = training ? m->opset_training : m->opset;
+	if (dom[0] && strcmp(dom, "ai.onnx") && !training) {
+		onnx_log(m, "unsupported operator '%s' in domain '%s' (node '%s')", opname, dom, n->name);
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	if (training ? opset < 0 : opset == 0) {
+		onnx_log(m, "node '%s' (%s): the model imports no opset of domain '%s'", n->name, opname,
+			 dom[0] ? dom : "ai.onnx");
+		return CELLA_ERR_MODEL;
+	}
+	if (training && (opset < 1 || opset > ONNX_TRAINING_MAX_OPSET)) {
+		onnx_log(m, "unsupported %s opset %d (supported 1..%d; node '%s', %s)", dom, opset, ONNX_TRAINING_MAX_OPSET,
+			 n->name, opname);
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	n->opset = opset;
+	n->op = onnx_op_lookup(training ? ONNX_DOMAIN_TRAINING : ONNX_DOMAIN_DEFAULT, opname, opset);
+	if (!n->op) {
+		onnx_log(m, "unsupported operator '%s' (%s%sopset %d, node '%s')", opname, training ? dom : "",
+			 training ? " " : "", opset, n->name);
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	}
+	return CELLA_OK;
+}
+
 static cella_result build_graph(struct model *m, struct build *parent, const Onnx__GraphProto *gp, int depth,
 				struct graph **out);
 
@@ -1054,18 +1089,8 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 		n->in = calloc(np->n_input + 1, sizeof(int));
 		if (!n->name || !n->out || !n->in)
 			CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
-		const char *dom = np->domain ? np->domain : "";
 		const char *opname = np->op_type ? np->op_type : "";
-		if (dom[0] && strcmp(dom, "ai.onnx") != 0) {
-			onnx_log(m, "unsupported operator '%s' in domain '%s' (node '%s')", opname, dom, n->name);
-			CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
-		}
-		n->opset = m->opset;
-		n->op = onnx_op_lookup(opname, m->opset);
-		if (!n->op) {
-			onnx_log(m, "unsupported operator '%s' (opset %d, node '%s')", opname, m->opset, n->name);
-			CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
-		}
+		CELLA_CHECK(node_op(m, n, np->domain ? np->domain : "", opname));
 		if (np->n_output > 64 || np->n_input > 4096) {
 			onnx_log(m, "node '%s' (%s): %zu inputs and %zu outputs (at most 4096 and 64)", n->name, opname,
 				 np->n_input, np->n_output);
@@ -1509,7 +1534,7 @@ static struct node *hswish_clip(struct graph *g, int cv, int xv, int xr, struct 
  */
 static void fuse_hardswish(struct graph *g)
 {
-	const struct op_def *hs = onnx_op_lookup("HardSwish", ONNX_MAX_OPSET);
+	const struct op_def *hs = onnx_op_lookup(ONNX_DOMAIN_DEFAULT, "HardSwish", ONNX_MAX_OPSET);
 	float k = 0;
 	if (!hs)
 		return;
@@ -1959,16 +1984,25 @@ cella_result cella_onnx_model_new(const void *bytes, size_t len, const struct ce
 			 ONNX_MAX_IR);
 		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
 	}
+	/* the default domain's opset is checked here; a model may import none (its nodes are then all of other
+	 * domains, the training optimizers'), whose opset node_op checks */
 	m->opset = 0;
+	m->opset_training = -1;
+	int have_default = mp->n_opset_import == 0;
 	for (size_t i = 0; i < mp->n_opset_import; i++) {
 		const Onnx__OperatorSetIdProto *os = mp->opset_import[i];
 		const char *d = os->domain ? os->domain : "";
-		if (!d[0] || !strcmp(d, "ai.onnx"))
-			m->opset = os->has_version ? (int)(os->version > INT_MAX ? INT_MAX : os->version) : 0;
+		int v = os->has_version ? (int)(os->version > INT_MAX ? INT_MAX : os->version < 0 ? 0 : os->version) : 0;
+		if (!d[0] || !strcmp(d, "ai.onnx")) {
+			m->opset = v;
+			have_default = 1;
+		} else if (!strcmp(d, ONNX_TRAINING_DOMAIN)) {
+			m->opset_training = v;
+		}
 	}
 	if (m->opset == 0 && mp->n_opset_import == 0)
 		m->opset = 1; /* IR 3 models without opset_import use opset 1 */
-	if (m->opset < 1 || m->opset > ONNX_MAX_OPSET) {
+	if (have_default && (m->opset < 1 || m->opset > ONNX_MAX_OPSET)) {
 		onnx_log(m, "unsupported default-domain opset %d (supported 1..%d)", m->opset, ONNX_MAX_OPSET);
 		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
 	}

@@ -184,7 +184,8 @@ struct arena_buf {
 struct model {
 	struct graph *g;
 	struct cella_onnx_options opt;
-	int opset;
+	int opset;                /* of the default domain; 0 when the model imports only other domains */
+	int opset_training;       /* of ai.onnx.preview.training, -1 when the model does not import it */
 	struct gemm_kernel gk;
 	struct arena_buf *bufs;
 	int n_bufs, cap_bufs;
@@ -499,6 +500,20 @@ size_t onnx_dtype_size(int dtype);
 uint64_t onnx_max_count(uint64_t max_bytes, int dtype);
 int onnx_normalize_axis(int64_t axis, int rank, int *out);
 
+/* a and b have the same rank and dims. */
+static inline int onnx_same_dims(const struct tensor *a, const struct tensor *b)
+{
+	if (a->rank != b->rank)
+		return 0;
+	for (int d = 0; d < a->rank; d++)
+		if (a->dims[d] != b->dims[d])
+			return 0;
+	return 1;
+}
+/* t's dims as "[2, 3]" in buf, for messages (cap bytes; ONNX_DIMS_STR holds any shape). */
+#define ONNX_DIMS_STR (MAXR * 22 + 3)
+const char *onnx_dims_str(const struct tensor *t, char *buf, size_t cap);
+
 /* Pointer to the graph value slot. */
 static inline struct value *gval(struct graph *g, int i) { return &g->values[i]; }
 
@@ -541,10 +556,16 @@ void onnx_graph_done(struct model *m, struct graph *g);
 void onnx_graph_bind(struct graph *g, int i, const struct tensor *t);
 
 /* ---- op table (ops_*.c) ---- */
-const struct op_def *onnx_op_lookup(const char *name, int opset);
+/* The operator domains the engine has: the default one ("" or "ai.onnx"), and ai.onnx.preview.training (the
+ * optimizers of ops_training.c) at opsets 1..ONNX_TRAINING_MAX_OPSET. */
+enum { ONNX_DOMAIN_DEFAULT = 0, ONNX_DOMAIN_TRAINING = 1 };
+#define ONNX_TRAINING_DOMAIN "ai.onnx.preview.training"
+#define ONNX_TRAINING_MAX_OPSET 1
+/* The definition of operator name in domain (ONNX_DOMAIN_*) at that domain's opset, or NULL. */
+const struct op_def *onnx_op_lookup(int domain, const char *name, int opset);
 extern const struct op_def onnx_ops_elementwise[], onnx_ops_nn[], onnx_ops_shape[], onnx_ops_misc[], onnx_ops_extra[],
 	onnx_ops_grid[], onnx_ops_vision[], onnx_ops_linalg[], onnx_ops_quant[], onnx_ops_signal[], onnx_ops_text[],
-	onnx_ops_seq[];
+	onnx_ops_seq[], onnx_ops_training[];
 
 /* The `output_datatype` attribute of the window operators and MelWeightMatrix (ops_linalg.c): float when absent,
  * else a numeric type the engine computes (no bool, float16 or bfloat16). CELLA_ERR_MODEL for a value that is no

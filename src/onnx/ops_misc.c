@@ -1119,13 +1119,16 @@ const struct op_def onnx_ops_misc[] = {
 	{ NULL, NULL, NULL, 0, 0 },
 };
 
-const struct op_def *onnx_op_lookup(const char *name, int opset)
+const struct op_def *onnx_op_lookup(int domain, const char *name, int opset) /* see onnx_internal.h */
 {
 	static const struct op_def *const tables[] = { onnx_ops_elementwise, onnx_ops_nn, onnx_ops_shape,
 						       onnx_ops_misc, onnx_ops_extra, onnx_ops_grid, onnx_ops_vision, onnx_ops_linalg,
 						       onnx_ops_signal, onnx_ops_text, onnx_ops_quant, onnx_ops_seq };
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-		for (const struct op_def *d = tables[t]; d->name; d++)
+	static const struct op_def *const training[] = { onnx_ops_training };
+	const struct op_def *const *tab = domain == ONNX_DOMAIN_TRAINING ? training : tables;
+	size_t nt = domain == ONNX_DOMAIN_TRAINING ? 1 : sizeof(tables) / sizeof(tables[0]);
+	for (size_t t = 0; t < nt; t++)
+		for (const struct op_def *d = tab[t]; d->name; d++)
 			if (!strcmp(d->name, name))
 				return d->min_opset <= opset ? d : NULL;
 	return NULL;

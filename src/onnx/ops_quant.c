@@ -8,7 +8,6 @@
  * float(sum) times it in float, rounded half to even, plus the output's zero point, saturated. */
 #include "onnx_internal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* The operand types of these operators: int8 and uint8 (float8 and int4, which later versions add, are refused
@@ -172,20 +171,6 @@ static void mm_center(const struct tensor *t, int64_t mi, int64_t R, int64_t Cn,
 		}
 }
 
-/* t's dims as "[2, 3]" in buf (cap bytes, room for MAXR dims of 20 digits and their separators). */
-static const char *dims_str(const struct tensor *t, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[used++] = '[';
-	for (int d = 0; d < t->rank && used < cap; d++)
-		used += (size_t)snprintf(buf + used, cap - used, "%s%lld", d ? ", " : "", (long long)t->dims[d]);
-	if (used < cap - 1) {
-		buf[used++] = ']';
-		buf[used] = '\0';
-	}
-	return buf;
-}
-
 /* The quantized matrix operands of MatMulInteger (inputs 0, 1, zero points 2, 3) and QLinearMatMul (0, 3; 2, 5). */
 struct qmm {
 	const struct tensor *a, *b, *za, *zb;
@@ -201,9 +186,9 @@ static cella_result qmm_check(struct exec *x, struct qmm *q)
 	    (r = need_zp_type(x, q->zb, q->b, "b_zero_point")) != CELLA_OK)
 		return r;
 	if (onnx_matmul_shape(q->a, q->b, &q->mm) != CELLA_OK) {
-		char da[MAXR * 22 + 3], db[MAXR * 22 + 3];
+		char da[ONNX_DIMS_STR], db[ONNX_DIMS_STR];
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "A %s and B %s do not multiply as numpy.matmul",
-				    dims_str(q->a, da, sizeof(da)), dims_str(q->b, db, sizeof(db)));
+				    onnx_dims_str(q->a, da, sizeof(da)), onnx_dims_str(q->b, db, sizeof(db)));
 	}
 	if ((r = mm_param(x, q->za, q->a, 1, "a_zero_point", &q->pa)) != CELLA_OK)
 		return r;
