@@ -758,11 +758,13 @@ static void loop_free(struct loop_state *st)
 	free(st->mem);
 	free(st->scan);
 	free(st->cap);
+	memset(st, 0, sizeof(*st)); /* freeing again is a no-op */
 }
 
-/* Starts a Loop's or Scan's state: nv carried values, borrowed from the node's inputs first.. until the body's first
- * iteration replaces them, and room for ns scan outputs. On failure st is freed. */
-static cella_result loop_start(struct exec *x, struct node *n, struct loop_state *st, int nv, int ns, int first)
+/* Starts a Loop's or Scan's state: nv carried values, borrowed from init (NULL: the node's inputs first..) until the
+ * body's first iteration replaces them, and room for ns scan outputs. On failure st is freed. */
+static cella_result loop_start(struct exec *x, struct node *n, struct loop_state *st, int nv, int ns, int first,
+			       const struct tensor *const *init)
 {
 	st->nv = nv;
 	st->ns = ns;
@@ -775,7 +777,7 @@ static cella_result loop_start(struct exec *x, struct node *n, struct loop_state
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
 	for (int i = 0; i < nv; i++) {
-		const struct tensor *v = onnx_op_in(x, n, first + i);
+		const struct tensor *v = init ? init[i] : onnx_op_in(x, n, first + i);
 		if (!v) {
 			loop_free(st);
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "loop-carried input %d is absent", first + i);
@@ -792,6 +794,43 @@ static void copy_blocks(void *dst, size_t dstride, const void *src, size_t sstri
 {
 	for (size_t q = 0; q < outer; q++)
 		memcpy((char *)dst + q * dstride, (const char *)src + q * sstride, block);
+}
+
+/* Appends src to scan output k of st as its `unit` it (an iteration; Scan-8: a batch element): the first sets the
+ * type and shape every later one keeps, all of them within max_tensor_bytes. */
+static cella_result loop_append(struct exec *x, struct loop_state *st, int k, const struct tensor *src, int64_t it,
+				const char *unit)
+{
+	struct tensor *sc = &st->scan[k];
+	size_t *cap = &st->cap[k];
+	if (it == 0) {
+		void *keep = sc->data;
+		*sc = *src;
+		sc->data = keep;
+		sc->bytes = 0;
+	} else if (src->dtype != sc->dtype || src->rank != sc->rank ||
+		   memcmp(src->dims, sc->dims, (size_t)src->rank * sizeof(int64_t)) != 0) {
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan output %d changes its type or shape at %s %lld", k, unit,
+				    (long long)it);
+	}
+	if (src->rank + 1 > MAXR)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scan output %d of rank %d: its result would exceed "
+				    "rank %d", k, src->rank, MAXR);
+	if (sc->bytes + src->bytes > x->m->opt.max_tensor_bytes)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "scan output %d over max_tensor_bytes (%llu) at %s %lld", k,
+				    (unsigned long long)x->m->opt.max_tensor_bytes, unit, (long long)it);
+	if (sc->bytes + src->bytes > *cap) {
+		size_t want = (sc->bytes + src->bytes) * 2;
+		void *p = realloc(sc->data, want ? want : 1);
+		if (!p)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		sc->data = p;
+		*cap = want;
+	}
+	if (src->bytes)
+		memcpy((char *)sc->data + sc->bytes, src->data, src->bytes);
+	sc->bytes += src->bytes;
+	return CELLA_OK;
 }
 
 /* Takes one iteration's body outputs from output `first` on (Loop: 1, after the condition; Scan: 0): the carried
@@ -839,36 +878,9 @@ static cella_result loop_take(struct exec *x, struct graph *g, int first, struct
 			c->seq_own = 0;
 			continue;
 		}
-		struct tensor *sc = &st->scan[i - st->nv];
-		size_t *cap = &st->cap[i - st->nv];
-		if (it == 0) {
-			void *keep = sc->data;
-			*sc = *src;
-			sc->data = keep;
-			sc->bytes = 0;
-		} else if (src->dtype != sc->dtype || src->rank != sc->rank ||
-			   memcmp(src->dims, sc->dims, (size_t)src->rank * sizeof(int64_t)) != 0) {
-			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan output %d changes its type or shape at iteration "
-					    "%lld", i - st->nv, (long long)it);
-		}
-		if (src->rank + 1 > MAXR)
-			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "scan output %d of rank %d: its result would "
-					    "exceed rank %d", i - st->nv, src->rank, MAXR);
-		if (sc->bytes + src->bytes > x->m->opt.max_tensor_bytes)
-			return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "scan output %d over max_tensor_bytes (%llu) at "
-					    "iteration %lld", i - st->nv, (unsigned long long)x->m->opt.max_tensor_bytes,
-					    (long long)it);
-		if (sc->bytes + src->bytes > *cap) {
-			size_t want = (sc->bytes + src->bytes) * 2;
-			void *p = realloc(sc->data, want ? want : 1);
-			if (!p)
-				return CELLA_ERR_OUT_OF_MEMORY;
-			sc->data = p;
-			*cap = want;
-		}
-		if (src->bytes)
-			memcpy((char *)sc->data + sc->bytes, src->data, src->bytes);
-		sc->bytes += src->bytes;
+		cella_result r = loop_append(x, st, i - st->nv, src, it, "iteration");
+		if (r != CELLA_OK)
+			return r;
 	}
 	return CELLA_OK;
 }
@@ -945,7 +957,7 @@ static cella_result op_loop(struct exec *x, struct node *n)
 	if (r != CELLA_OK)
 		return r;
 	int has_cond = loop_scalar(x, n, 1, CELLA_ONNX_BOOL, &cond, &r);
-	if (r != CELLA_OK || (r = loop_start(x, n, &st, nv, ns, 2)) != CELLA_OK)
+	if (r != CELLA_OK || (r = loop_start(x, n, &st, nv, ns, 2, NULL)) != CELLA_OK)
 		return r;
 	for (; it < trips && cond; it++) {
 		uint8_t c = 1;
@@ -990,7 +1002,7 @@ static cella_result scan_ints(struct exec *x, struct node *n, const char *name, 
 	}
 	if (c != (size_t)count)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' has %zu values, one per scan %s (%d)", name, c,
-				    strstr(name, "input") ? "input" : "output", count);
+				    strstr(name, "output") ? "output" : "input", count);
 	for (int i = 0; dir && i < count; i++)
 		if ((*v)[i] != 0 && (*v)[i] != 1)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute '%s' value %d is %lld, not 0 or 1", name, i,
@@ -999,38 +1011,19 @@ static cella_result scan_ints(struct exec *x, struct node *n, const char *name, 
 }
 
 /*
- * Scan (opset 9 on; Scan-8's batched form with sequence_lens is refused at load): the body (inputs: the N state values,
- * then one slice of each of the M scan inputs along its axis; outputs: the N states, then K scan output slices)
- * runs once per slice, all scan inputs having the same length along their axes, each read forward or in reverse
- * (scan_input_directions). Outputs: the final states, and each scan output's slices stacked along its axis
- * (scan_output_axes, default 0), in reverse order where scan_output_directions says 1.
+ * Scan's iterations over one set of inputs: in[0, nv) the initial states, in[nv, nv + m) the scan inputs, all of one
+ * length along their axes (iax, NULL: 0), each read forward or in reverse (idir, NULL: forward). The body (inputs:
+ * the states, then one slice of each scan input; outputs: the states, then ns scan output slices) runs once per
+ * slice. Leaves the final states and the scan outputs' slices in st (started here, for the caller to free, also on
+ * failure) and the length in *len (0 without iterations).
  */
-static cella_result op_scan(struct exec *x, struct node *n)
+static cella_result scan_iterate(struct exec *x, struct node *n, struct graph *g, const struct tensor *const *in,
+				 int nv, int m, int ns, const int64_t *iax, const int64_t *idir, struct loop_state *st,
+				 int64_t *len)
 {
-	const struct attr *ba = onnx_attr_get(n, "body");
-	const int64_t *iax, *idir, *oax, *odir;
-	struct loop_state st = { 0 };
-	int64_t m = onnx_attr_i(n, "num_scan_inputs", 0), len = -1;
 	cella_result r;
-	if (!ba || !ba->g)
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
-	struct graph *g = ba->g;
-	if (!onnx_attr_get(n, "num_scan_inputs") || m < 1 || m > n->n_in)
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'num_scan_inputs' is %lld: 1 to the node's %d inputs",
-				    (long long)m, n->n_in);
-	int nv = n->n_in - (int)m, ns = n->n_out - nv;
-	if (ns < 0 || g->n_inputs != n->n_in || g->n_outputs != n->n_out)
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs (%lld scanned) and %d outputs, a body of %d inputs and "
-				    "%d outputs: the body takes and gives what the node does, one slice for each scan",
-				    n->n_in, (long long)m, n->n_out, g->n_inputs, g->n_outputs);
-	if ((r = scan_ints(x, n, "scan_input_axes", (int)m, 0, &iax)) != CELLA_OK ||
-	    (r = scan_ints(x, n, "scan_input_directions", (int)m, 1, &idir)) != CELLA_OK ||
-	    (r = scan_ints(x, n, "scan_output_axes", ns, 0, &oax)) != CELLA_OK ||
-	    (r = scan_ints(x, n, "scan_output_directions", ns, 1, &odir)) != CELLA_OK)
-		return r;
-	if (onnx_op_dry(x))
-		return CELLA_ERR_NOT_FOUND; /* the outputs' shapes are the body's */
-	if ((r = loop_start(x, n, &st, nv, ns, 0)) != CELLA_OK)
+	*len = -1;
+	if ((r = loop_start(x, n, st, nv, ns, 0, in)) != CELLA_OK)
 		return r;
 	struct tensor *slice = calloc((size_t)m, sizeof(*slice));
 	int *axis = calloc((size_t)m, sizeof(*axis));
@@ -1038,60 +1031,200 @@ static cella_result op_scan(struct exec *x, struct node *n)
 		r = CELLA_ERR_OUT_OF_MEMORY;
 		goto out;
 	}
-	for (int j = 0; j < (int)m; j++) {
-		const struct tensor *v = onnx_op_in(x, n, nv + j);
-		if (!v) {
-			r = onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", nv + j);
-			goto out;
-		}
+	for (int j = 0; j < m; j++) {
+		const struct tensor *v = in[nv + j];
 		if (onnx_normalize_axis(iax ? iax[j] : 0, v->rank, &axis[j])) {
 			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan input %d of rank %d has no axis %lld", j, v->rank,
 					 (long long)(iax ? iax[j] : 0));
 			goto out;
 		}
-		if (len >= 0 && v->dims[axis[j]] != len) {
+		if (*len >= 0 && v->dims[axis[j]] != *len) {
 			r = onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "scan input %d is %lld long along axis %d, scan input 0 "
-					 "%lld", j, (long long)v->dims[axis[j]], axis[j], (long long)len);
+					 "%lld", j, (long long)v->dims[axis[j]], axis[j], (long long)*len);
 			goto out;
 		}
-		len = v->dims[axis[j]];
+		*len = v->dims[axis[j]];
 		slice[j].dtype = v->dtype;
 		slice[j].half = v->half;
 		slice[j].rank = v->rank - 1;
 		memcpy(slice[j].dims, v->dims, (size_t)axis[j] * sizeof(int64_t));
 		memcpy(slice[j].dims + axis[j], v->dims + axis[j] + 1, (size_t)(v->rank - 1 - axis[j]) * sizeof(int64_t));
-		slice[j].bytes = len ? v->bytes / (size_t)len : 0;
+		slice[j].bytes = *len ? v->bytes / (size_t)*len : 0;
 		slice[j].data = malloc(slice[j].bytes ? slice[j].bytes : 1);
 		if (!slice[j].data) {
 			r = CELLA_ERR_OUT_OF_MEMORY;
 			goto out;
 		}
 	}
-	for (int64_t t = 0; t < len; t++) {
-		for (int j = 0; j < (int)m; j++) {
-			const struct tensor *v = onnx_op_in(x, n, nv + j);
-			size_t at = (size_t)(idir && idir[j] ? len - 1 - t : t);
+	for (int64_t t = 0; t < *len; t++) {
+		for (int j = 0; j < m; j++) {
+			const struct tensor *v = in[nv + j];
+			size_t at = (size_t)(idir && idir[j] ? *len - 1 - t : t);
 			size_t outer = (size_t)onnx_dims_prod(v->dims, axis[j]), inner = outer ? slice[j].bytes / outer : 0;
-			copy_blocks(slice[j].data, inner, (const char *)v->data + at * inner, (size_t)len * inner, outer,
+			copy_blocks(slice[j].data, inner, (const char *)v->data + at * inner, (size_t)*len * inner, outer,
 				    inner);
 			onnx_graph_bind(g, nv + j, &slice[j]);
 		}
 		for (int i = 0; i < nv; i++)
-			onnx_graph_bind(g, i, &st.carried[i]);
+			onnx_graph_bind(g, i, &st->carried[i]);
 		if ((r = onnx_graph_run(x, g)) != CELLA_OK)
 			goto out;
-		r = loop_take(x, g, 0, &st, t);
+		r = loop_take(x, g, 0, st, t);
 		onnx_graph_done(x->m, g);
 		if (r != CELLA_OK)
 			goto out;
 	}
-	r = loop_outputs(x, n, g, 0, &st, len < 0 ? 0 : len, oax, odir);
+	*len = *len < 0 ? 0 : *len;
+	r = CELLA_OK;
 out:
-	for (int j = 0; slice && j < (int)m; j++)
+	for (int j = 0; slice && j < m; j++)
 		free(slice[j].data);
 	free(slice);
 	free(axis);
-	loop_free(&st);
+	return r;
+}
+
+/*
+ * Scan-8's batches: every input (in, the states then the scan inputs) has a leading batch axis, and a scan input a
+ * sequence axis after it. The scan runs once per batch element over the inputs' slices at it, and each output (a
+ * final state, or a scan output's slices stacked on a sequence axis) stacks the elements' results on a new first
+ * axis. sequence_lens (input 0), when given, is int64 [batch]; an element shorter than the whole sequence is
+ * refused (CELLA_ERR_MODEL_UNSUPPORTED): the engine scans whole sequences only.
+ */
+static cella_result scan_batches(struct exec *x, struct node *n, struct graph *g, const struct tensor *const *in,
+				 int nv, int m, int ns, const int64_t *idir)
+{
+	const struct tensor *sl = onnx_op_in(x, n, 0);
+	struct loop_state bst = { 0 };
+	int nin = nv + m;
+	int64_t nb = in[0]->rank ? in[0]->dims[0] : 0, seq = 0;
+	cella_result r;
+	for (int i = 0; i < nin; i++) {
+		int need = i < nv ? 1 : 2; /* a batch axis; a scan input's sequence axis */
+		if (in[i]->rank < need)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d of rank %d has no %s axis (Scan-8: [batch%s, "
+					    "...])", i + 1, in[i]->rank, in[i]->rank ? "sequence" : "batch",
+					    i < nv ? "" : ", sequence");
+		if (in[i]->dims[0] != nb)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input %d has a batch of %lld, input 1 of %lld", i + 1,
+					    (long long)in[i]->dims[0], (long long)nb);
+	}
+	seq = in[nv]->dims[1];
+	if (nb == 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "a batch of 0 (Scan-8 with no batch element)");
+	if (sl) {
+		if (sl->dtype != CELLA_ONNX_INT64)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "sequence_lens of type %s, not int64", onnx_tname(sl->dtype));
+		if (sl->rank != 1 || sl->dims[0] != nb)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "sequence_lens of rank %d with %zu values, not one per "
+					    "batch element (%lld)", sl->rank, onnx_tensor_count(sl), (long long)nb);
+		for (int64_t b = 0; b < nb; b++) {
+			int64_t v = ((const int64_t *)sl->data)[b];
+			if (v < 0 || v > seq)
+				return onnx_op_fail(x, CELLA_ERR_MODEL, "sequence_lens[%lld] is %lld, outside 0..%lld (the "
+						    "scan inputs' sequence)", (long long)b, (long long)v, (long long)seq);
+			if (v != seq)
+				return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "sequence_lens[%lld] is %lld, shorter than "
+						    "the scan inputs' sequence of %lld (only whole sequences are scanned)",
+						    (long long)b, (long long)v, (long long)seq);
+		}
+	}
+	struct tensor *view = calloc((size_t)nin, sizeof(*view));
+	const struct tensor **vp = calloc((size_t)nin, sizeof(*vp));
+	r = view && vp ? loop_start(x, n, &bst, 0, n->n_out, 0, NULL) : CELLA_ERR_OUT_OF_MEMORY;
+	for (int64_t b = 0; r == CELLA_OK && b < nb; b++) {
+		struct loop_state st = { 0 };
+		int64_t len;
+		for (int i = 0; i < nin; i++) { /* element b of input i: its slice along the batch axis */
+			size_t per = in[i]->bytes / (size_t)nb;
+			view[i] = *in[i];
+			view[i].rank--;
+			memmove(view[i].dims, view[i].dims + 1, (size_t)view[i].rank * sizeof(int64_t));
+			view[i].data = (char *)in[i]->data + (size_t)b * per;
+			view[i].bytes = per;
+			vp[i] = &view[i];
+		}
+		r = scan_iterate(x, n, g, vp, nv, m, ns, NULL, idir, &st, &len);
+		for (int k = 0; r == CELLA_OK && k < n->n_out; k++) {
+			struct tensor res = k < nv ? st.carried[k] : st.scan[k - nv];
+			if (k >= nv && len == 0) { /* no iteration: an empty vector of the body's declared type */
+				int dt = g->values[g->outputs[k]].decl_dtype;
+				memset(&res, 0, sizeof(res));
+				res.dtype = onnx_dtype_size(dt) ? dt : CELLA_ONNX_FLOAT;
+				res.rank = 1;
+			} else if (k >= nv) { /* the element's slices end to end: stacked on the sequence axis */
+				memmove(res.dims + 1, res.dims, (size_t)res.rank * sizeof(int64_t));
+				res.dims[0] = len;
+				res.rank++;
+			}
+			r = loop_append(x, &bst, k, &res, b, "batch element");
+		}
+		loop_free(&st);
+	}
+	if (r == CELLA_OK)
+		r = loop_outputs(x, n, g, 0, &bst, nb, NULL, NULL);
+	free(view);
+	free(vp);
+	loop_free(&bst);
+	return r;
+}
+
+/*
+ * Scan (opset 8 on): the body (inputs: the N state values, then one slice of each of the M scan inputs along its
+ * axis; outputs: the N states, then K scan output slices) runs once per slice, all scan inputs having the same
+ * length along their axes, each read forward or in reverse (scan_input_directions; Scan-8: directions). Outputs:
+ * the final states, and each scan output's slices stacked along its axis (scan_output_axes, default 0), in reverse
+ * order where scan_output_directions says 1. Scan-8 takes sequence_lens first and a batch axis on every input and
+ * output (scan_batches); its scan inputs are scanned along their sequence axis, after the batch one.
+ */
+static cella_result op_scan(struct exec *x, struct node *n)
+{
+	const struct attr *ba = onnx_attr_get(n, "body");
+	const int64_t *iax = NULL, *idir = NULL, *oax = NULL, *odir = NULL;
+	struct loop_state st = { 0 };
+	int lead = n->opset < 9; /* Scan-8: input 0 is sequence_lens, the body's inputs follow */
+	int nin = n->n_in - lead;
+	int64_t m = onnx_attr_i(n, "num_scan_inputs", 0), len;
+	cella_result r;
+	if (!ba || !ba->g)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'body' is missing or not a graph");
+	struct graph *g = ba->g;
+	if (!onnx_attr_get(n, "num_scan_inputs") || m < 1 || m > nin)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'num_scan_inputs' is %lld: 1 to the node's %d %sinputs",
+				    (long long)m, nin, lead ? "state and scan " : "");
+	int nv = nin - (int)m, ns = n->n_out - nv;
+	if (ns < 0 || g->n_inputs != nin || g->n_outputs != n->n_out)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "%d inputs (%lld scanned%s) and %d outputs, a body of %d inputs and "
+				    "%d outputs: the body takes and gives what the node does, one slice for each scan",
+				    n->n_in, (long long)m, lead ? ", after sequence_lens" : "", n->n_out, g->n_inputs,
+				    g->n_outputs);
+	if (lead)
+		r = scan_ints(x, n, "directions", (int)m, 1, &idir);
+	else if ((r = scan_ints(x, n, "scan_input_axes", (int)m, 0, &iax)) == CELLA_OK &&
+		 (r = scan_ints(x, n, "scan_input_directions", (int)m, 1, &idir)) == CELLA_OK &&
+		 (r = scan_ints(x, n, "scan_output_axes", ns, 0, &oax)) == CELLA_OK)
+		r = scan_ints(x, n, "scan_output_directions", ns, 1, &odir);
+	if (r != CELLA_OK)
+		return r;
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* the outputs' shapes are the body's */
+	const struct tensor **in = calloc((size_t)nin, sizeof(*in));
+	if (!in)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (int i = 0; i < nin; i++)
+		if (!(in[i] = onnx_op_in(x, n, lead + i))) {
+			free(in);
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d is absent", lead + i);
+		}
+	if (lead) {
+		r = scan_batches(x, n, g, in, nv, (int)m, ns, idir);
+	} else {
+		r = scan_iterate(x, n, g, in, nv, (int)m, ns, iax, idir, &st, &len);
+		if (r == CELLA_OK)
+			r = loop_outputs(x, n, g, 0, &st, len, oax, odir);
+		loop_free(&st);
+	}
+	free(in);
 	return r;
 }
 
@@ -1115,7 +1248,7 @@ const struct op_def onnx_ops_misc[] = {
 	{ "LSTM", op_lstm, NULL, 7, 0 },
 	{ "If", op_if, NULL, 1, 0 },
 	{ "Loop", op_loop, NULL, 1, ONNX_SEQ_CARRIED },
-	{ "Scan", op_scan, NULL, 9, 0 }, /* Scan-8 (batched, sequence_lens) is refused at load */
+	{ "Scan", op_scan, NULL, 8, 0 }, /* Scan-8: batched, after sequence_lens */
 	{ NULL, NULL, NULL, 0, 0 },
 };
 

@@ -92,6 +92,15 @@ static void gb_const(struct gb *b, const char *name, int dtype, int rank, const 
 	b->ip[b->g.n_initializer++] = t;
 }
 
+/* The element count of rank dims. */
+static size_t dims_count(const int64_t *dims, int rank)
+{
+	size_t n = 1;
+	for (int i = 0; i < rank; i++)
+		n *= (size_t)dims[i];
+	return n;
+}
+
 /* A node reading ins (NULL-terminated, "" = an omitted optional input) and writing outs (NULL-terminated). */
 static Onnx__NodeProto *gb_node(struct gb *b, const char *op, const char *const *ins, const char *const *outs)
 {
@@ -2293,16 +2302,32 @@ struct scan_attrs {
 	int niax, nidir, noax, nodir;
 };
 
+/* A Scan body adding each slice xs to the state s: outputs the new state and it again as the scan output's slice
+ * (with x2, a third input xs2 it does not read). Attached to n. */
+static void scan_body(struct gb *b, Onnx__NodeProto *n, struct gb *body, int x2)
+{
+	static const char *const add_in[] = { "s", "xs", NULL }, *const so[] = { "s_out", NULL };
+	static const char *const y_in[] = { "s_out", NULL }, *const yo[] = { "y", NULL };
+	gb_init(body, "body");
+	gb_io(body, 0, "s", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(body, 0, "xs", CELLA_ONNX_FLOAT, -1, NULL);
+	if (x2)
+		gb_io(body, 0, "xs2", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_node(body, "Add", add_in, so);
+	gb_node(body, "Identity", y_in, yo);
+	gb_io(body, 1, "s_out", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(body, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	attr_g(b, n, "body", body);
+}
+
 /* Scan over the state S0 = [0, 0] and X of xdims = 1..6 (and, with x2 1, a second scan input X2 of 2 x 2; with x2 2,
  * a body input for it but no node input), its body adding each slice of X to the state: outputs the final state
- * and the states stacked. opset 8: Scan-8. */
+ * and the states stacked. */
 static cella_result scan_case(int64_t opset, const int64_t *xdims, int x2, const struct scan_attrs *at,
 			      struct cella_onnx_model **m, struct cella_onnx_tensor out[2])
 {
 	static const int64_t d2[1] = { 2 }, d22[2] = { 2, 2 };
 	static const float s0[2] = { 0, 0 }, xv[6] = { 1, 2, 3, 4, 5, 6 }, x2v[4] = { 0 };
-	static const char *const add_in[] = { "s", "xs", NULL }, *const so[] = { "s_out", NULL };
-	static const char *const y_in[] = { "s_out", NULL }, *const yo[] = { "y", NULL };
 	static const char *const outs[] = { "sf", "Y", NULL };
 	const char *ins[] = { "S0", "X", x2 == 1 ? "X2" : NULL, NULL };
 	struct mb b;
@@ -2325,16 +2350,7 @@ static cella_result scan_case(int64_t opset, const int64_t *xdims, int x2, const
 		attr_ints(&b.g, n, "scan_output_axes", at->oax, (size_t)at->noax);
 	if (at->nodir)
 		attr_ints(&b.g, n, "scan_output_directions", at->odir, (size_t)at->nodir);
-	gb_init(&body, "body");
-	gb_io(&body, 0, "s", CELLA_ONNX_FLOAT, -1, NULL);
-	gb_io(&body, 0, "xs", CELLA_ONNX_FLOAT, -1, NULL);
-	if (x2)
-		gb_io(&body, 0, "xs2", CELLA_ONNX_FLOAT, -1, NULL);
-	gb_node(&body, "Add", add_in, so);
-	gb_node(&body, "Identity", y_in, yo);
-	gb_io(&body, 1, "s_out", CELLA_ONNX_FLOAT, -1, NULL);
-	gb_io(&body, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
-	attr_g(&b.g, n, "body", &body);
+	scan_body(&b.g, n, &body, x2);
 	cella_result r = load(&b, m);
 	if (r != CELLA_OK)
 		return r;
@@ -2399,7 +2415,6 @@ static void test_scan(void)
 		  "scan output 0: axis 2 is out of range for rank 2" },
 		{ 11, 1, { 2, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
 		  "scan input 1 is 2 long along axis 0, scan input 0 3" },
-		{ 8, 0, { 1, { 0 }, { 0 }, { 0 }, { 0 }, 0, 0, 0, 0 }, CELLA_ERR_MODEL_UNSUPPORTED, "'Scan'" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		m = NULL;
@@ -2409,7 +2424,129 @@ static void test_scan(void)
 		cella_onnx_model_free(m);
 	}
 	cella_test_pass("Scan: forward, reversed input and output, output axes 1 and -1, input axis 1 against running "
-			"sums; 11 refusals named (Scan-8 at load)");
+			"sums; 10 refusals named");
+}
+
+/* A Scan-8 case: sequence_lens (nl values of type ldt; nl 0: omitted), the state S0 [srank dims] = 0 0, 10 20, 0 0
+ * and X [xrank dims] = 1 2, 3 4, 5 6, 1 1, 2 2, 3 3 (as many as the dims hold), `directions` (ndir values; 0:
+ * absent), a body of a third input with x2; the body of scan_case (running sums). */
+struct scan8 {
+	int64_t lens[3];
+	int ldt, nl;
+	int srank;
+	int64_t sdims[2];
+	int xrank;
+	int64_t xdims[3];
+	int64_t dir[2];
+	int ndir, x2;
+};
+
+static cella_result scan8_run(const struct scan8 *c, struct cella_onnx_model **m, struct cella_onnx_tensor out[2])
+{
+	static const float s0[6] = { 0, 0, 10, 20, 0, 0 }, xv[12] = { 1, 2, 3, 4, 5, 6, 1, 1, 2, 2, 3, 3 };
+	static const char *const outs[] = { "sf", "Y", NULL };
+	const char *ins[] = { c->nl ? "L" : "", "S0", "X", NULL };
+	int32_t l32[3];
+	struct mb b;
+	struct gb body;
+	mb_init(&b, 8);
+	gb_io(&b.g, 1, "sf", CELLA_ONNX_FLOAT, -1, NULL);
+	gb_io(&b.g, 1, "Y", CELLA_ONNX_FLOAT, -1, NULL);
+	for (int i = 0; i < c->nl; i++)
+		l32[i] = (int32_t)c->lens[i];
+	if (c->nl)
+		gb_const(&b.g, "L", c->ldt, 1, (const int64_t[1]){ c->nl }, c->ldt == CELLA_ONNX_INT32 ? (const void *)l32
+												: (const void *)c->lens,
+			 (size_t)c->nl * (c->ldt == CELLA_ONNX_INT32 ? 4 : 8));
+	gb_const(&b.g, "S0", CELLA_ONNX_FLOAT, c->srank, c->sdims, s0, dims_count(c->sdims, c->srank) * 4);
+	gb_const(&b.g, "X", CELLA_ONNX_FLOAT, c->xrank, c->xdims, xv, dims_count(c->xdims, c->xrank) * 4);
+	Onnx__NodeProto *n = gb_node(&b.g, "Scan", ins, outs);
+	attr_i(&b.g, n, "num_scan_inputs", 1);
+	if (c->ndir)
+		attr_ints(&b.g, n, "directions", c->dir, (size_t)c->ndir);
+	scan_body(&b.g, n, &body, c->x2);
+	cella_result r = load(&b, m);
+	if (r != CELLA_OK)
+		return r;
+	return cella_onnx_model_run(*m, NULL, 0, out, 2);
+}
+
+static void test_scan8(void)
+{
+	/* batch element 0: rows 1 2, 3 4, 5 6 summed from 0 0: 1 2, 4 6, 9 12; element 1: 1 1, 2 2, 3 3 from 10 20: 11 21,
+	 * 13 23, 16 26. Reversed: 5 6, 8 10, 9 12 and 13 23, 15 25, 16 26 */
+	static const double sf[4] = { 9, 12, 16, 26 }, fwd[12] = { 1, 2, 4, 6, 9, 12, 11, 21, 13, 23, 16, 26 },
+			    rev[12] = { 5, 6, 8, 10, 9, 12, 13, 23, 15, 25, 16, 26 };
+	static const struct {
+		const char *what;
+		struct scan8 c;
+		const double *y;
+	} ok[] = {
+		{ "no sequence_lens", { { 0 }, 0, 0, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, fwd },
+		{ "sequence_lens 3, 3", { { 3, 3 }, CELLA_ONNX_INT64, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, fwd },
+		{ "directions 1", { { 0 }, 0, 0, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 1 }, 1, 0 }, rev },
+		{ "directions 0", { { 3, 3 }, CELLA_ONNX_INT64, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 1, 0 }, fwd },
+	};
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out[2];
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CT_RESULT(scan8_run(&ok[i].c, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].rank == 2 && out[0].dims[0] == 2 && out[0].dims[1] == 2);
+		expect_near(&out[0], sf, 4, 0, ok[i].what);
+		CT_ASSERT(out[1].rank == 3 && out[1].dims[0] == 2 && out[1].dims[1] == 3 && out[1].dims[2] == 2);
+		expect_near(&out[1], ok[i].y, 12, 0, ok[i].what);
+		cella_onnx_model_free(m);
+	}
+	/* one batch element of one step: the batch and sequence axes kept, [1, 2] and [1, 1, 2] */
+	{
+		static const struct scan8 one = { { 1 }, CELLA_ONNX_INT64, 1, 2, { 1, 2 }, 3, { 1, 1, 2 }, { 0 }, 0, 0 };
+		static const double s1[2] = { 1, 2 };
+		CT_RESULT(scan8_run(&one, &m, out), CELLA_OK);
+		CT_ASSERT(out[0].rank == 2 && out[0].dims[0] == 1 && out[1].rank == 3 && out[1].dims[1] == 1);
+		expect_near(&out[0], s1, 2, 0, "one element of one step");
+		expect_near(&out[1], s1, 2, 0, "one element of one step");
+		cella_onnx_model_free(m);
+	}
+	static const struct {
+		struct scan8 c;
+		cella_result r;
+		const char *msg;
+	} bad[] = {
+		{ { { 3, 2 }, CELLA_ONNX_INT64, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_UNSUPPORTED,
+		  "sequence_lens[1] is 2, shorter than the scan inputs' sequence of 3" },
+		{ { { 3, 4 }, CELLA_ONNX_INT64, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL,
+		  "sequence_lens[1] is 4, outside 0..3" },
+		{ { { -1, 3 }, CELLA_ONNX_INT64, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL,
+		  "sequence_lens[0] is -1, outside 0..3" },
+		{ { { 3, 3 }, CELLA_ONNX_INT32, 2, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL,
+		  "sequence_lens of type int32, not int64" },
+		{ { { 3, 3, 3 }, CELLA_ONNX_INT64, 3, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "sequence_lens of rank 1 with 3 values, not one per batch element (2)" },
+		{ { { 0 }, 0, 0, 0, { 0 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "input 1 of rank 0 has no batch axis (Scan-8: [batch, ...])" },
+		{ { { 0 }, 0, 0, 2, { 2, 2 }, 1, { 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "input 2 of rank 1 has no sequence axis (Scan-8: [batch, sequence, ...])" },
+		{ { { 0 }, 0, 0, 2, { 3, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_SHAPE,
+		  "input 2 has a batch of 2, input 1 of 3" },
+		{ { { 0 }, 0, 0, 2, { 0, 2 }, 3, { 0, 3, 2 }, { 0 }, 0, 0 }, CELLA_ERR_MODEL_UNSUPPORTED, "a batch of 0" },
+		{ { { 0 }, 0, 0, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 2 }, 1, 0 }, CELLA_ERR_MODEL,
+		  "'directions' value 0 is 2, not 0 or 1" },
+		{ { { 0 }, 0, 0, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0, 0 }, 2, 0 }, CELLA_ERR_MODEL,
+		  "'directions' has 2 values, one per scan input (1)" },
+		{ { { 0 }, 0, 0, 2, { 2, 2 }, 3, { 2, 3, 2 }, { 0 }, 0, 1 }, CELLA_ERR_MODEL,
+		  "3 inputs (1 scanned, after sequence_lens) and 2 outputs, a body of 3 inputs" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = NULL;
+		cella_result r = scan8_run(&bad[i].c, &m, out);
+		if (r != bad[i].r || !strstr(last_log, "(Scan)") || !strstr(last_log, bad[i].msg))
+			cella_test_fail(__FILE__, __LINE__, "case %zu: %s, logged '%s'", i, cella_result_name(r), last_log);
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("Scan-8: batches of running sums with and without sequence_lens, both directions, one element "
+			"of one step; 12 refusals named (a sequence_lens short of the sequence, out of range, int32 or "
+			"not one per element, inputs without batch or sequence axis, unequal batches, a batch of 0, "
+			"`directions` of 2 or of two values, a body of the wrong arity)");
 }
 
 /* ---- LayerNormalization: the row path (Scale and B indexed by the offset in the row) against the general one ---- */
@@ -2422,13 +2559,7 @@ struct ln_const {
 	const float *v;
 };
 
-static size_t ln_count(const struct ln_const *c)
-{
-	size_t n = 1;
-	for (int i = 0; i < c->rank; i++)
-		n *= (size_t)c->dims[i];
-	return n;
-}
+static size_t ln_count(const struct ln_const *c) { return dims_count(c->dims, c->rank); }
 
 /* Runs LayerNormalization over x (rank xr, xd) at axis, epsilon eps (NAN: attribute left out), Scale s and B c (NULL:
  * none), with nout outputs (Y, Mean, InvStdDev); copies each into out[k] and its element count into cnt[k]. */
@@ -7608,6 +7739,7 @@ int main(int argc, char **argv)
 		{ "affine_grid", test_affine_grid },
 		{ "loop", test_loop },
 		{ "scan", test_scan },
+		{ "scan8", test_scan8 },
 		{ "layernorm_row_path", test_layernorm_row_path },
 		{ "layernorm_dtypes", test_layernorm_dtypes },
 		{ "clip_min_above_max", test_clip_min_above_max },
