@@ -20,7 +20,7 @@ typedef enum cella_onnx_dtype {
 	CELLA_ONNX_INT16 = 5,
 	CELLA_ONNX_INT32 = 6,
 	CELLA_ONNX_INT64 = 7,
-	CELLA_ONNX_STRING = 8,   /* not supported: reported as CELLA_ERR_MODEL_UNSUPPORTED */
+	CELLA_ONNX_STRING = 8,   /* one struct cella_onnx_string per element (below) */
 	CELLA_ONNX_BOOL = 9,     /* one byte per element, 0 or 1 */
 	CELLA_ONNX_FLOAT16 = 10,  /* IEEE 754 binary16, as uint16_t bits; computed in float32 (docs/onnx.md) */
 	CELLA_ONNX_DOUBLE = 11,
@@ -45,6 +45,17 @@ struct cella_onnx_tensor {
 	size_t bytes;
 };
 
+/*
+ * An element of a CELLA_ONNX_STRING tensor, whose data is an array of these (bytes = element count *
+ * sizeof(struct cella_onnx_string)): len bytes at data, not NUL-terminated, which may hold any byte, NUL included;
+ * data may be NULL only when len is 0. The engine copies a string input's bytes in when a run starts; a string
+ * output points into memory of the model's, valid until the next run or cella_onnx_model_free, as its other outputs.
+ */
+struct cella_onnx_string {
+	const char *data;
+	size_t len;
+};
+
 /* Kernel families that cella_onnx_options.cpu_disable can switch off (the portable C path always exists). */
 #define CELLA_ONNX_CPU_AVX2 0x1u   /* AVX2 + FMA micro-kernels */
 #define CELLA_ONNX_CPU_AVX512 0x2u /* AVX-512F micro-kernels */
@@ -64,7 +75,8 @@ struct cella_onnx_options {
 	uint32_t threads;
 	/* Largest single tensor the engine will allocate or take as a run input, in bytes; 0 = 1 GiB, and values
 	 * above CELLA_ONNX_MAX_TENSOR_BYTES are taken as CELLA_ONNX_MAX_TENSOR_BYTES. A tensor with a 0 dim is held
-	 * to it as if each 0 were 1: it has no elements, but the loops over its other dims still run. */
+	 * to it as if each 0 were 1: it has no elements, but the loops over its other dims still run. The bytes of the
+	 * strings one run takes in and makes are held to it too, in all. */
 	uint64_t max_tensor_bytes;
 	/* Most iterations one run of one Loop node may take; 0 = 2^24. ONNX lets a Loop without a trip count and
 	 * whose condition stays true run for ever: past this it fails with CELLA_ERR_TOO_LARGE, naming the node. */
@@ -114,11 +126,12 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_output_info(const struct 
 /*
  * Runs a model whose inputs and outputs are all tensors (else CELLA_ERR_INVALID_ARG, naming the first that is
  * not: see cella_onnx_model_run_values). inputs[i] corresponds to input i (borrowed; must match the declared type
- * and any fixed dims). outputs: n_out slots (out), filled with views of engine-owned memory that stay valid until
- * the next run or cella_onnx_model_free. Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch),
+ * and any fixed dims; a string input's records and bytes are copied in when the run starts). outputs: n_out slots
+ * (out), filled with views of engine-owned memory that stay valid until the next run or cella_onnx_model_free.
+ * Errors: CELLA_ERR_INVALID_ARG (count, type or fixed-dim mismatch, a string of len > 0 with NULL data),
  * CELLA_ERR_MODEL_SHAPE (shapes that the graph cannot combine), CELLA_ERR_MODEL (out-of-range indices in the
- * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (a tensor, input or computed, over
- * max_tensor_bytes). Each failure is described to opt->log. A failed run leaves the model usable.
+ * data, e.g. Gather), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (a tensor, input or computed, or the run's
+ * string bytes over max_tensor_bytes). Each failure is described to opt->log. A failed run leaves the model usable.
  */
 CELLA_API CELLA_MUST_USE cella_result cella_onnx_model_run(struct cella_onnx_model *m,
 							    const struct cella_onnx_tensor *inputs, size_t n_in,
@@ -169,8 +182,9 @@ CELLA_API void cella_onnx_model_stats(const struct cella_onnx_model *m, struct c
 	CELLA_NONNULL(1, 2);
 
 /*
- * Decodes a serialized onnx.TensorProto (raw_data or typed fields, packed or unpacked dims).
- * out: on success holds heap data the caller releases with cella_onnx_tensor_fini.
+ * Decodes a serialized onnx.TensorProto (raw_data or typed fields, packed or unpacked dims; a string tensor's
+ * string_data). out: on success holds heap data the caller releases with cella_onnx_tensor_fini (a string tensor's
+ * records and their bytes are one block).
  * Errors: CELLA_ERR_MODEL (malformed), CELLA_ERR_MODEL_UNSUPPORTED (type, rank over CELLA_ONNX_MAX_RANK, external
  * data or segments), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_TOO_LARGE (the dims, each 0 taken as 1, give more than
  * CELLA_ONNX_MAX_TENSOR_BYTES of data),

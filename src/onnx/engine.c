@@ -146,6 +146,16 @@ void *onnx_op_scratch(struct exec *x, int slot, size_t bytes)
 	return m->scratch[slot];
 }
 
+cella_result onnx_op_str(struct exec *x, size_t len, char **p) /* see onnx_internal.h */
+{
+	struct model *m = x->m;
+	cella_result r = onnx_str_alloc(&m->str_run, len, m->opt.max_tensor_bytes, p);
+	if (r == CELLA_ERR_TOO_LARGE)
+		return onnx_op_fail(x, r, "the run's strings would take more than max_tensor_bytes (%llu bytes)",
+				    (unsigned long long)m->opt.max_tensor_bytes);
+	return r;
+}
+
 /* ------------------------------------------------------------------ parallel GEMM */
 
 struct gemm_split {
@@ -693,6 +703,7 @@ static void attr_free(struct attr *a)
 	for (size_t i = 0; i < a->n_strings; i++)
 		free(a->strings[i]);
 	free(a->strings);
+	free(a->string_lens);
 	if (a->t) {
 		free(a->t->data);
 		free(a->t);
@@ -814,6 +825,7 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 		if (ap->s.len)
 			memcpy(a->s, ap->s.data, ap->s.len);
 		a->s[ap->s.len] = '\0';
+		a->s_len = ap->s.len;
 	}
 	if (ap->n_floats) {
 		a->floats = malloc(ap->n_floats * sizeof(float));
@@ -831,10 +843,12 @@ static cella_result copy_attr(struct model *m, struct build *b, const Onnx__Attr
 	}
 	if (ap->n_strings) {
 		a->strings = calloc(ap->n_strings, sizeof(char *));
-		if (!a->strings)
+		a->string_lens = calloc(ap->n_strings, sizeof(size_t));
+		if (!a->strings || !a->string_lens)
 			return CELLA_ERR_OUT_OF_MEMORY;
 		a->n_strings = ap->n_strings;
 		for (size_t i = 0; i < ap->n_strings; i++) {
+			a->string_lens[i] = ap->strings[i].len;
 			a->strings[i] = malloc(ap->strings[i].len + 1);
 			if (!a->strings[i])
 				return CELLA_ERR_OUT_OF_MEMORY;
@@ -1776,8 +1790,20 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 		if (v && v->t.none && !((k == 0 && (fl & ONNX_NONE_IN0)) || carried))
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d ('%s') is an empty optional; %s takes a value "
 					    "there", k, v->name, n->op->name);
+		if (v && v->t.dtype == CELLA_ONNX_STRING && !((k == 0 && (fl & ONNX_STR_IN0)) || (fl & ONNX_STR_ANY)))
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is %s; %s takes numbers%s", k,
+					    v->name, v->t.seq ? "a sequence of strings" : v->t.none ? "an empty optional of strings"
+					    : "a string tensor", n->op->name, fl & ONNX_STR_IN0 ? " there" : "");
 	}
 	cella_result r = fn(x, n);
+	/* an op that makes no strings may still be asked for some (EyeLike's dtype, ConstantOfShape's value): refused,
+	 * whatever it wrote */
+	for (int k = 0; r == CELLA_OK && fn == n->op->run && !(n->op->flags & ONNX_STR_MASK) && k < n->n_out; k++) {
+		const struct value *v = n->out[k] >= 0 ? &x->g->values[n->out[k]] : NULL;
+		if (v && v->t.known && v->t.dtype == CELLA_ONNX_STRING)
+			r = onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output %d ('%s') would hold strings; %s makes numbers",
+					 k, v->name, n->op->name);
+	}
 	if (r == CELLA_OK && fn == n->op->run)
 		half_follow(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
@@ -1820,6 +1846,37 @@ static cella_result check_outputs(struct exec *x, const struct node *n)
 	return CELLA_OK;
 }
 
+/* The bytes of t's strings, if it is a string tensor with data. */
+static uint64_t fold_string_bytes(const struct tensor *t)
+{
+	if (t->dtype != CELLA_ONNX_STRING || !t->data || t->seq)
+		return 0;
+	return onnx_str_bytes(t->data, t->bytes / sizeof(struct cella_onnx_string));
+}
+
+/* The strings of node n's folded outputs, copied into the model's arena for its lifetime: the op made them in the
+ * run's arena (reset by the first run), or they are a constant's (an initializer's block, freed by
+ * drop_dead_constants when the folded copy is its only reader). */
+static cella_result fold_strings(struct model *m, struct graph *g, struct node *n)
+{
+	for (int k = 0; k < n->n_out; k++) {
+		struct tensor *t = n->out[k] >= 0 ? &g->values[n->out[k]].t : NULL;
+		if (!t || !fold_string_bytes(t))
+			continue;
+		struct cella_onnx_string *s = t->data;
+		for (size_t i = 0; i < t->bytes / sizeof(*s); i++) {
+			char *p;
+			cella_result r = onnx_str_alloc(&m->str_const, s[i].len, UINT64_MAX, &p);
+			if (r != CELLA_OK)
+				return r;
+			if (s[i].len)
+				memcpy(p, s[i].data, s[i].len);
+			s[i].data = p;
+		}
+	}
+	return CELLA_OK;
+}
+
 /* Static pass: folds nodes whose inputs are all constant, infers shapes where inputs are known. */
 static cella_result shape_pass(struct model *m, struct graph *g)
 {
@@ -1841,6 +1898,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 		if (!all_known)
 			continue;
 		x.mode = all_const ? MODE_FOLD : MODE_DRY;
+		onnx_str_reset(&m->str_run); /* what the node folds is moved to str_const (fold_strings) */
 		cella_result r = op_call(&x, n, n->op->run);
 		if (r == CELLA_OK)
 			r = check_outputs(&x, n);
@@ -1848,7 +1906,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 			uint64_t bytes = 0, budget = m->opt.max_tensor_bytes;
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)
-					bytes += g->values[n->out[k]].t.bytes;
+					bytes += g->values[n->out[k]].t.bytes + fold_string_bytes(&g->values[n->out[k]].t);
 			if (m->folded_bytes + bytes > budget) {
 				/* folding at load is bounded in total too (a few bytes of ConstantOfShape could otherwise ask
 				 * for gigabytes): past the budget the node stays in the graph and runs like any other */
@@ -1861,6 +1919,10 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 						v->t.is_const = 0;
 					}
 				continue;
+			}
+			if ((r = fold_strings(m, g, n)) != CELLA_OK) {
+				node_fail(&x, n, r, " at load");
+				return r;
 			}
 			m->folded_bytes += bytes;
 			m->weight_bytes += bytes;
@@ -2042,6 +2104,8 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 		free(m->scratch[i]);
 	for (int i = 0; i < ONNX_MAX_SINKS; i++)
 		free(m->sink_mem[i]);
+	onnx_str_free(&m->str_run);
+	onnx_str_free(&m->str_const);
 	onnx_pool_free(m->pool);
 	for (unsigned i = 0; i < m->n_task_scratch; i++)
 		free(m->task_scratch[i]);
@@ -2139,6 +2203,7 @@ void cella_onnx_model_stats(const struct cella_onnx_model *cm, struct cella_onnx
 	st->nodes = nodes;
 	for (int i = 0; i < 3; i++)
 		st->arena_bytes += m->scratch_cap[i];
+	st->arena_bytes += m->str_run.held;
 }
 
 /* ------------------------------------------------------------------ execution */
@@ -2420,8 +2485,54 @@ static cella_result check_input(struct model *m, size_t i, const struct cella_on
 	return CELLA_OK;
 }
 
+/* The n strings at s, engine memory already (the caller's records, copied once), pointed at copies of their bytes in
+ * the run's string arena: a run does not read the caller's memory once it has taken its inputs in. Run input i
+ * (tensor k of its sequence when k >= 0) is named when a string has no data, or the run's strings would take more
+ * than max_tensor_bytes. */
+static cella_result strings_in(struct model *m, size_t i, long k, struct cella_onnx_string *s, size_t n)
+{
+	const char *name = m->g->values[m->g->inputs[i]].name;
+	char seq[48] = "";
+	if (k >= 0)
+		snprintf(seq, sizeof(seq), ", tensor %ld of its sequence,", k);
+	for (size_t j = 0; j < n; j++) {
+		struct cella_onnx_string e = s[j];
+		char *p;
+		if (e.len && !e.data) {
+			onnx_log(m, "input %zu ('%.64s')%s string %zu: %zu bytes and no data", i, name, seq, j, e.len);
+			return CELLA_ERR_INVALID_ARG;
+		}
+		cella_result r = onnx_str_alloc(&m->str_run, e.len, m->opt.max_tensor_bytes, &p);
+		if (r == CELLA_ERR_TOO_LARGE)
+			onnx_log(m, "input %zu ('%.64s')%s string %zu: %zu bytes, past max_tensor_bytes (%llu) of strings in a "
+				 "run", i, name, seq, j, e.len, (unsigned long long)m->opt.max_tensor_bytes);
+		if (r != CELLA_OK)
+			return r;
+		if (e.len)
+			memcpy(p, e.data, e.len);
+		s[j].data = p;
+	}
+	return CELLA_OK;
+}
+
+/* A string run input (u's records) bound to t: the records copied into an arena buffer released with t, their bytes
+ * into the run's string arena. */
+static cella_result string_input(struct model *m, size_t i, struct tensor *t, const struct cella_onnx_tensor *u)
+{
+	size_t c = (size_t)cella_onnx_tensor_count(u);
+	int slot;
+	cella_result r = arena_alloc(m, c * sizeof(struct cella_onnx_string), &slot);
+	if (r != CELLA_OK)
+		return r;
+	t->data = m->bufs[slot].p;
+	t->buf = slot;
+	if (c)
+		memcpy(t->data, u->data, c * sizeof(struct cella_onnx_string));
+	return strings_in(m, i, -1, t->data, c);
+}
+
 /* Binds run input i, v (checked), to its graph value t: a tensor's data borrowed (float16/bfloat16 widened into
- * the arena), a sequence copied, an empty optional as one. */
+ * the arena, strings copied in), a sequence copied, an empty optional as one. */
 static cella_result bind_input(struct model *m, size_t i, const struct cella_onnx_value *v)
 {
 	const struct cella_onnx_tensor *u = &v->tensor;
@@ -2437,6 +2548,8 @@ static cella_result bind_input(struct model *m, size_t i, const struct cella_onn
 		if (!t->none && (r = onnx_seq_import(onnx_seen_type(t->dtype, t->half), v->items, v->n_items,
 						     &t->seq)) == CELLA_OK)
 			t->seq_own = 1;
+		for (size_t k = 0; r == CELLA_OK && t->seq && t->dtype == CELLA_ONNX_STRING && k < t->seq->n; k++)
+			r = strings_in(m, i, (long)k, t->seq->it[k].data, onnx_tensor_count(&t->seq->it[k]));
 		return r;
 	}
 	t->none = 0;
@@ -2445,6 +2558,8 @@ static cella_result bind_input(struct model *m, size_t i, const struct cella_onn
 		t->dims[d] = u->dims[d];
 	t->data = u->data;
 	t->bytes = (size_t)cella_onnx_tensor_count(u) * onnx_dtype_size(t->dtype);
+	if (t->dtype == CELLA_ONNX_STRING)
+		return string_input(m, i, t, u);
 	return t->half ? half_input(m, t, u) : CELLA_OK;
 }
 
@@ -2474,6 +2589,7 @@ static cella_result model_run(struct model *m, const struct cella_onnx_tensor *t
 	if (!m->out_buf && !(m->out_buf = calloc((size_t)g->n_outputs + 1, sizeof(*m->out_buf))))
 		return CELLA_ERR_OUT_OF_MEMORY;
 	graph_release_all(m, g);
+	onnx_str_reset(&m->str_run); /* the last run's strings, its outputs' among them, are given up */
 	for (size_t i = 0; i < n_in; i++) {
 		struct cella_onnx_value tv = { .kind = CELLA_ONNX_VALUE_TENSOR };
 		if (!values)
@@ -2486,7 +2602,8 @@ static cella_result model_run(struct model *m, const struct cella_onnx_tensor *t
 		if (!values)
 			tv.tensor = tin[i];
 		if ((r = bind_input(m, i, values ? &vin[i] : &tv)) != CELLA_OK) {
-			onnx_log(m, "input %zu: %s taking it in", i, cella_result_str(r));
+			if (!m->msg[0])
+				onnx_log(m, "input %zu: %s taking it in", i, cella_result_str(r));
 			graph_release_all(m, g);
 			return r;
 		}

@@ -64,12 +64,14 @@ struct attr {
 	int type;
 	float f;
 	int64_t i;
-	char *s;
+	char *s;            /* NUL-terminated, of s_len bytes before the NUL (which it may hold) */
+	size_t s_len;
 	size_t n_floats, n_ints, n_strings;
 	float *floats;
 	int64_t *ints;
-	char **strings;
-	struct tensor *t;   /* data owned by t->data */
+	char **strings;     /* NUL-terminated copies, of string_lens[i] bytes before the NUL (which they may hold) */
+	size_t *string_lens;
+	struct tensor *t;   /* data owned by t->data (a string tensor's bytes too) */
 	struct graph *g;
 	int tp_dtype;       /* ATTR_TYPE_PROTO: the tensor element type (held type, tp_half) under tp_form */
 	int tp_half;
@@ -127,6 +129,14 @@ enum {
 	ONNX_SEQ_ANY = 0x100,    /* any input (SequenceMap) */
 	ONNX_NONE_IN0 = 0x200,   /* input 0 may be an empty optional, as it may be a sequence (Identity, Optional*):
 				  * op_call refuses an empty optional at any other input */
+	/* The ops that take or make strings (op_call refuses a string tensor, a sequence of strings or an empty optional
+	 * of strings at any other input, and a string output of any other op, by name). Each moves string elements as
+	 * opaque struct cella_onnx_string records, every one of its output's written (an unwritten record would point
+	 * anywhere), or makes strings with onnx_op_str: */
+	ONNX_STR_OUT = 0x400,    /* its outputs may be strings, none of its inputs (Constant, If, SequenceEmpty) */
+	ONNX_STR_IN0 = 0x800,    /* input 0 too (Reshape, Gather, Cast...: the others are indices, shapes, axes) */
+	ONNX_STR_ANY = 0x1000,   /* any input (Concat, CastLike, Loop, Scan, SequenceConstruct...) */
+	ONNX_STR_MASK = 0x1c00,
 };
 
 struct node {
@@ -166,6 +176,25 @@ struct graph {
 	int depth;
 };
 
+/* ---- strings (strings.c) ---- */
+struct onnx_str_chunk;
+/* Where the bytes of string elements live: chunks that never move, handed out in order and all taken back at once. A
+ * model has two: one reset when each run starts (the strings a run makes and copies in) and one for its lifetime
+ * (the strings of outputs folded at load). */
+struct onnx_str_arena {
+	struct onnx_str_chunk *head, *cur;
+	uint64_t used; /* bytes handed out since the last reset */
+	uint64_t held; /* bytes of the chunks */
+};
+/* len bytes for a string in *out (len 0: a static empty string, not to be written): CELLA_ERR_TOO_LARGE when the
+ * bytes handed out since the last reset would exceed limit, CELLA_ERR_OUT_OF_MEMORY. */
+CELLA_MUST_USE cella_result onnx_str_alloc(struct onnx_str_arena *a, size_t len, uint64_t limit, char **out);
+/* Takes every string back (their chunks are kept for the next ones). */
+void onnx_str_reset(struct onnx_str_arena *a);
+void onnx_str_free(struct onnx_str_arena *a);
+/* The bytes of n strings. */
+uint64_t onnx_str_bytes(const struct cella_onnx_string *s, size_t n);
+
 struct gemm_kernel {
 	int mr, nr, kc, mc, nc;
 	void (*ukr)(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
@@ -203,6 +232,8 @@ struct model {
 	struct tensor sink[ONNX_MAX_SINKS];
 	void *sink_mem[ONNX_MAX_SINKS];
 	size_t sink_cap[ONNX_MAX_SINKS];
+	struct onnx_str_arena str_run;   /* the bytes of the strings a run makes or takes in: reset when a run starts */
+	struct onnx_str_arena str_const; /* the bytes of the strings of outputs folded at load */
 	char msg[512];            /* the last message given to the log callback */
 	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
 	struct out_buf {          /* per graph output, what the caller is given that is not a view of a value: */
@@ -423,6 +454,11 @@ struct tensor *onnx_op_in(struct exec *x, const struct node *n, int i);
 int onnx_op_has_out(const struct node *n, int i);
 CELLA_MUST_USE cella_result onnx_op_out(struct exec *x, struct node *n, int i, int dtype, int rank, const int64_t *dims,
 				   struct tensor **out);
+/* len bytes for a string an op makes (*p, to fill; len 0 gives a static empty string not to be written), in the run's
+ * string arena: valid until the next run starts (strings of outputs folded at load are moved to the model's own
+ * arena). CELLA_ERR_TOO_LARGE, named in the node's message, when the run's strings would take more than
+ * max_tensor_bytes. */
+CELLA_MUST_USE cella_result onnx_op_str(struct exec *x, size_t len, char **p);
 /* Output i of n as a new, empty sequence of dtype (float16/bfloat16 held as float), owned by the output value. */
 CELLA_MUST_USE cella_result onnx_op_seq_out(struct exec *x, struct node *n, int i, int dtype, struct onnx_seq **out);
 /* Output i of n as sequence t holds it: taken over when t owns it (t then holds nothing), else copied (a sequence

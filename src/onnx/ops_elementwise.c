@@ -944,7 +944,7 @@ static uint64_t sat_u64(double v)
  * attribute is ignored), else CELLA_ERR_MODEL_UNSUPPORTED naming the type. */
 static cella_result cast_target(struct exec *x, int to)
 {
-	if (onnx_dtype_size(to) == 0)
+	if (onnx_dtype_size(to) == 0 || to == CELLA_ONNX_STRING)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "cast to element type %s (%d) is not supported",
 				    onnx_tname(to), to);
 	return CELLA_OK;

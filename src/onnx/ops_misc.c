@@ -1246,9 +1246,9 @@ const struct op_def onnx_ops_misc[] = {
 	{ "RNN", op_rnn, NULL, 7, 0 },
 	{ "GRU", op_gru, NULL, 7, 0 },
 	{ "LSTM", op_lstm, NULL, 7, 0 },
-	{ "If", op_if, NULL, 1, 0 },
-	{ "Loop", op_loop, NULL, 1, ONNX_SEQ_CARRIED },
-	{ "Scan", op_scan, NULL, 8, 0 }, /* Scan-8: batched, after sequence_lens */
+	{ "If", op_if, NULL, 1, ONNX_STR_OUT },
+	{ "Loop", op_loop, NULL, 1, ONNX_SEQ_CARRIED | ONNX_STR_ANY },
+	{ "Scan", op_scan, NULL, 8, ONNX_STR_ANY }, /* Scan-8: batched, after sequence_lens */
 	{ NULL, NULL, NULL, 0, 0 },
 };
 

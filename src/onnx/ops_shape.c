@@ -869,7 +869,22 @@ static cella_result op_constant(struct exec *x, struct node *n)
 			memcpy(o->data, a->ints, (size_t)d * 8);
 		return CELLA_OK;
 	}
-	return CELLA_ERR_MODEL_UNSUPPORTED; /* sparse_value, strings */
+	if ((a = onnx_attr_get(n, "value_string")) && a->type == ATTR_STRING) {
+		if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_STRING, 0, NULL, &o)) != CELLA_OK || onnx_op_dry(x))
+			return r;
+		/* the attribute's bytes, for the model's lifetime (and moved to its string arena when folded) */
+		*(struct cella_onnx_string *)o->data = (struct cella_onnx_string){ a->s, a->s_len };
+		return CELLA_OK;
+	}
+	if ((a = onnx_attr_get(n, "value_strings")) && a->type == ATTR_STRINGS) {
+		int64_t d = (int64_t)a->n_strings;
+		if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_STRING, 1, &d, &o)) != CELLA_OK || onnx_op_dry(x))
+			return r;
+		for (size_t i = 0; i < a->n_strings; i++)
+			((struct cella_onnx_string *)o->data)[i] = (struct cella_onnx_string){ a->strings[i], a->string_lens[i] };
+		return CELLA_OK;
+	}
+	return CELLA_ERR_MODEL_UNSUPPORTED; /* sparse_value */
 }
 
 static cella_result op_constant_of_shape(struct exec *x, struct node *n)
@@ -1586,24 +1601,24 @@ static cella_result op_d2s(struct exec *x, struct node *n) { return d2s(x, n, 0)
 static cella_result op_s2d(struct exec *x, struct node *n) { return d2s(x, n, 1); }
 
 const struct op_def onnx_ops_shape[] = {
-	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES },
-	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE | ONNX_SEQ_IN0 | ONNX_NONE_IN0 },
+	{ "Reshape", op_reshape, NULL, 1, ONNX_INPLACE_BYTES | ONNX_STR_IN0 },
+	{ "Flatten", op_flatten, NULL, 1, ONNX_INPLACE_BYTES | ONNX_STR_IN0 },
+	{ "Squeeze", op_squeeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_STR_IN0 },
+	{ "Unsqueeze", op_unsqueeze, NULL, 1, ONNX_INPLACE_BYTES | ONNX_STR_IN0 },
+	{ "Identity", op_identity, NULL, 1, ONNX_INPLACE_ELEMENTWISE | ONNX_SEQ_IN0 | ONNX_NONE_IN0 | ONNX_STR_IN0 },
 	{ "Dropout", op_dropout, NULL, 1, 1 },
-	{ "Transpose", op_transpose, NULL, 1, 0 },
-	{ "Concat", op_concat, NULL, 1, 0 },
-	{ "Split", op_split, NULL, 1, 0 },
-	{ "Slice", op_slice, NULL, 1, 0 },
-	{ "Gather", op_gather, NULL, 1, 0 },
-	{ "GatherElements", op_gather_elements, NULL, 11, 0 },
+	{ "Transpose", op_transpose, NULL, 1, ONNX_STR_IN0 },
+	{ "Concat", op_concat, NULL, 1, ONNX_STR_ANY },
+	{ "Split", op_split, NULL, 1, ONNX_STR_IN0 },
+	{ "Slice", op_slice, NULL, 1, ONNX_STR_IN0 },
+	{ "Gather", op_gather, NULL, 1, ONNX_STR_IN0 },
+	{ "GatherElements", op_gather_elements, NULL, 11, ONNX_STR_IN0 },
 	{ "Pad", op_pad, NULL, 1, 0 },
-	{ "Expand", op_expand, NULL, 8, 0 },
-	{ "Tile", op_tile, NULL, 6, 0 },
-	{ "Shape", op_shape, NULL, 1, 0 },
-	{ "Size", op_size, NULL, 1, 0 },
-	{ "Constant", op_constant, NULL, 1, 0 },
+	{ "Expand", op_expand, NULL, 8, ONNX_STR_IN0 },
+	{ "Tile", op_tile, NULL, 6, ONNX_STR_IN0 },
+	{ "Shape", op_shape, NULL, 1, ONNX_STR_IN0 },
+	{ "Size", op_size, NULL, 1, ONNX_STR_IN0 },
+	{ "Constant", op_constant, NULL, 1, ONNX_STR_OUT },
 	{ "ConstantOfShape", op_constant_of_shape, NULL, 9, 0 },
 	{ "Range", op_range, NULL, 11, 0 },
 	{ "Resize", op_resize, NULL, 10, 0 },

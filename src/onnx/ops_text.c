@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Text operators: TfIdfVectorizer (opset 9) over integer tokens. The engine holds no string tensors, so string
- * tokens and the string pool are refused; integer models (token ids from a tokenizer upstream) run. */
+/* Text operators: TfIdfVectorizer (opset 9) over integer tokens: string tokens and the string pool are refused;
+ * integer models (token ids from a tokenizer upstream) run. */
 #include "onnx_internal.h"
 
 #include <stdlib.h>

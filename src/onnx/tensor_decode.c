@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* onnx.TensorProto → dense little-endian tensor (raw_data or typed fields); SequenceProto and OptionalProto of
- * them → struct cella_onnx_value; dtype helpers. */
+/* onnx.TensorProto → dense little-endian tensor (raw_data or typed fields; strings from string_data);
+ * SequenceProto and OptionalProto of them → struct cella_onnx_value; dtype helpers. */
 #include <cella/onnx.h>
 
 #include "onnx.pb-c.h"
@@ -17,6 +17,7 @@ size_t onnx_dtype_size(int dtype)
 	case CELLA_ONNX_UINT8: case CELLA_ONNX_INT8: case CELLA_ONNX_BOOL: return 1;
 	case CELLA_ONNX_UINT16: case CELLA_ONNX_INT16: case CELLA_ONNX_FLOAT16: case CELLA_ONNX_BFLOAT16: return 2;
 	case CELLA_ONNX_INT64: case CELLA_ONNX_DOUBLE: case CELLA_ONNX_UINT64: return 8;
+	case CELLA_ONNX_STRING: return sizeof(struct cella_onnx_string);
 	default: return 0;
 	}
 }
@@ -91,39 +92,52 @@ static cella_result count_checked(const int64_t *dims, size_t rank, size_t esize
 	return CELLA_OK;
 }
 
-cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t, void **mem)
+/* The count strings of p's string_data as one block: the records, then their bytes, each record pointing into the
+ * block, so that one free releases them all. */
+static cella_result strings_from_proto(const Onnx__TensorProto *p, size_t count, void **out)
+{
+	size_t total = count * sizeof(struct cella_onnx_string), at = total;
+	if (p->has_raw_data || p->n_string_data != count)
+		return CELLA_ERR_MODEL; /* strings are in string_data only */
+	for (size_t i = 0; i < count; i++)
+		if (__builtin_add_overflow(total, p->string_data[i].len, &total))
+			return CELLA_ERR_TOO_LARGE;
+	char *b = malloc(total ? total : 1);
+	if (!b)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	struct cella_onnx_string *s = (struct cella_onnx_string *)(void *)b;
+	for (size_t i = 0; i < count; i++) {
+		size_t len = p->string_data[i].len;
+		if (len)
+			memcpy(b + at, p->string_data[i].data, len);
+		s[i].data = b + at;
+		s[i].len = len;
+		at += len;
+	}
+	*out = b;
+	return CELLA_OK;
+}
+
+/* The count elements of p (raw_data or the typed field of dt, es bytes each) as one malloc'ed block. */
+static cella_result numbers_from_proto(const Onnx__TensorProto *p, int dt, size_t es, size_t count, void **out)
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	void *buf = NULL;
-	size_t count = 0;
-	int dt = p->has_data_type ? p->data_type : 0;
-	size_t es = onnx_dtype_size(dt);
-	if (es == 0)
-		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
-	if (p->n_dims > MAXR)
-		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
-	if (p->has_data_location && p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED); /* no file I/O in the core */
-	if (p->segment)
-		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
-	CELLA_CHECK(count_checked(p->dims, p->n_dims, es, &count));
-	{
-		/* the elements must be present before anything is allocated for them */
-		size_t have = p->has_raw_data ? p->raw_data.len / es : 0;
-		if (p->has_raw_data && p->raw_data.len != count * es)
-			CELLA_FAIL(CELLA_ERR_MODEL);
-		if (!p->has_raw_data) {
-			switch (dt) {
-			case CELLA_ONNX_FLOAT: have = p->n_float_data; break;
-			case CELLA_ONNX_DOUBLE: have = p->n_double_data; break;
-			case CELLA_ONNX_INT64: have = p->n_int64_data; break;
-			case CELLA_ONNX_UINT32: case CELLA_ONNX_UINT64: have = p->n_uint64_data; break;
-			default: have = p->n_int32_data; break;
-			}
+	/* the elements must be present before anything is allocated for them */
+	size_t have = p->has_raw_data ? p->raw_data.len / es : 0;
+	if (p->has_raw_data && p->raw_data.len != count * es)
+		CELLA_FAIL(CELLA_ERR_MODEL);
+	if (!p->has_raw_data) {
+		switch (dt) {
+		case CELLA_ONNX_FLOAT: have = p->n_float_data; break;
+		case CELLA_ONNX_DOUBLE: have = p->n_double_data; break;
+		case CELLA_ONNX_INT64: have = p->n_int64_data; break;
+		case CELLA_ONNX_UINT32: case CELLA_ONNX_UINT64: have = p->n_uint64_data; break;
+		default: have = p->n_int32_data; break;
 		}
-		if (have != count)
-			CELLA_FAIL(CELLA_ERR_MODEL);
 	}
+	if (have != count)
+		CELLA_FAIL(CELLA_ERR_MODEL);
 	buf = malloc(count ? count * es : 1);
 	if (!buf)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
@@ -133,7 +147,6 @@ cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t
 		if (count)
 			memcpy(buf, p->raw_data.data, count * es);
 	} else {
-		size_t have;
 		switch (dt) {
 		case CELLA_ONNX_FLOAT:
 			if ((have = p->n_float_data) == count && count)
@@ -171,6 +184,34 @@ cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t
 		if (have != count)
 			CELLA_FAIL(CELLA_ERR_MODEL);
 	}
+	*out = buf;
+	buf = NULL;
+	r = CELLA_OK;
+out:
+	free(buf);
+	return r;
+}
+
+cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t, void **mem)
+{
+	cella_result r = CELLA_ERR_UNEXPECTED;
+	void *buf = NULL;
+	size_t count = 0;
+	int dt = p->has_data_type ? p->data_type : 0;
+	size_t es = onnx_dtype_size(dt);
+	if (es == 0)
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	if (p->n_dims > MAXR)
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	if (p->has_data_location && p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED); /* no file I/O in the core */
+	if (p->segment)
+		CELLA_FAIL(CELLA_ERR_MODEL_UNSUPPORTED);
+	CELLA_CHECK(count_checked(p->dims, p->n_dims, es, &count));
+	if (dt == CELLA_ONNX_STRING)
+		CELLA_CHECK(strings_from_proto(p, count, &buf));
+	else
+		CELLA_CHECK(numbers_from_proto(p, dt, es, count, &buf));
 	memset(t, 0, sizeof(*t));
 	t->dtype = dt;
 	t->rank = (int)p->n_dims;

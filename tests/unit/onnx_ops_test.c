@@ -27,6 +27,7 @@ struct gb {
 	Onnx__TensorProto inits[NN], *ip[NN];
 	int64_t init_dims[NN][CELLA_ONNX_MAX_RANK];
 	uint8_t init_raw[NN][64];
+	ProtobufCBinaryData init_str[NN][8];
 	Onnx__AttributeProto attrs[NN][NN], *ap[NN][NN];
 	char *nin[NN][NN], *nout[NN][NN];
 };
@@ -69,13 +70,12 @@ static void gb_io(struct gb *b, int out, const char *name, int dtype, int rank, 
 		b->vip[b->g.n_input++] = w.v;
 }
 
-/* A constant of any numeric type from its little-endian bytes (at most 64). */
-static void gb_const(struct gb *b, const char *name, int dtype, int rank, const int64_t *dims, const void *data,
-		     size_t bytes)
+/* The next initializer slot of b, named, of dtype and dims, without data yet. */
+static Onnx__TensorProto *gb_init_tensor(struct gb *b, const char *name, int dtype, int rank, const int64_t *dims)
 {
 	size_t k = b->g.n_initializer;
 	Onnx__TensorProto *t = &b->inits[k];
-	CT_ASSERT(k < NN && bytes <= sizeof(b->init_raw[k]) && rank <= CELLA_ONNX_MAX_RANK);
+	CT_ASSERT(k < NN && rank <= CELLA_ONNX_MAX_RANK);
 	onnx__tensor_proto__init(t);
 	t->name = (char *)name;
 	t->has_data_type = 1;
@@ -84,6 +84,16 @@ static void gb_const(struct gb *b, const char *name, int dtype, int rank, const 
 		memcpy(b->init_dims[k], dims, (size_t)rank * sizeof(int64_t));
 	t->n_dims = (size_t)rank;
 	t->dims = b->init_dims[k];
+	return t;
+}
+
+/* A constant of any numeric type from its little-endian bytes (at most 64). */
+static void gb_const(struct gb *b, const char *name, int dtype, int rank, const int64_t *dims, const void *data,
+		     size_t bytes)
+{
+	size_t k = b->g.n_initializer;
+	Onnx__TensorProto *t = gb_init_tensor(b, name, dtype, rank, dims);
+	CT_ASSERT(bytes <= sizeof(b->init_raw[k]));
 	if (bytes)
 		memcpy(b->init_raw[k], data, bytes);
 	t->has_raw_data = 1;
@@ -99,6 +109,20 @@ static size_t dims_count(const int64_t *dims, int rank)
 	for (int i = 0; i < rank; i++)
 		n *= (size_t)dims[i];
 	return n;
+}
+
+/* A string constant of n elements (at most 8), each lens[i] bytes at v[i] (NUL bytes included). */
+static void gb_strings(struct gb *b, const char *name, int rank, const int64_t *dims, const char *const *v,
+		       const size_t *lens, size_t n)
+{
+	size_t k = b->g.n_initializer;
+	Onnx__TensorProto *t = gb_init_tensor(b, name, CELLA_ONNX_STRING, rank, dims);
+	CT_ASSERT(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		b->init_str[k][i] = (ProtobufCBinaryData){ lens[i], (uint8_t *)v[i] };
+	t->n_string_data = n;
+	t->string_data = b->init_str[k];
+	b->ip[b->g.n_initializer++] = t;
 }
 
 /* A node reading ins (NULL-terminated, "" = an omitted optional input) and writing outs (NULL-terminated). */
@@ -7685,6 +7709,216 @@ static void test_training_refused(void)
 			"attributes, domain and opset");
 }
 
+/* ---- string tensors ---- */
+
+/* A string tensor of n elements over the records s. */
+static struct cella_onnx_tensor stensor(struct cella_onnx_string *s, size_t n, int rank, const int64_t *dims)
+{
+	struct cella_onnx_tensor t = { .dtype = CELLA_ONNX_STRING, .rank = (uint32_t)rank, .data = s,
+				       .bytes = n * sizeof(*s) };
+	memcpy(t.dims, dims, (size_t)rank * sizeof(int64_t));
+	return t;
+}
+
+/* t is a string tensor of dims whose n elements are want's (NUL-separated in one literal, lens giving each). */
+static void expect_strings(const struct cella_onnx_tensor *t, int rank, const int64_t *dims, const char *const *want,
+			   const size_t *lens, size_t n, const char *what)
+{
+	int ok = t->dtype == CELLA_ONNX_STRING && (int)t->rank == rank && t->bytes == n * sizeof(struct cella_onnx_string);
+	for (int d = 0; ok && d < rank; d++)
+		ok = t->dims[d] == dims[d];
+	for (size_t i = 0; ok && i < n; i++) {
+		const struct cella_onnx_string *s = (const struct cella_onnx_string *)t->data + i;
+		ok = s->len == lens[i] && (!s->len || (s->data && !memcmp(s->data, want[i], s->len)));
+	}
+	if (!ok)
+		cella_test_fail(__FILE__, __LINE__, "%s: %s rank %u, %zu bytes", what, cella_onnx_dtype_name(t->dtype),
+				t->rank, t->bytes);
+}
+
+/* Reshape, Gather and Concat move string records, a NUL byte inside a string included; a run input's bytes are
+ * copied in, so the outputs do not change when the caller's buffer does after the run. */
+static void test_strings_move(void)
+{
+	static const int64_t xd[2] = { 2, 3 }, shd[1] = { 2 }, sh[2] = { 3, 2 }, id[1] = { 2 }, idx[2] = { 2, 0 },
+			     wd[2] = { 1, 2 }, yd[2] = { 3, 2 };
+	static const char *const wv[2] = { "tail", "x\0y" };
+	static const size_t wl[2] = { 4, 3 };
+	static const char *const r_in[] = { "x", "sh", NULL }, *const r_o[] = { "r", NULL };
+	static const char *const g_in[] = { "r", "i", NULL }, *const g_o[] = { "g", NULL };
+	static const char *const c_in[] = { "g", "w", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	char buf[16];
+	memcpy(buf, "abbcccd\0ef", 10);
+	struct cella_onnx_string xs[6] = { { buf, 1 }, { buf + 1, 2 }, { NULL, 0 }, { buf + 3, 3 }, { buf + 6, 3 },
+					   { buf + 9, 1 } };
+	mb_init(&b, 13);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, xd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	gb_const(&b.g, "sh", CELLA_ONNX_INT64, 1, shd, sh, sizeof(sh));
+	gb_const(&b.g, "i", CELLA_ONNX_INT64, 1, id, idx, sizeof(idx));
+	gb_strings(&b.g, "w", 2, wd, wv, wl, 2);
+	gb_node(&b.g, "Reshape", r_in, r_o);
+	gb_node(&b.g, "Gather", g_in, g_o);
+	attr_i(&b.g, gb_node(&b.g, "Concat", c_in, Y), "axis", 0);
+	struct cella_onnx_tensor in = stensor(xs, 6, 2, xd), y;
+	CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
+	/* rows [a, bb], [, ccc], [d\0e, f]: rows 2 and 0, then w */
+	static const char *const want[6] = { "d\0e", "f", "a", "bb", "tail", "x\0y" };
+	static const size_t wantl[6] = { 3, 1, 1, 2, 4, 3 };
+	expect_strings(&y, 2, yd, want, wantl, 6, "Reshape, Gather, Concat");
+	for (int i = 0; i < 4; i++) {
+		const char *p = ((const struct cella_onnx_string *)y.data)[i].data;
+		CT_ASSERT(p < buf || p >= buf + sizeof(buf)); /* the engine's copies, not the caller's bytes */
+	}
+	memset(buf, 'z', sizeof(buf));
+	expect_strings(&y, 2, yd, want, wantl, 6, "unchanged after the caller's buffer is");
+	/* a second run over other strings */
+	memcpy(buf, "0123456789", 10);
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &y, 1), CELLA_OK);
+	static const char *const want2[6] = { "678", "9", "0", "12", "tail", "x\0y" };
+	expect_strings(&y, 2, yd, want2, wantl, 6, "a second run");
+	cella_onnx_model_free(m);
+	cella_test_pass("strings: Reshape, Gather, Concat move records (a NUL inside kept); run inputs copied in");
+}
+
+/* Strings folded at load: an initializer read only by a folded Reshape (its block then freed), Constant's
+ * value_strings, Unsqueeze and Concat of the two, all folded; the output's strings outlive the initializer. */
+static void test_strings_folded(void)
+{
+	static const int64_t wd[1] = { 2 }, shd[1] = { 2 }, sh[2] = { 2, 1 }, axd[1] = { 1 }, ax[1] = { 1 },
+			     yd[2] = { 2, 2 };
+	static const char *const wv[2] = { "left", "right" };
+	static const size_t wl[2] = { 4, 5 };
+	static const char *const r_in[] = { "w", "sh", NULL }, *const r_o[] = { "r", NULL }, *const none[] = { NULL };
+	static const char *const c_o[] = { "c", NULL }, *const u_in[] = { "c", "ax", NULL }, *const u_o[] = { "cu", NULL };
+	static const char *const cat_in[] = { "r", "cu", NULL };
+	static ProtobufCBinaryData vs[2] = { { 1, (uint8_t *)"p" }, { 3, (uint8_t *)"q\0r" } };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	mb_init(&b, 13);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	gb_strings(&b.g, "w", 1, wd, wv, wl, 2);
+	gb_const(&b.g, "sh", CELLA_ONNX_INT64, 1, shd, sh, sizeof(sh));
+	gb_const(&b.g, "ax", CELLA_ONNX_INT64, 1, axd, ax, sizeof(ax));
+	gb_node(&b.g, "Reshape", r_in, r_o);
+	Onnx__AttributeProto *a = gb_attr(&b.g, gb_node(&b.g, "Constant", none, c_o), "value_strings",
+					  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+	a->n_strings = 2;
+	a->strings = vs;
+	gb_node(&b.g, "Unsqueeze", u_in, u_o);
+	attr_i(&b.g, gb_node(&b.g, "Concat", cat_in, Y), "axis", 1);
+	static const char *const want[4] = { "left", "p", "right", "q\0r" };
+	static const size_t wantl[4] = { 4, 1, 5, 3 };
+	CT_RESULT(load(&b, &m), CELLA_OK);
+	struct cella_onnx_stats st;
+	cella_onnx_model_stats(m, &st);
+	CT_ASSERT(st.nodes == 0); /* all folded */
+	for (int run = 0; run < 2; run++) {
+		CT_RESULT(cella_onnx_model_run(m, NULL, 0, &y, 1), CELLA_OK);
+		expect_strings(&y, 2, yd, want, wantl, 4, "folded strings");
+	}
+	cella_onnx_model_free(m);
+	cella_test_pass("strings folded at load (an initializer's, Constant value_strings) outlive their sources");
+}
+
+/* Sequences of strings: a model input copied in (each record checked), split and joined; the records a sequence
+ * copies point at bytes that live as long as the run's. */
+static void test_strings_sequences(void)
+{
+	static const int64_t d1[1] = { 1 }, d2[1] = { 2 }, d3[1] = { 3 };
+	static const char *const s_in[] = { "s", NULL }, *const j_o[] = { "j", NULL }, *const j_in[] = { "j", NULL };
+	static const char *const p_o[] = { "p", NULL }, *const p_in[] = { "p", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	char buf[8];
+	memcpy(buf, "uvwxyz", 6);
+	struct cella_onnx_string a[1] = { { buf, 2 } }, c[2] = { { buf + 2, 1 }, { buf + 3, 3 } };
+	struct cella_onnx_tensor items[2] = { stensor(a, 1, 1, d1), stensor(c, 2, 1, d2) };
+	struct cella_onnx_value in = { .kind = CELLA_ONNX_VALUE_SEQUENCE, .items = items, .n_items = 2 }, out;
+	in.tensor.dtype = CELLA_ONNX_STRING;
+	/* s joined, split into pieces of 1 (a sequence of three), joined again */
+	mb_init(&b, 13);
+	gb_form_io(&b.g, 0, "s", CELLA_ONNX_STRING, CELLA_ONNX_FORM_SEQUENCE, 1, (const int64_t[]){ -1 });
+	gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	attr_i(&b.g, gb_node(&b.g, "ConcatFromSequence", s_in, j_o), "axis", 0);
+	gb_node(&b.g, "SplitToSequence", j_in, p_o);
+	attr_i(&b.g, gb_node(&b.g, "ConcatFromSequence", p_in, Y), "axis", 0);
+	CT_RESULT(values_run(&b, 0, &in, 1, &m, &out, 1), CELLA_OK);
+	memset(buf, '-', sizeof(buf));
+	static const char *const want[3] = { "uv", "w", "xyz" };
+	static const size_t wl[3] = { 2, 1, 3 };
+	expect_strings(&out.tensor, 1, d3, want, wl, 3, "a sequence of strings joined, split, joined");
+	/* a record of the second tensor with bytes and no data */
+	c[1].data = NULL;
+	expect_refused(cella_onnx_model_run_values(m, &in, 1, &out, 1), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('s'), tensor 1 of its sequence, string 1: 3 bytes and no data", "NULL data in a sequence");
+	cella_onnx_model_free(m);
+	cella_test_pass("strings: a sequence of strings taken in, joined, split and joined; a record without data "
+			"refused by name");
+}
+
+static void test_strings_refused(void)
+{
+	static const int64_t d2[1] = { 2 }, dyn[1] = { -1 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	char buf[80];
+	memset(buf, 'k', sizeof(buf));
+	struct cella_onnx_string xs[2] = { { buf, 40 }, { buf + 40, 30 } };
+	struct cella_onnx_tensor in = stensor(xs, 2, 1, d2);
+	/* Relu of a string: at load when the input's dims are declared, at run when they are dynamic */
+	single_xd(&b, 13, "Relu", CELLA_ONNX_STRING, 1, d2);
+	expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+		       "node 'Relu' (Relu) at load: model uses an unsupported operator or opset: input 0 ('x') is a string "
+		       "tensor; Relu takes numbers", "Relu of a string at load");
+	CT_ASSERT(m == NULL);
+	single_xd(&b, 13, "Relu", CELLA_ONNX_STRING, 1, dyn);
+	expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+		       "input 0 ('x') is a string tensor; Relu takes numbers", "Relu of a string at run");
+	cella_onnx_model_free(m);
+	/* a record with bytes and no data; the run's strings over max_tensor_bytes (64: the records take 32) */
+	single_xd(&b, 13, "Identity", CELLA_ONNX_STRING, 1, dyn);
+	xs[1].data = NULL;
+	expect_refused(half_run(&b, 64, &in, 1, &m, &y, 1), CELLA_ERR_INVALID_ARG,
+		       "input 0 ('x') string 1: 30 bytes and no data", "NULL data");
+	xs[1].data = buf + 40;
+	expect_refused(cella_onnx_model_run(m, &in, 1, &y, 1), CELLA_ERR_TOO_LARGE,
+		       "input 0 ('x') string 1: 30 bytes, past max_tensor_bytes (64) of strings in a run", "over the limit");
+	xs[1].len = 24;
+	CT_RESULT(cella_onnx_model_run(m, &in, 1, &y, 1), CELLA_OK); /* 64 bytes exactly */
+	cella_onnx_model_free(m);
+	/* strings as Gather's indices */
+	{
+		static const char *const g_in[] = { "d", "x", NULL };
+		static const float dv[2] = { 1, 2 };
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 1, dyn);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		gb_const(&b.g, "d", CELLA_ONNX_FLOAT, 1, d2, dv, sizeof(dv));
+		gb_node(&b.g, "Gather", g_in, Y);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "input 1 ('x') is a string tensor; Gather takes numbers there", "string indices");
+		cella_onnx_model_free(m);
+	}
+	/* an operator of numbers asked for strings: EyeLike's dtype */
+	{
+		static const int64_t d22[2] = { 2, 2 };
+		static const float ev[4] = { 0 };
+		single(&b, 13, "EyeLike", 1, CELLA_ONNX_STRING);
+		gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d22, ev, sizeof(ev));
+		attr_i(&b.g, b.g.np[0], "dtype", CELLA_ONNX_STRING);
+		expect_refused(half_run(&b, 0, NULL, 0, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "output 0 ('y') would hold strings; EyeLike makes numbers", "EyeLike of strings");
+		CT_ASSERT(m == NULL);
+	}
+	cella_test_pass("strings refused by name: into Relu (at load and at run), a record with bytes and no data, over "
+			"max_tensor_bytes, as Gather's indices, out of EyeLike");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -7789,6 +8023,10 @@ int main(int argc, char **argv)
 		{ "tfidf_refused", test_tfidf_refused },
 		{ "training_optimizers", test_training_optimizers },
 		{ "training_refused", test_training_refused },
+		{ "strings_move", test_strings_move },
+		{ "strings_folded", test_strings_folded },
+		{ "strings_sequences", test_strings_sequences },
+		{ "strings_refused", test_strings_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))

@@ -154,6 +154,16 @@ static int close_enough(const struct cella_onnx_tensor *a, const struct cella_on
 		}
 	uint64_t c = cella_onnx_tensor_count(e);
 	for (uint64_t i = 0; i < c; i++) {
+		if (a->dtype == CELLA_ONNX_STRING) { /* byte for byte */
+			const struct cella_onnx_string *x = (const struct cella_onnx_string *)a->data + i,
+						       *y = (const struct cella_onnx_string *)e->data + i;
+			if (x->len != y->len || (x->len && memcmp(x->data, y->data, x->len))) {
+				snprintf(why, wl, "element %llu: '%.*s', expected '%.*s'", (unsigned long long)i,
+					 (int)(x->len < 40 ? x->len : 40), x->data, (int)(y->len < 40 ? y->len : 40), y->data);
+				return 0;
+			}
+			continue;
+		}
 		if (!tool_is_float(a->dtype)) {
 			size_t es = cella_onnx_dtype_size(a->dtype);
 			if (memcmp((const char *)a->data + i * es, (const char *)e->data + i * es, es)) {

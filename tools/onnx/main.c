@@ -229,6 +229,15 @@ static int cmd_run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nin + nout; i++) {
 		uint32_t form = i < nin ? cella_onnx_model_input_form(m, i) : cella_onnx_model_output_form(m, i - nin);
+		const char *name;
+		struct cella_onnx_tensor info;
+		if ((i < nin ? cella_onnx_model_input_info(m, i, &name, &info)
+			     : cella_onnx_model_output_info(m, i - nin, &name, &info)) == CELLA_OK &&
+		    info.dtype == CELLA_ONNX_STRING) {
+			fprintf(stderr, "cella-onnx: %s %zu (%s) is a string tensor: run takes models of numbers (cella-onnx "
+				"conformance reads string test data)\n", i < nin ? "input" : "output", i < nin ? i : i - nin, name);
+			goto out;
+		}
 		if (form) {
 			fprintf(stderr, "cella-onnx: %s %zu is %s%s: run takes models whose inputs and outputs are tensors "
 				"(cella-onnx conformance reads sequence and optional test data)\n", i < nin ? "input" : "output",
