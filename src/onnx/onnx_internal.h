@@ -194,6 +194,19 @@ void onnx_str_reset(struct onnx_str_arena *a);
 void onnx_str_free(struct onnx_str_arena *a);
 /* The bytes of n strings. */
 uint64_t onnx_str_bytes(const struct cella_onnx_string *s, size_t n);
+/* Writes v, a value of float type dt (float, double, float16 or bfloat16), as numpy's str() writes a scalar of that
+ * type: the shortest digits that read back as v; positional from 1e-4 to below 1e16 ("0.0001", "100.0"), else
+ * scientific with an exponent of two digits at least ("1e-05", "1.5e+16"); "nan", "inf", "-inf", "-0.0". buf holds 32
+ * bytes; returns the length (the text is also NUL-terminated). */
+size_t onnx_fmt_float(char *buf, double v, int dt);
+/* v in decimal (as a uint64 bit pattern with is_unsigned); buf holds 24 bytes; returns the length. */
+size_t onnx_fmt_int(char *buf, int64_t v, int is_unsigned);
+/* Element i of out (of type dt: float, double or an integer type) from the text s[0..len): a decimal with optional
+ * sign, point and exponent, or inf, infinity or nan in any case, between ASCII white space. Rounded once to the
+ * type (as strtof for float, strtod for double, whatever the locale); to an integer type an integer literal exactly
+ * and anything else through a double, truncated, both saturated to the type's range (NaN is 0). CELLA_ERR_MODEL for
+ * any other text (out is not written). */
+CELLA_MUST_USE cella_result onnx_parse_number(const char *s, size_t len, int dt, void *out, size_t i);
 
 struct gemm_kernel {
 	int mr, nr, kc, mc, nc;

@@ -944,9 +944,61 @@ static uint64_t sat_u64(double v)
  * attribute is ignored), else CELLA_ERR_MODEL_UNSUPPORTED naming the type. */
 static cella_result cast_target(struct exec *x, int to)
 {
-	if (onnx_dtype_size(to) == 0 || to == CELLA_ONNX_STRING)
+	if (onnx_dtype_size(to) == 0)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "cast to element type %s (%d) is not supported",
 				    onnx_tname(to), to);
+	return CELLA_OK;
+}
+
+/* Element i of a string tensor's text, for a message: its first 32 bytes, each byte outside printable ASCII as '?'. */
+static const char *string_shown(const struct cella_onnx_string *s, char *buf)
+{
+	size_t n = s->len < 32 ? s->len : 32;
+	for (size_t k = 0; k < n; k++)
+		buf[k] = s->data[k] >= 0x20 && s->data[k] < 0x7f ? s->data[k] : '?';
+	if (s->len > 32) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Cast of the c elements of a to or from strings (o of type `to`): numbers written as numpy's str() writes them
+ * (onnx_fmt_float: the shortest digits that read back as the value in its own type), text read as a number of the
+ * target type (onnx_parse_number), a text that is no number refused by name. */
+static cella_result cast_strings(struct exec *x, const struct tensor *a, struct tensor *o, int to, size_t c)
+{
+	cella_result r;
+	if (to != CELLA_ONNX_STRING) {
+		const struct cella_onnx_string *s = a->data;
+		for (size_t i = 0; i < c; i++) {
+			double d = 0;
+			char shown[40];
+			if (onnx_dtype_is_half(to)) /* held as float32: the double rounded once to the half type */
+				r = onnx_parse_number(s[i].data, s[i].len, CELLA_ONNX_DOUBLE, &d, 0);
+			else
+				r = onnx_parse_number(s[i].data, s[i].len, to, o->data, i);
+			if (r != CELLA_OK)
+				return onnx_op_fail(x, r, "element %zu ('%s') is not a number", i, string_shown(&s[i], shown));
+			if (onnx_dtype_is_half(to)) {
+				uint16_t h = onnx_d2half(d, to);
+				((float *)o->data)[i] = to == CELLA_ONNX_FLOAT16 ? onnx_h2f(h) : onnx_bf2f(h);
+			}
+		}
+		return CELLA_OK;
+	}
+	struct cella_onnx_string *s = o->data;
+	for (size_t i = 0; i < c; i++) {
+		char buf[40], *p;
+		size_t len = onnx_dtype_is_fp(a->dtype)
+				     ? onnx_fmt_float(buf, onnx_get_d(a->data, a->dtype, i), a->half ? a->half : a->dtype)
+				     : onnx_fmt_int(buf, onnx_get_i(a->data, a->dtype, i), a->dtype == CELLA_ONNX_UINT64);
+		if ((r = onnx_op_str(x, len, &p)) != CELLA_OK)
+			return r;
+		memcpy(p, buf, len);
+		s[i] = (struct cella_onnx_string){ p, len };
+	}
 	return CELLA_OK;
 }
 
@@ -958,6 +1010,10 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 		return r;
 	if (onnx_dtype_size(a->dtype) == 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	int str = (to == CELLA_ONNX_STRING) != (a->dtype == CELLA_ONNX_STRING);
+	if (str && (to == CELLA_ONNX_BOOL || a->dtype == CELLA_ONNX_BOOL)) /* "True"/"False" (numpy) or "1"/"0"? */
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "cast from %s to %s is not supported",
+				    onnx_tname(a->dtype), onnx_tname(to));
 	if ((r = onnx_op_out(x, n, 0, to, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	size_t c = onnx_tensor_count(a);
@@ -966,6 +1022,8 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 			memcpy(o->data, a->data, a->bytes);
 		return CELLA_OK;
 	}
+	if (str)
+		return cast_strings(x, a, o, to, c);
 	for (size_t i = 0; i < c; i++) {
 		if (onnx_dtype_is_half(to)) {
 			/* held as float32 (o->dtype), each value rounded once to the half type: from double directly, as
@@ -1084,7 +1142,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "IsNaN", op_isnan, NULL, 9, 0 },
 	{ "IsInf", op_isinf, NULL, 10, 0 },
 	{ "Clip", op_clip, NULL, 1, 1 },
-	{ "Cast", op_cast, cast_prepare, 1, ONNX_INPLACE_CAST | ONNX_TYPE_SET },
-	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST | ONNX_TYPE_SET },
+	{ "Cast", op_cast, cast_prepare, 1, ONNX_INPLACE_CAST | ONNX_TYPE_SET | ONNX_STR_IN0 },
+	{ "CastLike", op_castlike, NULL, 15, ONNX_INPLACE_CAST | ONNX_TYPE_SET | ONNX_STR_ANY },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -7919,6 +7919,155 @@ static void test_strings_refused(void)
 			"max_tensor_bytes, as Gather's indices, out of EyeLike");
 }
 
+/* x (of xdt, n elements as declared) through Cast to `to`, y; run on in (bytes of x) with max_tensor_bytes mbytes. */
+static cella_result cast_run(int xdt, int to, const void *in, size_t n, uint64_t mbytes, struct cella_onnx_model **m,
+			     struct cella_onnx_tensor *y)
+{
+	struct mb b;
+	int64_t d[1] = { (int64_t)n };
+	single_xd(&b, 13, "Cast", xdt, 1, d);
+	b.g.vout[0].type->tensor_type->elem_type = to;
+	attr_i(&b.g, b.g.np[0], "to", to);
+	struct cella_onnx_tensor t = { .dtype = (cella_onnx_dtype)xdt, .rank = 1, .dims = { (int64_t)n }, .data = (void *)in,
+				       .bytes = n * cella_onnx_dtype_size((cella_onnx_dtype)xdt) };
+	return half_run(&b, mbytes, &t, 1, m, y, 1);
+}
+
+/* Cast of numbers to strings (numpy's str() of a scalar: the shortest digits that read back, "100.0", "1e-05") and
+ * of strings to numbers (one rounding, as strtof and strtod; integers exactly, saturated). */
+static void test_strings_cast(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y, z;
+	/* float: negative, integer-valued, float(123456789), 0.1, float(1e-4) just under 1e-4 (so scientific), 2^-10,
+	 * 1e-5, 1e15 and 1e16 either side of the switch to scientific, the largest float, the least subnormal, -0, NaN,
+	 * infinities */
+	static const float fv[16] = { -1.5f, 3.0f, 123456789.0f, 0.1f, 1e-4f, 0x1p-10f, 1e-5f, 1e15f, 1e16f,
+				      3.4028235e38f, 0x1p-149f, -0.0f, NAN, INFINITY, -INFINITY, 0.33333334f };
+	static const char *const fs[16] = { "-1.5", "3.0", "123456790.0", "0.1", "1e-04", "0.0009765625", "1e-05",
+					    "1000000000000000.0", "1e+16", "3.4028235e+38", "1e-45", "-0.0", "nan", "inf",
+					    "-inf", "0.33333334" };
+	size_t fl[16];
+	for (int i = 0; i < 16; i++)
+		fl[i] = strlen(fs[i]);
+	static const int64_t d16[1] = { 16 };
+	CT_RESULT(cast_run(CELLA_ONNX_FLOAT, CELLA_ONNX_STRING, fv, 16, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, d16, fs, fl, 16, "float to string");
+	/* and back: every value as it was, -0 and NaN included */
+	struct cella_onnx_model *m2 = NULL;
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_FLOAT, y.data, 16, 0, &m2, &z), CELLA_OK);
+	CT_ASSERT(z.dtype == CELLA_ONNX_FLOAT && z.bytes == sizeof(fv));
+	for (int i = 0; i < 16; i++) {
+		float a = ((const float *)z.data)[i];
+		CT_ASSERT(isnan(fv[i]) ? isnan(a) : !memcmp(&a, &fv[i], 4));
+	}
+	cella_onnx_model_free(m);
+	cella_onnx_model_free(m2);
+	/* double: the shortest digits of a double; integers in decimal, int64's least and uint64's greatest */
+	static const double dv[4] = { 0.1, 1.0 / 3, 1e22, 0x1p-1074 };
+	static const char *const ds[4] = { "0.1", "0.3333333333333333", "1e+22", "5e-324" };
+	static const size_t dl[4] = { 3, 18, 5, 6 };
+	CT_RESULT(cast_run(CELLA_ONNX_DOUBLE, CELLA_ONNX_STRING, dv, 4, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 4 }, ds, dl, 4, "double to string");
+	cella_onnx_model_free(m);
+	static const int64_t iv[3] = { INT64_MIN, 0, 42 };
+	static const char *const is[3] = { "-9223372036854775808", "0", "42" };
+	static const size_t il[3] = { 20, 1, 2 };
+	CT_RESULT(cast_run(CELLA_ONNX_INT64, CELLA_ONNX_STRING, iv, 3, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 3 }, is, il, 3, "int64 to string");
+	cella_onnx_model_free(m);
+	static const uint64_t uv[1] = { UINT64_MAX };
+	static const char *const us[1] = { "18446744073709551615" };
+	static const size_t ul[1] = { 20 };
+	CT_RESULT(cast_run(CELLA_ONNX_UINT64, CELLA_ONNX_STRING, uv, 1, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 1 }, us, ul, 1, "uint64 to string");
+	cella_onnx_model_free(m);
+	/* float16: its own shortest digits (65504 is "65500.0", as numpy writes it) */
+	static const uint16_t hv[2] = { 0x7bff, 0x2e66 };
+	static const char *const hs[2] = { "65500.0", "0.1" };
+	static const size_t hl[2] = { 7, 3 };
+	CT_RESULT(cast_run(CELLA_ONNX_FLOAT16, CELLA_ONNX_STRING, hv, 2, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 2 }, hs, hl, 2, "float16 to string");
+	cella_onnx_model_free(m);
+	/* text to float: white space, exponents, INF and NaN in any case, a bare point either side; a decimal just
+	 * above the midpoint of 1 and 1 + 2^-23 rounds up in one rounding (through a double it would tie down to 1) */
+	static const char *const tx[9] = { " 2.5 ", "1E3", "+INF", "-Infinity", "nan", ".5", "5.", "-0",
+					   "1.00000005960464477539062500000000000000000001" };
+	struct cella_onnx_string ts[9];
+	for (int i = 0; i < 9; i++)
+		ts[i] = (struct cella_onnx_string){ tx[i], strlen(tx[i]) };
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_FLOAT, ts, 9, 0, &m, &y), CELLA_OK);
+	const float *tf = y.data;
+	CT_ASSERT(tf[0] == 2.5f && tf[1] == 1000.0f && tf[2] == INFINITY && tf[3] == -INFINITY && isnan(tf[4]) &&
+		  tf[5] == 0.5f && tf[6] == 5.0f && tf[7] == 0.0f && signbit(tf[7]) && tf[8] == 1.0f + 0x1p-23f);
+	cella_onnx_model_free(m);
+	/* text to integers: truncated toward zero, saturated, integer literals exact beyond 2^53 */
+	static const char *const ti[6] = { "100.5", "-7.9", "1e10", "99999999999999999999", "-2147483649", "nan" };
+	for (int i = 0; i < 6; i++)
+		ts[i] = (struct cella_onnx_string){ ti[i], strlen(ti[i]) };
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_INT32, ts, 6, 0, &m, &y), CELLA_OK);
+	const int32_t *t32 = y.data;
+	CT_ASSERT(t32[0] == 100 && t32[1] == -7 && t32[2] == INT32_MAX && t32[3] == INT32_MAX && t32[4] == INT32_MIN &&
+		  t32[5] == 0);
+	cella_onnx_model_free(m);
+	static const char *const t64[3] = { "9007199254740993", "-9223372036854775809", "-3" };
+	for (int i = 0; i < 3; i++)
+		ts[i] = (struct cella_onnx_string){ t64[i], strlen(t64[i]) };
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_INT64, ts, 3, 0, &m, &y), CELLA_OK);
+	CT_ASSERT(((const int64_t *)y.data)[0] == 9007199254740993LL && ((const int64_t *)y.data)[1] == INT64_MIN &&
+		  ((const int64_t *)y.data)[2] == -3);
+	cella_onnx_model_free(m);
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_UINT8, ts + 2, 1, 0, &m, &y), CELLA_OK);
+	CT_ASSERT(((const uint8_t *)y.data)[0] == 0);
+	cella_onnx_model_free(m);
+	/* text to float16: 65520 rounds to infinity, 0.1 to float16's nearest */
+	ts[0] = (struct cella_onnx_string){ "65520", 5 };
+	ts[1] = (struct cella_onnx_string){ "0.1", 3 };
+	CT_RESULT(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_FLOAT16, ts, 2, 0, &m, &y), CELLA_OK);
+	CT_ASSERT(y.dtype == CELLA_ONNX_FLOAT16 && ((const uint16_t *)y.data)[0] == 0x7c00 &&
+		  ((const uint16_t *)y.data)[1] == 0x2e66);
+	cella_onnx_model_free(m);
+	cella_test_pass("Cast to strings as numpy writes them (shortest digits, positional from 1e-4 to 1e16, nan/inf) "
+			"and back bit for bit; text to float in one rounding, to integers truncated and saturated");
+}
+
+static void test_strings_cast_refused(void)
+{
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	static const char *const bad[6] = { "abc", "1e", "", "0x10", "1,5", "1.5\0" };
+	static const size_t bl[6] = { 3, 2, 0, 4, 3, 4 };
+	static const char *const msg[6] = { "element 1 ('abc') is not a number", "element 1 ('1e') is not a number",
+					    "element 1 ('') is not a number", "element 1 ('0x10') is not a number",
+					    "element 1 ('1,5') is not a number", "element 1 ('1.5?') is not a number" };
+	for (int i = 0; i < 6; i++) {
+		struct cella_onnx_string ts[2] = { { "1", 1 }, { bad[i], bl[i] } };
+		expect_refused(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_FLOAT, ts, 2, 0, &m, &y), CELLA_ERR_MODEL, msg[i],
+			       "unparsable text");
+		cella_onnx_model_free(m);
+	}
+	/* bool either way: numpy writes "True", others "1" */
+	struct cella_onnx_string one = { "1", 1 };
+	static const uint8_t t = 1;
+	expect_refused(cast_run(CELLA_ONNX_STRING, CELLA_ONNX_BOOL, &one, 1, 0, &m, &y), CELLA_ERR_MODEL_UNSUPPORTED,
+		       "cast from string to bool is not supported", "string to bool");
+	CT_ASSERT(m == NULL);
+	expect_refused(cast_run(CELLA_ONNX_BOOL, CELLA_ONNX_STRING, &t, 1, 0, &m, &y), CELLA_ERR_MODEL_UNSUPPORTED,
+		       "cast from bool to string is not supported", "bool to string");
+	CT_ASSERT(m == NULL);
+	/* the strings a run makes count against max_tensor_bytes (64: four records take it all, and 4 x 18 bytes
+	 * more are over) */
+	static const double third[4] = { 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3 };
+	expect_refused(cast_run(CELLA_ONNX_DOUBLE, CELLA_ONNX_STRING, third, 4, 64, &m, &y), CELLA_ERR_TOO_LARGE,
+		       "(Cast): input exceeds a limit: the run's strings would take more than "
+		       "max_tensor_bytes (64 bytes)", "strings over the limit");
+	cella_onnx_model_free(m);
+	CT_RESULT(cast_run(CELLA_ONNX_DOUBLE, CELLA_ONNX_STRING, third, 3, 64, &m, &y), CELLA_OK); /* 54 bytes */
+	cella_onnx_model_free(m);
+	cella_test_pass("Cast refused by name: 6 texts that are no number (a NUL inside one), bool either way, strings "
+			"over max_tensor_bytes");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -8027,6 +8176,8 @@ int main(int argc, char **argv)
 		{ "strings_folded", test_strings_folded },
 		{ "strings_sequences", test_strings_sequences },
 		{ "strings_refused", test_strings_refused },
+		{ "strings_cast", test_strings_cast },
+		{ "strings_cast_refused", test_strings_cast_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
