@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Text operators: TfIdfVectorizer (opset 9) over integer tokens: string tokens and the string pool are refused;
- * integer models (token ids from a tokenizer upstream) run. */
+ * integer models (token ids from a tokenizer upstream) run. StringNormalizer (opset 10) over UTF-8 strings. */
 #include "onnx_internal.h"
 
 #include <stdlib.h>
@@ -320,7 +320,290 @@ static cella_result op_tfidf(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ StringNormalizer */
+
+enum { SN_NONE = 0, SN_LOWER = 1, SN_UPPER = 2 };
+
+/* StringNormalizer's checked attributes, and its stopwords sorted in byte order (as given when the comparison is
+ * case-sensitive, else in lower case): records pointing into the bytes after them, one block. */
+struct sn_priv {
+	int action, sensitive;
+	size_t n;
+	struct cella_onnx_string w[];
+};
+
+/* The simple case mapping of code point c (to upper case with upper, else lower) for the scripts the engine maps:
+ * ASCII, Latin-1 and Latin Extended-A, the Greek alphabet (U+0386..U+03CE) and Cyrillic (U+0400..U+04FF); any other
+ * code point is its own. Never longer in UTF-8 than c. */
+static uint32_t case_map(uint32_t c, int upper)
+{
+	/* pairs: [lo, hi] where an even (or, with odd, an odd) code point is the capital of the one after it */
+	static const struct { uint16_t lo, hi, odd; } pairs[] = {
+		{ 0x100, 0x12f, 0 }, { 0x132, 0x137, 0 }, { 0x139, 0x148, 1 }, { 0x14a, 0x177, 0 },
+		{ 0x179, 0x17e, 1 }, { 0x460, 0x481, 0 }, { 0x48a, 0x4bf, 0 }, { 0x4c1, 0x4ce, 1 },
+		{ 0x4d0, 0x4ff, 0 },
+	};
+	/* ranges: capitals [lo, hi] and their small letters at lo + d */
+	static const struct { uint16_t lo, hi, d; } shifts[] = {
+		{ 'A', 'Z', 0x20 },     { 0xc0, 0xd6, 0x20 },   { 0xd8, 0xde, 0x20 },   { 0x386, 0x386, 0x26 },
+		{ 0x388, 0x38a, 0x25 }, { 0x38c, 0x38c, 0x40 }, { 0x38e, 0x38f, 0x3f }, { 0x391, 0x3a1, 0x20 },
+		{ 0x3a3, 0x3ab, 0x20 }, { 0x400, 0x40f, 0x50 }, { 0x410, 0x42f, 0x20 },
+	};
+	/* the odd ones out: capital, small */
+	static const struct { uint16_t cap, small; } odd[] = {
+		{ 0x178, 0xff }, { 'I', 0x131 }, { 0x130, 'i' }, { 'S', 0x17f }, { 0x39c, 0xb5 }, { 0x3a3, 0x3c2 },
+		{ 0x4c0, 0x4cf },
+	};
+	for (size_t k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++) {
+		if (!upper && c >= shifts[k].lo && c <= shifts[k].hi)
+			return c + shifts[k].d;
+		if (upper && c >= shifts[k].lo + shifts[k].d && c <= shifts[k].hi + shifts[k].d)
+			return c - shifts[k].d;
+	}
+	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++)
+		if (c >= pairs[k].lo && c <= pairs[k].hi) {
+			int cap = (c & 1) == pairs[k].odd;
+			return cap == !upper ? (upper ? c - 1 : c + 1) : c;
+		}
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+		if (upper && c == odd[k].small)
+			return odd[k].cap;
+		if (!upper && c == odd[k].cap && c != 'I' && c != 'S' && c != 0x39c && c != 0x3a3)
+			return odd[k].small;
+	}
+	return c;
+}
+
+/* The length of the UTF-8 sequence at s (left > 0 bytes on), 0 when it is not a valid one: a stray continuation
+ * byte, an overlong form, a surrogate, a code point beyond U+10FFFF, a sequence cut short (RFC 3629, section 4). */
+static size_t utf8_seq(const uint8_t *s, size_t left)
+{
+	uint8_t c = s[0];
+	size_t n = c < 0x80 ? 1 : c < 0xc2 ? 0 : c <= 0xdf ? 2 : c <= 0xef ? 3 : c <= 0xf4 ? 4 : 0;
+	if (n == 0 || n > left)
+		return 0;
+	for (size_t k = 1; k < n; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+	    (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+static int utf8_valid(const char *s, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_seq((const uint8_t *)s + i, len - i)))
+			return 0;
+	return 1;
+}
+
+/* The valid UTF-8 text s with each code point case-mapped (to upper case with upper, else lower) into dst, which
+ * holds len bytes (no mapping lengthens a code point); returns the length written. */
+static size_t utf8_map(const char *s, size_t len, int upper, char *dst)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t o = 0;
+	for (size_t i = 0, n; i < len; i += n) {
+		n = utf8_seq(u + i, len - i);
+		uint32_t c = n == 1 ? u[i] : n == 2 ? (uint32_t)(u[i] & 0x1f) << 6 | (u[i + 1] & 0x3f) : 0x800;
+		if (c >= 0x800) { /* beyond the mapped scripts */
+			memcpy(dst + o, s + i, n);
+			o += n;
+			continue;
+		}
+		c = case_map(c, upper);
+		if (c < 0x80) {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = (char)(0xc0 | c >> 6);
+			dst[o++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	return o;
+}
+
+/* Byte order, a prefix first. */
+static int sn_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c ? c : al < bl ? -1 : al > bl;
+}
+
+static int sn_before(const void *a, const void *b, const void *ctx)
+{
+	const struct cella_onnx_string *x = a, *y = b;
+	(void)ctx;
+	return sn_cmp(x->data, x->len, y->data, y->len) < 0;
+}
+
+/* Whether s[0..len) is one of p's stopwords (a binary search of the sorted list). */
+static int sn_stopword(const struct sn_priv *p, const char *s, size_t len)
+{
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = sn_cmp(p->w[mid].data, p->w[mid].len, s, len);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Whether the locale names Turkish or Azerbaijani, whose i's case differently (I and dotless ı, İ and i). */
+static int sn_locale_turkic(const char *l)
+{
+	int turkic = (l[0] == 't' && l[1] == 'r') || (l[0] == 'a' && l[1] == 'z');
+	return turkic && (l[2] == '\0' || l[2] == '_' || l[2] == '-' || l[2] == '.' || l[2] == '@');
+}
+
+/* Reads and checks the attributes into a new sn_priv (a malformed one CELLA_ERR_MODEL, a Turkic locale
+ * CELLA_ERR_MODEL_UNSUPPORTED, each named). */
+static cella_result sn_attrs(struct exec *x, struct node *n, struct sn_priv **out)
+{
+	static const char *const actions[3] = { "NONE", "LOWER", "UPPER" };
+	const char *act = onnx_attr_s(n, "case_change_action", "NONE"), *loc = onnx_attr_s(n, "locale", "");
+	const struct attr *sw = onnx_attr_get(n, "stopwords");
+	int action = 0, sensitive = onnx_attr_int(n, "is_case_sensitive", 0);
+	size_t nw = 0, bytes = 0;
+	while (action < 3 && strcmp(act, actions[action]))
+		action++;
+	if (action == 3)
+		return onnx_op_fail(x, CELLA_ERR_MODEL,
+				    "attribute 'case_change_action' is '%.32s', not LOWER, UPPER or NONE", act);
+	if (sensitive != 0 && sensitive != 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'is_case_sensitive' is %d, not 0 or 1", sensitive);
+	if (sn_locale_turkic(loc))
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'locale' is '%.32s': Turkish and "
+				    "Azerbaijani case rules (dotted and dotless i) are not supported", loc);
+	if (sw && sw->type != ATTR_STRINGS && sw->type != 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'stopwords' is not a list of strings");
+	if (sw)
+		nw = sw->n_strings;
+	for (size_t i = 0; i < nw; i++) {
+		if (!utf8_valid(sw->strings[i], sw->string_lens[i]))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "stopword %zu is not valid UTF-8", i);
+		bytes += sw->string_lens[i];
+	}
+	/* kept for the model's lifetime: bounded as a tensor is (the attribute's own size bounds the sum) */
+	size_t total = sizeof(struct sn_priv) + nw * sizeof(struct cella_onnx_string) + bytes;
+	if (total > x->m->opt.max_tensor_bytes)
+		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "%zu stopwords of %zu bytes are over max_tensor_bytes", nw,
+				    bytes);
+	struct sn_priv *p = malloc(total);
+	void *tmp = onnx_op_scratch(x, 0, nw * sizeof(struct cella_onnx_string) + 1);
+	if (!p || !tmp) {
+		free(p);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	p->action = action;
+	p->sensitive = sensitive;
+	p->n = nw;
+	char *at = (char *)(p->w + nw);
+	for (size_t i = 0; i < nw; i++) {
+		size_t len = sw->string_lens[i];
+		if (sensitive)
+			memcpy(at, sw->strings[i], len);
+		else
+			len = utf8_map(sw->strings[i], len, 0, at);
+		p->w[i] = (struct cella_onnx_string){ at, len };
+		at += len;
+	}
+	onnx_msort(p->w, tmp, nw, sizeof(p->w[0]), sn_before, NULL);
+	*out = p;
+	return CELLA_OK;
+}
+
+static void sn_priv_free(void *p) { free(p); }
+
+/* At load: the attributes, checked and the stopwords sorted for the runs. */
+static cella_result sn_prepare(struct exec *x, struct node *n)
+{
+	struct sn_priv *p = NULL;
+	if (n->priv)
+		return CELLA_OK; /* built when the node ran at load (the shape pass) */
+	cella_result r = sn_attrs(x, n, &p);
+	if (r != CELLA_OK)
+		return r;
+	n->priv = p;
+	n->priv_free = sn_priv_free;
+	return CELLA_OK;
+}
+
+/*
+ * StringNormalizer-10: input [C] or [1, C] of UTF-8 strings; the elements equal to a stopword dropped (compared byte
+ * for byte, or with is_case_sensitive 0 in lower case), the others changed to lower or upper case by
+ * case_change_action (case_map) or kept; output [C'] or [1, C'] of what is left, or of one empty string when
+ * nothing is.
+ */
+static cella_result op_string_normalizer(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *o;
+	cella_result r;
+	if (!a)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
+	if ((r = sn_prepare(x, n)) != CELLA_OK)
+		return r;
+	const struct sn_priv *p = n->priv;
+	if (a->dtype != CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s: StringNormalizer takes strings",
+				    onnx_tname(a->dtype));
+	if (a->rank == 2 && a->dims[0] != 1)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of shape [%lld, %lld], not [C] or [1, C]",
+				    (long long)a->dims[0], (long long)a->dims[1]);
+	if (a->rank != 1 && a->rank != 2)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d, not [C] or [1, C]", a->rank);
+	int64_t od[2] = { 1, a->dims[a->rank - 1] };
+	if (onnx_op_dry(x)) /* the output's length is known only with the stopwords found */
+		return p->n ? CELLA_ERR_NOT_FOUND : onnx_op_out(x, n, 0, CELLA_ONNX_STRING, a->rank, a->dims, &o);
+	const struct cella_onnx_string *s = a->data;
+	size_t c = onnx_tensor_count(a), kept = 0, longest = 1;
+	for (size_t i = 0; i < c; i++) {
+		if (!utf8_valid(s[i].data, s[i].len))
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "element %zu is not valid UTF-8", i);
+		longest = s[i].len > longest ? s[i].len : longest;
+	}
+	uint8_t *keep = onnx_op_scratch(x, 1, c + 1);
+	char *fold = p->sensitive ? NULL : onnx_op_scratch(x, 0, longest);
+	if (!keep || (!p->sensitive && !fold))
+		return CELLA_ERR_OUT_OF_MEMORY;
+	for (size_t i = 0; i < c; i++) {
+		const char *w = s[i].data;
+		size_t len = s[i].len;
+		if (!p->sensitive && p->n) {
+			len = utf8_map(w, len, 0, fold);
+			w = fold;
+		}
+		keep[i] = !p->n || !sn_stopword(p, w, len);
+		kept += keep[i];
+	}
+	od[1] = kept ? (int64_t)kept : 1;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_STRING, a->rank, a->rank == 2 ? od : od + 1, &o)) != CELLA_OK)
+		return r;
+	struct cella_onnx_string *y = o->data;
+	y[0] = (struct cella_onnx_string){ "", 0 }; /* nothing left: one empty string */
+	for (size_t i = 0, j = 0; i < c; i++) {
+		char *q;
+		if (!keep[i])
+			continue;
+		if (p->action == SN_NONE) {
+			y[j++] = s[i]; /* the input's bytes, which live as long as the run's (or the model's) */
+			continue;
+		}
+		if ((r = onnx_op_str(x, s[i].len, &q)) != CELLA_OK)
+			return r;
+		y[j++] = (struct cella_onnx_string){ q, utf8_map(s[i].data, s[i].len, p->action == SN_UPPER, q) };
+	}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_text[] = {
 	{ "TfIdfVectorizer", op_tfidf, tfidf_prepare, 9, 0 },
+	{ "StringNormalizer", op_string_normalizer, sn_prepare, 10, ONNX_STR_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -8068,6 +8068,180 @@ static void test_strings_cast_refused(void)
 			"over max_tensor_bytes");
 }
 
+/* StringNormalizer over x (records xs, of rank and dims; dynamic: declared [-1] or [1, -1]) with case_change_action
+ * act (NULL: absent), is_case_sensitive cs (-1: absent), nw stopwords and locale loc (NULL: absent). */
+static cella_result sn_run(const char *act, int64_t cs, const char *const *words, const size_t *wl, size_t nw,
+			   const char *loc, struct cella_onnx_string *xs, int rank, const int64_t *dims, int dynamic,
+			   struct cella_onnx_model **m, struct cella_onnx_tensor *y)
+{
+	static ProtobufCBinaryData bw[8];
+	static struct mb b;
+	int64_t decl[2] = { rank == 2 ? 1 : -1, -1 };
+	CT_ASSERT(nw <= 8);
+	single_xd(&b, 10, "StringNormalizer", CELLA_ONNX_STRING, rank, dynamic ? decl : dims);
+	Onnx__NodeProto *n = b.g.np[0];
+	if (act)
+		attr_s(&b.g, n, "case_change_action", act);
+	if (cs >= 0)
+		attr_i(&b.g, n, "is_case_sensitive", cs);
+	if (loc)
+		attr_s(&b.g, n, "locale", loc);
+	if (nw) {
+		for (size_t i = 0; i < nw; i++)
+			bw[i] = (ProtobufCBinaryData){ wl[i], (uint8_t *)words[i] };
+		Onnx__AttributeProto *a = gb_attr(&b.g, n, "stopwords", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+		a->n_strings = nw;
+		a->strings = bw;
+	}
+	size_t c = 1;
+	for (int d = 0; d < rank; d++)
+		c *= (size_t)dims[d];
+	struct cella_onnx_tensor in = stensor(xs, c, rank, dims);
+	return half_run(&b, 0, &in, 1, m, y, 1);
+}
+
+/* Records for the NUL-free texts t[0..n). */
+static void str_records(struct cella_onnx_string *s, const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct cella_onnx_string){ t[i], strlen(t[i]) };
+}
+
+static void test_string_normalizer(void)
+{
+	static const char *const tx[6] = { "Monday", "Tuesday", "\303\211COLE", "stra\303\237e",
+					   "\316\251\316\274\316\255\316\263\316\261", "x\0y" };
+	static const size_t tl[6] = { 6, 7, 6, 7, 10, 3 };
+	static const int64_t d6[1] = { 6 }, d16[2] = { 1, 6 };
+	struct cella_onnx_string xs[6];
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	for (int i = 0; i < 6; i++)
+		xs[i] = (struct cella_onnx_string){ tx[i], tl[i] };
+	/* LOWER, case-sensitive, "Monday" dropped: É to é, ß kept (no one-letter capital), Greek in lower case */
+	static const char *const mon[1] = { "Monday" };
+	static const size_t monl[1] = { 6 };
+	static const char *const lo[5] = { "tuesday", "\303\251cole", "stra\303\237e",
+					   "\317\211\316\274\316\255\316\263\316\261", "x\0y" };
+	static const size_t lol[5] = { 7, 6, 7, 10, 3 };
+	CT_RESULT(sn_run("LOWER", 1, mon, monl, 1, NULL, xs, 1, d6, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 5 }, lo, lol, 5, "LOWER, case-sensitive");
+	cella_onnx_model_free(m);
+	/* UPPER, case-insensitive stopwords "MONDAY" and "école" (each matching in another case), dynamic dims */
+	static const char *const sw2[2] = { "MONDAY", "\303\251cole" };
+	static const size_t sw2l[2] = { 6, 6 };
+	static const char *const up[4] = { "TUESDAY", "STRA\303\237E", "\316\251\316\234\316\210\316\223\316\221",
+					   "X\0Y" };
+	static const size_t upl[4] = { 7, 7, 10, 3 };
+	CT_RESULT(sn_run("UPPER", 0, sw2, sw2l, 2, "en_US.UTF-8", xs, 1, d6, 1, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 4 }, up, upl, 4, "UPPER, case-insensitive");
+	cella_onnx_model_free(m);
+	/* NONE on [1, C] without stopwords: the input as it is; with a case-insensitive stopword, only it dropped */
+	CT_RESULT(sn_run(NULL, -1, NULL, NULL, 0, NULL, xs, 2, d16, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 2, d16, tx, tl, 6, "NONE");
+	cella_onnx_model_free(m);
+	static const char *const tue[1] = { "TUESDAY" };
+	static const size_t tuel[1] = { 7 };
+	CT_RESULT(sn_run("NONE", 0, tue, tuel, 1, NULL, xs, 2, d16, 1, &m, &y), CELLA_OK);
+	static const char *const no_tue[5] = { "Monday", "\303\211COLE", "stra\303\237e",
+					       "\316\251\316\274\316\255\316\263\316\261", "x\0y" };
+	static const size_t no_tuel[5] = { 6, 6, 7, 10, 3 };
+	expect_strings(&y, 2, (const int64_t[]){ 1, 5 }, no_tue, no_tuel, 5, "NONE, one stopword");
+	cella_onnx_model_free(m);
+	/* Cyrillic and Latin Extended-A: "Привет, Łódź" in upper case; ı to I and ſ to S (glibc's simple
+	 * mapping) */
+	static const char *const cy[1] = { ("\320\237\321\200\320\270\320\262\320\265\321\202, "
+					    "\305\201\303\263d\305\272 \304\261\305\277") };
+	static const char *const cyu[1] = { ("\320\237\320\240\320\230\320\222\320\225\320\242, "
+					     "\305\201\303\223D\305\271 IS") };
+	struct cella_onnx_string cs[1];
+	str_records(cs, cy, 1);
+	size_t cyul[1] = { strlen(cyu[0]) };
+	CT_RESULT(sn_run("UPPER", 1, NULL, NULL, 0, NULL, cs, 1, (const int64_t[]){ 1 }, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 1 }, cyu, cyul, 1, "Cyrillic and Latin Extended-A in upper case");
+	cella_onnx_model_free(m);
+	/* everything dropped: one empty string, [1] for [C] and [1, 1] for [1, C] */
+	static const char *const mm[2] = { "monday", "MONDAY" };
+	static const char *const empty[1] = { "" };
+	static const size_t zero[1] = { 0 };
+	struct cella_onnx_string ms[2];
+	str_records(ms, mm, 2);
+	CT_RESULT(sn_run("UPPER", 0, mon, monl, 1, NULL, ms, 1, (const int64_t[]){ 2 }, 0, &m, &y), CELLA_OK);
+	expect_strings(&y, 1, (const int64_t[]){ 1 }, empty, zero, 1, "all dropped, [C]");
+	cella_onnx_model_free(m);
+	CT_RESULT(sn_run(NULL, 0, mon, monl, 1, NULL, ms, 2, (const int64_t[]){ 1, 2 }, 1, &m, &y), CELLA_OK);
+	expect_strings(&y, 2, (const int64_t[]){ 1, 1 }, empty, zero, 1, "all dropped, [1, C]");
+	cella_onnx_model_free(m);
+	cella_test_pass("StringNormalizer: LOWER, UPPER and NONE, stopwords compared byte for byte and in lower case "
+			"(Latin-1, Greek, Cyrillic, Latin Extended-A), everything dropped gives one empty string");
+}
+
+static void test_string_normalizer_refused(void)
+{
+	static const char *const tx[3] = { "a", "b", "c" };
+	static const int64_t d3[1] = { 3 }, d23[2] = { 2, 3 }, d113[3] = { 1, 1, 3 };
+	static const char *const bad_word[1] = { "\xff" };
+	static const size_t one[1] = { 1 };
+	struct cella_onnx_string xs[6];
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	str_records(xs, tx, 3);
+	str_records(xs + 3, tx, 3);
+	/* attributes, at load whether the input's dims are declared or not */
+	for (int dyn = 0; dyn < 2; dyn++) {
+		expect_refused(sn_run("lower", -1, NULL, NULL, 0, NULL, xs, 1, d3, dyn, &m, &y), CELLA_ERR_MODEL,
+			       "attribute 'case_change_action' is 'lower', not LOWER, UPPER or NONE",
+			       "case_change_action");
+		CT_ASSERT(m == NULL);
+		expect_refused(sn_run(NULL, 2, NULL, NULL, 0, NULL, xs, 1, d3, dyn, &m, &y), CELLA_ERR_MODEL,
+			       "attribute 'is_case_sensitive' is 2, not 0 or 1", "is_case_sensitive");
+		CT_ASSERT(m == NULL);
+		expect_refused(sn_run(NULL, 0, bad_word, one, 1, NULL, xs, 1, d3, dyn, &m, &y), CELLA_ERR_MODEL,
+			       "stopword 0 is not valid UTF-8", "a stopword of invalid UTF-8");
+		CT_ASSERT(m == NULL);
+		expect_refused(sn_run("UPPER", -1, NULL, NULL, 0, "tr_TR.UTF-8", xs, 1, d3, dyn, &m, &y),
+			       CELLA_ERR_MODEL_UNSUPPORTED,
+			       "attribute 'locale' is 'tr_TR.UTF-8': Turkish and Azerbaijani", "a Turkish locale");
+		CT_ASSERT(m == NULL);
+	}
+	/* stopwords of the wrong type (INTS) */
+	{
+		static struct mb b;
+		static const int64_t iv[1] = { 1 };
+		single_xd(&b, 10, "StringNormalizer", CELLA_ONNX_STRING, 1, d3);
+		attr_ints(&b.g, b.g.np[0], "stopwords", iv, 1);
+		struct cella_onnx_tensor in = stensor(xs, 3, 1, d3);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL,
+			       "attribute 'stopwords' is not a list of strings", "stopwords of ints");
+		CT_ASSERT(m == NULL);
+	}
+	/* shapes other than [C] and [1, C]: at load when declared, at run when not */
+	expect_refused(sn_run(NULL, -1, NULL, NULL, 0, NULL, xs, 2, d23, 0, &m, &y), CELLA_ERR_MODEL_SHAPE,
+		       "input of shape [2, 3], not [C] or [1, C]", "[2, 3]");
+	CT_ASSERT(m == NULL);
+	expect_refused(sn_run(NULL, -1, NULL, NULL, 0, NULL, xs, 3, d113, 0, &m, &y), CELLA_ERR_MODEL_SHAPE,
+		       "input of rank 3, not [C] or [1, C]", "rank 3");
+	CT_ASSERT(m == NULL);
+	/* an element that is not UTF-8 (a lead byte without its continuation), at run */
+	xs[1] = (struct cella_onnx_string){ "\xc3(", 2 };
+	expect_refused(sn_run("LOWER", -1, NULL, NULL, 0, NULL, xs, 1, d3, 1, &m, &y), CELLA_ERR_MODEL,
+		       "element 1 is not valid UTF-8", "invalid UTF-8");
+	cella_onnx_model_free(m);
+	/* numbers */
+	{
+		static struct mb b;
+		static const float fv[3] = { 1, 2, 3 };
+		single_xd(&b, 10, "StringNormalizer", CELLA_ONNX_FLOAT, 1, (const int64_t[]){ -1 });
+		struct cella_onnx_tensor in = ftensor((float *)fv, 1, d3);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "input of type float: StringNormalizer takes strings", "float input");
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("StringNormalizer refused by name: case_change_action 'lower', is_case_sensitive 2, a stopword "
+			"of invalid UTF-8, a Turkish locale (all at load, declared dims or not), stopwords of ints, "
+			"[2, 3] and rank 3, an element of invalid UTF-8, float input");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -8178,6 +8352,8 @@ int main(int argc, char **argv)
 		{ "strings_refused", test_strings_refused },
 		{ "strings_cast", test_strings_cast },
 		{ "strings_cast_refused", test_strings_cast_refused },
+		{ "string_normalizer", test_string_normalizer },
+		{ "string_normalizer_refused", test_string_normalizer_refused },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || strstr(tests[i].name, argv[1]))
