@@ -26,6 +26,9 @@ static const char *models[] = {
 	"node/test_sequence_map_add_2_sequences", /* sequences in and out (cella_onnx_model_run_values) */
 	"node/test_loop16_seq_none",              /* an empty optional carried by a Loop that makes a list */
 	"node/test_optional_get_element_sequence", /* an optional sequence in */
+	"node/test_cast_FLOAT_to_STRING",           /* float text formatted with musl's arithmetic */
+	"node/test_cast_STRING_to_FLOAT",           /* and parsed with its strtof */
+	"node/test_strnormalizer_export_monday_insensintive_upper_twodim", /* strings in and out */
 };
 
 static void put(uint8_t *buf, size_t *pos, const void *p, size_t n)
