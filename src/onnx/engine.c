@@ -1796,14 +1796,6 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 					    : "a string tensor", n->op->name, fl & ONNX_STR_IN0 ? " there" : "");
 	}
 	cella_result r = fn(x, n);
-	/* an op that makes no strings may still be asked for some (EyeLike's dtype, ConstantOfShape's value): refused,
-	 * whatever it wrote */
-	for (int k = 0; r == CELLA_OK && fn == n->op->run && !(n->op->flags & ONNX_STR_MASK) && k < n->n_out; k++) {
-		const struct value *v = n->out[k] >= 0 ? &x->g->values[n->out[k]] : NULL;
-		if (v && v->t.known && v->t.dtype == CELLA_ONNX_STRING)
-			r = onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output %d ('%s') would hold strings; %s makes numbers",
-					 k, v->name, n->op->name);
-	}
 	if (r == CELLA_OK && fn == n->op->run)
 		half_follow(x, n);
 	if (r == CELLA_ERR_OUT_OF_MEMORY && x->refused)
@@ -1834,7 +1826,8 @@ static void node_fail(struct exec *x, const struct node *n, cella_result r, cons
 
 /* After a node's op returned CELLA_OK: an output it declares (a non-empty name) that the op did not produce (Relu
  * given two outputs, BatchNormalization's running mean outside training) is CELLA_ERR_MODEL, named; a consumer
- * would otherwise read a tensor that has no data. */
+ * would otherwise read a tensor that has no data. An op that makes no strings may still have been asked for some
+ * (EyeLike's dtype, ConstantOfShape's value): CELLA_ERR_MODEL_UNSUPPORTED, whatever it wrote. */
 static cella_result check_outputs(struct exec *x, const struct node *n)
 {
 	for (int k = 0; k < n->n_out; k++) {
@@ -1842,6 +1835,9 @@ static cella_result check_outputs(struct exec *x, const struct node *n)
 		if (v && !v->t.known)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "output %d ('%s') is declared, but %s does not produce it",
 					    k, v->name, n->op->name);
+		if (v && v->t.dtype == CELLA_ONNX_STRING && !(n->op->flags & ONNX_STR_MASK))
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "output %d ('%s') would hold strings; %s makes "
+					    "numbers", k, v->name, n->op->name);
 	}
 	return CELLA_OK;
 }
@@ -2096,6 +2092,7 @@ void cella_onnx_model_free(struct cella_onnx_model *cm) /* see cella/onnx.h */
 		free(m->out_buf[i].items);
 	}
 	free(m->out_buf);
+	free(m->in_items);
 	graph_free(m->g);
 	for (int i = 0; i < m->n_bufs; i++)
 		free(m->bufs[i].p);
@@ -2443,8 +2440,10 @@ static const char *form_name(uint32_t form)
 	return names[form & 3];
 }
 
-/* Checks run input i, v, against its declared form, then its tensors (check_tensor); logs what is wrong. */
-static cella_result check_input(struct model *m, size_t i, const struct cella_onnx_value *v)
+/* Checks run input i, v (the engine's copy of the caller's description), against its declared form, then its
+ * tensors (check_tensor); a sequence's tensor descriptions are copied in first (v->items then points at the copy, in
+ * m->in_items until the next input), so that what is checked is what bind_input takes. Logs what is wrong. */
+static cella_result check_input(struct model *m, size_t i, struct cella_onnx_value *v)
 {
 	const struct value *iv = &m->g->values[m->g->inputs[i]];
 	uint32_t form = iv->decl_form;
@@ -2477,6 +2476,17 @@ static cella_result check_input(struct model *m, size_t i, const struct cella_on
 			 "(%llu)", i, iv->name, v->n_items, (unsigned long long)m->opt.max_tensor_bytes);
 		return CELLA_ERR_TOO_LARGE;
 	}
+	if (v->n_items > m->in_items_cap) {
+		struct cella_onnx_tensor *c = malloc(v->n_items * sizeof(*c));
+		if (!c)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		free(m->in_items);
+		m->in_items = c;
+		m->in_items_cap = v->n_items;
+	}
+	if (v->n_items)
+		memcpy(m->in_items, v->items, v->n_items * sizeof(*v->items));
+	v->items = m->in_items;
 	for (size_t k = 0; k < v->n_items; k++) {
 		cella_result r = check_tensor(m, i, (long)k, &v->items[k]);
 		if (r != CELLA_OK)
@@ -2591,19 +2601,15 @@ static cella_result model_run(struct model *m, const struct cella_onnx_tensor *t
 	graph_release_all(m, g);
 	onnx_str_reset(&m->str_run); /* the last run's strings, its outputs' among them, are given up */
 	for (size_t i = 0; i < n_in; i++) {
-		struct cella_onnx_value tv = { .kind = CELLA_ONNX_VALUE_TENSOR };
-		if (!values)
-			tv.tensor = tin[i];
-		if ((r = check_input(m, i, values ? &vin[i] : &tv)) != CELLA_OK)
-			return r;
-	}
-	for (size_t i = 0; i < n_in; i++) {
-		struct cella_onnx_value tv = { .kind = CELLA_ONNX_VALUE_TENSOR };
-		if (!values)
-			tv.tensor = tin[i];
-		if ((r = bind_input(m, i, values ? &vin[i] : &tv)) != CELLA_OK) {
-			if (!m->msg[0])
-				onnx_log(m, "input %zu: %s taking it in", i, cella_result_str(r));
+		/* the caller's description read once: what is checked is what is bound */
+		struct cella_onnx_value v = { .kind = CELLA_ONNX_VALUE_TENSOR };
+		if (values)
+			v = vin[i];
+		else
+			v.tensor = tin[i];
+		if ((r = check_input(m, i, &v)) == CELLA_OK && (r = bind_input(m, i, &v)) != CELLA_OK && !m->msg[0])
+			onnx_log(m, "input %zu: %s taking it in", i, cella_result_str(r));
+		if (r != CELLA_OK) {
 			graph_release_all(m, g);
 			return r;
 		}

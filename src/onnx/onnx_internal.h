@@ -249,6 +249,8 @@ struct model {
 	struct onnx_str_arena str_const; /* the bytes of the strings of outputs folded at load */
 	char msg[512];            /* the last message given to the log callback */
 	char why[384];            /* the detail of the failure of the node being run (onnx_op_fail) */
+	struct cella_onnx_tensor *in_items; /* a run input sequence's tensor descriptions, copied in once (model_run) */
+	size_t in_items_cap;
 	struct out_buf {          /* per graph output, what the caller is given that is not a view of a value: */
 		void *p;          /* float16/bfloat16 values narrowed (a tensor's, or a sequence's end to end) */
 		size_t cap;

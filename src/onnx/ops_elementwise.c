@@ -964,6 +964,12 @@ static const char *string_shown(const struct cella_onnx_string *s, char *buf)
 	return buf;
 }
 
+/* v rounded once to float16/bfloat16 `to`, as the engine holds it: float32. */
+static float held_half(double v, int to)
+{
+	return cella_onnx_half_to_float(onnx_d2half(v, to), (cella_onnx_dtype)to);
+}
+
 /* Cast of the c elements of a to or from strings (o of type `to`): numbers written as numpy's str() writes them
  * (onnx_fmt_float: the shortest digits that read back as the value in its own type), text read as a number of the
  * target type (onnx_parse_number), a text that is no number refused by name. */
@@ -981,10 +987,8 @@ static cella_result cast_strings(struct exec *x, const struct tensor *a, struct 
 				r = onnx_parse_number(s[i].data, s[i].len, to, o->data, i);
 			if (r != CELLA_OK)
 				return onnx_op_fail(x, r, "element %zu ('%s') is not a number", i, string_shown(&s[i], shown));
-			if (onnx_dtype_is_half(to)) {
-				uint16_t h = onnx_d2half(d, to);
-				((float *)o->data)[i] = to == CELLA_ONNX_FLOAT16 ? onnx_h2f(h) : onnx_bf2f(h);
-			}
+			if (onnx_dtype_is_half(to))
+				((float *)o->data)[i] = held_half(d, to);
 		}
 		return CELLA_OK;
 	}
@@ -1031,8 +1035,7 @@ static cella_result cast_to(struct exec *x, struct node *n, struct tensor *a, in
 			double v = a->dtype == CELLA_ONNX_UINT64 ? (double)((const uint64_t *)a->data)[i]
 				   : is_int_type(a->dtype)      ? (double)onnx_get_i(a->data, a->dtype, i)
 								: onnx_get_d(a->data, a->dtype, i);
-			uint16_t h = onnx_d2half(v, to);
-			((float *)o->data)[i] = to == CELLA_ONNX_FLOAT16 ? onnx_h2f(h) : onnx_bf2f(h);
+			((float *)o->data)[i] = held_half(v, to);
 		} else if (!is_int_type(a->dtype) && to == CELLA_ONNX_FLOAT)
 			((float *)o->data)[i] = (float)onnx_get_d(a->data, a->dtype, i);
 		else if (!is_int_type(a->dtype) && to == CELLA_ONNX_DOUBLE)

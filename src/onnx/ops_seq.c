@@ -24,30 +24,47 @@ void onnx_seq_free(struct onnx_seq *s)
 	free(s);
 }
 
+/* A new last tensor of s, of t's type and shape and bytes bytes of uninitialised data (NULL when out of memory). */
+static struct tensor *seq_slot(struct onnx_seq *s, const struct tensor *t, size_t bytes)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct tensor *it = realloc(s->it, cap * sizeof(*it));
+		if (!it)
+			return NULL;
+		s->it = it;
+		s->cap = cap;
+	}
+	struct tensor *d = &s->it[s->n];
+	memset(d, 0, sizeof(*d));
+	d->dtype = t->dtype;
+	d->half = t->half;
+	d->rank = t->rank;
+	memcpy(d->dims, t->dims, sizeof(d->dims));
+	d->bytes = bytes;
+	d->known = 1;
+	d->buf = -1;
+	if (!(d->data = malloc(bytes ? bytes : 1)))
+		return NULL;
+	s->n++;
+	return d;
+}
+
 cella_result onnx_seq_import(int dtype, const struct cella_onnx_tensor *items, size_t n, struct onnx_seq **out)
 {
 	struct onnx_seq *s = calloc(1, sizeof(*s));
-	if (!s || !(s->it = calloc(n ? n : 1, sizeof(*s->it)))) {
-		free(s);
+	if (!s)
 		return CELLA_ERR_OUT_OF_MEMORY;
-	}
-	s->cap = n;
 	s->dtype = onnx_held_type(dtype, &s->half);
 	for (size_t i = 0; i < n; i++) {
-		struct tensor *d = &s->it[i];
+		struct tensor like = { .dtype = s->dtype, .half = s->half, .rank = (int)items[i].rank };
 		size_t c = (size_t)cella_onnx_tensor_count(&items[i]);
-		d->dtype = s->dtype;
-		d->half = s->half;
-		d->rank = (int)items[i].rank;
-		memcpy(d->dims, items[i].dims, sizeof(d->dims));
-		d->bytes = c * onnx_dtype_size(s->dtype);
-		d->known = 1;
-		d->buf = -1;
-		if (!(d->data = malloc(d->bytes ? d->bytes : 1))) {
+		memcpy(like.dims, items[i].dims, sizeof(like.dims));
+		struct tensor *d = seq_slot(s, &like, c * onnx_dtype_size(s->dtype));
+		if (!d) {
 			onnx_seq_free(s);
 			return CELLA_ERR_OUT_OF_MEMORY;
 		}
-		s->n = i + 1;
 		if (s->half)
 			onnx_half_to_f32(items[i].data, s->half, d->data, c);
 		else if (d->bytes)
@@ -83,28 +100,11 @@ static cella_result seq_push(struct exec *x, struct onnx_seq *s, const struct te
 	if ((s->n + 1) * sizeof(struct tensor) > x->m->opt.max_tensor_bytes)
 		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "a sequence's %zu tensor descriptions take %zu bytes, over "
 				    "max_tensor_bytes", s->n + 1, (s->n + 1) * sizeof(struct tensor));
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct tensor *it = realloc(s->it, cap * sizeof(*it));
-		if (!it)
-			return CELLA_ERR_OUT_OF_MEMORY;
-		s->it = it;
-		s->cap = cap;
-	}
-	struct tensor *d = &s->it[s->n];
-	memset(d, 0, sizeof(*d));
-	d->dtype = t->dtype;
-	d->half = t->half;
-	d->rank = t->rank;
-	memcpy(d->dims, t->dims, sizeof(d->dims));
-	d->bytes = t->bytes;
-	d->known = 1;
-	d->buf = -1;
-	if (!(d->data = malloc(t->bytes ? t->bytes : 1)))
+	struct tensor *d = seq_slot(s, t, t->bytes);
+	if (!d)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	if (t->bytes && t->data)
 		memcpy(d->data, t->data, t->bytes);
-	s->n++;
 	return CELLA_OK;
 }
 
