@@ -16,6 +16,7 @@
  * side landed on as much as the enclave.
  * usage: cella-onnx-enclave-bench ENCLAVE MODEL DIMS INPUT.bin [ITERS] [BLOCK]
  */
+#include <cella/abi/heap.h>
 #include <cella/host.h>
 #include <cella/onnx.h>
 #include <dirent.h>
@@ -187,11 +188,11 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		uint64_t st[7];
-		if (cella_enclave_call(e, 2, NULL, 0, st, sizeof(st), &w) == CELLA_OK)
+		struct cella_heap_stats st;
+		if (cella_enclave_call(e, 2, NULL, 0, &st, sizeof(st), &w) == CELLA_OK)
 			printf("enclave heap: peak %.1f MiB, %llu page allocations and %llu frees (%.1f MiB zeroed) in %d runs\n",
-			       (double)st[2] / 1048576.0, (unsigned long long)st[3], (unsigned long long)st[4],
-			       (double)st[5] / 1048576.0, iters + 1);
+			       (double)st.peak_used_bytes / 1048576.0, (unsigned long long)st.map_calls,
+			       (unsigned long long)st.unmap_calls, (double)st.zeroed_bytes / 1048576.0, iters + 1);
 	}
 	qsort(te, (size_t)iters, sizeof(double), bench_cmp_double);
 	qsort(th, (size_t)iters, sizeof(double), bench_cmp_double);

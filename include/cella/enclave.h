@@ -7,6 +7,7 @@
 #error "cella/enclave.h and cella/host.h cannot be included in one translation unit"
 #endif
 
+#include <cella/abi/heap.h>
 #include <cella/abi/properties.h>
 #include <cella/result.h>
 #include <cella/types.h>
@@ -126,17 +127,16 @@ CELLA_API bool cella_is_host_memory(const void *p, size_t n);
 CELLA_API void *cella_host_malloc(size_t n);
 CELLA_API void cella_host_free(void *p);
 
-/* The enclave heap as the runtime's page allocator sees it (musl's malloc sits on top). */
-struct cella_heap_stats {
-	uint64_t heap_bytes;      /* allocatable bytes */
-	uint64_t used_bytes;      /* pages currently handed out */
-	uint64_t peak_used_bytes;
-	uint64_t map_calls;       /* page allocations (malloc's mmap) */
-	uint64_t unmap_calls;
-	uint64_t zeroed_bytes;    /* freed pages are zeroed before reuse */
-	uint64_t failed_maps;     /* allocations refused for lack of space */
-};
+/* The enclave heap's statistics (struct cella_heap_stats, <cella/abi/heap.h>). */
 CELLA_API void cella_heap_stats(struct cella_heap_stats *out);
+
+/*
+ * A ready-made ecall body an application may list in its table, so its host can read the heap statistics: the
+ * output is struct cella_heap_stats (CELLA_ERR_BUFFER_TOO_SMALL below its size); the input is ignored. The peak
+ * says what HEAP_PAGES a workload needs: run it in a fresh enclave, then read peak_used_bytes.
+ */
+CELLA_API cella_result cella_heap_stats_ecall(const uint8_t *in, size_t in_bytes, uint8_t *out, size_t out_bytes,
+					      size_t *out_written);
 
 /* Fills buf with n bytes from the CPU's RDRAND (retried; CELLA_ERR_CRYPTO if the DRNG keeps failing). */
 CELLA_API CELLA_MUST_USE cella_result cella_random(void *buf, size_t n);

@@ -143,6 +143,20 @@ void cella_heap_stats(struct cella_heap_stats *out)
 	unlock();
 }
 
+/* see cella/enclave.h */
+cella_result cella_heap_stats_ecall(const uint8_t *in, size_t in_bytes, uint8_t *out, size_t out_bytes,
+				    size_t *out_written)
+{
+	struct cella_heap_stats st;
+	(void)in, (void)in_bytes;
+	if (out_bytes < sizeof(st))
+		return CELLA_ERR_BUFFER_TOO_SMALL;
+	cella_heap_stats(&st);
+	memcpy(out, &st, sizeof(st));
+	*out_written = sizeof(st);
+	return CELLA_OK;
+}
+
 bool rt_heap_contains(uint64_t addr, uint64_t len)
 {
 	uint64_t lo = (uint64_t)heap.start + heap.first * CELLA_PAGE_BYTES;

@@ -159,6 +159,28 @@ static void partial_unmap(void)
 	CT_EQ(munmap(base, 16 * PAGE), 0);
 }
 
+/* cella_heap_stats_ecall: the statistics as bytes for the host, refused (nothing written) into a short buffer */
+static void stats_ecall(void)
+{
+	uint8_t *base = heap_over(16);
+	struct cella_heap_stats st, got;
+	size_t w = 99;
+	CT_RESULT(rt_heap_init(), CELLA_OK);
+	CT_ASSERT(rt_heap_mmap(3 * PAGE) > 0);
+	memset(&got, 0xa5, sizeof(got));
+	CT_RESULT(cella_heap_stats_ecall(NULL, 0, (uint8_t *)&got, sizeof(got) - 1, &w), CELLA_ERR_BUFFER_TOO_SMALL);
+	CT_EQ(w, 99);
+	CT_EQ(got.used_bytes, 0xa5a5a5a5a5a5a5a5ull);
+	CT_RESULT(cella_heap_stats_ecall(NULL, 0, (uint8_t *)&got, sizeof(got) + 8, &w), CELLA_OK);
+	CT_EQ(w, sizeof(got));
+	cella_heap_stats(&st);
+	CT_EQ(got.used_bytes, 3 * PAGE);
+	CT_EQ(got.peak_used_bytes, 3 * PAGE);
+	CT_EQ(got.map_calls, 1);
+	CT_EQ_MEM(&got, &st, sizeof(st));
+	CT_EQ(munmap(base, 16 * PAGE), 0);
+}
+
 int main(void)
 {
 	/* around the sizes where the bitmap's last word starts a new page (32768 pages fill one bitmap page) */
@@ -173,5 +195,7 @@ int main(void)
 	cella_test_pass("bad lengths and addresses are refused");
 	partial_unmap();
 	cella_test_pass("an unmap over free and used pages counts the used ones");
+	stats_ecall();
+	cella_test_pass("the heap statistics ecall gives cella_heap_stats, and refuses a short buffer");
 	return 0;
 }
