@@ -1024,7 +1024,7 @@ static cella_result build_graph(struct model *m, struct build *parent, const Onn
 
 	for (size_t i = 0; i < gp->n_initializer; i++) {
 		int idx;
-		const Onnx__TensorProto *tp = gp->initializer[i];
+		Onnx__TensorProto *tp = gp->initializer[i];
 		if (!tp->name || !tp->name[0]) {
 			onnx_log(m, "initializer %zu has no name", i);
 			CELLA_FAIL(CELLA_ERR_MODEL);
@@ -1268,6 +1268,36 @@ static int add_const_value(struct graph *g, const char *name, const struct tenso
 	return g->n_values++;
 }
 
+/* A constant's memory released; the value stays, a known constant of its type and dims without data. */
+static void const_release(struct model *m, struct value *val)
+{
+	m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
+	free(val->const_mem);
+	val->const_mem = NULL;
+	val->t.data = NULL;
+}
+
+/*
+ * A constant of g's own that a fold has just replaced (with a folded copy) releases its memory at once if no node
+ * that runs reads it any more, so a load holds a weight and its folded copy together only for one fold.
+ * drop_dead_constants, at the end of the folds, finds the same values; this only makes it earlier.
+ */
+static void release_if_unread(struct model *m, struct graph *g, int v)
+{
+	struct value *val = v >= 0 ? &g->values[v] : NULL;
+	if (!val || val->is_output || val->is_input || val->outer >= 0 || !val->const_mem)
+		return;
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct node *n = &g->nodes[i];
+		if (node_is_dead(n) || n->folded)
+			continue;
+		for (int k = 0; k < n->n_in + n->n_cap; k++)
+			if ((k < n->n_in ? n->in[k] : n->cap[k - n->n_in]) == v)
+				return;
+	}
+	const_release(m, val);
+}
+
 static const struct tensor *const_f32(const struct graph *g, int v, size_t count)
 {
 	if (v < 0 || g->values[v].outer >= 0)
@@ -1352,12 +1382,15 @@ static void fold_batchnorm(struct model *m, struct graph *g)
 		}
 		m->weight_bytes += w->bytes + tb.bytes;
 		p = &g->nodes[i]; /* values moved, nodes did not; indices stay valid */
+		int was[6] = { p->in[1], p->n_in > 2 ? p->in[2] : -1, a->in[1], a->in[2], a->in[3], a->in[4] };
 		p->in[1] = iw;
 		p->in[2] = ib;
 		p->n_in = 3;
 		p->out[0] = a->out[0];
 		g->values[a->out[0]].producer = i;
 		a->op = NULL;
+		for (int k = 0; k < 6; k++)
+			release_if_unread(m, g, was[k]);
 	}
 }
 
@@ -1473,12 +1506,15 @@ static void fold_affine(struct model *m, struct graph *g)
 			}
 			m->weight_bytes += (is_mul ? wt.bytes : 0) + tb.bytes;
 			p = &g->nodes[i];
+			int was[3] = { p->in[1], p->n_in > 2 ? p->in[2] : -1, a->in[0] == v ? a->in[1] : a->in[0] };
 			p->in[1] = iw;
 			p->in[2] = ib;
 			p->n_in = 3;
 			p->out[0] = a->out[0];
 			g->values[a->out[0]].producer = i;
 			a->op = NULL;
+			for (int k = 0; k < 3; k++)
+				release_if_unread(m, g, was[k]);
 		}
 	}
 }
@@ -1683,43 +1719,29 @@ static void drop_dead_constants(struct model *m, struct graph *g)
 		struct value *val = &g->values[v];
 		if (reads[v] || val->is_output || !val->const_mem)
 			continue;
-		m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
-		free(val->const_mem);
-		val->const_mem = NULL;
-		val->t.data = NULL;
+		const_release(m, val);
 	}
 	free(reads);
 }
 
 /*
- * After the prepare pass: a constant whose one reader holds it in another form (node.packed_in: Conv's packed
- * weight) is freed, so the model does not hold its weights twice. It is kept when anything else may read it: a
- * graph output, a second input of any node that runs (of the same node too; a weight under two Convs, each with
- * its packed copy), an outer value a subgraph reads (node.cap), a value borrowed from an enclosing graph. What is
- * freed stays a known constant of its type and dims, marked packed, so no pass or op can mistake it for data.
+ * In the prepare pass, once node n is prepared: a constant whose one reader is n, holding it in another form
+ * (node.packed_in: Conv's packed weight), is freed, so the model does not hold its weights twice, not even while
+ * it loads. It is kept when anything else may read it: a graph output, a second input of any node that runs (of
+ * the same node too; a weight under two Convs, each with its packed copy), an outer value a subgraph reads
+ * (node.cap), a value borrowed from an enclosing graph. What is freed stays a known constant of its type and dims,
+ * marked packed, so no pass or op can mistake it for data. reads: value_reads(g).
  */
-static void drop_packed_weights(struct model *m, struct graph *g)
+static void drop_packed_weights(struct model *m, struct graph *g, const struct node *n, const int *reads)
 {
-	int *reads = value_reads(g);
-	if (!reads)
-		return; /* everything kept: only memory is lost */
-	for (int i = 0; i < g->n_nodes; i++) {
-		const struct node *n = &g->nodes[i];
-		if (node_is_dead(n) || n->folded || !n->packed_in)
+	for (int k = 0; k < n->n_in && k < 32; k++) {
+		struct value *val = n->in[k] >= 0 ? &g->values[n->in[k]] : NULL;
+		if (!(n->packed_in >> k & 1) || !val || reads[n->in[k]] != 1 || val->is_output || val->is_input ||
+		    val->outer >= 0 || !val->t.is_const || !val->const_mem || val->t.data != val->const_mem)
 			continue;
-		for (int k = 0; k < n->n_in && k < 32; k++) {
-			struct value *val = n->in[k] >= 0 ? &g->values[n->in[k]] : NULL;
-			if (!(n->packed_in >> k & 1) || !val || reads[n->in[k]] != 1 || val->is_output || val->is_input ||
-			    val->outer >= 0 || !val->t.is_const || !val->const_mem || val->t.data != val->const_mem)
-				continue;
-			m->weight_bytes -= val->t.bytes < m->weight_bytes ? val->t.bytes : m->weight_bytes;
-			free(val->const_mem);
-			val->const_mem = NULL;
-			val->t.data = NULL;
-			val->t.packed = 1;
-		}
+		const_release(m, val);
+		val->t.packed = 1;
 	}
-	free(reads);
 }
 
 static void compute_liveness(struct graph *g)
@@ -1923,6 +1945,14 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 			m->folded_bytes += bytes;
 			m->weight_bytes += bytes;
 			n->folded = 1;
+			/* a folded node never runs: its tensor attributes (a Constant's value, which many exporters use
+			 * for weights) are not held next to the folded copy */
+			for (int k = 0; k < n->n_attr; k++)
+				if (n->attr[k].t) {
+					free(n->attr[k].t->data);
+					free(n->attr[k].t);
+					n->attr[k].t = NULL;
+				}
 		} else if (r == CELLA_ERR_NOT_FOUND) {
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)
@@ -1944,26 +1974,22 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 static cella_result prepare_pass(struct model *m, struct graph *g)
 {
 	struct exec x = { m, g, MODE_RUN, 0, 0, 0 };
-	for (int i = 0; i < g->n_nodes; i++) {
+	int *reads = value_reads(g); /* NULL: no weight is dropped, only memory is lost */
+	cella_result r = CELLA_OK;
+	for (int i = 0; i < g->n_nodes && r == CELLA_OK; i++) {
 		struct node *n = &g->nodes[i];
 		if (node_is_dead(n) || n->folded)
 			continue;
-		for (int k = 0; k < n->n_attr; k++)
-			if (n->attr[k].g) {
-				cella_result r = prepare_pass(m, n->attr[k].g);
-				if (r != CELLA_OK)
-					return r;
-			}
-		if (n->op->prepare) {
-			cella_result r = op_call(&x, n, n->op->prepare);
-			if (r != CELLA_OK) {
-				node_fail(&x, n, r, " at load");
-				return r;
-			}
-		}
+		for (int k = 0; k < n->n_attr && r == CELLA_OK; k++)
+			if (n->attr[k].g)
+				r = prepare_pass(m, n->attr[k].g);
+		if (r == CELLA_OK && n->op->prepare && (r = op_call(&x, n, n->op->prepare)) != CELLA_OK)
+			node_fail(&x, n, r, " at load");
+		if (r == CELLA_OK && reads && n->packed_in)
+			drop_packed_weights(m, g, n, reads);
 	}
-	drop_packed_weights(m, g);
-	return CELLA_OK;
+	free(reads);
+	return r;
 }
 
 static cella_result optimize_graph(struct model *m, struct graph *g)

@@ -597,7 +597,9 @@ CELLA_MUST_USE cella_result onnx_pool_attrs(struct exec *x, struct node *n);
 
 /* ---- tensor decode (tensor_decode.c) ---- */
 struct Onnx__TensorProto;
-CELLA_MUST_USE cella_result onnx_tensor_from_proto(const struct Onnx__TensorProto *p, struct tensor *t, void **mem);
+/* p's tensor into t, its data in *mem (malloc'ed; t->data points there). p must come from a protobuf-c unpack with
+ * the default allocator: on success its raw_data block is taken over, not copied, and p is left without it. */
+CELLA_MUST_USE cella_result onnx_tensor_from_proto(struct Onnx__TensorProto *p, struct tensor *t, void **mem);
 
 /* ---- subgraph execution (engine.c) ---- */
 CELLA_MUST_USE cella_result onnx_graph_run(struct exec *parent, struct graph *g);

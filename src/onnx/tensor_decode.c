@@ -118,8 +118,13 @@ static cella_result strings_from_proto(const Onnx__TensorProto *p, size_t count,
 	return CELLA_OK;
 }
 
-/* The count elements of p (raw_data or the typed field of dt, es bytes each) as one malloc'ed block. */
-static cella_result numbers_from_proto(const Onnx__TensorProto *p, int dt, size_t es, size_t count, void **out)
+/*
+ * The count elements of p (raw_data or the typed field of dt, es bytes each) as one malloc'ed block. raw_data of
+ * the right length is taken, not copied: protobuf-c unpacks each bytes field into a block of its own from the
+ * system allocator (p comes from an unpack with the default allocator), so the block becomes the tensor's and p is
+ * left without raw_data. A model's weights are then never held twice while it loads.
+ */
+static cella_result numbers_from_proto(Onnx__TensorProto *p, int dt, size_t es, size_t count, void **out)
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	void *buf = NULL;
@@ -138,6 +143,13 @@ static cella_result numbers_from_proto(const Onnx__TensorProto *p, int dt, size_
 	}
 	if (have != count)
 		CELLA_FAIL(CELLA_ERR_MODEL);
+	if (p->has_raw_data && count && p->raw_data.data) {
+		*out = p->raw_data.data;
+		p->raw_data.data = NULL;
+		p->raw_data.len = 0;
+		p->has_raw_data = 0;
+		return CELLA_OK;
+	}
 	buf = malloc(count ? count * es : 1);
 	if (!buf)
 		CELLA_FAIL(CELLA_ERR_OUT_OF_MEMORY);
@@ -192,7 +204,7 @@ out:
 	return r;
 }
 
-cella_result onnx_tensor_from_proto(const Onnx__TensorProto *p, struct tensor *t, void **mem)
+cella_result onnx_tensor_from_proto(Onnx__TensorProto *p, struct tensor *t, void **mem)
 {
 	cella_result r = CELLA_ERR_UNEXPECTED;
 	void *buf = NULL;
@@ -230,8 +242,8 @@ out:
 	return r;
 }
 
-/* The tensor of p into out, its data malloc'ed. */
-static cella_result tensor_out(const Onnx__TensorProto *p, struct cella_onnx_tensor *out)
+/* The tensor of p into out, its data malloc'ed (raw_data taken from p: numbers_from_proto). */
+static cella_result tensor_out(Onnx__TensorProto *p, struct cella_onnx_tensor *out)
 {
 	struct tensor t;
 	void *mem = NULL;
@@ -263,7 +275,7 @@ cella_result cella_onnx_tensor_decode(const void *bytes, size_t len, struct cell
 enum { ELEM_UNDEFINED = 0, ELEM_TENSOR = 1, ELEM_SEQUENCE = 3 };
 
 /* Sequence p (of tensors, all of one type) into out, whose items it allocates. */
-static cella_result sequence_out(const Onnx__SequenceProto *p, struct cella_onnx_value *out)
+static cella_result sequence_out(Onnx__SequenceProto *p, struct cella_onnx_value *out)
 {
 	struct cella_onnx_tensor *items;
 	if (p->n_sparse_tensor_values || p->n_sequence_values || p->n_map_values || p->n_optional_values)

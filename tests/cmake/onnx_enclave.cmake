@@ -6,5 +6,6 @@ if(TARGET cella_onnx_musl)
                     LIBS cella_onnx_musl ${CELLA_PROTOBUF_C_STATIC})
   cella_unit_test(onnx_enclave_test SOURCES ${OE}/onnx_enclave_test.c LIBS cella_host_static cella_onnx
                   LABELS integration ARGS $<TARGET_FILE:test_onnx_enclave> ${CELLA_ONNX_TESTDATA})
-  add_dependencies(onnx_enclave_test test_onnx_enclave)
+  target_include_directories(onnx_enclave_test PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit ${CMAKE_BINARY_DIR}/src/onnx/gen)
+  add_dependencies(onnx_enclave_test test_onnx_enclave cella_onnx_proto) # a model built with protobuf-c
 endif()

@@ -112,8 +112,10 @@ function(cella_sgxsim_programs)
   endif()
   if(TARGET onnx_enclave_test)
     set(_oe ${CMAKE_CURRENT_SOURCE_DIR}/integration/onnx)
-    cella_sgxsim_program(sgxsim_onnx_enclave_test ${_oe}/onnx_enclave_test.c LIBS cella_onnx INCLUDES ${_oe}
-                         ARGS $<TARGET_FILE:test_onnx_enclave> ${CELLA_ONNX_TESTDATA} DEPENDS test_onnx_enclave)
+    cella_sgxsim_program(sgxsim_onnx_enclave_test ${_oe}/onnx_enclave_test.c LIBS cella_onnx
+                         INCLUDES ${_oe} ${CMAKE_CURRENT_SOURCE_DIR}/unit ${CMAKE_BINARY_DIR}/src/onnx/gen
+                         ARGS $<TARGET_FILE:test_onnx_enclave> ${CELLA_ONNX_TESTDATA}
+                         DEPENDS test_onnx_enclave cella_onnx_proto)
   endif()
   if(TARGET edl_roundtrip_test)
     set(_edl ${CMAKE_CURRENT_SOURCE_DIR}/integration/edl)

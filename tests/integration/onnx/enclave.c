@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ONNX engine inside an enclave (musl, no syscalls, no threads). One ecall: load a model and run it.
+ * The ONNX engine inside an enclave (musl, no syscalls, no threads). Ecall 0 loads a model and runs it; ecall 1
+ * reports the enclave heap's statistics.
  * in:  u32 n_inputs, u32 0, u64 model_len, model bytes, then per input u64 len + its serialized value (a
  *      TensorProto, SequenceProto or OptionalProto, as the model declares the input; 8-aligned)
  * out: output 0 as value_wire.h lays it out
@@ -68,5 +69,5 @@ out:
 	return r;
 }
 
-const struct cella_ecall_entry cella_ecall_table[] = {{run, CELLA_ECALL_PUBLIC}};
-const uint32_t cella_ecall_count = 1;
+const struct cella_ecall_entry cella_ecall_table[] = {{run, CELLA_ECALL_PUBLIC}, {cella_heap_stats_ecall, CELLA_ECALL_PUBLIC}};
+const uint32_t cella_ecall_count = 2;
