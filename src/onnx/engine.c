@@ -1812,10 +1812,12 @@ static cella_result op_call(struct exec *x, struct node *n, op_fn fn)
 		if (v && v->t.none && !((k == 0 && (fl & ONNX_NONE_IN0)) || carried))
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "input %d ('%s') is an empty optional; %s takes a value "
 					    "there", k, v->name, n->op->name);
-		if (v && v->t.dtype == CELLA_ONNX_STRING && !((k == 0 && (fl & ONNX_STR_IN0)) || (fl & ONNX_STR_ANY)))
+		if (v && v->t.dtype == CELLA_ONNX_STRING && !((k == 0 && (fl & ONNX_STR_IN0)) || (fl & ONNX_STR_ANY) ||
+							      (k == 1 && (fl & ONNX_STR_IN1)) || (k == 2 && (fl & ONNX_STR_IN2))))
 			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input %d ('%s') is %s; %s takes numbers%s", k,
 					    v->name, v->t.seq ? "a sequence of strings" : v->t.none ? "an empty optional of strings"
-					    : "a string tensor", n->op->name, fl & ONNX_STR_IN0 ? " there" : "");
+					    : "a string tensor", n->op->name,
+					    fl & (ONNX_STR_IN0 | ONNX_STR_IN1 | ONNX_STR_IN2) ? " there" : "");
 	}
 	cella_result r = fn(x, n);
 	if (r == CELLA_OK && fn == n->op->run)

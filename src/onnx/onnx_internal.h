@@ -136,7 +136,9 @@ enum {
 	ONNX_STR_OUT = 0x400,    /* its outputs may be strings, none of its inputs (Constant, If, SequenceEmpty) */
 	ONNX_STR_IN0 = 0x800,    /* input 0 too (Reshape, Gather, Cast...: the others are indices, shapes, axes) */
 	ONNX_STR_ANY = 0x1000,   /* any input (Concat, CastLike, Loop, Scan, SequenceConstruct...) */
-	ONNX_STR_MASK = 0x1c00,
+	ONNX_STR_IN1 = 0x2000,   /* input 1 too (Equal's second operand, Where's X) */
+	ONNX_STR_IN2 = 0x4000,   /* input 2 too (Pad's constant_value, the Scatters' updates, Where's Y) */
+	ONNX_STR_MASK = 0x7c00,
 };
 
 struct node {

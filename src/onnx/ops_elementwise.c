@@ -245,6 +245,9 @@ TABLE(fmod)
 	BIN_ROW(OP##_u64, uint64_t, uint8_t, EXPR)                                                               \
 	TABLE(OP)
 CMP_ROWS(eq, x == y)
+/* Equal-19 on strings: the same bytes */
+BIN_ROW(eq_str, struct cella_onnx_string, uint8_t, x.len == y.len && (x.len == 0 || !memcmp(x.data, y.data, x.len)))
+static const row_fn eqs_tab[14] = { [CELLA_ONNX_STRING] = eq_str };
 CMP_ROWS(lt, x < y)
 CMP_ROWS(gt, x > y)
 CMP_ROWS(le, x <= y)
@@ -396,6 +399,12 @@ static cella_result op_equal_any(struct exec *x, struct node *n)
 	struct tensor *a = onnx_op_in(x, n, 0);
 	if (a && a->dtype == CELLA_ONNX_BOOL)
 		return bin_generic(x, n, eqb_tab, 1);
+	if (a && a->dtype == CELLA_ONNX_STRING) {
+		if (n->opset < 19)
+			return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "strings are compared from opset 19 (this node "
+					    "is of opset %d)", n->opset);
+		return bin_generic(x, n, eqs_tab, 1);
+	}
 	return op_equal(x, n);
 }
 
@@ -577,6 +586,7 @@ WHERE_ROW(where1, uint8_t)
 WHERE_ROW(where2, uint16_t)
 WHERE_ROW(where4, uint32_t)
 WHERE_ROW(where8, uint64_t)
+WHERE_ROW(where_str, struct cella_onnx_string)
 
 static cella_result op_where(struct exec *x, struct node *n)
 {
@@ -596,7 +606,7 @@ static cella_result op_where(struct exec *x, struct node *n)
 	if (onnx_op_dry(x) || o->bytes == 0)
 		return CELLA_OK;
 	size_t es = onnx_dtype_size(a->dtype);
-	row_fn f = es == 1 ? where1 : es == 2 ? where2 : es == 4 ? where4 : where8;
+	row_fn f = a->dtype == CELLA_ONNX_STRING ? where_str : es == 1 ? where1 : es == 2 ? where2 : es == 4 ? where4 : where8;
 	struct bplan p;
 	memset(&p, 0, sizeof(p));
 	bplan_make(&p, 3, ts, rank, dims);
@@ -1086,7 +1096,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Pow", op_pow, NULL, 1, 1 },
 	{ "Mod", op_mod, NULL, 10, 1 },
 	{ "BitShift", op_bitshift, NULL, 11, 0 },
-	{ "Equal", op_equal_any, NULL, 1, 0 },
+	{ "Equal", op_equal_any, NULL, 1, ONNX_STR_IN0 | ONNX_STR_IN1 },
 	{ "Less", op_less, NULL, 1, 0 },
 	{ "Greater", op_greater, NULL, 1, 0 },
 	{ "LessOrEqual", op_less_eq, NULL, 12, 0 },
@@ -1104,7 +1114,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Min", op_min, NULL, 1, 0 },
 	{ "Sum", op_sum, NULL, 1, 0 },
 	{ "Mean", op_mean, NULL, 1, 0 },
-	{ "Where", op_where, NULL, 9, 1 },
+	{ "Where", op_where, NULL, 9, ONNX_INPLACE_ELEMENTWISE | ONNX_STR_IN1 | ONNX_STR_IN2 },
 	{ "Relu", op_relu, NULL, 1, 1 },
 	{ "LeakyRelu", op_leaky, NULL, 1, 1 },
 	{ "Sigmoid", op_sigmoid, NULL, 1, 1 },

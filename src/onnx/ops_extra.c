@@ -152,6 +152,8 @@ static cella_result op_trilu(struct exec *x, struct node *n)
 				int keep = upper ? j - i >= k : j - i <= k;
 				if (keep)
 					memcpy((char *)o->data + off, (const char *)a->data + off, es);
+				else if (a->dtype == CELLA_ONNX_STRING)
+					*(struct cella_onnx_string *)((char *)o->data + off) = (struct cella_onnx_string){ "", 0 };
 				else
 					memset((char *)o->data + off, 0, es);
 			}
@@ -284,6 +286,9 @@ static cella_result op_scatter_elements(struct exec *x, struct node *n)
 	int mode = scatter_mode(n);
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (mode != SCAT_NONE && a->dtype == CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "reduction '%.16s' on strings (only 'none' moves them)",
+				    onnx_attr_s(n, "reduction", ""));
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	if (o->data != a->data)
@@ -378,6 +383,9 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 	int mode = scatter_mode(n);
 	if (mode < 0)
 		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (mode != SCAT_NONE && a->dtype == CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "reduction '%.16s' on strings (only 'none' moves them)",
+				    onnx_attr_s(n, "reduction", ""));
 	/* updates.shape = indices.shape[:-1] + data.shape[last:] (ONNX ScatterND), dim by dim: the loops below read
 	 * update q * slice + s */
 	int q1 = ix->rank - 1, urank = q1 + a->rank - (int)last;
@@ -826,18 +834,18 @@ static cella_result op_dequantize(struct exec *x, struct node *n)
 const struct op_def onnx_ops_extra[] = {
 	{ "NegativeLogLikelihoodLoss", op_nll, NULL, 12, 0 },
 	{ "SoftmaxCrossEntropyLoss", op_sce, NULL, 12, 0 },
-	{ "Trilu", op_trilu, NULL, 14, 0 },
+	{ "Trilu", op_trilu, NULL, 14, ONNX_STR_IN0 },
 	{ "EyeLike", op_eyelike, NULL, 9, 0 },
 	{ "OneHot", op_onehot, NULL, 9, 0 },
-	{ "ScatterElements", op_scatter_elements, NULL, 11, 0 },
-	{ "Scatter", op_scatter_elements, NULL, 9, 0 },
-	{ "GatherND", op_gather_nd, NULL, 11, 0 },
-	{ "ScatterND", op_scatter_nd, NULL, 11, 0 },
+	{ "ScatterElements", op_scatter_elements, NULL, 11, ONNX_STR_IN0 | ONNX_STR_IN2 },
+	{ "Scatter", op_scatter_elements, NULL, 9, ONNX_STR_IN0 | ONNX_STR_IN2 },
+	{ "GatherND", op_gather_nd, NULL, 11, ONNX_STR_IN0 },
+	{ "ScatterND", op_scatter_nd, NULL, 11, ONNX_STR_IN0 | ONNX_STR_IN2 },
 	{ "NonZero", op_nonzero, NULL, 9, 0 },
-	{ "Compress", op_compress, NULL, 9, 0 },
+	{ "Compress", op_compress, NULL, 9, ONNX_STR_IN0 },
 	{ "MeanVarianceNormalization", op_mvn, NULL, 9, 0 },
 	{ "GroupNormalization", op_groupnorm, NULL, 18, 0 },
-	{ "ReverseSequence", op_reverse_sequence, NULL, 10, 0 },
+	{ "ReverseSequence", op_reverse_sequence, NULL, 10, ONNX_STR_IN0 },
 	{ "QuantizeLinear", op_quantize, NULL, 10, 0 },
 	{ "DequantizeLinear", op_dequantize, NULL, 10, 0 },
 	{ NULL, NULL, NULL, 0, 0 },

@@ -379,6 +379,13 @@ struct uq {
 
 static int uq_elem_cmp(const struct tensor *t, size_t a, size_t b)
 {
+	if (t->dtype == CELLA_ONNX_STRING) { /* by their bytes, a prefix first: UTF-8 so sorts by code point, as numpy */
+		const struct cella_onnx_string *x = (const struct cella_onnx_string *)t->data + a,
+					       *y = (const struct cella_onnx_string *)t->data + b;
+		size_t k = x->len < y->len ? x->len : y->len;
+		int c = k ? memcmp(x->data, y->data, k) : 0;
+		return c ? (c > 0) - (c < 0) : (x->len > y->len) - (x->len < y->len);
+	}
 	if (onnx_dtype_is_fp(t->dtype)) {
 		double x = onnx_get_d(t->data, t->dtype, a), y = onnx_get_d(t->data, t->dtype, b);
 		int xn = x != x, yn = y != y;
@@ -420,7 +427,7 @@ static cella_result unique_check(struct exec *x, struct node *n, int dtype, int 
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'sorted' is %lld, not 0 or 1", (long long)sorted);
 	if (rank < 0)
 		return CELLA_OK;
-	if (!num_type(dtype) && dtype != CELLA_ONNX_BOOL)
+	if (!num_type(dtype) && dtype != CELLA_ONNX_BOOL && dtype != CELLA_ONNX_STRING)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported", onnx_tname(dtype));
 	if (ax && onnx_normalize_axis(av, rank, axis))
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "attribute 'axis' is %lld, input of rank %d", (long long)av,
@@ -659,7 +666,7 @@ static cella_result op_blackman(struct exec *x, struct node *n) { return window(
 
 const struct op_def onnx_ops_linalg[] = {
 	{ "Einsum", op_einsum, einsum_prepare, 12, 0 },
-	{ "Unique", op_unique, unique_prepare, 11, 0 },
+	{ "Unique", op_unique, unique_prepare, 11, ONNX_STR_IN0 },
 	{ "Det", op_det, det_prepare, 11, 0 },
 	{ "HannWindow", op_hann, window_prepare, 17, 0 },
 	{ "HammingWindow", op_hamming, window_prepare, 17, 0 },

@@ -596,6 +596,9 @@ static cella_result op_pad(struct exec *x, struct node *n)
 	const struct tensor *cin = NULL; /* the constant input (Pad-11), or NULL */
 	if (!a)
 		return CELLA_ERR_MODEL;
+	if (a->dtype == CELLA_ONNX_STRING && n->opset < 13)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "strings are padded from opset 13 (this node is of "
+				    "opset %d)", n->opset);
 	if (n->opset < 11) {
 		const int64_t *v;
 		size_t c = onnx_attr_ints(n, "pads", &v);
@@ -672,10 +675,13 @@ static cella_result op_pad(struct exec *x, struct node *n)
 		uint16_t u16;
 		uint32_t u32;
 		uint64_t u64;
-		unsigned char b[8];
+		struct cella_onnx_string s;
+		unsigned char b[sizeof(struct cella_onnx_string)];
 	} cv = { .u64 = 0 };
 	if (cin)
 		memcpy(cv.b, cin->data, es);
+	else if (a->dtype == CELLA_ONNX_STRING)
+		cv.s = (struct cella_onnx_string){ "", 0 }; /* the spec's default for strings: the empty one */
 	else
 		onnx_put_d(&cv, a->dtype, 0, cval);
 	for (size_t i = 0; i < total; i++) {
@@ -1613,7 +1619,7 @@ const struct op_def onnx_ops_shape[] = {
 	{ "Slice", op_slice, NULL, 1, ONNX_STR_IN0 },
 	{ "Gather", op_gather, NULL, 1, ONNX_STR_IN0 },
 	{ "GatherElements", op_gather_elements, NULL, 11, ONNX_STR_IN0 },
-	{ "Pad", op_pad, NULL, 1, 0 },
+	{ "Pad", op_pad, NULL, 1, ONNX_STR_IN0 | ONNX_STR_IN2 },
 	{ "Expand", op_expand, NULL, 8, ONNX_STR_IN0 },
 	{ "Tile", op_tile, NULL, 6, ONNX_STR_IN0 },
 	{ "Shape", op_shape, NULL, 1, ONNX_STR_IN0 },
@@ -1623,7 +1629,7 @@ const struct op_def onnx_ops_shape[] = {
 	{ "Range", op_range, NULL, 11, 0 },
 	{ "Resize", op_resize, NULL, 10, 0 },
 	{ "Upsample", op_upsample, NULL, 7, 0 },
-	{ "DepthToSpace", op_d2s, NULL, 1, 0 },
-	{ "SpaceToDepth", op_s2d, NULL, 1, 0 },
+	{ "DepthToSpace", op_d2s, NULL, 1, ONNX_STR_IN0 },
+	{ "SpaceToDepth", op_s2d, NULL, 1, ONNX_STR_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

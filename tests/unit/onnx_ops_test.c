@@ -7729,7 +7729,8 @@ static void expect_strings(const struct cella_onnx_tensor *t, int rank, const in
 		ok = t->dims[d] == dims[d];
 	for (size_t i = 0; ok && i < n; i++) {
 		const struct cella_onnx_string *s = (const struct cella_onnx_string *)t->data + i;
-		ok = s->len == lens[i] && (!s->len || (s->data && !memcmp(s->data, want[i], s->len)));
+		/* never a NULL pointer, even for no bytes: a caller may hand it to memcpy or printf's %.*s */
+		ok = s->len == lens[i] && s->data && (!s->len || !memcmp(s->data, want[i], s->len));
 	}
 	if (!ok)
 		cella_test_fail(__FILE__, __LINE__, "%s: %s rank %u, %zu bytes", what, cella_onnx_dtype_name(t->dtype),
@@ -7917,6 +7918,236 @@ static void test_strings_refused(void)
 	}
 	cella_test_pass("strings refused by name: into Relu (at load and at run), a record with bytes and no data, over "
 			"max_tensor_bytes, as Gather's indices, out of EyeLike");
+}
+
+/* ---- strings through the data-moving operators ---- */
+
+/* x, [2, 3] of "a", "bb", "", "dd", "e", "a" (an empty string and a repeat), the input of test_strings_ops. */
+static const int64_t sx_dims[2] = { 2, 3 };
+
+static struct cella_onnx_tensor strings_x(struct cella_onnx_string *xs)
+{
+	static const char *const v[6] = { "a", "bb", "", "dd", "e", "a" };
+	for (int i = 0; i < 6; i++)
+		xs[i] = (struct cella_onnx_string){ v[i], strlen(v[i]) };
+	return stensor(xs, 6, 2, sx_dims);
+}
+
+/* One node `op` of opset over x (input "x") and the constants the caller adds after, output y; then run. */
+static void strings_node(struct mb *b, int64_t opset, const char *op, const char *const *ins, int ydtype)
+{
+	mb_init(b, opset);
+	gb_io(&b->g, 0, "x", CELLA_ONNX_STRING, 2, sx_dims);
+	gb_io(&b->g, 1, "y", ydtype, -1, NULL);
+	gb_node(&b->g, op, ins, Y);
+}
+
+/* Runs b on x and requires y to be the n strings of want (lens from strlen) of rank/dims. */
+static void strings_expect(struct mb *b, int rank, const int64_t *dims, const char *const *want, size_t n,
+			   const char *what)
+{
+	struct cella_onnx_string xs[6];
+	struct cella_onnx_tensor in = strings_x(xs), y;
+	struct cella_onnx_model *m = NULL;
+	size_t lens[8];
+	CT_ASSERT(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		lens[i] = strlen(want[i]);
+	CT_RESULT(half_run(b, 0, &in, 1, &m, &y, 1), CELLA_OK);
+	expect_strings(&y, rank, dims, want, lens, n, what);
+	cella_onnx_model_free(m);
+}
+
+/*
+ * The operators that move elements whatever their type take strings as the spec allows: Where, Trilu (its zeros
+ * the empty string), GatherND, Compress, ReverseSequence, ScatterElements and ScatterND, Pad (constant, its
+ * default the empty string, and edge), DepthToSpace, Unique (sorted by bytes) and Equal from opset 19, each
+ * against values worked out by hand; and 5 refusals named.
+ */
+static void test_strings_ops(void)
+{
+	static const int64_t d1[1] = { 1 }, d3[1] = { 3 }, d4[1] = { 4 }, d22[2] = { 2, 2 }, d12[2] = { 1, 2 },
+			     d11[2] = { 1, 1 }, d13[2] = { 1, 3 }, d2[1] = { 2 }, d24[2] = { 2, 4 };
+	static const char *const x_s[] = { "x", "s", NULL }, *const c_x_w[] = { "c", "x", "w", NULL };
+	static const char *const x_only[] = { "x", NULL }, *const x_i[] = { "x", "i", NULL };
+	static const char *const x_c[] = { "x", "c", NULL }, *const x_l[] = { "x", "l", NULL };
+	static const char *const x_i_u[] = { "x", "i", "u", NULL }, *const x_p_v[] = { "x", "p", "v", NULL };
+	static const char *const x_p[] = { "x", "p", NULL };
+	static const char *const one_a[1] = { "a" }, *const one_dash[1] = { "-" }, *const one_hash[1] = { "#" };
+	static const size_t l1[3] = { 1, 1, 1 };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	struct cella_onnx_string xs[6];
+	struct cella_onnx_tensor in = strings_x(xs);
+
+	/* Equal-19 against a broadcast "a" */
+	{
+		static const uint8_t want[6] = { 1, 0, 0, 0, 0, 1 };
+		strings_node(&b, 19, "Equal", x_s, CELLA_ONNX_BOOL);
+		gb_strings(&b.g, "s", 1, d1, one_a, l1, 1);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
+		CT_ASSERT(y.dtype == CELLA_ONNX_BOOL && y.rank == 2 && y.dims[0] == 2 && y.dims[1] == 3);
+		CT_EQ_MEM(y.data, want, 6);
+		cella_onnx_model_free(m);
+	}
+	/* Where(c, x, "-") */
+	{
+		static const uint8_t c[6] = { 1, 0, 1, 0, 1, 0 };
+		static const char *const want[6] = { "a", "-", "", "-", "e", "-" };
+		strings_node(&b, 16, "Where", c_x_w, CELLA_ONNX_STRING);
+		gb_const(&b.g, "c", CELLA_ONNX_BOOL, 2, sx_dims, c, sizeof(c));
+		gb_strings(&b.g, "w", 1, d1, one_dash, l1, 1);
+		strings_expect(&b, 2, sx_dims, want, 6, "Where");
+	}
+	/* Trilu, upper: below the diagonal the empty string */
+	{
+		static const char *const want[6] = { "a", "bb", "", "", "e", "a" };
+		strings_node(&b, 14, "Trilu", x_only, CELLA_ONNX_STRING);
+		strings_expect(&b, 2, sx_dims, want, 6, "Trilu");
+	}
+	/* GatherND of [1, 0] and [0, 1] */
+	{
+		static const int64_t i[4] = { 1, 0, 0, 1 };
+		static const char *const want[2] = { "dd", "bb" };
+		strings_node(&b, 13, "GatherND", x_i, CELLA_ONNX_STRING);
+		gb_const(&b.g, "i", CELLA_ONNX_INT64, 2, d22, i, sizeof(i));
+		strings_expect(&b, 1, d2, want, 2, "GatherND");
+	}
+	/* Compress columns 1 and 2 */
+	{
+		static const uint8_t c[3] = { 0, 1, 1 };
+		static const char *const want[4] = { "bb", "", "e", "a" };
+		strings_node(&b, 11, "Compress", x_c, CELLA_ONNX_STRING);
+		gb_const(&b.g, "c", CELLA_ONNX_BOOL, 1, d3, c, sizeof(c));
+		attr_i(&b.g, b.g.np[0], "axis", 1);
+		strings_expect(&b, 2, d22, want, 4, "Compress");
+	}
+	/* ReverseSequence over axis 1, row 0 the first 2, row 1 all 3 */
+	{
+		static const int64_t l[2] = { 2, 3 };
+		static const char *const want[6] = { "bb", "a", "", "a", "e", "dd" };
+		strings_node(&b, 10, "ReverseSequence", x_l, CELLA_ONNX_STRING);
+		gb_const(&b.g, "l", CELLA_ONNX_INT64, 1, d2, l, sizeof(l));
+		attr_i(&b.g, b.g.np[0], "time_axis", 1);
+		attr_i(&b.g, b.g.np[0], "batch_axis", 0);
+		strings_expect(&b, 2, sx_dims, want, 6, "ReverseSequence");
+	}
+	/* ScatterElements of "P", "Q" to row 0 columns 2 and 0 */
+	{
+		static const int64_t i[2] = { 2, 0 };
+		static const char *const u[2] = { "P", "Q" }, *const want[6] = { "Q", "bb", "P", "dd", "e", "a" };
+		strings_node(&b, 16, "ScatterElements", x_i_u, CELLA_ONNX_STRING);
+		gb_const(&b.g, "i", CELLA_ONNX_INT64, 2, d12, i, sizeof(i));
+		gb_strings(&b.g, "u", 2, d12, u, l1, 2);
+		attr_i(&b.g, b.g.np[0], "axis", 1);
+		strings_expect(&b, 2, sx_dims, want, 6, "ScatterElements");
+		/* a reduction has nothing to add strings with */
+		strings_node(&b, 16, "ScatterElements", x_i_u, CELLA_ONNX_STRING);
+		gb_const(&b.g, "i", CELLA_ONNX_INT64, 2, d12, i, sizeof(i));
+		gb_strings(&b.g, "u", 2, d12, u, l1, 2);
+		attr_s(&b.g, b.g.np[0], "reduction", "add");
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "reduction 'add' on strings (only 'none' moves them)", "ScatterElements add");
+		cella_onnx_model_free(m);
+	}
+	/* ScatterND of row 1 */
+	{
+		static const int64_t i[1] = { 1 };
+		static const char *const u[3] = { "u", "v", "w" }, *const want[6] = { "a", "bb", "", "u", "v", "w" };
+		strings_node(&b, 16, "ScatterND", x_i_u, CELLA_ONNX_STRING);
+		gb_const(&b.g, "i", CELLA_ONNX_INT64, 2, d11, i, sizeof(i));
+		gb_strings(&b.g, "u", 2, d13, u, l1, 3);
+		strings_expect(&b, 2, sx_dims, want, 6, "ScatterND");
+	}
+	/* Pad a column in front: with "#", with the default (the empty string), and edge */
+	{
+		static const int64_t p[4] = { 0, 1, 0, 0 };
+		static const char *const hash[8] = { "#", "a", "bb", "", "#", "dd", "e", "a" };
+		static const char *const empty[8] = { "", "a", "bb", "", "", "dd", "e", "a" };
+		static const char *const edge[8] = { "a", "a", "bb", "", "dd", "dd", "e", "a" };
+		strings_node(&b, 13, "Pad", x_p_v, CELLA_ONNX_STRING);
+		gb_const(&b.g, "p", CELLA_ONNX_INT64, 1, d4, p, sizeof(p));
+		gb_strings(&b.g, "v", 0, d1, one_hash, l1, 1);
+		strings_expect(&b, 2, d24, hash, 8, "Pad with '#'");
+		strings_node(&b, 13, "Pad", x_p, CELLA_ONNX_STRING);
+		gb_const(&b.g, "p", CELLA_ONNX_INT64, 1, d4, p, sizeof(p));
+		strings_expect(&b, 2, d24, empty, 8, "Pad with the default");
+		strings_node(&b, 13, "Pad", x_p, CELLA_ONNX_STRING);
+		gb_const(&b.g, "p", CELLA_ONNX_INT64, 1, d4, p, sizeof(p));
+		attr_s(&b.g, b.g.np[0], "mode", "edge");
+		strings_expect(&b, 2, d24, edge, 8, "Pad edge");
+		/* before opset 13, Pad took no strings */
+		strings_node(&b, 11, "Pad", x_p, CELLA_ONNX_STRING);
+		gb_const(&b.g, "p", CELLA_ONNX_INT64, 1, d4, p, sizeof(p));
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "strings are padded from opset 13 (this node is of opset 11)", "Pad-11 of strings");
+		cella_onnx_model_free(m);
+	}
+	/* DepthToSpace (DCR) of [1, 4, 1, 2]: channel i * 2 + j to row i, column w * 2 + j */
+	{
+		static const int64_t dd[4] = { 1, 4, 1, 2 }, od[4] = { 1, 1, 2, 4 };
+		static const char *const v[8] = { "a0", "a1", "b0", "b1", "c0", "c1", "d0", "d1" };
+		static const char *const want[8] = { "a0", "b0", "a1", "b1", "c0", "d0", "c1", "d1" };
+		static const size_t want_l[8] = { 2, 2, 2, 2, 2, 2, 2, 2 };
+		struct cella_onnx_string ds[8];
+		for (int i = 0; i < 8; i++)
+			ds[i] = (struct cella_onnx_string){ v[i], 2 };
+		struct cella_onnx_tensor din = stensor(ds, 8, 4, dd);
+		mb_init(&b, 13);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 4, dd);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		attr_i(&b.g, gb_node(&b.g, "DepthToSpace", x_only, Y), "blocksize", 2);
+		CT_RESULT(half_run(&b, 0, &din, 1, &m, &y, 1), CELLA_OK);
+		expect_strings(&y, 4, od, want, want_l, 8, "DepthToSpace");
+		cella_onnx_model_free(m);
+	}
+	/* Unique, sorted: "", "a", "bb", "dd", "e"; first indices, inverse, counts */
+	{
+		static const char *const uq_out[] = { "y", "first", "inverse", "counts", NULL };
+		static const char *const want[5] = { "", "a", "bb", "dd", "e" };
+		static const size_t want_l[5] = { 0, 1, 2, 2, 1 };
+		static const int64_t first[5] = { 2, 0, 1, 3, 4 }, inverse[6] = { 1, 2, 0, 3, 4, 1 },
+				     counts[5] = { 1, 2, 1, 1, 1 }, d5[1] = { 5 };
+		struct cella_onnx_tensor o[4];
+		mb_init(&b, 11);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, sx_dims);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_io(&b.g, 2, "first", CELLA_ONNX_INT64, -1, NULL);
+		gb_io(&b.g, 3, "inverse", CELLA_ONNX_INT64, -1, NULL);
+		gb_io(&b.g, 4, "counts", CELLA_ONNX_INT64, -1, NULL);
+		gb_node(&b.g, "Unique", x_only, uq_out);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, o, 4), CELLA_OK);
+		expect_strings(&o[0], 1, d5, want, want_l, 5, "Unique");
+		CT_ASSERT(o[1].bytes == sizeof(first) && o[2].bytes == sizeof(inverse) && o[3].bytes == sizeof(counts));
+		CT_EQ_MEM(o[1].data, first, sizeof(first));
+		CT_EQ_MEM(o[2].data, inverse, sizeof(inverse));
+		CT_EQ_MEM(o[3].data, counts, sizeof(counts));
+		cella_onnx_model_free(m);
+	}
+	/* refused by name: Equal on strings before opset 19, a string condition for Where */
+	strings_node(&b, 18, "Equal", x_s, CELLA_ONNX_BOOL);
+	gb_strings(&b.g, "s", 1, d1, one_a, l1, 1);
+	expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+		       "strings are compared from opset 19 (this node is of opset 18)", "Equal-18 of strings");
+	cella_onnx_model_free(m);
+	{
+		static const char *const x_x_x[] = { "x", "x", "x", NULL };
+		strings_node(&b, 16, "Where", x_x_x, CELLA_ONNX_STRING);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "input 0 ('x') is a string tensor; Where takes numbers there", "Where of a string condition");
+		cella_onnx_model_free(m);
+	}
+	/* GatherND's indices as strings */
+	{
+		static const char *const x_x[] = { "x", "x", NULL };
+		strings_node(&b, 13, "GatherND", x_x, CELLA_ONNX_STRING);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "input 1 ('x') is a string tensor; GatherND takes numbers there", "GatherND string indices");
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("strings: Equal-19, Where, Trilu, GatherND, Compress, ReverseSequence, ScatterElements, "
+			"ScatterND, Pad (constant, default, edge), DepthToSpace, Unique; 5 refusals named");
 }
 
 /* x (of xdt, n elements as declared) through Cast to `to`, y; run on in (bytes of x) with max_tensor_bytes mbytes. */
@@ -8350,6 +8581,7 @@ int main(int argc, char **argv)
 		{ "strings_folded", test_strings_folded },
 		{ "strings_sequences", test_strings_sequences },
 		{ "strings_refused", test_strings_refused },
+		{ "strings_ops", test_strings_ops },
 		{ "strings_cast", test_strings_cast },
 		{ "strings_cast_refused", test_strings_cast_refused },
 		{ "string_normalizer", test_string_normalizer },
