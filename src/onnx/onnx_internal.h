@@ -196,6 +196,8 @@ void onnx_str_reset(struct onnx_str_arena *a);
 void onnx_str_free(struct onnx_str_arena *a);
 /* The bytes of n strings. */
 uint64_t onnx_str_bytes(const struct cella_onnx_string *s, size_t n);
+/* Byte order, a prefix first (for UTF-8, order by code point): -1, 0 or 1. */
+int onnx_str_cmp(const char *a, size_t al, const char *b, size_t bl);
 /* Writes v, a value of float type dt (float, double, float16 or bfloat16), as numpy's str() writes a scalar of that
  * type: the shortest digits that read back as v; positional from 1e-4 to below 1e16 ("0.0001", "100.0"), else
  * scientific with an exponent of two digits at least ("1e-05", "1.5e+16"); "nan", "inf", "-inf", "-0.0". buf holds 32

@@ -379,12 +379,10 @@ struct uq {
 
 static int uq_elem_cmp(const struct tensor *t, size_t a, size_t b)
 {
-	if (t->dtype == CELLA_ONNX_STRING) { /* by their bytes, a prefix first: UTF-8 so sorts by code point, as numpy */
+	if (t->dtype == CELLA_ONNX_STRING) { /* by their bytes: for UTF-8 by code point, as numpy sorts */
 		const struct cella_onnx_string *x = (const struct cella_onnx_string *)t->data + a,
 					       *y = (const struct cella_onnx_string *)t->data + b;
-		size_t k = x->len < y->len ? x->len : y->len;
-		int c = k ? memcmp(x->data, y->data, k) : 0;
-		return c ? (c > 0) - (c < 0) : (x->len > y->len) - (x->len < y->len);
+		return onnx_str_cmp(x->data, x->len, y->data, y->len);
 	}
 	if (onnx_dtype_is_fp(t->dtype)) {
 		double x = onnx_get_d(t->data, t->dtype, a), y = onnx_get_d(t->data, t->dtype, b);

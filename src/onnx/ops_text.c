@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Text operators: TfIdfVectorizer (opset 9) over integer tokens: string tokens and the string pool are refused;
- * integer models (token ids from a tokenizer upstream) run. StringNormalizer (opset 10) over UTF-8 strings. */
+/* Text operators: TfIdfVectorizer (opset 9) over int32/int64 tokens with pool_int64s, or string tokens with
+ * pool_strings. StringNormalizer (opset 10) over UTF-8 strings. */
 #include "onnx_internal.h"
 
 #include <stdlib.h>
@@ -16,8 +16,10 @@ enum { TFIDF_TF = 0, TFIDF_IDF = 1, TFIDF_TFIDF = 2 };
 struct tfidf_attrs {
 	int mode;
 	int64_t min_len, max_len, max_skip;
-	const int64_t *pool, *starts, *index;
+	const int64_t *pool, *starts, *index; /* pool: pool_int64s, or with words each string's id (tfidf_words) */
 	size_t n_pool, n_starts, n_grams;
+	const struct attr *words; /* pool_strings, or NULL */
+	const char *pool_name;    /* the attribute the pool comes from, for messages */
 	const float *weights; /* one per n-gram; NULL: all 1 */
 	int64_t width;        /* max(ngram_indexes) + 1, the output's row, within max_tensor_bytes */
 };
@@ -27,12 +29,22 @@ struct tfidf_gram {
 	int64_t off, len, id;
 };
 
+/* A string of pool_strings and its id: the position of its first occurrence in the pool, so that equal strings are
+ * one value and the integer algorithm below counts string n-grams unchanged. */
+struct tfidf_word {
+	const char *data;
+	size_t len;
+	int64_t id;
+};
+
 /* Built at load (the op's prepare) so that each run only looks n-grams up: the checked attributes and every n-gram
  * of the pool sorted as a sequence of values, a sequence before its extensions. The n-grams that begin with given
  * values are then one run of the array, which narrows value by value as the input is read. */
 struct tfidf_priv {
 	struct tfidf_attrs t;
-	struct tfidf_gram g[];
+	struct tfidf_word *dict; /* with pool_strings: its distinct strings in byte order, each with its id */
+	size_t n_dict;
+	struct tfidf_gram g[];   /* then, with pool_strings, int64_t ids[n_pool] and dict[n_pool] */
 };
 
 /* An int attribute the operator requires (the spec gives these no default). A value of the wrong type is recorded
@@ -61,21 +73,21 @@ static cella_result tfidf_layout(struct exec *x, struct node *n, struct tfidf_at
 		int64_t s = t->starts[k], e = k + 1 < t->n_starts ? t->starts[k + 1] : (int64_t)t->n_pool, len = (int64_t)k + 1;
 		if (e < 0 || e > (int64_t)t->n_pool)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' holds %lld (value %zu), outside the "
-					    "%zu values of pool_int64s", (long long)e, k + 1, t->n_pool);
+					    "%zu values of %s", (long long)e, k + 1, t->n_pool, t->pool_name);
 		if (e < s)
 			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_counts' falls from %lld to %lld (values %zu "
 					    "and %zu)", (long long)s, (long long)e, k, k + 1);
 		if ((e - s) % len)
-			return onnx_op_fail(x, CELLA_ERR_MODEL, "the %lld-grams of pool_int64s (from value %lld) are %lld "
-					    "values, not a multiple of %lld", (long long)len, (long long)s, (long long)(e - s),
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "the %lld-grams of %s (from value %lld) are %lld values, not "
+					    "a multiple of %lld", (long long)len, t->pool_name, (long long)s, (long long)(e - s),
 					    (long long)len);
 		t->n_grams += (size_t)((e - s) / len);
 	}
 	return CELLA_OK;
 }
 
-/* Reads and checks every attribute (a malformed one CELLA_ERR_MODEL, the string pool CELLA_ERR_MODEL_UNSUPPORTED,
- * each named). */
+/* Reads and checks every attribute (a malformed one CELLA_ERR_MODEL, named). With pool_strings, t->pool is left NULL
+ * for tfidf_words to fill. */
 static cella_result tfidf_attrs(struct exec *x, struct node *n, struct tfidf_attrs *t)
 {
 	static const char *const modes[3] = { "TF", "IDF", "TFIDF" };
@@ -84,13 +96,20 @@ static cella_result tfidf_attrs(struct exec *x, struct node *n, struct tfidf_att
 	cella_result r;
 	memset(t, 0, sizeof(*t));
 	t->n_pool = onnx_attr_ints(n, "pool_int64s", &t->pool);
+	t->pool_name = "pool_int64s";
 	if (ps && t->n_pool)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "both pool_int64s and pool_strings are given (one of them may be)");
-	if (ps)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'pool_strings': string n-grams are not "
-				    "supported (int32 and int64 tokens with pool_int64s only)");
+	if (ps) {
+		if (ps->type != ATTR_STRINGS || !ps->n_strings)
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'pool_strings' is not a list of strings");
+		t->words = ps;
+		t->n_pool = ps->n_strings;
+		t->pool = NULL;
+		t->pool_name = "pool_strings";
+	}
 	if (!t->n_pool)
-		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'pool_int64s' is required (and not empty)");
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'pool_int64s' or 'pool_strings' is required (and not "
+				    "empty)");
 	if (!mode)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'mode' is required");
 	for (t->mode = 0; t->mode < 3 && strcmp(mode, modes[t->mode]); t->mode++)
@@ -116,7 +135,7 @@ static cella_result tfidf_attrs(struct exec *x, struct node *n, struct tfidf_att
 	size_t ni = onnx_attr_ints(n, "ngram_indexes", &t->index);
 	if (ni != t->n_grams)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'ngram_indexes' has %zu values for the %zu n-grams of "
-				    "pool_int64s", ni, t->n_grams);
+				    "%s", ni, t->n_grams, t->pool_name);
 	int64_t top = 0;
 	for (size_t i = 0; i < ni; i++) {
 		if (t->index[i] < 0)
@@ -169,8 +188,64 @@ static cella_result tfidf_sort(struct exec *x, const struct tfidf_attrs *t, stru
 	onnx_msort(g, tmp, t->n_grams, sizeof(*g), tfidf_before, t->pool);
 	for (k = 1; k < t->n_grams; k++)
 		if (!tfidf_before(&g[k - 1], &g[k], t->pool)) /* sorted stably: equal, the earlier one first */
-			return onnx_op_fail(x, CELLA_ERR_MODEL, "pool_int64s holds one %lld-gram twice (n-grams %lld and %lld)",
-					    (long long)g[k].len, (long long)g[k - 1].id, (long long)g[k].id);
+			return onnx_op_fail(x, CELLA_ERR_MODEL, "%s holds one %lld-gram twice (n-grams %lld and %lld)",
+					    t->pool_name, (long long)g[k].len, (long long)g[k - 1].id, (long long)g[k].id);
+	return CELLA_OK;
+}
+
+static int tfidf_word_before(const void *a, const void *b, const void *ctx)
+{
+	const struct tfidf_word *p = a, *q = b;
+	(void)ctx;
+	return onnx_str_cmp(p->data, p->len, q->data, q->len) < 0;
+}
+
+/* With pool_strings: each pool string's id into ids (pool order) and the distinct strings with their ids into dict,
+ * sorted; returns how many (tmp: n_pool words, for the sort). */
+static size_t tfidf_words(const struct attr *w, int64_t *ids, struct tfidf_word *dict, struct tfidf_word *tmp)
+{
+	size_t n = w->n_strings, k, d = 0;
+	for (k = 0; k < n; k++)
+		dict[k] = (struct tfidf_word){ w->strings[k], w->string_lens[k], (int64_t)k };
+	onnx_msort(dict, tmp, n, sizeof(*dict), tfidf_word_before, NULL);
+	for (k = 0; k < n; k++) {
+		/* sorted stably: of equal strings the first in the pool comes first, and its position is their id */
+		if (d && !onnx_str_cmp(dict[d - 1].data, dict[d - 1].len, dict[k].data, dict[k].len)) {
+			ids[dict[k].id] = dict[d - 1].id;
+			continue;
+		}
+		ids[dict[k].id] = dict[k].id;
+		dict[d++] = dict[k];
+	}
+	return d;
+}
+
+/* The id of string s in dict (n of them, sorted), or -1 (no pool value is: the token matches no n-gram). */
+static int64_t tfidf_word_id(const struct tfidf_word *dict, size_t n, const struct cella_onnx_string *s)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = onnx_str_cmp(dict[mid].data, dict[mid].len, s->data, s->len);
+		if (c == 0)
+			return dict[mid].id;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The input's type against the pool's: int32 or int64 tokens with pool_int64s, strings with pool_strings. */
+static cella_result tfidf_type(struct exec *x, const struct tfidf_attrs *t, int dt)
+{
+	if (t->words && dt != CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported with pool_strings "
+				    "(string tokens)", onnx_tname(dt));
+	if (!t->words && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (int32 or int64%s)",
+				    onnx_tname(dt), dt == CELLA_ONNX_STRING ? "; strings with pool_strings" : "");
 	return CELLA_OK;
 }
 
@@ -185,21 +260,32 @@ static cella_result tfidf_prepare(struct exec *x, struct node *n)
 		return r;
 	const struct value *v = n->n_in > 0 && n->in[0] >= 0 ? gval(x->g, n->in[0]) : NULL;
 	int dt = !v || v->outer >= 0 ? 0 : v->t.known || v->t.is_const ? v->t.dtype : v->is_input ? v->decl_dtype : 0;
-	if (dt && dt != CELLA_ONNX_INT32 && dt != CELLA_ONNX_INT64)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (int32 or int64)",
-				    onnx_tname(dt));
-	/* the index is working memory kept for the model's lifetime: bounded as a tensor is */
-	size_t bytes = t.n_grams * sizeof(struct tfidf_gram);
+	if (dt && (r = tfidf_type(x, &t, dt)) != CELLA_OK)
+		return r;
+	/* the index is working memory kept for the model's lifetime: bounded as a tensor is (n-grams, and with
+	 * pool_strings an id and a dictionary entry per string) */
+	size_t gbytes = t.n_grams * sizeof(struct tfidf_gram);
+	size_t wbytes = t.words ? t.n_pool * (sizeof(int64_t) + sizeof(struct tfidf_word)) : 0, bytes = gbytes + wbytes;
 	if (bytes > x->m->opt.max_tensor_bytes)
 		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "an index of the pool's %zu n-grams (%zu bytes) is over "
 				    "max_tensor_bytes", t.n_grams, bytes);
-	struct tfidf_gram *tmp = onnx_op_scratch(x, 0, bytes);
+	size_t tbytes = gbytes > t.n_pool * sizeof(struct tfidf_word) ? gbytes : t.n_pool * sizeof(struct tfidf_word);
+	struct tfidf_gram *tmp = onnx_op_scratch(x, 0, tbytes);
 	struct tfidf_priv *p = malloc(sizeof(*p) + bytes);
 	if (!tmp || !p) {
 		free(p);
 		return CELLA_ERR_OUT_OF_MEMORY;
 	}
 	p->t = t;
+	p->dict = NULL;
+	p->n_dict = 0;
+	if (t.words) {
+		int64_t *ids = (int64_t *)(p->g + t.n_grams);
+		p->dict = (struct tfidf_word *)(ids + t.n_pool);
+		p->n_dict = tfidf_words(t.words, ids, p->dict, (struct tfidf_word *)tmp);
+		p->t.pool = ids;
+		t.pool = ids;
+	}
 	if ((r = tfidf_sort(x, &t, p->g, tmp)) != CELLA_OK) {
 		free(p);
 		return r;
@@ -282,11 +368,12 @@ static cella_result op_tfidf(struct exec *x, struct node *n)
 		return onnx_op_fail(x, CELLA_ERR_MODEL, "input 0 is absent");
 	if (!p && (r = tfidf_attrs(x, n, &ta)) != CELLA_OK) /* at load, before the prepare: the shape pass, folding */
 		return r;
-	if (a->dtype != CELLA_ONNX_INT32 && a->dtype != CELLA_ONNX_INT64)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s is not supported (int32 or int64)",
-				    onnx_tname(a->dtype));
+	if ((r = tfidf_type(x, t, a->dtype)) != CELLA_OK)
+		return r;
 	if (a->rank != 1 && a->rank != 2)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "input of rank %d, not [C] or [N, C]", a->rank);
+	if (!p && t->words && !onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* strings folded at load: counted at each run, with the prepare's index */
 	int64_t rows = a->rank == 2 ? a->dims[0] : 1, C = a->dims[a->rank - 1], dims[2] = { rows, t->width };
 	r = onnx_op_out(x, n, 0, CELLA_ONNX_FLOAT, a->rank, a->rank == 2 ? dims : dims + 1, &o);
 	if (r == CELLA_ERR_TOO_LARGE)
@@ -306,6 +393,20 @@ static cella_result op_tfidf(struct exec *x, struct node *n)
 	int64_t *cnt = onnx_op_scratch(x, 2, t->n_grams * sizeof(int64_t));
 	if (!cnt)
 		return CELLA_ERR_OUT_OF_MEMORY;
+	struct tensor ids;
+	if (t->words) { /* each string token as its id in the pool, or -1: the integer algorithm counts them */
+		size_t c = onnx_tensor_count(a);
+		int64_t *id = onnx_op_scratch(x, 0, c * sizeof(int64_t));
+		if (!id)
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (size_t i = 0; i < c; i++)
+			id[i] = tfidf_word_id(p->dict, p->n_dict, (const struct cella_onnx_string *)a->data + i);
+		ids = *a;
+		ids.dtype = CELLA_ONNX_INT64;
+		ids.data = id;
+		ids.bytes = c * sizeof(int64_t);
+		a = &ids;
+	}
 	float *y = o->data;
 	memset(y, 0, o->bytes);
 	for (int64_t b = 0; b < rows; b++, y += t->width) {
@@ -424,18 +525,11 @@ static size_t utf8_map(const char *s, size_t len, int upper, char *dst)
 	return o;
 }
 
-/* Byte order, a prefix first. */
-static int sn_cmp(const char *a, size_t al, const char *b, size_t bl)
-{
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c ? c : al < bl ? -1 : al > bl;
-}
-
 static int sn_before(const void *a, const void *b, const void *ctx)
 {
 	const struct cella_onnx_string *x = a, *y = b;
 	(void)ctx;
-	return sn_cmp(x->data, x->len, y->data, y->len) < 0;
+	return onnx_str_cmp(x->data, x->len, y->data, y->len) < 0;
 }
 
 /* Whether s[0..len) is one of p's stopwords (a binary search of the sorted list). */
@@ -444,7 +538,7 @@ static int sn_stopword(const struct sn_priv *p, const char *s, size_t len)
 	size_t lo = 0, hi = p->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = sn_cmp(p->w[mid].data, p->w[mid].len, s, len);
+		int c = onnx_str_cmp(p->w[mid].data, p->w[mid].len, s, len);
 		if (c == 0)
 			return 1;
 		if (c < 0)
@@ -603,7 +697,7 @@ static cella_result op_string_normalizer(struct exec *x, struct node *n)
 }
 
 const struct op_def onnx_ops_text[] = {
-	{ "TfIdfVectorizer", op_tfidf, tfidf_prepare, 9, 0 },
+	{ "TfIdfVectorizer", op_tfidf, tfidf_prepare, 9, ONNX_STR_IN0 },
 	{ "StringNormalizer", op_string_normalizer, sn_prepare, 10, ONNX_STR_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -72,6 +72,12 @@ void onnx_str_free(struct onnx_str_arena *a) /* see onnx_internal.h */
 	memset(a, 0, sizeof(*a));
 }
 
+int onnx_str_cmp(const char *a, size_t al, const char *b, size_t bl) /* see onnx_internal.h */
+{
+	int c = al && bl ? memcmp(a, b, al < bl ? al : bl) : 0;
+	return c ? (c > 0) - (c < 0) : (al > bl) - (al < bl);
+}
+
 uint64_t onnx_str_bytes(const struct cella_onnx_string *s, size_t n) /* see onnx_internal.h */
 {
 	uint64_t total = 0;

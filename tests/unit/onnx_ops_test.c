@@ -6063,7 +6063,7 @@ static void test_tfidf_refused(void)
 	static const int64_t pool[9] = { 1, 2, 3, 1, 2, 2, 3, 3, 1 }, c03[2] = { 0, 3 }, id6[6] = { 0, 1, 2, 3, 4, 5 };
 	static const int64_t c13[2] = { 1, 3 }, c042[3] = { 0, 4, 2 }, c012[2] = { 0, 12 }, c02[2] = { 0, 2 };
 	static const int64_t neg[6] = { 0, 1, -1, 3, 4, 5 }, huge[6] = { 0, 1, 2, 3, 4, (int64_t)1 << 62 };
-	static const int64_t top[6] = { 0, 1, 2, 3, 4, INT64_MAX };
+	static const int64_t top[6] = { 0, 1, 2, 3, 4, INT64_MAX }, c0[1] = { 0 };
 	static const int64_t dup2[9] = { 1, 2, 3, 1, 2, 2, 3, 1, 2 }, dup1[9] = { 1, 2, 1, 1, 2, 2, 3, 3, 1 };
 	static const float w2[2] = { 1, 2 };
 	static const int64_t x6[6] = { 1, 2, 3, 1, 2, 2 };
@@ -6090,8 +6090,8 @@ static void test_tfidf_refused(void)
 		{ CELLA_ERR_MODEL, "attribute 'ngram_indexes' holds -1 (value 2), negative" },
 		{ CELLA_ERR_MODEL, "attribute 'weights' has 2 values, ngram_indexes 6" },
 		{ CELLA_ERR_MODEL, "attribute 'weights' has the wrong type" },
-		{ CELLA_ERR_MODEL, "attribute 'pool_int64s' is required" },
-		{ CELLA_ERR_MODEL_UNSUPPORTED, "attribute 'pool_strings': string n-grams are not supported" },
+		{ CELLA_ERR_MODEL, "attribute 'pool_int64s' or 'pool_strings' is required" },
+		{ CELLA_ERR_MODEL_UNSUPPORTED, "input of type int64 is not supported with pool_strings (string tokens)" },
 		{ CELLA_ERR_MODEL, "both pool_int64s and pool_strings are given" },
 		{ CELLA_ERR_MODEL, "pool_int64s holds one 2-gram twice (n-grams 3 and 5)" },
 		{ CELLA_ERR_MODEL, "pool_int64s holds one 1-gram twice (n-grams 0 and 2)" },
@@ -6122,7 +6122,7 @@ static void test_tfidf_refused(void)
 			case 15: c.w = w2, c.nw = 2; break;
 			case 16: c.w_ints = 1; break;
 			case 17: c.pool = NULL; break;
-			case 18: c.pool = NULL, c.strings = 1; break;
+			case 18: c.pool = NULL, c.strings = 1, c.counts = c0, c.nc = 1, c.ni = 2; break; /* "ab", "cd" */
 			case 19: c.strings = 1; break;
 			case 20: c.pool = dup2; break;
 			case 21: c.pool = dup1; break;
@@ -6135,8 +6135,8 @@ static void test_tfidf_refused(void)
 						dynamic ? "dynamic" : "static", cella_result_name(r), last_log);
 			cella_onnx_model_free(m);
 		}
-	/* float tokens at load, declared or dynamic; string tokens at load (the engine holds no strings); a rank-3 or
-	 * scalar input at load when declared, else at run; opset 8 has no TfIdfVectorizer */
+	/* float tokens at load, declared or dynamic; string tokens against pool_int64s at load; a rank-3 or scalar input
+	 * at load when declared, else at run; opset 8 has no TfIdfVectorizer */
 	{
 		static const float xf[6] = { 1, 2, 3, 1, 2, 2 };
 		const struct vten fx = { "x", CELLA_ONNX_FLOAT, 1, { 6 }, xf, sizeof(xf) };
@@ -6149,7 +6149,8 @@ static void test_tfidf_refused(void)
 				  strstr(last_log, "input of type float is not supported (int32 or int64)"));
 			cella_onnx_model_free(m);
 			CT_RESULT(tfidf_run(&base, 9, &sx, dynamic, &m, &out), CELLA_ERR_MODEL_UNSUPPORTED);
-			CT_ASSERT(m == NULL && strstr(last_log, "string"));
+			CT_ASSERT(m == NULL && strstr(last_log, "input of type string is not supported (int32 or int64; "
+								"strings with pool_strings)"));
 			cella_onnx_model_free(m);
 			CT_RESULT(tfidf_run(&base, 9, &r3, dynamic, &m, &out), CELLA_ERR_MODEL_SHAPE);
 			CT_ASSERT((m == NULL) == !dynamic && strstr(last_log, "input of rank 3, not [C] or [N, C]"));
@@ -6174,6 +6175,7 @@ static void test_tfidf_refused(void)
 	cella_test_pass("TfIdfVectorizer: 24 malformed attributes refused at load by name (declared and dynamic x), "
 			"float and string tokens, ranks 3 and 0, an output of 3 rows over max_tensor_bytes, opset 8");
 }
+
 
 /* With an argument, runs only the tests whose name contains it. */
 /* ---- float16 and bfloat16 ---- */
@@ -8150,6 +8152,87 @@ static void test_strings_ops(void)
 			"ScatterND, Pad (constant, default, edge), DepthToSpace, Unique; 5 refusals named");
 }
 
+/* TfIdfVectorizer over x (strings, [2, 4]) with pool_strings `pool` (np of them: 1-grams a, b, c then 2-grams from
+ * value 3), TF over 1- and 2-grams, weights w (NULL: none); x a graph input, or with as_const an initializer. */
+static cella_result tfidf_strings_run(const char *const *pool, size_t np, const float *w, int as_const,
+				      struct cella_onnx_string *xs, struct cella_onnx_model **m,
+				      struct cella_onnx_tensor *out)
+{
+	static const int64_t xd[2] = { 2, 4 }, counts[2] = { 0, 3 }, idx[5] = { 0, 1, 2, 3, 4 };
+	static const char *const xv[8] = { "a", "b", "c", "a", "b", "c", "x", "" };
+	static const size_t xl[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };
+	static const char *const ins[] = { "x", NULL };
+	static ProtobufCBinaryData words[8];
+	struct mb b;
+	Onnx__NodeProto *n;
+	mb_init(&b, 9);
+	if (as_const)
+		gb_strings(&b.g, "x", 2, xd, xv, xl, 8);
+	else
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, xd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	n = gb_node(&b.g, "TfIdfVectorizer", ins, Y);
+	attr_s(&b.g, n, "mode", w ? "TFIDF" : "TF");
+	attr_i(&b.g, n, "min_gram_length", 1);
+	attr_i(&b.g, n, "max_gram_length", 2);
+	attr_i(&b.g, n, "max_skip_count", 0);
+	attr_ints(&b.g, n, "ngram_counts", counts, 2);
+	attr_ints(&b.g, n, "ngram_indexes", idx, 5);
+	if (w) {
+		Onnx__AttributeProto *a = gb_attr(&b.g, n, "weights", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+		a->n_floats = 5;
+		a->floats = (float *)w;
+	}
+	if (np) {
+		Onnx__AttributeProto *a = gb_attr(&b.g, n, "pool_strings", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+		for (size_t i = 0; i < np; i++)
+			words[i] = (ProtobufCBinaryData){ strlen(pool[i]), (uint8_t *)pool[i] };
+		a->n_strings = np;
+		a->strings = words;
+	} else {
+		attr_s(&b.g, n, "pool_strings", "a"); /* one string, not a list */
+	}
+	for (int i = 0; i < 8; i++)
+		xs[i] = (struct cella_onnx_string){ xv[i], xl[i] };
+	struct cella_onnx_tensor in = stensor(xs, 8, 2, xd);
+	cella_result r = load(&b, m);
+	return r != CELLA_OK ? r : cella_onnx_model_run(*m, as_const ? NULL : &in, as_const ? 0 : 1, out, 1);
+}
+
+/*
+ * String tokens with pool_strings, a, b, c and the 2-grams "a b", "b c" (a and b given again in them): row
+ * a b c a counts a 2, b 1, c 1, "a b" 1, "b c" 1; row b c x "" counts b, c and "b c" once (x and the empty string are
+ * in no n-gram). As a graph input, as a constant (counted at the run, not folded), and with TFIDF weights; refused
+ * by name: a 1-gram given twice, pool_strings not a list.
+ */
+static void test_tfidf_strings(void)
+{
+	static const char *const pool[7] = { "a", "b", "c", "a", "b", "b", "c" };
+	static const char *const dup[7] = { "a", "b", "a", "a", "b", "b", "c" };
+	static const float tf[10] = { 2, 1, 1, 1, 1, 0, 1, 1, 0, 1 }, w[5] = { 0.5f, 1, 2, 3, 4 };
+	static const float tfidf[10] = { 1, 1, 2, 3, 4, 0, 1, 2, 0, 4 };
+	struct cella_onnx_string xs[8];
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	for (int as_const = 0; as_const < 2; as_const++) {
+		CT_RESULT(tfidf_strings_run(pool, 7, NULL, as_const, xs, &m, &y), CELLA_OK);
+		CT_ASSERT(y.dtype == CELLA_ONNX_FLOAT && y.rank == 2 && y.dims[0] == 2 && y.dims[1] == 5);
+		CT_EQ_MEM(y.data, tf, sizeof(tf));
+		cella_onnx_model_free(m);
+	}
+	CT_RESULT(tfidf_strings_run(pool, 7, w, 0, xs, &m, &y), CELLA_OK);
+	CT_EQ_MEM(y.data, tfidf, sizeof(tfidf));
+	cella_onnx_model_free(m);
+	expect_refused(tfidf_strings_run(dup, 7, NULL, 0, xs, &m, &y), CELLA_ERR_MODEL,
+		       "pool_strings holds one 1-gram twice (n-grams 0 and 2)", "a 1-gram twice");
+	CT_ASSERT(m == NULL);
+	expect_refused(tfidf_strings_run(pool, 0, NULL, 0, xs, &m, &y), CELLA_ERR_MODEL,
+		       "attribute 'pool_strings' is not a list of strings", "pool_strings of one string");
+	CT_ASSERT(m == NULL);
+	cella_test_pass("TfIdfVectorizer over string tokens with pool_strings (input, constant, TFIDF weights); a 1-gram "
+			"twice and a pool that is not a list refused by name");
+}
+
 /* x (of xdt, n elements as declared) through Cast to `to`, y; run on in (bytes of x) with max_tensor_bytes mbytes. */
 static cella_result cast_run(int xdt, int to, const void *in, size_t n, uint64_t mbytes, struct cella_onnx_model **m,
 			     struct cella_onnx_tensor *y)
@@ -8582,6 +8665,7 @@ int main(int argc, char **argv)
 		{ "strings_sequences", test_strings_sequences },
 		{ "strings_refused", test_strings_refused },
 		{ "strings_ops", test_strings_ops },
+		{ "tfidf_strings", test_tfidf_strings },
 		{ "strings_cast", test_strings_cast },
 		{ "strings_cast_refused", test_strings_cast_refused },
 		{ "string_normalizer", test_string_normalizer },
