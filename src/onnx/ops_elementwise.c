@@ -80,35 +80,46 @@ static void bplan_make(struct bplan *p, int n, struct tensor *const *ts, int ora
 typedef void (*row_fn)(void *o, const void *a, const void *b, const void *c, size_t n, ptrdiff_t sa, ptrdiff_t sb,
 		       ptrdiff_t sc);
 
+/* The offsets (in elements) of each input's next row: idx, over the plan's outer dims, steps to the next row. */
+static void bplan_step(const struct bplan *p, int64_t *idx, ptrdiff_t *off)
+{
+	for (int d = p->rank - 2; d >= 0; d--) {
+		idx[d]++;
+		for (int k = 0; k < 3; k++)
+			off[k] += p->st[k][d];
+		if (idx[d] < p->dims[d])
+			break;
+		for (int k = 0; k < 3; k++)
+			off[k] -= p->st[k][d] * p->dims[d];
+		idx[d] = 0;
+	}
+}
+
+/* The number of rows of p (the innermost dim is a row's length, in *inner). */
+static size_t bplan_outer(const struct bplan *p, size_t *inner)
+{
+	size_t outer = 1;
+	for (int d = 0; d < p->rank - 1; d++)
+		outer *= (size_t)p->dims[d];
+	*inner = (size_t)p->dims[p->rank - 1];
+	return outer;
+}
+
 /* Calls fn once per innermost row. Offsets are in elements; es are element sizes. */
 static void bplan_rows(const struct bplan *p, void *o, size_t oes, const void *a, size_t aes, const void *b,
 		       size_t bes, const void *c, size_t ces, row_fn fn)
 {
 	int r = p->rank;
 	int64_t idx[MAXR] = { 0 };
-	size_t inner = (size_t)p->dims[r - 1];
-	size_t outer = 1;
-	for (int d = 0; d < r - 1; d++)
-		outer *= (size_t)p->dims[d];
+	size_t inner, outer = bplan_outer(p, &inner);
 	if (inner == 0)
 		return;
-	ptrdiff_t oa = 0, ob = 0, oc = 0;
+	ptrdiff_t off[3] = { 0, 0, 0 };
 	for (size_t i = 0; i < outer; i++) {
-		fn((char *)o + i * inner * oes, (const char *)a + oa * (ptrdiff_t)aes,
-		   b ? (const char *)b + ob * (ptrdiff_t)bes : NULL, c ? (const char *)c + oc * (ptrdiff_t)ces : NULL,
+		fn((char *)o + i * inner * oes, (const char *)a + off[0] * (ptrdiff_t)aes,
+		   b ? (const char *)b + off[1] * (ptrdiff_t)bes : NULL, c ? (const char *)c + off[2] * (ptrdiff_t)ces : NULL,
 		   inner, p->st[0][r - 1], p->st[1][r - 1], p->st[2][r - 1]);
-		for (int d = r - 2; d >= 0; d--) {
-			idx[d]++;
-			oa += p->st[0][d];
-			ob += p->st[1][d];
-			oc += p->st[2][d];
-			if (idx[d] < p->dims[d])
-				break;
-			oa -= p->st[0][d] * p->dims[d];
-			ob -= p->st[1][d] * p->dims[d];
-			oc -= p->st[2][d] * p->dims[d];
-			idx[d] = 0;
-		}
+		bplan_step(p, idx, off);
 	}
 }
 
@@ -614,6 +625,49 @@ static cella_result op_where(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* StringConcat-20: each string of X followed by Y's, NumPy-broadcast; the bytes made in the run's string arena. */
+static cella_result op_string_concat(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *o;
+	int64_t dims[MAXR];
+	int rank;
+	cella_result r;
+	if (!a || !b)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "inputs X and Y are required");
+	if (a->dtype != CELLA_ONNX_STRING || b->dtype != CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "inputs of types %s and %s: StringConcat takes strings",
+				    onnx_tname(a->dtype), onnx_tname(b->dtype));
+	struct tensor *ts[2] = { a, b };
+	if ((r = bcast_shape(2, ts, &rank, dims)) != CELLA_OK)
+		return onnx_op_fail(x, r, "X and Y do not broadcast");
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_STRING, rank, dims, &o)) != CELLA_OK || onnx_op_dry(x) || !o->bytes)
+		return r;
+	struct bplan p;
+	memset(&p, 0, sizeof(p));
+	bplan_make(&p, 2, ts, rank, dims);
+	int64_t idx[MAXR] = { 0 };
+	ptrdiff_t off[3] = { 0, 0, 0 };
+	size_t inner, outer = bplan_outer(&p, &inner);
+	const struct cella_onnx_string *A = a->data, *B = b->data;
+	struct cella_onnx_string *Z = o->data;
+	for (size_t i = 0; i < outer; i++, bplan_step(&p, idx, off))
+		for (size_t j = 0; j < inner; j++, Z++) {
+			const struct cella_onnx_string *u = A + off[0] + (ptrdiff_t)j * p.st[0][p.rank - 1],
+						       *v = B + off[1] + (ptrdiff_t)j * p.st[1][p.rank - 1];
+			char *q;
+			if (u->len > SIZE_MAX - v->len)
+				return CELLA_ERR_TOO_LARGE;
+			if ((r = onnx_op_str(x, u->len + v->len, &q)) != CELLA_OK)
+				return r;
+			if (u->len)
+				memcpy(q, u->data, u->len);
+			if (v->len)
+				memcpy(q + u->len, v->data, v->len);
+			*Z = (struct cella_onnx_string){ q, u->len + v->len };
+		}
+	return CELLA_OK;
+}
+
 /* ------------------------------------------------------------------ unary */
 
 enum {
@@ -1115,6 +1169,7 @@ const struct op_def onnx_ops_elementwise[] = {
 	{ "Sum", op_sum, NULL, 1, 0 },
 	{ "Mean", op_mean, NULL, 1, 0 },
 	{ "Where", op_where, NULL, 9, ONNX_INPLACE_ELEMENTWISE | ONNX_STR_IN1 | ONNX_STR_IN2 },
+	{ "StringConcat", op_string_concat, NULL, 20, ONNX_STR_ANY },
 	{ "Relu", op_relu, NULL, 1, 1 },
 	{ "LeakyRelu", op_leaky, NULL, 1, 1 },
 	{ "Sigmoid", op_sigmoid, NULL, 1, 1 },

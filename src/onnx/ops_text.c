@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Text operators: TfIdfVectorizer (opset 9) over int32/int64 tokens with pool_int64s, or string tokens with
- * pool_strings. StringNormalizer (opset 10) over UTF-8 strings. */
+ * pool_strings. StringNormalizer (opset 10) over UTF-8 strings. StringSplit (opset 20). */
 #include "onnx_internal.h"
 
 #include <stdlib.h>
@@ -696,8 +696,130 @@ static cella_result op_string_normalizer(struct exec *x, struct node *n)
 	return CELLA_OK;
 }
 
+/* ------------------------------------------------------------------ StringSplit */
+
+/* The bytes of the whitespace character at s (rem bytes left), or 0: Python's str.isspace() characters (the reference
+ * splits with numpy, that is with str.split()): ASCII's six, the separators 0x1c-0x1f, and in UTF-8 U+0085,
+ * U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. */
+static size_t ws_len(const unsigned char *s, size_t rem)
+{
+	if (s[0] == ' ' || (s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x1f))
+		return 1;
+	if (rem >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (rem < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) || (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+	    (s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)))
+		return 3;
+	return 0;
+}
+
+/*
+ * The pieces of s as Python's str.split(sep, maxsplit) gives them (sep NULL: runs of whitespace, none at the ends
+ * except after the last split, which keeps the rest as it is; else every sep, empty pieces included): their number,
+ * and with out the pieces themselves (pointing into s).
+ */
+static size_t split_one(const struct cella_onnx_string *s, const char *sep, size_t sep_len, uint64_t maxsplit,
+			struct cella_onnx_string *out)
+{
+	const unsigned char *b = (const unsigned char *)s->data;
+	size_t len = s->len, i = 0, n = 0, w;
+	if (!sep) {
+		for (uint64_t k = 0; k < maxsplit; k++) {
+			while (i < len && (w = ws_len(b + i, len - i)))
+				i += w;
+			if (i == len)
+				return n;
+			size_t j = i;
+			while (i < len && !ws_len(b + i, len - i))
+				i++;
+			if (out)
+				out[n] = (struct cella_onnx_string){ s->data + j, i - j };
+			n++;
+		}
+		while (i < len && (w = ws_len(b + i, len - i)))
+			i += w;
+		if (i < len) {
+			if (out)
+				out[n] = (struct cella_onnx_string){ s->data + i, len - i };
+			n++;
+		}
+		return n;
+	}
+	for (uint64_t k = 0; k < maxsplit; k++) {
+		size_t j = i;
+		while (j + sep_len <= len && memcmp(b + j, sep, sep_len))
+			j++;
+		if (j + sep_len > len)
+			break;
+		if (out)
+			out[n] = (struct cella_onnx_string){ s->data + i, j - i };
+		n++;
+		i = j + sep_len;
+	}
+	if (out)
+		out[n] = (struct cella_onnx_string){ s->data + i, len - i };
+	return n + 1;
+}
+
+/*
+ * StringSplit-20: Y, X's shape and one more dim holding each element's pieces, padded with empty strings to the most
+ * any element has; Z (int64, X's shape), each element's number of pieces. The pieces point into X's bytes.
+ * `delimiter` absent or empty splits at runs of whitespace; `maxsplit`, at most that many splits (absent: all); a
+ * negative one is refused (the reference would split without a limit, onnxruntime not at all).
+ */
+static cella_result op_string_split(struct exec *x, struct node *n)
+{
+	struct tensor *a = onnx_op_in(x, n, 0), *y, *z;
+	const struct attr *d = onnx_attr_get(n, "delimiter"), *ms = onnx_attr_get(n, "maxsplit");
+	cella_result r;
+	if (!a)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "input X is required");
+	if (d && d->type != ATTR_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'delimiter' is not a string");
+	int64_t mv = onnx_attr_i(n, "maxsplit", 0);
+	if (n->attr_bad)
+		return CELLA_ERR_MODEL; /* named by op_call */
+	if (ms && mv < 0)
+		return onnx_op_fail(x, CELLA_ERR_MODEL, "attribute 'maxsplit' is %lld, negative", (long long)mv);
+	if (a->dtype != CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of type %s: StringSplit takes strings",
+				    onnx_tname(a->dtype));
+	if (a->rank >= MAXR)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "input of rank %d: its output has one dim more than "
+				    "the %d the engine holds", a->rank, MAXR);
+	if (onnx_op_dry(x))
+		return CELLA_ERR_NOT_FOUND; /* Y's last dim depends on the data */
+	const char *sep = d && d->s_len ? d->s : NULL;
+	uint64_t maxsplit = ms ? (uint64_t)mv : UINT64_MAX;
+	const struct cella_onnx_string *s = a->data;
+	size_t c = onnx_tensor_count(a), most = 0;
+	if ((r = onnx_op_out(x, n, 1, CELLA_ONNX_INT64, a->rank, a->dims, &z)) != CELLA_OK)
+		return r;
+	for (size_t i = 0; i < c; i++) {
+		size_t k = split_one(&s[i], sep, sep ? d->s_len : 0, maxsplit, NULL);
+		((int64_t *)z->data)[i] = (int64_t)k;
+		most = k > most ? k : most;
+	}
+	int64_t yd[MAXR];
+	memcpy(yd, a->dims, (size_t)a->rank * sizeof(int64_t));
+	yd[a->rank] = (int64_t)most;
+	if ((r = onnx_op_out(x, n, 0, CELLA_ONNX_STRING, a->rank + 1, yd, &y)) != CELLA_OK)
+		return r;
+	struct cella_onnx_string *out = y->data;
+	for (size_t i = 0; i < c; i++, out += most) {
+		size_t k = split_one(&s[i], sep, sep ? d->s_len : 0, maxsplit, out);
+		for (; k < most; k++)
+			out[k] = (struct cella_onnx_string){ "", 0 };
+	}
+	return CELLA_OK;
+}
+
 const struct op_def onnx_ops_text[] = {
 	{ "TfIdfVectorizer", op_tfidf, tfidf_prepare, 9, ONNX_STR_IN0 },
 	{ "StringNormalizer", op_string_normalizer, sn_prepare, 10, ONNX_STR_IN0 },
+	{ "StringSplit", op_string_split, NULL, 20, ONNX_STR_IN0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -8233,6 +8233,162 @@ static void test_tfidf_strings(void)
 			"twice and a pool that is not a list refused by name");
 }
 
+/* StringSplit (opset 20) of xs (n strings, [n]) with `delimiter` (NULL: absent) and `maxsplit` (< 0: absent):
+ * Y must be want (n rows of `width`), Z counts. */
+static void split_case(const char *const *xs, size_t n, const char *delim, int64_t maxsplit, const char *const *want,
+		       int64_t width, const int64_t *counts, const char *what)
+{
+	static const char *const ins[] = { "x", NULL }, *const outs[] = { "y", "z", NULL };
+	struct cella_onnx_string s[4];
+	size_t lens[12];
+	int64_t xd[1] = { (int64_t)n }, yd[2] = { (int64_t)n, width };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor o[2];
+	CT_ASSERT(n <= 4 && n * (size_t)width <= 12);
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct cella_onnx_string){ xs[i], strlen(xs[i]) };
+	for (size_t i = 0; i < n * (size_t)width; i++)
+		lens[i] = strlen(want[i]);
+	mb_init(&b, 20);
+	gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 1, xd);
+	gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	gb_io(&b.g, 2, "z", CELLA_ONNX_INT64, -1, NULL);
+	Onnx__NodeProto *nd = gb_node(&b.g, "StringSplit", ins, outs);
+	if (delim)
+		attr_s(&b.g, nd, "delimiter", delim);
+	if (maxsplit >= 0)
+		attr_i(&b.g, nd, "maxsplit", maxsplit);
+	struct cella_onnx_tensor in = stensor(s, n, 1, xd);
+	CT_RESULT(half_run(&b, 0, &in, 1, &m, o, 2), CELLA_OK);
+	expect_strings(&o[0], 2, yd, want, lens, n * (size_t)width, what);
+	CT_ASSERT(o[1].dtype == CELLA_ONNX_INT64 && o[1].rank == 1 && o[1].dims[0] == (int64_t)n);
+	CT_EQ_MEM(o[1].data, counts, n * sizeof(int64_t));
+	cella_onnx_model_free(m);
+}
+
+/*
+ * The string operators of opset 20: StringConcat (broadcast both ways, an empty string) and StringSplit against
+ * Python's str.split written out (runs of whitespace, Unicode's too; a delimiter with empty pieces; maxsplit 1 and 0;
+ * a two-byte delimiter; an empty string giving no piece or one); 4 refusals named.
+ */
+static void test_strings_opset20(void)
+{
+	static const int64_t d2[1] = { 2 }, d1[1] = { 1 }, d21[2] = { 2, 1 }, d3[1] = { 3 }, d23[2] = { 2, 3 };
+	static const char *const x_y[] = { "x", "w", NULL };
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor y;
+	/* StringConcat: [2] with [1], then [2, 1] with [3] */
+	{
+		static const char *const w1[1] = { "-x" }, *const want[2] = { "ab-x", "-x" };
+		static const size_t l1[1] = { 2 }, wl[2] = { 4, 2 };
+		struct cella_onnx_string xs[2] = { { "ab", 2 }, { "", 0 } };
+		struct cella_onnx_tensor in = stensor(xs, 2, 1, d2);
+		mb_init(&b, 20);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 1, d2);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_strings(&b.g, "w", 1, d1, w1, l1, 1);
+		gb_node(&b.g, "StringConcat", x_y, Y);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
+		expect_strings(&y, 1, d2, want, wl, 2, "StringConcat [2] + [1]");
+		cella_onnx_model_free(m);
+	}
+	{
+		static const char *const w3[3] = { "1", "2", "3" }, *const want[6] = { "a1", "a2", "a3", "b1", "b2", "b3" };
+		static const size_t l3[3] = { 1, 1, 1 }, wl[6] = { 2, 2, 2, 2, 2, 2 };
+		struct cella_onnx_string xs[2] = { { "a", 1 }, { "b", 1 } };
+		struct cella_onnx_tensor in = stensor(xs, 2, 2, d21);
+		mb_init(&b, 20);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_strings(&b.g, "w", 1, d3, w3, l3, 3);
+		gb_node(&b.g, "StringConcat", x_y, Y);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
+		expect_strings(&y, 2, d23, want, wl, 6, "StringConcat [2, 1] + [3]");
+		cella_onnx_model_free(m);
+		/* at opset 19 there is no StringConcat; numbers are refused by name */
+		mb_init(&b, 19);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_strings(&b.g, "w", 1, d3, w3, l3, 3);
+		gb_node(&b.g, "StringConcat", x_y, Y);
+		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED);
+		CT_ASSERT(m == NULL && strstr(last_log, "StringConcat"));
+		static const float f3[3] = { 1, 2, 3 };
+		mb_init(&b, 20);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 1, d3, f3, sizeof(f3));
+		gb_node(&b.g, "StringConcat", x_y, Y);
+		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "inputs of types string and float: StringConcat takes strings", "StringConcat of numbers");
+		cella_onnx_model_free(m);
+	}
+	/* StringSplit, as Python's str.split */
+	static const char *const xs[3] = { "  a b  c  ", "a,,b,", "" };
+	{
+		static const char *const want[9] = { "a", "b", "c", "a,,b,", "", "", "", "", "" };
+		static const int64_t c[3] = { 3, 1, 0 };
+		split_case(xs, 3, NULL, -1, want, 3, c, "split at whitespace");
+		split_case(xs, 3, "", -1, want, 3, c, "an empty delimiter: at whitespace");
+	}
+	{
+		static const char *const want[12] = { "  a b  c  ", "", "", "", "a", "", "b", "", "", "", "", "" };
+		static const int64_t c[3] = { 1, 4, 1 };
+		split_case(xs, 3, ",", -1, want, 4, c, "split at ','");
+	}
+	{
+		static const char *const want[6] = { "  a b  c  ", "", "a", ",b,", "", "" };
+		static const int64_t c[3] = { 1, 2, 1 };
+		split_case(xs, 3, ",", 1, want, 2, c, "split at ',' once");
+	}
+	{
+		static const char *const want[6] = { "a", "b  c  ", "a,,b,", "", "", "" };
+		static const int64_t c[3] = { 2, 1, 0 };
+		split_case(xs, 3, NULL, 1, want, 2, c, "split at whitespace once");
+	}
+	{
+		static const char *const want[3] = { "a b  c  ", "a,,b,", "" };
+		static const int64_t c[3] = { 1, 1, 0 };
+		split_case(xs, 3, NULL, 0, want, 1, c, "maxsplit 0 at whitespace");
+	}
+	{
+		static const char *const u[2] = { "x\xe3\x80\x80y\xc2\xa0z\x1fw", "a::b:c" };
+		static const char *const want[8] = { "x", "y", "z", "w", "a::b:c", "", "", "" };
+		static const int64_t c[2] = { 4, 1 };
+		split_case(u, 2, NULL, -1, want, 4, c, "Unicode whitespace");
+		static const char *const want2[4] = { "x\xe3\x80\x80y\xc2\xa0z\x1fw", "", "a", "b:c" };
+		static const int64_t c2[2] = { 1, 2 };
+		split_case(u, 2, "::", -1, want2, 2, c2, "a two-byte delimiter");
+	}
+	/* refused: a negative maxsplit, numbers */
+	{
+		static const char *const ins[] = { "x", NULL }, *const outs[] = { "y", "z", NULL };
+		static const float f2[2] = { 1, 2 };
+		struct cella_onnx_string s2[2] = { { "a", 1 }, { "b", 1 } };
+		struct cella_onnx_tensor in = stensor(s2, 2, 1, d2), o[2];
+		mb_init(&b, 20);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 1, d2);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_io(&b.g, 2, "z", CELLA_ONNX_INT64, -1, NULL);
+		attr_i(&b.g, gb_node(&b.g, "StringSplit", ins, outs), "maxsplit", -1);
+		expect_refused(half_run(&b, 0, &in, 1, &m, o, 2), CELLA_ERR_MODEL, "attribute 'maxsplit' is -1, negative",
+			       "StringSplit maxsplit -1");
+		cella_onnx_model_free(m);
+		mb_init(&b, 20);
+		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		gb_io(&b.g, 2, "z", CELLA_ONNX_INT64, -1, NULL);
+		gb_const(&b.g, "x", CELLA_ONNX_FLOAT, 1, d2, f2, sizeof(f2));
+		gb_node(&b.g, "StringSplit", ins, outs);
+		expect_refused(half_run(&b, 0, NULL, 0, &m, o, 2), CELLA_ERR_MODEL_UNSUPPORTED,
+			       "input of type float: StringSplit takes strings", "StringSplit of numbers");
+		CT_ASSERT(m == NULL);
+	}
+	cella_test_pass("strings at opset 20: StringConcat broadcast, StringSplit as Python's str.split; 4 refusals "
+			"named");
+}
+
 /* x (of xdt, n elements as declared) through Cast to `to`, y; run on in (bytes of x) with max_tensor_bytes mbytes. */
 static cella_result cast_run(int xdt, int to, const void *in, size_t n, uint64_t mbytes, struct cella_onnx_model **m,
 			     struct cella_onnx_tensor *y)
@@ -8666,6 +8822,7 @@ int main(int argc, char **argv)
 		{ "strings_refused", test_strings_refused },
 		{ "strings_ops", test_strings_ops },
 		{ "tfidf_strings", test_tfidf_strings },
+		{ "strings_opset20", test_strings_opset20 },
 		{ "strings_cast", test_strings_cast },
 		{ "strings_cast_refused", test_strings_cast_refused },
 		{ "string_normalizer", test_string_normalizer },
