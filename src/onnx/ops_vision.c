@@ -418,7 +418,7 @@ static cella_result op_maxunpool(struct exec *x, struct node *n)
 		return onnx_op_fail(x, CELLA_ERR_MODEL_SHAPE, "X of rank %d, I of rank %d, kernel_shape of %zu values: "
 				    "expected I of X's shape and kernel_shape of X's spatial dims", xt->rank, it->rank,
 				    nk);
-	int64_t inf[MAXR], od[MAXR], s[3] = { 1, 1, 1 }, p[6] = { 0 };
+	int64_t inf[MAXR] = { 0 }, od[MAXR], s[3] = { 1, 1, 1 }, p[6] = { 0 };
 	if (onnx_attr_ints(n, "strides", &v))
 		memcpy(s, v, (size_t)nsp * sizeof(*s)); /* onnx_pool_attrs checked the lengths and bounds */
 	if (onnx_attr_ints(n, "pads", &v))

@@ -7465,8 +7465,8 @@ static Onnx__NodeProto *tr_model(struct mb *b, const struct trc *c, int flags, s
 		b->m.n_opset_import = 2;
 	}
 	tr_data(c, d);
-	for (int j = 0; j < c->groups; j++)
-		for (int i = 0; i < c->nt; i++)
+	for (int j = 0; j < c->groups && j < 4; j++) /* the bounds of tr_in, which gcc -O3 cannot see in c */
+		for (int i = 0; i < c->nt && i < TR_MAXT; i++)
 			ins[k++] = tr_in[j][i];
 	ins[k] = NULL;
 	for (int j = 0; j < c->groups - 1; j++)
