@@ -6,7 +6,6 @@
 #include "onnx_tool.h"
 
 #include <dirent.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,101 +136,6 @@ static char **list_dir(const char *path, const char *prefix, size_t *n)
 	return v;
 }
 
-static int close_enough(const struct cella_onnx_tensor *a, const struct cella_onnx_tensor *e, char *why, size_t wl)
-{
-	if (a->dtype != e->dtype) {
-		snprintf(why, wl, "dtype %s, expected %s", cella_onnx_dtype_name(a->dtype), cella_onnx_dtype_name(e->dtype));
-		return 0;
-	}
-	if (a->rank != e->rank) {
-		snprintf(why, wl, "rank %u, expected %u", a->rank, e->rank);
-		return 0;
-	}
-	for (uint32_t d = 0; d < a->rank; d++)
-		if (a->dims[d] != e->dims[d]) {
-			snprintf(why, wl, "dim %u is %lld, expected %lld", d, (long long)a->dims[d], (long long)e->dims[d]);
-			return 0;
-		}
-	uint64_t c = cella_onnx_tensor_count(e);
-	for (uint64_t i = 0; i < c; i++) {
-		if (a->dtype == CELLA_ONNX_STRING) { /* byte for byte */
-			const struct cella_onnx_string *x = (const struct cella_onnx_string *)a->data + i,
-						       *y = (const struct cella_onnx_string *)e->data + i;
-			if (x->len != y->len || (x->len && memcmp(x->data, y->data, x->len))) {
-				snprintf(why, wl, "element %llu: '%.*s', expected '%.*s'", (unsigned long long)i,
-					 (int)(x->len < 40 ? x->len : 40), x->data, (int)(y->len < 40 ? y->len : 40), y->data);
-				return 0;
-			}
-			continue;
-		}
-		if (!tool_is_float(a->dtype)) {
-			size_t es = cella_onnx_dtype_size(a->dtype);
-			if (memcmp((const char *)a->data + i * es, (const char *)e->data + i * es, es)) {
-				snprintf(why, wl, "element %llu differs", (unsigned long long)i);
-				return 0;
-			}
-			continue;
-		}
-		double x = tool_float_at(a->data, a->dtype, i), y = tool_float_at(e->data, a->dtype, i);
-		if (isnan(x) && isnan(y))
-			continue;
-		if (x == y)
-			continue;
-		/* an infinity matches only itself (in the tolerance, an expected one would accept anything) */
-		if (isinf(x) || isinf(y) || !(fabs(x - y) <= ATOL + RTOL * fabs(y))) {
-			snprintf(why, wl, "element %llu: %.9g, expected %.9g", (unsigned long long)i, x, y);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Value a against expected e: of the same kind, and their tensors close_enough. */
-static int value_close_enough(const struct cella_onnx_value *a, const struct cella_onnx_value *e, char *why, size_t wl)
-{
-	static const char *const kinds[] = { "a tensor", "a sequence", "empty" };
-	if (a->kind != e->kind) {
-		snprintf(why, wl, "%s, expected %s", kinds[a->kind % 3], kinds[e->kind % 3]);
-		return 0;
-	}
-	if (a->kind == CELLA_ONNX_VALUE_TENSOR)
-		return close_enough(&a->tensor, &e->tensor, why, wl);
-	if (a->kind == CELLA_ONNX_VALUE_SEQUENCE && a->n_items != e->n_items) {
-		snprintf(why, wl, "a sequence of %zu tensors, expected %zu", a->n_items, e->n_items);
-		return 0;
-	}
-	for (size_t k = 0; a->kind == CELLA_ONNX_VALUE_SEQUENCE && k < a->n_items; k++) {
-		char w[160];
-		if (!close_enough(&a->items[k], &e->items[k], w, sizeof(w))) {
-			snprintf(why, wl, "tensor %zu of the sequence: %s", k, w);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* Sets v's element type where its data cannot tell it: Debian's libonnx-testdata (ONNX 1.12) hold bfloat16 tensors
- * as uint16 ones of the same bits, numpy having no bfloat16, so one given for a bfloat16 input or output of the
- * model is taken as bfloat16; an empty sequence serializes no type, so it takes the declared one. */
-static void declared_type(struct cella_onnx_value *v, const struct cella_onnx_model *m, size_t i, int input)
-{
-	struct cella_onnx_tensor info;
-	const char *name;
-	if ((input ? cella_onnx_model_input_info(m, i, &name, &info) : cella_onnx_model_output_info(m, i, &name, &info)) !=
-	    CELLA_OK)
-		return;
-	struct cella_onnx_tensor *items = (struct cella_onnx_tensor *)(uintptr_t)v->items;
-	if (v->kind == CELLA_ONNX_VALUE_SEQUENCE && v->n_items == 0)
-		v->tensor.dtype = info.dtype;
-	if (info.dtype != CELLA_ONNX_BFLOAT16)
-		return;
-	if (v->tensor.dtype == CELLA_ONNX_UINT16)
-		v->tensor.dtype = CELLA_ONNX_BFLOAT16;
-	for (size_t k = 0; k < v->n_items; k++)
-		if (items[k].dtype == CELLA_ONNX_UINT16)
-			items[k].dtype = CELLA_ONNX_BFLOAT16;
-}
-
 /* Runs one test directory; writes a reason into why. Returns T_*. */
 static int run_test(const char *dir, char *why, size_t wl)
 {
@@ -284,7 +188,7 @@ static int run_test(const char *dir, char *why, size_t wl)
 				snprintf(why, wl, "cannot decode %s", p);
 				res = T_UNSUP;
 			} else {
-				declared_type(v, m, k, i < nin);
+				tool_declared_type(v, m, k, i < nin);
 			}
 			free(b);
 		}
@@ -296,9 +200,9 @@ static int run_test(const char *dir, char *why, size_t wl)
 			}
 		}
 		for (size_t i = 0; i < nout && res == T_PASS; i++) {
-			char w[200];
-			if (!value_close_enough(&out[i], &exp[i], w, sizeof(w))) {
-				snprintf(why, wl, "output %zu: %s", i, w);
+			struct tool_diff d;
+			if (!tool_value_compare(&out[i], &exp[i], RTOL, ATOL, &d)) {
+				snprintf(why, wl, "output %zu: %s", i, d.why);
 				res = T_FAIL;
 			}
 		}
