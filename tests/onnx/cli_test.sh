@@ -7,7 +7,7 @@
 # cella-onnx-bench: its optional arguments by name. Usage: cli_test.sh CELLA_ONNX TESTDATA_DIR WORK_DIR [BENCH]
 # (BENCH is empty only in a CELLA_DEV_AREA build without the benchmarks)
 set -u
-co=$1 td=$2 work=$3/onnx-cli
+co=$1 td=$2 work=$3/onnx-cli bench=${4:-}
 rm -rf "$work" && mkdir -p "$work"
 : >"$work/empty.bin" # an empty tensor file (/dev/null is not a regular file: the tool refuses it)
 cmd=$co
@@ -51,8 +51,14 @@ expect 0 "test_abs runs with --iters 3 --threads 2" "(3 runs)" run "$m/model.onn
 sm=$td/node/test_optional_get_element_sequence/model.onnx
 expect 0 "info shows an optional sequence input" "input 0 optional_input optional sequence int32 [4]" info "$sm"
 expect 0 "info shows a sequence output" "output 0 output sequence int32 []" info "$sm"
-expect 1 "run refuses an optional sequence input by name" \
-	"input 0 is an optional sequence: run takes models whose inputs and outputs are tensors" run "$sm" --random
+expect 1 "--random refuses an optional sequence input by name" \
+	"--random: input 0 (optional_input) is an optional sequence; give it with --input-pb FILE.pb" run "$sm" --random
+# ... and runs it on its test data: each .pb decoded by the form the model declares, compared as values
+sd=$td/node/test_optional_get_element_sequence/test_data_set_0
+expect 0 "run: an optional sequence in, a sequence out, compared" "mismatches 0/4 (rtol 0.001 atol 0.0001) ok" \
+	run "$sm" --input-pb "$sd/input_0.pb" --expect-pb 0:"$sd/output_0.pb"
+expect 0 "run prints a sequence output by its length and tensors" "output 0 sequence int32, 1 tensor
+  tensor 0 int32 [4]" run "$sm" --input-pb "$sd/input_0.pb"
 # run on generated models (y = Abs(x) and unused float inputs): --random refuses an input too large for the engine
 # (1 GiB) by name, exit 1, before the size can wrap (it used to crash, or to wrap to 0 bytes)
 gen() { python3 "$(dirname "$0")/cli_model.py" "$work/$1.onnx" "$2" ${3-} || { echo "FAIL cannot write $1.onnx"; exit 1; }; }
@@ -104,6 +110,144 @@ expect 1 "a model over 16 inputs is named" "many.onnx has 17 inputs and 1 output
 printf '0123456789abcdef' >"$work/x4.bin"
 expect 1 "a run refused by the engine says why" "input 0 ('x'): dim 0 is 4, declared 3" \
 	run "$work/small.onnx" --random --input 0=4:"$work/x4.bin"
+# sequences, optionals and strings: generated models (cli_model.py KIND) and .pb values written here by hand
+gen sequence sequence
+gen optional optional
+gen string string
+python3 - "$work" "$(dirname "$0")" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[2])
+from cli_model import FLOAT, BOOL, STRING, tensor_pb, sequence_pb, optional_pb
+w = sys.argv[1]
+def put(name, data):
+    open(w + "/" + name, "wb").write(data)
+f2, f3 = tensor_pb(FLOAT, [2], [1, 2]), tensor_pb(FLOAT, [3], [3, 4, 5])
+put("seq_in.pb", sequence_pb([f2, f3]))
+put("seq_out.pb", sequence_pb([f2, f3, f3]))  # s2: s with s[1] appended
+put("seq_short.pb", sequence_pb([f2, f3]))
+put("seq_near.pb", sequence_pb([f2, f3, tensor_pb(FLOAT, [3], [3, 4.01, 5])]))  # 2.5e-3 out: in rtol 1e-2 only
+put("seq_type.pb", sequence_pb([f2, f3, tensor_pb(FLOAT, [1, 3], [3, 4, 5])]))
+put("seq_17.pb", sequence_pb([tensor_pb(FLOAT, [1], [k]) for k in range(17)]))
+put("t_out.pb", f3)
+put("opt_full.pb", optional_pb(f2))
+put("opt_empty.pb", optional_pb())
+put("true.pb", tensor_pb(BOOL, [], [1]))
+put("false.pb", tensor_pb(BOOL, [], [0]))
+put("str_in.pb", tensor_pb(STRING, [3], [b"abc", b"d\x00\xc3\xa9\n\"\\", b"x" * 41]))
+put("str_out.pb", tensor_pb(STRING, [3], [b"ABC", b"D\x00\xc3\x89\n\"\\", b"X" * 41]))
+put("str_off.pb", tensor_pb(STRING, [3], [b"ABC", b"D\x00\xc3\xa9\n\"\\", b"X" * 41]))  # e acute not upper
+put("opt_seq_empty.pb", optional_pb(sequence=sequence_pb([])))  # an empty sequence: no element type
+put("str_10.pb", tensor_pb(STRING, [10], [b"s%d" % k for k in range(10)]))
+EOF
+[ -f "$work/str_10.pb" ] || { echo "FAIL cannot write the .pb values"; exit 1; }
+printf '\000\000\200\077\000\000\000\100' >"$work/f2.bin" # 1.0, 2.0
+# an empty sequence serializes no element type: it takes the declared one (int32), as conformance reads it
+expect 0 "run: an empty sequence takes its declared type" "output 0 sequence int32, 0 tensors" \
+	run "$sm" --input-pb "$work/opt_seq_empty.pb"
+# a sequence in: SequenceAt(s, 1) and s with it appended, printed tensor by tensor and compared by the .pb
+expect 0 "sequence: a sequence output printed by its tensors" "output 0 sequence float, 3 tensors
+  tensor 0 float [2] sum 3
+  tensor 1 float [3] sum 12
+  tensor 2 float [3] sum 12
+output 1 float [3] sum 12" run "$work/sequence.onnx" --input-pb "$work/seq_in.pb"
+expect 0 "sequence: compared tensor by tensor" "compare output 0: max_abs 0 max_rel 0 mismatches 0/8" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/seq_out.pb" \
+	--expect-pb 1:"$work/t_out.pb"
+expect 1 "sequence: a sequence of another length fails, named" \
+	"compare output 0: a sequence of 3 tensors, expected 2 FAIL" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/seq_short.pb"
+expect 1 "sequence: a tensor out of tolerance fails, named" \
+	"mismatches 1/8 (rtol 0.001 atol 0.0001) FAIL: first tensor 2 of the sequence: element 1: 4, expected 4.01000023" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/seq_near.pb"
+expect 0 "sequence: the same within --rtol 0.01" "mismatches 0/8 (rtol 0.01 atol 0.0001) ok" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/seq_near.pb" --rtol 0.01
+expect 1 "sequence: a tensor of another shape fails, named" \
+	"compare output 0: tensor 2 of the sequence: rank 1, expected 2 FAIL" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/seq_type.pb"
+expect 0 "sequence: past 16 tensors the rest is counted" "  tensor 15 float [1] sum 15
+  ... 2 more tensors" run "$work/sequence.onnx" --input-pb "$work/seq_17.pb"
+rm -rf "$work/saved" && mkdir "$work/saved"
+expect 0 "sequence: --save writes each tensor" "output 1 float [3]" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --save "$work/saved"
+if cmp -s "$work/f2.bin" "$work/saved/output_0_0.bin" && [ "$(wc -c <"$work/saved/output_0_2.bin")" -eq 12 ] &&
+	[ "$(wc -c <"$work/saved/output_1.bin")" -eq 12 ]; then
+	echo "PASS sequence: --save wrote output_0_0.bin (1, 2), output_0_2.bin and output_1.bin"
+else
+	echo "FAIL sequence: --save wrote $(ls "$work/saved")"
+	fails=$((fails + 1))
+fi
+expect 1 "sequence: --random refused by name" "--random: input 0 (s) is a sequence; give it with --input-pb FILE.pb" \
+	run "$work/sequence.onnx" --random
+expect 1 "sequence: a raw --input refused by name" "--input: input 0 (s) is a sequence; give it with --input-pb" \
+	run "$work/sequence.onnx" --input 0=2:"$work/f2.bin"
+expect 1 "sequence: a .pb that is no SequenceProto named" "cannot decode $work/f2.bin as input 0 (s), a sequence:" \
+	run "$work/sequence.onnx" --input-pb "$work/f2.bin"
+expect 1 "sequence: a raw --expect refused by name" \
+	"--expect 0: output 0 is a sequence; compare it with --expect-pb 0:FILE.pb" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect 0:"$work/f2.bin"
+expect 1 "--expect-pb: a missing reference named" "--expect-pb 1: cannot read $work/none.pb" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 1:"$work/none.pb"
+expect 1 "--expect-pb: a reference not of the output's form named" \
+	"--expect-pb 0: cannot decode $work/f2.bin as output 0, a sequence:" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 0:"$work/f2.bin"
+expect 2 "--expect-pb: an index the model lacks" "--expect-pb 2: $work/sequence.onnx has 2 output(s)" \
+	run "$work/sequence.onnx" --input-pb "$work/seq_in.pb" --expect-pb 2:"$work/t_out.pb"
+refuse "--expect-pb without an index" "--expect-pb x.pb: expected IDX:..." --expect-pb x.pb
+refuse "--expect-pb and --expect for one output" "--expect 0:b.bin: output 0 given a reference twice" \
+	--expect-pb 0:a.pb --expect 0:b.bin
+# an optional in: OptionalHasElement and Identity, with a value and without
+expect 0 "optional: an empty one in, empty out" "output 0 bool []
+output 1 optional float: empty" run "$work/optional.onnx" --input-pb "$work/opt_empty.pb"
+expect 0 "optional: an empty one compared with an empty one" "compare output 1: max_abs 0 max_rel 0 mismatches 0/0" \
+	run "$work/optional.onnx" --input-pb "$work/opt_empty.pb" --expect-pb 1:"$work/opt_empty.pb" \
+	--expect-pb 0:"$work/false.pb"
+expect 1 "optional: has-element false is not true" \
+	"compare output 0: max_abs 0 max_rel 0 mismatches 1/1 (rtol 0.001 atol 0.0001) FAIL: first element 0 differs" \
+	run "$work/optional.onnx" --input-pb "$work/opt_empty.pb" --expect-pb 0:"$work/true.pb"
+expect 1 "optional: an empty one against a value fails, named" "compare output 1: empty, expected a tensor FAIL" \
+	run "$work/optional.onnx" --input-pb "$work/opt_empty.pb" --expect-pb 1:"$work/opt_full.pb"
+expect 1 "optional: a value against an empty one fails, named" "compare output 1: a tensor, expected empty FAIL" \
+	run "$work/optional.onnx" --input-pb "$work/opt_full.pb" --expect-pb 1:"$work/opt_empty.pb"
+expect 0 "optional: a value in, its value out" "output 1 optional float [2] sum 3
+compare output 1: max_abs 0 max_rel 0 mismatches 0/2" \
+	run "$work/optional.onnx" --input-pb "$work/opt_full.pb" --expect-pb 0:"$work/true.pb" \
+	--expect-pb 1:"$work/opt_full.pb"
+expect 0 "optional: a raw --input is its value" "compare output 1: max_abs 0 max_rel 0 mismatches 0/2" \
+	run "$work/optional.onnx" --input 0=2:"$work/f2.bin" --expect 1:"$work/f2.bin"
+expect 1 "optional: a raw --expect of an empty one refused by name" \
+	"--expect 1: output 1 is an empty optional; compare it with --expect-pb 1:FILE.pb" \
+	run "$work/optional.onnx" --input-pb "$work/opt_empty.pb" --expect 1:"$work/f2.bin"
+expect 1 "optional: --random refused by name" "--random: input 0 (o) is an optional; give it with --input-pb" \
+	run "$work/optional.onnx" --random
+# strings in and out: printed quoted, bytes other than printable ASCII as \xNN, cut at 40 bytes and at 8 strings
+expect 0 "string: printed escaped and cut" \
+	'output 0 string [3] "ABC" "D\x00\xc3\x89\x0a\"\\" "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"...' \
+	run "$work/string.onnx" --input-pb "$work/str_in.pb"
+expect 0 "string: past 8 strings the rest is counted" \
+	'output 0 string [10] "S0" "S1" "S2" "S3" "S4" "S5" "S6" "S7" ... 2 more' \
+	run "$work/string.onnx" --input-pb "$work/str_10.pb"
+expect 0 "string: compared byte for byte" "compare output 0: max_abs 0 max_rel 0 mismatches 0/3" \
+	run "$work/string.onnx" --input-pb "$work/str_in.pb" --expect-pb 0:"$work/str_out.pb"
+expect 1 "string: one byte off fails, named" \
+	'mismatches 1/3 (rtol 0.001 atol 0.0001) FAIL: first element 1: "D\x00\xc3\x89\x0a\"\\", expected "D\x00\xc3\xa9\x0a\"\\"' \
+	run "$work/string.onnx" --input-pb "$work/str_in.pb" --expect-pb 0:"$work/str_off.pb"
+expect 1 "string: --random refused by name" "--random: input 0 (x) is a tensor of strings; give it with --input-pb" \
+	run "$work/string.onnx" --random
+expect 1 "string: a raw --input refused by name" "--input: input 0 (x) is a tensor of strings; give it with" \
+	run "$work/string.onnx" --input 0=2:"$work/f2.bin"
+expect 1 "string: a raw --expect refused by name" \
+	"--expect 0: output 0 is string; only float, float16 and bfloat16 are compared with raw files" \
+	run "$work/string.onnx" --input-pb "$work/str_in.pb" --expect 0:"$work/f2.bin"
+expect 1 "string: --save refused by name" "--save: output 0 is of strings, which have no raw form" \
+	run "$work/string.onnx" --input-pb "$work/str_in.pb" --save "$work/saved"
+# libonnx-testdata's StringNormalizer and SequenceMap cases through run, as conformance runs them
+for t in test_strnormalizer_export_monday_casesensintive_upper test_sequence_map_add_2_sequences; do
+	d=$td/node/$t
+	set -- run "$d/model.onnx"
+	for f in "$d"/test_data_set_0/input_*.pb; do set -- "$@" --input-pb "$f"; done
+	expect 0 "$t: run matches its expected output" "compare output 0: max_abs 0 max_rel 0" "$@" \
+		--expect-pb 0:"$d/test_data_set_0/output_0.pb"
+done
 # conformance over suites that do not exist, and over empty ones (a table of zeros, not an error)
 expect 1 "conformance: a missing data directory is named" "cannot list $work/none/node" conformance "$work/none"
 for s in node pytorch-converted pytorch-operator simple; do mkdir -p "$work/empty/$s"; done
@@ -140,7 +284,6 @@ else
 fi
 # cella-onnx-bench (built beside cella-onnx): its optional arguments by name, in any order (--portable without
 # ITERS was taken for ITERS and refused)
-bench=${4:-}
 if [ -n "$bench" ]; then
 	[ -x "$bench" ] || { echo "FAIL cella-onnx-bench: $bench is not there"; exit 1; }
 	cmd=$bench

@@ -19,10 +19,11 @@ static void usage_to(FILE *f)
 		"usage:\n"
 		"  cella-onnx info MODEL\n"
 		"  cella-onnx run MODEL [--input IDX=DIMS:FILE.bin | --input-pb FILE.pb]... [--random]\n"
-		"                 [--expect IDX:FILE.bin] [--rtol R] [--atol A] [--iters N] [--portable] [--threads N]\n"
-		"                 [--save DIR]\n"
+		"                 [--expect IDX:FILE.bin | --expect-pb IDX:FILE.pb]... [--rtol R] [--atol A] [--iters N]\n"
+		"                 [--portable] [--threads N] [--save DIR]\n"
 		"      DIMS like 1x3x224x224; .bin files are raw little-endian elements of the input's or output's\n"
-		"      type (float32, float16, bfloat16).\n"
+		"      type (float32, float16, bfloat16); .pb files a TensorProto, SequenceProto or OptionalProto,\n"
+		"      as the model declares the input or output (--input-pb gives inputs 0, 1, ... in turn).\n"
 		"  cella-onnx conformance DATA_DIR [--floor FILE] [--table FILE] [--failures FILE]\n"
 		"                 [--filter SUBSTR] [--suite NAME] [--known FILE]\n");
 }
@@ -51,8 +52,9 @@ double tool_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* "IDX<sep>..." with IDX 0..15: the index, and *rest just past the separator; else exit 2 naming the option. */
-static int index_arg(const char *opt, char *spec, char sep, char **rest)
+/* "IDX<sep>..." with IDX 0..15: the index, and *rest the offset just past the separator (an offset: gcc 12 at -O3
+ * took a pointer made from strtol's end for one to the local end itself); else exit 2 naming the option. */
+static int index_arg(const char *opt, const char *spec, char sep, size_t *rest)
 {
 	char *end;
 	long v;
@@ -62,7 +64,7 @@ static int index_arg(const char *opt, char *spec, char sep, char **rest)
 		fprintf(stderr, "cella-onnx: %s %s: expected IDX%c... with IDX from 0 to 15\n", opt, spec, sep);
 		exit(2);
 	}
-	*rest = end + 1;
+	*rest = (size_t)(end - spec) + 1;
 	return (int)v;
 }
 
@@ -136,22 +138,186 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A declared form in words: "a tensor", "a sequence", "an optional", "an optional sequence". */
+static const char *form_words(uint32_t form)
+{
+	if (form & CELLA_ONNX_FORM_OPTIONAL)
+		return form & CELLA_ONNX_FORM_SEQUENCE ? "an optional sequence" : "an optional";
+	return form & CELLA_ONNX_FORM_SEQUENCE ? "a sequence" : "a tensor";
+}
+
+/* What run prints of an output: the first strings of a tensor, each to so many bytes, the first tensors of a
+ * sequence. */
+#define PRINT_STRINGS 8
+#define PRINT_STRING_BYTES 40
+#define PRINT_TENSORS 16
+
+/* One line: "float [2,3] sum 1.5", the sum for float-like elements, the first strings quoted for strings. */
+static void print_tensor(const struct cella_onnx_tensor *t)
+{
+	uint64_t c = cella_onnx_tensor_count(t);
+	printf("%s [", cella_onnx_dtype_name(t->dtype));
+	for (uint32_t d = 0; d < t->rank; d++)
+		printf("%s%lld", d ? "," : "", (long long)t->dims[d]);
+	printf("]");
+	if (is_float_like(t->dtype)) {
+		double sum = 0;
+		for (uint64_t k = 0; k < c; k++)
+			sum += tool_float_at(t->data, t->dtype, k);
+		printf(" sum %.6g", sum);
+	}
+	for (uint64_t k = 0; t->dtype == CELLA_ONNX_STRING && k < c && k < PRINT_STRINGS; k++) {
+		const struct cella_onnx_string *s = (const struct cella_onnx_string *)t->data + k;
+		char q[4 * PRINT_STRING_BYTES + 6];
+		tool_quote(q, sizeof(q), s->data, s->len, PRINT_STRING_BYTES);
+		printf(" %s", q);
+	}
+	if (t->dtype == CELLA_ONNX_STRING && c > PRINT_STRINGS)
+		printf(" ... %llu more", (unsigned long long)(c - PRINT_STRINGS));
+	printf("\n");
+}
+
+/* Output i, of declared form and element type dtype: a tensor on one line, a sequence on one and then one a tensor. */
+static void print_output(size_t i, uint32_t form, cella_onnx_dtype dtype, const struct cella_onnx_value *v)
+{
+	printf("output %zu %s", i, form & CELLA_ONNX_FORM_OPTIONAL ? "optional " : "");
+	if (v->kind == CELLA_ONNX_VALUE_NONE) {
+		printf("%s%s: empty\n", form & CELLA_ONNX_FORM_SEQUENCE ? "sequence " : "", cella_onnx_dtype_name(dtype));
+		return;
+	}
+	if (v->kind != CELLA_ONNX_VALUE_SEQUENCE) {
+		print_tensor(&v->tensor);
+		return;
+	}
+	printf("sequence %s, %zu tensor%s\n", cella_onnx_dtype_name(v->tensor.dtype), v->n_items,
+	       v->n_items == 1 ? "" : "s");
+	for (size_t k = 0; k < v->n_items && k < PRINT_TENSORS; k++) {
+		printf("  tensor %zu ", k);
+		print_tensor(&v->items[k]);
+	}
+	if (v->n_items > PRINT_TENSORS)
+		printf("  ... %zu more tensors\n", v->n_items - PRINT_TENSORS);
+}
+
+/* --save: t's raw elements to DIR/output_I[_K].bin (k < 0 for an output that is a tensor); 1 on success. */
+static int save_tensor(const char *dir, size_t i, long k, const struct cella_onnx_tensor *t)
+{
+	char p[4096];
+	if (k < 0)
+		snprintf(p, sizeof(p), "%s/output_%zu.bin", dir, i);
+	else
+		snprintf(p, sizeof(p), "%s/output_%zu_%ld.bin", dir, i, k);
+	if (t->dtype == CELLA_ONNX_STRING) {
+		fprintf(stderr, "cella-onnx: --save: output %zu is of strings, which have no raw form: %s not written\n",
+			i, p);
+		return 0;
+	}
+	FILE *f = fopen(p, "wb");
+	int ok = f && fwrite(t->data, 1, t->bytes, f) == t->bytes;
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		fprintf(stderr, "cella-onnx: --save: cannot write %s\n", p);
+	return ok;
+}
+
+/* The line comparing output i with its reference; returns same. */
+static int print_compare(size_t i, const struct tool_diff *d, int same, double rtol, double atol)
+{
+	if (d->other)
+		printf("compare output %zu: %s FAIL\n", i, d->why);
+	else
+		printf("compare output %zu: max_abs %.3g max_rel %.3g mismatches %llu/%llu (rtol %g atol %g) %s%s\n", i,
+		       d->max_abs, d->max_rel, (unsigned long long)d->bad, (unsigned long long)d->elements, rtol, atol,
+		       same ? "ok" : "FAIL: first ", same ? "" : d->why);
+	return same;
+}
+
+/* --expect I:FILE (raw elements of a float-like output) against output i, which is v; returns 1 if it matches. */
+static int expect_raw(size_t i, const char *path, const struct cella_onnx_value *v, double rtol, double atol)
+{
+	size_t len = 0;
+	struct tool_diff d;
+	if (v->kind != CELLA_ONNX_VALUE_TENSOR) {
+		fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; compare it with --expect-pb %zu:FILE.pb\n", i, i,
+			v->kind == CELLA_ONNX_VALUE_SEQUENCE ? "a sequence" : "an empty optional", i);
+		return 0;
+	}
+	if (!is_float_like(v->tensor.dtype)) {
+		fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; only float, float16 and bfloat16 are compared "
+			"with raw files (--expect-pb %zu:FILE.pb compares any type)\n", i, i,
+			cella_onnx_dtype_name(v->tensor.dtype), i);
+		return 0;
+	}
+	uint8_t *ref = tool_read_file(path, &len);
+	if (!ref) {
+		fprintf(stderr, "cella-onnx: --expect %zu: cannot read %s\n", i, path);
+		return 0;
+	}
+	if (len != v->tensor.bytes) {
+		fprintf(stderr, "cella-onnx: --expect %zu: %s has %zu bytes, output %zu has %zu\n", i, path, len, i,
+			v->tensor.bytes);
+		free(ref);
+		return 0;
+	}
+	struct cella_onnx_tensor e = v->tensor;
+	e.data = ref;
+	int same = print_compare(i, &d, tool_tensor_compare(&v->tensor, &e, rtol, atol, &d), rtol, atol);
+	free(ref);
+	return same;
+}
+
+/* --expect-pb I:FILE.pb (a TensorProto, SequenceProto or OptionalProto, by the output's declared form) against
+ * output i of m, which is v; returns 1 if it matches. */
+static int expect_pb(const struct cella_onnx_model *m, size_t i, const char *path, const struct cella_onnx_value *v,
+		     double rtol, double atol)
+{
+	size_t len = 0;
+	struct cella_onnx_value e;
+	struct tool_diff d;
+	uint32_t form = cella_onnx_model_output_form(m, i);
+	uint8_t *ref = tool_read_file(path, &len);
+	if (!ref) {
+		fprintf(stderr, "cella-onnx: --expect-pb %zu: cannot read %s\n", i, path);
+		return 0;
+	}
+	cella_result r = cella_onnx_value_decode(ref, len, form, &e);
+	free(ref);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-onnx: --expect-pb %zu: cannot decode %s as output %zu, %s: %s\n", i, path, i,
+			form_words(form), cella_result_str(r));
+		return 0;
+	}
+	tool_declared_type(&e, m, i, 0);
+	int same = print_compare(i, &d, tool_value_compare(v, &e, rtol, atol, &d), rtol, atol);
+	cella_onnx_value_fini(&e);
+	return same;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *model = argv[0];
-	struct cella_onnx_tensor in[16], out[16];
-	const char *expect[16] = { 0 };
-	int have[16] = { 0 }, raw[16] = { 0 }, iters = 1, random_in = 0, rc = 1;
+	/* in: raw and --random inputs (data ours); pbv: --input-pb inputs, decoded by their declared form once the
+	 * model is loaded, from the bytes pb read while the options are parsed */
+	struct cella_onnx_tensor in[16];
+	struct cella_onnx_value pbv[16], vin[16], out[16];
+	uint8_t *pb[16] = { 0 };
+	size_t pblen[16] = { 0 };
+	const char *pbpath[16] = { 0 }, *expect[16] = { 0 };
+	int have[16] = { 0 }, raw[16] = { 0 }, expect_is_pb[16] = { 0 }, iters = 1, random_in = 0, rc = 1;
 	double rtol = 1e-3, atol = 1e-4;
 	const char *save = NULL;
 	struct cella_onnx_options o = { .log = log_cb };
 	struct cella_onnx_model *m = NULL;
 	memset(in, 0, sizeof(in));
+	memset(pbv, 0, sizeof(pbv));
 	size_t pbi = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--input") && i + 1 < argc) {
 			char *spec = argv[++i], *dims, *colon;
-			int idx = index_arg("--input", spec, '=', &dims);
+			size_t at;
+			int idx = index_arg("--input", spec, '=', &at);
+			dims = spec + at;
 			colon = strchr(dims, ':');
 			if (!colon || cella_parse_dims(dims, ':', in[idx].dims, CELLA_ONNX_MAX_RANK, &in[idx].rank)) {
 				fprintf(stderr, "cella-onnx: --input %s: expected IDX=DIMS:FILE with DIMS like 1x3x224x224\n",
@@ -172,30 +338,29 @@ static int cmd_run(int argc, char **argv)
 			}
 			have[idx] = raw[idx] = 1;
 		} else if (!strcmp(argv[i], "--input-pb") && i + 1 < argc && pbi < 16) {
-			size_t len;
-			uint8_t *b;
 			if (have[pbi]) {
 				fprintf(stderr, "cella-onnx: --input-pb %s: input %zu given twice\n", argv[i + 1], pbi);
 				rc = 2;
 				goto out;
 			}
-			b = cella_cli_file("cella-onnx", argv[++i], TOOL_MAX_FILE_BYTES, &len);
-			if (!b) {
+			pbpath[pbi] = argv[++i];
+			pb[pbi] = cella_cli_file("cella-onnx", pbpath[pbi], TOOL_MAX_FILE_BYTES, &pblen[pbi]);
+			if (!pb[pbi]) {
 				rc = 1;
 				goto out;
 			}
-			if (cella_onnx_tensor_decode(b, len, &in[pbi]) != CELLA_OK) {
-				fprintf(stderr, "cella-onnx: cannot decode %s\n", argv[i]);
-				free(b);
-				rc = 1;
-				goto out;
-			}
-			free(b);
 			have[pbi++] = 1;
-		} else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
-			char *file;
-			int idx = index_arg("--expect", argv[++i], ':', &file);
-			expect[idx] = file;
+		} else if ((!strcmp(argv[i], "--expect") || !strcmp(argv[i], "--expect-pb")) && i + 1 < argc) {
+			char *spec = argv[i + 1];
+			size_t at;
+			int idx = index_arg(argv[i], spec, ':', &at);
+			if (expect[idx]) {
+				fprintf(stderr, "cella-onnx: %s %s: output %d given a reference twice\n", argv[i], spec, idx);
+				rc = 2;
+				goto out;
+			}
+			expect[idx] = spec + at;
+			expect_is_pb[idx] = !strcmp(argv[i++], "--expect-pb");
 		} else if (!strcmp(argv[i], "--rtol") && i + 1 < argc) {
 			rtol = cella_cli_double("cella-onnx", "--rtol", argv[++i], 0, INFINITY);
 		} else if (!strcmp(argv[i], "--atol") && i + 1 < argc) {
@@ -227,72 +392,77 @@ static int cmd_run(int argc, char **argv)
 			nin, nout);
 		goto out;
 	}
-	for (size_t i = 0; i < nin + nout; i++) {
-		uint32_t form = i < nin ? cella_onnx_model_input_form(m, i) : cella_onnx_model_output_form(m, i - nin);
-		const char *name;
-		struct cella_onnx_tensor info;
-		if ((i < nin ? cella_onnx_model_input_info(m, i, &name, &info)
-			     : cella_onnx_model_output_info(m, i - nin, &name, &info)) == CELLA_OK &&
-		    info.dtype == CELLA_ONNX_STRING) {
-			fprintf(stderr, "cella-onnx: %s %zu (%s) is a string tensor: run takes models of numbers (cella-onnx "
-				"conformance reads string test data)\n", i < nin ? "input" : "output", i < nin ? i : i - nin, name);
-			goto out;
-		}
-		if (form) {
-			fprintf(stderr, "cella-onnx: %s %zu is %s%s: run takes models whose inputs and outputs are tensors "
-				"(cella-onnx conformance reads sequence and optional test data)\n", i < nin ? "input" : "output",
-				i < nin ? i : i - nin, form & CELLA_ONNX_FORM_OPTIONAL ? "an optional " : "a ",
-				form & CELLA_ONNX_FORM_SEQUENCE ? "sequence" : "tensor");
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < 16; i++) {
 		if ((have[i] && i >= nin) || (expect[i] && i >= nout)) {
-			fprintf(stderr, "cella-onnx: %s %zu: %s has %zu %s(s)\n", have[i] && i >= nin ? "input" : "--expect",
-				i, model, have[i] && i >= nin ? nin : nout, have[i] && i >= nin ? "input" : "output");
+			fprintf(stderr, "cella-onnx: %s %zu: %s has %zu %s(s)\n",
+				have[i] && i >= nin ? "input" : expect_is_pb[i] ? "--expect-pb" : "--expect", i, model, have[i] && i >= nin ? nin : nout, have[i] && i >= nin ? "input" : "output");
 			rc = 2;
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < nin; i++) {
-		const char *iname;
-		struct cella_onnx_tensor iinfo;
-		/* a raw file holds elements of the input's type: float16 and bfloat16 as their 16-bit patterns */
-		if (raw[i] && cella_onnx_model_input_info(m, i, &iname, &iinfo) == CELLA_OK && is_float_like(iinfo.dtype))
-			in[i].dtype = iinfo.dtype;
-	}
-	for (size_t i = 0; i < nin; i++) {
-		if (have[i])
-			continue;
 		const char *name;
 		struct cella_onnx_tensor info;
-		if (!random_in || cella_onnx_model_input_info(m, i, &name, &info) != CELLA_OK) {
+		uint32_t form = cella_onnx_model_input_form(m, i);
+		if (cella_onnx_model_input_info(m, i, &name, &info) != CELLA_OK) {
+			fprintf(stderr, "cella-onnx: input %zu: no description\n", i);
+			goto out;
+		}
+		if (pb[i]) { /* a TensorProto, SequenceProto or OptionalProto, as the input is declared */
+			r = cella_onnx_value_decode(pb[i], pblen[i], form, &pbv[i]);
+			if (r != CELLA_OK) {
+				fprintf(stderr, "cella-onnx: cannot decode %s as input %zu (%s), %s: %s\n", pbpath[i], i, name,
+					form_words(form), cella_result_str(r));
+				goto out;
+			}
+			tool_declared_type(&pbv[i], m, i, 1);
+			vin[i] = pbv[i];
+			continue;
+		}
+		if ((raw[i] || random_in) && (info.dtype == CELLA_ONNX_STRING || (form & CELLA_ONNX_FORM_SEQUENCE))) {
+			fprintf(stderr, "cella-onnx: %s: input %zu (%s) is %s%s; give it with --input-pb FILE.pb\n",
+				raw[i] ? "--input" : "--random", i, name, form_words(form),
+				info.dtype == CELLA_ONNX_STRING ? " of strings" : "");
+			goto out;
+		}
+		if (random_in && !raw[i] && form) {
+			fprintf(stderr, "cella-onnx: --random: input %zu (%s) is %s; give it with --input-pb FILE.pb\n", i,
+				name, form_words(form));
+			goto out;
+		}
+		if (raw[i]) {
+			/* a raw file holds elements of the input's type: float16 and bfloat16 as their 16-bit patterns;
+			 * an optional takes it as its value */
+			if (is_float_like(info.dtype))
+				in[i].dtype = info.dtype;
+		} else if (!random_in) {
 			fprintf(stderr, "cella-onnx: input %zu missing\n", i);
 			goto out;
+		} else {
+			in[i] = info;
+			in[i].data = NULL; /* freed at out: only once allocated here */
+			uint64_t c, max = o.max_tensor_bytes ? o.max_tensor_bytes : RANDOM_MAX_BYTES;
+			if (random_count(&in[i], max, &c) != 0) {
+				fprintf(stderr, "cella-onnx: --random: input %zu (%s) would take over %llu bytes; give it with "
+					"--input\n", i, name, (unsigned long long)max);
+				goto out;
+			}
+			in[i].bytes = (size_t)c * cella_onnx_dtype_size(info.dtype);
+			in[i].data = calloc(1, in[i].bytes + 1);
+			if (!in[i].data) {
+				fprintf(stderr, "cella-onnx: --random: out of memory for input %zu (%s), %zu bytes\n", i, name,
+					in[i].bytes);
+				goto out;
+			}
+			for (uint64_t k = 0; k < c && is_float_like(info.dtype); k++) {
+				float v = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
+				if (info.dtype == CELLA_ONNX_FLOAT)
+					((float *)in[i].data)[k] = v;
+				else
+					((uint16_t *)in[i].data)[k] = cella_onnx_float_to_half(v, info.dtype);
+			}
 		}
-		in[i] = info;
-		in[i].data = NULL; /* freed at out: only once allocated here */
-		uint64_t c, max = o.max_tensor_bytes ? o.max_tensor_bytes : RANDOM_MAX_BYTES;
-		if (random_count(&in[i], max, &c) != 0) {
-			fprintf(stderr, "cella-onnx: --random: input %zu (%s) would take over %llu bytes; give it with --input\n",
-				i, name, (unsigned long long)max);
-			goto out;
-		}
-		in[i].bytes = (size_t)c * cella_onnx_dtype_size(info.dtype);
-		in[i].data = calloc(1, in[i].bytes + 1);
-		if (!in[i].data) {
-			fprintf(stderr, "cella-onnx: --random: out of memory for input %zu (%s), %zu bytes\n", i, name,
-				in[i].bytes);
-			goto out;
-		}
-		for (uint64_t k = 0; k < c && is_float_like(info.dtype); k++) {
-			float v = (float)((k * 2654435761u) % 1000) / 1000.0f - 0.5f;
-			if (info.dtype == CELLA_ONNX_FLOAT)
-				((float *)in[i].data)[k] = v;
-			else
-				((uint16_t *)in[i].data)[k] = cella_onnx_float_to_half(v, info.dtype);
-		}
-		have[i] = 1;
+		vin[i] = (struct cella_onnx_value){ .kind = CELLA_ONNX_VALUE_TENSOR, .tensor = in[i] };
 	}
 	double *times = calloc((size_t)(iters > 0 ? iters : 1), sizeof(double));
 	if (!times) {
@@ -301,7 +471,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	for (int it = 0; it < (iters > 0 ? iters : 1); it++) {
 		double t0 = tool_now_ms();
-		r = cella_onnx_model_run(m, in, nin, out, nout);
+		r = cella_onnx_model_run_values(m, vin, nin, out, nout);
 		times[it] = tool_now_ms() - t0;
 		if (r != CELLA_OK) {
 			fprintf(stderr, "cella-onnx: run: %s\n", cella_result_str(r));
@@ -314,72 +484,26 @@ static int cmd_run(int argc, char **argv)
 	free(times);
 	rc = 0;
 	for (size_t i = 0; i < nout; i++) {
-		printf("output %zu %s [", i, cella_onnx_dtype_name(out[i].dtype));
-		for (uint32_t d = 0; d < out[i].rank; d++)
-			printf("%s%lld", d ? "," : "", (long long)out[i].dims[d]);
-		printf("]");
-		uint64_t c = cella_onnx_tensor_count(&out[i]);
-		if (is_float_like(out[i].dtype)) {
-			double sum = 0;
-			for (uint64_t k = 0; k < c; k++)
-				sum += tool_float_at(out[i].data, out[i].dtype, k);
-			printf(" sum %.6g", sum);
-		}
-		printf("\n");
-		if (save) {
-			char p[4096];
-			snprintf(p, sizeof(p), "%s/output_%zu.bin", save, i);
-			FILE *f = fopen(p, "wb");
-			if (!f || fwrite(out[i].data, 1, out[i].bytes, f) != out[i].bytes)
+		const char *name;
+		struct cella_onnx_tensor info = { .dtype = out[i].tensor.dtype };
+		if (cella_onnx_model_output_info(m, i, &name, &info) != CELLA_OK)
+			info.dtype = out[i].tensor.dtype;
+		print_output(i, cella_onnx_model_output_form(m, i), info.dtype, &out[i]);
+		if (save && out[i].kind == CELLA_ONNX_VALUE_TENSOR && !save_tensor(save, i, -1, &out[i].tensor))
+			rc = 1;
+		for (size_t k = 0; save && out[i].kind == CELLA_ONNX_VALUE_SEQUENCE && k < out[i].n_items; k++)
+			if (!save_tensor(save, i, (long)k, &out[i].items[k]))
 				rc = 1;
-			if (f)
-				fclose(f);
-		}
-		if (expect[i]) {
-			size_t len = 0;
-			uint8_t *ref = tool_read_file(expect[i], &len);
-			if (!ref || !is_float_like(out[i].dtype) || len != out[i].bytes) {
-				if (!ref)
-					fprintf(stderr, "cella-onnx: --expect %zu: cannot read %s\n", i, expect[i]);
-				else if (!is_float_like(out[i].dtype))
-					fprintf(stderr, "cella-onnx: --expect %zu: output %zu is %s; only float, float16 and "
-						"bfloat16 are compared\n", i, i, cella_onnx_dtype_name(out[i].dtype));
-				else
-					fprintf(stderr, "cella-onnx: --expect %zu: %s has %zu bytes, output %zu has %zu\n", i,
-						expect[i], len, i, out[i].bytes);
-				rc = 1;
-				free(ref);
-				continue;
-			}
-			double maxabs = 0, maxrel = 0;
-			uint64_t bad = 0;
-			for (uint64_t k = 0; k < c; k++) {
-				double a = tool_float_at(out[i].data, out[i].dtype, k), e = tool_float_at(ref, out[i].dtype, k),
-				       d = fabs(a - e);
-				if (a == e || (isnan(a) && isnan(e)))
-					continue; /* equal, also as the same infinity (whose difference is NaN), or both NaN */
-				if (!isfinite(a) || !isfinite(e)) { /* no tolerance makes up for an infinity or a NaN */
-					bad++;
-					continue;
-				}
-				if (d > maxabs)
-					maxabs = d;
-				if (fabs(e) > 1e-6 && d / fabs(e) > maxrel)
-					maxrel = d / fabs(e);
-				if (!(d <= atol + rtol * fabs(e)))
-					bad++;
-			}
-			printf("compare output %zu: max_abs %.3g max_rel %.3g mismatches %llu/%llu (rtol %g atol %g) %s\n",
-			       i, maxabs, maxrel, (unsigned long long)bad, (unsigned long long)c, rtol, atol,
-			       bad ? "FAIL" : "ok");
-			if (bad)
-				rc = 1;
-			free(ref);
-		}
+		if (expect[i] && !(expect_is_pb[i] ? expect_pb(m, i, expect[i], &out[i], rtol, atol)
+						   : expect_raw(i, expect[i], &out[i], rtol, atol)))
+			rc = 1;
 	}
 out:
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < 16; i++) {
 		free(in[i].data);
+		free(pb[i]);
+		cella_onnx_value_fini(&pbv[i]);
+	}
 	cella_onnx_model_free(m);
 	return rc;
 }
