@@ -728,6 +728,8 @@ void onnx_ukr_avx512(size_t kc, const float *pa, const float *pb, size_t ldb, fl
 
 /* Deterministic math shared by every world (mathf.c), so enclave and host builds agree bit for bit. */
 float onnx_expf(float x);
+/* y[i] = onnx_expf(x[i] - shift) for i < n, each bit for bit the scalar function's, several at a time. */
+void onnx_expf_shifted(const float *x, float *y, size_t n, float shift);
 float onnx_tanhf(float x);
 float onnx_sigmoidf(float x);
 

@@ -1426,6 +1426,36 @@ static cella_result softmax(struct exec *x, struct node *n, int kind)
 	}
 	const float *X = xt->data;
 	float *Y = y->data;
+	if (inner == 1 && kind != SM_HARD) { /* the last axis (every legacy softmax, and attention's): rows in place */
+		for (int64_t o = 0; o < outer; o++) {
+			const float *xp = X + o * len;
+			float *yp = Y + o * len;
+			/* the largest, NaN skipped as the loop below skips it: eight lanes, then across them */
+			float m8[8], mx = -INFINITY;
+			int64_t i = 0;
+			for (int k = 0; k < 8; k++)
+				m8[k] = -INFINITY;
+			for (; i + 8 <= len; i += 8)
+				for (int k = 0; k < 8; k++)
+					m8[k] = xp[i + k] > m8[k] ? xp[i + k] : m8[k];
+			for (; i < len; i++)
+				mx = xp[i] > mx ? xp[i] : mx;
+			for (int k = 0; k < 8; k++)
+				mx = m8[k] > mx ? m8[k] : mx;
+			onnx_expf_shifted(xp, yp, (size_t)len, mx);
+			float s = ln_sum(yp, len, 0, 0);
+			if (kind == SM_SOFTMAX) {
+				float inv = 1.0f / s;
+				for (i = 0; i < len; i++)
+					yp[i] *= inv;
+			} else {
+				float ls = logf(s);
+				for (i = 0; i < len; i++)
+					yp[i] = xp[i] - mx - ls;
+			}
+		}
+		return CELLA_OK;
+	}
 	for (int64_t o = 0; o < outer; o++)
 		for (int64_t in = 0; in < inner; in++) {
 			const float *xp = X + o * len * inner + in;

@@ -113,6 +113,44 @@ int main(void)
 		CT_ASSERT(fabsf(onnx_expf(x) - expf(x)) <= 2e-7f * expf(x));
 		CT_ASSERT(fabsf(onnx_tanhf(x) - tanhf(x)) <= 1e-6f);
 	}
+	/* the vector exp is the scalar one bit for bit: every 2^12th float bit pattern (both signs, NaNs, infinities,
+	 * subnormals), the range's edges and their neighbours, and shifts that move values across them; lengths that
+	 * leave a tail of 0 to 3 for the scalar loop */
+	{
+		enum { N = (1 << 20) + 3 };
+		float *xs = malloc(N * sizeof(float)), *ys = malloc(N * sizeof(float));
+		static const float edges[] = { 88.72283f, -103.97208f, 88.7228f, 88.72284f, -103.972f, -103.97209f,
+					       -87.33655f, -87.3365f, 0.0f, -0.0f, 0.5f * 0.6931472f, -0.5f * 0.6931472f,
+					       1e-30f, -1e-30f, 89.0f, -104.0f, -126.0f * 0.6931472f, 127.5f * 0.6931472f };
+		static const float shifts[] = { 0.0f, 10.0f, -5.5f, 100.0f };
+		size_t n = 0;
+		CT_ASSERT(xs && ys);
+		for (uint64_t u = 0; u < (1ull << 32) && n + 250 < N; u += 4096) {
+			uint32_t b = (uint32_t)u;
+			memcpy(&xs[n++], &b, 4);
+		}
+		for (size_t k = 0; k < sizeof(edges) / sizeof(edges[0]); k++)
+			xs[n++] = edges[k];
+		/* near x * log2(e) = k + 1/2, where n rounds half away from zero (not to even) */
+		for (int k = -100; k < 100; k += 3) {
+			float x0 = ((float)k + 0.5f) / 1.44269504f;
+			xs[n++] = x0;
+			xs[n++] = nextafterf(x0, INFINITY);
+			xs[n++] = nextafterf(x0, -INFINITY);
+		}
+		for (size_t s = 0; s < sizeof(shifts) / sizeof(shifts[0]); s++)
+			for (size_t len = n - 3; len <= n; len++) {
+				onnx_expf_shifted(xs, ys, len, shifts[s]);
+				for (size_t i = 0; i < len; i++) {
+					float want = onnx_expf(xs[i] - shifts[s]);
+					if (memcmp(&want, &ys[i], 4) != 0)
+						cella_test_fail(__FILE__, __LINE__, "onnx_expf_shifted(%a - %g) = %a, scalar %a",
+								(double)xs[i], (double)shifts[s], (double)ys[i], (double)want);
+				}
+			}
+		free(xs);
+		free(ys);
+	}
 	cella_test_pass("mathf");
 	return 0;
 }
