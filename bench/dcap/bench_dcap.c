@@ -96,6 +96,8 @@ static double rate(const uint8_t *qb, size_t ql, const char *cj, size_t cl, stru
 struct shared_run {
 	const uint8_t *qb;
 	size_t ql;
+	const char *cj; /* the collateral's JSON: never read on the warm path, but never NULL for once() */
+	size_t cl;
 	struct cella_collateral *c;
 	int64_t at;
 	double secs, rate;
@@ -109,14 +111,14 @@ static void *shared_worker(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-	w->rate = rate(w->qb, w->ql, NULL, 0, w->c, w->at, w->secs);
+	w->rate = rate(w->qb, w->ql, w->cj, w->cl, w->c, w->at, w->secs);
 	return NULL;
 }
 
 /* The total rate of `threads` threads (at most 64), one on each of the first CPUs of `cpus`; 0 if a thread cannot
  * start. */
-static double shared_rate(int threads, const cpu_set_t *cpus, const uint8_t *qb, size_t ql, struct cella_collateral *c,
-			  int64_t at, double secs)
+static double shared_rate(int threads, const cpu_set_t *cpus, const uint8_t *qb, size_t ql, const char *cj, size_t cl,
+			  struct cella_collateral *c, int64_t at, double secs)
 {
 	struct shared_run w[64];
 	pthread_t t[64];
@@ -125,7 +127,7 @@ static double shared_rate(int threads, const cpu_set_t *cpus, const uint8_t *qb,
 	for (int i = 0; i < threads && i < 64; i++) {
 		while (++cpu < CPU_SETSIZE && !CPU_ISSET(cpu, cpus))
 			;
-		w[i] = (struct shared_run){qb, ql, c, at, secs, 0, cpu};
+		w[i] = (struct shared_run){qb, ql, cj, cl, c, at, secs, 0, cpu};
 		if (pthread_create(&t[i], NULL, shared_worker, &w[i]) != 0)
 			break;
 		started++;
@@ -217,8 +219,8 @@ int main(int argc, char **argv)
 		cold[v] = rate(qb, ql, cj, cl, NULL, at, secs);
 		warm[v] = rate(qb, ql, cj, cl, c, at, secs);
 		if (v == 0 && ncpu > 1) {
-			one = shared_rate(1, &online, qb, ql, c, at, secs);
-			all = shared_rate(ncpu, &online, qb, ql, c, at, secs);
+			one = shared_rate(1, &online, qb, ql, cj, cl, c, at, secs);
+			all = shared_rate(ncpu, &online, qb, ql, cj, cl, c, at, secs);
 		}
 		peer[v] = -1;
 		cella_collateral_free(c);
