@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
 # same input bytes; peak memory of each process. The models: PaddleOCR's (npm), and a transformer-sized
-# LayerNormalization that layernorm_model.py writes into the build tree here. usage: run.sh BUILD_DIR [ITERS]
+# LayerNormalization and attention Softmax that op_model.py writes into the build tree here.
+# usage: run.sh BUILD_DIR [ITERS]
 # (a model that runs in well under a millisecond gets at least its own count of runs: a stable median needs them)
 # A run that fails does not stop the others: its cells say "failed", and at the end the failed runs are named (with
 # their output) and the exit status is 1.
@@ -23,8 +24,12 @@ $(printf '%s\n' "$2" | tail -20)"
 gen=$build/bench-onnx/models
 mkdir -p "$gen"
 # LayerNormalization over the last axis of [1, 128, 768] (BERT-base's hidden size), Scale and B of [768]
-if ! genlog=$(python3 "$here/layernorm_model.py" "$gen/layernorm_1x128x768.onnx" 1,128,768 2>&1); then
-  fail "layernorm_model.py" "$genlog"
+if ! genlog=$(python3 "$here/op_model.py" LayerNormalization "$gen/layernorm_1x128x768.onnx" 1,128,768 2>&1); then
+  fail "op_model.py LayerNormalization" "$genlog"
+fi
+# Softmax over the last axis of [1, 12, 128, 128] (BERT-base's attention scores: 12 heads, 128 tokens)
+if ! genlog=$(python3 "$here/op_model.py" Softmax "$gen/softmax_1x12x128x128.onnx" 1,12,128,128 2>&1); then
+  fail "op_model.py Softmax" "$genlog"
 fi
 printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
@@ -73,6 +78,7 @@ $ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx 1x3x48x192
 $ocr/ch_PP-OCRv4_rec_infer.onnx 1x3x48x320
 $ocr/ch_PP-OCRv4_det_infer.onnx 1x3x640x640
 $gen/layernorm_1x128x768.onnx 1x128x768 1000
+$gen/softmax_1x12x128x128.onnx 1x12x128x128 200
 EOT
 if [ -n "$failed" ]; then
   echo "runs that failed:$failed"

@@ -3,7 +3,7 @@
 # "unused0"... that no node reads, float with the given dims (comma-separated); or, given a KIND instead of dims, a
 # model of sequences, optionals or strings (see value_model). The protobuf wire format is written by hand: the test
 # needs no onnx package. Usage: cli_model.py OUT.onnx DIM,DIM,... [COUNT] | cli_model.py OUT.onnx KIND
-# Importable: bench/onnx/layernorm_model.py builds its model with the same helpers, cli_test.sh its .pb values.
+# Importable: bench/onnx/op_model.py builds its models with the same helpers, cli_test.sh its .pb values.
 import struct
 import sys
 
