@@ -682,6 +682,10 @@ struct sgemm {
 	const float *bias_m;   /* per row */
 	const float *bias_n;   /* per column */
 	const float *packed_a; /* from sgemm_pack_a with the same kernel, or NULL */
+	/* B packed at load by onnx_sgemm_pack_b with the same kernel, or NULL (B, b_rs and b_cs are then ignored):
+	 * the whole B, of packed_np columns rounded up (j_off counts into it) */
+	const float *packed_b;
+	size_t packed_np;
 	/* Optional B packer (e.g. im2col straight into panels): rows [k0, k0+kc), cols [j0, j0+nc), NR-wide
 	 * panels of kc x nr floats, zero-padded. B, b_rs and b_cs are ignored when set. */
 	void (*pack_b)(const void *ctx, size_t k0, size_t kc, size_t j0, size_t nc, int nr, float *dst);
@@ -715,6 +719,12 @@ void onnx_gemm_select(struct gemm_kernel *gk, uint32_t disable);
 size_t onnx_sgemm_packed_a_floats(const struct gemm_kernel *gk, size_t M, size_t K);
 void onnx_sgemm_pack_a(const struct gemm_kernel *gk, size_t M, size_t K, const float *A, ptrdiff_t rs, ptrdiff_t cs,
 		  float alpha, float *dst);
+/* B [K x N] (element (k, j) at k * rs + j * cs) packed once for onnx_sgemm_run (sgemm.packed_b): per block of kc
+ * rows, NR-wide panels of kc x NR floats, zero-padded to *np columns, a multiple of NR (onnx_sgemm_packed_b_floats
+ * floats in all). */
+size_t onnx_sgemm_packed_b_floats(const struct gemm_kernel *gk, size_t K, size_t N, size_t *np);
+void onnx_sgemm_pack_b(const struct gemm_kernel *gk, size_t K, size_t N, const float *B, ptrdiff_t rs, ptrdiff_t cs,
+		       float *dst);
 size_t onnx_sgemm_scratch_floats(const struct gemm_kernel *gk);
 void onnx_sgemm_run(const struct gemm_kernel *gk, const struct sgemm *s, float *scratch);
 void onnx_act_apply(float *p, size_t n, int act, float a, float b);

@@ -643,6 +643,69 @@ static cella_result op_conv_transpose(struct exec *x, struct node *n)
 
 /* ------------------------------------------------------------------ Gemm / MatMul */
 
+/* A constant B of MatMul or Gemm packed at load (onnx_sgemm_pack_b), so no run packs or reads it strided again. */
+struct mm_priv {
+	float *packed;
+	size_t np;
+};
+
+static void mm_priv_free(void *p)
+{
+	struct mm_priv *m = p;
+	if (m)
+		free(m->packed);
+	free(m);
+}
+
+/* At load: input 1, a constant float matrix [K, N] (with transposed, [N, K]), packed for the runs; the node then reads
+ * only its dims (node.packed_in), so drop_packed_weights may free it when nothing else reads it. */
+static cella_result mm_prepare(struct exec *x, struct node *n, int transposed)
+{
+	struct tensor *b = onnx_op_in(x, n, 1);
+	if (!b || !b->is_const || b->packed || b->dtype != CELLA_ONNX_FLOAT || b->rank != 2 || !b->data)
+		return CELLA_OK;
+	size_t K = (size_t)(transposed ? b->dims[1] : b->dims[0]), N = (size_t)(transposed ? b->dims[0] : b->dims[1]);
+	if (!K || !N)
+		return CELLA_OK;
+	struct mm_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	size_t floats = onnx_sgemm_packed_b_floats(&x->m->gk, K, N, &p->np);
+	p->packed = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
+	if (!p->packed) {
+		free(p);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	onnx_sgemm_pack_b(&x->m->gk, K, N, b->data, transposed ? 1 : (ptrdiff_t)N, transposed ? (ptrdiff_t)K : 1,
+			  p->packed);
+	x->m->weight_bytes += floats * sizeof(float);
+	n->priv = p;
+	n->priv_free = mm_priv_free;
+	n->packed_in |= 1u << 1;
+	return CELLA_OK;
+}
+
+static cella_result gemm_prepare(struct exec *x, struct node *n)
+{
+	int64_t tb = onnx_attr_i(n, "transB", 0);
+	if (n->attr_bad || (tb != 0 && tb != 1))
+		return CELLA_OK; /* the run refuses the attribute, by name */
+	return mm_prepare(x, n, (int)tb);
+}
+
+static cella_result matmul_prepare(struct exec *x, struct node *n) { return mm_prepare(x, n, 0); }
+
+/* The packed B of n (mm_prepare) into s, if any: B itself is then not read. */
+static void mm_use_packed(const struct node *n, struct sgemm *s)
+{
+	const struct mm_priv *p = n->priv;
+	if (!p)
+		return;
+	s->packed_b = p->packed;
+	s->packed_np = p->np;
+	s->B = NULL;
+}
+
 static cella_result op_gemm(struct exec *x, struct node *n)
 {
 	struct tensor *a = onnx_op_in(x, n, 0), *b = onnx_op_in(x, n, 1), *c = onnx_op_in(x, n, 2), *y;
@@ -686,6 +749,7 @@ static cella_result op_gemm(struct exec *x, struct node *n)
 	s.act = n->act;
 	s.act_a = n->act_a;
 	s.act_b = n->act_b;
+	mm_use_packed(n, &s);
 	if (c && beta != 0.0f) {
 		int64_t cm = c->rank == 2 ? c->dims[0] : 1, cn = c->rank >= 1 ? c->dims[c->rank - 1] : 1;
 		const float *C = c->data;
@@ -860,6 +924,7 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 		s.M = (size_t)(M * batches);
 		s.A = A;
 		s.B = B;
+		mm_use_packed(n, &s);
 		s.C = Y;
 		if (s.M && s.N)
 			onnx_op_sgemm(x, &s, scr);
@@ -870,7 +935,8 @@ static cella_result op_matmul(struct exec *x, struct node *n)
 		int64_t oa, ob;
 		onnx_matmul_batch(&mm, bi, &oa, &ob);
 		s.A = A + oa * M * K;
-		s.B = B + ob * K * N;
+		s.B = n->priv ? NULL : B + ob * K * N; /* packed: one B for every batch (it is 2-D) */
+		mm_use_packed(n, &s);
 		s.C = Y + bi * M * N;
 		if (s.M && s.N)
 			onnx_op_sgemm(x, &s, scr);
@@ -1502,8 +1568,8 @@ static cella_result op_hardmax(struct exec *x, struct node *n) { return softmax(
 const struct op_def onnx_ops_nn[] = {
 	{ "Conv", op_conv, conv_prepare, 1, 0 },
 	{ "ConvTranspose", op_conv_transpose, conv_attrs_at_load, 1, 0 },
-	{ "Gemm", op_gemm, NULL, 1, 0 },
-	{ "MatMul", op_matmul, NULL, 1, 0 },
+	{ "Gemm", op_gemm, gemm_prepare, 1, 0 },
+	{ "MatMul", op_matmul, matmul_prepare, 1, 0 },
 	{ "BatchNormalization", op_batchnorm, NULL, 1, 0 },
 	{ "InstanceNormalization", op_instancenorm, NULL, 1, 0 },
 	{ "LayerNormalization", op_layernorm, NULL, 17, ONNX_HALF_FIRST },

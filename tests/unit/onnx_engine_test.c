@@ -1882,6 +1882,76 @@ static void test_packed_weights(void)
 	cella_test_pass("a Conv weight read only by its Conv is held packed only, else kept (outputs, shared, If)");
 }
 
+/*
+ * A constant B of MatMul and of Gemm (transB 1, as exporters write a Linear layer) is packed at load and, read by
+ * nothing else, held packed only: y = MatMul(x [2, 3, 5], W [5, 7]) (one tall product over the batch), z = Gemm(x2
+ * [3, 5], V [7, 5], transB 1). The portable kernel pads N = 7 to one 16-wide panel: 5 * 16 floats, 320 bytes
+ * each; W and V are 140 bytes. With W also a graph output it stays (140 + 320 + 320). Values are multiples of
+ * 1/8, so every product is exact and the outputs are the sums worked out here.
+ */
+static void test_packed_matmul(void)
+{
+	static const int64_t xd[3] = {2, 3, 5}, x2d[2] = {3, 5}, wd[2] = {5, 7}, vd[2] = {7, 5};
+	struct cella_onnx_options o = {.log = logcb, .cpu_disable = ~0u};
+	float x[30], x2[15], w[35], v[35], y[42], z[21];
+	for (int i = 0; i < 30; i++)
+		x[i] = (float)(i % 5) * 0.25f - 0.5f;
+	for (int i = 0; i < 15; i++)
+		x2[i] = (float)(i % 4) * 0.5f - 0.75f;
+	for (int i = 0; i < 35; i++) {
+		w[i] = (float)((i * 3) % 7) * 0.125f - 0.25f;
+		v[i] = (float)((i * 5) % 9) * 0.125f - 0.5f;
+	}
+	for (int b = 0; b < 6; b++) /* rows of x: 2 batches of 3 */
+		for (int j = 0; j < 7; j++) {
+			float acc = 0;
+			for (int k = 0; k < 5; k++)
+				acc += x[b * 5 + k] * w[k * 7 + j];
+			y[b * 7 + j] = acc;
+		}
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 7; j++) {
+			float acc = 0;
+			for (int k = 0; k < 5; k++)
+				acc += x2[i * 5 + k] * v[j * 5 + k];
+			z[i * 7 + j] = acc;
+		}
+	for (int w_out = 0; w_out < 2; w_out++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_stats st;
+		struct cella_onnx_tensor in[2] = {ftensor(x, 3, xd), ftensor(x2, 2, x2d)}, out[3];
+		size_t len;
+		mb_init(&b, 8, 13);
+		mb_io(&b, 0, "x", CELLA_ONNX_FLOAT, 3, xd);
+		mb_io(&b, 0, "x2", CELLA_ONNX_FLOAT, 2, x2d);
+		mb_io(&b, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_io(&b, 1, "z", CELLA_ONNX_FLOAT, -1, NULL);
+		if (w_out)
+			mb_io(&b, 1, "W", CELLA_ONNX_FLOAT, -1, NULL);
+		mb_init_f32(&b, "W", 2, wd, w, 35);
+		mb_init_f32(&b, "V", 2, vd, v, 35);
+		mb_node(&b, "MatMul", "x", "W", "y");
+		mb_attr_i(&b, mb_node(&b, "Gemm", "x2", "V", "z"), "transB", 1);
+		uint8_t *buf = mb_pack(&b, &len);
+		CT_RESULT(cella_onnx_model_new(buf, len, &o, &m), CELLA_OK);
+		free(buf);
+		cella_onnx_model_stats(m, &st);
+		CT_EQ(st.weight_bytes, (uint64_t)(w_out ? 140 + 320 + 320 : 320 + 320));
+		for (int run = 0; run < 2; run++) {
+			CT_RESULT(cella_onnx_model_run(m, in, 2, out, w_out ? 3 : 2), CELLA_OK);
+			CT_ASSERT(out[0].rank == 3 && out[0].dims[2] == 7 && out[0].bytes == sizeof(y));
+			CT_EQ_MEM(out[0].data, y, sizeof(y));
+			CT_ASSERT(out[1].rank == 2 && out[1].dims[1] == 7 && out[1].bytes == sizeof(z));
+			CT_EQ_MEM(out[1].data, z, sizeof(z));
+			if (w_out)
+				CT_ASSERT(out[2].bytes == sizeof(w) && !memcmp(out[2].data, w, sizeof(w)));
+		}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("MatMul's and Gemm's constant B packed at load, held packed only unless read elsewhere");
+}
+
 /* Host worker threads split GEMMs by columns: results are bit-identical to one thread. */
 static void test_threads(void)
 {
@@ -1954,6 +2024,7 @@ int main(void)
 	test_file();
 	test_value_decode();
 	test_packed_weights();
+	test_packed_matmul();
 	test_threads();
 	return 0;
 }

@@ -18,7 +18,8 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 		  int act, int prepack)
 {
 	float *A = malloc((M * K + 1) * 4), *B = malloc((K * N + 1) * 4), *C = malloc((M * N + 1) * 4),
-	      *R = malloc((M * N + 1) * 4), *bm = malloc((M + 1) * 4), *bn = malloc((N + 1) * 4);
+	      *R = malloc((M * N + 1) * 4), *bm = malloc((M + 1) * 4), *bn = malloc((N + 1) * 4),
+	      *C0 = malloc((M * N + 1) * 4);
 	float *scr = aligned_alloc(64, (onnx_sgemm_scratch_floats(gk) * 4 + 63) & ~(size_t)63);
 	float *pa = aligned_alloc(64, (onnx_sgemm_packed_a_floats(gk, M, K) * 4 + 63) & ~(size_t)63);
 	CT_ASSERT(A && B && C && R && bm && bn && scr && pa);
@@ -27,7 +28,7 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 	for (size_t i = 0; i < K * N; i++)
 		B[i] = rnd();
 	for (size_t i = 0; i < M * N; i++)
-		C[i] = R[i] = rnd();
+		C0[i] = C[i] = R[i] = rnd();
 	for (size_t i = 0; i < M; i++)
 		bm[i] = rnd();
 	for (size_t i = 0; i < N; i++)
@@ -75,10 +76,36 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 		if (!(fabsf(C[i] - R[i]) <= 1e-4f + 1e-4f * fabsf(R[i])))
 			cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu ta%d tb%d acc%d bias%d act%d pp%d: C[%zu]=%g want %g",
 					gk->name, M, N, K, ta, tb, acc, bias, act, prepack, i, C[i], R[i]);
+	if (prepack) {
+		/* B packed as at load (MatMul's and Gemm's constant B): the same sums in the same order, so C bit for
+		 * bit; run in two column parts as a thread split makes them (j_off into the packed B) */
+		size_t np, nb = onnx_sgemm_packed_b_floats(gk, K, N, &np), n1 = N > (size_t)gk->nr ? (size_t)gk->nr : N;
+		float *pb = aligned_alloc(64, (nb * 4 + 63) & ~(size_t)63);
+		CT_ASSERT(pb && np % (size_t)gk->nr == 0 && np >= N && np < N + (size_t)gk->nr);
+		onnx_sgemm_pack_b(gk, K, N, B, s.b_rs, s.b_cs, pb);
+		struct sgemm part = s;
+		part.B = NULL;
+		part.packed_b = pb;
+		part.packed_np = np;
+		part.C = C0;
+		part.N = n1;
+		onnx_sgemm_run(gk, &part, scr);
+		part.C = C0 + n1;
+		part.N = N - n1;
+		part.j_off = n1;
+		if (part.bias_n)
+			part.bias_n += n1;
+		onnx_sgemm_run(gk, &part, scr);
+		if (memcmp(C0, C, M * N * 4) != 0)
+			cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu ta%d tb%d: B packed at load differs", gk->name,
+					M, N, K, ta, tb);
+		free(pb);
+	}
 	free(A);
 	free(B);
 	free(C);
 	free(R);
+	free(C0);
 	free(bm);
 	free(bn);
 	free(scr);
