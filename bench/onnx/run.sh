@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
 # same input bytes; peak memory of each process. The models: PaddleOCR's (npm), and a transformer-sized
-# LayerNormalization and attention Softmax that op_model.py writes into the build tree here.
+# LayerNormalization and attention Softmax that op_model.py writes, and one BERT-base encoder layer that
+# bert_layer.py writes, into the build tree here.
 # usage: run.sh BUILD_DIR [ITERS]
 # (a model that runs in well under a millisecond gets at least its own count of runs: a stable median needs them)
 # A run that fails does not stop the others: its cells say "failed", and at the end the failed runs are named (with
@@ -26,6 +27,10 @@ mkdir -p "$gen"
 # LayerNormalization over the last axis of [1, 128, 768] (BERT-base's hidden size), Scale and B of [768]
 if ! genlog=$(python3 "$here/op_model.py" LayerNormalization "$gen/layernorm_1x128x768.onnx" 1,128,768 2>&1); then
   fail "op_model.py LayerNormalization" "$genlog"
+fi
+# one BERT-base encoder layer over 128 tokens (28 MB of weights, written here)
+if ! genlog=$(python3 "$here/bert_layer.py" "$gen/bert_layer_1x128x768.onnx" 128 2>&1); then
+  fail "bert_layer.py" "$genlog"
 fi
 # Softmax over the last axis of [1, 12, 128, 128] (BERT-base's attention scores: 12 heads, 128 tokens)
 if ! genlog=$(python3 "$here/op_model.py" Softmax "$gen/softmax_1x12x128x128.onnx" 1,12,128,128 2>&1); then
@@ -79,6 +84,7 @@ $ocr/ch_PP-OCRv4_rec_infer.onnx 1x3x48x320
 $ocr/ch_PP-OCRv4_det_infer.onnx 1x3x640x640
 $gen/layernorm_1x128x768.onnx 1x128x768 1000
 $gen/softmax_1x12x128x128.onnx 1x12x128x128 200
+$gen/bert_layer_1x128x768.onnx 1x128x768
 EOT
 if [ -n "$failed" ]; then
   echo "runs that failed:$failed"
