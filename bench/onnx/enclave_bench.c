@@ -20,6 +20,7 @@
 #include <cella/host.h>
 #include <cella/onnx.h>
 #include <dirent.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,10 +155,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	out_bytes = res.bytes;
-	if (cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w) != CELLA_OK || w != res.bytes ||
-	    memcmp(out, res.data, w) != 0) {
-		fprintf(stderr, "inside and outside disagree\n");
+	if (cella_enclave_call(e, 1, req, 72 + ilen, out, out_bytes, &w) != CELLA_OK || w != res.bytes) {
+		fprintf(stderr, "the enclave's run failed or gave %zu bytes, not %zu\n", w, res.bytes);
 		return 1;
+	}
+	if (memcmp(out, res.data, w) != 0) {
+		/* Operators on libm's functions (Erf, Sin, ...) take musl's inside and glibc's outside, which may differ
+		 * in the last bit; the engine's own math (exp, tanh, sigmoid, the kernels) is the same code in both */
+		double worst = 0;
+		for (size_t k = 0; k < w / 4; k++) {
+			float a, b;
+			memcpy(&a, (const uint8_t *)out + 4 * k, 4);
+			memcpy(&b, (const uint8_t *)res.data + 4 * k, 4);
+			double d = fabs((double)a - (double)b);
+			if (!(d <= 1e-5 + 1e-4 * fabs((double)b))) { /* the conformance runner's tolerance */
+				fprintf(stderr, "inside and outside disagree at element %zu: %.9g and %.9g\n", k, (double)a,
+					(double)b);
+				return 1;
+			}
+			worst = d > worst ? d : worst;
+		}
+		printf("inside and outside differ by at most %.2g (libm's functions are musl's inside, glibc's outside)\n",
+		       worst);
+	} else {
+		printf("inside and outside agree bit for bit\n");
 	}
 	for (int i = 0; i < iters; i += block) {
 		int n = iters - i < block ? iters - i : block;
