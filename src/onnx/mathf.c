@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* exp/tanh/sigmoid written out here so every world (glibc host, musl enclave) computes the same bits. */
+/* exp/tanh/sigmoid/erf written out here so every world (glibc host, musl enclave) computes the same bits. */
 #include "onnx_internal.h"
 
 #include <stdint.h>
@@ -95,6 +95,42 @@ void onnx_expf_shifted(const float *x, float *y, size_t n, float shift)
 #endif
 	for (; i < n; i++)
 		y[i] = onnx_expf(x[i] - shift);
+}
+
+/*
+ * erf in double, rounded once to float, so musl's enclave and glibc's host give the same bits (their erff differ).
+ * |x| <= 1: x * A(x^2), A fitted here to erf(sqrt t) / sqrt t on [0, 1] (least squares on Chebyshev nodes,
+ * relative, 3.4e-11). 1 < |x| < 4: 1 - exp(-x^2) * B(s), s = (|x| - 2.5) / 1.5, B fitted to erfc(x) exp(x^2) on
+ * [1, 4] (6.0e-9); exp(-x^2) as onnx_expf of x^2 rounded to float times 1 - the rounding. |x| >= 4: +-1 (1 - erfc(4)
+ * rounds to 1 in float). Within 1 ulp of the double erf over every float (onnx_gemm_test checks it).
+ */
+float onnx_erff(float x)
+{
+	static const double A[8] = { 1.1283791670570982, -0.3761263842595719, 0.11283781839099463,
+				     -0.026865392124768878, 0.0052209232166809116, -0.00084825077480783773,
+				     0.00011254640815737404, -9.6349913733806414e-06 };
+	static const double B[13] = { 0.21080636368941655, -0.11152100739281161, 0.056110516530913201,
+				      -0.027005669797880449, 0.012489175804626475, -0.0055676501173952328,
+				      0.0024040043781334564, -0.0010163813257644018, 0.00040998934391360542,
+				      -0.00014469410951190378, 5.9020494591943695e-05, -3.6654948406072974e-05,
+				      1.2445648975185908e-05 };
+	if (x != x)
+		return x;
+	double d = x, a = d < 0 ? -d : d, r;
+	if (a <= 1.0) {
+		double t = d * d, p = A[7];
+		for (int k = 6; k >= 0; k--)
+			p = p * t + A[k];
+		return (float)(d * p); /* odd: -0 stays -0 */
+	}
+	if (a >= 4.0)
+		return x < 0 ? -1.0f : 1.0f;
+	double s = (a - 2.5) * (1.0 / 1.5), p = B[12], x2 = a * a; /* x2 exact: a float's square fits a double */
+	for (int k = 11; k >= 0; k--)
+		p = p * s + B[k];
+	float hi = (float)x2;
+	r = 1.0 - (double)onnx_expf(-hi) * (1.0 - (x2 - (double)hi)) * p;
+	return (float)(x < 0 ? -r : r);
 }
 
 float onnx_tanhf(float x)

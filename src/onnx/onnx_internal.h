@@ -741,6 +741,7 @@ float onnx_expf(float x);
 /* y[i] = onnx_expf(x[i] - shift) for i < n, each bit for bit the scalar function's, several at a time. */
 void onnx_expf_shifted(const float *x, float *y, size_t n, float shift);
 float onnx_tanhf(float x);
+float onnx_erff(float x);
 float onnx_sigmoidf(float x);
 
 #endif

@@ -705,12 +705,12 @@ static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t
 		be = onnx_attr_f(n, "gamma", 1.05070102214813232421875f);
 		LOOP(v <= 0 ? be * (al * onnx_expf(v) - al) : be * v)
 	case U_SOFTPLUS: LOOP(v > 20.0f ? v : log1pf(onnx_expf(v)))
-	case U_ERF: LOOP(erff(v))
+	case U_ERF: LOOP(onnx_erff(v))
 	case U_GELU:
 		if (!strcmp(onnx_attr_s(n, "approximate", "none"), "tanh")) {
 			LOOP(gelu_tanh(v))
 		}
-		LOOP(0.5f * v * (1.0f + erff(v * 0.70710678118654752f)))
+		LOOP(0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f)))
 	case U_SQRT: LOOP(sqrtf(v))
 	case U_EXP: LOOP(onnx_expf(v))
 	case U_LOG: LOOP(logf(v))
