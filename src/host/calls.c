@@ -7,6 +7,7 @@
 #include "sgx_abi.h"
 #include "sgx/sgx_backend.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -312,6 +313,18 @@ static cella_result builtin_ocall(struct cella_enclave *e, uint32_t fn, const ui
 	}
 	case CELLA_OCALL_TIME:
 		return cella_ocall_time(e, in, in_bytes, out, out_bytes, written);
+	case CELLA_OCALL_CPUID: {
+		uint32_t q[2], r[4] = {0, 0, 0, 0};
+		if (in_bytes != 8 || out_bytes < 16)
+			return CELLA_ERR_MARSHAL;
+		memcpy(q, in, 8);
+		/* a leaf beyond the CPU's range answers zeros (raw CPUID would repeat its highest leaf's values) */
+		if (!__get_cpuid_count(q[0], q[1], &r[0], &r[1], &r[2], &r[3]))
+			r[0] = r[1] = r[2] = r[3] = 0;
+		memcpy(out, r, 16);
+		*written = 16;
+		return CELLA_OK;
+	}
 	case CELLA_OCALL_SLEEP: {
 		int64_t t[2];
 		struct timespec ts;

@@ -401,6 +401,23 @@ static cella_result s_time_raw(const uint8_t *in, size_t n, uint8_t *out, size_t
 	return CELLA_OK;
 }
 
+static cella_result s_cpuid(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	uint32_t r[4];
+	size_t got = 0;
+	cella_result res;
+	if (on < sizeof(r))
+		return CELLA_ERR_INVALID_ARG;
+	res = cella_ocall(CELLA_OCALL_CPUID, in, n, r, sizeof(r), &got);
+	if (res != CELLA_OK)
+		return res;
+	if (got != sizeof(r))
+		return CELLA_ERR_MARSHAL;
+	memcpy(out, r, sizeof(r));
+	*w = sizeof(r);
+	return CELLA_OK;
+}
+
 const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_STATE] = {s_state, CELLA_ECALL_PUBLIC},     [S_POISON] = {s_poison, CELLA_ECALL_PUBLIC},
 	[S_FLOAT] = {s_float, CELLA_ECALL_PUBLIC},     [S_ECHO] = {s_echo, CELLA_ECALL_PUBLIC},
@@ -413,6 +430,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[S_SLEEP] = {s_sleep, CELLA_ECALL_PUBLIC},         [S_KEY] = {s_key, CELLA_ECALL_PUBLIC},
 	[S_HOLD_ECHO] = {s_hold_echo, CELLA_ECALL_PUBLIC}, [S_HOLD_CTL] = {s_hold_ctl, CELLA_ECALL_PUBLIC},
 	[S_COPIED] = {s_copied, CELLA_ECALL_PUBLIC},       [S_OCALL_FN] = {s_ocall_fn, CELLA_ECALL_PUBLIC},
-	[S_TIME_RAW] = {s_time_raw, CELLA_ECALL_PUBLIC},
+	[S_TIME_RAW] = {s_time_raw, CELLA_ECALL_PUBLIC},   [S_CPUID] = {s_cpuid, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

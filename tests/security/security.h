@@ -30,6 +30,8 @@ enum {
 	S_OCALL_FN = 21,  /* in: u32 fn; returns cella_ocall(fn) with no data as its status */
 	S_TIME_RAW = 22,  /* in: u32 clock id, sent as is in a CELLA_OCALL_TIME (as a buggy runtime would); returns its
 			   * status, out: i64 sec, nsec on success */
+	S_CPUID = 23,     /* in: the bytes of a CELLA_OCALL_CPUID request, sent as they are; returns its status, out:
+			   * the 16-byte reply on success */
 	S_COUNT
 };
 

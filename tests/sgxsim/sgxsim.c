@@ -21,6 +21,9 @@
  *                   SYSCALL there, which a seccomp filter on the enclave's address range turns into SIGSYS and
  *                   this file into #UD at the SYSCALL: the context goes to SSA frame CSSA with EXITINFO, CSSA
  *                   grows, and the host resumes at the AEP with RSP/RBP from EENTER and the synthetic RAX = 3.
+ *   CPUID           #UD in an enclave, as on SGX, where the kernel offers CPUID faulting (ARCH_SET_CPUID): it is
+ *                   turned on at each entry and off at each exit (EEXIT, AEX), and the #GP it raises on CPUID in
+ *                   the enclave's range becomes #UD. Without it CPUID runs natively (a line on stderr says so).
  *   EREPORT, EGETKEY  ENCLU with EAX = 0 or 1: answered by the sandbox's software platform (the monitor's
  *                   platform.c, CELLA_PLATFORM_DIR) for the identity EINIT established: MRENCLAVE as signed,
  *                   MRSIGNER, product, SVN, and the SECS attributes.
@@ -30,6 +33,7 @@
  */
 #include "sgxsim.h"
 
+#include <asm/prctl.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -431,6 +435,27 @@ static void restore_xsave(ucontext_t *uc, const uint8_t *frame)
 		memcpy(fx + 512, frame + 512, n - 512);
 }
 
+/* Whether this kernel makes CPUID fault on request (ARCH_SET_CPUID): 1 yes, 0 no, -1 not asked yet. */
+static int cpuid_faulting = -1;
+
+/* CPUID faults (on = 1) or runs (on = 0) in this thread from now on, where the kernel can make it fault. Called in
+ * the signal handler: a system call, no allocation. */
+static void cpuid_fault(int on)
+{
+	int known = __atomic_load_n(&cpuid_faulting, __ATOMIC_RELAXED);
+	if (known == 0)
+		return;
+	long r = syscall(SYS_arch_prctl, ARCH_SET_CPUID, on ? 0 : 1);
+	if (known < 0) {
+		__atomic_store_n(&cpuid_faulting, r == 0, __ATOMIC_RELAXED);
+		if (r != 0) {
+			static const char msg[] = "sgxsim: no CPUID faulting here: CPUID runs natively in enclaves\n";
+			ssize_t w = write(2, msg, sizeof(msg) - 1);
+			(void)w;
+		}
+	}
+}
+
 /* Returns the FS base the interrupted context must run with: the TCS's thread-data page. */
 static uint64_t do_entry(ucontext_t *uc)
 {
@@ -474,6 +499,7 @@ static uint64_t do_entry(ucontext_t *uc)
 			g[gpr_slot[i]] = (greg_t)((const uint64_t *)(void *)gp)[i];
 		restore_xsave(uc, ssa_frame(t, t->cssa));
 	}
+	cpuid_fault(1);
 	wrgsbase(t->td);
 	return t->td;
 }
@@ -489,6 +515,7 @@ static void do_eexit(struct sim_tcs *t, ucontext_t *uc)
 		me.fake_rsp = 0;
 	}
 	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+	cpuid_fault(0);
 	wrgsbase(t->host_gs);
 }
 
@@ -522,6 +549,10 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc, bo
 		break;
 	case SIGSEGV:
 		vector = si->si_code == SI_KERNEL ? CELLA_X86_VECTOR_GP : CELLA_X86_VECTOR_PF;
+		/* CPUID faulting raises #GP; SGX raises #UD for CPUID in an enclave */
+		if (vector == CELLA_X86_VECTOR_GP && __atomic_load_n(&cpuid_faulting, __ATOMIC_RELAXED) == 1 &&
+		    memcmp((const void *)(uintptr_t)rip, "\x0f\xa2", 2) == 0)
+			vector = CELLA_X86_VECTOR_UD;
 		break;
 	default:
 		vector = 17; /* #AC */
@@ -558,6 +589,7 @@ static void do_aex(struct sim_tcs *t, int sig, siginfo_t *si, ucontext_t *uc, bo
 	g[REG_RIP] = (greg_t)(uintptr_t)sgxsim_aep;
 	g[REG_EFL] = 0x202;
 	__atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+	cpuid_fault(0);
 	wrgsbase(t->host_gs);
 }
 

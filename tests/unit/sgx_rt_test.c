@@ -185,6 +185,81 @@ static void test_redirect_and_syscall(void)
 	cella_test_pass("phase-1 redirect and SYSCALL emulation");
 }
 
+/* A host's CPUID answer: every feature bit set (a host claiming everything), eax the leaf, and no answer past 0x20. */
+static uint32_t asked_leaf, asked_sub;
+static int lying_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	asked_leaf = leaf;
+	asked_sub = subleaf;
+	if (leaf > 0x20) {
+		r[0] = r[1] = r[2] = r[3] = 0xdeadbeef; /* written, yet "no answer": the emulation zeroes it */
+		return 0;
+	}
+	r[0] = leaf;
+	r[1] = r[2] = r[3] = 0xffffffffu;
+	return 1;
+}
+
+/*
+ * CPUID in an enclave (#UD on SGX): recognised by its bytes, answered by the host with its bits masked by the
+ * enclave's XCR0 (SDM Vol. 2A leaf 01H ECX 12/28/29; leaf 07H EBX 5, 16-17, 21, 26-28, 30-31, ECX 1/6/11/12/14, EDX
+ * 2/3/8/23), the registers zero-extended, rip past the two bytes.
+ */
+static void test_cpuid(void)
+{
+	static const uint8_t cpuid[2] = {0x0f, 0xa2}, sys[2] = {0x0f, 0x05};
+	const uint32_t avx512_b = (1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) |
+				  (1u << 30) | (1u << 31);
+	struct rt_sgx_ctx ctx;
+	CT_ASSERT(rt_sgx_is_cpuid(cpuid, 2));
+	CT_ASSERT(!rt_sgx_is_cpuid(cpuid, 1));
+	CT_ASSERT(!rt_sgx_is_cpuid(sys, 2));
+	CT_ASSERT(!rt_sgx_is_syscall(cpuid, 2));
+	/* leaf 1 with x87+SSE state only: FMA, AVX and F16C cleared, OSXSAVE and the rest kept */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.rax = 0xffffffff00000001ull; /* the upper half of rax is not the leaf */
+	ctx.rcx = 0x5;
+	ctx.rbx = 0x1111;
+	ctx.rip = 0x1000;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0x3);
+	CT_EQ(asked_leaf, 1);
+	CT_EQ(asked_sub, 5);
+	CT_EQ(ctx.rax, 1);
+	CT_EQ(ctx.rbx, 0xffffffffull);
+	CT_EQ(ctx.rcx, 0xffffffffull & ~((1ull << 12) | (1ull << 28) | (1ull << 29)));
+	CT_EQ(ctx.rdx, 0xffffffffull);
+	CT_EQ(ctx.rip, 0x1002);
+	/* with YMM state: leaf 1 whole; leaf 7 keeps AVX2 but no AVX-512 without opmask/ZMM state */
+	ctx.rax = 1;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0x7);
+	CT_EQ(ctx.rcx, 0xffffffffull);
+	ctx.rax = 7;
+	ctx.rcx = 0;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0x7);
+	CT_EQ(ctx.rbx, 0xffffffffull & ~(uint64_t)avx512_b);
+	CT_EQ(ctx.rcx, 0xffffffffull & ~((1ull << 1) | (1ull << 6) | (1ull << 11) | (1ull << 12) | (1ull << 14)));
+	CT_EQ(ctx.rdx, 0xffffffffull & ~((1ull << 2) | (1ull << 3) | (1ull << 8) | (1ull << 23)));
+	/* leaf 7 without YMM state: AVX2 goes too; with ZMM state everything stays; subleaf 1 is not masked */
+	ctx.rax = 7;
+	ctx.rcx = 0;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0x3);
+	CT_EQ(ctx.rbx, 0xffffffffull & ~(uint64_t)avx512_b & ~(1ull << 5));
+	ctx.rax = 7;
+	ctx.rcx = 0;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0xe7);
+	CT_EQ(ctx.rbx, 0xffffffffull);
+	CT_EQ(ctx.rcx, 0xffffffffull);
+	ctx.rax = 7;
+	ctx.rcx = 1;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0x3);
+	CT_EQ(ctx.rbx, 0xffffffffull);
+	/* no answer (the host refused, or no ecall to make the ocall in): zeros, as for a leaf past the CPU's range */
+	ctx.rax = 0x80000008;
+	rt_sgx_emulate_cpuid(&ctx, lying_cpuid, 0xe7);
+	CT_ASSERT(ctx.rax == 0 && ctx.rbx == 0 && ctx.rcx == 0 && ctx.rdx == 0);
+	cella_test_pass("CPUID recognised and answered by the host, masked by the enclave's XCR0");
+}
+
 /* The SGX stand-ins for the kernel calls the sandbox passes through, against the Linux UAPI's numbers. */
 static void test_kernel_stand_ins(void)
 {
@@ -252,6 +327,7 @@ int main(void)
 	test_geometry();
 	test_exception_check();
 	test_redirect_and_syscall();
+	test_cpuid();
 	test_status_and_targetinfo();
 	test_kernel_stand_ins();
 	return 0;

@@ -125,6 +125,9 @@ enum cella_builtin_ocall {
 							   * CELLA_WINDOW_FUTEX_MAX_NS),
 							   * u64 the counter as read (< 2^32) */
 	CELLA_OCALL_FUTEX_WAKE = CELLA_OCALL_BUILTIN | 7, /* in: u64 key */
+	/* SGX: CPUID raises #UD in an enclave; the runtime asks the host, which runs it (UNTRUSTED: feature bits
+	 * only, masked by the enclave's own XCR0). in: u32 leaf, u32 subleaf; out: u32 eax, ebx, ecx, edx */
+	CELLA_OCALL_CPUID = CELLA_OCALL_BUILTIN | 8,
 };
 
 /* Registers the loader passes to the enclave entry point on TCS 0 (all untrusted): */

@@ -99,6 +99,40 @@ bool rt_sgx_is_syscall(const uint8_t *code, uint64_t n)
 }
 
 /* see sgx_rt.h */
+bool rt_sgx_is_cpuid(const uint8_t *code, uint64_t n)
+{
+	return n >= 2 && code[0] == 0x0f && code[1] == 0xa2;
+}
+
+/* see sgx_rt.h. The bits: Intel SDM Vol. 2A, CPUID leaf 01H ECX and leaf 07H subleaf 0 EBX/ECX/EDX. */
+void rt_sgx_emulate_cpuid(struct rt_sgx_ctx *ctx, rt_sgx_cpuid_fn fn, uint64_t xcr0)
+{
+	uint32_t leaf = (uint32_t)ctx->rax, sub = (uint32_t)ctx->rcx, r[4] = {0, 0, 0, 0};
+	int ymm = (xcr0 & 0x6) == 0x6, zmm = ymm && (xcr0 & 0xe0) == 0xe0;
+	if (!fn(leaf, sub, r))
+		r[0] = r[1] = r[2] = r[3] = 0;
+	if (leaf == 1 && !ymm)
+		r[2] &= ~((1u << 12) | (1u << 28) | (1u << 29)); /* FMA, AVX, F16C */
+	if (leaf == 7 && sub == 0) {
+		if (!ymm)
+			r[1] &= ~(1u << 5); /* AVX2 */
+		if (!zmm) {
+			/* AVX512F, DQ, IFMA, PF, ER, CD, BW, VL; VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ; 4VNNIW, 4FMAPS,
+			 * VP2INTERSECT, FP16 */
+			r[1] &= ~((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | (1u << 27) | (1u << 28) | (1u << 30) |
+				  (1u << 31));
+			r[2] &= ~((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14));
+			r[3] &= ~((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23));
+		}
+	}
+	ctx->rax = r[0];
+	ctx->rbx = r[1];
+	ctx->rcx = r[2];
+	ctx->rdx = r[3];
+	ctx->rip += 2;
+}
+
+/* see sgx_rt.h */
 void rt_sgx_emulate_syscall(struct rt_sgx_ctx *ctx, rt_sgx_syscall_fn fn)
 {
 	long r = fn((long)ctx->rax, (long)ctx->rdi, (long)ctx->rsi, (long)ctx->rdx, (long)ctx->r10, (long)ctx->r8,

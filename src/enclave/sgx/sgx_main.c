@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The C side of the SGX entry: op dispatch for call entries, the first-phase exception handler (CSSA 1) and
- * the second phase (the syscall layer for #UD on SYSCALL, user handlers, else abort). Runs only inside an SGX
+ * the second phase (the syscall layer for #UD on SYSCALL, CPUID from the host for #UD on CPUID, user handlers, else
+ * abort). Runs only inside an SGX
  * enclave; the decisions it takes are the pure functions of sgx_logic.c.
  */
 #include "sgx_rt.h"
 
+#include <cella/abi/window.h>
 #include <cella/enclave.h>
+
+#include "rt.h"
 
 #include "sgx_abi.h"
 
@@ -76,6 +80,17 @@ struct rt_sgx_exit rt_sgx_phase1(uint64_t tcs, struct rt_sgx_ctx *ctx)
 	return x;
 }
 
+/* CPUID from the host (rt_sgx_cpuid_fn): only inside an ecall, where an ocall can be made; else no answer. */
+static int rt_host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	uint32_t in[2] = {leaf, subleaf};
+	size_t w = 0;
+	if (!rt_self() || rt_self()->depth == 0)
+		return 0;
+	return cella_ocall(CELLA_OCALL_CPUID, in, sizeof(in), r, 4 * sizeof(uint32_t), &w) == CELLA_OK &&
+	       w == 4 * sizeof(uint32_t);
+}
+
 /* see sgx_rt.h: ordinary enclave code at CSSA 0, inside the interrupted call */
 void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 {
@@ -91,6 +106,15 @@ void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 	if (vector == CELLA_X86_VECTOR_UD && rip >= base && rip - base < r->image_bytes - 1 &&
 	    rt_sgx_is_syscall((const uint8_t *)(uintptr_t)rip, r->image_bytes - (rip - base))) {
 		rt_sgx_emulate_syscall(ctx, rt_syscall_dispatch);
+		return;
+	}
+	/* #UD on CPUID: answered by the host, masked by what the enclave's XCR0 enables (BearSSL's AES-NI probe and
+	 * the ONNX engine's kernel choice run it) */
+	if (vector == CELLA_X86_VECTOR_UD && rip >= base && rip - base < r->image_bytes - 1 &&
+	    rt_sgx_is_cpuid((const uint8_t *)(uintptr_t)rip, r->image_bytes - (rip - base))) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		rt_sgx_emulate_cpuid(ctx, rt_host_cpuid, (uint64_t)hi << 32 | lo);
 		return;
 	}
 	if (rt_exception_dispatch(vector, (struct cella_exception_context *)ctx))

@@ -134,6 +134,20 @@ void rt_sgx_redirect(struct cella_sgx_gprsgx *ssa0, struct rt_sgx_ctx *ctx, uint
 
 /* True if code[0..n) starts with SYSCALL (0f 05). */
 bool rt_sgx_is_syscall(const uint8_t *code, uint64_t n);
+/* True if code[0..n) starts with CPUID (0f a2). */
+bool rt_sgx_is_cpuid(const uint8_t *code, uint64_t n);
+
+/* CPUID's answer for (leaf, subleaf) into r[4] (eax, ebx, ecx, edx): 0 if it has none (r then all zero). */
+typedef int (*rt_sgx_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
+/*
+ * Emulates the CPUID at ctx->rip (leaf in eax, subleaf in ecx) with `fn`, whose answer comes from the host and is
+ * untrusted: feature bits whose register state the enclave's XCR0 (SECS.ATTRIBUTES.XFRM, read with XGETBV inside
+ * the enclave) does not enable are cleared (AVX, FMA, AVX2, F16C and the AVX-512 family without YMM or ZMM state;
+ * OSXSAVE kept), so code that trusts CPUID alone does not pick instructions that would fault; a host that lies
+ * otherwise can only make the enclave slower or fault (a denial of service it can always cause). The four
+ * registers are zero-extended, rip steps over the instruction.
+ */
+void rt_sgx_emulate_cpuid(struct rt_sgx_ctx *ctx, rt_sgx_cpuid_fn fn, uint64_t xcr0);
 
 typedef long (*rt_sgx_syscall_fn)(long nr, long a, long b, long c, long d, long e, long f);
 /* Emulates the SYSCALL at ctx->rip with `fn` (Linux ABI: nr in rax, args rdi rsi rdx r10 r8 r9; result in
