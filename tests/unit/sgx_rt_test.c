@@ -260,6 +260,47 @@ static void test_cpuid(void)
 	cella_test_pass("CPUID recognised and answered by the host, masked by the enclave's XCR0");
 }
 
+/* A host that counts its CPUID answers; it gives none for leaf 0x99. */
+static unsigned answers;
+static int counting_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	answers++;
+	r[0] = leaf;
+	r[1] = subleaf;
+	r[2] = answers;
+	r[3] = 0;
+	return leaf != 0x99;
+}
+
+/* Each (leaf, subleaf) is asked once and then answered from the cache, the same registers; a failed ask is not
+ * kept; past RT_SGX_CPUID_SLOTS kept answers every new one is asked each time, and still answered. */
+static void test_cpuid_cache(void)
+{
+	static struct rt_sgx_cpuid_cache c;
+	uint32_t r[4], first[4];
+	CT_EQ(rt_sgx_cpuid_cached(&c, 7, 0, first, counting_cpuid), 1);
+	CT_EQ(answers, 1);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 7, 0, r, counting_cpuid), 1);
+	CT_EQ(answers, 1);
+	CT_EQ_MEM(r, first, sizeof(r));
+	CT_EQ(rt_sgx_cpuid_cached(&c, 7, 1, r, counting_cpuid), 1); /* another subleaf: asked */
+	CT_EQ(answers, 2);
+	CT_EQ(r[1], 1);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 0x99, 0, r, counting_cpuid), 0);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 0x99, 0, r, counting_cpuid), 0);
+	CT_EQ(answers, 4);
+	for (uint32_t leaf = 0x100; leaf < 0x100 + RT_SGX_CPUID_SLOTS; leaf++)
+		CT_EQ(rt_sgx_cpuid_cached(&c, leaf, 0, r, counting_cpuid), 1);
+	CT_EQ(answers, 4 + RT_SGX_CPUID_SLOTS);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 0x100, 0, r, counting_cpuid), 1); /* kept: 14 slots were free */
+	CT_EQ(answers, 4 + RT_SGX_CPUID_SLOTS);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 0x100 + RT_SGX_CPUID_SLOTS - 1, 0, r, counting_cpuid), 1); /* not kept: full */
+	CT_EQ(answers, 5 + RT_SGX_CPUID_SLOTS);
+	CT_EQ(rt_sgx_cpuid_cached(&c, 7, 0, r, counting_cpuid), 1);
+	CT_EQ_MEM(r, first, sizeof(r));
+	cella_test_pass("CPUID answers asked once per leaf and subleaf, failures not kept, a full cache still answers");
+}
+
 /* The SGX stand-ins for the kernel calls the sandbox passes through, against the Linux UAPI's numbers. */
 static void test_kernel_stand_ins(void)
 {
@@ -328,6 +369,7 @@ int main(void)
 	test_exception_check();
 	test_redirect_and_syscall();
 	test_cpuid();
+	test_cpuid_cache();
 	test_status_and_targetinfo();
 	test_kernel_stand_ins();
 	return 0;

@@ -7,6 +7,7 @@
 #include "sgx_rt.h"
 
 #include <cella/abi/properties.h>
+#include <string.h>
 
 #define PAGE 4096ull
 
@@ -130,6 +131,30 @@ void rt_sgx_emulate_cpuid(struct rt_sgx_ctx *ctx, rt_sgx_cpuid_fn fn, uint64_t x
 	ctx->rcx = r[2];
 	ctx->rdx = r[3];
 	ctx->rip += 2;
+}
+
+/* see sgx_rt.h */
+int rt_sgx_cpuid_cached(struct rt_sgx_cpuid_cache *c, uint32_t leaf, uint32_t subleaf, uint32_t r[4],
+			rt_sgx_cpuid_fn ask)
+{
+	for (int i = 0; i < RT_SGX_CPUID_SLOTS; i++)
+		if (__atomic_load_n(&c->state[i], __ATOMIC_ACQUIRE) == 2 && c->leaf[i] == leaf && c->sub[i] == subleaf) {
+			memcpy(r, c->r[i], sizeof(c->r[i]));
+			return 1;
+		}
+	if (!ask(leaf, subleaf, r))
+		return 0;
+	for (int i = 0; i < RT_SGX_CPUID_SLOTS; i++) {
+		uint32_t free_slot = 0;
+		if (__atomic_compare_exchange_n(&c->state[i], &free_slot, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			c->leaf[i] = leaf;
+			c->sub[i] = subleaf;
+			memcpy(c->r[i], r, sizeof(c->r[i]));
+			__atomic_store_n(&c->state[i], 2, __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	return 1;
 }
 
 /* see sgx_rt.h */

@@ -91,6 +91,14 @@ static int rt_host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 	       w == 4 * sizeof(uint32_t);
 }
 
+/* The host's answers, each asked once (BearSSL probes CPUID on every seal, the ONNX engine on every model load). */
+static struct rt_sgx_cpuid_cache cpuid_cache;
+
+static int rt_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+	return rt_sgx_cpuid_cached(&cpuid_cache, leaf, subleaf, r, rt_host_cpuid);
+}
+
 /* see sgx_rt.h: ordinary enclave code at CSSA 0, inside the interrupted call */
 void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 {
@@ -114,7 +122,7 @@ void rt_sgx_phase2(struct rt_sgx_ctx *ctx)
 	    rt_sgx_is_cpuid((const uint8_t *)(uintptr_t)rip, r->image_bytes - (rip - base))) {
 		uint32_t lo, hi;
 		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		rt_sgx_emulate_cpuid(ctx, rt_host_cpuid, (uint64_t)hi << 32 | lo);
+		rt_sgx_emulate_cpuid(ctx, rt_cpuid, (uint64_t)hi << 32 | lo);
 		return;
 	}
 	if (rt_exception_dispatch(vector, (struct cella_exception_context *)ctx))

@@ -149,6 +149,18 @@ typedef int (*rt_sgx_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
  */
 void rt_sgx_emulate_cpuid(struct rt_sgx_ctx *ctx, rt_sgx_cpuid_fn fn, uint64_t xcr0);
 
+/* The host's CPUID answers kept for the enclave's lifetime, so that each (leaf, subleaf) costs one ocall: slot i
+ * holds one once state[i] is 2 (0 free, 1 being written by the thread that claimed it). Zero-initialised. */
+#define RT_SGX_CPUID_SLOTS 16
+struct rt_sgx_cpuid_cache {
+	uint32_t state[RT_SGX_CPUID_SLOTS];
+	uint32_t leaf[RT_SGX_CPUID_SLOTS], sub[RT_SGX_CPUID_SLOTS], r[RT_SGX_CPUID_SLOTS][4];
+};
+/* CPUID (leaf, subleaf) from c, else from ask, whose answer is then kept if a slot is free (a failed ask is not
+ * kept: the next one asks again). Safe on several threads at once. Returns what ask would: 0 for no answer. */
+int rt_sgx_cpuid_cached(struct rt_sgx_cpuid_cache *c, uint32_t leaf, uint32_t subleaf, uint32_t r[4],
+			rt_sgx_cpuid_fn ask);
+
 typedef long (*rt_sgx_syscall_fn)(long nr, long a, long b, long c, long d, long e, long f);
 /* Emulates the SYSCALL at ctx->rip with `fn` (Linux ABI: nr in rax, args rdi rsi rdx r10 r8 r9; result in
  * rax; rcx = next rip, r11 = rflags, as the instruction itself leaves them) and steps over it. */
