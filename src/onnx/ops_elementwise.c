@@ -535,9 +535,13 @@ static cella_result variadic(struct exec *x, struct node *n, const row_fn *tab, 
 		/* broadcast pairwise so that n > 3 inputs are fine */
 		struct tensor acc = *ts[0];
 		for (int i = 1; i < k; i++) {
+			/* into a separate array: bcast_shape reads acc's dims while it writes the result's (written in
+			 * place, [5] against [1, 4, 30] became [1, 4, 30], and the run read past x's 5 bytes) */
 			struct tensor *pair[2] = { &acc, ts[i] };
-			if ((r = bcast_shape(2, pair, &acc.rank, acc.dims)) != CELLA_OK)
+			int64_t nd[MAXR];
+			if ((r = bcast_shape(2, pair, &acc.rank, nd)) != CELLA_OK)
 				return r;
+			memcpy(acc.dims, nd, sizeof(nd));
 		}
 		rank = acc.rank;
 		memcpy(dims, acc.dims, sizeof(dims));

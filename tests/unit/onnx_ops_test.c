@@ -4789,6 +4789,40 @@ static cella_result vis_run(struct mb *b, const struct vten *gin, size_t ngin, s
 	return cella_onnx_model_run(*m, in, ngin, out, 1);
 }
 
+/*
+ * Max, Min, Sum and Mean broadcast their inputs pairwise: Min(a [5], b [1, 4, 30]) is refused, at load with the
+ * dims declared and at run with them dynamic (the pairwise shape once overwrote a's dims while reading them, took
+ * the pair for [1, 4, 30] and read past a's 5 bytes); Min(a [5], b [2, 1]) broadcasts to [2, 5], as worked out here.
+ */
+static void test_variadic_broadcast(void)
+{
+	static const char *const ins[] = { "a", "b", NULL };
+	static const uint8_t x[5] = { 1, 9, 3, 7, 5 }, y2[2] = { 4, 6 }, want[10] = { 1, 4, 3, 4, 4, 1, 6, 3, 6, 5 };
+	static uint8_t y120[120];
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	for (int dynamic = 0; dynamic < 2; dynamic++) {
+		struct vten g[2] = { { "a", CELLA_ONNX_UINT8, 1, { 5 }, x, sizeof(x) },
+				     { "b", CELLA_ONNX_UINT8, 3, { 1, 4, 30 }, y120, sizeof(y120) } };
+		if (dynamic)
+			g[1].dims[2] = -1;
+		vis_model(&b, 13, "Min", ins, g, 2, NULL, 0, CELLA_ONNX_UINT8);
+		g[1].dims[2] = 30;
+		CT_RESULT(vis_run(&b, g, 2, &m, &out), CELLA_ERR_MODEL_SHAPE);
+		CT_ASSERT((m == NULL) == !dynamic);
+		cella_onnx_model_free(m);
+	}
+	struct vten g[2] = { { "a", CELLA_ONNX_UINT8, 1, { 5 }, x, sizeof(x) },
+			     { "b", CELLA_ONNX_UINT8, 2, { 2, 1 }, y2, sizeof(y2) } };
+	vis_model(&b, 13, "Min", ins, g, 2, NULL, 0, CELLA_ONNX_UINT8);
+	CT_RESULT(vis_run(&b, g, 2, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 2 && out.dims[0] == 2 && out.dims[1] == 5 && out.bytes == sizeof(want));
+	CT_EQ_MEM(out.data, want, sizeof(want));
+	cella_onnx_model_free(m);
+	cella_test_pass("variadic operators broadcast pairwise without reading past an input");
+}
+
 /* Checks an int64 output against want (n values, dims [n / 3, 3]). */
 static void expect_rows(const char *what, const struct cella_onnx_tensor *out, const int64_t *want, size_t n)
 {
@@ -8821,6 +8855,7 @@ int main(int argc, char **argv)
 		{ "strings_sequences", test_strings_sequences },
 		{ "strings_refused", test_strings_refused },
 		{ "strings_ops", test_strings_ops },
+		{ "variadic_broadcast", test_variadic_broadcast },
 		{ "tfidf_strings", test_tfidf_strings },
 		{ "strings_opset20", test_strings_opset20 },
 		{ "strings_cast", test_strings_cast },
