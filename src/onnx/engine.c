@@ -694,6 +694,16 @@ static cella_result type_from_proto(struct model *m, const Onnx__ValueInfoProto 
 	return CELLA_OK;
 }
 
+/* A tensor attribute's tensor and data freed (attr_free; a folded node's, in shape_pass). */
+static void attr_tensor_free(struct attr *a)
+{
+	if (a->t) {
+		free(a->t->data);
+		free(a->t);
+		a->t = NULL;
+	}
+}
+
 static void attr_free(struct attr *a)
 {
 	free(a->name);
@@ -704,10 +714,7 @@ static void attr_free(struct attr *a)
 		free(a->strings[i]);
 	free(a->strings);
 	free(a->string_lens);
-	if (a->t) {
-		free(a->t->data);
-		free(a->t);
-	}
+	attr_tensor_free(a);
 }
 
 static void graph_free(struct graph *g);
@@ -1950,11 +1957,7 @@ static cella_result shape_pass(struct model *m, struct graph *g)
 			/* a folded node never runs: its tensor attributes (a Constant's value, which many exporters use
 			 * for weights) are not held next to the folded copy */
 			for (int k = 0; k < n->n_attr; k++)
-				if (n->attr[k].t) {
-					free(n->attr[k].t->data);
-					free(n->attr[k].t);
-					n->attr[k].t = NULL;
-				}
+				attr_tensor_free(&n->attr[k]);
 		} else if (r == CELLA_ERR_NOT_FOUND) {
 			for (int k = 0; k < n->n_out; k++)
 				if (n->out[k] >= 0)

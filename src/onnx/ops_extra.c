@@ -231,15 +231,20 @@ static cella_result op_onehot(struct exec *x, struct node *n)
 
 enum { SCAT_NONE, SCAT_ADD, SCAT_MUL, SCAT_MAX, SCAT_MIN };
 
-/* The reduction attribute of ScatterElements and ScatterND, or -1 for one neither knows. */
-static int scatter_mode(struct node *n)
+/* The reduction attribute of ScatterElements and ScatterND for data of dtype into *mode: CELLA_ERR_MODEL_UNSUPPORTED
+ * for one neither knows, and for a reduction of strings (named), which only 'none' moves. */
+static cella_result scatter_mode(struct exec *x, struct node *n, int dtype, int *mode)
 {
 	static const char *const names[] = { "none", "add", "mul", "max", "min" };
 	const char *red = onnx_attr_s(n, "reduction", "none");
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(red, names[i]))
-			return i;
-	return -1;
+	for (*mode = 0; *mode < 5 && strcmp(red, names[*mode]); ++*mode)
+		;
+	if (*mode == 5)
+		return CELLA_ERR_MODEL_UNSUPPORTED;
+	if (*mode != SCAT_NONE && dtype == CELLA_ONNX_STRING)
+		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "reduction '%.16s' on strings (only 'none' moves them)",
+				    red);
+	return CELLA_OK;
 }
 
 /* Element di of o reduced (mode, not SCAT_NONE) with element si of up, of the same type. Floats through double;
@@ -283,12 +288,9 @@ static cella_result op_scatter_elements(struct exec *x, struct node *n)
 	for (int d = 0; d < a->rank; d++)
 		if (ix->dims[d] != up->dims[d] || ix->dims[d] > a->dims[d])
 			return CELLA_ERR_MODEL_SHAPE;
-	int mode = scatter_mode(n);
-	if (mode < 0)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if (mode != SCAT_NONE && a->dtype == CELLA_ONNX_STRING)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "reduction '%.16s' on strings (only 'none' moves them)",
-				    onnx_attr_s(n, "reduction", ""));
+	int mode;
+	if ((r = scatter_mode(x, n, a->dtype, &mode)) != CELLA_OK)
+		return r;
 	if ((r = onnx_op_out(x, n, 0, a->dtype, a->rank, a->dims, &o)) != CELLA_OK || onnx_op_dry(x))
 		return r;
 	if (o->data != a->data)
@@ -380,12 +382,9 @@ static cella_result op_scatter_nd(struct exec *x, struct node *n)
 	int64_t last = ix->dims[ix->rank - 1];
 	if (last < 1 || last > a->rank)
 		return CELLA_ERR_MODEL_SHAPE;
-	int mode = scatter_mode(n);
-	if (mode < 0)
-		return CELLA_ERR_MODEL_UNSUPPORTED;
-	if (mode != SCAT_NONE && a->dtype == CELLA_ONNX_STRING)
-		return onnx_op_fail(x, CELLA_ERR_MODEL_UNSUPPORTED, "reduction '%.16s' on strings (only 'none' moves them)",
-				    onnx_attr_s(n, "reduction", ""));
+	int mode;
+	if ((r = scatter_mode(x, n, a->dtype, &mode)) != CELLA_OK)
+		return r;
 	/* updates.shape = indices.shape[:-1] + data.shape[last:] (ONNX ScatterND), dim by dim: the loops below read
 	 * update q * slice + s */
 	int q1 = ix->rank - 1, urank = q1 + a->rank - (int)last;

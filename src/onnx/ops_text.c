@@ -6,6 +6,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ------------------------------------------------------------------ sorted strings */
+
+/* onnx_msort's order for records that begin with a struct cella_onnx_string: by its bytes (onnx_str_cmp). */
+static int str_before(const void *a, const void *b, const void *ctx)
+{
+	const struct cella_onnx_string *x = a, *y = b;
+	(void)ctx;
+	return onnx_str_cmp(x->data, x->len, y->data, y->len) < 0;
+}
+
+/* The index of s[0..len) among n records of size bytes at base, each beginning with a struct cella_onnx_string and
+ * sorted by str_before (a binary search), or -1. */
+static ptrdiff_t str_find(const void *base, size_t n, size_t size, const char *s, size_t len)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cella_onnx_string *w = (const void *)((const char *)base + mid * size);
+		int c = onnx_str_cmp(w->data, w->len, s, len);
+		if (c == 0)
+			return (ptrdiff_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 enum { TFIDF_TF = 0, TFIDF_IDF = 1, TFIDF_TFIDF = 2 };
 
 /*
@@ -32,8 +61,7 @@ struct tfidf_gram {
 /* A string of pool_strings and its id: the position of its first occurrence in the pool, so that equal strings are
  * one value and the integer algorithm below counts string n-grams unchanged. */
 struct tfidf_word {
-	const char *data;
-	size_t len;
+	struct cella_onnx_string s; /* first: str_before and str_find take the records */
 	int64_t id;
 };
 
@@ -193,24 +221,17 @@ static cella_result tfidf_sort(struct exec *x, const struct tfidf_attrs *t, stru
 	return CELLA_OK;
 }
 
-static int tfidf_word_before(const void *a, const void *b, const void *ctx)
-{
-	const struct tfidf_word *p = a, *q = b;
-	(void)ctx;
-	return onnx_str_cmp(p->data, p->len, q->data, q->len) < 0;
-}
-
 /* With pool_strings: each pool string's id into ids (pool order) and the distinct strings with their ids into dict,
  * sorted; returns how many (tmp: n_pool words, for the sort). */
 static size_t tfidf_words(const struct attr *w, int64_t *ids, struct tfidf_word *dict, struct tfidf_word *tmp)
 {
 	size_t n = w->n_strings, k, d = 0;
 	for (k = 0; k < n; k++)
-		dict[k] = (struct tfidf_word){ w->strings[k], w->string_lens[k], (int64_t)k };
-	onnx_msort(dict, tmp, n, sizeof(*dict), tfidf_word_before, NULL);
+		dict[k] = (struct tfidf_word){ { w->strings[k], w->string_lens[k] }, (int64_t)k };
+	onnx_msort(dict, tmp, n, sizeof(*dict), str_before, NULL);
 	for (k = 0; k < n; k++) {
 		/* sorted stably: of equal strings the first in the pool comes first, and its position is their id */
-		if (d && !onnx_str_cmp(dict[d - 1].data, dict[d - 1].len, dict[k].data, dict[k].len)) {
+		if (d && !onnx_str_cmp(dict[d - 1].s.data, dict[d - 1].s.len, dict[k].s.data, dict[k].s.len)) {
 			ids[dict[k].id] = dict[d - 1].id;
 			continue;
 		}
@@ -218,23 +239,6 @@ static size_t tfidf_words(const struct attr *w, int64_t *ids, struct tfidf_word 
 		dict[d++] = dict[k];
 	}
 	return d;
-}
-
-/* The id of string s in dict (n of them, sorted), or -1 (no pool value is: the token matches no n-gram). */
-static int64_t tfidf_word_id(const struct tfidf_word *dict, size_t n, const struct cella_onnx_string *s)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = onnx_str_cmp(dict[mid].data, dict[mid].len, s->data, s->len);
-		if (c == 0)
-			return dict[mid].id;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
 }
 
 /* The input's type against the pool's: int32 or int64 tokens with pool_int64s, strings with pool_strings. */
@@ -399,8 +403,11 @@ static cella_result op_tfidf(struct exec *x, struct node *n)
 		int64_t *id = onnx_op_scratch(x, 0, c * sizeof(int64_t));
 		if (!id)
 			return CELLA_ERR_OUT_OF_MEMORY;
-		for (size_t i = 0; i < c; i++)
-			id[i] = tfidf_word_id(p->dict, p->n_dict, (const struct cella_onnx_string *)a->data + i);
+		for (size_t i = 0; i < c; i++) {
+			const struct cella_onnx_string *w = (const struct cella_onnx_string *)a->data + i;
+			ptrdiff_t k = str_find(p->dict, p->n_dict, sizeof(*p->dict), w->data, w->len);
+			id[i] = k < 0 ? -1 : p->dict[k].id;
+		}
 		ids = *a;
 		ids.dtype = CELLA_ONNX_INT64;
 		ids.data = id;
@@ -525,30 +532,6 @@ static size_t utf8_map(const char *s, size_t len, int upper, char *dst)
 	return o;
 }
 
-static int sn_before(const void *a, const void *b, const void *ctx)
-{
-	const struct cella_onnx_string *x = a, *y = b;
-	(void)ctx;
-	return onnx_str_cmp(x->data, x->len, y->data, y->len) < 0;
-}
-
-/* Whether s[0..len) is one of p's stopwords (a binary search of the sorted list). */
-static int sn_stopword(const struct sn_priv *p, const char *s, size_t len)
-{
-	size_t lo = 0, hi = p->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = onnx_str_cmp(p->w[mid].data, p->w[mid].len, s, len);
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /* Whether the locale names Turkish or Azerbaijani, whose i's case differently (I and dotless ı, İ and i). */
 static int sn_locale_turkic(const char *l)
 {
@@ -608,7 +591,7 @@ static cella_result sn_attrs(struct exec *x, struct node *n, struct sn_priv **ou
 		p->w[i] = (struct cella_onnx_string){ at, len };
 		at += len;
 	}
-	onnx_msort(p->w, tmp, nw, sizeof(p->w[0]), sn_before, NULL);
+	onnx_msort(p->w, tmp, nw, sizeof(p->w[0]), str_before, NULL);
 	*out = p;
 	return CELLA_OK;
 }
@@ -673,7 +656,7 @@ static cella_result op_string_normalizer(struct exec *x, struct node *n)
 			len = utf8_map(w, len, 0, fold);
 			w = fold;
 		}
-		keep[i] = !p->n || !sn_stopword(p, w, len);
+		keep[i] = !p->n || str_find(p->w, p->n, sizeof(*p->w), w, len) < 0;
 		kept += keep[i];
 	}
 	od[1] = kept ? (int64_t)kept : 1;

@@ -382,40 +382,35 @@ static cella_result s_ocall_fn(const uint8_t *in, size_t n, uint8_t *out, size_t
 	return cella_ocall(fn, NULL, 0, NULL, 0, &got);
 }
 
+/* cella_ocall(fn) with the call's input as it is, requiring a reply of exactly `reply` bytes, passed out. */
+static cella_result forward_ocall(uint32_t fn, const uint8_t *in, size_t n, size_t reply, uint8_t *out, size_t on,
+				  size_t *w)
+{
+	uint8_t r[16];
+	size_t got = 0;
+	cella_result res;
+	if (reply > sizeof(r) || on < reply)
+		return CELLA_ERR_INVALID_ARG;
+	res = cella_ocall(fn, in, n, r, reply, &got);
+	if (res != CELLA_OK)
+		return res;
+	if (got != reply)
+		return CELLA_ERR_MARSHAL;
+	memcpy(out, r, reply);
+	*w = reply;
+	return CELLA_OK;
+}
+
 static cella_result s_time_raw(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	uint32_t clk;
-	int64_t t[2];
-	size_t got = 0;
-	cella_result r;
-	if (n != sizeof(clk) || on < sizeof(t))
+	if (n != sizeof(uint32_t))
 		return CELLA_ERR_INVALID_ARG;
-	memcpy(&clk, in, sizeof(clk));
-	r = cella_ocall(CELLA_OCALL_TIME, &clk, sizeof(clk), t, sizeof(t), &got);
-	if (r != CELLA_OK)
-		return r;
-	if (got != sizeof(t))
-		return CELLA_ERR_MARSHAL;
-	memcpy(out, t, sizeof(t));
-	*w = sizeof(t);
-	return CELLA_OK;
+	return forward_ocall(CELLA_OCALL_TIME, in, n, 2 * sizeof(int64_t), out, on, w); /* i64 sec, nsec */
 }
 
 static cella_result s_cpuid(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
-	uint32_t r[4];
-	size_t got = 0;
-	cella_result res;
-	if (on < sizeof(r))
-		return CELLA_ERR_INVALID_ARG;
-	res = cella_ocall(CELLA_OCALL_CPUID, in, n, r, sizeof(r), &got);
-	if (res != CELLA_OK)
-		return res;
-	if (got != sizeof(r))
-		return CELLA_ERR_MARSHAL;
-	memcpy(out, r, sizeof(r));
-	*w = sizeof(r);
-	return CELLA_OK;
+	return forward_ocall(CELLA_OCALL_CPUID, in, n, 4 * sizeof(uint32_t), out, on, w);
 }
 
 const struct cella_ecall_entry cella_ecall_table[] = {

@@ -8301,6 +8301,16 @@ static void split_case(const char *const *xs, size_t n, const char *delim, int64
 	cella_onnx_model_free(m);
 }
 
+/* y = StringConcat(x, w) at opset, x a string input of rank/dims; the caller adds the constant w. */
+static void concat_model(struct mb *b, int64_t opset, int rank, const int64_t *xd)
+{
+	static const char *const x_w[] = { "x", "w", NULL };
+	mb_init(b, opset);
+	gb_io(&b->g, 0, "x", CELLA_ONNX_STRING, rank, xd);
+	gb_io(&b->g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+	gb_node(&b->g, "StringConcat", x_w, Y);
+}
+
 /*
  * The string operators of opset 20: StringConcat (broadcast both ways, an empty string) and StringSplit against
  * Python's str.split written out (runs of whitespace, Unicode's too; a delimiter with empty pieces; maxsplit 1 and 0;
@@ -8309,7 +8319,6 @@ static void split_case(const char *const *xs, size_t n, const char *delim, int64
 static void test_strings_opset20(void)
 {
 	static const int64_t d2[1] = { 2 }, d1[1] = { 1 }, d21[2] = { 2, 1 }, d3[1] = { 3 }, d23[2] = { 2, 3 };
-	static const char *const x_y[] = { "x", "w", NULL };
 	struct mb b;
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor y;
@@ -8319,11 +8328,8 @@ static void test_strings_opset20(void)
 		static const size_t l1[1] = { 2 }, wl[2] = { 4, 2 };
 		struct cella_onnx_string xs[2] = { { "ab", 2 }, { "", 0 } };
 		struct cella_onnx_tensor in = stensor(xs, 2, 1, d2);
-		mb_init(&b, 20);
-		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 1, d2);
-		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		concat_model(&b, 20, 1, d2);
 		gb_strings(&b.g, "w", 1, d1, w1, l1, 1);
-		gb_node(&b.g, "StringConcat", x_y, Y);
 		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
 		expect_strings(&y, 1, d2, want, wl, 2, "StringConcat [2] + [1]");
 		cella_onnx_model_free(m);
@@ -8333,28 +8339,19 @@ static void test_strings_opset20(void)
 		static const size_t l3[3] = { 1, 1, 1 }, wl[6] = { 2, 2, 2, 2, 2, 2 };
 		struct cella_onnx_string xs[2] = { { "a", 1 }, { "b", 1 } };
 		struct cella_onnx_tensor in = stensor(xs, 2, 2, d21);
-		mb_init(&b, 20);
-		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
-		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		concat_model(&b, 20, 2, d21);
 		gb_strings(&b.g, "w", 1, d3, w3, l3, 3);
-		gb_node(&b.g, "StringConcat", x_y, Y);
 		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_OK);
 		expect_strings(&y, 2, d23, want, wl, 6, "StringConcat [2, 1] + [3]");
 		cella_onnx_model_free(m);
 		/* at opset 19 there is no StringConcat; numbers are refused by name */
-		mb_init(&b, 19);
-		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
-		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		concat_model(&b, 19, 2, d21);
 		gb_strings(&b.g, "w", 1, d3, w3, l3, 3);
-		gb_node(&b.g, "StringConcat", x_y, Y);
 		CT_RESULT(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED);
 		CT_ASSERT(m == NULL && strstr(last_log, "StringConcat"));
 		static const float f3[3] = { 1, 2, 3 };
-		mb_init(&b, 20);
-		gb_io(&b.g, 0, "x", CELLA_ONNX_STRING, 2, d21);
-		gb_io(&b.g, 1, "y", CELLA_ONNX_STRING, -1, NULL);
+		concat_model(&b, 20, 2, d21);
 		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 1, d3, f3, sizeof(f3));
-		gb_node(&b.g, "StringConcat", x_y, Y);
 		expect_refused(half_run(&b, 0, &in, 1, &m, &y, 1), CELLA_ERR_MODEL_UNSUPPORTED,
 			       "inputs of types string and float: StringConcat takes strings", "StringConcat of numbers");
 		cella_onnx_model_free(m);
