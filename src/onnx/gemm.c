@@ -32,12 +32,13 @@ void onnx_gemm_select(struct gemm_kernel *gk, uint32_t disable)
 {
 	uint32_t f = onnx_cpu_features() & ~disable;
 	if (f & CELLA_ONNX_CPU_AVX512)
-		*gk = (struct gemm_kernel){ 12, 32, 384, 144, 2048, onnx_ukr_avx512, "avx512", 0 };
+		*gk = (struct gemm_kernel){ 12, 32, 384, 144, 2048, onnx_ukr_avx512, "avx512", 0, 0 };
 	else if (f & CELLA_ONNX_CPU_AVX2)
-		*gk = (struct gemm_kernel){ 6, 16, 256, 144, 2048, onnx_ukr_avx2, "avx2", 0 };
+		*gk = (struct gemm_kernel){ 6, 16, 256, 144, 2048, onnx_ukr_avx2, "avx2", 0, 0 };
 	else
-		*gk = (struct gemm_kernel){ PMR, PNR, 256, 128, 2048, ukr_portable, "portable", 0 };
+		*gk = (struct gemm_kernel){ PMR, PNR, 256, 128, 2048, ukr_portable, "portable", 0, 0 };
 	gk->dw_avx2 = (f & CELLA_ONNX_CPU_AVX2) != 0;
+	gk->avx512 = (f & CELLA_ONNX_CPU_AVX512) != 0;
 }
 
 size_t onnx_sgemm_packed_a_floats(const struct gemm_kernel *gk, size_t M, size_t K)

@@ -217,6 +217,7 @@ struct gemm_kernel {
 	void (*ukr)(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
 	const char *name;
 	int dw_avx2;        /* depthwise kernel may use AVX2 */
+	int avx512;         /* mathf's vector forms may use AVX-512F */
 };
 
 struct arena_buf {
@@ -738,10 +739,20 @@ void onnx_ukr_avx512(size_t kc, const float *pa, const float *pb, size_t ldb, fl
 
 /* Deterministic math shared by every world (mathf.c), so enclave and host builds agree bit for bit. */
 float onnx_expf(float x);
-/* y[i] = onnx_expf(x[i] - shift) for i < n, each bit for bit the scalar function's, several at a time. */
-void onnx_expf_shifted(const float *x, float *y, size_t n, float shift);
+/* y[i] = onnx_expf(x[i] - shift) for i < n, each bit for bit the scalar function's, several at a time (sixteen with
+ * avx512, which the caller sets only where the CPU has it: gemm_kernel.avx512). */
+void onnx_expf_shifted(const float *x, float *y, size_t n, float shift, bool avx512);
 float onnx_tanhf(float x);
 float onnx_erff(float x);
+/* y[i] = onnx_erff(x[i]), or with gelu 0.5 x[i] (1 + onnx_erff(x[i] / sqrt 2)) (Gelu's exact form), each bit for bit
+ * the scalar expression's, several at a time; y may be x. */
+void onnx_erff_map(const float *x, float *y, size_t n, bool gelu, bool avx512);
+/* onnx_expf's polynomial, onnx_erff's (A for |x| <= 1, B for 1 < |x| < 4): mathf.c, shared with its vector forms */
+extern const float onnx_exp_poly[8];
+extern const double onnx_erf_a[8], onnx_erf_b[13];
+/* The AVX-512F forms (mathf_avx512.c) of the two above: they do the first n rounded down to 16 and return that. */
+size_t onnx_expf_shifted_avx512(const float *x, float *y, size_t n, float shift);
+size_t onnx_erff_map_avx512(const float *x, float *y, size_t n, bool gelu);
 float onnx_sigmoidf(float x);
 
 #endif

@@ -685,7 +685,7 @@ static float gelu_tanh(float v)
 	return 0.5f * v * (1.0f + onnx_tanhf(0.7978845608f * (v + 0.044715f * v * v * v)));
 }
 
-static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t c)
+static void unary_f32(int code, struct exec *x, struct node *n, const float *X, float *Y, size_t c)
 {
 	float al, be;
 #define LOOP(EXPR)                                   \
@@ -709,12 +709,13 @@ static void unary_f32(int code, struct node *n, const float *X, float *Y, size_t
 		be = onnx_attr_f(n, "gamma", 1.05070102214813232421875f);
 		LOOP(v <= 0 ? be * (al * onnx_expf(v) - al) : be * v)
 	case U_SOFTPLUS: LOOP(v > 20.0f ? v : log1pf(onnx_expf(v)))
-	case U_ERF: LOOP(onnx_erff(v))
+	case U_ERF: onnx_erff_map(X, Y, c, false, x->m->gk.avx512); break;
 	case U_GELU:
 		if (!strcmp(onnx_attr_s(n, "approximate", "none"), "tanh")) {
 			LOOP(gelu_tanh(v))
 		}
-		LOOP(0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f)))
+		onnx_erff_map(X, Y, c, true, x->m->gk.avx512);
+		break;
 	case U_SQRT: LOOP(sqrtf(v))
 	case U_EXP: LOOP(onnx_expf(v))
 	case U_LOG: LOOP(logf(v))
@@ -763,7 +764,7 @@ static cella_result unary(struct exec *x, struct node *n, int code)
 		return CELLA_OK;
 	size_t c = onnx_tensor_count(a);
 	if (a->dtype == CELLA_ONNX_FLOAT) {
-		unary_f32(code, n, a->data, o->data, c);
+		unary_f32(code, x, n, a->data, o->data, c);
 		return CELLA_OK;
 	}
 	if (code == U_IDENTITY) {

@@ -1508,7 +1508,7 @@ static cella_result softmax(struct exec *x, struct node *n, int kind)
 				mx = xp[i] > mx ? xp[i] : mx;
 			for (int k = 0; k < 8; k++)
 				mx = m8[k] > mx ? m8[k] : mx;
-			onnx_expf_shifted(xp, yp, (size_t)len, mx);
+			onnx_expf_shifted(xp, yp, (size_t)len, mx, x->m->gk.avx512);
 			float s = ln_sum(yp, len, 0, 0);
 			if (kind == SM_SOFTMAX) {
 				float inv = 1.0f / s;
