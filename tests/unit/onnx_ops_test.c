@@ -207,6 +207,14 @@ static Onnx__NodeProto *single(struct mb *b, int64_t opset, const char *op, int 
 	return gb_node(&b->g, op, ins[nin], Y);
 }
 
+/* One node over the named values ins (NULL-terminated), one float output y. */
+static Onnx__NodeProto *single_in(struct mb *b, int64_t opset, const char *op, const char *const *ins)
+{
+	mb_init(b, opset);
+	gb_io(&b->g, 1, "y", CELLA_ONNX_FLOAT, -1, NULL);
+	return gb_node(&b->g, op, ins, Y);
+}
+
 /* One node over a graph input x declared with rank and dims (-1 dynamic), one output y. */
 static Onnx__NodeProto *single_xd(struct mb *b, int64_t opset, const char *op, int xdtype, int rank,
 				  const int64_t *dims)
@@ -466,10 +474,7 @@ static void test_conv_group_no_channels(void)
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor out;
 	for (int op = 0; op < 2; op++) {
-		Onnx__NodeProto *n = single(&b, 13, op ? "Conv" : "ConvTranspose", 0, CELLA_ONNX_FLOAT);
-		b.g.nodes[0].n_input = 2;
-		b.g.nin[0][0] = (char *)ins[0];
-		b.g.nin[0][1] = (char *)ins[1];
+		Onnx__NodeProto *n = single_in(&b, 13, op ? "Conv" : "ConvTranspose", ins);
 		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd); /* an input: Conv's weights are packed at load */
 		gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, w00, none, 0);
 		attr_i(&b.g, n, "group", (int64_t)1 << 62);
@@ -481,15 +486,73 @@ static void test_conv_group_no_channels(void)
 		cella_onnx_model_free(m);
 	}
 	/* ConvTranspose: 2 output channels per group times 2^62 groups does not exist */
-	Onnx__NodeProto *n = single(&b, 13, "ConvTranspose", 0, CELLA_ONNX_FLOAT);
-	b.g.nodes[0].n_input = 2;
-	b.g.nin[0][0] = (char *)ins[0];
-	b.g.nin[0][1] = (char *)ins[1];
+	Onnx__NodeProto *n = single_in(&b, 13, "ConvTranspose", ins);
 	gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
 	gb_const(&b.g, "w", CELLA_ONNX_FLOAT, 4, w02, none, 0);
 	attr_i(&b.g, n, "group", (int64_t)1 << 62);
 	CT_RESULT(load(&b, &m), CELLA_ERR_MODEL_SHAPE);
 	cella_test_pass("Conv/ConvTranspose without channels: group 2^62 loads and runs to an empty output");
+}
+
+/* A 3x3 Conv of 50 channels (K = 450 rows of B, more than one k-panel of any kernel, panels starting inside a
+ * channel) on a 37-wide input (column panels that cross output rows), packed from the image as the GEMM goes
+ * (conv_pack_b), against the convolution summed here: strides 1 and 2, pads 0 to 2, dilations 1 and 2. Values are
+ * multiples of 1/4 whose sums stay exact in float, so any order of summation gives the same bits. */
+static void test_conv_im2col(void)
+{
+	enum { C = 50, H = 9, W = 37, M = 5 };
+	static const int64_t xd[4] = { 1, C, H, W }, wd[4] = { M, C, 3, 3 };
+	static const char *const ins[] = { "x", "w", NULL };
+	static const struct { int64_t s, p, d; } cases[] = { { 1, 1, 1 }, { 2, 1, 1 }, { 1, 2, 2 }, { 2, 0, 2 } };
+	static float x[C * H * W], w[M * C * 9];
+	for (size_t i = 0; i < C * H * W; i++)
+		x[i] = (float)((int)((i * 7 + 3) % 11) - 5) * 0.25f;
+	for (size_t i = 0; i < M * C * 9; i++)
+		w[i] = (float)((int)((i * 5 + 1) % 9) - 4) * 0.25f;
+	for (size_t t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+		int64_t s = cases[t].s, p = cases[t].p, d = cases[t].d, ext = d * 2 + 1;
+		int64_t oh = (H + 2 * p - ext) / s + 1, ow = (W + 2 * p - ext) / s + 1;
+		int64_t two[2] = { s, s }, pads[4] = { p, p, p, p }, dil[2] = { d, d };
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out;
+		Onnx__NodeProto *n = single_in(&b, 13, "Conv", ins);
+		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
+		Onnx__TensorProto *wt = gb_init_tensor(&b.g, "w", CELLA_ONNX_FLOAT, 4, wd); /* too large for gb_const */
+		wt->has_raw_data = 1;
+		wt->raw_data.data = (uint8_t *)w;
+		wt->raw_data.len = sizeof(w);
+		b.g.ip[b.g.g.n_initializer++] = wt;
+		attr_ints(&b.g, n, "strides", two, 2);
+		attr_ints(&b.g, n, "pads", pads, 4);
+		attr_ints(&b.g, n, "dilations", dil, 2);
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		struct cella_onnx_tensor in = ftensor(x, 4, xd);
+		CT_RESULT(cella_onnx_model_run(m, &in, 1, &out, 1), CELLA_OK);
+		CT_ASSERT(out.rank == 4 && out.dims[1] == M && out.dims[2] == oh && out.dims[3] == ow);
+		const float *y = out.data;
+		for (int64_t mo = 0; mo < M; mo++)
+			for (int64_t oy = 0; oy < oh; oy++)
+				for (int64_t ox = 0; ox < ow; ox++) {
+					float want = 0.0f;
+					for (int64_t c = 0; c < C; c++)
+						for (int64_t ki = 0; ki < 3; ki++)
+							for (int64_t kj = 0; kj < 3; kj++) {
+								int64_t iy = oy * s - p + ki * d, ix = ox * s - p + kj * d;
+								if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+									want += x[(c * H + iy) * W + ix] *
+										w[((mo * C + c) * 3 + ki) * 3 + kj];
+							}
+					float got = y[(mo * oh + oy) * ow + ox];
+					if (got != want)
+						cella_test_fail(__FILE__, __LINE__,
+								"Conv stride %lld pad %lld dilation %lld: y[%lld, %lld, %lld] = %g, "
+								"want %g", (long long)s, (long long)p, (long long)d, (long long)mo,
+								(long long)oy, (long long)ox, (double)got, (double)want);
+				}
+		cella_onnx_model_free(m);
+	}
+	cella_test_pass("3x3 Conv packed from the image over several k-panels: strides, pads, dilations");
 }
 
 /* ---- If: branches take no inputs ---- */
@@ -902,10 +965,7 @@ static void test_attr_types(void)
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_tensor out;
 	/* Concat's axis as a FLOAT: refused at load (it concatenated on the default axis 0) */
-	Onnx__NodeProto *n = single(&b, 13, "Concat", 0, CELLA_ONNX_FLOAT);
-	b.g.nodes[0].n_input = 2;
-	b.g.nin[0][0] = (char *)cat[0];
-	b.g.nin[0][1] = (char *)cat[1];
+	Onnx__NodeProto *n = single_in(&b, 13, "Concat", cat);
 	gb_const(&b.g, "c0", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
 	gb_const(&b.g, "c1", CELLA_ONNX_FLOAT, 2, d2, v, sizeof(v));
 	attr_f(&b.g, n, "axis", 1.0f);
@@ -8767,6 +8827,7 @@ int main(int argc, char **argv)
 		{ "pool_huge_kernel", test_pool_huge_kernel },
 		{ "pool_generic_small", test_pool_generic_small },
 		{ "conv_group_no_channels", test_conv_group_no_channels },
+		{ "conv_im2col", test_conv_im2col },
 		{ "if_branch_inputs", test_if_branch_inputs },
 		{ "int_div_mod", test_int_div_mod },
 		{ "slice_negative_step", test_slice_negative_step },
