@@ -45,6 +45,9 @@ void onnx_act_apply(float *p, size_t n, int act, float a, float b)
 		for (; i + 4 <= n; i += 4)
 			_mm_storeu_ps(p + i, onnx_hswish_ps(_mm_loadu_ps(p + i)));
 		break;
+	case ACT_SIGMOID: /* bit for bit onnx_sigmoidf */
+		onnx_mathf_map(ONNX_MATHF_SIGMOID, p, p, n, false);
+		return;
 	default:
 		break;
 	}

@@ -191,28 +191,6 @@ static __m128 erff_ps(__m128 x)
 }
 #endif
 
-static float gelu_erf(float v)
-{
-	return 0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f));
-}
-
-void onnx_erff_map(const float *x, float *y, size_t n, bool gelu, bool avx512)
-{
-	size_t i = avx512 ? onnx_erff_map_avx512(x, y, n, gelu) : 0;
-#if defined(__SSE2__)
-	const __m128 half = _mm_set1_ps(0.5f), one = _mm_set1_ps(1.0f), rsqrt2 = _mm_set1_ps(0.70710678118654752f);
-	for (; i + 4 <= n; i += 4) {
-		__m128 v = _mm_loadu_ps(x + i);
-		if (gelu)
-			_mm_storeu_ps(y + i, _mm_mul_ps(_mm_mul_ps(half, v), _mm_add_ps(one, erff_ps(_mm_mul_ps(v, rsqrt2)))));
-		else
-			_mm_storeu_ps(y + i, erff_ps(v));
-	}
-#endif
-	for (; i < n; i++)
-		y[i] = gelu ? gelu_erf(x[i]) : onnx_erff(x[i]);
-}
-
 float onnx_tanhf(float x)
 {
 	float a = x < 0 ? -x : x;
@@ -231,4 +209,69 @@ float onnx_tanhf(float x)
 float onnx_sigmoidf(float x)
 {
 	return 1.0f / (1.0f + onnx_expf(-x));
+}
+
+#if defined(__SSE2__)
+/* onnx_tanhf on four floats: the three branches computed, the lane's chosen; a is x with its sign flipped only
+ * where x < 0, so -0 stays -0 as in the scalar function */
+static __m128 tanhf_ps(__m128 x)
+{
+	const __m128 one = _mm_set1_ps(1.0f);
+	__m128 neg = _mm_cmplt_ps(x, _mm_setzero_ps());
+	__m128 a = _mm_xor_ps(x, _mm_and_ps(neg, _mm_set1_ps(-0.0f)));
+	__m128 small = _mm_mul_ps(a, _mm_sub_ps(one, _mm_mul_ps(_mm_mul_ps(a, a), _mm_set1_ps(1.0f / 3.0f))));
+	__m128 e = expf_ps(_mm_mul_ps(_mm_set1_ps(2.0f), a));
+	__m128 y = _mm_sub_ps(one, _mm_div_ps(_mm_set1_ps(2.0f), _mm_add_ps(e, one)));
+	__m128 is_small = _mm_cmplt_ps(a, _mm_set1_ps(0.004f)), is_big = _mm_cmpgt_ps(a, _mm_set1_ps(9.0f));
+	y = _mm_or_ps(_mm_and_ps(is_small, small), _mm_andnot_ps(is_small, y));
+	y = _mm_or_ps(_mm_and_ps(is_big, one), _mm_andnot_ps(is_big, y));
+	return _mm_xor_ps(y, _mm_and_ps(neg, _mm_set1_ps(-0.0f)));
+}
+
+static __m128 sigmoidf_ps(__m128 x)
+{
+	const __m128 one = _mm_set1_ps(1.0f);
+	return _mm_div_ps(one, _mm_add_ps(one, expf_ps(_mm_xor_ps(x, _mm_set1_ps(-0.0f)))));
+}
+#endif
+
+float onnx_mathf1(int fn, float v)
+{
+	switch (fn) {
+	case ONNX_MATHF_ERF: return onnx_erff(v);
+	case ONNX_MATHF_GELU: return 0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f));
+	case ONNX_MATHF_SIGMOID: return onnx_sigmoidf(v);
+	default: return onnx_tanhf(v);
+	}
+}
+
+void onnx_mathf_map(int fn, const float *x, float *y, size_t n, bool avx512)
+{
+	size_t i = avx512 ? onnx_mathf_map_avx512(fn, x, y, n) : 0;
+#if defined(__SSE2__)
+	const __m128 half = _mm_set1_ps(0.5f), one = _mm_set1_ps(1.0f), rsqrt2 = _mm_set1_ps(0.70710678118654752f);
+	/* one loop per function: no dispatch inside the loop */
+	switch (fn) {
+	case ONNX_MATHF_ERF:
+		for (; i + 4 <= n; i += 4)
+			_mm_storeu_ps(y + i, erff_ps(_mm_loadu_ps(x + i)));
+		break;
+	case ONNX_MATHF_GELU:
+		for (; i + 4 <= n; i += 4) {
+			__m128 v = _mm_loadu_ps(x + i);
+			_mm_storeu_ps(y + i, _mm_mul_ps(_mm_mul_ps(half, v), _mm_add_ps(one, erff_ps(_mm_mul_ps(v, rsqrt2)))));
+		}
+		break;
+	case ONNX_MATHF_SIGMOID:
+		for (; i + 4 <= n; i += 4)
+			_mm_storeu_ps(y + i, sigmoidf_ps(_mm_loadu_ps(x + i)));
+		break;
+	default:
+		for (; i + 4 <= n; i += 4)
+			_mm_storeu_ps(y + i, tanhf_ps(_mm_loadu_ps(x + i)));
+		break;
+	}
+#endif
+	for (; i < n; i++)
+		y[i] = onnx_mathf1(fn, x[i]);
 }

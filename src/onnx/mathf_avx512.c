@@ -31,6 +31,13 @@ static __m512 bits_ps(uint32_t u)
 	return _mm512_castsi512_ps(_mm512_set1_epi32((int)u));
 }
 
+/* -v in the lanes of m: the sign bit flipped, as C's unary minus (0 - v differs for zeros and NaNs) */
+static __m512 neg_ps(__m512 v, __mmask16 m)
+{
+	__m512i b = _mm512_castps_si512(v);
+	return _mm512_castsi512_ps(_mm512_mask_xor_epi32(b, m, b, _mm512_set1_epi32((int)0x80000000u)));
+}
+
 /* onnx_expf, lane by lane */
 static __m512 expf16(__m512 v)
 {
@@ -124,18 +131,53 @@ static __m512 erff16(__m512 x)
 	return _mm512_mask_mov_ps(y, nan, x);
 }
 
-size_t onnx_erff_map_avx512(const float *x, float *y, size_t n, bool gelu)
+/* onnx_tanhf, lane by lane: a is x with its sign flipped only where x < 0 (-0 stays -0) */
+static __m512 tanhf16(__m512 x)
+{
+	const __m512 one = _mm512_set1_ps(1.0f);
+	__mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+	__m512 a = neg_ps(x, neg);
+	__mmask16 small = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.004f), _CMP_LT_OQ);
+	__mmask16 big = _mm512_cmp_ps_mask(a, _mm512_set1_ps(9.0f), _CMP_GT_OQ);
+	__m512 e = expf16(_mm512_mul_ps(_mm512_set1_ps(2.0f), a));
+	__m512 y = _mm512_sub_ps(one, _mm512_div_ps(_mm512_set1_ps(2.0f), _mm512_add_ps(e, one)));
+	y = _mm512_mask_mul_ps(y, small, a,
+			       _mm512_sub_ps(one, _mm512_mul_ps(_mm512_mul_ps(a, a), _mm512_set1_ps(1.0f / 3.0f))));
+	y = _mm512_mask_mov_ps(y, big, one);
+	return neg_ps(y, neg);
+}
+
+static __m512 sigmoidf16(__m512 x)
+{
+	const __m512 one = _mm512_set1_ps(1.0f);
+	return _mm512_div_ps(one, _mm512_add_ps(one, expf16(neg_ps(x, 0xffff))));
+}
+
+size_t onnx_mathf_map_avx512(int fn, const float *x, float *y, size_t n)
 {
 	const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
 	const __m512 rsqrt2 = _mm512_set1_ps(0.70710678118654752f);
 	size_t i = 0;
-	for (; i + 16 <= n; i += 16) {
-		__m512 v = _mm512_loadu_ps(x + i);
-		if (gelu) /* 0.5 v (1 + erf(v / sqrt 2)), in the scalar expression's order */
+	switch (fn) {
+	case ONNX_MATHF_ERF:
+		for (; i + 16 <= n; i += 16)
+			_mm512_storeu_ps(y + i, erff16(_mm512_loadu_ps(x + i)));
+		break;
+	case ONNX_MATHF_GELU: /* 0.5 v (1 + erf(v / sqrt 2)), in the scalar expression's order */
+		for (; i + 16 <= n; i += 16) {
+			__m512 v = _mm512_loadu_ps(x + i);
 			v = _mm512_mul_ps(_mm512_mul_ps(half, v), _mm512_add_ps(one, erff16(_mm512_mul_ps(v, rsqrt2))));
-		else
-			v = erff16(v);
-		_mm512_storeu_ps(y + i, v);
+			_mm512_storeu_ps(y + i, v);
+		}
+		break;
+	case ONNX_MATHF_SIGMOID:
+		for (; i + 16 <= n; i += 16)
+			_mm512_storeu_ps(y + i, sigmoidf16(_mm512_loadu_ps(x + i)));
+		break;
+	default:
+		for (; i + 16 <= n; i += 16)
+			_mm512_storeu_ps(y + i, tanhf16(_mm512_loadu_ps(x + i)));
+		break;
 	}
 	return i;
 }

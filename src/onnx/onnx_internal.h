@@ -744,15 +744,19 @@ float onnx_expf(float x);
 void onnx_expf_shifted(const float *x, float *y, size_t n, float shift, bool avx512);
 float onnx_tanhf(float x);
 float onnx_erff(float x);
-/* y[i] = onnx_erff(x[i]), or with gelu 0.5 x[i] (1 + onnx_erff(x[i] / sqrt 2)) (Gelu's exact form), each bit for bit
- * the scalar expression's, several at a time; y may be x. */
-void onnx_erff_map(const float *x, float *y, size_t n, bool gelu, bool avx512);
+/* The functions onnx_mathf_map applies: erf, Gelu's exact form 0.5 x (1 + erf(x / sqrt 2)), sigmoid, tanh. */
+enum { ONNX_MATHF_ERF, ONNX_MATHF_GELU, ONNX_MATHF_SIGMOID, ONNX_MATHF_TANH };
+/* fn (an ONNX_MATHF_*) of one float, by the scalar functions above */
+float onnx_mathf1(int fn, float v);
+/* y[i] = onnx_mathf1(fn, x[i]) for i < n, each bit for bit, several at a time (sixteen with avx512, as
+ * onnx_expf_shifted); y may be x. */
+void onnx_mathf_map(int fn, const float *x, float *y, size_t n, bool avx512);
 /* onnx_expf's polynomial, onnx_erff's (A for |x| <= 1, B for 1 < |x| < 4): mathf.c, shared with its vector forms */
 extern const float onnx_exp_poly[8];
 extern const double onnx_erf_a[8], onnx_erf_b[13];
 /* The AVX-512F forms (mathf_avx512.c) of the two above: they do the first n rounded down to 16 and return that. */
 size_t onnx_expf_shifted_avx512(const float *x, float *y, size_t n, float shift);
-size_t onnx_erff_map_avx512(const float *x, float *y, size_t n, bool gelu);
+size_t onnx_mathf_map_avx512(int fn, const float *x, float *y, size_t n);
 float onnx_sigmoidf(float x);
 
 #endif

@@ -697,8 +697,8 @@ static void unary_f32(int code, struct exec *x, struct node *n, const float *X, 
 	switch (code) {
 	case U_RELU: onnx_act_map(X, Y, c, ACT_RELU, 0, 0); break;
 	case U_LEAKY: al = onnx_attr_f(n, "alpha", 0.01f); LOOP(v < 0 ? v * al : v)
-	case U_SIGMOID: LOOP(onnx_sigmoidf(v))
-	case U_TANH: LOOP(onnx_tanhf(v))
+	case U_SIGMOID: onnx_mathf_map(ONNX_MATHF_SIGMOID, X, Y, c, x->m->gk.avx512); break;
+	case U_TANH: onnx_mathf_map(ONNX_MATHF_TANH, X, Y, c, x->m->gk.avx512); break;
 	case U_HSIGMOID:
 		onnx_act_map(X, Y, c, ACT_HSIGMOID, onnx_attr_f(n, "alpha", 0.2f), onnx_attr_f(n, "beta", 0.5f));
 		break;
@@ -709,12 +709,12 @@ static void unary_f32(int code, struct exec *x, struct node *n, const float *X, 
 		be = onnx_attr_f(n, "gamma", 1.05070102214813232421875f);
 		LOOP(v <= 0 ? be * (al * onnx_expf(v) - al) : be * v)
 	case U_SOFTPLUS: LOOP(v > 20.0f ? v : log1pf(onnx_expf(v)))
-	case U_ERF: onnx_erff_map(X, Y, c, false, x->m->gk.avx512); break;
+	case U_ERF: onnx_mathf_map(ONNX_MATHF_ERF, X, Y, c, x->m->gk.avx512); break;
 	case U_GELU:
 		if (!strcmp(onnx_attr_s(n, "approximate", "none"), "tanh")) {
 			LOOP(gelu_tanh(v))
 		}
-		onnx_erff_map(X, Y, c, true, x->m->gk.avx512);
+		onnx_mathf_map(ONNX_MATHF_GELU, X, Y, c, x->m->gk.avx512);
 		break;
 	case U_SQRT: LOOP(sqrtf(v))
 	case U_EXP: LOOP(onnx_expf(v))

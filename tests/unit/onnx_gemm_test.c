@@ -113,6 +113,13 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 	free(pa);
 }
 
+/* a and b are the same bits, or both NaN: the compiler may fold the scalar functions' sign flips and additions
+ * around a NaN (-x + 1 into 1 - x), which keeps it a NaN but not its sign */
+static int same_float(float a, float b)
+{
+	return memcmp(&a, &b, sizeof(a)) == 0 || (a != a && b != b);
+}
+
 int main(void)
 {
 	uint32_t feats = onnx_cpu_features();
@@ -162,24 +169,24 @@ int main(void)
 		CT_ASSERT(onnx_erff(INFINITY) == 1.0f && onnx_erff(-INFINITY) == -1.0f && onnx_erff(4.0f) == 1.0f);
 		CT_ASSERT(onnx_erff(1.0f) == 0.84270079f && onnx_erff(0.5f) == 0.52049988f);
 	}
-	/* the vector exp, erf and Gelu are the scalar expressions bit for bit, in SSE2 and (where the CPU has it)
+	/* the vector exp, erf, Gelu, sigmoid and tanh are the scalar expressions bit for bit (a NaN for a NaN), in SSE2 and (where the CPU has it)
 	 * AVX-512: every 2^12th float bit pattern (both signs, NaNs, infinities, subnormals; runs of neighbours, so
 	 * whole vectors fall in one branch of erf), the range's edges and their neighbours, shifts that move values
-	 * across them, erf's branch edges (|x| = 1 and 4) and values whose x / sqrt 2 lands on them; lengths that leave
+	 * across them, erf's branch edges (|x| = 1 and 4) and values whose x / sqrt 2 lands on them, tanh's (0.004, 9), signed zeros; lengths that leave
 	 * every kind of tail (16- and 4-wide blocks, scalar); Gelu also in place */
 	{
-		enum { N = (1 << 20) + 3 };
+		enum { N = (1 << 20) + 512 };
 		float *xs = malloc(N * sizeof(float)), *ys = malloc(N * sizeof(float));
 		static const float edges[] = { 88.72283f, -103.97208f, 88.7228f, 88.72284f, -103.972f, -103.97209f,
 					       -87.33655f, -87.3365f, 0.0f, -0.0f, 0.5f * 0.6931472f, -0.5f * 0.6931472f,
 					       1e-30f, -1e-30f, 89.0f, -104.0f, -126.0f * 0.6931472f, 127.5f * 0.6931472f,
 					       1.0f, -1.0f, 4.0f, -4.0f, 1.4142135f, -1.4142135f, 5.656854f, 2.5f, -2.5f,
-					       1e-20f, -3.9999998f };
+					       1e-20f, -3.9999998f, 0.004f, -0.004f, 9.0f, -9.0f, 1e-40f, -1e-40f };
 		static const float shifts[] = { 0.0f, 10.0f, -5.5f, 100.0f };
 		size_t n = 0, tails[] = { 0, 1, 2, 3, 5, 15, 17 };
 		int wides = (onnx_cpu_features() & CELLA_ONNX_CPU_AVX512) ? 2 : 1;
 		CT_ASSERT(xs && ys);
-		for (uint64_t u = 0; u < (1ull << 32) && n + 300 < N; u += 4096) {
+		for (uint64_t u = 0; u < (1ull << 32) && n + 512 < N; u += 4096) {
 			uint32_t b = (uint32_t)u;
 			memcpy(&xs[n++], &b, 4);
 		}
@@ -195,6 +202,7 @@ int main(void)
 			xs[n++] = nextafterf(x0, INFINITY);
 			xs[n++] = nextafterf(x0, -INFINITY);
 		}
+		CT_ASSERT(n <= N);
 		for (int wide = 0; wide < wides; wide++)
 			for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
 				size_t len = n - tails[t];
@@ -205,33 +213,35 @@ int main(void)
 					volatile float shift = shifts[s];
 					for (size_t i = 0; i < len; i++) {
 						float want = onnx_expf(xs[i] - shift);
-						if (memcmp(&want, &ys[i], 4) != 0)
+						if (!same_float(want, ys[i]))
 							cella_test_fail(__FILE__, __LINE__,
 									"onnx_expf_shifted(%a - %g, avx512 %d) = %a, scalar %a",
 									(double)xs[i], (double)shifts[s], wide, (double)ys[i],
 									(double)want);
 					}
 				}
-				for (int gelu = 0; gelu <= 1; gelu++) {
-					onnx_erff_map(xs, ys, len, gelu, wide);
+				for (int fn = ONNX_MATHF_ERF; fn <= ONNX_MATHF_TANH; fn++) {
+					onnx_mathf_map(fn, xs, ys, len, wide);
 					for (size_t i = 0; i < len; i++) {
-						float v = xs[i];
-						float want = gelu ? 0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f))
-								  : onnx_erff(v);
-						if (memcmp(&want, &ys[i], 4) != 0)
+						float v = xs[i], want = fn == ONNX_MATHF_ERF ? onnx_erff(v)
+								      : fn == ONNX_MATHF_GELU
+									  ? 0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f))
+								      : fn == ONNX_MATHF_SIGMOID ? onnx_sigmoidf(v)
+												 : onnx_tanhf(v);
+						if (!same_float(want, ys[i]))
 							cella_test_fail(__FILE__, __LINE__,
-									"onnx_erff_map(%a, gelu %d, avx512 %d) = %a, scalar %a",
-									(double)v, gelu, wide, (double)ys[i], (double)want);
+									"onnx_mathf_map(%d, %a, avx512 %d) = %a, scalar %a", fn,
+									(double)v, wide, (double)ys[i], (double)want);
 					}
 				}
 			}
 		for (int wide = 0; wide < wides; wide++) {
 			memcpy(ys, xs, n * sizeof(float));
-			onnx_erff_map(ys, ys, n, true, wide);
+			onnx_mathf_map(ONNX_MATHF_GELU, ys, ys, n, wide);
 			for (size_t i = 0; i < n; i++) {
 				float v = xs[i], want = 0.5f * v * (1.0f + onnx_erff(v * 0.70710678118654752f));
-				if (memcmp(&want, &ys[i], 4) != 0)
-					cella_test_fail(__FILE__, __LINE__, "onnx_erff_map in place (%a) = %a, scalar %a",
+				if (!same_float(want, ys[i]))
+					cella_test_fail(__FILE__, __LINE__, "onnx_mathf_map in place (%a) = %a, scalar %a",
 							(double)v, (double)ys[i], (double)want);
 			}
 		}
