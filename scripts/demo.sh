@@ -54,6 +54,32 @@ if [ -x "$bin/attested-tls_host" ] && [ -x "$bin/cella-tls-client" ]; then
 	rm -f "$ready"
 fi
 
+model=/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d
+if [ -x "$bin/confidential-inference_host" ] && [ -f "$model/model.onnx" ]; then
+	echo
+	echo "== confidential-inference: an ONNX model served from inside the enclave over attested TLS"
+	ready=$(mktemp)
+	rm -f "$ready"
+	"$bin/confidential-inference_host" "$bin/confidential-inference_enclave" "$model/model.onnx" --connections 1 \
+		--ready "$ready" &
+	server=$!
+	i=0
+	while [ ! -s "$ready" ] && [ $i -lt 100 ] && kill -0 $server 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	if [ -s "$ready" ]; then
+		read -r port mrenclave < "$ready"
+		if [ -n "${CELLA_PLATFORM_DIR:-}" ]; then pdir=$CELLA_PLATFORM_DIR
+		elif [ "$(id -u)" = 0 ] || [ -z "${HOME:-}" ]; then pdir=/var/lib/cella/platform
+		else pdir=$HOME/.local/state/cella/platform; fi
+		"$bin/confidential-inference_client" --connect "127.0.0.1:$port" --root "$pdir/root-ca.pem" \
+			--mrenclave "$mrenclave" --model "$model/model.onnx" --input "$model/test_data_set_0/input_0.pb" \
+			--expect "$model/test_data_set_0/output_0.pb" --allow-debug --allow-software-tee || failed=1
+	else
+		failed=1
+	fi
+	wait "$server" || failed=1
+	rm -f "$ready"
+fi
+
 # ---- cella-attestd: an Azure Attestation compatible service (services/attestd, docs/attestd.md)
 if [ -x "$bin/cella-attestd" ] && [ -x "$bin/attestation_service_host" ]; then
 	echo
