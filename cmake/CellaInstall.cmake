@@ -3,7 +3,8 @@
 # find_package(Cella) gives cella_add_enclave() and the Cella:: targets: cella_host (and _static), cella_enclave,
 # cella_verify (DCAP verification), cella_attest (evidence verification and attested TLS, host) and
 # cella_attest_enclave (the same inside an enclave); those three join the CellaAttestTargets export in their own
-# directories (src/verify, src/attest).
+# directories (src/verify, src/attest), and the ONNX engine's cella_onnx and cella_onnx_enclave the CellaOnnxTargets
+# export (src/onnx).
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY include/cella DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -21,6 +22,10 @@ install(EXPORT CellaTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR
 # find_package(Cella) should not have to install (CellaConfig includes them when those are found).
 if(TARGET cella_verify)
   install(EXPORT CellaAttestTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
+endif()
+# The ONNX engine: Cella::cella_onnx (hosts) and Cella::cella_onnx_enclave (enclaves, when musl was there to build it).
+if(TARGET cella_onnx)
+  install(EXPORT CellaOnnxTargets NAMESPACE Cella:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 endif()
 install(FILES cmake/CellaEnclave.cmake DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Cella)
 # The EDL compiler and cella_edl() (CellaEnclave.cmake includes CellaEdl.cmake from its own directory).

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the SDK under a temporary prefix, builds samples/helloworld, samples/remote-attestation (host verifier:
-# Cella::cella_attest over Cella::cella_verify) and samples/attested-tls (Cella::cella_attest_enclave inside the
-# enclave) out of tree against it with find_package(Cella), and runs the first two.
+# Cella::cella_attest over Cella::cella_verify), samples/attested-tls (Cella::cella_attest_enclave inside the
+# enclave) and samples/confidential-inference (Cella::cella_onnx_enclave inside, Cella::cella_onnx in its client)
+# out of tree against it with find_package(Cella), and runs all but attested-tls (its own test runs it in-tree).
 # install_test.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
@@ -42,7 +43,7 @@ cmake --build "$tmp/hello" >/dev/null
 out=$("$tmp/hello/helloworld_host" "$tmp/hello/helloworld_enclave" installed 2>&1)
 echo "$out"
 echo "$out" | grep -q "Hello, installed, from inside the enclave"
-for sample in remote-attestation attested-tls; do
+for sample in remote-attestation attested-tls confidential-inference; do
 	cmake -S "$src/samples/$sample" -B "$tmp/$sample" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 	cmake --build "$tmp/$sample" >/dev/null
 	test -x "$tmp/$sample/${sample}_host" && test -f "$tmp/$sample/${sample}_enclave"
@@ -51,4 +52,18 @@ out=$(CELLA_PLATFORM_DIR="$tmp/platform" "$tmp/remote-attestation/remote-attesta
 	"$tmp/remote-attestation/remote-attestation_enclave" 2>&1)
 echo "$out"
 echo "$out" | grep -q "host: development policy: CELLA_OK"
+model=/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d
+ci=$tmp/confidential-inference
+CELLA_PLATFORM_DIR="$tmp/platform" "$ci/confidential-inference_host" "$ci/confidential-inference_enclave" \
+	"$model/model.onnx" --ready "$tmp/ci-ready" >"$tmp/ci.log" 2>&1 &
+server=$!
+i=0
+while [ ! -s "$tmp/ci-ready" ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+read -r port mr <"$tmp/ci-ready"
+out=$("$ci/confidential-inference_client" --connect "127.0.0.1:$port" --root "$tmp/platform/root-ca.pem" \
+	--mrenclave "$mr" --model "$model/model.onnx" --input "$model/test_data_set_0/input_0.pb" \
+	--expect "$model/test_data_set_0/output_0.pb" --allow-debug --allow-software-tee 2>&1)
+echo "$out"
+wait $server
+echo "$out" | grep -q "client: the output matches"
 echo "install test: PASS"
