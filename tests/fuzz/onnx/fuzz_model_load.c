@@ -3,8 +3,9 @@
  * shapes (dynamic dims = 1) so shape inference and kernels see the fuzzed graphs too: a sequence input gets one
  * such tensor, an optional one is given empty. Inputs of at most 4096 elements and tensors of at most 4 MiB keep
  * one run's work far below the 60 s timeout under ASan: at 2^16 elements, a fuzzed 3-D ConvTranspose (216 M
- * multiply-adds) took 23 s. The same bytes also go through cella_onnx_value_decode as a SequenceProto and as an
- * OptionalProto of either kind (protobuf messages all, the corpus's models exercise those decoders too). */
+ * multiply-adds) took 23 s. The same bytes also go through cella_onnx_tensor_decode as a TensorProto (a client's
+ * request to samples/confidential-inference) and cella_onnx_value_decode as a SequenceProto and as an OptionalProto
+ * of either kind (protobuf messages all, the corpus's models exercise those decoders too). */
 #include <cella/onnx.h>
 
 #include <stdint.h>
@@ -18,6 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cella_onnx_options o = { 0 };
 	struct cella_onnx_model *m = NULL;
 	struct cella_onnx_value in[8], out[8];
+	struct cella_onnx_tensor t;
+	if (cella_onnx_tensor_decode(data, size, &t) == CELLA_OK) /* what an inference service decodes from a client */
+		cella_onnx_tensor_fini(&t);
 	for (uint32_t form = 1; form <= 3; form++) {
 		struct cella_onnx_value v;
 		if (cella_onnx_value_decode(data, size, form, &v) == CELLA_OK)

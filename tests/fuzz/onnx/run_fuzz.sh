@@ -26,11 +26,16 @@ if [ $need = 1 ]; then
     -mavx2 -mfma -mavx512f "$pbc" -lm -o "$bin.tmp" 2>"$out/build.log" || { cat "$out/build.log"; exit 1; }
   mv "$bin.tmp" "$bin"
 fi
-# seed corpus: every small model of the ONNX backend test data (the corpus grows in the build tree)
+# seed corpus: every small model of the ONNX backend test data, and the pytorch-converted tests' small input
+# tensors (TensorProtos, for the tensor decoder); the corpus grows in the build tree
 if [ -z "$(ls -A "$out/corpus")" ]; then
   for d in "$data"/node/test_* "$data"/pytorch-converted/test_*; do
     f=$d/model.onnx
     [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 4096 ] && cp "$f" "$out/corpus/$(basename "$d").onnx"
+  done
+  for d in "$data"/pytorch-converted/test_*; do
+    f=$d/test_data_set_0/input_0.pb
+    [ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 4096 ] && cp "$f" "$out/corpus/$(basename "$d").input.pb"
   done
 fi
 exec "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -timeout=60 \
