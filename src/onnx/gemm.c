@@ -32,11 +32,11 @@ void onnx_gemm_select(struct gemm_kernel *gk, uint32_t disable)
 {
 	uint32_t f = onnx_cpu_features() & ~disable;
 	if (f & CELLA_ONNX_CPU_AVX512)
-		*gk = (struct gemm_kernel){ 12, 32, 384, 144, 2048, onnx_ukr_avx512, "avx512", 0, 0 };
+		*gk = (struct gemm_kernel){ 12, 32, 384, 144, 2048, onnx_ukr_avx512, onnx_ukr_row_avx512, "avx512", 0, 0 };
 	else if (f & CELLA_ONNX_CPU_AVX2)
-		*gk = (struct gemm_kernel){ 6, 16, 256, 144, 2048, onnx_ukr_avx2, "avx2", 0, 0 };
+		*gk = (struct gemm_kernel){ 6, 16, 256, 144, 2048, onnx_ukr_avx2, onnx_ukr_row_avx2, "avx2", 0, 0 };
 	else
-		*gk = (struct gemm_kernel){ PMR, PNR, 256, 128, 2048, ukr_portable, "portable", 0, 0 };
+		*gk = (struct gemm_kernel){ PMR, PNR, 256, 128, 2048, ukr_portable, NULL, "portable", 0, 0 };
 	gk->dw_avx2 = (f & CELLA_ONNX_CPU_AVX2) != 0;
 	gk->avx512 = (f & CELLA_ONNX_CPU_AVX512) != 0;
 }
@@ -140,6 +140,39 @@ static void epilogue(const struct sgemm *s, float *c, size_t i0, size_t j0, size
 	}
 }
 
+/*
+ * A block of A with one row (row ic): its full panels of B with gk->ukr_row, a run of panels from one source at a
+ * time (B packed at load, B read in place, the block's packed copy of the rest). Returns the columns done: the
+ * partial panel left, if any, goes through the usual path.
+ */
+static size_t row_panels(const struct gemm_kernel *gk, const struct sgemm *s, const float *ab, const float *bdir,
+			 size_t direct, const float *bbuf, size_t ic, size_t jc, size_t pc, size_t nc, size_t kc, int load,
+			 int last)
+{
+	const size_t NR = (size_t)gk->nr, full = nc / NR * NR;
+	size_t jr = 0;
+	while (jr < full) {
+		const float *pb;
+		size_t ldb = NR, pstride = NR * kc, end = full;
+		if (s->packed_b) {
+			pb = s->packed_b + pc * s->packed_np + (s->j_off + jc + jr) * kc;
+		} else if (jr < direct) {
+			pb = bdir + jr;
+			ldb = (size_t)s->b_rs;
+			pstride = NR;
+			end = direct;
+		} else {
+			pb = bbuf + (jr - direct) * kc;
+		}
+		float *c = s->C + ic * s->ldc + jc + jr;
+		gk->ukr_row(kc, ab, (size_t)gk->mr, pb, ldb, pstride, c, load, (end - jr) / NR);
+		if (last)
+			epilogue(s, c, ic, jc + jr, 1, end - jr);
+		jr = end;
+	}
+	return full;
+}
+
 void onnx_sgemm_run(const struct gemm_kernel *gk, const struct sgemm *s, float *scratch)
 {
 	const size_t MR = (size_t)gk->mr, NR = (size_t)gk->nr;
@@ -189,7 +222,10 @@ void onnx_sgemm_run(const struct gemm_kernel *gk, const struct sgemm *s, float *
 						     s->a_cs, s->alpha, abuf);
 					ab = abuf;
 				}
-				for (size_t jr = 0; jr < nc; jr += NR) {
+				size_t jr0 = mc == 1 && gk->ukr_row ? row_panels(gk, s, ab, bdir, direct, bbuf, ic, jc, pc, nc, kc,
+										 load, last)
+								     : 0;
+				for (size_t jr = jr0; jr < nc; jr += NR) {
 					size_t cols = nc - jr < NR ? nc - jr : NR;
 					for (size_t ir = 0; ir < mc; ir += MR) {
 						size_t rows = mc - ir < MR ? mc - ir : MR;

@@ -27,3 +27,14 @@ void onnx_ukr_avx2(size_t kc, const float *pa, const float *pb, size_t ldb, floa
 	ST(0) ST(1) ST(2) ST(3) ST(4) ST(5)
 #undef ST
 }
+
+/* The one-row kernel (gemm_row_impl.h), 16 columns a panel in two registers */
+#define ROW_NAME onnx_ukr_row_avx2
+#define ROW_VEC __m256
+#define ROW_W 8
+#define ROW_LOAD _mm256_loadu_ps
+#define ROW_STORE _mm256_storeu_ps
+#define ROW_ZERO _mm256_setzero_ps
+#define ROW_SET1 _mm256_broadcast_ss
+#define ROW_FMA _mm256_fmadd_ps
+#include "gemm_row_impl.h"

@@ -43,3 +43,14 @@ void onnx_ukr_avx512(size_t kc, const float *pa, const float *pb, size_t ldb, fl
 	ALL(ST)
 #undef ST
 }
+
+/* The one-row kernel (gemm_row_impl.h), 32 columns a panel in two registers */
+#define ROW_NAME onnx_ukr_row_avx512
+#define ROW_VEC __m512
+#define ROW_W 16
+#define ROW_LOAD _mm512_loadu_ps
+#define ROW_STORE _mm512_storeu_ps
+#define ROW_ZERO _mm512_setzero_ps
+#define ROW_SET1(p) _mm512_set1_ps(*(p))
+#define ROW_FMA _mm512_fmadd_ps
+#include "gemm_row_impl.h"

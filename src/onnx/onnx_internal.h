@@ -215,6 +215,10 @@ CELLA_MUST_USE cella_result onnx_parse_number(const char *s, size_t len, int dt,
 struct gemm_kernel {
 	int mr, nr, kc, mc, nc;
 	void (*ukr)(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
+	/* optional: one row of A (its k-th element at pa[k * mr]) against np full panels of B, panel p at
+	 * pb + p * pstride, into c + p * nr; each element the same FMA chain as ukr's */
+	void (*ukr_row)(size_t kc, const float *pa, size_t mr, const float *pb, size_t ldb, size_t pstride, float *c,
+			int load_c, size_t np);
 	const char *name;
 	int dw_avx2;        /* depthwise kernel may use AVX2 */
 	int avx512;         /* mathf's vector forms may use AVX-512F */
@@ -736,6 +740,10 @@ void onnx_act_map(const float *x, float *y, size_t n, int act, float a, float b)
 uint32_t onnx_cpu_features(void);
 void onnx_ukr_avx2(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
 void onnx_ukr_avx512(size_t kc, const float *pa, const float *pb, size_t ldb, float *c, size_t ldc, int load_c);
+void onnx_ukr_row_avx2(size_t kc, const float *pa, size_t mr, const float *pb, size_t ldb, size_t pstride, float *c,
+		       int load_c, size_t np);
+void onnx_ukr_row_avx512(size_t kc, const float *pa, size_t mr, const float *pb, size_t ldb, size_t pstride, float *c,
+			 int load_c, size_t np);
 
 /* Deterministic math shared by every world (mathf.c), so enclave and host builds agree bit for bit. */
 float onnx_expf(float x);

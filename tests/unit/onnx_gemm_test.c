@@ -15,21 +15,44 @@ static float rnd(void)
 	return (float)(seed >> 8) / 16777216.0f - 0.5f;
 }
 
+/* Row i of s's product alone (M = 1; with packed_b, B packed as at load), from the initial C values init, into c1:
+ * the same bits as row i of want, where s computed all M rows. */
+static void rows_alone(const struct gemm_kernel *gk, const struct sgemm *s, size_t i, const float *init,
+		       const float *want, float *c1, const float *packed_b, size_t np)
+{
+	float *scr = aligned_alloc(64, (onnx_sgemm_scratch_floats(gk) * 4 + 63) & ~(size_t)63);
+	struct sgemm r = *s;
+	CT_ASSERT(scr);
+	r.M = 1;
+	r.A = (const float *)s->A + (ptrdiff_t)i * s->a_rs;
+	r.C = c1;
+	r.bias_m = s->bias_m ? s->bias_m + i : NULL;
+	r.packed_a = NULL;
+	r.packed_b = packed_b;
+	r.packed_np = np;
+	memcpy(c1, init + i * s->N, s->N * 4);
+	onnx_sgemm_run(gk, &r, scr);
+	if (memcmp(c1, want + i * s->N, s->N * 4) != 0)
+		cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu: row %zu alone%s differs from the same row among all",
+				gk->name, s->M, s->N, s->K, i, packed_b ? " (B packed at load)" : "");
+	free(scr);
+}
+
 static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, int ta, int tb, int acc, int bias,
 		  int act, int prepack)
 {
 	float *A = malloc((M * K + 1) * 4), *B = malloc((K * N + 1) * 4), *C = malloc((M * N + 1) * 4),
 	      *R = malloc((M * N + 1) * 4), *bm = malloc((M + 1) * 4), *bn = malloc((N + 1) * 4),
-	      *C0 = malloc((M * N + 1) * 4);
+	      *C0 = malloc((M * N + 1) * 4), *R0 = malloc((M * N + 1) * 4);
 	float *scr = aligned_alloc(64, (onnx_sgemm_scratch_floats(gk) * 4 + 63) & ~(size_t)63);
 	float *pa = aligned_alloc(64, (onnx_sgemm_packed_a_floats(gk, M, K) * 4 + 63) & ~(size_t)63);
-	CT_ASSERT(A && B && C && R && bm && bn && scr && pa);
+	CT_ASSERT(A && B && C && R && bm && bn && scr && pa && C0 && R0);
 	for (size_t i = 0; i < M * K; i++)
 		A[i] = rnd();
 	for (size_t i = 0; i < K * N; i++)
 		B[i] = rnd();
 	for (size_t i = 0; i < M * N; i++)
-		C0[i] = C[i] = R[i] = rnd();
+		R0[i] = C0[i] = C[i] = R[i] = rnd();
 	for (size_t i = 0; i < M; i++)
 		bm[i] = rnd();
 	for (size_t i = 0; i < N; i++)
@@ -77,6 +100,12 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 		if (!(fabsf(C[i] - R[i]) <= 1e-4f + 1e-4f * fabsf(R[i])))
 			cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu ta%d tb%d acc%d bias%d act%d pp%d: C[%zu]=%g want %g",
 					gk->name, M, N, K, ta, tb, acc, bias, act, prepack, i, C[i], R[i]);
+	/* each row alone (M = 1: the kernels' one-row form, where there is one) gives the bits it has among all M rows,
+	 * with B read in place or packed per block */
+	float *C1 = malloc((N + 1) * 4);
+	CT_ASSERT(C1);
+	for (size_t i = 0; i < M; i++)
+		rows_alone(gk, &s, i, C0, C, C1, NULL, 0);
 	if (prepack) {
 		/* B packed as at load (MatMul's and Gemm's constant B): the same sums in the same order, so C bit for
 		 * bit; run in two column parts as a thread split makes them (j_off into the packed B) */
@@ -100,6 +129,8 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 		if (memcmp(C0, C, M * N * 4) != 0)
 			cella_test_fail(__FILE__, __LINE__, "%s M%zu N%zu K%zu ta%d tb%d: B packed at load differs", gk->name,
 					M, N, K, ta, tb);
+		for (size_t i = 0; i < M; i++)
+			rows_alone(gk, &s, i, R0, C, C1, pb, np);
 		free(pb);
 	}
 	free(A);
@@ -107,6 +138,8 @@ static void check(const struct gemm_kernel *gk, size_t M, size_t N, size_t K, in
 	free(C);
 	free(R);
 	free(C0);
+	free(C1);
+	free(R0);
 	free(bm);
 	free(bn);
 	free(scr);
@@ -125,7 +158,7 @@ int main(void)
 	uint32_t feats = onnx_cpu_features();
 	static const size_t sizes[][3] = { { 1, 1, 1 },   { 7, 17, 5 },   { 6, 16, 256 }, { 13, 33, 300 },
 					   { 145, 70, 9 }, { 12, 32, 385 }, { 3, 2049, 4 }, { 50, 1, 27 },
-					   { 4, 5, 0 } };
+					   { 4, 5, 0 },    { 1, 200, 400 }, { 1, 2100, 20 }, { 2, 100, 50 } };
 	uint32_t disables[3] = { ~0u, CELLA_ONNX_CPU_AVX512, 0 };
 	for (int d = 0; d < 3; d++) {
 		struct gemm_kernel gk;
