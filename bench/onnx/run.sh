@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Per-model single-thread latency: Cella vs onnxruntime-node 1.30 (intraOpNumThreads 1) in the same run, on the
 # same input bytes; peak memory of each process. The models: PaddleOCR's (npm), and a transformer-sized
-# LayerNormalization and attention Softmax that op_model.py writes, and one BERT-base encoder layer that
+# LayerNormalization, attention Softmax and an LSTM that op_model.py writes, and one BERT-base encoder layer that
 # bert_layer.py writes, into the build tree here.
 # usage: run.sh BUILD_DIR [ITERS]
 # (a model that runs in well under a millisecond gets at least its own count of runs: a stable median needs them)
@@ -35,6 +35,10 @@ fi
 # Softmax over the last axis of [1, 12, 128, 128] (BERT-base's attention scores: 12 heads, 128 tokens)
 if ! genlog=$(python3 "$here/op_model.py" Softmax "$gen/softmax_1x12x128x128.onnx" 1,12,128,128 2>&1); then
   fail "op_model.py Softmax" "$genlog"
+fi
+# an LSTM of 256 units over 80 steps, batch 1 (a speech or handwriting recogniser's recurrent layer)
+if ! genlog=$(python3 "$here/op_model.py" LSTM "$gen/lstm_80x1x256.onnx" 80,1,256 2>&1); then
+  fail "op_model.py LSTM" "$genlog"
 fi
 printf '| model | input | cella ms (median) | onnxruntime ms (median) | cella/ort | cella peak RSS MB | ort peak RSS MB | enclave ms |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
@@ -85,6 +89,7 @@ $ocr/ch_PP-OCRv4_det_infer.onnx 1x3x640x640
 $gen/layernorm_1x128x768.onnx 1x128x768 1000
 $gen/softmax_1x12x128x128.onnx 1x12x128x128 200
 $gen/bert_layer_1x128x768.onnx 1x128x768
+$gen/lstm_80x1x256.onnx 80x1x256 200
 EOT
 if [ -n "$failed" ]; then
   echo "runs that failed:$failed"

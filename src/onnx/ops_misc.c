@@ -413,6 +413,19 @@ static float act_eval(const struct actf *f, float v)
 	}
 }
 
+/* v[i] = f(clipped v[i]) for i < n (clip 0: none), Sigmoid and Tanh on vectors (bit for bit act_eval's) */
+static void act_map(const struct actf *f, float clip, float *v, int64_t n, bool avx512)
+{
+	if (clip > 0)
+		for (int64_t i = 0; i < n; i++)
+			v[i] = v[i] < -clip ? -clip : v[i] > clip ? clip : v[i];
+	if (f->k == A_SIGMOID || f->k == A_TANH)
+		onnx_mathf_map(f->k == A_SIGMOID ? ONNX_MATHF_SIGMOID : ONNX_MATHF_TANH, v, v, (size_t)n, avx512);
+	else
+		for (int64_t i = 0; i < n; i++)
+			v[i] = act_eval(f, v[i]);
+}
+
 static cella_result parse_acts(struct node *n, int per_dir, int dirs, struct actf *out)
 {
 	static const char *defs[3][3] = { { "Tanh" }, { "Sigmoid", "Tanh" }, { "Sigmoid", "Tanh", "Tanh" } };
@@ -479,6 +492,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 	int per_dir = ng == K_RNN ? 1 : ng == K_GRU ? 2 : 3;
 	float clip = onnx_attr_f(n, "clip", 0.0f);
 	int coupled = onnx_attr_int(n, "input_forget", 0);
+	bool wide = x->m->gk.avx512;
 	if (X->rank != 3 || W->rank != 3 || R->rank != 3)
 		return CELLA_ERR_MODEL_SHAPE;
 	int64_t S = layout ? X->dims[1] : X->dims[0], Bt = layout ? X->dims[0] : X->dims[1], I = X->dims[2];
@@ -534,14 +548,18 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 	    __builtin_mul_overflow((uint64_t)Bt, (uint64_t)G, &bg) || bg > ((uint64_t)1 << 30))
 		return onnx_op_fail(x, CELLA_ERR_TOO_LARGE, "%lld steps of %lld rows of %lld gates: over 2^30 values",
 				    (long long)S, (long long)Bt, (long long)G);
-	/* S * Bt * G and Bt * G within 2^30, and Hd < G: the sum below is under 2^33 floats */
-	size_t need = (size_t)(sbg + bg * 2 + (uint64_t)Bt * (uint64_t)Hd * 4 + 64) * sizeof(float);
+	/* S * Bt * G and Bt * G within 2^30, and Hd < G: the sum below is under 2^33 floats; then R packed for the GEMM
+	 * once per direction (every step multiplies by it): G x Hd floats and padding, within R's own size and a panel,
+	 * and for a GRU without linear_before_reset its third gate apart (it multiplies r * H, not H) */
+	size_t np = 0, nph = 0, pr = onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)G, &np);
+	size_t prh = ng == K_GRU && !lbr ? onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)Hd, &nph) : 0;
+	size_t need = (size_t)(sbg + bg * 2 + (uint64_t)Bt * (uint64_t)Hd * 4 + 64 + pr + prh) * sizeof(float);
 	float *mem = onnx_op_scratch(x, 1, need);
 	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
 	if (!mem || !scr)
 		return CELLA_ERR_OUT_OF_MEMORY;
 	float *XW = mem, *HR = XW + S * Bt * G, *T = HR + Bt * G, *Hs = T + Bt * G, *Cs = Hs + Bt * Hd,
-	      *RH = Cs + Bt * Hd, *Zs = RH + Bt * Hd;
+	      *RH = Cs + Bt * Hd, *Zs = RH + Bt * Hd, *PR = Zs + Bt * Hd, *PRH = PR + pr;
 	float *Yd = Y->data;
 	memset(Yd, 0, Y->bytes);
 	for (int d = 0; d < dirs; d++) {
@@ -573,6 +591,10 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 				Cs[b * Hd + j] = C0 ? ((const float *)C0->data)[off + j] : 0.0f;
 			}
 		}
+		/* B = R^T (element (k, j) at R[j * Hd + k]) packed once, not at every step */
+		onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, PR);
+		if (prh)
+			onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd, PRH);
 		for (int64_t st = 0; st < S; st++) {
 			struct sgemm q = { 0 };
 			q.M = (size_t)Bt;
@@ -581,9 +603,8 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			q.A = Hs;
 			q.a_rs = Hd;
 			q.a_cs = 1;
-			q.B = Rd;
-			q.b_rs = 1;
-			q.b_cs = Hd;
+			q.packed_b = PR;
+			q.packed_np = np;
 			q.C = HR;
 			q.ldc = (size_t)G;
 			q.alpha = 1.0f;
@@ -601,33 +622,44 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 						v += hr[j] + (rb ? rb[j] : 0.0f);
 					gt[j] = v;
 				}
-#define CLIPV(v) (clip > 0 ? ((v) < -clip ? -clip : (v) > clip ? clip : (v)) : (v))
+				/* each gate's pre-activations clipped and activated as a whole (gt in place), then combined */
 				if (ng == K_RNN) {
-					for (int64_t j = 0; j < Hd; j++)
-						hs[j] = act_eval(f, CLIPV(gt[j]));
+					act_map(f, clip, gt, Hd, wide);
+					memcpy(hs, gt, (size_t)Hd * sizeof(float));
 				} else if (ng == K_LSTM) {
+					/* gates i, o, f, c; the peepholes of i and f see the old cell, o's the new one */
+					float *ig = gt, *og = gt + Hd, *fg = gt + 2 * Hd, *cg = gt + 3 * Hd;
 					for (int64_t j = 0; j < Hd; j++) {
-						float c = cs[j];
-						float ig = act_eval(f, CLIPV(gt[j] + (pp ? pp[j] * c : 0)));
-						float fg = coupled ? 1.0f - ig
-								   : act_eval(f, CLIPV(gt[2 * Hd + j] +
-										       (pp ? pp[2 * Hd + j] * c : 0)));
-						float cg = act_eval(g, CLIPV(gt[3 * Hd + j]));
-						float cn = fg * c + ig * cg;
-						float og = act_eval(f, CLIPV(gt[Hd + j] + (pp ? pp[Hd + j] * cn : 0)));
-						cs[j] = cn;
-						hs[j] = og * act_eval(h, cn);
+						ig[j] = ig[j] + (pp ? pp[j] * cs[j] : 0);
+						fg[j] = fg[j] + (pp ? pp[2 * Hd + j] * cs[j] : 0);
 					}
-				} else {
-					float *z = Zs + b * Hd;
+					act_map(f, clip, ig, Hd, wide);
+					if (!coupled)
+						act_map(f, clip, fg, Hd, wide);
+					act_map(g, clip, cg, Hd, wide);
 					for (int64_t j = 0; j < Hd; j++) {
-						z[j] = act_eval(f, CLIPV(gt[j]));
-						float rg = act_eval(f, CLIPV(gt[Hd + j]));
+						float fj = coupled ? 1.0f - ig[j] : fg[j];
+						float cn = fj * cs[j] + ig[j] * cg[j];
+						og[j] = og[j] + (pp ? pp[Hd + j] * cn : 0);
+						cs[j] = cn;
+						hs[j] = cn;
+					}
+					act_map(f, clip, og, Hd, wide);
+					act_map(h, 0, hs, Hd, wide);
+					for (int64_t j = 0; j < Hd; j++)
+						hs[j] = og[j] * hs[j];
+				} else {
+					/* z into Zs, r in place (gt[Hd..2Hd)) */
+					float *z = Zs + b * Hd, *rg = gt + Hd;
+					memcpy(z, gt, (size_t)Hd * sizeof(float));
+					act_map(f, clip, z, Hd, wide);
+					act_map(f, clip, rg, Hd, wide);
+					for (int64_t j = 0; j < Hd; j++) {
 						if (lbr)
 							gt[2 * Hd + j] = xw[2 * Hd + j] + (wb ? wb[2 * Hd + j] : 0.0f) +
-									 rg * (hr[2 * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f));
+									 rg[j] * (hr[2 * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f));
 						else
-							RH[b * Hd + j] = rg * hs[j];
+							RH[b * Hd + j] = rg[j] * hs[j];
 					}
 				}
 			}
@@ -641,9 +673,8 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 					u.A = RH;
 					u.a_rs = Hd;
 					u.a_cs = 1;
-					u.B = Rd + 2 * Hd * Hd;
-					u.b_rs = 1;
-					u.b_cs = Hd;
+					u.packed_b = PRH;
+					u.packed_np = nph;
 					u.C = HR;
 					u.ldc = (size_t)Hd;
 					u.alpha = 1.0f;
@@ -653,16 +684,15 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 					int64_t len = seq_len(SL, b, S);
 					if (st >= len)
 						continue;
-					float *gt = T + b * G, *hs = Hs + b * Hd, *z = Zs + b * Hd;
-					for (int64_t j = 0; j < Hd; j++) {
-						float pre = lbr ? gt[2 * Hd + j]
-								: gt[2 * Hd + j] + HR[b * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f);
-						float hh = act_eval(g, CLIPV(pre));
-						hs[j] = (1 - z[j]) * hh + z[j] * hs[j];
-					}
+					float *gt = T + b * G, *hs = Hs + b * Hd, *z = Zs + b * Hd, *hh = gt + 2 * Hd;
+					if (!lbr)
+						for (int64_t j = 0; j < Hd; j++)
+							hh[j] = hh[j] + HR[b * Hd + j] + (rb ? rb[2 * Hd + j] : 0.0f);
+					act_map(g, clip, hh, Hd, wide);
+					for (int64_t j = 0; j < Hd; j++)
+						hs[j] = (1 - z[j]) * hh[j] + z[j] * hs[j];
 				}
 			}
-#undef CLIPV
 			for (int64_t b = 0; b < Bt; b++) {
 				int64_t len = seq_len(SL, b, S);
 				if (st >= len)

@@ -102,6 +102,17 @@ static void gb_const(struct gb *b, const char *name, int dtype, int rank, const 
 	b->ip[b->g.n_initializer++] = t;
 }
 
+/* An initializer of the given type and dims whose raw data is the caller's (static) bytes, of any size. */
+static void gb_raw(struct gb *b, const char *name, int dtype, int rank, const int64_t *dims, const void *data,
+		   size_t bytes)
+{
+	Onnx__TensorProto *t = gb_init_tensor(b, name, dtype, rank, dims);
+	t->has_raw_data = 1;
+	t->raw_data.data = (uint8_t *)data;
+	t->raw_data.len = bytes;
+	b->ip[b->g.n_initializer++] = t;
+}
+
 /* The element count of rank dims. */
 static size_t dims_count(const int64_t *dims, int rank)
 {
@@ -518,11 +529,7 @@ static void test_conv_im2col(void)
 		struct cella_onnx_tensor out;
 		Onnx__NodeProto *n = single_in(&b, 13, "Conv", ins);
 		gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 4, xd);
-		Onnx__TensorProto *wt = gb_init_tensor(&b.g, "w", CELLA_ONNX_FLOAT, 4, wd); /* too large for gb_const */
-		wt->has_raw_data = 1;
-		wt->raw_data.data = (uint8_t *)w;
-		wt->raw_data.len = sizeof(w);
-		b.g.ip[b.g.g.n_initializer++] = wt;
+		gb_raw(&b.g, "w", CELLA_ONNX_FLOAT, 4, wd, w, sizeof(w)); /* too large for gb_const */
 		attr_ints(&b.g, n, "strides", two, 2);
 		attr_ints(&b.g, n, "pads", pads, 4);
 		attr_ints(&b.g, n, "dilations", dil, 2);
@@ -553,6 +560,128 @@ static void test_conv_im2col(void)
 		cella_onnx_model_free(m);
 	}
 	cella_test_pass("3x3 Conv packed from the image over several k-panels: strides, pads, dilations");
+}
+
+/* ---- LSTM against a reference written out here ---- */
+
+enum { LS = 5, LB = 3, LI = 4, LH = 6 };
+
+static float lstm_act(int k, float v)
+{
+	switch (k) {
+	case 0: return 1.0f / (1.0f + expf(-v));                     /* Sigmoid */
+	case 1: return tanhf(v);                                        /* Tanh */
+	case 2: return v > 0 ? v : 0;                                   /* Relu */
+	case 3: return fminf(1.0f, fmaxf(0.0f, 0.2f * v + 0.5f));      /* HardSigmoid 0.2, 0.5 */
+	default: return v / (1.0f + fabsf(v));                          /* Softsign */
+	}
+}
+
+/*
+ * A bidirectional LSTM with every option at once: peepholes, clip 0.5, input_forget (f = 1 - i), sequence lengths
+ * 5, 2 and 4, initial h and c, and other activations per direction (Sigmoid, Tanh, Relu forward; HardSigmoid,
+ * Softsign, Tanh in reverse), over 6 units (not a vector's width), against the recurrence computed here in double
+ * from ONNX's definition (gates i, o, f, c; clip on every gate's input, not on the cell, whose initial values reach
+ * past the clip; Y zero past a sequence's length).
+ */
+static void test_lstm_reference(void)
+{
+	static const int64_t xd[3] = { LS, LB, LI }, wd[3] = { 2, 4 * LH, LI }, rd[3] = { 2, 4 * LH, LH },
+			     bd[2] = { 2, 8 * LH }, sd[1] = { LB }, hd[3] = { 2, LB, LH }, pd[2] = { 2, 3 * LH };
+	static const char *const ins[] = { "x", "w", "r", "b", "sl", "h0", "c0", "p", NULL };
+	static const int32_t sl[LB] = { 5, 2, 4 };
+	static float x[LS * LB * LI], w[2 * 4 * LH * LI], r[2 * 4 * LH * LH], bias[2 * 8 * LH], h0[2 * LB * LH],
+		c0[2 * LB * LH], pp[2 * 3 * LH];
+	static ProtobufCBinaryData acts[6] = { { 7, (uint8_t *)"Sigmoid" }, { 4, (uint8_t *)"Tanh" },
+					       { 4, (uint8_t *)"Relu" },    { 11, (uint8_t *)"HardSigmoid" },
+					       { 8, (uint8_t *)"Softsign" }, { 4, (uint8_t *)"Tanh" } };
+	static float alpha[6] = { 0, 0, 0, 0.2f, 0, 0 }, beta[6] = { 0, 0, 0, 0.5f, 0, 0 };
+	static const int kinds[2][3] = { { 0, 1, 2 }, { 3, 4, 1 } };
+	float *all[] = { x, w, r, bias, h0, c0, pp };
+	size_t lens[] = { LS * LB * LI, 2 * 4 * LH * LI, 2 * 4 * LH * LH, 2 * 8 * LH, 2 * LB * LH, 2 * LB * LH, 2 * 3 * LH };
+	uint32_t seed = 7;
+	for (size_t a = 0; a < 7; a++)
+		for (size_t i = 0; i < lens[a]; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			all[a][i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * (a == 0 ? 2.0f : a == 5 ? 4.0f : 0.8f);
+		}
+	struct mb b;
+	struct cella_onnx_model *m = NULL;
+	struct cella_onnx_tensor out;
+	Onnx__NodeProto *n = single_in(&b, 14, "LSTM", ins);
+	gb_raw(&b.g, "x", CELLA_ONNX_FLOAT, 3, xd, x, sizeof(x));
+	gb_raw(&b.g, "w", CELLA_ONNX_FLOAT, 3, wd, w, sizeof(w));
+	gb_raw(&b.g, "r", CELLA_ONNX_FLOAT, 3, rd, r, sizeof(r));
+	gb_raw(&b.g, "b", CELLA_ONNX_FLOAT, 2, bd, bias, sizeof(bias));
+	gb_raw(&b.g, "sl", CELLA_ONNX_INT32, 1, sd, sl, sizeof(sl));
+	gb_raw(&b.g, "h0", CELLA_ONNX_FLOAT, 3, hd, h0, sizeof(h0));
+	gb_raw(&b.g, "c0", CELLA_ONNX_FLOAT, 3, hd, c0, sizeof(c0));
+	gb_raw(&b.g, "p", CELLA_ONNX_FLOAT, 2, pd, pp, sizeof(pp));
+	attr_i(&b.g, n, "hidden_size", LH);
+	attr_s(&b.g, n, "direction", "bidirectional");
+	attr_f(&b.g, n, "clip", 0.5f);
+	attr_i(&b.g, n, "input_forget", 1);
+	Onnx__AttributeProto *a = gb_attr(&b.g, n, "activations", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+	a->n_strings = 6;
+	a->strings = acts;
+	a = gb_attr(&b.g, n, "activation_alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+	a->n_floats = 6;
+	a->floats = alpha;
+	a = gb_attr(&b.g, n, "activation_beta", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+	a->n_floats = 6;
+	a->floats = beta;
+	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
+	CT_ASSERT(out.rank == 4 && out.dims[0] == LS && out.dims[1] == 2 && out.dims[2] == LB && out.dims[3] == LH);
+	const float *y = out.data;
+	double maxerr = 0;
+	for (int d = 0; d < 2; d++)
+		for (int bt = 0; bt < LB; bt++) {
+			double h[LH], c[LH];
+			const int *k = kinds[d];
+			for (int j = 0; j < LH; j++) {
+				h[j] = h0[(d * LB + bt) * LH + j];
+				c[j] = c0[(d * LB + bt) * LH + j];
+			}
+			for (int st = 0; st < LS; st++) {
+				int t = d ? sl[bt] - 1 - st : st;
+				double pre[4][LH], hn[LH];
+				if (st >= sl[bt]) { /* past the length: Y is 0 */
+					for (int j = 0; j < LH; j++)
+						maxerr = fmax(maxerr, fabs((double)y[((st * 2 + d) * LB + bt) * LH + j]));
+					continue;
+				}
+				for (int q = 0; q < 4; q++)
+					for (int j = 0; j < LH; j++) {
+						int row = q * LH + j;
+						double v = bias[d * 8 * LH + row] + bias[d * 8 * LH + 4 * LH + row];
+						for (int i = 0; i < LI; i++)
+							v += (double)x[(t * LB + bt) * LI + i] * w[(d * 4 * LH + row) * LI + i];
+						for (int i = 0; i < LH; i++)
+							v += h[i] * r[(d * 4 * LH + row) * LH + i];
+						pre[q][j] = v;
+					}
+#define CLIP(v) fmin(0.5, fmax(-0.5, (v)))
+				for (int j = 0; j < LH; j++) {
+					const float *pj = pp + d * 3 * LH;
+					double ig = lstm_act(k[0], (float)CLIP(pre[0][j] + pj[j] * c[j]));
+					double cg = lstm_act(k[1], (float)CLIP(pre[3][j]));
+					double cn = (1.0 - ig) * c[j] + ig * cg;
+					double og = lstm_act(k[0], (float)CLIP(pre[1][j] + pj[LH + j] * cn));
+					c[j] = cn;
+					hn[j] = og * lstm_act(k[2], (float)cn);
+				}
+#undef CLIP
+				for (int j = 0; j < LH; j++) {
+					h[j] = hn[j];
+					maxerr = fmax(maxerr, fabs((double)y[((t * 2 + d) * LB + bt) * LH + j] - hn[j]));
+				}
+			}
+		}
+	if (!(maxerr < 2e-5))
+		cella_test_fail(__FILE__, __LINE__, "LSTM differs from the reference by %g", maxerr);
+	cella_onnx_model_free(m);
+	cella_test_pass("bidirectional LSTM with peepholes, clip, input_forget, lengths and six activations: the "
+			"reference recurrence");
 }
 
 /* ---- If: branches take no inputs ---- */
@@ -8828,6 +8957,7 @@ int main(int argc, char **argv)
 		{ "pool_generic_small", test_pool_generic_small },
 		{ "conv_group_no_channels", test_conv_group_no_channels },
 		{ "conv_im2col", test_conv_im2col },
+		{ "lstm_reference", test_lstm_reference },
 		{ "if_branch_inputs", test_if_branch_inputs },
 		{ "int_div_mod", test_int_div_mod },
 		{ "slice_negative_step", test_slice_negative_step },
