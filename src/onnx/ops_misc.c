@@ -475,6 +475,67 @@ static int64_t seq_len(const struct tensor *SL, int64_t b, int64_t S)
 	return SL->dtype == CELLA_ONNX_INT32 ? ((const int32_t *)SL->data)[b] : ((const int64_t *)SL->data)[b];
 }
 
+/*
+ * W^T and R^T of every direction packed at load for the GEMM (onnx_sgemm_pack_b), when both are constants: the runs
+ * then read neither (node.packed_in), and a GRU without linear_before_reset gets its third gate block of R apart
+ * (it multiplies r * H). Per direction: w_dir floats (I x G), r_dir (Hd x G), rh_dir (Hd x Hd).
+ */
+struct rnn_priv {
+	float *mem, *w, *r, *rh;
+	size_t w_dir, r_dir, rh_dir, wnp, rnp, rhnp;
+};
+
+static void rnn_priv_free(void *p)
+{
+	struct rnn_priv *q = p;
+	if (q)
+		free(q->mem);
+	free(q);
+}
+
+static cella_result rnn_prepare(struct exec *x, struct node *n, int ng)
+{
+	struct tensor *W = onnx_op_in(x, n, 1), *R = onnx_op_in(x, n, 2);
+	if (!W || !R || !W->is_const || !R->is_const || W->packed || R->packed || !W->data || !R->data ||
+	    W->dtype != CELLA_ONNX_FLOAT || R->dtype != CELLA_ONNX_FLOAT || W->rank != 3 || R->rank != 3 || n->attr_bad)
+		return CELLA_OK; /* the run checks them and says what is wrong */
+	int64_t dirs = W->dims[0], Hd = R->dims[2], G = (int64_t)ng * Hd, I = W->dims[2];
+	if (Hd <= 0 || I <= 0 || dirs < 1 || dirs > 2 || onnx_attr_i(n, "hidden_size", Hd) != Hd || R->dims[0] != dirs ||
+	    W->dims[1] != G || R->dims[1] != G)
+		return CELLA_OK;
+	const struct gemm_kernel *gk = &x->m->gk;
+	struct rnn_priv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	int rh = ng == K_GRU && !onnx_attr_int(n, "linear_before_reset", 0);
+	/* each within its tensor's size and a panel of padding: no overflow */
+	p->w_dir = onnx_sgemm_packed_b_floats(gk, (size_t)I, (size_t)G, &p->wnp);
+	p->r_dir = onnx_sgemm_packed_b_floats(gk, (size_t)Hd, (size_t)G, &p->rnp);
+	p->rh_dir = rh ? onnx_sgemm_packed_b_floats(gk, (size_t)Hd, (size_t)Hd, &p->rhnp) : 0;
+	size_t floats = (size_t)dirs * (p->w_dir + p->r_dir + p->rh_dir);
+	p->mem = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
+	if (!p->mem) {
+		free(p);
+		return CELLA_ERR_OUT_OF_MEMORY;
+	}
+	p->w = p->mem;
+	p->r = p->w + (size_t)dirs * p->w_dir;
+	p->rh = p->r + (size_t)dirs * p->r_dir;
+	for (int64_t d = 0; d < dirs; d++) {
+		const float *Wd = (const float *)W->data + d * G * I, *Rd = (const float *)R->data + d * G * Hd;
+		onnx_sgemm_pack_b(gk, (size_t)I, (size_t)G, Wd, 1, I, p->w + (size_t)d * p->w_dir);
+		onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, p->r + (size_t)d * p->r_dir);
+		if (rh)
+			onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd,
+					  p->rh + (size_t)d * p->rh_dir);
+	}
+	x->m->weight_bytes += floats * sizeof(float);
+	n->priv = p;
+	n->priv_free = rnn_priv_free;
+	n->packed_in |= 1u << 1 | 1u << 2;
+	return CELLA_OK;
+}
+
 static cella_result recurrent(struct exec *x, struct node *n, int ng)
 {
 	struct tensor *X = onnx_op_in(x, n, 0), *W = onnx_op_in(x, n, 1), *R = onnx_op_in(x, n, 2), *B = onnx_op_in(x, n, 3),
@@ -551,8 +612,12 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 	/* S * Bt * G and Bt * G within 2^30, and Hd < G: the sum below is under 2^33 floats; then R packed for the GEMM
 	 * once per direction (every step multiplies by it): G x Hd floats and padding, within R's own size and a panel,
 	 * and for a GRU without linear_before_reset its third gate apart (it multiplies r * H, not H) */
-	size_t np = 0, nph = 0, pr = onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)G, &np);
-	size_t prh = ng == K_GRU && !lbr ? onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)Hd, &nph) : 0;
+	const struct rnn_priv *pk = n->priv; /* W and R packed at load, or NULL: R is packed here, once a direction */
+	size_t np = 0, nph = 0, pr = 0, prh = 0;
+	if (!pk) {
+		pr = onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)G, &np);
+		prh = ng == K_GRU && !lbr ? onnx_sgemm_packed_b_floats(&x->m->gk, (size_t)Hd, (size_t)Hd, &nph) : 0;
+	}
 	size_t need = (size_t)(sbg + bg * 2 + (uint64_t)Bt * (uint64_t)Hd * 4 + 64 + pr + prh) * sizeof(float);
 	float *mem = onnx_op_scratch(x, 1, need);
 	float *scr = onnx_op_scratch(x, 0, onnx_sgemm_scratch_floats(&x->m->gk) * sizeof(float));
@@ -564,7 +629,9 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 	memset(Yd, 0, Y->bytes);
 	for (int d = 0; d < dirs; d++) {
 		int rev = rev_only || d == 1;
-		const float *Wd = (const float *)W->data + d * G * I, *Rd = (const float *)R->data + d * G * Hd;
+		/* W's and R's data only when they were not packed at load (then they may be freed) */
+		const float *Wd = pk ? NULL : (const float *)W->data + d * G * I;
+		const float *Rd = pk ? NULL : (const float *)R->data + d * G * Hd;
 		const float *wb = B ? (const float *)B->data + d * 2 * G : NULL, *rb = wb ? wb + G : NULL;
 		const float *pp = P ? (const float *)P->data + d * 3 * Hd : NULL;
 		const struct actf *f = &acts[d * per_dir], *g = per_dir > 1 ? &acts[d * per_dir + 1] : f,
@@ -579,6 +646,10 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 		s.B = Wd;
 		s.b_rs = 1;
 		s.b_cs = I;
+		if (pk) {
+			s.packed_b = pk->w + (size_t)d * pk->w_dir;
+			s.packed_np = pk->wnp;
+		}
 		s.C = XW;
 		s.ldc = (size_t)G;
 		s.alpha = 1.0f;
@@ -591,10 +662,18 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 				Cs[b * Hd + j] = C0 ? ((const float *)C0->data)[off + j] : 0.0f;
 			}
 		}
-		/* B = R^T (element (k, j) at R[j * Hd + k]) packed once, not at every step */
-		onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, PR);
-		if (prh)
-			onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd, PRH);
+		/* B = R^T (element (k, j) at R[j * Hd + k]) packed once, not at every step: at load, or here */
+		const float *rp = PR, *rhp = PRH;
+		if (pk) {
+			rp = pk->r + (size_t)d * pk->r_dir;
+			rhp = pk->rh + (size_t)d * pk->rh_dir;
+			np = pk->rnp;
+			nph = pk->rhnp;
+		} else {
+			onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, PR);
+			if (prh)
+				onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd, PRH);
+		}
 		for (int64_t st = 0; st < S; st++) {
 			struct sgemm q = { 0 };
 			q.M = (size_t)Bt;
@@ -603,7 +682,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			q.A = Hs;
 			q.a_rs = Hd;
 			q.a_cs = 1;
-			q.packed_b = PR;
+			q.packed_b = rp;
 			q.packed_np = np;
 			q.C = HR;
 			q.ldc = (size_t)G;
@@ -673,7 +752,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 					u.A = RH;
 					u.a_rs = Hd;
 					u.a_cs = 1;
-					u.packed_b = PRH;
+					u.packed_b = rhp;
 					u.packed_np = nph;
 					u.C = HR;
 					u.ldc = (size_t)Hd;
@@ -716,6 +795,9 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 static cella_result op_rnn(struct exec *x, struct node *n) { return recurrent(x, n, K_RNN); }
 static cella_result op_gru(struct exec *x, struct node *n) { return recurrent(x, n, K_GRU); }
 static cella_result op_lstm(struct exec *x, struct node *n) { return recurrent(x, n, K_LSTM); }
+static cella_result rnn_prep(struct exec *x, struct node *n) { return rnn_prepare(x, n, K_RNN); }
+static cella_result gru_prep(struct exec *x, struct node *n) { return rnn_prepare(x, n, K_GRU); }
+static cella_result lstm_prep(struct exec *x, struct node *n) { return rnn_prepare(x, n, K_LSTM); }
 
 /* ------------------------------------------------------------------ If */
 
@@ -1273,9 +1355,9 @@ const struct op_def onnx_ops_misc[] = {
 	{ "ArgMin", op_argmin, NULL, 1, 0 },
 	{ "TopK", op_topk, NULL, 1, 0 },
 	{ "CumSum", op_cumsum, NULL, 11, 0 },
-	{ "RNN", op_rnn, NULL, 7, 0 },
-	{ "GRU", op_gru, NULL, 7, 0 },
-	{ "LSTM", op_lstm, NULL, 7, 0 },
+	{ "RNN", op_rnn, rnn_prep, 7, 0 },
+	{ "GRU", op_gru, gru_prep, 7, 0 },
+	{ "LSTM", op_lstm, lstm_prep, 7, 0 },
 	{ "If", op_if, NULL, 1, ONNX_STR_OUT },
 	{ "Loop", op_loop, NULL, 1, ONNX_SEQ_CARRIED | ONNX_STR_ANY },
 	{ "Scan", op_scan, NULL, 8, ONNX_STR_ANY }, /* Scan-8: batched, after sequence_lens */

@@ -577,62 +577,11 @@ static float lstm_act(int k, float v)
 	}
 }
 
-/*
- * A bidirectional LSTM with every option at once: peepholes, clip 0.5, input_forget (f = 1 - i), sequence lengths
- * 5, 2 and 4, initial h and c, and other activations per direction (Sigmoid, Tanh, Relu forward; HardSigmoid,
- * Softsign, Tanh in reverse), over 6 units (not a vector's width), against the recurrence computed here in double
- * from ONNX's definition (gates i, o, f, c; clip on every gate's input, not on the cell, whose initial values reach
- * past the clip; Y zero past a sequence's length).
- */
-static void test_lstm_reference(void)
+/* y (the LSTM's Y) against the recurrence computed here in double from ONNX's definition (test_lstm_reference). */
+static void lstm_compare(const float *y, const float *x, const float *w, const float *r, const float *bias,
+			 const int32_t *sl, const float *h0, const float *c0, const float *pp, int x_const)
 {
-	static const int64_t xd[3] = { LS, LB, LI }, wd[3] = { 2, 4 * LH, LI }, rd[3] = { 2, 4 * LH, LH },
-			     bd[2] = { 2, 8 * LH }, sd[1] = { LB }, hd[3] = { 2, LB, LH }, pd[2] = { 2, 3 * LH };
-	static const char *const ins[] = { "x", "w", "r", "b", "sl", "h0", "c0", "p", NULL };
-	static const int32_t sl[LB] = { 5, 2, 4 };
-	static float x[LS * LB * LI], w[2 * 4 * LH * LI], r[2 * 4 * LH * LH], bias[2 * 8 * LH], h0[2 * LB * LH],
-		c0[2 * LB * LH], pp[2 * 3 * LH];
-	static ProtobufCBinaryData acts[6] = { { 7, (uint8_t *)"Sigmoid" }, { 4, (uint8_t *)"Tanh" },
-					       { 4, (uint8_t *)"Relu" },    { 11, (uint8_t *)"HardSigmoid" },
-					       { 8, (uint8_t *)"Softsign" }, { 4, (uint8_t *)"Tanh" } };
-	static float alpha[6] = { 0, 0, 0, 0.2f, 0, 0 }, beta[6] = { 0, 0, 0, 0.5f, 0, 0 };
 	static const int kinds[2][3] = { { 0, 1, 2 }, { 3, 4, 1 } };
-	float *all[] = { x, w, r, bias, h0, c0, pp };
-	size_t lens[] = { LS * LB * LI, 2 * 4 * LH * LI, 2 * 4 * LH * LH, 2 * 8 * LH, 2 * LB * LH, 2 * LB * LH, 2 * 3 * LH };
-	uint32_t seed = 7;
-	for (size_t a = 0; a < 7; a++)
-		for (size_t i = 0; i < lens[a]; i++) {
-			seed = seed * 1664525u + 1013904223u;
-			all[a][i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * (a == 0 ? 2.0f : a == 5 ? 4.0f : 0.8f);
-		}
-	struct mb b;
-	struct cella_onnx_model *m = NULL;
-	struct cella_onnx_tensor out;
-	Onnx__NodeProto *n = single_in(&b, 14, "LSTM", ins);
-	gb_raw(&b.g, "x", CELLA_ONNX_FLOAT, 3, xd, x, sizeof(x));
-	gb_raw(&b.g, "w", CELLA_ONNX_FLOAT, 3, wd, w, sizeof(w));
-	gb_raw(&b.g, "r", CELLA_ONNX_FLOAT, 3, rd, r, sizeof(r));
-	gb_raw(&b.g, "b", CELLA_ONNX_FLOAT, 2, bd, bias, sizeof(bias));
-	gb_raw(&b.g, "sl", CELLA_ONNX_INT32, 1, sd, sl, sizeof(sl));
-	gb_raw(&b.g, "h0", CELLA_ONNX_FLOAT, 3, hd, h0, sizeof(h0));
-	gb_raw(&b.g, "c0", CELLA_ONNX_FLOAT, 3, hd, c0, sizeof(c0));
-	gb_raw(&b.g, "p", CELLA_ONNX_FLOAT, 2, pd, pp, sizeof(pp));
-	attr_i(&b.g, n, "hidden_size", LH);
-	attr_s(&b.g, n, "direction", "bidirectional");
-	attr_f(&b.g, n, "clip", 0.5f);
-	attr_i(&b.g, n, "input_forget", 1);
-	Onnx__AttributeProto *a = gb_attr(&b.g, n, "activations", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
-	a->n_strings = 6;
-	a->strings = acts;
-	a = gb_attr(&b.g, n, "activation_alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
-	a->n_floats = 6;
-	a->floats = alpha;
-	a = gb_attr(&b.g, n, "activation_beta", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
-	a->n_floats = 6;
-	a->floats = beta;
-	CT_RESULT(load_run(&b, &m, &out), CELLA_OK);
-	CT_ASSERT(out.rank == 4 && out.dims[0] == LS && out.dims[1] == 2 && out.dims[2] == LB && out.dims[3] == LH);
-	const float *y = out.data;
 	double maxerr = 0;
 	for (int d = 0; d < 2; d++)
 		for (int bt = 0; bt < LB; bt++) {
@@ -678,8 +627,81 @@ static void test_lstm_reference(void)
 			}
 		}
 	if (!(maxerr < 2e-5))
-		cella_test_fail(__FILE__, __LINE__, "LSTM differs from the reference by %g", maxerr);
-	cella_onnx_model_free(m);
+		cella_test_fail(__FILE__, __LINE__, "LSTM (x %s) differs from the reference by %g",
+				x_const ? "a constant" : "an input", maxerr);
+}
+
+/*
+ * A bidirectional LSTM with every option at once: peepholes, clip 0.5, input_forget (f = 1 - i), sequence lengths
+ * 5, 2 and 4, initial h and c, and other activations per direction (Sigmoid, Tanh, Relu forward; HardSigmoid,
+ * Softsign, Tanh in reverse), over 6 units (not a vector's width), against the recurrence computed here in double
+ * from ONNX's definition (gates i, o, f, c; clip on every gate's input, not on the cell, whose initial values reach
+ * past the clip; Y zero past a sequence's length).
+ */
+static void test_lstm_reference(void)
+{
+	static const int64_t xd[3] = { LS, LB, LI }, wd[3] = { 2, 4 * LH, LI }, rd[3] = { 2, 4 * LH, LH },
+			     bd[2] = { 2, 8 * LH }, sd[1] = { LB }, hd[3] = { 2, LB, LH }, pd[2] = { 2, 3 * LH };
+	static const char *const ins[] = { "x", "w", "r", "b", "sl", "h0", "c0", "p", NULL };
+	static const int32_t sl[LB] = { 5, 2, 4 };
+	static float x[LS * LB * LI], w[2 * 4 * LH * LI], r[2 * 4 * LH * LH], bias[2 * 8 * LH], h0[2 * LB * LH],
+		c0[2 * LB * LH], pp[2 * 3 * LH];
+	static ProtobufCBinaryData acts[6] = { { 7, (uint8_t *)"Sigmoid" }, { 4, (uint8_t *)"Tanh" },
+					       { 4, (uint8_t *)"Relu" },    { 11, (uint8_t *)"HardSigmoid" },
+					       { 8, (uint8_t *)"Softsign" }, { 4, (uint8_t *)"Tanh" } };
+	static float alpha[6] = { 0, 0, 0, 0.2f, 0, 0 }, beta[6] = { 0, 0, 0, 0.5f, 0, 0 };
+	float *all[] = { x, w, r, bias, h0, c0, pp };
+	size_t lens[] = { LS * LB * LI, 2 * 4 * LH * LI, 2 * 4 * LH * LH, 2 * 8 * LH, 2 * LB * LH, 2 * LB * LH, 2 * 3 * LH };
+	uint32_t seed = 7;
+	for (size_t a = 0; a < 7; a++)
+		for (size_t i = 0; i < lens[a]; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			all[a][i] = ((float)(seed >> 8) / 16777216.0f - 0.5f) * (a == 0 ? 2.0f : a == 5 ? 4.0f : 0.8f);
+		}
+	/* x a graph input: W and R packed at load (rnn_prepare); x a constant: the whole node folded at load, R
+	 * packed by the run */
+	for (int x_const = 0; x_const <= 1; x_const++) {
+		struct mb b;
+		struct cella_onnx_model *m = NULL;
+		struct cella_onnx_tensor out, in = ftensor(x, 3, xd);
+		struct cella_onnx_stats st;
+		Onnx__NodeProto *n = single_in(&b, 14, "LSTM", ins);
+		if (x_const)
+			gb_raw(&b.g, "x", CELLA_ONNX_FLOAT, 3, xd, x, sizeof(x));
+		else
+			gb_io(&b.g, 0, "x", CELLA_ONNX_FLOAT, 3, xd);
+		gb_raw(&b.g, "w", CELLA_ONNX_FLOAT, 3, wd, w, sizeof(w));
+		gb_raw(&b.g, "r", CELLA_ONNX_FLOAT, 3, rd, r, sizeof(r));
+		gb_raw(&b.g, "b", CELLA_ONNX_FLOAT, 2, bd, bias, sizeof(bias));
+		gb_raw(&b.g, "sl", CELLA_ONNX_INT32, 1, sd, sl, sizeof(sl));
+		gb_raw(&b.g, "h0", CELLA_ONNX_FLOAT, 3, hd, h0, sizeof(h0));
+		gb_raw(&b.g, "c0", CELLA_ONNX_FLOAT, 3, hd, c0, sizeof(c0));
+		gb_raw(&b.g, "p", CELLA_ONNX_FLOAT, 2, pd, pp, sizeof(pp));
+		attr_i(&b.g, n, "hidden_size", LH);
+		attr_s(&b.g, n, "direction", "bidirectional");
+		attr_f(&b.g, n, "clip", 0.5f);
+		attr_i(&b.g, n, "input_forget", 1);
+		Onnx__AttributeProto *a = gb_attr(&b.g, n, "activations", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS);
+		a->n_strings = 6;
+		a->strings = acts;
+		a = gb_attr(&b.g, n, "activation_alpha", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+		a->n_floats = 6;
+		a->floats = alpha;
+		a = gb_attr(&b.g, n, "activation_beta", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
+		a->n_floats = 6;
+		a->floats = beta;
+		CT_RESULT(load(&b, &m), CELLA_OK);
+		CT_RESULT(cella_onnx_model_run(m, x_const ? NULL : &in, x_const ? 0 : 1, &out, 1), CELLA_OK);
+		cella_onnx_model_stats(m, &st);
+		/* packed at load, W and R are held packed only: their 24 gate rows padded to a panel of 16 or 32 make the
+		 * packed form larger than the raw one, but less than twice as large (both kept) */
+		size_t raw = sizeof(w) + sizeof(r) + sizeof(bias) + sizeof(sl) + sizeof(h0) + sizeof(c0) + sizeof(pp);
+		if (!x_const)
+			CT_ASSERT(st.nodes == 1 && st.weight_bytes > raw && st.weight_bytes < raw + sizeof(w) + sizeof(r));
+		CT_ASSERT(out.rank == 4 && out.dims[0] == LS && out.dims[1] == 2 && out.dims[2] == LB && out.dims[3] == LH);
+		lstm_compare(out.data, x, w, r, bias, sl, h0, c0, pp, x_const);
+		cella_onnx_model_free(m);
+	}
 	cella_test_pass("bidirectional LSTM with peepholes, clip, input_forget, lengths and six activations: the "
 			"reference recurrence");
 }
