@@ -717,7 +717,7 @@ static void unary_f32(int code, struct exec *x, struct node *n, const float *X, 
 		onnx_mathf_map(ONNX_MATHF_GELU, X, Y, c, x->m->gk.avx512);
 		break;
 	case U_SQRT: LOOP(sqrtf(v))
-	case U_EXP: LOOP(onnx_expf(v))
+	case U_EXP: onnx_expf_shifted(X, Y, c, 0.0f, x->m->gk.avx512); break; /* x - 0 is x: onnx_expf bit for bit */
 	case U_LOG: LOOP(logf(v))
 	case U_ABS: LOOP(fabsf(v))
 	case U_NEG: LOOP(-v)
