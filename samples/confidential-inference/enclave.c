@@ -18,7 +18,8 @@
 /* every output's dims fit the answer's header */
 _Static_assert(INFERENCE_MAX_RANK >= CELLA_ONNX_MAX_RANK, "INFERENCE_MAX_RANK below the engine's rank limit");
 
-/* Reads exactly n bytes of the request; CELLA_ERR_PEER_CLOSED when the client ends the connection first. */
+/* Reads exactly n bytes; CELLA_ERR_PEER_CLOSED when the client ended the connection (close_notify) before the first,
+ * CELLA_ERR_TRUNCATED when it did so after some. */
 static cella_result read_full(struct cella_tls_server *s, void *buf, size_t n)
 {
 	for (size_t done = 0; done < n;) {
@@ -27,7 +28,7 @@ static cella_result read_full(struct cella_tls_server *s, void *buf, size_t n)
 		if (r != CELLA_OK)
 			return r;
 		if (got == 0)
-			return CELLA_ERR_PEER_CLOSED;
+			return done ? CELLA_ERR_TRUNCATED : CELLA_ERR_PEER_CLOSED;
 		done += got;
 	}
 	return CELLA_OK;
@@ -39,17 +40,23 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Answers with status r (0 for CELLA_OK) and the payload: a header (hlen bytes) and body (blen bytes). */
+/*
+ * Answers with status r (0 for CELLA_OK) and the payload: a header (hlen bytes, at most ANSWER_HEAD) and a body
+ * (blen bytes). Status, length and header go out as one write, the body as a second: every write is flushed, and
+ * small ones each cost a TLS record and a TCP segment.
+ */
+#define ANSWER_HEAD 256
 static cella_result answer(struct cella_tls_server *s, cella_result r, const void *head, size_t hlen, const void *body,
 			   size_t blen)
 {
-	uint8_t pre[8];
+	uint8_t pre[8 + ANSWER_HEAD];
 	cella_result w;
+	if (hlen > ANSWER_HEAD)
+		return CELLA_ERR_UNEXPECTED; /* the callers' headers are smaller */
 	put32(pre, (uint32_t)r);
 	put32(pre + 4, (uint32_t)(hlen + blen));
-	if ((w = cella_tls_server_write(s, pre, sizeof(pre))) != CELLA_OK)
-		return w;
-	if (hlen && (w = cella_tls_server_write(s, head, hlen)) != CELLA_OK)
+	memcpy(pre + 8, head, hlen);
+	if ((w = cella_tls_server_write(s, pre, 8 + hlen)) != CELLA_OK)
 		return w;
 	return blen ? cella_tls_server_write(s, body, blen) : CELLA_OK;
 }
@@ -63,11 +70,12 @@ static cella_result refuse(struct cella_tls_server *s, cella_result r, const cha
 }
 
 /*
- * One session: the hello, one request, its answer. *ok is set when the model ran and its output went out. A failure
- * to talk to the client ends the session (returned); a bad request gets its error answer and is not a failure.
+ * One request of a session: its length, its bytes, the model run on them, the answer. *ok is set when the model ran
+ * and its output went out. A bad request gets its error answer; CELLA_OK then when the session can go on (the
+ * request was read whole), its error when it cannot (a length out of range). A failure to talk to the client is
+ * returned (CELLA_ERR_PEER_CLOSED: the client ended the session between requests).
  */
-static cella_result session(struct cella_tls_server *s, struct cella_onnx_model *m, const uint8_t hello[],
-			    int *ok)
+static cella_result request(struct cella_tls_server *s, struct cella_onnx_model *m, int *ok)
 {
 	uint8_t len4[4], head[8 + 8 * INFERENCE_MAX_RANK];
 	struct cella_onnx_tensor in, out;
@@ -76,17 +84,18 @@ static cella_result session(struct cella_tls_server *s, struct cella_onnx_model 
 	uint8_t *req;
 
 	*ok = 0;
-	if ((r = cella_tls_server_write(s, hello, INFERENCE_HELLO_BYTES)) != CELLA_OK ||
-	    (r = read_full(s, len4, 4)) != CELLA_OK)
+	if ((r = read_full(s, len4, 4)) != CELLA_OK)
 		return r;
 	len = (uint32_t)len4[0] | (uint32_t)len4[1] << 8 | (uint32_t)len4[2] << 16 | (uint32_t)len4[3] << 24;
-	if (len == 0 || len > INFERENCE_MAX_REQUEST)
-		return refuse(s, CELLA_ERR_TOO_LARGE, "the request's length (1 to 16 MiB)");
+	if (len == 0 || len > INFERENCE_MAX_REQUEST) {
+		r = refuse(s, CELLA_ERR_TOO_LARGE, "the request's length (1 to 16 MiB)");
+		return r == CELLA_OK ? CELLA_ERR_TOO_LARGE : r; /* its bytes cannot be skipped: the session ends */
+	}
 	if (!(req = malloc(len)))
 		return refuse(s, CELLA_ERR_OUT_OF_MEMORY, "the request");
 	if ((r = read_full(s, req, len)) != CELLA_OK) {
 		free(req);
-		return r;
+		return r == CELLA_ERR_PEER_CLOSED ? CELLA_ERR_TRUNCATED : r;
 	}
 	/* the request is in enclave memory (the TLS engine decrypted it here): decoded and checked before use */
 	r = cella_onnx_tensor_decode(req, len, &in);
@@ -105,6 +114,20 @@ static cella_result session(struct cella_tls_server *s, struct cella_onnx_model 
 	r = answer(s, CELLA_OK, head, 8 + 8 * (size_t)out.rank, out.data, out.bytes);
 	*ok = r == CELLA_OK;
 	return r;
+}
+
+/* One session: the hello, then requests until the client ends it (CELLA_OK) or it fails; *answered counts the
+ * requests the model answered. */
+static cella_result session(struct cella_tls_server *s, struct cella_onnx_model *m, const uint8_t hello[],
+			    uint32_t *answered)
+{
+	cella_result r = cella_tls_server_write(s, hello, INFERENCE_HELLO_BYTES);
+	while (r == CELLA_OK) {
+		int ok = 0;
+		r = request(s, m, &ok);
+		*answered += (uint32_t)ok;
+	}
+	return r == CELLA_ERR_PEER_CLOSED ? CELLA_OK : r;
 }
 
 /* The model: one tensor input, a numeric tensor first output. */
@@ -171,13 +194,12 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 	printf("enclave: model loaded (%llu bytes), TLS key and attested certificate ready\n",
 	       (unsigned long long)a.model_bytes);
 	for (uint32_t i = 0; i < a.connections; i++) {
-		int ok = 0;
 		if ((r = cella_tls_server_accept(s, a.listener, a.timeout_ms)) == CELLA_OK)
-			r = session(s, m, hello, &ok);
-		if (r != CELLA_OK)
-			printf("enclave: session %u failed (%s): %s\n", i + 1, cella_result_name(r),
-			       cella_tls_server_detail(s));
-		served += (uint32_t)ok;
+			r = session(s, m, hello, &served);
+		if (r != CELLA_OK) { /* the TLS server's detail says why, when the failure was its */
+			const char *d = cella_tls_server_detail(s);
+			printf("enclave: session %u failed (%s)%s%s\n", i + 1, cella_result_name(r), *d ? ": " : "", d);
+		}
 		(void)cella_tls_server_close(s);
 	}
 	cella_tls_server_free(s);

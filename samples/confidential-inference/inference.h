@@ -5,10 +5,12 @@
  *
  * A session: the enclave sends the hello (INFERENCE_MAGIC, then the SHA-256 of the model it loaded: the client,
  * having verified the enclave's evidence and pinned its MRENCLAVE, trusts that the measured code loaded exactly
- * that model); the client sends one request (u32 length, then an ONNX TensorProto: the model's single input); the
- * enclave answers (u32 status, u32 length, then the payload) and closes. Status 0: the payload is the model's
- * first output as u32 dtype (ONNX's TensorProto.DataType), u32 rank, i64 dims[rank], then the elements. Any
- * other status is a cella_result (the error's value): the payload is a message (UTF-8) saying what was wrong.
+ * that model); then, until the client ends the session (TLS close_notify), the client sends a request (u32 length,
+ * then an ONNX TensorProto: the model's single input) and the enclave answers it (u32 status, u32 length, then the
+ * payload). A length of 0 or over INFERENCE_MAX_REQUEST is answered and ends the session. Status 0: the payload is
+ * the model's first output as u32 dtype (ONNX's TensorProto.DataType), u32 rank, i64 dims[rank], then the
+ * elements. Any other status is a cella_result (the error's value): the payload is a message (UTF-8) saying what
+ * was wrong.
  */
 #ifndef CONFIDENTIAL_INFERENCE_H
 #define CONFIDENTIAL_INFERENCE_H

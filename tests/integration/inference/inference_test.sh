@@ -43,6 +43,8 @@ expect 2 "client: --mrenclave not hex" "--mrenclave 00x: not 64 hex digits" $c -
 expect 2 "client: --model-sha256 too long" "not 64 hex digits" $c --mrenclave $zero --model-sha256 ${zero}0
 expect 2 "client: --timeout 0" "--timeout 0: not a number of seconds" $c --mrenclave $zero --model-sha256 $zero \
 	--timeout 0
+expect 2 "client: --repeat 0" "--repeat 0: not a number from 1 to 1000000" $c --mrenclave $zero --model-sha256 $zero \
+	--repeat 0
 expect 2 "client: an unknown option" "unknown option --frob" $c --mrenclave $zero --model-sha256 $zero --frob x
 expect 1 "client: an --expect that is empty" "$work/empty: empty" --connect 127.0.0.1:9 --root "$m/model.onnx" \
 	--input "$m/test_data_set_0/input_0.pb" --mrenclave $zero --model-sha256 $zero --expect "$work/empty"
@@ -50,7 +52,7 @@ expect 1 "client: an --expect that is no tensor" "$m/model.onnx: not a TensorPro
 	--root "$m/model.onnx" --input "$m/test_data_set_0/input_0.pb" --mrenclave $zero --model-sha256 $zero \
 	--expect "$m/model.onnx"
 
-"$host" "$enclave" "$m/model.onnx" --connections 10 --ready "$work/ready" >"$work/server.log" 2>&1 &
+"$host" "$enclave" "$m/model.onnx" --connections 12 --ready "$work/ready" >"$work/server.log" 2>&1 &
 server=$!
 i=0
 while [ ! -s "$work/ready" ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -75,46 +77,61 @@ expect 1 "a tensor of the wrong shape" "the enclave refused the request (CELLA_E
 	$c --mrenclave "$mr" --model-sha256 "$sha" --input "$data/test_Conv1d/test_data_set_0/input_0.pb"
 expect 1 "an output unlike the expected one" "client: the output's type or shape is not the expected one" $c \
 	--mrenclave "$mr" --model-sha256 "$sha" --input "$in" --expect "$in"
-# 7..9: a raw TLS client (no verification: it only talks to the server) sends lengths the server refuses, then one
-# that stops mid-request
-python3 - "$port" >"$work/raw.log" 2>&1 <<'PY'
+# 7: five requests on one session, each answer checked
+expect 0 "five requests on one session" "client: 5 answers on one session, median" $c --mrenclave "$mr" \
+	--model-sha256 "$sha" --input "$in" --expect "$out" --repeat 5
+# 8..11: a raw TLS client (no verification: it only talks to the server) sends lengths the server refuses (each ends
+# its session), a request that is no tensor and then a good one on the same session (a refusal does not end it),
+# and one that stops mid-request
+python3 - "$port" "$in" >"$work/raw.log" 2>&1 <<'PY'
 import socket, ssl, struct, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
-def session(length, body=b""):
+def read(s, n):
+    b = b""
+    while len(b) < n:
+        k = s.recv(n - len(b))
+        assert k, "the connection ended"
+        b += k
+    return b
+def ask(s, length, body):
+    s.sendall(struct.pack("<I", length) + body)
+    status, n = struct.unpack("<II", read(s, 8))
+    return status, read(s, n)
+def session(requests, cut=None):
     with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20) as raw:
         with ctx.wrap_socket(raw) as s:
-            hello = b""
-            while len(hello) < 40:
-                hello += s.recv(40 - len(hello))
-            assert hello[:8] == b"CELLAINF", hello
-            s.sendall(struct.pack("<I", length) + body)
-            if body:
-                return None  # stops mid-request: the server waits for the rest, then sees the connection end
-            head = b""
-            while len(head) < 8:
-                head += s.recv(8 - len(head))
-            status, n = struct.unpack("<II", head)
-            msg = b""
-            while len(msg) < n:
-                msg += s.recv(n - len(msg))
-            print("status", status, msg.decode())
-session(0)
-session((16 << 20) + 1)
-session(100, b"x" * 10)
+            assert read(s, 40)[:8] == b"CELLAINF"
+            for length, body in requests:
+                status, payload = ask(s, length, body)
+                print("status", status, payload.decode() if status else "tensor of %d bytes" % len(payload))
+            if cut:
+                s.sendall(struct.pack("<I", cut) + b"x" * 10)  # stops mid-request: the server sees the end
+            else:
+                s.unwrap()  # close_notify: the session ends in order
+good = open(sys.argv[2], "rb").read()
+session([(0, b"")])
+session([((16 << 20) + 1, b"")])
+session([(4, b"\xff\xff\xff\xff"), (len(good), good)])
+session([], cut=100)
 PY
 grep -c "^status 11 the request's length (1 to 16 MiB): " "$work/raw.log" | grep -qx 2 &&
 	echo "PASS lengths of 0 and 16 MiB + 1 are answered CELLA_ERR_TOO_LARGE" ||
 	{ echo "FAIL the raw client's lengths: $(cat "$work/raw.log")"; fails=$((fails + 1)); }
-# 10: the server served on
+grep -q "^status 1792 the request is not an ONNX TensorProto" "$work/raw.log" &&
+	grep -q "^status 0 tensor of 680 bytes" "$work/raw.log" &&
+	echo "PASS a refused request leaves its session open: the next one on it is answered" ||
+	{ echo "FAIL a refusal and a good request on one session: $(cat "$work/raw.log")"; fails=$((fails + 1)); }
+# 12: the server served on
 expect 0 "after all that, the next request is answered" "client: the output matches" $c --mrenclave "$mr" \
 	--model-sha256 "$sha" --input "$in" --expect "$out"
 wait $server
 st=$?
-if [ $st -eq 0 ] && grep -q "the enclave answered 3 request(s)" "$work/server.log" &&
-	grep -q "enclave: session 9 failed (CELLA_ERR_" "$work/server.log"; then
-	echo "PASS the server answered the three good requests and ended the cut-off session alone"
+if [ $st -eq 0 ] && grep -q "the enclave answered 9 request(s)" "$work/server.log" &&
+	grep -q "enclave: session 11 failed (CELLA_ERR_" "$work/server.log" &&
+	[ "$(grep -c "failed" "$work/server.log")" -eq 4 ]; then
+	echo "PASS the server answered the nine good requests and ended only the four sessions it had to"
 else
 	echo "FAIL the server (exit $st): $(cat "$work/server.log")"
 	fails=$((fails + 1))
