@@ -393,8 +393,11 @@ int main(int argc, char **argv)
 	}
 	if (output_path) {
 		FILE *f = fopen(output_path, "wb");
-		if (!f || fwrite(out.data, 1, out.bytes, f) != out.bytes || fclose(f) != 0) {
-			fprintf(stderr, "client: %s: cannot write the output\n", output_path);
+		int ok = f && fwrite(out.data, 1, out.bytes, f) == out.bytes;
+		if (f && fclose(f) != 0)
+			ok = 0;
+		if (!ok) {
+			fprintf(stderr, "client: %s: cannot write the output: %s\n", output_path, strerror(errno));
 			goto out;
 		}
 	}

@@ -52,7 +52,7 @@ expect 1 "client: an --expect that is no tensor" "$m/model.onnx: not a TensorPro
 	--root "$m/model.onnx" --input "$m/test_data_set_0/input_0.pb" --mrenclave $zero --model-sha256 $zero \
 	--expect "$m/model.onnx"
 
-"$host" "$enclave" "$m/model.onnx" --connections 12 --ready "$work/ready" >"$work/server.log" 2>&1 &
+"$host" "$enclave" "$m/model.onnx" --connections 13 --ready "$work/ready" >"$work/server.log" 2>&1 &
 server=$!
 i=0
 while [ ! -s "$work/ready" ] && [ $i -lt 200 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -62,7 +62,7 @@ c="--connect 127.0.0.1:$port --root $work/platform/root-ca.pem --allow-debug --a
 in=$m/test_data_set_0/input_0.pb
 out=$m/test_data_set_0/output_0.pb
 sha=$(sha256sum "$m/model.onnx" | cut -c1-64)
-# 1..6: the client
+# 1..7: the client
 expect 0 "verified, the model checked, the output is ONNX's expected one" "client: the enclave serves the expected model
 client: output float [2, 4, 5, 4]" $c --mrenclave "$mr" --model "$m/model.onnx" --input "$in" --expect "$out" \
 	--output "$work/y.bin"
@@ -77,10 +77,12 @@ expect 1 "a tensor of the wrong shape" "the enclave refused the request (CELLA_E
 	$c --mrenclave "$mr" --model-sha256 "$sha" --input "$data/test_Conv1d/test_data_set_0/input_0.pb"
 expect 1 "an output unlike the expected one" "client: the output's type or shape is not the expected one" $c \
 	--mrenclave "$mr" --model-sha256 "$sha" --input "$in" --expect "$in"
-# 7: five requests on one session, each answer checked
+expect 1 "an --output that cannot be written" "client: $work: cannot write the output: Is a directory" $c \
+	--mrenclave "$mr" --model-sha256 "$sha" --input "$in" --output "$work"
+# 8: five requests on one session, each answer checked
 expect 0 "five requests on one session" "client: 5 answers on one session, median" $c --mrenclave "$mr" \
 	--model-sha256 "$sha" --input "$in" --expect "$out" --repeat 5
-# 8..11: a raw TLS client (no verification: it only talks to the server) sends lengths the server refuses (each ends
+# 9..12: a raw TLS client (no verification: it only talks to the server) sends lengths the server refuses (each ends
 # its session), a request that is no tensor and then a good one on the same session (a refusal does not end it),
 # and one that stops mid-request
 python3 - "$port" "$in" >"$work/raw.log" 2>&1 <<'PY'
@@ -123,15 +125,15 @@ grep -q "^status 1792 the request is not an ONNX TensorProto" "$work/raw.log" &&
 	grep -q "^status 0 tensor of 680 bytes" "$work/raw.log" &&
 	echo "PASS a refused request leaves its session open: the next one on it is answered" ||
 	{ echo "FAIL a refusal and a good request on one session: $(cat "$work/raw.log")"; fails=$((fails + 1)); }
-# 12: the server served on
+# 13: the server served on
 expect 0 "after all that, the next request is answered" "client: the output matches" $c --mrenclave "$mr" \
 	--model-sha256 "$sha" --input "$in" --expect "$out"
 wait $server
 st=$?
-if [ $st -eq 0 ] && grep -q "the enclave answered 9 request(s)" "$work/server.log" &&
-	grep -q "enclave: session 11 failed (CELLA_ERR_" "$work/server.log" &&
+if [ $st -eq 0 ] && grep -q "the enclave answered 10 request(s)" "$work/server.log" &&
+	grep -q "enclave: session 12 failed (CELLA_ERR_" "$work/server.log" &&
 	[ "$(grep -c "failed" "$work/server.log")" -eq 4 ]; then
-	echo "PASS the server answered the nine good requests and ended only the four sessions it had to"
+	echo "PASS the server answered the ten good requests and ended only the four sessions it had to"
 else
 	echo "FAIL the server (exit $st): $(cat "$work/server.log")"
 	fails=$((fails + 1))
