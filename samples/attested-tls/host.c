@@ -14,6 +14,9 @@
 #include "attested_tls.h"
 #include "sample_server.h"
 
+/* sample_server_start gives ocalls 0 to 3 the socket handlers in this order */
+_Static_assert(OCALL_ACCEPT == 0 && OCALL_RECV == 1 && OCALL_SEND == 2 && OCALL_CLOSE == 3, "socket ocall indices");
+
 int main(int argc, char **argv)
 {
 	struct cella_enclave *e = NULL;

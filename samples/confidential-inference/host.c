@@ -16,6 +16,9 @@
 #include "inference.h"
 #include "sample_server.h"
 
+/* sample_server_start gives ocalls 0 to 3 the socket handlers in this order */
+_Static_assert(OCALL_ACCEPT == 0 && OCALL_RECV == 1 && OCALL_SEND == 2 && OCALL_CLOSE == 3, "socket ocall indices");
+
 #define MODEL_MAX (64u << 20) /* the enclave's heap (HEAP_PAGES in CMakeLists.txt) holds the model twice */
 
 /* struct serve_in followed by the model file's bytes, or NULL with the reason on stderr. */

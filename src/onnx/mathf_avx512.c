@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * mathf.c's exp and erf sixteen floats at a time with AVX-512F, for the machines (and enclaves) that have it. Each
- * lane runs the scalar function's operations in its order: this file is built with -ffp-contract=off, so a multiply
- * and an add stay two roundings, never an FMA; conversions round to nearest as the scalar casts do; the branches of
- * the scalar functions become masks. So every lane is bit for bit what onnx_expf and onnx_erff give, in every world
- * (onnx_gemm_test compares them over 2^20 bit patterns and the branch edges).
+ * mathf.c's exp, erf, sigmoid and tanh sixteen floats at a time with AVX-512F, for the machines (and enclaves) that
+ * have it. Each lane runs the scalar function's operations in its order: this file is built with -ffp-contract=off,
+ * so a multiply and an add stay two roundings, never an FMA; conversions round to nearest as the scalar casts do; the
+ * branches of the scalar functions become masks. So every lane is bit for bit what the scalar functions give, in
+ * every world (onnx_gemm_test compares them over 2^20 bit patterns and the branch edges).
  */
 #include "onnx_internal.h"
 
@@ -21,21 +21,21 @@ static __m512 or_ps(__m512 a, __m512 b)
 	return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
 }
 
-static __m512 sign_ps(void)
-{
-	return _mm512_castsi512_ps(_mm512_set1_epi32((int)0x80000000u));
-}
-
 static __m512 bits_ps(uint32_t u)
 {
 	return _mm512_castsi512_ps(_mm512_set1_epi32((int)u));
+}
+
+static __m512 sign_ps(void)
+{
+	return bits_ps(0x80000000u);
 }
 
 /* -v in the lanes of m: the sign bit flipped, as C's unary minus (0 - v differs for zeros and NaNs) */
 static __m512 neg_ps(__m512 v, __mmask16 m)
 {
 	__m512i b = _mm512_castps_si512(v);
-	return _mm512_castsi512_ps(_mm512_mask_xor_epi32(b, m, b, _mm512_set1_epi32((int)0x80000000u)));
+	return _mm512_castsi512_ps(_mm512_mask_xor_epi32(b, m, b, _mm512_castps_si512(sign_ps())));
 }
 
 /* onnx_expf, lane by lane */

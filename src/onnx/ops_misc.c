@@ -493,6 +493,15 @@ static void rnn_priv_free(void *p)
 	free(q);
 }
 
+/* One direction's R (G x Hd, row-major) packed as the GEMM's B = R^T into r, and with rh (a GRU without
+ * linear_before_reset) its third gate block (Hd x Hd) on its own too: at load (rnn_prepare) or once a run. */
+static void rnn_pack_r(const struct gemm_kernel *gk, const float *Rd, int64_t Hd, int64_t G, float *r, float *rh)
+{
+	onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, r);
+	if (rh)
+		onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd, rh);
+}
+
 static cella_result rnn_prepare(struct exec *x, struct node *n, int ng)
 {
 	struct tensor *W = onnx_op_in(x, n, 1), *R = onnx_op_in(x, n, 2);
@@ -524,10 +533,7 @@ static cella_result rnn_prepare(struct exec *x, struct node *n, int ng)
 	for (int64_t d = 0; d < dirs; d++) {
 		const float *Wd = (const float *)W->data + d * G * I, *Rd = (const float *)R->data + d * G * Hd;
 		onnx_sgemm_pack_b(gk, (size_t)I, (size_t)G, Wd, 1, I, p->w + (size_t)d * p->w_dir);
-		onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, p->r + (size_t)d * p->r_dir);
-		if (rh)
-			onnx_sgemm_pack_b(gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd,
-					  p->rh + (size_t)d * p->rh_dir);
+		rnn_pack_r(gk, Rd, Hd, G, p->r + (size_t)d * p->r_dir, rh ? p->rh + (size_t)d * p->rh_dir : NULL);
 	}
 	x->m->weight_bytes += floats * sizeof(float);
 	n->priv = p;
@@ -670,9 +676,7 @@ static cella_result recurrent(struct exec *x, struct node *n, int ng)
 			np = pk->rnp;
 			nph = pk->rhnp;
 		} else {
-			onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)G, Rd, 1, Hd, PR);
-			if (prh)
-				onnx_sgemm_pack_b(&x->m->gk, (size_t)Hd, (size_t)Hd, Rd + 2 * Hd * Hd, 1, Hd, PRH);
+			rnn_pack_r(&x->m->gk, Rd, Hd, G, PR, prh ? PRH : NULL);
 		}
 		for (int64_t st = 0; st < S; st++) {
 			struct sgemm q = { 0 };

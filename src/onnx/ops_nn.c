@@ -215,8 +215,9 @@ static void conv_pack_b(const void *vctx, size_t k0, size_t kc, size_t j0, size_
 			}
 			if (same_row) {
 				int64_t iy = iy0[0] + oyo, ixs = ix0[0] + oxo;
-				const float *row = xc + iy * W;
-				if (iy < 0 || iy >= H) {
+				/* the row's pointer only for a row inside the image (above or below it, none exists) */
+				const float *row = iy < 0 || iy >= H ? NULL : xc + iy * W;
+				if (!row) {
 					for (int j = 0; j < nr; j++)
 						dst[j] = 0.0f;
 				} else if (ixs >= 0 && ixs + (int64_t)(nr - 1) * sx < W) {

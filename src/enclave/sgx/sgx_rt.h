@@ -137,7 +137,8 @@ bool rt_sgx_is_syscall(const uint8_t *code, uint64_t n);
 /* True if code[0..n) starts with CPUID (0f a2). */
 bool rt_sgx_is_cpuid(const uint8_t *code, uint64_t n);
 
-/* CPUID's answer for (leaf, subleaf) into r[4] (eax, ebx, ecx, edx): 0 if it has none (r then all zero). */
+/* CPUID's answer for (leaf, subleaf) into r[4] (eax, ebx, ecx, edx): 0 if it has none (r is then not an answer:
+ * rt_sgx_emulate_cpuid gives zeros). */
 typedef int (*rt_sgx_cpuid_fn)(uint32_t leaf, uint32_t subleaf, uint32_t r[4]);
 /*
  * Emulates the CPUID at ctx->rip (leaf in eax, subleaf in ecx) with `fn`, whose answer comes from the host and is
