@@ -194,6 +194,16 @@ CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_decode(const void *bytes
 								struct cella_onnx_tensor *out) CELLA_NONNULL(3);
 /* Frees data from cella_onnx_tensor_decode and zeroes the struct; repeated calls are no-ops. */
 CELLA_API void cella_onnx_tensor_fini(struct cella_onnx_tensor *t);
+/*
+ * Serializes t as an onnx.TensorProto: dims, data_type, name (omitted when NULL) and the elements as raw_data (ONNX's
+ * little-endian form) or, for a string tensor, string_data; what cella_onnx_tensor_decode reads back. *out: malloc'd,
+ * the caller frees it; *len its size (*out NULL and *len 0 on failure). Errors: CELLA_ERR_INVALID_ARG (an unsupported
+ * dtype, rank over CELLA_ONNX_MAX_RANK, a negative dim, bytes other than the dims' element count times the element
+ * size, NULL data with elements, a string of len > 0 with NULL data), CELLA_ERR_TOO_LARGE (the dims give more than
+ * CELLA_ONNX_MAX_TENSOR_BYTES), CELLA_ERR_OUT_OF_MEMORY.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_onnx_tensor_encode(const struct cella_onnx_tensor *t, const char *name,
+								uint8_t **out, size_t *len) CELLA_NONNULL(1, 3, 4);
 /* A serialized value of the given form (CELLA_ONNX_FORM_* bits): a TensorProto for 0, a SequenceProto (of
  * tensors) for CELLA_ONNX_FORM_SEQUENCE, an OptionalProto for forms with CELLA_ONNX_FORM_OPTIONAL (it may hold
  * nothing: kind NONE). Each tensor as cella_onnx_tensor_decode decodes it; out's memory is the caller's, freed

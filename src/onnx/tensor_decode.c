@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* onnx.TensorProto → dense little-endian tensor (raw_data or typed fields; strings from string_data);
+/* onnx.TensorProto ↔ dense little-endian tensor (decoded from raw_data or typed fields, strings from string_data;
+ * encoded as raw_data or string_data);
  * SequenceProto and OptionalProto of them → struct cella_onnx_value; dtype helpers. */
 #include <cella/onnx.h>
 
@@ -269,6 +270,59 @@ cella_result cella_onnx_tensor_decode(const void *bytes, size_t len, struct cell
 	cella_result r = tensor_out(p, out);
 	onnx__tensor_proto__free_unpacked(p, NULL);
 	return r;
+}
+
+cella_result cella_onnx_tensor_encode(const struct cella_onnx_tensor *t, const char *name, uint8_t **out,
+				      size_t *len) /* see cella/onnx.h */
+{
+	Onnx__TensorProto p = ONNX__TENSOR_PROTO__INIT;
+	ProtobufCBinaryData *strs = NULL;
+	int64_t dims[CELLA_ONNX_MAX_RANK];
+	size_t es = onnx_dtype_size(t->dtype), count, n;
+	uint8_t *b;
+	cella_result r;
+
+	*out = NULL;
+	*len = 0;
+	if (!es || t->rank > CELLA_ONNX_MAX_RANK)
+		return CELLA_ERR_INVALID_ARG;
+	if ((r = count_checked(t->dims, t->rank, es, &count)) != CELLA_OK)
+		return r == CELLA_ERR_MODEL ? CELLA_ERR_INVALID_ARG : r; /* a negative dim */
+	if (t->bytes != count * es || (count && !t->data))
+		return CELLA_ERR_INVALID_ARG;
+	memcpy(dims, t->dims, t->rank * sizeof(dims[0]));
+	p.n_dims = t->rank;
+	p.dims = dims;
+	p.has_data_type = 1;
+	p.data_type = (int32_t)t->dtype;
+	/* protobuf-c's message fields are not const; packing only reads them */
+	p.name = (char *)name;
+	if (t->dtype == CELLA_ONNX_STRING) {
+		const struct cella_onnx_string *s = t->data;
+		if (!(strs = malloc((count ? count : 1) * sizeof(*strs))))
+			return CELLA_ERR_OUT_OF_MEMORY;
+		for (size_t i = 0; i < count; i++) {
+			if (s[i].len && !s[i].data) {
+				free(strs);
+				return CELLA_ERR_INVALID_ARG;
+			}
+			strs[i].len = s[i].len;
+			strs[i].data = (uint8_t *)s[i].data;
+		}
+		p.n_string_data = count;
+		p.string_data = strs;
+	} else {
+		p.has_raw_data = 1; /* ONNX's raw_data is the elements little-endian, as struct cella_onnx_tensor holds them */
+		p.raw_data.len = t->bytes;
+		p.raw_data.data = t->data;
+	}
+	n = onnx__tensor_proto__get_packed_size(&p);
+	if ((b = malloc(n ? n : 1))) {
+		*len = onnx__tensor_proto__pack(&p, b);
+		*out = b;
+	}
+	free(strs);
+	return b ? CELLA_OK : CELLA_ERR_OUT_OF_MEMORY;
 }
 
 /* SequenceProto/OptionalProto elem_type values. */
