@@ -80,6 +80,36 @@ if [ -x "$bin/confidential-inference_host" ] && [ -f "$model/model.onnx" ]; then
 	rm -f "$ready"
 fi
 
+# ---- cella-inferd: the confidential inference service (services/inferd, docs/inferd.md), its enclave signed for
+# production with a key made here
+topk=/usr/share/libonnx-testdata/data/node/test_top_k
+if [ -x "$bin/cella-inferd" ] && [ -x "$bin/cella-sign" ] && [ -f "$topk/model.onnx" ]; then
+	echo
+	echo "== cella-inferd: a signed enclave serves PredictRequests for an ONNX model over attested TLS"
+	idir=$(mktemp -d /tmp/cella-inferd-demo.XXXXXX)
+	"$bin/cella-sign" genkey -o "$idir/key.pem" >/dev/null &&
+		"$bin/cella-sign" sign --key "$idir/key.pem" -o "$idir/enclave" "$bin/cella-inferd_enclave" >/dev/null &&
+		"$bin/cella-inferd" "$idir/enclave" "$topk/model.onnx" --workers 2 --ready "$idir/ready" &
+	server=$!
+	i=0
+	while [ ! -s "$idir/ready" ] && [ $i -lt 100 ] && kill -0 $server 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	if [ -s "$idir/ready" ]; then
+		read -r port mrenclave sha < "$idir/ready"
+		if [ -n "${CELLA_PLATFORM_DIR:-}" ]; then pdir=$CELLA_PLATFORM_DIR
+		elif [ "$(id -u)" = 0 ] || [ -z "${HOME:-}" ]; then pdir=/var/lib/cella/platform
+		else pdir=$HOME/.local/state/cella/platform; fi
+		d=$topk/test_data_set_0
+		"$bin/cella-infer" --connect "127.0.0.1:$port" --root "$pdir/root-ca.pem" --mrenclave "$mrenclave" \
+			--model "$topk/model.onnx" --input "x=$d/input_0.pb" --input "k=$d/input_1.pb" \
+			--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb" --allow-software-tee || failed=1
+		kill -TERM $server
+	else
+		failed=1
+	fi
+	wait "$server" || failed=1
+	rm -rf "$idir"
+fi
+
 # ---- cella-attestd: an Azure Attestation compatible service (services/attestd, docs/attestd.md)
 if [ -x "$bin/cella-attestd" ] && [ -x "$bin/attestation_service_host" ]; then
 	echo

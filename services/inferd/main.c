@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cella-inferd: the confidential inference service's host. It hands the ONNX model to the enclave, listens, and runs
+ * one enclave worker per thread; each serves attested-TLS sessions of PredictRequests (inferd.h, docs/inferd.md).
+ * The host moves only encrypted records. SIGTERM or SIGINT stops it: the listener closes at once, sessions still
+ * open get --grace seconds to end, then their connections are closed; it prints what each worker served.
+ */
+#include <cella/host.h>
+#include <cella/tls_host.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inferd.h"
+
+#define MODEL_MAX (256u << 20) /* the enclave's heap (HEAP_PAGES in CMakeLists.txt) is the real bound */
+#define MAX_WORKERS 64u
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: cella-inferd ENCLAVE MODEL.onnx [--listen IP] [--port N] [--workers N] [--instances N]\n"
+		"                    [--grace SECONDS] [--ready FILE] [--debug]\n"
+		"  --listen IP      address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)\n"
+		"  --port N         TCP port (default 0: any free port, printed)\n"
+		"  --workers N      sessions served at once: one enclave thread each, at most the enclave's TCS count\n"
+		"                   (default 4)\n"
+		"  --instances N    copies of the model in the enclave, so that as many requests compute at once\n"
+		"                   (default 1, at most %u; each costs the model's memory)\n"
+		"  --grace SECONDS  on SIGTERM, how long open sessions may go on before they are cut (default 10)\n"
+		"  --ready FILE     written once serving: \"PORT MRENCLAVE MODEL-SHA256\"\n"
+		"  --debug          create the enclave in debug mode (a debug-signed or unsigned image)\n",
+		INFERD_MAX_INSTANCES);
+	exit(2);
+}
+
+/* The whole of s as a decimal number in [lo, hi], or exit 2 naming the option. */
+static unsigned long number(const char *opt, const char *s, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long v;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno || *end || v < lo || v > hi) {
+		fprintf(stderr, "cella-inferd: %s %s: not a number from %lu to %lu\n", opt, s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static atomic_int stop_now;
+
+/* INFERD_OCALL_STOPPING: one byte, 1 once the service is stopping. */
+static cella_result ocall_stopping(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				   size_t out_bytes, size_t *written)
+{
+	(void)e, (void)in;
+	if (in_bytes != 0 || out_bytes < 1)
+		return CELLA_ERR_MARSHAL;
+	out[0] = (uint8_t)(atomic_load(&stop_now) != 0);
+	*written = 1;
+	return CELLA_OK;
+}
+
+/* struct inferd_load_in, then the model file's bytes; NULL with the reason on stderr. */
+static uint8_t *load_input(const char *path, uint32_t instances, size_t *n)
+{
+	struct inferd_load_in a = {instances, 0, 0};
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	long end;
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "cella-inferd: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (end == 0 || (unsigned long)end > MODEL_MAX) {
+		fprintf(stderr, "cella-inferd: %s: %ld bytes; a model of 1 byte to %u MiB is served\n", path, end,
+			MODEL_MAX >> 20);
+		goto out;
+	}
+	a.model_bytes = (uint64_t)end;
+	if (!(b = malloc(sizeof(a) + (size_t)end)) || fread(b + sizeof(a), 1, (size_t)end, f) != (size_t)end) {
+		fprintf(stderr, "cella-inferd: %s: %s\n", path, b ? "read failed" : "out of memory");
+		free(b);
+		b = NULL;
+		goto out;
+	}
+	memcpy(b, &a, sizeof(a));
+	*n = sizeof(a) + (size_t)end;
+out:
+	if (f)
+		fclose(f);
+	return b;
+}
+
+struct worker {
+	pthread_t th;
+	struct cella_enclave *e;
+	uint64_t listener;
+	struct inferd_work_out st;
+	cella_result r;
+};
+
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static unsigned running;
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct inferd_work_in in = {w->listener};
+	size_t got = 0;
+	w->r = cella_enclave_call(w->e, INFERD_ECALL_WORK, &in, sizeof(in), &w->st, sizeof(w->st), &got);
+	if (w->r != CELLA_OK && !atomic_load(&stop_now))
+		kill(getpid(), SIGTERM); /* a worker that cannot serve stops the service: main names why */
+	pthread_mutex_lock(&done_lock);
+	running--;
+	pthread_cond_signal(&done_cond);
+	pthread_mutex_unlock(&done_lock);
+	return NULL;
+}
+
+static void hex(char *out, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+int main(int argc, char **argv)
+{
+	static const cella_ocall_fn ocalls[] = {
+		[INFERD_OCALL_ACCEPT] = cella_tls_host_accept, [INFERD_OCALL_RECV] = cella_tls_host_recv,
+		[INFERD_OCALL_SEND] = cella_tls_host_send,     [INFERD_OCALL_CLOSE] = cella_tls_host_close,
+		[INFERD_OCALL_STOPPING] = ocall_stopping,
+	};
+	struct cella_enclave_settings set = {.size = sizeof(set), .ocall_table = ocalls, .ocall_count = 5};
+	const char *ip = "127.0.0.1", *ready = NULL;
+	unsigned long workers = 4, instances = 1, grace = 10;
+	uint16_t port = 0;
+	uint32_t flags = 0;
+	struct inferd_load_out lo;
+	struct cella_enclave *e = NULL;
+	struct cella_hash mr, ms;
+	struct worker *w = NULL;
+	uint64_t listener = 0;
+	char mrhex[65], shahex[65];
+	size_t n = 0, got = 0;
+	unsigned long started = 0;
+	uint8_t *call;
+	sigset_t sigs;
+	cella_result r;
+	int status = 1, sig = 0;
+
+	if (argc < 3 || argv[1][0] == '-' || argv[2][0] == '-')
+		usage();
+	for (int i = 3; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--debug")) {
+			flags |= CELLA_ENCLAVE_FLAG_DEBUG;
+			continue;
+		}
+		if (i + 1 == argc) {
+			fprintf(stderr, "cella-inferd: %s needs a value\n", a);
+			exit(2);
+		}
+		const char *v = argv[++i];
+		if (!strcmp(a, "--listen"))
+			ip = v;
+		else if (!strcmp(a, "--port"))
+			port = (uint16_t)number(a, v, 0, 65535);
+		else if (!strcmp(a, "--workers"))
+			workers = number(a, v, 1, MAX_WORKERS);
+		else if (!strcmp(a, "--instances"))
+			instances = number(a, v, 1, INFERD_MAX_INSTANCES);
+		else if (!strcmp(a, "--grace"))
+			grace = number(a, v, 0, 3600);
+		else if (!strcmp(a, "--ready"))
+			ready = v;
+		else {
+			fprintf(stderr, "cella-inferd: unknown option %s\n", a);
+			exit(2);
+		}
+	}
+	if (!(call = load_input(argv[2], (uint32_t)instances, &n)))
+		return 1;
+	/* SIGTERM and SIGINT wait for sigwait below, on every thread */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	r = cella_enclave_create(argv[1], flags, &set, &e);
+	if (r == CELLA_OK && (r = cella_enclave_identity(e, &mr, &ms)) != CELLA_OK)
+		(void)cella_enclave_terminate(e);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-inferd: cannot create the enclave %s: %s%s\n", argv[1], cella_result_str(r),
+			r == CELLA_ERR_NOT_SIGNED       ? " (sign it with cella-sign, or give --debug to run it unsigned)"
+			: r == CELLA_ERR_DEBUG_MISMATCH ? (flags ? " (--debug given for a production image)"
+								 : " (a debug image: give --debug)")
+							: "");
+		free(call);
+		return 1;
+	}
+	r = cella_enclave_call(e, INFERD_ECALL_LOAD, call, n, &lo, sizeof(lo), &got);
+	free(call);
+	if (r == CELLA_OK && got != sizeof(lo))
+		r = CELLA_ERR_MARSHAL;
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-inferd: the enclave did not load %s: %s\n", argv[2], cella_result_str(r));
+		goto out;
+	}
+	hex(mrhex, mr.b, 32);
+	hex(shahex, lo.model_sha256, 32);
+	r = cella_tls_host_listen(ip, port, &listener, &port);
+	if (r != CELLA_OK) {
+		fprintf(stderr, "cella-inferd: cannot listen on %s:%u: %s%s%s\n", ip, port, cella_result_str(r),
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		goto out;
+	}
+	if (!(w = calloc(workers, sizeof(*w))))
+		goto out;
+	running = (unsigned)workers;
+	for (started = 0; started < workers; started++) {
+		w[started].e = e;
+		w[started].listener = listener;
+		if (pthread_create(&w[started].th, NULL, worker_main, &w[started]) != 0) {
+			fprintf(stderr, "cella-inferd: cannot start worker %lu\n", started + 1);
+			pthread_mutex_lock(&done_lock);
+			running -= (unsigned)(workers - started);
+			pthread_mutex_unlock(&done_lock);
+			kill(getpid(), SIGTERM);
+			break;
+		}
+	}
+	printf("cella-inferd: serving %s (%u inputs, %u outputs, SHA-256 %s) on %s:%u\n"
+	       "cella-inferd: MRENCLAVE %s, %lu workers, %lu model instance%s\n",
+	       argv[2], lo.inputs, lo.outputs, shahex, ip, port, mrhex, workers, instances, instances > 1 ? "s" : "");
+	fflush(stdout);
+	if (ready) {
+		FILE *f = fopen(ready, "w");
+		if (!f || fprintf(f, "%u %s %s\n", port, mrhex, shahex) < 0 || fclose(f) != 0)
+			fprintf(stderr, "cella-inferd: --ready %s: cannot write it\n", ready);
+	}
+
+	sigwait(&sigs, &sig);
+	atomic_store(&stop_now, 1);
+	printf("cella-inferd: stopping (%s): no new sessions, %lu s for open ones\n",
+	       sig == SIGINT ? "SIGINT" : "SIGTERM", grace);
+	fflush(stdout);
+	cella_tls_host_unlisten(listener); /* a worker waiting in accept returns */
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)grace;
+	pthread_mutex_lock(&done_lock);
+	while (running && pthread_cond_timedwait(&done_cond, &done_lock, &until) == 0)
+		;
+	pthread_mutex_unlock(&done_lock);
+	cella_tls_host_forget(e); /* sessions past the grace: their connections closed, their calls return */
+	status = started == workers ? 0 : 1;
+	for (unsigned long i = 0; i < started; i++) {
+		pthread_join(w[i].th, NULL);
+		printf("cella-inferd: worker %lu: %llu sessions, %llu answered, %llu refused, %llu failed: %s\n", i + 1,
+		       (unsigned long long)w[i].st.sessions, (unsigned long long)w[i].st.answered,
+		       (unsigned long long)w[i].st.refused, (unsigned long long)w[i].st.failed,
+		       cella_result_name(w[i].r));
+		if (w[i].r != CELLA_OK) {
+			fprintf(stderr, "cella-inferd: worker %lu could not serve: %s%s\n", i + 1, cella_result_str(w[i].r),
+				w[i].r == CELLA_ERR_OUT_OF_TCS ? " (more --workers than the enclave has TCSs)" : "");
+			status = 1;
+		}
+	}
+	if ((r = cella_enclave_call(e, INFERD_ECALL_UNLOAD, NULL, 0, NULL, 0, &got)) != CELLA_OK) {
+		fprintf(stderr, "cella-inferd: the enclave did not unload the model: %s\n", cella_result_str(r));
+		status = 1;
+	}
+out:
+	free(w);
+	if (listener)
+		cella_tls_host_unlisten(listener);
+	(void)cella_enclave_terminate(e);
+	cella_tls_host_forget(e);
+	return status;
+}
