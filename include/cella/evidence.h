@@ -158,8 +158,9 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
 /*
  * Verifies an attested-TLS certificate (DER): well-formed, self-signed with ECDSA P-256 / SHA-256, carrying the
  * evidence extension (CELLA_ATTEST_CERT_OID, OE envelope) whose custom claims are the certificate's
- * SubjectPublicKeyInfo and whose report data is SHA-256 of it, then 32 zero bytes (cella_attest_cert); then
- * cella_verify_evidence() with policy (policy->report_data is ignored: the key is the report data). Validity dates of the certificate itself are not
+ * SubjectPublicKeyInfo and whose report data is SHA-256 of it, then 32 zero bytes (cella_attest_cert) or, when
+ * policy->report_data_len is 32, policy->report_data (what cella_attest_cert_bound bound with the key; any other
+ * non-zero length is CELLA_ERR_INVALID_ARG); then cella_verify_evidence() with policy. Validity dates of the certificate itself are not
  * used (enclaves have no trusted clock; freshness comes from the TLS handshake proving the key).
  * der: borrowed. Errors: as cella_verify_evidence, plus CELLA_ERR_INVALID_ARG (der NULL or len 0: no certificate at
  * all; endorsements NULL with endorsements_len over 0, refused before the certificate is parsed),
@@ -168,7 +169,7 @@ CELLA_API CELLA_MUST_USE cella_result cella_verify_evidence(const uint8_t *evide
  * that is not valid UTF-8), and unique IDs that are malformed, repeated or out of order), CELLA_ERR_NOT_FOUND (no
  * evidence extension), CELLA_ERR_UNSUPPORTED (a key other than P-256, or a critical extension this verifier does
  * not know), CELLA_ERR_OUT_OF_MEMORY, CELLA_ERR_CERT_CHAIN (self-signature), CELLA_ERR_REPORT_DATA (key and
- * evidence differ, or the report data's last 32 bytes are not zero).
+ * evidence differ, or the report data's last 32 bytes are not zero, or not policy->report_data).
  */
 CELLA_API CELLA_MUST_USE cella_result cella_verify_attest_cert(const uint8_t *der, size_t len,
 							       const uint8_t *endorsements, size_t endorsements_len,

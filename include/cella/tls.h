@@ -41,7 +41,8 @@ CELLA_API void cella_tls_key_spki(const struct cella_tls_key *key, uint8_t spki[
  * (NULL: "Cella attested enclave"), a random serial, fixed validity 2024-01-01 to 2049-12-31 (no trusted clock
  * in enclaves: relying parties judge freshness by the evidence and the handshake), ecdsa-with-SHA256, and the
  * non-critical extension 1.2.840.113556.10.1.2 (Open Enclave's evidence OID) holding OE's evidence envelope:
- * format SGX_ECDSA, then this enclave's quote with report_data = SHA-256(SubjectPublicKeyInfo) || 32 zero bytes,
+ * format SGX_ECDSA, then this enclave's quote with report_data = SHA-256(SubjectPublicKeyInfo) || 32 zero bytes
+ * (cella_attest_cert_bound: || 32 bytes of the caller's),
  * then the SubjectPublicKeyInfo as the custom claims buffer. *len gets the size; on BUFFER_TOO_SMALL, the most a
  * retry with the same common name can need (each call signs afresh: the signature's length varies by a few bytes).
  * Errors: CELLA_ERR_BUFFER_TOO_SMALL, CELLA_ERR_INVALID_ARG (common_name empty, longer than 64 bytes or not valid
@@ -51,6 +52,14 @@ CELLA_API void cella_tls_key_spki(const struct cella_tls_key *key, uint8_t spki[
 CELLA_API CELLA_MUST_USE cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name,
 							uint8_t *cert, size_t cap, size_t *len) CELLA_NONNULL(1, 5);
 
+/*
+ * As cella_attest_cert, the quote's report_data binding `bound` besides the key: SHA-256(SubjectPublicKeyInfo) ||
+ * bound. What the enclave vouches for with its key (the SHA-256 of a model it serves, of a configuration...), for a
+ * relying party to require in the handshake itself: cella_verify_attest_cert's policy->report_data. Same errors.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_attest_cert_bound(const struct cella_tls_key *key, const char *common_name,
+							      const uint8_t bound[32], uint8_t *cert, size_t cap,
+							      size_t *len) CELLA_NONNULL(1, 3, 6);
 /* As cella_attest_cert with caller-supplied extension contents (any bytes: for tests and other evidence). */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_cert_build(const struct cella_tls_key *key, const char *common_name,
 							   const uint8_t *extension, size_t extension_len,
@@ -162,7 +171,8 @@ struct cella_tls_verifier;
 
 /* policy: copied (its roots and pinned values stay borrowed). out: takes ownership. Errors: CELLA_ERR_INVALID_ARG
  * (a policy no verification could use, refused here rather than at the first handshake: time 0 or negative,
- * root_count with NULL roots, a root with a NULL cert or one that does not parse), CELLA_ERR_OUT_OF_MEMORY. */
+ * root_count with NULL roots, a root with a NULL cert or one that does not parse, report data other than none or 32
+ * bytes: cella_verify_attest_cert), CELLA_ERR_OUT_OF_MEMORY. */
 CELLA_API CELLA_MUST_USE cella_result cella_tls_verifier_new(const struct cella_evidence_policy *policy,
 							     struct cella_tls_verifier **out) CELLA_NONNULL(1, 2);
 CELLA_API void cella_tls_verifier_free(struct cella_tls_verifier *v);

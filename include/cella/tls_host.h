@@ -70,7 +70,8 @@ CELLA_API cella_result cella_tls_host_close(struct cella_enclave *e, const uint8
  * v->result and v->claims hold whichever verification finished last (written under that lock; do not read them
  * while handshakes run) and each connection's outcome is cella_tls_openssl_peer(ssl). Do not change *v or
  * configure the context again while handshakes run. Zero *v, then set v->policy (and v->endorsements or v->fetch for Intel quotes): they are
- * checked here (a verification time, every configured root present and parsing, the collateral; both endorsements
+ * checked here (a verification time, every configured root present and parsing, report data of 0 or 32 bytes (what
+ * the peer's certificate must bind: cella_verify_attest_cert), the collateral; both endorsements
  * and fetch, or a fetch without a base URL, is CELLA_ERR_INVALID_ARG), and an unusable one is refused, `ctx` left
  * unchanged, rather than found out at the first handshake.
  */

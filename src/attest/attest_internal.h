@@ -74,6 +74,9 @@ cella_result at_verify_evidence(const uint8_t *evidence, size_t len, const uint8
 				struct cella_claims *claims);
 /* cella_verify_attest_cert (with at_verify_evidence's `parsed`), also giving the certificate's key (uncompressed
  * P-256 point) on success; len 0 (a peer's empty certificate) is CELLA_ERR_BAD_FORMAT here. */
+/* CELLA_ERR_INVALID_ARG when policy->report_data is not what an attested certificate can bind: nothing (length 0) or
+ * 32 bytes. */
+cella_result at_cert_policy_check(const struct cella_evidence_policy *policy);
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements, size_t elen,
 				   struct cella_collateral *parsed, const struct cella_evidence_policy *policy,
 				   struct cella_claims *claims, uint8_t point[65]);

@@ -242,6 +242,13 @@ cella_result at_attest_cert_evidence(const uint8_t *der, size_t len, const uint8
 	return r;
 }
 
+cella_result at_cert_policy_check(const struct cella_evidence_policy *policy)
+{
+	if (policy->report_data_len != 0 && (policy->report_data_len != 32 || !policy->report_data))
+		return CELLA_ERR_INVALID_ARG;
+	return CELLA_OK;
+}
+
 cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t *endorsements,
 				   size_t endorsements_len, struct cella_collateral *parsed,
 				   const struct cella_evidence_policy *policy, struct cella_claims *claims,
@@ -252,6 +259,8 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 	uint8_t *copy = NULL, rd[64] = {0};
 	cella_result r = CELLA_ERR_UNEXPECTED;
 
+	if (at_cert_policy_check(policy) != CELLA_OK)
+		return CELLA_ERR_INVALID_ARG;
 	if (len == 0)
 		return CELLA_ERR_BAD_FORMAT;
 	copy = at_copy_in(der, len);
@@ -260,9 +269,12 @@ cella_result at_attest_cert_verify(const uint8_t *der, size_t len, const uint8_t
 	CELLA_CHECK(parse(copy, len, &c));
 	if (!at_p256_verify(c.point, c.tbs.p, c.tbs.n, c.sig))
 		CELLA_FAIL(CELLA_ERR_CERT_CHAIN);
-	/* the binding: report data is SHA-256 of the SubjectPublicKeyInfo this certificate carries, then 32 zero bytes
-	 * (cella/tls.h): bytes there would be a second, unexplained claim riding on the key's */
+	/* the binding: report data is SHA-256 of the SubjectPublicKeyInfo this certificate carries, then the 32 bytes
+	 * the policy requires bound with it, or zeros (cella/tls.h): bytes there unasked for would be a second,
+	 * unexplained claim riding on the key's */
 	at_sha256(c.spki.p, c.spki.n, rd);
+	if (policy->report_data_len)
+		memcpy(rd + 32, policy->report_data, 32);
 	p.report_data = rd;
 	p.report_data_len = 64;
 	r = at_verify_evidence(c.ext.p, c.ext.n, endorsements, endorsements_len, parsed, &p, claims);

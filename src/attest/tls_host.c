@@ -644,7 +644,7 @@ cella_result cella_tls_openssl_configure(SSL_CTX *ctx, struct cella_tls_openssl_
 	struct cella_collateral *c = NULL;
 	cella_result r;
 	v->result = CELLA_ERR_NOT_FOUND;
-	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK)
+	if ((r = at_policy_check(&v->policy, true)) != CELLA_OK || (r = at_cert_policy_check(&v->policy)) != CELLA_OK)
 		return r;
 	if ((v->endorsements_len && !v->endorsements) || (v->fetch && (v->endorsements || !v->fetch->base_url)))
 		return CELLA_ERR_INVALID_ARG;

@@ -221,8 +221,8 @@ out:
 }
 
 /* see cella/tls.h */
-cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name, uint8_t *cert, size_t cap,
-			       size_t *len)
+cella_result cella_attest_cert_bound(const struct cella_tls_key *key, const char *common_name,
+				     const uint8_t bound[32], uint8_t *cert, size_t cap, size_t *len)
 {
 	static const uint8_t uuid[16] = CELLA_FORMAT_UUID_SGX_ECDSA;
 	uint8_t spki[CELLA_TLS_SPKI_BYTES], rd[64];
@@ -234,8 +234,8 @@ cella_result cella_attest_cert(const struct cella_tls_key *key, const char *comm
 
 	*len = 0;
 	cella_tls_key_spki(key, spki);
-	memset(rd, 0, sizeof(rd));
-	at_sha256(spki, sizeof(spki), rd); /* report_data = SHA-256(SubjectPublicKeyInfo) || zeros */
+	at_sha256(spki, sizeof(spki), rd); /* report_data = SHA-256(SubjectPublicKeyInfo) || bound */
+	memcpy(rd + 32, bound, 32);
 	env = malloc(env_cap);
 	if (!env)
 		return CELLA_ERR_OUT_OF_MEMORY;
@@ -251,4 +251,12 @@ cella_result cella_attest_cert(const struct cella_tls_key *key, const char *comm
 out:
 	free(env);
 	return r;
+}
+
+/* see cella/tls.h */
+cella_result cella_attest_cert(const struct cella_tls_key *key, const char *common_name, uint8_t *cert, size_t cap,
+			       size_t *len)
+{
+	static const uint8_t nothing[32];
+	return cella_attest_cert_bound(key, common_name, nothing, cert, cap, len);
 }

@@ -101,9 +101,11 @@ static const br_x509_class verifier_class = {
 cella_result cella_tls_verifier_new(const struct cella_evidence_policy *policy, struct cella_tls_verifier **out)
 {
 	struct cella_tls_verifier *v;
-	/* a policy no verification could use is refused now, not at the first handshake (report data is not the
-	 * policy's here: the peer's key is) */
+	/* a policy no verification could use is refused now, not at the first handshake (report data: the peer's key,
+	 * then what the policy requires bound with it) */
 	cella_result r = at_policy_check(policy, true);
+	if (r == CELLA_OK)
+		r = at_cert_policy_check(policy);
 	if (r != CELLA_OK)
 		return r;
 	if (!(v = calloc(1, sizeof(*v))))

@@ -37,6 +37,20 @@ static cella_result get_cert(const uint8_t *in, size_t n, uint8_t *out, size_t o
 	return CELLA_OK;
 }
 
+static cella_result bound_cert(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
+{
+	struct cella_tls_key k;
+	uint8_t bound[32];
+	cella_result r;
+	(void)in, (void)n;
+	for (int i = 0; i < 32; i++)
+		bound[i] = T_BOUND_BYTE(i);
+	if ((r = cella_tls_key_generate(&k)) == CELLA_OK)
+		r = cella_attest_cert_bound(&k, "cella bound", bound, out, on, w);
+	cella_tls_key_fini(&k);
+	return r;
+}
+
 /* Evidence naming key2 in a certificate of key1: the binding check must refuse it. */
 static cella_result bad_cert(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
@@ -200,9 +214,20 @@ static cella_result verify(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	p.allow_software_tee = true;
 	p.allow_debug = true;
 	p.any_identity = flags & 1;
+	uint8_t bound[32];
+	for (int i = 0; i < 32; i++)
+		bound[i] = T_BOUND_BYTE(i);
+	if (flags & (T_VERIFY_BOUND | T_VERIFY_BOUND_SHORT)) {
+		p.report_data = bound;
+		p.report_data_len = flags & T_VERIFY_BOUND_SHORT ? 31 : 32;
+	}
 	r = cella_tls_verifier_new(&p, &v);
-	if (r != CELLA_OK)
-		return r;
+	if (r != CELLA_OK) { /* the verifier's refusal of the policy is the answer */
+		res = (uint32_t)r;
+		memcpy(out, &res, 4);
+		*w = 4;
+		return CELLA_OK;
+	}
 	x = (const br_x509_class **)cella_tls_verifier_x509(v);
 	(*x)->start_chain(x, "ignored.example");
 	(*x)->start_cert(x, (uint32_t)(n - 16 - rl));
@@ -316,5 +341,6 @@ const struct cella_ecall_entry cella_ecall_table[] = {
 	[T_SERVE] = {serve, CELLA_ECALL_PUBLIC},
 	[T_VERIFY] = {verify, CELLA_ECALL_PUBLIC},
 	[T_LIMITS] = {limits, CELLA_ECALL_PUBLIC},
+	[T_BOUND_CERT] = {bound_cert, CELLA_ECALL_PUBLIC},
 };
 const uint32_t cella_ecall_count = sizeof(cella_ecall_table) / sizeof(cella_ecall_table[0]);

@@ -9,7 +9,12 @@ enum {
 	T_SERVE = 2,    /* in: struct t_serve_in; serves that many connections; out: struct t_serve_out */
 	T_VERIFY = 3,   /* in: i64 time, u32 flags, u32 root_len, root, cert; out: u32 cella_result (BearSSL verifier) */
 	T_LIMITS = 4,   /* out: struct t_limits_out (the certificate's and server's argument checks) */
+	T_BOUND_CERT = 5, /* out: an attested certificate binding T_BOUND_BYTE(0..31) besides its key */
 };
+#define T_BOUND_BYTE(i) ((uint8_t)(7 * (i) + 1))
+/* T_VERIFY flags: 1 any identity; 2 the policy's report data is T_BOUND_BYTE(0..31); 4 the same, 31 bytes of it */
+#define T_VERIFY_BOUND 2u
+#define T_VERIFY_BOUND_SHORT 4u
 /* T_O_END_OF_DATA: no data; T_SERVE calls it when a read reports the end of data, before anything else */
 enum { T_O_ACCEPT = 0, T_O_RECV = 1, T_O_SEND = 2, T_O_CLOSE = 3, T_O_END_OF_DATA = 4 };
 struct t_serve_in {

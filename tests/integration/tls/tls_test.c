@@ -579,6 +579,51 @@ static cella_result enclave_verify(const uint8_t *cert, size_t len, uint32_t fla
 	return (cella_result)res;
 }
 
+/*
+ * A certificate binding 32 bytes besides its key (cella_attest_cert_bound) verifies when the policy requires exactly
+ * those bytes, and only then: not without them, not with one bit other, not for a certificate binding nothing
+ * (`plain`). A policy asking for other than 0 or 32 bytes is refused by both verifiers and by configure.
+ */
+static void bound_data(const uint8_t *plain, size_t pl, const struct cella_evidence_policy *p0)
+{
+	struct cella_evidence_policy p = *p0;
+	struct cella_tls_openssl_verifier v;
+	struct cella_claims c;
+	uint8_t *cert = malloc(20480), bound[32];
+	size_t cl = 0;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	CT_ASSERT(cert && ctx);
+	CT_RESULT(cella_enclave_call(e, T_BOUND_CERT, NULL, 0, cert, 20480, &cl), CELLA_OK);
+	for (int i = 0; i < 32; i++)
+		bound[i] = T_BOUND_BYTE(i);
+	p.report_data = bound;
+	p.report_data_len = 32;
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_OK);
+	CT_ASSERT(memcmp(c.sgx_report_data + 32, bound, 32) == 0);
+	CT_RESULT(enclave_verify(cert, cl, 1 | T_VERIFY_BOUND), CELLA_OK);
+	bound[31] ^= 0x80;
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_REPORT_DATA);
+	bound[31] ^= 0x80;
+	CT_RESULT(cella_verify_attest_cert(plain, pl, NULL, 0, &p, &c), CELLA_ERR_REPORT_DATA);
+	CT_RESULT(enclave_verify(plain, pl, 1 | T_VERIFY_BOUND), CELLA_ERR_REPORT_DATA);
+	p.report_data_len = 0;
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_REPORT_DATA);
+	CT_RESULT(enclave_verify(cert, cl, 1), CELLA_ERR_REPORT_DATA);
+	p.report_data_len = 31;
+	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_INVALID_ARG);
+	CT_RESULT(enclave_verify(cert, cl, 1 | T_VERIFY_BOUND_SHORT), CELLA_ERR_INVALID_ARG);
+	memset(&v, 0, sizeof(v));
+	v.policy = p;
+	CT_RESULT(cella_tls_openssl_configure(ctx, &v), CELLA_ERR_INVALID_ARG);
+	v.policy.report_data = NULL;
+	v.policy.report_data_len = 32;
+	CT_RESULT(cella_tls_openssl_configure(ctx, &v), CELLA_ERR_INVALID_ARG);
+	CT_ASSERT(SSL_CTX_get_verify_mode(ctx) == SSL_VERIFY_NONE);
+	SSL_CTX_free(ctx);
+	free(cert);
+	cella_test_pass("a certificate binding 32 bytes besides its key verifies only against exactly those bytes");
+}
+
 /* The enclave's certificate, read by OpenSSL, changed by `edit` and written again: the TBS is re-encoded, so the
  * self-signature no longer matches and a certificate that parses fails with CELLA_ERR_CERT_CHAIN. Returns the
  * DER (malloc'd). */
@@ -927,6 +972,7 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_enclave_call(e, T_BAD_CERT, NULL, 0, bad, 20480, &bl), CELLA_OK);
 	CT_RESULT(cella_verify_attest_cert(bad, bl, NULL, 0, &p, &c), CELLA_ERR_REPORT_DATA);
 	CT_RESULT(enclave_verify(bad, bl, 1), CELLA_ERR_REPORT_DATA);
+	bound_data(cert, cl, &p);
 	cert[cl - 5] ^= 0x10; /* the signature */
 	CT_RESULT(cella_verify_attest_cert(cert, cl, NULL, 0, &p, &c), CELLA_ERR_CERT_CHAIN);
 	CT_RESULT(enclave_verify(cert, cl, 1), CELLA_ERR_CERT_CHAIN);
