@@ -430,6 +430,8 @@ int main(int argc, char **argv)
 	v.policy.roots = &r;
 	v.policy.root_count = 1;
 	v.policy.mrenclave = mrenclave;
+	v.policy.report_data = model_hash; /* bound with the key in the enclave's quote: the model it loaded */
+	v.policy.report_data_len = 32;
 	if (!(ctx = SSL_CTX_new(TLS_client_method())))
 		goto out;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -453,7 +455,7 @@ int main(int argc, char **argv)
 			INFERD_VERSION);
 		goto out;
 	}
-	if (memcmp(hello + 16, model_hash, 32) != 0) {
+	if (memcmp(hello + 16, model_hash, 32) != 0) { /* the quote bound it already: a second look, at no cost */
 		fprintf(stderr, "cella-infer: the service serves another model (SHA-256 ");
 		for (int i = 0; i < 32; i++)
 			fprintf(stderr, "%02x", hello[16 + i]);

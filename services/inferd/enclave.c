@@ -121,11 +121,15 @@ static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, s
 	pthread_mutex_unlock(&g.lock);
 	if (r != CELLA_OK)
 		return r;
+	br_sha256_init(&h);
+	br_sha256_update(&h, in + sizeof(a), (size_t)a.model_bytes);
+	br_sha256_out(&h, g.hello + 16);
 	r = load_models(in + sizeof(a), (size_t)a.model_bytes, a.instances);
 	if (r == CELLA_OK)
 		r = cella_tls_key_generate(&g.key);
+	/* the model's hash bound into the quote with the key: a client requires it in the handshake itself */
 	if (r == CELLA_OK)
-		r = cella_attest_cert(&g.key, "cella-inferd", g.cert, sizeof(g.cert), &g.cert_len);
+		r = cella_attest_cert_bound(&g.key, "cella-inferd", g.hello + 16, g.cert, sizeof(g.cert), &g.cert_len);
 	if (r != CELLA_OK) {
 		unload_models();
 		cella_tls_key_fini(&g.key);
@@ -137,9 +141,6 @@ static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, s
 	memcpy(g.hello, INFERD_MAGIC, 8);
 	put32(g.hello + 8, INFERD_VERSION);
 	put32(g.hello + 12, INFERD_MAX_REQUEST);
-	br_sha256_init(&h);
-	br_sha256_update(&h, in + sizeof(a), (size_t)a.model_bytes);
-	br_sha256_out(&h, g.hello + 16);
 	memcpy(o.model_sha256, g.hello + 16, 32);
 	o.inputs = (uint32_t)g.n_in;
 	o.outputs = (uint32_t)g.n_out;

@@ -94,8 +94,8 @@ expect 0 "five requests on one session" "cella-infer: 5 answers on one session, 
 answered=$((answered + 5))
 expect 1 "a wrong MRENCLAVE" "the service enclave was not verified" --connect "127.0.0.1:$port" \
 	--root "$work/platform/root-ca.pem" --allow-software-tee --mrenclave $zero --model-sha256 "$sha" --input "x=$d/input_0.pb"
-expect 1 "another model's hash" "the service serves another model (SHA-256 $sha)" $c --model-sha256 $zero \
-	--input "x=$d/input_0.pb"
+expect 1 "another model's hash: the quote binds the model's, so the handshake fails" \
+	"the service enclave was not verified: report data does not match" $c --model-sha256 $zero --input "x=$d/input_0.pb"
 expect 1 "an input missing" "(CELLA_ERR_INVALID_ARG): input 'k' is missing" $c --model-sha256 "$sha" --input "x=$d/input_0.pb"
 expect 1 "an input the model lacks" "(CELLA_ERR_NOT_FOUND): input 'y': the model has no input of that name" $c $good \
 	--input "y=$d/input_0.pb"
