@@ -10,6 +10,12 @@
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <stdbool.h>
@@ -31,9 +37,13 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: cella-infer --connect HOST:PORT --root ROOT.pem --mrenclave HEX\n"
-		"                   (--model MODEL.onnx | --model-sha256 HEX) --input NAME=TENSOR.pb...\n"
+		"                   (--model MODEL.onnx | --model-sha256 HEX) (--input NAME=TENSOR.pb... | --provision-key KEY)\n"
 		"                   [--output NAME]... [--expect NAME=TENSOR.pb]... [--save DIR] [--repeat N]\n"
 		"                   [--timeout SECONDS] [--allow-debug] [--allow-software-tee]\n"
+		"       cella-infer encrypt-model [--new-key] KEY MODEL.onnx OUT\n"
+		"  --model FILE        the model file the service was given (an encrypted one for an encrypted model)\n"
+		"  --provision-key KEY send the 32-byte key of the service's encrypted model, which it then loads\n"
+		"  encrypt-model       encrypts MODEL.onnx under KEY (32 bytes; --new-key makes it, mode 0600) into OUT\n"
 		"  --input NAME=FILE   the model input NAME, an ONNX TensorProto file (each input once)\n"
 		"  --output NAME       ask for this output only (repeatable; default: every output)\n"
 		"  --expect NAME=FILE  the output NAME must match this TensorProto (floats within 1e-4 relative)\n"
@@ -135,6 +145,9 @@ static int tcp_connect(const char *hostport, int timeout)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		/* a request over one TLS record goes out as several writes: Nagle would hold the last back until the
+		 * service acknowledges the others, which it may delay by 40 ms */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
 		if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
 			err = errno;
 			close(fd);
@@ -196,18 +209,21 @@ static bool matches(const char *name, const struct cella_onnx_tensor *got, const
 	return true;
 }
 
-/* One request (req: 4 bytes for its length, then len bytes) and its answer: the PredictResponse, or NULL with what
- * went wrong on stderr (the connection, or the enclave's refusal and its message). */
-static Cella__Inferd__PredictResponse *exchange(SSL *ssl, uint8_t *req, size_t len)
+/* One request of kind (req: 8 bytes for its kind and length, then len bytes) and its answer: for a prediction the
+ * PredictResponse, for a key *unlocked; NULL with what went wrong on stderr (the connection, or the enclave's refusal
+ * and its message). */
+static Cella__Inferd__PredictResponse *exchange(SSL *ssl, uint32_t kind, uint8_t *req, size_t len, bool *unlocked)
 {
 	Cella__Inferd__PredictResponse *rsp = NULL;
 	uint8_t pre[8], *answer = NULL;
 	size_t wn = 0;
-	/* the length and the request as one write: of two small writes TCP holds the second back for the first's
+	/* kind, length and request as one write: of two small writes TCP holds the second back for the first's
 	 * delayed acknowledgement */
-	for (int i = 0; i < 4; i++)
-		req[i] = (uint8_t)(len >> (8 * i));
-	if (SSL_write_ex(ssl, req, len + 4, &wn) != 1 || !ssl_read_all(ssl, pre, sizeof(pre))) {
+	for (int i = 0; i < 4; i++) {
+		req[i] = (uint8_t)(kind >> (8 * i));
+		req[4 + i] = (uint8_t)(len >> (8 * i));
+	}
+	if (SSL_write_ex(ssl, req, len + 8, &wn) != 1 || !ssl_read_all(ssl, pre, sizeof(pre))) {
 		fprintf(stderr, "cella-infer: the connection failed during the request\n");
 		return NULL;
 	}
@@ -221,6 +237,8 @@ static Cella__Inferd__PredictResponse *exchange(SSL *ssl, uint8_t *req, size_t l
 		answer[alen] = 0;
 		fprintf(stderr, "cella-infer: the service refused the request (%s): %s\n",
 			cella_result_name((cella_result)st), (char *)answer);
+	} else if (kind == INFERD_PROVISION_KEY) {
+		*unlocked = true;
 	} else if (!(rsp = cella__inferd__predict_response__unpack(NULL, alen, answer)))
 		fprintf(stderr, "cella-infer: the answer is not a PredictResponse\n");
 	free(answer);
@@ -303,6 +321,100 @@ static bool outputs(const Cella__Inferd__PredictResponse *rsp, struct named *exp
 	return ok;
 }
 
+/* The model key file (exactly INFERD_KEY_BYTES) into a new buffer after 8 bytes of room for a request's kind and
+ * length, or NULL with the reason on stderr. */
+static uint8_t *read_key(const char *path)
+{
+	uint8_t *b = malloc(8 + INFERD_KEY_BYTES + 1);
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+	if (f && b)
+		n = fread(b + 8, 1, INFERD_KEY_BYTES + 1, f);
+	if (!f || !b || n != INFERD_KEY_BYTES) {
+		fprintf(stderr, "cella-infer: %s: %s\n", path,
+			!f ? strerror(errno) : !b ? "out of memory" : "a model key is a file of exactly 32 bytes");
+		if (b)
+			OPENSSL_cleanse(b, 8 + INFERD_KEY_BYTES + 1);
+		free(b);
+		b = NULL;
+	}
+	if (f)
+		fclose(f);
+	return b;
+}
+
+/* cella-infer encrypt-model [--new-key] KEY MODEL OUT: the model under AES-256-GCM (inferd.h has the format). */
+static int encrypt_model(int argc, char **argv)
+{
+	bool new_key = argc > 0 && !strcmp(argv[0], "--new-key");
+	uint8_t *key = NULL, *model = NULL, *out = NULL;
+	size_t len = 0, total = 0;
+	EVP_CIPHER_CTX *c = NULL;
+	int status = 1, k = 0;
+	FILE *f = NULL;
+	argv += new_key;
+	argc -= new_key;
+	if (argc != 3) {
+		fprintf(stderr, "usage: cella-infer encrypt-model [--new-key] KEY MODEL.onnx OUT\n");
+		return 2;
+	}
+	if (new_key) { /* a new key file: never over an existing one */
+		uint8_t fresh[INFERD_KEY_BYTES];
+		int fd = open(argv[0], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		bool ok = fd >= 0 && RAND_bytes(fresh, sizeof(fresh)) == 1 &&
+			  write(fd, fresh, sizeof(fresh)) == (ssize_t)sizeof(fresh);
+		OPENSSL_cleanse(fresh, sizeof(fresh));
+		if (fd >= 0 && close(fd) != 0)
+			ok = false;
+		if (!ok) {
+			fprintf(stderr, "cella-infer: --new-key %s: %s\n", argv[0], strerror(errno));
+			if (fd >= 0)
+				unlink(argv[0]);
+			return 1;
+		}
+	}
+	if (!(key = read_key(argv[0])) || !(model = slurp(argv[1], (size_t)256 << 20, &len)))
+		goto out;
+	total = INFERD_MODEL_HEADER + len + INFERD_MODEL_TAG;
+	if (!(out = malloc(total)) || !(c = EVP_CIPHER_CTX_new()))
+		goto out;
+	memcpy(out, INFERD_MODEL_MAGIC, 8);
+	for (int i = 0; i < 4; i++) {
+		out[8 + i] = (uint8_t)(INFERD_MODEL_VERSION >> (8 * i));
+		out[12 + i] = 0;
+	}
+	if (RAND_bytes(out + 16, 12) != 1 || EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) != 1 ||
+	    EVP_EncryptInit_ex(c, NULL, NULL, key + 8, out + 16) != 1 ||
+	    EVP_EncryptUpdate(c, NULL, &k, out, INFERD_MODEL_HEADER) != 1 ||
+	    EVP_EncryptUpdate(c, out + INFERD_MODEL_HEADER, &k, model, (int)len) != 1 || (size_t)k != len ||
+	    EVP_EncryptFinal_ex(c, out + INFERD_MODEL_HEADER + len, &k) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, INFERD_MODEL_TAG, out + INFERD_MODEL_HEADER + len) != 1) {
+		fprintf(stderr, "cella-infer: encryption failed\n");
+		goto out;
+	}
+	if (!(f = fopen(argv[2], "wb")) || fwrite(out, 1, total, f) != total || fclose(f) != 0) {
+		fprintf(stderr, "cella-infer: %s: cannot write it: %s\n", argv[2], strerror(errno));
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	printf("cella-infer: %s encrypted into %s (%zu bytes)\n", argv[1], argv[2], total);
+	status = 0;
+out:
+	if (f)
+		fclose(f);
+	EVP_CIPHER_CTX_free(c);
+	if (key)
+		OPENSSL_cleanse(key, 8 + INFERD_KEY_BYTES);
+	free(key);
+	if (model)
+		OPENSSL_cleanse(model, len);
+	free(model);
+	free(out);
+	return status;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -311,10 +423,10 @@ static int cmp_double(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	const char *connect_to = NULL, *root_path = NULL, *model_path = NULL, *save_dir = NULL;
+	const char *connect_to = NULL, *root_path = NULL, *model_path = NULL, *save_dir = NULL, *key_path = NULL;
 	struct named inputs[MAX_NAMED], expect[MAX_NAMED];
 	char *filter[MAX_NAMED];
-	size_t n_in = 0, n_expect = 0, n_filter = 0, root_len = 0, req_len;
+	size_t n_in = 0, n_expect = 0, n_filter = 0, root_len = 0, req_len = 0;
 	uint8_t mrenclave[32], model_hash[32], hello[INFERD_HELLO_BYTES], *root = NULL, *req = NULL;
 	uint8_t *files[MAX_NAMED] = {0};
 	Cella__Inferd__TensorEntry ent[MAX_NAMED], *entp[MAX_NAMED];
@@ -322,7 +434,8 @@ int main(int argc, char **argv)
 	Cella__Inferd__PredictResponse *rsp = NULL;
 	struct cella_tls_openssl_verifier v = {0};
 	struct cella_evidence_root r = {0};
-	bool have_mr = false, have_hash = false;
+	bool have_mr = false, have_hash = false, unlocked = false;
+	uint32_t kind = INFERD_PREDICT;
 	long repeat = 1, timeout = 30;
 	double *ms = NULL;
 	SSL_CTX *ctx = NULL;
@@ -330,6 +443,8 @@ int main(int argc, char **argv)
 	int fd = -1, status = 1;
 	cella_result cr;
 
+	if (argc > 1 && !strcmp(argv[1], "encrypt-model"))
+		return encrypt_model(argc - 2, argv + 2);
 	v.policy.time = (int64_t)time(NULL);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -369,6 +484,8 @@ int main(int argc, char **argv)
 			filter[n_filter++] = val;
 		} else if (!strcmp(a, "--save"))
 			save_dir = val;
+		else if (!strcmp(a, "--provision-key"))
+			key_path = val;
 		else if (!strcmp(a, "--repeat") || !strcmp(a, "--timeout")) {
 			errno = 0;
 			long n = strtol(val, &end, 10);
@@ -382,7 +499,8 @@ int main(int argc, char **argv)
 			exit(2);
 		}
 	}
-	if (!connect_to || !root_path || !have_mr || !n_in || !!model_path == have_hash)
+	if (!connect_to || !root_path || !have_mr || !n_in == !key_path || !!model_path == have_hash ||
+	    (key_path && (n_filter || n_expect || save_dir || repeat > 1)))
 		usage();
 	if (model_path) {
 		size_t len = 0;
@@ -413,15 +531,22 @@ int main(int argc, char **argv)
 	pr.inputs = entp;
 	pr.n_output_filter = n_filter;
 	pr.output_filter = filter;
-	req_len = cella__inferd__predict_request__get_packed_size(&pr);
-	if (req_len > INFERD_MAX_REQUEST) {
-		fprintf(stderr, "cella-infer: the request is %zu bytes, over the service's %u MiB\n", req_len,
-			INFERD_MAX_REQUEST >> 20);
-		goto out;
+	if (key_path) { /* the request is the key */
+		kind = INFERD_PROVISION_KEY;
+		if (!(req = read_key(key_path)) || !(ms = calloc(1, sizeof(double))))
+			goto out;
+		req_len = INFERD_KEY_BYTES;
+	} else {
+		req_len = cella__inferd__predict_request__get_packed_size(&pr);
+		if (req_len > INFERD_MAX_REQUEST) {
+			fprintf(stderr, "cella-infer: the request is %zu bytes, over the service's %u MiB\n", req_len,
+				INFERD_MAX_REQUEST >> 20);
+			goto out;
+		}
+		if (!(req = malloc(req_len + 8)) || !(ms = calloc((size_t)repeat, sizeof(double))))
+			goto out;
+		cella__inferd__predict_request__pack(&pr, req + 8);
 	}
-	if (!(req = malloc(req_len + 4)) || !(ms = calloc((size_t)repeat, sizeof(double))))
-		goto out;
-	cella__inferd__predict_request__pack(&pr, req + 4);
 
 	if (!(root = slurp(root_path, 1 << 20, &root_len)))
 		goto out;
@@ -468,8 +593,12 @@ int main(int argc, char **argv)
 		if (rsp)
 			cella__inferd__predict_response__free_unpacked(rsp, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!(rsp = exchange(ssl, req, req_len)))
+		if (!(rsp = exchange(ssl, kind, req, req_len, &unlocked)) && !unlocked)
 			goto out;
+		if (unlocked) {
+			printf("cella-infer: the service took the key and loaded the model\n");
+			break;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 		if (!outputs(rsp, expect, n_expect, i + 1 == repeat ? save_dir : NULL, i + 1 == repeat))
@@ -487,6 +616,8 @@ out:
 	if (rsp)
 		cella__inferd__predict_response__free_unpacked(rsp, NULL);
 	free(ms);
+	if (req)
+		OPENSSL_cleanse(req, req_len + 8); /* a key, or the user's inputs */
 	free(req);
 	if (ssl) {
 		SSL_shutdown(ssl);

@@ -8,6 +8,7 @@
 #include <bearssl.h>
 #include <cella/enclave.h>
 #include <cella/onnx.h>
+#include <cella/seal.h>
 #include <cella/tls.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -29,8 +30,12 @@ static struct {
 	pthread_mutex_t lock; /* guards busy, workers and loaded */
 	pthread_cond_t freed; /* an instance became free */
 	struct instance inst[INFERD_MAX_INSTANCES];
-	uint32_t n_inst, workers;
-	int loaded;
+	uint32_t n_inst, workers, instances;
+	int loaded; /* 0 nothing, 1 LOAD done (key and certificate made), 2 loading or unloading */
+	int model;  /* MODEL_*: guarded by lock */
+	int encrypted; /* the model file given is encrypted */
+	uint8_t *enc; /* an encrypted model file (enclave memory), while it waits for its key */
+	size_t enc_len;
 	size_t n_in, n_out;
 	const char **in_names, **out_names; /* instance 0's: the same in every copy */
 	struct cella_tls_key key;
@@ -38,6 +43,8 @@ static struct {
 	size_t cert_len;
 	uint8_t hello[INFERD_HELLO_BYTES];
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+enum { MODEL_NONE, MODEL_LOCKED, MODEL_UNLOCKING, MODEL_READY };
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -101,40 +108,194 @@ static cella_result load_models(const uint8_t *bytes, size_t len, uint32_t copie
 	return CELLA_OK;
 }
 
+/* The model in an encrypted file (g.enc), decrypted with key into a new buffer; CELLA_ERR_MAC_MISMATCH when the
+ * key is not the one it was encrypted under (or the file was changed). */
+static cella_result decrypt_model(const uint8_t key[INFERD_KEY_BYTES], uint8_t **pt, size_t *pt_len)
+{
+	br_aes_x86ni_ctr_keys x86;
+	br_aes_ct64_ctr_keys ct;
+	br_gcm_context gcm;
+	const br_block_ctr_class *vt = br_aes_x86ni_ctr_get_vtable();
+	br_ghash gh = br_ghash_pclmul_get();
+	size_t n = g.enc_len - INFERD_MODEL_HEADER - INFERD_MODEL_TAG;
+	uint8_t *b = malloc(n);
+	cella_result r = CELLA_OK;
+	if (!b)
+		return CELLA_ERR_OUT_OF_MEMORY;
+	if (!gh)
+		gh = br_ghash_ctmul64;
+	if (vt) {
+		br_aes_x86ni_ctr_init(&x86, key, INFERD_KEY_BYTES);
+		br_gcm_init(&gcm, &x86.vtable, gh);
+	} else {
+		br_aes_ct64_ctr_init(&ct, key, INFERD_KEY_BYTES);
+		br_gcm_init(&gcm, &ct.vtable, gh);
+	}
+	br_gcm_reset(&gcm, g.enc + 16, 12);
+	br_gcm_aad_inject(&gcm, g.enc, INFERD_MODEL_HEADER);
+	br_gcm_flip(&gcm);
+	memcpy(b, g.enc + INFERD_MODEL_HEADER, n);
+	br_gcm_run(&gcm, 0, b, n);
+	if (!br_gcm_check_tag(&gcm, g.enc + g.enc_len - INFERD_MODEL_TAG)) {
+		memset(b, 0, n);
+		free(b);
+		r = CELLA_ERR_MAC_MISMATCH;
+	} else {
+		*pt = b;
+		*pt_len = n;
+	}
+	memset(&x86, 0, sizeof(x86));
+	memset(&ct, 0, sizeof(ct));
+	memset(&gcm, 0, sizeof(gcm));
+	return r;
+}
+
+/* Decrypts and loads the encrypted model with key (g.model is MODEL_UNLOCKING: no one else touches the models);
+ * *why names what failed. */
+static cella_result unlock_model(const uint8_t key[INFERD_KEY_BYTES], const char **why)
+{
+	uint8_t *pt = NULL;
+	size_t n = 0;
+	cella_result r = decrypt_model(key, &pt, &n);
+	if (r != CELLA_OK) {
+		*why = r == CELLA_ERR_MAC_MISMATCH ? "the key does not decrypt the model (another key, or a changed file)"
+						   : "no memory to decrypt the model";
+		return r;
+	}
+	r = load_models(pt, n, g.instances);
+	memset(pt, 0, n); /* the model in the clear, now held by the engine */
+	free(pt);
+	if (r != CELLA_OK) {
+		unload_models();
+		*why = "the decrypted model does not load (the enclave's output says why)";
+	}
+	return r;
+}
+
+/* An encrypted file's header: magic, version 1, reserved 0, and room for a tag. */
+static int encrypted(const uint8_t *b, size_t n)
+{
+	return n >= 8 && memcmp(b, INFERD_MODEL_MAGIC, 8) == 0;
+}
+
+static cella_result check_encrypted(const uint8_t *b, size_t n)
+{
+	uint32_t version, reserved;
+	if (n < INFERD_MODEL_HEADER + INFERD_MODEL_TAG + 1) {
+		printf("enclave: the encrypted model is %zu bytes: too short for its header and tag\n", n);
+		return CELLA_ERR_TRUNCATED;
+	}
+	memcpy(&version, b + 8, 4);
+	memcpy(&reserved, b + 12, 4);
+	if (version != INFERD_MODEL_VERSION || reserved != 0) {
+		printf("enclave: the encrypted model is of version %u (reserved %u): this service reads version 1\n",
+		       version, reserved);
+		return CELLA_ERR_UNSUPPORTED;
+	}
+	return CELLA_OK;
+}
+
+/* The model key sealed to this enclave's signer (MRSIGNER policy), the model file's hash as AAD, to the host. */
+static void keep_sealed(const uint8_t key[INFERD_KEY_BYTES])
+{
+	uint8_t blob[INFERD_MAX_SEALED];
+	size_t len = 0, got = 0;
+	cella_result r = cella_seal(CELLA_SEAL_POLICY_MRSIGNER, g.hello + 16, 32, key, INFERD_KEY_BYTES, blob,
+				    sizeof(blob), &len);
+	if (r == CELLA_OK)
+		r = cella_ocall(INFERD_OCALL_KEEP_SEALED, blob, len, NULL, 0, &got);
+	if (r != CELLA_OK) /* the model is loaded all the same; only a restart will need the key again */
+		printf("enclave: the model key was not kept sealed: %s\n", cella_result_str(r));
+}
+
+/* The key in a sealed blob from the host: sealed by this enclave's signer, for this model file. */
+static cella_result unseal_key(const uint8_t *blob, size_t len, uint8_t key[INFERD_KEY_BYTES])
+{
+	uint8_t aad[32];
+	size_t al = 0, kl = 0, want_a = 0, want_k = 0;
+	cella_result r = cella_sealed_lengths(blob, len, &want_a, &want_k);
+	if (r == CELLA_OK && (want_a != sizeof(aad) || want_k != INFERD_KEY_BYTES))
+		r = CELLA_ERR_SEALED_BLOB;
+	if (r == CELLA_OK)
+		r = cella_unseal(blob, len, key, INFERD_KEY_BYTES, &kl, aad, sizeof(aad), &al);
+	if (r == CELLA_OK && (al != 32 || kl != INFERD_KEY_BYTES || memcmp(aad, g.hello + 16, 32) != 0)) {
+		memset(key, 0, INFERD_KEY_BYTES);
+		r = CELLA_ERR_SEALED_BLOB; /* a key sealed for another model file */
+	}
+	if (r != CELLA_OK)
+		printf("enclave: the sealed model key does not open for this enclave and model: %s\n",
+		       cella_result_str(r));
+	return r;
+}
+
 static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	struct inferd_load_in a;
-	struct inferd_load_out o;
+	struct inferd_load_out o = {0};
+	const uint8_t *model, *sealed;
+	uint8_t key[INFERD_KEY_BYTES];
+	const char *why = NULL;
 	br_sha256_context h;
 	cella_result r;
 
-	/* the call's input is the runtime's private copy in enclave memory: its header checked before the model */
+	/* the call's input is the runtime's private copy in enclave memory: its header checked before the rest */
 	if (n < sizeof(a) || on < sizeof(o))
 		return CELLA_ERR_INVALID_ARG;
 	memcpy(&a, in, sizeof(a));
-	if (a.model_bytes == 0 || a.model_bytes != n - sizeof(a) || a.instances == 0 ||
-	    a.instances > INFERD_MAX_INSTANCES || a.reserved)
+	if (a.model_bytes == 0 || a.model_bytes > n - sizeof(a) || a.sealed_bytes != n - sizeof(a) - a.model_bytes ||
+	    a.sealed_bytes > INFERD_MAX_SEALED || a.instances == 0 || a.instances > INFERD_MAX_INSTANCES || a.reserved)
 		return CELLA_ERR_INVALID_ARG;
+	model = in + sizeof(a);
+	sealed = model + a.model_bytes;
 	pthread_mutex_lock(&g.lock);
 	r = g.loaded ? CELLA_ERR_INVALID_STATE : CELLA_OK;
 	g.loaded |= 2; /* loading: a second LOAD, a WORK or an UNLOAD meanwhile is refused */
 	pthread_mutex_unlock(&g.lock);
 	if (r != CELLA_OK)
 		return r;
+	g.instances = a.instances;
 	br_sha256_init(&h);
-	br_sha256_update(&h, in + sizeof(a), (size_t)a.model_bytes);
+	br_sha256_update(&h, model, (size_t)a.model_bytes);
 	br_sha256_out(&h, g.hello + 16);
-	r = load_models(in + sizeof(a), (size_t)a.model_bytes, a.instances);
+	if (!encrypted(model, (size_t)a.model_bytes)) {
+		r = a.sealed_bytes ? CELLA_ERR_INVALID_ARG : CELLA_OK; /* a sealed key for a model in the clear */
+		if (r != CELLA_OK)
+			printf("enclave: a sealed model key was given for a model that is not encrypted\n");
+		else if ((r = load_models(model, (size_t)a.model_bytes, a.instances)) == CELLA_OK)
+			g.model = MODEL_READY;
+	} else if ((r = check_encrypted(model, (size_t)a.model_bytes)) == CELLA_OK) {
+		g.encrypted = 1;
+		if (!(g.enc = malloc((size_t)a.model_bytes))) {
+			r = CELLA_ERR_OUT_OF_MEMORY;
+		} else {
+			memcpy(g.enc, model, (size_t)a.model_bytes);
+			g.enc_len = (size_t)a.model_bytes;
+			g.model = MODEL_LOCKED;
+			if (a.sealed_bytes && (r = unseal_key(sealed, (size_t)a.sealed_bytes, key)) == CELLA_OK) {
+				if ((r = unlock_model(key, &why)) == CELLA_OK) {
+					g.model = MODEL_READY;
+					free(g.enc);
+					g.enc = NULL;
+				} else
+					printf("enclave: %s\n", why);
+			}
+			memset(key, 0, sizeof(key));
+		}
+	}
 	if (r == CELLA_OK)
 		r = cella_tls_key_generate(&g.key);
-	/* the model's hash bound into the quote with the key: a client requires it in the handshake itself */
+	/* the model file's hash bound into the quote with the key: a client requires it in the handshake itself */
 	if (r == CELLA_OK)
 		r = cella_attest_cert_bound(&g.key, "cella-inferd", g.hello + 16, g.cert, sizeof(g.cert), &g.cert_len);
 	if (r != CELLA_OK) {
 		unload_models();
 		cella_tls_key_fini(&g.key);
+		free(g.enc);
+		g.enc = NULL;
+		g.encrypted = 0;
 		pthread_mutex_lock(&g.lock);
 		g.loaded = 0;
+		g.model = MODEL_NONE;
 		pthread_mutex_unlock(&g.lock);
 		return r;
 	}
@@ -144,6 +305,7 @@ static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, s
 	memcpy(o.model_sha256, g.hello + 16, 32);
 	o.inputs = (uint32_t)g.n_in;
 	o.outputs = (uint32_t)g.n_out;
+	o.locked = g.model == MODEL_LOCKED;
 	memcpy(out, &o, sizeof(o));
 	*w = sizeof(o);
 	pthread_mutex_lock(&g.lock);
@@ -167,8 +329,12 @@ static cella_result unload(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	unload_models();
 	cella_tls_key_fini(&g.key);
 	memset(g.cert, 0, sizeof(g.cert));
+	free(g.enc);
+	g.enc = NULL;
+	g.encrypted = 0;
 	pthread_mutex_lock(&g.lock);
 	g.loaded = 0;
+	g.model = MODEL_NONE;
 	pthread_mutex_unlock(&g.lock);
 	return CELLA_OK;
 }
@@ -299,7 +465,7 @@ static cella_result respond(const struct cella_onnx_tensor *outs, const uint8_t 
 /* The answer to a PredictRequest (decrypted, in enclave memory): the outputs asked for, or what was wrong. */
 static void predict(const uint8_t *req, size_t len, struct answer *a)
 {
-	Cella__Inferd__PredictRequest *p = cella__inferd__predict_request__unpack(NULL, len, req);
+	Cella__Inferd__PredictRequest *p;
 	struct cella_onnx_tensor *ins = NULL, *outs = NULL;
 	uint8_t *have = NULL, *want = NULL;
 	struct instance *inst;
@@ -307,7 +473,14 @@ static void predict(const uint8_t *req, size_t len, struct answer *a)
 	cella_result r;
 	size_t i, k;
 
-	if (!p) {
+	pthread_mutex_lock(&g.lock);
+	int ready = g.model == MODEL_READY;
+	pthread_mutex_unlock(&g.lock);
+	if (!ready) {
+		refuse(a, CELLA_ERR_INVALID_STATE, "the model is encrypted and has no key yet (cella-infer --provision-key)");
+		return;
+	}
+	if (!(p = cella__inferd__predict_request__unpack(NULL, len, req))) {
 		refuse(a, CELLA_ERR_MODEL, "the request is not a PredictRequest");
 		return;
 	}
@@ -373,6 +546,53 @@ out:
 	cella__inferd__predict_request__free_unpacked(p, NULL);
 }
 
+/* The answer to a model key (INFERD_PROVISION_KEY): the encrypted model decrypted with it and loaded, the key kept
+ * sealed by the host for restarts; or what was wrong. One session at a time unlocks; the others are refused meanwhile. */
+static void provision(const uint8_t *key, size_t len, struct answer *a)
+{
+	const char *why = NULL;
+	cella_result r;
+	int was;
+	pthread_mutex_lock(&g.lock);
+	was = g.model;
+	if (len == INFERD_KEY_BYTES && was == MODEL_LOCKED)
+		g.model = MODEL_UNLOCKING;
+	pthread_mutex_unlock(&g.lock);
+	if (len != INFERD_KEY_BYTES) {
+		refuse(a, CELLA_ERR_INVALID_ARG, "a model key is %u bytes, not %zu", INFERD_KEY_BYTES, len);
+		return;
+	}
+	if (was != MODEL_LOCKED) {
+		refuse(a, CELLA_ERR_INVALID_STATE, "%s",
+		       was == MODEL_UNLOCKING ? "another session is unlocking the model"
+		       : g.encrypted	      ? "the model is unlocked already"
+					      : "the model is not encrypted");
+		return;
+	}
+	r = unlock_model(key, &why);
+	if (r == CELLA_OK) {
+		keep_sealed(key);
+		printf("enclave: the model key was provisioned: the model is loaded (%zu inputs, %zu outputs)\n", g.n_in,
+		       g.n_out);
+	}
+	pthread_mutex_lock(&g.lock);
+	g.model = r == CELLA_OK ? MODEL_READY : MODEL_LOCKED;
+	if (r == CELLA_OK) {
+		free(g.enc); /* no longer needed: only a LOCKED model is unlocked */
+		g.enc = NULL;
+	}
+	pthread_mutex_unlock(&g.lock);
+	if (r != CELLA_OK) {
+		refuse(a, r, "%s", why);
+		return;
+	}
+	a->status = 0;
+	a->len = 8;
+	if ((a->buf = calloc(1, 8)))
+		return;
+	memset(a->head, 0, 8);
+}
+
 /* ---------------------------------------------------------------------------------------------------------------
  * Sessions
  */
@@ -399,11 +619,12 @@ static cella_result session(struct cella_tls_server *s, struct inferd_work_out *
 	cella_result r = cella_tls_server_write(s, g.hello, sizeof(g.hello));
 	while (r == CELLA_OK) {
 		struct answer a = {0};
-		uint8_t len4[4], *req;
-		uint32_t len;
-		if ((r = read_exact(s, len4, 4)) != CELLA_OK)
+		uint8_t head[8], *req;
+		uint32_t kind, len;
+		if ((r = read_exact(s, head, 8)) != CELLA_OK)
 			break;
-		len = (uint32_t)len4[0] | (uint32_t)len4[1] << 8 | (uint32_t)len4[2] << 16 | (uint32_t)len4[3] << 24;
+		kind = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 | (uint32_t)head[3] << 24;
+		len = (uint32_t)head[4] | (uint32_t)head[5] << 8 | (uint32_t)head[6] << 16 | (uint32_t)head[7] << 24;
 		req = len == 0 || len > INFERD_MAX_REQUEST ? NULL : malloc(len);
 		if (!req) { /* the request's bytes are not read, so the session cannot go on: answered, then ended */
 			cella_result why = len == 0 || len > INFERD_MAX_REQUEST ? CELLA_ERR_TOO_LARGE : CELLA_ERR_OUT_OF_MEMORY;
@@ -416,8 +637,13 @@ static cella_result session(struct cella_tls_server *s, struct inferd_work_out *
 			free(req);
 			return r == CELLA_ERR_PEER_CLOSED ? CELLA_ERR_TRUNCATED : r;
 		}
-		predict(req, len, &a);
-		memset(req, 0, len); /* the client's input */
+		if (kind == INFERD_PREDICT)
+			predict(req, len, &a);
+		else if (kind == INFERD_PROVISION_KEY)
+			provision(req, len, &a);
+		else
+			refuse(&a, CELLA_ERR_INVALID_ARG, "request kind %u (1: a prediction, 2: a model key)", kind);
+		memset(req, 0, len); /* the client's input, or a key */
 		free(req);
 		(*(a.status == 0 ? &st->answered : &st->refused))++;
 		r = send_answer(s, &a);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "inferd.h"
 
@@ -25,7 +27,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: cella-inferd ENCLAVE MODEL.onnx [--listen IP] [--port N] [--workers N] [--instances N]\n"
-		"                    [--grace SECONDS] [--ready FILE] [--debug]\n"
+		"                    [--grace SECONDS] [--sealed-key FILE] [--wait-us N|none] [--ready FILE] [--debug]\n"
 		"  --listen IP      address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)\n"
 		"  --port N         TCP port (default 0: any free port, printed)\n"
 		"  --workers N      sessions served at once: one enclave thread each, at most the enclave's TCS count\n"
@@ -33,6 +35,9 @@ static void usage(void)
 		"  --instances N    copies of the model in the enclave, so that as many requests compute at once\n"
 		"                   (default 1, at most %u; each costs the model's memory)\n"
 		"  --grace SECONDS  on SIGTERM, how long open sessions may go on before they are cut (default 10)\n"
+		"  --sealed-key FILE  for an encrypted model: its key sealed to the enclave's signer, written here once a\n"
+		"                   client provisions the key, and read at the next start (no provisioning needed then)\n"
+		"  --wait-us N|none sandbox backend: how long a waiting host thread yields before it sleeps (default 2000)\n"
 		"  --ready FILE     written once serving: \"PORT MRENCLAVE MODEL-SHA256\"\n"
 		"  --debug          create the enclave in debug mode (a debug-signed or unsigned image)\n",
 		INFERD_MAX_INSTANCES);
@@ -54,6 +59,57 @@ static unsigned long number(const char *opt, const char *s, unsigned long lo, un
 }
 
 static atomic_int stop_now;
+static const char *sealed_path; /* --sealed-key */
+
+/* INFERD_OCALL_KEEP_SEALED: the sealed model key, written to --sealed-key (a new file renamed over the old one, so
+ * that a crash leaves one or the other whole). Without --sealed-key it is not kept: said once. */
+static cella_result ocall_keep_sealed(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
+				      size_t out_bytes, size_t *written)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+	(void)e, (void)out, (void)out_bytes, (void)written;
+	if (in_bytes == 0 || in_bytes > INFERD_MAX_SEALED)
+		return CELLA_ERR_MARSHAL;
+	if (!sealed_path) {
+		printf("cella-inferd: the model key was provisioned; without --sealed-key it is not kept for a restart\n");
+		fflush(stdout);
+		return CELLA_OK;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", sealed_path) >= sizeof(tmp))
+		return CELLA_ERR_INVALID_ARG;
+	f = fopen(tmp, "wb");
+	ok = f && fchmod(fileno(f), 0600) == 0 && fwrite(in, 1, in_bytes, f) == in_bytes;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, sealed_path) != 0) {
+		fprintf(stderr, "cella-inferd: --sealed-key %s: cannot write it: %s\n", sealed_path, strerror(errno));
+		unlink(tmp);
+		return CELLA_ERR_IO;
+	}
+	printf("cella-inferd: the model key was provisioned and is kept sealed in %s\n", sealed_path);
+	fflush(stdout);
+	return CELLA_OK;
+}
+
+/* The whole of a small file (at most max bytes), or NULL with *n = 0 when it does not exist; exits 1 naming a file
+ * that exists but cannot be read or is too large. */
+static uint8_t *read_small(const char *opt, const char *path, size_t max, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b;
+	*n = 0;
+	if (!f && errno == ENOENT)
+		return NULL;
+	if (!f || !(b = malloc(max + 1)) || (*n = fread(b, 1, max + 1, f)) == 0 || *n > max || ferror(f)) {
+		fprintf(stderr, "cella-inferd: %s %s: %s\n", opt, path,
+			!f ? strerror(errno) : *n > max ? "too large for a sealed key" : "cannot read it");
+		exit(1);
+	}
+	fclose(f);
+	return b;
+}
 
 /* INFERD_OCALL_STOPPING: one byte, 1 once the service is stopping. */
 static cella_result ocall_stopping(struct cella_enclave *e, const uint8_t *in, size_t in_bytes, uint8_t *out,
@@ -68,9 +124,9 @@ static cella_result ocall_stopping(struct cella_enclave *e, const uint8_t *in, s
 }
 
 /* struct inferd_load_in, then the model file's bytes; NULL with the reason on stderr. */
-static uint8_t *load_input(const char *path, uint32_t instances, size_t *n)
+static uint8_t *load_input(const char *path, uint32_t instances, const uint8_t *sealed, size_t sealed_len, size_t *n)
 {
-	struct inferd_load_in a = {instances, 0, 0};
+	struct inferd_load_in a = {instances, 0, 0, sealed_len};
 	FILE *f = fopen(path, "rb");
 	uint8_t *b = NULL;
 	long end;
@@ -84,14 +140,16 @@ static uint8_t *load_input(const char *path, uint32_t instances, size_t *n)
 		goto out;
 	}
 	a.model_bytes = (uint64_t)end;
-	if (!(b = malloc(sizeof(a) + (size_t)end)) || fread(b + sizeof(a), 1, (size_t)end, f) != (size_t)end) {
+	if (!(b = malloc(sizeof(a) + (size_t)end + sealed_len)) || fread(b + sizeof(a), 1, (size_t)end, f) != (size_t)end) {
 		fprintf(stderr, "cella-inferd: %s: %s\n", path, b ? "read failed" : "out of memory");
 		free(b);
 		b = NULL;
 		goto out;
 	}
 	memcpy(b, &a, sizeof(a));
-	*n = sizeof(a) + (size_t)end;
+	if (sealed_len)
+		memcpy(b + sizeof(a) + (size_t)end, sealed, sealed_len);
+	*n = sizeof(a) + (size_t)end + sealed_len;
 out:
 	if (f)
 		fclose(f);
@@ -136,9 +194,9 @@ int main(int argc, char **argv)
 	static const cella_ocall_fn ocalls[] = {
 		[INFERD_OCALL_ACCEPT] = cella_tls_host_accept, [INFERD_OCALL_RECV] = cella_tls_host_recv,
 		[INFERD_OCALL_SEND] = cella_tls_host_send,     [INFERD_OCALL_CLOSE] = cella_tls_host_close,
-		[INFERD_OCALL_STOPPING] = ocall_stopping,
+		[INFERD_OCALL_STOPPING] = ocall_stopping,     [INFERD_OCALL_KEEP_SEALED] = ocall_keep_sealed,
 	};
-	struct cella_enclave_settings set = {.size = sizeof(set), .ocall_table = ocalls, .ocall_count = 5};
+	struct cella_enclave_settings set = {.size = sizeof(set), .ocall_table = ocalls, .ocall_count = 6};
 	const char *ip = "127.0.0.1", *ready = NULL;
 	unsigned long workers = 4, instances = 1, grace = 10;
 	uint16_t port = 0;
@@ -151,7 +209,8 @@ int main(int argc, char **argv)
 	char mrhex[65], shahex[65];
 	size_t n = 0, got = 0;
 	unsigned long started = 0;
-	uint8_t *call;
+	uint8_t *call, *sealed = NULL;
+	size_t sealed_len = 0;
 	sigset_t sigs;
 	cella_result r;
 	int status = 1, sig = 0;
@@ -181,12 +240,20 @@ int main(int argc, char **argv)
 			grace = number(a, v, 0, 3600);
 		else if (!strcmp(a, "--ready"))
 			ready = v;
+		else if (!strcmp(a, "--sealed-key"))
+			sealed_path = v;
+		else if (!strcmp(a, "--wait-us"))
+			set.wait_yield_us = !strcmp(v, "none") ? CELLA_WAIT_NO_YIELD : (uint32_t)number(a, v, 1, 1000000);
 		else {
 			fprintf(stderr, "cella-inferd: unknown option %s\n", a);
 			exit(2);
 		}
 	}
-	if (!(call = load_input(argv[2], (uint32_t)instances, &n)))
+	if (sealed_path)
+		sealed = read_small("--sealed-key", sealed_path, INFERD_MAX_SEALED, &sealed_len);
+	call = load_input(argv[2], (uint32_t)instances, sealed, sealed_len, &n);
+	free(sealed);
+	if (!call)
 		return 1;
 	/* SIGTERM and SIGINT wait for sigwait below, on every thread */
 	sigemptyset(&sigs);
@@ -237,9 +304,15 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	printf("cella-inferd: serving %s (%u inputs, %u outputs, SHA-256 %s) on %s:%u\n"
-	       "cella-inferd: MRENCLAVE %s, %lu workers, %lu model instance%s\n",
-	       argv[2], lo.inputs, lo.outputs, shahex, ip, port, mrhex, workers, instances, instances > 1 ? "s" : "");
+	if (lo.locked)
+		printf("cella-inferd: serving %s (encrypted, waiting for its key: cella-infer --provision-key; SHA-256 %s) "
+		       "on %s:%u\n",
+		       argv[2], shahex, ip, port);
+	else
+		printf("cella-inferd: serving %s (%u inputs, %u outputs, SHA-256 %s) on %s:%u\n", argv[2], lo.inputs,
+		       lo.outputs, shahex, ip, port);
+	printf("cella-inferd: MRENCLAVE %s, %lu workers, %lu model instance%s\n", mrhex, workers, instances,
+	       instances > 1 ? "s" : "");
 	fflush(stdout);
 	if (ready) {
 		FILE *f = fopen(ready, "w");

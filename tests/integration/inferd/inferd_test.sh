@@ -32,6 +32,7 @@ expect 2 "inferd: --workers 0" "--workers 0: not a number from 1 to 64" "$enclav
 expect 2 "inferd: --instances 9" "--instances 9: not a number from 1 to 8" "$enclave" "$m/model.onnx" --instances 9
 expect 2 "inferd: --port x" "--port x: not a number from 0 to 65535" "$enclave" "$m/model.onnx" --port x
 expect 2 "inferd: --grace without a value" "--grace needs a value" "$enclave" "$m/model.onnx" --grace
+expect 2 "inferd: --wait-us 0" "--wait-us 0: not a number from 1 to 1000000" "$enclave" "$m/model.onnx" --wait-us 0
 expect 2 "inferd: an unknown option" "unknown option --frob" "$enclave" "$m/model.onnx" --frob 1
 expect 1 "inferd: a model that does not exist" "$work/none.onnx: No such file or directory" "$enclave" "$work/none.onnx"
 : >"$work/empty"
@@ -59,7 +60,8 @@ expect 2 "infer: an unknown option" "unknown option --frob" $c --frob 1
 expect 2 "infer: an argument that is no option" "stray: not an option" $c stray
 expect 1 "infer: an input that is no tensor" "$m/model.onnx: not a TensorProto" $c --input "x=$m/model.onnx"
 
-"$inferd" "$enclave" "$m/model.onnx" --workers 2 --instances 2 --grace 1 --ready "$work/ready" >"$work/server.log" 2>&1 &
+"$inferd" "$enclave" "$m/model.onnx" --workers 2 --instances 2 --grace 1 --wait-us 500 --ready "$work/ready" \
+	>"$work/server.log" 2>&1 &
 server=$!
 i=0
 while [ ! -s "$work/ready" ] && [ $i -lt 400 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
@@ -129,8 +131,8 @@ def read(s, n):
         assert k, "the connection ended"
         b += k
     return b
-def ask(s, length, body):
-    s.sendall(struct.pack("<I", length) + body)
+def ask(s, length, body, kind=1):
+    s.sendall(struct.pack("<II", kind, length) + body)
     status, n = struct.unpack("<II", read(s, 8))
     payload = read(s, n)
     print("status", status, payload.decode() if status else "outputs of %d bytes" % len(payload))
@@ -139,16 +141,17 @@ def session(requests, cut=None):
         with ctx.wrap_socket(raw) as s:
             hello = read(s, 48)
             assert hello[:8] == b"CELLAPRD" and struct.unpack("<II", hello[8:16]) == (1, 16 << 20), hello
-            for body in requests:
-                ask(s, len(body), body)
+            for kind, body in requests:
+                ask(s, len(body), body, kind)
             if cut:
-                s.sendall(struct.pack("<I", cut) + b"x" * 10)  # stops mid-request: the service sees the end
+                s.sendall(struct.pack("<II", 1, cut) + b"x" * 10)  # stops mid-request: the service sees the end
             else:
                 s.unwrap()  # close_notify: the session ends in order
 x, k = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
 good = entry("x", x) + entry("k", k)
-session([b"\xff\xff\xff\xff", good, entry("x", x) + entry("x", x) + entry("k", k), entry("x", b"\xff\xff") + entry("k", k),
-         good + field(3, b"indices")])
+session([(1, b"\xff\xff\xff\xff"), (1, good), (1, entry("x", x) + entry("x", x) + entry("k", k)),
+         (1, entry("x", b"\xff\xff") + entry("k", k)), (9, good), (2, b"k" * 5), (2, b"k" * 32),
+         (1, good + field(3, b"indices"))])
 for length in (0, (16 << 20) + 1):
     with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20) as raw:
         with ctx.wrap_socket(raw) as s:
@@ -160,13 +163,16 @@ grep -q "^status 1792 the request is not a PredictRequest" "$work/raw.log" &&
 	[ "$(grep -c "^status 0 outputs of" "$work/raw.log")" -eq 2 ] &&
 	grep -q "^status 2 input 'x' is given twice" "$work/raw.log" &&
 	grep -q "^status 1792 input 'x' is not an ONNX TensorProto the engine takes" "$work/raw.log" &&
+	grep -q "^status 2 request kind 9 (1: a prediction, 2: a model key)" "$work/raw.log" &&
+	grep -q "^status 2 a model key is 32 bytes, not 5" "$work/raw.log" &&
+	grep -q "^status 10 the model is not encrypted" "$work/raw.log" &&
 	echo "PASS refused requests are named, and the session goes on: the next request on it is answered" ||
 	{ echo "FAIL a refusal and good requests on one session: $(cat "$work/raw.log")"; fails=$((fails + 1)); }
 [ "$(grep -c "^status 11 the request's length \(0\|16777217\) (1 byte to 16 MiB)" "$work/raw.log")" -eq 2 ] &&
 	echo "PASS lengths of 0 and 16 MiB + 1 are answered CELLA_ERR_TOO_LARGE" ||
 	{ echo "FAIL the raw client's lengths: $(cat "$work/raw.log")"; fails=$((fails + 1)); }
 answered=$((answered + 2))
-refused=$((refused + 5))
+refused=$((refused + 8))
 
 # a session held open (idle after the hello) takes one worker; the other answers a client meanwhile
 python3 - "$port" "$work/held" <<'PY' &
@@ -234,4 +240,93 @@ else
 	echo "FAIL the service (exit $st; answered $got_a of $answered, refused $got_r of $refused): $(cat "$work/server.log")"
 	fails=$((fails + 1))
 fi
+
+# an encrypted model: cella-infer encrypt-model, then the key provisioned over the attested channel, kept sealed by
+# the host for the next start
+cmd=$infer
+expect 2 "encrypt-model: too few arguments" "usage: cella-infer encrypt-model" encrypt-model "$work/k"
+head -c 31 /dev/urandom >"$work/short.key"
+expect 1 "encrypt-model: a key of 31 bytes" "$work/short.key: a model key is a file of exactly 32 bytes" encrypt-model \
+	"$work/short.key" "$m/model.onnx" "$work/x.enc"
+expect 0 "encrypt-model: a new key and the model under it" "encrypted into $work/model.enc" encrypt-model --new-key \
+	"$work/model.key" "$m/model.onnx" "$work/model.enc"
+expect 1 "encrypt-model: --new-key over an existing file" "--new-key $work/model.key: File exists" encrypt-model \
+	--new-key "$work/model.key" "$m/model.onnx" "$work/x.enc"
+[ "$(stat -c %a "$work/model.key")" = 600 ] && [ "$(wc -c <"$work/model.key")" -eq 32 ] &&
+	[ "$(wc -c <"$work/model.enc")" -eq $(($(wc -c <"$m/model.onnx") + 44)) ] &&
+	echo "PASS the new key is 32 bytes, mode 0600; the encrypted model is 44 bytes longer" ||
+	{ echo "FAIL the key or the encrypted model: $(ls -l "$work/model.key" "$work/model.enc")"; fails=$((fails + 1)); }
+"$infer" encrypt-model --new-key "$work/other.key" "$m/model.onnx" "$work/other.enc" >/dev/null
+esha=$(sha256sum "$work/model.enc" | cut -c1-64)
+
+# start SERVICE_ARGS...: the service on the encrypted model, port/mr/sha read; 1 if it did not start
+start() {
+	rm -f "$work/ready"
+	"$inferd" "$@" --grace 1 --ready "$work/ready" >"$work/enc.log" 2>&1 &
+	server=$!
+	i=0
+	while [ ! -s "$work/ready" ] && [ $i -lt 400 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+	[ -s "$work/ready" ] && read -r port mr sha <"$work/ready"
+}
+stop() {
+	kill -TERM $server
+	wait $server
+}
+start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" || { echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
+grep -q "(encrypted, waiting for its key: cella-infer --provision-key; SHA-256 $esha)" "$work/enc.log" &&
+	echo "PASS the service starts on the encrypted model, waiting for its key" ||
+	{ echo "FAIL the encrypted model's start: $(cat "$work/enc.log")"; fails=$((fails + 1)); }
+c="--connect 127.0.0.1:$port --root $work/platform/root-ca.pem --allow-software-tee --mrenclave $mr"
+in2="--input x=$d/input_0.pb --input k=$d/input_1.pb"
+expect 1 "a prediction before the key" "(CELLA_ERR_INVALID_STATE): the model is encrypted and has no key yet" $c \
+	--model "$work/model.enc" $in2
+expect 1 "the plain model's hash against the encrypted one's" "the service enclave was not verified: report data" $c \
+	--model "$m/model.onnx" $in2
+expect 1 "another key" "(CELLA_ERR_MAC_MISMATCH): the key does not decrypt the model (another key, or a changed file)" \
+	$c --model "$work/model.enc" --provision-key "$work/other.key"
+expect 2 "--provision-key with --input" "usage: cella-infer" $c --model "$work/model.enc" $in2 --provision-key "$work/model.key"
+expect 0 "the key: the service loads the model" "cella-infer: the service took the key and loaded the model" $c \
+	--model "$work/model.enc" --provision-key "$work/model.key"
+expect 0 "then predictions are answered" "cella-infer: every expected output matches" $c --model "$work/model.enc" $in2 \
+	--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb"
+expect 1 "a second key" "(CELLA_ERR_INVALID_STATE): the model is unlocked already" $c --model-sha256 "$esha" \
+	--provision-key "$work/model.key"
+stop
+grep -q "the model key was provisioned and is kept sealed in $work/sealed" "$work/enc.log" && [ -s "$work/sealed" ] &&
+	! od -An -tx1 -v "$work/sealed" | tr -d ' \n' | grep -qF "$(od -An -tx1 -v "$work/model.key" | tr -d ' \n')" &&
+	echo "PASS the host keeps the key sealed (not in the clear) in --sealed-key" ||
+	{ echo "FAIL --sealed-key: $(cat "$work/enc.log")"; fails=$((fails + 1)); }
+start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" || { echo "FAIL no restart: $(cat "$work/enc.log")"; exit 1; }
+c="--connect 127.0.0.1:$port --root $work/platform/root-ca.pem --allow-software-tee --mrenclave $mr"
+expect 0 "after a restart, the sealed key opens the model: no provisioning" "cella-infer: every expected output matches" \
+	$c --model "$work/model.enc" $in2 --expect "values=$d/output_0.pb"
+stop
+
+# what a start refuses: each exits 1 naming it
+cmd=$inferd
+cp "$work/sealed" "$work/sealed.bad"
+printf '\001' | dd of="$work/sealed.bad" bs=1 seek=600 conv=notrunc 2>/dev/null
+expect 1 "a sealed key changed by one byte" "enclave: the sealed model key does not open for this enclave and model" \
+	"$enclave" "$work/model.enc" --sealed-key "$work/sealed.bad"
+expect 1 "the sealed key of another model file" "enclave: the sealed model key does not open for this enclave and model" \
+	"$enclave" "$work/other.enc" --sealed-key "$work/sealed"
+"$sign" genkey -o "$work/key2.pem" >/dev/null && "$sign" sign --key "$work/key2.pem" -o "$work/enclave2" "$image" >/dev/null
+expect 1 "the sealed key under an enclave of another signer" "enclave: the sealed model key does not open" \
+	"$work/enclave2" "$work/model.enc" --sealed-key "$work/sealed"
+expect 1 "a sealed key for a model in the clear" "enclave: a sealed model key was given for a model that is not encrypted" \
+	"$enclave" "$m/model.onnx" --sealed-key "$work/sealed"
+head -c 8 "$work/model.enc" >"$work/v2.enc" && printf '\002\000\000\000' >>"$work/v2.enc" && tail -c +13 "$work/model.enc" >>"$work/v2.enc"
+expect 1 "an encrypted model of version 2" "enclave: the encrypted model is of version 2 (reserved 0): this service reads version 1" \
+	"$enclave" "$work/v2.enc"
+head -c 40 "$work/model.enc" >"$work/short.enc"
+expect 1 "an encrypted model cut short" "enclave: the encrypted model is 40 bytes: too short for its header and tag" \
+	"$enclave" "$work/short.enc"
+cp "$work/model.enc" "$work/changed.enc"
+printf '\001' | dd of="$work/changed.enc" bs=1 seek=100 conv=notrunc 2>/dev/null
+start "$enclave" "$work/changed.enc" || { echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
+cmd=$infer
+expect 1 "a changed encrypted model and the right key" "(CELLA_ERR_MAC_MISMATCH): the key does not decrypt the model" \
+	--connect "127.0.0.1:$port" --root "$work/platform/root-ca.pem" --allow-software-tee --mrenclave "$mr" \
+	--model "$work/changed.enc" --provision-key "$work/model.key"
+stop
 [ $fails -eq 0 ]
