@@ -30,6 +30,9 @@ for b in "$bin"/bench-*; do
 	[ -x "$b" ] || continue
 	run "$(basename "$b")" "$b" "$@"
 done
+if [ -x "$bin/cella-inferd" ] && [ -x "$bin/cella-onnx-bench" ]; then
+	run "bench/inferd (cella-inferd against the engine alone)" sh "$(dirname "$0")/../bench/inferd/run.sh" "$BUILD"
+fi
 if [ -n "$failed" ]; then
 	echo "benchmarks that failed:$failed"
 	exit 1
