@@ -73,7 +73,9 @@ static void unload_models(void)
 	g.n_inst = 0;
 }
 
-/* The model's copies, and the names of its inputs and outputs, which must all be tensors. */
+/* The model's copies, and the names of its inputs and outputs, which must all be tensors. The engine's reason for
+ * refusing a model goes to the host's output only for a model in the clear: an encrypted one's structure is not
+ * the host's to see. */
 static cella_result load_models(const uint8_t *bytes, size_t len, uint32_t copies)
 {
 	struct cella_onnx_model *m;
@@ -82,8 +84,8 @@ static cella_result load_models(const uint8_t *bytes, size_t len, uint32_t copie
 	for (uint32_t i = 0; i < copies; i++) {
 		struct cella_onnx_options o = {.log = keep_log, .log_ctx = &g.inst[i]};
 		if ((r = cella_onnx_model_new(bytes, len, &o, &g.inst[i].m)) != CELLA_OK) {
-			printf("enclave: the model does not load: %s%s%s\n", cella_result_str(r), g.inst[i].why[0] ? ": " : "",
-			       g.inst[i].why);
+			printf("enclave: the model does not load: %s%s%s\n", cella_result_str(r),
+			       g.inst[i].why[0] && !g.encrypted ? ": " : "", g.encrypted ? "" : g.inst[i].why);
 			return r;
 		}
 		g.n_inst = i + 1;
@@ -167,7 +169,7 @@ static cella_result unlock_model(const uint8_t key[INFERD_KEY_BYTES], const char
 	free(pt);
 	if (r != CELLA_OK) {
 		unload_models();
-		*why = "the decrypted model does not load (the enclave's output says why)";
+		*why = "the decrypted model does not load";
 	}
 	return r;
 }
@@ -531,7 +533,11 @@ static void predict(const uint8_t *req, size_t len, struct answer *a)
 	}
 	inst = take_instance();
 	r = cella_onnx_model_run(inst->m, ins, g.n_in, outs, g.n_out);
-	if (r != CELLA_OK)
+	/* the engine's reason, except what would show an encrypted model's structure (its nodes) to the client: of
+	 * those only the checks of the inputs against the model's declared ones, which a client must know */
+	if (r != CELLA_OK && g.encrypted && strncmp(inst->why, "input ", 6) != 0)
+		refuse(a, r, "the model failed on the inputs (the model is confidential: no detail)");
+	else if (r != CELLA_OK)
 		refuse(a, r, "the model refused the inputs: %s", inst->why[0] ? inst->why : "(no detail)");
 	else if ((r = respond(outs, want, a, &what)) != CELLA_OK)
 		refuse(a, r, "output '%s' cannot be sent", what ? what : "");

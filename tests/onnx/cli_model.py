@@ -82,7 +82,8 @@ def value_model(kind):
     sequence: s, a sequence of float [-1]; t = SequenceAt(s, 1) and s2 = SequenceInsert(s, t) (t appended);
               outputs s2 (a sequence) and t.
     optional: o, an optional float [2]; h = OptionalHasElement(o) (bool []) and p = Identity(o) (an optional).
-    string:   x, string [-1]; y = StringNormalizer(x), case_change_action UPPER."""
+    string:   x, string [-1]; y = StringNormalizer(x), case_change_action UPPER.
+    unsupported: x, float [3]; y = SecretOp(x), an operator no opset has (the engine refuses it by name)."""
     if kind == "sequence":
         one = message(5, message(1, b"value_int") + number(3, 1) + number(20, 2))  # Constant value_int 1 (INT)
         nodes = node(b"Constant", [], [b"one"], one) + node(b"SequenceAt", [b"s", b"one"], [b"t"])
@@ -98,6 +99,10 @@ def value_model(kind):
         nodes = node(b"StringNormalizer", [b"x"], [b"y"], upper)
         ins = [value_info(b"x", tensor_type(STRING, [-1]))]
         outs = [value_info(b"y", tensor_type(STRING, [-1]))]
+    elif kind == "unsupported":
+        nodes = node(b"SecretOp", [b"x"], [b"y"])
+        ins = [value_info(b"x", tensor_type(FLOAT, [3]))]
+        outs = [value_info(b"y", tensor_type(FLOAT, [3]))]
     else:
         raise SystemExit("cli_model.py: unknown kind " + kind)
     graph = nodes + message(2, b"cli") + b"".join(message(11, i) for i in ins)

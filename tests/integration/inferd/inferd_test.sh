@@ -105,7 +105,12 @@ expect 1 "an output the model lacks" "(CELLA_ERR_NOT_FOUND): output 'nope' in th
 	$good --output nope
 expect 1 "an input of the wrong shape" "(CELLA_ERR_INVALID_ARG): the model refused the inputs: input 0 ('x')" $c \
 	--model-sha256 "$sha" --input "x=$d/input_1.pb" --input "k=$d/input_1.pb"
-refused=4
+# k = 9 for an axis of 4: the run fails at the TopK node, which the engine names (the model is in the clear here)
+python3 -c 'import sys; open(sys.argv[1], "wb").write(b"\x08\x01\x10\x07\x42\x01k\x4a\x08" + (9).to_bytes(8, "little"))' \
+	"$work/k9.pb"
+expect 1 "a run that fails in a node: the engine's reason" "(CELLA_ERR_MODEL_SHAPE): the model refused the inputs: node '" \
+	$c --model-sha256 "$sha" --input "x=$d/input_0.pb" --input "k=$work/k9.pb"
+refused=5
 
 # a raw TLS client (no verification: it only talks to the service), PredictRequests encoded here by hand
 python3 - "$port" "$d/input_0.pb" "$d/input_1.pb" >"$work/raw.log" 2>&1 <<'PY'
@@ -291,6 +296,12 @@ expect 0 "then predictions are answered" "cella-infer: every expected output mat
 	--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb"
 expect 1 "a second key" "(CELLA_ERR_INVALID_STATE): the model is unlocked already" $c --model-sha256 "$esha" \
 	--provision-key "$work/model.key"
+expect 1 "an encrypted model's node is not named to clients" \
+	"the model failed on the inputs (the model is confidential: no detail)" $c --model-sha256 "$esha" \
+	--input "x=$d/input_0.pb" --input "k=$work/k9.pb"
+grep -q "node '" "$work/out" && { echo "FAIL a node named: $(cat "$work/out")"; fails=$((fails + 1)); }
+expect 1 "an encrypted model's input checks are still told" "the model refused the inputs: input 0 ('x')" $c \
+	--model-sha256 "$esha" --input "x=$d/input_1.pb" --input "k=$d/input_1.pb"
 stop
 grep -q "the model key was provisioned and is kept sealed in $work/sealed" "$work/enc.log" && [ -s "$work/sealed" ] &&
 	! od -An -tx1 -v "$work/sealed" | tr -d ' \n' | grep -qF "$(od -An -tx1 -v "$work/model.key" | tr -d ' \n')" &&
@@ -329,4 +340,21 @@ expect 1 "a changed encrypted model and the right key" "(CELLA_ERR_MAC_MISMATCH)
 	--connect "127.0.0.1:$port" --root "$work/platform/root-ca.pem" --allow-software-tee --mrenclave "$mr" \
 	--model "$work/changed.enc" --provision-key "$work/model.key"
 stop
+
+# a model the engine refuses, naming its operator: the host hears the name only for a model in the clear
+python3 "$(dirname "$0")/../../onnx/cli_model.py" "$work/secret.onnx" unsupported
+cmd=$inferd
+expect 1 "a model in the clear that the engine refuses: the operator named" \
+	"enclave: the model does not load: model uses an unsupported operator or opset: unsupported operator 'SecretOp'" \
+	"$enclave" "$work/secret.onnx"
+"$infer" encrypt-model "$work/model.key" "$work/secret.onnx" "$work/secret.enc" >/dev/null
+start "$enclave" "$work/secret.enc" || { echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
+cmd=$infer
+expect 1 "the same model encrypted: its key refused, the reason's kind told" \
+	"(CELLA_ERR_MODEL_UNSUPPORTED): the decrypted model does not load" --connect "127.0.0.1:$port" \
+	--root "$work/platform/root-ca.pem" --allow-software-tee --mrenclave "$mr" --model "$work/secret.enc" \
+	--provision-key "$work/model.key"
+stop
+grep -q "SecretOp" "$work/enc.log" "$work/out" && { echo "FAIL an encrypted model's operator named: $(cat "$work/enc.log")"; fails=$((fails + 1)); } ||
+	echo "PASS an encrypted model's operator is named neither to the host nor to the client"
 [ $fails -eq 0 ]
