@@ -197,17 +197,20 @@ static cella_result check_encrypted(const uint8_t *b, size_t n)
 	return CELLA_OK;
 }
 
-/* The model key sealed to this enclave's signer (MRSIGNER policy), the model file's hash as AAD, to the host. */
+/* The model key sealed to this enclave's signer (MRSIGNER policy), the model file's hash as AAD, to the host; with
+ * nothing when it cannot be sealed (the host learns the model is loaded either way). */
 static void keep_sealed(const uint8_t key[INFERD_KEY_BYTES])
 {
 	uint8_t blob[INFERD_MAX_SEALED];
 	size_t len = 0, got = 0;
 	cella_result r = cella_seal(CELLA_SEAL_POLICY_MRSIGNER, g.hello + 16, 32, key, INFERD_KEY_BYTES, blob,
 				    sizeof(blob), &len);
-	if (r == CELLA_OK)
-		r = cella_ocall(INFERD_OCALL_KEEP_SEALED, blob, len, NULL, 0, &got);
-	if (r != CELLA_OK) /* the model is loaded all the same; only a restart will need the key again */
-		printf("enclave: the model key was not kept sealed: %s\n", cella_result_str(r));
+	if (r != CELLA_OK) { /* the model is loaded all the same; only a restart will need the key again */
+		printf("enclave: the model key cannot be sealed: %s\n", cella_result_str(r));
+		len = 0;
+	}
+	if ((r = cella_ocall(INFERD_OCALL_KEEP_SEALED, blob, len, NULL, 0, &got)) != CELLA_OK)
+		printf("enclave: the host did not keep the sealed model key: %s\n", cella_result_str(r));
 }
 
 /* The key in a sealed blob from the host: sealed by this enclave's signer, for this model file. */

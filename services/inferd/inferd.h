@@ -19,8 +19,9 @@
 
 /* ecalls */
 enum { INFERD_ECALL_LOAD = 0, INFERD_ECALL_WORK = 1, INFERD_ECALL_UNLOAD = 2 };
-/* ocalls: the socket handlers of cella/tls_host.h; whether the service is stopping (out: one byte, 1 = yes); keep
- * the sealed model key (in: the blob, at most INFERD_MAX_SEALED bytes; out: nothing) */
+/* ocalls: the socket handlers of cella/tls_host.h; whether the service is stopping (out: one byte, 1 = yes); an
+ * encrypted model was unlocked: keep its sealed key (in: the blob, at most INFERD_MAX_SEALED bytes, or nothing when
+ * it could not be sealed; out: nothing) */
 enum { INFERD_OCALL_ACCEPT = 0, INFERD_OCALL_RECV = 1, INFERD_OCALL_SEND = 2, INFERD_OCALL_CLOSE = 3,
        INFERD_OCALL_STOPPING = 4, INFERD_OCALL_KEEP_SEALED = 5 };
 

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +30,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: cella-inferd ENCLAVE MODEL.onnx [--listen IP] [--port N] [--workers N] [--instances N]\n"
-		"                    [--grace SECONDS] [--sealed-key FILE] [--wait-us N|none] [--ready FILE] [--debug]\n"
+		"                    [--grace SECONDS] [--sealed-key FILE] [--wait-us N|none] [--health-port N]\n"
+		"                    [--ready FILE] [--debug]\n"
 		"  --listen IP      address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)\n"
 		"  --port N         TCP port (default 0: any free port, printed)\n"
 		"  --workers N      sessions served at once: one enclave thread each, at most the enclave's TCS count\n"
@@ -38,7 +42,9 @@ static void usage(void)
 		"  --sealed-key FILE  for an encrypted model: its key sealed to the enclave's signer, written here once a\n"
 		"                   client provisions the key, and read at the next start (no provisioning needed then)\n"
 		"  --wait-us N|none sandbox backend: how long a waiting host thread yields before it sleeps (default 2000)\n"
-		"  --ready FILE     written once serving: \"PORT MRENCLAVE MODEL-SHA256\"\n"
+		"  --health-port N  plain HTTP probes on the same address: GET /healthz (200 while running), GET /readyz\n"
+		"                   (200 once the model is loaded, 503 before an encrypted model's key or when stopping)\n"
+		"  --ready FILE     written once serving: \"PORT MRENCLAVE MODEL-SHA256 [HEALTH-PORT]\"\n"
 		"  --debug          create the enclave in debug mode (a debug-signed or unsigned image)\n",
 		INFERD_MAX_INSTANCES);
 	exit(2);
@@ -59,6 +65,7 @@ static unsigned long number(const char *opt, const char *s, unsigned long lo, un
 }
 
 static atomic_int stop_now;
+static atomic_int model_ready;  /* the model is loaded: at LOAD, or once an encrypted model's key came */
 static const char *sealed_path; /* --sealed-key */
 
 /* INFERD_OCALL_KEEP_SEALED: the sealed model key, written to --sealed-key (a new file renamed over the old one, so
@@ -70,8 +77,14 @@ static cella_result ocall_keep_sealed(struct cella_enclave *e, const uint8_t *in
 	FILE *f;
 	int ok;
 	(void)e, (void)out, (void)out_bytes, (void)written;
-	if (in_bytes == 0 || in_bytes > INFERD_MAX_SEALED)
+	if (in_bytes > INFERD_MAX_SEALED)
 		return CELLA_ERR_MARSHAL;
+	atomic_store(&model_ready, 1);
+	if (in_bytes == 0) {
+		printf("cella-inferd: the model key was provisioned; the enclave could not seal it for a restart\n");
+		fflush(stdout);
+		return CELLA_OK;
+	}
 	if (!sealed_path) {
 		printf("cella-inferd: the model key was provisioned; without --sealed-key it is not kept for a restart\n");
 		fflush(stdout);
@@ -156,6 +169,99 @@ out:
 	return b;
 }
 
+/*
+ * --health-port: plain HTTP for orchestrators' probes, on the service's address. GET /healthz answers 200 while the
+ * service runs; GET /readyz 200 once the model is loaded, else 503 (an encrypted model waiting for its key, or
+ * stopping). Anything else: 404, or 405 for a method other than GET. One connection at a time, each bounded by 2 s.
+ * It says only what the host knows: a probe, not an attested answer.
+ */
+struct health {
+	int fd;
+	pthread_t th;
+};
+
+static void health_answer(int c)
+{
+	char req[1024], out[256];
+	size_t n = 0;
+	ssize_t k;
+	const char *status = "404 Not Found", *body = "no such path: /healthz or /readyz\n";
+	while (n < sizeof(req) - 1 && (k = recv(c, req + n, sizeof(req) - 1 - n, 0)) > 0) {
+		n += (size_t)k;
+		req[n] = 0;
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	req[n] = 0;
+	if (strncmp(req, "GET ", 4) != 0) {
+		status = "405 Method Not Allowed";
+		body = "GET only\n";
+	} else if (!strncmp(req + 4, "/healthz ", 9)) {
+		status = "200 OK";
+		body = "ok\n";
+	} else if (!strncmp(req + 4, "/readyz ", 8)) {
+		int stopping = atomic_load(&stop_now), ready = atomic_load(&model_ready);
+		status = !stopping && ready ? "200 OK" : "503 Service Unavailable";
+		body = stopping ? "stopping\n" : ready ? "ready\n" : "waiting for the model's key\n";
+	}
+	int len = snprintf(out, sizeof(out),
+			   "HTTP/1.1 %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			   status, strlen(body), body);
+	if (len > 0)
+		(void)send(c, out, (size_t)len, MSG_NOSIGNAL);
+}
+
+static void *health_main(void *arg)
+{
+	struct health *h = arg;
+	struct timeval tv = {2, 0};
+	for (;;) {
+		int c = accept4(h->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return NULL; /* the listener was shut down: the service stops */
+		}
+		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		health_answer(c);
+		close(c);
+	}
+}
+
+/* The health listener on ip:port (*port: the one taken), or -1 with the reason on stderr. */
+static int health_listen(const char *ip, uint16_t *port)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	int fd, one = 1;
+	if (inet_pton(AF_INET, ip, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(*port);
+		sl = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(*port);
+		sl = sizeof(*a6);
+	} else {
+		fprintf(stderr, "cella-inferd: --listen %s: not an IPv4 or IPv6 address\n", ip);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 16) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		fprintf(stderr, "cella-inferd: --health-port %u: cannot listen: %s\n", *port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(ss.ss_family == AF_INET ? a4->sin_port : a6->sin6_port);
+	return fd;
+}
+
 struct worker {
 	pthread_t th;
 	struct cella_enclave *e;
@@ -199,7 +305,9 @@ int main(int argc, char **argv)
 	struct cella_enclave_settings set = {.size = sizeof(set), .ocall_table = ocalls, .ocall_count = 6};
 	const char *ip = "127.0.0.1", *ready = NULL;
 	unsigned long workers = 4, instances = 1, grace = 10;
-	uint16_t port = 0;
+	uint16_t port = 0, hport = 0;
+	struct health health = {-1, 0};
+	int want_health = 0;
 	uint32_t flags = 0;
 	struct inferd_load_out lo;
 	struct cella_enclave *e = NULL;
@@ -242,6 +350,8 @@ int main(int argc, char **argv)
 			ready = v;
 		else if (!strcmp(a, "--sealed-key"))
 			sealed_path = v;
+		else if (!strcmp(a, "--health-port"))
+			hport = (uint16_t)number(a, v, 0, 65535), want_health = 1;
 		else if (!strcmp(a, "--wait-us"))
 			set.wait_yield_us = !strcmp(v, "none") ? CELLA_WAIT_NO_YIELD : (uint32_t)number(a, v, 1, 1000000);
 		else {
@@ -289,6 +399,16 @@ int main(int argc, char **argv)
 			errno ? ": " : "", errno ? strerror(errno) : "");
 		goto out;
 	}
+	atomic_store(&model_ready, !lo.locked);
+	if (want_health) {
+		if ((health.fd = health_listen(ip, &hport)) < 0 ||
+		    pthread_create(&health.th, NULL, health_main, &health) != 0) {
+			if (health.fd >= 0)
+				close(health.fd);
+			health.fd = -1;
+			goto out;
+		}
+	}
 	if (!(w = calloc(workers, sizeof(*w))))
 		goto out;
 	running = (unsigned)workers;
@@ -313,10 +433,13 @@ int main(int argc, char **argv)
 		       lo.outputs, shahex, ip, port);
 	printf("cella-inferd: MRENCLAVE %s, %lu workers, %lu model instance%s\n", mrhex, workers, instances,
 	       instances > 1 ? "s" : "");
+	if (want_health)
+		printf("cella-inferd: health probes on http://%s:%u/healthz and /readyz\n", ip, hport);
 	fflush(stdout);
 	if (ready) {
 		FILE *f = fopen(ready, "w");
-		if (!f || fprintf(f, "%u %s %s\n", port, mrhex, shahex) < 0 || fclose(f) != 0)
+		if (!f || fprintf(f, "%u %s %s", port, mrhex, shahex) < 0 ||
+		    (want_health && fprintf(f, " %u", hport) < 0) || fprintf(f, "\n") < 0 || fclose(f) != 0)
 			fprintf(stderr, "cella-inferd: --ready %s: cannot write it\n", ready);
 	}
 
@@ -352,6 +475,11 @@ int main(int argc, char **argv)
 		status = 1;
 	}
 out:
+	if (health.fd >= 0) { /* the probes' thread returns from accept */
+		shutdown(health.fd, SHUT_RDWR);
+		pthread_join(health.th, NULL);
+		close(health.fd);
+	}
 	free(w);
 	if (listener)
 		cella_tls_host_unlisten(listener);

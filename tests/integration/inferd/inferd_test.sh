@@ -32,6 +32,8 @@ expect 2 "inferd: --workers 0" "--workers 0: not a number from 1 to 64" "$enclav
 expect 2 "inferd: --instances 9" "--instances 9: not a number from 1 to 8" "$enclave" "$m/model.onnx" --instances 9
 expect 2 "inferd: --port x" "--port x: not a number from 0 to 65535" "$enclave" "$m/model.onnx" --port x
 expect 2 "inferd: --grace without a value" "--grace needs a value" "$enclave" "$m/model.onnx" --grace
+expect 2 "inferd: --health-port 70000" "--health-port 70000: not a number from 0 to 65535" "$enclave" "$m/model.onnx" \
+	--health-port 70000
 expect 2 "inferd: --wait-us 0" "--wait-us 0: not a number from 1 to 1000000" "$enclave" "$m/model.onnx" --wait-us 0
 expect 2 "inferd: an unknown option" "unknown option --frob" "$enclave" "$m/model.onnx" --frob 1
 expect 1 "inferd: a model that does not exist" "$work/none.onnx: No such file or directory" "$enclave" "$work/none.onnx"
@@ -271,13 +273,33 @@ start() {
 	server=$!
 	i=0
 	while [ ! -s "$work/ready" ] && [ $i -lt 400 ] && kill -0 $server 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
-	[ -s "$work/ready" ] && read -r port mr sha <"$work/ready"
+	[ -s "$work/ready" ] && read -r port mr sha hport <"$work/ready"
+}
+# probe METHOD PATH: "STATUS BODY" from the service's health port
+probe() {
+	python3 - "$hport" "$1" "$2" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+c.request(sys.argv[2], sys.argv[3])
+r = c.getresponse()
+print(r.status, r.read().decode().strip())
+PY
+}
+# health WHAT "STATUS BODY" METHOD PATH
+health() {
+	got=$(probe "$3" "$4" 2>&1)
+	[ "$got" = "$2" ] && echo "PASS $1" || { echo "FAIL $1: $got, expected $2"; fails=$((fails + 1)); }
 }
 stop() {
 	kill -TERM $server
 	wait $server
 }
-start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" || { echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
+start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" --health-port 0 ||
+	{ echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
+health "/healthz while waiting for the key" "200 ok" GET /healthz
+health "/readyz while waiting for the key" "503 waiting for the model's key" GET /readyz
+health "a path other than the two" "404 no such path: /healthz or /readyz" GET /metrics
+health "a method other than GET" "405 GET only" POST /readyz
 grep -q "(encrypted, waiting for its key: cella-infer --provision-key; SHA-256 $esha)" "$work/enc.log" &&
 	echo "PASS the service starts on the encrypted model, waiting for its key" ||
 	{ echo "FAIL the encrypted model's start: $(cat "$work/enc.log")"; fails=$((fails + 1)); }
@@ -292,6 +314,7 @@ expect 1 "another key" "(CELLA_ERR_MAC_MISMATCH): the key does not decrypt the m
 expect 2 "--provision-key with --input" "usage: cella-infer" $c --model "$work/model.enc" $in2 --provision-key "$work/model.key"
 expect 0 "the key: the service loads the model" "cella-infer: the service took the key and loaded the model" $c \
 	--model "$work/model.enc" --provision-key "$work/model.key"
+health "/readyz once the key came" "200 ready" GET /readyz
 expect 0 "then predictions are answered" "cella-infer: every expected output matches" $c --model "$work/model.enc" $in2 \
 	--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb"
 expect 1 "a second key" "(CELLA_ERR_INVALID_STATE): the model is unlocked already" $c --model-sha256 "$esha" \
@@ -307,7 +330,9 @@ grep -q "the model key was provisioned and is kept sealed in $work/sealed" "$wor
 	! od -An -tx1 -v "$work/sealed" | tr -d ' \n' | grep -qF "$(od -An -tx1 -v "$work/model.key" | tr -d ' \n')" &&
 	echo "PASS the host keeps the key sealed (not in the clear) in --sealed-key" ||
 	{ echo "FAIL --sealed-key: $(cat "$work/enc.log")"; fails=$((fails + 1)); }
-start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" || { echo "FAIL no restart: $(cat "$work/enc.log")"; exit 1; }
+start "$enclave" "$work/model.enc" --sealed-key "$work/sealed" --health-port 0 ||
+	{ echo "FAIL no restart: $(cat "$work/enc.log")"; exit 1; }
+health "/readyz at once after a restart on the sealed key" "200 ready" GET /readyz
 c="--connect 127.0.0.1:$port --root $work/platform/root-ca.pem --allow-software-tee --mrenclave $mr"
 expect 0 "after a restart, the sealed key opens the model: no provisioning" "cella-infer: every expected output matches" \
 	$c --model "$work/model.enc" $in2 --expect "values=$d/output_0.pb"
