@@ -81,15 +81,17 @@ if [ -x "$bin/confidential-inference_host" ] && [ -f "$model/model.onnx" ]; then
 fi
 
 # ---- cella-inferd: the confidential inference service (services/inferd, docs/inferd.md), its enclave signed for
-# production with a key made here
+# production with a key made here, serving an encrypted model whose key a client provisions over attested TLS
 topk=/usr/share/libonnx-testdata/data/node/test_top_k
 if [ -x "$bin/cella-inferd" ] && [ -x "$bin/cella-sign" ] && [ -f "$topk/model.onnx" ]; then
 	echo
-	echo "== cella-inferd: a signed enclave serves PredictRequests for an ONNX model over attested TLS"
+	echo "== cella-inferd: a signed enclave serves an encrypted ONNX model over attested TLS"
 	idir=$(mktemp -d /tmp/cella-inferd-demo.XXXXXX)
 	"$bin/cella-sign" genkey -o "$idir/key.pem" >/dev/null &&
 		"$bin/cella-sign" sign --key "$idir/key.pem" -o "$idir/enclave" "$bin/cella-inferd_enclave" >/dev/null &&
-		"$bin/cella-inferd" "$idir/enclave" "$topk/model.onnx" --workers 2 --ready "$idir/ready" &
+		"$bin/cella-infer" encrypt-model --new-key "$idir/model.key" "$topk/model.onnx" "$idir/model.enc" &&
+		"$bin/cella-inferd" "$idir/enclave" "$idir/model.enc" --workers 2 --sealed-key "$idir/model.sealed" \
+			--ready "$idir/ready" &
 	server=$!
 	i=0
 	while [ ! -s "$idir/ready" ] && [ $i -lt 100 ] && kill -0 $server 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
@@ -99,9 +101,11 @@ if [ -x "$bin/cella-inferd" ] && [ -x "$bin/cella-sign" ] && [ -f "$topk/model.o
 		elif [ "$(id -u)" = 0 ] || [ -z "${HOME:-}" ]; then pdir=/var/lib/cella/platform
 		else pdir=$HOME/.local/state/cella/platform; fi
 		d=$topk/test_data_set_0
-		"$bin/cella-infer" --connect "127.0.0.1:$port" --root "$pdir/root-ca.pem" --mrenclave "$mrenclave" \
-			--model "$topk/model.onnx" --input "x=$d/input_0.pb" --input "k=$d/input_1.pb" \
-			--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb" --allow-software-tee || failed=1
+		set -- --connect "127.0.0.1:$port" --root "$pdir/root-ca.pem" --mrenclave "$mrenclave" \
+			--model "$idir/model.enc" --allow-software-tee
+		"$bin/cella-infer" "$@" --provision-key "$idir/model.key" &&
+			"$bin/cella-infer" "$@" --input "x=$d/input_0.pb" --input "k=$d/input_1.pb" \
+				--expect "values=$d/output_0.pb" --expect "indices=$d/output_1.pb" || failed=1
 		kill -TERM $server
 	else
 		failed=1
