@@ -460,8 +460,11 @@ static cella_result respond(const struct cella_onnx_tensor *outs, const uint8_t 
 			a->len = 8 + cella__inferd__predict_response__pack(&rsp, a->buf + 8);
 		}
 	}
-	for (size_t i = 0; ent && i < k; i++)
+	for (size_t i = 0; ent && i < k; i++) { /* the client's outputs */
+		if (ent[i].value.data)
+			memset(ent[i].value.data, 0, ent[i].value.len);
 		free(ent[i].value.data);
+	}
 	free(ent);
 	free(ep);
 	return r;
@@ -547,8 +550,16 @@ static void predict(const uint8_t *req, size_t len, struct answer *a)
 	give_instance(inst);
 out:
 	free(outs);
-	for (k = 0; ins && k < g.n_in; k++)
+	/* the client's inputs, as decoded and as unpacked (a string tensor's records only: their bytes follow them in
+	 * one block of a size the tensor does not give) */
+	for (k = 0; ins && k < g.n_in; k++) {
+		if (ins[k].data)
+			memset(ins[k].data, 0, ins[k].bytes);
 		cella_onnx_tensor_fini(&ins[k]);
+	}
+	for (i = 0; i < p->n_inputs; i++)
+		if (p->inputs[i]->value.data)
+			memset(p->inputs[i]->value.data, 0, p->inputs[i]->value.len);
 	free(ins);
 	free(have);
 	free(want);
