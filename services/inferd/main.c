@@ -393,6 +393,7 @@ int main(int argc, char **argv)
 	}
 	hex(mrhex, mr.b, 32);
 	hex(shahex, lo.model_sha256, 32);
+	errno = 0; /* says why only when the listen's socket calls set it */
 	r = cella_tls_host_listen(ip, port, &listener, &port);
 	if (r != CELLA_OK) {
 		fprintf(stderr, "cella-inferd: cannot listen on %s:%u: %s%s%s\n", ip, port, cella_result_str(r),
