@@ -138,6 +138,14 @@ CELLA_API CELLA_MUST_USE cella_result cella_tls_server_accept(struct cella_tls_s
 CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t cap,
 							    size_t *n) CELLA_NONNULL(1, 2, 4);
 /*
+ * Reads exactly n bytes into buf, across as many records as they span (cella_tls_server_read until n). Errors:
+ * CELLA_ERR_PEER_CLOSED (the peer ended the connection with close_notify before the first byte: the orderly end of
+ * a request-response protocol between messages), CELLA_ERR_TRUNCATED (it did so after some: buf holds them, the
+ * message is incomplete), and read's errors. n = 0 reads nothing and is CELLA_OK.
+ */
+CELLA_API CELLA_MUST_USE cella_result cella_tls_server_read_full(struct cella_tls_server *s, void *buf, size_t n)
+	CELLA_NONNULL(1, 2);
+/*
  * Writes all of buf and flushes; it never waits for the caller to read what the peer sent. Errors:
  * CELLA_ERR_INVALID_STATE (no connection is open, as read), CELLA_ERR_PEER_CLOSED (the peer ended the connection
  * with close_notify, which closes both directions in TLS 1.2, RFC 5246 7.2.1; read reports it as the end of data),

@@ -18,22 +18,6 @@
 /* every output's dims fit the answer's header */
 _Static_assert(INFERENCE_MAX_RANK >= CELLA_ONNX_MAX_RANK, "INFERENCE_MAX_RANK below the engine's rank limit");
 
-/* Reads exactly n bytes; CELLA_ERR_PEER_CLOSED when the client ended the connection (close_notify) before the first,
- * CELLA_ERR_TRUNCATED when it did so after some. */
-static cella_result read_full(struct cella_tls_server *s, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		size_t got = 0;
-		cella_result r = cella_tls_server_read(s, (uint8_t *)buf + done, n - done, &got);
-		if (r != CELLA_OK)
-			return r;
-		if (got == 0)
-			return done ? CELLA_ERR_TRUNCATED : CELLA_ERR_PEER_CLOSED;
-		done += got;
-	}
-	return CELLA_OK;
-}
-
 static void put32(uint8_t *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -84,7 +68,7 @@ static cella_result request(struct cella_tls_server *s, struct cella_onnx_model 
 	uint8_t *req;
 
 	*ok = 0;
-	if ((r = read_full(s, len4, 4)) != CELLA_OK)
+	if ((r = cella_tls_server_read_full(s, len4, 4)) != CELLA_OK)
 		return r;
 	len = (uint32_t)len4[0] | (uint32_t)len4[1] << 8 | (uint32_t)len4[2] << 16 | (uint32_t)len4[3] << 24;
 	if (len == 0 || len > INFERENCE_MAX_REQUEST) {
@@ -93,7 +77,7 @@ static cella_result request(struct cella_tls_server *s, struct cella_onnx_model 
 	}
 	if (!(req = malloc(len)))
 		return refuse(s, CELLA_ERR_OUT_OF_MEMORY, "the request");
-	if ((r = read_full(s, req, len)) != CELLA_OK) {
+	if ((r = cella_tls_server_read_full(s, req, len)) != CELLA_OK) {
 		free(req);
 		return r == CELLA_ERR_PEER_CLOSED ? CELLA_ERR_TRUNCATED : r;
 	}

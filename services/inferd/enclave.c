@@ -233,6 +233,22 @@ static cella_result unseal_key(const uint8_t *blob, size_t len, uint8_t key[INFE
 	return r;
 }
 
+/* Everything LOAD made, freed and the key wiped, back to nothing loaded (the caller is the one loading or
+ * unloading). */
+static void release_all(void)
+{
+	unload_models();
+	cella_tls_key_fini(&g.key);
+	memset(g.cert, 0, sizeof(g.cert));
+	free(g.enc);
+	g.enc = NULL;
+	g.encrypted = 0;
+	pthread_mutex_lock(&g.lock);
+	g.loaded = 0;
+	g.model = MODEL_NONE;
+	pthread_mutex_unlock(&g.lock);
+}
+
 static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, size_t *w)
 {
 	struct inferd_load_in a;
@@ -293,15 +309,7 @@ static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, s
 	if (r == CELLA_OK)
 		r = cella_attest_cert_bound(&g.key, "cella-inferd", g.hello + 16, g.cert, sizeof(g.cert), &g.cert_len);
 	if (r != CELLA_OK) {
-		unload_models();
-		cella_tls_key_fini(&g.key);
-		free(g.enc);
-		g.enc = NULL;
-		g.encrypted = 0;
-		pthread_mutex_lock(&g.lock);
-		g.loaded = 0;
-		g.model = MODEL_NONE;
-		pthread_mutex_unlock(&g.lock);
+		release_all();
 		return r;
 	}
 	memcpy(g.hello, INFERD_MAGIC, 8);
@@ -331,16 +339,7 @@ static cella_result unload(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 	pthread_mutex_unlock(&g.lock);
 	if (r != CELLA_OK)
 		return r;
-	unload_models();
-	cella_tls_key_fini(&g.key);
-	memset(g.cert, 0, sizeof(g.cert));
-	free(g.enc);
-	g.enc = NULL;
-	g.encrypted = 0;
-	pthread_mutex_lock(&g.lock);
-	g.loaded = 0;
-	g.model = MODEL_NONE;
-	pthread_mutex_unlock(&g.lock);
+	release_all();
 	return CELLA_OK;
 }
 
@@ -617,22 +616,6 @@ static void provision(const uint8_t *key, size_t len, struct answer *a)
  * Sessions
  */
 
-/* Reads exactly n bytes; CELLA_ERR_PEER_CLOSED when the client ended the session (close_notify) before the first,
- * CELLA_ERR_TRUNCATED when it did so after some. */
-static cella_result read_exact(struct cella_tls_server *s, void *buf, size_t n)
-{
-	for (size_t done = 0; done < n;) {
-		size_t got = 0;
-		cella_result r = cella_tls_server_read(s, (uint8_t *)buf + done, n - done, &got);
-		if (r != CELLA_OK)
-			return r;
-		if (got == 0)
-			return done ? CELLA_ERR_TRUNCATED : CELLA_ERR_PEER_CLOSED;
-		done += got;
-	}
-	return CELLA_OK;
-}
-
 /* One session: the hello, then requests until the client ends it (CELLA_OK) or it fails. */
 static cella_result session(struct cella_tls_server *s, struct inferd_work_out *st)
 {
@@ -641,7 +624,7 @@ static cella_result session(struct cella_tls_server *s, struct inferd_work_out *
 		struct answer a = {0};
 		uint8_t head[8], *req;
 		uint32_t kind, len;
-		if ((r = read_exact(s, head, 8)) != CELLA_OK)
+		if ((r = cella_tls_server_read_full(s, head, 8)) != CELLA_OK)
 			break;
 		kind = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 | (uint32_t)head[3] << 24;
 		len = (uint32_t)head[4] | (uint32_t)head[5] << 8 | (uint32_t)head[6] << 16 | (uint32_t)head[7] << 24;
@@ -653,7 +636,7 @@ static cella_result session(struct cella_tls_server *s, struct inferd_work_out *
 			r = send_answer(s, &a);
 			return r == CELLA_OK ? why : r;
 		}
-		if ((r = read_exact(s, req, len)) != CELLA_OK) {
+		if ((r = cella_tls_server_read_full(s, req, len)) != CELLA_OK) {
 			free(req);
 			return r == CELLA_ERR_PEER_CLOSED ? CELLA_ERR_TRUNCATED : r;
 		}

@@ -385,6 +385,21 @@ cella_result cella_tls_server_read(struct cella_tls_server *s, void *buf, size_t
 }
 
 /* see cella/tls.h */
+cella_result cella_tls_server_read_full(struct cella_tls_server *s, void *buf, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		size_t got = 0;
+		cella_result r = cella_tls_server_read(s, (uint8_t *)buf + done, n - done, &got);
+		if (r != CELLA_OK)
+			return r;
+		if (got == 0)
+			return done ? CELLA_ERR_TRUNCATED : CELLA_ERR_PEER_CLOSED;
+		done += got;
+	}
+	return CELLA_OK;
+}
+
+/* see cella/tls.h */
 cella_result cella_tls_server_write(struct cella_tls_server *s, const void *buf, size_t len)
 {
 	br_ssl_engine_context *eng = &s->sc.eng;

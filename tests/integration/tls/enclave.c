@@ -132,10 +132,14 @@ static cella_result serve(const uint8_t *in, size_t n, uint8_t *out, size_t on, 
 			res.again_result = (uint32_t)cella_tls_server_accept(s, a.listener, 1);
 			copy_detail(&res, s);
 		}
-		/* read one line */
+		/* read one line, or 8 bytes */
 		res.read_result = CELLA_OK;
 		res.write_result = CELLA_OK;
-		while (len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
+		if (a.flags & T_SERVE_READ_FULL) {
+			res.read_result = (uint32_t)cella_tls_server_read_full(s, buf, 8);
+			len = res.read_result == CELLA_OK ? 8 : 0;
+		}
+		while (!(a.flags & T_SERVE_READ_FULL) && len < 1024 && (len == 0 || buf[len - 1] != '\n')) {
 			cella_result rr = cella_tls_server_read(s, buf + len, 1024 - len, &got);
 			if (rr == CELLA_OK && got == 0) { /* tell the host what the server has sent by now */
 				size_t ow = 0;

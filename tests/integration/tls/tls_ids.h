@@ -25,6 +25,7 @@ struct t_serve_in {
 	uint32_t reserved;
 };
 #define T_SERVE_ACCEPT_AGAIN 1u /* after each handshake, accept once more (1 ms) while the connection is open */
+#define T_SERVE_READ_FULL 2u    /* read exactly 8 bytes (cella_tls_server_read_full) instead of a line */
 struct t_serve_out {
 	uint32_t ok;         /* handshakes that succeeded (and sessions answered) */
 	uint32_t last_error; /* the cella_result of the last failed accept, 0 if none failed */

@@ -263,6 +263,44 @@ static bool session(uint16_t port, struct cella_tls_openssl_verifier *v, const c
  * (CELLA_ERR_IO). By the time read reports the end of data, the server has sent its close_notify in answer (RFC 5246
  * 7.2.1), not only at close. Once the server has closed the connection, a write finds none (CELLA_ERR_INVALID_STATE). The
  * server's detail names the failed call and its cause. */
+/*
+ * cella_tls_server_read_full: 8 bytes sent as three records arrive whole (the server echoes them); close_notify
+ * after 3 of them is CELLA_ERR_TRUNCATED, before any CELLA_ERR_PEER_CLOSED.
+ */
+static void read_full(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
+{
+	static const char *const parts[][3] = {{"ab", "cde", "fgh"}, {"abc", NULL, NULL}, {NULL, NULL, NULL}};
+	static const cella_result want[] = {CELLA_OK, CELLA_ERR_TRUNCATED, CELLA_ERR_PEER_CLOSED};
+	for (int k = 0; k < 3; k++) {
+		struct server_run run;
+		pthread_t th;
+		SSL_CTX *ctx;
+		SSL *ssl;
+		char reply[32] = {0};
+		size_t got = 0;
+		int fd;
+		serve_one(&run, &th, listener, T_SERVE_READ_FULL);
+		ssl = client(port, v, &ctx, &fd);
+		CT_ASSERT(SSL_connect(ssl) == 1);
+		for (int i = 0; i < 3 && parts[k][i]; i++)
+			CT_ASSERT(SSL_write(ssl, parts[k][i], (int)strlen(parts[k][i])) == (int)strlen(parts[k][i]));
+		if (k == 0) {
+			while (got < 17 && SSL_read_ex(ssl, reply + got, 17 - got, &(size_t){0}) == 1)
+				got = strlen(reply);
+			CT_ASSERT(strcmp(reply, "enclave: abcdefgh") == 0);
+		}
+		CT_ASSERT(SSL_shutdown(ssl) >= 0);
+		SSL_free(ssl);
+		SSL_CTX_free(ctx);
+		close(fd);
+		CT_ASSERT(pthread_join(th, NULL) == 0);
+		CT_RESULT(run.r, CELLA_OK);
+		CT_RESULT((cella_result)run.out.read_result, want[k]);
+	}
+	cella_test_pass("read_full: 8 bytes across three records; close_notify after 3 is TRUNCATED, before any "
+			"PEER_CLOSED");
+}
+
 static void truncation(uint16_t port, uint64_t listener, struct cella_tls_openssl_verifier *v)
 {
 	for (int notify = 1; notify >= 0; notify--) {
@@ -1018,6 +1056,7 @@ int main(int argc, char **argv)
 
 	policy_for(&v.policy, &root, &mr);
 	truncation(port, listener, &v);
+	read_full(port, listener, &v);
 	junk_after_handshake(port, listener, &v);
 	suites(port, listener, &v);
 	lying_sockets(port, listener, &v);
