@@ -1765,27 +1765,6 @@ static void test_file(void)
 	cella_test_pass("file");
 }
 
-/* The whole file at root/rel into a malloc'd buffer (*len its size), or NULL. */
-static uint8_t *read_whole(const char *root, const char *rel, size_t *len)
-{
-	char p[1024];
-	FILE *f;
-	long n;
-	uint8_t *b = NULL;
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	if (!(f = fopen(p, "rb")))
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 && (b = malloc((size_t)n)) &&
-	    fread(b, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
 /* cella_onnx_tensor_encode: the ONNX project's own serialized tensors (Python protobuf: dims, data_type, string_data,
  * name, raw_data) are reproduced byte for byte from what cella_onnx_tensor_decode makes of them; every dtype, a
  * scalar and an empty tensor round-trip; each malformed tensor is refused by its error. */
@@ -1806,7 +1785,9 @@ static void test_tensor_encode(void)
 
 	CT_ASSERT(root != NULL);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		CT_ASSERT((file = read_whole(root, files[i].file, &flen)) != NULL);
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", root, files[i].file);
+		file = cella_test_read_file(path, &flen);
 		CT_RESULT(cella_onnx_tensor_decode(file, flen, &t), CELLA_OK);
 		CT_RESULT(cella_onnx_tensor_encode(&t, files[i].name, &enc, &len), CELLA_OK);
 		CT_EQ(len, flen);
