@@ -262,8 +262,8 @@ static void print_output(const char *name, const struct cella_onnx_tensor *t)
 }
 
 /* Checks, prints, compares and saves the outputs of rsp; true when all is well. */
-static bool outputs(const Cella__Inferd__PredictResponse *rsp, struct named *expect, size_t n_expect,
-		    const char *save_dir, bool print)
+static bool outputs(const Cella__Inferd__PredictResponse *rsp, const struct named *expect,
+		    const struct cella_onnx_tensor *wants, size_t n_expect, const char *save_dir, bool print)
 {
 	bool ok = true;
 	for (size_t i = 0; i < n_expect; i++) {
@@ -277,7 +277,7 @@ static bool outputs(const Cella__Inferd__PredictResponse *rsp, struct named *exp
 	}
 	for (size_t k = 0; k < rsp->n_outputs && ok; k++) {
 		const Cella__Inferd__TensorEntry *e = rsp->outputs[k];
-		struct cella_onnx_tensor t, want;
+		struct cella_onnx_tensor t;
 		cella_result r = cella_onnx_tensor_decode(e->value.data, e->value.len, &t);
 		if (r != CELLA_OK) {
 			fprintf(stderr, "cella-infer: output %s: not a TensorProto: %s\n", e->key, cella_result_str(r));
@@ -285,22 +285,9 @@ static bool outputs(const Cella__Inferd__PredictResponse *rsp, struct named *exp
 		}
 		if (print)
 			print_output(e->key, &t);
-		for (size_t i = 0; i < n_expect && ok; i++) {
-			size_t len = 0;
-			uint8_t *b;
-			if (strcmp(expect[i].name, e->key) != 0)
-				continue;
-			if (!(b = slurp(expect[i].file, MAX_ANSWER, &len)))
-				ok = false;
-			else if ((r = cella_onnx_tensor_decode(b, len, &want)) != CELLA_OK) {
-				fprintf(stderr, "cella-infer: %s: not a TensorProto: %s\n", expect[i].file, cella_result_str(r));
-				ok = false;
-			} else {
-				ok = matches(e->key, &t, &want);
-				cella_onnx_tensor_fini(&want);
-			}
-			free(b);
-		}
+		for (size_t i = 0; i < n_expect && ok; i++)
+			if (!strcmp(expect[i].name, e->key))
+				ok = matches(e->key, &t, &wants[i]);
 		cella_onnx_tensor_fini(&t);
 		if (ok && save_dir) {
 			char path[4096];
@@ -425,6 +412,7 @@ int main(int argc, char **argv)
 {
 	const char *connect_to = NULL, *root_path = NULL, *model_path = NULL, *save_dir = NULL, *key_path = NULL;
 	struct named inputs[MAX_NAMED], expect[MAX_NAMED];
+	struct cella_onnx_tensor wants[MAX_NAMED] = {0}; /* expect[i]'s tensor, read once */
 	char *filter[MAX_NAMED];
 	size_t n_in = 0, n_expect = 0, n_filter = 0, root_len = 0, req_len = 0;
 	uint8_t mrenclave[32], model_hash[32], hello[INFERD_HELLO_BYTES], *root = NULL, *req = NULL;
@@ -509,6 +497,18 @@ int main(int argc, char **argv)
 			return 1;
 		SHA256(m, len, model_hash);
 		free(m);
+	}
+	for (size_t i = 0; i < n_expect; i++) {
+		size_t len = 0;
+		uint8_t *b = slurp(expect[i].file, MAX_ANSWER, &len);
+		if (!b)
+			goto out;
+		cr = cella_onnx_tensor_decode(b, len, &wants[i]);
+		free(b);
+		if (cr != CELLA_OK) {
+			fprintf(stderr, "cella-infer: %s: not a TensorProto: %s\n", expect[i].file, cella_result_str(cr));
+			goto out;
+		}
 	}
 	/* the request: each input file checked to be a TensorProto before anything is sent */
 	for (size_t i = 0; i < n_in; i++) {
@@ -601,7 +601,7 @@ int main(int argc, char **argv)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-		if (!outputs(rsp, expect, n_expect, i + 1 == repeat ? save_dir : NULL, i + 1 == repeat))
+		if (!outputs(rsp, expect, wants, n_expect, i + 1 == repeat ? save_dir : NULL, i + 1 == repeat))
 			goto out;
 	}
 	if (repeat > 1) {
@@ -628,6 +628,8 @@ out:
 	SSL_CTX_free(ctx);
 	for (size_t i = 0; i < n_in; i++)
 		free(files[i]);
+	for (size_t i = 0; i < n_expect; i++)
+		cella_onnx_tensor_fini(&wants[i]);
 	free(root);
 	return status;
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "inferd.h"
+/* Wipes below are explicit_bzero: a memset the compiler sees followed by free, or by the end of a buffer's life, is a
+ * dead store it may drop. */
 #include "predict.pb-c.h"
 
 /* One copy of the model, and the last line its engine logged (the reason a run failed). */
@@ -139,21 +141,21 @@ static cella_result decrypt_model(const uint8_t key[INFERD_KEY_BYTES], uint8_t *
 	memcpy(b, g.enc + INFERD_MODEL_HEADER, n);
 	br_gcm_run(&gcm, 0, b, n);
 	if (!br_gcm_check_tag(&gcm, g.enc + g.enc_len - INFERD_MODEL_TAG)) {
-		memset(b, 0, n);
+		explicit_bzero(b, n);
 		free(b);
 		r = CELLA_ERR_MAC_MISMATCH;
 	} else {
 		*pt = b;
 		*pt_len = n;
 	}
-	memset(&x86, 0, sizeof(x86));
-	memset(&ct, 0, sizeof(ct));
-	memset(&gcm, 0, sizeof(gcm));
+	explicit_bzero(&x86, sizeof(x86));
+	explicit_bzero(&ct, sizeof(ct));
+	explicit_bzero(&gcm, sizeof(gcm));
 	return r;
 }
 
-/* Decrypts and loads the encrypted model with key (g.model is MODEL_UNLOCKING: no one else touches the models);
- * *why names what failed. */
+/* Decrypts and loads the encrypted model with key, then frees its encrypted copy (the caller alone is unlocking it:
+ * LOAD, or a session that set MODEL_UNLOCKING); *why names what failed. */
 static cella_result unlock_model(const uint8_t key[INFERD_KEY_BYTES], const char **why)
 {
 	uint8_t *pt = NULL;
@@ -165,21 +167,25 @@ static cella_result unlock_model(const uint8_t key[INFERD_KEY_BYTES], const char
 		return r;
 	}
 	r = load_models(pt, n, g.instances);
-	memset(pt, 0, n); /* the model in the clear, now held by the engine */
+	explicit_bzero(pt, n); /* the model in the clear, now held by the engine */
 	free(pt);
 	if (r != CELLA_OK) {
 		unload_models();
 		*why = "the decrypted model does not load";
+	} else {
+		free(g.enc); /* only a locked model is unlocked: its encrypted copy is done with */
+		g.enc = NULL;
 	}
 	return r;
 }
 
-/* An encrypted file's header: magic, version 1, reserved 0, and room for a tag. */
+/* Whether a model file is an encrypted one (its magic); check_encrypted then checks the rest of its header. */
 static int encrypted(const uint8_t *b, size_t n)
 {
 	return n >= 8 && memcmp(b, INFERD_MODEL_MAGIC, 8) == 0;
 }
 
+/* An encrypted file's header: version 1, reserved 0, and room for a tag. */
 static cella_result check_encrypted(const uint8_t *b, size_t n)
 {
 	uint32_t version, reserved;
@@ -223,8 +229,9 @@ static cella_result unseal_key(const uint8_t *blob, size_t len, uint8_t key[INFE
 		r = CELLA_ERR_SEALED_BLOB;
 	if (r == CELLA_OK)
 		r = cella_unseal(blob, len, key, INFERD_KEY_BYTES, &kl, aad, sizeof(aad), &al);
-	if (r == CELLA_OK && (al != 32 || kl != INFERD_KEY_BYTES || memcmp(aad, g.hello + 16, 32) != 0)) {
-		memset(key, 0, INFERD_KEY_BYTES);
+	/* the lengths are the ones checked above: the header that announces them is authenticated */
+	if (r == CELLA_OK && memcmp(aad, g.hello + 16, 32) != 0) {
+		explicit_bzero(key, INFERD_KEY_BYTES);
 		r = CELLA_ERR_SEALED_BLOB; /* a key sealed for another model file */
 	}
 	if (r != CELLA_OK)
@@ -293,14 +300,12 @@ static cella_result load(const uint8_t *in, size_t n, uint8_t *out, size_t on, s
 			g.enc_len = (size_t)a.model_bytes;
 			g.model = MODEL_LOCKED;
 			if (a.sealed_bytes && (r = unseal_key(sealed, (size_t)a.sealed_bytes, key)) == CELLA_OK) {
-				if ((r = unlock_model(key, &why)) == CELLA_OK) {
+				if ((r = unlock_model(key, &why)) == CELLA_OK)
 					g.model = MODEL_READY;
-					free(g.enc);
-					g.enc = NULL;
-				} else
+				else
 					printf("enclave: %s\n", why);
 			}
-			memset(key, 0, sizeof(key));
+			explicit_bzero(key, sizeof(key));
 		}
 	}
 	if (r == CELLA_OK)
@@ -349,7 +354,7 @@ static cella_result unload(const uint8_t *in, size_t n, uint8_t *out, size_t on,
 
 /* An answer: status, length, payload, as one buffer (one write: one TLS record's worth of flushing, not two). */
 struct answer {
-	uint8_t *buf; /* NULL: the status alone (no memory for more) */
+	uint8_t *buf; /* NULL: head alone (a key's answer, or no memory for a message) */
 	size_t len;
 	uint32_t status;
 	uint8_t head[8];
@@ -383,7 +388,7 @@ static cella_result send_answer(struct cella_tls_server *s, struct answer *a)
 {
 	cella_result r = a->buf ? cella_tls_server_write(s, a->buf, a->len) : cella_tls_server_write(s, a->head, 8);
 	if (a->buf && a->status == 0)
-		memset(a->buf, 0, a->len); /* the client's output */
+		explicit_bzero(a->buf, a->len); /* the client's output */
 	free(a->buf);
 	a->buf = NULL;
 	return r;
@@ -461,7 +466,7 @@ static cella_result respond(const struct cella_onnx_tensor *outs, const uint8_t 
 	}
 	for (size_t i = 0; ent && i < k; i++) { /* the client's outputs */
 		if (ent[i].value.data)
-			memset(ent[i].value.data, 0, ent[i].value.len);
+			explicit_bzero(ent[i].value.data, ent[i].value.len);
 		free(ent[i].value.data);
 	}
 	free(ent);
@@ -553,12 +558,12 @@ out:
 	 * one block of a size the tensor does not give) */
 	for (k = 0; ins && k < g.n_in; k++) {
 		if (ins[k].data)
-			memset(ins[k].data, 0, ins[k].bytes);
+			explicit_bzero(ins[k].data, ins[k].bytes);
 		cella_onnx_tensor_fini(&ins[k]);
 	}
 	for (i = 0; i < p->n_inputs; i++)
 		if (p->inputs[i]->value.data)
-			memset(p->inputs[i]->value.data, 0, p->inputs[i]->value.len);
+			explicit_bzero(p->inputs[i]->value.data, p->inputs[i]->value.len);
 	free(ins);
 	free(have);
 	free(want);
@@ -596,20 +601,13 @@ static void provision(const uint8_t *key, size_t len, struct answer *a)
 	}
 	pthread_mutex_lock(&g.lock);
 	g.model = r == CELLA_OK ? MODEL_READY : MODEL_LOCKED;
-	if (r == CELLA_OK) {
-		free(g.enc); /* no longer needed: only a LOCKED model is unlocked */
-		g.enc = NULL;
-	}
 	pthread_mutex_unlock(&g.lock);
 	if (r != CELLA_OK) {
 		refuse(a, r, "%s", why);
 		return;
 	}
-	a->status = 0;
-	a->len = 8;
-	if ((a->buf = calloc(1, 8)))
-		return;
-	memset(a->head, 0, 8);
+	a->status = 0; /* the status alone: send_answer writes a->head, all zeros */
+	memset(a->head, 0, sizeof(a->head));
 }
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -646,7 +644,7 @@ static cella_result session(struct cella_tls_server *s, struct inferd_work_out *
 			provision(req, len, &a);
 		else
 			refuse(&a, CELLA_ERR_INVALID_ARG, "request kind %u (1: a prediction, 2: a model key)", kind);
-		memset(req, 0, len); /* the client's input, or a key */
+		explicit_bzero(req, len); /* the client's input, or a key */
 		free(req);
 		(*(a.status == 0 ? &st->answered : &st->refused))++;
 		r = send_answer(s, &a);
