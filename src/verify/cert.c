@@ -51,7 +51,8 @@ static void init(void)
 	extra_index = X509_get_ex_new_index(0, NULL, NULL, NULL, extra_free);
 }
 
-/* The TBSCertificate's span in a Certificate's DER: the first element of the outer SEQUENCE. */
+/* The TBSCertificate's (or TBSCertList's) span in a Certificate's (CRL's) DER: the first element of the outer
+ * SEQUENCE. */
 static int tbs_span(const uint8_t *der, size_t len, const uint8_t **tbs, size_t *tbs_len)
 {
 	const unsigned char *p = der;
@@ -139,22 +140,57 @@ const uint8_t *cella_vfy_cert_point(const X509 *x)
 	return e && e->key ? e->point : NULL;
 }
 
-int cella_vfy_cert_signed_by(const X509 *x, EVP_PKEY *key)
+/* A signature as X.509 carries it: ecdsa-with-SHA256 without parameters, a BIT STRING of whole bytes holding a
+ * DER ECDSA-Sig-Value; r||s into rs, or -1. */
+static int x509_sig_rs(const X509_ALGOR *alg, const ASN1_BIT_STRING *sig, uint8_t *rs)
 {
-	const struct cert_extra *e = extra(x);
-	const ASN1_BIT_STRING *sig = NULL;
-	const X509_ALGOR *alg = NULL;
 	const ASN1_OBJECT *oid = NULL;
 	int ptype = 0;
-	if (!e || !key)
-		return 0;
-	X509_get0_signature(&sig, &alg, x);
-	/* as X509_verify: the outer algorithm equals the signed one; ecdsa-with-SHA256 has no parameters */
-	if (!sig || !alg || X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(x)) != 0)
-		return 0;
+	if (!sig || !alg)
+		return -1;
 	X509_ALGOR_get0(&oid, &ptype, NULL, alg);
 	if (OBJ_obj2nid(oid) != NID_ecdsa_with_SHA256 || ptype != V_ASN1_UNDEF || (sig->flags & 0x07) != 0)
+		return -1;
+	return cella_vfy_sig_der_rs(ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), rs);
+}
+
+int cella_vfy_cert_signed_by(const X509 *x, const X509 *issuer)
+{
+	const struct cert_extra *e = extra(x), *ie = extra(issuer);
+	const ASN1_BIT_STRING *sig = NULL;
+	const X509_ALGOR *alg = NULL;
+	uint8_t rs[64];
+	if (!e || !ie || !ie->key)
 		return 0;
-	return cella_vfy_ecdsa_verify_digest(key, e->tbs_digest, ASN1_STRING_get0_data(sig),
-					     (size_t)ASN1_STRING_length(sig));
+	X509_get0_signature(&sig, &alg, x);
+	/* as X509_verify: the outer algorithm equals the signed one */
+	if (!alg || X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(x)) != 0 || x509_sig_rs(alg, sig, rs) != 0)
+		return 0;
+	return cella_vfy_issuer_verify(ie->point, ie->key, e->tbs_digest, rs);
+}
+
+int cella_vfy_crl_signed_by(const X509_CRL *crl, const uint8_t *der, size_t len, const X509 *issuer)
+{
+	const struct cert_extra *ie = extra(issuer);
+	const ASN1_BIT_STRING *sig = NULL;
+	const X509_ALGOR *alg = NULL;
+	const uint8_t *tbs;
+	size_t tbs_len;
+	uint8_t rs[64], digest[32];
+	if (!crl || !ie || !ie->key || len > LONG_MAX || tbs_span(der, len, &tbs, &tbs_len) != 0)
+		return 0;
+	/* X509_CRL_verify checks the outer algorithm only; the signed bytes are the TBSCertList as it is in the DER */
+	X509_CRL_get0_signature(crl, &sig, &alg);
+	if (x509_sig_rs(alg, sig, rs) != 0 || cella_vfy_sha256(tbs, tbs_len, digest) != 0)
+		return 0;
+	return cella_vfy_issuer_verify(ie->point, ie->key, digest, rs);
+}
+
+int cella_vfy_doc_signed_by(const X509 *signer, const uint8_t *msg, size_t len, const uint8_t *rs)
+{
+	const struct cert_extra *e = extra(signer);
+	uint8_t digest[32];
+	if (!e || !e->key || cella_vfy_sha256(msg, len, digest) != 0)
+		return 0;
+	return cella_vfy_issuer_verify(e->point, e->key, digest, rs);
 }

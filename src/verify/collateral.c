@@ -440,7 +440,7 @@ cella_result cella_vfy_check_root(X509 *root, const uint8_t *point, const char *
 	/* Intel's own root certificate, byte for byte: its self-signature is known good */
 	pinned = i >= 0 && cella_vfy_root_pinned(pool->e[i].hash);
 	if (X509_NAME_cmp(X509_get_subject_name(root), X509_get_issuer_name(root)) != 0 ||
-	    !(pinned || cella_vfy_cert_signed_by(root, cella_vfy_cert_key(root))) || X509_check_ca(root) < 1)
+	    !(pinned || cella_vfy_cert_signed_by(root, root)) || X509_check_ca(root) < 1)
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "%s root certificate is not a valid self-signed CA",
 				      what);
 	if (!cella_vfy_cn_contains(X509_get_subject_name(root), "SGX Root CA"))
@@ -461,7 +461,7 @@ cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, s
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "certificate CN does not contain \"%s\"", cn);
 	if (X509_check_ca(parent) < 1 ||
 	    X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0 ||
-	    !cella_vfy_cert_signed_by(child, cella_vfy_cert_key(parent)))
+	    !cella_vfy_cert_signed_by(child, parent))
 		return cella_vfy_fail(d, CELLA_ERR_CERT_CHAIN, "\"%s\" certificate is not signed by its issuer", cn);
 	if (i >= 0 && pool_find(pool, parent) >= 0)
 		pool->e[i].parent_ok = parent;
@@ -469,15 +469,15 @@ cella_result cella_vfy_check_issued(X509 *child, X509 *parent, const char *cn, s
 }
 
 /* The CRL is issued and signed by ca and carries CRL Number and AKI (as Intel's QVL requires). */
-static cella_result check_crl(X509_CRL *crl, X509 *ca, const char *what, struct cella_detail *d)
+static cella_result check_crl(X509_CRL *crl, const uint8_t *der, size_t len, X509 *ca, const char *what,
+			      struct cella_detail *d)
 {
 	int crit = 0;
 	ASN1_INTEGER *num;
 	AUTHORITY_KEYID *aki;
-	EVP_PKEY *key = cella_vfy_cert_key(ca);
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ca)) != 0)
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s is not issued by the expected CA", what);
-	if (!key || X509_CRL_verify(crl, key) != 1)
+	if (!cella_vfy_crl_signed_by(crl, der, len, ca))
 		return cella_vfy_fail(d, CELLA_ERR_CRL, "%s signature does not verify", what);
 	num = X509_CRL_get_ext_d2i(crl, NID_crl_number, &crit, NULL);
 	aki = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);
@@ -566,10 +566,10 @@ static cella_result prepare(struct cella_collateral *c, struct vfy_prepared *p, 
 	p->pck_ca = ch[0];
 	p->root = ch[1];
 	CELLA_CHECK(cella_vfy_check_root(p->root, p->root_point, "PCK CRL issuer chain", &p->pool, d));
-	CELLA_CHECK(check_crl(p->root_crl, p->root, "root CA CRL", d));
+	CELLA_CHECK(check_crl(p->root_crl, c->root_crl, c->root_crl_len, p->root, "root CA CRL", d));
 	CELLA_CHECK(cella_vfy_check_issued(p->pck_ca, p->root, "CA", &p->pool, d));
 	CELLA_CHECK(cella_vfy_check_not_revoked(p->root_crl, p->pck_ca, "PCK CA certificate", d));
-	CELLA_CHECK(check_crl(p->pck_crl, p->pck_ca, "PCK CRL", d));
+	CELLA_CHECK(check_crl(p->pck_crl, c->pck_crl, c->pck_crl_len, p->pck_ca, "PCK CRL", d));
 	win_cert(&w, p->pck_ca);
 	win_cert(&w, p->root);
 	win_crl(&w, p->root_crl);
@@ -578,13 +578,11 @@ static cella_result prepare(struct cella_collateral *c, struct vfy_prepared *p, 
 	/* TCB Info and QE Identity: chains, then signatures over the exact text */
 	CELLA_CHECK(signing_chain(c->tcb_chain, c->tcb_chain_len, p->root_point, p->root_crl, "TCB Info", &tcb_signer,
 				  &w, &p->pool, d));
-	if (!cella_vfy_ecdsa_verify(cella_vfy_cert_key(tcb_signer), (const uint8_t *)c->tcb_info, c->tcb_info_len,
-				    c->tcb_sig))
+	if (!cella_vfy_doc_signed_by(tcb_signer, (const uint8_t *)c->tcb_info, c->tcb_info_len, c->tcb_sig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "TCB Info signature does not verify"));
 	CELLA_CHECK(signing_chain(c->qe_chain, c->qe_chain_len, p->root_point, p->root_crl, "QE Identity", &qe_signer,
 				  &w, &p->pool, d));
-	if (!cella_vfy_ecdsa_verify(cella_vfy_cert_key(qe_signer), (const uint8_t *)c->qe_identity,
-				    c->qe_identity_len, c->qe_sig))
+	if (!cella_vfy_doc_signed_by(qe_signer, (const uint8_t *)c->qe_identity, c->qe_identity_len, c->qe_sig))
 		CELLA_FAIL(cella_vfy_fail(d, CELLA_ERR_COLLATERAL_SIGNATURE, "QE Identity signature does not verify"));
 	CELLA_CHECK(cella_vfy_tcb_info_parse(c->tcb_info, c->tcb_info_len, &p->tcb, d));
 	CELLA_CHECK(cella_vfy_qe_identity_parse(c->qe_identity, c->qe_identity_len, &p->qe, d));

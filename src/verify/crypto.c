@@ -79,17 +79,21 @@ int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const ui
 	return ok;
 }
 
-int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig)
+int cella_vfy_ecdsa_verify_rs(EVP_PKEY *key, const uint8_t *digest, const uint8_t *rs)
 {
-	uint8_t der[2 + 35 + 35], digest[32];
+	uint8_t der[2 + 35 + 35];
 	size_t n;
-	n = der_uint(der + 2, sig);
-	n += der_uint(der + 2 + n, sig + 32);
+	n = der_uint(der + 2, rs);
+	n += der_uint(der + 2 + n, rs + 32);
 	der[0] = 0x30;
 	der[1] = (uint8_t)n;
-	if (cella_vfy_sha256(msg, len, digest) != 0)
-		return 0;
 	return cella_vfy_ecdsa_verify_digest(key, digest, der, n + 2);
+}
+
+int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig)
+{
+	uint8_t digest[32];
+	return cella_vfy_sha256(msg, len, digest) == 0 && cella_vfy_ecdsa_verify_rs(key, digest, sig);
 }
 
 /*

@@ -30,11 +30,28 @@ EVP_PKEY *cella_vfy_key_from_xy(const uint8_t *xy);
 int cella_vfy_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig);
 /* 1 if der_sig (ECDSA-Sig-Value) is a valid signature by key over the SHA-256 digest (32 bytes), else 0. */
 int cella_vfy_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t *digest, const uint8_t *der_sig, size_t der_len);
+/* The same with the signature as r||s (64 bytes). */
+int cella_vfy_ecdsa_verify_rs(EVP_PKEY *key, const uint8_t *digest, const uint8_t *rs);
 
 /* SHA-256(data) into out[32] with an algorithm fetched once per process; 0 on success. */
 int cella_vfy_sha256(const void *data, size_t len, uint8_t *out);
 /* SHA-256(a || b) into out[32]; 0 on success. */
 int cella_vfy_sha256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
+
+/* ---- keytab.c: signatures by issuer keys (anchor, PCK CAs, TCB signing key) ---- */
+/*
+ * 1 if rs (r||s, 64 bytes) is a valid ECDSA P-256 signature over the SHA-256 digest (32 bytes) by the key whose
+ * uncompressed point (65 bytes) is `point` and which `key` holds; 0 otherwise, as cella_vfy_ecdsa_verify_rs
+ * decides. For keys the caller has chained to the trust anchor: one that has checked many signatures in this
+ * process gets a precomputed table (see keytab.c).
+ */
+int cella_vfy_issuer_verify(const uint8_t *point, EVP_PKEY *key, const uint8_t *digest, const uint8_t *rs);
+/* An ECDSA-Sig-Value in exact DER (as OpenSSL requires) into r||s; -1 if it is not one, or r or s is negative or
+ * longer than 32 bytes (which no valid P-256 signature has). */
+int cella_vfy_sig_der_rs(const uint8_t *der, size_t len, uint8_t *rs);
+/* Tests: a key gets its table at its `uses`-th signature from now on (0 counts as 1); tables built so far. */
+void cella_vfy_keytab_after(unsigned uses);
+size_t cella_vfy_keytab_built(void);
 
 /* ---- cert.c ---- */
 /*
@@ -47,9 +64,13 @@ X509 *cella_vfy_cert_d2i(const uint8_t *der, size_t len);
 EVP_PKEY *cella_vfy_cert_key(const X509 *x);
 /* Its uncompressed point (65 bytes), or NULL as above. */
 const uint8_t *cella_vfy_cert_point(const X509 *x);
-/* 1 if x (from cella_vfy_cert_d2i) carries a valid ecdsa-with-SHA256 signature by key, as X509_verify would
- * decide; 0 otherwise, including for any other signature algorithm. */
-int cella_vfy_cert_signed_by(const X509 *x, EVP_PKEY *key);
+/* 1 if x (from cella_vfy_cert_d2i) carries a valid ecdsa-with-SHA256 signature by the key of issuer (also from
+ * cella_vfy_cert_d2i), as X509_verify would decide; 0 otherwise, including for any other signature algorithm. */
+int cella_vfy_cert_signed_by(const X509 *x, const X509 *issuer);
+/* The same for a CRL parsed from exactly `len` bytes of DER, as X509_CRL_verify would decide. */
+int cella_vfy_crl_signed_by(const X509_CRL *crl, const uint8_t *der, size_t len, const X509 *issuer);
+/* 1 if rs (r||s) is a valid ECDSA-P256-SHA256 signature over msg by the key of signer, else 0. */
+int cella_vfy_doc_signed_by(const X509 *signer, const uint8_t *msg, size_t len, const uint8_t *rs);
 
 /* ---- pem.c ---- */
 /* Certificates already parsed (and checked) for one prepared collateral: each distinct DER is parsed and its

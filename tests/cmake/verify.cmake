@@ -36,6 +36,7 @@ cella_unit_test(verify_pck_trusted_test SOURCES ${VU}/verify_pck_trusted_test.c 
                 ARGS ${CELLA_VECTORS_DIR})
 cella_unit_test(verify_cert_test SOURCES ${VU}/verify_cert_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
+cella_unit_test(verify_keytab_test SOURCES ${VU}/verify_keytab_test.c LIBS cella_verify_testutil)
 cella_unit_test(verify_collateral_test SOURCES ${VU}/verify_collateral_test.c LIBS cella_verify_testutil
                 ARGS ${CELLA_VECTORS_DIR})
 foreach(v dcapqvl_sgx_v3 dcapqvl_tdx_v4)

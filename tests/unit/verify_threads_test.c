@@ -4,11 +4,12 @@
  * vector cold (its own collateral) and warm (one collateral shared by all threads, its cache filled by whichever
  * thread comes first), inside and outside the validity window, under Intel's root and under another root, and with
  * more spellings of the quote's PCK chain (one line ended by CRLF) than the collateral caches chains, so that
- * threads replace the prepared collateral and the cached chains that others are verifying with. Every verdict must
- * be the one a single thread gets.
+ * threads replace the prepared collateral and the cached chains that others are verifying with, and build the
+ * issuer keys' tables while others verify. Every verdict must be the one a single thread gets.
  */
 #include "cella_test.h"
 #include "testutil.h"
+#include "verify_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -118,11 +119,14 @@ int main(int argc, char **argv)
 	CT_RESULT(cella_trust_new_cert(pem, pem_len, &other_root, NULL), CELLA_OK);
 	free(pem);
 
+	/* issuer-key tables built by whichever thread reaches a key's 8th signature, while the others verify */
+	cella_vfy_keytab_after(8);
 	for (size_t i = 0; i < THREADS; i++)
 		CT_EQ(pthread_create(&th[i], NULL, worker, (void *)i), 0);
 	for (size_t i = 0; i < THREADS; i++)
 		CT_EQ(pthread_join(th[i], NULL), 0);
 	CT_EQ(failures, 0);
+	CT_ASSERT(cella_vfy_keytab_built() >= 3); /* Intel's root, a PCK CA, the TCB signing key */
 	cella_test_pass("verdicts from several threads, cold and on shared collateral (its prepared state and cached PCK "
 			"chains replaced while in use), match the expected ones");
 
