@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential gcc clang cmake ninja-build pkg-config make git file binutils util-linux
 musl-dev musl-tools libbearssl-dev libssl-dev openssl libseccomp-dev
 libjansson-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libsqlite3-dev
-libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
+libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata libarchive-dev zlib1g-dev umoci skopeo python3-yaml
 libclang-rt-14-dev valgrind wrk ca-certificates python3"
 
 missing=""
