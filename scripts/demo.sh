@@ -114,6 +114,24 @@ if [ -x "$bin/cella-inferd" ] && [ -x "$bin/cella-sign" ] && [ -f "$topk/model.o
 	rm -rf "$idir"
 fi
 
+# ---- cella-image: helloworld as a reproducible OCI image, and its Kubernetes manifest (tools/image, docs/deploy.md)
+if [ -x "$bin/cella-image" ] && [ -x "$bin/cella-sign" ]; then
+	echo
+	echo "== cella-image: helloworld as an OCI image (no daemon, no base image) and its Kubernetes Deployment"
+	gdir=$(mktemp -d /tmp/cella-image-demo.XXXXXX)
+	"$bin/cella-sign" genkey -o "$gdir/key.pem" >/dev/null &&
+		"$bin/cella-sign" sign --key "$gdir/key.pem" -o "$gdir/helloworld.signed" "$bin/helloworld_enclave" \
+			>/dev/null &&
+		"$bin/cella-image" build --host "$bin/helloworld_host" --enclave "$gdir/helloworld.signed" --allow-debug \
+			-o "$gdir/oci" --tag demo || failed=1
+	if [ -f "$gdir/oci/index.json" ] && command -v skopeo >/dev/null 2>&1; then
+		skopeo inspect "oci:$gdir/oci:demo" | grep -E '"dev.cella.(mrenclave|mrsigner|debug)"' || failed=1
+	fi
+	"$bin/cella-image" k8s --image registry.example/cella/helloworld:demo --enclave "$gdir/helloworld.signed" \
+		--allow-debug | sed -n '1,2p;/resources:/,$p' || failed=1
+	rm -rf "$gdir"
+fi
+
 # ---- cella-attestd: an Azure Attestation compatible service (services/attestd, docs/attestd.md)
 if [ -x "$bin/cella-attestd" ] && [ -x "$bin/attestation_service_host" ]; then
 	echo
