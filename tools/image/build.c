@@ -77,7 +77,8 @@ static int plan_add(struct plan *p, const char *src, const char *dst, unsigned m
 {
 	char a[PATH_MAX], b[PATH_MAX];
 	if (!image_path_ok(dst)) {
-		fprintf(stderr, PROG ": %s: not a path for the image (absolute, without \".\", \"..\" or \"//\")\n", dst);
+		fprintf(stderr, PROG ": %s: not a path for the image (absolute, without \".\", \"..\" or \"//\")\n",
+			dst);
 		return 1;
 	}
 	if (!realpath(src, a)) {
@@ -277,7 +278,8 @@ static int add_entry(struct archive *a, const char *name, unsigned type, unsigne
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	archive_entry_set_mtime(e, (time_t)date, 0);
-	ok = archive_write_header(a, e) == ARCHIVE_OK && (!size || archive_write_data(a, data, size) == (la_ssize_t)size);
+	ok = archive_write_header(a, e) == ARCHIVE_OK &&
+	     (!size || archive_write_data(a, data, size) == (la_ssize_t)size);
 	archive_entry_free(e);
 	if (!ok)
 		fprintf(stderr, PROG ": cannot write %s into the layer: %s\n", name, archive_error_string(a));
@@ -534,7 +536,8 @@ static int find_monitor(char *out, size_t n)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			if ((size_t)snprintf(out, n, "%s/../libexec/cella/cella-monitor", self) < n && access(out, X_OK) == 0)
+			if ((size_t)snprintf(out, n, "%s/../libexec/cella/cella-monitor", self) < n &&
+			    access(out, X_OK) == 0)
 				return 0;
 		}
 	}
@@ -607,8 +610,8 @@ int cella_image_cmd_build(int argc, char **argv)
 		goto usage;
 	}
 	if (!tag_ok(tag)) {
-		fprintf(stderr, PROG " build: --tag %s: a tag is 1 to 128 of [A-Za-z0-9_.-], not starting with . or -\n",
-			tag);
+		fprintf(stderr,
+			PROG " build: --tag %s: a tag is 1 to 128 of [A-Za-z0-9_.-], not starting with . or -\n", tag);
 		goto usage;
 	}
 	for (size_t i = 0; i < nenvs; i++)
@@ -696,10 +699,11 @@ int cella_image_cmd_build(int argc, char **argv)
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		config = json_pack("{s:s, s:s, s:s, s:{s:o, s:O, s:s, s:o}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created",
-				   created, "architecture", "amd64", "os", "linux", "config", "Env", env, "Entrypoint",
-				   entry, "WorkingDir", "/app", "Labels", labels, "rootfs", "type", "layers", "diff_ids",
-				   diff_dg, "history", "created", created, "created_by", "cella-image build");
+		config = json_pack("{s:s, s:s, s:s, s:{s:o, s:O, s:s, s:o}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}",
+				   "created", created, "architecture", "amd64", "os", "linux", "config", "Env", env,
+				   "Entrypoint", entry, "WorkingDir", "/app", "Labels", labels, "rootfs", "type",
+				   "layers", "diff_ids", diff_dg, "history", "created", created, "created_by",
+				   "cella-image build");
 		env = labels = NULL;
 	}
 	if (!config)

@@ -105,8 +105,8 @@ int cella_image_cmd_k8s(int argc, char **argv)
 	}
 	if (!name) {
 		if (!name_from_ref(image, derived, sizeof(derived))) {
-			fprintf(stderr, PROG " k8s: the image's name is not a Kubernetes name (lowercase letters, digits "
-					"and '-', at most 63); give one with --name\n");
+			fprintf(stderr, PROG " k8s: the image's name is not a Kubernetes name (lowercase letters, "
+					"digits and '-', at most 63); give one with --name\n");
 			return 2;
 		}
 		name = derived;
@@ -116,8 +116,8 @@ int cella_image_cmd_k8s(int argc, char **argv)
 		return 2;
 	}
 	if (qp && strcmp(qp, "aesmd") != 0 && strcmp(qp, "inproc") != 0) {
-		fprintf(stderr, PROG " k8s: --quote-provider %s: aesmd (the node's aesmd) or inproc (in the container)\n",
-			qp);
+		fprintf(stderr,
+			PROG " k8s: --quote-provider %s: aesmd (the node's aesmd) or inproc (in the container)\n", qp);
 		return 2;
 	}
 	if (software && (qp || !webhook)) {

@@ -22,13 +22,13 @@ static void usage(FILE *f)
 		"                         [--allow-debug]\n"
 		"       cella-image k8s --image REF --enclave SIGNED [--name NAME] [--port N] [--replicas N]\n"
 		"                       [--quote-provider aesmd|inproc] [--no-webhook] [--software] [--allow-debug]\n"
-		"build writes (or adds TAG, default \"latest\", to) the OCI image layout DIR: one layer with the host at\n"
-		"/app/, the enclave next to it, the monitor, and every shared library the two programs load; the\n"
-		"entrypoint runs the host on the enclave, then the ARGs. The same inputs give the same image digest\n"
-		"(file times are SOURCE_DATE_EPOCH, else 0). It refuses an enclave that is not signed, whose signature\n"
-		"does not verify, or (without --allow-debug) that is a debug enclave.\n"
-		"k8s prints a Deployment (and a Service with --port) for the image: sgx.intel.com/epc sized from the\n"
-		"enclave, or (--software) no SGX resources, the sandbox backend.\n"
+		"build writes (or adds TAG, default \"latest\", to) the OCI image layout DIR: one layer with the\n"
+		"host at /app/, the enclave next to it, the monitor, and every shared library the two programs load;\n"
+		"the entrypoint runs the host on the enclave, then the ARGs. The same inputs give the same image\n"
+		"digest (file times are SOURCE_DATE_EPOCH, else 0). It refuses an enclave that is not signed, whose\n"
+		"signature does not verify, or (without --allow-debug) that is a debug enclave.\n"
+		"k8s prints a Deployment (and a Service with --port) for the image: sgx.intel.com/epc sized from\n"
+		"the enclave, or (--software) no SGX resources, the sandbox backend.\n"
 		"Exit status: 0 done, 1 refused (the enclave, a file, the layout), 2 usage.\n");
 }
 

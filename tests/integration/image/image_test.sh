@@ -25,6 +25,18 @@ unset SOURCE_DATE_EPOCH
 cmd=$image
 ok() { echo "PASS $1"; }
 bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+# check "what" ARGS... <<EOF: the Python script on stdin, given ARGS; PASS when it exits 0, else FAIL with its end
+check() {
+	what=$1
+	shift
+	if python3 - "$@" >"$work/check.out" 2>&1; then ok "$what"; else bad "$what: $(tail -3 "$work/check.out")"; fi
+}
+# the same on the YAML in $work/out
+y() {
+	what=$1
+	shift
+	check "$what" "$work/out" "$@"
+}
 
 "$sign" genkey -o "$work/key.pem" >/dev/null || { echo "FAIL genkey"; exit 1; }
 "$sign" sign --key "$work/key.pem" -o "$work/hello.signed" "$enc_in" >/dev/null || { echo "FAIL sign"; exit 1; }
@@ -74,8 +86,8 @@ else:
     sys.exit(1)
 open(sys.argv[2], 'wb').write(d)
 EOF
-expect 1 "an enclave changed after it was signed" "changed.signed: the enclave was changed after it was signed" build $b \
-	--enclave "$work/changed.signed" -o "$work/x" --allow-debug
+expect 1 "an enclave changed after it was signed" "changed.signed: the enclave was changed after it was signed" \
+	build $b --enclave "$work/changed.signed" -o "$work/x" --allow-debug
 expect 1 "an enclave that does not exist" "$work/none: cannot read the enclave" build $b --enclave "$work/none" \
 	-o "$work/x"
 mkdir -p "$work/notlayout" && : >"$work/notlayout/file"
@@ -100,8 +112,9 @@ printf 'hello from --add\n' >"$work/note.txt"
 expect 0 "build" "image $work/layout:v1" build $b --enclave "$enc" --allow-debug -o "$work/layout" --tag v1 \
 	--arg first --env GREETING=hi --port 8443 --add "$work/note.txt:/etc/cella/note.txt"
 digest1=$(sed -n 's/^manifest //p' "$work/out")
-skopeo inspect --config "oci:$work/layout:v1" >"$work/config.json" 2>"$work/err" || bad "skopeo inspect: $(cat "$work/err")"
-python3 - "$work/config.json" "$mrenclave" "$mrsigner" <<'EOF' && ok "config: entrypoint, args, env, port, labels" || bad "config: $(cat "$work/config.json")"
+skopeo inspect --config "oci:$work/layout:v1" >"$work/config.json" 2>"$work/err" ||
+	bad "skopeo inspect: $(cat "$work/err")"
+check "config: entrypoint, args, env, port, labels" "$work/config.json" "$mrenclave" "$mrsigner" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))['config']
 assert c['Entrypoint'] == ['/app/helloworld_host', '/app/hello.signed'], c['Entrypoint']
@@ -133,7 +146,7 @@ expect 0 "a second tag" "image $work/layout:release" build $b --enclave "$work/r
 	--tag release
 expect 0 "the first tag rebuilt" "image $work/layout:v1" build $b --enclave "$enc" --allow-debug -o "$work/layout" \
 	--tag v1
-python3 - "$work/layout/index.json" <<'EOF' && ok "index: one entry per tag" || bad "index: $(cat "$work/layout/index.json")"
+check "index: one entry per tag" "$work/layout/index.json" <<'EOF'
 import json, sys
 m = json.load(open(sys.argv[1]))['manifests']
 tags = sorted(x['annotations']['org.opencontainers.image.ref.name'] for x in m)
@@ -145,7 +158,8 @@ skopeo inspect "oci:$work/layout:release" 2>/dev/null | grep -q '"dev.cella.debu
 # unpacked by umoci: the files; then the rebuilt v1 run as its config.json says, in a chroot holding nothing but
 # the image
 rm -rf "$work/bundle" "$work/bundle2"
-umoci unpack --image "$work/layout2:dated" "$work/bundle2" >/dev/null 2>"$work/err" || bad "umoci unpack: $(cat "$work/err")"
+umoci unpack --image "$work/layout2:dated" "$work/bundle2" >/dev/null 2>"$work/err" ||
+	bad "umoci unpack: $(cat "$work/err")"
 (cd "$work/bundle2/rootfs" && find . -type f | sort) >"$work/files"
 for f in ./app/helloworld_host ./app/hello.signed ./usr/libexec/cella/cella-monitor ./etc/cella/note.txt \
 	./usr/lib/x86_64-linux-gnu/libc.so.6 ./usr/lib/x86_64-linux-gnu/libcella-host.so.0; do
@@ -153,9 +167,10 @@ for f in ./app/helloworld_host ./app/hello.signed ./usr/libexec/cella/cella-moni
 done
 cmp -s "$work/bundle2/rootfs/app/hello.signed" "$enc" && ok "the enclave in the image is the signed file" ||
 	bad "the enclave in the image differs from the signed file"
-umoci unpack --image "$work/layout:v1" "$work/bundle" >/dev/null 2>"$work/err" || bad "umoci unpack: $(cat "$work/err")"
+umoci unpack --image "$work/layout:v1" "$work/bundle" >/dev/null 2>"$work/err" ||
+	bad "umoci unpack: $(cat "$work/err")"
 root=$work/bundle/rootfs
-python3 - "$work/bundle/config.json" "$work/run.sh" <<'EOF2' || bad "the bundle's process: $(cat "$work/bundle/config.json")"
+check "the bundle's process: the image's entrypoint, in /app" "$work/bundle/config.json" "$work/run.sh" <<'EOF2'
 import json, shlex, sys
 p = json.load(open(sys.argv[1]))['process']
 assert p['args'] == ['/app/helloworld_host', '/app/hello.signed'] and p['cwd'] == '/app', p
@@ -173,9 +188,8 @@ else
 fi
 
 # Kubernetes
-y() { python3 - "$work/out" "$@"; }
 expect 0 "k8s" "kind: Deployment" k8s --image registry.example/team/hello:v1 --enclave "$enc" --allow-debug --port 8443
-y "$epc" "$mrenclave" <<'EOF' && ok "k8s: EPC from the enclave, the webhook adds the rest, a Service" || bad "k8s: $(cat "$work/out")"
+y "k8s: EPC from the enclave, the webhook adds the rest, a Service" "$epc" "$mrenclave" <<'EOF'
 import sys, yaml
 docs = list(yaml.safe_load_all(open(sys.argv[1])))
 dep, svc = docs
@@ -190,7 +204,7 @@ assert svc['spec']['ports'] == [{'port': 8443, 'targetPort': 8443, 'protocol': '
 EOF
 expect 0 "k8s --no-webhook --quote-provider inproc" "kind: Deployment" k8s --image hello:v1 --enclave "$enc" \
 	--allow-debug --no-webhook --quote-provider inproc --name web
-y "$epc" <<'EOF' && ok "k8s: without the webhook, enclave and provision asked for" || bad "k8s no-webhook: $(cat "$work/out")"
+y "k8s: without the webhook, enclave and provision asked for" "$epc" <<'EOF'
 import sys, yaml
 dep, = yaml.safe_load_all(open(sys.argv[1]))
 c, = dep['spec']['template']['spec']['containers']
@@ -200,14 +214,14 @@ assert 'sgx.intel.com/quote-provider' not in dep['spec']['template']['metadata']
 EOF
 expect 0 "k8s --quote-provider aesmd" "kind: Deployment" k8s --image hello:v1 --enclave "$enc" --allow-debug \
 	--quote-provider aesmd
-y <<'EOF' && ok "k8s: aesmd through the webhook is one annotation" || bad "k8s aesmd: $(cat "$work/out")"
+y "k8s: aesmd through the webhook is one annotation" <<'EOF'
 import sys, yaml
 dep, = yaml.safe_load_all(open(sys.argv[1]))
 assert dep['spec']['template']['metadata']['annotations']['sgx.intel.com/quote-provider'] == 'aesmd'
 EOF
 expect 0 "k8s --quote-provider aesmd --no-webhook" "kind: Deployment" k8s --image hello:v1 --enclave "$enc" \
 	--allow-debug --quote-provider aesmd --no-webhook
-y <<'EOF' && ok "k8s: aesmd without the webhook mounts its socket" || bad "k8s aesmd no-webhook: $(cat "$work/out")"
+y "k8s: aesmd without the webhook mounts its socket" <<'EOF'
 import sys, yaml
 dep, = yaml.safe_load_all(open(sys.argv[1]))
 s = dep['spec']['template']['spec']
@@ -219,7 +233,7 @@ assert 'sgx.intel.com/provision' not in c['resources']['limits']
 EOF
 expect 0 "k8s --software" "kind: Deployment" k8s --image hello:v1 --enclave "$work/release.signed" --software \
 	--replicas 3
-y <<'EOF' && ok "k8s: --software asks for no SGX resource" || bad "k8s software: $(cat "$work/out")"
+y "k8s: --software asks for no SGX resource" <<'EOF'
 import sys, yaml
 dep, = yaml.safe_load_all(open(sys.argv[1]))
 c, = dep['spec']['template']['spec']['containers']
