@@ -17,3 +17,11 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
+
+# flip_byte FILE OFFSET: the byte at OFFSET with its low bit flipped, in place. Writing a fixed value instead would
+# leave the file as it was whenever the byte already held that value (one run in 256 for random bytes).
+flip_byte() {
+	fb_byte=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	[ -n "$fb_byte" ] || { echo "flip_byte: $1 has no byte $2" >&2; return 1; }
+	printf "\\$(printf '%03o' $((fb_byte ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}

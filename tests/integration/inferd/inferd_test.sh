@@ -341,7 +341,7 @@ stop
 # what a start refuses: each exits 1 naming it
 cmd=$inferd
 cp "$work/sealed" "$work/sealed.bad"
-printf '\001' | dd of="$work/sealed.bad" bs=1 seek=600 conv=notrunc 2>/dev/null
+flip_byte "$work/sealed.bad" 600 || fails=$((fails + 1))
 expect 1 "a sealed key changed by one byte" "enclave: the sealed model key does not open for this enclave and model" \
 	"$enclave" "$work/model.enc" --sealed-key "$work/sealed.bad"
 expect 1 "the sealed key of another model file" "enclave: the sealed model key does not open for this enclave and model" \
@@ -358,7 +358,7 @@ head -c 40 "$work/model.enc" >"$work/short.enc"
 expect 1 "an encrypted model cut short" "enclave: the encrypted model is 40 bytes: too short for its header and tag" \
 	"$enclave" "$work/short.enc"
 cp "$work/model.enc" "$work/changed.enc"
-printf '\001' | dd of="$work/changed.enc" bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte "$work/changed.enc" 100 || fails=$((fails + 1))
 start "$enclave" "$work/changed.enc" || { echo "FAIL no start: $(cat "$work/enc.log")"; exit 1; }
 cmd=$infer
 expect 1 "a changed encrypted model and the right key" "(CELLA_ERR_MAC_MISMATCH): the key does not decrypt the model" \

@@ -29,7 +29,7 @@ expect 2 "a longer text is refused before sealing" "longer than 4000 bytes" seal
 
 # one byte of the ciphertext changed (the header is 548 bytes, then the 23-byte AAD)
 cp "$work/u.blob" "$work/t.blob"
-printf '\001' | dd of="$work/t.blob" bs=1 seek=580 conv=notrunc 2>/dev/null
+flip_byte "$work/t.blob" 580 || fails=$((fails + 1))
 expect 1 "a changed blob is refused" "unseal refused: CELLA_ERR_SEALED_BLOB" unseal "$enclave" "$work/t.blob"
 expect 1 "a missing blob file" "cannot read $work/none.blob" unseal "$enclave" "$work/none.blob"
 expect 2 "an unknown policy" "not \"mrenclave\"" seal "$enclave" "$work/x.blob" mrenclave "$secret"
